@@ -1,0 +1,71 @@
+/**
+ * The CLI's one entry and one exit: parses argv, runs the command, turns every failure into
+ * one line on stderr and an exit code. Never calls process.exit (bin/oneoff.js does, after
+ * output has drained).
+ */
+import { Command, CommanderError } from "commander";
+import type { RunOptions } from "../config/resolve.js";
+import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
+import { VERSION } from "../version.js";
+import { splitAtDoubleDash } from "./argv.js";
+import { runCommand } from "./run.js";
+
+export interface CliIO {
+  stdout: NodeJS.WriteStream | NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+}
+
+export async function main(argv: readonly string[], io: CliIO = process): Promise<number> {
+  const debug = argv.includes("--debug");
+  const { own, command } = splitAtDoubleDash(argv.filter((arg, i) => !(arg === "--debug" && (argv.indexOf("--") < 0 || i < argv.indexOf("--")))));
+  let pending: (() => Promise<number>) | undefined;
+
+  const program = new Command("oneoff")
+    .description("Run admin processes (Twelve-Factor XII) in ephemeral containers from your app's release image and config.")
+    .version(VERSION, "-V, --version")
+    .option("--debug", "show stack traces for errors")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => {},
+    })
+    .showSuggestionAfterError(true);
+
+  program.addCommand(
+    runCommand((options: RunOptions) => {
+      pending = () => runCli({ ...options, ...(command ? { command } : {}) });
+    }).exitOverride(),
+  );
+
+  try {
+    await program.parseAsync(own, { from: "user" });
+    if (!pending) {
+      program.outputHelp();
+      return own.length === 0 ? 0 : ExitCode.runnerFailed;
+    }
+    return await pending();
+  } catch (error) {
+    if (error instanceof CommanderError) return commanderExit(error, io);
+    io.stderr.write(`${formatErrorLine(error)}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+async function runCli(options: RunOptions): Promise<number> {
+  // Loaded here so --version and --help never pay for the run machinery.
+  const [{ run }, { processInterrupts }] = await Promise.all([import("../run.js"), import("../session/interrupts.js")]);
+  const result = await run(options, { interrupts: processInterrupts() });
+  return result.exitCode;
+}
+
+function commanderExit(error: CommanderError, io: CliIO): number {
+  if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
+  // commander's "error: unknown option '--fo'\n(Did you mean --foo?)" -> our one-line form.
+  const [what, ...rest] = error.message.replace(/^error: /, "").split("\n");
+  const hint = rest.join(" ").replace(/^\((.*)\)$/, "$1").trim();
+  const usage = error.code === "commander.excessArguments" ? "put the command after --, e.g. oneoff run -- rake db:migrate" : "see oneoff run --help";
+  io.stderr.write(`oneoff: ${what} (${hint ? hint.charAt(0).toLowerCase() + hint.slice(1) : usage})\n`);
+  return ExitCode.runnerFailed;
+}

@@ -1,0 +1,81 @@
+/**
+ * `oneoff run`: flags -> RunOptions -> the library's run().
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { RunOptions } from "../config/resolve.js";
+import { PULL_POLICIES, type PullPolicy } from "../config/types.js";
+import { collect } from "./argv.js";
+
+export interface RunCommandResult {
+  options: RunOptions;
+}
+
+const EXAMPLES = `
+Examples:
+  oneoff run migrate                                  a task from oneoff.yaml
+  oneoff run -- rake db:migrate                       any command, from the configured release
+  oneoff run --release shop:v42 -- ./bin/fix-records  a given release (tag, digest or image ID)
+  oneoff run -e DEBUG=1 -- python manage.py check     extra environment
+  cat dump.sql | oneoff run -i -- psql                stdin piped in
+  oneoff run --dry-run migrate                        show the create request, start nothing
+
+Exit status: the command's own; 125 oneoff or engine failed, 126 cannot invoke,
+127 command not found, 130/143 interrupted by SIGINT/SIGTERM.`;
+
+export function runCommand(onRun: (options: RunOptions) => void): Command {
+  return new Command("run")
+    .description("run a task or command in a new container from the release image, then remove it")
+    .argument("[task]", "a task named in oneoff.yaml (a command goes after --)")
+    .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent directory)")
+    .option("--release <ref>", "image to run: tag (with image: in config), repo:tag, repo@sha256:digest or image ID")
+    .option("-e, --env <KEY[=VALUE]>", "set an environment variable; KEY alone passes your own value (repeatable)", collect)
+    .option("--env-file <file>", "read environment variables from a file (repeatable)", collect)
+    .option("-u, --user <user>", "user (name or uid[:gid]) to run as")
+    .option("-w, --workdir <dir>", "working directory inside the container")
+    .option("--network <name>", "network to connect to (repeatable)", collect)
+    .option("--entrypoint <cmd>", 'override the image entrypoint ("" clears it)')
+    .option("-m, --memory <size>", "memory limit, e.g. 512m")
+    .option("--cpus <n>", "CPU limit, e.g. 1.5")
+    .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
+    .option("-i, --interactive", "pass stdin to the command (closed at EOF)")
+    .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
+    .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
+    .option("--dry-run", "print the container create request and the equivalent docker run line; run nothing")
+    .option("-q, --quiet", "say nothing on stderr but errors")
+    .addHelpText("after", EXAMPLES)
+    .action((task: string | undefined, flags: Record<string, unknown>) => {
+      onRun(toRunOptions(task, flags));
+    });
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError("give a number of seconds, such as 30");
+  return seconds;
+}
+
+function toRunOptions(task: string | undefined, flags: Record<string, unknown>): RunOptions {
+  const pick = <T>(name: string) => flags[name] as T | undefined;
+  const options: RunOptions = {};
+  const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
+    if (value !== undefined) options[key] = value;
+  };
+  set("task", task);
+  set("config", pick<string>("config"));
+  set("release", pick<string>("release"));
+  set("env", pick<string[]>("env"));
+  set("envFiles", pick<string[]>("envFile"));
+  set("user", pick<string>("user"));
+  set("workdir", pick<string>("workdir"));
+  set("networks", pick<string[]>("network"));
+  set("entrypoint", pick<string>("entrypoint"));
+  set("memory", pick<string>("memory"));
+  set("cpus", pick<string>("cpus"));
+  set("labels", pick<string[]>("label"));
+  set("interactive", pick<boolean>("interactive"));
+  set("pull", pick<PullPolicy>("pull"));
+  set("stopTimeoutSeconds", pick<number>("stopTimeout"));
+  set("dryRun", pick<boolean>("dryRun"));
+  set("quiet", pick<boolean>("quiet"));
+  return options;
+}

@@ -1,0 +1,177 @@
+/**
+ * oneoff.yaml: the app's process settings and its named tasks. Pure: text in, AppConfig out;
+ * env files are only listed here and read by load.ts.
+ */
+import path from "node:path";
+import { isMap, isSeq, type Node } from "yaml";
+import type { Environment } from "./interpolate.js";
+import { parseCpus, parseMemory } from "./units.js";
+import { splitWords } from "./words.js";
+import { YamlReader, type Located } from "./yaml-reader.js";
+import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
+
+const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout"] as const;
+const TASK_KEYS = ["command", "description", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels"] as const;
+
+export interface ParsedConfigFile {
+  config: AppConfig;
+  /** env_file entries to read, in order, before `env:` (which wins over them). */
+  envFiles: Array<Located<string> & { scope: "app" | string }>;
+}
+
+export function parseConfigFile(text: string, options: { path: string; displayPath: string; env: Environment }): ParsedConfigFile {
+  const { reader, root } = YamlReader.parse(text, options.displayPath, options.env);
+  const dir = path.dirname(options.path);
+  const envFiles: ParsedConfigFile["envFiles"] = [];
+  if (root === null) {
+    return { config: { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {} }, tasks: {} }, envFiles };
+  }
+
+  const config: AppConfig = { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {}, locations: {} }, tasks: {} };
+  const entries = reader.entries(root, "", TOP_LEVEL_KEYS);
+  refuseBoth(reader, entries, "", "network", "networks");
+  for (const [key, value, keyNode] of entries) {
+    switch (key) {
+      case "app":
+        config.app = reader.string(value, key);
+        if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(config.app)) {
+          throw reader.error(value, key, `"${config.app}" is not a valid app name`, "use letters, digits, _, . and -");
+        }
+        break;
+      case "tasks":
+        for (const [name, taskNode, nameNode] of reader.entries(value, "tasks")) {
+          config.tasks[name] = readTask(reader, name, taskNode, nameNode, envFiles);
+        }
+        break;
+      case "pull": {
+        const policy = reader.string(value, key);
+        if (!PULL_POLICIES.includes(policy as PullPolicy)) throw reader.error(value, key, `unknown pull policy "${policy}"`, `use one of ${PULL_POLICIES.join(", ")}`);
+        config.pull = policy as PullPolicy;
+        break;
+      }
+      case "stop_timeout": {
+        const seconds = reader.number(value, key);
+        if (seconds < 0) throw reader.error(value, key, "must not be negative", "give a number of seconds");
+        config.stopTimeoutSeconds = seconds;
+        break;
+      }
+      case "env_file":
+        for (const file of reader.stringList(value, key)) envFiles.push({ value: file, location: reader.locationOf(value), scope: "app" });
+        break;
+      default:
+        readSetting(reader, config.base, key, value, key, keyNode);
+    }
+  }
+  return { config, envFiles };
+}
+
+function readTask(
+  reader: YamlReader,
+  name: string,
+  node: Node | null,
+  nameNode: Node | null,
+  envFiles: ParsedConfigFile["envFiles"],
+): TaskDefinition {
+  const keyPath = `tasks.${name}`;
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:-]*$/.test(name)) {
+    throw reader.error(nameNode, keyPath, `"${name}" is not a valid task name`, "use letters, digits, _, ., : and -");
+  }
+  const overrides: SettingsLayer = { source: `task ${name}`, settings: {}, locations: {} };
+  // `migrate: bin/migrate` is shorthand for `migrate: { command: bin/migrate }`.
+  const entries = node !== null && !isMap(node) ? [["command", node, nameNode] as [string, Node | null, Node | null]] : reader.entries(node, keyPath, TASK_KEYS);
+  refuseBoth(reader, entries, keyPath, "network", "networks");
+  let command: string[] | undefined;
+  let description: string | undefined;
+  for (const [key, value, keyNode] of entries) {
+    const path = `${keyPath}.${key}`;
+    if (key === "command") command = readCommand(reader, value, path);
+    else if (key === "description") description = reader.string(value, path);
+    else if (key === "env_file") {
+      for (const file of reader.stringList(value, path)) envFiles.push({ value: file, location: reader.locationOf(value), scope: name });
+    } else readSetting(reader, overrides, key, value, path, keyNode);
+  }
+  if (!command) throw reader.error(node ?? nameNode, keyPath, "a task needs a command", `add "command: [...]" under tasks.${name}`);
+  return { name, command, ...(description === undefined ? {} : { description }), overrides };
+}
+
+function readCommand(reader: YamlReader, node: Node | null, keyPath: string): string[] {
+  const words = reader.stringList(node, keyPath);
+  // A list is argv as written; a single string is split into words like a shell would,
+  // without expanding anything.
+  if (isSeq(node)) return words;
+  try {
+    const argv = splitWords(words[0] ?? "");
+    if (argv.length === 0) throw new Error("the command is empty");
+    return argv;
+  } catch (error) {
+    throw reader.error(node, keyPath, (error as Error).message, "write the command as a list: [program, arg, ...]");
+  }
+}
+
+function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node: Node | null, keyPath: string, keyNode: Node | null): void {
+  const settings = layer.settings;
+  const located = (name: SettingName): void => {
+    (layer.locations ??= {})[name] = reader.locationOf(keyNode ?? node);
+  };
+  switch (key) {
+    case "image":
+      settings.image = reader.string(node, keyPath);
+      located("image");
+      return;
+    case "release":
+      settings.release = reader.string(node, keyPath);
+      located("release");
+      return;
+    case "env":
+      settings.env = reader.stringMap(node, keyPath, { nullFromEnv: true });
+      located("env");
+      return;
+    case "labels":
+      settings.labels = reader.stringMap(node, keyPath, { nullFromEnv: false });
+      located("labels");
+      return;
+    case "network":
+    case "networks":
+      settings.networks = reader.stringList(node, keyPath);
+      located("networks");
+      return;
+    case "user":
+      settings.user = reader.string(node, keyPath);
+      located("user");
+      return;
+    case "workdir":
+      settings.workdir = reader.string(node, keyPath);
+      if (!settings.workdir.startsWith("/")) throw reader.error(node, keyPath, `"${settings.workdir}" is not an absolute path`, "start it with /");
+      located("workdir");
+      return;
+    case "entrypoint":
+      settings.entrypoint = isSeq(node) ? reader.stringList(node, keyPath) : splitWords(reader.string(node, keyPath));
+      located("entrypoint");
+      return;
+    case "memory": {
+      const raw = reader.string(node, keyPath);
+      const bytes = parseMemory(raw);
+      if (bytes === undefined) throw reader.error(node, keyPath, `"${raw}" is not a memory size`, "use a number of bytes or a number with k, m or g, such as 512m");
+      settings.memoryBytes = bytes;
+      located("memoryBytes");
+      return;
+    }
+    case "cpus": {
+      const raw = reader.string(node, keyPath);
+      const nanoCpus = parseCpus(raw);
+      if (nanoCpus === undefined) throw reader.error(node, keyPath, `"${raw}" is not a number of CPUs`, "use a positive number such as 0.5 or 2");
+      settings.nanoCpus = nanoCpus;
+      located("nanoCpus");
+      return;
+    }
+  }
+}
+
+function refuseBoth(reader: YamlReader, entries: Array<[string, Node | null, Node | null]>, keyPath: string, a: string, b: string): void {
+  const second = entries.filter(([key]) => key === a || key === b)[1];
+  if (second) {
+    throw reader.error(second[2], keyPath ? `${keyPath}.${second[0]}` : second[0], `both "${a}" and "${b}" are set`, `keep only "${b}" (a list)`);
+  }
+}
+

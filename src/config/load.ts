@@ -1,0 +1,70 @@
+/**
+ * Finding and reading config files: the only part of config/ that touches the filesystem.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { OneoffError } from "../output/errors.js";
+import { configError } from "./errors.js";
+import { parseConfigFile } from "./file.js";
+import { DotenvError, parseDotenv } from "./dotenv.js";
+import type { Environment } from "./interpolate.js";
+import type { AppConfig } from "./types.js";
+
+export const CONFIG_FILE_NAMES = ["oneoff.yaml", "oneoff.yml"] as const;
+
+/** Like compose, look in the working directory and then in each parent. */
+export function findConfigFile(cwd: string): string | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = path.join(dir, name);
+      if (existsSync(candidate)) return candidate;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The app's config: from `explicitPath` (--config), else the nearest oneoff.yaml, else none
+ * (a one-off can run from flags alone). env_file contents are folded in under `env:`.
+ */
+export function loadAppConfig(explicitPath: string | undefined, cwd: string, env: Environment): AppConfig | undefined {
+  const configPath = explicitPath === undefined ? findConfigFile(cwd) : path.resolve(cwd, explicitPath);
+  if (configPath === undefined) return undefined;
+  const displayPath = path.relative(cwd, configPath) || configPath;
+  const text = readText(configPath, explicitPath === undefined ? "config file" : "--config");
+  const { config, envFiles } = parseConfigFile(text, { path: configPath, displayPath, env });
+  const fromFiles = new Map<string, Record<string, string>>();
+  for (const file of envFiles) {
+    const values = readEnvFile(path.resolve(config.dir, file.value), env, file.location);
+    fromFiles.set(file.scope, { ...fromFiles.get(file.scope), ...values });
+  }
+  for (const [scope, values] of fromFiles) {
+    const layer = scope === "app" ? config.base : config.tasks[scope]?.overrides;
+    // Later files win over earlier ones, and `env:` wins over all of them.
+    if (layer) layer.settings.env = { ...values, ...layer.settings.env };
+  }
+  return config;
+}
+
+/** Reads a dotenv file; errors name `referencedFrom` (a config location or a flag). */
+export function readEnvFile(filePath: string, env: Environment, referencedFrom: string): Record<string, string> {
+  const text = readText(filePath, referencedFrom);
+  try {
+    return parseDotenv(text, env);
+  } catch (error) {
+    if (error instanceof DotenvError) {
+      throw configError(`${filePath}:${error.line}`, undefined, error.message, "write KEY=VALUE, one per line");
+    }
+    throw error;
+  }
+}
+
+function readText(filePath: string, referencedFrom: string): string {
+  try {
+    return readFileSync(filePath, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code ?? error);
+    throw new OneoffError(`${referencedFrom}: cannot read ${filePath}: ${why}`, { hint: "check the path" });
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Options (from flags or the library) + the app's config -> one RunPlan: what to run, from
+ * which release, with which settings, and where each setting came from. Pure.
+ *
+ * Precedence, lowest first: oneoff.yaml (env_file under env:), ONEOFF_RELEASE, the task's own
+ * settings, --env-file, then every other flag.
+ */
+import { OneoffError } from "../output/errors.js";
+import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
+import type { Environment } from "./interpolate.js";
+import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
+import { parseCpus, parseMemory } from "./units.js";
+import { closest } from "./words.js";
+
+export interface RunOptions {
+  /** A task named in oneoff.yaml. */
+  task?: string;
+  /** argv: the command itself, or extra arguments appended to the task's command. */
+  command?: string[];
+  /** Path of the config file (default: the nearest oneoff.yaml). */
+  config?: string;
+  release?: string;
+  /** `KEY=VALUE`, or `KEY` to pass the invoking environment's value. */
+  env?: string[];
+  envFiles?: string[];
+  user?: string;
+  workdir?: string;
+  networks?: string[];
+  /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
+  entrypoint?: string;
+  memory?: string;
+  cpus?: string;
+  /** `KEY=VALUE` */
+  labels?: string[];
+  interactive?: boolean;
+  pull?: PullPolicy;
+  /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
+  stopTimeoutSeconds?: number;
+  dryRun?: boolean;
+  quiet?: boolean;
+}
+
+export interface RunPlan {
+  app: string;
+  configPath?: string;
+  task?: string;
+  command: string[];
+  /** The image reference to resolve to an immutable image ID. */
+  releaseReference: string;
+  settings: ProcessSettings;
+  /** Where each setting (and each env key, as `env.KEY`) came from. */
+  provenance: Record<string, string>;
+  interactive: boolean;
+  pull: PullPolicy;
+  stopTimeoutSeconds: number;
+}
+
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+
+export interface ResolveInputs {
+  config: AppConfig | undefined;
+  options: RunOptions;
+  hostEnv: Environment;
+  /** Values read from options.envFiles, in order. */
+  flagEnvFiles: Array<Record<string, string>>;
+  /** Used for the app name when there is no config file. */
+  cwdName: string;
+}
+
+export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName }: ResolveInputs): RunPlan {
+  const layers: SettingsLayer[] = [];
+  if (config) layers.push(config.base);
+  const envRelease = hostEnv.ONEOFF_RELEASE;
+  if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
+
+  const { command, task } = chooseCommand(config, options);
+  if (task) layers.push(task.overrides);
+  for (const [i, values] of flagEnvFiles.entries()) {
+    layers.push({ source: `--env-file ${options.envFiles?.[i] ?? ""}`.trim(), settings: { env: values } });
+  }
+  layers.push(flagLayer(options, hostEnv));
+
+  const { settings, provenance } = mergeLayers(layers);
+  const releaseReference = combineImageAndRelease(settings.image, settings.release);
+  if (releaseReference === undefined) {
+    throw new OneoffError("no release to run", {
+      hint: "pass --release IMAGE (a tag, digest or image ID), set ONEOFF_RELEASE, or set image: and release: in oneoff.yaml",
+    });
+  }
+  if (!parseReleaseReference(releaseReference)) {
+    throw new OneoffError(`release "${releaseReference}" (from ${provenance.release ?? provenance.image ?? "config"}) is not a valid image reference`, {
+      hint: "use repo:tag, repo@sha256:digest or an image ID",
+    });
+  }
+  return {
+    app: config?.app ?? cwdName,
+    ...(config?.path === undefined ? {} : { configPath: config.path }),
+    ...(task ? { task: task.name } : {}),
+    command,
+    releaseReference,
+    settings,
+    provenance,
+    interactive: options.interactive ?? false,
+    pull: options.pull ?? config?.pull ?? "missing",
+    stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
+  };
+}
+
+function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
+  const extra = options.command ?? [];
+  if (options.task === undefined) {
+    if (extra.length === 0) {
+      const tasks = Object.keys(config?.tasks ?? {});
+      throw new OneoffError("nothing to run", {
+        hint: tasks.length ? `name a task (${tasks.join(", ")}) or give a command after --` : "give a command after --, e.g. oneoff run -- ./bin/task",
+      });
+    }
+    return { command: extra, task: undefined };
+  }
+  if (!config) {
+    throw new OneoffError(`task "${options.task}": no oneoff.yaml found here or in any parent directory`, {
+      hint: `pass --config FILE, or run a command instead: oneoff run -- ${options.task}`,
+    });
+  }
+  const task = config.tasks[options.task];
+  if (!task) {
+    const suggestion = closest(options.task, Object.keys(config.tasks));
+    const known = Object.keys(config.tasks);
+    throw new OneoffError(`unknown task "${options.task}" in ${config.path ?? "config"}`, {
+      hint: `${suggestion ? `did you mean "${suggestion}"? ` : known.length ? `tasks: ${known.join(", ")}; ` : ""}to run a command instead, put it after --: oneoff run -- ${options.task}`,
+    });
+  }
+  // Extra words after `--` go after the task's own command, as with `npm run task -- args`.
+  return { command: [...task.command, ...extra], task };
+}
+
+function flagLayer(options: RunOptions, hostEnv: Environment): SettingsLayer {
+  const settings: Partial<ProcessSettings> = {};
+  if (options.release !== undefined) settings.release = options.release;
+  if (options.env?.length) settings.env = parseEnvFlags(options.env, hostEnv);
+  if (options.user !== undefined) settings.user = options.user;
+  if (options.workdir !== undefined) {
+    if (!options.workdir.startsWith("/")) throw new OneoffError(`--workdir "${options.workdir}": not an absolute path`, { hint: "start it with /" });
+    settings.workdir = options.workdir;
+  }
+  if (options.networks?.length) settings.networks = options.networks;
+  if (options.entrypoint !== undefined) settings.entrypoint = [options.entrypoint];
+  if (options.memory !== undefined) {
+    const bytes = parseMemory(options.memory);
+    if (bytes === undefined) throw new OneoffError(`--memory "${options.memory}": not a memory size`, { hint: "use bytes or a number with k, m or g, such as 512m" });
+    settings.memoryBytes = bytes;
+  }
+  if (options.cpus !== undefined) {
+    const nanoCpus = parseCpus(options.cpus);
+    if (nanoCpus === undefined) throw new OneoffError(`--cpus "${options.cpus}": not a number of CPUs`, { hint: "use a positive number such as 0.5 or 2" });
+    settings.nanoCpus = nanoCpus;
+  }
+  if (options.labels?.length) settings.labels = parseLabelFlags(options.labels);
+  return { source: "flags", settings };
+}
+
+const ENV_NAME = /^[^=\s][^=]*$/;
+
+export function parseEnvFlags(entries: readonly string[], hostEnv: Environment): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    const name = eq < 0 ? entry : entry.slice(0, eq);
+    if (!ENV_NAME.test(name)) throw new OneoffError(`-e "${entry}": missing or invalid variable name`, { hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment" });
+    if (eq >= 0) env[name] = entry.slice(eq + 1);
+    else if (hostEnv[name] !== undefined) env[name] = hostEnv[name] as string;
+    // `-e KEY` with KEY unset locally is left out, as docker does.
+  }
+  return env;
+}
+
+function parseLabelFlags(entries: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    const name = eq < 0 ? entry : entry.slice(0, eq);
+    if (name === "") throw new OneoffError(`--label "${entry}": missing label name`, { hint: "use --label KEY=VALUE" });
+    labels[name] = eq < 0 ? "" : entry.slice(eq + 1);
+  }
+  return labels;
+}
+
+/** Later layers win; env and labels merge key by key. */
+export function mergeLayers(layers: readonly SettingsLayer[]): { settings: ProcessSettings; provenance: Record<string, string> } {
+  const settings: ProcessSettings = { env: {}, labels: {} };
+  const provenance: Record<string, string> = {};
+  for (const layer of layers) {
+    for (const [name, value] of Object.entries(layer.settings) as Array<[SettingName, unknown]>) {
+      if (value === undefined) continue;
+      const origin = layer.locations?.[name] ?? layer.source;
+      if (name === "env" || name === "labels") {
+        for (const [key, item] of Object.entries(value as Record<string, string>)) {
+          settings[name][key] = item;
+          provenance[`${name}.${key}`] = origin;
+        }
+      } else {
+        (settings as unknown as Record<string, unknown>)[name] = value;
+        provenance[name] = origin;
+      }
+    }
+  }
+  return { settings, provenance };
+}

@@ -1,0 +1,53 @@
+/**
+ * The config model. Every source of a one-off's settings (oneoff.yaml today; a compose
+ * service, a running container or a Procfile later) produces a SettingsLayer; layers are
+ * merged in order into one ResolvedSettings, remembering where each value came from.
+ */
+export interface ProcessSettings {
+  /** Image repository, e.g. registry.example.com/shop. */
+  image?: string;
+  /** Which release of the image: a tag, a digest, an image ID or a full reference. */
+  release?: string;
+  env: Record<string, string>;
+  networks?: string[];
+  user?: string;
+  workdir?: string;
+  /** [""] clears the image's entrypoint, as `docker run --entrypoint ""` does. */
+  entrypoint?: string[];
+  memoryBytes?: number;
+  nanoCpus?: number;
+  labels: Record<string, string>;
+}
+
+export type SettingName = keyof ProcessSettings;
+
+export interface SettingsLayer {
+  /** Where these values come from, for reports: "oneoff.yaml", "task migrate", "flags". */
+  source: string;
+  settings: Partial<ProcessSettings>;
+  /** Per setting, a more precise origin such as "oneoff.yaml:7:3". */
+  locations?: Partial<Record<SettingName, string>>;
+}
+
+export interface TaskDefinition {
+  name: string;
+  command: string[];
+  description?: string;
+  /** Layered on top of the app's settings when this task runs. */
+  overrides: SettingsLayer;
+}
+
+export type PullPolicy = "missing" | "always" | "never";
+export const PULL_POLICIES: readonly PullPolicy[] = ["missing", "always", "never"];
+
+export interface AppConfig {
+  /** Absolute path of the config file, when there is one. */
+  path?: string;
+  /** Directory relative paths in the config are resolved against. */
+  dir: string;
+  app: string;
+  base: SettingsLayer;
+  tasks: Record<string, TaskDefinition>;
+  pull?: PullPolicy;
+  stopTimeoutSeconds?: number;
+}

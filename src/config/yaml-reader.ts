@@ -1,0 +1,147 @@
+/**
+ * Typed reads over a parsed YAML document that know where each value sits in the file, so
+ * every config error can say `oneoff.yaml:12:5: tasks.migrate.command: ...`. String values
+ * are interpolated (${VAR}) as they are read, so interpolation errors are located too.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from "yaml";
+import { configError } from "./errors.js";
+import { interpolate, InterpolationError, type Environment } from "./interpolate.js";
+import { closest } from "./words.js";
+
+export interface Located<T> {
+  value: T;
+  location: string;
+}
+
+export class YamlReader {
+  private constructor(
+    private readonly displayPath: string,
+    private readonly doc: Document.Parsed,
+    private readonly lines: LineCounter,
+    private readonly env: Environment,
+  ) {}
+
+  static parse(text: string, displayPath: string, env: Environment): { reader: YamlReader; root: Node | null } {
+    const lines = new LineCounter();
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+    const first = doc.errors[0];
+    if (first) {
+      const pos = first.linePos?.[0];
+      const at = pos ? `${displayPath}:${pos.line}:${pos.col}` : displayPath;
+      const what = first.message.split("\n")[0]?.replace(/ at line \d+, column \d+:?$/, "") ?? "invalid YAML";
+      throw configError(at, undefined, `invalid YAML: ${what}`, "fix the YAML syntax at that line");
+    }
+    const reader = new YamlReader(displayPath, doc, lines, env);
+    return { reader, root: reader.deref(doc.contents) };
+  }
+
+  locationOf(node: Node | null | undefined): string {
+    const offset = node?.range?.[0];
+    if (offset === undefined) return this.displayPath;
+    const { line, col } = this.lines.linePos(offset);
+    return `${this.displayPath}:${line}:${col}`;
+  }
+
+  error(node: Node | null | undefined, keyPath: string, message: string, hint?: string): Error {
+    return configError(this.locationOf(node), keyPath, message, hint);
+  }
+
+  deref(node: unknown): Node | null {
+    if (node == null) return null;
+    return (isAlias(node) ? node.resolve(this.doc) ?? null : node) as Node | null;
+  }
+
+  /**
+   * The entries of a mapping, refusing keys not in `allowed` with a "did you mean".
+   * Returns [key, valueNode, keyNode] in file order.
+   */
+  entries(node: Node | null, keyPath: string, allowed?: readonly string[]): Array<[string, Node | null, Node | null]> {
+    if (!isMap(node)) throw this.error(node, keyPath || "(top level)", `expected a mapping, got ${describe(node)}`);
+    return (node as YAMLMap).items.map((pair) => {
+      const keyNode = this.deref(pair.key);
+      const key = isScalar(keyNode) ? String(keyNode.value) : "";
+      const path = keyPath ? `${keyPath}.${key}` : key;
+      if (allowed && !allowed.includes(key)) {
+        const suggestion = closest(key, allowed);
+        throw this.error(
+          keyNode,
+          path,
+          "unknown key",
+          suggestion ? `did you mean "${suggestion}"?` : `known keys: ${allowed.join(", ")}`,
+        );
+      }
+      return [key, this.deref(pair.value), keyNode];
+    });
+  }
+
+  string(node: Node | null, keyPath: string): string {
+    if (isScalar(node) && (typeof node.value === "string" || typeof node.value === "number")) {
+      return this.interpolated(String(node.value), node, keyPath);
+    }
+    throw this.error(node, keyPath, `expected a string, got ${describe(node)}`);
+  }
+
+  /** A string or a list of strings, always returned as a list. */
+  stringList(node: Node | null, keyPath: string): string[] {
+    if (isSeq(node)) return node.items.map((item, i) => this.string(this.deref(item), `${keyPath}[${i}]`));
+    if (isScalar(node) && (typeof node.value === "string" || typeof node.value === "number")) return [this.string(node, keyPath)];
+    throw this.error(node, keyPath, `expected a string or a list of strings, got ${describe(node)}`);
+  }
+
+  /**
+   * A mapping of names to scalar values (env, labels). A key with no value (`KEY:`) takes
+   * its value from the invoking environment, as in compose; it is left out when unset there.
+   */
+  stringMap(node: Node | null, keyPath: string, options: { nullFromEnv: boolean }): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const [key, value] of this.entries(node, keyPath)) {
+      const path = `${keyPath}.${key}`;
+      if (isScalar(value) && value.value === null && options.nullFromEnv) {
+        const fromHost = this.env[key];
+        if (fromHost !== undefined) result[key] = fromHost;
+        continue;
+      }
+      if (isScalar(value) && value.value !== null && typeof value.value !== "object") {
+        result[key] = typeof value.value === "string" ? this.interpolated(value.value, value, path) : String(value.value);
+        continue;
+      }
+      throw this.error(value ?? node, path, `expected a string, number or boolean, got ${describe(value)}`);
+    }
+    return result;
+  }
+
+  number(node: Node | null, keyPath: string): number {
+    if (isScalar(node)) {
+      const raw = typeof node.value === "string" ? this.interpolated(node.value, node, keyPath) : node.value;
+      const value = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+      if (Number.isFinite(value)) return value;
+    }
+    throw this.error(node, keyPath, `expected a number, got ${describe(node)}`);
+  }
+
+  boolean(node: Node | null, keyPath: string): boolean {
+    if (isScalar(node) && typeof node.value === "boolean") return node.value;
+    throw this.error(node, keyPath, `expected true or false, got ${describe(node)}`);
+  }
+
+  private interpolated(text: string, node: Node, keyPath: string): string {
+    try {
+      return interpolate(text, this.env);
+    } catch (error) {
+      if (error instanceof InterpolationError) throw this.error(node, keyPath, error.message, error.hint);
+      throw error;
+    }
+  }
+}
+
+function describe(node: Node | null | undefined): string {
+  if (node == null) return "nothing";
+  if (isMap(node)) return "a mapping";
+  if (isSeq(node)) return "a list";
+  if (isScalar(node)) {
+    if (node.value === null) return "nothing";
+    if (typeof node.value === "string") return `the string "${node.value}"`;
+    return `${typeof node.value === "boolean" ? "the boolean" : "the number"} ${String(node.value)}`;
+  }
+  return "an unsupported value";
+}

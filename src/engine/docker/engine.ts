@@ -1,0 +1,152 @@
+/**
+ * The Docker Engine adapter: dockerode for the plain JSON calls, our own hijack for attach.
+ * Loaded lazily (see ../connect.ts): dockerode's import alone costs ~100 ms.
+ */
+import Docker from "dockerode";
+import type { Duplex, Readable } from "node:stream";
+import type { CreateBody } from "../../spec/create-body.js";
+import type { ContainerEngine, ImageSummary, PullProgress } from "../types.js";
+import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
+import { statusCodeOf, translateEngineError, translateStartError } from "./errors.js";
+import { hijack } from "./hijack.js";
+
+export class DockerEngine implements ContainerEngine {
+  readonly endpoint: string;
+  private readonly docker: Docker;
+  private readonly tls: TlsFiles | undefined;
+
+  constructor(private readonly connection: Connection) {
+    this.endpoint = connection.endpoint;
+    this.tls = connection.kind === "tcp" && connection.tls ? loadTlsFiles(connection.tls.certPath) : undefined;
+    // Every option is given explicitly (undefined included): docker-modem fills anything
+    // missing from DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_CLIENT_TIMEOUT behind our back.
+    this.docker = new Docker({
+      socketPath: connection.kind === "unix" ? connection.socketPath : undefined,
+      host: connection.kind === "tcp" ? connection.host : undefined,
+      port: connection.kind === "tcp" ? connection.port : undefined,
+      protocol: connection.kind === "tcp" ? (this.tls ? "https" : "http") : undefined,
+      ca: this.tls?.ca,
+      cert: this.tls?.cert,
+      key: this.tls?.key,
+      timeout: undefined,
+    } as Docker.DockerOptions);
+  }
+
+  async inspectImage(reference: string): Promise<ImageSummary | undefined> {
+    try {
+      const image = await this.docker.getImage(reference).inspect();
+      return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [] };
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw translateEngineError(error, this.endpoint, `inspect image ${reference}`);
+    }
+  }
+
+  async pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void): Promise<void> {
+    const name = tag.startsWith("sha256:") ? `${repository}@${tag}` : `${repository}:${tag}`;
+    let stream: Readable;
+    try {
+      // createImage, not pull(): pull() re-parses "host:port/repo:tag" itself; here both
+      // parts go to the API as they are.
+      stream = (await this.docker.createImage({ fromImage: repository, tag })) as Readable;
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, `pull ${name}`);
+    }
+    // The engine reports pull failures inside the 200 response, as {"error": "..."} lines.
+    let pending = "";
+    for await (const chunk of stream) {
+      pending += String(chunk);
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) handlePullLine(line, name, onProgress);
+    }
+    handlePullLine(pending, name, onProgress);
+  }
+
+  async createContainer(name: string, body: CreateBody): Promise<string> {
+    try {
+      // _query/_body: dockerode otherwise sends the whole body in the query string too,
+      // which puts env values in the URL (and in dockerd's debug log).
+      const container = await this.docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
+      return container.id;
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, "create the one-off container");
+    }
+  }
+
+  async connectNetwork(containerId: string, network: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(network).connect({ Container: containerId });
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, `connect the one-off to network ${network}`);
+    }
+  }
+
+  async attach(containerId: string, options: { stdin: boolean }): Promise<Duplex> {
+    const query = `stream=1&stdout=1&stderr=1${options.stdin ? "&stdin=1" : ""}`;
+    try {
+      return await hijack({ connection: this.connection, ...(this.tls ? { tls: this.tls } : {}) }, `/containers/${containerId}/attach?${query}`);
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, "attach to the one-off");
+    }
+  }
+
+  async start(containerId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).start();
+    } catch (error) {
+      if (statusCodeOf(error) === 304) return;
+      const inspect = await this.docker.getContainer(containerId).inspect().catch(() => undefined);
+      throw translateStartError(error, this.endpoint, [...(inspect?.Config.Entrypoint ?? []), ...(inspect?.Config.Cmd ?? [])]);
+    }
+  }
+
+  async waitForExit(containerId: string, signal?: AbortSignal): Promise<number> {
+    try {
+      const result = (await this.docker.getContainer(containerId).wait({ condition: "not-running", ...(signal ? { abortSignal: signal } : {}) })) as {
+        StatusCode: number;
+        Error?: { Message?: string } | null;
+      };
+      if (result.Error?.Message) throw new Error(result.Error.Message);
+      return result.StatusCode;
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, "wait for the one-off");
+    }
+  }
+
+  async kill(containerId: string, signal: NodeJS.Signals): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).kill({ signal });
+    } catch (error) {
+      // 404: gone; 409: not running. Either way there is nothing left to signal.
+      const status = statusCodeOf(error);
+      if (status === 404 || status === 409) return;
+      throw translateEngineError(error, this.endpoint, `send ${signal} to the one-off`);
+    }
+  }
+
+  async remove(containerId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).remove({ force: true, v: true });
+    } catch (error) {
+      const status = statusCodeOf(error);
+      // 404: already gone. 409: removal already in progress (the engine finishes it).
+      if (status === 404 || status === 409) return;
+      throw translateEngineError(error, this.endpoint, `remove the one-off container ${containerId.slice(0, 12)}`);
+    }
+  }
+}
+
+function handlePullLine(line: string, name: string, onProgress: (event: PullProgress) => void): void {
+  if (line.trim() === "") return;
+  let event: { id?: string; status?: string; progress?: string; error?: string; errorDetail?: { message?: string } };
+  try {
+    event = JSON.parse(line);
+  } catch {
+    return;
+  }
+  if (event.error || event.errorDetail) {
+    throw translateEngineError({ json: { message: event.errorDetail?.message ?? event.error } }, "", `pull ${name}`);
+  }
+  if (event.status) onProgress({ status: event.status, ...(event.id ? { id: event.id } : {}), ...(event.progress ? { progress: event.progress } : {}) });
+}

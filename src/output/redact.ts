@@ -1,0 +1,29 @@
+/**
+ * Secret values must never reach a terminal, a log or a dry-run listing. Until secrets get
+ * their own config section, a value counts as secret when its name says so, and passwords
+ * embedded in URLs (postgres://user:pw@host) are masked whatever the name.
+ */
+export const REDACTED = "<redacted>";
+
+const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_?key|credential|auth|cookie|session_key|signing_key|_key$)/i;
+const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@/\s]+)(@)/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** The value as it may be shown for the variable `name`. */
+export function redactEnvValue(name: string, value: string, extraSecretNames: ReadonlySet<string> = new Set()): string {
+  if (extraSecretNames.has(name) || isSecretName(name)) return REDACTED;
+  return value.replace(URL_PASSWORD, `$1${REDACTED}$3`);
+}
+
+/** `KEY=VALUE` entries (the Engine API's Env form) with secret values masked. */
+export function redactEnvList(env: readonly string[], extraSecretNames?: ReadonlySet<string>): string[] {
+  return env.map((entry) => {
+    const eq = entry.indexOf("=");
+    if (eq < 0) return entry;
+    const name = entry.slice(0, eq);
+    return `${name}=${redactEnvValue(name, entry.slice(eq + 1), extraSecretNames)}`;
+  });
+}

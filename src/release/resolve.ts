@@ -1,0 +1,70 @@
+/**
+ * A release reference -> the immutable image ID the one-off is created from. Tags move;
+ * the ID does not, so the container, its labels and every report name the ID.
+ */
+import type { PullPolicy } from "../config/types.js";
+import type { ContainerEngine, PullProgress } from "../engine/types.js";
+import { OneoffError } from "../output/errors.js";
+import type { Reporter } from "../output/reporter.js";
+import { parseReleaseReference, pullName } from "./reference.js";
+
+export interface ResolvedRelease {
+  imageId: string;
+  reference: string;
+  pulled: boolean;
+}
+
+export async function resolveRelease(engine: ContainerEngine, reference: string, policy: PullPolicy, report: Reporter): Promise<ResolvedRelease> {
+  const parsed = parseReleaseReference(reference);
+  if (!parsed) {
+    throw new OneoffError(`release "${reference}" is not a valid image reference`, { hint: "use repo:tag, repo@sha256:digest or an image ID" });
+  }
+  if (parsed.kind === "id") {
+    const image = await engine.inspectImage(parsed.id);
+    if (!image) {
+      throw new OneoffError(`image ${reference} is not present on the engine at ${engine.endpoint}`, {
+        hint: "image IDs cannot be pulled: give the release as repo:tag or repo@digest, or load the image first",
+      });
+    }
+    return { imageId: image.id, reference, pulled: false };
+  }
+
+  if (policy !== "always") {
+    const present = await engine.inspectImage(reference);
+    if (present) return { imageId: present.id, reference, pulled: false };
+    if (policy === "never") {
+      throw new OneoffError(`image ${reference} is not present on the engine at ${engine.endpoint}`, {
+        hint: "pull it first, or allow pulling with --pull missing",
+      });
+    }
+  }
+  const { repository, tag } = pullName(parsed);
+  await pullWithProgress(engine, repository, tag, reference, report);
+  const pulled = await engine.inspectImage(reference);
+  if (!pulled) {
+    throw new OneoffError(`pulled ${reference} but the engine does not list it`, { hint: "check the reference; a digest must match the pulled manifest" });
+  }
+  return { imageId: pulled.id, reference, pulled: true };
+}
+
+async function pullWithProgress(engine: ContainerEngine, repository: string, tag: string, reference: string, report: Reporter): Promise<void> {
+  report.info(`pulling ${reference}`);
+  const layers = new Map<string, string>();
+  const onProgress = (event: PullProgress) => {
+    if (!report.interactive) return;
+    if (event.id) layers.set(event.id, `${event.status}${event.progress ? ` ${event.progress}` : ""}`);
+    const done = [...layers.values()].filter((status) => /complete|exists/i.test(status)).length;
+    const current = event.id ? `${event.id}: ${layers.get(event.id)}` : event.status;
+    report.status(`pulling ${reference}: ${done}/${layers.size} layers; ${current}`);
+  };
+  try {
+    await engine.pullImage(repository, tag, onProgress);
+  } catch (error) {
+    if (error instanceof OneoffError && !error.hint) {
+      throw new OneoffError(error.message, { hint: "check the image name and tag, and that you are logged in to its registry (docker login)", cause: error });
+    }
+    throw error;
+  } finally {
+    report.endStatus();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * What an interrupt means at each point of a one-off's life, as `docker run` does it:
+ * before start it cancels the run; while running it is forwarded to the command; a second
+ * interrupt, or the grace period after SIGTERM/SIGHUP running out, kills it.
+ */
+import type { ContainerEngine } from "../engine/types.js";
+import type { Reporter } from "../output/reporter.js";
+import { exitCodeForSignal, type InterruptSignal } from "./interrupts.js";
+
+export class StopControl {
+  private containerId: string | undefined;
+  private running = false;
+  private firstSignal: InterruptSignal | undefined;
+  private forwarded = false;
+  private killed = false;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly engine: ContainerEngine,
+    private readonly stopTimeoutSeconds: number,
+    private readonly report: Reporter,
+  ) {}
+
+  /** The signal that cancelled the run before it started, if any. */
+  get cancelledBy(): InterruptSignal | undefined {
+    return this.running ? undefined : this.firstSignal;
+  }
+
+  onInterrupt(signal: InterruptSignal): void {
+    if (this.firstSignal === undefined) {
+      this.firstSignal = signal;
+      if (this.running) this.forward();
+      else this.report.info(`${signal}: cancelling the one-off before it starts`);
+      return;
+    }
+    if (this.running) this.killNow(`${signal} again`);
+  }
+
+  started(containerId: string): void {
+    this.containerId = containerId;
+    this.running = true;
+    // An interrupt that arrived while start was in flight is delivered now.
+    if (this.firstSignal !== undefined) this.forward();
+  }
+
+  /** The exit code oneoff reports, given the one the container ended with. */
+  exitCode(containerExitCode: number): number {
+    // Killed by us after an interrupt: report the interrupt, as a shell would (130, 143).
+    // Otherwise the command's own code, also when it handled the signal and exited.
+    return this.killed && this.firstSignal ? exitCodeForSignal(this.firstSignal) : containerExitCode;
+  }
+
+  dispose(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+  }
+
+  private forward(): void {
+    if (this.forwarded || !this.firstSignal || !this.containerId) return;
+    this.forwarded = true;
+    const signal = this.firstSignal;
+    this.send(signal);
+    if (signal === "SIGINT") {
+      this.report.info("SIGINT forwarded to the one-off; press Ctrl-C again to kill it");
+    } else {
+      this.report.info(`${signal} forwarded to the one-off; killing it in ${this.stopTimeoutSeconds}s if it is still running`);
+      this.graceTimer = setTimeout(() => this.killNow(`still running ${this.stopTimeoutSeconds}s after ${signal}`), this.stopTimeoutSeconds * 1000);
+      this.graceTimer.unref();
+    }
+  }
+
+  private killNow(reason: string): void {
+    if (this.killed || !this.containerId) return;
+    this.killed = true;
+    this.report.info(`${reason}: killing the one-off`);
+    this.send("SIGKILL");
+  }
+
+  private send(signal: NodeJS.Signals): void {
+    const id = this.containerId;
+    if (!id) return;
+    this.engine.kill(id, signal).catch((error: Error) => this.report.warn(`could not send ${signal} to the one-off: ${error.message}`));
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * RunPlan + identity -> the Engine API's POST /containers/create body and container name.
+ * Pure, so --dry-run can print exactly what would be sent and tests can assert on it.
+ */
+import type { RunPlan } from "../config/resolve.js";
+import { oneOffLabels, type OneOffIdentity } from "./labels.js";
+
+export interface ContainerSpec {
+  name: string;
+  body: CreateBody;
+  /** Networks after the first, connected between create and start (API < 1.44 takes one). */
+  extraNetworks: string[];
+}
+
+/** The subset of the Engine API create body oneoff sets. */
+export interface CreateBody {
+  Image: string;
+  Cmd: string[];
+  Entrypoint?: string[];
+  Env: string[];
+  User?: string;
+  WorkingDir?: string;
+  Labels: Record<string, string>;
+  AttachStdin: boolean;
+  AttachStdout: true;
+  AttachStderr: true;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Tty: false;
+  HostConfig: {
+    NetworkMode?: string;
+    Memory?: number;
+    NanoCpus?: number;
+    /** oneoff removes the container itself after reading its exit code: with AutoRemove,
+     * Podman loses the exit code, and later features copy files out before removal. */
+    AutoRemove: false;
+  };
+  NetworkingConfig?: { EndpointsConfig: Record<string, Record<string, never>> };
+}
+
+export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command">, nameSuffix: string): ContainerSpec {
+  const { settings } = plan;
+  const [firstNetwork, ...extraNetworks] = settings.networks ?? [];
+  const labels = {
+    ...settings.labels,
+    // oneoff's own labels last, so a config label cannot fake or hide them.
+    ...oneOffLabels({
+      ...identity,
+      app: plan.app,
+      releaseReference: plan.releaseReference,
+      ...(plan.task ? { task: plan.task } : {}),
+      command: plan.command,
+    }),
+  };
+  const body: CreateBody = {
+    Image: identity.imageId,
+    Cmd: plan.command,
+    ...(settings.entrypoint ? { Entrypoint: settings.entrypoint } : {}),
+    Env: Object.entries(settings.env).map(([key, value]) => `${key}=${value}`),
+    ...(settings.user ? { User: settings.user } : {}),
+    ...(settings.workdir ? { WorkingDir: settings.workdir } : {}),
+    Labels: labels,
+    // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin
+    // when our side half-closes, which is how EOF reaches it (as compose does).
+    AttachStdin: plan.interactive,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: plan.interactive,
+    StdinOnce: plan.interactive,
+    Tty: false,
+    HostConfig: {
+      ...(firstNetwork ? { NetworkMode: firstNetwork } : {}),
+      ...(settings.memoryBytes ? { Memory: settings.memoryBytes } : {}),
+      ...(settings.nanoCpus ? { NanoCpus: settings.nanoCpus } : {}),
+      AutoRemove: false,
+    },
+    ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [firstNetwork]: {} } } } : {}),
+  };
+  return { name: containerName(plan, nameSuffix), body, extraNetworks };
+}
+
+/** `shop-migrate-run-1a2b3c`, like compose's `project_service_run_id`: readable in `docker ps`. */
+export function containerName(plan: Pick<RunPlan, "app" | "task">, suffix: string): string {
+  const safe = (text: string) => text.replace(/[^a-zA-Z0-9_.-]+/g, "-").replace(/^[-.]+/, "");
+  return [safe(plan.app) || "oneoff", plan.task ? safe(plan.task) : undefined, "run", suffix].filter(Boolean).join("-");
+}

@@ -1,0 +1,26 @@
+/**
+ * The `docker run` command line equivalent to a ContainerSpec, for --dry-run: users can read,
+ * diff or paste it. Secret values are redacted. Pure.
+ */
+import { shellQuote } from "../config/words.js";
+import { redactEnvList } from "../output/redact.js";
+import type { ContainerSpec } from "./create-body.js";
+
+export function dockerRunLine(spec: ContainerSpec): string {
+  const { body } = spec;
+  const args: string[] = ["docker", "run", "--rm", "--name", spec.name];
+  if (body.OpenStdin) args.push("-i");
+  for (const entry of redactEnvList(body.Env)) args.push("-e", entry);
+  if (body.User) args.push("-u", body.User);
+  if (body.WorkingDir) args.push("-w", body.WorkingDir);
+  // Several --network flags need docker 25+; older engines take one and a `network connect`.
+  for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);
+  if (body.HostConfig.Memory) args.push("--memory", String(body.HostConfig.Memory));
+  if (body.HostConfig.NanoCpus) args.push("--cpus", String(body.HostConfig.NanoCpus / 1e9));
+  for (const [key, value] of Object.entries(body.Labels)) args.push("--label", `${key}=${value}`);
+  // docker run takes one entrypoint word; the rest of a longer entrypoint goes before the command.
+  const [entrypoint, ...entrypointArgs] = body.Entrypoint ?? [];
+  if (entrypoint !== undefined) args.push("--entrypoint", entrypoint);
+  args.push(body.Image, ...entrypointArgs, ...body.Cmd);
+  return args.map(shellQuote).join(" ");
+}

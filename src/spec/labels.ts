@@ -1,0 +1,54 @@
+/**
+ * Labels on every one-off container. They are how later commands (ps, logs, reaping orphans)
+ * find one-offs, so the names are a contract: change them only with a migration path.
+ */
+export const LABEL_PREFIX = "io.oneoff.";
+export const Labels = {
+  /** Marker: this container is a oneoff one-off. Value "true". */
+  managed: `${LABEL_PREFIX}managed`,
+  app: `${LABEL_PREFIX}app`,
+  /** The immutable image ID the one-off was created from. */
+  releaseImageId: `${LABEL_PREFIX}release.image-id`,
+  /** The reference the user asked for (tag or digest), for display. */
+  releaseReference: `${LABEL_PREFIX}release.reference`,
+  task: `${LABEL_PREFIX}task`,
+  /** The command as a JSON array. */
+  command: `${LABEL_PREFIX}command`,
+  startedBy: `${LABEL_PREFIX}started-by`,
+  startedAt: `${LABEL_PREFIX}started-at`,
+  version: `${LABEL_PREFIX}version`,
+  /** host:pid of the attached oneoff process, so a reaper can tell whether its owner is gone. */
+  owner: `${LABEL_PREFIX}owner`,
+} as const;
+
+export interface OneOffIdentity {
+  app: string;
+  imageId: string;
+  releaseReference: string;
+  task?: string;
+  command: readonly string[];
+  startedBy: string;
+  startedAt: Date;
+  version: string;
+  owner: string;
+}
+
+// Labels are metadata visible to anyone who can `docker inspect`; a long command line is cut
+// rather than stored whole.
+const MAX_COMMAND_LABEL = 1024;
+
+export function oneOffLabels(identity: OneOffIdentity): Record<string, string> {
+  const command = JSON.stringify(identity.command);
+  return {
+    [Labels.managed]: "true",
+    [Labels.app]: identity.app,
+    [Labels.releaseImageId]: identity.imageId,
+    [Labels.releaseReference]: identity.releaseReference,
+    ...(identity.task ? { [Labels.task]: identity.task } : {}),
+    [Labels.command]: command.length > MAX_COMMAND_LABEL ? `${command.slice(0, MAX_COMMAND_LABEL)}...` : command,
+    [Labels.startedBy]: identity.startedBy,
+    [Labels.startedAt]: identity.startedAt.toISOString(),
+    [Labels.version]: identity.version,
+    [Labels.owner]: identity.owner,
+  };
+}
