@@ -1,0 +1,99 @@
+/**
+ * Shared helpers for tests that drive the real `oneoff` CLI against a real engine.
+ */
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { afterEach, expect } from "vitest";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const BIN = fileURLToPath(new URL("../../bin/oneoff.js", import.meta.url));
+export const IMAGE = "oneoff-test/busybox:latest";
+export const REGISTRY = "127.0.0.1:5055";
+export const MARKER_LABEL = "io.oneoff.managed";
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface CliOptions {
+  input?: Buffer | string;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Leave the child's stdin open (for the test to write to or end). */
+  holdStdin?: boolean;
+  /** Called once the process is spawned, e.g. to send it signals. */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+export function oneoff(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const env = { ...process.env, ...options.env };
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  const stdout: Buffer[] = [];
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  child.stdin.on("error", () => {});
+  if (options.input !== undefined) child.stdin.end(options.input);
+  else if (!options.holdStdin) child.stdin.end();
+  options.onSpawn?.(child);
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code, signal) => resolve({ code, signal, stdout: Buffer.concat(stdout), stderr }));
+  });
+}
+
+export function docker(...args: string[]): string {
+  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+export function oneOffContainers(): string[] {
+  return docker("ps", "-a", "-q", "--filter", `label=${MARKER_LABEL}`).split("\n").filter(Boolean);
+}
+
+export function imageId(reference: string): string {
+  return docker("image", "inspect", "-f", "{{.Id}}", reference);
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Fails the test that leaves a one-off container behind, and cleans up so the next can run. */
+export function expectNoLeftovers(): void {
+  afterEach(() => {
+    const left = oneOffContainers();
+    if (left.length) docker("rm", "-f", ...left);
+    expect(left, "one-off containers left behind").toEqual([]);
+  });
+}
+
+/** Resolves once `predicate` holds for the text seen so far on the child's stdout. */
+export function waitForOutput(child: ChildProcess, predicate: (text: string) => boolean, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for output; saw: ${seen.slice(-200)}`)), timeoutMs);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString("utf8");
+      if (predicate(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+/** Polls until `probe` returns a value, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { parseCpus, parseMemory } from "../../src/config/units.js";
+
+const KiB = 1024;
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+const TiB = 1024 ** 4;
+
+describe("parseMemory", () => {
+  it.each([
+    ["a number of bytes", "1048576", MiB],
+    ["bytes with b", "100b", 100],
+    ["kilobytes", "64k", 64 * KiB],
+    ["kilobytes written kb", "64kb", 64 * KiB],
+    ["megabytes", "512m", 512 * MiB],
+    ["upper-case units", "512M", 512 * MiB],
+    ["megabytes written MB", "512MB", 512 * MiB],
+    ["gigabytes", "2g", 2 * GiB],
+    ["terabytes", "1t", TiB],
+    ["a fraction of a unit", "1.5g", 1.5 * GiB],
+    ["half a kilobyte", "0.5k", 512],
+    ["a space before the unit", "1 g", GiB],
+    ["surrounding whitespace", "  64m  ", 64 * MiB],
+    ["fractional bytes rounded down", "1.5", 1],
+  ])("reads %s", (_name, text, bytes) => {
+    expect(parseMemory(text)).toBe(bytes);
+  });
+
+  it.each([
+    ["an integer number", 268435456, 256 * MiB],
+    ["one byte", 1, 1],
+  ])("takes %s as bytes", (_name, value, bytes) => {
+    expect(parseMemory(value)).toBe(bytes);
+  });
+
+  it.each([
+    ["zero", "0"],
+    ["zero megabytes", "0m"],
+    ["less than one byte", "0.1"],
+    ["a fraction that rounds to no bytes", "0.0001k"],
+    ["a negative size", "-1m"],
+    ["an empty string", ""],
+    ["a unit alone", "m"],
+    ["a trailing dot", "1."],
+    ["exponent notation", "1e3"],
+    ["an unknown unit", "5x"],
+    ["a word", "lots"],
+  ])("refuses %s", (_name, text) => {
+    expect(parseMemory(text)).toBeUndefined();
+  });
+
+  it.each([
+    ["zero", 0],
+    ["a negative number", -1],
+    ["a fractional number", 1.5],
+    ["NaN", Number.NaN],
+  ])("refuses the number %s", (_name, value) => {
+    expect(parseMemory(value)).toBeUndefined();
+  });
+});
+
+describe("parseCpus", () => {
+  it.each([
+    ["one CPU", "1", 1e9],
+    ["a fraction", "0.5", 5e8],
+    ["a CPU and a half", "1.5", 1.5e9],
+    ["many CPUs", "16", 16e9],
+    ["surrounding whitespace", "  2  ", 2e9],
+    ["one nano-CPU", "0.000000001", 1],
+  ])("reads %s as NanoCpus", (_name, text, nanoCpus) => {
+    expect(parseCpus(text)).toBe(nanoCpus);
+  });
+
+  it.each([
+    ["an integer", 2, 2e9],
+    ["a fraction", 0.25, 2.5e8],
+  ])("takes the number %s", (_name, value, nanoCpus) => {
+    expect(parseCpus(value)).toBe(nanoCpus);
+  });
+
+  it.each([
+    ["zero", "0"],
+    ["a negative number", "-1"],
+    ["a word", "abc"],
+    ["an empty string", ""],
+    ["a leading dot", ".5"],
+    ["a trailing dot", "1."],
+    ["exponent notation", "1e2"],
+    ["a unit", "2cpus"],
+  ])("refuses %s", (_name, text) => {
+    expect(parseCpus(text)).toBeUndefined();
+  });
+
+  it.each([
+    ["zero", 0],
+    ["a negative number", -1],
+    ["NaN", Number.NaN],
+    ["infinity", Number.POSITIVE_INFINITY],
+  ])("refuses the number %s", (_name, value) => {
+    expect(parseCpus(value)).toBeUndefined();
+  });
+});
