@@ -23,20 +23,21 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
   const program = new Command("oneoff")
     .description("Run admin processes (Twelve-Factor XII) in ephemeral containers from your app's release image and config.")
     .version(VERSION, "-V, --version")
-    .option("--debug", "show stack traces for errors")
-    .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-      outputError: () => {},
-    })
-    .showSuggestionAfterError(true);
-
-  program.addCommand(
+    .option("--debug", "show stack traces for errors");
+  const subcommands = [
     runCommand((options: RunOptions) => {
       pending = () => runCli({ ...options, ...(command ? { command } : {}) });
-    }).exitOverride(),
-  );
+    }),
+  ];
+  for (const cli of [program, ...subcommands]) {
+    // Commands added with addCommand inherit none of these, so each gets them: errors are
+    // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.
+    cli
+      .exitOverride()
+      .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text), outputError: () => {} })
+      .showSuggestionAfterError(true);
+  }
+  for (const subcommand of subcommands) program.addCommand(subcommand);
 
   try {
     await program.parseAsync(own, { from: "user" });
@@ -65,7 +66,7 @@ function commanderExit(error: CommanderError, io: CliIO): number {
   // commander's "error: unknown option '--fo'\n(Did you mean --foo?)" -> our one-line form.
   const [what, ...rest] = error.message.replace(/^error: /, "").split("\n");
   const hint = rest.join(" ").replace(/^\((.*)\)$/, "$1").trim();
-  const usage = error.code === "commander.excessArguments" ? "put the command after --, e.g. oneoff run -- rake db:migrate" : "see oneoff run --help";
+  const usage = error.code === "commander.excessArguments" ? "put the command after --, e.g. oneoff run -- rake db:migrate" : "see oneoff --help";
   io.stderr.write(`oneoff: ${what} (${hint ? hint.charAt(0).toLowerCase() + hint.slice(1) : usage})\n`);
   return ExitCode.runnerFailed;
 }

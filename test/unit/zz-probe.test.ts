@@ -1,8 +1,43 @@
 import { it } from "vitest";
-import { parseMemory, parseCpus } from "../../src/config/units.js";
+import { parseConfigFile } from "../../src/config/file.js";
+const t = `app: shop
+image: registry.example.com/shop
+release: \${RELEASE:-v1}
+env:
+  RAILS_ENV: production
+  PORT: 3000
+  DEBUG: false
+  FROM_HOST:
+  NOT_ON_HOST:
+env_file: .env
+network: backend
+user: app
+workdir: /srv
+entrypoint: ""
+memory: 512m
+cpus: 1.5
+labels:
+  team: payments
+pull: always
+stop_timeout: 30
+tasks:
+  migrate: bin/rails db:migrate
+  seed: [bin/seed, "--count", 10]
+  console:
+    command: bin/rails console
+    description: open a console
+    env:
+      X: y
+    networks: [a, b]
+    entrypoint: [/bin/sh, -c]
+    memory: 1g
+    cpus: 2
+    user: root
+    workdir: /tmp
+    labels: {k: v}
+    env_file: [t1.env, t2.env]
+`;
 it("x", () => {
-  for (const v of ["512m","512M","512mb","512MB","1g","1.5g","0.5k","1b","0","0.1","1 g","1kb","1bb","-1","1e3","","m","1.","  64m  ","1t","0.0001k", "1.5"]) console.log("MEM", JSON.stringify(v), parseMemory(v));
-  for (const v of [0, 1, 1.5, -1, 1024, NaN]) console.log("MEMN", v, parseMemory(v));
-  for (const v of ["1","1.5","0.5","0","-1","abc","1e2","",".5","1.","  2  ", "0.0000000001", "0.000000001"]) console.log("CPU", JSON.stringify(v), parseCpus(v));
-  for (const v of [1, 0.5, 0, -1, NaN, Infinity, 1e-10]) console.log("CPUN", v, parseCpus(v));
+  const r = parseConfigFile(t, { path: "/p/shop/oneoff.yaml", displayPath: "oneoff.yaml", env: { FROM_HOST: "h" } });
+  console.log("RES", JSON.stringify(r, null, 1));
 });

@@ -33,7 +33,9 @@ export function engineMessage(error: unknown): string {
   const raw = error as RawEngineError;
   const json = raw?.json as { message?: string } | string | undefined;
   const fromBody = typeof json === "object" && json?.message ? json.message : typeof json === "string" && json.trim() ? json.trim() : undefined;
-  return (fromBody ?? raw?.reason ?? raw?.message ?? String(error)).trim();
+  // For streamed endpoints (pull) dockerode leaves `json` null and puts the body in the message.
+  const fromMessage = raw?.message ? /^\(HTTP code \d+\) [^-]*- ([\s\S]+)$/.exec(raw.message)?.[1] : undefined;
+  return (fromBody ?? fromMessage ?? raw?.reason ?? raw?.message ?? String(error)).trim();
 }
 
 export function isUnreachable(error: unknown): boolean {

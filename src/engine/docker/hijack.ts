@@ -19,6 +19,8 @@ export function hijack(target: HijackTarget, requestPath: string): Promise<Duple
   const options: https.RequestOptions = {
     method: "POST",
     path: requestPath,
+    // A connection of its own: it becomes the stream, and must never be a pooled keep-alive one.
+    agent: false,
     headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" },
   };
   if (connection.kind === "unix") options.socketPath = connection.socketPath;

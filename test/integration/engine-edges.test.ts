@@ -1,0 +1,77 @@
+/**
+ * dockerode's sharp edges (shared/ENGINE-NOTES.md), each checked on the wire: a recording
+ * proxy sits between oneoff and the real engine socket and keeps what oneoff sends.
+ */
+import { mkdtempSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectNoLeftovers, IMAGE, oneoff } from "./helpers.js";
+
+expectNoLeftovers();
+
+let proxy: net.Server;
+let proxySocket: string;
+const sent: string[] = [];
+
+beforeAll(async () => {
+  proxySocket = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-proxy-")), "docker.sock");
+  // Half-open both ways: stdin's EOF is a half-close that must not cut off the output.
+  proxy = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ path: "/var/run/docker.sock", allowHalfOpen: true });
+    let record = "";
+    const index = sent.push("") - 1;
+    client.on("data", (chunk: Buffer) => {
+      if (record.length < 1_000_000) sent[index] = record += chunk.toString("latin1");
+    });
+    client.pipe(upstream).pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(proxySocket, resolve));
+});
+
+afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+
+const viaProxy = () => ({ DOCKER_HOST: `unix://${proxySocket}` });
+
+describe("on the wire to the engine", () => {
+  it("keeps env values out of the create request's URL (dockerd logs URLs)", async () => {
+    sent.length = 0;
+    const result = await oneoff(["run", "-q", "-e", "API_TOKEN=s3cr3t-value", "--release", IMAGE, "--", "sh", "-c", 'test "$API_TOKEN" = s3cr3t-value'], { env: viaProxy() });
+    expect(result.code).toBe(0);
+    const traffic = sent.join("\n");
+    const createLine = traffic.split("\r\n").find((line) => line.startsWith("POST ") && line.includes("/containers/create"));
+    expect(createLine).toMatch(/^POST \/containers\/create\?name=[\w.-]+ HTTP\/1\.1$/);
+    expect(createLine).not.toContain("s3cr3t");
+    // ...while the body does carry it: the value reached the container above.
+    expect(traffic).toContain('"API_TOKEN=s3cr3t-value"');
+  });
+
+  it("sends no body on the hijacked attach connection (it would reach stdin)", async () => {
+    sent.length = 0;
+    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "cat"], { env: viaProxy(), input: "only this" });
+    expect(result.stdout.toString()).toBe("only this");
+    // The attach upgrade owns its connection, so the request starts a recorded connection.
+    const attach = sent.find((request) => /^POST \/containers\/[0-9a-f]+\/attach\?/.test(request));
+    expect(attach).toBeDefined();
+    const [head, body] = (attach as string).split("\r\n\r\n");
+    expect(head).toMatch(/\r\nUpgrade: tcp/i);
+    expect(body).toBe("only this");
+  });
+
+  it("ignores DOCKER_CLIENT_TIMEOUT, which would cut a long one-off short", async () => {
+    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", "sleep 1; echo survived"], { env: { DOCKER_CLIENT_TIMEOUT: "200" } });
+    expect(result.stdout.toString()).toBe("survived\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("removes the container when the command fails to start", async () => {
+    sent.length = 0;
+    const result = await oneoff(["run", "--release", IMAGE, "--", "missing-command"], { env: viaProxy() });
+    expect(result.code).toBe(127);
+    const requestLines = sent.join("\r\n").split("\r\n");
+    expect(requestLines.some((line) => /^DELETE \/containers\/[0-9a-f]+\?.*force=true/.test(line))).toBe(true);
+  });
+});

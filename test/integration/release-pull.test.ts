@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { docker, expectNoLeftovers, IMAGE, imageId, oneoff, REGISTRY } from "./helpers.js";
+
+expectNoLeftovers();
+
+const PULLME = `${REGISTRY}/oneoff-test/pullme:v1`;
+
+function removeLocalTag(reference: string): void {
+  try {
+    docker("image", "rm", reference);
+  } catch {
+    // not present: nothing to remove
+  }
+}
+
+describe("release resolution against the loopback registry", () => {
+  it("pulls a release that is not present, then runs it from the pulled image ID", async () => {
+    removeLocalTag(PULLME);
+    const result = await oneoff(["run", "--release", PULLME, "--", "echo", "pulled and ran"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toBe("pulled and ran\n");
+    // Progress is for terminals; without one, a single line says what is happening.
+    expect(result.stderr).toBe(`oneoff: pulling ${PULLME}\n`);
+    expect(imageId(PULLME)).toMatch(/^sha256:/);
+    removeLocalTag(PULLME);
+  });
+
+  it("runs a release given as repo@sha256:digest", async () => {
+    removeLocalTag(PULLME);
+    await oneoff(["run", "-q", "--release", PULLME, "--", "true"]);
+    const digest = docker("image", "inspect", "-f", "{{index .RepoDigests 0}}", PULLME);
+    expect(digest).toMatch(/@sha256:[0-9a-f]{64}$/);
+    const result = await oneoff(["run", "-q", "--release", digest, "--", "echo", "by digest"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toBe("by digest\n");
+    removeLocalTag(PULLME);
+  });
+
+  it("with --pull never, refuses a release that is not present instead of pulling it", async () => {
+    removeLocalTag(PULLME);
+    const result = await oneoff(["run", "--pull", "never", "--release", PULLME, "--", "true"]);
+    expect(result.code).toBe(125);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^oneoff: image .*pullme:v1 is not present on the engine at .* \(.+--pull missing\)$/)]);
+    expect(() => imageId(PULLME)).toThrow();
+  });
+
+  it("exits 125 with one line when the tag does not exist in the registry", async () => {
+    const result = await oneoff(["run", "--release", `${REGISTRY}/oneoff-test/pullme:no-such-tag`, "--", "true"]);
+    expect(result.code).toBe(125);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines[lines.length - 1]).toMatch(/^oneoff: pull .*no-such-tag: .*\(check the image name and tag/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("exits 125 when the registry cannot be reached", async () => {
+    const result = await oneoff(["run", "-q", "--release", "127.0.0.1:5999/nothing/here:v1", "--", "true"]);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^oneoff: pull 127\.0\.0\.1:5999\/nothing\/here:v1: .*connection refused/);
+  });
+
+  it("accepts a short image ID", async () => {
+    const short = imageId(IMAGE).slice("sha256:".length, "sha256:".length + 12);
+    const result = await oneoff(["run", "-q", "--release", short, "--", "echo", "short id"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toBe("short id\n");
+  });
+
+  it("refuses to pull an image ID that is not present", async () => {
+    const result = await oneoff(["run", "--release", `sha256:${"0".repeat(64)}`, "--", "true"]);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/image IDs cannot be pulled/);
+  });
+});
