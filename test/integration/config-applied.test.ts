@@ -78,6 +78,17 @@ describe("oneoff run applies the app's config", () => {
     expect(result.code).toBe(0);
   });
 
+  it("connects every --network given, the first at create and the rest before start", async () => {
+    docker("network", "create", `${NETWORK}-2`);
+    try {
+      const result = await oneoff(["run", "-q", "--network", NETWORK, "--network", `${NETWORK}-2`, "--", "sh", "-c", "ls /sys/class/net | grep -v lo"], { cwd: appDir });
+      expect(result.code).toBe(0);
+      expect(result.stdout.toString().trim().split("\n")).toHaveLength(2);
+    } finally {
+      docker("network", "rm", `${NETWORK}-2`);
+    }
+  });
+
   it("creates the container from the release's image ID, with limits and labels, as the engine reports", async () => {
     let inspected: Record<string, any> | undefined;
     const run = oneoff(["run", "-q", "-i", "-l", "test.case=inspect", "hold"], {

@@ -7,13 +7,15 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoLeftovers, IMAGE, oneoff } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
 
 expectNoLeftovers();
 
 let proxy: net.Server;
 let proxySocket: string;
 const sent: string[] = [];
+/** While set, the proxy cuts any connection whose request matches: the engine "goes away". */
+let cutWhen: RegExp | undefined;
 
 beforeAll(async () => {
   proxySocket = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-proxy-")), "docker.sock");
@@ -24,6 +26,10 @@ beforeAll(async () => {
     const index = sent.push("") - 1;
     client.on("data", (chunk: Buffer) => {
       if (record.length < 1_000_000) sent[index] = record += chunk.toString("latin1");
+      if (cutWhen?.test(chunk.toString("latin1"))) {
+        client.destroy();
+        upstream.destroy();
+      }
     });
     client.pipe(upstream).pipe(client);
     client.on("error", () => upstream.destroy());
@@ -73,5 +79,20 @@ describe("on the wire to the engine", () => {
     expect(result.code).toBe(127);
     const requestLines = sent.join("\r\n").split("\r\n");
     expect(requestLines.some((line) => /^DELETE \/containers\/[0-9a-f]+\?.*force=true/.test(line))).toBe(true);
+  });
+
+  it("names the container it could not remove when the engine goes away at the end", async () => {
+    cutWhen = /^DELETE \/containers\//m;
+    try {
+      const result = await oneoff(["run", "-l", "test.case=unremovable", "--release", IMAGE, "--", "sh", "-c", "exit 3"], { env: viaProxy() });
+      expect(result.code).toBe(3);
+      const id = oneOffContainers().find((candidate) => docker("inspect", "-f", '{{index .Config.Labels "test.case"}}', candidate) === "unremovable");
+      expect(id).toBeDefined();
+      const name = docker("inspect", "-f", "{{.Name}}", id as string).replace(/^\//, "");
+      expect(result.stderr.trimEnd()).toMatch(new RegExp(`^oneoff: could not remove the one-off container ${name} \\(${(id as string).slice(0, 12)}\\): .+; remove it with: docker rm -f ${(id as string).slice(0, 12)}$`));
+      docker("rm", "-f", id as string);
+    } finally {
+      cutWhen = undefined;
+    }
   });
 });
