@@ -1,0 +1,1 @@
+insert into products sprocket 3.75   -- new in spring
