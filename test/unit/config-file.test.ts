@@ -116,6 +116,7 @@ describe("parseConfigFile", () => {
     ["a string", "command: bin/seed --count 10", ["bin/seed", "--count", "10"]],
     ["a list", "command: [bin/seed, --count, '10']", ["bin/seed", "--count", "10"]],
     ["a block list", "command:\n      - bin/seed\n      - a b", ["bin/seed", "a b"]],
+    ["a bare number, taken as its string", "command: 5", ["5"]],
   ])("reads a task command: given as %s", (_name, commandYaml, argv) => {
     const { config } = parse(`tasks:\n  seed:\n    ${commandYaml}\n`);
     expect(config.tasks.seed?.command).toEqual(argv);

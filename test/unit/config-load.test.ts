@@ -1,0 +1,231 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Environment } from "../../src/config/interpolate.js";
+import { findConfigFile, loadAppConfig, readEnvFile } from "../../src/config/load.js";
+import { OneoffError } from "../../src/output/errors.js";
+
+let root: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(os.tmpdir(), "oneoff-load-test-"));
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Writes files (path relative to the temp root -> content) and returns the root. */
+function writeTree(files: Record<string, string>): string {
+  for (const [relative, content] of Object.entries(files)) {
+    const file = path.join(root, relative);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, content);
+  }
+  return root;
+}
+
+function loadError(explicitPath: string | undefined, cwd: string, env: Environment = {}): OneoffError {
+  try {
+    loadAppConfig(explicitPath, cwd, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(OneoffError);
+    return error as OneoffError;
+  }
+  throw new Error("expected loadAppConfig to throw");
+}
+
+describe("findConfigFile", () => {
+  it("finds oneoff.yaml in the working directory", () => {
+    writeTree({ "shop/oneoff.yaml": "" });
+    expect(findConfigFile(path.join(root, "shop"))).toBe(path.join(root, "shop/oneoff.yaml"));
+  });
+
+  it("finds oneoff.yml when there is no oneoff.yaml", () => {
+    writeTree({ "shop/oneoff.yml": "" });
+    expect(findConfigFile(path.join(root, "shop"))).toBe(path.join(root, "shop/oneoff.yml"));
+  });
+
+  it("prefers oneoff.yaml over oneoff.yml in the same directory", () => {
+    writeTree({ "shop/oneoff.yml": "", "shop/oneoff.yaml": "" });
+    expect(findConfigFile(path.join(root, "shop"))).toBe(path.join(root, "shop/oneoff.yaml"));
+  });
+
+  it("walks up to the nearest parent holding a config file", () => {
+    writeTree({ "oneoff.yaml": "", "shop/oneoff.yml": "", "shop/app/models/.keep": "" });
+    expect(findConfigFile(path.join(root, "shop/app/models"))).toBe(path.join(root, "shop/oneoff.yml"));
+  });
+
+  it("finds nothing when no directory up to the root holds a config file", () => {
+    writeTree({ "shop/app/.keep": "" });
+    expect(findConfigFile(path.join(root, "shop/app"))).toBeUndefined();
+  });
+});
+
+describe("loadAppConfig", () => {
+  it("returns no config when there is no config file", () => {
+    writeTree({ "shop/.keep": "" });
+    expect(loadAppConfig(undefined, path.join(root, "shop"), {})).toBeUndefined();
+  });
+
+  it("loads the nearest config file, naming the app after its directory", () => {
+    writeTree({ "shop/oneoff.yaml": "image: shop\n", "shop/lib/tasks/.keep": "" });
+    const config = loadAppConfig(undefined, path.join(root, "shop/lib/tasks"), {});
+    expect(config?.path).toBe(path.join(root, "shop/oneoff.yaml"));
+    expect(config?.dir).toBe(path.join(root, "shop"));
+    expect(config?.app).toBe("shop");
+    expect(config?.base.settings.image).toBe("shop");
+  });
+
+  it.each([
+    ["relative when the file is in the working directory", "shop", "oneoff.yaml"],
+    ["absolute when the file is in a parent directory", "shop/lib/tasks", "<root>/shop/oneoff.yaml"],
+  ])("locates errors with the config path %s", (_name, cwd, shown) => {
+    writeTree({ "shop/oneoff.yaml": "image: shop\nnetwrok: x\n", "shop/lib/tasks/.keep": "" });
+    expect(loadError(undefined, path.join(root, cwd)).message).toBe(`${shown.replace("<root>", root)}:2:1: netwrok: unknown key`);
+  });
+
+  it("locates errors in a --config below the working directory with its relative path", () => {
+    writeTree({ "shop/deploy/staging.yaml": "netwrok: x\n" });
+    expect(loadError("deploy/staging.yaml", path.join(root, "shop")).message).toBe(`${path.join("deploy", "staging.yaml")}:1:1: netwrok: unknown key`);
+  });
+
+  it("reads --config relative to the working directory", () => {
+    writeTree({ "shop/deploy/staging.yaml": "app: shop-staging\n", "shop/oneoff.yaml": "app: wrong\n" });
+    const config = loadAppConfig("deploy/staging.yaml", path.join(root, "shop"), {});
+    expect(config?.app).toBe("shop-staging");
+    expect(config?.dir).toBe(path.join(root, "shop/deploy"));
+  });
+
+  it.each([
+    ["a missing file", "missing.yaml", "no such file"],
+    ["a directory", "deploy", "is a directory"],
+  ])("refuses a --config naming %s", (_name, explicitPath, why) => {
+    writeTree({ "shop/deploy/.keep": "" });
+    const error = loadError(explicitPath, path.join(root, "shop"));
+    expect(error.message).toBe(`--config: cannot read ${path.join(root, "shop", explicitPath)}: ${why}`);
+    expect(error.hint).toBe("check the path");
+    expect(error.exitCode).toBe(125);
+  });
+
+  it("interpolates with the environment it is given", () => {
+    writeTree({ "shop/oneoff.yaml": "image: ${REGISTRY}/shop\n" });
+    expect(loadAppConfig(undefined, path.join(root, "shop"), { REGISTRY: "r.example.com" })?.base.settings.image).toBe("r.example.com/shop");
+  });
+
+  describe("env_file", () => {
+    it.each([
+      ["env: before env_file:", "env:\n  SHARED: from-env\n  ONLY_ENV: e\nenv_file: [first.env, second.env]\n"],
+      ["env_file: before env:", "env_file: [first.env, second.env]\nenv:\n  SHARED: from-env\n  ONLY_ENV: e\n"],
+    ])("lets later files win and env: win over all files, with %s", (_name, yaml) => {
+      writeTree({
+        "shop/oneoff.yaml": yaml,
+        "shop/first.env": "SHARED=from-first\nFIRST_ONLY=1\nFILES=from-first\n",
+        "shop/second.env": "SHARED=from-second\nFILES=from-second\n",
+      });
+      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.base.settings.env).toEqual({
+        SHARED: "from-env",
+        ONLY_ENV: "e",
+        FIRST_ONLY: "1",
+        FILES: "from-second",
+      });
+    });
+
+    it("reads env_file alone when there is no env:", () => {
+      writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "A=1\n" });
+      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.base.settings.env).toEqual({ A: "1" });
+    });
+
+    it("resolves relative env_file paths against the config file's directory, not the working directory", () => {
+      writeTree({
+        "shop/oneoff.yaml": "env_file: config/app.env\n",
+        "shop/config/app.env": "WHERE=config-dir\n",
+        "shop/lib/config/app.env": "WHERE=working-dir\n",
+      });
+      expect(loadAppConfig(undefined, path.join(root, "shop/lib"), {})?.base.settings.env).toEqual({ WHERE: "config-dir" });
+    });
+
+    it("reads an absolute env_file path as is", () => {
+      writeTree({ "elsewhere/secrets.env": "SECRET=s\n" });
+      writeTree({ "shop/oneoff.yaml": `env_file: ${path.join(root, "elsewhere/secrets.env")}\n` });
+      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.base.settings.env).toEqual({ SECRET: "s" });
+    });
+
+    it("interpolates the env_file path", () => {
+      writeTree({ "shop/oneoff.yaml": "env_file: ${STAGE}.env\n", "shop/staging.env": "STAGE_FILE=yes\n" });
+      expect(loadAppConfig(undefined, path.join(root, "shop"), { STAGE: "staging" })?.base.settings.env).toEqual({ STAGE_FILE: "yes" });
+    });
+
+    it("takes a bare KEY in an env file from the given environment and leaves it out when unset", () => {
+      writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "FROM_HOST\nNOT_ON_HOST\n" });
+      expect(loadAppConfig(undefined, path.join(root, "shop"), { FROM_HOST: "h" })?.base.settings.env).toEqual({ FROM_HOST: "h" });
+    });
+
+    it("does not interpolate values inside env files", () => {
+      writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "RAW=${NOT_SET}\n" });
+      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.base.settings.env).toEqual({ RAW: "${NOT_SET}" });
+    });
+
+    it("folds a task's env_file into that task's env only, under the task's env:", () => {
+      writeTree({
+        "shop/oneoff.yaml": [
+          "env:",
+          "  APP_LEVEL: app",
+          "tasks:",
+          "  seed:",
+          "    env:",
+          "      SHARED: from-task-env",
+          "    env_file: [seed.env, seed-local.env]",
+          "    command: bin/seed",
+          "  other: bin/other",
+        ].join("\n"),
+        "shop/seed.env": "SHARED=from-seed-file\nSEED_FILE=1\nLOCAL=from-seed\n",
+        "shop/seed-local.env": "LOCAL=from-seed-local\n",
+      });
+      const config = loadAppConfig(undefined, path.join(root, "shop"), {});
+      expect(config?.tasks.seed?.overrides.settings.env).toEqual({ SHARED: "from-task-env", SEED_FILE: "1", LOCAL: "from-seed-local" });
+      expect(config?.base.settings.env).toEqual({ APP_LEVEL: "app" });
+      expect(config?.tasks.other?.overrides.settings.env).toBeUndefined();
+    });
+
+    it("gives a task an env from its env_file even without env:", () => {
+      writeTree({ "shop/oneoff.yaml": "tasks:\n  seed:\n    command: bin/seed\n    env_file: seed.env\n", "shop/seed.env": "SEED=1\n" });
+      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.tasks.seed?.overrides.settings.env).toEqual({ SEED: "1" });
+    });
+
+    it("refuses a missing env file, naming where the config refers to it", () => {
+      writeTree({ "shop/oneoff.yaml": "image: shop\nenv_file: config/nope.env\n" });
+      const error = loadError(undefined, path.join(root, "shop"));
+      expect(error.message).toBe(`oneoff.yaml:2:11: cannot read ${path.join(root, "shop/config/nope.env")}: no such file`);
+      expect(error.hint).toBe("check the path");
+      expect(error.exitCode).toBe(125);
+    });
+
+    it("refuses a broken env file, naming the file and line", () => {
+      writeTree({ "shop/oneoff.yaml": "env_file: [good.env, broken.env]\n", "shop/good.env": "A=1\n", "shop/broken.env": "OK=1\n\nbad key=1\n" });
+      const error = loadError(undefined, path.join(root, "shop"));
+      expect(error.message).toBe(`${path.join(root, "shop/broken.env")}:3: invalid variable name "bad key"`);
+      expect(error.hint).toBe("write KEY=VALUE, one per line");
+      expect(error.exitCode).toBe(125);
+    });
+  });
+});
+
+describe("readEnvFile", () => {
+  it("reads a dotenv file", () => {
+    writeTree({ "flags.env": "export A=1\nB='two words'\n" });
+    expect(readEnvFile(path.join(root, "flags.env"), {}, "--env-file flags.env")).toEqual({ A: "1", B: "two words" });
+  });
+
+  it("names what referred to a file it cannot read", () => {
+    let error: unknown;
+    try {
+      readEnvFile(path.join(root, "absent.env"), {}, "--env-file absent.env");
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OneoffError);
+    expect((error as OneoffError).message).toBe(`--env-file absent.env: cannot read ${path.join(root, "absent.env")}: no such file`);
+  });
+});

@@ -1,0 +1,222 @@
+import { describe, expect, it } from "vitest";
+import type { RunPlan } from "../../src/config/resolve.js";
+import type { ProcessSettings } from "../../src/config/types.js";
+import { buildContainerSpec, containerName, type CreateBody } from "../../src/spec/create-body.js";
+import { Labels, oneOffLabels, type OneOffIdentity } from "../../src/spec/labels.js";
+
+const IMAGE_ID = `sha256:${"0123456789abcdef".repeat(4)}`;
+const identity = {
+  imageId: IMAGE_ID,
+  startedBy: "alice",
+  startedAt: new Date("2025-01-02T03:04:05.678Z"),
+  version: "0.1.0",
+  owner: "laptop:4242",
+};
+
+function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?: Partial<ProcessSettings> } = {}): RunPlan {
+  const { settings, ...rest } = overrides;
+  return {
+    app: "shop",
+    command: ["bin/rails", "db:migrate"],
+    releaseReference: "registry.example.com/shop:v42",
+    settings: { env: {}, labels: {}, ...settings },
+    provenance: {},
+    interactive: false,
+    pull: "missing",
+    stopTimeoutSeconds: 10,
+    ...rest,
+  };
+}
+
+function labelsFor(command: string[], extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "io.oneoff.managed": "true",
+    "io.oneoff.app": "shop",
+    "io.oneoff.release.image-id": IMAGE_ID,
+    "io.oneoff.release.reference": "registry.example.com/shop:v42",
+    "io.oneoff.command": JSON.stringify(command),
+    "io.oneoff.started-by": "alice",
+    "io.oneoff.started-at": "2025-01-02T03:04:05.678Z",
+    "io.oneoff.version": "0.1.0",
+    "io.oneoff.owner": "laptop:4242",
+    ...extra,
+  };
+}
+
+const minimalBody: CreateBody = {
+  Image: IMAGE_ID,
+  Cmd: ["bin/rails", "db:migrate"],
+  Env: [],
+  Labels: labelsFor(["bin/rails", "db:migrate"]),
+  AttachStdin: false,
+  AttachStdout: true,
+  AttachStderr: true,
+  OpenStdin: false,
+  StdinOnce: false,
+  Tty: false,
+  HostConfig: { AutoRemove: false },
+};
+
+describe("buildContainerSpec", () => {
+  it.each<[string, RunPlan, CreateBody, string[]]>([
+    ["a plain command with nothing else set", plan(), minimalBody, []],
+    [
+      "a command whose arguments hold spaces and quotes, kept one element each",
+      plan({ command: ["sh", "-c", `echo "it's $HOME" && exit 3`, "", " two  spaces "] }),
+      {
+        ...minimalBody,
+        Cmd: ["sh", "-c", `echo "it's $HOME" && exit 3`, "", " two  spaces "],
+        Labels: labelsFor(["sh", "-c", `echo "it's $HOME" && exit 3`, "", " two  spaces "]),
+      },
+      [],
+    ],
+    [
+      "env as KEY=VALUE entries in order",
+      plan({ settings: { env: { RAILS_ENV: "production", EMPTY: "", URL: "a=b", MULTI: "line1\nline2" } } }),
+      { ...minimalBody, Env: ["RAILS_ENV=production", "EMPTY=", "URL=a=b", "MULTI=line1\nline2"] },
+      [],
+    ],
+    [
+      "user and working directory",
+      plan({ settings: { user: "1000:1000", workdir: "/srv/app" } }),
+      { ...minimalBody, User: "1000:1000", WorkingDir: "/srv/app" },
+      [],
+    ],
+    ["an empty user left out", plan({ settings: { user: "" } }), minimalBody, []],
+    [
+      "one network as NetworkMode and endpoint",
+      plan({ settings: { networks: ["backend"] } }),
+      { ...minimalBody, HostConfig: { NetworkMode: "backend", AutoRemove: false }, NetworkingConfig: { EndpointsConfig: { backend: {} } } },
+      [],
+    ],
+    [
+      "several networks, the rest connected after create",
+      plan({ settings: { networks: ["backend", "cache", "metrics"] } }),
+      { ...minimalBody, HostConfig: { NetworkMode: "backend", AutoRemove: false }, NetworkingConfig: { EndpointsConfig: { backend: {} } } },
+      ["cache", "metrics"],
+    ],
+    ["an empty network list as no network", plan({ settings: { networks: [] } }), minimalBody, []],
+    [
+      "memory and CPU limits",
+      plan({ settings: { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1.5e9 } }),
+      { ...minimalBody, HostConfig: { Memory: 536870912, NanoCpus: 1500000000, AutoRemove: false } },
+      [],
+    ],
+    [
+      "an entrypoint",
+      plan({ settings: { entrypoint: ["/bin/sh", "-c"] } }),
+      { ...minimalBody, Entrypoint: ["/bin/sh", "-c"] },
+      [],
+    ],
+    [
+      "a cleared entrypoint",
+      plan({ settings: { entrypoint: [""] } }),
+      { ...minimalBody, Entrypoint: [""] },
+      [],
+    ],
+    [
+      "stdin attached, open and closed once for an interactive run",
+      plan({ interactive: true }),
+      { ...minimalBody, AttachStdin: true, OpenStdin: true, StdinOnce: true },
+      [],
+    ],
+    [
+      "a task label for a task",
+      plan({ task: "migrate" }),
+      { ...minimalBody, Labels: labelsFor(["bin/rails", "db:migrate"], { "io.oneoff.task": "migrate" }) },
+      [],
+    ],
+    [
+      "config labels alongside oneoff's",
+      plan({ settings: { labels: { team: "payments", "com.example.cost-center": "42" } } }),
+      { ...minimalBody, Labels: { team: "payments", "com.example.cost-center": "42", ...labelsFor(["bin/rails", "db:migrate"]) } },
+      [],
+    ],
+  ])("builds the create body for %s", (_name, runPlan, body, extraNetworks) => {
+    const spec = buildContainerSpec(runPlan, identity, "1a2b3c");
+    expect(spec.body).toEqual(body);
+    expect(spec.extraNetworks).toEqual(extraNetworks);
+  });
+
+  it("uses the image ID, never the mutable reference, as Image", () => {
+    const spec = buildContainerSpec(plan({ releaseReference: "shop:latest" }), identity, "x");
+    expect(spec.body.Image).toBe(IMAGE_ID);
+    expect(spec.body.Labels[Labels.releaseReference]).toBe("shop:latest");
+  });
+
+  it("lets oneoff's labels win over config labels with the same names", () => {
+    const forged = {
+      [Labels.managed]: "false",
+      [Labels.app]: "someone-else",
+      [Labels.releaseImageId]: "sha256:forged",
+      [Labels.owner]: "other-host:1",
+      [Labels.command]: '["forged"]',
+    };
+    const spec = buildContainerSpec(plan({ settings: { labels: { ...forged, team: "payments" } } }), identity, "x");
+    expect(spec.body.Labels).toEqual({ team: "payments", ...labelsFor(["bin/rails", "db:migrate"]) });
+  });
+
+  it("names the container after the app, the task and the suffix", () => {
+    expect(buildContainerSpec(plan({ task: "db:migrate" }), identity, "9f8e7d").name).toBe("shop-db-migrate-run-9f8e7d");
+    expect(buildContainerSpec(plan(), identity, "9f8e7d").name).toBe("shop-run-9f8e7d");
+  });
+
+  it("leaves the plan's network list untouched when splitting off the first network", () => {
+    const runPlan = plan({ settings: { networks: ["a", "b"] } });
+    buildContainerSpec(runPlan, identity, "x");
+    expect(runPlan.settings.networks).toEqual(["a", "b"]);
+  });
+});
+
+describe("containerName", () => {
+  it.each([
+    ["app and task", { app: "shop", task: "migrate" }, "shop-migrate-run-1a2b3c"],
+    ["an app without a task", { app: "shop" }, "shop-run-1a2b3c"],
+    ["a task with a colon", { app: "shop", task: "db:migrate" }, "shop-db-migrate-run-1a2b3c"],
+    ["an app with spaces", { app: "my shop app", task: undefined }, "my-shop-app-run-1a2b3c"],
+    ["runs of unsafe characters as one dash", { app: "a  /  b" }, "a-b-run-1a2b3c"],
+    ["dots, dashes and underscores kept", { app: "shop_v2.eu-west" }, "shop_v2.eu-west-run-1a2b3c"],
+    ["leading dashes and dots dropped", { app: "--.shop", task: "-x" }, "shop-x-run-1a2b3c"],
+    ["an empty app as oneoff", { app: "" }, "oneoff-run-1a2b3c"],
+    ["an app with nothing safe as oneoff", { app: "..." }, "oneoff-run-1a2b3c"],
+    ["a task with nothing safe left out", { app: "shop", task: ":" }, "shop-run-1a2b3c"],
+  ])("builds a docker-safe name from %s", (_name, runPlan, name) => {
+    const built = containerName(runPlan, "1a2b3c");
+    expect(built).toBe(name);
+    expect(built).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/);
+  });
+});
+
+describe("oneOffLabels", () => {
+  const base: OneOffIdentity = { ...identity, app: "shop", releaseReference: "shop:v1", command: ["true"] };
+
+  it("records the command as a JSON array", () => {
+    const command = ["sh", "-c", 'echo "a b"'];
+    expect(JSON.parse(oneOffLabels({ ...base, command })[Labels.command] as string)).toEqual(command);
+  });
+
+  it.each([
+    ["a command just under the limit whole", 1024, false],
+    ["a command over the limit cut with ...", 1025, true],
+  ])("keeps %s", (_name, jsonLength, cut) => {
+    // JSON.stringify(["x...x"]) adds 4 characters: [" and "].
+    const command = ["x".repeat(jsonLength - 4)];
+    const label = oneOffLabels({ ...base, command })[Labels.command] as string;
+    expect(JSON.stringify(command)).toHaveLength(jsonLength);
+    if (cut) {
+      expect(label).toBe(`${JSON.stringify(command).slice(0, 1024)}...`);
+      expect(label).toHaveLength(1027);
+    } else {
+      expect(label).toBe(JSON.stringify(command));
+    }
+  });
+
+  it("leaves out the task label when there is no task", () => {
+    expect(oneOffLabels(base)).not.toHaveProperty(Labels.task);
+    expect(oneOffLabels({ ...base, task: "migrate" })[Labels.task]).toBe("migrate");
+  });
+
+  it("keeps label names under the io.oneoff. prefix", () => {
+    for (const name of Object.keys(oneOffLabels({ ...base, task: "t" }))) expect(name.startsWith("io.oneoff.")).toBe(true);
+  });
+});

@@ -1,0 +1,369 @@
+import { describe, expect, it } from "vitest";
+import { parseConfigFile } from "../../src/config/file.js";
+import type { Environment } from "../../src/config/interpolate.js";
+import { mergeLayers, parseEnvFlags, resolveRunPlan, type ResolveInputs, type RunOptions } from "../../src/config/resolve.js";
+import type { AppConfig, SettingsLayer } from "../../src/config/types.js";
+import { OneoffError } from "../../src/output/errors.js";
+
+const IMAGE_ID = `sha256:${"ab".repeat(32)}`;
+
+/** A config as oneoff.yaml would give it, so provenance carries real file locations. */
+function configFrom(yaml: string, env: Environment = {}): AppConfig {
+  return parseConfigFile(yaml, { path: "/srv/shop/oneoff.yaml", displayPath: "oneoff.yaml", env }).config;
+}
+
+const shopYaml = [
+  /*  1 */ "image: registry.example.com/shop",
+  /*  2 */ "release: v1",
+  /*  3 */ "env:",
+  /*  4 */ "  LEVEL: config",
+  /*  5 */ "  CONFIG_ONLY: c",
+  /*  6 */ "user: app",
+  /*  7 */ "memory: 256m",
+  /*  8 */ "network: backend",
+  /*  9 */ "labels:",
+  /* 10 */ "  team: payments",
+  /* 11 */ "pull: never",
+  /* 12 */ "stop_timeout: 30",
+  /* 13 */ "tasks:",
+  /* 14 */ "  migrate:",
+  /* 15 */ "    command: bin/rails db:migrate",
+  /* 16 */ "    env:",
+  /* 17 */ "      LEVEL: task",
+  /* 18 */ "      TASK_ONLY: t",
+  /* 19 */ "    user: root",
+  /* 20 */ "  seed: [bin/seed, --count, '10']",
+  /* 21 */ "  console: bin/rails console",
+].join("\n");
+
+function resolve(overrides: Partial<ResolveInputs> & { options?: RunOptions } = {}) {
+  return resolveRunPlan({
+    config: configFrom(shopYaml),
+    options: {},
+    hostEnv: {},
+    flagEnvFiles: [],
+    cwdName: "cwd-dir",
+    ...overrides,
+  });
+}
+
+function resolveError(inputs: Partial<ResolveInputs>): OneoffError {
+  try {
+    resolve(inputs);
+  } catch (error) {
+    expect(error).toBeInstanceOf(OneoffError);
+    return error as OneoffError;
+  }
+  throw new Error("expected resolveRunPlan to throw");
+}
+
+describe("resolveRunPlan", () => {
+  it("plans a task from the config alone, with where each setting came from", () => {
+    expect(resolve({ options: { task: "migrate" } })).toEqual({
+      app: "shop",
+      configPath: "/srv/shop/oneoff.yaml",
+      task: "migrate",
+      command: ["bin/rails", "db:migrate"],
+      releaseReference: "registry.example.com/shop:v1",
+      settings: {
+        image: "registry.example.com/shop",
+        release: "v1",
+        env: { LEVEL: "task", CONFIG_ONLY: "c", TASK_ONLY: "t" },
+        user: "root",
+        memoryBytes: 256 * 1024 ** 2,
+        networks: ["backend"],
+        labels: { team: "payments" },
+      },
+      provenance: {
+        image: "oneoff.yaml:1:1",
+        release: "oneoff.yaml:2:1",
+        "env.LEVEL": "oneoff.yaml:16:5",
+        "env.CONFIG_ONLY": "oneoff.yaml:3:1",
+        "env.TASK_ONLY": "oneoff.yaml:16:5",
+        user: "oneoff.yaml:19:5",
+        memoryBytes: "oneoff.yaml:7:1",
+        networks: "oneoff.yaml:8:1",
+        "labels.team": "oneoff.yaml:9:1",
+      },
+      interactive: false,
+      pull: "never",
+      stopTimeoutSeconds: 30,
+    });
+  });
+
+  it("layers config < ONEOFF_RELEASE < task < --env-file < flags, recording each winner's source", () => {
+    const plan = resolve({
+      options: {
+        task: "migrate",
+        envFiles: ["first.env", "second.env"],
+        env: ["LEVEL=flag", "FLAG_ONLY=f"],
+        user: "nobody",
+      },
+      hostEnv: { ONEOFF_RELEASE: "v2" },
+      flagEnvFiles: [
+        { LEVEL: "first-file", FIRST_FILE: "1", FILES: "first" },
+        { FILES: "second", TASK_ONLY: "second-file" },
+      ],
+    });
+    expect(plan.releaseReference).toBe("registry.example.com/shop:v2");
+    expect(plan.settings.env).toEqual({
+      LEVEL: "flag",
+      CONFIG_ONLY: "c",
+      TASK_ONLY: "second-file",
+      FIRST_FILE: "1",
+      FILES: "second",
+      FLAG_ONLY: "f",
+    });
+    expect(plan.settings.user).toBe("nobody");
+    expect(plan.provenance).toMatchObject({
+      release: "ONEOFF_RELEASE",
+      "env.LEVEL": "flags",
+      "env.CONFIG_ONLY": "oneoff.yaml:3:1",
+      "env.TASK_ONLY": "--env-file second.env",
+      "env.FIRST_FILE": "--env-file first.env",
+      "env.FILES": "--env-file second.env",
+      "env.FLAG_ONLY": "flags",
+      user: "flags",
+    });
+  });
+
+  it.each([
+    ["the config's release", {}, {}, "registry.example.com/shop:v1", "oneoff.yaml:2:1"],
+    ["ONEOFF_RELEASE over the config", {}, { ONEOFF_RELEASE: "v2" }, "registry.example.com/shop:v2", "ONEOFF_RELEASE"],
+    ["an empty ONEOFF_RELEASE ignored", {}, { ONEOFF_RELEASE: "" }, "registry.example.com/shop:v1", "oneoff.yaml:2:1"],
+    ["--release over ONEOFF_RELEASE", { release: "v3" }, { ONEOFF_RELEASE: "v2" }, "registry.example.com/shop:v3", "flags"],
+    ["a --release digest joined to the image", { release: `@sha256:${"c".repeat(64)}` }, {}, `registry.example.com/shop@sha256:${"c".repeat(64)}`, "flags"],
+    ["a --release image ID standing alone", { release: IMAGE_ID }, {}, IMAGE_ID, "flags"],
+    ["a --release full reference standing alone", { release: "other.example.com/tool:1.2" }, {}, "other.example.com/tool:1.2", "flags"],
+  ])("takes %s", (_name, options: RunOptions, hostEnv: Environment, reference, origin) => {
+    const plan = resolve({ options: { command: ["true"], ...options }, hostEnv });
+    expect(plan.releaseReference).toBe(reference);
+    expect(plan.provenance.release).toBe(origin);
+  });
+
+  it("runs from flags alone without a config, naming the app after the working directory", () => {
+    const plan = resolve({ config: undefined, options: { command: ["echo", "hi"], release: "alpine:3.20" } });
+    expect(plan).toEqual({
+      app: "cwd-dir",
+      command: ["echo", "hi"],
+      releaseReference: "alpine:3.20",
+      settings: { release: "alpine:3.20", env: {}, labels: {} },
+      provenance: { release: "flags" },
+      interactive: false,
+      pull: "missing",
+      stopTimeoutSeconds: 10,
+    });
+  });
+
+  it.each([
+    ["a shorthand string task", "console", [], ["bin/rails", "console"]],
+    ["a list task", "seed", [], ["bin/seed", "--count", "10"]],
+    ["extra arguments appended to a task", "seed", ["--verbose", "two words"], ["bin/seed", "--count", "10", "--verbose", "two words"]],
+  ])("runs %s", (_name, task, extra, command) => {
+    const plan = resolve({ options: { task, command: extra } });
+    expect(plan.command).toEqual(command);
+    expect(plan.task).toBe(task);
+  });
+
+  it("passes a command's argv through untouched", () => {
+    const argv = ["sh", "-c", `echo "it's $HOME" && exit 3`, "", "  "];
+    expect(resolve({ options: { command: argv } }).command).toEqual(argv);
+  });
+
+  it("leaves the task out of a plan that runs a command", () => {
+    expect(resolve({ options: { command: ["true"] } })).not.toHaveProperty("task");
+  });
+
+  it.each([
+    ["-e KEY=VALUE", ["GREETING=hello"], {}, { GREETING: "hello" }],
+    ["-e KEY=VALUE with = in the value", ["URL=a=b=c"], {}, { URL: "a=b=c" }],
+    ["-e KEY= as an empty value", ["EMPTY="], {}, { EMPTY: "" }],
+    ["-e KEY from the host", ["FROM_HOST"], { FROM_HOST: "h" }, { FROM_HOST: "h" }],
+    ["-e KEY set to empty on the host", ["FROM_HOST"], { FROM_HOST: "" }, { FROM_HOST: "" }],
+    ["-e KEY unset on the host, left out", ["NOT_ON_HOST", "A=1"], {}, { A: "1" }],
+    ["a later -e over an earlier one", ["A=1", "A=2"], {}, { A: "2" }],
+    ["-e keeps spaces in the value", ["MSG= two words "], {}, { MSG: " two words " }],
+  ])("reads %s", (_name, entries, hostEnv: Environment, env) => {
+    expect(parseEnvFlags(entries, hostEnv)).toEqual(env);
+  });
+
+  it("does not let an unset -e KEY hide a lower layer's value", () => {
+    const plan = resolve({ options: { command: ["true"], env: ["CONFIG_ONLY"] } });
+    expect(plan.settings.env.CONFIG_ONLY).toBe("c");
+    expect(plan.provenance["env.CONFIG_ONLY"]).toBe("oneoff.yaml:3:1");
+  });
+
+  it.each([
+    ["an empty name", "=value"],
+    ["a lone equals sign", "="],
+    ["an empty entry", ""],
+    ["a name starting with a space", " A=1"],
+  ])("refuses -e with %s", (_name, entry) => {
+    const error = resolveError({ options: { command: ["true"], env: [entry] } });
+    expect(error.message).toBe(`-e "${entry}": missing or invalid variable name`);
+    expect(error.hint).toBe("use -e KEY=VALUE, or -e KEY to pass KEY from your environment");
+    expect(error.exitCode).toBe(125);
+  });
+
+  it.each([
+    ["--user", { user: "1000:1000" }, { user: "1000:1000" }],
+    ["--workdir", { workdir: "/tmp" }, { workdir: "/tmp" }],
+    ["--network (replacing the config's)", { networks: ["a", "b"] }, { networks: ["a", "b"] }],
+    ["--entrypoint", { entrypoint: "/bin/sh" }, { entrypoint: ["/bin/sh"] }],
+    ["--entrypoint '' (clears the image's)", { entrypoint: "" }, { entrypoint: [""] }],
+    ["--memory", { memory: "1g" }, { memoryBytes: 1024 ** 3 }],
+    ["--cpus", { cpus: "0.5" }, { nanoCpus: 5e8 }],
+  ])("sets %s over the config", (_name, options: RunOptions, expected) => {
+    const plan = resolve({ options: { command: ["true"], ...options } });
+    expect(plan.settings).toMatchObject(expected);
+    for (const name of Object.keys(expected)) expect(plan.provenance[name]).toBe("flags");
+  });
+
+  it("merges --label over the config's labels, a bare name taking an empty value", () => {
+    const plan = resolve({ options: { command: ["true"], labels: ["team=core", "flag", "a=b=c"] } });
+    expect(plan.settings.labels).toEqual({ team: "core", flag: "", a: "b=c" });
+    expect(plan.provenance).toMatchObject({ "labels.team": "flags", "labels.flag": "flags", "labels.a": "flags" });
+  });
+
+  it("keeps config labels that no --label names", () => {
+    const plan = resolve({ options: { command: ["true"], labels: ["owner=me"] } });
+    expect(plan.settings.labels).toEqual({ team: "payments", owner: "me" });
+    expect(plan.provenance["labels.team"]).toBe("oneoff.yaml:9:1");
+  });
+
+  it.each([
+    ["--workdir", { workdir: "tmp" }, '--workdir "tmp": not an absolute path', "start it with /"],
+    ["--memory", { memory: "lots" }, '--memory "lots": not a memory size', "use bytes or a number with k, m or g, such as 512m"],
+    ["--memory", { memory: "0" }, '--memory "0": not a memory size', "use bytes or a number with k, m or g, such as 512m"],
+    ["--cpus", { cpus: "many" }, '--cpus "many": not a number of CPUs', "use a positive number such as 0.5 or 2"],
+    ["--cpus", { cpus: "-1" }, '--cpus "-1": not a number of CPUs', "use a positive number such as 0.5 or 2"],
+    ["--label", { labels: ["=x"] }, '--label "=x": missing label name', "use --label KEY=VALUE"],
+  ])("refuses a bad %s, naming the flag", (_name, options: RunOptions, message, hint) => {
+    const error = resolveError({ options: { command: ["true"], ...options } });
+    expect(error.message).toBe(message);
+    expect(error.hint).toBe(hint);
+    expect(error.exitCode).toBe(125);
+  });
+
+  it.each([
+    ["the flag", { pull: "always" as const, stopTimeoutSeconds: 3, interactive: true }, configFrom(shopYaml), "always", 3, true],
+    ["the config", {}, configFrom(shopYaml), "never", 30, false],
+    ["the defaults", {}, configFrom("image: shop\nrelease: v1\n"), "missing", 10, false],
+  ])("takes pull, stop timeout and interactive from %s", (_name, options: RunOptions, config, pull, stop, interactive) => {
+    const plan = resolve({ config, options: { command: ["true"], ...options } });
+    expect(plan.pull).toBe(pull);
+    expect(plan.stopTimeoutSeconds).toBe(stop);
+    expect(plan.interactive).toBe(interactive);
+  });
+
+  it("keeps a stop timeout of zero from the flag rather than falling back", () => {
+    expect(resolve({ options: { command: ["true"], stopTimeoutSeconds: 0 } }).stopTimeoutSeconds).toBe(0);
+  });
+
+  describe("refusals", () => {
+    it.each([
+      ["nothing to run, listing the tasks", { config: configFrom(shopYaml), options: {} }, "nothing to run", "name a task (migrate, seed, console) or give a command after --"],
+      ["nothing to run with an empty command", { config: configFrom(shopYaml), options: { command: [] } }, "nothing to run", "name a task (migrate, seed, console) or give a command after --"],
+      ["nothing to run without tasks", { config: undefined, options: {} }, "nothing to run", "give a command after --, e.g. oneoff run -- ./bin/task"],
+      [
+        "a misspelt task",
+        { options: { task: "migrat" } },
+        'unknown task "migrat" in /srv/shop/oneoff.yaml',
+        'did you mean "migrate"? to run a command instead, put it after --: oneoff run -- migrat',
+      ],
+      [
+        "an unknown task unlike any other",
+        { options: { task: "deploy-everything" } },
+        'unknown task "deploy-everything" in /srv/shop/oneoff.yaml',
+        "tasks: migrate, seed, console; to run a command instead, put it after --: oneoff run -- deploy-everything",
+      ],
+      [
+        "a task when the config has none",
+        { config: configFrom("image: shop\n"), options: { task: "migrate" } },
+        'unknown task "migrate" in /srv/shop/oneoff.yaml',
+        "to run a command instead, put it after --: oneoff run -- migrate",
+      ],
+      [
+        "a task without a config file",
+        { config: undefined, options: { task: "migrate" } },
+        'task "migrate": no oneoff.yaml found here or in any parent directory',
+        "pass --config FILE, or run a command instead: oneoff run -- migrate",
+      ],
+      [
+        "a command without a release",
+        { config: undefined, options: { command: ["true"] } },
+        "no release to run",
+        "pass --release IMAGE (a tag, digest or image ID), set ONEOFF_RELEASE, or set image: and release: in oneoff.yaml",
+      ],
+      [
+        "an invalid release from a flag",
+        { config: undefined, options: { command: ["true"], release: "Shop:v1" } },
+        'release "Shop:v1" (from flags) is not a valid image reference',
+        "use repo:tag, repo@sha256:digest or an image ID",
+      ],
+      [
+        "an invalid release from the config",
+        { config: configFrom("image: shop\nrelease: 'bad tag'\n"), options: { command: ["true"] } },
+        'release "bad tag" (from oneoff.yaml:2:1) is not a valid image reference',
+        "use repo:tag, repo@sha256:digest or an image ID",
+      ],
+      [
+        "an invalid image from the config",
+        { config: configFrom("image: Shop\n"), options: { command: ["true"] } },
+        'release "Shop" (from oneoff.yaml:1:1) is not a valid image reference',
+        "use repo:tag, repo@sha256:digest or an image ID",
+      ],
+    ])("refuses %s", (_name, inputs: Partial<ResolveInputs>, message, hint) => {
+      const error = resolveError(inputs);
+      expect(error.message).toBe(message);
+      expect(error.hint).toBe(hint);
+      expect(error.exitCode).toBe(125);
+    });
+  });
+});
+
+describe("mergeLayers", () => {
+  const layer = (source: string, settings: SettingsLayer["settings"], locations?: SettingsLayer["locations"]): SettingsLayer => ({
+    source,
+    settings,
+    ...(locations ? { locations } : {}),
+  });
+
+  it("starts from empty env and labels", () => {
+    expect(mergeLayers([])).toEqual({ settings: { env: {}, labels: {} }, provenance: {} });
+  });
+
+  it.each([
+    ["a later scalar wins", [layer("a", { user: "one" }), layer("b", { user: "two" })], { user: "two" }, { user: "b" }],
+    ["an undefined value does not override", [layer("a", { user: "one" }), layer("b", { user: undefined })], { user: "one" }, { user: "a" }],
+    ["a later list replaces, not appends", [layer("a", { networks: ["x", "y"] }), layer("b", { networks: ["z"] })], { networks: ["z"] }, { networks: "b" }],
+    [
+      "env merges key by key",
+      [layer("a", { env: { A: "1", B: "1" } }), layer("b", { env: { B: "2", C: "2" } })],
+      { env: { A: "1", B: "2", C: "2" } },
+      { "env.A": "a", "env.B": "b", "env.C": "b" },
+    ],
+    [
+      "labels merge key by key",
+      [layer("a", { labels: { x: "1" } }), layer("b", { labels: { y: "2" } })],
+      { labels: { x: "1", y: "2" } },
+      { "labels.x": "a", "labels.y": "b" },
+    ],
+    [
+      "a precise location beats the layer's source",
+      [layer("oneoff.yaml", { user: "app", workdir: "/srv" }, { user: "oneoff.yaml:3:1" })],
+      { user: "app", workdir: "/srv" },
+      { user: "oneoff.yaml:3:1", workdir: "oneoff.yaml" },
+    ],
+  ])("merges so that %s", (_name, layers, settings, provenance) => {
+    const merged = mergeLayers(layers);
+    expect(merged.settings).toMatchObject(settings);
+    expect(merged.provenance).toEqual(provenance);
+  });
+
+  it("does not mutate the layers it merges", () => {
+    const first = layer("a", { env: { A: "1" }, labels: { l: "1" } });
+    mergeLayers([first, layer("b", { env: { A: "2" }, labels: { l: "2" } })]);
+    expect(first.settings).toEqual({ env: { A: "1" }, labels: { l: "1" } });
+  });
+});
