@@ -3,7 +3,7 @@
  * env files are only listed here and read by load.ts.
  */
 import path from "node:path";
-import { isMap, isSeq, type Node } from "yaml";
+import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Environment } from "./interpolate.js";
 import { parseCpus, parseMemory } from "./units.js";
 import { splitWords } from "./words.js";
@@ -17,7 +17,7 @@ const TASK_KEYS = ["command", "description", "env", "env_file", "user", "workdir
 export interface ParsedConfigFile {
   config: AppConfig;
   /** env_file entries to read, in order, before `env:` (which wins over them). */
-  envFiles: Array<Located<string> & { scope: "app" | string }>;
+  envFiles: Array<Located<string> & { task?: string }>;
 }
 
 export function parseConfigFile(text: string, options: { path: string; displayPath: string; env: Environment }): ParsedConfigFile {
@@ -25,10 +25,10 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
   const dir = path.dirname(options.path);
   const envFiles: ParsedConfigFile["envFiles"] = [];
   if (root === null) {
-    return { config: { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {} }, tasks: {} }, envFiles };
+    return { config: { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {} }, envFileLayers: [], tasks: {} }, envFiles };
   }
 
-  const config: AppConfig = { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {}, locations: {} }, tasks: {} };
+  const config: AppConfig = { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {}, locations: {} }, envFileLayers: [], tasks: {} };
   const entries = reader.entries(root, "", TOP_LEVEL_KEYS);
   refuseBoth(reader, entries, "", "network", "networks");
   for (const [key, value, keyNode] of entries) {
@@ -57,7 +57,7 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         break;
       }
       case "env_file":
-        for (const file of reader.stringList(value, key)) envFiles.push({ value: file, location: reader.locationOf(value), scope: "app" });
+        for (const file of reader.stringList(value, key)) envFiles.push({ value: file, location: reader.locationOf(value) });
         break;
       default:
         readSetting(reader, config.base, key, value, key, keyNode);
@@ -79,7 +79,10 @@ function readTask(
   }
   const overrides: SettingsLayer = { source: `task ${name}`, settings: {}, locations: {} };
   // `migrate: bin/migrate` is shorthand for `migrate: { command: bin/migrate }`.
-  const entries = node !== null && !isMap(node) ? [["command", node, nameNode] as [string, Node | null, Node | null]] : reader.entries(node, keyPath, TASK_KEYS);
+  if (node === null || (isScalar(node) && node.value === null)) {
+    throw reader.error(nameNode, keyPath, "a task needs a command", `add "command: [...]" under tasks.${name}`);
+  }
+  const entries = !isMap(node) ? [["command", node, nameNode] as [string, Node | null, Node | null]] : reader.entries(node, keyPath, TASK_KEYS);
   refuseBoth(reader, entries, keyPath, "network", "networks");
   let command: string[] | undefined;
   let description: string | undefined;
@@ -88,11 +91,11 @@ function readTask(
     if (key === "command") command = readCommand(reader, value, path);
     else if (key === "description") description = reader.string(value, path);
     else if (key === "env_file") {
-      for (const file of reader.stringList(value, path)) envFiles.push({ value: file, location: reader.locationOf(value), scope: name });
+      for (const file of reader.stringList(value, path)) envFiles.push({ value: file, location: reader.locationOf(value), task: name });
     } else readSetting(reader, overrides, key, value, path, keyNode);
   }
   if (!command) throw reader.error(node ?? nameNode, keyPath, "a task needs a command", `add "command: [...]" under tasks.${name}`);
-  return { name, command, ...(description === undefined ? {} : { description }), overrides };
+  return { name, command, ...(description === undefined ? {} : { description }), overrides, envFileLayers: [] };
 }
 
 function readCommand(reader: YamlReader, node: Node | null, keyPath: string): string[] {
@@ -146,7 +149,12 @@ function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node
       located("workdir");
       return;
     case "entrypoint":
-      settings.entrypoint = isSeq(node) ? reader.stringList(node, keyPath) : splitWords(reader.string(node, keyPath));
+      if (isSeq(node)) settings.entrypoint = reader.stringList(node, keyPath);
+      else {
+        // "" clears the image's entrypoint, as `docker run --entrypoint ""` does.
+        const text = reader.string(node, keyPath);
+        settings.entrypoint = text.trim() === "" ? [""] : splitWords(text);
+      }
       located("entrypoint");
       return;
     case "memory": {

@@ -30,20 +30,23 @@ export function findConfigFile(cwd: string): string | undefined {
 export function loadAppConfig(explicitPath: string | undefined, cwd: string, env: Environment): AppConfig | undefined {
   const configPath = explicitPath === undefined ? findConfigFile(cwd) : path.resolve(cwd, explicitPath);
   if (configPath === undefined) return undefined;
-  const displayPath = path.relative(cwd, configPath) || configPath;
+  const displayPath = displayPathOf(configPath, cwd);
   const text = readText(configPath, explicitPath === undefined ? "config file" : "--config");
   const { config, envFiles } = parseConfigFile(text, { path: configPath, displayPath, env });
-  const fromFiles = new Map<string, Record<string, string>>();
   for (const file of envFiles) {
-    const values = readEnvFile(path.resolve(config.dir, file.value), env, file.location);
-    fromFiles.set(file.scope, { ...fromFiles.get(file.scope), ...values });
-  }
-  for (const [scope, values] of fromFiles) {
-    const layer = scope === "app" ? config.base : config.tasks[scope]?.overrides;
-    // Later files win over earlier ones, and `env:` wins over all of them.
-    if (layer) layer.settings.env = { ...values, ...layer.settings.env };
+    const filePath = path.resolve(config.dir, file.value);
+    const layer = { source: displayPathOf(filePath, cwd), settings: { env: readEnvFile(filePath, env, file.location) } };
+    // Later files win over earlier ones (layer order), and `env:` wins over all of them.
+    if (file.task === undefined) config.envFileLayers.push(layer);
+    else config.tasks[file.task]?.envFileLayers.push(layer);
   }
   return config;
+}
+
+/** Short when the file is here or below; absolute when a relative path would climb out. */
+export function displayPathOf(filePath: string, cwd: string): string {
+  const relative = path.relative(cwd, filePath);
+  return relative && !relative.startsWith("..") ? relative : filePath;
 }
 
 /** Reads a dotenv file; errors name `referencedFrom` (a config location or a flag). */

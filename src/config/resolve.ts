@@ -69,12 +69,12 @@ export interface ResolveInputs {
 
 export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName }: ResolveInputs): RunPlan {
   const layers: SettingsLayer[] = [];
-  if (config) layers.push(config.base);
+  if (config) layers.push(...config.envFileLayers, config.base);
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
 
   const { command, task } = chooseCommand(config, options);
-  if (task) layers.push(task.overrides);
+  if (task) layers.push(...task.envFileLayers, task.overrides);
   for (const [i, values] of flagEnvFiles.entries()) {
     layers.push({ source: `--env-file ${options.envFiles?.[i] ?? ""}`.trim(), settings: { env: values } });
   }

@@ -35,6 +35,8 @@ export interface TaskDefinition {
   description?: string;
   /** Layered on top of the app's settings when this task runs. */
   overrides: SettingsLayer;
+  /** The task's env_file contents, one layer per file, under `overrides`. */
+  envFileLayers: SettingsLayer[];
 }
 
 export type PullPolicy = "missing" | "always" | "never";
@@ -47,6 +49,8 @@ export interface AppConfig {
   dir: string;
   app: string;
   base: SettingsLayer;
+  /** The app's env_file contents, one layer per file, under `base` (whose env: wins). */
+  envFileLayers: SettingsLayer[];
   tasks: Record<string, TaskDefinition>;
   pull?: PullPolicy;
   stopTimeoutSeconds?: number;

@@ -15,7 +15,7 @@ export function dockerRunLine(spec: ContainerSpec): string {
   if (body.WorkingDir) args.push("-w", body.WorkingDir);
   // Several --network flags need docker 25+; older engines take one and a `network connect`.
   for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);
-  if (body.HostConfig.Memory) args.push("--memory", String(body.HostConfig.Memory));
+  if (body.HostConfig.Memory) args.push("--memory", memoryFlag(body.HostConfig.Memory));
   if (body.HostConfig.NanoCpus) args.push("--cpus", String(body.HostConfig.NanoCpus / 1e9));
   for (const [key, value] of Object.entries(body.Labels)) args.push("--label", `${key}=${value}`);
   // docker run takes one entrypoint word; the rest of a longer entrypoint goes before the command.
@@ -23,4 +23,12 @@ export function dockerRunLine(spec: ContainerSpec): string {
   if (entrypoint !== undefined) args.push("--entrypoint", entrypoint);
   args.push(body.Image, ...entrypointArgs, ...body.Cmd);
   return args.map(shellQuote).join(" ");
+}
+
+/** 134217728 -> "128m": the form people write, when it is exact. */
+function memoryFlag(bytes: number): string {
+  for (const [unit, size] of [["g", 1024 ** 3], ["m", 1024 ** 2], ["k", 1024]] as const) {
+    if (bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return String(bytes);
 }

@@ -72,6 +72,7 @@ describe("parseConfigFile", () => {
             labels: "oneoff.yaml:14:1",
           },
         },
+        envFileLayers: [],
         tasks: {},
         pull: "always",
         stopTimeoutSeconds: 30,
@@ -109,6 +110,7 @@ describe("parseConfigFile", () => {
       name: "migrate",
       command: argv,
       overrides: { source: "task migrate", settings: {}, locations: {} },
+      envFileLayers: [],
     });
   });
 
@@ -142,6 +144,7 @@ describe("parseConfigFile", () => {
       name: "console",
       command: ["bin/rails", "console"],
       description: "open a console",
+      envFileLayers: [],
       overrides: {
         source: "task console",
         settings: {
@@ -227,9 +230,9 @@ describe("parseConfigFile", () => {
   it("lists env files in order with their scope and location, without reading them", () => {
     const text = ["env_file: [config/a.env, config/b.env]", "tasks:", "  seed:", "    command: bin/seed", "    env_file: seed.env"].join("\n");
     expect(parse(text).envFiles).toEqual([
-      { value: "config/a.env", location: "oneoff.yaml:1:11", scope: "app" },
-      { value: "config/b.env", location: "oneoff.yaml:1:11", scope: "app" },
-      { value: "seed.env", location: "oneoff.yaml:5:15", scope: "seed" },
+      { value: "config/a.env", location: "oneoff.yaml:1:11" },
+      { value: "config/b.env", location: "oneoff.yaml:1:11" },
+      { value: "seed.env", location: "oneoff.yaml:5:15", task: "seed" },
     ]);
   });
 

@@ -1,3 +1,5 @@
+import { mergeLayers } from "../../src/config/resolve.js";
+import type { AppConfig } from "../../src/config/types.js";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -5,6 +7,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../src/config/interpolate.js";
 import { findConfigFile, loadAppConfig, readEnvFile } from "../../src/config/load.js";
 import { OneoffError } from "../../src/output/errors.js";
+
+/** The env a run gets from the app's config: its env_file layers under its own env:. */
+function appEnv(config: AppConfig | undefined): Record<string, string> {
+  return mergeLayers(config ? [...config.envFileLayers, config.base] : []).settings.env;
+}
+
+function taskEnv(config: AppConfig | undefined, name: string): Record<string, string> {
+  const task = config?.tasks[name];
+  return mergeLayers(task ? [...task.envFileLayers, task.overrides] : []).settings.env;
+}
 
 let root: string;
 
@@ -124,7 +136,7 @@ describe("loadAppConfig", () => {
         "shop/first.env": "SHARED=from-first\nFIRST_ONLY=1\nFILES=from-first\n",
         "shop/second.env": "SHARED=from-second\nFILES=from-second\n",
       });
-      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.base.settings.env).toEqual({
+      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({
         SHARED: "from-env",
         ONLY_ENV: "e",
         FIRST_ONLY: "1",
@@ -134,7 +146,7 @@ describe("loadAppConfig", () => {
 
     it("reads env_file alone when there is no env:", () => {
       writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "A=1\n" });
-      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.base.settings.env).toEqual({ A: "1" });
+      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ A: "1" });
     });
 
     it("resolves relative env_file paths against the config file's directory, not the working directory", () => {
@@ -143,28 +155,28 @@ describe("loadAppConfig", () => {
         "shop/config/app.env": "WHERE=config-dir\n",
         "shop/lib/config/app.env": "WHERE=working-dir\n",
       });
-      expect(loadAppConfig(undefined, path.join(root, "shop/lib"), {})?.base.settings.env).toEqual({ WHERE: "config-dir" });
+      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop/lib"), {}))).toEqual({ WHERE: "config-dir" });
     });
 
     it("reads an absolute env_file path as is", () => {
       writeTree({ "elsewhere/secrets.env": "SECRET=s\n" });
       writeTree({ "shop/oneoff.yaml": `env_file: ${path.join(root, "elsewhere/secrets.env")}\n` });
-      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.base.settings.env).toEqual({ SECRET: "s" });
+      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ SECRET: "s" });
     });
 
     it("interpolates the env_file path", () => {
       writeTree({ "shop/oneoff.yaml": "env_file: ${STAGE}.env\n", "shop/staging.env": "STAGE_FILE=yes\n" });
-      expect(loadAppConfig(undefined, path.join(root, "shop"), { STAGE: "staging" })?.base.settings.env).toEqual({ STAGE_FILE: "yes" });
+      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), { STAGE: "staging" }))).toEqual({ STAGE_FILE: "yes" });
     });
 
     it("takes a bare KEY in an env file from the given environment and leaves it out when unset", () => {
       writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "FROM_HOST\nNOT_ON_HOST\n" });
-      expect(loadAppConfig(undefined, path.join(root, "shop"), { FROM_HOST: "h" })?.base.settings.env).toEqual({ FROM_HOST: "h" });
+      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), { FROM_HOST: "h" }))).toEqual({ FROM_HOST: "h" });
     });
 
     it("does not interpolate values inside env files", () => {
       writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "RAW=${NOT_SET}\n" });
-      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.base.settings.env).toEqual({ RAW: "${NOT_SET}" });
+      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ RAW: "${NOT_SET}" });
     });
 
     it("folds a task's env_file into that task's env only, under the task's env:", () => {
@@ -184,14 +196,14 @@ describe("loadAppConfig", () => {
         "shop/seed-local.env": "LOCAL=from-seed-local\n",
       });
       const config = loadAppConfig(undefined, path.join(root, "shop"), {});
-      expect(config?.tasks.seed?.overrides.settings.env).toEqual({ SHARED: "from-task-env", SEED_FILE: "1", LOCAL: "from-seed-local" });
-      expect(config?.base.settings.env).toEqual({ APP_LEVEL: "app" });
-      expect(config?.tasks.other?.overrides.settings.env).toBeUndefined();
+      expect(taskEnv(config, "seed")).toEqual({ SHARED: "from-task-env", SEED_FILE: "1", LOCAL: "from-seed-local" });
+      expect(appEnv(config)).toEqual({ APP_LEVEL: "app" });
+      expect(taskEnv(config, "other")).toEqual({});
     });
 
     it("gives a task an env from its env_file even without env:", () => {
       writeTree({ "shop/oneoff.yaml": "tasks:\n  seed:\n    command: bin/seed\n    env_file: seed.env\n", "shop/seed.env": "SEED=1\n" });
-      expect(loadAppConfig(undefined, path.join(root, "shop"), {})?.tasks.seed?.overrides.settings.env).toEqual({ SEED: "1" });
+      expect(taskEnv(loadAppConfig(undefined, path.join(root, "shop"), {}), "seed")).toEqual({ SEED: "1" });
     });
 
     it("refuses a missing env file, naming where the config refers to it", () => {

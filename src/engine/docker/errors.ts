@@ -84,6 +84,13 @@ export function translateStartError(error: unknown, endpoint: string, command: r
       cause: error,
     });
   }
+  const network = /network (\S+) not found/.exec(message)?.[1];
+  if (network) {
+    return new OneoffError(`the one-off failed to start: network ${network} not found`, {
+      hint: `create it with: docker network create ${network}; or fix --network / network: in the config`,
+      cause: error,
+    });
+  }
   return new OneoffError(`the one-off failed to start: ${shortRuntimeMessage(message)}`, { cause: error });
 }
 
