@@ -7,6 +7,7 @@
  */
 import { OneoffError } from "../output/errors.js";
 import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
+import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
 import { parseCpus, parseMemory } from "./units.js";
@@ -81,6 +82,13 @@ export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName
   layers.push(flagLayer(options, hostEnv));
 
   const { settings, provenance } = mergeLayers(layers);
+  const reserved = Object.keys(settings.labels).find((label) => label.startsWith(LABEL_PREFIX));
+  if (reserved) {
+    // ps, reaping and audit trust these labels: a config or flag must not be able to forge them.
+    throw new OneoffError(`label ${reserved} (from ${provenance[`labels.${reserved}`]}): labels starting with ${LABEL_PREFIX} are reserved for oneoff`, {
+      hint: "use another prefix, such as com.example.",
+    });
+  }
   const releaseReference = combineImageAndRelease(settings.image, settings.release);
   if (releaseReference === undefined) {
     throw new OneoffError("no release to run", {

@@ -13,5 +13,7 @@ export function parseMemory(value: string | number): number | undefined {
 /** `--cpus 1.5` as the Engine API's NanoCpus. */
 export function parseCpus(value: string | number): number | undefined {
   const cpus = typeof value === "number" ? value : /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-  return Number.isFinite(cpus) && cpus > 0 ? Math.round(cpus * 1e9) : undefined;
+  const nanoCpus = Number.isFinite(cpus) ? Math.round(cpus * 1e9) : 0;
+  // Below one nano-CPU would round to 0, which the Engine API reads as "no limit".
+  return nanoCpus > 0 ? nanoCpus : undefined;
 }

@@ -34,7 +34,8 @@ export function splitWords(text: string): string[] {
       inWord = true;
       i++;
     } else if (c === "\\") {
-      if (i + 1 < text.length) word += text[i + 1];
+      // A trailing backslash escapes nothing and stays, as in sh.
+      word += i + 1 < text.length ? text[i + 1] : "\\";
       inWord = true;
       i += 2;
     } else if (/\s/.test(c)) {

@@ -37,11 +37,11 @@ export class OneoffError extends Error {
 /** The single line the CLI prints for an error: `oneoff: <what failed>: <why> (<hint>)`. */
 export function formatErrorLine(error: unknown): string {
   if (error instanceof OneoffError) {
-    const oneLine = error.message.replace(/\s*\n\s*/g, " ");
+    const oneLine = error.message.trim().replace(/\s*\n\s*/g, " ");
     return error.hint ? `oneoff: ${oneLine} (${error.hint})` : `oneoff: ${oneLine}`;
   }
   const message = error instanceof Error ? error.message : String(error);
-  return `oneoff: internal error: ${message.replace(/\s*\n\s*/g, " ")} (run again with --debug for details, and report it)`;
+  return `oneoff: internal error: ${message.trim().replace(/\s*\n\s*/g, " ")} (run again with --debug for details, and report it)`;
 }
 
 export function exitCodeOf(error: unknown): number {

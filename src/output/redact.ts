@@ -6,7 +6,9 @@
 export const REDACTED = "<redacted>";
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_?key|credential|auth|cookie|session_key|signing_key|_key$)/i;
-const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@/\s]+)(@)/i;
+// scheme://user:PASSWORD@host, anywhere in the value, every occurrence. The password runs to
+// the last @ before the host part ends, so an unescaped @ inside it is masked too.
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s,;]*:)([^\s,;]*)(@[^@/\s,;]*(?=[/\s,;?#]|$))/gi;
 
 export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);

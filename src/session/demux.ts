@@ -20,6 +20,8 @@ export class FrameDemuxer extends Writable {
   private payloadRemaining = 0;
   private target: Writable | undefined;
   private readonly discarded = new Set<Writable>();
+  /** A system-error frame's payload, gathered until the frame is complete. */
+  private systemError: Buffer[] = [];
 
   constructor(
     private readonly stdout: Writable,
@@ -36,7 +38,6 @@ export class FrameDemuxer extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
     const blocked = new Set<Writable>();
-    let systemError = "";
     let offset = 0;
     while (offset < chunk.length) {
       if (this.payloadRemaining === 0) {
@@ -48,6 +49,7 @@ export class FrameDemuxer extends Writable {
         this.headerBytes = 0;
         const type = this.header[0];
         this.payloadRemaining = this.header.readUInt32BE(4);
+        this.systemError = [];
         if (type === STREAM_STDOUT || type === STREAM_STDIN) this.target = this.stdout;
         else if (type === STREAM_STDERR) this.target = this.stderr;
         else if (type === STREAM_SYSTEM_ERROR) this.target = undefined;
@@ -61,10 +63,11 @@ export class FrameDemuxer extends Writable {
       const payload = chunk.subarray(offset, offset + take);
       offset += take;
       this.payloadRemaining -= take;
-      if (this.target === undefined) systemError += payload.toString("utf8");
-      else if (!this.discarded.has(this.target) && !this.target.write(payload)) blocked.add(this.target);
+      if (this.target === undefined) {
+        this.systemError.push(payload);
+        if (this.payloadRemaining === 0) this.onSystemError(Buffer.concat(this.systemError).toString("utf8"));
+      } else if (this.accepts(this.target) && !this.target.write(payload)) blocked.add(this.target);
     }
-    if (systemError) this.onSystemError(systemError);
     if (blocked.size === 0) {
       done();
       return;
@@ -74,11 +77,19 @@ export class FrameDemuxer extends Writable {
       const resume = () => {
         destination.off("drain", resume);
         destination.off("error", resume);
+        destination.off("close", resume);
         if (--waiting === 0) done();
       };
       destination.on("drain", resume);
       destination.on("error", resume);
+      destination.on("close", resume);
     }
+  }
+
+  /** False once a destination errored, was destroyed or ended: its output is dropped. */
+  private accepts(destination: Writable): boolean {
+    if (destination.destroyed || destination.writableEnded) this.discarded.add(destination);
+    return !this.discarded.has(destination);
   }
 
   override _final(done: (error?: Error | null) => void): void {

@@ -43,7 +43,7 @@ export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity,
   const [firstNetwork, ...extraNetworks] = settings.networks ?? [];
   const labels = {
     ...settings.labels,
-    // oneoff's own labels last, so a config label cannot fake or hide them.
+    // oneoff's own labels last; resolution already refused config labels with our prefix.
     ...oneOffLabels({
       ...identity,
       app: plan.app,
@@ -81,6 +81,7 @@ export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity,
 
 /** `shop-migrate-run-1a2b3c`, like compose's `project_service_run_id`: readable in `docker ps`. */
 export function containerName(plan: Pick<RunPlan, "app" | "task">, suffix: string): string {
-  const safe = (text: string) => text.replace(/[^a-zA-Z0-9_.-]+/g, "-").replace(/^[-.]+/, "");
+  // Docker names match [a-zA-Z0-9][a-zA-Z0-9_.-]*.
+  const safe = (text: string) => text.replace(/[^a-zA-Z0-9_.-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "");
   return [safe(plan.app) || "oneoff", plan.task ? safe(plan.task) : undefined, "run", suffix].filter(Boolean).join("-");
 }

@@ -220,3 +220,16 @@ describe("oneOffLabels", () => {
     for (const name of Object.keys(oneOffLabels({ ...base, task: "t" }))) expect(name.startsWith("io.oneoff.")).toBe(true);
   });
 });
+
+describe("container names from awkward app names", () => {
+  it.each([
+    ["_work", "work-run-abc123"],
+    ["..hidden", "hidden-run-abc123"],
+    ["-dash", "dash-run-abc123"],
+    ["___", "oneoff-run-abc123"],
+  ])("%s gives a name docker accepts: %s", (app, expected) => {
+    const name = containerName({ app }, "abc123");
+    expect(name).toBe(expected);
+    expect(name).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/);
+  });
+});

@@ -341,3 +341,26 @@ describe("FrameDemuxer", () => {
     });
   });
 });
+
+describe("FrameDemuxer edge cases found in review", () => {
+  it("reports a system-error frame split across chunks once, multi-byte characters intact", async () => {
+    const bytes = Buffer.concat([frame(3, "café ☕ failed"), frame(1, "ok")]);
+    for (let split = 1; split < bytes.length; split++) {
+      const result = await demux([bytes.subarray(0, split), bytes.subarray(split)]);
+      expect(result.systemErrors).toEqual(["café ☕ failed"]);
+      expect(result.stdout.toString()).toBe("ok");
+    }
+  });
+
+  it("drops output for a destination destroyed without an error instead of waiting for it forever", async () => {
+    const stdout = new Writable({ highWaterMark: 1, write: (_chunk, _encoding, done) => setTimeout(done, 10_000) });
+    const stderr = sink();
+    const demuxer = new FrameDemuxer(stdout, stderr.stream);
+    const done = pipeline(Readable.from([frame(1, "x".repeat(100)), frame(1, "y".repeat(100)), frame(2, "to stderr")]), demuxer);
+    await tick();
+    stdout.destroy();
+    await done;
+    await finished(stderr.stream);
+    expect(stderr.bytes().toString()).toBe("to stderr");
+  });
+});

@@ -82,3 +82,9 @@ describe("exitCodeOf", () => {
     expect(exitCodeOf(error)).toBe(code);
   });
 });
+
+describe("formatErrorLine with surrounding whitespace", () => {
+  it("does not leave a double space before the hint", () => {
+    expect(formatErrorLine(new OneoffError("pull failed:\n  manifest unknown\n", { hint: "check the tag" }))).toBe("oneoff: pull failed: manifest unknown (check the tag)");
+  });
+});

@@ -77,3 +77,15 @@ describe("redactEnvList", () => {
     expect(redactEnvList(["CUSTOM=x", "OTHER=y"], new Set(["CUSTOM"]))).toEqual([`CUSTOM=${REDACTED}`, "OTHER=y"]);
   });
 });
+
+describe("URL passwords, wherever they are", () => {
+  it.each([
+    ["postgres://user:p@ss@host/db", "postgres://user:<redacted>@host/db"],
+    ["primary=postgres://u:pw@h", "primary=postgres://u:<redacted>@h"],
+    ["postgres://a:pw1@h1,postgres://b:pw2@h2", "postgres://a:<redacted>@h1,postgres://b:<redacted>@h2"],
+    ["mysql://u:pw@h:3306/db?x=1", "mysql://u:<redacted>@h:3306/db?x=1"],
+    ["http://host/path@x", "http://host/path@x"],
+  ])("%s -> %s", (value, shown) => {
+    expect(redactEnvValue("DATABASE_URL", value)).toBe(shown);
+  });
+});

@@ -367,3 +367,14 @@ describe("mergeLayers", () => {
     expect(first.settings).toEqual({ env: { A: "1" }, labels: { l: "1" } });
   });
 });
+
+describe("reserved labels", () => {
+  it.each([
+    ["a flag", { options: { task: "migrate", labels: ["io.oneoff.task=forged"] } }, /label io\.oneoff\.task \(from flags\): labels starting with io\.oneoff\. are reserved/],
+    ["the config", { config: configFrom("image: shop\nlabels:\n  io.oneoff.managed: 'false'\n"), options: { command: ["true"] } }, /label io\.oneoff\.managed \(from oneoff\.yaml:2:1\)/],
+  ])("refuses io.oneoff.* labels from %s, naming where they came from", (_, inputs, pattern) => {
+    const error = resolveError(inputs as Partial<ResolveInputs>);
+    expect(error.message).toMatch(pattern);
+    expect(error.exitCode).toBe(125);
+  });
+});

@@ -100,3 +100,12 @@ describe("parseCpus", () => {
     expect(parseCpus(value)).toBeUndefined();
   });
 });
+
+describe("parseCpus below one nano-CPU", () => {
+  it.each(["0.0000000001", 1e-10, "0.0000000004"])("refuses %s rather than reading it as no limit", (value) => {
+    expect(parseCpus(value)).toBeUndefined();
+  });
+  it("keeps the smallest representable limit", () => {
+    expect(parseCpus("0.000000001")).toBe(1);
+  });
+});

@@ -177,3 +177,13 @@ describe("closest", () => {
     expect(closest("memry", new Set(["memory", "cpus"]))).toBe("memory");
   });
 });
+
+describe("splitWords with a trailing backslash", () => {
+  it.each([
+    ["abc\\", ["abc\\"]],
+    ["\\", ["\\"]],
+    ["a b\\", ["a", "b\\"]],
+  ])("keeps it, as sh does: %s", (text, words) => {
+    expect(splitWords(text)).toEqual(words);
+  });
+});
