@@ -36,7 +36,8 @@ export function streamReporter(stderr: Writable & { isTTY?: boolean }, options: 
     },
     status(message) {
       if (!interactive || options.quiet) return;
-      const width = (stderr as { columns?: number }).columns ?? 80;
+      // A pseudo-terminal without a size reports 0 columns.
+      const width = (stderr as { columns?: number }).columns || 80;
       stderr.write(`\r\x1b[2K${message.slice(0, Math.max(10, width - 1))}`);
       statusShown = true;
     },

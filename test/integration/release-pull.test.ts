@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, imageId, oneoff, REGISTRY } from "./helpers.js";
+import { spawn } from "node:child_process";
+import { BIN, docker, expectNoLeftovers, IMAGE, imageId, oneoff, REGISTRY } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -69,5 +70,23 @@ describe("release resolution against the loopback registry", () => {
     const result = await oneoff(["run", "--release", `sha256:${"0".repeat(64)}`, "--", "true"]);
     expect(result.code).toBe(125);
     expect(result.stderr).toMatch(/image IDs cannot be pulled/);
+  });
+});
+
+describe("pull progress", () => {
+  it("shows a progress line on a terminal and clears it before the command's output", async () => {
+    removeLocalTag(PULLME);
+    // `script` gives oneoff a pseudo-terminal as stdout and stderr.
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --release ${PULLME} -- echo after-pull`;
+    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn("script", ["-qec", command, "/dev/null"], { stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (chunk) => (output += String(chunk)));
+      child.on("close", (code) => resolve({ code, output }));
+    });
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/\r\x1b\[2Kpulling 127\.0\.0\.1:5055\/oneoff-test\/pullme:v1: \d+\/\d+ layers; /);
+    expect(result.output).toMatch(/\r\x1b\[2Kafter-pull\r?\n$/);
+    removeLocalTag(PULLME);
   });
 });
