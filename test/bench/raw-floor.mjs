@@ -1,0 +1,38 @@
+// The floor for any Node runner: the same Engine API calls oneoff makes (create, attach,
+// start, wait, remove) over the unix socket, with no dependencies and no checks.
+// Usage: node raw-floor.mjs IMAGE CMD...
+import http from "node:http";
+
+const socketPath = "/var/run/docker.sock";
+const [image, ...cmd] = process.argv.slice(2);
+
+function call(method, path, body) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const request = http.request({ socketPath, method, path, headers: data ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) } : {} }, (response) => {
+      let text = "";
+      response.on("data", (chunk) => (text += chunk));
+      response.on("end", () => resolve(text ? JSON.parse(text) : {}));
+    });
+    request.on("error", reject);
+    request.end(data);
+  });
+}
+
+const { Id: id } = await call("POST", "/containers/create", { Image: image, Cmd: cmd, AttachStdout: true, AttachStderr: true });
+const output = await new Promise((resolve, reject) => {
+  const request = http.request({ socketPath, method: "POST", path: `/containers/${id}/attach?stream=1&stdout=1&stderr=1`, headers: { Connection: "Upgrade", Upgrade: "tcp" }, agent: false });
+  request.on("upgrade", (_response, socket) => resolve(socket));
+  request.on("error", reject);
+  request.end();
+});
+const drained = new Promise((resolve) => {
+  output.on("data", () => {});
+  output.on("end", resolve);
+  output.on("close", resolve);
+});
+await call("POST", `/containers/${id}/start`);
+const { StatusCode } = await call("POST", `/containers/${id}/wait?condition=not-running`);
+await drained;
+await call("DELETE", `/containers/${id}?force=1`);
+process.exitCode = StatusCode;
