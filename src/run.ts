@@ -57,7 +57,8 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const stderr = context.stderr ?? process.stderr;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
 
-  const plan = planRun(options, cwd, env);
+  const stdin = context.stdin ?? process.stdin;
+  const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true);
   const identity = {
     startedBy: whoAmI(env),
     startedAt: new Date(),
@@ -79,12 +80,18 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
   const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
   const interrupts = context.interrupts ?? (context.signal ? abortInterrupts(context.signal) : noInterrupts);
+  if (plan.tty) {
+    report.info(
+      `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; a one-off container, removed on exit`,
+    );
+  }
   const { exitCode, containerId } = await runAttached({
     engine,
     spec,
     interactive: plan.interactive,
+    tty: plan.tty,
     stopTimeoutSeconds: plan.stopTimeoutSeconds,
-    io: { stdin: context.stdin ?? process.stdin, stdout, stderr },
+    io: { stdin, stdout, stderr },
     interrupts,
     report,
   });
@@ -92,10 +99,10 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
 }
 
 /** Options + config files -> RunPlan. Reads files; talks to no engine. */
-export function planRun(options: RunOptions, cwd: string, env: Readonly<Record<string, string | undefined>>): RunPlan {
+export function planRun(options: RunOptions, cwd: string, env: Readonly<Record<string, string | undefined>>, stdinIsTTY = false): RunPlan {
   const config = loadAppConfig(options.config, cwd, env);
   const flagEnvFiles = (options.envFiles ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`));
-  return resolveRunPlan({ config, options, hostEnv: env, flagEnvFiles, cwdName: path.basename(path.resolve(cwd)) });
+  return resolveRunPlan({ config, options, hostEnv: env, flagEnvFiles, cwdName: path.basename(path.resolve(cwd)), stdinIsTTY });
 }
 
 function dryRunDocument(plan: RunPlan, spec: ContainerSpec, pinned: boolean) {

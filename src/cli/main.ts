@@ -8,7 +8,7 @@ import type { RunOptions } from "../config/resolve.js";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { VERSION } from "../version.js";
 import { splitAtDoubleDash } from "./argv.js";
-import { runCommand } from "./run.js";
+import { runCommand, shellCommand } from "./run.js";
 
 export interface CliIO {
   stdout: NodeJS.WriteStream | NodeJS.WritableStream;
@@ -24,11 +24,10 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
     .description("Run admin processes (Twelve-Factor XII) in ephemeral containers from your app's release image and config.")
     .version(VERSION, "-V, --version")
     .option("--debug", "show stack traces for errors");
-  const subcommands = [
-    runCommand((options: RunOptions) => {
-      pending = () => runCli({ ...options, ...(command ? { command } : {}) });
-    }),
-  ];
+  const onRun = (options: RunOptions) => {
+    pending = () => runCli({ ...options, ...(command ? { command } : {}) });
+  };
+  const subcommands = [runCommand(onRun), shellCommand(onRun)];
   for (const cli of [program, ...subcommands]) {
     // Commands added with addCommand inherit none of these, so each gets them: errors are
     // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.
@@ -55,6 +54,9 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
 }
 
 async function runCli(options: RunOptions): Promise<number> {
+  // A hung-up terminal (EIO) or a reader gone away (EPIPE) must not crash oneoff with an
+  // unhandled 'error' before it has removed its one-off; the session notices on its own.
+  for (const stream of [process.stdin, process.stdout, process.stderr]) stream.on("error", () => {});
   // Loaded here so --version and --help never pay for the run machinery.
   const [{ run }, { processInterrupts }] = await Promise.all([import("../run.js"), import("../session/interrupts.js")]);
   const result = await run(options, { interrupts: processInterrupts() });

@@ -6,10 +6,6 @@ import type { RunOptions } from "../config/resolve.js";
 import { PULL_POLICIES, type PullPolicy } from "../config/types.js";
 import { collect } from "./argv.js";
 
-export interface RunCommandResult {
-  options: RunOptions;
-}
-
 const EXAMPLES = `
 Examples:
   oneoff run migrate                                  a task from oneoff.yaml
@@ -17,15 +13,49 @@ Examples:
   oneoff run --release shop:v42 -- ./bin/fix-records  a given release (tag, digest or image ID)
   oneoff run -e DEBUG=1 -- python manage.py check     extra environment
   cat dump.sql | oneoff run -i -- psql                stdin piped in
+  oneoff run -it -- rails console                     an interactive terminal session
   oneoff run --dry-run migrate                        show the create request, start nothing
 
 Exit status: the command's own; 125 oneoff or engine failed, 126 cannot invoke,
 127 command not found, 130/143 interrupted by SIGINT/SIGTERM.`;
 
+const SHELL_EXAMPLES = `
+Examples:
+  oneoff shell                          the release's shell, with the app's config
+  oneoff shell --release shop:v41       look around an older release
+  oneoff shell -u root                  as another user
+
+The session is a terminal (like docker run -it): Ctrl-C, Ctrl-Z and Ctrl-\\ go to the
+container; the shell's exit code is oneoff's; the container is removed on exit.`;
+
 export function runCommand(onRun: (options: RunOptions) => void): Command {
-  return new Command("run")
-    .description("run a task or command in a new container from the release image, then remove it")
-    .argument("[task]", "a task named in oneoff.yaml (a command goes after --)")
+  return withContainerOptions(
+    new Command("run")
+      .description("run a task or command in a new container from the release image, then remove it")
+      .argument("[task]", "a task named in oneoff.yaml (a command goes after --)"),
+  )
+    .option("-i, --interactive", "pass stdin to the command (closed at EOF)")
+    .option("-t, --tty", "allocate a terminal (with -i: an interactive session, like docker run -it)")
+    .option("--dry-run", "print the container create request and the equivalent docker run line; run nothing")
+    .addHelpText("after", EXAMPLES)
+    .action((task: string | undefined, flags: Record<string, unknown>) => {
+      onRun(toRunOptions(task, flags));
+    });
+}
+
+export function shellCommand(onRun: (options: RunOptions) => void): Command {
+  return withContainerOptions(
+    new Command("shell").description("open an interactive shell (config shell:, default /bin/sh) in a new container from the release image"),
+  )
+    .addHelpText("after", SHELL_EXAMPLES)
+    .action((flags: Record<string, unknown>) => {
+      onRun({ ...toRunOptions(undefined, flags), shell: true });
+    });
+}
+
+/** The flags `run` and `shell` share: where the one-off comes from and what it gets. */
+function withContainerOptions(command: Command): Command {
+  return command
     .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent directory)")
     .option("--release <ref>", "image to run: tag (with image: in config), repo:tag, repo@sha256:digest or image ID")
     .option("-e, --env <KEY[=VALUE]>", "set an environment variable; KEY alone passes your own value (repeatable)", collect)
@@ -37,15 +67,9 @@ export function runCommand(onRun: (options: RunOptions) => void): Command {
     .option("-m, --memory <size>", "memory limit, e.g. 512m")
     .option("--cpus <n>", "CPU limit, e.g. 1.5")
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
-    .option("-i, --interactive", "pass stdin to the command (closed at EOF)")
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
     .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
-    .option("--dry-run", "print the container create request and the equivalent docker run line; run nothing")
-    .option("-q, --quiet", "say nothing on stderr but errors")
-    .addHelpText("after", EXAMPLES)
-    .action((task: string | undefined, flags: Record<string, unknown>) => {
-      onRun(toRunOptions(task, flags));
-    });
+    .option("-q, --quiet", "say nothing on stderr but errors");
 }
 
 function parseSeconds(value: string): number {
@@ -73,6 +97,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>):
   set("cpus", pick<string>("cpus"));
   set("labels", pick<string[]>("label"));
   set("interactive", pick<boolean>("interactive"));
+  set("tty", pick<boolean>("tty"));
   set("pull", pick<PullPolicy>("pull"));
   set("stopTimeoutSeconds", pick<number>("stopTimeout"));
   set("dryRun", pick<boolean>("dryRun"));

@@ -11,8 +11,8 @@ import { YamlReader, type Located } from "./yaml-reader.js";
 import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout"] as const;
-const TASK_KEYS = ["command", "description", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "shell"] as const;
+const TASK_KEYS = ["command", "description", "interactive", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels"] as const;
 
 export interface ParsedConfigFile {
   config: AppConfig;
@@ -59,6 +59,10 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       case "env_file":
         for (const file of reader.stringList(value, key)) envFiles.push({ value: file, location: reader.locationOf(value) });
         break;
+      case "shell":
+        config.shell = readCommand(reader, value, key);
+        break;
+
       default:
         readSetting(reader, config.base, key, value, key, keyNode);
     }
@@ -86,16 +90,31 @@ function readTask(
   refuseBoth(reader, entries, keyPath, "network", "networks");
   let command: string[] | undefined;
   let description: string | undefined;
+  let interactive: boolean | "auto" | undefined;
   for (const [key, value, keyNode] of entries) {
     const path = `${keyPath}.${key}`;
     if (key === "command") command = readCommand(reader, value, path);
     else if (key === "description") description = reader.string(value, path);
+    else if (key === "interactive") interactive = readInteractive(reader, value, path);
     else if (key === "env_file") {
       for (const file of reader.stringList(value, path)) envFiles.push({ value: file, location: reader.locationOf(value), task: name });
     } else readSetting(reader, overrides, key, value, path, keyNode);
   }
   if (!command) throw reader.error(node ?? nameNode, keyPath, "a task needs a command", `add "command: [...]" under tasks.${name}`);
-  return { name, command, ...(description === undefined ? {} : { description }), overrides, envFileLayers: [] };
+  return {
+    name,
+    command,
+    ...(description === undefined ? {} : { description }),
+    ...(interactive === undefined ? {} : { interactive }),
+    overrides,
+    envFileLayers: [],
+  };
+}
+
+function readInteractive(reader: YamlReader, node: Node | null, keyPath: string): boolean | "auto" {
+  if (isScalar(node) && node.value === "auto") return "auto";
+  if (isScalar(node) && typeof node.value === "boolean") return node.value;
+  throw reader.error(node, keyPath, "expected true, false or auto", "true: a terminal session; auto: a terminal when there is one");
 }
 
 function readCommand(reader: YamlReader, node: Node | null, keyPath: string): string[] {

@@ -9,7 +9,7 @@ import { OneoffError } from "../output/errors.js";
 import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
-import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
+import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer, TaskDefinition } from "./types.js";
 import { parseCpus, parseMemory } from "./units.js";
 import { closest } from "./words.js";
 
@@ -34,6 +34,10 @@ export interface RunOptions {
   /** `KEY=VALUE` */
   labels?: string[];
   interactive?: boolean;
+  /** Allocate a TTY (`-t`); with `interactive`, oneoff's stdin must be a terminal. */
+  tty?: boolean;
+  /** `oneoff shell`: run the config's `shell:` (default /bin/sh) as a terminal session. */
+  shell?: boolean;
   pull?: PullPolicy;
   /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
   stopTimeoutSeconds?: number;
@@ -52,6 +56,7 @@ export interface RunPlan {
   /** Where each setting (and each env key, as `env.KEY`) came from. */
   provenance: Record<string, string>;
   interactive: boolean;
+  tty: boolean;
   pull: PullPolicy;
   stopTimeoutSeconds: number;
 }
@@ -66,9 +71,11 @@ export interface ResolveInputs {
   flagEnvFiles: Array<Record<string, string>>;
   /** Used for the app name when there is no config file. */
   cwdName: string;
+  /** Whether oneoff's own stdin is a terminal (decides -t for `interactive: auto`). */
+  stdinIsTTY?: boolean;
 }
 
-export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName }: ResolveInputs): RunPlan {
+export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName, stdinIsTTY = false }: ResolveInputs): RunPlan {
   const layers: SettingsLayer[] = [];
   if (config) layers.push(...config.envFileLayers, config.base);
   const envRelease = hostEnv.ONEOFF_RELEASE;
@@ -80,6 +87,9 @@ export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName
     layers.push({ source: `--env-file ${options.envFiles?.[i] ?? ""}`.trim(), settings: { env: values } });
   }
   layers.push(flagLayer(options, hostEnv));
+  const { interactive, tty } = chooseTerminal(options, task, stdinIsTTY);
+  // A terminal session gets the local terminal's type, as docker run -t users expect.
+  if (tty && hostEnv.TERM) layers.unshift({ source: "local terminal", settings: { env: { TERM: hostEnv.TERM } } });
 
   const { settings, provenance } = mergeLayers(layers);
   const reserved = Object.keys(settings.labels).find((label) => label.startsWith(LABEL_PREFIX));
@@ -108,7 +118,8 @@ export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName
     releaseReference,
     settings,
     provenance,
-    interactive: options.interactive ?? false,
+    interactive,
+    tty,
     pull: options.pull ?? config?.pull ?? "missing",
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
   };
@@ -116,6 +127,7 @@ export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName
 
 function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
   const extra = options.command ?? [];
+  if (options.shell) return { command: [...(config?.shell ?? ["/bin/sh"]), ...extra], task: undefined };
   if (options.task === undefined) {
     if (extra.length === 0) {
       const tasks = Object.keys(config?.tasks ?? {});
@@ -140,6 +152,23 @@ function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
   }
   // Extra words after `--` go after the task's own command, as with `npm run task -- args`.
   return { command: [...task.command, ...extra], task };
+}
+
+/**
+ * -i/-t from flags, `oneoff shell` and the task's `interactive:`. Like docker, a TTY with
+ * stdin needs oneoff's own stdin to be a terminal; `interactive: auto` falls back to plain -i.
+ */
+function chooseTerminal(options: RunOptions, task: TaskDefinition | undefined, stdinIsTTY: boolean): { interactive: boolean; tty: boolean } {
+  const wanted = options.shell ? true : task?.interactive;
+  const interactive = Boolean(options.interactive || wanted);
+  const tty = Boolean(options.tty || wanted === true || (wanted === "auto" && stdinIsTTY));
+  if (tty && interactive && !stdinIsTTY) {
+    const what = options.shell ? "oneoff shell" : options.tty ? "-t" : `task ${task?.name ?? ""} (interactive: true)`;
+    throw new OneoffError(`${what} needs a terminal, and the input device is not a TTY`, {
+      hint: options.tty ? "run it from a terminal, or drop -t and pipe input with -i" : task ? `run it from a terminal, or set interactive: auto on the task to fall back to plain stdin` : "run it from a terminal",
+    });
+  }
+  return { interactive, tty };
 }
 
 function flagLayer(options: RunOptions, hostEnv: Environment): SettingsLayer {

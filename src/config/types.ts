@@ -33,6 +33,11 @@ export interface TaskDefinition {
   name: string;
   command: string[];
   description?: string;
+  /**
+   * true: a terminal session (implies -i and -t; refused without a local terminal).
+   * "auto": -t when oneoff's stdin is a terminal, plain -i otherwise.
+   */
+  interactive?: boolean | "auto";
   /** Layered on top of the app's settings when this task runs. */
   overrides: SettingsLayer;
   /** The task's env_file contents, one layer per file, under `overrides`. */
@@ -54,4 +59,6 @@ export interface AppConfig {
   tasks: Record<string, TaskDefinition>;
   pull?: PullPolicy;
   stopTimeoutSeconds?: number;
+  /** What `oneoff shell` runs (default /bin/sh). */
+  shell?: string[];
 }

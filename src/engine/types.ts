@@ -19,6 +19,17 @@ export interface PullProgress {
   progress?: string;
 }
 
+export interface AttachOptions {
+  stdin: boolean;
+  /** TTY sessions only: the sequence the engine treats as "detach" (docker notation). */
+  detachKeys?: string;
+}
+
+export interface TerminalSize {
+  rows: number;
+  columns: number;
+}
+
 export interface ContainerEngine {
   /** A human name for the engine, for messages: `unix:///var/run/docker.sock`. */
   readonly endpoint: string;
@@ -31,7 +42,9 @@ export interface ContainerEngine {
    * The container's attached streams: a raw duplex carrying the multiplexed stdout/stderr
    * frames, and the command's stdin when `stdin` is set. End the write side to send EOF.
    */
-  attach(containerId: string, options: { stdin: boolean }): Promise<Duplex>;
+  attach(containerId: string, options: AttachOptions): Promise<Duplex>;
+  /** Sets the container TTY's size; call after start. */
+  resize(containerId: string, size: TerminalSize): Promise<void>;
   /** Rejects with exit code 126/127 when the command cannot be invoked or is not found. */
   start(containerId: string): Promise<void>;
   /** Waits until the container is not running and returns its exit code. Call after start. */

@@ -6,11 +6,12 @@
  * with the container gone (or with a line naming the container we could not remove).
  */
 import type { Duplex, Readable, Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { ContainerEngine } from "../engine/types.js";
 import type { Reporter } from "../output/reporter.js";
 import type { ContainerSpec } from "../spec/create-body.js";
-import { FrameDemuxer } from "./demux.js";
+import { ExitCode } from "../output/errors.js";
+import { forwardOutput } from "./output.js";
+import { enterRawMode, followWindowSize } from "./terminal.js";
 import { exitCodeForSignal, type InterruptSource } from "./interrupts.js";
 import { StopControl } from "./stop-control.js";
 
@@ -24,6 +25,8 @@ export interface AttachedRunOptions {
   engine: ContainerEngine;
   spec: ContainerSpec;
   interactive: boolean;
+  /** A terminal session: raw local terminal, one raw output stream, window size followed. */
+  tty: boolean;
   stopTimeoutSeconds: number;
   io: SessionIO;
   interrupts: InterruptSource;
@@ -39,6 +42,12 @@ export interface AttachedRunResult {
 
 class Cancelled extends Error {}
 
+/**
+ * Detaching needs detached one-offs to come back to, which oneoff does not have yet; the
+ * engine cannot switch detach keys off, so it gets a sequence nobody types by accident.
+ */
+const DETACH_DISABLED = "ctrl-],ctrl-^,ctrl-],ctrl-^,ctrl-],ctrl-^,ctrl-],ctrl-^";
+
 export async function runAttached(options: AttachedRunOptions): Promise<AttachedRunResult> {
   const { engine, spec, io, report } = options;
   const stop = new StopControl(engine, options.stopTimeoutSeconds, report);
@@ -49,20 +58,36 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   let containerId: string | undefined;
   let stream: Duplex | undefined;
   let stopStdin = () => {};
+  let restoreTerminal = () => {};
+  let stopResizing = () => {};
   try {
     checkCancelled();
     containerId = await engine.createContainer(spec.name, spec.body);
     options.onCreated?.(containerId);
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
-    stream = await engine.attach(containerId, { stdin: options.interactive });
-    const output = forwardOutput(stream, io, report);
+    stream = await engine.attach(containerId, {
+      stdin: options.interactive,
+      ...(options.tty && options.interactive ? { detachKeys: DETACH_DISABLED } : {}),
+    });
+    const id = containerId;
+    const output = forwardOutput(stream, io, options.tty, report).then((error) => {
+      // A lost attach connection leaves nobody to read the one-off or type into it: stop it
+      // (its exit code still comes from wait) rather than let it run on unseen.
+      if (error) {
+        report.warn(`lost the one-off's output stream: ${error.message}; stopping it`);
+        void engine.kill(id, "SIGKILL").catch(() => {});
+      }
+      return error;
+    });
     checkCancelled();
+    if (options.tty && options.interactive) restoreTerminal = enterRawMode(io.stdin);
     await engine.start(containerId);
     stop.started(containerId);
+    if (options.tty) stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
     if (options.interactive) stopStdin = pumpStdin(io.stdin, stream);
     const [containerExitCode, outputError] = await Promise.all([engine.waitForExit(containerId), output]);
-    if (outputError) report.warn(`the one-off's output may be incomplete: ${outputError.message}`);
+    if (outputError) return { exitCode: ExitCode.runnerFailed, containerId };
     return { exitCode: stop.exitCode(containerExitCode), containerId };
   } catch (error) {
     if (error instanceof Cancelled && stop.cancelledBy) {
@@ -72,19 +97,12 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   } finally {
     unsubscribe();
     stop.dispose();
+    stopResizing();
     stopStdin();
+    restoreTerminal();
     stream?.destroy();
     if (containerId) await removeOrReport(engine, containerId, spec.name, report);
   }
-}
-
-/** Resolves (never rejects) when the output has been fully written, with any error met. */
-function forwardOutput(stream: Duplex, io: SessionIO, report: Reporter): Promise<Error | undefined> {
-  const demuxer = new FrameDemuxer(io.stdout, io.stderr, (message) => report.warn(`engine: ${message.trim()}`));
-  return pipeline(stream, demuxer).then(
-    () => undefined,
-    (error: Error) => error,
-  );
 }
 
 /**
@@ -107,7 +125,7 @@ function pumpStdin(stdin: Readable, connection: Duplex): () => void {
   const onEnd = () => connection.end();
   stdin.on("data", onData);
   stdin.once("end", onEnd);
-  stdin.once("error", onEnd);
+  stdin.on("error", onEnd);
   stdin.resume();
   return () => {
     stdin.off("data", onData);

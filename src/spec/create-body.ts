@@ -26,7 +26,8 @@ export interface CreateBody {
   AttachStderr: true;
   OpenStdin: boolean;
   StdinOnce: boolean;
-  Tty: false;
+  /** With a TTY the output is one raw stream (stderr merged into it), as with docker run -t. */
+  Tty: boolean;
   HostConfig: {
     NetworkMode?: string;
     Memory?: number;
@@ -67,7 +68,7 @@ export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity,
     AttachStderr: true,
     OpenStdin: plan.interactive,
     StdinOnce: plan.interactive,
-    Tty: false,
+    Tty: plan.tty,
     HostConfig: {
       ...(firstNetwork ? { NetworkMode: firstNetwork } : {}),
       ...(settings.memoryBytes ? { Memory: settings.memoryBytes } : {}),

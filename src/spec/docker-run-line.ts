@@ -9,7 +9,9 @@ import type { ContainerSpec } from "./create-body.js";
 export function dockerRunLine(spec: ContainerSpec): string {
   const { body } = spec;
   const args: string[] = ["docker", "run", "--rm", "--name", spec.name];
-  if (body.OpenStdin) args.push("-i");
+  if (body.OpenStdin && body.Tty) args.push("-it");
+  else if (body.OpenStdin) args.push("-i");
+  else if (body.Tty) args.push("-t");
   for (const entry of redactEnvList(body.Env)) args.push("-e", entry);
   if (body.User) args.push("-u", body.User);
   if (body.WorkingDir) args.push("-w", body.WorkingDir);

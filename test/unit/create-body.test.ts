@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { RunPlan } from "../../src/config/resolve.js";
 import type { ProcessSettings } from "../../src/config/types.js";
 import { buildContainerSpec, containerName, type CreateBody } from "../../src/spec/create-body.js";
+import { dockerRunLine } from "../../src/spec/docker-run-line.js";
 import { Labels, oneOffLabels, type OneOffIdentity } from "../../src/spec/labels.js";
 
 const IMAGE_ID = `sha256:${"0123456789abcdef".repeat(4)}`;
@@ -22,6 +23,7 @@ function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?: Parti
     settings: { env: {}, labels: {}, ...settings },
     provenance: {},
     interactive: false,
+    tty: false,
     pull: "missing",
     stopTimeoutSeconds: 10,
     ...rest,
@@ -231,5 +233,17 @@ describe("container names from awkward app names", () => {
     const name = containerName({ app }, "abc123");
     expect(name).toBe(expected);
     expect(name).toMatch(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/);
+  });
+});
+
+describe("terminal sessions in the create body", () => {
+  it.each([
+    [{ interactive: true, tty: true }, { Tty: true, OpenStdin: true, StdinOnce: true, AttachStdin: true }, "-it"],
+    [{ interactive: false, tty: true }, { Tty: true, OpenStdin: false, StdinOnce: false, AttachStdin: false }, "-t"],
+    [{ interactive: true, tty: false }, { Tty: false, OpenStdin: true, StdinOnce: true, AttachStdin: true }, "-i"],
+  ])("%o sets %o and docker run %s", (modes, fields, flag) => {
+    const spec = buildContainerSpec(plan(modes), identity, "abc123");
+    expect(spec.body).toMatchObject(fields);
+    expect(dockerRunLine(spec).split(" ")).toContain(flag);
   });
 });

@@ -86,6 +86,7 @@ describe("resolveRunPlan", () => {
         "labels.team": "oneoff.yaml:9:1",
       },
       interactive: false,
+      tty: false,
       pull: "never",
       stopTimeoutSeconds: 30,
     });
@@ -150,6 +151,7 @@ describe("resolveRunPlan", () => {
       settings: { release: "alpine:3.20", env: {}, labels: {} },
       provenance: { release: "flags" },
       interactive: false,
+      tty: false,
       pull: "missing",
       stopTimeoutSeconds: 10,
     });
@@ -376,5 +378,54 @@ describe("reserved labels", () => {
     const error = resolveError(inputs as Partial<ResolveInputs>);
     expect(error.message).toMatch(pattern);
     expect(error.exitCode).toBe(125);
+  });
+});
+
+describe("terminal sessions (-i, -t, oneoff shell, interactive tasks)", () => {
+  const yaml = "image: shop\nshell: [/bin/bash, -l]\ntasks:\n  console:\n    interactive: true\n    command: [rails, console]\n  repl:\n    interactive: auto\n    command: [irb]\n  migrate: [rake, db:migrate]\n";
+  const plan = (options: RunOptions, stdinIsTTY: boolean, hostEnv: Environment = {}) =>
+    resolveRunPlan({ config: configFrom(yaml), options, hostEnv, flagEnvFiles: [], cwdName: "x", stdinIsTTY });
+
+  it.each([
+    ["-i", { command: ["cat"], interactive: true }, false, { interactive: true, tty: false }],
+    ["-t alone, no terminal (allowed, as docker)", { command: ["ls"], tty: true }, false, { interactive: false, tty: true }],
+    ["-it on a terminal", { command: ["sh"], interactive: true, tty: true }, true, { interactive: true, tty: true }],
+    ["interactive: true on a terminal", { task: "console" }, true, { interactive: true, tty: true }],
+    ["interactive: auto on a terminal", { task: "repl" }, true, { interactive: true, tty: true }],
+    ["interactive: auto without a terminal", { task: "repl" }, false, { interactive: true, tty: false }],
+    ["a plain task", { task: "migrate" }, true, { interactive: false, tty: false }],
+    ["oneoff shell on a terminal", { shell: true }, true, { interactive: true, tty: true }],
+  ] as Array<[string, RunOptions, boolean, { interactive: boolean; tty: boolean }]>)("%s", (_, options, stdinIsTTY, expected) => {
+    const { interactive, tty } = plan(options, stdinIsTTY);
+    expect({ interactive, tty }).toEqual(expected);
+  });
+
+  it.each([
+    ["-it", { command: ["sh"], interactive: true, tty: true }, /^-t needs a terminal, and the input device is not a TTY$/, /drop -t/],
+    ["oneoff shell", { shell: true }, /^oneoff shell needs a terminal/, /run it from a terminal/],
+    ["an interactive: true task", { task: "console" }, /^task console \(interactive: true\) needs a terminal/, /interactive: auto/],
+  ] as Array<[string, RunOptions, RegExp, RegExp]>)("refuses %s without a terminal", (_, options, message, hint) => {
+    const error = (() => {
+      try {
+        plan(options, false);
+      } catch (e) {
+        return e as OneoffError;
+      }
+      throw new Error("expected a refusal");
+    })();
+    expect(error.message).toMatch(message);
+    expect(error.hint).toMatch(hint);
+  });
+
+  it("runs the config's shell: for oneoff shell, with words after -- appended", () => {
+    expect(plan({ shell: true, command: ["-c", "echo hi"] }, true).command).toEqual(["/bin/bash", "-l", "-c", "echo hi"]);
+    expect(resolveRunPlan({ config: undefined, options: { shell: true, release: "img" }, hostEnv: {}, flagEnvFiles: [], cwdName: "x", stdinIsTTY: true }).command).toEqual(["/bin/sh"]);
+  });
+
+  it("passes the local TERM to a TTY session, under anything the config sets", () => {
+    expect(plan({ shell: true }, true, { TERM: "xterm-256color" }).settings.env.TERM).toBe("xterm-256color");
+    expect(plan({ shell: true }, true, { TERM: "xterm-256color" }).provenance["env.TERM"]).toBe("local terminal");
+    expect(plan({ shell: true, env: ["TERM=dumb"] }, true, { TERM: "xterm-256color" }).settings.env.TERM).toBe("dumb");
+    expect(plan({ task: "migrate" }, true, { TERM: "xterm-256color" }).settings.env.TERM).toBeUndefined();
   });
 });

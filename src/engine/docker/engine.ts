@@ -5,7 +5,7 @@
 import Docker from "dockerode";
 import type { Duplex, Readable } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
-import type { ContainerEngine, ImageSummary, PullProgress } from "../types.js";
+import type { AttachOptions, ContainerEngine, ImageSummary, PullProgress, TerminalSize } from "../types.js";
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { statusCodeOf, translateEngineError, translateStartError } from "./errors.js";
 import { hijack } from "./hijack.js";
@@ -82,12 +82,20 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async attach(containerId: string, options: { stdin: boolean }): Promise<Duplex> {
-    const query = `stream=1&stdout=1&stderr=1${options.stdin ? "&stdin=1" : ""}`;
+  async attach(containerId: string, options: AttachOptions): Promise<Duplex> {
+    const query = `stream=1&stdout=1&stderr=1${options.stdin ? "&stdin=1" : ""}${options.detachKeys ? `&detachKeys=${encodeURIComponent(options.detachKeys)}` : ""}`;
     try {
       return await hijack({ connection: this.connection, ...(this.tls ? { tls: this.tls } : {}) }, `/containers/${containerId}/attach?${query}`);
     } catch (error) {
       throw translateEngineError(error, this.endpoint, "attach to the one-off");
+    }
+  }
+
+  async resize(containerId: string, size: TerminalSize): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).resize({ h: size.rows, w: size.columns });
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, "resize the one-off's terminal");
     }
   }
 

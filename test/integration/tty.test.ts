@@ -1,0 +1,161 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { BIN, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
+import { TerminalSession } from "./tmux.js";
+
+expectNoLeftovers();
+
+let session: TerminalSession | undefined;
+afterEach(() => session?.close());
+
+const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-tty-"));
+const node = JSON.stringify(process.execPath);
+
+/**
+ * Starts `oneoff ARGS` in a fresh terminal, wrapped so that the screen ends with its exit code
+ * and the terminal's settings are saved before and after (stty -g).
+ */
+function startInTerminal(args: string, size?: { columns: number; rows: number }): TerminalSession {
+  const script = path.join(work, `session-${Math.random().toString(16).slice(2)}.sh`);
+  writeFileSync(
+    script,
+    `stty -g > ${script}.before\n${node} ${JSON.stringify(BIN)} ${args}\necho "exit=$?"\nstty -g > ${script}.after\nsleep 600\n`,
+  );
+  session = new TerminalSession(`bash --norc --noprofile ${script}`, size);
+  (session as TerminalSession & { script?: string }).script = script;
+  return session;
+}
+
+function sttyUnchanged(terminal: TerminalSession): void {
+  const script = (terminal as TerminalSession & { script?: string }).script as string;
+  expect(readFileSync(`${script}.after`, "utf8")).toBe(readFileSync(`${script}.before`, "utf8"));
+}
+
+const PROMPT = /\/ # $/m;
+
+describe("oneoff shell: an interactive terminal session", () => {
+  it("runs commands typed in the container's shell, passes the shell's exit code, restores the terminal", async () => {
+    const terminal = startInTerminal(`shell --release ${IMAGE}`);
+    await terminal.waitFor((screen) => PROMPT.test(screen));
+    terminal.type("echo $((6*7)); tty; echo TERM=$TERM");
+    terminal.keys("Enter");
+    const screen = await terminal.waitFor((text) => /^42$/m.test(text) && /TERM=/.test(text));
+    expect(screen).toMatch(/^\/dev\/pts\/\d+$/m);
+    expect(screen).toMatch(/^TERM=(tmux|screen|xterm)[\w-]*$/m);
+    terminal.type("exit 3");
+    terminal.keys("Enter");
+    await terminal.waitFor((text) => /exit=3/.test(text));
+    sttyUnchanged(terminal);
+  });
+
+  it("prints a banner on stderr naming the app, the release and that the container is removed", async () => {
+    const terminal = startInTerminal(`shell --release ${IMAGE}`);
+    const screen = await terminal.waitFor((text) => PROMPT.test(text));
+    expect(screen).toMatch(/oneoff: \S+ one-off: release [0-9a-f]{12} \(oneoff-test\/busybox:latest\) as \S+@\S+; a one-off container, removed on exit/);
+    terminal.keys("C-d");
+    await terminal.waitFor((text) => /exit=0/.test(text));
+  });
+
+  it("sends Ctrl-C to the process in the container, and the shell survives it", async () => {
+    const terminal = startInTerminal(`shell --release ${IMAGE}`);
+    await terminal.waitFor((screen) => PROMPT.test(screen));
+    terminal.type("sleep 60; echo sleep-finished");
+    terminal.keys("Enter");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    terminal.keys("C-c");
+    terminal.type("echo still-alive");
+    terminal.keys("Enter");
+    const screen = await terminal.waitFor((text) => /^still-alive$/m.test(text));
+    expect(screen).not.toMatch(/^sleep-finished$/m);
+    expect(screen).not.toMatch(/exit=/);
+    terminal.type("exit");
+    terminal.keys("Enter");
+    await terminal.waitFor((text) => /exit=0/.test(text));
+    sttyUnchanged(terminal);
+  });
+
+  it("gives the container the terminal's size at start and follows a resize", async () => {
+    const terminal = startInTerminal(`shell --release ${IMAGE}`, { columns: 120, rows: 40 });
+    await terminal.waitFor((screen) => PROMPT.test(screen));
+    terminal.type("stty size");
+    terminal.keys("Enter");
+    await terminal.waitFor((screen) => /^40 120$/m.test(screen));
+    terminal.resize(100, 30);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    terminal.type("clear; stty size");
+    terminal.keys("Enter");
+    await terminal.waitFor((screen) => /^30 100$/m.test(screen));
+    terminal.type("exit");
+    terminal.keys("Enter");
+    await terminal.waitFor((text) => /exit=0/.test(text));
+  });
+
+  it("restores the terminal when the session ends by a signal to oneoff", async () => {
+    const terminal = startInTerminal(`run -it --stop-timeout 1 --release ${IMAGE} -- sh -c 'trap "" TERM HUP; echo ready; sleep 60'`);
+    await terminal.waitFor((screen) => /^ready/m.test(screen));
+    // Ctrl-C would go to the container; a signal from outside goes to oneoff.
+    terminal.type("");
+    const pid = execPidOfOneoff(terminal);
+    process.kill(pid, "SIGTERM");
+    await terminal.waitFor((text) => /exit=143/.test(text));
+    sttyUnchanged(terminal);
+  });
+
+  it("removes the container when the local terminal hangs up", async () => {
+    const terminal = startInTerminal(`shell --stop-timeout 1 -l test.case=hangup --release ${IMAGE}`);
+    await terminal.waitFor((screen) => PROMPT.test(screen));
+    expect(oneOffContainers()).toHaveLength(1);
+    terminal.close();
+    session = undefined;
+    // SIGHUP is forwarded; busybox sh as PID 1 ignores it, so the kill after --stop-timeout ends it.
+    await eventually(() => (oneOffContainers().length === 0 ? true : undefined), 15_000);
+  });
+
+  it("runs a task marked interactive: true as a terminal session", async () => {
+    const app = mkdtempSync(path.join(os.tmpdir(), "oneoff-tty-app-"));
+    writeFileSync(path.join(app, "oneoff.yaml"), `image: oneoff-test/busybox\ntasks:\n  console:\n    interactive: true\n    command: [sh, -c, "tty && read line && echo got:$$line"]\n`);
+    const terminal = startInTerminal(`run -q -c ${JSON.stringify(path.join(app, "oneoff.yaml"))} console`);
+    await terminal.waitFor((screen) => /\/dev\/pts\/\d+/.test(screen));
+    terminal.type("typed");
+    terminal.keys("Enter");
+    await terminal.waitFor((text) => /got:typed/.test(text) && /exit=0/.test(text));
+  });
+});
+
+describe("terminal sessions without a terminal", () => {
+  it("refuses -it when stdin is not a TTY, like docker", async () => {
+    const result = await oneoff(["run", "-it", "--release", IMAGE, "--", "sh"]);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toBe("oneoff: -t needs a terminal, and the input device is not a TTY (run it from a terminal, or drop -t and pipe input with -i)\n");
+  });
+
+  it("refuses oneoff shell when stdin is not a TTY", async () => {
+    const result = await oneoff(["shell", "--release", IMAGE]);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^oneoff: oneoff shell needs a terminal/);
+  });
+
+  it("falls back to plain stdin for a task marked interactive: auto", async () => {
+    const app = mkdtempSync(path.join(os.tmpdir(), "oneoff-tty-app-"));
+    writeFileSync(path.join(app, "oneoff.yaml"), `image: oneoff-test/busybox\ntasks:\n  console:\n    interactive: auto\n    command: [sh]\n`);
+    const result = await oneoff(["run", "-q", "console"], { cwd: app, input: "tty; echo piped\n" });
+    expect(result.stdout.toString()).toBe("not a tty\npiped\n");
+    expect(result.code).toBe(0);
+  });
+});
+
+/** The PID of the oneoff process running in the terminal (a child of the session's bash). */
+function execPidOfOneoff(terminal: TerminalSession): number {
+  const panePid = Number(execFileSyncText("tmux", ["display-message", "-p", "-t", terminal.name, "#{pane_pid}"]));
+  const children = execFileSyncText("sh", ["-c", `cat /proc/${panePid}/task/*/children`]).split(/\s+/).filter(Boolean).map(Number);
+  const pid = children.find((child) => readFileSync(`/proc/${child}/cmdline`, "utf8").includes("oneoff.js"));
+  if (!pid) throw new Error("oneoff is not running in the terminal");
+  return pid;
+}
+
+function execFileSyncText(file: string, args: string[]): string {
+  return execFileSync(file, args, { encoding: "utf8" }).trim();
+}
