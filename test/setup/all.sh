@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Prepare everything oneoff's tests need on this machine: a Docker engine on
-# /var/run/docker.sock, the local test images, and a loopback registry on
-# 127.0.0.1:5055 holding oneoff-test/pullme:v1. Idempotent.
+# Prepare everything oneoff's tests need on this machine: the command-line tools
+# they drive (tmux, script), a Docker engine on /var/run/docker.sock, the local
+# test images, and a loopback registry on 127.0.0.1:5055 holding
+# oneoff-test/pullme:v1. Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+bash "$here/tools.sh"
 bash "$here/engine.sh"
 bash "$here/images.sh"
 bash "$here/registry.sh"

@@ -8,44 +8,17 @@
 # the build is skipped when the existing image carries the current HASH.
 # Needs a running engine (engine.sh) and root.
 set -Eeuo pipefail
-umask 022
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly IMAGE=oneoff-test/busybox
 readonly LABEL=oneoff.test.recipe
 readonly LOCK=/tmp/oneoff-setup-images.lock
-readonly APT_LOG=/tmp/oneoff-setup-apt.log
-
-me=$(basename "$0")
-log() { echo "setup: $*" >&2; }
-die() { echo "setup: $me: $*" >&2; exit 1; }
-trap 'echo "setup: $me: failed (line $LINENO): $BASH_COMMAND" >&2' ERR
-exec </dev/null
-
-unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
-export DOCKER_HOST=unix:///var/run/docker.sock
-export PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-apt_install() {
-  log "installing $* (apt-get)"
-  local apt=(apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@")
-  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-    apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$APT_LOG" 2>&1 \
-      || die "apt-get update failed (see $APT_LOG)"
-  fi
-  if ! DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 "${apt[@]}" >>"$APT_LOG" 2>&1; then
-    apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$APT_LOG" 2>&1 \
-      || die "apt-get update failed (see $APT_LOG)"
-    DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 "${apt[@]}" >>"$APT_LOG" 2>&1 \
-      || die "apt-get install $* failed (see $APT_LOG)"
-  fi
-}
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (needs to chown image files to 1000:1000)"
-command -v docker >/dev/null || die "no docker client on PATH (run engine.sh first)"
-timeout 5 docker info >/dev/null 2>&1 || die "no engine answers on /var/run/docker.sock (run engine.sh first)"
+require_engine
 
-exec 9>"$LOCK"
-flock -w 120 9 || die "timed out waiting for lock $LOCK"
+take_lock "$LOCK"
 
 # Debian's busybox-static (the plain `busybox` package is dynamically linked and
 # would not run in an empty image). Its file list says /bin/busybox; with merged

@@ -6,7 +6,8 @@
 # the engine does NOT have that tag locally (so tests exercise a real pull).
 # Needs a running engine (engine.sh) and the test image (images.sh). Prints nothing on stdout.
 set -Eeuo pipefail
-umask 022
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly ADDR=127.0.0.1:5055
 readonly DIR=/tmp/oneoff-registry
@@ -15,71 +16,16 @@ readonly LOG=$DIR/log
 readonly SRC=oneoff-test/busybox:latest
 readonly DEST=$ADDR/oneoff-test/pullme:v1
 readonly LOCK=/tmp/oneoff-setup-registry.lock
-readonly APT_LOG=/tmp/oneoff-setup-apt.log
 readonly WAIT_SECS=20
-
-me=$(basename "$0")
-log() { echo "setup: $*" >&2; }
-die() { echo "setup: $me: $*" >&2; exit 1; }
-trap 'echo "setup: $me: failed (line $LINENO): $BASH_COMMAND" >&2' ERR
-exec </dev/null
-
-unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
-export DOCKER_HOST=unix:///var/run/docker.sock
-export PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-apt_install() {
-  log "installing $* (apt-get)"
-  local apt=(apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@")
-  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-    apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$APT_LOG" 2>&1 \
-      || die "apt-get update failed (see $APT_LOG)"
-  fi
-  if ! DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 "${apt[@]}" >>"$APT_LOG" 2>&1; then
-    apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$APT_LOG" 2>&1 \
-      || die "apt-get update failed (see $APT_LOG)"
-    DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 "${apt[@]}" >>"$APT_LOG" 2>&1 \
-      || die "apt-get install $* failed (see $APT_LOG)"
-  fi
-}
-
-# True if PID exists and is not a zombie.
-alive() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [[ ${stat:0:1} != Z ]]
-}
-
-# Run "$@" detached: new session, SIGHUP ignored, stdin /dev/null, stdout+stderr
-# appended to $1, no other inherited file descriptors. Prints the PID.
-spawn_detached() {
-  local out=$1; shift
-  (
-    for fd in /proc/$BASHPID/fd/*; do
-      fd=${fd##*/}
-      if [[ $fd =~ ^[0-9]+$ ]] && (( fd > 2 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
-    done
-    exec setsid nohup "$@" </dev/null >>"$out" 2>&1
-  ) &
-  echo $!
-}
 
 registry_answers() { curl -fsS --noproxy '*' --max-time 3 -o /dev/null "http://$ADDR/v2/" 2>/dev/null; }
 
-command -v docker >/dev/null || die "no docker client on PATH (run engine.sh first)"
-timeout 5 docker info >/dev/null 2>&1 || die "no engine answers on /var/run/docker.sock (run engine.sh first)"
+require_engine
 docker image inspect "$SRC" >/dev/null 2>&1 || die "image $SRC is missing (run images.sh first)"
 
-exec 9>"$LOCK"
-flock -w 120 9 || die "timed out waiting for lock $LOCK"
+take_lock "$LOCK"
 
-missing=()
-command -v curl >/dev/null || missing+=(curl)
-command -v docker-registry >/dev/null || missing+=(docker-registry)
-(( ${#missing[@]} == 0 )) || apt_install "${missing[@]}"
-command -v curl >/dev/null || die "curl not found after installing it"
-command -v docker-registry >/dev/null || die "docker-registry not found after installing it"
+ensure_commands curl:curl docker-registry:docker-registry
 
 if ! registry_answers; then
   [[ $(id -u) -eq 0 ]] || die "starting the registry needs root"
@@ -106,11 +52,11 @@ http:
 YAML
   mv -f "$CONFIG.tmp" "$CONFIG"
   log "starting docker-registry on $ADDR (log $LOG)"
-  printf '=== %s oneoff registry.sh starting docker-registry\n' "$(date -Is)" >>"$LOG"
+  mark_log "$LOG" "registry.sh starting docker-registry"
   pid=$(spawn_detached "$LOG" docker-registry serve "$CONFIG")
   start=$SECONDS
   until registry_answers; do
-    alive "$pid" || die "docker-registry exited: $(grep -v '^===' "$LOG" | tail -n 1 | cut -c1-300) (see $LOG)"
+    alive "$pid" || die "docker-registry exited: $(last_log_line "$LOG") (see $LOG)"
     (( SECONDS - start < WAIT_SECS )) || die "registry did not answer on http://$ADDR/v2/ within ${WAIT_SECS}s (see $LOG)"
     sleep 0.2
   done
