@@ -12,7 +12,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts"],
+          include: ["test/integration/**/*.test.ts", "test/faults/**/*.test.ts"],
           globalSetup: ["test/integration/global-setup.ts"],
           // Files run one at a time: each checks that no one-off container is left behind,
           // which only means something when no other file is starting one-offs meanwhile.

@@ -12,7 +12,10 @@ import { connectEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
 import { OneoffError } from "./output/errors.js";
 import { redactEnvList } from "./output/redact.js";
-import { streamReporter } from "./output/reporter.js";
+import { streamReporter, type Reporter } from "./output/reporter.js";
+import { currentOwner, formatOwner } from "./lifecycle/owner.js";
+import { noWatchdog, startWatchdog, type Watchdog } from "./lifecycle/watchdog.js";
+import type { OneOffIdentity } from "./spec/labels.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { resolveRelease } from "./release/resolve.js";
 import { runAttached } from "./session/attached-run.js";
@@ -34,6 +37,12 @@ export interface RunContext {
   signal?: AbortSignal;
   /** An engine to use instead of the one DOCKER_HOST names. */
   engine?: ContainerEngine;
+  /**
+   * Start the watchdog that removes the one-off if this process dies first (default true;
+   * it talks to the engine DOCKER_HOST names, so callers passing their own `engine` may
+   * want it off).
+   */
+  watchdog?: boolean;
 }
 
 export interface RunResult {
@@ -63,7 +72,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
     startedBy: whoAmI(env),
     startedAt: new Date(),
     version: VERSION,
-    owner: `${os.hostname()}:${process.pid}`,
+    owner: formatOwner(currentOwner()),
   };
   const suffix = randomBytes(3).toString("hex");
 
@@ -76,6 +85,26 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
     return { exitCode: 0, containerId: "", imageId, containerName: spec.name };
   }
 
+  // Started first, so its own start-up overlaps with resolving the release.
+  const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env);
+  try {
+    return await runWithEngine(plan, { ...identity }, suffix, context, { env, stdin, stdout, stderr, report, watchdog });
+  } catch (error) {
+    watchdog.release();
+    throw error;
+  }
+}
+
+interface Resolved {
+  env: Readonly<Record<string, string | undefined>>;
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  report: Reporter;
+  watchdog: Watchdog;
+}
+
+async function runWithEngine(plan: RunPlan, identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "imageId">, suffix: string, context: Partial<RunContext>, { env, stdin, stdout, stderr, report, watchdog }: Resolved): Promise<RunResult> {
   const engine = context.engine ?? (await connectEngine(env));
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
   const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
@@ -94,6 +123,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
     io: { stdin, stdout, stderr },
     interrupts,
     report,
+    watchdog,
   });
   return { exitCode, containerId, imageId: release.imageId, containerName: spec.name };
 }

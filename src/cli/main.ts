@@ -8,6 +8,7 @@ import type { RunOptions } from "../config/resolve.js";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { VERSION } from "../version.js";
 import { splitAtDoubleDash } from "./argv.js";
+import { cleanupCommand, type CleanupOptions } from "./cleanup.js";
 import { runCommand, shellCommand } from "./run.js";
 
 export interface CliIO {
@@ -27,7 +28,10 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
   const onRun = (options: RunOptions) => {
     pending = () => runCli({ ...options, ...(command ? { command } : {}) });
   };
-  const subcommands = [runCommand(onRun), shellCommand(onRun)];
+  const onCleanup = (options: CleanupOptions) => {
+    pending = () => cleanupCli(options, io);
+  };
+  const subcommands = [runCommand(onRun), shellCommand(onRun), cleanupCommand(onCleanup)];
   for (const cli of [program, ...subcommands]) {
     // Commands added with addCommand inherit none of these, so each gets them: errors are
     // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.
@@ -61,6 +65,20 @@ async function runCli(options: RunOptions): Promise<number> {
   const [{ run }, { processInterrupts }] = await Promise.all([import("../run.js"), import("../session/interrupts.js")]);
   const result = await run(options, { interrupts: processInterrupts() });
   return result.exitCode;
+}
+
+async function cleanupCli(options: CleanupOptions, io: CliIO): Promise<number> {
+  const [{ connectEngine }, { reapOrphans }] = await Promise.all([import("../engine/connect.js"), import("../lifecycle/reaper.js")]);
+  const result = await reapOrphans(await connectEngine(process.env), options);
+  const verb = options.dryRun ? "would remove" : "removed";
+  for (const container of result.removed) {
+    io.stderr.write(`oneoff: ${verb} orphaned one-off ${container.name} (${container.id.slice(0, 12)}), owner ${container.labels["io.oneoff.owner"]} is gone\n`);
+  }
+  for (const { container, error } of result.failed) {
+    io.stderr.write(`oneoff: could not remove orphaned one-off ${container.name} (${container.id.slice(0, 12)}): ${error.message}\n`);
+  }
+  if (result.removed.length === 0 && result.failed.length === 0) io.stderr.write("oneoff: no orphaned one-offs\n");
+  return result.failed.length ? ExitCode.runnerFailed : 0;
 }
 
 function commanderExit(error: CommanderError, io: CliIO): number {

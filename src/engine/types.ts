@@ -30,6 +30,14 @@ export interface TerminalSize {
   columns: number;
 }
 
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  /** created, running, exited, ... */
+  state: string;
+}
+
 export interface ContainerEngine {
   /** A human name for the engine, for messages: `unix:///var/run/docker.sock`. */
   readonly endpoint: string;
@@ -51,6 +59,8 @@ export interface ContainerEngine {
   waitForExit(containerId: string, signal?: AbortSignal): Promise<number>;
   /** Sends a signal; resolves quietly when the container is already gone or stopped. */
   kill(containerId: string, signal: NodeJS.Signals): Promise<void>;
-  /** Force-removes the container and its anonymous volumes; already gone counts as removed. */
+  /** Force-removes the container (by ID or name) and its anonymous volumes; already gone counts as removed. */
   remove(containerId: string): Promise<void>;
+  /** Containers in any state carrying the label `label` (`key` or `key=value`). */
+  listContainers(label: string): Promise<ContainerSummary[]>;
 }

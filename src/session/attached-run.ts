@@ -14,6 +14,7 @@ import { forwardOutput } from "./output.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
 import { exitCodeForSignal, type InterruptSource } from "./interrupts.js";
 import { StopControl } from "./stop-control.js";
+import type { Watchdog } from "../lifecycle/watchdog.js";
 
 export interface SessionIO {
   stdin: Readable;
@@ -33,6 +34,8 @@ export interface AttachedRunOptions {
   report: Reporter;
   /** Called once the container exists, before it starts (for callers that track it). */
   onCreated?: (containerId: string) => void;
+  /** Removes the container should this process die before it does. */
+  watchdog: Watchdog;
 }
 
 export interface AttachedRunResult {
@@ -62,6 +65,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   let stopResizing = () => {};
   try {
     checkCancelled();
+    options.watchdog.watch(spec.name);
     containerId = await engine.createContainer(spec.name, spec.body);
     options.onCreated?.(containerId);
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
@@ -101,7 +105,9 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     stopStdin();
     restoreTerminal();
     stream?.destroy();
-    if (containerId) await removeOrReport(engine, containerId, spec.name, report);
+    const removed = containerId ? await removeOrReport(engine, containerId, spec.name, report) : true;
+    if (removed) options.watchdog.release();
+    else options.watchdog.abandon();
   }
 }
 
@@ -135,12 +141,14 @@ function pumpStdin(stdin: Readable, connection: Duplex): () => void {
   };
 }
 
-async function removeOrReport(engine: ContainerEngine, containerId: string, name: string, report: Reporter): Promise<void> {
+async function removeOrReport(engine: ContainerEngine, containerId: string, name: string, report: Reporter): Promise<boolean> {
   try {
     await engine.remove(containerId);
+    return true;
   } catch (error) {
     report.warn(
-      `could not remove the one-off container ${name} (${containerId.slice(0, 12)}): ${(error as Error).message}; remove it with: docker rm -f ${containerId.slice(0, 12)}`,
+      `could not remove the one-off container ${name} (${containerId.slice(0, 12)}): ${(error as Error).message}; the watchdog keeps trying for 2 minutes, or remove it with: docker rm -f ${containerId.slice(0, 12)}`,
     );
+    return false;
   }
 }

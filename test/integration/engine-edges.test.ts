@@ -89,7 +89,7 @@ describe("on the wire to the engine", () => {
       const id = oneOffContainers().find((candidate) => docker("inspect", "-f", '{{index .Config.Labels "test.case"}}', candidate) === "unremovable");
       expect(id).toBeDefined();
       const name = docker("inspect", "-f", "{{.Name}}", id as string).replace(/^\//, "");
-      expect(result.stderr.trimEnd()).toMatch(new RegExp(`^oneoff: could not remove the one-off container ${name} \\(${(id as string).slice(0, 12)}\\): .+; remove it with: docker rm -f ${(id as string).slice(0, 12)}$`));
+      expect(result.stderr.trimEnd()).toMatch(new RegExp(`^oneoff: could not remove the one-off container ${name} \\(${(id as string).slice(0, 12)}\\): .+; the watchdog keeps trying for 2 minutes, or remove it with: docker rm -f ${(id as string).slice(0, 12)}$`));
       docker("rm", "-f", id as string);
     } finally {
       cutWhen = undefined;

@@ -5,7 +5,7 @@
 import Docker from "dockerode";
 import type { Duplex, Readable } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
-import type { AttachOptions, ContainerEngine, ImageSummary, PullProgress, TerminalSize } from "../types.js";
+import type { AttachOptions, ContainerEngine, ContainerSummary, ImageSummary, PullProgress, TerminalSize } from "../types.js";
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { statusCodeOf, translateEngineError, translateStartError } from "./errors.js";
 import { hijack } from "./hijack.js";
@@ -130,6 +130,20 @@ export class DockerEngine implements ContainerEngine {
       const status = statusCodeOf(error);
       if (status === 404 || status === 409) return;
       throw translateEngineError(error, this.endpoint, `send ${signal} to the one-off`);
+    }
+  }
+
+  async listContainers(label: string): Promise<ContainerSummary[]> {
+    try {
+      const containers = await this.docker.listContainers({ all: true, filters: JSON.stringify({ label: [label] }) } as Docker.ContainerListOptions);
+      return containers.map((container) => ({
+        id: container.Id,
+        name: (container.Names?.[0] ?? "").replace(/^\//, ""),
+        labels: container.Labels ?? {},
+        state: container.State,
+      }));
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, "list one-off containers");
     }
   }
 

@@ -1,0 +1,65 @@
+/**
+ * The parent side of the watchdog: a small detached process that outlives oneoff and removes
+ * the one-off's container if oneoff dies without doing so (SIGKILL, a crash, an engine that
+ * was down when oneoff tried). It learns what to watch over a pipe, and it learns that oneoff
+ * is gone when that pipe closes, which the kernel does for any death, SIGKILL included.
+ *
+ * Protocol, one line each: `watch NAME` (before the container is created, so a container
+ * whose create was in flight is covered too), then `done` once oneoff removed it itself.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export interface Watchdog {
+  /** Watch a container by name (or ID). */
+  watch(name: string): void;
+  /** Everything watched is removed: the watchdog can stand down. */
+  release(): void;
+  /** oneoff could not remove what it watches: the watchdog takes over, retrying. */
+  abandon(): void;
+}
+
+export const noWatchdog: Watchdog = { watch() {}, release() {}, abandon() {} };
+
+/**
+ * Where the watchdog's entry point is. Under tests that import src/*.ts directly, the
+ * compiled sibling in dist/ is used (node cannot start a .ts file).
+ */
+function watchdogEntry(): string | undefined {
+  const here = fileURLToPath(new URL("./watchdog-main.js", import.meta.url));
+  const candidate = here.includes("/src/lifecycle/") ? here.replace("/src/lifecycle/", "/dist/lifecycle/") : here;
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+export function startWatchdog(env: Readonly<Record<string, string | undefined>>): Watchdog {
+  const entry = watchdogEntry();
+  if (!entry) return noWatchdog;
+  const child = spawn(process.execPath, [entry], {
+    // Its own session: a Ctrl-C or hang-up meant for oneoff's terminal must not reach it.
+    detached: true,
+    stdio: ["pipe", "ignore", "ignore"],
+    env: env as NodeJS.ProcessEnv,
+  });
+  child.on("error", () => {});
+  child.unref();
+  const pipe = child.stdin;
+  pipe.on("error", () => {});
+  let ended = false;
+  const send = (line: string) => {
+    if (!ended) pipe.write(`${line}\n`);
+  };
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    pipe.end();
+  };
+  return {
+    watch: (name) => send(`watch ${name}`),
+    release() {
+      send("done");
+      end();
+    },
+    abandon: end,
+  };
+}
