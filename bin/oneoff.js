@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+// The bundled CLI (npm run build): one file per lazily loaded part, ~120 ms faster to start.
+import { main } from "../dist/bundle/cli/main.js";
 
 const code = await main(process.argv.slice(2));
 // Exit only once stdout and stderr have drained: process.exit() can cut off piped output.

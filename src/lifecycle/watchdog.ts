@@ -23,13 +23,16 @@ export interface Watchdog {
 export const noWatchdog: Watchdog = { watch() {}, release() {}, abandon() {} };
 
 /**
- * Where the watchdog's entry point is. Under tests that import src/*.ts directly, the
- * compiled sibling in dist/ is used (node cannot start a .ts file).
+ * Where the watchdog's entry point is: beside this module in dist/lifecycle/, or under
+ * lifecycle/ beside the chunk this code lands in when bundled (dist/bundle/). Under tests
+ * that import src/*.ts, the compiled one in dist/ (node cannot start a .ts file).
  */
 function watchdogEntry(): string | undefined {
-  const here = fileURLToPath(new URL("./watchdog-main.js", import.meta.url));
-  const candidate = here.includes("/src/lifecycle/") ? here.replace("/src/lifecycle/", "/dist/lifecycle/") : here;
-  return existsSync(candidate) ? candidate : undefined;
+  const candidates = ["./watchdog-main.js", "./lifecycle/watchdog-main.js"].map((relative) => {
+    const file = fileURLToPath(new URL(relative, import.meta.url));
+    return file.includes("/src/lifecycle/") ? file.replace("/src/lifecycle/", "/dist/lifecycle/") : file;
+  });
+  return candidates.find((file) => existsSync(file));
 }
 
 export function startWatchdog(env: Readonly<Record<string, string | undefined>>): Watchdog {
