@@ -1,6 +1,7 @@
 /**
- * `oneoff run` as a library call: options -> plan -> release -> spec -> attached session.
- * The CLI is a thin layer over this; `import { run } from "oneoff"` gets the same behaviour.
+ * `oneoff run` as a library call: options -> plan -> release -> spec -> session (attached or
+ * detached) -> audit line. The CLI is a thin layer over this; `import { run } from "oneoff"`
+ * gets the same behaviour.
  */
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -10,19 +11,22 @@ import { loadAppConfig, readEnvFile } from "./config/load.js";
 import { resolveRunPlan, type RunOptions, type RunPlan } from "./config/resolve.js";
 import { connectEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
-import { OneoffError } from "./output/errors.js";
+import { appendAudit, auditableCommand, auditLogPath, type AuditEntry, type AuditOutcome } from "./lifecycle/audit.js";
+import { createHoldingLock, LockHeld } from "./lifecycle/lock.js";
+import { currentOwner, formatOwner } from "./lifecycle/owner.js";
+import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
+import { ExitCode, OneoffError, exitCodeOf, formatErrorLine } from "./output/errors.js";
 import { redactEnvList } from "./output/redact.js";
 import { streamReporter, type Reporter } from "./output/reporter.js";
-import { currentOwner, formatOwner } from "./lifecycle/owner.js";
-import { noWatchdog, startWatchdog, type Watchdog } from "./lifecycle/watchdog.js";
-import type { OneOffIdentity } from "./spec/labels.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { resolveRelease } from "./release/resolve.js";
-import { runAttached } from "./session/attached-run.js";
+import { runAttached, type Ending } from "./session/attached-run.js";
+import { startDetached } from "./session/detached-run.js";
 import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/interrupts.js";
+import { OutputCapture } from "./session/capture.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";
 import { dockerRunLine } from "./spec/docker-run-line.js";
-import { Labels } from "./spec/labels.js";
+import { Labels, type OneOffIdentity } from "./spec/labels.js";
 import { VERSION } from "./version.js";
 
 export interface RunContext {
@@ -43,89 +47,150 @@ export interface RunContext {
    * want it off).
    */
   watchdog?: boolean;
+  /** Append to the audit log (default true). */
+  audit?: boolean;
 }
 
 export interface RunResult {
-  /** The command's exit code (or 128+n when oneoff killed it after an interrupt). */
+  /** The command's exit code (124 timed out; 128+n when oneoff killed it after an interrupt). */
   exitCode: number;
   /** Empty for --dry-run. */
   containerId: string;
-  imageId: string;
   containerName: string;
+  imageId: string;
+  releaseReference: string;
+  app: string;
+  task?: string;
+  command: string[];
+  /** How it ended; "detached" when it was started and left running. */
+  ending: Ending | "detached" | "dry-run";
+  signal?: string;
+  startedAt: Date;
+  endedAt: Date;
+  /** The command's output, with `capture` (and --json --capture). */
+  output?: { stdout: Buffer; stderr: Buffer; truncated: boolean };
 }
 
 /**
  * Runs a one-off and resolves with its exit code. Failures of oneoff itself (config, engine,
- * image) and a command that cannot be started reject with a OneoffError whose `exitCode`
- * is 125, 126 or 127.
+ * image, a held lock) and a command that cannot be started reject with a OneoffError whose
+ * `exitCode` is 125, 126 or 127.
  */
 export async function run(options: RunOptions, context: Partial<RunContext> = {}): Promise<RunResult> {
   const cwd = context.cwd ?? process.cwd();
   const env = context.env ?? process.env;
-  const stdout = context.stdout ?? process.stdout;
+  const stdin = context.stdin ?? process.stdin;
   const stderr = context.stderr ?? process.stderr;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
-
-  const stdin = context.stdin ?? process.stdin;
   const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true);
-  const identity = {
-    startedBy: whoAmI(env),
-    startedAt: new Date(),
-    version: VERSION,
-    owner: formatOwner(currentOwner()),
-  };
+  const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
   const suffix = randomBytes(3).toString("hex");
 
-  if (options.dryRun) {
-    // A dry run talks to no engine: the image stays as referenced, noted as such.
-    const parsed = parseReleaseReference(plan.releaseReference);
-    const imageId = parsed?.kind === "id" ? parsed.id : plan.releaseReference;
-    const spec = buildContainerSpec(plan, { ...identity, imageId }, suffix);
-    stdout.write(`${JSON.stringify(dryRunDocument(plan, spec, parsed?.kind === "id"), null, 2)}\n`);
-    return { exitCode: 0, containerId: "", imageId, containerName: spec.name };
-  }
+  if (options.dryRun) return dryRun(plan, identity, suffix, context.stdout ?? process.stdout);
 
-  // Started first, so its own start-up overlaps with resolving the release.
-  const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env);
+  // The command's stdout goes to oneoff's stderr with --json (stdout carries the document),
+  // or into memory with capture.
+  const capture = options.capture ? new OutputCapture() : undefined;
+  const stdout = capture?.stdout ?? (options.json ? stderr : (context.stdout ?? process.stdout));
+  const commandStderr = capture?.stderr ?? stderr;
+
+  let result: RunResult | undefined;
+  let failure: unknown;
   try {
-    return await runWithEngine(plan, { ...identity }, suffix, context, { env, stdin, stdout, stderr, report, watchdog });
+    const engine = context.engine ?? (await connectEngine(env));
+    if (options.detach) {
+      result = await detached(plan, identity, suffix, engine, report);
+    } else {
+      result = await attached(plan, identity, suffix, engine, report, context, { env, stdin, stdout, stderr: commandStderr });
+      if (capture) result.output = capture.result();
+    }
+    return result;
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    if (context.audit !== false) writeAudit(env, plan, identity, result, failure, report);
+  }
+}
+
+interface Identity extends Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "imageId" | "lock"> {}
+
+async function attached(
+  plan: RunPlan,
+  identity: Identity,
+  suffix: string,
+  engine: ContainerEngine,
+  report: Reporter,
+  context: Partial<RunContext>,
+  io: { env: Readonly<Record<string, string | undefined>>; stdin: Readable; stdout: Writable; stderr: Writable },
+): Promise<RunResult> {
+  // Started before the release is resolved, so its own start-up overlaps with that.
+  const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(io.env);
+  try {
+    const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
+    const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
+    if (plan.tty) {
+      report.info(
+        `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; a one-off container, removed on exit`,
+      );
+    }
+    const session = await runAttached({
+      engine,
+      spec,
+      interactive: plan.interactive,
+      tty: plan.tty,
+      stopTimeoutSeconds: plan.stopTimeoutSeconds,
+      ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+      io: { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr },
+      interrupts: context.interrupts ?? (context.signal ? abortInterrupts(context.signal) : noInterrupts),
+      report,
+      watchdog,
+      ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(plan, spec, engine, report, cancelled) } : {}),
+    });
+    return {
+      ...describe(plan, identity, spec, release.imageId),
+      exitCode: session.exitCode,
+      containerId: session.containerId,
+      ending: session.ending,
+      ...(session.signal ? { signal: session.signal } : {}),
+      endedAt: new Date(),
+    };
   } catch (error) {
     watchdog.release();
     throw error;
   }
 }
 
-interface Resolved {
-  env: Readonly<Record<string, string | undefined>>;
-  stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
-  report: Reporter;
-  watchdog: Watchdog;
-}
-
-async function runWithEngine(plan: RunPlan, identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "imageId">, suffix: string, context: Partial<RunContext>, { env, stdin, stdout, stderr, report, watchdog }: Resolved): Promise<RunResult> {
-  const engine = context.engine ?? (await connectEngine(env));
+async function detached(plan: RunPlan, identity: Identity, suffix: string, engine: ContainerEngine, report: Reporter): Promise<RunResult> {
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
   const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
-  const interrupts = context.interrupts ?? (context.signal ? abortInterrupts(context.signal) : noInterrupts);
-  if (plan.tty) {
-    report.info(
-      `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; a one-off container, removed on exit`,
-    );
-  }
-  const { exitCode, containerId } = await runAttached({
+  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined);
+  report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
+  return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
+}
+
+function lockedCreate(plan: RunPlan, spec: ContainerSpec, engine: ContainerEngine, report: Reporter, cancelled: () => boolean): Promise<string> {
+  return createHoldingLock({
     engine,
-    spec,
-    interactive: plan.interactive,
-    tty: plan.tty,
-    stopTimeoutSeconds: plan.stopTimeoutSeconds,
-    io: { stdin, stdout, stderr },
-    interrupts,
+    lock: plan.lock as string,
+    name: spec.name,
+    body: spec.body,
     report,
-    watchdog,
+    cancelled,
+    ...(plan.waitLockMs === undefined ? {} : { waitMs: plan.waitLockMs }),
   });
-  return { exitCode, containerId, imageId: release.imageId, containerName: spec.name };
+}
+
+function describe(plan: RunPlan, identity: Identity, spec: ContainerSpec, imageId: string) {
+  return {
+    containerName: spec.name,
+    imageId,
+    releaseReference: plan.releaseReference,
+    app: plan.app,
+    ...(plan.task ? { task: plan.task } : {}),
+    command: plan.command,
+    startedAt: identity.startedAt,
+  };
 }
 
 /** Options + config files -> RunPlan. Reads files; talks to no engine. */
@@ -135,10 +200,15 @@ export function planRun(options: RunOptions, cwd: string, env: Readonly<Record<s
   return resolveRunPlan({ config, options, hostEnv: env, flagEnvFiles, cwdName: path.basename(path.resolve(cwd)), stdinIsTTY });
 }
 
-function dryRunDocument(plan: RunPlan, spec: ContainerSpec, pinned: boolean) {
+function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writable): RunResult {
+  // A dry run talks to no engine: the image stays as referenced, noted as such.
+  const parsed = parseReleaseReference(plan.releaseReference);
+  const pinned = parsed?.kind === "id";
+  const imageId = pinned ? parsed.id : plan.releaseReference;
+  const spec = buildContainerSpec(plan, { ...identity, imageId }, suffix);
   const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
   const body = { ...spec.body, Env: redactEnvList(spec.body.Env), Labels: labels };
-  return {
+  const document = {
     name: spec.name,
     request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
     ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
@@ -146,6 +216,43 @@ function dryRunDocument(plan: RunPlan, spec: ContainerSpec, pinned: boolean) {
     provenance: plan.provenance,
     dockerRun: dockerRunLine({ ...spec, body }),
   };
+  stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  const now = new Date();
+  return { ...describe(plan, identity, spec, imageId), exitCode: 0, containerId: "", ending: "dry-run", endedAt: now };
+}
+
+function writeAudit(env: Readonly<Record<string, string | undefined>>, plan: RunPlan, identity: Identity, result: RunResult | undefined, failure: unknown, report: Reporter): void {
+  const endedAt = result?.endedAt ?? new Date();
+  const entry: AuditEntry = {
+    startedAt: identity.startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - identity.startedAt.getTime(),
+    by: identity.startedBy,
+    app: plan.app,
+    releaseReference: plan.releaseReference,
+    ...(result?.imageId ? { imageId: result.imageId } : {}),
+    ...(plan.task ? { task: plan.task } : {}),
+    command: auditableCommand(plan.command),
+    ...(result?.containerId ? { containerId: result.containerId } : {}),
+    exitCode: result ? result.exitCode : exitCodeOf(failure),
+    outcome: result ? (result.ending as AuditOutcome) : failureOutcome(failure),
+    ...(result?.signal ? { signal: result.signal } : {}),
+    ...(plan.lock ? { lock: plan.lock } : {}),
+    ...(failure === undefined ? {} : { error: formatErrorLine(failure).replace(/^oneoff: /, "") }),
+  };
+  try {
+    appendAudit(auditLogPath(env), entry);
+  } catch (error) {
+    report.warn(`could not write the audit log ${auditLogPath(env)}: ${(error as Error).message} (set ONEOFF_AUDIT_LOG to a writable file)`);
+  }
+}
+
+function failureOutcome(failure: unknown): AuditOutcome {
+  if (failure instanceof LockHeld) return "lock-refused";
+  const code = exitCodeOf(failure);
+  if (code === ExitCode.commandNotFound) return "not-found";
+  if (code === ExitCode.cannotInvoke) return "cannot-invoke";
+  return "failed";
 }
 
 function whoAmI(env: Readonly<Record<string, string | undefined>>): string {

@@ -1,22 +1,36 @@
 /**
- * `oneoff cleanup`: removes one-off containers whose attached oneoff (on this host) is gone.
+ * `oneoff cleanup`: removes one-offs whose attached oneoff (on this host) is gone, and
+ * detached one-offs kept past their time.
  */
 import { Command } from "commander";
+import type { CliContext } from "./command.js";
 
-export interface CleanupOptions {
-  dryRun: boolean;
-}
-
-export function cleanupCommand(onCleanup: (options: CleanupOptions) => void): Command {
+export function cleanupCommand({ io, act }: CliContext): Command {
   return new Command("cleanup")
-    .description("remove one-off containers left behind by a oneoff process of this host that is gone")
+    .description("remove one-offs left behind by a oneoff process of this host that is gone, and detached ones past their keep time")
     .option("--dry-run", "list them; remove nothing")
     .addHelpText(
       "after",
       `
-Only containers labelled io.oneoff.managed=true whose io.oneoff.owner names a process of
-this host that no longer runs are touched. oneoff's watchdog does this on its own after a
-crash; this is for what survives a whole-host crash or a watchdog that could not finish.`,
+Only containers labelled io.oneoff.managed=true are touched: attached one-offs whose
+io.oneoff.owner names a process of this host that no longer runs, and detached one-offs
+that ended longer ago than their io.oneoff.keep-for. oneoff's watchdog does this on its
+own; this is for what survives a whole-host crash.`,
     )
-    .action((flags: { dryRun?: boolean }) => onCleanup({ dryRun: flags.dryRun === true }));
+    .action((flags: { dryRun?: boolean }) =>
+      act(async () => {
+        const [{ connectEngine }, { reapOrphans }] = await Promise.all([import("../engine/connect.js"), import("../lifecycle/reaper.js")]);
+        const dryRun = flags.dryRun === true;
+        const result = await reapOrphans(await connectEngine(process.env), { dryRun });
+        for (const container of result.removed) {
+          const why = container.labels["io.oneoff.detached"] === "true" && container.state !== "created" ? "kept past its time" : `owner ${container.labels["io.oneoff.owner"]} is gone`;
+          io.stderr.write(`oneoff: ${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${why}\n`);
+        }
+        for (const { container, error } of result.failed) {
+          io.stderr.write(`oneoff: could not remove one-off ${container.name} (${container.id.slice(0, 12)}): ${error.message}\n`);
+        }
+        if (result.removed.length === 0 && result.failed.length === 0) io.stderr.write("oneoff: nothing to clean up\n");
+        return result.failed.length ? 125 : 0;
+      }),
+    );
 }

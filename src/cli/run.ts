@@ -4,7 +4,9 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { RunOptions } from "../config/resolve.js";
 import { PULL_POLICIES, type PullPolicy } from "../config/types.js";
+import { exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
+import { tolerateBrokenStdio, type CliContext } from "./command.js";
 
 const EXAMPLES = `
 Examples:
@@ -28,7 +30,7 @@ Examples:
 The session is a terminal (like docker run -it): Ctrl-C, Ctrl-Z and Ctrl-\\ go to the
 container; the shell's exit code is oneoff's; the container is removed on exit.`;
 
-export function runCommand(onRun: (options: RunOptions) => void): Command {
+export function runCommand(context: CliContext): Command {
   return withContainerOptions(
     new Command("run")
       .description("run a task or command in a new container from the release image, then remove it")
@@ -36,21 +38,55 @@ export function runCommand(onRun: (options: RunOptions) => void): Command {
   )
     .option("-i, --interactive", "pass stdin to the command (closed at EOF)")
     .option("-t, --tty", "allocate a terminal (with -i: an interactive session, like docker run -it)")
+    .option("-d, --detach", "start the one-off, print its ID and return; it is kept after it ends (see --keep-for)")
+    .option("--keep-for <duration>", "with --detach: how long to keep it after it ends (default 24h)")
     .option("--dry-run", "print the container create request and the equivalent docker run line; run nothing")
     .addHelpText("after", EXAMPLES)
-    .action((task: string | undefined, flags: Record<string, unknown>) => {
-      onRun(toRunOptions(task, flags));
-    });
+    .action((task: string | undefined, flags: Record<string, unknown>) => context.act(() => runJob(toRunOptions(task, flags, context), context)));
 }
 
-export function shellCommand(onRun: (options: RunOptions) => void): Command {
+export function shellCommand(context: CliContext): Command {
   return withContainerOptions(
     new Command("shell").description("open an interactive shell (config shell:, default /bin/sh) in a new container from the release image"),
   )
     .addHelpText("after", SHELL_EXAMPLES)
-    .action((flags: Record<string, unknown>) => {
-      onRun({ ...toRunOptions(undefined, flags), shell: true });
-    });
+    .action((flags: Record<string, unknown>) => context.act(() => runJob({ ...toRunOptions(undefined, flags, context), shell: true }, context)));
+}
+
+export function releaseCommand(context: CliContext): Command {
+  return withContainerOptions(
+    new Command("release").description("run the release task (release_task: in oneoff.yaml, or the task named release): the release phase of a deploy"),
+  )
+    .addHelpText(
+      "after",
+      `
+It runs like oneoff run TASK, holding the lock "release" (so two deploys cannot run it at
+once; --wait-lock waits) and with a 30m timeout unless the task sets its own, and exits
+with the task's exit code:
+
+  oneoff release && ./deploy          # the whole pattern in a pipeline`,
+    )
+    .action((flags: Record<string, unknown>) => context.act(() => runJob({ ...toRunOptions(undefined, flags, context), releaseTask: true }, context)));
+}
+
+async function runJob(options: RunOptions, { io }: CliContext): Promise<number> {
+  tolerateBrokenStdio();
+  // Loaded here so --version and --help never pay for the run machinery.
+  const [{ run }, { processInterrupts }, { runDocument }] = await Promise.all([
+    import("../run.js"),
+    import("../session/interrupts.js"),
+    import("../output/run-document.js"),
+  ]);
+  try {
+    const result = await run(options, { interrupts: processInterrupts() });
+    if (options.json) io.stdout.write(`${JSON.stringify(runDocument(result))}\n`);
+    else if (options.detach) io.stdout.write(`${result.containerId}\n`);
+    return result.exitCode;
+  } catch (error) {
+    // Pipelines reading --json get a document on failures too; the line on stderr follows.
+    if (options.json) io.stdout.write(`${JSON.stringify({ error: formatErrorLine(error).replace(/^oneoff: /, ""), exitCode: exitCodeOf(error) })}\n`);
+    throw error;
+  }
 }
 
 /** The flags `run` and `shell` share: where the one-off comes from and what it gets. */
@@ -69,6 +105,11 @@ function withContainerOptions(command: Command): Command {
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
     .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
+    .option("--timeout <duration>", "stop the one-off after this long (10m, 1h30m; exit 124)")
+    .option("--lock <name>", "hold this lock while running: a second one-off of the app with it is refused")
+    .option("--wait-lock [duration]", "with --lock: wait for the lock (up to duration) instead of failing")
+    .option("--json", "print one JSON document on stdout (the command's output goes to stderr)")
+    .option("--capture", "with --json: include the command's output in the document (up to 64 MiB)")
     .option("-q, --quiet", "say nothing on stderr but errors");
 }
 
@@ -78,7 +119,7 @@ function parseSeconds(value: string): number {
   return seconds;
 }
 
-function toRunOptions(task: string | undefined, flags: Record<string, unknown>): RunOptions {
+function toRunOptions(task: string | undefined, flags: Record<string, unknown>, context: CliContext): RunOptions {
   const pick = <T>(name: string) => flags[name] as T | undefined;
   const options: RunOptions = {};
   const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
@@ -100,7 +141,16 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>):
   set("tty", pick<boolean>("tty"));
   set("pull", pick<PullPolicy>("pull"));
   set("stopTimeoutSeconds", pick<number>("stopTimeout"));
+  set("timeout", pick<string>("timeout"));
+  set("lock", pick<string>("lock"));
+  set("waitLock", pick<string | true>("waitLock"));
   set("dryRun", pick<boolean>("dryRun"));
   set("quiet", pick<boolean>("quiet"));
+  set("detach", pick<boolean>("detach"));
+  set("keepFor", pick<string>("keepFor"));
+  set("json", pick<boolean>("json"));
+  set("capture", pick<boolean>("capture"));
+  if (options.capture && !options.json) throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
+  set("command", context.afterDashDash);
   return options;
 }

@@ -5,14 +5,16 @@
 import path from "node:path";
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Environment } from "./interpolate.js";
-import { parseCpus, parseMemory } from "./units.js";
-import { splitWords } from "./words.js";
+import { parseCpus, parseDuration, parseMemory } from "./units.js";
+
+export const LOCK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+import { closest, splitWords } from "./words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "shell"] as const;
-const TASK_KEYS = ["command", "description", "interactive", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task"] as const;
+const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels"] as const;
 
 export interface ParsedConfigFile {
   config: AppConfig;
@@ -30,6 +32,7 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
 
   const config: AppConfig = { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {}, locations: {} }, envFileLayers: [], tasks: {} };
   const entries = reader.entries(root, "", TOP_LEVEL_KEYS);
+  let releaseTaskNode: Node | null = null;
   refuseBoth(reader, entries, "", "network", "networks");
   for (const [key, value, keyNode] of entries) {
     switch (key) {
@@ -62,10 +65,21 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       case "shell":
         config.shell = readCommand(reader, value, key);
         break;
+      case "timeout":
+        config.timeoutMs = readDuration(reader, value, key);
+        break;
+      case "release_task":
+        config.releaseTask = reader.string(value, key);
+        releaseTaskNode = value;
+        break;
 
       default:
         readSetting(reader, config.base, key, value, key, keyNode);
     }
+  }
+  if (config.releaseTask !== undefined && !config.tasks[config.releaseTask]) {
+    const suggestion = closest(config.releaseTask, Object.keys(config.tasks));
+    throw reader.error(releaseTaskNode, "release_task", `no task named "${config.releaseTask}"`, suggestion ? `did you mean "${suggestion}"?` : "define it under tasks:");
   }
   return { config, envFiles };
 }
@@ -91,11 +105,15 @@ function readTask(
   let command: string[] | undefined;
   let description: string | undefined;
   let interactive: boolean | "auto" | undefined;
+  let timeoutMs: number | undefined;
+  let lock: string | undefined;
   for (const [key, value, keyNode] of entries) {
     const path = `${keyPath}.${key}`;
     if (key === "command") command = readCommand(reader, value, path);
     else if (key === "description") description = reader.string(value, path);
     else if (key === "interactive") interactive = readInteractive(reader, value, path);
+    else if (key === "timeout") timeoutMs = readDuration(reader, value, path);
+    else if (key === "lock") lock = readLockName(reader, value, path);
     else if (key === "env_file") {
       for (const file of reader.stringList(value, path)) envFiles.push({ value: file, location: reader.locationOf(value), task: name });
     } else readSetting(reader, overrides, key, value, path, keyNode);
@@ -106,6 +124,8 @@ function readTask(
     command,
     ...(description === undefined ? {} : { description }),
     ...(interactive === undefined ? {} : { interactive }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(lock === undefined ? {} : { lock }),
     overrides,
     envFileLayers: [],
   };
@@ -115,6 +135,19 @@ function readInteractive(reader: YamlReader, node: Node | null, keyPath: string)
   if (isScalar(node) && node.value === "auto") return "auto";
   if (isScalar(node) && typeof node.value === "boolean") return node.value;
   throw reader.error(node, keyPath, "expected true, false or auto", "true: a terminal session; auto: a terminal when there is one");
+}
+
+function readDuration(reader: YamlReader, node: Node | null, keyPath: string): number {
+  const raw = reader.string(node, keyPath);
+  const ms = parseDuration(raw);
+  if (ms === undefined) throw reader.error(node, keyPath, `"${raw}" is not a duration`, "use seconds or a number with s, m or h, such as 10m or 1h30m");
+  return ms;
+}
+
+function readLockName(reader: YamlReader, node: Node | null, keyPath: string): string {
+  const name = reader.string(node, keyPath);
+  if (!LOCK_NAME.test(name)) throw reader.error(node, keyPath, `"${name}" is not a valid lock name`, "use letters, digits, _, . and -");
+  return name;
 }
 
 function readCommand(reader: YamlReader, node: Node | null, keyPath: string): string[] {

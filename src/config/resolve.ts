@@ -10,7 +10,8 @@ import { combineImageAndRelease, parseReleaseReference } from "../release/refere
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer, TaskDefinition } from "./types.js";
-import { parseCpus, parseMemory } from "./units.js";
+import { LOCK_NAME } from "./file.js";
+import { parseCpus, parseDuration, parseMemory } from "./units.js";
 import { closest } from "./words.js";
 
 export interface RunOptions {
@@ -38,11 +39,27 @@ export interface RunOptions {
   tty?: boolean;
   /** `oneoff shell`: run the config's `shell:` (default /bin/sh) as a terminal session. */
   shell?: boolean;
+  /** `oneoff release`: run the release task, holding the lock "release", with a default timeout. */
+  releaseTask?: boolean;
   pull?: PullPolicy;
   /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
   stopTimeoutSeconds?: number;
+  /** Stop the one-off after this long: `10m`, `1h30m`, `90` (seconds). Exit 124. */
+  timeout?: string;
+  /** Hold this engine-enforced lock while running; a second holder is refused. */
+  lock?: string;
+  /** With `lock`: wait for it instead of failing, up to this long (`true`: no limit). */
+  waitLock?: string | true;
   dryRun?: boolean;
   quiet?: boolean;
+  /** Start the one-off and return at once; it is kept after it ends for `keepFor`. */
+  detach?: boolean;
+  /** With detach: how long to keep it after it ends (`24h` default). */
+  keepFor?: string;
+  /** The caller wants a machine-readable result: the command's stdout goes to stderr. */
+  json?: boolean;
+  /** Keep the command's output in the result (bounded) instead of passing it through. */
+  capture?: boolean;
 }
 
 export interface RunPlan {
@@ -59,7 +76,18 @@ export interface RunPlan {
   tty: boolean;
   pull: PullPolicy;
   stopTimeoutSeconds: number;
+  timeoutMs?: number;
+  lock?: string;
+  /** Present when the caller waits for the lock: how long (ms), or Infinity. */
+  waitLockMs?: number;
+  /** Set for a detached one-off: how long it is kept after it ends (ms). */
+  keepForMs?: number;
 }
+
+export const DEFAULT_KEEP_DETACHED_MS = 24 * 3_600_000;
+/** `oneoff release` gives the release task this long unless it sets its own timeout. */
+export const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
+export const RELEASE_LOCK = "release";
 
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
@@ -75,7 +103,8 @@ export interface ResolveInputs {
   stdinIsTTY?: boolean;
 }
 
-export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName, stdinIsTTY = false }: ResolveInputs): RunPlan {
+export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, cwdName, stdinIsTTY = false }: ResolveInputs): RunPlan {
+  const options = given.releaseTask ? releaseTaskOptions(config, given) : given;
   const layers: SettingsLayer[] = [];
   if (config) layers.push(...config.envFileLayers, config.base);
   const envRelease = hostEnv.ONEOFF_RELEASE;
@@ -122,6 +151,8 @@ export function resolveRunPlan({ config, options, hostEnv, flagEnvFiles, cwdName
     tty,
     pull: options.pull ?? config?.pull ?? "missing",
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
+    ...timeoutAndLock(options, task, config),
+    ...detachment(options, interactive, tty, task, config),
   };
 }
 
@@ -154,6 +185,23 @@ function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
   return { command: [...task.command, ...extra], task };
 }
 
+/** `oneoff release` is `oneoff run TASK --lock release --timeout 30m`, TASK from the config. */
+function releaseTaskOptions(config: AppConfig | undefined, options: RunOptions): RunOptions {
+  const name = config?.releaseTask ?? (config?.tasks.release ? "release" : undefined);
+  if (!config || name === undefined) {
+    throw new OneoffError(`no release task${config?.path ? ` in ${config.path}` : ""}`, {
+      hint: "set release_task: NAME in oneoff.yaml, or define a task named release",
+    });
+  }
+  const task = config.tasks[name] as TaskDefinition;
+  return {
+    ...options,
+    task: name,
+    lock: options.lock ?? task.lock ?? RELEASE_LOCK,
+    ...(options.timeout === undefined && task.timeoutMs === undefined && config.timeoutMs === undefined ? { timeout: `${DEFAULT_RELEASE_TIMEOUT_MS / 1000}` } : {}),
+  };
+}
+
 /**
  * -i/-t from flags, `oneoff shell` and the task's `interactive:`. Like docker, a TTY with
  * stdin needs oneoff's own stdin to be a terminal; `interactive: auto` falls back to plain -i.
@@ -169,6 +217,42 @@ function chooseTerminal(options: RunOptions, task: TaskDefinition | undefined, s
     });
   }
   return { interactive, tty };
+}
+
+/** A detached one-off has nobody attached: no stdin, no TTY, and no process to time it out. */
+function detachment(options: RunOptions, interactive: boolean, tty: boolean, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "keepForMs"> {
+  if (!options.detach) {
+    if (options.keepFor !== undefined) throw new OneoffError("--keep-for only applies to --detach", { hint: "add --detach, or drop --keep-for" });
+    return {};
+  }
+  if (interactive || tty) throw new OneoffError("--detach cannot be combined with -i, -t or an interactive task", { hint: "drop --detach to attach, or drop -i/-t" });
+  if (options.timeout !== undefined || task?.timeoutMs !== undefined || config?.timeoutMs !== undefined) {
+    throw new OneoffError("--detach cannot be combined with a timeout: nothing stays attached to enforce it", { hint: "drop --detach, or run without --timeout / timeout:" });
+  }
+  const keepForMs = options.keepFor === undefined ? DEFAULT_KEEP_DETACHED_MS : parseDuration(options.keepFor);
+  if (keepForMs === undefined) throw new OneoffError(`--keep-for "${options.keepFor}": not a duration`, { hint: "use a duration such as 24h or 30m" });
+  return { keepForMs };
+}
+
+function timeoutAndLock(options: RunOptions, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "timeoutMs" | "lock" | "waitLockMs"> {
+  let timeoutMs = task?.timeoutMs ?? config?.timeoutMs;
+  if (options.timeout !== undefined) {
+    timeoutMs = parseDuration(options.timeout);
+    if (timeoutMs === undefined) throw new OneoffError(`--timeout "${options.timeout}": not a duration`, { hint: "use seconds or a number with s, m or h, such as 10m" });
+  }
+  const lock = options.lock ?? task?.lock;
+  if (lock !== undefined && !LOCK_NAME.test(lock)) throw new OneoffError(`--lock "${lock}": not a valid lock name`, { hint: "use letters, digits, _, . and -" });
+  let waitLockMs: number | undefined;
+  if (options.waitLock !== undefined) {
+    if (lock === undefined) throw new OneoffError("--wait-lock needs a lock", { hint: "add --lock NAME, or set lock: on the task" });
+    waitLockMs = options.waitLock === true ? Infinity : parseDuration(options.waitLock);
+    if (waitLockMs === undefined) throw new OneoffError(`--wait-lock "${String(options.waitLock)}": not a duration`, { hint: "use --wait-lock alone, or a duration such as 5m" });
+  }
+  return {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(lock === undefined ? {} : { lock }),
+    ...(waitLockMs === undefined ? {} : { waitLockMs }),
+  };
 }
 
 function flagLayer(options: RunOptions, hostEnv: Environment): SettingsLayer {

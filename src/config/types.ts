@@ -38,6 +38,10 @@ export interface TaskDefinition {
    * "auto": -t when oneoff's stdin is a terminal, plain -i otherwise.
    */
   interactive?: boolean | "auto";
+  /** Stop the one-off after this long (ms): SIGTERM, then SIGKILL; exit 124. */
+  timeoutMs?: number;
+  /** Name of an engine-enforced lock the task holds while it runs. */
+  lock?: string;
   /** Layered on top of the app's settings when this task runs. */
   overrides: SettingsLayer;
   /** The task's env_file contents, one layer per file, under `overrides`. */
@@ -61,4 +65,8 @@ export interface AppConfig {
   stopTimeoutSeconds?: number;
   /** What `oneoff shell` runs (default /bin/sh). */
   shell?: string[];
+  /** Default timeout for every one-off of the app (ms). */
+  timeoutMs?: number;
+  /** The task `oneoff release` runs (the release phase); default: a task named "release". */
+  releaseTask?: string;
 }

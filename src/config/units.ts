@@ -17,3 +17,30 @@ export function parseCpus(value: string | number): number | undefined {
   // Below one nano-CPU would round to 0, which the Engine API reads as "no limit".
   return nanoCpus > 0 ? nanoCpus : undefined;
 }
+
+/** `90`, `90s`, `10m`, `1h30m`, `1.5h`, `500ms` -> milliseconds (a bare number is seconds). */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return parseDuration(Number(text));
+  const part = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
+  const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let consumed = 0;
+  for (let match = part.exec(text); match; match = part.exec(text)) {
+    total += Number(match[1]) * (factor[match[2] as string] as number);
+    consumed = part.lastIndex;
+  }
+  return consumed === text.length && text.length > 0 && total > 0 ? Math.round(total) : undefined;
+}
+
+/** 600000 -> "10m", 5400000 -> "1h30m": durations as people write them. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  let seconds = Math.round(ms / 1000);
+  const hours = Math.floor(seconds / 3600);
+  seconds -= hours * 3600;
+  const minutes = Math.floor(seconds / 60);
+  seconds -= minutes * 60;
+  return `${hours ? `${hours}h` : ""}${minutes ? `${minutes}m` : ""}${seconds || (!hours && !minutes) ? `${seconds}s` : ""}`;
+}

@@ -3,7 +3,15 @@
  * src/engine/<name>/ and are the only code that knows the Engine API's wire shapes.
  */
 import type { Duplex } from "node:stream";
+import { OneoffError } from "../output/errors.js";
 import type { CreateBody } from "../spec/create-body.js";
+
+/** Creating a container failed because its name is taken (how engine-enforced locks work). */
+export class NameInUse extends OneoffError {
+  constructor(readonly containerName: string) {
+    super(`a container named ${containerName} already exists`);
+  }
+}
 
 export interface ImageSummary {
   /** The immutable image ID, `sha256:...`. */
@@ -38,13 +46,27 @@ export interface ContainerSummary {
   state: string;
 }
 
+export interface ContainerDetails extends ContainerSummary {
+  exitCode: number;
+  startedAt?: Date;
+  finishedAt?: Date;
+  oomKilled: boolean;
+  /** Whether it has a TTY (its logs are then one raw stream, not multiplexed). */
+  tty: boolean;
+  imageId: string;
+}
+
 export interface ContainerEngine {
   /** A human name for the engine, for messages: `unix:///var/run/docker.sock`. */
   readonly endpoint: string;
   /** undefined when no such image is present locally. */
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
   pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void): Promise<void>;
+  /** Rejects with NameInUse when a container of that name exists. */
   createContainer(name: string, body: CreateBody): Promise<string>;
+  /** undefined when there is no such container. */
+  inspectContainer(nameOrId: string): Promise<ContainerDetails | undefined>;
+  rename(nameOrId: string, newName: string): Promise<void>;
   connectNetwork(containerId: string, network: string): Promise<void>;
   /**
    * The container's attached streams: a raw duplex carrying the multiplexed stdout/stderr
@@ -61,6 +83,10 @@ export interface ContainerEngine {
   kill(containerId: string, signal: NodeJS.Signals): Promise<void>;
   /** Force-removes the container (by ID or name) and its anonymous volumes; already gone counts as removed. */
   remove(containerId: string): Promise<void>;
+  /** The container's output so far (and, with follow, as it comes), as the attach stream would carry it. */
+  logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream>;
+  /** SIGTERM (or its stop signal), then SIGKILL after `seconds`, as docker stop. */
+  stop(containerId: string, seconds: number): Promise<void>;
   /** Containers in any state carrying the label `label` (`key` or `key=value`). */
   listContainers(label: string): Promise<ContainerSummary[]>;
 }

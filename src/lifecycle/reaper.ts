@@ -3,16 +3,31 @@
  * owner process (on this host) is gone. Only ever touches containers carrying the marker
  * label; owners on other hosts are left alone, since nothing here can tell if they live.
  */
-import type { ContainerEngine, ContainerSummary } from "../engine/types.js";
+import type { ContainerDetails, ContainerEngine, ContainerSummary } from "../engine/types.js";
 import { Labels } from "../spec/labels.js";
 import { ownerAlive, parseOwner, type Owner } from "./owner.js";
 
-/** Pure: which of `containers` are orphans, given a liveness check for owners. */
+/**
+ * Pure: which of `containers` are orphans, given a liveness check for owners. A detached
+ * one-off outlives its owner by design: it is an orphan only if it never started.
+ */
 export function findOrphans(containers: readonly ContainerSummary[], isAlive: (owner: Owner) => boolean): ContainerSummary[] {
   return containers.filter((container) => {
     if (container.labels[Labels.managed] !== "true") return false;
+    if (container.labels[Labels.detached] === "true" && container.state !== "created") return false;
     const owner = parseOwner(container.labels[Labels.owner]);
     return owner !== undefined && !isAlive(owner);
+  });
+}
+
+/** Pure: detached one-offs that ended longer ago than they are kept for. */
+export function findExpired(containers: readonly ContainerDetails[], now: Date): ContainerDetails[] {
+  return containers.filter((container) => {
+    if (container.labels[Labels.managed] !== "true" || container.labels[Labels.detached] !== "true") return false;
+    if (container.state !== "exited" && container.state !== "dead") return false;
+    const keepForSeconds = Number(container.labels[Labels.keepFor]);
+    if (!Number.isFinite(keepForSeconds) || !container.finishedAt) return false;
+    return container.finishedAt.getTime() + keepForSeconds * 1000 <= now.getTime();
   });
 }
 
@@ -21,10 +36,16 @@ export interface ReapResult {
   failed: Array<{ container: ContainerSummary; error: Error }>;
 }
 
-export async function reapOrphans(engine: ContainerEngine, options: { dryRun?: boolean } = {}): Promise<ReapResult> {
-  const orphans = findOrphans(await engine.listContainers(`${Labels.managed}=true`), (owner) => ownerAlive(owner));
+/** Removes orphans and expired detached one-offs. */
+export async function reapOrphans(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<ReapResult> {
+  const containers = await engine.listContainers(`${Labels.managed}=true`);
+  const orphans = findOrphans(containers, (owner) => ownerAlive(owner));
+  // Only ended detached ones need their finish time, which the list does not carry.
+  const ended = containers.filter((container) => container.labels[Labels.detached] === "true" && (container.state === "exited" || container.state === "dead"));
+  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
+  const expired = findExpired(details, options.now ?? new Date());
   const result: ReapResult = { removed: [], failed: [] };
-  for (const container of orphans) {
+  for (const container of [...orphans, ...expired]) {
     try {
       if (!options.dryRun) await engine.remove(container.id);
       result.removed.push(container);

@@ -12,7 +12,7 @@ import type { ContainerSpec } from "../spec/create-body.js";
 import { ExitCode } from "../output/errors.js";
 import { forwardOutput } from "./output.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
-import { exitCodeForSignal, type InterruptSource } from "./interrupts.js";
+import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "./interrupts.js";
 import { StopControl } from "./stop-control.js";
 import type { Watchdog } from "../lifecycle/watchdog.js";
 
@@ -29,6 +29,8 @@ export interface AttachedRunOptions {
   /** A terminal session: raw local terminal, one raw output stream, window size followed. */
   tty: boolean;
   stopTimeoutSeconds: number;
+  /** Stop the one-off after this long (exit 124). */
+  timeoutMs?: number;
   io: SessionIO;
   interrupts: InterruptSource;
   report: Reporter;
@@ -36,11 +38,22 @@ export interface AttachedRunOptions {
   onCreated?: (containerId: string) => void;
   /** Removes the container should this process die before it does. */
   watchdog: Watchdog;
+  /**
+   * Creates the container (default: engine.createContainer); locks swap in a create that
+   * waits for or refuses a held lock. `cancelled` turns true once an interrupt cancels the run.
+   */
+  create?: (cancelled: () => boolean) => Promise<string>;
 }
+
+/** How a one-off ended, for reports and the audit log. */
+export type Ending = "exited" | "timeout" | "interrupted" | "output-lost";
 
 export interface AttachedRunResult {
   exitCode: number;
   containerId: string;
+  ending: Ending;
+  /** The signal that interrupted it, when ending is "interrupted". */
+  signal?: InterruptSignal;
 }
 
 class Cancelled extends Error {}
@@ -66,7 +79,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   try {
     checkCancelled();
     options.watchdog.watch(spec.name);
-    containerId = await engine.createContainer(spec.name, spec.body);
+    containerId = await (options.create ? options.create(() => stop.cancelledBy !== undefined) : engine.createContainer(spec.name, spec.body));
     options.onCreated?.(containerId);
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
@@ -88,14 +101,22 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     if (options.tty && options.interactive) restoreTerminal = enterRawMode(io.stdin);
     await engine.start(containerId);
     stop.started(containerId);
+    if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
     if (options.tty) stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
     if (options.interactive) stopStdin = pumpStdin(io.stdin, stream);
     const [containerExitCode, outputError] = await Promise.all([engine.waitForExit(containerId), output]);
-    if (outputError) return { exitCode: ExitCode.runnerFailed, containerId };
-    return { exitCode: stop.exitCode(containerExitCode), containerId };
+    if (outputError) return { exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" };
+    const signal = stop.interruptedBy;
+    return {
+      exitCode: stop.exitCode(containerExitCode),
+      containerId,
+      ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
+      ...(signal ? { signal } : {}),
+    };
   } catch (error) {
-    if (error instanceof Cancelled && stop.cancelledBy) {
-      return { exitCode: exitCodeForSignal(stop.cancelledBy), containerId: containerId ?? "" };
+    // Cancelled before start (also while waiting for a lock): exit as the interrupt says.
+    if (stop.cancelledBy && (error instanceof Cancelled || containerId === undefined)) {
+      return { exitCode: exitCodeForSignal(stop.cancelledBy), containerId: containerId ?? "", ending: "interrupted", signal: stop.cancelledBy };
     }
     throw error;
   } finally {

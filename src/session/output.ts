@@ -10,7 +10,7 @@ import type { Reporter } from "../output/reporter.js";
 import { FrameDemuxer } from "./demux.js";
 
 /** Resolves (never rejects) once the output has been fully written, with any error met. */
-export function forwardOutput(stream: Duplex, io: { stdout: Writable; stderr: Writable }, tty: boolean, report: Reporter): Promise<Error | undefined> {
+export function forwardOutput(stream: Duplex | NodeJS.ReadableStream, io: { stdout: Writable; stderr: Writable }, tty: boolean, report: Reporter): Promise<Error | undefined> {
   const destination = tty ? rawOutput(io.stdout) : new FrameDemuxer(io.stdout, io.stderr, (message) => report.warn(`engine: ${message.trim()}`));
   return pipeline(stream, destination).then(
     () => undefined,

@@ -5,6 +5,8 @@
  */
 import type { ContainerEngine } from "../engine/types.js";
 import type { Reporter } from "../output/reporter.js";
+import { formatDuration } from "../config/units.js";
+import { ExitCode } from "../output/errors.js";
 import { exitCodeForSignal, type InterruptSignal } from "./interrupts.js";
 
 export class StopControl {
@@ -13,7 +15,9 @@ export class StopControl {
   private firstSignal: InterruptSignal | undefined;
   private forwarded = false;
   private killed = false;
+  private timedOut = false;
   private graceTimer: NodeJS.Timeout | undefined;
+  private timeoutTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly engine: ContainerEngine,
@@ -43,8 +47,31 @@ export class StopControl {
     if (this.firstSignal !== undefined) this.forward();
   }
 
+  /** Stops the one-off once it has run `ms`, as SIGTERM would; oneoff then exits 124. */
+  startTimeout(ms: number): void {
+    this.timeoutTimer = setTimeout(() => {
+      if (this.firstSignal !== undefined) return;
+      this.timedOut = true;
+      this.firstSignal = "SIGTERM";
+      this.report.warn(`timed out after ${formatDuration(ms)}: stopping the one-off (SIGTERM, then SIGKILL after ${this.stopTimeoutSeconds}s)`);
+      this.forward(false);
+    }, ms);
+  }
+
+  /** Whether the one-off was stopped because it ran out of time. */
+  get hasTimedOut(): boolean {
+    return this.timedOut;
+  }
+
+  /** The interrupt that ended the one-off, if one did. */
+  get interruptedBy(): InterruptSignal | undefined {
+    return this.timedOut ? undefined : this.firstSignal;
+  }
+
   /** The exit code oneoff reports, given the one the container ended with. */
   exitCode(containerExitCode: number): number {
+    // `timeout(1)`'s convention, whatever the command did with the SIGTERM.
+    if (this.timedOut) return ExitCode.timedOut;
     // Killed by us after an interrupt: report the interrupt, as a shell would (130, 143).
     // Otherwise the command's own code, also when it handled the signal and exited.
     return this.killed && this.firstSignal ? exitCodeForSignal(this.firstSignal) : containerExitCode;
@@ -52,26 +79,29 @@ export class StopControl {
 
   dispose(): void {
     if (this.graceTimer) clearTimeout(this.graceTimer);
+    if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
   }
 
-  private forward(): void {
+  private forward(announce = true): void {
     if (this.forwarded || !this.firstSignal || !this.containerId) return;
     this.forwarded = true;
     const signal = this.firstSignal;
     this.send(signal);
     if (signal === "SIGINT") {
-      this.report.info("SIGINT forwarded to the one-off; press Ctrl-C again to kill it");
-    } else {
-      this.report.info(`${signal} forwarded to the one-off; killing it in ${this.stopTimeoutSeconds}s if it is still running`);
-      this.graceTimer = setTimeout(() => this.killNow(`still running ${this.stopTimeoutSeconds}s after ${signal}`), this.stopTimeoutSeconds * 1000);
-      this.graceTimer.unref();
+      // As with docker run: a second Ctrl-C kills; there is no timer.
+      if (announce) this.report.info("SIGINT forwarded to the one-off; press Ctrl-C again to kill it");
+      return;
     }
+    if (announce) this.report.info(`${signal} forwarded to the one-off; killing it in ${this.stopTimeoutSeconds}s if it is still running`);
+    this.graceTimer = setTimeout(() => this.killNow(`still running ${this.stopTimeoutSeconds}s after ${signal}`), this.stopTimeoutSeconds * 1000);
+    this.graceTimer.unref();
   }
 
   private killNow(reason: string): void {
     if (this.killed || !this.containerId) return;
     this.killed = true;
-    this.report.info(`${reason}: killing the one-off`);
+    // Part of a timeout's story, which --quiet does not hide; otherwise the user asked for it.
+    (this.timedOut ? this.report.warn : this.report.info)(`${reason}: killing the one-off`);
     this.send("SIGKILL");
   }
 

@@ -39,7 +39,7 @@ export interface CreateBody {
   NetworkingConfig?: { EndpointsConfig: Record<string, Record<string, never>> };
 }
 
-export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command">, nameSuffix: string): ContainerSpec {
+export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "lock" | "keepForSeconds">, nameSuffix: string): ContainerSpec {
   const { settings } = plan;
   const [firstNetwork, ...extraNetworks] = settings.networks ?? [];
   const labels = {
@@ -50,6 +50,8 @@ export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity,
       app: plan.app,
       releaseReference: plan.releaseReference,
       ...(plan.task ? { task: plan.task } : {}),
+      ...(plan.lock ? { lock: plan.lock } : {}),
+      ...(plan.keepForMs === undefined ? {} : { keepForSeconds: Math.round(plan.keepForMs / 1000) }),
       command: plan.command,
     }),
   };
@@ -77,12 +79,22 @@ export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity,
     },
     ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [firstNetwork]: {} } } } : {}),
   };
-  return { name: containerName(plan, nameSuffix), body, extraNetworks };
+  // A lock's one-off takes the lock's name: the engine's unique names are the lock.
+  const name = plan.lock ? lockContainerName(plan.app, plan.lock) : containerName(plan, nameSuffix);
+  return { name, body, extraNetworks };
+}
+
+/** `shop-lock-migrate`: one name per app and lock, so the engine lets only one exist. */
+export function lockContainerName(app: string, lock: string): string {
+  return `${namePart(app) || "oneoff"}-lock-${lock}`;
 }
 
 /** `shop-migrate-run-1a2b3c`, like compose's `project_service_run_id`: readable in `docker ps`. */
 export function containerName(plan: Pick<RunPlan, "app" | "task">, suffix: string): string {
-  // Docker names match [a-zA-Z0-9][a-zA-Z0-9_.-]*.
-  const safe = (text: string) => text.replace(/[^a-zA-Z0-9_.-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "");
-  return [safe(plan.app) || "oneoff", plan.task ? safe(plan.task) : undefined, "run", suffix].filter(Boolean).join("-");
+  return [namePart(plan.app) || "oneoff", plan.task ? namePart(plan.task) : undefined, "run", suffix].filter(Boolean).join("-");
+}
+
+/** Docker names match [a-zA-Z0-9][a-zA-Z0-9_.-]*. */
+function namePart(text: string): string {
+  return text.replace(/[^a-zA-Z0-9_.-]+/g, "-").replace(/^[^a-zA-Z0-9]+/, "");
 }

@@ -17,12 +17,21 @@ export const Labels = {
   startedBy: `${LABEL_PREFIX}started-by`,
   startedAt: `${LABEL_PREFIX}started-at`,
   version: `${LABEL_PREFIX}version`,
-  /** host:pid of the attached oneoff process, so a reaper can tell whether its owner is gone. */
+  /** host:pid:start of the attached oneoff process, so a reaper can tell whether its owner is gone. */
   owner: `${LABEL_PREFIX}owner`,
+  /** The lock the one-off holds (its container name is the lock's). */
+  lock: `${LABEL_PREFIX}lock`,
+  /** "true" for a detached one-off: no owner waits for it; it is kept after it ends. */
+  detached: `${LABEL_PREFIX}detached`,
+  /** A detached one-off is kept this many seconds after it ends, then reaped. */
+  keepFor: `${LABEL_PREFIX}keep-for`,
 } as const;
 
 export interface OneOffIdentity {
   app: string;
+  lock?: string;
+  /** Seconds a detached one-off is kept after it ends; absent when attached. */
+  keepForSeconds?: number;
   imageId: string;
   releaseReference: string;
   task?: string;
@@ -45,6 +54,8 @@ export function oneOffLabels(identity: OneOffIdentity): Record<string, string> {
     [Labels.releaseImageId]: identity.imageId,
     [Labels.releaseReference]: identity.releaseReference,
     ...(identity.task ? { [Labels.task]: identity.task } : {}),
+    ...(identity.lock ? { [Labels.lock]: identity.lock } : {}),
+    ...(identity.keepForSeconds === undefined ? {} : { [Labels.detached]: "true", [Labels.keepFor]: String(identity.keepForSeconds) }),
     [Labels.command]: command.length > MAX_COMMAND_LABEL ? `${command.slice(0, MAX_COMMAND_LABEL)}...` : command,
     [Labels.startedBy]: identity.startedBy,
     [Labels.startedAt]: identity.startedAt.toISOString(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCpus, parseMemory } from "../../src/config/units.js";
+import { formatDuration, parseCpus, parseDuration, parseMemory } from "../../src/config/units.js";
 
 const KiB = 1024;
 const MiB = 1024 ** 2;
@@ -107,5 +107,36 @@ describe("parseCpus below one nano-CPU", () => {
   });
   it("keeps the smallest representable limit", () => {
     expect(parseCpus("0.000000001")).toBe(1);
+  });
+});
+
+describe("parseDuration and formatDuration", () => {
+  it.each([
+    ["90", 90_000],
+    [90, 90_000],
+    ["1.5", 1_500],
+    ["500ms", 500],
+    ["30s", 30_000],
+    ["10m", 600_000],
+    ["1h30m", 5_400_000],
+    ["1.5h", 5_400_000],
+    ["2h0m5s", 7_205_000],
+  ] as Array<[string | number, number]>)("reads %s as %i ms", (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(["", "soon", "10x", "m10", "-5s", "0", "0s", "10m garbage", "1h 30m"])("refuses %s", (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
+
+  it.each([
+    [500, "500ms"],
+    [1000, "1s"],
+    [600_000, "10m"],
+    [5_400_000, "1h30m"],
+    [3_601_000, "1h1s"],
+  ])("writes %i ms as %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+    expect(parseDuration(text)).toBe(ms);
   });
 });

@@ -3,9 +3,9 @@
  * Loaded lazily (see ../connect.ts): dockerode's import alone costs ~100 ms.
  */
 import Docker from "dockerode";
-import type { Duplex, Readable } from "node:stream";
+import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
-import type { AttachOptions, ContainerEngine, ContainerSummary, ImageSummary, PullProgress, TerminalSize } from "../types.js";
+import { NameInUse, type AttachOptions, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type PullProgress, type TerminalSize } from "../types.js";
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { statusCodeOf, translateEngineError, translateStartError } from "./errors.js";
 import { hijack } from "./hijack.js";
@@ -70,7 +70,41 @@ export class DockerEngine implements ContainerEngine {
       const container = await this.docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
       return container.id;
     } catch (error) {
+      if (statusCodeOf(error) === 409) throw new NameInUse(name);
       throw translateEngineError(error, this.endpoint, "create the one-off container");
+    }
+  }
+
+  async inspectContainer(nameOrId: string): Promise<ContainerDetails | undefined> {
+    try {
+      const info = await this.docker.getContainer(nameOrId).inspect();
+      const time = (text: string | undefined) => (text && !text.startsWith("0001-") ? new Date(text) : undefined);
+      const startedAt = time(info.State.StartedAt);
+      const finishedAt = time(info.State.FinishedAt);
+      return {
+        id: info.Id,
+        name: info.Name.replace(/^\//, ""),
+        labels: info.Config.Labels ?? {},
+        state: info.State.Status,
+        exitCode: info.State.ExitCode,
+        oomKilled: info.State.OOMKilled,
+        tty: info.Config.Tty,
+        imageId: info.Image,
+        ...(startedAt ? { startedAt } : {}),
+        ...(finishedAt ? { finishedAt } : {}),
+      };
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return undefined;
+      throw translateEngineError(error, this.endpoint, `inspect container ${nameOrId}`);
+    }
+  }
+
+  async rename(nameOrId: string, newName: string): Promise<void> {
+    try {
+      await this.docker.getContainer(nameOrId).rename({ name: newName });
+    } catch (error) {
+      if (statusCodeOf(error) === 409) throw new NameInUse(newName);
+      throw translateEngineError(error, this.endpoint, `rename container ${nameOrId}`);
     }
   }
 
@@ -130,6 +164,26 @@ export class DockerEngine implements ContainerEngine {
       const status = statusCodeOf(error);
       if (status === 404 || status === 409) return;
       throw translateEngineError(error, this.endpoint, `send ${signal} to the one-off`);
+    }
+  }
+
+  async logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream> {
+    try {
+      const logs: unknown = await this.docker.getContainer(containerId).logs({ follow: options.follow as true, stdout: true, stderr: true, timestamps: options.timestamps });
+      // Without follow, dockerode reads the whole response into one Buffer.
+      return Buffer.isBuffer(logs) ? Readable.from([logs]) : (logs as NodeJS.ReadableStream);
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, `read the logs of ${containerId.slice(0, 12)}`);
+    }
+  }
+
+  async stop(containerId: string, seconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(containerId).stop({ t: seconds });
+    } catch (error) {
+      // 304: already stopped.
+      if (statusCodeOf(error) === 304) return;
+      throw translateEngineError(error, this.endpoint, `stop ${containerId.slice(0, 12)}`);
     }
   }
 

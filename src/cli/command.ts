@@ -1,0 +1,21 @@
+/** What every CLI command file gets from main: where to write, and how to hand over its job. */
+export interface CliIO {
+  stdout: NodeJS.WriteStream | NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+}
+
+export interface CliContext {
+  io: CliIO;
+  /** The words after `--`: the one-off's command, untouched. */
+  afterDashDash: string[] | undefined;
+  /** Called by a command's action with the work to do; main runs it and exits with its code. */
+  act(job: () => Promise<number>): void;
+}
+
+/**
+ * A hung-up terminal (EIO) or a reader gone away (EPIPE) must not crash oneoff with an
+ * unhandled 'error' before it has cleaned up; the code that writes notices on its own.
+ */
+export function tolerateBrokenStdio(): void {
+  for (const stream of [process.stdin, process.stdout, process.stderr]) stream.on("error", () => {});
+}

@@ -1,0 +1,49 @@
+/**
+ * `oneoff history`: who ran what, on which release, when, and how it ended, from the audit log.
+ */
+import { Command } from "commander";
+import type { CliContext } from "./command.js";
+
+export function historyCommand({ io, act }: CliContext): Command {
+  return new Command("history")
+    .description("one-offs run from this machine: who, what, which release, when, how it ended (the audit log)")
+    .option("-n, --last <count>", "how many, newest last", "20")
+    .option("--app <name>", "another app's one-offs")
+    .option("--all-apps", "every app's")
+    .option("-c, --config <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
+    .option("--json", "print a JSON array on stdout")
+    .addHelpText("after", "\nThe log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/state/oneoff/audit.jsonl).")
+    .action((flags: { last: string; app?: string; allApps?: boolean; config?: string; json?: boolean }) =>
+      act(async () => {
+        const [{ auditLogPath, readAudit }, { formatTable }, { formatDuration }, { loadAppConfig }, { OneoffError }] = await Promise.all([
+          import("../lifecycle/audit.js"),
+          import("../output/table.js"),
+          import("../config/units.js"),
+          import("../config/load.js"),
+          import("../output/errors.js"),
+        ]);
+        const count = Number(flags.last);
+        if (!Number.isInteger(count) || count < 1) throw new OneoffError(`--last "${flags.last}": not a positive whole number`, { hint: "such as 20" });
+        const app = flags.app ?? (flags.allApps ? undefined : loadAppConfig(flags.config, process.cwd(), process.env)?.app);
+        const entries = readAudit(auditLogPath(process.env))
+          .filter((entry) => app === undefined || entry.app === app)
+          .slice(-count);
+        if (flags.json) {
+          io.stdout.write(`${JSON.stringify(entries)}\n`);
+          return 0;
+        }
+        const rows = entries.map((entry) => [
+          entry.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+          entry.by,
+          entry.app,
+          entry.task ?? entry.command.join(" ").slice(0, 40),
+          (entry.imageId ?? entry.releaseReference).replace(/^sha256:/, "").slice(0, 12),
+          String(entry.exitCode),
+          formatDuration(entry.durationMs),
+          entry.outcome + (entry.signal ? ` (${entry.signal})` : ""),
+        ]);
+        io.stdout.write(formatTable(["STARTED", "BY", "APP", "TASK/COMMAND", "RELEASE", "EXIT", "TOOK", "HOW IT ENDED"], rows));
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,120 @@
+/**
+ * `oneoff ps`, `logs`, `stop`, `wait`: one-offs as the engine knows them, found by labels.
+ */
+import { Command } from "commander";
+import type { Writable } from "node:stream";
+import { tolerateBrokenStdio, type CliContext } from "./command.js";
+
+async function engineFromEnv() {
+  const { connectEngine } = await import("../engine/connect.js");
+  return connectEngine(process.env);
+}
+
+/** The app of the nearest oneoff.yaml, if any: `ps` and `history` show that app by default. */
+async function appInScope(flags: { config?: string; allApps?: boolean; app?: string }): Promise<string | undefined> {
+  if (flags.app) return flags.app;
+  if (flags.allApps) return undefined;
+  const { loadAppConfig } = await import("../config/load.js");
+  return loadAppConfig(flags.config, process.cwd(), process.env)?.app;
+}
+
+export function psCommand({ io, act }: CliContext): Command {
+  return new Command("ps")
+    .description("list one-offs of this app (running; --all: finished ones too)")
+    .option("-a, --all", "include finished one-offs, with exit code and duration")
+    .option("--app <name>", "another app's one-offs")
+    .option("--all-apps", "one-offs of every app on the engine")
+    .option("-c, --config <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
+    .option("--json", "print a JSON array on stdout")
+    .action((flags: { all?: boolean; app?: string; allApps?: boolean; config?: string; json?: boolean }) =>
+      act(async () => {
+        const [{ listOneOffs }, { formatTable, ago }, { formatDuration }] = await Promise.all([
+          import("../lifecycle/oneoffs.js"),
+          import("../output/table.js"),
+          import("../config/units.js"),
+        ]);
+        const app = await appInScope(flags);
+        const oneOffs = await listOneOffs(await engineFromEnv(), { all: flags.all === true, ...(app ? { app } : {}) });
+        oneOffs.sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
+        if (flags.json) {
+          io.stdout.write(`${JSON.stringify(oneOffs)}\n`);
+          return 0;
+        }
+        const now = new Date();
+        const rows = oneOffs.map((oneOff) => [
+          oneOff.id.slice(0, 12),
+          oneOff.app,
+          oneOff.task ?? oneOff.command.join(" ").slice(0, 40),
+          oneOff.imageId.replace(/^sha256:/, "").slice(0, 12),
+          oneOff.exitCode === undefined ? oneOff.state : `exited (${oneOff.exitCode})${oneOff.durationMs === undefined ? "" : ` in ${formatDuration(oneOff.durationMs)}`}`,
+          oneOff.startedAt ? ago(new Date(oneOff.startedAt), now) : "",
+          `${oneOff.startedBy}${oneOff.detached ? " (detached)" : ""}`,
+        ]);
+        io.stdout.write(formatTable(["ID", "APP", "TASK/COMMAND", "RELEASE", "STATUS", "STARTED", "BY"], rows));
+        return 0;
+      }),
+    );
+}
+
+export function logsCommand({ io, act }: CliContext): Command {
+  return new Command("logs")
+    .description("print a one-off's output (stdout and stderr kept apart); works after it ended, until it is removed")
+    .argument("<id>", "one-off container ID (or a unique prefix) or name")
+    .option("-f, --follow", "keep printing output as it comes, until the one-off ends")
+    .option("-t, --timestamps", "prefix each line with its time")
+    .action((reference: string, flags: { follow?: boolean; timestamps?: boolean }) =>
+      act(async () => {
+        tolerateBrokenStdio();
+        const [{ findOneOff }, { forwardOutput }, { streamReporter }] = await Promise.all([
+          import("../lifecycle/oneoffs.js"),
+          import("../session/output.js"),
+          import("../output/reporter.js"),
+        ]);
+        const engine = await engineFromEnv();
+        const oneOff = await findOneOff(engine, reference);
+        const stream = await engine.logs(oneOff.id, { follow: flags.follow === true, timestamps: flags.timestamps === true });
+        const out = { stdout: io.stdout as Writable, stderr: io.stderr as Writable };
+        const error = await forwardOutput(stream, out, oneOff.tty, streamReporter(out.stderr, { quiet: false }));
+        if (error) throw error;
+        return 0;
+      }),
+    );
+}
+
+export function stopCommand({ io, act }: CliContext): Command {
+  return new Command("stop")
+    .description("stop one-offs: SIGTERM, then SIGKILL after --time seconds")
+    .argument("<ids...>", "one-off container IDs (or unique prefixes) or names")
+    .option("-t, --time <seconds>", "seconds to wait before killing", "10")
+    .action((references: string[], flags: { time: string }) =>
+      act(async () => {
+        const { findOneOff } = await import("../lifecycle/oneoffs.js");
+        const { OneoffError } = await import("../output/errors.js");
+        const seconds = Number(flags.time);
+        if (!Number.isInteger(seconds) || seconds < 0) throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
+        const engine = await engineFromEnv();
+        for (const reference of references) {
+          const oneOff = await findOneOff(engine, reference);
+          await engine.stop(oneOff.id, seconds);
+          io.stdout.write(`${oneOff.id.slice(0, 12)}\n`);
+        }
+        return 0;
+      }),
+    );
+}
+
+export function waitCommand({ io, act }: CliContext): Command {
+  return new Command("wait")
+    .description("wait until a one-off ends; print its exit code and exit with it")
+    .argument("<id>", "one-off container ID (or a unique prefix) or name")
+    .action((reference: string) =>
+      act(async () => {
+        const { findOneOff } = await import("../lifecycle/oneoffs.js");
+        const engine = await engineFromEnv();
+        const oneOff = await findOneOff(engine, reference);
+        const code = await engine.waitForExit(oneOff.id);
+        io.stdout.write(`${code}\n`);
+        return code;
+      }),
+    );
+}

@@ -1,0 +1,104 @@
+/**
+ * Locks enforced by the engine itself: a one-off that holds lock NAME is created under the
+ * container name `<app>-lock-<NAME>`, and the engine refuses a second container of that name.
+ * So two pipelines on two machines sharing an engine cannot both hold it, nothing on either
+ * machine has to agree, and the lock goes when the one-off's container goes (the watchdog
+ * removes it even when oneoff is killed).
+ *
+ * A holder that is no longer running (it finished and was kept, or its owner died between
+ * create and start) does not hold the lock: it is renamed out of the way (keeping its logs)
+ * or removed, and the create is tried again.
+ */
+import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
+import { NameInUse } from "../engine/types.js";
+import { formatDuration } from "../config/units.js";
+import { OneoffError } from "../output/errors.js";
+import type { Reporter } from "../output/reporter.js";
+import type { CreateBody } from "../spec/create-body.js";
+import { Labels } from "../spec/labels.js";
+import { ownerAlive, parseOwner } from "./owner.js";
+
+export interface LockedCreate {
+  engine: ContainerEngine;
+  lock: string;
+  name: string;
+  body: CreateBody;
+  /** How long to wait for the lock; undefined fails at once. */
+  waitMs?: number;
+  report: Reporter;
+  /** Poll interval while waiting. */
+  pollMs?: number;
+  /** Stop waiting when this turns true (an interrupt). */
+  cancelled?: () => boolean;
+}
+
+/** Whether the container named after the lock still holds it. Pure. */
+export function holdsLock(holder: ContainerDetails, isAlive: (owner: NonNullable<ReturnType<typeof parseOwner>>) => boolean): boolean {
+  if (holder.state === "running" || holder.state === "restarting" || holder.state === "paused") return true;
+  if (holder.state === "created") {
+    // Created but not started yet: held while its oneoff is alive to start it.
+    const owner = parseOwner(holder.labels[Labels.owner]);
+    return owner === undefined || isAlive(owner);
+  }
+  return false;
+}
+
+export function describeHolder(holder: ContainerDetails): string {
+  const labels = holder.labels;
+  const what = labels[Labels.task] ? `task ${labels[Labels.task]}` : "a one-off";
+  const who = labels[Labels.startedBy] ?? "someone";
+  const since = labels[Labels.startedAt] ?? holder.startedAt?.toISOString() ?? "an unknown time";
+  return `${what} started by ${who} at ${since}, container ${holder.id.slice(0, 12)}`;
+}
+
+/** A lock is held by another one-off (audited as "lock-refused"). */
+export class LockHeld extends OneoffError {}
+
+export async function createHoldingLock(request: LockedCreate): Promise<string> {
+  const { engine, lock, name, body, report } = request;
+  const deadline = request.waitMs === undefined ? undefined : Date.now() + request.waitMs;
+  let announced = false;
+  for (;;) {
+    try {
+      return await engine.createContainer(name, body);
+    } catch (error) {
+      if (!(error instanceof NameInUse)) throw error;
+    }
+    const holder = await engine.inspectContainer(name);
+    if (holder && !holdsLock(holder, (owner) => ownerAlive(owner))) {
+      await freeName(engine, holder);
+      continue;
+    }
+    if (!holder) continue; // released between our create and inspect
+    if (deadline === undefined) {
+      throw new LockHeld(`lock ${lock} is held by ${describeHolder(holder)}`, {
+        hint: "wait for it with --wait-lock, or stop that one-off",
+      });
+    }
+    if (Date.now() >= deadline) {
+      throw new LockHeld(`lock ${lock} is still held after waiting ${formatDuration(request.waitMs as number)}, by ${describeHolder(holder)}`, {
+        hint: "wait longer with --wait-lock DURATION, or stop that one-off",
+      });
+    }
+    if (request.cancelled?.()) throw new OneoffError(`stopped waiting for lock ${lock}`);
+    if (!announced) {
+      report.info(`waiting for lock ${lock}, held by ${describeHolder(holder)}`);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(request.pollMs ?? 500, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+/** Frees the lock's name from a holder that no longer holds it: kept for its logs if it ran. */
+async function freeName(engine: ContainerEngine, holder: ContainerDetails): Promise<void> {
+  try {
+    if (holder.state === "exited" && holder.labels[Labels.detached] === "true") {
+      await engine.rename(holder.id, `${holder.name}-done-${holder.id.slice(0, 12)}`);
+    } else {
+      await engine.remove(holder.id);
+    }
+  } catch (error) {
+    // Another oneoff freed it first: the retry will tell.
+    if (!(error instanceof NameInUse)) throw error;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * One-offs as the engine knows them (found by oneoff's labels): listing, finding one by ID or
+ * name, and reading their labels back into something to show. Used by ps, logs, stop, wait.
+ */
+import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
+import { OneoffError } from "../output/errors.js";
+import { Labels } from "../spec/labels.js";
+
+export interface OneOffView {
+  id: string;
+  name: string;
+  app: string;
+  task?: string;
+  command: string[];
+  imageId: string;
+  releaseReference: string;
+  startedBy: string;
+  startedAt?: string;
+  state: string;
+  detached: boolean;
+  lock?: string;
+  exitCode?: number;
+  durationMs?: number;
+}
+
+/** Pure: what `ps` shows of a one-off. */
+export function viewOf(container: ContainerDetails): OneOffView {
+  const labels = container.labels;
+  let command: string[] = [];
+  try {
+    command = JSON.parse(labels[Labels.command] ?? "[]") as string[];
+  } catch {
+    command = [labels[Labels.command] ?? ""];
+  }
+  const ended = container.state === "exited" || container.state === "dead";
+  const start = container.startedAt ?? (labels[Labels.startedAt] ? new Date(labels[Labels.startedAt] as string) : undefined);
+  return {
+    id: container.id,
+    name: container.name,
+    app: labels[Labels.app] ?? "",
+    ...(labels[Labels.task] ? { task: labels[Labels.task] as string } : {}),
+    command,
+    imageId: labels[Labels.releaseImageId] ?? container.imageId,
+    releaseReference: labels[Labels.releaseReference] ?? "",
+    startedBy: labels[Labels.startedBy] ?? "",
+    ...(labels[Labels.startedAt] ? { startedAt: labels[Labels.startedAt] as string } : {}),
+    state: container.state,
+    detached: labels[Labels.detached] === "true",
+    ...(labels[Labels.lock] ? { lock: labels[Labels.lock] as string } : {}),
+    ...(ended ? { exitCode: container.exitCode } : {}),
+    ...(ended && start && container.finishedAt ? { durationMs: container.finishedAt.getTime() - start.getTime() } : {}),
+  };
+}
+
+export async function listOneOffs(engine: ContainerEngine, options: { all: boolean; app?: string }): Promise<OneOffView[]> {
+  const label = options.app ? `${Labels.app}=${options.app}` : `${Labels.managed}=true`;
+  const summaries = (await engine.listContainers(label)).filter((container) => container.labels[Labels.managed] === "true");
+  const wanted = options.all ? summaries : summaries.filter((container) => container.state === "running" || container.state === "created");
+  const details = await Promise.all(wanted.map((container) => engine.inspectContainer(container.id)));
+  return details.filter((detail) => detail !== undefined).map(viewOf);
+}
+
+/** A one-off by full or short ID or by name; anything without oneoff's marker is refused. */
+export async function findOneOff(engine: ContainerEngine, reference: string): Promise<ContainerDetails> {
+  const container = await engine.inspectContainer(reference);
+  if (!container) {
+    throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint: "list them with oneoff ps --all" });
+  }
+  if (container.labels[Labels.managed] !== "true") {
+    throw new OneoffError(`${reference} is not a one-off container (it has no ${Labels.managed} label)`, { hint: "oneoff only acts on its own containers; use docker for others" });
+  }
+  return container;
+}

@@ -1,0 +1,20 @@
+/**
+ * A detached one-off: created and started, then left running. Nobody waits for it, so it has
+ * no watchdog; it is kept after it ends (for `oneoff logs`) and reaped once its retention
+ * (label io.oneoff.keep-for) has passed.
+ */
+import type { ContainerEngine } from "../engine/types.js";
+import type { ContainerSpec } from "../spec/create-body.js";
+
+export async function startDetached(engine: ContainerEngine, spec: ContainerSpec, create?: () => Promise<string>): Promise<string> {
+  const containerId = await (create ? create() : engine.createContainer(spec.name, spec.body));
+  try {
+    for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
+    await engine.start(containerId);
+    return containerId;
+  } catch (error) {
+    // It never ran: nothing to keep.
+    await engine.remove(containerId).catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * Promise: bad input never half-works. Each row of this catalogue is one way to get oneoff's
+ * input wrong (config, env files, flags, release references, the engine address); for every
+ * one oneoff says exactly one line on stderr, `oneoff: ` first, naming what is at fault (file,
+ * line, key or flag) and the fix in parentheses; prints nothing on stdout and no stack trace;
+ * exits 125 (126/127 when the command cannot be invoked / is not in the image); and leaves
+ * nothing on the engine.
+ *
+ * The rows run a few at a time (they are independent); the one-off container count is taken
+ * before and after the whole batch, so concurrent rows cannot confuse it.
+ * docs/bad-input.md is the same catalogue as a table.
+ */
+import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers, type CliResult } from "../integration/helpers.js";
+
+expectNoLeftovers();
+
+export interface BadInput {
+  /** What is wrong, in a few words. */
+  what: string;
+  /** oneoff.yaml in the working directory; none when undefined. */
+  config?: string;
+  /** More files next to oneoff.yaml (env files). */
+  files?: Record<string, string>;
+  args: string[];
+  env?: Record<string, string | undefined>;
+  code: 125 | 126 | 127;
+  /** The single stderr line, without its newline. */
+  says: RegExp;
+}
+
+const REPO = IMAGE.split(":")[0]!; // oneoff-test/busybox
+/** Three lines: what a row's config adds starts at line 4. */
+const BASE = `app: faults\nimage: ${REPO}\nrelease: latest\n`;
+const REL = ["--release", IMAGE];
+const UNSET = "ONEOFF_FAULTS_NEVER_SET";
+const YAML_FIX = "\\(fix the YAML syntax at that line\\)$";
+const NOT_REF = "is not a valid image reference \\(use repo:tag, repo@sha256:digest or an image ID\\)$";
+const UNREACHABLE = "\\(start the engine \\(dockerd\\), or point DOCKER_HOST at one\\)$";
+const SCHEMES = "\\(use unix:// or tcp:// \\(ssh:// engines: forward the socket with ssh -L\\)\\)$";
+const MEMORY_FIX = "\\(use bytes or a number with k, m or g, such as 512m\\)$";
+const CPUS_FIX = "\\(use a positive number such as 0\\.5 or 2\\)$";
+const re = (...parts: string[]) => new RegExp(parts.join(""));
+
+export const CATALOGUE: BadInput[] = [
+  // --- YAML syntax
+  { what: "YAML: a key indented under a scalar", config: `${BASE}user: app\n  bad: x\n`, args: ["run", "--", "true"], code: 125, says: re("^oneoff: oneoff\\.yaml:4:7: invalid YAML: Nested mappings are not allowed in compact mappings ", YAML_FIX) },
+  { what: "YAML: mapping items not aligned", config: `${BASE}env:\n  A: "1"\n B: "2"\n`, args: ["run", "--", "true"], code: 125, says: re("^oneoff: oneoff\\.yaml:6:\\d+: invalid YAML: All mapping items must start at the same column ", YAML_FIX) },
+  { what: "YAML: a tab as indentation", config: `${BASE}env:\n\tA: "1"\n`, args: ["run", "--", "true"], code: 125, says: re("^oneoff: oneoff\\.yaml:5:1: invalid YAML: Tabs are not allowed as indentation ", YAML_FIX) },
+  { what: "YAML: a duplicate key", config: `${BASE}user: a\nuser: b\n`, args: ["run", "--", "true"], code: 125, says: re("^oneoff: oneoff\\.yaml:5:1: invalid YAML: Map keys must be unique ", YAML_FIX) },
+
+  // --- unknown keys, wrong types and values in oneoff.yaml
+  { what: "unknown top-level key", config: `${BASE}netwrok: shop\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:1: netwrok: unknown key \(did you mean "network"\?\)$/ },
+  { what: "unknown task key", config: `${BASE}tasks:\n  migrate:\n    comand: [x]\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:6:5: tasks\.migrate\.comand: unknown key \(did you mean "command"\?\)$/ },
+  { what: "interactive: a string other than auto", config: `${BASE}tasks:\n  m:\n    command: [x]\n    interactive: maybe\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:7:18: tasks\.m\.interactive: expected true, false or auto \(true: a terminal session; auto: a terminal when there is one\)$/ },
+  { what: "timeout: garbage", config: `${BASE}timeout: soon\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:10: timeout: "soon" is not a duration \(use seconds or a number with s, m or h, such as 10m or 1h30m\)$/ },
+  { what: "task timeout: garbage", config: `${BASE}tasks:\n  m:\n    command: [x]\n    timeout: forever\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:7:14: tasks\.m\.timeout: "forever" is not a duration \(use seconds/ },
+  { what: "stop_timeout: negative", config: `${BASE}stop_timeout: -5\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:15: stop_timeout: must not be negative \(give a number of seconds\)$/ },
+  { what: "pull: unknown policy", config: `${BASE}pull: sometimes\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:7: pull: unknown pull policy "sometimes" \(use one of missing, always, never\)$/ },
+  { what: "app: not a valid name", config: `app: "My App!"\nimage: ${REPO}\nrelease: latest\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:1:6: app: "My App!" is not a valid app name \(use letters, digits, _, \. and -\)$/ },
+  { what: "workdir: not absolute", config: `${BASE}workdir: rel\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:10: workdir: "rel" is not an absolute path \(start it with \/\)$/ },
+  { what: "memory: negative", config: `${BASE}memory: -5\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:9: memory: "-5" is not a memory size \(use a number of bytes or a number with k, m or g, such as 512m\)$/ },
+  { what: "cpus: zero", config: `${BASE}cpus: 0\n`, args: ["run", "--", "true"], code: 125, says: re('^oneoff: oneoff\\.yaml:4:7: cpus: "0" is not a number of CPUs ', CPUS_FIX) },
+  { what: "cpus: garbage", config: `${BASE}cpus: abc\n`, args: ["run", "--", "true"], code: 125, says: re('^oneoff: oneoff\\.yaml:4:7: cpus: "abc" is not a number of CPUs ', CPUS_FIX) },
+  { what: "task lock: invalid name", config: `${BASE}tasks:\n  m:\n    command: [x]\n    lock: bad name\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:7:11: tasks\.m\.lock: "bad name" is not a valid lock name \(use letters, digits, _, \. and -\)$/ },
+  { what: "network and networks both set", config: `${BASE}network: a\nnetworks: [b]\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:5:1: networks: both "network" and "networks" are set \(keep only "networks" \(a list\)\)$/ },
+  { what: "network and networks both set in a task", config: `${BASE}tasks:\n  m:\n    network: a\n    networks: [b]\n    command: [x]\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:7:5: tasks\.m\.networks: both "network" and "networks" are set \(keep only "networks"/ },
+  { what: "reserved io.oneoff. label in config", config: `${BASE}labels:\n  io.oneoff.app: x\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: label io\.oneoff\.app \(from oneoff\.yaml:4:1\): labels starting with io\.oneoff\. are reserved for oneoff \(use another prefix, such as com\.example\.\)$/ },
+  { what: "reserved io.oneoff. label in a task", config: `${BASE}tasks:\n  m:\n    command: [x]\n    labels: {io.oneoff.task: y}\n`, args: ["run", "m"], code: 125, says: /^oneoff: label io\.oneoff\.task \(from oneoff\.yaml:7:5\): labels starting with io\.oneoff\. are reserved/ },
+
+  // --- interpolation
+  { what: "unset ${VAR} in release", config: `app: faults\nimage: ${REPO}\nrelease: \${${UNSET}}\n`, args: ["run", "--", "true"], env: { [UNSET]: undefined }, code: 125, says: re(`^oneoff: oneoff\\.yaml:3:10: release: variable ${UNSET} is not set \\(set ${UNSET} in the environment, or give a default with \\$\\{${UNSET}:-value\\}\\)$`) },
+  { what: "unset ${VAR} in an env value", config: `${BASE}env:\n  DATABASE_URL: \${${UNSET}}\n`, args: ["run", "--", "true"], env: { [UNSET]: undefined }, code: 125, says: re(`^oneoff: oneoff\\.yaml:5:17: env\\.DATABASE_URL: variable ${UNSET} is not set \\(set ${UNSET} in the environment`) },
+  { what: "unset ${VAR} in a command string", config: `${BASE}tasks:\n  m: echo \${${UNSET}}\n`, args: ["run", "m"], env: { [UNSET]: undefined }, code: 125, says: re(`^oneoff: oneoff\\.yaml:5:6: tasks\\.m\\.command: variable ${UNSET} is not set \\(set ${UNSET} in the environment`) },
+  { what: "unset $VAR in a command list", config: `${BASE}tasks:\n  m: [echo, $${UNSET}]\n`, args: ["run", "m"], env: { [UNSET]: undefined }, code: 125, says: re(`^oneoff: oneoff\\.yaml:5:13: tasks\\.m\\.command\\[1\\]: variable ${UNSET} is not set \\(set ${UNSET} in the environment`) },
+  { what: "${VAR:?custom message}", config: `${BASE}env:\n  DB: \${${UNSET}:?set it to the database URL}\n`, args: ["run", "--", "true"], env: { [UNSET]: undefined }, code: 125, says: re(`^oneoff: oneoff\\.yaml:5:7: env\\.DB: ${UNSET}: set it to the database URL \\(set ${UNSET} in the environment that runs oneoff\\)$`) },
+  { what: "$ followed by punctuation", config: `${BASE}env:\n  A: a$!b\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:5:6: env\.A: invalid interpolation "\$!" in "a\$!b" \(write \$\$ for a literal \$\)$/ },
+  { what: "unclosed ${", config: `${BASE}env:\n  A: "\${NAME"\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:5:6: env\.A: unclosed "\$\{" in "\$\{NAME" \(close it with "\}", or write \$\$ for a literal \$\)$/ },
+  { what: "${} without a name", config: `${BASE}env:\n  A: "\${}"\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:5:6: env\.A: invalid variable name in "\$\{\}" \(names are letters, digits and _, not starting with a digit\)$/ },
+  { what: "${VAR:x} (unknown operator)", config: `${BASE}env:\n  A: "\${B:x}"\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:5:6: env\.A: invalid interpolation "\$\{B:x\}" \(use \$\{VAR\}, \$\{VAR:-default\} or \$\{VAR:\?message\}\)$/ },
+
+  // --- env files and -e
+  { what: "env_file: missing", config: `${BASE}env_file: missing.env\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:11: cannot read \/.*\/missing\.env: no such file \(check the path\)$/ },
+  { what: "env file: invalid name", config: `${BASE}env_file: app.env\n`, files: { "app.env": "OK=1\n\nbad name=2\n" }, args: ["run", "--", "true"], code: 125, says: /^oneoff: \/.*\/app\.env:3: invalid variable name "bad name" \(write KEY=VALUE, one per line\)$/ },
+  { what: "env file: unterminated quote", config: `${BASE}env_file: app.env\n`, files: { "app.env": "# db\nA=\"unclosed\n" }, args: ["run", "--", "true"], code: 125, says: /^oneoff: \/.*\/app\.env:2: unterminated double quote \(write KEY=VALUE, one per line\)$/ },
+  { what: "-e =x (empty name)", args: ["run", ...REL, "-e", "=x", "--", "true"], code: 125, says: /^oneoff: -e "=x": missing or invalid variable name \(use -e KEY=VALUE, or -e KEY to pass KEY from your environment\)$/ },
+  { what: "-e \"\" (nothing)", args: ["run", ...REL, "-e", "", "--", "true"], code: 125, says: /^oneoff: -e "": missing or invalid variable name \(use -e KEY=VALUE/ },
+
+  // --- tasks, releases and config files
+  { what: "unknown task, with a suggestion", config: `${BASE}tasks:\n  migrate: [x]\n`, args: ["run", "migrat"], code: 125, says: /^oneoff: unknown task "migrat" in \/.*oneoff\.yaml \(did you mean "migrate"\? to run a command instead, put it after --: oneoff run -- migrat\)$/ },
+  { what: "unknown task, listing the tasks", config: `${BASE}tasks:\n  migrate: [x]\n`, args: ["run", "zzzzzz"], code: 125, says: /^oneoff: unknown task "zzzzzz" in \/.*oneoff\.yaml \(tasks: migrate; to run a command instead, put it after --: oneoff run -- zzzzzz\)$/ },
+  { what: "a task without a command", config: `${BASE}tasks:\n  m:\n    description: nothing\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:6:5: tasks\.m: a task needs a command \(add "command: \[\.\.\.\]" under tasks\.m\)$/ },
+  { what: "a task whose command is empty", config: `${BASE}tasks:\n  m: ""\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:5:6: tasks\.m\.command: the command is empty \(write the command as a list: \[program, arg, \.\.\.\]\)$/ },
+  { what: "interactive: true without a terminal", config: `${BASE}tasks:\n  m:\n    command: [sh]\n    interactive: true\n`, args: ["run", "m"], code: 125, says: /^oneoff: task m \(interactive: true\) needs a terminal, and the input device is not a TTY \(run it from a terminal, or set interactive: auto on the task/ },
+  { what: "a task but no oneoff.yaml", args: ["run", ...REL, "migrate"], code: 125, says: /^oneoff: task "migrate": no oneoff\.yaml found here or in any parent directory \(pass --config FILE, or run a command instead: oneoff run -- migrate\)$/ },
+  { what: "no release anywhere", config: "app: faults\n", args: ["run", "--", "true"], env: { ONEOFF_RELEASE: undefined }, code: 125, says: /^oneoff: no release to run \(pass --release IMAGE \(a tag, digest or image ID\), set ONEOFF_RELEASE, or set image: and release: in oneoff\.yaml\)$/ },
+  { what: "--config: no such file", args: ["run", "-c", "/nonexistent/oneoff.yaml", "--", "true"], code: 125, says: /^oneoff: --config: cannot read \/nonexistent\/oneoff\.yaml: no such file \(check the path\)$/ },
+  { what: "--config: a directory", args: ["run", "-c", os.tmpdir(), "--", "true"], code: 125, says: /^oneoff: --config: cannot read \/.*: is a directory \(check the path\)$/ },
+
+  // --- flags
+  { what: "-w: not absolute", args: ["run", ...REL, "-w", "rel", "--", "true"], code: 125, says: /^oneoff: --workdir "rel": not an absolute path \(start it with \/\)$/ },
+  { what: "-m: negative", args: ["run", ...REL, "-m", "-5", "--", "true"], code: 125, says: re('^oneoff: --memory "-5": not a memory size ', MEMORY_FIX) },
+  { what: "-m: unknown unit", args: ["run", ...REL, "-m", "10x", "--", "true"], code: 125, says: re('^oneoff: --memory "10x": not a memory size ', MEMORY_FIX) },
+  { what: "-m: zero", args: ["run", ...REL, "-m", "0", "--", "true"], code: 125, says: re('^oneoff: --memory "0": not a memory size ', MEMORY_FIX) },
+  { what: "--cpus: zero", args: ["run", ...REL, "--cpus", "0", "--", "true"], code: 125, says: re('^oneoff: --cpus "0": not a number of CPUs ', CPUS_FIX) },
+  { what: "--cpus: garbage", args: ["run", ...REL, "--cpus", "abc", "--", "true"], code: 125, says: re('^oneoff: --cpus "abc": not a number of CPUs ', CPUS_FIX) },
+  { what: "--cpus: too small to mean anything", args: ["run", ...REL, "--cpus", "0.0000000001", "--", "true"], code: 125, says: re('^oneoff: --cpus "0\\.0000000001": not a number of CPUs ', CPUS_FIX) },
+  { what: "--cpus: negative", args: ["run", ...REL, "--cpus", "-1", "--", "true"], code: 125, says: re('^oneoff: --cpus "-1": not a number of CPUs ', CPUS_FIX) },
+  { what: "unknown flag, with a suggestion", args: ["run", "--relase", IMAGE, "--", "true"], code: 125, says: /^oneoff: unknown option '--relase' \(did you mean --release\?\)$/ },
+  { what: "another misspelt flag", args: ["run", ...REL, "--netwrk", "x", "--", "true"], code: 125, says: /^oneoff: unknown option '--netwrk' \(did you mean --network\?\)$/ },
+  { what: "unknown short flag", args: ["run", ...REL, "-x", "--", "true"], code: 125, says: /^oneoff: unknown option '-x' \(see oneoff --help\)$/ },
+  { what: "unknown subcommand, with a suggestion", args: ["rnu", "--", "true"], code: 125, says: /^oneoff: unknown command 'rnu' \(did you mean run\?\)$/ },
+  { what: "-it without a terminal", args: ["run", ...REL, "-it", "--", "sh"], code: 125, says: /^oneoff: -t needs a terminal, and the input device is not a TTY \(run it from a terminal, or drop -t and pipe input with -i\)$/ },
+  { what: "oneoff shell without a terminal", args: ["shell", ...REL], code: 125, says: /^oneoff: oneoff shell needs a terminal, and the input device is not a TTY \(run it from a terminal\)$/ },
+  { what: "oneoff shell: unknown flag", args: ["shell", "--relase", IMAGE], code: 125, says: /^oneoff: unknown option '--relase' \(did you mean --release\?\)$/ },
+  { what: "oneoff cleanup: unknown flag", args: ["cleanup", "--force"], code: 125, says: /^oneoff: unknown option '--force' \(see oneoff --help\)$/ },
+  { what: "--wait-lock without --lock", args: ["run", ...REL, "--wait-lock", "--", "true"], code: 125, says: /^oneoff: --wait-lock needs a lock \(add --lock NAME, or set lock: on the task\)$/ },
+  { what: "--wait-lock DURATION without --lock", args: ["run", ...REL, "--wait-lock", "5s", "--", "true"], code: 125, says: /^oneoff: --wait-lock needs a lock \(add --lock NAME/ },
+  { what: "--wait-lock: garbage duration", args: ["run", ...REL, "--lock", "x", "--wait-lock", "soon", "--", "true"], code: 125, says: /^oneoff: --wait-lock "soon": not a duration \(use --wait-lock alone, or a duration such as 5m\)$/ },
+  { what: "--lock: invalid name", args: ["run", ...REL, "--lock", "bad name", "--", "true"], code: 125, says: /^oneoff: --lock "bad name": not a valid lock name \(use letters, digits, _, \. and -\)$/ },
+  { what: "--lock: empty", args: ["run", ...REL, "--lock", "", "--", "true"], code: 125, says: /^oneoff: --lock "": not a valid lock name \(use letters/ },
+  { what: "--timeout: garbage", args: ["run", ...REL, "--timeout", "soon", "--", "true"], code: 125, says: /^oneoff: --timeout "soon": not a duration \(use seconds or a number with s, m or h, such as 10m\)$/ },
+  { what: "--timeout: zero", args: ["run", ...REL, "--timeout", "0", "--", "true"], code: 125, says: /^oneoff: --timeout "0": not a duration \(use seconds/ },
+  { what: "--stop-timeout: garbage", args: ["run", ...REL, "--stop-timeout", "soon", "--", "true"], code: 125, says: /^oneoff: option '--stop-timeout <seconds>' argument 'soon' is invalid\. give a number of seconds, such as 30 \(see oneoff --help\)$/ },
+  { what: "--stop-timeout: negative", args: ["run", ...REL, "--stop-timeout", "-1", "--", "true"], code: 125, says: /^oneoff: option '--stop-timeout <seconds>' argument '-1' is invalid\. give a number of seconds/ },
+  { what: "--pull: unknown policy", args: ["run", ...REL, "--pull", "sometimes", "--", "true"], code: 125, says: /^oneoff: option '--pull <policy>' argument 'sometimes' is invalid\. Allowed choices are missing, always, never\. \(see oneoff --help\)$/ },
+  { what: "--label: reserved io.oneoff.", args: ["run", ...REL, "--label", "io.oneoff.app=x", "--", "true"], code: 125, says: /^oneoff: label io\.oneoff\.app \(from flags\): labels starting with io\.oneoff\. are reserved for oneoff \(use another prefix, such as com\.example\.\)$/ },
+  { what: "--label =x (empty name)", args: ["run", ...REL, "--label", "=x", "--", "true"], code: 125, says: /^oneoff: --label "=x": missing label name \(use --label KEY=VALUE\)$/ },
+  { what: "command words without --", args: ["run", "migrate", "extra"], code: 125, says: /^oneoff: too many arguments for 'run'\. Expected 1 argument but got 2\. \(put the command after --, e\.g\. oneoff run -- rake db:migrate\)$/ },
+  { what: "nothing to run", args: ["run", ...REL], code: 125, says: /^oneoff: nothing to run \(give a command after --, e\.g\. oneoff run -- \.\/bin\/task\)$/ },
+
+  // --- release references
+  { what: "release: uppercase repository", args: ["run", "--release", "Oneoff-Test/Busybox:latest", "--", "true"], code: 125, says: re('^oneoff: release "Oneoff-Test/Busybox:latest" \\(from flags\\) ', NOT_REF) },
+  { what: "release: space in the tag", args: ["run", "--release", `${REPO}:bad tag`, "--", "true"], code: 125, says: re(`^oneoff: release "${REPO}:bad tag" \\(from flags\\) `, NOT_REF) },
+  { what: "release: punctuation in the tag", args: ["run", "--release", `${REPO}:t@g!`, "--", "true"], code: 125, says: re(`^oneoff: release "${REPO}:t@g!" \\(from flags\\) `, NOT_REF) },
+  { what: "release: a digest too short", args: ["run", "--release", `${REPO}@sha256:abc`, "--", "true"], code: 125, says: re(`^oneoff: release "${REPO}@sha256:abc" \\(from flags\\) `, NOT_REF) },
+  { what: "ONEOFF_RELEASE: malformed", args: ["run", "--", "true"], env: { ONEOFF_RELEASE: "Bad:Ref" }, code: 125, says: re('^oneoff: release "Bad:Ref" \\(from ONEOFF_RELEASE\\) ', NOT_REF) },
+  { what: "release: in config, malformed", config: `app: faults\nimage: ${REPO}\nrelease: "v 1"\n`, args: ["run", "--", "true"], code: 125, says: re('^oneoff: release "v 1" \\(from oneoff\\.yaml:3:1\\) ', NOT_REF) },
+  { what: "release not present, --pull never", args: ["run", "--pull", "never", "--release", `${REPO}:nope`, "--", "true"], code: 125, says: /^oneoff: image oneoff-test\/busybox:nope is not present on the engine at \S+ \(pull it first, or allow pulling with --pull missing\)$/ },
+  // -q: without it a "pulling ..." notice comes first (not an error, but a second line).
+  { what: "tag not in the registry (-q)", args: ["run", "-q", "--release", "127.0.0.1:5055/oneoff-test/pullme:nope", "--", "true"], code: 125, says: /^oneoff: pull 127\.0\.0\.1:5055\/oneoff-test\/pullme:nope: .*manifest unknown.* \(check the image name and tag, and that you are logged in to its registry \(docker login\)\)$/ },
+  { what: "image ID not present", args: ["run", "--release", `sha256:${"0".repeat(64)}`, "--", "true"], code: 125, says: /^oneoff: image sha256:0{64} is not present on the engine at \S+ \(image IDs cannot be pulled: give the release as repo:tag or repo@digest, or load the image first\)$/ },
+  { what: "short image ID not present", args: ["run", "--release", "0".repeat(12), "--", "true"], code: 125, says: /^oneoff: image 0{12} is not present on the engine at \S+ \(image IDs cannot be pulled/ },
+
+  // --- reach the engine: the one-off cannot be created or started
+  { what: "--network: no such network", args: ["run", ...REL, "--network", "nope", "--", "true"], code: 125, says: /^oneoff: the one-off failed to start: network nope not found \(create it with: docker network create nope; or fix --network \/ network: in the config\)$/ },
+  { what: "command not found", args: ["run", ...REL, "--", "no-such-command"], code: 127, says: /^oneoff: command "no-such-command" not found in the image \(check the command, and that the release image has it on its PATH\)$/ },
+  { what: "--entrypoint not found", args: ["run", ...REL, "--entrypoint", "no-such-entrypoint", "--", "x"], code: 127, says: /^oneoff: command "no-such-entrypoint" not found in the image \(check the command/ },
+  { what: "command not executable", args: ["run", ...REL, "--", "/etc/passwd"], code: 126, says: /^oneoff: command "\/etc\/passwd" cannot be invoked: permission denied \(check that it is an executable file in the release image\)$/ },
+  { what: "command is a directory", args: ["run", ...REL, "--", "/etc"], code: 126, says: /^oneoff: command "\/etc" cannot be invoked: permission denied \(check that it is an executable file/ },
+
+  // --- the engine address
+  { what: "DOCKER_HOST ssh://", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "ssh://user@host" }, code: 125, says: re('^oneoff: DOCKER_HOST "ssh://user@host": the ssh scheme is not supported yet ', SCHEMES) },
+  { what: "DOCKER_HOST foo://", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "foo://bar" }, code: 125, says: re('^oneoff: DOCKER_HOST "foo://bar": the foo scheme is not supported yet ', SCHEMES) },
+  { what: "DOCKER_HOST tcp:// without a host", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://" }, code: 125, says: /^oneoff: DOCKER_HOST "tcp:\/\/" is not a valid address \(use unix:\/\/\/path\/to\/docker\.sock or tcp:\/\/HOST:PORT\)$/ },
+  { what: "DOCKER_HOST: missing socket", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "unix:///tmp/oneoff-faults-no-engine.sock" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at unix:///tmp/oneoff-faults-no-engine\\.sock: no engine socket there ", UNREACHABLE) },
+  { what: "DOCKER_HOST: closed tcp port", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://127.0.0.1:1" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at tcp://127\\.0\\.0\\.1:1: connection refused ", UNREACHABLE) },
+  { what: "oneoff cleanup: missing socket", args: ["cleanup"], env: { DOCKER_HOST: "unix:///tmp/oneoff-faults-no-engine.sock" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at unix:///tmp/oneoff-faults-no-engine\\.sock: no engine socket there ", UNREACHABLE) },
+  { what: "DOCKER_TLS_VERIFY without certificates", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://127.0.0.1:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/nonexistent/certs" }, code: 125, says: /^oneoff: DOCKER_TLS_VERIFY is set but \/nonexistent\/certs\/ca\.pem cannot be read \(set DOCKER_CERT_PATH to the folder holding ca\.pem, cert\.pem and key\.pem\)$/ },
+];
+
+/** A fresh working directory per row: its oneoff.yaml and files, or nothing at all. */
+function workdirFor(row: BadInput): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-bad-input-"));
+  if (row.config !== undefined) writeFileSync(path.join(dir, "oneoff.yaml"), row.config);
+  for (const [name, text] of Object.entries(row.files ?? {})) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+export function runRow(row: BadInput): Promise<CliResult> {
+  return oneoff(row.args, { cwd: workdirFor(row), env: { ONEOFF_RELEASE: undefined, ...row.env } });
+}
+
+async function runAll<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < items.length; index = next++) results[index] = await work(items[index]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+describe("bad input: one line naming the culprit and the fix, the right exit code, nothing created", () => {
+  const results: CliResult[] = [];
+  let containersBefore: string[] = [];
+  let containersAfter: string[] = [];
+
+  beforeAll(async () => {
+    containersBefore = oneOffContainers();
+    results.push(...(await runAll(CATALOGUE, 4, runRow)));
+    containersAfter = oneOffContainers();
+  }, 120_000);
+
+  it("the catalogue has at least 45 rows, each described once", () => {
+    expect(CATALOGUE.length).toBeGreaterThanOrEqual(45);
+    expect(new Set(CATALOGUE.map((row) => row.what)).size).toBe(CATALOGUE.length);
+  });
+
+  it.each(CATALOGUE.map((row, index) => [row.what, row, index] as const))("%s", (_, row, index) => {
+    const { code, signal, stdout, stderr } = results[index]!;
+    const context = `oneoff ${JSON.stringify(row.args)} said:\n${stderr}`;
+    expect(stdout.toString(), context).toBe("");
+    expect(stderr, context).not.toMatch(/\n\s+at |\bat .*\.[cm]?js:\d+/);
+    expect(stderr.endsWith("\n"), context).toBe(true);
+    const lines = stderr.slice(0, -1).split("\n");
+    expect(lines, context).toHaveLength(1);
+    const line = lines[0]!;
+    expect(line).toMatch(/^oneoff: /);
+    expect(line, "the fix, in parentheses, ends the line").toMatch(/ \(.+\)$/);
+    expect(line).toMatch(row.says);
+    expect(signal, context).toBeNull();
+    expect(code, context).toBe(row.code);
+  });
+
+  it("left the engine's one-off containers as they were", () => {
+    expect(containersAfter.length).toBe(containersBefore.length);
+    expect(containersAfter.sort()).toEqual(containersBefore.sort());
+  });
+});
+
+/** Not errors: words after -- reach the command as they are, however odd. */
+describe("odd arguments and big values are passed literally", () => {
+  it("shell metacharacters, quotes and newlines arrive unchanged, one argument each", async () => {
+    const words = [";", "$(id)", "`id`", "|", "*", "a\nb", "&&", "> /tmp/x", "$HOME", "${PATH}", "\\", "'", '"', "", " ", "#", "~", "{a,b}", "\t", "-e", "--", "ünï©ødé"];
+    const result = await oneoff(["run", "-q", ...REL, "--", "printf", "%s\\0", ...words]);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString("utf8").split("\0")).toEqual([...words, ""]);
+  });
+
+  it("a metacharacter-laden command in a task's list is argv as written", async () => {
+    const dir = workdirFor({ what: "", args: [], code: 125, says: /./, config: `${BASE}tasks:\n  m: [printf, "%s|", ";", "$$(id)", "*", "a b"]\n` });
+    const result = await oneoff(["run", "-q", "m"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString()).toBe(";|$(id)|*|a b|");
+  });
+
+  it("an -e value as big as one argument may be (128 KiB) reaches the container intact", async () => {
+    // Linux refuses any single argv or environment string over 128 KiB (MAX_ARG_STRLEN), so
+    // this is the biggest value that can be given with -e at all.
+    const value = "x".repeat(128 * 1024 - 16);
+    const result = await oneoff(["run", "-q", ...REL, "-e", `BIG=${value}`, "--", "sh", "-c", 'printf %s "$BIG" | wc -c; printf %s "$BIG" | md5sum']);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const [length, digest] = result.stdout.toString().trim().split("\n");
+    expect(Number(length)).toBe(value.length);
+    expect(digest!.split(/\s/)[0]).toBe(createHash("md5").update(value).digest("hex"));
+  });
+});

@@ -1,0 +1,288 @@
+/**
+ * Operations and pipelines: timeouts, detached one-offs (ps, logs, wait, stop, retention),
+ * engine-enforced locks, the release task, JSON output and the audit log.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { docker, eventually, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, waitForOutput } from "./helpers.js";
+
+expectNoLeftovers();
+
+const auditLog = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-audit-")), "audit.jsonl");
+const env = { ONEOFF_AUDIT_LOG: auditLog };
+const run = (args: string[], options: Parameters<typeof oneoff>[1] = {}) => oneoff(args, { ...options, env: { ...env, ...options.env } });
+
+function app(yaml: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-ops-"));
+  writeFileSync(path.join(dir, "oneoff.yaml"), yaml);
+  return dir;
+}
+
+describe("--timeout", () => {
+  it("stops a one-off that runs too long: exit 124, says so, container gone", async () => {
+    const started = Date.now();
+    const result = await run(["run", "--timeout", "1s", "--stop-timeout", "2", "--release", IMAGE, "--", "sh", "-c", "trap 'exit 0' TERM; echo started; sleep 30 & wait"]);
+    expect(result.code).toBe(124);
+    expect(result.stdout.toString()).toBe("started\n");
+    expect(result.stderr).toMatch(/^oneoff: timed out after 1s: stopping the one-off/m);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("kills after --stop-timeout a one-off that ignores SIGTERM", async () => {
+    const result = await run(["run", "-q", "--timeout", "1", "--stop-timeout", "1", "--release", IMAGE, "--", "sh", "-c", "trap '' TERM; echo started; sleep 30"]);
+    expect(result.code).toBe(124);
+    expect(result.stderr).toMatch(/timed out after 1s/);
+    expect(result.stderr).toMatch(/still running 1s after SIGTERM: killing the one-off/);
+  });
+
+  it("takes timeout: from the task", async () => {
+    const dir = app(`image: oneoff-test/busybox\nstop_timeout: 1\ntasks:\n  slow:\n    timeout: 1s\n    command: [sleep, "30"]\n`);
+    const result = await run(["run", "-q", "slow"], { cwd: dir });
+    expect(result.code).toBe(124);
+  });
+
+  it("does not fire for a one-off that finishes in time", async () => {
+    const result = await run(["run", "-q", "--timeout", "30s", "--release", IMAGE, "--", "sh", "-c", "exit 3"]);
+    expect(result.code).toBe(3);
+  });
+});
+
+describe("--detach, ps, logs, wait, stop", () => {
+  it("starts, returns the ID at once, and keeps the output for logs after it ends", async () => {
+    const started = await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", "echo out-line; echo err-line >&2; sleep 1; exit 6"]);
+    expect(started.code).toBe(0);
+    const id = started.stdout.toString().trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(started.stderr).toMatch(/started detached one-off .*oneoff logs -f [0-9a-f]{12}/);
+    try {
+      const listed = JSON.parse((await run(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{ id: string; detached: boolean; state: string }>;
+      expect(listed.find((oneOff) => oneOff.id === id)).toMatchObject({ detached: true, state: "running" });
+
+      const waited = await run(["wait", id.slice(0, 12)]);
+      expect(waited.stdout.toString()).toBe("6\n");
+      expect(waited.code).toBe(6);
+
+      const logs = await run(["logs", id.slice(0, 12)]);
+      expect(logs.stdout.toString()).toBe("out-line\n");
+      expect(logs.stderr).toBe("err-line\n");
+
+      const all = JSON.parse((await run(["ps", "--all-apps", "--all", "--json"])).stdout.toString()) as Array<{ id: string; exitCode?: number; durationMs?: number }>;
+      const finished = all.find((oneOff) => oneOff.id === id);
+      expect(finished?.exitCode).toBe(6);
+      expect(finished?.durationMs).toBeGreaterThanOrEqual(900);
+      const running = JSON.parse((await run(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{ id: string }>;
+      expect(running.map((oneOff) => oneOff.id)).not.toContain(id);
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
+  it("follows logs until the one-off ends", async () => {
+    const id = (await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.3; done"])).stdout.toString().trim();
+    try {
+      const logs = await run(["logs", "-f", id]);
+      expect(logs.stdout.toString()).toBe("line 1\nline 2\nline 3\n");
+      expect(logs.code).toBe(0);
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
+  it("stops a detached one-off", async () => {
+    const id = (await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"])).stdout.toString().trim();
+    try {
+      const stopped = await run(["stop", "--time", "5", id]);
+      expect(stopped.code).toBe(0);
+      expect(docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id)).toBe("exited 0");
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
+  it("is removed by cleanup once its keep time after ending has passed, not before", async () => {
+    const kept = (await run(["run", "-d", "--keep-for", "1h", "--release", IMAGE, "--", "true"])).stdout.toString().trim();
+    const short = (await run(["run", "-d", "--keep-for", "1s", "--release", IMAGE, "--", "true"])).stdout.toString().trim();
+    try {
+      await run(["wait", short]);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const cleanup = await run(["cleanup"]);
+      expect(cleanup.stderr).toContain(`(${short.slice(0, 12)}), kept past its time`);
+      expect(docker("ps", "-aq", "--no-trunc", "--filter", `id=${short}`)).toBe("");
+      expect(docker("ps", "-aq", "--no-trunc", "--filter", `id=${kept}`)).toBe(kept);
+    } finally {
+      docker("rm", "-f", kept);
+      if (docker("ps", "-aq", "--filter", `id=${short}`)) docker("rm", "-f", short);
+    }
+  });
+
+  it("refuses ps/logs/stop/wait on containers that are not one-offs", async () => {
+    const stranger = docker("create", IMAGE, "true");
+    try {
+      const result = await run(["logs", stranger]);
+      expect(result.code).toBe(125);
+      expect(result.stderr).toMatch(/is not a one-off container/);
+    } finally {
+      docker("rm", "-f", stranger);
+    }
+  });
+
+  it("refuses --detach with -i, and with a timeout", async () => {
+    expect((await run(["run", "-d", "-i", "--release", IMAGE, "--", "cat"])).stderr).toMatch(/^oneoff: --detach cannot be combined with -i/);
+    expect((await run(["run", "-d", "--timeout", "1m", "--release", IMAGE, "--", "true"])).stderr).toMatch(/^oneoff: --detach cannot be combined with a timeout/);
+  });
+});
+
+describe("--lock", () => {
+  it("lets exactly one of two concurrent one-offs holding the same lock run", async () => {
+    const script = "echo ran; sleep 2";
+    const [a, b] = await Promise.all([
+      run(["run", "-q", "--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", script]),
+      run(["run", "-q", "--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", script]),
+    ]);
+    const outcomes = [a, b].map((result) => result.code).sort();
+    expect(outcomes).toEqual([0, 125]);
+    const refused = a.code === 125 ? a : b;
+    expect(refused.stdout.toString()).toBe("");
+    expect(refused.stderr).toMatch(/^oneoff: lock migrate is held by a one-off started by \S+@\S+ at \d{4}-\d\d-\d\dT\S+, container [0-9a-f]{12} \(wait for it with --wait-lock/);
+  });
+
+  it("with --wait-lock, waits for the holder and then runs", async () => {
+    let second: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    const first = run(["run", "-q", "--lock", "seed", "--release", IMAGE, "--", "sh", "-c", "echo first; sleep 1.5"], {
+      onSpawn: (child) => {
+        void waitForOutput(child, (text) => text.includes("first")).then(() => {
+          second = run(["run", "--lock", "seed", "--wait-lock", "30s", "--release", IMAGE, "--", "echo", "second"]);
+        });
+      },
+    });
+    expect((await first).code).toBe(0);
+    const result = await eventually(() => second);
+    const done = await result;
+    expect(done.code).toBe(0);
+    expect(done.stdout.toString()).toBe("second\n");
+    expect(done.stderr).toMatch(/waiting for lock seed, held by/);
+  });
+
+  it("is released when its holder is killed with SIGKILL", async () => {
+    const holder = run(["run", "-q", "--lock", "fix", "--release", IMAGE, "--", "sh", "-c", "echo holding; sleep 60"], {
+      onSpawn: (child) => void waitForOutput(child, (text) => text.includes("holding")).then(() => child.kill("SIGKILL")),
+    });
+    expect((await holder).signal).toBe("SIGKILL");
+    const next = await run(["run", "-q", "--lock", "fix", "--wait-lock", "20s", "--release", IMAGE, "--", "echo", "got it"]);
+    expect(next.stdout.toString()).toBe("got it\n");
+    expect(next.code).toBe(0);
+  });
+
+  it("is not held by a one-off that was created but whose owner died before starting it", async () => {
+    const hostname = os.hostname();
+    const stale = docker("create", "--name", "ops-lock-stale", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${hostname}:4194303:1`, IMAGE, "true");
+    try {
+      const dir = app("app: ops\nimage: oneoff-test/busybox\n");
+      const result = await run(["run", "-q", "--lock", "stale", "--", "echo", "took it"], { cwd: dir });
+      expect(result.stdout.toString()).toBe("took it\n");
+      expect(docker("ps", "-aq", "--filter", `id=${stale}`)).toBe("");
+    } finally {
+      if (docker("ps", "-aq", "--filter", `id=${stale}`)) docker("rm", "-f", stale);
+    }
+  });
+});
+
+describe("oneoff release", () => {
+  const yaml = `app: relapp\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate:\n    command: [sh, -c, "echo migrating; sleep 1; exit $${"$"}{MIGRATE_EXIT:-0}"]\n`;
+
+  it("runs the release task and exits with its code", async () => {
+    const dir = app(yaml);
+    const ok = await run(["release", "-q"], { cwd: dir });
+    expect(ok.stdout.toString()).toBe("migrating\n");
+    expect(ok.code).toBe(0);
+    const failed = await run(["release", "-q", "-e", "MIGRATE_EXIT=3"], { cwd: dir });
+    expect(failed.code).toBe(3);
+  });
+
+  it("holds the lock release: a concurrent release is refused", async () => {
+    const dir = app(yaml);
+    const [a, b] = await Promise.all([run(["release", "-q"], { cwd: dir }), run(["release", "-q"], { cwd: dir })]);
+    expect([a.code, b.code].sort()).toEqual([0, 125]);
+    expect((a.code === 125 ? a : b).stderr).toMatch(/lock release is held by task migrate/);
+  });
+
+  it("says what to do when there is no release task", async () => {
+    const dir = app("image: oneoff-test/busybox\ntasks:\n  other: [echo]\n");
+    const result = await run(["release"], { cwd: dir });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^oneoff: no release task in .*oneoff\.yaml \(set release_task: NAME in oneoff\.yaml, or define a task named release\)\n$/);
+  });
+});
+
+describe("--json", () => {
+  it("prints one JSON document on stdout, with the command's output on stderr", async () => {
+    const result = await run(["run", "--json", "--release", IMAGE, "--", "sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"]);
+    expect(result.code).toBe(4);
+    const document = JSON.parse(result.stdout.toString());
+    expect(document).toMatchObject({ exitCode: 4, ending: "exited", imageId: imageId(IMAGE), command: ["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"] });
+    expect(document.containerId).toMatch(/^[0-9a-f]{64}$/);
+    expect(document.durationMs).toBeGreaterThan(0);
+    expect(document.output).toBeUndefined();
+    expect(result.stderr).toContain("to-stdout\n");
+    expect(result.stderr).toContain("to-stderr\n");
+  });
+
+  it("includes the output with --capture, base64 when it is not UTF-8", async () => {
+    const result = await run(["run", "--json", "--capture", "--release", IMAGE, "--", "sh", "-c", "printf 'text'; printf '\\377\\376' >&2"]);
+    const document = JSON.parse(result.stdout.toString());
+    expect(document.output.stdout).toEqual({ encoding: "utf8", data: "text" });
+    expect(document.output.stderr).toEqual({ encoding: "base64", data: Buffer.from([0xff, 0xfe]).toString("base64") });
+    expect(document.output.truncated).toBe(false);
+  });
+
+  it("prints a document for oneoff's own failures too", async () => {
+    const result = await run(["run", "--json", "--release", IMAGE, "--", "no-such-command"]);
+    expect(result.code).toBe(127);
+    expect(JSON.parse(result.stdout.toString())).toEqual({ error: expect.stringMatching(/^command "no-such-command" not found/), exitCode: 127 });
+  });
+});
+
+describe("the audit log", () => {
+  it("has one line for every way a one-off ends, and never a secret", async () => {
+    const log = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-audit-")), "audit.jsonl");
+    const secret = "planted-secret-7f3a";
+    const audited = (args: string[], options: Parameters<typeof oneoff>[1] = {}) => oneoff(args, { ...options, env: { ONEOFF_AUDIT_LOG: log, PGPASSWORD: secret } });
+    const base = ["-q", "-e", `API_TOKEN=${secret}`, "-e", "PGPASSWORD", "--release", IMAGE, "--"];
+    await audited(["run", ...base, "sh", "-c", "exit 0", "sh", `--password=${secret}`, `postgres://app:${secret}@db/shop`]);
+    await audited(["run", ...base, "sh", "-c", "exit 3"]);
+    await audited(["run", "--timeout", "1", "--stop-timeout", "1", ...base, "sleep", "30"]);
+    await audited(["run", ...base, "no-such-command"]);
+    await audited(["run", ...base, "sh", "-c", "trap 'exit 9' INT; echo ready; sleep 30 & wait"], {
+      onSpawn: (child) => void waitForOutput(child, (text) => text.includes("ready")).then(() => child.kill("SIGINT")),
+    });
+    const holder = audited(["run", "--lock", "audit", ...base, "sh", "-c", "echo holding; sleep 2"], {
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("holding")).then(() => {
+          refused = audited(["run", "--lock", "audit", ...base, "true"]);
+        }),
+    });
+    let refused: Promise<unknown> | undefined;
+    await holder;
+    await eventually(() => refused);
+    await refused;
+
+    const text = readFileSync(log, "utf8");
+    expect(text).not.toContain(secret);
+    const entries = text.trim().split("\n").map((line) => JSON.parse(line));
+    const outcomes = entries.map((entry: { outcome: string; exitCode: number }) => `${entry.outcome}:${entry.exitCode}`);
+    expect(outcomes).toEqual(expect.arrayContaining(["exited:0", "exited:3", "timeout:124", "not-found:127", "interrupted:9", "lock-refused:125"]));
+    expect(entries).toHaveLength(7);
+    expect(entries[0]).toMatchObject({ by: expect.stringContaining("@"), imageId: imageId(IMAGE), releaseReference: IMAGE, exitCode: 0 });
+    expect(entries[0].command).toEqual(["sh", "-c", "exit 0", "sh", "--password=<redacted>", "postgres://app:<redacted>@db/shop"]);
+    expect(entries.find((entry: { outcome: string }) => entry.outcome === "interrupted").signal).toBe("SIGINT");
+    expect(entries.find((entry: { outcome: string }) => entry.outcome === "lock-refused").error).toMatch(/^lock audit is held by/);
+
+    const history = await oneoff(["history", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
+    expect(JSON.parse(history.stdout.toString())).toHaveLength(7);
+    const table = await oneoff(["history", "--all-apps", "-n", "2"], { env: { ONEOFF_AUDIT_LOG: log } });
+    expect(table.stdout.toString().trim().split("\n")).toHaveLength(3);
+    expect(oneOffContainers()).toEqual([]);
+  });
+});

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import type { ContainerDetails } from "../../src/engine/types.js";
+import { auditableCommand } from "../../src/lifecycle/audit.js";
+import { describeHolder, holdsLock } from "../../src/lifecycle/lock.js";
+import { viewOf } from "../../src/lifecycle/oneoffs.js";
+import { findExpired, findOrphans } from "../../src/lifecycle/reaper.js";
+import { runDocument } from "../../src/output/run-document.js";
+
+function details(overrides: Partial<ContainerDetails> & { labels?: Record<string, string> }): ContainerDetails {
+  return { id: "a".repeat(64), name: "shop-run-abc", state: "running", exitCode: 0, oomKilled: false, tty: false, imageId: "sha256:img", ...overrides, labels: { "io.oneoff.managed": "true", ...overrides.labels } };
+}
+
+describe("holdsLock", () => {
+  const alive = () => true;
+  const dead = () => false;
+  it.each([
+    ["a running holder", details({ state: "running" }), dead, true],
+    ["a paused holder", details({ state: "paused" }), dead, true],
+    ["a created holder whose owner lives (between create and start)", details({ state: "created", labels: { "io.oneoff.owner": "h:1:1" } }), alive, true],
+    ["a created holder whose owner died", details({ state: "created", labels: { "io.oneoff.owner": "h:1:1" } }), dead, false],
+    ["a finished holder (kept detached one-off)", details({ state: "exited" }), alive, false],
+    ["a dead holder", details({ state: "dead" }), alive, false],
+  ] as Array<[string, ContainerDetails, () => boolean, boolean]>)("%s: %s", (_, holder, isAlive, held) => {
+    expect(holdsLock(holder, isAlive)).toBe(held);
+  });
+
+  it("names who holds it, since when, and the container", () => {
+    expect(describeHolder(details({ labels: { "io.oneoff.task": "migrate", "io.oneoff.started-by": "ann@ci", "io.oneoff.started-at": "2026-01-02T03:04:05.000Z" } }))).toBe(
+      "task migrate started by ann@ci at 2026-01-02T03:04:05.000Z, container aaaaaaaaaaaa",
+    );
+  });
+});
+
+describe("findExpired", () => {
+  const now = new Date("2026-11-25T12:00:00Z");
+  const detached = (finishedAt: string, keepFor: string, state = "exited") =>
+    details({ state, finishedAt: new Date(finishedAt), labels: { "io.oneoff.detached": "true", "io.oneoff.keep-for": keepFor } });
+  it("picks detached one-offs that ended longer ago than kept for, and nothing else", () => {
+    const expired = detached("2026-11-24T11:00:00Z", "86400");
+    const fresh = detached("2026-11-25T11:00:00Z", "86400");
+    const running = detached("2026-11-24T11:00:00Z", "86400", "running");
+    const attached = details({ state: "exited", finishedAt: new Date("2026-01-01T00:00:00Z") });
+    const noKeep = details({ state: "exited", finishedAt: new Date("2026-01-01T00:00:00Z"), labels: { "io.oneoff.detached": "true" } });
+    expect(findExpired([expired, fresh, running, attached, noKeep], now)).toEqual([expired]);
+  });
+
+  it("leaves a detached one-off that ran to orphan rules alone, but reaps one that never started", () => {
+    const ran = details({ state: "exited", labels: { "io.oneoff.detached": "true", "io.oneoff.owner": "h:1:1" } });
+    const neverStarted = details({ state: "created", labels: { "io.oneoff.detached": "true", "io.oneoff.owner": "h:1:1" } });
+    expect(findOrphans([ran, neverStarted], () => false)).toEqual([neverStarted]);
+  });
+});
+
+describe("viewOf", () => {
+  it("reads a finished one-off's labels and state into what ps shows", () => {
+    const view = viewOf(
+      details({
+        state: "exited",
+        exitCode: 3,
+        startedAt: new Date("2026-11-25T10:00:00Z"),
+        finishedAt: new Date("2026-11-25T10:00:42Z"),
+        labels: { "io.oneoff.app": "shop", "io.oneoff.task": "migrate", "io.oneoff.command": '["rake","db:migrate"]', "io.oneoff.release.image-id": "sha256:abc", "io.oneoff.detached": "true", "io.oneoff.lock": "release" },
+      }),
+    );
+    expect(view).toMatchObject({ app: "shop", task: "migrate", command: ["rake", "db:migrate"], imageId: "sha256:abc", exitCode: 3, durationMs: 42_000, detached: true, lock: "release" });
+  });
+
+  it("has no exit code or duration while running", () => {
+    const view = viewOf(details({ state: "running" }));
+    expect(view.exitCode).toBeUndefined();
+    expect(view.durationMs).toBeUndefined();
+  });
+});
+
+describe("auditableCommand", () => {
+  it.each([
+    [["psql", "postgres://app:hunter2@db/shop"], ["psql", "postgres://app:<redacted>@db/shop"]],
+    [["tool", "--password=hunter2", "--user=ann"], ["tool", "--password=<redacted>", "--user=ann"]],
+    [["env", "API_TOKEN=abc", "PLAIN=1"], ["env", "API_TOKEN=<redacted>", "PLAIN=1"]],
+    [["echo", "hunter2"], ["echo", "hunter2"]],
+  ])("%j -> %j", (command, shown) => {
+    expect(auditableCommand(command)).toEqual(shown);
+  });
+});
+
+describe("runDocument", () => {
+  it("says how long it took and encodes captured output by whether it is UTF-8", () => {
+    const document = runDocument({
+      exitCode: 0,
+      containerId: "c",
+      containerName: "n",
+      imageId: "sha256:i",
+      releaseReference: "r",
+      app: "a",
+      command: ["x", "--token=s"],
+      ending: "exited",
+      startedAt: new Date(1000),
+      endedAt: new Date(3500),
+      output: { stdout: Buffer.from("héllo"), stderr: Buffer.from([0xc3]), truncated: true },
+    });
+    expect(document).toMatchObject({
+      durationMs: 2500,
+      command: ["x", "--token=<redacted>"],
+      output: { stdout: { encoding: "utf8", data: "héllo" }, stderr: { encoding: "base64", data: "ww==" }, truncated: true },
+    });
+  });
+});
