@@ -18,4 +18,4 @@ COPY --from=build /src/dist ./dist
 COPY bin ./bin
 # Talking to the engine's socket needs root or the socket's group; the group's ID differs
 # from host to host, so the image runs as root unless told otherwise (docker run --user).
-ENTRYPOINT ["node", "/opt/oneoff/bin/oneoff.js"]
+ENTRYPOINT ["node", "--", "/opt/oneoff/bin/oneoff.js"]

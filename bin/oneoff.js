@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
+// "node --": Node 20 reads --env-file even after the script name; "--" stops it, so oneoff gets its own --env-file.
 // The bundled CLI (npm run build): one file per lazily loaded part, ~120 ms faster to start.
 import { main } from "../dist/bundle/cli/main.js";
 

@@ -139,6 +139,7 @@ async function attached(
       spec,
       interactive: plan.interactive,
       tty: plan.tty,
+      ...(plan.detachKeys ? { detachKeys: plan.detachKeys } : {}),
       stopTimeoutSeconds: plan.stopTimeoutSeconds,
       ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
       io: { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr },

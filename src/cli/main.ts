@@ -10,7 +10,7 @@ import { splitAtDoubleDash } from "./argv.js";
 import { cleanupCommand } from "./cleanup.js";
 import type { CliContext, CliIO } from "./command.js";
 import { historyCommand } from "./history.js";
-import { logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
+import { attachCommand, logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
 import { releaseCommand, runCommand, shellCommand } from "./run.js";
 
 export async function main(argv: readonly string[], io: CliIO = process): Promise<number> {
@@ -24,7 +24,7 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
     .description("Run admin processes (Twelve-Factor XII) in ephemeral containers from your app's release image and config.")
     .version(VERSION, "-V, --version")
     .option("--debug", "show stack traces for errors");
-  const subcommands = [runCommand, shellCommand, releaseCommand, psCommand, logsCommand, stopCommand, waitCommand, historyCommand, cleanupCommand].map((make) => make(context));
+  const subcommands = [runCommand, shellCommand, releaseCommand, psCommand, logsCommand, attachCommand, stopCommand, waitCommand, historyCommand, cleanupCommand].map((make) => make(context));
   for (const cli of [program, ...subcommands]) {
     // Commands added with addCommand inherit none of these, so each gets them: errors are
     // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.
@@ -55,7 +55,11 @@ function commanderExit(error: CommanderError, io: CliIO): number {
   // commander's "error: unknown option '--fo'\n(Did you mean --foo?)" -> our one-line form.
   const [what, ...rest] = error.message.replace(/^error: /, "").split("\n");
   const hint = rest.join(" ").replace(/^\((.*)\)$/, "$1").trim();
-  const usage = error.code === "commander.excessArguments" ? "put the command after --, e.g. oneoff run -- rake db:migrate" : "see oneoff --help";
+  const command = /for '(\w+)'/.exec(error.message)?.[1];
+  const usage =
+    error.code === "commander.excessArguments" && command === "run"
+      ? "put the command after --, e.g. oneoff run -- rake db:migrate"
+      : `see oneoff ${command ?? ""} --help`.replace("  ", " ");
   io.stderr.write(`oneoff: ${what} (${hint ? hint.charAt(0).toLowerCase() + hint.slice(1) : usage})\n`);
   return ExitCode.runnerFailed;
 }

@@ -118,3 +118,30 @@ export function waitCommand({ io, act }: CliContext): Command {
       }),
     );
 }
+
+export function attachCommand({ io, act }: CliContext): Command {
+  return new Command("attach")
+    .description("attach your terminal to a running terminal one-off (one detached with the detach keys)")
+    .argument("<id>", "one-off container ID (or a unique prefix) or name")
+    .option("--detach-keys <keys>", "keys that detach again (default ctrl-p,ctrl-q)")
+    .action((reference: string, flags: { detachKeys?: string }) =>
+      act(async () => {
+        tolerateBrokenStdio();
+        const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }, { OneoffError }] = await Promise.all([
+          import("../lifecycle/oneoffs.js"),
+          import("../session/attach-existing.js"),
+          import("../output/reporter.js"),
+          import("../config/run-modes.js"),
+          import("../output/errors.js"),
+        ]);
+        if (flags.detachKeys !== undefined && !isDetachKeys(flags.detachKeys)) {
+          throw new OneoffError(`--detach-keys "${flags.detachKeys}": not a key sequence`, { hint: "use docker's notation, e.g. ctrl-p,ctrl-q" });
+        }
+        const engine = await engineFromEnv();
+        const oneOff = await findOneOff(engine, reference);
+        const out = { stdin: process.stdin, stdout: io.stdout as Writable, stderr: io.stderr as Writable };
+        const result = await attachToOneOff(engine, oneOff, out, flags.detachKeys ?? DEFAULT_DETACH_KEYS, streamReporter(out.stderr, { quiet: false }));
+        return result.exitCode;
+      }),
+    );
+}

@@ -110,6 +110,7 @@ function withContainerOptions(command: Command): Command {
     .option("--wait-lock [duration]", "with --lock: wait for the lock (up to duration) instead of failing")
     .option("--json", "print one JSON document on stdout (the command's output goes to stderr)")
     .option("--capture", "with --json: include the command's output in the document (up to 64 MiB)")
+    .option("--detach-keys <keys>", "keys that detach a terminal session, leaving it running (default ctrl-p,ctrl-q)")
     .option("-q, --quiet", "say nothing on stderr but errors");
 }
 
@@ -149,6 +150,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("detach", pick<boolean>("detach"));
   set("keepFor", pick<string>("keepFor"));
   set("json", pick<boolean>("json"));
+  set("detachKeys", pick<string>("detachKeys"));
   set("capture", pick<boolean>("capture"));
   if (options.capture && !options.json) throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
   set("command", context.afterDashDash);

@@ -4,6 +4,7 @@
  * `# comments`, and a bare `KEY` that takes its value from the invoking environment (left out
  * when unset there). No interpolation inside: a value is taken as written.
  */
+import { envNameProblem, envValueProblem } from "./env-rules.js";
 import type { Environment } from "./interpolate.js";
 
 export class DotenvError extends Error {
@@ -15,7 +16,6 @@ export class DotenvError extends Error {
   }
 }
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 export function parseDotenv(text: string, hostEnv: Environment): Record<string, string> {
   const result: Record<string, string> = {};
@@ -27,15 +27,17 @@ export function parseDotenv(text: string, hostEnv: Environment): Record<string, 
     if (line.startsWith("export ")) line = line.slice("export ".length).trimStart();
     const eq = line.indexOf("=");
     const key = (eq < 0 ? line : line.slice(0, eq)).trim();
-    if (!KEY.test(key)) {
-      throw new DotenvError(`invalid variable name "${key}"`, lineNumber);
-    }
+    const nameProblem = envNameProblem(key);
+    if (nameProblem) throw new DotenvError(nameProblem, lineNumber);
     if (eq < 0) {
       const fromHost = hostEnv[key];
       if (fromHost !== undefined) result[key] = fromHost;
       return;
     }
-    result[key] = parseValue(line.slice(eq + 1).trim(), lineNumber);
+    const value = parseValue(line.slice(eq + 1).trim(), lineNumber);
+    const valueProblem = envValueProblem(key, value);
+    if (valueProblem) throw new DotenvError(valueProblem, lineNumber);
+    result[key] = value;
   });
   return result;
 }

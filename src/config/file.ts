@@ -6,14 +6,14 @@ import path from "node:path";
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Environment } from "./interpolate.js";
 import { parseCpus, parseDuration, parseMemory } from "./units.js";
-
-export const LOCK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+import { envNameProblem, envValueProblem } from "./env-rules.js";
+import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
 import { closest, splitWords } from "./words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys"] as const;
 const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels"] as const;
 
 export interface ParsedConfigFile {
@@ -67,6 +67,10 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         break;
       case "timeout":
         config.timeoutMs = readDuration(reader, value, key);
+        break;
+      case "detach_keys":
+        config.detachKeys = reader.string(value, key);
+        if (!isDetachKeys(config.detachKeys)) throw reader.error(value, key, `"${config.detachKeys}" is not a key sequence`, "use docker's notation, e.g. ctrl-p,ctrl-q");
         break;
       case "release_task":
         config.releaseTask = reader.string(value, key);
@@ -154,7 +158,10 @@ function readCommand(reader: YamlReader, node: Node | null, keyPath: string): st
   const words = reader.stringList(node, keyPath);
   // A list is argv as written; a single string is split into words like a shell would,
   // without expanding anything.
-  if (isSeq(node)) return words;
+  if (isSeq(node)) {
+    if (words.length === 0) throw reader.error(node, keyPath, "the command is empty", "write the command as a list: [program, arg, ...]");
+    return words;
+  }
   try {
     const argv = splitWords(words[0] ?? "");
     if (argv.length === 0) throw new Error("the command is empty");
@@ -179,7 +186,11 @@ function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node
       located("release");
       return;
     case "env":
-      settings.env = reader.stringMap(node, keyPath, { nullFromEnv: true });
+      settings.env = reader.stringMap(node, keyPath, { nullFromEnv: true, checkName: envNameProblem });
+      for (const [name, value] of Object.entries(settings.env)) {
+        const problem = envValueProblem(name, value);
+        if (problem) throw reader.error(node, `${keyPath}.${name}`, problem, "pass large or binary data as a file instead");
+      }
       located("env");
       return;
     case "labels":

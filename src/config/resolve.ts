@@ -9,9 +9,10 @@ import { OneoffError } from "../output/errors.js";
 import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
-import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer, TaskDefinition } from "./types.js";
-import { LOCK_NAME } from "./file.js";
-import { parseCpus, parseDuration, parseMemory } from "./units.js";
+import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
+import { argumentProblem, envNameProblem, envValueProblem } from "./env-rules.js";
+import { chooseTerminal, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
+import { parseCpus, parseMemory } from "./units.js";
 import { closest } from "./words.js";
 
 export interface RunOptions {
@@ -37,6 +38,8 @@ export interface RunOptions {
   interactive?: boolean;
   /** Allocate a TTY (`-t`); with `interactive`, oneoff's stdin must be a terminal. */
   tty?: boolean;
+  /** The keys that detach a terminal session (docker notation; default ctrl-p,ctrl-q). */
+  detachKeys?: string;
   /** `oneoff shell`: run the config's `shell:` (default /bin/sh) as a terminal session. */
   shell?: boolean;
   /** `oneoff release`: run the release task, holding the lock "release", with a default timeout. */
@@ -74,6 +77,7 @@ export interface RunPlan {
   provenance: Record<string, string>;
   interactive: boolean;
   tty: boolean;
+  detachKeys?: string;
   pull: PullPolicy;
   stopTimeoutSeconds: number;
   timeoutMs?: number;
@@ -84,10 +88,7 @@ export interface RunPlan {
   keepForMs?: number;
 }
 
-export const DEFAULT_KEEP_DETACHED_MS = 24 * 3_600_000;
-/** `oneoff release` gives the release task this long unless it sets its own timeout. */
-export const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
-export const RELEASE_LOCK = "release";
+
 
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
@@ -121,6 +122,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
   if (tty && hostEnv.TERM) layers.unshift({ source: "local terminal", settings: { env: { TERM: hostEnv.TERM } } });
 
   const { settings, provenance } = mergeLayers(layers);
+  refuseUndeliverable(settings, provenance, command);
   const reserved = Object.keys(settings.labels).find((label) => label.startsWith(LABEL_PREFIX));
   if (reserved) {
     // ps, reaping and audit trust these labels: a config or flag must not be able to forge them.
@@ -149,6 +151,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     provenance,
     interactive,
     tty,
+    ...detachKeysOf(options, config),
     pull: options.pull ?? config?.pull ?? "missing",
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
     ...timeoutAndLock(options, task, config),
@@ -185,74 +188,21 @@ function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
   return { command: [...task.command, ...extra], task };
 }
 
-/** `oneoff release` is `oneoff run TASK --lock release --timeout 30m`, TASK from the config. */
-function releaseTaskOptions(config: AppConfig | undefined, options: RunOptions): RunOptions {
-  const name = config?.releaseTask ?? (config?.tasks.release ? "release" : undefined);
-  if (!config || name === undefined) {
-    throw new OneoffError(`no release task${config?.path ? ` in ${config.path}` : ""}`, {
-      hint: "set release_task: NAME in oneoff.yaml, or define a task named release",
-    });
-  }
-  const task = config.tasks[name] as TaskDefinition;
-  return {
-    ...options,
-    task: name,
-    lock: options.lock ?? task.lock ?? RELEASE_LOCK,
-    ...(options.timeout === undefined && task.timeoutMs === undefined && config.timeoutMs === undefined ? { timeout: `${DEFAULT_RELEASE_TIMEOUT_MS / 1000}` } : {}),
-  };
-}
-
 /**
- * -i/-t from flags, `oneoff shell` and the task's `interactive:`. Like docker, a TTY with
- * stdin needs oneoff's own stdin to be a terminal; `interactive: auto` falls back to plain -i.
+ * A variable or argument the kernel will not pass would only fail inside the container, as
+ * "argument list too long" from the command (exit 1, 126): refuse it here, naming it.
  */
-function chooseTerminal(options: RunOptions, task: TaskDefinition | undefined, stdinIsTTY: boolean): { interactive: boolean; tty: boolean } {
-  const wanted = options.shell ? true : task?.interactive;
-  const interactive = Boolean(options.interactive || wanted);
-  const tty = Boolean(options.tty || wanted === true || (wanted === "auto" && stdinIsTTY));
-  if (tty && interactive && !stdinIsTTY) {
-    const what = options.shell ? "oneoff shell" : options.tty ? "-t" : `task ${task?.name ?? ""} (interactive: true)`;
-    throw new OneoffError(`${what} needs a terminal, and the input device is not a TTY`, {
-      hint: options.tty ? "run it from a terminal, or drop -t and pipe input with -i" : task ? `run it from a terminal, or set interactive: auto on the task to fall back to plain stdin` : "run it from a terminal",
-    });
+function refuseUndeliverable(settings: ProcessSettings, provenance: Record<string, string>, command: readonly string[]): void {
+  for (const [name, value] of Object.entries(settings.env)) {
+    const problem = envValueProblem(name, value);
+    if (problem) throw new OneoffError(`${problem} (from ${provenance[`env.${name}`] ?? "config"})`, { hint: "pass large or binary data as a file instead" });
   }
-  return { interactive, tty };
-}
-
-/** A detached one-off has nobody attached: no stdin, no TTY, and no process to time it out. */
-function detachment(options: RunOptions, interactive: boolean, tty: boolean, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "keepForMs"> {
-  if (!options.detach) {
-    if (options.keepFor !== undefined) throw new OneoffError("--keep-for only applies to --detach", { hint: "add --detach, or drop --keep-for" });
-    return {};
+  for (const word of command) {
+    const problem = argumentProblem(word);
+    if (problem) throw new OneoffError(`the command: ${problem}`, { hint: "pass large or binary data through stdin (-i) or a file instead" });
   }
-  if (interactive || tty) throw new OneoffError("--detach cannot be combined with -i, -t or an interactive task", { hint: "drop --detach to attach, or drop -i/-t" });
-  if (options.timeout !== undefined || task?.timeoutMs !== undefined || config?.timeoutMs !== undefined) {
-    throw new OneoffError("--detach cannot be combined with a timeout: nothing stays attached to enforce it", { hint: "drop --detach, or run without --timeout / timeout:" });
-  }
-  const keepForMs = options.keepFor === undefined ? DEFAULT_KEEP_DETACHED_MS : parseDuration(options.keepFor);
-  if (keepForMs === undefined) throw new OneoffError(`--keep-for "${options.keepFor}": not a duration`, { hint: "use a duration such as 24h or 30m" });
-  return { keepForMs };
-}
-
-function timeoutAndLock(options: RunOptions, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "timeoutMs" | "lock" | "waitLockMs"> {
-  let timeoutMs = task?.timeoutMs ?? config?.timeoutMs;
-  if (options.timeout !== undefined) {
-    timeoutMs = parseDuration(options.timeout);
-    if (timeoutMs === undefined) throw new OneoffError(`--timeout "${options.timeout}": not a duration`, { hint: "use seconds or a number with s, m or h, such as 10m" });
-  }
-  const lock = options.lock ?? task?.lock;
-  if (lock !== undefined && !LOCK_NAME.test(lock)) throw new OneoffError(`--lock "${lock}": not a valid lock name`, { hint: "use letters, digits, _, . and -" });
-  let waitLockMs: number | undefined;
-  if (options.waitLock !== undefined) {
-    if (lock === undefined) throw new OneoffError("--wait-lock needs a lock", { hint: "add --lock NAME, or set lock: on the task" });
-    waitLockMs = options.waitLock === true ? Infinity : parseDuration(options.waitLock);
-    if (waitLockMs === undefined) throw new OneoffError(`--wait-lock "${String(options.waitLock)}": not a duration`, { hint: "use --wait-lock alone, or a duration such as 5m" });
-  }
-  return {
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    ...(lock === undefined ? {} : { lock }),
-    ...(waitLockMs === undefined ? {} : { waitLockMs }),
-  };
+  const emptyLabel = Object.keys(settings.labels).find((label) => label === "");
+  if (emptyLabel !== undefined) throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
 }
 
 function flagLayer(options: RunOptions, hostEnv: Environment): SettingsLayer {
@@ -280,14 +230,14 @@ function flagLayer(options: RunOptions, hostEnv: Environment): SettingsLayer {
   return { source: "flags", settings };
 }
 
-const ENV_NAME = /^[^=\s][^=]*$/;
 
 export function parseEnvFlags(entries: readonly string[], hostEnv: Environment): Record<string, string> {
   const env: Record<string, string> = {};
   for (const entry of entries) {
     const eq = entry.indexOf("=");
     const name = eq < 0 ? entry : entry.slice(0, eq);
-    if (!ENV_NAME.test(name)) throw new OneoffError(`-e "${entry}": missing or invalid variable name`, { hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment" });
+    const problem = envNameProblem(name);
+    if (problem) throw new OneoffError(`-e "${entry.length > 60 ? `${entry.slice(0, 60)}...` : entry}": ${problem}`, { hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment" });
     if (eq >= 0) env[name] = entry.slice(eq + 1);
     else if (hostEnv[name] !== undefined) env[name] = hostEnv[name] as string;
     // `-e KEY` with KEY unset locally is left out, as docker does.

@@ -67,6 +67,8 @@ export interface AppConfig {
   shell?: string[];
   /** Default timeout for every one-off of the app (ms). */
   timeoutMs?: number;
+  /** The keys that detach a terminal session (docker notation). */
+  detachKeys?: string;
   /** The task `oneoff release` runs (the release phase); default: a task named "release". */
   releaseTask?: string;
 }

@@ -7,7 +7,8 @@ export function parseMemory(value: string | number): number | undefined {
   const match = MEMORY.exec(value.trim());
   if (!match) return undefined;
   const bytes = Math.floor(Number(match[1]) * (FACTOR[(match[2] ?? "").toLowerCase()] as number));
-  return bytes > 0 ? bytes : undefined;
+  // Beyond 2^53 the Engine API's int64 cannot be sent exactly (and no host has that much).
+  return bytes > 0 && bytes <= Number.MAX_SAFE_INTEGER ? bytes : undefined;
 }
 
 /** `--cpus 1.5` as the Engine API's NanoCpus. */

@@ -48,7 +48,10 @@ export class YamlReader {
 
   deref(node: unknown): Node | null {
     if (node == null) return null;
-    return (isAlias(node) ? node.resolve(this.doc) ?? null : node) as Node | null;
+    if (!isAlias(node)) return node as Node;
+    const target = node.resolve(this.doc);
+    if (target === undefined) throw this.error(node as unknown as Node, "", `unknown alias *${node.source}`, `define the anchor &${node.source} before using it`);
+    return target as Node;
   }
 
   /**
@@ -56,7 +59,7 @@ export class YamlReader {
    * Returns [key, valueNode, keyNode] in file order.
    */
   entries(node: Node | null, keyPath: string, allowed?: readonly string[]): Array<[string, Node | null, Node | null]> {
-    if (!isMap(node)) throw this.error(node, keyPath || "(top level)", `expected a mapping, got ${describe(node)}`);
+    if (!isMap(node)) throw this.error(node, keyPath || "(top level)", `expected a mapping, got ${describe(node)}`, "write it as KEY: value lines, indented under it");
     return (node as YAMLMap).items.map((pair) => {
       const keyNode = this.deref(pair.key);
       const key = isScalar(keyNode) ? String(keyNode.value) : "";
@@ -78,24 +81,26 @@ export class YamlReader {
     if (isScalar(node) && (typeof node.value === "string" || typeof node.value === "number")) {
       return this.interpolated(String(node.value), node, keyPath);
     }
-    throw this.error(node, keyPath, `expected a string, got ${describe(node)}`);
+    throw this.error(node, keyPath, `expected a string, got ${describe(node)}`, "write a single value, quoted if in doubt");
   }
 
   /** A string or a list of strings, always returned as a list. */
   stringList(node: Node | null, keyPath: string): string[] {
     if (isSeq(node)) return node.items.map((item, i) => this.string(this.deref(item), `${keyPath}[${i}]`));
     if (isScalar(node) && (typeof node.value === "string" || typeof node.value === "number")) return [this.string(node, keyPath)];
-    throw this.error(node, keyPath, `expected a string or a list of strings, got ${describe(node)}`);
+    throw this.error(node, keyPath, `expected a string or a list of strings, got ${describe(node)}`, "write a value, or a list such as [a, b]");
   }
 
   /**
    * A mapping of names to scalar values (env, labels). A key with no value (`KEY:`) takes
    * its value from the invoking environment, as in compose; it is left out when unset there.
    */
-  stringMap(node: Node | null, keyPath: string, options: { nullFromEnv: boolean }): Record<string, string> {
+  stringMap(node: Node | null, keyPath: string, options: { nullFromEnv: boolean; checkName?: (name: string) => string | undefined }): Record<string, string> {
     const result: Record<string, string> = {};
-    for (const [key, value] of this.entries(node, keyPath)) {
+    for (const [key, value, keyNode] of this.entries(node, keyPath)) {
       const path = `${keyPath}.${key}`;
+      const nameProblem = key === "" ? "the name is empty" : options.checkName?.(key);
+      if (nameProblem) throw this.error(keyNode ?? node, path, nameProblem, "give it a name without =, spaces or NUL bytes");
       if (isScalar(value) && value.value === null && options.nullFromEnv) {
         const fromHost = this.env[key];
         if (fromHost !== undefined) result[key] = fromHost;
@@ -105,7 +110,7 @@ export class YamlReader {
         result[key] = typeof value.value === "string" ? this.interpolated(value.value, value, path) : String(value.value);
         continue;
       }
-      throw this.error(value ?? node, path, `expected a string, number or boolean, got ${describe(value)}`);
+      throw this.error(value ?? node, path, `expected a string, number or boolean, got ${describe(value)}`, "give a single value; quote it if it holds : or #");
     }
     return result;
   }
@@ -116,12 +121,12 @@ export class YamlReader {
       const value = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
       if (Number.isFinite(value)) return value;
     }
-    throw this.error(node, keyPath, `expected a number, got ${describe(node)}`);
+    throw this.error(node, keyPath, `expected a number, got ${describe(node)}`, "give a plain number, such as 10");
   }
 
   boolean(node: Node | null, keyPath: string): boolean {
     if (isScalar(node) && typeof node.value === "boolean") return node.value;
-    throw this.error(node, keyPath, `expected true or false, got ${describe(node)}`);
+    throw this.error(node, keyPath, `expected true or false, got ${describe(node)}`, "write true or false, unquoted");
   }
 
   private interpolated(text: string, node: Node, keyPath: string): string {

@@ -5,6 +5,7 @@
 import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { Labels } from "../spec/labels.js";
+import { isDetached } from "./reaper.js";
 
 export interface OneOffView {
   id: string;
@@ -45,7 +46,7 @@ export function viewOf(container: ContainerDetails): OneOffView {
     startedBy: labels[Labels.startedBy] ?? "",
     ...(labels[Labels.startedAt] ? { startedAt: labels[Labels.startedAt] as string } : {}),
     state: container.state,
-    detached: labels[Labels.detached] === "true",
+    detached: isDetached(container),
     ...(labels[Labels.lock] ? { lock: labels[Labels.lock] as string } : {}),
     ...(ended ? { exitCode: container.exitCode } : {}),
     ...(ended && start && container.finishedAt ? { durationMs: container.finishedAt.getTime() - start.getTime() } : {}),

@@ -4,8 +4,13 @@
  * label; owners on other hosts are left alone, since nothing here can tell if they live.
  */
 import type { ContainerDetails, ContainerEngine, ContainerSummary } from "../engine/types.js";
-import { Labels } from "../spec/labels.js";
+import { DEFAULT_KEEP_DETACHED_MS, DETACHED_SUFFIX, Labels } from "../spec/labels.js";
 import { ownerAlive, parseOwner, type Owner } from "./owner.js";
+
+/** Started with --detach, or a terminal session detached with the detach keys (renamed). */
+export function isDetached(container: Pick<ContainerSummary, "labels" | "name">): boolean {
+  return container.labels[Labels.detached] === "true" || container.name.endsWith(DETACHED_SUFFIX);
+}
 
 /**
  * Pure: which of `containers` are orphans, given a liveness check for owners. A detached
@@ -14,7 +19,7 @@ import { ownerAlive, parseOwner, type Owner } from "./owner.js";
 export function findOrphans(containers: readonly ContainerSummary[], isAlive: (owner: Owner) => boolean): ContainerSummary[] {
   return containers.filter((container) => {
     if (container.labels[Labels.managed] !== "true") return false;
-    if (container.labels[Labels.detached] === "true" && container.state !== "created") return false;
+    if (isDetached(container) && container.state !== "created") return false;
     const owner = parseOwner(container.labels[Labels.owner]);
     return owner !== undefined && !isAlive(owner);
   });
@@ -23,9 +28,9 @@ export function findOrphans(containers: readonly ContainerSummary[], isAlive: (o
 /** Pure: detached one-offs that ended longer ago than they are kept for. */
 export function findExpired(containers: readonly ContainerDetails[], now: Date): ContainerDetails[] {
   return containers.filter((container) => {
-    if (container.labels[Labels.managed] !== "true" || container.labels[Labels.detached] !== "true") return false;
+    if (container.labels[Labels.managed] !== "true" || !isDetached(container)) return false;
     if (container.state !== "exited" && container.state !== "dead") return false;
-    const keepForSeconds = Number(container.labels[Labels.keepFor]);
+    const keepForSeconds = Number(container.labels[Labels.keepFor] ?? DEFAULT_KEEP_DETACHED_MS / 1000);
     if (!Number.isFinite(keepForSeconds) || !container.finishedAt) return false;
     return container.finishedAt.getTime() + keepForSeconds * 1000 <= now.getTime();
   });
@@ -41,7 +46,7 @@ export async function reapOrphans(engine: ContainerEngine, options: { dryRun?: b
   const containers = await engine.listContainers(`${Labels.managed}=true`);
   const orphans = findOrphans(containers, (owner) => ownerAlive(owner));
   // Only ended detached ones need their finish time, which the list does not carry.
-  const ended = containers.filter((container) => container.labels[Labels.detached] === "true" && (container.state === "exited" || container.state === "dead"));
+  const ended = containers.filter((container) => isDetached(container) && (container.state === "exited" || container.state === "dead"));
   const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
   const expired = findExpired(details, options.now ?? new Date());
   const result: ReapResult = { removed: [], failed: [] };

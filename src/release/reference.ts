@@ -13,8 +13,11 @@ const SHORT_ID = /^(sha256:)?[a-f0-9]{12,63}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-const HOST = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\\d+)?";
-const REPOSITORY = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+// As docker reads it, the first component names a registry only if it has a "." or a port or
+// is localhost; otherwise it is part of the (lowercase) repository path.
+const LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
+const REGISTRY = `(?:localhost|${LABEL}(?:\\.${LABEL})+|${LABEL}(?=:\\d))(?::\\d+)?`;
+const REPOSITORY = new RegExp(`^(?:${REGISTRY}/)?${COMPONENT}(?:/${COMPONENT})*$`);
 
 export function parseReleaseReference(text: string): ReleaseReference | undefined {
   const full = FULL_ID.exec(text);

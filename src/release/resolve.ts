@@ -29,6 +29,16 @@ export async function resolveRelease(engine: ContainerEngine, reference: string,
     return { imageId: image.id, reference, pulled: false };
   }
 
+  // The engine also reads a bare hex word as an image ID prefix, however short ("5" would run
+  // whichever image's ID starts with 5): allow that only for an image really named so.
+  const looksLikeShortId = /^[a-f0-9]{1,11}$/.test(reference);
+  if (looksLikeShortId) {
+    const named = await engine.inspectImage(reference);
+    if (named?.repoTags.includes(`${reference}:latest`)) return { imageId: named.id, reference, pulled: false };
+    throw new OneoffError(`release "${reference}" is too short to be an image ID, and no image is named ${reference}`, {
+      hint: "give at least 12 hex digits of the image ID, or a repo:tag",
+    });
+  }
   if (policy !== "always") {
     const present = await engine.inspectImage(reference);
     if (present) return { imageId: present.id, reference, pulled: false };
@@ -61,7 +71,12 @@ async function pullWithProgress(engine: ContainerEngine, repository: string, tag
     await engine.pullImage(repository, tag, onProgress);
   } catch (error) {
     if (error instanceof OneoffError && !error.hint) {
-      throw new OneoffError(error.message, { hint: "check the image name and tag, and that you are logged in to its registry (docker login)", cause: error });
+      // The engine's words tell which: the registry did not answer, or it did and said no.
+      const unreachable = /connection refused|no such host|i\/o timeout|network is unreachable|TLS handshake/i.test(error.message);
+      const hint = unreachable
+        ? "check that the registry is up and reachable from the engine"
+        : "check the image name and tag, and that you are logged in to its registry (docker login)";
+      throw new OneoffError(error.message, { hint, cause: error });
     }
     throw error;
   } finally {

@@ -11,6 +11,9 @@ import type { Reporter } from "../output/reporter.js";
 import type { ContainerSpec } from "../spec/create-body.js";
 import { ExitCode } from "../output/errors.js";
 import { forwardOutput } from "./output.js";
+import { DEFAULT_DETACH_KEYS } from "../config/run-modes.js";
+import { DETACHED_SUFFIX } from "../spec/labels.js";
+import { DetachWatch, detachKeyBytes, pumpStdin } from "./stdin.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "./interrupts.js";
 import { StopControl } from "./stop-control.js";
@@ -28,6 +31,8 @@ export interface AttachedRunOptions {
   interactive: boolean;
   /** A terminal session: raw local terminal, one raw output stream, window size followed. */
   tty: boolean;
+  /** For terminal sessions: the keys that detach (docker notation); default ctrl-p,ctrl-q. */
+  detachKeys?: string;
   stopTimeoutSeconds: number;
   /** Stop the one-off after this long (exit 124). */
   timeoutMs?: number;
@@ -46,7 +51,7 @@ export interface AttachedRunOptions {
 }
 
 /** How a one-off ended, for reports and the audit log. */
-export type Ending = "exited" | "timeout" | "interrupted" | "output-lost";
+export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "detached";
 
 export interface AttachedRunResult {
   exitCode: number;
@@ -58,11 +63,8 @@ export interface AttachedRunResult {
 
 class Cancelled extends Error {}
 
-/**
- * Detaching needs detached one-offs to come back to, which oneoff does not have yet; the
- * engine cannot switch detach keys off, so it gets a sequence nobody types by accident.
- */
-const DETACH_DISABLED = "ctrl-],ctrl-^,ctrl-],ctrl-^,ctrl-],ctrl-^,ctrl-],ctrl-^";
+
+
 
 export async function runAttached(options: AttachedRunOptions): Promise<AttachedRunResult> {
   const { engine, spec, io, report } = options;
@@ -76,6 +78,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   let stopStdin = () => {};
   let restoreTerminal = () => {};
   let stopResizing = () => {};
+  let detached = false;
   try {
     checkCancelled();
     options.watchdog.watch(spec.name);
@@ -85,7 +88,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     checkCancelled();
     stream = await engine.attach(containerId, {
       stdin: options.interactive,
-      ...(options.tty && options.interactive ? { detachKeys: DETACH_DISABLED } : {}),
+      ...(options.tty && options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}),
     });
     const id = containerId;
     const output = forwardOutput(stream, io, options.tty, report).then((error) => {
@@ -103,10 +106,23 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     stop.started(containerId);
     if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
     if (options.tty) stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
-    if (options.interactive) stopStdin = pumpStdin(io.stdin, stream);
-    const [containerExitCode, outputError] = await Promise.all([engine.waitForExit(containerId), output]);
+    const detachWatch = new DetachWatch(detachKeyBytes(options.detachKeys ?? DEFAULT_DETACH_KEYS));
+    if (options.interactive) stopStdin = pumpStdin(io.stdin, stream, detachWatch.observe);
+    const waiting = new AbortController();
+    const exit = engine.waitForExit(containerId, waiting.signal);
+    exit.catch(() => {});
+    const outputError = await output;
     if (outputError) return { exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" };
+    // The engine ends a terminal session's stream early when the detach keys are typed; the
+    // one-off runs on, and is kept.
+    if (options.tty && options.interactive && detachWatch.typed && (await stillRunningAfterStreamEnd(engine, containerId, exit))) {
+      detached = true;
+      waiting.abort();
+      return { exitCode: 0, containerId, ending: "detached" };
+    }
+    const containerExitCode = await exit;
     const signal = stop.interruptedBy;
+    if (containerExitCode === 137 && !signal && !stop.hasTimedOut) await explainKill(engine, containerId, spec, report);
     return {
       exitCode: stop.exitCode(containerExitCode),
       containerId,
@@ -126,40 +142,46 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     stopStdin();
     restoreTerminal();
     stream?.destroy();
-    const removed = containerId ? await removeOrReport(engine, containerId, spec.name, report) : true;
-    if (removed) options.watchdog.release();
-    else options.watchdog.abandon();
+    if (detached && containerId) {
+      await keepDetached(engine, containerId, spec.name, report);
+      options.watchdog.release();
+    } else {
+      const removed = containerId ? await removeOrReport(engine, containerId, spec.name, report) : true;
+      if (removed) options.watchdog.release();
+      else options.watchdog.abandon();
+    }
   }
 }
 
+async function stillRunningAfterStreamEnd(engine: ContainerEngine, containerId: string, exit: Promise<number>): Promise<boolean> {
+  const exited = await Promise.race([exit.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]);
+  if (exited) return false;
+  return (await engine.inspectContainer(containerId).catch(() => undefined))?.state === "running";
+}
+
 /**
- * Copies the caller's stdin to the command, pausing while the engine is slow to take it, and
- * half-closes the connection at EOF: that is what makes the command's read() return 0.
- * Returns a function that stops copying (the command may exit before stdin ends).
+ * A detached session's container stays. Its labels say "attached" and cannot change, so the
+ * name carries it: NAME-detached is what the reaper leaves alone until it has ended and been
+ * kept for a day, like a one-off started with --detach.
  */
-function pumpStdin(stdin: Readable, connection: Duplex): () => void {
-  let waitingForDrain = false;
-  const onData = (chunk: Buffer) => {
-    if (!connection.write(chunk) && !waitingForDrain) {
-      waitingForDrain = true;
-      stdin.pause();
-      connection.once("drain", () => {
-        waitingForDrain = false;
-        stdin.resume();
-      });
-    }
-  };
-  const onEnd = () => connection.end();
-  stdin.on("data", onData);
-  stdin.once("end", onEnd);
-  stdin.on("error", onEnd);
-  stdin.resume();
-  return () => {
-    stdin.off("data", onData);
-    stdin.off("end", onEnd);
-    stdin.off("error", onEnd);
-    stdin.pause();
-  };
+async function keepDetached(engine: ContainerEngine, containerId: string, name: string, report: Reporter): Promise<void> {
+  const short = containerId.slice(0, 12);
+  try {
+    await engine.rename(containerId, `${name}${DETACHED_SUFFIX}`);
+  } catch (error) {
+    report.warn(`detached, but could not mark ${short} as detached (${(error as Error).message}); it may be reaped as an orphan`);
+  }
+  report.warn(`detached from ${name}${DETACHED_SUFFIX} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}; output: oneoff logs ${short}`);
+}
+
+/** 137 is SIGKILL; when the kernel's OOM killer sent it, say so: the fix is the limit. */
+async function explainKill(engine: ContainerEngine, containerId: string, spec: ContainerSpec, report: Reporter): Promise<void> {
+  const details = await engine.inspectContainer(containerId).catch(() => undefined);
+  if (!details?.oomKilled) return;
+  const limit = spec.body.HostConfig.Memory;
+  report.warn(
+    `the one-off was killed for running out of memory${limit ? ` (its limit is ${Math.round(limit / 1024 / 1024)} MiB)` : ""}: raise --memory / memory:, or make the command use less`,
+  );
 }
 
 async function removeOrReport(engine: ContainerEngine, containerId: string, name: string, report: Reporter): Promise<boolean> {

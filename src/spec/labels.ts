@@ -27,6 +27,15 @@ export const Labels = {
   keepFor: `${LABEL_PREFIX}keep-for`,
 } as const;
 
+/**
+ * The suffix a one-off's container name gets when its terminal session is detached with the
+ * detach keys: labels cannot change after create, names can.
+ */
+export const DETACHED_SUFFIX = "-detached";
+
+/** How long a detached one-off is kept after it ends unless told otherwise (io.oneoff.keep-for). */
+export const DEFAULT_KEEP_DETACHED_MS = 24 * 3_600_000;
+
 export interface OneOffIdentity {
   app: string;
   lock?: string;

@@ -11,10 +11,11 @@
  * docs/bad-input.md is the same catalogue as a table.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers, type CliResult } from "../integration/helpers.js";
 
 expectNoLeftovers();
@@ -44,7 +45,39 @@ const UNREACHABLE = "\\(start the engine \\(dockerd\\), or point DOCKER_HOST at 
 const SCHEMES = "\\(use unix:// or tcp:// \\(ssh:// engines: forward the socket with ssh -L\\)\\)$";
 const MEMORY_FIX = "\\(use bytes or a number with k, m or g, such as 512m\\)$";
 const CPUS_FIX = "\\(use a positive number such as 0\\.5 or 2\\)$";
+const EMPTY_NAME_FIX = "\\(give it a name without =, spaces or NUL bytes\\)$";
+const ENV_FLAG_FIX = "\\(use -e KEY=VALUE, or -e KEY to pass KEY from your environment\\)$";
+const ENV_FILE_FIX = "\\(write KEY=VALUE, one per line\\)$";
+const SHORT_HEX_FIX = "\\(give at least 12 hex digits of the image ID, or a repo:tag\\)$";
+const NOT_DOCKER_FIX = "\\(point DOCKER_HOST at a Docker engine, or a Podman API socket\\)$";
+/** Over Linux's 128 KiB limit for one argv or environment string only when two are joined. */
+const HALF = "ONEOFF_FAULTS_HALF";
+const HALF_VALUE = "h".repeat(70 * 1024);
 const re = (...parts: string[]) => new RegExp(parts.join(""));
+
+/**
+ * Engines that are not Docker Engine APIs: an HTTP server on a unix socket answering every
+ * request 404 text/plain (as most web servers do for an unknown path), and one answering 200
+ * with a body that is not JSON. Started before the catalogue runs (startFakeEngines).
+ */
+export const FAKE_ENGINES = { 404: "/tmp/oneoff-faults-not-docker-404.sock", 200: "/tmp/oneoff-faults-not-docker-200.sock" } as const;
+
+export async function startFakeEngines(): Promise<() => Promise<void>> {
+  const servers = await Promise.all(
+    Object.entries(FAKE_ENGINES).map(([status, socket]) => {
+      rmSync(socket, { force: true });
+      const server = http.createServer((_request, response) => {
+        response.writeHead(Number(status), { "content-type": "text/plain" });
+        response.end(status === "404" ? "404 page not found\n" : "hello\n");
+      });
+      return new Promise<http.Server>((resolve, reject) => server.once("error", reject).listen(socket, () => resolve(server)));
+    }),
+  );
+  return async () => {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    for (const socket of Object.values(FAKE_ENGINES)) rmSync(socket, { force: true });
+  };
+}
 
 export const CATALOGUE: BadInput[] = [
   // --- YAML syntax
@@ -71,6 +104,14 @@ export const CATALOGUE: BadInput[] = [
   { what: "network and networks both set in a task", config: `${BASE}tasks:\n  m:\n    network: a\n    networks: [b]\n    command: [x]\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:7:5: tasks\.m\.networks: both "network" and "networks" are set \(keep only "networks"/ },
   { what: "reserved io.oneoff. label in config", config: `${BASE}labels:\n  io.oneoff.app: x\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: label io\.oneoff\.app \(from oneoff\.yaml:4:1\): labels starting with io\.oneoff\. are reserved for oneoff \(use another prefix, such as com\.example\.\)$/ },
   { what: "reserved io.oneoff. label in a task", config: `${BASE}tasks:\n  m:\n    command: [x]\n    labels: {io.oneoff.task: y}\n`, args: ["run", "m"], code: 125, says: /^oneoff: label io\.oneoff\.task \(from oneoff\.yaml:7:5\): labels starting with io\.oneoff\. are reserved/ },
+  { what: "type: a list where a string belongs", config: `${BASE}memory: [1]\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:9: memory: expected a string, got a list \(write a single value, quoted if in doubt\)$/ },
+  { what: "type: a word where a number belongs", config: `${BASE}stop_timeout: soon\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:15: stop_timeout: expected a number, got the string "soon" \(give a plain number, such as 10\)$/ },
+  { what: "type: a list where a mapping belongs", config: `${BASE}env: [A=1]\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:6: env: expected a mapping, got a list \(write it as KEY: value lines, indented under it\)$/ },
+  { what: "type: a mapping as an env value", config: `${BASE}env:\n  A:\n    B: 1\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:6:5: env\.A: expected a string, number or boolean, got a mapping \(give a single value; quote it if it holds : or #\)$/ },
+  { what: "type: a mapping as a task command", config: `${BASE}tasks:\n  m:\n    command: {a: 1}\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:6:14: tasks\.m\.command: expected a string or a list of strings, got a mapping \(write a value, or a list such as \[a, b\]\)$/ },
+  { what: "env: an empty name", config: `${BASE}env:\n  "": x\n`, args: ["run", "--", "true"], code: 125, says: re("^oneoff: oneoff\\.yaml:5:3: env\\.: the name is empty ", EMPTY_NAME_FIX) },
+  { what: "labels: an empty name", config: `${BASE}labels:\n  "": x\n`, args: ["run", "--", "true"], code: 125, says: re("^oneoff: oneoff\\.yaml:5:3: labels\\.: the name is empty ", EMPTY_NAME_FIX) },
+  { what: "an undefined alias", config: `${BASE}user: *x\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:7: unknown alias \*x \(define the anchor &x before using it\)$/ },
 
   // --- interpolation
   { what: "unset ${VAR} in release", config: `app: faults\nimage: ${REPO}\nrelease: \${${UNSET}}\n`, args: ["run", "--", "true"], env: { [UNSET]: undefined }, code: 125, says: re(`^oneoff: oneoff\\.yaml:3:10: release: variable ${UNSET} is not set \\(set ${UNSET} in the environment, or give a default with \\$\\{${UNSET}:-value\\}\\)$`) },
@@ -85,16 +126,24 @@ export const CATALOGUE: BadInput[] = [
 
   // --- env files and -e
   { what: "env_file: missing", config: `${BASE}env_file: missing.env\n`, args: ["run", "--", "true"], code: 125, says: /^oneoff: oneoff\.yaml:4:11: cannot read \/.*\/missing\.env: no such file \(check the path\)$/ },
-  { what: "env file: invalid name", config: `${BASE}env_file: app.env\n`, files: { "app.env": "OK=1\n\nbad name=2\n" }, args: ["run", "--", "true"], code: 125, says: /^oneoff: \/.*\/app\.env:3: invalid variable name "bad name" \(write KEY=VALUE, one per line\)$/ },
+  { what: "env file: invalid name", config: `${BASE}env_file: app.env\n`, files: { "app.env": "OK=1\n\nbad name=2\n" }, args: ["run", "--", "true"], code: 125, says: /^oneoff: \/.*\/app\.env:3: variable name "bad name" contains whitespace \(write KEY=VALUE, one per line\)$/ },
+  { what: "env file: a value over 128 KiB", config: `${BASE}env_file: app.env\n`, files: { "app.env": `OK=1\nBIG=${"x".repeat(128 * 1024)}\n` }, args: ["run", "--", "true"], code: 125, says: re("^oneoff: /.*/app\\.env:2: BIG is 131077 bytes; Linux refuses a variable over 128 KiB ", ENV_FILE_FIX) },
+  { what: "env file: a NUL byte in a value", config: `${BASE}env_file: app.env\n`, files: { "app.env": "OK=1\nA=a\0b\n" }, args: ["run", "--", "true"], code: 125, says: re("^oneoff: /.*/app\\.env:2: the value of A contains a NUL byte, which no process can receive ", ENV_FILE_FIX) },
+  { what: "env: a value over 128 KiB", config: `${BASE}env:\n  A: "\${${HALF}}\${${HALF}}"\n`, args: ["run", "--", "true"], env: { [HALF]: HALF_VALUE }, code: 125, says: /^oneoff: oneoff\.yaml:5:3: env\.A: A is 143363 bytes; Linux refuses a variable over 128 KiB \(pass large or binary data as a file instead\)$/ },
+  { what: "--env-file: missing", args: ["run", ...REL, "--env-file", "missing.env", "--", "true"], code: 125, says: /^oneoff: --env-file missing\.env: cannot read \/.*\/missing\.env: no such file \(check the path\)$/ },
   { what: "env file: unterminated quote", config: `${BASE}env_file: app.env\n`, files: { "app.env": "# db\nA=\"unclosed\n" }, args: ["run", "--", "true"], code: 125, says: /^oneoff: \/.*\/app\.env:2: unterminated double quote \(write KEY=VALUE, one per line\)$/ },
-  { what: "-e =x (empty name)", args: ["run", ...REL, "-e", "=x", "--", "true"], code: 125, says: /^oneoff: -e "=x": missing or invalid variable name \(use -e KEY=VALUE, or -e KEY to pass KEY from your environment\)$/ },
-  { what: "-e \"\" (nothing)", args: ["run", ...REL, "-e", "", "--", "true"], code: 125, says: /^oneoff: -e "": missing or invalid variable name \(use -e KEY=VALUE/ },
+  { what: "-e =x (empty name)", args: ["run", ...REL, "-e", "=x", "--", "true"], code: 125, says: re('^oneoff: -e "=x": the variable name is empty ', ENV_FLAG_FIX) },
+  { what: "-e \"\" (nothing)", args: ["run", ...REL, "-e", "", "--", "true"], code: 125, says: re('^oneoff: -e "": the variable name is empty ', ENV_FLAG_FIX) },
+  { what: "-e with a space in the name", args: ["run", ...REL, "-e", "A B=1", "--", "true"], code: 125, says: re('^oneoff: -e "A B=1": variable name "A B" contains whitespace ', ENV_FLAG_FIX) },
 
   // --- tasks, releases and config files
   { what: "unknown task, with a suggestion", config: `${BASE}tasks:\n  migrate: [x]\n`, args: ["run", "migrat"], code: 125, says: /^oneoff: unknown task "migrat" in \/.*oneoff\.yaml \(did you mean "migrate"\? to run a command instead, put it after --: oneoff run -- migrat\)$/ },
   { what: "unknown task, listing the tasks", config: `${BASE}tasks:\n  migrate: [x]\n`, args: ["run", "zzzzzz"], code: 125, says: /^oneoff: unknown task "zzzzzz" in \/.*oneoff\.yaml \(tasks: migrate; to run a command instead, put it after --: oneoff run -- zzzzzz\)$/ },
   { what: "a task without a command", config: `${BASE}tasks:\n  m:\n    description: nothing\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:6:5: tasks\.m: a task needs a command \(add "command: \[\.\.\.\]" under tasks\.m\)$/ },
   { what: "a task whose command is empty", config: `${BASE}tasks:\n  m: ""\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:5:6: tasks\.m\.command: the command is empty \(write the command as a list: \[program, arg, \.\.\.\]\)$/ },
+  { what: "a task whose command is an empty list", config: `${BASE}tasks:\n  m:\n    command: []\n`, args: ["run", "m"], code: 125, says: /^oneoff: oneoff\.yaml:6:14: tasks\.m\.command: the command is empty \(write the command as a list: \[program, arg, \.\.\.\]\)$/ },
+  { what: "a command argument over 128 KiB", config: `${BASE}tasks:\n  m: [echo, "\${${HALF}}\${${HALF}}"]\n`, args: ["run", "m"], env: { [HALF]: HALF_VALUE }, code: 125, says: /^oneoff: the command: an argument is 143361 bytes; Linux refuses one over 128 KiB \(pass large or binary data through stdin \(-i\) or a file instead\)$/ },
+  { what: "a NUL byte in a command argument", config: `${BASE}tasks:\n  m: [echo, "a\\0b"]\n`, args: ["run", "m"], code: 125, says: /^oneoff: the command: an argument contains a NUL byte, which no process can receive \(pass large or binary data through stdin \(-i\) or a file instead\)$/ },
   { what: "interactive: true without a terminal", config: `${BASE}tasks:\n  m:\n    command: [sh]\n    interactive: true\n`, args: ["run", "m"], code: 125, says: /^oneoff: task m \(interactive: true\) needs a terminal, and the input device is not a TTY \(run it from a terminal, or set interactive: auto on the task/ },
   { what: "a task but no oneoff.yaml", args: ["run", ...REL, "migrate"], code: 125, says: /^oneoff: task "migrate": no oneoff\.yaml found here or in any parent directory \(pass --config FILE, or run a command instead: oneoff run -- migrate\)$/ },
   { what: "no release anywhere", config: "app: faults\n", args: ["run", "--", "true"], env: { ONEOFF_RELEASE: undefined }, code: 125, says: /^oneoff: no release to run \(pass --release IMAGE \(a tag, digest or image ID\), set ONEOFF_RELEASE, or set image: and release: in oneoff\.yaml\)$/ },
@@ -106,6 +155,7 @@ export const CATALOGUE: BadInput[] = [
   { what: "-m: negative", args: ["run", ...REL, "-m", "-5", "--", "true"], code: 125, says: re('^oneoff: --memory "-5": not a memory size ', MEMORY_FIX) },
   { what: "-m: unknown unit", args: ["run", ...REL, "-m", "10x", "--", "true"], code: 125, says: re('^oneoff: --memory "10x": not a memory size ', MEMORY_FIX) },
   { what: "-m: zero", args: ["run", ...REL, "-m", "0", "--", "true"], code: 125, says: re('^oneoff: --memory "0": not a memory size ', MEMORY_FIX) },
+  { what: "-m: beyond any host", args: ["run", ...REL, "-m", "99999999999999999999999g", "--", "true"], code: 125, says: re('^oneoff: --memory "99999999999999999999999g": not a memory size ', MEMORY_FIX) },
   { what: "--cpus: zero", args: ["run", ...REL, "--cpus", "0", "--", "true"], code: 125, says: re('^oneoff: --cpus "0": not a number of CPUs ', CPUS_FIX) },
   { what: "--cpus: garbage", args: ["run", ...REL, "--cpus", "abc", "--", "true"], code: 125, says: re('^oneoff: --cpus "abc": not a number of CPUs ', CPUS_FIX) },
   { what: "--cpus: too small to mean anything", args: ["run", ...REL, "--cpus", "0.0000000001", "--", "true"], code: 125, says: re('^oneoff: --cpus "0\\.0000000001": not a number of CPUs ', CPUS_FIX) },
@@ -118,6 +168,7 @@ export const CATALOGUE: BadInput[] = [
   { what: "oneoff shell without a terminal", args: ["shell", ...REL], code: 125, says: /^oneoff: oneoff shell needs a terminal, and the input device is not a TTY \(run it from a terminal\)$/ },
   { what: "oneoff shell: unknown flag", args: ["shell", "--relase", IMAGE], code: 125, says: /^oneoff: unknown option '--relase' \(did you mean --release\?\)$/ },
   { what: "oneoff cleanup: unknown flag", args: ["cleanup", "--force"], code: 125, says: /^oneoff: unknown option '--force' \(see oneoff --help\)$/ },
+  { what: "oneoff cleanup: an extra argument", args: ["cleanup", "extra"], code: 125, says: /^oneoff: too many arguments for 'cleanup'\. Expected 0 arguments but got 1\. \(see oneoff cleanup --help\)$/ },
   { what: "--wait-lock without --lock", args: ["run", ...REL, "--wait-lock", "--", "true"], code: 125, says: /^oneoff: --wait-lock needs a lock \(add --lock NAME, or set lock: on the task\)$/ },
   { what: "--wait-lock DURATION without --lock", args: ["run", ...REL, "--wait-lock", "5s", "--", "true"], code: 125, says: /^oneoff: --wait-lock needs a lock \(add --lock NAME/ },
   { what: "--wait-lock: garbage duration", args: ["run", ...REL, "--lock", "x", "--wait-lock", "soon", "--", "true"], code: 125, says: /^oneoff: --wait-lock "soon": not a duration \(use --wait-lock alone, or a duration such as 5m\)$/ },
@@ -140,14 +191,24 @@ export const CATALOGUE: BadInput[] = [
   { what: "release: a digest too short", args: ["run", "--release", `${REPO}@sha256:abc`, "--", "true"], code: 125, says: re(`^oneoff: release "${REPO}@sha256:abc" \\(from flags\\) `, NOT_REF) },
   { what: "ONEOFF_RELEASE: malformed", args: ["run", "--", "true"], env: { ONEOFF_RELEASE: "Bad:Ref" }, code: 125, says: re('^oneoff: release "Bad:Ref" \\(from ONEOFF_RELEASE\\) ', NOT_REF) },
   { what: "release: in config, malformed", config: `app: faults\nimage: ${REPO}\nrelease: "v 1"\n`, args: ["run", "--", "true"], code: 125, says: re('^oneoff: release "v 1" \\(from oneoff\\.yaml:3:1\\) ', NOT_REF) },
+  { what: "image: in config, upper case (not a registry host)", config: "app: faults\nimage: Oneoff-Test/busybox\nrelease: latest\n", args: ["run", "--", "true"], code: 125, says: re('^oneoff: release "Oneoff-Test/busybox:latest" \\(from oneoff\\.yaml:3:1\\) ', NOT_REF) },
+  { what: "release: a short hex word, no image so named", args: ["run", "--release", "fed", "--", "true"], code: 125, says: re('^oneoff: release "fed" is too short to be an image ID, and no image is named fed ', SHORT_HEX_FIX) },
+  { what: "release: a single hex digit", args: ["run", "--release", "5", "--", "true"], code: 125, says: re('^oneoff: release "5" is too short to be an image ID, and no image is named 5 ', SHORT_HEX_FIX) },
   { what: "release not present, --pull never", args: ["run", "--pull", "never", "--release", `${REPO}:nope`, "--", "true"], code: 125, says: /^oneoff: image oneoff-test\/busybox:nope is not present on the engine at \S+ \(pull it first, or allow pulling with --pull missing\)$/ },
   // -q: without it a "pulling ..." notice comes first (not an error, but a second line).
   { what: "tag not in the registry (-q)", args: ["run", "-q", "--release", "127.0.0.1:5055/oneoff-test/pullme:nope", "--", "true"], code: 125, says: /^oneoff: pull 127\.0\.0\.1:5055\/oneoff-test\/pullme:nope: .*manifest unknown.* \(check the image name and tag, and that you are logged in to its registry \(docker login\)\)$/ },
   { what: "image ID not present", args: ["run", "--release", `sha256:${"0".repeat(64)}`, "--", "true"], code: 125, says: /^oneoff: image sha256:0{64} is not present on the engine at \S+ \(image IDs cannot be pulled: give the release as repo:tag or repo@digest, or load the image first\)$/ },
   { what: "short image ID not present", args: ["run", "--release", "0".repeat(12), "--", "true"], code: 125, says: /^oneoff: image 0{12} is not present on the engine at \S+ \(image IDs cannot be pulled/ },
+  { what: "registry cannot be reached (-q)", args: ["run", "-q", "--release", "127.0.0.1:5999/nothing/here:v1", "--", "true"], code: 125, says: /^oneoff: pull 127\.0\.0\.1:5999\/nothing\/here:v1: .*connection refused.* \(check that the registry is up and reachable from the engine\)$/ },
 
   // --- reach the engine: the one-off cannot be created or started
   { what: "--network: no such network", args: ["run", ...REL, "--network", "nope", "--", "true"], code: 125, says: /^oneoff: the one-off failed to start: network nope not found \(create it with: docker network create nope; or fix --network \/ network: in the config\)$/ },
+  { what: "-u: no such user in the image", args: ["run", ...REL, "-u", "nosuchuser", "--", "true"], code: 125, says: /^oneoff: user "nosuchuser" does not exist in the image \(check -u \/ user:, or give a numeric uid\)$/ },
+  { what: "-u: no such group in the image", args: ["run", ...REL, "-u", "0:nosuchgroup", "--", "true"], code: 125, says: /^oneoff: group "nosuchgroup" does not exist in the image \(check -u \/ user:, or give a numeric gid\)$/ },
+  { what: "-w: a file, not a directory, in the image", args: ["run", ...REL, "-w", "/etc/passwd", "--", "true"], code: 125, says: /^oneoff: workdir \/etc\/passwd is not a directory in the image \(check -w \/ workdir:\)$/ },
+  { what: "-m: below the engine's minimum", args: ["run", ...REL, "-m", "1", "--", "true"], code: 125, says: /^oneoff: memory limit too small: Minimum memory limit allowed is 6MB \(raise --memory \/ memory:\)$/ },
+  // The upper bound is the engine host's CPU count.
+  { what: "--cpus: more than the engine's host has", args: ["run", ...REL, "--cpus", "9999", "--", "true"], code: 125, says: /^oneoff: cpus limit out of range: Range of CPUs is from 0\.01 to \d+\.\d\d \(lower --cpus \/ cpus: to what the engine's host has\)$/ },
   { what: "command not found", args: ["run", ...REL, "--", "no-such-command"], code: 127, says: /^oneoff: command "no-such-command" not found in the image \(check the command, and that the release image has it on its PATH\)$/ },
   { what: "--entrypoint not found", args: ["run", ...REL, "--entrypoint", "no-such-entrypoint", "--", "x"], code: 127, says: /^oneoff: command "no-such-entrypoint" not found in the image \(check the command/ },
   { what: "command not executable", args: ["run", ...REL, "--", "/etc/passwd"], code: 126, says: /^oneoff: command "\/etc\/passwd" cannot be invoked: permission denied \(check that it is an executable file in the release image\)$/ },
@@ -159,6 +220,11 @@ export const CATALOGUE: BadInput[] = [
   { what: "DOCKER_HOST tcp:// without a host", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://" }, code: 125, says: /^oneoff: DOCKER_HOST "tcp:\/\/" is not a valid address \(use unix:\/\/\/path\/to\/docker\.sock or tcp:\/\/HOST:PORT\)$/ },
   { what: "DOCKER_HOST: missing socket", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "unix:///tmp/oneoff-faults-no-engine.sock" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at unix:///tmp/oneoff-faults-no-engine\\.sock: no engine socket there ", UNREACHABLE) },
   { what: "DOCKER_HOST: closed tcp port", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://127.0.0.1:1" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at tcp://127\\.0\\.0\\.1:1: connection refused ", UNREACHABLE) },
+  { what: "DOCKER_HOST without a scheme (read as tcp://)", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "127.0.0.1:1" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at tcp://127\\.0\\.0\\.1:1: connection refused ", UNREACHABLE) },
+  { what: "not a Docker engine: 404 text/plain", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: `unix://${FAKE_ENGINES[404]}` }, code: 125, says: re(`^oneoff: the engine at unix://${FAKE_ENGINES[404].replace(/\./g, "\\.")} does not answer like a Docker Engine API \\(HTTP 404 to "inspect image oneoff-test/busybox:latest": 404 page not found ?\\) `, NOT_DOCKER_FIX) },
+  { what: "not a Docker engine: 404 text/plain, oneoff cleanup", args: ["cleanup"], env: { DOCKER_HOST: `unix://${FAKE_ENGINES[404]}` }, code: 125, says: re(`^oneoff: the engine at unix://${FAKE_ENGINES[404].replace(/\./g, "\\.")} does not answer like a Docker Engine API \\(HTTP 404 to "list one-off containers": 404 page not found ?\\) `, NOT_DOCKER_FIX) },
+  { what: "not a Docker engine: 200 with a body that is not JSON", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: `unix://${FAKE_ENGINES[200]}` }, code: 125, says: re(`^oneoff: the engine at unix://${FAKE_ENGINES[200].replace(/\./g, "\\.")} does not answer like a Docker Engine API \\(image inspect returned no image ID\\) `, NOT_DOCKER_FIX) },
+  { what: "not a Docker engine: 200 not JSON, oneoff cleanup", args: ["cleanup"], env: { DOCKER_HOST: `unix://${FAKE_ENGINES[200]}` }, code: 125, says: re(`^oneoff: the engine at unix://${FAKE_ENGINES[200].replace(/\./g, "\\.")} does not answer like a Docker Engine API \\(the container list is not a list of containers\\) `, NOT_DOCKER_FIX) },
   { what: "oneoff cleanup: missing socket", args: ["cleanup"], env: { DOCKER_HOST: "unix:///tmp/oneoff-faults-no-engine.sock" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at unix:///tmp/oneoff-faults-no-engine\\.sock: no engine socket there ", UNREACHABLE) },
   { what: "DOCKER_TLS_VERIFY without certificates", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://127.0.0.1:2376", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/nonexistent/certs" }, code: 125, says: /^oneoff: DOCKER_TLS_VERIFY is set but \/nonexistent\/certs\/ca\.pem cannot be read \(set DOCKER_CERT_PATH to the folder holding ca\.pem, cert\.pem and key\.pem\)$/ },
 ];
@@ -190,11 +256,18 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
   let containersBefore: string[] = [];
   let containersAfter: string[] = [];
 
+  let stopFakeEngines: (() => Promise<void>) | undefined;
+
   beforeAll(async () => {
+    stopFakeEngines = await startFakeEngines();
     containersBefore = oneOffContainers();
     results.push(...(await runAll(CATALOGUE, 4, runRow)));
     containersAfter = oneOffContainers();
   }, 120_000);
+
+  afterAll(async () => {
+    await stopFakeEngines?.();
+  });
 
   it("the catalogue has at least 45 rows, each described once", () => {
     expect(CATALOGUE.length).toBeGreaterThanOrEqual(45);

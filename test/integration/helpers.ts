@@ -32,7 +32,8 @@ export interface CliOptions {
 export function oneoff(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const env = { ...process.env, ...options.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  // "--" as the shebang has it: Node 20 would take --env-file for itself.
+  const child = spawn(process.execPath, ["--", BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
   const stdout: Buffer[] = [];
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));

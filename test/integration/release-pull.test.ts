@@ -56,7 +56,7 @@ describe("release resolution against the loopback registry", () => {
   it("exits 125 when the registry cannot be reached", async () => {
     const result = await oneoff(["run", "-q", "--release", "127.0.0.1:5999/nothing/here:v1", "--", "true"]);
     expect(result.code).toBe(125);
-    expect(result.stderr).toMatch(/^oneoff: pull 127\.0\.0\.1:5999\/nothing\/here:v1: .*connection refused/);
+    expect(result.stderr).toMatch(/^oneoff: pull 127\.0\.0\.1:5999\/nothing\/here:v1: .*connection refused.* \(check that the registry is up and reachable from the engine\)\n$/);
   });
 
   it("accepts a short image ID", async () => {

@@ -3,7 +3,7 @@ import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -112,6 +112,33 @@ describe("oneoff shell: an interactive terminal session", () => {
     session = undefined;
     // SIGHUP is forwarded; busybox sh as PID 1 ignores it, so the kill after --stop-timeout ends it.
     await eventually(() => (oneOffContainers().length === 0 ? true : undefined), 15_000);
+  });
+
+  it("detaches with Ctrl-P Ctrl-Q, leaving the one-off running, and attaches again", async () => {
+    const terminal = startInTerminal(`shell --release ${IMAGE}`);
+    await terminal.waitFor((screen) => PROMPT.test(screen));
+    terminal.type("echo before-detach > /tmp/mark");
+    terminal.keys("Enter");
+    terminal.keys("C-p", "C-q");
+    const screen = await terminal.waitFor((text) => /exit=0/.test(text));
+    const id = /Re-attach: oneoff attach ([0-9a-f]{12})/.exec(screen)?.[1] as string;
+    expect(screen).toMatch(/detached from \S+-detached \([0-9a-f]{12}\); it keeps running/);
+    sttyUnchanged(terminal);
+    try {
+      expect(docker("inspect", "-f", "{{.State.Status}}", id)).toBe("running");
+      // Still there for the reaper to leave alone: its name marks it detached.
+      expect(docker("inspect", "-f", "{{.Name}}", id)).toMatch(/-detached$/);
+      terminal.close();
+      const again = startInTerminal(`attach ${id}`);
+      again.keys("Enter");
+      again.type("cat /tmp/mark; exit 5");
+      again.keys("Enter");
+      const back = await again.waitFor((text) => /exit=5/.test(text));
+      expect(back).toMatch(/^before-detach$/m);
+      sttyUnchanged(again);
+    } finally {
+      docker("rm", "-f", id);
+    }
   });
 
   it("runs a task marked interactive: true as a terminal session", async () => {

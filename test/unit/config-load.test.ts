@@ -217,7 +217,7 @@ describe("loadAppConfig", () => {
     it("refuses a broken env file, naming the file and line", () => {
       writeTree({ "shop/oneoff.yaml": "env_file: [good.env, broken.env]\n", "shop/good.env": "A=1\n", "shop/broken.env": "OK=1\n\nbad key=1\n" });
       const error = loadError(undefined, path.join(root, "shop"));
-      expect(error.message).toBe(`${path.join(root, "shop/broken.env")}:3: invalid variable name "bad key"`);
+      expect(error.message).toBe(`${path.join(root, "shop/broken.env")}:3: variable name "bad key" contains whitespace`);
       expect(error.hint).toBe("write KEY=VALUE, one per line");
       expect(error.exitCode).toBe(125);
     });

@@ -40,8 +40,10 @@ describe("findExpired", () => {
     const fresh = detached("2026-11-25T11:00:00Z", "86400");
     const running = detached("2026-11-24T11:00:00Z", "86400", "running");
     const attached = details({ state: "exited", finishedAt: new Date("2026-01-01T00:00:00Z") });
-    const noKeep = details({ state: "exited", finishedAt: new Date("2026-01-01T00:00:00Z"), labels: { "io.oneoff.detached": "true" } });
-    expect(findExpired([expired, fresh, running, attached, noKeep], now)).toEqual([expired]);
+    // Without a keep-for label (a session detached with the keys), the default day applies.
+    const defaultKeep = details({ name: "shop-run-abc-detached", state: "exited", finishedAt: new Date("2026-11-24T11:59:00Z") });
+    const defaultFresh = details({ name: "shop-run-def-detached", state: "exited", finishedAt: new Date("2026-11-24T12:01:00Z") });
+    expect(findExpired([expired, fresh, running, attached, defaultKeep, defaultFresh], now)).toEqual([expired, defaultKeep]);
   });
 
   it("leaves a detached one-off that ran to orphan rules alone, but reaps one that never started", () => {

@@ -185,6 +185,8 @@ describe("resolveRunPlan", () => {
     ["-e KEY unset on the host, left out", ["NOT_ON_HOST", "A=1"], {}, { A: "1" }],
     ["a later -e over an earlier one", ["A=1", "A=2"], {}, { A: "2" }],
     ["-e keeps spaces in the value", ["MSG= two words "], {}, { MSG: " two words " }],
+    ["-e with a name starting with a digit, as docker accepts", ["1A=2"], {}, { "1A": "2" }],
+    ["-e with dots and dashes in the name", ["app.log-level=debug"], {}, { "app.log-level": "debug" }],
   ])("reads %s", (_name, entries, hostEnv: Environment, env) => {
     expect(parseEnvFlags(entries, hostEnv)).toEqual(env);
   });
@@ -196,13 +198,16 @@ describe("resolveRunPlan", () => {
   });
 
   it.each([
-    ["an empty name", "=value"],
-    ["a lone equals sign", "="],
-    ["an empty entry", ""],
-    ["a name starting with a space", " A=1"],
-  ])("refuses -e with %s", (_name, entry) => {
+    ["an empty name", "=value", "the variable name is empty"],
+    ["a lone equals sign", "=", "the variable name is empty"],
+    ["an empty entry", "", "the variable name is empty"],
+    ["a name starting with a space", " A=1", 'variable name " A" contains whitespace'],
+    ["a name with a space inside", "A B=1", 'variable name "A B" contains whitespace'],
+    ["a bare name with a tab", "A\tB", 'variable name "A\tB" contains whitespace'],
+    ["a name with a NUL byte", "A\0B=1", 'variable name "A\0B" contains a NUL byte'],
+  ])("refuses -e with %s", (_name, entry, problem) => {
     const error = resolveError({ options: { command: ["true"], env: [entry] } });
-    expect(error.message).toBe(`-e "${entry}": missing or invalid variable name`);
+    expect(error.message).toBe(`-e "${entry}": ${problem}`);
     expect(error.hint).toBe("use -e KEY=VALUE, or -e KEY to pass KEY from your environment");
     expect(error.exitCode).toBe(125);
   });

@@ -22,6 +22,7 @@ describe("parseMemory", () => {
     ["a space before the unit", "1 g", GiB],
     ["surrounding whitespace", "  64m  ", 64 * MiB],
     ["fractional bytes rounded down", "1.5", 1],
+    ["the most bytes the Engine API can be sent exactly", "9007199254740991", Number.MAX_SAFE_INTEGER],
   ])("reads %s", (_name, text, bytes) => {
     expect(parseMemory(text)).toBe(bytes);
   });
@@ -45,6 +46,9 @@ describe("parseMemory", () => {
     ["exponent notation", "1e3"],
     ["an unknown unit", "5x"],
     ["a word", "lots"],
+    ["one byte more than the Engine API can be sent exactly", "9007199254740992"],
+    ["8192 terabytes (2^53 bytes)", "8192t"],
+    ["a size beyond any host", "99999999999999999999999g"],
   ])("refuses %s", (_name, text) => {
     expect(parseMemory(text)).toBeUndefined();
   });

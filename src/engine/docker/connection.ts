@@ -16,7 +16,9 @@ export type Connection =
 export const DEFAULT_SOCKET = "/var/run/docker.sock";
 
 export function connectionFromEnv(env: Readonly<Record<string, string | undefined>>): Connection {
-  const dockerHost = env.DOCKER_HOST?.trim() || `unix://${DEFAULT_SOCKET}`;
+  const given = env.DOCKER_HOST?.trim() || `unix://${DEFAULT_SOCKET}`;
+  // Like the docker CLI, an address without a scheme is a TCP address.
+  const dockerHost = given.includes("://") ? given : `tcp://${given}`;
   if (dockerHost.startsWith("unix://")) {
     const socketPath = dockerHost.slice("unix://".length);
     return { kind: "unix", socketPath, endpoint: dockerHost };

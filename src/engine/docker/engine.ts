@@ -7,7 +7,8 @@ import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
 import { NameInUse, type AttachOptions, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type PullProgress, type TerminalSize } from "../types.js";
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
-import { statusCodeOf, translateEngineError, translateStartError } from "./errors.js";
+import { OneoffError } from "../../output/errors.js";
+import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
 import { hijack } from "./hijack.js";
 
 export class DockerEngine implements ContainerEngine {
@@ -35,9 +36,10 @@ export class DockerEngine implements ContainerEngine {
   async inspectImage(reference: string): Promise<ImageSummary | undefined> {
     try {
       const image = await this.docker.getImage(reference).inspect();
+      if (typeof image?.Id !== "string") throw notDockerError(this.endpoint, "image inspect returned no image ID");
       return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [] };
     } catch (error) {
-      if (statusCodeOf(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
       throw translateEngineError(error, this.endpoint, `inspect image ${reference}`);
     }
   }
@@ -50,7 +52,9 @@ export class DockerEngine implements ContainerEngine {
       // parts go to the API as they are.
       stream = (await this.docker.createImage({ fromImage: repository, tag })) as Readable;
     } catch (error) {
-      throw translateEngineError(error, this.endpoint, `pull ${name}`);
+      // A streamed endpoint: dockerode leaves the engine's JSON unparsed, so no shape check.
+      if (isUnreachable(error)) throw translateEngineError(error, this.endpoint, `pull ${name}`);
+      throw new OneoffError(`pull ${name}: ${engineMessage(error)}`, { cause: error });
     }
     // The engine reports pull failures inside the 200 response, as {"error": "..."} lines.
     let pending = "";
@@ -68,10 +72,11 @@ export class DockerEngine implements ContainerEngine {
       // _query/_body: dockerode otherwise sends the whole body in the query string too,
       // which puts env values in the URL (and in dockerd's debug log).
       const container = await this.docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
+      if (typeof container.id !== "string" || !/^[0-9a-f]{12,}$/.test(container.id)) throw notDockerError(this.endpoint, "create returned no container ID");
       return container.id;
     } catch (error) {
       if (statusCodeOf(error) === 409) throw new NameInUse(name);
-      throw translateEngineError(error, this.endpoint, "create the one-off container");
+      throw translateCreateError(error, this.endpoint);
     }
   }
 
@@ -94,7 +99,7 @@ export class DockerEngine implements ContainerEngine {
         ...(finishedAt ? { finishedAt } : {}),
       };
     } catch (error) {
-      if (statusCodeOf(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
       throw translateEngineError(error, this.endpoint, `inspect container ${nameOrId}`);
     }
   }
@@ -190,6 +195,9 @@ export class DockerEngine implements ContainerEngine {
   async listContainers(label: string): Promise<ContainerSummary[]> {
     try {
       const containers = await this.docker.listContainers({ all: true, filters: JSON.stringify({ label: [label] }) } as Docker.ContainerListOptions);
+      if (!Array.isArray(containers) || containers.some((container) => typeof container?.Id !== "string")) {
+        throw notDockerError(this.endpoint, "the container list is not a list of containers");
+      }
       return containers.map((container) => ({
         id: container.Id,
         name: (container.Names?.[0] ?? "").replace(/^\//, ""),

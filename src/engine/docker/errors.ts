@@ -43,9 +43,24 @@ export function isUnreachable(error: unknown): boolean {
   return code !== undefined && code in UNREACHABLE;
 }
 
+/** A Docker (or Podman) engine answers errors with a JSON {"message": ...} body. */
+export function answersLikeDocker(error: unknown): boolean {
+  const json = (error as RawEngineError | undefined)?.json;
+  return typeof json === "object" && json !== null && typeof (json as { message?: unknown }).message === "string";
+}
+
+export function notDockerError(endpoint: string, detail: string): OneoffError {
+  return new OneoffError(`the engine at ${endpoint} does not answer like a Docker Engine API (${detail})`, {
+    hint: "point DOCKER_HOST at a Docker engine, or a Podman API socket",
+  });
+}
+
 export function translateEngineError(error: unknown, endpoint: string, action: string): OneoffError {
   if (error instanceof OneoffError) return error;
   const raw = error as RawEngineError;
+  if (raw?.statusCode !== undefined && !answersLikeDocker(error)) {
+    return notDockerError(endpoint, `HTTP ${raw.statusCode} to "${action}": ${String(raw.json ?? raw.reason ?? "").slice(0, 60) || "no JSON body"}`);
+  }
   if (raw?.code && raw.code in UNREACHABLE) {
     return new OneoffError(`cannot reach the Docker engine at ${endpoint}: ${UNREACHABLE[raw.code]}`, {
       hint: "start the engine (dockerd), or point DOCKER_HOST at one",
@@ -58,8 +73,29 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
       cause: error,
     });
   }
-  return new OneoffError(`${action}: ${engineMessage(error)}`, { cause: error });
+  return new OneoffError(`${action}: ${engineMessage(error)}`, { hint: `the engine at ${endpoint} refused it; docker info shows its state`, cause: error });
 }
+
+/** Create errors that mean a setting is wrong: name the setting and the fix. */
+export function translateCreateError(error: unknown, endpoint: string): OneoffError {
+  if (error instanceof OneoffError || isUnreachable(error)) return translateEngineError(error, endpoint, "create the one-off container");
+  const message = engineMessage(error);
+  const setting = SETTING_ERRORS.find(([pattern]) => pattern.test(message));
+  if (setting) {
+    const [pattern, what, hint] = setting;
+    const detail = pattern.exec(message)?.[1] ?? message;
+    return new OneoffError(what.replace("$1", detail), { hint, cause: error });
+  }
+  return translateEngineError(error, endpoint, "create the one-off container");
+}
+
+const SETTING_ERRORS: Array<[RegExp, string, string]> = [
+  [/Cannot mkdir: (\S+) is not a directory/, "workdir $1 is not a directory in the image", "check -w / workdir:"],
+  [/(Minimum memory limit allowed is \S+)/, "memory limit too small: $1", "raise --memory / memory:"],
+  [/(Range of CPUs is from [^.]+\.\d+ to [\d.]+)/, "cpus limit out of range: $1", "lower --cpus / cpus: to what the engine's host has"],
+  [/invalid environment variable: (.*)/, "invalid environment variable $1", "check -e, --env-file and env: for an empty or malformed name"],
+  [/network (\S+) not found/, "network $1 not found", "create it with docker network create, or fix --network / network:"],
+];
 
 /**
  * The `docker run` contract for a command that fails to start: 127 when it is not found,
@@ -84,6 +120,13 @@ export function translateStartError(error: unknown, endpoint: string, command: r
       cause: error,
     });
   }
+  const user = /unable to find (user|group) ([^:]+): no matching entries/.exec(message);
+  if (user) {
+    return new OneoffError(`${user[1]} "${user[2]}" does not exist in the image`, {
+      hint: `check -u / user:, or give a numeric ${user[1] === "user" ? "uid" : "gid"}`,
+      cause: error,
+    });
+  }
   const network = /network (\S+) not found/.exec(message)?.[1];
   if (network) {
     return new OneoffError(`the one-off failed to start: network ${network} not found`, {
@@ -91,7 +134,10 @@ export function translateStartError(error: unknown, endpoint: string, command: r
       cause: error,
     });
   }
-  return new OneoffError(`the one-off failed to start: ${shortRuntimeMessage(message)}`, { cause: error });
+  return new OneoffError(`the one-off failed to start: ${shortRuntimeMessage(message)}`, {
+    hint: "check the one-off's settings; oneoff run --dry-run shows them",
+    cause: error,
+  });
 }
 
 // "OCI runtime create failed: container_linux.go:380: starting container process caused: X: unknown"

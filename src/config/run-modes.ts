@@ -1,0 +1,99 @@
+/**
+ * How a one-off runs, beyond its settings: terminal or not, timeout, lock, detached, and what
+ * `oneoff release` means. Pure; used by resolve.ts.
+ */
+import { OneoffError } from "../output/errors.js";
+import { DEFAULT_KEEP_DETACHED_MS } from "../spec/labels.js";
+import type { RunOptions, RunPlan } from "./resolve.js";
+import type { AppConfig, TaskDefinition } from "./types.js";
+import { parseDuration } from "./units.js";
+
+/** `oneoff release` gives the release task this long unless it sets its own timeout. */
+export const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
+export const RELEASE_LOCK = "release";
+export const LOCK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/** docker's default: Ctrl-P Ctrl-Q leaves a terminal session running, detached. */
+export const DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q";
+
+/** `oneoff release` is `oneoff run TASK --lock release --timeout 30m`, TASK from the config. */
+export function releaseTaskOptions(config: AppConfig | undefined, options: RunOptions): RunOptions {
+  const name = config?.releaseTask ?? (config?.tasks.release ? "release" : undefined);
+  if (!config || name === undefined) {
+    throw new OneoffError(`no release task${config?.path ? ` in ${config.path}` : ""}`, {
+      hint: "set release_task: NAME in oneoff.yaml, or define a task named release",
+    });
+  }
+  const task = config.tasks[name] as TaskDefinition;
+  return {
+    ...options,
+    task: name,
+    lock: options.lock ?? task.lock ?? RELEASE_LOCK,
+    ...(options.timeout === undefined && task.timeoutMs === undefined && config.timeoutMs === undefined ? { timeout: `${DEFAULT_RELEASE_TIMEOUT_MS / 1000}` } : {}),
+  };
+}
+
+/**
+ * -i/-t from flags, `oneoff shell` and the task's `interactive:`. Like docker, a TTY with
+ * stdin needs oneoff's own stdin to be a terminal; `interactive: auto` falls back to plain -i.
+ */
+export function chooseTerminal(options: RunOptions, task: TaskDefinition | undefined, stdinIsTTY: boolean): { interactive: boolean; tty: boolean } {
+  const wanted = options.shell ? true : task?.interactive;
+  const interactive = Boolean(options.interactive || wanted);
+  const tty = Boolean(options.tty || wanted === true || (wanted === "auto" && stdinIsTTY));
+  if (tty && interactive && !stdinIsTTY) {
+    const what = options.shell ? "oneoff shell" : options.tty ? "-t" : `task ${task?.name ?? ""} (interactive: true)`;
+    throw new OneoffError(`${what} needs a terminal, and the input device is not a TTY`, {
+      hint: options.tty ? "run it from a terminal, or drop -t and pipe input with -i" : task ? `run it from a terminal, or set interactive: auto on the task to fall back to plain stdin` : "run it from a terminal",
+    });
+  }
+  return { interactive, tty };
+}
+
+/** A detached one-off has nobody attached: no stdin, no TTY, and no process to time it out. */
+export function detachment(options: RunOptions, interactive: boolean, tty: boolean, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "keepForMs"> {
+  if (!options.detach) {
+    if (options.keepFor !== undefined) throw new OneoffError("--keep-for only applies to --detach", { hint: "add --detach, or drop --keep-for" });
+    return {};
+  }
+  if (interactive || tty) throw new OneoffError("--detach cannot be combined with -i, -t or an interactive task", { hint: "drop --detach to attach, or drop -i/-t" });
+  if (options.timeout !== undefined || task?.timeoutMs !== undefined || config?.timeoutMs !== undefined) {
+    throw new OneoffError("--detach cannot be combined with a timeout: nothing stays attached to enforce it", { hint: "drop --detach, or run without --timeout / timeout:" });
+  }
+  const keepForMs = options.keepFor === undefined ? DEFAULT_KEEP_DETACHED_MS : parseDuration(options.keepFor);
+  if (keepForMs === undefined) throw new OneoffError(`--keep-for "${options.keepFor}": not a duration`, { hint: "use a duration such as 24h or 30m" });
+  return { keepForMs };
+}
+
+/** docker's notation: comma-separated `ctrl-<letter or @[\\]^_>` or single letters and digits. */
+export function isDetachKeys(text: string): boolean {
+  return text.split(",").every((key) => /^(ctrl-[a-z@[\\\]^_]|[a-zA-Z0-9])$/.test(key.trim()));
+}
+
+export function detachKeysOf(options: RunOptions, config: AppConfig | undefined): Pick<RunPlan, "detachKeys"> {
+  if (options.detachKeys !== undefined && !isDetachKeys(options.detachKeys)) {
+    throw new OneoffError(`--detach-keys "${options.detachKeys}": not a key sequence`, { hint: "use docker's notation, e.g. ctrl-p,ctrl-q or ctrl-x,x" });
+  }
+  const keys = options.detachKeys ?? config?.detachKeys;
+  return keys === undefined ? {} : { detachKeys: keys };
+}
+
+export function timeoutAndLock(options: RunOptions, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "timeoutMs" | "lock" | "waitLockMs"> {
+  let timeoutMs = task?.timeoutMs ?? config?.timeoutMs;
+  if (options.timeout !== undefined) {
+    timeoutMs = parseDuration(options.timeout);
+    if (timeoutMs === undefined) throw new OneoffError(`--timeout "${options.timeout}": not a duration`, { hint: "use seconds or a number with s, m or h, such as 10m" });
+  }
+  const lock = options.lock ?? task?.lock;
+  if (lock !== undefined && !LOCK_NAME.test(lock)) throw new OneoffError(`--lock "${lock}": not a valid lock name`, { hint: "use letters, digits, _, . and -" });
+  let waitLockMs: number | undefined;
+  if (options.waitLock !== undefined) {
+    if (lock === undefined) throw new OneoffError("--wait-lock needs a lock", { hint: "add --lock NAME, or set lock: on the task" });
+    waitLockMs = options.waitLock === true ? Infinity : parseDuration(options.waitLock);
+    if (waitLockMs === undefined) throw new OneoffError(`--wait-lock "${String(options.waitLock)}": not a duration`, { hint: "use --wait-lock alone, or a duration such as 5m" });
+  }
+  return {
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(lock === undefined ? {} : { lock }),
+    ...(waitLockMs === undefined ? {} : { waitLockMs }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * `oneoff attach`: back into a running terminal one-off (detached with the detach keys, or
+ * started with --detach -t). The container is not removed when it ends here: it is a detached
+ * one-off, kept for its logs and reaped after its keep time.
+ */
+import type { Readable, Writable } from "node:stream";
+import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
+import { ExitCode, OneoffError } from "../output/errors.js";
+import type { Reporter } from "../output/reporter.js";
+import { forwardOutput } from "./output.js";
+import { DetachWatch, detachKeyBytes, pumpStdin } from "./stdin.js";
+import { enterRawMode, followWindowSize } from "./terminal.js";
+
+export async function attachToOneOff(
+  engine: ContainerEngine,
+  oneOff: ContainerDetails,
+  io: { stdin: Readable; stdout: Writable; stderr: Writable },
+  detachKeys: string,
+  report: Reporter,
+): Promise<{ exitCode: number; detached: boolean }> {
+  const short = oneOff.id.slice(0, 12);
+  if (oneOff.state !== "running") {
+    throw new OneoffError(`one-off ${short} is not running (${oneOff.state}${oneOff.state === "exited" ? `, exit ${oneOff.exitCode}` : ""})`, { hint: `see its output with oneoff logs ${short}` });
+  }
+  if (!oneOff.tty) throw new OneoffError(`one-off ${short} has no terminal to attach to`, { hint: `follow its output with oneoff logs -f ${short}` });
+  if (!(io.stdin as { isTTY?: boolean }).isTTY) throw new OneoffError("attach needs a terminal, and the input device is not a TTY", { hint: "run it from a terminal" });
+
+  const stream = await engine.attach(oneOff.id, { stdin: true, detachKeys });
+  const waiting = new AbortController();
+  const exit = engine.waitForExit(oneOff.id, waiting.signal);
+  exit.catch(() => {});
+  const restoreTerminal = enterRawMode(io.stdin);
+  const stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(oneOff.id, size));
+  const detachWatch = new DetachWatch(detachKeyBytes(detachKeys));
+  const stopStdin = pumpStdin(io.stdin, stream, detachWatch.observe);
+  try {
+    const outputError = await forwardOutput(stream, io, true, report);
+    if (outputError) throw new OneoffError(`lost the connection to one-off ${short}: ${outputError.message}`, { hint: `it may still run: oneoff attach ${short} again` });
+    const exited = await Promise.race([exit.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]);
+    if (!exited && detachWatch.typed && (await engine.inspectContainer(oneOff.id))?.state === "running") {
+      waiting.abort();
+      report.warn(`detached from ${oneOff.name} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}`);
+      return { exitCode: 0, detached: true };
+    }
+    if (!exited && !detachWatch.typed) report.warn(`the connection to one-off ${short} ended; it may still run: oneoff attach ${short}`);
+    return exited ? { exitCode: await exit, detached: false } : { exitCode: ExitCode.runnerFailed, detached: false };
+  } finally {
+    stopStdin();
+    stopResizing();
+    restoreTerminal();
+    stream.destroy();
+  }
+}
