@@ -3,7 +3,7 @@ const MEMORY = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$/i;
 const FACTOR: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
 
 export function parseMemory(value: string | number): number | undefined {
-  if (typeof value === "number") return Number.isInteger(value) && value > 0 ? value : undefined;
+  if (typeof value === "number") return Number.isInteger(value) && value > 0 && value <= Number.MAX_SAFE_INTEGER ? value : undefined;
   const match = MEMORY.exec(value.trim());
   if (!match) return undefined;
   const bytes = Math.floor(Number(match[1]) * (FACTOR[(match[2] ?? "").toLowerCase()] as number));

@@ -59,7 +59,7 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
   if (error instanceof OneoffError) return error;
   const raw = error as RawEngineError;
   if (raw?.statusCode !== undefined && !answersLikeDocker(error)) {
-    return notDockerError(endpoint, `HTTP ${raw.statusCode} to "${action}": ${String(raw.json ?? raw.reason ?? "").slice(0, 60) || "no JSON body"}`);
+    return notDockerError(endpoint, `HTTP ${raw.statusCode} to "${action}": ${String(raw.json ?? raw.reason ?? "").trim().slice(0, 60) || "no JSON body"}`);
   }
   if (raw?.code && raw.code in UNREACHABLE) {
     return new OneoffError(`cannot reach the Docker engine at ${endpoint}: ${UNREACHABLE[raw.code]}`, {
