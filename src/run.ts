@@ -11,12 +11,12 @@ import { loadAppConfig, readEnvFile } from "./config/load.js";
 import { resolveRunPlan, type RunOptions, type RunPlan } from "./config/resolve.js";
 import { connectEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
-import { appendAudit, auditableCommand, auditLogPath, type AuditEntry, type AuditOutcome } from "./lifecycle/audit.js";
+import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome } from "./lifecycle/audit.js";
 import { createHoldingLock, LockHeld } from "./lifecycle/lock.js";
 import { currentOwner, formatOwner } from "./lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
 import { ExitCode, OneoffError, exitCodeOf, formatErrorLine } from "./output/errors.js";
-import { redactEnvList } from "./output/redact.js";
+import { auditableCommand, redactEnvList } from "./output/redact.js";
 import { streamReporter, type Reporter } from "./output/reporter.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { resolveRelease } from "./release/resolve.js";
@@ -208,7 +208,7 @@ function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writa
   const imageId = pinned ? parsed.id : plan.releaseReference;
   const spec = buildContainerSpec(plan, { ...identity, imageId }, suffix);
   const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
-  const body = { ...spec.body, Env: redactEnvList(spec.body.Env), Labels: labels };
+  const body = { ...spec.body, Cmd: auditableCommand(spec.body.Cmd), Env: redactEnvList(spec.body.Env), Labels: labels };
   const document = {
     name: spec.name,
     request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },

@@ -237,7 +237,9 @@ export function parseEnvFlags(entries: readonly string[], hostEnv: Environment):
     const eq = entry.indexOf("=");
     const name = eq < 0 ? entry : entry.slice(0, eq);
     const problem = envNameProblem(name);
-    if (problem) throw new OneoffError(`-e "${entry.length > 60 ? `${entry.slice(0, 60)}...` : entry}": ${problem}`, { hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment" });
+    // Only the name is shown: the value may be a secret.
+    const shown = eq < 0 ? entry : `${name}=...`;
+    if (problem) throw new OneoffError(`-e "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}": ${problem}`, { hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment" });
     if (eq >= 0) env[name] = entry.slice(eq + 1);
     else if (hostEnv[name] !== undefined) env[name] = hostEnv[name] as string;
     // `-e KEY` with KEY unset locally is left out, as docker does.

@@ -38,6 +38,9 @@ export interface TerminalSize {
   columns: number;
 }
 
+/** The engine cannot be reached (down, restarting, socket gone, network). */
+export class EngineUnreachable extends OneoffError {}
+
 export interface ContainerSummary {
   id: string;
   name: string;

@@ -6,7 +6,6 @@
 import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { isSecretName, REDACTED, redactEnvValue } from "../output/redact.js";
 
 export type AuditOutcome = "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "lock-refused" | "not-found" | "cannot-invoke" | "failed";
 
@@ -35,18 +34,6 @@ export function auditLogPath(env: Readonly<Record<string, string | undefined>>):
   if (env.ONEOFF_AUDIT_LOG) return path.resolve(env.ONEOFF_AUDIT_LOG);
   const stateHome = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), ".local", "state");
   return path.join(stateHome, "oneoff", "audit.jsonl");
-}
-
-/**
- * What argv may be written down: URL passwords masked, and the value of a `name=value` or
- * `--name=value` word whose name says secret (`--password=...`, `API_TOKEN=...`).
- */
-export function auditableCommand(command: readonly string[]): string[] {
-  return command.map((word) => {
-    const assignment = /^(-{0,2}[\w.-]+)=/.exec(word);
-    if (assignment && isSecretName((assignment[1] as string).replace(/^-+/, ""))) return `${assignment[1]}=${REDACTED}`;
-    return redactEnvValue("ARG", word);
-  });
 }
 
 export function appendAudit(file: string, entry: AuditEntry): void {

@@ -29,3 +29,15 @@ export function redactEnvList(env: readonly string[], extraSecretNames?: Readonl
     return `${name}=${redactEnvValue(name, entry.slice(eq + 1), extraSecretNames)}`;
   });
 }
+
+/**
+ * What argv may be written down: URL passwords masked, and the value of a `name=value` or
+ * `--name=value` word whose name says secret (`--password=...`, `API_TOKEN=...`).
+ */
+export function auditableCommand(command: readonly string[]): string[] {
+  return command.map((word) => {
+    const assignment = /^(-{0,2}[\w.-]+)=/.exec(word);
+    if (assignment && isSecretName((assignment[1] as string).replace(/^-+/, ""))) return `${assignment[1]}=${REDACTED}`;
+    return redactEnvValue("ARG", word);
+  });
+}

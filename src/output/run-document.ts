@@ -2,7 +2,7 @@
  * The JSON document `oneoff run --json` prints on stdout: what ran, from which release, how it
  * ended, and (with --capture) its output. Pure.
  */
-import { auditableCommand } from "../lifecycle/audit.js";
+import { auditableCommand } from "./redact.js";
 import type { RunResult } from "../run.js";
 
 export interface CapturedStream {

@@ -9,7 +9,8 @@ import type { Duplex, Readable, Writable } from "node:stream";
 import type { ContainerEngine } from "../engine/types.js";
 import type { Reporter } from "../output/reporter.js";
 import type { ContainerSpec } from "../spec/create-body.js";
-import { ExitCode } from "../output/errors.js";
+import { ExitCode, OneoffError } from "../output/errors.js";
+import { EngineUnreachable } from "../engine/types.js";
 import { forwardOutput } from "./output.js";
 import { DEFAULT_DETACH_KEYS } from "../config/run-modes.js";
 import { DETACHED_SUFFIX } from "../spec/labels.js";
@@ -79,6 +80,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   let restoreTerminal = () => {};
   let stopResizing = () => {};
   let detached = false;
+  let handedToWatchdog = false;
   try {
     checkCancelled();
     options.watchdog.watch(spec.name);
@@ -134,6 +136,15 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     if (stop.cancelledBy && (error instanceof Cancelled || containerId === undefined)) {
       return { exitCode: exitCodeForSignal(stop.cancelledBy), containerId: containerId ?? "", ending: "interrupted", signal: stop.cancelledBy };
     }
+    if (containerId && error instanceof EngineUnreachable) {
+      // Removing needs the engine too: one line says both, and the watchdog takes over.
+      handedToWatchdog = true;
+      options.watchdog.abandon();
+      throw new OneoffError(error.message, {
+        hint: `${error.hint ?? "start the engine"}; the watchdog removes one-off ${spec.name} (${containerId.slice(0, 12)}) once it answers`,
+        cause: error,
+      });
+    }
     throw error;
   } finally {
     unsubscribe();
@@ -145,7 +156,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     if (detached && containerId) {
       await keepDetached(engine, containerId, spec.name, report);
       options.watchdog.release();
-    } else {
+    } else if (!handedToWatchdog) {
       const removed = containerId ? await removeOrReport(engine, containerId, spec.name, report) : true;
       if (removed) options.watchdog.release();
       else options.watchdog.abandon();

@@ -2,6 +2,8 @@
  * Labels on every one-off container. They are how later commands (ps, logs, reaping orphans)
  * find one-offs, so the names are a contract: change them only with a migration path.
  */
+import { auditableCommand } from "../output/redact.js";
+
 export const LABEL_PREFIX = "io.oneoff.";
 export const Labels = {
   /** Marker: this container is a oneoff one-off. Value "true". */
@@ -56,7 +58,8 @@ export interface OneOffIdentity {
 const MAX_COMMAND_LABEL = 1024;
 
 export function oneOffLabels(identity: OneOffIdentity): Record<string, string> {
-  const command = JSON.stringify(identity.command);
+  // Labels are readable by anyone who can `docker inspect`: secret-looking argv is masked.
+  const command = JSON.stringify(auditableCommand(identity.command));
   return {
     [Labels.managed]: "true",
     [Labels.app]: identity.app,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ContainerDetails } from "../../src/engine/types.js";
-import { auditableCommand } from "../../src/lifecycle/audit.js";
+import { auditableCommand } from "../../src/output/redact.js";
 import { describeHolder, holdsLock } from "../../src/lifecycle/lock.js";
 import { viewOf } from "../../src/lifecycle/oneoffs.js";
 import { findExpired, findOrphans } from "../../src/lifecycle/reaper.js";

@@ -9,7 +9,7 @@ import { NameInUse, type AttachOptions, type ContainerDetails, type ContainerEng
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { OneoffError } from "../../output/errors.js";
 import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
-import { hijack } from "./hijack.js";
+import { hijack, longPost, type HijackTarget } from "./hijack.js";
 
 export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
@@ -124,10 +124,14 @@ export class DockerEngine implements ContainerEngine {
   async attach(containerId: string, options: AttachOptions): Promise<Duplex> {
     const query = `stream=1&stdout=1&stderr=1${options.stdin ? "&stdin=1" : ""}${options.detachKeys ? `&detachKeys=${encodeURIComponent(options.detachKeys)}` : ""}`;
     try {
-      return await hijack({ connection: this.connection, ...(this.tls ? { tls: this.tls } : {}) }, `/containers/${containerId}/attach?${query}`);
+      return await hijack(this.target(), `/containers/${containerId}/attach?${query}`);
     } catch (error) {
       throw translateEngineError(error, this.endpoint, "attach to the one-off");
     }
+  }
+
+  private target(): HijackTarget {
+    return { connection: this.connection, ...(this.tls ? { tls: this.tls } : {}) };
   }
 
   async resize(containerId: string, size: TerminalSize): Promise<void> {
@@ -150,10 +154,11 @@ export class DockerEngine implements ContainerEngine {
 
   async waitForExit(containerId: string, signal?: AbortSignal): Promise<number> {
     try {
-      const result = (await this.docker.getContainer(containerId).wait({ condition: "not-running", ...(signal ? { abortSignal: signal } : {}) })) as {
+      const result = (await longPost(this.target(), `/containers/${containerId}/wait?condition=not-running`, signal)) as {
         StatusCode: number;
         Error?: { Message?: string } | null;
       };
+      if (typeof result?.StatusCode !== "number") throw notDockerError(this.endpoint, "wait returned no exit code");
       if (result.Error?.Message) throw new Error(result.Error.Message);
       return result.StatusCode;
     } catch (error) {

@@ -3,6 +3,7 @@
  * OneoffErrors with exit codes and hints. Nothing above src/engine/ inspects raw errors.
  */
 import { ExitCode, OneoffError } from "../../output/errors.js";
+import { EngineUnreachable } from "../types.js";
 
 interface RawEngineError {
   code?: string;
@@ -62,7 +63,7 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
     return notDockerError(endpoint, `HTTP ${raw.statusCode} to "${action}": ${String(raw.json ?? raw.reason ?? "").trim().slice(0, 60) || "no JSON body"}`);
   }
   if (raw?.code && raw.code in UNREACHABLE) {
-    return new OneoffError(`cannot reach the Docker engine at ${endpoint}: ${UNREACHABLE[raw.code]}`, {
+    return new EngineUnreachable(`cannot reach the Docker engine at ${endpoint}: ${UNREACHABLE[raw.code]}`, {
       hint: "start the engine (dockerd), or point DOCKER_HOST at one",
       cause: error,
     });

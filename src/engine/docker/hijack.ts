@@ -14,22 +14,49 @@ export interface HijackTarget {
   tls?: TlsFiles;
 }
 
-export function hijack(target: HijackTarget, requestPath: string): Promise<Duplex> {
+function openRequest(target: HijackTarget, options: https.RequestOptions): http.ClientRequest {
   const { connection } = target;
-  const options: https.RequestOptions = {
-    method: "POST",
-    path: requestPath,
-    // A connection of its own: it becomes the stream, and must never be a pooled keep-alive one.
-    agent: false,
-    headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" },
-  };
   if (connection.kind === "unix") options.socketPath = connection.socketPath;
   else {
     options.host = connection.host;
     options.port = connection.port;
     if (target.tls) Object.assign(options, target.tls);
   }
-  const request = (connection.kind === "tcp" && target.tls ? https : http).request(options);
+  return (connection.kind === "tcp" && target.tls ? https : http).request(options);
+}
+
+/**
+ * A long-held POST answered with JSON (the wait endpoint), on a connection of its own, that
+ * rejects when the connection closes before the answer is complete: an engine killed
+ * mid-wait must be an error, not a promise that never settles (docker-modem's wait can
+ * leave it pending, and Node then exits with 13 and no word).
+ */
+export function longPost(target: HijackTarget, requestPath: string, signal?: AbortSignal): Promise<unknown> {
+  const request = openRequest(target, { method: "POST", path: requestPath, agent: false, headers: { "Content-Length": "0" }, ...(signal ? { signal } : {}) });
+  return new Promise((resolve, reject) => {
+    request.once("response", (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.once("error", reject);
+      response.once("close", () => {
+        if (!response.complete) {
+          reject(Object.assign(new Error("the engine closed the connection"), { code: "ECONNRESET" }));
+          return;
+        }
+        const json = safeJson(body);
+        if ((response.statusCode ?? 500) >= 400) reject(Object.assign(new Error(body || `HTTP ${response.statusCode}`), { statusCode: response.statusCode, json }));
+        else resolve(json);
+      });
+    });
+    request.once("error", reject);
+    request.end();
+  });
+}
+
+export function hijack(target: HijackTarget, requestPath: string): Promise<Duplex> {
+  // A connection of its own: it becomes the stream, and must never be a pooled keep-alive one.
+  const request = openRequest(target, { method: "POST", path: requestPath, agent: false, headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" } });
   return new Promise((resolve, reject) => {
     request.once("upgrade", (_response, socket: Socket, head: Buffer) => {
       // Bytes the engine sent right after the 101 may already be buffered: put them back.

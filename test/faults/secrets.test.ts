@@ -1,0 +1,68 @@
+/**
+ * Promise: a secret value given to a one-off (in env, an env file, the config, a URL or an
+ * argument) never appears in anything oneoff itself says or writes: its stderr lines, the
+ * --dry-run and --json documents, ps and history, the audit log, or the container's labels.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { docker, eventually, expectNoLeftovers, IMAGE, oneoff, waitForOutput } from "../integration/helpers.js";
+
+expectNoLeftovers();
+
+const SECRET = "planted-Sup3rS3cret-91c4";
+
+describe("secrets never leak into oneoff's own output", () => {
+  it("holds across dry runs, runs, failures, timeouts, locks, --json, ps, history, labels and the audit log", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secrets-"));
+    const audit = path.join(dir, "audit.jsonl");
+    writeFileSync(path.join(dir, "app.env"), `SESSION_SECRET=${SECRET}\n`);
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      `app: secretapp\nimage: oneoff-test/busybox\nenv_file: app.env\nenv:\n  DATABASE_PASSWORD: \${PLANTED}\n  DATABASE_URL: postgres://app:\${PLANTED}@db/shop\ntasks:\n  quiet: [sh, -c, "exit 3"]\n`,
+    );
+    const env = { PLANTED: SECRET, ONEOFF_AUDIT_LOG: audit };
+    const secretArgs = ["-e", `API_TOKEN=${SECRET}`];
+    const command = ["sh", "-c", "exit 0", "sh", `--password=${SECRET}`, `postgres://u:${SECRET}@h/db`];
+    const seen: string[] = [];
+    const keep = (result: Awaited<ReturnType<typeof oneoff>>, stdoutIsOneoffs: boolean) => {
+      // oneoff's own words: its stderr lines, and stdout where stdout is oneoff's document.
+      seen.push(...result.stderr.split("\n").filter((line) => line.startsWith("oneoff:")));
+      if (stdoutIsOneoffs) seen.push(result.stdout.toString());
+      return result;
+    };
+
+    keep(await oneoff(["run", "--dry-run", ...secretArgs, "--", ...command], { cwd: dir, env }), true);
+    keep(await oneoff(["run", ...secretArgs, "--", ...command], { cwd: dir, env }), false);
+    keep(await oneoff(["run", "quiet", ...secretArgs], { cwd: dir, env }), false);
+    keep(await oneoff(["run", ...secretArgs, "--", "no-such-command", `--token=${SECRET}`], { cwd: dir, env }), false);
+    keep(await oneoff(["run", "--timeout", "1", "--stop-timeout", "1", ...secretArgs, "--", "sleep", "30"], { cwd: dir, env }), false);
+    keep(await oneoff(["run", "--json", ...secretArgs, "--", ...command], { cwd: dir, env }), true);
+    keep(await oneoff(["--debug", "run", "-e", ` BAD NAME=${SECRET}`, "--", "true"], { cwd: dir, env }), true);
+
+    // While one holds a lock: the refused one's message, ps, and the container's labels.
+    let labels = "";
+    let refused: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    const holder = oneoff(["run", "--lock", "s", ...secretArgs, "--", "sh", "-c", `echo ready; sleep 2`, "sh", `--password=${SECRET}`], {
+      cwd: dir,
+      env,
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("ready")).then(async () => {
+          labels = docker("ps", "--filter", "label=io.oneoff.app=secretapp", "--format", "{{json .Labels}}");
+          seen.push(labels);
+          keep(await oneoff(["ps", "--json"], { cwd: dir, env }), true);
+          refused = oneoff(["run", "--lock", "s", ...secretArgs, "--", "true", `--password=${SECRET}`], { cwd: dir, env });
+        }),
+    });
+    keep(await holder, false);
+    keep(await (await eventually(() => refused)), false);
+    keep(await oneoff(["history", "--json"], { cwd: dir, env }), true);
+    seen.push(readFileSync(audit, "utf8"));
+
+    expect(labels).toContain("io.oneoff.command");
+    expect(seen.join("\n").length).toBeGreaterThan(1000);
+    const leaks = seen.filter((text) => text.includes(SECRET));
+    expect(leaks).toEqual([]);
+  }, 60_000);
+});
