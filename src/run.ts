@@ -9,6 +9,8 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { loadAppConfig, readEnvFile } from "./config/load.js";
 import { resolveRunPlan, type RunOptions, type RunPlan } from "./config/resolve.js";
+import { findProcess, processLayer } from "./config/running.js";
+import type { AppConfig, SettingsLayer } from "./config/types.js";
 import { connectEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
 import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome } from "./lifecycle/audit.js";
@@ -82,7 +84,17 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const stdin = context.stdin ?? process.stdin;
   const stderr = context.stderr ?? process.stderr;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
-  const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true);
+  const config = loadAppConfig(options.config, cwd, env);
+  const from = options.from ?? config?.from;
+  // --from needs the engine before the plan: the running process is one of its sources.
+  let engine = context.engine;
+  const sourceLayers: SettingsLayer[] = [];
+  if (from) {
+    engine ??= await connectEngine(env);
+    const releaseChosen = options.release !== undefined || Boolean(env.ONEOFF_RELEASE) || config?.base.settings.release !== undefined;
+    sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), releaseChosen));
+  }
+  const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
   const suffix = randomBytes(3).toString("hex");
 
@@ -97,7 +109,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   let result: RunResult | undefined;
   let failure: unknown;
   try {
-    const engine = context.engine ?? (await connectEngine(env));
+    engine ??= await connectEngine(env);
     if (options.detach) {
       result = await detached(plan, identity, suffix, engine, report);
     } else {
@@ -195,10 +207,16 @@ function describe(plan: RunPlan, identity: Identity, spec: ContainerSpec, imageI
 }
 
 /** Options + config files -> RunPlan. Reads files; talks to no engine. */
-export function planRun(options: RunOptions, cwd: string, env: Readonly<Record<string, string | undefined>>, stdinIsTTY = false): RunPlan {
-  const config = loadAppConfig(options.config, cwd, env);
+export function planRun(
+  options: RunOptions,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  stdinIsTTY = false,
+  sources: { config?: AppConfig | undefined; sourceLayers?: SettingsLayer[] } = {},
+): RunPlan {
+  const config = "config" in sources ? sources.config : loadAppConfig(options.config, cwd, env);
   const flagEnvFiles = (options.envFiles ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`));
-  return resolveRunPlan({ config, options, hostEnv: env, flagEnvFiles, cwdName: path.basename(path.resolve(cwd)), stdinIsTTY });
+  return resolveRunPlan({ config, options, hostEnv: env, flagEnvFiles, cwdName: path.basename(path.resolve(cwd)), cwd, stdinIsTTY, sourceLayers: sources.sourceLayers ?? [] });
 }
 
 function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writable): RunResult {

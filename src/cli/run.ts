@@ -93,12 +93,14 @@ async function runJob(options: RunOptions, { io }: CliContext): Promise<number> 
 function withContainerOptions(command: Command): Command {
   return command
     .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent directory)")
+    .option("--from <process>", "copy image and settings from a running process: web (by label or compose service), or container:NAME")
     .option("--release <ref>", "image to run: tag (with image: in config), repo:tag, repo@sha256:digest or image ID")
     .option("-e, --env <KEY[=VALUE]>", "set an environment variable; KEY alone passes your own value (repeatable)", collect)
     .option("--env-file <file>", "read environment variables from a file (repeatable)", collect)
     .option("-u, --user <user>", "user (name or uid[:gid]) to run as")
     .option("-w, --workdir <dir>", "working directory inside the container")
     .option("--network <name>", "network to connect to (repeatable)", collect)
+    .option("-v, --volume <source:target[:ro]>", "mount a named volume or a host path (repeatable)", collect)
     .option("--entrypoint <cmd>", 'override the image entrypoint ("" clears it)')
     .option("-m, --memory <size>", "memory limit, e.g. 512m")
     .option("--cpus <n>", "CPU limit, e.g. 1.5")
@@ -128,12 +130,14 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   };
   set("task", task);
   set("config", pick<string>("config"));
+  set("from", pick<string>("from"));
   set("release", pick<string>("release"));
   set("env", pick<string[]>("env"));
   set("envFiles", pick<string[]>("envFile"));
   set("user", pick<string>("user"));
   set("workdir", pick<string>("workdir"));
   set("networks", pick<string[]>("network"));
+  set("volumes", pick<string[]>("volume"));
   set("entrypoint", pick<string>("entrypoint"));
   set("memory", pick<string>("memory"));
   set("cpus", pick<string>("cpus"));

@@ -8,13 +8,14 @@ import type { Environment } from "./interpolate.js";
 import { parseCpus, parseDuration, parseMemory } from "./units.js";
 import { envNameProblem, envValueProblem } from "./env-rules.js";
 import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
+import { parseVolume } from "./volumes.js";
 import { closest, splitWords } from "./words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
-const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys"] as const;
-const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels"] as const;
+const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from"] as const;
+const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes"] as const;
 
 export interface ParsedConfigFile {
   config: AppConfig;
@@ -44,7 +45,7 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         break;
       case "tasks":
         for (const [name, taskNode, nameNode] of reader.entries(value, "tasks")) {
-          config.tasks[name] = readTask(reader, name, taskNode, nameNode, envFiles);
+          config.tasks[name] = readTask(reader, name, taskNode, nameNode, envFiles, dir);
         }
         break;
       case "pull": {
@@ -68,6 +69,9 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       case "timeout":
         config.timeoutMs = readDuration(reader, value, key);
         break;
+      case "from":
+        config.from = reader.string(value, key);
+        break;
       case "detach_keys":
         config.detachKeys = reader.string(value, key);
         if (!isDetachKeys(config.detachKeys)) throw reader.error(value, key, `"${config.detachKeys}" is not a key sequence`, "use docker's notation, e.g. ctrl-p,ctrl-q");
@@ -78,7 +82,7 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         break;
 
       default:
-        readSetting(reader, config.base, key, value, key, keyNode);
+        readSetting(reader, config.base, key, value, key, keyNode, dir);
     }
   }
   if (config.releaseTask !== undefined && !config.tasks[config.releaseTask]) {
@@ -94,6 +98,7 @@ function readTask(
   node: Node | null,
   nameNode: Node | null,
   envFiles: ParsedConfigFile["envFiles"],
+  dir: string,
 ): TaskDefinition {
   const keyPath = `tasks.${name}`;
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:-]*$/.test(name)) {
@@ -120,7 +125,7 @@ function readTask(
     else if (key === "lock") lock = readLockName(reader, value, path);
     else if (key === "env_file") {
       for (const file of reader.stringList(value, path)) envFiles.push({ value: file, location: reader.locationOf(value), task: name });
-    } else readSetting(reader, overrides, key, value, path, keyNode);
+    } else readSetting(reader, overrides, key, value, path, keyNode, dir);
   }
   if (!command) throw reader.error(node ?? nameNode, keyPath, "a task needs a command", `add "command: [...]" under tasks.${name}`);
   return {
@@ -171,7 +176,7 @@ function readCommand(reader: YamlReader, node: Node | null, keyPath: string): st
   }
 }
 
-function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node: Node | null, keyPath: string, keyNode: Node | null): void {
+function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node: Node | null, keyPath: string, keyNode: Node | null, dir: string): void {
   const settings = layer.settings;
   const located = (name: SettingName): void => {
     (layer.locations ??= {})[name] = reader.locationOf(keyNode ?? node);
@@ -220,6 +225,16 @@ function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node
       }
       located("entrypoint");
       return;
+    case "volumes": {
+      const items = reader.stringList(node, keyPath);
+      settings.mounts = items.map((item, i) => {
+        const mount = parseVolume(item, dir);
+        if (typeof mount === "string") throw reader.error(node, `${keyPath}[${i}]`, `"${item}": ${mount}`, "write SOURCE:TARGET[:ro], e.g. shop-data:/data");
+        return mount;
+      });
+      located("mounts");
+      return;
+    }
     case "memory": {
       const raw = reader.string(node, keyPath);
       const bytes = parseMemory(raw);

@@ -13,11 +13,14 @@ import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer
 import { argumentProblem, envNameProblem, envValueProblem } from "./env-rules.js";
 import { chooseTerminal, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
 import { parseCpus, parseMemory } from "./units.js";
+import { parseVolume } from "./volumes.js";
 import { closest } from "./words.js";
 
 export interface RunOptions {
   /** A task named in oneoff.yaml. */
   task?: string;
+  /** Copy image and settings from a running process: `web`, or `container:NAME|ID`. */
+  from?: string;
   /** argv: the command itself, or extra arguments appended to the task's command. */
   command?: string[];
   /** Path of the config file (default: the nearest oneoff.yaml). */
@@ -29,6 +32,8 @@ export interface RunOptions {
   user?: string;
   workdir?: string;
   networks?: string[];
+  /** docker's short syntax: SOURCE:TARGET[:ro]. */
+  volumes?: string[];
   /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
   entrypoint?: string;
   memory?: string;
@@ -100,13 +105,17 @@ export interface ResolveInputs {
   flagEnvFiles: Array<Record<string, string>>;
   /** Used for the app name when there is no config file. */
   cwdName: string;
+  /** Where relative paths in flags (bind mounts) start; default the process's cwd. */
+  cwd?: string;
   /** Whether oneoff's own stdin is a terminal (decides -t for `interactive: auto`). */
   stdinIsTTY?: boolean;
+  /** Layers from other sources (a running process), under everything in oneoff.yaml. */
+  sourceLayers?: SettingsLayer[];
 }
 
-export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, cwdName, stdinIsTTY = false }: ResolveInputs): RunPlan {
+export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, cwdName, cwd = process.cwd(), stdinIsTTY = false, sourceLayers = [] }: ResolveInputs): RunPlan {
   const options = given.releaseTask ? releaseTaskOptions(config, given) : given;
-  const layers: SettingsLayer[] = [];
+  const layers: SettingsLayer[] = [...sourceLayers];
   if (config) layers.push(...config.envFileLayers, config.base);
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
@@ -116,7 +125,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
   for (const [i, values] of flagEnvFiles.entries()) {
     layers.push({ source: `--env-file ${options.envFiles?.[i] ?? ""}`.trim(), settings: { env: values } });
   }
-  layers.push(flagLayer(options, hostEnv));
+  layers.push(flagLayer(options, hostEnv, cwd));
   const { interactive, tty } = chooseTerminal(options, task, stdinIsTTY);
   // A terminal session gets the local terminal's type, as docker run -t users expect.
   if (tty && hostEnv.TERM) layers.unshift({ source: "local terminal", settings: { env: { TERM: hostEnv.TERM } } });
@@ -205,7 +214,7 @@ function refuseUndeliverable(settings: ProcessSettings, provenance: Record<strin
   if (emptyLabel !== undefined) throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
 }
 
-function flagLayer(options: RunOptions, hostEnv: Environment): SettingsLayer {
+function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};
   if (options.release !== undefined) settings.release = options.release;
   if (options.env?.length) settings.env = parseEnvFlags(options.env, hostEnv);
@@ -215,6 +224,13 @@ function flagLayer(options: RunOptions, hostEnv: Environment): SettingsLayer {
     settings.workdir = options.workdir;
   }
   if (options.networks?.length) settings.networks = options.networks;
+  if (options.volumes?.length) {
+    settings.mounts = options.volumes.map((volume) => {
+      const mount = parseVolume(volume, cwd);
+      if (typeof mount === "string") throw new OneoffError(`-v "${volume}": ${mount}`, { hint: "write SOURCE:TARGET[:ro], e.g. shop-data:/data" });
+      return mount;
+    });
+  }
   if (options.entrypoint !== undefined) settings.entrypoint = [options.entrypoint];
   if (options.memory !== undefined) {
     const bytes = parseMemory(options.memory);

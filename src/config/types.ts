@@ -17,6 +17,19 @@ export interface ProcessSettings {
   memoryBytes?: number;
   nanoCpus?: number;
   labels: Record<string, string>;
+  /** Volumes, binds and tmpfs, as the running process has them (from --from). */
+  mounts?: Mount[];
+  /** host:ip entries for /etc/hosts. */
+  extraHosts?: string[];
+  dns?: string[];
+}
+
+export interface Mount {
+  type: "volume" | "bind" | "tmpfs";
+  /** Volume name or host path; empty for tmpfs. */
+  source: string;
+  target: string;
+  readOnly: boolean;
 }
 
 export type SettingName = keyof ProcessSettings;
@@ -69,6 +82,8 @@ export interface AppConfig {
   timeoutMs?: number;
   /** The keys that detach a terminal session (docker notation). */
   detachKeys?: string;
+  /** Copy image and settings from this running process (like --from). */
+  from?: string;
   /** The task `oneoff release` runs (the release phase); default: a task named "release". */
   releaseTask?: string;
 }

@@ -18,6 +18,8 @@ export interface ImageSummary {
   id: string;
   repoTags: string[];
   repoDigests: string[];
+  /** The image's own environment (ENV lines), which every container of it gets under its own. */
+  env: string[];
 }
 
 export interface PullProgress {
@@ -49,6 +51,26 @@ export interface ContainerSummary {
   state: string;
 }
 
+/** What defines a running container's environment: what `--from` copies and `diff` compares. */
+export interface ProcessDefinition {
+  id: string;
+  name: string;
+  state: string;
+  imageId: string;
+  env: string[];
+  user: string;
+  workdir: string;
+  entrypoint: string[];
+  /** User networks (or host/none); empty on the default bridge. */
+  networks: string[];
+  mounts: Array<{ type: "volume" | "bind" | "tmpfs"; source: string; target: string; readOnly: boolean }>;
+  extraHosts: string[];
+  dns: string[];
+  memoryBytes: number;
+  nanoCpus: number;
+  labels: Record<string, string>;
+}
+
 export interface ContainerDetails extends ContainerSummary {
   exitCode: number;
   startedAt?: Date;
@@ -70,6 +92,8 @@ export interface ContainerEngine {
   /** undefined when there is no such container. */
   inspectContainer(nameOrId: string): Promise<ContainerDetails | undefined>;
   rename(nameOrId: string, newName: string): Promise<void>;
+  /** undefined when there is no such container. */
+  inspectProcess(nameOrId: string): Promise<ProcessDefinition | undefined>;
   connectNetwork(containerId: string, network: string): Promise<void>;
   /**
    * The container's attached streams: a raw duplex carrying the multiplexed stdout/stderr

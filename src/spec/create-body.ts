@@ -32,6 +32,9 @@ export interface CreateBody {
     NetworkMode?: string;
     Memory?: number;
     NanoCpus?: number;
+    Mounts?: Array<{ Type: string; Source?: string; Target: string; ReadOnly: boolean }>;
+    ExtraHosts?: string[];
+    Dns?: string[];
     /** oneoff removes the container itself after reading its exit code: with AutoRemove,
      * Podman loses the exit code, and later features copy files out before removal. */
     AutoRemove: false;
@@ -75,6 +78,11 @@ export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity,
       ...(firstNetwork ? { NetworkMode: firstNetwork } : {}),
       ...(settings.memoryBytes ? { Memory: settings.memoryBytes } : {}),
       ...(settings.nanoCpus ? { NanoCpus: settings.nanoCpus } : {}),
+      ...(settings.mounts?.length
+        ? { Mounts: settings.mounts.map((mount) => ({ Type: mount.type, ...(mount.source ? { Source: mount.source } : {}), Target: mount.target, ReadOnly: mount.readOnly })) }
+        : {}),
+      ...(settings.extraHosts?.length ? { ExtraHosts: settings.extraHosts } : {}),
+      ...(settings.dns?.length ? { Dns: settings.dns } : {}),
       AutoRemove: false,
     },
     ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [firstNetwork]: {} } } } : {}),

@@ -19,6 +19,11 @@ export function dockerRunLine(spec: ContainerSpec): string {
   for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);
   if (body.HostConfig.Memory) args.push("--memory", memoryFlag(body.HostConfig.Memory));
   if (body.HostConfig.NanoCpus) args.push("--cpus", String(body.HostConfig.NanoCpus / 1e9));
+  for (const mount of body.HostConfig.Mounts ?? []) {
+    args.push("--mount", [`type=${mount.Type}`, ...(mount.Source ? [`source=${mount.Source}`] : []), `target=${mount.Target}`, ...(mount.ReadOnly ? ["readonly"] : [])].join(","));
+  }
+  for (const host of body.HostConfig.ExtraHosts ?? []) args.push("--add-host", host);
+  for (const server of body.HostConfig.Dns ?? []) args.push("--dns", server);
   for (const [key, value] of Object.entries(body.Labels)) args.push("--label", `${key}=${value}`);
   // docker run takes one entrypoint word; the rest of a longer entrypoint goes before the command.
   const [entrypoint, ...entrypointArgs] = body.Entrypoint ?? [];

@@ -247,3 +247,25 @@ describe("terminal sessions in the create body", () => {
     expect(dockerRunLine(spec).split(" ")).toContain(flag);
   });
 });
+
+describe("mounts, extra hosts and DNS", () => {
+  it("go into HostConfig and the docker run line", () => {
+    const spec = buildContainerSpec(
+      plan({ settings: { mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }, { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true }, { type: "tmpfs", source: "", target: "/scratch", readOnly: false }], extraHosts: ["db:10.0.0.5"], dns: ["10.0.0.2"] } }),
+      identity,
+      "abc123",
+    );
+    expect(spec.body.HostConfig).toMatchObject({
+      Mounts: [
+        { Type: "volume", Source: "shop-data", Target: "/data", ReadOnly: false },
+        { Type: "bind", Source: "/srv/conf", Target: "/conf", ReadOnly: true },
+        { Type: "tmpfs", Target: "/scratch", ReadOnly: false },
+      ],
+      ExtraHosts: ["db:10.0.0.5"],
+      Dns: ["10.0.0.2"],
+    });
+    const line = dockerRunLine(spec);
+    expect(line).toContain("--mount type=volume,source=shop-data,target=/data --mount type=bind,source=/srv/conf,target=/conf,readonly --mount type=tmpfs,target=/scratch");
+    expect(line).toContain("--add-host db:10.0.0.5 --dns 10.0.0.2");
+  });
+});

@@ -5,7 +5,7 @@
 import Docker from "dockerode";
 import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
-import { NameInUse, type AttachOptions, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type PullProgress, type TerminalSize } from "../types.js";
+import { NameInUse, type AttachOptions, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type ProcessDefinition, type PullProgress, type TerminalSize } from "../types.js";
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { OneoffError } from "../../output/errors.js";
 import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
@@ -37,7 +37,7 @@ export class DockerEngine implements ContainerEngine {
     try {
       const image = await this.docker.getImage(reference).inspect();
       if (typeof image?.Id !== "string") throw notDockerError(this.endpoint, "image inspect returned no image ID");
-      return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [] };
+      return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [], env: image.Config?.Env ?? [] };
     } catch (error) {
       if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
       throw translateEngineError(error, this.endpoint, `inspect image ${reference}`);
@@ -102,6 +102,43 @@ export class DockerEngine implements ContainerEngine {
       if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
       throw translateEngineError(error, this.endpoint, `inspect container ${nameOrId}`);
     }
+  }
+
+  async inspectProcess(nameOrId: string): Promise<ProcessDefinition | undefined> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(nameOrId).inspect();
+    } catch (error) {
+      if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
+      throw translateEngineError(error, this.endpoint, `inspect container ${nameOrId}`);
+    }
+    const mode = info.HostConfig.NetworkMode ?? "default";
+    const networks = mode === "host" || mode === "none" ? [mode] : mode === "default" || mode === "bridge" || mode.startsWith("container:") ? [] : Object.keys(info.NetworkSettings.Networks ?? {});
+    const mountTypes = new Set(["volume", "bind", "tmpfs"]);
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ""),
+      state: info.State.Status,
+      imageId: info.Image,
+      env: info.Config.Env ?? [],
+      user: info.Config.User ?? "",
+      workdir: info.Config.WorkingDir ?? "",
+      entrypoint: (info.Config.Entrypoint as string[] | null) ?? [],
+      networks,
+      mounts: (info.Mounts ?? [])
+        .filter((mount) => mountTypes.has(mount.Type))
+        .map((mount) => ({
+          type: mount.Type as "volume" | "bind" | "tmpfs",
+          source: mount.Type === "volume" ? (mount.Name ?? "") : mount.Type === "bind" ? mount.Source : "",
+          target: mount.Destination,
+          readOnly: !mount.RW,
+        })),
+      extraHosts: info.HostConfig.ExtraHosts ?? [],
+      dns: info.HostConfig.Dns ?? [],
+      memoryBytes: info.HostConfig.Memory ?? 0,
+      nanoCpus: info.HostConfig.NanoCpus ?? 0,
+      labels: info.Config.Labels ?? {},
+    };
   }
 
   async rename(nameOrId: string, newName: string): Promise<void> {

@@ -1,0 +1,85 @@
+/**
+ * A running process as a config source (`--from web`): its containers are found by label,
+ * and what defines their environment becomes a SettingsLayer under oneoff.yaml and flags.
+ */
+import type { ContainerEngine, ProcessDefinition } from "../engine/types.js";
+import { OneoffError } from "../output/errors.js";
+import type { SettingsLayer } from "./types.js";
+
+/** oneoff's own label for an app's long-running processes: io.oneoff.process=web. */
+export const PROCESS_LABEL = "io.oneoff.process";
+const COMPOSE_SERVICE = "com.docker.compose.service";
+const COMPOSE_PROJECT = "com.docker.compose.project";
+
+/** Values that belong to one container, not to the process type: never copied. */
+const PER_CONTAINER_ENV = new Set(["HOSTNAME"]);
+/** Labels that would make the one-off look like the service itself to compose or oneoff. */
+const FOREIGN_LABEL = /^(com\.docker\.compose\.|io\.oneoff\.|com\.docker\.stack\.|com\.docker\.swarm\.)/;
+
+/**
+ * The containers of process `from`: `container:NAME|ID` exactly, else running containers
+ * labelled io.oneoff.process=NAME, else compose's service NAME (of project `app` when several
+ * projects have one).
+ */
+export async function findProcess(engine: ContainerEngine, from: string, app: string | undefined): Promise<ProcessDefinition[]> {
+  if (from.startsWith("container:")) {
+    const name = from.slice("container:".length);
+    const process = await engine.inspectProcess(name);
+    if (!process) throw new OneoffError(`--from ${from}: no such container on the engine at ${engine.endpoint}`, { hint: "check the name with docker ps" });
+    return [process];
+  }
+  for (const label of [`${PROCESS_LABEL}=${from}`, `${COMPOSE_SERVICE}=${from}`]) {
+    let running = (await engine.listContainers(label)).filter((container) => container.state === "running");
+    const projects = new Set(running.map((container) => container.labels[COMPOSE_PROJECT]).filter(Boolean));
+    if (label.startsWith(COMPOSE_SERVICE) && projects.size > 1) {
+      const ours = running.filter((container) => container.labels[COMPOSE_PROJECT] === app);
+      if (ours.length === 0) {
+        throw new OneoffError(`--from ${from}: compose projects ${[...projects].join(", ")} all run a service ${from}`, {
+          hint: `set app: to the project's name, or use --from container:NAME`,
+        });
+      }
+      running = ours;
+    }
+    if (running.length) return (await Promise.all(running.map((container) => engine.inspectProcess(container.id)))).filter((process) => process !== undefined);
+  }
+  throw new OneoffError(`--from ${from}: no running container of process ${from}`, {
+    hint: `label its containers ${PROCESS_LABEL}=${from} (compose services are found by name), or use --from container:NAME`,
+  });
+}
+
+/**
+ * Pure: the settings every replica shares. Replicas running different images (mid-deploy)
+ * are refused unless the release is chosen explicitly.
+ */
+export function processLayer(from: string, replicas: readonly ProcessDefinition[], releaseChosen: boolean): SettingsLayer {
+  const images = new Set(replicas.map((replica) => replica.imageId));
+  const first = replicas[0] as ProcessDefinition;
+  if (images.size > 1 && !releaseChosen) {
+    const list = replicas.map((replica) => `${replica.name} runs ${replica.imageId.replace(/^sha256:/, "").slice(0, 12)}`).join(", ");
+    throw new OneoffError(`--from ${from}: its containers run different images (${list})`, { hint: "a deploy may be in progress: pick one with --release" });
+  }
+  const env: Record<string, string> = {};
+  for (const entry of first.env) {
+    const eq = entry.indexOf("=");
+    const name = eq < 0 ? entry : entry.slice(0, eq);
+    if (!PER_CONTAINER_ENV.has(name)) env[name] = eq < 0 ? "" : entry.slice(eq + 1);
+  }
+  const labels = Object.fromEntries(Object.entries(first.labels).filter(([key]) => !FOREIGN_LABEL.test(key)));
+  return {
+    source: `running ${from} (${first.name})`,
+    settings: {
+      release: first.imageId,
+      env,
+      labels,
+      ...(first.networks.length ? { networks: first.networks } : {}),
+      ...(first.user ? { user: first.user } : {}),
+      ...(first.workdir ? { workdir: first.workdir } : {}),
+      ...(first.entrypoint.length ? { entrypoint: first.entrypoint } : {}),
+      ...(first.mounts.length ? { mounts: first.mounts } : {}),
+      ...(first.extraHosts.length ? { extraHosts: first.extraHosts } : {}),
+      ...(first.dns.length ? { dns: first.dns } : {}),
+      ...(first.memoryBytes ? { memoryBytes: first.memoryBytes } : {}),
+      ...(first.nanoCpus ? { nanoCpus: first.nanoCpus } : {}),
+    },
+  };
+}

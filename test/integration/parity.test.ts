@@ -1,0 +1,135 @@
+/**
+ * Parity with the running app: a one-off --from web gets what web's containers have (image ID,
+ * env, network, volume, user, workdir), and oneoff diff tells when a one-off would differ.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, expectNoLeftovers, IMAGE, imageId, oneoff } from "./helpers.js";
+
+expectNoLeftovers();
+
+const NETWORK = "oneoff-parity-net";
+const VOLUME = "oneoff-parity-data";
+const WEB = "parity_web_1";
+const DB = "oneoff-parity-db";
+let appDir: string;
+
+function cleanup() {
+  for (const name of [WEB, `${WEB}-2`, DB]) {
+    try {
+      docker("rm", "-f", name);
+    } catch {}
+  }
+  for (const args of [["network", "rm", NETWORK], ["volume", "rm", VOLUME]]) {
+    try {
+      docker(...args);
+    } catch {}
+  }
+}
+
+beforeAll(() => {
+  cleanup();
+  docker("network", "create", NETWORK);
+  docker("volume", "create", VOLUME);
+  docker("run", "--rm", "-v", `${VOLUME}:/data`, IMAGE, "sh", "-c", "echo stored-by-web > /data/state; chown -R 1000:1000 /data");
+  docker("run", "-d", "--name", DB, "--network", NETWORK, "--network-alias", "db", IMAGE, "httpd", "-f", "-p", "8080", "-h", "/tmp");
+  // A "long-running" web process as compose v1 would start it: compose labels, env, a user
+  // network, a named volume, a non-root user and a workdir.
+  docker(
+    "run", "-d", "--name", WEB,
+    "--label", "com.docker.compose.project=parity", "--label", "com.docker.compose.service=web", "--label", "com.example.team=payments",
+    "-e", "DATABASE_URL=http://db:8080/", "-e", "SHOP_ENV=production", "-e", "SECRET_KEY=web-secret",
+    "--network", NETWORK, "-v", `${VOLUME}:/data`, "-u", "app", "-w", "/home/app",
+    IMAGE, "sleep", "600",
+  );
+  appDir = mkdtempSync(path.join(os.tmpdir(), "oneoff-parity-"));
+  writeFileSync(path.join(appDir, "oneoff.yaml"), "app: parity\n");
+});
+
+afterAll(cleanup);
+
+describe("oneoff run --from web", () => {
+  it("has the same environment as the web process (minus HOSTNAME)", async () => {
+    const result = await oneoff(["run", "-q", "--from", "web", "--", "env"], { cwd: appDir });
+    expect(result.code).toBe(0);
+    const env = (text: string) =>
+      text
+        .trim()
+        .split("\n")
+        .filter((line) => !line.startsWith("HOSTNAME="))
+        .sort();
+    expect(env(result.stdout.toString())).toEqual(env(docker("exec", WEB, "env")));
+  });
+
+  it("runs the web process's image ID, as its user and in its workdir, sees its volume and reaches its network", async () => {
+    const script = "id -un; pwd; cat /data/state; echo GET / | nc -w 3 db 8080 >/dev/null && echo reached-db";
+    const result = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", script], { cwd: appDir });
+    expect(result.stderr).toBe("");
+    expect(result.stdout.toString()).toBe("app\n/home/app\nstored-by-web\nreached-db\n");
+    const dry = JSON.parse((await oneoff(["run", "--dry-run", "--from", "web", "--", "true"], { cwd: appDir })).stdout.toString());
+    expect(dry.request.body.Image).toBe(imageId(IMAGE));
+    expect(dry.request.body.Labels).toMatchObject({ "com.example.team": "payments" });
+    expect(Object.keys(dry.request.body.Labels).some((label: string) => label.startsWith("com.docker.compose."))).toBe(false);
+    expect(dry.provenance.user).toMatch(/^running web \(parity_web_1\)$/);
+    expect(dry.request.body.Env).toContain("SECRET_KEY=<redacted>");
+  });
+
+  it("lets flags and oneoff.yaml override what it copies", async () => {
+    const result = await oneoff(["run", "-q", "--from", "web", "-u", "root", "-e", "SHOP_ENV=staging", "--", "sh", "-c", "id -un; echo $SHOP_ENV"], { cwd: appDir });
+    expect(result.stdout.toString()).toBe("root\nstaging\n");
+  });
+
+  it("takes a container by name with container:NAME", async () => {
+    const result = await oneoff(["run", "-q", "--from", `container:${WEB}`, "--", "sh", "-c", "echo $SHOP_ENV"], { cwd: appDir });
+    expect(result.stdout.toString()).toBe("production\n");
+  });
+
+  it("refuses replicas running different images (mid-deploy) unless --release picks one", async () => {
+    // A second image ID: the same files under a new label, built offline from the test image.
+    execFileSync("docker", ["build", "-q", "-t", "oneoff-test/parity-v2:latest", "-"], { input: `FROM ${IMAGE}\nLABEL parity=v2\n`, env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+    docker("run", "-d", "--name", `${WEB}-2`, "--label", "com.docker.compose.project=parity", "--label", "com.docker.compose.service=web", "oneoff-test/parity-v2:latest", "sleep", "600");
+    try {
+      const refused = await oneoff(["run", "--from", "web", "--", "true"], { cwd: appDir });
+      expect(refused.code).toBe(125);
+      expect(refused.stderr).toMatch(/^oneoff: --from web: its containers run different images \((parity_web_1|parity_web_1-2) runs [0-9a-f]{12}, (parity_web_1|parity_web_1-2) runs [0-9a-f]{12}\) \(a deploy may be in progress: pick one with --release\)\n$/);
+      const chosen = await oneoff(["run", "-q", "--from", "web", "--release", IMAGE, "--", "true"], { cwd: appDir });
+      expect(chosen.code).toBe(0);
+    } finally {
+      docker("rm", "-f", `${WEB}-2`);
+      docker("image", "rm", "oneoff-test/parity-v2:latest");
+    }
+  });
+});
+
+describe("oneoff diff", () => {
+  const matching = (extra = "") =>
+    `app: parity\nimage: oneoff-test/busybox\nuser: app\nworkdir: /home/app\nnetwork: ${NETWORK}\nvolumes: ["${VOLUME}:/data"]\nenv:\n  DATABASE_URL: http://db:8080/\n  SHOP_ENV: production\n  SECRET_KEY: web-secret\n${extra}`;
+
+  it("says the one-off matches the running process when it does (exit 0)", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), matching());
+    const result = await oneoff(["diff", "web"], { cwd: dir });
+    expect(result.stdout.toString()).toBe("");
+    expect(result.stderr).toBe(`oneoff: the one-off matches ${WEB} (web)\n`);
+    expect(result.code).toBe(0);
+  });
+
+  it("shows what differs (exit 1), never printing a secret's value", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), matching().replace("SHOP_ENV: production", "SHOP_ENV: staging").replace("SECRET_KEY: web-secret", "SECRET_KEY: other-secret").replace("user: app", "user: root"));
+    const result = await oneoff(["diff", "web"], { cwd: dir });
+    expect(result.code).toBe(1);
+    const text = result.stdout.toString();
+    expect(text).toMatch(/≠\s+user\s+root\s+app/);
+    expect(text).toMatch(/≠\s+env SHOP_ENV\s+staging\s+production/);
+    expect(text).toMatch(/≠\s+env SECRET_KEY\s+\(secret, differs\)\s+\(secret, differs\)/);
+    expect(text).not.toMatch(/web-secret|other-secret/);
+    expect(text).not.toMatch(/\benv DATABASE_URL\b/);
+    const json = JSON.parse((await oneoff(["diff", "--json", "web"], { cwd: dir })).stdout.toString());
+    expect(json.same).toBe(false);
+    expect(json.rows.filter((row: { same: boolean }) => !row.same).map((row: { what: string }) => row.what).sort()).toEqual(["env SECRET_KEY", "env SHOP_ENV", "user"]);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import { processLayer } from "../../src/config/running.js";
+import { parseVolume } from "../../src/config/volumes.js";
+import type { ProcessDefinition } from "../../src/engine/types.js";
+import { diffAgainstProcess } from "../../src/spec/diff.js";
+import type { ContainerSpec } from "../../src/spec/create-body.js";
+
+const web = (overrides: Partial<ProcessDefinition> = {}): ProcessDefinition => ({
+  id: "c1",
+  name: "shop_web_1",
+  state: "running",
+  imageId: "sha256:aaa",
+  env: ["PATH=/bin", "HOSTNAME=abc123", "SHOP_ENV=production", "API_TOKEN=t0k"],
+  user: "app",
+  workdir: "/app",
+  entrypoint: [],
+  networks: ["shop_default"],
+  mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
+  extraHosts: [],
+  dns: [],
+  memoryBytes: 0,
+  nanoCpus: 0,
+  labels: { "com.docker.compose.service": "web", "io.oneoff.app": "x", "com.example.team": "payments" },
+  ...overrides,
+});
+
+describe("processLayer (what --from copies)", () => {
+  it("copies image ID, env without per-container values, network, mounts, user, workdir and own labels", () => {
+    expect(processLayer("web", [web()], false)).toEqual({
+      source: "running web (shop_web_1)",
+      settings: {
+        release: "sha256:aaa",
+        env: { PATH: "/bin", SHOP_ENV: "production", API_TOKEN: "t0k" },
+        labels: { "com.example.team": "payments" },
+        networks: ["shop_default"],
+        user: "app",
+        workdir: "/app",
+        mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
+      },
+    });
+  });
+
+  it("refuses replicas on different images unless the release is chosen", () => {
+    const replicas = [web(), web({ name: "shop_web_2", imageId: "sha256:bbb" })];
+    expect(() => processLayer("web", replicas, false)).toThrow(/its containers run different images \(shop_web_1 runs aaa, shop_web_2 runs bbb\)/);
+    expect(processLayer("web", replicas, true).settings.release).toBe("sha256:aaa");
+  });
+});
+
+describe("parseVolume", () => {
+  it.each([
+    ["shop-data:/data", { type: "volume", source: "shop-data", target: "/data", readOnly: false }],
+    ["/srv/conf:/conf:ro", { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true }],
+    ["./conf:/conf", { type: "bind", source: "/base/conf", target: "/conf", readOnly: false }],
+  ])("%s", (text, mount) => {
+    expect(parseVolume(text, "/base")).toEqual(mount);
+  });
+  it.each([["data", /SOURCE:TARGET/], [":/data", /source is empty/], ["data:rel", /not an absolute path/], ["data:/d:rx", /unknown mode/]])("refuses %s", (text, problem) => {
+    expect(parseVolume(text, "/base")).toMatch(problem);
+  });
+});
+
+describe("diffAgainstProcess", () => {
+  const spec = (env: string[], user = "app"): ContainerSpec => ({
+    name: "n",
+    extraNetworks: [],
+    body: {
+      Image: "sha256:aaa",
+      Cmd: [],
+      Env: env,
+      User: user,
+      WorkingDir: "/app",
+      Labels: {},
+      AttachStdin: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      OpenStdin: false,
+      StdinOnce: false,
+      Tty: false,
+      HostConfig: { NetworkMode: "shop_default", AutoRemove: false, Mounts: [{ Type: "volume", Source: "shop-data", Target: "/data", ReadOnly: false }] },
+    },
+  });
+
+  it("finds nothing when the one-off matches (image env counted, HOSTNAME ignored)", () => {
+    expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), web(), ["PATH=/bin"]).filter((row) => !row.same)).toEqual([]);
+  });
+
+  it("reports differences, with secrets only as differing", () => {
+    const rows = diffAgainstProcess(spec(["SHOP_ENV=staging", "API_TOKEN=other"], "root"), web(), ["PATH=/bin"]).filter((row) => !row.same);
+    expect(rows).toEqual([
+      { what: "user", oneOff: "root", running: "app", same: false },
+      { what: "env API_TOKEN", oneOff: "(secret, differs)", running: "(secret, differs)", same: false },
+      { what: "env SHOP_ENV", oneOff: "staging", running: "production", same: false },
+    ]);
+  });
+});
