@@ -130,6 +130,7 @@ function readTask(
   if (!command) throw reader.error(node ?? nameNode, keyPath, "a task needs a command", `add "command: [...]" under tasks.${name}`);
   return {
     name,
+    source: reader.locationOf(nameNode),
     command,
     ...(description === undefined ? {} : { description }),
     ...(interactive === undefined ? {} : { interactive }),

@@ -7,6 +7,7 @@ import { OneoffError } from "../output/errors.js";
 import { configError } from "./errors.js";
 import { parseConfigFile } from "./file.js";
 import { DotenvError, parseDotenv } from "./dotenv.js";
+import { parseProcfile, ProcfileError } from "./procfile.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig } from "./types.js";
 
@@ -29,7 +30,15 @@ export function findConfigFile(cwd: string): string | undefined {
  */
 export function loadAppConfig(explicitPath: string | undefined, cwd: string, env: Environment): AppConfig | undefined {
   const configPath = explicitPath === undefined ? findConfigFile(cwd) : path.resolve(cwd, explicitPath);
-  if (configPath === undefined) return undefined;
+  if (configPath === undefined) {
+    // A Procfile alone is an app too: its process types are the tasks.
+    const procfile = path.join(path.resolve(cwd), "Procfile");
+    if (!existsSync(procfile)) return undefined;
+    const dir = path.resolve(cwd);
+    const config: AppConfig = { dir, app: path.basename(dir), base: { source: "defaults", settings: {} }, envFileLayers: [], tasks: {} };
+    addProcfileTasks(config, procfile, cwd);
+    return config;
+  }
   const displayPath = displayPathOf(configPath, cwd);
   const text = readText(configPath, explicitPath === undefined ? "config file" : "--config");
   const { config, envFiles } = parseConfigFile(text, { path: configPath, displayPath, env });
@@ -40,7 +49,20 @@ export function loadAppConfig(explicitPath: string | undefined, cwd: string, env
     if (file.task === undefined) config.envFileLayers.push(layer);
     else config.tasks[file.task]?.envFileLayers.push(layer);
   }
+  const procfile = path.join(config.dir, "Procfile");
+  if (existsSync(procfile)) addProcfileTasks(config, procfile, cwd);
   return config;
+}
+
+/** Process types become tasks, unless oneoff.yaml defines a task of the same name. */
+function addProcfileTasks(config: AppConfig, procfile: string, cwd: string): void {
+  const displayPath = displayPathOf(procfile, cwd);
+  try {
+    for (const task of parseProcfile(readText(procfile, "Procfile"), displayPath)) config.tasks[task.name] ??= task;
+  } catch (error) {
+    if (error instanceof ProcfileError) throw configError(`${displayPath}:${error.line}`, undefined, error.message, "write one process type per line: name: command");
+    throw error;
+  }
 }
 
 /** Short when the file is here or below; absolute when a relative path would climb out. */

@@ -44,6 +44,8 @@ export interface SettingsLayer {
 
 export interface TaskDefinition {
   name: string;
+  /** Where it is defined, for `oneoff tasks`: "oneoff.yaml:12:3" or "Procfile:2". */
+  source?: string;
   command: string[];
   description?: string;
   /**

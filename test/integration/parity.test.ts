@@ -133,3 +133,21 @@ describe("oneoff diff", () => {
     expect(json.rows.filter((row: { same: boolean }) => !row.same).map((row: { what: string }) => row.what).sort()).toEqual(["env SECRET_KEY", "env SHOP_ENV", "user"]);
   });
 });
+
+describe("Procfile", () => {
+  it("makes process types tasks (oneoff.yaml wins on a name), lists them, and its release is the release task", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-procfile-"));
+    writeFileSync(path.join(dir, "Procfile"), "web: httpd -f -p 8080\nrelease: echo migrating $((6*7))\nworker: echo from-procfile\n");
+    writeFileSync(path.join(dir, "oneoff.yaml"), "app: pf\nimage: oneoff-test/busybox\ntasks:\n  worker: [echo, from-yaml]\n");
+    const listed = JSON.parse((await oneoff(["tasks", "--json"], { cwd: dir })).stdout.toString()) as Array<{ name: string; source: string; releaseTask?: boolean }>;
+    expect(listed.map((task) => [task.name, task.source, task.releaseTask ?? false])).toEqual([
+      ["worker", "oneoff.yaml:4:3", false],
+      ["web", "Procfile:1", false],
+      ["release", "Procfile:2", true],
+    ]);
+    expect((await oneoff(["run", "-q", "worker"], { cwd: dir })).stdout.toString()).toBe("from-yaml\n");
+    const release = await oneoff(["release", "-q"], { cwd: dir });
+    expect(release.stdout.toString()).toBe("migrating 42\n");
+    expect(release.code).toBe(0);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseProcfile, ProcfileError } from "../../src/config/procfile.js";
 import { processLayer } from "../../src/config/running.js";
 import { parseVolume } from "../../src/config/volumes.js";
 import type { ProcessDefinition } from "../../src/engine/types.js";
@@ -92,5 +93,28 @@ describe("diffAgainstProcess", () => {
       { what: "env API_TOKEN", oneOff: "(secret, differs)", running: "(secret, differs)", same: false },
       { what: "env SHOP_ENV", oneOff: "staging", running: "production", same: false },
     ]);
+  });
+});
+
+describe("parseProcfile", () => {
+  it("turns process types into shell-run tasks, located by line", () => {
+    const tasks = parseProcfile("web: bundle exec puma -C config/puma.rb\n\n# the release phase\nrelease: rake db:migrate && rake cache:clear\n", "Procfile");
+    expect(tasks.map((task) => [task.name, task.command, task.source])).toEqual([
+      ["web", ["sh", "-c", "bundle exec puma -C config/puma.rb"], "Procfile:1"],
+      ["release", ["sh", "-c", "rake db:migrate && rake cache:clear"], "Procfile:4"],
+    ]);
+  });
+
+  it.each([
+    ["not a process line", "web bundle exec puma\n", 1, /is not "name: command"/],
+    ["an empty command", "ok: x\nworker:\n", 2, /process type worker has no command/],
+  ])("refuses %s, with its line", (_, text, line, message) => {
+    try {
+      parseProcfile(text, "Procfile");
+      throw new Error("expected a refusal");
+    } catch (error) {
+      expect((error as ProcfileError).line).toBe(line);
+      expect((error as Error).message).toMatch(message);
+    }
   });
 });

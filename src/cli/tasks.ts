@@ -1,0 +1,33 @@
+/**
+ * `oneoff tasks`: every task the app has, from oneoff.yaml and the Procfile, and where each is defined.
+ */
+import { Command } from "commander";
+import type { CliContext } from "./command.js";
+
+export function tasksCommand({ io, act }: CliContext): Command {
+  return new Command("tasks")
+    .description("list the app's tasks (oneoff.yaml tasks: and Procfile process types) and where each comes from")
+    .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent)")
+    .option("--json", "print a JSON array on stdout")
+    .action((flags: { config?: string; json?: boolean }) =>
+      act(async () => {
+        const [{ loadAppConfig }, { formatTable }, { OneoffError }] = await Promise.all([import("../config/load.js"), import("../output/table.js"), import("../output/errors.js")]);
+        const config = loadAppConfig(flags.config, process.cwd(), process.env);
+        if (!config) throw new OneoffError("no oneoff.yaml or Procfile here or in any parent directory", { hint: "create oneoff.yaml with tasks:, or pass --config FILE" });
+        const tasks = Object.values(config.tasks).map((task) => ({
+          name: task.name,
+          source: task.source ?? "",
+          command: task.command,
+          ...(task.description ? { description: task.description } : {}),
+          ...(config.releaseTask === task.name || (!config.releaseTask && task.name === "release") ? { releaseTask: true } : {}),
+        }));
+        if (flags.json) {
+          io.stdout.write(`${JSON.stringify(tasks)}\n`);
+          return 0;
+        }
+        const rows = tasks.map((task) => [task.name + (task.releaseTask ? " (release)" : ""), task.source, task.command.join(" ").slice(0, 50), task.description ?? ""]);
+        io.stdout.write(formatTable(["TASK", "FROM", "COMMAND", "DESCRIPTION"], rows));
+        return 0;
+      }),
+    );
+}

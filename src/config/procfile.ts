@@ -1,0 +1,29 @@
+/**
+ * A Procfile's process types as tasks (`web: bundle exec puma`, `release: rake db:migrate`).
+ * Heroku runs each line with a shell, so the task does too: ["sh", "-c", LINE]. Pure.
+ */
+import type { TaskDefinition } from "./types.js";
+
+export class ProcfileError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
+export function parseProcfile(text: string, displayPath: string): TaskDefinition[] {
+  const tasks: TaskDefinition[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const match = /^([A-Za-z0-9_-]+):\s*(.*)$/.exec(line);
+    if (!match) throw new ProcfileError(`"${line.slice(0, 40)}" is not "name: command"`, index + 1);
+    const [, name, command] = match as unknown as [string, string, string];
+    if (command === "") throw new ProcfileError(`process type ${name} has no command`, index + 1);
+    const source = `${displayPath}:${index + 1}`;
+    tasks.push({ name, command: ["sh", "-c", command], source, overrides: { source, settings: {} }, envFileLayers: [] });
+  });
+  return tasks;
+}
