@@ -108,6 +108,7 @@ describe("parseConfigFile", () => {
     const { config } = parse(`tasks:\n  migrate: ${command}\n`);
     expect(config.tasks.migrate).toEqual({
       name: "migrate",
+      source: "oneoff.yaml:2:3",
       command: argv,
       overrides: { source: "task migrate", settings: {}, locations: {} },
       envFileLayers: [],
@@ -142,6 +143,7 @@ describe("parseConfigFile", () => {
     ].join("\n");
     expect(parse(text).config.tasks.console).toEqual({
       name: "console",
+      source: "oneoff.yaml:2:3",
       command: ["bin/rails", "console"],
       description: "open a console",
       envFileLayers: [],
