@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { loadAppConfig, readEnvFile } from "./config/load.js";
+import { loadAppConfig, loadComposeService, readEnvFile } from "./config/load.js";
 import { resolveRunPlan, type RunOptions, type RunPlan } from "./config/resolve.js";
 import { findProcess, processLayer } from "./config/running.js";
 import type { AppConfig, SettingsLayer } from "./config/types.js";
@@ -89,9 +89,21 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   // --from needs the engine before the plan: the running process is one of its sources.
   let engine = context.engine;
   const sourceLayers: SettingsLayer[] = [];
+  const releaseChosen = options.release !== undefined || Boolean(env.ONEOFF_RELEASE) || config?.base.settings.release !== undefined;
+  const service = options.service ?? config?.service;
+  if (service) {
+    if (from) throw new OneoffError("--from and --service both name where the one-off comes from", { hint: "keep one of them" });
+    const composed = loadComposeService(options.compose ?? config?.compose, service, [config?.dir ?? cwd, cwd], cwd, env);
+    if (composed.builtImageNames.length && !releaseChosen) {
+      engine ??= await connectEngine(env);
+      composed.layer.settings.release = await builtImage(engine, composed.builtImageNames, service);
+    }
+    sourceLayers.push(composed.layer);
+  } else if (options.compose) {
+    throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
+  }
   if (from) {
     engine ??= await connectEngine(env);
-    const releaseChosen = options.release !== undefined || Boolean(env.ONEOFF_RELEASE) || config?.base.settings.release !== undefined;
     sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), releaseChosen));
   }
   const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
@@ -180,6 +192,17 @@ async function detached(plan: RunPlan, identity: Identity, suffix: string, engin
   const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined);
   report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
   return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
+}
+
+/** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */
+async function builtImage(engine: ContainerEngine, names: readonly string[], service: string): Promise<string> {
+  for (const name of names) {
+    const image = await engine.inspectImage(name);
+    if (image) return image.id;
+  }
+  throw new OneoffError(`service ${service} has no image: and compose has not built one (${names.join(" or ")})`, {
+    hint: `build it first: docker compose build ${service}`,
+  });
 }
 
 function lockedCreate(plan: RunPlan, spec: ContainerSpec, engine: ContainerEngine, report: Reporter, cancelled: () => boolean): Promise<string> {

@@ -14,7 +14,7 @@ import { YamlReader, type Located } from "./yaml-reader.js";
 import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service"] as const;
 const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes"] as const;
 
 export interface ParsedConfigFile {
@@ -71,6 +71,12 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         break;
       case "from":
         config.from = reader.string(value, key);
+        break;
+      case "compose":
+        config.compose = path.resolve(dir, reader.string(value, key));
+        break;
+      case "service":
+        config.service = reader.string(value, key);
         break;
       case "detach_keys":
         config.detachKeys = reader.string(value, key);

@@ -21,6 +21,9 @@ export interface RunOptions {
   task?: string;
   /** Copy image and settings from a running process: `web`, or `container:NAME|ID`. */
   from?: string;
+  /** A compose file, with `service`: take image and settings from that service. */
+  compose?: string;
+  service?: string;
   /** argv: the command itself, or extra arguments appended to the task's command. */
   command?: string[];
   /** Path of the config file (default: the nearest oneoff.yaml). */

@@ -86,6 +86,9 @@ export interface AppConfig {
   detachKeys?: string;
   /** Copy image and settings from this running process (like --from). */
   from?: string;
+  /** Take image and settings from this compose file's service (like --compose/--service). */
+  compose?: string;
+  service?: string;
   /** The task `oneoff release` runs (the release phase); default: a task named "release". */
   releaseTask?: string;
 }

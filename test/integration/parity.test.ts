@@ -151,3 +151,34 @@ describe("Procfile", () => {
     expect(release.code).toBe(0);
   });
 });
+
+describe("--compose / --service", () => {
+  it("runs with a compose service's image, environment, env_file, network and volume, under compose's names", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-compose-"));
+    // The names compose gives them for project "ctest": ctest_default, ctest_data.
+    for (const args of [["network", "create", "ctest_default"], ["volume", "create", "ctest_data"]]) {
+      try {
+        docker(...args);
+      } catch {}
+    }
+    docker("run", "--rm", "-v", "ctest_data:/data", IMAGE, "sh", "-c", "echo compose-volume > /data/f");
+    docker("run", "-d", "--name", "ctest-db", "--network", "ctest_default", "--network-alias", "db", IMAGE, "httpd", "-f", "-p", "8080", "-h", "/tmp");
+    try {
+      writeFileSync(path.join(dir, ".env"), "TAG=latest\n");
+      writeFileSync(path.join(dir, "web.env"), "FROM_ENV_FILE=yes\n");
+      writeFileSync(
+        path.join(dir, "compose.yaml"),
+        "name: ctest\nservices:\n  web:\n    image: oneoff-test/busybox:${TAG}\n    command: httpd -f\n    ports: ['8080:8080']\n    environment: {SHOP_ENV: production}\n    env_file: web.env\n    volumes: ['data:/data']\n    working_dir: /tmp\nvolumes:\n  data: {}\n",
+      );
+      const script = "echo $SHOP_ENV $FROM_ENV_FILE; pwd; cat /data/f; echo GET / | nc -w 3 db 8080 >/dev/null && echo reached-db";
+      const result = await oneoff(["run", "-q", "--service", "web", "--", "sh", "-c", script], { cwd: dir });
+      expect(result.stderr).toBe("");
+      expect(result.stdout.toString()).toBe("production yes\n/tmp\ncompose-volume\nreached-db\n");
+      expect(result.code).toBe(0);
+    } finally {
+      docker("rm", "-f", "ctest-db");
+      docker("network", "rm", "ctest_default");
+      docker("volume", "rm", "ctest_data");
+    }
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * A docker compose service as a config source (`--compose FILE --service web`): what compose
+ * would give the service's containers becomes a SettingsLayer under oneoff.yaml and flags.
+ * Pure: text in, layer out; load.ts reads the files (compose file, its env_files, `.env`).
+ *
+ * Copied: image (or the image compose built), environment and env_file, networks and volumes
+ * under the names compose gives them (project-prefixed), user, working_dir, entrypoint,
+ * extra_hosts, dns, labels, mem_limit/cpus (and deploy limits). Ignored, as for any one-off:
+ * command, ports, restart, healthcheck, depends_on, container_name, build details. Refused,
+ * naming the key: settings that shape the environment which oneoff does not reproduce.
+ */
+import path from "node:path";
+import type { Node } from "yaml";
+import { isMap, isScalar, isSeq } from "yaml";
+import { envNameProblem } from "./env-rules.js";
+import type { Environment } from "./interpolate.js";
+import type { Mount, ProcessSettings, SettingsLayer } from "./types.js";
+import { parseCpus, parseMemory } from "./units.js";
+import { splitWords } from "./words.js";
+import { YamlReader } from "./yaml-reader.js";
+
+const IGNORED = new Set([
+  "command", "ports", "expose", "restart", "healthcheck", "depends_on", "container_name", "build", "profiles", "scale",
+  "stop_grace_period", "stop_signal", "logging", "hostname", "domainname", "init", "pull_policy", "links", "tty", "stdin_open",
+]);
+const COPIED = new Set([
+  "image", "environment", "env_file", "networks", "network_mode", "volumes", "user", "working_dir", "entrypoint",
+  "extra_hosts", "dns", "labels", "mem_limit", "cpus", "deploy",
+]);
+
+export interface ComposeService {
+  layer: SettingsLayer;
+  /** env_file entries to read (absolute paths), in order, under `environment`. */
+  envFiles: string[];
+  /** When the service has no image: the names compose (v2, then v1) gives the image it builds. */
+  builtImageNames: string[];
+  project: string;
+}
+
+/** compose's project name: -p / COMPOSE_PROJECT_NAME / name: / the directory, normalised. */
+export function composeProjectName(explicit: string | undefined, topLevelName: string | undefined, dir: string): string {
+  const raw = explicit ?? topLevelName ?? path.basename(dir);
+  return raw.toLowerCase().replace(/[^a-z0-9_-]/g, "");
+}
+
+export function parseComposeService(
+  text: string,
+  options: { path: string; displayPath: string; service: string; env: Environment; project?: string },
+): ComposeService {
+  const { reader, root } = YamlReader.parse(text, options.displayPath, options.env);
+  const dir = path.dirname(options.path);
+  const top = Object.fromEntries(reader.entries(root, "").map(([key, value, keyNode]) => [key, { value, keyNode }]));
+  const project = composeProjectName(options.project ?? options.env.COMPOSE_PROJECT_NAME, top.name ? reader.string(top.name.value, "name") : undefined, dir);
+  const services = top.services?.value ?? null;
+  const known = services ? reader.entries(services, "services") : [];
+  const found = known.find(([name]) => name === options.service);
+  if (!found) {
+    const names = known.map(([name]) => name);
+    throw reader.error(services, "services", `no service named ${options.service}`, names.length ? `services: ${names.join(", ")}` : "define it under services:");
+  }
+  const [, serviceNode] = found;
+  const keyPath = `services.${options.service}`;
+  const realName = (section: string, name: string): string => {
+    // A top-level `name:` or `external: true` keeps the name as given; others get the project prefix.
+    const declared = top[section]?.value ? reader.entries(top[section]?.value ?? null, section).find(([key]) => key === name)?.[1] : undefined;
+    if (declared && isMap(declared)) {
+      const fields = Object.fromEntries(reader.entries(declared, `${section}.${name}`).map(([key, value]) => [key, value]));
+      if (fields.name) return reader.string(fields.name, `${section}.${name}.name`);
+      if (fields.external && isScalar(fields.external) && fields.external.value === true) return name;
+    }
+    return `${project}_${name}`;
+  };
+
+  const settings: Partial<ProcessSettings> = { env: {}, labels: {} };
+  const envFiles: string[] = [];
+  let image: string | undefined;
+  let hasBuild = false;
+  for (const [key, value, keyNode] of reader.entries(serviceNode, keyPath)) {
+    const at = `${keyPath}.${key}`;
+    if (key === "build") hasBuild = true;
+    if (IGNORED.has(key)) continue;
+    if (!COPIED.has(key)) {
+      throw reader.error(keyNode, at, "oneoff does not reproduce this compose setting for a one-off", "remove it from the service, or run the one-off with --from the running container instead");
+    }
+    switch (key) {
+      case "image":
+        image = reader.string(value, at);
+        break;
+      case "environment":
+        settings.env = isSeq(value) ? listEnv(reader, value, at, options.env) : reader.stringMap(value, at, { nullFromEnv: true, checkName: envNameProblem });
+        break;
+      case "env_file":
+        for (const file of isSeq(value) && value.items.some((item) => isMap(item)) ? longEnvFiles(reader, value, at) : reader.stringList(value, at)) envFiles.push(path.resolve(dir, file));
+        break;
+      case "networks":
+        settings.networks = (isSeq(value) ? reader.stringList(value, at) : reader.entries(value, at).map(([name]) => name)).map((name) => realName("networks", name));
+        break;
+      case "network_mode": {
+        const mode = reader.string(value, at);
+        if (mode !== "host" && mode !== "none" && mode !== "bridge") throw reader.error(value, at, `network_mode ${mode} is not supported for one-offs`, "use networks:, host or none");
+        settings.networks = mode === "bridge" ? [] : [mode];
+        break;
+      }
+      case "volumes":
+        settings.mounts = readVolumes(reader, value, at, dir, (name) => realName("volumes", name));
+        break;
+      case "user":
+        settings.user = reader.string(value, at);
+        break;
+      case "working_dir":
+        settings.workdir = reader.string(value, at);
+        break;
+      case "entrypoint":
+        settings.entrypoint = isSeq(value) ? reader.stringList(value, at) : splitWords(reader.string(value, at));
+        break;
+      case "extra_hosts":
+        settings.extraHosts = isMap(value) ? Object.entries(reader.stringMap(value, at, { nullFromEnv: false })).map(([host, ip]) => `${host}:${ip}`) : reader.stringList(value, at);
+        break;
+      case "dns":
+        settings.dns = reader.stringList(value, at);
+        break;
+      case "labels":
+        settings.labels = isSeq(value) ? Object.fromEntries(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)])) : reader.stringMap(value, at, { nullFromEnv: false });
+        break;
+      case "mem_limit":
+        settings.memoryBytes = limit(reader, value, at, parseMemory);
+        break;
+      case "cpus":
+        settings.nanoCpus = limit(reader, value, at, parseCpus);
+        break;
+      case "deploy":
+        readDeployLimits(reader, value, at, settings);
+        break;
+    }
+  }
+  // A service on no network of its own is on the project's default network.
+  if (settings.networks === undefined) settings.networks = [realName("networks", "default")];
+  if (image) settings.release = image;
+  return {
+    layer: { source: `${options.displayPath} service ${options.service}`, settings },
+    envFiles,
+    builtImageNames: image || !hasBuild ? [] : [`${project}-${options.service}`, `${project}_${options.service}`],
+    project,
+  };
+}
+
+function listEnv(reader: YamlReader, node: Node, at: string, hostEnv: Environment): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of reader.stringList(node, at)) {
+    const eq = entry.indexOf("=");
+    const name = eq < 0 ? entry : entry.slice(0, eq);
+    const problem = envNameProblem(name);
+    if (problem) throw reader.error(node, at, problem, "write NAME=value");
+    if (eq >= 0) env[name] = entry.slice(eq + 1);
+    else if (hostEnv[name] !== undefined) env[name] = hostEnv[name] as string;
+  }
+  return env;
+}
+
+function longEnvFiles(reader: YamlReader, node: Node, at: string): string[] {
+  return (isSeq(node) ? node.items : []).map((item, i) => {
+    const resolved = reader.deref(item);
+    if (!isMap(resolved)) return reader.string(resolved, `${at}[${i}]`);
+    const pathNode = reader.entries(resolved, `${at}[${i}]`).find(([key]) => key === "path")?.[1] ?? null;
+    return reader.string(pathNode, `${at}[${i}].path`);
+  });
+}
+
+function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: string, volumeName: (name: string) => string): Mount[] {
+  if (!isSeq(node)) throw reader.error(node, at, "expected a list", "write volumes as a list of SOURCE:TARGET[:ro]");
+  return node.items.map((item, i) => {
+    const entry = reader.deref(item);
+    const where = `${at}[${i}]`;
+    if (isMap(entry)) {
+      const fields = Object.fromEntries(reader.entries(entry, where).map(([key, value]) => [key, value]));
+      const type = fields.type ? reader.string(fields.type, `${where}.type`) : "volume";
+      if (type !== "volume" && type !== "bind" && type !== "tmpfs") throw reader.error(fields.type ?? entry, `${where}.type`, `volume type ${type} is not supported`, "use volume, bind or tmpfs");
+      const source = fields.source ? reader.string(fields.source, `${where}.source`) : "";
+      return {
+        type,
+        source: type === "bind" ? path.resolve(dir, source) : type === "volume" && source ? volumeName(source) : source,
+        target: reader.string(fields.target ?? null, `${where}.target`),
+        readOnly: fields.read_only ? reader.boolean(fields.read_only, `${where}.read_only`) : false,
+      };
+    }
+    const text = reader.string(entry, where);
+    const [source = "", target, mode] = text.split(":");
+    if (target === undefined) return { type: "volume" as const, source: "", target: source, readOnly: false };
+    const bind = source.startsWith("/") || source.startsWith(".") || source.startsWith("~");
+    return { type: bind ? ("bind" as const) : ("volume" as const), source: bind ? path.resolve(dir, source) : volumeName(source), target, readOnly: mode === "ro" };
+  });
+}
+
+function readDeployLimits(reader: YamlReader, node: Node | null, at: string, settings: Partial<ProcessSettings>): void {
+  for (const [key, value] of reader.entries(node, at)) {
+    if (key !== "resources") continue;
+    for (const [kind, limits] of reader.entries(value, `${at}.resources`)) {
+      if (kind !== "limits") continue;
+      for (const [name, amount] of reader.entries(limits, `${at}.resources.limits`)) {
+        if (name === "memory") settings.memoryBytes = limit(reader, amount, `${at}.resources.limits.memory`, parseMemory);
+        if (name === "cpus") settings.nanoCpus = limit(reader, amount, `${at}.resources.limits.cpus`, parseCpus);
+      }
+    }
+  }
+}
+
+function limit(reader: YamlReader, node: Node | null, at: string, parse: (text: string) => number | undefined): number {
+  const raw = reader.string(node, at);
+  const value = parse(raw);
+  if (value === undefined) throw reader.error(node, at, `"${raw}" is not a valid limit`, "such as 512m for memory or 0.5 for cpus");
+  return value;
+}
