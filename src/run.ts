@@ -15,6 +15,7 @@ import { connectEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
 import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome } from "./lifecycle/audit.js";
 import { createHoldingLock, LockHeld } from "./lifecycle/lock.js";
+import { lastSuccess, readLedger, recordRelease } from "./lifecycle/ledger.js";
 import { currentOwner, formatOwner } from "./lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
 import { ExitCode, OneoffError, exitCodeOf, formatErrorLine } from "./output/errors.js";
@@ -153,6 +154,14 @@ async function attached(
   try {
     const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
     const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
+    // The release phase runs once per release image ID: checked before waiting for the lock
+    // (the common case) and again once the lock is held (a concurrent release may just have
+    // finished it).
+    const alreadyDone = plan.release && !plan.release.force ? () => releaseDone(engine, plan, release.imageId, report) : undefined;
+    if (alreadyDone && (await alreadyDone())) {
+      watchdog.release();
+      return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId: "", ending: "skipped", endedAt: new Date() };
+    }
     if (plan.tty) {
       report.info(
         `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; a one-off container, removed on exit`,
@@ -171,7 +180,9 @@ async function attached(
       report,
       watchdog,
       ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(plan, spec, engine, report, cancelled) } : {}),
+      ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
     });
+    if (plan.release && session.ending !== "skipped") await recordInLedger(engine, plan, identity, release.imageId, session.exitCode, report);
     return {
       ...describe(plan, identity, spec, release.imageId),
       exitCode: session.exitCode,
@@ -192,6 +203,38 @@ async function detached(plan: RunPlan, identity: Identity, suffix: string, engin
   const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined);
   report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
   return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
+}
+
+async function releaseDone(engine: ContainerEngine, plan: RunPlan, imageId: string, report: Reporter): Promise<boolean> {
+  const done = lastSuccess(await readLedger(engine, plan.app), imageId, plan.task ?? "");
+  if (done) {
+    report.info(
+      `release task ${plan.task} already succeeded for release ${imageId.replace(/^sha256:/, "").slice(0, 12)} (at ${done.endedAt}, by ${done.by}); not running it again (--force runs it anyway)`,
+    );
+  }
+  return done !== undefined;
+}
+
+async function recordInLedger(engine: ContainerEngine, plan: RunPlan, identity: Identity, imageId: string, exitCode: number, report: Reporter): Promise<void> {
+  try {
+    await recordRelease(
+      engine,
+      {
+        app: plan.app,
+        imageId,
+        task: plan.task ?? "",
+        outcome: exitCode === 0 ? "succeeded" : "failed",
+        exitCode,
+        startedAt: identity.startedAt.toISOString(),
+        endedAt: new Date().toISOString(),
+        by: identity.startedBy,
+        forced: plan.release?.force ?? false,
+      },
+      plan.release?.ledgerKeep ?? 50,
+    );
+  } catch (error) {
+    report.warn(`could not record the release task in the ledger: ${(error as Error).message} (it may run again for this release)`);
+  }
 }
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */

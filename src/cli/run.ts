@@ -60,13 +60,45 @@ export function releaseCommand(context: CliContext): Command {
     .addHelpText(
       "after",
       `
-It runs like oneoff run TASK, holding the lock "release" (so two deploys cannot run it at
-once; --wait-lock waits) and with a 30m timeout unless the task sets its own, and exits
-with the task's exit code:
+It runs like oneoff run TASK, holding the lock "release" (a second release waits for the
+first; --no-wait fails instead) and with a 30m timeout unless the task sets its own, and
+exits with the task's exit code. It runs once per release image ID: the ledger on the
+engine records each run, and a release that already succeeded is skipped (exit 0).
 
-  oneoff release && ./deploy          # the whole pattern in a pipeline`,
+Examples:
+  oneoff release && ./deploy          the whole pattern in a pipeline
+  oneoff release --force              run it again anyway (recorded as forced)
+  oneoff release --status --json      the ledger: which release tasks ran for which release`,
     )
-    .action((flags: Record<string, unknown>) => context.act(() => runJob({ ...toRunOptions(undefined, flags, context), releaseTask: true }, context)));
+    .option("--force", "run it even if the ledger says it already succeeded for this release")
+    .option("--no-wait", "fail at once when another release holds the lock, instead of waiting for it")
+    .option("--status", "show the ledger: which release tasks ran for which release, when, by whom, how")
+    .action((flags: Record<string, unknown>) =>
+      context.act(() =>
+        flags.status
+          ? releaseStatus(flags, context)
+          : runJob({ ...toRunOptions(undefined, flags, context), releaseTask: true, force: flags.force === true, noWait: flags.wait === false }, context),
+      ),
+    );
+}
+
+async function releaseStatus(flags: Record<string, unknown>, { io }: CliContext): Promise<number> {
+  const [{ loadAppConfig }, { connectEngine }, { readLedger }, { formatTable }] = await Promise.all([
+    import("../config/load.js"),
+    import("../engine/connect.js"),
+    import("../lifecycle/ledger.js"),
+    import("../output/table.js"),
+  ]);
+  const config = loadAppConfig(flags.config as string | undefined, process.cwd(), process.env);
+  if (!config) throw new OneoffError("no oneoff.yaml here or in any parent directory", { hint: "run it in the app's directory, or pass --config FILE" });
+  const records = await readLedger(await connectEngine(process.env), config.app);
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify(records.map(({ volume: _volume, ...record }) => record))}\n`);
+    return 0;
+  }
+  const rows = records.map((record) => [record.imageId.replace(/^sha256:/, "").slice(0, 12), record.task, record.outcome + (record.forced ? " (forced)" : ""), String(record.exitCode), record.endedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), record.by]);
+  io.stdout.write(formatTable(["RELEASE", "TASK", "OUTCOME", "EXIT", "ENDED", "BY"], rows));
+  return 0;
 }
 
 async function runJob(options: RunOptions, { io }: CliContext): Promise<number> {

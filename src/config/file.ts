@@ -14,7 +14,7 @@ import { YamlReader, type Located } from "./yaml-reader.js";
 import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep"] as const;
 const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes"] as const;
 
 export interface ParsedConfigFile {
@@ -72,6 +72,12 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       case "from":
         config.from = reader.string(value, key);
         break;
+      case "ledger_keep": {
+        const keep = reader.number(value, key);
+        if (!Number.isInteger(keep) || keep < 1) throw reader.error(value, key, "must be a whole number of at least 1", "such as 50");
+        config.ledgerKeep = keep;
+        break;
+      }
       case "compose":
         config.compose = path.resolve(dir, reader.string(value, key));
         break;

@@ -11,7 +11,7 @@ import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
 import { argumentProblem, envNameProblem, envValueProblem } from "./env-rules.js";
-import { chooseTerminal, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
+import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
 import { parseCpus, parseMemory } from "./units.js";
 import { parseVolume } from "./volumes.js";
 import { closest } from "./words.js";
@@ -52,6 +52,10 @@ export interface RunOptions {
   shell?: boolean;
   /** `oneoff release`: run the release task, holding the lock "release", with a default timeout. */
   releaseTask?: boolean;
+  /** With releaseTask: run it even if the ledger says it succeeded for this release. */
+  force?: boolean;
+  /** With releaseTask: fail at once when another release holds the lock, instead of waiting. */
+  noWait?: boolean;
   pull?: PullPolicy;
   /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
   stopTimeoutSeconds?: number;
@@ -86,6 +90,8 @@ export interface RunPlan {
   interactive: boolean;
   tty: boolean;
   detachKeys?: string;
+  /** Set for `oneoff release`: the run is checked against, and recorded in, the ledger. */
+  release?: { force: boolean; ledgerKeep: number };
   pull: PullPolicy;
   stopTimeoutSeconds: number;
   timeoutMs?: number;
@@ -164,6 +170,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     interactive,
     tty,
     ...detachKeysOf(options, config),
+    ...(given.releaseTask ? { release: { force: given.force === true, ledgerKeep: config?.ledgerKeep ?? DEFAULT_LEDGER_KEEP } } : {}),
     pull: options.pull ?? config?.pull ?? "missing",
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
     ...timeoutAndLock(options, task, config),

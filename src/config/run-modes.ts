@@ -11,6 +11,8 @@ import { parseDuration } from "./units.js";
 /** `oneoff release` gives the release task this long unless it sets its own timeout. */
 export const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
 export const RELEASE_LOCK = "release";
+/** Ledger records kept per app (ledger_keep:). */
+export const DEFAULT_LEDGER_KEEP = 50;
 export const LOCK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** docker's default: Ctrl-P Ctrl-Q leaves a terminal session running, detached. */
 export const DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q";
@@ -28,6 +30,8 @@ export function releaseTaskOptions(config: AppConfig | undefined, options: RunOp
     ...options,
     task: name,
     lock: options.lock ?? task.lock ?? RELEASE_LOCK,
+    // A second release of the same image waits for the first, then finds it done in the ledger.
+    ...(options.waitLock === undefined && !options.noWait ? { waitLock: true as const } : {}),
     ...(options.timeout === undefined && task.timeoutMs === undefined && config.timeoutMs === undefined ? { timeout: `${DEFAULT_RELEASE_TIMEOUT_MS / 1000}` } : {}),
   };
 }

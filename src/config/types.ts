@@ -89,6 +89,8 @@ export interface AppConfig {
   /** Take image and settings from this compose file's service (like --compose/--service). */
   compose?: string;
   service?: string;
+  /** Ledger records kept per app. */
+  ledgerKeep?: number;
   /** The task `oneoff release` runs (the release phase); default: a task named "release". */
   releaseTask?: string;
 }

@@ -114,6 +114,11 @@ export interface ContainerEngine {
   logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream>;
   /** SIGTERM (or its stop signal), then SIGKILL after `seconds`, as docker stop. */
   stop(containerId: string, seconds: number): Promise<void>;
+  /** Creates a named volume with labels; rejects with NameInUse when it exists. */
+  createVolume(name: string, labels: Record<string, string>): Promise<void>;
+  /** Volumes carrying the label `label` (`key` or `key=value`). */
+  listVolumes(label: string): Promise<Array<{ name: string; labels: Record<string, string> }>>;
+  removeVolume(name: string): Promise<void>;
   /** Containers in any state carrying the label `label` (`key` or `key=value`). */
   listContainers(label: string): Promise<ContainerSummary[]>;
 }

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-export type AuditOutcome = "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "lock-refused" | "not-found" | "cannot-invoke" | "failed";
+export type AuditOutcome = "skipped" | "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "lock-refused" | "not-found" | "cannot-invoke" | "failed";
 
 export interface AuditEntry {
   startedAt: string;

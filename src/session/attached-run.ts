@@ -49,10 +49,12 @@ export interface AttachedRunOptions {
    * waits for or refuses a held lock. `cancelled` turns true once an interrupt cancels the run.
    */
   create?: (cancelled: () => boolean) => Promise<string>;
+  /** Called once the container exists (and its lock is held): false skips the run. */
+  beforeStart?: () => Promise<boolean>;
 }
 
 /** How a one-off ended, for reports and the audit log. */
-export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "detached";
+export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "skipped";
 
 export interface AttachedRunResult {
   exitCode: number;
@@ -88,6 +90,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     options.onCreated?.(containerId);
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
+    if (options.beforeStart && !(await options.beforeStart())) return { exitCode: 0, containerId, ending: "skipped" };
     stream = await engine.attach(containerId, {
       stdin: options.interactive,
       ...(options.tty && options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}),

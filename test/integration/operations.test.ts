@@ -2,10 +2,11 @@
  * Operations and pipelines: timeouts, detached one-offs (ps, logs, wait, stop, retention),
  * engine-enforced locks, the release task, JSON output and the audit log.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { docker, eventually, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, waitForOutput } from "./helpers.js";
 
 expectNoLeftovers();
@@ -190,22 +191,76 @@ describe("--lock", () => {
 });
 
 describe("oneoff release", () => {
-  const yaml = `app: relapp\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate:\n    command: [sh, -c, "echo migrating; sleep 1; exit $${"$"}{MIGRATE_EXIT:-0}"]\n`;
+  const apps: string[] = [];
+  afterAll(() => {
+    // Ledger records are volumes named after the app: remove this file's.
+    for (const app of apps) {
+      for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${app}`).split("\n").filter(Boolean)) docker("volume", "rm", volume);
+    }
+  });
+  const releaseApp = () => {
+    const name = `rel${Math.random().toString(16).slice(2, 8)}`;
+    apps.push(name);
+    return app(`app: ${name}\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate:\n    command: [sh, -c, "echo migrating; sleep 1; exit $${"$"}{MIGRATE_EXIT:-0}"]\n`);
+  };
+  const ledger = async (dir: string) => JSON.parse((await run(["release", "--status", "--json"], { cwd: dir })).stdout.toString()) as Array<{ outcome: string; forced: boolean; imageId: string; exitCode: number }>;
 
-  it("runs the release task and exits with its code", async () => {
-    const dir = app(yaml);
-    const ok = await run(["release", "-q"], { cwd: dir });
-    expect(ok.stdout.toString()).toBe("migrating\n");
-    expect(ok.code).toBe(0);
-    const failed = await run(["release", "-q", "-e", "MIGRATE_EXIT=3"], { cwd: dir });
-    expect(failed.code).toBe(3);
+  it("runs the release task once per release image ID: a re-run says it is done and exits 0", async () => {
+    const dir = releaseApp();
+    const first = await run(["release", "-q"], { cwd: dir });
+    expect(first.stdout.toString()).toBe("migrating\n");
+    expect(first.code).toBe(0);
+    const again = await run(["release"], { cwd: dir });
+    expect(again.stdout.toString()).toBe("");
+    expect(again.stderr).toMatch(/^oneoff: release task migrate already succeeded for release [0-9a-f]{12} \(at \S+, by \S+\); not running it again \(--force runs it anyway\)\n$/);
+    expect(again.code).toBe(0);
+    expect(await ledger(dir)).toEqual([expect.objectContaining({ outcome: "succeeded", exitCode: 0, forced: false, imageId: imageId(IMAGE) })]);
   });
 
-  it("holds the lock release: a concurrent release is refused", async () => {
-    const dir = app(yaml);
-    const [a, b] = await Promise.all([run(["release", "-q"], { cwd: dir }), run(["release", "-q"], { cwd: dir })]);
+  it("does not count a failure as done: it runs again, and exits with the task's code", async () => {
+    const dir = releaseApp();
+    const failed = await run(["release", "-q", "-e", "MIGRATE_EXIT=3"], { cwd: dir });
+    expect(failed.code).toBe(3);
+    const retried = await run(["release", "-q"], { cwd: dir });
+    expect(retried.stdout.toString()).toBe("migrating\n");
+    expect(retried.code).toBe(0);
+    expect((await ledger(dir)).map((record) => record.outcome)).toEqual(["failed", "succeeded"]);
+  });
+
+  it("reruns with --force, recorded as forced", async () => {
+    const dir = releaseApp();
+    await run(["release", "-q"], { cwd: dir });
+    const forced = await run(["release", "-q", "--force"], { cwd: dir });
+    expect(forced.stdout.toString()).toBe("migrating\n");
+    expect((await ledger(dir)).map((record) => record.forced)).toEqual([false, true]);
+  });
+
+  it("runs the task exactly once for two concurrent releases of one image: the second waits, then finds it done", async () => {
+    const dir = releaseApp();
+    const [a, b] = await Promise.all([run(["release", "-q"], { cwd: dir }), run(["release"], { cwd: dir })]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    expect([a.stdout.toString(), b.stdout.toString()].sort()).toEqual(["", "migrating\n"]);
+    expect(await ledger(dir)).toHaveLength(1);
+  });
+
+  it("with --no-wait, refuses a concurrent release instead of waiting", async () => {
+    const dir = releaseApp();
+    const [a, b] = await Promise.all([run(["release", "-q", "--no-wait"], { cwd: dir }), run(["release", "-q", "--no-wait"], { cwd: dir })]);
     expect([a.code, b.code].sort()).toEqual([0, 125]);
     expect((a.code === 125 ? a : b).stderr).toMatch(/lock release is held by task migrate/);
+  });
+
+  it("runs it again for a new release image ID", async () => {
+    const dir = releaseApp();
+    await run(["release", "-q"], { cwd: dir });
+    execFileSync("docker", ["build", "-q", "-t", "oneoff-test/release-v2:latest", "-"], { input: `FROM ${IMAGE}\nLABEL release=v2\n`, env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+    try {
+      const next = await run(["release", "-q", "--release", "oneoff-test/release-v2:latest"], { cwd: dir });
+      expect(next.stdout.toString()).toBe("migrating\n");
+      expect(new Set((await ledger(dir)).map((record) => record.imageId)).size).toBe(2);
+    } finally {
+      docker("image", "rm", "oneoff-test/release-v2:latest");
+    }
   });
 
   it("says what to do when there is no release task", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ContainerDetails } from "../../src/engine/types.js";
 import { auditableCommand } from "../../src/output/redact.js";
+import { lastSuccess, recordFromLabels, recordLabels, type LedgerRecord } from "../../src/lifecycle/ledger.js";
 import { describeHolder, holdsLock } from "../../src/lifecycle/lock.js";
 import { viewOf } from "../../src/lifecycle/oneoffs.js";
 import { findExpired, findOrphans } from "../../src/lifecycle/reaper.js";
@@ -105,5 +106,39 @@ describe("runDocument", () => {
       command: ["x", "--token=<redacted>"],
       output: { stdout: { encoding: "utf8", data: "héllo" }, stderr: { encoding: "base64", data: "ww==" }, truncated: true },
     });
+  });
+});
+
+describe("the release ledger's records", () => {
+  const record = (overrides: Partial<LedgerRecord> = {}): LedgerRecord => ({
+    app: "shop",
+    imageId: "sha256:aaa",
+    task: "migrate",
+    outcome: "succeeded",
+    exitCode: 0,
+    startedAt: "2026-11-25T10:00:00.000Z",
+    endedAt: "2026-11-25T10:01:00.000Z",
+    by: "ann@ci",
+    forced: false,
+    ...overrides,
+  });
+
+  it("survive the trip through volume labels", () => {
+    const original = record({ forced: true, exitCode: 0 });
+    expect(recordFromLabels("vol", recordLabels(original))).toEqual({ ...original, volume: "vol" });
+    expect(recordFromLabels("vol", { "io.oneoff.ledger.app": "shop" })).toBeUndefined();
+  });
+
+  it("count only successes of the same task on the same image ID as done, the latest first", () => {
+    const records = [
+      record({ outcome: "failed", exitCode: 1, endedAt: "2026-11-25T12:00:00.000Z" }),
+      record({ endedAt: "2026-11-25T10:01:00.000Z" }),
+      record({ endedAt: "2026-11-25T11:01:00.000Z", forced: true }),
+      record({ imageId: "sha256:bbb", endedAt: "2026-11-25T13:00:00.000Z" }),
+      record({ task: "seed", endedAt: "2026-11-25T14:00:00.000Z" }),
+    ];
+    expect(lastSuccess(records, "sha256:aaa", "migrate")?.endedAt).toBe("2026-11-25T11:01:00.000Z");
+    expect(lastSuccess(records, "sha256:ccc", "migrate")).toBeUndefined();
+    expect(lastSuccess([record({ outcome: "failed", exitCode: 2 })], "sha256:aaa", "migrate")).toBeUndefined();
   });
 });

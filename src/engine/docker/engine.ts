@@ -234,6 +234,34 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
+  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    try {
+      const existing = await this.docker.getVolume(name).inspect().catch(() => undefined);
+      if (existing) throw new NameInUse(name);
+      await this.docker.createVolume({ Name: name, Labels: labels });
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, `create volume ${name}`);
+    }
+  }
+
+  async listVolumes(label: string): Promise<Array<{ name: string; labels: Record<string, string> }>> {
+    try {
+      const result = await this.docker.listVolumes({ filters: JSON.stringify({ label: [label] }) } as Docker.VolumeListOptions);
+      return (result.Volumes ?? []).map((volume) => ({ name: volume.Name, labels: volume.Labels ?? {} }));
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, "list volumes");
+    }
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    try {
+      await this.docker.getVolume(name).remove();
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return;
+      throw translateEngineError(error, this.endpoint, `remove volume ${name}`);
+    }
+  }
+
   async listContainers(label: string): Promise<ContainerSummary[]> {
     try {
       const containers = await this.docker.listContainers({ all: true, filters: JSON.stringify({ label: [label] }) } as Docker.ContainerListOptions);
