@@ -15,6 +15,7 @@ import { connectEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
 import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome } from "./lifecycle/audit.js";
 import { createHoldingLock, LockHeld } from "./lifecycle/lock.js";
+import { preflight, type Check } from "./lifecycle/preflight.js";
 import { lastSuccess, readLedger, recordRelease } from "./lifecycle/ledger.js";
 import { currentOwner, formatOwner } from "./lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
@@ -270,6 +271,32 @@ function describe(plan: RunPlan, identity: Identity, spec: ContainerSpec, imageI
     command: plan.command,
     startedAt: identity.startedAt,
   };
+}
+
+/**
+ * The pre-flight checks for a one-off, as `run` would resolve it. Config problems (which
+ * stop resolution) come back as a failed "config" check rather than an exception.
+ */
+export async function checkRun(options: RunOptions, context: Partial<RunContext> = {}): Promise<Check[]> {
+  const cwd = context.cwd ?? process.cwd();
+  const env = context.env ?? process.env;
+  let plan: RunPlan;
+  let engine = context.engine;
+  try {
+    const config = loadAppConfig(options.config, cwd, env);
+    const from = options.from ?? config?.from;
+    const sourceLayers: SettingsLayer[] = [];
+    if (from) {
+      engine ??= await connectEngine(env);
+      sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), options.release !== undefined));
+    }
+    plan = planRun({ ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) }, cwd, env, false, { config, sourceLayers });
+  } catch (error) {
+    if (!(error instanceof OneoffError)) throw error;
+    return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
+  }
+  engine ??= await connectEngine(env);
+  return preflight(engine, plan, formatOwner(currentOwner()));
 }
 
 /** Options + config files -> RunPlan. Reads files; talks to no engine. */

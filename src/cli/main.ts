@@ -7,7 +7,9 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { VERSION } from "../version.js";
 import { splitAtDoubleDash } from "./argv.js";
+import { checkCommand } from "./check.js";
 import { cleanupCommand } from "./cleanup.js";
+import { completionCommand } from "./completion.js";
 import { diffCommand } from "./diff.js";
 import { tasksCommand } from "./tasks.js";
 import type { CliContext, CliIO } from "./command.js";
@@ -26,7 +28,7 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
     .description("Run admin processes (Twelve-Factor XII) in ephemeral containers from your app's release image and config.")
     .version(VERSION, "-V, --version")
     .option("--debug", "show stack traces for errors");
-  const subcommands = [runCommand, shellCommand, releaseCommand, psCommand, logsCommand, attachCommand, stopCommand, waitCommand, historyCommand, diffCommand, tasksCommand, cleanupCommand].map((make) => make(context));
+  const subcommands = [runCommand, shellCommand, releaseCommand, psCommand, logsCommand, attachCommand, stopCommand, waitCommand, historyCommand, diffCommand, tasksCommand, checkCommand, cleanupCommand, completionCommand].map((make) => make(context));
   for (const cli of [program, ...subcommands]) {
     // Commands added with addCommand inherit none of these, so each gets them: errors are
     // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.

@@ -38,11 +38,12 @@ export function runCommand(context: CliContext): Command {
   )
     .option("-i, --interactive", "pass stdin to the command (closed at EOF)")
     .option("-t, --tty", "allocate a terminal (with -i: an interactive session, like docker run -it)")
+    .option("--check", "run the pre-flight checks first (oneoff check) and stop if one fails")
     .option("-d, --detach", "start the one-off, print its ID and return; it is kept after it ends (see --keep-for)")
     .option("--keep-for <duration>", "with --detach: how long to keep it after it ends (default 24h)")
     .option("--dry-run", "print the container create request and the equivalent docker run line; run nothing")
     .addHelpText("after", EXAMPLES)
-    .action((task: string | undefined, flags: Record<string, unknown>) => context.act(() => runJob(toRunOptions(task, flags, context), context)));
+    .action((task: string | undefined, flags: Record<string, unknown>) => context.act(() => runJob(toRunOptions(task, flags, context), context, flags.check === true)));
 }
 
 export function shellCommand(context: CliContext): Command {
@@ -71,13 +72,14 @@ Examples:
   oneoff release --status --json      the ledger: which release tasks ran for which release`,
     )
     .option("--force", "run it even if the ledger says it already succeeded for this release")
+    .option("--no-check", "skip the pre-flight checks (oneoff check) it runs first")
     .option("--no-wait", "fail at once when another release holds the lock, instead of waiting for it")
     .option("--status", "show the ledger: which release tasks ran for which release, when, by whom, how")
     .action((flags: Record<string, unknown>) =>
       context.act(() =>
         flags.status
           ? releaseStatus(flags, context)
-          : runJob({ ...toRunOptions(undefined, flags, context), releaseTask: true, force: flags.force === true, noWait: flags.wait === false }, context),
+          : runJob({ ...toRunOptions(undefined, flags, context), releaseTask: true, force: flags.force === true, noWait: flags.wait === false }, context, flags.check !== false),
       ),
     );
 }
@@ -101,8 +103,12 @@ async function releaseStatus(flags: Record<string, unknown>, { io }: CliContext)
   return 0;
 }
 
-async function runJob(options: RunOptions, { io }: CliContext): Promise<number> {
+async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
   tolerateBrokenStdio();
+  if (check && !options.dryRun) {
+    const { runChecks } = await import("./check.js");
+    if (!(await runChecks(options, io, false))) return 125;
+  }
   // Loaded here so --version and --help never pay for the run machinery.
   const [{ run }, { processInterrupts }, { runDocument }] = await Promise.all([
     import("../run.js"),

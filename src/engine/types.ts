@@ -81,6 +81,15 @@ export interface ContainerDetails extends ContainerSummary {
   imageId: string;
 }
 
+/** What the engine's archive endpoint says of a path in a container's filesystem. */
+export interface PathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode bits: the permission bits, plus 1<<31 for a directory, 1<<27 for a symlink. */
+  mode: number;
+  linkTarget: string;
+}
+
 export interface ContainerEngine {
   /** A human name for the engine, for messages: `unix:///var/run/docker.sock`. */
   readonly endpoint: string;
@@ -119,6 +128,16 @@ export interface ContainerEngine {
   /** Volumes carrying the label `label` (`key` or `key=value`). */
   listVolumes(label: string): Promise<Array<{ name: string; labels: Record<string, string> }>>;
   removeVolume(name: string): Promise<void>;
+  /** The engine's version and API version (GET /version). */
+  version(): Promise<{ version: string; apiVersion: string }>;
+  /** Whether the registry knows `reference` (a manifest lookup through the engine, no pull). */
+  registryHas(reference: string): Promise<{ ok: true } | { ok: false; why: string }>;
+  networkExists(name: string): Promise<boolean>;
+  volumeExists(name: string): Promise<boolean>;
+  /** A path in a (created, never started) container's filesystem; undefined when absent. */
+  statPath(containerId: string, filePath: string): Promise<PathStat | undefined>;
+  /** The bytes of one file in a container's filesystem, as a tar archive. */
+  readArchive(containerId: string, filePath: string): Promise<Buffer | undefined>;
   /** Containers in any state carrying the label `label` (`key` or `key=value`). */
   listContainers(label: string): Promise<ContainerSummary[]>;
 }

@@ -5,11 +5,11 @@
 import Docker from "dockerode";
 import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
-import { NameInUse, type AttachOptions, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type ProcessDefinition, type PullProgress, type TerminalSize } from "../types.js";
+import { NameInUse, type AttachOptions, type PathStat, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type ProcessDefinition, type PullProgress, type TerminalSize } from "../types.js";
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { OneoffError } from "../../output/errors.js";
 import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
-import { hijack, longPost, type HijackTarget } from "./hijack.js";
+import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
 
 export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
@@ -234,6 +234,68 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
+  async version(): Promise<{ version: string; apiVersion: string }> {
+    try {
+      const info = (await this.docker.version()) as { Version?: string; ApiVersion?: string };
+      if (!info?.Version) throw notDockerError(this.endpoint, "GET /version gave no version");
+      return { version: info.Version, apiVersion: info.ApiVersion ?? "" };
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, "ask the engine its version");
+    }
+  }
+
+  async registryHas(reference: string): Promise<{ ok: true } | { ok: false; why: string }> {
+    try {
+      const response = await rawRequest(this.target(), "GET", `/distribution/${reference}/json`);
+      if (response.statusCode === 200) return { ok: true };
+      const message = (safeParse(response.body.toString("utf8")) as { message?: string } | undefined)?.message ?? `HTTP ${response.statusCode}`;
+      return { ok: false, why: message };
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, `look up ${reference} in its registry`);
+    }
+  }
+
+  async networkExists(name: string): Promise<boolean> {
+    return this.exists(() => this.docker.getNetwork(name).inspect(), `inspect network ${name}`);
+  }
+
+  async volumeExists(name: string): Promise<boolean> {
+    return this.exists(() => this.docker.getVolume(name).inspect(), `inspect volume ${name}`);
+  }
+
+  async statPath(containerId: string, filePath: string): Promise<PathStat | undefined> {
+    try {
+      const response = await rawRequest(this.target(), "HEAD", `/containers/${containerId}/archive?path=${encodeURIComponent(filePath)}`);
+      if (response.statusCode === 404) return undefined;
+      const header = response.headers["x-docker-container-path-stat"];
+      if (response.statusCode !== 200 || typeof header !== "string") throw notDockerError(this.endpoint, `HEAD archive answered ${response.statusCode}`);
+      return JSON.parse(Buffer.from(header, "base64").toString("utf8")) as PathStat;
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, `look at ${filePath} in the image`);
+    }
+  }
+
+  async readArchive(containerId: string, filePath: string): Promise<Buffer | undefined> {
+    try {
+      const response = await rawRequest(this.target(), "GET", `/containers/${containerId}/archive?path=${encodeURIComponent(filePath)}`);
+      if (response.statusCode === 404) return undefined;
+      if (response.statusCode !== 200) throw notDockerError(this.endpoint, `GET archive answered ${response.statusCode}`);
+      return response.body;
+    } catch (error) {
+      throw translateEngineError(error, this.endpoint, `read ${filePath} in the image`);
+    }
+  }
+
+  private async exists(inspect: () => Promise<unknown>, action: string): Promise<boolean> {
+    try {
+      await inspect();
+      return true;
+    } catch (error) {
+      if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return false;
+      throw translateEngineError(error, this.endpoint, action);
+    }
+  }
+
   async createVolume(name: string, labels: Record<string, string>): Promise<void> {
     try {
       const existing = await this.docker.getVolume(name).inspect().catch(() => undefined);
@@ -288,6 +350,14 @@ export class DockerEngine implements ContainerEngine {
       if (status === 404 || status === 409) return;
       throw translateEngineError(error, this.endpoint, `remove the one-off container ${containerId.slice(0, 12)}`);
     }
+  }
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -54,6 +54,27 @@ export function longPost(target: HijackTarget, requestPath: string, signal?: Abo
   });
 }
 
+export interface RawResponse {
+  statusCode: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A plain request whose status, headers and raw body the caller reads itself (HEAD and GET archive). */
+export function rawRequest(target: HijackTarget, method: string, requestPath: string): Promise<RawResponse> {
+  const request = openRequest(target, { method, path: requestPath });
+  return new Promise((resolve, reject) => {
+    request.once("response", (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.once("error", reject);
+      response.once("end", () => resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+    });
+    request.once("error", reject);
+    request.end();
+  });
+}
+
 export function hijack(target: HijackTarget, requestPath: string): Promise<Duplex> {
   // A connection of its own: it becomes the stream, and must never be a pooled keep-alive one.
   const request = openRequest(target, { method: "POST", path: requestPath, agent: false, headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" } });

@@ -1,0 +1,59 @@
+/**
+ * `oneoff check [TASK | -- CMD]`: the pre-flight checks alone; `run --check` and `release`
+ * run them first (`release --no-check` skips them).
+ */
+import { Command } from "commander";
+import type { RunOptions } from "../config/resolve.js";
+import type { CliContext, CliIO } from "./command.js";
+
+export function checkCommand(context: CliContext): Command {
+  return new Command("check")
+    .description("check that a one-off can run, starting nothing: engine, release, networks, volumes, user, workdir, command")
+    .argument("[task]", "a task named in oneoff.yaml (a command goes after --)")
+    .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent)")
+    .option("--release <ref>", "the release to check")
+    .option("--from <process>", "copy settings from a running process, as run --from")
+    .option("-u, --user <user>", "user to check")
+    .option("-w, --workdir <dir>", "workdir to check")
+    .option("--network <name>", "network to check (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--json", "print the checks as JSON on stdout")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  oneoff check migrate                 exit 0, or 125 with every failure listed
+  oneoff check --json -- ./bin/report  for pipelines
+  oneoff release                       runs these checks first (--no-check skips them)`,
+    )
+    .action((task: string | undefined, flags: Record<string, unknown>) =>
+      context.act(async () => {
+        const options: RunOptions = {
+          ...(task ? { task } : {}),
+          ...(context.afterDashDash ? { command: context.afterDashDash } : {}),
+          ...(flags.config ? { config: flags.config as string } : {}),
+          ...(flags.release ? { release: flags.release as string } : {}),
+          ...(flags.from ? { from: flags.from as string } : {}),
+          ...(flags.user ? { user: flags.user as string } : {}),
+          ...(flags.workdir ? { workdir: flags.workdir as string } : {}),
+          ...(flags.network ? { networks: flags.network as string[] } : {}),
+        };
+        return (await runChecks(options, context.io, flags.json === true)) ? 0 : 125;
+      }),
+    );
+}
+
+/** Runs the checks for `options`, prints them, and says whether all passed. */
+export async function runChecks(options: RunOptions, io: CliIO, json: boolean): Promise<boolean> {
+  const [{ checkRun }] = await Promise.all([import("../run.js")]);
+  const checks = await checkRun(options);
+  const ok = checks.every((check) => check.ok);
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ ok, checks })}\n`);
+    return ok;
+  }
+  for (const check of checks) {
+    if (!check.ok) io.stderr.write(`oneoff: check ${check.name}: ${check.detail}${check.hint ? ` (${check.hint})` : ""}\n`);
+  }
+  if (ok) io.stderr.write(`oneoff: checks passed: ${checks.map((check) => check.detail).join("; ")}\n`);
+  return ok;
+}

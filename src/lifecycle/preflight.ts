@@ -1,0 +1,180 @@
+/**
+ * `oneoff check`: can this one-off run? Everything that can be known without starting it: the
+ * engine answers; the release is present or in its registry; networks and volumes exist; and,
+ * read from the image's filesystem through a container that is created, never started and
+ * removed at once: the user exists, the workdir exists, the command is on the PATH.
+ * Every failure is collected, not only the first.
+ */
+import type { RunPlan } from "../config/resolve.js";
+import type { ContainerEngine, PathStat } from "../engine/types.js";
+import { parseReleaseReference } from "../release/reference.js";
+import { Labels } from "../spec/labels.js";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** What was found, or what is wrong. */
+  detail: string;
+  /** How to fix it, for failures. */
+  hint?: string;
+}
+
+const GO_MODE_DIR = 2 ** 31;
+const GO_MODE_SYMLINK = 2 ** 27;
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: string): Promise<Check[]> {
+  const checks: Check[] = [];
+  const pass = (name: string, detail: string) => checks.push({ name, ok: true, detail });
+  const fail = (name: string, detail: string, hint: string) => checks.push({ name, ok: false, detail, hint });
+
+  try {
+    const { version, apiVersion } = await engine.version();
+    pass("engine", `${engine.endpoint} answers: engine ${version}, API ${apiVersion}`);
+  } catch (error) {
+    fail("engine", (error as Error).message, "start the engine, or point DOCKER_HOST at one");
+    return checks; // nothing else can be asked
+  }
+
+  const parsed = parseReleaseReference(plan.releaseReference);
+  const image = await engine.inspectImage(plan.releaseReference);
+  if (image) pass("release", `${plan.releaseReference} is present as ${image.id.replace(/^sha256:/, "").slice(0, 12)}`);
+  else if (parsed?.kind === "id") fail("release", `image ${plan.releaseReference} is not present`, "image IDs cannot be pulled: load the image, or give repo:tag");
+  else {
+    const found = await engine.registryHas(plan.releaseReference);
+    if (found.ok) pass("release", `${plan.releaseReference} is not present but its registry has it (it will be pulled)`);
+    else fail("release", `${plan.releaseReference} is neither present nor in its registry: ${found.why}`, "check the image name and tag, and the registry login");
+  }
+
+  for (const network of plan.settings.networks ?? []) {
+    if (network === "host" || network === "none") continue;
+    if (await engine.networkExists(network)) pass("network", `network ${network} exists`);
+    else fail("network", `network ${network} does not exist`, `create it with docker network create ${network}, or fix network:`);
+  }
+  for (const mount of plan.settings.mounts ?? []) {
+    if (mount.type !== "volume" || !mount.source) continue;
+    if (await engine.volumeExists(mount.source)) pass("volume", `volume ${mount.source} exists`);
+    else fail("volume", `volume ${mount.source} does not exist (the engine would create it empty)`, "check the name, or create it with docker volume create");
+  }
+
+  if (!image) {
+    checks.push({ name: "image filesystem", ok: true, detail: "user, workdir and command not checked: the image is not present to read" });
+    return checks;
+  }
+  // Reading the image's files needs a container: created, never started, removed at once.
+  const containerId = await engine.createContainer(`${plan.app}-check-${Math.random().toString(16).slice(2, 8)}`.replace(/^[^a-zA-Z0-9]+/, ""), {
+    Image: image.id,
+    Cmd: ["oneoff-check"],
+    Entrypoint: [""],
+    Env: [],
+    Labels: { [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
+    AttachStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: false,
+    StdinOnce: false,
+    Tty: false,
+    HostConfig: { AutoRemove: false },
+  });
+  try {
+    const stat = (filePath: string) => engine.statPath(containerId, filePath);
+    const user = plan.settings.user;
+    if (user) {
+      const problem = await userProblem(user, async (file) => tarFileText(await engine.readArchive(containerId, file)));
+      if (problem) fail("user", problem, "check -u / user:, or use a numeric uid");
+      else pass("user", `user ${user} exists in the image`);
+    }
+    const workdir = plan.settings.workdir;
+    if (workdir) {
+      const found = await resolveLinks(workdir, stat);
+      if (!found) fail("workdir", `workdir ${workdir} does not exist in the image (the engine would create it empty)`, "check -w / workdir:");
+      else if (!isDirectory(found)) fail("workdir", `workdir ${workdir} is not a directory in the image`, "check -w / workdir:");
+      else pass("workdir", `workdir ${workdir} exists`);
+    }
+    const entrypoint = plan.settings.entrypoint?.[0];
+    const executable = entrypoint !== undefined && entrypoint !== "" ? entrypoint : plan.command[0];
+    if (executable) {
+      const pathVariable = plan.settings.env.PATH ?? envValue(image.env, "PATH") ?? DEFAULT_PATH;
+      let found: string | undefined;
+      for (const candidate of commandCandidates(executable, workdir ?? "/", pathVariable)) {
+        const target = await resolveLinks(candidate, stat);
+        if (target && !isDirectory(target) && (target.mode & 0o111) !== 0) {
+          found = candidate;
+          break;
+        }
+      }
+      if (found) pass("command", `${executable} is ${found}`);
+      else fail("command", `command ${executable} is not an executable file in the image${executable.includes("/") ? "" : ` (PATH=${pathVariable})`}`, "check the command and the release");
+    }
+  } finally {
+    await engine.remove(containerId).catch(() => {});
+  }
+  return checks;
+}
+
+/** Pure: where a command word may be: itself when it has a slash (from the workdir), else on the PATH. */
+export function commandCandidates(executable: string, workdir: string, pathVariable: string): string[] {
+  if (executable.includes("/")) return [executable.startsWith("/") ? executable : `${workdir.replace(/\/$/, "")}/${executable}`];
+  return pathVariable
+    .split(":")
+    .filter(Boolean)
+    .map((dir) => `${dir.replace(/\/$/, "")}/${executable}`);
+}
+
+export function isDirectory(stat: PathStat): boolean {
+  return stat.mode >= GO_MODE_DIR && Math.floor(stat.mode / GO_MODE_DIR) % 2 === 1;
+}
+
+function isSymlink(stat: PathStat): boolean {
+  return Math.floor(stat.mode / GO_MODE_SYMLINK) % 2 === 1;
+}
+
+/** Follows symlinks (busybox's applets are all links) up to a few hops. */
+async function resolveLinks(filePath: string, stat: (filePath: string) => Promise<PathStat | undefined>): Promise<PathStat | undefined> {
+  let current = filePath;
+  for (let hop = 0; hop < 8; hop++) {
+    const found = await stat(current);
+    if (!found || !isSymlink(found)) return found;
+    current = found.linkTarget.startsWith("/") ? found.linkTarget : `${current.slice(0, current.lastIndexOf("/") + 1)}${found.linkTarget}`;
+  }
+  return undefined;
+}
+
+/** Why `user` (name or uid[:gid]) cannot run in the image, or undefined. */
+export async function userProblem(user: string, readFile: (file: string) => Promise<string | undefined>): Promise<string | undefined> {
+  const [name = "", group] = user.split(":");
+  if (!/^\d+$/.test(name)) {
+    const passwd = await readFile("/etc/passwd");
+    if (passwd === undefined) return `user ${name} cannot be looked up: the image has no /etc/passwd`;
+    if (!hasEntry(passwd, name)) return `user ${name} does not exist in the image's /etc/passwd`;
+  }
+  if (group !== undefined && !/^\d+$/.test(group)) {
+    const groups = await readFile("/etc/group");
+    if (groups === undefined || !hasEntry(groups, group)) return `group ${group} does not exist in the image's /etc/group`;
+  }
+  return undefined;
+}
+
+export function hasEntry(file: string, name: string): boolean {
+  return file.split("\n").some((line) => line.split(":")[0] === name);
+}
+
+function envValue(env: readonly string[], name: string): string | undefined {
+  const entry = env.find((item) => item.startsWith(`${name}=`));
+  return entry?.slice(name.length + 1);
+}
+
+/** Pure: the content of the first regular file in a tar archive (the archive endpoint's answer). */
+export function tarFileText(tar: Buffer | undefined): string | undefined {
+  if (!tar) return undefined;
+  for (let offset = 0; offset + 512 <= tar.length; ) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((byte) => byte === 0)) return undefined;
+    const size = parseInt(header.subarray(124, 136).toString("ascii").replace(/\0.*$/, "").trim() || "0", 8);
+    const type = String.fromCharCode(header[156] ?? 0);
+    const body = offset + 512;
+    if (type === "0" || type === "\0") return tar.subarray(body, body + size).toString("utf8");
+    offset = body + Math.ceil(size / 512) * 512;
+  }
+  return undefined;
+}
