@@ -42,8 +42,11 @@ Examples:
     );
 }
 
-/** Runs the checks for `options`, prints them, and says whether all passed. */
-export async function runChecks(options: RunOptions, io: CliIO, json: boolean): Promise<boolean> {
+/**
+ * Runs the checks for `options`, prints them, and says whether all passed. Before a run
+ * (`beforeRun`), success is silent and a config problem reads as it would from run itself.
+ */
+export async function runChecks(options: RunOptions, io: CliIO, json: boolean, beforeRun = false): Promise<boolean> {
   const [{ checkRun }] = await Promise.all([import("../run.js")]);
   const checks = await checkRun(options);
   const ok = checks.every((check) => check.ok);
@@ -52,8 +55,9 @@ export async function runChecks(options: RunOptions, io: CliIO, json: boolean): 
     return ok;
   }
   for (const check of checks) {
-    if (!check.ok) io.stderr.write(`oneoff: check ${check.name}: ${check.detail}${check.hint ? ` (${check.hint})` : ""}\n`);
+    const what = beforeRun && check.name === "config" ? "" : `check ${check.name}: `;
+    if (!check.ok) io.stderr.write(`oneoff: ${what}${check.detail}${check.hint ? ` (${check.hint})` : ""}\n`);
   }
-  if (ok) io.stderr.write(`oneoff: checks passed: ${checks.map((check) => check.detail).join("; ")}\n`);
+  if (ok && !beforeRun) io.stderr.write(`oneoff: checks passed: ${checks.map((check) => check.detail).join("; ")}\n`);
   return ok;
 }

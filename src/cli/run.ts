@@ -107,7 +107,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
   tolerateBrokenStdio();
   if (check && !options.dryRun) {
     const { runChecks } = await import("./check.js");
-    if (!(await runChecks(options, io, false))) return 125;
+    if (!(await runChecks(options, io, false, true))) return 125;
   }
   // Loaded here so --version and --help never pay for the run machinery.
   const [{ run }, { processInterrupts }, { runDocument }] = await Promise.all([
