@@ -7,19 +7,18 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { loadAppConfig, loadComposeService, readEnvFile } from "./config/load.js";
+import { loadAppConfig, readEnvFile } from "./config/load.js";
+import { resolveSources } from "./config/sources.js";
 import { resolveRunPlan, type RunOptions, type RunPlan } from "./config/resolve.js";
-import { findProcess, processLayer } from "./config/running.js";
 import type { AppConfig, SettingsLayer } from "./config/types.js";
 import { connectEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
-import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome } from "./lifecycle/audit.js";
-import { createHoldingLock, LockHeld } from "./lifecycle/lock.js";
+import { createHoldingLock } from "./lifecycle/lock.js";
 import { preflight, type Check } from "./lifecycle/preflight.js";
-import { lastSuccess, readLedger, recordRelease } from "./lifecycle/ledger.js";
+import { recordInLedger, releaseDone, writeAudit } from "./lifecycle/run-records.js";
 import { currentOwner, formatOwner } from "./lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
-import { ExitCode, OneoffError, exitCodeOf, formatErrorLine } from "./output/errors.js";
+import { OneoffError } from "./output/errors.js";
 import { auditableCommand, redactEnvList } from "./output/redact.js";
 import { streamReporter, type Reporter } from "./output/reporter.js";
 import { parseReleaseReference } from "./release/reference.js";
@@ -86,28 +85,8 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const stdin = context.stdin ?? process.stdin;
   const stderr = context.stderr ?? process.stderr;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
-  const config = loadAppConfig(options.config, cwd, env);
-  const from = options.from ?? config?.from;
-  // --from needs the engine before the plan: the running process is one of its sources.
-  let engine = context.engine;
-  const sourceLayers: SettingsLayer[] = [];
-  const releaseChosen = options.release !== undefined || Boolean(env.ONEOFF_RELEASE) || config?.base.settings.release !== undefined;
-  const service = options.service ?? config?.service;
-  if (service) {
-    if (from) throw new OneoffError("--from and --service both name where the one-off comes from", { hint: "keep one of them" });
-    const composed = loadComposeService(options.compose ?? config?.compose, service, [config?.dir ?? cwd, cwd], cwd, env);
-    if (composed.builtImageNames.length && !releaseChosen) {
-      engine ??= await connectEngine(env);
-      composed.layer.settings.release = await builtImage(engine, composed.builtImageNames, service);
-    }
-    sourceLayers.push(composed.layer);
-  } else if (options.compose) {
-    throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
-  }
-  if (from) {
-    engine ??= await connectEngine(env);
-    sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), releaseChosen));
-  }
+  const { config, sourceLayers, engine: sourceEngine } = await resolveSources(options, cwd, env, context.engine);
+  let engine = sourceEngine;
   const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
   const suffix = randomBytes(3).toString("hex");
@@ -206,49 +185,6 @@ async function detached(plan: RunPlan, identity: Identity, suffix: string, engin
   return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
 }
 
-async function releaseDone(engine: ContainerEngine, plan: RunPlan, imageId: string, report: Reporter): Promise<boolean> {
-  const done = lastSuccess(await readLedger(engine, plan.app), imageId, plan.task ?? "");
-  if (done) {
-    report.info(
-      `release task ${plan.task} already succeeded for release ${imageId.replace(/^sha256:/, "").slice(0, 12)} (at ${done.endedAt}, by ${done.by}); not running it again (--force runs it anyway)`,
-    );
-  }
-  return done !== undefined;
-}
-
-async function recordInLedger(engine: ContainerEngine, plan: RunPlan, identity: Identity, imageId: string, exitCode: number, report: Reporter): Promise<void> {
-  try {
-    await recordRelease(
-      engine,
-      {
-        app: plan.app,
-        imageId,
-        task: plan.task ?? "",
-        outcome: exitCode === 0 ? "succeeded" : "failed",
-        exitCode,
-        startedAt: identity.startedAt.toISOString(),
-        endedAt: new Date().toISOString(),
-        by: identity.startedBy,
-        forced: plan.release?.force ?? false,
-      },
-      plan.release?.ledgerKeep ?? 50,
-    );
-  } catch (error) {
-    report.warn(`could not record the release task in the ledger: ${(error as Error).message} (it may run again for this release)`);
-  }
-}
-
-/** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */
-async function builtImage(engine: ContainerEngine, names: readonly string[], service: string): Promise<string> {
-  for (const name of names) {
-    const image = await engine.inspectImage(name);
-    if (image) return image.id;
-  }
-  throw new OneoffError(`service ${service} has no image: and compose has not built one (${names.join(" or ")})`, {
-    hint: `build it first: docker compose build ${service}`,
-  });
-}
-
 function lockedCreate(plan: RunPlan, spec: ContainerSpec, engine: ContainerEngine, report: Reporter, cancelled: () => boolean): Promise<string> {
   return createHoldingLock({
     engine,
@@ -283,14 +219,9 @@ export async function checkRun(options: RunOptions, context: Partial<RunContext>
   let plan: RunPlan;
   let engine = context.engine;
   try {
-    const config = loadAppConfig(options.config, cwd, env);
-    const from = options.from ?? config?.from;
-    const sourceLayers: SettingsLayer[] = [];
-    if (from) {
-      engine ??= await connectEngine(env);
-      sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), options.release !== undefined));
-    }
-    plan = planRun({ ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) }, cwd, env, false, { config, sourceLayers });
+    const sources = await resolveSources(options, cwd, env, engine);
+    engine = sources.engine;
+    plan = planRun({ ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) }, cwd, env, false, sources);
   } catch (error) {
     if (!(error instanceof OneoffError)) throw error;
     return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
@@ -312,6 +243,19 @@ export function planRun(
   return resolveRunPlan({ config, options, hostEnv: env, flagEnvFiles, cwdName: path.basename(path.resolve(cwd)), cwd, stdinIsTTY, sourceLayers: sources.sourceLayers ?? [] });
 }
 
+
+function whoAmI(env: Readonly<Record<string, string | undefined>>): string {
+  let user = env.USER ?? env.LOGNAME;
+  if (!user) {
+    try {
+      user = os.userInfo().username;
+    } catch {
+      user = `uid${process.getuid?.() ?? "?"}`;
+    }
+  }
+  return `${user}@${os.hostname()}`;
+}
+
 function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writable): RunResult {
   // A dry run talks to no engine: the image stays as referenced, noted as such.
   const parsed = parseReleaseReference(plan.releaseReference);
@@ -331,52 +275,6 @@ function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writa
   stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   const now = new Date();
   return { ...describe(plan, identity, spec, imageId), exitCode: 0, containerId: "", ending: "dry-run", endedAt: now };
-}
-
-function writeAudit(env: Readonly<Record<string, string | undefined>>, plan: RunPlan, identity: Identity, result: RunResult | undefined, failure: unknown, report: Reporter): void {
-  const endedAt = result?.endedAt ?? new Date();
-  const entry: AuditEntry = {
-    startedAt: identity.startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    durationMs: endedAt.getTime() - identity.startedAt.getTime(),
-    by: identity.startedBy,
-    app: plan.app,
-    releaseReference: plan.releaseReference,
-    ...(result?.imageId ? { imageId: result.imageId } : {}),
-    ...(plan.task ? { task: plan.task } : {}),
-    command: auditableCommand(plan.command),
-    ...(result?.containerId ? { containerId: result.containerId } : {}),
-    exitCode: result ? result.exitCode : exitCodeOf(failure),
-    outcome: result ? (result.ending as AuditOutcome) : failureOutcome(failure),
-    ...(result?.signal ? { signal: result.signal } : {}),
-    ...(plan.lock ? { lock: plan.lock } : {}),
-    ...(failure === undefined ? {} : { error: formatErrorLine(failure).replace(/^oneoff: /, "") }),
-  };
-  try {
-    appendAudit(auditLogPath(env), entry);
-  } catch (error) {
-    report.warn(`could not write the audit log ${auditLogPath(env)}: ${(error as Error).message} (set ONEOFF_AUDIT_LOG to a writable file)`);
-  }
-}
-
-function failureOutcome(failure: unknown): AuditOutcome {
-  if (failure instanceof LockHeld) return "lock-refused";
-  const code = exitCodeOf(failure);
-  if (code === ExitCode.commandNotFound) return "not-found";
-  if (code === ExitCode.cannotInvoke) return "cannot-invoke";
-  return "failed";
-}
-
-function whoAmI(env: Readonly<Record<string, string | undefined>>): string {
-  let user = env.USER ?? env.LOGNAME;
-  if (!user) {
-    try {
-      user = os.userInfo().username;
-    } catch {
-      user = `uid${process.getuid?.() ?? "?"}`;
-    }
-  }
-  return `${user}@${os.hostname()}`;
 }
 
 export { OneoffError };

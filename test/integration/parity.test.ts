@@ -138,7 +138,8 @@ describe("Procfile", () => {
   it("makes process types tasks (oneoff.yaml wins on a name), lists them, and its release is the release task", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-procfile-"));
     writeFileSync(path.join(dir, "Procfile"), "web: httpd -f -p 8080\nrelease: echo migrating $((6*7))\nworker: echo from-procfile\n");
-    writeFileSync(path.join(dir, "oneoff.yaml"), "app: pf\nimage: oneoff-test/busybox\ntasks:\n  worker: [echo, from-yaml]\n");
+    const appName = `pf${Date.now()}`;
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${appName}\nimage: oneoff-test/busybox\ntasks:\n  worker: [echo, from-yaml]\n`);
     const listed = JSON.parse((await oneoff(["tasks", "--json"], { cwd: dir })).stdout.toString()) as Array<{ name: string; source: string; releaseTask?: boolean }>;
     expect(listed.map((task) => [task.name, task.source, task.releaseTask ?? false])).toEqual([
       ["worker", "oneoff.yaml:4:3", false],
@@ -149,6 +150,7 @@ describe("Procfile", () => {
     const release = await oneoff(["release", "-q"], { cwd: dir });
     expect(release.stdout.toString()).toBe("migrating 42\n");
     expect(release.code).toBe(0);
+    for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${appName}`).split("\n").filter(Boolean)) docker("volume", "rm", volume);
   });
 });
 

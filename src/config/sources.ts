@@ -1,0 +1,61 @@
+/**
+ * Where a one-off's settings come from besides oneoff.yaml and flags: a compose service
+ * (--service) or a running process (--from). Both need reading before the plan is resolved,
+ * and --from (and a compose-built image) needs the engine for it.
+ */
+import type { ContainerEngine } from "../engine/types.js";
+import { connectEngine } from "../engine/connect.js";
+import { OneoffError } from "../output/errors.js";
+import { loadAppConfig, loadComposeService } from "./load.js";
+import type { RunOptions } from "./resolve.js";
+import { findProcess, processLayer } from "./running.js";
+import type { AppConfig, SettingsLayer } from "./types.js";
+
+export interface Sources {
+  config: AppConfig | undefined;
+  sourceLayers: SettingsLayer[];
+  /** Set when a source needed the engine (connected once, reused by the run). */
+  engine: ContainerEngine | undefined;
+}
+
+export async function resolveSources(
+  options: RunOptions,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  given: ContainerEngine | undefined,
+): Promise<Sources> {
+  const config = loadAppConfig(options.config, cwd, env);
+  let engine = given;
+  const sourceLayers: SettingsLayer[] = [];
+  // An explicit release wins over what a source says, and decides between mixed replicas.
+  const releaseChosen = options.release !== undefined || Boolean(env.ONEOFF_RELEASE) || config?.base.settings.release !== undefined;
+  const from = options.from ?? config?.from;
+  const service = options.service ?? config?.service;
+  if (service) {
+    if (from) throw new OneoffError("--from and --service both name where the one-off comes from", { hint: "keep one of them" });
+    const composed = loadComposeService(options.compose ?? config?.compose, service, [config?.dir ?? cwd, cwd], cwd, env);
+    if (composed.builtImageNames.length && !releaseChosen) {
+      engine ??= await connectEngine(env);
+      composed.layer.settings.release = await builtImage(engine, composed.builtImageNames, service);
+    }
+    sourceLayers.push(composed.layer);
+  } else if (options.compose) {
+    throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
+  }
+  if (from) {
+    engine ??= await connectEngine(env);
+    sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), releaseChosen));
+  }
+  return { config, sourceLayers, engine };
+}
+
+/** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */
+async function builtImage(engine: ContainerEngine, names: readonly string[], service: string): Promise<string> {
+  for (const name of names) {
+    const image = await engine.inspectImage(name);
+    if (image) return image.id;
+  }
+  throw new OneoffError(`service ${service} has no image: and compose has not built one (${names.join(" or ")})`, {
+    hint: `build it first: docker compose build ${service}`,
+  });
+}

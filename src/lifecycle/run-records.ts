@@ -1,0 +1,83 @@
+/**
+ * What a run leaves on record: its audit line (every run, whatever the ending) and, for the
+ * release phase, its ledger entry on the engine.
+ */
+import type { RunPlan } from "../config/resolve.js";
+import type { ContainerEngine } from "../engine/types.js";
+import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
+import { auditableCommand } from "../output/redact.js";
+import type { Reporter } from "../output/reporter.js";
+import type { RunResult } from "../run.js";
+import type { OneOffIdentity } from "../spec/labels.js";
+import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome } from "./audit.js";
+import { lastSuccess, readLedger, recordRelease } from "./ledger.js";
+import { LockHeld } from "./lock.js";
+
+type Identity = Pick<OneOffIdentity, "startedBy" | "startedAt">;
+
+export function writeAudit(env: Readonly<Record<string, string | undefined>>, plan: RunPlan, identity: Identity, result: RunResult | undefined, failure: unknown, report: Reporter): void {
+  const endedAt = result?.endedAt ?? new Date();
+  const entry: AuditEntry = {
+    startedAt: identity.startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    durationMs: endedAt.getTime() - identity.startedAt.getTime(),
+    by: identity.startedBy,
+    app: plan.app,
+    releaseReference: plan.releaseReference,
+    ...(result?.imageId ? { imageId: result.imageId } : {}),
+    ...(plan.task ? { task: plan.task } : {}),
+    command: auditableCommand(plan.command),
+    ...(result?.containerId ? { containerId: result.containerId } : {}),
+    exitCode: result ? result.exitCode : exitCodeOf(failure),
+    outcome: result ? (result.ending as AuditOutcome) : failureOutcome(failure),
+    ...(result?.signal ? { signal: result.signal } : {}),
+    ...(plan.lock ? { lock: plan.lock } : {}),
+    ...(failure === undefined ? {} : { error: formatErrorLine(failure).replace(/^oneoff: /, "") }),
+  };
+  try {
+    appendAudit(auditLogPath(env), entry);
+  } catch (error) {
+    report.warn(`could not write the audit log ${auditLogPath(env)}: ${(error as Error).message} (set ONEOFF_AUDIT_LOG to a writable file)`);
+  }
+}
+
+function failureOutcome(failure: unknown): AuditOutcome {
+  if (failure instanceof LockHeld) return "lock-refused";
+  const code = exitCodeOf(failure);
+  if (code === ExitCode.commandNotFound) return "not-found";
+  if (code === ExitCode.cannotInvoke) return "cannot-invoke";
+  return "failed";
+}
+
+export async function releaseDone(engine: ContainerEngine, plan: RunPlan, imageId: string, report: Reporter): Promise<boolean> {
+  const done = lastSuccess(await readLedger(engine, plan.app), imageId, plan.task ?? "");
+  if (done) {
+    report.info(
+      `release task ${plan.task} already succeeded for release ${imageId.replace(/^sha256:/, "").slice(0, 12)} (at ${done.endedAt}, by ${done.by}); not running it again (--force runs it anyway)`,
+    );
+  }
+  return done !== undefined;
+}
+
+export async function recordInLedger(engine: ContainerEngine, plan: RunPlan, identity: Identity, imageId: string, exitCode: number, report: Reporter): Promise<void> {
+  try {
+    await recordRelease(
+      engine,
+      {
+        app: plan.app,
+        imageId,
+        task: plan.task ?? "",
+        outcome: exitCode === 0 ? "succeeded" : "failed",
+        exitCode,
+        startedAt: identity.startedAt.toISOString(),
+        endedAt: new Date().toISOString(),
+        by: identity.startedBy,
+        forced: plan.release?.force ?? false,
+      },
+      plan.release?.ledgerKeep ?? 50,
+    );
+  } catch (error) {
+    report.warn(`could not record the release task in the ledger: ${(error as Error).message} (it may run again for this release)`);
+  }
+}
+
