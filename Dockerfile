@@ -1,21 +1,29 @@
 # oneoff as an image, for pipelines:
 #   docker run --rm -v /var/run/docker.sock:/var/run/docker.sock -v "$PWD:/app" -w /app oneoff run migrate
-# NODE_IMAGE names the usual public base; offline builds pass a locally made one.
+# NODE_IMAGE names the usual public base; offline builds pass a locally made one
+# (test/setup/node-image.sh makes oneoff-test/node:20 from this host's Node).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
-WORKDIR /src
-COPY package.json package-lock.json tsconfig.json ./
+# The base images' unprivileged user; nothing here needs root.
+USER node
+ENV npm_config_update_notifier=false
+WORKDIR /home/node
+COPY --chown=node:node package.json package-lock.json tsconfig.json ./
+# No dependency's install script is needed: esbuild finds its binary without one, and the
+# bundle leaves out ssh2's optional native parts.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY src ./src
-RUN npm run build && npm prune --omit=dev --ignore-scripts
+COPY --chown=node:node src ./src
+RUN npm run build
 
 FROM ${NODE_IMAGE}
 WORKDIR /opt/oneoff
-COPY --from=build /src/package.json ./
-COPY --from=build /src/node_modules ./node_modules
-COPY --from=build /src/dist ./dist
+# The CLI is bundled (npm run bundle): its dependencies are inside dist/bundle, so the image
+# needs no node_modules. package.json is there for "type": "module".
+COPY --from=build /home/node/package.json ./
+COPY --from=build /home/node/dist/bundle ./dist/bundle
 COPY bin ./bin
 # Talking to the engine's socket needs root or the socket's group; the group's ID differs
-# from host to host, so the image runs as root unless told otherwise (docker run --user).
+# from host to host, so the image runs as root unless told otherwise (docker run --user,
+# with --group-add for the socket's group).
 ENTRYPOINT ["node", "--", "/opt/oneoff/bin/oneoff.js"]

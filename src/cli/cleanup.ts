@@ -15,7 +15,11 @@ export function cleanupCommand({ io, act }: CliContext): Command {
 Only containers labelled io.oneoff.managed=true are touched: attached one-offs whose
 io.oneoff.owner names a process of this host that no longer runs, and detached one-offs
 that ended longer ago than their io.oneoff.keep-for. oneoff's watchdog does this on its
-own; this is for what survives a whole-host crash.`,
+own; this is for what survives a whole-host crash.
+
+Examples:
+  oneoff cleanup --dry-run           list what would be removed
+  oneoff cleanup                     remove it`,
     )
     .action((flags: { dryRun?: boolean }) =>
       act(async () => {

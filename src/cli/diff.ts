@@ -13,6 +13,14 @@ export function diffCommand({ io, act }: CliContext): Command {
     .option("--release <ref>", "the release the one-off would run")
     .option("--all", "show the rows that are the same too")
     .option("--json", "print the comparison as JSON on stdout")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  oneoff diff web                          what differs between a one-off and the web process
+  oneoff diff --all container:shop_web_1   every row, against one container
+  oneoff diff --json web                   for pipelines: exit 1 when they differ`,
+    )
     .action((from: string, flags: { config?: string; release?: string; all?: boolean; json?: boolean }) =>
       act(async () => {
         const [{ planRun }, { connectEngine }, { findProcess }, { resolveRelease }, { buildContainerSpec }, { diffAgainstProcess }, { formatTable }, { silentReporter }] = await Promise.all([

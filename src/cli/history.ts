@@ -12,7 +12,16 @@ export function historyCommand({ io, act }: CliContext): Command {
     .option("--all-apps", "every app's")
     .option("-c, --config <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
     .option("--json", "print a JSON array on stdout")
-    .addHelpText("after", "\nThe log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/state/oneoff/audit.jsonl).")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  oneoff history                     this app's last 20 one-offs from this machine
+  oneoff history -n 100 --all-apps   every app's
+  oneoff history --json              for scripts (one object per one-off)
+
+The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/state/oneoff/audit.jsonl).`,
+    )
     .action((flags: { last: string; app?: string; allApps?: boolean; config?: string; json?: boolean }) =>
       act(async () => {
         const [{ auditLogPath, readAudit }, { formatTable }, { formatDuration }, { loadAppConfig }, { OneoffError }] = await Promise.all([

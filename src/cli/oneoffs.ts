@@ -26,6 +26,14 @@ export function psCommand({ io, act }: CliContext): Command {
     .option("--all-apps", "one-offs of every app on the engine")
     .option("-c, --config <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
     .option("--json", "print a JSON array on stdout")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  oneoff ps                          this app's running one-offs
+  oneoff ps -a                       finished ones too, with exit code and duration
+  oneoff ps --all-apps --json        every app's, for scripts`,
+    )
     .action((flags: { all?: boolean; app?: string; allApps?: boolean; config?: string; json?: boolean }) =>
       act(async () => {
         const [{ listOneOffs }, { formatTable, ago }, { formatDuration }] = await Promise.all([
@@ -62,6 +70,14 @@ export function logsCommand({ io, act }: CliContext): Command {
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
     .option("-f, --follow", "keep printing output as it comes, until the one-off ends")
     .option("-t, --timestamps", "prefix each line with its time")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  oneoff logs 3f2a9c1b7d4e                  its output so far, stdout and stderr kept apart
+  oneoff logs -f $(oneoff run -d migrate)   start a detached one-off and follow it
+  oneoff logs -t 3f2a9c1b7d4e 2>/dev/null   its stdout only, each line with its time`,
+    )
     .action((reference: string, flags: { follow?: boolean; timestamps?: boolean }) =>
       act(async () => {
         tolerateBrokenStdio();
@@ -86,6 +102,13 @@ export function stopCommand({ io, act }: CliContext): Command {
     .description("stop one-offs: SIGTERM, then SIGKILL after --time seconds")
     .argument("<ids...>", "one-off container IDs (or unique prefixes) or names")
     .option("-t, --time <seconds>", "seconds to wait before killing", "10")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  oneoff stop 3f2a9c1b7d4e           SIGTERM, SIGKILL 10 s later if it is still running
+  oneoff stop -t 0 3f2a 9b1c         kill two at once`,
+    )
     .action((references: string[], flags: { time: string }) =>
       act(async () => {
         const { findOneOff } = await import("../lifecycle/oneoffs.js");
@@ -107,6 +130,12 @@ export function waitCommand({ io, act }: CliContext): Command {
   return new Command("wait")
     .description("wait until a one-off ends; print its exit code and exit with it")
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  id=$(oneoff run -d migrate) && oneoff wait "$id"   gate a pipeline on a detached one-off`,
+    )
     .action((reference: string) =>
       act(async () => {
         const { findOneOff } = await import("../lifecycle/oneoffs.js");
@@ -124,6 +153,13 @@ export function attachCommand({ io, act }: CliContext): Command {
     .description("attach your terminal to a running terminal one-off (one detached with the detach keys)")
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
     .option("--detach-keys <keys>", "keys that detach again (default ctrl-p,ctrl-q)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  oneoff attach 3f2a9c1b7d4e                      back into a session left with Ctrl-P Ctrl-Q
+  oneoff attach --detach-keys ctrl-x 3f2a9c1b7d4e  ...and leave it with Ctrl-X this time`,
+    )
     .action((reference: string, flags: { detachKeys?: string }) =>
       act(async () => {
         tolerateBrokenStdio();

@@ -9,6 +9,14 @@ export function tasksCommand({ io, act }: CliContext): Command {
     .description("list the app's tasks (oneoff.yaml tasks: and Procfile process types) and where each comes from")
     .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent)")
     .option("--json", "print a JSON array on stdout")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  oneoff tasks                         name, where it is defined, command, description
+  oneoff tasks -c deploy/oneoff.yaml   another config's
+  oneoff tasks --json                  for scripts (shell completion reads this)`,
+    )
     .action((flags: { config?: string; json?: boolean }) =>
       act(async () => {
         const [{ loadAppConfig }, { formatTable }, { OneoffError }] = await Promise.all([import("../config/load.js"), import("../output/table.js"), import("../output/errors.js")]);

@@ -3,7 +3,8 @@
 // Usage: node raw-floor.mjs IMAGE CMD...
 import http from "node:http";
 
-const socketPath = "/var/run/docker.sock";
+// The engine DOCKER_HOST names when it is a unix socket, as for the docker CLI beside it.
+const socketPath = process.env.DOCKER_HOST?.startsWith("unix://") ? process.env.DOCKER_HOST.slice("unix://".length) : "/var/run/docker.sock";
 const [image, ...cmd] = process.argv.slice(2);
 
 function call(method, path, body) {

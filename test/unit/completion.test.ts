@@ -1,0 +1,84 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { commandNames, runCli } from "./cli-output.js";
+
+async function script(shell: string): Promise<string> {
+  const { code, stdout, stderr } = await runCli(["completion", shell]);
+  expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  return stdout;
+}
+
+describe("oneoff completion", () => {
+  it.each(["bash", "zsh", "fish"])("names every command and their options for %s", async (shell) => {
+    const text = await script(shell);
+    const names = await commandNames();
+    for (const name of names) expect(text, `${shell}: command ${name}`).toMatch(new RegExp(`\\b${name}\\b`));
+    // A few options of different commands, each as the shell spells it.
+    const longOption = (name: string) => (shell === "fish" ? `-l ${name}` : `--${name}`);
+    for (const option of ["release", "dry-run", "env-file", "detach-keys", "follow", "all-apps", "keep-for"]) {
+      expect(text, `${shell}: --${option}`).toContain(longOption(option));
+    }
+    expect(text, `${shell}: --pull's choices`).toContain("missing always never");
+    expect(text, `${shell}: task names from oneoff tasks --json`).toContain("tasks --json");
+  });
+
+  it("refuses a shell it does not know, in one line", async () => {
+    const { code, stdout, stderr } = await runCli(["completion", "tcsh"]);
+    expect(code).toBe(125);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^oneoff: .*'tcsh'.*bash, zsh, fish.*\n$/);
+  });
+
+  describe("the bash script, sourced in bash", () => {
+    // Each case: the words on the command line (the last is the one being completed) and
+    // what COMPREPLY holds after the completion function ran. `oneoff` is a shell function
+    // standing in for oneoff tasks --json; it records its arguments in a file (it runs in a
+    // subshell, so a variable would not come back).
+    const cases: [string[], string[]][] = [
+      [["oneoff", "ru"], ["run"]],
+      [["oneoff", "run", "--rel"], ["--release"]],
+      [["oneoff", "--debug", "run", "--dry"], ["--dry-run"]],
+      [["oneoff", "ps", "--all"], ["--all", "--all-apps"]],
+      [["oneoff", "run", ""], ["console", "migrate"]],
+      [["oneoff", "run", "-e", "A=1", "--release", "v42", "mi"], ["migrate"]],
+      [["oneoff", "run", "migrate", ""], []],
+      [["oneoff", "run", "--pull", ""], ["always", "missing", "never"]],
+      [["oneoff", "run", "--pull", "=", "n"], ["never"]],
+      [["oneoff", "run", "--", "r"], []],
+      [["oneoff", "completion", "z"], ["zsh"]],
+      [["oneoff", "help", "cl"], ["cleanup"]],
+    ];
+
+    function complete(bashScript: string, words: string[]): { reply: string[]; tasksArgs: string } {
+      const driver = `
+args_file=$(mktemp)
+oneoff() { printf '%s' "$*" >"$args_file"; echo '[{"name":"migrate","command":["rake","db:migrate"]},{"name":"console","command":["sh"],"description":"a \\"name\\":\\"trap\\""}]'; }
+COMP_WORDS=(${words.map((word) => `'${word}'`).join(" ")})
+COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
+COMPREPLY=()
+_oneoff
+printf '%s\\n' "\${COMPREPLY[@]}" | sort
+printf 'tasks-args:%s\\n' "$(cat "$args_file")"
+rm -f "$args_file"`;
+      const output = execFileSync("bash", ["--norc", "--noprofile", "-c", `${bashScript}\n${driver}`], { encoding: "utf8" });
+      const lines = output.split("\n").filter((line) => line !== "");
+      const tasksArgs = lines.pop()!.replace(/^tasks-args:/, "");
+      return { reply: lines, tasksArgs };
+    }
+
+    it.each(cases)("completes %j to %j", async (words, expected) => {
+      expect(complete(await script("bash"), words).reply).toEqual(expected);
+    });
+
+    it("reads task names with the --config already typed", async () => {
+      const { reply, tasksArgs } = complete(await script("bash"), ["oneoff", "run", "-c", "deploy/oneoff.yaml", ""]);
+      expect(reply).toEqual(["console", "migrate"]);
+      expect(tasksArgs).toBe("tasks --json --config deploy/oneoff.yaml");
+    });
+
+    it("registers the function for oneoff", async () => {
+      const output = execFileSync("bash", ["--norc", "--noprofile", "-c", `${await script("bash")}\ncomplete -p oneoff`], { encoding: "utf8" });
+      expect(output.trim()).toBe("complete -o default -F _oneoff oneoff");
+    });
+  });
+});
