@@ -12,6 +12,7 @@ export function historyCommand({ io, act }: CliContext): Command {
     .option("--all-apps", "every app's")
     .option("-c, --config <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
     .option("--json", "print a JSON array on stdout")
+    .option("--ledger", "the release ledger on the engine instead: release-task runs from every machine")
     .addHelpText(
       "after",
       `
@@ -19,10 +20,11 @@ Examples:
   oneoff history                     this app's last 20 one-offs from this machine
   oneoff history -n 100 --all-apps   every app's
   oneoff history --json              for scripts (one object per one-off)
+  oneoff history --ledger            release-task runs of this app, from every machine (on the engine)
 
 The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/state/oneoff/audit.jsonl).`,
     )
-    .action((flags: { last: string; app?: string; allApps?: boolean; config?: string; json?: boolean }) =>
+    .action((flags: { last: string; app?: string; allApps?: boolean; config?: string; json?: boolean; ledger?: boolean }) =>
       act(async () => {
         const [{ auditLogPath, readAudit }, { formatTable }, { formatDuration }, { loadAppConfig }, { OneoffError }] = await Promise.all([
           import("../lifecycle/audit.js"),
@@ -34,6 +36,26 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
         const count = Number(flags.last);
         if (!Number.isInteger(count) || count < 1) throw new OneoffError(`--last "${flags.last}": not a positive whole number`, { hint: "such as 20" });
         const app = flags.app ?? (flags.allApps ? undefined : loadAppConfig(flags.config, process.cwd(), process.env)?.app);
+        if (flags.ledger) {
+          if (!app) throw new OneoffError("--ledger needs an app", { hint: "run it where oneoff.yaml is, or pass --app NAME" });
+          const [{ connectEngine }, { readLedger }] = await Promise.all([import("../engine/connect.js"), import("../lifecycle/ledger.js")]);
+          const records = (await readLedger(await connectEngine(process.env), app)).slice(-count);
+          if (flags.json) {
+            io.stdout.write(`${JSON.stringify(records.map(({ volume: _volume, ...record }) => record))}\n`);
+            return 0;
+          }
+          const rows = records.map((record) => [
+            record.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+            record.by,
+            record.task,
+            record.imageId.replace(/^sha256:/, "").slice(0, 12),
+            String(record.exitCode),
+            formatDuration(Date.parse(record.endedAt) - Date.parse(record.startedAt)),
+            record.outcome + (record.forced ? " (forced)" : ""),
+          ]);
+          io.stdout.write(formatTable(["STARTED", "BY", "RELEASE TASK", "RELEASE", "EXIT", "TOOK", "OUTCOME"], rows));
+          return 0;
+        }
         const entries = readAudit(auditLogPath(process.env))
           .filter((entry) => app === undefined || entry.app === app)
           .slice(-count);

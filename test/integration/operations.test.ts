@@ -215,6 +215,11 @@ describe("oneoff release", () => {
     expect(again.stderr).toMatch(/^oneoff: release task migrate already succeeded for release [0-9a-f]{12} \(at \S+, by \S+\); not running it again \(--force runs it anyway\)\n$/);
     expect(again.code).toBe(0);
     expect(await ledger(dir)).toEqual([expect.objectContaining({ outcome: "succeeded", exitCode: 0, forced: false, imageId: imageId(IMAGE) })]);
+    const history = await run(["history", "--ledger"], { cwd: dir });
+    expect(history.stdout.toString().trim().split("\n")).toEqual([
+      expect.stringMatching(/^STARTED\s+BY\s+RELEASE TASK\s+RELEASE\s+EXIT\s+TOOK\s+OUTCOME$/),
+      expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\S+\\s+\\S+@\\S+\\s+migrate\\s+${imageId(IMAGE).slice(7, 19)}\\s+0\\s+\\S+\\s+succeeded$`)),
+    ]);
   });
 
   it("does not count a failure as done: it runs again, and exits with the task's code", async () => {
