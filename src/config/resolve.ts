@@ -10,10 +10,9 @@ import { combineImageAndRelease, parseReleaseReference } from "../release/refere
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
-import { argumentProblem, envNameProblem, envValueProblem } from "./env-rules.js";
+import { argumentProblem, envValueProblem } from "./env-rules.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
-import { parseCpus, parseMemory } from "./units.js";
-import { parseVolume } from "./volumes.js";
+import { flagLayer } from "./flags.js";
 import { closest } from "./words.js";
 
 export interface RunOptions {
@@ -222,66 +221,6 @@ function refuseUndeliverable(settings: ProcessSettings, provenance: Record<strin
   }
   const emptyLabel = Object.keys(settings.labels).find((label) => label === "");
   if (emptyLabel !== undefined) throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
-}
-
-function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
-  const settings: Partial<ProcessSettings> = {};
-  if (options.release !== undefined) settings.release = options.release;
-  if (options.env?.length) settings.env = parseEnvFlags(options.env, hostEnv);
-  if (options.user !== undefined) settings.user = options.user;
-  if (options.workdir !== undefined) {
-    if (!options.workdir.startsWith("/")) throw new OneoffError(`--workdir "${options.workdir}": not an absolute path`, { hint: "start it with /" });
-    settings.workdir = options.workdir;
-  }
-  if (options.networks?.length) settings.networks = options.networks;
-  if (options.volumes?.length) {
-    settings.mounts = options.volumes.map((volume) => {
-      const mount = parseVolume(volume, cwd);
-      if (typeof mount === "string") throw new OneoffError(`-v "${volume}": ${mount}`, { hint: "write SOURCE:TARGET[:ro], e.g. shop-data:/data" });
-      return mount;
-    });
-  }
-  if (options.entrypoint !== undefined) settings.entrypoint = [options.entrypoint];
-  if (options.memory !== undefined) {
-    const bytes = parseMemory(options.memory);
-    if (bytes === undefined) throw new OneoffError(`--memory "${options.memory}": not a memory size`, { hint: "use bytes or a number with k, m or g, such as 512m" });
-    settings.memoryBytes = bytes;
-  }
-  if (options.cpus !== undefined) {
-    const nanoCpus = parseCpus(options.cpus);
-    if (nanoCpus === undefined) throw new OneoffError(`--cpus "${options.cpus}": not a number of CPUs`, { hint: "use a positive number such as 0.5 or 2" });
-    settings.nanoCpus = nanoCpus;
-  }
-  if (options.labels?.length) settings.labels = parseLabelFlags(options.labels);
-  return { source: "flags", settings };
-}
-
-
-export function parseEnvFlags(entries: readonly string[], hostEnv: Environment): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const entry of entries) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
-    const problem = envNameProblem(name);
-    // Only the name is shown: the value may be a secret.
-    const shown = eq < 0 ? entry : `${name}=...`;
-    if (problem) throw new OneoffError(`-e "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}": ${problem}`, { hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment" });
-    if (eq >= 0) env[name] = entry.slice(eq + 1);
-    else if (hostEnv[name] !== undefined) env[name] = hostEnv[name] as string;
-    // `-e KEY` with KEY unset locally is left out, as docker does.
-  }
-  return env;
-}
-
-function parseLabelFlags(entries: readonly string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const entry of entries) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
-    if (name === "") throw new OneoffError(`--label "${entry}": missing label name`, { hint: "use --label KEY=VALUE" });
-    labels[name] = eq < 0 ? "" : entry.slice(eq + 1);
-  }
-  return labels;
 }
 
 /** Later layers win; env and labels merge key by key. */

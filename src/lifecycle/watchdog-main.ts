@@ -29,6 +29,8 @@ process.stdin.on("data", (chunk: string) => {
 process.stdin.on("error", () => {});
 process.stdin.on("close", () => void finish());
 
+// This is a process of its own (not the CLI), with no output to lose; it exits explicitly
+// because dockerode's keep-alive sockets would otherwise hold it for seconds.
 async function finish(): Promise<void> {
   if (!released && watched.size > 0) await removeWithRetries();
   await reapNowAndThen().catch(() => {});

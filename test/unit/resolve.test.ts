@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
-import { mergeLayers, parseEnvFlags, resolveRunPlan, type ResolveInputs, type RunOptions } from "../../src/config/resolve.js";
+import { parseEnvFlags } from "../../src/config/flags.js";
+import { mergeLayers, resolveRunPlan, type ResolveInputs, type RunOptions } from "../../src/config/resolve.js";
 import type { AppConfig, SettingsLayer } from "../../src/config/types.js";
 import { OneoffError } from "../../src/output/errors.js";
 

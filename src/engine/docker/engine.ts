@@ -10,6 +10,8 @@ import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { OneoffError } from "../../output/errors.js";
 import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
 import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
+import { processDefinition } from "./process-definition.js";
+import { handlePullLine, safeParse } from "./pull-progress.js";
 
 export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
@@ -112,33 +114,7 @@ export class DockerEngine implements ContainerEngine {
       if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
       throw translateEngineError(error, this.endpoint, `inspect container ${nameOrId}`);
     }
-    const mode = info.HostConfig.NetworkMode ?? "default";
-    const networks = mode === "host" || mode === "none" ? [mode] : mode === "default" || mode === "bridge" || mode.startsWith("container:") ? [] : Object.keys(info.NetworkSettings.Networks ?? {});
-    const mountTypes = new Set(["volume", "bind", "tmpfs"]);
-    return {
-      id: info.Id,
-      name: info.Name.replace(/^\//, ""),
-      state: info.State.Status,
-      imageId: info.Image,
-      env: info.Config.Env ?? [],
-      user: info.Config.User ?? "",
-      workdir: info.Config.WorkingDir ?? "",
-      entrypoint: (info.Config.Entrypoint as string[] | null) ?? [],
-      networks,
-      mounts: (info.Mounts ?? [])
-        .filter((mount) => mountTypes.has(mount.Type))
-        .map((mount) => ({
-          type: mount.Type as "volume" | "bind" | "tmpfs",
-          source: mount.Type === "volume" ? (mount.Name ?? "") : mount.Type === "bind" ? mount.Source : "",
-          target: mount.Destination,
-          readOnly: !mount.RW,
-        })),
-      extraHosts: info.HostConfig.ExtraHosts ?? [],
-      dns: info.HostConfig.Dns ?? [],
-      memoryBytes: info.HostConfig.Memory ?? 0,
-      nanoCpus: info.HostConfig.NanoCpus ?? 0,
-      labels: info.Config.Labels ?? {},
-    };
+    return processDefinition(info);
   }
 
   async rename(nameOrId: string, newName: string): Promise<void> {
@@ -351,26 +327,4 @@ export class DockerEngine implements ContainerEngine {
       throw translateEngineError(error, this.endpoint, `remove the one-off container ${containerId.slice(0, 12)}`);
     }
   }
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function handlePullLine(line: string, name: string, onProgress: (event: PullProgress) => void): void {
-  if (line.trim() === "") return;
-  let event: { id?: string; status?: string; progress?: string; error?: string; errorDetail?: { message?: string } };
-  try {
-    event = JSON.parse(line);
-  } catch {
-    return;
-  }
-  if (event.error || event.errorDetail) {
-    throw translateEngineError({ json: { message: event.errorDetail?.message ?? event.error } }, "", `pull ${name}`);
-  }
-  if (event.status) onProgress({ status: event.status, ...(event.id ? { id: event.id } : {}), ...(event.progress ? { progress: event.progress } : {}) });
 }

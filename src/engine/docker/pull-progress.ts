@@ -1,0 +1,27 @@
+/**
+ * The engine's pull answer: JSON lines of progress, and failures reported inside a 200.
+ */
+import type { PullProgress } from "../types.js";
+import { translateEngineError } from "./errors.js";
+
+export function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function handlePullLine(line: string, name: string, onProgress: (event: PullProgress) => void): void {
+  if (line.trim() === "") return;
+  let event: { id?: string; status?: string; progress?: string; error?: string; errorDetail?: { message?: string } };
+  try {
+    event = JSON.parse(line);
+  } catch {
+    return;
+  }
+  if (event.error || event.errorDetail) {
+    throw translateEngineError({ json: { message: event.errorDetail?.message ?? event.error } }, "", `pull ${name}`);
+  }
+  if (event.status) onProgress({ status: event.status, ...(event.id ? { id: event.id } : {}), ...(event.progress ? { progress: event.progress } : {}) });
+}
