@@ -3,6 +3,7 @@
  */
 import { Command } from "commander";
 import type { CliContext } from "./command.js";
+import { printLedger } from "./ledger.js";
 
 export function historyCommand({ io, act }: CliContext): Command {
   return new Command("history")
@@ -38,23 +39,7 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
         const app = flags.app ?? (flags.allApps ? undefined : loadAppConfig(flags.config, process.cwd(), process.env)?.app);
         if (flags.ledger) {
           if (!app) throw new OneoffError("--ledger needs an app", { hint: "run it where oneoff.yaml is, or pass --app NAME" });
-          const [{ connectEngine }, { readLedger }] = await Promise.all([import("../engine/connect.js"), import("../lifecycle/ledger.js")]);
-          const records = (await readLedger(await connectEngine(process.env), app)).slice(-count);
-          if (flags.json) {
-            io.stdout.write(`${JSON.stringify(records.map(({ volume: _volume, ...record }) => record))}\n`);
-            return 0;
-          }
-          const rows = records.map((record) => [
-            record.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
-            record.by,
-            record.task,
-            record.imageId.replace(/^sha256:/, "").slice(0, 12),
-            String(record.exitCode),
-            formatDuration(Date.parse(record.endedAt) - Date.parse(record.startedAt)),
-            record.outcome + (record.forced ? " (forced)" : ""),
-          ]);
-          io.stdout.write(formatTable(["STARTED", "BY", "RELEASE TASK", "RELEASE", "EXIT", "TOOK", "OUTCOME"], rows));
-          return 0;
+          return printLedger(app, io, { json: flags.json === true, last: count });
         }
         const entries = readAudit(auditLogPath(process.env))
           .filter((entry) => app === undefined || entry.app === app)

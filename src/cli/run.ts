@@ -7,6 +7,7 @@ import { PULL_POLICIES, type PullPolicy } from "../config/types.js";
 import { exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";
+import { printLedger } from "./ledger.js";
 
 const EXAMPLES = `
 Examples:
@@ -85,22 +86,10 @@ Examples:
 }
 
 async function releaseStatus(flags: Record<string, unknown>, { io }: CliContext): Promise<number> {
-  const [{ loadAppConfig }, { connectEngine }, { readLedger }, { formatTable }] = await Promise.all([
-    import("../config/load.js"),
-    import("../engine/connect.js"),
-    import("../lifecycle/ledger.js"),
-    import("../output/table.js"),
-  ]);
+  const { loadAppConfig } = await import("../config/load.js");
   const config = loadAppConfig(flags.config as string | undefined, process.cwd(), process.env);
   if (!config) throw new OneoffError("no oneoff.yaml here or in any parent directory", { hint: "run it in the app's directory, or pass --config FILE" });
-  const records = await readLedger(await connectEngine(process.env), config.app);
-  if (flags.json) {
-    io.stdout.write(`${JSON.stringify(records.map(({ volume: _volume, ...record }) => record))}\n`);
-    return 0;
-  }
-  const rows = records.map((record) => [record.imageId.replace(/^sha256:/, "").slice(0, 12), record.task, record.outcome + (record.forced ? " (forced)" : ""), String(record.exitCode), record.endedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"), record.by]);
-  io.stdout.write(formatTable(["RELEASE", "TASK", "OUTCOME", "EXIT", "ENDED", "BY"], rows));
-  return 0;
+  return printLedger(config.app, io, { json: flags.json === true });
 }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {

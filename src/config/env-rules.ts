@@ -31,3 +31,16 @@ export function argumentProblem(word: string): string | undefined {
   if (bytes > MAX_ENTRY_BYTES) return `an argument is ${bytes} bytes; Linux refuses one over 128 KiB`;
   return undefined;
 }
+
+/** Values that belong to one container, not to the process type: never copied or compared. */
+export const PER_CONTAINER_ENV: ReadonlySet<string> = new Set(["HOSTNAME"]);
+
+/** The Engine API's Env list (`NAME=value`, or a bare `NAME`) as a map. Pure. */
+export function envListToMap(entries: readonly string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    map[eq < 0 ? entry : entry.slice(0, eq)] = eq < 0 ? "" : entry.slice(eq + 1);
+  }
+  return map;
+}

@@ -4,6 +4,7 @@
  */
 import type { ContainerEngine, ProcessDefinition } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
+import { envListToMap, PER_CONTAINER_ENV } from "./env-rules.js";
 import type { SettingsLayer } from "./types.js";
 
 /** oneoff's own label for an app's long-running processes: io.oneoff.process=web. */
@@ -11,8 +12,6 @@ export const PROCESS_LABEL = "io.oneoff.process";
 const COMPOSE_SERVICE = "com.docker.compose.service";
 const COMPOSE_PROJECT = "com.docker.compose.project";
 
-/** Values that belong to one container, not to the process type: never copied. */
-const PER_CONTAINER_ENV = new Set(["HOSTNAME"]);
 /** Labels that would make the one-off look like the service itself to compose or oneoff. */
 const FOREIGN_LABEL = /^(com\.docker\.compose\.|io\.oneoff\.|com\.docker\.stack\.|com\.docker\.swarm\.)/;
 
@@ -58,12 +57,8 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
     const list = replicas.map((replica) => `${replica.name} runs ${replica.imageId.replace(/^sha256:/, "").slice(0, 12)}`).join(", ");
     throw new OneoffError(`--from ${from}: its containers run different images (${list})`, { hint: "a deploy may be in progress: pick one with --release" });
   }
-  const env: Record<string, string> = {};
-  for (const entry of first.env) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
-    if (!PER_CONTAINER_ENV.has(name)) env[name] = eq < 0 ? "" : entry.slice(eq + 1);
-  }
+  const env = envListToMap(first.env);
+  for (const name of PER_CONTAINER_ENV) delete env[name];
   const labels = Object.fromEntries(Object.entries(first.labels).filter(([key]) => !FOREIGN_LABEL.test(key)));
   return {
     source: `running ${from} (${first.name})`,

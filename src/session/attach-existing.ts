@@ -7,7 +7,7 @@ import type { Readable, Writable } from "node:stream";
 import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
-import { forwardOutput } from "./output.js";
+import { forwardOutput, stillRunningAfterStreamEnd } from "./output.js";
 import { DetachWatch, detachKeyBytes, pumpStdin } from "./stdin.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
 
@@ -36,14 +36,16 @@ export async function attachToOneOff(
   try {
     const outputError = await forwardOutput(stream, io, true, report);
     if (outputError) throw new OneoffError(`lost the connection to one-off ${short}: ${outputError.message}`, { hint: `it may still run: oneoff attach ${short} again` });
-    const exited = await Promise.race([exit.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]);
-    if (!exited && detachWatch.typed && (await engine.inspectContainer(oneOff.id))?.state === "running") {
+    if (await stillRunningAfterStreamEnd(engine, oneOff.id, exit)) {
       waiting.abort();
-      report.warn(`detached from ${oneOff.name} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}`);
-      return { exitCode: 0, detached: true };
+      if (detachWatch.typed) {
+        report.warn(`detached from ${oneOff.name} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}`);
+        return { exitCode: 0, detached: true };
+      }
+      report.warn(`the connection to one-off ${short} ended; it may still run: oneoff attach ${short}`);
+      return { exitCode: ExitCode.runnerFailed, detached: false };
     }
-    if (!exited && !detachWatch.typed) report.warn(`the connection to one-off ${short} ended; it may still run: oneoff attach ${short}`);
-    return exited ? { exitCode: await exit, detached: false } : { exitCode: ExitCode.runnerFailed, detached: false };
+    return { exitCode: await exit, detached: false };
   } finally {
     stopStdin();
     stopResizing();

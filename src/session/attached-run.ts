@@ -11,7 +11,7 @@ import type { Reporter } from "../output/reporter.js";
 import type { ContainerSpec } from "../spec/create-body.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import { EngineUnreachable } from "../engine/types.js";
-import { forwardOutput } from "./output.js";
+import { forwardOutput, stillRunningAfterStreamEnd } from "./output.js";
 import { DEFAULT_DETACH_KEYS } from "../config/run-modes.js";
 import { DETACHED_SUFFIX } from "../spec/labels.js";
 import { DetachWatch, detachKeyBytes, pumpStdin } from "./stdin.js";
@@ -167,11 +167,6 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   }
 }
 
-async function stillRunningAfterStreamEnd(engine: ContainerEngine, containerId: string, exit: Promise<number>): Promise<boolean> {
-  const exited = await Promise.race([exit.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]);
-  if (exited) return false;
-  return (await engine.inspectContainer(containerId).catch(() => undefined))?.state === "running";
-}
 
 /**
  * A detached session's container stays. Its labels say "attached" and cannot change, so the

@@ -6,6 +6,7 @@
 import type { Duplex, Writable } from "node:stream";
 import { Writable as WritableStream } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import type { ContainerEngine } from "../engine/types.js";
 import type { Reporter } from "../output/reporter.js";
 import { FrameDemuxer } from "./demux.js";
 
@@ -33,4 +34,14 @@ function rawOutput(stdout: Writable): Writable {
       stdout.on("close", resume);
     },
   });
+}
+
+/**
+ * The output stream ended: did the container end too, or is it still running (a detach, or a
+ * lost connection)? Waits up to a second for `exit` before asking the engine.
+ */
+export async function stillRunningAfterStreamEnd(engine: ContainerEngine, containerId: string, exit: Promise<number>): Promise<boolean> {
+  const exited = await Promise.race([exit.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]);
+  if (exited) return false;
+  return (await engine.inspectContainer(containerId).catch(() => undefined))?.state === "running";
 }

@@ -3,6 +3,7 @@
  * values are never shown, only whether they differ.
  */
 import type { ProcessDefinition } from "../engine/types.js";
+import { envListToMap, PER_CONTAINER_ENV } from "../config/env-rules.js";
 import { isSecretName, redactEnvValue } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
 
@@ -14,7 +15,6 @@ export interface DiffRow {
   same: boolean;
 }
 
-const PER_CONTAINER_ENV = new Set(["HOSTNAME"]);
 
 /** `imageEnv`: the release image's own ENV, which the one-off gets under the spec's env. */
 export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefinition, imageEnv: readonly string[] = []): DiffRow[] {
@@ -31,8 +31,8 @@ export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefiniti
       process.mounts.map((mount) => `${mount.source}:${mount.target}${mount.readOnly ? ":ro" : ""}`).sort().join(", "),
     ),
   ];
-  const ours = { ...envMap(imageEnv), ...envMap(body.Env) };
-  const theirs = envMap(process.env);
+  const ours = { ...envListToMap(imageEnv), ...envListToMap(body.Env) };
+  const theirs = envListToMap(process.env);
   for (const name of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
     if (PER_CONTAINER_ENV.has(name)) continue;
     const a = ours[name];
@@ -43,13 +43,4 @@ export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefiniti
     rows.push({ what: `env ${name}`, oneOff: show(a), running: show(b), same });
   }
   return rows;
-}
-
-function envMap(entries: readonly string[]): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const entry of entries) {
-    const eq = entry.indexOf("=");
-    map[eq < 0 ? entry : entry.slice(0, eq)] = eq < 0 ? "" : entry.slice(eq + 1);
-  }
-  return map;
 }

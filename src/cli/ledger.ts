@@ -1,0 +1,30 @@
+/**
+ * The release ledger of an app, printed: `oneoff release --status` and `oneoff history --ledger`.
+ */
+import type { CliIO } from "./command.js";
+
+export async function printLedger(app: string, io: CliIO, options: { json: boolean; last?: number }): Promise<number> {
+  const [{ connectEngine }, { readLedger }, { formatTable }, { formatDuration }] = await Promise.all([
+    import("../engine/connect.js"),
+    import("../lifecycle/ledger.js"),
+    import("../output/table.js"),
+    import("../config/units.js"),
+  ]);
+  const all = await readLedger(await connectEngine(process.env), app);
+  const records = options.last === undefined ? all : all.slice(-options.last);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(records.map(({ volume: _volume, ...record }) => record))}\n`);
+    return 0;
+  }
+  const rows = records.map((record) => [
+    record.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+    record.by,
+    record.task,
+    record.imageId.replace(/^sha256:/, "").slice(0, 12),
+    String(record.exitCode),
+    formatDuration(Date.parse(record.endedAt) - Date.parse(record.startedAt)),
+    record.outcome + (record.forced ? " (forced)" : ""),
+  ]);
+  io.stdout.write(formatTable(["STARTED", "BY", "RELEASE TASK", "RELEASE", "EXIT", "TOOK", "OUTCOME"], rows));
+  return 0;
+}
