@@ -29,7 +29,9 @@ import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/i
 import { OutputCapture } from "./session/capture.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";
 import { dockerRunLine } from "./spec/docker-run-line.js";
-import { Labels, type OneOffIdentity } from "./spec/labels.js";
+import { Labels } from "./spec/labels.js";
+import { describe, type Identity } from "./run-describe.js";
+import { attachedJob, detachedJob, dryRunJob } from "./run-swarm.js";
 import { VERSION } from "./version.js";
 
 export interface RunContext {
@@ -70,6 +72,8 @@ export interface RunResult {
   signal?: string;
   startedAt: Date;
   endedAt: Date;
+  /** For a Swarm job: its service, the node its task ran on, ms from create to the exit code seen. */
+  job?: { serviceId: string; nodeId?: string; createToExitMs?: number };
   /** The command's output, with `capture` (and --json --capture). */
   output?: { stdout: Buffer; stderr: Buffer; truncated: boolean };
 }
@@ -85,13 +89,16 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const stdin = context.stdin ?? process.stdin;
   const stderr = context.stderr ?? process.stderr;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
-  const { config, sourceLayers, engine: sourceEngine } = await resolveSources(options, cwd, env, context.engine);
+  const { config, sourceLayers, engine: sourceEngine, service } = await resolveSources(options, cwd, env, context.engine);
   let engine = sourceEngine;
   const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
   const suffix = randomBytes(3).toString("hex");
 
-  if (options.dryRun) return dryRun(plan, identity, suffix, context.stdout ?? process.stdout);
+  if (options.dryRun) {
+    const out = context.stdout ?? process.stdout;
+    return plan.engine === "swarm" ? dryRunJob({ plan, identity, suffix, service }, out) : dryRun(plan, identity, suffix, out);
+  }
 
   // The command's stdout goes to oneoff's stderr with --json (stdout carries the document),
   // or into memory with capture.
@@ -103,6 +110,16 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   let failure: unknown;
   try {
     engine ??= await connectEngine(env);
+    if (plan.engine === "swarm") {
+      const job = { plan, identity, suffix, engine, report, service };
+      if (options.detach) result = await detachedJob(job);
+      else {
+        const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env);
+        result = await attachedJob(job, context, { stdin, stdout, stderr: commandStderr }, watchdog);
+        if (capture) result.output = capture.result();
+      }
+      return result;
+    }
     if (options.detach) {
       result = await detached(plan, identity, suffix, engine, report);
     } else {
@@ -118,7 +135,6 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   }
 }
 
-interface Identity extends Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "imageId" | "lock"> {}
 
 async function attached(
   plan: RunPlan,
@@ -195,18 +211,6 @@ function lockedCreate(plan: RunPlan, spec: ContainerSpec, engine: ContainerEngin
     cancelled,
     ...(plan.waitLockMs === undefined ? {} : { waitMs: plan.waitLockMs }),
   });
-}
-
-function describe(plan: RunPlan, identity: Identity, spec: ContainerSpec, imageId: string) {
-  return {
-    containerName: spec.name,
-    imageId,
-    releaseReference: plan.releaseReference,
-    app: plan.app,
-    ...(plan.task ? { task: plan.task } : {}),
-    command: plan.command,
-    startedAt: identity.startedAt,
-  };
 }
 
 /**

@@ -4,10 +4,22 @@
 import { Command } from "commander";
 import type { Writable } from "node:stream";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";
+import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
+import type { JobOneOff } from "../lifecycle/job-oneoffs.js";
 
 async function engineFromEnv() {
   const { connectEngine } = await import("../engine/connect.js");
   return connectEngine(process.env);
+}
+
+/** A one-off container, or a one-off run as a Swarm job, by ID, unique prefix or name. */
+async function locate(engine: ContainerEngine, reference: string): Promise<{ job: JobOneOff; container?: undefined } | { container: ContainerDetails; job?: undefined }> {
+  const [{ findOneOff }, { findJobOneOff }] = await Promise.all([import("../lifecycle/oneoffs.js"), import("../lifecycle/job-oneoffs.js")]);
+  if (!(await engine.inspectContainer(reference))) {
+    const job = await findJobOneOff(engine, reference);
+    if (job) return { job };
+  }
+  return { container: await findOneOff(engine, reference) };
 }
 
 /** The app of the nearest oneoff.yaml, if any: `ps` and `history` show that app by default. */
@@ -42,7 +54,11 @@ Examples:
           import("../config/units.js"),
         ]);
         const app = await appInScope(flags);
-        const oneOffs = await listOneOffs(await engineFromEnv(), { all: flags.all === true, ...(app ? { app } : {}) });
+        const engine = await engineFromEnv();
+        const { listJobOneOffs, managerJobs } = await import("../lifecycle/job-oneoffs.js");
+        const jobs = await managerJobs(engine);
+        const scope = { all: flags.all === true, ...(app ? { app } : {}) };
+        const oneOffs = [...(await listOneOffs(engine, scope)), ...(jobs ? await listJobOneOffs(jobs, scope) : [])];
         oneOffs.sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
         if (flags.json) {
           io.stdout.write(`${JSON.stringify(oneOffs)}\n`);
@@ -81,16 +97,21 @@ Examples:
     .action((reference: string, flags: { follow?: boolean; timestamps?: boolean }) =>
       act(async () => {
         tolerateBrokenStdio();
-        const [{ findOneOff }, { forwardOutput }, { streamReporter }] = await Promise.all([
-          import("../lifecycle/oneoffs.js"),
-          import("../session/output.js"),
-          import("../output/reporter.js"),
-        ]);
+        const [{ forwardOutput }, { streamReporter }] = await Promise.all([import("../session/output.js"), import("../output/reporter.js")]);
         const engine = await engineFromEnv();
-        const oneOff = await findOneOff(engine, reference);
-        const stream = await engine.logs(oneOff.id, { follow: flags.follow === true, timestamps: flags.timestamps === true });
+        const found = await locate(engine, reference);
+        const options = { follow: flags.follow === true, timestamps: flags.timestamps === true };
+        const { job, container } = found;
+        // A job's log: its task container's where it is here (it ends when the task does),
+        // else the service's (which Swarm keeps open with --follow, as docker service logs -f).
+        const stream = container
+          ? await engine.logs(container.id, options)
+          : job?.localContainerId
+            ? await engine.logs(job.localContainerId, options)
+            : await engine.swarm!().serviceLogs(job!.service.id, { follow: options.follow });
+        const tty = container ? container.tty : job?.service.spec.TaskTemplate.ContainerSpec.TTY === true;
         const out = { stdout: io.stdout as Writable, stderr: io.stderr as Writable };
-        const error = await forwardOutput(stream, out, oneOff.tty, streamReporter(out.stderr, { quiet: false }));
+        const error = await forwardOutput(stream, out, tty, streamReporter(out.stderr, { quiet: false }));
         if (error) throw error;
         return 0;
       }),
@@ -111,15 +132,18 @@ Examples:
     )
     .action((references: string[], flags: { time: string }) =>
       act(async () => {
-        const { findOneOff } = await import("../lifecycle/oneoffs.js");
         const { OneoffError } = await import("../output/errors.js");
         const seconds = Number(flags.time);
         if (!Number.isInteger(seconds) || seconds < 0) throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
         const engine = await engineFromEnv();
         for (const reference of references) {
-          const oneOff = await findOneOff(engine, reference);
-          await engine.stop(oneOff.id, seconds);
-          io.stdout.write(`${oneOff.id.slice(0, 12)}\n`);
+          const { job, container } = await locate(engine, reference);
+          // A job's task container here is stopped as a container is (its log stays until
+          // the job is reaped); elsewhere, removing the service is how Swarm stops a task.
+          if (container) await engine.stop(container.id, seconds);
+          else if (job.localContainerId) await engine.stop(job.localContainerId, seconds);
+          else await engine.swarm!().removeService(job.service.id);
+          io.stdout.write(`${(container?.id ?? job?.service.id ?? "").slice(0, 12)}\n`);
         }
         return 0;
       }),
@@ -138,10 +162,9 @@ Examples:
     )
     .action((reference: string) =>
       act(async () => {
-        const { findOneOff } = await import("../lifecycle/oneoffs.js");
         const engine = await engineFromEnv();
-        const oneOff = await findOneOff(engine, reference);
-        const code = await engine.waitForExit(oneOff.id);
+        const { job, container } = await locate(engine, reference);
+        const code = container ? await engine.waitForExit(container.id) : await (await import("../session/swarm-job.js")).waitForJob(engine, job.service);
         io.stdout.write(`${code}\n`);
         return code;
       }),

@@ -3,7 +3,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { RunOptions } from "../config/resolve.js";
-import { PULL_POLICIES, type PullPolicy } from "../config/types.js";
+import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../config/types.js";
 import { exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";
@@ -18,6 +18,7 @@ Examples:
   cat dump.sql | oneoff run -i -- psql                stdin piped in
   oneoff run -it -- rails console                     an interactive terminal session
   oneoff run --dry-run migrate                        show the create request, start nothing
+  oneoff run --engine swarm --from web -- rake db:migrate   a Swarm job from service web's spec
 
 Exit status: the command's own; 125 oneoff or engine failed, 126 cannot invoke,
 127 command not found, 130/143 interrupted by SIGINT/SIGTERM.`;
@@ -135,6 +136,8 @@ function withContainerOptions(command: Command): Command {
     .option("--cpus <n>", "CPU limit, e.g. 1.5")
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
+    .addOption(new Option("--engine <kind>", "run as a container (docker) or as a job on the engine's Swarm (swarm); default $ONEOFF_ENGINE, engine: or docker").choices(ENGINE_KINDS as string[]))
+    .option("--constraint <expr>", "with --engine swarm: a placement constraint, e.g. node.hostname==db1 (repeatable)", collect)
     .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
     .option("--timeout <duration>", "stop the one-off after this long (10m, 1h30m; exit 124)")
     .option("--lock <name>", "hold this lock while running: a second one-off of the app with it is refused")
@@ -176,6 +179,8 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("interactive", pick<boolean>("interactive"));
   set("tty", pick<boolean>("tty"));
   set("pull", pick<PullPolicy>("pull"));
+  set("engine", pick<EngineKind>("engine"));
+  set("constraints", pick<string[]>("constraint"));
   set("stopTimeoutSeconds", pick<number>("stopTimeout"));
   set("timeout", pick<string>("timeout"));
   set("lock", pick<string>("lock"));

@@ -11,10 +11,10 @@ import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
 import { parseVolume } from "./volumes.js";
 import { closest, splitWords } from "./words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
-import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
+import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep", "engine", "constraints"] as const;
 const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes"] as const;
 
 export interface ParsedConfigFile {
@@ -78,6 +78,15 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         config.ledgerKeep = keep;
         break;
       }
+      case "engine": {
+        const kind = reader.string(value, key);
+        if (!ENGINE_KINDS.includes(kind as EngineKind)) throw reader.error(value, key, `unknown engine "${kind}"`, `use one of ${ENGINE_KINDS.join(", ")}`);
+        config.engine = kind as EngineKind;
+        break;
+      }
+      case "constraints":
+        config.constraints = reader.stringList(value, key);
+        break;
       case "compose":
         config.compose = path.resolve(dir, reader.string(value, key));
         break;

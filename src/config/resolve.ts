@@ -9,8 +9,9 @@ import { OneoffError } from "../output/errors.js";
 import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
-import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
+import type { AppConfig, EngineKind, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
 import { argumentProblem, envValueProblem } from "./env-rules.js";
+import { engineOf } from "./engine-choice.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
 import { closest } from "./words.js";
@@ -74,6 +75,10 @@ export interface RunOptions {
   json?: boolean;
   /** Keep the command's output in the result (bounded) instead of passing it through. */
   capture?: boolean;
+  /** Run as a container (docker) or as a Swarm job (swarm); default ONEOFF_ENGINE, then engine: in oneoff.yaml. */
+  engine?: EngineKind;
+  /** Swarm placement constraints, e.g. `node.hostname==db1`. */
+  constraints?: string[];
 }
 
 export interface RunPlan {
@@ -99,6 +104,9 @@ export interface RunPlan {
   waitLockMs?: number;
   /** Set for a detached one-off: how long it is kept after it ends (ms). */
   keepForMs?: number;
+  /** Where it runs: a container, or a Swarm job (with its placement constraints). */
+  engine: EngineKind;
+  constraints: string[];
 }
 
 
@@ -174,6 +182,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
     ...timeoutAndLock(options, task, config),
     ...detachment(options, interactive, tty, task, config),
+    ...engineOf(options, config, hostEnv, interactive, tty),
   };
 }
 

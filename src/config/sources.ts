@@ -9,6 +9,8 @@ import { OneoffError } from "../output/errors.js";
 import { loadAppConfig, loadComposeService } from "./load.js";
 import type { RunOptions } from "./resolve.js";
 import { findProcess, processLayer } from "./running.js";
+import { findService, serviceLayer } from "./swarm-service.js";
+import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
 import type { AppConfig, SettingsLayer } from "./types.js";
 
 export interface Sources {
@@ -16,6 +18,8 @@ export interface Sources {
   sourceLayers: SettingsLayer[];
   /** Set when a source needed the engine (connected once, reused by the run). */
   engine: ContainerEngine | undefined;
+  /** With --engine swarm --from: the service whose spec the job copies. */
+  service?: ServiceDefinition;
 }
 
 export async function resolveSources(
@@ -42,11 +46,27 @@ export async function resolveSources(
   } else if (options.compose) {
     throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
   }
+  if (from && swarmChosen(options, env, config)) {
+    engine ??= await connectEngine(env);
+    const swarmService = await findService(swarmOf(engine), from, config?.app, engine.endpoint);
+    sourceLayers.push(serviceLayer(swarmService));
+    return { config, sourceLayers, engine, service: swarmService };
+  }
   if (from) {
     engine ??= await connectEngine(env);
     sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), releaseChosen));
   }
   return { config, sourceLayers, engine };
+}
+
+function swarmChosen(options: RunOptions, env: Readonly<Record<string, string | undefined>>, config: AppConfig | undefined): boolean {
+  return (options.engine ?? (env.ONEOFF_ENGINE?.trim() || undefined) ?? config?.engine) === "swarm";
+}
+
+/** The engine's Swarm side; an engine adapter without one cannot run jobs. */
+export function swarmOf(engine: ContainerEngine): SwarmJobs {
+  if (!engine.swarm) throw new OneoffError(`the engine at ${engine.endpoint} cannot run Swarm jobs`, { hint: "use --engine docker" });
+  return engine.swarm();
 }
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */

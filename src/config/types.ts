@@ -63,6 +63,10 @@ export interface TaskDefinition {
   envFileLayers: SettingsLayer[];
 }
 
+/** Where one-offs run: a container on the engine, or a job service on the Swarm it manages. */
+export type EngineKind = "docker" | "swarm";
+export const ENGINE_KINDS: readonly EngineKind[] = ["docker", "swarm"];
+
 export type PullPolicy = "missing" | "always" | "never";
 export const PULL_POLICIES: readonly PullPolicy[] = ["missing", "always", "never"];
 
@@ -91,6 +95,10 @@ export interface AppConfig {
   service?: string;
   /** Ledger records kept per app. */
   ledgerKeep?: number;
+  /** Run one-offs as containers (docker, the default) or as Swarm jobs (swarm). */
+  engine?: EngineKind;
+  /** Swarm placement constraints for every one-off, after those of the service it copies. */
+  constraints?: string[];
   /** The task `oneoff release` runs (the release phase); default: a task named "release". */
   releaseTask?: string;
 }

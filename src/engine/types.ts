@@ -5,6 +5,7 @@
 import type { Duplex } from "node:stream";
 import { OneoffError } from "../output/errors.js";
 import type { CreateBody } from "../spec/create-body.js";
+import type { SwarmJobs } from "./swarm/types.js";
 
 /** Creating a container failed because its name is taken (how engine-enforced locks work). */
 export class NameInUse extends OneoffError {
@@ -140,4 +141,6 @@ export interface ContainerEngine {
   readArchive(containerId: string, filePath: string): Promise<Buffer | undefined>;
   /** Containers in any state carrying the label `label` (`key` or `key=value`). */
   listContainers(label: string): Promise<ContainerSummary[]>;
+  /** The same engine as a Swarm manager, for one-offs run as jobs (absent: not supported). */
+  swarm?(): SwarmJobs;
 }

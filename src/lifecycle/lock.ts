@@ -55,34 +55,57 @@ export function describeHolder(holder: ContainerDetails): string {
 export class LockHeld extends OneoffError {}
 
 export async function createHoldingLock(request: LockedCreate): Promise<string> {
-  const { engine, lock, name, body, report } = request;
+  const { engine, name, body } = request;
+  return holdLock(request, {
+    create: () => engine.createContainer(name, body),
+    holder: () => engine.inspectContainer(name),
+    holds: (holder) => holdsLock(holder, (owner) => ownerAlive(owner)),
+    describe: describeHolder,
+    free: (holder) => freeName(engine, holder),
+  });
+}
+
+/** What a lock is made of: something the engine creates under a unique name (a container, a service). */
+export interface LockTarget<Holder> {
+  /** Rejects with NameInUse when the name is taken. */
+  create(): Promise<string>;
+  /** What holds the name now; undefined once it is gone. */
+  holder(): Promise<Holder | undefined>;
+  holds(holder: Holder): boolean;
+  describe(holder: Holder): string;
+  /** Frees the name from a holder that no longer holds the lock. */
+  free(holder: Holder): Promise<void>;
+}
+
+export async function holdLock<Holder>(request: Pick<LockedCreate, "lock" | "waitMs" | "report" | "pollMs" | "cancelled">, target: LockTarget<Holder>): Promise<string> {
+  const { lock, report } = request;
   const deadline = request.waitMs === undefined ? undefined : Date.now() + request.waitMs;
   let announced = false;
   for (;;) {
     try {
-      return await engine.createContainer(name, body);
+      return await target.create();
     } catch (error) {
       if (!(error instanceof NameInUse)) throw error;
     }
-    const holder = await engine.inspectContainer(name);
-    if (holder && !holdsLock(holder, (owner) => ownerAlive(owner))) {
-      await freeName(engine, holder);
+    const holder = await target.holder();
+    if (holder && !target.holds(holder)) {
+      await target.free(holder);
       continue;
     }
     if (!holder) continue; // released between our create and inspect
     if (deadline === undefined) {
-      throw new LockHeld(`lock ${lock} is held by ${describeHolder(holder)}`, {
+      throw new LockHeld(`lock ${lock} is held by ${target.describe(holder)}`, {
         hint: "wait for it with --wait-lock, or stop that one-off",
       });
     }
     if (Date.now() >= deadline) {
-      throw new LockHeld(`lock ${lock} is still held after waiting ${formatDuration(request.waitMs as number)}, by ${describeHolder(holder)}`, {
+      throw new LockHeld(`lock ${lock} is still held after waiting ${formatDuration(request.waitMs as number)}, by ${target.describe(holder)}`, {
         hint: "wait longer with --wait-lock DURATION, or stop that one-off",
       });
     }
     if (request.cancelled?.()) throw new OneoffError(`stopped waiting for lock ${lock}`);
     if (!announced) {
-      report.info(`waiting for lock ${lock}, held by ${describeHolder(holder)}`);
+      report.info(`waiting for lock ${lock}, held by ${target.describe(holder)}`);
       announced = true;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(request.pollMs ?? 500, Math.max(0, deadline - Date.now()))));

@@ -6,6 +6,7 @@
 import type { ContainerDetails, ContainerEngine, ContainerSummary } from "../engine/types.js";
 import { DEFAULT_KEEP_DETACHED_MS, DETACHED_SUFFIX, Labels } from "../spec/labels.js";
 import { ownerAlive, parseOwner, type Owner } from "./owner.js";
+import { reapJobs } from "./reaper-jobs.js";
 
 /** Started with --detach, or a terminal session detached with the detach keys (renamed). */
 export function isDetached(container: Pick<ContainerSummary, "labels" | "name">): boolean {
@@ -57,6 +58,13 @@ export async function reapOrphans(engine: ContainerEngine, options: { dryRun?: b
     } catch (error) {
       result.failed.push({ container, error: error as Error });
     }
+  }
+  const jobs = engine.swarm?.();
+  const node = await jobs?.node().catch(() => undefined);
+  if (jobs && node) {
+    const reaped = await reapJobs(jobs, { ...options, localNodeId: node.id, removeContainer: (id) => engine.remove(id) });
+    result.removed.push(...reaped.removed);
+    result.failed.push(...reaped.failed);
   }
   return result;
 }

@@ -20,6 +20,9 @@ export interface Watchdog {
   abandon(): void;
 }
 
+/** What the watchdog is told to watch: a container's name, or a Swarm job's service as service:NAME. */
+export const SERVICE_WATCH_PREFIX = "service:";
+
 export const noWatchdog: Watchdog = { watch() {}, release() {}, abandon() {} };
 
 /**

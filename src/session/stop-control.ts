@@ -20,7 +20,8 @@ export class StopControl {
   private timeoutTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly engine: ContainerEngine,
+    /** What delivers signals: the engine, or for a Swarm job on another node, its removal. */
+    private readonly engine: Pick<ContainerEngine, "kill">,
     private readonly stopTimeoutSeconds: number,
     private readonly report: Reporter,
   ) {}

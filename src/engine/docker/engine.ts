@@ -12,6 +12,8 @@ import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, status
 import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
 import { processDefinition } from "./process-definition.js";
 import { handlePullLine, safeParse } from "./pull-progress.js";
+import { SwarmJobsAdapter } from "../swarm/jobs.js";
+import type { SwarmJobs } from "../swarm/types.js";
 
 export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
@@ -33,6 +35,10 @@ export class DockerEngine implements ContainerEngine {
       key: this.tls?.key,
       timeout: undefined,
     } as Docker.DockerOptions);
+  }
+
+  swarm(): SwarmJobs {
+    return new SwarmJobsAdapter(this.docker, this.endpoint);
   }
 
   async inspectImage(reference: string): Promise<ImageSummary | undefined> {

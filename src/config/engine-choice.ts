@@ -1,0 +1,38 @@
+/**
+ * Which engine runs the one-off: a container on the Docker engine, or a job on the Swarm that
+ * engine manages. Pure; used by resolve.ts.
+ */
+import { OneoffError } from "../output/errors.js";
+import type { Environment } from "./interpolate.js";
+import type { RunOptions } from "./resolve.js";
+import { ENGINE_KINDS, type AppConfig, type EngineKind } from "./types.js";
+
+export function engineOf(
+  options: Pick<RunOptions, "engine" | "constraints" | "detach">,
+  config: Pick<AppConfig, "engine" | "constraints"> | undefined,
+  hostEnv: Environment,
+  interactive: boolean,
+  tty: boolean,
+): { engine: EngineKind; constraints: string[] } {
+  const fromEnv = hostEnv.ONEOFF_ENGINE?.trim() || undefined;
+  if (fromEnv && !ENGINE_KINDS.includes(fromEnv as EngineKind)) {
+    throw new OneoffError(`ONEOFF_ENGINE="${fromEnv}" is not an engine`, { hint: `use one of ${ENGINE_KINDS.join(", ")}` });
+  }
+  const engine = options.engine ?? (fromEnv as EngineKind | undefined) ?? config?.engine ?? "docker";
+  const constraints = [...(config?.constraints ?? []), ...(options.constraints ?? [])];
+  if (engine !== "swarm") {
+    if (options.constraints?.length) throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
+    return { engine, constraints: [] };
+  }
+  const malformed = constraints.find((constraint) => !/^\s*[\w.-]+(\.[\w.-]+)*\s*(==|!=)\s*\S.*$/.test(constraint));
+  if (malformed !== undefined) throw new OneoffError(`placement constraint "${malformed}" is not KEY==VALUE or KEY!=VALUE`, { hint: "e.g. node.hostname==db1 or node.role==manager" });
+  // A job's container gets no stdin close from Swarm (no StdinOnce), so piped input would
+  // never reach EOF; a terminal session ends when its user exits, so it needs no EOF.
+  if (interactive && !tty) {
+    throw new OneoffError("-i without -t cannot run as a Swarm job: Swarm cannot close a job's stdin, so the command would never see EOF", {
+      hint: "use --engine docker for piped input, or copy the input in as a file",
+    });
+  }
+  if (tty && options.detach) throw new OneoffError("a detached Swarm job cannot have a terminal", { hint: "drop -t, or drop --detach" });
+  return { engine, constraints };
+}

@@ -1,0 +1,71 @@
+/**
+ * A long-running Swarm service as a config source (`--engine swarm --from web`): found by
+ * name, by stack (`docker stack deploy` names services STACK_NAME and labels them with the
+ * stack), and turned into a SettingsLayer under oneoff.yaml and flags. What only a service
+ * has (secrets, configs, placement) is not a setting: the job's spec copies it from the
+ * service's own spec (src/spec/service-spec.ts).
+ */
+import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
+import { OneoffError } from "../output/errors.js";
+import { envListToMap, PER_CONTAINER_ENV } from "./env-rules.js";
+import type { Mount, SettingsLayer } from "./types.js";
+
+const STACK_LABEL = "com.docker.stack.namespace";
+const FOREIGN_LABEL = /^(com\.docker\.compose\.|io\.oneoff\.|com\.docker\.stack\.|com\.docker\.swarm\.)/;
+
+/** The service `from` names: exactly (name or ID), else APP_FROM of stack APP, else FROM of the one stack that has it. */
+export async function findService(jobs: SwarmJobs, from: string, app: string | undefined, endpoint: string): Promise<ServiceDefinition> {
+  const exact = await jobs.inspectService(from);
+  if (exact) return exact;
+  if (app) {
+    const ofStack = await jobs.inspectService(`${app}_${from}`);
+    if (ofStack) return ofStack;
+  }
+  const stacked = (await jobs.listServices(STACK_LABEL)).filter((service) => service.name === `${service.labels[STACK_LABEL]}_${from}`);
+  if (stacked.length > 1) {
+    throw new OneoffError(`--from ${from}: stacks ${stacked.map((service) => service.labels[STACK_LABEL]).join(", ")} all have a service ${from}`, {
+      hint: "set app: to the stack's name, or give the service's full name (STACK_SERVICE)",
+    });
+  }
+  const only = stacked[0];
+  const found = only ? await jobs.inspectService(only.id) : undefined;
+  if (found) return found;
+  throw new OneoffError(`--from ${from}: no service ${from} on the swarm at ${endpoint}`, { hint: "check the name with docker service ls" });
+}
+
+/** Pure: the service's settings, as a layer under oneoff.yaml and flags. */
+export function serviceLayer(service: ServiceDefinition): SettingsLayer {
+  const template = service.spec.TaskTemplate;
+  const container = template.ContainerSpec;
+  const env = envListToMap(container.Env ?? []);
+  for (const name of PER_CONTAINER_ENV) delete env[name];
+  const labels = Object.fromEntries(Object.entries(container.Labels ?? {}).filter(([key]) => !FOREIGN_LABEL.test(key)));
+  const networks = (template.Networks ?? service.spec.Networks ?? []).map((network) => network.Target);
+  const mounts = (container.Mounts ?? []).filter((mount) => ["volume", "bind", "tmpfs"].includes(mount.Type)).map(
+    (mount): Mount => ({ type: mount.Type as Mount["type"], source: mount.Source ?? "", target: mount.Target, readOnly: mount.ReadOnly === true }),
+  );
+  const limits = template.Resources?.Limits;
+  return {
+    source: `service ${service.name}`,
+    settings: {
+      release: container.Image,
+      env,
+      labels,
+      ...(networks.length ? { networks } : {}),
+      ...(container.User ? { user: container.User } : {}),
+      ...(container.Dir ? { workdir: container.Dir } : {}),
+      ...(container.Command?.length ? { entrypoint: container.Command } : {}),
+      ...(mounts.length ? { mounts } : {}),
+      ...(container.Hosts?.length ? { extraHosts: container.Hosts.map(extraHost) } : {}),
+      ...(container.DNSConfig?.Nameservers?.length ? { dns: container.DNSConfig.Nameservers } : {}),
+      ...(limits?.MemoryBytes ? { memoryBytes: limits.MemoryBytes } : {}),
+      ...(limits?.NanoCPUs ? { nanoCpus: limits.NanoCPUs } : {}),
+    },
+  };
+}
+
+/** The service's `IP host [alias...]` -> docker run's `host:IP` (aliases dropped). */
+function extraHost(line: string): string {
+  const [ip, host] = line.trim().split(/\s+/);
+  return host && ip ? `${host}:${ip}` : line;
+}

@@ -1,0 +1,81 @@
+/**
+ * One-offs run as Swarm jobs, as ps, logs, stop and wait see them: services with oneoff's
+ * labels, each with its one task. Where the task's container is on the engine oneoff talks to,
+ * its log and its signals are used (as for a container one-off); elsewhere the service's.
+ */
+import type { ContainerEngine } from "../engine/types.js";
+import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
+import { OneoffError } from "../output/errors.js";
+import { Labels } from "../spec/labels.js";
+import type { OneOffView } from "./oneoffs.js";
+
+export interface JobOneOff {
+  service: ServiceDefinition;
+  task?: TaskStatus;
+  /** The task's container, when it is on this engine. */
+  localContainerId?: string;
+}
+
+/** The engine's swarm side when it is a manager (jobs can be listed and found there). */
+export async function managerJobs(engine: ContainerEngine): Promise<SwarmJobs | undefined> {
+  const jobs = engine.swarm?.();
+  return jobs && (await jobs.node().catch(() => undefined)) ? jobs : undefined;
+}
+
+/** Pure: what `ps` shows of a job one-off. */
+export function jobView(job: Pick<JobOneOff, "service" | "task">): OneOffView {
+  const labels = job.service.spec.Labels ?? {};
+  let command: string[] = [];
+  try {
+    command = JSON.parse(labels[Labels.command] ?? "[]") as string[];
+  } catch {
+    command = [labels[Labels.command] ?? ""];
+  }
+  const ended = job.task !== undefined && TERMINAL_TASK_STATES.has(job.task.state);
+  const startedAt = labels[Labels.startedAt];
+  return {
+    id: job.service.id,
+    name: job.service.name,
+    app: labels[Labels.app] ?? "",
+    ...(labels[Labels.task] ? { task: labels[Labels.task] as string } : {}),
+    command,
+    imageId: labels[Labels.releaseImageId] ?? "",
+    releaseReference: labels[Labels.releaseReference] ?? "",
+    startedBy: labels[Labels.startedBy] ?? "",
+    ...(startedAt ? { startedAt } : {}),
+    state: `job ${job.task?.state ?? "new"}`,
+    detached: labels[Labels.detached] === "true",
+    ...(labels[Labels.lock] ? { lock: labels[Labels.lock] as string } : {}),
+    ...(ended && job.task?.exitCode !== undefined ? { exitCode: job.task.exitCode } : {}),
+    ...(ended && startedAt && job.task ? { durationMs: job.task.statusAt.getTime() - new Date(startedAt).getTime() } : {}),
+  };
+}
+
+export async function listJobOneOffs(jobs: SwarmJobs, options: { all: boolean; app?: string }): Promise<OneOffView[]> {
+  const label = options.app ? `${Labels.app}=${options.app}` : `${Labels.managed}=true`;
+  const services = (await jobs.listServices(label)).filter((service) => service.labels[Labels.managed] === "true");
+  const views = await Promise.all(
+    services.map(async (summary) => {
+      const service = await jobs.inspectService(summary.id);
+      if (!service) return undefined;
+      const [task] = await jobs.listTasks(service.id);
+      return jobView(task ? { service, task } : { service });
+    }),
+  );
+  return views.filter((view): view is OneOffView => view !== undefined && (options.all || !/^job (complete|failed|shutdown|rejected|orphaned|remove)$/.test(view.state)));
+}
+
+/** A job one-off by service ID, unique ID prefix or name; undefined when there is none. */
+export async function findJobOneOff(engine: ContainerEngine, reference: string): Promise<JobOneOff | undefined> {
+  const jobs = await managerJobs(engine);
+  if (!jobs) return undefined;
+  const service = await jobs.inspectService(reference);
+  if (!service) return undefined;
+  if (service.spec.Labels?.[Labels.managed] !== "true") {
+    throw new OneoffError(`${reference} is not a one-off job (its service has no ${Labels.managed} label)`, { hint: "oneoff only acts on its own jobs; use docker service for others" });
+  }
+  const [task] = await jobs.listTasks(service.id);
+  const node = await jobs.node();
+  const local = task?.containerId && task.nodeId === node?.id ? task.containerId : undefined;
+  return { service, ...(task ? { task } : {}), ...(local ? { localContainerId: local } : {}) };
+}

@@ -1,0 +1,57 @@
+/**
+ * Reaping for one-offs run as Swarm jobs, by the rules containers follow (reaper.ts): a job
+ * service whose attached owner on this host is gone is an orphan; a detached one is removed
+ * once its task has ended and been kept for its keep-for. Only services with oneoff's marker.
+ */
+import type { ContainerSummary } from "../engine/types.js";
+import { TERMINAL_TASK_STATES, type ServiceSummary, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
+import { DEFAULT_KEEP_DETACHED_MS, Labels } from "../spec/labels.js";
+import { ownerAlive, parseOwner, type Owner } from "./owner.js";
+
+export interface JobState {
+  service: ServiceSummary;
+  /** Its newest task, if it has one yet. */
+  task?: TaskStatus;
+}
+
+/** Pure: the job services to remove now. */
+export function jobsToReap(jobs: readonly JobState[], isAlive: (owner: Owner) => boolean, now: Date): JobState[] {
+  return jobs.filter(({ service, task }) => {
+    const labels = service.labels;
+    if (labels[Labels.managed] !== "true") return false;
+    if (labels[Labels.detached] === "true") {
+      if (!task || !TERMINAL_TASK_STATES.has(task.state)) return false;
+      const keepForSeconds = Number(labels[Labels.keepFor] ?? DEFAULT_KEEP_DETACHED_MS / 1000);
+      return Number.isFinite(keepForSeconds) && task.statusAt.getTime() + keepForSeconds * 1000 <= now.getTime();
+    }
+    const owner = parseOwner(labels[Labels.owner]);
+    return owner !== undefined && !isAlive(owner);
+  });
+}
+
+export async function reapJobs(
+  jobs: SwarmJobs,
+  options: { dryRun?: boolean; now?: Date; localNodeId?: string; removeContainer?: (id: string) => Promise<void> } = {},
+): Promise<{ removed: ContainerSummary[]; failed: Array<{ container: ContainerSummary; error: Error }> }> {
+  const services = await jobs.listServices(`${Labels.managed}=true`);
+  const states = await Promise.all(services.map(async (service): Promise<JobState> => {
+    const [task] = await jobs.listTasks(service.id);
+    return task ? { service, task } : { service };
+  }));
+  const result = { removed: [] as ContainerSummary[], failed: [] as Array<{ container: ContainerSummary; error: Error }> };
+  for (const { service, task } of jobsToReap(states, (owner) => ownerAlive(owner), options.now ?? new Date())) {
+    // Reported in the containers' terms (cleanup prints both alike); the state says what it is.
+    const entry: ContainerSummary = { id: service.id, name: service.name, labels: service.labels, state: `job ${task?.state ?? "new"}` };
+    try {
+      if (!options.dryRun) {
+        await jobs.removeService(service.id);
+        // Swarm leaves a removed job's container behind for a while; the one here goes now.
+        if (task?.containerId && task.nodeId === options.localNodeId) await options.removeContainer?.(task.containerId).catch(() => {});
+      }
+      result.removed.push(entry);
+    } catch (error) {
+      result.failed.push({ container: entry, error: error as Error });
+    }
+  }
+  return result;
+}

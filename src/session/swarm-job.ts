@@ -1,0 +1,236 @@
+/**
+ * One one-off as a Swarm job, from create to removal:
+ *   create service (replicated-job, restart none) -> its task is scheduled -> output while it
+ *   runs -> exit code from the task's status -> remove the service
+ * Where the task lands on the engine oneoff talks to (always, on one node), its container is
+ * at hand: output comes from the container's log (complete, stdout and stderr apart, ending
+ * when it exits), signals go to the container, and a terminal session attaches to it. On
+ * another node the service's log and the service's removal are all Swarm offers.
+ * Removal is in the `finally` of the whole life, as for a container one-off.
+ */
+import type { Duplex } from "node:stream";
+import type { ContainerEngine } from "../engine/types.js";
+import { EngineUnreachable } from "../engine/types.js";
+import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
+import { translateStartError } from "../engine/docker/errors.js";
+import { ExitCode, OneoffError } from "../output/errors.js";
+import type { Reporter } from "../output/reporter.js";
+import type { ServiceSpec } from "../spec/service-spec.js";
+import { SERVICE_WATCH_PREFIX, type Watchdog } from "../lifecycle/watchdog.js";
+import { DEFAULT_DETACH_KEYS } from "../config/run-modes.js";
+import type { Ending, SessionIO } from "./attached-run.js";
+import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "./interrupts.js";
+import { forwardOutput } from "./output.js";
+import { pumpStdin } from "./stdin.js";
+import { StopControl } from "./stop-control.js";
+import { enterRawMode, followWindowSize } from "./terminal.js";
+
+export interface SwarmJobOptions {
+  /** The engine oneoff talks to: the task's container when it lands here. */
+  engine: ContainerEngine;
+  jobs: SwarmJobs;
+  spec: ServiceSpec;
+  command: readonly string[];
+  tty: boolean;
+  interactive: boolean;
+  detachKeys?: string;
+  stopTimeoutSeconds: number;
+  timeoutMs?: number;
+  io: SessionIO;
+  interrupts: InterruptSource;
+  report: Reporter;
+  watchdog: Watchdog;
+  /** Creates the service (default jobs.createService); locks swap in one that waits or refuses. */
+  create?: (cancelled: () => boolean) => Promise<string>;
+  /** Called once the service exists (and its lock is held): false skips the run. */
+  beforeStart?: () => Promise<boolean>;
+  /** How often the task's status is read. */
+  pollMs?: number;
+}
+
+export interface SwarmJobResult {
+  exitCode: number;
+  serviceId: string;
+  ending: Ending;
+  signal?: InterruptSignal;
+  /** The node the task ran on, and ms from create to the exit code seen. */
+  nodeId?: string;
+  createToExitMs?: number;
+}
+
+const STARTED_STATES = new Set(["running", ...TERMINAL_TASK_STATES]);
+
+export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobResult> {
+  const { engine, jobs, spec, io, report } = options;
+  const pollMs = options.pollMs ?? 100;
+  let serviceId: string | undefined;
+  let taskContainerId: string | undefined;
+  let removeService = async () => {};
+  // Signals go to the task's container when it is here; otherwise the only stop Swarm offers
+  // is removing the service (SIGTERM, then SIGKILL after the grace period).
+  const killer = {
+    kill: async (id: string, signal: NodeJS.Signals) => {
+      if (id === taskContainerId) await engine.kill(id, signal);
+      else await removeService();
+    },
+  };
+  const stop = new StopControl(killer, options.stopTimeoutSeconds, report);
+  const unsubscribe = options.interrupts.subscribe((signal) => stop.onInterrupt(signal));
+  let stream: Duplex | undefined;
+  let restoreTerminal = () => {};
+  let stopResizing = () => {};
+  let stopStdin = () => {};
+  let handedToWatchdog = false;
+  const createdAt = Date.now();
+  try {
+    options.watchdog.watch(`${SERVICE_WATCH_PREFIX}${spec.Name}`);
+    serviceId = await (options.create ? options.create(() => stop.cancelledBy !== undefined) : jobs.createService(spec));
+    const id = serviceId;
+    removeService = () => jobs.removeService(id);
+    if (options.beforeStart && !(await options.beforeStart())) return { exitCode: 0, serviceId, ending: "skipped" };
+    const node = await jobs.node();
+    const started = await untilTask(jobs, serviceId, pollMs, (current) => STARTED_STATES.has(current.state), () => stop.cancelledBy !== undefined);
+    if (!started || !STARTED_STATES.has(started.state)) {
+      const signal = stop.cancelledBy ?? "SIGTERM";
+      return { exitCode: exitCodeForSignal(signal), serviceId, ending: "interrupted", signal };
+    }
+    let task = started;
+    const here = task.nodeId === node?.id && task.containerId !== undefined;
+    if (here) taskContainerId = task.containerId;
+    if (options.tty && !here) {
+      const name = await jobs.nodeName(task.nodeId);
+      throw new OneoffError(`the job's task landed on node ${name}, not on the engine oneoff talks to (${engine.endpoint}): a terminal session needs its container here`, {
+        hint: `point DOCKER_HOST at ${name}'s engine, or add --constraint node.hostname==HOST`,
+      });
+    }
+    stop.started(taskContainerId ?? serviceId);
+    if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
+
+    let output: Promise<Error | undefined>;
+    if (taskContainerId && options.tty) {
+      // A terminal session: attached after the task started, so what it printed before is
+      // not shown; a resize makes most shells and REPLs draw their prompt again.
+      const containerId = taskContainerId;
+      stream = await engine.attach(containerId, { stdin: options.interactive, ...(options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}) });
+      output = forwardOutput(stream, io, true, report);
+      if (options.interactive) {
+        restoreTerminal = enterRawMode(io.stdin);
+        stopStdin = pumpStdin(io.stdin, stream);
+      }
+      stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(containerId, size));
+    } else if (taskContainerId) {
+      output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), io, false, report);
+    } else {
+      output = followServiceLogs(jobs, serviceId, io, report, () => task);
+    }
+    const ended = await untilTask(jobs, serviceId, pollMs, (current) => TERMINAL_TASK_STATES.has(current.state));
+    const createToExitMs = Date.now() - createdAt;
+    const outputError = await output;
+    if (outputError) report.warn(`the job's output stream broke: ${outputError.message}`);
+    const signal = stop.interruptedBy;
+    const stoppedBy = signal ?? (stop.hasTimedOut ? "SIGTERM" : undefined);
+    if (!ended && !stoppedBy) throw new OneoffError(`job ${spec.Name} was removed while it ran`, { hint: "someone removed its service (docker service rm)" });
+    const exitCode = ended ? taskExitCode(ended, options.command, engine.endpoint, stoppedBy) : exitCodeForSignal(stoppedBy ?? "SIGTERM");
+    task = ended ?? task;
+    return {
+      exitCode: stop.exitCode(exitCode),
+      serviceId,
+      ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
+      ...(signal ? { signal } : {}),
+      nodeId: task.nodeId,
+      createToExitMs,
+    };
+  } catch (error) {
+    if (stop.cancelledBy && serviceId === undefined) {
+      return { exitCode: exitCodeForSignal(stop.cancelledBy), serviceId: "", ending: "interrupted", signal: stop.cancelledBy };
+    }
+    if (serviceId && error instanceof EngineUnreachable) {
+      handedToWatchdog = true;
+      options.watchdog.abandon();
+      throw new OneoffError(error.message, { hint: `${error.hint ?? "start the engine"}; the watchdog removes job ${spec.Name} once it answers`, cause: error });
+    }
+    throw error;
+  } finally {
+    unsubscribe();
+    stop.dispose();
+    stopResizing();
+    stopStdin();
+    restoreTerminal();
+    stream?.destroy();
+    if (!handedToWatchdog) {
+      const removed = serviceId ? await removeJob(jobs, engine, serviceId, spec.Name, taskContainerId, report) : true;
+      if (removed) options.watchdog.release();
+      else options.watchdog.abandon();
+    }
+  }
+}
+
+/** Polls the service's newest task until `done` says so, or until `cancelled` does. */
+async function untilTask(jobs: SwarmJobs, serviceId: string, pollMs: number, done: (task: TaskStatus) => boolean, cancelled = () => false): Promise<TaskStatus | undefined> {
+  let seen = false;
+  for (;;) {
+    const [newest] = await jobs.listTasks(serviceId);
+    if (newest && done(newest)) return newest;
+    // Its task is gone with the service: removed to stop it (or by someone else).
+    if (!newest && seen) return undefined;
+    seen ||= newest !== undefined;
+    if (cancelled()) return newest;
+    // A task no node can take waits forever: say why now instead.
+    if (newest?.state === "pending" && newest.error && /no suitable node/i.test(newest.error)) {
+      throw new OneoffError(`no swarm node can run the job: ${newest.error}`, { hint: "check --constraint / constraints: and the service's placement against docker node ls" });
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** `oneoff wait` for a job: its task's exit code, once the task has ended. */
+export async function waitForJob(engine: ContainerEngine, service: ServiceDefinition): Promise<number> {
+  const jobs = engine.swarm?.();
+  const task = jobs ? await untilTask(jobs, service.id, 250, (current) => TERMINAL_TASK_STATES.has(current.state)) : undefined;
+  if (!task) throw new OneoffError(`job ${service.name} was removed before it ended`, { hint: "its exit code went with it" });
+  return taskExitCode(task, service.spec.TaskTemplate.ContainerSpec.Args ?? [], engine.endpoint);
+}
+
+/**
+ * The exit code, from the task's status. A task that failed while starting is a command that
+ * could not start (126/127/125, as docker run); a rejected one never got a container.
+ */
+export function taskExitCode(task: TaskStatus, command: readonly string[], endpoint: string, stoppedBy?: InterruptSignal): number {
+  if (task.state === "complete") return task.exitCode ?? 0;
+  if (task.state === "failed" && task.message !== "starting" && task.exitCode !== undefined) return task.exitCode;
+  if (task.state === "failed" && task.message === "starting") throw translateStartError(new Error(task.error ?? "the task failed to start"), endpoint, command);
+  if (task.state === "shutdown" && stoppedBy) return task.exitCode ?? exitCodeForSignal(stoppedBy);
+  throw new OneoffError(`the swarm ${task.state === "rejected" ? "rejected" : `ended (${task.state})`} the job's task: ${task.error ?? task.message}`, {
+    hint: task.error?.startsWith("No such image") ? "push the release to a registry every node can pull from" : "docker service ps --no-trunc shows the task's history",
+    exitCode: ExitCode.runnerFailed,
+  });
+}
+
+/**
+ * Output from a task on another node: the service's log, followed. Swarm does not end it
+ * when the task ends, so once the task is over it is read until quiet, then closed.
+ */
+async function followServiceLogs(jobs: SwarmJobs, serviceId: string, io: SessionIO, report: Reporter, task: () => TaskStatus): Promise<Error | undefined> {
+  const stream = (await jobs.serviceLogs(serviceId, { follow: true })) as NodeJS.ReadableStream & { destroy(): void };
+  let lastData = Date.now();
+  stream.on("data", () => (lastData = Date.now()));
+  const forwarding = forwardOutput(stream, io, false, report);
+  const quiet = setInterval(() => {
+    if (TERMINAL_TASK_STATES.has(task().state) && Date.now() - lastData > 500) stream.destroy();
+  }, 100);
+  const error = await forwarding;
+  clearInterval(quiet);
+  return error && !/premature close|aborted/i.test(error.message) ? error : undefined;
+}
+
+async function removeJob(jobs: SwarmJobs, engine: ContainerEngine, serviceId: string, name: string, containerId: string | undefined, report: Reporter): Promise<boolean> {
+  try {
+    await jobs.removeService(serviceId);
+    // Swarm removes the task's container in its own time (seconds); where it is here, now.
+    if (containerId) await engine.remove(containerId).catch(() => {});
+    return true;
+  } catch (error) {
+    report.warn(`could not remove the one-off's job service ${name} (${serviceId.slice(0, 12)}): ${(error as Error).message}; remove it with: docker service rm ${serviceId.slice(0, 12)}`);
+    return false;
+  }
+}

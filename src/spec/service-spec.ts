@@ -1,0 +1,129 @@
+/**
+ * A one-off's container spec -> the Engine API's POST /services/create body for a Swarm job.
+ * Pure, like the container spec it starts from: the container create body stays the one
+ * description of the one-off (env, user, workdir, mounts, networks, limits, labels), and this
+ * only restates it in a service's terms, adding what a service has and a container has not
+ * (secrets, configs, placement) from the long-running service it copies, when there is one.
+ */
+import type { ContainerSpec } from "./create-body.js";
+import { LABEL_PREFIX } from "./labels.js";
+
+export interface ServiceMount {
+  Type: string;
+  Source?: string;
+  Target: string;
+  ReadOnly?: boolean;
+  [option: string]: unknown;
+}
+
+export interface ServiceContainerSpec {
+  Image: string;
+  Command?: string[];
+  Args?: string[];
+  Env?: string[];
+  User?: string;
+  Dir?: string;
+  Labels?: Record<string, string>;
+  TTY?: boolean;
+  OpenStdin?: boolean;
+  Mounts?: ServiceMount[];
+  /** "IP hostname" lines, as in /etc/hosts (docker run's --add-host is host:ip). */
+  Hosts?: string[];
+  DNSConfig?: { Nameservers?: string[]; [option: string]: unknown };
+  Secrets?: unknown[];
+  Configs?: unknown[];
+  StopGracePeriod?: number;
+  Hostname?: string;
+  Healthcheck?: unknown;
+  [field: string]: unknown;
+}
+
+export interface ServiceSpec {
+  Name: string;
+  Labels?: Record<string, string>;
+  TaskTemplate: {
+    ContainerSpec: ServiceContainerSpec;
+    Resources?: { Limits?: { MemoryBytes?: number; NanoCPUs?: number; [limit: string]: unknown }; Reservations?: unknown };
+    RestartPolicy?: { Condition: string; [option: string]: unknown };
+    Placement?: { Constraints?: string[]; [option: string]: unknown };
+    Networks?: Array<{ Target: string; Aliases?: string[] }>;
+    [field: string]: unknown;
+  };
+  Mode: Record<string, unknown>;
+  Networks?: Array<{ Target: string; Aliases?: string[] }>;
+  [field: string]: unknown;
+}
+
+export interface JobOptions {
+  /** What the nodes run: a digest reference where there is one (any node can pull it), else the image ID. */
+  image: string;
+  /** SIGTERM, then SIGKILL after this long, when the job is stopped (--stop-timeout). */
+  stopGraceSeconds: number;
+  /** The long-running service's spec (`--from`), for what only a service has. */
+  base?: ServiceSpec;
+  /** Extra placement constraints (`--constraint`), after the base's. */
+  constraints?: readonly string[];
+}
+
+// Per-container or per-service fields of the base that a one-off must not inherit: its own
+// command, a health check (a one-off is not a server), the service's hostname template.
+const NOT_INHERITED = ["Command", "Args", "Env", "Labels", "Mounts", "Hosts", "DNSConfig", "TTY", "OpenStdin", "StopGracePeriod", "Hostname", "Healthcheck", "User", "Dir", "Image"];
+
+export function buildJobServiceSpec(container: ContainerSpec, options: JobOptions): ServiceSpec {
+  const { body } = container;
+  const baseTemplate = options.base?.TaskTemplate;
+  const baseContainer = Object.fromEntries(Object.entries(baseTemplate?.ContainerSpec ?? {}).filter(([key]) => !NOT_INHERITED.includes(key)));
+  const baseMounts = baseTemplate?.ContainerSpec.Mounts ?? [];
+  const mounts = (body.HostConfig.Mounts ?? []).map((mount) => {
+    // Keep the service's own mount (with its volume or bind options) when it is the same one.
+    const same = baseMounts.find((candidate) => candidate.Target === mount.Target && candidate.Type === mount.Type && (candidate.Source ?? "") === (mount.Source ?? ""));
+    return same ?? { Type: mount.Type, ...(mount.Source ? { Source: mount.Source } : {}), Target: mount.Target, ReadOnly: mount.ReadOnly };
+  });
+  const networkNames = [body.HostConfig.NetworkMode, ...container.extraNetworks].filter((name): name is string => Boolean(name) && name !== "default" && name !== "bridge");
+  const baseNetworks = baseTemplate?.Networks ?? options.base?.Networks ?? [];
+  const networks = networkNames.map((name) => baseNetworks.find((network) => network.Target === name) ?? { Target: name });
+  const constraints = [...(baseTemplate?.Placement?.Constraints ?? []), ...(options.constraints ?? [])];
+  const limits = {
+    ...(body.HostConfig.Memory ? { MemoryBytes: body.HostConfig.Memory } : {}),
+    ...(body.HostConfig.NanoCpus ? { NanoCPUs: body.HostConfig.NanoCpus } : {}),
+  };
+  const containerLabels = Object.fromEntries(Object.entries(body.Labels).filter(([key]) => !key.startsWith(LABEL_PREFIX)));
+  const reservations = baseTemplate?.Resources?.Reservations;
+  const placement = { ...(baseTemplate?.Placement ?? {}), ...(constraints.length ? { Constraints: constraints } : {}) };
+  return {
+    Name: container.name,
+    // oneoff's labels go on the service: it is what ps, stop and the reaper find.
+    Labels: body.Labels,
+    TaskTemplate: {
+      ...(baseTemplate?.LogDriver ? { LogDriver: baseTemplate.LogDriver } : {}),
+      ContainerSpec: {
+        ...baseContainer,
+        Image: options.image,
+        ...(body.Entrypoint ? { Command: body.Entrypoint } : {}),
+        Args: body.Cmd,
+        Env: body.Env,
+        ...(body.User ? { User: body.User } : {}),
+        ...(body.WorkingDir ? { Dir: body.WorkingDir } : {}),
+        Labels: containerLabels,
+        TTY: body.Tty,
+        OpenStdin: body.OpenStdin,
+        ...(mounts.length ? { Mounts: mounts } : {}),
+        ...(body.HostConfig.ExtraHosts?.length ? { Hosts: body.HostConfig.ExtraHosts.map(hostsLine) } : {}),
+        ...(body.HostConfig.Dns?.length ? { DNSConfig: { Nameservers: body.HostConfig.Dns } } : {}),
+        StopGracePeriod: options.stopGraceSeconds * 1_000_000_000,
+      },
+      ...(Object.keys(limits).length || reservations ? { Resources: { ...(Object.keys(limits).length ? { Limits: limits } : {}), ...(reservations ? { Reservations: reservations } : {}) } } : {}),
+      // Run once: a failed one-off is reported, never retried behind the user's back.
+      RestartPolicy: { Condition: "none" },
+      ...(Object.keys(placement).length ? { Placement: placement } : {}),
+      ...(networks.length ? { Networks: networks } : {}),
+    },
+    Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
+  };
+}
+
+/** docker run's `host:ip` (the IP may hold colons) -> the service's `ip host`. */
+function hostsLine(extraHost: string): string {
+  const separator = extraHost.indexOf(":");
+  return separator < 0 ? extraHost : `${extraHost.slice(separator + 1)} ${extraHost.slice(0, separator)}`;
+}
