@@ -135,6 +135,7 @@ function withContainerOptions(command: Command): Command {
     .option("--cpus <n>", "CPU limit, e.g. 1.5")
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
+    .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for the pull: a user, and the variable or file holding the password (default: docker's config.json)")
     .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
     .option("--timeout <duration>", "stop the one-off after this long (10m, 1h30m; exit 124)")
     .option("--lock <name>", "hold this lock while running: a second one-off of the app with it is refused")
@@ -176,6 +177,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("interactive", pick<boolean>("interactive"));
   set("tty", pick<boolean>("tty"));
   set("pull", pick<PullPolicy>("pull"));
+  set("registryAuth", pick<string>("registryAuth"));
   set("stopTimeoutSeconds", pick<number>("stopTimeout"));
   set("timeout", pick<string>("timeout"));
   set("lock", pick<string>("lock"));
