@@ -44,7 +44,7 @@ async function checkRegistry(
   const found = await engine.registryHas(reference, login?.header);
   if (found.ok) pass("release", `${reference} is not present but its registry has it (it will be pulled)`);
   else if (login && isAuthRefusal(found.why)) {
-    const { why, hint } = describeRefusal(login.registry, login.source);
+    const { why, hint } = describeRefusal(login.registry, login.source, found.why);
     fail("release", `${reference} is not present, and ${why}`, hint);
   } else fail("release", `${reference} is neither present nor in its registry: ${found.why}`, "check the image name and tag, and the registry login");
 }

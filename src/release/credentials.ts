@@ -29,6 +29,8 @@ export interface CredentialOptions {
   env: Environment;
   /** --registry-auth, parsed: used instead of the docker config. */
   registryAuth?: RegistryAuthFlag;
+  /** How long a credential helper may take (default 30 s). */
+  helperTimeoutMs?: number;
 }
 
 /** What a pull of one reference sends, and what a refusal's message says about it. */
@@ -40,6 +42,7 @@ export interface RegistryLogin {
   source?: string;
 }
 
+/** How long a credential helper may take (some ask for a passphrase or unlock a keychain). */
 const HELPER_TIMEOUT_MS = 30_000;
 
 /**
@@ -70,7 +73,7 @@ async function findCredential(registry: Registry, options: CredentialOptions): P
   const lookup = lookupCredential(parseDockerConfig(text, file), registry, file);
   if (lookup.kind === "none") return undefined;
   if (lookup.kind === "stored") return { credential: lookup.credential, source: file };
-  const credential = await askHelper(lookup.program, registry, options.env, `${lookup.configKey} in ${file}`);
+  const credential = await askHelper(lookup.program, registry, options, `${lookup.configKey} in ${file}`);
   return credential ? { credential, source: `credential helper ${lookup.program}` } : undefined;
 }
 
@@ -112,12 +115,13 @@ function flagCredential(flag: RegistryAuthFlag, options: CredentialOptions): Reg
  * `docker-credential-NAME get` with the registry's key on stdin, as the docker CLI runs it.
  * Its output is never shown (it is the secret, or may contain it); only its exit status.
  */
-async function askHelper(program: string, registry: Registry, env: Environment, configuredBy: string): Promise<RegistryCredential | undefined> {
+async function askHelper(program: string, registry: Registry, options: CredentialOptions, configuredBy: string): Promise<RegistryCredential | undefined> {
+  const timeoutMs = options.helperTimeoutMs ?? HELPER_TIMEOUT_MS;
   const fail = (why: string, hint = `fix or reinstall it, or log in again with: ${loginCommand(registry)}`) =>
     new OneoffError(`credential helper ${program} (${configuredBy}) ${why} for ${registry.host}`, { hint });
-  const { code, stdout, spawnError } = await runHelper(program, registry.key, env);
+  const { code, stdout, spawnError } = await runHelper(program, registry.key, options.env, timeoutMs);
   if (spawnError === "ENOENT") throw fail("is not on PATH", `install it, or remove it from ${configuredBy.replace(/ in .*/, "")}`);
-  if (spawnError === "ETIMEDOUT") throw fail(`did not answer within ${HELPER_TIMEOUT_MS / 1000}s`);
+  if (spawnError === "ETIMEDOUT") throw fail(`did not answer within ${timeoutMs / 1000}s`);
   if (spawnError) throw fail(`could not be run (${spawnError})`);
   if (code !== 0) {
     if (HELPER_NOT_FOUND.test(stdout)) return undefined;
@@ -128,18 +132,27 @@ async function askHelper(program: string, registry: Registry, env: Environment, 
   return credential;
 }
 
-function runHelper(program: string, serverAddress: string, env: Environment): Promise<{ code: number | null; stdout: string; spawnError?: string }> {
+function runHelper(program: string, serverAddress: string, env: Environment, timeoutMs: number): Promise<{ code: number | null; stdout: string; spawnError?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(program, ["get"], { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "ignore"], timeout: HELPER_TIMEOUT_MS });
+    const child = spawn(program, ["get"], { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "ignore"] });
+    // Our own timer rather than spawn's `timeout`: a helper's own children may hold its stdout
+    // open after it is killed, and "close" would wait for them.
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      child.stdout.destroy();
+      finish({ code: null, stdout: "", spawnError: "ETIMEDOUT" });
+    }, timeoutMs);
+    const finish = (result: { code: number | null; stdout: string; spawnError?: string }) => {
+      clearTimeout(timer);
+      resolve(result);
+    };
     let stdout = "";
-    let timedOut = false;
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       if (stdout.length < 1 << 20) stdout += chunk;
     });
     child.stdin.on("error", () => {});
     child.stdin.end(serverAddress);
-    child.once("error", (error: NodeJS.ErrnoException) => resolve({ code: null, stdout: "", spawnError: error.code ?? error.message }));
-    child.once("exit", (_code, signal) => (timedOut = signal === "SIGTERM" && child.killed));
-    child.once("close", (code) => resolve(timedOut ? { code, stdout: "", spawnError: "ETIMEDOUT" } : { code, stdout }));
+    child.once("error", (error: NodeJS.ErrnoException) => finish({ code: null, stdout: "", spawnError: error.code ?? error.message }));
+    child.once("close", (code) => finish({ code, stdout }));
   });
 }

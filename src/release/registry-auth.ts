@@ -172,14 +172,19 @@ export function isAuthRefusal(message: string): boolean {
   return /no basic auth credentials|unauthorized|authentication required|access denied|denied: |incorrect username or password|may require 'docker login'/i.test(message);
 }
 
-/** A refusal for credentials, in words: `source` is where the refused ones came from (none: undefined). */
-export function describeRefusal(registry: Registry, source: string | undefined): { why: string; hint: string } {
-  const why = source
-    ? `registry ${registry.host} refused the credentials from ${source}`
-    : `registry ${registry.host} wants credentials, and none were found for it`;
-  const hint = source === "--registry-auth"
-    ? "check the user and password --registry-auth names"
-    : `log in with: ${loginCommand(registry)}; or pass --registry-auth USER:env:VARIABLE`;
+/**
+ * A refusal for credentials, in words: `source` is where the refused ones came from (none:
+ * undefined). Docker Hub gives one answer for "no such repository" and "no access to it", so
+ * its refusal says both.
+ */
+export function describeRefusal(registry: Registry, source: string | undefined, engineMessage = ""): { why: string; hint: string } {
+  const login = `log in with: ${loginCommand(registry)}; or pass --registry-auth USER:env:VARIABLE`;
+  const hint = source === "--registry-auth" ? "check the user and password --registry-auth names" : login;
+  if (/repository does not exist/i.test(engineMessage)) {
+    const access = source ? `the credentials from ${source} do not grant access to it` : "it needs credentials, and none were found for it";
+    return { why: `registry ${registry.host} refused the pull: the repository does not exist, or ${access}`, hint: `check the image name; ${hint}` };
+  }
+  const why = source ? `registry ${registry.host} refused the credentials from ${source}` : `registry ${registry.host} wants credentials, and none were found for it`;
   return { why, hint };
 }
 

@@ -105,7 +105,7 @@ async function refusedForCredentials(engine: ContainerEngine, reference: string,
   return lookup !== undefined && !lookup.ok && isAuthRefusal(lookup.why);
 }
 
-function credentialsRefused(reference: string, login: RegistryLogin, cause: unknown): OneoffError {
-  const { why, hint } = describeRefusal(login.registry, login.source);
-  return new OneoffError(`pull ${reference}: ${why}`, { hint, cause });
+function credentialsRefused(reference: string, login: RegistryLogin, error: OneoffError): OneoffError {
+  const { why, hint } = describeRefusal(login.registry, login.source, error.message);
+  return new OneoffError(`pull ${reference}: ${why}`, { hint, cause: error });
 }

@@ -110,6 +110,15 @@ describe("registryAuthHeader from a credential helper", () => {
     expect(line).not.toContain(SECRET);
   });
 
+  it("gives up on a helper that does not answer, even when its children hold its output open", async () => {
+    writeConfig({ credsStore: "oneofftest" });
+    writeHelper("oneofftest", "sleep 3 & sleep 3");
+    const started = Date.now();
+    const line = await errorLineOf(() => registryAuthHeader(PRIVATE, { env, helperTimeoutMs: 300 }));
+    expect(line).toMatch(/^oneoff: credential helper docker-credential-oneofftest \(credsStore in .*\) did not answer within 0\.3s for 127\.0\.0\.1:5056 \(/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it("names a helper that is not installed", async () => {
     writeConfig({ credsStore: "nosuchhelper" });
     const line = await errorLineOf(() => registryAuthHeader(PRIVATE, { env }));

@@ -233,5 +233,13 @@ describe("describeRefusal", () => {
     [PRIVATE, FILE, `registry 127.0.0.1:5056 refused the credentials from ${FILE}`, "log in with: docker login 127.0.0.1:5056; or pass --registry-auth USER:env:VARIABLE"],
     [HUB, undefined, "registry docker.io wants credentials, and none were found for it", "log in with: docker login; or pass --registry-auth USER:env:VARIABLE"],
     [PRIVATE, "--registry-auth", "registry 127.0.0.1:5056 refused the credentials from --registry-auth", "check the user and password --registry-auth names"],
-  ])("%j from %s", (registry, source, why, hint) => expect(describeRefusal(registry, source)).toEqual({ why, hint }));
+  ])("%j from %s", (registry, source, why, hint) => expect(describeRefusal(registry, source, "unauthorized: authentication required")).toEqual({ why, hint }));
+
+  const hubDenied = "pull access denied for team/shop, repository does not exist or may require 'docker login': denied: requested access to the resource is denied";
+  it.each([
+    [undefined, "registry docker.io refused the pull: the repository does not exist, or it needs credentials, and none were found for it", "check the image name; log in with: docker login; or pass --registry-auth USER:env:VARIABLE"],
+    [FILE, `registry docker.io refused the pull: the repository does not exist, or the credentials from ${FILE} do not grant access to it`, "check the image name; log in with: docker login; or pass --registry-auth USER:env:VARIABLE"],
+  ])("says both causes for Docker Hub's ambiguous denial (credentials from %s)", (source, why, hint) => {
+    expect(describeRefusal(HUB, source, hubDenied)).toEqual({ why, hint });
+  });
 });
