@@ -101,6 +101,20 @@ describe("pulling a release from a registry that wants credentials", () => {
     expectNoSecrets(result);
   });
 
+  it("with a failing credential helper, fails in one line naming it, never showing its output", async () => {
+    const bin = path.join(dir, "bin");
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, "docker-credential-oneofftest"), `#!/bin/sh\necho "keychain locked, password ${PASSWORD}"\necho "${PASSWORD}" >&2\nexit 4\n`, { mode: 0o755 });
+    writeFileSync(path.join(dir, "config.json"), JSON.stringify({ credsStore: "oneofftest" }));
+    const result = await oneoff(["run", "--release", PRIVATE, "--", "true"], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toBe(
+      `oneoff: credential helper docker-credential-oneofftest (credsStore in ${path.join(dir, "config.json")}) failed (exit 4) for ${REGISTRY} (fix or reinstall it, or log in again with: docker login ${REGISTRY})\n`,
+    );
+    expect(privatePresent()).toBe(false);
+    expectNoSecrets(result);
+  });
+
   it("with --registry-auth USER:env:VARIABLE, pulls and runs, with no docker config at all", async () => {
     const result = await oneoff(["run", "--release", PRIVATE, "--registry-auth", `${USER}:env:PRIVATE_REGISTRY_PASSWORD`, "--", "cat", "/private-release"], {
       env: { ...env, PRIVATE_REGISTRY_PASSWORD: PASSWORD },
