@@ -16,6 +16,7 @@ import { auditableCommand, redactEnvList } from "./output/redact.js";
 import type { Reporter } from "./output/reporter.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { resolveRelease } from "./release/resolve.js";
+import { registryAuthHeader, registryLogins } from "./release/credentials.js";
 import { describe, type Identity } from "./run-describe.js";
 import type { RunContext, RunResult } from "./run.js";
 import { abortInterrupts, noInterrupts } from "./session/interrupts.js";
@@ -32,6 +33,17 @@ export interface JobRun {
   report: Reporter;
   /** The long-running service the job copies (--from), if any. */
   service: ServiceDefinition | undefined;
+  /** Where registry credentials are read from (DOCKER_CONFIG, --registry-auth's variable). */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+function credentialOptions(run: Pick<JobRun, "plan" | "env">) {
+  return { env: run.env, ...(run.plan.registryAuth ? { registryAuth: run.plan.registryAuth } : {}) };
+}
+
+/** The nodes pull the job's image themselves: they get the same credentials the manager's pull had. */
+async function nodeRegistryAuth(run: JobRun, image: string): Promise<string | undefined> {
+  return parseReleaseReference(image)?.kind === "name" ? registryAuthHeader(image, credentialOptions(run)) : undefined;
 }
 
 /** The job's service spec for a resolved release. */
@@ -51,7 +63,7 @@ function jobSpec(run: Pick<JobRun, "plan" | "identity" | "suffix" | "service">, 
  */
 async function resolveJobImage(run: JobRun): Promise<{ imageId: string; image: string }> {
   const { plan, engine, report } = run;
-  const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
+  const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, registryLogins(credentialOptions(run)));
   const parsed = parseReleaseReference(plan.releaseReference);
   if (parsed?.kind === "name" && parsed.digest) return { imageId: release.imageId, image: plan.releaseReference };
   const image = await engine.inspectImage(release.imageId);
@@ -86,6 +98,7 @@ export async function attachedJob(
     if (!(await jobs.node())) throw notAManager(engine);
     const { imageId, image } = await resolveJobImage(run);
     const spec = jobSpec(run, imageId, image);
+    const registryAuth = await nodeRegistryAuth(run, image);
     const alreadyDone = plan.release && !plan.release.force ? () => releaseDone(engine, plan, imageId, report) : undefined;
     if (alreadyDone && (await alreadyDone())) {
       watchdog.release();
@@ -105,7 +118,7 @@ export async function attachedJob(
       interrupts: context.interrupts ?? (context.signal ? abortInterrupts(context.signal) : noInterrupts),
       report,
       watchdog,
-      ...(plan.lock ? { create: (cancelled: () => boolean) => lockedJob(run, spec, cancelled) } : {}),
+      create: (cancelled: () => boolean) => (plan.lock ? lockedJob(run, spec, cancelled, registryAuth) : jobs.createService(spec, registryAuth)),
       ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
     });
     if (plan.release && session.ending !== "skipped") await recordInLedger(engine, plan, identity, imageId, session.exitCode, report);
@@ -130,13 +143,15 @@ export async function detachedJob(run: JobRun): Promise<RunResult> {
   if (!(await jobs.node())) throw notAManager(engine);
   const { imageId, image } = await resolveJobImage(run);
   const spec = jobSpec(run, imageId, image);
-  const serviceId = plan.lock ? await lockedJob(run, spec, () => false) : await jobs.createService(spec);
+  const registryAuth = await nodeRegistryAuth(run, image);
+  const serviceId = plan.lock ? await lockedJob(run, spec, () => false, registryAuth) : await jobs.createService(spec, registryAuth);
   report.info(`started detached job ${spec.Name}; follow it with: oneoff logs -f ${spec.Name}`);
   return { ...describe(plan, identity, { name: spec.Name }, imageId), exitCode: 0, containerId: serviceId, ending: "detached", job: { serviceId }, endedAt: new Date() };
 }
 
-function lockedJob(run: JobRun, spec: ServiceSpec, cancelled: () => boolean): Promise<string> {
+function lockedJob(run: JobRun, spec: ServiceSpec, cancelled: () => boolean, registryAuth: string | undefined): Promise<string> {
   return createJobHoldingLock({
+    ...(registryAuth ? { registryAuth } : {}),
     jobs: swarmOf(run.engine),
     lock: run.plan.lock as string,
     spec,
@@ -147,7 +162,7 @@ function lockedJob(run: JobRun, spec: ServiceSpec, cancelled: () => boolean): Pr
 }
 
 /** --dry-run: the service create request, redacted, without talking to an engine. */
-export function dryRunJob(run: Omit<JobRun, "engine" | "report">, stdout: Writable): RunResult {
+export function dryRunJob(run: Omit<JobRun, "engine" | "report" | "env">, stdout: Writable): RunResult {
   const { plan, identity } = run;
   const parsed = parseReleaseReference(plan.releaseReference);
   const pinned = parsed?.kind === "name" && parsed.digest !== undefined;

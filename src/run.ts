@@ -22,6 +22,7 @@ import { OneoffError } from "./output/errors.js";
 import { auditableCommand, redactEnvList } from "./output/redact.js";
 import { streamReporter, type Reporter } from "./output/reporter.js";
 import { parseReleaseReference } from "./release/reference.js";
+import { registryLogins } from "./release/credentials.js";
 import { resolveRelease } from "./release/resolve.js";
 import { runAttached, type Ending } from "./session/attached-run.js";
 import { startDetached } from "./session/detached-run.js";
@@ -111,7 +112,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   try {
     engine ??= await connectEngine(env);
     if (plan.engine === "swarm") {
-      const job = { plan, identity, suffix, engine, report, service };
+      const job = { plan, identity, suffix, engine, report, service, env };
       if (options.detach) result = await detachedJob(job);
       else {
         const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env);
@@ -121,7 +122,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
       return result;
     }
     if (options.detach) {
-      result = await detached(plan, identity, suffix, engine, report);
+      result = await detached(plan, identity, suffix, engine, report, env);
     } else {
       result = await attached(plan, identity, suffix, engine, report, context, { env, stdin, stdout, stderr: commandStderr });
       if (capture) result.output = capture.result();
@@ -148,7 +149,7 @@ async function attached(
   // Started before the release is resolved, so its own start-up overlaps with that.
   const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(io.env);
   try {
-    const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
+    const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, loginsFor(plan, io.env));
     const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
     // The release phase runs once per release image ID: checked before waiting for the lock
     // (the common case) and again once the lock is held (a concurrent release may just have
@@ -193,12 +194,16 @@ async function attached(
   }
 }
 
-async function detached(plan: RunPlan, identity: Identity, suffix: string, engine: ContainerEngine, report: Reporter): Promise<RunResult> {
-  const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
+async function detached(plan: RunPlan, identity: Identity, suffix: string, engine: ContainerEngine, report: Reporter, env: Readonly<Record<string, string | undefined>>): Promise<RunResult> {
+  const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, loginsFor(plan, env));
   const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
   const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined);
   report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
   return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
+}
+
+function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefined>>) {
+  return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
 }
 
 function lockedCreate(plan: RunPlan, spec: ContainerSpec, engine: ContainerEngine, report: Reporter, cancelled: () => boolean): Promise<string> {
@@ -231,7 +236,7 @@ export async function checkRun(options: RunOptions, context: Partial<RunContext>
     return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
   }
   engine ??= await connectEngine(env);
-  return preflight(engine, plan, formatOwner(currentOwner()));
+  return preflight(engine, plan, formatOwner(currentOwner()), loginsFor(plan, env));
 }
 
 /** Options + config files -> RunPlan. Reads files; talks to no engine. */

@@ -16,6 +16,7 @@ export function checkCommand(context: CliContext): Command {
     .option("-u, --user <user>", "user to check")
     .option("-w, --workdir <dir>", "workdir to check")
     .option("--network <name>", "network to check (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
+    .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for looking up the release, as run --registry-auth")
     .option("--json", "print the checks as JSON on stdout")
     .addHelpText(
       "after",
@@ -36,6 +37,7 @@ Examples:
           ...(flags.user ? { user: flags.user as string } : {}),
           ...(flags.workdir ? { workdir: flags.workdir as string } : {}),
           ...(flags.network ? { networks: flags.network as string[] } : {}),
+          ...(flags.registryAuth ? { registryAuth: flags.registryAuth as string } : {}),
         };
         return (await runChecks(options, context.io, flags.json === true)) ? 0 : 125;
       }),

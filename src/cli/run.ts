@@ -138,6 +138,7 @@ function withContainerOptions(command: Command): Command {
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
     .addOption(new Option("--engine <kind>", "run as a container (docker) or as a job on the engine's Swarm (swarm); default $ONEOFF_ENGINE, engine: or docker").choices(ENGINE_KINDS as string[]))
     .option("--constraint <expr>", "with --engine swarm: a placement constraint, e.g. node.hostname==db1 (repeatable)", collect)
+    .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for the pull: a user, and the variable or file holding the password (default: docker's config.json)")
     .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
     .option("--timeout <duration>", "stop the one-off after this long (10m, 1h30m; exit 124)")
     .option("--lock <name>", "hold this lock while running: a second one-off of the app with it is refused")
@@ -181,6 +182,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("pull", pick<PullPolicy>("pull"));
   set("engine", pick<EngineKind>("engine"));
   set("constraints", pick<string[]>("constraint"));
+  set("registryAuth", pick<string>("registryAuth"));
   set("stopTimeoutSeconds", pick<number>("stopTimeout"));
   set("timeout", pick<string>("timeout"));
   set("lock", pick<string>("lock"));

@@ -7,6 +7,7 @@
  */
 import { OneoffError } from "../output/errors.js";
 import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
+import { parseRegistryAuthFlag, type RegistryAuthFlag } from "../release/registry-auth.js";
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig, EngineKind, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
@@ -57,6 +58,8 @@ export interface RunOptions {
   /** With releaseTask: fail at once when another release holds the lock, instead of waiting. */
   noWait?: boolean;
   pull?: PullPolicy;
+  /** Registry credentials for the pull: `USER:env:VARIABLE` or `USER:file:PATH` (see README, Registries). */
+  registryAuth?: string;
   /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
   stopTimeoutSeconds?: number;
   /** Stop the one-off after this long: `10m`, `1h30m`, `90` (seconds). Exit 124. */
@@ -97,6 +100,8 @@ export interface RunPlan {
   /** Set for `oneoff release`: the run is checked against, and recorded in, the ledger. */
   release?: { force: boolean; ledgerKeep: number };
   pull: PullPolicy;
+  /** --registry-auth: who, and where the password is (never the password itself). */
+  registryAuth?: RegistryAuthFlag;
   stopTimeoutSeconds: number;
   timeoutMs?: number;
   lock?: string;
@@ -179,6 +184,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     ...detachKeysOf(options, config),
     ...(given.releaseTask ? { release: { force: given.force === true, ledgerKeep: config?.ledgerKeep ?? DEFAULT_LEDGER_KEEP } } : {}),
     pull: options.pull ?? config?.pull ?? "missing",
+    ...(options.registryAuth === undefined ? {} : { registryAuth: parseRegistryAuthFlag(options.registryAuth, cwd) }),
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
     ...timeoutAndLock(options, task, config),
     ...detachment(options, interactive, tty, task, config),

@@ -96,7 +96,8 @@ export interface ContainerEngine {
   readonly endpoint: string;
   /** undefined when no such image is present locally. */
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
-  pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void): Promise<void>;
+  /** `registryAuth`: the X-Registry-Auth value (see release/credentials.ts); none pulls anonymously. */
+  pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void, registryAuth?: string): Promise<void>;
   /** Rejects with NameInUse when a container of that name exists. */
   createContainer(name: string, body: CreateBody): Promise<string>;
   /** undefined when there is no such container. */
@@ -132,7 +133,7 @@ export interface ContainerEngine {
   /** The engine's version and API version (GET /version). */
   version(): Promise<{ version: string; apiVersion: string }>;
   /** Whether the registry knows `reference` (a manifest lookup through the engine, no pull). */
-  registryHas(reference: string): Promise<{ ok: true } | { ok: false; why: string }>;
+  registryHas(reference: string, registryAuth?: string): Promise<{ ok: true } | { ok: false; why: string }>;
   networkExists(name: string): Promise<boolean>;
   volumeExists(name: string): Promise<boolean>;
   /** A path in a (created, never started) container's filesystem; undefined when absent. */

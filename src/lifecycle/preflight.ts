@@ -7,7 +7,9 @@
  */
 import type { RunPlan } from "../config/resolve.js";
 import type { ContainerEngine, PathStat } from "../engine/types.js";
+import type { RegistryLogin } from "../release/credentials.js";
 import { parseReleaseReference } from "../release/reference.js";
+import { describeRefusal, isAuthRefusal } from "../release/registry-auth.js";
 import { Labels } from "../spec/labels.js";
 
 export interface Check {
@@ -23,7 +25,31 @@ const GO_MODE_DIR = 2 ** 31;
 const GO_MODE_SYMLINK = 2 ** 27;
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: string): Promise<Check[]> {
+/** `logins`: the registry credentials for a release that is not present (none: ask anonymously). */
+async function checkRegistry(
+  engine: ContainerEngine,
+  reference: string,
+  logins: ((reference: string) => Promise<RegistryLogin>) | undefined,
+  pass: (name: string, detail: string) => void,
+  fail: (name: string, detail: string, hint: string) => void,
+): Promise<void> {
+  let login: RegistryLogin | undefined;
+  try {
+    login = await logins?.(reference);
+  } catch (error) {
+    // A broken docker config or credential helper: its own line says which and how to fix it.
+    fail("release", `${reference} is not present, and its registry credentials cannot be read: ${(error as Error).message}`, (error as { hint?: string }).hint ?? "check the docker config");
+    return;
+  }
+  const found = await engine.registryHas(reference, login?.header);
+  if (found.ok) pass("release", `${reference} is not present but its registry has it (it will be pulled)`);
+  else if (login && isAuthRefusal(found.why)) {
+    const { why, hint } = describeRefusal(login.registry, login.source, found.why);
+    fail("release", `${reference} is not present, and ${why}`, hint);
+  } else fail("release", `${reference} is neither present nor in its registry: ${found.why}`, "check the image name and tag, and the registry login");
+}
+
+export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: string, logins?: (reference: string) => Promise<RegistryLogin>): Promise<Check[]> {
   const checks: Check[] = [];
   const pass = (name: string, detail: string) => checks.push({ name, ok: true, detail });
   const fail = (name: string, detail: string, hint: string) => checks.push({ name, ok: false, detail, hint });
@@ -40,11 +66,7 @@ export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: s
   const image = await engine.inspectImage(plan.releaseReference);
   if (image) pass("release", `${plan.releaseReference} is present as ${image.id.replace(/^sha256:/, "").slice(0, 12)}`);
   else if (parsed?.kind === "id") fail("release", `image ${plan.releaseReference} is not present`, "image IDs cannot be pulled: load the image, or give repo:tag");
-  else {
-    const found = await engine.registryHas(plan.releaseReference);
-    if (found.ok) pass("release", `${plan.releaseReference} is not present but its registry has it (it will be pulled)`);
-    else fail("release", `${plan.releaseReference} is neither present nor in its registry: ${found.why}`, "check the image name and tag, and the registry login");
-  }
+  else await checkRegistry(engine, plan.releaseReference, logins, pass, fail);
 
   for (const network of plan.settings.networks ?? []) {
     if (network === "host" || network === "none") continue;

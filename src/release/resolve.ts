@@ -6,7 +6,9 @@ import type { PullPolicy } from "../config/types.js";
 import type { ContainerEngine, PullProgress } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
+import type { RegistryLogin } from "./credentials.js";
 import { parseReleaseReference, pullName } from "./reference.js";
+import { describeRefusal, isAuthRefusal } from "./registry-auth.js";
 
 export interface ResolvedRelease {
   imageId: string;
@@ -14,7 +16,10 @@ export interface ResolvedRelease {
   pulled: boolean;
 }
 
-export async function resolveRelease(engine: ContainerEngine, reference: string, policy: PullPolicy, report: Reporter): Promise<ResolvedRelease> {
+/** The credentials for pulling a reference, looked up only when a pull happens. */
+export type RegistryLoginSource = (reference: string) => Promise<RegistryLogin>;
+
+export async function resolveRelease(engine: ContainerEngine, reference: string, policy: PullPolicy, report: Reporter, login?: RegistryLoginSource): Promise<ResolvedRelease> {
   const parsed = parseReleaseReference(reference);
   if (!parsed) {
     throw new OneoffError(`release "${reference}" is not a valid image reference`, { hint: "use repo:tag, repo@sha256:digest or an image ID" });
@@ -49,7 +54,7 @@ export async function resolveRelease(engine: ContainerEngine, reference: string,
     }
   }
   const { repository, tag } = pullName(parsed);
-  await pullWithProgress(engine, repository, tag, reference, report);
+  await pullWithProgress(engine, repository, tag, reference, report, await login?.(reference));
   const pulled = await engine.inspectImage(reference);
   if (!pulled) {
     throw new OneoffError(`pulled ${reference} but the engine does not list it`, { hint: "check the reference; a digest must match the pulled manifest" });
@@ -57,7 +62,7 @@ export async function resolveRelease(engine: ContainerEngine, reference: string,
   return { imageId: pulled.id, reference, pulled: true };
 }
 
-async function pullWithProgress(engine: ContainerEngine, repository: string, tag: string, reference: string, report: Reporter): Promise<void> {
+async function pullWithProgress(engine: ContainerEngine, repository: string, tag: string, reference: string, report: Reporter, login: RegistryLogin | undefined): Promise<void> {
   report.info(`pulling ${reference}`);
   const layers = new Map<string, string>();
   const onProgress = (event: PullProgress) => {
@@ -68,8 +73,11 @@ async function pullWithProgress(engine: ContainerEngine, repository: string, tag
     report.status(`pulling ${reference}: ${done}/${layers.size} layers; ${current}`);
   };
   try {
-    await engine.pullImage(repository, tag, onProgress);
+    await engine.pullImage(repository, tag, onProgress, login?.header);
   } catch (error) {
+    if (error instanceof OneoffError && login && (await refusedForCredentials(engine, reference, error.message, login))) {
+      throw credentialsRefused(reference, login, error);
+    }
     if (error instanceof OneoffError && !error.hint) {
       // The engine's words tell which: the registry did not answer, or it did and said no.
       const unreachable = /connection refused|no such host|i\/o timeout|network is unreachable|TLS handshake/i.test(error.message);
@@ -82,4 +90,22 @@ async function pullWithProgress(engine: ContainerEngine, repository: string, tag
   } finally {
     report.endStatus();
   }
+}
+
+/**
+ * Whether a failed pull was the registry asking for (other) credentials. The pull's own words
+ * may not say so: an engine that treats the registry as insecure (127.0.0.0/8 by default)
+ * retries over plain HTTP after the 401 and reports that attempt's error instead. The
+ * manifest lookup makes no such retry, so it is asked for a second opinion.
+ */
+async function refusedForCredentials(engine: ContainerEngine, reference: string, message: string, login: RegistryLogin): Promise<boolean> {
+  if (isAuthRefusal(message)) return true;
+  if (/connection refused|no such host|i\/o timeout|network is unreachable|manifest unknown|not found/i.test(message)) return false;
+  const lookup = await engine.registryHas(reference, login.header).catch(() => undefined);
+  return lookup !== undefined && !lookup.ok && isAuthRefusal(lookup.why);
+}
+
+function credentialsRefused(reference: string, login: RegistryLogin, error: OneoffError): OneoffError {
+  const { why, hint } = describeRefusal(login.registry, login.source, error.message);
+  return new OneoffError(`pull ${reference}: ${why}`, { hint, cause: error });
 }

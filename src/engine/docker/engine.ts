@@ -52,13 +52,14 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void): Promise<void> {
+  async pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void, registryAuth?: string): Promise<void> {
     const name = tag.startsWith("sha256:") ? `${repository}@${tag}` : `${repository}:${tag}`;
     let stream: Readable;
     try {
       // createImage, not pull(): pull() re-parses "host:port/repo:tag" itself; here both
       // parts go to the API as they are.
-      stream = (await this.docker.createImage({ fromImage: repository, tag })) as Readable;
+      // { key }: docker-modem sends it as X-Registry-Auth unchanged.
+      stream = (await this.docker.createImage(registryAuth ? { key: registryAuth } : undefined, { fromImage: repository, tag })) as Readable;
     } catch (error) {
       // A streamed endpoint: dockerode leaves the engine's JSON unparsed, so no shape check.
       if (isUnreachable(error)) throw translateEngineError(error, this.endpoint, `pull ${name}`);
@@ -226,9 +227,9 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async registryHas(reference: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  async registryHas(reference: string, registryAuth?: string): Promise<{ ok: true } | { ok: false; why: string }> {
     try {
-      const response = await rawRequest(this.target(), "GET", `/distribution/${reference}/json`);
+      const response = await rawRequest(this.target(), "GET", `/distribution/${reference}/json`, registryAuth ? { "X-Registry-Auth": registryAuth } : {});
       if (response.statusCode === 200) return { ok: true };
       const message = (safeParse(response.body.toString("utf8")) as { message?: string } | undefined)?.message ?? `HTTP ${response.statusCode}`;
       return { ok: false, why: message };

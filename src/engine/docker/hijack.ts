@@ -61,8 +61,8 @@ export interface RawResponse {
 }
 
 /** A plain request whose status, headers and raw body the caller reads itself (HEAD and GET archive). */
-export function rawRequest(target: HijackTarget, method: string, requestPath: string): Promise<RawResponse> {
-  const request = openRequest(target, { method, path: requestPath });
+export function rawRequest(target: HijackTarget, method: string, requestPath: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const request = openRequest(target, { method, path: requestPath, headers });
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
       const chunks: Buffer[] = [];
