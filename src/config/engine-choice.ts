@@ -24,7 +24,7 @@ export function engineOf(
     if (options.constraints?.length) throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
     return { engine, constraints: [] };
   }
-  const malformed = constraints.find((constraint) => !/^\s*[\w.-]+(\.[\w.-]+)*\s*(==|!=)\s*\S.*$/.test(constraint));
+  const malformed = constraints.find((constraint) => !/^\s*[\w.-]+\s*(==|!=)\s*\S.*$/.test(constraint));
   if (malformed !== undefined) throw new OneoffError(`placement constraint "${malformed}" is not KEY==VALUE or KEY!=VALUE`, { hint: "e.g. node.hostname==db1 or node.role==manager" });
   // A job's container gets no stdin close from Swarm (no StdinOnce), so piped input would
   // never reach EOF; a terminal session ends when its user exits, so it needs no EOF.

@@ -79,3 +79,19 @@ export async function findJobOneOff(engine: ContainerEngine, reference: string):
   const local = task?.containerId && task.nodeId === node?.id ? task.containerId : undefined;
   return { service, ...(task ? { task } : {}), ...(local ? { localContainerId: local } : {}) };
 }
+
+/**
+ * Removes a job: its service, then its task's container where that is on this engine (Swarm
+ * leaves a removed service's containers behind for a while). Already gone counts as removed.
+ */
+export async function removeJob(engine: ContainerEngine, nameOrId: string): Promise<void> {
+  const jobs = engine.swarm?.();
+  if (!jobs) return;
+  const service = await jobs.inspectService(nameOrId);
+  if (!service) return;
+  const [tasks, node] = await Promise.all([jobs.listTasks(service.id), jobs.node()]);
+  await jobs.removeService(service.id);
+  for (const task of tasks) {
+    if (task.containerId && task.nodeId === node?.id) await engine.remove(task.containerId);
+  }
+}

@@ -9,6 +9,7 @@ import path from "node:path";
 import { connectEngine } from "../engine/connect.js";
 import { reapOrphans } from "./reaper.js";
 import { SERVICE_WATCH_PREFIX } from "./watchdog.js";
+import { removeJob } from "./job-oneoffs.js";
 
 const RETRY_FOR_MS = 120_000;
 const REAP_EVERY_MS = 10 * 60_000;
@@ -44,7 +45,7 @@ async function removeWithRetries(): Promise<void> {
   for (let delay = 250; watched.size > 0 && Date.now() < deadline; delay = Math.min(delay * 2, 5_000)) {
     for (const name of [...watched]) {
       try {
-        if (name.startsWith(SERVICE_WATCH_PREFIX)) await engine.swarm?.().removeService(name.slice(SERVICE_WATCH_PREFIX.length));
+        if (name.startsWith(SERVICE_WATCH_PREFIX)) await removeJob(engine, name.slice(SERVICE_WATCH_PREFIX.length));
         else await engine.remove(name);
         watched.delete(name);
       } catch {

@@ -23,6 +23,7 @@ export function runDocument(result: RunResult): Record<string, unknown> {
     exitCode: result.exitCode,
     ending: result.ending,
     ...(result.signal ? { signal: result.signal } : {}),
+    ...(result.job ? { job: result.job } : {}),
     startedAt: result.startedAt.toISOString(),
     endedAt: result.endedAt.toISOString(),
     durationMs: result.endedAt.getTime() - result.startedAt.getTime(),

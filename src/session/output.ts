@@ -45,3 +45,47 @@ export async function stillRunningAfterStreamEnd(engine: ContainerEngine, contai
   if (exited) return false;
   return (await engine.inspectContainer(containerId).catch(() => undefined))?.state === "running";
 }
+
+/** Passes bytes on to `target` (with its backpressure), counting them. */
+export class ByteCounter extends WritableStream {
+  bytes = 0;
+
+  constructor(private readonly target: Writable) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.bytes += chunk.length;
+    if (this.target.destroyed || this.target.write(chunk)) done();
+    else afterDrain(this.target, done);
+  }
+}
+
+/** Drops the first `skip` bytes written, passes the rest on to `target`. */
+export class ByteSkipper extends WritableStream {
+  constructor(
+    private readonly target: Writable,
+    private skip: number,
+  ) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    const dropped = Math.min(this.skip, chunk.length);
+    this.skip -= dropped;
+    const rest = dropped ? chunk.subarray(dropped) : chunk;
+    if (rest.length === 0 || this.target.destroyed || this.target.write(rest)) done();
+    else afterDrain(this.target, done);
+  }
+}
+
+/** Calls `done` once `target` drains, or closes (a reader gone: nothing more to wait for). */
+function afterDrain(target: Writable, done: () => void): void {
+  const resume = () => {
+    target.off("drain", resume);
+    target.off("close", resume);
+    done();
+  };
+  target.on("drain", resume);
+  target.on("close", resume);
+}

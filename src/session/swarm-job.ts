@@ -17,10 +17,11 @@ import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
 import type { ServiceSpec } from "../spec/service-spec.js";
 import { SERVICE_WATCH_PREFIX, type Watchdog } from "../lifecycle/watchdog.js";
+import { removeJob } from "../lifecycle/job-oneoffs.js";
 import { DEFAULT_DETACH_KEYS } from "../config/run-modes.js";
 import type { Ending, SessionIO } from "./attached-run.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "./interrupts.js";
-import { forwardOutput } from "./output.js";
+import { ByteCounter, ByteSkipper, forwardOutput } from "./output.js";
 import { pumpStdin } from "./stdin.js";
 import { StopControl } from "./stop-control.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
@@ -107,6 +108,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
 
     let output: Promise<Error | undefined>;
+    let followed: { stdout: ByteCounter; stderr: ByteCounter } | undefined;
     if (taskContainerId && options.tty) {
       // A terminal session: attached after the task started, so what it printed before is
       // not shown; a resize makes most shells and REPLs draw their prompt again.
@@ -119,13 +121,20 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       }
       stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(containerId, size));
     } else if (taskContainerId) {
-      output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), io, false, report);
+      followed = { stdout: new ByteCounter(io.stdout), stderr: new ByteCounter(io.stderr) };
+      output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), followed, false, report);
     } else {
       output = followServiceLogs(jobs, serviceId, io, report, () => task);
     }
     const ended = await untilTask(jobs, serviceId, pollMs, (current) => TERMINAL_TASK_STATES.has(current.state));
     const createToExitMs = Date.now() - createdAt;
-    const outputError = await output;
+    let outputError = await output;
+    // The engine (20.10) can end a followed log when the container stops, before its last
+    // lines: read the log once more and pass on what the followed one did not carry.
+    if (followed && taskContainerId && !outputError) {
+      const rest = { stdout: new ByteSkipper(io.stdout, followed.stdout.bytes), stderr: new ByteSkipper(io.stderr, followed.stderr.bytes) };
+      outputError = await forwardOutput(await engine.logs(taskContainerId, { follow: false, timestamps: false }), rest, false, report);
+    }
     if (outputError) report.warn(`the job's output stream broke: ${outputError.message}`);
     const signal = stop.interruptedBy;
     const stoppedBy = signal ?? (stop.hasTimedOut ? "SIGTERM" : undefined);
@@ -158,7 +167,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     restoreTerminal();
     stream?.destroy();
     if (!handedToWatchdog) {
-      const removed = serviceId ? await removeJob(jobs, engine, serviceId, spec.Name, taskContainerId, report) : true;
+      const removed = serviceId ? await removeJobOrReport(engine, serviceId, spec.Name, report) : true;
       if (removed) options.watchdog.release();
       else options.watchdog.abandon();
     }
@@ -223,14 +232,12 @@ async function followServiceLogs(jobs: SwarmJobs, serviceId: string, io: Session
   return error && !/premature close|aborted/i.test(error.message) ? error : undefined;
 }
 
-async function removeJob(jobs: SwarmJobs, engine: ContainerEngine, serviceId: string, name: string, containerId: string | undefined, report: Reporter): Promise<boolean> {
+async function removeJobOrReport(engine: ContainerEngine, serviceId: string, name: string, report: Reporter): Promise<boolean> {
   try {
-    await jobs.removeService(serviceId);
-    // Swarm removes the task's container in its own time (seconds); where it is here, now.
-    if (containerId) await engine.remove(containerId).catch(() => {});
+    await removeJob(engine, serviceId);
     return true;
   } catch (error) {
-    report.warn(`could not remove the one-off's job service ${name} (${serviceId.slice(0, 12)}): ${(error as Error).message}; remove it with: docker service rm ${serviceId.slice(0, 12)}`);
+    report.warn(`could not remove the one-off's job service ${name} (${serviceId.slice(0, 12)}): ${(error as Error).message}; the watchdog keeps trying for 2 minutes, or remove it with: docker service rm ${serviceId.slice(0, 12)}`);
     return false;
   }
 }

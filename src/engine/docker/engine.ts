@@ -199,9 +199,21 @@ export class DockerEngine implements ContainerEngine {
 
   async logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream> {
     try {
-      const logs: unknown = await this.docker.getContainer(containerId).logs({ follow: options.follow as true, stdout: true, stderr: true, timestamps: options.timestamps });
-      // Without follow, dockerode reads the whole response into one Buffer.
-      return Buffer.isBuffer(logs) ? Readable.from([logs]) : (logs as NodeJS.ReadableStream);
+      // Through the modem rather than container.logs(): without follow, that reads the whole
+      // log into one Buffer; a stream keeps a long log's memory bounded either way.
+      const logs: unknown = await new Promise((resolve, reject) =>
+        this.docker.modem.dial(
+          {
+            path: `/containers/${containerId}/logs?`,
+            method: "GET",
+            isStream: true,
+            statusCodes: { 200: true, 404: "no such container", 500: "server error" },
+            options: { follow: options.follow, stdout: true, stderr: true, timestamps: options.timestamps },
+          },
+          (error: unknown, data: unknown) => (error ? reject(error) : resolve(data)),
+        ),
+      );
+      return logs as NodeJS.ReadableStream;
     } catch (error) {
       throw translateEngineError(error, this.endpoint, `read the logs of ${containerId.slice(0, 12)}`);
     }

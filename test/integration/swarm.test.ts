@@ -1,0 +1,251 @@
+/**
+ * The Swarm engine against a real single-node swarm (test/setup/swarm.sh): a long-running
+ * service with env, a secret and an attachable overlay network; one-offs run as jobs copied
+ * from it. After every test no job service and no job container of oneoff is left.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, waitForOutput } from "./helpers.js";
+import { TerminalSession } from "./tmux.js";
+
+expectNoLeftovers();
+
+const tag = randomBytes(3).toString("hex");
+const WEB = `oneoff-it-web-${tag}`;
+const NETWORK = `oneoff-it-net-${tag}`;
+const SECRET = `oneoff_it_secret_${tag}`;
+const SECRET_VALUE = `s3cret-${randomBytes(8).toString("hex")}`;
+const auditLog = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-audit-")), "audit.jsonl");
+const swarm = (args: string[], options: Parameters<typeof oneoff>[1] = {}) =>
+  oneoff(["run", "--engine", "swarm", ...args], { ...options, env: { ONEOFF_AUDIT_LOG: auditLog, ...options.env } });
+
+function jobServices(): string[] {
+  return docker("service", "ls", "-q", "--filter", "label=io.oneoff.managed=true").split("\n").filter(Boolean);
+}
+
+/** Containers of job services named like oneoff's (app "oneoff-swarm-…" or a lock), any state. */
+function jobContainers(): string[] {
+  return docker("ps", "-a", "--format", "{{.ID}} {{.Label \"com.docker.swarm.service.name\"}}")
+    .split("\n")
+    .filter((line) => / \S+-(run-[0-9a-f]{6}|lock-\S+)$/.test(line))
+    .map((line) => line.split(" ")[0] as string);
+}
+
+afterEach(() => {
+  const services = jobServices();
+  const containers = jobContainers();
+  if (services.length) docker("service", "rm", ...services);
+  if (containers.length) docker("rm", "-f", ...containers);
+  expect({ services, containers }, "job services or their containers left behind").toEqual({ services: [], containers: [] });
+});
+
+beforeAll(async () => {
+  execIgnoringFailure(() => docker("secret", "rm", SECRET));
+  writeFileSync(path.join(os.tmpdir(), `${SECRET}.txt`), SECRET_VALUE);
+  docker("secret", "create", SECRET, path.join(os.tmpdir(), `${SECRET}.txt`));
+  docker("network", "create", "--driver", "overlay", "--attachable", NETWORK);
+  // dnsrr: service VIPs do not route on this kernel (no IPVS); the name resolves to the task.
+  docker(
+    "service", "create", "--detach", "--name", WEB, "--network", NETWORK, "--endpoint-mode", "dnsrr",
+    "--secret", SECRET, "--env", "APP_ENV=production", "--env", "APP_LEVEL=7", "--user", "1000:1000", "--workdir", "/tmp",
+    "--label", "com.example.team=shop", "--container-label", "com.example.role=web",
+    IMAGE, "sh", "-c", "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello from web\\n' | nc -l -p 8080; done",
+  );
+  await eventually(() => (docker("service", "ps", WEB, "--filter", "desired-state=running", "--format", "{{.CurrentState}}").startsWith("Running") ? true : undefined), 30_000);
+}, 60_000);
+
+afterAll(() => {
+  execIgnoringFailure(() => docker("service", "rm", WEB));
+  // The service's task container goes in Swarm's own time; the network waits for it.
+  execIgnoringFailure(() => docker("rm", "-f", ...docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${WEB}`).split("\n").filter(Boolean)));
+  execIgnoringFailure(() => docker("secret", "rm", SECRET));
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      docker("network", "rm", NETWORK);
+      break;
+    } catch {
+      execIgnoringFailure(() => execSleep(250));
+    }
+  }
+});
+
+function execIgnoringFailure(action: () => unknown): void {
+  try {
+    action();
+  } catch {
+    // already gone
+  }
+}
+
+function execSleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+describe("oneoff run --engine swarm --from SERVICE", () => {
+  it("runs the job with the service's env, secret file, user and workdir", async () => {
+    const result = await swarm(["--from", WEB, "--", "sh", "-c", "echo $APP_ENV $APP_LEVEL; cat /run/secrets/" + SECRET + "; echo; id -u; pwd"]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.toString()).toBe(`production 7\n${SECRET_VALUE}\n1000\n/tmp\n`);
+    expect(result.code).toBe(0);
+  });
+
+  it("reaches the service over the overlay network by its name", async () => {
+    const result = await swarm(["--from", WEB, "--", "sh", "-c", `nc -w 5 ${WEB} 8080 </dev/null | tail -n 1`]);
+    expect(result.stdout.toString()).toBe("hello from web\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("lets flags override the service's settings", async () => {
+    const result = await swarm(["--from", WEB, "-e", "APP_ENV=staging", "-u", "0", "-w", "/", "--", "sh", "-c", "echo $APP_ENV $APP_LEVEL; id -u; pwd"]);
+    expect(result.stdout.toString()).toBe("staging 7\n0\n/\n");
+  });
+
+  it("prints the service create request for --dry-run: a replicated job copying the service, secret values redacted", async () => {
+    const result = await swarm(["--from", WEB, "--dry-run", "-e", "API_TOKEN=planted-token-value", "--", "echo", "hi"]);
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout.toString()) as { engine: string; request: { path: string; body: { Mode: unknown; TaskTemplate: { RestartPolicy: unknown; ContainerSpec: { Secrets: Array<{ SecretName: string }>; Env: string[]; Args: string[] } } } } };
+    expect(document.engine).toBe("swarm");
+    expect(document.request.path).toBe("/services/create");
+    expect(document.request.body.Mode).toEqual({ ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } });
+    expect(document.request.body.TaskTemplate.RestartPolicy).toEqual({ Condition: "none" });
+    expect(document.request.body.TaskTemplate.ContainerSpec.Secrets.map((secret) => secret.SecretName)).toEqual([SECRET]);
+    expect(document.request.body.TaskTemplate.ContainerSpec.Args).toEqual(["echo", "hi"]);
+    expect(document.request.body.TaskTemplate.ContainerSpec.Env).toContain("APP_ENV=production");
+    expect(result.stdout.toString()).not.toContain("planted-token-value");
+    expect(jobServices()).toEqual([]);
+  });
+
+  it("says so in one line when there is no such service", async () => {
+    const result = await swarm(["--from", `no-such-service-${tag}`, "--", "true"]);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toBe(`oneoff: --from no-such-service-${tag}: no service no-such-service-${tag} on the swarm at unix:///var/run/docker.sock (check the name with docker service ls)\n`);
+  });
+});
+
+describe("exit codes and output", () => {
+  it.each([0, 3, 255])("passes exit code %i through, read from the task's status", async (code) => {
+    const result = await swarm(["--release", IMAGE, "--", "sh", "-c", `exit ${code}`]);
+    expect(result.code).toBe(code);
+  });
+
+  it("exits 127 with one line when the command is not in the image", async () => {
+    const result = await swarm(["--release", IMAGE, "--", "no-such-command"]);
+    expect(result.code).toBe(127);
+    expect(result.stderr).toBe('oneoff: command "no-such-command" not found in the image (check the command, and that the release image has it on its PATH)\n');
+  });
+
+  it("delivers 10,000 stdout and 10,000 stderr lines complete and apart", async () => {
+    const script = "i=1; while [ $i -le 10000 ]; do echo out$i; echo err$i >&2; i=$((i+1)); done";
+    const result = await swarm(["-q", "--release", IMAGE, "--", "sh", "-c", script]);
+    const expected = (prefix: string) => Array.from({ length: 10000 }, (_, i) => `${prefix}${i + 1}\n`).join("");
+    expect(result.stdout.toString()).toBe(expected("out"));
+    expect(result.stderr).toBe(expected("err"));
+    expect(result.code).toBe(0);
+  });
+
+  it("reports the job in --json, with the time from create to exit code seen", async () => {
+    const result = await swarm(["--json", "--release", IMAGE, "--", "sh", "-c", "echo hi; exit 4"]);
+    const document = JSON.parse(result.stdout.toString()) as { exitCode: number; job: { serviceId: string; createToExitMs: number } };
+    expect(document.exitCode).toBe(4);
+    expect(document.job.serviceId).toMatch(/^[a-z0-9]{25}$/);
+    expect(document.job.createToExitMs).toBeGreaterThan(0);
+    expect(result.code).toBe(4);
+  });
+
+  it("refuses -i without -t in one line: Swarm cannot close a job's stdin", async () => {
+    const result = await swarm(["-i", "--release", IMAGE, "--", "cat"], { input: "x" });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^oneoff: -i without -t cannot run as a Swarm job/);
+  });
+
+  it("refuses a placement no node satisfies, in one line, leaving nothing", async () => {
+    const result = await swarm(["--constraint", "node.hostname==no-such-node", "--release", IMAGE, "--", "true"]);
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^oneoff: no swarm node can run the job: no suitable node/);
+  });
+});
+
+describe("stopping a job", () => {
+  it("forwards SIGTERM to the job's task and removes the job", async () => {
+    const result = await swarm(["--release", IMAGE, "--", "sh", "-c", "trap 'echo got-term; exit 0' TERM; echo ready; sleep 30 & wait"], {
+      onSpawn: (child) => void waitForOutput(child, (text) => text.includes("ready")).then(() => child.kill("SIGTERM")),
+    });
+    expect(result.stdout.toString()).toBe("ready\ngot-term\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("stops a job past --timeout: exit 124", async () => {
+    const started = Date.now();
+    const result = await swarm(["--timeout", "1s", "--stop-timeout", "1", "--release", IMAGE, "--", "sh", "-c", "echo started; sleep 30"]);
+    expect(result.code).toBe(124);
+    expect(result.stderr).toMatch(/timed out after 1s/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("removes the job when oneoff is SIGKILLed (the watchdog)", async () => {
+    await swarm(["--release", IMAGE, "--", "sh", "-c", "echo ready; sleep 60"], {
+      onSpawn: (child) => void waitForOutput(child, (text) => text.includes("ready")).then(() => child.kill("SIGKILL")),
+    });
+    await eventually(() => (jobServices().length === 0 ? true : undefined), 10_000);
+    await eventually(() => (jobContainers().length === 0 ? true : undefined), 10_000);
+  });
+});
+
+describe("locks, detach, ps, logs, wait, audit", () => {
+  it("lets only one of two jobs holding the same lock run", async () => {
+    const first = swarm(["--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", "echo first; sleep 3"]);
+    await eventually(() => (jobServices().length ? true : undefined));
+    const second = await swarm(["--lock", "migrate", "--release", IMAGE, "--", "echo", "second"]);
+    expect(second.code).toBe(125);
+    expect(second.stderr).toMatch(/lock migrate is held by a one-off started by \S+ at \S+, job service \S+-lock-migrate/);
+    expect((await first).code).toBe(0);
+  });
+
+  it("starts a detached job that ps, logs, wait and cleanup know", async () => {
+    const started = await swarm(["-d", "--keep-for", "1s", "--release", IMAGE, "--", "sh", "-c", "echo to-out; echo to-err >&2; sleep 1; exit 6"]);
+    const id = started.stdout.toString().trim();
+    expect(started.code).toBe(0);
+    const listed = JSON.parse((await oneoff(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{ id: string; state: string }>;
+    expect(listed.find((entry) => entry.id === id)?.state).toMatch(/^job /);
+    const waited = await oneoff(["wait", id]);
+    expect(waited.stdout.toString()).toBe("6\n");
+    expect(waited.code).toBe(6);
+    const logs = await oneoff(["logs", id]);
+    expect(logs.stdout.toString()).toBe("to-out\n");
+    expect(logs.stderr).toBe("to-err\n");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const cleaned = await oneoff(["cleanup"]);
+    expect(cleaned.code).toBe(0);
+    expect(jobServices()).toEqual([]);
+  });
+
+  it("writes one audit line per job, without secrets", async () => {
+    await swarm(["--from", WEB, "-e", "DB_PASSWORD=planted-password", "--", "sh", "-c", "exit 2"]);
+    const lines = readFileSync(auditLog, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { exitCode: number; command: string[] });
+    expect(lines.at(-1)?.exitCode).toBe(2);
+    expect(readFileSync(auditLog, "utf8")).not.toContain("planted-password");
+    expect(readFileSync(auditLog, "utf8")).not.toContain(SECRET_VALUE);
+  });
+});
+
+describe("a terminal session on a job whose task is on this engine", () => {
+  let terminal: TerminalSession | undefined;
+  afterEach(() => terminal?.close());
+
+  it("attaches to the task's container: typing, output and the shell's exit code", async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-tty-"));
+    const script = path.join(work, "session.sh");
+    writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm -it --release ${IMAGE} -- sh\necho "exit=$?"\nsleep 600\n`);
+    terminal = new TerminalSession(`bash --norc --noprofile ${script}`);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    terminal.type("echo $((6*7))");
+    terminal.keys("Enter");
+    await terminal.waitFor((screen) => /^42$/m.test(screen));
+    terminal.type("exit 5");
+    terminal.keys("Enter");
+    await terminal.waitFor((screen) => /exit=5/.test(screen));
+  });
+});
