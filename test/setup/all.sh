@@ -2,8 +2,8 @@
 # Prepare everything oneoff's tests need on this machine: the command-line tools
 # they drive (tmux, script), a Docker engine on /var/run/docker.sock, the local
 # test images, a loopback registry on 127.0.0.1:5055 holding oneoff-test/pullme:v1,
-# and a private one (TLS, htpasswd) on 127.0.0.1:5056 holding oneoff-test/private:v1.
-# Idempotent.
+# a private one (TLS, htpasswd) on 127.0.0.1:5056 holding oneoff-test/private:v1,
+# and the engine as a single-node Swarm manager. Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/tools.sh"
