@@ -222,6 +222,19 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     expect(jobServices()).toEqual([]);
   });
 
+  it("runs the release task once per release as a job, recorded in the ledger", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-release-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: swarmrel${tag}\nimage: oneoff-test/busybox\nrelease: latest\nengine: swarm\ntasks:\n  release: [sh, -c, 'echo migrating; exit 0']\n`);
+    const first = await oneoff(["release"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: auditLog } });
+    expect(first.stdout.toString()).toBe("migrating\n");
+    expect(first.code).toBe(0);
+    const second = await oneoff(["release"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: auditLog } });
+    expect(second.stdout.toString()).toBe("");
+    expect(second.stderr).toMatch(/release task release already succeeded for release [0-9a-f]{12}/);
+    expect(second.code).toBe(0);
+    for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=swarmrel${tag}`).split("\n").filter(Boolean)) docker("volume", "rm", volume);
+  });
+
   it("writes one audit line per job, without secrets", async () => {
     await swarm(["--from", WEB, "-e", "DB_PASSWORD=planted-password", "--", "sh", "-c", "exit 2"]);
     const lines = readFileSync(auditLog, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { exitCode: number; command: string[] });
