@@ -76,7 +76,7 @@ async function resolveJobImage(run: JobRun): Promise<{ imageId: string; image: s
     if (swarm.nodes > 1) throw new OneoffError(`release ${plan.releaseReference} has no name a node could pull`, { hint: "give the release as repo:tag or repo@digest from a registry" });
     return { imageId: release.imageId, image: image?.repoTags[0] ?? plan.releaseReference };
   }
-  if (swarm.nodes > 1) report.warn(`release ${plan.releaseReference} has no registry digest: each node runs its own copy of that tag (push it to a registry to pin it)`);
+  if (swarm.nodes > 1) report.info(`release ${plan.releaseReference} has no registry digest: each node runs its own copy of that tag (push it to a registry to pin it)`);
   return { imageId: release.imageId, image: plan.releaseReference };
 }
 

@@ -25,13 +25,7 @@ function rawOutput(stdout: Writable): Writable {
   return new WritableStream({
     write(chunk: Buffer, _encoding, done) {
       if (dropped || stdout.destroyed || stdout.write(chunk)) return done();
-      const resume = () => {
-        stdout.off("drain", resume);
-        stdout.off("close", resume);
-        done();
-      };
-      stdout.on("drain", resume);
-      stdout.on("close", resume);
+      afterDrain(stdout, () => done());
     },
   });
 }

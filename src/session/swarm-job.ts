@@ -81,6 +81,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   let restoreTerminal = () => {};
   let stopResizing = () => {};
   let stopStdin = () => {};
+  let stopServiceLogs = () => {};
   let handedToWatchdog = false;
   const createdAt = Date.now();
   try {
@@ -96,6 +97,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       return { exitCode: exitCodeForSignal(signal), serviceId, ending: "interrupted", signal };
     }
     let task = started;
+    let taskOver = false;
     const here = task.nodeId === node?.id && task.containerId !== undefined;
     if (here) taskContainerId = task.containerId;
     if (options.tty && !here) {
@@ -124,9 +126,12 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       followed = { stdout: new ByteCounter(io.stdout), stderr: new ByteCounter(io.stderr) };
       output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), followed, false, report);
     } else {
-      output = followServiceLogs(jobs, serviceId, io, report, () => task);
+      const logs = followServiceLogs(jobs, serviceId, io, report, () => taskOver);
+      stopServiceLogs = logs.stop;
+      output = logs.done;
     }
     const ended = await untilTask(jobs, serviceId, pollMs, (current) => TERMINAL_TASK_STATES.has(current.state));
+    taskOver = true;
     const createToExitMs = Date.now() - createdAt;
     let outputError = await output;
     // The engine (20.10) can end a followed log when the container stops, before its last
@@ -164,6 +169,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     stop.dispose();
     stopResizing();
     stopStdin();
+    stopServiceLogs();
     restoreTerminal();
     stream?.destroy();
     if (!handedToWatchdog) {
@@ -217,19 +223,32 @@ export function taskExitCode(task: TaskStatus, command: readonly string[], endpo
 
 /**
  * Output from a task on another node: the service's log, followed. Swarm does not end it
- * when the task ends, so once the task is over it is read until quiet, then closed.
+ * when the task ends, so once `over` says the task has ended it is read until quiet for
+ * half a second, then closed. `stop` closes it at once (an error, an interrupt).
  */
-async function followServiceLogs(jobs: SwarmJobs, serviceId: string, io: SessionIO, report: Reporter, task: () => TaskStatus): Promise<Error | undefined> {
-  const stream = (await jobs.serviceLogs(serviceId, { follow: true })) as NodeJS.ReadableStream & { destroy(): void };
-  let lastData = Date.now();
-  stream.on("data", () => (lastData = Date.now()));
-  const forwarding = forwardOutput(stream, io, false, report);
-  const quiet = setInterval(() => {
-    if (TERMINAL_TASK_STATES.has(task().state) && Date.now() - lastData > 500) stream.destroy();
-  }, 100);
-  const error = await forwarding;
-  clearInterval(quiet);
-  return error && !/premature close|aborted/i.test(error.message) ? error : undefined;
+function followServiceLogs(jobs: SwarmJobs, serviceId: string, io: SessionIO, report: Reporter, over: () => boolean): { done: Promise<Error | undefined>; stop: () => void } {
+  let stream: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
+  let stopped = false;
+  let quiet: NodeJS.Timeout | undefined;
+  const done = (async () => {
+    stream = (await jobs.serviceLogs(serviceId, { follow: true })) as NodeJS.ReadableStream & { destroy(): void };
+    if (stopped) stream.destroy();
+    let lastData = Date.now();
+    stream.on("data", () => (lastData = Date.now()));
+    const forwarding = forwardOutput(stream, io, false, report);
+    quiet = setInterval(() => {
+      if (over() && Date.now() - lastData > 500) stream?.destroy();
+    }, 100);
+    const error = await forwarding;
+    return error && !/premature close|aborted/i.test(error.message) ? error : undefined;
+  })().finally(() => clearInterval(quiet));
+  return {
+    done,
+    stop: () => {
+      stopped = true;
+      stream?.destroy();
+    },
+  };
 }
 
 async function removeJobOrReport(engine: ContainerEngine, serviceId: string, name: string, report: Reporter): Promise<boolean> {

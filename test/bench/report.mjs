@@ -1,8 +1,8 @@
-// npm run bench: runs latency.mjs, throughput.mjs and scale.mjs one after the other (never
+// npm run bench: runs latency.mjs, throughput.mjs, scale.mjs and swarm.mjs one after the other (never
 // side by side: each measures the engine alone) and writes their tables, with a
 // description of the machine, to docs/benchmarks.md (BENCH_DOC to write elsewhere).
 // The knobs each script reads (BENCH_RUNS, BENCH_BYTES, BENCH_SIZES, BENCH_CONCURRENCY,
-// BENCH_LEVELS, BENCH_IMAGE) pass through; a quick smoke run:
+// BENCH_LEVELS, BENCH_SWARM_RUNS, BENCH_IMAGE) pass through; a quick smoke run:
 //   BENCH_RUNS=1 BENCH_BYTES=16MiB BENCH_SIZES=1MiB,16MiB BENCH_CONCURRENCY=2 BENCH_LEVELS=1 \
 //   BENCH_DOC=/tmp/benchmarks.md node test/bench/report.mjs
 import { spawnSync } from "node:child_process";
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { machineDescription, node } from "./lib.mjs";
 
 const DOC = process.env.BENCH_DOC || fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
-const SCRIPTS = ["latency.mjs", "throughput.mjs", "scale.mjs"];
+const SCRIPTS = ["latency.mjs", "throughput.mjs", "scale.mjs", "swarm.mjs"];
 const KNOBS = ["BENCH_RUNS", "BENCH_BYTES", "BENCH_SIZES", "BENCH_CONCURRENCY", "BENCH_LEVELS", "BENCH_IMAGE"];
 
 const started = new Date();

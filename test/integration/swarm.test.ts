@@ -19,8 +19,10 @@ const NETWORK = `oneoff-it-net-${tag}`;
 const SECRET = `oneoff_it_secret_${tag}`;
 const SECRET_VALUE = `s3cret-${randomBytes(8).toString("hex")}`;
 const auditLog = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-audit-")), "audit.jsonl");
+// Jobs stay on the manager, the engine oneoff talks to (a worker may have joined: see
+// swarm-worker.test.ts for jobs placed elsewhere); -q: a second node adds a note on stderr.
 const swarm = (args: string[], options: Parameters<typeof oneoff>[1] = {}) =>
-  oneoff(["run", "--engine", "swarm", ...args], { ...options, env: { ONEOFF_AUDIT_LOG: auditLog, ...options.env } });
+  oneoff(["run", "-q", "--engine", "swarm", "--constraint", "node.role==manager", ...args], { ...options, env: { ONEOFF_AUDIT_LOG: auditLog, ...options.env } });
 
 function jobServices(): string[] {
   return docker("service", "ls", "-q", "--filter", "label=io.oneoff.managed=true").split("\n").filter(Boolean);
@@ -51,7 +53,7 @@ beforeAll(async () => {
   docker(
     "service", "create", "--detach", "--name", WEB, "--network", NETWORK, "--endpoint-mode", "dnsrr",
     "--secret", SECRET, "--env", "APP_ENV=production", "--env", "APP_LEVEL=7", "--user", "1000:1000", "--workdir", "/tmp",
-    "--label", "com.example.team=shop", "--container-label", "com.example.role=web",
+    "--label", "com.example.team=shop", "--container-label", "com.example.role=web", "--constraint", "node.role==manager",
     IMAGE, "sh", "-c", "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello from web\\n' | nc -l -p 8080; done",
   );
   await eventually(() => (docker("service", "ps", WEB, "--filter", "desired-state=running", "--format", "{{.CurrentState}}").startsWith("Running") ? true : undefined), 30_000);
@@ -224,7 +226,7 @@ describe("locks, detach, ps, logs, wait, audit", () => {
 
   it("runs the release task once per release as a job, recorded in the ledger", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-release-"));
-    writeFileSync(path.join(dir, "oneoff.yaml"), `app: swarmrel${tag}\nimage: oneoff-test/busybox\nrelease: latest\nengine: swarm\ntasks:\n  release: [sh, -c, 'echo migrating; exit 0']\n`);
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: swarmrel${tag}\nimage: oneoff-test/busybox\nrelease: latest\nengine: swarm\nconstraints: [node.role==manager]\ntasks:\n  release: [sh, -c, 'echo migrating; exit 0']\n`);
     const first = await oneoff(["release"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: auditLog } });
     expect(first.stdout.toString()).toBe("migrating\n");
     expect(first.code).toBe(0);
@@ -233,6 +235,25 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     expect(second.stderr).toMatch(/release task release already succeeded for release [0-9a-f]{12}/);
     expect(second.code).toBe(0);
     for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=swarmrel${tag}`).split("\n").filter(Boolean)) docker("volume", "rm", volume);
+  });
+
+  it("reaps an orphaned job (its owner on this host is gone) with cleanup, and leaves a live owner's job", async () => {
+    const labels = (owner: string, name: string) => ["--label", "io.oneoff.managed=true", "--label", `io.oneoff.app=reap${tag}`, "--label", `io.oneoff.owner=${owner}`, "--name", name];
+    const orphan = `reap${tag}-run-000001`;
+    const alive = `reap${tag}-run-000002`;
+    // PID 2^22+1 is past Linux's pid_max: no process has it.
+    const job = ["service", "create", "--detach", "--mode", "replicated-job", "--restart-condition", "none", "--constraint", "node.role==manager"];
+    docker(...job, ...labels(`${os.hostname()}:4194305:1`, orphan), IMAGE, "sleep", "60");
+    docker(...job, ...labels(`${os.hostname()}:${process.pid}`, alive), IMAGE, "sleep", "60");
+    const cleaned = await oneoff(["cleanup"]);
+    expect(cleaned.code).toBe(0);
+    const left = docker("service", "ls", "--format", "{{.Name}}", "--filter", `label=io.oneoff.app=reap${tag}`).split("\n").filter(Boolean);
+    expect(left).toEqual([alive]);
+    docker("service", "rm", alive);
+    for (const name of [orphan, alive]) {
+      const containers = docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${name}`).split("\n").filter(Boolean);
+      if (containers.length) docker("rm", "-f", ...containers);
+    }
   });
 
   it("writes one audit line per job, without secrets", async () => {
@@ -251,7 +272,7 @@ describe("a terminal session on a job whose task is on this engine", () => {
   it("attaches to the task's container: typing, output and the shell's exit code", async () => {
     const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-tty-"));
     const script = path.join(work, "session.sh");
-    writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm -it --release ${IMAGE} -- sh\necho "exit=$?"\nsleep 600\n`);
+    writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm --constraint node.role==manager -it --release ${IMAGE} -- sh\necho "exit=$?"\nsleep 600\n`);
     terminal = new TerminalSession(`bash --norc --noprofile ${script}`);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     terminal.type("echo $((6*7))");
