@@ -7,6 +7,13 @@ import type { Environment } from "./interpolate.js";
 import type { RunOptions } from "./resolve.js";
 import { ENGINE_KINDS, type AppConfig, type EngineKind } from "./types.js";
 
+/** Swarm's placement syntax: KEY==VALUE or KEY!=VALUE (node.hostname, node.labels.X, ...). */
+export function isConstraint(text: string): boolean {
+  return /^\s*[\w.-]+\s*(==|!=)\s*\S.*$/.test(text);
+}
+export const CONSTRAINT_PROBLEM = "not a placement constraint (KEY==VALUE or KEY!=VALUE)";
+export const CONSTRAINT_FIX = "e.g. node.hostname==db1 or node.role==manager";
+
 export function engineOf(
   options: Pick<RunOptions, "engine" | "constraints" | "detach">,
   config: Pick<AppConfig, "engine" | "constraints"> | undefined,
@@ -24,8 +31,8 @@ export function engineOf(
     if (options.constraints?.length) throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
     return { engine, constraints: [] };
   }
-  const malformed = constraints.find((constraint) => !/^\s*[\w.-]+\s*(==|!=)\s*\S.*$/.test(constraint));
-  if (malformed !== undefined) throw new OneoffError(`placement constraint "${malformed}" is not KEY==VALUE or KEY!=VALUE`, { hint: "e.g. node.hostname==db1 or node.role==manager" });
+  const malformed = options.constraints?.find((constraint) => !isConstraint(constraint));
+  if (malformed !== undefined) throw new OneoffError(`--constraint "${malformed}": ${CONSTRAINT_PROBLEM}`, { hint: CONSTRAINT_FIX });
   // A job's container gets no stdin close from Swarm (no StdinOnce), so piped input would
   // never reach EOF; a terminal session ends when its user exits, so it needs no EOF.
   if (interactive && !tty) {

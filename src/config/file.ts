@@ -8,6 +8,7 @@ import type { Environment } from "./interpolate.js";
 import { parseCpus, parseDuration, parseMemory } from "./units.js";
 import { envNameProblem, envValueProblem } from "./env-rules.js";
 import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
+import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-choice.js";
 import { parseVolume } from "./volumes.js";
 import { closest, splitWords } from "./words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
@@ -86,6 +87,9 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       }
       case "constraints":
         config.constraints = reader.stringList(value, key);
+        config.constraints.forEach((constraint, i) => {
+          if (!isConstraint(constraint)) throw reader.error(value, `${key}[${i}]`, `"${constraint}": ${CONSTRAINT_PROBLEM}`, CONSTRAINT_FIX);
+        });
         break;
       case "compose":
         config.compose = path.resolve(dir, reader.string(value, key));
