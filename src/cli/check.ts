@@ -2,7 +2,8 @@
  * `oneoff check [TASK | -- CMD]`: the pre-flight checks alone; `run --check` and `release`
  * run them first (`release --no-check` skips them).
  */
-import { Command } from "commander";
+import { Command, Option } from "commander";
+import { ENGINE_KINDS, type EngineKind } from "../config/types.js";
 import type { RunOptions } from "../config/resolve.js";
 import type { CliContext, CliIO } from "./command.js";
 
@@ -17,6 +18,7 @@ export function checkCommand(context: CliContext): Command {
     .option("-w, --workdir <dir>", "workdir to check")
     .option("--network <name>", "network to check (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for looking up the release, as run --registry-auth")
+    .addOption(new Option("--engine <kind>", "check for a container (docker) or a Swarm job (swarm), as run --engine").choices(ENGINE_KINDS as string[]))
     .option("--json", "print the checks as JSON on stdout")
     .addHelpText(
       "after",
@@ -38,6 +40,7 @@ Examples:
           ...(flags.workdir ? { workdir: flags.workdir as string } : {}),
           ...(flags.network ? { networks: flags.network as string[] } : {}),
           ...(flags.registryAuth ? { registryAuth: flags.registryAuth as string } : {}),
+          ...(flags.engine ? { engine: flags.engine as EngineKind } : {}),
         };
         return (await runChecks(options, context.io, flags.json === true)) ? 0 : 125;
       }),

@@ -256,6 +256,14 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     }
   });
 
+  it("checks a job before it runs: the engine is a swarm manager, the release and command are there", async () => {
+    const result = await oneoff(["check", "--json", "--engine", "swarm", "--release", IMAGE, "--", "sh"]);
+    const document = JSON.parse(result.stdout.toString()) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    expect(document.ok).toBe(true);
+    expect(document.checks.find((check) => check.name === "swarm")?.detail).toMatch(/^the engine is a swarm manager \(\d+ nodes?\)$/);
+    expect(result.code).toBe(0);
+  });
+
   it("writes one audit line per job, without secrets", async () => {
     await swarm(["--from", WEB, "-e", "DB_PASSWORD=planted-password", "--", "sh", "-c", "exit 2"]);
     const lines = readFileSync(auditLog, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { exitCode: number; command: string[] });
