@@ -27,6 +27,8 @@ import { runAttached, type Ending } from "./session/attached-run.js";
 import { startDetached } from "./session/detached-run.js";
 import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/interrupts.js";
 import { OutputCapture } from "./session/capture.js";
+import { checkLocalPaths } from "./session/files.js";
+import { describePayload, payloadHooks, reportSkippedCopyOut } from "./session/payload.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";
 import { dockerRunLine } from "./spec/docker-run-line.js";
 import { Labels, type OneOffIdentity } from "./spec/labels.js";
@@ -90,6 +92,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
   const suffix = randomBytes(3).toString("hex");
+  checkLocalPaths(plan.files);
 
   if (options.dryRun) return dryRun(plan, identity, suffix, context.stdout ?? process.stdout);
 
@@ -161,7 +164,9 @@ async function attached(
       watchdog,
       ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(plan, spec, engine, report, cancelled) } : {}),
       ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
+      ...payloadHooks(plan, engine, report),
     });
+    reportSkippedCopyOut(plan, session.ending, report);
     if (plan.release && session.ending !== "skipped") await recordInLedger(engine, plan, identity, release.imageId, session.exitCode, report);
     return {
       ...describe(plan, identity, spec, release.imageId),
@@ -180,7 +185,7 @@ async function attached(
 async function detached(plan: RunPlan, identity: Identity, suffix: string, engine: ContainerEngine, report: Reporter): Promise<RunResult> {
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
   const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
-  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined);
+  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined, payloadHooks(plan, engine, report).prepare);
   report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
   return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
 }
@@ -268,6 +273,7 @@ function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writa
     name: spec.name,
     request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
     ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
+    ...describePayload(plan),
     ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
     provenance: plan.provenance,
     dockerRun: dockerRunLine({ ...spec, body }),

@@ -18,6 +18,8 @@ Examples:
   cat dump.sql | oneoff run -i -- psql                stdin piped in
   oneoff run -it -- rails console                     an interactive terminal session
   oneoff run --dry-run migrate                        show the create request, start nothing
+  oneoff run --copy-in ./fix.sql:/tmp/fix.sql --copy-out /tmp/out:./out -- ./bin/fix
+                                                      files in before start, out after exit
 
 Exit status: the command's own; 125 oneoff or engine failed, 126 cannot invoke,
 127 command not found, 130/143 interrupted by SIGINT/SIGTERM.`;
@@ -134,6 +136,8 @@ function withContainerOptions(command: Command): Command {
     .option("-m, --memory <size>", "memory limit, e.g. 512m")
     .option("--cpus <n>", "CPU limit, e.g. 1.5")
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
+    .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
+    .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
     .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
     .option("--timeout <duration>", "stop the one-off after this long (10m, 1h30m; exit 124)")
@@ -187,6 +191,8 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("json", pick<boolean>("json"));
   set("detachKeys", pick<string>("detachKeys"));
   set("capture", pick<boolean>("capture"));
+  set("copyIn", pick<string[]>("copyIn"));
+  set("copyOut", pick<string[]>("copyOut"));
   if (options.capture && !options.json) throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
   set("command", context.afterDashDash);
   return options;

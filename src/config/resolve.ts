@@ -14,6 +14,7 @@ import { argumentProblem, envValueProblem } from "./env-rules.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
 import { closest } from "./words.js";
+import { parseFileCopies, type FileCopies } from "./copy-paths.js";
 
 export interface RunOptions {
   /** A task named in oneoff.yaml. */
@@ -74,6 +75,10 @@ export interface RunOptions {
   json?: boolean;
   /** Keep the command's output in the result (bounded) instead of passing it through. */
   capture?: boolean;
+  /** `LOCAL:CONTAINER_PATH`: copied into the one-off after create, before start. */
+  copyIn?: string[];
+  /** `CONTAINER_PATH:LOCAL`: copied out after the command exits, before removal. */
+  copyOut?: string[];
 }
 
 export interface RunPlan {
@@ -99,6 +104,8 @@ export interface RunPlan {
   waitLockMs?: number;
   /** Set for a detached one-off: how long it is kept after it ends (ms). */
   keepForMs?: number;
+  /** Files copied in before start and out after exit. */
+  files: FileCopies;
 }
 
 
@@ -174,6 +181,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
     ...timeoutAndLock(options, task, config),
     ...detachment(options, interactive, tty, task, config),
+    files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true),
   };
 }
 

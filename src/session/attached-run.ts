@@ -51,6 +51,13 @@ export interface AttachedRunOptions {
   create?: (cancelled: () => boolean) => Promise<string>;
   /** Called once the container exists (and its lock is held): false skips the run. */
   beforeStart?: () => Promise<boolean>;
+  /** Puts files into the created container before it starts (copy-in, secrets). */
+  prepare?: (containerId: string) => Promise<void>;
+  /**
+   * Called when the command exited by itself (not timed out, interrupted or detached), before
+   * removal; returns the exit code to report (copy-out can turn 0 into 125).
+   */
+  collect?: (containerId: string, exitCode: number) => Promise<number>;
 }
 
 /** How a one-off ended, for reports and the audit log. */
@@ -91,6 +98,10 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
     if (options.beforeStart && !(await options.beforeStart())) return { exitCode: 0, containerId, ending: "skipped" };
+    if (options.prepare) {
+      await options.prepare(containerId);
+      checkCancelled();
+    }
     stream = await engine.attach(containerId, {
       stdin: options.interactive,
       ...(options.tty && options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}),
@@ -128,8 +139,9 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const containerExitCode = await exit;
     const signal = stop.interruptedBy;
     if (containerExitCode === 137 && !signal && !stop.hasTimedOut) await explainKill(engine, containerId, spec, report);
+    const exitedByItself = !signal && !stop.hasTimedOut;
     return {
-      exitCode: stop.exitCode(containerExitCode),
+      exitCode: exitedByItself && options.collect ? await options.collect(containerId, containerExitCode) : stop.exitCode(containerExitCode),
       containerId,
       ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
       ...(signal ? { signal } : {}),
