@@ -19,7 +19,7 @@ import { recordInLedger, releaseDone, writeAudit } from "./lifecycle/run-records
 import { currentOwner, formatOwner } from "./lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
 import { OneoffError } from "./output/errors.js";
-import { auditableCommand, redactEnvList } from "./output/redact.js";
+import { auditableCommand, redactEnvList, redactSecretValues } from "./output/redact.js";
 import { streamReporter, type Reporter } from "./output/reporter.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { resolveRelease } from "./release/resolve.js";
@@ -28,7 +28,8 @@ import { startDetached } from "./session/detached-run.js";
 import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/interrupts.js";
 import { OutputCapture } from "./session/capture.js";
 import { checkLocalPaths } from "./session/files.js";
-import { describePayload, payloadHooks, reportSkippedCopyOut } from "./session/payload.js";
+import { dryRunPayload, payloadHooks, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
+import { readSecretValues, type SecretValue } from "./config/secret-values.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";
 import { dockerRunLine } from "./spec/docker-run-line.js";
 import { Labels, type OneOffIdentity } from "./spec/labels.js";
@@ -89,12 +90,15 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
   const { config, sourceLayers, engine: sourceEngine } = await resolveSources(options, cwd, env, context.engine);
   let engine = sourceEngine;
-  const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
+  const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
   const suffix = randomBytes(3).toString("hex");
-  checkLocalPaths(plan.files);
+  checkLocalPaths(planned.files);
 
-  if (options.dryRun) return dryRun(plan, identity, suffix, context.stdout ?? process.stdout);
+  if (options.dryRun) return dryRun(withSecretEnv(planned, undefined), identity, suffix, context.stdout ?? process.stdout);
+  // Read now, before anything is created: a missing secret is an input error.
+  const secrets = readSecretValues(planned.secrets, env, planned.configPath ? path.dirname(planned.configPath) : cwd);
+  const plan = withSecretEnv(planned, secrets);
 
   // The command's stdout goes to oneoff's stderr with --json (stdout carries the document),
   // or into memory with capture.
@@ -107,9 +111,9 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   try {
     engine ??= await connectEngine(env);
     if (options.detach) {
-      result = await detached(plan, identity, suffix, engine, report);
+      result = await detached(plan, identity, suffix, engine, report, secrets);
     } else {
-      result = await attached(plan, identity, suffix, engine, report, context, { env, stdin, stdout, stderr: commandStderr });
+      result = await attached(plan, identity, suffix, engine, report, context, { env, stdin, stdout, stderr: commandStderr }, secrets);
       if (capture) result.output = capture.result();
     }
     return result;
@@ -131,6 +135,7 @@ async function attached(
   report: Reporter,
   context: Partial<RunContext>,
   io: { env: Readonly<Record<string, string | undefined>>; stdin: Readable; stdout: Writable; stderr: Writable },
+  secrets: readonly SecretValue[],
 ): Promise<RunResult> {
   // Started before the release is resolved, so its own start-up overlaps with that.
   const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(io.env);
@@ -164,7 +169,7 @@ async function attached(
       watchdog,
       ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(plan, spec, engine, report, cancelled) } : {}),
       ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
-      ...payloadHooks(plan, engine, report),
+      ...payloadHooks(plan, engine, report, secrets),
     });
     reportSkippedCopyOut(plan, session.ending, report);
     if (plan.release && session.ending !== "skipped") await recordInLedger(engine, plan, identity, release.imageId, session.exitCode, report);
@@ -182,10 +187,10 @@ async function attached(
   }
 }
 
-async function detached(plan: RunPlan, identity: Identity, suffix: string, engine: ContainerEngine, report: Reporter): Promise<RunResult> {
+async function detached(plan: RunPlan, identity: Identity, suffix: string, engine: ContainerEngine, report: Reporter, secrets: readonly SecretValue[]): Promise<RunResult> {
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
   const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
-  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined, payloadHooks(plan, engine, report).prepare);
+  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined, payloadHooks(plan, engine, report, secrets).prepare);
   report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
   return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
 }
@@ -273,12 +278,12 @@ function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writa
     name: spec.name,
     request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
     ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
-    ...describePayload(plan),
+    ...dryRunPayload(plan),
     ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
     provenance: plan.provenance,
     dockerRun: dockerRunLine({ ...spec, body }),
   };
-  stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  stdout.write(`${redactSecretValues(JSON.stringify(document, null, 2))}\n`);
   const now = new Date();
   return { ...describe(plan, identity, spec, imageId), exitCode: 0, containerId: "", ending: "dry-run", endedAt: now };
 }

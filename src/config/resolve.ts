@@ -15,6 +15,7 @@ import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseT
 import { flagLayer } from "./flags.js";
 import { closest } from "./words.js";
 import { parseFileCopies, type FileCopies } from "./copy-paths.js";
+import { chooseSecrets, type SecretDefinition } from "./secrets.js";
 
 export interface RunOptions {
   /** A task named in oneoff.yaml. */
@@ -106,6 +107,8 @@ export interface RunPlan {
   keepForMs?: number;
   /** Files copied in before start and out after exit. */
   files: FileCopies;
+  /** The secrets this one-off gets (their values are read only when it runs). */
+  secrets: SecretDefinition[];
 }
 
 
@@ -182,6 +185,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     ...timeoutAndLock(options, task, config),
     ...detachment(options, interactive, tty, task, config),
     files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true),
+    secrets: chooseSecrets(config?.secrets, task?.secrets, settings.mounts),
   };
 }
 

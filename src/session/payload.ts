@@ -1,12 +1,18 @@
 /**
  * What a one-off carries besides its settings: files copied in before start (--copy-in and
- * secrets delivered as files) and files copied out after exit (--copy-out). One place that
- * turns the plan into the session's prepare/collect hooks, so run.ts only wires them.
+ * secrets delivered as files), secrets delivered as env, and files copied out after exit
+ * (--copy-out). One place that turns the plan into the session's prepare/collect hooks and
+ * into what --dry-run and the audit log say, so run.ts only wires them.
  */
 import type { RunPlan } from "../config/resolve.js";
+import { envValueProblem } from "../config/env-rules.js";
+import type { SecretValue } from "../config/secret-values.js";
 import type { ContainerEngine } from "../engine/types.js";
+import { OneoffError } from "../output/errors.js";
+import { REDACTED } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
 import { copyIntoOneOff, copyOutOfOneOff } from "./files.js";
+import { deliverSecretFiles } from "./secret-files.js";
 import type { Ending } from "./attached-run.js";
 
 export interface PayloadHooks {
@@ -14,12 +20,38 @@ export interface PayloadHooks {
   collect?: (containerId: string, exitCode: number) => Promise<number>;
 }
 
-export function payloadHooks(plan: RunPlan, engine: ContainerEngine, report: Reporter): PayloadHooks {
+export function payloadHooks(plan: RunPlan, engine: ContainerEngine, report: Reporter, secrets: readonly SecretValue[] = []): PayloadHooks {
   const { copyIn, copyOut } = plan.files;
+  const secretFiles = secrets.filter(({ secret }) => secret.delivery.as === "file");
+  const prepare = async (containerId: string) => {
+    await copyIntoOneOff(engine, containerId, copyIn);
+    // After copy-in: a secret is never overwritten by a copied file.
+    await deliverSecretFiles(engine, containerId, secretFiles);
+  };
   return {
-    ...(copyIn.length ? { prepare: (containerId: string) => copyIntoOneOff(engine, containerId, copyIn) } : {}),
+    ...(copyIn.length || secretFiles.length ? { prepare } : {}),
     ...(copyOut.length ? { collect: (containerId: string, exitCode: number) => copyOutOfOneOff(engine, containerId, copyOut, exitCode, report) } : {}),
   };
+}
+
+/**
+ * The plan with its env-delivered secrets in the environment: their values, or (for
+ * --dry-run, which reads no secret) a placeholder.
+ */
+export function withSecretEnv(plan: RunPlan, values: readonly SecretValue[] | undefined): RunPlan {
+  const envSecrets = plan.secrets.filter((secret) => secret.delivery.as === "env");
+  if (!envSecrets.length) return plan;
+  const env = { ...plan.settings.env };
+  const provenance = { ...plan.provenance };
+  for (const secret of envSecrets) {
+    const variable = (secret.delivery as { variable: string }).variable;
+    const value = values ? (values.find((item) => item.secret === secret)?.value.toString("utf8") ?? "") : REDACTED;
+    const problem = envValueProblem(variable, value);
+    if (problem) throw new OneoffError(`secret ${secret.name}: ${problem.replace(value, REDACTED)}`, { hint: "deliver it as a file (drop as: env)" });
+    env[variable] = value;
+    provenance[`env.${variable}`] = `secret ${secret.name}`;
+  }
+  return { ...plan, settings: { ...plan.settings, env }, provenance };
 }
 
 /** Copy-out happens only for a command that exited by itself: say so when it did not. */
@@ -29,12 +61,30 @@ export function reportSkippedCopyOut(plan: RunPlan, ending: Ending | "detached",
   report.warn(`--copy-out skipped: the one-off did not finish by itself (${why}), so its files may be partial`);
 }
 
-/** For --dry-run and the audit log: paths only. */
-export function describePayload(plan: RunPlan): Record<string, string[]> {
-  const pairs = (copies: RunPlan["files"]["copyIn"], direction: "in" | "out") =>
-    copies.map((copy) => (direction === "in" ? `${copy.local} -> ${copy.container}` : `${copy.container} -> ${copy.local}`));
+/** For the audit log: paths and secret names only. */
+export function describePayload(plan: RunPlan): { copyIn?: string[]; copyOut?: string[]; secrets?: string[] } {
+  const { copyIn, copyOut } = plan.files;
   return {
-    ...(plan.files.copyIn.length ? { copyIn: pairs(plan.files.copyIn, "in") } : {}),
-    ...(plan.files.copyOut.length ? { copyOut: pairs(plan.files.copyOut, "out") } : {}),
+    ...(copyIn.length ? { copyIn: copyIn.map((copy) => `${copy.local} -> ${copy.container}`) } : {}),
+    ...(copyOut.length ? { copyOut: copyOut.map((copy) => `${copy.container} -> ${copy.local}`) } : {}),
+    ...(plan.secrets.length ? { secrets: plan.secrets.map((secret) => secret.name) } : {}),
+  };
+}
+
+/** For --dry-run: what would be copied, and where each secret would come from and go, never a value. */
+export function dryRunPayload(plan: RunPlan): Record<string, unknown> {
+  const { secrets: _names, ...copies } = describePayload(plan);
+  return {
+    ...copies,
+    ...(plan.secrets.length
+      ? {
+          secrets: plan.secrets.map((secret) => ({
+            name: secret.name,
+            // A command is named by where it is written, not quoted: it may hold a token itself.
+            from: secret.source.kind === "command" ? `command at ${secret.sourceAt.split(": ")[0]}` : `${secret.source.kind} ${secret.source.value}`,
+            to: secret.delivery.as === "file" ? `file ${secret.delivery.target} (mode 0400, owned by the one-off's user)` : `env ${secret.delivery.variable}`,
+          })),
+        }
+      : {}),
   };
 }
