@@ -18,8 +18,8 @@ Examples:
   cat dump.sql | oneoff run -i -- psql                stdin piped in
   oneoff run -it -- rails console                     an interactive terminal session
   oneoff run --dry-run migrate                        show the create request, start nothing
-  oneoff run --copy-in ./fix.sql:/tmp/fix.sql --copy-out /tmp/out:./out -- ./bin/fix
-                                                      files in before start, out after exit
+  oneoff run --copy-in fix.sql:/tmp/fix.sql -- psql -f /tmp/fix.sql   a file in before start
+  oneoff run --copy-out /tmp/report.csv:. report      a file out after it exits
 
 Exit status: the command's own; 125 oneoff or engine failed, 126 cannot invoke,
 127 command not found, 130/143 interrupted by SIGINT/SIGTERM.`;

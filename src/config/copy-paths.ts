@@ -42,8 +42,12 @@ export function parseFileCopy(direction: "in" | "out", value: string, cwd: strin
   if (!containerText.startsWith("/")) {
     throw new OneoffError(`${given}: the container path "${containerText}" is not absolute`, { hint: "start it with /; the workdir is not assumed" });
   }
-  // A trailing slash means "a directory" to docker cp's rules: keep it on both sides.
-  const keepSlash = (resolved: string, text: string) => (/[/\\]$/.test(text) && !resolved.endsWith("/") ? `${resolved}/` : resolved);
+  // docker cp's rules read the ends of paths: a trailing slash means "a directory", a
+  // trailing /. means "its contents". path.resolve drops both, so they are put back.
+  const keepSlash = (resolved: string, text: string) => {
+    if (/(^|\/)\.$/.test(text)) return `${resolved.replace(/\/$/, "")}/.`;
+    return text.endsWith("/") && !resolved.endsWith("/") ? `${resolved}/` : resolved;
+  };
   return { local: keepSlash(path.resolve(cwd, localText), localText), container: containerText, given };
 }
 

@@ -90,6 +90,8 @@ describe("resolveRunPlan", () => {
       tty: false,
       pull: "never",
       stopTimeoutSeconds: 30,
+      files: { copyIn: [], copyOut: [] },
+      secrets: [],
     });
   });
 
@@ -155,6 +157,8 @@ describe("resolveRunPlan", () => {
       tty: false,
       pull: "missing",
       stopTimeoutSeconds: 10,
+      files: { copyIn: [], copyOut: [] },
+      secrets: [],
     });
   });
 
