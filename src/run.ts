@@ -29,7 +29,7 @@ import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/i
 import { OutputCapture } from "./session/capture.js";
 import { checkLocalPaths } from "./session/files.js";
 import { dryRunPayload, payloadHooks, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
-import { readSecretValues, type SecretValue } from "./config/secret-values.js";
+import { readSecretValues, rememberReadableSecrets, type SecretValue } from "./config/secret-values.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";
 import { dockerRunLine } from "./spec/docker-run-line.js";
 import { Labels, type OneOffIdentity } from "./spec/labels.js";
@@ -95,9 +95,13 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const suffix = randomBytes(3).toString("hex");
   checkLocalPaths(planned.files);
 
-  if (options.dryRun) return dryRun(withSecretEnv(planned, undefined), identity, suffix, context.stdout ?? process.stdout);
+  const secretsDir = planned.configPath ? path.dirname(planned.configPath) : cwd;
+  if (options.dryRun) {
+    rememberReadableSecrets(planned.secrets, env, secretsDir);
+    return dryRun(withSecretEnv(planned, undefined), identity, suffix, context.stdout ?? process.stdout);
+  }
   // Read now, before anything is created: a missing secret is an input error.
-  const secrets = readSecretValues(planned.secrets, env, planned.configPath ? path.dirname(planned.configPath) : cwd);
+  const secrets = readSecretValues(planned.secrets, env, secretsDir);
   const plan = withSecretEnv(planned, secrets);
 
   // The command's stdout goes to oneoff's stderr with --json (stdout carries the document),

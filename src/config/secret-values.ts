@@ -25,6 +25,22 @@ export function readSecretValues(secrets: readonly SecretDefinition[], hostEnv: 
   });
 }
 
+/**
+ * For --dry-run, which must not run a secret's command: the values it can read without side
+ * effects (environment, files) join the redaction set, so a value also typed into the command
+ * line is masked in the listing. Unreadable ones are left for the real run to report.
+ */
+export function rememberReadableSecrets(secrets: readonly SecretDefinition[], hostEnv: Readonly<Record<string, string | undefined>>, cwd: string): void {
+  for (const secret of secrets) {
+    if (secret.source.kind === "command") continue;
+    try {
+      rememberSecretValue(readOne(secret, hostEnv, cwd).toString("utf8"));
+    } catch {
+      // Reported by the run itself.
+    }
+  }
+}
+
 function readOne(secret: SecretDefinition, hostEnv: Readonly<Record<string, string | undefined>>, cwd: string): Buffer {
   const { kind, value: from } = secret.source;
   const fail = (why: string, hint: string) => new OneoffError(`${secret.sourceAt}: ${why}`, { hint });

@@ -9,7 +9,7 @@ import { envValueProblem } from "../config/env-rules.js";
 import type { SecretValue } from "../config/secret-values.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
-import { REDACTED } from "../output/redact.js";
+import { REDACTED, redactSecretValues } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
 import { copyIntoOneOff, copyOutOfOneOff } from "./files.js";
 import { deliverSecretFiles } from "./secret-files.js";
@@ -61,12 +61,12 @@ export function reportSkippedCopyOut(plan: RunPlan, ending: Ending | "detached",
   report.warn(`--copy-out skipped: the one-off did not finish by itself (${why}), so its files may be partial`);
 }
 
-/** For the audit log: paths and secret names only. */
+/** For the audit log: paths (a secret value typed into one masked) and secret names only. */
 export function describePayload(plan: RunPlan): { copyIn?: string[]; copyOut?: string[]; secrets?: string[] } {
   const { copyIn, copyOut } = plan.files;
   return {
-    ...(copyIn.length ? { copyIn: copyIn.map((copy) => `${copy.local} -> ${copy.container}`) } : {}),
-    ...(copyOut.length ? { copyOut: copyOut.map((copy) => `${copy.container} -> ${copy.local}`) } : {}),
+    ...(copyIn.length ? { copyIn: copyIn.map((copy) => redactSecretValues(`${copy.local} -> ${copy.container}`)) } : {}),
+    ...(copyOut.length ? { copyOut: copyOut.map((copy) => redactSecretValues(`${copy.container} -> ${copy.local}`)) } : {}),
     ...(plan.secrets.length ? { secrets: plan.secrets.map((secret) => secret.name) } : {}),
   };
 }
