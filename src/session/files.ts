@@ -45,7 +45,7 @@ export async function copyIntoOneOff(engine: ContainerEngine, containerId: strin
       entries: [contentsOnly ? "." : path.basename(source)],
       // The modes as they are: the local umask has no say in what the one-off gets.
       umask: 0,
-      ...(rename && !contentsOnly ? { map: renameTop(path.basename(source), rename) } : {}),
+      ...(rename ? { map: contentsOnly ? underTop(rename) : renameTop(path.basename(source), rename) } : {}),
     } as PackOptions;
     const archive = pack(contentsOnly ? source : path.dirname(source), options);
     // tar-fs streams are streamx streams: Readable.from pulls from them as the request drains.
@@ -94,6 +94,14 @@ async function copyOut(engine: ContainerEngine, containerId: string, copy: FileC
 function renameTop(from: string, to: string): (header: Headers) => Headers {
   return (header) => {
     if (header.name === from || header.name.startsWith(`${from}/`)) header.name = `${to}${header.name.slice(from.length)}`;
+    return header;
+  };
+}
+
+/** The contents form (SRC/.) into a directory that does not exist yet: it becomes that directory. */
+function underTop(top: string): (header: Headers) => Headers {
+  return (header) => {
+    header.name = header.name === "." || header.name === "" ? top : `${top}/${header.name.replace(/^\.\//, "")}`;
     return header;
   };
 }

@@ -137,3 +137,32 @@ describe("files in and out", () => {
     expect(() => statSync(path.join(dir, "x"))).toThrow();
   });
 });
+
+describe("files through the library's run()", () => {
+  it("copies a directory's contents (SRC/.) into a new directory and back into an existing one", async () => {
+    const { run } = await import("../../src/index.js");
+    const { PassThrough } = await import("node:stream");
+    const dir = workspace();
+    mkdirSync(path.join(dir, "site", "css"), { recursive: true });
+    writeFileSync(path.join(dir, "site", "index.html"), "<h1>hi</h1>\n");
+    writeFileSync(path.join(dir, "site", "css", "app.css"), "body{}\n");
+    mkdirSync(path.join(dir, "back"));
+    const stdout = new PassThrough();
+    const output: Buffer[] = [];
+    stdout.on("data", (chunk: Buffer) => output.push(chunk));
+    const result = await run(
+      {
+        release: "oneoff-test/busybox",
+        command: ["sh", "-c", "cd /work/site && find . -type f | sort && echo made > /work/site/made.txt"],
+        copyIn: ["site/.:/work/site"],
+        copyOut: ["/work/site/.:back"],
+        quiet: true,
+      },
+      { cwd: dir, stdout, stderr: new PassThrough(), audit: false },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(Buffer.concat(output).toString()).toBe("./css/app.css\n./index.html\n");
+    expect(readFileSync(path.join(dir, "back", "made.txt"), "utf8")).toBe("made\n");
+    expect(readFileSync(path.join(dir, "back", "css", "app.css"), "utf8")).toBe("body{}\n");
+  });
+});

@@ -61,3 +61,33 @@ describe("the redaction set of secret values", () => {
     expect(redactSecretValues("abc def")).toBe("abc def");
   });
 });
+
+describe("--copy-in / --copy-out through the CLI and the library", () => {
+  it("passes each repeated flag through commander, refusing a bad one in one line (exit 125)", async () => {
+    const { runCli } = await import("./cli-output.js");
+    const bad = await runCli(["run", "--release", "shop:v1", "--copy-in", "ok.sql:/tmp/ok.sql", "--copy-in", "a:b:/c", "--", "true"]);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toBe('oneoff: --copy-in a:b:/c: more than one ":", so where one path ends is unclear (a path with a colon cannot be given here: rename it, or copy its parent directory)\n');
+    const detached = await runCli(["run", "--release", "shop:v1", "--detach", "--copy-out", "/tmp/x:x", "--", "true"]);
+    expect(detached.stderr).toContain("--copy-out cannot be combined with --detach");
+  });
+
+  it("lists the copies in the --dry-run document, and refuses a missing local path there too", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { PassThrough } = await import("node:stream");
+    const { run } = await import("../../src/run.js");
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-copy-dry-"));
+    writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
+    const stdout = new PassThrough();
+    const options = { dryRun: true, release: "shop:v1", command: ["true"], copyIn: ["seed.sql:/tmp/seed.sql"], copyOut: ["/tmp/report.csv:out.csv"] };
+    await run(options, { cwd: dir, env: {}, stdout, stderr: new PassThrough(), audit: false });
+    const document = JSON.parse(stdout.read().toString());
+    expect(document.copyIn).toEqual([`${dir}/seed.sql -> /tmp/seed.sql`]);
+    expect(document.copyOut).toEqual([`/tmp/report.csv -> ${dir}/out.csv`]);
+    const missing = await run({ ...options, copyIn: ["absent:/tmp/x"] }, { cwd: dir, env: {}, stdout, stderr: new PassThrough(), audit: false }).catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(OneoffError);
+    expect((missing as OneoffError).message).toBe(`--copy-in absent:/tmp/x: ${dir}/absent does not exist`);
+  });
+});
