@@ -28,7 +28,7 @@ import { startDetached } from "./session/detached-run.js";
 import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/interrupts.js";
 import { OutputCapture } from "./session/capture.js";
 import { checkLocalPaths } from "./session/files.js";
-import { dryRunPayload, payloadHooks, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
+import { dryRunPayload, payloadFor, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
 import { readSecretValues, rememberReadableSecrets, type SecretValue } from "./config/secret-values.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";
 import { dockerRunLine } from "./spec/docker-run-line.js";
@@ -159,6 +159,7 @@ async function attached(
         `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; a one-off container, removed on exit`,
       );
     }
+    const payload = payloadFor(plan, engine, report, secrets);
     const session = await runAttached({
       engine,
       spec,
@@ -173,9 +174,9 @@ async function attached(
       watchdog,
       ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(plan, spec, engine, report, cancelled) } : {}),
       ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
-      ...payloadHooks(plan, engine, report, secrets),
+      ...payload.hooks,
     });
-    reportSkippedCopyOut(plan, session.ending, report);
+    reportSkippedCopyOut(plan, session.ending, report, payload.copiedOut());
     if (plan.release && session.ending !== "skipped") await recordInLedger(engine, plan, identity, release.imageId, session.exitCode, report);
     return {
       ...describe(plan, identity, spec, release.imageId),
@@ -194,7 +195,7 @@ async function attached(
 async function detached(plan: RunPlan, identity: Identity, suffix: string, engine: ContainerEngine, report: Reporter, secrets: readonly SecretValue[]): Promise<RunResult> {
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report);
   const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
-  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined, payloadHooks(plan, engine, report, secrets).prepare);
+  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined, payloadFor(plan, engine, report, secrets).hooks.prepare);
   report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
   return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
 }

@@ -6,7 +6,7 @@
  */
 import { lstatSync, statSync } from "node:fs";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { addAbortSignal, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { extract, pack, type ExtractOptions, type Headers, type PackOptions } from "tar-fs";
 import type { FileCopies, FileCopy } from "../config/copy-paths.js";
@@ -29,8 +29,9 @@ export function checkLocalPaths(copies: FileCopies): void {
 }
 
 /** After create, before start. Rejects on the first copy that fails (the one-off then never starts). */
-export async function copyIntoOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[]): Promise<void> {
+export async function copyIntoOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], signal?: AbortSignal): Promise<void> {
   for (const copy of copies) {
+    signal?.throwIfAborted();
     const contentsOnly = /\/\.$/.test(copy.local);
     const source = copy.local.replace(/\/\.$/, "").replace(/(.)\/+$/, "$1");
     const sourceIsDirectory = statSync(source).isDirectory();
@@ -49,7 +50,8 @@ export async function copyIntoOneOff(engine: ContainerEngine, containerId: strin
     } as PackOptions;
     const archive = pack(contentsOnly ? source : path.dirname(source), options);
     // tar-fs streams are streamx streams: Readable.from pulls from them as the request drains.
-    await engine.putArchive(containerId, into, Readable.from(archive));
+    const stream = Readable.from(archive);
+    await engine.putArchive(containerId, into, signal ? addAbortSignal(signal, stream) : stream);
   }
 }
 
@@ -57,11 +59,16 @@ export async function copyIntoOneOff(engine: ContainerEngine, containerId: strin
  * After the command exits, before removal. Every copy is tried; each failure is one line,
  * and the exit code becomes 125 unless the command's own was already a failure.
  */
-export async function copyOutOfOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], exitCode: number, report: Reporter): Promise<number> {
+export async function copyOutOfOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], exitCode: number, report: Reporter, signal?: AbortSignal): Promise<number> {
   let failed = false;
   for (const copy of copies) {
+    if (signal?.aborted) {
+      report.warn(`${copy.given}: not copied: interrupted`);
+      failed = true;
+      continue;
+    }
     try {
-      await copyOut(engine, containerId, copy);
+      await copyOut(engine, containerId, copy, signal);
     } catch (error) {
       failed = true;
       const oneoffError = error instanceof OneoffError ? error : copyError(copy, (error as Error).message);
@@ -71,7 +78,7 @@ export async function copyOutOfOneOff(engine: ContainerEngine, containerId: stri
   return failed && exitCode === 0 ? ExitCode.runnerFailed : exitCode;
 }
 
-async function copyOut(engine: ContainerEngine, containerId: string, copy: FileCopy): Promise<void> {
+async function copyOut(engine: ContainerEngine, containerId: string, copy: FileCopy, signal?: AbortSignal): Promise<void> {
   const source = copy.container.replace(/(.)\/+$/, "$1");
   const archive = await engine.getArchive(containerId, source);
   if (!archive) throw copyError(copy, `${copy.container} does not exist in the one-off`, "check the path the command writes to");
@@ -85,8 +92,9 @@ async function copyOut(engine: ContainerEngine, containerId: string, copy: FileC
     chown: false,
     ...(intoExisting || top === "." ? {} : { map: renameTop(top, path.basename(destination)) }),
   } as ExtractOptions;
-  await pipeline(archive, extract(intoExisting || top === "." ? destination : path.dirname(destination), options)).catch((error: unknown) => {
+  await pipeline(archive, extract(intoExisting || top === "." ? destination : path.dirname(destination), options), ...(signal ? [{ signal }] : [])).catch((error: unknown) => {
     archive.destroy();
+    if (signal?.aborted) throw copyError(copy, `interrupted while writing ${destination}; what was written so far is left there`, "run it again to copy the whole");
     throw error instanceof OneoffError ? error : copyError(copy, `writing ${destination}: ${(error as Error).message}`);
   });
 }

@@ -16,21 +16,32 @@ import { deliverSecretFiles } from "./secret-files.js";
 import type { Ending } from "./attached-run.js";
 
 export interface PayloadHooks {
-  prepare?: (containerId: string) => Promise<void>;
-  collect?: (containerId: string, exitCode: number) => Promise<number>;
+  prepare?: (containerId: string, signal?: AbortSignal) => Promise<void>;
+  collect?: (containerId: string, exitCode: number, signal?: AbortSignal) => Promise<number>;
 }
 
-export function payloadHooks(plan: RunPlan, engine: ContainerEngine, report: Reporter, secrets: readonly SecretValue[] = []): PayloadHooks {
+export interface Payload {
+  hooks: PayloadHooks;
+  /** Whether copy-out was attempted (it is not after a timeout or an interrupt of the command). */
+  copiedOut(): boolean;
+}
+
+export function payloadFor(plan: RunPlan, engine: ContainerEngine, report: Reporter, secrets: readonly SecretValue[] = []): Payload {
   const { copyIn, copyOut } = plan.files;
   const secretFiles = secrets.filter(({ secret }) => secret.delivery.as === "file");
-  const prepare = async (containerId: string) => {
-    await copyIntoOneOff(engine, containerId, copyIn);
+  const prepare = async (containerId: string, signal?: AbortSignal) => {
+    await copyIntoOneOff(engine, containerId, copyIn, signal);
     // After copy-in: a secret is never overwritten by a copied file.
     await deliverSecretFiles(engine, containerId, secretFiles);
   };
+  let attempted = false;
+  const collect = (containerId: string, exitCode: number, signal?: AbortSignal) => {
+    attempted = true;
+    return copyOutOfOneOff(engine, containerId, copyOut, exitCode, report, signal);
+  };
   return {
-    ...(copyIn.length || secretFiles.length ? { prepare } : {}),
-    ...(copyOut.length ? { collect: (containerId: string, exitCode: number) => copyOutOfOneOff(engine, containerId, copyOut, exitCode, report) } : {}),
+    hooks: { ...(copyIn.length || secretFiles.length ? { prepare } : {}), ...(copyOut.length ? { collect } : {}) },
+    copiedOut: () => attempted,
   };
 }
 
@@ -54,9 +65,12 @@ export function withSecretEnv(plan: RunPlan, values: readonly SecretValue[] | un
   return { ...plan, settings: { ...plan.settings, env }, provenance };
 }
 
-/** Copy-out happens only for a command that exited by itself: say so when it did not. */
-export function reportSkippedCopyOut(plan: RunPlan, ending: Ending | "detached", report: Reporter): void {
-  if (!plan.files.copyOut.length || ending === "exited" || ending === "skipped") return;
+/**
+ * Copy-out happens only for a command that exited by itself: say so when it did not (an
+ * interrupted copy-out has said so itself).
+ */
+export function reportSkippedCopyOut(plan: RunPlan, ending: Ending | "detached", report: Reporter, attempted: boolean): void {
+  if (!plan.files.copyOut.length || attempted || ending === "exited" || ending === "skipped") return;
   const why = ending === "timeout" ? "it timed out" : ending === "interrupted" ? "it was interrupted" : ending === "detached" ? "the session detached" : "its output stream was lost";
   report.warn(`--copy-out skipped: the one-off did not finish by itself (${why}), so its files may be partial`);
 }

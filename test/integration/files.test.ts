@@ -166,3 +166,63 @@ describe("files through the library's run()", () => {
     expect(readFileSync(path.join(dir, "back", "css", "app.css"), "utf8")).toBe("body{}\n");
   });
 });
+
+describe("an interrupt while files are copied", () => {
+  function bigFile(dir: string, mib: number): string {
+    const file = path.join(dir, "big.bin");
+    const fd = openSync(file, "w");
+    for (let i = 0; i < mib; i++) writeSync(fd, randomBytes(1024 * 1024));
+    closeSync(fd);
+    return file;
+  }
+
+  it("stops a copy-in at once: the command never runs, exit 130, nothing left", async () => {
+    const dir = workspace();
+    bigFile(dir, 400);
+    const { docker } = await import("./helpers.js");
+    const started = Date.now();
+    const result = await oneoff(["run", ...RELEASE, "--copy-in", "big.bin:/tmp/big.bin", "--", "echo", "ran"], {
+      cwd: dir,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          // Created, not started: the copy is under way.
+          if (docker("ps", "-a", "-q", "--filter", "label=io.oneoff.managed", "--filter", "status=created")) {
+            clearInterval(poll);
+            child.kill("SIGINT");
+          }
+        }, 20);
+        child.once("exit", () => clearInterval(poll));
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(result.stdout.toString()).toBe("");
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 60_000);
+
+  it("stops a copy-out at once and says what is left, exit 130", async () => {
+    const dir = workspace();
+    const target = path.join(dir, "big.bin");
+    const result = await oneoff(["run", ...RELEASE, "--copy-out", `/tmp/big.bin:big.bin`, "--", "sh", "-c", "head -c 400000000 /dev/urandom > /tmp/big.bin"], {
+      cwd: dir,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          let size = 0;
+          try {
+            size = statSync(target).size;
+          } catch {
+            return;
+          }
+          if (size > 0) {
+            clearInterval(poll);
+            child.kill("SIGINT");
+          }
+        }, 10);
+        child.once("exit", () => clearInterval(poll));
+      },
+    });
+    expect(result.code).toBe(130);
+    // One line, about the copy: the command had already exited, so nothing was forwarded.
+    expect(oneLine(result.stderr)).toEqual([expect.stringMatching(/^oneoff: --copy-out \/tmp\/big\.bin:big\.bin: interrupted while writing \/.*\/big\.bin; what was written so far is left there/)]);
+    expect(statSync(target).size).toBeLessThan(400_000_000);
+  }, 60_000);
+});
