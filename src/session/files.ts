@@ -33,14 +33,14 @@ export async function copyIntoOneOff(engine: ContainerEngine, containerId: strin
   for (const copy of copies) {
     signal?.throwIfAborted();
     const contentsOnly = /\/\.$/.test(copy.local);
-    const source = copy.local.replace(/\/\.$/, "").replace(/(.)\/+$/, "$1");
+    const source = bare(copy.local.replace(/\/\.$/, ""));
     const sourceIsDirectory = statSync(source).isDirectory();
-    const target = await engine.statPath(containerId, copy.container.replace(/(.)\/+$/, "$1"));
+    const target = await engine.statPath(containerId, bare(copy.container));
     const targetIsDirectory = target !== undefined && isDirectory(target);
     if (target && !targetIsDirectory && sourceIsDirectory) throw copyError(copy, `${copy.container} is a file in the one-off; a directory cannot replace it`);
     if (!target && copy.container.endsWith("/") && !sourceIsDirectory) throw copyError(copy, `the directory ${copy.container} does not exist in the one-off`);
     // Into an existing directory the source keeps its name; otherwise it takes the target's.
-    const into = targetIsDirectory ? copy.container : path.posix.dirname(copy.container.replace(/(.)\/+$/, "$1"));
+    const into = targetIsDirectory ? copy.container : path.posix.dirname(bare(copy.container));
     const rename = targetIsDirectory ? undefined : path.posix.basename(copy.container.replace(/\/+$/, ""));
     const options = {
       entries: [contentsOnly ? "." : path.basename(source)],
@@ -79,10 +79,10 @@ export async function copyOutOfOneOff(engine: ContainerEngine, containerId: stri
 }
 
 async function copyOut(engine: ContainerEngine, containerId: string, copy: FileCopy, signal?: AbortSignal): Promise<void> {
-  const source = copy.container.replace(/(.)\/+$/, "$1");
+  const source = bare(copy.container);
   const archive = await engine.getArchive(containerId, source);
   if (!archive) throw copyError(copy, `${copy.container} does not exist in the one-off`, "check the path the command writes to");
-  const destination = copy.local.replace(/(.)\/+$/, "$1");
+  const destination = bare(copy.local);
   // The archive's top entry carries the source's base name ("." for a path ending in /.).
   const top = source.endsWith("/.") ? "." : path.posix.basename(source);
   const intoExisting = isLocalDirectory(destination);
@@ -116,6 +116,11 @@ function underTop(top: string): (header: Headers) => Headers {
 
 function copyError(copy: FileCopy, why: string, hint = "check both paths"): OneoffError {
   return new OneoffError(`${copy.given}: ${why}`, { hint });
+}
+
+/** The path without trailing slashes (which only carry docker cp's "a directory" meaning). */
+function bare(file: string): string {
+  return file.replace(/(.)\/+$/, "$1");
 }
 
 function exists(file: string): boolean {
