@@ -27,7 +27,7 @@ import { runAttached, type Ending } from "./session/attached-run.js";
 import { startDetached } from "./session/detached-run.js";
 import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/interrupts.js";
 import { OutputCapture } from "./session/capture.js";
-import { checkLocalPaths } from "./session/files.js";
+import { checkLocalPaths } from "./session/local-paths.js";
 import { dryRunPayload, payloadFor, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
 import { readSecretValues, rememberReadableSecrets, type SecretValue } from "./config/secret-values.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";

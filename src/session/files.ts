@@ -4,29 +4,16 @@
  * Nothing is held in memory or written to a temp file on the way; modes and mtimes travel in
  * the tar headers.
  */
-import { lstatSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import path from "node:path";
 import { addAbortSignal, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { extract, pack, type ExtractOptions, type Headers, type PackOptions } from "tar-fs";
-import type { FileCopies, FileCopy } from "../config/copy-paths.js";
+import type { FileCopy } from "../config/copy-paths.js";
 import { isDirectory } from "../lifecycle/preflight.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
-
-/** Bad local paths are input errors: refused before anything is created. */
-export function checkLocalPaths(copies: FileCopies): void {
-  for (const copy of copies.copyIn) {
-    if (!exists(copy.local.replace(/\/\.$/, ""))) throw new OneoffError(`${copy.given}: ${copy.local} does not exist`, { hint: "check the local path; a relative one starts in the current directory" });
-  }
-  for (const copy of copies.copyOut) {
-    const parent = path.dirname(copy.local.replace(/\/+$/, ""));
-    if (exists(copy.local)) continue;
-    if (copy.local.endsWith("/")) throw new OneoffError(`${copy.given}: the directory ${copy.local} does not exist`, { hint: "create it first, or drop the trailing / to name the copy" });
-    if (!isLocalDirectory(parent)) throw new OneoffError(`${copy.given}: ${parent} is not an existing directory`, { hint: "create it first: the copy goes there" });
-  }
-}
 
 /** After create, before start. Rejects on the first copy that fails (the one-off then never starts). */
 export async function copyIntoOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], signal?: AbortSignal): Promise<void> {
@@ -123,14 +110,6 @@ function bare(file: string): string {
   return file.replace(/(.)\/+$/, "$1");
 }
 
-function exists(file: string): boolean {
-  try {
-    lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isLocalDirectory(file: string): boolean {
   try {

@@ -11,8 +11,6 @@ import type { ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { REDACTED, redactSecretValues } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
-import { copyIntoOneOff, copyOutOfOneOff } from "./files.js";
-import { deliverSecretFiles } from "./secret-files.js";
 import type { Ending } from "./attached-run.js";
 
 export interface PayloadHooks {
@@ -29,14 +27,17 @@ export interface Payload {
 export function payloadFor(plan: RunPlan, engine: ContainerEngine, report: Reporter, secrets: readonly SecretValue[] = []): Payload {
   const { copyIn, copyOut } = plan.files;
   const secretFiles = secrets.filter(({ secret }) => secret.delivery.as === "file");
+  // Loaded on demand: runs without files never pay for tar-fs and tar-stream.
   const prepare = async (containerId: string, signal?: AbortSignal) => {
+    const [{ copyIntoOneOff }, { deliverSecretFiles }] = await Promise.all([import("./files.js"), import("./secret-files.js")]);
     await copyIntoOneOff(engine, containerId, copyIn, signal);
     // After copy-in: a secret is never overwritten by a copied file.
     await deliverSecretFiles(engine, containerId, secretFiles);
   };
   let attempted = false;
-  const collect = (containerId: string, exitCode: number, signal?: AbortSignal) => {
+  const collect = async (containerId: string, exitCode: number, signal?: AbortSignal) => {
     attempted = true;
+    const { copyOutOfOneOff } = await import("./files.js");
     return copyOutOfOneOff(engine, containerId, copyOut, exitCode, report, signal);
   };
   return {
