@@ -190,3 +190,22 @@ export function dryRunJob(run: Omit<JobRun, "engine" | "report" | "env">, stdout
   stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   return { ...describe(plan, identity, { name: spec.Name }, plan.releaseReference), exitCode: 0, containerId: "", ending: "dry-run", endedAt: new Date() };
 }
+
+/**
+ * What a Swarm job cannot do that a container one-off can: oneoff copies files in and out
+ * through the container's archive endpoint, which a job's container on another node does not
+ * offer. Refused before anything is created.
+ */
+export function refuseContainerOnly(plan: RunPlan): void {
+  if (plan.files.copyIn.length || plan.files.copyOut.length) {
+    throw new OneoffError(`${plan.files.copyIn.length ? "--copy-in" : "--copy-out"} is not available with --engine swarm`, {
+      hint: "run with --engine docker against a node's engine, or ship the file in the image or a volume",
+    });
+  }
+  const asFile = plan.secrets.find((secret) => secret.delivery.as === "file");
+  if (asFile) {
+    throw new OneoffError(`secret ${asFile.name} (${asFile.sourceAt}) is delivered as a file, which --engine swarm cannot do`, {
+      hint: "use a Swarm secret on the service (docker secret create; --from copies it), or deliver it with as: env",
+    });
+  }
+}

@@ -19,7 +19,7 @@ import { recordInLedger, releaseDone, writeAudit } from "./lifecycle/run-records
 import { currentOwner, formatOwner } from "./lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
 import { OneoffError } from "./output/errors.js";
-import { auditableCommand, redactEnvList } from "./output/redact.js";
+import { auditableCommand, redactEnvList, redactSecretValues } from "./output/redact.js";
 import { streamReporter, type Reporter } from "./output/reporter.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { registryLogins } from "./release/credentials.js";
@@ -28,11 +28,14 @@ import { runAttached, type Ending } from "./session/attached-run.js";
 import { startDetached } from "./session/detached-run.js";
 import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/interrupts.js";
 import { OutputCapture } from "./session/capture.js";
+import { checkLocalPaths } from "./session/local-paths.js";
+import { dryRunPayload, payloadFor, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
+import { readSecretValues, rememberReadableSecrets, type SecretValue } from "./config/secret-values.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";
 import { dockerRunLine } from "./spec/docker-run-line.js";
 import { Labels } from "./spec/labels.js";
 import { describe, type Identity } from "./run-describe.js";
-import { attachedJob, detachedJob, dryRunJob } from "./run-swarm.js";
+import { attachedJob, detachedJob, dryRunJob, refuseContainerOnly } from "./run-swarm.js";
 import { VERSION } from "./version.js";
 
 export interface RunContext {
@@ -92,14 +95,22 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
   const { config, sourceLayers, engine: sourceEngine, service } = await resolveSources(options, cwd, env, context.engine);
   let engine = sourceEngine;
-  const plan = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
+  const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
   const suffix = randomBytes(3).toString("hex");
+  checkLocalPaths(planned.files);
 
+  if (planned.engine === "swarm") refuseContainerOnly(planned);
+  const secretsDir = planned.configPath ? path.dirname(planned.configPath) : cwd;
   if (options.dryRun) {
+    rememberReadableSecrets(planned.secrets, env, secretsDir);
     const out = context.stdout ?? process.stdout;
-    return plan.engine === "swarm" ? dryRunJob({ plan, identity, suffix, service }, out) : dryRun(plan, identity, suffix, out);
+    const shown = withSecretEnv(planned, undefined);
+    return shown.engine === "swarm" ? dryRunJob({ plan: shown, identity, suffix, service }, out) : dryRun(shown, identity, suffix, out);
   }
+  // Read now, before anything is created: a missing secret is an input error.
+  const secrets = readSecretValues(planned.secrets, env, secretsDir);
+  const plan = withSecretEnv(planned, secrets);
 
   // The command's stdout goes to oneoff's stderr with --json (stdout carries the document),
   // or into memory with capture.
@@ -122,9 +133,9 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
       return result;
     }
     if (options.detach) {
-      result = await detached(plan, identity, suffix, engine, report, env);
+      result = await detached(plan, identity, suffix, engine, report, env, secrets);
     } else {
-      result = await attached(plan, identity, suffix, engine, report, context, { env, stdin, stdout, stderr: commandStderr });
+      result = await attached(plan, identity, suffix, engine, report, context, { env, stdin, stdout, stderr: commandStderr }, secrets);
       if (capture) result.output = capture.result();
     }
     return result;
@@ -145,6 +156,7 @@ async function attached(
   report: Reporter,
   context: Partial<RunContext>,
   io: { env: Readonly<Record<string, string | undefined>>; stdin: Readable; stdout: Writable; stderr: Writable },
+  secrets: readonly SecretValue[],
 ): Promise<RunResult> {
   // Started before the release is resolved, so its own start-up overlaps with that.
   const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(io.env);
@@ -164,6 +176,7 @@ async function attached(
         `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; a one-off container, removed on exit`,
       );
     }
+    const payload = payloadFor(plan, engine, report, secrets);
     const session = await runAttached({
       engine,
       spec,
@@ -178,7 +191,9 @@ async function attached(
       watchdog,
       ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(plan, spec, engine, report, cancelled) } : {}),
       ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
+      ...payload.hooks,
     });
+    reportSkippedCopyOut(plan, session.ending, report, payload.copiedOut());
     if (plan.release && session.ending !== "skipped") await recordInLedger(engine, plan, identity, release.imageId, session.exitCode, report);
     return {
       ...describe(plan, identity, spec, release.imageId),
@@ -194,10 +209,18 @@ async function attached(
   }
 }
 
-async function detached(plan: RunPlan, identity: Identity, suffix: string, engine: ContainerEngine, report: Reporter, env: Readonly<Record<string, string | undefined>>): Promise<RunResult> {
+async function detached(
+  plan: RunPlan,
+  identity: Identity,
+  suffix: string,
+  engine: ContainerEngine,
+  report: Reporter,
+  env: Readonly<Record<string, string | undefined>>,
+  secrets: readonly SecretValue[],
+): Promise<RunResult> {
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, loginsFor(plan, env));
   const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
-  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined);
+  const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(plan, spec, engine, report, () => false) : undefined, payloadFor(plan, engine, report, secrets).hooks.prepare);
   report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
   return { ...describe(plan, identity, spec, release.imageId), exitCode: 0, containerId, ending: "detached", endedAt: new Date() };
 }
@@ -277,11 +300,12 @@ function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writa
     name: spec.name,
     request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
     ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
+    ...dryRunPayload(plan),
     ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
     provenance: plan.provenance,
     dockerRun: dockerRunLine({ ...spec, body }),
   };
-  stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  stdout.write(`${redactSecretValues(JSON.stringify(document, null, 2))}\n`);
   const now = new Date();
   return { ...describe(plan, identity, spec, imageId), exitCode: 0, containerId: "", ending: "dry-run", endedAt: now };
 }

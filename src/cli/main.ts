@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
+import { redactSecretValues } from "../output/redact.js";
 import { VERSION } from "../version.js";
 import { splitAtDoubleDash } from "./argv.js";
 import { checkCommand } from "./check.js";
@@ -49,7 +50,7 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
   } catch (error) {
     if (error instanceof CommanderError) return commanderExit(error, io);
     io.stderr.write(`${formatErrorLine(error)}\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr.write(`${redactSecretValues(error.stack)}\n`);
     return exitCodeOf(error);
   }
 }

@@ -19,6 +19,8 @@ Examples:
   oneoff run -it -- rails console                     an interactive terminal session
   oneoff run --dry-run migrate                        show the create request, start nothing
   oneoff run --engine swarm --from web -- rake db:migrate   a Swarm job from service web's spec
+  oneoff run --copy-in fix.sql:/tmp/fix.sql -- psql -f /tmp/fix.sql   a file in before start
+  oneoff run --copy-out /tmp/report.csv:. report      a file out after it exits
 
 Exit status: the command's own; 125 oneoff or engine failed, 126 cannot invoke,
 127 command not found, 130/143 interrupted by SIGINT/SIGTERM.`;
@@ -135,6 +137,8 @@ function withContainerOptions(command: Command): Command {
     .option("-m, --memory <size>", "memory limit, e.g. 512m")
     .option("--cpus <n>", "CPU limit, e.g. 1.5")
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
+    .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
+    .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
     .addOption(new Option("--engine <kind>", "run as a container (docker) or as a job on the engine's Swarm (swarm); default $ONEOFF_ENGINE, engine: or docker").choices(ENGINE_KINDS as string[]))
     .option("--constraint <expr>", "with --engine swarm: a placement constraint, e.g. node.hostname==db1 (repeatable)", collect)
@@ -194,6 +198,8 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("json", pick<boolean>("json"));
   set("detachKeys", pick<string>("detachKeys"));
   set("capture", pick<boolean>("capture"));
+  set("copyIn", pick<string[]>("copyIn"));
+  set("copyOut", pick<string[]>("copyOut"));
   if (options.capture && !options.json) throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
   set("command", context.afterDashDash);
   return options;

@@ -12,11 +12,12 @@ import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-choic
 import { parseVolume } from "./volumes.js";
 import { closest, splitWords } from "./words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
+import { readSecrets } from "./secrets.js";
 import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep", "engine", "constraints"] as const;
-const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep", "engine", "constraints", "secrets"] as const;
+const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes", "secrets"] as const;
 
 export interface ParsedConfigFile {
   config: AppConfig;
@@ -35,6 +36,8 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
   const config: AppConfig = { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {}, locations: {} }, envFileLayers: [], tasks: {} };
   const entries = reader.entries(root, "", TOP_LEVEL_KEYS);
   let releaseTaskNode: Node | null = null;
+  // Checked once the whole file is read: secrets: may come after tasks:.
+  const taskSecretNodes = new Map<string, Node | null>();
   refuseBoth(reader, entries, "", "network", "networks");
   for (const [key, value, keyNode] of entries) {
     switch (key) {
@@ -46,7 +49,7 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         break;
       case "tasks":
         for (const [name, taskNode, nameNode] of reader.entries(value, "tasks")) {
-          config.tasks[name] = readTask(reader, name, taskNode, nameNode, envFiles, dir);
+          config.tasks[name] = readTask(reader, name, taskNode, nameNode, envFiles, dir, taskSecretNodes);
         }
         break;
       case "pull": {
@@ -101,6 +104,9 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         config.detachKeys = reader.string(value, key);
         if (!isDetachKeys(config.detachKeys)) throw reader.error(value, key, `"${config.detachKeys}" is not a key sequence`, "use docker's notation, e.g. ctrl-p,ctrl-q");
         break;
+      case "secrets":
+        config.secrets = readSecrets(reader, value, dir);
+        break;
       case "release_task":
         config.releaseTask = reader.string(value, key);
         releaseTaskNode = value;
@@ -114,6 +120,13 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
     const suggestion = closest(config.releaseTask, Object.keys(config.tasks));
     throw reader.error(releaseTaskNode, "release_task", `no task named "${config.releaseTask}"`, suggestion ? `did you mean "${suggestion}"?` : "define it under tasks:");
   }
+  for (const [name, node] of taskSecretNodes) {
+    const unknown = config.tasks[name]?.secrets?.find((secret) => !config.secrets?.[secret]);
+    if (unknown !== undefined) {
+      const suggestion = closest(unknown, Object.keys(config.secrets ?? {}));
+      throw reader.error(node, `tasks.${name}.secrets`, `no secret named "${unknown}"`, suggestion ? `did you mean "${suggestion}"?` : "define it under secrets:");
+    }
+  }
   return { config, envFiles };
 }
 
@@ -124,6 +137,7 @@ function readTask(
   nameNode: Node | null,
   envFiles: ParsedConfigFile["envFiles"],
   dir: string,
+  taskSecretNodes: Map<string, Node | null>,
 ): TaskDefinition {
   const keyPath = `tasks.${name}`;
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:-]*$/.test(name)) {
@@ -141,6 +155,7 @@ function readTask(
   let interactive: boolean | "auto" | undefined;
   let timeoutMs: number | undefined;
   let lock: string | undefined;
+  let secrets: string[] | undefined;
   for (const [key, value, keyNode] of entries) {
     const path = `${keyPath}.${key}`;
     if (key === "command") command = readCommand(reader, value, path);
@@ -148,6 +163,11 @@ function readTask(
     else if (key === "interactive") interactive = readInteractive(reader, value, path);
     else if (key === "timeout") timeoutMs = readDuration(reader, value, path);
     else if (key === "lock") lock = readLockName(reader, value, path);
+    else if (key === "secrets") {
+      // `secrets: []` is a task that gets none.
+      secrets = isSeq(value) && value.items.length === 0 ? [] : reader.stringList(value, path);
+      taskSecretNodes.set(name, value);
+    }
     else if (key === "env_file") {
       for (const file of reader.stringList(value, path)) envFiles.push({ value: file, location: reader.locationOf(value), task: name });
     } else readSetting(reader, overrides, key, value, path, keyNode, dir);
@@ -161,6 +181,7 @@ function readTask(
     ...(interactive === undefined ? {} : { interactive }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(lock === undefined ? {} : { lock }),
+    ...(secrets === undefined ? {} : { secrets }),
     overrides,
     envFileLayers: [],
   };

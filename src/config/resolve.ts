@@ -16,6 +16,8 @@ import { engineOf } from "./engine-choice.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
 import { closest } from "./words.js";
+import { parseFileCopies, type FileCopies } from "./copy-paths.js";
+import { chooseSecrets, type SecretDefinition } from "./secrets.js";
 
 export interface RunOptions {
   /** A task named in oneoff.yaml. */
@@ -82,6 +84,10 @@ export interface RunOptions {
   engine?: EngineKind;
   /** Swarm placement constraints, e.g. `node.hostname==db1`. */
   constraints?: string[];
+  /** `LOCAL:CONTAINER_PATH`: copied into the one-off after create, before start. */
+  copyIn?: string[];
+  /** `CONTAINER_PATH:LOCAL`: copied out after the command exits, before removal. */
+  copyOut?: string[];
 }
 
 export interface RunPlan {
@@ -112,6 +118,10 @@ export interface RunPlan {
   /** Where it runs: a container, or a Swarm job (with its placement constraints). */
   engine: EngineKind;
   constraints: string[];
+  /** Files copied in before start and out after exit. */
+  files: FileCopies;
+  /** The secrets this one-off gets (their values are read only when it runs). */
+  secrets: SecretDefinition[];
 }
 
 
@@ -189,6 +199,8 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     ...timeoutAndLock(options, task, config),
     ...detachment(options, interactive, tty, task, config),
     ...engineOf(options, config, hostEnv, interactive, tty),
+    files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true),
+    secrets: chooseSecrets(config?.secrets, task?.secrets, settings.mounts),
   };
 }
 

@@ -3,6 +3,8 @@
  * service, a running container or a Procfile later) produces a SettingsLayer; layers are
  * merged in order into one ResolvedSettings, remembering where each value came from.
  */
+import type { SecretDefinition } from "./secrets.js";
+
 export interface ProcessSettings {
   /** Image repository, e.g. registry.example.com/shop. */
   image?: string;
@@ -57,6 +59,8 @@ export interface TaskDefinition {
   timeoutMs?: number;
   /** Name of an engine-enforced lock the task holds while it runs. */
   lock?: string;
+  /** The secrets it gets (names under secrets:); absent: all of them. */
+  secrets?: string[];
   /** Layered on top of the app's settings when this task runs. */
   overrides: SettingsLayer;
   /** The task's env_file contents, one layer per file, under `overrides`. */
@@ -99,6 +103,8 @@ export interface AppConfig {
   engine?: EngineKind;
   /** Swarm placement constraints for every one-off, after those of the service it copies. */
   constraints?: string[];
+  /** Named secrets, read when a one-off runs (see secrets.ts). */
+  secrets?: Record<string, SecretDefinition>;
   /** The task `oneoff release` runs (the release phase); default: a task named "release". */
   releaseTask?: string;
 }

@@ -2,7 +2,7 @@
  * What the rest of oneoff needs from a container engine. Implementations live under
  * src/engine/<name>/ and are the only code that knows the Engine API's wire shapes.
  */
-import type { Duplex } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import { OneoffError } from "../output/errors.js";
 import type { CreateBody } from "../spec/create-body.js";
 import type { SwarmJobs } from "./swarm/types.js";
@@ -140,6 +140,16 @@ export interface ContainerEngine {
   statPath(containerId: string, filePath: string): Promise<PathStat | undefined>;
   /** The bytes of one file in a container's filesystem, as a tar archive. */
   readArchive(containerId: string, filePath: string): Promise<Buffer | undefined>;
+  /**
+   * Extracts a tar archive (streamed, with backpressure) into the existing directory
+   * `directory` of a container, created or stopped. The engine writes into the container's
+   * own filesystem (its writable layer, or a volume or bind mounted there) and never into a
+   * tmpfs mounted at start: see the README's "Secrets". Rejects naming the path when the
+   * directory is missing or cannot be written.
+   */
+  putArchive(containerId: string, directory: string, tar: Readable): Promise<void>;
+  /** A path in a container's filesystem as a tar stream (its base name at the top); undefined when absent. */
+  getArchive(containerId: string, containerPath: string): Promise<Readable | undefined>;
   /** Containers in any state carrying the label `label` (`key` or `key=value`). */
   listContainers(label: string): Promise<ContainerSummary[]>;
   /** The same engine as a Swarm manager, for one-offs run as jobs (absent: not supported). */

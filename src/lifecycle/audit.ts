@@ -25,6 +25,11 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   signal?: string;
   lock?: string;
+  /** Files copied in and out (paths only), as `LOCAL -> CONTAINER` / `CONTAINER -> LOCAL`. */
+  copyIn?: string[];
+  copyOut?: string[];
+  /** Names of the secrets the one-off got (never their values). */
+  secrets?: string[];
   /** oneoff's own error line, when it failed. */
   error?: string;
 }

@@ -8,6 +8,7 @@ import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { auditableCommand } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
 import type { RunResult } from "../run.js";
+import { describePayload } from "../session/payload.js";
 import type { OneOffIdentity } from "../spec/labels.js";
 import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome } from "./audit.js";
 import { lastSuccess, readLedger, recordRelease } from "./ledger.js";
@@ -32,6 +33,7 @@ export function writeAudit(env: Readonly<Record<string, string | undefined>>, pl
     outcome: result ? (result.ending as AuditOutcome) : failureOutcome(failure),
     ...(result?.signal ? { signal: result.signal } : {}),
     ...(plan.lock ? { lock: plan.lock } : {}),
+    ...describePayload(plan),
     ...(failure === undefined ? {} : { error: formatErrorLine(failure).replace(/^oneoff: /, "") }),
   };
   try {

@@ -2,6 +2,8 @@
  * The one error type oneoff raises for anything a user can act on. Exit codes follow the
  * `docker run` contract so pipelines can tell "the command failed" from "oneoff failed".
  */
+import { redactSecretValues } from "./redact.js";
+
 export const ExitCode = {
   /** oneoff, its config or the engine failed; the command did not run (or its fate is unknown). */
   runnerFailed: 125,
@@ -36,6 +38,10 @@ export class OneoffError extends Error {
 
 /** The single line the CLI prints for an error: `oneoff: <what failed>: <why> (<hint>)`. */
 export function formatErrorLine(error: unknown): string {
+  return redactSecretValues(errorLine(error));
+}
+
+function errorLine(error: unknown): string {
   if (error instanceof OneoffError) {
     const oneLine = error.message.trim().replace(/\s*\n\s*/g, " ");
     return error.hint ? `oneoff: ${oneLine} (${error.hint})` : `oneoff: ${oneLine}`;

@@ -1,9 +1,29 @@
 /**
- * Secret values must never reach a terminal, a log or a dry-run listing. Until secrets get
- * their own config section, a value counts as secret when its name says so, and passwords
- * embedded in URLs (postgres://user:pw@host) are masked whatever the name.
+ * Secret values must never reach a terminal, a log or a dry-run listing. A value counts as
+ * secret when its variable's name says so, when it is a password embedded in a URL
+ * (postgres://user:pw@host), and when it is the value of one of the `secrets:` the one-off
+ * got: those are remembered here once read, and masked wherever they appear.
  */
 export const REDACTED = "<redacted>";
+
+/** Known secret values, longest first so a value containing another is masked whole. */
+let secretValues: string[] = [];
+// Shorter values would mask ordinary words; a secret this short protects nothing anyway.
+const SHORTEST_MASKED = 4;
+
+/** Adds a secret value (and each long line of a multi-line one, such as a PEM key) to the set masked everywhere. */
+export function rememberSecretValue(value: string): void {
+  const candidates = [value.trim(), ...value.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length >= 8)];
+  const added = candidates.filter((candidate) => candidate.length >= SHORTEST_MASKED && !secretValues.includes(candidate));
+  secretValues = [...secretValues, ...added].sort((a, b) => b.length - a.length);
+}
+
+/** `text` with every remembered secret value masked. */
+export function redactSecretValues(text: string): string {
+  let result = text;
+  for (const value of secretValues) if (result.includes(value)) result = result.split(value).join(REDACTED);
+  return result;
+}
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_?key|credential|auth|cookie|session_key|signing_key|_key$)/i;
 // scheme://user:PASSWORD@host, anywhere in the value, every occurrence. The password runs to
@@ -17,7 +37,7 @@ export function isSecretName(name: string): boolean {
 /** The value as it may be shown for the variable `name`. */
 export function redactEnvValue(name: string, value: string, extraSecretNames: ReadonlySet<string> = new Set()): string {
   if (extraSecretNames.has(name) || isSecretName(name)) return REDACTED;
-  return value.replace(URL_PASSWORD, `$1${REDACTED}$3`);
+  return redactSecretValues(value.replace(URL_PASSWORD, `$1${REDACTED}$3`));
 }
 
 /** `KEY=VALUE` entries (the Engine API's Env form) with secret values masked. */

@@ -3,6 +3,7 @@
  * machine-readable document such as --dry-run's).
  */
 import type { Writable } from "node:stream";
+import { redactSecretValues } from "./redact.js";
 
 export interface Reporter {
   /** Progress and status; silenced by --quiet. */
@@ -28,11 +29,11 @@ export function streamReporter(stderr: Writable & { isTTY?: boolean }, options: 
     info(message) {
       if (options.quiet) return;
       clearStatus();
-      stderr.write(`oneoff: ${message}\n`);
+      stderr.write(`oneoff: ${redactSecretValues(message)}\n`);
     },
     warn(message) {
       clearStatus();
-      stderr.write(`oneoff: ${message}\n`);
+      stderr.write(`oneoff: ${redactSecretValues(message)}\n`);
     },
     status(message) {
       if (!interactive || options.quiet) return;

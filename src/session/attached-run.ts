@@ -51,6 +51,13 @@ export interface AttachedRunOptions {
   create?: (cancelled: () => boolean) => Promise<string>;
   /** Called once the container exists (and its lock is held): false skips the run. */
   beforeStart?: () => Promise<boolean>;
+  /** Puts files into the created container before it starts (copy-in, secrets); `signal` aborts on an interrupt. */
+  prepare?: (containerId: string, signal: AbortSignal) => Promise<void>;
+  /**
+   * Called when the command exited by itself (not timed out, interrupted or detached), before
+   * removal; returns the exit code to report (copy-out can turn 0 into 125).
+   */
+  collect?: (containerId: string, exitCode: number, signal: AbortSignal) => Promise<number>;
 }
 
 /** How a one-off ended, for reports and the audit log. */
@@ -72,7 +79,16 @@ class Cancelled extends Error {}
 export async function runAttached(options: AttachedRunOptions): Promise<AttachedRunResult> {
   const { engine, spec, io, report } = options;
   const stop = new StopControl(engine, options.stopTimeoutSeconds, report);
-  const unsubscribe = options.interrupts.subscribe((signal) => stop.onInterrupt(signal));
+  // Copies in and out run while nothing else would react to an interrupt: they stop on one.
+  const copying = new AbortController();
+  // Once the command has exited there is nothing to forward a signal to: it only stops copy-out.
+  let exited = false;
+  let interruptedAfterExit: InterruptSignal | undefined;
+  const unsubscribe = options.interrupts.subscribe((signal) => {
+    if (exited && options.collect) interruptedAfterExit ??= signal;
+    else stop.onInterrupt(signal);
+    copying.abort();
+  });
   const checkCancelled = () => {
     if (stop.cancelledBy) throw new Cancelled();
   };
@@ -91,6 +107,13 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
     if (options.beforeStart && !(await options.beforeStart())) return { exitCode: 0, containerId, ending: "skipped" };
+    if (options.prepare) {
+      await options.prepare(containerId, copying.signal).catch((error: unknown) => {
+        checkCancelled();
+        throw error;
+      });
+      checkCancelled();
+    }
     stream = await engine.attach(containerId, {
       stdin: options.interactive,
       ...(options.tty && options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}),
@@ -126,10 +149,18 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
       return { exitCode: 0, containerId, ending: "detached" };
     }
     const containerExitCode = await exit;
+    exited = true;
     const signal = stop.interruptedBy;
     if (containerExitCode === 137 && !signal && !stop.hasTimedOut) await explainKill(engine, containerId, spec, report);
+    const exitedByItself = !signal && !stop.hasTimedOut;
+    // The command is done: its timeout no longer applies to copying its files out.
+    stop.dispose();
+    const exitCode = exitedByItself && options.collect ? await options.collect(containerId, containerExitCode, copying.signal) : stop.exitCode(containerExitCode);
+    // An interrupt during copy-out cut it short: report the interrupt, as for the command.
+    const lateSignal = exitedByItself && options.collect ? interruptedAfterExit : undefined;
+    if (lateSignal) return { exitCode: exitCodeForSignal(lateSignal), containerId, ending: "interrupted", signal: lateSignal };
     return {
-      exitCode: stop.exitCode(containerExitCode),
+      exitCode,
       containerId,
       ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
       ...(signal ? { signal } : {}),

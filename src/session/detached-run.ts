@@ -6,10 +6,16 @@
 import type { ContainerEngine } from "../engine/types.js";
 import type { ContainerSpec } from "../spec/create-body.js";
 
-export async function startDetached(engine: ContainerEngine, spec: ContainerSpec, create?: () => Promise<string>): Promise<string> {
+export async function startDetached(
+  engine: ContainerEngine,
+  spec: ContainerSpec,
+  create?: () => Promise<string>,
+  prepare?: (containerId: string) => Promise<void>,
+): Promise<string> {
   const containerId = await (create ? create() : engine.createContainer(spec.name, spec.body));
   try {
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
+    await prepare?.(containerId);
     await engine.start(containerId);
     return containerId;
   } catch (error) {

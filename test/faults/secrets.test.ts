@@ -1,6 +1,6 @@
 /**
- * Promise: a secret value given to a one-off (in env, an env file, the config, a URL or an
- * argument) never appears in anything oneoff itself says or writes: its stderr lines, the
+ * Promise: a secret value given to a one-off (in env, an env file, the config, a URL, an
+ * argument, or `secrets:`, and then also typed bare on the command line) never appears in anything oneoff itself says or writes: its stderr lines, the
  * --dry-run and --json documents, ps and history, the audit log, or the container's labels.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -20,11 +20,12 @@ describe("secrets never leak into oneoff's own output", () => {
     writeFileSync(path.join(dir, "app.env"), `SESSION_SECRET=${SECRET}\n`);
     writeFileSync(
       path.join(dir, "oneoff.yaml"),
-      `app: secretapp\nimage: oneoff-test/busybox\nenv_file: app.env\nenv:\n  DATABASE_PASSWORD: \${PLANTED}\n  DATABASE_URL: postgres://app:\${PLANTED}@db/shop\ntasks:\n  quiet: [sh, -c, "exit 3"]\n`,
+      `app: secretapp\nimage: oneoff-test/busybox\nenv_file: app.env\nenv:\n  DATABASE_PASSWORD: \${PLANTED}\n  DATABASE_URL: postgres://app:\${PLANTED}@db/shop\nsecrets:\n  planted_file:\n    env: PLANTED\n  planted_env:\n    command: printf %s "$$PLANTED"\n    as: env\ntasks:\n  quiet: [sh, -c, "exit 3"]\n`,
     );
     const env = { PLANTED: SECRET, ONEOFF_AUDIT_LOG: audit };
     const secretArgs = ["-e", `API_TOKEN=${SECRET}`];
-    const command = ["sh", "-c", "exit 0", "sh", `--password=${SECRET}`, `postgres://u:${SECRET}@h/db`];
+    // The bare value is masked only because secrets: holds it.
+    const command = ["sh", "-c", "exit 0", "sh", `--password=${SECRET}`, `postgres://u:${SECRET}@h/db`, SECRET];
     const seen: string[] = [];
     const keep = (result: Awaited<ReturnType<typeof oneoff>>, stdoutIsOneoffs: boolean) => {
       // oneoff's own words: its stderr lines, and stdout where stdout is oneoff's document.
@@ -35,9 +36,13 @@ describe("secrets never leak into oneoff's own output", () => {
 
     keep(await oneoff(["run", "--dry-run", ...secretArgs, "--", ...command], { cwd: dir, env }), true);
     keep(await oneoff(["run", ...secretArgs, "--", ...command], { cwd: dir, env }), false);
+    // The one-off did get both secrets: as a file and as a variable.
+    const delivered = await oneoff(["run", "--", "sh", "-c", 'cat /run/secrets/planted_file; echo; echo "$PLANTED_ENV"'], { cwd: dir, env });
+    expect(delivered.stdout.toString()).toBe(`${SECRET}\n${SECRET}\n`);
     keep(await oneoff(["run", "quiet", ...secretArgs], { cwd: dir, env }), false);
     keep(await oneoff(["run", ...secretArgs, "--", "no-such-command", `--token=${SECRET}`], { cwd: dir, env }), false);
-    keep(await oneoff(["run", "--timeout", "1", "--stop-timeout", "1", ...secretArgs, "--", "sleep", "30"], { cwd: dir, env }), false);
+    keep(await oneoff(["run", "--timeout", "1", "--stop-timeout", "1", ...secretArgs, "--", "sh", "-c", "sleep 30", SECRET], { cwd: dir, env }), false);
+    keep(await oneoff(["run", "--copy-out", `/tmp/${SECRET}:out`, "--", "true"], { cwd: dir, env }), false);
     keep(await oneoff(["run", "--json", ...secretArgs, "--", ...command], { cwd: dir, env }), true);
     keep(await oneoff(["--debug", "run", "-e", ` BAD NAME=${SECRET}`, "--", "true"], { cwd: dir, env }), true);
 

@@ -88,3 +88,24 @@ describe("formatErrorLine with surrounding whitespace", () => {
     expect(formatErrorLine(new OneoffError("pull failed:\n  manifest unknown\n", { hint: "check the tag" }))).toBe("oneoff: pull failed: manifest unknown (check the tag)");
   });
 });
+
+describe("translateArchiveError", () => {
+  const engineError = (statusCode: number, message: string) => Object.assign(new Error(message), { statusCode, json: { message } });
+  it.each([
+    ["a missing directory", engineError(404, "Could not find the file /no/such in container 4f1c"), "copy into /no/such in the one-off: /no/such does not exist in the one-off", "copy into a directory that exists in the image, or create it first"],
+    ["a removed container", engineError(404, "No such container: 4f1c"), "copy into /no/such in the one-off: the one-off container is gone", "it was removed while files were being copied"],
+    ["a read-only filesystem", engineError(403, "container rootfs is marked read-only"), "copy into /no/such in the one-off: container rootfs is marked read-only", "check the path and that the one-off's filesystem is writable there"],
+  ])("says %s in one line", async (_name, raw, message, hint) => {
+    const { translateArchiveError } = await import("../../src/engine/docker/errors.js");
+    const error = translateArchiveError(raw, "unix:///var/run/docker.sock", "copy into /no/such in the one-off");
+    expect(error.message).toBe(message);
+    expect(error.hint).toBe(hint);
+    expect(error.exitCode).toBe(125);
+  });
+
+  it("leaves an unreachable engine to the engine's own message", async () => {
+    const { translateArchiveError } = await import("../../src/engine/docker/errors.js");
+    const error = translateArchiveError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "unix:///x.sock", "copy out");
+    expect(error.message).toBe("cannot reach the Docker engine at unix:///x.sock: connection refused");
+  });
+});

@@ -92,6 +92,8 @@ describe("resolveRunPlan", () => {
       stopTimeoutSeconds: 30,
       engine: "docker",
       constraints: [],
+      files: { copyIn: [], copyOut: [] },
+      secrets: [],
     });
   });
 
@@ -159,6 +161,8 @@ describe("resolveRunPlan", () => {
       stopTimeoutSeconds: 10,
       engine: "docker",
       constraints: [],
+      files: { copyIn: [], copyOut: [] },
+      secrets: [],
     });
   });
 

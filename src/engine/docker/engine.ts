@@ -8,7 +8,8 @@ import type { CreateBody } from "../../spec/create-body.js";
 import { NameInUse, type AttachOptions, type PathStat, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type ProcessDefinition, type PullProgress, type TerminalSize } from "../types.js";
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { OneoffError } from "../../output/errors.js";
-import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
+import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateArchiveError, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
+import { getArchive, putArchive } from "./archive.js";
 import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
 import { processDefinition } from "./process-definition.js";
 import { handlePullLine, safeParse } from "./pull-progress.js";
@@ -279,6 +280,18 @@ export class DockerEngine implements ContainerEngine {
     } catch (error) {
       throw translateEngineError(error, this.endpoint, `read ${filePath} in the image`);
     }
+  }
+
+  async putArchive(containerId: string, directory: string, tar: Readable): Promise<void> {
+    await putArchive(this.target(), containerId, directory, tar).catch((error: unknown) => {
+      throw translateArchiveError(error, this.endpoint, `copy into ${directory} in the one-off`);
+    });
+  }
+
+  async getArchive(containerId: string, containerPath: string): Promise<Readable | undefined> {
+    return getArchive(this.target(), containerId, containerPath).catch((error: unknown) => {
+      throw translateArchiveError(error, this.endpoint, `copy ${containerPath} out of the one-off`);
+    });
   }
 
   private async exists(inspect: () => Promise<unknown>, action: string): Promise<boolean> {

@@ -148,3 +148,14 @@ function shortRuntimeMessage(message: string): string {
   const core = caused >= 0 ? message.slice(caused + "caused: ".length) : message;
   return core.replace(/: unknown$/, "");
 }
+
+/** The archive endpoint's refusals (a missing directory, a read-only filesystem, a file in the way), in a line. */
+export function translateArchiveError(error: unknown, endpoint: string, action: string): OneoffError {
+  if (error instanceof OneoffError || isUnreachable(error) || !answersLikeDocker(error)) return translateEngineError(error, endpoint, action);
+  const message = engineMessage(error);
+  if (/no such container/i.test(message)) return new OneoffError(`${action}: the one-off container is gone`, { hint: "it was removed while files were being copied", cause: error });
+  // "Could not find the file /x in container y"
+  const missing = /could not find the file (.*) in container/i.exec(message)?.[1];
+  if (missing) return new OneoffError(`${action}: ${missing} does not exist in the one-off`, { hint: "copy into a directory that exists in the image, or create it first", cause: error });
+  return new OneoffError(`${action}: ${message}`, { hint: "check the path and that the one-off's filesystem is writable there", cause: error });
+}

@@ -14,7 +14,7 @@ export interface HijackTarget {
   tls?: TlsFiles;
 }
 
-function openRequest(target: HijackTarget, options: https.RequestOptions): http.ClientRequest {
+export function openRequest(target: HijackTarget, options: https.RequestOptions): http.ClientRequest {
   const { connection } = target;
   if (connection.kind === "unix") options.socketPath = connection.socketPath;
   else {

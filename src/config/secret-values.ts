@@ -1,0 +1,73 @@
+/**
+ * Reads the values of a one-off's secrets on this machine, just before it runs: from the
+ * invoking environment, a file, or a command's stdout. Each value joins the redaction set at
+ * once. Errors name the config line and say the fix; they never quote the output of a
+ * command, which may be (part of) the secret.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { OneoffError } from "../output/errors.js";
+import { rememberSecretValue } from "../output/redact.js";
+import type { SecretDefinition } from "./secrets.js";
+
+export interface SecretValue {
+  secret: SecretDefinition;
+  value: Buffer;
+}
+
+const COMMAND_TIMEOUT_MS = 120_000;
+
+export function readSecretValues(secrets: readonly SecretDefinition[], hostEnv: Readonly<Record<string, string | undefined>>, cwd: string): SecretValue[] {
+  return secrets.map((secret) => {
+    const value = readOne(secret, hostEnv, cwd);
+    rememberSecretValue(value.toString("utf8"));
+    return { secret, value };
+  });
+}
+
+/**
+ * For --dry-run, which must not run a secret's command: the values it can read without side
+ * effects (environment, files) join the redaction set, so a value also typed into the command
+ * line is masked in the listing. Unreadable ones are left for the real run to report.
+ */
+export function rememberReadableSecrets(secrets: readonly SecretDefinition[], hostEnv: Readonly<Record<string, string | undefined>>, cwd: string): void {
+  for (const secret of secrets) {
+    if (secret.source.kind === "command") continue;
+    try {
+      rememberSecretValue(readOne(secret, hostEnv, cwd).toString("utf8"));
+    } catch {
+      // Reported by the run itself.
+    }
+  }
+}
+
+function readOne(secret: SecretDefinition, hostEnv: Readonly<Record<string, string | undefined>>, cwd: string): Buffer {
+  const { kind, value: from } = secret.source;
+  const fail = (why: string, hint: string) => new OneoffError(`${secret.sourceAt}: ${why}`, { hint });
+  if (kind === "env") {
+    const value = hostEnv[from];
+    if (value === undefined) throw fail(`${from} is not set in your environment`, `export ${from} before running oneoff, or take secret ${secret.name} from a file: or command:`);
+    return Buffer.from(value, "utf8");
+  }
+  if (kind === "file") {
+    try {
+      return readFileSync(from);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable by you" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? "error"})`;
+      throw fail(`${from} ${why}`, "point file: at a readable file (relative paths start at oneoff.yaml)");
+    }
+  }
+  // The command's stderr is the user's to see (a tool may ask for a passphrase there); its
+  // stdout is the value and is never shown.
+  const result = spawnSync("/bin/sh", ["-c", from], { cwd, env: hostEnv as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"], timeout: COMMAND_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
+  const hint = `run it yourself to see why: ${from}`;
+  if (result.error) throw fail(`the command could not be run or did not finish in ${COMMAND_TIMEOUT_MS / 60_000} minutes (${(result.error as NodeJS.ErrnoException).code ?? "error"})`, hint);
+  if (result.signal) throw fail(`the command was killed by ${result.signal}`, hint);
+  if (result.status !== 0) throw fail(`the command exited with ${result.status}`, hint);
+  // One trailing newline ends a printed value (`pass show`, `echo`); it is not part of it.
+  const output = result.stdout;
+  const end = output.length - (output.at(-1) === 0x0a ? (output.at(-2) === 0x0d ? 2 : 1) : 0);
+  if (end === 0) throw fail("the command printed nothing", hint);
+  return output.subarray(0, end);
+}

@@ -1,0 +1,81 @@
+/**
+ * The archive endpoint as streams, end to end: a tar piped into PUT /containers/{id}/archive
+ * and the tar of GET /containers/{id}/archive handed over unread. Our own requests (as for
+ * attach) so nothing is buffered: docker-modem reads a whole GET body into memory.
+ */
+import type { IncomingMessage } from "node:http";
+import { pipeline, type Readable } from "node:stream";
+import { OneoffError } from "../../output/errors.js";
+import { openRequest, type HijackTarget } from "./hijack.js";
+
+const archivePath = (containerId: string, containerPath: string) =>
+  `/containers/${encodeURIComponent(containerId)}/archive?path=${encodeURIComponent(containerPath)}`;
+
+/** Extracts `tar` into the directory `containerPath`; rejects with the engine's error as dockerode shapes it. */
+export function putArchive(target: HijackTarget, containerId: string, containerPath: string, tar: Readable): Promise<void> {
+  // noOverwriteDirNonDir: as docker cp, a file never replaces a directory or the reverse.
+  const request = openRequest(target, {
+    method: "PUT",
+    path: `${archivePath(containerId, containerPath)}&noOverwriteDirNonDir=true`,
+    agent: false,
+    headers: { "Content-Type": "application/x-tar" },
+  });
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    let sourceFailed: Error | undefined;
+    request.once("response", (response) => {
+      answered = true;
+      readBody(response).then((body) => {
+        if ((response.statusCode ?? 500) < 400) resolve();
+        else reject(engineError(response, body));
+      }, reject);
+    });
+    tar.once("error", (error) => (sourceFailed = error));
+    pipeline(tar, request, (error) => {
+      if (!error || answered) return;
+      // A failure while reading what we send is ours (a file that vanished, a permission), not
+      // the engine's: its ENOENT must not read as "no engine socket".
+      if (sourceFailed) reject(new OneoffError(`reading what to copy in: ${sourceFailed.message}`, { hint: "check the local files are readable and not changing" }));
+      else reject(error);
+    });
+  });
+}
+
+/** The tar of `containerPath` as it streams from the engine; undefined when the path does not exist. */
+export function getArchive(target: HijackTarget, containerId: string, containerPath: string): Promise<Readable | undefined> {
+  const request = openRequest(target, { method: "GET", path: archivePath(containerId, containerPath), agent: false });
+  return new Promise((resolve, reject) => {
+    request.once("response", (response) => {
+      const status = response.statusCode ?? 500;
+      if (status === 200) {
+        resolve(response);
+        return;
+      }
+      readBody(response).then((body) => {
+        const error = engineError(response, body);
+        const message = (error.json as { message?: unknown } | null)?.message;
+        if (status === 404 && typeof message === "string" && !/no such container/i.test(message)) resolve(undefined);
+        else reject(error);
+      }, reject);
+    });
+    request.once("error", reject);
+    request.end();
+  });
+}
+
+async function readBody(response: IncomingMessage): Promise<string> {
+  let body = "";
+  response.setEncoding("utf8");
+  for await (const chunk of response) body += chunk as string;
+  return body;
+}
+
+function engineError(response: IncomingMessage, body: string): Error & { statusCode: number; json: unknown } {
+  let json: unknown = body;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    // Not JSON: translateEngineError says the engine does not answer like Docker.
+  }
+  return Object.assign(new Error(body || `HTTP ${response.statusCode}`), { statusCode: response.statusCode ?? 500, json });
+}

@@ -1,0 +1,120 @@
+/**
+ * Files in and out of a one-off with docker cp's path rules, as tar streams end to end:
+ * local files -> tar-fs pack -> PUT archive, and GET archive -> tar-fs extract -> local files.
+ * Nothing is held in memory or written to a temp file on the way; modes and mtimes travel in
+ * the tar headers.
+ */
+import { statSync } from "node:fs";
+import path from "node:path";
+import { addAbortSignal, Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { extract, pack, type ExtractOptions, type Headers, type PackOptions } from "tar-fs";
+import type { FileCopy } from "../config/copy-paths.js";
+import { isDirectory } from "../lifecycle/preflight.js";
+import type { ContainerEngine } from "../engine/types.js";
+import { ExitCode, OneoffError } from "../output/errors.js";
+import type { Reporter } from "../output/reporter.js";
+
+/** After create, before start. Rejects on the first copy that fails (the one-off then never starts). */
+export async function copyIntoOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], signal?: AbortSignal): Promise<void> {
+  for (const copy of copies) {
+    signal?.throwIfAborted();
+    const contentsOnly = /\/\.$/.test(copy.local);
+    const source = bare(copy.local.replace(/\/\.$/, ""));
+    const sourceIsDirectory = statSync(source).isDirectory();
+    const target = await engine.statPath(containerId, bare(copy.container));
+    const targetIsDirectory = target !== undefined && isDirectory(target);
+    if (target && !targetIsDirectory && sourceIsDirectory) throw copyError(copy, `${copy.container} is a file in the one-off; a directory cannot replace it`);
+    if (!target && copy.container.endsWith("/") && !sourceIsDirectory) throw copyError(copy, `the directory ${copy.container} does not exist in the one-off`);
+    // Into an existing directory the source keeps its name; otherwise it takes the target's.
+    const into = targetIsDirectory ? copy.container : path.posix.dirname(bare(copy.container));
+    const rename = targetIsDirectory ? undefined : path.posix.basename(copy.container.replace(/\/+$/, ""));
+    const options = {
+      entries: [contentsOnly ? "." : path.basename(source)],
+      // The modes as they are: the local umask has no say in what the one-off gets.
+      umask: 0,
+      ...(rename ? { map: contentsOnly ? underTop(rename) : renameTop(path.basename(source), rename) } : {}),
+    } as PackOptions;
+    const archive = pack(contentsOnly ? source : path.dirname(source), options);
+    // tar-fs streams are streamx streams: Readable.from pulls from them as the request drains.
+    const stream = Readable.from(archive);
+    await engine.putArchive(containerId, into, signal ? addAbortSignal(signal, stream) : stream);
+  }
+}
+
+/**
+ * After the command exits, before removal. Every copy is tried; each failure is one line,
+ * and the exit code becomes 125 unless the command's own was already a failure.
+ */
+export async function copyOutOfOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], exitCode: number, report: Reporter, signal?: AbortSignal): Promise<number> {
+  let failed = false;
+  for (const copy of copies) {
+    if (signal?.aborted) {
+      report.warn(`${copy.given}: not copied: interrupted`);
+      failed = true;
+      continue;
+    }
+    try {
+      await copyOut(engine, containerId, copy, signal);
+    } catch (error) {
+      failed = true;
+      const oneoffError = error instanceof OneoffError ? error : copyError(copy, (error as Error).message);
+      report.warn(`${oneoffError.message}${oneoffError.hint ? ` (${oneoffError.hint})` : ""}`);
+    }
+  }
+  return failed && exitCode === 0 ? ExitCode.runnerFailed : exitCode;
+}
+
+async function copyOut(engine: ContainerEngine, containerId: string, copy: FileCopy, signal?: AbortSignal): Promise<void> {
+  const source = bare(copy.container);
+  const archive = await engine.getArchive(containerId, source);
+  if (!archive) throw copyError(copy, `${copy.container} does not exist in the one-off`, "check the path the command writes to");
+  const destination = bare(copy.local);
+  // The archive's top entry carries the source's base name ("." for a path ending in /.).
+  const top = source.endsWith("/.") ? "." : path.posix.basename(source);
+  const intoExisting = isLocalDirectory(destination);
+  const options = {
+    umask: 0,
+    // Files belong to whoever runs oneoff, not to the uid they had in the container.
+    chown: false,
+    ...(intoExisting || top === "." ? {} : { map: renameTop(top, path.basename(destination)) }),
+  } as ExtractOptions;
+  await pipeline(archive, extract(intoExisting || top === "." ? destination : path.dirname(destination), options), ...(signal ? [{ signal }] : [])).catch((error: unknown) => {
+    archive.destroy();
+    if (signal?.aborted) throw copyError(copy, `interrupted while writing ${destination}; what was written so far is left there`, "run it again to copy the whole");
+    throw error instanceof OneoffError ? error : copyError(copy, `writing ${destination}: ${(error as Error).message}`);
+  });
+}
+
+function renameTop(from: string, to: string): (header: Headers) => Headers {
+  return (header) => {
+    if (header.name === from || header.name.startsWith(`${from}/`)) header.name = `${to}${header.name.slice(from.length)}`;
+    return header;
+  };
+}
+
+/** The contents form (SRC/.) into a directory that does not exist yet: it becomes that directory. */
+function underTop(top: string): (header: Headers) => Headers {
+  return (header) => {
+    header.name = header.name === "." || header.name === "" ? top : `${top}/${header.name.replace(/^\.\//, "")}`;
+    return header;
+  };
+}
+
+function copyError(copy: FileCopy, why: string, hint = "check both paths"): OneoffError {
+  return new OneoffError(`${copy.given}: ${why}`, { hint });
+}
+
+/** The path without trailing slashes (which only carry docker cp's "a directory" meaning). */
+function bare(file: string): string {
+  return file.replace(/(.)\/+$/, "$1");
+}
+
+
+function isLocalDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}

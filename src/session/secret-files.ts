@@ -1,0 +1,65 @@
+/**
+ * Secrets delivered as files: written into the created one-off before it starts, through the
+ * archive endpoint, as a tar built in memory from the value (never a temp file on this disk).
+ * The engine puts them in the container's writable layer, on the engine host's disk, until
+ * the container is removed; not in its env, not in `docker inspect`. A tmpfs would hide them
+ * (test/integration/archive-tmpfs.test.ts), so targets under mounts are refused earlier.
+ */
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pack } from "tar-stream";
+import type { SecretValue } from "../config/secret-values.js";
+import type { ContainerEngine } from "../engine/types.js";
+import { isDirectory, tarFileText } from "../lifecycle/preflight.js";
+import { OneoffError } from "../output/errors.js";
+
+export async function deliverSecretFiles(engine: ContainerEngine, containerId: string, secrets: readonly SecretValue[]): Promise<void> {
+  const files = secrets.filter(({ secret }) => secret.delivery.as === "file");
+  if (!files.length) return;
+  const owner = await ownerOf(engine, containerId);
+  for (const { secret, value } of files) {
+    const target = (secret.delivery as { target: string }).target;
+    const existing = await engine.statPath(containerId, target);
+    if (existing && isDirectory(existing)) {
+      throw new OneoffError(`secret ${secret.name}: ${target} is a directory in the image`, { hint: "give secrets.NAME.target a file path" });
+    }
+    // The archive endpoint extracts into an existing directory: create the missing ones in the
+    // archive itself, from the deepest one that exists.
+    const missing: string[] = [];
+    let base = path.posix.dirname(target);
+    while (base !== "/" && !(await engine.statPath(containerId, base))) {
+      missing.unshift(path.posix.basename(base));
+      base = path.posix.dirname(base);
+    }
+    const archive = pack();
+    const mtime = new Date();
+    for (let depth = 1; depth <= missing.length; depth++) {
+      archive.entry({ name: missing.slice(0, depth).join("/"), type: "directory", mode: 0o755, uid: 0, gid: 0, mtime });
+    }
+    archive.entry({ name: [...missing, path.posix.basename(target)].join("/"), mode: 0o400, uid: owner.uid, gid: owner.gid, mtime, size: value.length }, value);
+    archive.finalize();
+    await engine.putArchive(containerId, base, Readable.from(archive));
+  }
+}
+
+/** The uid and gid the one-off runs as (its user, or the image's), looked up in the image when named. */
+async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ uid: number; gid: number }> {
+  const user = (await engine.inspectProcess(containerId))?.user ?? "";
+  const [name = "", group] = user.split(":");
+  const read = async (file: string) => tarFileText(await engine.readArchive(containerId, file)) ?? "";
+  const entry = (file: string, key: string) => file.split("\n").map((line) => line.split(":")).find((fields) => fields[0] === key);
+  let uid = 0;
+  let gid = 0;
+  if (/^\d+$/.test(name)) uid = Number(name);
+  else if (name) {
+    const fields = entry(await read("/etc/passwd"), name);
+    uid = Number(fields?.[2] ?? 0);
+    gid = Number(fields?.[3] ?? 0);
+  }
+  if (group !== undefined) gid = /^\d+$/.test(group) ? Number(group) : Number(entry(await read("/etc/group"), group)?.[2] ?? 0);
+  else if (/^\d+$/.test(name)) {
+    // uid alone: its primary group when /etc/passwd knows it, else the uid's own number is not assumed.
+    gid = Number((await read("/etc/passwd")).split("\n").map((line) => line.split(":")).find((fields) => fields[2] === name)?.[3] ?? 0);
+  }
+  return { uid, gid };
+}

@@ -1,0 +1,228 @@
+/**
+ * --copy-in and --copy-out against the real engine: bytes, modes and mtimes survive both ways,
+ * a 200 MiB file streams through with oneoff's memory staying modest, and every bad path is
+ * one line with the documented exit code and nothing left behind.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync, createReadStream } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { expectNoLeftovers, oneoff } from "./helpers.js";
+
+expectNoLeftovers();
+
+const RELEASE = ["--release", "oneoff-test/busybox"];
+
+function workspace(): string {
+  return mkdtempSync(path.join(os.tmpdir(), "oneoff-files-"));
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Peak resident memory of a running process, in bytes (VmHWM only grows). */
+function peakRss(pid: number): number {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmHWM:"));
+    return Number(/(\d+)/.exec(line ?? "")?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function oneLine(stderr: string): string[] {
+  return stderr.split("\n").filter((line) => line.startsWith("oneoff:"));
+}
+
+describe("files in and out", () => {
+  it("round-trips a 200 MiB file and a directory tree with modes and mtimes, in modest memory", async () => {
+    const dir = workspace();
+    const big = path.join(dir, "big.bin");
+    const fd = openSync(big, "w");
+    for (let i = 0; i < 200; i++) writeSync(fd, randomBytes(1024 * 1024));
+    closeSync(fd);
+    chmodSync(big, 0o750);
+    const mtime = new Date("2024-02-03T04:05:06Z");
+    utimesSync(big, mtime, mtime);
+    mkdirSync(path.join(dir, "tree", "bin"), { recursive: true });
+    mkdirSync(path.join(dir, "tree", "data"));
+    writeFileSync(path.join(dir, "tree", "bin", "hello"), "#!/bin/sh\necho hello from the tree\n", { mode: 0o755 });
+    writeFileSync(path.join(dir, "tree", "data", "notes.txt"), "notes\n", { mode: 0o640 });
+    mkdirSync(path.join(dir, "out"));
+    const localSha = await fileSha256(big);
+
+    let peak = 0;
+    let poll: NodeJS.Timeout | undefined;
+    const result = await oneoff(
+      [
+        "run",
+        ...RELEASE,
+        "--copy-in", "big.bin:/tmp/big.bin",
+        "--copy-in", "tree:/work/tree",
+        "--copy-out", "/tmp/big.bin:out/big.bin",
+        "--copy-out", "/work/tree:out",
+        "--", "sh", "-c", "sha256sum /tmp/big.bin; stat -c 'mode=%a' /tmp/big.bin; /work/tree/bin/hello; stat -c 'data=%a' /work/tree/data/notes.txt",
+      ],
+      {
+        cwd: dir,
+        onSpawn: (child) => {
+          poll = setInterval(() => (peak = Math.max(peak, peakRss(child.pid ?? 0))), 50);
+        },
+      },
+    );
+    clearInterval(poll);
+    const stdout = result.stdout.toString();
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(stdout).toContain(`${localSha}  /tmp/big.bin`);
+    expect(stdout).toContain("mode=750");
+    expect(stdout).toContain("hello from the tree");
+    expect(stdout).toContain("data=640");
+
+    const copied = path.join(dir, "out", "big.bin");
+    expect(await fileSha256(copied)).toBe(localSha);
+    expect(statSync(copied).mode & 0o7777).toBe(0o750);
+    expect(statSync(copied).mtime.getTime()).toBe(mtime.getTime());
+    // Into an existing local directory the tree keeps its name, as docker cp does.
+    expect(statSync(path.join(dir, "out", "tree", "bin", "hello")).mode & 0o777).toBe(0o755);
+    expect(readFileSync(path.join(dir, "out", "tree", "data", "notes.txt"), "utf8")).toBe("notes\n");
+    expect(peak).toBeGreaterThan(10 * 1024 * 1024);
+    expect(peak).toBeLessThan(150 * 1024 * 1024);
+  }, 120_000);
+
+  it("refuses a missing local path before anything is created (exit 125)", async () => {
+    const dir = workspace();
+    const result = await oneoff(["run", ...RELEASE, "--copy-in", "absent.sql:/tmp/seed.sql", "--", "echo", "ran"], { cwd: dir });
+    expect(result.code).toBe(125);
+    expect(result.stdout.toString()).toBe("");
+    expect(oneLine(result.stderr)).toEqual([`oneoff: --copy-in absent.sql:/tmp/seed.sql: ${path.join(dir, "absent.sql")} does not exist (check the local path; a relative one starts in the current directory)`]);
+  });
+
+  it("refuses a copy into a directory the image lacks, without running the command", async () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
+    const result = await oneoff(["run", ...RELEASE, "--copy-in", "seed.sql:/no/such/dir/seed.sql", "--", "echo", "ran"], { cwd: dir });
+    expect(result.code).toBe(125);
+    expect(result.stdout.toString()).not.toContain("ran");
+    expect(oneLine(result.stderr)).toHaveLength(1);
+    expect(result.stderr).toContain("/no/such/dir does not exist in the one-off");
+  });
+
+  it("names a missing container path on copy-out: 125 after a successful command, the command's code otherwise", async () => {
+    const dir = workspace();
+    const ok = await oneoff(["run", ...RELEASE, "--copy-out", "/tmp/report.csv:report.csv", "--", "true"], { cwd: dir });
+    expect(ok.code).toBe(125);
+    expect(oneLine(ok.stderr)).toEqual(["oneoff: --copy-out /tmp/report.csv:report.csv: /tmp/report.csv does not exist in the one-off (check the path the command writes to)"]);
+    const failed = await oneoff(["run", ...RELEASE, "--copy-out", "/tmp/report.csv:report.csv", "--", "sh", "-c", "exit 3"], { cwd: dir });
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toContain("/tmp/report.csv does not exist in the one-off");
+  });
+
+  it("copies out after a failing command, keeping its exit code", async () => {
+    const dir = workspace();
+    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/tmp/partial.log:partial.log", "--", "sh", "-c", "echo got this far > /tmp/partial.log; exit 4"], { cwd: dir });
+    expect(result.code).toBe(4);
+    expect(readFileSync(path.join(dir, "partial.log"), "utf8")).toBe("got this far\n");
+  });
+
+  it("does not copy out after a timeout, and says so", async () => {
+    const dir = workspace();
+    const result = await oneoff(["run", ...RELEASE, "--timeout", "1", "--stop-timeout", "1", "--copy-out", "/tmp/x:x", "--", "sh", "-c", "echo > /tmp/x; sleep 30"], { cwd: dir });
+    expect(result.code).toBe(124);
+    expect(result.stderr).toContain("--copy-out skipped");
+    expect(() => statSync(path.join(dir, "x"))).toThrow();
+  });
+});
+
+describe("files through the library's run()", () => {
+  it("copies a directory's contents (SRC/.) into a new directory and back into an existing one", async () => {
+    const { run } = await import("../../src/index.js");
+    const { PassThrough } = await import("node:stream");
+    const dir = workspace();
+    mkdirSync(path.join(dir, "site", "css"), { recursive: true });
+    writeFileSync(path.join(dir, "site", "index.html"), "<h1>hi</h1>\n");
+    writeFileSync(path.join(dir, "site", "css", "app.css"), "body{}\n");
+    mkdirSync(path.join(dir, "back"));
+    const stdout = new PassThrough();
+    const output: Buffer[] = [];
+    stdout.on("data", (chunk: Buffer) => output.push(chunk));
+    const result = await run(
+      {
+        release: "oneoff-test/busybox",
+        command: ["sh", "-c", "cd /work/site && find . -type f | sort && echo made > /work/site/made.txt"],
+        copyIn: ["site/.:/work/site"],
+        copyOut: ["/work/site/.:back"],
+        quiet: true,
+      },
+      { cwd: dir, stdout, stderr: new PassThrough(), audit: false },
+    );
+    expect(result.exitCode).toBe(0);
+    expect(Buffer.concat(output).toString()).toBe("./css/app.css\n./index.html\n");
+    expect(readFileSync(path.join(dir, "back", "made.txt"), "utf8")).toBe("made\n");
+    expect(readFileSync(path.join(dir, "back", "css", "app.css"), "utf8")).toBe("body{}\n");
+  });
+});
+
+describe("an interrupt while files are copied", () => {
+  function bigFile(dir: string, mib: number): string {
+    const file = path.join(dir, "big.bin");
+    const fd = openSync(file, "w");
+    for (let i = 0; i < mib; i++) writeSync(fd, randomBytes(1024 * 1024));
+    closeSync(fd);
+    return file;
+  }
+
+  it("stops a copy-in at once: the command never runs, exit 130, nothing left", async () => {
+    const dir = workspace();
+    bigFile(dir, 400);
+    const { docker } = await import("./helpers.js");
+    const started = Date.now();
+    const result = await oneoff(["run", ...RELEASE, "--copy-in", "big.bin:/tmp/big.bin", "--", "echo", "ran"], {
+      cwd: dir,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          // Created, not started: the copy is under way.
+          if (docker("ps", "-a", "-q", "--filter", "label=io.oneoff.managed", "--filter", "status=created")) {
+            clearInterval(poll);
+            child.kill("SIGINT");
+          }
+        }, 20);
+        child.once("exit", () => clearInterval(poll));
+      },
+    });
+    expect(result.code).toBe(130);
+    expect(result.stdout.toString()).toBe("");
+    expect(Date.now() - started).toBeLessThan(15_000);
+  }, 60_000);
+
+  it("stops a copy-out at once and says what is left, exit 130", async () => {
+    const dir = workspace();
+    const target = path.join(dir, "big.bin");
+    const result = await oneoff(["run", ...RELEASE, "--copy-out", `/tmp/big.bin:big.bin`, "--", "sh", "-c", "head -c 400000000 /dev/urandom > /tmp/big.bin"], {
+      cwd: dir,
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          let size = 0;
+          try {
+            size = statSync(target).size;
+          } catch {
+            return;
+          }
+          if (size > 0) {
+            clearInterval(poll);
+            child.kill("SIGINT");
+          }
+        }, 10);
+        child.once("exit", () => clearInterval(poll));
+      },
+    });
+    expect(result.code).toBe(130);
+    // One line, about the copy: the command had already exited, so nothing was forwarded.
+    expect(oneLine(result.stderr)).toEqual([expect.stringMatching(/^oneoff: --copy-out \/tmp\/big\.bin:big\.bin: interrupted while writing \/.*\/big\.bin; what was written so far is left there/)]);
+    expect(statSync(target).size).toBeLessThan(400_000_000);
+  }, 60_000);
+});

@@ -1,0 +1,125 @@
+/**
+ * secrets: against the real engine: files at their targets with mode 0400 owned by the
+ * one-off's user, kept out of its environment and `docker inspect`; env delivery; tasks that
+ * list their secrets; and every bad source refused in one line before anything is created.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { docker, eventually, expectNoLeftovers, oneoff, oneOffContainers } from "./helpers.js";
+
+expectNoLeftovers();
+
+const VALUE = "db-pass-Int3gration-5d1e";
+const KEY = "-----BEGIN TEST KEY-----\nMIIBVwIBADANBgkqhkiG9w0BAQEFAASCAUEwggE9AgEAAkEA\n-----END TEST KEY-----\n";
+
+function app(extra = ""): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secrets-int-"));
+  writeFileSync(path.join(dir, "key.pem"), KEY);
+  writeFileSync(
+    path.join(dir, "oneoff.yaml"),
+    [
+      "app: secretsint",
+      "image: oneoff-test/busybox",
+      "secrets:",
+      "  db_password:",
+      "    env: INT_DB_PASSWORD",
+      "  tls_key:",
+      "    file: key.pem",
+      "    target: /etc/app/tls/key.pem",
+      "  api_token:",
+      "    command: printf 'tok-%s\\n' from-command",
+      "    as: env",
+      "tasks:",
+      "  show:",
+      "    command: [sh, -c, 'id -u; stat -c \"%a %u:%g\" /run/secrets/db_password /etc/app/tls/key.pem; cat /run/secrets/db_password; echo; echo \"$$API_TOKEN\"; cat /etc/app/tls/key.pem; env | grep -c db-pass || true']",
+      "  migrate:",
+      "    command: [sh, -c, 'ls /run/secrets; echo \"token:$${API_TOKEN:-none}\"']",
+      "    secrets: [db_password]",
+      extra,
+    ].join("\n"),
+  );
+  return dir;
+}
+
+const env = { INT_DB_PASSWORD: VALUE };
+
+describe("secrets: delivered to the one-off", () => {
+  it("writes files with mode 0400 owned by the one-off's user, and env secrets as variables", async () => {
+    const dir = app();
+    const asRoot = await oneoff(["run", "show"], { cwd: dir, env });
+    expect(asRoot.stderr).toBe("");
+    expect(asRoot.stdout.toString()).toBe(`0\n400 0:0\n400 0:0\n${VALUE}\ntok-from-command\n${KEY}0\n`);
+    // A named user is looked up in the image's /etc/passwd (app is 1000:1000 there).
+    const asApp = await oneoff(["run", "-u", "app", "show"], { cwd: dir, env });
+    expect(asApp.stdout.toString()).toContain("1000\n400 1000:1000\n400 1000:1000\n");
+    const asUid = await oneoff(["run", "-u", "4321:77", "show"], { cwd: dir, env });
+    expect(asUid.stdout.toString()).toContain("4321\n400 4321:77\n400 4321:77\n");
+  });
+
+  it("gives a task only the secrets it lists", async () => {
+    const result = await oneoff(["run", "migrate"], { cwd: app(), env });
+    expect(result.stdout.toString()).toBe("db_password\ntoken:none\n");
+  });
+
+  it("keeps a file secret out of the container's env and docker inspect", async () => {
+    const dir = app("  wait:\n    command: [sleep, '30']\n");
+    const started = await oneoff(["run", "--detach", "wait"], { cwd: dir, env });
+    expect(started.code).toBe(0);
+    const id = started.stdout.toString().trim();
+    try {
+      const inspect = docker("inspect", id);
+      expect(inspect).toContain("API_TOKEN=tok-from-command");
+      expect(inspect).not.toContain(VALUE);
+      expect(inspect).not.toContain("MIIBVwIBADANBgkq");
+      expect(docker("exec", id, "cat", "/run/secrets/db_password")).toBe(VALUE);
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
+  it.each([
+    ["an unset variable", {}, (text: string) => text, /^oneoff: oneoff\.yaml:5:5: secrets\.db_password\.env: INT_DB_PASSWORD is not set in your environment \(export INT_DB_PASSWORD/],
+    ["an unreadable file", env, (text: string) => text.replace("file: key.pem", "file: gone.pem"), /^oneoff: oneoff\.yaml:7:5: secrets\.tls_key\.file: \S+\/gone\.pem does not exist \(point file: at a readable file/],
+    ["a failing command", env, (text: string) => text.replace("command: printf 'tok-%s\\n' from-command", "command: printf 'tok-%s' leaked; exit 7"), /^oneoff: oneoff\.yaml:10:5: secrets\.api_token\.command: the command exited with 7 \(run it yourself to see why/],
+  ])("refuses %s in one line, exit 125, nothing created", async (_name, runEnv, breakIt, line) => {
+    const dir = app();
+    const config = path.join(dir, "oneoff.yaml");
+    writeFileSync(config, breakIt(readFileSync(config, "utf8")));
+    const result = await oneoff(["run", "show"], { cwd: dir, env: runEnv });
+    expect(result.code).toBe(125);
+    const lines = result.stderr.split("\n").filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+    expect(result.stderr).not.toContain("tok-leaked");
+    expect(result.stdout.toString()).toBe("");
+    expect(oneOffContainers()).toEqual([]);
+  });
+
+  it("refuses a file target under a volume before anything is created", async () => {
+    const result = await oneoff(["run", "-v", "oneoff-secrets-vol:/run/secrets", "show"], { cwd: app(), env });
+    expect(result.code).toBe(125);
+    expect(result.stderr.trim()).toBe(
+      "oneoff: oneoff.yaml:4:3: secrets.db_password.target: /run/secrets/db_password is under the volume mounted at /run/secrets: the file would outlive the one-off in that volume (choose a target outside it, such as /run/secrets/db_password)",
+    );
+    expect(await eventually(() => (docker("volume", "ls", "-q", "--filter", "name=oneoff-secrets-vol") === "" ? true : undefined))).toBe(true);
+  });
+
+  it("shows in --dry-run where each secret and copy goes, and no value", async () => {
+    const dir = app();
+    writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
+    const result = await oneoff(["run", "--dry-run", "--copy-in", "seed.sql:/tmp/seed.sql", "--copy-out", "/tmp/out.csv:.", "show"], { cwd: dir, env });
+    expect(result.code).toBe(0);
+    const document = JSON.parse(result.stdout.toString());
+    expect(document.copyIn).toEqual([`${dir}/seed.sql -> /tmp/seed.sql`]);
+    expect(document.copyOut).toEqual([`/tmp/out.csv -> ${dir}/.`]);
+    expect(document.secrets.map((secret: { to: string }) => secret.to)).toEqual([
+      "file /run/secrets/db_password (mode 0400, owned by the one-off's user)",
+      "file /etc/app/tls/key.pem (mode 0400, owned by the one-off's user)",
+      "env API_TOKEN",
+    ]);
+    expect(document.request.body.Env).toContain("API_TOKEN=<redacted>");
+    expect(result.stdout.toString()).not.toContain(VALUE);
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * The Swarm engine with a job placed on another node than the engine oneoff talks to: the
+ * worker test/setup/swarm-worker.sh runs (a second engine in network namespace oneoff-w2,
+ * node label oneoff-test=worker, left drained so the single-node suites never land there; made
+ * active for this file only). There the task's container is out of oneoff's reach: output
+ * comes from the service's log, a stop removes the service, a terminal session is refused.
+ * After every test no job service is left on the manager; job containers left on the worker are
+ * removed through its socket (the test "leaves nothing" checks that Swarm removed them itself).
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, waitForOutput, type CliOptions, type CliResult } from "./helpers.js";
+import { TerminalSession } from "./tmux.js";
+
+expectNoLeftovers();
+
+const WORKER_SOCK = "unix:///run/oneoff-w2/docker.sock";
+const ON_WORKER = ["--constraint", "node.labels.oneoff-test==worker"];
+const SETUP_HINT = "run: bash test/setup/swarm-worker.sh (after swarm.sh)";
+let workerNode = "";
+let managerNode = "";
+
+function workerDocker(...args: string[]): string {
+  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DOCKER_HOST: WORKER_SOCK, DOCKER_CONTEXT: undefined } }).trim();
+}
+
+/** A job on the worker. A run that does not end in `killAfterMs` is killed (and fails the test). */
+async function onWorker(args: string[], options: CliOptions & { killAfterMs?: number } = {}): Promise<CliResult & { hung: boolean }> {
+  let hung = false;
+  let timer: NodeJS.Timeout | undefined;
+  const result = await oneoff(["run", "--engine", "swarm", ...ON_WORKER, ...args], {
+    ...options,
+    onSpawn: (child) => {
+      timer = setTimeout(() => {
+        hung = true;
+        child.kill("SIGKILL");
+      }, options.killAfterMs ?? 30_000);
+      options.onSpawn?.(child);
+    },
+  });
+  clearTimeout(timer);
+  return { ...result, hung };
+}
+
+function ignoringFailure(action: () => unknown): void {
+  try {
+    action();
+  } catch {
+    // already gone
+  }
+}
+
+/** The one-time notice a multi-node swarm gets for a release without a registry digest. */
+const withoutDigestNotice = (stderr: string) => stderr.replace(/^oneoff: release \S+ has no registry digest: [^\n]*\n/, "");
+
+function jobServices(): string[] {
+  return docker("service", "ls", "-q", "--filter", "label=io.oneoff.managed=true").split("\n").filter(Boolean);
+}
+
+/** Task containers on the worker (any state), as "ID SERVICE-NAME STATE". */
+function workerTaskContainers(): string[] {
+  return workerDocker("ps", "-a", "--filter", "label=com.docker.swarm.task.id", "--format", '{{.ID}} {{.Label "com.docker.swarm.service.name"}} {{.State}}')
+    .split("\n")
+    .filter(Boolean);
+}
+
+/** The job part of oneoff's --json document. */
+function jsonJob(result: CliResult): { exitCode: number; job: { serviceId: string; nodeId: string; createToExitMs: number } } {
+  return JSON.parse(result.stdout.toString()) as { exitCode: number; job: { serviceId: string; nodeId: string; createToExitMs: number } };
+}
+
+beforeAll(() => {
+  try {
+    workerDocker("info", "--format", "{{.Swarm.NodeID}}");
+  } catch (error) {
+    throw new Error(`no worker engine answers on ${WORKER_SOCK} (${String((error as { stderr?: string }).stderr ?? error).trim()}); ${SETUP_HINT}`);
+  }
+  const nodes = docker("node", "ls", "--filter", "node.label=oneoff-test=worker", "--format", "{{.ID}} {{.Status}}").split("\n").filter(Boolean);
+  const ready = nodes.filter((line) => line.endsWith(" Ready")).map((line) => line.split(" ")[0] as string);
+  if (ready.length !== 1) throw new Error(`expected one ready swarm node labelled oneoff-test=worker, found: ${JSON.stringify(nodes)}; ${SETUP_HINT}`);
+  workerNode = ready[0] as string;
+  managerNode = docker("info", "--format", "{{.Swarm.NodeID}}");
+  expect(workerDocker("info", "--format", "{{.Swarm.NodeID}}")).toBe(workerNode);
+  docker("node", "update", "--availability", "active", workerNode);
+});
+
+afterAll(() => {
+  if (workerNode) docker("node", "update", "--availability", "drain", workerNode);
+});
+
+afterEach(() => {
+  const services = jobServices();
+  if (services.length) docker("service", "rm", ...services);
+  const containers = workerTaskContainers().map((line) => line.split(" ")[0] as string);
+  if (containers.length) workerDocker("rm", "-f", ...containers);
+  expect(services, "job services left behind").toEqual([]);
+});
+
+describe("a job placed on the worker by constraint", () => {
+  it("runs there (its node is the worker, not the manager) and passes exit code 3 through", async () => {
+    const result = await onWorker(["--json", "--release", IMAGE, "--", "sh", "-c", "echo hi; exit 3"]);
+    const document = jsonJob(result);
+    expect(document.job.nodeId).toBe(workerNode);
+    expect(document.job.nodeId).not.toBe(managerNode);
+    expect(document.exitCode).toBe(3);
+    expect(result.code).toBe(3);
+    process.stderr.write(`swarm-worker: create->exit on the worker ${document.job.createToExitMs} ms\n`);
+  });
+
+  it("passes exit code 0 through, with the command's output", async () => {
+    const result = await onWorker(["--release", IMAGE, "--", "sh", "-c", "echo done"]);
+    expect(result.hung).toBe(false);
+    expect(result.stdout.toString()).toBe("done\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("ends when a job that was seen running ends (output drained from the service's log)", async () => {
+    const result = await onWorker(["--release", IMAGE, "--", "sh", "-c", "echo start; sleep 2; echo end; exit 5"], { killAfterMs: 20_000 });
+    expect(result.hung, "oneoff did not end within 20 s of starting a 2 s job").toBe(false);
+    expect(result.stdout.toString()).toBe("start\nend\n");
+    expect(result.code).toBe(5);
+  });
+
+  it("delivers 2,000 stdout and 2,000 stderr lines complete, in order and apart", async () => {
+    const script = "i=1; while [ $i -le 2000 ]; do echo out$i; echo err$i >&2; i=$((i+1)); done; sleep 1";
+    const result = await onWorker(["-q", "--release", IMAGE, "--", "sh", "-c", script]);
+    expect(result.hung, "oneoff did not end within 30 s").toBe(false);
+    const expected = (prefix: string) => Array.from({ length: 2000 }, (_, i) => `${prefix}${i + 1}\n`).join("");
+    expect(result.stdout.toString()).toBe(expected("out"));
+    expect(withoutDigestNotice(result.stderr)).toBe(expected("err"));
+    expect(result.code).toBe(0);
+  });
+});
+
+describe("a job on the worker and a service on the manager", () => {
+  const tag = randomBytes(3).toString("hex");
+  const WEB = `oneoff-itw-web-${tag}`;
+  const NETWORK = `oneoff-itw-net-${tag}`;
+
+  beforeAll(async () => {
+    docker("network", "create", "--driver", "overlay", "--attachable", NETWORK);
+    // dnsrr: service VIPs do not route on this kernel (no IPVS); the name resolves to the task.
+    docker(
+      "service", "create", "--detach", "--name", WEB, "--network", NETWORK, "--endpoint-mode", "dnsrr", "--constraint", "node.role==manager",
+      IMAGE, "sh", "-c", "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello from the manager\\n' | nc -l -p 8080; done",
+    );
+    await eventually(() => (docker("service", "ps", WEB, "--filter", "desired-state=running", "--format", "{{.CurrentState}}").startsWith("Running") ? true : undefined), 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    ignoringFailure(() => docker("service", "rm", WEB));
+    // The service's task container and the network go in Swarm's own time.
+    for (let attempt = 0; attempt < 40; attempt++) {
+      try {
+        docker("network", "rm", NETWORK);
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  });
+
+  it("reaches it by name over an attachable overlay network (VXLAN between the two engines)", async () => {
+    const result = await onWorker(["--network", NETWORK, "--json", "--release", IMAGE, "--", "sh", "-c", `nc -w 5 ${WEB} 8080 </dev/null | tail -n 1`]);
+    const document = jsonJob(result);
+    expect(document.job.nodeId).toBe(workerNode);
+    expect(document.exitCode).toBe(0);
+    // With --json the document is stdout; the command's output goes to stderr.
+    expect(withoutDigestNotice(result.stderr)).toBe("hello from the manager\n");
+    expect(docker("service", "ps", WEB, "--filter", "desired-state=running", "--format", "{{.Node}}")).not.toBe("oneoff-w2");
+  });
+});
+
+describe("stopping a job on the worker", () => {
+  it("SIGTERM to oneoff: the job's task stops on the worker, the job is removed, exit 143", async () => {
+    let serviceName = "";
+    const result = await onWorker(["--release", IMAGE, "--", "sh", "-c", "echo ready; sleep 60"], {
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("ready")).then(() => {
+          serviceName = docker("service", "ls", "--filter", "label=io.oneoff.managed=true", "--format", "{{.Name}}");
+          child.kill("SIGTERM");
+        }),
+    });
+    expect(result.hung, "oneoff did not end within 30 s of SIGTERM").toBe(false);
+    expect(result.code).toBe(143);
+    expect(jobServices()).toEqual([]);
+    // The task itself must stop too, not run on unowned: its container on the worker is not running.
+    await eventually(() => (workerTaskContainers().some((line) => line.includes(` ${serviceName} `) && line.endsWith(" running")) ? undefined : true), 10_000);
+  });
+});
+
+describe("a terminal session on a job that lands on the worker", () => {
+  let terminal: TerminalSession | undefined;
+  afterEach(() => terminal?.close());
+
+  it("is refused in one line naming the node, and the job service is removed", async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-worker-tty-"));
+    const script = path.join(work, "session.sh");
+    const stderrFile = path.join(work, "stderr");
+    writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm ${ON_WORKER.join(" ")} -it --release ${IMAGE} -- sh 2>${JSON.stringify(stderrFile)}\necho "exit=$?"\nsleep 600\n`);
+    terminal = new TerminalSession(`bash --norc --noprofile ${script}`);
+    await terminal.waitFor((screen) => /exit=\d+/.test(screen), 30_000);
+    // The session's banner ("oneoff: APP one-off: release ...") comes first; then the refusal, alone.
+    const lines = withoutDigestNotice(readFileSync(stderrFile, "utf8")).split("\n").filter((line) => line && !/^oneoff: \S+ one-off: release /.test(line));
+    expect(lines).toEqual([expect.stringMatching(/^oneoff: the job's task landed on node oneoff-w2, not on the engine oneoff talks to \(unix:\/\/\/var\/run\/docker\.sock\): a terminal session needs its container here/)]);
+    expect(terminal.screen()).toMatch(/exit=125/);
+    expect(jobServices()).toEqual([]);
+  });
+});
+
+describe("after a job on the worker", () => {
+  it("leaves nothing: the job service goes at once, its container on the worker within 20 s", async () => {
+    const result = await onWorker(["--json", "--release", IMAGE, "--", "true"]);
+    const document = jsonJob(result);
+    expect(result.code).toBe(0);
+    expect(jobServices()).toEqual([]);
+    const ended = Date.now();
+    const owned = () => workerDocker("ps", "-aq", "--filter", `label=com.docker.swarm.service.id=${document.job.serviceId}`);
+    await eventually(() => (owned() === "" ? true : undefined), 20_000).catch(() => {
+      throw new Error(`the job's container is still on the worker 20 s after oneoff ended: ${workerDocker("ps", "-a", "--filter", `label=com.docker.swarm.service.id=${document.job.serviceId}`, "--format", "{{.Names}} {{.Status}}")}`);
+    });
+    process.stderr.write(`swarm-worker: job container gone from the worker ${Date.now() - ended} ms after oneoff ended\n`);
+  }, 35_000);
+});
