@@ -98,6 +98,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     }
     let task = started;
     let taskOver = false;
+    let sessionDetached = false;
     const here = task.nodeId === node?.id && task.containerId !== undefined;
     if (here) taskContainerId = task.containerId;
     if (options.tty && !here) {
@@ -122,6 +123,15 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
         stopStdin = pumpStdin(io.stdin, stream);
       }
       stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(containerId, size));
+      // The stream also ends when the detach keys are typed. A job's session cannot be left
+      // running (its service is oneoff's to remove), so the job is stopped instead.
+      void output.then(() =>
+        setTimeout(() => {
+          if (taskOver) return;
+          sessionDetached = true;
+          void removeService().catch(() => {});
+        }, 1000),
+      );
     } else if (taskContainerId) {
       followed = { stdout: new ByteCounter(io.stdout), stderr: new ByteCounter(io.stderr) };
       output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), followed, false, report);
@@ -143,6 +153,11 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     if (outputError) report.warn(`the job's output stream broke: ${outputError.message}`);
     const signal = stop.interruptedBy;
     const stoppedBy = signal ?? (stop.hasTimedOut ? "SIGTERM" : undefined);
+    if (!ended && sessionDetached) {
+      throw new OneoffError(`the terminal session was detached, and a Swarm job cannot be left running detached: job ${spec.Name} was stopped`, {
+        hint: "leave the session with exit; for a job that runs on without you, use --detach without -t",
+      });
+    }
     if (!ended && !stoppedBy) throw new OneoffError(`job ${spec.Name} was removed while it ran`, { hint: "someone removed its service (docker service rm)" });
     const exitCode = ended ? taskExitCode(ended, options.command, engine.endpoint, stoppedBy) : exitCodeForSignal(stoppedBy ?? "SIGTERM");
     task = ended ?? task;
@@ -174,6 +189,8 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     stream?.destroy();
     if (!handedToWatchdog) {
       const removed = serviceId ? await removeJobOrReport(engine, serviceId, spec.Name, report) : true;
+      // Also when the service went first (removed to stop a job): its container here stays.
+      if (taskContainerId) await engine.remove(taskContainerId).catch(() => {});
       if (removed) options.watchdog.release();
       else options.watchdog.abandon();
     }

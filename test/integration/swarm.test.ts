@@ -61,15 +61,21 @@ beforeAll(async () => {
 
 afterAll(() => {
   execIgnoringFailure(() => docker("service", "rm", WEB));
-  // The service's task container goes in Swarm's own time; the network waits for it.
-  execIgnoringFailure(() => docker("rm", "-f", ...docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${WEB}`).split("\n").filter(Boolean)));
+  // The service's task container goes in Swarm's own time (and may still be stopping when
+  // first listed); the network waits for it.
+  for (let attempt = 0; attempt < 40; attempt++) {
+    const containers = docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${WEB}`).split("\n").filter(Boolean);
+    if (containers.length === 0) break;
+    execIgnoringFailure(() => docker("rm", "-f", ...containers));
+    execSleep(250);
+  }
   execIgnoringFailure(() => docker("secret", "rm", SECRET));
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       docker("network", "rm", NETWORK);
       break;
     } catch {
-      execIgnoringFailure(() => execSleep(250));
+      execSleep(250);
     }
   }
 });
@@ -289,5 +295,20 @@ describe("a terminal session on a job whose task is on this engine", () => {
     terminal.type("exit 5");
     terminal.keys("Enter");
     await terminal.waitFor((screen) => /exit=5/.test(screen));
+  });
+
+  it("stops the job when the session is detached with Ctrl-P Ctrl-Q, and says why", async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-tty-"));
+    const script = path.join(work, "session.sh");
+    writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm --constraint node.role==manager -it --release ${IMAGE} -- sh\necho "exit=$?"\nsleep 600\n`);
+    terminal = new TerminalSession(`bash --norc --noprofile ${script}`);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    terminal.type("echo $((6*7))");
+    terminal.keys("Enter");
+    await terminal.waitFor((screen) => /^42$/m.test(screen));
+    terminal.keys("C-p", "C-q");
+    const screen = await terminal.waitFor((text) => /exit=125/.test(text));
+    expect(screen).toMatch(/the terminal session was detached, and a Swarm job cannot be left running detached: job \S+ was stopped/);
+    expect(jobServices()).toEqual([]);
   });
 });

@@ -98,6 +98,8 @@ export class SwarmJobsAdapter implements SwarmJobs {
         })
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     } catch (error) {
+      // The service is gone (removed to stop its job): it has no tasks left.
+      if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return [];
       throw translateEngineError(error, this.endpoint, "list the job's tasks");
     }
   }
