@@ -27,14 +27,17 @@ if [[ ! -e /run/netns/$NETNS ]]; then
   log "making network namespace $NETNS"
   ip netns add "$NETNS"
 fi
+# A pair whose namespace end is not in this namespace (the namespace was removed and made
+# anew, or a run was interrupted) is removed first.
+if ip link show "$HOST_IF" >/dev/null 2>&1 && ! ip -n "$NETNS" link show "$NETNS_IF" >/dev/null 2>&1; then
+  log "removing veth $HOST_IF: its peer is not in namespace $NETNS"
+  ip link del "$HOST_IF"
+fi
 if ! ip link show "$HOST_IF" >/dev/null 2>&1; then
-  # A half-made pair from an interrupted run: its namespace end may be left in there.
   ip -n "$NETNS" link del "$NETNS_IF" 2>/dev/null || true
   log "making veth $HOST_IF ($HOST_ADDR) <-> $NETNS:$NETNS_IF ($NETNS_ADDR)"
   ip link add "$HOST_IF" type veth peer name "$NETNS_IF" netns "$NETNS"
 fi
-ip -n "$NETNS" link show "$NETNS_IF" >/dev/null 2>&1 \
-  || die "$HOST_IF exists but its peer $NETNS_IF is not in namespace $NETNS (remove it: ip link del $HOST_IF)"
 ip addr replace "$HOST_ADDR/$PREFIX" dev "$HOST_IF"
 ip link set "$HOST_IF" up
 ip -n "$NETNS" addr replace "$NETNS_ADDR/$PREFIX" dev "$NETNS_IF"
