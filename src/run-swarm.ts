@@ -104,11 +104,7 @@ export async function attachedJob(
       watchdog.release();
       return { ...describe(plan, identity, { name: spec.Name }, imageId), exitCode: 0, containerId: "", ending: "skipped", endedAt: new Date() };
     }
-    if (plan.tty) {
-      report.info(
-        `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; a Swarm job, removed on exit (press Enter for a prompt)`,
-      );
-    }
+    const banner = `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; a Swarm job, removed on exit (press Enter for a prompt)`;
     const session = await runSwarmJob({
       engine,
       jobs,
@@ -116,6 +112,7 @@ export async function attachedJob(
       command: plan.command,
       tty: plan.tty,
       interactive: plan.interactive,
+      ...(plan.tty ? { onAttach: () => report.info(banner) } : {}),
       ...(plan.detachKeys ? { detachKeys: plan.detachKeys } : {}),
       stopTimeoutSeconds: plan.stopTimeoutSeconds,
       ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),

@@ -27,7 +27,13 @@ Examples:
         const dryRun = flags.dryRun === true;
         const result = await reapOrphans(await connectEngine(process.env), { dryRun });
         for (const container of result.removed) {
-          const why = container.labels["io.oneoff.detached"] === "true" && container.state !== "created" ? "kept past its time" : `owner ${container.labels["io.oneoff.owner"]} is gone`;
+          const labels = container.labels;
+          const jobContainer = labels["io.oneoff.job"] !== undefined && labels["io.oneoff.managed"] !== "true";
+          const why = jobContainer
+            ? `the container of Swarm job ${labels["io.oneoff.job"]}, ended`
+            : labels["io.oneoff.detached"] === "true" && container.state !== "created"
+              ? "kept past its time"
+              : `owner ${labels["io.oneoff.owner"]} is gone`;
           io.stderr.write(`oneoff: ${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${why}\n`);
         }
         for (const { container, error } of result.failed) {

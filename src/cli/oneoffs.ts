@@ -138,11 +138,11 @@ Examples:
         const engine = await engineFromEnv();
         for (const reference of references) {
           const { job, container } = await locate(engine, reference);
-          // A job's task container here is stopped as a container is (its log stays until
-          // the job is reaped); elsewhere, removing the service is how Swarm stops a task.
+          // A job's task container here is stopped as a container is; elsewhere, as Swarm
+          // stops a job (no completions wanted). Either way its log stays until it is reaped.
           if (container) await engine.stop(container.id, seconds);
           else if (job.localContainerId) await engine.stop(job.localContainerId, seconds);
-          else await engine.swarm!().removeService(job.service.id);
+          else await engine.swarm!().stopJob(job.service.id);
           io.stdout.write(`${(container?.id ?? job?.service.id ?? "").slice(0, 12)}\n`);
         }
         return 0;

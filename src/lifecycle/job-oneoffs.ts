@@ -90,6 +90,9 @@ export async function removeJob(engine: ContainerEngine, nameOrId: string): Prom
   const service = await jobs.inspectService(nameOrId);
   if (!service) return;
   const [tasks, node] = await Promise.all([jobs.listTasks(service.id), jobs.node()]);
+  // A task still running on another node outlives its removed service on engines before
+  // 24.0 (moby#44312): stop it first.
+  if (tasks.some((task) => !TERMINAL_TASK_STATES.has(task.state) && task.nodeId !== node?.id)) await jobs.stopJob(service.id);
   await jobs.removeService(service.id);
   for (const task of tasks) {
     if (task.containerId && task.nodeId === node?.id) await engine.remove(task.containerId);

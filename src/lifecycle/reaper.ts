@@ -37,6 +37,22 @@ export function findExpired(containers: readonly ContainerDetails[], now: Date):
   });
 }
 
+/** How long a finished attached job's container is left for its oneoff to read the end of its log. */
+const JOB_CONTAINER_GRACE_SECONDS = 10;
+
+/**
+ * Pure: Swarm job containers (io.oneoff.job) that ended longer ago than they are kept: the
+ * job's keep-for when it was detached, else a minute. Engines before 24.0 leave them on their
+ * node after the job's service is removed (moby#44312).
+ */
+export function findFinishedJobContainers(containers: readonly ContainerDetails[], now: Date): ContainerDetails[] {
+  return containers.filter((container) => {
+    if (!container.labels[Labels.job] || (container.state !== "exited" && container.state !== "dead") || !container.finishedAt) return false;
+    const keepForSeconds = Number(container.labels[Labels.keepFor] ?? JOB_CONTAINER_GRACE_SECONDS);
+    return Number.isFinite(keepForSeconds) && container.finishedAt.getTime() + keepForSeconds * 1000 <= now.getTime();
+  });
+}
+
 export interface ReapResult {
   removed: ContainerSummary[];
   failed: Array<{ container: ContainerSummary; error: Error }>;
@@ -50,6 +66,9 @@ export async function reapOrphans(engine: ContainerEngine, options: { dryRun?: b
   const ended = containers.filter((container) => isDetached(container) && (container.state === "exited" || container.state === "dead"));
   const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
   const expired = findExpired(details, options.now ?? new Date());
+  const jobContainers = (await engine.listContainers(Labels.job)).filter((container) => container.state === "exited" || container.state === "dead");
+  const jobDetails = (await Promise.all(jobContainers.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
+  expired.push(...findFinishedJobContainers(jobDetails, options.now ?? new Date()));
   const result: ReapResult = { removed: [], failed: [] };
   for (const container of [...orphans, ...expired]) {
     try {

@@ -45,6 +45,8 @@ export interface SwarmJobOptions {
   create?: (cancelled: () => boolean) => Promise<string>;
   /** Called once the service exists (and its lock is held): false skips the run. */
   beforeStart?: () => Promise<boolean>;
+  /** Called when a terminal session is about to attach (for its banner). */
+  onAttach?: () => void;
   /** How often the task's status is read. */
   pollMs?: number;
 }
@@ -67,12 +69,14 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   let serviceId: string | undefined;
   let taskContainerId: string | undefined;
   let removeService = async () => {};
-  // Signals go to the task's container when it is here; otherwise the only stop Swarm offers
-  // is removing the service (SIGTERM, then SIGKILL after the grace period).
+  // Signals go to the task's container when it is here; elsewhere Swarm's way to stop a job
+  // is to ask for no completions (SIGTERM, then SIGKILL after the grace period); its output
+  // up to the end still comes through the service's log.
   const killer = {
     kill: async (id: string, signal: NodeJS.Signals) => {
       if (id === taskContainerId) await engine.kill(id, signal);
-      else await removeService();
+      else if (signal === "SIGKILL") await removeService();
+      else await jobs.stopJob(id);
     },
   };
   const stop = new StopControl(killer, options.stopTimeoutSeconds, report);
@@ -116,6 +120,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       // A terminal session: attached after the task started, so what it printed before is
       // not shown; a resize makes most shells and REPLs draw their prompt again.
       const containerId = taskContainerId;
+      options.onAttach?.();
       stream = await engine.attach(containerId, { stdin: options.interactive, ...(options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}) });
       output = forwardOutput(stream, io, true, report);
       if (options.interactive) {

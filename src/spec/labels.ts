@@ -27,6 +27,12 @@ export const Labels = {
   detached: `${LABEL_PREFIX}detached`,
   /** A detached one-off is kept this many seconds after it ends, then reaped. */
   keepFor: `${LABEL_PREFIX}keep-for`,
+  /**
+   * On a Swarm job's task container (not a one-off container itself): the job's service name.
+   * Engines before 24.0 leave a finished job's container on its node after the service is
+   * removed; this is how a reaper on that node finds it.
+   */
+  job: `${LABEL_PREFIX}job`,
 } as const;
 
 /**

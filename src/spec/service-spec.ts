@@ -6,7 +6,7 @@
  * (secrets, configs, placement) from the long-running service it copies, when there is one.
  */
 import type { ContainerSpec } from "./create-body.js";
-import { LABEL_PREFIX } from "./labels.js";
+import { LABEL_PREFIX, Labels } from "./labels.js";
 
 export interface ServiceMount {
   Type: string;
@@ -87,7 +87,13 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     ...(body.HostConfig.Memory ? { MemoryBytes: body.HostConfig.Memory } : {}),
     ...(body.HostConfig.NanoCpus ? { NanoCPUs: body.HostConfig.NanoCpus } : {}),
   };
-  const containerLabels = Object.fromEntries(Object.entries(body.Labels).filter(([key]) => !key.startsWith(LABEL_PREFIX)));
+  // The container gets the user's labels, and only enough of oneoff's to be reaped on its
+  // node: not the marker, so it is never mistaken for a one-off container of its own.
+  const containerLabels = {
+    ...Object.fromEntries(Object.entries(body.Labels).filter(([key]) => !key.startsWith(LABEL_PREFIX))),
+    [Labels.job]: container.name,
+    ...(body.Labels[Labels.keepFor] ? { [Labels.keepFor]: body.Labels[Labels.keepFor] } : {}),
+  };
   const reservations = baseTemplate?.Resources?.Reservations;
   const placement = { ...(baseTemplate?.Placement ?? {}), ...(constraints.length ? { Constraints: constraints } : {}) };
   return {

@@ -3,7 +3,8 @@
 # they drive (tmux, script), a Docker engine on /var/run/docker.sock, the local
 # test images, a loopback registry on 127.0.0.1:5055 holding oneoff-test/pullme:v1,
 # a private one (TLS, htpasswd) on 127.0.0.1:5056 holding oneoff-test/private:v1,
-# and the engine as a single-node Swarm manager. Idempotent.
+# the engine as a Swarm manager, and a second engine in its own network namespace
+# joined as a (drained) worker. Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/tools.sh"
@@ -12,3 +13,4 @@ bash "$here/images.sh"
 bash "$here/registry.sh"
 bash "$here/registry-auth.sh"
 bash "$here/swarm.sh"
+bash "$here/swarm-worker.sh"

@@ -4,7 +4,7 @@ import { auditableCommand } from "../../src/output/redact.js";
 import { lastSuccess, recordFromLabels, recordLabels, type LedgerRecord } from "../../src/lifecycle/ledger.js";
 import { describeHolder, holdsLock } from "../../src/lifecycle/lock.js";
 import { viewOf } from "../../src/lifecycle/oneoffs.js";
-import { findExpired, findOrphans } from "../../src/lifecycle/reaper.js";
+import { findExpired, findFinishedJobContainers, findOrphans } from "../../src/lifecycle/reaper.js";
 import { runDocument } from "../../src/output/run-document.js";
 
 function details(overrides: Partial<ContainerDetails> & { labels?: Record<string, string> }): ContainerDetails {
@@ -29,6 +29,22 @@ describe("holdsLock", () => {
     expect(describeHolder(details({ labels: { "io.oneoff.task": "migrate", "io.oneoff.started-by": "ann@ci", "io.oneoff.started-at": "2026-01-02T03:04:05.000Z" } }))).toBe(
       "task migrate started by ann@ci at 2026-01-02T03:04:05.000Z, container aaaaaaaaaaaa",
     );
+  });
+});
+
+describe("findFinishedJobContainers", () => {
+  const now = new Date("2026-11-25T12:00:00Z");
+  // A Swarm job's task container: its job's name, no one-off marker.
+  const jobContainer = (state: string, finishedAt: string, keepFor?: string) =>
+    ({ ...details({ state, finishedAt: new Date(finishedAt) }), labels: { "io.oneoff.job": "shop-run-abc123", ...(keepFor ? { "io.oneoff.keep-for": keepFor } : {}) } }) as ContainerDetails;
+  it("picks job containers that ended more than 10 s ago (a detached job's: its keep-for), nothing running, nothing else", () => {
+    const ended = jobContainer("exited", "2026-11-25T11:59:49Z");
+    const justEnded = jobContainer("exited", "2026-11-25T11:59:55Z");
+    const running = jobContainer("running", "2026-11-25T11:00:00Z");
+    const keptDetached = jobContainer("exited", "2026-11-25T11:00:00Z", "86400");
+    const expiredDetached = jobContainer("dead", "2026-11-24T11:00:00Z", "3600");
+    const oneOffContainer = details({ state: "exited", finishedAt: new Date("2026-11-24T00:00:00Z") });
+    expect(findFinishedJobContainers([ended, justEnded, running, keptDetached, expiredDetached, oneOffContainer], now)).toEqual([ended, expiredDetached]);
   });
 });
 

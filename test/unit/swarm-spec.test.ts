@@ -52,7 +52,7 @@ describe("buildJobServiceSpec", () => {
       Name: container.name,
       Labels: container.body.Labels,
       TaskTemplate: {
-        ContainerSpec: { Image: DIGEST_REFERENCE, Args: ["bin/rails", "db:migrate"], Env: [], Labels: {}, TTY: false, OpenStdin: false, StopGracePeriod: 10_000_000_000 },
+        ContainerSpec: { Image: DIGEST_REFERENCE, Args: ["bin/rails", "db:migrate"], Env: [], Labels: { "io.oneoff.job": "shop-run-abc123" }, TTY: false, OpenStdin: false, StopGracePeriod: 10_000_000_000 },
         RestartPolicy: { Condition: "none" },
       },
       Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
@@ -76,7 +76,8 @@ describe("buildJobServiceSpec", () => {
   it("puts oneoff's labels on the service only, and the user's on both", () => {
     const spec = jobSpec({ settings: { labels: { "com.example.team": "payments" } }, task: "migrate" });
     expect(spec.Labels).toMatchObject({ "io.oneoff.managed": "true", "io.oneoff.app": "shop", "io.oneoff.task": "migrate", "com.example.team": "payments" });
-    expect(spec.TaskTemplate.ContainerSpec.Labels).toEqual({ "com.example.team": "payments" });
+    // Only the job's name (for reaping its container on its node), never the one-off marker.
+    expect(spec.TaskTemplate.ContainerSpec.Labels).toEqual({ "com.example.team": "payments", "io.oneoff.job": spec.Name });
   });
 
   it("gives the stop grace period in nanoseconds", () => {
@@ -148,7 +149,7 @@ describe("buildJobServiceSpec", () => {
       expect(container.Command).toBeUndefined();
       expect(container.Args).toEqual(["rake", "db:migrate"]);
       expect(container.Env).toEqual([]);
-      expect(container.Labels).toEqual({});
+      expect(container.Labels).toEqual({ "io.oneoff.job": "shop-run-abc123" });
       expect(container.Mounts).toBeUndefined();
       expect(container.User).toBeUndefined();
       expect(container.TTY).toBe(false);

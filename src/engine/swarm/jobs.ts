@@ -122,6 +122,20 @@ export class SwarmJobsAdapter implements SwarmJobs {
     }
   }
 
+  async stopJob(nameOrId: string): Promise<void> {
+    try {
+      const service = this.docker.getService(nameOrId);
+      const current = (await service.inspect()) as { Version: { Index: number }; Spec: ServiceSpec };
+      const mode = current.Spec.Mode.ReplicatedJob as Record<string, unknown> | undefined;
+      if (!mode) return;
+      const spec = { ...current.Spec, Mode: { ReplicatedJob: { ...mode, TotalCompletions: 0 } } };
+      await service.update({ _query: { version: current.Version.Index }, _body: spec } as unknown as Record<string, unknown>);
+    } catch (error) {
+      if (statusCodeOf(error) === 404) return;
+      throw translateEngineError(error, this.endpoint, `stop job ${nameOrId}`);
+    }
+  }
+
   async nodeName(nodeId: string): Promise<string> {
     try {
       const node = (await this.docker.getNode(nodeId).inspect()) as { Description?: { Hostname?: string } };

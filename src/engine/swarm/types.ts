@@ -63,7 +63,13 @@ export interface SwarmJobs {
   listTasks(serviceId: string): Promise<TaskStatus[]>;
   /** The service's output (multiplexed stdout/stderr frames); with follow, as it comes. */
   serviceLogs(serviceId: string, options: { follow: boolean }): Promise<NodeJS.ReadableStream>;
-  /** Removes the service (which stops its task); already gone counts as removed. */
+  /**
+   * Stops the job's task wherever it runs (SIGTERM, then SIGKILL after its grace period) and
+   * keeps the service: a job's completions set to 0, as `docker service scale JOB=0` does.
+   * Engines before 24.0 do not stop a job's task when its service is removed (moby#44312).
+   */
+  stopJob(nameOrId: string): Promise<void>;
+  /** Removes the service; already gone counts as removed. */
   removeService(nameOrId: string): Promise<void>;
   /** The hostname of a node, for messages. */
   nodeName(nodeId: string): Promise<string>;
