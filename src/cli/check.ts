@@ -36,6 +36,7 @@ Examples:
           ...(flags.user ? { user: flags.user as string } : {}),
           ...(flags.workdir ? { workdir: flags.workdir as string } : {}),
           ...(flags.network ? { networks: flags.network as string[] } : {}),
+          ...context.engineFlags(),
         };
         return (await runChecks(options, context.io, flags.json === true)) ? 0 : 125;
       }),

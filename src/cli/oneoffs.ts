@@ -4,11 +4,7 @@
 import { Command } from "commander";
 import type { Writable } from "node:stream";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";
-
-async function engineFromEnv() {
-  const { connectEngine } = await import("../engine/connect.js");
-  return connectEngine(process.env);
-}
+import { engineFor } from "./engine.js";
 
 /** The app of the nearest oneoff.yaml, if any: `ps` and `history` show that app by default. */
 async function appInScope(flags: { config?: string; allApps?: boolean; app?: string }): Promise<string | undefined> {
@@ -18,7 +14,7 @@ async function appInScope(flags: { config?: string; allApps?: boolean; app?: str
   return loadAppConfig(flags.config, process.cwd(), process.env)?.app;
 }
 
-export function psCommand({ io, act }: CliContext): Command {
+export function psCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("ps")
     .description("list one-offs of this app (running; --all: finished ones too)")
     .option("-a, --all", "include finished one-offs, with exit code and duration")
@@ -42,7 +38,7 @@ Examples:
           import("../config/units.js"),
         ]);
         const app = await appInScope(flags);
-        const oneOffs = await listOneOffs(await engineFromEnv(), { all: flags.all === true, ...(app ? { app } : {}) });
+        const oneOffs = await listOneOffs(await engineFor(engineFlags(), flags.config), { all: flags.all === true, ...(app ? { app } : {}) });
         oneOffs.sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
         if (flags.json) {
           io.stdout.write(`${JSON.stringify(oneOffs)}\n`);
@@ -64,7 +60,7 @@ Examples:
     );
 }
 
-export function logsCommand({ io, act }: CliContext): Command {
+export function logsCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("logs")
     .description("print a one-off's output (stdout and stderr kept apart); works after it ended, until it is removed")
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
@@ -86,7 +82,7 @@ Examples:
           import("../session/output.js"),
           import("../output/reporter.js"),
         ]);
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags());
         const oneOff = await findOneOff(engine, reference);
         const stream = await engine.logs(oneOff.id, { follow: flags.follow === true, timestamps: flags.timestamps === true });
         const out = { stdout: io.stdout as Writable, stderr: io.stderr as Writable };
@@ -97,7 +93,7 @@ Examples:
     );
 }
 
-export function stopCommand({ io, act }: CliContext): Command {
+export function stopCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("stop")
     .description("stop one-offs: SIGTERM, then SIGKILL after --time seconds")
     .argument("<ids...>", "one-off container IDs (or unique prefixes) or names")
@@ -115,7 +111,7 @@ Examples:
         const { OneoffError } = await import("../output/errors.js");
         const seconds = Number(flags.time);
         if (!Number.isInteger(seconds) || seconds < 0) throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags());
         for (const reference of references) {
           const oneOff = await findOneOff(engine, reference);
           await engine.stop(oneOff.id, seconds);
@@ -126,7 +122,7 @@ Examples:
     );
 }
 
-export function waitCommand({ io, act }: CliContext): Command {
+export function waitCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("wait")
     .description("wait until a one-off ends; print its exit code and exit with it")
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
@@ -139,7 +135,7 @@ Examples:
     .action((reference: string) =>
       act(async () => {
         const { findOneOff } = await import("../lifecycle/oneoffs.js");
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags());
         const oneOff = await findOneOff(engine, reference);
         const code = await engine.waitForExit(oneOff.id);
         io.stdout.write(`${code}\n`);
@@ -148,7 +144,7 @@ Examples:
     );
 }
 
-export function attachCommand({ io, act }: CliContext): Command {
+export function attachCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("attach")
     .description("attach your terminal to a running terminal one-off (one detached with the detach keys)")
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
@@ -173,7 +169,7 @@ Examples:
         if (flags.detachKeys !== undefined && !isDetachKeys(flags.detachKeys)) {
           throw new OneoffError(`--detach-keys "${flags.detachKeys}": not a key sequence`, { hint: "use docker's notation, e.g. ctrl-p,ctrl-q" });
         }
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags());
         const oneOff = await findOneOff(engine, reference);
         const out = { stdin: process.stdin, stdout: io.stdout as Writable, stderr: io.stderr as Writable };
         const result = await attachToOneOff(engine, oneOff, out, flags.detachKeys ?? DEFAULT_DETACH_KEYS, streamReporter(out.stderr, { quiet: false }));

@@ -10,11 +10,12 @@ import { envNameProblem, envValueProblem } from "./env-rules.js";
 import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
 import { parseVolume } from "./volumes.js";
 import { closest, splitWords } from "./words.js";
+import { readEnvironments } from "./environments.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { PULL_POLICIES, type AppConfig, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep", "environments"] as const;
 const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes"] as const;
 
 export interface ParsedConfigFile {
@@ -91,6 +92,9 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       case "release_task":
         config.releaseTask = reader.string(value, key);
         releaseTaskNode = value;
+        break;
+      case "environments":
+        config.environments = readEnvironments(reader, value, (layer, settingKey, node, keyPath, settingKeyNode) => readSetting(reader, layer, settingKey, node, keyPath, settingKeyNode, dir));
         break;
 
       default:

@@ -13,6 +13,7 @@ import type { AppConfig, ProcessSettings, PullPolicy, SettingName, SettingsLayer
 import { argumentProblem, envValueProblem } from "./env-rules.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
+import { pickEnvironment } from "./environments.js";
 import { closest } from "./words.js";
 
 export interface RunOptions {
@@ -74,6 +75,12 @@ export interface RunOptions {
   json?: boolean;
   /** Keep the command's output in the result (bounded) instead of passing it through. */
   capture?: boolean;
+  /** The engine's address (unix://, tcp://, ssh://), as docker --host. */
+  host?: string;
+  /** A docker context, as docker --context. */
+  dockerContext?: string;
+  /** An environment of oneoff.yaml's `environments:` (default: ONEOFF_ENV). */
+  envName?: string;
 }
 
 export interface RunPlan {
@@ -125,6 +132,8 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
   const options = given.releaseTask ? releaseTaskOptions(config, given) : given;
   const layers: SettingsLayer[] = [...sourceLayers];
   if (config) layers.push(...config.envFileLayers, config.base);
+  const environment = pickEnvironment(config, options.envName, hostEnv);
+  if (environment) layers.push(environment.overrides);
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
 

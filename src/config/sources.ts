@@ -4,7 +4,8 @@
  * and --from (and a compose-built image) needs the engine for it.
  */
 import type { ContainerEngine } from "../engine/types.js";
-import { connectEngine } from "../engine/connect.js";
+import { connectEngine, type EngineChoice } from "../engine/connect.js";
+import { engineChoice, pickEnvironment } from "./environments.js";
 import { OneoffError } from "../output/errors.js";
 import { loadAppConfig, loadComposeService } from "./load.js";
 import type { RunOptions } from "./resolve.js";
@@ -16,6 +17,8 @@ export interface Sources {
   sourceLayers: SettingsLayer[];
   /** Set when a source needed the engine (connected once, reused by the run). */
   engine: ContainerEngine | undefined;
+  /** Which engine the flags and the environment choose. */
+  engineChoice: EngineChoice;
 }
 
 export async function resolveSources(
@@ -25,17 +28,22 @@ export async function resolveSources(
   given: ContainerEngine | undefined,
 ): Promise<Sources> {
   const config = loadAppConfig(options.config, cwd, env);
+  const choice = engineChoice(options, config, env);
   let engine = given;
   const sourceLayers: SettingsLayer[] = [];
   // An explicit release wins over what a source says, and decides between mixed replicas.
-  const releaseChosen = options.release !== undefined || Boolean(env.ONEOFF_RELEASE) || config?.base.settings.release !== undefined;
+  const releaseChosen =
+    options.release !== undefined ||
+    Boolean(env.ONEOFF_RELEASE) ||
+    config?.base.settings.release !== undefined ||
+    pickEnvironment(config, options.envName, env)?.overrides.settings.release !== undefined;
   const from = options.from ?? config?.from;
   const service = options.service ?? config?.service;
   if (service) {
     if (from) throw new OneoffError("--from and --service both name where the one-off comes from", { hint: "keep one of them" });
     const composed = loadComposeService(options.compose ?? config?.compose, service, [config?.dir ?? cwd, cwd], cwd, env);
     if (composed.builtImageNames.length && !releaseChosen) {
-      engine ??= await connectEngine(env);
+      engine ??= await connectEngine(env, choice);
       composed.layer.settings.release = await builtImage(engine, composed.builtImageNames, service);
     }
     sourceLayers.push(composed.layer);
@@ -43,10 +51,10 @@ export async function resolveSources(
     throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
   }
   if (from) {
-    engine ??= await connectEngine(env);
+    engine ??= await connectEngine(env, choice);
     sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), releaseChosen));
   }
-  return { config, sourceLayers, engine };
+  return { config, sourceLayers, engine, engineChoice: choice };
 }
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */

@@ -63,6 +63,16 @@ export interface TaskDefinition {
   envFileLayers: SettingsLayer[];
 }
 
+/** An entry of `environments:` (see environments.ts). */
+export interface EnvironmentDefinition {
+  name: string;
+  /** The engine: an address (unix://, tcp://, ssh://) or a docker context; at most one. */
+  host?: string;
+  context?: string;
+  /** release: and env:, over the app's settings. */
+  overrides: SettingsLayer;
+}
+
 export type PullPolicy = "missing" | "always" | "never";
 export const PULL_POLICIES: readonly PullPolicy[] = ["missing", "always", "never"];
 
@@ -93,4 +103,6 @@ export interface AppConfig {
   ledgerKeep?: number;
   /** The task `oneoff release` runs (the release phase); default: a task named "release". */
   releaseTask?: string;
+  /** Named engines (and release/env), picked with --env-name or ONEOFF_ENV. */
+  environments?: Record<string, EnvironmentDefinition>;
 }

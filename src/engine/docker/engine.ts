@@ -6,7 +6,8 @@ import Docker from "dockerode";
 import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
 import { NameInUse, type AttachOptions, type PathStat, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type ProcessDefinition, type PullProgress, type TerminalSize } from "../types.js";
-import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
+import type { Connection } from "./connection.js";
+import { modemOptions, openTransport, type Transport } from "./transport.js";
 import { OneoffError } from "../../output/errors.js";
 import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
 import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
@@ -16,23 +17,12 @@ import { handlePullLine, safeParse } from "./pull-progress.js";
 export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
   private readonly docker: Docker;
-  private readonly tls: TlsFiles | undefined;
+  private readonly transport: Transport;
 
-  constructor(private readonly connection: Connection) {
+  constructor(connection: Connection) {
     this.endpoint = connection.endpoint;
-    this.tls = connection.kind === "tcp" && connection.tls ? loadTlsFiles(connection.tls.certPath) : undefined;
-    // Every option is given explicitly (undefined included): docker-modem fills anything
-    // missing from DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_CLIENT_TIMEOUT behind our back.
-    this.docker = new Docker({
-      socketPath: connection.kind === "unix" ? connection.socketPath : undefined,
-      host: connection.kind === "tcp" ? connection.host : undefined,
-      port: connection.kind === "tcp" ? connection.port : undefined,
-      protocol: connection.kind === "tcp" ? (this.tls ? "https" : "http") : undefined,
-      ca: this.tls?.ca,
-      cert: this.tls?.cert,
-      key: this.tls?.key,
-      timeout: undefined,
-    } as Docker.DockerOptions);
+    this.transport = openTransport(connection);
+    this.docker = new Docker(modemOptions(this.transport));
   }
 
   async inspectImage(reference: string): Promise<ImageSummary | undefined> {
@@ -144,7 +134,7 @@ export class DockerEngine implements ContainerEngine {
   }
 
   private target(): HijackTarget {
-    return { connection: this.connection, ...(this.tls ? { tls: this.tls } : {}) };
+    return this.transport;
   }
 
   async resize(containerId: string, size: TerminalSize): Promise<void> {
