@@ -9,7 +9,7 @@ import { NameInUse, type AttachOptions, type PathStat, type ContainerDetails, ty
 import type { Connection } from "./connection.js";
 import { modemOptions, openTransport, type Transport } from "./transport.js";
 import { OneoffError } from "../../output/errors.js";
-import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
+import { answersLikeDocker, engineMessage, isNameConflict, isUnreachable, notDockerError, statusCodeOf, translateAttachError, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
 import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
 import { processDefinition } from "./process-definition.js";
 import { handlePullLine, safeParse } from "./pull-progress.js";
@@ -67,7 +67,7 @@ export class DockerEngine implements ContainerEngine {
       if (typeof container.id !== "string" || !/^[0-9a-f]{12,}$/.test(container.id)) throw notDockerError(this.endpoint, "create returned no container ID");
       return container.id;
     } catch (error) {
-      if (statusCodeOf(error) === 409) throw new NameInUse(name);
+      if (isNameConflict(error)) throw new NameInUse(name);
       throw translateCreateError(error, this.endpoint);
     }
   }
@@ -111,7 +111,7 @@ export class DockerEngine implements ContainerEngine {
     try {
       await this.docker.getContainer(nameOrId).rename({ name: newName });
     } catch (error) {
-      if (statusCodeOf(error) === 409) throw new NameInUse(newName);
+      if (isNameConflict(error)) throw new NameInUse(newName);
       throw translateEngineError(error, this.endpoint, `rename container ${nameOrId}`);
     }
   }
@@ -129,7 +129,7 @@ export class DockerEngine implements ContainerEngine {
     try {
       return await hijack(this.target(), `/containers/${containerId}/attach?${query}`);
     } catch (error) {
-      throw translateEngineError(error, this.endpoint, "attach to the one-off");
+      throw translateAttachError(error, this.endpoint);
     }
   }
 

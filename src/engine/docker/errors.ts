@@ -99,6 +99,21 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
   return new OneoffError(`${action}: ${engineMessage(error)}`, { hint: `the engine at ${endpoint} refused it; docker info shows its state`, cause: error });
 }
 
+/** A container name already taken: Docker answers 409; Podman 500, saying so in `cause`. */
+export function isNameConflict(error: unknown): boolean {
+  const raw = error as RawEngineError | undefined;
+  return raw?.statusCode === 409 || (raw?.json as { cause?: unknown } | undefined)?.cause === "that name is already in use";
+}
+
+/**
+ * Podman starts the container's process when an attach prepares it, so a command that is
+ * not found fails the attach, not the start: the same 126/127 as docker run.
+ */
+export function translateAttachError(error: unknown, endpoint: string): OneoffError {
+  if (!isUnreachable(error) && /preparing container .* for attach/.test(engineMessage(error))) return translateStartError(error, endpoint, []);
+  return translateEngineError(error, endpoint, "attach to the one-off");
+}
+
 /** Create errors that mean a setting is wrong: name the setting and the fix. */
 export function translateCreateError(error: unknown, endpoint: string): OneoffError {
   if (error instanceof OneoffError || isUnreachable(error)) return translateEngineError(error, endpoint, "create the one-off container");

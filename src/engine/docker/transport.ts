@@ -52,13 +52,16 @@ export function modemOptions({ connection, tls, agent }: Transport): Docker.Dock
  * (an attach becomes the stream; a wait is held open for as long as the one-off runs).
  */
 export function openRequest({ connection, tls, agent }: Transport, options: https.RequestOptions, dedicated: boolean): http.ClientRequest {
-  if (dedicated) options.agent = false;
-  if (connection.kind === "unix") options.socketPath = connection.socketPath;
-  else if (connection.kind === "ssh") {
+  if (connection.kind === "ssh") {
     options.host = "docker";
+    // No agent at all with createConnection: `agent: false` would make Node dial "docker" itself.
     if (dedicated) options.createConnection = () => new SshStream(connection);
     else options.agent = agent;
-  } else {
+    return http.request(options);
+  }
+  if (dedicated) options.agent = false;
+  if (connection.kind === "unix") options.socketPath = connection.socketPath;
+  else {
     options.host = connection.host;
     options.port = connection.port;
     if (tls) Object.assign(options, tls);
