@@ -5,9 +5,14 @@
  * (absent.ts), and would not read the user's ~/.ssh/config, agent or known_hosts as ssh does.
  *
  * No child outlives oneoff: each is killed when its stream is destroyed, and all that remain
- * when the process exits. If oneoff is killed outright, ssh sees its stdin close and ends too.
+ * when the process exits. For a oneoff killed outright (SIGKILL), ssh runs under
+ * `setpriv --pdeathsig TERM` where there is one (util-linux), as the docker CLI gives its ssh
+ * Pdeathsig: a closed stdin alone does not end ssh while the engine keeps the far side open
+ * (an attach to a container that was removed before it started).
  */
 import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
 import http from "node:http";
 import { Duplex, type Readable, type Writable } from "node:stream";
 import { sshArguments, type Connection } from "./connection.js";
@@ -36,7 +41,9 @@ export class SshStream extends Duplex {
     killedOnExit = true;
     // Its own session, as the docker CLI does (Setsid): a Ctrl-C meant for the one-off must
     // not kill the connection before oneoff has passed the signal on.
-    this.child = spawn("ssh", sshArguments(connection), { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const wrapper = deathSignalWrapper();
+    const [command, args] = wrapper ? [wrapper, ["--pdeathsig", "TERM", "--", "ssh", ...sshArguments(connection)]] : ["ssh", sshArguments(connection)];
+    this.child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
     const child = this.child;
     children.add(child);
     child.stdout.on("data", (chunk: Buffer) => {
@@ -60,6 +67,7 @@ export class SshStream extends Duplex {
   }
 
   private failure(code: number): Error {
+    if (code === 127 && /^setpriv: failed to execute ssh: No such file/m.test(this.stderrTail)) return notInstalled();
     const line = lastLine(this.stderrTail) || `ssh exited with ${code}`;
     const { host } = this.connection;
     const login = `${this.connection.user ? `${this.connection.user}@` : ""}${host}`;
@@ -120,6 +128,26 @@ export class SshAgent extends http.Agent {
   override createConnection(): Duplex {
     return new SshStream(this.connection);
   }
+}
+
+let wrapperFound: string | undefined | null = null;
+
+/** setpriv on PATH, looked up once. */
+function deathSignalWrapper(): string | undefined {
+  if (wrapperFound !== null) return wrapperFound;
+  wrapperFound = undefined;
+  if (process.platform !== "linux") return wrapperFound;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir || ".", "setpriv");
+    try {
+      accessSync(candidate, constants.X_OK);
+      wrapperFound = candidate;
+      break;
+    } catch {
+      // not here
+    }
+  }
+  return wrapperFound;
 }
 
 function dialError(message: string, hint: string): Error {
