@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Prepare everything oneoff's tests need on this machine: the command-line tools
 # they drive (tmux, script), a Docker engine on /var/run/docker.sock, the local
-# test images, and a loopback registry on 127.0.0.1:5055 holding
-# oneoff-test/pullme:v1. Idempotent.
+# test images, a loopback registry on 127.0.0.1:5055 holding
+# oneoff-test/pullme:v1, and the remote engines (TLS on 127.0.0.1:23760, ssh on
+# 127.0.0.1:2222, Podman on /tmp/oneoff-podman.sock). Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/tools.sh"
 bash "$here/engine.sh"
 bash "$here/images.sh"
 bash "$here/registry.sh"
+bash "$here/remote-engines.sh"
