@@ -117,7 +117,7 @@ if [[ ! -s $S/known_hosts ]]; then
   chmod 700 "$S"
   for key in host id_engine id_no_docker id_stranger; do ssh-keygen -q -t ed25519 -N '' -C "oneoff-test-$key" -f "$S/$key"; done
   {
-    echo "$(cat "$S/id_engine.pub")"
+    cat "$S/id_engine.pub"
     # A far side without docker on its PATH, as a host without the docker CLI would be.
     echo "command=\"PATH=/nonexistent docker system dial-stdio\" $(cat "$S/id_no_docker.pub")"
   } >"$S/authorized_keys"
