@@ -35,6 +35,8 @@ beforeAll(() => {
   create("tls-engine", `host=${TLS_HOST},ca=${DIR}/client/ca.pem,cert=${DIR}/client/cert.pem,key=${DIR}/client/key.pem`);
   create("rogue-engine", `host=${TLS_HOST},ca=${DIR}/rogue/ca.pem,cert=${DIR}/rogue/cert.pem,key=${DIR}/rogue/key.pem`);
   create("ssh-engine", `host=${SSH_HOST}`);
+  // No CA: the engine's certificate is not checked, only oneoff's client certificate shown.
+  create("unverified-engine", `host=${TLS_HOST},cert=${DIR}/client/cert.pem,key=${DIR}/client/key.pem,skip-tls-verify=true`);
 });
 
 afterAll(() => rmSync(dockerConfig, { recursive: true, force: true }));
@@ -83,6 +85,12 @@ describe("a TLS engine (stunnel with its own CA, client certificates required)",
     } finally {
       rmSync(own, { recursive: true, force: true });
     }
+  });
+
+  it("runs one through a context with skip-tls-verify, and says so in --dry-run", async () => {
+    await expectOneOffThrough(["--context", "unverified-engine"], { DOCKER_CONFIG: dockerConfig });
+    const result = await oneoff(["--context", "unverified-engine", "run", "--dry-run", "--release", IMAGE, "--", "true"], { env: { ...CLEAN, DOCKER_CONFIG: dockerConfig } });
+    expect(JSON.parse(result.stdout.toString()).engine).toEqual({ endpoint: TLS_HOST, source: "--context unverified-engine", tls: "unverified" });
   });
 
   it("refuses a client certificate from another CA in one line, exit 125: DOCKER_CERT_PATH, and a context", async () => {
