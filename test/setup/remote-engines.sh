@@ -104,7 +104,7 @@ CONF
   LOG=$DIR/stunnel.log
   log "starting stunnel on $TLS_ADDR (log $LOG)"
   mark_log "$LOG" "remote-engines.sh starting stunnel"
-  pid=$(spawn_detached "$LOG" stunnel4 "$DIR/stunnel.conf")
+  pid=$(cd / && spawn_detached "$LOG" stunnel4 "$DIR/stunnel.conf")
   wait_until "$pid" tls_answers
 fi
 
@@ -165,13 +165,20 @@ if ! ssh_answers; then
   LOG=$S/sshd.log
   log "starting sshd on 127.0.0.1:$SSH_PORT (log $LOG)"
   mark_log "$LOG" "remote-engines.sh starting sshd"
-  pid=$(spawn_detached "$LOG" /usr/sbin/sshd -D -e -f "$S/sshd_config")
+  pid=$(cd / && spawn_detached "$LOG" /usr/sbin/sshd -D -e -f "$S/sshd_config")
   wait_until "$pid" ssh_answers
 fi
 
 # --- Podman's Docker API, with the test image
 P=$DIR/podman
-podman_answers() { curl -fsS --max-time 3 --unix-socket "$PODMAN_SOCK" -o /dev/null http://podman/_ping 2>/dev/null; }
+# conmon needs the service's working directory to exist: a service started from a CI clone
+# that was deleted since cannot start containers ("Failed to get working directory").
+podman_answers() {
+  local pid
+  pid=$(cat "$P/service.pid" 2>/dev/null) || pid=""
+  [[ -z $pid || $(readlink "/proc/$pid/cwd" 2>/dev/null) == / ]] &&
+    curl -fsS --max-time 3 --unix-socket "$PODMAN_SOCK" -o /dev/null http://podman/_ping 2>/dev/null
+}
 if ! podman_answers; then
   mkdir -p "$P"
   # Here Podman's default ulimits cannot be applied ("error setting rlimit type 7"); this config
@@ -182,7 +189,7 @@ if ! podman_answers; then
   LOG=$P/log
   log "starting podman system service on unix://$PODMAN_SOCK (log $LOG)"
   mark_log "$LOG" "remote-engines.sh starting podman"
-  pid=$(spawn_detached "$LOG" env "CONTAINERS_CONF=$P/containers.conf" podman system service --time=0 "unix://$PODMAN_SOCK")
+  pid=$(cd / && spawn_detached "$LOG" env "CONTAINERS_CONF=$P/containers.conf" podman system service --time=0 "unix://$PODMAN_SOCK")
   echo "$pid" >"$P/service.pid"
   wait_until "$pid" podman_answers
 fi
