@@ -8,6 +8,7 @@ import type { RunPlan } from "./config/resolve.js";
 import { swarmOf } from "./config/sources.js";
 import type { ServiceDefinition } from "./engine/swarm/types.js";
 import type { ContainerEngine } from "./engine/types.js";
+import { describeEngine, type LocatedEngine } from "./engine/connect.js";
 import { createJobHoldingLock } from "./lifecycle/swarm-lock.js";
 import { recordInLedger, releaseDone } from "./lifecycle/run-records.js";
 import type { Watchdog } from "./lifecycle/watchdog.js";
@@ -164,7 +165,7 @@ function lockedJob(run: JobRun, spec: ServiceSpec, cancelled: () => boolean, reg
 }
 
 /** --dry-run: the service create request, redacted, without talking to an engine. */
-export function dryRunJob(run: Omit<JobRun, "engine" | "report" | "env">, stdout: Writable): RunResult {
+export function dryRunJob(run: Omit<JobRun, "engine" | "report" | "env">, stdout: Writable, located: LocatedEngine | undefined): RunResult {
   const { plan, identity } = run;
   const parsed = parseReleaseReference(plan.releaseReference);
   const pinned = parsed?.kind === "name" && parsed.digest !== undefined;
@@ -177,8 +178,9 @@ export function dryRunJob(run: Omit<JobRun, "engine" | "report" | "env">, stdout
     TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...container, Args: auditableCommand(container.Args ?? []), Env: redactEnvList(container.Env ?? []) } },
   };
   const document = {
+    ...(located ? { engine: describeEngine(located) } : {}),
+    runsAs: "swarm job",
     name: spec.Name,
-    engine: "swarm",
     request: { method: "POST", path: "/services/create", body },
     ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the digest (or image ID) ${plan.releaseReference} resolves to.` }),
     ...(run.service ? { from: `service ${run.service.name} (${run.service.id.slice(0, 12)})` } : {}),

@@ -11,7 +11,7 @@ import { loadAppConfig, readEnvFile } from "./config/load.js";
 import { resolveSources } from "./config/sources.js";
 import { resolveRunPlan, type RunOptions, type RunPlan } from "./config/resolve.js";
 import type { AppConfig, SettingsLayer } from "./config/types.js";
-import { connectEngine } from "./engine/connect.js";
+import { connectTo, describeEngine, locate, type Connection, type LocatedEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
 import { createHoldingLock } from "./lifecycle/lock.js";
 import { preflight, type Check } from "./lifecycle/preflight.js";
@@ -48,12 +48,12 @@ export interface RunContext {
   interrupts: InterruptSource;
   /** For library callers: aborting stops the one-off as SIGTERM would. */
   signal?: AbortSignal;
-  /** An engine to use instead of the one DOCKER_HOST names. */
+  /** An engine to use instead of the one the options, the environment and DOCKER_* choose. */
   engine?: ContainerEngine;
   /**
    * Start the watchdog that removes the one-off if this process dies first (default true;
-   * it talks to the engine DOCKER_HOST names, so callers passing their own `engine` may
-   * want it off).
+   * with a caller's own `engine` it talks to the engine DOCKER_HOST names, so such callers
+   * may want it off).
    */
   watchdog?: boolean;
   /** Append to the audit log (default true). */
@@ -93,12 +93,15 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const stdin = context.stdin ?? process.stdin;
   const stderr = context.stderr ?? process.stderr;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
-  const { config, sourceLayers, engine: sourceEngine, service } = await resolveSources(options, cwd, env, context.engine);
+  const { config, sourceLayers, engine: sourceEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
   let engine = sourceEngine;
   const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
   const suffix = randomBytes(3).toString("hex");
   checkLocalPaths(planned.files);
+  // A caller's own engine is used as it is; otherwise the one the flags, environment and
+  // DOCKER_* choose, whose address the watchdog gets too.
+  const located = context.engine ? undefined : locate(env, engineChoice);
 
   if (planned.engine === "swarm") refuseContainerOnly(planned);
   const secretsDir = planned.configPath ? path.dirname(planned.configPath) : cwd;
@@ -106,7 +109,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
     rememberReadableSecrets(planned.secrets, env, secretsDir);
     const out = context.stdout ?? process.stdout;
     const shown = withSecretEnv(planned, undefined);
-    return shown.engine === "swarm" ? dryRunJob({ plan: shown, identity, suffix, service }, out) : dryRun(shown, identity, suffix, out);
+    return shown.engine === "swarm" ? dryRunJob({ plan: shown, identity, suffix, service }, out, located) : dryRun(shown, identity, suffix, out, located);
   }
   // Read now, before anything is created: a missing secret is an input error.
   const secrets = readSecretValues(planned.secrets, env, secretsDir);
@@ -121,12 +124,12 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   let result: RunResult | undefined;
   let failure: unknown;
   try {
-    engine ??= await connectEngine(env);
+    engine ??= await connectTo((located as LocatedEngine).connection);
     if (plan.engine === "swarm") {
       const job = { plan, identity, suffix, engine, report, service, env };
       if (options.detach) result = await detachedJob(job);
       else {
-        const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env);
+        const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env, located?.connection);
         result = await attachedJob(job, context, { stdin, stdout, stderr: commandStderr }, watchdog);
         if (capture) result.output = capture.result();
       }
@@ -135,7 +138,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
     if (options.detach) {
       result = await detached(plan, identity, suffix, engine, report, env, secrets);
     } else {
-      result = await attached(plan, identity, suffix, engine, report, context, { env, stdin, stdout, stderr: commandStderr }, secrets);
+      result = await attached(plan, identity, suffix, engine, report, context, { env, stdin, stdout, stderr: commandStderr }, secrets, located?.connection);
       if (capture) result.output = capture.result();
     }
     return result;
@@ -157,9 +160,10 @@ async function attached(
   context: Partial<RunContext>,
   io: { env: Readonly<Record<string, string | undefined>>; stdin: Readable; stdout: Writable; stderr: Writable },
   secrets: readonly SecretValue[],
+  connection: Connection | undefined,
 ): Promise<RunResult> {
   // Started before the release is resolved, so its own start-up overlaps with that.
-  const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(io.env);
+  const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(io.env, connection);
   try {
     const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, loginsFor(plan, io.env));
     const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
@@ -250,15 +254,17 @@ export async function checkRun(options: RunOptions, context: Partial<RunContext>
   const env = context.env ?? process.env;
   let plan: RunPlan;
   let engine = context.engine;
+  let located: LocatedEngine | undefined;
   try {
     const sources = await resolveSources(options, cwd, env, engine);
     engine = sources.engine;
+    located = engine ? undefined : locate(env, sources.engineChoice);
     plan = planRun({ ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) }, cwd, env, false, sources);
   } catch (error) {
     if (!(error instanceof OneoffError)) throw error;
     return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
   }
-  engine ??= await connectEngine(env);
+  engine ??= await connectTo((located as LocatedEngine).connection);
   return preflight(engine, plan, formatOwner(currentOwner()), loginsFor(plan, env));
 }
 
@@ -288,7 +294,7 @@ function whoAmI(env: Readonly<Record<string, string | undefined>>): string {
   return `${user}@${os.hostname()}`;
 }
 
-function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writable): RunResult {
+function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writable, located: LocatedEngine | undefined): RunResult {
   // A dry run talks to no engine: the image stays as referenced, noted as such.
   const parsed = parseReleaseReference(plan.releaseReference);
   const pinned = parsed?.kind === "id";
@@ -297,6 +303,7 @@ function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writa
   const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
   const body = { ...spec.body, Cmd: auditableCommand(spec.body.Cmd), Env: redactEnvList(spec.body.Env), Labels: labels };
   const document = {
+    ...(located ? { engine: describeEngine(located) } : {}),
     name: spec.name,
     request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
     ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),

@@ -41,6 +41,7 @@ Examples:
           ...(flags.network ? { networks: flags.network as string[] } : {}),
           ...(flags.registryAuth ? { registryAuth: flags.registryAuth as string } : {}),
           ...(flags.engine ? { engine: flags.engine as EngineKind } : {}),
+          ...context.engineFlags(),
         };
         return (await runChecks(options, context.io, flags.json === true)) ? 0 : 125;
       }),

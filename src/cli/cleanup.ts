@@ -5,7 +5,7 @@
 import { Command } from "commander";
 import type { CliContext } from "./command.js";
 
-export function cleanupCommand({ io, act }: CliContext): Command {
+export function cleanupCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("cleanup")
     .description("remove one-offs left behind by a oneoff process of this host that is gone, and detached ones past their keep time")
     .option("--dry-run", "list them; remove nothing")
@@ -23,9 +23,9 @@ Examples:
     )
     .action((flags: { dryRun?: boolean }) =>
       act(async () => {
-        const [{ connectEngine }, { reapOrphans }] = await Promise.all([import("../engine/connect.js"), import("../lifecycle/reaper.js")]);
+        const [{ engineFor }, { reapOrphans }] = await Promise.all([import("./engine.js"), import("../lifecycle/reaper.js")]);
         const dryRun = flags.dryRun === true;
-        const result = await reapOrphans(await connectEngine(process.env), { dryRun });
+        const result = await reapOrphans(await engineFor(engineFlags()), { dryRun });
         for (const container of result.removed) {
           const labels = container.labels;
           const jobContainer = labels["io.oneoff.job"] !== undefined && labels["io.oneoff.managed"] !== "true";

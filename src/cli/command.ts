@@ -1,3 +1,5 @@
+import type { EngineFlags } from "../config/environments.js";
+
 /** What every CLI command file gets from main: where to write, and how to hand over its job. */
 export interface CliIO {
   stdout: NodeJS.WriteStream | NodeJS.WritableStream;
@@ -10,6 +12,8 @@ export interface CliContext {
   afterDashDash: string[] | undefined;
   /** Called by a command's action with the work to do; main runs it and exits with its code. */
   act(job: () => Promise<number>): void;
+  /** The global --host, --context and --env-name, once argv is parsed: which engine. */
+  engineFlags(): EngineFlags;
 }
 
 /**

@@ -34,6 +34,7 @@ const wordsOf = (source: ValueSource, model: ProgramModel) => ("choices" in sour
 
 export function bashScript(model: ProgramModel): string {
   const { name } = model;
+  const globalValued = ` ${namesOf(model.options.filter((option) => option.value)).join(" ")} `;
   const fn = `_${name.replace(/-/g, "_")}`;
   const specs = model.commands.map((command) => {
     const valued = namesOf(command.options.filter((option) => option.value));
@@ -73,7 +74,17 @@ ${fn}() {
   # bash splits --opt=value into three words: --opt, =, value.
   [[ $prev == = && $COMP_CWORD -gt 1 ]] && prev=\${COMP_WORDS[COMP_CWORD-2]}
   [[ $cur == = ]] && cur=""
-  while ((i < COMP_CWORD)) && [[ \${COMP_WORDS[i]} == -* ]]; do ((i++)); done
+  # The program's options before the command, and the values of those that take one.
+  while ((i < COMP_CWORD)) && [[ \${COMP_WORDS[i]} == -* ]]; do
+    if [[ "${globalValued}" == *" \${COMP_WORDS[i]} "* ]]; then
+      [[ \${COMP_WORDS[i+1]} == = ]] && ((i++))
+      ((i++))
+    fi
+    ((i++))
+  done
+  if ((i > COMP_CWORD)) || [[ "${globalValued}" == *" $prev "* ]]; then
+    return 0
+  fi
   if ((i == COMP_CWORD)); then
     if [[ $cur == -* ]]; then
       ${fn}_reply "${namesOf(model.options).join(" ")}"

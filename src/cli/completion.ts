@@ -40,10 +40,12 @@ export function completionScript(shell: Shell, program: Command): string {
 
 function describeProgram(program: Command): ProgramModel {
   const help = program.createHelp();
+  // The program's own options but --version and --help (--host, --context, ...) are taken after a command's name too.
+  const global = help.visibleOptions(program).filter((option) => option.long !== "--version" && option.long !== "--help");
   const commands = help.visibleCommands(program).map((command) => ({
     name: command.name(),
     description: shortDescription(command.summary() || command.description()),
-    options: help.visibleOptions(command).map(describeOption),
+    options: [...help.visibleOptions(command), ...(command.name() === "help" ? [] : global)].map(describeOption),
     positionals: command.registeredArguments.map((argument) => ({ name: argument.name(), variadic: argument.variadic, source: argumentSource(argument.name(), argument.argChoices) })),
   }));
   for (const { name } of commands) {

@@ -5,7 +5,7 @@
 import { Command } from "commander";
 import type { CliContext } from "./command.js";
 
-export function diffCommand({ io, act }: CliContext): Command {
+export function diffCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("diff")
     .description("compare the one-off oneoff would create (oneoff.yaml and flags) with a running process; exit 1 when they differ")
     .argument("<process>", "web (by label or compose service), or container:NAME")
@@ -23,9 +23,9 @@ Examples:
     )
     .action((from: string, flags: { config?: string; release?: string; all?: boolean; json?: boolean }) =>
       act(async () => {
-        const [{ planRun }, { connectEngine }, { findProcess }, { resolveRelease }, { buildContainerSpec }, { diffAgainstProcess }, { formatTable }, { silentReporter }] = await Promise.all([
+        const [{ planRun }, { engineFor }, { findProcess }, { resolveRelease }, { buildContainerSpec }, { diffAgainstProcess }, { formatTable }, { silentReporter }] = await Promise.all([
           import("../run.js"),
-          import("../engine/connect.js"),
+          import("./engine.js"),
           import("../config/running.js"),
           import("../release/resolve.js"),
           import("../spec/create-body.js"),
@@ -33,8 +33,8 @@ Examples:
           import("../output/table.js"),
           import("../output/reporter.js"),
         ]);
-        const plan = planRun({ command: ["true"], ...(flags.config ? { config: flags.config } : {}), ...(flags.release ? { release: flags.release } : {}) }, process.cwd(), process.env);
-        const engine = await connectEngine(process.env);
+        const plan = planRun({ command: ["true"], ...(flags.config ? { config: flags.config } : {}), ...(flags.release ? { release: flags.release } : {}), ...engineFlags() }, process.cwd(), process.env);
+        const engine = await engineFor(engineFlags(), flags.config);
         const [process0] = await findProcess(engine, from, plan.app);
         const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
         const spec = buildContainerSpec(plan, { imageId: release.imageId, startedBy: "", startedAt: new Date(0), version: "", owner: "" }, "diff");

@@ -5,7 +5,7 @@ import { Command } from "commander";
 import type { CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
-export function historyCommand({ io, act }: CliContext): Command {
+export function historyCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("history")
     .description("one-offs run from this machine: who, what, which release, when, how it ended (the audit log)")
     .option("-n, --last <count>", "how many, newest last", "20")
@@ -39,7 +39,7 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
         const app = flags.app ?? (flags.allApps ? undefined : loadAppConfig(flags.config, process.cwd(), process.env)?.app);
         if (flags.ledger) {
           if (!app) throw new OneoffError("--ledger needs an app", { hint: "run it where oneoff.yaml is, or pass --app NAME" });
-          return printLedger(app, io, { json: flags.json === true, last: count });
+          return printLedger(app, io, { json: flags.json === true, last: count, engine: engineFlags(), ...(flags.config ? { config: flags.config } : {}) });
         }
         const entries = readAudit(auditLogPath(process.env))
           .filter((entry) => app === undefined || entry.app === app)

@@ -1,16 +1,17 @@
 /**
  * The release ledger of an app, printed: `oneoff release --status` and `oneoff history --ledger`.
  */
+import type { EngineFlags } from "../config/environments.js";
 import type { CliIO } from "./command.js";
+import { engineFor } from "./engine.js";
 
-export async function printLedger(app: string, io: CliIO, options: { json: boolean; last?: number }): Promise<number> {
-  const [{ connectEngine }, { readLedger }, { formatTable }, { formatDuration }] = await Promise.all([
-    import("../engine/connect.js"),
+export async function printLedger(app: string, io: CliIO, options: { json: boolean; last?: number; engine: EngineFlags; config?: string }): Promise<number> {
+  const [{ readLedger }, { formatTable }, { formatDuration }] = await Promise.all([
     import("../lifecycle/ledger.js"),
     import("../output/table.js"),
     import("../config/units.js"),
   ]);
-  const all = await readLedger(await connectEngine(process.env), app);
+  const all = await readLedger(await engineFor(options.engine, options.config), app);
   const records = options.last === undefined ? all : all.slice(-options.last);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(records.map(({ volume: _volume, ...record }) => record))}\n`);

@@ -14,6 +14,7 @@ import { completionCommand } from "./completion.js";
 import { diffCommand } from "./diff.js";
 import { tasksCommand } from "./tasks.js";
 import type { CliContext, CliIO } from "./command.js";
+import type { EngineFlags } from "../config/environments.js";
 import { historyCommand } from "./history.js";
 import { attachCommand, logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
 import { releaseCommand, runCommand, shellCommand } from "./run.js";
@@ -23,17 +24,39 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
   const debug = argv.some((arg, i) => arg === "--debug" && (dashDash < 0 || i < dashDash));
   const { own, command } = splitAtDoubleDash(argv.filter((arg, i) => !(arg === "--debug" && (dashDash < 0 || i < dashDash))));
   let job: (() => Promise<number>) | undefined;
-  const context: CliContext = { io, afterDashDash: command, act: (work) => (job = work) };
+  const engineFlags = (): EngineFlags => {
+    const { host, context: dockerContext, envName } = program.opts<{ host?: string; context?: string; envName?: string }>();
+    return { ...(host ? { host } : {}), ...(dockerContext ? { dockerContext } : {}), ...(envName ? { envName } : {}) };
+  };
+  const context: CliContext = { io, afterDashDash: command, act: (work) => (job = work), engineFlags };
 
+  // The engine flags are the program's, as docker's -H and --context are, and are taken
+  // before or after the command's name: `oneoff -H ssh://host run ...` or `oneoff run -H ...`.
   const program = new Command("oneoff")
     .description("Run admin processes (Twelve-Factor XII) in ephemeral containers from your app's release image and config.")
     .version(VERSION, "-V, --version")
-    .option("--debug", "show stack traces for errors");
+    .option("--debug", "show stack traces for errors")
+    .option("-H, --host <address>", "the engine: unix:///path, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT] (default: DOCKER_HOST)")
+    .option("--context <name>", "the engine of this docker context (default: DOCKER_CONTEXT, docker context use)")
+    .option("--env-name <name>", "an environment of oneoff.yaml's environments: (default: ONEOFF_ENV)")
+    .addHelpText(
+      "after",
+      `
+Which engine: --host, then --context, then the environment's host:/context:, then
+DOCKER_HOST, DOCKER_CONTEXT, the docker CLI's current context, unix:///var/run/docker.sock.
+
+Examples:
+  oneoff run migrate                              on the engine docker would use
+  oneoff --env-name staging run migrate           on the staging environment's engine
+  oneoff -H ssh://deploy@prod.example.com ps      one-offs on a remote engine, over ssh
+  oneoff --context prod release                   the release phase on a docker context's engine`,
+    );
   const subcommands = [runCommand, shellCommand, releaseCommand, psCommand, logsCommand, attachCommand, stopCommand, waitCommand, historyCommand, diffCommand, tasksCommand, checkCommand, cleanupCommand, completionCommand].map((make) => make(context));
   for (const cli of [program, ...subcommands]) {
     // Commands added with addCommand inherit none of these, so each gets them: errors are
     // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.
     cli
+      .configureHelp({ showGlobalOptions: true })
       .exitOverride()
       .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text), outputError: () => {} })
       .showSuggestionAfterError(true);

@@ -6,11 +6,7 @@ import type { Writable } from "node:stream";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";
 import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import type { JobOneOff } from "../lifecycle/job-oneoffs.js";
-
-async function engineFromEnv() {
-  const { connectEngine } = await import("../engine/connect.js");
-  return connectEngine(process.env);
-}
+import { engineFor } from "./engine.js";
 
 /** A one-off container, or a one-off run as a Swarm job, by ID, unique prefix or name. */
 async function locate(engine: ContainerEngine, reference: string): Promise<{ job: JobOneOff; container?: undefined } | { container: ContainerDetails; job?: undefined }> {
@@ -30,7 +26,7 @@ async function appInScope(flags: { config?: string; allApps?: boolean; app?: str
   return loadAppConfig(flags.config, process.cwd(), process.env)?.app;
 }
 
-export function psCommand({ io, act }: CliContext): Command {
+export function psCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("ps")
     .description("list one-offs of this app (running; --all: finished ones too)")
     .option("-a, --all", "include finished one-offs, with exit code and duration")
@@ -54,7 +50,7 @@ Examples:
           import("../config/units.js"),
         ]);
         const app = await appInScope(flags);
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags(), flags.config);
         const { listJobOneOffs, managerJobs } = await import("../lifecycle/job-oneoffs.js");
         const jobs = await managerJobs(engine);
         const scope = { all: flags.all === true, ...(app ? { app } : {}) };
@@ -80,7 +76,7 @@ Examples:
     );
 }
 
-export function logsCommand({ io, act }: CliContext): Command {
+export function logsCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("logs")
     .description("print a one-off's output (stdout and stderr kept apart); works after it ended, until it is removed")
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
@@ -98,7 +94,7 @@ Examples:
       act(async () => {
         tolerateBrokenStdio();
         const [{ forwardOutput }, { streamReporter }] = await Promise.all([import("../session/output.js"), import("../output/reporter.js")]);
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags());
         const found = await locate(engine, reference);
         const options = { follow: flags.follow === true, timestamps: flags.timestamps === true };
         const { job, container } = found;
@@ -118,7 +114,7 @@ Examples:
     );
 }
 
-export function stopCommand({ io, act }: CliContext): Command {
+export function stopCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("stop")
     .description("stop one-offs: SIGTERM, then SIGKILL after --time seconds")
     .argument("<ids...>", "one-off container IDs (or unique prefixes) or names")
@@ -135,7 +131,7 @@ Examples:
         const { OneoffError } = await import("../output/errors.js");
         const seconds = Number(flags.time);
         if (!Number.isInteger(seconds) || seconds < 0) throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags());
         for (const reference of references) {
           const { job, container } = await locate(engine, reference);
           // A job's task container here is stopped as a container is; elsewhere, as Swarm
@@ -150,7 +146,7 @@ Examples:
     );
 }
 
-export function waitCommand({ io, act }: CliContext): Command {
+export function waitCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("wait")
     .description("wait until a one-off ends; print its exit code and exit with it")
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
@@ -162,7 +158,7 @@ Examples:
     )
     .action((reference: string) =>
       act(async () => {
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags());
         const { job, container } = await locate(engine, reference);
         const code = container ? await engine.waitForExit(container.id) : await (await import("../session/swarm-job.js")).waitForJob(engine, job.service);
         io.stdout.write(`${code}\n`);
@@ -171,7 +167,7 @@ Examples:
     );
 }
 
-export function attachCommand({ io, act }: CliContext): Command {
+export function attachCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("attach")
     .description("attach your terminal to a running terminal one-off (one detached with the detach keys)")
     .argument("<id>", "one-off container ID (or a unique prefix) or name")
@@ -196,7 +192,7 @@ Examples:
         if (flags.detachKeys !== undefined && !isDetachKeys(flags.detachKeys)) {
           throw new OneoffError(`--detach-keys "${flags.detachKeys}": not a key sequence`, { hint: "use docker's notation, e.g. ctrl-p,ctrl-q" });
         }
-        const engine = await engineFromEnv();
+        const engine = await engineFor(engineFlags());
         const oneOff = await findOneOff(engine, reference);
         const out = { stdin: process.stdin, stdout: io.stdout as Writable, stderr: io.stderr as Writable };
         const result = await attachToOneOff(engine, oneOff, out, flags.detachKeys ?? DEFAULT_DETACH_KEYS, streamReporter(out.stderr, { quiet: false }));

@@ -88,11 +88,11 @@ Examples:
     );
 }
 
-async function releaseStatus(flags: Record<string, unknown>, { io }: CliContext): Promise<number> {
+async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }: CliContext): Promise<number> {
   const { loadAppConfig } = await import("../config/load.js");
   const config = loadAppConfig(flags.config as string | undefined, process.cwd(), process.env);
   if (!config) throw new OneoffError("no oneoff.yaml here or in any parent directory", { hint: "run it in the app's directory, or pass --config FILE" });
-  return printLedger(config.app, io, { json: flags.json === true });
+  return printLedger(config.app, io, { json: flags.json === true, engine: engineFlags(), ...(flags.config ? { config: flags.config as string } : {}) });
 }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
@@ -200,6 +200,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("capture", pick<boolean>("capture"));
   set("copyIn", pick<string[]>("copyIn"));
   set("copyOut", pick<string[]>("copyOut"));
+  Object.assign(options, context.engineFlags());
   if (options.capture && !options.json) throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
   set("command", context.afterDashDash);
   return options;

@@ -11,12 +11,13 @@ import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-choice.js";
 import { parseVolume } from "./volumes.js";
 import { closest, splitWords } from "./words.js";
+import { readEnvironments } from "./environments.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { readSecrets } from "./secrets.js";
 import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep", "engine", "constraints", "secrets"] as const;
+const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep", "engine", "constraints", "secrets", "environments"] as const;
 const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes", "secrets"] as const;
 
 export interface ParsedConfigFile {
@@ -110,6 +111,9 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       case "release_task":
         config.releaseTask = reader.string(value, key);
         releaseTaskNode = value;
+        break;
+      case "environments":
+        config.environments = readEnvironments(reader, value, (layer, settingKey, node, keyPath, settingKeyNode) => readSetting(reader, layer, settingKey, node, keyPath, settingKeyNode, dir));
         break;
 
       default:

@@ -15,6 +15,7 @@ import { argumentProblem, envValueProblem } from "./env-rules.js";
 import { engineOf } from "./engine-choice.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
+import { pickEnvironment } from "./environments.js";
 import { closest } from "./words.js";
 import { parseFileCopies, type FileCopies } from "./copy-paths.js";
 import { chooseSecrets, type SecretDefinition } from "./secrets.js";
@@ -88,6 +89,12 @@ export interface RunOptions {
   copyIn?: string[];
   /** `CONTAINER_PATH:LOCAL`: copied out after the command exits, before removal. */
   copyOut?: string[];
+  /** The engine's address (unix://, tcp://, ssh://), as docker --host. */
+  host?: string;
+  /** A docker context, as docker --context. */
+  dockerContext?: string;
+  /** An environment of oneoff.yaml's `environments:` (default: ONEOFF_ENV). */
+  envName?: string;
 }
 
 export interface RunPlan {
@@ -148,6 +155,8 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
   const options = given.releaseTask ? releaseTaskOptions(config, given) : given;
   const layers: SettingsLayer[] = [...sourceLayers];
   if (config) layers.push(...config.envFileLayers, config.base);
+  const environment = pickEnvironment(config, options.envName, hostEnv);
+  if (environment) layers.push(environment.overrides);
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
 

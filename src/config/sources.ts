@@ -4,7 +4,8 @@
  * and --from (and a compose-built image) needs the engine for it.
  */
 import type { ContainerEngine } from "../engine/types.js";
-import { connectEngine } from "../engine/connect.js";
+import { connectEngine, type EngineChoice } from "../engine/connect.js";
+import { engineChoice, pickEnvironment } from "./environments.js";
 import { OneoffError } from "../output/errors.js";
 import { loadAppConfig, loadComposeService } from "./load.js";
 import type { RunOptions } from "./resolve.js";
@@ -20,6 +21,8 @@ export interface Sources {
   engine: ContainerEngine | undefined;
   /** With --engine swarm --from: the service whose spec the job copies. */
   service?: ServiceDefinition;
+  /** Which engine the flags and the environment choose. */
+  engineChoice: EngineChoice;
 }
 
 export async function resolveSources(
@@ -29,17 +32,22 @@ export async function resolveSources(
   given: ContainerEngine | undefined,
 ): Promise<Sources> {
   const config = loadAppConfig(options.config, cwd, env);
+  const choice = engineChoice(options, config, env);
   let engine = given;
   const sourceLayers: SettingsLayer[] = [];
   // An explicit release wins over what a source says, and decides between mixed replicas.
-  const releaseChosen = options.release !== undefined || Boolean(env.ONEOFF_RELEASE) || config?.base.settings.release !== undefined;
+  const releaseChosen =
+    options.release !== undefined ||
+    Boolean(env.ONEOFF_RELEASE) ||
+    config?.base.settings.release !== undefined ||
+    pickEnvironment(config, options.envName, env)?.overrides.settings.release !== undefined;
   const from = options.from ?? config?.from;
   const service = options.service ?? config?.service;
   if (service) {
     if (from) throw new OneoffError("--from and --service both name where the one-off comes from", { hint: "keep one of them" });
     const composed = loadComposeService(options.compose ?? config?.compose, service, [config?.dir ?? cwd, cwd], cwd, env);
     if (composed.builtImageNames.length && !releaseChosen) {
-      engine ??= await connectEngine(env);
+      engine ??= await connectEngine(env, choice);
       composed.layer.settings.release = await builtImage(engine, composed.builtImageNames, service);
     }
     sourceLayers.push(composed.layer);
@@ -47,16 +55,16 @@ export async function resolveSources(
     throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
   }
   if (from && swarmChosen(options, env, config)) {
-    engine ??= await connectEngine(env);
+    engine ??= await connectEngine(env, choice);
     const swarmService = await findService(swarmOf(engine), from, config?.app, engine.endpoint);
     sourceLayers.push(serviceLayer(swarmService));
-    return { config, sourceLayers, engine, service: swarmService };
+    return { config, sourceLayers, engine, engineChoice: choice, service: swarmService };
   }
   if (from) {
-    engine ??= await connectEngine(env);
+    engine ??= await connectEngine(env, choice);
     sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), releaseChosen));
   }
-  return { config, sourceLayers, engine };
+  return { config, sourceLayers, engine, engineChoice: choice };
 }
 
 function swarmChosen(options: RunOptions, env: Readonly<Record<string, string | undefined>>, config: AppConfig | undefined): boolean {

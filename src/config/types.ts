@@ -71,6 +71,16 @@ export interface TaskDefinition {
 export type EngineKind = "docker" | "swarm";
 export const ENGINE_KINDS: readonly EngineKind[] = ["docker", "swarm"];
 
+/** An entry of `environments:` (see environments.ts). */
+export interface EnvironmentDefinition {
+  name: string;
+  /** The engine: an address (unix://, tcp://, ssh://) or a docker context; at most one. */
+  host?: string;
+  context?: string;
+  /** release: and env:, over the app's settings. */
+  overrides: SettingsLayer;
+}
+
 export type PullPolicy = "missing" | "always" | "never";
 export const PULL_POLICIES: readonly PullPolicy[] = ["missing", "always", "never"];
 
@@ -107,4 +117,6 @@ export interface AppConfig {
   secrets?: Record<string, SecretDefinition>;
   /** The task `oneoff release` runs (the release phase); default: a task named "release". */
   releaseTask?: string;
+  /** Named engines (and release/env), picked with --env-name or ONEOFF_ENV. */
+  environments?: Record<string, EnvironmentDefinition>;
 }

@@ -4,12 +4,15 @@
  * was down when oneoff tried). It learns what to watch over a pipe, and it learns that oneoff
  * is gone when that pipe closes, which the kernel does for any death, SIGKILL included.
  *
- * Protocol, one line each: `watch NAME` (before the container is created, so a container
- * whose create was in flight is covered too), then `done` once oneoff removed it itself.
+ * Protocol, one line each: `engine JSON` (the resolved Connection: oneoff's engine may come
+ * from flags or oneoff.yaml, which the watchdog cannot see), `watch NAME` (before the container
+ * is created, so a container whose create was in flight is covered too), then `done` once
+ * oneoff removed it itself.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { Connection } from "../engine/connect.js";
 
 export interface Watchdog {
   /** Watch a container by name (or ID). */
@@ -38,7 +41,8 @@ function watchdogEntry(): string | undefined {
   return candidates.find((file) => existsSync(file));
 }
 
-export function startWatchdog(env: Readonly<Record<string, string | undefined>>): Watchdog {
+/** Without a `connection`, the watchdog finds the engine from `env` as oneoff would without flags. */
+export function startWatchdog(env: Readonly<Record<string, string | undefined>>, connection?: Connection): Watchdog {
   const entry = watchdogEntry();
   if (!entry) return noWatchdog;
   const child = spawn(process.execPath, [entry], {
@@ -60,6 +64,8 @@ export function startWatchdog(env: Readonly<Record<string, string | undefined>>)
     ended = true;
     pipe.end();
   };
+  // Addresses and certificate paths only: no secret travels here.
+  if (connection) send(`engine ${JSON.stringify(connection)}`);
   return {
     watch: (name) => send(`watch ${name}`),
     release() {

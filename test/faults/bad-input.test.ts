@@ -42,7 +42,7 @@ const UNSET = "ONEOFF_FAULTS_NEVER_SET";
 const YAML_FIX = "\\(fix the YAML syntax at that line\\)$";
 const NOT_REF = "is not a valid image reference \\(use repo:tag, repo@sha256:digest or an image ID\\)$";
 const UNREACHABLE = "\\(start the engine \\(dockerd\\), or point DOCKER_HOST at one\\)$";
-const SCHEMES = "\\(use unix:// or tcp:// \\(ssh:// engines: forward the socket with ssh -L\\)\\)$";
+const SCHEMES = "\\(use unix://, tcp:// or ssh://\\)$";
 const MEMORY_FIX = "\\(use bytes or a number with k, m or g, such as 512m\\)$";
 const CPUS_FIX = "\\(use a positive number such as 0\\.5 or 2\\)$";
 const EMPTY_NAME_FIX = "\\(give it a name without =, spaces or NUL bytes\\)$";
@@ -240,9 +240,12 @@ export const CATALOGUE: BadInput[] = [
   { what: "command is a directory", args: ["run", ...REL, "--", "/etc"], code: 126, says: /^oneoff: command "\/etc" cannot be invoked: permission denied \(check that it is an executable file/ },
 
   // --- the engine address
-  { what: "DOCKER_HOST ssh://", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "ssh://user@host" }, code: 125, says: re('^oneoff: DOCKER_HOST "ssh://user@host": the ssh scheme is not supported yet ', SCHEMES) },
-  { what: "DOCKER_HOST foo://", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "foo://bar" }, code: 125, says: re('^oneoff: DOCKER_HOST "foo://bar": the foo scheme is not supported yet ', SCHEMES) },
-  { what: "DOCKER_HOST tcp:// without a host", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://" }, code: 125, says: /^oneoff: DOCKER_HOST "tcp:\/\/" is not a valid address \(use unix:\/\/\/path\/to\/docker\.sock or tcp:\/\/HOST:PORT\)$/ },
+  { what: "DOCKER_HOST npipe:// (Windows only)", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "npipe:////./pipe/docker_engine" }, code: 125, says: re('^oneoff: DOCKER_HOST "npipe:////\\./pipe/docker_engine": the npipe scheme is not supported ', SCHEMES) },
+  { what: "DOCKER_HOST foo://", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "foo://bar" }, code: 125, says: re('^oneoff: DOCKER_HOST "foo://bar": the foo scheme is not supported ', SCHEMES) },
+  { what: "DOCKER_HOST tcp:// without a host", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://" }, code: 125, says: /^oneoff: DOCKER_HOST "tcp:\/\/" is not a valid address \(use unix:\/\/\/path\/to\/docker\.sock, tcp:\/\/HOST:PORT or ssh:\/\/\[USER@\]HOST\[:PORT\]\)$/ },
+  { what: "DOCKER_HOST ssh:// with a password", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "ssh://me:hunter2@host" }, code: 125, says: /^oneoff: DOCKER_HOST "ssh:\/\/me:\*\*\*@host": a password in an ssh:\/\/ address is not supported \(use a key, or ssh-agent\)$/ },
+  { what: "--host and --context together", args: ["--host", "tcp://127.0.0.1:1", "--context", "x", "run", ...REL, "--", "true"], code: 125, says: /^oneoff: --host and --context both name the engine \(keep one of them, as with docker\)$/ },
+  { what: "--host: a scheme it does not know", args: ["ps", "-H", "foo://x"], code: 125, says: re('^oneoff: --host "foo://x": the foo scheme is not supported ', SCHEMES) },
   { what: "DOCKER_HOST: missing socket", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "unix:///tmp/oneoff-faults-no-engine.sock" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at unix:///tmp/oneoff-faults-no-engine\\.sock: no engine socket there ", UNREACHABLE) },
   { what: "DOCKER_HOST: closed tcp port", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "tcp://127.0.0.1:1" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at tcp://127\\.0\\.0\\.1:1: connection refused ", UNREACHABLE) },
   { what: "DOCKER_HOST without a scheme (read as tcp://)", args: ["run", ...REL, "--", "true"], env: { DOCKER_HOST: "127.0.0.1:1" }, code: 125, says: re("^oneoff: cannot reach the Docker engine at tcp://127\\.0\\.0\\.1:1: connection refused ", UNREACHABLE) },

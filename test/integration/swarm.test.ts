@@ -114,8 +114,8 @@ describe("oneoff run --engine swarm --from SERVICE", () => {
   it("prints the service create request for --dry-run: a replicated job copying the service, secret values redacted", async () => {
     const result = await swarm(["--from", WEB, "--dry-run", "-e", "API_TOKEN=planted-token-value", "--", "echo", "hi"]);
     expect(result.code).toBe(0);
-    const document = JSON.parse(result.stdout.toString()) as { engine: string; request: { path: string; body: { Mode: unknown; TaskTemplate: { RestartPolicy: unknown; ContainerSpec: { Secrets: Array<{ SecretName: string }>; Env: string[]; Args: string[] } } } } };
-    expect(document.engine).toBe("swarm");
+    const document = JSON.parse(result.stdout.toString()) as { runsAs: string; request: { path: string; body: { Mode: unknown; TaskTemplate: { RestartPolicy: unknown; ContainerSpec: { Secrets: Array<{ SecretName: string }>; Env: string[]; Args: string[] } } } } };
+    expect(document.runsAs).toBe("swarm job");
     expect(document.request.path).toBe("/services/create");
     expect(document.request.body.Mode).toEqual({ ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } });
     expect(document.request.body.TaskTemplate.RestartPolicy).toEqual({ Condition: "none" });

@@ -3,8 +3,9 @@
 # they drive (tmux, script), a Docker engine on /var/run/docker.sock, the local
 # test images, a loopback registry on 127.0.0.1:5055 holding oneoff-test/pullme:v1,
 # a private one (TLS, htpasswd) on 127.0.0.1:5056 holding oneoff-test/private:v1,
-# the engine as a Swarm manager, and a second engine in its own network namespace
-# joined as a (drained) worker. Idempotent.
+# the remote engines (TLS on 127.0.0.1:23760, ssh on 127.0.0.1:2222, Podman on
+# /tmp/oneoff-podman.sock), the engine as a Swarm manager, and a second engine in its
+# own network namespace joined as a (drained) worker. Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/tools.sh"
@@ -14,3 +15,4 @@ bash "$here/registry.sh"
 bash "$here/registry-auth.sh"
 bash "$here/swarm.sh"
 bash "$here/swarm-worker.sh"
+bash "$here/remote-engines.sh"

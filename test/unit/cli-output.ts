@@ -18,6 +18,6 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
 /** The command names `oneoff --help` lists, without `help` itself. */
 export async function commandNames(): Promise<string[]> {
   const { stdout } = await runCli(["--help"]);
-  const section = stdout.split(/^Commands:$/m)[1] ?? "";
+  const section = (stdout.split(/^Commands:$/m)[1] ?? "").split("\n\n")[0]!;
   return [...section.matchAll(/^ {2}([a-z][\w-]*)/gm)].map((match) => match[1]!).filter((name) => name !== "help");
 }

@@ -47,6 +47,13 @@ describe("oneoff completion", () => {
       [["oneoff", "run", "--", "r"], []],
       [["oneoff", "completion", "z"], ["zsh"]],
       [["oneoff", "help", "cl"], ["cleanup"]],
+      // The engine flags: before the command (with their values skipped) and after it.
+      [["oneoff", "-H", "ssh://deploy@prod", "ru"], ["run"]],
+      [["oneoff", "--env-name", "=", "staging", "--debug", "p"], ["ps"]],
+      [["oneoff", "--context", ""], []],
+      [["oneoff", "run", "--cont"], ["--context"]],
+      [["oneoff", "run", "-H", "tcp://h:2376", "mi"], ["migrate"]],
+      [["oneoff", "logs", "--env"], ["--env-name"]],
     ];
 
     function complete(bashScript: string, words: string[]): { reply: string[]; tasksArgs: string } {

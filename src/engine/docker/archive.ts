@@ -6,7 +6,8 @@
 import type { IncomingMessage } from "node:http";
 import { pipeline, type Readable } from "node:stream";
 import { OneoffError } from "../../output/errors.js";
-import { openRequest, type HijackTarget } from "./hijack.js";
+import type { HijackTarget } from "./hijack.js";
+import { openRequest } from "./transport.js";
 
 const archivePath = (containerId: string, containerPath: string) =>
   `/containers/${encodeURIComponent(containerId)}/archive?path=${encodeURIComponent(containerPath)}`;
@@ -17,9 +18,9 @@ export function putArchive(target: HijackTarget, containerId: string, containerP
   const request = openRequest(target, {
     method: "PUT",
     path: `${archivePath(containerId, containerPath)}&noOverwriteDirNonDir=true`,
-    agent: false,
     headers: { "Content-Type": "application/x-tar" },
-  });
+    // A connection of its own for a long stream (over ssh too), not a pooled one.
+  }, true);
   return new Promise((resolve, reject) => {
     let answered = false;
     let sourceFailed: Error | undefined;
@@ -43,7 +44,7 @@ export function putArchive(target: HijackTarget, containerId: string, containerP
 
 /** The tar of `containerPath` as it streams from the engine; undefined when the path does not exist. */
 export function getArchive(target: HijackTarget, containerId: string, containerPath: string): Promise<Readable | undefined> {
-  const request = openRequest(target, { method: "GET", path: archivePath(containerId, containerPath), agent: false });
+  const request = openRequest(target, { method: "GET", path: archivePath(containerId, containerPath) }, true);
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
       const status = response.statusCode ?? 500;

@@ -6,9 +6,10 @@ import Docker from "dockerode";
 import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
 import { NameInUse, type AttachOptions, type PathStat, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type ProcessDefinition, type PullProgress, type TerminalSize } from "../types.js";
-import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
+import type { Connection } from "./connection.js";
+import { modemOptions, openTransport, type Transport } from "./transport.js";
 import { OneoffError } from "../../output/errors.js";
-import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateArchiveError, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
+import { answersLikeDocker, engineMessage, isNameConflict, isUnreachable, notDockerError, statusCodeOf, translateArchiveError, translateAttachError, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
 import { getArchive, putArchive } from "./archive.js";
 import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
 import { processDefinition } from "./process-definition.js";
@@ -19,23 +20,12 @@ import type { SwarmJobs } from "../swarm/types.js";
 export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
   private readonly docker: Docker;
-  private readonly tls: TlsFiles | undefined;
+  private readonly transport: Transport;
 
-  constructor(private readonly connection: Connection) {
+  constructor(connection: Connection) {
     this.endpoint = connection.endpoint;
-    this.tls = connection.kind === "tcp" && connection.tls ? loadTlsFiles(connection.tls.certPath) : undefined;
-    // Every option is given explicitly (undefined included): docker-modem fills anything
-    // missing from DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_CLIENT_TIMEOUT behind our back.
-    this.docker = new Docker({
-      socketPath: connection.kind === "unix" ? connection.socketPath : undefined,
-      host: connection.kind === "tcp" ? connection.host : undefined,
-      port: connection.kind === "tcp" ? connection.port : undefined,
-      protocol: connection.kind === "tcp" ? (this.tls ? "https" : "http") : undefined,
-      ca: this.tls?.ca,
-      cert: this.tls?.cert,
-      key: this.tls?.key,
-      timeout: undefined,
-    } as Docker.DockerOptions);
+    this.transport = openTransport(connection);
+    this.docker = new Docker(modemOptions(this.transport));
   }
 
   swarm(): SwarmJobs {
@@ -85,7 +75,7 @@ export class DockerEngine implements ContainerEngine {
       if (typeof container.id !== "string" || !/^[0-9a-f]{12,}$/.test(container.id)) throw notDockerError(this.endpoint, "create returned no container ID");
       return container.id;
     } catch (error) {
-      if (statusCodeOf(error) === 409) throw new NameInUse(name);
+      if (isNameConflict(error)) throw new NameInUse(name);
       throw translateCreateError(error, this.endpoint);
     }
   }
@@ -129,7 +119,7 @@ export class DockerEngine implements ContainerEngine {
     try {
       await this.docker.getContainer(nameOrId).rename({ name: newName });
     } catch (error) {
-      if (statusCodeOf(error) === 409) throw new NameInUse(newName);
+      if (isNameConflict(error)) throw new NameInUse(newName);
       throw translateEngineError(error, this.endpoint, `rename container ${nameOrId}`);
     }
   }
@@ -147,12 +137,12 @@ export class DockerEngine implements ContainerEngine {
     try {
       return await hijack(this.target(), `/containers/${containerId}/attach?${query}`);
     } catch (error) {
-      throw translateEngineError(error, this.endpoint, "attach to the one-off");
+      throw translateAttachError(error, this.endpoint);
     }
   }
 
   private target(): HijackTarget {
-    return { connection: this.connection, ...(this.tls ? { tls: this.tls } : {}) };
+    return this.transport;
   }
 
   async resize(containerId: string, size: TerminalSize): Promise<void> {

@@ -4,9 +4,12 @@
  */
 import { ExitCode, OneoffError } from "../../output/errors.js";
 import { EngineUnreachable } from "../types.js";
+import { DIAL_FAILED } from "./ssh-dial.js";
 
 interface RawEngineError {
   code?: string;
+  /** Set with code DIAL_FAILED (ssh-dial.ts): what to do about it. */
+  hint?: string;
   statusCode?: number;
   reason?: string;
   json?: unknown;
@@ -41,7 +44,21 @@ export function engineMessage(error: unknown): string {
 
 export function isUnreachable(error: unknown): boolean {
   const code = (error as RawEngineError | undefined)?.code;
-  return code !== undefined && code in UNREACHABLE;
+  return code !== undefined && (code in UNREACHABLE || code === DIAL_FAILED || tlsProblem(code) !== undefined);
+}
+
+/** A TLS handshake that failed, in words: [what, hint]. */
+function tlsProblem(code: string | undefined): [string, string] | undefined {
+  if (!code) return undefined;
+  const certificates = "check DOCKER_CERT_PATH's (or the context's) ca.pem, cert.pem and key.pem";
+  if (/^ERR_SSL_.*ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED|DECRYPT_ERROR)$/.test(code)) {
+    return ["the engine refused oneoff's TLS client certificate", `${certificates}: the engine accepts certificates from its own CA only`];
+  }
+  if (/^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_SIGNATURE_FAILURE|ERR_TLS_CERT_ALTNAME_INVALID)$/.test(code)) {
+    return [`the engine's TLS certificate is not trusted (${code})`, `${certificates}: ca.pem must be the CA that signed the engine's certificate`];
+  }
+  if (code.startsWith("ERR_SSL_") || code === "ERR_TLS_HANDSHAKE_TIMEOUT") return [`the TLS handshake failed (${code})`, `${certificates}, and that the engine speaks TLS there`];
+  return undefined;
 }
 
 /** A Docker (or Podman) engine answers errors with a JSON {"message": ...} body. */
@@ -62,6 +79,11 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
   if (raw?.statusCode !== undefined && !answersLikeDocker(error)) {
     return notDockerError(endpoint, `HTTP ${raw.statusCode} to "${action}": ${String(raw.json ?? raw.reason ?? "").trim().slice(0, 60) || "no JSON body"}`);
   }
+  if (raw?.code === DIAL_FAILED) {
+    return new EngineUnreachable(`cannot reach the Docker engine at ${endpoint}: ${raw.message}`, { ...(raw.hint ? { hint: raw.hint } : {}), cause: error });
+  }
+  const tls = tlsProblem(raw?.code);
+  if (tls) return new EngineUnreachable(`cannot reach the Docker engine at ${endpoint}: ${tls[0]}`, { hint: tls[1], cause: error });
   if (raw?.code && raw.code in UNREACHABLE) {
     return new EngineUnreachable(`cannot reach the Docker engine at ${endpoint}: ${UNREACHABLE[raw.code]}`, {
       hint: "start the engine (dockerd), or point DOCKER_HOST at one",
@@ -75,6 +97,21 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
     });
   }
   return new OneoffError(`${action}: ${engineMessage(error)}`, { hint: `the engine at ${endpoint} refused it; docker info shows its state`, cause: error });
+}
+
+/** A container name already taken: Docker answers 409; Podman 500, saying so in `cause`. */
+export function isNameConflict(error: unknown): boolean {
+  const raw = error as RawEngineError | undefined;
+  return raw?.statusCode === 409 || (raw?.json as { cause?: unknown } | undefined)?.cause === "that name is already in use";
+}
+
+/**
+ * Podman starts the container's process when an attach prepares it, so a command that is
+ * not found fails the attach, not the start: the same 126/127 as docker run.
+ */
+export function translateAttachError(error: unknown, endpoint: string): OneoffError {
+  if (!isUnreachable(error) && /preparing container .* for attach/.test(engineMessage(error))) return translateStartError(error, endpoint, []);
+  return translateEngineError(error, endpoint, "attach to the one-off");
 }
 
 /** Create errors that mean a setting is wrong: name the setting and the fix. */

@@ -3,27 +3,13 @@
  * modem sends its options as a JSON request body on the hijacked connection, and those bytes
  * can reach the command's stdin (apocas/dockerode#777). We send no body at all.
  */
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import type { Connection, TlsFiles } from "./connection.js";
+import { openRequest, type Transport } from "./transport.js";
 
-export interface HijackTarget {
-  connection: Connection;
-  tls?: TlsFiles;
-}
-
-export function openRequest(target: HijackTarget, options: https.RequestOptions): http.ClientRequest {
-  const { connection } = target;
-  if (connection.kind === "unix") options.socketPath = connection.socketPath;
-  else {
-    options.host = connection.host;
-    options.port = connection.port;
-    if (target.tls) Object.assign(options, target.tls);
-  }
-  return (connection.kind === "tcp" && target.tls ? https : http).request(options);
-}
+/** Where our own requests go: the engine's transport (unix, tcp, TLS or ssh). */
+export type HijackTarget = Transport;
 
 /**
  * A long-held POST answered with JSON (the wait endpoint), on a connection of its own, that
@@ -32,7 +18,7 @@ export function openRequest(target: HijackTarget, options: https.RequestOptions)
  * leave it pending, and Node then exits with 13 and no word).
  */
 export function longPost(target: HijackTarget, requestPath: string, signal?: AbortSignal): Promise<unknown> {
-  const request = openRequest(target, { method: "POST", path: requestPath, agent: false, headers: { "Content-Length": "0" }, ...(signal ? { signal } : {}) });
+  const request = openRequest(target, { method: "POST", path: requestPath, headers: { "Content-Length": "0" }, ...(signal ? { signal } : {}) }, true);
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
       let body = "";
@@ -62,7 +48,7 @@ export interface RawResponse {
 
 /** A plain request whose status, headers and raw body the caller reads itself (HEAD and GET archive). */
 export function rawRequest(target: HijackTarget, method: string, requestPath: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  const request = openRequest(target, { method, path: requestPath, headers });
+  const request = openRequest(target, { method, path: requestPath, headers }, false);
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
       const chunks: Buffer[] = [];
@@ -77,12 +63,13 @@ export function rawRequest(target: HijackTarget, method: string, requestPath: st
 
 export function hijack(target: HijackTarget, requestPath: string): Promise<Duplex> {
   // A connection of its own: it becomes the stream, and must never be a pooled keep-alive one.
-  const request = openRequest(target, { method: "POST", path: requestPath, agent: false, headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" } });
+  const request = openRequest(target, { method: "POST", path: requestPath, headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" } }, true);
   return new Promise((resolve, reject) => {
     request.once("upgrade", (_response, socket: Socket, head: Buffer) => {
       // Bytes the engine sent right after the 101 may already be buffered: put them back.
       if (head.length > 0) socket.unshift(head);
-      socket.setNoDelay(true);
+      // A TCP or unix socket; over ssh a pipe, where Nagle means nothing.
+      (socket as Partial<Socket>).setNoDelay?.(true);
       resolve(socket);
     });
     request.once("response", (response) => {

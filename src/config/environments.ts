@@ -1,0 +1,79 @@
+/**
+ * `environments:` in oneoff.yaml: named engines (and, optionally, a release and env of their
+ * own) picked with --env-name or ONEOFF_ENV:
+ *
+ *   environments:
+ *     staging:    { context: staging }
+ *     production: { host: ssh://deploy@prod.example.com, release: v42, env: { RAILS_ENV: production } }
+ *
+ * An environment's host/context sits between the --host/--context flags and DOCKER_HOST /
+ * DOCKER_CONTEXT (engine/docker/locate.ts); its release/env sit over the app's settings and
+ * under ONEOFF_RELEASE, the task's and the flags'.
+ */
+import type { Node } from "yaml";
+import type { EngineChoice } from "../engine/docker/locate.js";
+import { OneoffError } from "../output/errors.js";
+import type { AppConfig, EnvironmentDefinition, SettingsLayer } from "./types.js";
+import { closest } from "./words.js";
+import type { YamlReader } from "./yaml-reader.js";
+
+const ENVIRONMENT_KEYS = ["host", "context", "release", "env"] as const;
+
+/** The flags that choose the engine (the CLI's global --host, --context, --env-name). */
+export interface EngineFlags {
+  host?: string;
+  dockerContext?: string;
+  envName?: string;
+}
+
+type ReadSetting = (layer: SettingsLayer, key: string, node: Node | null, keyPath: string, keyNode: Node | null) => void;
+
+export function readEnvironments(reader: YamlReader, node: Node | null, readSetting: ReadSetting): Record<string, EnvironmentDefinition> {
+  const environments: Record<string, EnvironmentDefinition> = {};
+  for (const [name, value, nameNode] of reader.entries(node, "environments")) {
+    const keyPath = `environments.${name}`;
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw reader.error(nameNode, keyPath, `"${name}" is not a valid environment name`, "use letters, digits, _, . and -");
+    const environment: EnvironmentDefinition = { name, overrides: { source: `environment ${name}`, settings: {}, locations: {} } };
+    for (const [key, setting, keyNode] of reader.entries(value, keyPath, ENVIRONMENT_KEYS)) {
+      if (key === "host") environment.host = reader.string(setting, `${keyPath}.host`);
+      else if (key === "context") environment.context = reader.string(setting, `${keyPath}.context`);
+      else readSetting(environment.overrides, key, setting, `${keyPath}.${key}`, keyNode);
+    }
+    if (environment.host !== undefined && environment.context !== undefined) {
+      throw reader.error(value, keyPath, "has both host: and context:", "keep one: a context already names its host");
+    }
+    environments[name] = environment;
+  }
+  return environments;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The environment --env-name (or else ONEOFF_ENV) names; undefined when neither names one. */
+export function pickEnvironment(config: AppConfig | undefined, envName: string | undefined, env: Env): EnvironmentDefinition | undefined {
+  const name = (envName ?? env.ONEOFF_ENV)?.trim();
+  if (!name) return undefined;
+  const from = envName !== undefined ? `--env-name ${name}` : `ONEOFF_ENV=${name}`;
+  if (!config?.path) {
+    throw new OneoffError(`${from}: no oneoff.yaml here or in any parent directory to define it`, { hint: "run it in the app's directory, or pass --config FILE" });
+  }
+  const environment = config.environments?.[name];
+  if (environment) return environment;
+  const known = Object.keys(config.environments ?? {}).sort();
+  const suggestion = closest(name, known);
+  throw new OneoffError(`${from}: no such environment in ${config.path} (${known.length ? `it has ${known.join(", ")}` : "it defines none"})`, {
+    hint: suggestion ? `did you mean ${suggestion}?` : "define it under environments:",
+  });
+}
+
+/** The engine the flags and the named environment choose (DOCKER_* and contexts are locate.ts's). */
+export function engineChoice(flags: EngineFlags, config: AppConfig | undefined, env: Env): EngineChoice {
+  const environment = pickEnvironment(config, flags.envName, env);
+  return {
+    ...(flags.host ? { host: flags.host } : {}),
+    ...(flags.dockerContext ? { context: flags.dockerContext } : {}),
+    ...(environment
+      ? { environment: { name: environment.name, ...(environment.host ? { host: environment.host } : {}), ...(environment.context ? { context: environment.context } : {}) } }
+      : {}),
+  };
+}
