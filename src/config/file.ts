@@ -8,7 +8,7 @@ import type { Environment } from "./interpolate.js";
 import { parseCpus, parseDuration, parseMemory } from "./units.js";
 import { envNameProblem, envValueProblem } from "./env-rules.js";
 import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
-import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-choice.js";
+import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-kind.js";
 import { parseVolume } from "./volumes.js";
 import { closest, splitWords } from "./words.js";
 import { readEnvironments } from "./environments.js";

@@ -12,7 +12,7 @@ import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig, EngineKind, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
 import { argumentProblem, envValueProblem } from "./env-rules.js";
-import { engineOf } from "./engine-choice.js";
+import { engineOf } from "./engine-kind.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "./environments.js";

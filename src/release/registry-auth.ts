@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
+import { DOCKER_CONFIG_FIX, parseJsonFile } from "../config/json-file.js";
 
 /** The key docker's config.json files Docker Hub's credentials under (docker login's default). */
 export const DOCKER_HUB_KEY = "https://index.docker.io/v1/";
@@ -43,16 +44,8 @@ export interface DockerConfig {
 
 /** config.json's text -> DockerConfig; a one-line OneoffError naming the file when it is not one. */
 export function parseDockerConfig(text: string, file: string): DockerConfig {
-  const invalid = (what: string) =>
-    new OneoffError(`${file}: ${what}`, { hint: `fix or remove that file (docker login rewrites it), or point DOCKER_CONFIG at a directory with a valid config.json` });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    // Only the position: V8's message quotes the text around it, which may be a credential.
-    const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
-    throw invalid(`not valid JSON${position === undefined ? "" : ` at ${lineAndColumn(text, Number(position))}`}`);
-  }
+  const invalid = (what: string) => new OneoffError(`${file}: ${what}`, { hint: DOCKER_CONFIG_FIX });
+  const json = parseJsonFile(text, file, DOCKER_CONFIG_FIX);
   if (!isObject(json)) throw invalid("not a JSON object");
   const auths = json.auths ?? {};
   if (!isObject(auths)) throw invalid("auths is not an object");
@@ -190,9 +183,4 @@ export function describeRefusal(registry: Registry, source: string | undefined, 
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function lineAndColumn(text: string, position: number): string {
-  const before = text.slice(0, position).split("\n");
-  return `line ${before.length}, column ${(before[before.length - 1] as string).length + 1}`;
 }

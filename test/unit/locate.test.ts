@@ -94,7 +94,7 @@ describe("the docker CLI's context files", () => {
 
   it("refuses a context with no Docker endpoint, and a meta.json that is not JSON", () => {
     expect(() => parseContextMeta('{"Name":"k8s","Endpoints":{}}', "k8s", "/cfg/m.json")).toThrow('context "k8s" has no Docker endpoint (/cfg/m.json)');
-    expect(() => parseContextMeta("{", "x", "/cfg/m.json")).toThrow("/cfg/m.json is not valid JSON");
+    expect(() => parseContextMeta("{", "x", "/cfg/m.json")).toThrow("/cfg/m.json: not valid JSON at line 1, column 2");
   });
 
   it.each([

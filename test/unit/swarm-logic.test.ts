@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { engineOf, isConstraint } from "../../src/config/engine-choice.js";
+import { engineOf, isConstraint } from "../../src/config/engine-kind.js";
 import type { ServiceDefinition, ServiceSummary, TaskStatus } from "../../src/engine/swarm/types.js";
 import { jobView } from "../../src/lifecycle/job-oneoffs.js";
 import { formatOwner, type Owner } from "../../src/lifecycle/owner.js";

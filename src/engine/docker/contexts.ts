@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { OneoffError } from "../../output/errors.js";
 import type { TlsSettings } from "./connection.js";
+import { DOCKER_CONFIG_FIX, parseJsonFile } from "../../config/json-file.js";
 
 export interface ContextEndpoint {
   host: string;
@@ -60,25 +61,17 @@ export function contextId(name: string): string {
 }
 
 export function parseCurrentContext(text: string, file: string): string | undefined {
-  const config = parseJson(text, file) as { currentContext?: unknown };
+  const config = parseJsonFile(text, file, DOCKER_CONFIG_FIX) as { currentContext?: unknown };
   return typeof config?.currentContext === "string" && config.currentContext !== "" ? config.currentContext : undefined;
 }
 
 export function parseContextMeta(text: string, name: string, file: string): Omit<ContextEndpoint, "tls"> {
-  const meta = parseJson(text, file) as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
+  const meta = parseJsonFile(text, file, "the docker CLI writes it: fix or remove it, or recreate the context with docker context create") as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
   const docker = meta?.Endpoints?.docker;
   if (typeof docker?.Host !== "string" || docker.Host === "") {
     throw new OneoffError(`context "${name}" has no Docker endpoint (${file})`, { hint: "docker context inspect shows it; recreate it with docker context create" });
   }
   return { host: docker.Host, skipTlsVerify: docker.SkipTLSVerify === true };
-}
-
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new OneoffError(`${file} is not valid JSON`, { hint: "the docker CLI writes it; fix or remove it" });
-  }
 }
 
 function readText(file: string): string {

@@ -62,9 +62,9 @@ export class DockerEngine implements ContainerEngine {
       pending += String(chunk);
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
-      for (const line of lines) handlePullLine(line, name, onProgress);
+      for (const line of lines) handlePullLine(line, name, this.endpoint, onProgress);
     }
-    handlePullLine(pending, name, onProgress);
+    handlePullLine(pending, name, this.endpoint, onProgress);
   }
 
   async createContainer(name: string, body: CreateBody): Promise<string> {

@@ -12,7 +12,7 @@ export function safeParse(text: string): unknown {
   }
 }
 
-export function handlePullLine(line: string, name: string, onProgress: (event: PullProgress) => void): void {
+export function handlePullLine(line: string, name: string, endpoint: string, onProgress: (event: PullProgress) => void): void {
   if (line.trim() === "") return;
   let event: { id?: string; status?: string; progress?: string; error?: string; errorDetail?: { message?: string } };
   try {
@@ -21,7 +21,7 @@ export function handlePullLine(line: string, name: string, onProgress: (event: P
     return;
   }
   if (event.error || event.errorDetail) {
-    throw translateEngineError({ json: { message: event.errorDetail?.message ?? event.error } }, "", `pull ${name}`);
+    throw translateEngineError({ json: { message: event.errorDetail?.message ?? event.error } }, endpoint, `pull ${name}`);
   }
   if (event.status) onProgress({ status: event.status, ...(event.id ? { id: event.id } : {}), ...(event.progress ? { progress: event.progress } : {}) });
 }

@@ -1,6 +1,7 @@
 /**
- * Which engine runs the one-off: a container on the Docker engine, or a job on the Swarm that
- * engine manages. Pure; used by resolve.ts.
+ * What kind of one-off runs (--engine): a container on the Docker engine, or a job on the
+ * Swarm that engine manages. (Which engine is talked to, --host/--context, is environments.ts
+ * and engine/docker/locate.ts.) Pure; used by resolve.ts.
  */
 import { OneoffError } from "../output/errors.js";
 import type { Environment } from "./interpolate.js";
