@@ -6,7 +6,9 @@
 import type { IncomingMessage } from "node:http";
 import { pipeline, type Readable } from "node:stream";
 import { OneoffError } from "../../output/errors.js";
-import type { HijackTarget } from "./hijack.js";
+import { rawRequest, type HijackTarget } from "./hijack.js";
+import type { PathStat } from "../types.js";
+import { notDockerError } from "./errors.js";
 import { openRequest } from "./transport.js";
 
 const archivePath = (containerId: string, containerPath: string) =>
@@ -79,4 +81,21 @@ function engineError(response: IncomingMessage, body: string): Error & { statusC
     // Not JSON: translateEngineError says the engine does not answer like Docker.
   }
   return Object.assign(new Error(body || `HTTP ${response.statusCode}`), { statusCode: response.statusCode ?? 500, json });
+}
+
+/** What the archive endpoint's HEAD says of a path (for oneoff check); undefined when absent. */
+export async function statPath(target: HijackTarget, containerId: string, filePath: string): Promise<PathStat | undefined> {
+  const response = await rawRequest(target, "HEAD", archivePath(containerId, filePath));
+  if (response.statusCode === 404) return undefined;
+  const header = response.headers["x-docker-container-path-stat"];
+  if (response.statusCode !== 200 || typeof header !== "string") throw notDockerError(target.connection.endpoint, `HEAD archive answered ${response.statusCode}`);
+  return JSON.parse(Buffer.from(header, "base64").toString("utf8")) as PathStat;
+}
+
+/** A small file's tar (for oneoff check: /etc/passwd), read whole; undefined when absent. */
+export async function readSmallArchive(target: HijackTarget, containerId: string, filePath: string): Promise<Buffer | undefined> {
+  const response = await rawRequest(target, "GET", archivePath(containerId, filePath));
+  if (response.statusCode === 404) return undefined;
+  if (response.statusCode !== 200) throw notDockerError(target.connection.endpoint, `GET archive answered ${response.statusCode}`);
+  return response.body;
 }

@@ -10,7 +10,7 @@ import type { Connection } from "./connection.js";
 import { modemOptions, openTransport, type Transport } from "./transport.js";
 import { OneoffError } from "../../output/errors.js";
 import { answersLikeDocker, engineMessage, isNameConflict, isUnreachable, notDockerError, statusCodeOf, translateArchiveError, translateAttachError, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
-import { getArchive, putArchive } from "./archive.js";
+import { getArchive, putArchive, readSmallArchive, statPath } from "./archive.js";
 import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
 import { processDefinition } from "./process-definition.js";
 import { handlePullLine, safeParse } from "./pull-progress.js";
@@ -250,26 +250,15 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async statPath(containerId: string, filePath: string): Promise<PathStat | undefined> {
-    try {
-      const response = await rawRequest(this.target(), "HEAD", `/containers/${containerId}/archive?path=${encodeURIComponent(filePath)}`);
-      if (response.statusCode === 404) return undefined;
-      const header = response.headers["x-docker-container-path-stat"];
-      if (response.statusCode !== 200 || typeof header !== "string") throw notDockerError(this.endpoint, `HEAD archive answered ${response.statusCode}`);
-      return JSON.parse(Buffer.from(header, "base64").toString("utf8")) as PathStat;
-    } catch (error) {
+    return statPath(this.target(), containerId, filePath).catch((error: unknown) => {
       throw translateEngineError(error, this.endpoint, `look at ${filePath} in the image`);
-    }
+    });
   }
 
   async readArchive(containerId: string, filePath: string): Promise<Buffer | undefined> {
-    try {
-      const response = await rawRequest(this.target(), "GET", `/containers/${containerId}/archive?path=${encodeURIComponent(filePath)}`);
-      if (response.statusCode === 404) return undefined;
-      if (response.statusCode !== 200) throw notDockerError(this.endpoint, `GET archive answered ${response.statusCode}`);
-      return response.body;
-    } catch (error) {
+    return readSmallArchive(this.target(), containerId, filePath).catch((error: unknown) => {
       throw translateEngineError(error, this.endpoint, `read ${filePath} in the image`);
-    }
+    });
   }
 
   async putArchive(containerId: string, directory: string, tar: Readable): Promise<void> {
