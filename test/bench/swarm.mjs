@@ -45,7 +45,7 @@ if (stale.length) spawnSync("docker", ["rm", "-f", ...stale]);
 
 const base = median(docker);
 console.log("### Swarm jobs\n");
-console.log(`One short command as a Swarm job on a single-node swarm: ${RUNS} interleaved runs each, medians.\n`);
+console.log(`One short command as a Swarm job placed on the manager oneoff talks to: ${RUNS} interleaved runs each, medians.\n`);
 console.log("| what | median ms | vs docker service create + rm |");
 console.log("|---|---:|---:|");
 console.log(`| docker service create --mode replicated-job --detach=false, then docker service rm | ${base.toFixed(0)} | 1.00x |`);
