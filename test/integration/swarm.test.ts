@@ -283,29 +283,29 @@ describe("a terminal session on a job whose task is on this engine", () => {
   let terminal: TerminalSession | undefined;
   afterEach(() => terminal?.close());
 
-  it("attaches to the task's container: typing, output and the shell's exit code", async () => {
+  /** A shell as a job in a fresh terminal, answering once it is attached; the screen ends with oneoff's exit code. */
+  async function startShellJob(): Promise<TerminalSession> {
     const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-tty-"));
     const script = path.join(work, "session.sh");
     writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm --constraint node.role==manager -it --release ${IMAGE} -- sh\necho "exit=$?"\nsleep 600\n`);
-    terminal = new TerminalSession(`bash --norc --noprofile ${script}`);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    terminal.type("echo $((6*7))");
-    terminal.keys("Enter");
-    await terminal.waitFor((screen) => /^42$/m.test(screen));
+    const session = new TerminalSession(`bash --norc --noprofile ${script}`);
+    // Attached only once its task runs: what is typed before that would reach no one.
+    await session.waitFor((screen) => /a Swarm job, removed on exit/.test(screen));
+    session.type("echo $((6*7))");
+    session.keys("Enter");
+    await session.waitFor((screen) => /^42$/m.test(screen));
+    return session;
+  }
+
+  it("attaches to the task's container: typing, output and the shell's exit code", async () => {
+    terminal = await startShellJob();
     terminal.type("exit 5");
     terminal.keys("Enter");
     await terminal.waitFor((screen) => /exit=5/.test(screen));
   });
 
   it("stops the job when the session is detached with Ctrl-P Ctrl-Q, and says why", async () => {
-    const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-tty-"));
-    const script = path.join(work, "session.sh");
-    writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm --constraint node.role==manager -it --release ${IMAGE} -- sh\necho "exit=$?"\nsleep 600\n`);
-    terminal = new TerminalSession(`bash --norc --noprofile ${script}`);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    terminal.type("echo $((6*7))");
-    terminal.keys("Enter");
-    await terminal.waitFor((screen) => /^42$/m.test(screen));
+    terminal = await startShellJob();
     terminal.keys("C-p", "C-q");
     const screen = await terminal.waitFor((text) => /exit=125/.test(text));
     expect(screen).toMatch(/the terminal session was detached, and a Swarm job cannot be left running detached: job \S+ was stopped/);

@@ -97,6 +97,19 @@ spawn_detached() {
   echo $!
 }
 
+# Waits until the probe "$@" (after the first four arguments) succeeds, while the daemon
+# $1 (pid), logging to $2 and called $3 in messages, is alive; at most $4 seconds. Dies
+# with the daemon's last log line when it exits, or when it never answers.
+await_daemon() {
+  local pid=$1 daemon_log=$2 what=$3 secs=$4 start=$SECONDS
+  shift 4
+  until "$@"; do
+    alive "$pid" || die "$what exited: $(last_log_line "$daemon_log") (see $daemon_log)"
+    (( SECONDS - start < secs )) || die "$what did not answer within ${secs}s (see $daemon_log)"
+    sleep 0.2
+  done
+}
+
 # A daemon's log is shared by every start: each start appends a "=== DATE oneoff
 # WHAT" marker line ($1 = log, $2 = WHAT), and last_log_line skips those markers
 # to show the daemon's own last word (at most 300 characters) when it dies.

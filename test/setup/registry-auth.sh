@@ -98,12 +98,7 @@ YAML
   log "starting docker-registry with TLS and htpasswd on $ADDR (log $LOG)"
   mark_log "$LOG" "registry-auth.sh starting docker-registry"
   pid=$(spawn_detached "$LOG" docker-registry serve "$CONFIG")
-  start=$SECONDS
-  until registry_answers; do
-    alive "$pid" || die "docker-registry exited: $(last_log_line "$LOG") (see $LOG)"
-    (( SECONDS - start < WAIT_SECS )) || die "registry did not answer on https://$ADDR/v2/ within ${WAIT_SECS}s (see $LOG)"
-    sleep 0.2
-  done
+  await_daemon "$pid" "$LOG" "docker-registry on https://$ADDR" "$WAIT_SECS" registry_answers
 fi
 
 has_release() {

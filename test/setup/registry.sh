@@ -54,12 +54,7 @@ YAML
   log "starting docker-registry on $ADDR (log $LOG)"
   mark_log "$LOG" "registry.sh starting docker-registry"
   pid=$(spawn_detached "$LOG" docker-registry serve "$CONFIG")
-  start=$SECONDS
-  until registry_answers; do
-    alive "$pid" || die "docker-registry exited: $(last_log_line "$LOG") (see $LOG)"
-    (( SECONDS - start < WAIT_SECS )) || die "registry did not answer on http://$ADDR/v2/ within ${WAIT_SECS}s (see $LOG)"
-    sleep 0.2
-  done
+  await_daemon "$pid" "$LOG" "docker-registry on http://$ADDR" "$WAIT_SECS" registry_answers
 fi
 
 # Push unless the registry already holds exactly this image (its manifest's config

@@ -34,12 +34,8 @@ chmod 700 "$DIR"
 
 # Waits until "$2..." succeeds, or dies with the daemon's ($1: pid) last log line ($LOG).
 wait_until() {
-  local pid=$1 start=$SECONDS; shift
-  until "$@"; do
-    alive "$pid" || die "${LOG##*/} daemon exited: $(last_log_line "$LOG") (see $LOG)"
-    (( SECONDS - start < WAIT_SECS )) || die "no answer within ${WAIT_SECS}s (see $LOG)"
-    sleep 0.3
-  done
+  local pid=$1; shift
+  await_daemon "$pid" "$LOG" "${LOG##*/} daemon" "$WAIT_SECS" "$@"
 }
 
 # Ends the daemon whose pid file is $1, if it still runs (a stale one from an earlier setup).

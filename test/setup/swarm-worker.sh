@@ -72,11 +72,7 @@ if ! worker_answers; then
       --config-file "$W_EXEC/daemon.json" -H "unix://$W_SOCK")
   fi
   wait_start=$SECONDS
-  until worker_answers; do
-    alive "$pid" || die "the worker engine exited: $(last_log_line "$W_LOG") (see $W_LOG)"
-    (( SECONDS - wait_start < WAIT_SECS )) || die "the worker engine did not answer on $W_SOCK within ${WAIT_SECS}s (see $W_LOG)"
-    sleep 0.5
-  done
+  await_daemon "$pid" "$W_LOG" "the worker engine on $W_SOCK" "$WAIT_SECS" worker_answers
   log "worker engine up after $(( SECONDS - wait_start ))s"
 fi
 
