@@ -18,6 +18,8 @@ const WEB = `oneoff-it-web-${tag}`;
 const NETWORK = `oneoff-it-net-${tag}`;
 const SECRET = `oneoff_it_secret_${tag}`;
 const SECRET_VALUE = `s3cret-${randomBytes(8).toString("hex")}`;
+const CONFIG = `oneoff_it_config_${tag}`;
+const STACK = `oneoffstack${tag}`;
 const auditLog = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-audit-")), "audit.jsonl");
 // Jobs stay on the manager, the engine oneoff talks to (a worker may have joined: see
 // swarm-worker.test.ts for jobs placed elsewhere); -q: a second node adds a note on stderr.
@@ -48,11 +50,13 @@ beforeAll(async () => {
   execIgnoringFailure(() => docker("secret", "rm", SECRET));
   writeFileSync(path.join(os.tmpdir(), `${SECRET}.txt`), SECRET_VALUE);
   docker("secret", "create", SECRET, path.join(os.tmpdir(), `${SECRET}.txt`));
+  writeFileSync(path.join(os.tmpdir(), `${CONFIG}.txt`), "level=debug\n");
+  docker("config", "create", CONFIG, path.join(os.tmpdir(), `${CONFIG}.txt`));
   docker("network", "create", "--driver", "overlay", "--attachable", NETWORK);
   // dnsrr: service VIPs do not route on this kernel (no IPVS); the name resolves to the task.
   docker(
     "service", "create", "--detach", "--name", WEB, "--network", NETWORK, "--endpoint-mode", "dnsrr",
-    "--secret", SECRET, "--env", "APP_ENV=production", "--env", "APP_LEVEL=7", "--user", "1000:1000", "--workdir", "/tmp",
+    "--secret", SECRET, "--config", `source=${CONFIG},target=/etc/app.conf`, "--env", "APP_ENV=production", "--env", "APP_LEVEL=7", "--user", "1000:1000", "--workdir", "/tmp",
     "--label", "com.example.team=shop", "--container-label", "com.example.role=web", "--constraint", "node.role==manager",
     IMAGE, "sh", "-c", "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello from web\\n' | nc -l -p 8080; done",
   );
@@ -70,6 +74,7 @@ afterAll(() => {
     execSleep(250);
   }
   execIgnoringFailure(() => docker("secret", "rm", SECRET));
+  execIgnoringFailure(() => docker("config", "rm", CONFIG));
   for (let attempt = 0; attempt < 20; attempt++) {
     try {
       docker("network", "rm", NETWORK);
@@ -98,6 +103,29 @@ describe("oneoff run --engine swarm --from SERVICE", () => {
     expect(result.stderr).toBe("");
     expect(result.stdout.toString()).toBe(`production 7\n${SECRET_VALUE}\n1000\n/tmp\n`);
     expect(result.code).toBe(0);
+  });
+
+  it("copies the service's configs to the same targets", async () => {
+    const result = await swarm(["--from", WEB, "--", "cat", "/etc/app.conf"]);
+    expect(result.stdout.toString()).toBe("level=debug\n");
+    expect(result.code).toBe(0);
+  });
+
+  it("finds a stack's service by its short name when app: is the stack (docker stack deploy names it STACK_NAME)", async () => {
+    const stacked = `${STACK}_web`;
+    docker("service", "create", "--detach", "--name", stacked, "--label", `com.docker.stack.namespace=${STACK}`, "--env", "FROM_STACK=yes", "--constraint", "node.role==manager", IMAGE, "sleep", "600");
+    try {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-stack-"));
+      writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${STACK}\nengine: swarm\nconstraints: [node.role==manager]\n`);
+      const byApp = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", "echo $FROM_STACK"], { cwd: dir });
+      expect(byApp.stdout.toString()).toBe("yes\n");
+      // Without app: naming the stack, the one stack that has a service "web" is used.
+      const alone = await swarm(["--from", "web", "--", "sh", "-c", "echo $FROM_STACK"]);
+      expect(alone.stdout.toString()).toBe("yes\n");
+    } finally {
+      docker("service", "rm", stacked);
+      for (const container of docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${stacked}`).split("\n").filter(Boolean)) execIgnoringFailure(() => docker("rm", "-f", container));
+    }
   });
 
   it("reaches the service over the overlay network by its name", async () => {
