@@ -135,6 +135,15 @@ describe("an ssh:// engine (docker system dial-stdio over ssh, as the docker CLI
     await noSshLeft();
   });
 
+  it("runs a Swarm job through a manager reached over ssh: output, exit code, the job removed", async () => {
+    const result = await oneoff(["-H", SSH_HOST, "run", "-q", "--engine", "swarm", "--constraint", "node.role==manager", "--release", IMAGE, "--", "sh", "-c", "echo out; echo err >&2; exit 3"], { env: { ...CLEAN, ...SSH_PATH } });
+    expect(result.stdout.toString()).toBe("out\n");
+    expect(result.stderr).toBe("err\n");
+    expect(result.code).toBe(3);
+    expect(docker("service", "ls", "-q", "--filter", "label=io.oneoff.managed=true")).toBe("");
+    await noSshLeft();
+  });
+
   it("runs one through -H and through a context of the docker CLI", async () => {
     await expectOneOffThrough(["-H", SSH_HOST], SSH_PATH);
     await expectOneOffThrough(["--context", "ssh-engine"], { ...SSH_PATH, DOCKER_CONFIG: dockerConfig });
