@@ -11,7 +11,7 @@ import { loadAppConfig, readEnvFile } from "./config/load.js";
 import { resolveSources } from "./config/sources.js";
 import { resolveRunPlan, type RunOptions, type RunPlan } from "./config/resolve.js";
 import type { AppConfig, SettingsLayer } from "./config/types.js";
-import { connectTo, describeEngine, locate, type Connection, type LocatedEngine } from "./engine/connect.js";
+import { connectTo, locate, type Connection, type LocatedEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
 import { createHoldingLock } from "./lifecycle/lock.js";
 import { preflight, type Check } from "./lifecycle/preflight.js";
@@ -19,9 +19,7 @@ import { recordInLedger, releaseDone, writeAudit } from "./lifecycle/run-records
 import { currentOwner, formatOwner } from "./lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
 import { OneoffError } from "./output/errors.js";
-import { auditableCommand, redactEnvList, redactSecretValues } from "./output/redact.js";
 import { streamReporter, type Reporter } from "./output/reporter.js";
-import { parseReleaseReference } from "./release/reference.js";
 import { registryLogins } from "./release/credentials.js";
 import { resolveRelease } from "./release/resolve.js";
 import { runAttached, type Ending } from "./session/attached-run.js";
@@ -29,13 +27,12 @@ import { startDetached } from "./session/detached-run.js";
 import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/interrupts.js";
 import { OutputCapture } from "./session/capture.js";
 import { checkLocalPaths } from "./session/local-paths.js";
-import { dryRunPayload, payloadFor, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
+import { payloadFor, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
 import { readSecretValues, rememberReadableSecrets, type SecretValue } from "./config/secret-values.js";
 import { buildContainerSpec, type ContainerSpec } from "./spec/create-body.js";
-import { dockerRunLine } from "./spec/docker-run-line.js";
-import { Labels } from "./spec/labels.js";
 import { describe, type Identity } from "./run-describe.js";
 import { attachedJob, detachedJob, dryRunJob, refuseContainerOnly } from "./run-swarm.js";
+import { dryRun } from "./run-dry.js";
 import { VERSION } from "./version.js";
 
 export interface RunContext {
@@ -292,29 +289,6 @@ function whoAmI(env: Readonly<Record<string, string | undefined>>): string {
     }
   }
   return `${user}@${os.hostname()}`;
-}
-
-function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout: Writable, located: LocatedEngine | undefined): RunResult {
-  // A dry run talks to no engine: the image stays as referenced, noted as such.
-  const parsed = parseReleaseReference(plan.releaseReference);
-  const pinned = parsed?.kind === "id";
-  const imageId = pinned ? parsed.id : plan.releaseReference;
-  const spec = buildContainerSpec(plan, { ...identity, imageId }, suffix);
-  const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
-  const body = { ...spec.body, Cmd: auditableCommand(spec.body.Cmd), Env: redactEnvList(spec.body.Env), Labels: labels };
-  const document = {
-    ...(located ? { engine: describeEngine(located) } : {}),
-    name: spec.name,
-    request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
-    ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
-    ...dryRunPayload(plan),
-    ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
-    provenance: plan.provenance,
-    dockerRun: dockerRunLine({ ...spec, body }),
-  };
-  stdout.write(`${redactSecretValues(JSON.stringify(document, null, 2))}\n`);
-  const now = new Date();
-  return { ...describe(plan, identity, spec, imageId), exitCode: 0, containerId: "", ending: "dry-run", endedAt: now };
 }
 
 export { OneoffError };
