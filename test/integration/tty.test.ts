@@ -42,7 +42,8 @@ describe("oneoff shell: an interactive terminal session", () => {
     await terminal.waitFor((screen) => PROMPT.test(screen));
     terminal.type("echo $((6*7)); tty; echo TERM=$TERM");
     terminal.keys("Enter");
-    const screen = await terminal.waitFor((text) => /^42$/m.test(text) && /TERM=/.test(text));
+    // The echoed command line holds "TERM=" too: wait for the output line itself.
+    const screen = await terminal.waitFor((text) => /^42$/m.test(text) && /^TERM=\S/m.test(text));
     expect(screen).toMatch(/^\/dev\/pts\/\d+$/m);
     expect(screen).toMatch(/^TERM=(tmux|screen|xterm)[\w-]*$/m);
     terminal.type("exit 3");
