@@ -5,16 +5,15 @@
 import path from "node:path";
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Environment } from "./interpolate.js";
-import { parseCpus, parseDuration, parseMemory } from "./units.js";
-import { envNameProblem, envValueProblem } from "./env-rules.js";
+import { parseDuration } from "./units.js";
 import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-kind.js";
-import { parseVolume } from "./volumes.js";
 import { closest, splitWords } from "./words.js";
 import { readEnvironments } from "./environments.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
+import { readSetting } from "./settings-yaml.js";
 import { readSecrets } from "./secrets.js";
-import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy, type SettingName, type SettingsLayer, type TaskDefinition } from "./types.js";
+import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy, type SettingsLayer, type TaskDefinition } from "./types.js";
 
 const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
 const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep", "engine", "constraints", "secrets", "environments"] as const;
@@ -224,84 +223,6 @@ function readCommand(reader: YamlReader, node: Node | null, keyPath: string): st
     return argv;
   } catch (error) {
     throw reader.error(node, keyPath, (error as Error).message, "write the command as a list: [program, arg, ...]");
-  }
-}
-
-function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node: Node | null, keyPath: string, keyNode: Node | null, dir: string): void {
-  const settings = layer.settings;
-  const located = (name: SettingName): void => {
-    (layer.locations ??= {})[name] = reader.locationOf(keyNode ?? node);
-  };
-  switch (key) {
-    case "image":
-      settings.image = reader.string(node, keyPath);
-      located("image");
-      return;
-    case "release":
-      settings.release = reader.string(node, keyPath);
-      located("release");
-      return;
-    case "env":
-      settings.env = reader.stringMap(node, keyPath, { nullFromEnv: true, checkName: envNameProblem });
-      for (const [name, value] of Object.entries(settings.env)) {
-        const problem = envValueProblem(name, value);
-        if (problem) throw reader.error(node, `${keyPath}.${name}`, problem, "pass large or binary data as a file instead");
-      }
-      located("env");
-      return;
-    case "labels":
-      settings.labels = reader.stringMap(node, keyPath, { nullFromEnv: false });
-      located("labels");
-      return;
-    case "network":
-    case "networks":
-      settings.networks = reader.stringList(node, keyPath);
-      located("networks");
-      return;
-    case "user":
-      settings.user = reader.string(node, keyPath);
-      located("user");
-      return;
-    case "workdir":
-      settings.workdir = reader.string(node, keyPath);
-      if (!settings.workdir.startsWith("/")) throw reader.error(node, keyPath, `"${settings.workdir}" is not an absolute path`, "start it with /");
-      located("workdir");
-      return;
-    case "entrypoint":
-      if (isSeq(node)) settings.entrypoint = reader.stringList(node, keyPath);
-      else {
-        // "" clears the image's entrypoint, as `docker run --entrypoint ""` does.
-        const text = reader.string(node, keyPath);
-        settings.entrypoint = text.trim() === "" ? [""] : splitWords(text);
-      }
-      located("entrypoint");
-      return;
-    case "volumes": {
-      const items = reader.stringList(node, keyPath);
-      settings.mounts = items.map((item, i) => {
-        const mount = parseVolume(item, dir);
-        if (typeof mount === "string") throw reader.error(node, `${keyPath}[${i}]`, `"${item}": ${mount}`, "write SOURCE:TARGET[:ro], e.g. shop-data:/data");
-        return mount;
-      });
-      located("mounts");
-      return;
-    }
-    case "memory": {
-      const raw = reader.string(node, keyPath);
-      const bytes = parseMemory(raw);
-      if (bytes === undefined) throw reader.error(node, keyPath, `"${raw}" is not a memory size`, "use a number of bytes or a number with k, m or g, such as 512m");
-      settings.memoryBytes = bytes;
-      located("memoryBytes");
-      return;
-    }
-    case "cpus": {
-      const raw = reader.string(node, keyPath);
-      const nanoCpus = parseCpus(raw);
-      if (nanoCpus === undefined) throw reader.error(node, keyPath, `"${raw}" is not a number of CPUs`, "use a positive number such as 0.5 or 2");
-      settings.nanoCpus = nanoCpus;
-      located("nanoCpus");
-      return;
-    }
   }
 }
 

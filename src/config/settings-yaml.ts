@@ -1,0 +1,90 @@
+/**
+ * One process setting as oneoff.yaml writes it (image, release, env, networks, user, workdir,
+ * entrypoint, memory, cpus, labels, volumes, env_file), read into a SettingsLayer with where it
+ * stands. Shared by the top level, tasks and environments (file.ts).
+ */
+import { isSeq, type Node } from "yaml";
+import { envNameProblem, envValueProblem } from "./env-rules.js";
+import type { SettingName, SettingsLayer } from "./types.js";
+import { parseCpus, parseMemory } from "./units.js";
+import { parseVolume } from "./volumes.js";
+import { splitWords } from "./words.js";
+import type { YamlReader } from "./yaml-reader.js";
+
+export function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node: Node | null, keyPath: string, keyNode: Node | null, dir: string): void {
+  const settings = layer.settings;
+  const located = (name: SettingName): void => {
+    (layer.locations ??= {})[name] = reader.locationOf(keyNode ?? node);
+  };
+  switch (key) {
+    case "image":
+      settings.image = reader.string(node, keyPath);
+      located("image");
+      return;
+    case "release":
+      settings.release = reader.string(node, keyPath);
+      located("release");
+      return;
+    case "env":
+      settings.env = reader.stringMap(node, keyPath, { nullFromEnv: true, checkName: envNameProblem });
+      for (const [name, value] of Object.entries(settings.env)) {
+        const problem = envValueProblem(name, value);
+        if (problem) throw reader.error(node, `${keyPath}.${name}`, problem, "pass large or binary data as a file instead");
+      }
+      located("env");
+      return;
+    case "labels":
+      settings.labels = reader.stringMap(node, keyPath, { nullFromEnv: false });
+      located("labels");
+      return;
+    case "network":
+    case "networks":
+      settings.networks = reader.stringList(node, keyPath);
+      located("networks");
+      return;
+    case "user":
+      settings.user = reader.string(node, keyPath);
+      located("user");
+      return;
+    case "workdir":
+      settings.workdir = reader.string(node, keyPath);
+      if (!settings.workdir.startsWith("/")) throw reader.error(node, keyPath, `"${settings.workdir}" is not an absolute path`, "start it with /");
+      located("workdir");
+      return;
+    case "entrypoint":
+      if (isSeq(node)) settings.entrypoint = reader.stringList(node, keyPath);
+      else {
+        // "" clears the image's entrypoint, as `docker run --entrypoint ""` does.
+        const text = reader.string(node, keyPath);
+        settings.entrypoint = text.trim() === "" ? [""] : splitWords(text);
+      }
+      located("entrypoint");
+      return;
+    case "volumes": {
+      const items = reader.stringList(node, keyPath);
+      settings.mounts = items.map((item, i) => {
+        const mount = parseVolume(item, dir);
+        if (typeof mount === "string") throw reader.error(node, `${keyPath}[${i}]`, `"${item}": ${mount}`, "write SOURCE:TARGET[:ro], e.g. shop-data:/data");
+        return mount;
+      });
+      located("mounts");
+      return;
+    }
+    case "memory": {
+      const raw = reader.string(node, keyPath);
+      const bytes = parseMemory(raw);
+      if (bytes === undefined) throw reader.error(node, keyPath, `"${raw}" is not a memory size`, "use a number of bytes or a number with k, m or g, such as 512m");
+      settings.memoryBytes = bytes;
+      located("memoryBytes");
+      return;
+    }
+    case "cpus": {
+      const raw = reader.string(node, keyPath);
+      const nanoCpus = parseCpus(raw);
+      if (nanoCpus === undefined) throw reader.error(node, keyPath, `"${raw}" is not a number of CPUs`, "use a positive number such as 0.5 or 2");
+      settings.nanoCpus = nanoCpus;
+      located("nanoCpus");
+      return;
+    }
+  }
+}
