@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { plan } from "./plan-fixture.js";
 import type { RunPlan } from "../../src/config/resolve.js";
-import type { ProcessSettings } from "../../src/config/types.js";
 import { buildContainerSpec, containerName, type CreateBody } from "../../src/spec/create-body.js";
 import { dockerRunLine } from "../../src/spec/docker-run-line.js";
 import { Labels, oneOffLabels, type OneOffIdentity } from "../../src/spec/labels.js";
@@ -13,22 +13,6 @@ const identity = {
   version: "0.1.0",
   owner: "laptop:4242",
 };
-
-function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?: Partial<ProcessSettings> } = {}): RunPlan {
-  const { settings, ...rest } = overrides;
-  return {
-    app: "shop",
-    command: ["bin/rails", "db:migrate"],
-    releaseReference: "registry.example.com/shop:v42",
-    settings: { env: {}, labels: {}, ...settings },
-    provenance: {},
-    interactive: false,
-    tty: false,
-    pull: "missing",
-    stopTimeoutSeconds: 10,
-    ...rest,
-  };
-}
 
 function labelsFor(command: string[], extra: Record<string, string> = {}): Record<string, string> {
   return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RunPlan } from "../../src/config/resolve.js";
+import { plan } from "./plan-fixture.js";
 import { serviceLayer } from "../../src/config/swarm-service.js";
 import type { ProcessSettings } from "../../src/config/types.js";
 import type { ServiceDefinition } from "../../src/engine/swarm/types.js";
@@ -9,24 +9,6 @@ import { buildJobServiceSpec, type ServiceContainerSpec, type ServiceSpec } from
 const IMAGE_ID = `sha256:${"0123456789abcdef".repeat(4)}`;
 const DIGEST_REFERENCE = `registry.example.com/shop@sha256:${"f".repeat(64)}`;
 const identity = { imageId: IMAGE_ID, startedBy: "alice", startedAt: new Date("2025-01-02T03:04:05.678Z"), version: "0.1.0", owner: "laptop:4242" };
-
-function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?: Partial<ProcessSettings> } = {}): RunPlan {
-  const { settings, ...rest } = overrides;
-  return {
-    app: "shop",
-    command: ["bin/rails", "db:migrate"],
-    releaseReference: "registry.example.com/shop:v42",
-    settings: { env: {}, labels: {}, ...settings },
-    provenance: {},
-    interactive: false,
-    tty: false,
-    pull: "missing",
-    stopTimeoutSeconds: 10,
-    engine: "swarm",
-    constraints: [],
-    ...rest,
-  };
-}
 
 function containerOf(overrides: Parameters<typeof plan>[0] = {}): ContainerSpec {
   return buildContainerSpec(plan(overrides), identity, "abc123");

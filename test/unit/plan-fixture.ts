@@ -1,0 +1,26 @@
+/**
+ * A RunPlan as resolveRunPlan would make it for `shop`'s migrate, with every required field, for
+ * the spec builders' tests (container create body and Swarm job service).
+ */
+import type { RunPlan } from "../../src/config/resolve.js";
+import type { ProcessSettings } from "../../src/config/types.js";
+
+export function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?: Partial<ProcessSettings> } = {}): RunPlan {
+  const { settings, ...rest } = overrides;
+  return {
+    app: "shop",
+    command: ["bin/rails", "db:migrate"],
+    releaseReference: "registry.example.com/shop:v42",
+    settings: { env: {}, labels: {}, ...settings },
+    provenance: {},
+    interactive: false,
+    tty: false,
+    pull: "missing",
+    stopTimeoutSeconds: 10,
+    engine: "docker",
+    constraints: [],
+    files: { copyIn: [], copyOut: [] },
+    secrets: [],
+    ...rest,
+  };
+}
