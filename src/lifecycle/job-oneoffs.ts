@@ -6,7 +6,7 @@
 import type { ContainerEngine } from "../engine/types.js";
 import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
-import { Labels } from "../spec/labels.js";
+import { commandOf, Labels } from "../spec/labels.js";
 import type { OneOffView } from "./oneoffs.js";
 
 export interface JobOneOff {
@@ -25,12 +25,7 @@ export async function managerJobs(engine: ContainerEngine): Promise<SwarmJobs | 
 /** Pure: what `ps` shows of a job one-off. */
 export function jobView(job: Pick<JobOneOff, "service" | "task">): OneOffView {
   const labels = job.service.spec.Labels ?? {};
-  let command: string[] = [];
-  try {
-    command = JSON.parse(labels[Labels.command] ?? "[]") as string[];
-  } catch {
-    command = [labels[Labels.command] ?? ""];
-  }
+  const command = commandOf(labels);
   const ended = job.task !== undefined && TERMINAL_TASK_STATES.has(job.task.state);
   const startedAt = labels[Labels.startedAt];
   return {
@@ -59,10 +54,11 @@ export async function listJobOneOffs(jobs: SwarmJobs, options: { all: boolean; a
       const service = await jobs.inspectService(summary.id);
       if (!service) return undefined;
       const [task] = await jobs.listTasks(service.id);
+      if (!options.all && task && TERMINAL_TASK_STATES.has(task.state)) return undefined;
       return jobView(task ? { service, task } : { service });
     }),
   );
-  return views.filter((view): view is OneOffView => view !== undefined && (options.all || !/^job (complete|failed|shutdown|rejected|orphaned|remove)$/.test(view.state)));
+  return views.filter((view): view is OneOffView => view !== undefined);
 }
 
 /** A job one-off by service ID, unique ID prefix or name; undefined when there is none. */

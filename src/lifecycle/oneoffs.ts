@@ -4,7 +4,7 @@
  */
 import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
-import { Labels } from "../spec/labels.js";
+import { commandOf, Labels } from "../spec/labels.js";
 import { isDetached } from "./reaper.js";
 
 export interface OneOffView {
@@ -27,12 +27,7 @@ export interface OneOffView {
 /** Pure: what `ps` shows of a one-off. */
 export function viewOf(container: ContainerDetails): OneOffView {
   const labels = container.labels;
-  let command: string[] = [];
-  try {
-    command = JSON.parse(labels[Labels.command] ?? "[]") as string[];
-  } catch {
-    command = [labels[Labels.command] ?? ""];
-  }
+  const command = commandOf(labels);
   const ended = container.state === "exited" || container.state === "dead";
   const start = container.startedAt ?? (labels[Labels.startedAt] ? new Date(labels[Labels.startedAt] as string) : undefined);
   return {

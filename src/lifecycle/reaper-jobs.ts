@@ -3,10 +3,11 @@
  * service whose attached owner on this host is gone is an orphan; a detached one is removed
  * once its task has ended and been kept for its keep-for. Only services with oneoff's marker.
  */
-import type { ContainerSummary } from "../engine/types.js";
+import type { ContainerEngine, ContainerSummary } from "../engine/types.js";
 import { TERMINAL_TASK_STATES, type ServiceSummary, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
 import { DEFAULT_KEEP_DETACHED_MS, Labels } from "../spec/labels.js";
 import { ownerAlive, parseOwner, type Owner } from "./owner.js";
+import { removeJob } from "./job-oneoffs.js";
 
 export interface JobState {
   service: ServiceSummary;
@@ -30,8 +31,9 @@ export function jobsToReap(jobs: readonly JobState[], isAlive: (owner: Owner) =>
 }
 
 export async function reapJobs(
+  engine: ContainerEngine,
   jobs: SwarmJobs,
-  options: { dryRun?: boolean; now?: Date; localNodeId?: string; removeContainer?: (id: string) => Promise<void> } = {},
+  options: { dryRun?: boolean; now?: Date } = {},
 ): Promise<{ removed: ContainerSummary[]; failed: Array<{ container: ContainerSummary; error: Error }> }> {
   const services = await jobs.listServices(`${Labels.managed}=true`);
   const states = await Promise.all(services.map(async (service): Promise<JobState> => {
@@ -43,11 +45,9 @@ export async function reapJobs(
     // Reported in the containers' terms (cleanup prints both alike); the state says what it is.
     const entry: ContainerSummary = { id: service.id, name: service.name, labels: service.labels, state: `job ${task?.state ?? "new"}` };
     try {
-      if (!options.dryRun) {
-        await jobs.removeService(service.id);
-        // Swarm leaves a removed job's container behind for a while; the one here goes now.
-        if (task?.containerId && task.nodeId === options.localNodeId) await options.removeContainer?.(task.containerId).catch(() => {});
-      }
+      // As every removal of a job: a task still running elsewhere is stopped first, the
+      // task's container here goes with the service.
+      if (!options.dryRun) await removeJob(engine, service.id);
       result.removed.push(entry);
     } catch (error) {
       result.failed.push({ container: entry, error: error as Error });

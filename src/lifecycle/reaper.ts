@@ -7,6 +7,7 @@ import type { ContainerDetails, ContainerEngine, ContainerSummary } from "../eng
 import { DEFAULT_KEEP_DETACHED_MS, DETACHED_SUFFIX, Labels } from "../spec/labels.js";
 import { ownerAlive, parseOwner, type Owner } from "./owner.js";
 import { reapJobs } from "./reaper-jobs.js";
+import { managerJobs } from "./job-oneoffs.js";
 
 /** Started with --detach, or a terminal session detached with the detach keys (renamed). */
 export function isDetached(container: Pick<ContainerSummary, "labels" | "name">): boolean {
@@ -78,10 +79,9 @@ export async function reapOrphans(engine: ContainerEngine, options: { dryRun?: b
       result.failed.push({ container, error: error as Error });
     }
   }
-  const jobs = engine.swarm?.();
-  const node = await jobs?.node().catch(() => undefined);
-  if (jobs && node) {
-    const reaped = await reapJobs(jobs, { ...options, localNodeId: node.id, removeContainer: (id) => engine.remove(id) });
+  const jobs = await managerJobs(engine);
+  if (jobs) {
+    const reaped = await reapJobs(engine, jobs, options);
     result.removed.push(...reaped.removed);
     result.failed.push(...reaped.failed);
   }

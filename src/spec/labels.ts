@@ -81,3 +81,12 @@ export function oneOffLabels(identity: OneOffIdentity): Record<string, string> {
     [Labels.owner]: identity.owner,
   };
 }
+
+/** The command a one-off's labels record, read back (a label cut short stays one word). */
+export function commandOf(labels: Record<string, string>): string[] {
+  try {
+    return JSON.parse(labels[Labels.command] ?? "[]") as string[];
+  } catch {
+    return [labels[Labels.command] ?? ""];
+  }
+}
