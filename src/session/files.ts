@@ -1,19 +1,19 @@
 /**
  * Files in and out of a one-off with docker cp's path rules, as tar streams end to end:
- * local files -> tar-fs pack -> PUT archive, and GET archive -> tar-fs extract -> local files.
+ * local files -> tar-fs pack -> PUT archive, and GET archive -> untrusted-extract -> local files.
  * Nothing is held in memory or written to a temp file on the way; modes and mtimes travel in
  * the tar headers.
  */
 import { statSync } from "node:fs";
 import path from "node:path";
 import { addAbortSignal, Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { extract, pack, type ExtractOptions, type Headers, type PackOptions } from "tar-fs";
+import { pack, type Headers, type PackOptions } from "tar-fs";
 import type { FileCopy } from "../config/copy-paths.js";
 import { isDirectory } from "../lifecycle/preflight.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
+import { extractUntrusted } from "./untrusted-extract.js";
 
 /** After create, before start. Rejects on the first copy that fails (the one-off then never starts). */
 export async function copyIntoOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], signal?: AbortSignal): Promise<void> {
@@ -55,7 +55,7 @@ export async function copyOutOfOneOff(engine: ContainerEngine, containerId: stri
       continue;
     }
     try {
-      await copyOut(engine, containerId, copy, signal);
+      await copyOut(engine, containerId, copy, report, signal);
     } catch (error) {
       failed = true;
       const oneoffError = error instanceof OneoffError ? error : copyError(copy, (error as Error).message);
@@ -65,7 +65,7 @@ export async function copyOutOfOneOff(engine: ContainerEngine, containerId: stri
   return failed && exitCode === 0 ? ExitCode.runnerFailed : exitCode;
 }
 
-async function copyOut(engine: ContainerEngine, containerId: string, copy: FileCopy, signal?: AbortSignal): Promise<void> {
+async function copyOut(engine: ContainerEngine, containerId: string, copy: FileCopy, report: Reporter, signal?: AbortSignal): Promise<void> {
   const source = bare(copy.container);
   const archive = await engine.getArchive(containerId, source);
   if (!archive) throw copyError(copy, `${copy.container} does not exist in the one-off`, "check the path the command writes to");
@@ -73,17 +73,35 @@ async function copyOut(engine: ContainerEngine, containerId: string, copy: FileC
   // The archive's top entry carries the source's base name ("." for a path ending in /.).
   const top = source.endsWith("/.") ? "." : path.posix.basename(source);
   const intoExisting = isLocalDirectory(destination);
-  const options = {
-    umask: 0,
-    // Files belong to whoever runs oneoff, not to the uid they had in the container.
-    chown: false,
-    ...(intoExisting || top === "." ? {} : { map: renameTop(top, path.basename(destination)) }),
-  } as ExtractOptions;
-  await pipeline(archive, extract(intoExisting || top === "." ? destination : path.dirname(destination), options), ...(signal ? [{ signal }] : [])).catch((error: unknown) => {
+  const renamed = !(intoExisting || top === ".");
+  const outcome = await extractUntrusted(archive, renamed ? path.dirname(destination) : destination, {
+    ...(renamed ? { rename: renameTopName(top, path.basename(destination)) } : {}),
+    ...(signal ? { signal } : {}),
+  }).catch((error: unknown) => {
     archive.destroy();
     if (signal?.aborted) throw copyError(copy, `interrupted while writing ${destination}; what was written so far is left there`, "run it again to copy the whole");
     throw error instanceof OneoffError ? error : copyError(copy, `writing ${destination}: ${(error as Error).message}`);
   });
+  if (outcome.privilegeBitsDropped.length > 0) {
+    report.warn(`${copy.given}: copied ${describeSome(outcome.privilegeBitsDropped)} without its setuid/setgid bits`);
+  }
+  const [first, ...more] = outcome.refused;
+  if (first) {
+    throw copyError(
+      copy,
+      `refused ${first.name}: ${first.why}${more.length > 0 ? ` (and ${more.length} more entr${more.length === 1 ? "y" : "ies"})` : ""}; the rest was copied`,
+      "what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out",
+    );
+  }
+}
+
+function describeSome(names: readonly string[]): string {
+  return names.length === 1 ? (names[0] as string) : `${names[0]} and ${names.length - 1} more`;
+}
+
+/** docker cp's rule: a copy to a path that does not exist yet takes that path's name. */
+function renameTopName(from: string, to: string): (name: string) => string {
+  return (name) => (name === from || name.startsWith(`${from}/`) ? `${to}${name.slice(from.length)}` : name);
 }
 
 function renameTop(from: string, to: string): (header: Headers) => Headers {

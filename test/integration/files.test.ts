@@ -3,7 +3,7 @@
  * a 200 MiB file streams through with oneoff's memory staying modest, and every bad path is
  * one line with the documented exit code and nothing left behind.
  */
-import { chmodSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, statSync, utimesSync, writeFileSync, writeSync, createReadStream } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync, createReadStream } from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -135,6 +135,53 @@ describe("files in and out", () => {
     expect(result.code).toBe(124);
     expect(result.stderr).toContain("--copy-out skipped");
     expect(() => statSync(path.join(dir, "x"))).toThrow();
+  });
+});
+
+describe("copy-out from a hostile one-off", () => {
+  it("refuses links whose real path leaves the destination; the host file stays unread, the rest is copied", async () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, "hostfile"), "host secret\n");
+    mkdirSync(path.join(dir, "dest"));
+    // b -> . then a -> b/b/b/b/../../../../hostfile: inside as text, outside on disk.
+    const plant = "mkdir /out && cd /out && ln -s . b && ln -s b/b/b/b/../../../../hostfile a && ln -s /etc/passwd abs && echo kept > kept.txt";
+    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:dest", "--", "sh", "-c", plant], { cwd: dir });
+    expect(result.code).toBe(125);
+    expect(oneLine(result.stderr)).toEqual([
+      "oneoff: --copy-out /out:dest: refused out/a: a link to b/b/b/b/../../../../hostfile, through the link out/b (and 1 more entry); the rest was copied (what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out)",
+    ]);
+    expect(() => lstatSync(path.join(dir, "dest", "out", "a"))).toThrow();
+    expect(() => lstatSync(path.join(dir, "dest", "out", "abs"))).toThrow();
+    expect(readFileSync(path.join(dir, "dest", "out", "kept.txt"), "utf8")).toBe("kept\n");
+  });
+
+  it("does not write through a link left by a first copy-out when a second sends a folder of that name", async () => {
+    const dir = workspace();
+    mkdirSync(path.join(dir, "elsewhere"));
+    mkdirSync(path.join(dir, "dest"));
+    const first = await oneoff(["run", ...RELEASE, "--copy-out", "/out/.:dest", "--", "sh", "-c", "mkdir /out && ln -s . /out/x"], { cwd: dir });
+    expect(first.code).toBe(0);
+    expect(readlinkSync(path.join(dir, "dest", "x"))).toBe(".");
+    // A link the user made by hand, out of the destination, where the second archive puts a folder.
+    symlinkSync(path.join(dir, "elsewhere"), path.join(dir, "dest", "y"));
+    const second = await oneoff(["run", ...RELEASE, "--copy-out", "/out/.:dest", "--", "sh", "-c", "mkdir -p /out/x /out/y && echo planted > /out/y/planted && chmod 777 /out/y"], { cwd: dir });
+    expect(second.code).toBe(125);
+    expect(oneLine(second.stderr)).toEqual([expect.stringMatching(/^oneoff: --copy-out \/out\/\.:dest: refused x: x is a link on disk; nothing is written through it \(and 2 more entries\)/)]);
+    expect(readdirSync(path.join(dir, "elsewhere"))).toEqual([]);
+    expect(statSync(path.join(dir, "elsewhere")).mode & 0o777).not.toBe(0o777);
+  });
+
+  it("refuses hard links, devices and fifos, and drops setuid bits", async () => {
+    const dir = workspace();
+    const plant = "mkdir /out && cd /out && echo data > f && ln f hard && mkfifo fifo && mknod null c 1 3 && cp /bin/busybox su && chmod 4755 su";
+    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:out", "--", "sh", "-c", plant], { cwd: dir });
+    expect(result.code).toBe(125);
+    const lines = oneLine(result.stderr);
+    expect(lines[0]).toBe("oneoff: --copy-out /out:out: copied out/su without its setuid/setgid bits");
+    expect(lines[1]).toMatch(/^oneoff: --copy-out \/out:out: refused out\/\w+: a (hard link|fifo|character-device) .* \(and 2 more entries\); the rest was copied/);
+    expect(lines).toHaveLength(2);
+    expect(readdirSync(path.join(dir, "out")).sort()).toEqual(["f", "su"]);
+    expect(statSync(path.join(dir, "out", "su")).mode & 0o7777).toBe(0o755);
   });
 });
 
