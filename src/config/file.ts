@@ -5,7 +5,7 @@
 import path from "node:path";
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Environment } from "./interpolate.js";
-import { parseDuration } from "./units.js";
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "./units.js";
 import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-kind.js";
 import { closest, splitWords } from "./words.js";
@@ -61,6 +61,7 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       case "stop_timeout": {
         const seconds = reader.number(value, key);
         if (seconds < 0) throw reader.error(value, key, "must not be negative", "give a number of seconds");
+        if (seconds * 1000 > MAX_TIMER_MS) throw reader.error(value, key, `${seconds} seconds is longer than oneoff can time`, `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds`);
         config.stopTimeoutSeconds = seconds;
         break;
       }
@@ -200,6 +201,7 @@ function readDuration(reader: YamlReader, node: Node | null, keyPath: string): n
   const raw = reader.string(node, keyPath);
   const ms = parseDuration(raw);
   if (ms === undefined) throw reader.error(node, keyPath, `"${raw}" is not a duration`, "use seconds or a number with s, m or h, such as 10m or 1h30m");
+  if (ms > MAX_TIMER_MS) throw reader.error(node, keyPath, `"${raw}" is longer than oneoff can time`, `use at most ${MAX_TIMER_TEXT}`);
   return ms;
 }
 

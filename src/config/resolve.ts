@@ -13,10 +13,11 @@ import type { Environment } from "./interpolate.js";
 import type { AppConfig, EngineKind, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
 import { argumentProblem, envValueProblem } from "./env-rules.js";
 import { engineOf } from "./engine-kind.js";
-import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, timeoutAndLock } from "./run-modes.js";
+import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, stopTimeoutOf, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "./environments.js";
 import { closest } from "./words.js";
+import { userKeyed } from "./user-keys.js";
 import { parseFileCopies, type FileCopies } from "./copy-paths.js";
 import { chooseSecrets, type SecretDefinition } from "./secrets.js";
 
@@ -133,7 +134,6 @@ export interface RunPlan {
 
 
 
-export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 export interface ResolveInputs {
   config: AppConfig | undefined;
@@ -204,7 +204,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     ...(given.releaseTask ? { release: { force: given.force === true, ledgerKeep: config?.ledgerKeep ?? DEFAULT_LEDGER_KEEP } } : {}),
     pull: options.pull ?? config?.pull ?? "missing",
     ...(options.registryAuth === undefined ? {} : { registryAuth: parseRegistryAuthFlag(options.registryAuth, cwd) }),
-    stopTimeoutSeconds: options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS,
+    stopTimeoutSeconds: stopTimeoutOf(options, config),
     ...timeoutAndLock(options, task, config),
     ...detachment(options, interactive, tty, task, config),
     ...engineOf(options, config, hostEnv, interactive, tty),
@@ -261,8 +261,8 @@ function refuseUndeliverable(settings: ProcessSettings, provenance: Record<strin
 
 /** Later layers win; env and labels merge key by key. */
 export function mergeLayers(layers: readonly SettingsLayer[]): { settings: ProcessSettings; provenance: Record<string, string> } {
-  const settings: ProcessSettings = { env: {}, labels: {} };
-  const provenance: Record<string, string> = {};
+  const settings: ProcessSettings = { env: userKeyed(), labels: userKeyed() };
+  const provenance = userKeyed();
   for (const layer of layers) {
     for (const [name, value] of Object.entries(layer.settings) as Array<[SettingName, unknown]>) {
       if (value === undefined) continue;

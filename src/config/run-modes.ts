@@ -6,13 +6,15 @@ import { OneoffError } from "../output/errors.js";
 import { DEFAULT_KEEP_DETACHED_MS } from "../spec/labels.js";
 import type { RunOptions, RunPlan } from "./resolve.js";
 import type { AppConfig, TaskDefinition } from "./types.js";
-import { parseDuration } from "./units.js";
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "./units.js";
 
 /** `oneoff release` gives the release task this long unless it sets its own timeout. */
 export const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
 export const RELEASE_LOCK = "release";
 /** Ledger records kept per app (ledger_keep:). */
 export const DEFAULT_LEDGER_KEEP = 50;
+/** docker's default: SIGTERM, then SIGKILL 10 s later. */
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 export const LOCK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** docker's default: Ctrl-P Ctrl-Q leaves a terminal session running, detached. */
 export const DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q";
@@ -81,11 +83,19 @@ export function detachKeysOf(options: RunOptions, config: AppConfig | undefined)
   return keys === undefined ? {} : { detachKeys: keys };
 }
 
+/** --stop-timeout (the yaml key is checked where it is read, with its line). */
+export function stopTimeoutOf(options: RunOptions, config: AppConfig | undefined): number {
+  const seconds = options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+  if (seconds * 1000 > MAX_TIMER_MS) throw new OneoffError(`--stop-timeout ${seconds}: longer than oneoff can time`, { hint: `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds` });
+  return seconds;
+}
+
 export function timeoutAndLock(options: RunOptions, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "timeoutMs" | "lock" | "waitLockMs"> {
   let timeoutMs = task?.timeoutMs ?? config?.timeoutMs;
   if (options.timeout !== undefined) {
     timeoutMs = parseDuration(options.timeout);
     if (timeoutMs === undefined) throw new OneoffError(`--timeout "${options.timeout}": not a duration`, { hint: "use seconds or a number with s, m or h, such as 10m" });
+    if (timeoutMs > MAX_TIMER_MS) throw new OneoffError(`--timeout "${options.timeout}": longer than oneoff can time`, { hint: `use at most ${MAX_TIMER_TEXT}, or no --timeout` });
   }
   const lock = options.lock ?? task?.lock;
   if (lock !== undefined && !LOCK_NAME.test(lock)) throw new OneoffError(`--lock "${lock}": not a valid lock name`, { hint: "use letters, digits, _, . and -" });

@@ -35,6 +35,13 @@ export function parseDuration(value: string | number): number | undefined {
   return consumed === text.length && text.length > 0 && total > 0 ? Math.round(total) : undefined;
 }
 
+/**
+ * The longest delay a Node timer takes (2^31-1 ms, about 24.8 days): a longer one fires after
+ * 1 ms, with a warning. Timeouts and stop timeouts above it are refused where they are read.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_TEXT = "596h (about 24 days)";
+
 /** 600000 -> "10m", 5400000 -> "1h30m": durations as people write them. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
