@@ -18,6 +18,7 @@ import type { Mount, ProcessSettings, SettingsLayer } from "./types.js";
 import { parseCpus, parseMemory } from "./units.js";
 import { splitWords } from "./words.js";
 import { YamlReader } from "./yaml-reader.js";
+import { ownValue, userKeyed } from "./user-keys.js";
 
 const IGNORED = new Set([
   "command", "ports", "expose", "restart", "healthcheck", "depends_on", "container_name", "build", "profiles", "scale",
@@ -71,7 +72,7 @@ export function parseComposeService(
     return `${project}_${name}`;
   };
 
-  const settings: Partial<ProcessSettings> = { env: {}, labels: {} };
+  const settings: Partial<ProcessSettings> = { env: userKeyed(), labels: userKeyed() };
   const envFiles: string[] = [];
   let image: string | undefined;
   let hasBuild = false;
@@ -120,7 +121,7 @@ export function parseComposeService(
         settings.dns = reader.stringList(value, at);
         break;
       case "labels":
-        settings.labels = isSeq(value) ? Object.fromEntries(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)])) : reader.stringMap(value, at, { nullFromEnv: false });
+        settings.labels = isSeq(value) ? userKeyed(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)])) : reader.stringMap(value, at, { nullFromEnv: false });
         break;
       case "mem_limit":
         settings.memoryBytes = limit(reader, value, at, parseMemory);
@@ -145,14 +146,14 @@ export function parseComposeService(
 }
 
 function listEnv(reader: YamlReader, node: Node, at: string, hostEnv: Environment): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env = userKeyed();
   for (const entry of reader.stringList(node, at)) {
     const eq = entry.indexOf("=");
     const name = eq < 0 ? entry : entry.slice(0, eq);
     const problem = envNameProblem(name);
     if (problem) throw reader.error(node, at, problem, "write NAME=value");
     if (eq >= 0) env[name] = entry.slice(eq + 1);
-    else if (hostEnv[name] !== undefined) env[name] = hostEnv[name] as string;
+    else if (ownValue(hostEnv, name) !== undefined) env[name] = ownValue(hostEnv, name) as string;
   }
   return env;
 }

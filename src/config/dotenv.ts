@@ -6,6 +6,7 @@
  */
 import { envNameProblem, envValueProblem } from "./env-rules.js";
 import type { Environment } from "./interpolate.js";
+import { ownValue, userKeyed } from "./user-keys.js";
 
 export class DotenvError extends Error {
   constructor(
@@ -18,7 +19,7 @@ export class DotenvError extends Error {
 
 
 export function parseDotenv(text: string, hostEnv: Environment): Record<string, string> {
-  const result: Record<string, string> = {};
+  const result = userKeyed();
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {
     const lineNumber = index + 1;
@@ -30,7 +31,7 @@ export function parseDotenv(text: string, hostEnv: Environment): Record<string, 
     const nameProblem = envNameProblem(key);
     if (nameProblem) throw new DotenvError(nameProblem, lineNumber);
     if (eq < 0) {
-      const fromHost = hostEnv[key];
+      const fromHost = ownValue(hostEnv, key);
       if (fromHost !== undefined) result[key] = fromHost;
       return;
     }

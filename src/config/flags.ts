@@ -8,6 +8,7 @@ import type { RunOptions } from "./resolve.js";
 import type { ProcessSettings, SettingsLayer } from "./types.js";
 import { parseCpus, parseMemory } from "./units.js";
 import { parseVolume } from "./volumes.js";
+import { ownValue, userKeyed } from "./user-keys.js";
 
 export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};
@@ -43,7 +44,7 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
 
 
 export function parseEnvFlags(entries: readonly string[], hostEnv: Environment): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env = userKeyed();
   for (const entry of entries) {
     const eq = entry.indexOf("=");
     const name = eq < 0 ? entry : entry.slice(0, eq);
@@ -52,14 +53,14 @@ export function parseEnvFlags(entries: readonly string[], hostEnv: Environment):
     const shown = eq < 0 ? entry : `${name}=...`;
     if (problem) throw new OneoffError(`-e "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}": ${problem}`, { hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment" });
     if (eq >= 0) env[name] = entry.slice(eq + 1);
-    else if (hostEnv[name] !== undefined) env[name] = hostEnv[name] as string;
+    else if (ownValue(hostEnv, name) !== undefined) env[name] = ownValue(hostEnv, name) as string;
     // `-e KEY` with KEY unset locally is left out, as docker does.
   }
   return env;
 }
 
 function parseLabelFlags(entries: readonly string[]): Record<string, string> {
-  const labels: Record<string, string> = {};
+  const labels = userKeyed();
   for (const entry of entries) {
     const eq = entry.indexOf("=");
     const name = eq < 0 ? entry : entry.slice(0, eq);

@@ -7,6 +7,8 @@
  *   $$                 a literal $
  * Defaults may themselves hold ${...}. Pure: the environment is passed in.
  */
+import { ownValue } from "./user-keys.js";
+
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export class InterpolationError extends Error {
@@ -74,7 +76,7 @@ function expandBraced(inner: string, env: Environment): string {
   }
   const rest = inner.slice(name.length);
   if (rest === "") return required(name, env);
-  const value = env[name];
+  const value = ownValue(env, name);
   const unset = value === undefined;
   const unsetOrEmpty = unset || value === "";
   const operator = /^(:?[-?])/.exec(rest)?.[1];
@@ -90,7 +92,7 @@ function expandBraced(inner: string, env: Environment): string {
 }
 
 function required(name: string, env: Environment): string {
-  const value = env[name];
+  const value = ownValue(env, name);
   if (value === undefined) {
     throw new InterpolationError(
       `variable ${name} is not set`,

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { OneoffError } from "../output/errors.js";
 import { rememberSecretValue } from "../output/redact.js";
 import type { SecretDefinition } from "./secrets.js";
+import { ownValue } from "./user-keys.js";
 
 export interface SecretValue {
   secret: SecretDefinition;
@@ -45,7 +46,7 @@ function readOne(secret: SecretDefinition, hostEnv: Readonly<Record<string, stri
   const { kind, value: from } = secret.source;
   const fail = (why: string, hint: string) => new OneoffError(`${secret.sourceAt}: ${why}`, { hint });
   if (kind === "env") {
-    const value = hostEnv[from];
+    const value = ownValue(hostEnv, from);
     if (value === undefined) throw fail(`${from} is not set in your environment`, `export ${from} before running oneoff, or take secret ${secret.name} from a file: or command:`);
     return Buffer.from(value, "utf8");
   }

@@ -7,6 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import { configError } from "./errors.js";
 import { interpolate, InterpolationError, type Environment } from "./interpolate.js";
 import { closest } from "./words.js";
+import { ownValue, userKeyed } from "./user-keys.js";
 
 export interface Located<T> {
   value: T;
@@ -96,13 +97,13 @@ export class YamlReader {
    * its value from the invoking environment, as in compose; it is left out when unset there.
    */
   stringMap(node: Node | null, keyPath: string, options: { nullFromEnv: boolean; checkName?: (name: string) => string | undefined }): Record<string, string> {
-    const result: Record<string, string> = {};
+    const result = userKeyed();
     for (const [key, value, keyNode] of this.entries(node, keyPath)) {
       const path = `${keyPath}.${key}`;
       const nameProblem = key === "" ? "the name is empty" : options.checkName?.(key);
       if (nameProblem) throw this.error(keyNode ?? node, path, nameProblem, "give it a name without =, spaces or NUL bytes");
       if (isScalar(value) && value.value === null && options.nullFromEnv) {
-        const fromHost = this.env[key];
+        const fromHost = ownValue(this.env, key);
         if (fromHost !== undefined) result[key] = fromHost;
         continue;
       }

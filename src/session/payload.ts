@@ -12,6 +12,7 @@ import { OneoffError } from "../output/errors.js";
 import { REDACTED, redactSecretValues } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
 import type { Ending } from "./attached-run.js";
+import { userKeyed } from "../config/user-keys.js";
 
 export interface PayloadHooks {
   prepare?: (containerId: string, signal?: AbortSignal) => Promise<void>;
@@ -53,8 +54,8 @@ export function payloadFor(plan: RunPlan, engine: ContainerEngine, report: Repor
 export function withSecretEnv(plan: RunPlan, values: readonly SecretValue[] | undefined): RunPlan {
   const envSecrets = plan.secrets.filter((secret) => secret.delivery.as === "env");
   if (!envSecrets.length) return plan;
-  const env = { ...plan.settings.env };
-  const provenance = { ...plan.provenance };
+  const env = userKeyed(Object.entries(plan.settings.env));
+  const provenance = userKeyed(Object.entries(plan.provenance));
   for (const secret of envSecrets) {
     const variable = (secret.delivery as { variable: string }).variable;
     const value = values ? (values.find((item) => item.secret === secret)?.value.toString("utf8") ?? "") : REDACTED;

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
 import { parseEnvFlags } from "../../src/config/flags.js";
+import { parseDotenv } from "../../src/config/dotenv.js";
+import { buildContainerSpec } from "../../src/spec/create-body.js";
 import { mergeLayers, resolveRunPlan, type ResolveInputs, type RunOptions } from "../../src/config/resolve.js";
 import type { AppConfig, SettingsLayer } from "../../src/config/types.js";
 import { OneoffError } from "../../src/output/errors.js";
@@ -198,6 +200,21 @@ describe("resolveRunPlan", () => {
     ["-e with dots and dashes in the name", ["app.log-level=debug"], {}, { "app.log-level": "debug" }],
   ])("reads %s", (_name, entries, hostEnv: Environment, env) => {
     expect(parseEnvFlags(entries, hostEnv)).toEqual(env);
+  });
+
+  it("keeps every variable name users give, __proto__ and constructor included, from flags, env files and oneoff.yaml", () => {
+    const config = configFrom("image: shop\nrelease: v1\nenv:\n  __proto__: yaml\n  toString: yaml\n");
+    const flagEnvFiles = [parseDotenv("constructor=file\nhasOwnProperty=file\n", {})];
+    const plan = resolve({ config, flagEnvFiles, options: { command: ["env"], env: ["__proto__=flag", "valueOf"], labels: ["__proto__=label"] }, hostEnv: { valueOf: "host" } });
+    expect(Object.entries(plan.settings.env).sort()).toEqual([["__proto__", "flag"], ["constructor", "file"], ["hasOwnProperty", "file"], ["toString", "yaml"], ["valueOf", "host"]]);
+    expect(Object.entries(plan.settings.labels)).toEqual([["__proto__", "label"]]);
+    const body = buildContainerSpec(plan, { imageId: IMAGE_ID, startedBy: "me", startedAt: new Date(0), version: "0", owner: "h:1" }, "x").body;
+    expect(body.Env).toEqual(expect.arrayContaining(["__proto__=flag", "constructor=file", "toString=yaml", "valueOf=host"]));
+    expect(body.Labels["__proto__"]).toBe("label");
+  });
+
+  it("never reads an inherited property as a host variable (-e constructor with constructor unset)", () => {
+    expect(Object.keys(parseEnvFlags(["constructor", "toString", "__proto__"], {}))).toEqual([]);
   });
 
   it("does not let an unset -e KEY hide a lower layer's value", () => {
