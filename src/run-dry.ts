@@ -6,7 +6,7 @@
 import type { Writable } from "node:stream";
 import type { RunPlan } from "./config/resolve.js";
 import { describeEngine, type LocatedEngine } from "./engine/connect.js";
-import { auditableCommand, redactEnvList, redactSecretValues } from "./output/redact.js";
+import { auditableCommand, redactedJson, redactEnvList } from "./output/redact.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { describe, type Identity } from "./run-describe.js";
 import type { RunResult } from "./run.js";
@@ -33,7 +33,7 @@ export function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout
     provenance: plan.provenance,
     dockerRun: dockerRunLine({ ...spec, body }),
   };
-  stdout.write(`${redactSecretValues(JSON.stringify(document, null, 2))}\n`);
+  stdout.write(`${redactedJson(document, 2)}\n`);
   const now = new Date();
   return { ...describe(plan, identity, spec, imageId), exitCode: 0, containerId: "", ending: "dry-run", endedAt: now };
 }

@@ -13,7 +13,7 @@ import { createJobHoldingLock } from "./lifecycle/swarm-lock.js";
 import { recordInLedger, releaseDone } from "./lifecycle/run-records.js";
 import type { Watchdog } from "./lifecycle/watchdog.js";
 import { OneoffError } from "./output/errors.js";
-import { auditableCommand, redactEnvList, redactSecretValues } from "./output/redact.js";
+import { auditableCommand, redactedJson, redactEnvList } from "./output/redact.js";
 import type { Reporter } from "./output/reporter.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { resolveRelease } from "./release/resolve.js";
@@ -186,7 +186,7 @@ export function dryRunJob(run: Omit<JobRun, "engine" | "report" | "env">, stdout
     ...(run.service ? { from: `service ${run.service.name} (${run.service.id.slice(0, 12)})` } : {}),
     provenance: plan.provenance,
   };
-  stdout.write(`${redactSecretValues(JSON.stringify(document, null, 2))}\n`);
+  stdout.write(`${redactedJson(document, 2)}\n`);
   return { ...describe(plan, identity, { name: spec.Name }, plan.releaseReference), exitCode: 0, containerId: "", ending: "dry-run", endedAt: new Date() };
 }
 

@@ -25,6 +25,14 @@ export function redactSecretValues(text: string): string {
   return result;
 }
 
+/**
+ * `document` as JSON with every remembered secret masked in each string before it is encoded:
+ * once encoded, a value holding `"` or `\` reads `\"` or `\\` and a search for it misses.
+ */
+export function redactedJson(document: unknown, indent?: number): string {
+  return JSON.stringify(document, (_key, value: unknown) => (typeof value === "string" ? redactSecretValues(value) : value), indent);
+}
+
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_?key|credential|auth|cookie|session_key|signing_key|_key$)/i;
 // scheme://user:PASSWORD@host, anywhere in the value, every occurrence. The password runs to
 // the last @ before the host part ends, so an unescaped @ inside it is masked too.

@@ -70,4 +70,17 @@ describe("secrets never leak into oneoff's own output", () => {
     const leaks = seen.filter((text) => text.includes(SECRET));
     expect(leaks).toEqual([]);
   }, 60_000);
+
+  it("masks a secret holding a quote and a backslash in --dry-run: values are masked before JSON encoding", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secrets-"));
+    const tricky = 'Qu0te"d\\back-Sl4sh-7f3a';
+    writeFileSync(path.join(dir, "oneoff.yaml"), "app: trickyapp\nimage: oneoff-test/busybox\nsecrets:\n  tricky:\n    env: TRICKY\n    as: env\n");
+    const result = await oneoff(["run", "--dry-run", "-e", `PLAIN_COPY=${tricky}`, "--", "echo", tricky], { cwd: dir, env: { TRICKY: tricky } });
+    expect(result.code).toBe(0);
+    const document = result.stdout.toString();
+    expect(JSON.parse(document).request.body.Env).toEqual(expect.arrayContaining(["PLAIN_COPY=<redacted>", "TRICKY=<redacted>"]));
+    expect(JSON.parse(document).request.body.Cmd).toEqual(["echo", "<redacted>"]);
+    expect(document).not.toContain(JSON.stringify(tricky).slice(1, -1));
+    expect(document).not.toContain("back-Sl4sh");
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSecretName, REDACTED, redactEnvList, redactEnvValue } from "../../src/output/redact.js";
+import { isSecretName, REDACTED, redactedJson, redactEnvList, redactEnvValue, redactSecretValues, rememberSecretValue } from "../../src/output/redact.js";
 
 describe("isSecretName", () => {
   it.each([
@@ -89,3 +89,17 @@ describe("URL passwords, wherever they are", () => {
     expect(redactEnvValue("DATABASE_URL", value)).toBe(shown);
   });
 });
+
+describe("redactedJson", () => {
+  it("masks a remembered secret holding a quote or a backslash, which the encoded text would hide", () => {
+    const value = 'ab"cd\\ef-unit-91';
+    rememberSecretValue(value);
+    const document = { env: [`X=${value}`], nested: { words: ["run", value] } };
+    // The old way (mask after encoding) misses it: the encoded text holds ab\"cd\\\\ef.
+    expect(redactSecretValues(JSON.stringify(document))).toContain("ef-unit-91");
+    const text = redactedJson(document, 2);
+    expect(text).not.toContain("ef-unit-91");
+    expect(JSON.parse(text)).toEqual({ env: [`X=${REDACTED}`], nested: { words: ["run", REDACTED] } });
+  });
+});
+
