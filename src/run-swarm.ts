@@ -123,8 +123,9 @@ export async function attachedJob(
       watchdog,
       create: (cancelled: () => boolean) => (plan.lock ? lockedJob(run, spec, cancelled, registryAuth) : jobs.createService(spec, registryAuth)),
       ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
+      // Recorded while the job, and so the lock, still exists.
+      ...(plan.release ? { beforeRemoval: (ended: { exitCode: number }) => recordInLedger(engine, plan, identity, imageId, ended.exitCode, report) } : {}),
     });
-    if (plan.release && session.ending !== "skipped") await recordInLedger(engine, plan, identity, imageId, session.exitCode, report);
     return {
       ...describe(plan, identity, { name: spec.Name }, imageId),
       exitCode: session.exitCode,

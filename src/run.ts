@@ -93,7 +93,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const { config, sourceLayers, engine: sourceEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
   let engine = sourceEngine;
   const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
-  const identity = { startedBy: whoAmI(env), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()) };
+  const identity = { startedBy: whoAmI(), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()), runId: randomBytes(8).toString("hex") };
   const suffix = randomBytes(3).toString("hex");
   checkLocalPaths(planned.files);
   // A caller's own engine is used as it is; otherwise the one the flags, environment and
@@ -126,7 +126,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
       const job = { plan, identity, suffix, engine, report, service, env };
       if (options.detach) result = await detachedJob(job);
       else {
-        const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env, located?.connection);
+        const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: "job" }, located?.connection);
         result = await attachedJob(job, context, { stdin, stdout, stderr: commandStderr }, watchdog);
         if (capture) result.output = capture.result();
       }
@@ -160,7 +160,7 @@ async function attached(
   connection: Connection | undefined,
 ): Promise<RunResult> {
   // Started before the release is resolved, so its own start-up overlaps with that.
-  const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(io.env, connection);
+  const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(io.env, { id: identity.runId, kind: "container" }, connection);
   try {
     const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, loginsFor(plan, io.env));
     const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
@@ -192,10 +192,12 @@ async function attached(
       watchdog,
       ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(plan, spec, engine, report, cancelled) } : {}),
       ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
+      // Recorded while the container, and so the lock, still exists: a concurrent release
+      // that gets the lock next finds the task done.
+      ...(plan.release ? { beforeRemoval: (ended: { exitCode: number }) => recordInLedger(engine, plan, identity, release.imageId, ended.exitCode, report) } : {}),
       ...payload.hooks,
     });
     reportSkippedCopyOut(plan, session.ending, report, payload.copiedOut());
-    if (plan.release && session.ending !== "skipped") await recordInLedger(engine, plan, identity, release.imageId, session.exitCode, report);
     return {
       ...describe(plan, identity, spec, release.imageId),
       exitCode: session.exitCode,
@@ -279,14 +281,16 @@ export function planRun(
 }
 
 
-function whoAmI(env: Readonly<Record<string, string | undefined>>): string {
-  let user = env.USER ?? env.LOGNAME;
-  if (!user) {
-    try {
-      user = os.userInfo().username;
-    } catch {
-      user = `uid${process.getuid?.() ?? "?"}`;
-    }
+/**
+ * Who started it, as the audit log and labels record it: the OS user this process runs as
+ * (not $USER, which anyone can set), at this host.
+ */
+function whoAmI(): string {
+  let user: string;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = `uid${process.getuid?.() ?? "?"}`;
   }
   return `${user}@${os.hostname()}`;
 }

@@ -37,7 +37,7 @@ Examples:
         const engine = await engineFor(engineFlags(), flags.config);
         const [process0] = await findProcess(engine, from, plan.app);
         const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
-        const spec = buildContainerSpec(plan, { imageId: release.imageId, startedBy: "", startedAt: new Date(0), version: "", owner: "" }, "diff");
+        const spec = buildContainerSpec(plan, { imageId: release.imageId, startedBy: "", startedAt: new Date(0), version: "", owner: "", runId: "" }, "diff");
         const image = await engine.inspectImage(release.imageId);
         const rows = diffAgainstProcess(spec, process0 as NonNullable<typeof process0>, image?.env ?? []);
         const differs = rows.some((row) => !row.same);

@@ -23,7 +23,12 @@ export async function connectEngine(env: Env, choice: EngineChoice = {}): Promis
   return connectTo(locate(env, choice).connection);
 }
 
-export async function connectTo(connection: Connection): Promise<ContainerEngine> {
+export interface ConnectOptions {
+  /** Fail any request that takes longer (for processes that must end, like the watchdog); default none. */
+  requestTimeoutMs?: number;
+}
+
+export async function connectTo(connection: Connection, options: ConnectOptions = {}): Promise<ContainerEngine> {
   const { DockerEngine } = await import("./docker/engine.js");
-  return new DockerEngine(connection);
+  return new DockerEngine(connection, options.requestTimeoutMs);
 }

@@ -34,11 +34,16 @@ export interface AuditEntry {
   error?: string;
 }
 
-/** ONEOFF_AUDIT_LOG, else $XDG_STATE_HOME/oneoff/audit.jsonl (default ~/.local/state). */
+/** oneoff's own state folder, per user: $XDG_STATE_HOME/oneoff (default ~/.local/state/oneoff). */
+export function stateDir(env: Readonly<Record<string, string | undefined>>): string {
+  const stateHome = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), ".local", "state");
+  return path.join(stateHome, "oneoff");
+}
+
+/** ONEOFF_AUDIT_LOG, else audit.jsonl in the state folder. */
 export function auditLogPath(env: Readonly<Record<string, string | undefined>>): string {
   if (env.ONEOFF_AUDIT_LOG) return path.resolve(env.ONEOFF_AUDIT_LOG);
-  const stateHome = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), ".local", "state");
-  return path.join(stateHome, "oneoff", "audit.jsonl");
+  return path.join(stateDir(env), "audit.jsonl");
 }
 
 export function appendAudit(file: string, entry: AuditEntry): void {

@@ -15,8 +15,8 @@ import { formatDuration } from "../config/units.js";
 import { OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
 import type { CreateBody } from "../spec/create-body.js";
-import { Labels } from "../spec/labels.js";
-import { ownerAlive, parseOwner } from "./owner.js";
+import { DETACHED_SUFFIX, Labels } from "../spec/labels.js";
+import { ownerLiveness, parseOwner, type Liveness, type Owner } from "./owner.js";
 
 export interface LockedCreate {
   engine: ContainerEngine;
@@ -32,15 +32,35 @@ export interface LockedCreate {
   cancelled?: () => boolean;
 }
 
+/**
+ * An ended holder whose oneoff may still be at work (copying files out, writing the ledger)
+ * holds the lock while that oneoff lives; where nothing here can tell whether it lives (it
+ * runs on another machine), for this long after the holder ended.
+ */
+export const ENDED_HOLDER_GRACE_MS = 15 * 60_000;
+
+type LivenessOf = (owner: Owner) => Liveness;
+
+/** Pure: whether an attached holder that has ended still holds the lock for its owner. */
+export function endedHolderHolds(labels: Readonly<Record<string, string>>, endedAt: Date | undefined, livenessOf: LivenessOf, now: Date): boolean {
+  if (labels[Labels.detached] === "true") return false;
+  const owner = parseOwner(labels[Labels.owner]);
+  if (owner === undefined) return false;
+  const liveness = livenessOf(owner);
+  if (liveness === "alive") return true;
+  return liveness === "unknown" && endedAt !== undefined && now.getTime() - endedAt.getTime() < ENDED_HOLDER_GRACE_MS;
+}
+
 /** Whether the container named after the lock still holds it. Pure. */
-export function holdsLock(holder: ContainerDetails, isAlive: (owner: NonNullable<ReturnType<typeof parseOwner>>) => boolean): boolean {
-  if (holder.state === "running" || holder.state === "restarting" || holder.state === "paused") return true;
+export function holdsLock(holder: ContainerDetails, livenessOf: LivenessOf, now: Date = new Date()): boolean {
+  if (holder.state === "running" || holder.state === "restarting" || holder.state === "paused" || holder.state === "removing") return true;
   if (holder.state === "created") {
     // Created but not started yet: held while its oneoff is alive to start it.
     const owner = parseOwner(holder.labels[Labels.owner]);
-    return owner === undefined || isAlive(owner);
+    return owner === undefined || livenessOf(owner) !== "dead";
   }
-  return false;
+  // Exited: a kept detached one-off (renamed by a terminal detach) no longer holds it.
+  return !holder.name.endsWith(DETACHED_SUFFIX) && endedHolderHolds(holder.labels, holder.finishedAt, livenessOf, now);
 }
 
 export function describeHolder(holder: ContainerDetails): string {
@@ -48,7 +68,8 @@ export function describeHolder(holder: ContainerDetails): string {
   const what = labels[Labels.task] ? `task ${labels[Labels.task]}` : "a one-off";
   const who = labels[Labels.startedBy] ?? "someone";
   const since = labels[Labels.startedAt] ?? holder.startedAt?.toISOString() ?? "an unknown time";
-  return `${what} started by ${who} at ${since}, container ${holder.id.slice(0, 12)}`;
+  const finishing = holder.state === "exited" || holder.state === "dead" ? " (its command has ended; its oneoff is finishing: copy-out, ledger)" : "";
+  return `${what} started by ${who} at ${since}, container ${holder.id.slice(0, 12)}${finishing}`;
 }
 
 /** A lock is held by another one-off (audited as "lock-refused"). */
@@ -59,7 +80,7 @@ export async function createHoldingLock(request: LockedCreate): Promise<string> 
   return holdLock(request, {
     create: () => engine.createContainer(name, body),
     holder: () => engine.inspectContainer(name),
-    holds: (holder) => holdsLock(holder, (owner) => ownerAlive(owner)),
+    holds: (holder) => holdsLock(holder, (owner) => ownerLiveness(owner)),
     describe: describeHolder,
     free: (holder) => freeName(engine, holder),
   });

@@ -9,8 +9,8 @@ import { TERMINAL_TASK_STATES } from "../engine/swarm/types.js";
 import type { Reporter } from "../output/reporter.js";
 import type { ServiceSpec } from "../spec/service-spec.js";
 import { Labels } from "../spec/labels.js";
-import { holdLock } from "./lock.js";
-import { ownerAlive, parseOwner } from "./owner.js";
+import { endedHolderHolds, holdLock } from "./lock.js";
+import { ownerLiveness, parseOwner, type Liveness, type Owner } from "./owner.js";
 
 export interface JobHolder {
   service: ServiceDefinition;
@@ -18,12 +18,13 @@ export interface JobHolder {
 }
 
 /** Pure: whether the job holding the lock's name still holds the lock. */
-export function jobHoldsLock(holder: JobHolder, isAlive: (owner: NonNullable<ReturnType<typeof parseOwner>>) => boolean): boolean {
-  if (holder.task && TERMINAL_TASK_STATES.has(holder.task.state)) return false;
+export function jobHoldsLock(holder: JobHolder, livenessOf: (owner: Owner) => Liveness, now: Date = new Date()): boolean {
   const labels = holder.service.spec.Labels ?? {};
+  // An ended job holds it while its oneoff finishes (the ledger), as a container does.
+  if (holder.task && TERMINAL_TASK_STATES.has(holder.task.state)) return endedHolderHolds(labels, holder.task.statusAt, livenessOf, now);
   if (labels[Labels.detached] === "true") return true;
   const owner = parseOwner(labels[Labels.owner]);
-  return owner === undefined || isAlive(owner);
+  return owner === undefined || livenessOf(owner) !== "dead";
 }
 
 export function describeJobHolder(holder: JobHolder): string {
@@ -42,7 +43,7 @@ export function createJobHoldingLock(request: { jobs: SwarmJobs; lock: string; s
       const [task] = await jobs.listTasks(service.id);
       return task ? { service, task } : { service };
     },
-    holds: (holder) => jobHoldsLock(holder, (owner) => ownerAlive(owner)),
+    holds: (holder) => jobHoldsLock(holder, (owner) => ownerLiveness(owner)),
     describe: describeJobHolder,
     free: (holder) => jobs.removeService(holder.service.id),
   });

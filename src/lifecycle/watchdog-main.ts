@@ -1,22 +1,33 @@
 /**
- * The watchdog process (see watchdog.ts). Reads `engine JSON` / `watch NAME` / `done` lines on stdin; at EOF
- * without `done` it removes every watched container, retrying for a while in case the engine
- * is restarting. Afterwards (rate-limited per host) it reaps orphans left by earlier crashes.
+ * The watchdog process (see watchdog.ts). Reads `engine JSON` / `run ID KIND` / `done` lines on
+ * stdin; at EOF without `done` it removes what its run created (everything labelled with the
+ * run's ID), retrying for a while in case the engine is restarting, and looking again shortly
+ * after for a create that was still in flight. Afterwards (rate-limited per user and engine)
+ * it reaps orphans left by earlier crashes.
+ *
+ * It always ends: every request has a timeout, and from EOF on a deadline that keeps nothing
+ * alive by itself exits the process whatever it is still waiting for.
  */
-import { statSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { closeSync, constants, lstatSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
-import { connectEngine, connectTo, type Connection } from "../engine/connect.js";
+import { connectTo, locate, type Connection } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
-import { reapOrphans } from "./reaper.js";
-import { SERVICE_WATCH_PREFIX } from "./watchdog.js";
+import { Labels } from "../spec/labels.js";
+import { stateDir } from "./audit.js";
 import { removeJob } from "./job-oneoffs.js";
+import { reapOrphans } from "./reaper.js";
+import type { RunKind } from "./watchdog.js";
 
 const RETRY_FOR_MS = 120_000;
+const REQUEST_TIMEOUT_MS = 20_000;
+/** From EOF: past this the watchdog exits, even with an engine that accepts and never answers. */
+const DEADLINE_MS = RETRY_FOR_MS + 2 * REQUEST_TIMEOUT_MS;
+/** A create in flight when oneoff died lands a moment later: look again after these. */
+const LOOK_AGAIN_AFTER_MS = [500, 1_500];
 const REAP_EVERY_MS = 10 * 60_000;
 
-const watched = new Set<string>();
+let run: { id: string; kind: RunKind } | undefined;
 let released = false;
 let connection: Connection | undefined;
 let pending = "";
@@ -28,8 +39,10 @@ process.stdin.on("data", (chunk: string) => {
   pending = lines.pop() ?? "";
   for (const line of lines) {
     if (line.startsWith("engine ")) connection = JSON.parse(line.slice("engine ".length)) as Connection;
-    else if (line.startsWith("watch ")) watched.add(line.slice("watch ".length));
-    else if (line === "done") released = true;
+    else if (line.startsWith("run ")) {
+      const [id, kind] = line.slice("run ".length).split(" ");
+      if (id && /^[0-9a-f]+$/.test(id) && (kind === "container" || kind === "job")) run = { id, kind };
+    } else if (line === "done") released = true;
   }
 });
 process.stdin.on("error", () => {});
@@ -38,43 +51,63 @@ process.stdin.on("close", () => void finish());
 // This is a process of its own (not the CLI), with no output to lose; it exits explicitly
 // because dockerode's keep-alive sockets would otherwise hold it for seconds.
 async function finish(): Promise<void> {
-  if (!released && watched.size > 0) await removeWithRetries();
-  await reapNowAndThen().catch(() => {});
+  setTimeout(() => process.exit(0), DEADLINE_MS).unref();
+  const engine = await engineOfOneoff().catch(() => undefined);
+  if (engine && !released && run) await removeWithRetries(engine, run);
+  if (engine) await reapNowAndThen(engine).catch(() => {});
   process.exit(0);
 }
 
 /** The engine oneoff used: the one it named, or (for library callers' own engines) the environment's. */
 function engineOfOneoff(): Promise<ContainerEngine> {
-  return connection ? connectTo(connection) : connectEngine(process.env);
+  return connectTo(connection ?? locate(process.env).connection, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
 }
 
-async function removeWithRetries(): Promise<void> {
-  const engine = await engineOfOneoff();
+async function removeWithRetries(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
-  for (let delay = 250; watched.size > 0 && Date.now() < deadline; delay = Math.min(delay * 2, 5_000)) {
-    for (const name of [...watched]) {
-      try {
-        if (name.startsWith(SERVICE_WATCH_PREFIX)) await removeJob(engine, name.slice(SERVICE_WATCH_PREFIX.length));
-        else await engine.remove(name);
-        watched.delete(name);
-      } catch {
-        // engine unreachable or restarting: try again after the delay
-      }
+  let passes = 0;
+  for (let delay = 250; Date.now() < deadline; ) {
+    try {
+      await removeRun(engine, what);
+      if (passes >= LOOK_AGAIN_AFTER_MS.length) return;
+      await sleep(LOOK_AGAIN_AFTER_MS[passes++] as number);
+    } catch {
+      // engine unreachable or restarting: try again after the delay
+      await sleep(delay);
+      delay = Math.min(delay * 2, 5_000);
     }
-    if (watched.size > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 
-/** Reaps orphans at most once per REAP_EVERY_MS per user on this host, for each engine. */
-async function reapNowAndThen(): Promise<void> {
-  const engine = await engineOfOneoff();
+/** Removes every container, or job service, that carries the run's ID. */
+async function removeRun(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<void> {
+  const label = `${Labels.run}=${what.id}`;
+  if (what.kind === "job") {
+    const jobs = engine.swarm?.();
+    for (const service of jobs ? await jobs.listServices(label) : []) await removeJob(engine, service.id);
+    return;
+  }
+  for (const container of await engine.listContainers(label)) await engine.remove(container.id);
+}
+
+/**
+ * Reaps orphans at most once per REAP_EVERY_MS per user and engine. The stamp lives in the
+ * user's own state folder and is never followed if it is a link.
+ */
+async function reapNowAndThen(engine: ContainerEngine): Promise<void> {
   const which = createHash("sha256").update(engine.endpoint).digest("hex").slice(0, 12);
-  const stamp = path.join(os.tmpdir(), `oneoff-reaped-${process.getuid?.() ?? "user"}-${which}`);
+  const folder = stateDir(process.env);
+  const stamp = path.join(folder, `reaped-${which}`);
   try {
-    if (Date.now() - statSync(stamp).mtimeMs < REAP_EVERY_MS) return;
+    if (Date.now() - lstatSync(stamp).mtimeMs < REAP_EVERY_MS) return;
   } catch {
     // no stamp yet
   }
-  writeFileSync(stamp, "");
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  closeSync(openSync(stamp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600));
   await reapOrphans(engine);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,9 +5,13 @@
  * is gone when that pipe closes, which the kernel does for any death, SIGKILL included.
  *
  * Protocol, one line each: `engine JSON` (the resolved Connection: oneoff's engine may come
- * from flags or oneoff.yaml, which the watchdog cannot see), `watch NAME` (before the container
- * is created, so a container whose create was in flight is covered too), then `done` once
- * oneoff removed it itself.
+ * from flags or oneoff.yaml, which the watchdog cannot see), `run ID KIND` (the run's ID, which
+ * every container or job service it creates carries as io.oneoff.run, and whether they are
+ * containers or jobs), then `done` once oneoff removed them itself.
+ *
+ * It removes only what carries its run's ID: never a name, which may be held by another run
+ * (a lock's container name belongs to whichever run created it; a run killed while waiting for
+ * that lock created nothing). What a create still in flight makes carries the ID too.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,18 +19,16 @@ import { fileURLToPath } from "node:url";
 import type { Connection } from "../engine/connect.js";
 
 export interface Watchdog {
-  /** Watch a container by name (or ID). */
-  watch(name: string): void;
-  /** Everything watched is removed: the watchdog can stand down. */
+  /** Everything this run created is removed: the watchdog can stand down. */
   release(): void;
-  /** oneoff could not remove what it watches: the watchdog takes over, retrying. */
+  /** oneoff could not remove what it created: the watchdog takes over, retrying. */
   abandon(): void;
 }
 
-/** What the watchdog is told to watch: a container's name, or a Swarm job's service as service:NAME. */
-export const SERVICE_WATCH_PREFIX = "service:";
+/** What a run creates: containers, or Swarm job services. */
+export type RunKind = "container" | "job";
 
-export const noWatchdog: Watchdog = { watch() {}, release() {}, abandon() {} };
+export const noWatchdog: Watchdog = { release() {}, abandon() {} };
 
 /**
  * Where the watchdog's entry point is: beside this module in dist/lifecycle/, or under
@@ -42,7 +44,7 @@ function watchdogEntry(): string | undefined {
 }
 
 /** Without a `connection`, the watchdog finds the engine from `env` as oneoff would without flags. */
-export function startWatchdog(env: Readonly<Record<string, string | undefined>>, connection?: Connection): Watchdog {
+export function startWatchdog(env: Readonly<Record<string, string | undefined>>, run: { id: string; kind: RunKind }, connection?: Connection): Watchdog {
   const entry = watchdogEntry();
   if (!entry) return noWatchdog;
   const child = spawn(process.execPath, [entry], {
@@ -66,8 +68,8 @@ export function startWatchdog(env: Readonly<Record<string, string | undefined>>,
   };
   // Addresses and certificate paths only: no secret travels here.
   if (connection) send(`engine ${JSON.stringify(connection)}`);
+  send(`run ${run.id} ${run.kind}`);
   return {
-    watch: (name) => send(`watch ${name}`),
     release() {
       send("done");
       end();

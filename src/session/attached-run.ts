@@ -58,6 +58,11 @@ export interface AttachedRunOptions {
    * removal; returns the exit code to report (copy-out can turn 0 into 125).
    */
   collect?: (containerId: string, exitCode: number, signal: AbortSignal) => Promise<number>;
+  /**
+   * Called once the one-off has ended (not skipped or detached), before its container is
+   * removed: while it exists, a lock it holds is still held (the release ledger is written here).
+   */
+  beforeRemoval?: (ended: AttachedRunResult) => Promise<void>;
 }
 
 /** How a one-off ended, for reports and the audit log. */
@@ -99,14 +104,14 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   let stopResizing = () => {};
   let detached = false;
   let handedToWatchdog = false;
+  let ended: AttachedRunResult | undefined;
   try {
     checkCancelled();
-    options.watchdog.watch(spec.name);
     containerId = await (options.create ? options.create(() => stop.cancelledBy !== undefined) : engine.createContainer(spec.name, spec.body));
     options.onCreated?.(containerId);
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
-    if (options.beforeStart && !(await options.beforeStart())) return { exitCode: 0, containerId, ending: "skipped" };
+    if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, containerId, ending: "skipped" });
     if (options.prepare) {
       await options.prepare(containerId, copying.signal).catch((error: unknown) => {
         checkCancelled();
@@ -140,13 +145,13 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const exit = engine.waitForExit(containerId, waiting.signal);
     exit.catch(() => {});
     const outputError = await output;
-    if (outputError) return { exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" };
+    if (outputError) return (ended = { exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" });
     // The engine ends a terminal session's stream early when the detach keys are typed; the
     // one-off runs on, and is kept.
     if (options.tty && options.interactive && detachWatch.typed && (await stillRunningAfterStreamEnd(engine, containerId, exit))) {
       detached = true;
       waiting.abort();
-      return { exitCode: 0, containerId, ending: "detached" };
+      return (ended = { exitCode: 0, containerId, ending: "detached" });
     }
     const containerExitCode = await exit;
     exited = true;
@@ -158,17 +163,17 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const exitCode = exitedByItself && options.collect ? await options.collect(containerId, containerExitCode, copying.signal) : stop.exitCode(containerExitCode);
     // An interrupt during copy-out cut it short: report the interrupt, as for the command.
     const lateSignal = exitedByItself && options.collect ? interruptedAfterExit : undefined;
-    if (lateSignal) return { exitCode: exitCodeForSignal(lateSignal), containerId, ending: "interrupted", signal: lateSignal };
-    return {
+    if (lateSignal) return (ended = { exitCode: exitCodeForSignal(lateSignal), containerId, ending: "interrupted", signal: lateSignal });
+    return (ended = {
       exitCode,
       containerId,
       ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
       ...(signal ? { signal } : {}),
-    };
+    });
   } catch (error) {
     // Cancelled before start (also while waiting for a lock): exit as the interrupt says.
     if (stop.cancelledBy && (error instanceof Cancelled || containerId === undefined)) {
-      return { exitCode: exitCodeForSignal(stop.cancelledBy), containerId: containerId ?? "", ending: "interrupted", signal: stop.cancelledBy };
+      return (ended = { exitCode: exitCodeForSignal(stop.cancelledBy), containerId: containerId ?? "", ending: "interrupted", signal: stop.cancelledBy });
     }
     if (containerId && error instanceof EngineUnreachable) {
       // Removing needs the engine too: one line says both, and the watchdog takes over.
@@ -191,6 +196,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
       await keepDetached(engine, containerId, spec.name, report);
       options.watchdog.release();
     } else if (!handedToWatchdog) {
+      if (ended && ended.ending !== "skipped" && ended.ending !== "detached") await options.beforeRemoval?.(ended);
       const removed = containerId ? await removeOrReport(engine, containerId, spec.name, report) : true;
       if (removed) options.watchdog.release();
       else options.watchdog.abandon();

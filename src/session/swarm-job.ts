@@ -16,7 +16,7 @@ import { translateStartError } from "../engine/docker/errors.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
 import type { ServiceSpec } from "../spec/service-spec.js";
-import { SERVICE_WATCH_PREFIX, type Watchdog } from "../lifecycle/watchdog.js";
+import type { Watchdog } from "../lifecycle/watchdog.js";
 import { removeJob } from "../lifecycle/job-oneoffs.js";
 import { DEFAULT_DETACH_KEYS } from "../config/run-modes.js";
 import type { Ending, SessionIO } from "./attached-run.js";
@@ -49,6 +49,8 @@ export interface SwarmJobOptions {
   onAttach?: () => void;
   /** How often the task's status is read. */
   pollMs?: number;
+  /** Called once the job has ended (not skipped), before its service is removed: while it exists, its lock is held. */
+  beforeRemoval?: (ended: SwarmJobResult) => Promise<void>;
 }
 
 export interface SwarmJobResult {
@@ -88,17 +90,17 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   let stopServiceLogs = () => {};
   let handedToWatchdog = false;
   const createdAt = Date.now();
+  let ended: SwarmJobResult | undefined;
   try {
-    options.watchdog.watch(`${SERVICE_WATCH_PREFIX}${spec.Name}`);
     serviceId = await (options.create ? options.create(() => stop.cancelledBy !== undefined) : jobs.createService(spec));
     const id = serviceId;
     removeService = () => jobs.removeService(id);
-    if (options.beforeStart && !(await options.beforeStart())) return { exitCode: 0, serviceId, ending: "skipped" };
+    if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, serviceId, ending: "skipped" });
     const node = await jobs.node();
     const started = await untilTask(jobs, serviceId, pollMs, (current) => STARTED_STATES.has(current.state), () => stop.cancelledBy !== undefined);
     if (!started || !STARTED_STATES.has(started.state)) {
       const signal = stop.cancelledBy ?? "SIGTERM";
-      return { exitCode: exitCodeForSignal(signal), serviceId, ending: "interrupted", signal };
+      return (ended = { exitCode: exitCodeForSignal(signal), serviceId, ending: "interrupted", signal });
     }
     let task = started;
     let taskOver = false;
@@ -145,7 +147,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       stopServiceLogs = logs.stop;
       output = logs.done;
     }
-    const ended = await untilTask(jobs, serviceId, pollMs, (current) => TERMINAL_TASK_STATES.has(current.state));
+    const taskEnded = await untilTask(jobs, serviceId, pollMs, (current) => TERMINAL_TASK_STATES.has(current.state));
     taskOver = true;
     const createToExitMs = Date.now() - createdAt;
     let outputError = await output;
@@ -158,25 +160,25 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     if (outputError) report.warn(`the job's output stream broke: ${outputError.message}`);
     const signal = stop.interruptedBy;
     const stoppedBy = signal ?? (stop.hasTimedOut ? "SIGTERM" : undefined);
-    if (!ended && sessionDetached) {
+    if (!taskEnded && sessionDetached) {
       throw new OneoffError(`the terminal session was detached, and a Swarm job cannot be left running detached: job ${spec.Name} was stopped`, {
         hint: "leave the session with exit; for a job that runs on without you, use --detach without -t",
       });
     }
-    if (!ended && !stoppedBy) throw new OneoffError(`job ${spec.Name} was removed while it ran`, { hint: "someone removed its service (docker service rm)" });
-    const exitCode = ended ? taskExitCode(ended, options.command, engine.endpoint, stoppedBy) : exitCodeForSignal(stoppedBy ?? "SIGTERM");
-    task = ended ?? task;
-    return {
+    if (!taskEnded && !stoppedBy) throw new OneoffError(`job ${spec.Name} was removed while it ran`, { hint: "someone removed its service (docker service rm)" });
+    const exitCode = taskEnded ? taskExitCode(taskEnded, options.command, engine.endpoint, stoppedBy) : exitCodeForSignal(stoppedBy ?? "SIGTERM");
+    task = taskEnded ?? task;
+    return (ended = {
       exitCode: stop.exitCode(exitCode),
       serviceId,
       ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
       ...(signal ? { signal } : {}),
       nodeId: task.nodeId,
       createToExitMs,
-    };
+    });
   } catch (error) {
     if (stop.cancelledBy && serviceId === undefined) {
-      return { exitCode: exitCodeForSignal(stop.cancelledBy), serviceId: "", ending: "interrupted", signal: stop.cancelledBy };
+      return (ended = { exitCode: exitCodeForSignal(stop.cancelledBy), serviceId: "", ending: "interrupted", signal: stop.cancelledBy });
     }
     if (serviceId && error instanceof EngineUnreachable) {
       handedToWatchdog = true;
@@ -193,6 +195,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     restoreTerminal();
     stream?.destroy();
     if (!handedToWatchdog) {
+      if (ended && ended.ending !== "skipped") await options.beforeRemoval?.(ended);
       const removed = serviceId ? await removeJobOrReport(engine, serviceId, spec.Name, report) : true;
       // Also when the service went first (removed to stop a job): its container here stays.
       if (taskContainerId) await engine.remove(taskContainerId).catch(() => {});

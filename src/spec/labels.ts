@@ -19,8 +19,13 @@ export const Labels = {
   startedBy: `${LABEL_PREFIX}started-by`,
   startedAt: `${LABEL_PREFIX}started-at`,
   version: `${LABEL_PREFIX}version`,
-  /** host:pid:start of the attached oneoff process, so a reaper can tell whether its owner is gone. */
+  /** host:pid:start:place of the attached oneoff process, so a reaper can tell whether its owner is gone. */
   owner: `${LABEL_PREFIX}owner`,
+  /**
+   * A random ID of the run that created it: what that run's watchdog removes, so it never acts
+   * on a name another run may hold (a lock's name is held by whichever run created it).
+   */
+  run: `${LABEL_PREFIX}run`,
   /** The lock the one-off holds (its container name is the lock's). */
   lock: `${LABEL_PREFIX}lock`,
   /** "true" for a detached one-off: no owner waits for it; it is kept after it ends. */
@@ -57,6 +62,7 @@ export interface OneOffIdentity {
   startedAt: Date;
   version: string;
   owner: string;
+  runId: string;
 }
 
 // Labels are metadata visible to anyone who can `docker inspect`; a long command line is cut
@@ -79,6 +85,7 @@ export function oneOffLabels(identity: OneOffIdentity): Record<string, string> {
     [Labels.startedAt]: identity.startedAt.toISOString(),
     [Labels.version]: identity.version,
     [Labels.owner]: identity.owner,
+    [Labels.run]: identity.runId,
   };
 }
 

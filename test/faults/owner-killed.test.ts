@@ -3,7 +3,7 @@
  * clean up (SIGKILL). The watchdog removes it; this measures how fast.
  */
 import { describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, waitForOutput } from "../integration/helpers.js";
+import { docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, ownerLabel, waitForOutput } from "../integration/helpers.js";
 
 expectNoLeftovers();
 
@@ -40,17 +40,14 @@ describe("oneoff killed with SIGKILL", () => {
 
 describe("orphans of dead owners", () => {
   it("are reaped by oneoff cleanup, which leaves live owners' and unlabelled containers alone", async () => {
-    const host = docker("info", "-f", "{{.Name}}");
-    void host;
-    const hostname = (await import("node:os")).hostname();
     // An orphan: an owner PID on this host that no longer runs (PID 2^22 is above pid_max's default).
-    const orphan = docker("create", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${hostname}:4194303:1`, IMAGE, "true");
+    const orphan = docker("create", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${ownerLabel(4194303)}`, IMAGE, "true");
     // A live owner: this test process.
-    const live = docker("create", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${hostname}:${process.pid}`, IMAGE, "true");
+    const live = docker("create", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${ownerLabel(process.pid)}`, IMAGE, "true");
     // Another host's one-off: nothing here can tell whether its owner lives.
     const remote = docker("create", "--label", "io.oneoff.managed=true", "--label", "io.oneoff.owner=elsewhere.example:1:1", IMAGE, "true");
     // Not oneoff's at all.
-    const stranger = docker("create", "--label", "io.oneoff.owner=" + `${hostname}:4194303:1`, IMAGE, "true");
+    const stranger = docker("create", "--label", `io.oneoff.owner=${ownerLabel(4194303)}`, IMAGE, "true");
     try {
       const result = await oneoff(["cleanup"]);
       expect(result.code).toBe(0);

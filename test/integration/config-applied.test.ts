@@ -124,7 +124,7 @@ describe("oneoff run applies the app's config", () => {
       "io.oneoff.version": expect.any(String),
       "io.oneoff.started-by": expect.stringContaining("@"),
       "io.oneoff.started-at": expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      "io.oneoff.owner": expect.stringMatching(/:\d+$/),
+      "io.oneoff.owner": expect.stringMatching(/^[^:]+:\d+:\d+:[0-9a-f]{12}\.\d+\.([0-9a-f]{12}|-)$/),
       "com.example.team": "payments",
       "test.case": "inspect",
     });

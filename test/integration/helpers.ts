@@ -5,6 +5,8 @@ import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect } from "vitest";
+import os from "node:os";
+import { currentPlace, formatOwner, processStartTime } from "../../src/lifecycle/owner.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../bin/oneoff.js", import.meta.url));
@@ -98,3 +100,13 @@ export async function eventually<T>(probe: () => T | undefined, timeoutMs = 15_0
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * An owner label as oneoff on this machine writes it, for a PID of this PID namespace: a dead
+ * one (past pid_max) for an orphan, process.pid for a live owner.
+ */
+export function ownerLabel(pid: number): string {
+  const place = currentPlace();
+  return formatOwner({ host: os.hostname(), pid, start: processStartTime(pid) ?? 1, ...(place ? { place } : {}) });
+}
+

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, waitForOutput } from "./helpers.js";
+import { docker, eventually, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, ownerLabel, waitForOutput } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -176,9 +176,37 @@ describe("--lock", () => {
     expect(next.code).toBe(0);
   });
 
+  it("is not harmed when a run waiting for it is killed (SIGKILL): the waiter's watchdog removes only what its own run created", async () => {
+    let waiter: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    let killedAt = 0;
+    const holder = run(["run", "-q", "-i", "--lock", "l1", "--release", IMAGE, "--", "sh", "-c", "echo holding; read go; echo holder-done"], {
+      holdStdin: true,
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("holding")).then(() => {
+          waiter = run(["run", "--lock", "l1", "--wait-lock", "60s", "--release", IMAGE, "--", "true"], {
+            onSpawn: (waiting) =>
+              waiting.stderr?.on("data", (chunk: Buffer) => {
+                if (!killedAt && chunk.toString().includes("waiting for lock l1")) {
+                  killedAt = Date.now();
+                  waiting.kill("SIGKILL");
+                }
+              }),
+          });
+          // The waiter's watchdog acts within a second of its death (docs/faults.md); give it
+          // three before letting the holder finish.
+          void eventually(() => (killedAt && Date.now() - killedAt > 3_000 ? true : undefined), 30_000).then(() => child.stdin?.end("go\n"));
+        }),
+    });
+    const held = await holder;
+    const killed = await (await eventually(() => waiter));
+    expect(killed.signal).toBe("SIGKILL");
+    expect(killed.stderr).toMatch(/waiting for lock l1, held by/);
+    expect(held.stdout.toString()).toBe("holding\nholder-done\n");
+    expect(held.code).toBe(0);
+  }, 60_000);
+
   it("is not held by a one-off that was created but whose owner died before starting it", async () => {
-    const hostname = os.hostname();
-    const stale = docker("create", "--name", "ops-lock-stale", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${hostname}:4194303:1`, IMAGE, "true");
+    const stale = docker("create", "--name", "ops-lock-stale", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${ownerLabel(4194303)}`, IMAGE, "true");
     try {
       const dir = app("app: ops\nimage: oneoff-test/busybox\n");
       const result = await run(["run", "-q", "--lock", "stale", "--", "echo", "took it"], { cwd: dir });
@@ -247,6 +275,58 @@ describe("oneoff release", () => {
     expect([a.stdout.toString(), b.stdout.toString()].sort()).toEqual(["", "migrating\n"]);
     expect(await ledger(dir)).toHaveLength(1);
   });
+
+  it("runs the task once when the first release is still copying out: the lock is held until its oneoff is done", async () => {
+    const { run: runOneOff } = await import("../../src/index.js");
+    const { connectTo, locate } = await import("../../src/engine/connect.js");
+    const { PassThrough } = await import("node:stream");
+    const dir = releaseApp();
+    // The real engine, with the first release's copy-out held until the second has seen the
+    // ended holder and kept waiting.
+    const real = await connectTo(locate(process.env).connection);
+    let copyStarted = () => {};
+    const copying = new Promise<void>((resolve) => (copyStarted = resolve));
+    let letCopyGo = () => {};
+    const copyMayGo = new Promise<void>((resolve) => (letCopyGo = resolve));
+    const slowCopy = new Proxy(real, {
+      get(target, property, receiver) {
+        if (property === "getArchive") {
+          return async (...args: Parameters<typeof real.getArchive>) => {
+            copyStarted();
+            await copyMayGo;
+            return target.getArchive(...args);
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const firstOut = new PassThrough();
+    const first = runOneOff(
+      { releaseTask: true, copyOut: ["/etc/hostname:hostname.txt"], quiet: true },
+      { cwd: dir, engine: slowCopy, watchdog: false, audit: false, stdout: firstOut, stderr: new PassThrough(), env: { ...process.env, ...env } },
+    );
+    firstOut.resume();
+    await copying;
+    // The first release's command has exited; its container (the lock) is still there.
+    const second = run(["release"], {
+      cwd: dir,
+      onSpawn: (child) =>
+        child.stderr?.on("data", (chunk: Buffer) => {
+          if (chunk.toString().includes("waiting for lock release")) letCopyGo();
+        }),
+    });
+    // Should the second not wait (the defect), the first must still finish for the test to say so.
+    void second.then(letCopyGo);
+    const firstResult = await first;
+    const secondResult = await second;
+    expect(firstResult.exitCode).toBe(0);
+    expect(secondResult.stderr).toMatch(/waiting for lock release, held by task migrate .* \(its command has ended; its oneoff is finishing: copy-out, ledger\)/);
+    expect(secondResult.stderr).toMatch(/release task migrate already succeeded for release/);
+    expect(secondResult.stdout.toString()).toBe("");
+    expect(secondResult.code).toBe(0);
+    expect(await ledger(dir)).toHaveLength(1);
+  }, 60_000);
 
   it("with --no-wait, refuses a concurrent release instead of waiting", async () => {
     const dir = releaseApp();

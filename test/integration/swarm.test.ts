@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, waitForOutput } from "./helpers.js";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, ownerLabel, waitForOutput } from "./helpers.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -277,8 +277,8 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     const alive = `reap${tag}-run-000002`;
     // PID 2^22+1 is past Linux's pid_max: no process has it.
     const job = ["service", "create", "--detach", "--mode", "replicated-job", "--restart-condition", "none", "--constraint", "node.role==manager"];
-    docker(...job, ...labels(`${os.hostname()}:4194305:1`, orphan), IMAGE, "sleep", "60");
-    docker(...job, ...labels(`${os.hostname()}:${process.pid}`, alive), IMAGE, "sleep", "60");
+    docker(...job, ...labels(ownerLabel(4194305), orphan), IMAGE, "sleep", "60");
+    docker(...job, ...labels(ownerLabel(process.pid), alive), IMAGE, "sleep", "60");
     const cleaned = await oneoff(["cleanup"]);
     expect(cleaned.code).toBe(0);
     const left = docker("service", "ls", "--format", "{{.Name}}", "--filter", `label=io.oneoff.app=reap${tag}`).split("\n").filter(Boolean);

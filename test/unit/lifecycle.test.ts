@@ -3,6 +3,7 @@ import type { ContainerDetails } from "../../src/engine/types.js";
 import { auditableCommand } from "../../src/output/redact.js";
 import { lastSuccess, recordFromLabels, recordLabels, type LedgerRecord } from "../../src/lifecycle/ledger.js";
 import { describeHolder, holdsLock } from "../../src/lifecycle/lock.js";
+import type { Liveness } from "../../src/lifecycle/owner.js";
 import { viewOf } from "../../src/lifecycle/oneoffs.js";
 import { findExpired, findFinishedJobContainers, findOrphans } from "../../src/lifecycle/reaper.js";
 import { runDocument } from "../../src/output/run-document.js";
@@ -12,17 +13,28 @@ function details(overrides: Partial<ContainerDetails> & { labels?: Record<string
 }
 
 describe("holdsLock", () => {
-  const alive = () => true;
-  const dead = () => false;
+  const now = new Date("2026-11-25T12:00:00Z");
+  const alive = (): Liveness => "alive";
+  const dead = (): Liveness => "dead";
+  const unknown = (): Liveness => "unknown";
+  const owned = { "io.oneoff.owner": "h:1:1" };
+  const ended = (minutesAgo: number, labels: Record<string, string> = owned, name = "shop-lock-l1") =>
+    details({ name, state: "exited", finishedAt: new Date(now.getTime() - minutesAgo * 60_000), labels });
   it.each([
     ["a running holder", details({ state: "running" }), dead, true],
     ["a paused holder", details({ state: "paused" }), dead, true],
-    ["a created holder whose owner lives (between create and start)", details({ state: "created", labels: { "io.oneoff.owner": "h:1:1" } }), alive, true],
-    ["a created holder whose owner died", details({ state: "created", labels: { "io.oneoff.owner": "h:1:1" } }), dead, false],
-    ["a finished holder (kept detached one-off)", details({ state: "exited" }), alive, false],
-    ["a dead holder", details({ state: "dead" }), alive, false],
-  ] as Array<[string, ContainerDetails, () => boolean, boolean]>)("%s: %s", (_, holder, isAlive, held) => {
-    expect(holdsLock(holder, isAlive)).toBe(held);
+    ["a created holder whose owner lives (between create and start)", details({ state: "created", labels: owned }), alive, true],
+    ["a created holder whose owner died", details({ state: "created", labels: owned }), dead, false],
+    ["an exited holder whose owner lives (still copying out, writing the ledger)", ended(1), alive, true],
+    ["an exited holder whose owner died", ended(1), dead, false],
+    ["an exited holder whose owner is elsewhere, ended 5 minutes ago", ended(5), unknown, true],
+    ["an exited holder whose owner is elsewhere, ended 20 minutes ago", ended(20), unknown, false],
+    ["a finished detached one-off, kept (its owner lives)", ended(1, { ...owned, "io.oneoff.detached": "true" }), alive, false],
+    ["a terminal session detached with the keys, then ended", ended(1, owned, "shop-lock-l1-detached"), alive, false],
+    ["an exited holder without an owner label", ended(1, {}), alive, false],
+    ["a dead holder whose owner died", details({ state: "dead", labels: owned }), dead, false],
+  ] as Array<[string, ContainerDetails, () => Liveness, boolean]>)("%s", (_, holder, livenessOf, held) => {
+    expect(holdsLock(holder, livenessOf, now)).toBe(held);
   });
 
   it("names who holds it, since when, and the container", () => {

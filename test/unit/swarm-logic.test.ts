@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { engineOf, isConstraint } from "../../src/config/engine-kind.js";
 import type { ServiceDefinition, ServiceSummary, TaskStatus } from "../../src/engine/swarm/types.js";
 import { jobView } from "../../src/lifecycle/job-oneoffs.js";
-import { formatOwner, type Owner } from "../../src/lifecycle/owner.js";
+import { formatOwner, type Liveness, type Owner } from "../../src/lifecycle/owner.js";
 import { jobsToReap, type JobState } from "../../src/lifecycle/reaper-jobs.js";
 import { describeJobHolder, jobHoldsLock } from "../../src/lifecycle/swarm-lock.js";
 import { OneoffError } from "../../src/output/errors.js";
@@ -124,17 +124,24 @@ describe("jobsToReap", () => {
 
 describe("jobHoldsLock", () => {
   const owned = (owner: Owner) => ({ "io.oneoff.managed": "true", "io.oneoff.owner": formatOwner(owner) });
+  const remoteOwner: Owner = { host: "elsewhere", pid: 333, start: 7 };
+  const livenessOf = (owner: Owner): Liveness => (owner.pid === liveOwner.pid ? "alive" : owner.pid === remoteOwner.pid ? "unknown" : "dead");
+  const endedAt = (minutesAgo: number) => ({ statusAt: new Date(now.getTime() - minutesAgo * 60_000) });
   it.each<[string, Record<string, string>, TaskStatus | undefined, boolean]>([
     ["is held by a running job whose owner lives", owned(liveOwner), task("running"), true],
     ["is held by a job whose owner lives, before its task appears", owned(liveOwner), undefined, true],
     ["is not held by a running job whose owner died", owned(deadOwner), task("running"), false],
-    ["is not held by a job whose task ended, owner alive", owned(liveOwner), task("complete"), false],
-    ["is not held by a job whose task was rejected", owned(liveOwner), task("rejected"), false],
+    ["is held by a job whose task ended while its owner lives (it is still writing the ledger)", owned(liveOwner), task("complete"), true],
+    ["is not held by a job whose task ended and whose owner died", owned(deadOwner), task("complete"), false],
+    ["is held by an ended job of an owner elsewhere, for a while", owned(remoteOwner), task("complete", endedAt(5)), true],
+    ["is not held by an ended job of an owner elsewhere, long after", owned(remoteOwner), task("complete", endedAt(16)), false],
+    ["is not held by a job whose task was rejected, owner dead", owned(deadOwner), task("rejected"), false],
     ["is held by a detached running job, owner dead", { ...owned(deadOwner), "io.oneoff.detached": "true" }, task("running"), true],
-    ["is not held by a detached job that ended", { ...owned(deadOwner), "io.oneoff.detached": "true" }, task("complete"), false],
+    ["is not held by a detached job that ended, owner alive", { ...owned(liveOwner), "io.oneoff.detached": "true" }, task("complete"), false],
     ["is held by a job with no owner label", { "io.oneoff.managed": "true" }, task("pending"), true],
+    ["is not held by an ended job with no owner label", { "io.oneoff.managed": "true" }, task("complete"), false],
   ])("the lock %s", (_, labels, current, held) => {
-    expect(jobHoldsLock({ service: service(labels), ...(current ? { task: current } : {}) }, isAlive)).toBe(held);
+    expect(jobHoldsLock({ service: service(labels), ...(current ? { task: current } : {}) }, livenessOf, now)).toBe(held);
   });
 
   it.each<[string, Record<string, string>, string]>([

@@ -22,10 +22,10 @@ export class DockerEngine implements ContainerEngine {
   private readonly docker: Docker;
   private readonly transport: Transport;
 
-  constructor(connection: Connection) {
+  constructor(connection: Connection, requestTimeoutMs?: number) {
     this.endpoint = connection.endpoint;
     this.transport = openTransport(connection);
-    this.docker = new Docker(modemOptions(this.transport));
+    this.docker = new Docker(modemOptions(this.transport, requestTimeoutMs));
   }
 
   swarm(): SwarmJobs {

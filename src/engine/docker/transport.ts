@@ -32,7 +32,7 @@ export function openTransport(connection: Connection): Transport {
  * dockerode's options. Every one is given explicitly (undefined included): docker-modem fills
  * anything missing from DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_CLIENT_TIMEOUT behind our back.
  */
-export function modemOptions({ connection, tls, agent }: Transport): Docker.DockerOptions {
+export function modemOptions({ connection, tls, agent }: Transport, requestTimeoutMs?: number): Docker.DockerOptions {
   return {
     socketPath: connection.kind === "unix" ? connection.socketPath : undefined,
     // ssh: a host name for the Host header only; the agent makes every connection.
@@ -43,7 +43,8 @@ export function modemOptions({ connection, tls, agent }: Transport): Docker.Dock
     cert: tls?.cert,
     key: tls?.key,
     agent,
-    timeout: undefined,
+    // None by default: a one-off's wait lasts as long as it runs.
+    timeout: requestTimeoutMs,
   } as Docker.DockerOptions;
 }
 
