@@ -13,16 +13,21 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { connectTo, locate, type Connection } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
+import { parseDuration } from "../config/units.js";
 import { Labels } from "../spec/labels.js";
 import { stateDir } from "./audit.js";
 import { removeJob } from "./job-oneoffs.js";
 import { reapOrphans } from "./reaper.js";
 import type { RunKind } from "./watchdog.js";
 
-const RETRY_FOR_MS = 120_000;
-const REQUEST_TIMEOUT_MS = 20_000;
-/** From EOF: past this the watchdog exits, even with an engine that accepts and never answers. */
-const DEADLINE_MS = RETRY_FOR_MS + 2 * REQUEST_TIMEOUT_MS;
+/**
+ * From EOF: past this the watchdog exits, even with an engine that accepts and never answers.
+ * ONEOFF_WATCHDOG_DEADLINE (a duration) shortens it, and everything below with it.
+ */
+const DEADLINE_MS = Math.min(parseDuration(process.env.ONEOFF_WATCHDOG_DEADLINE ?? "") ?? Infinity, 160_000);
+const REQUEST_TIMEOUT_MS = Math.min(20_000, DEADLINE_MS / 4);
+/** How long removal is retried while the engine does not answer (it may be restarting). */
+const RETRY_FOR_MS = DEADLINE_MS - 2 * REQUEST_TIMEOUT_MS;
 /** A create in flight when oneoff died lands a moment later: look again after these. */
 const LOOK_AGAIN_AFTER_MS = [500, 1_500];
 const REAP_EVERY_MS = 10 * 60_000;

@@ -3,7 +3,9 @@
  * clean up (SIGKILL). The watchdog removes it; this measures how fast.
  */
 import { describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, ownerLabel, waitForOutput } from "../integration/helpers.js";
+import { spawn } from "node:child_process";
+import { currentPlace, parseOwner } from "../../src/lifecycle/owner.js";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, ownerLabel, waitForOutput } from "../integration/helpers.js";
 
 expectNoLeftovers();
 
@@ -66,4 +68,29 @@ describe("orphans of dead owners", () => {
       }
     }
   });
+
+  it("leaves alone a live one-off whose owner runs in another PID namespace under the same host name", async () => {
+    // oneoff as PID 1 of a PID namespace of its own (as in a container sharing the host's name):
+    // its PID means nothing here, and host PID 1 (init) runs with another start time.
+    const inside = spawn("unshare", ["--pid", "--fork", "--mount-proc", process.execPath, BIN, "run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", "echo ready; read go; echo still-here"], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    inside.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    inside.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => inside.once("exit", resolve));
+    await eventually(() => (stdout.includes("ready") ? true : undefined), 20_000);
+    const owner = docker("ps", "--filter", "label=io.oneoff.managed=true", "--format", '{{.Label "io.oneoff.owner"}}').split("\n").find((label) => /^[^:]+:1:/.test(label));
+    expect(owner, "the one-off's owner is PID 1 of its namespace").toBeDefined();
+    expect(parseOwner(owner)?.place?.pidNamespace).not.toBe(currentPlace()?.pidNamespace);
+    const cleaned = await oneoff(["cleanup"]);
+    expect(cleaned.code).toBe(0);
+    expect(cleaned.stderr).toBe("oneoff: nothing to clean up\n");
+    inside.stdin.end("go\n");
+    expect(await exited).toBe(0);
+    expect(stdout).toBe("ready\nstill-here\n");
+    expect(stderr).toBe("");
+  }, 60_000);
 });
+

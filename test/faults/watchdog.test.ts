@@ -1,0 +1,75 @@
+/**
+ * The watchdog always ends, and never follows a link planted where it keeps its state: driven
+ * through its own protocol (the lines oneoff sends on its stdin), against an engine socket
+ * that accepts connections and never answers, and against the real engine.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../integration/helpers.js";
+
+const ENTRY = path.join(ROOT, "dist", "lifecycle", "watchdog-main.js");
+
+function startWatchdog(lines: string[], env: Record<string, string>): Promise<{ code: number | null; elapsedMs: number }> {
+  const started = Date.now();
+  const child = spawn(process.execPath, [ENTRY], { stdio: ["pipe", "ignore", "pipe"], env: { ...process.env, ...env } });
+  child.stdin.end(lines.map((line) => `${line}\n`).join(""));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, elapsedMs: Date.now() - started }));
+  });
+}
+
+describe("the watchdog", () => {
+  it("ends by its deadline when the engine accepts connections and never answers", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-watchdog-"));
+    const socketPath = path.join(dir, "silent.sock");
+    let requests = 0;
+    const silent = net.createServer((socket) => {
+      requests++;
+      socket.on("error", () => {});
+      // Never a byte back.
+    });
+    await new Promise<void>((resolve) => silent.listen(socketPath, resolve));
+    try {
+      const connection = { kind: "unix", socketPath, endpoint: `unix://${socketPath}` };
+      const ended = await startWatchdog([`engine ${JSON.stringify(connection)}`, "run 0123456789abcdef container"], { ONEOFF_WATCHDOG_DEADLINE: "3s", XDG_STATE_HOME: dir });
+      expect(requests).toBeGreaterThan(0);
+      expect(ended.code).toBe(0);
+      // "Never" is what fails: a generous bound far above the 3 s deadline.
+      expect(ended.elapsedMs).toBeLessThan(30_000);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+
+  it("keeps its reap stamp in the user's state folder and never follows a link planted there", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-watchdog-"));
+    const victim = path.join(dir, "victim.txt");
+    writeFileSync(victim, "precious\n");
+    const connection = { kind: "unix", socketPath: "/var/run/docker.sock", endpoint: "unix:///var/run/docker.sock" };
+    const which = createHash("sha256").update(connection.endpoint).digest("hex").slice(0, 12);
+    const state = path.join(dir, "state");
+    mkdirSync(path.join(state, "oneoff"), { recursive: true });
+    const stamp = path.join(state, "oneoff", `reaped-${which}`);
+    symlinkSync(victim, stamp);
+    // An old link: the watchdog would reap now and rewrite its stamp.
+    lutimesSync(stamp, new Date(0), new Date(0));
+    const ended = await startWatchdog([`engine ${JSON.stringify(connection)}`, "done"], { XDG_STATE_HOME: state });
+    expect(ended.code).toBe(0);
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
+    expect(lstatSync(stamp).isSymbolicLink()).toBe(true);
+
+    // Without a planted link it writes its stamp there (and nothing in /tmp, where it once did).
+    const tmpStamp = path.join(os.tmpdir(), `oneoff-reaped-${process.getuid?.()}-${which}`);
+    rmSync(tmpStamp, { force: true });
+    const clean = path.join(dir, "clean-state");
+    await startWatchdog([`engine ${JSON.stringify(connection)}`, "done"], { XDG_STATE_HOME: clean });
+    expect(lstatSync(path.join(clean, "oneoff", `reaped-${which}`)).isFile()).toBe(true);
+    expect(existsSync(tmpStamp)).toBe(false);
+  }, 60_000);
+});
