@@ -79,16 +79,22 @@ export function chooseSecrets(all: Record<string, SecretDefinition> | undefined,
   for (const secret of chosen) {
     if (secret.delivery.as !== "file") continue;
     const { target, at } = secret.delivery;
-    const mount = (mounts ?? []).find((item) => target === item.target || target.startsWith(`${item.target.replace(/\/$/, "")}/`));
-    if (mount) {
-      const why = mount.type === "tmpfs" ? "the tmpfs would hide the file" : `the file would outlive the one-off in that ${mount.type}`;
-      throw new OneoffError(`${at}: secrets.${secret.name}.target: ${target} is under the ${mount.type} mounted at ${mount.target}: ${why}`, {
-        hint: `choose a target outside it, such as ${DEFAULT_SECRETS_DIR}/${secret.name}`,
-      });
-    }
+    const mount = mountHolding(target, mounts);
+    if (mount) throw underMount(`${at}: secrets.${secret.name}.target: ${target} is under the ${mount.type} mounted at ${mount.target}`, mount, secret.name);
     const other = targets.get(target);
     if (other) throw new OneoffError(`${at}: secrets.${secret.name}.target: ${target} is also the target of secret ${other}`, { hint: "give each secret its own target" });
     targets.set(target, secret.name);
   }
   return chosen;
+}
+
+/** The mount `file` (an absolute path in the one-off) would land in, if any. */
+export function mountHolding(file: string, mounts: readonly Mount[] | undefined): Mount | undefined {
+  return (mounts ?? []).find((item) => file === item.target || file.startsWith(`${item.target.replace(/\/$/, "")}/`));
+}
+
+/** Why a secret file may not go into `mount`, as one error. */
+export function underMount(what: string, mount: Mount, secretName: string): OneoffError {
+  const why = mount.type === "tmpfs" ? "the tmpfs would hide the file" : `the file would outlive the one-off in that ${mount.type}`;
+  return new OneoffError(`${what}: ${why}`, { hint: `choose a target outside it, such as ${DEFAULT_SECRETS_DIR}/${secretName}` });
 }

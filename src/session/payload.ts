@@ -33,7 +33,7 @@ export function payloadFor(plan: RunPlan, engine: ContainerEngine, report: Repor
     const [{ copyIntoOneOff }, { deliverSecretFiles }] = await Promise.all([import("./files.js"), import("./secret-files.js")]);
     await copyIntoOneOff(engine, containerId, copyIn, signal);
     // After copy-in: a secret is never overwritten by a copied file.
-    await deliverSecretFiles(engine, containerId, secretFiles);
+    await deliverSecretFiles(engine, containerId, secretFiles, plan.settings.mounts);
   };
   let attempted = false;
   const collect = async (containerId: string, exitCode: number, signal?: AbortSignal) => {

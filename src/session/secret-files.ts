@@ -9,16 +9,23 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pack } from "tar-stream";
 import type { SecretValue } from "../config/secret-values.js";
+import { mountHolding, underMount } from "../config/secrets.js";
+import type { Mount } from "../config/types.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { isDirectory, tarFileText } from "../lifecycle/preflight.js";
 import { OneoffError } from "../output/errors.js";
 
-export async function deliverSecretFiles(engine: ContainerEngine, containerId: string, secrets: readonly SecretValue[]): Promise<void> {
+export async function deliverSecretFiles(engine: ContainerEngine, containerId: string, secrets: readonly SecretValue[], mounts: readonly Mount[] | undefined): Promise<void> {
   const files = secrets.filter(({ secret }) => secret.delivery.as === "file");
   if (!files.length) return;
   const owner = await ownerOf(engine, containerId);
   for (const { secret, value } of files) {
-    const target = (secret.delivery as { target: string }).target;
+    const { target, at } = secret.delivery as { target: string; at: string };
+    // The literal path was checked against the mounts with the config; the image's links
+    // may still lead it into one (/run/secrets -> /data, a volume).
+    const real = await realPathInOneOff(engine, containerId, target);
+    const mount = real === target ? undefined : mountHolding(real, mounts);
+    if (mount) throw underMount(`${at}: secrets.${secret.name}.target: ${target} leads through a link in the image to ${real}, under the ${mount.type} mounted at ${mount.target}`, mount, secret.name);
     const existing = await engine.statPath(containerId, target);
     if (existing && isDirectory(existing)) {
       throw new OneoffError(`secret ${secret.name}: ${target} is a directory in the image`, { hint: "give secrets.NAME.target a file path" });
@@ -41,6 +48,25 @@ export async function deliverSecretFiles(engine: ContainerEngine, containerId: s
     await engine.putArchive(containerId, base, Readable.from(archive));
   }
 }
+
+/**
+ * Where `file` really is in the one-off, every link on the way followed: the archive endpoint's
+ * stat gives a link's target fully resolved in the container, so each component is asked in turn.
+ */
+async function realPathInOneOff(engine: ContainerEngine, containerId: string, file: string): Promise<string> {
+  let real = "";
+  let given = "";
+  for (const part of file.split("/").filter(Boolean)) {
+    given = `${given}/${part}`;
+    const found = await engine.statPath(containerId, given);
+    if (!found) return `${real}${file.slice(given.length - part.length - 1)}`;
+    real = found.linkTarget && (found.mode & SYMLINK_MODE) !== 0 ? found.linkTarget : `${real}/${part}`;
+  }
+  return real || "/";
+}
+
+/** Go's os.ModeSymlink, as the archive endpoint's stat carries it. */
+const SYMLINK_MODE = 1 << 27;
 
 /** The uid and gid the one-off runs as (its user, or the image's), looked up in the image when named. */
 async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ uid: number; gid: number }> {

@@ -3,6 +3,7 @@
  * one-off's user, kept out of its environment and `docker inspect`; env delivery; tasks that
  * list their secrets; and every bad source refused in one line before anything is created.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -104,6 +105,27 @@ describe("secrets: delivered to the one-off", () => {
       "oneoff: oneoff.yaml:4:3: secrets.db_password.target: /run/secrets/db_password is under the volume mounted at /run/secrets: the file would outlive the one-off in that volume (choose a target outside it, such as /run/secrets/db_password)",
     );
     expect(await eventually(() => (docker("volume", "ls", "-q", "--filter", "name=oneoff-secrets-vol") === "" ? true : undefined))).toBe(true);
+  });
+
+  it("refuses a file target that the image's links lead into a volume (/run/secrets -> /data): nothing written there, nothing left", async () => {
+    const image = "oneoff-test/secrets-link:latest";
+    // A hostile image: its /run/secrets is a link into where a volume is mounted.
+    execFileSync("docker", ["build", "-q", "-t", image, "-"], { input: "FROM oneoff-test/busybox\nRUN mkdir -p /data /run && ln -s /data /run/secrets\n", env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+    const volume = `oneoff-secrets-link-${Math.random().toString(16).slice(2, 8)}`;
+    try {
+      const result = await oneoff(["run", "--release", image, "-v", `${volume}:/data`, "--", "true"], { cwd: app(), env });
+      expect(result.code).toBe(125);
+      expect(result.stdout.toString()).toBe("");
+      expect(result.stderr.trim().split("\n")).toEqual([
+        expect.stringMatching(/^oneoff: oneoff\.yaml:\d+:\d+: secrets\.\w+\.target: \/run\/secrets\/\w+ leads through a link in the image to \/data\/\w+, under the volume mounted at \/data: the file would outlive the one-off in that volume \(choose a target outside it, such as \/run\/secrets\/\w+\)$/),
+      ]);
+      expect(oneOffContainers()).toEqual([]);
+      const inVolume = execFileSync("docker", ["run", "--rm", "-v", `${volume}:/data`, "oneoff-test/busybox", "ls", "-A", "/data"], { encoding: "utf8" });
+      expect(inVolume).toBe("");
+    } finally {
+      execFileSync("docker", ["volume", "rm", "-f", volume]);
+      execFileSync("docker", ["image", "rm", image]);
+    }
   });
 
   it("shows in --dry-run where each secret and copy goes, and no value", async () => {

@@ -38,6 +38,9 @@ describe("connectionFromEnv", () => {
     ["ssh:// without a host", "ssh://", 'DOCKER_HOST "ssh://" is not a valid address'],
     ["ssh:// with a password, without showing it", "ssh://me:hunter2@h", 'DOCKER_HOST "ssh://me:***@h": a password in an ssh:// address is not supported'],
     ["ssh:// with a query", "ssh://h?x=1", 'DOCKER_HOST "ssh://h?x=1": an ssh:// address takes no query or fragment'],
+    ["ssh:// whose socket path holds shell code", "ssh://h/tmp/x;touch${IFS}/tmp/pwned", 'DOCKER_HOST "ssh://h/tmp/x;touch${IFS}/tmp/pwned": the socket path /tmp/x;touch$%7BIFS%7D/tmp/pwned holds characters the remote shell would run as code'],
+    ["ssh:// whose socket path holds a command substitution", "ssh://h/run/$(id)", "holds characters the remote shell would run as code"],
+    ["ssh:// whose socket path holds a space", "ssh://h/run/my%20docker.sock", "holds characters the remote shell would run as code"],
   ])("refuses %s", (_name, address, message) => {
     expect(() => connectionFromEnv({ DOCKER_HOST: address })).toThrow(message);
   });

@@ -78,6 +78,11 @@ function sshConnection(address: string, what: string): Connection {
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   if (!host) throw invalid(what, address);
   const socketPath = url.pathname.replace(/^\/+$/, "");
+  // ssh hands the far side one command line, read by the user's shell there: the path is
+  // kept to characters no shell reads as code (the docker CLI passes it on unchecked).
+  if (socketPath && !/^\/[A-Za-z0-9_./-]*$/.test(socketPath)) {
+    throw new OneoffError(`${what} "${address}": the socket path ${socketPath} holds characters the remote shell would run as code`, { hint: "use a socket path of letters, digits, /, ., _ and -" });
+  }
   return {
     kind: "ssh",
     host,
