@@ -26,4 +26,8 @@ COPY bin ./bin
 # Talking to the engine's socket needs root or the socket's group; the group's ID differs
 # from host to host, so the image runs as root unless told otherwise (docker run --user,
 # with --group-add for the socket's group).
+# The project mounted at /app belongs to the host's user, not to the container's root: its
+# oneoff.yaml is trusted there (a config found by looking up is otherwise used only when
+# owned by the user running oneoff, or root).
+ENV ONEOFF_TRUSTED_DIRS=/app
 ENTRYPOINT ["node", "--", "/opt/oneoff/bin/oneoff.js"]

@@ -24,6 +24,7 @@ export function dryRun(plan: RunPlan, identity: Identity, suffix: string, stdout
   const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
   const body = { ...spec.body, Cmd: auditableCommand(spec.body.Cmd), Env: redactEnvList(spec.body.Env), Labels: labels };
   const document = {
+    config: plan.configPath ?? null,
     ...(located ? { engine: describeEngine(located) } : {}),
     name: spec.name,
     request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },

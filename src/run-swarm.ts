@@ -179,6 +179,7 @@ export function dryRunJob(run: Omit<JobRun, "engine" | "report" | "env">, stdout
     TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...container, Args: auditableCommand(container.Args ?? []), Env: redactEnvList(container.Env ?? []) } },
   };
   const document = {
+    config: run.plan.configPath ?? null,
     ...(located ? { engine: describeEngine(located) } : {}),
     runsAs: "swarm job",
     name: spec.Name,

@@ -95,6 +95,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity = { startedBy: whoAmI(), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()), runId: randomBytes(8).toString("hex") };
   const suffix = randomBytes(3).toString("hex");
+  if (options.debug) report.warn(`config: ${planned.configPath ?? "none (no oneoff.yaml here or above)"}`);
   checkLocalPaths(planned.files);
   // A caller's own engine is used as it is; otherwise the one the flags, environment and
   // DOCKER_* choose, whose address the watchdog gets too.

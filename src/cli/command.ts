@@ -14,6 +14,8 @@ export interface CliContext {
   act(job: () => Promise<number>): void;
   /** The global --host, --context and --env-name, once argv is parsed: which engine. */
   engineFlags(): EngineFlags;
+  /** --debug: say which files were read, and show stack traces. */
+  debug?: boolean;
 }
 
 /**

@@ -28,14 +28,14 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
     const { host, context: dockerContext, envName } = program.opts<{ host?: string; context?: string; envName?: string }>();
     return { ...(host ? { host } : {}), ...(dockerContext ? { dockerContext } : {}), ...(envName ? { envName } : {}) };
   };
-  const context: CliContext = { io, afterDashDash: command, act: (work) => (job = work), engineFlags };
+  const context: CliContext = { io, afterDashDash: command, act: (work) => (job = work), engineFlags, debug };
 
   // The engine flags are the program's, as docker's -H and --context are, and are taken
   // before or after the command's name: `oneoff -H ssh://host run ...` or `oneoff run -H ...`.
   const program = new Command("oneoff")
     .description("Run admin processes (Twelve-Factor XII) in ephemeral containers from your app's release image and config.")
     .version(VERSION, "-V, --version")
-    .option("--debug", "show stack traces for errors")
+    .option("--debug", "say which config file is used, and show stack traces for errors")
     .option("-H, --host <address>", "the engine: unix:///path, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT] (default: DOCKER_HOST)")
     .option("--context <name>", "the engine of this docker context (default: DOCKER_CONTEXT, docker context use)")
     .option("--env-name <name>", "an environment of oneoff.yaml's environments: (default: ONEOFF_ENV)")

@@ -193,6 +193,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("waitLock", pick<string | true>("waitLock"));
   set("dryRun", pick<boolean>("dryRun"));
   set("quiet", pick<boolean>("quiet"));
+  if (context.debug) options.debug = true;
   set("detach", pick<boolean>("detach"));
   set("keepFor", pick<string>("keepFor"));
   set("json", pick<boolean>("json"));

@@ -1,7 +1,7 @@
 /**
  * Finding and reading config files: the only part of config/ that touches the filesystem.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
 import { configError } from "./errors.js";
@@ -14,15 +14,49 @@ import type { AppConfig } from "./types.js";
 
 export const CONFIG_FILE_NAMES = ["oneoff.yaml", "oneoff.yml"] as const;
 
-/** Like compose, look in the working directory and then in each parent. */
-export function findConfigFile(cwd: string): string | undefined {
+/**
+ * Like compose, look in the working directory and then in each parent. A file found this way
+ * is used only when it can be trusted (see untrustedBecause): a oneoff.yaml is code, since its
+ * secrets: commands run here and its engine receives those secrets.
+ */
+export function findConfigFile(cwd: string, env: Environment = {}): string | undefined {
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     for (const name of CONFIG_FILE_NAMES) {
       const candidate = path.join(dir, name);
-      if (existsSync(candidate)) return candidate;
+      if (!existsSync(candidate)) continue;
+      const why = trustedDir(dir, env) ? undefined : untrustedBecause(candidate, process.getuid?.());
+      if (why) {
+        throw new OneoffError(`${candidate}: found by looking up from ${path.resolve(cwd)}, but ${why}; not used`, {
+          hint: `if it is yours, pass --config ${candidate}, or add ${dir} to ONEOFF_TRUSTED_DIRS`,
+        });
+      }
+      return candidate;
     }
     if (path.dirname(dir) === dir) return undefined;
   }
+}
+
+/** ONEOFF_TRUSTED_DIRS: folders (':'-separated, or '*' for all) whose oneoff.yaml is used whoever owns it. */
+function trustedDir(dir: string, env: Environment): boolean {
+  const listed = (env.ONEOFF_TRUSTED_DIRS ?? "").split(":").filter(Boolean);
+  return listed.includes("*") || listed.some((entry) => path.resolve(entry) === dir);
+}
+
+/**
+ * Why a config file found by looking up may not be trusted, as git's safe.directory reasons:
+ * the file (and a link to it) and its folder must be owned by this user or root, and not
+ * writable by others (a world-writable folder such as /tmp lets anyone plant one).
+ */
+export function untrustedBecause(file: string, uid: number | undefined): string | undefined {
+  if (uid === undefined) return undefined; // no owners to compare (Windows)
+  const folder = path.dirname(file);
+  const checks: Array<[string, Stats]> = [[`its folder ${folder}`, statSync(folder)], ["it", lstatSync(file)]];
+  if (checks[1]?.[1].isSymbolicLink()) checks.push([`the file it links to (${realpathSync(file)})`, statSync(file)]);
+  for (const [what, stats] of checks) {
+    if (stats.uid !== uid && stats.uid !== 0) return `${what} is owned by uid ${stats.uid} (not you, nor root)`;
+    if (!stats.isSymbolicLink() && (stats.mode & 0o002) !== 0) return `${what} is writable by anyone`;
+  }
+  return undefined;
 }
 
 /**
@@ -30,7 +64,7 @@ export function findConfigFile(cwd: string): string | undefined {
  * (a one-off can run from flags alone). env_file contents are folded in under `env:`.
  */
 export function loadAppConfig(explicitPath: string | undefined, cwd: string, env: Environment): AppConfig | undefined {
-  const configPath = explicitPath === undefined ? findConfigFile(cwd) : path.resolve(cwd, explicitPath);
+  const configPath = explicitPath === undefined ? findConfigFile(cwd, env) : path.resolve(cwd, explicitPath);
   if (configPath === undefined) {
     // A Procfile alone is an app too: its process types are the tasks.
     const procfile = path.join(path.resolve(cwd), "Procfile");

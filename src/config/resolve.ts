@@ -74,6 +74,8 @@ export interface RunOptions {
   waitLock?: string | true;
   dryRun?: boolean;
   quiet?: boolean;
+  /** Say which config file is used (even with quiet). */
+  debug?: boolean;
   /** Start the one-off and return at once; it is kept after it ends for `keepFor`. */
   detach?: boolean;
   /** With detach: how long to keep it after it ends (`24h` default). */

@@ -1,11 +1,11 @@
 import { mergeLayers } from "../../src/config/resolve.js";
 import type { AppConfig } from "../../src/config/types.js";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../src/config/interpolate.js";
-import { findConfigFile, loadAppConfig, readEnvFile } from "../../src/config/load.js";
+import { findConfigFile, loadAppConfig, readEnvFile, untrustedBecause } from "../../src/config/load.js";
 import { OneoffError } from "../../src/output/errors.js";
 
 /** The env a run gets from the app's config: its env_file layers under its own env:. */
@@ -72,6 +72,51 @@ describe("findConfigFile", () => {
   it("finds nothing when no directory up to the root holds a config file", () => {
     writeTree({ "shop/app/.keep": "" });
     expect(findConfigFile(path.join(root, "shop/app"))).toBeUndefined();
+  });
+});
+
+describe("a config file found by looking up is used only when it can be trusted", () => {
+  const me = process.getuid?.() ?? 0;
+  const stranger = 4321;
+  it("refuses one in a folder anyone can write to (a planted /tmp/oneoff.yaml), before reading it", () => {
+    writeTree({ "shared/oneoff.yaml": "secrets:\n  x:\n    command: touch planted\n", "shared/me/work/.keep": "" });
+    chmodSync(path.join(root, "shared"), 0o1777);
+    const error = (() => {
+      try {
+        findConfigFile(path.join(root, "shared/me/work"));
+      } catch (caught) {
+        return caught as OneoffError;
+      }
+      throw new Error("expected a refusal");
+    })();
+    expect(error.message).toBe(`${path.join(root, "shared/oneoff.yaml")}: found by looking up from ${path.join(root, "shared/me/work")}, but its folder ${path.join(root, "shared")} is writable by anyone; not used`);
+    expect(error.hint).toBe(`if it is yours, pass --config ${path.join(root, "shared/oneoff.yaml")}, or add ${path.join(root, "shared")} to ONEOFF_TRUSTED_DIRS`);
+    expect(findConfigFile(path.join(root, "shared/me/work"), { ONEOFF_TRUSTED_DIRS: `/nowhere:${path.join(root, "shared")}` })).toBe(path.join(root, "shared/oneoff.yaml"));
+  });
+
+  it.each([
+    ["a file owned by someone else", (file: string) => chownSync(file, stranger, stranger), () => `it is owned by uid ${stranger} (not you, nor root)`],
+    ["a file anyone can write", (file: string) => chmodSync(file, 0o666), () => "it is writable by anyone"],
+    ["a folder owned by someone else", (file: string) => chownSync(path.dirname(file), stranger, stranger), () => `its folder ${path.join(root, "shop")} is owned by uid ${stranger} (not you, nor root)`],
+    ["a link to a file owned by someone else", (file: string) => {
+      writeFileSync(path.join(root, "theirs.yaml"), "");
+      chownSync(path.join(root, "theirs.yaml"), stranger, stranger);
+      rmSync(file);
+      symlinkSync(path.join(root, "theirs.yaml"), file);
+    }, () => `the file it links to (${path.join(root, "theirs.yaml")}) is owned by uid ${stranger} (not you, nor root)`],
+  ])("refuses %s", (_, plant, reason) => {
+    writeTree({ "shop/oneoff.yaml": "" });
+    const file = path.join(root, "shop/oneoff.yaml");
+    plant(file);
+    const why = reason();
+    expect(untrustedBecause(file, me)).toBe(why);
+    expect(untrustedBecause(file, stranger)).toBe(why.includes("writable") ? why : undefined);
+  });
+
+  it("trusts a file of this user's in a folder of this user's, and one of root's", () => {
+    writeTree({ "shop/oneoff.yaml": "" });
+    expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), me)).toBeUndefined();
+    expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), stranger)).toBe(me === 0 ? undefined : `its folder ${path.join(root, "shop")} is owned by uid ${me} (not you, nor root)`);
   });
 });
 

@@ -1,0 +1,51 @@
+/**
+ * A oneoff.yaml planted above the working directory (in a folder anyone can write to, such as
+ * /tmp) is never used: its secrets: command never runs, nothing reaches the engine, and the
+ * one line says which file and how to trust it. --dry-run and --debug say which file is used.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "../integration/helpers.js";
+
+expectNoLeftovers();
+
+describe("config discovery", () => {
+  it("refuses a oneoff.yaml in a folder anyone can write to, before its secrets: command runs", async () => {
+    const shared = mkdtempSync(path.join(os.tmpdir(), "oneoff-planted-"));
+    chmodSync(shared, 0o1777);
+    const marker = path.join(shared, "the-planted-command-ran");
+    writeFileSync(path.join(shared, "oneoff.yaml"), `app: planted\nimage: ${IMAGE}\nsecrets:\n  grab:\n    command: touch ${marker}; echo value\n`);
+    const work = path.join(shared, "me", "work");
+    mkdirSync(work, { recursive: true, mode: 0o700 });
+    const before = oneOffContainers();
+    const result = await oneoff(["run", "--", "true"], { cwd: work });
+    expect(result.code).toBe(125);
+    expect(result.stdout.toString()).toBe("");
+    expect(result.stderr).toBe(
+      `oneoff: ${shared}/oneoff.yaml: found by looking up from ${work}, but its folder ${shared} is writable by anyone; not used (if it is yours, pass --config ${shared}/oneoff.yaml, or add ${shared} to ONEOFF_TRUSTED_DIRS)\n`,
+    );
+    expect(existsSync(marker)).toBe(false);
+    expect(oneOffContainers()).toEqual(before);
+
+    // Trusted by name, it is used: its command runs.
+    const trusted = await oneoff(["run", "-q", "--", "true"], { cwd: work, env: { ONEOFF_TRUSTED_DIRS: shared } });
+    expect(trusted.code).toBe(0);
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it("says which file is used: --dry-run in its document, --debug on stderr", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-config-used-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: used\nimage: ${IMAGE}\n`);
+    const sub = path.join(dir, "deeper");
+    mkdirSync(sub);
+    const dry = await oneoff(["run", "--dry-run", "--", "true"], { cwd: sub });
+    expect(JSON.parse(dry.stdout.toString()).config).toBe(path.join(dir, "oneoff.yaml"));
+    const debug = await oneoff(["--debug", "run", "-q", "--", "true"], { cwd: sub });
+    expect(debug.stderr).toBe(`oneoff: config: ${path.join(dir, "oneoff.yaml")}\n`);
+    expect(debug.code).toBe(0);
+    const none = await oneoff(["--debug", "run", "-q", "--release", IMAGE, "--", "true"], { cwd: mkdtempSync(path.join(os.tmpdir(), "oneoff-no-config-")) });
+    expect(none.stderr).toBe("oneoff: config: none (no oneoff.yaml here or above)\n");
+  });
+});
