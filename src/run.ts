@@ -15,7 +15,7 @@ import { connectTo, locate, type Connection, type LocatedEngine } from "./engine
 import type { ContainerEngine } from "./engine/types.js";
 import { createHoldingLock } from "./lifecycle/lock.js";
 import { preflight, type Check } from "./lifecycle/preflight.js";
-import { recordInLedger, releaseDone, writeAudit } from "./lifecycle/run-records.js";
+import { recordInLedger, releaseDone, writeAudit, writeAuditStart } from "./lifecycle/run-records.js";
 import { currentOwner, formatOwner } from "./lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "./lifecycle/watchdog.js";
 import { OneoffError } from "./output/errors.js";
@@ -112,6 +112,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   // Read now, before anything is created: a missing secret is an input error.
   const secrets = readSecretValues(planned.secrets, env, secretsDir);
   const plan = withSecretEnv(planned, secrets);
+  if (context.audit !== false) writeAuditStart(env, plan, identity, report);
 
   // The command's stdout goes to oneoff's stderr with --json (stdout carries the document),
   // or into memory with capture.

@@ -48,16 +48,20 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
           io.stdout.write(`${JSON.stringify(entries)}\n`);
           return 0;
         }
-        const rows = entries.map((entry) => [
-          entry.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
-          entry.by,
-          entry.app,
-          entry.task ?? entry.command.join(" ").slice(0, 40),
-          (entry.imageId ?? entry.releaseReference).replace(/^sha256:/, "").slice(0, 12),
-          String(entry.exitCode),
-          formatDuration(entry.durationMs),
-          entry.outcome + (entry.signal ? ` (${entry.signal})` : ""),
-        ]);
+        const rows = entries.map((entry) => {
+          const ended = entry.outcome === "no end recorded" ? undefined : entry;
+          return [
+            entry.startedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+            entry.by,
+            entry.app,
+            entry.task ?? entry.command.join(" ").slice(0, 40),
+            (ended?.imageId ?? entry.releaseReference).replace(/^sha256:/, "").slice(0, 12),
+            ended ? String(ended.exitCode) : "-",
+            ended ? formatDuration(ended.durationMs) : "-",
+            // No end line: oneoff was killed (or is still running).
+            ended ? ended.outcome + (ended.signal ? ` (${ended.signal})` : "") : entry.outcome,
+          ];
+        });
         io.stdout.write(formatTable(["STARTED", "BY", "APP", "TASK/COMMAND", "RELEASE", "EXIT", "TOOK", "HOW IT ENDED"], rows));
         return 0;
       }),

@@ -10,34 +10,54 @@ import type { Reporter } from "../output/reporter.js";
 import type { RunResult } from "../run.js";
 import { describePayload } from "../session/payload.js";
 import type { OneOffIdentity } from "../spec/labels.js";
-import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome } from "./audit.js";
+import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome, type AuditStart } from "./audit.js";
 import { lastSuccess, readLedger, recordRelease } from "./ledger.js";
 import { LockHeld } from "./lock.js";
 
-type Identity = Pick<OneOffIdentity, "startedBy" | "startedAt">;
+type Identity = Pick<OneOffIdentity, "startedBy" | "startedAt" | "runId">;
 
-export function writeAudit(env: Readonly<Record<string, string | undefined>>, plan: RunPlan, identity: Identity, result: RunResult | undefined, failure: unknown, report: Reporter): void {
-  const endedAt = result?.endedAt ?? new Date();
-  const entry: AuditEntry = {
+/** What both of a run's audit lines say: who ran what, on which release. */
+function auditedRun(plan: RunPlan, identity: Identity) {
+  return {
+    runId: identity.runId,
     startedAt: identity.startedAt.toISOString(),
-    endedAt: endedAt.toISOString(),
-    durationMs: endedAt.getTime() - identity.startedAt.getTime(),
     by: identity.startedBy,
     app: plan.app,
     releaseReference: plan.releaseReference,
-    ...(result?.imageId ? { imageId: result.imageId } : {}),
     ...(plan.task ? { task: plan.task } : {}),
     command: auditableCommand(plan.command),
-    ...(result?.containerId ? { containerId: result.containerId } : {}),
-    exitCode: result ? result.exitCode : exitCodeOf(failure),
-    outcome: result ? (result.ending as AuditOutcome) : failureOutcome(failure),
-    ...(result?.signal ? { signal: result.signal } : {}),
     ...(plan.lock ? { lock: plan.lock } : {}),
     ...describePayload(plan),
-    ...(failure === undefined ? {} : { error: formatErrorLine(failure).replace(/^oneoff: /, "") }),
   };
+}
+
+/** The start line, before anything reaches an engine: a oneoff killed later still leaves it. */
+export function writeAuditStart(env: Readonly<Record<string, string | undefined>>, plan: RunPlan, identity: Identity, report: Reporter): void {
+  append(env, { ...auditedRun(plan, identity), event: "start" }, report);
+}
+
+export function writeAudit(env: Readonly<Record<string, string | undefined>>, plan: RunPlan, identity: Identity, result: RunResult | undefined, failure: unknown, report: Reporter): void {
+  const endedAt = result?.endedAt ?? new Date();
+  append(
+    env,
+    {
+      ...auditedRun(plan, identity),
+      endedAt: endedAt.toISOString(),
+      durationMs: endedAt.getTime() - identity.startedAt.getTime(),
+      ...(result?.imageId ? { imageId: result.imageId } : {}),
+      ...(result?.containerId ? { containerId: result.containerId } : {}),
+      exitCode: result ? result.exitCode : exitCodeOf(failure),
+      outcome: result ? (result.ending as AuditOutcome) : failureOutcome(failure),
+      ...(result?.signal ? { signal: result.signal } : {}),
+      ...(failure === undefined ? {} : { error: formatErrorLine(failure).replace(/^oneoff: /, "") }),
+    },
+    report,
+  );
+}
+
+function append(env: Readonly<Record<string, string | undefined>>, line: AuditEntry | AuditStart, report: Reporter): void {
   try {
-    appendAudit(auditLogPath(env), entry);
+    appendAudit(auditLogPath(env), line);
   } catch (error) {
     report.warn(`could not write the audit log ${auditLogPath(env)}: ${(error as Error).message} (set ONEOFF_AUDIT_LOG to a writable file)`);
   }

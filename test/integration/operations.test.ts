@@ -410,7 +410,12 @@ describe("the audit log", () => {
 
     const text = readFileSync(log, "utf8");
     expect(text).not.toContain(secret);
-    const entries = text.trim().split("\n").map((line) => JSON.parse(line));
+    const lines = text.trim().split("\n").map((line) => JSON.parse(line));
+    // Each run: a start line, then its end line with the same run ID.
+    const starts = lines.filter((line: { event?: string }) => line.event === "start");
+    const entries = lines.filter((line: { event?: string }) => line.event === undefined);
+    expect(starts).toHaveLength(7);
+    expect(new Set(starts.map((line: { runId: string }) => line.runId))).toEqual(new Set(entries.map((line: { runId: string }) => line.runId)));
     const outcomes = entries.map((entry: { outcome: string; exitCode: number }) => `${entry.outcome}:${entry.exitCode}`);
     expect(outcomes).toEqual(expect.arrayContaining(["exited:0", "exited:3", "timeout:124", "not-found:127", "interrupted:9", "lock-refused:125"]));
     expect(entries).toHaveLength(7);
@@ -424,5 +429,24 @@ describe("the audit log", () => {
     const table = await oneoff(["history", "--all-apps", "-n", "2"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(table.stdout.toString().trim().split("\n")).toHaveLength(3);
     expect(oneOffContainers()).toEqual([]);
+  });
+
+  it("keeps the start line of a oneoff killed with SIGKILL, naming the OS user, not $USER", async () => {
+    const log = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-audit-")), "audit.jsonl");
+    const killed = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", "echo ready; sleep 60"], {
+      env: { ONEOFF_AUDIT_LOG: log, USER: "mallory", LOGNAME: "mallory" },
+      onSpawn: (child) => void waitForOutput(child, (text) => text.includes("ready")).then(() => child.kill("SIGKILL")),
+    });
+    expect(killed.signal).toBe("SIGKILL");
+    const lines = readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(lines).toEqual([
+      expect.objectContaining({ event: "start", by: `${os.userInfo().username}@${os.hostname()}`, releaseReference: IMAGE, command: ["sh", "-c", "echo ready; sleep 60"], runId: expect.stringMatching(/^[0-9a-f]{16}$/) }),
+    ]);
+    const history = await oneoff(["history", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
+    expect(JSON.parse(history.stdout.toString())).toEqual([expect.objectContaining({ outcome: "no end recorded", by: lines[0].by })]);
+    const table = await oneoff(["history", "--all-apps"], { env: { ONEOFF_AUDIT_LOG: log } });
+    expect(table.stdout.toString()).toMatch(/sh -c echo ready; sleep 60 .* - +- +no end recorded\n$/);
+    // The watchdog still removed the one-off.
+    await eventually(() => (oneOffContainers().length === 0 ? true : undefined));
   });
 });
