@@ -16,7 +16,8 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers, type CliResult } from "../integration/helpers.js";
+import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers, ROOT, type CliResult } from "../integration/helpers.js";
+import { documentRow, rewriteTable, tableRows } from "./bad-input-doc.js";
 
 expectNoLeftovers();
 
@@ -270,8 +271,9 @@ function workdirFor(row: BadInput): string {
   return dir;
 }
 
-export function runRow(row: BadInput): Promise<CliResult> {
-  return oneoff(row.args, { cwd: workdirFor(row), env: { ONEOFF_RELEASE: undefined, ...row.env } });
+export async function runRow(row: BadInput): Promise<CliResult & { dir: string }> {
+  const dir = workdirFor(row);
+  return { ...(await oneoff(row.args, { cwd: dir, env: { ONEOFF_RELEASE: undefined, ...row.env } })), dir };
 }
 
 async function runAll<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -285,7 +287,7 @@ async function runAll<T, R>(items: T[], concurrency: number, work: (item: T) => 
 }
 
 describe("bad input: one line naming the culprit and the fix, the right exit code, nothing created", () => {
-  const results: CliResult[] = [];
+  const results: Array<CliResult & { dir: string }> = [];
   let containersBefore: string[] = [];
   let containersAfter: string[] = [];
 
@@ -321,6 +323,13 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
     expect(line).toMatch(row.says);
     expect(signal, context).toBeNull();
     expect(code, context).toBe(row.code);
+  });
+
+  it("is docs/bad-input.md's table, row for row, with what oneoff said (ONEOFF_UPDATE_DOCS=1 rewrites it)", () => {
+    const documented = CATALOGUE.map((row, index) => documentRow(row, results[index]!.stderr, results[index]!.dir, BASE));
+    const file = path.join(ROOT, "docs", "bad-input.md");
+    if (process.env.ONEOFF_UPDATE_DOCS === "1") rewriteTable(file, documented);
+    expect(tableRows(file)).toEqual(documented);
   });
 
   it("left the engine's one-off containers as they were", () => {
