@@ -78,7 +78,8 @@ describe("pulling a release from a registry that wants credentials", () => {
     const document = JSON.parse(result.stdout.toString()) as { imageId: string; exitCode: number };
     expect(document.imageId).toBe(imageId(PRIVATE));
     expect(document.exitCode).toBe(0);
-    const audit = JSON.parse(readFileSync(env.ONEOFF_AUDIT_LOG as string, "utf8").trim()) as { imageId: string };
+    // The run's end line (after its start line).
+    const audit = JSON.parse(readFileSync(env.ONEOFF_AUDIT_LOG as string, "utf8").trim().split("\n").at(-1) as string) as { imageId: string };
     expect(audit.imageId).toBe(document.imageId);
     expectNoSecrets(result);
   });

@@ -240,6 +240,34 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     expect((await first).code).toBe(0);
   });
 
+  it("is not harmed when a job waiting for its lock is killed (SIGKILL): the waiter's watchdog removes only its own run's job", async () => {
+    let waiter: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    const holder = swarm(["--lock", "wl", "--release", IMAGE, "--", "sh", "-c", "echo holding; sleep 8; echo holder-done"], {
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("holding"), 60_000).then(() => {
+          // Not quiet: the waiter's "waiting for lock" line is the moment to kill it.
+          waiter = oneoff(["run", "--engine", "swarm", "--constraint", "node.role==manager", "--lock", "wl", "--wait-lock", "60s", "--release", IMAGE, "--", "true"], {
+            env: { ONEOFF_AUDIT_LOG: auditLog },
+            onSpawn: (waiting) => {
+              let killed = false;
+              waiting.stderr?.on("data", (chunk: Buffer) => {
+                if (!killed && chunk.toString().includes("waiting for lock wl")) {
+                  killed = true;
+                  waiting.kill("SIGKILL");
+                }
+              });
+            },
+          });
+        }),
+    });
+    const held = await holder;
+    const killed = await (await eventually(() => waiter));
+    expect(killed.signal).toBe("SIGKILL");
+    expect(killed.stderr).toMatch(/waiting for lock wl, held by/);
+    expect(held.stdout.toString()).toBe("holding\nholder-done\n");
+    expect(held.code).toBe(0);
+  }, 90_000);
+
   it("starts a detached job that ps, logs, wait and cleanup know", async () => {
     const started = await swarm(["-d", "--keep-for", "1s", "--release", IMAGE, "--", "sh", "-c", "echo to-out; echo to-err >&2; sleep 1; exit 6"]);
     const id = started.stdout.toString().trim();
