@@ -2,7 +2,8 @@
  * oneoff as a library: `import { run } from "oneoff"` does what `oneoff run` does.
  */
 export { run, planRun, type RunContext, type RunResult } from "./run.js";
-export type { RunOptions, RunPlan } from "./config/resolve.js";
+export type { RunOptions } from "./types/options.js";
+export type { RunPlan } from "./types/plan.js";
 export type { AppConfig, ProcessSettings, PullPolicy, SettingsLayer, TaskDefinition } from "./config/types.js";
 export { OneoffError, ExitCode } from "./output/errors.js";
 export { buildContainerSpec, type ContainerSpec, type CreateBody } from "./spec/create-body.js";

@@ -1,7 +1,7 @@
 /**
  * The parts of a run's result that say what ran, shared by container and Swarm-job runs.
  */
-import type { RunPlan } from "./config/resolve.js";
+import type { RunPlan } from "./types/plan.js";
 import type { OneOffIdentity } from "./spec/labels.js";
 
 /** Who started a one-off, when, with which oneoff: the same for all of its labels and records. */

@@ -4,12 +4,12 @@
  * is dryRunJob in run-swarm.ts.)
  */
 import type { Writable } from "node:stream";
-import type { RunPlan } from "./config/resolve.js";
+import type { RunPlan } from "./types/plan.js";
 import { describeEngine, type LocatedEngine } from "./engine/connect.js";
 import { auditableCommand, redactedJson, redactEnvList } from "./output/redact.js";
 import { parseReleaseReference } from "./release/reference.js";
 import { describe, type Identity } from "./run-describe.js";
-import type { RunResult } from "./run.js";
+import type { RunResult } from "./types/result.js";
 import { dryRunPayload } from "./session/payload.js";
 import { buildContainerSpec } from "./spec/create-body.js";
 import { dockerRunLine } from "./spec/docker-run-line.js";

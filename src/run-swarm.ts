@@ -4,7 +4,7 @@
  * src/session/swarm-job.ts. Called from run.ts, which owns the audit line.
  */
 import type { Readable, Writable } from "node:stream";
-import type { RunPlan } from "./config/resolve.js";
+import type { RunPlan } from "./types/plan.js";
 import { swarmOf } from "./config/sources.js";
 import type { ServiceDefinition } from "./engine/swarm/types.js";
 import type { ContainerEngine } from "./engine/types.js";
@@ -19,7 +19,8 @@ import { parseReleaseReference } from "./release/reference.js";
 import { resolveRelease } from "./release/resolve.js";
 import { registryAuthHeader, registryLogins } from "./release/credentials.js";
 import { describe, type Identity } from "./run-describe.js";
-import type { RunContext, RunResult } from "./run.js";
+import type { RunContext } from "./types/context.js";
+import type { RunResult } from "./types/result.js";
 import { abortInterrupts, noInterrupts } from "./session/interrupts.js";
 import { runSwarmJob } from "./session/swarm-job.js";
 import { buildContainerSpec } from "./spec/create-body.js";

@@ -9,7 +9,13 @@ import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { loadAppConfig, readEnvFile } from "./config/load.js";
 import { resolveSources } from "./config/sources.js";
-import { resolveRunPlan, type RunOptions, type RunPlan } from "./config/resolve.js";
+import { resolveRunPlan } from "./config/resolve.js";
+import type { RunOptions } from "./types/options.js";
+import type { RunPlan } from "./types/plan.js";
+import type { RunContext } from "./types/context.js";
+import type { RunResult } from "./types/result.js";
+
+export type { RunContext, RunResult };
 import type { AppConfig, SettingsLayer } from "./config/types.js";
 import { connectTo, locate, type Connection, type LocatedEngine } from "./engine/connect.js";
 import type { ContainerEngine } from "./engine/types.js";
@@ -22,9 +28,9 @@ import { OneoffError } from "./output/errors.js";
 import { streamReporter, type Reporter } from "./output/reporter.js";
 import { registryLogins } from "./release/credentials.js";
 import { resolveRelease } from "./release/resolve.js";
-import { runAttached, type Ending } from "./session/attached-run.js";
+import { runAttached } from "./session/attached-run.js";
 import { startDetached } from "./session/detached-run.js";
-import { abortInterrupts, noInterrupts, type InterruptSource } from "./session/interrupts.js";
+import { abortInterrupts, noInterrupts } from "./session/interrupts.js";
 import { OutputCapture } from "./session/capture.js";
 import { checkLocalPaths } from "./session/local-paths.js";
 import { payloadFor, reportSkippedCopyOut, withSecretEnv } from "./session/payload.js";
@@ -34,50 +40,6 @@ import { describe, type Identity } from "./run-describe.js";
 import { attachedJob, detachedJob, dryRunJob, refuseContainerOnly } from "./run-swarm.js";
 import { dryRun } from "./run-dry.js";
 import { VERSION } from "./version.js";
-
-export interface RunContext {
-  cwd: string;
-  env: Readonly<Record<string, string | undefined>>;
-  stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
-  /** Where interrupts come from: the CLI passes its process signals. */
-  interrupts: InterruptSource;
-  /** For library callers: aborting stops the one-off as SIGTERM would. */
-  signal?: AbortSignal;
-  /** An engine to use instead of the one the options, the environment and DOCKER_* choose. */
-  engine?: ContainerEngine;
-  /**
-   * Start the watchdog that removes the one-off if this process dies first (default true;
-   * with a caller's own `engine` it talks to the engine DOCKER_HOST names, so such callers
-   * may want it off).
-   */
-  watchdog?: boolean;
-  /** Append to the audit log (default true). */
-  audit?: boolean;
-}
-
-export interface RunResult {
-  /** The command's exit code (124 timed out; 128+n when oneoff killed it after an interrupt). */
-  exitCode: number;
-  /** Empty for --dry-run. */
-  containerId: string;
-  containerName: string;
-  imageId: string;
-  releaseReference: string;
-  app: string;
-  task?: string;
-  command: string[];
-  /** How it ended; "detached" when it was started and left running. */
-  ending: Ending | "detached" | "dry-run";
-  signal?: string;
-  startedAt: Date;
-  endedAt: Date;
-  /** For a Swarm job: its service, the node its task ran on, ms from create to the exit code seen. */
-  job?: { serviceId: string; nodeId?: string; createToExitMs?: number };
-  /** The command's output, with `capture` (and --json --capture). */
-  output?: { stdout: Buffer; stderr: Buffer; truncated: boolean };
-}
 
 /**
  * Runs a one-off and resolves with its exit code. Failures of oneoff itself (config, engine,

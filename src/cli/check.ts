@@ -4,7 +4,7 @@
  */
 import { Command, Option } from "commander";
 import { ENGINE_KINDS, type EngineKind } from "../config/types.js";
-import type { RunOptions } from "../config/resolve.js";
+import type { RunOptions } from "../types/options.js";
 import type { CliContext, CliIO } from "./command.js";
 
 export function checkCommand(context: CliContext): Command {

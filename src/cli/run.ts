@@ -2,7 +2,7 @@
  * `oneoff run`: flags -> RunOptions -> the library's run().
  */
 import { Command, InvalidArgumentError, Option } from "commander";
-import type { RunOptions } from "../config/resolve.js";
+import type { RunOptions } from "../types/options.js";
 import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../config/types.js";
 import { exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";

@@ -4,22 +4,11 @@
  */
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
+import type { FileCopies, FileCopy } from "./types.js";
 
-export interface FileCopy {
-  /** Absolute path on this machine. */
-  local: string;
-  /** Absolute path in the one-off's filesystem. */
-  container: string;
-  /** The flag as given, for messages and the audit log: `--copy-in ./seed:/seed`. */
-  given: string;
-}
+export type { FileCopies, FileCopy };
 
-export interface FileCopies {
-  /** Copied in after create, before start. */
-  copyIn: FileCopy[];
-  /** Copied out after the command exits, before the container is removed. */
-  copyOut: FileCopy[];
-}
+
 
 /** Parses one flag value; `direction` says which side is local. */
 export function parseFileCopy(direction: "in" | "out", value: string, cwd: string): FileCopy {

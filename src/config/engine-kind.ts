@@ -5,7 +5,7 @@
  */
 import { OneoffError } from "../output/errors.js";
 import type { Environment } from "./interpolate.js";
-import type { RunOptions } from "./resolve.js";
+import type { RunOptions } from "../types/options.js";
 import { ENGINE_KINDS, type AppConfig, type EngineKind } from "./types.js";
 
 /** Swarm's placement syntax: KEY==VALUE or KEY!=VALUE (node.hostname, node.labels.X, ...). */

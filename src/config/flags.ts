@@ -4,7 +4,7 @@
 import { OneoffError } from "../output/errors.js";
 import { envNameProblem } from "./env-rules.js";
 import type { Environment } from "./interpolate.js";
-import type { RunOptions } from "./resolve.js";
+import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "./types.js";
 import { parseCpus, parseMemory } from "./units.js";
 import { parseVolume } from "./volumes.js";

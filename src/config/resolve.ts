@@ -7,10 +7,12 @@
  */
 import { OneoffError } from "../output/errors.js";
 import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
-import { parseRegistryAuthFlag, type RegistryAuthFlag } from "../release/registry-auth.js";
+import { parseRegistryAuthFlag } from "../release/registry-auth.js";
+import type { RunOptions } from "../types/options.js";
+import type { RunPlan } from "../types/plan.js";
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
-import type { AppConfig, EngineKind, ProcessSettings, PullPolicy, SettingName, SettingsLayer } from "./types.js";
+import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "./types.js";
 import { argumentProblem, envValueProblem } from "./env-rules.js";
 import { engineOf } from "./engine-kind.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, stopTimeoutOf, timeoutAndLock } from "./run-modes.js";
@@ -18,121 +20,8 @@ import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "./environments.js";
 import { closest } from "./words.js";
 import { userKeyed } from "./user-keys.js";
-import { parseFileCopies, type FileCopies } from "./copy-paths.js";
-import { chooseSecrets, type SecretDefinition } from "./secrets.js";
-
-export interface RunOptions {
-  /** A task named in oneoff.yaml. */
-  task?: string;
-  /** Copy image and settings from a running process: `web`, or `container:NAME|ID`. */
-  from?: string;
-  /** A compose file, with `service`: take image and settings from that service. */
-  compose?: string;
-  service?: string;
-  /** argv: the command itself, or extra arguments appended to the task's command. */
-  command?: string[];
-  /** Path of the config file (default: the nearest oneoff.yaml). */
-  config?: string;
-  release?: string;
-  /** `KEY=VALUE`, or `KEY` to pass the invoking environment's value. */
-  env?: string[];
-  envFiles?: string[];
-  user?: string;
-  workdir?: string;
-  networks?: string[];
-  /** docker's short syntax: SOURCE:TARGET[:ro]. */
-  volumes?: string[];
-  /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
-  entrypoint?: string;
-  memory?: string;
-  cpus?: string;
-  /** `KEY=VALUE` */
-  labels?: string[];
-  interactive?: boolean;
-  /** Allocate a TTY (`-t`); with `interactive`, oneoff's stdin must be a terminal. */
-  tty?: boolean;
-  /** The keys that detach a terminal session (docker notation; default ctrl-p,ctrl-q). */
-  detachKeys?: string;
-  /** `oneoff shell`: run the config's `shell:` (default /bin/sh) as a terminal session. */
-  shell?: boolean;
-  /** `oneoff release`: run the release task, holding the lock "release", with a default timeout. */
-  releaseTask?: boolean;
-  /** With releaseTask: run it even if the ledger says it succeeded for this release. */
-  force?: boolean;
-  /** With releaseTask: fail at once when another release holds the lock, instead of waiting. */
-  noWait?: boolean;
-  pull?: PullPolicy;
-  /** Registry credentials for the pull: `USER:env:VARIABLE` or `USER:file:PATH` (see README, Registries). */
-  registryAuth?: string;
-  /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
-  stopTimeoutSeconds?: number;
-  /** Stop the one-off after this long: `10m`, `1h30m`, `90` (seconds). Exit 124. */
-  timeout?: string;
-  /** Hold this engine-enforced lock while running; a second holder is refused. */
-  lock?: string;
-  /** With `lock`: wait for it instead of failing, up to this long (`true`: no limit). */
-  waitLock?: string | true;
-  dryRun?: boolean;
-  quiet?: boolean;
-  /** Say which config file is used (even with quiet). */
-  debug?: boolean;
-  /** Start the one-off and return at once; it is kept after it ends for `keepFor`. */
-  detach?: boolean;
-  /** With detach: how long to keep it after it ends (`24h` default). */
-  keepFor?: string;
-  /** The caller wants a machine-readable result: the command's stdout goes to stderr. */
-  json?: boolean;
-  /** Keep the command's output in the result (bounded) instead of passing it through. */
-  capture?: boolean;
-  /** Run as a container (docker) or as a Swarm job (swarm); default ONEOFF_ENGINE, then engine: in oneoff.yaml. */
-  engine?: EngineKind;
-  /** Swarm placement constraints, e.g. `node.hostname==db1`. */
-  constraints?: string[];
-  /** `LOCAL:CONTAINER_PATH`: copied into the one-off after create, before start. */
-  copyIn?: string[];
-  /** `CONTAINER_PATH:LOCAL`: copied out after the command exits, before removal. */
-  copyOut?: string[];
-  /** The engine's address (unix://, tcp://, ssh://), as docker --host. */
-  host?: string;
-  /** A docker context, as docker --context. */
-  dockerContext?: string;
-  /** An environment of oneoff.yaml's `environments:` (default: ONEOFF_ENV). */
-  envName?: string;
-}
-
-export interface RunPlan {
-  app: string;
-  configPath?: string;
-  task?: string;
-  command: string[];
-  /** The image reference to resolve to an immutable image ID. */
-  releaseReference: string;
-  settings: ProcessSettings;
-  /** Where each setting (and each env key, as `env.KEY`) came from. */
-  provenance: Record<string, string>;
-  interactive: boolean;
-  tty: boolean;
-  detachKeys?: string;
-  /** Set for `oneoff release`: the run is checked against, and recorded in, the ledger. */
-  release?: { force: boolean; ledgerKeep: number };
-  pull: PullPolicy;
-  /** --registry-auth: who, and where the password is (never the password itself). */
-  registryAuth?: RegistryAuthFlag;
-  stopTimeoutSeconds: number;
-  timeoutMs?: number;
-  lock?: string;
-  /** Present when the caller waits for the lock: how long (ms), or Infinity. */
-  waitLockMs?: number;
-  /** Set for a detached one-off: how long it is kept after it ends (ms). */
-  keepForMs?: number;
-  /** Where it runs: a container, or a Swarm job (with its placement constraints). */
-  engine: EngineKind;
-  constraints: string[];
-  /** Files copied in before start and out after exit. */
-  files: FileCopies;
-  /** The secrets this one-off gets (their values are read only when it runs). */
-  secrets: SecretDefinition[];
-}
+import { parseFileCopies } from "./copy-paths.js";
+import { chooseSecrets } from "./secrets.js";
 
 
 

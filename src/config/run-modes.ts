@@ -4,7 +4,8 @@
  */
 import { OneoffError } from "../output/errors.js";
 import { DEFAULT_KEEP_DETACHED_MS } from "../spec/labels.js";
-import type { RunOptions, RunPlan } from "./resolve.js";
+import type { RunOptions } from "../types/options.js";
+import type { RunPlan } from "../types/plan.js";
 import type { AppConfig, TaskDefinition } from "./types.js";
 import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "./units.js";
 

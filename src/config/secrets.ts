@@ -8,17 +8,11 @@ import path from "node:path";
 import type { Node } from "yaml";
 import { OneoffError } from "../output/errors.js";
 import { envNameProblem } from "./env-rules.js";
-import type { Mount } from "./types.js";
+import type { Mount, SecretDefinition } from "./types.js";
+
+export type { SecretDefinition };
 import type { YamlReader } from "./yaml-reader.js";
 
-export interface SecretDefinition {
-  name: string;
-  /** Where the value comes from; a file path is absolute. */
-  source: { kind: "env" | "file" | "command"; value: string };
-  /** `oneoff.yaml:12:5: secrets.NAME.env`: where errors about the source point. */
-  sourceAt: string;
-  delivery: { as: "file"; target: string; at: string } | { as: "env"; variable: string };
-}
 
 const SECRET_KEYS = ["env", "file", "command", "as", "target", "variable"] as const;
 const SOURCE_KEYS = ["env", "file", "command"] as const;

@@ -8,7 +8,7 @@ import { connectEngine, type EngineChoice } from "../engine/connect.js";
 import { engineChoice, pickEnvironment } from "./environments.js";
 import { OneoffError } from "../output/errors.js";
 import { loadAppConfig, loadComposeService } from "./load.js";
-import type { RunOptions } from "./resolve.js";
+import type { RunOptions } from "../types/options.js";
 import { findProcess, processLayer } from "./running.js";
 import { findService, serviceLayer } from "./swarm-service.js";
 import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";

@@ -3,7 +3,6 @@
  * service, a running container or a Procfile later) produces a SettingsLayer; layers are
  * merged in order into one ResolvedSettings, remembering where each value came from.
  */
-import type { SecretDefinition } from "./secrets.js";
 
 export interface ProcessSettings {
   /** Image repository, e.g. registry.example.com/shop. */
@@ -119,4 +118,29 @@ export interface AppConfig {
   releaseTask?: string;
   /** Named engines (and release/env), picked with --env-name or ONEOFF_ENV. */
   environments?: Record<string, EnvironmentDefinition>;
+}
+
+export interface SecretDefinition {
+  name: string;
+  /** Where the value comes from; a file path is absolute. */
+  source: { kind: "env" | "file" | "command"; value: string };
+  /** `oneoff.yaml:12:5: secrets.NAME.env`: where errors about the source point. */
+  sourceAt: string;
+  delivery: { as: "file"; target: string; at: string } | { as: "env"; variable: string };
+}
+
+export interface FileCopy {
+  /** Absolute path on this machine. */
+  local: string;
+  /** Absolute path in the one-off's filesystem. */
+  container: string;
+  /** The flag as given, for messages and the audit log: `--copy-in ./seed:/seed`. */
+  given: string;
+}
+
+export interface FileCopies {
+  /** Copied in after create, before start. */
+  copyIn: FileCopy[];
+  /** Copied out after the command exits, before the container is removed. */
+  copyOut: FileCopy[];
 }

@@ -4,8 +4,7 @@
  */
 import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
-import { commandOf, Labels } from "../spec/labels.js";
-import { isDetached } from "./reaper.js";
+import { commandOf, isDetached, Labels } from "../spec/labels.js";
 
 export interface OneOffView {
   id: string;

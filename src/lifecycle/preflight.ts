@@ -5,7 +5,7 @@
  * removed at once: the user exists, the workdir exists, the command is on the PATH.
  * Every failure is collected, not only the first.
  */
-import type { RunPlan } from "../config/resolve.js";
+import type { RunPlan } from "../types/plan.js";
 import type { ContainerEngine, PathStat } from "../engine/types.js";
 import type { RegistryLogin } from "../release/credentials.js";
 import { parseReleaseReference } from "../release/reference.js";

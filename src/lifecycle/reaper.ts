@@ -4,15 +4,10 @@
  * label; owners on other hosts are left alone, since nothing here can tell if they live.
  */
 import type { ContainerDetails, ContainerEngine, ContainerSummary } from "../engine/types.js";
-import { DEFAULT_KEEP_DETACHED_MS, DETACHED_SUFFIX, Labels } from "../spec/labels.js";
+import { DEFAULT_KEEP_DETACHED_MS, isDetached, Labels } from "../spec/labels.js";
 import { ownerAlive, parseOwner, type Owner } from "./owner.js";
 import { reapJobs } from "./reaper-jobs.js";
 import { managerJobs } from "./job-oneoffs.js";
-
-/** Started with --detach, or a terminal session detached with the detach keys (renamed). */
-export function isDetached(container: Pick<ContainerSummary, "labels" | "name">): boolean {
-  return container.labels[Labels.detached] === "true" || container.name.endsWith(DETACHED_SUFFIX);
-}
 
 /**
  * Pure: which of `containers` are orphans, given a liveness check for owners. A detached

@@ -2,12 +2,12 @@
  * What a run leaves on record: its audit line (every run, whatever the ending) and, for the
  * release phase, its ledger entry on the engine.
  */
-import type { RunPlan } from "../config/resolve.js";
+import type { RunPlan } from "../types/plan.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { auditableCommand } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
-import type { RunResult } from "../run.js";
+import type { RunResult } from "../types/result.js";
 import { describePayload } from "../session/payload.js";
 import type { OneOffIdentity } from "../spec/labels.js";
 import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome, type AuditStart } from "./audit.js";

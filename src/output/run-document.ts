@@ -3,7 +3,7 @@
  * ended, and (with --capture) its output. Pure.
  */
 import { auditableCommand } from "./redact.js";
-import type { RunResult } from "../run.js";
+import type { RunResult } from "../types/result.js";
 
 export interface CapturedStream {
   /** utf8 when the bytes are valid UTF-8, else base64. */

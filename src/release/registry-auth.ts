@@ -6,6 +6,9 @@
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
 import { DOCKER_CONFIG_FIX, parseJsonFile } from "../config/json-file.js";
+import type { RegistryAuthFlag } from "../types/plan.js";
+
+export type { RegistryAuthFlag };
 
 /** The key docker's config.json files Docker Hub's credentials under (docker login's default). */
 export const DOCKER_HUB_KEY = "https://index.docker.io/v1/";
@@ -136,12 +139,6 @@ export function encodeRegistryAuth(credential: RegistryCredential, serverAddress
     ? { identitytoken: credential.identityToken, serveraddress: serverAddress }
     : { username: credential.username, password: credential.password, serveraddress: serverAddress };
   return Buffer.from(JSON.stringify(config), "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
-}
-
-/** `--registry-auth USER:env:VAR` or `USER:file:PATH`: who, and where the password is read from. */
-export interface RegistryAuthFlag {
-  username: string;
-  password: { env: string } | { file: string };
 }
 
 /** A relative PATH is taken from `cwd`. */

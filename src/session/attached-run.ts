@@ -19,6 +19,9 @@ import { enterRawMode, followWindowSize } from "./terminal.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "./interrupts.js";
 import { StopControl } from "./stop-control.js";
 import type { Watchdog } from "../lifecycle/watchdog.js";
+import type { Ending } from "../types/result.js";
+
+export type { Ending };
 
 export interface SessionIO {
   stdin: Readable;
@@ -64,9 +67,6 @@ export interface AttachedRunOptions {
    */
   beforeRemoval?: (ended: AttachedRunResult) => Promise<void>;
 }
-
-/** How a one-off ended, for reports and the audit log. */
-export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "skipped";
 
 export interface AttachedRunResult {
   exitCode: number;

@@ -3,13 +3,9 @@
  * they come from (process signals for the CLI, an AbortSignal for the library) is wired here.
  */
 import { constants } from "node:os";
+import type { InterruptSignal, InterruptSource } from "../types/context.js";
 
-export type InterruptSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
-
-export interface InterruptSource {
-  /** Calls `handler` for each interrupt until the returned function is called. */
-  subscribe(handler: (signal: InterruptSignal) => void): () => void;
-}
+export type { InterruptSignal, InterruptSource };
 
 export const FORWARDED_SIGNALS: readonly InterruptSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 

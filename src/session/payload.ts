@@ -4,7 +4,7 @@
  * (--copy-out). One place that turns the plan into the session's prepare/collect hooks and
  * into what --dry-run and the audit log say, so run.ts only wires them.
  */
-import type { RunPlan } from "../config/resolve.js";
+import type { RunPlan } from "../types/plan.js";
 import { envValueProblem } from "../config/env-rules.js";
 import type { SecretValue } from "../config/secret-values.js";
 import type { ContainerEngine } from "../engine/types.js";

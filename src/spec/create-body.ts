@@ -2,7 +2,7 @@
  * RunPlan + identity -> the Engine API's POST /containers/create body and container name.
  * Pure, so --dry-run can print exactly what would be sent and tests can assert on it.
  */
-import type { RunPlan } from "../config/resolve.js";
+import type { RunPlan } from "../types/plan.js";
 import { oneOffLabels, type OneOffIdentity } from "./labels.js";
 
 export interface ContainerSpec {

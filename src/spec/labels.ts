@@ -46,6 +46,11 @@ export const Labels = {
  */
 export const DETACHED_SUFFIX = "-detached";
 
+/** Started with --detach, or a terminal session detached with the detach keys (renamed). */
+export function isDetached(container: { labels: Readonly<Record<string, string>>; name: string }): boolean {
+  return container.labels[Labels.detached] === "true" || container.name.endsWith(DETACHED_SUFFIX);
+}
+
 /** How long a detached one-off is kept after it ends unless told otherwise (io.oneoff.keep-for). */
 export const DEFAULT_KEEP_DETACHED_MS = 24 * 3_600_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { plan } from "./plan-fixture.js";
-import type { RunPlan } from "../../src/config/resolve.js";
+import type { RunPlan } from "../../src/types/plan.js";
 import { buildContainerSpec, containerName, type CreateBody } from "../../src/spec/create-body.js";
 import { dockerRunLine } from "../../src/spec/docker-run-line.js";
 import { Labels, oneOffLabels, type OneOffIdentity } from "../../src/spec/labels.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { argumentProblem, envNameProblem, envValueProblem, MAX_ENTRY_BYTES } from "../../src/config/env-rules.js";
 import { isDetachKeys } from "../../src/config/run-modes.js";
-import { isDetached } from "../../src/lifecycle/reaper.js";
+import { isDetached } from "../../src/spec/labels.js";
 import { DetachWatch, detachKeyBytes } from "../../src/session/stdin.js";
 
 describe("environment rules (docker's for names, the kernel's for sizes)", () => {

@@ -2,7 +2,7 @@
  * A RunPlan as resolveRunPlan would make it for `shop`'s migrate, with every required field, for
  * the spec builders' tests (container create body and Swarm job service).
  */
-import type { RunPlan } from "../../src/config/resolve.js";
+import type { RunPlan } from "../../src/types/plan.js";
 import type { ProcessSettings } from "../../src/config/types.js";
 
 export function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?: Partial<ProcessSettings> } = {}): RunPlan {

@@ -4,7 +4,8 @@ import type { Environment } from "../../src/config/interpolate.js";
 import { parseEnvFlags } from "../../src/config/flags.js";
 import { parseDotenv } from "../../src/config/dotenv.js";
 import { buildContainerSpec } from "../../src/spec/create-body.js";
-import { mergeLayers, resolveRunPlan, type ResolveInputs, type RunOptions } from "../../src/config/resolve.js";
+import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/config/resolve.js";
+import type { RunOptions } from "../../src/types/options.js";
 import type { AppConfig, SettingsLayer } from "../../src/config/types.js";
 import { OneoffError } from "../../src/output/errors.js";
 

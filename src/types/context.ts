@@ -1,0 +1,37 @@
+/**
+ * Where a run does its IO, and what it may use: the CLI passes its process's streams, signals
+ * and environment; a library caller passes its own. Types only, at the bottom of the house.
+ */
+import type { Readable, Writable } from "node:stream";
+import type { ContainerEngine } from "../engine/types.js";
+
+/** Where interrupts come from. */
+export type InterruptSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** Delivers interrupts (signals for the CLI, an AbortSignal for the library) to a running session. */
+export interface InterruptSource {
+  /** Calls `handler` for each interrupt until the returned function is called. */
+  subscribe(handler: (signal: InterruptSignal) => void): () => void;
+}
+
+export interface RunContext {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** Where interrupts come from: the CLI passes its process signals. */
+  interrupts: InterruptSource;
+  /** For library callers: aborting stops the one-off as SIGTERM would. */
+  signal?: AbortSignal;
+  /** An engine to use instead of the one the options, the environment and DOCKER_* choose. */
+  engine?: ContainerEngine;
+  /**
+   * Start the watchdog that removes the one-off if this process dies first (default true;
+   * with a caller's own `engine` it talks to the engine DOCKER_HOST names, so such callers
+   * may want it off).
+   */
+  watchdog?: boolean;
+  /** Append to the audit log (default true). */
+  audit?: boolean;
+}

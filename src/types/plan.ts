@@ -1,0 +1,45 @@
+/**
+ * A run resolved from options and config: what runs, from which release, with which settings
+ * and where each came from. Plain data at the bottom of the house: it imports only other types.
+ */
+import type { EngineKind, FileCopies, ProcessSettings, PullPolicy, SecretDefinition } from "../config/types.js";
+
+/** `--registry-auth USER:env:VAR` or `USER:file:PATH`: who, and where the password is read from. */
+export interface RegistryAuthFlag {
+  username: string;
+  password: { env: string } | { file: string };
+}
+
+export interface RunPlan {
+  app: string;
+  configPath?: string;
+  task?: string;
+  command: string[];
+  /** The image reference to resolve to an immutable image ID. */
+  releaseReference: string;
+  settings: ProcessSettings;
+  /** Where each setting (and each env key, as `env.KEY`) came from. */
+  provenance: Record<string, string>;
+  interactive: boolean;
+  tty: boolean;
+  detachKeys?: string;
+  /** Set for `oneoff release`: the run is checked against, and recorded in, the ledger. */
+  release?: { force: boolean; ledgerKeep: number };
+  pull: PullPolicy;
+  /** --registry-auth: who, and where the password is (never the password itself). */
+  registryAuth?: RegistryAuthFlag;
+  stopTimeoutSeconds: number;
+  timeoutMs?: number;
+  lock?: string;
+  /** Present when the caller waits for the lock: how long (ms), or Infinity. */
+  waitLockMs?: number;
+  /** Set for a detached one-off: how long it is kept after it ends (ms). */
+  keepForMs?: number;
+  /** Where it runs: a container, or a Swarm job (with its placement constraints). */
+  engine: EngineKind;
+  constraints: string[];
+  /** Files copied in before start and out after exit. */
+  files: FileCopies;
+  /** The secrets this one-off gets (their values are read only when it runs). */
+  secrets: SecretDefinition[];
+}

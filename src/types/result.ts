@@ -1,0 +1,28 @@
+/**
+ * What a run gives back. Plain data at the bottom of the house: it imports nothing.
+ */
+
+/** How a one-off ended, for reports and the audit log. */
+export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "skipped";
+
+export interface RunResult {
+  /** The command's exit code (124 timed out; 128+n when oneoff killed it after an interrupt). */
+  exitCode: number;
+  /** Empty for --dry-run. */
+  containerId: string;
+  containerName: string;
+  imageId: string;
+  releaseReference: string;
+  app: string;
+  task?: string;
+  command: string[];
+  /** How it ended; "detached" when it was started and left running. */
+  ending: Ending | "detached" | "dry-run";
+  signal?: string;
+  startedAt: Date;
+  endedAt: Date;
+  /** For a Swarm job: its service, the node its task ran on, ms from create to the exit code seen. */
+  job?: { serviceId: string; nodeId?: string; createToExitMs?: number };
+  /** The command's output, with `capture` (and --json --capture). */
+  output?: { stdout: Buffer; stderr: Buffer; truncated: boolean };
+}
