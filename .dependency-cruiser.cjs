@@ -1,0 +1,70 @@
+/**
+ * The house's import rules (../shared/STYLE.md as the project keeps it): checked by
+ * `npm run lint`, which .ci/run runs. Each rule says why it exists.
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: "no-circular",
+      severity: "error",
+      comment: "An import circle means two modules that cannot be read, tested or moved apart.",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "dockerode-only-in-the-engine-room",
+      severity: "error",
+      comment: "src/engine/ is the only place that talks to an engine; everything above it takes a ContainerEngine.",
+      from: { path: "^src/", pathNot: "^src/engine/" },
+      to: { path: "node_modules/(dockerode|docker-modem)/" },
+    },
+    {
+      name: "commander-only-in-the-cli",
+      severity: "error",
+      comment: "The core takes a plain options object; flags are the CLI's business.",
+      from: { path: "^src/", pathNot: "^src/cli/" },
+      to: { path: "node_modules/commander/" },
+    },
+    {
+      name: "spec-is-pure",
+      severity: "error",
+      comment: "src/spec/ turns a plan into Engine API bodies: no I/O, so --dry-run and its tests need no engine.",
+      from: { path: "^src/spec/" },
+      to: { dependencyTypes: ["core"], path: "^(node:)?(fs|net|child_process|http|https)" },
+    },
+    {
+      name: "spec-uses-no-room-that-does-io",
+      severity: "error",
+      comment: "The spec builder reads only the plan (and types): engines, sessions, lifecycle and releases do I/O.",
+      from: { path: "^src/spec/" },
+      to: { path: "^src/(engine/docker|engine/swarm/jobs|session|lifecycle|cli|release)/" },
+    },
+    {
+      name: "spec-uses-no-package",
+      severity: "error",
+      comment: "Pure code needs no dependency.",
+      from: { path: "^src/spec/" },
+      to: { dependencyTypes: ["npm", "npm-dev", "npm-optional"] },
+    },
+    {
+      name: "types-at-the-bottom",
+      severity: "error",
+      comment: "The shared types (options, plan, result, context) import only other types, so every room may use them.",
+      from: { path: "^src/types/" },
+      to: { pathNot: "^src/types/|^src/config/types\\.ts$|^src/engine/types\\.ts$|^src/output/errors\\.ts$|^(node:)?stream$" },
+    },
+    {
+      name: "nothing-imports-the-cli",
+      severity: "error",
+      comment: "The CLI is the top floor: nothing below it may depend on it.",
+      from: { path: "^src/", pathNot: "^src/cli/" },
+      to: { path: "^src/cli/" },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+    exclude: { path: "^(dist|test)/" },
+  },
+};
