@@ -1,7 +1,7 @@
 /**
  * oneoff as a library: `import { run } from "oneoff"` does what `oneoff run` does.
  */
-export { run, planRun, type RunContext, type RunResult } from "./run.js";
+export { run, planRun, type RunContext, type RunResult } from "./pipeline/run.js";
 export type { RunOptions } from "./types/options.js";
 export type { RunPlan } from "./types/plan.js";
 export type { AppConfig, ProcessSettings, PullPolicy, SettingsLayer, TaskDefinition } from "./config/types.js";

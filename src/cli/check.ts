@@ -53,7 +53,7 @@ Examples:
  * (`beforeRun`), success is silent and a config problem reads as it would from run itself.
  */
 export async function runChecks(options: RunOptions, io: CliIO, json: boolean, beforeRun = false): Promise<boolean> {
-  const [{ checkRun }] = await Promise.all([import("../run.js")]);
+  const [{ checkRun }] = await Promise.all([import("../pipeline/run.js")]);
   const checks = await checkRun(options);
   const ok = checks.every((check) => check.ok);
   if (json) {

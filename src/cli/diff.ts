@@ -24,7 +24,7 @@ Examples:
     .action((from: string, flags: { config?: string; release?: string; all?: boolean; json?: boolean }) =>
       act(async () => {
         const [{ planRun }, { engineFor }, { findProcess }, { resolveRelease }, { buildContainerSpec }, { diffAgainstProcess }, { formatTable }, { silentReporter }] = await Promise.all([
-          import("../run.js"),
+          import("../pipeline/run.js"),
           import("./engine.js"),
           import("../config/running.js"),
           import("../release/resolve.js"),

@@ -160,7 +160,7 @@ Examples:
       act(async () => {
         const engine = await engineFor(engineFlags());
         const { job, container } = await locate(engine, reference);
-        const code = container ? await engine.waitForExit(container.id) : await (await import("../session/swarm-job.js")).waitForJob(engine, job.service);
+        const code = container ? await engine.waitForExit(container.id) : await (await import("../backends/swarm-job/session.js")).waitForJob(engine, job.service);
         io.stdout.write(`${code}\n`);
         return code;
       }),

@@ -103,7 +103,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
   }
   // Loaded here so --version and --help never pay for the run machinery.
   const [{ run }, { processInterrupts }, { runDocument }] = await Promise.all([
-    import("../run.js"),
+    import("../pipeline/run.js"),
     import("../session/interrupts.js"),
     import("../output/run-document.js"),
   ]);

@@ -144,7 +144,7 @@ export interface ContainerEngine {
    * Extracts a tar archive (streamed, with backpressure) into the existing directory
    * `directory` of a container, created or stopped. The engine writes into the container's
    * own filesystem (its writable layer, or a volume or bind mounted there) and never into a
-   * tmpfs mounted at start: see the README's "Secrets". Rejects naming the path when the
+   * tmpfs mounted at start: see docs/secrets-and-files.md. Rejects naming the path when the
    * directory is missing or cannot be written.
    */
   putArchive(containerId: string, directory: string, tar: Readable): Promise<void>;

@@ -1,28 +1,25 @@
 /**
- * Locks enforced by the engine itself: a one-off that holds lock NAME is created under the
- * container name `<app>-lock-<NAME>`, and the engine refuses a second container of that name.
- * So two pipelines on two machines sharing an engine cannot both hold it, nothing on either
- * machine has to agree, and the lock goes when the one-off's container goes (the watchdog
- * removes it even when oneoff is killed).
+ * Locks enforced by the engine itself, the mechanism every backend shares: the one-off that
+ * holds lock NAME is created under a name the engine keeps unique (`<app>-lock-<NAME>`: a
+ * container's, a job service's), and the engine refuses a second of that name. So two
+ * pipelines on two machines sharing an engine cannot both hold it, nothing on either machine
+ * has to agree, and the lock goes when the one-off goes (the watchdog removes it even when
+ * oneoff is killed).
  *
- * A holder that is no longer running (it finished and was kept, or its owner died between
- * create and start) does not hold the lock: it is renamed out of the way (keeping its logs)
- * or removed, and the create is tried again.
+ * A holder that no longer holds the lock (a detached one-off that ended and is kept, or one
+ * whose oneoff died between create and start) is moved out of the way, and the create is
+ * tried again. Each backend says what its holders are (backends/container/lock.ts,
+ * backends/swarm-job/lock.ts).
  */
-import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { NameInUse } from "../engine/types.js";
 import { formatDuration } from "../config/units.js";
 import { OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
-import type { CreateBody } from "../spec/create-body.js";
-import { DETACHED_SUFFIX, Labels } from "../spec/labels.js";
-import { ownerLiveness, parseOwner, type Liveness, type Owner } from "./owner.js";
+import { Labels } from "../spec/labels.js";
+import { parseOwner, type Liveness, type Owner } from "./owner.js";
 
-export interface LockedCreate {
-  engine: ContainerEngine;
+export interface LockRequest {
   lock: string;
-  name: string;
-  body: CreateBody;
   /** How long to wait for the lock; undefined fails at once. */
   waitMs?: number;
   report: Reporter;
@@ -39,7 +36,7 @@ export interface LockedCreate {
  */
 export const ENDED_HOLDER_GRACE_MS = 15 * 60_000;
 
-type LivenessOf = (owner: Owner) => Liveness;
+export type LivenessOf = (owner: Owner) => Liveness;
 
 /** Pure: whether an attached holder that has ended still holds the lock for its owner. */
 export function endedHolderHolds(labels: Readonly<Record<string, string>>, endedAt: Date | undefined, livenessOf: LivenessOf, now: Date): boolean {
@@ -51,40 +48,8 @@ export function endedHolderHolds(labels: Readonly<Record<string, string>>, ended
   return liveness === "unknown" && endedAt !== undefined && now.getTime() - endedAt.getTime() < ENDED_HOLDER_GRACE_MS;
 }
 
-/** Whether the container named after the lock still holds it. Pure. */
-export function holdsLock(holder: ContainerDetails, livenessOf: LivenessOf, now: Date = new Date()): boolean {
-  if (holder.state === "running" || holder.state === "restarting" || holder.state === "paused" || holder.state === "removing") return true;
-  if (holder.state === "created") {
-    // Created but not started yet: held while its oneoff is alive to start it.
-    const owner = parseOwner(holder.labels[Labels.owner]);
-    return owner === undefined || livenessOf(owner) !== "dead";
-  }
-  // Exited: a kept detached one-off (renamed by a terminal detach) no longer holds it.
-  return !holder.name.endsWith(DETACHED_SUFFIX) && endedHolderHolds(holder.labels, holder.finishedAt, livenessOf, now);
-}
-
-export function describeHolder(holder: ContainerDetails): string {
-  const labels = holder.labels;
-  const what = labels[Labels.task] ? `task ${labels[Labels.task]}` : "a one-off";
-  const who = labels[Labels.startedBy] ?? "someone";
-  const since = labels[Labels.startedAt] ?? holder.startedAt?.toISOString() ?? "an unknown time";
-  const finishing = holder.state === "exited" || holder.state === "dead" ? " (its command has ended; its oneoff is finishing: copy-out, ledger)" : "";
-  return `${what} started by ${who} at ${since}, container ${holder.id.slice(0, 12)}${finishing}`;
-}
-
 /** A lock is held by another one-off (audited as "lock-refused"). */
 export class LockHeld extends OneoffError {}
-
-export async function createHoldingLock(request: LockedCreate): Promise<string> {
-  const { engine, name, body } = request;
-  return holdLock(request, {
-    create: () => engine.createContainer(name, body),
-    holder: () => engine.inspectContainer(name),
-    holds: (holder) => holdsLock(holder, (owner) => ownerLiveness(owner)),
-    describe: describeHolder,
-    free: (holder) => freeName(engine, holder),
-  });
-}
 
 /** What a lock is made of: something the engine creates under a unique name (a container, a service). */
 export interface LockTarget<Holder> {
@@ -98,7 +63,7 @@ export interface LockTarget<Holder> {
   free(holder: Holder): Promise<void>;
 }
 
-export async function holdLock<Holder>(request: Pick<LockedCreate, "lock" | "waitMs" | "report" | "pollMs" | "cancelled">, target: LockTarget<Holder>): Promise<string> {
+export async function holdLock<Holder>(request: LockRequest, target: LockTarget<Holder>): Promise<string> {
   const { lock, report } = request;
   const deadline = request.waitMs === undefined ? undefined : Date.now() + request.waitMs;
   let announced = false;
@@ -130,19 +95,5 @@ export async function holdLock<Holder>(request: Pick<LockedCreate, "lock" | "wai
       announced = true;
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(request.pollMs ?? 500, Math.max(0, deadline - Date.now()))));
-  }
-}
-
-/** Frees the lock's name from a holder that no longer holds it: kept for its logs if it ran. */
-async function freeName(engine: ContainerEngine, holder: ContainerDetails): Promise<void> {
-  try {
-    if (holder.state === "exited" && holder.labels[Labels.detached] === "true") {
-      await engine.rename(holder.id, `${holder.name}-done-${holder.id.slice(0, 12)}`);
-    } else {
-      await engine.remove(holder.id);
-    }
-  } catch (error) {
-    // Another oneoff freed it first: the retry will tell.
-    if (!(error instanceof NameInUse)) throw error;
   }
 }

@@ -11,7 +11,7 @@ import type { ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { REDACTED, redactSecretValues } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
-import type { Ending } from "./attached-run.js";
+import type { Ending } from "../types/result.js";
 import { userKeyed } from "../config/user-keys.js";
 
 export interface PayloadHooks {

@@ -5,6 +5,13 @@
 import type { Readable, Writable } from "node:stream";
 import type { ContainerEngine } from "../engine/types.js";
 
+/** One one-off's streams. */
+export interface SessionIO {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
 /** Where interrupts come from. */
 export type InterruptSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
 

@@ -45,7 +45,7 @@ export interface RunOptions {
   /** With releaseTask: fail at once when another release holds the lock, instead of waiting. */
   noWait?: boolean;
   pull?: PullPolicy;
-  /** Registry credentials for the pull: `USER:env:VARIABLE` or `USER:file:PATH` (see README, Registries). */
+  /** Registry credentials for the pull: `USER:env:VARIABLE` or `USER:file:PATH` (see docs/pipelines.md, Registries). */
   registryAuth?: string;
   /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
   stopTimeoutSeconds?: number;

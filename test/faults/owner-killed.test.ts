@@ -9,7 +9,7 @@ import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContai
 
 expectNoLeftovers();
 
-/** Bound stated in the README: gone within 5 s of SIGKILL on a local engine. */
+/** Bound stated in docs/faults.md: gone within 5 s of SIGKILL on a local engine. */
 const REMOVED_WITHIN_MS = 5_000;
 
 async function killDuringRun(args: string[]): Promise<{ elapsedMs: number; signal: NodeJS.Signals | null }> {

@@ -2,7 +2,7 @@
  * The experiment behind secret delivery (ENGINE-NOTES #9): where does the archive endpoint
  * write when the target directory is a tmpfs the one-off mounts at start? Answer on this
  * engine: always into the container's writable layer, under the mount point, where the
- * command cannot see it; a path that is no mount gets the bytes visibly. The README's
+ * command cannot see it; a path that is no mount gets the bytes visibly. docs/secrets-and-files.md's
  * "Secrets" section says what these assertions prove.
  */
 import { execFileSync } from "node:child_process";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ContainerDetails } from "../../src/engine/types.js";
 import { auditableCommand } from "../../src/output/redact.js";
 import { lastSuccess, recordFromLabels, recordLabels, type LedgerRecord } from "../../src/lifecycle/ledger.js";
-import { describeHolder, holdsLock } from "../../src/lifecycle/lock.js";
+import { describeHolder, holdsLock } from "../../src/backends/container/lock.js";
 import type { Liveness } from "../../src/lifecycle/owner.js";
 import { viewOf } from "../../src/lifecycle/oneoffs.js";
 import { findExpired, findFinishedJobContainers, findOrphans } from "../../src/lifecycle/reaper.js";

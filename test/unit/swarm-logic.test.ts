@@ -5,10 +5,10 @@ import type { ServiceDefinition, ServiceSummary, TaskStatus } from "../../src/en
 import { jobView } from "../../src/lifecycle/job-oneoffs.js";
 import { formatOwner, type Liveness, type Owner } from "../../src/lifecycle/owner.js";
 import { jobsToReap, type JobState } from "../../src/lifecycle/reaper-jobs.js";
-import { describeJobHolder, jobHoldsLock } from "../../src/lifecycle/swarm-lock.js";
+import { describeJobHolder, jobHoldsLock } from "../../src/backends/swarm-job/lock.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { ByteCounter, ByteSkipper } from "../../src/session/output.js";
-import { taskExitCode } from "../../src/session/swarm-job.js";
+import { taskExitCode } from "../../src/backends/swarm-job/session.js";
 
 function refusal(run: () => unknown): { message: string; hint: string | undefined; exitCode: number } {
   try {

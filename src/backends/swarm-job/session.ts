@@ -9,22 +9,23 @@
  * Removal is in the `finally` of the whole life, as for a container one-off.
  */
 import type { Duplex } from "node:stream";
-import type { ContainerEngine } from "../engine/types.js";
-import { EngineUnreachable } from "../engine/types.js";
-import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
-import { translateStartError } from "../engine/docker/errors.js";
-import { ExitCode, OneoffError } from "../output/errors.js";
-import type { Reporter } from "../output/reporter.js";
-import type { ServiceSpec } from "../spec/service-spec.js";
-import type { Watchdog } from "../lifecycle/watchdog.js";
-import { removeJob } from "../lifecycle/job-oneoffs.js";
-import { DEFAULT_DETACH_KEYS } from "../config/run-modes.js";
-import type { Ending, SessionIO } from "./attached-run.js";
-import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "./interrupts.js";
-import { ByteCounter, ByteSkipper, forwardOutput } from "./output.js";
-import { pumpStdin } from "./stdin.js";
-import { StopControl } from "./stop-control.js";
-import { enterRawMode, followWindowSize } from "./terminal.js";
+import type { ContainerEngine } from "../../engine/types.js";
+import { EngineUnreachable } from "../../engine/types.js";
+import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type TaskStatus } from "../../engine/swarm/types.js";
+import { translateStartError } from "../../engine/docker/errors.js";
+import { ExitCode, OneoffError } from "../../output/errors.js";
+import type { Reporter } from "../../output/reporter.js";
+import type { ServiceSpec } from "../../spec/service-spec.js";
+import type { Watchdog } from "../../lifecycle/watchdog.js";
+import { removeJob } from "../../lifecycle/job-oneoffs.js";
+import { DEFAULT_DETACH_KEYS } from "../../config/run-modes.js";
+import type { SessionIO } from "../../types/context.js";
+import type { Ending } from "../../types/result.js";
+import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
+import { ByteCounter, ByteSkipper, forwardOutput } from "../../session/output.js";
+import { pumpStdin } from "../../session/stdin.js";
+import { StopControl } from "../../session/stop-control.js";
+import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 
 export interface SwarmJobOptions {
   /** The engine oneoff talks to: the task's container when it lands here. */

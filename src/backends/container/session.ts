@@ -5,29 +5,24 @@
  * `finally` of the whole life, so a start failure, an engine error or an interrupt all end
  * with the container gone (or with a line naming the container we could not remove).
  */
-import type { Duplex, Readable, Writable } from "node:stream";
-import type { ContainerEngine } from "../engine/types.js";
-import type { Reporter } from "../output/reporter.js";
-import type { ContainerSpec } from "../spec/create-body.js";
-import { ExitCode, OneoffError } from "../output/errors.js";
-import { EngineUnreachable } from "../engine/types.js";
-import { forwardOutput, stillRunningAfterStreamEnd } from "./output.js";
-import { DEFAULT_DETACH_KEYS } from "../config/run-modes.js";
-import { DETACHED_SUFFIX } from "../spec/labels.js";
-import { DetachWatch, detachKeyBytes, pumpStdin } from "./stdin.js";
-import { enterRawMode, followWindowSize } from "./terminal.js";
-import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "./interrupts.js";
-import { StopControl } from "./stop-control.js";
-import type { Watchdog } from "../lifecycle/watchdog.js";
-import type { Ending } from "../types/result.js";
+import type { Duplex } from "node:stream";
+import type { SessionIO } from "../../types/context.js";
+import type { ContainerEngine } from "../../engine/types.js";
+import type { Reporter } from "../../output/reporter.js";
+import type { ContainerSpec } from "../../spec/create-body.js";
+import { ExitCode, OneoffError } from "../../output/errors.js";
+import { EngineUnreachable } from "../../engine/types.js";
+import { forwardOutput, stillRunningAfterStreamEnd } from "../../session/output.js";
+import { DEFAULT_DETACH_KEYS } from "../../config/run-modes.js";
+import { DETACHED_SUFFIX } from "../../spec/labels.js";
+import { DetachWatch, detachKeyBytes, pumpStdin } from "../../session/stdin.js";
+import { enterRawMode, followWindowSize } from "../../session/terminal.js";
+import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
+import { StopControl } from "../../session/stop-control.js";
+import type { Watchdog } from "../../lifecycle/watchdog.js";
+import type { Ending } from "../../types/result.js";
 
 export type { Ending };
-
-export interface SessionIO {
-  stdin: Readable;
-  stdout: Writable;
-  stderr: Writable;
-}
 
 export interface AttachedRunOptions {
   engine: ContainerEngine;

@@ -3,8 +3,8 @@
  * no watchdog; it is kept after it ends (for `oneoff logs`) and reaped once its retention
  * (label io.oneoff.keep-for) has passed.
  */
-import type { ContainerEngine } from "../engine/types.js";
-import type { ContainerSpec } from "../spec/create-body.js";
+import type { ContainerEngine } from "../../engine/types.js";
+import type { ContainerSpec } from "../../spec/create-body.js";
 
 export async function startDetached(
   engine: ContainerEngine,

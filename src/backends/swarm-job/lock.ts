@@ -4,13 +4,13 @@
  * whichever machine asks. A job whose task has ended, or whose attached owner on this host
  * has died, no longer holds it: its service is removed and the create tried again.
  */
-import type { ServiceDefinition, SwarmJobs, TaskStatus } from "../engine/swarm/types.js";
-import { TERMINAL_TASK_STATES } from "../engine/swarm/types.js";
-import type { Reporter } from "../output/reporter.js";
-import type { ServiceSpec } from "../spec/service-spec.js";
-import { Labels } from "../spec/labels.js";
-import { endedHolderHolds, holdLock } from "./lock.js";
-import { ownerLiveness, parseOwner, type Liveness, type Owner } from "./owner.js";
+import type { ServiceDefinition, SwarmJobs, TaskStatus } from "../../engine/swarm/types.js";
+import { TERMINAL_TASK_STATES } from "../../engine/swarm/types.js";
+import type { Reporter } from "../../output/reporter.js";
+import type { ServiceSpec } from "../../spec/service-spec.js";
+import { Labels } from "../../spec/labels.js";
+import { endedHolderHolds, holdLock } from "../../lifecycle/lock.js";
+import { ownerLiveness, parseOwner, type Liveness, type Owner } from "../../lifecycle/owner.js";
 
 export interface JobHolder {
   service: ServiceDefinition;

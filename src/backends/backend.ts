@@ -1,0 +1,103 @@
+/**
+ * Where and how a one-off runs. The pipeline (src/pipeline/run.ts) does what every one-off
+ * shares, once: the plan, the secrets, the audit lines, the release-once check, the banner, the
+ * ledger, the watchdog's lifetime and the result. A backend does what differs: what it refuses,
+ * what its create request is, how the release becomes what the engine runs, and how the one-off
+ * is created, attached to, waited for, locked and removed, or started and left running.
+ *
+ * Adding a backend is a folder beside container/ and swarm-job/, and a line in choose.ts.
+ */
+import type { Readable, Writable } from "node:stream";
+import type { LocatedEngine } from "../engine/connect.js";
+import type { ServiceDefinition } from "../engine/swarm/types.js";
+import type { ContainerEngine } from "../engine/types.js";
+import type { SecretValue } from "../config/secret-values.js";
+import type { RunKind, Watchdog } from "../lifecycle/watchdog.js";
+import type { Reporter } from "../output/reporter.js";
+import type { OneOffIdentity } from "../spec/labels.js";
+import type { InterruptSignal, InterruptSource } from "../types/context.js";
+import type { RunPlan } from "../types/plan.js";
+import type { Ending } from "../types/result.js";
+
+/** Who started a one-off, when, with which oneoff: the same for all of its labels and records. */
+export type Identity = Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "imageId" | "lock" | "keepForSeconds">;
+
+/** A run as planned, before any engine is contacted. */
+export interface PlannedRun {
+  plan: RunPlan;
+  identity: Identity;
+  /** Random letters that make the one-off's name unique. */
+  suffix: string;
+  /** The long-running service a Swarm job copies (--from), if any. */
+  service: ServiceDefinition | undefined;
+}
+
+/** A run about to talk to its engine. */
+export interface EngineRun extends PlannedRun {
+  engine: ContainerEngine;
+  report: Reporter;
+  /** Where registry credentials are read from (DOCKER_CONFIG, --registry-auth's variable). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The secrets' values, read before anything is created. */
+  secrets: readonly SecretValue[];
+}
+
+/** --dry-run: what the backend would send, and the image it names. */
+export interface DryRunDescription {
+  name: string;
+  /** The image as a dry run shows it (the reference, or an image ID given as the release). */
+  imageShown: string;
+  /** The document's own fields (the pipeline adds the config file and the engine, then masks secrets). */
+  document: Record<string, unknown>;
+}
+
+/** The release, resolved: the immutable image ID, and what this backend names to its engine. */
+export interface ResolvedRelease {
+  imageId: string;
+  /** For a Swarm job: a digest reference every node can pull; for a container: the image ID. */
+  image: string;
+}
+
+/** What the pipeline hands an attached session. */
+export interface AttachedSession {
+  io: { stdin: Readable; stdout: Writable; stderr: Writable };
+  interrupts: InterruptSource;
+  watchdog: Watchdog;
+  /** Prints the terminal session's banner: called by the backend when its session begins. */
+  banner: () => void;
+  /** Called once the one-off exists and holds its lock: false skips the run (release already done). */
+  beforeStart?: () => Promise<boolean>;
+  /** Called once it has ended, before it is removed: while it exists its lock is held. */
+  beforeRemoval?: (ended: { exitCode: number }) => Promise<void>;
+}
+
+export interface AttachedOutcome {
+  exitCode: number;
+  /** The container's ID, or the job's service ID. */
+  id: string;
+  ending: Ending;
+  signal?: InterruptSignal;
+  /** For a Swarm job: its service, the node its task ran on, ms from create to the exit code seen. */
+  job?: { serviceId: string; nodeId?: string; createToExitMs?: number };
+}
+
+/** One one-off of a backend, with its create request built: nothing exists on the engine yet. */
+export interface PreparedOneOff {
+  name: string;
+  /** The noun for the banner: "a one-off container, removed on exit". */
+  bannerNoun: string;
+  runAttached(session: AttachedSession): Promise<AttachedOutcome>;
+  /** Creates and starts it, and leaves it running; says how to follow it. */
+  startDetached(): Promise<{ id: string; job?: { serviceId: string } }>;
+}
+
+export interface Backend {
+  /** What the watchdog removes for it: containers, or job services. */
+  readonly kind: RunKind;
+  /** Refuses, in one line and before anything is created, what this backend cannot do. */
+  refuse(plan: RunPlan): void;
+  dryRun(run: PlannedRun, located: LocatedEngine | undefined): DryRunDescription;
+  /** Resolves the release (pulling as the plan says), after checking the engine can run this kind. */
+  resolve(run: EngineRun): Promise<ResolvedRelease>;
+  prepare(run: EngineRun, release: ResolvedRelease): Promise<PreparedOneOff>;
+}

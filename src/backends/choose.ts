@@ -1,0 +1,9 @@
+/** Where backends are chosen: the plan's engine kind (--engine, ONEOFF_ENGINE, engine:). */
+import type { RunPlan } from "../types/plan.js";
+import type { Backend } from "./backend.js";
+import { containerBackend } from "./container/backend.js";
+import { swarmJobBackend } from "./swarm-job/backend.js";
+
+export function backendFor(plan: RunPlan): Backend {
+  return plan.engine === "swarm" ? swarmJobBackend : containerBackend;
+}

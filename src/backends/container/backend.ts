@@ -1,0 +1,107 @@
+/**
+ * A one-off as a container on a Docker engine (or Podman's Docker API): created from the
+ * release image ID, attached before it starts, waited for, removed (session.ts); or created,
+ * started and left running (detached.ts). Its lock is its container name (lock.ts).
+ */
+import { createHoldingLock } from "./lock.js";
+import { runAttached } from "./session.js";
+import { startDetached } from "./detached.js";
+import { registryLogins } from "../../release/credentials.js";
+import { resolveRelease } from "../../release/resolve.js";
+import { parseReleaseReference } from "../../release/reference.js";
+import { auditableCommand, redactEnvList } from "../../output/redact.js";
+import { describeEngine } from "../../engine/connect.js";
+import { dryRunPayload, payloadFor, reportSkippedCopyOut } from "../../session/payload.js";
+import { buildContainerSpec, type ContainerSpec } from "../../spec/create-body.js";
+import { dockerRunLine } from "../../spec/docker-run-line.js";
+import { Labels } from "../../spec/labels.js";
+import type { Backend, EngineRun } from "../backend.js";
+
+export const containerBackend: Backend = {
+  kind: "container",
+
+  // A container can do everything a plan asks.
+  refuse() {},
+
+  dryRun({ plan, identity, suffix }, located) {
+    // A dry run talks to no engine: the image stays as referenced, noted as such.
+    const parsed = parseReleaseReference(plan.releaseReference);
+    const pinned = parsed?.kind === "id";
+    const imageShown = pinned ? parsed.id : plan.releaseReference;
+    const spec = buildContainerSpec(plan, { ...identity, imageId: imageShown }, suffix);
+    const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
+    const body = { ...spec.body, Cmd: auditableCommand(spec.body.Cmd), Env: redactEnvList(spec.body.Env), Labels: labels };
+    return {
+      name: spec.name,
+      imageShown,
+      document: {
+        ...(located ? { engine: describeEngine(located) } : {}),
+        name: spec.name,
+        request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
+        ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
+        ...dryRunPayload(plan),
+        ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
+        provenance: plan.provenance,
+        dockerRun: dockerRunLine({ ...spec, body }),
+      },
+    };
+  },
+
+  async resolve(run) {
+    const release = await resolveRelease(run.engine, run.plan.releaseReference, run.plan.pull, run.report, loginsFor(run));
+    return { imageId: release.imageId, image: release.imageId };
+  },
+
+  async prepare(run, release) {
+    const { plan, engine, report, identity, suffix } = run;
+    const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
+    const payload = payloadFor(plan, engine, report, run.secrets);
+    return {
+      name: spec.name,
+      bannerNoun: "a one-off container, removed on exit",
+      async runAttached(session) {
+        if (plan.tty) session.banner();
+        const ended = await runAttached({
+          engine,
+          spec,
+          interactive: plan.interactive,
+          tty: plan.tty,
+          ...(plan.detachKeys ? { detachKeys: plan.detachKeys } : {}),
+          stopTimeoutSeconds: plan.stopTimeoutSeconds,
+          ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+          io: session.io,
+          interrupts: session.interrupts,
+          report,
+          watchdog: session.watchdog,
+          ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(run, spec, cancelled) } : {}),
+          ...(session.beforeStart ? { beforeStart: session.beforeStart } : {}),
+          ...(session.beforeRemoval ? { beforeRemoval: session.beforeRemoval } : {}),
+          ...payload.hooks,
+        });
+        reportSkippedCopyOut(plan, ended.ending, report, payload.copiedOut());
+        return { exitCode: ended.exitCode, id: ended.containerId, ending: ended.ending, ...(ended.signal ? { signal: ended.signal } : {}) };
+      },
+      async startDetached() {
+        const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(run, spec, () => false) : undefined, payload.hooks.prepare);
+        report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
+        return { id: containerId };
+      },
+    };
+  },
+};
+
+function loginsFor({ plan, env }: Pick<EngineRun, "plan" | "env">) {
+  return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
+}
+
+function lockedCreate({ plan, engine, report }: EngineRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
+  return createHoldingLock({
+    engine,
+    lock: plan.lock as string,
+    name: spec.name,
+    body: spec.body,
+    report,
+    cancelled,
+    ...(plan.waitLockMs === undefined ? {} : { waitMs: plan.waitLockMs }),
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * A one-off as a Swarm replicated job: the same plan, release and container spec as a
+ * container one-off, restated as a job service (src/spec/service-spec.ts) and run by
+ * session.ts; its lock is the service's name (lock.ts). Copies and file secrets go through a
+ * container's archive endpoint, which a job's container on another node does not offer: refused.
+ */
+import { swarmOf } from "../../config/sources.js";
+import { describeEngine } from "../../engine/connect.js";
+import type { ContainerEngine } from "../../engine/types.js";
+import { OneoffError } from "../../output/errors.js";
+import { auditableCommand, redactEnvList } from "../../output/redact.js";
+import { registryAuthHeader, registryLogins } from "../../release/credentials.js";
+import { parseReleaseReference } from "../../release/reference.js";
+import { resolveRelease } from "../../release/resolve.js";
+import { buildContainerSpec } from "../../spec/create-body.js";
+import { Labels } from "../../spec/labels.js";
+import { buildJobServiceSpec, type ServiceSpec } from "../../spec/service-spec.js";
+import type { Backend, EngineRun, PlannedRun } from "../backend.js";
+import { createJobHoldingLock } from "./lock.js";
+import { runSwarmJob } from "./session.js";
+
+export const swarmJobBackend: Backend = {
+  kind: "job",
+
+  refuse(plan) {
+    if (plan.files.copyIn.length || plan.files.copyOut.length) {
+      throw new OneoffError(`${plan.files.copyIn.length ? "--copy-in" : "--copy-out"} is not available with --engine swarm`, {
+        hint: "run with --engine docker against a node's engine, or ship the file in the image or a volume",
+      });
+    }
+    const asFile = plan.secrets.find((secret) => secret.delivery.as === "file");
+    if (asFile) {
+      throw new OneoffError(`secret ${asFile.name} (${asFile.sourceAt}) is delivered as a file, which --engine swarm cannot do`, {
+        hint: "use a Swarm secret on the service (docker secret create; --from copies it), or deliver it with as: env",
+      });
+    }
+  },
+
+  dryRun(run, located) {
+    const { plan } = run;
+    const parsed = parseReleaseReference(plan.releaseReference);
+    const pinned = parsed?.kind === "name" && parsed.digest !== undefined;
+    const spec = jobSpec(run, plan.releaseReference, plan.releaseReference);
+    const container = spec.TaskTemplate.ContainerSpec;
+    const labels = { ...spec.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
+    const body = {
+      ...spec,
+      Labels: labels,
+      TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...container, Args: auditableCommand(container.Args ?? []), Env: redactEnvList(container.Env ?? []) } },
+    };
+    return {
+      name: spec.Name,
+      imageShown: plan.releaseReference,
+      document: {
+        ...(located ? { engine: describeEngine(located) } : {}),
+        runsAs: "swarm job",
+        name: spec.Name,
+        request: { method: "POST", path: "/services/create", body },
+        ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the digest (or image ID) ${plan.releaseReference} resolves to.` }),
+        ...(run.service ? { from: `service ${run.service.name} (${run.service.id.slice(0, 12)})` } : {}),
+        provenance: plan.provenance,
+      },
+    };
+  },
+
+  async resolve(run) {
+    if (!(await swarmOf(run.engine).node())) throw notAManager(run.engine);
+    return resolveJobImage(run);
+  },
+
+  async prepare(run, release) {
+    const { plan, engine, report } = run;
+    const jobs = swarmOf(engine);
+    const spec = jobSpec(run, release.imageId, release.image);
+    const registryAuth = await nodeRegistryAuth(run, release.image);
+    const create = (cancelled: () => boolean) => (plan.lock ? lockedJob(run, spec, cancelled, registryAuth) : jobs.createService(spec, registryAuth));
+    return {
+      name: spec.Name,
+      bannerNoun: "a Swarm job, removed on exit (press Enter for a prompt)",
+      async runAttached(session) {
+        const ended = await runSwarmJob({
+          engine,
+          jobs,
+          spec,
+          command: plan.command,
+          tty: plan.tty,
+          interactive: plan.interactive,
+          // A job's terminal session attaches once its task runs: the banner comes then.
+          ...(plan.tty ? { onAttach: session.banner } : {}),
+          ...(plan.detachKeys ? { detachKeys: plan.detachKeys } : {}),
+          stopTimeoutSeconds: plan.stopTimeoutSeconds,
+          ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+          io: session.io,
+          interrupts: session.interrupts,
+          report,
+          watchdog: session.watchdog,
+          create,
+          ...(session.beforeStart ? { beforeStart: session.beforeStart } : {}),
+          ...(session.beforeRemoval ? { beforeRemoval: session.beforeRemoval } : {}),
+        });
+        return {
+          exitCode: ended.exitCode,
+          id: ended.serviceId,
+          ending: ended.ending,
+          ...(ended.signal ? { signal: ended.signal } : {}),
+          job: { serviceId: ended.serviceId, ...(ended.nodeId ? { nodeId: ended.nodeId } : {}), ...(ended.createToExitMs === undefined ? {} : { createToExitMs: ended.createToExitMs }) },
+        };
+      },
+      async startDetached() {
+        const serviceId = await create(() => false);
+        report.info(`started detached job ${spec.Name}; follow it with: oneoff logs -f ${spec.Name}`);
+        return { id: serviceId, job: { serviceId } };
+      },
+    };
+  },
+};
+
+function credentialOptions(run: Pick<EngineRun, "plan" | "env">) {
+  return { env: run.env, ...(run.plan.registryAuth ? { registryAuth: run.plan.registryAuth } : {}) };
+}
+
+/** The nodes pull the job's image themselves: they get the same credentials the manager's pull had. */
+async function nodeRegistryAuth(run: EngineRun, image: string): Promise<string | undefined> {
+  return parseReleaseReference(image)?.kind === "name" ? registryAuthHeader(image, credentialOptions(run)) : undefined;
+}
+
+/** The job's service spec for a resolved release. */
+function jobSpec(run: PlannedRun, imageId: string, image: string): ServiceSpec {
+  const container = buildContainerSpec(run.plan, { ...run.identity, imageId }, run.suffix);
+  return buildJobServiceSpec(container, {
+    image,
+    stopGraceSeconds: run.plan.stopTimeoutSeconds,
+    constraints: run.plan.constraints,
+    ...(run.service ? { base: run.service.spec } : {}),
+  });
+}
+
+/**
+ * What the nodes run. A digest reference pins the release on every node (each pulls that exact
+ * manifest); an image ID means nothing to a registry, so it only serves where the image is.
+ */
+async function resolveJobImage(run: EngineRun): Promise<{ imageId: string; image: string }> {
+  const { plan, engine, report } = run;
+  const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, registryLogins(credentialOptions(run)));
+  const parsed = parseReleaseReference(plan.releaseReference);
+  if (parsed?.kind === "name" && parsed.digest) return { imageId: release.imageId, image: plan.releaseReference };
+  const image = await engine.inspectImage(release.imageId);
+  const repository = parsed?.kind === "name" ? parsed.repository : undefined;
+  const digested = image?.repoDigests.find((digest) => repository !== undefined && digest.startsWith(`${repository}@`)) ?? image?.repoDigests[0];
+  if (digested) return { imageId: release.imageId, image: digested };
+  const swarm = await swarmOf(engine).node();
+  if (!swarm) throw notAManager(engine);
+  if (parsed?.kind === "id" || !image?.repoTags.length) {
+    if (swarm.nodes > 1) throw new OneoffError(`release ${plan.releaseReference} has no name a node could pull`, { hint: "give the release as repo:tag or repo@digest from a registry" });
+    return { imageId: release.imageId, image: image?.repoTags[0] ?? plan.releaseReference };
+  }
+  if (swarm.nodes > 1) report.info(`release ${plan.releaseReference} has no registry digest: each node runs its own copy of that tag (push it to a registry to pin it)`);
+  return { imageId: release.imageId, image: plan.releaseReference };
+}
+
+function notAManager(engine: ContainerEngine): OneoffError {
+  return new OneoffError(`the engine at ${engine.endpoint} is not a swarm manager`, {
+    hint: "point DOCKER_HOST at a manager node (docker node ls there), or run without --engine swarm",
+  });
+}
+
+function lockedJob(run: EngineRun, spec: ServiceSpec, cancelled: () => boolean, registryAuth: string | undefined): Promise<string> {
+  return createJobHoldingLock({
+    ...(registryAuth ? { registryAuth } : {}),
+    jobs: swarmOf(run.engine),
+    lock: run.plan.lock as string,
+    spec,
+    report: run.report,
+    cancelled,
+    ...(run.plan.waitLockMs === undefined ? {} : { waitMs: run.plan.waitLockMs }),
+  });
+}

@@ -1,0 +1,219 @@
+/**
+ * `oneoff run` as a library call, one way through for every backend:
+ *   options -> plan -> (dry run) -> secrets -> audit start -> release -> [release done?] ->
+ *   backend (attached, with the watchdog; or detached) -> ledger -> result -> audit end.
+ * What differs between a container and a Swarm job is behind the Backend interface
+ * (src/backends/); everything here is written once. The CLI is a thin layer over this;
+ * `import { run } from "oneoff"` gets the same behaviour.
+ */
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import { loadAppConfig, readEnvFile } from "../config/load.js";
+import { resolveSources } from "../config/sources.js";
+import { resolveRunPlan } from "../config/resolve.js";
+import type { AppConfig, SettingsLayer } from "../config/types.js";
+import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
+import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
+import { preflight, type Check } from "../lifecycle/preflight.js";
+import { recordInLedger, releaseDone, writeAudit, writeAuditStart } from "../lifecycle/run-records.js";
+import { currentOwner, formatOwner } from "../lifecycle/owner.js";
+import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
+import { OneoffError } from "../output/errors.js";
+import { redactedJson } from "../output/redact.js";
+import { streamReporter } from "../output/reporter.js";
+import { registryLogins } from "../release/credentials.js";
+import { abortInterrupts, noInterrupts } from "../session/interrupts.js";
+import { OutputCapture } from "../session/capture.js";
+import { checkLocalPaths } from "../session/local-paths.js";
+import { withSecretEnv } from "../session/payload.js";
+import type { RunContext } from "../types/context.js";
+import type { RunOptions } from "../types/options.js";
+import type { RunPlan } from "../types/plan.js";
+import type { RunResult } from "../types/result.js";
+import { VERSION } from "../version.js";
+import type { AttachedOutcome, Backend, EngineRun, Identity, PlannedRun } from "../backends/backend.js";
+import { backendFor } from "../backends/choose.js";
+
+export type { RunContext, RunResult };
+
+/**
+ * Runs a one-off and resolves with its exit code. Failures of oneoff itself (config, engine,
+ * image, a held lock) and a command that cannot be started reject with a OneoffError whose
+ * `exitCode` is 125, 126 or 127.
+ */
+export async function run(options: RunOptions, context: Partial<RunContext> = {}): Promise<RunResult> {
+  const cwd = context.cwd ?? process.cwd();
+  const env = context.env ?? process.env;
+  const stdin = context.stdin ?? process.stdin;
+  const stderr = context.stderr ?? process.stderr;
+  const report = streamReporter(stderr, { quiet: options.quiet ?? false });
+  const { config, sourceLayers, engine: givenEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
+  const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
+  const identity: Identity = { startedBy: whoAmI(), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()), runId: randomBytes(8).toString("hex") };
+  const suffix = randomBytes(3).toString("hex");
+  if (options.debug) report.warn(`config: ${planned.configPath ?? "none (no oneoff.yaml here or above)"}`);
+  checkLocalPaths(planned.files);
+  // A caller's own engine is used as it is; otherwise the one the flags, environment and
+  // DOCKER_* choose, whose address the watchdog gets too.
+  const located = context.engine ? undefined : locate(env, engineChoice);
+  const backend = backendFor(planned);
+  backend.refuse(planned);
+
+  const secretsDir = planned.configPath ? path.dirname(planned.configPath) : cwd;
+  if (options.dryRun) {
+    rememberReadableSecrets(planned.secrets, env, secretsDir);
+    return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout ?? process.stdout);
+  }
+  // Read now, before anything is created: a missing secret is an input error.
+  const secrets = readSecretValues(planned.secrets, env, secretsDir);
+  const plan = withSecretEnv(planned, secrets);
+  if (context.audit !== false) writeAuditStart(env, plan, identity, report);
+
+  // The command's stdout goes to oneoff's stderr with --json (stdout carries the document),
+  // or into memory with capture.
+  const capture = options.capture ? new OutputCapture() : undefined;
+  const stdout = capture?.stdout ?? (options.json ? stderr : (context.stdout ?? process.stdout));
+  const commandStderr = capture?.stderr ?? stderr;
+
+  let result: RunResult | undefined;
+  let failure: unknown;
+  try {
+    const engine = givenEngine ?? (await connectTo((located as LocatedEngine).connection));
+    const engineRun: EngineRun = { plan, identity, suffix, service, engine, report, env, secrets };
+    if (options.detach) {
+      const release = await backend.resolve(engineRun);
+      const oneOff = await backend.prepare(engineRun, release);
+      const started = await oneOff.startDetached();
+      result = { ...resultBasics(plan, identity, oneOff.name, release.imageId), exitCode: 0, containerId: started.id, ending: "detached", ...(started.job ? { job: started.job } : {}), endedAt: new Date() };
+      return result;
+    }
+    // Started before the release is resolved, so its own start-up overlaps with that.
+    const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: backend.kind }, located?.connection);
+    try {
+      result = await attached(backend, engineRun, {
+        io: { stdin, stdout, stderr: commandStderr },
+        interrupts: context.interrupts ?? (context.signal ? abortInterrupts(context.signal) : noInterrupts),
+        watchdog,
+      });
+    } catch (error) {
+      watchdog.release();
+      throw error;
+    }
+    if (capture) result.output = capture.result();
+    return result;
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    if (context.audit !== false) writeAudit(env, plan, identity, result, failure, report);
+  }
+}
+
+async function attached(backend: Backend, run: EngineRun, session: Pick<Parameters<Awaited<ReturnType<Backend["prepare"]>>["runAttached"]>[0], "io" | "interrupts" | "watchdog">): Promise<RunResult> {
+  const { plan, engine, report, identity } = run;
+  const release = await backend.resolve(run);
+  const oneOff = await backend.prepare(run, release);
+  // The release phase runs once per release image ID: checked before waiting for the lock
+  // (the common case) and again once the lock is held (a concurrent release may just have
+  // finished it).
+  const alreadyDone = plan.release && !plan.release.force ? () => releaseDone(engine, plan, release.imageId, report) : undefined;
+  if (alreadyDone && (await alreadyDone())) {
+    session.watchdog.release();
+    return { ...resultBasics(plan, identity, oneOff.name, release.imageId), exitCode: 0, containerId: "", ending: "skipped", endedAt: new Date() };
+  }
+  const ended: AttachedOutcome = await oneOff.runAttached({
+    ...session,
+    banner: () =>
+      report.info(
+        `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; ${oneOff.bannerNoun}`,
+      ),
+    ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
+    // Recorded while the one-off, and so the lock, still exists: a concurrent release that
+    // gets the lock next finds the task done.
+    ...(plan.release ? { beforeRemoval: (end: { exitCode: number }) => recordInLedger(engine, plan, identity, release.imageId, end.exitCode, report) } : {}),
+  });
+  return {
+    ...resultBasics(plan, identity, oneOff.name, release.imageId),
+    exitCode: ended.exitCode,
+    containerId: ended.id,
+    ending: ended.ending,
+    ...(ended.signal ? { signal: ended.signal } : {}),
+    ...(ended.job ? { job: ended.job } : {}),
+    endedAt: new Date(),
+  };
+}
+
+/** --dry-run: the backend's create request as a document, secrets masked; talks to no engine. */
+function dryRun(backend: Backend, run: PlannedRun, located: LocatedEngine | undefined, stdout: NodeJS.WritableStream | RunContext["stdout"]): RunResult {
+  const described = backend.dryRun(run, located);
+  stdout.write(`${redactedJson({ config: run.plan.configPath ?? null, ...described.document }, 2)}\n`);
+  return { ...resultBasics(run.plan, run.identity, described.name, described.imageShown), exitCode: 0, containerId: "", ending: "dry-run", endedAt: new Date() };
+}
+
+/** What every result says of what ran. */
+function resultBasics(plan: RunPlan, identity: Identity, name: string, imageId: string) {
+  return {
+    containerName: name,
+    imageId,
+    releaseReference: plan.releaseReference,
+    app: plan.app,
+    ...(plan.task ? { task: plan.task } : {}),
+    command: plan.command,
+    startedAt: identity.startedAt,
+  };
+}
+
+function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefined>>) {
+  return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
+}
+
+/**
+ * The pre-flight checks for a one-off, as `run` would resolve it. Config problems (which
+ * stop resolution) come back as a failed "config" check rather than an exception.
+ */
+export async function checkRun(options: RunOptions, context: Partial<RunContext> = {}): Promise<Check[]> {
+  const cwd = context.cwd ?? process.cwd();
+  const env = context.env ?? process.env;
+  let plan: RunPlan;
+  let engine = context.engine;
+  let located: LocatedEngine | undefined;
+  try {
+    const sources = await resolveSources(options, cwd, env, engine);
+    engine = sources.engine;
+    located = engine ? undefined : locate(env, sources.engineChoice);
+    plan = planRun({ ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) }, cwd, env, false, sources);
+  } catch (error) {
+    if (!(error instanceof OneoffError)) throw error;
+    return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
+  }
+  engine ??= await connectTo((located as LocatedEngine).connection);
+  return preflight(engine, plan, formatOwner(currentOwner()), loginsFor(plan, env));
+}
+
+/** Options + config files -> RunPlan. Reads files; talks to no engine. */
+export function planRun(
+  options: RunOptions,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  stdinIsTTY = false,
+  sources: { config?: AppConfig | undefined; sourceLayers?: SettingsLayer[] } = {},
+): RunPlan {
+  const config = "config" in sources ? sources.config : loadAppConfig(options.config, cwd, env);
+  const flagEnvFiles = (options.envFiles ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`));
+  return resolveRunPlan({ config, options, hostEnv: env, flagEnvFiles, cwdName: path.basename(path.resolve(cwd)), cwd, stdinIsTTY, sourceLayers: sources.sourceLayers ?? [] });
+}
+
+/**
+ * Who started it, as the audit log and labels record it: the OS user this process runs as
+ * (not $USER, which anyone can set), at this host.
+ */
+function whoAmI(): string {
+  let user: string;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = `uid${process.getuid?.() ?? "?"}`;
+  }
+  return `${user}@${os.hostname()}`;
+}
