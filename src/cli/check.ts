@@ -54,7 +54,7 @@ Examples:
  */
 export async function runChecks(options: RunOptions, io: CliIO, json: boolean, beforeRun = false): Promise<boolean> {
   const [{ checkRun }] = await Promise.all([import("../pipeline/run.js")]);
-  const checks = await checkRun(options);
+  const checks = await checkRun(options, { cwd: process.cwd(), env: process.env });
   const ok = checks.every((check) => check.ok);
   if (json) {
     io.stdout.write(`${JSON.stringify({ ok, checks })}\n`);

@@ -1,9 +1,10 @@
+import type { Writable } from "node:stream";
 import type { EngineFlags } from "../config/environments.js";
 
 /** What every CLI command file gets from main: where to write, and how to hand over its job. */
 export interface CliIO {
-  stdout: NodeJS.WriteStream | NodeJS.WritableStream;
-  stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+  stdout: Writable;
+  stderr: Writable;
 }
 
 export interface CliContext {

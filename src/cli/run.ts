@@ -108,7 +108,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
     import("../output/run-document.js"),
   ]);
   try {
-    const result = await run(options, { interrupts: processInterrupts() });
+    const result = await run(options, { cwd: process.cwd(), env: process.env, stdin: process.stdin, stdout: io.stdout, stderr: io.stderr, interrupts: processInterrupts() });
     if (options.json) io.stdout.write(`${JSON.stringify(runDocument(result))}\n`);
     else if (options.detach) io.stdout.write(`${result.containerId}\n`);
     return result.exitCode;

@@ -3,8 +3,9 @@
  *   options -> plan -> (dry run) -> secrets -> audit start -> release -> [release done?] ->
  *   backend (attached, with the watchdog; or detached) -> ledger -> result -> audit end.
  * What differs between a container and a Swarm job is behind the Backend interface
- * (src/backends/); everything here is written once. The CLI is a thin layer over this;
- * `import { run } from "oneoff"` gets the same behaviour.
+ * (src/backends/); everything here is written once. Its IO (streams, environment, working
+ * directory, interrupts) is what the caller passes: the CLI its process's, the library entry
+ * (src/index.ts) the process's unless told otherwise.
  */
 import { randomBytes } from "node:crypto";
 import os from "node:os";
@@ -42,11 +43,8 @@ export type { RunContext, RunResult };
  * image, a held lock) and a command that cannot be started reject with a OneoffError whose
  * `exitCode` is 125, 126 or 127.
  */
-export async function run(options: RunOptions, context: Partial<RunContext> = {}): Promise<RunResult> {
-  const cwd = context.cwd ?? process.cwd();
-  const env = context.env ?? process.env;
-  const stdin = context.stdin ?? process.stdin;
-  const stderr = context.stderr ?? process.stderr;
+export async function run(options: RunOptions, context: RunContext): Promise<RunResult> {
+  const { cwd, env, stdin, stderr } = context;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
   const { config, sourceLayers, engine: givenEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
   const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
@@ -63,7 +61,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   const secretsDir = planned.configPath ? path.dirname(planned.configPath) : cwd;
   if (options.dryRun) {
     rememberReadableSecrets(planned.secrets, env, secretsDir);
-    return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout ?? process.stdout);
+    return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout);
   }
   // Read now, before anything is created: a missing secret is an input error.
   const secrets = readSecretValues(planned.secrets, env, secretsDir);
@@ -73,7 +71,7 @@ export async function run(options: RunOptions, context: Partial<RunContext> = {}
   // The command's stdout goes to oneoff's stderr with --json (stdout carries the document),
   // or into memory with capture.
   const capture = options.capture ? new OutputCapture() : undefined;
-  const stdout = capture?.stdout ?? (options.json ? stderr : (context.stdout ?? process.stdout));
+  const stdout = capture?.stdout ?? (options.json ? stderr : context.stdout);
   const commandStderr = capture?.stderr ?? stderr;
 
   let result: RunResult | undefined;
@@ -145,7 +143,7 @@ async function attached(backend: Backend, run: EngineRun, session: Pick<Paramete
 }
 
 /** --dry-run: the backend's create request as a document, secrets masked; talks to no engine. */
-function dryRun(backend: Backend, run: PlannedRun, located: LocatedEngine | undefined, stdout: NodeJS.WritableStream | RunContext["stdout"]): RunResult {
+function dryRun(backend: Backend, run: PlannedRun, located: LocatedEngine | undefined, stdout: RunContext["stdout"]): RunResult {
   const described = backend.dryRun(run, located);
   stdout.write(`${redactedJson({ config: run.plan.configPath ?? null, ...described.document }, 2)}\n`);
   return { ...resultBasics(run.plan, run.identity, described.name, described.imageShown), exitCode: 0, containerId: "", ending: "dry-run", endedAt: new Date() };
@@ -172,9 +170,8 @@ function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefine
  * The pre-flight checks for a one-off, as `run` would resolve it. Config problems (which
  * stop resolution) come back as a failed "config" check rather than an exception.
  */
-export async function checkRun(options: RunOptions, context: Partial<RunContext> = {}): Promise<Check[]> {
-  const cwd = context.cwd ?? process.cwd();
-  const env = context.env ?? process.env;
+export async function checkRun(options: RunOptions, context: Pick<RunContext, "cwd" | "env" | "engine">): Promise<Check[]> {
+  const { cwd, env } = context;
   let plan: RunPlan;
   let engine = context.engine;
   let located: LocatedEngine | undefined;

@@ -27,8 +27,8 @@ export interface RunContext {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
-  /** Where interrupts come from: the CLI passes its process signals. */
-  interrupts: InterruptSource;
+  /** Where interrupts come from: the CLI passes its process signals (default: `signal`, or none). */
+  interrupts?: InterruptSource;
   /** For library callers: aborting stops the one-off as SIGTERM would. */
   signal?: AbortSignal;
   /** An engine to use instead of the one the options, the environment and DOCKER_* choose. */

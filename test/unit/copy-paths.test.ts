@@ -77,7 +77,7 @@ describe("--copy-in / --copy-out through the CLI and the library", () => {
     const os = await import("node:os");
     const path = await import("node:path");
     const { PassThrough } = await import("node:stream");
-    const { run } = await import("../../src/pipeline/run.js");
+    const { run } = await import("../../src/index.js");
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-copy-dry-"));
     writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
     const stdout = new PassThrough();

@@ -8,12 +8,12 @@ import type { CreateBody } from "../../spec/create-body.js";
 import { NameInUse, type AttachOptions, type PathStat, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type ProcessDefinition, type PullProgress, type TerminalSize } from "../types.js";
 import type { Connection } from "./connection.js";
 import { modemOptions, openTransport, type Transport } from "./transport.js";
-import { OneoffError } from "../../output/errors.js";
-import { answersLikeDocker, engineMessage, isNameConflict, isUnreachable, notDockerError, statusCodeOf, translateArchiveError, translateAttachError, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
+import { answersLikeDocker, isNameConflict, notDockerError, statusCodeOf, translateArchiveError, translateAttachError, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
 import { getArchive, putArchive, readSmallArchive, statPath } from "./archive.js";
-import { hijack, longPost, rawRequest, type HijackTarget } from "./hijack.js";
+import { hijack, longPost, type HijackTarget } from "./hijack.js";
 import { processDefinition } from "./process-definition.js";
-import { handlePullLine, safeParse } from "./pull-progress.js";
+import { inspectImage, pullImage, registryHas } from "./images.js";
+import { createVolume, listVolumes, removeVolume } from "./volumes.js";
 import { SwarmJobsAdapter } from "../swarm/jobs.js";
 import type { SwarmJobs } from "../swarm/types.js";
 
@@ -32,39 +32,16 @@ export class DockerEngine implements ContainerEngine {
     return new SwarmJobsAdapter(this.docker, this.endpoint);
   }
 
-  async inspectImage(reference: string): Promise<ImageSummary | undefined> {
-    try {
-      const image = await this.docker.getImage(reference).inspect();
-      if (typeof image?.Id !== "string") throw notDockerError(this.endpoint, "image inspect returned no image ID");
-      return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [], env: image.Config?.Env ?? [] };
-    } catch (error) {
-      if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
-      throw translateEngineError(error, this.endpoint, `inspect image ${reference}`);
-    }
+  inspectImage(reference: string): Promise<ImageSummary | undefined> {
+    return inspectImage(this.docker, this.endpoint, reference);
   }
 
-  async pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void, registryAuth?: string): Promise<void> {
-    const name = tag.startsWith("sha256:") ? `${repository}@${tag}` : `${repository}:${tag}`;
-    let stream: Readable;
-    try {
-      // createImage, not pull(): pull() re-parses "host:port/repo:tag" itself; here both
-      // parts go to the API as they are.
-      // { key }: docker-modem sends it as X-Registry-Auth unchanged.
-      stream = (await this.docker.createImage(registryAuth ? { key: registryAuth } : undefined, { fromImage: repository, tag })) as Readable;
-    } catch (error) {
-      // A streamed endpoint: dockerode leaves the engine's JSON unparsed, so no shape check.
-      if (isUnreachable(error)) throw translateEngineError(error, this.endpoint, `pull ${name}`);
-      throw new OneoffError(`pull ${name}: ${engineMessage(error)}`, { cause: error });
-    }
-    // The engine reports pull failures inside the 200 response, as {"error": "..."} lines.
-    let pending = "";
-    for await (const chunk of stream) {
-      pending += String(chunk);
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      for (const line of lines) handlePullLine(line, name, this.endpoint, onProgress);
-    }
-    handlePullLine(pending, name, this.endpoint, onProgress);
+  pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void, registryAuth?: string): Promise<void> {
+    return pullImage(this.docker, this.endpoint, { repository, tag, onProgress, ...(registryAuth ? { registryAuth } : {}) });
+  }
+
+  registryHas(reference: string, registryAuth?: string): Promise<{ ok: true } | { ok: false; why: string }> {
+    return registryHas(this.target(), this.endpoint, reference, registryAuth);
   }
 
   async createContainer(name: string, body: CreateBody): Promise<string> {
@@ -230,17 +207,6 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async registryHas(reference: string, registryAuth?: string): Promise<{ ok: true } | { ok: false; why: string }> {
-    try {
-      const response = await rawRequest(this.target(), "GET", `/distribution/${reference}/json`, registryAuth ? { "X-Registry-Auth": registryAuth } : {});
-      if (response.statusCode === 200) return { ok: true };
-      const message = (safeParse(response.body.toString("utf8")) as { message?: string } | undefined)?.message ?? `HTTP ${response.statusCode}`;
-      return { ok: false, why: message };
-    } catch (error) {
-      throw translateEngineError(error, this.endpoint, `look up ${reference} in its registry`);
-    }
-  }
-
   async networkExists(name: string): Promise<boolean> {
     return this.exists(() => this.docker.getNetwork(name).inspect(), `inspect network ${name}`);
   }
@@ -283,32 +249,16 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
-    try {
-      const existing = await this.docker.getVolume(name).inspect().catch(() => undefined);
-      if (existing) throw new NameInUse(name);
-      await this.docker.createVolume({ Name: name, Labels: labels });
-    } catch (error) {
-      throw translateEngineError(error, this.endpoint, `create volume ${name}`);
-    }
+  createVolume(name: string, labels: Record<string, string>): Promise<void> {
+    return createVolume(this.docker, this.endpoint, name, labels);
   }
 
-  async listVolumes(label: string): Promise<Array<{ name: string; labels: Record<string, string> }>> {
-    try {
-      const result = await this.docker.listVolumes({ filters: JSON.stringify({ label: [label] }) } as Docker.VolumeListOptions);
-      return (result.Volumes ?? []).map((volume) => ({ name: volume.Name, labels: volume.Labels ?? {} }));
-    } catch (error) {
-      throw translateEngineError(error, this.endpoint, "list volumes");
-    }
+  listVolumes(label: string): Promise<Array<{ name: string; labels: Record<string, string> }>> {
+    return listVolumes(this.docker, this.endpoint, label);
   }
 
-  async removeVolume(name: string): Promise<void> {
-    try {
-      await this.docker.getVolume(name).remove();
-    } catch (error) {
-      if (statusCodeOf(error) === 404) return;
-      throw translateEngineError(error, this.endpoint, `remove volume ${name}`);
-    }
+  removeVolume(name: string): Promise<void> {
+    return removeVolume(this.docker, this.endpoint, name);
   }
 
   async listContainers(label: string): Promise<ContainerSummary[]> {

@@ -1,0 +1,61 @@
+/**
+ * Images: inspect, pull (the engine's streamed progress, and the failures it reports inside
+ * a 200 answer), and whether a registry has a reference. Used by the engine adapter.
+ */
+import type Docker from "dockerode";
+import type { Readable } from "node:stream";
+import { OneoffError } from "../../output/errors.js";
+import type { ImageSummary, PullProgress } from "../types.js";
+import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateEngineError } from "./errors.js";
+import { rawRequest, type HijackTarget } from "./hijack.js";
+import { handlePullLine, safeParse } from "./pull-progress.js";
+
+export async function inspectImage(docker: Docker, endpoint: string, reference: string): Promise<ImageSummary | undefined> {
+  try {
+    const image = await docker.getImage(reference).inspect();
+    if (typeof image?.Id !== "string") throw notDockerError(endpoint, "image inspect returned no image ID");
+    return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [], env: image.Config?.Env ?? [] };
+  } catch (error) {
+    if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
+    throw translateEngineError(error, endpoint, `inspect image ${reference}`);
+  }
+}
+
+export async function pullImage(
+  docker: Docker,
+  endpoint: string,
+  { repository, tag, onProgress, registryAuth }: { repository: string; tag: string; onProgress: (event: PullProgress) => void; registryAuth?: string },
+): Promise<void> {
+  const name = tag.startsWith("sha256:") ? `${repository}@${tag}` : `${repository}:${tag}`;
+  let stream: Readable;
+  try {
+    // createImage, not pull(): pull() re-parses "host:port/repo:tag" itself; here both
+    // parts go to the API as they are.
+    // { key }: docker-modem sends it as X-Registry-Auth unchanged.
+    stream = (await docker.createImage(registryAuth ? { key: registryAuth } : undefined, { fromImage: repository, tag })) as Readable;
+  } catch (error) {
+    // A streamed endpoint: dockerode leaves the engine's JSON unparsed, so no shape check.
+    if (isUnreachable(error)) throw translateEngineError(error, endpoint, `pull ${name}`);
+    throw new OneoffError(`pull ${name}: ${engineMessage(error)}`, { cause: error });
+  }
+  // The engine reports pull failures inside the 200 response, as {"error": "..."} lines.
+  let pending = "";
+  for await (const chunk of stream) {
+    pending += String(chunk);
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) handlePullLine(line, name, endpoint, onProgress);
+  }
+  handlePullLine(pending, name, endpoint, onProgress);
+}
+
+export async function registryHas(target: HijackTarget, endpoint: string, reference: string, registryAuth?: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  try {
+    const response = await rawRequest(target, "GET", `/distribution/${reference}/json`, registryAuth ? { "X-Registry-Auth": registryAuth } : {});
+    if (response.statusCode === 200) return { ok: true };
+    const message = (safeParse(response.body.toString("utf8")) as { message?: string } | undefined)?.message ?? `HTTP ${response.statusCode}`;
+    return { ok: false, why: message };
+  } catch (error) {
+    throw translateEngineError(error, endpoint, `look up ${reference} in its registry`);
+  }
+}
