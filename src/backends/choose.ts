@@ -5,5 +5,5 @@ import { containerBackend } from "./container/backend.js";
 import { swarmJobBackend } from "./swarm-job/backend.js";
 
 export function backendFor(plan: RunPlan): Backend {
-  return plan.engine === "swarm" ? swarmJobBackend : containerBackend;
+  return plan.backend === "swarm" ? swarmJobBackend : containerBackend;
 }

@@ -15,13 +15,13 @@ export function isConstraint(text: string): boolean {
 export const CONSTRAINT_PROBLEM = "not a placement constraint (KEY==VALUE or KEY!=VALUE)";
 export const CONSTRAINT_FIX = "e.g. node.hostname==db1 or node.role==manager";
 
-export function engineOf(
+export function backendOf(
   options: Pick<RunOptions, "engine" | "constraints" | "detach">,
   config: Pick<AppConfig, "engine" | "constraints"> | undefined,
   hostEnv: Environment,
   interactive: boolean,
   tty: boolean,
-): { engine: EngineKind; constraints: string[] } {
+): { backend: EngineKind; constraints: string[] } {
   const fromEnv = hostEnv.ONEOFF_ENGINE?.trim() || undefined;
   if (fromEnv && !ENGINE_KINDS.includes(fromEnv as EngineKind)) {
     throw new OneoffError(`ONEOFF_ENGINE="${fromEnv}" is not an engine`, { hint: `use one of ${ENGINE_KINDS.join(", ")}` });
@@ -30,7 +30,7 @@ export function engineOf(
   const constraints = [...(config?.constraints ?? []), ...(options.constraints ?? [])];
   if (engine !== "swarm") {
     if (options.constraints?.length) throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
-    return { engine, constraints: [] };
+    return { backend: engine, constraints: [] };
   }
   const malformed = options.constraints?.find((constraint) => !isConstraint(constraint));
   if (malformed !== undefined) throw new OneoffError(`--constraint "${malformed}": ${CONSTRAINT_PROBLEM}`, { hint: CONSTRAINT_FIX });
@@ -42,5 +42,5 @@ export function engineOf(
     });
   }
   if (tty && options.detach) throw new OneoffError("a detached Swarm job cannot have a terminal", { hint: "drop -t, or drop --detach" });
-  return { engine, constraints };
+  return { backend: engine, constraints };
 }

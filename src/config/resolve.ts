@@ -14,7 +14,7 @@ import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "./types.js";
 import { argumentProblem, envValueProblem } from "./env-rules.js";
-import { engineOf } from "./engine-kind.js";
+import { backendOf } from "./engine-kind.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, stopTimeoutOf, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "./environments.js";
@@ -98,7 +98,7 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     stopTimeoutSeconds: stopTimeoutOf(options, config),
     ...timeoutAndLock(options, task, config),
     ...detachment(options, interactive, tty, task, config),
-    ...engineOf(options, config, hostEnv, interactive, tty),
+    ...backendOf(options, config, hostEnv, interactive, tty),
     files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true),
     secrets: chooseSecrets(config?.secrets, task?.secrets, settings.mounts),
   };

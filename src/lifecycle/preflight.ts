@@ -62,7 +62,7 @@ export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: s
     return checks; // nothing else can be asked
   }
 
-  if (plan.engine === "swarm") {
+  if (plan.backend === "swarm") {
     const swarm = await engine.swarm?.().node().catch(() => undefined);
     if (swarm) pass("swarm", `the engine is a swarm manager (${swarm.nodes} node${swarm.nodes === 1 ? "" : "s"})`);
     else fail("swarm", `the engine at ${engine.endpoint} is not a swarm manager`, "point DOCKER_HOST at a manager node, or run without --engine swarm");
@@ -81,7 +81,7 @@ export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: s
   }
   for (const mount of plan.settings.mounts ?? []) {
     // On a swarm, each node makes a service's named volumes where its task runs.
-    if (mount.type !== "volume" || !mount.source || plan.engine === "swarm") continue;
+    if (mount.type !== "volume" || !mount.source || plan.backend === "swarm") continue;
     if (await engine.volumeExists(mount.source)) pass("volume", `volume ${mount.source} exists`);
     else fail("volume", `volume ${mount.source} does not exist (the engine would create it empty)`, "check the name, or create it with docker volume create");
   }

@@ -36,7 +36,7 @@ export interface RunPlan {
   /** Set for a detached one-off: how long it is kept after it ends (ms). */
   keepForMs?: number;
   /** Where it runs: a container, or a Swarm job (with its placement constraints). */
-  engine: EngineKind;
+  backend: EngineKind;
   constraints: string[];
   /** Files copied in before start and out after exit. */
   files: FileCopies;

@@ -17,7 +17,7 @@ export function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?
     tty: false,
     pull: "missing",
     stopTimeoutSeconds: 10,
-    engine: "docker",
+    backend: "docker",
     constraints: [],
     files: { copyIn: [], copyOut: [] },
     secrets: [],

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { engineOf, isConstraint } from "../../src/config/engine-kind.js";
+import { backendOf, isConstraint } from "../../src/config/engine-kind.js";
 import type { ServiceDefinition, ServiceSummary, TaskStatus } from "../../src/engine/swarm/types.js";
 import { jobView } from "../../src/lifecycle/job-oneoffs.js";
 import { formatOwner, type Liveness, type Owner } from "../../src/lifecycle/owner.js";
@@ -20,8 +20,8 @@ function refusal(run: () => unknown): { message: string; hint: string | undefine
   throw new Error("expected a OneoffError");
 }
 
-describe("engineOf", () => {
-  it.each<[string, Parameters<typeof engineOf>[0], Parameters<typeof engineOf>[1], Record<string, string>, string]>([
+describe("backendOf", () => {
+  it.each<[string, Parameters<typeof backendOf>[0], Parameters<typeof backendOf>[1], Record<string, string>, string]>([
     ["docker when nothing says otherwise", {}, undefined, {}, "docker"],
     ["the config's engine", {}, { engine: "swarm" }, {}, "swarm"],
     ["ONEOFF_ENGINE over the config", {}, { engine: "docker" }, { ONEOFF_ENGINE: "swarm" }, "swarm"],
@@ -29,12 +29,12 @@ describe("engineOf", () => {
     ["the config when ONEOFF_ENGINE is empty (unset)", {}, { engine: "swarm" }, { ONEOFF_ENGINE: "" }, "swarm"],
     ["--engine over ONEOFF_ENGINE and the config", { engine: "docker" }, { engine: "swarm" }, { ONEOFF_ENGINE: "swarm" }, "docker"],
   ])("picks %s", (_, options, config, hostEnv, engine) => {
-    expect(engineOf(options, config, hostEnv, false, false).engine).toBe(engine);
+    expect(backendOf(options, config, hostEnv, false, false).backend).toBe(engine);
   });
 
   it("takes the config's constraints, then the flags'", () => {
-    expect(engineOf({ engine: "swarm", constraints: ["node.hostname==db1"] }, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({
-      engine: "swarm",
+    expect(backendOf({ engine: "swarm", constraints: ["node.hostname==db1"] }, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({
+      backend: "swarm",
       constraints: ["node.role==worker", "node.hostname==db1"],
     });
   });
@@ -44,42 +44,42 @@ describe("engineOf", () => {
   });
 
   it("drops the config's constraints for a container one-off", () => {
-    expect(engineOf({}, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({ engine: "docker", constraints: [] });
+    expect(backendOf({}, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({ backend: "docker", constraints: [] });
   });
 
   it.each(["node.hostname==db1", "node.labels.region != eu-west", "engine.labels.com.example.gpu==true", "node.role==manager"])("accepts the constraint %s", (constraint) => {
-    expect(engineOf({ engine: "swarm", constraints: [constraint] }, undefined, {}, false, false).constraints).toEqual([constraint]);
+    expect(backendOf({ engine: "swarm", constraints: [constraint] }, undefined, {}, false, false).constraints).toEqual([constraint]);
   });
 
   it.each<[string, () => unknown, string, string]>([
-    ["an ONEOFF_ENGINE that is not an engine", () => engineOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, false, false), 'ONEOFF_ENGINE="kubernetes" is not an engine', "use one of docker, swarm"],
-    ["--constraint without swarm", () => engineOf({ constraints: ["node.role==worker"] }, undefined, {}, false, false), "--constraint places Swarm jobs", "add --engine swarm, or drop --constraint"],
+    ["an ONEOFF_ENGINE that is not an engine", () => backendOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, false, false), 'ONEOFF_ENGINE="kubernetes" is not an engine', "use one of docker, swarm"],
+    ["--constraint without swarm", () => backendOf({ constraints: ["node.role==worker"] }, undefined, {}, false, false), "--constraint places Swarm jobs", "add --engine swarm, or drop --constraint"],
     [
       "a constraint with a single =",
-      () => engineOf({ engine: "swarm", constraints: ["node.hostname=db1"] }, undefined, {}, false, false),
+      () => backendOf({ engine: "swarm", constraints: ["node.hostname=db1"] }, undefined, {}, false, false),
       '--constraint "node.hostname=db1": not a placement constraint (KEY==VALUE or KEY!=VALUE)',
       "e.g. node.hostname==db1 or node.role==manager",
     ],
     [
       "-i without -t on swarm",
-      () => engineOf({ engine: "swarm" }, undefined, {}, true, false),
+      () => backendOf({ engine: "swarm" }, undefined, {}, true, false),
       "-i without -t cannot run as a Swarm job: Swarm cannot close a job's stdin, so the command would never see EOF",
       "use --engine docker for piped input, or copy the input in as a file",
     ],
-    ["-t with --detach on swarm", () => engineOf({ engine: "swarm", detach: true }, undefined, {}, false, true), "a detached Swarm job cannot have a terminal", "drop -t, or drop --detach"],
+    ["-t with --detach on swarm", () => backendOf({ engine: "swarm", detach: true }, undefined, {}, false, true), "a detached Swarm job cannot have a terminal", "drop -t, or drop --detach"],
   ])("refuses %s", (_, run, message, hint) => {
     expect(refusal(run)).toEqual({ message, hint, exitCode: 125 });
   });
 
   it("allows a terminal session (-it) and -i on docker", () => {
-    expect(engineOf({ engine: "swarm" }, undefined, {}, true, true).engine).toBe("swarm");
-    expect(engineOf({}, undefined, {}, true, false).engine).toBe("docker");
+    expect(backendOf({ engine: "swarm" }, undefined, {}, true, true).backend).toBe("swarm");
+    expect(backendOf({}, undefined, {}, true, false).backend).toBe("docker");
   });
 
   // A nested key pattern once backtracked exponentially on long dotted keys (30 segments: ~20s).
   it("refuses a long malformed dotted constraint at once", () => {
     const started = performance.now();
-    expect(() => engineOf({ engine: "swarm", constraints: [`${"a.".repeat(24)}a=b`] }, undefined, {}, false, false)).toThrow(OneoffError);
+    expect(() => backendOf({ engine: "swarm", constraints: [`${"a.".repeat(24)}a=b`] }, undefined, {}, false, false)).toThrow(OneoffError);
     expect(performance.now() - started).toBeLessThan(50);
   });
 });
