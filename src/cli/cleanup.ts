@@ -13,7 +13,7 @@ export function cleanupCommand({ io, act, engineFlags }: CliContext): Command {
       "after",
       `
 Only containers labelled io.oneoff.managed=true are touched: attached one-offs whose
-io.oneoff.owner names a process of this host that no longer runs, and detached one-offs
+io.oneoff.owner is surely gone (a process of this machine that no longer runs), and detached one-offs
 that ended longer ago than their io.oneoff.keep-for. oneoff's watchdog does this on its
 own; this is for what survives a whole-host crash.
 
@@ -23,18 +23,11 @@ Examples:
     )
     .action((flags: { dryRun?: boolean }) =>
       act(async () => {
-        const [{ engineFor }, { reapOrphans }] = await Promise.all([import("./engine.js"), import("../lifecycle/reaper.js")]);
+        const [{ engineFor }, { reapOrphans, whyReaped }] = await Promise.all([import("./engine.js"), import("../lifecycle/reaper.js")]);
         const dryRun = flags.dryRun === true;
         const result = await reapOrphans(await engineFor(engineFlags()), { dryRun });
         for (const container of result.removed) {
-          const labels = container.labels;
-          const jobContainer = labels["io.oneoff.job"] !== undefined && labels["io.oneoff.managed"] !== "true";
-          const why = jobContainer
-            ? `the container of Swarm job ${labels["io.oneoff.job"]}, ended`
-            : labels["io.oneoff.detached"] === "true" && container.state !== "created"
-              ? "kept past its time"
-              : `owner ${labels["io.oneoff.owner"]} is gone`;
-          io.stderr.write(`oneoff: ${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${why}\n`);
+          io.stderr.write(`oneoff: ${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${whyReaped(container)}\n`);
         }
         for (const { container, error } of result.failed) {
           io.stderr.write(`oneoff: could not remove one-off ${container.name} (${container.id.slice(0, 12)}): ${error.message}\n`);

@@ -30,7 +30,7 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
         const [{ auditLogPath, readAudit }, { formatTable }, { formatDuration }, { loadAppConfig }, { OneoffError }] = await Promise.all([
           import("../lifecycle/audit.js"),
           import("../output/table.js"),
-          import("../config/units.js"),
+          import("../formats/units.js"),
           import("../config/load.js"),
           import("../output/errors.js"),
         ]);

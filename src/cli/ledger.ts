@@ -9,7 +9,7 @@ export async function printLedger(app: string, io: CliIO, options: { json: boole
   const [{ readLedger }, { formatTable }, { formatDuration }] = await Promise.all([
     import("../lifecycle/ledger.js"),
     import("../output/table.js"),
-    import("../config/units.js"),
+    import("../formats/units.js"),
   ]);
   const all = await readLedger(await engineFor(options.engine, options.config), app);
   const records = options.last === undefined ? all : all.slice(-options.last);

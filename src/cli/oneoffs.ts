@@ -47,7 +47,7 @@ Examples:
         const [{ listOneOffs }, { formatTable, ago }, { formatDuration }] = await Promise.all([
           import("../lifecycle/oneoffs.js"),
           import("../output/table.js"),
-          import("../config/units.js"),
+          import("../formats/units.js"),
         ]);
         const app = await appInScope(flags);
         const engine = await engineFor(engineFlags(), flags.config);

@@ -15,8 +15,8 @@ import { isMap, isScalar, isSeq } from "yaml";
 import { envNameProblem } from "./env-rules.js";
 import type { Environment } from "./interpolate.js";
 import type { Mount, ProcessSettings, SettingsLayer } from "./types.js";
-import { parseCpus, parseMemory } from "./units.js";
-import { splitWords } from "./words.js";
+import { parseCpus, parseMemory } from "../formats/units.js";
+import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
 import { ownValue, userKeyed } from "./user-keys.js";
 

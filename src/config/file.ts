@@ -5,10 +5,10 @@
 import path from "node:path";
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Environment } from "./interpolate.js";
-import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "./units.js";
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
 import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-kind.js";
-import { closest, splitWords } from "./words.js";
+import { closest, splitWords } from "../formats/words.js";
 import { readEnvironments } from "./environments.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { readSetting } from "./settings-yaml.js";

@@ -6,7 +6,7 @@ import { envNameProblem } from "./env-rules.js";
 import type { Environment } from "./interpolate.js";
 import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "./types.js";
-import { parseCpus, parseMemory } from "./units.js";
+import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "./volumes.js";
 import { ownValue, userKeyed } from "./user-keys.js";
 

@@ -18,7 +18,7 @@ import { backendOf } from "./engine-kind.js";
 import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, stopTimeoutOf, timeoutAndLock } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "./environments.js";
-import { closest } from "./words.js";
+import { closest } from "../formats/words.js";
 import { userKeyed } from "./user-keys.js";
 import { parseFileCopies } from "./copy-paths.js";
 import { chooseSecrets } from "./secrets.js";

@@ -7,7 +7,7 @@ import { DEFAULT_KEEP_DETACHED_MS } from "../spec/labels.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import type { AppConfig, TaskDefinition } from "./types.js";
-import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "./units.js";
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
 
 /** `oneoff release` gives the release task this long unless it sets its own timeout. */
 export const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;

@@ -2,18 +2,17 @@
  * A running process as a config source (`--from web`): its containers are found by label,
  * and what defines their environment becomes a SettingsLayer under oneoff.yaml and flags.
  */
+import { ForeignLabels, isOrchestrationLabel, Labels } from "../spec/labels.js";
 import type { ContainerEngine, ProcessDefinition } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "./env-rules.js";
 import type { SettingsLayer } from "./types.js";
 
-/** oneoff's own label for an app's long-running processes: io.oneoff.process=web. */
-export const PROCESS_LABEL = "io.oneoff.process";
-const COMPOSE_SERVICE = "com.docker.compose.service";
-const COMPOSE_PROJECT = "com.docker.compose.project";
+const PROCESS_LABEL = Labels.process;
+const COMPOSE_SERVICE = ForeignLabels.composeService;
+const COMPOSE_PROJECT = ForeignLabels.composeProject;
 
 /** Labels that would make the one-off look like the service itself to compose or oneoff. */
-const FOREIGN_LABEL = /^(com\.docker\.compose\.|io\.oneoff\.|com\.docker\.stack\.|com\.docker\.swarm\.)/;
 
 /**
  * The containers of process `from`: `container:NAME|ID` exactly, else running containers
@@ -59,7 +58,7 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
   }
   const env = envListToMap(first.env);
   for (const name of PER_CONTAINER_ENV) delete env[name];
-  const labels = Object.fromEntries(Object.entries(first.labels).filter(([key]) => !FOREIGN_LABEL.test(key)));
+  const labels = Object.fromEntries(Object.entries(first.labels).filter(([key]) => !isOrchestrationLabel(key)));
   return {
     source: `running ${from} (${first.name})`,
     settings: {

@@ -6,9 +6,9 @@
 import { isSeq, type Node } from "yaml";
 import { envNameProblem, envValueProblem } from "./env-rules.js";
 import type { SettingName, SettingsLayer } from "./types.js";
-import { parseCpus, parseMemory } from "./units.js";
+import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "./volumes.js";
-import { splitWords } from "./words.js";
+import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
 
 export function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node: Node | null, keyPath: string, keyNode: Node | null, dir: string): void {

@@ -3,6 +3,7 @@
  * (--service) or a running process (--from). Both need reading before the plan is resolved,
  * and --from (and a compose-built image) needs the engine for it.
  */
+import { swarmOf } from "../engine/swarm/of-engine.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { connectEngine, type EngineChoice } from "../engine/connect.js";
 import { engineChoice, pickEnvironment } from "./environments.js";
@@ -11,7 +12,7 @@ import { loadAppConfig, loadComposeService } from "./load.js";
 import type { RunOptions } from "../types/options.js";
 import { findProcess, processLayer } from "./running.js";
 import { findService, serviceLayer } from "./swarm-service.js";
-import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
+import type { ServiceDefinition } from "../engine/swarm/types.js";
 import type { AppConfig, SettingsLayer } from "./types.js";
 
 export interface Sources {
@@ -71,11 +72,6 @@ function swarmChosen(options: RunOptions, env: Readonly<Record<string, string | 
   return (options.engine ?? (env.ONEOFF_ENGINE?.trim() || undefined) ?? config?.engine) === "swarm";
 }
 
-/** The engine's Swarm side; an engine adapter without one cannot run jobs. */
-export function swarmOf(engine: ContainerEngine): SwarmJobs {
-  if (!engine.swarm) throw new OneoffError(`the engine at ${engine.endpoint} cannot run Swarm jobs`, { hint: "use --engine docker" });
-  return engine.swarm();
-}
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */
 async function builtImage(engine: ContainerEngine, names: readonly string[], service: string): Promise<string> {

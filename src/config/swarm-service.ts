@@ -5,13 +5,13 @@
  * has (secrets, configs, placement) is not a setting: the job's spec copies it from the
  * service's own spec (src/spec/service-spec.ts).
  */
+import { ForeignLabels, isOrchestrationLabel } from "../spec/labels.js";
 import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "./env-rules.js";
 import type { Mount, SettingsLayer } from "./types.js";
 
-const STACK_LABEL = "com.docker.stack.namespace";
-const FOREIGN_LABEL = /^(com\.docker\.compose\.|io\.oneoff\.|com\.docker\.stack\.|com\.docker\.swarm\.)/;
+const STACK_LABEL = ForeignLabels.stackNamespace;
 
 /** The service `from` names: exactly (name or ID), else APP_FROM of stack APP, else FROM of the one stack that has it. */
 export async function findService(jobs: SwarmJobs, from: string, app: string | undefined, endpoint: string): Promise<ServiceDefinition> {
@@ -39,7 +39,7 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
   const container = template.ContainerSpec;
   const env = envListToMap(container.Env ?? []);
   for (const name of PER_CONTAINER_ENV) delete env[name];
-  const labels = Object.fromEntries(Object.entries(container.Labels ?? {}).filter(([key]) => !FOREIGN_LABEL.test(key)));
+  const labels = Object.fromEntries(Object.entries(container.Labels ?? {}).filter(([key]) => !isOrchestrationLabel(key)));
   const networks = (template.Networks ?? service.spec.Networks ?? []).map((network) => network.Target);
   const mounts = (container.Mounts ?? []).filter((mount) => ["volume", "bind", "tmpfs"].includes(mount.Type)).map(
     (mount): Mount => ({ type: mount.Type as Mount["type"], source: mount.Source ?? "", target: mount.Target, readOnly: mount.ReadOnly === true }),

@@ -6,7 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from "yaml";
 import { configError } from "./errors.js";
 import { interpolate, InterpolationError, type Environment } from "./interpolate.js";
-import { closest } from "./words.js";
+import { closest } from "../formats/words.js";
 import { ownValue, userKeyed } from "./user-keys.js";
 
 export interface Located<T> {

@@ -8,10 +8,10 @@
  * every container, and the engine lists volumes by label. The cost: `docker volume prune`
  * on engines before 23.0 removes unused named volumes too, ledger included.
  */
+import { LEDGER_LABEL, LEDGER_LABEL_PREFIX } from "../spec/labels.js";
 import type { ContainerEngine } from "../engine/types.js";
 
-export const LEDGER_LABEL = "io.oneoff.ledger";
-const PREFIX = "io.oneoff.ledger.";
+const PREFIX = LEDGER_LABEL_PREFIX;
 
 export interface LedgerRecord {
   app: string;

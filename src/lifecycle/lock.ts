@@ -12,7 +12,7 @@
  * backends/swarm-job/lock.ts).
  */
 import { NameInUse } from "../engine/types.js";
-import { formatDuration } from "../config/units.js";
+import { formatDuration } from "../formats/units.js";
 import { OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
 import { Labels } from "../spec/labels.js";

@@ -5,6 +5,7 @@
  * removed at once: the user exists, the workdir exists, the command is on the PATH.
  * Every failure is collected, not only the first.
  */
+import { isDirectory, isSymlink, tarFileText } from "../engine/archive-answers.js";
 import type { RunPlan } from "../types/plan.js";
 import type { ContainerEngine, PathStat } from "../engine/types.js";
 import type { RegistryLogin } from "../release/credentials.js";
@@ -21,8 +22,6 @@ export interface Check {
   hint?: string;
 }
 
-const GO_MODE_DIR = 2 ** 31;
-const GO_MODE_SYMLINK = 2 ** 27;
 const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** `logins`: the registry credentials for a release that is not present (none: ask anonymously). */
@@ -150,14 +149,6 @@ export function commandCandidates(executable: string, workdir: string, pathVaria
     .map((dir) => `${dir.replace(/\/$/, "")}/${executable}`);
 }
 
-export function isDirectory(stat: PathStat): boolean {
-  return stat.mode >= GO_MODE_DIR && Math.floor(stat.mode / GO_MODE_DIR) % 2 === 1;
-}
-
-function isSymlink(stat: PathStat): boolean {
-  return Math.floor(stat.mode / GO_MODE_SYMLINK) % 2 === 1;
-}
-
 /** Follows symlinks (busybox's applets are all links) up to a few hops. */
 async function resolveLinks(filePath: string, stat: (filePath: string) => Promise<PathStat | undefined>): Promise<PathStat | undefined> {
   let current = filePath;
@@ -193,17 +184,3 @@ function envValue(env: readonly string[], name: string): string | undefined {
   return entry?.slice(name.length + 1);
 }
 
-/** Pure: the content of the first regular file in a tar archive (the archive endpoint's answer). */
-export function tarFileText(tar: Buffer | undefined): string | undefined {
-  if (!tar) return undefined;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((byte) => byte === 0)) return undefined;
-    const size = parseInt(header.subarray(124, 136).toString("ascii").replace(/\0.*$/, "").trim() || "0", 8);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const body = offset + 512;
-    if (type === "0" || type === "\0") return tar.subarray(body, body + size).toString("utf8");
-    offset = body + Math.ceil(size / 512) * 512;
-  }
-  return undefined;
-}

@@ -49,6 +49,14 @@ export function findFinishedJobContainers(containers: readonly ContainerDetails[
   });
 }
 
+/** Why the reaper removes a container, for `oneoff cleanup`'s line. Pure. */
+export function whyReaped(container: Pick<ContainerSummary, "labels" | "state">): string {
+  const labels = container.labels;
+  if (labels[Labels.job] !== undefined && labels[Labels.managed] !== "true") return `the container of Swarm job ${labels[Labels.job]}, ended`;
+  if (labels[Labels.detached] === "true" && container.state !== "created") return "kept past its time";
+  return `owner ${labels[Labels.owner]} is gone`;
+}
+
 export interface ReapResult {
   removed: ContainerSummary[];
   failed: Array<{ container: ContainerSummary; error: Error }>;

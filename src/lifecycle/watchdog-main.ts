@@ -13,7 +13,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { connectTo, locate, type Connection } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
-import { parseDuration } from "../config/units.js";
+import { parseDuration } from "../formats/units.js";
 import { Labels } from "../spec/labels.js";
 import { stateDir } from "./audit.js";
 import { removeJob } from "./job-oneoffs.js";

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
-import { DOCKER_CONFIG_FIX, parseJsonFile } from "../config/json-file.js";
+import { DOCKER_CONFIG_FIX, parseJsonFile } from "../formats/json-file.js";
 import type { RegistryAuthFlag } from "../types/plan.js";
 
 export type { RegistryAuthFlag };

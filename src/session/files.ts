@@ -9,7 +9,7 @@ import path from "node:path";
 import { addAbortSignal, Readable } from "node:stream";
 import { pack, type Headers, type PackOptions } from "tar-fs";
 import type { FileCopy } from "../config/copy-paths.js";
-import { isDirectory } from "../lifecycle/preflight.js";
+import { isDirectory } from "../engine/archive-answers.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";

@@ -12,7 +12,7 @@ import type { SecretValue } from "../config/secret-values.js";
 import { mountHolding, underMount } from "../config/secrets.js";
 import type { Mount } from "../config/types.js";
 import type { ContainerEngine } from "../engine/types.js";
-import { isDirectory, tarFileText } from "../lifecycle/preflight.js";
+import { isDirectory, isSymlink, tarFileText } from "../engine/archive-answers.js";
 import { OneoffError } from "../output/errors.js";
 
 export async function deliverSecretFiles(engine: ContainerEngine, containerId: string, secrets: readonly SecretValue[], mounts: readonly Mount[] | undefined): Promise<void> {
@@ -60,13 +60,10 @@ async function realPathInOneOff(engine: ContainerEngine, containerId: string, fi
     given = `${given}/${part}`;
     const found = await engine.statPath(containerId, given);
     if (!found) return `${real}${file.slice(given.length - part.length - 1)}`;
-    real = found.linkTarget && (found.mode & SYMLINK_MODE) !== 0 ? found.linkTarget : `${real}/${part}`;
+    real = found.linkTarget && isSymlink(found) ? found.linkTarget : `${real}/${part}`;
   }
   return real || "/";
 }
-
-/** Go's os.ModeSymlink, as the archive endpoint's stat carries it. */
-const SYMLINK_MODE = 1 << 27;
 
 /** The uid and gid the one-off runs as (its user, or the image's), looked up in the image when named. */
 async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ uid: number; gid: number }> {

@@ -5,7 +5,7 @@
  */
 import type { ContainerEngine } from "../engine/types.js";
 import type { Reporter } from "../output/reporter.js";
-import { formatDuration } from "../config/units.js";
+import { formatDuration } from "../formats/units.js";
 import { ExitCode } from "../output/errors.js";
 import { exitCodeForSignal, type InterruptSignal } from "./interrupts.js";
 

@@ -2,7 +2,7 @@
  * The `docker run` command line equivalent to a ContainerSpec, for --dry-run: users can read,
  * diff or paste it. Secret values are redacted. Pure.
  */
-import { shellQuote } from "../config/words.js";
+import { shellQuote } from "../formats/words.js";
 import { redactEnvList } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
 

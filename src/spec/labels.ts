@@ -38,7 +38,28 @@ export const Labels = {
    * removed; this is how a reaper on that node finds it.
    */
   job: `${LABEL_PREFIX}job`,
+  /**
+   * Not on one-offs: what users put on their app's long-running containers (io.oneoff.process=web)
+   * for `--from web` to find them.
+   */
+  process: `${LABEL_PREFIX}process`,
 } as const;
+
+/** The release ledger's records: labelled volumes (lifecycle/ledger.ts). */
+export const LEDGER_LABEL = `${LABEL_PREFIX}ledger`;
+export const LEDGER_LABEL_PREFIX = `${LEDGER_LABEL}.`;
+
+/** Labels other tools put on the containers and services they run (compose, Swarm stacks), read by --from. */
+export const ForeignLabels = {
+  composeService: "com.docker.compose.service",
+  composeProject: "com.docker.compose.project",
+  stackNamespace: "com.docker.stack.namespace",
+} as const;
+
+/** Whether a running process's label is its orchestrator's or oneoff's: a one-off copying it must not inherit it. */
+export function isOrchestrationLabel(key: string): boolean {
+  return /^(com\.docker\.compose\.|io\.oneoff\.|com\.docker\.stack\.|com\.docker\.swarm\.)/.test(key);
+}
 
 /**
  * The suffix a one-off's container name gets when its terminal session is detached with the

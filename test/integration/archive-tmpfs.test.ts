@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import { pack } from "tar-stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectEngine } from "../../src/engine/connect.js";
-import { tarFileText } from "../../src/lifecycle/preflight.js";
+import { tarFileText } from "../../src/engine/archive-answers.js";
 import { docker, expectNoLeftovers, IMAGE, imageId, MARKER_LABEL } from "./helpers.js";
 
 expectNoLeftovers();

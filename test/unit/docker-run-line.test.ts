@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { splitWords } from "../../src/config/words.js";
+import { splitWords } from "../../src/formats/words.js";
 import type { ContainerSpec, CreateBody } from "../../src/spec/create-body.js";
 import { dockerRunLine } from "../../src/spec/docker-run-line.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { commandCandidates, hasEntry, isDirectory, tarFileText, userProblem } from "../../src/lifecycle/preflight.js";
+import { commandCandidates, hasEntry, userProblem } from "../../src/lifecycle/preflight.js";
+import { isDirectory, tarFileText } from "../../src/engine/archive-answers.js";
 
 /** A one-entry tar archive, as the engine's archive endpoint sends it. */
 function tar(name: string, content: string, type = "0"): Buffer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseCpus, parseDuration, parseMemory } from "../../src/config/units.js";
+import { formatDuration, parseCpus, parseDuration, parseMemory } from "../../src/formats/units.js";
 
 const KiB = 1024;
 const MiB = 1024 ** 2;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { closest, editDistance, shellQuote, splitWords } from "../../src/config/words.js";
+import { closest, editDistance, shellQuote, splitWords } from "../../src/formats/words.js";
 
 describe("splitWords", () => {
   it.each([

@@ -4,7 +4,7 @@
  * session.ts; its lock is the service's name (lock.ts). Copies and file secrets go through a
  * container's archive endpoint, which a job's container on another node does not offer: refused.
  */
-import { swarmOf } from "../../config/sources.js";
+import { swarmOf } from "../../engine/swarm/of-engine.js";
 import { describeEngine } from "../../engine/connect.js";
 import type { ContainerEngine } from "../../engine/types.js";
 import { OneoffError } from "../../output/errors.js";

@@ -11,7 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { OneoffError } from "../../output/errors.js";
 import type { TlsSettings } from "./connection.js";
-import { DOCKER_CONFIG_FIX, parseJsonFile } from "../../config/json-file.js";
+import { DOCKER_CONFIG_FIX, parseJsonFile } from "../../formats/json-file.js";
 
 export interface ContextEndpoint {
   host: string;
