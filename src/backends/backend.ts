@@ -13,6 +13,8 @@ import type { ServiceDefinition } from "../engine/swarm/types.js";
 import type { ContainerEngine } from "../engine/types.js";
 import type { SecretValue } from "../config/secret-values.js";
 import type { RunKind, Watchdog } from "../lifecycle/watchdog.js";
+import type { OneOffView } from "../lifecycle/oneoffs.js";
+import type { ReapResult } from "../lifecycle/reaper.js";
 import type { Reporter } from "../output/reporter.js";
 import type { OneOffIdentity } from "../spec/labels.js";
 import type { InterruptSignal, InterruptSource } from "../types/context.js";
@@ -91,6 +93,17 @@ export interface PreparedOneOff {
   startDetached(): Promise<{ id: string; job?: { serviceId: string } }>;
 }
 
+/** A one-off already on the engine, found by ID, unique prefix or name (ps, logs, stop, wait). */
+export interface FoundOneOff {
+  /** The container's or job service's ID. */
+  id: string;
+  logs(options: { follow: boolean; timestamps: boolean }): Promise<{ stream: NodeJS.ReadableStream; tty: boolean }>;
+  /** SIGTERM, then SIGKILL after `seconds`. */
+  stop(seconds: number): Promise<void>;
+  /** Its exit code, once it has ended. */
+  wait(): Promise<number>;
+}
+
 export interface Backend {
   /** What the watchdog removes for it: containers, or job services. */
   readonly kind: RunKind;
@@ -100,4 +113,10 @@ export interface Backend {
   /** Resolves the release (pulling as the plan says), after checking the engine can run this kind. */
   resolve(run: EngineRun): Promise<ResolvedRelease>;
   prepare(run: EngineRun, release: ResolvedRelease): Promise<PreparedOneOff>;
+  /** Its one-offs on the engine, as ps shows them (running ones; `all`: ended ones too). */
+  list(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]>;
+  /** The one-off of this kind `reference` names; undefined when it names none of this kind. */
+  find(engine: ContainerEngine, reference: string): Promise<FoundOneOff | undefined>;
+  /** Removes its one-offs whose owner is surely gone, and detached ones past their keep time. */
+  reap(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult>;
 }

@@ -7,3 +7,6 @@ import { swarmJobBackend } from "./swarm-job/backend.js";
 export function backendFor(plan: RunPlan): Backend {
   return plan.backend === "swarm" ? swarmJobBackend : containerBackend;
 }
+
+/** Every backend, for what spans them all: ps, logs, stop, wait, cleanup. Containers first. */
+export const ALL_BACKENDS: readonly Backend[] = [containerBackend, swarmJobBackend];

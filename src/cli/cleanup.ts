@@ -23,9 +23,9 @@ Examples:
     )
     .action((flags: { dryRun?: boolean }) =>
       act(async () => {
-        const [{ engineFor }, { reapOrphans, whyReaped }] = await Promise.all([import("./engine.js"), import("../lifecycle/reaper.js")]);
+        const [{ engineFor }, { reapAll }, { whyReaped }] = await Promise.all([import("./engine.js"), import("../pipeline/oneoffs.js"), import("../lifecycle/reaper.js")]);
         const dryRun = flags.dryRun === true;
-        const result = await reapOrphans(await engineFor(engineFlags()), { dryRun });
+        const result = await reapAll(await engineFor(engineFlags()), { dryRun });
         for (const container of result.removed) {
           io.stderr.write(`oneoff: ${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${whyReaped(container)}\n`);
         }

@@ -23,30 +23,16 @@ Examples:
     )
     .action((from: string, flags: { config?: string; release?: string; all?: boolean; json?: boolean }) =>
       act(async () => {
-        const [{ planRun }, { engineFor }, { findProcess }, { resolveRelease }, { buildContainerSpec }, { diffAgainstProcess }, { formatTable }, { silentReporter }] = await Promise.all([
-          import("../pipeline/run.js"),
-          import("./engine.js"),
-          import("../config/running.js"),
-          import("../release/resolve.js"),
-          import("../spec/create-body.js"),
-          import("../spec/diff.js"),
-          import("../output/table.js"),
-          import("../output/reporter.js"),
-        ]);
-        const plan = planRun({ command: ["true"], ...(flags.config ? { config: flags.config } : {}), ...(flags.release ? { release: flags.release } : {}), ...engineFlags() }, process.cwd(), process.env);
-        const engine = await engineFor(engineFlags(), flags.config);
-        const [process0] = await findProcess(engine, from, plan.app);
-        const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
-        const spec = buildContainerSpec(plan, { imageId: release.imageId, startedBy: "", startedAt: new Date(0), version: "", owner: "", runId: "" }, "diff");
-        const image = await engine.inspectImage(release.imageId);
-        const rows = diffAgainstProcess(spec, process0 as NonNullable<typeof process0>, image?.env ?? []);
-        const differs = rows.some((row) => !row.same);
+        const [{ diffWithProcess }, { engineFor }, { formatTable }] = await Promise.all([import("../pipeline/diff.js"), import("./engine.js"), import("../output/table.js")]);
+        const options = { ...(flags.config ? { config: flags.config } : {}), ...(flags.release ? { release: flags.release } : {}), ...engineFlags() };
+        const { container, rows, same } = await diffWithProcess(from, options, { cwd: process.cwd(), env: process.env }, () => engineFor(engineFlags(), flags.config));
+        const differs = !same;
         if (flags.json) {
-          io.stdout.write(`${JSON.stringify({ process: from, container: process0?.name, same: !differs, rows })}\n`);
+          io.stdout.write(`${JSON.stringify({ process: from, container, same, rows })}\n`);
         } else {
           const shown = flags.all ? rows : rows.filter((row) => !row.same);
           if (shown.length) io.stdout.write(formatTable(["", "WHAT", "ONE-OFF", "RUNNING"], shown.map((row) => [row.same ? "=" : "≠", row.what, row.oneOff, row.running])));
-          io.stderr.write(`oneoff: the one-off ${differs ? "differs from" : "matches"} ${process0?.name} (${from})\n`);
+          io.stderr.write(`oneoff: the one-off ${differs ? "differs from" : "matches"} ${container} (${from})\n`);
         }
         return differs ? 1 : 0;
       }),

@@ -4,19 +4,7 @@
 import { Command } from "commander";
 import type { Writable } from "node:stream";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";
-import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
-import type { JobOneOff } from "../lifecycle/job-oneoffs.js";
 import { engineFor } from "./engine.js";
-
-/** A one-off container, or a one-off run as a Swarm job, by ID, unique prefix or name. */
-async function locate(engine: ContainerEngine, reference: string): Promise<{ job: JobOneOff; container?: undefined } | { container: ContainerDetails; job?: undefined }> {
-  const [{ findOneOff }, { findJobOneOff }] = await Promise.all([import("../lifecycle/oneoffs.js"), import("../lifecycle/job-oneoffs.js")]);
-  if (!(await engine.inspectContainer(reference))) {
-    const job = await findJobOneOff(engine, reference);
-    if (job) return { job };
-  }
-  return { container: await findOneOff(engine, reference) };
-}
 
 /** The app of the nearest oneoff.yaml, if any: `ps` and `history` show that app by default. */
 async function appInScope(flags: { config?: string; allApps?: boolean; app?: string }): Promise<string | undefined> {
@@ -44,18 +32,14 @@ Examples:
     )
     .action((flags: { all?: boolean; app?: string; allApps?: boolean; config?: string; json?: boolean }) =>
       act(async () => {
-        const [{ listOneOffs }, { formatTable, ago }, { formatDuration }] = await Promise.all([
-          import("../lifecycle/oneoffs.js"),
+        const [{ listAllOneOffs }, { formatTable, ago }, { formatDuration }] = await Promise.all([
+          import("../pipeline/oneoffs.js"),
           import("../output/table.js"),
           import("../formats/units.js"),
         ]);
         const app = await appInScope(flags);
         const engine = await engineFor(engineFlags(), flags.config);
-        const { listJobOneOffs, managerJobs } = await import("../lifecycle/job-oneoffs.js");
-        const jobs = await managerJobs(engine);
-        const scope = { all: flags.all === true, ...(app ? { app } : {}) };
-        const oneOffs = [...(await listOneOffs(engine, scope)), ...(jobs ? await listJobOneOffs(jobs, scope) : [])];
-        oneOffs.sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
+        const oneOffs = await listAllOneOffs(engine, { all: flags.all === true, ...(app ? { app } : {}) });
         if (flags.json) {
           io.stdout.write(`${JSON.stringify(oneOffs)}\n`);
           return 0;
@@ -93,19 +77,10 @@ Examples:
     .action((reference: string, flags: { follow?: boolean; timestamps?: boolean }) =>
       act(async () => {
         tolerateBrokenStdio();
-        const [{ forwardOutput }, { streamReporter }] = await Promise.all([import("../session/output.js"), import("../output/reporter.js")]);
+        const [{ forwardOutput }, { streamReporter }, { findAnyOneOff }] = await Promise.all([import("../session/output.js"), import("../output/reporter.js"), import("../pipeline/oneoffs.js")]);
         const engine = await engineFor(engineFlags());
-        const found = await locate(engine, reference);
-        const options = { follow: flags.follow === true, timestamps: flags.timestamps === true };
-        const { job, container } = found;
-        // A job's log: its task container's where it is here (it ends when the task does),
-        // else the service's (which Swarm keeps open with --follow, as docker service logs -f).
-        const stream = container
-          ? await engine.logs(container.id, options)
-          : job?.localContainerId
-            ? await engine.logs(job.localContainerId, options)
-            : await engine.swarm!().serviceLogs(job!.service.id, { follow: options.follow });
-        const tty = container ? container.tty : job?.service.spec.TaskTemplate.ContainerSpec.TTY === true;
+        const found = await findAnyOneOff(engine, reference);
+        const { stream, tty } = await found.logs({ follow: flags.follow === true, timestamps: flags.timestamps === true });
         const out = { stdout: io.stdout as Writable, stderr: io.stderr as Writable };
         const error = await forwardOutput(stream, out, tty, streamReporter(out.stderr, { quiet: false }));
         if (error) throw error;
@@ -131,15 +106,11 @@ Examples:
         const { OneoffError } = await import("../output/errors.js");
         const seconds = Number(flags.time);
         if (!Number.isInteger(seconds) || seconds < 0) throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
-        const engine = await engineFor(engineFlags());
+        const [engine, { findAnyOneOff }] = await Promise.all([engineFor(engineFlags()), import("../pipeline/oneoffs.js")]);
         for (const reference of references) {
-          const { job, container } = await locate(engine, reference);
-          // A job's task container here is stopped as a container is; elsewhere, as Swarm
-          // stops a job (no completions wanted). Either way its log stays until it is reaped.
-          if (container) await engine.stop(container.id, seconds);
-          else if (job.localContainerId) await engine.stop(job.localContainerId, seconds);
-          else await engine.swarm!().stopJob(job.service.id);
-          io.stdout.write(`${(container?.id ?? job?.service.id ?? "").slice(0, 12)}\n`);
+          const found = await findAnyOneOff(engine, reference);
+          await found.stop(seconds);
+          io.stdout.write(`${found.id.slice(0, 12)}\n`);
         }
         return 0;
       }),
@@ -158,9 +129,8 @@ Examples:
     )
     .action((reference: string) =>
       act(async () => {
-        const engine = await engineFor(engineFlags());
-        const { job, container } = await locate(engine, reference);
-        const code = container ? await engine.waitForExit(container.id) : await (await import("../backends/swarm-job/session.js")).waitForJob(engine, job.service);
+        const [engine, { findAnyOneOff }] = await Promise.all([engineFor(engineFlags()), import("../pipeline/oneoffs.js")]);
+        const code = await (await findAnyOneOff(engine, reference)).wait();
         io.stdout.write(`${code}\n`);
         return code;
       }),

@@ -1,13 +1,12 @@
 /**
- * Finding and removing orphaned one-offs: containers with oneoff's labels whose attached
- * owner process (on this host) is gone. Only ever touches containers carrying the marker
- * label; owners on other hosts are left alone, since nothing here can tell if they live.
+ * What reaping removes, decided purely: containers with oneoff's labels whose attached owner is
+ * surely gone, detached ones past their keep time, finished job containers. Only containers
+ * carrying the marker label are touched; owners nothing here can judge are left alone. Each
+ * backend reaps its own kind with these (each backend folder's existing.ts).
  */
-import type { ContainerDetails, ContainerEngine, ContainerSummary } from "../engine/types.js";
+import type { ContainerDetails, ContainerSummary } from "../engine/types.js";
 import { DEFAULT_KEEP_DETACHED_MS, isDetached, Labels } from "../spec/labels.js";
-import { ownerAlive, parseOwner, type Owner } from "./owner.js";
-import { reapJobs } from "./reaper-jobs.js";
-import { managerJobs } from "./job-oneoffs.js";
+import { parseOwner, type Owner } from "./owner.js";
 
 /**
  * Pure: which of `containers` are orphans, given a liveness check for owners. A detached
@@ -60,33 +59,4 @@ export function whyReaped(container: Pick<ContainerSummary, "labels" | "state">)
 export interface ReapResult {
   removed: ContainerSummary[];
   failed: Array<{ container: ContainerSummary; error: Error }>;
-}
-
-/** Removes orphans and expired detached one-offs. */
-export async function reapOrphans(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<ReapResult> {
-  const containers = await engine.listContainers(`${Labels.managed}=true`);
-  const orphans = findOrphans(containers, (owner) => ownerAlive(owner));
-  // Only ended detached ones need their finish time, which the list does not carry.
-  const ended = containers.filter((container) => isDetached(container) && (container.state === "exited" || container.state === "dead"));
-  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
-  const expired = findExpired(details, options.now ?? new Date());
-  const jobContainers = (await engine.listContainers(Labels.job)).filter((container) => container.state === "exited" || container.state === "dead");
-  const jobDetails = (await Promise.all(jobContainers.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
-  expired.push(...findFinishedJobContainers(jobDetails, options.now ?? new Date()));
-  const result: ReapResult = { removed: [], failed: [] };
-  for (const container of [...orphans, ...expired]) {
-    try {
-      if (!options.dryRun) await engine.remove(container.id);
-      result.removed.push(container);
-    } catch (error) {
-      result.failed.push({ container, error: error as Error });
-    }
-  }
-  const jobs = await managerJobs(engine);
-  if (jobs) {
-    const reaped = await reapJobs(engine, jobs, options);
-    result.removed.push(...reaped.removed);
-    result.failed.push(...reaped.failed);
-  }
-  return result;
 }

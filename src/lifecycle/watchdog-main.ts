@@ -17,7 +17,8 @@ import { parseDuration } from "../formats/units.js";
 import { Labels } from "../spec/labels.js";
 import { stateDir } from "./audit.js";
 import { removeJob } from "./job-oneoffs.js";
-import { reapOrphans } from "./reaper.js";
+// A process entry point: it may use the pipeline, which nothing in lifecycle/ otherwise does.
+import { reapAll } from "../pipeline/oneoffs.js";
 import type { RunKind } from "./watchdog.js";
 
 /**
@@ -110,7 +111,7 @@ async function reapNowAndThen(engine: ContainerEngine): Promise<void> {
   }
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   closeSync(openSync(stamp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600));
-  await reapOrphans(engine);
+  await reapAll(engine);
 }
 
 function sleep(ms: number): Promise<void> {

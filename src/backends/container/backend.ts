@@ -4,6 +4,7 @@
  * started and left running (detached.ts). Its lock is its container name (lock.ts).
  */
 import { createHoldingLock } from "./lock.js";
+import { findContainerOneOff, listOneOffs, reapContainers } from "./existing.js";
 import { runAttached } from "./session.js";
 import { startDetached } from "./detached.js";
 import { registryLogins } from "../../release/credentials.js";
@@ -19,6 +20,9 @@ import type { Backend, EngineRun } from "../backend.js";
 
 export const containerBackend: Backend = {
   kind: "container",
+  list: listOneOffs,
+  find: findContainerOneOff,
+  reap: reapContainers,
 
   // A container can do everything a plan asks.
   refuse() {},

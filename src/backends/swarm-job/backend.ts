@@ -17,10 +17,14 @@ import { Labels } from "../../spec/labels.js";
 import { buildJobServiceSpec, type ServiceSpec } from "../../spec/service-spec.js";
 import type { Backend, EngineRun, PlannedRun } from "../backend.js";
 import { createJobHoldingLock } from "./lock.js";
+import { findJob, listJobs, reapJobsAndTheirContainers } from "./existing.js";
 import { runSwarmJob } from "./session.js";
 
 export const swarmJobBackend: Backend = {
   kind: "job",
+  list: listJobs,
+  find: findJob,
+  reap: reapJobsAndTheirContainers,
 
   refuse(plan) {
     if (plan.files.copyIn.length || plan.files.copyOut.length) {

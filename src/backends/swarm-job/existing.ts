@@ -1,0 +1,55 @@
+/**
+ * Job one-offs already on the swarm, as ps, logs, stop, wait and cleanup see them. Where a
+ * job's task container is on the engine oneoff talks to, its log and signals are used (as for
+ * a container one-off); elsewhere the service's.
+ */
+import type { ContainerEngine } from "../../engine/types.js";
+import { findJobOneOff, listJobOneOffs, managerJobs } from "../../lifecycle/job-oneoffs.js";
+import type { OneOffView } from "../../lifecycle/oneoffs.js";
+import { findFinishedJobContainers, type ReapResult } from "../../lifecycle/reaper.js";
+import { reapJobs } from "../../lifecycle/reaper-jobs.js";
+import { Labels } from "../../spec/labels.js";
+import type { FoundOneOff } from "../backend.js";
+import { removeAll } from "../container/existing.js";
+import { waitForJob } from "./session.js";
+
+export async function listJobs(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
+  const jobs = await managerJobs(engine);
+  return jobs ? listJobOneOffs(jobs, scope) : [];
+}
+
+export async function findJob(engine: ContainerEngine, reference: string): Promise<FoundOneOff | undefined> {
+  const job = await findJobOneOff(engine, reference);
+  if (!job) return undefined;
+  const here = job.localContainerId;
+  return {
+    id: job.service.id,
+    // Its task container's log where it is here (it ends when the task does), else the
+    // service's (which Swarm keeps open with --follow, as docker service logs -f).
+    logs: async (options) => ({
+      stream: here ? await engine.logs(here, options) : await engine.swarm!().serviceLogs(job.service.id, { follow: options.follow }),
+      tty: job.service.spec.TaskTemplate.ContainerSpec.TTY === true,
+    }),
+    // Its task container here is stopped as a container is; elsewhere, as Swarm stops a job
+    // (no completions wanted). Either way its log stays until it is reaped.
+    stop: (seconds) => (here ? engine.stop(here, seconds) : engine.swarm!().stopJob(job.service.id)),
+    wait: () => waitForJob(engine, job.service),
+  };
+}
+
+/**
+ * Removes orphaned and expired job services, and the finished task containers of jobs on this
+ * node: engines before 24.0 leave them after the service is removed (moby#44312).
+ */
+export async function reapJobsAndTheirContainers(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult> {
+  const ended = (await engine.listContainers(Labels.job)).filter((container) => container.state === "exited" || container.state === "dead");
+  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
+  const result = await removeAll(engine, findFinishedJobContainers(details, options.now ?? new Date()), options);
+  const jobs = await managerJobs(engine);
+  if (jobs) {
+    const reaped = await reapJobs(engine, jobs, options);
+    result.removed.push(...reaped.removed);
+    result.failed.push(...reaped.failed);
+  }
+  return result;
+}

@@ -1,0 +1,39 @@
+/**
+ * `oneoff diff PROCESS` as a core call: the one-off oneoff would create (the plan, its release
+ * resolved without pulling, its create body) against what the running process has.
+ */
+import { findProcess } from "../config/running.js";
+import type { ContainerEngine } from "../engine/types.js";
+import { silentReporter } from "../output/reporter.js";
+import { resolveRelease } from "../release/resolve.js";
+import { buildContainerSpec } from "../spec/create-body.js";
+import { diffAgainstProcess, type DiffRow } from "../spec/diff.js";
+import type { RunContext } from "../types/context.js";
+import type { RunOptions } from "../types/options.js";
+import { planRun } from "./run.js";
+
+export interface DiffResult {
+  /** The running container compared with. */
+  container: string;
+  rows: DiffRow[];
+  same: boolean;
+}
+
+export async function diffWithProcess(
+  from: string,
+  options: Pick<RunOptions, "config" | "release" | "host" | "dockerContext" | "envName">,
+  context: Pick<RunContext, "cwd" | "env">,
+  connect: () => Promise<ContainerEngine>,
+): Promise<DiffResult> {
+  // Planned first: a config problem is reported before anything about the engine.
+  const plan = planRun({ command: ["true"], ...options }, context.cwd, context.env);
+  const engine = await connect();
+  const [running] = await findProcess(engine, from, plan.app);
+  const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
+  // Only the create body is compared: who starts it, and when, does not matter here.
+  const spec = buildContainerSpec(plan, { imageId: release.imageId, startedBy: "", startedAt: new Date(0), version: "", owner: "", runId: "" }, "diff");
+  const image = await engine.inspectImage(release.imageId);
+  const process = running as NonNullable<typeof running>;
+  const rows = diffAgainstProcess(spec, process, image?.env ?? []);
+  return { container: process.name, rows, same: rows.every((row) => row.same) };
+}

@@ -1,0 +1,37 @@
+/**
+ * One-offs already on the engine, whatever their backend: listed for ps, found for logs, stop
+ * and wait, reaped for cleanup and the watchdog. Each backend knows its own kind; this asks
+ * them all.
+ */
+import type { ContainerEngine } from "../engine/types.js";
+import type { OneOffView } from "../lifecycle/oneoffs.js";
+import type { ReapResult } from "../lifecycle/reaper.js";
+import { OneoffError } from "../output/errors.js";
+import type { FoundOneOff } from "../backends/backend.js";
+import { ALL_BACKENDS } from "../backends/choose.js";
+
+/** Newest first. */
+export async function listAllOneOffs(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
+  const oneOffs = (await Promise.all(ALL_BACKENDS.map((backend) => backend.list(engine, scope)))).flat();
+  return oneOffs.sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
+}
+
+/** The one-off `reference` (ID, unique prefix or name) names, of whichever kind; containers first. */
+export async function findAnyOneOff(engine: ContainerEngine, reference: string): Promise<FoundOneOff> {
+  for (const backend of ALL_BACKENDS) {
+    const found = await backend.find(engine, reference);
+    if (found) return found;
+  }
+  throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint: "list them with oneoff ps --all" });
+}
+
+/** Removes every backend's orphans and expired one-offs. */
+export async function reapAll(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<ReapResult> {
+  const result: ReapResult = { removed: [], failed: [] };
+  for (const backend of ALL_BACKENDS) {
+    const reaped = await backend.reap(engine, options);
+    result.removed.push(...reaped.removed);
+    result.failed.push(...reaped.failed);
+  }
+  return result;
+}
