@@ -15,7 +15,14 @@ export type { RunContext, RunResult };
  * as from elsewhere, `signal` to stop it.
  */
 export function run(options: RunOptions, context: Partial<RunContext> = {}): Promise<RunResult> {
-  return runPipeline(options, { cwd: process.cwd(), env: process.env, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, ...context });
+  return runPipeline(options, {
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    ...context,
+  });
 }
 export type { RunOptions } from "./types/options.js";
 export type { RunPlan } from "./types/plan.js";

@@ -18,7 +18,11 @@ export function checkCommand(context: CliContext): Command {
     .option("-w, --workdir <dir>", "workdir to check")
     .option("--network <name>", "network to check (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for looking up the release, as run --registry-auth")
-    .addOption(new Option("--engine <kind>", "check for a container (docker) or a Swarm job (swarm), as run --engine").choices(ENGINE_KINDS as string[]))
+    .addOption(
+      new Option("--engine <kind>", "check for a container (docker) or a Swarm job (swarm), as run --engine").choices(
+        ENGINE_KINDS as string[],
+      ),
+    )
     .option("--json", "print the checks as JSON on stdout")
     .addHelpText(
       "after",

@@ -23,11 +23,17 @@ Examples:
     )
     .action((flags: { dryRun?: boolean }) =>
       act(async () => {
-        const [{ engineFor }, { reapAll }, { whyReaped }] = await Promise.all([import("./engine.js"), import("../pipeline/oneoffs.js"), import("../lifecycle/reaper.js")]);
+        const [{ engineFor }, { reapAll }, { whyReaped }] = await Promise.all([
+          import("./engine.js"),
+          import("../pipeline/oneoffs.js"),
+          import("../lifecycle/reaper.js"),
+        ]);
         const dryRun = flags.dryRun === true;
         const result = await reapAll(await engineFor(engineFlags()), { dryRun });
         for (const container of result.removed) {
-          io.stderr.write(`oneoff: ${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${whyReaped(container)}\n`);
+          io.stderr.write(
+            `oneoff: ${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${whyReaped(container)}\n`,
+          );
         }
         for (const { container, error } of result.failed) {
           io.stderr.write(`oneoff: could not remove one-off ${container.name} (${container.id.slice(0, 12)}): ${error.message}\n`);

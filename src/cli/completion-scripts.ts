@@ -29,8 +29,10 @@ export interface ProgramModel {
   commands: CommandModel[];
 }
 
-const namesOf = (options: OptionModel[]) => options.flatMap((option) => [option.short, option.long].filter((name): name is string => !!name));
-const wordsOf = (source: ValueSource, model: ProgramModel) => ("choices" in source ? source.choices : "commands" in source ? model.commands.map((c) => c.name) : []);
+const namesOf = (options: OptionModel[]) =>
+  options.flatMap((option) => [option.short, option.long].filter((name): name is string => !!name));
+const wordsOf = (source: ValueSource, model: ProgramModel) =>
+  "choices" in source ? source.choices : "commands" in source ? model.commands.map((c) => c.name) : [];
 
 export function bashScript(model: ProgramModel): string {
   const { name } = model;
@@ -44,7 +46,9 @@ export function bashScript(model: ProgramModel): string {
     command.options
       .filter((option) => option.value && "choices" in option.value)
       .map((option) => {
-        const at = namesOf([option]).map((flag) => `"${command.name} ${flag}"`).join("|");
+        const at = namesOf([option])
+          .map((flag) => `"${command.name} ${flag}"`)
+          .join("|");
         return `    ${at}) ${fn}_reply "${wordsOf(option.value!, model).join(" ")}" ;;`;
       }),
   );
@@ -136,7 +140,13 @@ function zshOptionSpec(option: OptionModel): string {
   const names = namesOf([option]);
   const exclusive = names.length > 1 && !option.repeatable ? `(${names.join(" ")})` : "";
   const description = `[${option.description.replace(/[\\\]]/g, "\\$&")}]`;
-  const value = !option.value ? "" : "files" in option.value ? ":file:_files" : "choices" in option.value ? `:value:(${option.value.choices.join(" ")})` : ":value: ";
+  const value = !option.value
+    ? ""
+    : "files" in option.value
+      ? ":file:_files"
+      : "choices" in option.value
+        ? `:value:(${option.value.choices.join(" ")})`
+        : ":value: ";
   const spec = (name: string) => zshQuote(`${option.repeatable ? "*" : exclusive}${name}${description}${value}`);
   return names.map(spec).join(" ");
 }
@@ -146,7 +156,8 @@ export function zshScript(model: ProgramModel): string {
   const fn = `_${name.replace(/-/g, "_")}`;
   const positionalSpec = (positional: CommandModel["positionals"][number], index: number) => {
     const position = positional.variadic ? "*" : String(index + 1);
-    const action = "tasks" in positional.source ? `${fn}_tasks` : "none" in positional.source ? " " : `(${wordsOf(positional.source, model).join(" ")})`;
+    const action =
+      "tasks" in positional.source ? `${fn}_tasks` : "none" in positional.source ? " " : `(${wordsOf(positional.source, model).join(" ")})`;
     return zshQuote(`${position}:${positional.name}:${action}`);
   };
   const branches = model.commands.map((command) => {
@@ -208,7 +219,8 @@ function fishOption(option: OptionModel, condition: string, name: string): strin
   const parts = [`complete -c ${name} -n ${fishQuote(condition)}`];
   if (option.short) parts.push(`-s ${option.short.slice(1)}`);
   if (option.long) parts.push(`-l ${option.long.slice(2)}`);
-  if (option.value) parts.push("files" in option.value ? "-r -F" : "choices" in option.value ? `-x -a ${fishQuote(option.value.choices.join(" "))}` : "-x");
+  if (option.value)
+    parts.push("files" in option.value ? "-r -F" : "choices" in option.value ? `-x -a ${fishQuote(option.value.choices.join(" "))}` : "-x");
   parts.push(`-d ${fishQuote(option.description)}`);
   return parts.join(" ");
 }
@@ -244,13 +256,15 @@ export function fishScript(model: ProgramModel): string {
     "    set -l words (commandline -opc)",
     "    set -l config",
     "    set -l at (contains -i -- --config $words; or contains -i -- -c $words)",
-    "    test -n \"$at\"; and set config --config $words[(math $at + 1)]",
+    '    test -n "$at"; and set config --config $words[(math $at + 1)]',
     `    $words[1] tasks --json $config 2>/dev/null | string match -ar '"name":"[^"]*"' | string replace -r '^"name":"(.*)"$' '$1'`,
     "end",
     "",
     `complete -c ${name} -f`,
     ...model.options.map((option) => fishOption(option, "__fish_use_subcommand", name)),
-    ...model.commands.map((command) => `complete -c ${name} -n __fish_use_subcommand -a ${command.name} -d ${fishQuote(command.description)}`),
+    ...model.commands.map(
+      (command) => `complete -c ${name} -n __fish_use_subcommand -a ${command.name} -d ${fishQuote(command.description)}`,
+    ),
   ];
   for (const command of model.commands) {
     const positionals = `${fn}_positionals ${namesOf(command.options.filter((option) => option.value)).join(" ")}`.trim();

@@ -46,7 +46,11 @@ function describeProgram(program: Command): ProgramModel {
     name: command.name(),
     description: shortDescription(command.summary() || command.description()),
     options: [...help.visibleOptions(command), ...(command.name() === "help" ? [] : global)].map(describeOption),
-    positionals: command.registeredArguments.map((argument) => ({ name: argument.name(), variadic: argument.variadic, source: argumentSource(argument.name(), argument.argChoices) })),
+    positionals: command.registeredArguments.map((argument) => ({
+      name: argument.name(),
+      variadic: argument.variadic,
+      source: argumentSource(argument.name(), argument.argChoices),
+    })),
   }));
   for (const { name } of commands) {
     // Every name lands unquoted in the scripts' shell code; commander allows more than that.
@@ -62,7 +66,9 @@ function describeOption(option: Option): OptionModel {
     ...(option.short ? { short: option.short } : {}),
     ...(option.long ? { long: option.long } : {}),
     description: shortDescription(option.description),
-    ...(takesValue ? { value: option.argChoices ? { choices: option.argChoices } : valueName === "file" ? { files: true } : { none: true } } : {}),
+    ...(takesValue
+      ? { value: option.argChoices ? { choices: option.argChoices } : valueName === "file" ? { files: true } : { none: true } }
+      : {}),
     repeatable: option.parseArg === (collect as unknown) || /\brepeatable\b/.test(option.description),
   };
 }

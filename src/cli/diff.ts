@@ -23,15 +23,31 @@ Examples:
     )
     .action((from: string, flags: { config?: string; release?: string; all?: boolean; json?: boolean }) =>
       act(async () => {
-        const [{ diffWithProcess }, { engineFor }, { formatTable }] = await Promise.all([import("../pipeline/diff.js"), import("./engine.js"), import("../output/table.js")]);
-        const options = { ...(flags.config ? { config: flags.config } : {}), ...(flags.release ? { release: flags.release } : {}), ...engineFlags() };
-        const { container, rows, same } = await diffWithProcess(from, options, { cwd: process.cwd(), env: process.env }, () => engineFor(engineFlags(), flags.config));
+        const [{ diffWithProcess }, { engineFor }, { formatTable }] = await Promise.all([
+          import("../pipeline/diff.js"),
+          import("./engine.js"),
+          import("../output/table.js"),
+        ]);
+        const options = {
+          ...(flags.config ? { config: flags.config } : {}),
+          ...(flags.release ? { release: flags.release } : {}),
+          ...engineFlags(),
+        };
+        const { container, rows, same } = await diffWithProcess(from, options, { cwd: process.cwd(), env: process.env }, () =>
+          engineFor(engineFlags(), flags.config),
+        );
         const differs = !same;
         if (flags.json) {
           io.stdout.write(`${JSON.stringify({ process: from, container, same, rows })}\n`);
         } else {
           const shown = flags.all ? rows : rows.filter((row) => !row.same);
-          if (shown.length) io.stdout.write(formatTable(["", "WHAT", "ONE-OFF", "RUNNING"], shown.map((row) => [row.same ? "=" : "≠", row.what, row.oneOff, row.running])));
+          if (shown.length)
+            io.stdout.write(
+              formatTable(
+                ["", "WHAT", "ONE-OFF", "RUNNING"],
+                shown.map((row) => [row.same ? "=" : "≠", row.what, row.oneOff, row.running]),
+              ),
+            );
           io.stderr.write(`oneoff: the one-off ${differs ? "differs from" : "matches"} ${container} (${from})\n`);
         }
         return differs ? 1 : 0;

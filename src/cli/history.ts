@@ -35,11 +35,17 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
           import("../output/errors.js"),
         ]);
         const count = Number(flags.last);
-        if (!Number.isInteger(count) || count < 1) throw new OneoffError(`--last "${flags.last}": not a positive whole number`, { hint: "such as 20" });
+        if (!Number.isInteger(count) || count < 1)
+          throw new OneoffError(`--last "${flags.last}": not a positive whole number`, { hint: "such as 20" });
         const app = flags.app ?? (flags.allApps ? undefined : loadAppConfig(flags.config, process.cwd(), process.env)?.app);
         if (flags.ledger) {
           if (!app) throw new OneoffError("--ledger needs an app", { hint: "run it where oneoff.yaml is, or pass --app NAME" });
-          return printLedger(app, io, { json: flags.json === true, last: count, engine: engineFlags(), ...(flags.config ? { config: flags.config } : {}) });
+          return printLedger(app, io, {
+            json: flags.json === true,
+            last: count,
+            engine: engineFlags(),
+            ...(flags.config ? { config: flags.config } : {}),
+          });
         }
         const entries = readAudit(auditLogPath(process.env))
           .filter((entry) => app === undefined || entry.app === app)

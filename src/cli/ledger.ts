@@ -5,7 +5,11 @@ import type { EngineFlags } from "../config/environments.js";
 import type { CliIO } from "./command.js";
 import { engineFor } from "./engine.js";
 
-export async function printLedger(app: string, io: CliIO, options: { json: boolean; last?: number; engine: EngineFlags; config?: string }): Promise<number> {
+export async function printLedger(
+  app: string,
+  io: CliIO,
+  options: { json: boolean; last?: number; engine: EngineFlags; config?: string },
+): Promise<number> {
   const [{ readLedger }, { formatTable }, { formatDuration }] = await Promise.all([
     import("../lifecycle/ledger.js"),
     import("../output/table.js"),

@@ -51,7 +51,22 @@ Examples:
   oneoff -H ssh://deploy@prod.example.com ps      one-offs on a remote engine, over ssh
   oneoff --context prod release                   the release phase on a docker context's engine`,
     );
-  const subcommands = [runCommand, shellCommand, releaseCommand, psCommand, logsCommand, attachCommand, stopCommand, waitCommand, historyCommand, diffCommand, tasksCommand, checkCommand, cleanupCommand, completionCommand].map((make) => make(context));
+  const subcommands = [
+    runCommand,
+    shellCommand,
+    releaseCommand,
+    psCommand,
+    logsCommand,
+    attachCommand,
+    stopCommand,
+    waitCommand,
+    historyCommand,
+    diffCommand,
+    tasksCommand,
+    checkCommand,
+    cleanupCommand,
+    completionCommand,
+  ].map((make) => make(context));
   for (const cli of [program, ...subcommands]) {
     // Commands added with addCommand inherit none of these, so each gets them: errors are
     // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.
@@ -82,7 +97,10 @@ function commanderExit(error: CommanderError, io: CliIO): number {
   if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
   // commander's "error: unknown option '--fo'\n(Did you mean --foo?)" -> our one-line form.
   const [what, ...rest] = error.message.replace(/^error: /, "").split("\n");
-  const hint = rest.join(" ").replace(/^\((.*)\)$/, "$1").trim();
+  const hint = rest
+    .join(" ")
+    .replace(/^\((.*)\)$/, "$1")
+    .trim();
   const command = /for '(\w+)'/.exec(error.message)?.[1];
   const usage =
     error.code === "commander.excessArguments" && command === "run"

@@ -50,7 +50,9 @@ Examples:
           oneOff.app,
           oneOff.task ?? oneOff.command.join(" ").slice(0, 40),
           oneOff.imageId.replace(/^sha256:/, "").slice(0, 12),
-          oneOff.exitCode === undefined ? oneOff.state : `exited (${oneOff.exitCode})${oneOff.durationMs === undefined ? "" : ` in ${formatDuration(oneOff.durationMs)}`}`,
+          oneOff.exitCode === undefined
+            ? oneOff.state
+            : `exited (${oneOff.exitCode})${oneOff.durationMs === undefined ? "" : ` in ${formatDuration(oneOff.durationMs)}`}`,
           oneOff.startedAt ? ago(new Date(oneOff.startedAt), now) : "",
           `${oneOff.startedBy}${oneOff.detached ? " (detached)" : ""}`,
         ]);
@@ -77,7 +79,11 @@ Examples:
     .action((reference: string, flags: { follow?: boolean; timestamps?: boolean }) =>
       act(async () => {
         tolerateBrokenStdio();
-        const [{ forwardOutput }, { streamReporter }, { findAnyOneOff }] = await Promise.all([import("../session/output.js"), import("../output/reporter.js"), import("../pipeline/oneoffs.js")]);
+        const [{ forwardOutput }, { streamReporter }, { findAnyOneOff }] = await Promise.all([
+          import("../session/output.js"),
+          import("../output/reporter.js"),
+          import("../pipeline/oneoffs.js"),
+        ]);
         const engine = await engineFor(engineFlags());
         const found = await findAnyOneOff(engine, reference);
         const { stream, tty } = await found.logs({ follow: flags.follow === true, timestamps: flags.timestamps === true });
@@ -105,7 +111,8 @@ Examples:
       act(async () => {
         const { OneoffError } = await import("../output/errors.js");
         const seconds = Number(flags.time);
-        if (!Number.isInteger(seconds) || seconds < 0) throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
+        if (!Number.isInteger(seconds) || seconds < 0)
+          throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
         const [engine, { findAnyOneOff }] = await Promise.all([engineFor(engineFlags()), import("../pipeline/oneoffs.js")]);
         for (const reference of references) {
           const found = await findAnyOneOff(engine, reference);
@@ -152,20 +159,29 @@ Examples:
     .action((reference: string, flags: { detachKeys?: string }) =>
       act(async () => {
         tolerateBrokenStdio();
-        const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }, { OneoffError }] = await Promise.all([
-          import("../lifecycle/oneoffs.js"),
-          import("../session/attach-existing.js"),
-          import("../output/reporter.js"),
-          import("../config/run-modes.js"),
-          import("../output/errors.js"),
-        ]);
+        const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }, { OneoffError }] =
+          await Promise.all([
+            import("../lifecycle/oneoffs.js"),
+            import("../session/attach-existing.js"),
+            import("../output/reporter.js"),
+            import("../config/run-modes.js"),
+            import("../output/errors.js"),
+          ]);
         if (flags.detachKeys !== undefined && !isDetachKeys(flags.detachKeys)) {
-          throw new OneoffError(`--detach-keys "${flags.detachKeys}": not a key sequence`, { hint: "use docker's notation, e.g. ctrl-p,ctrl-q" });
+          throw new OneoffError(`--detach-keys "${flags.detachKeys}": not a key sequence`, {
+            hint: "use docker's notation, e.g. ctrl-p,ctrl-q",
+          });
         }
         const engine = await engineFor(engineFlags());
         const oneOff = await findOneOff(engine, reference);
         const out = { stdin: process.stdin, stdout: io.stdout as Writable, stderr: io.stderr as Writable };
-        const result = await attachToOneOff(engine, oneOff, out, flags.detachKeys ?? DEFAULT_DETACH_KEYS, streamReporter(out.stderr, { quiet: false }));
+        const result = await attachToOneOff(
+          engine,
+          oneOff,
+          out,
+          flags.detachKeys ?? DEFAULT_DETACH_KEYS,
+          streamReporter(out.stderr, { quiet: false }),
+        );
         return result.exitCode;
       }),
     );

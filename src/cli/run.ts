@@ -47,20 +47,28 @@ export function runCommand(context: CliContext): Command {
     .option("--keep-for <duration>", "with --detach: how long to keep it after it ends (default 24h)")
     .option("--dry-run", "print the container create request and the equivalent docker run line; run nothing")
     .addHelpText("after", EXAMPLES)
-    .action((task: string | undefined, flags: Record<string, unknown>) => context.act(() => runJob(toRunOptions(task, flags, context), context, flags.check === true)));
+    .action((task: string | undefined, flags: Record<string, unknown>) =>
+      context.act(() => runJob(toRunOptions(task, flags, context), context, flags.check === true)),
+    );
 }
 
 export function shellCommand(context: CliContext): Command {
   return withContainerOptions(
-    new Command("shell").description("open an interactive shell (config shell:, default /bin/sh) in a new container from the release image"),
+    new Command("shell").description(
+      "open an interactive shell (config shell:, default /bin/sh) in a new container from the release image",
+    ),
   )
     .addHelpText("after", SHELL_EXAMPLES)
-    .action((flags: Record<string, unknown>) => context.act(() => runJob({ ...toRunOptions(undefined, flags, context), shell: true }, context)));
+    .action((flags: Record<string, unknown>) =>
+      context.act(() => runJob({ ...toRunOptions(undefined, flags, context), shell: true }, context)),
+    );
 }
 
 export function releaseCommand(context: CliContext): Command {
   return withContainerOptions(
-    new Command("release").description("run the release task (release_task: in oneoff.yaml, or the task named release): the release phase of a deploy"),
+    new Command("release").description(
+      "run the release task (release_task: in oneoff.yaml, or the task named release): the release phase of a deploy",
+    ),
   )
     .addHelpText(
       "after",
@@ -83,7 +91,11 @@ Examples:
       context.act(() =>
         flags.status
           ? releaseStatus(flags, context)
-          : runJob({ ...toRunOptions(undefined, flags, context), releaseTask: true, force: flags.force === true, noWait: flags.wait === false }, context, flags.check !== false),
+          : runJob(
+              { ...toRunOptions(undefined, flags, context), releaseTask: true, force: flags.force === true, noWait: flags.wait === false },
+              context,
+              flags.check !== false,
+            ),
       ),
     );
 }
@@ -91,8 +103,15 @@ Examples:
 async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }: CliContext): Promise<number> {
   const { loadAppConfig } = await import("../config/load.js");
   const config = loadAppConfig(flags.config as string | undefined, process.cwd(), process.env);
-  if (!config) throw new OneoffError("no oneoff.yaml here or in any parent directory", { hint: "run it in the app's directory, or pass --config FILE" });
-  return printLedger(config.app, io, { json: flags.json === true, engine: engineFlags(), ...(flags.config ? { config: flags.config as string } : {}) });
+  if (!config)
+    throw new OneoffError("no oneoff.yaml here or in any parent directory", {
+      hint: "run it in the app's directory, or pass --config FILE",
+    });
+  return printLedger(config.app, io, {
+    json: flags.json === true,
+    engine: engineFlags(),
+    ...(flags.config ? { config: flags.config as string } : {}),
+  });
 }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
@@ -108,13 +127,21 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
     import("../output/run-document.js"),
   ]);
   try {
-    const result = await run(options, { cwd: process.cwd(), env: process.env, stdin: process.stdin, stdout: io.stdout, stderr: io.stderr, interrupts: processInterrupts() });
+    const result = await run(options, {
+      cwd: process.cwd(),
+      env: process.env,
+      stdin: process.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      interrupts: processInterrupts(),
+    });
     if (options.json) io.stdout.write(`${JSON.stringify(runDocument(result))}\n`);
     else if (options.detach) io.stdout.write(`${result.containerId}\n`);
     return result.exitCode;
   } catch (error) {
     // Pipelines reading --json get a document on failures too; the line on stderr follows.
-    if (options.json) io.stdout.write(`${JSON.stringify({ error: formatErrorLine(error).replace(/^oneoff: /, ""), exitCode: exitCodeOf(error) })}\n`);
+    if (options.json)
+      io.stdout.write(`${JSON.stringify({ error: formatErrorLine(error).replace(/^oneoff: /, ""), exitCode: exitCodeOf(error) })}\n`);
     throw error;
   }
 }
@@ -140,9 +167,17 @@ function withContainerOptions(command: Command): Command {
     .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
     .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
-    .addOption(new Option("--engine <kind>", "run as a container (docker) or as a job on the engine's Swarm (swarm); default $ONEOFF_ENGINE, engine: or docker").choices(ENGINE_KINDS as string[]))
+    .addOption(
+      new Option(
+        "--engine <kind>",
+        "run as a container (docker) or as a job on the engine's Swarm (swarm); default $ONEOFF_ENGINE, engine: or docker",
+      ).choices(ENGINE_KINDS as string[]),
+    )
     .option("--constraint <expr>", "with --engine swarm: a placement constraint, e.g. node.hostname==db1 (repeatable)", collect)
-    .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for the pull: a user, and the variable or file holding the password (default: docker's config.json)")
+    .option(
+      "--registry-auth <user:env:VAR|user:file:PATH>",
+      "registry credentials for the pull: a user, and the variable or file holding the password (default: docker's config.json)",
+    )
     .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
     .option("--timeout <duration>", "stop the one-off after this long (10m, 1h30m; exit 124)")
     .option("--lock <name>", "hold this lock while running: a second one-off of the app with it is refused")
@@ -155,7 +190,8 @@ function withContainerOptions(command: Command): Command {
 
 function parseSeconds(value: string): number {
   const seconds = Number(value);
-  if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0) throw new InvalidArgumentError("give a number of seconds, such as 30");
+  if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0)
+    throw new InvalidArgumentError("give a number of seconds, such as 30");
   return seconds;
 }
 
@@ -202,7 +238,8 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("copyIn", pick<string[]>("copyIn"));
   set("copyOut", pick<string[]>("copyOut"));
   Object.assign(options, context.engineFlags());
-  if (options.capture && !options.json) throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
+  if (options.capture && !options.json)
+    throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
   set("command", context.afterDashDash);
   return options;
 }

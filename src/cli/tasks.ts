@@ -19,9 +19,16 @@ Examples:
     )
     .action((flags: { config?: string; json?: boolean }) =>
       act(async () => {
-        const [{ loadAppConfig }, { formatTable }, { OneoffError }] = await Promise.all([import("../config/load.js"), import("../output/table.js"), import("../output/errors.js")]);
+        const [{ loadAppConfig }, { formatTable }, { OneoffError }] = await Promise.all([
+          import("../config/load.js"),
+          import("../output/table.js"),
+          import("../output/errors.js"),
+        ]);
         const config = loadAppConfig(flags.config, process.cwd(), process.env);
-        if (!config) throw new OneoffError("no oneoff.yaml or Procfile here or in any parent directory", { hint: "create oneoff.yaml with tasks:, or pass --config FILE" });
+        if (!config)
+          throw new OneoffError("no oneoff.yaml or Procfile here or in any parent directory", {
+            hint: "create oneoff.yaml with tasks:, or pass --config FILE",
+          });
         const tasks = Object.values(config.tasks).map((task) => ({
           name: task.name,
           source: task.source ?? "",
@@ -33,7 +40,12 @@ Examples:
           io.stdout.write(`${JSON.stringify(tasks)}\n`);
           return 0;
         }
-        const rows = tasks.map((task) => [task.name + (task.releaseTask ? " (release)" : ""), task.source, task.command.join(" ").slice(0, 50), task.description ?? ""]);
+        const rows = tasks.map((task) => [
+          task.name + (task.releaseTask ? " (release)" : ""),
+          task.source,
+          task.command.join(" ").slice(0, 50),
+          task.description ?? "",
+        ]);
         io.stdout.write(formatTable(["TASK", "FROM", "COMMAND", "DESCRIPTION"], rows));
         return 0;
       }),

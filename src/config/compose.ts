@@ -21,12 +21,43 @@ import { YamlReader } from "./yaml-reader.js";
 import { ownValue, userKeyed } from "./user-keys.js";
 
 const IGNORED = new Set([
-  "command", "ports", "expose", "restart", "healthcheck", "depends_on", "container_name", "build", "profiles", "scale",
-  "stop_grace_period", "stop_signal", "logging", "hostname", "domainname", "init", "pull_policy", "links", "tty", "stdin_open",
+  "command",
+  "ports",
+  "expose",
+  "restart",
+  "healthcheck",
+  "depends_on",
+  "container_name",
+  "build",
+  "profiles",
+  "scale",
+  "stop_grace_period",
+  "stop_signal",
+  "logging",
+  "hostname",
+  "domainname",
+  "init",
+  "pull_policy",
+  "links",
+  "tty",
+  "stdin_open",
 ]);
 const COPIED = new Set([
-  "image", "environment", "env_file", "networks", "network_mode", "volumes", "user", "working_dir", "entrypoint",
-  "extra_hosts", "dns", "labels", "mem_limit", "cpus", "deploy",
+  "image",
+  "environment",
+  "env_file",
+  "networks",
+  "network_mode",
+  "volumes",
+  "user",
+  "working_dir",
+  "entrypoint",
+  "extra_hosts",
+  "dns",
+  "labels",
+  "mem_limit",
+  "cpus",
+  "deploy",
 ]);
 
 export interface ComposeService {
@@ -51,19 +82,30 @@ export function parseComposeService(
   const { reader, root } = YamlReader.parse(text, options.displayPath, options.env);
   const dir = path.dirname(options.path);
   const top = Object.fromEntries(reader.entries(root, "").map(([key, value, keyNode]) => [key, { value, keyNode }]));
-  const project = composeProjectName(options.project ?? options.env.COMPOSE_PROJECT_NAME, top.name ? reader.string(top.name.value, "name") : undefined, dir);
+  const project = composeProjectName(
+    options.project ?? options.env.COMPOSE_PROJECT_NAME,
+    top.name ? reader.string(top.name.value, "name") : undefined,
+    dir,
+  );
   const services = top.services?.value ?? null;
   const known = services ? reader.entries(services, "services") : [];
   const found = known.find(([name]) => name === options.service);
   if (!found) {
     const names = known.map(([name]) => name);
-    throw reader.error(services, "services", `no service named ${options.service}`, names.length ? `services: ${names.join(", ")}` : "define it under services:");
+    throw reader.error(
+      services,
+      "services",
+      `no service named ${options.service}`,
+      names.length ? `services: ${names.join(", ")}` : "define it under services:",
+    );
   }
   const [, serviceNode] = found;
   const keyPath = `services.${options.service}`;
   const realName = (section: string, name: string): string => {
     // A top-level `name:` or `external: true` keeps the name as given; others get the project prefix.
-    const declared = top[section]?.value ? reader.entries(top[section]?.value ?? null, section).find(([key]) => key === name)?.[1] : undefined;
+    const declared = top[section]?.value
+      ? reader.entries(top[section]?.value ?? null, section).find(([key]) => key === name)?.[1]
+      : undefined;
     if (declared && isMap(declared)) {
       const fields = Object.fromEntries(reader.entries(declared, `${section}.${name}`).map(([key, value]) => [key, value]));
       if (fields.name) return reader.string(fields.name, `${section}.${name}.name`);
@@ -81,24 +123,37 @@ export function parseComposeService(
     if (key === "build") hasBuild = true;
     if (IGNORED.has(key)) continue;
     if (!COPIED.has(key)) {
-      throw reader.error(keyNode, at, "oneoff does not reproduce this compose setting for a one-off", "remove it from the service, or run the one-off with --from the running container instead");
+      throw reader.error(
+        keyNode,
+        at,
+        "oneoff does not reproduce this compose setting for a one-off",
+        "remove it from the service, or run the one-off with --from the running container instead",
+      );
     }
     switch (key) {
       case "image":
         image = reader.string(value, at);
         break;
       case "environment":
-        settings.env = isSeq(value) ? listEnv(reader, value, at, options.env) : reader.stringMap(value, at, { nullFromEnv: true, checkName: envNameProblem });
+        settings.env = isSeq(value)
+          ? listEnv(reader, value, at, options.env)
+          : reader.stringMap(value, at, { nullFromEnv: true, checkName: envNameProblem });
         break;
       case "env_file":
-        for (const file of isSeq(value) && value.items.some((item) => isMap(item)) ? longEnvFiles(reader, value, at) : reader.stringList(value, at)) envFiles.push(path.resolve(dir, file));
+        for (const file of isSeq(value) && value.items.some((item) => isMap(item))
+          ? longEnvFiles(reader, value, at)
+          : reader.stringList(value, at))
+          envFiles.push(path.resolve(dir, file));
         break;
       case "networks":
-        settings.networks = (isSeq(value) ? reader.stringList(value, at) : reader.entries(value, at).map(([name]) => name)).map((name) => realName("networks", name));
+        settings.networks = (isSeq(value) ? reader.stringList(value, at) : reader.entries(value, at).map(([name]) => name)).map((name) =>
+          realName("networks", name),
+        );
         break;
       case "network_mode": {
         const mode = reader.string(value, at);
-        if (mode !== "host" && mode !== "none" && mode !== "bridge") throw reader.error(value, at, `network_mode ${mode} is not supported for one-offs`, "use networks:, host or none");
+        if (mode !== "host" && mode !== "none" && mode !== "bridge")
+          throw reader.error(value, at, `network_mode ${mode} is not supported for one-offs`, "use networks:, host or none");
         settings.networks = mode === "bridge" ? [] : [mode];
         break;
       }
@@ -115,13 +170,17 @@ export function parseComposeService(
         settings.entrypoint = isSeq(value) ? reader.stringList(value, at) : splitWords(reader.string(value, at));
         break;
       case "extra_hosts":
-        settings.extraHosts = isMap(value) ? Object.entries(reader.stringMap(value, at, { nullFromEnv: false })).map(([host, ip]) => `${host}:${ip}`) : reader.stringList(value, at);
+        settings.extraHosts = isMap(value)
+          ? Object.entries(reader.stringMap(value, at, { nullFromEnv: false })).map(([host, ip]) => `${host}:${ip}`)
+          : reader.stringList(value, at);
         break;
       case "dns":
         settings.dns = reader.stringList(value, at);
         break;
       case "labels":
-        settings.labels = isSeq(value) ? userKeyed(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)])) : reader.stringMap(value, at, { nullFromEnv: false });
+        settings.labels = isSeq(value)
+          ? userKeyed(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)]))
+          : reader.stringMap(value, at, { nullFromEnv: false });
         break;
       case "mem_limit":
         settings.memoryBytes = limit(reader, value, at, parseMemory);
@@ -175,7 +234,8 @@ function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: str
     if (isMap(entry)) {
       const fields = Object.fromEntries(reader.entries(entry, where).map(([key, value]) => [key, value]));
       const type = fields.type ? reader.string(fields.type, `${where}.type`) : "volume";
-      if (type !== "volume" && type !== "bind" && type !== "tmpfs") throw reader.error(fields.type ?? entry, `${where}.type`, `volume type ${type} is not supported`, "use volume, bind or tmpfs");
+      if (type !== "volume" && type !== "bind" && type !== "tmpfs")
+        throw reader.error(fields.type ?? entry, `${where}.type`, `volume type ${type} is not supported`, "use volume, bind or tmpfs");
       const source = fields.source ? reader.string(fields.source, `${where}.source`) : "";
       return {
         type,
@@ -188,7 +248,12 @@ function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: str
     const [source = "", target, mode] = text.split(":");
     if (target === undefined) return { type: "volume" as const, source: "", target: source, readOnly: false };
     const bind = source.startsWith("/") || source.startsWith(".") || source.startsWith("~");
-    return { type: bind ? ("bind" as const) : ("volume" as const), source: bind ? path.resolve(dir, source) : volumeName(source), target, readOnly: mode === "ro" };
+    return {
+      type: bind ? ("bind" as const) : ("volume" as const),
+      source: bind ? path.resolve(dir, source) : volumeName(source),
+      target,
+      readOnly: mode === "ro",
+    };
   });
 }
 

@@ -8,8 +8,6 @@ import type { FileCopies, FileCopy } from "./types.js";
 
 export type { FileCopies, FileCopy };
 
-
-
 /** Parses one flag value; `direction` says which side is local. */
 export function parseFileCopy(direction: "in" | "out", value: string, cwd: string): FileCopy {
   const flag = `--copy-${direction}`;
@@ -29,7 +27,9 @@ export function parseFileCopy(direction: "in" | "out", value: string, cwd: strin
   if (localText === "") throw new OneoffError(`${given}: the local path is empty`, { hint: `write ${shape}, e.g. ${example}` });
   if (containerText === "") throw new OneoffError(`${given}: the container path is empty`, { hint: `write ${shape}, e.g. ${example}` });
   if (!containerText.startsWith("/")) {
-    throw new OneoffError(`${given}: the container path "${containerText}" is not absolute`, { hint: "start it with /; the workdir is not assumed" });
+    throw new OneoffError(`${given}: the container path "${containerText}" is not absolute`, {
+      hint: "start it with /; the workdir is not assumed",
+    });
   }
   // docker cp's rules read the ends of paths: a trailing slash means "a directory", a
   // trailing /. means "its contents". path.resolve drops both, so they are put back.
@@ -40,8 +40,16 @@ export function parseFileCopy(direction: "in" | "out", value: string, cwd: strin
   return { local: keepSlash(path.resolve(cwd, localText), localText), container: containerText, given };
 }
 
-export function parseFileCopies(copyIn: readonly string[] | undefined, copyOut: readonly string[] | undefined, cwd: string, detach: boolean): FileCopies {
-  const copies = { copyIn: (copyIn ?? []).map((value) => parseFileCopy("in", value, cwd)), copyOut: (copyOut ?? []).map((value) => parseFileCopy("out", value, cwd)) };
+export function parseFileCopies(
+  copyIn: readonly string[] | undefined,
+  copyOut: readonly string[] | undefined,
+  cwd: string,
+  detach: boolean,
+): FileCopies {
+  const copies = {
+    copyIn: (copyIn ?? []).map((value) => parseFileCopy("in", value, cwd)),
+    copyOut: (copyOut ?? []).map((value) => parseFileCopy("out", value, cwd)),
+  };
   if (detach && copies.copyOut.length) {
     throw new OneoffError("--copy-out cannot be combined with --detach: nobody is there to copy when it ends", {
       hint: "drop --detach, or copy later with: docker cp CONTAINER:PATH LOCAL",

@@ -17,7 +17,6 @@ export class DotenvError extends Error {
   }
 }
 
-
 export function parseDotenv(text: string, hostEnv: Environment): Record<string, string> {
   const result = userKeyed();
   const lines = text.split(/\r?\n/);

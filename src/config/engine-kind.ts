@@ -29,7 +29,8 @@ export function backendOf(
   const engine = options.engine ?? (fromEnv as EngineKind | undefined) ?? config?.engine ?? "docker";
   const constraints = [...(config?.constraints ?? []), ...(options.constraints ?? [])];
   if (engine !== "swarm") {
-    if (options.constraints?.length) throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
+    if (options.constraints?.length)
+      throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
     return { backend: engine, constraints: [] };
   }
   const malformed = options.constraints?.find((constraint) => !isConstraint(constraint));

@@ -32,7 +32,8 @@ export function readEnvironments(reader: YamlReader, node: Node | null, readSett
   const environments: Record<string, EnvironmentDefinition> = {};
   for (const [name, value, nameNode] of reader.entries(node, "environments")) {
     const keyPath = `environments.${name}`;
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw reader.error(nameNode, keyPath, `"${name}" is not a valid environment name`, "use letters, digits, _, . and -");
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name))
+      throw reader.error(nameNode, keyPath, `"${name}" is not a valid environment name`, "use letters, digits, _, . and -");
     const environment: EnvironmentDefinition = { name, overrides: { source: `environment ${name}`, settings: {}, locations: {} } };
     for (const [key, setting, keyNode] of reader.entries(value, keyPath, ENVIRONMENT_KEYS)) {
       if (key === "host") environment.host = reader.string(setting, `${keyPath}.host`);
@@ -55,15 +56,20 @@ export function pickEnvironment(config: AppConfig | undefined, envName: string |
   if (!name) return undefined;
   const from = envName !== undefined ? `--env-name ${name}` : `ONEOFF_ENV=${name}`;
   if (!config?.path) {
-    throw new OneoffError(`${from}: no oneoff.yaml here or in any parent directory to define it`, { hint: "run it in the app's directory, or pass --config FILE" });
+    throw new OneoffError(`${from}: no oneoff.yaml here or in any parent directory to define it`, {
+      hint: "run it in the app's directory, or pass --config FILE",
+    });
   }
   const environment = config.environments?.[name];
   if (environment) return environment;
   const known = Object.keys(config.environments ?? {}).sort();
   const suggestion = closest(name, known);
-  throw new OneoffError(`${from}: no such environment in ${config.path} (${known.length ? `it has ${known.join(", ")}` : "it defines none"})`, {
-    hint: suggestion ? `did you mean ${suggestion}?` : "define it under environments:",
-  });
+  throw new OneoffError(
+    `${from}: no such environment in ${config.path} (${known.length ? `it has ${known.join(", ")}` : "it defines none"})`,
+    {
+      hint: suggestion ? `did you mean ${suggestion}?` : "define it under environments:",
+    },
+  );
 }
 
 /** The engine the flags and the named environment choose (DOCKER_* and contexts are locate.ts's). */
@@ -73,7 +79,13 @@ export function engineChoice(flags: EngineFlags, config: AppConfig | undefined, 
     ...(flags.host ? { host: flags.host } : {}),
     ...(flags.dockerContext ? { context: flags.dockerContext } : {}),
     ...(environment
-      ? { environment: { name: environment.name, ...(environment.host ? { host: environment.host } : {}), ...(environment.context ? { context: environment.context } : {}) } }
+      ? {
+          environment: {
+            name: environment.name,
+            ...(environment.host ? { host: environment.host } : {}),
+            ...(environment.context ? { context: environment.context } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -3,26 +3,58 @@
  * env files are only listed here and read by load.ts.
  */
 import path from "node:path";
-import { isMap, isScalar, isSeq, type Node } from "yaml";
+import { type Node } from "yaml";
+import { readCommand, readDuration, readTask, refuseBoth, type EnvFileEntry } from "./task-yaml.js";
 import type { Environment } from "./interpolate.js";
-import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
-import { isDetachKeys, LOCK_NAME } from "./run-modes.js";
+import { MAX_TIMER_MS } from "../formats/units.js";
+import { isDetachKeys } from "./run-modes.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "./engine-kind.js";
-import { closest, splitWords } from "../formats/words.js";
+import { closest } from "../formats/words.js";
 import { readEnvironments } from "./environments.js";
-import { YamlReader, type Located } from "./yaml-reader.js";
+import { YamlReader } from "./yaml-reader.js";
 import { readSetting } from "./settings-yaml.js";
 import { readSecrets } from "./secrets.js";
-import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy, type SettingsLayer, type TaskDefinition } from "./types.js";
+import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy } from "./types.js";
 
-const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels", "volumes"] as const;
-const TOP_LEVEL_KEYS = ["app", ...SETTING_KEYS, "tasks", "pull", "stop_timeout", "timeout", "shell", "release_task", "detach_keys", "from", "compose", "service", "ledger_keep", "engine", "constraints", "secrets", "environments"] as const;
-const TASK_KEYS = ["command", "description", "interactive", "timeout", "lock", "env", "env_file", "user", "workdir", "entrypoint", "network", "networks", "memory", "cpus", "labels", "volumes", "secrets"] as const;
+const SETTING_KEYS = [
+  "image",
+  "release",
+  "env",
+  "env_file",
+  "network",
+  "networks",
+  "user",
+  "workdir",
+  "entrypoint",
+  "memory",
+  "cpus",
+  "labels",
+  "volumes",
+] as const;
+const TOP_LEVEL_KEYS = [
+  "app",
+  ...SETTING_KEYS,
+  "tasks",
+  "pull",
+  "stop_timeout",
+  "timeout",
+  "shell",
+  "release_task",
+  "detach_keys",
+  "from",
+  "compose",
+  "service",
+  "ledger_keep",
+  "engine",
+  "constraints",
+  "secrets",
+  "environments",
+] as const;
 
 export interface ParsedConfigFile {
   config: AppConfig;
   /** env_file entries to read, in order, before `env:` (which wins over them). */
-  envFiles: Array<Located<string> & { task?: string }>;
+  envFiles: EnvFileEntry[];
 }
 
 export function parseConfigFile(text: string, options: { path: string; displayPath: string; env: Environment }): ParsedConfigFile {
@@ -30,10 +62,27 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
   const dir = path.dirname(options.path);
   const envFiles: ParsedConfigFile["envFiles"] = [];
   if (root === null) {
-    return { config: { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {} }, envFileLayers: [], tasks: {} }, envFiles };
+    return {
+      config: {
+        path: options.path,
+        dir,
+        app: path.basename(dir),
+        base: { source: options.displayPath, settings: {} },
+        envFileLayers: [],
+        tasks: {},
+      },
+      envFiles,
+    };
   }
 
-  const config: AppConfig = { path: options.path, dir, app: path.basename(dir), base: { source: options.displayPath, settings: {}, locations: {} }, envFileLayers: [], tasks: {} };
+  const config: AppConfig = {
+    path: options.path,
+    dir,
+    app: path.basename(dir),
+    base: { source: options.displayPath, settings: {}, locations: {} },
+    envFileLayers: [],
+    tasks: {},
+  };
   const entries = reader.entries(root, "", TOP_LEVEL_KEYS);
   let releaseTaskNode: Node | null = null;
   // Checked once the whole file is read: secrets: may come after tasks:.
@@ -54,14 +103,21 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         break;
       case "pull": {
         const policy = reader.string(value, key);
-        if (!PULL_POLICIES.includes(policy as PullPolicy)) throw reader.error(value, key, `unknown pull policy "${policy}"`, `use one of ${PULL_POLICIES.join(", ")}`);
+        if (!PULL_POLICIES.includes(policy as PullPolicy))
+          throw reader.error(value, key, `unknown pull policy "${policy}"`, `use one of ${PULL_POLICIES.join(", ")}`);
         config.pull = policy as PullPolicy;
         break;
       }
       case "stop_timeout": {
         const seconds = reader.number(value, key);
         if (seconds < 0) throw reader.error(value, key, "must not be negative", "give a number of seconds");
-        if (seconds * 1000 > MAX_TIMER_MS) throw reader.error(value, key, `${seconds} seconds is longer than oneoff can time`, `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds`);
+        if (seconds * 1000 > MAX_TIMER_MS)
+          throw reader.error(
+            value,
+            key,
+            `${seconds} seconds is longer than oneoff can time`,
+            `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds`,
+          );
         config.stopTimeoutSeconds = seconds;
         break;
       }
@@ -85,14 +141,16 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       }
       case "engine": {
         const kind = reader.string(value, key);
-        if (!ENGINE_KINDS.includes(kind as EngineKind)) throw reader.error(value, key, `unknown engine "${kind}"`, `use one of ${ENGINE_KINDS.join(", ")}`);
+        if (!ENGINE_KINDS.includes(kind as EngineKind))
+          throw reader.error(value, key, `unknown engine "${kind}"`, `use one of ${ENGINE_KINDS.join(", ")}`);
         config.engine = kind as EngineKind;
         break;
       }
       case "constraints":
         config.constraints = reader.stringList(value, key);
         config.constraints.forEach((constraint, i) => {
-          if (!isConstraint(constraint)) throw reader.error(value, `${key}[${i}]`, `"${constraint}": ${CONSTRAINT_PROBLEM}`, CONSTRAINT_FIX);
+          if (!isConstraint(constraint))
+            throw reader.error(value, `${key}[${i}]`, `"${constraint}": ${CONSTRAINT_PROBLEM}`, CONSTRAINT_FIX);
         });
         break;
       case "compose":
@@ -103,7 +161,8 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         break;
       case "detach_keys":
         config.detachKeys = reader.string(value, key);
-        if (!isDetachKeys(config.detachKeys)) throw reader.error(value, key, `"${config.detachKeys}" is not a key sequence`, "use docker's notation, e.g. ctrl-p,ctrl-q");
+        if (!isDetachKeys(config.detachKeys))
+          throw reader.error(value, key, `"${config.detachKeys}" is not a key sequence`, "use docker's notation, e.g. ctrl-p,ctrl-q");
         break;
       case "secrets":
         config.secrets = readSecrets(reader, value, dir);
@@ -113,7 +172,9 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         releaseTaskNode = value;
         break;
       case "environments":
-        config.environments = readEnvironments(reader, value, (layer, settingKey, node, keyPath, settingKeyNode) => readSetting(reader, layer, settingKey, node, keyPath, settingKeyNode, dir));
+        config.environments = readEnvironments(reader, value, (layer, settingKey, node, keyPath, settingKeyNode) =>
+          readSetting(reader, layer, settingKey, node, keyPath, settingKeyNode, dir),
+        );
         break;
 
       default:
@@ -122,116 +183,24 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
   }
   if (config.releaseTask !== undefined && !config.tasks[config.releaseTask]) {
     const suggestion = closest(config.releaseTask, Object.keys(config.tasks));
-    throw reader.error(releaseTaskNode, "release_task", `no task named "${config.releaseTask}"`, suggestion ? `did you mean "${suggestion}"?` : "define it under tasks:");
+    throw reader.error(
+      releaseTaskNode,
+      "release_task",
+      `no task named "${config.releaseTask}"`,
+      suggestion ? `did you mean "${suggestion}"?` : "define it under tasks:",
+    );
   }
   for (const [name, node] of taskSecretNodes) {
     const unknown = config.tasks[name]?.secrets?.find((secret) => !config.secrets?.[secret]);
     if (unknown !== undefined) {
       const suggestion = closest(unknown, Object.keys(config.secrets ?? {}));
-      throw reader.error(node, `tasks.${name}.secrets`, `no secret named "${unknown}"`, suggestion ? `did you mean "${suggestion}"?` : "define it under secrets:");
+      throw reader.error(
+        node,
+        `tasks.${name}.secrets`,
+        `no secret named "${unknown}"`,
+        suggestion ? `did you mean "${suggestion}"?` : "define it under secrets:",
+      );
     }
   }
   return { config, envFiles };
 }
-
-function readTask(
-  reader: YamlReader,
-  name: string,
-  node: Node | null,
-  nameNode: Node | null,
-  envFiles: ParsedConfigFile["envFiles"],
-  dir: string,
-  taskSecretNodes: Map<string, Node | null>,
-): TaskDefinition {
-  const keyPath = `tasks.${name}`;
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.:-]*$/.test(name)) {
-    throw reader.error(nameNode, keyPath, `"${name}" is not a valid task name`, "use letters, digits, _, ., : and -");
-  }
-  const overrides: SettingsLayer = { source: `task ${name}`, settings: {}, locations: {} };
-  // `migrate: bin/migrate` is shorthand for `migrate: { command: bin/migrate }`.
-  if (node === null || (isScalar(node) && node.value === null)) {
-    throw reader.error(nameNode, keyPath, "a task needs a command", `add "command: [...]" under tasks.${name}`);
-  }
-  const entries = !isMap(node) ? [["command", node, nameNode] as [string, Node | null, Node | null]] : reader.entries(node, keyPath, TASK_KEYS);
-  refuseBoth(reader, entries, keyPath, "network", "networks");
-  let command: string[] | undefined;
-  let description: string | undefined;
-  let interactive: boolean | "auto" | undefined;
-  let timeoutMs: number | undefined;
-  let lock: string | undefined;
-  let secrets: string[] | undefined;
-  for (const [key, value, keyNode] of entries) {
-    const path = `${keyPath}.${key}`;
-    if (key === "command") command = readCommand(reader, value, path);
-    else if (key === "description") description = reader.string(value, path);
-    else if (key === "interactive") interactive = readInteractive(reader, value, path);
-    else if (key === "timeout") timeoutMs = readDuration(reader, value, path);
-    else if (key === "lock") lock = readLockName(reader, value, path);
-    else if (key === "secrets") {
-      // `secrets: []` is a task that gets none.
-      secrets = isSeq(value) && value.items.length === 0 ? [] : reader.stringList(value, path);
-      taskSecretNodes.set(name, value);
-    }
-    else if (key === "env_file") {
-      for (const file of reader.stringList(value, path)) envFiles.push({ value: file, location: reader.locationOf(value), task: name });
-    } else readSetting(reader, overrides, key, value, path, keyNode, dir);
-  }
-  if (!command) throw reader.error(node ?? nameNode, keyPath, "a task needs a command", `add "command: [...]" under tasks.${name}`);
-  return {
-    name,
-    source: reader.locationOf(nameNode),
-    command,
-    ...(description === undefined ? {} : { description }),
-    ...(interactive === undefined ? {} : { interactive }),
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    ...(lock === undefined ? {} : { lock }),
-    ...(secrets === undefined ? {} : { secrets }),
-    overrides,
-    envFileLayers: [],
-  };
-}
-
-function readInteractive(reader: YamlReader, node: Node | null, keyPath: string): boolean | "auto" {
-  if (isScalar(node) && node.value === "auto") return "auto";
-  if (isScalar(node) && typeof node.value === "boolean") return node.value;
-  throw reader.error(node, keyPath, "expected true, false or auto", "true: a terminal session; auto: a terminal when there is one");
-}
-
-function readDuration(reader: YamlReader, node: Node | null, keyPath: string): number {
-  const raw = reader.string(node, keyPath);
-  const ms = parseDuration(raw);
-  if (ms === undefined) throw reader.error(node, keyPath, `"${raw}" is not a duration`, "use seconds or a number with s, m or h, such as 10m or 1h30m");
-  if (ms > MAX_TIMER_MS) throw reader.error(node, keyPath, `"${raw}" is longer than oneoff can time`, `use at most ${MAX_TIMER_TEXT}`);
-  return ms;
-}
-
-function readLockName(reader: YamlReader, node: Node | null, keyPath: string): string {
-  const name = reader.string(node, keyPath);
-  if (!LOCK_NAME.test(name)) throw reader.error(node, keyPath, `"${name}" is not a valid lock name`, "use letters, digits, _, . and -");
-  return name;
-}
-
-function readCommand(reader: YamlReader, node: Node | null, keyPath: string): string[] {
-  const words = reader.stringList(node, keyPath);
-  // A list is argv as written; a single string is split into words like a shell would,
-  // without expanding anything.
-  if (isSeq(node)) {
-    if (words.length === 0) throw reader.error(node, keyPath, "the command is empty", "write the command as a list: [program, arg, ...]");
-    return words;
-  }
-  try {
-    const argv = splitWords(words[0] ?? "");
-    if (argv.length === 0) throw new Error("the command is empty");
-    return argv;
-  } catch (error) {
-    throw reader.error(node, keyPath, (error as Error).message, "write the command as a list: [program, arg, ...]");
-  }
-}
-
-function refuseBoth(reader: YamlReader, entries: Array<[string, Node | null, Node | null]>, keyPath: string, a: string, b: string): void {
-  const second = entries.filter(([key]) => key === a || key === b)[1];
-  if (second) {
-    throw reader.error(second[2], keyPath ? `${keyPath}.${second[0]}` : second[0], `both "${a}" and "${b}" are set`, `keep only "${b}" (a list)`);
-  }
-}
-

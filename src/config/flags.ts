@@ -16,32 +16,37 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
   if (options.env?.length) settings.env = parseEnvFlags(options.env, hostEnv);
   if (options.user !== undefined) settings.user = options.user;
   if (options.workdir !== undefined) {
-    if (!options.workdir.startsWith("/")) throw new OneoffError(`--workdir "${options.workdir}": not an absolute path`, { hint: "start it with /" });
+    if (!options.workdir.startsWith("/"))
+      throw new OneoffError(`--workdir "${options.workdir}": not an absolute path`, { hint: "start it with /" });
     settings.workdir = options.workdir;
   }
   if (options.networks?.length) settings.networks = options.networks;
   if (options.volumes?.length) {
     settings.mounts = options.volumes.map((volume) => {
       const mount = parseVolume(volume, cwd);
-      if (typeof mount === "string") throw new OneoffError(`-v "${volume}": ${mount}`, { hint: "write SOURCE:TARGET[:ro], e.g. shop-data:/data" });
+      if (typeof mount === "string")
+        throw new OneoffError(`-v "${volume}": ${mount}`, { hint: "write SOURCE:TARGET[:ro], e.g. shop-data:/data" });
       return mount;
     });
   }
   if (options.entrypoint !== undefined) settings.entrypoint = [options.entrypoint];
   if (options.memory !== undefined) {
     const bytes = parseMemory(options.memory);
-    if (bytes === undefined) throw new OneoffError(`--memory "${options.memory}": not a memory size`, { hint: "use bytes or a number with k, m or g, such as 512m" });
+    if (bytes === undefined)
+      throw new OneoffError(`--memory "${options.memory}": not a memory size`, {
+        hint: "use bytes or a number with k, m or g, such as 512m",
+      });
     settings.memoryBytes = bytes;
   }
   if (options.cpus !== undefined) {
     const nanoCpus = parseCpus(options.cpus);
-    if (nanoCpus === undefined) throw new OneoffError(`--cpus "${options.cpus}": not a number of CPUs`, { hint: "use a positive number such as 0.5 or 2" });
+    if (nanoCpus === undefined)
+      throw new OneoffError(`--cpus "${options.cpus}": not a number of CPUs`, { hint: "use a positive number such as 0.5 or 2" });
     settings.nanoCpus = nanoCpus;
   }
   if (options.labels?.length) settings.labels = parseLabelFlags(options.labels);
   return { source: "flags", settings };
 }
-
 
 export function parseEnvFlags(entries: readonly string[], hostEnv: Environment): Record<string, string> {
   const env = userKeyed();
@@ -51,7 +56,10 @@ export function parseEnvFlags(entries: readonly string[], hostEnv: Environment):
     const problem = envNameProblem(name);
     // Only the name is shown: the value may be a secret.
     const shown = eq < 0 ? entry : `${name}=...`;
-    if (problem) throw new OneoffError(`-e "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}": ${problem}`, { hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment" });
+    if (problem)
+      throw new OneoffError(`-e "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}": ${problem}`, {
+        hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment",
+      });
     if (eq >= 0) env[name] = entry.slice(eq + 1);
     else if (ownValue(hostEnv, name) !== undefined) env[name] = ownValue(hostEnv, name) as string;
     // `-e KEY` with KEY unset locally is left out, as docker does.

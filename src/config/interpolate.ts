@@ -72,7 +72,11 @@ function matchingBrace(text: string, from: number): number {
 function expandBraced(inner: string, env: Environment): string {
   const name = NAME.exec(inner)?.[0];
   if (!name) {
-    throw new InterpolationError(`invalid variable name in "\${${inner}}"`, undefined, "names are letters, digits and _, not starting with a digit");
+    throw new InterpolationError(
+      `invalid variable name in "\${${inner}}"`,
+      undefined,
+      "names are letters, digits and _, not starting with a digit",
+    );
   }
   const rest = inner.slice(name.length);
   if (rest === "") return required(name, env);

@@ -50,7 +50,10 @@ function trustedDir(dir: string, env: Environment): boolean {
 export function untrustedBecause(file: string, uid: number | undefined): string | undefined {
   if (uid === undefined) return undefined; // no owners to compare (Windows)
   const folder = path.dirname(file);
-  const checks: Array<[string, Stats]> = [[`its folder ${folder}`, statSync(folder)], ["it", lstatSync(file)]];
+  const checks: Array<[string, Stats]> = [
+    [`its folder ${folder}`, statSync(folder)],
+    ["it", lstatSync(file)],
+  ];
   if (checks[1]?.[1].isSymbolicLink()) checks.push([`the file it links to (${realpathSync(file)})`, statSync(file)]);
   for (const [what, stats] of checks) {
     if (stats.uid !== uid && stats.uid !== 0) return `${what} is owned by uid ${stats.uid} (not you, nor root)`;
@@ -95,7 +98,8 @@ function addProcfileTasks(config: AppConfig, procfile: string, cwd: string): voi
   try {
     for (const task of parseProcfile(readText(procfile, "Procfile"), displayPath)) config.tasks[task.name] ??= task;
   } catch (error) {
-    if (error instanceof ProcfileError) throw configError(`${displayPath}:${error.line}`, undefined, error.message, "write one process type per line: name: command");
+    if (error instanceof ProcfileError)
+      throw configError(`${displayPath}:${error.line}`, undefined, error.message, "write one process type per line: name: command");
     throw error;
   }
 }
@@ -124,7 +128,14 @@ function readText(filePath: string, referencedFrom: string): string {
     return readFileSync(filePath, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code ?? error);
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "is a directory"
+            : String(code ?? error);
     throw new OneoffError(`${referencedFrom}: cannot read ${filePath}: ${why}`, { hint: "check the path" });
   }
 }
@@ -136,7 +147,13 @@ export const COMPOSE_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compos
  * `dirs` (the config's directory, then the working directory). Interpolation uses the compose
  * file's `.env` under the invoking environment, as compose does.
  */
-export function loadComposeService(file: string | undefined, service: string, dirs: readonly string[], cwd: string, env: Environment): ComposeService {
+export function loadComposeService(
+  file: string | undefined,
+  service: string,
+  dirs: readonly string[],
+  cwd: string,
+  env: Environment,
+): ComposeService {
   const composePath =
     file !== undefined
       ? path.resolve(cwd, file)
@@ -148,8 +165,16 @@ export function loadComposeService(file: string | undefined, service: string, di
   const dotenvPath = path.join(path.dirname(composePath), ".env");
   const dotenv = existsSync(dotenvPath) ? readEnvFile(dotenvPath, env, `${displayPath} (.env)`) : {};
   const interpolationEnv = { ...dotenv, ...env };
-  const composed = parseComposeService(readText(composePath, file === undefined ? "compose file" : "--compose"), { path: composePath, displayPath, service, env: interpolationEnv });
-  const fromFiles = composed.envFiles.reduce<Record<string, string>>((merged, envFile) => ({ ...merged, ...readEnvFile(envFile, interpolationEnv, `${displayPath} env_file`) }), {});
+  const composed = parseComposeService(readText(composePath, file === undefined ? "compose file" : "--compose"), {
+    path: composePath,
+    displayPath,
+    service,
+    env: interpolationEnv,
+  });
+  const fromFiles = composed.envFiles.reduce<Record<string, string>>(
+    (merged, envFile) => ({ ...merged, ...readEnvFile(envFile, interpolationEnv, `${displayPath} env_file`) }),
+    {},
+  );
   composed.layer.settings.env = { ...fromFiles, ...composed.layer.settings.env };
   return composed;
 }

@@ -15,16 +15,21 @@ import type { Environment } from "./interpolate.js";
 import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "./types.js";
 import { argumentProblem, envValueProblem } from "./env-rules.js";
 import { backendOf } from "./engine-kind.js";
-import { chooseTerminal, DEFAULT_LEDGER_KEEP, detachKeysOf, detachment, releaseTaskOptions, stopTimeoutOf, timeoutAndLock } from "./run-modes.js";
+import {
+  chooseTerminal,
+  DEFAULT_LEDGER_KEEP,
+  detachKeysOf,
+  detachment,
+  releaseTaskOptions,
+  stopTimeoutOf,
+  timeoutAndLock,
+} from "./run-modes.js";
 import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "./environments.js";
 import { closest } from "../formats/words.js";
 import { userKeyed } from "./user-keys.js";
 import { parseFileCopies } from "./copy-paths.js";
 import { chooseSecrets } from "./secrets.js";
-
-
-
 
 export interface ResolveInputs {
   config: AppConfig | undefined;
@@ -42,7 +47,16 @@ export interface ResolveInputs {
   sourceLayers?: SettingsLayer[];
 }
 
-export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, cwdName, cwd = process.cwd(), stdinIsTTY = false, sourceLayers = [] }: ResolveInputs): RunPlan {
+export function resolveRunPlan({
+  config,
+  options: given,
+  hostEnv,
+  flagEnvFiles,
+  cwdName,
+  cwd = process.cwd(),
+  stdinIsTTY = false,
+  sourceLayers = [],
+}: ResolveInputs): RunPlan {
   const options = given.releaseTask ? releaseTaskOptions(config, given) : given;
   const layers: SettingsLayer[] = [...sourceLayers];
   if (config) layers.push(...config.envFileLayers, config.base);
@@ -66,9 +80,12 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
   const reserved = Object.keys(settings.labels).find((label) => label.startsWith(LABEL_PREFIX));
   if (reserved) {
     // ps, reaping and audit trust these labels: a config or flag must not be able to forge them.
-    throw new OneoffError(`label ${reserved} (from ${provenance[`labels.${reserved}`]}): labels starting with ${LABEL_PREFIX} are reserved for oneoff`, {
-      hint: "use another prefix, such as com.example.",
-    });
+    throw new OneoffError(
+      `label ${reserved} (from ${provenance[`labels.${reserved}`]}): labels starting with ${LABEL_PREFIX} are reserved for oneoff`,
+      {
+        hint: "use another prefix, such as com.example.",
+      },
+    );
   }
   const releaseReference = combineImageAndRelease(settings.image, settings.release);
   if (releaseReference === undefined) {
@@ -77,9 +94,12 @@ export function resolveRunPlan({ config, options: given, hostEnv, flagEnvFiles, 
     });
   }
   if (!parseReleaseReference(releaseReference)) {
-    throw new OneoffError(`release "${releaseReference}" (from ${provenance.release ?? provenance.image ?? "config"}) is not a valid image reference`, {
-      hint: "use repo:tag, repo@sha256:digest or an image ID",
-    });
+    throw new OneoffError(
+      `release "${releaseReference}" (from ${provenance.release ?? provenance.image ?? "config"}) is not a valid image reference`,
+      {
+        hint: "use repo:tag, repo@sha256:digest or an image ID",
+      },
+    );
   }
   return {
     app: config?.app ?? cwdName,
@@ -111,7 +131,9 @@ function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
     if (extra.length === 0) {
       const tasks = Object.keys(config?.tasks ?? {});
       throw new OneoffError("nothing to run", {
-        hint: tasks.length ? `name a task (${tasks.join(", ")}) or give a command after --` : "give a command after --, e.g. oneoff run -- ./bin/task",
+        hint: tasks.length
+          ? `name a task (${tasks.join(", ")}) or give a command after --`
+          : "give a command after --, e.g. oneoff run -- ./bin/task",
       });
     }
     return { command: extra, task: undefined };
@@ -140,14 +162,19 @@ function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
 function refuseUndeliverable(settings: ProcessSettings, provenance: Record<string, string>, command: readonly string[]): void {
   for (const [name, value] of Object.entries(settings.env)) {
     const problem = envValueProblem(name, value);
-    if (problem) throw new OneoffError(`${problem} (from ${provenance[`env.${name}`] ?? "config"})`, { hint: "pass large or binary data as a file instead" });
+    if (problem)
+      throw new OneoffError(`${problem} (from ${provenance[`env.${name}`] ?? "config"})`, {
+        hint: "pass large or binary data as a file instead",
+      });
   }
   for (const word of command) {
     const problem = argumentProblem(word);
-    if (problem) throw new OneoffError(`the command: ${problem}`, { hint: "pass large or binary data through stdin (-i) or a file instead" });
+    if (problem)
+      throw new OneoffError(`the command: ${problem}`, { hint: "pass large or binary data through stdin (-i) or a file instead" });
   }
   const emptyLabel = Object.keys(settings.labels).find((label) => label === "");
-  if (emptyLabel !== undefined) throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
+  if (emptyLabel !== undefined)
+    throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
 }
 
 /** Later layers win; env and labels merge key by key. */

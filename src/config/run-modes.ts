@@ -35,7 +35,9 @@ export function releaseTaskOptions(config: AppConfig | undefined, options: RunOp
     lock: options.lock ?? task.lock ?? RELEASE_LOCK,
     // A second release of the same image waits for the first, then finds it done in the ledger.
     ...(options.waitLock === undefined && !options.noWait ? { waitLock: true as const } : {}),
-    ...(options.timeout === undefined && task.timeoutMs === undefined && config.timeoutMs === undefined ? { timeout: `${DEFAULT_RELEASE_TIMEOUT_MS / 1000}` } : {}),
+    ...(options.timeout === undefined && task.timeoutMs === undefined && config.timeoutMs === undefined
+      ? { timeout: `${DEFAULT_RELEASE_TIMEOUT_MS / 1000}` }
+      : {}),
   };
 }
 
@@ -43,31 +45,52 @@ export function releaseTaskOptions(config: AppConfig | undefined, options: RunOp
  * -i/-t from flags, `oneoff shell` and the task's `interactive:`. Like docker, a TTY with
  * stdin needs oneoff's own stdin to be a terminal; `interactive: auto` falls back to plain -i.
  */
-export function chooseTerminal(options: RunOptions, task: TaskDefinition | undefined, stdinIsTTY: boolean): { interactive: boolean; tty: boolean } {
+export function chooseTerminal(
+  options: RunOptions,
+  task: TaskDefinition | undefined,
+  stdinIsTTY: boolean,
+): { interactive: boolean; tty: boolean } {
   const wanted = options.shell ? true : task?.interactive;
   const interactive = Boolean(options.interactive || wanted);
   const tty = Boolean(options.tty || wanted === true || (wanted === "auto" && stdinIsTTY));
   if (tty && interactive && !stdinIsTTY) {
     const what = options.shell ? "oneoff shell" : options.tty ? "-t" : `task ${task?.name ?? ""} (interactive: true)`;
     throw new OneoffError(`${what} needs a terminal, and the input device is not a TTY`, {
-      hint: options.tty ? "run it from a terminal, or drop -t and pipe input with -i" : task ? `run it from a terminal, or set interactive: auto on the task to fall back to plain stdin` : "run it from a terminal",
+      hint: options.tty
+        ? "run it from a terminal, or drop -t and pipe input with -i"
+        : task
+          ? `run it from a terminal, or set interactive: auto on the task to fall back to plain stdin`
+          : "run it from a terminal",
     });
   }
   return { interactive, tty };
 }
 
 /** A detached one-off has nobody attached: no stdin, no TTY, and no process to time it out. */
-export function detachment(options: RunOptions, interactive: boolean, tty: boolean, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "keepForMs"> {
+export function detachment(
+  options: RunOptions,
+  interactive: boolean,
+  tty: boolean,
+  task: TaskDefinition | undefined,
+  config: AppConfig | undefined,
+): Pick<RunPlan, "keepForMs"> {
   if (!options.detach) {
-    if (options.keepFor !== undefined) throw new OneoffError("--keep-for only applies to --detach", { hint: "add --detach, or drop --keep-for" });
+    if (options.keepFor !== undefined)
+      throw new OneoffError("--keep-for only applies to --detach", { hint: "add --detach, or drop --keep-for" });
     return {};
   }
-  if (interactive || tty) throw new OneoffError("--detach cannot be combined with -i, -t or an interactive task", { hint: "drop --detach to attach, or drop -i/-t" });
+  if (interactive || tty)
+    throw new OneoffError("--detach cannot be combined with -i, -t or an interactive task", {
+      hint: "drop --detach to attach, or drop -i/-t",
+    });
   if (options.timeout !== undefined || task?.timeoutMs !== undefined || config?.timeoutMs !== undefined) {
-    throw new OneoffError("--detach cannot be combined with a timeout: nothing stays attached to enforce it", { hint: "drop --detach, or run without --timeout / timeout:" });
+    throw new OneoffError("--detach cannot be combined with a timeout: nothing stays attached to enforce it", {
+      hint: "drop --detach, or run without --timeout / timeout:",
+    });
   }
   const keepForMs = options.keepFor === undefined ? DEFAULT_KEEP_DETACHED_MS : parseDuration(options.keepFor);
-  if (keepForMs === undefined) throw new OneoffError(`--keep-for "${options.keepFor}": not a duration`, { hint: "use a duration such as 24h or 30m" });
+  if (keepForMs === undefined)
+    throw new OneoffError(`--keep-for "${options.keepFor}": not a duration`, { hint: "use a duration such as 24h or 30m" });
   return { keepForMs };
 }
 
@@ -78,7 +101,9 @@ export function isDetachKeys(text: string): boolean {
 
 export function detachKeysOf(options: RunOptions, config: AppConfig | undefined): Pick<RunPlan, "detachKeys"> {
   if (options.detachKeys !== undefined && !isDetachKeys(options.detachKeys)) {
-    throw new OneoffError(`--detach-keys "${options.detachKeys}": not a key sequence`, { hint: "use docker's notation, e.g. ctrl-p,ctrl-q or ctrl-x,x" });
+    throw new OneoffError(`--detach-keys "${options.detachKeys}": not a key sequence`, {
+      hint: "use docker's notation, e.g. ctrl-p,ctrl-q or ctrl-x,x",
+    });
   }
   const keys = options.detachKeys ?? config?.detachKeys;
   return keys === undefined ? {} : { detachKeys: keys };
@@ -87,24 +112,41 @@ export function detachKeysOf(options: RunOptions, config: AppConfig | undefined)
 /** --stop-timeout (the yaml key is checked where it is read, with its line). */
 export function stopTimeoutOf(options: RunOptions, config: AppConfig | undefined): number {
   const seconds = options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
-  if (seconds * 1000 > MAX_TIMER_MS) throw new OneoffError(`--stop-timeout ${seconds}: longer than oneoff can time`, { hint: `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds` });
+  if (seconds * 1000 > MAX_TIMER_MS)
+    throw new OneoffError(`--stop-timeout ${seconds}: longer than oneoff can time`, {
+      hint: `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds`,
+    });
   return seconds;
 }
 
-export function timeoutAndLock(options: RunOptions, task: TaskDefinition | undefined, config: AppConfig | undefined): Pick<RunPlan, "timeoutMs" | "lock" | "waitLockMs"> {
+export function timeoutAndLock(
+  options: RunOptions,
+  task: TaskDefinition | undefined,
+  config: AppConfig | undefined,
+): Pick<RunPlan, "timeoutMs" | "lock" | "waitLockMs"> {
   let timeoutMs = task?.timeoutMs ?? config?.timeoutMs;
   if (options.timeout !== undefined) {
     timeoutMs = parseDuration(options.timeout);
-    if (timeoutMs === undefined) throw new OneoffError(`--timeout "${options.timeout}": not a duration`, { hint: "use seconds or a number with s, m or h, such as 10m" });
-    if (timeoutMs > MAX_TIMER_MS) throw new OneoffError(`--timeout "${options.timeout}": longer than oneoff can time`, { hint: `use at most ${MAX_TIMER_TEXT}, or no --timeout` });
+    if (timeoutMs === undefined)
+      throw new OneoffError(`--timeout "${options.timeout}": not a duration`, {
+        hint: "use seconds or a number with s, m or h, such as 10m",
+      });
+    if (timeoutMs > MAX_TIMER_MS)
+      throw new OneoffError(`--timeout "${options.timeout}": longer than oneoff can time`, {
+        hint: `use at most ${MAX_TIMER_TEXT}, or no --timeout`,
+      });
   }
   const lock = options.lock ?? task?.lock;
-  if (lock !== undefined && !LOCK_NAME.test(lock)) throw new OneoffError(`--lock "${lock}": not a valid lock name`, { hint: "use letters, digits, _, . and -" });
+  if (lock !== undefined && !LOCK_NAME.test(lock))
+    throw new OneoffError(`--lock "${lock}": not a valid lock name`, { hint: "use letters, digits, _, . and -" });
   let waitLockMs: number | undefined;
   if (options.waitLock !== undefined) {
     if (lock === undefined) throw new OneoffError("--wait-lock needs a lock", { hint: "add --lock NAME, or set lock: on the task" });
     waitLockMs = options.waitLock === true ? Infinity : parseDuration(options.waitLock);
-    if (waitLockMs === undefined) throw new OneoffError(`--wait-lock "${String(options.waitLock)}": not a duration`, { hint: "use --wait-lock alone, or a duration such as 5m" });
+    if (waitLockMs === undefined)
+      throw new OneoffError(`--wait-lock "${String(options.waitLock)}": not a duration`, {
+        hint: "use --wait-lock alone, or a duration such as 5m",
+      });
   }
   return {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),

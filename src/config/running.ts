@@ -23,7 +23,10 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
   if (from.startsWith("container:")) {
     const name = from.slice("container:".length);
     const process = await engine.inspectProcess(name);
-    if (!process) throw new OneoffError(`--from ${from}: no such container on the engine at ${engine.endpoint}`, { hint: "check the name with docker ps" });
+    if (!process)
+      throw new OneoffError(`--from ${from}: no such container on the engine at ${engine.endpoint}`, {
+        hint: "check the name with docker ps",
+      });
     return [process];
   }
   for (const label of [`${PROCESS_LABEL}=${from}`, `${COMPOSE_SERVICE}=${from}`]) {
@@ -38,7 +41,10 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
       }
       running = ours;
     }
-    if (running.length) return (await Promise.all(running.map((container) => engine.inspectProcess(container.id)))).filter((process) => process !== undefined);
+    if (running.length)
+      return (await Promise.all(running.map((container) => engine.inspectProcess(container.id)))).filter(
+        (process) => process !== undefined,
+      );
   }
   throw new OneoffError(`--from ${from}: no running container of process ${from}`, {
     hint: `label its containers ${PROCESS_LABEL}=${from} (compose services are found by name), or use --from container:NAME`,
@@ -54,7 +60,9 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
   const first = replicas[0] as ProcessDefinition;
   if (images.size > 1 && !releaseChosen) {
     const list = replicas.map((replica) => `${replica.name} runs ${replica.imageId.replace(/^sha256:/, "").slice(0, 12)}`).join(", ");
-    throw new OneoffError(`--from ${from}: its containers run different images (${list})`, { hint: "a deploy may be in progress: pick one with --release" });
+    throw new OneoffError(`--from ${from}: its containers run different images (${list})`, {
+      hint: "a deploy may be in progress: pick one with --release",
+    });
   }
   const env = envListToMap(first.env);
   for (const name of PER_CONTAINER_ENV) delete env[name];

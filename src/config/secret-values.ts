@@ -18,7 +18,11 @@ export interface SecretValue {
 
 const COMMAND_TIMEOUT_MS = 120_000;
 
-export function readSecretValues(secrets: readonly SecretDefinition[], hostEnv: Readonly<Record<string, string | undefined>>, cwd: string): SecretValue[] {
+export function readSecretValues(
+  secrets: readonly SecretDefinition[],
+  hostEnv: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): SecretValue[] {
   return secrets.map((secret) => {
     const value = readOne(secret, hostEnv, cwd);
     rememberSecretValue(value.toString("utf8"));
@@ -31,7 +35,11 @@ export function readSecretValues(secrets: readonly SecretDefinition[], hostEnv: 
  * effects (environment, files) join the redaction set, so a value also typed into the command
  * line is masked in the listing. Unreadable ones are left for the real run to report.
  */
-export function rememberReadableSecrets(secrets: readonly SecretDefinition[], hostEnv: Readonly<Record<string, string | undefined>>, cwd: string): void {
+export function rememberReadableSecrets(
+  secrets: readonly SecretDefinition[],
+  hostEnv: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): void {
   for (const secret of secrets) {
     if (secret.source.kind === "command") continue;
     try {
@@ -47,7 +55,11 @@ function readOne(secret: SecretDefinition, hostEnv: Readonly<Record<string, stri
   const fail = (why: string, hint: string) => new OneoffError(`${secret.sourceAt}: ${why}`, { hint });
   if (kind === "env") {
     const value = ownValue(hostEnv, from);
-    if (value === undefined) throw fail(`${from} is not set in your environment`, `export ${from} before running oneoff, or take secret ${secret.name} from a file: or command:`);
+    if (value === undefined)
+      throw fail(
+        `${from} is not set in your environment`,
+        `export ${from} before running oneoff, or take secret ${secret.name} from a file: or command:`,
+      );
     return Buffer.from(value, "utf8");
   }
   if (kind === "file") {
@@ -55,15 +67,32 @@ function readOne(secret: SecretDefinition, hostEnv: Readonly<Record<string, stri
       return readFileSync(from);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "does not exist" : code === "EACCES" ? "is not readable by you" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? "error"})`;
+      const why =
+        code === "ENOENT"
+          ? "does not exist"
+          : code === "EACCES"
+            ? "is not readable by you"
+            : code === "EISDIR"
+              ? "is a directory"
+              : `cannot be read (${code ?? "error"})`;
       throw fail(`${from} ${why}`, "point file: at a readable file (relative paths start at oneoff.yaml)");
     }
   }
   // The command's stderr is the user's to see (a tool may ask for a passphrase there); its
   // stdout is the value and is never shown.
-  const result = spawnSync("/bin/sh", ["-c", from], { cwd, env: hostEnv as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "inherit"], timeout: COMMAND_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
+  const result = spawnSync("/bin/sh", ["-c", from], {
+    cwd,
+    env: hostEnv as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "inherit"],
+    timeout: COMMAND_TIMEOUT_MS,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const hint = `run it yourself to see why: ${from}`;
-  if (result.error) throw fail(`the command could not be run or did not finish in ${COMMAND_TIMEOUT_MS / 60_000} minutes (${(result.error as NodeJS.ErrnoException).code ?? "error"})`, hint);
+  if (result.error)
+    throw fail(
+      `the command could not be run or did not finish in ${COMMAND_TIMEOUT_MS / 60_000} minutes (${(result.error as NodeJS.ErrnoException).code ?? "error"})`,
+      hint,
+    );
   if (result.signal) throw fail(`the command was killed by ${result.signal}`, hint);
   if (result.status !== 0) throw fail(`the command exited with ${result.status}`, hint);
   // One trailing newline ends a printed value (`pass show`, `echo`); it is not part of it.

@@ -11,7 +11,15 @@ import { parseVolume } from "./volumes.js";
 import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
 
-export function readSetting(reader: YamlReader, layer: SettingsLayer, key: string, node: Node | null, keyPath: string, keyNode: Node | null, dir: string): void {
+export function readSetting(
+  reader: YamlReader,
+  layer: SettingsLayer,
+  key: string,
+  node: Node | null,
+  keyPath: string,
+  keyNode: Node | null,
+  dir: string,
+): void {
   const settings = layer.settings;
   const located = (name: SettingName): void => {
     (layer.locations ??= {})[name] = reader.locationOf(keyNode ?? node);
@@ -48,7 +56,8 @@ export function readSetting(reader: YamlReader, layer: SettingsLayer, key: strin
       return;
     case "workdir":
       settings.workdir = reader.string(node, keyPath);
-      if (!settings.workdir.startsWith("/")) throw reader.error(node, keyPath, `"${settings.workdir}" is not an absolute path`, "start it with /");
+      if (!settings.workdir.startsWith("/"))
+        throw reader.error(node, keyPath, `"${settings.workdir}" is not an absolute path`, "start it with /");
       located("workdir");
       return;
     case "entrypoint":
@@ -64,7 +73,8 @@ export function readSetting(reader: YamlReader, layer: SettingsLayer, key: strin
       const items = reader.stringList(node, keyPath);
       settings.mounts = items.map((item, i) => {
         const mount = parseVolume(item, dir);
-        if (typeof mount === "string") throw reader.error(node, `${keyPath}[${i}]`, `"${item}": ${mount}`, "write SOURCE:TARGET[:ro], e.g. shop-data:/data");
+        if (typeof mount === "string")
+          throw reader.error(node, `${keyPath}[${i}]`, `"${item}": ${mount}`, "write SOURCE:TARGET[:ro], e.g. shop-data:/data");
         return mount;
       });
       located("mounts");
@@ -73,7 +83,13 @@ export function readSetting(reader: YamlReader, layer: SettingsLayer, key: strin
     case "memory": {
       const raw = reader.string(node, keyPath);
       const bytes = parseMemory(raw);
-      if (bytes === undefined) throw reader.error(node, keyPath, `"${raw}" is not a memory size`, "use a number of bytes or a number with k, m or g, such as 512m");
+      if (bytes === undefined)
+        throw reader.error(
+          node,
+          keyPath,
+          `"${raw}" is not a memory size`,
+          "use a number of bytes or a number with k, m or g, such as 512m",
+        );
       settings.memoryBytes = bytes;
       located("memoryBytes");
       return;
@@ -81,7 +97,8 @@ export function readSetting(reader: YamlReader, layer: SettingsLayer, key: strin
     case "cpus": {
       const raw = reader.string(node, keyPath);
       const nanoCpus = parseCpus(raw);
-      if (nanoCpus === undefined) throw reader.error(node, keyPath, `"${raw}" is not a number of CPUs`, "use a positive number such as 0.5 or 2");
+      if (nanoCpus === undefined)
+        throw reader.error(node, keyPath, `"${raw}" is not a number of CPUs`, "use a positive number such as 0.5 or 2");
       settings.nanoCpus = nanoCpus;
       located("nanoCpus");
       return;

@@ -72,7 +72,6 @@ function swarmChosen(options: RunOptions, env: Readonly<Record<string, string | 
   return (options.engine ?? (env.ONEOFF_ENGINE?.trim() || undefined) ?? config?.engine) === "swarm";
 }
 
-
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */
 async function builtImage(engine: ContainerEngine, names: readonly string[], service: string): Promise<string> {
   for (const name of names) {

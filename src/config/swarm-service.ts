@@ -23,14 +23,19 @@ export async function findService(jobs: SwarmJobs, from: string, app: string | u
   }
   const stacked = (await jobs.listServices(STACK_LABEL)).filter((service) => service.name === `${service.labels[STACK_LABEL]}_${from}`);
   if (stacked.length > 1) {
-    throw new OneoffError(`--from ${from}: stacks ${stacked.map((service) => service.labels[STACK_LABEL]).join(", ")} all have a service ${from}`, {
-      hint: "set app: to the stack's name, or give the service's full name (STACK_SERVICE)",
-    });
+    throw new OneoffError(
+      `--from ${from}: stacks ${stacked.map((service) => service.labels[STACK_LABEL]).join(", ")} all have a service ${from}`,
+      {
+        hint: "set app: to the stack's name, or give the service's full name (STACK_SERVICE)",
+      },
+    );
   }
   const only = stacked[0];
   const found = only ? await jobs.inspectService(only.id) : undefined;
   if (found) return found;
-  throw new OneoffError(`--from ${from}: no service ${from} on the swarm at ${endpoint}`, { hint: "check the name with docker service ls" });
+  throw new OneoffError(`--from ${from}: no service ${from} on the swarm at ${endpoint}`, {
+    hint: "check the name with docker service ls",
+  });
 }
 
 /** Pure: the service's settings, as a layer under oneoff.yaml and flags. */
@@ -41,9 +46,14 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
   for (const name of PER_CONTAINER_ENV) delete env[name];
   const labels = Object.fromEntries(Object.entries(container.Labels ?? {}).filter(([key]) => !isOrchestrationLabel(key)));
   const networks = (template.Networks ?? service.spec.Networks ?? []).map((network) => network.Target);
-  const mounts = (container.Mounts ?? []).filter((mount) => ["volume", "bind", "tmpfs"].includes(mount.Type)).map(
-    (mount): Mount => ({ type: mount.Type as Mount["type"], source: mount.Source ?? "", target: mount.Target, readOnly: mount.ReadOnly === true }),
-  );
+  const mounts = (container.Mounts ?? [])
+    .filter((mount) => ["volume", "bind", "tmpfs"].includes(mount.Type))
+    .map((mount): Mount => ({
+      type: mount.Type as Mount["type"],
+      source: mount.Source ?? "",
+      target: mount.Target,
+      readOnly: mount.ReadOnly === true,
+    }));
   const limits = template.Resources?.Limits;
   return {
     source: `service ${service.name}`,

@@ -51,7 +51,8 @@ export class YamlReader {
     if (node == null) return null;
     if (!isAlias(node)) return node as Node;
     const target = node.resolve(this.doc);
-    if (target === undefined) throw this.error(node as unknown as Node, "", `unknown alias *${node.source}`, `define the anchor &${node.source} before using it`);
+    if (target === undefined)
+      throw this.error(node as unknown as Node, "", `unknown alias *${node.source}`, `define the anchor &${node.source} before using it`);
     return target as Node;
   }
 
@@ -60,19 +61,20 @@ export class YamlReader {
    * Returns [key, valueNode, keyNode] in file order.
    */
   entries(node: Node | null, keyPath: string, allowed?: readonly string[]): Array<[string, Node | null, Node | null]> {
-    if (!isMap(node)) throw this.error(node, keyPath || "(top level)", `expected a mapping, got ${describe(node)}`, "write it as KEY: value lines, indented under it");
+    if (!isMap(node))
+      throw this.error(
+        node,
+        keyPath || "(top level)",
+        `expected a mapping, got ${describe(node)}`,
+        "write it as KEY: value lines, indented under it",
+      );
     return (node as YAMLMap).items.map((pair) => {
       const keyNode = this.deref(pair.key);
       const key = isScalar(keyNode) ? String(keyNode.value) : "";
       const path = keyPath ? `${keyPath}.${key}` : key;
       if (allowed && !allowed.includes(key)) {
         const suggestion = closest(key, allowed);
-        throw this.error(
-          keyNode,
-          path,
-          "unknown key",
-          suggestion ? `did you mean "${suggestion}"?` : `known keys: ${allowed.join(", ")}`,
-        );
+        throw this.error(keyNode, path, "unknown key", suggestion ? `did you mean "${suggestion}"?` : `known keys: ${allowed.join(", ")}`);
       }
       return [key, this.deref(pair.value), keyNode];
     });
@@ -89,14 +91,23 @@ export class YamlReader {
   stringList(node: Node | null, keyPath: string): string[] {
     if (isSeq(node)) return node.items.map((item, i) => this.string(this.deref(item), `${keyPath}[${i}]`));
     if (isScalar(node) && (typeof node.value === "string" || typeof node.value === "number")) return [this.string(node, keyPath)];
-    throw this.error(node, keyPath, `expected a string or a list of strings, got ${describe(node)}`, "write a value, or a list such as [a, b]");
+    throw this.error(
+      node,
+      keyPath,
+      `expected a string or a list of strings, got ${describe(node)}`,
+      "write a value, or a list such as [a, b]",
+    );
   }
 
   /**
    * A mapping of names to scalar values (env, labels). A key with no value (`KEY:`) takes
    * its value from the invoking environment, as in compose; it is left out when unset there.
    */
-  stringMap(node: Node | null, keyPath: string, options: { nullFromEnv: boolean; checkName?: (name: string) => string | undefined }): Record<string, string> {
+  stringMap(
+    node: Node | null,
+    keyPath: string,
+    options: { nullFromEnv: boolean; checkName?: (name: string) => string | undefined },
+  ): Record<string, string> {
     const result = userKeyed();
     for (const [key, value, keyNode] of this.entries(node, keyPath)) {
       const path = `${keyPath}.${key}`;
@@ -111,7 +122,12 @@ export class YamlReader {
         result[key] = typeof value.value === "string" ? this.interpolated(value.value, value, path) : String(value.value);
         continue;
       }
-      throw this.error(value ?? node, path, `expected a string, number or boolean, got ${describe(value)}`, "give a single value; quote it if it holds : or #");
+      throw this.error(
+        value ?? node,
+        path,
+        `expected a string, number or boolean, got ${describe(value)}`,
+        "give a single value; quote it if it holds : or #",
+      );
     }
     return result;
   }

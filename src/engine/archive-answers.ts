@@ -18,7 +18,7 @@ export function isSymlink(stat: PathStat): boolean {
 /** Pure: the content of the first regular file in a tar archive (the archive endpoint's answer). */
 export function tarFileText(tar: Buffer | undefined): string | undefined {
   if (!tar) return undefined;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) return undefined;
     const size = parseInt(header.subarray(124, 136).toString("ascii").replace(/\0.*$/, "").trim() || "0", 8);

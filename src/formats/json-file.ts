@@ -6,14 +6,17 @@
 import { OneoffError } from "../output/errors.js";
 
 /** What to do about a broken config.json, wherever oneoff reads it. */
-export const DOCKER_CONFIG_FIX = "fix or remove that file (docker login rewrites it), or point DOCKER_CONFIG at a directory with a valid config.json";
+export const DOCKER_CONFIG_FIX =
+  "fix or remove that file (docker login rewrites it), or point DOCKER_CONFIG at a directory with a valid config.json";
 
 export function parseJsonFile(text: string, file: string, hint: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
     const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
-    throw new OneoffError(`${file}: not valid JSON${position === undefined ? "" : ` at ${lineAndColumn(text, Number(position))}`}`, { hint });
+    throw new OneoffError(`${file}: not valid JSON${position === undefined ? "" : ` at ${lineAndColumn(text, Number(position))}`}`, {
+      hint,
+    });
   }
 }
 

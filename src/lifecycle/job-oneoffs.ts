@@ -68,7 +68,9 @@ export async function findJobOneOff(engine: ContainerEngine, reference: string):
   const service = await jobs.inspectService(reference);
   if (!service) return undefined;
   if (service.spec.Labels?.[Labels.managed] !== "true") {
-    throw new OneoffError(`${reference} is not a one-off job (its service has no ${Labels.managed} label)`, { hint: "oneoff only acts on its own jobs; use docker service for others" });
+    throw new OneoffError(`${reference} is not a one-off job (its service has no ${Labels.managed} label)`, {
+      hint: "oneoff only acts on its own jobs; use docker service for others",
+    });
   }
   const [task] = await jobs.listTasks(service.id);
   const node = await jobs.node();

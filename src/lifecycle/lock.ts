@@ -39,7 +39,12 @@ export const ENDED_HOLDER_GRACE_MS = 15 * 60_000;
 export type LivenessOf = (owner: Owner) => Liveness;
 
 /** Pure: whether an attached holder that has ended still holds the lock for its owner. */
-export function endedHolderHolds(labels: Readonly<Record<string, string>>, endedAt: Date | undefined, livenessOf: LivenessOf, now: Date): boolean {
+export function endedHolderHolds(
+  labels: Readonly<Record<string, string>>,
+  endedAt: Date | undefined,
+  livenessOf: LivenessOf,
+  now: Date,
+): boolean {
   if (labels[Labels.detached] === "true") return false;
   const owner = parseOwner(labels[Labels.owner]);
   if (owner === undefined) return false;
@@ -85,9 +90,12 @@ export async function holdLock<Holder>(request: LockRequest, target: LockTarget<
       });
     }
     if (Date.now() >= deadline) {
-      throw new LockHeld(`lock ${lock} is still held after waiting ${formatDuration(request.waitMs as number)}, by ${target.describe(holder)}`, {
-        hint: "wait longer with --wait-lock DURATION, or stop that one-off",
-      });
+      throw new LockHeld(
+        `lock ${lock} is still held after waiting ${formatDuration(request.waitMs as number)}, by ${target.describe(holder)}`,
+        {
+          hint: "wait longer with --wait-lock DURATION, or stop that one-off",
+        },
+      );
     }
     if (request.cancelled?.()) throw new OneoffError(`stopped waiting for lock ${lock}`);
     if (!announced) {

@@ -62,7 +62,9 @@ export async function findOneOff(engine: ContainerEngine, reference: string): Pr
     throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint: "list them with oneoff ps --all" });
   }
   if (container.labels[Labels.managed] !== "true") {
-    throw new OneoffError(`${reference} is not a one-off container (it has no ${Labels.managed} label)`, { hint: "oneoff only acts on its own containers; use docker for others" });
+    throw new OneoffError(`${reference} is not a one-off container (it has no ${Labels.managed} label)`, {
+      hint: "oneoff only acts on its own containers; use docker for others",
+    });
   }
   return container;
 }

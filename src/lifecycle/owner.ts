@@ -47,7 +47,8 @@ export function parseOwner(text: string | undefined): Owner | undefined {
   const match = text ? /^([^:]+):(\d+)(?::(\d+)(?::([0-9a-f]{12})\.(\d+)\.([0-9a-f]{12}|-))?)?$/.exec(text) : null;
   if (!match) return undefined;
   const owner: Owner = { host: match[1] as string, pid: Number(match[2]), start: match[3] === undefined ? undefined : Number(match[3]) };
-  if (match[4] !== undefined) owner.place = { boot: match[4], pidNamespace: Number(match[5]), machine: match[6] === "-" ? undefined : match[6] };
+  if (match[4] !== undefined)
+    owner.place = { boot: match[4], pidNamespace: Number(match[5]), machine: match[6] === "-" ? undefined : match[6] };
   return owner;
 }
 
@@ -87,7 +88,8 @@ export function currentPlace(): Place | undefined {
   }
   // The machine ID is meant to stay private: only a hash of it goes into a label.
   const machine = readOr("/etc/machine-id") ?? readOr("/var/lib/dbus/machine-id");
-  placeOfThisProcess = boot && pidNamespace ? { boot: shortHash(boot), pidNamespace, machine: machine ? shortHash(machine) : undefined } : undefined;
+  placeOfThisProcess =
+    boot && pidNamespace ? { boot: shortHash(boot), pidNamespace, machine: machine ? shortHash(machine) : undefined } : undefined;
   return placeOfThisProcess;
 }
 

@@ -37,7 +37,11 @@ async function checkRegistry(
     login = await logins?.(reference);
   } catch (error) {
     // A broken docker config or credential helper: its own line says which and how to fix it.
-    fail("release", `${reference} is not present, and its registry credentials cannot be read: ${(error as Error).message}`, (error as { hint?: string }).hint ?? "check the docker config");
+    fail(
+      "release",
+      `${reference} is not present, and its registry credentials cannot be read: ${(error as Error).message}`,
+      (error as { hint?: string }).hint ?? "check the docker config",
+    );
     return;
   }
   const found = await engine.registryHas(reference, login?.header);
@@ -45,10 +49,20 @@ async function checkRegistry(
   else if (login && isAuthRefusal(found.why)) {
     const { why, hint } = describeRefusal(login.registry, login.source, found.why);
     fail("release", `${reference} is not present, and ${why}`, hint);
-  } else fail("release", `${reference} is neither present nor in its registry: ${found.why}`, "check the image name and tag, and the registry login");
+  } else
+    fail(
+      "release",
+      `${reference} is neither present nor in its registry: ${found.why}`,
+      "check the image name and tag, and the registry login",
+    );
 }
 
-export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: string, logins?: (reference: string) => Promise<RegistryLogin>): Promise<Check[]> {
+export async function preflight(
+  engine: ContainerEngine,
+  plan: RunPlan,
+  owner: string,
+  logins?: (reference: string) => Promise<RegistryLogin>,
+): Promise<Check[]> {
   const checks: Check[] = [];
   const pass = (name: string, detail: string) => checks.push({ name, ok: true, detail });
   const fail = (name: string, detail: string, hint: string) => checks.push({ name, ok: false, detail, hint });
@@ -62,15 +76,24 @@ export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: s
   }
 
   if (plan.backend === "swarm") {
-    const swarm = await engine.swarm?.().node().catch(() => undefined);
+    const swarm = await engine
+      .swarm?.()
+      .node()
+      .catch(() => undefined);
     if (swarm) pass("swarm", `the engine is a swarm manager (${swarm.nodes} node${swarm.nodes === 1 ? "" : "s"})`);
-    else fail("swarm", `the engine at ${engine.endpoint} is not a swarm manager`, "point DOCKER_HOST at a manager node, or run without --engine swarm");
+    else
+      fail(
+        "swarm",
+        `the engine at ${engine.endpoint} is not a swarm manager`,
+        "point DOCKER_HOST at a manager node, or run without --engine swarm",
+      );
   }
 
   const parsed = parseReleaseReference(plan.releaseReference);
   const image = await engine.inspectImage(plan.releaseReference);
   if (image) pass("release", `${plan.releaseReference} is present as ${image.id.replace(/^sha256:/, "").slice(0, 12)}`);
-  else if (parsed?.kind === "id") fail("release", `image ${plan.releaseReference} is not present`, "image IDs cannot be pulled: load the image, or give repo:tag");
+  else if (parsed?.kind === "id")
+    fail("release", `image ${plan.releaseReference} is not present`, "image IDs cannot be pulled: load the image, or give repo:tag");
   else await checkRegistry(engine, plan.releaseReference, logins, pass, fail);
 
   for (const network of plan.settings.networks ?? []) {
@@ -82,7 +105,12 @@ export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: s
     // On a swarm, each node makes a service's named volumes where its task runs.
     if (mount.type !== "volume" || !mount.source || plan.backend === "swarm") continue;
     if (await engine.volumeExists(mount.source)) pass("volume", `volume ${mount.source} exists`);
-    else fail("volume", `volume ${mount.source} does not exist (the engine would create it empty)`, "check the name, or create it with docker volume create");
+    else
+      fail(
+        "volume",
+        `volume ${mount.source} does not exist (the engine would create it empty)`,
+        "check the name, or create it with docker volume create",
+      );
   }
 
   if (!image) {
@@ -90,20 +118,23 @@ export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: s
     return checks;
   }
   // Reading the image's files needs a container: created, never started, removed at once.
-  const containerId = await engine.createContainer(`${plan.app}-check-${Math.random().toString(16).slice(2, 8)}`.replace(/^[^a-zA-Z0-9]+/, ""), {
-    Image: image.id,
-    Cmd: ["oneoff-check"],
-    Entrypoint: [""],
-    Env: [],
-    Labels: { [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
-    AttachStdin: false,
-    AttachStdout: true,
-    AttachStderr: true,
-    OpenStdin: false,
-    StdinOnce: false,
-    Tty: false,
-    HostConfig: { AutoRemove: false },
-  });
+  const containerId = await engine.createContainer(
+    `${plan.app}-check-${Math.random().toString(16).slice(2, 8)}`.replace(/^[^a-zA-Z0-9]+/, ""),
+    {
+      Image: image.id,
+      Cmd: ["oneoff-check"],
+      Entrypoint: [""],
+      Env: [],
+      Labels: { [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
+      AttachStdin: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      OpenStdin: false,
+      StdinOnce: false,
+      Tty: false,
+      HostConfig: { AutoRemove: false },
+    },
+  );
   try {
     const stat = (filePath: string) => engine.statPath(containerId, filePath);
     const user = plan.settings.user;
@@ -115,7 +146,8 @@ export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: s
     const workdir = plan.settings.workdir;
     if (workdir) {
       const found = await resolveLinks(workdir, stat);
-      if (!found) fail("workdir", `workdir ${workdir} does not exist in the image (the engine would create it empty)`, "check -w / workdir:");
+      if (!found)
+        fail("workdir", `workdir ${workdir} does not exist in the image (the engine would create it empty)`, "check -w / workdir:");
       else if (!isDirectory(found)) fail("workdir", `workdir ${workdir} is not a directory in the image`, "check -w / workdir:");
       else pass("workdir", `workdir ${workdir} exists`);
     }
@@ -132,7 +164,12 @@ export async function preflight(engine: ContainerEngine, plan: RunPlan, owner: s
         }
       }
       if (found) pass("command", `${executable} is ${found}`);
-      else fail("command", `command ${executable} is not an executable file in the image${executable.includes("/") ? "" : ` (PATH=${pathVariable})`}`, "check the command and the release");
+      else
+        fail(
+          "command",
+          `command ${executable} is not an executable file in the image${executable.includes("/") ? "" : ` (PATH=${pathVariable})`}`,
+          "check the command and the release",
+        );
     }
   } finally {
     await engine.remove(containerId).catch(() => {});
@@ -183,4 +220,3 @@ function envValue(env: readonly string[], name: string): string | undefined {
   const entry = env.find((item) => item.startsWith(`${name}=`));
   return entry?.slice(name.length + 1);
 }
-

@@ -36,10 +36,12 @@ export async function reapJobs(
   options: { dryRun?: boolean; now?: Date } = {},
 ): Promise<{ removed: ContainerSummary[]; failed: Array<{ container: ContainerSummary; error: Error }> }> {
   const services = await jobs.listServices(`${Labels.managed}=true`);
-  const states = await Promise.all(services.map(async (service): Promise<JobState> => {
-    const [task] = await jobs.listTasks(service.id);
-    return task ? { service, task } : { service };
-  }));
+  const states = await Promise.all(
+    services.map(async (service): Promise<JobState> => {
+      const [task] = await jobs.listTasks(service.id);
+      return task ? { service, task } : { service };
+    }),
+  );
   const result = { removed: [] as ContainerSummary[], failed: [] as Array<{ container: ContainerSummary; error: Error }> };
   for (const { service, task } of jobsToReap(states, (owner) => ownerAlive(owner), options.now ?? new Date())) {
     // Reported in the containers' terms (cleanup prints both alike); the state says what it is.

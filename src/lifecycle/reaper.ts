@@ -42,7 +42,8 @@ const JOB_CONTAINER_GRACE_SECONDS = 10;
  */
 export function findFinishedJobContainers(containers: readonly ContainerDetails[], now: Date): ContainerDetails[] {
   return containers.filter((container) => {
-    if (!container.labels[Labels.job] || (container.state !== "exited" && container.state !== "dead") || !container.finishedAt) return false;
+    if (!container.labels[Labels.job] || (container.state !== "exited" && container.state !== "dead") || !container.finishedAt)
+      return false;
     const keepForSeconds = Number(container.labels[Labels.keepFor] ?? JOB_CONTAINER_GRACE_SECONDS);
     return Number.isFinite(keepForSeconds) && container.finishedAt.getTime() + keepForSeconds * 1000 <= now.getTime();
   });
@@ -51,7 +52,8 @@ export function findFinishedJobContainers(containers: readonly ContainerDetails[
 /** Why the reaper removes a container, for `oneoff cleanup`'s line. Pure. */
 export function whyReaped(container: Pick<ContainerSummary, "labels" | "state">): string {
   const labels = container.labels;
-  if (labels[Labels.job] !== undefined && labels[Labels.managed] !== "true") return `the container of Swarm job ${labels[Labels.job]}, ended`;
+  if (labels[Labels.job] !== undefined && labels[Labels.managed] !== "true")
+    return `the container of Swarm job ${labels[Labels.job]}, ended`;
   if (labels[Labels.detached] === "true" && container.state !== "created") return "kept past its time";
   return `owner ${labels[Labels.owner]} is gone`;
 }

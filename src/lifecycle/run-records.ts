@@ -32,11 +32,23 @@ function auditedRun(plan: RunPlan, identity: Identity) {
 }
 
 /** The start line, before anything reaches an engine: a oneoff killed later still leaves it. */
-export function writeAuditStart(env: Readonly<Record<string, string | undefined>>, plan: RunPlan, identity: Identity, report: Reporter): void {
+export function writeAuditStart(
+  env: Readonly<Record<string, string | undefined>>,
+  plan: RunPlan,
+  identity: Identity,
+  report: Reporter,
+): void {
   append(env, { ...auditedRun(plan, identity), event: "start" }, report);
 }
 
-export function writeAudit(env: Readonly<Record<string, string | undefined>>, plan: RunPlan, identity: Identity, result: RunResult | undefined, failure: unknown, report: Reporter): void {
+export function writeAudit(
+  env: Readonly<Record<string, string | undefined>>,
+  plan: RunPlan,
+  identity: Identity,
+  result: RunResult | undefined,
+  failure: unknown,
+  report: Reporter,
+): void {
   const endedAt = result?.endedAt ?? new Date();
   append(
     env,
@@ -59,7 +71,9 @@ function append(env: Readonly<Record<string, string | undefined>>, line: AuditEn
   try {
     appendAudit(auditLogPath(env), line);
   } catch (error) {
-    report.warn(`could not write the audit log ${auditLogPath(env)}: ${(error as Error).message} (set ONEOFF_AUDIT_LOG to a writable file)`);
+    report.warn(
+      `could not write the audit log ${auditLogPath(env)}: ${(error as Error).message} (set ONEOFF_AUDIT_LOG to a writable file)`,
+    );
   }
 }
 
@@ -81,7 +95,14 @@ export async function releaseDone(engine: ContainerEngine, plan: RunPlan, imageI
   return done !== undefined;
 }
 
-export async function recordInLedger(engine: ContainerEngine, plan: RunPlan, identity: Identity, imageId: string, exitCode: number, report: Reporter): Promise<void> {
+export async function recordInLedger(
+  engine: ContainerEngine,
+  plan: RunPlan,
+  identity: Identity,
+  imageId: string,
+  exitCode: number,
+  report: Reporter,
+): Promise<void> {
   try {
     await recordRelease(
       engine,
@@ -102,4 +123,3 @@ export async function recordInLedger(engine: ContainerEngine, plan: RunPlan, ide
     report.warn(`could not record the release task in the ledger: ${(error as Error).message} (it may run again for this release)`);
   }
 }
-

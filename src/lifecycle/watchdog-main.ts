@@ -72,7 +72,7 @@ function engineOfOneoff(): Promise<ContainerEngine> {
 async function removeWithRetries(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
   let passes = 0;
-  for (let delay = 250; Date.now() < deadline; ) {
+  for (let delay = 250; Date.now() < deadline;) {
     try {
       await removeRun(engine, what);
       if (passes >= LOOK_AGAIN_AFTER_MS.length) return;

@@ -44,7 +44,11 @@ function watchdogEntry(): string | undefined {
 }
 
 /** Without a `connection`, the watchdog finds the engine from `env` as oneoff would without flags. */
-export function startWatchdog(env: Readonly<Record<string, string | undefined>>, run: { id: string; kind: RunKind }, connection?: Connection): Watchdog {
+export function startWatchdog(
+  env: Readonly<Record<string, string | undefined>>,
+  run: { id: string; kind: RunKind },
+  connection?: Connection,
+): Watchdog {
   const entry = watchdogEntry();
   if (!entry) return noWatchdog;
   const child = spawn(process.execPath, [entry], {

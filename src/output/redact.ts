@@ -13,7 +13,13 @@ const SHORTEST_MASKED = 4;
 
 /** Adds a secret value (and each long line of a multi-line one, such as a PEM key) to the set masked everywhere. */
 export function rememberSecretValue(value: string): void {
-  const candidates = [value.trim(), ...value.split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length >= 8)];
+  const candidates = [
+    value.trim(),
+    ...value
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line.length >= 8),
+  ];
   const added = candidates.filter((candidate) => candidate.length >= SHORTEST_MASKED && !secretValues.includes(candidate));
   secretValues = [...secretValues, ...added].sort((a, b) => b.length - a.length);
 }

@@ -35,5 +35,7 @@ export function runDocument(result: RunResult): Record<string, unknown> {
 
 function encode(bytes: Buffer): CapturedStream {
   const text = bytes.toString("utf8");
-  return Buffer.from(text, "utf8").equals(bytes) ? { encoding: "utf8", data: text } : { encoding: "base64", data: bytes.toString("base64") };
+  return Buffer.from(text, "utf8").equals(bytes)
+    ? { encoding: "utf8", data: text }
+    : { encoding: "base64", data: bytes.toString("base64") };
 }

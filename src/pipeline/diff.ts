@@ -31,7 +31,11 @@ export async function diffWithProcess(
   const [running] = await findProcess(engine, from, plan.app);
   const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
   // Only the create body is compared: who starts it, and when, does not matter here.
-  const spec = buildContainerSpec(plan, { imageId: release.imageId, startedBy: "", startedAt: new Date(0), version: "", owner: "", runId: "" }, "diff");
+  const spec = buildContainerSpec(
+    plan,
+    { imageId: release.imageId, startedBy: "", startedAt: new Date(0), version: "", owner: "", runId: "" },
+    "diff",
+  );
   const image = await engine.inspectImage(release.imageId);
   const process = running as NonNullable<typeof running>;
   const rows = diffAgainstProcess(spec, process, image?.env ?? []);

@@ -48,7 +48,13 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
   const { config, sourceLayers, engine: givenEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
   const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
-  const identity: Identity = { startedBy: whoAmI(), startedAt: new Date(), version: VERSION, owner: formatOwner(currentOwner()), runId: randomBytes(8).toString("hex") };
+  const identity: Identity = {
+    startedBy: whoAmI(),
+    startedAt: new Date(),
+    version: VERSION,
+    owner: formatOwner(currentOwner()),
+    runId: randomBytes(8).toString("hex"),
+  };
   const suffix = randomBytes(3).toString("hex");
   if (options.debug) report.warn(`config: ${planned.configPath ?? "none (no oneoff.yaml here or above)"}`);
   checkLocalPaths(planned.files);
@@ -83,11 +89,19 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
       const release = await backend.resolve(engineRun);
       const oneOff = await backend.prepare(engineRun, release);
       const started = await oneOff.startDetached();
-      result = { ...resultBasics(plan, identity, oneOff.name, release.imageId), exitCode: 0, containerId: started.id, ending: "detached", ...(started.job ? { job: started.job } : {}), endedAt: new Date() };
+      result = {
+        ...resultBasics(plan, identity, oneOff.name, release.imageId),
+        exitCode: 0,
+        containerId: started.id,
+        ending: "detached",
+        ...(started.job ? { job: started.job } : {}),
+        endedAt: new Date(),
+      };
       return result;
     }
     // Started before the release is resolved, so its own start-up overlaps with that.
-    const watchdog = context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: backend.kind }, located?.connection);
+    const watchdog =
+      context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: backend.kind }, located?.connection);
     try {
       result = await attached(backend, engineRun, {
         io: { stdin, stdout, stderr: commandStderr },
@@ -108,7 +122,11 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   }
 }
 
-async function attached(backend: Backend, run: EngineRun, session: Pick<Parameters<Awaited<ReturnType<Backend["prepare"]>>["runAttached"]>[0], "io" | "interrupts" | "watchdog">): Promise<RunResult> {
+async function attached(
+  backend: Backend,
+  run: EngineRun,
+  session: Pick<Parameters<Awaited<ReturnType<Backend["prepare"]>>["runAttached"]>[0], "io" | "interrupts" | "watchdog">,
+): Promise<RunResult> {
   const { plan, engine, report, identity } = run;
   const release = await backend.resolve(run);
   const oneOff = await backend.prepare(run, release);
@@ -118,7 +136,13 @@ async function attached(backend: Backend, run: EngineRun, session: Pick<Paramete
   const alreadyDone = plan.release && !plan.release.force ? () => releaseDone(engine, plan, release.imageId, report) : undefined;
   if (alreadyDone && (await alreadyDone())) {
     session.watchdog.release();
-    return { ...resultBasics(plan, identity, oneOff.name, release.imageId), exitCode: 0, containerId: "", ending: "skipped", endedAt: new Date() };
+    return {
+      ...resultBasics(plan, identity, oneOff.name, release.imageId),
+      exitCode: 0,
+      containerId: "",
+      ending: "skipped",
+      endedAt: new Date(),
+    };
   }
   const ended: AttachedOutcome = await oneOff.runAttached({
     ...session,
@@ -129,7 +153,9 @@ async function attached(backend: Backend, run: EngineRun, session: Pick<Paramete
     ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
     // Recorded while the one-off, and so the lock, still exists: a concurrent release that
     // gets the lock next finds the task done.
-    ...(plan.release ? { beforeRemoval: (end: { exitCode: number }) => recordInLedger(engine, plan, identity, release.imageId, end.exitCode, report) } : {}),
+    ...(plan.release
+      ? { beforeRemoval: (end: { exitCode: number }) => recordInLedger(engine, plan, identity, release.imageId, end.exitCode, report) }
+      : {}),
   });
   return {
     ...resultBasics(plan, identity, oneOff.name, release.imageId),
@@ -146,7 +172,13 @@ async function attached(backend: Backend, run: EngineRun, session: Pick<Paramete
 function dryRun(backend: Backend, run: PlannedRun, located: LocatedEngine | undefined, stdout: RunContext["stdout"]): RunResult {
   const described = backend.dryRun(run, located);
   stdout.write(`${redactedJson({ config: run.plan.configPath ?? null, ...described.document }, 2)}\n`);
-  return { ...resultBasics(run.plan, run.identity, described.name, described.imageShown), exitCode: 0, containerId: "", ending: "dry-run", endedAt: new Date() };
+  return {
+    ...resultBasics(run.plan, run.identity, described.name, described.imageShown),
+    exitCode: 0,
+    containerId: "",
+    ending: "dry-run",
+    endedAt: new Date(),
+  };
 }
 
 /** What every result says of what ran. */
@@ -179,7 +211,13 @@ export async function checkRun(options: RunOptions, context: Pick<RunContext, "c
     const sources = await resolveSources(options, cwd, env, engine);
     engine = sources.engine;
     located = engine ? undefined : locate(env, sources.engineChoice);
-    plan = planRun({ ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) }, cwd, env, false, sources);
+    plan = planRun(
+      { ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) },
+      cwd,
+      env,
+      false,
+      sources,
+    );
   } catch (error) {
     if (!(error instanceof OneoffError)) throw error;
     return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
@@ -198,7 +236,16 @@ export function planRun(
 ): RunPlan {
   const config = "config" in sources ? sources.config : loadAppConfig(options.config, cwd, env);
   const flagEnvFiles = (options.envFiles ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`));
-  return resolveRunPlan({ config, options, hostEnv: env, flagEnvFiles, cwdName: path.basename(path.resolve(cwd)), cwd, stdinIsTTY, sourceLayers: sources.sourceLayers ?? [] });
+  return resolveRunPlan({
+    config,
+    options,
+    hostEnv: env,
+    flagEnvFiles,
+    cwdName: path.basename(path.resolve(cwd)),
+    cwd,
+    stdinIsTTY,
+    sourceLayers: sources.sourceLayers ?? [],
+  });
 }
 
 /**

@@ -65,7 +65,10 @@ export async function registryLogin(reference: string, options: CredentialOption
   return { registry, header: encodeRegistryAuth(found.credential, registry.key), source: found.source };
 }
 
-async function findCredential(registry: Registry, options: CredentialOptions): Promise<{ credential: RegistryCredential; source: string } | undefined> {
+async function findCredential(
+  registry: Registry,
+  options: CredentialOptions,
+): Promise<{ credential: RegistryCredential; source: string } | undefined> {
   if (options.registryAuth) return { credential: flagCredential(options.registryAuth, options), source: "--registry-auth" };
   const file = dockerConfigPath(options.env);
   const text = readOptional(file);
@@ -88,14 +91,19 @@ function readOptional(file: string): string | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
-    throw new OneoffError(`cannot read ${file}: ${code ?? (error as Error).message}`, { hint: "make it readable, or point DOCKER_CONFIG at another directory" });
+    throw new OneoffError(`cannot read ${file}: ${code ?? (error as Error).message}`, {
+      hint: "make it readable, or point DOCKER_CONFIG at another directory",
+    });
   }
 }
 
 function flagCredential(flag: RegistryAuthFlag, options: CredentialOptions): RegistryCredential {
   if ("env" in flag.password) {
     const password = options.env[flag.password.env];
-    if (!password) throw new OneoffError(`--registry-auth: environment variable ${flag.password.env} is not set or empty`, { hint: "export it with the registry password first" });
+    if (!password)
+      throw new OneoffError(`--registry-auth: environment variable ${flag.password.env} is not set or empty`, {
+        hint: "export it with the registry password first",
+      });
     return { username: flag.username, password };
   }
   const file = flag.password.file;
@@ -103,7 +111,9 @@ function flagCredential(flag: RegistryAuthFlag, options: CredentialOptions): Reg
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    throw new OneoffError(`--registry-auth: cannot read password file ${file}: ${(error as NodeJS.ErrnoException).code ?? "unreadable"}`, { hint: "give a readable file holding the password" });
+    throw new OneoffError(`--registry-auth: cannot read password file ${file}: ${(error as NodeJS.ErrnoException).code ?? "unreadable"}`, {
+      hint: "give a readable file holding the password",
+    });
   }
   // As `docker login --password-stdin`: the trailing newline is not part of the password.
   const password = text.replace(/\r?\n$/, "");
@@ -115,7 +125,12 @@ function flagCredential(flag: RegistryAuthFlag, options: CredentialOptions): Reg
  * `docker-credential-NAME get` with the registry's key on stdin, as the docker CLI runs it.
  * Its output is never shown (it is the secret, or may contain it); only its exit status.
  */
-async function askHelper(program: string, registry: Registry, options: CredentialOptions, configuredBy: string): Promise<RegistryCredential | undefined> {
+async function askHelper(
+  program: string,
+  registry: Registry,
+  options: CredentialOptions,
+  configuredBy: string,
+): Promise<RegistryCredential | undefined> {
   const timeoutMs = options.helperTimeoutMs ?? HELPER_TIMEOUT_MS;
   const fail = (why: string, hint = `fix or reinstall it, or log in again with: ${loginCommand(registry)}`) =>
     new OneoffError(`credential helper ${program} (${configuredBy}) ${why} for ${registry.host}`, { hint });
@@ -132,7 +147,12 @@ async function askHelper(program: string, registry: Registry, options: Credentia
   return credential;
 }
 
-function runHelper(program: string, serverAddress: string, env: Environment, timeoutMs: number): Promise<{ code: number | null; stdout: string; spawnError?: string }> {
+function runHelper(
+  program: string,
+  serverAddress: string,
+  env: Environment,
+  timeoutMs: number,
+): Promise<{ code: number | null; stdout: string; spawnError?: string }> {
   return new Promise((resolve) => {
     const child = spawn(program, ["get"], { env: env as NodeJS.ProcessEnv, stdio: ["pipe", "pipe", "ignore"] });
     // Our own timer rather than spawn's `timeout`: a helper's own children may hold its stdout

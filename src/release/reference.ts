@@ -5,8 +5,7 @@
  *   repo[:tag] | repo@sha256:<digest>   a name: inspected, pulled when missing
  */
 export type ReleaseReference =
-  | { kind: "id"; id: string; text: string }
-  | { kind: "name"; repository: string; tag?: string; digest?: string; text: string };
+  { kind: "id"; id: string; text: string } | { kind: "name"; repository: string; tag?: string; digest?: string; text: string };
 
 const FULL_ID = /^(sha256:)?([a-f0-9]{64})$/;
 const SHORT_ID = /^(sha256:)?[a-f0-9]{12,63}$/;

@@ -60,7 +60,8 @@ export function parseDockerConfig(text: string, file: string): DockerConfig {
   }
   if (json.credsStore !== undefined && typeof json.credsStore !== "string") throw invalid("credsStore is not a string");
   const credHelpers = json.credHelpers ?? {};
-  if (!isObject(credHelpers) || Object.values(credHelpers).some((helper) => typeof helper !== "string")) throw invalid("credHelpers is not an object of helper names");
+  if (!isObject(credHelpers) || Object.values(credHelpers).some((helper) => typeof helper !== "string"))
+    throw invalid("credHelpers is not an object of helper names");
   return {
     auths: auths as DockerConfig["auths"],
     ...(json.credsStore ? { credsStore: json.credsStore as string } : {}),
@@ -91,7 +92,9 @@ export function lookupCredential(config: DockerConfig, registry: Registry, file:
   if (!auth) return { kind: "none" };
   const decoded = decodeBasicAuth(auth);
   if (!decoded) {
-    throw new OneoffError(`${file}: auths["${entry}"].auth is not base64 of USER:PASSWORD`, { hint: `log in again with: ${loginCommand(registry)}` });
+    throw new OneoffError(`${file}: auths["${entry}"].auth is not base64 of USER:PASSWORD`, {
+      hint: `log in again with: ${loginCommand(registry)}`,
+    });
   }
   return { kind: "stored", credential: decoded, entry };
 }
@@ -135,9 +138,10 @@ export function parseHelperAnswer(stdout: string): RegistryCredential | undefine
  * encodes it (the engine decodes it with Go's URL-safe alphabet).
  */
 export function encodeRegistryAuth(credential: RegistryCredential, serverAddress: string): string {
-  const config = "identityToken" in credential
-    ? { identitytoken: credential.identityToken, serveraddress: serverAddress }
-    : { username: credential.username, password: credential.password, serveraddress: serverAddress };
+  const config =
+    "identityToken" in credential
+      ? { identitytoken: credential.identityToken, serveraddress: serverAddress }
+      : { username: credential.username, password: credential.password, serveraddress: serverAddress };
   return Buffer.from(JSON.stringify(config), "utf8").toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 }
 
@@ -152,14 +156,18 @@ export function parseRegistryAuthFlag(value: string, cwd: string): RegistryAuthF
   }
   const [, username, kind, where] = match as unknown as [string, string, "env" | "file", string];
   if (kind === "env" && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(where)) {
-    throw new OneoffError(`--registry-auth: "${where}" is not an environment variable name`, { hint: "use USER:env:VARIABLE, e.g. ci:env:REGISTRY_PASSWORD" });
+    throw new OneoffError(`--registry-auth: "${where}" is not an environment variable name`, {
+      hint: "use USER:env:VARIABLE, e.g. ci:env:REGISTRY_PASSWORD",
+    });
   }
   return { username, password: kind === "env" ? { env: where } : { file: path.resolve(cwd, where) } };
 }
 
 /** Engine messages that mean the registry wants (other) credentials. */
 export function isAuthRefusal(message: string): boolean {
-  return /no basic auth credentials|unauthorized|authentication required|access denied|denied: |incorrect username or password|may require 'docker login'/i.test(message);
+  return /no basic auth credentials|unauthorized|authentication required|access denied|denied: |incorrect username or password|may require 'docker login'/i.test(
+    message,
+  );
 }
 
 /**
@@ -172,9 +180,14 @@ export function describeRefusal(registry: Registry, source: string | undefined, 
   const hint = source === "--registry-auth" ? "check the user and password --registry-auth names" : login;
   if (/repository does not exist/i.test(engineMessage)) {
     const access = source ? `the credentials from ${source} do not grant access to it` : "it needs credentials, and none were found for it";
-    return { why: `registry ${registry.host} refused the pull: the repository does not exist, or ${access}`, hint: `check the image name; ${hint}` };
+    return {
+      why: `registry ${registry.host} refused the pull: the repository does not exist, or ${access}`,
+      hint: `check the image name; ${hint}`,
+    };
   }
-  const why = source ? `registry ${registry.host} refused the credentials from ${source}` : `registry ${registry.host} wants credentials, and none were found for it`;
+  const why = source
+    ? `registry ${registry.host} refused the credentials from ${source}`
+    : `registry ${registry.host} wants credentials, and none were found for it`;
   return { why, hint };
 }
 

@@ -19,10 +19,18 @@ export interface ResolvedRelease {
 /** The credentials for pulling a reference, looked up only when a pull happens. */
 export type RegistryLoginSource = (reference: string) => Promise<RegistryLogin>;
 
-export async function resolveRelease(engine: ContainerEngine, reference: string, policy: PullPolicy, report: Reporter, login?: RegistryLoginSource): Promise<ResolvedRelease> {
+export async function resolveRelease(
+  engine: ContainerEngine,
+  reference: string,
+  policy: PullPolicy,
+  report: Reporter,
+  login?: RegistryLoginSource,
+): Promise<ResolvedRelease> {
   const parsed = parseReleaseReference(reference);
   if (!parsed) {
-    throw new OneoffError(`release "${reference}" is not a valid image reference`, { hint: "use repo:tag, repo@sha256:digest or an image ID" });
+    throw new OneoffError(`release "${reference}" is not a valid image reference`, {
+      hint: "use repo:tag, repo@sha256:digest or an image ID",
+    });
   }
   if (parsed.kind === "id") {
     const image = await engine.inspectImage(parsed.id);
@@ -57,12 +65,21 @@ export async function resolveRelease(engine: ContainerEngine, reference: string,
   await pullWithProgress(engine, repository, tag, reference, report, await login?.(reference));
   const pulled = await engine.inspectImage(reference);
   if (!pulled) {
-    throw new OneoffError(`pulled ${reference} but the engine does not list it`, { hint: "check the reference; a digest must match the pulled manifest" });
+    throw new OneoffError(`pulled ${reference} but the engine does not list it`, {
+      hint: "check the reference; a digest must match the pulled manifest",
+    });
   }
   return { imageId: pulled.id, reference, pulled: true };
 }
 
-async function pullWithProgress(engine: ContainerEngine, repository: string, tag: string, reference: string, report: Reporter, login: RegistryLogin | undefined): Promise<void> {
+async function pullWithProgress(
+  engine: ContainerEngine,
+  repository: string,
+  tag: string,
+  reference: string,
+  report: Reporter,
+  login: RegistryLogin | undefined,
+): Promise<void> {
   report.info(`pulling ${reference}`);
   const layers = new Map<string, string>();
   const onProgress = (event: PullProgress) => {

@@ -20,10 +20,15 @@ export async function attachToOneOff(
 ): Promise<{ exitCode: number; detached: boolean }> {
   const short = oneOff.id.slice(0, 12);
   if (oneOff.state !== "running") {
-    throw new OneoffError(`one-off ${short} is not running (${oneOff.state}${oneOff.state === "exited" ? `, exit ${oneOff.exitCode}` : ""})`, { hint: `see its output with oneoff logs ${short}` });
+    throw new OneoffError(
+      `one-off ${short} is not running (${oneOff.state}${oneOff.state === "exited" ? `, exit ${oneOff.exitCode}` : ""})`,
+      { hint: `see its output with oneoff logs ${short}` },
+    );
   }
-  if (!oneOff.tty) throw new OneoffError(`one-off ${short} has no terminal to attach to`, { hint: `follow its output with oneoff logs -f ${short}` });
-  if (!(io.stdin as { isTTY?: boolean }).isTTY) throw new OneoffError("attach needs a terminal, and the input device is not a TTY", { hint: "run it from a terminal" });
+  if (!oneOff.tty)
+    throw new OneoffError(`one-off ${short} has no terminal to attach to`, { hint: `follow its output with oneoff logs -f ${short}` });
+  if (!(io.stdin as { isTTY?: boolean }).isTTY)
+    throw new OneoffError("attach needs a terminal, and the input device is not a TTY", { hint: "run it from a terminal" });
 
   const stream = await engine.attach(oneOff.id, { stdin: true, detachKeys });
   const waiting = new AbortController();
@@ -35,11 +40,16 @@ export async function attachToOneOff(
   const stopStdin = pumpStdin(io.stdin, stream, detachWatch.observe);
   try {
     const outputError = await forwardOutput(stream, io, true, report);
-    if (outputError) throw new OneoffError(`lost the connection to one-off ${short}: ${outputError.message}`, { hint: `it may still run: oneoff attach ${short} again` });
+    if (outputError)
+      throw new OneoffError(`lost the connection to one-off ${short}: ${outputError.message}`, {
+        hint: `it may still run: oneoff attach ${short} again`,
+      });
     if (await stillRunningAfterStreamEnd(engine, oneOff.id, exit)) {
       waiting.abort();
       if (detachWatch.typed) {
-        report.warn(`detached from ${oneOff.name} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}`);
+        report.warn(
+          `detached from ${oneOff.name} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}`,
+        );
         return { exitCode: 0, detached: true };
       }
       report.warn(`the connection to one-off ${short} ended; it may still run: oneoff attach ${short}`);

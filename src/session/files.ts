@@ -16,7 +16,12 @@ import type { Reporter } from "../output/reporter.js";
 import { extractUntrusted } from "./untrusted-extract.js";
 
 /** After create, before start. Rejects on the first copy that fails (the one-off then never starts). */
-export async function copyIntoOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], signal?: AbortSignal): Promise<void> {
+export async function copyIntoOneOff(
+  engine: ContainerEngine,
+  containerId: string,
+  copies: readonly FileCopy[],
+  signal?: AbortSignal,
+): Promise<void> {
   for (const copy of copies) {
     signal?.throwIfAborted();
     const contentsOnly = /\/\.$/.test(copy.local);
@@ -24,8 +29,10 @@ export async function copyIntoOneOff(engine: ContainerEngine, containerId: strin
     const sourceIsDirectory = statSync(source).isDirectory();
     const target = await engine.statPath(containerId, bare(copy.container));
     const targetIsDirectory = target !== undefined && isDirectory(target);
-    if (target && !targetIsDirectory && sourceIsDirectory) throw copyError(copy, `${copy.container} is a file in the one-off; a directory cannot replace it`);
-    if (!target && copy.container.endsWith("/") && !sourceIsDirectory) throw copyError(copy, `the directory ${copy.container} does not exist in the one-off`);
+    if (target && !targetIsDirectory && sourceIsDirectory)
+      throw copyError(copy, `${copy.container} is a file in the one-off; a directory cannot replace it`);
+    if (!target && copy.container.endsWith("/") && !sourceIsDirectory)
+      throw copyError(copy, `the directory ${copy.container} does not exist in the one-off`);
     // Into an existing directory the source keeps its name; otherwise it takes the target's.
     const into = targetIsDirectory ? copy.container : path.posix.dirname(bare(copy.container));
     const rename = targetIsDirectory ? undefined : path.posix.basename(copy.container.replace(/\/+$/, ""));
@@ -46,7 +53,14 @@ export async function copyIntoOneOff(engine: ContainerEngine, containerId: strin
  * After the command exits, before removal. Every copy is tried; each failure is one line,
  * and the exit code becomes 125 unless the command's own was already a failure.
  */
-export async function copyOutOfOneOff(engine: ContainerEngine, containerId: string, copies: readonly FileCopy[], exitCode: number, report: Reporter, signal?: AbortSignal): Promise<number> {
+export async function copyOutOfOneOff(
+  engine: ContainerEngine,
+  containerId: string,
+  copies: readonly FileCopy[],
+  exitCode: number,
+  report: Reporter,
+  signal?: AbortSignal,
+): Promise<number> {
   let failed = false;
   for (const copy of copies) {
     if (signal?.aborted) {
@@ -65,7 +79,13 @@ export async function copyOutOfOneOff(engine: ContainerEngine, containerId: stri
   return failed && exitCode === 0 ? ExitCode.runnerFailed : exitCode;
 }
 
-async function copyOut(engine: ContainerEngine, containerId: string, copy: FileCopy, report: Reporter, signal?: AbortSignal): Promise<void> {
+async function copyOut(
+  engine: ContainerEngine,
+  containerId: string,
+  copy: FileCopy,
+  report: Reporter,
+  signal?: AbortSignal,
+): Promise<void> {
   const source = bare(copy.container);
   const archive = await engine.getArchive(containerId, source);
   if (!archive) throw copyError(copy, `${copy.container} does not exist in the one-off`, "check the path the command writes to");
@@ -79,7 +99,12 @@ async function copyOut(engine: ContainerEngine, containerId: string, copy: FileC
     ...(signal ? { signal } : {}),
   }).catch((error: unknown) => {
     archive.destroy();
-    if (signal?.aborted) throw copyError(copy, `interrupted while writing ${destination}; what was written so far is left there`, "run it again to copy the whole");
+    if (signal?.aborted)
+      throw copyError(
+        copy,
+        `interrupted while writing ${destination}; what was written so far is left there`,
+        "run it again to copy the whole",
+      );
     throw error instanceof OneoffError ? error : copyError(copy, `writing ${destination}: ${(error as Error).message}`);
   });
   if (outcome.privilegeBitsDropped.length > 0) {
@@ -127,7 +152,6 @@ function copyError(copy: FileCopy, why: string, hint = "check both paths"): Oneo
 function bare(file: string): string {
   return file.replace(/(.)\/+$/, "$1");
 }
-
 
 function isLocalDirectory(file: string): boolean {
   try {

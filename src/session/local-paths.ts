@@ -9,13 +9,20 @@ import { OneoffError } from "../output/errors.js";
 
 export function checkLocalPaths(copies: FileCopies): void {
   for (const copy of copies.copyIn) {
-    if (!exists(copy.local.replace(/\/\.$/, ""))) throw new OneoffError(`${copy.given}: ${copy.local} does not exist`, { hint: "check the local path; a relative one starts in the current directory" });
+    if (!exists(copy.local.replace(/\/\.$/, "")))
+      throw new OneoffError(`${copy.given}: ${copy.local} does not exist`, {
+        hint: "check the local path; a relative one starts in the current directory",
+      });
   }
   for (const copy of copies.copyOut) {
     const parent = path.dirname(copy.local.replace(/\/+$/, ""));
     if (exists(copy.local)) continue;
-    if (copy.local.endsWith("/")) throw new OneoffError(`${copy.given}: the directory ${copy.local} does not exist`, { hint: "create it first, or drop the trailing / to name the copy" });
-    if (!isLocalDirectory(parent)) throw new OneoffError(`${copy.given}: ${parent} is not an existing directory`, { hint: "create it first: the copy goes there" });
+    if (copy.local.endsWith("/"))
+      throw new OneoffError(`${copy.given}: the directory ${copy.local} does not exist`, {
+        hint: "create it first, or drop the trailing / to name the copy",
+      });
+    if (!isLocalDirectory(parent))
+      throw new OneoffError(`${copy.given}: ${parent} is not an existing directory`, { hint: "create it first: the copy goes there" });
   }
 }
 

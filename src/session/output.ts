@@ -11,8 +11,15 @@ import type { Reporter } from "../output/reporter.js";
 import { FrameDemuxer } from "./demux.js";
 
 /** Resolves (never rejects) once the output has been fully written, with any error met. */
-export function forwardOutput(stream: Duplex | NodeJS.ReadableStream, io: { stdout: Writable; stderr: Writable }, tty: boolean, report: Reporter): Promise<Error | undefined> {
-  const destination = tty ? rawOutput(io.stdout) : new FrameDemuxer(io.stdout, io.stderr, (message) => report.warn(`engine: ${message.trim()}`));
+export function forwardOutput(
+  stream: Duplex | NodeJS.ReadableStream,
+  io: { stdout: Writable; stderr: Writable },
+  tty: boolean,
+  report: Reporter,
+): Promise<Error | undefined> {
+  const destination = tty
+    ? rawOutput(io.stdout)
+    : new FrameDemuxer(io.stdout, io.stderr, (message) => report.warn(`engine: ${message.trim()}`));
   return pipeline(stream, destination).then(
     () => undefined,
     (error: Error) => error,
@@ -35,7 +42,13 @@ function rawOutput(stdout: Writable): Writable {
  * lost connection)? Waits up to a second for `exit` before asking the engine.
  */
 export async function stillRunningAfterStreamEnd(engine: ContainerEngine, containerId: string, exit: Promise<number>): Promise<boolean> {
-  const exited = await Promise.race([exit.then(() => true, () => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000))]);
+  const exited = await Promise.race([
+    exit.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000)),
+  ]);
   if (exited) return false;
   return (await engine.inspectContainer(containerId).catch(() => undefined))?.state === "running";
 }

@@ -60,7 +60,8 @@ export function withSecretEnv(plan: RunPlan, values: readonly SecretValue[] | un
     const variable = (secret.delivery as { variable: string }).variable;
     const value = values ? (values.find((item) => item.secret === secret)?.value.toString("utf8") ?? "") : REDACTED;
     const problem = envValueProblem(variable, value);
-    if (problem) throw new OneoffError(`secret ${secret.name}: ${problem.replace(value, REDACTED)}`, { hint: "deliver it as a file (drop as: env)" });
+    if (problem)
+      throw new OneoffError(`secret ${secret.name}: ${problem.replace(value, REDACTED)}`, { hint: "deliver it as a file (drop as: env)" });
     env[variable] = value;
     provenance[`env.${variable}`] = `secret ${secret.name}`;
   }
@@ -73,7 +74,14 @@ export function withSecretEnv(plan: RunPlan, values: readonly SecretValue[] | un
  */
 export function reportSkippedCopyOut(plan: RunPlan, ending: Ending | "detached", report: Reporter, attempted: boolean): void {
   if (!plan.files.copyOut.length || attempted || ending === "exited" || ending === "skipped") return;
-  const why = ending === "timeout" ? "it timed out" : ending === "interrupted" ? "it was interrupted" : ending === "detached" ? "the session detached" : "its output stream was lost";
+  const why =
+    ending === "timeout"
+      ? "it timed out"
+      : ending === "interrupted"
+        ? "it was interrupted"
+        : ending === "detached"
+          ? "the session detached"
+          : "its output stream was lost";
   report.warn(`--copy-out skipped: the one-off did not finish by itself (${why}), so its files may be partial`);
 }
 
@@ -97,8 +105,14 @@ export function dryRunPayload(plan: RunPlan): Record<string, unknown> {
           secrets: plan.secrets.map((secret) => ({
             name: secret.name,
             // A command is named by where it is written, not quoted: it may hold a token itself.
-            from: secret.source.kind === "command" ? `command at ${secret.sourceAt.split(": ")[0]}` : `${secret.source.kind} ${secret.source.value}`,
-            to: secret.delivery.as === "file" ? `file ${secret.delivery.target} (mode 0400, owned by the one-off's user)` : `env ${secret.delivery.variable}`,
+            from:
+              secret.source.kind === "command"
+                ? `command at ${secret.sourceAt.split(": ")[0]}`
+                : `${secret.source.kind} ${secret.source.value}`,
+            to:
+              secret.delivery.as === "file"
+                ? `file ${secret.delivery.target} (mode 0400, owned by the one-off's user)`
+                : `env ${secret.delivery.variable}`,
           })),
         }
       : {}),

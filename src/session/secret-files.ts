@@ -15,7 +15,12 @@ import type { ContainerEngine } from "../engine/types.js";
 import { isDirectory, isSymlink, tarFileText } from "../engine/archive-answers.js";
 import { OneoffError } from "../output/errors.js";
 
-export async function deliverSecretFiles(engine: ContainerEngine, containerId: string, secrets: readonly SecretValue[], mounts: readonly Mount[] | undefined): Promise<void> {
+export async function deliverSecretFiles(
+  engine: ContainerEngine,
+  containerId: string,
+  secrets: readonly SecretValue[],
+  mounts: readonly Mount[] | undefined,
+): Promise<void> {
   const files = secrets.filter(({ secret }) => secret.delivery.as === "file");
   if (!files.length) return;
   const owner = await ownerOf(engine, containerId);
@@ -25,10 +30,17 @@ export async function deliverSecretFiles(engine: ContainerEngine, containerId: s
     // may still lead it into one (/run/secrets -> /data, a volume).
     const real = await realPathInOneOff(engine, containerId, target);
     const mount = real === target ? undefined : mountHolding(real, mounts);
-    if (mount) throw underMount(`${at}: secrets.${secret.name}.target: ${target} leads through a link in the image to ${real}, under the ${mount.type} mounted at ${mount.target}`, mount, secret.name);
+    if (mount)
+      throw underMount(
+        `${at}: secrets.${secret.name}.target: ${target} leads through a link in the image to ${real}, under the ${mount.type} mounted at ${mount.target}`,
+        mount,
+        secret.name,
+      );
     const existing = await engine.statPath(containerId, target);
     if (existing && isDirectory(existing)) {
-      throw new OneoffError(`secret ${secret.name}: ${target} is a directory in the image`, { hint: "give secrets.NAME.target a file path" });
+      throw new OneoffError(`secret ${secret.name}: ${target} is a directory in the image`, {
+        hint: "give secrets.NAME.target a file path",
+      });
     }
     // The archive endpoint extracts into an existing directory: create the missing ones in the
     // archive itself, from the deepest one that exists.
@@ -43,7 +55,10 @@ export async function deliverSecretFiles(engine: ContainerEngine, containerId: s
     for (let depth = 1; depth <= missing.length; depth++) {
       archive.entry({ name: missing.slice(0, depth).join("/"), type: "directory", mode: 0o755, uid: 0, gid: 0, mtime });
     }
-    archive.entry({ name: [...missing, path.posix.basename(target)].join("/"), mode: 0o400, uid: owner.uid, gid: owner.gid, mtime, size: value.length }, value);
+    archive.entry(
+      { name: [...missing, path.posix.basename(target)].join("/"), mode: 0o400, uid: owner.uid, gid: owner.gid, mtime, size: value.length },
+      value,
+    );
     archive.finalize();
     await engine.putArchive(containerId, base, Readable.from(archive));
   }
@@ -70,7 +85,11 @@ async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ 
   const user = (await engine.inspectProcess(containerId))?.user ?? "";
   const [name = "", group] = user.split(":");
   const read = async (file: string) => tarFileText(await engine.readArchive(containerId, file)) ?? "";
-  const entry = (file: string, key: string) => file.split("\n").map((line) => line.split(":")).find((fields) => fields[0] === key);
+  const entry = (file: string, key: string) =>
+    file
+      .split("\n")
+      .map((line) => line.split(":"))
+      .find((fields) => fields[0] === key);
   let uid = 0;
   let gid = 0;
   if (/^\d+$/.test(name)) uid = Number(name);
@@ -82,7 +101,12 @@ async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ 
   if (group !== undefined) gid = /^\d+$/.test(group) ? Number(group) : Number(entry(await read("/etc/group"), group)?.[2] ?? 0);
   else if (/^\d+$/.test(name)) {
     // uid alone: its primary group when /etc/passwd knows it, else the uid's own number is not assumed.
-    gid = Number((await read("/etc/passwd")).split("\n").map((line) => line.split(":")).find((fields) => fields[2] === name)?.[3] ?? 0);
+    gid = Number(
+      (await read("/etc/passwd"))
+        .split("\n")
+        .map((line) => line.split(":"))
+        .find((fields) => fields[2] === name)?.[3] ?? 0,
+    );
   }
   return { uid, gid };
 }

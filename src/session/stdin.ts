@@ -41,7 +41,9 @@ export function detachKeyBytes(keys: string): Buffer {
       const name = key.trim();
       if (!name.startsWith("ctrl-")) return name.charCodeAt(0);
       const c = name.slice("ctrl-".length);
-      return c >= "a" && c <= "z" ? c.charCodeAt(0) - 96 : ({ "@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, _: 31 } as Record<string, number>)[c] ?? 0;
+      return c >= "a" && c <= "z"
+        ? c.charCodeAt(0) - 96
+        : (({ "@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, _: 31 } as Record<string, number>)[c] ?? 0);
     }),
   );
 }

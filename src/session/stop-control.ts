@@ -54,7 +54,9 @@ export class StopControl {
       if (this.firstSignal !== undefined) return;
       this.timedOut = true;
       this.firstSignal = "SIGTERM";
-      this.report.warn(`timed out after ${formatDuration(ms)}: stopping the one-off (SIGTERM, then SIGKILL after ${this.stopTimeoutSeconds}s)`);
+      this.report.warn(
+        `timed out after ${formatDuration(ms)}: stopping the one-off (SIGTERM, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
+      );
       this.forward(false);
     }, ms);
   }
@@ -94,7 +96,10 @@ export class StopControl {
       return;
     }
     if (announce) this.report.info(`${signal} forwarded to the one-off; killing it in ${this.stopTimeoutSeconds}s if it is still running`);
-    this.graceTimer = setTimeout(() => this.killNow(`still running ${this.stopTimeoutSeconds}s after ${signal}`), this.stopTimeoutSeconds * 1000);
+    this.graceTimer = setTimeout(
+      () => this.killNow(`still running ${this.stopTimeoutSeconds}s after ${signal}`),
+      this.stopTimeoutSeconds * 1000,
+    );
     this.graceTimer.unref();
   }
 

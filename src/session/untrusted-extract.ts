@@ -185,7 +185,12 @@ class DiskTree {
    * target from the link's folder, without passing through any link (on disk, or one this
    * archive makes) on the way; it may land on a link of this archive that itself passes.
    */
-  async checkLinkTarget(relative: string, target: string, archiveLinks: ReadonlyMap<string, string>, seen: Set<string> = new Set()): Promise<void> {
+  async checkLinkTarget(
+    relative: string,
+    target: string,
+    archiveLinks: ReadonlyMap<string, string>,
+    seen: Set<string> = new Set(),
+  ): Promise<void> {
     if (target === "") throw new Refused("a link with an empty target");
     if (path.posix.isAbsolute(target)) throw new Refused(`a link to ${target}, outside the destination`);
     // Read component by component, not normalised: "b/../x" is only "x" if b is a real folder.

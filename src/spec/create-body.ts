@@ -42,7 +42,11 @@ export interface CreateBody {
   NetworkingConfig?: { EndpointsConfig: Record<string, Record<string, never>> };
 }
 
-export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "lock" | "keepForSeconds">, nameSuffix: string): ContainerSpec {
+export function buildContainerSpec(
+  plan: RunPlan,
+  identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "lock" | "keepForSeconds">,
+  nameSuffix: string,
+): ContainerSpec {
   const { settings } = plan;
   const [firstNetwork, ...extraNetworks] = settings.networks ?? [];
   const labels = {
@@ -79,7 +83,14 @@ export function buildContainerSpec(plan: RunPlan, identity: Omit<OneOffIdentity,
       ...(settings.memoryBytes ? { Memory: settings.memoryBytes } : {}),
       ...(settings.nanoCpus ? { NanoCpus: settings.nanoCpus } : {}),
       ...(settings.mounts?.length
-        ? { Mounts: settings.mounts.map((mount) => ({ Type: mount.type, ...(mount.source ? { Source: mount.source } : {}), Target: mount.target, ReadOnly: mount.readOnly })) }
+        ? {
+            Mounts: settings.mounts.map((mount) => ({
+              Type: mount.type,
+              ...(mount.source ? { Source: mount.source } : {}),
+              Target: mount.target,
+              ReadOnly: mount.readOnly,
+            })),
+          }
         : {}),
       ...(settings.extraHosts?.length ? { ExtraHosts: settings.extraHosts } : {}),
       ...(settings.dns?.length ? { Dns: settings.dns } : {}),

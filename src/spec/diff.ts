@@ -15,7 +15,6 @@ export interface DiffRow {
   same: boolean;
 }
 
-
 /** `imageEnv`: the release image's own ENV, which the one-off gets under the spec's env. */
 export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefinition, imageEnv: readonly string[] = []): DiffRow[] {
   const { body } = spec;
@@ -24,11 +23,21 @@ export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefiniti
     row("image", body.Image, process.imageId),
     row("user", body.User ?? "", process.user),
     row("workdir", body.WorkingDir ?? "", process.workdir),
-    row("networks", [body.HostConfig.NetworkMode, ...spec.extraNetworks].filter(Boolean).sort().join(", "), [...process.networks].sort().join(", ")),
+    row(
+      "networks",
+      [body.HostConfig.NetworkMode, ...spec.extraNetworks].filter(Boolean).sort().join(", "),
+      [...process.networks].sort().join(", "),
+    ),
     row(
       "mounts",
-      (body.HostConfig.Mounts ?? []).map((mount) => `${mount.Source ?? ""}:${mount.Target}${mount.ReadOnly ? ":ro" : ""}`).sort().join(", "),
-      process.mounts.map((mount) => `${mount.source}:${mount.target}${mount.readOnly ? ":ro" : ""}`).sort().join(", "),
+      (body.HostConfig.Mounts ?? [])
+        .map((mount) => `${mount.Source ?? ""}:${mount.Target}${mount.ReadOnly ? ":ro" : ""}`)
+        .sort()
+        .join(", "),
+      process.mounts
+        .map((mount) => `${mount.source}:${mount.target}${mount.readOnly ? ":ro" : ""}`)
+        .sort()
+        .join(", "),
     ),
   ];
   const ours = { ...envListToMap(imageEnv), ...envListToMap(body.Env) };
@@ -39,7 +48,8 @@ export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefiniti
     const b = theirs[name];
     const same = a === b;
     // A secret's value is never printed: only whether it is there and whether it differs.
-    const show = (value: string | undefined) => (value === undefined ? "(unset)" : isSecretName(name) ? (same ? "(secret)" : "(secret, differs)") : redactEnvValue(name, value));
+    const show = (value: string | undefined) =>
+      value === undefined ? "(unset)" : isSecretName(name) ? (same ? "(secret)" : "(secret, differs)") : redactEnvValue(name, value);
     rows.push({ what: `env ${name}`, oneOff: show(a), running: show(b), same });
   }
   return rows;

@@ -20,7 +20,15 @@ export function dockerRunLine(spec: ContainerSpec): string {
   if (body.HostConfig.Memory) args.push("--memory", memoryFlag(body.HostConfig.Memory));
   if (body.HostConfig.NanoCpus) args.push("--cpus", String(body.HostConfig.NanoCpus / 1e9));
   for (const mount of body.HostConfig.Mounts ?? []) {
-    args.push("--mount", [`type=${mount.Type}`, ...(mount.Source ? [`source=${mount.Source}`] : []), `target=${mount.Target}`, ...(mount.ReadOnly ? ["readonly"] : [])].join(","));
+    args.push(
+      "--mount",
+      [
+        `type=${mount.Type}`,
+        ...(mount.Source ? [`source=${mount.Source}`] : []),
+        `target=${mount.Target}`,
+        ...(mount.ReadOnly ? ["readonly"] : []),
+      ].join(","),
+    );
   }
   for (const host of body.HostConfig.ExtraHosts ?? []) args.push("--add-host", host);
   for (const server of body.HostConfig.Dns ?? []) args.push("--dns", server);
@@ -34,7 +42,11 @@ export function dockerRunLine(spec: ContainerSpec): string {
 
 /** 134217728 -> "128m": the form people write, when it is exact. */
 function memoryFlag(bytes: number): string {
-  for (const [unit, size] of [["g", 1024 ** 3], ["m", 1024 ** 2], ["k", 1024]] as const) {
+  for (const [unit, size] of [
+    ["g", 1024 ** 3],
+    ["m", 1024 ** 2],
+    ["k", 1024],
+  ] as const) {
     if (bytes % size === 0) return `${bytes / size}${unit}`;
   }
   return String(bytes);

@@ -67,19 +67,42 @@ export interface JobOptions {
 
 // Per-container or per-service fields of the base that a one-off must not inherit: its own
 // command, a health check (a one-off is not a server), the service's hostname template.
-const NOT_INHERITED = ["Command", "Args", "Env", "Labels", "Mounts", "Hosts", "DNSConfig", "TTY", "OpenStdin", "StopGracePeriod", "Hostname", "Healthcheck", "User", "Dir", "Image"];
+const NOT_INHERITED = [
+  "Command",
+  "Args",
+  "Env",
+  "Labels",
+  "Mounts",
+  "Hosts",
+  "DNSConfig",
+  "TTY",
+  "OpenStdin",
+  "StopGracePeriod",
+  "Hostname",
+  "Healthcheck",
+  "User",
+  "Dir",
+  "Image",
+];
 
 export function buildJobServiceSpec(container: ContainerSpec, options: JobOptions): ServiceSpec {
   const { body } = container;
   const baseTemplate = options.base?.TaskTemplate;
-  const baseContainer = Object.fromEntries(Object.entries(baseTemplate?.ContainerSpec ?? {}).filter(([key]) => !NOT_INHERITED.includes(key)));
+  const baseContainer = Object.fromEntries(
+    Object.entries(baseTemplate?.ContainerSpec ?? {}).filter(([key]) => !NOT_INHERITED.includes(key)),
+  );
   const baseMounts = baseTemplate?.ContainerSpec.Mounts ?? [];
   const mounts = (body.HostConfig.Mounts ?? []).map((mount) => {
     // Keep the service's own mount (with its volume or bind options) when it is the same one.
-    const same = baseMounts.find((candidate) => candidate.Target === mount.Target && candidate.Type === mount.Type && (candidate.Source ?? "") === (mount.Source ?? ""));
+    const same = baseMounts.find(
+      (candidate) =>
+        candidate.Target === mount.Target && candidate.Type === mount.Type && (candidate.Source ?? "") === (mount.Source ?? ""),
+    );
     return same ?? { Type: mount.Type, ...(mount.Source ? { Source: mount.Source } : {}), Target: mount.Target, ReadOnly: mount.ReadOnly };
   });
-  const networkNames = [body.HostConfig.NetworkMode, ...container.extraNetworks].filter((name): name is string => Boolean(name) && name !== "default" && name !== "bridge");
+  const networkNames = [body.HostConfig.NetworkMode, ...container.extraNetworks].filter(
+    (name): name is string => Boolean(name) && name !== "default" && name !== "bridge",
+  );
   const baseNetworks = baseTemplate?.Networks ?? options.base?.Networks ?? [];
   const networks = networkNames.map((name) => baseNetworks.find((network) => network.Target === name) ?? { Target: name });
   const constraints = [...(baseTemplate?.Placement?.Constraints ?? []), ...(options.constraints ?? [])];
@@ -118,7 +141,14 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         ...(body.HostConfig.Dns?.length ? { DNSConfig: { Nameservers: body.HostConfig.Dns } } : {}),
         StopGracePeriod: options.stopGraceSeconds * 1_000_000_000,
       },
-      ...(Object.keys(limits).length || reservations ? { Resources: { ...(Object.keys(limits).length ? { Limits: limits } : {}), ...(reservations ? { Reservations: reservations } : {}) } } : {}),
+      ...(Object.keys(limits).length || reservations
+        ? {
+            Resources: {
+              ...(Object.keys(limits).length ? { Limits: limits } : {}),
+              ...(reservations ? { Reservations: reservations } : {}),
+            },
+          }
+        : {}),
       // Run once: a failed one-off is reported, never retried behind the user's back.
       RestartPolicy: { Condition: "none" },
       ...(Object.keys(placement).length ? { Placement: placement } : {}),

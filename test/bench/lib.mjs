@@ -44,7 +44,8 @@ export function formatSize(bytes) {
   return `${bytes} B`;
 }
 
-export const formatMs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+export const formatMs = (ms) =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 export const formatRate = (bytes, ms) => `${(bytes / UNITS.MiB / (ms / 1000)).toFixed(0)} MiB/s`;
 export const formatKiB = (kib) => (kib === undefined ? "n/a" : `${(kib / 1024).toFixed(0)} MiB`);
 export const ratio = (value, base) => `${(value / base).toFixed(2)}x`;

@@ -9,9 +9,13 @@ const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() 
 
 const begin = process.hrtime.bigint();
 const results = await Promise.allSettled(
-  Array.from({ length: count }, () => run({ release: image, command: ["true"], labels: [label], quiet: true }, { stdout: discard(), stderr: discard() })),
+  Array.from({ length: count }, () =>
+    run({ release: image, command: ["true"], labels: [label], quiet: true }, { stdout: discard(), stderr: discard() }),
+  ),
 );
 const ms = Number(process.hrtime.bigint() - begin) / 1e6;
 const failed = results.filter((result) => result.status === "rejected" || result.value.exitCode !== 0);
-const errors = failed.slice(0, 3).map((result) => (result.status === "rejected" ? String(result.reason?.message ?? result.reason) : `exit ${result.value.exitCode}`));
+const errors = failed
+  .slice(0, 3)
+  .map((result) => (result.status === "rejected" ? String(result.reason?.message ?? result.reason) : `exit ${result.value.exitCode}`));
 process.stdout.write(`${JSON.stringify({ ms, failures: failed.length, errors })}\n`);

@@ -4,17 +4,22 @@
 import http from "node:http";
 
 // The engine DOCKER_HOST names when it is a unix socket, as for the docker CLI beside it.
-const socketPath = process.env.DOCKER_HOST?.startsWith("unix://") ? process.env.DOCKER_HOST.slice("unix://".length) : "/var/run/docker.sock";
+const socketPath = process.env.DOCKER_HOST?.startsWith("unix://")
+  ? process.env.DOCKER_HOST.slice("unix://".length)
+  : "/var/run/docker.sock";
 const [image, ...cmd] = process.argv.slice(2);
 
 function call(method, path, body) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const request = http.request({ socketPath, method, path, headers: data ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) } : {} }, (response) => {
-      let text = "";
-      response.on("data", (chunk) => (text += chunk));
-      response.on("end", () => resolve(text ? JSON.parse(text) : {}));
-    });
+    const request = http.request(
+      { socketPath, method, path, headers: data ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(data) } : {} },
+      (response) => {
+        let text = "";
+        response.on("data", (chunk) => (text += chunk));
+        response.on("end", () => resolve(text ? JSON.parse(text) : {}));
+      },
+    );
     request.on("error", reject);
     request.end(data);
   });
@@ -22,7 +27,13 @@ function call(method, path, body) {
 
 const { Id: id } = await call("POST", "/containers/create", { Image: image, Cmd: cmd, AttachStdout: true, AttachStderr: true });
 const output = await new Promise((resolve, reject) => {
-  const request = http.request({ socketPath, method: "POST", path: `/containers/${id}/attach?stream=1&stdout=1&stderr=1`, headers: { Connection: "Upgrade", Upgrade: "tcp" }, agent: false });
+  const request = http.request({
+    socketPath,
+    method: "POST",
+    path: `/containers/${id}/attach?stream=1&stdout=1&stderr=1`,
+    headers: { Connection: "Upgrade", Upgrade: "tcp" },
+    agent: false,
+  });
   request.on("upgrade", (_response, socket) => resolve(socket));
   request.on("error", reject);
   request.end();

@@ -20,12 +20,18 @@ let failed = false;
 for (const script of SCRIPTS) {
   process.stderr.write(`bench: ${script}\n`);
   // stdout (the Markdown) comes back to us; progress on stderr goes straight through.
-  const result = spawnSync(node, [fileURLToPath(new URL(script, import.meta.url))], { stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+  const result = spawnSync(node, [fileURLToPath(new URL(script, import.meta.url))], {
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+    maxBuffer: 16 * 1024 * 1024,
+  });
   if (result.status !== 0) {
     failed = true;
     process.stderr.write(`bench: ${script} exited ${result.status ?? result.signal}\n`);
   }
-  sections.push(`${result.stdout.trim()}${result.status === 0 ? "" : `\n\n**${script} failed (exit ${result.status ?? result.signal}); its figures above are incomplete or missing.**`}`);
+  sections.push(
+    `${result.stdout.trim()}${result.status === 0 ? "" : `\n\n**${script} failed (exit ${result.status ?? result.signal}); its figures above are incomplete or missing.**`}`,
+  );
 }
 
 const knobs = KNOBS.filter((name) => process.env[name]).map((name) => `${name}=${process.env[name]}`);

@@ -7,15 +7,34 @@
 // Reports wall time of the batch, each one-off's latency, failures and containers left
 // behind (both must be 0: the script exits 1 otherwise). Markdown on stdout.
 import { fileURLToPath } from "node:url";
-import { BIN, IMAGE, benchLabel, containersLeft, formatKiB, formatMs, intKnob, listKnob, median, node, ratio, table, timeProcess } from "./lib.mjs";
+import {
+  BIN,
+  IMAGE,
+  benchLabel,
+  containersLeft,
+  formatKiB,
+  formatMs,
+  intKnob,
+  listKnob,
+  median,
+  node,
+  ratio,
+  table,
+  timeProcess,
+} from "./lib.mjs";
 
 const RUNS = intKnob("BENCH_RUNS", 3);
 const CONCURRENCY = intKnob("BENCH_CONCURRENCY", 50);
-const LEVELS = [...new Set([...listKnob("BENCH_LEVELS", "1,10,50", (item, name) => {
-  const level = Number(item);
-  if (!Number.isInteger(level) || level < 1) throw new Error(`${name}: "${item}" is not a whole number of 1 or more`);
-  return level;
-}), CONCURRENCY])].sort((a, b) => a - b);
+const LEVELS = [
+  ...new Set([
+    ...listKnob("BENCH_LEVELS", "1,10,50", (item, name) => {
+      const level = Number(item);
+      if (!Number.isInteger(level) || level < 1) throw new Error(`${name}: "${item}" is not a whole number of 1 or more`);
+      return level;
+    }),
+    CONCURRENCY,
+  ]),
+].sort((a, b) => a - b);
 const BATCH = fileURLToPath(new URL("./library-batch.mjs", import.meta.url));
 
 /** N processes at once; the batch's wall time, each one's time and peak RSS, the failures. */
@@ -34,14 +53,21 @@ async function processBatch(count, command) {
 
 async function libraryBatch(count, label) {
   const result = await timeProcess(node, [BATCH, String(count), IMAGE, label], { stdio: ["ignore", "pipe", "pipe"] });
-  if (result.code !== 0) return { ms: result.ms, each: [], hwmKiB: [result.hwmKiB], failures: count, errors: [result.stderr.trim().split("\n").pop()] };
+  if (result.code !== 0)
+    return { ms: result.ms, each: [], hwmKiB: [result.hwmKiB], failures: count, errors: [result.stderr.trim().split("\n").pop()] };
   const batch = JSON.parse(result.stdout);
   return { ms: batch.ms, each: [], hwmKiB: [result.hwmKiB], failures: batch.failures, errors: batch.errors };
 }
 
 const kinds = {
-  docker: { label: benchLabel("scale-docker"), batch: (count, label) => processBatch(count, () => ["docker", ["run", "--rm", "--label", label, IMAGE, "true"]]) },
-  cli: { label: benchLabel("scale-cli"), batch: (count, label) => processBatch(count, () => [node, [BIN, "run", "-q", "--label", label, "--release", IMAGE, "--", "true"]]) },
+  docker: {
+    label: benchLabel("scale-docker"),
+    batch: (count, label) => processBatch(count, () => ["docker", ["run", "--rm", "--label", label, IMAGE, "true"]]),
+  },
+  cli: {
+    label: benchLabel("scale-cli"),
+    batch: (count, label) => processBatch(count, () => [node, [BIN, "run", "-q", "--label", label, "--release", IMAGE, "--", "true"]]),
+  },
   library: { label: benchLabel("scale-library"), batch: libraryBatch },
 };
 
@@ -70,14 +96,37 @@ const typical = (batches) => median(batches.flatMap((batch) => batch.hwmKiB));
 const top = results[CONCURRENCY];
 const dockerWall = wall(top.docker);
 console.log(`### ${CONCURRENCY} one-offs at once\n`);
-console.log(`${RUNS} interleaved run${RUNS === 1 ? "" : "s"} each, medians of the batch's wall time; failures and peak RSS over all runs; containers left after all of them.\n`);
+console.log(
+  `${RUNS} interleaved run${RUNS === 1 ? "" : "s"} each, medians of the batch's wall time; failures and peak RSS over all runs; containers left after all of them.\n`,
+);
 console.log(
   table(
     ["", "wall time", "vs docker", "failures", "containers left", "peak RSS"],
     [
-      [`${CONCURRENCY} × \`docker run --rm IMAGE true\``, formatMs(dockerWall), "1.00x", failures(top.docker), left.docker, `${formatKiB(typical(top.docker))} each (docker CLI)`],
-      [`${CONCURRENCY} × \`oneoff run -- true\` (CLI processes)`, formatMs(wall(top.cli)), ratio(wall(top.cli), dockerWall), failures(top.cli), left.cli, `${formatKiB(typical(top.cli))} each, ${formatKiB(peak(top.cli))} at most`],
-      [`${CONCURRENCY} × \`run()\` in one process (library)`, formatMs(wall(top.library)), ratio(wall(top.library), dockerWall), failures(top.library), left.library, `${formatKiB(peak(top.library))} (the process)`],
+      [
+        `${CONCURRENCY} × \`docker run --rm IMAGE true\``,
+        formatMs(dockerWall),
+        "1.00x",
+        failures(top.docker),
+        left.docker,
+        `${formatKiB(typical(top.docker))} each (docker CLI)`,
+      ],
+      [
+        `${CONCURRENCY} × \`oneoff run -- true\` (CLI processes)`,
+        formatMs(wall(top.cli)),
+        ratio(wall(top.cli), dockerWall),
+        failures(top.cli),
+        left.cli,
+        `${formatKiB(typical(top.cli))} each, ${formatKiB(peak(top.cli))} at most`,
+      ],
+      [
+        `${CONCURRENCY} × \`run()\` in one process (library)`,
+        formatMs(wall(top.library)),
+        ratio(wall(top.library), dockerWall),
+        failures(top.library),
+        left.library,
+        `${formatKiB(peak(top.library))} (the process)`,
+      ],
     ],
   ),
 );
@@ -86,7 +135,16 @@ console.log(`\n### Growth with concurrency\n`);
 console.log(`Per one-off: the median of each process's own time, over all runs. Wall: the batch's, median of runs.\n`);
 console.log(
   table(
-    ["at once", "docker: each / wall", "oneoff CLI: each / wall", "CLI vs docker (wall)", "oneoff RSS each (median / max)", "library: wall", "library vs docker", "library process RSS"],
+    [
+      "at once",
+      "docker: each / wall",
+      "oneoff CLI: each / wall",
+      "CLI vs docker (wall)",
+      "oneoff RSS each (median / max)",
+      "library: wall",
+      "library vs docker",
+      "library process RSS",
+    ],
     LEVELS.map((level) => {
       const { docker, cli, library } = results[level];
       const each = (batches) => median(batches.flatMap((batch) => batch.each));
@@ -104,7 +162,10 @@ console.log(
   ),
 );
 
-const totalFailures = LEVELS.reduce((sum, level) => sum + Object.values(results[level]).reduce((s, batches) => s + failures(batches), 0), 0);
+const totalFailures = LEVELS.reduce(
+  (sum, level) => sum + Object.values(results[level]).reduce((s, batches) => s + failures(batches), 0),
+  0,
+);
 const totalLeft = Object.values(left).reduce((sum, count) => sum + count, 0);
 console.log(`\nFailures: ${totalFailures}. Containers left behind: ${totalLeft}.`);
 if (totalFailures || totalLeft) process.exitCode = 1;

@@ -17,7 +17,20 @@ function timed(file, args) {
 }
 
 function dockerJob() {
-  const created = timed("docker", ["service", "create", "-q", "--detach=false", "--mode", "replicated-job", "--restart-condition", "none", "--label", "io.oneoff.bench=swarm", IMAGE, "true"]);
+  const created = timed("docker", [
+    "service",
+    "create",
+    "-q",
+    "--detach=false",
+    "--mode",
+    "replicated-job",
+    "--restart-condition",
+    "none",
+    "--label",
+    "io.oneoff.bench=swarm",
+    IMAGE,
+    "true",
+  ]);
   const removed = timed("docker", ["service", "rm", created.stdout.trim()]);
   return created.ms + removed.ms;
 }
@@ -39,8 +52,14 @@ for (let run = 0; run < RUNS; run++) {
   createToExit.push(job.createToExitMs);
 }
 // Swarm leaves a removed job's container behind for a while; the docker CLI's are removed here.
-const stale = spawnSync("docker", ["ps", "-aq", "--filter", "status=exited", "--filter", "label=com.docker.swarm.task"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
-const services = spawnSync("docker", ["service", "ls", "-q", "--filter", "label=io.oneoff.managed"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+const stale = spawnSync("docker", ["ps", "-aq", "--filter", "status=exited", "--filter", "label=com.docker.swarm.task"], {
+  encoding: "utf8",
+})
+  .stdout.split("\n")
+  .filter(Boolean);
+const services = spawnSync("docker", ["service", "ls", "-q", "--filter", "label=io.oneoff.managed"], { encoding: "utf8" })
+  .stdout.split("\n")
+  .filter(Boolean);
 if (stale.length) spawnSync("docker", ["rm", "-f", ...stale]);
 
 const base = median(docker);
@@ -49,7 +68,11 @@ console.log(`One short command as a Swarm job placed on the manager oneoff talks
 console.log("| what | median ms | vs docker service create + rm |");
 console.log("|---|---:|---:|");
 console.log(`| docker service create --mode replicated-job --detach=false, then docker service rm | ${base.toFixed(0)} | 1.00x |`);
-console.log(`| oneoff run --engine swarm -- true (output, exit code, removal included) | ${median(oneoff).toFixed(0)} | ${(median(oneoff) / base).toFixed(2)}x |`);
-console.log(`| of which: job create to exit code seen (oneoff's --json job.createToExitMs) | ${median(createToExit).toFixed(0)} | ${(median(createToExit) / base).toFixed(2)}x |`);
+console.log(
+  `| oneoff run --engine swarm -- true (output, exit code, removal included) | ${median(oneoff).toFixed(0)} | ${(median(oneoff) / base).toFixed(2)}x |`,
+);
+console.log(
+  `| of which: job create to exit code seen (oneoff's --json job.createToExitMs) | ${median(createToExit).toFixed(0)} | ${(median(createToExit) / base).toFixed(2)}x |`,
+);
 console.log(`\nJob services of oneoff left behind: ${services.length}.`);
 if (services.length) process.exitCode = 1;

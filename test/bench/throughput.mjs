@@ -57,7 +57,8 @@ async function throughPipe([file, args]) {
 async function intoStdin([file, args], bytes) {
   const producer = spawn("head", ["-c", String(bytes), "/dev/zero"], { stdio: ["ignore", "pipe", "inherit"] });
   const result = await timeProcess(file, args, { stdio: [producer.stdout, "pipe", "pipe"], started: () => producer.stdout.destroy() });
-  if (result.code === 0 && result.stdout.trim() !== String(bytes)) return { ...result, code: -2, stderr: `wc -c counted ${result.stdout.trim()}, not ${bytes}` };
+  if (result.code === 0 && result.stdout.trim() !== String(bytes))
+    return { ...result, code: -2, stderr: `wc -c counted ${result.stdout.trim()}, not ${bytes}` };
   return result;
 }
 
@@ -93,15 +94,28 @@ const transfers = [
   [`${size} stdin (-i) → wc -c`, await measure(`${size} of stdin`, (runner) => intoStdin(runner(["-i"], ["wc", "-c"]), BYTES))],
 ];
 const growth = [];
-for (const bytes of SIZES) growth.push([formatSize(bytes), await measure(`${formatSize(bytes)} output`, (runner) => toDevNull(runner([], produce(bytes))))]);
+for (const bytes of SIZES)
+  growth.push([formatSize(bytes), await measure(`${formatSize(bytes)} output`, (runner) => toDevNull(runner([], produce(bytes))))]);
 
 const left = containersLeft(LABEL);
 const header = ["", "docker run --rm", "oneoff run", "oneoff / docker", "oneoff peak RSS", "docker CLI peak RSS"];
 console.log(`### Throughput\n`);
-console.log(`${RUNS} interleaved run${RUNS === 1 ? "" : "s"} each, medians (time, and the rate it makes); peak RSS is the highest of the runs.\n`);
-console.log(table(header, transfers.map(([label, result]) => row(label, BYTES, result))));
+console.log(
+  `${RUNS} interleaved run${RUNS === 1 ? "" : "s"} each, medians (time, and the rate it makes); peak RSS is the highest of the runs.\n`,
+);
+console.log(
+  table(
+    header,
+    transfers.map(([label, result]) => row(label, BYTES, result)),
+  ),
+);
 console.log(`\n### Output size\n`);
 console.log(`stdout into /dev/null; time and oneoff's memory as the output grows.\n`);
-console.log(table(["output", ...header.slice(1)], growth.map(([label, result], i) => row(label, SIZES[i], result))));
+console.log(
+  table(
+    ["output", ...header.slice(1)],
+    growth.map(([label, result], i) => row(label, SIZES[i], result)),
+  ),
+);
 console.log(`\nContainers left behind: ${left}.`);
 if (left) process.exitCode = 1;

@@ -32,10 +32,14 @@ function shellWord(word: string): string {
 
 export function documentRow(row: DocumentedRow, stderr: string, tempDir: string, base: string): string {
   const parts = [`\`oneoff ${row.args.map(shellWord).join(" ")}\``];
-  if (row.config !== undefined) parts.push(`\`${shown(row.config.startsWith(base) ? row.config.slice(base.length) : row.config)}\` in oneoff.yaml`);
+  if (row.config !== undefined)
+    parts.push(`\`${shown(row.config.startsWith(base) ? row.config.slice(base.length) : row.config)}\` in oneoff.yaml`);
   for (const [name, text] of Object.entries(row.files ?? {})) parts.push(`\`${shown(text)}\` in ${name}`);
-  for (const [name, value] of Object.entries(row.env ?? {})) parts.push(value === undefined ? `${name} unset` : `\`${name}=${shown(value)}\``);
-  const message = shown(stderr.replace(/^oneoff: /, "")).split(tempDir).join("…");
+  for (const [name, value] of Object.entries(row.env ?? {}))
+    parts.push(value === undefined ? `${name} unset` : `\`${name}=${shown(value)}\``);
+  const message = shown(stderr.replace(/^oneoff: /, ""))
+    .split(tempDir)
+    .join("…");
   const said = message.length > LONGEST_MESSAGE ? `${message.slice(0, LONGEST_MESSAGE - 1)}…` : message;
   return `| ${row.what}: ${parts.join("; ")} | ${row.code} | \`${said}\` |`;
 }

@@ -13,10 +13,22 @@ const MiB = 1024 * 1024;
 describe("command faults", () => {
   it("reports an OOM kill as such, with exit 137", async () => {
     // Holding 64 MB in a shell variable under an 8 MiB limit: the kernel's OOM killer ends it.
-    const result = await oneoff(["run", "-m", "8m", "--release", IMAGE, "--", "sh", "-c", "a=$(head -c 64000000 /dev/zero | tr '\\000' x); echo survived"]);
+    const result = await oneoff([
+      "run",
+      "-m",
+      "8m",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "a=$(head -c 64000000 /dev/zero | tr '\\000' x); echo survived",
+    ]);
     expect(result.code).toBe(137);
     expect(result.stdout.toString()).toBe("");
-    expect(result.stderr).toMatch(/^oneoff: the one-off was killed for running out of memory \(its limit is 8 MiB\): raise --memory \/ memory:/m);
+    expect(result.stderr).toMatch(
+      /^oneoff: the one-off was killed for running out of memory \(its limit is 8 MiB\): raise --memory \/ memory:/m,
+    );
   });
 
   it("passes 137 through, without blaming memory, when something else kills the command", async () => {
@@ -32,7 +44,16 @@ describe("command faults", () => {
   });
 
   it("keeps stderr and the exit code when the command closes stdout early", async () => {
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", "echo before; exec >&-; sleep 0.5; echo after-close >&2; exit 4"]);
+    const result = await oneoff([
+      "run",
+      "-q",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "echo before; exec >&-; sleep 0.5; echo after-close >&2; exit 4",
+    ]);
     expect(result.code).toBe(4);
     expect(result.stdout.toString()).toBe("before\n");
     expect(result.stderr).toBe("after-close\n");

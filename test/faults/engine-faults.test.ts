@@ -49,7 +49,9 @@ describe("engine faults", () => {
     });
     expect(result.code).toBe(125);
     expect(result.stderr.trimEnd().split("\n")).toEqual([
-      expect.stringMatching(/^oneoff: cannot reach the Docker engine at unix:\/\/\S+: (connection reset|connection closed|no engine socket there|connection refused) \(.*the watchdog removes one-off \S+ \([0-9a-f]{12}\) once it answers\)$/),
+      expect.stringMatching(
+        /^oneoff: cannot reach the Docker engine at unix:\/\/\S+: (connection reset|connection closed|no engine socket there|connection refused) \(.*the watchdog removes one-off \S+ \([0-9a-f]{12}\) once it answers\)$/,
+      ),
     ]);
     // Still running on the engine, out of oneoff's reach...
     expect(oneOffContainers()).toHaveLength(1);
@@ -61,10 +63,15 @@ describe("engine faults", () => {
 
   it("engine killed mid-run (SIGKILL of dockerd): one line, exit 125, one-off removed after the engine restarts", async () => {
     const result = await oneoff(["run", "--release", IMAGE, "--", "sh", "-c", "echo ready; sleep 30"], {
-      onSpawn: (child) => void waitForOutput(child, (text) => text.includes("ready")).then(() => execFileSync("pkill", ["-KILL", "-x", "dockerd"])),
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("ready")).then(() => execFileSync("pkill", ["-KILL", "-x", "dockerd"])),
     });
     expect(result.code).toBe(125);
-    expect(result.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^oneoff: cannot reach the Docker engine at .*the watchdog removes one-off \S+ \([0-9a-f]{12}\) once it answers\)$/)]);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^oneoff: cannot reach the Docker engine at .*the watchdog removes one-off \S+ \([0-9a-f]{12}\) once it answers\)$/,
+      ),
+    ]);
     // Bring the engine back as CI does; the watchdog retries for 2 minutes.
     await eventually(() => {
       try {

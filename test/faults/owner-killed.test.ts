@@ -5,7 +5,17 @@
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { currentPlace, parseOwner } from "../../src/lifecycle/owner.js";
-import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, ownerLabel, waitForOutput } from "../integration/helpers.js";
+import {
+  BIN,
+  docker,
+  eventually,
+  expectNoLeftovers,
+  IMAGE,
+  oneoff,
+  oneOffContainers,
+  ownerLabel,
+  waitForOutput,
+} from "../integration/helpers.js";
 
 expectNoLeftovers();
 
@@ -35,7 +45,17 @@ describe("oneoff killed with SIGKILL", () => {
   });
 
   it("has an interactive (-i) one-off whose stdin is still open removed too", async () => {
-    const { signal } = await killDuringRun(["run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", "echo ready; cat >/dev/null; sleep 60"]);
+    const { signal } = await killDuringRun([
+      "run",
+      "-q",
+      "-i",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "echo ready; cat >/dev/null; sleep 60",
+    ]);
     expect(signal).toBe("SIGKILL");
   });
 });
@@ -43,9 +63,25 @@ describe("oneoff killed with SIGKILL", () => {
 describe("orphans of dead owners", () => {
   it("are reaped by oneoff cleanup, which leaves live owners' and unlabelled containers alone", async () => {
     // An orphan: an owner PID on this host that no longer runs (PID 2^22 is above pid_max's default).
-    const orphan = docker("create", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${ownerLabel(4194303)}`, IMAGE, "true");
+    const orphan = docker(
+      "create",
+      "--label",
+      "io.oneoff.managed=true",
+      "--label",
+      `io.oneoff.owner=${ownerLabel(4194303)}`,
+      IMAGE,
+      "true",
+    );
     // A live owner: this test process.
-    const live = docker("create", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${ownerLabel(process.pid)}`, IMAGE, "true");
+    const live = docker(
+      "create",
+      "--label",
+      "io.oneoff.managed=true",
+      "--label",
+      `io.oneoff.owner=${ownerLabel(process.pid)}`,
+      IMAGE,
+      "true",
+    );
     // Another host's one-off: nothing here can tell whether its owner lives.
     const remote = docker("create", "--label", "io.oneoff.managed=true", "--label", "io.oneoff.owner=elsewhere.example:1:1", IMAGE, "true");
     // Not oneoff's at all.
@@ -72,16 +108,37 @@ describe("orphans of dead owners", () => {
   it("leaves alone a live one-off whose owner runs in another PID namespace under the same host name", async () => {
     // oneoff as PID 1 of a PID namespace of its own (as in a container sharing the host's name):
     // its PID means nothing here, and host PID 1 (init) runs with another start time.
-    const inside = spawn("unshare", ["--pid", "--fork", "--mount-proc", process.execPath, BIN, "run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", "echo ready; read go; echo still-here"], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const inside = spawn(
+      "unshare",
+      [
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        process.execPath,
+        BIN,
+        "run",
+        "-q",
+        "-i",
+        "--release",
+        IMAGE,
+        "--",
+        "sh",
+        "-c",
+        "echo ready; read go; echo still-here",
+      ],
+      {
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     inside.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     inside.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => inside.once("exit", resolve));
     await eventually(() => (stdout.includes("ready") ? true : undefined), 20_000);
-    const owner = docker("ps", "--filter", "label=io.oneoff.managed=true", "--format", '{{.Label "io.oneoff.owner"}}').split("\n").find((label) => /^[^:]+:1:/.test(label));
+    const owner = docker("ps", "--filter", "label=io.oneoff.managed=true", "--format", '{{.Label "io.oneoff.owner"}}')
+      .split("\n")
+      .find((label) => /^[^:]+:1:/.test(label));
     expect(owner, "the one-off's owner is PID 1 of its namespace").toBeDefined();
     expect(parseOwner(owner)?.place?.pidNamespace).not.toBe(currentPlace()?.pidNamespace);
     const cleaned = await oneoff(["cleanup"]);
@@ -93,4 +150,3 @@ describe("orphans of dead owners", () => {
     expect(stderr).toBe("");
   }, 60_000);
 });
-

@@ -16,7 +16,10 @@ describe("config discovery", () => {
     const shared = mkdtempSync(path.join(os.tmpdir(), "oneoff-planted-"));
     chmodSync(shared, 0o1777);
     const marker = path.join(shared, "the-planted-command-ran");
-    writeFileSync(path.join(shared, "oneoff.yaml"), `app: planted\nimage: ${IMAGE}\nsecrets:\n  grab:\n    command: touch ${marker}; echo value\n`);
+    writeFileSync(
+      path.join(shared, "oneoff.yaml"),
+      `app: planted\nimage: ${IMAGE}\nsecrets:\n  grab:\n    command: touch ${marker}; echo value\n`,
+    );
     const work = path.join(shared, "me", "work");
     mkdirSync(work, { recursive: true, mode: 0o700 });
     const before = oneOffContainers();
@@ -45,7 +48,9 @@ describe("config discovery", () => {
     const debug = await oneoff(["--debug", "run", "-q", "--", "true"], { cwd: sub });
     expect(debug.stderr).toBe(`oneoff: config: ${path.join(dir, "oneoff.yaml")}\n`);
     expect(debug.code).toBe(0);
-    const none = await oneoff(["--debug", "run", "-q", "--release", IMAGE, "--", "true"], { cwd: mkdtempSync(path.join(os.tmpdir(), "oneoff-no-config-")) });
+    const none = await oneoff(["--debug", "run", "-q", "--release", IMAGE, "--", "true"], {
+      cwd: mkdtempSync(path.join(os.tmpdir(), "oneoff-no-config-")),
+    });
     expect(none.stderr).toBe("oneoff: config: none (no oneoff.yaml here or above)\n");
   });
 });

@@ -37,11 +37,20 @@ describe("secrets never leak into oneoff's own output", () => {
     keep(await oneoff(["run", "--dry-run", ...secretArgs, "--", ...command], { cwd: dir, env }), true);
     keep(await oneoff(["run", ...secretArgs, "--", ...command], { cwd: dir, env }), false);
     // The one-off did get both secrets: as a file and as a variable.
-    const delivered = await oneoff(["run", "--", "sh", "-c", 'cat /run/secrets/planted_file; echo; echo "$PLANTED_ENV"'], { cwd: dir, env });
+    const delivered = await oneoff(["run", "--", "sh", "-c", 'cat /run/secrets/planted_file; echo; echo "$PLANTED_ENV"'], {
+      cwd: dir,
+      env,
+    });
     expect(delivered.stdout.toString()).toBe(`${SECRET}\n${SECRET}\n`);
     keep(await oneoff(["run", "quiet", ...secretArgs], { cwd: dir, env }), false);
     keep(await oneoff(["run", ...secretArgs, "--", "no-such-command", `--token=${SECRET}`], { cwd: dir, env }), false);
-    keep(await oneoff(["run", "--timeout", "1", "--stop-timeout", "1", ...secretArgs, "--", "sh", "-c", "sleep 30", SECRET], { cwd: dir, env }), false);
+    keep(
+      await oneoff(["run", "--timeout", "1", "--stop-timeout", "1", ...secretArgs, "--", "sh", "-c", "sleep 30", SECRET], {
+        cwd: dir,
+        env,
+      }),
+      false,
+    );
     keep(await oneoff(["run", "--copy-out", `/tmp/${SECRET}:out`, "--", "true"], { cwd: dir, env }), false);
     keep(await oneoff(["run", "--json", ...secretArgs, "--", ...command], { cwd: dir, env }), true);
     keep(await oneoff(["--debug", "run", "-e", ` BAD NAME=${SECRET}`, "--", "true"], { cwd: dir, env }), true);
@@ -61,7 +70,7 @@ describe("secrets never leak into oneoff's own output", () => {
         }),
     });
     keep(await holder, false);
-    keep(await (await eventually(() => refused)), false);
+    keep(await await eventually(() => refused), false);
     keep(await oneoff(["history", "--json"], { cwd: dir, env }), true);
     seen.push(readFileSync(audit, "utf8"));
 
@@ -74,8 +83,14 @@ describe("secrets never leak into oneoff's own output", () => {
   it("masks a secret holding a quote and a backslash in --dry-run: values are masked before JSON encoding", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secrets-"));
     const tricky = 'Qu0te"d\\back-Sl4sh-7f3a';
-    writeFileSync(path.join(dir, "oneoff.yaml"), "app: trickyapp\nimage: oneoff-test/busybox\nsecrets:\n  tricky:\n    env: TRICKY\n    as: env\n");
-    const result = await oneoff(["run", "--dry-run", "-e", `PLAIN_COPY=${tricky}`, "--", "echo", tricky], { cwd: dir, env: { TRICKY: tricky } });
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      "app: trickyapp\nimage: oneoff-test/busybox\nsecrets:\n  tricky:\n    env: TRICKY\n    as: env\n",
+    );
+    const result = await oneoff(["run", "--dry-run", "-e", `PLAIN_COPY=${tricky}`, "--", "echo", tricky], {
+      cwd: dir,
+      env: { TRICKY: tricky },
+    });
     expect(result.code).toBe(0);
     const document = result.stdout.toString();
     expect(JSON.parse(document).request.body.Env).toEqual(expect.arrayContaining(["PLAIN_COPY=<redacted>", "TRICKY=<redacted>"]));

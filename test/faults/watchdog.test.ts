@@ -37,7 +37,10 @@ describe("the watchdog", () => {
     await new Promise<void>((resolve) => silent.listen(socketPath, resolve));
     try {
       const connection = { kind: "unix", socketPath, endpoint: `unix://${socketPath}` };
-      const ended = await startWatchdog([`engine ${JSON.stringify(connection)}`, "run 0123456789abcdef container"], { ONEOFF_WATCHDOG_DEADLINE: "3s", XDG_STATE_HOME: dir });
+      const ended = await startWatchdog([`engine ${JSON.stringify(connection)}`, "run 0123456789abcdef container"], {
+        ONEOFF_WATCHDOG_DEADLINE: "3s",
+        XDG_STATE_HOME: dir,
+      });
       expect(requests).toBeGreaterThan(0);
       expect(ended.code).toBe(0);
       // "Never" is what fails: a generous bound far above the 3 s deadline.

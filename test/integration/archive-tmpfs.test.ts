@@ -67,7 +67,10 @@ describe("where the archive endpoint writes for a tmpfs target", () => {
     const { engine, id } = await container(["sleep", "30"]);
     await engine.start(id);
     await engine.putArchive(id, "/tmp", oneFile("planted", "while-running"));
-    const seen = execFileSync("docker", ["exec", id, "sh", "-c", "cat /tmp/planted || echo hidden"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const seen = execFileSync("docker", ["exec", id, "sh", "-c", "cat /tmp/planted || echo hidden"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     expect(seen.trim()).toBe("hidden");
     await engine.remove(id);
   });

@@ -22,15 +22,29 @@ describe("oneoff check", () => {
   it("passes for a one-off that can run, and starts nothing", async () => {
     const containersBefore = docker("ps", "-aq").split("\n").filter(Boolean).length;
     const result = await oneoff(["check", "migrate"], { cwd: app(GOOD) });
-    expect(result.stderr).toMatch(/^oneoff: checks passed: .*engine [\d.]+.*, API [\d.]+; oneoff-test\/busybox is present as [0-9a-f]{12}; user app exists in the image; workdir \/home\/app exists; sh is \/bin\/sh\n$/);
+    expect(result.stderr).toMatch(
+      /^oneoff: checks passed: .*engine [\d.]+.*, API [\d.]+; oneoff-test\/busybox is present as [0-9a-f]{12}; user app exists in the image; workdir \/home\/app exists; sh is \/bin\/sh\n$/,
+    );
     expect(result.code).toBe(0);
     expect(docker("ps", "-aq").split("\n").filter(Boolean).length).toBe(containersBefore);
   });
 
   it.each([
-    ["a missing image", ["--release", "oneoff-test/busybox:no-such-tag"], /^oneoff: check release: oneoff-test\/busybox:no-such-tag is neither present nor in its registry: .+ \(check the image name and tag/m],
-    ["a missing network", ["--network", "no-such-net"], /^oneoff: check network: network no-such-net does not exist \(create it with docker network create no-such-net/m],
-    ["an unknown user", ["-u", "nobody-here"], /^oneoff: check user: user nobody-here does not exist in the image's \/etc\/passwd \(check -u/m],
+    [
+      "a missing image",
+      ["--release", "oneoff-test/busybox:no-such-tag"],
+      /^oneoff: check release: oneoff-test\/busybox:no-such-tag is neither present nor in its registry: .+ \(check the image name and tag/m,
+    ],
+    [
+      "a missing network",
+      ["--network", "no-such-net"],
+      /^oneoff: check network: network no-such-net does not exist \(create it with docker network create no-such-net/m,
+    ],
+    [
+      "an unknown user",
+      ["-u", "nobody-here"],
+      /^oneoff: check user: user nobody-here does not exist in the image's \/etc\/passwd \(check -u/m,
+    ],
     ["a missing workdir", ["-w", "/no/such/dir"], /^oneoff: check workdir: workdir \/no\/such\/dir does not exist in the image/m],
   ])("fails on %s alone, naming it and the fix", async (_, flags, message) => {
     const result = await oneoff(["check", ...flags, "migrate"], { cwd: app(GOOD) });
@@ -48,33 +62,52 @@ describe("oneoff check", () => {
   it("fails on a command that is not in the image", async () => {
     const result = await oneoff(["check", "--", "bin/migrate-everything"], { cwd: app(GOOD) });
     expect(result.code).toBe(125);
-    expect(result.stderr).toMatch(/^oneoff: check command: command bin\/migrate-everything is not an executable file in the image \(check the command/);
+    expect(result.stderr).toMatch(
+      /^oneoff: check command: command bin\/migrate-everything is not an executable file in the image \(check the command/,
+    );
   });
 
   it("fails on an unresolvable variable, naming it", async () => {
     const result = await oneoff(["check", "migrate"], { cwd: app(`${GOOD}env:\n  DATABASE_URL: \${DATABASE_URL_FOR_CHECK}\n`) });
     expect(result.code).toBe(125);
-    expect(result.stderr).toMatch(/^oneoff: check config: oneoff\.yaml:8:17: env\.DATABASE_URL: variable DATABASE_URL_FOR_CHECK is not set/);
+    expect(result.stderr).toMatch(
+      /^oneoff: check config: oneoff\.yaml:8:17: env\.DATABASE_URL: variable DATABASE_URL_FOR_CHECK is not set/,
+    );
   });
 
   it("lists every failure at once, as JSON too", async () => {
     const args = ["check", "-u", "nobody-here", "-w", "/no/such/dir", "--network", "no-such-net", "--", "no-such-command"];
     const result = await oneoff(args, { cwd: app(GOOD) });
     expect(result.code).toBe(125);
-    expect(result.stderr.trimEnd().split("\n").map((line) => /^oneoff: check (\w+):/.exec(line)?.[1])).toEqual(["network", "user", "workdir", "command"]);
+    expect(
+      result.stderr
+        .trimEnd()
+        .split("\n")
+        .map((line) => /^oneoff: check (\w+):/.exec(line)?.[1]),
+    ).toEqual(["network", "user", "workdir", "command"]);
     const json = JSON.parse((await oneoff([...args.slice(0, 1), "--json", ...args.slice(1)], { cwd: app(GOOD) })).stdout.toString());
     expect(json.ok).toBe(false);
-    expect(json.checks.filter((check: { ok: boolean }) => !check.ok).map((check: { name: string }) => check.name)).toEqual(["network", "user", "workdir", "command"]);
+    expect(json.checks.filter((check: { ok: boolean }) => !check.ok).map((check: { name: string }) => check.name)).toEqual([
+      "network",
+      "user",
+      "workdir",
+      "command",
+    ]);
     expect(oneOffContainers()).toEqual([]);
   });
 
   it("runs before a release and stops it when a check fails; --no-check skips them", async () => {
-    const dir = app(`app: checkrel${Date.now()}\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate: [no-such-migrate]\n`);
+    const dir = app(
+      `app: checkrel${Date.now()}\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate: [no-such-migrate]\n`,
+    );
     const checked = await oneoff(["release"], { cwd: dir });
     expect(checked.code).toBe(125);
     expect(checked.stderr).toMatch(/^oneoff: check command: command no-such-migrate is not an executable file/);
     const unchecked = await oneoff(["release", "--no-check"], { cwd: dir });
     expect(unchecked.code).toBe(127);
-    for (const volume of docker("volume", "ls", "-q", "--filter", "label=io.oneoff.ledger").split("\n").filter((name) => name.includes("checkrel"))) docker("volume", "rm", volume);
+    for (const volume of docker("volume", "ls", "-q", "--filter", "label=io.oneoff.ledger")
+      .split("\n")
+      .filter((name) => name.includes("checkrel")))
+      docker("volume", "rm", volume);
   });
 });

@@ -81,7 +81,10 @@ describe("oneoff run applies the app's config", () => {
   it("connects every --network given, the first at create and the rest before start", async () => {
     docker("network", "create", `${NETWORK}-2`);
     try {
-      const result = await oneoff(["run", "-q", "--network", NETWORK, "--network", `${NETWORK}-2`, "--", "sh", "-c", "ls /sys/class/net | grep -v lo"], { cwd: appDir });
+      const result = await oneoff(
+        ["run", "-q", "--network", NETWORK, "--network", `${NETWORK}-2`, "--", "sh", "-c", "ls /sys/class/net | grep -v lo"],
+        { cwd: appDir },
+      );
       expect(result.code).toBe(0);
       expect(result.stdout.toString().trim().split("\n")).toHaveLength(2);
     } finally {

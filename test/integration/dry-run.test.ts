@@ -8,8 +8,26 @@ describe("oneoff run --dry-run", () => {
   it("prints the create request and the docker run line, secrets redacted, and creates nothing", async () => {
     const before = oneOffContainers();
     const result = await oneoff([
-      "run", "--dry-run", "--release", IMAGE, "-e", "DB_PASSWORD=hunter2", "-e", "DATABASE_URL=postgres://app:hunter2@db/shop", "-e", "PLAIN=visible",
-      "-u", "app", "-w", "/tmp", "-m", "64m", "--", "sh", "-c", "echo 'it''s'",
+      "run",
+      "--dry-run",
+      "--release",
+      IMAGE,
+      "-e",
+      "DB_PASSWORD=hunter2",
+      "-e",
+      "DATABASE_URL=postgres://app:hunter2@db/shop",
+      "-e",
+      "PLAIN=visible",
+      "-u",
+      "app",
+      "-w",
+      "/tmp",
+      "-m",
+      "64m",
+      "--",
+      "sh",
+      "-c",
+      "echo 'it''s'",
     ]);
     expect(result.code).toBe(0);
     const text = result.stdout.toString();
@@ -27,15 +45,28 @@ describe("oneoff run --dry-run", () => {
     });
     expect(document.note).toMatch(/pins it to the image ID/);
     // The docker run line, read back by a real shell, gives the same argv and settings.
-    const argv = execFileSync("sh", ["-c", `set -- ${document.dockerRun}; printf '%s\\0' "$@"`]).toString().split("\0").slice(0, -1);
+    const argv = execFileSync("sh", ["-c", `set -- ${document.dockerRun}; printf '%s\\0' "$@"`])
+      .toString()
+      .split("\0")
+      .slice(0, -1);
     expect(argv.slice(0, 5)).toEqual(["docker", "run", "--rm", "--name", document.name]);
     expect(argv.slice(-4)).toEqual([IMAGE, "sh", "-c", "echo 'it''s'"]);
-    expect(argv).toEqual(expect.arrayContaining(["DB_PASSWORD=<redacted>", "DATABASE_URL=postgres://app:<redacted>@db/shop", "PLAIN=visible", "64m", `io.oneoff.command=${JSON.stringify(["sh", "-c", "echo 'it''s'"])}`]));
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        "DB_PASSWORD=<redacted>",
+        "DATABASE_URL=postgres://app:<redacted>@db/shop",
+        "PLAIN=visible",
+        "64m",
+        `io.oneoff.command=${JSON.stringify(["sh", "-c", "echo 'it''s'"])}`,
+      ]),
+    );
     expect(oneOffContainers()).toEqual(before);
   });
 
   it("needs no engine", async () => {
-    const result = await oneoff(["run", "--dry-run", "--release", imageId(IMAGE), "--", "true"], { env: { DOCKER_HOST: "unix:///tmp/no-engine.sock" } });
+    const result = await oneoff(["run", "--dry-run", "--release", imageId(IMAGE), "--", "true"], {
+      env: { DOCKER_HOST: "unix:///tmp/no-engine.sock" },
+    });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout.toString()).request.body.Image).toBe(imageId(IMAGE));

@@ -45,7 +45,10 @@ const viaProxy = () => ({ DOCKER_HOST: `unix://${proxySocket}` });
 describe("on the wire to the engine", () => {
   it("keeps env values out of the create request's URL (dockerd logs URLs)", async () => {
     sent.length = 0;
-    const result = await oneoff(["run", "-q", "-e", "API_TOKEN=s3cr3t-value", "--release", IMAGE, "--", "sh", "-c", 'test "$API_TOKEN" = s3cr3t-value'], { env: viaProxy() });
+    const result = await oneoff(
+      ["run", "-q", "-e", "API_TOKEN=s3cr3t-value", "--release", IMAGE, "--", "sh", "-c", 'test "$API_TOKEN" = s3cr3t-value'],
+      { env: viaProxy() },
+    );
     expect(result.code).toBe(0);
     const traffic = sent.join("\n");
     const createLine = traffic.split("\r\n").find((line) => line.startsWith("POST ") && line.includes("/containers/create"));
@@ -68,7 +71,9 @@ describe("on the wire to the engine", () => {
   });
 
   it("ignores DOCKER_CLIENT_TIMEOUT, which would cut a long one-off short", async () => {
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", "sleep 1; echo survived"], { env: { DOCKER_CLIENT_TIMEOUT: "200" } });
+    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", "sleep 1; echo survived"], {
+      env: { DOCKER_CLIENT_TIMEOUT: "200" },
+    });
     expect(result.stdout.toString()).toBe("survived\n");
     expect(result.code).toBe(0);
   });
@@ -84,12 +89,20 @@ describe("on the wire to the engine", () => {
   it("names the container it could not remove when the engine goes away at the end", async () => {
     cutWhen = /^DELETE \/containers\//m;
     try {
-      const result = await oneoff(["run", "-l", "test.case=unremovable", "--release", IMAGE, "--", "sh", "-c", "exit 3"], { env: viaProxy() });
+      const result = await oneoff(["run", "-l", "test.case=unremovable", "--release", IMAGE, "--", "sh", "-c", "exit 3"], {
+        env: viaProxy(),
+      });
       expect(result.code).toBe(3);
-      const id = oneOffContainers().find((candidate) => docker("inspect", "-f", '{{index .Config.Labels "test.case"}}', candidate) === "unremovable");
+      const id = oneOffContainers().find(
+        (candidate) => docker("inspect", "-f", '{{index .Config.Labels "test.case"}}', candidate) === "unremovable",
+      );
       expect(id).toBeDefined();
       const name = docker("inspect", "-f", "{{.Name}}", id as string).replace(/^\//, "");
-      expect(result.stderr.trimEnd()).toMatch(new RegExp(`^oneoff: could not remove the one-off container ${name} \\(${(id as string).slice(0, 12)}\\): .+; the watchdog keeps trying for 2 minutes, or remove it with: docker rm -f ${(id as string).slice(0, 12)}$`));
+      expect(result.stderr.trimEnd()).toMatch(
+        new RegExp(
+          `^oneoff: could not remove the one-off container ${name} \\(${(id as string).slice(0, 12)}\\): .+; the watchdog keeps trying for 2 minutes, or remove it with: docker rm -f ${(id as string).slice(0, 12)}$`,
+        ),
+      );
       docker("rm", "-f", id as string);
     } finally {
       cutWhen = undefined;

@@ -13,7 +13,9 @@ describe("oneoff run exit codes (the docker run contract)", () => {
   it("exits 127 with one line naming the command when it is not in the image", async () => {
     const result = await oneoff(["run", "--release", IMAGE, "--", "no-such-command", "arg"]);
     expect(result.code).toBe(127);
-    expect(result.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^oneoff: command "no-such-command" not found in the image \(.+\)$/)]);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^oneoff: command "no-such-command" not found in the image \(.+\)$/),
+    ]);
   });
 
   it("exits 126 when the command is not executable", async () => {
@@ -36,7 +38,18 @@ describe("oneoff run exit codes (the docker run contract)", () => {
 
   it("passes argv through as an array, never re-parsed by a shell", async () => {
     const tricky = ["a b", "$HOME", "'q'", '"dq"', "*", "; echo injected", ""];
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", 'for a in "$@"; do printf "[%s]" "$a"; done', "sh", ...tricky]);
+    const result = await oneoff([
+      "run",
+      "-q",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      'for a in "$@"; do printf "[%s]" "$a"; done',
+      "sh",
+      ...tricky,
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe(tricky.map((word) => `[${word}]`).join(""));
   });

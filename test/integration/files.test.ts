@@ -3,7 +3,23 @@
  * a 200 MiB file streams through with oneoff's memory staying modest, and every bad path is
  * one line with the documented exit code and nothing left behind.
  */
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync, createReadStream } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+  writeSync,
+  createReadStream,
+} from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -27,7 +43,9 @@ async function fileSha256(file: string): Promise<string> {
 /** Peak resident memory of a running process, in bytes (VmHWM only grows). */
 function peakRss(pid: number): number {
   try {
-    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((entry) => entry.startsWith("VmHWM:"));
+    const line = readFileSync(`/proc/${pid}/status`, "utf8")
+      .split("\n")
+      .find((entry) => entry.startsWith("VmHWM:"));
     return Number(/(\d+)/.exec(line ?? "")?.[1] ?? 0) * 1024;
   } catch {
     return 0;
@@ -61,11 +79,18 @@ describe("files in and out", () => {
       [
         "run",
         ...RELEASE,
-        "--copy-in", "big.bin:/tmp/big.bin",
-        "--copy-in", "tree:/work/tree",
-        "--copy-out", "/tmp/big.bin:out/big.bin",
-        "--copy-out", "/work/tree:out",
-        "--", "sh", "-c", "sha256sum /tmp/big.bin; stat -c 'mode=%a' /tmp/big.bin; /work/tree/bin/hello; stat -c 'data=%a' /work/tree/data/notes.txt",
+        "--copy-in",
+        "big.bin:/tmp/big.bin",
+        "--copy-in",
+        "tree:/work/tree",
+        "--copy-out",
+        "/tmp/big.bin:out/big.bin",
+        "--copy-out",
+        "/work/tree:out",
+        "--",
+        "sh",
+        "-c",
+        "sha256sum /tmp/big.bin; stat -c 'mode=%a' /tmp/big.bin; /work/tree/bin/hello; stat -c 'data=%a' /work/tree/data/notes.txt",
       ],
       {
         cwd: dir,
@@ -99,7 +124,9 @@ describe("files in and out", () => {
     const result = await oneoff(["run", ...RELEASE, "--copy-in", "absent.sql:/tmp/seed.sql", "--", "echo", "ran"], { cwd: dir });
     expect(result.code).toBe(125);
     expect(result.stdout.toString()).toBe("");
-    expect(oneLine(result.stderr)).toEqual([`oneoff: --copy-in absent.sql:/tmp/seed.sql: ${path.join(dir, "absent.sql")} does not exist (check the local path; a relative one starts in the current directory)`]);
+    expect(oneLine(result.stderr)).toEqual([
+      `oneoff: --copy-in absent.sql:/tmp/seed.sql: ${path.join(dir, "absent.sql")} does not exist (check the local path; a relative one starts in the current directory)`,
+    ]);
   });
 
   it("refuses a copy into a directory the image lacks, without running the command", async () => {
@@ -116,7 +143,9 @@ describe("files in and out", () => {
     const dir = workspace();
     const ok = await oneoff(["run", ...RELEASE, "--copy-out", "/tmp/report.csv:report.csv", "--", "true"], { cwd: dir });
     expect(ok.code).toBe(125);
-    expect(oneLine(ok.stderr)).toEqual(["oneoff: --copy-out /tmp/report.csv:report.csv: /tmp/report.csv does not exist in the one-off (check the path the command writes to)"]);
+    expect(oneLine(ok.stderr)).toEqual([
+      "oneoff: --copy-out /tmp/report.csv:report.csv: /tmp/report.csv does not exist in the one-off (check the path the command writes to)",
+    ]);
     const failed = await oneoff(["run", ...RELEASE, "--copy-out", "/tmp/report.csv:report.csv", "--", "sh", "-c", "exit 3"], { cwd: dir });
     expect(failed.code).toBe(3);
     expect(failed.stderr).toContain("/tmp/report.csv does not exist in the one-off");
@@ -124,14 +153,20 @@ describe("files in and out", () => {
 
   it("copies out after a failing command, keeping its exit code", async () => {
     const dir = workspace();
-    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/tmp/partial.log:partial.log", "--", "sh", "-c", "echo got this far > /tmp/partial.log; exit 4"], { cwd: dir });
+    const result = await oneoff(
+      ["run", ...RELEASE, "--copy-out", "/tmp/partial.log:partial.log", "--", "sh", "-c", "echo got this far > /tmp/partial.log; exit 4"],
+      { cwd: dir },
+    );
     expect(result.code).toBe(4);
     expect(readFileSync(path.join(dir, "partial.log"), "utf8")).toBe("got this far\n");
   });
 
   it("does not copy out after a timeout, and says so", async () => {
     const dir = workspace();
-    const result = await oneoff(["run", ...RELEASE, "--timeout", "1", "--stop-timeout", "1", "--copy-out", "/tmp/x:x", "--", "sh", "-c", "echo > /tmp/x; sleep 30"], { cwd: dir });
+    const result = await oneoff(
+      ["run", ...RELEASE, "--timeout", "1", "--stop-timeout", "1", "--copy-out", "/tmp/x:x", "--", "sh", "-c", "echo > /tmp/x; sleep 30"],
+      { cwd: dir },
+    );
     expect(result.code).toBe(124);
     expect(result.stderr).toContain("--copy-out skipped");
     expect(() => statSync(path.join(dir, "x"))).toThrow();
@@ -144,7 +179,8 @@ describe("copy-out from a hostile one-off", () => {
     writeFileSync(path.join(dir, "hostfile"), "host secret\n");
     mkdirSync(path.join(dir, "dest"));
     // b -> . then a -> b/b/b/b/../../../../hostfile: inside as text, outside on disk.
-    const plant = "mkdir /out && cd /out && ln -s . b && ln -s b/b/b/b/../../../../hostfile a && ln -s /etc/passwd abs && echo kept > kept.txt";
+    const plant =
+      "mkdir /out && cd /out && ln -s . b && ln -s b/b/b/b/../../../../hostfile a && ln -s /etc/passwd abs && echo kept > kept.txt";
     const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:dest", "--", "sh", "-c", plant], { cwd: dir });
     expect(result.code).toBe(125);
     expect(oneLine(result.stderr)).toEqual([
@@ -159,26 +195,47 @@ describe("copy-out from a hostile one-off", () => {
     const dir = workspace();
     mkdirSync(path.join(dir, "elsewhere"));
     mkdirSync(path.join(dir, "dest"));
-    const first = await oneoff(["run", ...RELEASE, "--copy-out", "/out/.:dest", "--", "sh", "-c", "mkdir /out && ln -s . /out/x"], { cwd: dir });
+    const first = await oneoff(["run", ...RELEASE, "--copy-out", "/out/.:dest", "--", "sh", "-c", "mkdir /out && ln -s . /out/x"], {
+      cwd: dir,
+    });
     expect(first.code).toBe(0);
     expect(readlinkSync(path.join(dir, "dest", "x"))).toBe(".");
     // A link the user made by hand, out of the destination, where the second archive puts a folder.
     symlinkSync(path.join(dir, "elsewhere"), path.join(dir, "dest", "y"));
-    const second = await oneoff(["run", ...RELEASE, "--copy-out", "/out/.:dest", "--", "sh", "-c", "mkdir -p /out/x /out/y && echo planted > /out/y/planted && chmod 777 /out/y"], { cwd: dir });
+    const second = await oneoff(
+      [
+        "run",
+        ...RELEASE,
+        "--copy-out",
+        "/out/.:dest",
+        "--",
+        "sh",
+        "-c",
+        "mkdir -p /out/x /out/y && echo planted > /out/y/planted && chmod 777 /out/y",
+      ],
+      { cwd: dir },
+    );
     expect(second.code).toBe(125);
-    expect(oneLine(second.stderr)).toEqual([expect.stringMatching(/^oneoff: --copy-out \/out\/\.:dest: refused x: x is a link on disk; nothing is written through it \(and 2 more entries\)/)]);
+    expect(oneLine(second.stderr)).toEqual([
+      expect.stringMatching(
+        /^oneoff: --copy-out \/out\/\.:dest: refused x: x is a link on disk; nothing is written through it \(and 2 more entries\)/,
+      ),
+    ]);
     expect(readdirSync(path.join(dir, "elsewhere"))).toEqual([]);
     expect(statSync(path.join(dir, "elsewhere")).mode & 0o777).not.toBe(0o777);
   });
 
   it("refuses hard links, devices and fifos, and drops setuid bits", async () => {
     const dir = workspace();
-    const plant = "mkdir /out && cd /out && echo data > f && ln f hard && mkfifo fifo && mknod null c 1 3 && cp /bin/busybox su && chmod 4755 su";
+    const plant =
+      "mkdir /out && cd /out && echo data > f && ln f hard && mkfifo fifo && mknod null c 1 3 && cp /bin/busybox su && chmod 4755 su";
     const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:out", "--", "sh", "-c", plant], { cwd: dir });
     expect(result.code).toBe(125);
     const lines = oneLine(result.stderr);
     expect(lines[0]).toBe("oneoff: --copy-out /out:out: copied out/su without its setuid/setgid bits");
-    expect(lines[1]).toMatch(/^oneoff: --copy-out \/out:out: refused out\/\w+: a (hard link|fifo|character-device) .* \(and 2 more entries\); the rest was copied/);
+    expect(lines[1]).toMatch(
+      /^oneoff: --copy-out \/out:out: refused out\/\w+: a (hard link|fifo|character-device) .* \(and 2 more entries\); the rest was copied/,
+    );
     expect(lines).toHaveLength(2);
     expect(readdirSync(path.join(dir, "out")).sort()).toEqual(["f", "su"]);
     expect(statSync(path.join(dir, "out", "su")).mode & 0o7777).toBe(0o755);
@@ -249,27 +306,34 @@ describe("an interrupt while files are copied", () => {
   it("stops a copy-out at once and says what is left, exit 130", async () => {
     const dir = workspace();
     const target = path.join(dir, "big.bin");
-    const result = await oneoff(["run", ...RELEASE, "--copy-out", `/tmp/big.bin:big.bin`, "--", "sh", "-c", "head -c 400000000 /dev/urandom > /tmp/big.bin"], {
-      cwd: dir,
-      onSpawn: (child) => {
-        const poll = setInterval(() => {
-          let size = 0;
-          try {
-            size = statSync(target).size;
-          } catch {
-            return;
-          }
-          if (size > 0) {
-            clearInterval(poll);
-            child.kill("SIGINT");
-          }
-        }, 10);
-        child.once("exit", () => clearInterval(poll));
+    const result = await oneoff(
+      ["run", ...RELEASE, "--copy-out", `/tmp/big.bin:big.bin`, "--", "sh", "-c", "head -c 400000000 /dev/urandom > /tmp/big.bin"],
+      {
+        cwd: dir,
+        onSpawn: (child) => {
+          const poll = setInterval(() => {
+            let size = 0;
+            try {
+              size = statSync(target).size;
+            } catch {
+              return;
+            }
+            if (size > 0) {
+              clearInterval(poll);
+              child.kill("SIGINT");
+            }
+          }, 10);
+          child.once("exit", () => clearInterval(poll));
+        },
       },
-    });
+    );
     expect(result.code).toBe(130);
     // One line, about the copy: the command had already exited, so nothing was forwarded.
-    expect(oneLine(result.stderr)).toEqual([expect.stringMatching(/^oneoff: --copy-out \/tmp\/big\.bin:big\.bin: interrupted while writing \/.*\/big\.bin; what was written so far is left there/)]);
+    expect(oneLine(result.stderr)).toEqual([
+      expect.stringMatching(
+        /^oneoff: --copy-out \/tmp\/big\.bin:big\.bin: interrupted while writing \/.*\/big\.bin; what was written so far is left there/,
+      ),
+    ]);
     expect(statSync(target).size).toBeLessThan(400_000_000);
   }, 60_000);
 });

@@ -15,8 +15,13 @@ const ENGINE_LOCK = "/tmp/oneoff-integration-engine.lock";
 let lockHolder: ChildProcess | undefined;
 
 async function holdEngineLock(): Promise<void> {
-  lockHolder = spawn("flock", ["-w", "1800", ENGINE_LOCK, "sh", "-c", "echo locked; exec cat >/dev/null"], { stdio: ["pipe", "pipe", "inherit"] });
-  const waiting = setTimeout(() => process.stderr.write(`integration tests: waiting for ${ENGINE_LOCK} (another run uses the engine)\n`), 2000);
+  lockHolder = spawn("flock", ["-w", "1800", ENGINE_LOCK, "sh", "-c", "echo locked; exec cat >/dev/null"], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const waiting = setTimeout(
+    () => process.stderr.write(`integration tests: waiting for ${ENGINE_LOCK} (another run uses the engine)\n`),
+    2000,
+  );
   const [line] = (await Promise.race([once(lockHolder.stdout!, "data"), once(lockHolder, "exit")])) as [Buffer | number];
   clearTimeout(waiting);
   if (!Buffer.isBuffer(line) || !line.toString().startsWith("locked")) throw new Error(`integration tests: could not take ${ENGINE_LOCK}`);

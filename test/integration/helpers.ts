@@ -109,4 +109,3 @@ export function ownerLabel(pid: number): string {
   const place = currentPlace();
   return formatOwner({ host: os.hostname(), pid, start: processStartTime(pid) ?? 1, ...(place ? { place } : {}) });
 }
-

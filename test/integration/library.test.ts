@@ -29,7 +29,10 @@ describe('import { run } from "oneoff"', () => {
   });
 
   it("rejects with a OneoffError carrying exit code 127 when the command is not found", async () => {
-    const error = await run({ release: IMAGE, command: ["missing-command"], quiet: true }, { stdout: new PassThrough(), stderr: new PassThrough() }).catch((e: unknown) => e);
+    const error = await run(
+      { release: IMAGE, command: ["missing-command"], quiet: true },
+      { stdout: new PassThrough(), stderr: new PassThrough() },
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OneoffError);
     expect((error as OneoffError).exitCode).toBe(127);
   });

@@ -24,7 +24,19 @@ function app(yaml: string): string {
 describe("--timeout", () => {
   it("stops a one-off that runs too long: exit 124, says so, container gone", async () => {
     const started = Date.now();
-    const result = await run(["run", "--timeout", "1s", "--stop-timeout", "2", "--release", IMAGE, "--", "sh", "-c", "trap 'exit 0' TERM; echo started; sleep 30 & wait"]);
+    const result = await run([
+      "run",
+      "--timeout",
+      "1s",
+      "--stop-timeout",
+      "2",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "trap 'exit 0' TERM; echo started; sleep 30 & wait",
+    ]);
     expect(result.code).toBe(124);
     expect(result.stdout.toString()).toBe("started\n");
     expect(result.stderr).toMatch(/^oneoff: timed out after 1s: stopping the one-off/m);
@@ -32,7 +44,20 @@ describe("--timeout", () => {
   });
 
   it("kills after --stop-timeout a one-off that ignores SIGTERM", async () => {
-    const result = await run(["run", "-q", "--timeout", "1", "--stop-timeout", "1", "--release", IMAGE, "--", "sh", "-c", "trap '' TERM; echo started; sleep 30"]);
+    const result = await run([
+      "run",
+      "-q",
+      "--timeout",
+      "1",
+      "--stop-timeout",
+      "1",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "trap '' TERM; echo started; sleep 30",
+    ]);
     expect(result.code).toBe(124);
     expect(result.stderr).toMatch(/timed out after 1s/);
     expect(result.stderr).toMatch(/still running 1s after SIGTERM: killing the one-off/);
@@ -58,7 +83,11 @@ describe("--detach, ps, logs, wait, stop", () => {
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(started.stderr).toMatch(/started detached one-off .*oneoff logs -f [0-9a-f]{12}/);
     try {
-      const listed = JSON.parse((await run(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{ id: string; detached: boolean; state: string }>;
+      const listed = JSON.parse((await run(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{
+        id: string;
+        detached: boolean;
+        state: string;
+      }>;
       expect(listed.find((oneOff) => oneOff.id === id)).toMatchObject({ detached: true, state: "running" });
 
       const waited = await run(["wait", id.slice(0, 12)]);
@@ -69,7 +98,11 @@ describe("--detach, ps, logs, wait, stop", () => {
       expect(logs.stdout.toString()).toBe("out-line\n");
       expect(logs.stderr).toBe("err-line\n");
 
-      const all = JSON.parse((await run(["ps", "--all-apps", "--all", "--json"])).stdout.toString()) as Array<{ id: string; exitCode?: number; durationMs?: number }>;
+      const all = JSON.parse((await run(["ps", "--all-apps", "--all", "--json"])).stdout.toString()) as Array<{
+        id: string;
+        exitCode?: number;
+        durationMs?: number;
+      }>;
       const finished = all.find((oneOff) => oneOff.id === id);
       expect(finished?.exitCode).toBe(6);
       expect(finished?.durationMs).toBeGreaterThanOrEqual(900);
@@ -81,7 +114,9 @@ describe("--detach, ps, logs, wait, stop", () => {
   });
 
   it("follows logs until the one-off ends", async () => {
-    const id = (await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.3; done"])).stdout.toString().trim();
+    const id = (await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", "for i in 1 2 3; do echo line $i; sleep 0.3; done"])).stdout
+      .toString()
+      .trim();
     try {
       const logs = await run(["logs", "-f", id]);
       expect(logs.stdout.toString()).toBe("line 1\nline 2\nline 3\n");
@@ -92,7 +127,9 @@ describe("--detach, ps, logs, wait, stop", () => {
   });
 
   it("stops a detached one-off", async () => {
-    const id = (await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"])).stdout.toString().trim();
+    const id = (await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"])).stdout
+      .toString()
+      .trim();
     try {
       const stopped = await run(["stop", "--time", "5", id]);
       expect(stopped.code).toBe(0);
@@ -130,8 +167,12 @@ describe("--detach, ps, logs, wait, stop", () => {
   });
 
   it("refuses --detach with -i, and with a timeout", async () => {
-    expect((await run(["run", "-d", "-i", "--release", IMAGE, "--", "cat"])).stderr).toMatch(/^oneoff: --detach cannot be combined with -i/);
-    expect((await run(["run", "-d", "--timeout", "1m", "--release", IMAGE, "--", "true"])).stderr).toMatch(/^oneoff: --detach cannot be combined with a timeout/);
+    expect((await run(["run", "-d", "-i", "--release", IMAGE, "--", "cat"])).stderr).toMatch(
+      /^oneoff: --detach cannot be combined with -i/,
+    );
+    expect((await run(["run", "-d", "--timeout", "1m", "--release", IMAGE, "--", "true"])).stderr).toMatch(
+      /^oneoff: --detach cannot be combined with a timeout/,
+    );
   });
 });
 
@@ -146,7 +187,9 @@ describe("--lock", () => {
     expect(outcomes).toEqual([0, 125]);
     const refused = a.code === 125 ? a : b;
     expect(refused.stdout.toString()).toBe("");
-    expect(refused.stderr).toMatch(/^oneoff: lock migrate is held by a one-off started by \S+@\S+ at \d{4}-\d\d-\d\dT\S+, container [0-9a-f]{12} \(wait for it with --wait-lock/);
+    expect(refused.stderr).toMatch(
+      /^oneoff: lock migrate is held by a one-off started by \S+@\S+ at \d{4}-\d\d-\d\dT\S+, container [0-9a-f]{12} \(wait for it with --wait-lock/,
+    );
   });
 
   it("with --wait-lock, waits for the holder and then runs", async () => {
@@ -179,26 +222,31 @@ describe("--lock", () => {
   it("is not harmed when a run waiting for it is killed (SIGKILL): the waiter's watchdog removes only what its own run created", async () => {
     let waiter: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
     let killedAt = 0;
-    const holder = run(["run", "-q", "-i", "--lock", "l1", "--release", IMAGE, "--", "sh", "-c", "echo holding; read go; echo holder-done"], {
-      holdStdin: true,
-      onSpawn: (child) =>
-        void waitForOutput(child, (text) => text.includes("holding")).then(() => {
-          waiter = run(["run", "--lock", "l1", "--wait-lock", "60s", "--release", IMAGE, "--", "true"], {
-            onSpawn: (waiting) =>
-              waiting.stderr?.on("data", (chunk: Buffer) => {
-                if (!killedAt && chunk.toString().includes("waiting for lock l1")) {
-                  killedAt = Date.now();
-                  waiting.kill("SIGKILL");
-                }
-              }),
-          });
-          // The waiter's watchdog acts within a second of its death (docs/faults.md); give it
-          // three before letting the holder finish.
-          void eventually(() => (killedAt && Date.now() - killedAt > 3_000 ? true : undefined), 30_000).then(() => child.stdin?.end("go\n"));
-        }),
-    });
+    const holder = run(
+      ["run", "-q", "-i", "--lock", "l1", "--release", IMAGE, "--", "sh", "-c", "echo holding; read go; echo holder-done"],
+      {
+        holdStdin: true,
+        onSpawn: (child) =>
+          void waitForOutput(child, (text) => text.includes("holding")).then(() => {
+            waiter = run(["run", "--lock", "l1", "--wait-lock", "60s", "--release", IMAGE, "--", "true"], {
+              onSpawn: (waiting) =>
+                waiting.stderr?.on("data", (chunk: Buffer) => {
+                  if (!killedAt && chunk.toString().includes("waiting for lock l1")) {
+                    killedAt = Date.now();
+                    waiting.kill("SIGKILL");
+                  }
+                }),
+            });
+            // The waiter's watchdog acts within a second of its death (docs/faults.md); give it
+            // three before letting the holder finish.
+            void eventually(() => (killedAt && Date.now() - killedAt > 3_000 ? true : undefined), 30_000).then(() =>
+              child.stdin?.end("go\n"),
+            );
+          }),
+      },
+    );
     const held = await holder;
-    const killed = await (await eventually(() => waiter));
+    const killed = await await eventually(() => waiter);
     expect(killed.signal).toBe("SIGKILL");
     expect(killed.stderr).toMatch(/waiting for lock l1, held by/);
     expect(held.stdout.toString()).toBe("holding\nholder-done\n");
@@ -206,7 +254,17 @@ describe("--lock", () => {
   }, 60_000);
 
   it("is not held by a one-off that was created but whose owner died before starting it", async () => {
-    const stale = docker("create", "--name", "ops-lock-stale", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.owner=${ownerLabel(4194303)}`, IMAGE, "true");
+    const stale = docker(
+      "create",
+      "--name",
+      "ops-lock-stale",
+      "--label",
+      "io.oneoff.managed=true",
+      "--label",
+      `io.oneoff.owner=${ownerLabel(4194303)}`,
+      IMAGE,
+      "true",
+    );
     try {
       const dir = app("app: ops\nimage: oneoff-test/busybox\n");
       const result = await run(["run", "-q", "--lock", "stale", "--", "echo", "took it"], { cwd: dir });
@@ -223,15 +281,24 @@ describe("oneoff release", () => {
   afterAll(() => {
     // Ledger records are volumes named after the app: remove this file's.
     for (const app of apps) {
-      for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${app}`).split("\n").filter(Boolean)) docker("volume", "rm", volume);
+      for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${app}`).split("\n").filter(Boolean))
+        docker("volume", "rm", volume);
     }
   });
   const releaseApp = () => {
     const name = `rel${Math.random().toString(16).slice(2, 8)}`;
     apps.push(name);
-    return app(`app: ${name}\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate:\n    command: [sh, -c, "echo migrating; sleep 1; exit $${"$"}{MIGRATE_EXIT:-0}"]\n`);
+    return app(
+      `app: ${name}\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate:\n    command: [sh, -c, "echo migrating; sleep 1; exit $${"$"}{MIGRATE_EXIT:-0}"]\n`,
+    );
   };
-  const ledger = async (dir: string) => JSON.parse((await run(["release", "--status", "--json"], { cwd: dir })).stdout.toString()) as Array<{ outcome: string; forced: boolean; imageId: string; exitCode: number }>;
+  const ledger = async (dir: string) =>
+    JSON.parse((await run(["release", "--status", "--json"], { cwd: dir })).stdout.toString()) as Array<{
+      outcome: string;
+      forced: boolean;
+      imageId: string;
+      exitCode: number;
+    }>;
 
   it("runs the release task once per release image ID: a re-run says it is done and exits 0", async () => {
     const dir = releaseApp();
@@ -240,13 +307,19 @@ describe("oneoff release", () => {
     expect(first.code).toBe(0);
     const again = await run(["release"], { cwd: dir });
     expect(again.stdout.toString()).toBe("");
-    expect(again.stderr).toMatch(/^oneoff: release task migrate already succeeded for release [0-9a-f]{12} \(at \S+, by \S+\); not running it again \(--force runs it anyway\)\n$/);
+    expect(again.stderr).toMatch(
+      /^oneoff: release task migrate already succeeded for release [0-9a-f]{12} \(at \S+, by \S+\); not running it again \(--force runs it anyway\)\n$/,
+    );
     expect(again.code).toBe(0);
-    expect(await ledger(dir)).toEqual([expect.objectContaining({ outcome: "succeeded", exitCode: 0, forced: false, imageId: imageId(IMAGE) })]);
+    expect(await ledger(dir)).toEqual([
+      expect.objectContaining({ outcome: "succeeded", exitCode: 0, forced: false, imageId: imageId(IMAGE) }),
+    ]);
     const history = await run(["history", "--ledger"], { cwd: dir });
     expect(history.stdout.toString().trim().split("\n")).toEqual([
       expect.stringMatching(/^STARTED\s+BY\s+RELEASE TASK\s+RELEASE\s+EXIT\s+TOOK\s+OUTCOME$/),
-      expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\S+\\s+\\S+@\\S+\\s+migrate\\s+${imageId(IMAGE).slice(7, 19)}\\s+0\\s+\\S+\\s+succeeded$`)),
+      expect.stringMatching(
+        new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\S+\\s+\\S+@\\S+\\s+migrate\\s+${imageId(IMAGE).slice(7, 19)}\\s+0\\s+\\S+\\s+succeeded$`),
+      ),
     ]);
   });
 
@@ -304,7 +377,15 @@ describe("oneoff release", () => {
     const firstOut = new PassThrough();
     const first = runOneOff(
       { releaseTask: true, copyOut: ["/etc/hostname:hostname.txt"], quiet: true },
-      { cwd: dir, engine: slowCopy, watchdog: false, audit: false, stdout: firstOut, stderr: new PassThrough(), env: { ...process.env, ...env } },
+      {
+        cwd: dir,
+        engine: slowCopy,
+        watchdog: false,
+        audit: false,
+        stdout: firstOut,
+        stderr: new PassThrough(),
+        env: { ...process.env, ...env },
+      },
     );
     firstOut.resume();
     await copying;
@@ -321,7 +402,9 @@ describe("oneoff release", () => {
     const firstResult = await first;
     const secondResult = await second;
     expect(firstResult.exitCode).toBe(0);
-    expect(secondResult.stderr).toMatch(/waiting for lock release, held by task migrate .* \(its command has ended; its oneoff is finishing: copy-out, ledger\)/);
+    expect(secondResult.stderr).toMatch(
+      /waiting for lock release, held by task migrate .* \(its command has ended; its oneoff is finishing: copy-out, ledger\)/,
+    );
     expect(secondResult.stderr).toMatch(/release task migrate already succeeded for release/);
     expect(secondResult.stdout.toString()).toBe("");
     expect(secondResult.code).toBe(0);
@@ -330,7 +413,10 @@ describe("oneoff release", () => {
 
   it("with --no-wait, refuses a concurrent release instead of waiting", async () => {
     const dir = releaseApp();
-    const [a, b] = await Promise.all([run(["release", "-q", "--no-wait"], { cwd: dir }), run(["release", "-q", "--no-wait"], { cwd: dir })]);
+    const [a, b] = await Promise.all([
+      run(["release", "-q", "--no-wait"], { cwd: dir }),
+      run(["release", "-q", "--no-wait"], { cwd: dir }),
+    ]);
     expect([a.code, b.code].sort()).toEqual([0, 125]);
     expect((a.code === 125 ? a : b).stderr).toMatch(/lock release is held by task migrate/);
   });
@@ -338,7 +424,10 @@ describe("oneoff release", () => {
   it("runs it again for a new release image ID", async () => {
     const dir = releaseApp();
     await run(["release", "-q"], { cwd: dir });
-    execFileSync("docker", ["build", "-q", "-t", "oneoff-test/release-v2:latest", "-"], { input: `FROM ${IMAGE}\nLABEL release=v2\n`, env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+    execFileSync("docker", ["build", "-q", "-t", "oneoff-test/release-v2:latest", "-"], {
+      input: `FROM ${IMAGE}\nLABEL release=v2\n`,
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
     try {
       const next = await run(["release", "-q", "--release", "oneoff-test/release-v2:latest"], { cwd: dir });
       expect(next.stdout.toString()).toBe("migrating\n");
@@ -352,7 +441,9 @@ describe("oneoff release", () => {
     const dir = app("image: oneoff-test/busybox\ntasks:\n  other: [echo]\n");
     const result = await run(["release"], { cwd: dir });
     expect(result.code).toBe(125);
-    expect(result.stderr).toMatch(/^oneoff: no release task in .*oneoff\.yaml \(set release_task: NAME in oneoff\.yaml, or define a task named release\)\n$/);
+    expect(result.stderr).toMatch(
+      /^oneoff: no release task in .*oneoff\.yaml \(set release_task: NAME in oneoff\.yaml, or define a task named release\)\n$/,
+    );
   });
 });
 
@@ -361,7 +452,12 @@ describe("--json", () => {
     const result = await run(["run", "--json", "--release", IMAGE, "--", "sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"]);
     expect(result.code).toBe(4);
     const document = JSON.parse(result.stdout.toString());
-    expect(document).toMatchObject({ exitCode: 4, ending: "exited", imageId: imageId(IMAGE), command: ["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"] });
+    expect(document).toMatchObject({
+      exitCode: 4,
+      ending: "exited",
+      imageId: imageId(IMAGE),
+      command: ["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"],
+    });
     expect(document.containerId).toMatch(/^[0-9a-f]{64}$/);
     expect(document.durationMs).toBeGreaterThan(0);
     expect(document.output).toBeUndefined();
@@ -370,7 +466,17 @@ describe("--json", () => {
   });
 
   it("includes the output with --capture, base64 when it is not UTF-8", async () => {
-    const result = await run(["run", "--json", "--capture", "--release", IMAGE, "--", "sh", "-c", "printf 'text'; printf '\\377\\376' >&2"]);
+    const result = await run([
+      "run",
+      "--json",
+      "--capture",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "printf 'text'; printf '\\377\\376' >&2",
+    ]);
     const document = JSON.parse(result.stdout.toString());
     expect(document.output.stdout).toEqual({ encoding: "utf8", data: "text" });
     expect(document.output.stderr).toEqual({ encoding: "base64", data: Buffer.from([0xff, 0xfe]).toString("base64") });
@@ -380,7 +486,10 @@ describe("--json", () => {
   it("prints a document for oneoff's own failures too", async () => {
     const result = await run(["run", "--json", "--release", IMAGE, "--", "no-such-command"]);
     expect(result.code).toBe(127);
-    expect(JSON.parse(result.stdout.toString())).toEqual({ error: expect.stringMatching(/^command "no-such-command" not found/), exitCode: 127 });
+    expect(JSON.parse(result.stdout.toString())).toEqual({
+      error: expect.stringMatching(/^command "no-such-command" not found/),
+      exitCode: 127,
+    });
   });
 });
 
@@ -388,7 +497,8 @@ describe("the audit log", () => {
   it("has one line for every way a one-off ends, and never a secret", async () => {
     const log = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-audit-")), "audit.jsonl");
     const secret = "planted-secret-7f3a";
-    const audited = (args: string[], options: Parameters<typeof oneoff>[1] = {}) => oneoff(args, { ...options, env: { ONEOFF_AUDIT_LOG: log, PGPASSWORD: secret } });
+    const audited = (args: string[], options: Parameters<typeof oneoff>[1] = {}) =>
+      oneoff(args, { ...options, env: { ONEOFF_AUDIT_LOG: log, PGPASSWORD: secret } });
     const base = ["-q", "-e", `API_TOKEN=${secret}`, "-e", "PGPASSWORD", "--release", IMAGE, "--"];
     await audited(["run", ...base, "sh", "-c", "exit 0", "sh", `--password=${secret}`, `postgres://app:${secret}@db/shop`]);
     await audited(["run", ...base, "sh", "-c", "exit 3"]);
@@ -410,14 +520,21 @@ describe("the audit log", () => {
 
     const text = readFileSync(log, "utf8");
     expect(text).not.toContain(secret);
-    const lines = text.trim().split("\n").map((line) => JSON.parse(line));
+    const lines = text
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     // Each run: a start line, then its end line with the same run ID.
     const starts = lines.filter((line: { event?: string }) => line.event === "start");
     const entries = lines.filter((line: { event?: string }) => line.event === undefined);
     expect(starts).toHaveLength(7);
-    expect(new Set(starts.map((line: { runId: string }) => line.runId))).toEqual(new Set(entries.map((line: { runId: string }) => line.runId)));
+    expect(new Set(starts.map((line: { runId: string }) => line.runId))).toEqual(
+      new Set(entries.map((line: { runId: string }) => line.runId)),
+    );
     const outcomes = entries.map((entry: { outcome: string; exitCode: number }) => `${entry.outcome}:${entry.exitCode}`);
-    expect(outcomes).toEqual(expect.arrayContaining(["exited:0", "exited:3", "timeout:124", "not-found:127", "interrupted:9", "lock-refused:125"]));
+    expect(outcomes).toEqual(
+      expect.arrayContaining(["exited:0", "exited:3", "timeout:124", "not-found:127", "interrupted:9", "lock-refused:125"]),
+    );
     expect(entries).toHaveLength(7);
     expect(entries[0]).toMatchObject({ by: expect.stringContaining("@"), imageId: imageId(IMAGE), releaseReference: IMAGE, exitCode: 0 });
     expect(entries[0].command).toEqual(["sh", "-c", "exit 0", "sh", "--password=<redacted>", "postgres://app:<redacted>@db/shop"]);
@@ -438,9 +555,18 @@ describe("the audit log", () => {
       onSpawn: (child) => void waitForOutput(child, (text) => text.includes("ready")).then(() => child.kill("SIGKILL")),
     });
     expect(killed.signal).toBe("SIGKILL");
-    const lines = readFileSync(log, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const lines = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     expect(lines).toEqual([
-      expect.objectContaining({ event: "start", by: `${os.userInfo().username}@${os.hostname()}`, releaseReference: IMAGE, command: ["sh", "-c", "echo ready; sleep 60"], runId: expect.stringMatching(/^[0-9a-f]{16}$/) }),
+      expect.objectContaining({
+        event: "start",
+        by: `${os.userInfo().username}@${os.hostname()}`,
+        releaseReference: IMAGE,
+        command: ["sh", "-c", "echo ready; sleep 60"],
+        runId: expect.stringMatching(/^[0-9a-f]{16}$/),
+      }),
     ]);
     const history = await oneoff(["history", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(JSON.parse(history.stdout.toString())).toEqual([expect.objectContaining({ outcome: "no end recorded", by: lines[0].by })]);

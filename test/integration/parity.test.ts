@@ -23,7 +23,10 @@ function cleanup() {
       docker("rm", "-f", name);
     } catch {}
   }
-  for (const args of [["network", "rm", NETWORK], ["volume", "rm", VOLUME]]) {
+  for (const args of [
+    ["network", "rm", NETWORK],
+    ["volume", "rm", VOLUME],
+  ]) {
     try {
       docker(...args);
     } catch {}
@@ -39,11 +42,33 @@ beforeAll(() => {
   // A "long-running" web process as compose v1 would start it: compose labels, env, a user
   // network, a named volume, a non-root user and a workdir.
   docker(
-    "run", "-d", "--name", WEB,
-    "--label", "com.docker.compose.project=parity", "--label", "com.docker.compose.service=web", "--label", "com.example.team=payments",
-    "-e", "DATABASE_URL=http://db:8080/", "-e", "SHOP_ENV=production", "-e", "SECRET_KEY=web-secret",
-    "--network", NETWORK, "-v", `${VOLUME}:/data`, "-u", "app", "-w", "/home/app",
-    IMAGE, "sleep", "600",
+    "run",
+    "-d",
+    "--name",
+    WEB,
+    "--label",
+    "com.docker.compose.project=parity",
+    "--label",
+    "com.docker.compose.service=web",
+    "--label",
+    "com.example.team=payments",
+    "-e",
+    "DATABASE_URL=http://db:8080/",
+    "-e",
+    "SHOP_ENV=production",
+    "-e",
+    "SECRET_KEY=web-secret",
+    "--network",
+    NETWORK,
+    "-v",
+    `${VOLUME}:/data`,
+    "-u",
+    "app",
+    "-w",
+    "/home/app",
+    IMAGE,
+    "sleep",
+    "600",
   );
   appDir = mkdtempSync(path.join(os.tmpdir(), "oneoff-parity-"));
   writeFileSync(path.join(appDir, "oneoff.yaml"), "app: parity\n");
@@ -78,7 +103,10 @@ describe("oneoff run --from web", () => {
   });
 
   it("lets flags and oneoff.yaml override what it copies", async () => {
-    const result = await oneoff(["run", "-q", "--from", "web", "-u", "root", "-e", "SHOP_ENV=staging", "--", "sh", "-c", "id -un; echo $SHOP_ENV"], { cwd: appDir });
+    const result = await oneoff(
+      ["run", "-q", "--from", "web", "-u", "root", "-e", "SHOP_ENV=staging", "--", "sh", "-c", "id -un; echo $SHOP_ENV"],
+      { cwd: appDir },
+    );
     expect(result.stdout.toString()).toBe("root\nstaging\n");
   });
 
@@ -89,12 +117,29 @@ describe("oneoff run --from web", () => {
 
   it("refuses replicas running different images (mid-deploy) unless --release picks one", async () => {
     // A second image ID: the same files under a new label, built offline from the test image.
-    execFileSync("docker", ["build", "-q", "-t", "oneoff-test/parity-v2:latest", "-"], { input: `FROM ${IMAGE}\nLABEL parity=v2\n`, env: { ...process.env, DOCKER_BUILDKIT: "0" } });
-    docker("run", "-d", "--name", `${WEB}-2`, "--label", "com.docker.compose.project=parity", "--label", "com.docker.compose.service=web", "oneoff-test/parity-v2:latest", "sleep", "600");
+    execFileSync("docker", ["build", "-q", "-t", "oneoff-test/parity-v2:latest", "-"], {
+      input: `FROM ${IMAGE}\nLABEL parity=v2\n`,
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    docker(
+      "run",
+      "-d",
+      "--name",
+      `${WEB}-2`,
+      "--label",
+      "com.docker.compose.project=parity",
+      "--label",
+      "com.docker.compose.service=web",
+      "oneoff-test/parity-v2:latest",
+      "sleep",
+      "600",
+    );
     try {
       const refused = await oneoff(["run", "--from", "web", "--", "true"], { cwd: appDir });
       expect(refused.code).toBe(125);
-      expect(refused.stderr).toMatch(/^oneoff: --from web: its containers run different images \((parity_web_1|parity_web_1-2) runs [0-9a-f]{12}, (parity_web_1|parity_web_1-2) runs [0-9a-f]{12}\) \(a deploy may be in progress: pick one with --release\)\n$/);
+      expect(refused.stderr).toMatch(
+        /^oneoff: --from web: its containers run different images \((parity_web_1|parity_web_1-2) runs [0-9a-f]{12}, (parity_web_1|parity_web_1-2) runs [0-9a-f]{12}\) \(a deploy may be in progress: pick one with --release\)\n$/,
+      );
       const chosen = await oneoff(["run", "-q", "--from", "web", "--release", IMAGE, "--", "true"], { cwd: appDir });
       expect(chosen.code).toBe(0);
     } finally {
@@ -119,7 +164,13 @@ describe("oneoff diff", () => {
 
   it("shows what differs (exit 1), never printing a secret's value", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-"));
-    writeFileSync(path.join(dir, "oneoff.yaml"), matching().replace("SHOP_ENV: production", "SHOP_ENV: staging").replace("SECRET_KEY: web-secret", "SECRET_KEY: other-secret").replace("user: app", "user: root"));
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      matching()
+        .replace("SHOP_ENV: production", "SHOP_ENV: staging")
+        .replace("SECRET_KEY: web-secret", "SECRET_KEY: other-secret")
+        .replace("user: app", "user: root"),
+    );
     const result = await oneoff(["diff", "web"], { cwd: dir });
     expect(result.code).toBe(1);
     const text = result.stdout.toString();
@@ -130,7 +181,12 @@ describe("oneoff diff", () => {
     expect(text).not.toMatch(/\benv DATABASE_URL\b/);
     const json = JSON.parse((await oneoff(["diff", "--json", "web"], { cwd: dir })).stdout.toString());
     expect(json.same).toBe(false);
-    expect(json.rows.filter((row: { same: boolean }) => !row.same).map((row: { what: string }) => row.what).sort()).toEqual(["env SECRET_KEY", "env SHOP_ENV", "user"]);
+    expect(
+      json.rows
+        .filter((row: { same: boolean }) => !row.same)
+        .map((row: { what: string }) => row.what)
+        .sort(),
+    ).toEqual(["env SECRET_KEY", "env SHOP_ENV", "user"]);
   });
 });
 
@@ -140,7 +196,11 @@ describe("Procfile", () => {
     writeFileSync(path.join(dir, "Procfile"), "web: httpd -f -p 8080\nrelease: echo migrating $((6*7))\nworker: echo from-procfile\n");
     const appName = `pf${Date.now()}`;
     writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${appName}\nimage: oneoff-test/busybox\ntasks:\n  worker: [echo, from-yaml]\n`);
-    const listed = JSON.parse((await oneoff(["tasks", "--json"], { cwd: dir })).stdout.toString()) as Array<{ name: string; source: string; releaseTask?: boolean }>;
+    const listed = JSON.parse((await oneoff(["tasks", "--json"], { cwd: dir })).stdout.toString()) as Array<{
+      name: string;
+      source: string;
+      releaseTask?: boolean;
+    }>;
     expect(listed.map((task) => [task.name, task.source, task.releaseTask ?? false])).toEqual([
       ["worker", "oneoff.yaml:4:3", false],
       ["web", "Procfile:1", false],
@@ -150,7 +210,8 @@ describe("Procfile", () => {
     const release = await oneoff(["release", "-q"], { cwd: dir });
     expect(release.stdout.toString()).toBe("migrating 42\n");
     expect(release.code).toBe(0);
-    for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${appName}`).split("\n").filter(Boolean)) docker("volume", "rm", volume);
+    for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${appName}`).split("\n").filter(Boolean))
+      docker("volume", "rm", volume);
   });
 });
 
@@ -158,13 +219,32 @@ describe("--compose / --service", () => {
   it("runs with a compose service's image, environment, env_file, network and volume, under compose's names", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-compose-"));
     // The names compose gives them for project "ctest": ctest_default, ctest_data.
-    for (const args of [["network", "create", "ctest_default"], ["volume", "create", "ctest_data"]]) {
+    for (const args of [
+      ["network", "create", "ctest_default"],
+      ["volume", "create", "ctest_data"],
+    ]) {
       try {
         docker(...args);
       } catch {}
     }
     docker("run", "--rm", "-v", "ctest_data:/data", IMAGE, "sh", "-c", "echo compose-volume > /data/f");
-    docker("run", "-d", "--name", "ctest-db", "--network", "ctest_default", "--network-alias", "db", IMAGE, "httpd", "-f", "-p", "8080", "-h", "/tmp");
+    docker(
+      "run",
+      "-d",
+      "--name",
+      "ctest-db",
+      "--network",
+      "ctest_default",
+      "--network-alias",
+      "db",
+      IMAGE,
+      "httpd",
+      "-f",
+      "-p",
+      "8080",
+      "-h",
+      "/tmp",
+    );
     try {
       writeFileSync(path.join(dir, ".env"), "TAG=latest\n");
       writeFileSync(path.join(dir, "web.env"), "FROM_ENV_FILE=yes\n");

@@ -8,10 +8,17 @@ import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { IMAGE, oneoff } from "./helpers.js";
 
-const PODMAN = { DOCKER_HOST: "unix:///tmp/oneoff-podman.sock", DOCKER_CONTEXT: undefined, DOCKER_TLS_VERIFY: undefined, ONEOFF_ENV: undefined };
+const PODMAN = {
+  DOCKER_HOST: "unix:///tmp/oneoff-podman.sock",
+  DOCKER_CONTEXT: undefined,
+  DOCKER_TLS_VERIFY: undefined,
+  ONEOFF_ENV: undefined,
+};
 
 function podmanOneOffs(): string[] {
-  return execFileSync("podman", ["ps", "-a", "-q", "--filter", "label=io.oneoff.managed"], { encoding: "utf8" }).split("\n").filter(Boolean);
+  return execFileSync("podman", ["ps", "-a", "-q", "--filter", "label=io.oneoff.managed"], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean);
 }
 
 afterEach(() => {
@@ -22,8 +29,15 @@ afterEach(() => {
 
 describe("a one-off through Podman's Docker API", () => {
   it.each([0, 1, 42])("passes exit code %i through, stdout and stderr apart, stdin to EOF, and removes the container", async (code) => {
-    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", `echo out; echo err >&2; wc -c; exit ${code}`], { env: PODMAN, input: "1234" });
-    expect({ code: result.code, stdout: result.stdout.toString(), stderr: result.stderr }).toEqual({ code, stdout: "out\n4\n", stderr: "err\n" });
+    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", `echo out; echo err >&2; wc -c; exit ${code}`], {
+      env: PODMAN,
+      input: "1234",
+    });
+    expect({ code: result.code, stdout: result.stdout.toString(), stderr: result.stderr }).toEqual({
+      code,
+      stdout: "out\n4\n",
+      stderr: "err\n",
+    });
   });
 
   it("exits 127 when the command is not in the image (Podman reports it at attach)", async () => {

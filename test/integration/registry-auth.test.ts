@@ -36,7 +36,11 @@ function removePrivate(): void {
 }
 
 function dockerLogin(password: string): void {
-  execFileSync("docker", ["login", REGISTRY, "-u", USER, "--password-stdin"], { input: password, env: { ...process.env, DOCKER_CONFIG: dir }, stdio: ["pipe", "ignore", "ignore"] });
+  execFileSync("docker", ["login", REGISTRY, "-u", USER, "--password-stdin"], {
+    input: password,
+    env: { ...process.env, DOCKER_CONFIG: dir },
+    stdio: ["pipe", "ignore", "ignore"],
+  });
 }
 
 /** Neither password on any channel oneoff writes to. */
@@ -79,7 +83,12 @@ describe("pulling a release from a registry that wants credentials", () => {
     expect(document.imageId).toBe(imageId(PRIVATE));
     expect(document.exitCode).toBe(0);
     // The run's end line (after its start line).
-    const audit = JSON.parse(readFileSync(env.ONEOFF_AUDIT_LOG as string, "utf8").trim().split("\n").at(-1) as string) as { imageId: string };
+    const audit = JSON.parse(
+      readFileSync(env.ONEOFF_AUDIT_LOG as string, "utf8")
+        .trim()
+        .split("\n")
+        .at(-1) as string,
+    ) as { imageId: string };
     expect(audit.imageId).toBe(document.imageId);
     expectNoSecrets(result);
   });
@@ -95,7 +104,9 @@ describe("pulling a release from a registry that wants credentials", () => {
     );
     chmodSync(helper, 0o755);
     writeFileSync(path.join(dir, "config.json"), JSON.stringify({ credHelpers: { [REGISTRY]: "oneofftest" } }));
-    const result = await oneoff(["run", "--release", PRIVATE, "--", "cat", "/private-release"], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
+    const result = await oneoff(["run", "--release", PRIVATE, "--", "cat", "/private-release"], {
+      env: { ...env, PATH: `${bin}:${process.env.PATH}` },
+    });
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe("private release\n");
     expect(privatePresent()).toBe(true);
@@ -105,7 +116,11 @@ describe("pulling a release from a registry that wants credentials", () => {
   it("with a failing credential helper, fails in one line naming it, never showing its output", async () => {
     const bin = path.join(dir, "bin");
     mkdirSync(bin);
-    writeFileSync(path.join(bin, "docker-credential-oneofftest"), `#!/bin/sh\necho "keychain locked, password ${PASSWORD}"\necho "${PASSWORD}" >&2\nexit 4\n`, { mode: 0o755 });
+    writeFileSync(
+      path.join(bin, "docker-credential-oneofftest"),
+      `#!/bin/sh\necho "keychain locked, password ${PASSWORD}"\necho "${PASSWORD}" >&2\nexit 4\n`,
+      { mode: 0o755 },
+    );
     writeFileSync(path.join(dir, "config.json"), JSON.stringify({ credsStore: "oneofftest" }));
     const result = await oneoff(["run", "--release", PRIVATE, "--", "true"], { env: { ...env, PATH: `${bin}:${process.env.PATH}` } });
     expect(result.code).toBe(125);
@@ -117,9 +132,12 @@ describe("pulling a release from a registry that wants credentials", () => {
   });
 
   it("with --registry-auth USER:env:VARIABLE, pulls and runs, with no docker config at all", async () => {
-    const result = await oneoff(["run", "--release", PRIVATE, "--registry-auth", `${USER}:env:PRIVATE_REGISTRY_PASSWORD`, "--", "cat", "/private-release"], {
-      env: { ...env, PRIVATE_REGISTRY_PASSWORD: PASSWORD },
-    });
+    const result = await oneoff(
+      ["run", "--release", PRIVATE, "--registry-auth", `${USER}:env:PRIVATE_REGISTRY_PASSWORD`, "--", "cat", "/private-release"],
+      {
+        env: { ...env, PRIVATE_REGISTRY_PASSWORD: PASSWORD },
+      },
+    );
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe("private release\n");
     expectNoSecrets(result);
@@ -127,7 +145,10 @@ describe("pulling a release from a registry that wants credentials", () => {
 
   it("with --registry-auth USER:file:PATH, pulls and runs, reading the file relative to the working directory", async () => {
     writeFileSync(path.join(dir, "password"), `${PASSWORD}\n`, { mode: 0o600 });
-    const result = await oneoff(["run", "-q", "--release", PRIVATE, "--registry-auth", `${USER}:file:password`, "--", "cat", "/private-release"], { env, cwd: dir });
+    const result = await oneoff(
+      ["run", "-q", "--release", PRIVATE, "--registry-auth", `${USER}:file:password`, "--", "cat", "/private-release"],
+      { env, cwd: dir },
+    );
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe("private release\n");
     expect(result.stderr).toBe("");
@@ -147,16 +168,22 @@ describe("pulling a release from a registry that wants credentials", () => {
   });
 
   it("with a wrong password in --registry-auth, says to check the flag", async () => {
-    const result = await oneoff(["run", "-q", "--release", PRIVATE, "--registry-auth", `${USER}:env:PW`, "--", "true"], { env: { ...env, PW: WRONG_PASSWORD } });
+    const result = await oneoff(["run", "-q", "--release", PRIVATE, "--registry-auth", `${USER}:env:PW`, "--", "true"], {
+      env: { ...env, PW: WRONG_PASSWORD },
+    });
     expect(result.code).toBe(125);
-    expect(result.stderr).toBe(`oneoff: pull ${PRIVATE}: registry ${REGISTRY} refused the credentials from --registry-auth (check the user and password --registry-auth names)\n`);
+    expect(result.stderr).toBe(
+      `oneoff: pull ${PRIVATE}: registry ${REGISTRY} refused the credentials from --registry-auth (check the user and password --registry-auth names)\n`,
+    );
     expectNoSecrets(result);
   });
 
   it("refuses a password given in place of USER:env:VARIABLE without echoing it, before any pull", async () => {
     const result = await oneoff(["run", "--release", PRIVATE, "--registry-auth", `${USER}:${PASSWORD}`, "--", "true"], { env });
     expect(result.code).toBe(125);
-    expect(result.stderr).toBe("oneoff: --registry-auth: expected USER:env:VARIABLE or USER:file:PATH (the password is read from that variable or file, never given on the command line)\n");
+    expect(result.stderr).toBe(
+      "oneoff: --registry-auth: expected USER:env:VARIABLE or USER:file:PATH (the password is read from that variable or file, never given on the command line)\n",
+    );
     expect(privatePresent()).toBe(false);
     expectNoSecrets(result);
   });
@@ -165,13 +192,17 @@ describe("pulling a release from a registry that wants credentials", () => {
     writeFileSync(path.join(dir, "config.json"), `{"auths": {"${REGISTRY}": {"auth": "${PASSWORD}"}}`);
     const result = await oneoff(["run", "--release", PRIVATE, "--", "true"], { env });
     expect(result.code).toBe(125);
-    expect(result.stderr).toMatch(new RegExp(`^oneoff: ${path.join(dir, "config.json")}: not valid JSON at line 1, column \\d+ \\(fix or remove that file.*\\)\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(`^oneoff: ${path.join(dir, "config.json")}: not valid JSON at line 1, column \\d+ \\(fix or remove that file.*\\)\\n$`),
+    );
     expect(privatePresent()).toBe(false);
     expectNoSecrets(result);
   });
 
   it("--dry-run reads no credentials and shows none", async () => {
-    const result = await oneoff(["run", "--dry-run", "--release", PRIVATE, "--registry-auth", `${USER}:env:PW`, "--", "true"], { env: { ...env, PW: PASSWORD } });
+    const result = await oneoff(["run", "--dry-run", "--release", PRIVATE, "--registry-auth", `${USER}:env:PW`, "--", "true"], {
+      env: { ...env, PW: PASSWORD },
+    });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout.toString()).request.body.Image).toBe(PRIVATE);
     expect(privatePresent()).toBe(false);
@@ -189,7 +220,9 @@ describe("oneoff check against a registry that wants credentials", () => {
   });
 
   it("sees it with --registry-auth, and reports the missing credentials without it", async () => {
-    const withFlag = await oneoff(["check", "--json", "--release", PRIVATE, "--registry-auth", `${USER}:env:PW`, "--", "true"], { env: { ...env, PW: PASSWORD } });
+    const withFlag = await oneoff(["check", "--json", "--release", PRIVATE, "--registry-auth", `${USER}:env:PW`, "--", "true"], {
+      env: { ...env, PW: PASSWORD },
+    });
     expect(withFlag.code).toBe(0);
     expect(JSON.parse(withFlag.stdout.toString()).ok).toBe(true);
     expectNoSecrets(withFlag);

@@ -41,7 +41,9 @@ describe("release resolution against the loopback registry", () => {
     removeLocalTag(PULLME);
     const result = await oneoff(["run", "--pull", "never", "--release", PULLME, "--", "true"]);
     expect(result.code).toBe(125);
-    expect(result.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^oneoff: image .*pullme:v1 is not present on the engine at .* \(.+--pull missing\)$/)]);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^oneoff: image .*pullme:v1 is not present on the engine at .* \(.+--pull missing\)$/),
+    ]);
     expect(() => imageId(PULLME)).toThrow();
   });
 
@@ -56,7 +58,9 @@ describe("release resolution against the loopback registry", () => {
   it("exits 125 when the registry cannot be reached", async () => {
     const result = await oneoff(["run", "-q", "--release", "127.0.0.1:5999/nothing/here:v1", "--", "true"]);
     expect(result.code).toBe(125);
-    expect(result.stderr).toMatch(/^oneoff: pull 127\.0\.0\.1:5999\/nothing\/here:v1: .*connection refused.* \(check that the registry is up and reachable from the engine\)\n$/);
+    expect(result.stderr).toMatch(
+      /^oneoff: pull 127\.0\.0\.1:5999\/nothing\/here:v1: .*connection refused.* \(check that the registry is up and reachable from the engine\)\n$/,
+    );
   });
 
   it("accepts a short image ID", async () => {

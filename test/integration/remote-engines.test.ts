@@ -21,7 +21,13 @@ const TLS_ENV = { DOCKER_HOST: TLS_HOST, DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PAT
 /** The ssh oneoff finds on PATH is the test engines' (their config, keys and known_hosts). */
 const SSH_PATH = { PATH: `${SSH_BIN}:${process.env.PATH}` };
 /** None of the caller's engine settings leak into a test: each names its engine itself. */
-const CLEAN = { DOCKER_HOST: undefined, DOCKER_CONTEXT: undefined, DOCKER_TLS_VERIFY: undefined, DOCKER_CERT_PATH: undefined, ONEOFF_ENV: undefined };
+const CLEAN = {
+  DOCKER_HOST: undefined,
+  DOCKER_CONTEXT: undefined,
+  DOCKER_TLS_VERIFY: undefined,
+  DOCKER_CERT_PATH: undefined,
+  ONEOFF_ENV: undefined,
+};
 const SCRIPT = 'echo "to stdout"; echo "to stderr" >&2; wc -c; exit 42';
 
 let dockerConfig: string;
@@ -31,7 +37,11 @@ beforeAll(() => {
   for (const file of [`${DIR}/client/cert.pem`, `${SSH_BIN}/ssh`]) readFileSync(file);
   // A docker config folder of the tests' own, never ~/.docker; contexts made by the real CLI.
   dockerConfig = mkdtempSync(path.join(os.tmpdir(), "oneoff-docker-config-"));
-  const create = (name: string, endpoint: string) => execFileSync("docker", ["context", "create", name, "--docker", endpoint], { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, stdio: "pipe" });
+  const create = (name: string, endpoint: string) =>
+    execFileSync("docker", ["context", "create", name, "--docker", endpoint], {
+      env: { ...process.env, DOCKER_CONFIG: dockerConfig },
+      stdio: "pipe",
+    });
   create("tls-engine", `host=${TLS_HOST},ca=${DIR}/client/ca.pem,cert=${DIR}/client/cert.pem,key=${DIR}/client/key.pem`);
   create("rogue-engine", `host=${TLS_HOST},ca=${DIR}/rogue/ca.pem,cert=${DIR}/rogue/cert.pem,key=${DIR}/rogue/key.pem`);
   create("ssh-engine", `host=${SSH_HOST}`);
@@ -61,8 +71,15 @@ async function noSshLeft(): Promise<void> {
 }
 
 async function expectOneOffThrough(args: string[], env: Record<string, string | undefined>) {
-  const result = await oneoff(["run", "-q", "-i", ...args, "--release", IMAGE, "--", "sh", "-c", SCRIPT], { env: { ...CLEAN, ...env }, input: "12345" });
-  expect({ code: result.code, stdout: result.stdout.toString(), stderr: result.stderr }).toEqual({ code: 42, stdout: "to stdout\n5\n", stderr: "to stderr\n" });
+  const result = await oneoff(["run", "-q", "-i", ...args, "--release", IMAGE, "--", "sh", "-c", SCRIPT], {
+    env: { ...CLEAN, ...env },
+    input: "12345",
+  });
+  expect({ code: result.code, stdout: result.stdout.toString(), stderr: result.stderr }).toEqual({
+    code: 42,
+    stdout: "to stdout\n5\n",
+    stderr: "to stderr\n",
+  });
 }
 
 describe("a TLS engine (stunnel with its own CA, client certificates required)", () => {
@@ -71,7 +88,11 @@ describe("a TLS engine (stunnel with its own CA, client certificates required)",
   });
 
   it("runs one with --host, the certificates from DOCKER_TLS_VERIFY and DOCKER_CERT_PATH as docker -H does", async () => {
-    await expectOneOffThrough(["--host", TLS_HOST], { DOCKER_HOST: "unix:///tmp/oneoff-no-engine-here.sock", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: `${DIR}/client` });
+    await expectOneOffThrough(["--host", TLS_HOST], {
+      DOCKER_HOST: "unix:///tmp/oneoff-no-engine-here.sock",
+      DOCKER_TLS_VERIFY: "1",
+      DOCKER_CERT_PATH: `${DIR}/client`,
+    });
   });
 
   it("runs one through a context made by docker context create: --context, DOCKER_CONTEXT, and docker context use", async () => {
@@ -89,8 +110,14 @@ describe("a TLS engine (stunnel with its own CA, client certificates required)",
 
   it("runs one through a context with skip-tls-verify, and says so in --dry-run", async () => {
     await expectOneOffThrough(["--context", "unverified-engine"], { DOCKER_CONFIG: dockerConfig });
-    const result = await oneoff(["--context", "unverified-engine", "run", "--dry-run", "--release", IMAGE, "--", "true"], { env: { ...CLEAN, DOCKER_CONFIG: dockerConfig } });
-    expect(JSON.parse(result.stdout.toString()).engine).toEqual({ endpoint: TLS_HOST, source: "--context unverified-engine", tls: "unverified" });
+    const result = await oneoff(["--context", "unverified-engine", "run", "--dry-run", "--release", IMAGE, "--", "true"], {
+      env: { ...CLEAN, DOCKER_CONFIG: dockerConfig },
+    });
+    expect(JSON.parse(result.stdout.toString()).engine).toEqual({
+      endpoint: TLS_HOST,
+      source: "--context unverified-engine",
+      tls: "unverified",
+    });
   });
 
   it("refuses a client certificate from another CA in one line, exit 125: DOCKER_CERT_PATH, and a context", async () => {
@@ -100,12 +127,16 @@ describe("a TLS engine (stunnel with its own CA, client certificates required)",
     ] as const) {
       const result = await oneoff([...args, "run", "--release", IMAGE, "--", "true"], { env: { ...CLEAN, ...env } });
       expect(result.code).toBe(125);
-      expect(result.stderr).toMatch(/^oneoff: cannot reach the Docker engine at tcp:\/\/127\.0\.0\.1:23760: the engine refused oneoff's TLS client certificate \(.+\)\n$/);
+      expect(result.stderr).toMatch(
+        /^oneoff: cannot reach the Docker engine at tcp:\/\/127\.0\.0\.1:23760: the engine refused oneoff's TLS client certificate \(.+\)\n$/,
+      );
     }
   });
 
   it("shows in --dry-run which engine it would use and why, without certificate contents", async () => {
-    const result = await oneoff(["--context", "tls-engine", "run", "--dry-run", "--release", IMAGE, "--", "true"], { env: { ...CLEAN, DOCKER_CONFIG: dockerConfig } });
+    const result = await oneoff(["--context", "tls-engine", "run", "--dry-run", "--release", IMAGE, "--", "true"], {
+      env: { ...CLEAN, DOCKER_CONFIG: dockerConfig },
+    });
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout.toString());
     expect(document.engine).toEqual({ endpoint: TLS_HOST, source: "--context tls-engine", tls: "verified" });
@@ -115,11 +146,14 @@ describe("a TLS engine (stunnel with its own CA, client certificates required)",
   it("refuses an unknown context in one line", async () => {
     const result = await oneoff(["--context", "nope", "ps"], { env: { ...CLEAN, DOCKER_CONFIG: dockerConfig } });
     expect(result.code).toBe(125);
-    expect(result.stderr).toBe(`oneoff: context "nope" not found in ${dockerConfig}/contexts (docker context ls lists the contexts; DOCKER_CONFIG chooses the folder)\n`);
+    expect(result.stderr).toBe(
+      `oneoff: context "nope" not found in ${dockerConfig}/contexts (docker context ls lists the contexts; DOCKER_CONFIG chooses the folder)\n`,
+    );
   });
 });
 
-const NO_SSH = /^oneoff: cannot reach the Docker engine at ssh:\/\/root@127\.0\.0\.1:2222: ssh is not installed here \(no ssh on PATH\) \(install an OpenSSH client, .*\)\n$/;
+const NO_SSH =
+  /^oneoff: cannot reach the Docker engine at ssh:\/\/root@127\.0\.0\.1:2222: ssh is not installed here \(no ssh on PATH\) \(install an OpenSSH client, .*\)\n$/;
 
 describe("an ssh:// engine (docker system dial-stdio over ssh, as the docker CLI)", () => {
   /** A PATH with setpriv (which oneoff runs ssh under, where it can) but no ssh. */
@@ -136,7 +170,25 @@ describe("an ssh:// engine (docker system dial-stdio over ssh, as the docker CLI
   });
 
   it("runs a Swarm job through a manager reached over ssh: output, exit code, the job removed", async () => {
-    const result = await oneoff(["-H", SSH_HOST, "run", "-q", "--engine", "swarm", "--constraint", "node.role==manager", "--release", IMAGE, "--", "sh", "-c", "echo out; echo err >&2; exit 3"], { env: { ...CLEAN, ...SSH_PATH } });
+    const result = await oneoff(
+      [
+        "-H",
+        SSH_HOST,
+        "run",
+        "-q",
+        "--engine",
+        "swarm",
+        "--constraint",
+        "node.role==manager",
+        "--release",
+        IMAGE,
+        "--",
+        "sh",
+        "-c",
+        "echo out; echo err >&2; exit 3",
+      ],
+      { env: { ...CLEAN, ...SSH_PATH } },
+    );
     expect(result.stdout.toString()).toBe("out\n");
     expect(result.stderr).toBe("err\n");
     expect(result.code).toBe(3);
@@ -151,7 +203,9 @@ describe("an ssh:// engine (docker system dial-stdio over ssh, as the docker CLI
 
   it("reaches the same engine from run -d, ps, logs and wait", async () => {
     const env = { ...CLEAN, ...SSH_PATH };
-    const started = await oneoff(["-H", SSH_HOST, "run", "-d", "-q", "--release", IMAGE, "--", "sh", "-c", "echo detached; exit 3"], { env });
+    const started = await oneoff(["-H", SSH_HOST, "run", "-d", "-q", "--release", IMAGE, "--", "sh", "-c", "echo detached; exit 3"], {
+      env,
+    });
     expect(started.code).toBe(0);
     const id = started.stdout.toString().trim();
     try {
@@ -179,8 +233,18 @@ describe("an ssh:// engine (docker system dial-stdio over ssh, as the docker CLI
   });
 
   it.each([
-    ["a key the far side refuses", "ssh://oneoff-stranger", SSH_PATH, /^oneoff: cannot reach the Docker engine at ssh:\/\/oneoff-stranger: ssh to oneoff-stranger failed: .*Permission denied \(publickey\)\. \(check that ssh oneoff-stranger logs in without a prompt .*\)\n$/],
-    ["no docker on the far side", "ssh://oneoff-no-docker", SSH_PATH, /^oneoff: cannot reach the Docker engine at ssh:\/\/oneoff-no-docker: no docker command on oneoff-no-docker: .*docker: command not found \(install the docker CLI there: .*\)\n$/],
+    [
+      "a key the far side refuses",
+      "ssh://oneoff-stranger",
+      SSH_PATH,
+      /^oneoff: cannot reach the Docker engine at ssh:\/\/oneoff-stranger: ssh to oneoff-stranger failed: .*Permission denied \(publickey\)\. \(check that ssh oneoff-stranger logs in without a prompt .*\)\n$/,
+    ],
+    [
+      "no docker on the far side",
+      "ssh://oneoff-no-docker",
+      SSH_PATH,
+      /^oneoff: cannot reach the Docker engine at ssh:\/\/oneoff-no-docker: no docker command on oneoff-no-docker: .*docker: command not found \(install the docker CLI there: .*\)\n$/,
+    ],
     ["no ssh here", SSH_HOST, { PATH: "/nonexistent" }, NO_SSH],
     ["no ssh here, but setpriv", SSH_HOST, { PATH: "setpriv-only" }, NO_SSH],
   ])("says so in one line with exit 125: %s", async (_name, host, env, says) => {
@@ -220,17 +284,32 @@ tasks:
       [[], { ONEOFF_ENV: "production" }, "production", SSH_HOST],
     ] as const) {
       const result = await inApp([...args, "run", "-q", "stage"], env);
-      expect({ code: result.code, stdout: result.stdout.toString(), stderr: result.stderr }).toEqual({ code: 0, stdout: `${stage}\n`, stderr: "" });
+      expect({ code: result.code, stdout: result.stdout.toString(), stderr: result.stderr }).toEqual({
+        code: 0,
+        stdout: `${stage}\n`,
+        stderr: "",
+      });
       const dry = await inApp([...args, "run", "--dry-run", "stage"], env);
       expect(JSON.parse(dry.stdout.toString()).engine.endpoint).toBe(endpoint);
     }
   });
 
   it("puts the environment between the flags and DOCKER_HOST", async () => {
-    const engineOf = async (args: string[], env: Record<string, string>) => JSON.parse((await inApp([...args, "run", "--dry-run", "stage"], env)).stdout.toString()).engine;
-    expect(await engineOf(["--env-name", "production"], { DOCKER_HOST: "tcp://127.0.0.1:1" })).toEqual({ endpoint: SSH_HOST, source: "environment production" });
-    expect(await engineOf(["--env-name", "production", "--context", "tls-engine"], {})).toEqual({ endpoint: TLS_HOST, source: "--context tls-engine", tls: "verified" });
-    expect(await engineOf(["--env-name", "production", "-H", "unix:///tmp/x.sock"], { ONEOFF_ENV: "staging" })).toEqual({ endpoint: "unix:///tmp/x.sock", source: "--host" });
+    const engineOf = async (args: string[], env: Record<string, string>) =>
+      JSON.parse((await inApp([...args, "run", "--dry-run", "stage"], env)).stdout.toString()).engine;
+    expect(await engineOf(["--env-name", "production"], { DOCKER_HOST: "tcp://127.0.0.1:1" })).toEqual({
+      endpoint: SSH_HOST,
+      source: "environment production",
+    });
+    expect(await engineOf(["--env-name", "production", "--context", "tls-engine"], {})).toEqual({
+      endpoint: TLS_HOST,
+      source: "--context tls-engine",
+      tls: "verified",
+    });
+    expect(await engineOf(["--env-name", "production", "-H", "unix:///tmp/x.sock"], { ONEOFF_ENV: "staging" })).toEqual({
+      endpoint: "unix:///tmp/x.sock",
+      source: "--host",
+    });
     // --env-name wins over ONEOFF_ENV.
     expect(await engineOf(["--env-name", "production"], { ONEOFF_ENV: "staging" })).toMatchObject({ source: "environment production" });
   });
@@ -244,6 +323,8 @@ tasks:
   it("refuses an unknown environment in one line listing the known ones", async () => {
     const result = await inApp(["run", "stage"], { ONEOFF_ENV: "prodution" });
     expect(result.code).toBe(125);
-    expect(result.stderr).toBe(`oneoff: ONEOFF_ENV=prodution: no such environment in ${app}/oneoff.yaml (it has nowhere, production, staging) (did you mean production?)\n`);
+    expect(result.stderr).toBe(
+      `oneoff: ONEOFF_ENV=prodution: no such environment in ${app}/oneoff.yaml (it has nowhere, production, staging) (did you mean production?)\n`,
+    );
   });
 });

@@ -34,7 +34,7 @@ function app(extra = ""): string {
       "    as: env",
       "tasks:",
       "  show:",
-      "    command: [sh, -c, 'id -u; stat -c \"%a %u:%g\" /run/secrets/db_password /etc/app/tls/key.pem; cat /run/secrets/db_password; echo; echo \"$$API_TOKEN\"; cat /etc/app/tls/key.pem; env | grep -c db-pass || true']",
+      '    command: [sh, -c, \'id -u; stat -c "%a %u:%g" /run/secrets/db_password /etc/app/tls/key.pem; cat /run/secrets/db_password; echo; echo "$$API_TOKEN"; cat /etc/app/tls/key.pem; env | grep -c db-pass || true\']',
       "  migrate:",
       "    command: [sh, -c, 'ls /run/secrets; echo \"token:$${API_TOKEN:-none}\"']",
       "    secrets: [db_password]",
@@ -81,9 +81,24 @@ describe("secrets: delivered to the one-off", () => {
   });
 
   it.each([
-    ["an unset variable", {}, (text: string) => text, /^oneoff: oneoff\.yaml:5:5: secrets\.db_password\.env: INT_DB_PASSWORD is not set in your environment \(export INT_DB_PASSWORD/],
-    ["an unreadable file", env, (text: string) => text.replace("file: key.pem", "file: gone.pem"), /^oneoff: oneoff\.yaml:7:5: secrets\.tls_key\.file: \S+\/gone\.pem does not exist \(point file: at a readable file/],
-    ["a failing command", env, (text: string) => text.replace("command: printf 'tok-%s\\n' from-command", "command: printf 'tok-%s' leaked; exit 7"), /^oneoff: oneoff\.yaml:10:5: secrets\.api_token\.command: the command exited with 7 \(run it yourself to see why/],
+    [
+      "an unset variable",
+      {},
+      (text: string) => text,
+      /^oneoff: oneoff\.yaml:5:5: secrets\.db_password\.env: INT_DB_PASSWORD is not set in your environment \(export INT_DB_PASSWORD/,
+    ],
+    [
+      "an unreadable file",
+      env,
+      (text: string) => text.replace("file: key.pem", "file: gone.pem"),
+      /^oneoff: oneoff\.yaml:7:5: secrets\.tls_key\.file: \S+\/gone\.pem does not exist \(point file: at a readable file/,
+    ],
+    [
+      "a failing command",
+      env,
+      (text: string) => text.replace("command: printf 'tok-%s\\n' from-command", "command: printf 'tok-%s' leaked; exit 7"),
+      /^oneoff: oneoff\.yaml:10:5: secrets\.api_token\.command: the command exited with 7 \(run it yourself to see why/,
+    ],
   ])("refuses %s in one line, exit 125, nothing created", async (_name, runEnv, breakIt, line) => {
     const dir = app();
     const config = path.join(dir, "oneoff.yaml");
@@ -104,23 +119,32 @@ describe("secrets: delivered to the one-off", () => {
     expect(result.stderr.trim()).toBe(
       "oneoff: oneoff.yaml:4:3: secrets.db_password.target: /run/secrets/db_password is under the volume mounted at /run/secrets: the file would outlive the one-off in that volume (choose a target outside it, such as /run/secrets/db_password)",
     );
-    expect(await eventually(() => (docker("volume", "ls", "-q", "--filter", "name=oneoff-secrets-vol") === "" ? true : undefined))).toBe(true);
+    expect(await eventually(() => (docker("volume", "ls", "-q", "--filter", "name=oneoff-secrets-vol") === "" ? true : undefined))).toBe(
+      true,
+    );
   });
 
   it("refuses a file target that the image's links lead into a volume (/run/secrets -> /data): nothing written there, nothing left", async () => {
     const image = "oneoff-test/secrets-link:latest";
     // A hostile image: its /run/secrets is a link into where a volume is mounted.
-    execFileSync("docker", ["build", "-q", "-t", image, "-"], { input: "FROM oneoff-test/busybox\nRUN mkdir -p /data /run && ln -s /data /run/secrets\n", env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+    execFileSync("docker", ["build", "-q", "-t", image, "-"], {
+      input: "FROM oneoff-test/busybox\nRUN mkdir -p /data /run && ln -s /data /run/secrets\n",
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
     const volume = `oneoff-secrets-link-${Math.random().toString(16).slice(2, 8)}`;
     try {
       const result = await oneoff(["run", "--release", image, "-v", `${volume}:/data`, "--", "true"], { cwd: app(), env });
       expect(result.code).toBe(125);
       expect(result.stdout.toString()).toBe("");
       expect(result.stderr.trim().split("\n")).toEqual([
-        expect.stringMatching(/^oneoff: oneoff\.yaml:\d+:\d+: secrets\.\w+\.target: \/run\/secrets\/\w+ leads through a link in the image to \/data\/\w+, under the volume mounted at \/data: the file would outlive the one-off in that volume \(choose a target outside it, such as \/run\/secrets\/\w+\)$/),
+        expect.stringMatching(
+          /^oneoff: oneoff\.yaml:\d+:\d+: secrets\.\w+\.target: \/run\/secrets\/\w+ leads through a link in the image to \/data\/\w+, under the volume mounted at \/data: the file would outlive the one-off in that volume \(choose a target outside it, such as \/run\/secrets\/\w+\)$/,
+        ),
       ]);
       expect(oneOffContainers()).toEqual([]);
-      const inVolume = execFileSync("docker", ["run", "--rm", "-v", `${volume}:/data`, "oneoff-test/busybox", "ls", "-A", "/data"], { encoding: "utf8" });
+      const inVolume = execFileSync("docker", ["run", "--rm", "-v", `${volume}:/data`, "oneoff-test/busybox", "ls", "-A", "/data"], {
+        encoding: "utf8",
+      });
       expect(inVolume).toBe("");
     } finally {
       execFileSync("docker", ["volume", "rm", "-f", volume]);
@@ -131,7 +155,10 @@ describe("secrets: delivered to the one-off", () => {
   it("shows in --dry-run where each secret and copy goes, and no value", async () => {
     const dir = app();
     writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
-    const result = await oneoff(["run", "--dry-run", "--copy-in", "seed.sql:/tmp/seed.sql", "--copy-out", "/tmp/out.csv:.", "show"], { cwd: dir, env });
+    const result = await oneoff(["run", "--dry-run", "--copy-in", "seed.sql:/tmp/seed.sql", "--copy-out", "/tmp/out.csv:.", "show"], {
+      cwd: dir,
+      env,
+    });
     expect(result.code).toBe(0);
     const document = JSON.parse(result.stdout.toString());
     expect(document.copyIn).toEqual([`${dir}/seed.sql -> /tmp/seed.sql`]);

@@ -35,7 +35,10 @@ describe("oneoff run streams", () => {
   it("pipes 50 MiB of binary stdin in byte-exact with -i, and the command sees EOF", async () => {
     const input = randomBytes(50 * MiB);
     // wc -c and sha256sum only finish when stdin is closed: a missing EOF hangs this test.
-    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", "tee /tmp/in | sha256sum | cut -d' ' -f1; wc -c < /tmp/in"], { input });
+    const result = await oneoff(
+      ["run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", "tee /tmp/in | sha256sum | cut -d' ' -f1; wc -c < /tmp/in"],
+      { input },
+    );
     expect(result.code).toBe(0);
     const [checksum, count] = result.stdout.toString().trim().split("\n");
     expect(Number(count)).toBe(input.length);

@@ -25,7 +25,11 @@ let workerNode = "";
 let managerNode = "";
 
 function workerDocker(...args: string[]): string {
-  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DOCKER_HOST: WORKER_SOCK, DOCKER_CONTEXT: undefined } }).trim();
+  return execFileSync("docker", args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, DOCKER_HOST: WORKER_SOCK, DOCKER_CONTEXT: undefined },
+  }).trim();
 }
 
 /** A job on the worker. A run that does not end in `killAfterMs` is killed (and fails the test). */
@@ -63,25 +67,45 @@ function jobServices(): string[] {
 
 /** Task containers on the worker (any state), as "ID SERVICE-NAME STATE". */
 function workerTaskContainers(): string[] {
-  return workerDocker("ps", "-a", "--filter", "label=com.docker.swarm.task.id", "--format", '{{.ID}} {{.Label "com.docker.swarm.service.name"}} {{.State}}')
+  return workerDocker(
+    "ps",
+    "-a",
+    "--filter",
+    "label=com.docker.swarm.task.id",
+    "--format",
+    '{{.ID}} {{.Label "com.docker.swarm.service.name"}} {{.State}}',
+  )
     .split("\n")
     .filter(Boolean);
 }
 
 /** The job part of oneoff's --json document. */
-function jsonJob(result: CliResult): { exitCode: number; containerName: string; job: { serviceId: string; nodeId: string; createToExitMs: number } } {
-  return JSON.parse(result.stdout.toString()) as { exitCode: number; containerName: string; job: { serviceId: string; nodeId: string; createToExitMs: number } };
+function jsonJob(result: CliResult): {
+  exitCode: number;
+  containerName: string;
+  job: { serviceId: string; nodeId: string; createToExitMs: number };
+} {
+  return JSON.parse(result.stdout.toString()) as {
+    exitCode: number;
+    containerName: string;
+    job: { serviceId: string; nodeId: string; createToExitMs: number };
+  };
 }
 
 beforeAll(() => {
   try {
     workerDocker("info", "--format", "{{.Swarm.NodeID}}");
   } catch (error) {
-    throw new Error(`no worker engine answers on ${WORKER_SOCK} (${String((error as { stderr?: string }).stderr ?? error).trim()}); ${SETUP_HINT}`);
+    throw new Error(
+      `no worker engine answers on ${WORKER_SOCK} (${String((error as { stderr?: string }).stderr ?? error).trim()}); ${SETUP_HINT}`,
+    );
   }
-  const nodes = docker("node", "ls", "--filter", "node.label=oneoff-test=worker", "--format", "{{.ID}} {{.Status}}").split("\n").filter(Boolean);
+  const nodes = docker("node", "ls", "--filter", "node.label=oneoff-test=worker", "--format", "{{.ID}} {{.Status}}")
+    .split("\n")
+    .filter(Boolean);
   const ready = nodes.filter((line) => line.endsWith(" Ready")).map((line) => line.split(" ")[0] as string);
-  if (ready.length !== 1) throw new Error(`expected one ready swarm node labelled oneoff-test=worker, found: ${JSON.stringify(nodes)}; ${SETUP_HINT}`);
+  if (ready.length !== 1)
+    throw new Error(`expected one ready swarm node labelled oneoff-test=worker, found: ${JSON.stringify(nodes)}; ${SETUP_HINT}`);
   workerNode = ready[0] as string;
   managerNode = docker("info", "--format", "{{.Swarm.NodeID}}");
   expect(workerDocker("info", "--format", "{{.Swarm.NodeID}}")).toBe(workerNode);
@@ -145,10 +169,29 @@ describe("a job on the worker and a service on the manager", () => {
     docker("network", "create", "--driver", "overlay", "--attachable", NETWORK);
     // dnsrr: service VIPs do not route on this kernel (no IPVS); the name resolves to the task.
     docker(
-      "service", "create", "--detach", "--name", WEB, "--network", NETWORK, "--endpoint-mode", "dnsrr", "--constraint", "node.role==manager",
-      IMAGE, "sh", "-c", "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello from the manager\\n' | nc -l -p 8080; done",
+      "service",
+      "create",
+      "--detach",
+      "--name",
+      WEB,
+      "--network",
+      NETWORK,
+      "--endpoint-mode",
+      "dnsrr",
+      "--constraint",
+      "node.role==manager",
+      IMAGE,
+      "sh",
+      "-c",
+      "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello from the manager\\n' | nc -l -p 8080; done",
     );
-    await eventually(() => (docker("service", "ps", WEB, "--filter", "desired-state=running", "--format", "{{.CurrentState}}").startsWith("Running") ? true : undefined), 30_000);
+    await eventually(
+      () =>
+        docker("service", "ps", WEB, "--filter", "desired-state=running", "--format", "{{.CurrentState}}").startsWith("Running")
+          ? true
+          : undefined,
+      30_000,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -165,7 +208,17 @@ describe("a job on the worker and a service on the manager", () => {
   });
 
   it("reaches it by name over an attachable overlay network (VXLAN between the two engines)", async () => {
-    const result = await onWorker(["--network", NETWORK, "--json", "--release", IMAGE, "--", "sh", "-c", `nc -w 5 ${WEB} 8080 </dev/null | tail -n 1`]);
+    const result = await onWorker([
+      "--network",
+      NETWORK,
+      "--json",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      `nc -w 5 ${WEB} 8080 </dev/null | tail -n 1`,
+    ]);
     const document = jsonJob(result);
     expect(document.job.nodeId).toBe(workerNode);
     expect(document.exitCode).toBe(0);
@@ -178,13 +231,16 @@ describe("a job on the worker and a service on the manager", () => {
 describe("stopping a job on the worker", () => {
   it("SIGTERM to oneoff reaches the job's task on the worker: its handler's output and exit code come back, the job is removed", async () => {
     let serviceName = "";
-    const result = await onWorker(["--release", IMAGE, "--", "sh", "-c", "trap 'echo got-term; exit 4' TERM; echo ready; sleep 60 & wait"], {
-      onSpawn: (child) =>
-        void waitForOutput(child, (text) => text.includes("ready")).then(() => {
-          serviceName = docker("service", "ls", "--filter", "label=io.oneoff.managed=true", "--format", "{{.Name}}");
-          child.kill("SIGTERM");
-        }),
-    });
+    const result = await onWorker(
+      ["--release", IMAGE, "--", "sh", "-c", "trap 'echo got-term; exit 4' TERM; echo ready; sleep 60 & wait"],
+      {
+        onSpawn: (child) =>
+          void waitForOutput(child, (text) => text.includes("ready")).then(() => {
+            serviceName = docker("service", "ls", "--filter", "label=io.oneoff.managed=true", "--format", "{{.Name}}");
+            child.kill("SIGTERM");
+          }),
+      },
+    );
     expect(result.hung, "oneoff did not end within 30 s of SIGTERM").toBe(false);
     expect(result.stdout.toString()).toBe("ready\ngot-term\n");
     expect(result.code).toBe(4);
@@ -205,12 +261,21 @@ describe("a terminal session on a job that lands on the worker", () => {
     const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-worker-tty-"));
     const script = path.join(work, "session.sh");
     const stderrFile = path.join(work, "stderr");
-    writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm ${ON_WORKER.join(" ")} -it --release ${IMAGE} -- sh 2>${JSON.stringify(stderrFile)}\necho "exit=$?"\nsleep 600\n`);
+    writeFileSync(
+      script,
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm ${ON_WORKER.join(" ")} -it --release ${IMAGE} -- sh 2>${JSON.stringify(stderrFile)}\necho "exit=$?"\nsleep 600\n`,
+    );
     terminal = new TerminalSession(`bash --norc --noprofile ${script}`);
     await terminal.waitFor((screen) => /exit=\d+/.test(screen), 30_000);
     // The session's banner ("oneoff: APP one-off: release ...") comes first; then the refusal, alone.
-    const lines = withoutDigestNotice(readFileSync(stderrFile, "utf8")).split("\n").filter((line) => line && !/^oneoff: \S+ one-off: release /.test(line));
-    expect(lines).toEqual([expect.stringMatching(/^oneoff: the job's task landed on node oneoff-w2, not on the engine oneoff talks to \(unix:\/\/\/var\/run\/docker\.sock\): a terminal session needs its container here/)]);
+    const lines = withoutDigestNotice(readFileSync(stderrFile, "utf8"))
+      .split("\n")
+      .filter((line) => line && !/^oneoff: \S+ one-off: release /.test(line));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^oneoff: the job's task landed on node oneoff-w2, not on the engine oneoff talks to \(unix:\/\/\/var\/run\/docker\.sock\): a terminal session needs its container here/,
+      ),
+    ]);
     expect(terminal.screen()).toMatch(/exit=125/);
     expect(jobServices()).toEqual([]);
   });

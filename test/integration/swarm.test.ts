@@ -24,7 +24,10 @@ const auditLog = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-audi
 // Jobs stay on the manager, the engine oneoff talks to (a worker may have joined: see
 // swarm-worker.test.ts for jobs placed elsewhere); -q: a second node adds a note on stderr.
 const swarm = (args: string[], options: Parameters<typeof oneoff>[1] = {}) =>
-  oneoff(["run", "-q", "--engine", "swarm", "--constraint", "node.role==manager", ...args], { ...options, env: { ONEOFF_AUDIT_LOG: auditLog, ...options.env } });
+  oneoff(["run", "-q", "--engine", "swarm", "--constraint", "node.role==manager", ...args], {
+    ...options,
+    env: { ONEOFF_AUDIT_LOG: auditLog, ...options.env },
+  });
 
 function jobServices(): string[] {
   return docker("service", "ls", "-q", "--filter", "label=io.oneoff.managed=true").split("\n").filter(Boolean);
@@ -32,7 +35,7 @@ function jobServices(): string[] {
 
 /** Containers of job services named like oneoff's (app "oneoff-swarm-…" or a lock), any state. */
 function jobContainers(): string[] {
-  return docker("ps", "-a", "--format", "{{.ID}} {{.Label \"com.docker.swarm.service.name\"}}")
+  return docker("ps", "-a", "--format", '{{.ID}} {{.Label "com.docker.swarm.service.name"}}')
     .split("\n")
     .filter((line) => / \S+-(run-[0-9a-f]{6}|lock-\S+)$/.test(line))
     .map((line) => line.split(" ")[0] as string);
@@ -55,12 +58,45 @@ beforeAll(async () => {
   docker("network", "create", "--driver", "overlay", "--attachable", NETWORK);
   // dnsrr: service VIPs do not route on this kernel (no IPVS); the name resolves to the task.
   docker(
-    "service", "create", "--detach", "--name", WEB, "--network", NETWORK, "--endpoint-mode", "dnsrr",
-    "--secret", SECRET, "--config", `source=${CONFIG},target=/etc/app.conf`, "--env", "APP_ENV=production", "--env", "APP_LEVEL=7", "--user", "1000:1000", "--workdir", "/tmp",
-    "--label", "com.example.team=shop", "--container-label", "com.example.role=web", "--constraint", "node.role==manager",
-    IMAGE, "sh", "-c", "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello from web\\n' | nc -l -p 8080; done",
+    "service",
+    "create",
+    "--detach",
+    "--name",
+    WEB,
+    "--network",
+    NETWORK,
+    "--endpoint-mode",
+    "dnsrr",
+    "--secret",
+    SECRET,
+    "--config",
+    `source=${CONFIG},target=/etc/app.conf`,
+    "--env",
+    "APP_ENV=production",
+    "--env",
+    "APP_LEVEL=7",
+    "--user",
+    "1000:1000",
+    "--workdir",
+    "/tmp",
+    "--label",
+    "com.example.team=shop",
+    "--container-label",
+    "com.example.role=web",
+    "--constraint",
+    "node.role==manager",
+    IMAGE,
+    "sh",
+    "-c",
+    "while true; do printf 'HTTP/1.0 200 OK\\r\\n\\r\\nhello from web\\n' | nc -l -p 8080; done",
   );
-  await eventually(() => (docker("service", "ps", WEB, "--filter", "desired-state=running", "--format", "{{.CurrentState}}").startsWith("Running") ? true : undefined), 30_000);
+  await eventually(
+    () =>
+      docker("service", "ps", WEB, "--filter", "desired-state=running", "--format", "{{.CurrentState}}").startsWith("Running")
+        ? true
+        : undefined,
+    30_000,
+  );
 }, 60_000);
 
 afterAll(() => {
@@ -99,7 +135,14 @@ function execSleep(ms: number): void {
 
 describe("oneoff run --engine swarm --from SERVICE", () => {
   it("runs the job with the service's env, secret file, user and workdir", async () => {
-    const result = await swarm(["--from", WEB, "--", "sh", "-c", "echo $APP_ENV $APP_LEVEL; cat /run/secrets/" + SECRET + "; echo; id -u; pwd"]);
+    const result = await swarm([
+      "--from",
+      WEB,
+      "--",
+      "sh",
+      "-c",
+      "echo $APP_ENV $APP_LEVEL; cat /run/secrets/" + SECRET + "; echo; id -u; pwd",
+    ]);
     expect(result.stderr).toBe("");
     expect(result.stdout.toString()).toBe(`production 7\n${SECRET_VALUE}\n1000\n/tmp\n`);
     expect(result.code).toBe(0);
@@ -113,7 +156,22 @@ describe("oneoff run --engine swarm --from SERVICE", () => {
 
   it("finds a stack's service by its short name when app: is the stack (docker stack deploy names it STACK_NAME)", async () => {
     const stacked = `${STACK}_web`;
-    docker("service", "create", "--detach", "--name", stacked, "--label", `com.docker.stack.namespace=${STACK}`, "--env", "FROM_STACK=yes", "--constraint", "node.role==manager", IMAGE, "sleep", "600");
+    docker(
+      "service",
+      "create",
+      "--detach",
+      "--name",
+      stacked,
+      "--label",
+      `com.docker.stack.namespace=${STACK}`,
+      "--env",
+      "FROM_STACK=yes",
+      "--constraint",
+      "node.role==manager",
+      IMAGE,
+      "sleep",
+      "600",
+    );
     try {
       const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-stack-"));
       writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${STACK}\nengine: swarm\nconstraints: [node.role==manager]\n`);
@@ -124,7 +182,8 @@ describe("oneoff run --engine swarm --from SERVICE", () => {
       expect(alone.stdout.toString()).toBe("yes\n");
     } finally {
       docker("service", "rm", stacked);
-      for (const container of docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${stacked}`).split("\n").filter(Boolean)) execIgnoringFailure(() => docker("rm", "-f", container));
+      for (const container of docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${stacked}`).split("\n").filter(Boolean))
+        execIgnoringFailure(() => docker("rm", "-f", container));
     }
   });
 
@@ -135,14 +194,39 @@ describe("oneoff run --engine swarm --from SERVICE", () => {
   });
 
   it("lets flags override the service's settings", async () => {
-    const result = await swarm(["--from", WEB, "-e", "APP_ENV=staging", "-u", "0", "-w", "/", "--", "sh", "-c", "echo $APP_ENV $APP_LEVEL; id -u; pwd"]);
+    const result = await swarm([
+      "--from",
+      WEB,
+      "-e",
+      "APP_ENV=staging",
+      "-u",
+      "0",
+      "-w",
+      "/",
+      "--",
+      "sh",
+      "-c",
+      "echo $APP_ENV $APP_LEVEL; id -u; pwd",
+    ]);
     expect(result.stdout.toString()).toBe("staging 7\n0\n/\n");
   });
 
   it("prints the service create request for --dry-run: a replicated job copying the service, secret values redacted", async () => {
     const result = await swarm(["--from", WEB, "--dry-run", "-e", "API_TOKEN=planted-token-value", "--", "echo", "hi"]);
     expect(result.code).toBe(0);
-    const document = JSON.parse(result.stdout.toString()) as { runsAs: string; request: { path: string; body: { Mode: unknown; TaskTemplate: { RestartPolicy: unknown; ContainerSpec: { Secrets: Array<{ SecretName: string }>; Env: string[]; Args: string[] } } } } };
+    const document = JSON.parse(result.stdout.toString()) as {
+      runsAs: string;
+      request: {
+        path: string;
+        body: {
+          Mode: unknown;
+          TaskTemplate: {
+            RestartPolicy: unknown;
+            ContainerSpec: { Secrets: Array<{ SecretName: string }>; Env: string[]; Args: string[] };
+          };
+        };
+      };
+    };
     expect(document.runsAs).toBe("swarm job");
     expect(document.request.path).toBe("/services/create");
     expect(document.request.body.Mode).toEqual({ ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } });
@@ -157,7 +241,9 @@ describe("oneoff run --engine swarm --from SERVICE", () => {
   it("says so in one line when there is no such service", async () => {
     const result = await swarm(["--from", `no-such-service-${tag}`, "--", "true"]);
     expect(result.code).toBe(125);
-    expect(result.stderr).toBe(`oneoff: --from no-such-service-${tag}: no service no-such-service-${tag} on the swarm at unix:///var/run/docker.sock (check the name with docker service ls)\n`);
+    expect(result.stderr).toBe(
+      `oneoff: --from no-such-service-${tag}: no service no-such-service-${tag} on the swarm at unix:///var/run/docker.sock (check the name with docker service ls)\n`,
+    );
   });
 });
 
@@ -170,7 +256,9 @@ describe("exit codes and output", () => {
   it("exits 127 with one line when the command is not in the image", async () => {
     const result = await swarm(["--release", IMAGE, "--", "no-such-command"]);
     expect(result.code).toBe(127);
-    expect(result.stderr).toBe('oneoff: command "no-such-command" not found in the image (check the command, and that the release image has it on its PATH)\n');
+    expect(result.stderr).toBe(
+      'oneoff: command "no-such-command" not found in the image (check the command, and that the release image has it on its PATH)\n',
+    );
   });
 
   it("delivers 10,000 stdout and 10,000 stderr lines complete and apart", async () => {
@@ -246,22 +334,39 @@ describe("locks, detach, ps, logs, wait, audit", () => {
       onSpawn: (child) =>
         void waitForOutput(child, (text) => text.includes("holding"), 60_000).then(() => {
           // Not quiet: the waiter's "waiting for lock" line is the moment to kill it.
-          waiter = oneoff(["run", "--engine", "swarm", "--constraint", "node.role==manager", "--lock", "wl", "--wait-lock", "60s", "--release", IMAGE, "--", "true"], {
-            env: { ONEOFF_AUDIT_LOG: auditLog },
-            onSpawn: (waiting) => {
-              let killed = false;
-              waiting.stderr?.on("data", (chunk: Buffer) => {
-                if (!killed && chunk.toString().includes("waiting for lock wl")) {
-                  killed = true;
-                  waiting.kill("SIGKILL");
-                }
-              });
+          waiter = oneoff(
+            [
+              "run",
+              "--engine",
+              "swarm",
+              "--constraint",
+              "node.role==manager",
+              "--lock",
+              "wl",
+              "--wait-lock",
+              "60s",
+              "--release",
+              IMAGE,
+              "--",
+              "true",
+            ],
+            {
+              env: { ONEOFF_AUDIT_LOG: auditLog },
+              onSpawn: (waiting) => {
+                let killed = false;
+                waiting.stderr?.on("data", (chunk: Buffer) => {
+                  if (!killed && chunk.toString().includes("waiting for lock wl")) {
+                    killed = true;
+                    waiting.kill("SIGKILL");
+                  }
+                });
+              },
             },
-          });
+          );
         }),
     });
     const held = await holder;
-    const killed = await (await eventually(() => waiter));
+    const killed = await await eventually(() => waiter);
     expect(killed.signal).toBe("SIGKILL");
     expect(killed.stderr).toMatch(/waiting for lock wl, held by/);
     expect(held.stdout.toString()).toBe("holding\nholder-done\n");
@@ -269,7 +374,17 @@ describe("locks, detach, ps, logs, wait, audit", () => {
   }, 90_000);
 
   it("starts a detached job that ps, logs, wait and cleanup know", async () => {
-    const started = await swarm(["-d", "--keep-for", "1s", "--release", IMAGE, "--", "sh", "-c", "echo to-out; echo to-err >&2; sleep 1; exit 6"]);
+    const started = await swarm([
+      "-d",
+      "--keep-for",
+      "1s",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "echo to-out; echo to-err >&2; sleep 1; exit 6",
+    ]);
     const id = started.stdout.toString().trim();
     expect(started.code).toBe(0);
     const listed = JSON.parse((await oneoff(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{ id: string; state: string }>;
@@ -288,7 +403,10 @@ describe("locks, detach, ps, logs, wait, audit", () => {
 
   it("runs the release task once per release as a job, recorded in the ledger", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-release-"));
-    writeFileSync(path.join(dir, "oneoff.yaml"), `app: swarmrel${tag}\nimage: oneoff-test/busybox\nrelease: latest\nengine: swarm\nconstraints: [node.role==manager]\ntasks:\n  release: [sh, -c, 'echo migrating; exit 0']\n`);
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      `app: swarmrel${tag}\nimage: oneoff-test/busybox\nrelease: latest\nengine: swarm\nconstraints: [node.role==manager]\ntasks:\n  release: [sh, -c, 'echo migrating; exit 0']\n`,
+    );
     const first = await oneoff(["release"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: auditLog } });
     expect(first.stdout.toString()).toBe("migrating\n");
     expect(first.code).toBe(0);
@@ -296,15 +414,35 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     expect(second.stdout.toString()).toBe("");
     expect(second.stderr).toMatch(/release task release already succeeded for release [0-9a-f]{12}/);
     expect(second.code).toBe(0);
-    for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=swarmrel${tag}`).split("\n").filter(Boolean)) docker("volume", "rm", volume);
+    for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=swarmrel${tag}`).split("\n").filter(Boolean))
+      docker("volume", "rm", volume);
   });
 
   it("reaps an orphaned job (its owner on this host is gone) with cleanup, and leaves a live owner's job", async () => {
-    const labels = (owner: string, name: string) => ["--label", "io.oneoff.managed=true", "--label", `io.oneoff.app=reap${tag}`, "--label", `io.oneoff.owner=${owner}`, "--name", name];
+    const labels = (owner: string, name: string) => [
+      "--label",
+      "io.oneoff.managed=true",
+      "--label",
+      `io.oneoff.app=reap${tag}`,
+      "--label",
+      `io.oneoff.owner=${owner}`,
+      "--name",
+      name,
+    ];
     const orphan = `reap${tag}-run-000001`;
     const alive = `reap${tag}-run-000002`;
     // PID 2^22+1 is past Linux's pid_max: no process has it.
-    const job = ["service", "create", "--detach", "--mode", "replicated-job", "--restart-condition", "none", "--constraint", "node.role==manager"];
+    const job = [
+      "service",
+      "create",
+      "--detach",
+      "--mode",
+      "replicated-job",
+      "--restart-condition",
+      "none",
+      "--constraint",
+      "node.role==manager",
+    ];
     docker(...job, ...labels(ownerLabel(4194305), orphan), IMAGE, "sleep", "60");
     docker(...job, ...labels(ownerLabel(process.pid), alive), IMAGE, "sleep", "60");
     const cleaned = await oneoff(["cleanup"]);
@@ -328,7 +466,10 @@ describe("locks, detach, ps, logs, wait, audit", () => {
 
   it("writes one audit line per job, without secrets", async () => {
     await swarm(["--from", WEB, "-e", "DB_PASSWORD=planted-password", "--", "sh", "-c", "exit 2"]);
-    const lines = readFileSync(auditLog, "utf8").trim().split("\n").map((line) => JSON.parse(line) as { exitCode: number; command: string[] });
+    const lines = readFileSync(auditLog, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { exitCode: number; command: string[] });
     expect(lines.at(-1)?.exitCode).toBe(2);
     expect(readFileSync(auditLog, "utf8")).not.toContain("planted-password");
     expect(readFileSync(auditLog, "utf8")).not.toContain(SECRET_VALUE);
@@ -343,7 +484,10 @@ describe("a terminal session on a job whose task is on this engine", () => {
   async function startShellJob(): Promise<TerminalSession> {
     const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-tty-"));
     const script = path.join(work, "session.sh");
-    writeFileSync(script, `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm --constraint node.role==manager -it --release ${IMAGE} -- sh\necho "exit=$?"\nsleep 600\n`);
+    writeFileSync(
+      script,
+      `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --engine swarm --constraint node.role==manager -it --release ${IMAGE} -- sh\necho "exit=$?"\nsleep 600\n`,
+    );
     const session = new TerminalSession(`bash --norc --noprofile ${script}`);
     // Attached only once its task runs: what is typed before that would reach no one.
     await session.waitFor((screen) => /a Swarm job, removed on exit/.test(screen));

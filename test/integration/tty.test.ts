@@ -55,7 +55,9 @@ describe("oneoff shell: an interactive terminal session", () => {
   it("prints a banner on stderr naming the app, the release and that the container is removed", async () => {
     const terminal = startInTerminal(`shell --release ${IMAGE}`);
     const screen = await terminal.waitFor((text) => PROMPT.test(text));
-    expect(screen).toMatch(/oneoff: \S+ one-off: release [0-9a-f]{12} \(oneoff-test\/busybox:latest\) as \S+@\S+; a one-off container, removed on exit/);
+    expect(screen).toMatch(
+      /oneoff: \S+ one-off: release [0-9a-f]{12} \(oneoff-test\/busybox:latest\) as \S+@\S+; a one-off container, removed on exit/,
+    );
     terminal.keys("C-d");
     await terminal.waitFor((text) => /exit=0/.test(text));
   });
@@ -144,7 +146,10 @@ describe("oneoff shell: an interactive terminal session", () => {
 
   it("runs a task marked interactive: true as a terminal session", async () => {
     const app = mkdtempSync(path.join(os.tmpdir(), "oneoff-tty-app-"));
-    writeFileSync(path.join(app, "oneoff.yaml"), `image: oneoff-test/busybox\ntasks:\n  console:\n    interactive: true\n    command: [sh, -c, "tty && read line && echo got:$$line"]\n`);
+    writeFileSync(
+      path.join(app, "oneoff.yaml"),
+      `image: oneoff-test/busybox\ntasks:\n  console:\n    interactive: true\n    command: [sh, -c, "tty && read line && echo got:$$line"]\n`,
+    );
     const terminal = startInTerminal(`run -q -c ${JSON.stringify(path.join(app, "oneoff.yaml"))} console`);
     await terminal.waitFor((screen) => /\/dev\/pts\/\d+/.test(screen));
     terminal.type("typed");
@@ -157,7 +162,9 @@ describe("terminal sessions without a terminal", () => {
   it("refuses -it when stdin is not a TTY, like docker", async () => {
     const result = await oneoff(["run", "-it", "--release", IMAGE, "--", "sh"]);
     expect(result.code).toBe(125);
-    expect(result.stderr).toBe("oneoff: -t needs a terminal, and the input device is not a TTY (run it from a terminal, or drop -t and pipe input with -i)\n");
+    expect(result.stderr).toBe(
+      "oneoff: -t needs a terminal, and the input device is not a TTY (run it from a terminal, or drop -t and pipe input with -i)\n",
+    );
   });
 
   it("refuses oneoff shell when stdin is not a TTY", async () => {
@@ -168,7 +175,10 @@ describe("terminal sessions without a terminal", () => {
 
   it("falls back to plain stdin for a task marked interactive: auto", async () => {
     const app = mkdtempSync(path.join(os.tmpdir(), "oneoff-tty-app-"));
-    writeFileSync(path.join(app, "oneoff.yaml"), `image: oneoff-test/busybox\ntasks:\n  console:\n    interactive: auto\n    command: [sh]\n`);
+    writeFileSync(
+      path.join(app, "oneoff.yaml"),
+      `image: oneoff-test/busybox\ntasks:\n  console:\n    interactive: auto\n    command: [sh]\n`,
+    );
     const result = await oneoff(["run", "-q", "console"], { cwd: app, input: "tty; echo piped\n" });
     expect(result.stdout.toString()).toBe("not a tty\npiped\n");
     expect(result.code).toBe(0);
@@ -178,7 +188,10 @@ describe("terminal sessions without a terminal", () => {
 /** The PID of the oneoff process running in the terminal (a child of the session's bash). */
 function execPidOfOneoff(terminal: TerminalSession): number {
   const panePid = Number(execFileSyncText("tmux", ["display-message", "-p", "-t", terminal.name, "#{pane_pid}"]));
-  const children = execFileSyncText("sh", ["-c", `cat /proc/${panePid}/task/*/children`]).split(/\s+/).filter(Boolean).map(Number);
+  const children = execFileSyncText("sh", ["-c", `cat /proc/${panePid}/task/*/children`])
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   const pid = children.find((child) => readFileSync(`/proc/${child}/cmdline`, "utf8").includes("oneoff.js"));
   if (!pid) throw new Error("oneoff is not running in the terminal");
   return pid;

@@ -38,11 +38,20 @@ describe("oneoff completion", () => {
       [["oneoff", "ru"], ["run"]],
       [["oneoff", "run", "--rel"], ["--release"]],
       [["oneoff", "--debug", "run", "--dry"], ["--dry-run"]],
-      [["oneoff", "ps", "--all"], ["--all", "--all-apps"]],
-      [["oneoff", "run", ""], ["console", "migrate"]],
+      [
+        ["oneoff", "ps", "--all"],
+        ["--all", "--all-apps"],
+      ],
+      [
+        ["oneoff", "run", ""],
+        ["console", "migrate"],
+      ],
       [["oneoff", "run", "-e", "A=1", "--release", "v42", "mi"], ["migrate"]],
       [["oneoff", "run", "migrate", ""], []],
-      [["oneoff", "run", "--pull", ""], ["always", "missing", "never"]],
+      [
+        ["oneoff", "run", "--pull", ""],
+        ["always", "missing", "never"],
+      ],
       [["oneoff", "run", "--pull", "=", "n"], ["never"]],
       [["oneoff", "run", "--", "r"], []],
       [["oneoff", "completion", "z"], ["zsh"]],
@@ -84,7 +93,9 @@ rm -f "$args_file"`;
     });
 
     it("registers the function for oneoff", async () => {
-      const output = execFileSync("bash", ["--norc", "--noprofile", "-c", `${await script("bash")}\ncomplete -p oneoff`], { encoding: "utf8" });
+      const output = execFileSync("bash", ["--norc", "--noprofile", "-c", `${await script("bash")}\ncomplete -p oneoff`], {
+        encoding: "utf8",
+      });
       expect(output.trim()).toBe("complete -o default -F _oneoff oneoff");
     });
   });

@@ -67,9 +67,24 @@ describe("compose services as a source", () => {
 
   it.each([
     ["an unknown service", "services:\n  api: {image: x}\n", "web", /compose\.yaml:2:3: services: no service named web$/],
-    ["a setting oneoff does not reproduce", "services:\n  web:\n    image: x\n    privileged: true\n", "web", /compose\.yaml:4:5: services\.web\.privileged: oneoff does not reproduce this compose setting/],
-    ["an unsupported network_mode", "services:\n  web:\n    image: x\n    network_mode: service:db\n", "web", /network_mode service:db is not supported/],
-    ["a missing variable", "services:\n  web:\n    image: shop:${TAG}\n", "web", /compose\.yaml:3:12: services\.web\.image: variable TAG is not set/],
+    [
+      "a setting oneoff does not reproduce",
+      "services:\n  web:\n    image: x\n    privileged: true\n",
+      "web",
+      /compose\.yaml:4:5: services\.web\.privileged: oneoff does not reproduce this compose setting/,
+    ],
+    [
+      "an unsupported network_mode",
+      "services:\n  web:\n    image: x\n    network_mode: service:db\n",
+      "web",
+      /network_mode service:db is not supported/,
+    ],
+    [
+      "a missing variable",
+      "services:\n  web:\n    image: shop:${TAG}\n",
+      "web",
+      /compose\.yaml:3:12: services\.web\.image: variable TAG is not set/,
+    ],
   ])("refuses %s, naming the place", (_, text, service, message) => {
     expect(() => parse(text, service)).toThrow(message);
     try {

@@ -189,7 +189,11 @@ describe("parseConfigFile", () => {
     ["a null value, from the host", "  FROM_HOST: null", { FROM_HOST: "host-value" }],
     ["a key without a value that the host has empty", "  EMPTY_ON_HOST:", { EMPTY_ON_HOST: "" }],
     ["a key without a value unset on the host, left out", "  NOT_ON_HOST:\n  A: 1", { A: "1" }],
-    ["an interpolated value", "  URL: postgres://${DB_HOST:-localhost}/app\n  H: $FROM_HOST", { URL: "postgres://localhost/app", H: "host-value" }],
+    [
+      "an interpolated value",
+      "  URL: postgres://${DB_HOST:-localhost}/app\n  H: $FROM_HOST",
+      { URL: "postgres://localhost/app", H: "host-value" },
+    ],
     ["a literal dollar written $$", "  PRICE: $$5", { PRICE: "$5" }],
     ["names docker accepts: a leading digit, dots and dashes", "  1A: x\n  app.log-level: debug", { "1A": "x", "app.log-level": "debug" }],
   ])("reads env: with %s", (_name, entries, env) => {
@@ -201,7 +205,13 @@ describe("parseConfigFile", () => {
     const env = { REGISTRY: "registry.example.com", TAG: "v42", NET: "backend", DIR: "/srv/app", MEM: "256m" };
     const text = "image: $REGISTRY/shop\nrelease: ${TAG}\nnetwork: ${NET}\nworkdir: ${DIR}\nmemory: ${MEM}\ntasks:\n  t: echo ${TAG}\n";
     const { config } = parse(text, env);
-    expect(config.base.settings).toMatchObject({ image: "registry.example.com/shop", release: "v42", networks: ["backend"], workdir: "/srv/app", memoryBytes: 256 * 1024 ** 2 });
+    expect(config.base.settings).toMatchObject({
+      image: "registry.example.com/shop",
+      release: "v42",
+      networks: ["backend"],
+      workdir: "/srv/app",
+      memoryBytes: 256 * 1024 ** 2,
+    });
     expect(config.tasks.t?.command).toEqual(["echo", "v42"]);
   });
 
@@ -231,7 +241,9 @@ describe("parseConfigFile", () => {
   });
 
   it("lists env files in order with their scope and location, without reading them", () => {
-    const text = ["env_file: [config/a.env, config/b.env]", "tasks:", "  seed:", "    command: bin/seed", "    env_file: seed.env"].join("\n");
+    const text = ["env_file: [config/a.env, config/b.env]", "tasks:", "  seed:", "    command: bin/seed", "    env_file: seed.env"].join(
+      "\n",
+    );
     expect(parse(text).envFiles).toEqual([
       { value: "config/a.env", location: "oneoff.yaml:1:11" },
       { value: "config/b.env", location: "oneoff.yaml:1:11" },
@@ -250,63 +262,258 @@ describe("parseConfigFile", () => {
   describe("errors: every one says file:line:col: key.path: what, with exit code 125", () => {
     it.each([
       // [name, yaml, message, hint]
-      ["a tab used as indentation", "image: shop\nenv:\n\tA: 1\n", "oneoff.yaml:3:1: invalid YAML: Tabs are not allowed as indentation", "fix the YAML syntax at that line"],
-      ["a mapping nested in a compact mapping", "image: shop\nuser: a: b\n", "oneoff.yaml:2:7: invalid YAML: Nested mappings are not allowed in compact mappings", "fix the YAML syntax at that line"],
-      ["a duplicate top-level key", "image: a\nuser: app\nimage: b\n", "oneoff.yaml:3:1: invalid YAML: Map keys must be unique", "fix the YAML syntax at that line"],
-      ["a duplicate env key", "env:\n  A: 1\n  A: 2\n", "oneoff.yaml:3:3: invalid YAML: Map keys must be unique", "fix the YAML syntax at that line"],
+      [
+        "a tab used as indentation",
+        "image: shop\nenv:\n\tA: 1\n",
+        "oneoff.yaml:3:1: invalid YAML: Tabs are not allowed as indentation",
+        "fix the YAML syntax at that line",
+      ],
+      [
+        "a mapping nested in a compact mapping",
+        "image: shop\nuser: a: b\n",
+        "oneoff.yaml:2:7: invalid YAML: Nested mappings are not allowed in compact mappings",
+        "fix the YAML syntax at that line",
+      ],
+      [
+        "a duplicate top-level key",
+        "image: a\nuser: app\nimage: b\n",
+        "oneoff.yaml:3:1: invalid YAML: Map keys must be unique",
+        "fix the YAML syntax at that line",
+      ],
+      [
+        "a duplicate env key",
+        "env:\n  A: 1\n  A: 2\n",
+        "oneoff.yaml:3:3: invalid YAML: Map keys must be unique",
+        "fix the YAML syntax at that line",
+      ],
       ["a misspelt top-level key", "image: shop\nnetwrok: backend\n", "oneoff.yaml:2:1: netwrok: unknown key", 'did you mean "network"?'],
-      ["another misspelt top-level key", "image: shop\n\n\nworkdri: /app\n", "oneoff.yaml:4:1: workdri: unknown key", 'did you mean "workdir"?'],
-      ["a misspelt task key", "tasks:\n  migrate:\n    comand: bin/migrate\n", "oneoff.yaml:3:5: tasks.migrate.comand: unknown key", 'did you mean "command"?'],
+      [
+        "another misspelt top-level key",
+        "image: shop\n\n\nworkdri: /app\n",
+        "oneoff.yaml:4:1: workdri: unknown key",
+        'did you mean "workdir"?',
+      ],
+      [
+        "a misspelt task key",
+        "tasks:\n  migrate:\n    comand: bin/migrate\n",
+        "oneoff.yaml:3:5: tasks.migrate.comand: unknown key",
+        'did you mean "command"?',
+      ],
       [
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
         "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
-      ["a top-level key only valid in tasks", "command: x\n", "oneoff.yaml:1:1: command: unknown key", "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments"],
-      ["a list at the top level", "- image\n", "oneoff.yaml:1:1: (top level): expected a mapping, got a list", "write it as KEY: value lines, indented under it"],
-      ["a string at the top level", "hello\n", 'oneoff.yaml:1:1: (top level): expected a mapping, got the string "hello"', "write it as KEY: value lines, indented under it"],
-      ["a list as memory", "memory: [1]\n", "oneoff.yaml:1:9: memory: expected a string, got a list", "write a single value, quoted if in doubt"],
-      ["a word as memory", "memory: lots\n", 'oneoff.yaml:1:9: memory: "lots" is not a memory size', "use a number of bytes or a number with k, m or g, such as 512m"],
+      [
+        "a top-level key only valid in tasks",
+        "command: x\n",
+        "oneoff.yaml:1:1: command: unknown key",
+        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+      ],
+      [
+        "a list at the top level",
+        "- image\n",
+        "oneoff.yaml:1:1: (top level): expected a mapping, got a list",
+        "write it as KEY: value lines, indented under it",
+      ],
+      [
+        "a string at the top level",
+        "hello\n",
+        'oneoff.yaml:1:1: (top level): expected a mapping, got the string "hello"',
+        "write it as KEY: value lines, indented under it",
+      ],
+      [
+        "a list as memory",
+        "memory: [1]\n",
+        "oneoff.yaml:1:9: memory: expected a string, got a list",
+        "write a single value, quoted if in doubt",
+      ],
+      [
+        "a word as memory",
+        "memory: lots\n",
+        'oneoff.yaml:1:9: memory: "lots" is not a memory size',
+        "use a number of bytes or a number with k, m or g, such as 512m",
+      ],
       ["zero cpus", "cpus: 0\n", 'oneoff.yaml:1:7: cpus: "0" is not a number of CPUs', "use a positive number such as 0.5 or 2"],
-      ["a boolean as image", "image: true\n", "oneoff.yaml:1:8: image: expected a string, got the boolean true", "write a single value, quoted if in doubt"],
-      ["a mapping as user", "user:\n  name: app\n", "oneoff.yaml:2:3: user: expected a string, got a mapping", "write a single value, quoted if in doubt"],
+      [
+        "a boolean as image",
+        "image: true\n",
+        "oneoff.yaml:1:8: image: expected a string, got the boolean true",
+        "write a single value, quoted if in doubt",
+      ],
+      [
+        "a mapping as user",
+        "user:\n  name: app\n",
+        "oneoff.yaml:2:3: user: expected a string, got a mapping",
+        "write a single value, quoted if in doubt",
+      ],
       ["a relative workdir", "workdir: app\n", 'oneoff.yaml:1:10: workdir: "app" is not an absolute path', "start it with /"],
-      ["an invalid app name", "app: 'my app'\n", 'oneoff.yaml:1:6: app: "my app" is not a valid app name', "use letters, digits, _, . and -"],
-      ["an unknown pull policy", "pull: sometimes\n", 'oneoff.yaml:1:7: pull: unknown pull policy "sometimes"', "use one of missing, always, never"],
+      [
+        "an invalid app name",
+        "app: 'my app'\n",
+        'oneoff.yaml:1:6: app: "my app" is not a valid app name',
+        "use letters, digits, _, . and -",
+      ],
+      [
+        "an unknown pull policy",
+        "pull: sometimes\n",
+        'oneoff.yaml:1:7: pull: unknown pull policy "sometimes"',
+        "use one of missing, always, never",
+      ],
       ["a negative stop_timeout", "stop_timeout: -1\n", "oneoff.yaml:1:15: stop_timeout: must not be negative", "give a number of seconds"],
-      ["a word as stop_timeout", "stop_timeout: soon\n", 'oneoff.yaml:1:15: stop_timeout: expected a number, got the string "soon"', "give a plain number, such as 10"],
-      ["env as a list", "env: [A=1]\n", "oneoff.yaml:1:6: env: expected a mapping, got a list", "write it as KEY: value lines, indented under it"],
-      ["a mapping as an env value", "env:\n  A:\n    B: 1\n", "oneoff.yaml:3:5: env.A: expected a string, number or boolean, got a mapping", "give a single value; quote it if it holds : or #"],
-      ["a label without a value", "labels:\n  team:\n", "oneoff.yaml:2:8: labels.team: expected a string, number or boolean, got nothing", "give a single value; quote it if it holds : or #"],
-      ["a list of lists as env_file", "env_file: [[a.env]]\n", "oneoff.yaml:1:12: env_file[0]: expected a string, got a list", "write a single value, quoted if in doubt"],
-      ["both network and networks", "network: a\nnetworks: [b]\n", 'oneoff.yaml:2:1: networks: both "network" and "networks" are set', 'keep only "networks" (a list)'],
-      ["both networks and network", "user: x\nnetworks: [b]\nnetwork: a\n", 'oneoff.yaml:3:1: network: both "network" and "networks" are set', 'keep only "networks" (a list)'],
+      [
+        "a word as stop_timeout",
+        "stop_timeout: soon\n",
+        'oneoff.yaml:1:15: stop_timeout: expected a number, got the string "soon"',
+        "give a plain number, such as 10",
+      ],
+      [
+        "env as a list",
+        "env: [A=1]\n",
+        "oneoff.yaml:1:6: env: expected a mapping, got a list",
+        "write it as KEY: value lines, indented under it",
+      ],
+      [
+        "a mapping as an env value",
+        "env:\n  A:\n    B: 1\n",
+        "oneoff.yaml:3:5: env.A: expected a string, number or boolean, got a mapping",
+        "give a single value; quote it if it holds : or #",
+      ],
+      [
+        "a label without a value",
+        "labels:\n  team:\n",
+        "oneoff.yaml:2:8: labels.team: expected a string, number or boolean, got nothing",
+        "give a single value; quote it if it holds : or #",
+      ],
+      [
+        "a list of lists as env_file",
+        "env_file: [[a.env]]\n",
+        "oneoff.yaml:1:12: env_file[0]: expected a string, got a list",
+        "write a single value, quoted if in doubt",
+      ],
+      [
+        "both network and networks",
+        "network: a\nnetworks: [b]\n",
+        'oneoff.yaml:2:1: networks: both "network" and "networks" are set',
+        'keep only "networks" (a list)',
+      ],
+      [
+        "both networks and network",
+        "user: x\nnetworks: [b]\nnetwork: a\n",
+        'oneoff.yaml:3:1: network: both "network" and "networks" are set',
+        'keep only "networks" (a list)',
+      ],
       [
         "both network and networks in a task",
         "tasks:\n  m:\n    command: x\n    networks: [b]\n    network: a\n",
         'oneoff.yaml:5:5: tasks.m.network: both "network" and "networks" are set',
         'keep only "networks" (a list)',
       ],
-      ["tasks as a list", "tasks: [migrate]\n", "oneoff.yaml:1:8: tasks: expected a mapping, got a list", "write it as KEY: value lines, indented under it"],
-      ["a task without a command", "tasks:\n  migrate:\n    description: migrate the db\n", "oneoff.yaml:3:5: tasks.migrate: a task needs a command", 'add "command: [...]" under tasks.migrate'],
-      ["an invalid task name", "tasks:\n  -bad: x\n", 'oneoff.yaml:2:3: tasks.-bad: "-bad" is not a valid task name', "use letters, digits, _, ., : and -"],
-      ["a mapping as a task command", "tasks:\n  m:\n    command: {a: 1}\n", "oneoff.yaml:3:14: tasks.m.command: expected a string or a list of strings, got a mapping", "write a value, or a list such as [a, b]"],
-      ["a list inside a command list", "tasks:\n  m: [echo, [x]]\n", "oneoff.yaml:2:13: tasks.m.command[1]: expected a string, got a list", "write a single value, quoted if in doubt"],
-      ["an empty command string", "tasks:\n  m: ''\n", "oneoff.yaml:2:6: tasks.m.command: the command is empty", "write the command as a list: [program, arg, ...]"],
-      ["a blank command string", "tasks:\n  m:\n    command: '   '\n", "oneoff.yaml:3:14: tasks.m.command: the command is empty", "write the command as a list: [program, arg, ...]"],
-      ["an unterminated quote in a command", `tasks:\n  m: "echo 'x"\n`, "oneoff.yaml:2:6: tasks.m.command: unterminated single quote", "write the command as a list: [program, arg, ...]"],
-      ["an empty command list", "tasks:\n  m: []\n", "oneoff.yaml:2:6: tasks.m.command: the command is empty", "write the command as a list: [program, arg, ...]"],
-      ["an empty command list under command:", "tasks:\n  m:\n    command: []\n", "oneoff.yaml:3:14: tasks.m.command: the command is empty", "write the command as a list: [program, arg, ...]"],
+      [
+        "tasks as a list",
+        "tasks: [migrate]\n",
+        "oneoff.yaml:1:8: tasks: expected a mapping, got a list",
+        "write it as KEY: value lines, indented under it",
+      ],
+      [
+        "a task without a command",
+        "tasks:\n  migrate:\n    description: migrate the db\n",
+        "oneoff.yaml:3:5: tasks.migrate: a task needs a command",
+        'add "command: [...]" under tasks.migrate',
+      ],
+      [
+        "an invalid task name",
+        "tasks:\n  -bad: x\n",
+        'oneoff.yaml:2:3: tasks.-bad: "-bad" is not a valid task name',
+        "use letters, digits, _, ., : and -",
+      ],
+      [
+        "a mapping as a task command",
+        "tasks:\n  m:\n    command: {a: 1}\n",
+        "oneoff.yaml:3:14: tasks.m.command: expected a string or a list of strings, got a mapping",
+        "write a value, or a list such as [a, b]",
+      ],
+      [
+        "a list inside a command list",
+        "tasks:\n  m: [echo, [x]]\n",
+        "oneoff.yaml:2:13: tasks.m.command[1]: expected a string, got a list",
+        "write a single value, quoted if in doubt",
+      ],
+      [
+        "an empty command string",
+        "tasks:\n  m: ''\n",
+        "oneoff.yaml:2:6: tasks.m.command: the command is empty",
+        "write the command as a list: [program, arg, ...]",
+      ],
+      [
+        "a blank command string",
+        "tasks:\n  m:\n    command: '   '\n",
+        "oneoff.yaml:3:14: tasks.m.command: the command is empty",
+        "write the command as a list: [program, arg, ...]",
+      ],
+      [
+        "an unterminated quote in a command",
+        `tasks:\n  m: "echo 'x"\n`,
+        "oneoff.yaml:2:6: tasks.m.command: unterminated single quote",
+        "write the command as a list: [program, arg, ...]",
+      ],
+      [
+        "an empty command list",
+        "tasks:\n  m: []\n",
+        "oneoff.yaml:2:6: tasks.m.command: the command is empty",
+        "write the command as a list: [program, arg, ...]",
+      ],
+      [
+        "an empty command list under command:",
+        "tasks:\n  m:\n    command: []\n",
+        "oneoff.yaml:3:14: tasks.m.command: the command is empty",
+        "write the command as a list: [program, arg, ...]",
+      ],
       ["an empty env name", 'env:\n  "": x\n', "oneoff.yaml:2:3: env.: the name is empty", "give it a name without =, spaces or NUL bytes"],
-      ["an empty env name in a task", 'tasks:\n  m:\n    command: x\n    env:\n      "": y\n', "oneoff.yaml:5:7: tasks.m.env.: the name is empty", "give it a name without =, spaces or NUL bytes"],
-      ["an empty label name", 'labels:\n  "": x\n', "oneoff.yaml:2:3: labels.: the name is empty", "give it a name without =, spaces or NUL bytes"],
-      ["an env name with a space", 'env:\n  "A B": x\n', 'oneoff.yaml:2:3: env.A B: variable name "A B" contains whitespace', "give it a name without =, spaces or NUL bytes"],
-      ["an env name with =", 'env:\n  "A=B": x\n', 'oneoff.yaml:2:3: env.A=B: variable name "A=B" contains "="', "give it a name without =, spaces or NUL bytes"],
-      ["a NUL byte in an env value", 'env:\n  A: "a\\0b"\n', "oneoff.yaml:2:3: env.A: the value of A contains a NUL byte, which no process can receive", "pass large or binary data as a file instead"],
+      [
+        "an empty env name in a task",
+        'tasks:\n  m:\n    command: x\n    env:\n      "": y\n',
+        "oneoff.yaml:5:7: tasks.m.env.: the name is empty",
+        "give it a name without =, spaces or NUL bytes",
+      ],
+      [
+        "an empty label name",
+        'labels:\n  "": x\n',
+        "oneoff.yaml:2:3: labels.: the name is empty",
+        "give it a name without =, spaces or NUL bytes",
+      ],
+      [
+        "an env name with a space",
+        'env:\n  "A B": x\n',
+        'oneoff.yaml:2:3: env.A B: variable name "A B" contains whitespace',
+        "give it a name without =, spaces or NUL bytes",
+      ],
+      [
+        "an env name with =",
+        'env:\n  "A=B": x\n',
+        'oneoff.yaml:2:3: env.A=B: variable name "A=B" contains "="',
+        "give it a name without =, spaces or NUL bytes",
+      ],
+      [
+        "a NUL byte in an env value",
+        'env:\n  A: "a\\0b"\n',
+        "oneoff.yaml:2:3: env.A: the value of A contains a NUL byte, which no process can receive",
+        "pass large or binary data as a file instead",
+      ],
       ["an undefined alias", "image: shop\nuser: *x\n", "oneoff.yaml:2:7: unknown alias *x", "define the anchor &x before using it"],
-      ["a list as a task's env", "tasks:\n  m:\n    command: x\n    env: [A]\n", "oneoff.yaml:4:10: tasks.m.env: expected a mapping, got a list", "write it as KEY: value lines, indented under it"],
-      ["a relative workdir in a task", "tasks:\n  m:\n    command: x\n    workdir: tmp\n", 'oneoff.yaml:4:14: tasks.m.workdir: "tmp" is not an absolute path', "start it with /"],
+      [
+        "a list as a task's env",
+        "tasks:\n  m:\n    command: x\n    env: [A]\n",
+        "oneoff.yaml:4:10: tasks.m.env: expected a mapping, got a list",
+        "write it as KEY: value lines, indented under it",
+      ],
+      [
+        "a relative workdir in a task",
+        "tasks:\n  m:\n    command: x\n    workdir: tmp\n",
+        'oneoff.yaml:4:14: tasks.m.workdir: "tmp" is not an absolute path',
+        "start it with /",
+      ],
     ])("refuses %s", (_name, text, message, hint) => {
       const error = parseError(text);
       expect(error.message).toBe(message);
@@ -315,12 +522,42 @@ describe("parseConfigFile", () => {
     });
 
     it.each([
-      ["a top-level value", "image: shop\nrelease: ${RELEASE}\n", "oneoff.yaml:2:10: release: variable RELEASE is not set", "set RELEASE in the environment, or give a default with ${RELEASE:-value}"],
-      ["an env value", "env:\n  A: ok\n  DB: postgres://${DB_HOST}/app\n", "oneoff.yaml:3:7: env.DB: variable DB_HOST is not set", "set DB_HOST in the environment, or give a default with ${DB_HOST:-value}"],
-      ["a value with a :? message", "image: ${IMAGE:?set IMAGE to the app's repository}\n", "oneoff.yaml:1:8: image: IMAGE: set IMAGE to the app's repository", "set IMAGE in the environment that runs oneoff"],
-      ["a task command", "tasks:\n  m:\n    command: [echo, $WHO]\n", "oneoff.yaml:3:21: tasks.m.command[1]: variable WHO is not set", "set WHO in the environment, or give a default with ${WHO:-value}"],
-      ["a task env value", "tasks:\n  m:\n    command: x\n    env:\n      TOKEN: ${TOKEN}\n", "oneoff.yaml:5:14: tasks.m.env.TOKEN: variable TOKEN is not set", "set TOKEN in the environment, or give a default with ${TOKEN:-value}"],
-      ["invalid interpolation syntax", "user: ${USER\n", 'oneoff.yaml:1:7: user: unclosed "${" in "${USER"', 'close it with "}", or write $$ for a literal $'],
+      [
+        "a top-level value",
+        "image: shop\nrelease: ${RELEASE}\n",
+        "oneoff.yaml:2:10: release: variable RELEASE is not set",
+        "set RELEASE in the environment, or give a default with ${RELEASE:-value}",
+      ],
+      [
+        "an env value",
+        "env:\n  A: ok\n  DB: postgres://${DB_HOST}/app\n",
+        "oneoff.yaml:3:7: env.DB: variable DB_HOST is not set",
+        "set DB_HOST in the environment, or give a default with ${DB_HOST:-value}",
+      ],
+      [
+        "a value with a :? message",
+        "image: ${IMAGE:?set IMAGE to the app's repository}\n",
+        "oneoff.yaml:1:8: image: IMAGE: set IMAGE to the app's repository",
+        "set IMAGE in the environment that runs oneoff",
+      ],
+      [
+        "a task command",
+        "tasks:\n  m:\n    command: [echo, $WHO]\n",
+        "oneoff.yaml:3:21: tasks.m.command[1]: variable WHO is not set",
+        "set WHO in the environment, or give a default with ${WHO:-value}",
+      ],
+      [
+        "a task env value",
+        "tasks:\n  m:\n    command: x\n    env:\n      TOKEN: ${TOKEN}\n",
+        "oneoff.yaml:5:14: tasks.m.env.TOKEN: variable TOKEN is not set",
+        "set TOKEN in the environment, or give a default with ${TOKEN:-value}",
+      ],
+      [
+        "invalid interpolation syntax",
+        "user: ${USER\n",
+        'oneoff.yaml:1:7: user: unclosed "${" in "${USER"',
+        'close it with "}", or write $$ for a literal $',
+      ],
     ])("refuses a missing or invalid interpolation in %s, located at the value", (_name, text, message, hint) => {
       const error = parseError(text);
       expect(error.message).toBe(message);

@@ -89,21 +89,39 @@ describe("a config file found by looking up is used only when it can be trusted"
       }
       throw new Error("expected a refusal");
     })();
-    expect(error.message).toBe(`${path.join(root, "shared/oneoff.yaml")}: found by looking up from ${path.join(root, "shared/me/work")}, but its folder ${path.join(root, "shared")} is writable by anyone; not used`);
-    expect(error.hint).toBe(`if it is yours, pass --config ${path.join(root, "shared/oneoff.yaml")}, or add ${path.join(root, "shared")} to ONEOFF_TRUSTED_DIRS`);
-    expect(findConfigFile(path.join(root, "shared/me/work"), { ONEOFF_TRUSTED_DIRS: `/nowhere:${path.join(root, "shared")}` })).toBe(path.join(root, "shared/oneoff.yaml"));
+    expect(error.message).toBe(
+      `${path.join(root, "shared/oneoff.yaml")}: found by looking up from ${path.join(root, "shared/me/work")}, but its folder ${path.join(root, "shared")} is writable by anyone; not used`,
+    );
+    expect(error.hint).toBe(
+      `if it is yours, pass --config ${path.join(root, "shared/oneoff.yaml")}, or add ${path.join(root, "shared")} to ONEOFF_TRUSTED_DIRS`,
+    );
+    expect(findConfigFile(path.join(root, "shared/me/work"), { ONEOFF_TRUSTED_DIRS: `/nowhere:${path.join(root, "shared")}` })).toBe(
+      path.join(root, "shared/oneoff.yaml"),
+    );
   });
 
   it.each([
-    ["a file owned by someone else", (file: string) => chownSync(file, stranger, stranger), () => `it is owned by uid ${stranger} (not you, nor root)`],
+    [
+      "a file owned by someone else",
+      (file: string) => chownSync(file, stranger, stranger),
+      () => `it is owned by uid ${stranger} (not you, nor root)`,
+    ],
     ["a file anyone can write", (file: string) => chmodSync(file, 0o666), () => "it is writable by anyone"],
-    ["a folder owned by someone else", (file: string) => chownSync(path.dirname(file), stranger, stranger), () => `its folder ${path.join(root, "shop")} is owned by uid ${stranger} (not you, nor root)`],
-    ["a link to a file owned by someone else", (file: string) => {
-      writeFileSync(path.join(root, "theirs.yaml"), "");
-      chownSync(path.join(root, "theirs.yaml"), stranger, stranger);
-      rmSync(file);
-      symlinkSync(path.join(root, "theirs.yaml"), file);
-    }, () => `the file it links to (${path.join(root, "theirs.yaml")}) is owned by uid ${stranger} (not you, nor root)`],
+    [
+      "a folder owned by someone else",
+      (file: string) => chownSync(path.dirname(file), stranger, stranger),
+      () => `its folder ${path.join(root, "shop")} is owned by uid ${stranger} (not you, nor root)`,
+    ],
+    [
+      "a link to a file owned by someone else",
+      (file: string) => {
+        writeFileSync(path.join(root, "theirs.yaml"), "");
+        chownSync(path.join(root, "theirs.yaml"), stranger, stranger);
+        rmSync(file);
+        symlinkSync(path.join(root, "theirs.yaml"), file);
+      },
+      () => `the file it links to (${path.join(root, "theirs.yaml")}) is owned by uid ${stranger} (not you, nor root)`,
+    ],
   ])("refuses %s", (_, plant, reason) => {
     writeTree({ "shop/oneoff.yaml": "" });
     const file = path.join(root, "shop/oneoff.yaml");
@@ -116,7 +134,9 @@ describe("a config file found by looking up is used only when it can be trusted"
   it("trusts a file of this user's in a folder of this user's, and one of root's", () => {
     writeTree({ "shop/oneoff.yaml": "" });
     expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), me)).toBeUndefined();
-    expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), stranger)).toBe(me === 0 ? undefined : `its folder ${path.join(root, "shop")} is owned by uid ${me} (not you, nor root)`);
+    expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), stranger)).toBe(
+      me === 0 ? undefined : `its folder ${path.join(root, "shop")} is owned by uid ${me} (not you, nor root)`,
+    );
   });
 });
 
@@ -145,7 +165,9 @@ describe("loadAppConfig", () => {
 
   it("locates errors in a --config below the working directory with its relative path", () => {
     writeTree({ "shop/deploy/staging.yaml": "netwrok: x\n" });
-    expect(loadError("deploy/staging.yaml", path.join(root, "shop")).message).toBe(`${path.join("deploy", "staging.yaml")}:1:1: netwrok: unknown key`);
+    expect(loadError("deploy/staging.yaml", path.join(root, "shop")).message).toBe(
+      `${path.join("deploy", "staging.yaml")}:1:1: netwrok: unknown key`,
+    );
   });
 
   it("reads --config relative to the working directory", () => {
@@ -168,7 +190,9 @@ describe("loadAppConfig", () => {
 
   it("interpolates with the environment it is given", () => {
     writeTree({ "shop/oneoff.yaml": "image: ${REGISTRY}/shop\n" });
-    expect(loadAppConfig(undefined, path.join(root, "shop"), { REGISTRY: "r.example.com" })?.base.settings.image).toBe("r.example.com/shop");
+    expect(loadAppConfig(undefined, path.join(root, "shop"), { REGISTRY: "r.example.com" })?.base.settings.image).toBe(
+      "r.example.com/shop",
+    );
   });
 
   describe("env_file", () => {
@@ -260,7 +284,11 @@ describe("loadAppConfig", () => {
     });
 
     it("refuses a broken env file, naming the file and line", () => {
-      writeTree({ "shop/oneoff.yaml": "env_file: [good.env, broken.env]\n", "shop/good.env": "A=1\n", "shop/broken.env": "OK=1\n\nbad key=1\n" });
+      writeTree({
+        "shop/oneoff.yaml": "env_file: [good.env, broken.env]\n",
+        "shop/good.env": "A=1\n",
+        "shop/broken.env": "OK=1\n\nbad key=1\n",
+      });
       const error = loadError(undefined, path.join(root, "shop"));
       expect(error.message).toBe(`${path.join(root, "shop/broken.env")}:3: variable name "bad key" contains whitespace`);
       expect(error.hint).toBe("write KEY=VALUE, one per line");

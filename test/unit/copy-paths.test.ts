@@ -22,19 +22,60 @@ describe("--copy-in / --copy-out values", () => {
     ["an absolute local directory in", "in", "/data/fixtures:/app/fixtures", { local: "/data/fixtures", container: "/app/fixtures" }],
     ["a trailing slash kept on both sides", "in", "assets/:/srv/assets/", { local: `${CWD}/assets/`, container: "/srv/assets/" }],
     ["the contents form (SRC/.)", "in", "dist/.:/srv/www", { local: `${CWD}/dist/.`, container: "/srv/www" }],
-    ["a file out to a relative path", "out", "/tmp/report.csv:out/report.csv", { local: `${CWD}/out/report.csv`, container: "/tmp/report.csv" }],
+    [
+      "a file out to a relative path",
+      "out",
+      "/tmp/report.csv:out/report.csv",
+      { local: `${CWD}/out/report.csv`, container: "/tmp/report.csv" },
+    ],
     ["a directory out to the current directory", "out", "/app/log:.", { local: `${CWD}/.`, container: "/app/log" }],
   ] as const)("reads %s", (_name, direction, value, expected) => {
     expect(parseFileCopy(direction, value, CWD)).toEqual({ ...expected, given: `--copy-${direction} ${value}` });
   });
 
   it.each([
-    ["no colon", "in", "seed.sql", '--copy-in seed.sql: no ":" between the two paths', "write LOCAL:CONTAINER_PATH, e.g. ./seed.sql:/tmp/seed.sql"],
-    ["a colon in the local path", "in", "a:b.sql:/tmp/x", '--copy-in a:b.sql:/tmp/x: more than one ":", so where one path ends is unclear', "a path with a colon cannot be given here: rename it, or copy its parent directory"],
-    ["a colon in the container path", "out", "/tmp/12:30.log:x", '--copy-out /tmp/12:30.log:x: more than one ":", so where one path ends is unclear', "a path with a colon cannot be given here: rename it, or copy its parent directory"],
-    ["an empty local side", "in", ":/tmp/x", "--copy-in :/tmp/x: the local path is empty", "write LOCAL:CONTAINER_PATH, e.g. ./seed.sql:/tmp/seed.sql"],
-    ["an empty container side", "out", ":x", "--copy-out :x: the container path is empty", "write CONTAINER_PATH:LOCAL, e.g. /app/report.csv:./report.csv"],
-    ["a relative container path", "in", "seed.sql:tmp/seed.sql", '--copy-in seed.sql:tmp/seed.sql: the container path "tmp/seed.sql" is not absolute', "start it with /; the workdir is not assumed"],
+    [
+      "no colon",
+      "in",
+      "seed.sql",
+      '--copy-in seed.sql: no ":" between the two paths',
+      "write LOCAL:CONTAINER_PATH, e.g. ./seed.sql:/tmp/seed.sql",
+    ],
+    [
+      "a colon in the local path",
+      "in",
+      "a:b.sql:/tmp/x",
+      '--copy-in a:b.sql:/tmp/x: more than one ":", so where one path ends is unclear',
+      "a path with a colon cannot be given here: rename it, or copy its parent directory",
+    ],
+    [
+      "a colon in the container path",
+      "out",
+      "/tmp/12:30.log:x",
+      '--copy-out /tmp/12:30.log:x: more than one ":", so where one path ends is unclear',
+      "a path with a colon cannot be given here: rename it, or copy its parent directory",
+    ],
+    [
+      "an empty local side",
+      "in",
+      ":/tmp/x",
+      "--copy-in :/tmp/x: the local path is empty",
+      "write LOCAL:CONTAINER_PATH, e.g. ./seed.sql:/tmp/seed.sql",
+    ],
+    [
+      "an empty container side",
+      "out",
+      ":x",
+      "--copy-out :x: the container path is empty",
+      "write CONTAINER_PATH:LOCAL, e.g. /app/report.csv:./report.csv",
+    ],
+    [
+      "a relative container path",
+      "in",
+      "seed.sql:tmp/seed.sql",
+      '--copy-in seed.sql:tmp/seed.sql: the container path "tmp/seed.sql" is not absolute',
+      "start it with /; the workdir is not assumed",
+    ],
   ] as const)("refuses %s in one line", (_name, direction, value, message, hint) => {
     const error = refusal(() => parseFileCopy(direction, value, CWD));
     expect(error.message).toBe(message);
@@ -42,7 +83,9 @@ describe("--copy-in / --copy-out values", () => {
   });
 
   it("refuses --copy-out with --detach, and allows --copy-in with it", () => {
-    expect(refusal(() => parseFileCopies([], ["/x:y"], CWD, true)).message).toBe("--copy-out cannot be combined with --detach: nobody is there to copy when it ends");
+    expect(refusal(() => parseFileCopies([], ["/x:y"], CWD, true)).message).toBe(
+      "--copy-out cannot be combined with --detach: nobody is there to copy when it ends",
+    );
     expect(parseFileCopies(["a:/a"], [], CWD, true).copyIn).toHaveLength(1);
   });
 });
@@ -67,7 +110,9 @@ describe("--copy-in / --copy-out through the CLI and the library", () => {
     const { runCli } = await import("./cli-output.js");
     const bad = await runCli(["run", "--release", "shop:v1", "--copy-in", "ok.sql:/tmp/ok.sql", "--copy-in", "a:b:/c", "--", "true"]);
     expect(bad.code).toBe(125);
-    expect(bad.stderr).toBe('oneoff: --copy-in a:b:/c: more than one ":", so where one path ends is unclear (a path with a colon cannot be given here: rename it, or copy its parent directory)\n');
+    expect(bad.stderr).toBe(
+      'oneoff: --copy-in a:b:/c: more than one ":", so where one path ends is unclear (a path with a colon cannot be given here: rename it, or copy its parent directory)\n',
+    );
     const detached = await runCli(["run", "--release", "shop:v1", "--detach", "--copy-out", "/tmp/x:x", "--", "true"]);
     expect(detached.stderr).toContain("--copy-out cannot be combined with --detach");
   });
@@ -81,12 +126,21 @@ describe("--copy-in / --copy-out through the CLI and the library", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-copy-dry-"));
     writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
     const stdout = new PassThrough();
-    const options = { dryRun: true, release: "shop:v1", command: ["true"], copyIn: ["seed.sql:/tmp/seed.sql"], copyOut: ["/tmp/report.csv:out.csv"] };
+    const options = {
+      dryRun: true,
+      release: "shop:v1",
+      command: ["true"],
+      copyIn: ["seed.sql:/tmp/seed.sql"],
+      copyOut: ["/tmp/report.csv:out.csv"],
+    };
     await run(options, { cwd: dir, env: {}, stdout, stderr: new PassThrough(), audit: false });
     const document = JSON.parse(stdout.read().toString());
     expect(document.copyIn).toEqual([`${dir}/seed.sql -> /tmp/seed.sql`]);
     expect(document.copyOut).toEqual([`/tmp/report.csv -> ${dir}/out.csv`]);
-    const missing = await run({ ...options, copyIn: ["absent:/tmp/x"] }, { cwd: dir, env: {}, stdout, stderr: new PassThrough(), audit: false }).catch((error: unknown) => error);
+    const missing = await run(
+      { ...options, copyIn: ["absent:/tmp/x"] },
+      { cwd: dir, env: {}, stdout, stderr: new PassThrough(), audit: false },
+    ).catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(OneoffError);
     expect((missing as OneoffError).message).toBe(`--copy-in absent:/tmp/x: ${dir}/absent does not exist`);
   });

@@ -88,18 +88,8 @@ describe("buildContainerSpec", () => {
       { ...minimalBody, HostConfig: { Memory: 536870912, NanoCpus: 1500000000, AutoRemove: false } },
       [],
     ],
-    [
-      "an entrypoint",
-      plan({ settings: { entrypoint: ["/bin/sh", "-c"] } }),
-      { ...minimalBody, Entrypoint: ["/bin/sh", "-c"] },
-      [],
-    ],
-    [
-      "a cleared entrypoint",
-      plan({ settings: { entrypoint: [""] } }),
-      { ...minimalBody, Entrypoint: [""] },
-      [],
-    ],
+    ["an entrypoint", plan({ settings: { entrypoint: ["/bin/sh", "-c"] } }), { ...minimalBody, Entrypoint: ["/bin/sh", "-c"] }, []],
+    ["a cleared entrypoint", plan({ settings: { entrypoint: [""] } }), { ...minimalBody, Entrypoint: [""] }, []],
     [
       "stdin attached, open and closed once for an interactive run",
       plan({ interactive: true }),
@@ -235,7 +225,17 @@ describe("terminal sessions in the create body", () => {
 describe("mounts, extra hosts and DNS", () => {
   it("go into HostConfig and the docker run line", () => {
     const spec = buildContainerSpec(
-      plan({ settings: { mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }, { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true }, { type: "tmpfs", source: "", target: "/scratch", readOnly: false }], extraHosts: ["db:10.0.0.5"], dns: ["10.0.0.2"] } }),
+      plan({
+        settings: {
+          mounts: [
+            { type: "volume", source: "shop-data", target: "/data", readOnly: false },
+            { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true },
+            { type: "tmpfs", source: "", target: "/scratch", readOnly: false },
+          ],
+          extraHosts: ["db:10.0.0.5"],
+          dns: ["10.0.0.2"],
+        },
+      }),
       identity,
       "abc123",
     );
@@ -249,7 +249,9 @@ describe("mounts, extra hosts and DNS", () => {
       Dns: ["10.0.0.2"],
     });
     const line = dockerRunLine(spec);
-    expect(line).toContain("--mount type=volume,source=shop-data,target=/data --mount type=bind,source=/srv/conf,target=/conf,readonly --mount type=tmpfs,target=/scratch");
+    expect(line).toContain(
+      "--mount type=volume,source=shop-data,target=/data --mount type=bind,source=/srv/conf,target=/conf,readonly --mount type=tmpfs,target=/scratch",
+    );
     expect(line).toContain("--add-host db:10.0.0.5 --dns 10.0.0.2");
   });
 });

@@ -22,8 +22,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const decode = (header: string | undefined) => JSON.parse(Buffer.from(String(header).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
-const writeConfig = (config: unknown) => writeFileSync(path.join(dir, "config.json"), typeof config === "string" ? config : JSON.stringify(config));
+const decode = (header: string | undefined) =>
+  JSON.parse(Buffer.from(String(header).replace(/-/g, "+").replace(/_/g, "/"), "base64").toString("utf8"));
+const writeConfig = (config: unknown) =>
+  writeFileSync(path.join(dir, "config.json"), typeof config === "string" ? config : JSON.stringify(config));
 /** A docker-credential-NAME script: `body` is POSIX sh, with the request read into $server. */
 const writeHelper = (name: string, body: string) => {
   const file = path.join(dir, "bin", `docker-credential-${name}`);
@@ -54,14 +56,22 @@ describe("registryAuthHeader from docker's config.json", () => {
 
   it("encodes the auths entry for the image's registry, with docker's key as serveraddress", async () => {
     writeConfig({ auths: { "127.0.0.1:5056": { auth: Buffer.from(`ci:${SECRET}`).toString("base64") } } });
-    expect(decode(await registryAuthHeader(PRIVATE, { env }))).toEqual({ username: "ci", password: SECRET, serveraddress: "127.0.0.1:5056" });
+    expect(decode(await registryAuthHeader(PRIVATE, { env }))).toEqual({
+      username: "ci",
+      password: SECRET,
+      serveraddress: "127.0.0.1:5056",
+    });
     const login = await registryLogin(PRIVATE, { env });
     expect(login.source).toBe(path.join(dir, "config.json"));
   });
 
   it("looks up Docker Hub images under https://index.docker.io/v1/", async () => {
     writeConfig({ auths: { [DOCKER_HUB_KEY]: { auth: Buffer.from(`me:${SECRET}`).toString("base64") } } });
-    expect(decode(await registryAuthHeader("team/shop:v1", { env }))).toEqual({ username: "me", password: SECRET, serveraddress: DOCKER_HUB_KEY });
+    expect(decode(await registryAuthHeader("team/shop:v1", { env }))).toEqual({
+      username: "me",
+      password: SECRET,
+      serveraddress: DOCKER_HUB_KEY,
+    });
     expect(await registryAuthHeader(PRIVATE, { env })).toBeUndefined();
   });
 
@@ -76,8 +86,15 @@ describe("registryAuthHeader from docker's config.json", () => {
 describe("registryAuthHeader from a credential helper", () => {
   it("runs docker-credential-NAME get with the registry's key on stdin", async () => {
     writeConfig({ credHelpers: { "127.0.0.1:5056": "oneofftest" } });
-    writeHelper("oneofftest", `[ "$server" = 127.0.0.1:5056 ] || exit 1\nprintf '{"ServerURL":"%s","Username":"ci","Secret":"${SECRET}"}' "$server"`);
-    expect(decode(await registryAuthHeader(PRIVATE, { env }))).toEqual({ username: "ci", password: SECRET, serveraddress: "127.0.0.1:5056" });
+    writeHelper(
+      "oneofftest",
+      `[ "$server" = 127.0.0.1:5056 ] || exit 1\nprintf '{"ServerURL":"%s","Username":"ci","Secret":"${SECRET}"}' "$server"`,
+    );
+    expect(decode(await registryAuthHeader(PRIVATE, { env }))).toEqual({
+      username: "ci",
+      password: SECRET,
+      serveraddress: "127.0.0.1:5056",
+    });
     expect((await registryLogin(PRIVATE, { env })).source).toBe("credential helper docker-credential-oneofftest");
   });
 
@@ -106,7 +123,9 @@ describe("registryAuthHeader from a credential helper", () => {
     writeConfig({ credsStore: "oneofftest" });
     writeHelper("oneofftest", `echo "not json ${SECRET}"`);
     const line = await errorLineOf(() => registryAuthHeader(PRIVATE, { env }));
-    expect(line).toMatch(/^oneoff: credential helper docker-credential-oneofftest \(credsStore in .*\) gave no credentials JSON for 127\.0\.0\.1:5056 \(/);
+    expect(line).toMatch(
+      /^oneoff: credential helper docker-credential-oneofftest \(credsStore in .*\) gave no credentials JSON for 127\.0\.0\.1:5056 \(/,
+    );
     expect(line).not.toContain(SECRET);
   });
 
@@ -115,21 +134,28 @@ describe("registryAuthHeader from a credential helper", () => {
     writeHelper("oneofftest", "sleep 3 & sleep 3");
     const started = Date.now();
     const line = await errorLineOf(() => registryAuthHeader(PRIVATE, { env, helperTimeoutMs: 300 }));
-    expect(line).toMatch(/^oneoff: credential helper docker-credential-oneofftest \(credsStore in .*\) did not answer within 0\.3s for 127\.0\.0\.1:5056 \(/);
+    expect(line).toMatch(
+      /^oneoff: credential helper docker-credential-oneofftest \(credsStore in .*\) did not answer within 0\.3s for 127\.0\.0\.1:5056 \(/,
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it("names a helper that is not installed", async () => {
     writeConfig({ credsStore: "nosuchhelper" });
     const line = await errorLineOf(() => registryAuthHeader(PRIVATE, { env }));
-    expect(line).toBe(`oneoff: credential helper docker-credential-nosuchhelper (credsStore in ${path.join(dir, "config.json")}) is not on PATH for 127.0.0.1:5056 (install it, or remove it from credsStore)`);
+    expect(line).toBe(
+      `oneoff: credential helper docker-credential-nosuchhelper (credsStore in ${path.join(dir, "config.json")}) is not on PATH for 127.0.0.1:5056 (install it, or remove it from credsStore)`,
+    );
   });
 });
 
 describe("registryAuthHeader from --registry-auth", () => {
   it("takes the password from the named variable, over config.json", async () => {
     writeConfig({ auths: { "127.0.0.1:5056": { auth: Buffer.from("other:pw").toString("base64") } } });
-    const header = await registryAuthHeader(PRIVATE, { env: { ...env, REGISTRY_PASSWORD: SECRET }, registryAuth: { username: "ci", password: { env: "REGISTRY_PASSWORD" } } });
+    const header = await registryAuthHeader(PRIVATE, {
+      env: { ...env, REGISTRY_PASSWORD: SECRET },
+      registryAuth: { username: "ci", password: { env: "REGISTRY_PASSWORD" } },
+    });
     expect(decode(header)).toEqual({ username: "ci", password: SECRET, serveraddress: "127.0.0.1:5056" });
   });
 
@@ -142,8 +168,16 @@ describe("registryAuthHeader from --registry-auth", () => {
   });
 
   it.each([
-    ["an unset variable", { env: "NOPE" }, "oneoff: --registry-auth: environment variable NOPE is not set or empty (export it with the registry password first)"],
-    ["a missing file", { file: "/nonexistent/password" }, "oneoff: --registry-auth: cannot read password file /nonexistent/password: ENOENT (give a readable file holding the password)"],
+    [
+      "an unset variable",
+      { env: "NOPE" },
+      "oneoff: --registry-auth: environment variable NOPE is not set or empty (export it with the registry password first)",
+    ],
+    [
+      "a missing file",
+      { file: "/nonexistent/password" },
+      "oneoff: --registry-auth: cannot read password file /nonexistent/password: ENOENT (give a readable file holding the password)",
+    ],
   ])("refuses %s in one line", async (_name, password, expected) => {
     expect(await errorLineOf(() => registryAuthHeader(PRIVATE, { env, registryAuth: { username: "ci", password } }))).toBe(expected);
   });
@@ -151,6 +185,8 @@ describe("registryAuthHeader from --registry-auth", () => {
   it("refuses an empty password file", async () => {
     const file = path.join(dir, "password");
     writeFileSync(file, "\n");
-    expect(await errorLineOf(() => registryAuthHeader(PRIVATE, { env, registryAuth: { username: "ci", password: { file } } }))).toMatch(/password file .* is empty/);
+    expect(await errorLineOf(() => registryAuthHeader(PRIVATE, { env, registryAuth: { username: "ci", password: { file } } }))).toMatch(
+      /password file .* is empty/,
+    );
   });
 });

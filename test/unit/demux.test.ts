@@ -58,7 +58,10 @@ async function demux(chunks: Buffer[]): Promise<{ stdout: Buffer; stderr: Buffer
   const stdout = sink();
   const stderr = sink();
   const systemErrors: string[] = [];
-  await pipeline(Readable.from(chunks.filter((chunk) => chunk.length > 0)), new FrameDemuxer(stdout.stream, stderr.stream, (message) => systemErrors.push(message)));
+  await pipeline(
+    Readable.from(chunks.filter((chunk) => chunk.length > 0)),
+    new FrameDemuxer(stdout.stream, stderr.stream, (message) => systemErrors.push(message)),
+  );
   await finished(stdout.stream, stderr.stream);
   return { stdout: stdout.bytes(), stderr: stderr.bytes(), systemErrors };
 }
@@ -85,7 +88,7 @@ function randomStream(seed: number, frameCount: number, maxPayload: number) {
 
 function splitRandomly(bytes: Buffer, random: (n: number) => number, maxChunk: number): Buffer[] {
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset < bytes.length; ) {
+  for (let offset = 0; offset < bytes.length;) {
     const size = 1 + random(maxChunk);
     chunks.push(bytes.subarray(offset, offset + size));
     offset += size;
@@ -157,7 +160,9 @@ describe("FrameDemuxer", () => {
     ["inside a payload", frame(STDOUT, "truncated payload").subarray(0, 12)],
     ["right after a header", frame(STDERR, "never sent").subarray(0, 8)],
   ])("fails when the stream ends %s", async (_name, bytes) => {
-    await expect(demux([bytes])).rejects.toThrow("the engine closed the output stream in the middle of a frame: the last output may be incomplete");
+    await expect(demux([bytes])).rejects.toThrow(
+      "the engine closed the output stream in the middle of a frame: the last output may be incomplete",
+    );
   });
 
   it("does not fail when the stream ends right after a frame with an empty payload", async () => {
@@ -181,7 +186,10 @@ describe("FrameDemuxer", () => {
   it("works without an onSystemError callback", async () => {
     const stdout = sink();
     const stderr = sink();
-    await pipeline(Readable.from([Buffer.concat([frame(SYSTEM_ERROR, "ignored"), frame(STDOUT, "kept")])]), new FrameDemuxer(stdout.stream, stderr.stream));
+    await pipeline(
+      Readable.from([Buffer.concat([frame(SYSTEM_ERROR, "ignored"), frame(STDOUT, "kept")])]),
+      new FrameDemuxer(stdout.stream, stderr.stream),
+    );
     await finished(stdout.stream, stderr.stream);
     expect(stdout.bytes().toString()).toBe("kept");
     expect(stderr.bytes()).toHaveLength(0);

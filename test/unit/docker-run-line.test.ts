@@ -31,10 +31,26 @@ const prefix = "docker run --rm --name shop-migrate-run-1a2b3c";
 describe("dockerRunLine", () => {
   it.each<[string, ContainerSpec, string]>([
     ["a plain command", spec(), `${prefix} ${IMAGE_ID} bin/rails db:migrate`],
-    ["-i for an interactive run", spec({ OpenStdin: true, AttachStdin: true, StdinOnce: true }), `${prefix} -i ${IMAGE_ID} bin/rails db:migrate`],
-    ["env entries", spec({ Env: ["RAILS_ENV=production", "EMPTY="] }), `${prefix} -e RAILS_ENV=production -e EMPTY= ${IMAGE_ID} bin/rails db:migrate`],
-    ["an env value with spaces quoted", spec({ Env: ["GREETING=hello world"] }), `${prefix} -e 'GREETING=hello world' ${IMAGE_ID} bin/rails db:migrate`],
-    ["user and workdir", spec({ User: "1000:1000", WorkingDir: "/srv/app" }), `${prefix} -u 1000:1000 -w /srv/app ${IMAGE_ID} bin/rails db:migrate`],
+    [
+      "-i for an interactive run",
+      spec({ OpenStdin: true, AttachStdin: true, StdinOnce: true }),
+      `${prefix} -i ${IMAGE_ID} bin/rails db:migrate`,
+    ],
+    [
+      "env entries",
+      spec({ Env: ["RAILS_ENV=production", "EMPTY="] }),
+      `${prefix} -e RAILS_ENV=production -e EMPTY= ${IMAGE_ID} bin/rails db:migrate`,
+    ],
+    [
+      "an env value with spaces quoted",
+      spec({ Env: ["GREETING=hello world"] }),
+      `${prefix} -e 'GREETING=hello world' ${IMAGE_ID} bin/rails db:migrate`,
+    ],
+    [
+      "user and workdir",
+      spec({ User: "1000:1000", WorkingDir: "/srv/app" }),
+      `${prefix} -u 1000:1000 -w /srv/app ${IMAGE_ID} bin/rails db:migrate`,
+    ],
     [
       "every network, the first and the extra ones",
       spec({ HostConfig: { NetworkMode: "backend", AutoRemove: false } }, ["cache", "metrics"]),
@@ -45,13 +61,21 @@ describe("dockerRunLine", () => {
       spec({ HostConfig: { Memory: 536870912, NanoCpus: 1500000000, AutoRemove: false } }),
       `${prefix} --memory 512m --cpus 1.5 ${IMAGE_ID} bin/rails db:migrate`,
     ],
-    ["a fraction of a CPU", spec({ HostConfig: { NanoCpus: 100000000, AutoRemove: false } }), `${prefix} --cpus 0.1 ${IMAGE_ID} bin/rails db:migrate`],
+    [
+      "a fraction of a CPU",
+      spec({ HostConfig: { NanoCpus: 100000000, AutoRemove: false } }),
+      `${prefix} --cpus 0.1 ${IMAGE_ID} bin/rails db:migrate`,
+    ],
     [
       "labels, quoted when needed",
       spec({ Labels: { "io.oneoff.app": "shop", "io.oneoff.command": '["bin/rails","db:migrate"]' } }),
       `${prefix} --label io.oneoff.app=shop --label 'io.oneoff.command=["bin/rails","db:migrate"]' ${IMAGE_ID} bin/rails db:migrate`,
     ],
-    ["a one-word entrypoint", spec({ Entrypoint: ["/docker-entrypoint.sh"] }), `${prefix} --entrypoint /docker-entrypoint.sh ${IMAGE_ID} bin/rails db:migrate`],
+    [
+      "a one-word entrypoint",
+      spec({ Entrypoint: ["/docker-entrypoint.sh"] }),
+      `${prefix} --entrypoint /docker-entrypoint.sh ${IMAGE_ID} bin/rails db:migrate`,
+    ],
     [
       "a longer entrypoint split: the first word as --entrypoint, the rest before the command",
       spec({ Entrypoint: ["/bin/sh", "-c"], Cmd: ["echo hi && exit 3"] }),
@@ -94,7 +118,9 @@ describe("dockerRunLine", () => {
         ["n2"],
       ),
     );
-    expect(line).toBe(`${prefix} -i -e A=1 -u app -w /w --network n1 --network n2 --memory 1k --cpus 2 --label l=v --entrypoint /e ${IMAGE_ID} x c`);
+    expect(line).toBe(
+      `${prefix} -i -e A=1 -u app -w /w --network n1 --network n2 --memory 1k --cpus 2 --label l=v --entrypoint /e ${IMAGE_ID} x c`,
+    );
   });
 
   it.each([
@@ -117,6 +143,18 @@ describe("dockerRunLine", () => {
   it("splits back into the same argv a shell would pass to docker", () => {
     const cmd = ["ruby", "-e", `puts "a b"; puts 'c'`, "$HOME", "*", "back\\slash", "new\nline"];
     const words = splitWords(dockerRunLine(spec({ Cmd: cmd, Env: ["MSG=it's here"], Labels: { note: "two words" } })));
-    expect(words).toEqual(["docker", "run", "--rm", "--name", "shop-migrate-run-1a2b3c", "-e", "MSG=it's here", "--label", "note=two words", IMAGE_ID, ...cmd]);
+    expect(words).toEqual([
+      "docker",
+      "run",
+      "--rm",
+      "--name",
+      "shop-migrate-run-1a2b3c",
+      "-e",
+      "MSG=it's here",
+      "--label",
+      "note=two words",
+      IMAGE_ID,
+      ...cmd,
+    ]);
   });
 });

@@ -36,7 +36,11 @@ describe("parseDotenv", () => {
     ["a name starting with a digit, as docker accepts", "\n\n\n1KEY=value", { "1KEY": "value" }],
     ["a name that is only digits", "1A=2\n42=x", { "1A": "2", "42": "x" }],
     ["a name with punctuation other than =", "a:b/c@d=1", { "a:b/c@d": "1" }],
-    ["a value just under the 128 KiB limit", `KEY=${"x".repeat(128 * 1024 - "KEY=".length - 1)}`, { KEY: "x".repeat(128 * 1024 - "KEY=".length - 1) }],
+    [
+      "a value just under the 128 KiB limit",
+      `KEY=${"x".repeat(128 * 1024 - "KEY=".length - 1)}`,
+      { KEY: "x".repeat(128 * 1024 - "KEY=".length - 1) },
+    ],
     ["a double-quoted value", 'KEY="quoted value"', { KEY: "quoted value" }],
     ["a single-quoted value", "KEY='quoted value'", { KEY: "quoted value" }],
     ["an empty double-quoted value", 'KEY=""', { KEY: "" }],
@@ -83,7 +87,12 @@ describe("parseDotenv", () => {
     ["a name with a NUL byte", "A=1\nMY\0KEY=value", 2, /^variable name "MY\0KEY" contains a NUL byte$/],
     ["a NUL byte in an unquoted value", "A=1\nB=2\nKEY=a\0b", 3, /^the value of KEY contains a NUL byte, which no process can receive$/],
     ["a NUL byte in a quoted value", 'KEY="a\0b"', 1, /^the value of KEY contains a NUL byte, which no process can receive$/],
-    ["a value one byte over the 128 KiB limit", `A=1\nKEY=${"x".repeat(128 * 1024 - "KEY=".length)}`, 2, /^KEY is 131073 bytes; Linux refuses a variable over 128 KiB$/],
+    [
+      "a value one byte over the 128 KiB limit",
+      `A=1\nKEY=${"x".repeat(128 * 1024 - "KEY=".length)}`,
+      2,
+      /^KEY is 131073 bytes; Linux refuses a variable over 128 KiB$/,
+    ],
   ])("refuses %s, with its line number", (_name, text, line, message) => {
     const error = dotenvError(text);
     expect(error.line).toBe(line);

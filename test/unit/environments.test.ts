@@ -26,13 +26,21 @@ const plan = (options: Parameters<typeof resolveRunPlan>[0]["options"], hostEnv:
 
 describe("environments: in oneoff.yaml", () => {
   it("reads each environment's engine and settings", () => {
-    expect(config.environments?.production).toMatchObject({ name: "production", host: "ssh://deploy@prod.example.com", overrides: { source: "environment production", settings: { release: "v42", env: { RAILS_ENV: "production" } } } });
+    expect(config.environments?.production).toMatchObject({
+      name: "production",
+      host: "ssh://deploy@prod.example.com",
+      overrides: { source: "environment production", settings: { release: "v42", env: { RAILS_ENV: "production" } } },
+    });
     expect(config.environments?.staging).toMatchObject({ name: "staging", context: "staging" });
     expect(config.environments?.local).toMatchObject({ name: "local", overrides: { settings: {} } });
   });
 
   it.each([
-    ["both host and context", "environments:\n  x: { host: tcp://h:1, context: c }\n", "oneoff.yaml:2:6: environments.x: has both host: and context:"],
+    [
+      "both host and context",
+      "environments:\n  x: { host: tcp://h:1, context: c }\n",
+      "oneoff.yaml:2:6: environments.x: has both host: and context:",
+    ],
     ["an unknown key", "environments:\n  x: { hots: tcp://h:1 }\n", "oneoff.yaml:2:8: environments.x.hots: unknown key"],
     ["a bad name", "environments:\n  'a b': {}\n", 'environments.a b: "a b" is not a valid environment name'],
   ])("refuses %s", (_name, yaml, message) => {
@@ -56,8 +64,14 @@ describe("environments: in oneoff.yaml", () => {
   });
 
   it("hands the engine of the flags and the environment to the locator", () => {
-    expect(engineChoice({ envName: "production" }, config, {})).toEqual({ environment: { name: "production", host: "ssh://deploy@prod.example.com" } });
-    expect(engineChoice({ host: "tcp://h:1", dockerContext: "c" }, config, { ONEOFF_ENV: "staging" })).toEqual({ host: "tcp://h:1", context: "c", environment: { name: "staging", context: "staging" } });
+    expect(engineChoice({ envName: "production" }, config, {})).toEqual({
+      environment: { name: "production", host: "ssh://deploy@prod.example.com" },
+    });
+    expect(engineChoice({ host: "tcp://h:1", dockerContext: "c" }, config, { ONEOFF_ENV: "staging" })).toEqual({
+      host: "tcp://h:1",
+      context: "c",
+      environment: { name: "staging", context: "staging" },
+    });
     expect(engineChoice({}, config, {})).toEqual({});
   });
 

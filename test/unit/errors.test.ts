@@ -33,16 +33,28 @@ describe("OneoffError", () => {
 
 describe("formatErrorLine", () => {
   it.each([
-    ["a message with its hint in parentheses", new OneoffError("no release to run", { hint: "pass --release IMAGE" }), "oneoff: no release to run (pass --release IMAGE)"],
+    [
+      "a message with its hint in parentheses",
+      new OneoffError("no release to run", { hint: "pass --release IMAGE" }),
+      "oneoff: no release to run (pass --release IMAGE)",
+    ],
     ["a message without a hint", new OneoffError("no release to run"), "oneoff: no release to run"],
     ["an empty hint as no hint", new OneoffError("no release to run", { hint: "" }), "oneoff: no release to run"],
-    ["a multi-line message on one line", new OneoffError("pull failed:\n  manifest unknown", { hint: "check the tag" }), "oneoff: pull failed: manifest unknown (check the tag)"],
+    [
+      "a multi-line message on one line",
+      new OneoffError("pull failed:\n  manifest unknown", { hint: "check the tag" }),
+      "oneoff: pull failed: manifest unknown (check the tag)",
+    ],
     [
       "an unexpected error as an internal error",
       new TypeError("cannot read properties of undefined"),
       "oneoff: internal error: cannot read properties of undefined (run again with --debug for details, and report it)",
     ],
-    ["an internal error's multi-line message on one line", new Error("first\nsecond"), "oneoff: internal error: first second (run again with --debug for details, and report it)"],
+    [
+      "an internal error's multi-line message on one line",
+      new Error("first\nsecond"),
+      "oneoff: internal error: first second (run again with --debug for details, and report it)",
+    ],
     ["a thrown string", "boom", "oneoff: internal error: boom (run again with --debug for details, and report it)"],
     ["a thrown undefined", undefined, "oneoff: internal error: undefined (run again with --debug for details, and report it)"],
   ])("prints %s", (_name, error, line) => {
@@ -61,7 +73,12 @@ describe("formatErrorLine", () => {
 describe("configError", () => {
   it.each([
     ["with a key path and a hint", ["oneoff.yaml:1:1", "image", "bad", "fix it"] as const, "oneoff.yaml:1:1: image: bad", "fix it"],
-    ["without a key path", ["oneoff.yaml:4:1", undefined, "invalid YAML: oops", undefined] as const, "oneoff.yaml:4:1: invalid YAML: oops", undefined],
+    [
+      "without a key path",
+      ["oneoff.yaml:4:1", undefined, "invalid YAML: oops", undefined] as const,
+      "oneoff.yaml:4:1: invalid YAML: oops",
+      undefined,
+    ],
     ["with an empty key path", [".env:2", "", "bad line", undefined] as const, ".env:2: bad line", undefined],
   ])("builds a OneoffError %s", (_name, [location, keyPath, message, hint], expectedMessage, expectedHint) => {
     const error = configError(location, keyPath, message, hint);
@@ -85,16 +102,33 @@ describe("exitCodeOf", () => {
 
 describe("formatErrorLine with surrounding whitespace", () => {
   it("does not leave a double space before the hint", () => {
-    expect(formatErrorLine(new OneoffError("pull failed:\n  manifest unknown\n", { hint: "check the tag" }))).toBe("oneoff: pull failed: manifest unknown (check the tag)");
+    expect(formatErrorLine(new OneoffError("pull failed:\n  manifest unknown\n", { hint: "check the tag" }))).toBe(
+      "oneoff: pull failed: manifest unknown (check the tag)",
+    );
   });
 });
 
 describe("translateArchiveError", () => {
   const engineError = (statusCode: number, message: string) => Object.assign(new Error(message), { statusCode, json: { message } });
   it.each([
-    ["a missing directory", engineError(404, "Could not find the file /no/such in container 4f1c"), "copy into /no/such in the one-off: /no/such does not exist in the one-off", "copy into a directory that exists in the image, or create it first"],
-    ["a removed container", engineError(404, "No such container: 4f1c"), "copy into /no/such in the one-off: the one-off container is gone", "it was removed while files were being copied"],
-    ["a read-only filesystem", engineError(403, "container rootfs is marked read-only"), "copy into /no/such in the one-off: container rootfs is marked read-only", "check the path and that the one-off's filesystem is writable there"],
+    [
+      "a missing directory",
+      engineError(404, "Could not find the file /no/such in container 4f1c"),
+      "copy into /no/such in the one-off: /no/such does not exist in the one-off",
+      "copy into a directory that exists in the image, or create it first",
+    ],
+    [
+      "a removed container",
+      engineError(404, "No such container: 4f1c"),
+      "copy into /no/such in the one-off: the one-off container is gone",
+      "it was removed while files were being copied",
+    ],
+    [
+      "a read-only filesystem",
+      engineError(403, "container rootfs is marked read-only"),
+      "copy into /no/such in the one-off: container rootfs is marked read-only",
+      "check the path and that the one-off's filesystem is writable there",
+    ],
   ])("says %s in one line", async (_name, raw, message, hint) => {
     const { translateArchiveError } = await import("../../src/engine/docker/errors.js");
     const error = translateArchiveError(raw, "unix:///var/run/docker.sock", "copy into /no/such in the one-off");
@@ -105,7 +139,11 @@ describe("translateArchiveError", () => {
 
   it("leaves an unreachable engine to the engine's own message", async () => {
     const { translateArchiveError } = await import("../../src/engine/docker/errors.js");
-    const error = translateArchiveError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), "unix:///x.sock", "copy out");
+    const error = translateArchiveError(
+      Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+      "unix:///x.sock",
+      "copy out",
+    );
     expect(error.message).toBe("cannot reach the Docker engine at unix:///x.sock: connection refused");
   });
 });

@@ -88,7 +88,9 @@ describe("interpolate", () => {
   });
 
   it("suggests a default in the hint for an unset required variable", () => {
-    expect(interpolationError("${DATABASE_URL}").hint).toBe("set DATABASE_URL in the environment, or give a default with ${DATABASE_URL:-value}");
+    expect(interpolationError("${DATABASE_URL}").hint).toBe(
+      "set DATABASE_URL in the environment, or give a default with ${DATABASE_URL:-value}",
+    );
   });
 
   it.each([

@@ -9,7 +9,17 @@ import { findExpired, findFinishedJobContainers, findOrphans } from "../../src/l
 import { runDocument } from "../../src/output/run-document.js";
 
 function details(overrides: Partial<ContainerDetails> & { labels?: Record<string, string> }): ContainerDetails {
-  return { id: "a".repeat(64), name: "shop-run-abc", state: "running", exitCode: 0, oomKilled: false, tty: false, imageId: "sha256:img", ...overrides, labels: { "io.oneoff.managed": "true", ...overrides.labels } };
+  return {
+    id: "a".repeat(64),
+    name: "shop-run-abc",
+    state: "running",
+    exitCode: 0,
+    oomKilled: false,
+    tty: false,
+    imageId: "sha256:img",
+    ...overrides,
+    labels: { "io.oneoff.managed": "true", ...overrides.labels },
+  };
 }
 
 describe("holdsLock", () => {
@@ -38,9 +48,13 @@ describe("holdsLock", () => {
   });
 
   it("names who holds it, since when, and the container", () => {
-    expect(describeHolder(details({ labels: { "io.oneoff.task": "migrate", "io.oneoff.started-by": "ann@ci", "io.oneoff.started-at": "2026-01-02T03:04:05.000Z" } }))).toBe(
-      "task migrate started by ann@ci at 2026-01-02T03:04:05.000Z, container aaaaaaaaaaaa",
-    );
+    expect(
+      describeHolder(
+        details({
+          labels: { "io.oneoff.task": "migrate", "io.oneoff.started-by": "ann@ci", "io.oneoff.started-at": "2026-01-02T03:04:05.000Z" },
+        }),
+      ),
+    ).toBe("task migrate started by ann@ci at 2026-01-02T03:04:05.000Z, container aaaaaaaaaaaa");
   });
 });
 
@@ -48,7 +62,10 @@ describe("findFinishedJobContainers", () => {
   const now = new Date("2026-11-25T12:00:00Z");
   // A Swarm job's task container: its job's name, no one-off marker.
   const jobContainer = (state: string, finishedAt: string, keepFor?: string) =>
-    ({ ...details({ state, finishedAt: new Date(finishedAt) }), labels: { "io.oneoff.job": "shop-run-abc123", ...(keepFor ? { "io.oneoff.keep-for": keepFor } : {}) } }) as ContainerDetails;
+    ({
+      ...details({ state, finishedAt: new Date(finishedAt) }),
+      labels: { "io.oneoff.job": "shop-run-abc123", ...(keepFor ? { "io.oneoff.keep-for": keepFor } : {}) },
+    }) as ContainerDetails;
   it("picks job containers that ended more than 10 s ago (a detached job's: its keep-for), nothing running, nothing else", () => {
     const ended = jobContainer("exited", "2026-11-25T11:59:49Z");
     const justEnded = jobContainer("exited", "2026-11-25T11:59:55Z");
@@ -56,7 +73,10 @@ describe("findFinishedJobContainers", () => {
     const keptDetached = jobContainer("exited", "2026-11-25T11:00:00Z", "86400");
     const expiredDetached = jobContainer("dead", "2026-11-24T11:00:00Z", "3600");
     const oneOffContainer = details({ state: "exited", finishedAt: new Date("2026-11-24T00:00:00Z") });
-    expect(findFinishedJobContainers([ended, justEnded, running, keptDetached, expiredDetached, oneOffContainer], now)).toEqual([ended, expiredDetached]);
+    expect(findFinishedJobContainers([ended, justEnded, running, keptDetached, expiredDetached, oneOffContainer], now)).toEqual([
+      ended,
+      expiredDetached,
+    ]);
   });
 });
 
@@ -90,10 +110,26 @@ describe("viewOf", () => {
         exitCode: 3,
         startedAt: new Date("2026-11-25T10:00:00Z"),
         finishedAt: new Date("2026-11-25T10:00:42Z"),
-        labels: { "io.oneoff.app": "shop", "io.oneoff.task": "migrate", "io.oneoff.command": '["rake","db:migrate"]', "io.oneoff.release.image-id": "sha256:abc", "io.oneoff.detached": "true", "io.oneoff.lock": "release" },
+        labels: {
+          "io.oneoff.app": "shop",
+          "io.oneoff.task": "migrate",
+          "io.oneoff.command": '["rake","db:migrate"]',
+          "io.oneoff.release.image-id": "sha256:abc",
+          "io.oneoff.detached": "true",
+          "io.oneoff.lock": "release",
+        },
       }),
     );
-    expect(view).toMatchObject({ app: "shop", task: "migrate", command: ["rake", "db:migrate"], imageId: "sha256:abc", exitCode: 3, durationMs: 42_000, detached: true, lock: "release" });
+    expect(view).toMatchObject({
+      app: "shop",
+      task: "migrate",
+      command: ["rake", "db:migrate"],
+      imageId: "sha256:abc",
+      exitCode: 3,
+      durationMs: 42_000,
+      detached: true,
+      lock: "release",
+    });
   });
 
   it("has no exit code or duration while running", () => {
@@ -105,10 +141,22 @@ describe("viewOf", () => {
 
 describe("auditableCommand", () => {
   it.each([
-    [["psql", "postgres://app:hunter2@db/shop"], ["psql", "postgres://app:<redacted>@db/shop"]],
-    [["tool", "--password=hunter2", "--user=ann"], ["tool", "--password=<redacted>", "--user=ann"]],
-    [["env", "API_TOKEN=abc", "PLAIN=1"], ["env", "API_TOKEN=<redacted>", "PLAIN=1"]],
-    [["echo", "hunter2"], ["echo", "hunter2"]],
+    [
+      ["psql", "postgres://app:hunter2@db/shop"],
+      ["psql", "postgres://app:<redacted>@db/shop"],
+    ],
+    [
+      ["tool", "--password=hunter2", "--user=ann"],
+      ["tool", "--password=<redacted>", "--user=ann"],
+    ],
+    [
+      ["env", "API_TOKEN=abc", "PLAIN=1"],
+      ["env", "API_TOKEN=<redacted>", "PLAIN=1"],
+    ],
+    [
+      ["echo", "hunter2"],
+      ["echo", "hunter2"],
+    ],
   ])("%j -> %j", (command, shown) => {
     expect(auditableCommand(command)).toEqual(shown);
   });

@@ -1,9 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { contextId, parseContextMeta, parseCurrentContext, type ContextEndpoint, type DockerConfig } from "../../src/engine/docker/contexts.js";
+import {
+  contextId,
+  parseContextMeta,
+  parseCurrentContext,
+  type ContextEndpoint,
+  type DockerConfig,
+} from "../../src/engine/docker/contexts.js";
 import { describeEngine, locateEngine, type EngineChoice } from "../../src/engine/docker/locate.js";
 
 const CONTEXTS: Record<string, ContextEndpoint> = {
-  prod: { host: "tcp://prod.example.com:2376", skipTlsVerify: false, tls: { ca: "/cfg/tls/prod/ca.pem", cert: "/cfg/tls/prod/cert.pem", key: "/cfg/tls/prod/key.pem" } },
+  prod: {
+    host: "tcp://prod.example.com:2376",
+    skipTlsVerify: false,
+    tls: { ca: "/cfg/tls/prod/ca.pem", cert: "/cfg/tls/prod/cert.pem", key: "/cfg/tls/prod/key.pem" },
+  },
   lab: { host: "ssh://me@lab", skipTlsVerify: false, tls: {} },
   loose: { host: "tcp://loose:2376", skipTlsVerify: true, tls: {} },
   plain: { host: "tcp://plain:2375", skipTlsVerify: false, tls: {} },
@@ -22,13 +32,55 @@ describe("locateEngine: the docker CLI's precedence, with oneoff's environments 
     ["currentContext in config.json", {}, {}, "prod", "tcp://prod.example.com:2376", "context prod (currentContext in /cfg/config.json)"],
     ["DOCKER_CONTEXT over currentContext", {}, { DOCKER_CONTEXT: "lab" }, "prod", "ssh://me@lab", "DOCKER_CONTEXT lab"],
     ["DOCKER_HOST over DOCKER_CONTEXT", {}, { DOCKER_HOST: "tcp://h:1", DOCKER_CONTEXT: "lab" }, "prod", "tcp://h:1", "DOCKER_HOST"],
-    ["an environment over DOCKER_HOST", { environment: staging }, { DOCKER_HOST: "tcp://h:1" }, undefined, "ssh://me@lab", "environment staging (context lab)"],
-    ["an environment's host", { environment: { name: "ci", host: "unix:///tmp/ci.sock" } }, { DOCKER_HOST: "tcp://h:1" }, undefined, "unix:///tmp/ci.sock", "environment ci"],
-    ["an environment that names no engine: the variables", { environment: { name: "bare" } }, { DOCKER_HOST: "tcp://h:1" }, undefined, "tcp://h:1", "DOCKER_HOST"],
-    ["--context over an environment", { context: "prod", environment: staging }, { DOCKER_HOST: "tcp://h:1" }, undefined, "tcp://prod.example.com:2376", "--context prod"],
-    ["--host over everything", { host: "ssh://other", environment: staging }, { DOCKER_HOST: "tcp://h:1", DOCKER_CONTEXT: "lab" }, "prod", "ssh://other", "--host"],
+    [
+      "an environment over DOCKER_HOST",
+      { environment: staging },
+      { DOCKER_HOST: "tcp://h:1" },
+      undefined,
+      "ssh://me@lab",
+      "environment staging (context lab)",
+    ],
+    [
+      "an environment's host",
+      { environment: { name: "ci", host: "unix:///tmp/ci.sock" } },
+      { DOCKER_HOST: "tcp://h:1" },
+      undefined,
+      "unix:///tmp/ci.sock",
+      "environment ci",
+    ],
+    [
+      "an environment that names no engine: the variables",
+      { environment: { name: "bare" } },
+      { DOCKER_HOST: "tcp://h:1" },
+      undefined,
+      "tcp://h:1",
+      "DOCKER_HOST",
+    ],
+    [
+      "--context over an environment",
+      { context: "prod", environment: staging },
+      { DOCKER_HOST: "tcp://h:1" },
+      undefined,
+      "tcp://prod.example.com:2376",
+      "--context prod",
+    ],
+    [
+      "--host over everything",
+      { host: "ssh://other", environment: staging },
+      { DOCKER_HOST: "tcp://h:1", DOCKER_CONTEXT: "lab" },
+      "prod",
+      "ssh://other",
+      "--host",
+    ],
     ["--context default: DOCKER_HOST", { context: "default" }, { DOCKER_HOST: "tcp://h:1" }, "prod", "tcp://h:1", "--context default"],
-    ["--context default without DOCKER_HOST: the socket", { context: "default" }, { DOCKER_CONTEXT: "lab" }, "prod", "unix:///var/run/docker.sock", "--context default"],
+    [
+      "--context default without DOCKER_HOST: the socket",
+      { context: "default" },
+      { DOCKER_CONTEXT: "lab" },
+      "prod",
+      "unix:///var/run/docker.sock",
+      "--context default",
+    ],
     ["DOCKER_CONTEXT=default", {}, { DOCKER_CONTEXT: "default" }, "prod", "unix:///var/run/docker.sock", "DOCKER_CONTEXT default"],
   ])("%s", (_name, choice, env, current, endpoint, source) => {
     const located = locateEngine(choice, env, config(current));
@@ -37,7 +89,13 @@ describe("locateEngine: the docker CLI's precedence, with oneoff's environments 
 
   it("gives --host the TLS of DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as docker -H", () => {
     const located = locateEngine({ host: "tcp://h:2376" }, { DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: "/c" }, config());
-    expect(located.connection).toEqual({ kind: "tcp", host: "h", port: 2376, endpoint: "tcp://h:2376", tls: { ca: "/c/ca.pem", cert: "/c/cert.pem", key: "/c/key.pem" } });
+    expect(located.connection).toEqual({
+      kind: "tcp",
+      host: "h",
+      port: 2376,
+      endpoint: "tcp://h:2376",
+      tls: { ca: "/c/ca.pem", cert: "/c/cert.pem", key: "/c/key.pem" },
+    });
   });
 
   it("gives a context its own TLS files, and not DOCKER_TLS_VERIFY's", () => {
@@ -53,9 +111,20 @@ describe("locateEngine: the docker CLI's precedence, with oneoff's environments 
   });
 
   it("says which engine and why for --dry-run, without certificate contents", () => {
-    expect(describeEngine(locateEngine({ context: "prod" }, {}, config()))).toEqual({ endpoint: "tcp://prod.example.com:2376", source: "--context prod", tls: "verified" });
-    expect(describeEngine(locateEngine({ context: "loose" }, {}, config()))).toEqual({ endpoint: "tcp://loose:2376", source: "--context loose", tls: "unverified" });
-    expect(describeEngine(locateEngine({}, {}, config()))).toEqual({ endpoint: "unix:///var/run/docker.sock", source: "the default socket" });
+    expect(describeEngine(locateEngine({ context: "prod" }, {}, config()))).toEqual({
+      endpoint: "tcp://prod.example.com:2376",
+      source: "--context prod",
+      tls: "verified",
+    });
+    expect(describeEngine(locateEngine({ context: "loose" }, {}, config()))).toEqual({
+      endpoint: "tcp://loose:2376",
+      source: "--context loose",
+      tls: "unverified",
+    });
+    expect(describeEngine(locateEngine({}, {}, config()))).toEqual({
+      endpoint: "unix:///var/run/docker.sock",
+      source: "the default socket",
+    });
   });
 
   it.each([
@@ -93,7 +162,9 @@ describe("the docker CLI's context files", () => {
   });
 
   it("refuses a context with no Docker endpoint, and a meta.json that is not JSON", () => {
-    expect(() => parseContextMeta('{"Name":"k8s","Endpoints":{}}', "k8s", "/cfg/m.json")).toThrow('context "k8s" has no Docker endpoint (/cfg/m.json)');
+    expect(() => parseContextMeta('{"Name":"k8s","Endpoints":{}}', "k8s", "/cfg/m.json")).toThrow(
+      'context "k8s" has no Docker endpoint (/cfg/m.json)',
+    );
     expect(() => parseContextMeta("{", "x", "/cfg/m.json")).toThrow("/cfg/m.json: not valid JSON at line 1, column 2");
   });
 

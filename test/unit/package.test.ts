@@ -20,19 +20,31 @@ describe("the npm package", { timeout: 30_000 }, () => {
   let packed: { files: { path: string }[] };
 
   const inApp = (file: string, args: string[], options: ExecFileSyncOptions = {}) =>
-    execFileSync(file, args, { cwd: app, encoding: "utf8", env: { ...process.env, ONEOFF_AUDIT_LOG: path.join(work, "audit.jsonl") }, ...options }) as string;
+    execFileSync(file, args, {
+      cwd: app,
+      encoding: "utf8",
+      env: { ...process.env, ONEOFF_AUDIT_LOG: path.join(work, "audit.jsonl") },
+      ...options,
+    }) as string;
 
   beforeAll(() => {
-    if (!existsSync(path.join(repo, "dist/bundle/cli/main.js"))) throw new Error("dist/ is not built: run npm run build (npm test does, in pretest)");
+    if (!existsSync(path.join(repo, "dist/bundle/cli/main.js")))
+      throw new Error("dist/ is not built: run npm run build (npm test does, in pretest)");
     work = mkdtempSync(path.join(os.tmpdir(), "oneoff-package-"));
     app = path.join(work, "app");
     mkdirSync(app);
     // --ignore-scripts: prepack would rebuild dist/ under other tests' feet; it is built.
-    const [result] = JSON.parse(execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: repo, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })) as [
-      { filename: string; files: { path: string }[] },
-    ];
+    const [result] = JSON.parse(
+      execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], {
+        cwd: repo,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    ) as [{ filename: string; files: { path: string }[] }];
     packed = result;
-    inApp("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", path.join(work, result.filename)], { stdio: ["ignore", "pipe", "pipe"] });
+    inApp("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", path.join(work, result.filename)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   }, 120_000);
 
   afterAll(() => {
@@ -41,7 +53,18 @@ describe("the npm package", { timeout: 30_000 }, () => {
 
   it("holds what runs and its types, and no sources, tests or source maps", () => {
     const files = packed.files.map((file) => file.path);
-    expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "bin/oneoff.js", "dist/index.js", "dist/index.d.ts", "dist/bundle/cli/main.js", "dist/bundle/lifecycle/watchdog-main.js", "dist/lifecycle/watchdog-main.js"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "package.json",
+        "README.md",
+        "bin/oneoff.js",
+        "dist/index.js",
+        "dist/index.d.ts",
+        "dist/bundle/cli/main.js",
+        "dist/bundle/lifecycle/watchdog-main.js",
+        "dist/lifecycle/watchdog-main.js",
+      ]),
+    );
     expect(files.filter((file) => /^(src|test|examples|docs)\/|\.map$|\.ts$(?<!\.d\.ts)|^dist\/cli\//.test(file))).toEqual([]);
   });
 
@@ -50,7 +73,9 @@ describe("the npm package", { timeout: 30_000 }, () => {
   });
 
   it("runs a dry run (which needs no engine) from the installed command", () => {
-    const document = JSON.parse(inApp(path.join(app, "node_modules/.bin/oneoff"), ["run", "--dry-run", "--release", imageId, "--", "true"])) as {
+    const document = JSON.parse(
+      inApp(path.join(app, "node_modules/.bin/oneoff"), ["run", "--dry-run", "--release", imageId, "--", "true"]),
+    ) as {
       request: { body: { Image: string; Cmd: string[]; Labels: Record<string, string> } };
       dockerRun: string;
     };
@@ -61,16 +86,35 @@ describe("the npm package", { timeout: 30_000 }, () => {
   });
 
   it("is importable as a library: import('oneoff') gives run", () => {
-    expect(inApp(process.execPath, ["-e", "import('oneoff').then(m => console.log(typeof m.run, typeof m.OneoffError, m.VERSION))"]).trim()).toBe(`function function ${VERSION}`);
+    expect(
+      inApp(process.execPath, ["-e", "import('oneoff').then(m => console.log(typeof m.run, typeof m.OneoffError, m.VERSION))"]).trim(),
+    ).toBe(`function function ${VERSION}`);
   });
 
   it("gives TypeScript its types through exports", () => {
-    writeFileSync(path.join(app, "check.ts"), 'import { run, type RunOptions } from "oneoff";\nconst options: RunOptions = { task: "migrate" };\nexport const started: Promise<{ exitCode: number }> = run(options);\n');
+    writeFileSync(
+      path.join(app, "check.ts"),
+      'import { run, type RunOptions } from "oneoff";\nconst options: RunOptions = { task: "migrate" };\nexport const started: Promise<{ exitCode: number }> = run(options);\n',
+    );
     writeFileSync(
       path.join(app, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", strict: true, noEmit: true, skipLibCheck: true, typeRoots: [path.join(repo, "node_modules/@types")], types: ["node"] }, files: ["check.ts"] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          typeRoots: [path.join(repo, "node_modules/@types")],
+          types: ["node"],
+        },
+        files: ["check.ts"],
+      }),
     );
-    writeFileSync(path.join(app, "package.json"), JSON.stringify({ ...JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")), type: "module" }));
+    writeFileSync(
+      path.join(app, "package.json"),
+      JSON.stringify({ ...JSON.parse(readFileSync(path.join(app, "package.json"), "utf8")), type: "module" }),
+    );
     inApp(process.execPath, [path.join(repo, "node_modules/typescript/bin/tsc"), "-p", "."], { stdio: ["ignore", "pipe", "pipe"] });
   });
 });

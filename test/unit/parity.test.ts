@@ -43,7 +43,9 @@ describe("processLayer (what --from copies)", () => {
 
   it("refuses replicas on different images unless the release is chosen", () => {
     const replicas = [web(), web({ name: "shop_web_2", imageId: "sha256:bbb" })];
-    expect(() => processLayer("web", replicas, false)).toThrow(/its containers run different images \(shop_web_1 runs aaa, shop_web_2 runs bbb\)/);
+    expect(() => processLayer("web", replicas, false)).toThrow(
+      /its containers run different images \(shop_web_1 runs aaa, shop_web_2 runs bbb\)/,
+    );
     expect(processLayer("web", replicas, true).settings.release).toBe("sha256:aaa");
   });
 });
@@ -56,7 +58,12 @@ describe("parseVolume", () => {
   ])("%s", (text, mount) => {
     expect(parseVolume(text, "/base")).toEqual(mount);
   });
-  it.each([["data", /SOURCE:TARGET/], [":/data", /source is empty/], ["data:rel", /not an absolute path/], ["data:/d:rx", /unknown mode/]])("refuses %s", (text, problem) => {
+  it.each([
+    ["data", /SOURCE:TARGET/],
+    [":/data", /source is empty/],
+    ["data:rel", /not an absolute path/],
+    ["data:/d:rx", /unknown mode/],
+  ])("refuses %s", (text, problem) => {
     expect(parseVolume(text, "/base")).toMatch(problem);
   });
 });
@@ -78,7 +85,11 @@ describe("diffAgainstProcess", () => {
       OpenStdin: false,
       StdinOnce: false,
       Tty: false,
-      HostConfig: { NetworkMode: "shop_default", AutoRemove: false, Mounts: [{ Type: "volume", Source: "shop-data", Target: "/data", ReadOnly: false }] },
+      HostConfig: {
+        NetworkMode: "shop_default",
+        AutoRemove: false,
+        Mounts: [{ Type: "volume", Source: "shop-data", Target: "/data", ReadOnly: false }],
+      },
     },
   });
 
@@ -98,7 +109,10 @@ describe("diffAgainstProcess", () => {
 
 describe("parseProcfile", () => {
   it("turns process types into shell-run tasks, located by line", () => {
-    const tasks = parseProcfile("web: bundle exec puma -C config/puma.rb\n\n# the release phase\nrelease: rake db:migrate && rake cache:clear\n", "Procfile");
+    const tasks = parseProcfile(
+      "web: bundle exec puma -C config/puma.rb\n\n# the release phase\nrelease: rake db:migrate && rake cache:clear\n",
+      "Procfile",
+    );
     expect(tasks.map((task) => [task.name, task.command, task.source])).toEqual([
       ["web", ["sh", "-c", "bundle exec puma -C config/puma.rb"], "Procfile:1"],
       ["release", ["sh", "-c", "rake db:migrate && rake cache:clear"], "Procfile:4"],

@@ -31,7 +31,10 @@ describe("pre-flight helpers", () => {
   });
 
   it("finds users and groups by name, and takes numeric ids as they are", async () => {
-    const files: Record<string, string> = { "/etc/passwd": "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n", "/etc/group": "root:x:0:\nstaff:x:50:\n" };
+    const files: Record<string, string> = {
+      "/etc/passwd": "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n",
+      "/etc/group": "root:x:0:\nstaff:x:50:\n",
+    };
     const read = async (file: string) => files[file];
     expect(await userProblem("app", read)).toBeUndefined();
     expect(await userProblem("1234:5678", read)).toBeUndefined();

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { isSecretName, REDACTED, redactedJson, redactEnvList, redactEnvValue, redactSecretValues, rememberSecretValue } from "../../src/output/redact.js";
+import {
+  isSecretName,
+  REDACTED,
+  redactedJson,
+  redactEnvList,
+  redactEnvValue,
+  redactSecretValues,
+  rememberSecretValue,
+} from "../../src/output/redact.js";
 
 describe("isSecretName", () => {
   it.each([
@@ -25,9 +33,12 @@ describe("isSecretName", () => {
     expect(isSecretName(name)).toBe(true);
   });
 
-  it.each(["PATH", "HOME", "RAILS_ENV", "DATABASE_URL", "PORT", "KEY", "KEYBOARD", "MONKEY", "SESSION_ID"])("does not count %s as secret", (name) => {
-    expect(isSecretName(name)).toBe(false);
-  });
+  it.each(["PATH", "HOME", "RAILS_ENV", "DATABASE_URL", "PORT", "KEY", "KEYBOARD", "MONKEY", "SESSION_ID"])(
+    "does not count %s as secret",
+    (name) => {
+      expect(isSecretName(name)).toBe(false);
+    },
+  );
 });
 
 describe("redactEnvValue", () => {
@@ -102,4 +113,3 @@ describe("redactedJson", () => {
     expect(JSON.parse(text)).toEqual({ env: [`X=${REDACTED}`], nested: { words: ["run", REDACTED] } });
   });
 });
-

@@ -14,13 +14,33 @@ describe("parseReleaseReference", () => {
     ["a repository", "shop", { kind: "name", repository: "shop", text: "shop" }],
     ["an 11-hex-digit name (too short for an ID)", "abcdef12345", { kind: "name", repository: "abcdef12345", text: "abcdef12345" }],
     ["repo:tag", "shop:v1", { kind: "name", repository: "shop", tag: "v1", text: "shop:v1" }],
-    ["a namespaced repo with a dotted tag", "library/ubuntu:22.04", { kind: "name", repository: "library/ubuntu", tag: "22.04", text: "library/ubuntu:22.04" }],
-    ["a registry host", "registry.example.com/shop", { kind: "name", repository: "registry.example.com/shop", text: "registry.example.com/shop" }],
+    [
+      "a namespaced repo with a dotted tag",
+      "library/ubuntu:22.04",
+      { kind: "name", repository: "library/ubuntu", tag: "22.04", text: "library/ubuntu:22.04" },
+    ],
+    [
+      "a registry host",
+      "registry.example.com/shop",
+      { kind: "name", repository: "registry.example.com/shop", text: "registry.example.com/shop" },
+    ],
     ["host:port/repo", "localhost:5000/shop", { kind: "name", repository: "localhost:5000/shop", text: "localhost:5000/shop" }],
     ["localhost without a port as the registry", "localhost/shop", { kind: "name", repository: "localhost/shop", text: "localhost/shop" }],
-    ["a dotless host with a port as the registry", "myhost:5000/shop", { kind: "name", repository: "myhost:5000/shop", text: "myhost:5000/shop" }],
-    ["host:port/repo:tag", "localhost:5000/shop:v1", { kind: "name", repository: "localhost:5000/shop", tag: "v1", text: "localhost:5000/shop:v1" }],
-    ["a deep path", "ghcr.io/org/team/app:sha-abc123", { kind: "name", repository: "ghcr.io/org/team/app", tag: "sha-abc123", text: "ghcr.io/org/team/app:sha-abc123" }],
+    [
+      "a dotless host with a port as the registry",
+      "myhost:5000/shop",
+      { kind: "name", repository: "myhost:5000/shop", text: "myhost:5000/shop" },
+    ],
+    [
+      "host:port/repo:tag",
+      "localhost:5000/shop:v1",
+      { kind: "name", repository: "localhost:5000/shop", tag: "v1", text: "localhost:5000/shop:v1" },
+    ],
+    [
+      "a deep path",
+      "ghcr.io/org/team/app:sha-abc123",
+      { kind: "name", repository: "ghcr.io/org/team/app", tag: "sha-abc123", text: "ghcr.io/org/team/app:sha-abc123" },
+    ],
     ["repo@digest", `shop@${DIGEST}`, { kind: "name", repository: "shop", digest: DIGEST, text: `shop@${DIGEST}` }],
     ["repo:tag@digest", `shop:v1@${DIGEST}`, { kind: "name", repository: "shop", tag: "v1", digest: DIGEST, text: `shop:v1@${DIGEST}` }],
     [
@@ -29,9 +49,21 @@ describe("parseReleaseReference", () => {
       { kind: "name", repository: "localhost:5000/shop", digest: DIGEST, text: `localhost:5000/shop@${DIGEST}` },
     ],
     ["separators inside a component", "my_app.v2__x-y--z", { kind: "name", repository: "my_app.v2__x-y--z", text: "my_app.v2__x-y--z" }],
-    ["an upper-case registry host", "Registry.Example.com/shop", { kind: "name", repository: "Registry.Example.com/shop", text: "Registry.Example.com/shop" }],
-    ["a tag with upper case and underscores", "shop:Release_2", { kind: "name", repository: "shop", tag: "Release_2", text: "shop:Release_2" }],
-    ["a 128-character tag", `shop:${"t".repeat(128)}`, { kind: "name", repository: "shop", tag: "t".repeat(128), text: `shop:${"t".repeat(128)}` }],
+    [
+      "an upper-case registry host",
+      "Registry.Example.com/shop",
+      { kind: "name", repository: "Registry.Example.com/shop", text: "Registry.Example.com/shop" },
+    ],
+    [
+      "a tag with upper case and underscores",
+      "shop:Release_2",
+      { kind: "name", repository: "shop", tag: "Release_2", text: "shop:Release_2" },
+    ],
+    [
+      "a 128-character tag",
+      `shop:${"t".repeat(128)}`,
+      { kind: "name", repository: "shop", tag: "t".repeat(128), text: `shop:${"t".repeat(128)}` },
+    ],
   ])("reads %s", (_name, text, expected) => {
     expect(parseReleaseReference(text)).toEqual(expected);
   });

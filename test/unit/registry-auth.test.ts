@@ -61,8 +61,17 @@ describe("hostnameOf (docker's ConvertToHostname)", () => {
 
 describe("parseDockerConfig", () => {
   it("reads auths, credsStore and credHelpers", () => {
-    const text = JSON.stringify({ auths: { "ghcr.io": { auth: "eDp5" } }, credsStore: "desktop", credHelpers: { "gcr.io": "gcloud" }, psFormat: "table" });
-    expect(parseDockerConfig(text, FILE)).toEqual({ auths: { "ghcr.io": { auth: "eDp5" } }, credsStore: "desktop", credHelpers: { "gcr.io": "gcloud" } });
+    const text = JSON.stringify({
+      auths: { "ghcr.io": { auth: "eDp5" } },
+      credsStore: "desktop",
+      credHelpers: { "gcr.io": "gcloud" },
+      psFormat: "table",
+    });
+    expect(parseDockerConfig(text, FILE)).toEqual({
+      auths: { "ghcr.io": { auth: "eDp5" } },
+      credsStore: "desktop",
+      credHelpers: { "gcr.io": "gcloud" },
+    });
   });
 
   it("takes an empty object as no credentials at all", () => {
@@ -70,7 +79,11 @@ describe("parseDockerConfig", () => {
   });
 
   it.each([
-    ["broken JSON", `{"auths": {"ghcr.io": {"auth": "${SECRET}"}}`, /^oneoff: \/home\/me\/\.docker\/config\.json: not valid JSON at line 1, column \d+ \(fix or remove that file/],
+    [
+      "broken JSON",
+      `{"auths": {"ghcr.io": {"auth": "${SECRET}"}}`,
+      /^oneoff: \/home\/me\/\.docker\/config\.json: not valid JSON at line 1, column \d+ \(fix or remove that file/,
+    ],
     ["broken JSON on a later line", `{\n  "auths": {\n    "x": {"auth": "${SECRET}"},\n  }\n}`, /not valid JSON at line 4, column 3 /],
     ["an empty file", "", /: not valid JSON \(fix/],
     ["a list", "[]", /: not a JSON object \(/],
@@ -130,7 +143,12 @@ describe("lookupCredential", () => {
       HUB,
       { kind: "stored", credential: { username: "me", password: SECRET }, entry: "index.docker.io" },
     ],
-    ["Docker Hub is not docker.io in auths (as in the CLI)", config({ auths: { "docker.io": { auth: basic("me", SECRET) } } }), HUB, { kind: "none" }],
+    [
+      "Docker Hub is not docker.io in auths (as in the CLI)",
+      config({ auths: { "docker.io": { auth: basic("me", SECRET) } } }),
+      HUB,
+      { kind: "none" },
+    ],
     [
       "credHelpers for the registry, over auths",
       config({ auths: { "127.0.0.1:5056": { auth: basic("ci", SECRET) } }, credHelpers: { "127.0.0.1:5056": "oneofftest" } }),
@@ -149,7 +167,12 @@ describe("lookupCredential", () => {
       PRIVATE,
       { kind: "helper", program: "docker-credential-oneofftest", configKey: "credHelpers" },
     ],
-    ["credsStore when credHelpers names another registry", config({ credsStore: "pass", credHelpers: { "gcr.io": "gcloud" } }), PRIVATE, { kind: "helper", program: "docker-credential-pass", configKey: "credsStore" }],
+    [
+      "credsStore when credHelpers names another registry",
+      config({ credsStore: "pass", credHelpers: { "gcr.io": "gcloud" } }),
+      PRIVATE,
+      { kind: "helper", program: "docker-credential-pass", configKey: "credsStore" },
+    ],
   ])("%s", (_name, given, registry, expected) => {
     expect(lookupCredential(given, registry, FILE)).toEqual(expected);
   });
@@ -160,7 +183,9 @@ describe("lookupCredential", () => {
     ["base64 with an empty user", Buffer.from(`:${SECRET}`).toString("base64")],
   ])("refuses an auth that is %s, naming the key and the fix, not the value", (_name, auth) => {
     const line = errorLineOf(() => lookupCredential(config({ auths: { "127.0.0.1:5056": { auth } } }), PRIVATE, FILE));
-    expect(line).toBe(`oneoff: ${FILE}: auths["127.0.0.1:5056"].auth is not base64 of USER:PASSWORD (log in again with: docker login 127.0.0.1:5056)`);
+    expect(line).toBe(
+      `oneoff: ${FILE}: auths["127.0.0.1:5056"].auth is not base64 of USER:PASSWORD (log in again with: docker login 127.0.0.1:5056)`,
+    );
   });
 });
 
@@ -183,7 +208,10 @@ describe("encodeRegistryAuth", () => {
   });
 
   it("sends an identity token alone", () => {
-    expect(decode(encodeRegistryAuth({ identityToken: "tok" }, DOCKER_HUB_KEY))).toEqual({ identitytoken: "tok", serveraddress: DOCKER_HUB_KEY });
+    expect(decode(encodeRegistryAuth({ identityToken: "tok" }, DOCKER_HUB_KEY))).toEqual({
+      identitytoken: "tok",
+      serveraddress: DOCKER_HUB_KEY,
+    });
   });
 
   it("uses the URL-safe alphabet, as the engine decodes it", () => {
@@ -204,7 +232,11 @@ describe("parseRegistryAuthFlag", () => {
   ])("reads %s", (value, expected) => expect(parseRegistryAuthFlag(value, "/srv/app")).toEqual(expected));
 
   it.each([
-    ["USER:PASSWORD", `ci:${SECRET}`, /^oneoff: --registry-auth: expected USER:env:VARIABLE or USER:file:PATH \(the password is read from that variable or file/],
+    [
+      "USER:PASSWORD",
+      `ci:${SECRET}`,
+      /^oneoff: --registry-auth: expected USER:env:VARIABLE or USER:file:PATH \(the password is read from that variable or file/,
+    ],
     ["a bare user", "ci", /expected USER:env:VARIABLE/],
     ["an empty source", "ci:env:", /expected USER:env:VARIABLE/],
     ["a variable name that is not one", "ci:env:MY-PW", /--registry-auth: "MY-PW" is not an environment variable name/],
@@ -219,7 +251,10 @@ describe("isAuthRefusal", () => {
   it.each([
     ['Head "https://127.0.0.1:5056/v2/oneoff-test/private/manifests/v1": no basic auth credentials', true],
     ["unauthorized: authentication required", true],
-    ["pull access denied for team/shop, repository does not exist or may require 'docker login': denied: requested access to the resource is denied", true],
+    [
+      "pull access denied for team/shop, repository does not exist or may require 'docker login': denied: requested access to the resource is denied",
+      true,
+    ],
     ["unauthorized: incorrect username or password", true],
     ["manifest for 127.0.0.1:5055/x:nope not found: manifest unknown: manifest unknown", false],
     ["read tcp 127.0.0.1:52504->127.0.0.1:5056: read: connection reset by peer", false],
@@ -229,16 +264,47 @@ describe("isAuthRefusal", () => {
 
 describe("describeRefusal", () => {
   it.each([
-    [PRIVATE, undefined, "registry 127.0.0.1:5056 wants credentials, and none were found for it", "log in with: docker login 127.0.0.1:5056; or pass --registry-auth USER:env:VARIABLE"],
-    [PRIVATE, FILE, `registry 127.0.0.1:5056 refused the credentials from ${FILE}`, "log in with: docker login 127.0.0.1:5056; or pass --registry-auth USER:env:VARIABLE"],
-    [HUB, undefined, "registry docker.io wants credentials, and none were found for it", "log in with: docker login; or pass --registry-auth USER:env:VARIABLE"],
-    [PRIVATE, "--registry-auth", "registry 127.0.0.1:5056 refused the credentials from --registry-auth", "check the user and password --registry-auth names"],
-  ])("%j from %s", (registry, source, why, hint) => expect(describeRefusal(registry, source, "unauthorized: authentication required")).toEqual({ why, hint }));
+    [
+      PRIVATE,
+      undefined,
+      "registry 127.0.0.1:5056 wants credentials, and none were found for it",
+      "log in with: docker login 127.0.0.1:5056; or pass --registry-auth USER:env:VARIABLE",
+    ],
+    [
+      PRIVATE,
+      FILE,
+      `registry 127.0.0.1:5056 refused the credentials from ${FILE}`,
+      "log in with: docker login 127.0.0.1:5056; or pass --registry-auth USER:env:VARIABLE",
+    ],
+    [
+      HUB,
+      undefined,
+      "registry docker.io wants credentials, and none were found for it",
+      "log in with: docker login; or pass --registry-auth USER:env:VARIABLE",
+    ],
+    [
+      PRIVATE,
+      "--registry-auth",
+      "registry 127.0.0.1:5056 refused the credentials from --registry-auth",
+      "check the user and password --registry-auth names",
+    ],
+  ])("%j from %s", (registry, source, why, hint) =>
+    expect(describeRefusal(registry, source, "unauthorized: authentication required")).toEqual({ why, hint }),
+  );
 
-  const hubDenied = "pull access denied for team/shop, repository does not exist or may require 'docker login': denied: requested access to the resource is denied";
+  const hubDenied =
+    "pull access denied for team/shop, repository does not exist or may require 'docker login': denied: requested access to the resource is denied";
   it.each([
-    [undefined, "registry docker.io refused the pull: the repository does not exist, or it needs credentials, and none were found for it", "check the image name; log in with: docker login; or pass --registry-auth USER:env:VARIABLE"],
-    [FILE, `registry docker.io refused the pull: the repository does not exist, or the credentials from ${FILE} do not grant access to it`, "check the image name; log in with: docker login; or pass --registry-auth USER:env:VARIABLE"],
+    [
+      undefined,
+      "registry docker.io refused the pull: the repository does not exist, or it needs credentials, and none were found for it",
+      "check the image name; log in with: docker login; or pass --registry-auth USER:env:VARIABLE",
+    ],
+    [
+      FILE,
+      `registry docker.io refused the pull: the repository does not exist, or the credentials from ${FILE} do not grant access to it`,
+      "check the image name; log in with: docker login; or pass --registry-auth USER:env:VARIABLE",
+    ],
   ])("says both causes for Docker Hub's ambiguous denial (credentials from %s)", (source, why, hint) => {
     expect(describeRefusal(HUB, source, hubDenied)).toEqual({ why, hint });
   });

@@ -141,7 +141,13 @@ describe("resolveRunPlan", () => {
     ["ONEOFF_RELEASE over the config", {}, { ONEOFF_RELEASE: "v2" }, "registry.example.com/shop:v2", "ONEOFF_RELEASE"],
     ["an empty ONEOFF_RELEASE ignored", {}, { ONEOFF_RELEASE: "" }, "registry.example.com/shop:v1", "oneoff.yaml:2:1"],
     ["--release over ONEOFF_RELEASE", { release: "v3" }, { ONEOFF_RELEASE: "v2" }, "registry.example.com/shop:v3", "flags"],
-    ["a --release digest joined to the image", { release: `@sha256:${"c".repeat(64)}` }, {}, `registry.example.com/shop@sha256:${"c".repeat(64)}`, "flags"],
+    [
+      "a --release digest joined to the image",
+      { release: `@sha256:${"c".repeat(64)}` },
+      {},
+      `registry.example.com/shop@sha256:${"c".repeat(64)}`,
+      "flags",
+    ],
     ["a --release image ID standing alone", { release: IMAGE_ID }, {}, IMAGE_ID, "flags"],
     ["a --release full reference standing alone", { release: "other.example.com/tool:1.2" }, {}, "other.example.com/tool:1.2", "flags"],
   ])("takes %s", (_name, options: RunOptions, hostEnv: Environment, reference, origin) => {
@@ -206,10 +212,25 @@ describe("resolveRunPlan", () => {
   it("keeps every variable name users give, __proto__ and constructor included, from flags, env files and oneoff.yaml", () => {
     const config = configFrom("image: shop\nrelease: v1\nenv:\n  __proto__: yaml\n  toString: yaml\n");
     const flagEnvFiles = [parseDotenv("constructor=file\nhasOwnProperty=file\n", {})];
-    const plan = resolve({ config, flagEnvFiles, options: { command: ["env"], env: ["__proto__=flag", "valueOf"], labels: ["__proto__=label"] }, hostEnv: { valueOf: "host" } });
-    expect(Object.entries(plan.settings.env).sort()).toEqual([["__proto__", "flag"], ["constructor", "file"], ["hasOwnProperty", "file"], ["toString", "yaml"], ["valueOf", "host"]]);
+    const plan = resolve({
+      config,
+      flagEnvFiles,
+      options: { command: ["env"], env: ["__proto__=flag", "valueOf"], labels: ["__proto__=label"] },
+      hostEnv: { valueOf: "host" },
+    });
+    expect(Object.entries(plan.settings.env).sort()).toEqual([
+      ["__proto__", "flag"],
+      ["constructor", "file"],
+      ["hasOwnProperty", "file"],
+      ["toString", "yaml"],
+      ["valueOf", "host"],
+    ]);
     expect(Object.entries(plan.settings.labels)).toEqual([["__proto__", "label"]]);
-    const body = buildContainerSpec(plan, { imageId: IMAGE_ID, startedBy: "me", startedAt: new Date(0), version: "0", owner: "h:1" }, "x").body;
+    const body = buildContainerSpec(
+      plan,
+      { imageId: IMAGE_ID, startedBy: "me", startedAt: new Date(0), version: "0", owner: "h:1" },
+      "x",
+    ).body;
     expect(body.Env).toEqual(expect.arrayContaining(["__proto__=flag", "constructor=file", "toString=yaml", "valueOf=host"]));
     expect(body.Labels["__proto__"]).toBe("label");
   });
@@ -296,9 +317,24 @@ describe("resolveRunPlan", () => {
 
   describe("refusals", () => {
     it.each([
-      ["nothing to run, listing the tasks", { config: configFrom(shopYaml), options: {} }, "nothing to run", "name a task (migrate, seed, console) or give a command after --"],
-      ["nothing to run with an empty command", { config: configFrom(shopYaml), options: { command: [] } }, "nothing to run", "name a task (migrate, seed, console) or give a command after --"],
-      ["nothing to run without tasks", { config: undefined, options: {} }, "nothing to run", "give a command after --, e.g. oneoff run -- ./bin/task"],
+      [
+        "nothing to run, listing the tasks",
+        { config: configFrom(shopYaml), options: {} },
+        "nothing to run",
+        "name a task (migrate, seed, console) or give a command after --",
+      ],
+      [
+        "nothing to run with an empty command",
+        { config: configFrom(shopYaml), options: { command: [] } },
+        "nothing to run",
+        "name a task (migrate, seed, console) or give a command after --",
+      ],
+      [
+        "nothing to run without tasks",
+        { config: undefined, options: {} },
+        "nothing to run",
+        "give a command after --, e.g. oneoff run -- ./bin/task",
+      ],
       [
         "a misspelt task",
         { options: { task: "migrat" } },
@@ -369,8 +405,18 @@ describe("mergeLayers", () => {
 
   it.each([
     ["a later scalar wins", [layer("a", { user: "one" }), layer("b", { user: "two" })], { user: "two" }, { user: "b" }],
-    ["an undefined value does not override", [layer("a", { user: "one" }), layer("b", { user: undefined })], { user: "one" }, { user: "a" }],
-    ["a later list replaces, not appends", [layer("a", { networks: ["x", "y"] }), layer("b", { networks: ["z"] })], { networks: ["z"] }, { networks: "b" }],
+    [
+      "an undefined value does not override",
+      [layer("a", { user: "one" }), layer("b", { user: undefined })],
+      { user: "one" },
+      { user: "a" },
+    ],
+    [
+      "a later list replaces, not appends",
+      [layer("a", { networks: ["x", "y"] }), layer("b", { networks: ["z"] })],
+      { networks: ["z"] },
+      { networks: "b" },
+    ],
     [
       "env merges key by key",
       [layer("a", { env: { A: "1", B: "1" } }), layer("b", { env: { B: "2", C: "2" } })],
@@ -404,8 +450,16 @@ describe("mergeLayers", () => {
 
 describe("reserved labels", () => {
   it.each([
-    ["a flag", { options: { task: "migrate", labels: ["io.oneoff.task=forged"] } }, /label io\.oneoff\.task \(from flags\): labels starting with io\.oneoff\. are reserved/],
-    ["the config", { config: configFrom("image: shop\nlabels:\n  io.oneoff.managed: 'false'\n"), options: { command: ["true"] } }, /label io\.oneoff\.managed \(from oneoff\.yaml:2:1\)/],
+    [
+      "a flag",
+      { options: { task: "migrate", labels: ["io.oneoff.task=forged"] } },
+      /label io\.oneoff\.task \(from flags\): labels starting with io\.oneoff\. are reserved/,
+    ],
+    [
+      "the config",
+      { config: configFrom("image: shop\nlabels:\n  io.oneoff.managed: 'false'\n"), options: { command: ["true"] } },
+      /label io\.oneoff\.managed \(from oneoff\.yaml:2:1\)/,
+    ],
   ])("refuses io.oneoff.* labels from %s, naming where they came from", (_, inputs, pattern) => {
     const error = resolveError(inputs as Partial<ResolveInputs>);
     expect(error.message).toMatch(pattern);
@@ -414,7 +468,8 @@ describe("reserved labels", () => {
 });
 
 describe("terminal sessions (-i, -t, oneoff shell, interactive tasks)", () => {
-  const yaml = "image: shop\nshell: [/bin/bash, -l]\ntasks:\n  console:\n    interactive: true\n    command: [rails, console]\n  repl:\n    interactive: auto\n    command: [irb]\n  migrate: [rake, db:migrate]\n";
+  const yaml =
+    "image: shop\nshell: [/bin/bash, -l]\ntasks:\n  console:\n    interactive: true\n    command: [rails, console]\n  repl:\n    interactive: auto\n    command: [irb]\n  migrate: [rake, db:migrate]\n";
   const plan = (options: RunOptions, stdinIsTTY: boolean, hostEnv: Environment = {}) =>
     resolveRunPlan({ config: configFrom(yaml), options, hostEnv, flagEnvFiles: [], cwdName: "x", stdinIsTTY });
 
@@ -451,7 +506,16 @@ describe("terminal sessions (-i, -t, oneoff shell, interactive tasks)", () => {
 
   it("runs the config's shell: for oneoff shell, with words after -- appended", () => {
     expect(plan({ shell: true, command: ["-c", "echo hi"] }, true).command).toEqual(["/bin/bash", "-l", "-c", "echo hi"]);
-    expect(resolveRunPlan({ config: undefined, options: { shell: true, release: "img" }, hostEnv: {}, flagEnvFiles: [], cwdName: "x", stdinIsTTY: true }).command).toEqual(["/bin/sh"]);
+    expect(
+      resolveRunPlan({
+        config: undefined,
+        options: { shell: true, release: "img" },
+        hostEnv: {},
+        flagEnvFiles: [],
+        cwdName: "x",
+        stdinIsTTY: true,
+      }).command,
+    ).toEqual(["/bin/sh"]);
   });
 
   it("passes the local TERM to a TTY session, under anything the config sets", () => {

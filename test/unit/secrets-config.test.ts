@@ -55,13 +55,43 @@ describe("secrets: in oneoff.yaml", () => {
   });
 
   it.each([
-    ["no source", "secrets:\n  a:\n    as: env\n", "oneoff.yaml:2:3: secrets.a: no source", "give exactly one of env: VARIABLE, file: PATH or command: CMD"],
-    ["two sources", "secrets:\n  a:\n    env: A\n    file: a.txt\n", "oneoff.yaml:4:5: secrets.a: more than one source", "give exactly one of env: VARIABLE, file: PATH or command: CMD"],
-    ["an unknown delivery", "secrets:\n  a:\n    env: A\n    as: volume\n", 'oneoff.yaml:4:9: secrets.a.as: "volume" is not a delivery', "use file (the default: /run/secrets/NAME) or env"],
-    ["a target for env delivery", "secrets:\n  a:\n    env: A\n    as: env\n    target: /x\n", "oneoff.yaml:5:5: secrets.a.target: a target path is for as: file", "drop target:, or set as: file"],
-    ["a relative target", "secrets:\n  a:\n    env: A\n    target: run/a\n", 'oneoff.yaml:4:13: secrets.a.target: "run/a" is not an absolute file path', "give the full path of the file, such as /run/secrets/db_password"],
+    [
+      "no source",
+      "secrets:\n  a:\n    as: env\n",
+      "oneoff.yaml:2:3: secrets.a: no source",
+      "give exactly one of env: VARIABLE, file: PATH or command: CMD",
+    ],
+    [
+      "two sources",
+      "secrets:\n  a:\n    env: A\n    file: a.txt\n",
+      "oneoff.yaml:4:5: secrets.a: more than one source",
+      "give exactly one of env: VARIABLE, file: PATH or command: CMD",
+    ],
+    [
+      "an unknown delivery",
+      "secrets:\n  a:\n    env: A\n    as: volume\n",
+      'oneoff.yaml:4:9: secrets.a.as: "volume" is not a delivery',
+      "use file (the default: /run/secrets/NAME) or env",
+    ],
+    [
+      "a target for env delivery",
+      "secrets:\n  a:\n    env: A\n    as: env\n    target: /x\n",
+      "oneoff.yaml:5:5: secrets.a.target: a target path is for as: file",
+      "drop target:, or set as: file",
+    ],
+    [
+      "a relative target",
+      "secrets:\n  a:\n    env: A\n    target: run/a\n",
+      'oneoff.yaml:4:13: secrets.a.target: "run/a" is not an absolute file path',
+      "give the full path of the file, such as /run/secrets/db_password",
+    ],
     ["a misspelt key", "secrets:\n  a:\n    evn: A\n", "oneoff.yaml:3:5: secrets.a.evn: unknown key", 'did you mean "env"?'],
-    ["a task naming an unknown secret", "secrets:\n  db_password: {env: A}\ntasks:\n  m: {command: x, secrets: [db_pasword]}\n", 'oneoff.yaml:4:28: tasks.m.secrets: no secret named "db_pasword"', 'did you mean "db_password"?'],
+    [
+      "a task naming an unknown secret",
+      "secrets:\n  db_password: {env: A}\ntasks:\n  m: {command: x, secrets: [db_pasword]}\n",
+      'oneoff.yaml:4:28: tasks.m.secrets: no secret named "db_pasword"',
+      'did you mean "db_password"?',
+    ],
   ])("refuses %s in one line naming file:line and key", (_name, text, message, hint) => {
     const error = refusal(() => parse(text));
     expect(error.message).toBe(message);
@@ -71,7 +101,13 @@ describe("secrets: in oneoff.yaml", () => {
   it("gives a one-off every secret unless its task lists some (none for secrets: [])", () => {
     const config = parse(CONFIG);
     const names = (task?: string) =>
-      resolveRunPlan({ config, options: task ? { task, release: "v1" } : { command: ["sh"], release: "v1" }, hostEnv: {}, flagEnvFiles: [], cwdName: "shop" }).secrets.map((secret) => secret.name);
+      resolveRunPlan({
+        config,
+        options: task ? { task, release: "v1" } : { command: ["sh"], release: "v1" },
+        hostEnv: {},
+        flagEnvFiles: [],
+        cwdName: "shop",
+      }).secrets.map((secret) => secret.name);
     expect(names()).toEqual(["db_password", "tls_key", "api-token"]);
     expect(names("console")).toEqual(["db_password", "tls_key", "api-token"]);
     expect(names("migrate")).toEqual(["db_password"]);
@@ -79,8 +115,16 @@ describe("secrets: in oneoff.yaml", () => {
   });
 
   it.each([
-    ["tmpfs", "/run", "oneoff.yaml:3:3: secrets.db_password.target: /run/secrets/db_password is under the tmpfs mounted at /run: the tmpfs would hide the file"],
-    ["volume", "/run/secrets", "oneoff.yaml:3:3: secrets.db_password.target: /run/secrets/db_password is under the volume mounted at /run/secrets: the file would outlive the one-off in that volume"],
+    [
+      "tmpfs",
+      "/run",
+      "oneoff.yaml:3:3: secrets.db_password.target: /run/secrets/db_password is under the tmpfs mounted at /run: the tmpfs would hide the file",
+    ],
+    [
+      "volume",
+      "/run/secrets",
+      "oneoff.yaml:3:3: secrets.db_password.target: /run/secrets/db_password is under the volume mounted at /run/secrets: the file would outlive the one-off in that volume",
+    ],
   ] as const)("refuses a file target under a %s mount", (type, target, message) => {
     const secrets = parse(CONFIG).secrets;
     const error = refusal(() => chooseSecrets(secrets, ["db_password"], [{ type, source: "", target, readOnly: false }]));
@@ -89,10 +133,20 @@ describe("secrets: in oneoff.yaml", () => {
   });
 
   it("shows --dry-run where each secret comes from and goes, and env secrets as <redacted>", () => {
-    const plan = resolveRunPlan({ config: parse(CONFIG), options: { command: ["sh"], release: "v1" }, hostEnv: {}, flagEnvFiles: [], cwdName: "shop" });
+    const plan = resolveRunPlan({
+      config: parse(CONFIG),
+      options: { command: ["sh"], release: "v1" },
+      hostEnv: {},
+      flagEnvFiles: [],
+      cwdName: "shop",
+    });
     expect(dryRunPayload(plan).secrets).toEqual([
       { name: "db_password", from: "env DB_PASSWORD", to: "file /run/secrets/db_password (mode 0400, owned by the one-off's user)" },
-      { name: "tls_key", from: "file /srv/shop/certs/key.pem", to: "file /etc/ssl/private/shop.pem (mode 0400, owned by the one-off's user)" },
+      {
+        name: "tls_key",
+        from: "file /srv/shop/certs/key.pem",
+        to: "file /etc/ssl/private/shop.pem (mode 0400, owned by the one-off's user)",
+      },
       { name: "api-token", from: "command at oneoff.yaml:9:5", to: "env API_TOKEN" },
     ]);
     const dry = withSecretEnv(plan, undefined);
@@ -105,7 +159,14 @@ describe("reading secret values", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secret-values-"));
   writeFileSync(path.join(dir, "key.pem"), "file-secret-bytes\n");
   const config = parseConfigFile(
-    ["secrets:", "  from_env: {env: UNIT_SECRET}", "  from_file: {file: key.pem}", "  from_command: {command: printf 'cmd-secret-out\\n'}", "  failing: {command: printf leaked-%s output; exit 3}", "  missing_file: {file: nope.pem}"].join("\n"),
+    [
+      "secrets:",
+      "  from_env: {env: UNIT_SECRET}",
+      "  from_file: {file: key.pem}",
+      "  from_command: {command: printf 'cmd-secret-out\\n'}",
+      "  failing: {command: printf leaked-%s output; exit 3}",
+      "  missing_file: {file: nope.pem}",
+    ].join("\n"),
     { path: path.join(dir, "oneoff.yaml"), displayPath: "oneoff.yaml", env: {} },
   ).config;
   const secrets = config.secrets ?? {};
@@ -119,9 +180,21 @@ describe("reading secret values", () => {
   });
 
   it.each([
-    ["from_env", "oneoff.yaml:2:14: secrets.from_env.env: UNIT_SECRET is not set in your environment", "export UNIT_SECRET before running oneoff, or take secret from_env from a file: or command:"],
-    ["missing_file", `oneoff.yaml:6:18: secrets.missing_file.file: ${dir}/nope.pem does not exist`, "point file: at a readable file (relative paths start at oneoff.yaml)"],
-    ["failing", "oneoff.yaml:5:13: secrets.failing.command: the command exited with 3", "run it yourself to see why: printf leaked-%s output; exit 3"],
+    [
+      "from_env",
+      "oneoff.yaml:2:14: secrets.from_env.env: UNIT_SECRET is not set in your environment",
+      "export UNIT_SECRET before running oneoff, or take secret from_env from a file: or command:",
+    ],
+    [
+      "missing_file",
+      `oneoff.yaml:6:18: secrets.missing_file.file: ${dir}/nope.pem does not exist`,
+      "point file: at a readable file (relative paths start at oneoff.yaml)",
+    ],
+    [
+      "failing",
+      "oneoff.yaml:5:13: secrets.failing.command: the command exited with 3",
+      "run it yourself to see why: printf leaked-%s output; exit 3",
+    ],
   ])("refuses %s in one line, never quoting a command's output", (name, message, hint) => {
     const error = refusal(() => read(name));
     expect(error.message).toBe(message);

@@ -8,7 +8,7 @@ import { jobsToReap, type JobState } from "../../src/lifecycle/reaper-jobs.js";
 import { describeJobHolder, jobHoldsLock } from "../../src/backends/swarm-job/lock.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { ByteCounter, ByteSkipper } from "../../src/session/output.js";
-import { taskExitCode } from "../../src/backends/swarm-job/session.js";
+import { taskExitCode } from "../../src/backends/swarm-job/tasks.js";
 
 function refusal(run: () => unknown): { message: string; hint: string | undefined; exitCode: number } {
   try {
@@ -33,27 +33,45 @@ describe("backendOf", () => {
   });
 
   it("takes the config's constraints, then the flags'", () => {
-    expect(backendOf({ engine: "swarm", constraints: ["node.hostname==db1"] }, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({
+    expect(
+      backendOf({ engine: "swarm", constraints: ["node.hostname==db1"] }, { constraints: ["node.role==worker"] }, {}, false, false),
+    ).toEqual({
       backend: "swarm",
       constraints: ["node.role==worker", "node.hostname==db1"],
     });
   });
 
-  it.each(["node.hostname==", "role manager", "node.hostname=db1"])("tells a malformed constraint %s apart (config constraints are checked where they are read)", (constraint) => {
-    expect(isConstraint(constraint)).toBe(false);
-  });
+  it.each(["node.hostname==", "role manager", "node.hostname=db1"])(
+    "tells a malformed constraint %s apart (config constraints are checked where they are read)",
+    (constraint) => {
+      expect(isConstraint(constraint)).toBe(false);
+    },
+  );
 
   it("drops the config's constraints for a container one-off", () => {
     expect(backendOf({}, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({ backend: "docker", constraints: [] });
   });
 
-  it.each(["node.hostname==db1", "node.labels.region != eu-west", "engine.labels.com.example.gpu==true", "node.role==manager"])("accepts the constraint %s", (constraint) => {
-    expect(backendOf({ engine: "swarm", constraints: [constraint] }, undefined, {}, false, false).constraints).toEqual([constraint]);
-  });
+  it.each(["node.hostname==db1", "node.labels.region != eu-west", "engine.labels.com.example.gpu==true", "node.role==manager"])(
+    "accepts the constraint %s",
+    (constraint) => {
+      expect(backendOf({ engine: "swarm", constraints: [constraint] }, undefined, {}, false, false).constraints).toEqual([constraint]);
+    },
+  );
 
   it.each<[string, () => unknown, string, string]>([
-    ["an ONEOFF_ENGINE that is not an engine", () => backendOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, false, false), 'ONEOFF_ENGINE="kubernetes" is not an engine', "use one of docker, swarm"],
-    ["--constraint without swarm", () => backendOf({ constraints: ["node.role==worker"] }, undefined, {}, false, false), "--constraint places Swarm jobs", "add --engine swarm, or drop --constraint"],
+    [
+      "an ONEOFF_ENGINE that is not an engine",
+      () => backendOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, false, false),
+      'ONEOFF_ENGINE="kubernetes" is not an engine',
+      "use one of docker, swarm",
+    ],
+    [
+      "--constraint without swarm",
+      () => backendOf({ constraints: ["node.role==worker"] }, undefined, {}, false, false),
+      "--constraint places Swarm jobs",
+      "add --engine swarm, or drop --constraint",
+    ],
     [
       "a constraint with a single =",
       () => backendOf({ engine: "swarm", constraints: ["node.hostname=db1"] }, undefined, {}, false, false),
@@ -66,7 +84,12 @@ describe("backendOf", () => {
       "-i without -t cannot run as a Swarm job: Swarm cannot close a job's stdin, so the command would never see EOF",
       "use --engine docker for piped input, or copy the input in as a file",
     ],
-    ["-t with --detach on swarm", () => backendOf({ engine: "swarm", detach: true }, undefined, {}, false, true), "a detached Swarm job cannot have a terminal", "drop -t, or drop --detach"],
+    [
+      "-t with --detach on swarm",
+      () => backendOf({ engine: "swarm", detach: true }, undefined, {}, false, true),
+      "a detached Swarm job cannot have a terminal",
+      "drop -t, or drop --detach",
+    ],
   ])("refuses %s", (_, run, message, hint) => {
     expect(refusal(run)).toEqual({ message, hint, exitCode: 125 });
   });
@@ -90,7 +113,16 @@ const liveOwner: Owner = { host: "laptop", pid: 222, start: 6 };
 const isAlive = (owner: Owner) => owner.pid === liveOwner.pid;
 
 function task(state: string, overrides: Partial<TaskStatus> = {}): TaskStatus {
-  return { id: "t1", nodeId: "n1", state, desiredState: "shutdown", message: state, createdAt: new Date("2026-11-24T00:00:00Z"), statusAt: new Date("2026-11-24T11:00:00Z"), ...overrides };
+  return {
+    id: "t1",
+    nodeId: "n1",
+    state,
+    desiredState: "shutdown",
+    message: state,
+    createdAt: new Date("2026-11-24T00:00:00Z"),
+    statusAt: new Date("2026-11-24T11:00:00Z"),
+    ...overrides,
+  };
 }
 
 function summary(name: string, labels: Record<string, string>): ServiceSummary {
@@ -98,25 +130,69 @@ function summary(name: string, labels: Record<string, string>): ServiceSummary {
 }
 
 function service(labels: Record<string, string>): ServiceDefinition {
-  return { id: "svc1", name: "shop-lock-migrate", spec: { Name: "shop-lock-migrate", Labels: labels, TaskTemplate: { ContainerSpec: { Image: "shop" } }, Mode: {} } };
+  return {
+    id: "svc1",
+    name: "shop-lock-migrate",
+    spec: { Name: "shop-lock-migrate", Labels: labels, TaskTemplate: { ContainerSpec: { Image: "shop" } }, Mode: {} },
+  };
 }
 
 describe("jobsToReap", () => {
   const managed = { "io.oneoff.managed": "true" };
-  const detached = (keepFor?: string) => ({ ...managed, "io.oneoff.detached": "true", ...(keepFor ? { "io.oneoff.keep-for": keepFor } : {}) });
+  const detached = (keepFor?: string) => ({
+    ...managed,
+    "io.oneoff.detached": "true",
+    ...(keepFor ? { "io.oneoff.keep-for": keepFor } : {}),
+  });
   it.each<[string, JobState, boolean]>([
-    ["reaps an attached job whose owner on this host died", { service: summary("a", { ...managed, "io.oneoff.owner": formatOwner(deadOwner) }), task: task("running") }, true],
-    ["reaps an attached job whose owner died before its task appeared", { service: summary("b", { ...managed, "io.oneoff.owner": formatOwner(deadOwner) }) }, true],
-    ["keeps an attached job whose owner lives", { service: summary("c", { ...managed, "io.oneoff.owner": formatOwner(liveOwner) }), task: task("running") }, false],
+    [
+      "reaps an attached job whose owner on this host died",
+      { service: summary("a", { ...managed, "io.oneoff.owner": formatOwner(deadOwner) }), task: task("running") },
+      true,
+    ],
+    [
+      "reaps an attached job whose owner died before its task appeared",
+      { service: summary("b", { ...managed, "io.oneoff.owner": formatOwner(deadOwner) }) },
+      true,
+    ],
+    [
+      "keeps an attached job whose owner lives",
+      { service: summary("c", { ...managed, "io.oneoff.owner": formatOwner(liveOwner) }), task: task("running") },
+      false,
+    ],
     ["keeps an attached job without an owner label", { service: summary("d", managed), task: task("complete") }, false],
-    ["keeps a service without oneoff's marker, owner dead", { service: summary("e", { "io.oneoff.owner": formatOwner(deadOwner) }), task: task("complete") }, false],
+    [
+      "keeps a service without oneoff's marker, owner dead",
+      { service: summary("e", { "io.oneoff.owner": formatOwner(deadOwner) }), task: task("complete") },
+      false,
+    ],
     ["reaps a detached job ended longer ago than its keep-for", { service: summary("f", detached("3600")), task: task("complete") }, true],
-    ["keeps a detached job ended within its keep-for", { service: summary("g", detached("86400")), task: task("failed", { statusAt: new Date("2026-11-25T11:00:00Z") }) }, false],
-    ["reaps a detached job ended a day and a minute ago, kept the default day", { service: summary("h", detached()), task: task("complete", { statusAt: new Date("2026-11-24T11:59:00Z") }) }, true],
-    ["keeps a detached job ended under a day ago, kept the default day", { service: summary("i", detached()), task: task("complete", { statusAt: new Date("2026-11-24T12:01:00Z") }) }, false],
-    ["keeps a detached job still running long after", { service: summary("j", { ...detached("1"), "io.oneoff.owner": formatOwner(deadOwner) }), task: task("running") }, false],
+    [
+      "keeps a detached job ended within its keep-for",
+      { service: summary("g", detached("86400")), task: task("failed", { statusAt: new Date("2026-11-25T11:00:00Z") }) },
+      false,
+    ],
+    [
+      "reaps a detached job ended a day and a minute ago, kept the default day",
+      { service: summary("h", detached()), task: task("complete", { statusAt: new Date("2026-11-24T11:59:00Z") }) },
+      true,
+    ],
+    [
+      "keeps a detached job ended under a day ago, kept the default day",
+      { service: summary("i", detached()), task: task("complete", { statusAt: new Date("2026-11-24T12:01:00Z") }) },
+      false,
+    ],
+    [
+      "keeps a detached job still running long after",
+      { service: summary("j", { ...detached("1"), "io.oneoff.owner": formatOwner(deadOwner) }), task: task("running") },
+      false,
+    ],
     ["keeps a detached job without a task yet", { service: summary("k", detached("1")) }, false],
-    ["keeps a detached job with a keep-for that is not a number", { service: summary("l", detached("soon")), task: task("complete") }, false],
+    [
+      "keeps a detached job with a keep-for that is not a number",
+      { service: summary("l", detached("soon")), task: task("complete") },
+      false,
+    ],
   ])("%s", (_, job, reaped) => {
     expect(jobsToReap([job], isAlive, now)).toEqual(reaped ? [job] : []);
   });
@@ -125,7 +201,8 @@ describe("jobsToReap", () => {
 describe("jobHoldsLock", () => {
   const owned = (owner: Owner) => ({ "io.oneoff.managed": "true", "io.oneoff.owner": formatOwner(owner) });
   const remoteOwner: Owner = { host: "elsewhere", pid: 333, start: 7 };
-  const livenessOf = (owner: Owner): Liveness => (owner.pid === liveOwner.pid ? "alive" : owner.pid === remoteOwner.pid ? "unknown" : "dead");
+  const livenessOf = (owner: Owner): Liveness =>
+    owner.pid === liveOwner.pid ? "alive" : owner.pid === remoteOwner.pid ? "unknown" : "dead";
   const endedAt = (minutesAgo: number) => ({ statusAt: new Date(now.getTime() - minutesAgo * 60_000) });
   it.each<[string, Record<string, string>, TaskStatus | undefined, boolean]>([
     ["is held by a running job whose owner lives", owned(liveOwner), task("running"), true],
@@ -137,7 +214,12 @@ describe("jobHoldsLock", () => {
     ["is not held by an ended job of an owner elsewhere, long after", owned(remoteOwner), task("complete", endedAt(16)), false],
     ["is not held by a job whose task was rejected, owner dead", owned(deadOwner), task("rejected"), false],
     ["is held by a detached running job, owner dead", { ...owned(deadOwner), "io.oneoff.detached": "true" }, task("running"), true],
-    ["is not held by a detached job that ended, owner alive", { ...owned(liveOwner), "io.oneoff.detached": "true" }, task("complete"), false],
+    [
+      "is not held by a detached job that ended, owner alive",
+      { ...owned(liveOwner), "io.oneoff.detached": "true" },
+      task("complete"),
+      false,
+    ],
     ["is held by a job with no owner label", { "io.oneoff.managed": "true" }, task("pending"), true],
     ["is not held by an ended job with no owner label", { "io.oneoff.managed": "true" }, task("complete"), false],
   ])("the lock %s", (_, labels, current, held) => {
@@ -145,7 +227,11 @@ describe("jobHoldsLock", () => {
   });
 
   it.each<[string, Record<string, string>, string]>([
-    ["names the task, who started it and when", { "io.oneoff.task": "migrate", "io.oneoff.started-by": "ann@ci", "io.oneoff.started-at": "2026-01-02T03:04:05.000Z" }, "task migrate started by ann@ci at 2026-01-02T03:04:05.000Z, job service shop-lock-migrate"],
+    [
+      "names the task, who started it and when",
+      { "io.oneoff.task": "migrate", "io.oneoff.started-by": "ann@ci", "io.oneoff.started-at": "2026-01-02T03:04:05.000Z" },
+      "task migrate started by ann@ci at 2026-01-02T03:04:05.000Z, job service shop-lock-migrate",
+    ],
     ["says so when the labels do not tell", {}, "a one-off started by someone at an unknown time, job service shop-lock-migrate"],
   ])("describes the holder: %s", (_, labels, description) => {
     expect(describeJobHolder({ service: service(labels) })).toBe(description);
@@ -209,25 +295,66 @@ describe("taskExitCode", () => {
     expect(taskExitCode(ended, command, "unix:///var/run/docker.sock", "SIGTERM")).toBe(code);
   });
 
-  it.each([["SIGTERM", 143], ["SIGINT", 130]] as const)("gives the signal's exit code to a task shut down by %s without one", (signal, code) => {
+  it.each([
+    ["SIGTERM", 143],
+    ["SIGINT", 130],
+  ] as const)("gives the signal's exit code to a task shut down by %s without one", (signal, code) => {
     expect(taskExitCode(task("shutdown"), command, "unix:///var/run/docker.sock", signal)).toBe(code);
   });
 
   const starting = (error: string) => task("failed", { message: "starting", error });
   it.each<[string, TaskStatus, string, number]>([
-    ["a command not in the image", starting('failed to create task for container: exec: "nope": executable file not found in $PATH: unknown'), 'command "nope" not found in the image', 127],
-    ["a command it may not run", starting('exec: "/app/run.sh": permission denied: unknown'), 'command "/app/run.sh" cannot be invoked: permission denied', 126],
-    ["an unknown user", starting("unable to find user ghost: no matching entries in passwd file"), 'user "ghost" does not exist in the image', 125],
-    ["a rejected task", task("rejected", { message: "preparing", error: "No such image: registry.example.com/shop:v42" }), "the swarm rejected the job's task: No such image: registry.example.com/shop:v42", 125],
-    ["a task shut down by someone else", task("shutdown", { message: "shutdown" }), "the swarm ended (shutdown) the job's task: shutdown", 125],
-    ["an orphaned task", task("orphaned", { message: "orphaned", error: "node down" }), "the swarm ended (orphaned) the job's task: node down", 125],
+    [
+      "a command not in the image",
+      starting('failed to create task for container: exec: "nope": executable file not found in $PATH: unknown'),
+      'command "nope" not found in the image',
+      127,
+    ],
+    [
+      "a command it may not run",
+      starting('exec: "/app/run.sh": permission denied: unknown'),
+      'command "/app/run.sh" cannot be invoked: permission denied',
+      126,
+    ],
+    [
+      "an unknown user",
+      starting("unable to find user ghost: no matching entries in passwd file"),
+      'user "ghost" does not exist in the image',
+      125,
+    ],
+    [
+      "a rejected task",
+      task("rejected", { message: "preparing", error: "No such image: registry.example.com/shop:v42" }),
+      "the swarm rejected the job's task: No such image: registry.example.com/shop:v42",
+      125,
+    ],
+    [
+      "a task shut down by someone else",
+      task("shutdown", { message: "shutdown" }),
+      "the swarm ended (shutdown) the job's task: shutdown",
+      125,
+    ],
+    [
+      "an orphaned task",
+      task("orphaned", { message: "orphaned", error: "node down" }),
+      "the swarm ended (orphaned) the job's task: node down",
+      125,
+    ],
   ])("refuses %s", (_, ended, message, exitCode) => {
     expect(refusal(() => taskExitCode(ended, command, "unix:///var/run/docker.sock"))).toMatchObject({ message, exitCode });
   });
 
   it.each<[string, TaskStatus, string]>([
-    ["a missing image to a registry", task("rejected", { error: "No such image: shop:v42" }), "push the release to a registry every node can pull from"],
-    ["anything else to the task's history", task("orphaned", { error: "node down" }), "docker service ps --no-trunc shows the task's history"],
+    [
+      "a missing image to a registry",
+      task("rejected", { error: "No such image: shop:v42" }),
+      "push the release to a registry every node can pull from",
+    ],
+    [
+      "anything else to the task's history",
+      task("orphaned", { error: "node down" }),
+      "docker service ps --no-trunc shows the task's history",
+    ],
   ])("points %s", (_, ended, hint) => {
     expect(refusal(() => taskExitCode(ended, command, "unix:///var/run/docker.sock")).hint).toBe(hint);
   });
@@ -237,13 +364,19 @@ describe("taskExitCode", () => {
 function slowTarget(limit: number): { target: Writable; received: () => string; release: () => void } {
   const chunks: Buffer[] = [];
   const pending: Array<() => void> = [];
-  const target = new Writable({ highWaterMark: limit, write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk), pending.push(done)) });
+  const target = new Writable({
+    highWaterMark: limit,
+    write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk), pending.push(done)),
+  });
   return { target, received: () => Buffer.concat(chunks).toString(), release: () => pending.splice(0).forEach((done) => done()) };
 }
 
 function collector(): { target: Writable; received: () => string } {
   const chunks: Buffer[] = [];
-  return { target: new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk), done()) }), received: () => Buffer.concat(chunks).toString() };
+  return {
+    target: new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk), done()) }),
+    received: () => Buffer.concat(chunks).toString(),
+  };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -258,7 +391,9 @@ describe("ByteCounter and ByteSkipper", () => {
   });
 
   const output = "line one\nline two\n";
-  const cases = Array.from({ length: output.length + 2 }, (_, skip) => Array.from({ length: output.length + 1 }, (_, split) => [skip, split] as const)).flat();
+  const cases = Array.from({ length: output.length + 2 }, (_, skip) =>
+    Array.from({ length: output.length + 1 }, (_, split) => [skip, split] as const),
+  ).flat();
   it("skips exactly the bytes already passed on, wherever the chunks split", async () => {
     for (const [skip, split] of cases) {
       const { target, received } = collector();

@@ -8,14 +8,27 @@ import { buildJobServiceSpec, type ServiceContainerSpec, type ServiceSpec } from
 
 const IMAGE_ID = `sha256:${"0123456789abcdef".repeat(4)}`;
 const DIGEST_REFERENCE = `registry.example.com/shop@sha256:${"f".repeat(64)}`;
-const identity = { imageId: IMAGE_ID, startedBy: "alice", startedAt: new Date("2025-01-02T03:04:05.678Z"), version: "0.1.0", owner: "laptop:4242" };
+const identity = {
+  imageId: IMAGE_ID,
+  startedBy: "alice",
+  startedAt: new Date("2025-01-02T03:04:05.678Z"),
+  version: "0.1.0",
+  owner: "laptop:4242",
+};
 
 function containerOf(overrides: Parameters<typeof plan>[0] = {}): ContainerSpec {
   return buildContainerSpec(plan(overrides), identity, "abc123");
 }
 
-function jobSpec(overrides: Parameters<typeof plan>[0] = {}, options: { base?: ServiceSpec; constraints?: string[]; stopGraceSeconds?: number } = {}): ServiceSpec {
-  return buildJobServiceSpec(containerOf(overrides), { image: DIGEST_REFERENCE, stopGraceSeconds: options.stopGraceSeconds ?? 10, ...options });
+function jobSpec(
+  overrides: Parameters<typeof plan>[0] = {},
+  options: { base?: ServiceSpec; constraints?: string[]; stopGraceSeconds?: number } = {},
+): ServiceSpec {
+  return buildJobServiceSpec(containerOf(overrides), {
+    image: DIGEST_REFERENCE,
+    stopGraceSeconds: options.stopGraceSeconds ?? 10,
+    ...options,
+  });
 }
 
 function baseService(template: Partial<ServiceSpec["TaskTemplate"]> = {}, container: Partial<ServiceContainerSpec> = {}): ServiceSpec {
@@ -34,7 +47,15 @@ describe("buildJobServiceSpec", () => {
       Name: container.name,
       Labels: container.body.Labels,
       TaskTemplate: {
-        ContainerSpec: { Image: DIGEST_REFERENCE, Args: ["bin/rails", "db:migrate"], Env: [], Labels: { "io.oneoff.job": "shop-run-abc123" }, TTY: false, OpenStdin: false, StopGracePeriod: 10_000_000_000 },
+        ContainerSpec: {
+          Image: DIGEST_REFERENCE,
+          Args: ["bin/rails", "db:migrate"],
+          Env: [],
+          Labels: { "io.oneoff.job": "shop-run-abc123" },
+          TTY: false,
+          OpenStdin: false,
+          StopGracePeriod: 10_000_000_000,
+        },
         RestartPolicy: { Condition: "none" },
       },
       Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
@@ -42,22 +63,55 @@ describe("buildJobServiceSpec", () => {
   });
 
   it.each<[string, Parameters<typeof plan>[0], Partial<ServiceContainerSpec>]>([
-    ["the entrypoint as Command and the command as Args", { settings: { entrypoint: ["/bin/sh", "-c"] }, command: ["echo hi"] }, { Command: ["/bin/sh", "-c"], Args: ["echo hi"] }],
-    ["env as KEY=VALUE entries in order", { settings: { env: { RAILS_ENV: "production", URL: "a=b", EMPTY: "" } } }, { Env: ["RAILS_ENV=production", "URL=a=b", "EMPTY="] }],
+    [
+      "the entrypoint as Command and the command as Args",
+      { settings: { entrypoint: ["/bin/sh", "-c"] }, command: ["echo hi"] },
+      { Command: ["/bin/sh", "-c"], Args: ["echo hi"] },
+    ],
+    [
+      "env as KEY=VALUE entries in order",
+      { settings: { env: { RAILS_ENV: "production", URL: "a=b", EMPTY: "" } } },
+      { Env: ["RAILS_ENV=production", "URL=a=b", "EMPTY="] },
+    ],
     ["user and working directory", { settings: { user: "app:app", workdir: "/srv/app" } }, { User: "app:app", Dir: "/srv/app" }],
     ["a terminal session with stdin open", { tty: true, interactive: true }, { TTY: true, OpenStdin: true }],
-    ["the user's labels on the container", { settings: { labels: { "com.example.team": "payments" } } }, { Labels: { "com.example.team": "payments" } }],
-    ["--add-host host:ip as an /etc/hosts line", { settings: { extraHosts: ["db:10.0.0.5", "cache.internal:192.168.1.2"] } }, { Hosts: ["10.0.0.5 db", "192.168.1.2 cache.internal"] }],
-    ["an IPv6 --add-host, split at the first colon", { settings: { extraHosts: ["db6:2001:db8::1", "local6:::1"] } }, { Hosts: ["2001:db8::1 db6", "::1 local6"] }],
-    ["--dns as the DNS config's nameservers", { settings: { dns: ["1.1.1.1", "8.8.8.8"] } }, { DNSConfig: { Nameservers: ["1.1.1.1", "8.8.8.8"] } }],
-    ["a tmpfs mount without a source", { settings: { mounts: [{ type: "tmpfs", source: "", target: "/scratch", readOnly: false }] } }, { Mounts: [{ Type: "tmpfs", Target: "/scratch", ReadOnly: false }] }],
+    [
+      "the user's labels on the container",
+      { settings: { labels: { "com.example.team": "payments" } } },
+      { Labels: { "com.example.team": "payments" } },
+    ],
+    [
+      "--add-host host:ip as an /etc/hosts line",
+      { settings: { extraHosts: ["db:10.0.0.5", "cache.internal:192.168.1.2"] } },
+      { Hosts: ["10.0.0.5 db", "192.168.1.2 cache.internal"] },
+    ],
+    [
+      "an IPv6 --add-host, split at the first colon",
+      { settings: { extraHosts: ["db6:2001:db8::1", "local6:::1"] } },
+      { Hosts: ["2001:db8::1 db6", "::1 local6"] },
+    ],
+    [
+      "--dns as the DNS config's nameservers",
+      { settings: { dns: ["1.1.1.1", "8.8.8.8"] } },
+      { DNSConfig: { Nameservers: ["1.1.1.1", "8.8.8.8"] } },
+    ],
+    [
+      "a tmpfs mount without a source",
+      { settings: { mounts: [{ type: "tmpfs", source: "", target: "/scratch", readOnly: false }] } },
+      { Mounts: [{ Type: "tmpfs", Target: "/scratch", ReadOnly: false }] },
+    ],
   ])("restates %s", (_, overrides, expected) => {
     expect(jobSpec(overrides).TaskTemplate.ContainerSpec).toMatchObject(expected);
   });
 
   it("puts oneoff's labels on the service only, and the user's on both", () => {
     const spec = jobSpec({ settings: { labels: { "com.example.team": "payments" } }, task: "migrate" });
-    expect(spec.Labels).toMatchObject({ "io.oneoff.managed": "true", "io.oneoff.app": "shop", "io.oneoff.task": "migrate", "com.example.team": "payments" });
+    expect(spec.Labels).toMatchObject({
+      "io.oneoff.managed": "true",
+      "io.oneoff.app": "shop",
+      "io.oneoff.task": "migrate",
+      "com.example.team": "payments",
+    });
     // Only the job's name (for reaping its container on its node), never the one-off marker.
     expect(spec.TaskTemplate.ContainerSpec.Labels).toEqual({ "com.example.team": "payments", "io.oneoff.job": spec.Name });
   });
@@ -67,7 +121,11 @@ describe("buildJobServiceSpec", () => {
   });
 
   it.each<[string, Partial<ProcessSettings>, unknown]>([
-    ["memory and cpus as limits", { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1_500_000_000 }, { Limits: { MemoryBytes: 512 * 1024 ** 2, NanoCPUs: 1_500_000_000 } }],
+    [
+      "memory and cpus as limits",
+      { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1_500_000_000 },
+      { Limits: { MemoryBytes: 512 * 1024 ** 2, NanoCPUs: 1_500_000_000 } },
+    ],
     ["memory alone", { memoryBytes: 1024 }, { Limits: { MemoryBytes: 1024 } }],
     ["no resources when neither is set", {}, undefined],
   ])("sets %s", (_, settings, resources) => {
@@ -75,9 +133,19 @@ describe("buildJobServiceSpec", () => {
   });
 
   it.each<[string, string[], ServiceSpec | undefined, unknown]>([
-    ["the first network and the extra ones, in order", ["shop_default", "shop_backend"], undefined, [{ Target: "shop_default" }, { Target: "shop_backend" }]],
+    [
+      "the first network and the extra ones, in order",
+      ["shop_default", "shop_backend"],
+      undefined,
+      [{ Target: "shop_default" }, { Target: "shop_backend" }],
+    ],
     ["none for bridge or default, which a service cannot join", ["bridge", "default"], undefined, undefined],
-    ["the base's aliases for the same network", ["shop_default", "other"], baseService({ Networks: [{ Target: "shop_default", Aliases: ["web"] }] }), [{ Target: "shop_default", Aliases: ["web"] }, { Target: "other" }]],
+    [
+      "the base's aliases for the same network",
+      ["shop_default", "other"],
+      baseService({ Networks: [{ Target: "shop_default", Aliases: ["web"] }] }),
+      [{ Target: "shop_default", Aliases: ["web"] }, { Target: "other" }],
+    ],
     [
       "the aliases of a base that lists networks at the service level (older API)",
       ["shop_default"],
@@ -124,7 +192,10 @@ describe("buildJobServiceSpec", () => {
     });
 
     it("keeps the base's placement, with the extra constraints after its own", () => {
-      expect(spec.TaskTemplate.Placement).toEqual({ Constraints: ["node.role==worker", "node.hostname==db1"], Preferences: [{ Spread: { SpreadDescriptor: "node.labels.zone" } }] });
+      expect(spec.TaskTemplate.Placement).toEqual({
+        Constraints: ["node.role==worker", "node.hostname==db1"],
+        Preferences: [{ Spread: { SpreadDescriptor: "node.labels.zone" } }],
+      });
     });
 
     it("does not inherit the base's command, env, labels, mounts, user, terminal, hostname, health check or restarts", () => {
@@ -166,20 +237,32 @@ describe("buildJobServiceSpec", () => {
   it.each<[string, ServiceSpec | undefined, string[], unknown]>([
     ["no placement without constraints", undefined, [], undefined],
     ["the extra constraints alone", undefined, ["node.role==manager"], { Constraints: ["node.role==manager"] }],
-    ["the base's constraints alone", baseService({ Placement: { Constraints: ["node.role==worker"] } }), [], { Constraints: ["node.role==worker"] }],
+    [
+      "the base's constraints alone",
+      baseService({ Placement: { Constraints: ["node.role==worker"] } }),
+      [],
+      { Constraints: ["node.role==worker"] },
+    ],
   ])("places with %s", (_, base, constraints, placement) => {
     expect(jobSpec({}, { ...(base ? { base } : {}), constraints }).TaskTemplate.Placement).toEqual(placement);
   });
 });
 
-function definition(template: Partial<ServiceSpec["TaskTemplate"]>, container: Partial<ServiceContainerSpec>, networks?: ServiceSpec["Networks"]): ServiceDefinition {
+function definition(
+  template: Partial<ServiceSpec["TaskTemplate"]>,
+  container: Partial<ServiceContainerSpec>,
+  networks?: ServiceSpec["Networks"],
+): ServiceDefinition {
   return { id: "svc1", name: "shop_web", spec: { ...baseService(template, container), ...(networks ? { Networks: networks } : {}) } };
 }
 
 describe("serviceLayer (what --from copies from a service)", () => {
   it("copies image, env without per-container values, own labels, networks, user, workdir, entrypoint, mounts, hosts, dns and limits", () => {
     const service = definition(
-      { Networks: [{ Target: "net-id-1", Aliases: ["web"] }, { Target: "net-id-2" }], Resources: { Limits: { MemoryBytes: 1024, NanoCPUs: 500_000_000 } } },
+      {
+        Networks: [{ Target: "net-id-1", Aliases: ["web"] }, { Target: "net-id-2" }],
+        Resources: { Limits: { MemoryBytes: 1024, NanoCPUs: 500_000_000 } },
+      },
       {
         Image: `registry.example.com/shop:v41@sha256:${"a".repeat(64)}`,
         Env: ["PATH=/bin", "HOSTNAME=web-1", "SHOP_ENV=production", "URL=a=b"],
@@ -228,7 +311,10 @@ describe("serviceLayer (what --from copies from a service)", () => {
   });
 
   it("copies only the image and env of a bare service", () => {
-    expect(serviceLayer(definition({}, { Image: "shop:v41" }))).toEqual({ source: "service shop_web", settings: { release: "shop:v41", env: {}, labels: {} } });
+    expect(serviceLayer(definition({}, { Image: "shop:v41" }))).toEqual({
+      source: "service shop_web",
+      settings: { release: "shop:v41", env: {}, labels: {} },
+    });
   });
 
   it("reads networks listed at the service level when the task template has none", () => {

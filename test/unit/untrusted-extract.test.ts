@@ -3,7 +3,19 @@
  * written as tar-stream would send it, extracted into a temp folder beside a "host" folder that
  * must never be read, written, linked to or re-moded through the destination.
  */
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -115,7 +127,13 @@ describe("extracting an archive from a container", () => {
 
   it("never writes through a link a first copy-out left, when a second sends a folder of that name", async () => {
     const { dest, host } = scene();
-    const first = await extractUntrusted(archive([{ name: "x", type: "symlink", linkname: "../host" }, { name: "y", type: "symlink", linkname: "." }]), dest);
+    const first = await extractUntrusted(
+      archive([
+        { name: "x", type: "symlink", linkname: "../host" },
+        { name: "y", type: "symlink", linkname: "." },
+      ]),
+      dest,
+    );
     expect(first.refused.map((refusal) => refusal.name)).toEqual(["x"]);
     // The user's own link to the host folder (as a first copy of docker cp would have left).
     symlinkSync(host, path.join(dest, "x"));
@@ -161,7 +179,11 @@ describe("extracting an archive from a container", () => {
       ]),
       dest,
     );
-    expect(outcome.refused.map((refusal) => refusal.why)).toEqual(["its name climbs out with ..", "its name climbs out with ..", "its name is absolute"]);
+    expect(outcome.refused.map((refusal) => refusal.why)).toEqual([
+      "its name climbs out with ..",
+      "its name climbs out with ..",
+      "its name is absolute",
+    ]);
     expect(existsSync(path.join(host, "escaped"))).toBe(false);
     expect(existsSync(path.join(host, "escaped2"))).toBe(false);
     expect(readFileSync(path.join(dest, "fine.txt"), "utf8")).toBe("fine");

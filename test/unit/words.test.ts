@@ -119,7 +119,9 @@ describe("shellQuote", () => {
       return seed % n;
     };
     for (let round = 0; round < 500; round++) {
-      const argv = Array.from({ length: 1 + random(4) }, () => Array.from({ length: random(12) }, () => alphabet[random(alphabet.length)]).join(""));
+      const argv = Array.from({ length: 1 + random(4) }, () =>
+        Array.from({ length: random(12) }, () => alphabet[random(alphabet.length)]).join(""),
+      );
       expect(splitWords(argv.map(shellQuote).join(" "))).toEqual(argv);
     }
   });
@@ -144,7 +146,20 @@ describe("editDistance", () => {
 });
 
 describe("closest", () => {
-  const settingKeys = ["image", "release", "env", "env_file", "network", "networks", "user", "workdir", "entrypoint", "memory", "cpus", "labels"];
+  const settingKeys = [
+    "image",
+    "release",
+    "env",
+    "env_file",
+    "network",
+    "networks",
+    "user",
+    "workdir",
+    "entrypoint",
+    "memory",
+    "cpus",
+    "labels",
+  ];
 
   it.each([
     ["a one-letter typo", "comand", ["command", "description", "env"], "command"],

@@ -44,7 +44,9 @@ export const containerBackend: Backend = {
         request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
         ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
         ...dryRunPayload(plan),
-        ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
+        ...(pinned
+          ? {}
+          : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
         provenance: plan.provenance,
         dockerRun: dockerRunLine({ ...spec, body }),
       },
@@ -86,7 +88,12 @@ export const containerBackend: Backend = {
         return { exitCode: ended.exitCode, id: ended.containerId, ending: ended.ending, ...(ended.signal ? { signal: ended.signal } : {}) };
       },
       async startDetached() {
-        const containerId = await startDetached(engine, spec, plan.lock ? () => lockedCreate(run, spec, () => false) : undefined, payload.hooks.prepare);
+        const containerId = await startDetached(
+          engine,
+          spec,
+          plan.lock ? () => lockedCreate(run, spec, () => false) : undefined,
+          payload.hooks.prepare,
+        );
         report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
         return { id: containerId };
       },

@@ -17,7 +17,9 @@ export async function findContainerOneOff(engine: ContainerEngine, reference: st
   const container = await engine.inspectContainer(reference);
   if (!container) return undefined;
   if (container.labels[Labels.managed] !== "true") {
-    throw new OneoffError(`${reference} is not a one-off container (it has no ${Labels.managed} label)`, { hint: "oneoff only acts on its own containers; use docker for others" });
+    throw new OneoffError(`${reference} is not a one-off container (it has no ${Labels.managed} label)`, {
+      hint: "oneoff only acts on its own containers; use docker for others",
+    });
   }
   return {
     id: container.id,
@@ -33,12 +35,18 @@ export async function reapContainers(engine: ContainerEngine, options: { dryRun?
   const orphans = findOrphans(containers, (owner) => ownerAlive(owner));
   // Only ended detached ones need their finish time, which the list does not carry.
   const ended = containers.filter((container) => isDetached(container) && (container.state === "exited" || container.state === "dead"));
-  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
+  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter(
+    (detail) => detail !== undefined,
+  );
   return removeAll(engine, [...orphans, ...findExpired(details, options.now ?? new Date())], options);
 }
 
 /** Removes each container (or only lists it, with dryRun), collecting what failed. */
-export async function removeAll(engine: ContainerEngine, containers: ReapResult["removed"], options: { dryRun?: boolean }): Promise<ReapResult> {
+export async function removeAll(
+  engine: ContainerEngine,
+  containers: ReapResult["removed"],
+  options: { dryRun?: boolean },
+): Promise<ReapResult> {
   const result: ReapResult = { removed: [], failed: [] };
   for (const container of containers) {
     try {

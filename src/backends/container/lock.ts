@@ -32,10 +32,10 @@ export function describeHolder(holder: ContainerDetails): string {
   const what = labels[Labels.task] ? `task ${labels[Labels.task]}` : "a one-off";
   const who = labels[Labels.startedBy] ?? "someone";
   const since = labels[Labels.startedAt] ?? holder.startedAt?.toISOString() ?? "an unknown time";
-  const finishing = holder.state === "exited" || holder.state === "dead" ? " (its command has ended; its oneoff is finishing: copy-out, ledger)" : "";
+  const finishing =
+    holder.state === "exited" || holder.state === "dead" ? " (its command has ended; its oneoff is finishing: copy-out, ledger)" : "";
   return `${what} started by ${who} at ${since}, container ${holder.id.slice(0, 12)}${finishing}`;
 }
-
 
 export async function createHoldingLock(request: LockedCreate): Promise<string> {
   const { engine, name, body } = request;
@@ -47,7 +47,6 @@ export async function createHoldingLock(request: LockedCreate): Promise<string> 
     free: (holder) => freeName(engine, holder),
   });
 }
-
 
 /** Frees the lock's name from a holder that no longer holds it: kept for its logs if it ran. */
 async function freeName(engine: ContainerEngine, holder: ContainerDetails): Promise<void> {

@@ -73,9 +73,6 @@ export interface AttachedRunResult {
 
 class Cancelled extends Error {}
 
-
-
-
 export async function runAttached(options: AttachedRunOptions): Promise<AttachedRunResult> {
   const { engine, spec, io, report } = options;
   const stop = new StopControl(engine, options.stopTimeoutSeconds, report);
@@ -102,7 +99,9 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   let ended: AttachedRunResult | undefined;
   try {
     checkCancelled();
-    containerId = await (options.create ? options.create(() => stop.cancelledBy !== undefined) : engine.createContainer(spec.name, spec.body));
+    containerId = await (options.create
+      ? options.create(() => stop.cancelledBy !== undefined)
+      : engine.createContainer(spec.name, spec.body));
     options.onCreated?.(containerId);
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
@@ -155,7 +154,10 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const exitedByItself = !signal && !stop.hasTimedOut;
     // The command is done: its timeout no longer applies to copying its files out.
     stop.dispose();
-    const exitCode = exitedByItself && options.collect ? await options.collect(containerId, containerExitCode, copying.signal) : stop.exitCode(containerExitCode);
+    const exitCode =
+      exitedByItself && options.collect
+        ? await options.collect(containerId, containerExitCode, copying.signal)
+        : stop.exitCode(containerExitCode);
     // An interrupt during copy-out cut it short: report the interrupt, as for the command.
     const lateSignal = exitedByItself && options.collect ? interruptedAfterExit : undefined;
     if (lateSignal) return (ended = { exitCode: exitCodeForSignal(lateSignal), containerId, ending: "interrupted", signal: lateSignal });
@@ -168,7 +170,12 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   } catch (error) {
     // Cancelled before start (also while waiting for a lock): exit as the interrupt says.
     if (stop.cancelledBy && (error instanceof Cancelled || containerId === undefined)) {
-      return (ended = { exitCode: exitCodeForSignal(stop.cancelledBy), containerId: containerId ?? "", ending: "interrupted", signal: stop.cancelledBy });
+      return (ended = {
+        exitCode: exitCodeForSignal(stop.cancelledBy),
+        containerId: containerId ?? "",
+        ending: "interrupted",
+        signal: stop.cancelledBy,
+      });
     }
     if (containerId && error instanceof EngineUnreachable) {
       // Removing needs the engine too: one line says both, and the watchdog takes over.
@@ -199,7 +206,6 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   }
 }
 
-
 /**
  * A detached session's container stays. Its labels say "attached" and cannot change, so the
  * name carries it: NAME-detached is what the reaper leaves alone until it has ended and been
@@ -212,7 +218,9 @@ async function keepDetached(engine: ContainerEngine, containerId: string, name: 
   } catch (error) {
     report.warn(`detached, but could not mark ${short} as detached (${(error as Error).message}); it may be reaped as an orphan`);
   }
-  report.warn(`detached from ${name}${DETACHED_SUFFIX} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}; output: oneoff logs ${short}`);
+  report.warn(
+    `detached from ${name}${DETACHED_SUFFIX} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}; output: oneoff logs ${short}`,
+  );
 }
 
 /** 137 is SIGKILL; when the kernel's OOM killer sent it, say so: the fix is the limit. */

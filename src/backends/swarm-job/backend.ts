@@ -50,7 +50,10 @@ export const swarmJobBackend: Backend = {
     const body = {
       ...spec,
       Labels: labels,
-      TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...container, Args: auditableCommand(container.Args ?? []), Env: redactEnvList(container.Env ?? []) } },
+      TaskTemplate: {
+        ...spec.TaskTemplate,
+        ContainerSpec: { ...container, Args: auditableCommand(container.Args ?? []), Env: redactEnvList(container.Env ?? []) },
+      },
     };
     return {
       name: spec.Name,
@@ -60,7 +63,9 @@ export const swarmJobBackend: Backend = {
         runsAs: "swarm job",
         name: spec.Name,
         request: { method: "POST", path: "/services/create", body },
-        ...(pinned ? {} : { note: `Image is shown as referenced; a real run pins it to the digest (or image ID) ${plan.releaseReference} resolves to.` }),
+        ...(pinned
+          ? {}
+          : { note: `Image is shown as referenced; a real run pins it to the digest (or image ID) ${plan.releaseReference} resolves to.` }),
         ...(run.service ? { from: `service ${run.service.name} (${run.service.id.slice(0, 12)})` } : {}),
         provenance: plan.provenance,
       },
@@ -77,7 +82,8 @@ export const swarmJobBackend: Backend = {
     const jobs = swarmOf(engine);
     const spec = jobSpec(run, release.imageId, release.image);
     const registryAuth = await nodeRegistryAuth(run, release.image);
-    const create = (cancelled: () => boolean) => (plan.lock ? lockedJob(run, spec, cancelled, registryAuth) : jobs.createService(spec, registryAuth));
+    const create = (cancelled: () => boolean) =>
+      plan.lock ? lockedJob(run, spec, cancelled, registryAuth) : jobs.createService(spec, registryAuth);
     return {
       name: spec.Name,
       bannerNoun: "a Swarm job, removed on exit (press Enter for a prompt)",
@@ -107,7 +113,11 @@ export const swarmJobBackend: Backend = {
           id: ended.serviceId,
           ending: ended.ending,
           ...(ended.signal ? { signal: ended.signal } : {}),
-          job: { serviceId: ended.serviceId, ...(ended.nodeId ? { nodeId: ended.nodeId } : {}), ...(ended.createToExitMs === undefined ? {} : { createToExitMs: ended.createToExitMs }) },
+          job: {
+            serviceId: ended.serviceId,
+            ...(ended.nodeId ? { nodeId: ended.nodeId } : {}),
+            ...(ended.createToExitMs === undefined ? {} : { createToExitMs: ended.createToExitMs }),
+          },
         };
       },
       async startDetached() {
@@ -150,15 +160,22 @@ async function resolveJobImage(run: EngineRun): Promise<{ imageId: string; image
   if (parsed?.kind === "name" && parsed.digest) return { imageId: release.imageId, image: plan.releaseReference };
   const image = await engine.inspectImage(release.imageId);
   const repository = parsed?.kind === "name" ? parsed.repository : undefined;
-  const digested = image?.repoDigests.find((digest) => repository !== undefined && digest.startsWith(`${repository}@`)) ?? image?.repoDigests[0];
+  const digested =
+    image?.repoDigests.find((digest) => repository !== undefined && digest.startsWith(`${repository}@`)) ?? image?.repoDigests[0];
   if (digested) return { imageId: release.imageId, image: digested };
   const swarm = await swarmOf(engine).node();
   if (!swarm) throw notAManager(engine);
   if (parsed?.kind === "id" || !image?.repoTags.length) {
-    if (swarm.nodes > 1) throw new OneoffError(`release ${plan.releaseReference} has no name a node could pull`, { hint: "give the release as repo:tag or repo@digest from a registry" });
+    if (swarm.nodes > 1)
+      throw new OneoffError(`release ${plan.releaseReference} has no name a node could pull`, {
+        hint: "give the release as repo:tag or repo@digest from a registry",
+      });
     return { imageId: release.imageId, image: image?.repoTags[0] ?? plan.releaseReference };
   }
-  if (swarm.nodes > 1) report.info(`release ${plan.releaseReference} has no registry digest: each node runs its own copy of that tag (push it to a registry to pin it)`);
+  if (swarm.nodes > 1)
+    report.info(
+      `release ${plan.releaseReference} has no registry digest: each node runs its own copy of that tag (push it to a registry to pin it)`,
+    );
   return { imageId: release.imageId, image: plan.releaseReference };
 }
 

@@ -11,7 +11,7 @@ import { reapJobs } from "../../lifecycle/reaper-jobs.js";
 import { Labels } from "../../spec/labels.js";
 import type { FoundOneOff } from "../backend.js";
 import { removeAll } from "../container/existing.js";
-import { waitForJob } from "./session.js";
+import { waitForJob } from "./tasks.js";
 
 export async function listJobs(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
   const jobs = await managerJobs(engine);
@@ -43,7 +43,9 @@ export async function findJob(engine: ContainerEngine, reference: string): Promi
  */
 export async function reapJobsAndTheirContainers(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult> {
   const ended = (await engine.listContainers(Labels.job)).filter((container) => container.state === "exited" || container.state === "dead");
-  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter((detail) => detail !== undefined);
+  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter(
+    (detail) => detail !== undefined,
+  );
   const result = await removeAll(engine, findFinishedJobContainers(details, options.now ?? new Date()), options);
   const jobs = await managerJobs(engine);
   if (jobs) {

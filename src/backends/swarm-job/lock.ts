@@ -33,7 +33,15 @@ export function describeJobHolder(holder: JobHolder): string {
   return `${what} started by ${labels[Labels.startedBy] ?? "someone"} at ${labels[Labels.startedAt] ?? "an unknown time"}, job service ${holder.service.name}`;
 }
 
-export function createJobHoldingLock(request: { jobs: SwarmJobs; lock: string; spec: ServiceSpec; report: Reporter; waitMs?: number; cancelled?: () => boolean; registryAuth?: string }): Promise<string> {
+export function createJobHoldingLock(request: {
+  jobs: SwarmJobs;
+  lock: string;
+  spec: ServiceSpec;
+  report: Reporter;
+  waitMs?: number;
+  cancelled?: () => boolean;
+  registryAuth?: string;
+}): Promise<string> {
   const { jobs, spec } = request;
   return holdLock(request, {
     create: () => jobs.createService(spec, request.registryAuth),

@@ -11,9 +11,8 @@
 import type { Duplex } from "node:stream";
 import type { ContainerEngine } from "../../engine/types.js";
 import { EngineUnreachable } from "../../engine/types.js";
-import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type TaskStatus } from "../../engine/swarm/types.js";
-import { translateStartError } from "../../engine/docker/errors.js";
-import { ExitCode, OneoffError } from "../../output/errors.js";
+import { TERMINAL_TASK_STATES, type SwarmJobs } from "../../engine/swarm/types.js";
+import { OneoffError } from "../../output/errors.js";
 import type { Reporter } from "../../output/reporter.js";
 import type { ServiceSpec } from "../../spec/service-spec.js";
 import type { Watchdog } from "../../lifecycle/watchdog.js";
@@ -24,6 +23,7 @@ import type { Ending } from "../../types/result.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
 import { ByteCounter, ByteSkipper, forwardOutput } from "../../session/output.js";
 import { pumpStdin } from "../../session/stdin.js";
+import { followServiceLogs, taskExitCode, untilTask } from "./tasks.js";
 import { StopControl } from "../../session/stop-control.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 
@@ -98,7 +98,13 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     removeService = () => jobs.removeService(id);
     if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, serviceId, ending: "skipped" });
     const node = await jobs.node();
-    const started = await untilTask(jobs, serviceId, pollMs, (current) => STARTED_STATES.has(current.state), () => stop.cancelledBy !== undefined);
+    const started = await untilTask(
+      jobs,
+      serviceId,
+      pollMs,
+      (current) => STARTED_STATES.has(current.state),
+      () => stop.cancelledBy !== undefined,
+    );
     if (!started || !STARTED_STATES.has(started.state)) {
       const signal = stop.cancelledBy ?? "SIGTERM";
       return (ended = { exitCode: exitCodeForSignal(signal), serviceId, ending: "interrupted", signal });
@@ -110,9 +116,12 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     if (here) taskContainerId = task.containerId;
     if (options.tty && !here) {
       const name = await jobs.nodeName(task.nodeId);
-      throw new OneoffError(`the job's task landed on node ${name}, not on the engine oneoff talks to (${engine.endpoint}): a terminal session needs its container here`, {
-        hint: `point DOCKER_HOST at ${name}'s engine, or add --constraint node.hostname==HOST`,
-      });
+      throw new OneoffError(
+        `the job's task landed on node ${name}, not on the engine oneoff talks to (${engine.endpoint}): a terminal session needs its container here`,
+        {
+          hint: `point DOCKER_HOST at ${name}'s engine, or add --constraint node.hostname==HOST`,
+        },
+      );
     }
     stop.started(taskContainerId ?? serviceId);
     if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
@@ -124,7 +133,10 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       // not shown; a resize makes most shells and REPLs draw their prompt again.
       const containerId = taskContainerId;
       options.onAttach?.();
-      stream = await engine.attach(containerId, { stdin: options.interactive, ...(options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}) });
+      stream = await engine.attach(containerId, {
+        stdin: options.interactive,
+        ...(options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}),
+      });
       output = forwardOutput(stream, io, true, report);
       if (options.interactive) {
         restoreTerminal = enterRawMode(io.stdin);
@@ -162,12 +174,18 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     const signal = stop.interruptedBy;
     const stoppedBy = signal ?? (stop.hasTimedOut ? "SIGTERM" : undefined);
     if (!taskEnded && sessionDetached) {
-      throw new OneoffError(`the terminal session was detached, and a Swarm job cannot be left running detached: job ${spec.Name} was stopped`, {
-        hint: "leave the session with exit; for a job that runs on without you, use --detach without -t",
-      });
+      throw new OneoffError(
+        `the terminal session was detached, and a Swarm job cannot be left running detached: job ${spec.Name} was stopped`,
+        {
+          hint: "leave the session with exit; for a job that runs on without you, use --detach without -t",
+        },
+      );
     }
-    if (!taskEnded && !stoppedBy) throw new OneoffError(`job ${spec.Name} was removed while it ran`, { hint: "someone removed its service (docker service rm)" });
-    const exitCode = taskEnded ? taskExitCode(taskEnded, options.command, engine.endpoint, stoppedBy) : exitCodeForSignal(stoppedBy ?? "SIGTERM");
+    if (!taskEnded && !stoppedBy)
+      throw new OneoffError(`job ${spec.Name} was removed while it ran`, { hint: "someone removed its service (docker service rm)" });
+    const exitCode = taskEnded
+      ? taskExitCode(taskEnded, options.command, engine.endpoint, stoppedBy)
+      : exitCodeForSignal(stoppedBy ?? "SIGTERM");
     task = taskEnded ?? task;
     return (ended = {
       exitCode: stop.exitCode(exitCode),
@@ -184,7 +202,10 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     if (serviceId && error instanceof EngineUnreachable) {
       handedToWatchdog = true;
       options.watchdog.abandon();
-      throw new OneoffError(error.message, { hint: `${error.hint ?? "start the engine"}; the watchdog removes job ${spec.Name} once it answers`, cause: error });
+      throw new OneoffError(error.message, {
+        hint: `${error.hint ?? "start the engine"}; the watchdog removes job ${spec.Name} once it answers`,
+        cause: error,
+      });
     }
     throw error;
   } finally {
@@ -206,83 +227,14 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   }
 }
 
-/** Polls the service's newest task until `done` says so, or until `cancelled` does. */
-async function untilTask(jobs: SwarmJobs, serviceId: string, pollMs: number, done: (task: TaskStatus) => boolean, cancelled = () => false): Promise<TaskStatus | undefined> {
-  let seen = false;
-  for (;;) {
-    const [newest] = await jobs.listTasks(serviceId);
-    if (newest && done(newest)) return newest;
-    // Its task is gone with the service: removed to stop it (or by someone else).
-    if (!newest && seen) return undefined;
-    seen ||= newest !== undefined;
-    if (cancelled()) return newest;
-    // A task no node can take waits forever: say why now instead.
-    if (newest?.state === "pending" && newest.error && /no suitable node/i.test(newest.error)) {
-      throw new OneoffError(`no swarm node can run the job: ${newest.error}`, { hint: "check --constraint / constraints: and the service's placement against docker node ls" });
-    }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
-}
-
-/** `oneoff wait` for a job: its task's exit code, once the task has ended. */
-export async function waitForJob(engine: ContainerEngine, service: ServiceDefinition): Promise<number> {
-  const jobs = engine.swarm?.();
-  const task = jobs ? await untilTask(jobs, service.id, 250, (current) => TERMINAL_TASK_STATES.has(current.state)) : undefined;
-  if (!task) throw new OneoffError(`job ${service.name} was removed before it ended`, { hint: "its exit code went with it" });
-  return taskExitCode(task, service.spec.TaskTemplate.ContainerSpec.Args ?? [], engine.endpoint);
-}
-
-/**
- * The exit code, from the task's status. A task that failed while starting is a command that
- * could not start (126/127/125, as docker run); a rejected one never got a container.
- */
-export function taskExitCode(task: TaskStatus, command: readonly string[], endpoint: string, stoppedBy?: InterruptSignal): number {
-  if (task.state === "complete") return task.exitCode ?? 0;
-  if (task.state === "failed" && task.message !== "starting" && task.exitCode !== undefined) return task.exitCode;
-  if (task.state === "failed" && task.message === "starting") throw translateStartError(new Error(task.error ?? "the task failed to start"), endpoint, command);
-  if (task.state === "shutdown" && stoppedBy) return task.exitCode ?? exitCodeForSignal(stoppedBy);
-  throw new OneoffError(`the swarm ${task.state === "rejected" ? "rejected" : `ended (${task.state})`} the job's task: ${task.error ?? task.message}`, {
-    hint: task.error?.startsWith("No such image") ? "push the release to a registry every node can pull from" : "docker service ps --no-trunc shows the task's history",
-    exitCode: ExitCode.runnerFailed,
-  });
-}
-
-/**
- * Output from a task on another node: the service's log, followed. Swarm does not end it
- * when the task ends, so once `over` says the task has ended it is read until quiet for
- * half a second, then closed. `stop` closes it at once (an error, an interrupt).
- */
-function followServiceLogs(jobs: SwarmJobs, serviceId: string, io: SessionIO, report: Reporter, over: () => boolean): { done: Promise<Error | undefined>; stop: () => void } {
-  let stream: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
-  let stopped = false;
-  let quiet: NodeJS.Timeout | undefined;
-  const done = (async () => {
-    stream = (await jobs.serviceLogs(serviceId, { follow: true })) as NodeJS.ReadableStream & { destroy(): void };
-    if (stopped) stream.destroy();
-    let lastData = Date.now();
-    stream.on("data", () => (lastData = Date.now()));
-    const forwarding = forwardOutput(stream, io, false, report);
-    quiet = setInterval(() => {
-      if (over() && Date.now() - lastData > 500) stream?.destroy();
-    }, 100);
-    const error = await forwarding;
-    return error && !/premature close|aborted/i.test(error.message) ? error : undefined;
-  })().finally(() => clearInterval(quiet));
-  return {
-    done,
-    stop: () => {
-      stopped = true;
-      stream?.destroy();
-    },
-  };
-}
-
 async function removeJobOrReport(engine: ContainerEngine, serviceId: string, name: string, report: Reporter): Promise<boolean> {
   try {
     await removeJob(engine, serviceId);
     return true;
   } catch (error) {
-    report.warn(`could not remove the one-off's job service ${name} (${serviceId.slice(0, 12)}): ${(error as Error).message}; the watchdog keeps trying for 2 minutes, or remove it with: docker service rm ${serviceId.slice(0, 12)}`);
+    report.warn(
+      `could not remove the one-off's job service ${name} (${serviceId.slice(0, 12)}): ${(error as Error).message}; the watchdog keeps trying for 2 minutes, or remove it with: docker service rm ${serviceId.slice(0, 12)}`,
+    );
     return false;
   }
 }

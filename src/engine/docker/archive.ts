@@ -17,12 +17,16 @@ const archivePath = (containerId: string, containerPath: string) =>
 /** Extracts `tar` into the directory `containerPath`; rejects with the engine's error as dockerode shapes it. */
 export function putArchive(target: HijackTarget, containerId: string, containerPath: string, tar: Readable): Promise<void> {
   // noOverwriteDirNonDir: as docker cp, a file never replaces a directory or the reverse.
-  const request = openRequest(target, {
-    method: "PUT",
-    path: `${archivePath(containerId, containerPath)}&noOverwriteDirNonDir=true`,
-    headers: { "Content-Type": "application/x-tar" },
-    // A connection of its own for a long stream (over ssh too), not a pooled one.
-  }, true);
+  const request = openRequest(
+    target,
+    {
+      method: "PUT",
+      path: `${archivePath(containerId, containerPath)}&noOverwriteDirNonDir=true`,
+      headers: { "Content-Type": "application/x-tar" },
+      // A connection of its own for a long stream (over ssh too), not a pooled one.
+    },
+    true,
+  );
   return new Promise((resolve, reject) => {
     let answered = false;
     let sourceFailed: Error | undefined;
@@ -38,7 +42,12 @@ export function putArchive(target: HijackTarget, containerId: string, containerP
       if (!error || answered) return;
       // A failure while reading what we send is ours (a file that vanished, a permission), not
       // the engine's: its ENOENT must not read as "no engine socket".
-      if (sourceFailed) reject(new OneoffError(`reading what to copy in: ${sourceFailed.message}`, { hint: "check the local files are readable and not changing" }));
+      if (sourceFailed)
+        reject(
+          new OneoffError(`reading what to copy in: ${sourceFailed.message}`, {
+            hint: "check the local files are readable and not changing",
+          }),
+        );
       else reject(error);
     });
   });
@@ -88,7 +97,8 @@ export async function statPath(target: HijackTarget, containerId: string, filePa
   const response = await rawRequest(target, "HEAD", archivePath(containerId, filePath));
   if (response.statusCode === 404) return undefined;
   const header = response.headers["x-docker-container-path-stat"];
-  if (response.statusCode !== 200 || typeof header !== "string") throw notDockerError(target.connection.endpoint, `HEAD archive answered ${response.statusCode}`);
+  if (response.statusCode !== 200 || typeof header !== "string")
+    throw notDockerError(target.connection.endpoint, `HEAD archive answered ${response.statusCode}`);
   return JSON.parse(Buffer.from(header, "base64").toString("utf8")) as PathStat;
 }
 

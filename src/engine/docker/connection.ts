@@ -73,15 +73,23 @@ export function connectionFromAddress(given: string, what: string, tls?: TlsSett
 function sshConnection(address: string, what: string): Connection {
   const url = parseUrl(address, what, address);
   // The docker CLI's rules (cli/connhelper/ssh): no password, no query, no fragment.
-  if (url.password) throw new OneoffError(`${what} "${address.replace(/:[^:@/]*@/, ":***@")}": a password in an ssh:// address is not supported`, { hint: "use a key, or ssh-agent" });
-  if (url.search || url.hash) throw new OneoffError(`${what} "${address}": an ssh:// address takes no query or fragment`, { hint: "ssh://[user@]host[:port][/path/to/docker.sock]" });
+  if (url.password)
+    throw new OneoffError(`${what} "${address.replace(/:[^:@/]*@/, ":***@")}": a password in an ssh:// address is not supported`, {
+      hint: "use a key, or ssh-agent",
+    });
+  if (url.search || url.hash)
+    throw new OneoffError(`${what} "${address}": an ssh:// address takes no query or fragment`, {
+      hint: "ssh://[user@]host[:port][/path/to/docker.sock]",
+    });
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   if (!host) throw invalid(what, address);
   const socketPath = url.pathname.replace(/^\/+$/, "");
   // ssh hands the far side one command line, read by the user's shell there: the path is
   // kept to characters no shell reads as code (the docker CLI passes it on unchecked).
   if (socketPath && !/^\/[A-Za-z0-9_./-]*$/.test(socketPath)) {
-    throw new OneoffError(`${what} "${address}": the socket path ${socketPath} holds characters the remote shell would run as code`, { hint: "use a socket path of letters, digits, /, ., _ and -" });
+    throw new OneoffError(`${what} "${address}": the socket path ${socketPath} holds characters the remote shell would run as code`, {
+      hint: "use a socket path of letters, digits, /, ., _ and -",
+    });
   }
   return {
     kind: "ssh",
@@ -105,7 +113,9 @@ function parseUrl(text: string, what: string, address: string): URL {
 }
 
 function invalid(what: string, address: string): OneoffError {
-  return new OneoffError(`${what} "${address}" is not a valid address`, { hint: "use unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT]" });
+  return new OneoffError(`${what} "${address}" is not a valid address`, {
+    hint: "use unix:///path/to/docker.sock, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT]",
+  });
 }
 
 /** The `ssh` arguments that reach the engine's `docker system dial-stdio`, as the docker CLI builds them. */

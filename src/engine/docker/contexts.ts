@@ -66,10 +66,16 @@ export function parseCurrentContext(text: string, file: string): string | undefi
 }
 
 export function parseContextMeta(text: string, name: string, file: string): Omit<ContextEndpoint, "tls"> {
-  const meta = parseJsonFile(text, file, "the docker CLI writes it: fix or remove it, or recreate the context with docker context create") as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
+  const meta = parseJsonFile(
+    text,
+    file,
+    "the docker CLI writes it: fix or remove it, or recreate the context with docker context create",
+  ) as { Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } };
   const docker = meta?.Endpoints?.docker;
   if (typeof docker?.Host !== "string" || docker.Host === "") {
-    throw new OneoffError(`context "${name}" has no Docker endpoint (${file})`, { hint: "docker context inspect shows it; recreate it with docker context create" });
+    throw new OneoffError(`context "${name}" has no Docker endpoint (${file})`, {
+      hint: "docker context inspect shows it; recreate it with docker context create",
+    });
   }
   return { host: docker.Host, skipTlsVerify: docker.SkipTLSVerify === true };
 }
@@ -78,6 +84,8 @@ function readText(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw new OneoffError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { hint: "check its permissions" });
+    throw new OneoffError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, {
+      hint: "check its permissions",
+    });
   }
 }

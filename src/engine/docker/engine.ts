@@ -5,13 +5,34 @@
 import Docker from "dockerode";
 import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
-import { NameInUse, type AttachOptions, type PathStat, type ContainerDetails, type ContainerEngine, type ContainerSummary, type ImageSummary, type ProcessDefinition, type PullProgress, type TerminalSize } from "../types.js";
+import {
+  NameInUse,
+  type AttachOptions,
+  type PathStat,
+  type ContainerDetails,
+  type ContainerEngine,
+  type ContainerSummary,
+  type ImageSummary,
+  type ProcessDefinition,
+  type PullProgress,
+  type TerminalSize,
+} from "../types.js";
 import type { Connection } from "./connection.js";
 import { modemOptions, openTransport, type Transport } from "./transport.js";
-import { answersLikeDocker, isNameConflict, notDockerError, statusCodeOf, translateArchiveError, translateAttachError, translateCreateError, translateEngineError, translateStartError } from "./errors.js";
+import {
+  answersLikeDocker,
+  isNameConflict,
+  notDockerError,
+  statusCodeOf,
+  translateArchiveError,
+  translateAttachError,
+  translateCreateError,
+  translateEngineError,
+  translateStartError,
+} from "./errors.js";
 import { getArchive, putArchive, readSmallArchive, statPath } from "./archive.js";
 import { hijack, longPost, type HijackTarget } from "./hijack.js";
-import { processDefinition } from "./process-definition.js";
+import { inspectContainer, inspectProcess, listContainers } from "./containers.js";
 import { inspectImage, pullImage, registryHas } from "./images.js";
 import { createVolume, listVolumes, removeVolume } from "./volumes.js";
 import { SwarmJobsAdapter } from "../swarm/jobs.js";
@@ -49,7 +70,8 @@ export class DockerEngine implements ContainerEngine {
       // _query/_body: dockerode otherwise sends the whole body in the query string too,
       // which puts env values in the URL (and in dockerd's debug log).
       const container = await this.docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
-      if (typeof container.id !== "string" || !/^[0-9a-f]{12,}$/.test(container.id)) throw notDockerError(this.endpoint, "create returned no container ID");
+      if (typeof container.id !== "string" || !/^[0-9a-f]{12,}$/.test(container.id))
+        throw notDockerError(this.endpoint, "create returned no container ID");
       return container.id;
     } catch (error) {
       if (isNameConflict(error)) throw new NameInUse(name);
@@ -57,39 +79,12 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async inspectContainer(nameOrId: string): Promise<ContainerDetails | undefined> {
-    try {
-      const info = await this.docker.getContainer(nameOrId).inspect();
-      const time = (text: string | undefined) => (text && !text.startsWith("0001-") ? new Date(text) : undefined);
-      const startedAt = time(info.State.StartedAt);
-      const finishedAt = time(info.State.FinishedAt);
-      return {
-        id: info.Id,
-        name: info.Name.replace(/^\//, ""),
-        labels: info.Config.Labels ?? {},
-        state: info.State.Status,
-        exitCode: info.State.ExitCode,
-        oomKilled: info.State.OOMKilled,
-        tty: info.Config.Tty,
-        imageId: info.Image,
-        ...(startedAt ? { startedAt } : {}),
-        ...(finishedAt ? { finishedAt } : {}),
-      };
-    } catch (error) {
-      if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
-      throw translateEngineError(error, this.endpoint, `inspect container ${nameOrId}`);
-    }
+  inspectContainer(nameOrId: string): Promise<ContainerDetails | undefined> {
+    return inspectContainer(this.docker, this.endpoint, nameOrId);
   }
 
-  async inspectProcess(nameOrId: string): Promise<ProcessDefinition | undefined> {
-    let info: Docker.ContainerInspectInfo;
-    try {
-      info = await this.docker.getContainer(nameOrId).inspect();
-    } catch (error) {
-      if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
-      throw translateEngineError(error, this.endpoint, `inspect container ${nameOrId}`);
-    }
-    return processDefinition(info);
+  inspectProcess(nameOrId: string): Promise<ProcessDefinition | undefined> {
+    return inspectProcess(this.docker, this.endpoint, nameOrId);
   }
 
   async rename(nameOrId: string, newName: string): Promise<void> {
@@ -135,7 +130,10 @@ export class DockerEngine implements ContainerEngine {
       await this.docker.getContainer(containerId).start();
     } catch (error) {
       if (statusCodeOf(error) === 304) return;
-      const inspect = await this.docker.getContainer(containerId).inspect().catch(() => undefined);
+      const inspect = await this.docker
+        .getContainer(containerId)
+        .inspect()
+        .catch(() => undefined);
       throw translateStartError(error, this.endpoint, [...(inspect?.Config.Entrypoint ?? []), ...(inspect?.Config.Cmd ?? [])]);
     }
   }
@@ -261,21 +259,8 @@ export class DockerEngine implements ContainerEngine {
     return removeVolume(this.docker, this.endpoint, name);
   }
 
-  async listContainers(label: string): Promise<ContainerSummary[]> {
-    try {
-      const containers = await this.docker.listContainers({ all: true, filters: JSON.stringify({ label: [label] }) } as Docker.ContainerListOptions);
-      if (!Array.isArray(containers) || containers.some((container) => typeof container?.Id !== "string")) {
-        throw notDockerError(this.endpoint, "the container list is not a list of containers");
-      }
-      return containers.map((container) => ({
-        id: container.Id,
-        name: (container.Names?.[0] ?? "").replace(/^\//, ""),
-        labels: container.Labels ?? {},
-        state: container.State,
-      }));
-    } catch (error) {
-      throw translateEngineError(error, this.endpoint, "list one-off containers");
-    }
+  listContainers(label: string): Promise<ContainerSummary[]> {
+    return listContainers(this.docker, this.endpoint, label);
   }
 
   async remove(containerId: string): Promise<void> {

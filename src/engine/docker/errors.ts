@@ -36,7 +36,8 @@ export function statusCodeOf(error: unknown): number | undefined {
 export function engineMessage(error: unknown): string {
   const raw = error as RawEngineError;
   const json = raw?.json as { message?: string } | string | undefined;
-  const fromBody = typeof json === "object" && json?.message ? json.message : typeof json === "string" && json.trim() ? json.trim() : undefined;
+  const fromBody =
+    typeof json === "object" && json?.message ? json.message : typeof json === "string" && json.trim() ? json.trim() : undefined;
   // For streamed endpoints (pull) dockerode leaves `json` null and puts the body in the message.
   const fromMessage = raw?.message ? /^\(HTTP code \d+\) [^-]*- ([\s\S]+)$/.exec(raw.message)?.[1] : undefined;
   return (fromBody ?? fromMessage ?? raw?.reason ?? raw?.message ?? String(error)).trim();
@@ -51,13 +52,25 @@ export function isUnreachable(error: unknown): boolean {
 function tlsProblem(code: string | undefined): [string, string] | undefined {
   if (!code) return undefined;
   const certificates = "check DOCKER_CERT_PATH's (or the context's) ca.pem, cert.pem and key.pem";
-  if (/^ERR_SSL_.*ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED|DECRYPT_ERROR)$/.test(code)) {
+  if (
+    /^ERR_SSL_.*ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE|ACCESS_DENIED|DECRYPT_ERROR)$/.test(
+      code,
+    )
+  ) {
     return ["the engine refused oneoff's TLS client certificate", `${certificates}: the engine accepts certificates from its own CA only`];
   }
-  if (/^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_SIGNATURE_FAILURE|ERR_TLS_CERT_ALTNAME_INVALID)$/.test(code)) {
-    return [`the engine's TLS certificate is not trusted (${code})`, `${certificates}: ca.pem must be the CA that signed the engine's certificate`];
+  if (
+    /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_SIGNATURE_FAILURE|ERR_TLS_CERT_ALTNAME_INVALID)$/.test(
+      code,
+    )
+  ) {
+    return [
+      `the engine's TLS certificate is not trusted (${code})`,
+      `${certificates}: ca.pem must be the CA that signed the engine's certificate`,
+    ];
   }
-  if (code.startsWith("ERR_SSL_") || code === "ERR_TLS_HANDSHAKE_TIMEOUT") return [`the TLS handshake failed (${code})`, `${certificates}, and that the engine speaks TLS there`];
+  if (code.startsWith("ERR_SSL_") || code === "ERR_TLS_HANDSHAKE_TIMEOUT")
+    return [`the TLS handshake failed (${code})`, `${certificates}, and that the engine speaks TLS there`];
   return undefined;
 }
 
@@ -77,10 +90,20 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
   if (error instanceof OneoffError) return error;
   const raw = error as RawEngineError;
   if (raw?.statusCode !== undefined && !answersLikeDocker(error)) {
-    return notDockerError(endpoint, `HTTP ${raw.statusCode} to "${action}": ${String(raw.json ?? raw.reason ?? "").trim().slice(0, 60) || "no JSON body"}`);
+    return notDockerError(
+      endpoint,
+      `HTTP ${raw.statusCode} to "${action}": ${
+        String(raw.json ?? raw.reason ?? "")
+          .trim()
+          .slice(0, 60) || "no JSON body"
+      }`,
+    );
   }
   if (raw?.code === DIAL_FAILED) {
-    return new EngineUnreachable(`cannot reach the Docker engine at ${endpoint}: ${raw.message}`, { ...(raw.hint ? { hint: raw.hint } : {}), cause: error });
+    return new EngineUnreachable(`cannot reach the Docker engine at ${endpoint}: ${raw.message}`, {
+      ...(raw.hint ? { hint: raw.hint } : {}),
+      cause: error,
+    });
   }
   const tls = tlsProblem(raw?.code);
   if (tls) return new EngineUnreachable(`cannot reach the Docker engine at ${endpoint}: ${tls[0]}`, { hint: tls[1], cause: error });
@@ -96,7 +119,10 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
       cause: error,
     });
   }
-  return new OneoffError(`${action}: ${engineMessage(error)}`, { hint: `the engine at ${endpoint} refused it; docker info shows its state`, cause: error });
+  return new OneoffError(`${action}: ${engineMessage(error)}`, {
+    hint: `the engine at ${endpoint} refused it; docker info shows its state`,
+    cause: error,
+  });
 }
 
 /** A container name already taken: Docker answers 409; Podman 500, saying so in `cause`. */
@@ -110,7 +136,8 @@ export function isNameConflict(error: unknown): boolean {
  * not found fails the attach, not the start: the same 126/127 as docker run.
  */
 export function translateAttachError(error: unknown, endpoint: string): OneoffError {
-  if (!isUnreachable(error) && /preparing container .* for attach/.test(engineMessage(error))) return translateStartError(error, endpoint, []);
+  if (!isUnreachable(error) && /preparing container .* for attach/.test(engineMessage(error)))
+    return translateStartError(error, endpoint, []);
   return translateEngineError(error, endpoint, "attach to the one-off");
 }
 
@@ -152,11 +179,14 @@ export function translateStartError(error: unknown, endpoint: string, command: r
     });
   }
   if (/permission denied|is a directory/i.test(message)) {
-    return new OneoffError(`command "${program}" cannot be invoked: ${/is a directory/i.test(message) ? "it is a directory" : "permission denied"}`, {
-      hint: "check that it is an executable file in the release image",
-      exitCode: ExitCode.cannotInvoke,
-      cause: error,
-    });
+    return new OneoffError(
+      `command "${program}" cannot be invoked: ${/is a directory/i.test(message) ? "it is a directory" : "permission denied"}`,
+      {
+        hint: "check that it is an executable file in the release image",
+        exitCode: ExitCode.cannotInvoke,
+        cause: error,
+      },
+    );
   }
   const user = /unable to find (user|group) ([^:]+): no matching entries/.exec(message);
   if (user) {
@@ -188,11 +218,23 @@ function shortRuntimeMessage(message: string): string {
 
 /** The archive endpoint's refusals (a missing directory, a read-only filesystem, a file in the way), in a line. */
 export function translateArchiveError(error: unknown, endpoint: string, action: string): OneoffError {
-  if (error instanceof OneoffError || isUnreachable(error) || !answersLikeDocker(error)) return translateEngineError(error, endpoint, action);
+  if (error instanceof OneoffError || isUnreachable(error) || !answersLikeDocker(error))
+    return translateEngineError(error, endpoint, action);
   const message = engineMessage(error);
-  if (/no such container/i.test(message)) return new OneoffError(`${action}: the one-off container is gone`, { hint: "it was removed while files were being copied", cause: error });
+  if (/no such container/i.test(message))
+    return new OneoffError(`${action}: the one-off container is gone`, {
+      hint: "it was removed while files were being copied",
+      cause: error,
+    });
   // "Could not find the file /x in container y"
   const missing = /could not find the file (.*) in container/i.exec(message)?.[1];
-  if (missing) return new OneoffError(`${action}: ${missing} does not exist in the one-off`, { hint: "copy into a directory that exists in the image, or create it first", cause: error });
-  return new OneoffError(`${action}: ${message}`, { hint: "check the path and that the one-off's filesystem is writable there", cause: error });
+  if (missing)
+    return new OneoffError(`${action}: ${missing} does not exist in the one-off`, {
+      hint: "copy into a directory that exists in the image, or create it first",
+      cause: error,
+    });
+  return new OneoffError(`${action}: ${message}`, {
+    hint: "check the path and that the one-off's filesystem is writable there",
+    cause: error,
+  });
 }

@@ -18,7 +18,11 @@ export type HijackTarget = Transport;
  * leave it pending, and Node then exits with 13 and no word).
  */
 export function longPost(target: HijackTarget, requestPath: string, signal?: AbortSignal): Promise<unknown> {
-  const request = openRequest(target, { method: "POST", path: requestPath, headers: { "Content-Length": "0" }, ...(signal ? { signal } : {}) }, true);
+  const request = openRequest(
+    target,
+    { method: "POST", path: requestPath, headers: { "Content-Length": "0" }, ...(signal ? { signal } : {}) },
+    true,
+  );
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
       let body = "";
@@ -31,7 +35,8 @@ export function longPost(target: HijackTarget, requestPath: string, signal?: Abo
           return;
         }
         const json = safeJson(body);
-        if ((response.statusCode ?? 500) >= 400) reject(Object.assign(new Error(body || `HTTP ${response.statusCode}`), { statusCode: response.statusCode, json }));
+        if ((response.statusCode ?? 500) >= 400)
+          reject(Object.assign(new Error(body || `HTTP ${response.statusCode}`), { statusCode: response.statusCode, json }));
         else resolve(json);
       });
     });
@@ -47,7 +52,12 @@ export interface RawResponse {
 }
 
 /** A plain request whose status, headers and raw body the caller reads itself (HEAD and GET archive). */
-export function rawRequest(target: HijackTarget, method: string, requestPath: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function rawRequest(
+  target: HijackTarget,
+  method: string,
+  requestPath: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const request = openRequest(target, { method, path: requestPath, headers }, false);
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
@@ -63,7 +73,11 @@ export function rawRequest(target: HijackTarget, method: string, requestPath: st
 
 export function hijack(target: HijackTarget, requestPath: string): Promise<Duplex> {
   // A connection of its own: it becomes the stream, and must never be a pooled keep-alive one.
-  const request = openRequest(target, { method: "POST", path: requestPath, headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" } }, true);
+  const request = openRequest(
+    target,
+    { method: "POST", path: requestPath, headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" } },
+    true,
+  );
   return new Promise((resolve, reject) => {
     request.once("upgrade", (_response, socket: Socket, head: Buffer) => {
       // Bytes the engine sent right after the 101 may already be buffered: put them back.

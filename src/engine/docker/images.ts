@@ -24,7 +24,12 @@ export async function inspectImage(docker: Docker, endpoint: string, reference: 
 export async function pullImage(
   docker: Docker,
   endpoint: string,
-  { repository, tag, onProgress, registryAuth }: { repository: string; tag: string; onProgress: (event: PullProgress) => void; registryAuth?: string },
+  {
+    repository,
+    tag,
+    onProgress,
+    registryAuth,
+  }: { repository: string; tag: string; onProgress: (event: PullProgress) => void; registryAuth?: string },
 ): Promise<void> {
   const name = tag.startsWith("sha256:") ? `${repository}@${tag}` : `${repository}:${tag}`;
   let stream: Readable;
@@ -49,11 +54,22 @@ export async function pullImage(
   handlePullLine(pending, name, endpoint, onProgress);
 }
 
-export async function registryHas(target: HijackTarget, endpoint: string, reference: string, registryAuth?: string): Promise<{ ok: true } | { ok: false; why: string }> {
+export async function registryHas(
+  target: HijackTarget,
+  endpoint: string,
+  reference: string,
+  registryAuth?: string,
+): Promise<{ ok: true } | { ok: false; why: string }> {
   try {
-    const response = await rawRequest(target, "GET", `/distribution/${reference}/json`, registryAuth ? { "X-Registry-Auth": registryAuth } : {});
+    const response = await rawRequest(
+      target,
+      "GET",
+      `/distribution/${reference}/json`,
+      registryAuth ? { "X-Registry-Auth": registryAuth } : {},
+    );
     if (response.statusCode === 200) return { ok: true };
-    const message = (safeParse(response.body.toString("utf8")) as { message?: string } | undefined)?.message ?? `HTTP ${response.statusCode}`;
+    const message =
+      (safeParse(response.body.toString("utf8")) as { message?: string } | undefined)?.message ?? `HTTP ${response.statusCode}`;
     return { ok: false, why: message };
   } catch (error) {
     throw translateEngineError(error, endpoint, `look up ${reference} in its registry`);

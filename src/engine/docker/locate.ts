@@ -37,9 +37,13 @@ export function locateEngine(choice: EngineChoice, env: Env, config: DockerConfi
   if (choice.context) return fromContext(choice.context, `--context ${choice.context}`, env, config);
   const environment = choice.environment;
   if (environment?.host) {
-    return { connection: connectionFromAddress(environment.host, `environment ${environment.name}`, tlsFromEnv(env)), source: `environment ${environment.name}` };
+    return {
+      connection: connectionFromAddress(environment.host, `environment ${environment.name}`, tlsFromEnv(env)),
+      source: `environment ${environment.name}`,
+    };
   }
-  if (environment?.context) return fromContext(environment.context, `environment ${environment.name} (context ${environment.context})`, env, config);
+  if (environment?.context)
+    return fromContext(environment.context, `environment ${environment.name} (context ${environment.context})`, env, config);
   if (env.DOCKER_HOST?.trim()) return { connection: connectionFromEnv(env), source: "DOCKER_HOST" };
   if (env.DOCKER_CONTEXT?.trim()) return fromContext(env.DOCKER_CONTEXT.trim(), `DOCKER_CONTEXT ${env.DOCKER_CONTEXT.trim()}`, env, config);
   const current = config.currentContext();
@@ -56,7 +60,10 @@ function fromContext(name: string, source: string, env: Env, config: DockerConfi
       hint: "docker context ls lists the contexts; DOCKER_CONFIG chooses the folder",
     });
   }
-  const tls = context.skipTlsVerify || Object.keys(context.tls).length > 0 ? { ...context.tls, ...(context.skipTlsVerify ? { skipVerify: true } : {}) } : undefined;
+  const tls =
+    context.skipTlsVerify || Object.keys(context.tls).length > 0
+      ? { ...context.tls, ...(context.skipTlsVerify ? { skipVerify: true } : {}) }
+      : undefined;
   return { connection: connectionFromAddress(context.host, `context ${name}`, tls), source };
 }
 

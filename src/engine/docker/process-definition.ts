@@ -6,7 +6,12 @@ import type { ProcessDefinition } from "../types.js";
 
 export function processDefinition(info: Docker.ContainerInspectInfo): ProcessDefinition {
   const mode = info.HostConfig.NetworkMode ?? "default";
-  const networks = mode === "host" || mode === "none" ? [mode] : mode === "default" || mode === "bridge" || mode.startsWith("container:") ? [] : Object.keys(info.NetworkSettings.Networks ?? {});
+  const networks =
+    mode === "host" || mode === "none"
+      ? [mode]
+      : mode === "default" || mode === "bridge" || mode.startsWith("container:")
+        ? []
+        : Object.keys(info.NetworkSettings.Networks ?? {});
   const mountTypes = new Set(["volume", "bind", "tmpfs"]);
   return {
     id: info.Id,

@@ -23,5 +23,6 @@ export function handlePullLine(line: string, name: string, endpoint: string, onP
   if (event.error || event.errorDetail) {
     throw translateEngineError({ json: { message: event.errorDetail?.message ?? event.error } }, endpoint, `pull ${name}`);
   }
-  if (event.status) onProgress({ status: event.status, ...(event.id ? { id: event.id } : {}), ...(event.progress ? { progress: event.progress } : {}) });
+  if (event.status)
+    onProgress({ status: event.status, ...(event.id ? { id: event.id } : {}), ...(event.progress ? { progress: event.progress } : {}) });
 }

@@ -42,7 +42,9 @@ export class SshStream extends Duplex {
     // Its own session, as the docker CLI does (Setsid): a Ctrl-C meant for the one-off must
     // not kill the connection before oneoff has passed the signal on.
     const wrapper = deathSignalWrapper();
-    const [command, args] = wrapper ? [wrapper, ["--pdeathsig", "TERM", "--", "ssh", ...sshArguments(connection)]] : ["ssh", sshArguments(connection)];
+    const [command, args] = wrapper
+      ? [wrapper, ["--pdeathsig", "TERM", "--", "ssh", ...sshArguments(connection)]]
+      : ["ssh", sshArguments(connection)];
     this.child = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
     const child = this.child;
     children.add(child);
@@ -52,7 +54,9 @@ export class SshStream extends Duplex {
     child.stderr.setEncoding("utf8").on("data", (text: string) => (this.stderrTail = (this.stderrTail + text).slice(-4096)));
     // EPIPE once ssh is gone: "close" below says why it went.
     child.stdin.on("error", () => {});
-    child.once("error", (error: NodeJS.ErrnoException) => this.ended(error.code === "ENOENT" ? notInstalled() : dialError(`cannot run ssh: ${error.message}`, "")));
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      this.ended(error.code === "ENOENT" ? notInstalled() : dialError(`cannot run ssh: ${error.message}`, "")),
+    );
     child.once("close", (code, signal) => {
       if (code === 0 || signal !== null || this.destroyed) this.ended();
       else this.ended(this.failure(code ?? -1));
@@ -71,8 +75,16 @@ export class SshStream extends Duplex {
     const line = lastLine(this.stderrTail) || `ssh exited with ${code}`;
     const { host } = this.connection;
     const login = `${this.connection.user ? `${this.connection.user}@` : ""}${host}`;
-    if (code === 255) return dialError(`ssh to ${login} failed: ${line}`, `check that ssh ${login}${this.connection.port ? ` -p ${this.connection.port}` : ""} logs in without a prompt (keys, ssh-agent, known_hosts)`);
-    if (code === 127) return dialError(`no docker command on ${host}: ${line}`, `install the docker CLI there: oneoff runs docker system dial-stdio over ssh, as docker does`);
+    if (code === 255)
+      return dialError(
+        `ssh to ${login} failed: ${line}`,
+        `check that ssh ${login}${this.connection.port ? ` -p ${this.connection.port}` : ""} logs in without a prompt (keys, ssh-agent, known_hosts)`,
+      );
+    if (code === 127)
+      return dialError(
+        `no docker command on ${host}: ${line}`,
+        `install the docker CLI there: oneoff runs docker system dial-stdio over ssh, as docker does`,
+      );
     return dialError(`docker system dial-stdio on ${host} failed: ${line}`, `check the engine there: ssh ${login} docker info`);
   }
 
@@ -155,7 +167,10 @@ function dialError(message: string, hint: string): Error {
 }
 
 function notInstalled(): Error {
-  return dialError("ssh is not installed here (no ssh on PATH)", "install an OpenSSH client, or reach the engine through tcp:// or a unix socket");
+  return dialError(
+    "ssh is not installed here (no ssh on PATH)",
+    "install an OpenSSH client, or reach the engine through tcp:// or a unix socket",
+  );
 }
 
 /** ssh's last word, without its chatter about known hosts. */

@@ -22,7 +22,11 @@ export interface Transport {
 export function openTransport(connection: Connection): Transport {
   if (connection.kind === "tcp" && connection.tls) {
     const tls = loadTlsFiles(connection.tls);
-    return { connection, tls, ...(tls.rejectUnauthorized ? {} : { agent: new https.Agent({ keepAlive: true, rejectUnauthorized: false }) }) };
+    return {
+      connection,
+      tls,
+      ...(tls.rejectUnauthorized ? {} : { agent: new https.Agent({ keepAlive: true, rejectUnauthorized: false }) }),
+    };
   }
   if (connection.kind === "ssh") return { connection, agent: new SshAgent(connection) };
   return { connection };

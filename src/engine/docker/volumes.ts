@@ -9,7 +9,10 @@ import { statusCodeOf, translateEngineError } from "./errors.js";
 /** Rejects with NameInUse when a volume of that name exists: a record is never overwritten. */
 export async function createVolume(docker: Docker, endpoint: string, name: string, labels: Record<string, string>): Promise<void> {
   try {
-    const existing = await docker.getVolume(name).inspect().catch(() => undefined);
+    const existing = await docker
+      .getVolume(name)
+      .inspect()
+      .catch(() => undefined);
     if (existing) throw new NameInUse(name);
     await docker.createVolume({ Name: name, Labels: labels });
   } catch (error) {
@@ -17,7 +20,11 @@ export async function createVolume(docker: Docker, endpoint: string, name: strin
   }
 }
 
-export async function listVolumes(docker: Docker, endpoint: string, label: string): Promise<Array<{ name: string; labels: Record<string, string> }>> {
+export async function listVolumes(
+  docker: Docker,
+  endpoint: string,
+  label: string,
+): Promise<Array<{ name: string; labels: Record<string, string> }>> {
   try {
     const result = await docker.listVolumes({ filters: JSON.stringify({ label: [label] }) } as Docker.VolumeListOptions);
     return (result.Volumes ?? []).map((volume) => ({ name: volume.Name, labels: volume.Labels ?? {} }));

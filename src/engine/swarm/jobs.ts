@@ -15,7 +15,13 @@ interface RawTask {
   NodeID?: string;
   CreatedAt?: string;
   DesiredState?: string;
-  Status?: { Timestamp?: string; State?: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+  Status?: {
+    Timestamp?: string;
+    State?: string;
+    Message?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+  };
 }
 
 export class SwarmJobsAdapter implements SwarmJobs {
@@ -26,7 +32,9 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async node(): Promise<SwarmNode | undefined> {
     try {
-      const info = (await this.docker.info()) as { Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean; Managers?: number; Nodes?: number } };
+      const info = (await this.docker.info()) as {
+        Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean; Managers?: number; Nodes?: number };
+      };
       const swarm = info.Swarm;
       if (swarm?.LocalNodeState !== "active" || !swarm.ControlAvailable || !swarm.NodeID) return undefined;
       return { id: swarm.NodeID, managers: swarm.Managers ?? 1, nodes: swarm.Nodes ?? 1 };
@@ -47,8 +55,17 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async listServices(label: string): Promise<ServiceSummary[]> {
     try {
-      const services = (await this.docker.listServices({ filters: { label: [label] } })) as Array<{ ID: string; CreatedAt?: string; Spec: { Name: string; Labels?: Record<string, string> } }>;
-      return services.map((service) => ({ id: service.ID, name: service.Spec.Name, labels: service.Spec.Labels ?? {}, createdAt: new Date(service.CreatedAt ?? 0) }));
+      const services = (await this.docker.listServices({ filters: { label: [label] } })) as Array<{
+        ID: string;
+        CreatedAt?: string;
+        Spec: { Name: string; Labels?: Record<string, string> };
+      }>;
+      return services.map((service) => ({
+        id: service.ID,
+        name: service.Spec.Name,
+        labels: service.Spec.Labels ?? {},
+        createdAt: new Date(service.CreatedAt ?? 0),
+      }));
     } catch (error) {
       throw translateEngineError(error, this.endpoint, "list services");
     }
@@ -59,7 +76,9 @@ export class SwarmJobsAdapter implements SwarmJobs {
       // `_body`: sent as the body, as-is (the path has no query string, so unlike container
       // create nothing lands in the URL). The auth value becomes X-Registry-Auth as given.
       const body = { _body: spec } as unknown as Docker.CreateServiceOptions;
-      const created = (await (registryAuth ? this.docker.createService({ key: registryAuth } as unknown as Docker.AuthConfig, body) : this.docker.createService(body))) as { id?: string; ID?: string };
+      const created = (await (registryAuth
+        ? this.docker.createService({ key: registryAuth } as unknown as Docker.AuthConfig, body)
+        : this.docker.createService(body))) as { id?: string; ID?: string };
       const id = created.id ?? created.ID;
       if (!id) throw new OneoffError(`the engine at ${this.endpoint} created service ${spec.Name} but returned no ID`);
       return id;
@@ -72,7 +91,11 @@ export class SwarmJobsAdapter implements SwarmJobs {
           cause: error,
         });
       }
-      if (statusCodeOf(error) === 400) throw new OneoffError(`the swarm refused job ${spec.Name}: ${engineMessage(error)}`, { hint: "oneoff run --engine swarm --dry-run shows the request", cause: error });
+      if (statusCodeOf(error) === 400)
+        throw new OneoffError(`the swarm refused job ${spec.Name}: ${engineMessage(error)}`, {
+          hint: "oneoff run --engine swarm --dry-run shows the request",
+          cause: error,
+        });
       throw translateEngineError(error, this.endpoint, `create service ${spec.Name}`);
     }
   }
