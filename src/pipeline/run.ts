@@ -16,8 +16,8 @@ import { resolveRunPlan } from "../config/resolve.js";
 import type { AppConfig, SettingsLayer } from "../config/types.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
-import { preflight, type Check } from "../lifecycle/preflight.js";
-import { recordInLedger, releaseDone, writeAudit, writeAuditStart } from "../lifecycle/run-records.js";
+import { checkOneOff, type Check } from "../lifecycle/checks.js";
+import { recordInLedger, releaseDone, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
 import { OneoffError } from "../output/errors.js";
@@ -27,7 +27,7 @@ import { registryLogins } from "../release/credentials.js";
 import { abortInterrupts, noInterrupts } from "../session/interrupts.js";
 import { OutputCapture } from "../session/capture.js";
 import { checkLocalPaths } from "../session/local-paths.js";
-import { withSecretEnv } from "../session/payload.js";
+import { withSecretEnv } from "../session/files-and-secrets.js";
 import type { RunContext } from "../types/context.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
@@ -223,7 +223,7 @@ export async function checkRun(options: RunOptions, context: Pick<RunContext, "c
     return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
   }
   engine ??= await connectTo((located as LocatedEngine).connection);
-  return preflight(engine, plan, formatOwner(currentOwner()), loginsFor(plan, env));
+  return checkOneOff(engine, plan, formatOwner(currentOwner()), loginsFor(plan, env));
 }
 
 /** Options + config files -> RunPlan. Reads files; talks to no engine. */

@@ -8,7 +8,7 @@ import { readSecretValues } from "../../src/config/secret-values.js";
 import { chooseSecrets } from "../../src/config/secrets.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { redactSecretValues, REDACTED } from "../../src/output/redact.js";
-import { dryRunPayload, withSecretEnv } from "../../src/session/payload.js";
+import { filesAndSecretsForDryRun, withSecretEnv } from "../../src/session/files-and-secrets.js";
 
 const options = { path: "/srv/shop/oneoff.yaml", displayPath: "oneoff.yaml", env: {} };
 const parse = (text: string) => parseConfigFile(text, options).config;
@@ -140,7 +140,7 @@ describe("secrets: in oneoff.yaml", () => {
       flagEnvFiles: [],
       cwdName: "shop",
     });
-    expect(dryRunPayload(plan).secrets).toEqual([
+    expect(filesAndSecretsForDryRun(plan).secrets).toEqual([
       { name: "db_password", from: "env DB_PASSWORD", to: "file /run/secrets/db_password (mode 0400, owned by the one-off's user)" },
       {
         name: "tls_key",

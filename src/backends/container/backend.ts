@@ -12,7 +12,7 @@ import { resolveRelease } from "../../release/resolve.js";
 import { parseReleaseReference } from "../../release/reference.js";
 import { auditableCommand, redactEnvList } from "../../output/redact.js";
 import { describeEngine } from "../../engine/connect.js";
-import { dryRunPayload, payloadFor, reportSkippedCopyOut } from "../../session/payload.js";
+import { filesAndSecretsForDryRun, filesAndSecretsFor, reportSkippedCopyOut } from "../../session/files-and-secrets.js";
 import { buildContainerSpec, type ContainerSpec } from "../../spec/create-body.js";
 import { dockerRunLine } from "../../spec/docker-run-line.js";
 import { Labels } from "../../spec/labels.js";
@@ -43,7 +43,7 @@ export const containerBackend: Backend = {
         name: spec.name,
         request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
         ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
-        ...dryRunPayload(plan),
+        ...filesAndSecretsForDryRun(plan),
         ...(pinned
           ? {}
           : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
@@ -61,7 +61,7 @@ export const containerBackend: Backend = {
   async prepare(run, release) {
     const { plan, engine, report, identity, suffix } = run;
     const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
-    const payload = payloadFor(plan, engine, report, run.secrets);
+    const filesAndSecrets = filesAndSecretsFor(plan, engine, report, run.secrets);
     return {
       name: spec.name,
       bannerNoun: "a one-off container, removed on exit",
@@ -82,9 +82,9 @@ export const containerBackend: Backend = {
           ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(run, spec, cancelled) } : {}),
           ...(session.beforeStart ? { beforeStart: session.beforeStart } : {}),
           ...(session.beforeRemoval ? { beforeRemoval: session.beforeRemoval } : {}),
-          ...payload.hooks,
+          ...filesAndSecrets.hooks,
         });
-        reportSkippedCopyOut(plan, ended.ending, report, payload.copiedOut());
+        reportSkippedCopyOut(plan, ended.ending, report, filesAndSecrets.copiedOut());
         return { exitCode: ended.exitCode, id: ended.containerId, ending: ended.ending, ...(ended.signal ? { signal: ended.signal } : {}) };
       },
       async startDetached() {
@@ -92,7 +92,7 @@ export const containerBackend: Backend = {
           engine,
           spec,
           plan.lock ? () => lockedCreate(run, spec, () => false) : undefined,
-          payload.hooks.prepare,
+          filesAndSecrets.hooks.prepare,
         );
         report.info(`started detached one-off ${spec.name}; follow it with: oneoff logs -f ${containerId.slice(0, 12)}`);
         return { id: containerId };

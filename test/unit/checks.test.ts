@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandCandidates, hasEntry, userProblem } from "../../src/lifecycle/preflight.js";
+import { commandCandidates, hasEntry, userProblem } from "../../src/lifecycle/checks.js";
 import { isDirectory, tarFileText } from "../../src/engine/archive-answers.js";
 
 /** A one-entry tar archive, as the engine's archive endpoint sends it. */

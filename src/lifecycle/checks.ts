@@ -57,7 +57,7 @@ async function checkRegistry(
     );
 }
 
-export async function preflight(
+export async function checkOneOff(
   engine: ContainerEngine,
   plan: RunPlan,
   owner: string,

@@ -8,7 +8,7 @@ import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { auditableCommand } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
 import type { RunResult } from "../types/result.js";
-import { describePayload } from "../session/payload.js";
+import { filesAndSecretsForTheRecord } from "../session/files-and-secrets.js";
 import type { OneOffIdentity } from "../spec/labels.js";
 import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome, type AuditStart } from "./audit.js";
 import { lastSuccess, readLedger, recordRelease } from "./ledger.js";
@@ -27,7 +27,7 @@ function auditedRun(plan: RunPlan, identity: Identity) {
     ...(plan.task ? { task: plan.task } : {}),
     command: auditableCommand(plan.command),
     ...(plan.lock ? { lock: plan.lock } : {}),
-    ...describePayload(plan),
+    ...filesAndSecretsForTheRecord(plan),
   };
 }
 

@@ -2,7 +2,7 @@
  * What a one-off carries besides its settings: files copied in before start (--copy-in and
  * secrets delivered as files), secrets delivered as env, and files copied out after exit
  * (--copy-out). One place that turns the plan into the session's prepare/collect hooks and
- * into what --dry-run and the audit log say, so run.ts only wires them.
+ * into what --dry-run and the audit log say, so a backend only wires them.
  */
 import type { RunPlan } from "../types/plan.js";
 import { envValueProblem } from "../config/env-rules.js";
@@ -14,18 +14,23 @@ import type { Reporter } from "../output/reporter.js";
 import type { Ending } from "../types/result.js";
 import { userKeyed } from "../config/user-keys.js";
 
-export interface PayloadHooks {
+export interface FileAndSecretHooks {
   prepare?: (containerId: string, signal?: AbortSignal) => Promise<void>;
   collect?: (containerId: string, exitCode: number, signal?: AbortSignal) => Promise<number>;
 }
 
-export interface Payload {
-  hooks: PayloadHooks;
+export interface FilesAndSecrets {
+  hooks: FileAndSecretHooks;
   /** Whether copy-out was attempted (it is not after a timeout or an interrupt of the command). */
   copiedOut(): boolean;
 }
 
-export function payloadFor(plan: RunPlan, engine: ContainerEngine, report: Reporter, secrets: readonly SecretValue[] = []): Payload {
+export function filesAndSecretsFor(
+  plan: RunPlan,
+  engine: ContainerEngine,
+  report: Reporter,
+  secrets: readonly SecretValue[] = [],
+): FilesAndSecrets {
   const { copyIn, copyOut } = plan.files;
   const secretFiles = secrets.filter(({ secret }) => secret.delivery.as === "file");
   // Loaded on demand: runs without files never pay for tar-fs and tar-stream.
@@ -86,7 +91,7 @@ export function reportSkippedCopyOut(plan: RunPlan, ending: Ending | "detached",
 }
 
 /** For the audit log: paths (a secret value typed into one masked) and secret names only. */
-export function describePayload(plan: RunPlan): { copyIn?: string[]; copyOut?: string[]; secrets?: string[] } {
+export function filesAndSecretsForTheRecord(plan: RunPlan): { copyIn?: string[]; copyOut?: string[]; secrets?: string[] } {
   const { copyIn, copyOut } = plan.files;
   return {
     ...(copyIn.length ? { copyIn: copyIn.map((copy) => redactSecretValues(`${copy.local} -> ${copy.container}`)) } : {}),
@@ -96,8 +101,8 @@ export function describePayload(plan: RunPlan): { copyIn?: string[]; copyOut?: s
 }
 
 /** For --dry-run: what would be copied, and where each secret would come from and go, never a value. */
-export function dryRunPayload(plan: RunPlan): Record<string, unknown> {
-  const { secrets: _names, ...copies } = describePayload(plan);
+export function filesAndSecretsForDryRun(plan: RunPlan): Record<string, unknown> {
+  const { secrets: _names, ...copies } = filesAndSecretsForTheRecord(plan);
   return {
     ...copies,
     ...(plan.secrets.length
