@@ -164,7 +164,7 @@ Examples:
             import("../lifecycle/oneoffs.js"),
             import("../session/attach-existing.js"),
             import("../output/reporter.js"),
-            import("../config/run-modes.js"),
+            import("../config/value-rules.js"),
             import("../output/errors.js"),
           ]);
         if (flags.detachKeys !== undefined && !isDetachKeys(flags.detachKeys)) {

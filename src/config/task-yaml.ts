@@ -4,7 +4,7 @@
  */
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
-import { LOCK_NAME } from "./run-modes.js";
+import { LOCK_NAME } from "./value-rules.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { readSetting } from "./settings-yaml.js";

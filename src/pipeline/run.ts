@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadAppConfig, readEnvFile } from "../config/load.js";
 import { resolveSources } from "../config/sources.js";
-import { resolveRunPlan } from "../config/resolve.js";
+import { resolveRunPlan } from "../plan/resolve.js";
 import type { AppConfig, SettingsLayer } from "../config/types.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";

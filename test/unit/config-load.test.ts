@@ -1,4 +1,4 @@
-import { mergeLayers } from "../../src/config/resolve.js";
+import { mergeLayers } from "../../src/plan/resolve.js";
 import type { AppConfig } from "../../src/config/types.js";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseFileCopies, parseFileCopy } from "../../src/config/copy-paths.js";
+import { parseFileCopies, parseFileCopy } from "../../src/plan/copy-paths.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { redactSecretValues, rememberSecretValue, REDACTED } from "../../src/output/redact.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfigFile } from "../../src/config/file.js";
 import { engineChoice, pickEnvironment } from "../../src/config/environments.js";
-import { resolveRunPlan } from "../../src/config/resolve.js";
+import { resolveRunPlan } from "../../src/plan/resolve.js";
 
 const YAML = `app: shop
 image: shop

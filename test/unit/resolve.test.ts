@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
-import { parseEnvFlags } from "../../src/config/flags.js";
+import { parseEnvFlags } from "../../src/plan/flags.js";
 import { parseDotenv } from "../../src/config/dotenv.js";
 import { buildContainerSpec } from "../../src/spec/create-body.js";
-import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/config/resolve.js";
+import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
 import type { RunOptions } from "../../src/types/options.js";
 import type { AppConfig, SettingsLayer } from "../../src/config/types.js";
 import { OneoffError } from "../../src/output/errors.js";

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfigFile } from "../../src/config/file.js";
-import { resolveRunPlan } from "../../src/config/resolve.js";
+import { resolveRunPlan } from "../../src/plan/resolve.js";
 import { readSecretValues } from "../../src/config/secret-values.js";
 import { chooseSecrets } from "../../src/config/secrets.js";
 import { OneoffError } from "../../src/output/errors.js";

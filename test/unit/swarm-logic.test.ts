@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { backendOf, isConstraint } from "../../src/config/engine-kind.js";
+import { backendOf } from "../../src/plan/engine-kind.js";
+import { isConstraint } from "../../src/config/value-rules.js";
 import type { ServiceDefinition, ServiceSummary, TaskStatus } from "../../src/engine/swarm/types.js";
 import { jobView } from "../../src/lifecycle/job-oneoffs.js";
 import { formatOwner, type Liveness, type Owner } from "../../src/lifecycle/owner.js";

@@ -13,7 +13,7 @@ import type { ContainerSpec } from "../../spec/create-body.js";
 import { ExitCode, OneoffError } from "../../output/errors.js";
 import { EngineUnreachable } from "../../engine/types.js";
 import { forwardOutput, stillRunningAfterStreamEnd } from "../../session/output.js";
-import { DEFAULT_DETACH_KEYS } from "../../config/run-modes.js";
+import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import { DETACHED_SUFFIX } from "../../spec/labels.js";
 import { DetachWatch, detachKeyBytes, pumpStdin } from "../../session/stdin.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";

@@ -17,7 +17,7 @@ import type { Reporter } from "../../output/reporter.js";
 import type { ServiceSpec } from "../../spec/service-spec.js";
 import type { Watchdog } from "../../lifecycle/watchdog.js";
 import { removeJob } from "../../lifecycle/job-oneoffs.js";
-import { DEFAULT_DETACH_KEYS } from "../../config/run-modes.js";
+import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import type { SessionIO } from "../../types/context.js";
 import type { Ending } from "../../types/result.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";

@@ -6,7 +6,8 @@ import { OneoffError } from "../output/errors.js";
 import { DEFAULT_KEEP_DETACHED_MS } from "../spec/labels.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
-import type { AppConfig, TaskDefinition } from "./types.js";
+import type { AppConfig, TaskDefinition } from "../config/types.js";
+import { isDetachKeys, LOCK_NAME } from "../config/value-rules.js";
 import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
 
 /** `oneoff release` gives the release task this long unless it sets its own timeout. */
@@ -16,9 +17,6 @@ export const RELEASE_LOCK = "release";
 export const DEFAULT_LEDGER_KEEP = 50;
 /** docker's default: SIGTERM, then SIGKILL 10 s later. */
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
-export const LOCK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
-/** docker's default: Ctrl-P Ctrl-Q leaves a terminal session running, detached. */
-export const DEFAULT_DETACH_KEYS = "ctrl-p,ctrl-q";
 
 /** `oneoff release` is `oneoff run TASK --lock release --timeout 30m`, TASK from the config. */
 export function releaseTaskOptions(config: AppConfig | undefined, options: RunOptions): RunOptions {
@@ -92,11 +90,6 @@ export function detachment(
   if (keepForMs === undefined)
     throw new OneoffError(`--keep-for "${options.keepFor}": not a duration`, { hint: "use a duration such as 24h or 30m" });
   return { keepForMs };
-}
-
-/** docker's notation: comma-separated `ctrl-<letter or @[\\]^_>` or single letters and digits. */
-export function isDetachKeys(text: string): boolean {
-  return text.split(",").every((key) => /^(ctrl-[a-z@[\\\]^_]|[a-zA-Z0-9])$/.test(key.trim()));
 }
 
 export function detachKeysOf(options: RunOptions, config: AppConfig | undefined): Pick<RunPlan, "detachKeys"> {

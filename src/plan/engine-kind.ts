@@ -4,16 +4,10 @@
  * and engine/docker/locate.ts.) Pure; used by resolve.ts.
  */
 import { OneoffError } from "../output/errors.js";
-import type { Environment } from "./interpolate.js";
+import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
-import { ENGINE_KINDS, type AppConfig, type EngineKind } from "./types.js";
-
-/** Swarm's placement syntax: KEY==VALUE or KEY!=VALUE (node.hostname, node.labels.X, ...). */
-export function isConstraint(text: string): boolean {
-  return /^\s*[\w.-]+\s*(==|!=)\s*\S.*$/.test(text);
-}
-export const CONSTRAINT_PROBLEM = "not a placement constraint (KEY==VALUE or KEY!=VALUE)";
-export const CONSTRAINT_FIX = "e.g. node.hostname==db1 or node.role==manager";
+import { ENGINE_KINDS, type AppConfig, type EngineKind } from "../config/types.js";
+import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "../config/value-rules.js";
 
 export function backendOf(
   options: Pick<RunOptions, "engine" | "constraints" | "detach">,

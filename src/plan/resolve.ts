@@ -11,9 +11,9 @@ import { parseRegistryAuthFlag } from "../release/registry-auth.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import { LABEL_PREFIX } from "../spec/labels.js";
-import type { Environment } from "./interpolate.js";
-import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "./types.js";
-import { argumentProblem, envValueProblem } from "./env-rules.js";
+import type { Environment } from "../config/interpolate.js";
+import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "../config/types.js";
+import { argumentProblem, envValueProblem } from "../config/env-rules.js";
 import { backendOf } from "./engine-kind.js";
 import {
   chooseTerminal,
@@ -25,11 +25,11 @@ import {
   timeoutAndLock,
 } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
-import { pickEnvironment } from "./environments.js";
+import { pickEnvironment } from "../config/environments.js";
 import { closest } from "../formats/words.js";
-import { userKeyed } from "./user-keys.js";
+import { userKeyed } from "../config/user-keys.js";
 import { parseFileCopies } from "./copy-paths.js";
-import { chooseSecrets } from "./secrets.js";
+import { chooseSecrets } from "../config/secrets.js";
 
 export interface ResolveInputs {
   config: AppConfig | undefined;
