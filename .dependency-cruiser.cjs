@@ -2,8 +2,24 @@
  * The house's import rules (../shared/STYLE.md as the project keeps it): checked by
  * `npm run lint`, which .ci/run runs. Each rule says why it exists.
  */
+/**
+ * The rooms, bottom first: each may use those below it, never one above. Two arrows run back
+ * up, each for a reason: types/context.ts names the engine interface a library caller may pass
+ * (a type only), and the watchdog process (an entry point of its own) reaps through the pipeline.
+ */
+const ROOMS = ["types", "output", "formats", "spec", "engine", "config", "release", "session", "plan", "lifecycle", "backends", "pipeline", "cli"];
+const ALLOWED_UP = { types: "^src/engine/types\\.ts$", lifecycle: null };
+const roomRules = ROOMS.slice(0, -1).map((room, index) => ({
+  name: `${room}-uses-no-room-above-it`,
+  severity: "error",
+  comment: `Rooms above ${room}/: ${ROOMS.slice(index + 1).join(", ")}.`,
+  from: { path: `^src/${room}/`, ...(room === "lifecycle" ? { pathNot: "^src/lifecycle/watchdog-main\\.ts$" } : {}) },
+  to: { path: `^src/(${ROOMS.slice(index + 1).join("|")})/`, ...(ALLOWED_UP[room] ? { pathNot: ALLOWED_UP[room] } : {}) },
+}));
+
 module.exports = {
   forbidden: [
+    ...roomRules,
     {
       name: "no-circular",
       severity: "error",

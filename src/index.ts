@@ -26,7 +26,7 @@ export function run(options: RunOptions, context: Partial<RunContext> = {}): Pro
 }
 export type { RunOptions } from "./types/options.js";
 export type { RunPlan } from "./types/plan.js";
-export type { AppConfig, ProcessSettings, PullPolicy, SettingsLayer, TaskDefinition } from "./config/types.js";
+export type { AppConfig, ProcessSettings, PullPolicy, SettingsLayer, TaskDefinition } from "./types/config.js";
 export { OneoffError, ExitCode } from "./output/errors.js";
 export { buildContainerSpec, type ContainerSpec, type CreateBody } from "./spec/create-body.js";
 export { dockerRunLine } from "./spec/docker-run-line.js";

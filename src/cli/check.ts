@@ -3,7 +3,7 @@
  * run them first (`release --no-check` skips them).
  */
 import { Command, Option } from "commander";
-import { ENGINE_KINDS, type EngineKind } from "../config/types.js";
+import { ENGINE_KINDS, type EngineKind } from "../types/config.js";
 import type { RunOptions } from "../types/options.js";
 import type { CliContext, CliIO } from "./command.js";
 

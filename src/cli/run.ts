@@ -3,7 +3,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { RunOptions } from "../types/options.js";
-import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../config/types.js";
+import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../types/config.js";
 import { exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";

@@ -12,13 +12,13 @@
 import path from "node:path";
 import type { Node } from "yaml";
 import { isMap, isScalar, isSeq } from "yaml";
-import { envNameProblem } from "./env-rules.js";
+import { envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";
-import type { Mount, ProcessSettings, SettingsLayer } from "./types.js";
+import type { Mount, ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
-import { ownValue, userKeyed } from "./user-keys.js";
+import { ownValue, userKeyed } from "../formats/user-keys.js";
 
 const IGNORED = new Set([
   "command",

@@ -4,9 +4,9 @@
  * `# comments`, and a bare `KEY` that takes its value from the invoking environment (left out
  * when unset there). No interpolation inside: a value is taken as written.
  */
-import { envNameProblem, envValueProblem } from "./env-rules.js";
+import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";
-import { ownValue, userKeyed } from "./user-keys.js";
+import { ownValue, userKeyed } from "../formats/user-keys.js";
 
 export class DotenvError extends Error {
   constructor(

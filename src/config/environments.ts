@@ -13,7 +13,7 @@
 import type { Node } from "yaml";
 import type { EngineChoice } from "../engine/docker/locate.js";
 import { OneoffError } from "../output/errors.js";
-import type { AppConfig, EnvironmentDefinition, SettingsLayer } from "./types.js";
+import type { AppConfig, EnvironmentDefinition, SettingsLayer } from "../types/config.js";
 import { closest } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
 

@@ -13,7 +13,7 @@ import { readEnvironments } from "./environments.js";
 import { YamlReader } from "./yaml-reader.js";
 import { readSetting } from "./settings-yaml.js";
 import { readSecrets } from "./secrets.js";
-import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy } from "./types.js";
+import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy } from "../types/config.js";
 
 const SETTING_KEYS = [
   "image",

@@ -7,7 +7,7 @@
  *   $$                 a literal $
  * Defaults may themselves hold ${...}. Pure: the environment is passed in.
  */
-import { ownValue } from "./user-keys.js";
+import { ownValue } from "../formats/user-keys.js";
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

@@ -10,7 +10,7 @@ import { DotenvError, parseDotenv } from "./dotenv.js";
 import { parseComposeService, type ComposeService } from "./compose.js";
 import { parseProcfile, ProcfileError } from "./procfile.js";
 import type { Environment } from "./interpolate.js";
-import type { AppConfig } from "./types.js";
+import type { AppConfig } from "../types/config.js";
 
 export const CONFIG_FILE_NAMES = ["oneoff.yaml", "oneoff.yml"] as const;
 

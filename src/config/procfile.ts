@@ -2,7 +2,7 @@
  * A Procfile's process types as tasks (`web: bundle exec puma`, `release: rake db:migrate`).
  * Heroku runs each line with a shell, so the task does too: ["sh", "-c", LINE]. Pure.
  */
-import type { TaskDefinition } from "./types.js";
+import type { TaskDefinition } from "../types/config.js";
 
 export class ProcfileError extends Error {
   constructor(

@@ -5,8 +5,8 @@
 import { ForeignLabels, isOrchestrationLabel, Labels } from "../spec/labels.js";
 import type { ContainerEngine, ProcessDefinition } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
-import { envListToMap, PER_CONTAINER_ENV } from "./env-rules.js";
-import type { SettingsLayer } from "./types.js";
+import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
+import type { SettingsLayer } from "../types/config.js";
 
 const PROCESS_LABEL = Labels.process;
 const COMPOSE_SERVICE = ForeignLabels.composeService;

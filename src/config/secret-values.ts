@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { OneoffError } from "../output/errors.js";
 import { rememberSecretValue } from "../output/redact.js";
 import type { SecretDefinition } from "./secrets.js";
-import { ownValue } from "./user-keys.js";
+import { ownValue } from "../formats/user-keys.js";
 
 export interface SecretValue {
   secret: SecretDefinition;

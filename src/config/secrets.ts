@@ -7,8 +7,8 @@
 import path from "node:path";
 import type { Node } from "yaml";
 import { OneoffError } from "../output/errors.js";
-import { envNameProblem } from "./env-rules.js";
-import type { Mount, SecretDefinition } from "./types.js";
+import { envNameProblem } from "../formats/env-rules.js";
+import type { Mount, SecretDefinition } from "../types/config.js";
 
 export type { SecretDefinition };
 import type { YamlReader } from "./yaml-reader.js";

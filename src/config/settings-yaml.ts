@@ -4,8 +4,8 @@
  * stands. Shared by the top level, tasks and environments (file.ts).
  */
 import { isSeq, type Node } from "yaml";
-import { envNameProblem, envValueProblem } from "./env-rules.js";
-import type { SettingName, SettingsLayer } from "./types.js";
+import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
+import type { SettingName, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "./volumes.js";
 import { splitWords } from "../formats/words.js";

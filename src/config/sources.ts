@@ -13,7 +13,7 @@ import type { RunOptions } from "../types/options.js";
 import { findProcess, processLayer } from "./running.js";
 import { findService, serviceLayer } from "./swarm-service.js";
 import type { ServiceDefinition } from "../engine/swarm/types.js";
-import type { AppConfig, SettingsLayer } from "./types.js";
+import type { AppConfig, SettingsLayer } from "../types/config.js";
 
 export interface Sources {
   config: AppConfig | undefined;

@@ -8,8 +8,8 @@
 import { ForeignLabels, isOrchestrationLabel } from "../spec/labels.js";
 import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
-import { envListToMap, PER_CONTAINER_ENV } from "./env-rules.js";
-import type { Mount, SettingsLayer } from "./types.js";
+import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
+import type { Mount, SettingsLayer } from "../types/config.js";
 
 const STACK_LABEL = ForeignLabels.stackNamespace;
 

@@ -8,7 +8,7 @@ import { LOCK_NAME } from "./value-rules.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { readSetting } from "./settings-yaml.js";
-import type { SettingsLayer, TaskDefinition } from "./types.js";
+import type { SettingsLayer, TaskDefinition } from "../types/config.js";
 
 /** An env_file entry to read: where it is written, and the task it belongs to (none: the app). */
 export type EnvFileEntry = Located<string> & { task?: string };

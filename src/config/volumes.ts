@@ -3,7 +3,7 @@
  * path (bind), anything else a named volume. Pure.
  */
 import path from "node:path";
-import type { Mount } from "./types.js";
+import type { Mount } from "../types/config.js";
 
 export function parseVolume(text: string, baseDir: string): Mount | string {
   const parts = text.split(":");

@@ -7,7 +7,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import { configError } from "./errors.js";
 import { interpolate, InterpolationError, type Environment } from "./interpolate.js";
 import { closest } from "../formats/words.js";
-import { ownValue, userKeyed } from "./user-keys.js";
+import { ownValue, userKeyed } from "../formats/user-keys.js";
 
 export interface Located<T> {
   value: T;

@@ -2,6 +2,7 @@
  * What the rest of oneoff needs from a container engine. Implementations live under
  * src/engine/<name>/ and are the only code that knows the Engine API's wire shapes.
  */
+import type { ProcessDefinition } from "../types/process.js";
 import type { Duplex, Readable } from "node:stream";
 import { OneoffError } from "../output/errors.js";
 import type { CreateBody } from "../spec/create-body.js";
@@ -52,25 +53,7 @@ export interface ContainerSummary {
   state: string;
 }
 
-/** What defines a running container's environment: what `--from` copies and `diff` compares. */
-export interface ProcessDefinition {
-  id: string;
-  name: string;
-  state: string;
-  imageId: string;
-  env: string[];
-  user: string;
-  workdir: string;
-  entrypoint: string[];
-  /** User networks (or host/none); empty on the default bridge. */
-  networks: string[];
-  mounts: Array<{ type: "volume" | "bind" | "tmpfs"; source: string; target: string; readOnly: boolean }>;
-  extraHosts: string[];
-  dns: string[];
-  memoryBytes: number;
-  nanoCpus: number;
-  labels: Record<string, string>;
-}
+export type { ProcessDefinition };
 
 export interface ContainerDetails extends ContainerSummary {
   exitCode: number;

@@ -13,7 +13,7 @@ import path from "node:path";
 import { loadAppConfig, readEnvFile } from "../config/load.js";
 import { resolveSources } from "../config/sources.js";
 import { resolveRunPlan } from "../plan/resolve.js";
-import type { AppConfig, SettingsLayer } from "../config/types.js";
+import type { AppConfig, SettingsLayer } from "../types/config.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
 import { checkOneOff, type Check } from "../lifecycle/checks.js";

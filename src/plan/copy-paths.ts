@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
-import type { FileCopies, FileCopy } from "../config/types.js";
+import type { FileCopies, FileCopy } from "../types/config.js";
 
 export type { FileCopies, FileCopy };
 

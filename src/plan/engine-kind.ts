@@ -6,7 +6,7 @@
 import { OneoffError } from "../output/errors.js";
 import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
-import { ENGINE_KINDS, type AppConfig, type EngineKind } from "../config/types.js";
+import { ENGINE_KINDS, type AppConfig, type EngineKind } from "../types/config.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "../config/value-rules.js";
 
 export function backendOf(

@@ -2,13 +2,13 @@
  * Flags as a settings layer: the last word on a one-off's settings. Pure.
  */
 import { OneoffError } from "../output/errors.js";
-import { envNameProblem } from "../config/env-rules.js";
+import { envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
-import type { ProcessSettings, SettingsLayer } from "../config/types.js";
+import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "../config/volumes.js";
-import { ownValue, userKeyed } from "../config/user-keys.js";
+import { ownValue, userKeyed } from "../formats/user-keys.js";
 
 export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};

@@ -12,8 +12,8 @@ import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "../config/interpolate.js";
-import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "../config/types.js";
-import { argumentProblem, envValueProblem } from "../config/env-rules.js";
+import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "../types/config.js";
+import { argumentProblem, envValueProblem } from "../formats/env-rules.js";
 import { backendOf } from "./engine-kind.js";
 import {
   chooseTerminal,
@@ -27,7 +27,7 @@ import {
 import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "../config/environments.js";
 import { closest } from "../formats/words.js";
-import { userKeyed } from "../config/user-keys.js";
+import { userKeyed } from "../formats/user-keys.js";
 import { parseFileCopies } from "./copy-paths.js";
 import { chooseSecrets } from "../config/secrets.js";
 

@@ -6,7 +6,7 @@ import { OneoffError } from "../output/errors.js";
 import { DEFAULT_KEEP_DETACHED_MS } from "../spec/labels.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
-import type { AppConfig, TaskDefinition } from "../config/types.js";
+import type { AppConfig, TaskDefinition } from "../types/config.js";
 import { isDetachKeys, LOCK_NAME } from "../config/value-rules.js";
 import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
 

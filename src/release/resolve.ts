@@ -2,7 +2,7 @@
  * A release reference -> the immutable image ID the one-off is created from. Tags move;
  * the ID does not, so the container, its labels and every report name the ID.
  */
-import type { PullPolicy } from "../config/types.js";
+import type { PullPolicy } from "../types/config.js";
 import type { ContainerEngine, PullProgress } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";

@@ -5,14 +5,14 @@
  * into what --dry-run and the audit log say, so a backend only wires them.
  */
 import type { RunPlan } from "../types/plan.js";
-import { envValueProblem } from "../config/env-rules.js";
+import { envValueProblem } from "../formats/env-rules.js";
 import type { SecretValue } from "../config/secret-values.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { REDACTED, redactSecretValues } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
 import type { Ending } from "../types/result.js";
-import { userKeyed } from "../config/user-keys.js";
+import { userKeyed } from "../formats/user-keys.js";
 
 export interface FileAndSecretHooks {
   prepare?: (containerId: string, signal?: AbortSignal) => Promise<void>;

@@ -10,7 +10,7 @@ import { Readable } from "node:stream";
 import { pack } from "tar-stream";
 import type { SecretValue } from "../config/secret-values.js";
 import { mountHolding, underMount } from "../config/secrets.js";
-import type { Mount } from "../config/types.js";
+import type { Mount } from "../types/config.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { isDirectory, isSymlink, tarFileText } from "../engine/archive-answers.js";
 import { OneoffError } from "../output/errors.js";

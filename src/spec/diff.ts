@@ -2,8 +2,8 @@
  * `oneoff diff`: the one-off oneoff would create, next to a running process. Pure. Secret
  * values are never shown, only whether they differ.
  */
-import type { ProcessDefinition } from "../engine/types.js";
-import { envListToMap, PER_CONTAINER_ENV } from "../config/env-rules.js";
+import type { ProcessDefinition } from "../types/process.js";
+import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { isSecretName, redactEnvValue } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
 

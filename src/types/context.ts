@@ -3,6 +3,7 @@
  * and environment; a library caller passes its own. Types only, at the bottom of the house.
  */
 import type { Readable, Writable } from "node:stream";
+// The one arrow up from types/: a library caller may pass its own engine (the interface, a type only).
 import type { ContainerEngine } from "../engine/types.js";
 
 /** One one-off's streams. */

@@ -2,7 +2,7 @@
  * What a caller asks of a run: the CLI's flags, or a library caller's object. Plain data at the
  * bottom of the house: it imports only other types.
  */
-import type { EngineKind, PullPolicy } from "../config/types.js";
+import type { EngineKind, PullPolicy } from "./config.js";
 
 export interface RunOptions {
   /** A task named in oneoff.yaml. */

@@ -2,7 +2,7 @@
  * A run resolved from options and config: what runs, from which release, with which settings
  * and where each came from. Plain data at the bottom of the house: it imports only other types.
  */
-import type { EngineKind, FileCopies, ProcessSettings, PullPolicy, SecretDefinition } from "../config/types.js";
+import type { EngineKind, FileCopies, ProcessSettings, PullPolicy, SecretDefinition } from "./config.js";
 
 /** `--registry-auth USER:env:VAR` or `USER:file:PATH`: who, and where the password is read from. */
 export interface RegistryAuthFlag {

@@ -1,5 +1,5 @@
 import { mergeLayers } from "../../src/plan/resolve.js";
-import type { AppConfig } from "../../src/config/types.js";
+import type { AppConfig } from "../../src/types/config.js";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argumentProblem, envNameProblem, envValueProblem, MAX_ENTRY_BYTES } from "../../src/config/env-rules.js";
+import { argumentProblem, envNameProblem, envValueProblem, MAX_ENTRY_BYTES } from "../../src/formats/env-rules.js";
 import { isDetachKeys } from "../../src/config/value-rules.js";
 import { isDetached } from "../../src/spec/labels.js";
 import { DetachWatch, detachKeyBytes } from "../../src/session/stdin.js";

@@ -3,7 +3,7 @@
  * the spec builders' tests (container create body and Swarm job service).
  */
 import type { RunPlan } from "../../src/types/plan.js";
-import type { ProcessSettings } from "../../src/config/types.js";
+import type { ProcessSettings } from "../../src/types/config.js";
 
 export function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?: Partial<ProcessSettings> } = {}): RunPlan {
   const { settings, ...rest } = overrides;

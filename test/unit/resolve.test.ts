@@ -6,7 +6,7 @@ import { parseDotenv } from "../../src/config/dotenv.js";
 import { buildContainerSpec } from "../../src/spec/create-body.js";
 import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
 import type { RunOptions } from "../../src/types/options.js";
-import type { AppConfig, SettingsLayer } from "../../src/config/types.js";
+import type { AppConfig, SettingsLayer } from "../../src/types/config.js";
 import { OneoffError } from "../../src/output/errors.js";
 
 const IMAGE_ID = `sha256:${"ab".repeat(32)}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { plan } from "./plan-fixture.js";
 import { serviceLayer } from "../../src/config/swarm-service.js";
-import type { ProcessSettings } from "../../src/config/types.js";
+import type { ProcessSettings } from "../../src/types/config.js";
 import type { ServiceDefinition } from "../../src/engine/swarm/types.js";
 import { buildContainerSpec, type ContainerSpec } from "../../src/spec/create-body.js";
 import { buildJobServiceSpec, type ServiceContainerSpec, type ServiceSpec } from "../../src/spec/service-spec.js";

@@ -1,0 +1,23 @@
+/**
+ * A running process as the engine describes it, for --from to copy and diff to compare. Plain
+ * data at the bottom of the house.
+ */
+/** What defines a running container's environment: what `--from` copies and `diff` compares. */
+export interface ProcessDefinition {
+  id: string;
+  name: string;
+  state: string;
+  imageId: string;
+  env: string[];
+  user: string;
+  workdir: string;
+  entrypoint: string[];
+  /** User networks (or host/none); empty on the default bridge. */
+  networks: string[];
+  mounts: Array<{ type: "volume" | "bind" | "tmpfs"; source: string; target: string; readOnly: boolean }>;
+  extraHosts: string[];
+  dns: string[];
+  memoryBytes: number;
+  nanoCpus: number;
+  labels: Record<string, string>;
+}
