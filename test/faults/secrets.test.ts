@@ -28,8 +28,9 @@ describe("secrets never leak into oneoff's own output", () => {
     const command = ["sh", "-c", "exit 0", "sh", `--password=${SECRET}`, `postgres://u:${SECRET}@h/db`, SECRET];
     const seen: string[] = [];
     const keep = (result: Awaited<ReturnType<typeof oneoff>>, stdoutIsOneoffs: boolean) => {
-      // oneoff's own words: its stderr lines, and stdout where stdout is oneoff's document.
-      seen.push(...result.stderr.split("\n").filter((line) => line.startsWith("oneoff:")));
+      // All of stderr (oneoff's lines, and the --debug stack trace; none of these commands writes
+      // to stderr itself), and stdout where stdout is oneoff's document.
+      seen.push(result.stderr);
       if (stdoutIsOneoffs) seen.push(result.stdout.toString());
       return result;
     };
@@ -70,7 +71,9 @@ describe("secrets never leak into oneoff's own output", () => {
         }),
     });
     keep(await holder, false);
-    keep(await await eventually(() => refused), false);
+    const refusedRun = keep(await await eventually(() => refused), false);
+    expect(refusedRun.code).toBe(125);
+    expect(refusedRun.stderr).toMatch(/^oneoff: lock s is held by a one-off started by /m);
     keep(await oneoff(["history", "--json"], { cwd: dir, env }), true);
     seen.push(readFileSync(audit, "utf8"));
 

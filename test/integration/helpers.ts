@@ -90,6 +90,17 @@ export function waitForOutput(child: ChildProcess, predicate: (text: string) => 
   });
 }
 
+/** Polls an async `probe` until it returns a value, or fails after `timeoutMs` (a deadline for "never"). */
+export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
 /** Polls until `probe` returns a value, or fails after `timeoutMs`. */
 export async function eventually<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

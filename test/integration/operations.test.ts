@@ -7,7 +7,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, ownerLabel, waitForOutput } from "./helpers.js";
+import {
+  docker,
+  eventually,
+  expectNoLeftovers,
+  IMAGE,
+  imageId,
+  oneoff,
+  oneOffContainers,
+  ownerLabel,
+  until,
+  waitForOutput,
+} from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -144,7 +155,8 @@ describe("--detach, ps, logs, wait, stop", () => {
     const short = (await run(["run", "-d", "--keep-for", "1s", "--release", IMAGE, "--", "true"])).stdout.toString().trim();
     try {
       await run(["wait", short]);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // Its keep time runs from when it ended: cleanup's dry run names it once that has passed.
+      await until(async () => ((await run(["cleanup", "--dry-run"])).stderr.includes(short.slice(0, 12)) ? true : undefined));
       const cleanup = await run(["cleanup"]);
       expect(cleanup.stderr).toContain(`(${short.slice(0, 12)}), kept past its time`);
       expect(docker("ps", "-aq", "--no-trunc", "--filter", `id=${short}`)).toBe("");
@@ -343,9 +355,20 @@ describe("oneoff release", () => {
 
   it("runs the task exactly once for two concurrent releases of one image: the second waits, then finds it done", async () => {
     const dir = releaseApp();
-    const [a, b] = await Promise.all([run(["release", "-q"], { cwd: dir }), run(["release"], { cwd: dir })]);
+    // The second starts once the first is running the task (it holds the lock), so they overlap.
+    let second: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    const first = run(["release", "-q"], {
+      cwd: dir,
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("migrating")).then(() => (second = run(["release"], { cwd: dir }))),
+    });
+    const a = await first;
+    const b = await await eventually(() => second);
     expect([a.code, b.code]).toEqual([0, 0]);
-    expect([a.stdout.toString(), b.stdout.toString()].sort()).toEqual(["", "migrating\n"]);
+    expect(a.stdout.toString()).toBe("migrating\n");
+    expect(b.stdout.toString()).toBe("");
+    expect(b.stderr).toMatch(/waiting for lock release, held by task migrate/);
+    expect(b.stderr).toMatch(/release task migrate already succeeded for release [0-9a-f]{12}/);
     expect(await ledger(dir)).toHaveLength(1);
   });
 

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { IMAGE, oneoff } from "./helpers.js";
+import { eventually, IMAGE, oneoff, waitForOutput } from "./helpers.js";
 
 const PODMAN = {
   DOCKER_HOST: "unix:///tmp/oneoff-podman.sock",
@@ -47,11 +47,22 @@ describe("a one-off through Podman's Docker API", () => {
   });
 
   it("refuses a second holder of a lock (Podman answers a taken name with 500, not 409)", async () => {
-    const first = oneoff(["run", "-q", "--lock", "one", "--release", IMAGE, "--", "sleep", "3"], { env: PODMAN });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const second = await oneoff(["run", "--lock", "one", "--release", IMAGE, "--", "true"], { env: PODMAN });
-    expect(second.code).toBe(125);
-    expect(second.stderr).toMatch(/^oneoff: lock one is held by /);
+    // The second starts once the first's command runs (it holds the lock), and the first waits
+    // on its stdin until the second has been refused.
+    let second: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    const first = oneoff(["run", "-q", "-i", "--lock", "one", "--release", IMAGE, "--", "sh", "-c", "echo holding; read done"], {
+      env: PODMAN,
+      holdStdin: true,
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("holding")).then(() => {
+          second = oneoff(["run", "--lock", "one", "--release", IMAGE, "--", "true"], { env: PODMAN }).finally(() =>
+            child.stdin?.end("done\n"),
+          );
+        }),
+    });
+    const refused = await await eventually(() => second);
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toMatch(/^oneoff: lock one is held by /);
     expect((await first).code).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, ownerLabel, waitForOutput } from "./helpers.js";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, ownerLabel, until, waitForOutput } from "./helpers.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -310,9 +310,18 @@ describe("stopping a job", () => {
   });
 
   it("removes the job when oneoff is SIGKILLed (the watchdog)", async () => {
-    await swarm(["--release", IMAGE, "--", "sh", "-c", "echo ready; sleep 60"], {
-      onSpawn: (child) => void waitForOutput(child, (text) => text.includes("ready")).then(() => child.kill("SIGKILL")),
+    let servicesWhenKilled = 0;
+    const killed = await swarm(["--release", IMAGE, "--", "sh", "-c", "echo ready; sleep 60"], {
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("ready")).then(() => {
+          // The job ran (its output came through) and its service is there when oneoff dies.
+          servicesWhenKilled = jobServices().length;
+          child.kill("SIGKILL");
+        }),
     });
+    expect(killed.signal).toBe("SIGKILL");
+    expect(killed.stdout.toString()).toBe("ready\n");
+    expect(servicesWhenKilled).toBe(1);
     await eventually(() => (jobServices().length === 0 ? true : undefined), 10_000);
     await eventually(() => (jobContainers().length === 0 ? true : undefined), 10_000);
   });
@@ -395,7 +404,8 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     const logs = await oneoff(["logs", id]);
     expect(logs.stdout.toString()).toBe("to-out\n");
     expect(logs.stderr).toBe("to-err\n");
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Its keep time runs from when its task ended: cleanup's dry run names it once that has passed.
+    await until(async () => ((await oneoff(["cleanup", "--dry-run"])).stderr.includes(id.slice(0, 12)) ? true : undefined));
     const cleaned = await oneoff(["cleanup"]);
     expect(cleaned.code).toBe(0);
     expect(jobServices()).toEqual([]);

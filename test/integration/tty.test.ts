@@ -3,7 +3,7 @@ import { readFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, until } from "./helpers.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -67,7 +67,15 @@ describe("oneoff shell: an interactive terminal session", () => {
     await terminal.waitFor((screen) => PROMPT.test(screen));
     terminal.type("sleep 60; echo sleep-finished");
     terminal.keys("Enter");
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Ctrl-C only proves something once sleep runs in the one-off (before, it would only clear the line).
+    await eventually(() =>
+      docker("ps", "-q", "--filter", "label=io.oneoff.managed=true")
+        .split("\n")
+        .filter(Boolean)
+        .some((id) => docker("top", id).includes("sleep 60"))
+        ? true
+        : undefined,
+    );
     terminal.keys("C-c");
     terminal.type("echo still-alive");
     terminal.keys("Enter");
@@ -87,10 +95,12 @@ describe("oneoff shell: an interactive terminal session", () => {
     terminal.keys("Enter");
     await terminal.waitFor((screen) => /^40 120$/m.test(screen));
     terminal.resize(100, 30);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    terminal.type("clear; stty size");
-    terminal.keys("Enter");
-    await terminal.waitFor((screen) => /^30 100$/m.test(screen));
+    // The resize reaches the one-off a moment later: ask until it answers with the new size.
+    await until(async () => {
+      terminal.type("clear; stty size");
+      terminal.keys("Enter");
+      return terminal.waitFor((screen) => /^30 100$/m.test(screen), 1_000).catch(() => undefined);
+    });
     terminal.type("exit");
     terminal.keys("Enter");
     await terminal.waitFor((text) => /exit=0/.test(text));

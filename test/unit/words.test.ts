@@ -1,5 +1,52 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { closest, editDistance, shellQuote, splitWords } from "../../src/formats/words.js";
+
+/** Words a shell would mangle if they were not quoted. */
+const TRICKY_WORDS = [
+  "",
+  " ",
+  "  leading and trailing  ",
+  "a b",
+  "'",
+  "''",
+  "it's",
+  '"',
+  '""',
+  'say "hi"',
+  "\\",
+  "\\\\",
+  "ends with \\",
+  "\\'",
+  "'\\''",
+  "$HOME",
+  "${PATH:-x}",
+  "$(id)",
+  "`id`",
+  "a\nb",
+  "\n",
+  "\t",
+  "tab\there",
+  "*",
+  "~",
+  "!history",
+  "#comment",
+  "a;b",
+  "a&&b",
+  "a|b",
+  "<in>out",
+  "(sub)",
+  "{brace}",
+  "-",
+  "--",
+  "=",
+  "--flag=value with space",
+  "ünïcödé ✓",
+  "emoji 🚀",
+  `mix 'single' "double" \\back $dollar \`tick\``,
+  "\u0000nul",
+  "\r\n",
+];
 
 describe("splitWords", () => {
   it.each([
@@ -58,50 +105,7 @@ describe("shellQuote", () => {
     expect(shellQuote(word)).toBe(expected);
   });
 
-  const trickyWords = [
-    "",
-    " ",
-    "  leading and trailing  ",
-    "a b",
-    "'",
-    "''",
-    "it's",
-    '"',
-    '""',
-    'say "hi"',
-    "\\",
-    "\\\\",
-    "ends with \\",
-    "\\'",
-    "'\\''",
-    "$HOME",
-    "${PATH:-x}",
-    "$(id)",
-    "`id`",
-    "a\nb",
-    "\n",
-    "\t",
-    "tab\there",
-    "*",
-    "~",
-    "!history",
-    "#comment",
-    "a;b",
-    "a&&b",
-    "a|b",
-    "<in>out",
-    "(sub)",
-    "{brace}",
-    "-",
-    "--",
-    "=",
-    "--flag=value with space",
-    "ünïcödé ✓",
-    "emoji 🚀",
-    `mix 'single' "double" \\back $dollar \`tick\``,
-    "\u0000nul",
-    "\r\n",
-  ];
+  const trickyWords = TRICKY_WORDS;
 
   it.each(trickyWords.map((word) => [JSON.stringify(word), word]))("round-trips %s through splitWords", (_name, word) => {
     expect(splitWords(shellQuote(word))).toEqual([word]);
@@ -124,6 +128,14 @@ describe("shellQuote", () => {
       );
       expect(splitWords(argv.map(shellQuote).join(" "))).toEqual(argv);
     }
+  });
+});
+
+describe("shellQuote, read by a real sh", () => {
+  it("gives sh back every word as it was (a NUL cannot be an argument at all)", () => {
+    const words = TRICKY_WORDS.filter((word) => !word.includes("\0"));
+    const printed = execFileSync("sh", ["-c", `printf '%s\\0' ${words.map(shellQuote).join(" ")}`]).toString("utf8");
+    expect(printed.split("\0").slice(0, -1)).toEqual(words);
   });
 });
 
