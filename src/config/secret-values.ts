@@ -10,21 +10,24 @@ import { OneoffError } from "../output/errors.js";
 import { rememberSecretValue } from "../output/redact.js";
 import type { SecretDefinition } from "./secrets.js";
 import { ownValue } from "../formats/user-keys.js";
+import { formatDuration } from "../formats/units.js";
 
 export interface SecretValue {
   secret: SecretDefinition;
   value: Buffer;
 }
 
+/** How long a secret's command may take (a password manager may wait for its user). */
 const COMMAND_TIMEOUT_MS = 120_000;
 
 export function readSecretValues(
   secrets: readonly SecretDefinition[],
   hostEnv: Readonly<Record<string, string | undefined>>,
   cwd: string,
+  commandTimeoutMs = COMMAND_TIMEOUT_MS,
 ): SecretValue[] {
   return secrets.map((secret) => {
-    const value = readOne(secret, hostEnv, cwd);
+    const value = readOne(secret, hostEnv, cwd, commandTimeoutMs);
     rememberSecretValue(value.toString("utf8"));
     return { secret, value };
   });
@@ -50,7 +53,12 @@ export function rememberReadableSecrets(
   }
 }
 
-function readOne(secret: SecretDefinition, hostEnv: Readonly<Record<string, string | undefined>>, cwd: string): Buffer {
+function readOne(
+  secret: SecretDefinition,
+  hostEnv: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  commandTimeoutMs = COMMAND_TIMEOUT_MS,
+): Buffer {
   const { kind, value: from } = secret.source;
   const fail = (why: string, hint: string) => new OneoffError(`${secret.sourceAt}: ${why}`, { hint });
   if (kind === "env") {
@@ -84,13 +92,13 @@ function readOne(secret: SecretDefinition, hostEnv: Readonly<Record<string, stri
     cwd,
     env: hostEnv as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "inherit"],
-    timeout: COMMAND_TIMEOUT_MS,
+    timeout: commandTimeoutMs,
     maxBuffer: 16 * 1024 * 1024,
   });
   const hint = `run it yourself to see why: ${from}`;
   if (result.error)
     throw fail(
-      `the command could not be run or did not finish in ${COMMAND_TIMEOUT_MS / 60_000} minutes (${(result.error as NodeJS.ErrnoException).code ?? "error"})`,
+      `the command could not be run or did not finish in ${formatDuration(commandTimeoutMs)} (${(result.error as NodeJS.ErrnoException).code ?? "error"})`,
       hint,
     );
   if (result.signal) throw fail(`the command was killed by ${result.signal}`, hint);

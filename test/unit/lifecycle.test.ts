@@ -4,6 +4,8 @@ import { auditableCommand } from "../../src/output/redact.js";
 import { lastSuccess, recordFromLabels, recordLabels, type LedgerRecord } from "../../src/lifecycle/ledger.js";
 import { describeHolder, holdsLock } from "../../src/backends/container/lock.js";
 import type { Liveness } from "../../src/lifecycle/owner.js";
+import { holdLock, LockHeld } from "../../src/lifecycle/lock.js";
+import { NameInUse } from "../../src/engine/types.js";
 import { viewOf } from "../../src/lifecycle/oneoffs.js";
 import { findExpired, findFinishedJobContainers, findOrphans } from "../../src/lifecycle/reaper.js";
 import { runDocument } from "../../src/output/run-document.js";
@@ -216,5 +218,57 @@ describe("the release ledger's records", () => {
     expect(lastSuccess(records, "sha256:aaa", "migrate")?.endedAt).toBe("2026-11-25T11:01:00.000Z");
     expect(lastSuccess(records, "sha256:ccc", "migrate")).toBeUndefined();
     expect(lastSuccess([record({ outcome: "failed", exitCode: 2 })], "sha256:aaa", "migrate")).toBeUndefined();
+  });
+});
+
+describe("holdLock (the mechanism every backend's lock uses)", () => {
+  /** A name the "engine" keeps unique: taken until `freedAfter` creates have been refused. */
+  function target(freedAfter: number) {
+    let refused = 0;
+    return {
+      creates: () => refused,
+      lock: {
+        create: async () => {
+          if (refused < freedAfter) {
+            refused++;
+            throw new NameInUse("shop-lock-l1");
+          }
+          return "new-id";
+        },
+        holder: async () => ({ id: "holder" }),
+        holds: () => true,
+        describe: () => "a one-off started by ann",
+        free: async () => {},
+      },
+    };
+  }
+  const quiet = { info() {}, warn() {}, status() {}, endStatus() {}, interactive: false };
+
+  it("gives up after --wait-lock's time, saying how long it waited and who holds it", async () => {
+    const held = target(Infinity);
+    const error = await holdLock({ lock: "l1", waitMs: 300, pollMs: 50, report: quiet }, held.lock).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LockHeld);
+    expect((error as LockHeld).message).toBe("lock l1 is still held after waiting 300ms, by a one-off started by ann");
+    expect(held.creates()).toBeGreaterThan(2);
+  });
+
+  it("waits without a limit (--wait-lock alone) until the holder is gone", async () => {
+    const held = target(8);
+    expect(await holdLock({ lock: "l1", waitMs: Infinity, pollMs: 10, report: quiet }, held.lock)).toBe("new-id");
+    expect(held.creates()).toBe(8);
+  });
+
+  it("stops waiting when it is cancelled (an interrupt)", async () => {
+    let cancelled = false;
+    const waiting = holdLock(
+      { lock: "l1", waitMs: Infinity, pollMs: 10, report: quiet, cancelled: () => cancelled },
+      target(Infinity).lock,
+    );
+    setTimeout(() => (cancelled = true), 50);
+    await expect(waiting).rejects.toThrow("stopped waiting for lock l1");
+  });
+
+  it("refuses at once without --wait-lock", async () => {
+    await expect(holdLock({ lock: "l1", report: quiet }, target(1).lock)).rejects.toThrow("lock l1 is held by a one-off started by ann");
   });
 });

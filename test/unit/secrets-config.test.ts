@@ -166,6 +166,8 @@ describe("reading secret values", () => {
       "  from_command: {command: printf 'cmd-secret-out\\n'}",
       "  failing: {command: printf leaked-%s output; exit 3}",
       "  missing_file: {file: nope.pem}",
+      "  silent: {command: \"true\"}",
+      "  slow: {command: sleep 5; echo late}",
     ].join("\n"),
     { path: path.join(dir, "oneoff.yaml"), displayPath: "oneoff.yaml", env: {} },
   ).config;
@@ -195,10 +197,22 @@ describe("reading secret values", () => {
       "oneoff.yaml:5:13: secrets.failing.command: the command exited with 3",
       "run it yourself to see why: printf leaked-%s output; exit 3",
     ],
+    ["silent", "oneoff.yaml:7:12: secrets.silent.command: the command printed nothing", "run it yourself to see why: true"],
   ])("refuses %s in one line, never quoting a command's output", (name, message, hint) => {
     const error = refusal(() => read(name));
     expect(error.message).toBe(message);
     expect(error.hint).toBe(hint);
     expect(`${error.message} ${error.hint}`).not.toContain("leaked-output");
+  });
+
+  it("stops a command that runs past its time, in one line and without its output", () => {
+    const started = Date.now();
+    const error = refusal(() => readSecretValues([secrets.slow!], {}, dir, 300));
+    expect(error.message).toBe(
+      "oneoff.yaml:8:10: secrets.slow.command: the command could not be run or did not finish in 300ms (ETIMEDOUT)",
+    );
+    expect(error.hint).toBe("run it yourself to see why: sleep 5; echo late");
+    // Stopped, not waited for: a deadline for "never", far under the command's 5 s.
+    expect(Date.now() - started).toBeLessThan(4_500);
   });
 });
