@@ -166,7 +166,7 @@ describe("reading secret values", () => {
       "  from_command: {command: printf 'cmd-secret-out\\n'}",
       "  failing: {command: printf leaked-%s output; exit 3}",
       "  missing_file: {file: nope.pem}",
-      "  silent: {command: \"true\"}",
+      '  silent: {command: "true"}',
       "  slow: {command: sleep 5; echo late}",
     ].join("\n"),
     { path: path.join(dir, "oneoff.yaml"), displayPath: "oneoff.yaml", env: {} },
