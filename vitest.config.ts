@@ -11,6 +11,15 @@ export default defineConfig({
       },
       {
         test: {
+          // The npm package as a user installs it: needs a build (npm test's pretest makes it)
+          // and the npm registry, not an engine.
+          name: "packaging",
+          include: ["test/packaging/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts", "test/faults/**/*.test.ts"],
           globalSetup: ["test/integration/global-setup.ts"],

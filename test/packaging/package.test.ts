@@ -1,6 +1,6 @@
 // The npm package as a user gets it: `npm pack` (of the dist/ that `npm test`'s pretest
 // built), installed into an empty folder from the tarball, its dependencies from the
-// registry. Needs `npm run build` first, and the npm registry.
+// registry. Needs `npm run build` first, and the npm registry: its own tier (test/packaging/).
 import { execFileSync, type ExecFileSyncOptions } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
