@@ -2,6 +2,9 @@
  * Promise: an attached one-off never outlives oneoff, even when oneoff gets no chance to
  * clean up (SIGKILL). The watchdog removes it; this measures how fast.
  */
+import { mkdtempSync, readdirSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { currentPlace, parseOwner } from "../../src/lifecycle/owner.js";
@@ -149,4 +152,26 @@ describe("orphans of dead owners", () => {
     expect(stdout).toBe("ready\nstill-here\n");
     expect(stderr).toBe("");
   }, 60_000);
+
+  it("are reaped by the watchdog of a later run, which leaves its stamp in the user's state folder", async () => {
+    const state = mkdtempSync(path.join(os.tmpdir(), "oneoff-reap-state-"));
+    const orphan = docker(
+      "create",
+      "--label",
+      "io.oneoff.managed=true",
+      "--label",
+      `io.oneoff.owner=${ownerLabel(4194303)}`,
+      IMAGE,
+      "true",
+    );
+    try {
+      const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "true"], { env: { XDG_STATE_HOME: state } });
+      expect(result.code).toBe(0);
+      // The watchdog reaps after oneoff is done: wait for that, not for a time.
+      await eventually(() => (docker("ps", "-aq", "--no-trunc", "--filter", `id=${orphan}`) === "" ? true : undefined), 30_000);
+      expect(readdirSync(path.join(state, "oneoff")).filter((name) => name.startsWith("reaped-"))).toHaveLength(1);
+    } finally {
+      if (docker("ps", "-aq", "--no-trunc", "--filter", `id=${orphan}`)) docker("rm", "-f", orphan);
+    }
+  });
 });

@@ -434,6 +434,20 @@ describe("oneoff release", () => {
     expect(await ledger(dir)).toHaveLength(1);
   }, 60_000);
 
+  it("keeps the newest ledger_keep records of the app and prunes the rest", async () => {
+    const name = `rel${Math.random().toString(16).slice(2, 8)}`;
+    apps.push(name);
+    const dir = app(
+      `app: ${name}\nimage: oneoff-test/busybox\nrelease_task: migrate\nledger_keep: 2\ntasks:\n  migrate: [sh, -c, "echo migrating"]\n`,
+    );
+    for (let round = 0; round < 4; round++) expect((await run(["release", "-q", "--force"], { cwd: dir })).code).toBe(0);
+    const records = await ledger(dir);
+    expect(records).toHaveLength(2);
+    expect(records.every((record) => record.forced)).toBe(true);
+    const volumes = docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${name}`).split("\n").filter(Boolean);
+    expect(volumes).toHaveLength(2);
+  });
+
   it("with --no-wait, refuses a concurrent release instead of waiting", async () => {
     const dir = releaseApp();
     const [a, b] = await Promise.all([

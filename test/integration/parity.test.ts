@@ -188,6 +188,41 @@ describe("oneoff diff", () => {
         .sort(),
     ).toEqual(["env SECRET_KEY", "env SHOP_ENV", "user"]);
   });
+  it("compares the image, workdir, networks and mounts too, and --all shows the rows that match", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-"));
+    const other = `${VOLUME}-other`;
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      matching()
+        .replace("workdir: /home/app", "workdir: /tmp")
+        .replace(`network: ${NETWORK}`, "network: bridge")
+        .replace(`volumes: ["${VOLUME}:/data"]`, `volumes: ["${other}:/data:ro"]`),
+    );
+    execFileSync("docker", ["build", "-q", "-t", "oneoff-test/parity-diff:latest", "-"], {
+      input: `FROM ${IMAGE}\nLABEL diff=yes\n`,
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    try {
+      const json = JSON.parse(
+        (await oneoff(["diff", "--json", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir })).stdout.toString(),
+      ) as {
+        rows: Array<{ what: string; oneOff: string; running: string; same: boolean }>;
+      };
+      const row = (what: string) => json.rows.find((entry) => entry.what === what);
+      expect(row("image")).toMatchObject({ same: false, oneOff: imageId("oneoff-test/parity-diff:latest"), running: imageId(IMAGE) });
+      expect(row("workdir")).toMatchObject({ same: false, oneOff: "/tmp", running: "/home/app" });
+      expect(row("networks")).toMatchObject({ same: false, oneOff: "bridge", running: NETWORK });
+      expect(row("mounts")).toMatchObject({ same: false, oneOff: `${other}:/data:ro`, running: `${VOLUME}:/data` });
+      const all = await oneoff(["diff", "--all", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir });
+      expect(all.code).toBe(1);
+      expect(all.stdout.toString()).toMatch(/^=\s+user\s+app\s+app$/m);
+      expect(all.stdout.toString()).toMatch(/^≠\s+workdir\s+\/tmp\s+\/home\/app$/m);
+      const differing = await oneoff(["diff", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir });
+      expect(differing.stdout.toString()).not.toMatch(/^=/m);
+    } finally {
+      docker("image", "rm", "oneoff-test/parity-diff:latest");
+    }
+  });
 });
 
 describe("Procfile", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { BIN, docker, expectNoLeftovers, IMAGE, imageId, oneoff, REGISTRY } from "./helpers.js";
 
 expectNoLeftovers();
@@ -35,6 +35,36 @@ describe("release resolution against the loopback registry", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe("by digest\n");
     removeLocalTag(PULLME);
+  });
+
+  it("with --pull always, pulls even when a tag of that name is present, and runs what the registry has", async () => {
+    removeLocalTag(PULLME);
+    await oneoff(["run", "-q", "--release", PULLME, "--", "true"]);
+    const inRegistry = imageId(PULLME);
+    // A stale local copy under the same tag.
+    execFileSync("docker", ["build", "-q", "-t", PULLME, "-"], {
+      input: `FROM ${IMAGE}\nLABEL stale=yes\n`,
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    const stale = imageId(PULLME);
+    expect(stale).not.toBe(inRegistry);
+    try {
+      const missing = JSON.parse((await oneoff(["run", "--json", "--release", PULLME, "--", "true"])).stdout.toString()) as {
+        imageId: string;
+      };
+      expect(missing.imageId).toBe(stale);
+      const always = await oneoff(["run", "--json", "--pull", "always", "--release", PULLME, "--", "true"]);
+      expect(always.stderr).toContain(`oneoff: pulling ${PULLME}\n`);
+      expect((JSON.parse(always.stdout.toString()) as { imageId: string }).imageId).toBe(inRegistry);
+      expect(imageId(PULLME)).toBe(inRegistry);
+    } finally {
+      removeLocalTag(PULLME);
+      try {
+        docker("image", "rm", stale);
+      } catch {
+        // already gone with its tag
+      }
+    }
   });
 
   it("with --pull never, refuses a release that is not present instead of pulling it", async () => {
