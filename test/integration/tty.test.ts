@@ -154,6 +154,28 @@ describe("oneoff shell: an interactive terminal session", () => {
     }
   });
 
+  it("detaches only with the keys --detach-keys names (ctrl-x,x), not docker's default", async () => {
+    const terminal = startInTerminal(`shell --detach-keys ctrl-x,x --release ${IMAGE}`);
+    await terminal.waitFor((screen) => PROMPT.test(screen));
+    // The default keys reach the shell like any others: the session goes on.
+    terminal.keys("C-p", "C-q");
+    terminal.keys("C-u");
+    terminal.type("echo still-attached");
+    terminal.keys("Enter");
+    await terminal.waitFor((text) => /^still-attached$/m.test(text));
+    terminal.keys("C-x");
+    terminal.type("x");
+    const screen = await terminal.waitFor((text) => /exit=0/.test(text));
+    const id = /Re-attach: oneoff attach ([0-9a-f]{12})/.exec(screen)?.[1] as string;
+    try {
+      expect(screen).toMatch(/detached from \S+-detached \([0-9a-f]{12}\); it keeps running/);
+      expect(docker("inspect", "-f", "{{.State.Status}}", id)).toBe("running");
+      sttyUnchanged(terminal);
+    } finally {
+      if (id) docker("rm", "-f", id);
+    }
+  });
+
   it("runs a task marked interactive: true as a terminal session", async () => {
     const app = mkdtempSync(path.join(os.tmpdir(), "oneoff-tty-app-"));
     writeFileSync(
