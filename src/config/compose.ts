@@ -12,13 +12,13 @@
 import path from "node:path";
 import type { Node } from "yaml";
 import { isMap, isScalar, isSeq } from "yaml";
-import { envNameProblem } from "../formats/env-rules.js";
+import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";
 import type { Mount, ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
-import { ownValue, userKeyed } from "../formats/user-keys.js";
+import { userKeyed } from "../formats/user-keys.js";
 
 const IGNORED = new Set([
   "command",
@@ -211,8 +211,8 @@ function listEnv(reader: YamlReader, node: Node, at: string, hostEnv: Environmen
     const name = eq < 0 ? entry : entry.slice(0, eq);
     const problem = envNameProblem(name);
     if (problem) throw reader.error(node, at, problem, "write NAME=value");
-    if (eq >= 0) env[name] = entry.slice(eq + 1);
-    else if (ownValue(hostEnv, name) !== undefined) env[name] = ownValue(hostEnv, name) as string;
+    const value = envEntryValue(entry, hostEnv);
+    if (value !== undefined) env[name] = value;
   }
   return env;
 }

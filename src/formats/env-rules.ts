@@ -3,7 +3,7 @@
  * docker's rule for names (not empty, no "=", no whitespace), and the kernel's limits, which
  * otherwise surface as a baffling "argument list too long" from inside the container.
  */
-import { userKeyed } from "./user-keys.js";
+import { ownValue, userKeyed } from "./user-keys.js";
 
 /** Linux refuses any single argument or environment string longer than this (MAX_ARG_STRLEN). */
 export const MAX_ENTRY_BYTES = 128 * 1024;
@@ -44,4 +44,13 @@ export function envListToMap(entries: readonly string[]): Record<string, string>
     map[eq < 0 ? entry : entry.slice(0, eq)] = eq < 0 ? "" : entry.slice(eq + 1);
   }
   return map;
+}
+
+/**
+ * The value an env entry gives: `KEY=VALUE` its own, a bare `KEY` the invoking environment's
+ * (undefined when unset there: such a variable is left out, as docker does).
+ */
+export function envEntryValue(entry: string, hostEnv: Readonly<Record<string, string | undefined>>): string | undefined {
+  const eq = entry.indexOf("=");
+  return eq >= 0 ? entry.slice(eq + 1) : ownValue(hostEnv, entry);
 }

@@ -33,7 +33,7 @@ import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import type { RunResult } from "../types/result.js";
 import { VERSION } from "../version.js";
-import type { AttachedOutcome, Backend, EngineRun, Identity, PlannedRun } from "../backends/backend.js";
+import type { AttachedOutcome, AttachedSession, Backend, EngineRun, Identity, PlannedRun } from "../backends/backend.js";
 import { backendFor } from "../backends/choose.js";
 
 export type { RunContext, RunResult };
@@ -125,7 +125,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
 async function attached(
   backend: Backend,
   run: EngineRun,
-  session: Pick<Parameters<Awaited<ReturnType<Backend["prepare"]>>["runAttached"]>[0], "io" | "interrupts" | "watchdog">,
+  session: Pick<AttachedSession, "io" | "interrupts" | "watchdog">,
 ): Promise<RunResult> {
   const { plan, engine, report, identity } = run;
   const release = await backend.resolve(run);

@@ -2,13 +2,13 @@
  * Flags as a settings layer: the last word on a one-off's settings. Pure.
  */
 import { OneoffError } from "../output/errors.js";
-import { envNameProblem } from "../formats/env-rules.js";
+import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "../config/volumes.js";
-import { ownValue, userKeyed } from "../formats/user-keys.js";
+import { userKeyed } from "../formats/user-keys.js";
 
 export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};
@@ -60,8 +60,8 @@ export function parseEnvFlags(entries: readonly string[], hostEnv: Environment):
       throw new OneoffError(`-e "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}": ${problem}`, {
         hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment",
       });
-    if (eq >= 0) env[name] = entry.slice(eq + 1);
-    else if (ownValue(hostEnv, name) !== undefined) env[name] = ownValue(hostEnv, name) as string;
+    const value = envEntryValue(entry, hostEnv);
+    if (value !== undefined) env[name] = value;
     // `-e KEY` with KEY unset locally is left out, as docker does.
   }
   return env;
