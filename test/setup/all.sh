@@ -4,8 +4,9 @@
 # test images, a loopback registry on 127.0.0.1:5055 holding oneoff-test/pullme:v1,
 # a private one (TLS, htpasswd) on 127.0.0.1:5056 holding oneoff-test/private:v1,
 # the remote engines (TLS on 127.0.0.1:23760, ssh on 127.0.0.1:2222, Podman on
-# /tmp/oneoff-podman.sock), the engine as a Swarm manager, and a second engine in its
-# own network namespace joined as a (drained) worker. Idempotent.
+# /tmp/oneoff-podman.sock), the engine as a Swarm manager, and an engine that does not
+# share this machine (its own namespaces and root filesystem: isolated-engine.sh), reached
+# over TLS and ssh and joined to the swarm as a (drained) worker. Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/tools.sh"
@@ -14,5 +15,6 @@ bash "$here/images.sh"
 bash "$here/registry.sh"
 bash "$here/registry-auth.sh"
 bash "$here/swarm.sh"
-bash "$here/swarm-worker.sh"
 bash "$here/remote-engines.sh"
+bash "$here/isolated-engine.sh" >/dev/null
+bash "$here/swarm-worker.sh"

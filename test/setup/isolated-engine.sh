@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
-# A Docker engine that does not share this machine, for trying oneoff against an engine that
-# is truly elsewhere (a bind of a client-only path gets an empty directory, the engine's
-# hostname and processes are its own). See /work/shared/TEST-ENGINES.md, "An engine that does
-# not share this machine".
-# - Root filesystem: Debian bookworm made once by debootstrap (minbase + docker.io, iptables,
-#   ca-certificates) and kept in /var/lib/oneoff-isolated/rootfs ($ROOTFS); the engine's data
-#   root is $ROOTFS/var/lib/docker, so its images survive a stop.
-# - Network namespace oneoff-iso, joined to this machine by a veth pair (10.231.0.1 here,
-#   10.231.0.2 there) and nothing else: no default route, no NAT, so nothing leaves this
-#   machine and the engine cannot reach any registry.
+# A Docker engine that does not share this machine: the "remote" engine of the tests (issue 20).
+# A bug that assumes the engine sees this machine's files or processes (local bind paths, copy
+# sources, owner liveness through /proc) shows against it. It is reached three ways, each as a
+# real remote engine is: over TLS (its own listener, client certificates required), over ssh
+# (sshd inside it, `docker system dial-stdio` with its own docker CLI), and as the Swarm worker
+# (swarm-worker.sh joins it). See /work/shared/TEST-ENGINES.md, "An engine that does not share
+# this machine".
+# - Root filesystem: Debian bookworm made by debootstrap (minbase + $PACKAGES) and kept in
+#   /var/lib/oneoff-isolated/rootfs ($ROOTFS), made again when the package list changes; the
+#   engine's data root is $ROOTFS/var/lib/docker, so its images survive a stop.
+# - Network: namespace oneoff-w2, which swarm.sh makes with a veth pair to this machine
+#   (10.231.7.1 here, 10.231.7.2 there) and nothing else: no default route, no NAT, so nothing
+#   leaves this machine and the engine cannot reach any registry.
 # - dockerd from the rootfs (under its tini as PID 1), in that network namespace and its own
 #   mount, PID and UTS namespaces (hostname oneoff-isolated), with $ROOTFS as its root
 #   (pivot_root: it keeps no copy of this machine's mounts, the main engine's containers'
 #   included), cgroups under /oneoff-isolated (the main engine's are under /docker). It runs as
 #   "dockerd-iso", so what looks for the main engine by name (engine.sh, `pkill -x dockerd` in
-#   the fault tests) does not take it for that one. Socket $ROOTFS/run/docker.sock; log
-#   /tmp/oneoff-isolated-dockerd.log; the OUTER pid of the `unshare` started (whose child is
+#   the fault tests) does not take it for that one. Listens on $ROOTFS/run/docker.sock (as seen
+#   from here) and on tcp://10.231.7.2:2376 with TLS: a server certificate signed by the test CA
+#   of remote-engines.sh, the same client certificates (/tmp/oneoff-remote-engines/client).
+#   Log /tmp/oneoff-isolated-dockerd.log; the OUTER pid of the `unshare` started (whose child is
 #   the namespace's tini, whose child is dockerd) in /run/oneoff-isolated.pid. Stopping signals
 #   that child as seen from here; when it exits, the kernel kills the rest of the namespace.
+# - sshd of the rootfs on 10.231.7.2:22, started inside the engine's namespaces, root's key the
+#   test key of remote-engines.sh; remote-engines.sh's ssh config names it oneoff-isolated, its
+#   host key pinned in /tmp/oneoff-remote-engines/ssh/known_hosts_isolated. Log
+#   /tmp/oneoff-isolated-sshd.log.
 # - The test image oneoff-test/busybox:latest loaded into it from the main engine (docker save,
 #   read-only there).
 # Usage: isolated-engine.sh [start]   start it (idempotent: an engine that answers is left)
-#        isolated-engine.sh stop      stop it, remove the namespace and veth; keep the rootfs
-# Prints how to use the engine on stdout; progress goes to stderr. Needs root.
+#        isolated-engine.sh stop      stop it (engine and sshd); keep the rootfs and the network
+# Prints how to use the engine on stdout; progress goes to stderr. Needs root, and runs after
+# swarm.sh (the network namespace) and remote-engines.sh (the CA and the ssh key).
 # Traps (TEST-ENGINES.md): $ROOTFS/var/run is an absolute symlink to /run, which from outside
 # is THIS machine's /run: nothing here goes through it. Pid files the engine writes inside hold
 # PIDs of its own PID namespace: nothing here reads them.
@@ -31,14 +41,24 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly NAME=oneoff-isolated
-readonly NETNS=oneoff-iso HOST_IF=oneoff-isoh NETNS_IF=oneoff-ison
-readonly HOST_ADDR=10.231.0.1 NETNS_ADDR=10.231.0.2 PREFIX=30 NET=10.231.0.0/30
+# The network namespace and address swarm.sh makes (the Swarm manager advertises 10.231.7.1).
+readonly NETNS=oneoff-w2 NETNS_ADDR=10.231.7.2
+readonly TLS_PORT=2376
 readonly CACHE=/var/lib/oneoff-isolated
 readonly ROOTFS=$CACHE/rootfs
 readonly ISO_SOCK=$ROOTFS/run/docker.sock
 readonly PIDFILE=/run/oneoff-isolated.pid
 readonly ISO_LOG=/tmp/oneoff-isolated-dockerd.log
+readonly SSHD_LOG=/tmp/oneoff-isolated-sshd.log
 readonly BOOTSTRAP_LOG=/tmp/oneoff-isolated-debootstrap.log
+# What the rootfs holds besides minbase; a rootfs made with another list is made again.
+readonly PACKAGES=docker.io,iptables,ca-certificates,openssh-server
+readonly ROOTFS_STAMP=$CACHE/rootfs.packages
+# remote-engines.sh's test CA (signs the engine's TLS certificate) and ssh key and folder.
+readonly REMOTE_DIR=/tmp/oneoff-remote-engines
+readonly CA_DIR=$REMOTE_DIR/ca SSH_DIR=$REMOTE_DIR/ssh
+# Inside the rootfs: the TLS files and sshd's config.
+readonly TLS_IN=/etc/oneoff-tls SSHD_CONFIG_IN=/etc/ssh/sshd_oneoff_config
 readonly LOCK=/tmp/oneoff-setup-isolated.lock
 # dockerd under another name (a symlink inside the rootfs); comm is at most 15 characters.
 readonly INNER_BIN=/usr/local/sbin/dockerd-iso INNER_COMM=dockerd-iso
@@ -51,7 +71,7 @@ mode=${1:-start}
 (( $# <= 1 )) || die "usage: $me [start|stop]"
 [[ $(id -u) -eq 0 ]] || die "the isolated engine needs root (namespaces, mounts)"
 ensure_commands ip:iproute2 nsenter:util-linux unshare:util-linux pivot_root:util-linux \
-  findmnt:util-linux hostname:hostname
+  findmnt:util-linux hostname:hostname openssl:openssl ssh-keygen:openssh-client
 take_lock "$LOCK"
 
 idocker() { DOCKER_HOST="unix://$ISO_SOCK" docker "$@"; }
@@ -112,26 +132,19 @@ end_process() {
     await_exit "$1" 10 || die "$2 (pid $1) did not exit after SIGKILL"
   fi
 }
-remove_network() {
-  if ip link show "$HOST_IF" >/dev/null 2>&1; then
-    log "removing veth $HOST_IF"
-    ip link del "$HOST_IF"
-  fi
-  if [[ -e /run/netns/$NETNS ]]; then
-    log "removing network namespace $NETNS"
-    ip netns del "$NETNS"
-  fi
-}
 usage_text() {
   cat <<TEXT
 isolated engine: unix://$ISO_SOCK (hostname $NAME, namespace $NETNS at $NETNS_ADDR, outer pid $(cat "$PIDFILE" 2>/dev/null || echo '?'), log $ISO_LOG)
 use it:  export DOCKER_HOST=unix://$ISO_SOCK     (or: docker -H unix://$ISO_SOCK ...)
+    or:  DOCKER_HOST=tcp://$NETNS_ADDR:$TLS_PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$REMOTE_DIR/client docker ...
+    or:  PATH=$SSH_DIR/bin:\$PATH docker -H ssh://oneoff-isolated ...
 stop it: $0 stop
 TEXT
 }
 
-# ---------------------------------------------------------------- stop
-if [[ $mode == stop ]]; then
+# Stops the engine (and with it everything in its PID namespace: sshd, containers' shims).
+stop_engine() {
+  local pid kid p kids
   if pid=$(outer_pid); then
     mapfile -t kids < <(children_of "$pid")
     for kid in "${kids[@]}"; do
@@ -150,32 +163,50 @@ if [[ $mode == stop ]]; then
     end_process "$p" "a stray isolated engine ($INNER_COMM)"
   done
   rm -f "$PIDFILE"
-  remove_network
+}
+
+# ---------------------------------------------------------------- stop
+if [[ $mode == stop ]]; then
+  stop_engine
   log "isolated engine stopped; rootfs kept in $ROOTFS"
   exit 0
 fi
 
 # ---------------------------------------------------------------- start
-if iso_answers; then
-  missing=()
+[[ -e /run/netns/$NETNS ]] || die "no network namespace $NETNS (run swarm.sh first)"
+[[ -s $CA_DIR/ca.pem && -s $CA_DIR/ca-key.pem && -s $SSH_DIR/id_engine.pub && -x $SSH_DIR/bin/ssh ]] \
+  || die "no test CA or ssh key in $REMOTE_DIR (run remote-engines.sh first)"
+tls_answers() {
+  DOCKER_HOST=tcp://$NETNS_ADDR:$TLS_PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$REMOTE_DIR/client \
+    timeout 5 docker info --format '{{.Name}}' 2>/dev/null | grep -qx "$NAME"
+}
+ssh_answers() { [[ $(timeout 10 "$SSH_DIR/bin/ssh" oneoff-isolated hostname 2>/dev/null) == "$NAME" ]]; }
+images_loaded() {
+  local image
   for image in "${IMAGES[@]}"; do
-    idocker image inspect "$image" >/dev/null 2>&1 || missing+=("$image")
+    [[ $(idocker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true) == "$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null)" ]] || return 1
   done
-  if (( ${#missing[@]} == 0 )); then
-    log "the isolated engine already answers on $ISO_SOCK"
-    usage_text
-    exit 0
-  fi
-  log "the isolated engine answers on $ISO_SOCK but lacks ${missing[*]}"
+}
+rootfs_current() { [[ -x $ROOTFS/usr/sbin/dockerd && $(cat "$ROOTFS_STAMP" 2>/dev/null) == "$PACKAGES" ]]; }
+if rootfs_current && iso_answers && tls_answers && ssh_answers && images_loaded; then
+  log "the isolated engine already answers on $ISO_SOCK, tcp://$NETNS_ADDR:$TLS_PORT and ssh"
+  usage_text
+  exit 0
 fi
 started=$SECONDS
 
-# The root filesystem, made once. debootstrap runs in a mount namespace of its own, so that a
-# failed run leaves no mount of /proc or /sys behind in this one; a half-made tree is removed
-# (on its own file system only) and made again.
-if [[ ! -x $ROOTFS/usr/sbin/dockerd ]]; then
-  [[ ! -e $ROOTFS ]] || die "$ROOTFS exists but has no usr/sbin/dockerd: look at it, remove it by hand (mind ROOTFS/var/run -> /run) and run again"
+# The root filesystem, made once per package list. debootstrap runs in a mount namespace of its
+# own, so that a failed run leaves no mount of /proc or /sys behind in this one; a half-made
+# tree is removed (on its own file system only) and made again. rm never follows the rootfs's
+# links (var/run -> /run among them): it removes them.
+if ! rootfs_current; then
   ensure_commands debootstrap:debootstrap
+  if [[ -e $ROOTFS ]]; then
+    stop_engine
+    [[ -z $(findmnt -rno TARGET | grep -F "$ROOTFS" || true) ]] || die "mounts left under $ROOTFS: unmount them first"
+    log "the rootfs was made with other packages (${PACKAGES} wanted): removing it to make it again"
+    rm -rf --one-file-system "$ROOTFS"
+  fi
   new=$CACHE/rootfs.new
   mkdir -p "$CACHE"
   if [[ -e $new ]]; then
@@ -183,14 +214,15 @@ if [[ ! -x $ROOTFS/usr/sbin/dockerd ]]; then
     log "removing a half-made rootfs $new"
     rm -rf --one-file-system "$new"
   fi
-  log "making the rootfs with debootstrap (bookworm, minbase + docker.io; log $BOOTSTRAP_LOG)"
+  log "making the rootfs with debootstrap (bookworm, minbase + $PACKAGES; log $BOOTSTRAP_LOG)"
   mark_log "$BOOTSTRAP_LOG" "isolated-engine.sh debootstrap"
   unshare --mount --propagation private \
-    debootstrap --variant=minbase --include=docker.io,iptables,ca-certificates bookworm "$new" \
+    debootstrap --variant=minbase "--include=$PACKAGES" bookworm "$new" \
     >>"$BOOTSTRAP_LOG" 2>&1 </dev/null \
     || die "debootstrap failed: $(last_log_line "$BOOTSTRAP_LOG") (see $BOOTSTRAP_LOG)"
-  [[ -x $new/usr/sbin/dockerd ]] || die "debootstrap made no usr/sbin/dockerd (see $BOOTSTRAP_LOG)"
+  [[ -x $new/usr/sbin/dockerd && -x $new/usr/sbin/sshd ]] || die "debootstrap made no usr/sbin/dockerd or sshd (see $BOOTSTRAP_LOG)"
   mv "$new" "$ROOTFS"
+  echo "$PACKAGES" >"$ROOTFS_STAMP"
   log "rootfs made in $(( SECONDS - started ))s"
 fi
 # The socket must be on the rootfs itself: were ROOTFS/run a link to /run, ISO_SOCK would be
@@ -200,24 +232,49 @@ fi
 ln -sfn /usr/sbin/dockerd "$ROOTFS$INNER_BIN"
 mkdir -p "$ROOTFS/.oldroot"
 
+# The engine's TLS files: its certificate (for 10.231.7.2) signed by the test CA.
+tls=$ROOTFS$TLS_IN
+if ! openssl verify -CAfile "$CA_DIR/ca.pem" "$tls/server-cert.pem" >/dev/null 2>&1; then
+  log "making the isolated engine's TLS certificate in $tls"
+  mkdir -p "$tls"
+  sign_cert "$CA_DIR" "$tls/server" oneoff-isolated-engine $'subjectAltName=IP:'"$NETNS_ADDR"$'\nextendedKeyUsage=serverAuth'
+  cp "$CA_DIR/ca.pem" "$tls/ca.pem"
+  chmod 600 "$tls/server-key.pem"
+  # An engine running with the old files serves them until it restarts.
+  iso_answers && stop_engine
+fi
+
+# sshd's files: its host key, its own config, root's key (the tests' id_engine), and the host
+# key pinned for the client side.
+mkdir -p "$ROOTFS/root/.ssh" "$ROOTFS/run/sshd"
+install -m 600 "$SSH_DIR/id_engine.pub" "$ROOTFS/root/.ssh/authorized_keys"
+[[ -s $ROOTFS/etc/ssh/oneoff_host_ed25519_key ]] \
+  || ssh-keygen -q -t ed25519 -N '' -C oneoff-isolated-host -f "$ROOTFS/etc/ssh/oneoff_host_ed25519_key"
+cat >"$ROOTFS$SSHD_CONFIG_IN" <<CONF
+ListenAddress $NETNS_ADDR
+Port 22
+HostKey /etc/ssh/oneoff_host_ed25519_key
+AuthorizedKeysFile /root/.ssh/authorized_keys
+PidFile /run/sshd.pid
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+MaxStartups 100
+LogLevel VERBOSE
+CONF
+echo "oneoff-isolated-engine $(cut -d' ' -f1-2 "$ROOTFS/etc/ssh/oneoff_host_ed25519_key.pub")" >"$SSH_DIR/known_hosts_isolated"
+
+# An engine that answers on its socket but not with TLS was started another way: again.
+if iso_answers && ! tls_answers; then
+  log "the isolated engine answers on $ISO_SOCK but not on tcp://$NETNS_ADDR:$TLS_PORT: restarting it"
+  stop_engine
+fi
 if ! iso_answers; then
   if ! pid=$(outer_pid); then
     strays=$(stray_engines)
     [[ -z $strays ]] || die "an isolated engine runs (pid ${strays//$'\n'/ }) but not as recorded in $PIDFILE: run '$0 stop' first"
     rm -f "$PIDFILE"
-
-    # A fresh network namespace and veth pair (nothing runs in an old one).
-    remove_network
-    used=$(ip -4 -o addr show to "$NET" || true)
-    [[ -z $used ]] || die "addresses in $NET are in use here already: $used"
-    log "making network namespace $NETNS, veth $HOST_IF ($HOST_ADDR) <-> $NETNS_IF ($NETNS_ADDR)"
-    ip netns add "$NETNS"
-    ip link add "$HOST_IF" type veth peer name "$NETNS_IF" netns "$NETNS"
-    ip addr add "$HOST_ADDR/$PREFIX" dev "$HOST_IF"
-    ip link set "$HOST_IF" up
-    ip -n "$NETNS" addr add "$NETNS_ADDR/$PREFIX" dev "$NETNS_IF"
-    ip -n "$NETNS" link set "$NETNS_IF" up
-    ip -n "$NETNS" link set lo up
 
     # Runs as PID 1 of the new PID namespace, in the new mount and UTS namespaces (mounts made
     # private by unshare). The rootfs bound onto itself becomes / (pivot_root; the old root,
@@ -237,7 +294,7 @@ if ! iso_answers; then
       pivot_root . .oldroot
       exec /usr/bin/env -i PATH="$path" HOME=/root /bin/sh -c "set -e
         umount -l /.oldroot
-        rm -f /run/docker.pid
+        rm -f /run/docker.pid /run/sshd.pid
         rm -rf /run/docker
         exec \"\$@\"" sh "$@"'
     log "starting the isolated engine (log $ISO_LOG)"
@@ -247,14 +304,31 @@ if ! iso_answers; then
       unshare --mount --pid --uts --fork --kill-child --propagation private \
       bash -c "$inner" inner "$ROOTFS" "$NAME" "$INNER_PATH" \
       /usr/bin/tini -- "$INNER_BIN" -H unix:///run/docker.sock --data-root /var/lib/docker \
-      --exec-root /run/docker --pidfile /run/docker.pid --cgroup-parent /"$NAME")
+      --exec-root /run/docker --pidfile /run/docker.pid --cgroup-parent /"$NAME" \
+      -H "tcp://$NETNS_ADDR:$TLS_PORT" --tlsverify --tlscacert "$TLS_IN/ca.pem" \
+      --tlscert "$TLS_IN/server-cert.pem" --tlskey "$TLS_IN/server-key.pem")
     echo "$pid" >"$PIDFILE"
   else
     log "the isolated engine (outer pid $pid) runs but does not answer yet: waiting"
   fi
   wait_start=$SECONDS
   await_daemon "$pid" "$ISO_LOG" "the isolated engine on $ISO_SOCK" "$WAIT_SECS" iso_answers
+  await_daemon "$pid" "$ISO_LOG" "the isolated engine on tcp://$NETNS_ADDR:$TLS_PORT" "$WAIT_SECS" tls_answers
   log "isolated engine up after $(( SECONDS - wait_start ))s"
+fi
+
+# sshd, inside the engine's namespaces (entered through its tini, the namespace's PID 1): it
+# ends with them.
+if ! ssh_answers; then
+  pid=$(outer_pid) || die "the isolated engine answers but its process is not the one recorded in $PIDFILE: run '$0 stop' first"
+  init=$(children_of "$pid" | head -n 1)
+  [[ -n $init ]] || die "the isolated engine's unshare (pid $pid) has no child"
+  log "starting sshd in the isolated engine on $NETNS_ADDR:22 (log $SSHD_LOG)"
+  mark_log "$SSHD_LOG" "isolated-engine.sh starting sshd"
+  sshd_pid=$(cd / && spawn_detached "$SSHD_LOG" \
+    nsenter "--target=$init" --mount --uts --net --pid --root --wd \
+    /usr/bin/env -i PATH="$INNER_PATH" /usr/sbin/sshd -D -e -f "$SSHD_CONFIG_IN")
+  await_daemon "$sshd_pid" "$SSHD_LOG" "sshd in the isolated engine" "$WAIT_SECS" ssh_answers
 fi
 
 # The test images, from the main engine (read-only there). The fault tests restart the main

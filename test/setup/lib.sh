@@ -115,3 +115,15 @@ await_daemon() {
 # to show the daemon's own last word (at most 300 characters) when it dies.
 mark_log() { printf '=== %s oneoff %s\n' "$(date -Is)" "$2" >>"$1"; }
 last_log_line() { { grep -v '^===' "$1" || true; } | tail -n 1 | cut -c1-300; }
+
+# Certificates for the test engines (EC P-256). new_key OUT; sign_cert CADIR OUT-PREFIX SUBJECT
+# EXTENSIONS: a key OUT-PREFIX-key.pem and certificate OUT-PREFIX-cert.pem signed by CADIR's
+# ca.pem and ca-key.pem, with the given extensions (subjectAltName, extendedKeyUsage...).
+new_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+sign_cert() {
+  new_key "$2-key.pem"
+  openssl req -new -key "$2-key.pem" -subj "/CN=$3" -out "$2.csr" 2>/dev/null
+  printf '%s\n' "$4" >"$2.ext"
+  openssl x509 -req -in "$2.csr" -CA "$1/ca.pem" -CAkey "$1/ca-key.pem" -CAcreateserial -days 3650 -extfile "$2.ext" -out "$2-cert.pem" 2>/dev/null
+  rm -f "$2.csr" "$2.ext"
+}

@@ -8,7 +8,8 @@
 #   nothing in /etc/ssh or ~/.ssh is touched). $DIR/ssh/bin/ssh runs ssh with $DIR/ssh/config:
 #   put it first on PATH. Host names there: 127.0.0.1 (the good key), oneoff-no-docker (a key
 #   whose forced command finds no docker), oneoff-stranger (a key sshd does not know). BatchMode
-#   and a pinned known_hosts: nothing can prompt.
+#   and a pinned known_hosts: nothing can prompt. It also names oneoff-isolated, the engine
+#   isolated-engine.sh runs (its sshd, the id_engine key, the host key it pins).
 # - Podman: `podman system service` on unix:///tmp/oneoff-podman.sock, with the test image.
 # Needs a running engine (engine.sh) and the test image (images.sh). Idempotent: what answers
 # is left alone. Prints nothing on stdout.
@@ -47,17 +48,9 @@ stop_pidfile() {
 }
 
 # --- certificates: a CA, the engine's certificate (127.0.0.1), a client; a rogue CA and client
-new_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
 new_ca() { # dir name
   new_key "$1/ca-key.pem"
   openssl req -x509 -new -key "$1/ca-key.pem" -out "$1/ca.pem" -days 3650 -subj "/CN=$2" 2>/dev/null
-}
-signed() { # cadir out-prefix subject extensions
-  new_key "$2-key.pem"
-  openssl req -new -key "$2-key.pem" -subj "/CN=$3" -out "$2.csr" 2>/dev/null
-  printf '%s\n' "$4" >"$2.ext"
-  openssl x509 -req -in "$2.csr" -CA "$1/ca.pem" -CAkey "$1/ca-key.pem" -CAcreateserial -days 3650 -extfile "$2.ext" -out "$2-cert.pem" 2>/dev/null
-  rm -f "$2.csr" "$2.ext"
 }
 if [[ ! -s $DIR/client/key.pem || ! -s $DIR/rogue/key.pem ]]; then
   log "making a CA, engine and client certificates in $DIR"
@@ -65,9 +58,9 @@ if [[ ! -s $DIR/client/key.pem || ! -s $DIR/rogue/key.pem ]]; then
   mkdir -p "$DIR/ca" "$DIR/rogue-ca" "$DIR/client" "$DIR/rogue"
   new_ca "$DIR/ca" oneoff-test-engine-ca
   new_ca "$DIR/rogue-ca" oneoff-test-rogue-ca
-  signed "$DIR/ca" "$DIR/ca/server" oneoff-test-engine $'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth'
-  signed "$DIR/ca" "$DIR/ca/client" oneoff-test-client 'extendedKeyUsage=clientAuth'
-  signed "$DIR/rogue-ca" "$DIR/rogue-ca/client" oneoff-test-rogue 'extendedKeyUsage=clientAuth'
+  sign_cert "$DIR/ca" "$DIR/ca/server" oneoff-test-engine $'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth'
+  sign_cert "$DIR/ca" "$DIR/ca/client" oneoff-test-client 'extendedKeyUsage=clientAuth'
+  sign_cert "$DIR/rogue-ca" "$DIR/rogue-ca/client" oneoff-test-rogue 'extendedKeyUsage=clientAuth'
   for who in client rogue; do
     src=$DIR/ca/client
     [[ $who == rogue ]] && src=$DIR/rogue-ca/client
@@ -106,7 +99,9 @@ fi
 
 # --- SSH engine: sshd with its own everything
 S=$DIR/ssh
-if [[ ! -s $S/known_hosts ]]; then
+# (The config names the isolated engine too, whose sshd isolated-engine.sh starts with the key
+# id_engine; a config from before it named that host is made again.)
+if [[ ! -s $S/known_hosts ]] || ! grep -q '^Host oneoff-isolated$' "$S/config" 2>/dev/null; then
   log "making ssh keys and config in $S"
   rm -rf "$S"
   mkdir -p "$S/bin"
@@ -149,6 +144,17 @@ Host oneoff-no-docker
   IdentityFile $S/id_no_docker
 Host oneoff-stranger
   IdentityFile $S/id_stranger
+Host oneoff-isolated
+  HostName 10.231.7.2
+  Port 22
+  User root
+  HostKeyAlias oneoff-isolated-engine
+  UserKnownHostsFile $S/known_hosts_isolated
+  StrictHostKeyChecking yes
+  BatchMode yes
+  IdentitiesOnly yes
+  IdentityFile $S/id_engine
+  ConnectTimeout 10
 CONF
   printf '#!/bin/sh\n# ssh with the test engines'"'"' config, so nothing in ~/.ssh is needed or touched.\nexec /usr/bin/ssh -F %s "$@"\n' "$S/config" >"$S/bin/ssh"
   chmod 755 "$S/bin/ssh"

@@ -27,7 +27,7 @@ export async function findJob(engine: ContainerEngine, reference: string): Promi
     // Its task container's log where it is here (it ends when the task does), else the
     // service's (which Swarm keeps open with --follow, as docker service logs -f).
     logs: async (options) => ({
-      stream: here ? await engine.logs(here, options) : await engine.swarm!().serviceLogs(job.service.id, { follow: options.follow }),
+      stream: here ? await engine.logs(here, options) : await engine.swarm!().serviceLogs(job.service.id, options),
       tty: job.service.spec.TaskTemplate.ContainerSpec.TTY === true,
     }),
     // Its task container here is stopped as a container is; elsewhere, as Swarm stops a job

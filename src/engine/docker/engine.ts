@@ -33,6 +33,7 @@ import {
 import { getArchive, putArchive, readSmallArchive, statPath } from "./archive.js";
 import { hijack, longPost, type HijackTarget } from "./hijack.js";
 import { inspectContainer, inspectProcess, listContainers } from "./containers.js";
+import { openLogStream } from "./log-stream.js";
 import { inspectImage, pullImage, registryHas } from "./images.js";
 import { createVolume, listVolumes, removeVolume } from "./volumes.js";
 import { SwarmJobsAdapter } from "../swarm/jobs.js";
@@ -165,21 +166,7 @@ export class DockerEngine implements ContainerEngine {
 
   async logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream> {
     try {
-      // Through the modem rather than container.logs(): without follow, that reads the whole
-      // log into one Buffer; a stream keeps a long log's memory bounded either way.
-      const logs: unknown = await new Promise((resolve, reject) =>
-        this.docker.modem.dial(
-          {
-            path: `/containers/${containerId}/logs?`,
-            method: "GET",
-            isStream: true,
-            statusCodes: { 200: true, 404: "no such container", 500: "server error" },
-            options: { follow: options.follow, stdout: true, stderr: true, timestamps: options.timestamps },
-          },
-          (error: unknown, data: unknown) => (error ? reject(error) : resolve(data)),
-        ),
-      );
-      return logs as NodeJS.ReadableStream;
+      return await openLogStream(this.docker, `/containers/${containerId}/logs`, "container", options);
     } catch (error) {
       throw translateEngineError(error, this.endpoint, `read the logs of ${containerId.slice(0, 12)}`);
     }

@@ -6,6 +6,7 @@
 import type Docker from "dockerode";
 import { OneoffError } from "../../output/errors.js";
 import type { ServiceSpec } from "../../spec/service-spec.js";
+import { openLogStream, type LogQuery } from "../docker/log-stream.js";
 import { answersLikeDocker, engineMessage, statusCodeOf, translateEngineError } from "../docker/errors.js";
 import { NameInUse } from "../types.js";
 import type { ServiceDefinition, ServiceSummary, SwarmJobs, SwarmNode, TaskStatus } from "./types.js";
@@ -127,10 +128,9 @@ export class SwarmJobsAdapter implements SwarmJobs {
     }
   }
 
-  async serviceLogs(serviceId: string, options: { follow: boolean }): Promise<NodeJS.ReadableStream> {
+  async serviceLogs(serviceId: string, options: LogQuery): Promise<NodeJS.ReadableStream> {
     try {
-      const logs: unknown = await this.docker.getService(serviceId).logs({ follow: options.follow as true, stdout: true, stderr: true });
-      return logs as NodeJS.ReadableStream;
+      return await openLogStream(this.docker, `/services/${serviceId}/logs`, "service", options);
     } catch (error) {
       throw translateEngineError(error, this.endpoint, "read the job's output");
     }

@@ -62,7 +62,7 @@ export interface SwarmJobs {
   /** The service's tasks, newest first. */
   listTasks(serviceId: string): Promise<TaskStatus[]>;
   /** The service's output (multiplexed stdout/stderr frames); with follow, as it comes. */
-  serviceLogs(serviceId: string, options: { follow: boolean }): Promise<NodeJS.ReadableStream>;
+  serviceLogs(serviceId: string, options: { follow: boolean; timestamps?: boolean }): Promise<NodeJS.ReadableStream>;
   /**
    * Stops the job's task wherever it runs (SIGTERM, then SIGKILL after its grace period) and
    * keeps the service: a job's completions set to 0, as `docker service scale JOB=0` does.
