@@ -160,6 +160,12 @@ const SETTING_ERRORS: Array<[RegExp, string, string]> = [
   [/(Range of CPUs is from [^.]+\.\d+ to [\d.]+)/, "cpus limit out of range: $1", "lower --cpus / cpus: to what the engine's host has"],
   [/invalid environment variable: (.*)/, "invalid environment variable $1", "check -e, --env-file and env: for an empty or malformed name"],
   [/network (\S+) not found/, "network $1 not found", "create it with docker network create, or fix --network / network:"],
+  // The engine's machine is not always this one: a bind's source is a path there.
+  [
+    /bind source path does not exist: (.*)$/,
+    "bind source $1 does not exist on the engine's machine",
+    "a bind mounts a path of the machine the engine runs on, not of this one: check volumes: and -v, use a named volume, or --copy-in for files from here",
+  ],
 ];
 
 /**
