@@ -108,6 +108,38 @@ describe("orphans of dead owners", () => {
     }
   });
 
+  it("reaps one whose owner's PID was reused: the PID runs, but a process started at another time holds it", async () => {
+    const reused = docker(
+      "create",
+      "--label",
+      "io.oneoff.managed=true",
+      "--label",
+      `io.oneoff.owner=${ownerLabel(process.pid, { startOffset: 1 })}`,
+      IMAGE,
+      "true",
+    );
+    const live = docker(
+      "create",
+      "--label",
+      "io.oneoff.managed=true",
+      "--label",
+      `io.oneoff.owner=${ownerLabel(process.pid)}`,
+      IMAGE,
+      "true",
+    );
+    try {
+      const result = await oneoff(["cleanup"]);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain(reused.slice(0, 12));
+      expect(result.stderr).not.toContain(live.slice(0, 12));
+      const present = (id: string) => docker("ps", "-aq", "--no-trunc", "--filter", `id=${id}`) !== "";
+      expect(present(reused)).toBe(false);
+      expect(present(live)).toBe(true);
+    } finally {
+      for (const id of [reused, live]) if (docker("ps", "-aq", "--no-trunc", "--filter", `id=${id}`)) docker("rm", "-f", id);
+    }
+  });
+
   it("leaves alone a live one-off whose owner runs in another PID namespace under the same host name", async () => {
     // oneoff as PID 1 of a PID namespace of its own (as in a container sharing the host's name):
     // its PID means nothing here, and host PID 1 (init) runs with another start time.

@@ -114,9 +114,11 @@ export async function eventually<T>(probe: () => T | undefined, timeoutMs = 15_0
 
 /**
  * An owner label as oneoff on this machine writes it, for a PID of this PID namespace: a dead
- * one (past pid_max) for an orphan, process.pid for a live owner.
+ * one (past pid_max) for an orphan, process.pid for a live owner; with a `startOffset`, a PID
+ * that runs but started at another time than the owner did (the PID reused by another process).
  */
-export function ownerLabel(pid: number): string {
+export function ownerLabel(pid: number, options: { startOffset?: number } = {}): string {
   const place = currentPlace();
-  return formatOwner({ host: os.hostname(), pid, start: processStartTime(pid) ?? 1, ...(place ? { place } : {}) });
+  const start = (processStartTime(pid) ?? 1) + (options.startOffset ?? 0);
+  return formatOwner({ host: os.hostname(), pid, start, ...(place ? { place } : {}) });
 }

@@ -1,18 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers, waitForOutput } from "./helpers.js";
+import { eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, waitForOutput } from "./helpers.js";
 
 expectNoLeftovers();
 
-/** Runs `script` and sends oneoff `signals` (one by one, 300 ms apart) once the script says "ready". */
+/**
+ * Runs `script` and sends oneoff `signals` once the script says "ready": each after the first
+ * once oneoff has said it forwarded the one before (so these runs are not quiet).
+ */
 function runAndSignal(script: string, signals: NodeJS.Signals[], extraArgs: string[] = []) {
   let containersWhileRunning: string[] = [];
-  const result = oneoff(["run", "-q", ...extraArgs, "--release", IMAGE, "--", "sh", "-c", script], {
+  const quiet = signals.length > 1 ? [] : ["-q"];
+  const result = oneoff(["run", ...quiet, ...extraArgs, "--release", IMAGE, "--", "sh", "-c", script], {
     onSpawn: (child) => {
+      let stderr = "";
+      child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       void waitForOutput(child, (text) => text.includes("ready")).then(async () => {
         containersWhileRunning = oneOffContainers();
-        for (const signal of signals) {
+        for (const [index, signal] of signals.entries()) {
+          if (index > 0) await eventually(() => (stderr.includes(`${signals[index - 1]} forwarded to the one-off`) ? true : undefined));
           child.kill(signal);
-          await new Promise((resolve) => setTimeout(resolve, 300));
         }
       });
     },
@@ -39,6 +45,7 @@ describe("signals sent to oneoff reach the one-off", () => {
   it("kills on a second SIGINT a command that ignores the first, exits 130 and removes it", async () => {
     const result = await runAndSignal(`trap '' INT; echo ready; ${LOOP}`, ["SIGINT", "SIGINT"]);
     expect(result.code).toBe(130);
+    expect(result.containersWhileRunning).toHaveLength(1);
   });
 
   it("kills after --stop-timeout a command that ignores SIGTERM, exits 143 and removes it", async () => {
