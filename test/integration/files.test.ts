@@ -24,7 +24,7 @@ import { createHash, randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectNoLeftovers, oneoff } from "./helpers.js";
+import { docker, expectNoLeftovers, oneoff, oneOffContainers } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -290,7 +290,7 @@ describe("an interrupt while files are copied", () => {
       onSpawn: (child) => {
         const poll = setInterval(() => {
           // Created, not started: the copy is under way.
-          if (docker("ps", "-a", "-q", "--filter", "label=io.oneoff.managed", "--filter", "status=created")) {
+          if (oneOffContainers("status=created").length) {
             clearInterval(poll);
             child.kill("SIGINT");
           }

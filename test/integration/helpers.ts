@@ -54,9 +54,26 @@ export function docker(...args: string[]): string {
   return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
-export function oneOffContainers(): string[] {
-  return docker("ps", "-a", "-q", "--filter", `label=${MARKER_LABEL}`).split("\n").filter(Boolean);
+/**
+ * The label every one-off of `npm run bench` carries: a benchmark running beside the tests on
+ * the same engine is not theirs to count or remove.
+ */
+export const BENCH_LABEL = "oneoff.bench";
+
+/** IDs of the one-off containers of the tests (any state; `filters` narrow it: "status=created"). */
+export function oneOffContainers(...filters: string[]): string[] {
+  const bench = new Set(lines(docker("ps", "-aq", "--filter", `label=${BENCH_LABEL}`)));
+  const all = lines(docker("ps", "-aq", "--filter", `label=${MARKER_LABEL}`, ...filters.flatMap((filter) => ["--filter", filter])));
+  return all.filter((id) => !bench.has(id));
 }
+
+/** IDs of the Swarm job services of the tests (not a benchmark's). */
+export function jobServices(): string[] {
+  const bench = new Set(lines(docker("service", "ls", "-q", "--filter", `label=${BENCH_LABEL}`)));
+  return lines(docker("service", "ls", "-q", "--filter", `label=${MARKER_LABEL}=true`)).filter((id) => !bench.has(id));
+}
+
+const lines = (text: string) => text.split("\n").filter(Boolean);
 
 export function imageId(reference: string): string {
   return docker("image", "inspect", "-f", "{{.Id}}", reference);

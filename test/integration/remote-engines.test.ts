@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileS
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, IMAGE, oneOffContainers, oneoff } from "./helpers.js";
+import { docker, eventually, expectNoLeftovers, IMAGE, jobServices, oneOffContainers, oneoff } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -192,7 +192,7 @@ describe("an ssh:// engine (docker system dial-stdio over ssh, as the docker CLI
     expect(result.stdout.toString()).toBe("out\n");
     expect(result.stderr).toBe("err\n");
     expect(result.code).toBe(3);
-    expect(docker("service", "ls", "-q", "--filter", "label=io.oneoff.managed=true")).toBe("");
+    expect(jobServices()).toEqual([]);
     await noSshLeft();
   });
 

@@ -19,6 +19,7 @@ import {
   eventually,
   expectNoLeftovers,
   IMAGE,
+  jobServices,
   oneoff,
   until,
   waitForOutput,
@@ -72,10 +73,6 @@ function ignoringFailure(action: () => unknown): void {
 
 /** The one-time notice a multi-node swarm gets for a release without a registry digest. */
 const withoutDigestNotice = (stderr: string) => stderr.replace(/^oneoff: release \S+ has no registry digest: [^\n]*\n/, "");
-
-function jobServices(): string[] {
-  return docker("service", "ls", "-q", "--filter", "label=io.oneoff.managed=true").split("\n").filter(Boolean);
-}
 
 /** Task containers on the worker (any state), as "ID SERVICE-NAME STATE". */
 function workerTaskContainers(): string[] {
@@ -248,7 +245,9 @@ describe("stopping a job on the worker", () => {
       {
         onSpawn: (child) =>
           void waitForOutput(child, (text) => text.includes("ready")).then(() => {
-            serviceName = docker("service", "ls", "--filter", "label=io.oneoff.managed=true", "--format", "{{.Name}}");
+            serviceName = jobServices()
+              .map((id) => docker("service", "inspect", "--format", "{{.Spec.Name}}", id))
+              .join(" ");
             child.kill("SIGTERM");
           }),
       },

@@ -8,7 +8,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { BIN, docker, eventually, expectNoLeftovers, IMAGE, oneoff, ownerLabel, until, waitForOutput } from "./helpers.js";
+import {
+  BENCH_LABEL,
+  BIN,
+  docker,
+  eventually,
+  expectNoLeftovers,
+  IMAGE,
+  jobServices,
+  oneoff,
+  ownerLabel,
+  until,
+  waitForOutput,
+} from "./helpers.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -29,15 +41,11 @@ const swarm = (args: string[], options: Parameters<typeof oneoff>[1] = {}) =>
     env: { ONEOFF_AUDIT_LOG: auditLog, ...options.env },
   });
 
-function jobServices(): string[] {
-  return docker("service", "ls", "-q", "--filter", "label=io.oneoff.managed=true").split("\n").filter(Boolean);
-}
-
-/** Containers of job services named like oneoff's (app "oneoff-swarm-…" or a lock), any state. */
+/** Containers of job services named like oneoff's (app "oneoff-swarm-…" or a lock), any state; not a benchmark's. */
 function jobContainers(): string[] {
-  return docker("ps", "-a", "--format", '{{.ID}} {{.Label "com.docker.swarm.service.name"}}')
+  return docker("ps", "-a", "--format", `{{.ID}} {{.Label "${BENCH_LABEL}"}}/{{.Label "com.docker.swarm.service.name"}}`)
     .split("\n")
-    .filter((line) => / \S+-(run-[0-9a-f]{6}|lock-\S+)$/.test(line))
+    .filter((line) => / \/\S+-(run-[0-9a-f]{6}|lock-\S+)$/.test(line))
     .map((line) => line.split(" ")[0] as string);
 }
 

@@ -68,14 +68,7 @@ describe("oneoff shell: an interactive terminal session", () => {
     terminal.type("sleep 60; echo sleep-finished");
     terminal.keys("Enter");
     // Ctrl-C only proves something once sleep runs in the one-off (before, it would only clear the line).
-    await eventually(() =>
-      docker("ps", "-q", "--filter", "label=io.oneoff.managed=true")
-        .split("\n")
-        .filter(Boolean)
-        .some((id) => docker("top", id).includes("sleep 60"))
-        ? true
-        : undefined,
-    );
+    await eventually(() => (oneOffContainers("status=running").some((id) => docker("top", id).includes("sleep 60")) ? true : undefined));
     terminal.keys("C-c");
     terminal.type("echo still-alive");
     terminal.keys("Enter");
