@@ -44,14 +44,17 @@ export function parseReleaseReference(text: string): ReleaseReference | undefine
 
 /**
  * What `image:` and `release:` (or --release / ONEOFF_RELEASE) name together. A release that
- * is only a tag (`v42`) or only a digest (`@sha256:...`) is combined with `image:`; anything
- * else stands on its own. `sha256:...` without `@` is an image ID, as in `docker run`.
+ * is only a tag (`v42`, or a git SHA: `3f2a9c1b...`, 40 hex digits) or only a digest
+ * (`@sha256:...`) is combined with `image:`; anything else stands on its own. Beside `image:`,
+ * only `sha256:HEX` or a full 64-hex ID is an image ID: a shorter hex word is a tag there (CI
+ * tags images with the commit's SHA), where on its own it would be an ID prefix, as in
+ * `docker run`.
  */
 export function combineImageAndRelease(image: string | undefined, release: string | undefined): string | undefined {
   if (release === undefined || release === "") return image;
   if (image === undefined || image === "") return release;
   if (release.startsWith("@")) return `${image}${release}`;
-  if (FULL_ID.test(release) || SHORT_ID.test(release)) return release;
+  if (FULL_ID.test(release) || (release.startsWith("sha256:") && SHORT_ID.test(release))) return release;
   if (TAG.test(release) && !release.includes("/")) return `${image}:${release}`;
   return release;
 }

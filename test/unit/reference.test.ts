@@ -108,7 +108,15 @@ describe("combineImageAndRelease", () => {
     ["a digest joined to the image", "shop", `@${DIGEST}`, `shop@${DIGEST}`],
     ["a full image ID standing alone", "shop", HEX64, HEX64],
     ["a sha256: image ID standing alone", "shop", `sha256:${HEX64}`, `sha256:${HEX64}`],
-    ["a short image ID standing alone", "shop", "abcdef123456", "abcdef123456"],
+    ["a sha256: short image ID standing alone", "shop", "sha256:abcdef123456", "sha256:abcdef123456"],
+    // The GitHub Actions example: release: ${SHOP_RELEASE}, set to the commit's SHA.
+    [
+      "a git SHA (40 hex digits) joined as a tag",
+      "registry.example.com/shop",
+      "3f2a9c1b".repeat(5),
+      `registry.example.com/shop:${"3f2a9c1b".repeat(5)}`,
+    ],
+    ["a 12-hex-digit word joined as a tag", "shop", "abcdef123456", "shop:abcdef123456"],
     ["a repo:tag standing alone", "shop", "other:v2", "other:v2"],
     ["a repo path standing alone", "shop", "org/other", "org/other"],
     ["the image alone without a release", "shop", undefined, "shop"],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
 import { parseEnvFlags } from "../../src/plan/flags.js";
@@ -523,5 +524,16 @@ describe("terminal sessions (-i, -t, oneoff shell, interactive tasks)", () => {
     expect(plan({ shell: true }, true, { TERM: "xterm-256color" }).provenance["env.TERM"]).toBe("local terminal");
     expect(plan({ shell: true, env: ["TERM=dumb"] }, true, { TERM: "xterm-256color" }).settings.env.TERM).toBe("dumb");
     expect(plan({ task: "migrate" }, true, { TERM: "xterm-256color" }).settings.env.TERM).toBeUndefined();
+  });
+});
+
+describe("the GitHub Actions example (examples/ci/deploy.yml) with the shop's oneoff.yaml", () => {
+  it("runs the image tagged with the commit's SHA, never an image ID of that prefix", () => {
+    const sha = "3f2a9c1b0d4e5f60718293a4b5c6d7e8f9012345";
+    const file = new URL("../../examples/shop/oneoff.yaml", import.meta.url);
+    const env = { SHOP_RELEASE: sha };
+    const config = parseConfigFile(readFileSync(file, "utf8"), { path: file.pathname, displayPath: "oneoff.yaml", env }).config;
+    const planned = resolveRunPlan({ config, options: { releaseTask: true }, hostEnv: env, flagEnvFiles: [], cwdName: "shop" });
+    expect(planned.releaseReference).toBe(`oneoff-example/shop:${sha}`);
   });
 });
