@@ -5,7 +5,8 @@
  *
  * Copied: image (or the image compose built), environment and env_file, networks and volumes
  * under the names compose gives them (project-prefixed), user, working_dir, entrypoint,
- * extra_hosts, dns, labels, mem_limit/cpus (and deploy limits). Ignored, as for any one-off:
+ * extra_hosts, dns, labels, mem_limit/cpus (and deploy limits), and the runtime keys (init,
+ * cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts). Ignored, as for any one-off:
  * command, ports, restart, healthcheck, depends_on, container_name, build details. Refused,
  * naming the key: settings that shape the environment which oneoff does not reproduce.
  */
@@ -18,6 +19,7 @@ import type { Mount, ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
+import { COMPOSE_RUNTIME_KEYS, readComposeRuntimeKey } from "./compose-runtime.js";
 import { userKeyed } from "../formats/user-keys.js";
 
 const IGNORED = new Set([
@@ -33,10 +35,8 @@ const IGNORED = new Set([
   "scale",
   "stop_grace_period",
   "stop_signal",
-  "logging",
   "hostname",
   "domainname",
-  "init",
   "pull_policy",
   "links",
   "tty",
@@ -122,6 +122,10 @@ export function parseComposeService(
     const at = `${keyPath}.${key}`;
     if (key === "build") hasBuild = true;
     if (IGNORED.has(key)) continue;
+    if (COMPOSE_RUNTIME_KEYS.has(key)) {
+      readComposeRuntimeKey(reader, key, value, at, settings);
+      continue;
+    }
     if (!COPIED.has(key)) {
       throw reader.error(
         keyNode,

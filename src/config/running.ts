@@ -82,6 +82,8 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
       ...(first.dns.length ? { dns: first.dns } : {}),
       ...(first.memoryBytes ? { memoryBytes: first.memoryBytes } : {}),
       ...(first.nanoCpus ? { nanoCpus: first.nanoCpus } : {}),
+      // init, capabilities, tmpfs, ulimits, shm size, ...: what shapes what it can do and see.
+      ...first.runtime,
     },
   };
 }

@@ -22,6 +22,9 @@ export interface ImageSummary {
   repoDigests: string[];
   /** The image's own environment (ENV lines), which every container of it gets under its own. */
   env: string[];
+  /** The image's USER and WORKDIR ("" when it sets none): a container's, unless it sets its own. */
+  user: string;
+  workdir: string;
 }
 
 export interface PullProgress {

@@ -2,7 +2,9 @@
  * `oneoff diff PROCESS` as a core call: the one-off oneoff would create (the plan, its release
  * resolved without pulling, its create body) against what the running process has.
  */
+import { findConfigFile } from "../config/load.js";
 import { findProcess } from "../config/running.js";
+import { OneoffError } from "../output/errors.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { silentReporter } from "../output/reporter.js";
 import { resolveRelease } from "../release/resolve.js";
@@ -25,6 +27,14 @@ export async function diffWithProcess(
   context: Pick<RunContext, "cwd" | "env">,
   connect: () => Promise<ContainerEngine>,
 ): Promise<DiffResult> {
+  if (!options.config && !options.release && !context.env.ONEOFF_RELEASE && !findConfigFile(context.cwd, context.env)) {
+    throw new OneoffError(
+      `nothing here describes a one-off to compare with ${from}: no oneoff.yaml in ${context.cwd} or above, and no --release`,
+      {
+        hint: "run oneoff diff in the app's directory, pass --config FILE, or --release IMAGE to compare that image",
+      },
+    );
+  }
   // Planned first: a config problem is reported before anything about the engine.
   const plan = planRun({ command: ["true"], ...options }, context.cwd, context.env);
   const engine = await connect();
@@ -38,6 +48,6 @@ export async function diffWithProcess(
   );
   const image = await engine.inspectImage(release.imageId);
   const process = running as NonNullable<typeof running>;
-  const rows = diffAgainstProcess(spec, process, image?.env ?? []);
+  const rows = diffAgainstProcess(spec, process, image ?? undefined);
   return { container: process.name, rows, same: rows.every((row) => row.same) };
 }

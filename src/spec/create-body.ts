@@ -4,6 +4,7 @@
  */
 import type { RunPlan } from "../types/plan.js";
 import { oneOffLabels, type OneOffIdentity } from "./labels.js";
+import { hostConfigFromRuntime, type RuntimeHostConfig } from "./runtime-settings.js";
 
 export interface ContainerSpec {
   name: string;
@@ -28,7 +29,7 @@ export interface CreateBody {
   StdinOnce: boolean;
   /** With a TTY the output is one raw stream (stderr merged into it), as with docker run -t. */
   Tty: boolean;
-  HostConfig: {
+  HostConfig: RuntimeHostConfig & {
     NetworkMode?: string;
     Memory?: number;
     NanoCpus?: number;
@@ -94,6 +95,7 @@ export function buildContainerSpec(
         : {}),
       ...(settings.extraHosts?.length ? { ExtraHosts: settings.extraHosts } : {}),
       ...(settings.dns?.length ? { Dns: settings.dns } : {}),
+      ...hostConfigFromRuntime(settings),
       AutoRemove: false,
     },
     ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [firstNetwork]: {} } } } : {}),

@@ -6,6 +6,7 @@ import type { ProcessDefinition } from "../types/process.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { isSecretName, redactEnvValue } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
+import { runtimeDiffValues, runtimeFromHostConfig } from "./runtime-settings.js";
 
 export interface DiffRow {
   /** "image", "user", "workdir", "networks", "mounts", or "env NAME". */
@@ -15,14 +16,27 @@ export interface DiffRow {
   same: boolean;
 }
 
-/** `imageEnv`: the release image's own ENV, which the one-off gets under the spec's env. */
-export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefinition, imageEnv: readonly string[] = []): DiffRow[] {
+/** What the release image sets for every container of it that does not set its own. */
+export interface ImageDefaults {
+  env: readonly string[];
+  user: string;
+  workdir: string;
+}
+
+const NO_IMAGE_DEFAULTS: ImageDefaults = { env: [], user: "", workdir: "" };
+
+/**
+ * Effective values on both sides: the one-off's user, workdir and env are what it will run
+ * with once the image's config applies (as the engine reports the running container's), so a
+ * one-off that leaves the image's USER and WORKDIR in place is not reported as differing.
+ */
+export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefinition, image: ImageDefaults = NO_IMAGE_DEFAULTS): DiffRow[] {
   const { body } = spec;
   const row = (what: string, oneOff: string, running: string): DiffRow => ({ what, oneOff, running, same: oneOff === running });
   const rows = [
     row("image", body.Image, process.imageId),
-    row("user", body.User ?? "", process.user),
-    row("workdir", body.WorkingDir ?? "", process.workdir),
+    row("user", body.User || image.user, process.user),
+    row("workdir", body.WorkingDir || image.workdir, process.workdir),
     row(
       "networks",
       [body.HostConfig.NetworkMode, ...spec.extraNetworks].filter(Boolean).sort().join(", "),
@@ -40,7 +54,14 @@ export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefiniti
         .join(", "),
     ),
   ];
-  const ours = { ...envListToMap(imageEnv), ...envListToMap(body.Env) };
+  // Runtime settings (init, capabilities, tmpfs, ulimits, ...): a row for each either side sets.
+  const oursRuntime = runtimeDiffValues(runtimeFromHostConfig(body.HostConfig));
+  const theirsRuntime = runtimeDiffValues(process.runtime);
+  for (const [what, value] of oursRuntime) {
+    const running = theirsRuntime.get(what) ?? "";
+    if (value || running) rows.push(row(what, value, running));
+  }
+  const ours = { ...envListToMap(image.env), ...envListToMap(body.Env) };
   const theirs = envListToMap(process.env);
   for (const name of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
     if (PER_CONTAINER_ENV.has(name)) continue;

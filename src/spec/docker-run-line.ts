@@ -5,6 +5,7 @@
 import { shellQuote } from "../formats/words.js";
 import { redactEnvList } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
+import { runtimeFlagWords, runtimeFromHostConfig } from "./runtime-settings.js";
 
 export function dockerRunLine(spec: ContainerSpec): string {
   const { body } = spec;
@@ -32,6 +33,7 @@ export function dockerRunLine(spec: ContainerSpec): string {
   }
   for (const host of body.HostConfig.ExtraHosts ?? []) args.push("--add-host", host);
   for (const server of body.HostConfig.Dns ?? []) args.push("--dns", server);
+  args.push(...runtimeFlagWords(runtimeFromHostConfig(body.HostConfig)));
   for (const [key, value] of Object.entries(body.Labels)) args.push("--label", `${key}=${value}`);
   // docker run takes one entrypoint word; the rest of a longer entrypoint goes before the command.
   const [entrypoint, ...entrypointArgs] = body.Entrypoint ?? [];

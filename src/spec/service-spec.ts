@@ -6,7 +6,9 @@
  * (secrets, configs, placement) from the long-running service it copies, when there is one.
  */
 import type { ContainerSpec } from "./create-body.js";
+import { jobRuntime } from "./job-runtime.js";
 import { LABEL_PREFIX, Labels } from "./labels.js";
+import { runtimeFromHostConfig } from "./runtime-settings.js";
 
 export interface ServiceMount {
   Type: string;
@@ -92,7 +94,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     Object.entries(baseTemplate?.ContainerSpec ?? {}).filter(([key]) => !NOT_INHERITED.includes(key)),
   );
   const baseMounts = baseTemplate?.ContainerSpec.Mounts ?? [];
-  const mounts = (body.HostConfig.Mounts ?? []).map((mount) => {
+  const mounts: ServiceMount[] = (body.HostConfig.Mounts ?? []).map((mount) => {
     // Keep the service's own mount (with its volume or bind options) when it is the same one.
     const same = baseMounts.find(
       (candidate) =>
@@ -100,6 +102,11 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     );
     return same ?? { Type: mount.Type, ...(mount.Source ? { Source: mount.Source } : {}), Target: mount.Target, ReadOnly: mount.ReadOnly };
   });
+  // Init, capabilities, ulimits, tmpfs, ...: what a service can carry of them (the Swarm
+  // backend refuses the rest before this is built).
+  const runtime = runtimeFromHostConfig(body.HostConfig);
+  const { container: runtimeFields, mounts: tmpfsMounts } = jobRuntime(runtime);
+  mounts.push(...tmpfsMounts.filter((tmpfs) => !mounts.some((mount) => mount.Target === tmpfs.Target)));
   const networkNames = [body.HostConfig.NetworkMode, ...container.extraNetworks].filter(
     (name): name is string => Boolean(name) && name !== "default" && name !== "bridge",
   );
@@ -124,7 +131,11 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     // oneoff's labels go on the service: it is what ps, stop and the reaper find.
     Labels: body.Labels,
     TaskTemplate: {
-      ...(baseTemplate?.LogDriver ? { LogDriver: baseTemplate.LogDriver } : {}),
+      ...(runtime.logDriver
+        ? { LogDriver: { Name: runtime.logDriver, ...(runtime.logOptions ? { Options: runtime.logOptions } : {}) } }
+        : baseTemplate?.LogDriver
+          ? { LogDriver: baseTemplate.LogDriver }
+          : {}),
       ContainerSpec: {
         ...baseContainer,
         Image: options.image,
@@ -138,7 +149,16 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         OpenStdin: body.OpenStdin,
         ...(mounts.length ? { Mounts: mounts } : {}),
         ...(body.HostConfig.ExtraHosts?.length ? { Hosts: body.HostConfig.ExtraHosts.map(hostsLine) } : {}),
-        ...(body.HostConfig.Dns?.length ? { DNSConfig: { Nameservers: body.HostConfig.Dns } } : {}),
+        ...(body.HostConfig.Dns?.length || runtime.dnsOptions || runtime.dnsSearch
+          ? {
+              DNSConfig: {
+                ...(body.HostConfig.Dns?.length ? { Nameservers: body.HostConfig.Dns } : {}),
+                ...(runtime.dnsSearch ? { Search: runtime.dnsSearch } : {}),
+                ...(runtime.dnsOptions ? { Options: runtime.dnsOptions } : {}),
+              },
+            }
+          : {}),
+        ...runtimeFields,
         StopGracePeriod: options.stopGraceSeconds * 1_000_000_000,
       },
       ...(Object.keys(limits).length || reservations

@@ -4,7 +4,53 @@
  * merged in order into one ResolvedSettings, remembering where each value came from.
  */
 
-export interface ProcessSettings {
+/**
+ * What shapes what the process can do and see beyond its image, env and mounts: the settings
+ * `docker run` takes as --init, --cap-add, --tmpfs, --ulimit, ... Copied by --from from the
+ * running container and by --service from compose's keys (cap_add, init, tmpfs, ...), compared
+ * by diff. Absent: the engine's default.
+ */
+export interface RuntimeSettings {
+  init?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  securityOpt?: string[];
+  /** Mount point -> tmpfs options ("" or e.g. "size=64m,mode=1777"). */
+  tmpfs?: Record<string, string>;
+  ulimits?: Ulimit[];
+  shmSizeBytes?: number;
+  groupAdd?: string[];
+  sysctls?: Record<string, string>;
+  readOnly?: boolean;
+  privileged?: boolean;
+  devices?: Device[];
+  deviceCgroupRules?: string[];
+  /** "host", "container:NAME"; absent: its own. */
+  pidMode?: string;
+  /** "host", "none", "shareable", "container:NAME"; absent: the engine's default (private). */
+  ipcMode?: string;
+  /** The OCI runtime, e.g. runsc; absent: the engine's default. */
+  runtime?: string;
+  logDriver?: string;
+  logOptions?: Record<string, string>;
+  dnsOptions?: string[];
+  dnsSearch?: string[];
+}
+
+export interface Ulimit {
+  name: string;
+  soft: number;
+  hard: number;
+}
+
+export interface Device {
+  pathOnHost: string;
+  pathInContainer: string;
+  /** cgroup permissions: some of r, w, m. */
+  permissions: string;
+}
+
+export interface ProcessSettings extends RuntimeSettings {
   /** Image repository, e.g. registry.example.com/shop. */
   image?: string;
   /** Which release of the image: a tag, a digest, an image ID or a full reference. */

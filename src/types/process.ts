@@ -2,6 +2,8 @@
  * A running process as the engine describes it, for --from to copy and diff to compare. Plain
  * data at the bottom of the house.
  */
+import type { RuntimeSettings } from "./config.js";
+
 /** What defines a running container's environment: what `--from` copies and `diff` compares. */
 export interface ProcessDefinition {
   id: string;
@@ -20,4 +22,6 @@ export interface ProcessDefinition {
   memoryBytes: number;
   nanoCpus: number;
   labels: Record<string, string>;
+  /** Its runtime settings, the engine's defaults left out (see spec/runtime-settings.ts). */
+  runtime: RuntimeSettings;
 }

@@ -225,6 +225,148 @@ describe("oneoff diff", () => {
   });
 });
 
+describe("--from copies the runtime settings of the running process", () => {
+  const APP = `runtime${Date.now()}`;
+  const RUNNING = `${APP}-web`;
+  /** What a process can see of its own runtime settings, one line each. */
+  const PROBE = [
+    "cat /proc/1/comm",
+    "grep -q ' /scratch tmpfs' /proc/mounts && echo scratch-tmpfs || echo no-scratch",
+    "ulimit -Sn",
+    "ulimit -Hn",
+    "df -k /dev/shm | tail -n 1 | awk '{print $2}'",
+    "id -G",
+    "grep CapEff /proc/self/status",
+    "touch /probe 2>/dev/null && echo root-writable || echo root-read-only",
+  ].join("; ");
+  afterAll(() => {
+    try {
+      docker("rm", "-f", RUNNING);
+    } catch {}
+  });
+
+  it("gives the one-off the web's init, capabilities, tmpfs, ulimits, shm size, groups and read-only root, as seen from inside both", async () => {
+    docker(
+      "run",
+      "-d",
+      "--name",
+      RUNNING,
+      "--label",
+      "io.oneoff.process=web",
+      "--label",
+      `io.oneoff.app=${APP}`,
+      "--init",
+      "--cap-add",
+      "NET_ADMIN",
+      "--tmpfs",
+      "/scratch",
+      "--ulimit",
+      "nofile=1024:2048",
+      "--shm-size",
+      "96m",
+      "--group-add",
+      "123",
+      "--read-only",
+      IMAGE,
+      "sleep",
+      "600",
+    );
+    // In the web container, a second process sees what any process of it sees.
+    const inWeb = execFileSync("docker", ["exec", RUNNING, "sh", "-c", PROBE], { encoding: "utf8" });
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-runtime-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${APP}\n`);
+    const oneOff = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", PROBE], { cwd: dir });
+    expect(oneOff.stderr).toBe("");
+    expect(oneOff.code).toBe(0);
+    const lines = oneOff.stdout.toString().split("\n");
+    expect(lines.slice(0, 7)).toEqual(inWeb.split("\n").slice(0, 7));
+    // Its PID 1 is the init (docker-init), not the command; /proc/1/comm in web says the same.
+    expect(lines[0]).toBe("docker-init");
+    expect(lines.slice(1, 6)).toEqual(["scratch-tmpfs", "1024", "2048", String(96 * 1024), expect.stringMatching(/\b123\b/)]);
+    expect(lines[7]).toBe("root-read-only");
+    // Without --from the same command gets none of it.
+    const plain = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", PROBE], { cwd: dir });
+    const plainLines = plain.stdout.toString().split("\n");
+    expect(plainLines[0]).not.toBe("docker-init");
+    expect(plainLines[6]).not.toBe(lines[6]);
+  });
+
+  it("diff names each runtime setting a one-off from oneoff.yaml lacks", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-runtime-diff-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${APP}\nrelease: ${IMAGE}\n`);
+    const result = await oneoff(["diff", "--json", "web"], { cwd: dir });
+    expect(result.code).toBe(1);
+    const rows = (JSON.parse(result.stdout.toString()) as { rows: Array<{ what: string; oneOff: string; running: string; same: boolean }> })
+      .rows;
+    expect(rows.filter((row) => !row.same && !row.what.startsWith("env ")).map((row) => [row.what, row.oneOff, row.running])).toEqual([
+      ["init", "", "yes"],
+      ["read-only", "", "yes"],
+      ["cap-add", "", "NET_ADMIN"],
+      ["tmpfs", "", "/scratch"],
+      ["ulimit", "", "nofile=1024:2048"],
+      ["shm-size", "", String(96 * 2 ** 20)],
+      ["group-add", "", "123"],
+    ]);
+  });
+});
+
+describe("oneoff diff compares effective values", () => {
+  const APP = `effective${Date.now()}`;
+  const BUILT = "oneoff-test/parity-user-workdir:latest";
+  const RUNNING = `${APP}-web`;
+  afterAll(() => {
+    for (const args of [
+      ["rm", "-f", RUNNING],
+      ["image", "rm", BUILT],
+    ])
+      try {
+        docker(...args);
+      } catch {}
+  });
+
+  it("counts the image's USER and WORKDIR for a one-off that leaves them in place: no difference (exit 0)", async () => {
+    execFileSync("docker", ["build", "-q", "-t", BUILT, "-"], {
+      input: `FROM ${IMAGE}\nUSER nobody\nWORKDIR /srv/app\n`,
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    docker(
+      "run",
+      "-d",
+      "--name",
+      RUNNING,
+      "--label",
+      "io.oneoff.process=web",
+      "--label",
+      `io.oneoff.app=${APP}`,
+      "-e",
+      "MODE=live",
+      BUILT,
+      "sleep",
+      "600",
+    );
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-"));
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      `app: ${APP}\nimage: oneoff-test/parity-user-workdir\nrelease: latest\nenv:\n  MODE: live\n`,
+    );
+    const result = await oneoff(["diff", "--all", "web"], { cwd: dir });
+    expect(result.stdout.toString()).toMatch(/^=\s+user\s+nobody\s+nobody$/m);
+    expect(result.stdout.toString()).toMatch(/^=\s+workdir\s+\/srv\/app\s+\/srv\/app$/m);
+    expect(result.stdout.toString()).not.toMatch(/^≠/m);
+    expect(result.code).toBe(0);
+  });
+
+  it("says in one line that nothing describes a one-off where there is no oneoff.yaml and no --release", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-empty-"));
+    const result = await oneoff(["diff", "web"], { cwd: dir, env: { ONEOFF_RELEASE: undefined } });
+    expect(result.stdout.toString()).toBe("");
+    expect(result.stderr).toBe(
+      `oneoff: nothing here describes a one-off to compare with web: no oneoff.yaml in ${dir} or above, and no --release (run oneoff diff in the app's directory, pass --config FILE, or --release IMAGE to compare that image)\n`,
+    );
+    expect(result.code).toBe(125);
+  });
+});
+
 describe("Procfile", () => {
   it("makes process types tasks (oneoff.yaml wins on a name), lists them, and its release is the release task", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-procfile-"));

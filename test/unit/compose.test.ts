@@ -6,6 +6,73 @@ const parse = (text: string, service = "web", env: Record<string, string> = {}) 
   parseComposeService(text, { path: "/srv/My Shop/compose.yaml", displayPath: "compose.yaml", service, env });
 
 describe("compose services as a source", () => {
+  it("copies the runtime keys: init, capabilities, tmpfs, ulimits, shm size, groups, sysctls, devices, logging, ...", () => {
+    const service = parse(
+      [
+        "services:",
+        "  web:",
+        "    image: shop",
+        "    init: true",
+        "    cap_add: [NET_ADMIN]",
+        "    cap_drop: [MKNOD]",
+        "    security_opt: [no-new-privileges]",
+        "    tmpfs: [/scratch, '/cache:size=8m']",
+        "    ulimits: {nproc: 512, nofile: {soft: 1024, hard: 2048}}",
+        "    shm_size: 96m",
+        "    group_add: ['123']",
+        "    sysctls: [net.core.somaxconn=1024]",
+        "    read_only: true",
+        "    privileged: false",
+        "    devices: [/dev/fuse, '/dev/null:/dev/nothing:r']",
+        "    device_cgroup_rules: ['c 10:229 rwm']",
+        "    pid: host",
+        "    ipc: shareable",
+        "    runtime: runc",
+        "    logging: {driver: local, options: {max-size: 10m}}",
+        "    dns_opt: [ndots:2]",
+        "    dns_search: example.internal",
+      ].join("\n"),
+    );
+    expect(service.layer.settings).toMatchObject({
+      init: true,
+      capAdd: ["NET_ADMIN"],
+      capDrop: ["MKNOD"],
+      securityOpt: ["no-new-privileges"],
+      tmpfs: { "/scratch": "", "/cache": "size=8m" },
+      ulimits: [
+        { name: "nproc", soft: 512, hard: 512 },
+        { name: "nofile", soft: 1024, hard: 2048 },
+      ],
+      shmSizeBytes: 96 * 2 ** 20,
+      groupAdd: ["123"],
+      sysctls: { "net.core.somaxconn": "1024" },
+      readOnly: true,
+      privileged: false,
+      devices: [
+        { pathOnHost: "/dev/fuse", pathInContainer: "/dev/fuse", permissions: "rwm" },
+        { pathOnHost: "/dev/null", pathInContainer: "/dev/nothing", permissions: "r" },
+      ],
+      deviceCgroupRules: ["c 10:229 rwm"],
+      pidMode: "host",
+      ipcMode: "shareable",
+      runtime: "runc",
+      logDriver: "local",
+      logOptions: { "max-size": "10m" },
+      dnsOptions: ["ndots:2"],
+      dnsSearch: ["example.internal"],
+    });
+  });
+
+  it.each([
+    ["shm_size: lots", /services\.web\.shm_size: "lots" is not a size/],
+    ["ulimits: {nofile: {soft: 1}}", /services\.web\.ulimits\.nofile: needs both soft and hard/],
+    ["devices: [fuse]", /services\.web\.devices\[0\]: "fuse" is not a device/],
+    ["sysctls: [somaxconn]", /services\.web\.sysctls: "somaxconn" is not NAME=VALUE/],
+    ["logging: {drivr: local}", /services\.web\.logging/],
+  ])("refuses a bad runtime key in one line: %s", (line, message) => {
+    expect(() => parse(`services:\n  web:\n    image: shop\n    ${line}\n`)).toThrow(message);
+  });
+
   it("copies what shapes the environment, under compose's names", () => {
     const service = parse(
       [
@@ -69,9 +136,9 @@ describe("compose services as a source", () => {
     ["an unknown service", "services:\n  api: {image: x}\n", "web", /compose\.yaml:2:3: services: no service named web$/],
     [
       "a setting oneoff does not reproduce",
-      "services:\n  web:\n    image: x\n    privileged: true\n",
+      "services:\n  web:\n    image: x\n    userns_mode: host\n",
       "web",
-      /compose\.yaml:4:5: services\.web\.privileged: oneoff does not reproduce this compose setting/,
+      /compose\.yaml:4:5: services\.web\.userns_mode: oneoff does not reproduce this compose setting/,
     ],
     [
       "an unsupported network_mode",

@@ -22,6 +22,7 @@ const web = (overrides: Partial<ProcessDefinition> = {}): ProcessDefinition => (
   memoryBytes: 0,
   nanoCpus: 0,
   labels: { "com.docker.compose.service": "web", "io.oneoff.app": "x", "com.example.team": "payments" },
+  runtime: {},
   ...overrides,
 });
 
@@ -39,6 +40,18 @@ describe("processLayer (what --from copies)", () => {
         mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
       },
     });
+  });
+
+  it("copies its runtime settings: init, capabilities, tmpfs, ulimits, shm size, groups", () => {
+    const runtime = {
+      init: true,
+      capAdd: ["NET_ADMIN"],
+      tmpfs: { "/scratch": "" },
+      ulimits: [{ name: "nofile", soft: 1024, hard: 2048 }],
+      shmSizeBytes: 96 * 2 ** 20,
+      groupAdd: ["123"],
+    };
+    expect(processLayer("web", [web({ runtime })], false).settings).toMatchObject(runtime);
   });
 
   it("refuses replicas on different images unless the release is chosen", () => {
@@ -69,7 +82,7 @@ describe("parseVolume", () => {
 });
 
 describe("diffAgainstProcess", () => {
-  const spec = (env: string[], user = "app"): ContainerSpec => ({
+  const spec = (env: string[], user = "app", workdir = "/app"): ContainerSpec => ({
     name: "n",
     extraNetworks: [],
     body: {
@@ -77,7 +90,7 @@ describe("diffAgainstProcess", () => {
       Cmd: [],
       Env: env,
       User: user,
-      WorkingDir: "/app",
+      WorkingDir: workdir,
       Labels: {},
       AttachStdin: false,
       AttachStdout: true,
@@ -94,11 +107,30 @@ describe("diffAgainstProcess", () => {
   });
 
   it("finds nothing when the one-off matches (image env counted, HOSTNAME ignored)", () => {
-    expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), web(), ["PATH=/bin"]).filter((row) => !row.same)).toEqual([]);
+    expect(
+      diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), web(), { env: ["PATH=/bin"], user: "", workdir: "" }).filter(
+        (row) => !row.same,
+      ),
+    ).toEqual([]);
+  });
+
+  it("compares effective values: a one-off leaving the image's USER and WORKDIR in place runs with them, as the container does", () => {
+    const image = { env: ["PATH=/bin"], user: "app", workdir: "/app" };
+    expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"], "", ""), web(), image).filter((row) => !row.same)).toEqual([]);
+    // Without the image's defaults the same one-off would run as root in /: that differs.
+    const bare = { env: ["PATH=/bin"], user: "", workdir: "" };
+    expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"], "", ""), web(), bare).filter((row) => !row.same)).toEqual([
+      { what: "user", oneOff: "", running: "app", same: false },
+      { what: "workdir", oneOff: "", running: "/app", same: false },
+    ]);
   });
 
   it("reports differences, with secrets only as differing", () => {
-    const rows = diffAgainstProcess(spec(["SHOP_ENV=staging", "API_TOKEN=other"], "root"), web(), ["PATH=/bin"]).filter((row) => !row.same);
+    const rows = diffAgainstProcess(spec(["SHOP_ENV=staging", "API_TOKEN=other"], "root"), web(), {
+      env: ["PATH=/bin"],
+      user: "",
+      workdir: "",
+    }).filter((row) => !row.same);
     expect(rows).toEqual([
       { what: "user", oneOff: "root", running: "app", same: false },
       { what: "env API_TOKEN", oneOff: "(secret, differs)", running: "(secret, differs)", same: false },

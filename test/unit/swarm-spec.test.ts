@@ -327,3 +327,39 @@ describe("serviceLayer (what --from copies from a service)", () => {
     expect(jobSpec({ settings: { extraHosts: settings.extraHosts ?? [] } }).TaskTemplate.ContainerSpec.Hosts).toEqual(hosts);
   });
 });
+
+describe("runtime settings on a Swarm job", () => {
+  it("puts init, capabilities, sysctls, ulimits, read-only, groups, DNS options, tmpfs and the log driver where a service has them", () => {
+    const spec = jobSpec({
+      settings: {
+        init: true,
+        capAdd: ["NET_ADMIN"],
+        capDrop: ["MKNOD"],
+        sysctls: { "net.core.somaxconn": "1024" },
+        ulimits: [{ name: "nofile", soft: 1024, hard: 2048 }],
+        readOnly: true,
+        groupAdd: ["123"],
+        dnsSearch: ["example.internal"],
+        dnsOptions: ["ndots:2"],
+        tmpfs: { "/scratch": "size=8m,mode=1777", "/cache": "" },
+        logDriver: "local",
+        logOptions: { "max-size": "10m" },
+      },
+    });
+    expect(spec.TaskTemplate.ContainerSpec).toMatchObject({
+      Init: true,
+      CapabilityAdd: ["NET_ADMIN"],
+      CapabilityDrop: ["MKNOD"],
+      Sysctls: { "net.core.somaxconn": "1024" },
+      Ulimits: [{ Name: "nofile", Soft: 1024, Hard: 2048 }],
+      ReadOnly: true,
+      Groups: ["123"],
+      DNSConfig: { Search: ["example.internal"], Options: ["ndots:2"] },
+      Mounts: [
+        { Type: "tmpfs", Target: "/scratch", TmpfsOptions: { SizeBytes: 8 * 2 ** 20, Mode: 0o1777 } },
+        { Type: "tmpfs", Target: "/cache" },
+      ],
+    });
+    expect(spec.TaskTemplate.LogDriver).toEqual({ Name: "local", Options: { "max-size": "10m" } });
+  });
+});

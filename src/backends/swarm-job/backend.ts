@@ -14,6 +14,7 @@ import { parseReleaseReference } from "../../release/reference.js";
 import { resolveRelease } from "../../release/resolve.js";
 import { buildContainerSpec } from "../../spec/create-body.js";
 import { Labels } from "../../spec/labels.js";
+import { runtimeNotForJobs } from "../../spec/job-runtime.js";
 import { buildJobServiceSpec, type ServiceSpec } from "../../spec/service-spec.js";
 import type { Backend, EngineRun, PlannedRun } from "../backend.js";
 import { createJobHoldingLock } from "./lock.js";
@@ -27,6 +28,15 @@ export const swarmJobBackend: Backend = {
   reap: reapJobsAndTheirContainers,
 
   refuse(plan) {
+    const unsupported = runtimeNotForJobs(plan.settings);
+    if (unsupported.length) {
+      const [first] = unsupported[0] as [keyof typeof plan.provenance, string];
+      const from = plan.provenance[first];
+      throw new OneoffError(
+        `--engine swarm cannot give a job ${unsupported.map(([, flag]) => flag).join(", ")}${from ? ` (from ${from})` : ""}: a service has no such setting`,
+        { hint: "run it with --engine docker on a node's engine, or leave the setting out for the one-off" },
+      );
+    }
     if (plan.files.copyIn.length || plan.files.copyOut.length) {
       throw new OneoffError(`${plan.files.copyIn.length ? "--copy-in" : "--copy-out"} is not available with --engine swarm`, {
         hint: "run with --engine docker against a node's engine, or ship the file in the image or a volume",

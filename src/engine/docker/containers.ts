@@ -5,6 +5,7 @@
 import type Docker from "dockerode";
 import type { ContainerDetails, ContainerSummary, ProcessDefinition } from "../types.js";
 import { answersLikeDocker, notDockerError, statusCodeOf, translateEngineError } from "./errors.js";
+import type { EngineDefaults } from "../../spec/runtime-settings.js";
 import { processDefinition } from "./process-definition.js";
 
 export async function inspectContainer(docker: Docker, endpoint: string, nameOrId: string): Promise<ContainerDetails | undefined> {
@@ -31,7 +32,12 @@ export async function inspectContainer(docker: Docker, endpoint: string, nameOrI
   }
 }
 
-export async function inspectProcess(docker: Docker, endpoint: string, nameOrId: string): Promise<ProcessDefinition | undefined> {
+export async function inspectProcess(
+  docker: Docker,
+  endpoint: string,
+  nameOrId: string,
+  defaults: () => Promise<EngineDefaults>,
+): Promise<ProcessDefinition | undefined> {
   let info: Docker.ContainerInspectInfo;
   try {
     info = await docker.getContainer(nameOrId).inspect();
@@ -39,7 +45,20 @@ export async function inspectProcess(docker: Docker, endpoint: string, nameOrId:
     if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
     throw translateEngineError(error, endpoint, `inspect container ${nameOrId}`);
   }
-  return processDefinition(info);
+  return processDefinition(info, await defaults());
+}
+
+/** What the engine gives a container that asks for nothing: its logging driver and runtime. */
+export async function engineDefaults(docker: Docker, endpoint: string): Promise<EngineDefaults> {
+  try {
+    const info = (await docker.info()) as { LoggingDriver?: string; DefaultRuntime?: string };
+    return {
+      ...(info.LoggingDriver ? { logDriver: info.LoggingDriver } : {}),
+      ...(info.DefaultRuntime ? { runtime: info.DefaultRuntime } : {}),
+    };
+  } catch (error) {
+    throw translateEngineError(error, endpoint, "read the engine's defaults (docker info)");
+  }
 }
 
 export async function listContainers(docker: Docker, endpoint: string, label: string): Promise<ContainerSummary[]> {

@@ -5,6 +5,7 @@
 import Docker from "dockerode";
 import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
+import type { EngineDefaults } from "../../spec/runtime-settings.js";
 import {
   NameInUse,
   type AttachOptions,
@@ -32,7 +33,7 @@ import {
 } from "./errors.js";
 import { getArchive, putArchive, readSmallArchive, statPath } from "./archive.js";
 import { hijack, longPost, type HijackTarget } from "./hijack.js";
-import { inspectContainer, inspectProcess, listContainers } from "./containers.js";
+import { engineDefaults, inspectContainer, inspectProcess, listContainers } from "./containers.js";
 import { openLogStream } from "./log-stream.js";
 import { inspectImage, pullImage, registryHas } from "./images.js";
 import { createVolume, listVolumes, removeVolume } from "./volumes.js";
@@ -43,6 +44,8 @@ export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
   private readonly docker: Docker;
   private readonly transport: Transport;
+  /** docker info's logging driver and runtime, read once, for --from and diff. */
+  private defaults: Promise<EngineDefaults> | undefined;
 
   constructor(connection: Connection, requestTimeoutMs?: number) {
     this.endpoint = connection.endpoint;
@@ -85,7 +88,7 @@ export class DockerEngine implements ContainerEngine {
   }
 
   inspectProcess(nameOrId: string): Promise<ProcessDefinition | undefined> {
-    return inspectProcess(this.docker, this.endpoint, nameOrId);
+    return inspectProcess(this.docker, this.endpoint, nameOrId, () => (this.defaults ??= engineDefaults(this.docker, this.endpoint)));
   }
 
   async rename(nameOrId: string, newName: string): Promise<void> {

@@ -14,7 +14,14 @@ export async function inspectImage(docker: Docker, endpoint: string, reference: 
   try {
     const image = await docker.getImage(reference).inspect();
     if (typeof image?.Id !== "string") throw notDockerError(endpoint, "image inspect returned no image ID");
-    return { id: image.Id, repoTags: image.RepoTags ?? [], repoDigests: image.RepoDigests ?? [], env: image.Config?.Env ?? [] };
+    return {
+      id: image.Id,
+      repoTags: image.RepoTags ?? [],
+      repoDigests: image.RepoDigests ?? [],
+      env: image.Config?.Env ?? [],
+      user: image.Config?.User ?? "",
+      workdir: image.Config?.WorkingDir ?? "",
+    };
   } catch (error) {
     if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
     throw translateEngineError(error, endpoint, `inspect image ${reference}`);

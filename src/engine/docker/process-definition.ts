@@ -2,9 +2,10 @@
  * A container's inspect answer -> what defines its environment (for --from and diff). Pure.
  */
 import type Docker from "dockerode";
+import { runtimeFromHostConfig, type EngineDefaults, type RuntimeHostConfig } from "../../spec/runtime-settings.js";
 import type { ProcessDefinition } from "../types.js";
 
-export function processDefinition(info: Docker.ContainerInspectInfo): ProcessDefinition {
+export function processDefinition(info: Docker.ContainerInspectInfo, defaults: EngineDefaults = {}): ProcessDefinition {
   const mode = info.HostConfig.NetworkMode ?? "default";
   const networks =
     mode === "host" || mode === "none"
@@ -36,5 +37,6 @@ export function processDefinition(info: Docker.ContainerInspectInfo): ProcessDef
     memoryBytes: info.HostConfig.Memory ?? 0,
     nanoCpus: info.HostConfig.NanoCpus ?? 0,
     labels: info.Config.Labels ?? {},
+    runtime: runtimeFromHostConfig(info.HostConfig as RuntimeHostConfig, defaults),
   };
 }
