@@ -154,11 +154,17 @@ export function runtimeFlagWords(settings: RuntimeSettings): string[] {
   });
 }
 
-/** Rows for diff: one per flag, each side shown as its values (sorted where order is not meaning). */
+/**
+ * Rows for diff: one per flag, each side shown as its values (sorted where order is not
+ * meaning). Capabilities are compared as docker reads them: NET_ADMIN and cap_net_admin are
+ * the engine's CAP_NET_ADMIN.
+ */
 export function runtimeDiffValues(settings: RuntimeSettings): Map<string, string> {
+  const capability = (name: string) => name.toUpperCase().replace(/^CAP_/, "");
   return new Map(
     RUNTIME_FLAGS.map(({ flag, values }) => {
-      const given = values(settings);
+      const raw = values(settings);
+      const given = flag === "--cap-add" || flag === "--cap-drop" ? raw?.map(capability) : raw;
       return [flag.replace(/^--/, ""), given === undefined ? "" : given.length === 0 ? "yes" : [...given].sort().join(", ")];
     }),
   );

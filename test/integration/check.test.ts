@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, testContainers } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -20,13 +20,13 @@ const GOOD = "app: checked\nimage: oneoff-test/busybox\nuser: app\nworkdir: /hom
 
 describe("oneoff check", () => {
   it("passes for a one-off that can run, and starts nothing", async () => {
-    const containersBefore = docker("ps", "-aq").split("\n").filter(Boolean).length;
+    const containersBefore = testContainers().length;
     const result = await oneoff(["check", "migrate"], { cwd: app(GOOD) });
     expect(result.stderr).toMatch(
       /^oneoff: checks passed: .*engine [\d.]+.*, API [\d.]+; oneoff-test\/busybox is present as [0-9a-f]{12}; user app exists in the image; workdir \/home\/app exists; sh is \/bin\/sh\n$/,
     );
     expect(result.code).toBe(0);
-    expect(docker("ps", "-aq").split("\n").filter(Boolean).length).toBe(containersBefore);
+    expect(testContainers().length).toBe(containersBefore);
   });
 
   it.each([

@@ -60,19 +60,39 @@ export function docker(...args: string[]): string {
  */
 export const BENCH_LABEL = "oneoff.bench";
 
-/** IDs of the one-off containers of the tests (any state; `filters` narrow it: "status=created"). */
+/**
+ * IDs of the one-off containers of the tests (any state; `filters` narrow it: "status=created").
+ * One listing, each with its bench label: listing the benchmark's separately would race with
+ * its runs (one created between two listings would look like the tests').
+ */
 export function oneOffContainers(...filters: string[]): string[] {
-  const bench = new Set(lines(docker("ps", "-aq", "--filter", `label=${BENCH_LABEL}`)));
-  const all = lines(docker("ps", "-aq", "--filter", `label=${MARKER_LABEL}`, ...filters.flatMap((filter) => ["--filter", filter])));
-  return all.filter((id) => !bench.has(id));
+  return notBench(
+    docker("ps", "-a", "--filter", `label=${MARKER_LABEL}`, ...filters.flatMap((filter) => ["--filter", filter]), "--format", BENCH_FORMAT),
+  );
 }
 
-/** IDs of the Swarm job services of the tests (not a benchmark's). */
+/** IDs of every container on the engine but a benchmark's (one-off or not). */
+export function testContainers(): string[] {
+  return notBench(docker("ps", "-a", "--format", BENCH_FORMAT));
+}
+
+/** IDs of the Swarm job services of the tests (not a benchmark's): listed, then each inspected. */
 export function jobServices(): string[] {
-  const bench = new Set(lines(docker("service", "ls", "-q", "--filter", `label=${BENCH_LABEL}`)));
-  return lines(docker("service", "ls", "-q", "--filter", `label=${MARKER_LABEL}=true`)).filter((id) => !bench.has(id));
+  return lines(docker("service", "ls", "-q", "--filter", `label=${MARKER_LABEL}=true`)).filter((id) => {
+    try {
+      return docker("service", "inspect", "--format", `{{index .Spec.Labels "${BENCH_LABEL}"}}`, id) === "";
+    } catch {
+      return false; // removed since it was listed
+    }
+  });
 }
 
+const BENCH_FORMAT = `{{.ID}} {{.Label "${BENCH_LABEL}"}}`;
+const notBench = (listing: string) =>
+  lines(listing)
+    .map((line) => line.split(" "))
+    .filter(([, bench]) => !bench)
+    .map(([id]) => id as string);
 const lines = (text: string) => text.split("\n").filter(Boolean);
 
 export function imageId(reference: string): string {

@@ -245,7 +245,7 @@ describe("--from copies the runtime settings of the running process", () => {
     } catch {}
   });
 
-  it("gives the one-off the web's init, capabilities, tmpfs, ulimits, shm size, groups and read-only root, as seen from inside both", async () => {
+  beforeAll(() => {
     docker(
       "run",
       "-d",
@@ -271,6 +271,9 @@ describe("--from copies the runtime settings of the running process", () => {
       "sleep",
       "600",
     );
+  });
+
+  it("gives the one-off the web's init, capabilities, tmpfs, ulimits, shm size, groups and read-only root, as seen from inside both", async () => {
     // In the web container, a second process sees what any process of it sees.
     const inWeb = execFileSync("docker", ["exec", RUNNING, "sh", "-c", PROBE], { encoding: "utf8" });
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-runtime-"));

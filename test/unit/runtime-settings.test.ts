@@ -99,7 +99,7 @@ describe("runtime settings", () => {
   });
 
   it("shows each setting as one diff value, empty when absent", () => {
-    const values = runtimeDiffValues({ capAdd: ["SYS_PTRACE", "NET_ADMIN"], init: true });
+    const values = runtimeDiffValues({ capAdd: ["SYS_PTRACE", "CAP_NET_ADMIN"], init: true });
     expect(values.get("cap-add")).toBe("NET_ADMIN, SYS_PTRACE");
     expect(values.get("init")).toBe("yes");
     expect(values.get("tmpfs")).toBe("");
