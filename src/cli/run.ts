@@ -151,7 +151,11 @@ function withContainerOptions(command: Command): Command {
   return command
     .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent directory)")
     .option("--from <process>", "copy image and settings from a running process: web (by label or compose service), or container:NAME")
-    .option("--compose <file>", "with --service: the compose file (default: compose.yaml / docker-compose.yml here)")
+    .option(
+      "--compose <file>",
+      "with --service: a compose file; repeat to merge several in order, as docker compose -f (default: COMPOSE_FILE, else compose.yaml / docker-compose.yml and its override here)",
+      collect,
+    )
     .option("--service <name>", "take image and settings from this compose service")
     .option("--release <ref>", "image to run: tag (with image: in config), repo:tag, repo@sha256:digest or image ID")
     .option("-e, --env <KEY[=VALUE]>", "set an environment variable; KEY alone passes your own value (repeatable)", collect)
@@ -204,7 +208,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("task", task);
   set("config", pick<string>("config"));
   set("from", pick<string>("from"));
-  set("compose", pick<string>("compose"));
+  set("compose", pick<string[]>("compose"));
   set("service", pick<string>("service"));
   set("release", pick<string>("release"));
   set("env", pick<string[]>("env"));

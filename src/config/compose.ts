@@ -15,11 +15,12 @@ import type { Node } from "yaml";
 import { isMap, isScalar, isSeq } from "yaml";
 import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";
-import type { Mount, ProcessSettings, SettingsLayer } from "../types/config.js";
+import type { Mount, ProcessSettings } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
 import { COMPOSE_RUNTIME_KEYS, readComposeRuntimeKey } from "./compose-runtime.js";
+import type { ComposeFile, ComposeNaming } from "./compose-file.js";
 import { userKeyed } from "../formats/user-keys.js";
 
 const IGNORED = new Set([
@@ -60,67 +61,37 @@ const COPIED = new Set([
   "deploy",
 ]);
 
-export interface ComposeService {
-  layer: SettingsLayer;
+/** An env_file entry: where, and whether a missing file is an error (compose's `required:`). */
+export interface EnvFileRef {
+  path: string;
+  required: boolean;
+}
+
+/** What one compose file says about one service: merged with other files' by compose-merge.ts. */
+export interface ServicePart {
+  settings: Partial<ProcessSettings>;
   /** env_file entries to read (absolute paths), in order, under `environment`. */
-  envFiles: string[];
-  /** When the service has no image: the names compose (v2, then v1) gives the image it builds. */
-  builtImageNames: string[];
-  project: string;
+  envFiles: EnvFileRef[];
+  hasBuild: boolean;
+  /** `extends:` as written: the service it extends, and the file (absolute) when another one. */
+  extends?: { service: string; file?: string; at: string };
 }
 
-/** compose's project name: -p / COMPOSE_PROJECT_NAME / name: / the directory, normalised. */
-export function composeProjectName(explicit: string | undefined, topLevelName: string | undefined, dir: string): string {
-  const raw = explicit ?? topLevelName ?? path.basename(dir);
-  return raw.toLowerCase().replace(/[^a-z0-9_-]/g, "");
-}
-
-export function parseComposeService(
-  text: string,
-  options: { path: string; displayPath: string; service: string; env: Environment; project?: string },
-): ComposeService {
-  const { reader, root } = YamlReader.parse(text, options.displayPath, options.env);
-  const dir = path.dirname(options.path);
-  const top = Object.fromEntries(reader.entries(root, "").map(([key, value, keyNode]) => [key, { value, keyNode }]));
-  const project = composeProjectName(
-    options.project ?? options.env.COMPOSE_PROJECT_NAME,
-    top.name ? reader.string(top.name.value, "name") : undefined,
-    dir,
-  );
-  const services = top.services?.value ?? null;
-  const known = services ? reader.entries(services, "services") : [];
-  const found = known.find(([name]) => name === options.service);
-  if (!found) {
-    const names = known.map(([name]) => name);
-    throw reader.error(
-      services,
-      "services",
-      `no service named ${options.service}`,
-      names.length ? `services: ${names.join(", ")}` : "define it under services:",
-    );
-  }
-  const [, serviceNode] = found;
-  const keyPath = `services.${options.service}`;
-  const realName = (section: string, name: string): string => {
-    // A top-level `name:` or `external: true` keeps the name as given; others get the project prefix.
-    const declared = top[section]?.value
-      ? reader.entries(top[section]?.value ?? null, section).find(([key]) => key === name)?.[1]
-      : undefined;
-    if (declared && isMap(declared)) {
-      const fields = Object.fromEntries(reader.entries(declared, `${section}.${name}`).map(([key, value]) => [key, value]));
-      if (fields.name) return reader.string(fields.name, `${section}.${name}.name`);
-      if (fields.external && isScalar(fields.external) && fields.external.value === true) return name;
-    }
-    return `${project}_${name}`;
-  };
-
-  const settings: Partial<ProcessSettings> = { env: userKeyed(), labels: userKeyed() };
-  const envFiles: string[] = [];
-  let image: string | undefined;
-  let hasBuild = false;
+/** What `file` says about `service` (undefined when it does not define it). */
+export function servicePart(file: ComposeFile, service: string, naming: ComposeNaming, hostEnv: Environment): ServicePart | undefined {
+  if (!file.services.has(service)) return undefined;
+  const { reader, dir } = file;
+  const serviceNode = file.services.get(service) ?? null;
+  const keyPath = `services.${service}`;
+  const settings: Partial<ProcessSettings> = {};
+  const part: ServicePart = { settings, envFiles: [], hasBuild: false };
   for (const [key, value, keyNode] of reader.entries(serviceNode, keyPath)) {
     const at = `${keyPath}.${key}`;
-    if (key === "build") hasBuild = true;
+    if (key === "build") part.hasBuild = true;
+    if (key === "extends") {
+      part.extends = readExtends(reader, value, at, dir);
+      continue;
+    }
     if (IGNORED.has(key)) continue;
     if (COMPOSE_RUNTIME_KEYS.has(key)) {
       readComposeRuntimeKey(reader, key, value, at, settings);
@@ -136,22 +107,19 @@ export function parseComposeService(
     }
     switch (key) {
       case "image":
-        image = reader.string(value, at);
+        settings.release = reader.string(value, at);
         break;
       case "environment":
         settings.env = isSeq(value)
-          ? listEnv(reader, value, at, options.env)
+          ? listEnv(reader, value, at, hostEnv)
           : reader.stringMap(value, at, { nullFromEnv: true, checkName: envNameProblem });
         break;
       case "env_file":
-        for (const file of isSeq(value) && value.items.some((item) => isMap(item))
-          ? longEnvFiles(reader, value, at)
-          : reader.stringList(value, at))
-          envFiles.push(path.resolve(dir, file));
+        part.envFiles.push(...envFileRefs(reader, value, at, dir));
         break;
       case "networks":
         settings.networks = (isSeq(value) ? reader.stringList(value, at) : reader.entries(value, at).map(([name]) => name)).map((name) =>
-          realName("networks", name),
+          naming.realName("networks", name),
         );
         break;
       case "network_mode": {
@@ -162,7 +130,7 @@ export function parseComposeService(
         break;
       }
       case "volumes":
-        settings.mounts = readVolumes(reader, value, at, dir, (name) => realName("volumes", name));
+        settings.mounts = readVolumes(reader, value, at, dir, (name) => naming.realName("volumes", name));
         break;
       case "user":
         settings.user = reader.string(value, at);
@@ -197,14 +165,19 @@ export function parseComposeService(
         break;
     }
   }
-  // A service on no network of its own is on the project's default network.
-  if (settings.networks === undefined) settings.networks = [realName("networks", "default")];
-  if (image) settings.release = image;
+  return part;
+}
+
+/** `extends: web` or `extends: {service: web, file: common.yaml}`. */
+function readExtends(reader: YamlReader, node: Node | null, at: string, dir: string): ServicePart["extends"] {
+  const location = reader.locationOf(node);
+  if (isScalar(node)) return { service: reader.string(node, at), at: location };
+  const fields = Object.fromEntries(reader.entries(node, at, ["service", "file"]).map(([key, value]) => [key, value]));
+  if (!fields.service) throw reader.error(node, at, "extends needs a service", "write extends: {service: NAME, file: FILE}");
   return {
-    layer: { source: `${options.displayPath} service ${options.service}`, settings },
-    envFiles,
-    builtImageNames: image || !hasBuild ? [] : [`${project}-${options.service}`, `${project}_${options.service}`],
-    project,
+    service: reader.string(fields.service, `${at}.service`),
+    ...(fields.file ? { file: path.resolve(dir, reader.string(fields.file, `${at}.file`)) } : {}),
+    at: location,
   };
 }
 
@@ -221,12 +194,18 @@ function listEnv(reader: YamlReader, node: Node, at: string, hostEnv: Environmen
   return env;
 }
 
-function longEnvFiles(reader: YamlReader, node: Node, at: string): string[] {
-  return (isSeq(node) ? node.items : []).map((item, i) => {
+/** env_file as a path, a list of paths, or a list of {path, required} (compose's long form). */
+function envFileRefs(reader: YamlReader, node: Node | null, at: string, dir: string): EnvFileRef[] {
+  if (!isSeq(node)) return reader.stringList(node, at).map((file) => ({ path: path.resolve(dir, file), required: true }));
+  return node.items.map((item, i) => {
     const resolved = reader.deref(item);
-    if (!isMap(resolved)) return reader.string(resolved, `${at}[${i}]`);
-    const pathNode = reader.entries(resolved, `${at}[${i}]`).find(([key]) => key === "path")?.[1] ?? null;
-    return reader.string(pathNode, `${at}[${i}].path`);
+    const where = `${at}[${i}]`;
+    if (!isMap(resolved)) return { path: path.resolve(dir, reader.string(resolved, where)), required: true };
+    const fields = Object.fromEntries(reader.entries(resolved, where, ["path", "required", "format"]).map(([key, value]) => [key, value]));
+    return {
+      path: path.resolve(dir, reader.string(fields.path ?? null, `${where}.path`)),
+      required: fields.required ? reader.boolean(fields.required, `${where}.required`) : true,
+    };
   });
 }
 

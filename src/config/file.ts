@@ -153,7 +153,7 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         });
         break;
       case "compose":
-        config.compose = path.resolve(dir, reader.string(value, key));
+        config.compose = reader.stringList(value, key).map((file) => path.resolve(dir, file));
         break;
       case "service":
         config.service = reader.string(value, key);

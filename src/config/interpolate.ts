@@ -4,6 +4,7 @@
  *                      production with an empty DATABASE_URL is worse than no one-off)
  *   ${VAR:-default}    default when unset or empty;  ${VAR-default} default when unset
  *   ${VAR:?message}    error with message when unset or empty;  ${VAR?message} when unset
+ *   ${VAR:+other}      other when set and not empty, else "";  ${VAR+other} other when set
  *   $$                 a literal $
  * Defaults may themselves hold ${...}. Pure: the environment is passed in.
  */
@@ -83,12 +84,17 @@ function expandBraced(inner: string, env: Environment): string {
   const value = ownValue(env, name);
   const unset = value === undefined;
   const unsetOrEmpty = unset || value === "";
-  const operator = /^(:?[-?])/.exec(rest)?.[1];
+  const operator = /^(:?[-?+])/.exec(rest)?.[1];
   if (!operator) {
-    throw new InterpolationError(`invalid interpolation "\${${inner}}"`, name, "use ${VAR}, ${VAR:-default} or ${VAR:?message}");
+    throw new InterpolationError(
+      `invalid interpolation "\${${inner}}"`,
+      name,
+      "use ${VAR}, ${VAR:-default}, ${VAR:?message} or ${VAR:+alternative}",
+    );
   }
   const argument = rest.slice(operator.length);
   const missing = operator.startsWith(":") ? unsetOrEmpty : unset;
+  if (operator.endsWith("+")) return missing ? "" : interpolate(argument, env);
   if (!missing) return value as string;
   if (operator.endsWith("-")) return interpolate(argument, env);
   const message = argument ? interpolate(argument, env) : `variable ${name} is not set`;

@@ -1,5 +1,6 @@
 /**
- * Finding and reading config files: the only part of config/ that touches the filesystem.
+ * Finding and reading config files: with compose-project.ts (compose files), the only part of
+ * config/ that touches the filesystem.
  */
 import { existsSync, lstatSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
@@ -7,7 +8,6 @@ import { OneoffError } from "../output/errors.js";
 import { configError } from "./errors.js";
 import { parseConfigFile } from "./file.js";
 import { DotenvError, parseDotenv } from "./dotenv.js";
-import { parseComposeService, type ComposeService } from "./compose.js";
 import { parseProcfile, ProcfileError } from "./procfile.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig } from "../types/config.js";
@@ -123,7 +123,7 @@ export function readEnvFile(filePath: string, env: Environment, referencedFrom: 
   }
 }
 
-function readText(filePath: string, referencedFrom: string): string {
+export function readText(filePath: string, referencedFrom: string): string {
   try {
     return readFileSync(filePath, "utf8");
   } catch (error) {
@@ -138,43 +138,4 @@ function readText(filePath: string, referencedFrom: string): string {
             : String(code ?? error);
     throw new OneoffError(`${referencedFrom}: cannot read ${filePath}: ${why}`, { hint: "check the path" });
   }
-}
-
-export const COMPOSE_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;
-
-/**
- * A compose service as a source: from `file` (--compose / compose:), else the compose file in
- * `dirs` (the config's directory, then the working directory). Interpolation uses the compose
- * file's `.env` under the invoking environment, as compose does.
- */
-export function loadComposeService(
-  file: string | undefined,
-  service: string,
-  dirs: readonly string[],
-  cwd: string,
-  env: Environment,
-): ComposeService {
-  const composePath =
-    file !== undefined
-      ? path.resolve(cwd, file)
-      : dirs.flatMap((dir) => COMPOSE_FILE_NAMES.map((name) => path.join(dir, name))).find((candidate) => existsSync(candidate));
-  if (!composePath) {
-    throw new OneoffError(`--service ${service}: no compose file (${COMPOSE_FILE_NAMES.join(", ")}) here`, { hint: "pass --compose FILE" });
-  }
-  const displayPath = displayPathOf(composePath, cwd);
-  const dotenvPath = path.join(path.dirname(composePath), ".env");
-  const dotenv = existsSync(dotenvPath) ? readEnvFile(dotenvPath, env, `${displayPath} (.env)`) : {};
-  const interpolationEnv = { ...dotenv, ...env };
-  const composed = parseComposeService(readText(composePath, file === undefined ? "compose file" : "--compose"), {
-    path: composePath,
-    displayPath,
-    service,
-    env: interpolationEnv,
-  });
-  const fromFiles = composed.envFiles.reduce<Record<string, string>>(
-    (merged, envFile) => ({ ...merged, ...readEnvFile(envFile, interpolationEnv, `${displayPath} env_file`) }),
-    {},
-  );
-  composed.layer.settings.env = { ...fromFiles, ...composed.layer.settings.env };
-  return composed;
 }

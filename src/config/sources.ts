@@ -8,7 +8,8 @@ import type { ContainerEngine } from "../engine/types.js";
 import { connectEngine, type EngineChoice } from "../engine/connect.js";
 import { engineChoice, pickEnvironment } from "./environments.js";
 import { OneoffError } from "../output/errors.js";
-import { loadAppConfig, loadComposeService } from "./load.js";
+import { loadAppConfig } from "./load.js";
+import { loadComposeService } from "./compose-project.js";
 import type { RunOptions } from "../types/options.js";
 import { findProcess, processLayer } from "./running.js";
 import { findService, serviceLayer } from "./swarm-service.js";
@@ -46,13 +47,15 @@ export async function resolveSources(
   const service = options.service ?? config?.service;
   if (service) {
     if (from) throw new OneoffError("--from and --service both name where the one-off comes from", { hint: "keep one of them" });
-    const composed = loadComposeService(options.compose ?? config?.compose, service, [config?.dir ?? cwd, cwd], cwd, env);
+    const given = options.compose === undefined ? [] : [options.compose].flat();
+    const composeFiles = given.length ? given : (config?.compose ?? []);
+    const composed = loadComposeService(composeFiles, service, [config?.dir ?? cwd, cwd], cwd, env);
     if (composed.builtImageNames.length && !releaseChosen) {
       engine ??= await connectEngine(env, choice);
       composed.layer.settings.release = await builtImage(engine, composed.builtImageNames, service);
     }
     sourceLayers.push(composed.layer);
-  } else if (options.compose) {
+  } else if (options.compose !== undefined && [options.compose].flat().length) {
     throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
   }
   if (from && swarmChosen(options, env, config)) {

@@ -150,7 +150,7 @@ export interface AppConfig {
   /** Copy image and settings from this running process (like --from). */
   from?: string;
   /** Take image and settings from this compose file's service (like --compose/--service). */
-  compose?: string;
+  compose?: string[];
   service?: string;
   /** Ledger records kept per app. */
   ledgerKeep?: number;

@@ -9,8 +9,8 @@ export interface RunOptions {
   task?: string;
   /** Copy image and settings from a running process: `web`, or `container:NAME|ID`. */
   from?: string;
-  /** A compose file, with `service`: take image and settings from that service. */
-  compose?: string;
+  /** Compose files (merged in order, as docker compose -f A -f B), with `service`: take image and settings from that service. */
+  compose?: string | string[];
   service?: string;
   /** argv: the command itself, or extra arguments appended to the task's command. */
   command?: string[];

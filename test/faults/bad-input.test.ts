@@ -359,7 +359,7 @@ export const CATALOGUE: BadInput[] = [
     config: `${BASE}env:\n  A: "\${B:x}"\n`,
     args: ["run", "--", "true"],
     code: 125,
-    says: /^oneoff: oneoff\.yaml:5:6: env\.A: invalid interpolation "\$\{B:x\}" \(use \$\{VAR\}, \$\{VAR:-default\} or \$\{VAR:\?message\}\)$/,
+    says: /^oneoff: oneoff\.yaml:5:6: env\.A: invalid interpolation "\$\{B:x\}" \(use \$\{VAR\}, \$\{VAR:-default\}, \$\{VAR:\?message\} or \$\{VAR:\+alternative\}\)$/,
   },
 
   // --- env files and -e

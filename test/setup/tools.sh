@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the command-line tools the tests drive are on PATH: tmux (Debian
-# package tmux) and script (package bsdutils, normally present). Installs only
+# package tmux), script (package bsdutils, normally present) and docker-compose
+# (Debian's compose v1, the reference the compose tests compare oneoff with). Installs only
 # what is missing. Idempotent; safe with CI=true and no stdin/terminal. Needs
 # root only when something has to be installed.
 set -Eeuo pipefail
@@ -8,7 +9,7 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly LOCK=/tmp/oneoff-setup-tools.lock
-readonly TOOLS=(tmux:tmux script:bsdutils)
+readonly TOOLS=(tmux:tmux script:bsdutils docker-compose:docker-compose)
 
 missing=$(missing_packages "${TOOLS[@]}")
 [[ -n $missing ]] || exit 0

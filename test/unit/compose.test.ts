@@ -1,9 +1,24 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { composeProjectName, parseComposeService } from "../../src/config/compose.js";
+import { composeProjectName } from "../../src/config/compose-file.js";
+import { loadComposeService } from "../../src/config/compose-project.js";
 import type { OneoffError } from "../../src/output/errors.js";
 
-const parse = (text: string, service = "web", env: Record<string, string> = {}) =>
-  parseComposeService(text, { path: "/srv/My Shop/compose.yaml", displayPath: "compose.yaml", service, env });
+/** A compose project in a folder named "My Shop" (its project name: myshop), with `files` beside compose.yaml. */
+function project(text: string, files: Record<string, string> = {}): string {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-compose-")), "My Shop");
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, "compose.yaml"), text);
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+  return dir;
+}
+
+const parse = (text: string, service = "web", env: Record<string, string> = {}, files: Record<string, string> = {}) => {
+  const dir = project(text, files);
+  return { dir, ...loadComposeService([], service, [dir], dir, env) };
+};
 
 describe("compose services as a source", () => {
   it("copies the runtime keys: init, capabilities, tmpfs, ulimits, shm size, groups, sysctls, devices, logging, ...", () => {
@@ -102,18 +117,19 @@ describe("compose services as a source", () => {
       ].join("\n"),
       "web",
       { FROM_HOST: "h" },
+      { "web.env": "FROM_FILE=f\nRAILS_ENV=development\n" },
     );
     expect(service.project).toBe("myshop");
-    expect(service.envFiles).toEqual(["/srv/My Shop/web.env"]);
     expect(service.builtImageNames).toEqual([]);
     expect(service.layer.settings).toEqual({
       release: "registry.example.com/shop:v1",
-      env: { RAILS_ENV: "production", FROM_HOST: "h" },
+      // environment: wins over env_file.
+      env: { FROM_FILE: "f", RAILS_ENV: "production", FROM_HOST: "h" },
       labels: { "com.example.team": "payments" },
       networks: ["myshop_backend", "shared"],
       mounts: [
         { type: "volume", source: "myshop_data", target: "/data", readOnly: false },
-        { type: "bind", source: "/srv/My Shop/conf", target: "/conf", readOnly: true },
+        { type: "bind", source: path.join(service.dir, "conf"), target: "/conf", readOnly: true },
         { type: "tmpfs", source: "", target: "/scratch", readOnly: false },
       ],
       user: "app",
@@ -167,5 +183,132 @@ describe("compose services as a source", () => {
     [undefined, "Named.Project", "/x/dir", "namedproject"],
   ])("names the project like compose: -p %s, name: %s, dir %s -> %s", (explicit, named, dir, project) => {
     expect(composeProjectName(explicit, named, dir)).toBe(project);
+  });
+});
+
+describe("compose projects read as compose reads them", () => {
+  const BASE = [
+    "services:",
+    "  web:",
+    "    image: shop:v1",
+    "    environment: [APP_ENV=production, KEEP=base]",
+    "    volumes: ['data:/data', './conf:/conf']",
+    "    dns: [10.0.0.2]",
+    "    cap_add: [NET_ADMIN]",
+    "    entrypoint: [/bin/base]",
+    "volumes:",
+    "  data: {}",
+    "",
+  ].join("\n");
+
+  it("adds the override file beside compose.yaml, merging as compose does", () => {
+    const service = parse(
+      BASE,
+      "web",
+      {},
+      {
+        "compose.override.yaml": [
+          "services:",
+          "  web:",
+          "    environment: {APP_ENV: staging, OVERRIDDEN: 'yes'}",
+          "    volumes: ['./other:/conf:ro', 'cache:/cache']",
+          "    dns: [10.0.0.2, 10.0.0.3]",
+          "    cap_add: [SYS_PTRACE]",
+          "    entrypoint: [/bin/over]",
+          "volumes:",
+          "  cache: {external: true}",
+          "",
+        ].join("\n"),
+      },
+    );
+    expect(service.files.map((file) => path.basename(file))).toEqual(["compose.yaml", "compose.override.yaml"]);
+    expect(service.layer.settings).toMatchObject({
+      release: "shop:v1",
+      env: { APP_ENV: "staging", KEEP: "base", OVERRIDDEN: "yes" },
+      mounts: [
+        { type: "volume", source: "myshop_data", target: "/data", readOnly: false },
+        { type: "bind", source: path.join(service.dir, "other"), target: "/conf", readOnly: true },
+        { type: "volume", source: "cache", target: "/cache", readOnly: false },
+      ],
+      dns: ["10.0.0.2", "10.0.0.3"],
+      capAdd: ["NET_ADMIN", "SYS_PTRACE"],
+      entrypoint: ["/bin/over"],
+    });
+  });
+
+  it("takes COMPOSE_FILE (its separator too) instead, with no override added; --compose files win over both", () => {
+    const dir = project(BASE, {
+      "compose.override.yaml": "services:\n  web:\n    environment: [FROM_OVERRIDE=1]\n",
+      "extra.yaml": "services:\n  web:\n    environment: [FROM_EXTRA=1]\n",
+    });
+    const viaEnv = loadComposeService([], "web", [dir], dir, { COMPOSE_FILE: "compose.yaml;extra.yaml", COMPOSE_PATH_SEPARATOR: ";" });
+    expect(viaEnv.layer.settings.env).toEqual({ APP_ENV: "production", KEEP: "base", FROM_EXTRA: "1" });
+    const given = loadComposeService(["compose.yaml", "compose.override.yaml"], "web", [dir], dir, { COMPOSE_FILE: "extra.yaml" });
+    expect(given.layer.settings.env).toEqual({ APP_ENV: "production", KEEP: "base", FROM_OVERRIDE: "1" });
+  });
+
+  it("puts a service over the one it extends, in the same file or another (whose relative paths stay its own)", () => {
+    const dir = project(
+      [
+        "services:",
+        "  base:",
+        "    image: shop:v1",
+        "    environment: [LEVEL=base, BASE_ONLY=b]",
+        "  web:",
+        "    extends: base",
+        "    environment: [LEVEL=web]",
+        "  worker:",
+        "    extends: {file: common/common.yaml, service: common}",
+        "    user: app",
+        "",
+      ].join("\n"),
+    );
+    mkdirSync(path.join(dir, "common"));
+    writeFileSync(
+      path.join(dir, "common/common.yaml"),
+      "services:\n  common:\n    image: shop:v2\n    env_file: [common.env]\n    volumes: ['./files:/files']\n",
+    );
+    writeFileSync(path.join(dir, "common/common.env"), "FROM_COMMON=1\n");
+    expect(loadComposeService([], "web", [dir], dir, {}).layer.settings).toMatchObject({
+      release: "shop:v1",
+      env: { LEVEL: "web", BASE_ONLY: "b" },
+    });
+    expect(loadComposeService([], "worker", [dir], dir, {}).layer.settings).toMatchObject({
+      release: "shop:v2",
+      user: "app",
+      env: { FROM_COMMON: "1" },
+      mounts: [{ type: "bind", source: path.join(dir, "common/files"), target: "/files", readOnly: false }],
+    });
+  });
+
+  it("refuses an extends loop in one line", () => {
+    expect(() => parse("services:\n  a: {extends: b, image: x}\n  b: {extends: a}\n", "a")).toThrow(/extends: a -> b -> a is a loop/);
+  });
+
+  it("finds a service in an included file, whose relative paths are its own", () => {
+    const dir = project("include: [lib/db.yaml]\nservices:\n  web: {image: shop}\n");
+    mkdirSync(path.join(dir, "lib"));
+    writeFileSync(path.join(dir, "lib/db.yaml"), "services:\n  migrate:\n    image: shop-migrate\n    volumes: ['./sql:/sql']\n");
+    expect(loadComposeService([], "migrate", [dir], dir, {}).layer.settings).toMatchObject({
+      release: "shop-migrate",
+      mounts: [{ type: "bind", source: path.join(dir, "lib/sql"), target: "/sql", readOnly: false }],
+    });
+  });
+
+  it("skips a missing env_file marked required: false, and refuses a missing required one", () => {
+    const yaml = (required: string) =>
+      `services:\n  web:\n    image: shop\n    env_file:\n      - path: present.env\n      - path: absent.env\n        required: ${required}\n`;
+    expect(parse(yaml("false"), "web", {}, { "present.env": "A=1\n" }).layer.settings.env).toEqual({ A: "1" });
+    expect(() => parse(yaml("true"), "web", {}, { "present.env": "A=1\n" })).toThrow(/absent\.env/);
+  });
+
+  it("runs a service of an inactive profile when it is named, as docker compose run does", () => {
+    expect(parse("services:\n  tools:\n    image: shop\n    profiles: [debug]\n", "tools").layer.settings.release).toBe("shop");
+  });
+
+  it("takes the project's name from COMPOSE_PROJECT_NAME in the project's .env", () => {
+    const service = parse(BASE, "web", {}, { ".env": "COMPOSE_PROJECT_NAME=fromdotenv\n" });
+    expect(service.project).toBe("fromdotenv");
+    expect(service.layer.settings.networks).toEqual(["fromdotenv_default"]);
   });
 });

@@ -44,6 +44,13 @@ describe("interpolate", () => {
     ["${VAR-default} when unset", "${MISSING-other}", "other"],
     ["${VAR-default} keeps an empty value", "[${EMPTY-other}]", "[]"],
     ["an empty default", "[${MISSING:-}]", "[]"],
+    ["${VAR:+alt} when set", "${HOST:+yes}", "yes"],
+    ["${VAR:+alt} when empty", "[${EMPTY:+yes}]", "[]"],
+    ["${VAR:+alt} when unset", "[${MISSING:+yes}]", "[]"],
+    ["${VAR+alt} when set but empty", "${EMPTY+yes}", "yes"],
+    ["${VAR+alt} when unset", "[${MISSING+yes}]", "[]"],
+    ["an alternative holding a variable", "${HOST:+host=${HOST}}", "host=db.internal"],
+    ["an unset variable in an alternative not taken is not an error", "[${MISSING:+${ALSO_MISSING}}]", "[]"],
     ["a default holding spaces and colons", "${MISSING:-a b:c}", "a b:c"],
     ["a default that is itself a variable", "${MISSING:-${FALLBACK}}", "from-fallback"],
     ["a default holding $VAR", "${MISSING:-$FALLBACK}", "from-fallback"],
@@ -99,7 +106,7 @@ describe("interpolate", () => {
     ["an empty name", "${}", /^invalid variable name in "\$\{\}"$/],
     ["a name starting with a digit", "${1ABC}", /^invalid variable name/],
     ["a name with a dot", "${MY.VAR}", /^invalid interpolation "\$\{MY\.VAR\}"$/],
-    ["an unknown operator", "${HOST:+alt}", /^invalid interpolation "\$\{HOST:\+alt\}"$/],
+    ["an unknown operator", "${HOST:=alt}", /^invalid interpolation "\$\{HOST:=alt\}"$/],
     ["a space after the name", "${HOST }", /^invalid interpolation/],
     ["a lone dollar at the end", "price$", /^invalid interpolation "\$" in "price\$"$/],
     ["a dollar before a space", "a $ b", /^invalid interpolation "\$ " in "a \$ b"$/],
@@ -111,7 +118,7 @@ describe("interpolate", () => {
   });
 
   it("names the variable for an invalid operator but not for an invalid name", () => {
-    expect(interpolationError("${HOST:+alt}").variable).toBe("HOST");
+    expect(interpolationError("${HOST:=alt}").variable).toBe("HOST");
     expect(interpolationError("${1ABC}").variable).toBeUndefined();
   });
 });
