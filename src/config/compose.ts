@@ -1,7 +1,8 @@
 /**
- * A docker compose service as a config source (`--compose FILE --service web`): what compose
- * would give the service's containers becomes a SettingsLayer under oneoff.yaml and flags.
- * Pure: text in, layer out; load.ts reads the files (compose file, its env_files, `.env`).
+ * What one compose file says about one service (`--service web`): the part of what compose
+ * would give the service's containers that this file gives. compose-project.ts finds the
+ * files, resolves extends and include, and merges the parts (compose-merge.ts) into the
+ * SettingsLayer under oneoff.yaml and flags. Pure: a parsed file in, a part out.
  *
  * Copied: image (or the image compose built), environment and env_file, networks and volumes
  * under the names compose gives them (project-prefixed), user, working_dir, entrypoint,
