@@ -24,6 +24,10 @@ const PROBE = [
   'awk \'$2 ~ /^\\/m\\// {split($4, o, ","); print "mount=" $2 " " o[1]}\' /proc/mounts | sort',
   // The networks it is on, as their subnets (each network of the engine has its own).
   "for a in $(ip -4 -o addr show | awk '$2 != \"lo\" {print $4}'); do ipcalc -n -p $a | tr '\\n' ' '; echo; done | sort",
+  // Runtime settings: PID 1 (an init?), capabilities, limits, /dev/shm, groups, a read-only root.
+  "echo pid1=$(cat /proc/1/comm) $(grep CapEff /proc/self/status)",
+  "echo nofile=$(ulimit -Sn):$(ulimit -Hn) shm=$(df -k /dev/shm | awk 'NR==2 {print $2}') groups=$(id -G)",
+  "touch /probe 2>/dev/null && echo root=rw || echo root=ro",
 ].join("; ");
 
 const EXTERNAL_NETWORK = `oneoff-oracle-ext-${process.pid}`;
@@ -55,6 +59,8 @@ interface Project {
   service?: string;
   /** The environment both run with (COMPOSE_FILE, variables the files interpolate). */
   env?: Record<string, string>;
+  /** Lines the probe must show: the project's settings took effect (the comparison is not of two empty outputs). */
+  sees: RegExp[];
 }
 
 const CORPUS: Record<string, Project> = {
@@ -65,6 +71,7 @@ const CORPUS: Record<string, Project> = {
       "conf/.keep": "",
       "other/.keep": "",
     },
+    sees: [/^APP_ENV=staging$/m, /^OVERRIDDEN=yes$/m, /^user=1000:1000$/m, /^mount=\/m\/conf ro$/m],
   },
   "several files in COMPOSE_FILE, with networks": {
     files: {
@@ -72,6 +79,7 @@ const CORPUS: Record<string, Project> = {
       "b.yml": `services:\n  web:\n    environment: [FROM_B=1, SHARED=b]\n    networks: [back]\n    working_dir: /srv\n`,
     },
     env: { COMPOSE_FILE: "a.yml:b.yml" },
+    sees: [/^FROM_A=1$/m, /^SHARED=b$/m, /^workdir=\/srv$/m, /^(NETWORK=\S+ PREFIX=\d+ \n){2}/m],
   },
   "extends, in the same file and from another file": {
     files: {
@@ -80,6 +88,7 @@ const CORPUS: Record<string, Project> = {
       "common/common.env": "FROM_COMMON=1\nLEVEL=common\n",
       "common/files/.keep": "",
     },
+    sees: [/^LEVEL=web$/m, /^BASE_ONLY=b$/m, /^FROM_COMMON=1$/m, /^workdir=\/var$/m, /^mount=\/m\/files ro$/m],
   },
   "env files, environment over them, .env and interpolation": {
     files: {
@@ -95,7 +104,6 @@ const CORPUS: Record<string, Project> = {
         "      - DEFAULTED=${UNSET_VAR:-fallback}",
         "      - DASH=${EMPTY-kept-empty}",
         "      - COLON_DASH=${EMPTY:-was-empty}",
-        "      - NESTED=${UNSET_VAR:-${FROM_DOTENV}-nested}",
         "      - DOLLARS=$$HOME and $$$${x}",
         "      - REQUIRED=${FROM_SHELL?must be set}",
         "      - PASSED",
@@ -105,6 +113,26 @@ const CORPUS: Record<string, Project> = {
       "two.env": "SHARED=two\nTWO=2\n",
     },
     env: { FROM_SHELL: "shell", PASSED: "from-the-shell" },
+    sees: [/^OVER=environment$/m, /^SHARED=two$/m, /^DOLLARS=\$HOME and \$\$\{x\}$/m, /^DASH=$/m, /^PASSED=from-the-shell$/m],
+  },
+  "runtime keys: init, capabilities, tmpfs, ulimits, shm size, groups, read-only root": {
+    files: {
+      "docker-compose.yml": [
+        "services:",
+        "  web:",
+        `    image: ${IMAGE}`,
+        "    init: true",
+        "    cap_add: [NET_ADMIN]",
+        "    cap_drop: [CHOWN]",
+        "    tmpfs: [/m/scratch]",
+        "    ulimits: {nofile: {soft: 1024, hard: 2048}}",
+        "    shm_size: 96m",
+        "    group_add: ['123']",
+        "    read_only: true",
+        "",
+      ].join("\n"),
+    },
+    sees: [/^pid1=docker-init /m, /^nofile=1024:2048 shm=98304 groups=.*\b123\b/m, /^root=ro$/m, /^mount=\/m\/scratch rw$/m],
   },
   "networks and volumes with name: and external": {
     files: {
@@ -123,6 +151,7 @@ const CORPUS: Record<string, Project> = {
         "",
       ].join("\n"),
     },
+    sees: [/^mount=\/m\/named rw$/m, /^mount=\/m\/outside ro$/m, /^(NETWORK=\S+ PREFIX=\d+ \n){2}/m],
   },
 };
 
@@ -153,8 +182,8 @@ describe.each(Object.entries(CORPUS))("a compose project: %s", (name, project) =
       expect(ours.stderr).toBe("");
       expect(ours.code).toBe(0);
       expect(ours.stdout.toString()).toBe(reference);
-      // Not empty by accident: the probe saw the settings the project gives.
-      expect(reference).toMatch(/^user=/m);
+      // Not two empty or default outputs: the probe saw the settings the project gives.
+      for (const line of project.sees) expect(reference).toMatch(line);
     } finally {
       execFileSync("docker-compose", ["down", "-v", "--remove-orphans"], { cwd: dir, env: composeEnv, stdio: "pipe" });
     }
