@@ -1,5 +1,11 @@
-#!/usr/bin/env -S node --
-// "node --": Node 20 reads --env-file even after the script name; "--" stops it, so oneoff gets its own --env-file.
+#!/bin/sh
+":" //; exec node -- "$0" "$@"
+// Both a shell script and an ES module. Run as a program, /bin/sh (any: dash, bash, BusyBox's)
+// runs the line above, which starts node on this file; node reads the line above as a string
+// and a comment. Why not "#!/usr/bin/env node": node reads --env-file even after the script's
+// name (`oneoff run --env-file x` would make node load x itself, or exit 9 when x is missing);
+// after "--" it does not. And "#!/usr/bin/env -S node --" needs env -S, which BusyBox's env
+// (Alpine, the node:*-alpine images) refuses.
 // The bundled CLI (npm run build): one file per lazily loaded part, ~120 ms faster to start.
 import { main } from "../dist/bundle/cli/main.js";
 
