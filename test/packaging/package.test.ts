@@ -57,6 +57,7 @@ describe("the npm package", { timeout: 30_000 }, () => {
       expect.arrayContaining([
         "package.json",
         "README.md",
+        "LICENSE",
         "bin/oneoff.js",
         "dist/index.js",
         "dist/index.d.ts",
