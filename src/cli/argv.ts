@@ -1,3 +1,6 @@
+import type { Command } from "commander";
+import { OneoffError } from "../output/errors.js";
+
 /**
  * Splits argv at the first `--`: everything after it is the one-off's command, passed on
  * untouched (never re-parsed by us or by a shell), even words that look like flags.
@@ -10,4 +13,17 @@ export function splitAtDoubleDash(argv: readonly string[]): { own: string[]; com
 
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/**
+ * The config file flags of every command that reads oneoff.yaml are `-f, --file` (as compose's)
+ * and `--config`, one setting: the program's preAction hook (main.ts) reads --file as `config`.
+ * `-c` is the docker CLI's --context, a program option.
+ */
+export function configFileAsConfig(action: Command): void {
+  const { file, config } = action.opts<{ file?: string; config?: string }>();
+  if (file === undefined) return;
+  if (config !== undefined && config !== file)
+    throw new OneoffError(`--file ${file} and --config ${config} name two config files`, { hint: "give one of them" });
+  action.setOptionValue("config", file);
 }

@@ -107,7 +107,7 @@ ${specs.join("\n")}
     # After --: the one-off's own command line, left to the shell's default completion.
     [[ $word == -- ]] && return 0
     if [[ $valued == *" $word "* ]]; then
-      [[ $word == -c || $word == --config ]] && config=\${COMP_WORDS[i+1]}
+      [[ $word == -f || $word == --file || $word == --config ]] && config=\${COMP_WORDS[i+1]}
       [[ \${COMP_WORDS[i+1]} == = ]] && ((i++))
       ((i++))
     elif [[ $word != -* && $word != = ]]; then
@@ -170,7 +170,7 @@ export function zshScript(model: ProgramModel): string {
 
 ${fn}_tasks() {
   local -a tasks config
-  local value=\${opt_args[-c]:-\${opt_args[--config]}}
+  local value=\${opt_args[-f]:-\${opt_args[--file]:-\${opt_args[--config]}}}
   [[ -n $value ]] && config=(--config "$value")
   tasks=(\${(f)"$(_call_program tasks "$oneoff" tasks --json "\${config[@]}" 2>/dev/null | grep -o '"name":"[^"]*"' | sed -e 's/^"name":"//' -e 's/"$//')"})
   _describe -t tasks task tasks
@@ -255,7 +255,7 @@ export function fishScript(model: ProgramModel): string {
     `function ${fn}_tasks`,
     "    set -l words (commandline -opc)",
     "    set -l config",
-    "    set -l at (contains -i -- --config $words; or contains -i -- -c $words)",
+    "    set -l at (contains -i -- --config $words; or contains -i -- --file $words; or contains -i -- -f $words)",
     '    test -n "$at"; and set config --config $words[(math $at + 1)]',
     `    $words[1] tasks --json $config 2>/dev/null | string match -ar '"name":"[^"]*"' | string replace -r '^"name":"(.*)"$' '$1'`,
     "end",

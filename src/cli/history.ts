@@ -11,7 +11,8 @@ export function historyCommand({ io, act, engineFlags }: CliContext): Command {
     .option("-n, --last <count>", "how many, newest last", "20")
     .option("--app <name>", "another app's one-offs")
     .option("--all-apps", "every app's")
-    .option("-c, --config <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
+    .option("-f, --file <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
+    .option("--config <file>", "the same as -f, --file")
     .option("--json", "print a JSON array on stdout")
     .option("--ledger", "the release ledger on the engine instead: release-task runs from every machine")
     .addHelpText(

@@ -7,7 +7,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { redactSecretValues } from "../output/redact.js";
 import { VERSION } from "../version.js";
-import { splitAtDoubleDash } from "./argv.js";
+import { configFileAsConfig, splitAtDoubleDash } from "./argv.js";
 import { checkCommand } from "./check.js";
 import { cleanupCommand } from "./cleanup.js";
 import { completionCommand } from "./completion.js";
@@ -37,7 +37,7 @@ export async function main(argv: readonly string[], io: CliIO = process): Promis
     .version(VERSION, "-V, --version")
     .option("--debug", "say which config file is used, and show stack traces for errors")
     .option("-H, --host <address>", "the engine: unix:///path, tcp://HOST:PORT or ssh://[USER@]HOST[:PORT] (default: DOCKER_HOST)")
-    .option("--context <name>", "the engine of this docker context (default: DOCKER_CONTEXT, docker context use)")
+    .option("-c, --context <name>", "the engine of this docker context, as docker -c (default: DOCKER_CONTEXT, docker context use)")
     .option("--env-name <name>", "an environment of oneoff.yaml's environments: (default: ONEOFF_ENV)")
     .addHelpText(
       "after",
@@ -77,6 +77,7 @@ Examples:
       .showSuggestionAfterError(true);
   }
   for (const subcommand of subcommands) program.addCommand(subcommand);
+  program.hook("preAction", (_program, action) => configFileAsConfig(action));
 
   try {
     await program.parseAsync(own, { from: "user" });

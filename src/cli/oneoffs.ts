@@ -20,7 +20,8 @@ export function psCommand({ io, act, engineFlags }: CliContext): Command {
     .option("-a, --all", "include finished one-offs, with exit code and duration")
     .option("--app <name>", "another app's one-offs")
     .option("--all-apps", "one-offs of every app on the engine")
-    .option("-c, --config <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
+    .option("-f, --file <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
+    .option("--config <file>", "the same as -f, --file")
     .option("--json", "print a JSON array on stdout")
     .addHelpText(
       "after",

@@ -149,7 +149,8 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
 /** The flags `run` and `shell` share: where the one-off comes from and what it gets. */
 function withContainerOptions(command: Command): Command {
   return command
-    .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent directory)")
+    .option("-f, --file <file>", "config file (default: oneoff.yaml here or in a parent directory)")
+    .option("--config <file>", "the same as -f, --file")
     .option("--from <process>", "copy image and settings from a running process: web (by label or compose service), or container:NAME")
     .option(
       "--compose <file>",

@@ -7,14 +7,15 @@ import type { CliContext } from "./command.js";
 export function tasksCommand({ io, act }: CliContext): Command {
   return new Command("tasks")
     .description("list the app's tasks (oneoff.yaml tasks: and Procfile process types) and where each comes from")
-    .option("-c, --config <file>", "config file (default: oneoff.yaml here or in a parent)")
+    .option("-f, --file <file>", "config file (default: oneoff.yaml here or in a parent)")
+    .option("--config <file>", "the same as -f, --file")
     .option("--json", "print a JSON array on stdout")
     .addHelpText(
       "after",
       `
 Examples:
   oneoff tasks                         name, where it is defined, command, description
-  oneoff tasks -c deploy/oneoff.yaml   another config's
+  oneoff tasks -f deploy/oneoff.yaml   another config's
   oneoff tasks --json                  for scripts (shell completion reads this)`,
     )
     .action((flags: { config?: string; json?: boolean }) =>

@@ -509,13 +509,26 @@ export const CATALOGUE: BadInput[] = [
   },
   {
     what: "--config: no such file",
-    args: ["run", "-c", "/nonexistent/oneoff.yaml", "--", "true"],
+    args: ["run", "-f", "/nonexistent/oneoff.yaml", "--", "true"],
     code: 125,
     says: /^oneoff: --config: cannot read \/nonexistent\/oneoff\.yaml: no such file \(check the path\)$/,
   },
   {
+    what: "--file and --config naming two files",
+    args: ["run", "-f", "a.yaml", "--config", "b.yaml", "--", "true"],
+    code: 125,
+    says: /^oneoff: --file a\.yaml and --config b\.yaml name two config files \(give one of them\)$/,
+  },
+  {
+    what: "-c is docker's --context: an unknown context",
+    args: ["-c", "no-such-context", "run", ...REL, "--", "true"],
+    env: { DOCKER_CONFIG: os.tmpdir() },
+    code: 125,
+    says: /^oneoff: context "no-such-context" not found in .*contexts \(docker context ls lists the contexts; DOCKER_CONFIG chooses the folder\)$/,
+  },
+  {
     what: "--config: a directory",
-    args: ["run", "-c", os.tmpdir(), "--", "true"],
+    args: ["run", "--config", os.tmpdir(), "--", "true"],
     code: 125,
     says: /^oneoff: --config: cannot read \/.*: is a directory \(check the path\)$/,
   },

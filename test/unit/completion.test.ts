@@ -87,7 +87,7 @@ rm -f "$args_file"`;
     });
 
     it("reads task names with the --config already typed", async () => {
-      const { reply, tasksArgs } = complete(await script("bash"), ["oneoff", "run", "-c", "deploy/oneoff.yaml", ""]);
+      const { reply, tasksArgs } = complete(await script("bash"), ["oneoff", "run", "-f", "deploy/oneoff.yaml", ""]);
       expect(reply).toEqual(["console", "migrate"]);
       expect(tasksArgs).toBe("tasks --json --config deploy/oneoff.yaml");
     });
