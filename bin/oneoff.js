@@ -1,8 +1,7 @@
 #!/bin/sh
-":" //; exec node -- "$0" "$@"
+//bin/sh -c :; exec node -- "$0" "$@"
 // Both a shell script and an ES module. Run as a program, /bin/sh (any: dash, bash, BusyBox's)
-// runs the line above, which starts node on this file; node reads the line above as a string
-// and a comment. Why not "#!/usr/bin/env node": node reads --env-file even after the script's
+// runs the line above (a no-op, then node on this file); node reads it as a comment. Why not "#!/usr/bin/env node": node reads --env-file even after the script's
 // name (`oneoff run --env-file x` would make node load x itself, or exit 9 when x is missing);
 // after "--" it does not. And "#!/usr/bin/env -S node --" needs env -S, which BusyBox's env
 // (Alpine, the node:*-alpine images) refuses.
