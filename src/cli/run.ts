@@ -6,6 +6,7 @@ import type { RunOptions } from "../types/options.js";
 import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../types/config.js";
 import { exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
+import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
@@ -148,7 +149,10 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
 
 /** The flags `run` and `shell` share: where the one-off comes from and what it gets. */
 function withContainerOptions(command: Command): Command {
-  return command
+  return withRuntimeOptions(command)
+    .option("--rm", "accepted as docker run takes it: a one-off is always removed when it ends (-d keeps it for --keep-for)")
+    .option("--name <name>", "name the container (default APP[-TASK]-run-XXXXXX; a lock's one-off is named after the lock)")
+    .option("-T, --no-TTY", "never allocate a terminal, as docker compose run -T (stdin still passes with -i)")
     .option("-f, --file <file>", "config file (default: oneoff.yaml here or in a parent directory)")
     .option("--config <file>", "the same as -f, --file")
     .option("--from <process>", "copy image and settings from a running process: web (by label or compose service), or container:NAME")
@@ -224,6 +228,10 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("labels", pick<string[]>("label"));
   set("interactive", pick<boolean>("interactive"));
   set("tty", pick<boolean>("tty"));
+  // commander reads -T, --no-TTY as TTY: false (true when not given).
+  if (flags.TTY === false) options.noTty = true;
+  set("name", pick<string>("name"));
+  Object.assign(options, runtimeFlagsOf(flags));
   set("pull", pick<PullPolicy>("pull"));
   set("engine", pick<EngineKind>("engine"));
   set("constraints", pick<string[]>("constraint"));

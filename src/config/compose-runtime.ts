@@ -5,11 +5,12 @@
  */
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { parseMemory } from "../formats/units.js";
-import type { Device, RuntimeSettings, Ulimit } from "../types/config.js";
+import { parseDevice, parsePair, parseTmpfs } from "../formats/runtime-values.js";
+import type { RuntimeSettings, Ulimit } from "../types/config.js";
 import type { YamlReader } from "./yaml-reader.js";
 
-/** The compose keys this module reads. */
-export const COMPOSE_RUNTIME_KEYS = new Set([
+/** The compose keys this module reads (oneoff.yaml takes them too). */
+export const COMPOSE_RUNTIME_KEYS = [
   "init",
   "cap_add",
   "cap_drop",
@@ -29,11 +30,45 @@ export const COMPOSE_RUNTIME_KEYS = new Set([
   "logging",
   "dns_opt",
   "dns_search",
-]);
+] as const;
+const RUNTIME_KEY_SET = new Set<string>(COMPOSE_RUNTIME_KEYS);
+/** Whether `key` is one of the runtime keys. */
+export const isRuntimeKey = (key: string): boolean => RUNTIME_KEY_SET.has(key);
 
-/** Reads one runtime key of a service into `settings`. */
+/** The setting each key sets (logging sets logOptions too). */
+export const RUNTIME_SETTING_OF: Record<string, keyof RuntimeSettings> = {
+  init: "init",
+  cap_add: "capAdd",
+  cap_drop: "capDrop",
+  security_opt: "securityOpt",
+  tmpfs: "tmpfs",
+  ulimits: "ulimits",
+  shm_size: "shmSizeBytes",
+  group_add: "groupAdd",
+  sysctls: "sysctls",
+  read_only: "readOnly",
+  privileged: "privileged",
+  devices: "devices",
+  device_cgroup_rules: "deviceCgroupRules",
+  pid: "pidMode",
+  ipc: "ipcMode",
+  runtime: "runtime",
+  logging: "logDriver",
+  dns_opt: "dnsOptions",
+  dns_search: "dnsSearch",
+};
+
+/** The docker run flag of a key, where its name differs. */
+const FLAG_OF: Record<string, string> = { devices: "device", tmpfs: "tmpfs" };
+
+/** Reads one runtime key of a service (or of oneoff.yaml, which takes the same keys) into `settings`. */
 export function readComposeRuntimeKey(reader: YamlReader, key: string, value: Node | null, at: string, settings: RuntimeSettings): void {
   const strings = () => reader.stringList(value, at);
+  // A parsed value, or the located one-line refusal of what is wrong with it.
+  const valid = <T>(parsed: T | string, entry: string, where: string): T => {
+    if (typeof parsed === "string") throw reader.error(value, where, `"${entry}": ${parsed}`, `see docker run's --${FLAG_OF[key] ?? key}`);
+    return parsed;
+  };
   switch (key) {
     case "init":
       settings.init = reader.boolean(value, at);
@@ -76,12 +111,7 @@ export function readComposeRuntimeKey(reader: YamlReader, key: string, value: No
       break;
     case "tmpfs":
       // "/run" or "/run:size=64m,mode=1777", one or a list.
-      settings.tmpfs = Object.fromEntries(
-        strings().map((entry) => {
-          const colon = entry.indexOf(":");
-          return colon < 0 ? [entry, ""] : [entry.slice(0, colon), entry.slice(colon + 1)];
-        }),
-      );
+      settings.tmpfs = Object.fromEntries(strings().map((entry, i) => valid(parseTmpfs(entry), entry, `${at}[${i}]`)));
       break;
     case "shm_size": {
       const raw = reader.string(value, at);
@@ -97,7 +127,7 @@ export function readComposeRuntimeKey(reader: YamlReader, key: string, value: No
       settings.ulimits = readUlimits(reader, value, at);
       break;
     case "devices":
-      settings.devices = strings().map((entry, i) => readDevice(reader, value, `${at}[${i}]`, entry));
+      settings.devices = strings().map((entry, i) => valid(parseDevice(entry), entry, `${at}[${i}]`));
       break;
     case "logging":
       for (const [field, fieldValue] of reader.entries(value, at, ["driver", "options"])) {
@@ -111,9 +141,9 @@ export function readComposeRuntimeKey(reader: YamlReader, key: string, value: No
 function pairsFromList(reader: YamlReader, node: Node | null, at: string): Record<string, string> {
   return Object.fromEntries(
     reader.stringList(node, at).map((entry) => {
-      const eq = entry.indexOf("=");
-      if (eq <= 0) throw reader.error(node, at, `"${entry}" is not NAME=VALUE`, "write it as NAME=VALUE, or as a mapping");
-      return [entry.slice(0, eq), entry.slice(eq + 1)];
+      const pair = parsePair(entry);
+      if (typeof pair === "string") throw reader.error(node, at, `"${entry}" is ${pair}`, "write it as NAME=VALUE, or as a mapping");
+      return pair;
     }),
   );
 }
@@ -131,13 +161,4 @@ function readUlimits(reader: YamlReader, node: Node | null, at: string): Ulimit[
     if (!fields.soft || !fields.hard) throw reader.error(limit, where, "needs both soft and hard", "such as {soft: 1024, hard: 2048}");
     return { name, soft: reader.number(fields.soft, `${where}.soft`), hard: reader.number(fields.hard, `${where}.hard`) };
   });
-}
-
-/** `/dev/fuse`, `/dev/fuse:/dev/fuse` or `/dev/fuse:/dev/fuse:rwm`, as docker run --device. */
-function readDevice(reader: YamlReader, node: Node | null, at: string, entry: string): Device {
-  const [host = "", container, permissions] = entry.split(":");
-  if (!host.startsWith("/") || (permissions !== undefined && !/^[rwm]+$/.test(permissions))) {
-    throw reader.error(node, at, `"${entry}" is not a device`, "write HOST_PATH[:CONTAINER_PATH[:rwm]]");
-  }
-  return { pathOnHost: host, pathInContainer: container || host, permissions: permissions ?? "rwm" };
 }

@@ -20,7 +20,7 @@ import type { Mount, ProcessSettings } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
-import { COMPOSE_RUNTIME_KEYS, readComposeRuntimeKey } from "./compose-runtime.js";
+import { isRuntimeKey, readComposeRuntimeKey } from "./compose-runtime.js";
 import type { ComposeFile, ComposeNaming } from "./compose-file.js";
 import { userKeyed } from "../formats/user-keys.js";
 
@@ -94,7 +94,7 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       continue;
     }
     if (IGNORED.has(key)) continue;
-    if (COMPOSE_RUNTIME_KEYS.has(key)) {
+    if (isRuntimeKey(key)) {
       readComposeRuntimeKey(reader, key, value, at, settings);
       continue;
     }

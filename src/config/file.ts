@@ -11,25 +11,10 @@ import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint, isDetachKeys } from "
 import { closest } from "../formats/words.js";
 import { readEnvironments } from "./environments.js";
 import { YamlReader } from "./yaml-reader.js";
-import { readSetting } from "./settings-yaml.js";
+import { readSetting, SETTING_KEYS } from "./settings-yaml.js";
 import { readSecrets } from "./secrets.js";
 import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy } from "../types/config.js";
 
-const SETTING_KEYS = [
-  "image",
-  "release",
-  "env",
-  "env_file",
-  "network",
-  "networks",
-  "user",
-  "workdir",
-  "entrypoint",
-  "memory",
-  "cpus",
-  "labels",
-  "volumes",
-] as const;
 const TOP_LEVEL_KEYS = [
   "app",
   ...SETTING_KEYS,

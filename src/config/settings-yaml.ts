@@ -1,7 +1,8 @@
 /**
  * One process setting as oneoff.yaml writes it (image, release, env, networks, user, workdir,
- * entrypoint, memory, cpus, labels, volumes, env_file), read into a SettingsLayer with where it
- * stands. Shared by the top level, tasks and environments (file.ts).
+ * entrypoint, memory, cpus, labels, volumes, env_file, extra_hosts, dns, and the runtime keys
+ * named as in compose: init, cap_add, tmpfs, ulimits, ...), read into a SettingsLayer with where
+ * it stands. Shared by the top level, tasks and environments (file.ts).
  */
 import { isSeq, type Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
@@ -10,6 +11,27 @@ import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "./volumes.js";
 import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
+import { COMPOSE_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, RUNTIME_SETTING_OF, readComposeRuntimeKey } from "./compose-runtime.js";
+
+/** The keys of a process's settings in oneoff.yaml, at the top level, in tasks and environments. */
+export const SETTING_KEYS = [
+  "image",
+  "release",
+  "env",
+  "env_file",
+  "network",
+  "networks",
+  "user",
+  "workdir",
+  "entrypoint",
+  "memory",
+  "cpus",
+  "labels",
+  "volumes",
+  "extra_hosts",
+  "dns",
+  ...RUNTIME_KEYS,
+] as const;
 
 export function readSetting(
   reader: YamlReader,
@@ -103,5 +125,22 @@ export function readSetting(
       located("nanoCpus");
       return;
     }
+    case "extra_hosts":
+      settings.extraHosts = reader.stringList(node, keyPath).map((entry, i) => {
+        if (!/^[^:\s]+:\S+$/.test(entry)) throw reader.error(node, `${keyPath}[${i}]`, `"${entry}" is not HOST:IP`, "such as db:10.0.0.5");
+        return entry;
+      });
+      located("extraHosts");
+      return;
+    case "dns":
+      settings.dns = reader.stringList(node, keyPath);
+      located("dns");
+      return;
+  }
+  // The runtime keys (init, cap_add, tmpfs, ulimits, ...), named and written as in compose.
+  if (isRuntimeKey(key)) {
+    readComposeRuntimeKey(reader, key, node, keyPath, settings);
+    located(RUNTIME_SETTING_OF[key] as SettingName);
+    if (key === "logging") located("logOptions");
   }
 }

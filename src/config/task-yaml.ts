@@ -7,30 +7,21 @@ import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js
 import { LOCK_NAME } from "./value-rules.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
-import { readSetting } from "./settings-yaml.js";
+import { readSetting, SETTING_KEYS } from "./settings-yaml.js";
 import type { SettingsLayer, TaskDefinition } from "../types/config.js";
 
 /** An env_file entry to read: where it is written, and the task it belongs to (none: the app). */
 export type EnvFileEntry = Located<string> & { task?: string };
 
+// A task's settings are the app's (but image and release: a task runs the app's release).
 const TASK_KEYS = [
   "command",
   "description",
   "interactive",
   "timeout",
   "lock",
-  "env",
-  "env_file",
-  "user",
-  "workdir",
-  "entrypoint",
-  "network",
-  "networks",
-  "memory",
-  "cpus",
-  "labels",
-  "volumes",
   "secrets",
+  ...SETTING_KEYS.filter((key) => key !== "image" && key !== "release"),
 ] as const;
 
 export function readTask(

@@ -52,3 +52,15 @@ export function formatDuration(ms: number): string {
   seconds -= minutes * 60;
   return `${hours ? `${hours}h` : ""}${minutes ? `${minutes}m` : ""}${seconds || (!hours && !minutes) ? `${seconds}s` : ""}`;
 }
+
+/** 134217728 -> "128m": a size as people write it, when a unit divides it exactly; else bytes. */
+export function formatSize(bytes: number): string {
+  for (const [unit, size] of [
+    ["g", 1024 ** 3],
+    ["m", 1024 ** 2],
+    ["k", 1024],
+  ] as const) {
+    if (bytes % size === 0) return `${bytes / size}${unit}`;
+  }
+  return String(bytes);
+}

@@ -57,6 +57,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   };
   const suffix = randomBytes(3).toString("hex");
   if (options.debug) report.warn(`config: ${planned.configPath ?? "none (no oneoff.yaml here or above)"}`);
+  for (const notice of planned.notices ?? []) report.info(notice);
   checkLocalPaths(planned.files);
   // A caller's own engine is used as it is; otherwise the one the flags, environment and
   // DOCKER_* choose, whose address the watchdog gets too.

@@ -9,6 +9,7 @@ import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "../config/volumes.js";
 import { userKeyed } from "../formats/user-keys.js";
+import { runtimeFlagSettings } from "./runtime-flags.js";
 
 export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};
@@ -45,6 +46,7 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
     settings.nanoCpus = nanoCpus;
   }
   if (options.labels?.length) settings.labels = parseLabelFlags(options.labels);
+  Object.assign(settings, runtimeFlagSettings(options));
   return { source: "flags", settings };
 }
 

@@ -22,6 +22,7 @@ import {
   detachment,
   releaseTaskOptions,
   stopTimeoutOf,
+  containerNaming,
   timeoutAndLock,
 } from "./run-modes.js";
 import { flagLayer } from "./flags.js";
@@ -101,6 +102,7 @@ export function resolveRunPlan({
       },
     );
   }
+  const timing = timeoutAndLock(options, task, config);
   return {
     app: config?.app ?? cwdName,
     ...(config?.path === undefined ? {} : { configPath: config.path }),
@@ -116,7 +118,8 @@ export function resolveRunPlan({
     pull: options.pull ?? config?.pull ?? "missing",
     ...(options.registryAuth === undefined ? {} : { registryAuth: parseRegistryAuthFlag(options.registryAuth, cwd) }),
     stopTimeoutSeconds: stopTimeoutOf(options, config),
-    ...timeoutAndLock(options, task, config),
+    ...timing,
+    ...containerNaming(options, timing.lock),
     ...detachment(options, interactive, tty, task, config),
     ...backendOf(options, config, hostEnv, interactive, tty),
     files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true),

@@ -48,9 +48,12 @@ export function chooseTerminal(
   task: TaskDefinition | undefined,
   stdinIsTTY: boolean,
 ): { interactive: boolean; tty: boolean } {
+  if (options.tty && options.noTty)
+    throw new OneoffError("-t and -T both given", { hint: "-t asks for a terminal, -T for none: keep one" });
   const wanted = options.shell ? true : task?.interactive;
   const interactive = Boolean(options.interactive || wanted);
-  const tty = Boolean(options.tty || wanted === true || (wanted === "auto" && stdinIsTTY));
+  // -T: no terminal whatever the task says (docker compose run -T), stdin still passed with -i.
+  const tty = !options.noTty && Boolean(options.tty || wanted === true || (wanted === "auto" && stdinIsTTY));
   if (tty && interactive && !stdinIsTTY) {
     const what = options.shell ? "oneoff shell" : options.tty ? "-t" : `task ${task?.name ?? ""} (interactive: true)`;
     throw new OneoffError(`${what} needs a terminal, and the input device is not a TTY`, {
@@ -62,6 +65,20 @@ export function chooseTerminal(
     });
   }
   return { interactive, tty };
+}
+
+/** --name, checked as docker checks names; with a lock, the lock's name wins, and the plan says so. */
+export function containerNaming(options: RunOptions, lock: string | undefined): Pick<RunPlan, "name" | "notices"> {
+  if (options.name === undefined) return {};
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.name))
+    throw new OneoffError(`--name "${options.name}": not a container name`, {
+      hint: "letters, digits, _, . and -, starting with a letter or digit",
+    });
+  if (lock !== undefined)
+    return {
+      notices: [`--name ${options.name} set aside: a one-off holding lock ${lock} is named after the lock (that name is the lock)`],
+    };
+  return { name: options.name };
 }
 
 /** A detached one-off has nobody attached: no stdin, no TTY, and no process to time it out. */

@@ -21,6 +21,7 @@ export interface CreateBody {
   Env: string[];
   User?: string;
   WorkingDir?: string;
+  Hostname?: string;
   Labels: Record<string, string>;
   AttachStdin: boolean;
   AttachStdout: true;
@@ -70,6 +71,7 @@ export function buildContainerSpec(
     Env: Object.entries(settings.env).map(([key, value]) => `${key}=${value}`),
     ...(settings.user ? { User: settings.user } : {}),
     ...(settings.workdir ? { WorkingDir: settings.workdir } : {}),
+    ...(settings.hostname ? { Hostname: settings.hostname } : {}),
     Labels: labels,
     // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin
     // when our side half-closes, which is how EOF reaches it (as compose does).
@@ -101,7 +103,7 @@ export function buildContainerSpec(
     ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [firstNetwork]: {} } } } : {}),
   };
   // A lock's one-off takes the lock's name: the engine's unique names are the lock.
-  const name = plan.lock ? lockContainerName(plan.app, plan.lock) : containerName(plan, nameSuffix);
+  const name = plan.lock ? lockContainerName(plan.app, plan.lock) : (plan.name ?? containerName(plan, nameSuffix));
   return { name, body, extraNetworks };
 }
 

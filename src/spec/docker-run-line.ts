@@ -2,6 +2,7 @@
  * The `docker run` command line equivalent to a ContainerSpec, for --dry-run: users can read,
  * diff or paste it. Secret values are redacted. Pure.
  */
+import { formatSize } from "../formats/units.js";
 import { shellQuote } from "../formats/words.js";
 import { redactEnvList } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
@@ -16,9 +17,10 @@ export function dockerRunLine(spec: ContainerSpec): string {
   for (const entry of redactEnvList(body.Env)) args.push("-e", entry);
   if (body.User) args.push("-u", body.User);
   if (body.WorkingDir) args.push("-w", body.WorkingDir);
+  if (body.Hostname) args.push("--hostname", body.Hostname);
   // Several --network flags need docker 25+; older engines take one and a `network connect`.
   for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);
-  if (body.HostConfig.Memory) args.push("--memory", memoryFlag(body.HostConfig.Memory));
+  if (body.HostConfig.Memory) args.push("--memory", formatSize(body.HostConfig.Memory));
   if (body.HostConfig.NanoCpus) args.push("--cpus", String(body.HostConfig.NanoCpus / 1e9));
   for (const mount of body.HostConfig.Mounts ?? []) {
     args.push(
@@ -40,16 +42,4 @@ export function dockerRunLine(spec: ContainerSpec): string {
   if (entrypoint !== undefined) args.push("--entrypoint", entrypoint);
   args.push(body.Image, ...entrypointArgs, ...body.Cmd);
   return args.map(shellQuote).join(" ");
-}
-
-/** 134217728 -> "128m": the form people write, when it is exact. */
-function memoryFlag(bytes: number): string {
-  for (const [unit, size] of [
-    ["g", 1024 ** 3],
-    ["m", 1024 ** 2],
-    ["k", 1024],
-  ] as const) {
-    if (bytes % size === 0) return `${bytes / size}${unit}`;
-  }
-  return String(bytes);
 }

@@ -3,6 +3,7 @@
  * and how each is shown (diff rows, the docker run line). One table, so --from's copy, the
  * create body, diff and the docker run line cannot disagree on a field. Pure.
  */
+import { formatSize } from "../formats/units.js";
 import type { Device, RuntimeSettings, Ulimit } from "../types/config.js";
 
 /** The HostConfig fields runtime settings set, as the Engine API names them. */
@@ -131,7 +132,7 @@ export const RUNTIME_FLAGS: ReadonlyArray<{ flag: string; values: (settings: Run
   { flag: "--security-opt", values: (s) => s.securityOpt },
   { flag: "--tmpfs", values: (s) => (s.tmpfs ? pairs(s.tmpfs, ":") : undefined) },
   { flag: "--ulimit", values: (s) => s.ulimits?.map(ulimitText) },
-  { flag: "--shm-size", values: (s) => (s.shmSizeBytes ? [String(s.shmSizeBytes)] : undefined) },
+  { flag: "--shm-size", values: (s) => (s.shmSizeBytes ? [formatSize(s.shmSizeBytes)] : undefined) },
   { flag: "--group-add", values: (s) => s.groupAdd },
   { flag: "--sysctl", values: (s) => (s.sysctls ? pairs(s.sysctls, "=") : undefined) },
   { flag: "--device", values: (s) => s.devices?.map(deviceText) },

@@ -144,6 +144,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         Env: body.Env,
         ...(body.User ? { User: body.User } : {}),
         ...(body.WorkingDir ? { Dir: body.WorkingDir } : {}),
+        ...(body.Hostname ? { Hostname: body.Hostname } : {}),
         Labels: containerLabels,
         TTY: body.Tty,
         OpenStdin: body.OpenStdin,

@@ -68,6 +68,8 @@ export interface ProcessSettings extends RuntimeSettings {
   mounts?: Mount[];
   /** host:ip entries for /etc/hosts. */
   extraHosts?: string[];
+  /** The container's hostname (docker run --hostname); absent: its ID, as docker gives it. */
+  hostname?: string;
   dns?: string[];
 }
 

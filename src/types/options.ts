@@ -4,7 +4,40 @@
  */
 import type { EngineKind, PullPolicy } from "./config.js";
 
-export interface RunOptions {
+/**
+ * docker run's flags for what shapes what the process can do and see, as typed: --init,
+ * --cap-add NET_ADMIN, --tmpfs /run:size=64m, --ulimit nofile=1024:2048, --shm-size 96m, ...
+ * (plan/runtime-flags.ts reads them). The repeatable ones are lists.
+ */
+export interface RuntimeFlags {
+  init?: boolean;
+  privileged?: boolean;
+  readOnly?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  securityOpt?: string[];
+  tmpfs?: string[];
+  ulimit?: string[];
+  shmSize?: string;
+  groupAdd?: string[];
+  sysctl?: string[];
+  device?: string[];
+  deviceCgroupRule?: string[];
+  pid?: string;
+  ipc?: string;
+  runtime?: string;
+  logDriver?: string;
+  logOpt?: string[];
+  dns?: string[];
+  dnsOption?: string[];
+  dnsSearch?: string[];
+  /** HOST:IP entries for /etc/hosts, as docker run --add-host. */
+  addHost?: string[];
+  /** The one-off's hostname, as docker run --hostname. */
+  hostname?: string;
+}
+
+export interface RunOptions extends RuntimeFlags {
   /** A task named in oneoff.yaml. */
   task?: string;
   /** Copy image and settings from a running process: `web`, or `container:NAME|ID`. */
@@ -34,6 +67,10 @@ export interface RunOptions {
   interactive?: boolean;
   /** Allocate a TTY (`-t`); with `interactive`, oneoff's stdin must be a terminal. */
   tty?: boolean;
+  /** Never allocate a TTY (`-T`, as docker compose run -T), even for a task that asks for one. */
+  noTty?: boolean;
+  /** The container's name (docker run --name); with `lock`, the lock's name wins. */
+  name?: string;
   /** The keys that detach a terminal session (docker notation; default ctrl-p,ctrl-q). */
   detachKeys?: string;
   /** `oneoff shell`: run the config's `shell:` (default /bin/sh) as a terminal session. */

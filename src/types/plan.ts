@@ -31,6 +31,10 @@ export interface RunPlan {
   stopTimeoutSeconds: number;
   timeoutMs?: number;
   lock?: string;
+  /** The container's (or job service's) name the caller gave (--name); a lock's name wins over it. */
+  name?: string;
+  /** What oneoff says before it runs (one line each): a flag it set aside, say. */
+  notices?: string[];
   /** Present when the caller waits for the lock: how long (ms), or Infinity. */
   waitLockMs?: number;
   /** Set for a detached one-off: how long it is kept after it ends (ms). */

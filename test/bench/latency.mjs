@@ -14,7 +14,7 @@ const imageId = imageIdOf(IMAGE);
 
 const commands = {
   "docker run --rm IMAGE true": ["docker", ["run", "--rm", "--label", LABEL, IMAGE, "true"]],
-  "raw Engine API floor (node, no deps)": [node, [FLOOR, imageId, "true"]],
+  "raw Engine API floor (node, no deps)": [node, [FLOOR, "--label", LABEL, imageId, "true"]],
   "oneoff run -- true": [node, [BIN, "run", "-q", "--label", LABEL, "--release", IMAGE, "--", "true"]],
   "node -e 0": [node, ["-e", "0"]],
   "oneoff --version": [node, [BIN, "--version"]],

@@ -1,13 +1,21 @@
 // The floor for any Node runner: the same Engine API calls oneoff makes (create, attach,
 // start, wait, remove) over the unix socket, with no dependencies and no checks.
-// Usage: node raw-floor.mjs IMAGE CMD...
+// Usage: node raw-floor.mjs [--label KEY=VALUE] IMAGE CMD... (the label: so that tests running
+// beside a benchmark can tell its containers from theirs)
 import http from "node:http";
 
 // The engine DOCKER_HOST names when it is a unix socket, as for the docker CLI beside it.
 const socketPath = process.env.DOCKER_HOST?.startsWith("unix://")
   ? process.env.DOCKER_HOST.slice("unix://".length)
   : "/var/run/docker.sock";
-const [image, ...cmd] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const labels = {};
+if (argv[0] === "--label") {
+  const [key, ...value] = argv[1].split("=");
+  labels[key] = value.join("=");
+  argv.splice(0, 2);
+}
+const [image, ...cmd] = argv;
 
 function call(method, path, body) {
   return new Promise((resolve, reject) => {
@@ -25,7 +33,13 @@ function call(method, path, body) {
   });
 }
 
-const { Id: id } = await call("POST", "/containers/create", { Image: image, Cmd: cmd, AttachStdout: true, AttachStderr: true });
+const { Id: id } = await call("POST", "/containers/create", {
+  Image: image,
+  Cmd: cmd,
+  Labels: labels,
+  AttachStdout: true,
+  AttachStderr: true,
+});
 const output = await new Promise((resolve, reject) => {
   const request = http.request({
     socketPath,

@@ -30,7 +30,9 @@ function dockerJob() {
     "--restart-condition",
     "none",
     "--label",
-    "io.oneoff.bench=swarm",
+    LABEL,
+    "--container-label",
+    LABEL,
     IMAGE,
     "true",
   ]);

@@ -513,6 +513,66 @@ export const CATALOGUE: BadInput[] = [
     code: 125,
     says: /^oneoff: --config: cannot read \/nonexistent\/oneoff\.yaml: no such file \(check the path\)$/,
   },
+  // docker run's flags (issue 18): a bad value is one line naming the flag, before anything is created.
+  ...(
+    [
+      ["--tmpfs", "scratch", '"scratch" is not an absolute path', "/run:size=64m"],
+      ["--ulimit", "nofile", "not NAME=SOFT\\[:HARD\\]", "nofile=1024:2048"],
+      ["--shm-size", "lots", "not a size", "96m"],
+      ["--device", "fuse", "not HOST_PATH\\[:CONTAINER_PATH\\[:rwm\\]\\]", "/dev/fuse:/dev/fuse:rwm"],
+      ["--sysctl", "somaxconn", "not NAME=VALUE", "net\\.core\\.somaxconn=1024"],
+      ["--add-host", "db", "not HOST:IP", "db:10\\.0\\.0\\.5"],
+    ] as const
+  ).map(([flag, value, problem, example]) => ({
+    what: `${flag} ${value}`,
+    args: ["run", ...REL, flag, value, "--", "true"],
+    code: 125,
+    says: new RegExp(`^oneoff: ${flag} "${value}": ${problem} \\(such as ${flag} ${example}\\)$`),
+  })),
+  {
+    what: "--pid: not a mode",
+    args: ["run", ...REL, "--pid", "private", "--", "true"],
+    code: 125,
+    says: /^oneoff: --pid "private": not a mode docker knows \(host, or container:NAME\)$/,
+  },
+  {
+    what: "--log-opt without --log-driver",
+    args: ["run", ...REL, "--log-opt", "max-size=10m", "--", "true"],
+    code: 125,
+    says: /^oneoff: --log-opt needs --log-driver \(name the driver its options are for, such as --log-driver local\)$/,
+  },
+  {
+    what: "--hostname: not a host name",
+    args: ["run", ...REL, "--hostname", "a b", "--", "true"],
+    code: 125,
+    says: /^oneoff: --hostname "a b": not a host name \(letters, digits, - and \., such as shop-console\)$/,
+  },
+  {
+    what: "--name: not a container name",
+    args: ["run", ...REL, "--name", "-bad", "--", "true"],
+    code: 125,
+    says: /^oneoff: --name "-bad": not a container name \(letters, digits, _, \. and -, starting with a letter or digit\)$/,
+  },
+  {
+    what: "-t and -T together",
+    args: ["run", ...REL, "-t", "-T", "--", "true"],
+    code: 125,
+    says: /^oneoff: -t and -T both given \(-t asks for a terminal, -T for none: keep one\)$/,
+  },
+  {
+    what: "a runtime key in oneoff.yaml: ulimits without hard",
+    config: `${BASE}ulimits:\n  nofile: {soft: 1}\n`,
+    args: ["run", "--", "true"],
+    code: 125,
+    says: /^oneoff: oneoff\.yaml:5:3: ulimits\.nofile: needs both soft and hard \(such as \{soft: 1024, hard: 2048\}\)$/,
+  },
+  {
+    what: "a runtime key in oneoff.yaml: a device that is not a path",
+    config: `${BASE}devices: [fuse]\n`,
+    args: ["run", "--", "true"],
+    code: 125,
+    says: /^oneoff: oneoff\.yaml:4:10: devices\[0\]: "fuse": not HOST_PATH\[:CONTAINER_PATH\[:rwm\]\] \(see docker run's --device\)$/,
+  },
   {
     what: "--file and --config naming two files",
     args: ["run", "-f", "a.yaml", "--config", "b.yaml", "--", "true"],

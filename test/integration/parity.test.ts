@@ -307,7 +307,7 @@ describe("--from copies the runtime settings of the running process", () => {
       ["cap-add", "", "NET_ADMIN"],
       ["tmpfs", "", "/scratch"],
       ["ulimit", "", "nofile=1024:2048"],
-      ["shm-size", "", String(96 * 2 ** 20)],
+      ["shm-size", "", "96m"],
       ["group-add", "", "123"],
     ]);
   });

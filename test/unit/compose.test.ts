@@ -81,7 +81,7 @@ describe("compose services as a source", () => {
   it.each([
     ["shm_size: lots", /services\.web\.shm_size: "lots" is not a size/],
     ["ulimits: {nofile: {soft: 1}}", /services\.web\.ulimits\.nofile: needs both soft and hard/],
-    ["devices: [fuse]", /services\.web\.devices\[0\]: "fuse" is not a device/],
+    ["devices: [fuse]", /services\.web\.devices\[0\]: "fuse": not HOST_PATH\[:CONTAINER_PATH\[:rwm\]\]/],
     ["sysctls: [somaxconn]", /services\.web\.sysctls: "somaxconn" is not NAME=VALUE/],
     ["logging: {drivr: local}", /services\.web\.logging/],
   ])("refuses a bad runtime key in one line: %s", (line, message) => {

@@ -20,6 +20,35 @@ function parseError(text: string, env: Environment = {}): OneoffError {
 }
 
 describe("parseConfigFile", () => {
+  it("takes the runtime keys, named and written as in compose, at the top level and in a task, located", () => {
+    const { config } = parseConfigFile(
+      [
+        /* 1 */ "image: shop",
+        /* 2 */ "init: true",
+        /* 3 */ "cap_add: [NET_ADMIN]",
+        /* 4 */ "tmpfs: ['/scratch:size=8m']",
+        /* 5 */ "ulimits: {nofile: {soft: 1024, hard: 2048}}",
+        /* 6 */ "extra_hosts: ['db:10.0.0.5']",
+        /* 7 */ "tasks:",
+        /* 8 */ "  migrate:",
+        /* 9 */ "    command: [bin/migrate]",
+        /* 10 */ "    read_only: true",
+        /* 11 */ "    shm_size: 96m",
+        "",
+      ].join("\n"),
+      { path: "/srv/shop/oneoff.yaml", displayPath: "oneoff.yaml", env: {} },
+    );
+    expect(config.base.settings).toMatchObject({
+      init: true,
+      capAdd: ["NET_ADMIN"],
+      tmpfs: { "/scratch": "size=8m" },
+      ulimits: [{ name: "nofile", soft: 1024, hard: 2048 }],
+      extraHosts: ["db:10.0.0.5"],
+    });
+    expect(config.base.locations).toMatchObject({ init: "oneoff.yaml:2:1", capAdd: "oneoff.yaml:3:1", ulimits: "oneoff.yaml:5:1" });
+    expect(config.tasks.migrate?.overrides.settings).toMatchObject({ readOnly: true, shmSizeBytes: 96 * 2 ** 20 });
+  });
+
   it("reads every setting, with the location of each key", () => {
     const text = [
       /*  1 */ "app: shop",
@@ -303,13 +332,13 @@ describe("parseConfigFile", () => {
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, extra_hosts, dns, init, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, read_only, privileged, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
       [
         "a top-level key only valid in tasks",
         "command: x\n",
         "oneoff.yaml:1:1: command: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, extra_hosts, dns, init, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, read_only, privileged, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
       [
         "a list at the top level",

@@ -90,7 +90,7 @@ describe("runtime settings", () => {
     expect(runtimeFlagWords(settings).join(" ")).toBe(
       [
         "--init --read-only --cap-add NET_ADMIN --cap-drop MKNOD --security-opt no-new-privileges --tmpfs /scratch:size=8m",
-        "--ulimit nofile=1024:2048 --shm-size 100663296 --group-add 123 --sysctl net.ipv4.ip_unprivileged_port_start=0",
+        "--ulimit nofile=1024:2048 --shm-size 96m --group-add 123 --sysctl net.ipv4.ip_unprivileged_port_start=0",
         "--device /dev/fuse:/dev/fuse:rwm --device-cgroup-rule 'c 10:229 rwm'".replace(/'/g, ""),
         "--pid host --ipc host --runtime runsc --log-driver local --log-opt max-size=10m --dns-option ndots:2 --dns-search example.internal",
       ].join(" "),

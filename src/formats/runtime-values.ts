@@ -1,0 +1,40 @@
+/**
+ * The values of docker run's runtime flags as people write them (--tmpfs /run:size=64m,
+ * --ulimit nofile=1024:2048, --device /dev/fuse:/dev/fuse:rwm, --sysctl k=v), shared by the
+ * flags, oneoff.yaml and compose files. Pure: a value, or a string saying what is wrong.
+ */
+import type { Device, Ulimit } from "../types/config.js";
+
+/** "/run" or "/run:size=64m,mode=1777" -> [mount point, options]. */
+export function parseTmpfs(entry: string): [string, string] | string {
+  const colon = entry.indexOf(":");
+  const [target, options] = colon < 0 ? [entry, ""] : [entry.slice(0, colon), entry.slice(colon + 1)];
+  if (!target.startsWith("/")) return `"${target}" is not an absolute path`;
+  return [target, options];
+}
+
+/** "nofile=1024:2048" or "nofile=1024" (soft and hard) -> an ulimit. */
+export function parseUlimit(entry: string): Ulimit | string {
+  const match = /^([a-z]+)=(-?\d+)(?::(-?\d+))?$/.exec(entry);
+  if (!match) return "not NAME=SOFT[:HARD]";
+  const soft = Number(match[2]);
+  const hard = match[3] === undefined ? soft : Number(match[3]);
+  if (soft > hard && hard !== -1) return `the soft limit ${soft} is above the hard limit ${hard}`;
+  return { name: match[1] as string, soft, hard };
+}
+
+/** "/dev/fuse", "/dev/fuse:/dev/fuse" or "/dev/fuse:/dev/fuse:rwm" -> a device. */
+export function parseDevice(entry: string): Device | string {
+  const [host = "", container, permissions] = entry.split(":");
+  if (!host.startsWith("/")) return "not HOST_PATH[:CONTAINER_PATH[:rwm]]";
+  if (container !== undefined && container !== "" && !container.startsWith("/")) return `"${container}" is not an absolute path`;
+  if (permissions !== undefined && !/^[rwm]+$/.test(permissions)) return `"${permissions}" is not some of r, w and m`;
+  return { pathOnHost: host, pathInContainer: container || host, permissions: permissions ?? "rwm" };
+}
+
+/** "NAME=VALUE" -> [name, value] (the value may be empty, the name not). */
+export function parsePair(entry: string): [string, string] | string {
+  const eq = entry.indexOf("=");
+  if (eq <= 0) return "not NAME=VALUE";
+  return [entry.slice(0, eq), entry.slice(eq + 1)];
+}
