@@ -49,7 +49,14 @@ export function runCommand(context: CliContext): Command {
     .option("--dry-run", "print the container create request and the equivalent docker run line; run nothing")
     .addHelpText("after", EXAMPLES)
     .action((task: string | undefined, flags: Record<string, unknown>) =>
-      context.act(() => runJob(toRunOptions(task, flags, context), context, flags.check === true)),
+      context.act(() =>
+        // At a terminal (stdin and stdout), `run` is a terminal session unless -i/-t/-T say otherwise.
+        runJob(
+          { ...toRunOptions(task, flags, context), atTerminal: Boolean(process.stdin.isTTY && process.stdout.isTTY) },
+          context,
+          flags.check === true,
+        ),
+      ),
     );
 }
 

@@ -50,7 +50,9 @@ export function chooseTerminal(
 ): { interactive: boolean; tty: boolean } {
   if (options.tty && options.noTty)
     throw new OneoffError("-t and -T both given", { hint: "-t asks for a terminal, -T for none: keep one" });
-  const wanted = options.shell ? true : task?.interactive;
+  const chosen = options.interactive || options.tty || options.noTty || task?.interactive !== undefined;
+  const attended = options.atTerminal === true && stdinIsTTY && !chosen && !options.detach && !options.json && !options.capture;
+  const wanted = options.shell || attended ? true : task?.interactive;
   const interactive = Boolean(options.interactive || wanted);
   // -T: no terminal whatever the task says (docker compose run -T), stdin still passed with -i.
   const tty = !options.noTty && Boolean(options.tty || wanted === true || (wanted === "auto" && stdinIsTTY));

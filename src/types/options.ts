@@ -69,6 +69,12 @@ export interface RunOptions extends RuntimeFlags {
   tty?: boolean;
   /** Never allocate a TTY (`-T`, as docker compose run -T), even for a task that asks for one. */
   noTty?: boolean;
+  /**
+   * oneoff's stdin and stdout are both terminals (the CLI says so for itself): a one-off given
+   * none of -i, -t, -T (and whose task says nothing of `interactive:`) gets an interactive
+   * TTY, as with docker compose run and heroku run. Not with --detach or --json.
+   */
+  atTerminal?: boolean;
   /** The container's name (docker run --name); with `lock`, the lock's name wins. */
   name?: string;
   /** The keys that detach a terminal session (docker notation; default ctrl-p,ctrl-q). */

@@ -175,11 +175,36 @@ describe("oneoff shell: an interactive terminal session", () => {
       path.join(app, "oneoff.yaml"),
       `image: oneoff-test/busybox\ntasks:\n  console:\n    interactive: true\n    command: [sh, -c, "tty && read line && echo got:$$line"]\n`,
     );
-    const terminal = startInTerminal(`run -q -c ${JSON.stringify(path.join(app, "oneoff.yaml"))} console`);
+    const terminal = startInTerminal(`run -q -f ${JSON.stringify(path.join(app, "oneoff.yaml"))} console`);
     await terminal.waitFor((screen) => /\/dev\/pts\/\d+/.test(screen));
     terminal.type("typed");
     terminal.keys("Enter");
     await terminal.waitFor((text) => /got:typed/.test(text) && /exit=0/.test(text));
+  });
+});
+
+describe("oneoff run at a terminal: a terminal session by default, as docker compose run", () => {
+  it("gives a command typed at a terminal an interactive TTY without -it", async () => {
+    const terminal = startInTerminal(`run -q --release ${IMAGE} -- sh`);
+    await terminal.waitFor((screen) => PROMPT.test(screen));
+    terminal.type("tty; exit 4");
+    terminal.keys("Enter");
+    const screen = await terminal.waitFor((text) => /exit=4/.test(text));
+    expect(screen).toMatch(/^\/dev\/pts\/\d+$/m);
+    sttyUnchanged(terminal);
+  });
+
+  it("keeps streams apart with -T, and without a terminal on stdout (a pipe)", async () => {
+    for (const args of [
+      `run -q -T --release ${IMAGE} -- sh -c 'tty; echo to-err >&2'`,
+      `run -q --release ${IMAGE} -- sh -c 'tty; echo to-err >&2' | cat`,
+    ]) {
+      const terminal = startInTerminal(args);
+      const screen = await terminal.waitFor((text) => /exit=\d+/.test(text));
+      expect(screen).toMatch(/^not a tty$/m);
+      expect(screen).toMatch(/^to-err$/m);
+      terminal.close();
+    }
   });
 });
 

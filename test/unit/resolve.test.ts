@@ -483,6 +483,21 @@ describe("terminal sessions (-i, -t, oneoff shell, interactive tasks)", () => {
     ["interactive: auto without a terminal", { task: "repl" }, false, { interactive: true, tty: false }],
     ["a plain task", { task: "migrate" }, true, { interactive: false, tty: false }],
     ["oneoff shell on a terminal", { shell: true }, true, { interactive: true, tty: true }],
+    // oneoff run at a terminal (stdin and stdout): a terminal session, as docker compose run gives.
+    ["a command at a terminal", { command: ["rails", "console"], atTerminal: true }, true, { interactive: true, tty: true }],
+    ["a plain task at a terminal", { task: "migrate", atTerminal: true }, true, { interactive: true, tty: true }],
+    ["-T at a terminal", { command: ["sh"], atTerminal: true, noTty: true }, true, { interactive: false, tty: false }],
+    [
+      "-i at a terminal keeps docker's meaning",
+      { command: ["cat"], atTerminal: true, interactive: true },
+      true,
+      { interactive: true, tty: false },
+    ],
+    ["-t at a terminal keeps docker's meaning", { command: ["ls"], atTerminal: true, tty: true }, true, { interactive: false, tty: true }],
+    ["a task's interactive: auto at a terminal", { task: "repl", atTerminal: true }, true, { interactive: true, tty: true }],
+    ["--detach at a terminal", { command: ["sleep", "1"], atTerminal: true, detach: true }, true, { interactive: false, tty: false }],
+    ["--json at a terminal", { command: ["true"], atTerminal: true, json: true }, true, { interactive: false, tty: false }],
+    ["-T with an interactive: true task", { task: "console", noTty: true }, false, { interactive: true, tty: false }],
   ] as Array<[string, RunOptions, boolean, { interactive: boolean; tty: boolean }]>)("%s", (_, options, stdinIsTTY, expected) => {
     const { interactive, tty } = plan(options, stdinIsTTY);
     expect({ interactive, tty }).toEqual(expected);
