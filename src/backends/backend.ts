@@ -7,6 +7,7 @@
  *
  * Adding a backend is a folder beside container/ and swarm-job/, and a line in choose.ts.
  */
+import type { DryRunImage } from "../release/dry-run-image.js";
 import type { Readable, Writable } from "node:stream";
 import type { LocatedEngine } from "../engine/connect.js";
 import type { ServiceDefinition } from "../engine/swarm/types.js";
@@ -109,7 +110,8 @@ export interface Backend {
   readonly kind: RunKind;
   /** Refuses, in one line and before anything is created, what this backend cannot do. */
   refuse(plan: RunPlan): void;
-  dryRun(run: PlannedRun, located: LocatedEngine | undefined): DryRunDescription;
+  /** The request a run would send, with the image `image` says it would run (dry-run-image.ts). */
+  dryRun(run: PlannedRun, located: LocatedEngine | undefined, image: DryRunImage): DryRunDescription;
   /** Resolves the release (pulling as the plan says), after checking the engine can run this kind. */
   resolve(run: EngineRun): Promise<ResolvedRelease>;
   prepare(run: EngineRun, release: ResolvedRelease): Promise<PreparedOneOff>;

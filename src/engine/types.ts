@@ -119,7 +119,8 @@ export interface ContainerEngine {
   /** The engine's version and API version (GET /version). */
   version(): Promise<{ version: string; apiVersion: string }>;
   /** Whether the registry knows `reference` (a manifest lookup through the engine, no pull). */
-  registryHas(reference: string, registryAuth?: string): Promise<{ ok: true } | { ok: false; why: string }>;
+  /** Whether the image's registry has `reference` (the engine asks it), with the manifest's digest. */
+  registryHas(reference: string, registryAuth?: string): Promise<{ ok: true; digest?: string } | { ok: false; why: string }>;
   networkExists(name: string): Promise<boolean>;
   volumeExists(name: string): Promise<boolean>;
   /** A path in a (created, never started) container's filesystem; undefined when absent. */

@@ -7,6 +7,7 @@
  * directory, interrupts) is what the caller passes: the CLI its process's, the library entry
  * (src/index.ts) the process's unless told otherwise.
  */
+import { dryRunImage, type DryRunImage } from "../release/dry-run-image.js";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -68,7 +69,13 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const secretsDir = planned.configPath ? path.dirname(planned.configPath) : cwd;
   if (options.dryRun) {
     rememberReadableSecrets(planned.secrets, env, secretsDir);
-    return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout);
+    // Read-only: which image the run would pin, as the engine resolves the reference now.
+    const image = await dryRunImage(
+      planned.releaseReference,
+      async () => givenEngine ?? (await connectTo((located as LocatedEngine).connection)),
+      (await loginsFor(planned, env)(planned.releaseReference).catch(() => undefined))?.header,
+    );
+    return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
   }
   // Read now, before anything is created: a missing secret is an input error.
   const secrets = readSecretValues(planned.secrets, env, secretsDir);
@@ -170,8 +177,14 @@ async function attached(
 }
 
 /** --dry-run: the backend's create request as a document, secrets masked; talks to no engine. */
-function dryRun(backend: Backend, run: PlannedRun, located: LocatedEngine | undefined, stdout: RunContext["stdout"]): RunResult {
-  const described = backend.dryRun(run, located);
+function dryRun(
+  backend: Backend,
+  run: PlannedRun,
+  located: LocatedEngine | undefined,
+  stdout: RunContext["stdout"],
+  image: DryRunImage,
+): RunResult {
+  const described = backend.dryRun(run, located, image);
   stdout.write(`${redactedJson({ config: run.plan.configPath ?? null, ...described.document }, 2)}\n`);
   return {
     ...resultBasics(run.plan, run.identity, described.name, described.imageShown),

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, REGISTRY } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -35,22 +35,24 @@ describe("oneoff run --dry-run", () => {
     const document = JSON.parse(text);
     expect(document.request.method).toBe("POST");
     expect(document.request.path).toBe(`/containers/create?name=${document.name}`);
+    // The image the engine has for the tag now: the ID a real run would pin.
+    expect(document.image).toEqual({ reference: IMAGE, imageId: imageId(IMAGE), how: "the engine has it: a real run pins this image ID" });
+    expect(document.request.body.Labels["io.oneoff.release.image-id"]).toBe(imageId(IMAGE));
     expect(document.request.body).toMatchObject({
-      Image: IMAGE,
+      Image: imageId(IMAGE),
       Cmd: ["sh", "-c", "echo 'it''s'"],
       Env: ["DB_PASSWORD=<redacted>", "DATABASE_URL=postgres://app:<redacted>@db/shop", "PLAIN=visible"],
       User: "app",
       WorkingDir: "/tmp",
       HostConfig: { Memory: 64 * 1024 * 1024, AutoRemove: false },
     });
-    expect(document.note).toMatch(/pins it to the image ID/);
     // The docker run line, read back by a real shell, gives the same argv and settings.
     const argv = execFileSync("sh", ["-c", `set -- ${document.dockerRun}; printf '%s\\0' "$@"`])
       .toString()
       .split("\0")
       .slice(0, -1);
     expect(argv.slice(0, 5)).toEqual(["docker", "run", "--rm", "--name", document.name]);
-    expect(argv.slice(-4)).toEqual([IMAGE, "sh", "-c", "echo 'it''s'"]);
+    expect(argv.slice(-4)).toEqual([imageId(IMAGE), "sh", "-c", "echo 'it''s'"]);
     expect(argv).toEqual(
       expect.arrayContaining([
         "DB_PASSWORD=<redacted>",
@@ -63,12 +65,40 @@ describe("oneoff run --dry-run", () => {
     expect(oneOffContainers()).toEqual(before);
   });
 
-  it("needs no engine", async () => {
-    const result = await oneoff(["run", "--dry-run", "--release", imageId(IMAGE), "--", "true"], {
-      env: { DOCKER_HOST: "unix:///tmp/no-engine.sock" },
+  it("needs no engine: a full image ID stands as it is; a tag is shown unresolved, saying why", async () => {
+    const env = { DOCKER_HOST: "unix:///tmp/no-engine.sock" };
+    const byId = await oneoff(["run", "--dry-run", "--release", imageId(IMAGE), "--", "true"], { env });
+    expect(byId.stderr).toBe("");
+    expect(byId.code).toBe(0);
+    expect(JSON.parse(byId.stdout.toString()).request.body.Image).toBe(imageId(IMAGE));
+    const byTag = await oneoff(["run", "--dry-run", "--release", IMAGE, "--", "true"], { env });
+    expect(byTag.code).toBe(0);
+    const document = JSON.parse(byTag.stdout.toString());
+    expect(document.image).toEqual({
+      reference: IMAGE,
+      unresolved: "the engine could not be asked: cannot reach the Docker engine at unix:///tmp/no-engine.sock: no engine socket there",
     });
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout.toString()).request.body.Image).toBe(imageId(IMAGE));
+    expect(document.request.body.Image).toBe(IMAGE);
+    expect(document.request.body.Labels["io.oneoff.release.image-id"]).toMatch(/^<unresolved: the engine could not be asked: /);
+  });
+
+  it("shows the registry's digest a run would pull for an image the engine lacks, and why it cannot tell for one nowhere", async () => {
+    const reference = `${REGISTRY}/oneoff-test/pullme:v1`;
+    try {
+      docker("image", "rm", reference);
+    } catch {
+      // not here: as wanted
+    }
+    const pulled = JSON.parse((await oneoff(["run", "--dry-run", "--release", reference, "--", "true"])).stdout.toString());
+    expect(pulled.image).toMatchObject({ reference, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(pulled.request.body.Image).toBe(reference);
+    // Nothing was pulled by the dry run.
+    expect(() => docker("image", "inspect", reference)).toThrow();
+    const missing = `${REGISTRY}/oneoff-test/no-such-image:v9`;
+    const nowhere = JSON.parse((await oneoff(["run", "--dry-run", "--release", missing, "--", "true"])).stdout.toString());
+    expect(nowhere.image).toEqual({
+      reference: missing,
+      unresolved: expect.stringMatching(/^not on the engine, and its registry says: .*manifest unknown/),
+    });
   });
 });

@@ -9,7 +9,7 @@ import { runAttached } from "./session.js";
 import { startDetached } from "./detached.js";
 import { registryLogins } from "../../release/credentials.js";
 import { resolveRelease } from "../../release/resolve.js";
-import { parseReleaseReference } from "../../release/reference.js";
+import { dryRunImageDocument, unresolvedLabel } from "../../release/dry-run-image.js";
 import { auditableCommand, redactEnvList } from "../../output/redact.js";
 import { describeEngine } from "../../engine/connect.js";
 import { filesAndSecretsForDryRun, filesAndSecretsFor, reportSkippedCopyOut } from "../../session/files-and-secrets.js";
@@ -27,13 +27,13 @@ export const containerBackend: Backend = {
   // A container can do everything a plan asks.
   refuse() {},
 
-  dryRun({ plan, identity, suffix }, located) {
-    // A dry run talks to no engine: the image stays as referenced, noted as such.
-    const parsed = parseReleaseReference(plan.releaseReference);
-    const pinned = parsed?.kind === "id";
-    const imageShown = pinned ? parsed.id : plan.releaseReference;
+  dryRun({ plan, identity, suffix }, located, image) {
+    // The image as the engine resolves the reference now (read-only), which a real run pins;
+    // one the engine lacks is shown as referenced, with the registry's digest it would pull.
+    const pinned = image.resolved === "id";
+    const imageShown = pinned ? image.imageId : plan.releaseReference;
     const spec = buildContainerSpec(plan, { ...identity, imageId: imageShown }, suffix);
-    const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
+    const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: unresolvedLabel(image) };
     const body = { ...spec.body, Cmd: auditableCommand(spec.body.Cmd), Env: redactEnvList(spec.body.Env), Labels: labels };
     return {
       name: spec.name,
@@ -44,9 +44,7 @@ export const containerBackend: Backend = {
         request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
         ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
         ...filesAndSecretsForDryRun(plan),
-        ...(pinned
-          ? {}
-          : { note: `Image is shown as referenced; a real run pins it to the image ID ${plan.releaseReference} resolves to.` }),
+        image: dryRunImageDocument(plan.releaseReference, image),
         provenance: plan.provenance,
         dockerRun: dockerRunLine({ ...spec, body }),
       },

@@ -4,6 +4,7 @@
  * session.ts; its lock is the service's name (lock.ts). Copies and file secrets go through a
  * container's archive endpoint, which a job's container on another node does not offer: refused.
  */
+import { dryRunImageDocument, unresolvedLabel } from "../../release/dry-run-image.js";
 import { swarmOf } from "../../engine/swarm/of-engine.js";
 import { describeEngine } from "../../engine/connect.js";
 import type { ContainerEngine } from "../../engine/types.js";
@@ -50,13 +51,11 @@ export const swarmJobBackend: Backend = {
     }
   },
 
-  dryRun(run, located) {
+  dryRun(run, located, image) {
     const { plan } = run;
-    const parsed = parseReleaseReference(plan.releaseReference);
-    const pinned = parsed?.kind === "name" && parsed.digest !== undefined;
     const spec = jobSpec(run, plan.releaseReference, plan.releaseReference);
     const container = spec.TaskTemplate.ContainerSpec;
-    const labels = { ...spec.Labels, [Labels.releaseImageId]: "<resolved at run time>" };
+    const labels = { ...spec.Labels, [Labels.releaseImageId]: image.resolved === "id" ? image.imageId : unresolvedLabel(image) };
     const body = {
       ...spec,
       Labels: labels,
@@ -73,9 +72,8 @@ export const swarmJobBackend: Backend = {
         runsAs: "swarm job",
         name: spec.Name,
         request: { method: "POST", path: "/services/create", body },
-        ...(pinned
-          ? {}
-          : { note: `Image is shown as referenced; a real run pins it to the digest (or image ID) ${plan.releaseReference} resolves to.` }),
+        image: dryRunImageDocument(plan.releaseReference, image),
+        note: "A job's image is shown as referenced; a real run gives the nodes its registry digest where there is one, else the image ID.",
         ...(run.service ? { from: `service ${run.service.name} (${run.service.id.slice(0, 12)})` } : {}),
         provenance: plan.provenance,
       },

@@ -65,7 +65,7 @@ export class DockerEngine implements ContainerEngine {
     return pullImage(this.docker, this.endpoint, { repository, tag, onProgress, ...(registryAuth ? { registryAuth } : {}) });
   }
 
-  registryHas(reference: string, registryAuth?: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  registryHas(reference: string, registryAuth?: string): Promise<{ ok: true; digest?: string } | { ok: false; why: string }> {
     return registryHas(this.target(), this.endpoint, reference, registryAuth);
   }
 

@@ -66,7 +66,7 @@ export async function registryHas(
   endpoint: string,
   reference: string,
   registryAuth?: string,
-): Promise<{ ok: true } | { ok: false; why: string }> {
+): Promise<{ ok: true; digest?: string } | { ok: false; why: string }> {
   try {
     const response = await rawRequest(
       target,
@@ -74,7 +74,10 @@ export async function registryHas(
       `/distribution/${reference}/json`,
       registryAuth ? { "X-Registry-Auth": registryAuth } : {},
     );
-    if (response.statusCode === 200) return { ok: true };
+    if (response.statusCode === 200) {
+      const digest = (safeParse(response.body.toString("utf8")) as { Descriptor?: { digest?: string } } | undefined)?.Descriptor?.digest;
+      return digest ? { ok: true, digest } : { ok: true };
+    }
     const message =
       (safeParse(response.body.toString("utf8")) as { message?: string } | undefined)?.message ?? `HTTP ${response.statusCode}`;
     return { ok: false, why: message };
