@@ -6,10 +6,7 @@
 import type { ContainerEngine } from "../engine/types.js";
 import { parseReleaseReference } from "./reference.js";
 
-export type DryRunImage =
-  | { resolved: "id"; imageId: string }
-  | { resolved: "registry"; digest: string }
-  | { resolved: "no"; why: string };
+export type DryRunImage = { resolved: "id"; imageId: string } | { resolved: "registry"; digest: string } | { resolved: "no"; why: string };
 
 /** How long a dry run waits for an engine before saying it could not ask it. */
 const ENGINE_WAIT_MS = 5_000;
@@ -41,7 +38,9 @@ async function ask(reference: string, engine: ContainerEngine, registryAuth: str
 
 /** The release-image label's value in a dry run whose image is not pinned yet. */
 export function unresolvedLabel(image: DryRunImage): string {
-  return image.resolved === "registry" ? `<the image pulled for ${image.digest}>` : `<unresolved: ${image.resolved === "no" ? image.why : ""}>`;
+  return image.resolved === "registry"
+    ? `<the image pulled for ${image.digest}>`
+    : `<unresolved: ${image.resolved === "no" ? image.why : ""}>`;
 }
 
 /** The dry run document's `image`: which image would run, and how that is known. */
@@ -50,7 +49,11 @@ export function dryRunImageDocument(reference: string, image: DryRunImage): Reco
     case "id":
       return { reference, imageId: image.imageId, how: "the engine has it: a real run pins this image ID" };
     case "registry":
-      return { reference, digest: image.digest, how: "the engine lacks it: a real run pulls this digest (with --pull missing) and pins its ID" };
+      return {
+        reference,
+        digest: image.digest,
+        how: "the engine lacks it: a real run pulls this digest (with --pull missing) and pins its ID",
+      };
     case "no":
       return { reference, unresolved: image.why };
   }
