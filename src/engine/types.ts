@@ -32,6 +32,9 @@ export interface PullProgress {
   id?: string;
   status: string;
   progress?: string;
+  /** Bytes of the layer done so far and its size, while it downloads or extracts. */
+  current?: number;
+  total?: number;
 }
 
 export interface AttachOptions {

@@ -2,6 +2,7 @@
  * A release reference -> the immutable image ID the one-off is created from. Tags move;
  * the ID does not, so the container, its labels and every report name the ID.
  */
+import { PullTally } from "./pull-tally.js";
 import type { PullPolicy } from "../types/config.js";
 import type { ContainerEngine, PullProgress } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
@@ -72,6 +73,9 @@ export async function resolveRelease(
   return { imageId: pulled.id, reference, pulled: true };
 }
 
+/** Without a terminal, a pull says how far it is at most this often. */
+const PROGRESS_LINE_EVERY_MS = 5_000;
+
 async function pullWithProgress(
   engine: ContainerEngine,
   repository: string,
@@ -81,16 +85,24 @@ async function pullWithProgress(
   login: RegistryLogin | undefined,
 ): Promise<void> {
   report.info(`pulling ${reference}`);
-  const layers = new Map<string, string>();
+  const tally = new PullTally();
+  const started = Date.now();
+  // On a terminal, a status line follows each event; in a log, a line every few seconds.
+  let lastLine = started;
   const onProgress = (event: PullProgress) => {
-    if (!report.interactive) return;
-    if (event.id) layers.set(event.id, `${event.status}${event.progress ? ` ${event.progress}` : ""}`);
-    const done = [...layers.values()].filter((status) => /complete|exists/i.test(status)).length;
-    const current = event.id ? `${event.id}: ${layers.get(event.id)}` : event.status;
-    report.status(`pulling ${reference}: ${done}/${layers.size} layers; ${current}`);
+    tally.add(event);
+    if (report.interactive) {
+      const current = event.id ? `${event.id}: ${event.status}${event.progress ? ` ${event.progress}` : ""}` : event.status;
+      report.status(`pulling ${reference}: ${tally.summary()}; ${current}`);
+    } else if (Date.now() - lastLine >= PROGRESS_LINE_EVERY_MS) {
+      lastLine = Date.now();
+      report.info(`pulling ${reference}: ${tally.summary()}`);
+    }
   };
   try {
     await engine.pullImage(repository, tag, onProgress, login?.header);
+    // A log gets the end too; a terminal's status line has shown it.
+    if (!report.interactive) report.info(`pulled ${reference}: ${tally.summary()} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   } catch (error) {
     if (error instanceof OneoffError && login && (await refusedForCredentials(engine, reference, error.message, login))) {
       throw credentialsRefused(reference, login, error);

@@ -14,7 +14,14 @@ export function safeParse(text: string): unknown {
 
 export function handlePullLine(line: string, name: string, endpoint: string, onProgress: (event: PullProgress) => void): void {
   if (line.trim() === "") return;
-  let event: { id?: string; status?: string; progress?: string; error?: string; errorDetail?: { message?: string } };
+  let event: {
+    id?: string;
+    status?: string;
+    progress?: string;
+    progressDetail?: { current?: number; total?: number };
+    error?: string;
+    errorDetail?: { message?: string };
+  };
   try {
     event = JSON.parse(line);
   } catch {
@@ -23,6 +30,14 @@ export function handlePullLine(line: string, name: string, endpoint: string, onP
   if (event.error || event.errorDetail) {
     throw translateEngineError({ json: { message: event.errorDetail?.message ?? event.error } }, endpoint, `pull ${name}`);
   }
-  if (event.status)
-    onProgress({ status: event.status, ...(event.id ? { id: event.id } : {}), ...(event.progress ? { progress: event.progress } : {}) });
+  if (event.status) {
+    const { current, total } = event.progressDetail ?? {};
+    onProgress({
+      status: event.status,
+      ...(event.id ? { id: event.id } : {}),
+      ...(event.progress ? { progress: event.progress } : {}),
+      ...(typeof current === "number" ? { current } : {}),
+      ...(typeof total === "number" && total > 0 ? { total } : {}),
+    });
+  }
 }
