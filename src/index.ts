@@ -1,21 +1,34 @@
 /**
- * oneoff as a library: `import { run } from "oneoff"` does what `oneoff run` does.
+ * oneoff as a library: `import { run } from "oneoff"` does what `oneoff run` does; `release`,
+ * `check`, `list`, `logs`, `stop` and `cleanup` what their commands do. Options take values
+ * (`env: { K: "V" }`, `memory: 512 * 2 ** 20`, `timeout: 600_000` or "10m"), or the CLI's
+ * strings. IO, working directory and environment are this process's unless `context` says
+ * otherwise.
  */
+import type { Writable } from "node:stream";
+import { toRunOptions, type LibraryRunOptions } from "./pipeline/library-options.js";
+import * as operations from "./pipeline/operations.js";
 import { run as runPipeline } from "./pipeline/run.js";
+import type { Check } from "./lifecycle/checks.js";
+import type { OneOffView } from "./lifecycle/oneoffs.js";
+import type { ReapResult } from "./lifecycle/reaper.js";
 import type { RunContext } from "./types/context.js";
-import type { RunOptions } from "./types/options.js";
 import type { RunResult } from "./types/result.js";
 
 export { planRun } from "./pipeline/run.js";
-export type { RunContext, RunResult };
+export type { RunContext, RunResult, LibraryRunOptions, Check, OneOffView, ReapResult };
+export type { Duration } from "./pipeline/library-options.js";
+export type { EngineOptions } from "./pipeline/operations.js";
+
+type Where = Partial<Pick<RunContext, "cwd" | "env" | "engine">>;
+const here = (context: Where) => ({ cwd: process.cwd(), env: process.env, ...context });
 
 /**
- * Runs a one-off as `oneoff run` does. Its IO is this process's unless `context` says
- * otherwise: pass `stdout`/`stderr` streams to capture or silence it, `cwd` and `env` to plan
- * as from elsewhere, `signal` to stop it.
+ * Runs a one-off as `oneoff run` does. Pass `stdout`/`stderr` streams to capture or silence
+ * it, `cwd` and `env` to plan as from elsewhere, `signal` to stop it.
  */
-export function run(options: RunOptions, context: Partial<RunContext> = {}): Promise<RunResult> {
-  return runPipeline(options, {
+export function run(options: LibraryRunOptions, context: Partial<RunContext> = {}): Promise<RunResult> {
+  return runPipeline(toRunOptions(options), {
     cwd: process.cwd(),
     env: process.env,
     stdin: process.stdin,
@@ -24,6 +37,48 @@ export function run(options: RunOptions, context: Partial<RunContext> = {}): Pro
     ...context,
   });
 }
+
+/** The release phase, as `oneoff release`: the release task, once per release image, holding the lock "release". */
+export function release(
+  options: LibraryRunOptions & { force?: boolean; noWait?: boolean } = {},
+  context: Partial<RunContext> = {},
+): Promise<RunResult> {
+  return run({ ...options, releaseTask: true }, context);
+}
+
+/** The pre-flight checks, as `oneoff check`: resolves with each check; none starts anything. */
+export function check(options: LibraryRunOptions = {}, context: Where = {}): Promise<Check[]> {
+  return operations.check(options, here(context));
+}
+
+/** One-offs on the engine, as `oneoff ps` (`all`: ended ones too; `app`: one app's, else all). */
+export function list(options: operations.EngineOptions & { all?: boolean; app?: string } = {}, context: Where = {}): Promise<OneOffView[]> {
+  return operations.list(options, here(context));
+}
+
+/** A one-off's output, as `oneoff logs`, into `stdout` and `stderr` (default this process's). */
+export function logs(
+  reference: string,
+  options: operations.EngineOptions & { follow?: boolean; timestamps?: boolean; stdout?: Writable; stderr?: Writable } = {},
+  context: Where = {},
+): Promise<void> {
+  return operations.logs(reference, { stdout: process.stdout, stderr: process.stderr, ...options }, here(context));
+}
+
+/** Stops one-offs, as `oneoff stop`: SIGTERM, then SIGKILL after `seconds` (default 10). */
+export function stop(
+  references: string[],
+  options: operations.EngineOptions & { seconds?: number } = {},
+  context: Where = {},
+): Promise<string[]> {
+  return operations.stop(references, options, here(context));
+}
+
+/** Removes orphaned and expired one-offs, as `oneoff cleanup` (`dryRun`: only says which). */
+export function cleanup(options: operations.EngineOptions & { dryRun?: boolean } = {}, context: Where = {}): Promise<ReapResult> {
+  return operations.cleanup(options, here(context));
+}
+
 export type { RunOptions } from "./types/options.js";
 export type { RunPlan } from "./types/plan.js";
 export type { AppConfig, ProcessSettings, PullPolicy, SettingsLayer, TaskDefinition } from "./types/config.js";

@@ -1,0 +1,48 @@
+/**
+ * The library's options: values where the CLI takes strings. `env: { K: "V" }` (or the CLI's
+ * ["K=V"]), `memory: 512 * 2 ** 20` (bytes) or "512m", durations in milliseconds or as
+ * strings ("10m"), labels as a map. Converted to RunOptions, the one shape the pipeline reads,
+ * so a value is checked the same way whichever way it came. Pure.
+ */
+import type { RunOptions } from "../types/options.js";
+
+/** A duration: milliseconds, or text such as "90s", "10m", "1h30m". */
+export type Duration = number | string;
+
+export interface LibraryRunOptions extends Omit<
+  RunOptions,
+  "env" | "labels" | "memory" | "cpus" | "shmSize" | "timeout" | "keepFor" | "waitLock" | "command"
+> {
+  /** The command (argv), or extra arguments appended to the task's command. */
+  command?: string[];
+  env?: Record<string, string> | string[];
+  labels?: Record<string, string> | string[];
+  /** Bytes, or text such as "512m". */
+  memory?: number | string;
+  cpus?: number | string;
+  shmSize?: number | string;
+  timeout?: Duration;
+  keepFor?: Duration;
+  /** With `lock`: wait for it, up to this long (true: no limit). */
+  waitLock?: Duration | true;
+}
+
+const pairs = (values: Record<string, string> | string[]) =>
+  Array.isArray(values) ? values : Object.entries(values).map(([key, value]) => `${key}=${value}`);
+const duration = (value: Duration) => (typeof value === "number" ? `${value}ms` : value);
+const size = (value: number | string) => String(value);
+
+export function toRunOptions(options: LibraryRunOptions): RunOptions {
+  const { env, labels, memory, cpus, shmSize, timeout, keepFor, waitLock, ...rest } = options;
+  return {
+    ...rest,
+    ...(env === undefined ? {} : { env: pairs(env) }),
+    ...(labels === undefined ? {} : { labels: pairs(labels) }),
+    ...(memory === undefined ? {} : { memory: size(memory) }),
+    ...(cpus === undefined ? {} : { cpus: String(cpus) }),
+    ...(shmSize === undefined ? {} : { shmSize: size(shmSize) }),
+    ...(timeout === undefined ? {} : { timeout: duration(timeout) }),
+    ...(keepFor === undefined ? {} : { keepFor: duration(keepFor) }),
+    ...(waitLock === undefined ? {} : { waitLock: waitLock === true ? true : duration(waitLock) }),
+  };
+}

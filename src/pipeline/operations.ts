@@ -1,0 +1,76 @@
+/**
+ * What pipelines do besides run, as calls: check a one-off before it runs, list one-offs, read
+ * a one-off's logs, stop one-offs, clean up. Each reaches the engine the CLI would (host,
+ * docker context, an environment of oneoff.yaml, then DOCKER_HOST and the docker CLI's
+ * context), from the caller's working directory and environment.
+ */
+import type { Writable } from "node:stream";
+import type { EngineFlags } from "../config/environments.js";
+import { engineChoice } from "../config/environments.js";
+import { loadAppConfig } from "../config/load.js";
+import { connectEngine } from "../engine/connect.js";
+import type { ContainerEngine } from "../engine/types.js";
+import type { Check } from "../lifecycle/checks.js";
+import type { OneOffView } from "../lifecycle/oneoffs.js";
+import type { ReapResult } from "../lifecycle/reaper.js";
+import { streamReporter } from "../output/reporter.js";
+import { forwardOutput } from "../session/output.js";
+import type { RunContext } from "../types/context.js";
+import { findAnyOneOff, listAllOneOffs, reapAll } from "./oneoffs.js";
+import { checkRun } from "./run.js";
+import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
+
+/** Which engine, as the CLI's -H, -c and --env-name say, and the config file an environment is read from. */
+export interface EngineOptions extends EngineFlags {
+  config?: string;
+}
+
+type Where = Pick<RunContext, "cwd" | "env"> & { engine?: ContainerEngine };
+
+async function engineOf(options: EngineOptions, where: Where): Promise<ContainerEngine> {
+  if (where.engine) return where.engine;
+  const named = options.envName ?? where.env.ONEOFF_ENV;
+  const config = named ? loadAppConfig(options.config, where.cwd, where.env) : undefined;
+  return connectEngine(where.env, engineChoice(options, config, where.env));
+}
+
+/** The pre-flight checks of a one-off (oneoff check): each with what was found, or what is wrong and the fix. */
+export function check(options: LibraryRunOptions, where: Where): Promise<Check[]> {
+  return checkRun(toRunOptions(options), where);
+}
+
+/** One-offs on the engine, newest first: running ones (`all`: ended ones too), of `app` or every app. */
+export async function list(options: EngineOptions & { all?: boolean; app?: string }, where: Where): Promise<OneOffView[]> {
+  const engine = await engineOf(options, where);
+  return listAllOneOffs(engine, { all: options.all === true, ...(options.app ? { app: options.app } : {}) });
+}
+
+/** Writes a one-off's output to `stdout` and `stderr` (kept apart), following it with `follow`. */
+export async function logs(
+  reference: string,
+  options: EngineOptions & { follow?: boolean; timestamps?: boolean; stdout: Writable; stderr: Writable },
+  where: Where,
+): Promise<void> {
+  const found = await findAnyOneOff(await engineOf(options, where), reference);
+  const { stream, tty } = await found.logs({ follow: options.follow === true, timestamps: options.timestamps === true });
+  const out = { stdout: options.stdout, stderr: options.stderr };
+  const error = await forwardOutput(stream, out, tty, streamReporter(options.stderr, { quiet: true }));
+  if (error) throw error;
+}
+
+/** Stops one-offs: SIGTERM, then SIGKILL after `seconds` (default 10). Resolves with their IDs. */
+export async function stop(references: string[], options: EngineOptions & { seconds?: number }, where: Where): Promise<string[]> {
+  const engine = await engineOf(options, where);
+  const stopped: string[] = [];
+  for (const reference of references) {
+    const found = await findAnyOneOff(engine, reference);
+    await found.stop(options.seconds ?? 10);
+    stopped.push(found.id);
+  }
+  return stopped;
+}
+
+/** Removes orphaned and expired one-offs (oneoff cleanup); `dryRun` only says which. */
+export async function cleanup(options: EngineOptions & { dryRun?: boolean }, where: Where): Promise<ReapResult> {
+  return reapAll(await engineOf(options, where), { dryRun: options.dryRun === true });
+}
