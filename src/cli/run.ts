@@ -176,6 +176,11 @@ function withContainerOptions(command: Command): Command {
     .option("-w, --workdir <dir>", "working directory inside the container")
     .option("--network <name>", "network to connect to (repeatable)", collect)
     .option("-v, --volume <source:target[:ro]>", "mount a named volume or a host path (repeatable)", collect)
+    .option(
+      "--mount <type=...,source=...,target=...>",
+      "mount as docker --mount: type=volume|bind|tmpfs, source, target, readonly (repeatable)",
+      collect,
+    )
     .option("--entrypoint <cmd>", 'override the image entrypoint ("" clears it)')
     .option("-m, --memory <size>", "memory limit, e.g. 512m")
     .option("--cpus <n>", "CPU limit, e.g. 1.5")
@@ -229,6 +234,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("workdir", pick<string>("workdir"));
   set("networks", pick<string[]>("network"));
   set("volumes", pick<string[]>("volume"));
+  set("mounts", pick<string[]>("mount"));
   set("entrypoint", pick<string>("entrypoint"));
   set("memory", pick<string>("memory"));
   set("cpus", pick<string>("cpus"));

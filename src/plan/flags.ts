@@ -7,7 +7,7 @@ import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
-import { parseVolume } from "../config/volumes.js";
+import { parseMount, parseVolume } from "../config/volumes.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { runtimeFlagSettings } from "./runtime-flags.js";
 
@@ -29,6 +29,19 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
         throw new OneoffError(`-v "${volume}": ${mount}`, { hint: "write SOURCE:TARGET[:ro], e.g. shop-data:/data" });
       return mount;
     });
+  }
+  if (options.mounts?.length) {
+    settings.mounts = [
+      ...(settings.mounts ?? []),
+      ...options.mounts.map((text) => {
+        const mount = parseMount(text, cwd);
+        if (typeof mount === "string")
+          throw new OneoffError(`--mount "${text}": ${mount}`, {
+            hint: "such as --mount type=volume,source=shop-data,target=/data,readonly",
+          });
+        return mount;
+      }),
+    ];
   }
   if (options.entrypoint !== undefined) settings.entrypoint = [options.entrypoint];
   if (options.memory !== undefined) {

@@ -58,6 +58,8 @@ export interface RunOptions extends RuntimeFlags {
   networks?: string[];
   /** docker's short syntax: SOURCE:TARGET[:ro]. */
   volumes?: string[];
+  /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,readonly]; after `volumes`. */
+  mounts?: string[];
   /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
   entrypoint?: string;
   memory?: string;

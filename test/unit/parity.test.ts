@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseProcfile, ProcfileError } from "../../src/config/procfile.js";
 import { processLayer } from "../../src/config/running.js";
-import { parseVolume } from "../../src/config/volumes.js";
+import { parseMount, parseVolume } from "../../src/config/volumes.js";
 import type { ProcessDefinition } from "../../src/engine/types.js";
 import { diffAgainstProcess } from "../../src/spec/diff.js";
 import type { ContainerSpec } from "../../src/spec/create-body.js";
@@ -162,5 +162,26 @@ describe("parseProcfile", () => {
       expect((error as ProcfileError).line).toBe(line);
       expect((error as Error).message).toMatch(message);
     }
+  });
+});
+
+describe("parseMount (docker's --mount)", () => {
+  it.each([
+    ["type=volume,source=shop-data,target=/data", { type: "volume", source: "shop-data", target: "/data", readOnly: false }],
+    ["type=bind,src=./conf,dst=/conf,readonly", { type: "bind", source: "/base/conf", target: "/conf", readOnly: true }],
+    ["type=tmpfs,destination=/scratch", { type: "tmpfs", source: "", target: "/scratch", readOnly: false }],
+    ["source=cache,target=/cache,ro=1", { type: "volume", source: "cache", target: "/cache", readOnly: true }],
+  ])("%s", (text, mount) => {
+    expect(parseMount(text, "/base")).toEqual(mount);
+  });
+
+  it.each([
+    ["type=nfs,target=/x", /type "nfs" is not volume, bind or tmpfs/],
+    ["source=data", /no target/],
+    ["type=bind,target=/x", /a bind needs a source/],
+    ["type=volume,source=a,target=/x,volume-opt=o=1", /"volume-opt" is not an option oneoff takes/],
+    ["source=a,target=/x,readonly=maybe", /readonly "maybe" is not true or false/],
+  ])("refuses %s", (text, problem) => {
+    expect(parseMount(text, "/base")).toMatch(problem);
   });
 });
