@@ -564,7 +564,7 @@ export const CATALOGUE: BadInput[] = [
     config: `${BASE}ulimits:\n  nofile: {soft: 1}\n`,
     args: ["run", "--", "true"],
     code: 125,
-    says: /^oneoff: oneoff\.yaml:5:3: ulimits\.nofile: needs both soft and hard \(such as \{soft: 1024, hard: 2048\}\)$/,
+    says: /^oneoff: oneoff\.yaml:5:11: ulimits\.nofile: needs both soft and hard \(such as \{soft: 1024, hard: 2048\}\)$/,
   },
   {
     what: "a runtime key in oneoff.yaml: a device that is not a path",

@@ -91,7 +91,8 @@ describe("docker run's flags", () => {
         "dns_search: [example.internal]",
         "tasks:",
         "  probe:",
-        `    command: [sh, -c, "${PROBE.replace(/"/g, '\\"')}"]`,
+        // oneoff.yaml interpolates $: the probe's own are written $$.
+        `    command: [sh, -c, "${PROBE.replace(/"/g, '\\"').replace(/\$/g, "$$$$")}"]`,
         "    read_only: true",
         "",
       ].join("\n"),

@@ -26,7 +26,7 @@ describe("release resolution against the loopback registry", () => {
     // ends sooner), and one at the end with the layers and bytes it fetched.
     expect(result.stderr).toMatch(
       new RegExp(
-        `^oneoff: pulling ${escape(PULLME)}\\noneoff: pulled ${escape(PULLME)}: (\\d+)/\\1 layers, [\\d.]+ MiB of [\\d.]+ MiB in [\\d.]+s\\n$`,
+        `^oneoff: pulling ${escape(PULLME)}\\noneoff: pulled ${escape(PULLME)}: (\\d+)/\\1 layers(, [\\d.]+ MiB of [\\d.]+ MiB)? in [\\d.]+s\\n$`,
       ),
     );
     expect(imageId(PULLME)).toMatch(/^sha256:/);
@@ -117,8 +117,9 @@ describe("release resolution against the loopback registry", () => {
 describe("pull progress", () => {
   it("shows a progress line on a terminal and clears it before the command's output", async () => {
     removeLocalTag(PULLME);
-    // `script` gives oneoff a pseudo-terminal as stdout and stderr.
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run --release ${PULLME} -- echo after-pull`;
+    // `script` gives oneoff a pseudo-terminal as stdout and stderr (-T: no terminal session,
+    // which a run at a terminal is by default).
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run -T --release ${PULLME} -- echo after-pull`;
     const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
       const child = spawn("script", ["-qec", command, "/dev/null"], { stdio: ["ignore", "pipe", "pipe"] });
       let output = "";
