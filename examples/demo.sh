@@ -137,7 +137,9 @@ const doc = JSON.parse(require("node:fs").readFileSync(process.argv[2], "utf8"))
 const b = doc.request.body;
 const line = (k, v) => console.log(`  ${k.padEnd(10)} ${v}`);
 line("name", doc.name);
-line("image", `${b.Image}  (pinned to its image ID when run)`);
+// Asked of the engine read-only: the image ID a run pins (or why it cannot be told yet).
+const image = doc.image ?? {};
+line("image", image.imageId ? `${image.reference} = ${image.imageId.slice(7, 19)}  (the image ID a run pins)` : `${b.Image}  (${image.unresolved ?? image.how ?? "resolved when run"})`);
 line("command", JSON.stringify(b.Cmd));
 line("env", b.Env.join(" "));
 line("user", `${b.User}   workdir ${b.WorkingDir}   network ${b.HostConfig.NetworkMode}`);
