@@ -2,6 +2,8 @@
  * `oneoff check [TASK | -- CMD]`: the pre-flight checks alone; `run --check` and `release`
  * run them first (`release --no-check` skips them).
  */
+import { OneoffError } from "../output/errors.js";
+import { errorBody } from "../output/json-document.js";
 import { Command, Option } from "commander";
 import { ENGINE_KINDS, type EngineKind } from "../types/config.js";
 import type { RunOptions } from "../types/options.js";
@@ -24,7 +26,7 @@ export function checkCommand(context: CliContext): Command {
         ENGINE_KINDS as string[],
       ),
     )
-    .option("--json", "print the checks as JSON on stdout")
+    .option("--json", "print the checks as one JSON document on stdout")
     .addHelpText(
       "after",
       `
@@ -62,12 +64,24 @@ export async function runChecks(options: RunOptions, io: CliIO, json: boolean, b
   const checks = await checkRun(options, { cwd: process.cwd(), env: process.env });
   const ok = checks.every((check) => check.ok);
   if (json) {
-    io.stdout.write(`${JSON.stringify({ ok, checks })}\n`);
+    io.document("check", { ok, checks });
     return ok;
   }
   for (const check of checks) {
     const what = beforeRun && check.name === "config" ? "" : `check ${check.name}: `;
     if (!check.ok) io.stderr.write(`oneoff: ${what}${check.detail}${check.hint ? ` (${check.hint})` : ""}\n`);
+  }
+  // A run's or release's --json document says why it did not start: the first failed check.
+  const failed = checks.find((check) => !check.ok);
+  if (beforeRun && failed && options.json) {
+    const what = failed.name === "config" ? "" : `check ${failed.name}: `;
+    io.document(
+      "error",
+      errorBody(
+        options.releaseTask ? "release" : "run",
+        new OneoffError(`${what}${failed.detail}`, failed.hint ? { hint: failed.hint } : {}),
+      ),
+    );
   }
   if (ok && !beforeRun) io.stderr.write(`oneoff: checks passed: ${checks.map((check) => check.detail).join("; ")}\n`);
   return ok;

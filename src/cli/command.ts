@@ -1,3 +1,4 @@
+import type { DocumentKind } from "../output/json-document.js";
 import type { Writable } from "node:stream";
 import type { EngineFlags } from "../config/environments.js";
 
@@ -5,6 +6,11 @@ import type { EngineFlags } from "../config/environments.js";
 export interface CliIO {
   stdout: Writable;
   stderr: Writable;
+  /**
+   * Prints a command's --json document on stdout (output/json-document.ts): the one object the
+   * command prints. main prints an error document instead when the command fails before this.
+   */
+  document(kind: DocumentKind, body: Record<string, unknown>): void;
 }
 
 export interface CliContext {

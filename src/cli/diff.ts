@@ -13,7 +13,7 @@ export function diffCommand({ io, act, engineFlags }: CliContext): Command {
     .option("--config <file>", "the same as -f, --file")
     .option("--release <ref>", "the release the one-off would run")
     .option("--all", "show the rows that are the same too")
-    .option("--json", "print the comparison as JSON on stdout")
+    .option("--json", "print the comparison as one JSON document on stdout")
     .addHelpText(
       "after",
       `
@@ -39,7 +39,7 @@ Examples:
         );
         const differs = !same;
         if (flags.json) {
-          io.stdout.write(`${JSON.stringify({ process: from, container, same, rows })}\n`);
+          io.document("diff", { process: from, container, same, rows });
         } else {
           const shown = flags.all ? rows : rows.filter((row) => !row.same);
           if (shown.length)

@@ -13,7 +13,7 @@ export function historyCommand({ io, act, engineFlags }: CliContext): Command {
     .option("--all-apps", "every app's")
     .option("-f, --file <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
     .option("--config <file>", "the same as -f, --file")
-    .option("--json", "print a JSON array on stdout")
+    .option("--json", "print one JSON document on stdout (docs/schemas)")
     .option("--ledger", "the release ledger on the engine instead: release-task runs from every machine")
     .addHelpText(
       "after",
@@ -52,7 +52,7 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
           .filter((entry) => app === undefined || entry.app === app)
           .slice(-count);
         if (flags.json) {
-          io.stdout.write(`${JSON.stringify(entries)}\n`);
+          io.document("history", { entries });
           return 0;
         }
         const rows = entries.map((entry) => {

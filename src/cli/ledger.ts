@@ -18,7 +18,7 @@ export async function printLedger(
   const all = await readLedger(await engineFor(options.engine, options.config), app);
   const records = options.last === undefined ? all : all.slice(-options.last);
   if (options.json) {
-    io.stdout.write(`${JSON.stringify(records.map(({ volume: _volume, ...record }) => record))}\n`);
+    io.document("ledger", { app, records: records.map(({ volume: _volume, ...record }) => record) });
     return 0;
   }
   const rows = records.map((record) => [

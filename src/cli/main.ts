@@ -4,7 +4,8 @@
  * output has drained).
  */
 import { Command, CommanderError } from "commander";
-import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
+import { ExitCode, exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
+import { errorDocument, jsonDocument } from "../output/json-document.js";
 import { redactSecretValues } from "../output/redact.js";
 import { VERSION } from "../version.js";
 import { configFileAsConfig, splitAtDoubleDash } from "./argv.js";
@@ -19,8 +20,23 @@ import { historyCommand } from "./history.js";
 import { attachCommand, logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
 import { releaseCommand, runCommand, shellCommand } from "./run.js";
 
-export async function main(argv: readonly string[], io: CliIO = process): Promise<number> {
+export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr"> = process): Promise<number> {
   const dashDash = argv.indexOf("--");
+  // --json (before --): one document on stdout whatever happens; an error document when the
+  // command fails before printing its own.
+  let documented = false;
+  const io: CliIO = {
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    document(kind, body) {
+      documented = true;
+      streams.stdout.write(jsonDocument(kind, body));
+    },
+  };
+  const wantsJson = (dashDash < 0 ? argv : argv.slice(0, dashDash)).includes("--json");
+  const failed = (error: unknown, commandName: string | undefined) => {
+    if (wantsJson && !documented) streams.stdout.write(errorDocument(commandName ?? "oneoff", error));
+  };
   const debug = argv.some((arg, i) => arg === "--debug" && (dashDash < 0 || i < dashDash));
   const { own, command } = splitAtDoubleDash(argv.filter((arg, i) => !(arg === "--debug" && (dashDash < 0 || i < dashDash))));
   let job: (() => Promise<number>) | undefined;
@@ -87,7 +103,13 @@ Examples:
     }
     return await job();
   } catch (error) {
-    if (error instanceof CommanderError) return commanderExit(error, io);
+    const commandName = program.commands.find((candidate) => own.includes(candidate.name()))?.name();
+    if (error instanceof CommanderError) {
+      const code = commanderExit(error, io);
+      if (code !== 0) failed(new OneoffError(error.message.replace(/^error: /, "").split("\n")[0] ?? "bad arguments"), commandName);
+      return code;
+    }
+    failed(error, commandName);
     io.stderr.write(`${formatErrorLine(error)}\n`);
     if (debug && error instanceof Error && error.stack) io.stderr.write(`${redactSecretValues(error.stack)}\n`);
     return exitCodeOf(error);

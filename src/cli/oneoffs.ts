@@ -22,7 +22,7 @@ export function psCommand({ io, act, engineFlags }: CliContext): Command {
     .option("--all-apps", "one-offs of every app on the engine")
     .option("-f, --file <file>", "config file naming the app (default: oneoff.yaml here or in a parent)")
     .option("--config <file>", "the same as -f, --file")
-    .option("--json", "print a JSON array on stdout")
+    .option("--json", "print one JSON document on stdout (docs/schemas)")
     .addHelpText(
       "after",
       `
@@ -42,7 +42,7 @@ Examples:
         const engine = await engineFor(engineFlags(), flags.config);
         const oneOffs = await listAllOneOffs(engine, { all: flags.all === true, ...(app ? { app } : {}) });
         if (flags.json) {
-          io.stdout.write(`${JSON.stringify(oneOffs)}\n`);
+          io.document("ps", { oneOffs });
           return 0;
         }
         const now = new Date();

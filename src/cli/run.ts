@@ -4,7 +4,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { RunOptions } from "../types/options.js";
 import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../types/config.js";
-import { exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
+import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import { tolerateBrokenStdio, type CliContext } from "./command.js";
@@ -134,24 +134,17 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
     import("../session/interrupts.js"),
     import("../output/run-document.js"),
   ]);
-  try {
-    const result = await run(options, {
-      cwd: process.cwd(),
-      env: process.env,
-      stdin: process.stdin,
-      stdout: io.stdout,
-      stderr: io.stderr,
-      interrupts: processInterrupts(),
-    });
-    if (options.json) io.stdout.write(`${JSON.stringify(runDocument(result))}\n`);
-    else if (options.detach) io.stdout.write(`${result.containerId}\n`);
-    return result.exitCode;
-  } catch (error) {
-    // Pipelines reading --json get a document on failures too; the line on stderr follows.
-    if (options.json)
-      io.stdout.write(`${JSON.stringify({ error: formatErrorLine(error).replace(/^oneoff: /, ""), exitCode: exitCodeOf(error) })}\n`);
-    throw error;
-  }
+  const result = await run(options, {
+    cwd: process.cwd(),
+    env: process.env,
+    stdin: process.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    interrupts: processInterrupts(),
+  });
+  if (options.json) io.document("run", runDocument(result));
+  else if (options.detach) io.stdout.write(`${result.containerId}\n`);
+  return result.exitCode;
 }
 
 /** The flags `run` and `shell` share: where the one-off comes from and what it gets. */

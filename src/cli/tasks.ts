@@ -9,7 +9,7 @@ export function tasksCommand({ io, act }: CliContext): Command {
     .description("list the app's tasks (oneoff.yaml tasks: and Procfile process types) and where each comes from")
     .option("-f, --file <file>", "config file (default: oneoff.yaml here or in a parent)")
     .option("--config <file>", "the same as -f, --file")
-    .option("--json", "print a JSON array on stdout")
+    .option("--json", "print one JSON document on stdout (docs/schemas)")
     .addHelpText(
       "after",
       `
@@ -38,7 +38,7 @@ Examples:
           ...(config.releaseTask === task.name || (!config.releaseTask && task.name === "release") ? { releaseTask: true } : {}),
         }));
         if (flags.json) {
-          io.stdout.write(`${JSON.stringify(tasks)}\n`);
+          io.document("tasks", { tasks });
           return 0;
         }
         const rows = tasks.map((task) => [

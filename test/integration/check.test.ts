@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { docker, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, testContainers } from "./helpers.js";
+import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
@@ -85,7 +86,10 @@ describe("oneoff check", () => {
         .split("\n")
         .map((line) => /^oneoff: check (\w+):/.exec(line)?.[1]),
     ).toEqual(["network", "user", "workdir", "command"]);
-    const json = JSON.parse((await oneoff([...args.slice(0, 1), "--json", ...args.slice(1)], { cwd: app(GOOD) })).stdout.toString());
+    const json = documentOf<{ ok: boolean; checks: Array<{ ok: boolean; name: string }> }>(
+      "check",
+      (await oneoff([...args.slice(0, 1), "--json", ...args.slice(1)], { cwd: app(GOOD) })).stdout,
+    );
     expect(json.ok).toBe(false);
     expect(json.checks.filter((check: { ok: boolean }) => !check.ok).map((check: { name: string }) => check.name)).toEqual([
       "network",

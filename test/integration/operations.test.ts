@@ -19,6 +19,7 @@ import {
   until,
   waitForOutput,
 } from "./helpers.js";
+import { documentOf, oneOffsOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
@@ -94,11 +95,11 @@ describe("--detach, ps, logs, wait, stop", () => {
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(started.stderr).toMatch(/started detached one-off .*oneoff logs -f [0-9a-f]{12}/);
     try {
-      const listed = JSON.parse((await run(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{
+      const listed = oneOffsOf<{
         id: string;
         detached: boolean;
         state: string;
-      }>;
+      }>((await run(["ps", "--all-apps", "--json"])).stdout);
       expect(listed.find((oneOff) => oneOff.id === id)).toMatchObject({ detached: true, state: "running" });
 
       const waited = await run(["wait", id.slice(0, 12)]);
@@ -109,15 +110,15 @@ describe("--detach, ps, logs, wait, stop", () => {
       expect(logs.stdout.toString()).toBe("out-line\n");
       expect(logs.stderr).toBe("err-line\n");
 
-      const all = JSON.parse((await run(["ps", "--all-apps", "--all", "--json"])).stdout.toString()) as Array<{
+      const all = oneOffsOf<{
         id: string;
         exitCode?: number;
         durationMs?: number;
-      }>;
+      }>((await run(["ps", "--all-apps", "--all", "--json"])).stdout);
       const finished = all.find((oneOff) => oneOff.id === id);
       expect(finished?.exitCode).toBe(6);
       expect(finished?.durationMs).toBeGreaterThanOrEqual(900);
-      const running = JSON.parse((await run(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{ id: string }>;
+      const running = documentOf<{ oneOffs: Array<{ id: string }> }>("ps", (await run(["ps", "--all-apps", "--json"])).stdout).oneOffs;
       expect(running.map((oneOff) => oneOff.id)).not.toContain(id);
     } finally {
       docker("rm", "-f", id);
@@ -305,12 +306,10 @@ describe("oneoff release", () => {
     );
   };
   const ledger = async (dir: string) =>
-    JSON.parse((await run(["release", "--status", "--json"], { cwd: dir })).stdout.toString()) as Array<{
-      outcome: string;
-      forced: boolean;
-      imageId: string;
-      exitCode: number;
-    }>;
+    documentOf<{ records: Array<{ outcome: string; forced: boolean; imageId: string; exitCode: number }> }>(
+      "ledger",
+      (await run(["release", "--status", "--json"], { cwd: dir })).stdout,
+    ).records;
 
   it("runs the release task once per release image ID: a re-run says it is done and exits 0", async () => {
     const dir = releaseApp();
@@ -488,7 +487,7 @@ describe("--json", () => {
   it("prints one JSON document on stdout, with the command's output on stderr", async () => {
     const result = await run(["run", "--json", "--release", IMAGE, "--", "sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"]);
     expect(result.code).toBe(4);
-    const document = JSON.parse(result.stdout.toString());
+    const document = documentOf<Record<string, unknown> & { durationMs: number; containerId: string }>("run", result.stdout);
     expect(document).toMatchObject({
       exitCode: 4,
       ending: "exited",
@@ -514,7 +513,7 @@ describe("--json", () => {
       "-c",
       "printf 'text'; printf '\\377\\376' >&2",
     ]);
-    const document = JSON.parse(result.stdout.toString());
+    const document = documentOf<{ output: { stdout: unknown; stderr: unknown; truncated: boolean } }>("run", result.stdout);
     expect(document.output.stdout).toEqual({ encoding: "utf8", data: "text" });
     expect(document.output.stderr).toEqual({ encoding: "base64", data: Buffer.from([0xff, 0xfe]).toString("base64") });
     expect(document.output.truncated).toBe(false);
@@ -523,10 +522,38 @@ describe("--json", () => {
   it("prints a document for oneoff's own failures too", async () => {
     const result = await run(["run", "--json", "--release", IMAGE, "--", "no-such-command"]);
     expect(result.code).toBe(127);
-    expect(JSON.parse(result.stdout.toString())).toEqual({
-      error: expect.stringMatching(/^command "no-such-command" not found/),
+    expect(documentOf("error", result.stdout)).toEqual({
+      schema: "oneoff/error",
+      schemaVersion: 1,
+      command: "run",
+      ending: "error",
       exitCode: 127,
+      error: { message: 'command "no-such-command" not found in the image', hint: expect.any(String) },
     });
+  });
+
+  it.each([
+    ["release, without a release task", ["release", "--json"], "release", 125, /^no release task/],
+    ["release --status, without oneoff.yaml", ["release", "--status", "--json"], "release", 125, /^no oneoff\.yaml here/],
+    [
+      "ps, on an engine that does not answer",
+      ["-H", "unix:///tmp/oneoff-no-engine.sock", "ps", "--json"],
+      "ps",
+      125,
+      /^cannot reach the Docker engine/,
+    ],
+    ["diff, with nothing to compare", ["diff", "--json", "web"], "diff", 125, /^nothing here describes a one-off/],
+    ["run, with an unknown flag", ["run", "--json", "--no-such-flag", "--", "true"], "run", 125, /unknown option '--no-such-flag'/],
+    ["tasks, without oneoff.yaml", ["tasks", "--json"], "tasks", 125, /oneoff\.yaml/],
+  ] as const)("prints an error document when %s", async (_what, args, command, code, message) => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), "oneoff-json-error-"));
+    const result = await run([...args], { cwd: empty, env: { ONEOFF_RELEASE: undefined } });
+    expect(result.code).toBe(code);
+    const document = documentOf<{ command: string; exitCode: number; error: { message: string } }>("error", result.stdout);
+    expect(document).toMatchObject({ command, exitCode: code });
+    expect(document.error.message).toMatch(message);
+    // The line on stderr is there too, for people.
+    expect(result.stderr).toMatch(/^oneoff: /);
   });
 });
 
@@ -579,7 +606,7 @@ describe("the audit log", () => {
     expect(entries.find((entry: { outcome: string }) => entry.outcome === "lock-refused").error).toMatch(/^lock audit is held by/);
 
     const history = await oneoff(["history", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
-    expect(JSON.parse(history.stdout.toString())).toHaveLength(7);
+    expect(documentOf<{ entries: unknown[] }>("history", history.stdout).entries).toHaveLength(7);
     const table = await oneoff(["history", "--all-apps", "-n", "2"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(table.stdout.toString().trim().split("\n")).toHaveLength(3);
     expect(oneOffContainers()).toEqual([]);
@@ -606,7 +633,9 @@ describe("the audit log", () => {
       }),
     ]);
     const history = await oneoff(["history", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
-    expect(JSON.parse(history.stdout.toString())).toEqual([expect.objectContaining({ outcome: "no end recorded", by: lines[0].by })]);
+    expect(documentOf<{ entries: unknown[] }>("history", history.stdout).entries).toEqual([
+      expect.objectContaining({ outcome: "no end recorded", by: lines[0].by }),
+    ]);
     const table = await oneoff(["history", "--all-apps"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(table.stdout.toString()).toMatch(/sh -c echo ready; sleep 60 .* - +- +no end recorded\n$/);
     // The watchdog still removed the one-off.

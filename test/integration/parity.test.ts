@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, expectNoLeftovers, IMAGE, imageId, oneoff } from "./helpers.js";
+import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
@@ -179,7 +180,10 @@ describe("oneoff diff", () => {
     expect(text).toMatch(/≠\s+env SECRET_KEY\s+\(secret, differs\)\s+\(secret, differs\)/);
     expect(text).not.toMatch(/web-secret|other-secret/);
     expect(text).not.toMatch(/\benv DATABASE_URL\b/);
-    const json = JSON.parse((await oneoff(["diff", "--json", "web"], { cwd: dir })).stdout.toString());
+    const json = documentOf<{ same: boolean; rows: Array<{ same: boolean; what: string }> }>(
+      "diff",
+      (await oneoff(["diff", "--json", "web"], { cwd: dir })).stdout,
+    );
     expect(json.same).toBe(false);
     expect(
       json.rows
@@ -203,11 +207,10 @@ describe("oneoff diff", () => {
       env: { ...process.env, DOCKER_BUILDKIT: "0" },
     });
     try {
-      const json = JSON.parse(
-        (await oneoff(["diff", "--json", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir })).stdout.toString(),
-      ) as {
-        rows: Array<{ what: string; oneOff: string; running: string; same: boolean }>;
-      };
+      const json = documentOf<{ rows: Array<{ what: string; oneOff: string; running: string; same: boolean }> }>(
+        "diff",
+        (await oneoff(["diff", "--json", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir })).stdout,
+      );
       const row = (what: string) => json.rows.find((entry) => entry.what === what);
       expect(row("image")).toMatchObject({ same: false, oneOff: imageId("oneoff-test/parity-diff:latest"), running: imageId(IMAGE) });
       expect(row("workdir")).toMatchObject({ same: false, oneOff: "/tmp", running: "/home/app" });
@@ -299,8 +302,7 @@ describe("--from copies the runtime settings of the running process", () => {
     writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${APP}\nrelease: ${IMAGE}\n`);
     const result = await oneoff(["diff", "--json", "web"], { cwd: dir });
     expect(result.code).toBe(1);
-    const rows = (JSON.parse(result.stdout.toString()) as { rows: Array<{ what: string; oneOff: string; running: string; same: boolean }> })
-      .rows;
+    const rows = documentOf<{ rows: Array<{ what: string; oneOff: string; running: string; same: boolean }> }>("diff", result.stdout).rows;
     expect(rows.filter((row) => !row.same && !row.what.startsWith("env ")).map((row) => [row.what, row.oneOff, row.running])).toEqual([
       ["init", "", "yes"],
       ["read-only", "", "yes"],
@@ -376,11 +378,10 @@ describe("Procfile", () => {
     writeFileSync(path.join(dir, "Procfile"), "web: httpd -f -p 8080\nrelease: echo migrating $((6*7))\nworker: echo from-procfile\n");
     const appName = `pf${Date.now()}`;
     writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${appName}\nimage: oneoff-test/busybox\ntasks:\n  worker: [echo, from-yaml]\n`);
-    const listed = JSON.parse((await oneoff(["tasks", "--json"], { cwd: dir })).stdout.toString()) as Array<{
-      name: string;
-      source: string;
-      releaseTask?: boolean;
-    }>;
+    const listed = documentOf<{ tasks: Array<{ name: string; source: string; releaseTask?: boolean }> }>(
+      "tasks",
+      (await oneoff(["tasks", "--json"], { cwd: dir })).stdout,
+    ).tasks;
     expect(listed.map((task) => [task.name, task.source, task.releaseTask ?? false])).toEqual([
       ["worker", "oneoff.yaml:4:3", false],
       ["web", "Procfile:1", false],

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { docker, expectNoLeftovers, imageId, oneoff, type CliResult } from "./helpers.js";
+import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
@@ -79,7 +80,7 @@ describe("pulling a release from a registry that wants credentials", () => {
     expect(result.code).toBe(0);
     // With --json the command's output goes to stderr.
     expect(result.stderr).toContain("private release\n");
-    const document = JSON.parse(result.stdout.toString()) as { imageId: string; exitCode: number };
+    const document = documentOf<{ imageId: string; exitCode: number }>("run", result.stdout);
     expect(document.imageId).toBe(imageId(PRIVATE));
     expect(document.exitCode).toBe(0);
     // The run's end line (after its start line).
@@ -162,7 +163,15 @@ describe("pulling a release from a registry that wants credentials", () => {
     expect(result.stderr.split("\n")).toContain(line);
     // --debug adds the stack trace after it, which must not carry the credentials either.
     expect(result.stderr).toMatch(/\n\s+at /);
-    expect(JSON.parse(result.stdout.toString())).toEqual({ error: line.replace(/^oneoff: /, ""), exitCode: 125 });
+    const [message, hint] = /^oneoff: (.*) \((.*)\)$/.exec(line)?.slice(1) ?? [];
+    expect(documentOf("error", result.stdout)).toEqual({
+      schema: "oneoff/error",
+      schemaVersion: 1,
+      command: "run",
+      ending: "error",
+      exitCode: 125,
+      error: { message, hint },
+    });
     expect(privatePresent()).toBe(false);
     expectNoSecrets(result);
   });
@@ -224,7 +233,7 @@ describe("oneoff check against a registry that wants credentials", () => {
       env: { ...env, PW: PASSWORD },
     });
     expect(withFlag.code).toBe(0);
-    expect(JSON.parse(withFlag.stdout.toString()).ok).toBe(true);
+    expect(documentOf<{ ok: boolean }>("check", withFlag.stdout).ok).toBe(true);
     expectNoSecrets(withFlag);
 
     const without = await oneoff(["check", "--release", PRIVATE, "--", "true"], { env });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
 import { BIN, docker, expectNoLeftovers, IMAGE, imageId, oneoff, REGISTRY } from "./helpers.js";
+import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
@@ -56,13 +57,11 @@ describe("release resolution against the loopback registry", () => {
     const stale = imageId(PULLME);
     expect(stale).not.toBe(inRegistry);
     try {
-      const missing = JSON.parse((await oneoff(["run", "--json", "--release", PULLME, "--", "true"])).stdout.toString()) as {
-        imageId: string;
-      };
+      const missing = documentOf<{ imageId: string }>("run", (await oneoff(["run", "--json", "--release", PULLME, "--", "true"])).stdout);
       expect(missing.imageId).toBe(stale);
       const always = await oneoff(["run", "--json", "--pull", "always", "--release", PULLME, "--", "true"]);
       expect(always.stderr).toContain(`oneoff: pulling ${PULLME}\n`);
-      expect((JSON.parse(always.stdout.toString()) as { imageId: string }).imageId).toBe(inRegistry);
+      expect(documentOf<{ imageId: string }>("run", always.stdout).imageId).toBe(inRegistry);
       expect(imageId(PULLME)).toBe(inRegistry);
     } finally {
       removeLocalTag(PULLME);

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker, eventually, expectNoLeftovers, IMAGE, jobServices, oneOffContainers, oneoff } from "./helpers.js";
+import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
@@ -214,7 +215,7 @@ describe("an ssh:// engine (docker system dial-stdio over ssh, as the docker CLI
       const logs = await oneoff(["logs", "--host", SSH_HOST, id], { env });
       expect(logs.stdout.toString()).toBe("detached\n");
       const ps = await oneoff(["ps", "-a", "--json", "--all-apps", "-H", SSH_HOST], { env });
-      expect((JSON.parse(ps.stdout.toString()) as Array<{ id: string }>).map((oneOff) => oneOff.id)).toContain(id);
+      expect(documentOf<{ oneOffs: Array<{ id: string }> }>("ps", ps.stdout).oneOffs.map((oneOff) => oneOff.id)).toContain(id);
     } finally {
       docker("rm", "-f", id);
     }

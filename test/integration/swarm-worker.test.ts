@@ -26,6 +26,7 @@ import {
   type CliOptions,
   type CliResult,
 } from "./helpers.js";
+import { documentOf, oneOffsOf } from "./json-schemas.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -94,11 +95,11 @@ function jsonJob(result: CliResult): {
   containerName: string;
   job: { serviceId: string; nodeId: string; createToExitMs: number };
 } {
-  return JSON.parse(result.stdout.toString()) as {
+  return documentOf<{
     exitCode: number;
     containerName: string;
     job: { serviceId: string; nodeId: string; createToExitMs: number };
-  };
+  }>("run", result.stdout);
 }
 
 beforeAll(() => {
@@ -358,7 +359,7 @@ describe("timeout, detach and lock for jobs on the worker", () => {
     expect(started.code).toBe(0);
     const id = started.stdout.toString().trim();
     expect(id).not.toBe("");
-    const listed = JSON.parse((await oneoff(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{ id: string; state: string }>;
+    const listed = oneOffsOf<{ id: string; state: string }>((await oneoff(["ps", "--all-apps", "--json"])).stdout);
     expect(listed.find((entry) => entry.id === id)?.state).toMatch(/^job /);
     const waited = await oneoff(["wait", id]);
     expect(waited.stdout.toString()).toBe("6\n");

@@ -21,6 +21,7 @@ import {
   until,
   waitForOutput,
 } from "./helpers.js";
+import { documentOf, oneOffsOf } from "./json-schemas.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -280,7 +281,7 @@ describe("exit codes and output", () => {
 
   it("reports the job in --json, with the time from create to exit code seen", async () => {
     const result = await swarm(["--json", "--release", IMAGE, "--", "sh", "-c", "echo hi; exit 4"]);
-    const document = JSON.parse(result.stdout.toString()) as { exitCode: number; job: { serviceId: string; createToExitMs: number } };
+    const document = documentOf<{ exitCode: number; job: { serviceId: string; createToExitMs: number } }>("run", result.stdout);
     expect(document.exitCode).toBe(4);
     expect(document.job.serviceId).toMatch(/^[a-z0-9]{25}$/);
     expect(document.job.createToExitMs).toBeGreaterThan(0);
@@ -404,7 +405,7 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     ]);
     const id = started.stdout.toString().trim();
     expect(started.code).toBe(0);
-    const listed = JSON.parse((await oneoff(["ps", "--all-apps", "--json"])).stdout.toString()) as Array<{ id: string; state: string }>;
+    const listed = oneOffsOf<{ id: string; state: string }>((await oneoff(["ps", "--all-apps", "--json"])).stdout);
     expect(listed.find((entry) => entry.id === id)?.state).toMatch(/^job /);
     const waited = await oneoff(["wait", id]);
     expect(waited.stdout.toString()).toBe("6\n");
@@ -476,7 +477,7 @@ describe("locks, detach, ps, logs, wait, audit", () => {
 
   it("checks a job before it runs: the engine is a swarm manager, the release and command are there", async () => {
     const result = await oneoff(["check", "--json", "--engine", "swarm", "--release", IMAGE, "--", "sh"]);
-    const document = JSON.parse(result.stdout.toString()) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    const document = documentOf<{ ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> }>("check", result.stdout);
     expect(document.ok).toBe(true);
     expect(document.checks.find((check) => check.name === "swarm")?.detail).toMatch(/^the engine is a swarm manager \(\d+ nodes?\)$/);
     expect(result.code).toBe(0);
