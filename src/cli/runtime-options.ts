@@ -30,7 +30,8 @@ export function withRuntimeOptions(command: Command): Command {
     .option("--dns <ip>", "a DNS server (repeatable)", collect)
     .option("--dns-option <option>", "a DNS resolver option (repeatable)", collect)
     .option("--dns-search <domain>", "a DNS search domain (repeatable)", collect)
-    .option("--hostname <name>", "the one-off's hostname");
+    .option("--hostname <name>", "the one-off's hostname")
+    .option("--platform <os/arch>", "the image's platform, e.g. linux/amd64: pulled and run for it");
 }
 
 const NAMES = [
@@ -57,6 +58,7 @@ const NAMES = [
   "dnsOption",
   "dnsSearch",
   "hostname",
+  "platform",
 ] as const satisfies ReadonlyArray<keyof RuntimeFlags>;
 
 /** The runtime flags given, by their RunOptions names (commander's camelCase of the flag). */

@@ -4,6 +4,7 @@
  * named as in compose: init, cap_add, tmpfs, ulimits, ...), read into a SettingsLayer with where
  * it stands. Shared by the top level, tasks and environments (file.ts).
  */
+import { PLATFORM } from "../formats/runtime-values.js";
 import { isSeq, type Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { SettingName, SettingsLayer } from "../types/config.js";
@@ -30,6 +31,7 @@ export const SETTING_KEYS = [
   "volumes",
   "extra_hosts",
   "dns",
+  "platform",
   ...RUNTIME_KEYS,
 ] as const;
 
@@ -135,6 +137,12 @@ export function readSetting(
     case "dns":
       settings.dns = reader.stringList(node, keyPath);
       located("dns");
+      return;
+    case "platform":
+      settings.platform = reader.string(node, keyPath);
+      if (!PLATFORM.test(settings.platform))
+        throw reader.error(node, keyPath, `"${settings.platform}" is not os/arch[/variant]`, "such as linux/amd64 or linux/arm64/v8");
+      located("platform");
       return;
   }
   // The runtime keys (init, cap_add, tmpfs, ulimits, ...), named and written as in compose.

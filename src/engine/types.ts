@@ -86,9 +86,16 @@ export interface ContainerEngine {
   /** undefined when no such image is present locally. */
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
   /** `registryAuth`: the X-Registry-Auth value (see release/credentials.ts); none pulls anonymously. */
-  pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void, registryAuth?: string): Promise<void>;
+  pullImage(
+    repository: string,
+    tag: string,
+    onProgress: (event: PullProgress) => void,
+    registryAuth?: string,
+    platform?: string,
+  ): Promise<void>;
   /** Rejects with NameInUse when a container of that name exists. */
-  createContainer(name: string, body: CreateBody): Promise<string>;
+  /** `platform`: os/arch[/variant] of the image to create from (docker run --platform). */
+  createContainer(name: string, body: CreateBody, platform?: string): Promise<string>;
   /** undefined when there is no such container. */
   inspectContainer(nameOrId: string): Promise<ContainerDetails | undefined>;
   rename(nameOrId: string, newName: string): Promise<void>;

@@ -38,3 +38,6 @@ export function parsePair(entry: string): [string, string] | string {
   if (eq <= 0) return "not NAME=VALUE";
   return [entry.slice(0, eq), entry.slice(eq + 1)];
 }
+
+/** os/arch[/variant], as docker and the registries write platforms (linux/amd64, linux/arm64/v8). */
+export const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;

@@ -5,7 +5,7 @@
  */
 import { OneoffError } from "../output/errors.js";
 import { parseMemory } from "../formats/units.js";
-import { parseDevice, parsePair, parseTmpfs, parseUlimit } from "../formats/runtime-values.js";
+import { parseDevice, parsePair, parseTmpfs, parseUlimit, PLATFORM } from "../formats/runtime-values.js";
 import type { ProcessSettings } from "../types/config.js";
 import type { RuntimeFlags } from "../types/options.js";
 
@@ -38,6 +38,13 @@ export function runtimeFlagSettings(flags: RuntimeFlags): Partial<ProcessSetting
     if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(flags.hostname))
       throw new OneoffError(`--hostname "${flags.hostname}": not a host name`, { hint: "letters, digits, - and ., such as shop-console" });
     settings.hostname = flags.hostname;
+  }
+  if (flags.platform !== undefined) {
+    if (!PLATFORM.test(flags.platform))
+      throw new OneoffError(`--platform "${flags.platform}": not os/arch[/variant]`, {
+        hint: "such as --platform linux/amd64 or linux/arm64/v8",
+      });
+    settings.platform = flags.platform;
   }
   if (flags.tmpfs?.length) settings.tmpfs = Object.fromEntries(each("--tmpfs", flags.tmpfs, parseTmpfs, "/run:size=64m"));
   if (flags.ulimit?.length) settings.ulimits = each("--ulimit", flags.ulimit, parseUlimit, "nofile=1024:2048");

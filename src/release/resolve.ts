@@ -26,6 +26,8 @@ export async function resolveRelease(
   policy: PullPolicy,
   report: Reporter,
   login?: RegistryLoginSource,
+  /** os/arch[/variant]: the platform pulled (docker run --platform). */
+  platform?: string,
 ): Promise<ResolvedRelease> {
   const parsed = parseReleaseReference(reference);
   if (!parsed) {
@@ -63,7 +65,7 @@ export async function resolveRelease(
     }
   }
   const { repository, tag } = pullName(parsed);
-  await pullWithProgress(engine, repository, tag, reference, report, await login?.(reference));
+  await pullWithProgress(engine, repository, tag, reference, report, await login?.(reference), platform);
   const pulled = await engine.inspectImage(reference);
   if (!pulled) {
     throw new OneoffError(`pulled ${reference} but the engine does not list it`, {
@@ -83,8 +85,9 @@ async function pullWithProgress(
   reference: string,
   report: Reporter,
   login: RegistryLogin | undefined,
+  platform: string | undefined,
 ): Promise<void> {
-  report.info(`pulling ${reference}`);
+  report.info(`pulling ${reference}${platform ? ` for ${platform}` : ""}`);
   const tally = new PullTally();
   const started = Date.now();
   // On a terminal, a status line follows each event; in a log, a line every few seconds.
@@ -100,7 +103,7 @@ async function pullWithProgress(
     }
   };
   try {
-    await engine.pullImage(repository, tag, onProgress, login?.header);
+    await engine.pullImage(repository, tag, onProgress, login?.header, platform);
     // A log gets the end too; a terminal's status line has shown it.
     if (!report.interactive) report.info(`pulled ${reference}: ${tally.summary()} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   } catch (error) {

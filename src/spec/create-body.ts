@@ -11,6 +11,8 @@ export interface ContainerSpec {
   body: CreateBody;
   /** Networks after the first, connected between create and start (API < 1.44 takes one). */
   extraNetworks: string[];
+  /** The image's platform (os/arch[/variant]): the create request's `platform` query parameter. */
+  platform?: string;
 }
 
 /** The subset of the Engine API create body oneoff sets. */
@@ -104,7 +106,7 @@ export function buildContainerSpec(
   };
   // A lock's one-off takes the lock's name: the engine's unique names are the lock.
   const name = plan.lock ? lockContainerName(plan.app, plan.lock) : (plan.name ?? containerName(plan, nameSuffix));
-  return { name, body, extraNetworks };
+  return { name, body, extraNetworks, ...(settings.platform ? { platform: settings.platform } : {}) };
 }
 
 /** `shop-lock-migrate`: one name per app and lock, so the engine lets only one exist. */

@@ -18,6 +18,7 @@ export function dockerRunLine(spec: ContainerSpec): string {
   if (body.User) args.push("-u", body.User);
   if (body.WorkingDir) args.push("-w", body.WorkingDir);
   if (body.Hostname) args.push("--hostname", body.Hostname);
+  if (spec.platform) args.push("--platform", spec.platform);
   // Several --network flags need docker 25+; older engines take one and a `network connect`.
   for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);
   if (body.HostConfig.Memory) args.push("--memory", formatSize(body.HostConfig.Memory));

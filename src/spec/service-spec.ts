@@ -125,7 +125,13 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     ...(body.Labels[Labels.keepFor] ? { [Labels.keepFor]: body.Labels[Labels.keepFor] } : {}),
   };
   const reservations = baseTemplate?.Resources?.Reservations;
-  const placement = { ...(baseTemplate?.Placement ?? {}), ...(constraints.length ? { Constraints: constraints } : {}) };
+  // --platform: the nodes whose platform the image is for (os/arch; a variant has no field here).
+  const [os, architecture] = container.platform?.split("/") ?? [];
+  const placement = {
+    ...(baseTemplate?.Placement ?? {}),
+    ...(constraints.length ? { Constraints: constraints } : {}),
+    ...(os && architecture ? { Platforms: [{ OS: os, Architecture: architecture }] } : {}),
+  };
   return {
     Name: container.name,
     // oneoff's labels go on the service: it is what ps, stop and the reaper find.

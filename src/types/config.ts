@@ -70,6 +70,8 @@ export interface ProcessSettings extends RuntimeSettings {
   extraHosts?: string[];
   /** The container's hostname (docker run --hostname); absent: its ID, as docker gives it. */
   hostname?: string;
+  /** The image's platform, os/arch[/variant] (docker run --platform): pulled and created for it. */
+  platform?: string;
   dns?: string[];
 }
 

@@ -35,6 +35,8 @@ export interface RuntimeFlags {
   addHost?: string[];
   /** The one-off's hostname, as docker run --hostname. */
   hostname?: string;
+  /** The image's platform, os/arch[/variant], as docker run --platform. */
+  platform?: string;
 }
 
 export interface RunOptions extends RuntimeFlags {

@@ -103,6 +103,20 @@ describe("docker run's flags", () => {
     for (const line of EXPECTED) expect(result.stdout.toString()).toMatch(line);
   });
 
+  it("--platform creates for that platform: this engine's runs, another's is refused in one line, nothing left", async () => {
+    const arch = docker("version", "--format", "{{.Server.Arch}}");
+    const here = await oneoff(["run", "-q", "--platform", `linux/${arch}`, "--release", IMAGE, "--", "echo", "ok"]);
+    expect(here.stdout.toString()).toBe("ok\n");
+    expect(here.code).toBe(0);
+    const other = arch === "arm64" ? "linux/amd64" : "linux/arm64";
+    const refused = await oneoff(["run", "-q", "--platform", other, "--pull", "never", "--release", IMAGE, "--", "true"]);
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toMatch(
+      new RegExp(`^oneoff: create the one-off container: .*does not match the specified platform: wanted ${other}`),
+    );
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
   it("--name names the container; with --lock the lock's name wins, said in one line", async () => {
     const name = `oneoff-named-${process.pid}`;
     let seenName = "";

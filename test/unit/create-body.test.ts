@@ -255,3 +255,26 @@ describe("mounts, extra hosts and DNS", () => {
     expect(line).toContain("--add-host db:10.0.0.5 --dns 10.0.0.2");
   });
 });
+
+describe("--platform in the create request", () => {
+  it("goes on the spec (the create's platform query), the docker run line and a job's placement", async () => {
+    const { buildContainerSpec } = await import("../../src/spec/create-body.js");
+    const { dockerRunLine } = await import("../../src/spec/docker-run-line.js");
+    const { buildJobServiceSpec } = await import("../../src/spec/service-spec.js");
+    const { plan } = await import("./plan-fixture.js");
+    const identity = {
+      imageId: `sha256:${"1".repeat(64)}`,
+      startedBy: "a",
+      startedAt: new Date(0),
+      version: "0",
+      owner: "h:1",
+      runId: "r",
+    };
+    const spec = buildContainerSpec(plan({ settings: { platform: "linux/arm64" } }), identity, "abc123");
+    expect(spec.platform).toBe("linux/arm64");
+    expect(dockerRunLine(spec)).toContain(" --platform linux/arm64 ");
+    expect(buildJobServiceSpec(spec, { image: "x", stopGraceSeconds: 1 }).TaskTemplate.Placement).toEqual({
+      Platforms: [{ OS: "linux", Architecture: "arm64" }],
+    });
+  });
+});

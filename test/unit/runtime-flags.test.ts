@@ -72,3 +72,10 @@ describe("docker run's runtime flags", () => {
     }
   });
 });
+
+describe("--platform", () => {
+  it("takes os/arch[/variant], and refuses anything else in one line", () => {
+    expect(runtimeFlagSettings({ platform: "linux/arm64/v8" })).toEqual({ platform: "linux/arm64/v8" });
+    expect(() => runtimeFlagSettings({ platform: "amd64" })).toThrow('--platform "amd64": not os/arch[/variant]');
+  });
+});

@@ -41,7 +41,7 @@ export const containerBackend: Backend = {
       document: {
         ...(located ? { engine: describeEngine(located) } : {}),
         name: spec.name,
-        request: { method: "POST", path: `/containers/create?name=${spec.name}`, body },
+        request: { method: "POST", path: `/containers/create?name=${spec.name}${spec.platform ? `&platform=${spec.platform}` : ""}`, body },
         ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
         ...filesAndSecretsForDryRun(plan),
         image: dryRunImageDocument(plan.releaseReference, image),
@@ -52,7 +52,14 @@ export const containerBackend: Backend = {
   },
 
   async resolve(run) {
-    const release = await resolveRelease(run.engine, run.plan.releaseReference, run.plan.pull, run.report, loginsFor(run));
+    const release = await resolveRelease(
+      run.engine,
+      run.plan.releaseReference,
+      run.plan.pull,
+      run.report,
+      loginsFor(run),
+      run.plan.settings.platform,
+    );
     return { imageId: release.imageId, image: release.imageId };
   },
 
@@ -109,6 +116,7 @@ function lockedCreate({ plan, engine, report }: EngineRun, spec: ContainerSpec, 
     lock: plan.lock as string,
     name: spec.name,
     body: spec.body,
+    ...(spec.platform ? { platform: spec.platform } : {}),
     report,
     cancelled,
     ...(plan.waitLockMs === undefined ? {} : { waitMs: plan.waitLockMs }),

@@ -12,7 +12,7 @@ export async function startDetached(
   create?: () => Promise<string>,
   prepare?: (containerId: string) => Promise<void>,
 ): Promise<string> {
-  const containerId = await (create ? create() : engine.createContainer(spec.name, spec.body));
+  const containerId = await (create ? create() : engine.createContainer(spec.name, spec.body, spec.platform));
   try {
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     await prepare?.(containerId);

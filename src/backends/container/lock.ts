@@ -13,6 +13,7 @@ export interface LockedCreate extends LockRequest {
   engine: ContainerEngine;
   name: string;
   body: CreateBody;
+  platform?: string;
 }
 
 /** Whether the container named after the lock still holds it. Pure. */
@@ -40,7 +41,7 @@ export function describeHolder(holder: ContainerDetails): string {
 export async function createHoldingLock(request: LockedCreate): Promise<string> {
   const { engine, name, body } = request;
   return holdLock(request, {
-    create: () => engine.createContainer(name, body),
+    create: () => engine.createContainer(name, body, request.platform),
     holder: () => engine.inspectContainer(name),
     holds: (holder) => holdsLock(holder, (owner) => ownerLiveness(owner)),
     describe: describeHolder,

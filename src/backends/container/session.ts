@@ -101,7 +101,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     checkCancelled();
     containerId = await (options.create
       ? options.create(() => stop.cancelledBy !== undefined)
-      : engine.createContainer(spec.name, spec.body));
+      : engine.createContainer(spec.name, spec.body, spec.platform));
     options.onCreated?.(containerId);
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();

@@ -61,19 +61,34 @@ export class DockerEngine implements ContainerEngine {
     return inspectImage(this.docker, this.endpoint, reference);
   }
 
-  pullImage(repository: string, tag: string, onProgress: (event: PullProgress) => void, registryAuth?: string): Promise<void> {
-    return pullImage(this.docker, this.endpoint, { repository, tag, onProgress, ...(registryAuth ? { registryAuth } : {}) });
+  pullImage(
+    repository: string,
+    tag: string,
+    onProgress: (event: PullProgress) => void,
+    registryAuth?: string,
+    platform?: string,
+  ): Promise<void> {
+    return pullImage(this.docker, this.endpoint, {
+      repository,
+      tag,
+      onProgress,
+      ...(registryAuth ? { registryAuth } : {}),
+      ...(platform ? { platform } : {}),
+    });
   }
 
   registryHas(reference: string, registryAuth?: string): Promise<{ ok: true; digest?: string } | { ok: false; why: string }> {
     return registryHas(this.target(), this.endpoint, reference, registryAuth);
   }
 
-  async createContainer(name: string, body: CreateBody): Promise<string> {
+  async createContainer(name: string, body: CreateBody, platform?: string): Promise<string> {
     try {
       // _query/_body: dockerode otherwise sends the whole body in the query string too,
       // which puts env values in the URL (and in dockerd's debug log).
-      const container = await this.docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
+      const container = await this.docker.createContainer({
+        _query: { name, ...(platform ? { platform } : {}) },
+        _body: body,
+      } as unknown as Docker.ContainerCreateOptions);
       if (typeof container.id !== "string" || !/^[0-9a-f]{12,}$/.test(container.id))
         throw notDockerError(this.endpoint, "create returned no container ID");
       return container.id;

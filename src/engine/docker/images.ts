@@ -36,7 +36,8 @@ export async function pullImage(
     tag,
     onProgress,
     registryAuth,
-  }: { repository: string; tag: string; onProgress: (event: PullProgress) => void; registryAuth?: string },
+    platform,
+  }: { repository: string; tag: string; onProgress: (event: PullProgress) => void; registryAuth?: string; platform?: string },
 ): Promise<void> {
   const name = tag.startsWith("sha256:") ? `${repository}@${tag}` : `${repository}:${tag}`;
   let stream: Readable;
@@ -44,7 +45,11 @@ export async function pullImage(
     // createImage, not pull(): pull() re-parses "host:port/repo:tag" itself; here both
     // parts go to the API as they are.
     // { key }: docker-modem sends it as X-Registry-Auth unchanged.
-    stream = (await docker.createImage(registryAuth ? { key: registryAuth } : undefined, { fromImage: repository, tag })) as Readable;
+    stream = (await docker.createImage(registryAuth ? { key: registryAuth } : undefined, {
+      fromImage: repository,
+      tag,
+      ...(platform ? { platform } : {}),
+    })) as Readable;
   } catch (error) {
     // A streamed endpoint: dockerode leaves the engine's JSON unparsed, so no shape check.
     if (isUnreachable(error)) throw translateEngineError(error, endpoint, `pull ${name}`);
