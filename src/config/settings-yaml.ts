@@ -4,7 +4,7 @@
  * named as in compose: init, cap_add, tmpfs, ulimits, ...), read into a SettingsLayer with where
  * it stands. Shared by the top level, tasks and environments (file.ts).
  */
-import { PLATFORM } from "../formats/runtime-values.js";
+import { isExtraHost, PLATFORM } from "../formats/runtime-values.js";
 import { isSeq, type Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { SettingName, SettingsLayer } from "../types/config.js";
@@ -129,7 +129,7 @@ export function readSetting(
     }
     case "extra_hosts":
       settings.extraHosts = reader.stringList(node, keyPath).map((entry, i) => {
-        if (!/^[^:\s]+:\S+$/.test(entry)) throw reader.error(node, `${keyPath}[${i}]`, `"${entry}" is not HOST:IP`, "such as db:10.0.0.5");
+        if (!isExtraHost(entry)) throw reader.error(node, `${keyPath}[${i}]`, `"${entry}" is not HOST:IP`, "such as db:10.0.0.5");
         return entry;
       });
       located("extraHosts");

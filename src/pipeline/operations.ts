@@ -5,10 +5,6 @@
  * context), from the caller's working directory and environment.
  */
 import type { Writable } from "node:stream";
-import type { EngineFlags } from "../config/environments.js";
-import { engineChoice } from "../config/environments.js";
-import { loadAppConfig } from "../config/load.js";
-import { connectEngine } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
 import type { Check } from "../lifecycle/checks.js";
 import type { OneOffView } from "../lifecycle/oneoffs.js";
@@ -16,23 +12,15 @@ import type { ReapResult } from "../lifecycle/reaper.js";
 import { streamReporter } from "../output/reporter.js";
 import { forwardOutput } from "../session/output.js";
 import type { RunContext } from "../types/context.js";
+import { engineOf, type EngineOptions } from "./engine-of.js";
 import { findAnyOneOff, listAllOneOffs, reapAll } from "./oneoffs.js";
 import { checkRun } from "./run.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
-/** Which engine, as the CLI's -H, -c and --env-name say, and the config file an environment is read from. */
-export interface EngineOptions extends EngineFlags {
-  config?: string;
-}
-
 type Where = Pick<RunContext, "cwd" | "env"> & { engine?: ContainerEngine };
 
-async function engineOf(options: EngineOptions, where: Where): Promise<ContainerEngine> {
-  if (where.engine) return where.engine;
-  const named = options.envName ?? where.env.ONEOFF_ENV;
-  const config = named ? loadAppConfig(options.config, where.cwd, where.env) : undefined;
-  return connectEngine(where.env, engineChoice(options, config, where.env));
-}
+const engineFor = (options: EngineOptions, where: Where): Promise<ContainerEngine> =>
+  where.engine ? Promise.resolve(where.engine) : engineOf(options, where);
 
 /** The pre-flight checks of a one-off (oneoff check): each with what was found, or what is wrong and the fix. */
 export function check(options: LibraryRunOptions, where: Where): Promise<Check[]> {
@@ -41,7 +29,7 @@ export function check(options: LibraryRunOptions, where: Where): Promise<Check[]
 
 /** One-offs on the engine, newest first: running ones (`all`: ended ones too), of `app` or every app. */
 export async function list(options: EngineOptions & { all?: boolean; app?: string }, where: Where): Promise<OneOffView[]> {
-  const engine = await engineOf(options, where);
+  const engine = await engineFor(options, where);
   return listAllOneOffs(engine, { all: options.all === true, ...(options.app ? { app: options.app } : {}) });
 }
 
@@ -51,7 +39,7 @@ export async function logs(
   options: EngineOptions & { follow?: boolean; timestamps?: boolean; stdout: Writable; stderr: Writable },
   where: Where,
 ): Promise<void> {
-  const found = await findAnyOneOff(await engineOf(options, where), reference);
+  const found = await findAnyOneOff(await engineFor(options, where), reference);
   const { stream, tty } = await found.logs({ follow: options.follow === true, timestamps: options.timestamps === true });
   const out = { stdout: options.stdout, stderr: options.stderr };
   const error = await forwardOutput(stream, out, tty, streamReporter(options.stderr, { quiet: true }));
@@ -60,7 +48,7 @@ export async function logs(
 
 /** Stops one-offs: SIGTERM, then SIGKILL after `seconds` (default 10). Resolves with their IDs. */
 export async function stop(references: string[], options: EngineOptions & { seconds?: number }, where: Where): Promise<string[]> {
-  const engine = await engineOf(options, where);
+  const engine = await engineFor(options, where);
   const stopped: string[] = [];
   for (const reference of references) {
     const found = await findAnyOneOff(engine, reference);
@@ -72,5 +60,7 @@ export async function stop(references: string[], options: EngineOptions & { seco
 
 /** Removes orphaned and expired one-offs (oneoff cleanup); `dryRun` only says which. */
 export async function cleanup(options: EngineOptions & { dryRun?: boolean }, where: Where): Promise<ReapResult> {
-  return reapAll(await engineOf(options, where), { dryRun: options.dryRun === true });
+  return reapAll(await engineFor(options, where), { dryRun: options.dryRun === true });
 }
+
+export type { EngineOptions };

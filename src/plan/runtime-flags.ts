@@ -5,7 +5,7 @@
  */
 import { OneoffError } from "../output/errors.js";
 import { parseMemory } from "../formats/units.js";
-import { parseDevice, parsePair, parseTmpfs, parseUlimit, PLATFORM } from "../formats/runtime-values.js";
+import { isExtraHost, parseDevice, parsePair, parseTmpfs, parseUlimit, PLATFORM } from "../formats/runtime-values.js";
 import type { ProcessSettings } from "../types/config.js";
 import type { RuntimeFlags } from "../types/options.js";
 
@@ -51,7 +51,7 @@ export function runtimeFlagSettings(flags: RuntimeFlags): Partial<ProcessSetting
   if (flags.sysctl?.length) settings.sysctls = Object.fromEntries(each("--sysctl", flags.sysctl, parsePair, "net.core.somaxconn=1024"));
   if (flags.device?.length) settings.devices = each("--device", flags.device, parseDevice, "/dev/fuse:/dev/fuse:rwm");
   if (flags.addHost?.length) {
-    const bad = flags.addHost.find((entry) => !/^[^:\s]+:\S+$/.test(entry));
+    const bad = flags.addHost.find((entry) => !isExtraHost(entry));
     if (bad !== undefined) throw new OneoffError(`--add-host "${bad}": not HOST:IP`, { hint: "such as --add-host db:10.0.0.5" });
     settings.extraHosts = flags.addHost;
   }

@@ -1,0 +1,22 @@
+/**
+ * The engine a command or library call talks to: --host, --context and --env-name (or their
+ * library names), then DOCKER_HOST, DOCKER_CONTEXT and the docker CLI's current context
+ * (engine/docker/locate.ts). oneoff.yaml is read only when an environment is named
+ * (envName or ONEOFF_ENV), from the caller's working directory.
+ */
+import { engineChoice, type EngineFlags } from "../config/environments.js";
+import { loadAppConfig } from "../config/load.js";
+import { connectEngine } from "../engine/connect.js";
+import type { ContainerEngine } from "../engine/types.js";
+import type { RunContext } from "../types/context.js";
+
+/** Which engine, as the CLI's -H, -c and --env-name say, and the config file an environment is read from. */
+export interface EngineOptions extends EngineFlags {
+  config?: string;
+}
+
+export function engineOf(options: EngineOptions, where: Pick<RunContext, "cwd" | "env">): Promise<ContainerEngine> {
+  const named = options.envName ?? where.env.ONEOFF_ENV;
+  const config = named ? loadAppConfig(options.config, where.cwd, where.env) : undefined;
+  return connectEngine(where.env, engineChoice(options, config, where.env));
+}
