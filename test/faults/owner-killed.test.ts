@@ -18,6 +18,8 @@ import {
   oneOffContainers,
   ownerLabel,
   waitForOutput,
+  containerExists,
+  createdOneOff,
 } from "../integration/helpers.js";
 
 expectNoLeftovers();
@@ -66,38 +68,21 @@ describe("oneoff killed with SIGKILL", () => {
 describe("orphans of dead owners", () => {
   it("are reaped by oneoff cleanup, which leaves live owners' and unlabelled containers alone", async () => {
     // An orphan: an owner PID on this host that no longer runs (PID 2^22 is above pid_max's default).
-    const orphan = docker(
-      "create",
-      "--label",
-      "io.oneoff.managed=true",
-      "--label",
-      `io.oneoff.owner=${ownerLabel(4194303)}`,
-      IMAGE,
-      "true",
-    );
+    const orphan = createdOneOff(ownerLabel(4194303));
     // A live owner: this test process.
-    const live = docker(
-      "create",
-      "--label",
-      "io.oneoff.managed=true",
-      "--label",
-      `io.oneoff.owner=${ownerLabel(process.pid)}`,
-      IMAGE,
-      "true",
-    );
+    const live = createdOneOff(ownerLabel(process.pid));
     // Another host's one-off: nothing here can tell whether its owner lives.
-    const remote = docker("create", "--label", "io.oneoff.managed=true", "--label", "io.oneoff.owner=elsewhere.example:1:1", IMAGE, "true");
+    const remote = createdOneOff("elsewhere.example:1:1");
     // Not oneoff's at all.
     const stranger = docker("create", "--label", `io.oneoff.owner=${ownerLabel(4194303)}`, IMAGE, "true");
     try {
       const result = await oneoff(["cleanup"]);
       expect(result.code).toBe(0);
       expect(result.stderr).toContain(orphan.slice(0, 12));
-      const present = (id: string) => docker("ps", "-aq", "--no-trunc", "--filter", `id=${id}`) !== "";
-      expect(present(orphan)).toBe(false);
-      expect(present(live)).toBe(true);
-      expect(present(remote)).toBe(true);
-      expect(present(stranger)).toBe(true);
+      expect(containerExists(orphan)).toBe(false);
+      expect(containerExists(live)).toBe(true);
+      expect(containerExists(remote)).toBe(true);
+      expect(containerExists(stranger)).toBe(true);
     } finally {
       docker("rm", "-f", live, remote, stranger);
       try {
@@ -109,34 +94,17 @@ describe("orphans of dead owners", () => {
   });
 
   it("reaps one whose owner's PID was reused: the PID runs, but a process started at another time holds it", async () => {
-    const reused = docker(
-      "create",
-      "--label",
-      "io.oneoff.managed=true",
-      "--label",
-      `io.oneoff.owner=${ownerLabel(process.pid, { startOffset: 1 })}`,
-      IMAGE,
-      "true",
-    );
-    const live = docker(
-      "create",
-      "--label",
-      "io.oneoff.managed=true",
-      "--label",
-      `io.oneoff.owner=${ownerLabel(process.pid)}`,
-      IMAGE,
-      "true",
-    );
+    const reused = createdOneOff(ownerLabel(process.pid, { startOffset: 1 }));
+    const live = createdOneOff(ownerLabel(process.pid));
     try {
       const result = await oneoff(["cleanup"]);
       expect(result.code).toBe(0);
       expect(result.stderr).toContain(reused.slice(0, 12));
       expect(result.stderr).not.toContain(live.slice(0, 12));
-      const present = (id: string) => docker("ps", "-aq", "--no-trunc", "--filter", `id=${id}`) !== "";
-      expect(present(reused)).toBe(false);
-      expect(present(live)).toBe(true);
+      expect(containerExists(reused)).toBe(false);
+      expect(containerExists(live)).toBe(true);
     } finally {
-      for (const id of [reused, live]) if (docker("ps", "-aq", "--no-trunc", "--filter", `id=${id}`)) docker("rm", "-f", id);
+      for (const id of [reused, live]) if (containerExists(id)) docker("rm", "-f", id);
     }
   });
 
@@ -187,15 +155,7 @@ describe("orphans of dead owners", () => {
 
   it("are reaped by the watchdog of a later run, which leaves its stamp in the user's state folder", async () => {
     const state = mkdtempSync(path.join(os.tmpdir(), "oneoff-reap-state-"));
-    const orphan = docker(
-      "create",
-      "--label",
-      "io.oneoff.managed=true",
-      "--label",
-      `io.oneoff.owner=${ownerLabel(4194303)}`,
-      IMAGE,
-      "true",
-    );
+    const orphan = createdOneOff(ownerLabel(4194303));
     try {
       const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "true"], { env: { XDG_STATE_HOME: state } });
       expect(result.code).toBe(0);

@@ -3,6 +3,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect } from "vitest";
 import os from "node:os";
@@ -158,4 +159,30 @@ export function ownerLabel(pid: number, options: { startOffset?: number } = {}):
   const place = currentPlace();
   const start = (processStartTime(pid) ?? 1) + (options.startOffset ?? 0);
   return formatOwner({ host: os.hostname(), pid, start, ...(place ? { place } : {}) });
+}
+
+/** The command line of every process running here, words joined by spaces (for finding leftover ssh, watchdogs, ...). */
+export function processCommandLines(): string[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+      } catch {
+        return "";
+      }
+    });
+}
+
+/**
+ * A one-off container as the reaper sees one, created and never started, whose owner label is
+ * `owner`; `dockerCli` for another engine's.
+ */
+export function createdOneOff(owner: string, dockerCli: (...args: string[]) => string = docker): string {
+  return dockerCli("create", "--label", `${MARKER_LABEL}=true`, "--label", `io.oneoff.owner=${owner}`, IMAGE, "true");
+}
+
+/** Whether container `id` (full) still exists on the engine `dockerCli` reaches. */
+export function containerExists(id: string, dockerCli: (...args: string[]) => string = docker): boolean {
+  return dockerCli("ps", "-aq", "--no-trunc", "--filter", `id=${id}`) !== "";
 }

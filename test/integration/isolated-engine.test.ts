@@ -8,11 +8,21 @@
  * watchdog reaching the engine after oneoff is killed.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { eventually, expectNoLeftovers, IMAGE, MARKER_LABEL, oneoff, ownerLabel } from "./helpers.js";
+import {
+  eventually,
+  expectNoLeftovers,
+  IMAGE,
+  MARKER_LABEL,
+  oneoff,
+  ownerLabel,
+  processCommandLines,
+  containerExists,
+  createdOneOff,
+} from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -43,20 +53,11 @@ function isolatedDocker(...args: string[]): string {
   }).trim();
 }
 const isolatedOneOffs = () => isolatedDocker("ps", "-aq", "--filter", `label=${MARKER_LABEL}`).split("\n").filter(Boolean);
-const present = (id: string) => isolatedDocker("ps", "-aq", "--no-trunc", "--filter", `id=${id}`) !== "";
+const present = (id: string) => containerExists(id, isolatedDocker);
 
 /** ssh processes of the test engines' config still running (none may outlive a oneoff). */
 function sshChildren(): string[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .map((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-      } catch {
-        return "";
-      }
-    })
-    .filter((cmdline) => cmdline.includes(`${REMOTE_DIR}/ssh/config`) && cmdline.includes("oneoff-isolated"));
+  return processCommandLines().filter((cmdline) => cmdline.includes(`${REMOTE_DIR}/ssh/config`) && cmdline.includes("oneoff-isolated"));
 }
 
 let work: string;
@@ -182,8 +183,7 @@ describe.each(TRANSPORTS)("an engine on another machine, over %s", (transport, e
   });
 
   it("judges owners on this machine, not the engine's: cleanup there reaps a dead owner's one-off, keeps a live owner's and another machine's", async () => {
-    const labelled = (owner: string) =>
-      isolatedDocker("create", "--label", `${MARKER_LABEL}=true`, "--label", `io.oneoff.owner=${owner}`, IMAGE, "true");
+    const labelled = (owner: string) => createdOneOff(owner, isolatedDocker);
     // PID 2^22 - 1 runs neither here nor there; this test's PID runs here and (most likely) not there.
     const orphan = labelled(ownerLabel(4194303));
     const live = labelled(ownerLabel(process.pid));

@@ -5,11 +5,11 @@
  * contexts made by the real docker CLI, and oneoff.yaml's environments. Podman is in podman.test.ts.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, IMAGE, jobServices, oneOffContainers, oneoff } from "./helpers.js";
+import { docker, eventually, expectNoLeftovers, IMAGE, jobServices, oneOffContainers, oneoff, processCommandLines } from "./helpers.js";
 import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
@@ -54,16 +54,7 @@ afterAll(() => rmSync(dockerConfig, { recursive: true, force: true }));
 
 /** ssh children of the test engines still running (none may outlive a oneoff). */
 function sshChildren(): string[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .map((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-      } catch {
-        return "";
-      }
-    })
-    .filter((cmdline) => cmdline.includes(`-F ${DIR}/ssh/config`) && cmdline.includes("dial-stdio"));
+  return processCommandLines().filter((cmdline) => cmdline.includes(`-F ${DIR}/ssh/config`) && cmdline.includes("dial-stdio"));
 }
 
 /** oneoff's own ssh children end with it; its watchdog's (reaping orphans now and then) soon after. */
