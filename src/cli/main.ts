@@ -105,9 +105,12 @@ Examples:
   } catch (error) {
     const commandName = program.commands.find((candidate) => own.includes(candidate.name()))?.name();
     if (error instanceof CommanderError) {
-      const code = commanderExit(error, io);
-      if (code !== 0) failed(new OneoffError(error.message.replace(/^error: /, "").split("\n")[0] ?? "bad arguments"), commandName);
-      return code;
+      // Help and --version end here; a usage error goes on as oneoff's own errors do.
+      const usage = usageError(error);
+      if (!usage) return 0;
+      failed(usage, commandName);
+      io.stderr.write(`${formatErrorLine(usage)}\n`);
+      return exitCodeOf(usage);
     }
     failed(error, commandName);
     io.stderr.write(`${formatErrorLine(error)}\n`);
@@ -116,10 +119,10 @@ Examples:
   }
 }
 
-function commanderExit(error: CommanderError, io: CliIO): number {
-  if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return 0;
-  // commander's "error: unknown option '--fo'\n(Did you mean --foo?)" -> our one-line form.
-  const [what, ...rest] = error.message.replace(/^error: /, "").split("\n");
+/** commander's "error: unknown option '--fo'\n(Did you mean --foo?)" as a one-line error with its hint; none for help and --version. */
+function usageError(error: CommanderError): OneoffError | undefined {
+  if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") return undefined;
+  const [what = "bad arguments", ...rest] = error.message.replace(/^error: /, "").split("\n");
   const hint = rest
     .join(" ")
     .replace(/^\((.*)\)$/, "$1")
@@ -129,6 +132,5 @@ function commanderExit(error: CommanderError, io: CliIO): number {
     error.code === "commander.excessArguments" && command === "run"
       ? "put the command after --, e.g. oneoff run -- rake db:migrate"
       : `see oneoff ${command ?? ""} --help`.replace("  ", " ");
-  io.stderr.write(`oneoff: ${what} (${hint ? hint.charAt(0).toLowerCase() + hint.slice(1) : usage})\n`);
-  return ExitCode.runnerFailed;
+  return new OneoffError(what, { hint: hint ? hint.charAt(0).toLowerCase() + hint.slice(1) : usage, exitCode: ExitCode.runnerFailed });
 }
