@@ -12,17 +12,24 @@ export interface Reporter {
   warn(message: string): void;
   /** Whether stderr is a terminal (progress bars, colours). */
   readonly interactive: boolean;
-  /** Rewrites a single status line on a terminal; nothing otherwise. */
-  status(message: string): void;
-  endStatus(): void;
+  /**
+   * On a terminal, draws status lines in place of the ones drawn last (a pull's line per
+   * layer); nothing otherwise.
+   */
+  status(message: string | readonly string[]): void;
+  /** Takes the status lines away, or with `keep` leaves them on screen as they are. */
+  endStatus(options?: { keep?: boolean }): void;
 }
 
 export function streamReporter(stderr: Writable & { isTTY?: boolean }, options: { quiet: boolean }): Reporter {
   const interactive = stderr.isTTY === true;
-  let statusShown = false;
+  // How many lines the status block has on screen; the cursor is at the end of its last.
+  let shown = 0;
+  const toBlockStart = () => `\r${shown > 1 ? `\x1b[${shown - 1}A` : ""}`;
   const clearStatus = () => {
-    if (statusShown) stderr.write("\r\x1b[2K");
-    statusShown = false;
+    // Back to the block's first line, and erase from there to the end of the screen.
+    if (shown > 0) stderr.write(`${toBlockStart()}\x1b[0J`);
+    shown = 0;
   };
   return {
     interactive,
@@ -37,13 +44,33 @@ export function streamReporter(stderr: Writable & { isTTY?: boolean }, options: 
     },
     status(message) {
       if (!interactive || options.quiet) return;
-      // A pseudo-terminal without a size reports 0 columns.
-      const width = (stderr as { columns?: number }).columns || 80;
-      stderr.write(`\r\x1b[2K${message.slice(0, Math.max(10, width - 1))}`);
-      statusShown = true;
+      const terminal = stderr as { columns?: number; rows?: number };
+      // A pseudo-terminal without a size reports 0 columns and rows.
+      const lines = statusBlock(typeof message === "string" ? [message] : message, terminal.columns || 80, terminal.rows || 24);
+      stderr.write(`${shown > 0 ? toBlockStart() : ""}${lines.map((line) => `\x1b[2K${line}`).join("\n")}\x1b[0J`);
+      shown = lines.length;
     },
-    endStatus: clearStatus,
+    endStatus(options) {
+      if (options?.keep && shown > 0) {
+        stderr.write("\n");
+        shown = 0;
+      } else clearStatus();
+    },
   };
+}
+
+/**
+ * The lines as a terminal of that size can redraw them: each cut to the width (a wrapped line
+ * would throw the cursor arithmetic off) and, when there are more lines than fit, the first
+ * and the last ones with a count of those left out between (the cursor cannot move above the
+ * screen's top).
+ */
+export function statusBlock(lines: readonly string[], columns: number, rows: number): string[] {
+  const width = Math.max(10, columns - 1);
+  const room = Math.max(3, rows - 1);
+  const fitted =
+    lines.length <= room ? lines : [lines[0] ?? "", `... ${lines.length - room + 1} more`, ...lines.slice(lines.length - (room - 2))];
+  return fitted.map((line) => line.slice(0, width));
 }
 
 export const silentReporter: Reporter = { interactive: false, info() {}, warn() {}, status() {}, endStatus() {} };

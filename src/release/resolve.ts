@@ -90,13 +90,13 @@ async function pullWithProgress(
   report.info(`pulling ${reference}${platform ? ` for ${platform}` : ""}`);
   const tally = new PullTally();
   const started = Date.now();
-  // On a terminal, a status line follows each event; in a log, a line every few seconds.
+  // On a terminal, a line per layer redrawn as events come, as docker pull draws them; in a
+  // log, a line every few seconds.
   let lastLine = started;
   const onProgress = (event: PullProgress) => {
     tally.add(event);
     if (report.interactive) {
-      const current = event.id ? `${event.id}: ${event.status}${event.progress ? ` ${event.progress}` : ""}` : event.status;
-      report.status(`pulling ${reference}: ${tally.summary()}; ${current}`);
+      report.status([`pulling ${reference}: ${tally.summary()}`, ...tally.layerLines()]);
     } else if (Date.now() - lastLine >= PROGRESS_LINE_EVERY_MS) {
       lastLine = Date.now();
       report.info(`pulling ${reference}: ${tally.summary()}`);
@@ -104,8 +104,12 @@ async function pullWithProgress(
   };
   try {
     await engine.pullImage(repository, tag, onProgress, login?.header, platform);
-    // A log gets the end too; a terminal's status line has shown it.
-    if (!report.interactive) report.info(`pulled ${reference}: ${tally.summary()} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    const ended = `pulled ${reference}: ${tally.summary()} in ${((Date.now() - started) / 1000).toFixed(1)}s`;
+    // A terminal keeps the layers' last lines, as docker pull leaves them; a log gets a line.
+    if (report.interactive) {
+      report.status([ended, ...tally.layerLines()]);
+      report.endStatus({ keep: true });
+    } else report.info(ended);
   } catch (error) {
     if (error instanceof OneoffError && login && (await refusedForCredentials(engine, reference, error.message, login))) {
       throw credentialsRefused(reference, login, error);

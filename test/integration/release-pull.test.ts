@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
 import { BIN, docker, expectNoLeftovers, IMAGE, imageId, oneoff, REGISTRY } from "./helpers.js";
 import { documentOf } from "./json-schemas.js";
+import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
 
@@ -114,20 +115,41 @@ describe("release resolution against the loopback registry", () => {
 });
 
 describe("pull progress", () => {
-  it("shows a progress line on a terminal and clears it before the command's output", async () => {
-    removeLocalTag(PULLME);
-    // `script` gives oneoff a pseudo-terminal as stdout and stderr (-T: no terminal session,
-    // which a run at a terminal is by default).
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run -T --release ${PULLME} -- echo after-pull`;
-    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn("script", ["-qec", command, "/dev/null"], { stdio: ["ignore", "pipe", "pipe"] });
-      let output = "";
-      child.stdout.on("data", (chunk) => (output += String(chunk)));
-      child.on("close", (code) => resolve({ code, output }));
+  it("on a terminal, draws a line per layer in place as docker pull does, and leaves them above the command's output", async () => {
+    // A layer of its own (3 MB of random bytes) that this engine has never had, pushed and
+    // dropped, so the pull fetches it: a pull of layers the engine has says nothing per layer.
+    const fresh = `${REGISTRY}/oneoff-test/layers:t${process.pid}-${Date.now().toString(36)}`;
+    execFileSync("docker", ["build", "-q", "-t", fresh, "-"], {
+      input: `FROM ${IMAGE}\nRUN head -c 3000000 /dev/urandom > /blob\n`,
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+      stdio: ["pipe", "ignore", "ignore"],
     });
-    expect(result.code).toBe(0);
-    expect(result.output).toMatch(/\r\x1b\[2Kpulling 127\.0\.0\.1:5055\/oneoff-test\/pullme:v1: \d+\/\d+ layers; /);
-    expect(result.output).toMatch(/\r\x1b\[2Kafter-pull\r?\n$/);
-    removeLocalTag(PULLME);
+    docker("push", fresh);
+    removeLocalTag(fresh);
+    // -T: no terminal session (a run at a terminal is one by default), so the command's output
+    // lands on the screen after the pull's lines.
+    const terminal = new TerminalSession(
+      `bash --norc --noprofile -c '${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run -T --release ${fresh} -- echo after-pull; echo "exit=$?"; sleep 600'`,
+    );
+    try {
+      const screen = await terminal.waitFor((text) => /^exit=\d+$/m.test(text));
+      expect(screen).toMatch(/^exit=0$/m);
+      const lines = screen.split("\n").filter((line) => line.trim() !== "");
+      const pulled = lines.findIndex((line) => line.startsWith(`pulled ${fresh}: `));
+      // The base image's layer was there already; the new one was fetched (2.9 MiB).
+      const [, done, all] = /: (\d+)\/(\d+) layers, 2\.9 MiB of 2\.9 MiB in [\d.]+s$/.exec(lines[pulled] ?? "") ?? [];
+      expect(Number(all)).toBeGreaterThanOrEqual(2);
+      expect(done).toBe(all);
+      // One line per layer, each at its last status, then the command's output: the block
+      // was redrawn in place (no line of an earlier drawing is left on screen).
+      const layers = lines.slice(pulled + 1, pulled + 1 + Number(all));
+      for (const line of layers) expect(line).toMatch(/^[0-9a-f]{12}: (Pull complete|Already exists)$/);
+      expect(layers.filter((line) => line.endsWith("Pull complete"))).toHaveLength(1);
+      expect(lines.slice(pulled + 1 + Number(all))).toEqual(["after-pull", "exit=0"]);
+      expect(lines.slice(0, pulled)).toEqual([`oneoff: pulling ${fresh}`]);
+    } finally {
+      terminal.close();
+      removeLocalTag(fresh);
+    }
   });
 });
