@@ -6,7 +6,8 @@
 # the remote engines (TLS on 127.0.0.1:23760, ssh on 127.0.0.1:2222, Podman on
 # /tmp/oneoff-podman.sock), the engine as a Swarm manager, and an engine that does not
 # share this machine (its own namespaces and root filesystem: isolated-engine.sh), reached
-# over TLS and ssh and joined to the swarm as a (drained) worker. Idempotent.
+# over TLS and ssh and joined to the swarm as a (drained) worker, and Node 20, 22 and 24
+# (node-versions.sh). Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bash "$here/tools.sh"
@@ -18,3 +19,4 @@ bash "$here/swarm.sh"
 bash "$here/remote-engines.sh"
 bash "$here/isolated-engine.sh" >/dev/null
 bash "$here/swarm-worker.sh"
+bash "$here/node-versions.sh"
