@@ -6,7 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import { pipeline, type Readable } from "node:stream";
 import { OneoffError } from "../../output/errors.js";
-import { rawRequest, type HijackTarget } from "./hijack.js";
+import { rawRequest, type RequestTarget } from "./requests.js";
 import type { PathStat } from "../types.js";
 import { notDockerError } from "./errors.js";
 import { openRequest } from "./transport.js";
@@ -15,7 +15,7 @@ const archivePath = (containerId: string, containerPath: string) =>
   `/containers/${encodeURIComponent(containerId)}/archive?path=${encodeURIComponent(containerPath)}`;
 
 /** Extracts `tar` into the directory `containerPath`; rejects with the engine's error as dockerode shapes it. */
-export function putArchive(target: HijackTarget, containerId: string, containerPath: string, tar: Readable): Promise<void> {
+export function putArchive(target: RequestTarget, containerId: string, containerPath: string, tar: Readable): Promise<void> {
   // noOverwriteDirNonDir: as docker cp, a file never replaces a directory or the reverse.
   const request = openRequest(
     target,
@@ -54,7 +54,7 @@ export function putArchive(target: HijackTarget, containerId: string, containerP
 }
 
 /** The tar of `containerPath` as it streams from the engine; undefined when the path does not exist. */
-export function getArchive(target: HijackTarget, containerId: string, containerPath: string): Promise<Readable | undefined> {
+export function getArchive(target: RequestTarget, containerId: string, containerPath: string): Promise<Readable | undefined> {
   const request = openRequest(target, { method: "GET", path: archivePath(containerId, containerPath) }, true);
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
@@ -93,7 +93,7 @@ function engineError(response: IncomingMessage, body: string): Error & { statusC
 }
 
 /** What the archive endpoint's HEAD says of a path (for oneoff check); undefined when absent. */
-export async function statPath(target: HijackTarget, containerId: string, filePath: string): Promise<PathStat | undefined> {
+export async function statPath(target: RequestTarget, containerId: string, filePath: string): Promise<PathStat | undefined> {
   const response = await rawRequest(target, "HEAD", archivePath(containerId, filePath));
   if (response.statusCode === 404) return undefined;
   const header = response.headers["x-docker-container-path-stat"];
@@ -103,7 +103,7 @@ export async function statPath(target: HijackTarget, containerId: string, filePa
 }
 
 /** A small file's tar (for oneoff check: /etc/passwd), read whole; undefined when absent. */
-export async function readSmallArchive(target: HijackTarget, containerId: string, filePath: string): Promise<Buffer | undefined> {
+export async function readSmallArchive(target: RequestTarget, containerId: string, filePath: string): Promise<Buffer | undefined> {
   const response = await rawRequest(target, "GET", archivePath(containerId, filePath));
   if (response.statusCode === 404) return undefined;
   if (response.statusCode !== 200) throw notDockerError(target.connection.endpoint, `GET archive answered ${response.statusCode}`);

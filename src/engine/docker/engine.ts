@@ -1,8 +1,10 @@
 /**
- * The Docker Engine adapter: dockerode for the plain JSON calls, our own hijack for attach.
- * Loaded lazily (see ../connect.ts): dockerode's import alone costs ~100 ms.
+ * The Docker Engine adapter. A one-off's calls are our own requests (requests.ts, hijack.ts
+ * for attach): plain JSON over Node's http client. dockerode serves the rest, the streamed pull
+ * and logs and the Swarm API, and is imported only when one of those is first used: its import
+ * alone costs ~40 ms even bundled, more than all of a run's own work before its first request.
  */
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import { Readable, type Duplex } from "node:stream";
 import type { CreateBody } from "../../spec/create-body.js";
 import type { EngineDefaults } from "../../spec/runtime-settings.js";
@@ -32,7 +34,8 @@ import {
   translateStartError,
 } from "./errors.js";
 import { getArchive, putArchive, readSmallArchive, statPath } from "./archive.js";
-import { hijack, longPost, type HijackTarget } from "./hijack.js";
+import { hijack } from "./hijack.js";
+import { jsonRequest, longPost, pathPart, type RequestTarget } from "./requests.js";
 import { engineDefaults, inspectContainer, inspectProcess, listContainers } from "./containers.js";
 import { openLogStream } from "./log-stream.js";
 import { inspectImage, pullImage, registryHas } from "./images.js";
@@ -42,33 +45,38 @@ import type { SwarmJobs } from "../swarm/types.js";
 
 export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
-  private readonly docker: Docker;
   private readonly transport: Transport;
+  private dockerode: Promise<Docker> | undefined;
   /** docker info's logging driver and runtime, read once, for --from and diff. */
   private defaults: Promise<EngineDefaults> | undefined;
 
   constructor(connection: Connection, requestTimeoutMs?: number) {
     this.endpoint = connection.endpoint;
-    this.transport = openTransport(connection);
-    this.docker = new Docker(modemOptions(this.transport, requestTimeoutMs));
+    this.transport = openTransport(connection, requestTimeoutMs);
+  }
+
+  /** dockerode on the same transport, imported on first use. */
+  private docker(): Promise<Docker> {
+    this.dockerode ??= import("dockerode").then(({ default: Dockerode }) => new Dockerode(modemOptions(this.transport)));
+    return this.dockerode;
   }
 
   swarm(): SwarmJobs {
-    return new SwarmJobsAdapter(this.docker, this.endpoint);
+    return new SwarmJobsAdapter(() => this.docker(), this.endpoint);
   }
 
   inspectImage(reference: string): Promise<ImageSummary | undefined> {
-    return inspectImage(this.docker, this.endpoint, reference);
+    return inspectImage(this.target(), reference);
   }
 
-  pullImage(
+  async pullImage(
     repository: string,
     tag: string,
     onProgress: (event: PullProgress) => void,
     registryAuth?: string,
     platform?: string,
   ): Promise<void> {
-    return pullImage(this.docker, this.endpoint, {
+    return pullImage(await this.docker(), this.endpoint, {
       repository,
       tag,
       onProgress,
@@ -83,15 +91,13 @@ export class DockerEngine implements ContainerEngine {
 
   async createContainer(name: string, body: CreateBody, platform?: string): Promise<string> {
     try {
-      // _query/_body: dockerode otherwise sends the whole body in the query string too,
-      // which puts env values in the URL (and in dockerd's debug log).
-      const container = await this.docker.createContainer({
-        _query: { name, ...(platform ? { platform } : {}) },
-        _body: body,
-      } as unknown as Docker.ContainerCreateOptions);
-      if (typeof container.id !== "string" || !/^[0-9a-f]{12,}$/.test(container.id))
+      // The body carries the env; the query only the name and platform (never env values in
+      // a URL, which dockerd's debug log would show).
+      const query = new URLSearchParams({ name, ...(platform ? { platform } : {}) });
+      const created = (await jsonRequest(this.target(), "POST", `/containers/create?${query}`, { body })) as { Id?: unknown } | undefined;
+      if (typeof created?.Id !== "string" || !/^[0-9a-f]{12,}$/.test(created.Id))
         throw notDockerError(this.endpoint, "create returned no container ID");
-      return container.id;
+      return created.Id;
     } catch (error) {
       if (isNameConflict(error)) throw new NameInUse(name);
       throw translateCreateError(error, this.endpoint);
@@ -99,16 +105,16 @@ export class DockerEngine implements ContainerEngine {
   }
 
   inspectContainer(nameOrId: string): Promise<ContainerDetails | undefined> {
-    return inspectContainer(this.docker, this.endpoint, nameOrId);
+    return inspectContainer(this.target(), nameOrId);
   }
 
   inspectProcess(nameOrId: string): Promise<ProcessDefinition | undefined> {
-    return inspectProcess(this.docker, this.endpoint, nameOrId, () => (this.defaults ??= engineDefaults(this.docker, this.endpoint)));
+    return inspectProcess(this.target(), nameOrId, () => (this.defaults ??= engineDefaults(this.target())));
   }
 
   async rename(nameOrId: string, newName: string): Promise<void> {
     try {
-      await this.docker.getContainer(nameOrId).rename({ name: newName });
+      await jsonRequest(this.target(), "POST", `/containers/${pathPart(nameOrId)}/rename?${new URLSearchParams({ name: newName })}`);
     } catch (error) {
       if (isNameConflict(error)) throw new NameInUse(newName);
       throw translateEngineError(error, this.endpoint, `rename container ${nameOrId}`);
@@ -117,7 +123,7 @@ export class DockerEngine implements ContainerEngine {
 
   async connectNetwork(containerId: string, network: string): Promise<void> {
     try {
-      await this.docker.getNetwork(network).connect({ Container: containerId });
+      await jsonRequest(this.target(), "POST", `/networks/${pathPart(network)}/connect`, { body: { Container: containerId } });
     } catch (error) {
       throw translateEngineError(error, this.endpoint, `connect the one-off to network ${network}`);
     }
@@ -132,13 +138,13 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  private target(): HijackTarget {
+  private target(): RequestTarget {
     return this.transport;
   }
 
   async resize(containerId: string, size: TerminalSize): Promise<void> {
     try {
-      await this.docker.getContainer(containerId).resize({ h: size.rows, w: size.columns });
+      await jsonRequest(this.target(), "POST", `/containers/${containerId}/resize?h=${size.rows}&w=${size.columns}`);
     } catch (error) {
       throw translateEngineError(error, this.endpoint, "resize the one-off's terminal");
     }
@@ -146,14 +152,12 @@ export class DockerEngine implements ContainerEngine {
 
   async start(containerId: string): Promise<void> {
     try {
-      await this.docker.getContainer(containerId).start();
+      // 304 (already started) is an answer below 400: no error.
+      await jsonRequest(this.target(), "POST", `/containers/${containerId}/start`);
     } catch (error) {
-      if (statusCodeOf(error) === 304) return;
-      const inspect = await this.docker
-        .getContainer(containerId)
-        .inspect()
-        .catch(() => undefined);
-      throw translateStartError(error, this.endpoint, [...(inspect?.Config.Entrypoint ?? []), ...(inspect?.Config.Cmd ?? [])]);
+      const inspect = (await jsonRequest(this.target(), "GET", `/containers/${containerId}/json`).catch(() => undefined)) as
+        { Config?: { Entrypoint?: string[] | null; Cmd?: string[] | null } } | undefined;
+      throw translateStartError(error, this.endpoint, [...(inspect?.Config?.Entrypoint ?? []), ...(inspect?.Config?.Cmd ?? [])]);
     }
   }
 
@@ -173,7 +177,7 @@ export class DockerEngine implements ContainerEngine {
 
   async kill(containerId: string, signal: NodeJS.Signals): Promise<void> {
     try {
-      await this.docker.getContainer(containerId).kill({ signal });
+      await jsonRequest(this.target(), "POST", `/containers/${containerId}/kill?signal=${encodeURIComponent(signal)}`);
     } catch (error) {
       // 404: gone; 409: not running. Either way there is nothing left to signal.
       const status = statusCodeOf(error);
@@ -184,7 +188,7 @@ export class DockerEngine implements ContainerEngine {
 
   async logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream> {
     try {
-      return await openLogStream(this.docker, `/containers/${containerId}/logs`, "container", options);
+      return await openLogStream(await this.docker(), `/containers/${containerId}/logs`, "container", options);
     } catch (error) {
       throw translateEngineError(error, this.endpoint, `read the logs of ${containerId.slice(0, 12)}`);
     }
@@ -192,17 +196,16 @@ export class DockerEngine implements ContainerEngine {
 
   async stop(containerId: string, seconds: number): Promise<void> {
     try {
-      await this.docker.getContainer(containerId).stop({ t: seconds });
+      // 304 (already stopped) is an answer below 400: no error.
+      await jsonRequest(this.target(), "POST", `/containers/${containerId}/stop?t=${seconds}`);
     } catch (error) {
-      // 304: already stopped.
-      if (statusCodeOf(error) === 304) return;
       throw translateEngineError(error, this.endpoint, `stop ${containerId.slice(0, 12)}`);
     }
   }
 
   async version(): Promise<{ version: string; apiVersion: string }> {
     try {
-      const info = (await this.docker.version()) as { Version?: string; ApiVersion?: string };
+      const info = (await jsonRequest(this.target(), "GET", "/version")) as { Version?: string; ApiVersion?: string } | undefined;
       if (!info?.Version) throw notDockerError(this.endpoint, "GET /version gave no version");
       return { version: info.Version, apiVersion: info.ApiVersion ?? "" };
     } catch (error) {
@@ -211,11 +214,11 @@ export class DockerEngine implements ContainerEngine {
   }
 
   async networkExists(name: string): Promise<boolean> {
-    return this.exists(() => this.docker.getNetwork(name).inspect(), `inspect network ${name}`);
+    return this.exists(() => jsonRequest(this.target(), "GET", `/networks/${pathPart(name)}`), `inspect network ${name}`);
   }
 
   async volumeExists(name: string): Promise<boolean> {
-    return this.exists(() => this.docker.getVolume(name).inspect(), `inspect volume ${name}`);
+    return this.exists(() => jsonRequest(this.target(), "GET", `/volumes/${pathPart(name)}`), `inspect volume ${name}`);
   }
 
   async statPath(containerId: string, filePath: string): Promise<PathStat | undefined> {
@@ -253,24 +256,24 @@ export class DockerEngine implements ContainerEngine {
   }
 
   createVolume(name: string, labels: Record<string, string>): Promise<void> {
-    return createVolume(this.docker, this.endpoint, name, labels);
+    return createVolume(this.target(), name, labels);
   }
 
   listVolumes(label: string): Promise<Array<{ name: string; labels: Record<string, string> }>> {
-    return listVolumes(this.docker, this.endpoint, label);
+    return listVolumes(this.target(), label);
   }
 
   removeVolume(name: string): Promise<void> {
-    return removeVolume(this.docker, this.endpoint, name);
+    return removeVolume(this.target(), name);
   }
 
   listContainers(label: string): Promise<ContainerSummary[]> {
-    return listContainers(this.docker, this.endpoint, label);
+    return listContainers(this.target(), label);
   }
 
   async remove(containerId: string): Promise<void> {
     try {
-      await this.docker.getContainer(containerId).remove({ force: true, v: true });
+      await jsonRequest(this.target(), "DELETE", `/containers/${containerId}?force=1&v=1`);
     } catch (error) {
       const status = statusCodeOf(error);
       // 404: already gone. 409: removal already in progress (the engine finishes it).

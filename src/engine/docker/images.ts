@@ -7,12 +7,13 @@ import type { Readable } from "node:stream";
 import { OneoffError } from "../../output/errors.js";
 import type { ImageSummary, PullProgress } from "../types.js";
 import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateEngineError } from "./errors.js";
-import { rawRequest, type HijackTarget } from "./hijack.js";
+import { jsonRequest, pathPart, rawRequest, type RequestTarget } from "./requests.js";
 import { handlePullLine, safeParse } from "./pull-progress.js";
 
-export async function inspectImage(docker: Docker, endpoint: string, reference: string): Promise<ImageSummary | undefined> {
+export async function inspectImage(target: RequestTarget, reference: string): Promise<ImageSummary | undefined> {
+  const endpoint = target.connection.endpoint;
   try {
-    const image = await docker.getImage(reference).inspect();
+    const image = (await jsonRequest(target, "GET", `/images/${pathPart(reference)}/json`)) as Docker.ImageInspectInfo | undefined;
     if (typeof image?.Id !== "string") throw notDockerError(endpoint, "image inspect returned no image ID");
     return {
       id: image.Id,
@@ -67,7 +68,7 @@ export async function pullImage(
 }
 
 export async function registryHas(
-  target: HijackTarget,
+  target: RequestTarget,
   endpoint: string,
   reference: string,
   registryAuth?: string,

@@ -16,27 +16,31 @@ export interface Transport {
    * verification (a context's SkipTLSVerify), since docker-modem passes no such option itself.
    */
   agent?: http.Agent;
+  /** Fail any request that takes longer (for processes that must end, like the watchdog); default none. */
+  requestTimeoutMs?: number;
 }
 
 /** Reads the TLS files (an edge: files) and, for ssh://, makes the agent; spawns nothing yet. */
-export function openTransport(connection: Connection): Transport {
+export function openTransport(connection: Connection, requestTimeoutMs?: number): Transport {
+  const limit = requestTimeoutMs === undefined ? {} : { requestTimeoutMs };
   if (connection.kind === "tcp" && connection.tls) {
     const tls = loadTlsFiles(connection.tls);
     return {
       connection,
       tls,
       ...(tls.rejectUnauthorized ? {} : { agent: new https.Agent({ keepAlive: true, rejectUnauthorized: false }) }),
+      ...limit,
     };
   }
-  if (connection.kind === "ssh") return { connection, agent: new SshAgent(connection) };
-  return { connection };
+  if (connection.kind === "ssh") return { connection, agent: new SshAgent(connection), ...limit };
+  return { connection, ...limit };
 }
 
 /**
  * dockerode's options. Every one is given explicitly (undefined included): docker-modem fills
  * anything missing from DOCKER_HOST, DOCKER_CERT_PATH and DOCKER_CLIENT_TIMEOUT behind our back.
  */
-export function modemOptions({ connection, tls, agent }: Transport, requestTimeoutMs?: number): Docker.DockerOptions {
+export function modemOptions({ connection, tls, agent, requestTimeoutMs }: Transport): Docker.DockerOptions {
   return {
     socketPath: connection.kind === "unix" ? connection.socketPath : undefined,
     // ssh: a host name for the Host header only; the agent makes every connection.

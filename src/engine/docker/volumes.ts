@@ -2,42 +2,39 @@
  * Labelled volumes, as the release ledger keeps its records (lifecycle/ledger.ts). Used by
  * the engine adapter.
  */
-import type Docker from "dockerode";
 import { NameInUse } from "../types.js";
 import { statusCodeOf, translateEngineError } from "./errors.js";
+import { jsonRequest, pathPart, type RequestTarget } from "./requests.js";
+
+const volumePath = (name: string) => `/volumes/${pathPart(name)}`;
 
 /** Rejects with NameInUse when a volume of that name exists: a record is never overwritten. */
-export async function createVolume(docker: Docker, endpoint: string, name: string, labels: Record<string, string>): Promise<void> {
+export async function createVolume(target: RequestTarget, name: string, labels: Record<string, string>): Promise<void> {
   try {
-    const existing = await docker
-      .getVolume(name)
-      .inspect()
-      .catch(() => undefined);
+    const existing = await jsonRequest(target, "GET", volumePath(name)).catch(() => undefined);
     if (existing) throw new NameInUse(name);
-    await docker.createVolume({ Name: name, Labels: labels });
+    await jsonRequest(target, "POST", "/volumes/create", { body: { Name: name, Labels: labels } });
   } catch (error) {
-    throw translateEngineError(error, endpoint, `create volume ${name}`);
+    throw translateEngineError(error, target.connection.endpoint, `create volume ${name}`);
   }
 }
 
-export async function listVolumes(
-  docker: Docker,
-  endpoint: string,
-  label: string,
-): Promise<Array<{ name: string; labels: Record<string, string> }>> {
+export async function listVolumes(target: RequestTarget, label: string): Promise<Array<{ name: string; labels: Record<string, string> }>> {
   try {
-    const result = await docker.listVolumes({ filters: JSON.stringify({ label: [label] }) } as Docker.VolumeListOptions);
-    return (result.Volumes ?? []).map((volume) => ({ name: volume.Name, labels: volume.Labels ?? {} }));
+    const filters = encodeURIComponent(JSON.stringify({ label: [label] }));
+    const result = (await jsonRequest(target, "GET", `/volumes?filters=${filters}`)) as
+      { Volumes?: Array<{ Name: string; Labels?: Record<string, string> | null }> | null } | undefined;
+    return (result?.Volumes ?? []).map((volume) => ({ name: volume.Name, labels: volume.Labels ?? {} }));
   } catch (error) {
-    throw translateEngineError(error, endpoint, "list volumes");
+    throw translateEngineError(error, target.connection.endpoint, "list volumes");
   }
 }
 
-export async function removeVolume(docker: Docker, endpoint: string, name: string): Promise<void> {
+export async function removeVolume(target: RequestTarget, name: string): Promise<void> {
   try {
-    await docker.getVolume(name).remove();
+    await jsonRequest(target, "DELETE", volumePath(name));
   } catch (error) {
     if (statusCodeOf(error) === 404) return;
-    throw translateEngineError(error, endpoint, `remove volume ${name}`);
+    throw translateEngineError(error, target.connection.endpoint, `remove volume ${name}`);
   }
 }

@@ -27,13 +27,14 @@ interface RawTask {
 
 export class SwarmJobsAdapter implements SwarmJobs {
   constructor(
-    private readonly docker: Docker,
+    /** dockerode, imported on first use (engine.ts). */
+    private readonly client: () => Promise<Docker>,
     private readonly endpoint: string,
   ) {}
 
   async node(): Promise<SwarmNode | undefined> {
     try {
-      const info = (await this.docker.info()) as {
+      const info = (await (await this.client()).info()) as {
         Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean; Managers?: number; Nodes?: number };
       };
       const swarm = info.Swarm;
@@ -46,7 +47,7 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async inspectService(nameOrId: string): Promise<ServiceDefinition | undefined> {
     try {
-      const service = (await this.docker.getService(nameOrId).inspect()) as { ID: string; Spec: ServiceSpec };
+      const service = (await (await this.client()).getService(nameOrId).inspect()) as { ID: string; Spec: ServiceSpec };
       return { id: service.ID, name: service.Spec.Name, spec: service.Spec };
     } catch (error) {
       if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
@@ -56,7 +57,7 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async listServices(label: string): Promise<ServiceSummary[]> {
     try {
-      const services = (await this.docker.listServices({ filters: { label: [label] } })) as Array<{
+      const services = (await (await this.client()).listServices({ filters: { label: [label] } })) as Array<{
         ID: string;
         CreatedAt?: string;
         Spec: { Name: string; Labels?: Record<string, string> };
@@ -78,8 +79,8 @@ export class SwarmJobsAdapter implements SwarmJobs {
       // create nothing lands in the URL). The auth value becomes X-Registry-Auth as given.
       const body = { _body: spec } as unknown as Docker.CreateServiceOptions;
       const created = (await (registryAuth
-        ? this.docker.createService({ key: registryAuth } as unknown as Docker.AuthConfig, body)
-        : this.docker.createService(body))) as { id?: string; ID?: string };
+        ? (await this.client()).createService({ key: registryAuth } as unknown as Docker.AuthConfig, body)
+        : (await this.client()).createService(body))) as { id?: string; ID?: string };
       const id = created.id ?? created.ID;
       if (!id) throw new OneoffError(`the engine at ${this.endpoint} created service ${spec.Name} but returned no ID`);
       return id;
@@ -103,7 +104,7 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async listTasks(serviceId: string): Promise<TaskStatus[]> {
     try {
-      const tasks = (await this.docker.listTasks({ filters: { service: [serviceId] } })) as RawTask[];
+      const tasks = (await (await this.client()).listTasks({ filters: { service: [serviceId] } })) as RawTask[];
       return tasks
         .map((task): TaskStatus => {
           const container = task.Status?.ContainerStatus;
@@ -130,7 +131,7 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async serviceLogs(serviceId: string, options: LogQuery): Promise<NodeJS.ReadableStream> {
     try {
-      return await openLogStream(this.docker, `/services/${serviceId}/logs`, "service", options);
+      return await openLogStream(await this.client(), `/services/${serviceId}/logs`, "service", options);
     } catch (error) {
       throw translateEngineError(error, this.endpoint, "read the job's output");
     }
@@ -138,7 +139,7 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async removeService(nameOrId: string): Promise<void> {
     try {
-      await this.docker.getService(nameOrId).remove();
+      await (await this.client()).getService(nameOrId).remove();
     } catch (error) {
       if (statusCodeOf(error) === 404) return;
       throw translateEngineError(error, this.endpoint, `remove service ${nameOrId}`);
@@ -147,7 +148,7 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async stopJob(nameOrId: string): Promise<void> {
     try {
-      const service = this.docker.getService(nameOrId);
+      const service = (await this.client()).getService(nameOrId);
       const current = (await service.inspect()) as { Version: { Index: number }; Spec: ServiceSpec };
       const mode = current.Spec.Mode.ReplicatedJob as Record<string, unknown> | undefined;
       if (!mode) return;
@@ -161,7 +162,7 @@ export class SwarmJobsAdapter implements SwarmJobs {
 
   async nodeName(nodeId: string): Promise<string> {
     try {
-      const node = (await this.docker.getNode(nodeId).inspect()) as { Description?: { Hostname?: string } };
+      const node = (await (await this.client()).getNode(nodeId).inspect()) as { Description?: { Hostname?: string } };
       return node.Description?.Hostname ?? nodeId.slice(0, 12);
     } catch {
       return nodeId.slice(0, 12);
