@@ -11,7 +11,7 @@ async function appInScope(flags: { config?: string; allApps?: boolean; app?: str
   if (flags.app) return flags.app;
   if (flags.allApps) return undefined;
   const { loadAppConfig } = await import("../config/load.js");
-  return loadAppConfig(flags.config, process.cwd(), process.env)?.app;
+  return (await loadAppConfig(flags.config, process.cwd(), process.env))?.app;
 }
 
 export function psCommand({ io, act, engineFlags }: CliContext): Command {

@@ -110,7 +110,7 @@ Examples:
 
 async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }: CliContext): Promise<number> {
   const { loadAppConfig } = await import("../config/load.js");
-  const config = loadAppConfig(flags.config as string | undefined, process.cwd(), process.env);
+  const config = await loadAppConfig(flags.config as string | undefined, process.cwd(), process.env);
   if (!config)
     throw new OneoffError("no oneoff.yaml here or in any parent directory", {
       hint: "run it in the app's directory, or pass --config FILE",

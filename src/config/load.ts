@@ -6,7 +6,6 @@ import { existsSync, lstatSync, readFileSync, realpathSync, statSync, type Stats
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
 import { configError } from "./errors.js";
-import { parseConfigFile } from "./file.js";
 import { DotenvError, parseDotenv } from "./dotenv.js";
 import { parseProcfile, ProcfileError } from "./procfile.js";
 import type { Environment } from "./interpolate.js";
@@ -64,9 +63,10 @@ export function untrustedBecause(file: string, uid: number | undefined): string 
 
 /**
  * The app's config: from `explicitPath` (--config), else the nearest oneoff.yaml, else none
- * (a one-off can run from flags alone). env_file contents are folded in under `env:`.
+ * (a one-off can run from flags alone). env_file contents are folded in under `env:`. The YAML
+ * parser (and the yaml package, ~20 ms to load) is imported only when there is a file to read.
  */
-export function loadAppConfig(explicitPath: string | undefined, cwd: string, env: Environment): AppConfig | undefined {
+export async function loadAppConfig(explicitPath: string | undefined, cwd: string, env: Environment): Promise<AppConfig | undefined> {
   const configPath = explicitPath === undefined ? findConfigFile(cwd, env) : path.resolve(cwd, explicitPath);
   if (configPath === undefined) {
     // A Procfile alone is an app too: its process types are the tasks.
@@ -79,6 +79,7 @@ export function loadAppConfig(explicitPath: string | undefined, cwd: string, env
   }
   const displayPath = displayPathOf(configPath, cwd);
   const text = readText(configPath, explicitPath === undefined ? "config file" : "--config");
+  const { parseConfigFile } = await import("./file.js");
   const { config, envFiles } = parseConfigFile(text, { path: configPath, displayPath, env });
   for (const file of envFiles) {
     const filePath = path.resolve(config.dir, file.value);

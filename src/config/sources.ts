@@ -9,7 +9,6 @@ import { connectEngine, type EngineChoice } from "../engine/connect.js";
 import { engineChoice, pickEnvironment } from "./environments.js";
 import { OneoffError } from "../output/errors.js";
 import { loadAppConfig } from "./load.js";
-import { loadComposeService } from "./compose-project.js";
 import type { RunOptions } from "../types/options.js";
 import { findProcess, processLayer } from "./running.js";
 import { findService, serviceLayer } from "./swarm-service.js";
@@ -33,7 +32,7 @@ export async function resolveSources(
   env: Readonly<Record<string, string | undefined>>,
   given: ContainerEngine | undefined,
 ): Promise<Sources> {
-  const config = loadAppConfig(options.config, cwd, env);
+  const config = await loadAppConfig(options.config, cwd, env);
   const choice = engineChoice(options, config, env);
   let engine = given;
   const sourceLayers: SettingsLayer[] = [];
@@ -49,6 +48,8 @@ export async function resolveSources(
     if (from) throw new OneoffError("--from and --service both name where the one-off comes from", { hint: "keep one of them" });
     const given = options.compose === undefined ? [] : [options.compose].flat();
     const composeFiles = given.length ? given : (config?.compose ?? []);
+    // Compose files are YAML: their reader is loaded only for --service.
+    const { loadComposeService } = await import("./compose-project.js");
     const composed = loadComposeService(composeFiles, service, [config?.dir ?? cwd, cwd], cwd, env);
     if (composed.builtImageNames.length && !releaseChosen) {
       engine ??= await connectEngine(env, choice);

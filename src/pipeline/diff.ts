@@ -36,7 +36,7 @@ export async function diffWithProcess(
     );
   }
   // Planned first: a config problem is reported before anything about the engine.
-  const plan = planRun({ command: ["true"], ...options }, context.cwd, context.env);
+  const plan = await planRun({ command: ["true"], ...options }, context.cwd, context.env);
   const engine = await connect();
   const [running] = await findProcess(engine, from, plan.app);
   const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);

@@ -15,8 +15,8 @@ export interface EngineOptions extends EngineFlags {
   config?: string;
 }
 
-export function engineOf(options: EngineOptions, where: Pick<RunContext, "cwd" | "env">): Promise<ContainerEngine> {
+export async function engineOf(options: EngineOptions, where: Pick<RunContext, "cwd" | "env">): Promise<ContainerEngine> {
   const named = options.envName ?? where.env.ONEOFF_ENV;
-  const config = named ? loadAppConfig(options.config, where.cwd, where.env) : undefined;
+  const config = named ? await loadAppConfig(options.config, where.cwd, where.env) : undefined;
   return connectEngine(where.env, engineChoice(options, config, where.env));
 }

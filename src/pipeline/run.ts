@@ -48,7 +48,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const { cwd, env, stdin, stderr } = context;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
   const { config, sourceLayers, engine: givenEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
-  const planned = planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
+  const planned = await planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
   const identity: Identity = {
     startedBy: whoAmI(),
     startedAt: new Date(),
@@ -225,7 +225,7 @@ export async function checkRun(options: RunOptions, context: Pick<RunContext, "c
     const sources = await resolveSources(options, cwd, env, engine);
     engine = sources.engine;
     located = engine ? undefined : locate(env, sources.engineChoice);
-    plan = planRun(
+    plan = await planRun(
       { ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) },
       cwd,
       env,
@@ -241,14 +241,14 @@ export async function checkRun(options: RunOptions, context: Pick<RunContext, "c
 }
 
 /** Options + config files -> RunPlan. Reads files; talks to no engine. */
-export function planRun(
+export async function planRun(
   options: RunOptions,
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
   stdinIsTTY = false,
   sources: { config?: AppConfig | undefined; sourceLayers?: SettingsLayer[] } = {},
-): RunPlan {
-  const config = "config" in sources ? sources.config : loadAppConfig(options.config, cwd, env);
+): Promise<RunPlan> {
+  const config = "config" in sources ? sources.config : await loadAppConfig(options.config, cwd, env);
   const flagEnvFiles = (options.envFiles ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`));
   return resolveRunPlan({
     config,

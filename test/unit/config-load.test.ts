@@ -38,9 +38,9 @@ function writeTree(files: Record<string, string>): string {
   return root;
 }
 
-function loadError(explicitPath: string | undefined, cwd: string, env: Environment = {}): OneoffError {
+async function loadError(explicitPath: string | undefined, cwd: string, env: Environment = {}): Promise<OneoffError> {
   try {
-    loadAppConfig(explicitPath, cwd, env);
+    await loadAppConfig(explicitPath, cwd, env);
   } catch (error) {
     expect(error).toBeInstanceOf(OneoffError);
     return error as OneoffError;
@@ -49,27 +49,27 @@ function loadError(explicitPath: string | undefined, cwd: string, env: Environme
 }
 
 describe("findConfigFile", () => {
-  it("finds oneoff.yaml in the working directory", () => {
+  it("finds oneoff.yaml in the working directory", async () => {
     writeTree({ "shop/oneoff.yaml": "" });
     expect(findConfigFile(path.join(root, "shop"))).toBe(path.join(root, "shop/oneoff.yaml"));
   });
 
-  it("finds oneoff.yml when there is no oneoff.yaml", () => {
+  it("finds oneoff.yml when there is no oneoff.yaml", async () => {
     writeTree({ "shop/oneoff.yml": "" });
     expect(findConfigFile(path.join(root, "shop"))).toBe(path.join(root, "shop/oneoff.yml"));
   });
 
-  it("prefers oneoff.yaml over oneoff.yml in the same directory", () => {
+  it("prefers oneoff.yaml over oneoff.yml in the same directory", async () => {
     writeTree({ "shop/oneoff.yml": "", "shop/oneoff.yaml": "" });
     expect(findConfigFile(path.join(root, "shop"))).toBe(path.join(root, "shop/oneoff.yaml"));
   });
 
-  it("walks up to the nearest parent holding a config file", () => {
+  it("walks up to the nearest parent holding a config file", async () => {
     writeTree({ "oneoff.yaml": "", "shop/oneoff.yml": "", "shop/app/models/.keep": "" });
     expect(findConfigFile(path.join(root, "shop/app/models"))).toBe(path.join(root, "shop/oneoff.yml"));
   });
 
-  it("finds nothing when no directory up to the root holds a config file", () => {
+  it("finds nothing when no directory up to the root holds a config file", async () => {
     writeTree({ "shop/app/.keep": "" });
     expect(findConfigFile(path.join(root, "shop/app"))).toBeUndefined();
   });
@@ -78,7 +78,7 @@ describe("findConfigFile", () => {
 describe("a config file found by looking up is used only when it can be trusted", () => {
   const me = process.getuid?.() ?? 0;
   const stranger = 4321;
-  it("refuses one in a folder anyone can write to (a planted /tmp/oneoff.yaml), before reading it", () => {
+  it("refuses one in a folder anyone can write to (a planted /tmp/oneoff.yaml), before reading it", async () => {
     writeTree({ "shared/oneoff.yaml": "secrets:\n  x:\n    command: touch planted\n", "shared/me/work/.keep": "" });
     chmodSync(path.join(root, "shared"), 0o1777);
     const error = (() => {
@@ -122,7 +122,7 @@ describe("a config file found by looking up is used only when it can be trusted"
       },
       () => `the file it links to (${path.join(root, "theirs.yaml")}) is owned by uid ${stranger} (not you, nor root)`,
     ],
-  ])("refuses %s", (_, plant, reason) => {
+  ])("refuses %s", async (_, plant, reason) => {
     writeTree({ "shop/oneoff.yaml": "" });
     const file = path.join(root, "shop/oneoff.yaml");
     plant(file);
@@ -131,7 +131,7 @@ describe("a config file found by looking up is used only when it can be trusted"
     expect(untrustedBecause(file, stranger)).toBe(why.includes("writable") ? why : undefined);
   });
 
-  it("trusts a file of this user's in a folder of this user's, and one of root's", () => {
+  it("trusts a file of this user's in a folder of this user's, and one of root's", async () => {
     writeTree({ "shop/oneoff.yaml": "" });
     expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), me)).toBeUndefined();
     expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), stranger)).toBe(
@@ -141,14 +141,14 @@ describe("a config file found by looking up is used only when it can be trusted"
 });
 
 describe("loadAppConfig", () => {
-  it("returns no config when there is no config file", () => {
+  it("returns no config when there is no config file", async () => {
     writeTree({ "shop/.keep": "" });
-    expect(loadAppConfig(undefined, path.join(root, "shop"), {})).toBeUndefined();
+    expect(await loadAppConfig(undefined, path.join(root, "shop"), {})).toBeUndefined();
   });
 
-  it("loads the nearest config file, naming the app after its directory", () => {
+  it("loads the nearest config file, naming the app after its directory", async () => {
     writeTree({ "shop/oneoff.yaml": "image: shop\n", "shop/lib/tasks/.keep": "" });
-    const config = loadAppConfig(undefined, path.join(root, "shop/lib/tasks"), {});
+    const config = await loadAppConfig(undefined, path.join(root, "shop/lib/tasks"), {});
     expect(config?.path).toBe(path.join(root, "shop/oneoff.yaml"));
     expect(config?.dir).toBe(path.join(root, "shop"));
     expect(config?.app).toBe("shop");
@@ -158,21 +158,21 @@ describe("loadAppConfig", () => {
   it.each([
     ["relative when the file is in the working directory", "shop", "oneoff.yaml"],
     ["absolute when the file is in a parent directory", "shop/lib/tasks", "<root>/shop/oneoff.yaml"],
-  ])("locates errors with the config path %s", (_name, cwd, shown) => {
+  ])("locates errors with the config path %s", async (_name, cwd, shown) => {
     writeTree({ "shop/oneoff.yaml": "image: shop\nnetwrok: x\n", "shop/lib/tasks/.keep": "" });
-    expect(loadError(undefined, path.join(root, cwd)).message).toBe(`${shown.replace("<root>", root)}:2:1: netwrok: unknown key`);
+    expect((await loadError(undefined, path.join(root, cwd))).message).toBe(`${shown.replace("<root>", root)}:2:1: netwrok: unknown key`);
   });
 
-  it("locates errors in a --config below the working directory with its relative path", () => {
+  it("locates errors in a --config below the working directory with its relative path", async () => {
     writeTree({ "shop/deploy/staging.yaml": "netwrok: x\n" });
-    expect(loadError("deploy/staging.yaml", path.join(root, "shop")).message).toBe(
+    expect((await loadError("deploy/staging.yaml", path.join(root, "shop"))).message).toBe(
       `${path.join("deploy", "staging.yaml")}:1:1: netwrok: unknown key`,
     );
   });
 
-  it("reads --config relative to the working directory", () => {
+  it("reads --config relative to the working directory", async () => {
     writeTree({ "shop/deploy/staging.yaml": "app: shop-staging\n", "shop/oneoff.yaml": "app: wrong\n" });
-    const config = loadAppConfig("deploy/staging.yaml", path.join(root, "shop"), {});
+    const config = await loadAppConfig("deploy/staging.yaml", path.join(root, "shop"), {});
     expect(config?.app).toBe("shop-staging");
     expect(config?.dir).toBe(path.join(root, "shop/deploy"));
   });
@@ -180,17 +180,17 @@ describe("loadAppConfig", () => {
   it.each([
     ["a missing file", "missing.yaml", "no such file"],
     ["a directory", "deploy", "is a directory"],
-  ])("refuses a --config naming %s", (_name, explicitPath, why) => {
+  ])("refuses a --config naming %s", async (_name, explicitPath, why) => {
     writeTree({ "shop/deploy/.keep": "" });
-    const error = loadError(explicitPath, path.join(root, "shop"));
+    const error = await loadError(explicitPath, path.join(root, "shop"));
     expect(error.message).toBe(`--config: cannot read ${path.join(root, "shop", explicitPath)}: ${why}`);
     expect(error.hint).toBe("check the path");
     expect(error.exitCode).toBe(125);
   });
 
-  it("interpolates with the environment it is given", () => {
+  it("interpolates with the environment it is given", async () => {
     writeTree({ "shop/oneoff.yaml": "image: ${REGISTRY}/shop\n" });
-    expect(loadAppConfig(undefined, path.join(root, "shop"), { REGISTRY: "r.example.com" })?.base.settings.image).toBe(
+    expect((await loadAppConfig(undefined, path.join(root, "shop"), { REGISTRY: "r.example.com" }))?.base.settings.image).toBe(
       "r.example.com/shop",
     );
   });
@@ -199,13 +199,13 @@ describe("loadAppConfig", () => {
     it.each([
       ["env: before env_file:", "env:\n  SHARED: from-env\n  ONLY_ENV: e\nenv_file: [first.env, second.env]\n"],
       ["env_file: before env:", "env_file: [first.env, second.env]\nenv:\n  SHARED: from-env\n  ONLY_ENV: e\n"],
-    ])("lets later files win and env: win over all files, with %s", (_name, yaml) => {
+    ])("lets later files win and env: win over all files, with %s", async (_name, yaml) => {
       writeTree({
         "shop/oneoff.yaml": yaml,
         "shop/first.env": "SHARED=from-first\nFIRST_ONLY=1\nFILES=from-first\n",
         "shop/second.env": "SHARED=from-second\nFILES=from-second\n",
       });
-      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({
+      expect(appEnv(await loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({
         SHARED: "from-env",
         ONLY_ENV: "e",
         FIRST_ONLY: "1",
@@ -213,42 +213,42 @@ describe("loadAppConfig", () => {
       });
     });
 
-    it("reads env_file alone when there is no env:", () => {
+    it("reads env_file alone when there is no env:", async () => {
       writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "A=1\n" });
-      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ A: "1" });
+      expect(appEnv(await loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ A: "1" });
     });
 
-    it("resolves relative env_file paths against the config file's directory, not the working directory", () => {
+    it("resolves relative env_file paths against the config file's directory, not the working directory", async () => {
       writeTree({
         "shop/oneoff.yaml": "env_file: config/app.env\n",
         "shop/config/app.env": "WHERE=config-dir\n",
         "shop/lib/config/app.env": "WHERE=working-dir\n",
       });
-      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop/lib"), {}))).toEqual({ WHERE: "config-dir" });
+      expect(appEnv(await loadAppConfig(undefined, path.join(root, "shop/lib"), {}))).toEqual({ WHERE: "config-dir" });
     });
 
-    it("reads an absolute env_file path as is", () => {
+    it("reads an absolute env_file path as is", async () => {
       writeTree({ "elsewhere/secrets.env": "SECRET=s\n" });
       writeTree({ "shop/oneoff.yaml": `env_file: ${path.join(root, "elsewhere/secrets.env")}\n` });
-      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ SECRET: "s" });
+      expect(appEnv(await loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ SECRET: "s" });
     });
 
-    it("interpolates the env_file path", () => {
+    it("interpolates the env_file path", async () => {
       writeTree({ "shop/oneoff.yaml": "env_file: ${STAGE}.env\n", "shop/staging.env": "STAGE_FILE=yes\n" });
-      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), { STAGE: "staging" }))).toEqual({ STAGE_FILE: "yes" });
+      expect(appEnv(await loadAppConfig(undefined, path.join(root, "shop"), { STAGE: "staging" }))).toEqual({ STAGE_FILE: "yes" });
     });
 
-    it("takes a bare KEY in an env file from the given environment and leaves it out when unset", () => {
+    it("takes a bare KEY in an env file from the given environment and leaves it out when unset", async () => {
       writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "FROM_HOST\nNOT_ON_HOST\n" });
-      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), { FROM_HOST: "h" }))).toEqual({ FROM_HOST: "h" });
+      expect(appEnv(await loadAppConfig(undefined, path.join(root, "shop"), { FROM_HOST: "h" }))).toEqual({ FROM_HOST: "h" });
     });
 
-    it("does not interpolate values inside env files", () => {
+    it("does not interpolate values inside env files", async () => {
       writeTree({ "shop/oneoff.yaml": "env_file: .env\n", "shop/.env": "RAW=${NOT_SET}\n" });
-      expect(appEnv(loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ RAW: "${NOT_SET}" });
+      expect(appEnv(await loadAppConfig(undefined, path.join(root, "shop"), {}))).toEqual({ RAW: "${NOT_SET}" });
     });
 
-    it("folds a task's env_file into that task's env only, under the task's env:", () => {
+    it("folds a task's env_file into that task's env only, under the task's env:", async () => {
       writeTree({
         "shop/oneoff.yaml": [
           "env:",
@@ -264,32 +264,32 @@ describe("loadAppConfig", () => {
         "shop/seed.env": "SHARED=from-seed-file\nSEED_FILE=1\nLOCAL=from-seed\n",
         "shop/seed-local.env": "LOCAL=from-seed-local\n",
       });
-      const config = loadAppConfig(undefined, path.join(root, "shop"), {});
+      const config = await loadAppConfig(undefined, path.join(root, "shop"), {});
       expect(taskEnv(config, "seed")).toEqual({ SHARED: "from-task-env", SEED_FILE: "1", LOCAL: "from-seed-local" });
       expect(appEnv(config)).toEqual({ APP_LEVEL: "app" });
       expect(taskEnv(config, "other")).toEqual({});
     });
 
-    it("gives a task an env from its env_file even without env:", () => {
+    it("gives a task an env from its env_file even without env:", async () => {
       writeTree({ "shop/oneoff.yaml": "tasks:\n  seed:\n    command: bin/seed\n    env_file: seed.env\n", "shop/seed.env": "SEED=1\n" });
-      expect(taskEnv(loadAppConfig(undefined, path.join(root, "shop"), {}), "seed")).toEqual({ SEED: "1" });
+      expect(taskEnv(await loadAppConfig(undefined, path.join(root, "shop"), {}), "seed")).toEqual({ SEED: "1" });
     });
 
-    it("refuses a missing env file, naming where the config refers to it", () => {
+    it("refuses a missing env file, naming where the config refers to it", async () => {
       writeTree({ "shop/oneoff.yaml": "image: shop\nenv_file: config/nope.env\n" });
-      const error = loadError(undefined, path.join(root, "shop"));
+      const error = await loadError(undefined, path.join(root, "shop"));
       expect(error.message).toBe(`oneoff.yaml:2:11: cannot read ${path.join(root, "shop/config/nope.env")}: no such file`);
       expect(error.hint).toBe("check the path");
       expect(error.exitCode).toBe(125);
     });
 
-    it("refuses a broken env file, naming the file and line", () => {
+    it("refuses a broken env file, naming the file and line", async () => {
       writeTree({
         "shop/oneoff.yaml": "env_file: [good.env, broken.env]\n",
         "shop/good.env": "A=1\n",
         "shop/broken.env": "OK=1\n\nbad key=1\n",
       });
-      const error = loadError(undefined, path.join(root, "shop"));
+      const error = await loadError(undefined, path.join(root, "shop"));
       expect(error.message).toBe(`${path.join(root, "shop/broken.env")}:3: variable name "bad key" contains whitespace`);
       expect(error.hint).toBe("write KEY=VALUE, one per line");
       expect(error.exitCode).toBe(125);
@@ -298,12 +298,12 @@ describe("loadAppConfig", () => {
 });
 
 describe("readEnvFile", () => {
-  it("reads a dotenv file", () => {
+  it("reads a dotenv file", async () => {
     writeTree({ "flags.env": "export A=1\nB='two words'\n" });
     expect(readEnvFile(path.join(root, "flags.env"), {}, "--env-file flags.env")).toEqual({ A: "1", B: "two words" });
   });
 
-  it("names what referred to a file it cannot read", () => {
+  it("names what referred to a file it cannot read", async () => {
     let error: unknown;
     try {
       readEnvFile(path.join(root, "absent.env"), {}, "--env-file absent.env");
