@@ -8,14 +8,13 @@
  * It always ends: every request has a timeout, and from EOF on a deadline that keeps nothing
  * alive by itself exits the process whatever it is still waiting for.
  */
-import { closeSync, constants, lstatSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
-import { createHash } from "node:crypto";
 import { connectTo, locate, type Connection } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { parseDuration } from "../formats/units.js";
 import { Labels } from "../spec/labels.js";
-import { stateDir } from "./audit.js";
+import { reapDue, reapStampPath } from "./reap-schedule.js";
 import { removeJob } from "./job-oneoffs.js";
 // A process entry point: it may use the pipeline, which nothing in lifecycle/ otherwise does.
 import { reapAll } from "../pipeline/oneoffs.js";
@@ -31,7 +30,6 @@ const REQUEST_TIMEOUT_MS = Math.min(20_000, DEADLINE_MS / 4);
 const RETRY_FOR_MS = DEADLINE_MS - 2 * REQUEST_TIMEOUT_MS;
 /** A create in flight when oneoff died lands a moment later: look again after these. */
 const LOOK_AGAIN_AFTER_MS = [500, 1_500];
-const REAP_EVERY_MS = 10 * 60_000;
 
 let run: { id: string; kind: RunKind } | undefined;
 let released = false;
@@ -101,15 +99,9 @@ async function removeRun(engine: ContainerEngine, what: { id: string; kind: RunK
  * user's own state folder and is never followed if it is a link.
  */
 async function reapNowAndThen(engine: ContainerEngine): Promise<void> {
-  const which = createHash("sha256").update(engine.endpoint).digest("hex").slice(0, 12);
-  const folder = stateDir(process.env);
-  const stamp = path.join(folder, `reaped-${which}`);
-  try {
-    if (Date.now() - lstatSync(stamp).mtimeMs < REAP_EVERY_MS) return;
-  } catch {
-    // no stamp yet
-  }
-  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  if (!reapDue(process.env, engine.endpoint)) return;
+  const stamp = reapStampPath(process.env, engine.endpoint);
+  mkdirSync(path.dirname(stamp), { recursive: true, mode: 0o700 });
   closeSync(openSync(stamp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600));
   await reapAll(engine);
 }

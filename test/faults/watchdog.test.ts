@@ -4,13 +4,25 @@
  * that accepts connections and never answers, and against the real engine.
  */
 import { spawn } from "node:child_process";
-import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../integration/helpers.js";
+import { eventually, ROOT } from "../integration/helpers.js";
+import { startWatchdog as startFromOneoff } from "../../src/lifecycle/watchdog.js";
 
 const ENTRY = path.join(ROOT, "dist", "lifecycle", "watchdog-main.js");
 
@@ -75,4 +87,53 @@ describe("the watchdog", () => {
     expect(lstatSync(path.join(clean, "oneoff", `reaped-${which}`)).isFile()).toBe(true);
     expect(existsSync(tmpStamp)).toBe(false);
   }, 60_000);
+
+  describe("its first stage (/bin/sh) starts Node only when there is work", () => {
+    const connection = { kind: "unix" as const, socketPath: "/var/run/docker.sock", endpoint: "unix:///var/run/docker.sock" };
+    const which = createHash("sha256").update(connection.endpoint).digest("hex").slice(0, 12);
+
+    /** Starts a watchdog as oneoff does and ends it with `end`; says whether Node ever started. */
+    async function nodeStarted(stampAge: "fresh" | "old", end: "release" | "abandon"): Promise<{ node: boolean; stamp: string }> {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-watchdog-"));
+      const stamp = path.join(dir, "oneoff", `reaped-${which}`);
+      mkdirSync(path.dirname(stamp), { recursive: true });
+      writeFileSync(stamp, "");
+      if (stampAge === "old") lutimesSync(stamp, new Date(0), new Date(0));
+      // Every Node process started with this environment appends its PID to `started`.
+      const started = path.join(dir, "node-started");
+      const marker = path.join(dir, "marker.cjs");
+      writeFileSync(marker, `require("node:fs").appendFileSync(${JSON.stringify(started)}, process.pid + "\\n");\n`);
+      const token = `watchdog-stage-${path.basename(dir)}`;
+      const env = { ...process.env, XDG_STATE_HOME: dir, NODE_OPTIONS: `--require ${marker}`, ONEOFF_TEST_TOKEN: token };
+      const watchdog = startFromOneoff(env, { id: "0123456789abcdef", kind: "container" }, connection);
+      if (end === "release") watchdog.release();
+      else watchdog.abandon();
+      // Ended: no process left with the token in its environment.
+      await eventually(() => {
+        const mine = readdirSync("/proc").filter((pid) => {
+          try {
+            return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/environ`, "latin1").includes(token);
+          } catch {
+            return false;
+          }
+        });
+        return mine.length === 0 ? true : undefined;
+      }, 30_000);
+      return { node: existsSync(started), stamp };
+    }
+
+    it("after a run that ended well, with no reap due, Node never starts", async () => {
+      expect((await nodeStarted("fresh", "release")).node).toBe(false);
+    });
+
+    it("with a reap due, Node starts and reaps (its stamp is renewed)", async () => {
+      const { node, stamp } = await nodeStarted("old", "release");
+      expect(node).toBe(true);
+      expect(Date.now() - lstatSync(stamp).mtimeMs).toBeLessThan(60_000);
+    });
+
+    it("when oneoff abandons removal to it (or dies), Node starts whatever the stamp says", async () => {
+      expect((await nodeStarted("fresh", "abandon")).node).toBe(true);
+    });
+  });
 });

@@ -1,0 +1,65 @@
+/**
+ * Promise: nothing outlives a batch of one-offs whose oneoff processes die in every way at
+ * once. 30 run side by side; when all 30 containers run, a third of the oneoff processes get
+ * SIGKILL (their watchdogs remove the containers), a third SIGTERM (forwarded; the command
+ * exits and oneoff removes it), and a third end by themselves. Afterwards no container of the
+ * batch is left, and no watchdog process of it (found by a token in their environment). How
+ * fast that happens is measured in npm run bench (the chaos row); here it only has to happen.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, ROOT } from "../integration/helpers.js";
+
+expectNoLeftovers();
+
+const BATCH = 30;
+/** A deadline for "never", far above the seconds it takes. */
+const GONE_WITHIN_MS = 60_000;
+
+/** PIDs of the processes whose environment holds `token` (oneoff's, and its watchdogs'). */
+function processesWith(token: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, "latin1").includes(token);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+describe("a batch of one-offs whose oneoff processes are killed", () => {
+  it("leaves no container and no watchdog when a third get SIGKILL, a third SIGTERM and a third end", async () => {
+    const token = `ONEOFF_CHAOS_TEST=${randomBytes(6).toString("hex")}`;
+    const label = `oneoff.test.chaos=${token.split("=")[1]}`;
+    const [key, value] = token.split("=") as [string, string];
+    const children: Array<{ child: ChildProcess; ended: Promise<number | null> }> = [];
+    for (let i = 0; i < BATCH; i++) {
+      // The third left alone ends by itself a little after the kills; the others would run a
+      // minute. A trap makes the shell (PID 1, which ignores an unhandled SIGTERM) end on one.
+      const seconds = i % 3 === 2 ? 4 : 60;
+      const child = spawn(
+        process.execPath,
+        ["--", BIN, "run", "-q", "--label", label, "--release", IMAGE, "--", "sh", "-c", `trap 'exit 143' TERM; sleep ${seconds} & wait`],
+        { cwd: ROOT, env: { ...process.env, [key]: value }, stdio: ["ignore", "ignore", "ignore"] },
+      );
+      children.push({ child, ended: new Promise((resolve) => child.once("exit", (code) => resolve(code))) });
+    }
+    const running = () => docker("ps", "-q", "--filter", `label=${label}`, "--filter", "status=running").split("\n").filter(Boolean);
+    await eventually(() => (running().length === BATCH ? true : undefined), GONE_WITHIN_MS);
+    children.forEach(({ child }, i) => {
+      if (i % 3 === 0) child.kill("SIGKILL");
+      if (i % 3 === 1) child.kill("SIGTERM");
+    });
+    const codes = await Promise.all(children.map(({ ended }) => ended));
+    // SIGTERM forwarded: the command's 143 is oneoff's exit code; the rest ended with 0.
+    expect(codes.filter((code) => code === 143)).toHaveLength(BATCH / 3);
+    expect(codes.filter((code) => code === 0)).toHaveLength(BATCH / 3);
+    await eventually(() => (docker("ps", "-aq", "--filter", `label=${label}`) === "" ? true : undefined), GONE_WITHIN_MS);
+    await eventually(() => (processesWith(token).length === 0 ? true : undefined), GONE_WITHIN_MS);
+  }, 180_000);
+});
