@@ -5,8 +5,23 @@
 // name (`oneoff run --env-file x` would make node load x itself, or exit 9 when x is missing);
 // after "--" it does not. And "#!/usr/bin/env -S node --" needs env -S, which BusyBox's env
 // (Alpine, the node:*-alpine images) refuses.
+import module from "node:module";
+import os from "node:os";
+import path from "node:path";
+
+// Node 22.1+ keeps the compiled bundle in a cache, ~4-12 ms off every start (a no-op on Node
+// 20). In the user's own cache folder: Node's default, a shared folder in /tmp, would let
+// another user plant compiled code there.
+try {
+  const cacheHome = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  module.enableCompileCache?.(path.join(cacheHome, "oneoff", "node-compile-cache"));
+} catch {
+  // No home or cache folder: run without the cache.
+}
+
 // The bundled CLI (npm run build): one file per lazily loaded part, ~120 ms faster to start.
-import { main } from "../dist/bundle/cli/main.js";
+// Imported once the cache is on, so that it covers the bundle.
+const { main } = await import("../dist/bundle/cli/main.js");
 
 const code = await main(process.argv.slice(2));
 // Exit only once stdout and stderr have drained: process.exit() can cut off piped output.

@@ -13,7 +13,7 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
-import http from "node:http";
+import { http } from "./node-http.js";
 import { Duplex, type Readable, type Writable } from "node:stream";
 import { sshArguments, type Connection } from "./connection.js";
 

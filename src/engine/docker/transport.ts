@@ -3,8 +3,9 @@
  * our own (hijack.ts), so attach and wait always go where everything else goes.
  */
 import type Docker from "dockerode";
-import http from "node:http";
-import https from "node:https";
+import type { Agent, ClientRequest } from "node:http";
+import type { RequestOptions } from "node:https";
+import { http, https } from "./node-http.js";
 import { loadTlsFiles, type Connection, type TlsFiles } from "./connection.js";
 import { SshAgent, SshStream } from "./ssh-dial.js";
 
@@ -15,7 +16,7 @@ export interface Transport {
    * For dockerode's requests: ssh://, the keep-alive pool of dial-stdio children; TLS without
    * verification (a context's SkipTLSVerify), since docker-modem passes no such option itself.
    */
-  agent?: http.Agent;
+  agent?: Agent;
   /** Fail any request that takes longer (for processes that must end, like the watchdog); default none. */
   requestTimeoutMs?: number;
 }
@@ -60,7 +61,7 @@ export function modemOptions({ connection, tls, agent, requestTimeoutMs }: Trans
  * A request over the transport. `dedicated`: on a connection of its own, never a pooled one
  * (an attach becomes the stream; a wait is held open for as long as the one-off runs).
  */
-export function openRequest({ connection, tls, agent }: Transport, options: https.RequestOptions, dedicated: boolean): http.ClientRequest {
+export function openRequest({ connection, tls, agent }: Transport, options: RequestOptions, dedicated: boolean): ClientRequest {
   if (connection.kind === "ssh") {
     options.host = "docker";
     // No agent at all with createConnection: `agent: false` would make Node dial "docker" itself.
