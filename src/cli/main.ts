@@ -18,7 +18,7 @@ import type { CliContext, CliIO } from "./command.js";
 import type { EngineFlags } from "../config/environments.js";
 import { historyCommand } from "./history.js";
 import { attachCommand, logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
-import { releaseCommand, runCommand, shellCommand } from "./run.js";
+import { loadRunMachinery, releaseCommand, runCommand, shellCommand } from "./run.js";
 
 export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr"> = process): Promise<number> {
   const dashDash = argv.indexOf("--");
@@ -39,6 +39,14 @@ export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout
   };
   const debug = argv.some((arg, i) => arg === "--debug" && (dashDash < 0 || i < dashDash));
   const { own, command } = splitAtDoubleDash(argv.filter((arg, i) => !(arg === "--debug" && (dashDash < 0 || i < dashDash))));
+  // Likely a run: start loading its modules now. A wrong guess (a flag's value that reads
+  // "run") costs only the loading; a failure shows where the run imports them again.
+  if (
+    own.some((word) => word === "run" || word === "shell" || word === "release") &&
+    !own.some((word) => word === "--help" || word === "-h")
+  ) {
+    loadRunMachinery().catch(() => {});
+  }
   let job: (() => Promise<number>) | undefined;
   const engineFlags = (): EngineFlags => {
     const { host, context: dockerContext, envName } = program.opts<{ host?: string; context?: string; envName?: string }>();
