@@ -93,8 +93,13 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   try {
     const engine = givenEngine ?? (await connectTo((located as LocatedEngine).connection));
     const engineRun: EngineRun = { plan, identity, suffix, service, engine, report, env, secrets };
+    // Asked first: the engine resolves the release (an image inspect, or a pull) while this
+    // process starts the watchdog. Awaited below; the catch only keeps an early rejection
+    // from counting as unhandled meanwhile.
+    const resolving = backend.resolve(engineRun);
+    resolving.catch(() => {});
     if (options.detach) {
-      const release = await backend.resolve(engineRun);
+      const release = await resolving;
       const oneOff = await backend.prepare(engineRun, release);
       const started = await oneOff.startDetached();
       result = {
@@ -107,11 +112,13 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
       };
       return result;
     }
-    // Started before the release is resolved, so its own start-up overlaps with that.
+    // Two turns of the event loop (connect, then write) send the request before the spawn
+    // holds this thread for a few milliseconds.
+    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     const watchdog =
       context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: backend.kind }, located?.connection);
     try {
-      result = await attached(backend, engineRun, {
+      result = await attached(backend, engineRun, resolving, {
         io: { stdin, stdout, stderr: commandStderr },
         interrupts: context.interrupts ?? (context.signal ? abortInterrupts(context.signal) : noInterrupts),
         watchdog,
@@ -133,10 +140,11 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
 async function attached(
   backend: Backend,
   run: EngineRun,
+  resolving: ReturnType<Backend["resolve"]>,
   session: Pick<AttachedSession, "io" | "interrupts" | "watchdog">,
 ): Promise<RunResult> {
   const { plan, engine, report, identity } = run;
-  const release = await backend.resolve(run);
+  const release = await resolving;
   const oneOff = await backend.prepare(run, release);
   // The release phase runs once per release image ID: checked before waiting for the lock
   // (the common case) and again once the lock is held (a concurrent release may just have
