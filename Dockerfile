@@ -1,8 +1,9 @@
 # oneoff as an image, for pipelines:
 #   docker run --rm -v /var/run/docker.sock:/var/run/docker.sock -v "$PWD:/app" -w /app oneoff run migrate
-# NODE_IMAGE names the usual public base; offline builds pass a locally made one
-# (test/setup/node-image.sh makes oneoff-test/node:20 from this host's Node).
-ARG NODE_IMAGE=node:20-bookworm-slim
+# NODE_IMAGE names the usual public base, on Node 24, the current LTS (runs start fastest on
+# it: see docs/benchmarks.md); offline builds pass a locally made one (test/setup/node-image.sh
+# makes oneoff-test/node:24).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # The base images' unprivileged user; nothing here needs root.

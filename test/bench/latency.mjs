@@ -1,10 +1,23 @@
 // npm run bench: oneoff's cost next to the docker CLI, measured side by side in one run.
 // Runs are interleaved (docker, floor, oneoff, docker, ...) so drift hits all alike; each
-// figure is a median, and ratios are against `docker run --rm` from the same run.
+// figure is a median, and ratios are against `docker run --rm` and the raw floor (the same
+// Engine API calls from a dependency-free Node script) from the same run. Peak RSS: the
+// highest of 3 more runs each, as the kernel accounts it (exactPeakRssKiB).
 // BENCH_RUNS (default 15) sets the number of runs per command. Markdown on stdout.
-import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { BIN, IMAGE, WORKDIR, benchLabel, containersLeft, imageId as imageIdOf, intKnob, median, node } from "./lib.mjs";
+import {
+  BIN,
+  IMAGE,
+  benchLabel,
+  containersLeft,
+  exactPeakRssKiB,
+  formatKiB,
+  imageId as imageIdOf,
+  intKnob,
+  median,
+  node,
+  timeProcess,
+} from "./lib.mjs";
 
 const RUNS = intKnob("BENCH_RUNS", 15);
 const FLOOR = fileURLToPath(new URL("./raw-floor.mjs", import.meta.url));
@@ -21,29 +34,33 @@ const commands = {
   "oneoff run --dry-run -- true": [node, [BIN, "run", "--dry-run", "--release", imageId, "--", "true"]],
 };
 
-function timeOnce([file, args]) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(file, args, { stdio: ["ignore", "ignore", "pipe"], cwd: WORKDIR });
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`${file} ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
-  return elapsed;
+async function timeOnce([file, args]) {
+  const result = await timeProcess(file, args);
+  if (result.code !== 0) throw new Error(`${file} ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
+  return result;
 }
 
-for (const command of Object.values(commands)) timeOnce(command); // warm caches
-const samples = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+for (const command of Object.values(commands)) await timeOnce(command); // warm caches
+const samples = Object.fromEntries(Object.keys(commands).map((name) => [name, { ms: [], hwm: [] }]));
 for (let run = 0; run < RUNS; run++) {
-  for (const [name, command] of Object.entries(commands)) samples[name].push(timeOnce(command));
+  for (const [name, command] of Object.entries(commands)) samples[name].ms.push((await timeOnce(command)).ms);
+}
+for (let run = 0; run < 3; run++) {
+  for (const [name, [file, args]] of Object.entries(commands)) samples[name].hwm.push(exactPeakRssKiB(file, args));
 }
 
-const docker = median(samples["docker run --rm IMAGE true"]);
-const bare = median(samples["node -e 0"]);
+const docker = median(samples["docker run --rm IMAGE true"].ms);
+const floor = median(samples["raw Engine API floor (node, no deps)"].ms);
+const bare = median(samples["node -e 0"].ms);
 console.log("### Latency\n");
-console.log(`One short command, start to exit: ${RUNS} interleaved run${RUNS === 1 ? "" : "s"} each, medians.\n`);
-console.log("| command | median ms | vs docker run --rm | vs node -e 0 |");
-console.log("|---|---:|---:|---:|");
-for (const [name, values] of Object.entries(samples)) {
-  const m = median(values);
-  console.log(`| ${name} | ${m.toFixed(0)} | ${(m / docker).toFixed(2)}x | ${(m / bare).toFixed(2)}x |`);
+console.log(`One short command, start to exit: ${RUNS} interleaved run${RUNS === 1 ? "" : "s"} each, medians; ${process.version}.\n`);
+console.log("| command | median ms | vs docker run --rm | vs raw floor | vs node -e 0 | peak RSS |");
+console.log("|---|---:|---:|---:|---:|---:|");
+for (const [name, { ms, hwm }] of Object.entries(samples)) {
+  const m = median(ms);
+  console.log(
+    `| ${name} | ${m.toFixed(0)} | ${(m / docker).toFixed(2)}x | ${(m / floor).toFixed(2)}x | ${(m / bare).toFixed(2)}x | ${formatKiB(Math.max(...hwm))} |`,
+  );
 }
 const left = containersLeft(LABEL);
 console.log(`\nContainers left behind: ${left}.`);

@@ -102,6 +102,22 @@ export function timeProcess(file, args, { stdio = ["ignore", "ignore", "pipe"], 
   });
 }
 
+/**
+ * The exact peak RSS of FILE ARGS in KiB, as the kernel accounts it when the process is
+ * reaped (getrusage of children: python3 is on every machine of this kind; Node has no way to
+ * read a child's). For short processes, where sampling /proc misses the peak.
+ */
+export function exactPeakRssKiB(file, args) {
+  const script =
+    "import resource, subprocess, sys; code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)";
+  const [code, kib] = execFileSync("python3", ["-c", script, file, ...args], { cwd: WORKDIR, encoding: "utf8" })
+    .trim()
+    .split(" ")
+    .map(Number);
+  if (code !== 0) throw new Error(`${file} ${args.join(" ")} exited ${code}`);
+  return kib;
+}
+
 /** Fails loudly: a benchmark of a failing command measures nothing. */
 export function check(result, what) {
   if (result.code !== 0) throw new Error(`${what} exited ${result.code}: ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke test of oneoff's own image (the Dockerfile), offline but for npm's registry:
-# builds it FROM oneoff-test/node:20 (node-image.sh) as oneoff:test, then
+# builds it FROM oneoff-test/node:24 (node-image.sh) as oneoff:test, then
 #   docker run --rm oneoff:test --version
 #   docker run --rm -v /var/run/docker.sock:... oneoff:test run --release oneoff-test/busybox:latest -- echo ...
 # and checks their output and exit codes, and that the one-off's container is gone after.
@@ -28,7 +28,7 @@ trap 'rm -f "$build_log"' EXIT
 build() {
   local tag=$1 old_id new_id; shift
   old_id=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
-  docker build --force-rm --build-arg NODE_IMAGE=oneoff-test/node:20 -t "$tag" "$@" "$repo" >"$build_log" 2>&1 \
+  docker build --force-rm --build-arg NODE_IMAGE=oneoff-test/node:24 -t "$tag" "$@" "$repo" >"$build_log" 2>&1 \
     || die "docker build failed: $(grep -v '^ ---> \|^Removing\|^Step\|npm notice' "$build_log" | tail -n 5)"
   new_id=$(docker image inspect -f '{{.Id}}' "$tag")
   if [[ -n $old_id && $old_id != "$new_id" && -z $(docker image inspect -f '{{join .RepoTags " "}}' "$old_id" 2>/dev/null || true) ]]; then

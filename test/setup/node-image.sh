@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build oneoff-test/node:20, a local stand-in for the public node:20-bookworm-slim that the
-# Dockerfile starts from (no registry can be pulled from here), out of this host's own Node:
-#   /usr/local/bin/node                   the host's node binary (Node 20 required)
+# Build oneoff-test/node:24, a local stand-in for the public node:24-bookworm-slim that the
+# Dockerfile starts from (no registry can be pulled from here): Node 24 (the current LTS) as
+# node-versions.sh unpacks it from the npm registry, with this host's npm:
+#   /usr/local/bin/node                   Node 24's binary (/var/cache/oneoff-node/v24)
 #   /usr/local/lib/node_modules/npm       the host's npm; npm and npx linked in /usr/local/bin
 #   the shared libraries `ldd node` lists, at the paths ldd gives
 #   /bin                                  busybox-static with one link per applet (npm run needs sh)
@@ -18,7 +19,7 @@ set -Eeuo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-readonly IMAGE=oneoff-test/node:20
+readonly IMAGE=oneoff-test/node:24
 readonly LABEL=oneoff.test.recipe
 readonly LOCK=/tmp/oneoff-setup-node-image.lock
 readonly CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
@@ -27,9 +28,11 @@ readonly CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 require_engine
 take_lock "$LOCK"
 
-node=$(readlink -f "$(command -v node)") || die "node is not installed"
-[[ $("$node" --version) == v20.* ]] || die "$node is $("$node" --version), the image stands in for Node 20"
-prefix=$(dirname "$(dirname "$node")")
+bash "$(dirname "${BASH_SOURCE[0]}")/node-versions.sh"
+node=/var/cache/oneoff-node/v24/bin/node
+[[ $("$node" --version) == v24.* ]] || die "$node is $("$node" --version), the image stands in for Node 24"
+host_node=$(readlink -f "$(command -v node)") || die "node is not installed"
+prefix=$(dirname "$(dirname "$host_node")")
 npm_dir=$prefix/lib/node_modules/npm
 [[ -f $npm_dir/bin/npm-cli.js ]] || die "npm not found at $npm_dir (the node installation's prefix is $prefix)"
 
