@@ -6,7 +6,7 @@
 //   BENCH_RUNS=1 BENCH_BYTES=16MiB BENCH_SIZES=1MiB,16MiB BENCH_CONCURRENCY=2 BENCH_LEVELS=1 \
 //   BENCH_DOC=/tmp/benchmarks.md node test/bench/report.mjs
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { machineDescription, node } from "./lib.mjs";
 
@@ -56,6 +56,12 @@ ${machineDescription()}
 - Settings: ${knobs.length ? knobs.join(", ") : "the defaults (see test/bench/*.mjs)"}
 
 ${sections.join("\n\n")}
+
+## Earlier figures
+
+Kept by hand in test/bench/earlier.md, to compare with the figures above.
+
+${readFileSync(new URL("./earlier.md", import.meta.url), "utf8").replace(/^<!--[\s\S]*?-->\n/, "").trim()}
 `;
 writeFileSync(DOC, document);
 process.stderr.write(`bench: wrote ${DOC}\n`);
