@@ -41,6 +41,12 @@ export interface AttachOptions {
   stdin: boolean;
   /** TTY sessions only: the sequence the engine treats as "detach" (docker notation). */
   detachKeys?: string;
+  /**
+   * Whether nothing downstream still holds bytes the stream gave it (every queue empty). With
+   * it, an engine may read into one reused buffer while this says so, instead of a new one per
+   * read (memory stays flat however much output passes).
+   */
+  readBufferFree?: () => boolean;
 }
 
 export interface TerminalSize {

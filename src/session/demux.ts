@@ -64,7 +64,8 @@ export class FrameDemuxer extends Writable {
       offset += take;
       this.payloadRemaining -= take;
       if (this.target === undefined) {
-        this.systemError.push(payload);
+        // Copied: the chunk's buffer may be reused once this call returns.
+        this.systemError.push(Buffer.from(payload));
         if (this.payloadRemaining === 0) this.onSystemError(Buffer.concat(this.systemError).toString("utf8"));
       } else if (this.accepts(this.target) && !this.target.write(payload)) blocked.add(this.target);
     }

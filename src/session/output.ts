@@ -17,13 +17,32 @@ export function forwardOutput(
   tty: boolean,
   report: Reporter,
 ): Promise<Error | undefined> {
+  return outputForwarder(io, tty, report).forward(stream);
+}
+
+export interface OutputForwarder {
+  /**
+   * True when no queue between the stream and the caller's streams holds bytes: what it was
+   * given has been written out (or dropped), so the bytes' buffer may be reused.
+   */
+  idle(): boolean;
+  forward(stream: Duplex | NodeJS.ReadableStream): Promise<Error | undefined>;
+}
+
+/** forwardOutput in two steps, so that the attach can ask `idle()` before the stream exists. */
+export function outputForwarder(io: { stdout: Writable; stderr: Writable }, tty: boolean, report: Reporter): OutputForwarder {
   const destination = tty
     ? rawOutput(io.stdout)
     : new FrameDemuxer(io.stdout, io.stderr, (message) => report.warn(`engine: ${message.trim()}`));
-  return pipeline(stream, destination).then(
-    () => undefined,
-    (error: Error) => error,
-  );
+  const queued = (stream: Writable) => stream.writableLength > 0;
+  return {
+    idle: () => !queued(destination) && !queued(io.stdout) && !queued(io.stderr),
+    forward: (stream) =>
+      pipeline(stream, destination).then(
+        () => undefined,
+        (error: Error) => error,
+      ),
+  };
 }
 
 function rawOutput(stdout: Writable): Writable {

@@ -61,7 +61,9 @@ ${sections.join("\n\n")}
 
 Kept by hand in test/bench/earlier.md, to compare with the figures above.
 
-${readFileSync(new URL("./earlier.md", import.meta.url), "utf8").replace(/^<!--[\s\S]*?-->\n/, "").trim()}
+${readFileSync(new URL("./earlier.md", import.meta.url), "utf8")
+  .replace(/^<!--[\s\S]*?-->\n/, "")
+  .trim()}
 `;
 writeFileSync(DOC, document);
 process.stderr.write(`bench: wrote ${DOC}\n`);

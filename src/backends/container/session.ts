@@ -12,7 +12,7 @@ import type { Reporter } from "../../output/reporter.js";
 import type { ContainerSpec } from "../../spec/create-body.js";
 import { ExitCode, OneoffError } from "../../output/errors.js";
 import { EngineUnreachable } from "../../engine/types.js";
-import { forwardOutput, stillRunningAfterStreamEnd } from "../../session/output.js";
+import { outputForwarder, stillRunningAfterStreamEnd } from "../../session/output.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import { DETACHED_SUFFIX } from "../../spec/labels.js";
 import { DetachWatch, detachKeyBytes, pumpStdin } from "../../session/stdin.js";
@@ -113,12 +113,14 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
       });
       checkCancelled();
     }
+    const forwarder = outputForwarder(io, options.tty, report);
     stream = await engine.attach(containerId, {
       stdin: options.interactive,
       ...(options.tty && options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}),
+      readBufferFree: forwarder.idle,
     });
     const id = containerId;
-    const output = forwardOutput(stream, io, options.tty, report).then((error) => {
+    const output = forwarder.forward(stream).then((error) => {
       // A lost attach connection leaves nobody to read the one-off or type into it: stop it
       // (its exit code still comes from wait) rather than let it run on unseen.
       if (error) {

@@ -35,6 +35,7 @@ import {
 } from "./errors.js";
 import { getArchive, putArchive, readSmallArchive, statPath } from "./archive.js";
 import { hijack } from "./hijack.js";
+import { reusedBufferAttach } from "./reused-buffer-attach.js";
 import { jsonRequest, longPost, pathPart, type RequestTarget } from "./requests.js";
 import { engineDefaults, inspectContainer, inspectProcess, listContainers } from "./containers.js";
 import { openLogStream } from "./log-stream.js";
@@ -131,7 +132,11 @@ export class DockerEngine implements ContainerEngine {
 
   async attach(containerId: string, options: AttachOptions): Promise<Duplex> {
     const query = `stream=1&stdout=1&stderr=1${options.stdin ? "&stdin=1" : ""}${options.detachKeys ? `&detachKeys=${encodeURIComponent(options.detachKeys)}` : ""}`;
+    const { connection, tls } = this.transport;
     try {
+      // Unix and plain tcp: a socket of our own reading into a reused buffer; TLS and ssh: the hijack.
+      if (options.readBufferFree && (connection.kind === "unix" || (connection.kind === "tcp" && !tls)))
+        return await reusedBufferAttach(connection, `/containers/${containerId}/attach?${query}`, options.readBufferFree);
       return await hijack(this.target(), `/containers/${containerId}/attach?${query}`);
     } catch (error) {
       throw translateAttachError(error, this.endpoint);
