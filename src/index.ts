@@ -9,6 +9,7 @@ import type { Writable } from "node:stream";
 import { toRunOptions, type LibraryRunOptions } from "./pipeline/library-options.js";
 import * as operations from "./pipeline/operations.js";
 import { run as runPipeline } from "./pipeline/run.js";
+import { markWritesThrough } from "./session/output.js";
 import type { Check } from "./lifecycle/checks.js";
 import type { OneOffView } from "./lifecycle/oneoffs.js";
 import type { ReapResult } from "./lifecycle/reaper.js";
@@ -28,6 +29,8 @@ const here = (context: Where) => ({ cwd: process.cwd(), env: process.env, ...con
  * it, `cwd` and `env` to plan as from elsewhere, `signal` to stop it.
  */
 export function run(options: LibraryRunOptions, context: Partial<RunContext> = {}): Promise<RunResult> {
+  // The process's own streams, where the caller gives none: output may go through one reused buffer.
+  markWritesThrough(process.stdout, process.stderr);
   return runPipeline(toRunOptions(options), {
     cwd: process.cwd(),
     env: process.env,

@@ -125,7 +125,12 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
 let runMachinery: ReturnType<typeof importRunMachinery> | undefined;
 
 function importRunMachinery() {
-  return Promise.all([import("../pipeline/run.js"), import("../session/interrupts.js"), import("../output/run-document.js")]);
+  return Promise.all([
+    import("../pipeline/run.js"),
+    import("../session/interrupts.js"),
+    import("../output/run-document.js"),
+    import("../session/output.js"),
+  ]);
 }
 
 /**
@@ -145,7 +150,9 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
     const { runChecks } = await import("./check.js");
     if (!(await runChecks(options, io, false, true))) return 125;
   }
-  const [{ run }, { processInterrupts }, { runDocument }] = await loadRunMachinery();
+  const [{ run }, { processInterrupts }, { runDocument }, { markWritesThrough }] = await loadRunMachinery();
+  // This process's own streams: a one-off's output may be read into one reused buffer.
+  if (io.stdout === process.stdout && io.stderr === process.stderr) markWritesThrough(process.stdout, process.stderr);
   const result = await run(options, {
     cwd: process.cwd(),
     env: process.env,

@@ -22,11 +22,24 @@ export function forwardOutput(
 
 export interface OutputForwarder {
   /**
-   * True when no queue between the stream and the caller's streams holds bytes: what it was
-   * given has been written out (or dropped), so the bytes' buffer may be reused.
+   * True when the caller's streams write through (markWritesThrough) and no queue between the
+   * stream and them holds bytes: what it was given has been written out (or dropped), so the
+   * bytes' buffer may be reused.
    */
   idle(): boolean;
   forward(stream: Duplex | NodeJS.ReadableStream): Promise<Error | undefined>;
+}
+
+/**
+ * Streams that write a chunk out before write() returns when nothing is queued in them, and
+ * keep no reference to it: the process's own stdout and stderr, which the CLI and the
+ * library's defaults mark. Only for these may a read buffer be reused; a caller's own stream
+ * may keep the chunks it is given (many collect them), and gets a new buffer for every read.
+ */
+const writesThrough = new WeakSet<Writable>();
+
+export function markWritesThrough(...streams: Writable[]): void {
+  for (const stream of streams) writesThrough.add(stream);
 }
 
 /** forwardOutput in two steps, so that the attach can ask `idle()` before the stream exists. */
@@ -35,8 +48,9 @@ export function outputForwarder(io: { stdout: Writable; stderr: Writable }, tty:
     ? rawOutput(io.stdout)
     : new FrameDemuxer(io.stdout, io.stderr, (message) => report.warn(`engine: ${message.trim()}`));
   const queued = (stream: Writable) => stream.writableLength > 0;
+  const ours = writesThrough.has(io.stdout) && writesThrough.has(io.stderr);
   return {
-    idle: () => !queued(destination) && !queued(io.stdout) && !queued(io.stderr),
+    idle: () => ours && !queued(destination) && !queued(io.stdout) && !queued(io.stderr),
     forward: (stream) =>
       pipeline(stream, destination).then(
         () => undefined,

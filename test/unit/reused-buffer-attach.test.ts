@@ -12,7 +12,7 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { reusedBufferAttach } from "../../src/engine/docker/reused-buffer-attach.js";
-import { outputForwarder } from "../../src/session/output.js";
+import { markWritesThrough, outputForwarder } from "../../src/session/output.js";
 import { silentReporter } from "../../src/output/reporter.js";
 
 const servers: net.Server[] = [];
@@ -78,6 +78,9 @@ describe("attach reading into a reused buffer", () => {
     });
     const stdout = slowSink();
     const stderr = slowSink();
+    // They copy what they write (as the process's own streams keep nothing): the buffer may be
+    // reused whenever their queues are empty.
+    markWritesThrough(stdout, stderr);
     const forwarder = outputForwarder({ stdout, stderr }, false, silentReporter);
     const stream = await reusedBufferAttach(
       { kind: "unix", socketPath },
@@ -114,5 +117,27 @@ describe("attach reading into a reused buffer", () => {
   it("rejects as unreachable when nothing listens", async () => {
     const socketPath = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-attach-")), "none.sock");
     await expect(reusedBufferAttach({ kind: "unix", socketPath }, "/x", () => true)).rejects.toMatchObject({ code: "ENOENT" });
+  });
+
+  it("reads into a new buffer every time for a caller's own streams, which may keep the chunks they get", async () => {
+    const bytes = randomBytes(2 ** 20);
+    const socketPath = await engine((socket) => {
+      const frames = [Buffer.from("HTTP/1.1 101 UPGRADED\r\n\r\n")];
+      for (let offset = 0; offset < bytes.length; offset += 50_000) frames.push(frame(1, bytes.subarray(offset, offset + 50_000)));
+      const all = Buffer.concat(frames);
+      const send = (offset: number) => {
+        if (offset >= all.length) socket.end();
+        else socket.write(all.subarray(offset, offset + 32_768), () => setTimeout(() => send(offset + 32_768), 0));
+      };
+      send(0);
+    });
+    // Takes each chunk at once and keeps it as it is, as a caller collecting output does.
+    const kept: Buffer[] = [];
+    const stdout = new Writable({ write: (chunk: Buffer, _encoding, done) => (kept.push(chunk), done()) });
+    const stderr = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const forwarder = outputForwarder({ stdout, stderr }, false, silentReporter);
+    const stream = await reusedBufferAttach({ kind: "unix", socketPath }, "/containers/x/attach?stream=1&stdout=1", forwarder.idle);
+    expect(await forwarder.forward(stream)).toBeUndefined();
+    expect(Buffer.concat(kept).equals(bytes)).toBe(true);
   });
 });
