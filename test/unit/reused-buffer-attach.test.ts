@@ -140,4 +140,24 @@ describe("attach reading into a reused buffer", () => {
     expect(await forwarder.forward(stream)).toBeUndefined();
     expect(Buffer.concat(kept).equals(bytes)).toBe(true);
   });
+
+  it("works the same over plain tcp", async () => {
+    const bytes = randomBytes(2 ** 19);
+    const server = net.createServer((socket) => {
+      socket.once("data", () => {
+        socket.end(Buffer.concat([Buffer.from("HTTP/1.1 101 UPGRADED\r\n\r\n"), frame(1, bytes), frame(2, Buffer.from("on stderr"))]));
+      });
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as net.AddressInfo;
+    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const sink = (name: "stdout" | "stderr") =>
+      new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks[name].push(Buffer.from(chunk)), done()) });
+    const forwarder = outputForwarder({ stdout: sink("stdout"), stderr: sink("stderr") }, false, silentReporter);
+    const stream = await reusedBufferAttach({ kind: "tcp", host: "127.0.0.1", port }, "/containers/x/attach?stream=1", forwarder.idle);
+    expect(await forwarder.forward(stream)).toBeUndefined();
+    expect(Buffer.concat(chunks.stdout).equals(bytes)).toBe(true);
+    expect(Buffer.concat(chunks.stderr).toString()).toBe("on stderr");
+  });
 });
