@@ -37,29 +37,40 @@ describe("a batch of one-offs whose oneoff processes are killed", () => {
     const token = `ONEOFF_CHAOS_TEST=${randomBytes(6).toString("hex")}`;
     const label = `oneoff.test.chaos=${token.split("=")[1]}`;
     const [key, value] = token.split("=") as [string, string];
+    // The two thirds to be killed carry a second label: the kills come once all of them run
+    // (the third that ends by itself may be done before the last of the batch starts).
+    const longLabel = `oneoff.test.chaos-long=${token.split("=")[1]}`;
     const children: Array<{ child: ChildProcess; ended: Promise<number | null> }> = [];
     for (let i = 0; i < BATCH; i++) {
-      // The third left alone ends by itself a little after the kills; the others would run a
+      // The third left alone ends by itself after a few seconds; the others would run a
       // minute. A trap makes the shell (PID 1, which ignores an unhandled SIGTERM) end on one.
-      const seconds = i % 3 === 2 ? 4 : 60;
-      const child = spawn(
-        process.execPath,
-        ["--", BIN, "run", "-q", "--label", label, "--release", IMAGE, "--", "sh", "-c", `trap 'exit 143' TERM; sleep ${seconds} & wait`],
-        { cwd: ROOT, env: { ...process.env, [key]: value }, stdio: ["ignore", "ignore", "ignore"] },
-      );
+      const long = i % 3 !== 2;
+      const labels = ["--label", label, ...(long ? ["--label", longLabel] : [])];
+      const script = `trap 'exit 143' TERM; sleep ${long ? 60 : 4} & wait`;
+      const child = spawn(process.execPath, ["--", BIN, "run", "-q", ...labels, "--release", IMAGE, "--", "sh", "-c", script], {
+        cwd: ROOT,
+        env: { ...process.env, [key]: value },
+        stdio: ["ignore", "ignore", "ignore"],
+      });
       children.push({ child, ended: new Promise((resolve) => child.once("exit", (code) => resolve(code))) });
     }
-    const running = () => docker("ps", "-q", "--filter", `label=${label}`, "--filter", "status=running").split("\n").filter(Boolean);
-    await eventually(() => (running().length === BATCH ? true : undefined), GONE_WITHIN_MS);
-    children.forEach(({ child }, i) => {
-      if (i % 3 === 0) child.kill("SIGKILL");
-      if (i % 3 === 1) child.kill("SIGTERM");
-    });
-    const codes = await Promise.all(children.map(({ ended }) => ended));
-    // SIGTERM forwarded: the command's 143 is oneoff's exit code; the rest ended with 0.
-    expect(codes.filter((code) => code === 143)).toHaveLength(BATCH / 3);
-    expect(codes.filter((code) => code === 0)).toHaveLength(BATCH / 3);
-    await eventually(() => (docker("ps", "-aq", "--filter", `label=${label}`) === "" ? true : undefined), GONE_WITHIN_MS);
-    await eventually(() => (processesWith(token).length === 0 ? true : undefined), GONE_WITHIN_MS);
+    try {
+      const running = () => docker("ps", "-q", "--filter", `label=${longLabel}`, "--filter", "status=running").split("\n").filter(Boolean);
+      await eventually(() => (running().length === BATCH - BATCH / 3 ? true : undefined), GONE_WITHIN_MS);
+      children.forEach(({ child }, i) => {
+        if (i % 3 === 0) child.kill("SIGKILL");
+        if (i % 3 === 1) child.kill("SIGTERM");
+      });
+      const codes = await Promise.all(children.map(({ ended }) => ended));
+      // SIGTERM forwarded: the command's 143 is oneoff's exit code; the rest ended with 0.
+      expect(codes.filter((code) => code === 143)).toHaveLength(BATCH / 3);
+      expect(codes.filter((code) => code === 0)).toHaveLength(BATCH / 3);
+      await eventually(() => (docker("ps", "-aq", "--filter", `label=${label}`) === "" ? true : undefined), GONE_WITHIN_MS);
+      await eventually(() => (processesWith(token).length === 0 ? true : undefined), GONE_WITHIN_MS);
+    } finally {
+      // A failure above must not leave the batch running beside the next test file: its
+      // watchdogs remove what SIGKILL leaves.
+      for (const { child } of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
   }, 180_000);
 });
