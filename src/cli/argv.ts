@@ -11,6 +11,19 @@ export function splitAtDoubleDash(argv: readonly string[]): { own: string[]; com
   return { own: argv.slice(0, index), command: argv.slice(index + 1) };
 }
 
+/** The program's options that take the next word as their value (main.ts's -H, -c, --env-name). */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(["-H", "--host", "-c", "--context", "--env-name"]);
+
+/** The command's name as commander will find it: the first word that is neither an option nor a program option's value. */
+export function commandWord(own: readonly string[]): string | undefined {
+  for (let i = 0; i < own.length; i++) {
+    const word = own[i] as string;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(word)) i++;
+    else if (!word.startsWith("-")) return word;
+  }
+  return undefined;
+}
+
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }

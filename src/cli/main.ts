@@ -8,7 +8,7 @@ import { ExitCode, exitCodeOf, formatErrorLine, OneoffError } from "../output/er
 import { errorDocument, jsonDocument } from "../output/json-document.js";
 import { redactSecretValues } from "../output/redact.js";
 import { VERSION } from "../version.js";
-import { configFileAsConfig, splitAtDoubleDash } from "./argv.js";
+import { commandWord, configFileAsConfig, splitAtDoubleDash } from "./argv.js";
 import { checkCommand } from "./check.js";
 import { cleanupCommand } from "./cleanup.js";
 import { completionCommand } from "./completion.js";
@@ -19,6 +19,24 @@ import type { EngineFlags } from "../config/environments.js";
 import { historyCommand } from "./history.js";
 import { attachCommand, logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
 import { loadRunMachinery, releaseCommand, runCommand, shellCommand } from "./run.js";
+
+/** Every command by its name, in the order help lists them. */
+export const COMMANDS: ReadonlyArray<readonly [string, (context: CliContext) => Command]> = [
+  ["run", runCommand],
+  ["shell", shellCommand],
+  ["release", releaseCommand],
+  ["ps", psCommand],
+  ["logs", logsCommand],
+  ["attach", attachCommand],
+  ["stop", stopCommand],
+  ["wait", waitCommand],
+  ["history", historyCommand],
+  ["diff", diffCommand],
+  ["tasks", tasksCommand],
+  ["check", checkCommand],
+  ["cleanup", cleanupCommand],
+  ["completion", completionCommand],
+];
 
 export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr"> = process): Promise<number> {
   const dashDash = argv.indexOf("--");
@@ -75,22 +93,12 @@ Examples:
   oneoff -H ssh://deploy@prod.example.com ps      one-offs on a remote engine, over ssh
   oneoff --context prod release                   the release phase on a docker context's engine`,
     );
-  const subcommands = [
-    runCommand,
-    shellCommand,
-    releaseCommand,
-    psCommand,
-    logsCommand,
-    attachCommand,
-    stopCommand,
-    waitCommand,
-    historyCommand,
-    diffCommand,
-    tasksCommand,
-    checkCommand,
-    cleanupCommand,
-    completionCommand,
-  ].map((make) => make(context));
+  // Only the command asked for is built: its options are most of commander's start-up work
+  // (run's: ~4 ms of a run). All of them for help, completion (its script describes them
+  // all), a mistyped name or none.
+  const word = commandWord(own);
+  const asked = word === "completion" ? [] : COMMANDS.filter(([name]) => name === word);
+  const subcommands = (asked.length > 0 ? asked : COMMANDS).map(([, make]) => make(context));
   for (const cli of [program, ...subcommands]) {
     // Commands added with addCommand inherit none of these, so each gets them: errors are
     // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.
