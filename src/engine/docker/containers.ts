@@ -10,8 +10,8 @@ import type { EngineDefaults } from "../../spec/runtime-settings.js";
 import { processDefinition } from "./process-definition.js";
 import { jsonRequest, pathPart, type RequestTarget } from "./requests.js";
 
-/** GET /containers/{id}/json; undefined when the engine says there is no such container. */
-async function inspectRaw(target: RequestTarget, nameOrId: string): Promise<Docker.ContainerInspectInfo | undefined> {
+/** GET /containers/{id}/json as the engine gives it; undefined when there is no such container. */
+export async function inspectContainerInfo(target: RequestTarget, nameOrId: string): Promise<Docker.ContainerInspectInfo | undefined> {
   try {
     const info = (await jsonRequest(target, "GET", `/containers/${pathPart(nameOrId)}/json`)) as Docker.ContainerInspectInfo;
     if (typeof info?.Id !== "string" || typeof info.State !== "object")
@@ -24,7 +24,7 @@ async function inspectRaw(target: RequestTarget, nameOrId: string): Promise<Dock
 }
 
 export async function inspectContainer(target: RequestTarget, nameOrId: string): Promise<ContainerDetails | undefined> {
-  const info = await inspectRaw(target, nameOrId);
+  const info = await inspectContainerInfo(target, nameOrId);
   if (!info) return undefined;
   const time = (text: string | undefined) => (text && !text.startsWith("0001-") ? new Date(text) : undefined);
   const startedAt = time(info.State.StartedAt);
@@ -48,7 +48,7 @@ export async function inspectProcess(
   nameOrId: string,
   defaults: () => Promise<EngineDefaults>,
 ): Promise<ProcessDefinition | undefined> {
-  const info = await inspectRaw(target, nameOrId);
+  const info = await inspectContainerInfo(target, nameOrId);
   return info && processDefinition(info, await defaults());
 }
 

@@ -36,8 +36,8 @@ import {
 import { getArchive, putArchive, readSmallArchive, statPath } from "./archive.js";
 import { hijack } from "./hijack.js";
 import { reusedBufferAttach } from "./reused-buffer-attach.js";
-import { jsonRequest, longPost, pathPart, type RequestTarget } from "./requests.js";
-import { engineDefaults, inspectContainer, inspectProcess, listContainers } from "./containers.js";
+import { jsonRequest, pathPart, type RequestTarget } from "./requests.js";
+import { engineDefaults, inspectContainer, inspectContainerInfo, inspectProcess, listContainers } from "./containers.js";
 import { openLogStream } from "./log-stream.js";
 import { inspectImage, pullImage, registryHas } from "./images.js";
 import { createVolume, listVolumes, removeVolume } from "./volumes.js";
@@ -160,15 +160,17 @@ export class DockerEngine implements ContainerEngine {
       // 304 (already started) is an answer below 400: no error.
       await jsonRequest(this.target(), "POST", `/containers/${containerId}/start`);
     } catch (error) {
-      const inspect = (await jsonRequest(this.target(), "GET", `/containers/${containerId}/json`).catch(() => undefined)) as
-        { Config?: { Entrypoint?: string[] | null; Cmd?: string[] | null } } | undefined;
-      throw translateStartError(error, this.endpoint, [...(inspect?.Config?.Entrypoint ?? []), ...(inspect?.Config?.Cmd ?? [])]);
+      const inspect = await inspectContainerInfo(this.target(), containerId).catch(() => undefined);
+      throw translateStartError(error, this.endpoint, [...(inspect?.Config.Entrypoint ?? []), ...(inspect?.Config.Cmd ?? [])]);
     }
   }
 
   async waitForExit(containerId: string, signal?: AbortSignal): Promise<number> {
     try {
-      const result = (await longPost(this.target(), `/containers/${containerId}/wait?condition=not-running`, signal)) as {
+      const result = (await jsonRequest(this.target(), "POST", `/containers/${containerId}/wait?condition=not-running`, {
+        longHeld: true,
+        ...(signal ? { signal } : {}),
+      })) as {
         StatusCode: number;
         Error?: { Message?: string } | null;
       };

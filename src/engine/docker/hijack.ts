@@ -5,7 +5,7 @@
  */
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { safeJson, type RequestTarget } from "./requests.js";
+import { engineAnswerError, type RequestTarget } from "./requests.js";
 import { openRequest } from "./transport.js";
 
 export function hijack(target: RequestTarget, requestPath: string): Promise<Duplex> {
@@ -27,13 +27,7 @@ export function hijack(target: RequestTarget, requestPath: string): Promise<Dupl
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => {
-        const error = Object.assign(new Error(body || `HTTP ${response.statusCode}`), {
-          statusCode: response.statusCode,
-          json: safeJson(body),
-        });
-        reject(error);
-      });
+      response.on("end", () => reject(engineAnswerError(response.statusCode ?? 500, body)));
     });
     request.once("error", reject);
     request.end();

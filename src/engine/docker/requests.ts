@@ -1,6 +1,6 @@
 /**
  * Our own requests to the engine, over its transport (unix, tcp, TLS or ssh): the plain JSON
- * calls a one-off makes (inspect, create, start, wait, remove, ...), a long-held wait, and raw
+ * calls a one-off makes (inspect, create, start, the long-held wait, remove, ...), and raw
  * answers read by the caller. Node's http client and nothing else: a run's path to the engine
  * loads no dockerode (~100 ms to import; see engine.ts for what still uses it).
  */
@@ -22,12 +22,21 @@ export interface JsonRequestOptions {
   /** Sent as the JSON body. */
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Held open for as long as the engine takes (the wait endpoint): on a connection of its own,
+   * never a pooled one, and without the transport's request timeout.
+   */
+  longHeld?: boolean;
+  signal?: AbortSignal;
 }
 
 /**
  * A request answered with JSON, or with nothing (204, 304): resolves with the parsed answer
  * (undefined when empty). A status of 400 or more rejects with the engine's shape of error
- * ({ statusCode, json }) that errors.ts reads, as docker-modem's errors are.
+ * ({ statusCode, json }) that errors.ts reads, as docker-modem's errors are. A connection closed
+ * before the answer is complete rejects too: an engine killed mid-wait must be an error, not a
+ * promise that never settles (docker-modem's wait can leave it pending, and Node then exits
+ * with 13 and no word).
  */
 export function jsonRequest(
   target: RequestTarget,
@@ -41,9 +50,14 @@ export function jsonRequest(
     headers["Content-Type"] = "application/json";
     headers["Content-Length"] = String(Buffer.byteLength(body));
   } else if (method !== "GET" && method !== "HEAD") headers["Content-Length"] = "0";
-  const request = openRequest(target, { method, path: requestPath, headers }, false);
+  const longHeld = options.longHeld === true;
+  const request = openRequest(
+    target,
+    { method, path: requestPath, headers, ...(options.signal ? { signal: options.signal } : {}) },
+    longHeld,
+  );
   // The transport's limit, if it has one (the watchdog's: it must end): ETIMEDOUT reads as unreachable.
-  const limit = target.requestTimeoutMs;
+  const limit = longHeld ? undefined : target.requestTimeoutMs;
   if (limit !== undefined) {
     request.setTimeout(limit, () => request.destroy(Object.assign(new Error(`no answer within ${limit} ms`), { code: "ETIMEDOUT" })));
   }
@@ -53,11 +67,14 @@ export function jsonRequest(
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (text += chunk));
       response.once("error", reject);
-      response.once("end", () => {
+      response.once("close", () => {
+        if (!response.complete) {
+          reject(Object.assign(new Error("the engine closed the connection"), { code: "ECONNRESET" }));
+          return;
+        }
         const status = response.statusCode ?? 500;
-        const json = text === "" ? undefined : safeJson(text);
-        if (status >= 400) reject(engineAnswerError(status, text, json));
-        else resolve(json);
+        if (status >= 400) reject(engineAnswerError(status, text));
+        else resolve(parsedAnswer(text));
       });
     });
     request.once("error", reject);
@@ -66,42 +83,10 @@ export function jsonRequest(
 }
 
 /** An answer of 400 or more as an error errors.ts reads: statusCode, and the engine's JSON. */
-function engineAnswerError(status: number, text: string, json: unknown): Error {
+export function engineAnswerError(status: number, text: string): Error {
+  const json = parsedAnswer(text);
   const message = (json as { message?: unknown } | undefined)?.message;
   return Object.assign(new Error(typeof message === "string" ? message : text || `HTTP ${status}`), { statusCode: status, json });
-}
-
-/**
- * A long-held POST answered with JSON (the wait endpoint), on a connection of its own, that
- * rejects when the connection closes before the answer is complete: an engine killed
- * mid-wait must be an error, not a promise that never settles (docker-modem's wait can
- * leave it pending, and Node then exits with 13 and no word).
- */
-export function longPost(target: RequestTarget, requestPath: string, signal?: AbortSignal): Promise<unknown> {
-  const request = openRequest(
-    target,
-    { method: "POST", path: requestPath, headers: { "Content-Length": "0" }, ...(signal ? { signal } : {}) },
-    true,
-  );
-  return new Promise((resolve, reject) => {
-    request.once("response", (response) => {
-      let body = "";
-      response.setEncoding("utf8");
-      response.on("data", (chunk: string) => (body += chunk));
-      response.once("error", reject);
-      response.once("close", () => {
-        if (!response.complete) {
-          reject(Object.assign(new Error("the engine closed the connection"), { code: "ECONNRESET" }));
-          return;
-        }
-        const json = safeJson(body);
-        if ((response.statusCode ?? 500) >= 400) reject(engineAnswerError(response.statusCode ?? 500, body, json));
-        else resolve(json);
-      });
-    });
-    request.once("error", reject);
-    request.end();
-  });
 }
 
 export interface RawResponse {
@@ -130,7 +115,9 @@ export function rawRequest(
   });
 }
 
-export function safeJson(text: string): unknown {
+/** An answer's body: its JSON, the text itself when it is not JSON, undefined when empty. */
+function parsedAnswer(text: string): unknown {
+  if (text === "") return undefined;
   try {
     return JSON.parse(text);
   } catch {

@@ -13,7 +13,7 @@
  */
 import net from "node:net";
 import { Duplex } from "node:stream";
-import { safeJson } from "./requests.js";
+import { engineAnswerError } from "./requests.js";
 
 const READ_SIZE = 64 * 1024;
 
@@ -43,9 +43,7 @@ export function reusedBufferAttach(connection: PlainConnection, requestPath: str
       },
     });
     const refuse = (status: number, body: string) => {
-      const json = body === "" ? undefined : safeJson(body);
-      const message = (json as { message?: unknown } | undefined)?.message;
-      reject(Object.assign(new Error(typeof message === "string" ? message : body || `HTTP ${status}`), { statusCode: status, json }));
+      reject(engineAnswerError(status, body));
       socket.destroy();
     };
     const onBytes = (bytes: Buffer): boolean => {
