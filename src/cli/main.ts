@@ -57,12 +57,10 @@ export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout
   };
   const debug = argv.some((arg, i) => arg === "--debug" && (dashDash < 0 || i < dashDash));
   const { own, command } = splitAtDoubleDash(argv.filter((arg, i) => !(arg === "--debug" && (dashDash < 0 || i < dashDash))));
-  // Likely a run: start loading its modules now. A wrong guess (a flag's value that reads
-  // "run") costs only the loading; a failure shows where the run imports them again.
-  if (
-    own.some((word) => word === "run" || word === "shell" || word === "release") &&
-    !own.some((word) => word === "--help" || word === "-h")
-  ) {
+  const word = commandWord(own);
+  // A run: start loading its modules now, so that loading overlaps commander's work. A failure
+  // shows where the run imports them again.
+  if ((word === "run" || word === "shell" || word === "release") && !own.some((arg) => arg === "--help" || arg === "-h")) {
     loadRunMachinery().catch(() => {});
   }
   let job: (() => Promise<number>) | undefined;
@@ -96,7 +94,6 @@ Examples:
   // Only the command asked for is built: its options are most of commander's start-up work
   // (run's: ~4 ms of a run). All of them for help, completion (its script describes them
   // all), a mistyped name or none.
-  const word = commandWord(own);
   const asked = word === "completion" ? [] : COMMANDS.filter(([name]) => name === word);
   const subcommands = (asked.length > 0 ? asked : COMMANDS).map(([, make]) => make(context));
   for (const cli of [program, ...subcommands]) {

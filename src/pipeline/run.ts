@@ -63,6 +63,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   // A caller's own engine is used as it is; otherwise the one the flags, environment and
   // DOCKER_* choose, whose address the watchdog gets too.
   const located = context.engine ? undefined : locate(env, engineChoice);
+  const engineOfRun = async () => givenEngine ?? (await connectTo((located as LocatedEngine).connection));
   const backend = backendFor(planned);
   backend.refuse(planned);
 
@@ -72,7 +73,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     // Read-only: which image the run would pin, as the engine resolves the reference now.
     const image = await dryRunImage(
       planned.releaseReference,
-      async () => givenEngine ?? (await connectTo((located as LocatedEngine).connection)),
+      engineOfRun,
       (await loginsFor(planned, env)(planned.releaseReference).catch(() => undefined))?.header,
     );
     return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
@@ -91,7 +92,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   let result: RunResult | undefined;
   let failure: unknown;
   try {
-    const engine = givenEngine ?? (await connectTo((located as LocatedEngine).connection));
+    const engine = await engineOfRun();
     const engineRun: EngineRun = { plan, identity, suffix, service, engine, report, env, secrets };
     // Asked first: the engine resolves the release (an image inspect, or a pull) while this
     // process starts the watchdog. Awaited below; the catch only keeps an early rejection
