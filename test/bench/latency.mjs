@@ -16,7 +16,7 @@ import {
   intKnob,
   median,
   node,
-  timeProcess,
+  timeSuccess,
 } from "./lib.mjs";
 
 const RUNS = intKnob("BENCH_RUNS", 15);
@@ -34,16 +34,10 @@ const commands = {
   "oneoff run --dry-run -- true": [node, [BIN, "run", "--dry-run", "--release", imageId, "--", "true"]],
 };
 
-async function timeOnce([file, args]) {
-  const result = await timeProcess(file, args);
-  if (result.code !== 0) throw new Error(`${file} ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
-  return result;
-}
-
-for (const command of Object.values(commands)) await timeOnce(command); // warm caches
+for (const command of Object.values(commands)) await timeSuccess(command); // warm caches
 const samples = Object.fromEntries(Object.keys(commands).map((name) => [name, { ms: [], hwm: [] }]));
 for (let run = 0; run < RUNS; run++) {
-  for (const [name, command] of Object.entries(commands)) samples[name].ms.push((await timeOnce(command)).ms);
+  for (const [name, command] of Object.entries(commands)) samples[name].ms.push((await timeSuccess(command)).ms);
 }
 for (let run = 0; run < 3; run++) {
   for (const [name, [file, args]] of Object.entries(commands)) samples[name].hwm.push(exactPeakRssKiB(file, args));

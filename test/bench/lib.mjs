@@ -124,6 +124,11 @@ export function check(result, what) {
   return result;
 }
 
+/** Times [FILE, ARGS] (timeProcess) and fails loudly unless it exits 0. */
+export async function timeSuccess([file, args]) {
+  return check(await timeProcess(file, args), `${file} ${args.join(" ")}`);
+}
+
 /** The containers carrying LABEL (key=value) that still exist. */
 export function containersLeft(label) {
   const ids = execFileSync("docker", ["ps", "-aq", "--filter", `label=${label}`], { encoding: "utf8" }).trim();

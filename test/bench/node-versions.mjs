@@ -17,7 +17,7 @@ import {
   intKnob,
   median,
   table,
-  timeProcess,
+  timeSuccess,
 } from "./lib.mjs";
 
 const RUNS = intKnob("BENCH_RUNS", 11);
@@ -45,21 +45,15 @@ const rows = (file) => ({
 });
 const docker = ["docker", ["run", "--rm", "--label", LABEL, IMAGE, "true"]];
 
-async function time([file, args]) {
-  const result = await timeProcess(file, args);
-  if (result.code !== 0) throw new Error(`${file} ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
-  return result.ms;
-}
-
 const samples = {
   docker: [],
   ...Object.fromEntries(nodes.map(({ version }) => [version, Object.fromEntries(Object.keys(rows("")).map((row) => [row, []]))])),
 };
-for (const { file } of nodes) for (const command of Object.values(rows(file))) await time(command); // warm caches
+for (const { file } of nodes) for (const command of Object.values(rows(file))) await timeSuccess(command); // warm caches
 for (let run = 0; run < RUNS; run++) {
-  samples.docker.push(await time(docker));
+  samples.docker.push((await timeSuccess(docker)).ms);
   for (const { file, version } of nodes)
-    for (const [row, command] of Object.entries(rows(file))) samples[version][row].push(await time(command));
+    for (const [row, command] of Object.entries(rows(file))) samples[version][row].push((await timeSuccess(command)).ms);
 }
 const dockerMs = median(samples.docker);
 const body = nodes.map(({ file, version }) => {

@@ -7,30 +7,15 @@
  * fast that happens is measured in npm run bench (the chaos row); here it only has to happen.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { BIN, docker, eventually, expectNoLeftovers, IMAGE, ROOT } from "../integration/helpers.js";
+import { BIN, docker, eventually, expectNoLeftovers, IMAGE, processesWithEnvironment, ROOT } from "../integration/helpers.js";
 
 expectNoLeftovers();
 
 const BATCH = 30;
 /** A deadline for "never", far above the seconds it takes. */
 const GONE_WITHIN_MS = 60_000;
-
-/** PIDs of the processes whose environment holds `token` (oneoff's, and its watchdogs'). */
-function processesWith(token: string): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, "latin1").includes(token);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe("a batch of one-offs whose oneoff processes are killed", () => {
   it("leaves no container and no watchdog when a third get SIGKILL, a third SIGTERM and a third end", async () => {
@@ -66,7 +51,7 @@ describe("a batch of one-offs whose oneoff processes are killed", () => {
       expect(codes.filter((code) => code === 143)).toHaveLength(BATCH / 3);
       expect(codes.filter((code) => code === 0)).toHaveLength(BATCH / 3);
       await eventually(() => (docker("ps", "-aq", "--filter", `label=${label}`) === "" ? true : undefined), GONE_WITHIN_MS);
-      await eventually(() => (processesWith(token).length === 0 ? true : undefined), GONE_WITHIN_MS);
+      await eventually(() => (processesWithEnvironment(token).length === 0 ? true : undefined), GONE_WITHIN_MS);
     } finally {
       // A failure above must not leave the batch running beside the next test file: its
       // watchdogs remove what SIGKILL leaves.

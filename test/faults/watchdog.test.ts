@@ -4,24 +4,13 @@
  * that accepts connections and never answers, and against the real engine.
  */
 import { spawn } from "node:child_process";
-import {
-  existsSync,
-  lstatSync,
-  lutimesSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { eventually, ROOT } from "../integration/helpers.js";
+import { eventually, processesWithEnvironment, ROOT } from "../integration/helpers.js";
 import { startWatchdog as startFromOneoff } from "../../src/lifecycle/watchdog.js";
 
 const ENTRY = path.join(ROOT, "dist", "lifecycle", "watchdog-main.js");
@@ -109,16 +98,7 @@ describe("the watchdog", () => {
       if (end === "release") watchdog.release();
       else watchdog.abandon();
       // Ended: no process left with the token in its environment.
-      await eventually(() => {
-        const mine = readdirSync("/proc").filter((pid) => {
-          try {
-            return /^\d+$/.test(pid) && readFileSync(`/proc/${pid}/environ`, "latin1").includes(token);
-          } catch {
-            return false;
-          }
-        });
-        return mine.length === 0 ? true : undefined;
-      }, 30_000);
+      await eventually(() => (processesWithEnvironment(token).length === 0 ? true : undefined), 30_000);
       return { node: existsSync(started), stamp };
     }
 

@@ -3,7 +3,8 @@
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect } from "vitest";
 import os from "node:os";
@@ -185,4 +186,39 @@ export function createdOneOff(owner: string, dockerCli: (...args: string[]) => s
 /** Whether container `id` (full) still exists on the engine `dockerCli` reaches. */
 export function containerExists(id: string, dockerCli: (...args: string[]) => string = docker): boolean {
   return dockerCli("ps", "-aq", "--no-trunc", "--filter", `id=${id}`) !== "";
+}
+
+/**
+ * The npm package as a user installs it: `npm pack` of the built tree, unpacked in a new
+ * folder under the system's temporary one (`prefix` names it). `dependencies` links the
+ * repository's node_modules beside it (the library needs its dependencies; the bundled CLI
+ * does not). The caller removes `work` when done.
+ */
+export function packedPackage(prefix: string, options: { dependencies?: boolean } = {}): { work: string; packageDir: string } {
+  for (const built of ["dist/index.js", "dist/bundle/cli/main.js"]) {
+    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is not built: run npm run build`);
+  }
+  const work = mkdtempSync(path.join(os.tmpdir(), prefix));
+  // --ignore-scripts: prepack would rebuild dist/ under other tests' feet; it is built.
+  const [packed] = JSON.parse(
+    execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8", stdio: "pipe" }),
+  ) as [{ filename: string }];
+  execFileSync("tar", ["xzf", path.join(work, packed.filename), "-C", work]);
+  const packageDir = path.join(work, "package");
+  if (options.dependencies) symlinkSync(path.join(ROOT, "node_modules"), path.join(packageDir, "node_modules"));
+  return { work, packageDir };
+}
+
+/** PIDs of the processes here whose environment holds `text` (a token a test set for its processes). */
+export function processesWithEnvironment(text: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, "latin1").includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

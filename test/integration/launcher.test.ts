@@ -5,25 +5,17 @@
  * for that container; nothing of oneoff's runs on it.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
-import os from "node:os";
+import { existsSync, realpathSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
-import { IMAGE, ROOT } from "./helpers.js";
+import { IMAGE, packedPackage } from "./helpers.js";
 
 let work: string;
 let packageDir: string;
 
 beforeAll(() => {
-  if (!existsSync(path.join(ROOT, "dist/bundle/cli/main.js"))) throw new Error("dist/ is not built: run npm run build");
-  work = mkdtempSync(path.join(os.tmpdir(), "oneoff-launcher-"));
-  // --ignore-scripts: prepack would rebuild dist/ under other tests' feet; it is built.
-  const [packed] = JSON.parse(
-    execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8", stdio: "pipe" }),
-  ) as [{ filename: string }];
-  execFileSync("tar", ["xzf", path.join(work, packed.filename), "-C", work]);
-  packageDir = path.join(work, "package");
+  ({ work, packageDir } = packedPackage("oneoff-launcher-"));
 }, 60_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -4,11 +4,10 @@
  * cleanup, each against the real engine, in a script of its own.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectNoLeftovers, IMAGE, ROOT } from "./helpers.js";
+import { expectNoLeftovers, IMAGE, packedPackage } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -16,14 +15,7 @@ let work: string;
 let packageDir: string;
 
 beforeAll(() => {
-  if (!existsSync(path.join(ROOT, "dist/index.js"))) throw new Error("dist/ is not built: run npm run build");
-  work = mkdtempSync(path.join(os.tmpdir(), "oneoff-library-"));
-  const [packed] = JSON.parse(
-    execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8", stdio: "pipe" }),
-  ) as [{ filename: string }];
-  execFileSync("tar", ["xzf", path.join(work, packed.filename), "-C", work]);
-  packageDir = path.join(work, "package");
-  symlinkSync(path.join(ROOT, "node_modules"), path.join(packageDir, "node_modules"));
+  ({ work, packageDir } = packedPackage("oneoff-library-", { dependencies: true }));
 }, 60_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

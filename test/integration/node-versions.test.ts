@@ -4,13 +4,12 @@
  * /var/cache/oneoff-node. On each, the launcher finds that node on PATH and runs a one-off
  * whose streams and exit code come back, and the library runs one in-process.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
-import { expectNoLeftovers, IMAGE, ROOT } from "./helpers.js";
+import { expectNoLeftovers, IMAGE, packedPackage } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -21,20 +20,12 @@ let work: string;
 let packageDir: string;
 
 beforeAll(() => {
-  if (!existsSync(path.join(ROOT, "dist/bundle/cli/main.js"))) throw new Error("dist/ is not built: run npm run build");
   for (const major of MAJORS) {
     if (!existsSync(`${NODES}/v${major}/bin/node`))
       throw new Error(`Node ${major} is missing from ${NODES}: run test/setup/node-versions.sh`);
   }
-  work = mkdtempSync(path.join(os.tmpdir(), "oneoff-node-versions-"));
-  // --ignore-scripts: prepack would rebuild dist/ under other tests' feet; it is built.
-  const [packed] = JSON.parse(
-    execFileSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", work], { cwd: ROOT, encoding: "utf8", stdio: "pipe" }),
-  ) as [{ filename: string }];
-  execFileSync("tar", ["xzf", path.join(work, packed.filename), "-C", work]);
-  packageDir = path.join(work, "package");
   // The library's dependencies (the CLI's are inside its bundle).
-  symlinkSync(path.join(ROOT, "node_modules"), path.join(packageDir, "node_modules"));
+  ({ work, packageDir } = packedPackage("oneoff-node-versions-", { dependencies: true }));
 }, 60_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
