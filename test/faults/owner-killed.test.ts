@@ -2,6 +2,7 @@
  * Promise: an attached one-off never outlives oneoff, even when oneoff gets no chance to
  * clean up (SIGKILL). The watchdog removes it; this measures how fast.
  */
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,6 +21,7 @@ import {
   waitForOutput,
   containerExists,
   createdOneOff,
+  processesWithEnvironment,
 } from "../integration/helpers.js";
 
 expectNoLeftovers();
@@ -31,7 +33,12 @@ expectNoLeftovers();
 const REMOVED_WITHIN_MS = 30_000;
 
 async function killDuringRun(args: string[]): Promise<{ signal: NodeJS.Signals | null }> {
+  // In the environment of oneoff and so of its watchdog, to wait for the watchdog's end too:
+  // after removing the one-off it may reap orphans, which would race the tests below that
+  // make orphans for oneoff cleanup to find.
+  const token = `owner-killed-${randomBytes(6).toString("hex")}`;
   const result = await oneoff(args, {
+    env: { ONEOFF_TEST_TOKEN: token },
     onSpawn: (child) => {
       void waitForOutput(child, (text) => text.includes("ready")).then(() => {
         expect(oneOffContainers()).toHaveLength(1);
@@ -40,6 +47,7 @@ async function killDuringRun(args: string[]): Promise<{ signal: NodeJS.Signals |
     },
   });
   await eventually(() => (oneOffContainers().length === 0 ? true : undefined), REMOVED_WITHIN_MS);
+  await eventually(() => (processesWithEnvironment(token).length === 0 ? true : undefined), REMOVED_WITHIN_MS);
   return { signal: result.signal };
 }
 
