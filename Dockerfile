@@ -20,7 +20,7 @@ RUN npm run build
 FROM ${NODE_IMAGE}
 WORKDIR /opt/oneoff
 # The CLI is bundled (npm run bundle): its dependencies are inside dist/bundle, so the image
-# needs no node_modules. package.json is there for "type": "module".
+# needs no node_modules. package.json is there for the launcher's --version.
 COPY --from=build /home/node/package.json ./
 COPY --from=build /home/node/dist/bundle ./dist/bundle
 COPY bin ./bin

@@ -39,12 +39,12 @@ export type RunKind = "container" | "job";
 export const noWatchdog: Watchdog = { release() {}, abandon() {} };
 
 /**
- * Where the watchdog's entry point is: beside this module in dist/lifecycle/, or under
- * lifecycle/ beside the chunk this code lands in when bundled (dist/bundle/). Under tests
- * that import src/*.ts, the compiled one in dist/ (node cannot start a .ts file).
+ * Where the watchdog's entry point is: beside this module in dist/lifecycle/, or, bundled,
+ * dist/bundle/watchdog-main.cjs beside the CLI's bundle this code lands in. Under tests that
+ * import src/*.ts, the compiled one in dist/ (node cannot start a .ts file).
  */
 function watchdogEntry(): string | undefined {
-  const candidates = ["./watchdog-main.js", "./lifecycle/watchdog-main.js"].map((relative) => {
+  const candidates = ["./watchdog-main.js", "./watchdog-main.cjs"].map((relative) => {
     const file = fileURLToPath(new URL(relative, import.meta.url));
     return file.includes("/src/lifecycle/") ? file.replace("/src/lifecycle/", "/dist/lifecycle/") : file;
   });

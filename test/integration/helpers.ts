@@ -195,7 +195,7 @@ export function containerExists(id: string, dockerCli: (...args: string[]) => st
  * does not). The caller removes `work` when done.
  */
 export function packedPackage(prefix: string, options: { dependencies?: boolean } = {}): { work: string; packageDir: string } {
-  for (const built of ["dist/index.js", "dist/bundle/cli/main.js"]) {
+  for (const built of ["dist/index.js", "dist/bundle/cli.cjs"]) {
     if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is not built: run npm run build`);
   }
   const work = mkdtempSync(path.join(os.tmpdir(), prefix));

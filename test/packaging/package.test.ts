@@ -28,7 +28,7 @@ describe("the npm package", { timeout: 30_000 }, () => {
     }) as string;
 
   beforeAll(() => {
-    if (!existsSync(path.join(repo, "dist/bundle/cli/main.js")))
+    if (!existsSync(path.join(repo, "dist/bundle/cli.cjs")))
       throw new Error("dist/ is not built: run npm run build (npm test does, in pretest)");
     work = mkdtempSync(path.join(os.tmpdir(), "oneoff-package-"));
     app = path.join(work, "app");
@@ -61,8 +61,10 @@ describe("the npm package", { timeout: 30_000 }, () => {
         "bin/oneoff.js",
         "dist/index.js",
         "dist/index.d.ts",
-        "dist/bundle/cli/main.js",
-        "dist/bundle/lifecycle/watchdog-main.js",
+        "dist/bundle/cli.cjs",
+        "dist/bundle/watchdog-main.cjs",
+        "dist/bundle/vendor/dockerode.cjs",
+        "bin/package.json",
         "dist/lifecycle/watchdog-main.js",
       ]),
     );
