@@ -5,7 +5,8 @@
  * whose streams and exit code come back, and the library runs one in-process.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
@@ -55,6 +56,21 @@ describe.each(MAJORS)("on Node %i", (major) => {
     });
   });
 
+  it("the launcher keeps the bundle's compiled code in the user's cache folder: its own V8 code cache on Node 20, Node's compile cache on 22 and 24", () => {
+    const cacheHome = mkdtempSync(path.join(os.tmpdir(), "oneoff-cache-"));
+    try {
+      const ran = spawnSync(path.join(packageDir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", "true"], {
+        env: { ...env, XDG_CACHE_HOME: cacheHome },
+        cwd: work,
+        encoding: "utf8",
+      });
+      expect(ran.status).toBe(0);
+      expect(readdirSync(path.join(cacheHome, "oneoff")).sort()).toEqual(major === 20 ? ["code-cache"] : ["node-compile-cache"]);
+    } finally {
+      rmSync(cacheHome, { recursive: true, force: true });
+    }
+  });
+
   it("the library runs a one-off in the process of that node", () => {
     const script = path.join(work, `library-${major}.mjs`);
     writeFileSync(
@@ -71,5 +87,64 @@ console.log(JSON.stringify({ node: process.versions.node.split(".")[0], exitCode
     const result = spawnSync(`${bin}/node`, [script], { env, cwd: work, encoding: "utf8" });
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual({ node: String(major), exitCode: 4, output: "from-the-library\n" });
+  });
+});
+
+describe("the launcher's code cache on Node 20 (no compile cache of Node's own)", () => {
+  const node20 = { ...process.env, PATH: `${NODES}/v20/bin:${process.env.PATH ?? ""}` };
+  let cacheHome: string;
+  const cacheDir = () => path.join(cacheHome, "oneoff", "code-cache");
+  const runIn = (dir: string, command = ["sh", "-c", "echo cached; exit 5"]) =>
+    spawnSync(path.join(dir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", ...command], {
+      env: { ...node20, XDG_CACHE_HOME: cacheHome },
+      cwd: work,
+      encoding: "utf8",
+    });
+  const cacheFiles = () => readdirSync(cacheDir()).sort();
+
+  beforeAll(() => {
+    cacheHome = mkdtempSync(path.join(os.tmpdir(), "oneoff-code-cache-"));
+  });
+  afterAll(() => rmSync(cacheHome, { recursive: true, force: true }));
+
+  it("writes it at the first run, for the owner alone, and uses it as it is at the next (V8 accepts it)", () => {
+    expect(runIn(packageDir)).toMatchObject({ status: 5, stdout: "cached\n" });
+    const [file] = cacheFiles();
+    expect(file).toMatch(/^cli-run-\d+-\d+-\d+-\d+-v20\./);
+    const cache = path.join(cacheDir(), file as string);
+    expect(statSync(cacheDir()).mode & 0o777).toBe(0o700);
+    expect(statSync(cache).mode & 0o777).toBe(0o600);
+    const before = statSync(cache);
+    expect(runIn(packageDir)).toMatchObject({ status: 5, stdout: "cached\n" });
+    // Rewritten only when missing or turned down: the same file, untouched.
+    const after = statSync(cache);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+  });
+
+  it("keeps one for runs and one for other commands", () => {
+    spawnSync(path.join(packageDir, "bin/oneoff.js"), ["tasks"], { env: { ...node20, XDG_CACHE_HOME: cacheHome }, cwd: work });
+    expect(cacheFiles().map((name) => name.split("-")[1])).toEqual(["other", "run"]);
+  });
+
+  it("runs as usual from a cache V8 turns down (garbage), and replaces it", () => {
+    const [file] = cacheFiles().filter((name) => name.startsWith("cli-run-"));
+    const cache = path.join(cacheDir(), file as string);
+    writeFileSync(cache, "not V8's code cache");
+    expect(runIn(packageDir, ["sh", "-c", "echo after-garbage >&2; exit 6"])).toMatchObject({
+      status: 6,
+      stdout: "",
+      stderr: "after-garbage\n",
+    });
+    expect(readFileSync(cache).length).toBeGreaterThan(100_000);
+  });
+
+  it("does not use another build's cache, and removes it when writing its own", () => {
+    const otherBuild = path.join(work, "other-build");
+    cpSync(packageDir, otherBuild, { recursive: true });
+    const earlier = cacheFiles();
+    expect(runIn(otherBuild)).toMatchObject({ status: 5, stdout: "cached\n" });
+    const now = cacheFiles();
+    expect(now).toHaveLength(1);
+    expect(earlier).not.toContain(now[0]);
   });
 });
