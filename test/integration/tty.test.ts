@@ -22,7 +22,8 @@ function startInTerminal(args: string, size?: { columns: number; rows: number })
   const script = path.join(work, `session-${Math.random().toString(16).slice(2)}.sh`);
   writeFileSync(
     script,
-    `stty -g > ${script}.before\n${node} ${JSON.stringify(BIN)} ${args}\necho "exit=$?"\nstty -g > ${script}.after\nsleep 600\n`,
+    // The terminal's settings after oneoff are saved before exit= shows: a test reads them once it sees it.
+    `stty -g > ${script}.before\n${node} ${JSON.stringify(BIN)} ${args}\ncode=$?\nstty -g > ${script}.after\necho "exit=$code"\nsleep 600\n`,
   );
   session = new TerminalSession(`bash --norc --noprofile ${script}`, size);
   (session as TerminalSession & { script?: string }).script = script;
