@@ -2,7 +2,8 @@
 // test/setup/node-versions.sh unpacks under /var/cache/oneoff-node; BENCH_NODES to give other
 // node binaries, comma-separated), next to `docker run --rm`, interleaved: start to exit of
 // `node -e 0`, `oneoff --version`, the raw floor and `oneoff run -- true`, medians of
-// BENCH_RUNS (default 11), with the exact peak RSS of `oneoff run -- true`. Markdown on stdout.
+// BENCH_RUNS (default 11), with the exact peak RSS of `oneoff run -- true` and of the raw floor.
+// Markdown on stdout.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -58,7 +59,7 @@ for (let run = 0; run < RUNS; run++) {
 const dockerMs = median(samples.docker);
 const body = nodes.map(({ file, version }) => {
   const m = Object.fromEntries(Object.entries(samples[version]).map(([row, values]) => [row, median(values)]));
-  const rss = Math.max(...[0, 1, 2].map(() => exactPeakRssKiB(...rows(file)["oneoff run -- true"])));
+  const peakRss = (row) => Math.max(...[0, 1, 2].map(() => exactPeakRssKiB(...rows(file)[row])));
   return [
     version,
     `${m["node -e 0"].toFixed(0)} ms`,
@@ -67,12 +68,12 @@ const body = nodes.map(({ file, version }) => {
     `${m["oneoff run -- true"].toFixed(0)} ms`,
     `${(m["oneoff run -- true"] / m["raw floor"]).toFixed(2)}x`,
     `${(m["oneoff run -- true"] / dockerMs).toFixed(2)}x`,
-    formatKiB(rss),
+    `${formatKiB(peakRss("oneoff run -- true"))} (floor ${formatKiB(peakRss("raw floor"))})`,
   ];
 });
 console.log("### Node.js versions\n");
 console.log(
-  `The same commands on each Node.js version, interleaved with \`docker run --rm IMAGE true\` (${dockerMs.toFixed(0)} ms, median): ${RUNS} runs each, medians; peak RSS of the run, the highest of 3.\n`,
+  `The same commands on each Node.js version, interleaved with \`docker run --rm IMAGE true\` (${dockerMs.toFixed(0)} ms, median): ${RUNS} runs each, medians; peak RSS of the run and of the raw floor, the highest of 3 each.\n`,
 );
 console.log(
   table(
@@ -84,7 +85,7 @@ console.log(
       "oneoff run -- true",
       "vs raw floor",
       "vs docker run --rm",
-      "peak RSS",
+      "peak RSS (raw floor's)",
     ],
     body,
   ),
