@@ -18,7 +18,7 @@ import type { CliContext, CliIO } from "./command.js";
 import type { EngineFlags } from "../config/environments.js";
 import { historyCommand } from "./history.js";
 import { attachCommand, logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
-import { loadRunMachinery, releaseCommand, runCommand, shellCommand } from "./run.js";
+import { releaseCommand, runCommand, shellCommand } from "./run.js";
 
 /** Every command by its name, in the order help lists them. */
 export const COMMANDS: ReadonlyArray<readonly [string, (context: CliContext) => Command]> = [
@@ -58,11 +58,6 @@ export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout
   const debug = argv.some((arg, i) => arg === "--debug" && (dashDash < 0 || i < dashDash));
   const { own, command } = splitAtDoubleDash(argv.filter((arg, i) => !(arg === "--debug" && (dashDash < 0 || i < dashDash))));
   const word = commandWord(own);
-  // A run: start loading its modules now, so that loading overlaps commander's work. A failure
-  // shows where the run imports them again.
-  if ((word === "run" || word === "shell" || word === "release") && !own.some((arg) => arg === "--help" || arg === "-h")) {
-    loadRunMachinery().catch(() => {});
-  }
   let job: (() => Promise<number>) | undefined;
   const engineFlags = (): EngineFlags => {
     const { host, context: dockerContext, envName } = program.opts<{ host?: string; context?: string; envName?: string }>();

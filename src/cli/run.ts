@@ -122,35 +122,19 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
   });
 }
 
-let runMachinery: ReturnType<typeof importRunMachinery> | undefined;
-
-function importRunMachinery() {
-  return Promise.all([
-    import("../pipeline/run.js"),
-    import("../session/interrupts.js"),
-    import("../output/run-document.js"),
-    import("../session/output.js"),
-  ]);
-}
-
-/**
- * The modules a run needs, imported once and only by commands that run something, so that
- * --version and --help never pay for them. main starts this before it parses the arguments
- * when they look like a run: loading (~30 ms on this machine kind) then overlaps commander's
- * work instead of following it.
- */
-export function loadRunMachinery(): ReturnType<typeof importRunMachinery> {
-  runMachinery ??= importRunMachinery();
-  return runMachinery;
-}
-
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
   tolerateBrokenStdio();
   if (check && !options.dryRun) {
     const { runChecks } = await import("./check.js");
     if (!(await runChecks(options, io, false, true))) return 125;
   }
-  const [{ run }, { processInterrupts }, { runDocument }, { markWritesThrough }] = await loadRunMachinery();
+  // Imported here so --version and --help never pay for the run machinery.
+  const [{ run }, { processInterrupts }, { runDocument }, { markWritesThrough }] = await Promise.all([
+    import("../pipeline/run.js"),
+    import("../session/interrupts.js"),
+    import("../output/run-document.js"),
+    import("../session/output.js"),
+  ]);
   // This process's own streams: a one-off's output may be read into one reused buffer.
   if (io.stdout === process.stdout && io.stderr === process.stderr) markWritesThrough(process.stdout, process.stderr);
   const result = await run(options, {
