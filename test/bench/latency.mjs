@@ -4,33 +4,34 @@
 // Engine API calls from a dependency-free Node script) from the same run. Peak RSS: the
 // highest of 3 more runs each, as the kernel accounts it (exactPeakRssKiB).
 // BENCH_RUNS (default 15) sets the number of runs per command. Markdown on stdout.
-import { fileURLToPath } from "node:url";
 import {
   BIN,
   IMAGE,
   benchLabel,
   containersLeft,
+  dockerRunTrue,
   exactPeakRssKiB,
   formatKiB,
   imageId as imageIdOf,
   intKnob,
   median,
   node,
+  shortCommands,
   timeSuccess,
 } from "./lib.mjs";
 
 const RUNS = intKnob("BENCH_RUNS", 15);
-const FLOOR = fileURLToPath(new URL("./raw-floor.mjs", import.meta.url));
 const LABEL = benchLabel("latency");
 
 const imageId = imageIdOf(IMAGE);
 
+const short = shortCommands(node, LABEL, imageId);
 const commands = {
-  "docker run --rm IMAGE true": ["docker", ["run", "--rm", "--label", LABEL, IMAGE, "true"]],
-  "raw Engine API floor (node, no deps)": [node, [FLOOR, "--label", LABEL, imageId, "true"]],
-  "oneoff run -- true": [node, [BIN, "run", "-q", "--label", LABEL, "--release", IMAGE, "--", "true"]],
-  "node -e 0": [node, ["-e", "0"]],
-  "oneoff --version": [node, [BIN, "--version"]],
+  "docker run --rm IMAGE true": dockerRunTrue(LABEL),
+  "raw Engine API floor (node, no deps)": short.floor,
+  "oneoff run -- true": short.run,
+  "node -e 0": short.bare,
+  "oneoff --version": short.version,
   "oneoff run --dry-run -- true": [node, [BIN, "run", "--dry-run", "--release", imageId, "--", "true"]],
 };
 

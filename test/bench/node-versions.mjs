@@ -6,23 +6,22 @@
 // Markdown on stdout.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import {
-  BIN,
   IMAGE,
   benchLabel,
   containersLeft,
+  dockerRunTrue,
   exactPeakRssKiB,
   formatKiB,
   imageId as imageIdOf,
   intKnob,
   median,
+  shortCommands,
   table,
   timeSuccess,
 } from "./lib.mjs";
 
 const RUNS = intKnob("BENCH_RUNS", 11);
-const FLOOR = fileURLToPath(new URL("./raw-floor.mjs", import.meta.url));
 const LABEL = benchLabel("node-versions");
 const imageId = imageIdOf(IMAGE);
 
@@ -38,13 +37,11 @@ const nodes = (
   .map((file) => ({ file, version: execFileSync(file, ["--version"], { encoding: "utf8" }).trim() }));
 if (nodes.length === 0) throw new Error("no node binary to measure");
 
-const rows = (file) => ({
-  "node -e 0": [file, ["-e", "0"]],
-  "oneoff --version": [file, [BIN, "--version"]],
-  "raw floor": [file, [FLOOR, "--label", LABEL, imageId, "true"]],
-  "oneoff run -- true": [file, [BIN, "run", "-q", "--label", LABEL, "--release", IMAGE, "--", "true"]],
-});
-const docker = ["docker", ["run", "--rm", "--label", LABEL, IMAGE, "true"]];
+const rows = (file) => {
+  const short = shortCommands(file, LABEL, imageId);
+  return { "node -e 0": short.bare, "oneoff --version": short.version, "raw floor": short.floor, "oneoff run -- true": short.run };
+};
+const docker = dockerRunTrue(LABEL);
 
 const samples = {
   docker: [],

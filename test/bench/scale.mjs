@@ -12,6 +12,7 @@ import {
   IMAGE,
   benchLabel,
   containersLeft,
+  dockerRunTrue,
   formatKiB,
   formatMs,
   intKnob,
@@ -62,7 +63,7 @@ async function libraryBatch(count, label) {
 const kinds = {
   docker: {
     label: benchLabel("scale-docker"),
-    batch: (count, label) => processBatch(count, () => ["docker", ["run", "--rm", "--label", label, IMAGE, "true"]]),
+    batch: (count, label) => processBatch(count, () => dockerRunTrue(label)),
   },
   cli: {
     label: benchLabel("scale-cli"),
