@@ -27,3 +27,16 @@ describe("a pull's progress, added up from the engine's events", () => {
     expect(tally.summary()).toBe("1/1 layers");
   });
 });
+
+describe("a pull's lines per layer", () => {
+  it("shows each layer's latest status and the engine's bar, in the order the layers came", () => {
+    const tally = new PullTally();
+    tally.add({ status: "Pulling from oneoff-test/pullme", id: "v1" });
+    tally.add({ id: "aaaaaaaaaaaa", status: "Pulling fs layer" });
+    tally.add({ id: "bbbbbbbbbbbb", status: "Already exists" });
+    tally.add({ id: "aaaaaaaaaaaa", status: "Downloading", progress: "[==>     ]  1.2MB/4.5MB", current: 1_200_000, total: 4_500_000 });
+    expect(tally.layerLines()).toEqual(["aaaaaaaaaaaa: Downloading [==>     ]  1.2MB/4.5MB", "bbbbbbbbbbbb: Already exists"]);
+    tally.add({ id: "aaaaaaaaaaaa", status: "Pull complete" });
+    expect(tally.layerLines()).toEqual(["aaaaaaaaaaaa: Pull complete", "bbbbbbbbbbbb: Already exists"]);
+  });
+});

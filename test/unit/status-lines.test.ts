@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { statusBlock, streamReporter } from "../../src/output/reporter.js";
-import { PullTally } from "../../src/release/pull-tally.js";
 
 /**
  * Just enough of a terminal to replay what the reporter writes: printable text, \r, \n, and
@@ -100,18 +99,5 @@ describe("status lines on a terminal", () => {
     report.status(lines);
     report.status(lines.map((line) => `${line}!`));
     expect(screen.text()).toBe("head!\n... 7 more\nlayer 7!\nlayer 8!\nlayer 9!");
-  });
-});
-
-describe("a pull's lines per layer", () => {
-  it("shows each layer's latest status and the engine's bar, in the order the layers came", () => {
-    const tally = new PullTally();
-    tally.add({ status: "Pulling from oneoff-test/pullme", id: "v1" });
-    tally.add({ id: "aaaaaaaaaaaa", status: "Pulling fs layer" });
-    tally.add({ id: "bbbbbbbbbbbb", status: "Already exists" });
-    tally.add({ id: "aaaaaaaaaaaa", status: "Downloading", progress: "[==>     ]  1.2MB/4.5MB", current: 1_200_000, total: 4_500_000 });
-    expect(tally.layerLines()).toEqual(["aaaaaaaaaaaa: Downloading [==>     ]  1.2MB/4.5MB", "bbbbbbbbbbbb: Already exists"]);
-    tally.add({ id: "aaaaaaaaaaaa", status: "Pull complete" });
-    expect(tally.layerLines()).toEqual(["aaaaaaaaaaaa: Pull complete", "bbbbbbbbbbbb: Already exists"]);
   });
 });
