@@ -6,6 +6,7 @@ import type { RunPlan } from "../types/plan.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { auditableCommand } from "../output/redact.js";
+import { isoTime } from "../output/iso-time.js";
 import type { Reporter } from "../output/reporter.js";
 import type { RunResult } from "../types/result.js";
 import { filesAndSecretsForTheRecord } from "../session/files-and-secrets.js";
@@ -20,7 +21,7 @@ type Identity = Pick<OneOffIdentity, "startedBy" | "startedAt" | "runId">;
 function auditedRun(plan: RunPlan, identity: Identity) {
   return {
     runId: identity.runId,
-    startedAt: identity.startedAt.toISOString(),
+    startedAt: isoTime(identity.startedAt),
     by: identity.startedBy,
     app: plan.app,
     releaseReference: plan.releaseReference,
@@ -54,7 +55,7 @@ export function writeAudit(
     env,
     {
       ...auditedRun(plan, identity),
-      endedAt: endedAt.toISOString(),
+      endedAt: isoTime(endedAt),
       durationMs: endedAt.getTime() - identity.startedAt.getTime(),
       ...(result?.imageId ? { imageId: result.imageId } : {}),
       ...(result?.containerId ? { containerId: result.containerId } : {}),
@@ -112,8 +113,8 @@ export async function recordInLedger(
         task: plan.task ?? "",
         outcome: exitCode === 0 ? "succeeded" : "failed",
         exitCode,
-        startedAt: identity.startedAt.toISOString(),
-        endedAt: new Date().toISOString(),
+        startedAt: isoTime(identity.startedAt),
+        endedAt: isoTime(new Date()),
         by: identity.startedBy,
         forced: plan.release?.force ?? false,
       },

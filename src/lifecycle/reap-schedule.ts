@@ -3,9 +3,9 @@
  * stamp file in the user's state folder says (its time is the last reap). Read by oneoff as a
  * run ends, to say whether its watchdog should start Node at all, and written by the watchdog.
  */
-import { createHash } from "node:crypto";
 import { lstatSync } from "node:fs";
 import path from "node:path";
+import { sha256Hex } from "../formats/sha256.js";
 import { stateDir } from "./audit.js";
 
 export const REAP_EVERY_MS = 10 * 60_000;
@@ -13,7 +13,7 @@ export const REAP_EVERY_MS = 10 * 60_000;
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function reapStampPath(env: Env, endpoint: string): string {
-  const which = createHash("sha256").update(endpoint).digest("hex").slice(0, 12);
+  const which = sha256Hex(endpoint).slice(0, 12);
   return path.join(stateDir(env), `reaped-${which}`);
 }
 

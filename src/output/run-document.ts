@@ -3,6 +3,7 @@
  * ended, and (with --capture) its output. Pure.
  */
 import { auditableCommand } from "./redact.js";
+import { isoTime } from "./iso-time.js";
 import type { RunResult } from "../types/result.js";
 
 export interface CapturedStream {
@@ -24,8 +25,8 @@ export function runDocument(result: RunResult): Record<string, unknown> {
     ending: result.ending,
     ...(result.signal ? { signal: result.signal } : {}),
     ...(result.job ? { job: result.job } : {}),
-    startedAt: result.startedAt.toISOString(),
-    endedAt: result.endedAt.toISOString(),
+    startedAt: isoTime(result.startedAt),
+    endedAt: isoTime(result.endedAt),
     durationMs: result.endedAt.getTime() - result.startedAt.getTime(),
     ...(result.output
       ? { output: { stdout: encode(result.output.stdout), stderr: encode(result.output.stderr), truncated: result.output.truncated } }

@@ -8,7 +8,6 @@
  * (src/index.ts) the process's unless told otherwise.
  */
 import { dryRunImage, type DryRunImage } from "../release/dry-run-image.js";
-import { randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { loadAppConfig, readEnvFile } from "../config/load.js";
@@ -22,6 +21,7 @@ import { recordInLedger, releaseDone, writeAudit, writeAuditStart } from "../lif
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
 import { OneoffError } from "../output/errors.js";
+import { randomHex } from "../formats/random-hex.js";
 import { redactedJson } from "../output/redact.js";
 import { streamReporter } from "../output/reporter.js";
 import { registryLogins } from "../release/credentials.js";
@@ -54,9 +54,9 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     startedAt: new Date(),
     version: VERSION,
     owner: formatOwner(currentOwner()),
-    runId: randomBytes(8).toString("hex"),
+    runId: randomHex(8),
   };
-  const suffix = randomBytes(3).toString("hex");
+  const suffix = randomHex(3);
   if (options.debug) report.warn(`config: ${planned.configPath ?? "none (no oneoff.yaml here or above)"}`);
   for (const notice of planned.notices ?? []) report.info(notice);
   checkLocalPaths(planned.files);

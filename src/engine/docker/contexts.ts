@@ -5,13 +5,13 @@
  * TLS files in contexts/tls/<sha256>/docker/{ca,cert,key}.pem. The parsing is pure; the
  * reading is in dockerConfigAt.
  */
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { OneoffError } from "../../output/errors.js";
 import type { TlsSettings } from "./connection.js";
 import { DOCKER_CONFIG_FIX, parseJsonFile } from "../../formats/json-file.js";
+import { sha256Hex } from "../../formats/sha256.js";
 
 export interface ContextEndpoint {
   host: string;
@@ -57,7 +57,7 @@ export function dockerConfigAt(dir: string): DockerConfig {
 
 /** Contexts are stored under the hex SHA-256 of their name (docker/cli context/store). */
 export function contextId(name: string): string {
-  return createHash("sha256").update(name).digest("hex");
+  return sha256Hex(name);
 }
 
 export function parseCurrentContext(text: string, file: string): string | undefined {
