@@ -1,5 +1,5 @@
 import type { DocumentKind } from "../output/json-document.js";
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { EngineFlags } from "../config/environments.js";
 
 /** What every CLI command file gets from main: where to write, and how to hand over its job. */
@@ -30,5 +30,24 @@ export interface CliContext {
  * unhandled 'error' before it has cleaned up; the code that writes notices on its own.
  */
 export function tolerateBrokenStdio(): void {
-  for (const stream of [process.stdin, process.stdout, process.stderr]) stream.on("error", () => {});
+  tolerateBrokenOutput();
+  processStdin();
+}
+
+/** The same for stdout and stderr alone, for a command that may not read stdin (processStdin). */
+export function tolerateBrokenOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
+}
+
+let stdinTolerated = false;
+
+/**
+ * process.stdin, tolerated as above. Node makes it on first use, and for a file or /dev/null
+ * (a CI job's stdin) it loads fs/promises and readline to do so (docs/development.md). So
+ * `run` asks for it only when its one-off reads stdin.
+ */
+export function processStdin(): Readable {
+  if (!stdinTolerated) process.stdin.on("error", () => {});
+  stdinTolerated = true;
+  return process.stdin;
 }

@@ -7,7 +7,8 @@ import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from ".
 import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
-import { tolerateBrokenStdio, type CliContext } from "./command.js";
+import { isatty } from "node:tty";
+import { processStdin, tolerateBrokenOutput, type CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
 const EXAMPLES = `
@@ -52,7 +53,7 @@ export function runCommand(context: CliContext): Command {
       context.act(() =>
         // At a terminal (stdin and stdout), `run` is a terminal session unless -i/-t/-T say otherwise.
         runJob(
-          { ...toRunOptions(task, flags, context), atTerminal: Boolean(process.stdin.isTTY && process.stdout.isTTY) },
+          { ...toRunOptions(task, flags, context), atTerminal: isatty(0) && Boolean(process.stdout.isTTY) },
           context,
           flags.check === true,
         ),
@@ -123,7 +124,7 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
 }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
-  tolerateBrokenStdio();
+  tolerateBrokenOutput();
   if (check && !options.dryRun) {
     const { runChecks } = await import("./check.js");
     if (!(await runChecks(options, io, false, true))) return 125;
@@ -140,7 +141,11 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
   const result = await run(options, {
     cwd: process.cwd(),
     env: process.env,
-    stdin: process.stdin,
+    // Made only if the one-off reads it (processStdin says why).
+    get stdin() {
+      return processStdin();
+    },
+    stdinIsTTY: isatty(0),
     stdout: io.stdout,
     stderr: io.stderr,
     interrupts: processInterrupts(),

@@ -45,10 +45,11 @@ export type { RunContext, RunResult };
  * `exitCode` is 125, 126 or 127.
  */
 export async function run(options: RunOptions, context: RunContext): Promise<RunResult> {
-  const { cwd, env, stdin, stderr } = context;
+  const { cwd, env, stderr } = context;
+  const stdinIsTTY = context.stdinIsTTY ?? (context.stdin as { isTTY?: boolean }).isTTY === true;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
   const { config, sourceLayers, engine: givenEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
-  const planned = await planRun(options, cwd, env, (stdin as { isTTY?: boolean }).isTTY === true, { config, sourceLayers });
+  const planned = await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers });
   const identity: Identity = {
     startedBy: whoAmI(),
     startedAt: new Date(),
@@ -120,7 +121,13 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
       context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: backend.kind }, located?.connection);
     try {
       result = await attached(backend, engineRun, resolving, {
-        io: { stdin, stdout, stderr: commandStderr },
+        io: {
+          get stdin() {
+            return context.stdin;
+          },
+          stdout,
+          stderr: commandStderr,
+        },
         interrupts: context.interrupts ?? (context.signal ? abortInterrupts(context.signal) : noInterrupts),
         watchdog,
       });

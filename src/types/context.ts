@@ -25,7 +25,10 @@ export interface InterruptSource {
 export interface RunContext {
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Read only by a one-off that takes stdin (interactive): a getter here is not called otherwise. */
   stdin: Readable;
+  /** Whether stdin is a terminal, for a caller whose `stdin` is such a getter (default: stdin.isTTY). */
+  stdinIsTTY?: boolean;
   stdout: Writable;
   stderr: Writable;
   /** Where interrupts come from: the CLI passes its process signals (default: `signal`, or none). */

@@ -71,6 +71,35 @@ describe.each(MAJORS)("on Node %i", (major) => {
     }
   });
 
+  it("a run that reads no stdin loads neither node:crypto nor fs/promises (process.stdin of /dev/null), nor asks for a local or ISO time", () => {
+    // What each would add to a run's peak memory is in docs/development.md; here, that none
+    // is back. The preload records the oneoff process's modules and Date calls as it exits.
+    const out = path.join(work, `loaded-${major}.json`);
+    const preload = path.join(work, "record-loaded.cjs");
+    writeFileSync(
+      preload,
+      `if (process.argv[1] && process.argv[1].endsWith("oneoff.js")) {
+  const asked = [];
+  for (const name of ["toISOString", "toJSON", "toUTCString", "toString", "getFullYear", "getHours", "getTimezoneOffset"]) {
+    const original = Date.prototype[name];
+    Date.prototype[name] = function (...args) { asked.push(name); return original.apply(this, args); };
+  }
+  process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify({ modules: process.moduleLoadList, asked })));
+}\n`,
+    );
+    const ran = spawnSync(path.join(packageDir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", "true"], {
+      env: { ...env, NODE_OPTIONS: `--require ${preload}` },
+      cwd: work,
+      stdio: ["ignore", "pipe", "pipe"],
+      encoding: "utf8",
+    });
+    expect({ status: ran.status, stderr: ran.stderr }).toEqual({ status: 0, stderr: "" });
+    const recorded = JSON.parse(readFileSync(out, "utf8")) as { modules: string[]; asked: string[] };
+    expect(recorded.modules).toContain("NativeModule http");
+    expect(recorded.modules.filter((name) => /\b(crypto|fs\/promises|readline)\b/.test(name))).toEqual([]);
+    expect(recorded.asked).toEqual([]);
+  });
+
   it("the library runs a one-off in the process of that node", () => {
     const script = path.join(work, `library-${major}.mjs`);
     writeFileSync(
