@@ -54,7 +54,7 @@ console.log("|---|---:|---:|---:|---:|---:|");
 for (const [name, { ms, hwm }] of Object.entries(samples)) {
   const m = median(ms);
   console.log(
-    `| ${name} | ${m.toFixed(0)} | ${(m / docker).toFixed(2)}x | ${(m / floor).toFixed(2)}x | ${(m / bare).toFixed(2)}x | ${formatKiB(Math.max(...hwm))} |`,
+    `| ${name} | ${m.toFixed(0)} | ${(m / docker).toFixed(2)}x | ${(m / floor).toFixed(2)}x | ${(m / bare).toFixed(2)}x | ${formatKiB(Math.max(...hwm), 1)} |`,
   );
 }
 const left = containersLeft(LABEL);

@@ -47,7 +47,8 @@ export function formatSize(bytes) {
 export const formatMs = (ms) =>
   ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 export const formatRate = (bytes, ms) => `${(bytes / UNITS.MiB / (ms / 1000)).toFixed(0)} MiB/s`;
-export const formatKiB = (kib) => (kib === undefined ? "n/a" : `${(kib / 1024).toFixed(0)} MiB`);
+/** KiB as MiB: whole MiB for sampled peaks, one decimal (`digits`) for exact ones (exactPeakRssKiB). */
+export const formatKiB = (kib, digits = 0) => (kib === undefined ? "n/a" : `${(kib / 1024).toFixed(digits)} MiB`);
 export const ratio = (value, base) => `${(value / base).toFixed(2)}x`;
 
 export function median(values) {

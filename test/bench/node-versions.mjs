@@ -65,7 +65,7 @@ const body = nodes.map(({ file, version }) => {
     `${m["oneoff run -- true"].toFixed(0)} ms`,
     `${(m["oneoff run -- true"] / m["raw floor"]).toFixed(2)}x`,
     `${(m["oneoff run -- true"] / dockerMs).toFixed(2)}x`,
-    `${formatKiB(peakRss("oneoff run -- true"))} (floor ${formatKiB(peakRss("raw floor"))})`,
+    `${formatKiB(peakRss("oneoff run -- true"), 1)} (floor ${formatKiB(peakRss("raw floor"), 1)})`,
   ];
 });
 console.log("### Node.js versions\n");
