@@ -29,12 +29,6 @@ export interface CliContext {
  * A hung-up terminal (EIO) or a reader gone away (EPIPE) must not crash oneoff with an
  * unhandled 'error' before it has cleaned up; the code that writes notices on its own.
  */
-export function tolerateBrokenStdio(): void {
-  tolerateBrokenOutput();
-  processStdin();
-}
-
-/** The same for stdout and stderr alone, for a command that may not read stdin (processStdin). */
 export function tolerateBrokenOutput(): void {
   for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
 }
@@ -42,9 +36,10 @@ export function tolerateBrokenOutput(): void {
 let stdinTolerated = false;
 
 /**
- * process.stdin, tolerated as above. Node makes it on first use, and for a file or /dev/null
- * (a CI job's stdin) it loads fs/promises and readline to do so (docs/development.md). So
- * `run` asks for it only when its one-off reads stdin.
+ * process.stdin, tolerated as stdout and stderr are. Node makes it on first use, and for a
+ * file or /dev/null (a CI job's stdin) it loads fs/promises and readline to do so
+ * (docs/development.md). So `run` asks for it only when its one-off reads stdin, `attach`
+ * when it attaches, and `logs` never.
  */
 export function processStdin(): Readable {
   if (!stdinTolerated) process.stdin.on("error", () => {});

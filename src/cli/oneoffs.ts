@@ -3,7 +3,7 @@
  */
 import { Command } from "commander";
 import type { Writable } from "node:stream";
-import { tolerateBrokenStdio, type CliContext } from "./command.js";
+import { processStdin, tolerateBrokenOutput, type CliContext } from "./command.js";
 import { engineFor } from "./engine.js";
 
 /** The app of the nearest oneoff.yaml, if any: `ps` and `history` show that app by default. */
@@ -79,7 +79,7 @@ Examples:
     )
     .action((reference: string, flags: { follow?: boolean; timestamps?: boolean }) =>
       act(async () => {
-        tolerateBrokenStdio();
+        tolerateBrokenOutput();
         const [{ forwardOutput }, { streamReporter }, { findAnyOneOff }] = await Promise.all([
           import("../session/output.js"),
           import("../output/reporter.js"),
@@ -159,7 +159,7 @@ Examples:
     )
     .action((reference: string, flags: { detachKeys?: string }) =>
       act(async () => {
-        tolerateBrokenStdio();
+        tolerateBrokenOutput();
         const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }, { OneoffError }] =
           await Promise.all([
             import("../lifecycle/oneoffs.js"),
@@ -175,7 +175,7 @@ Examples:
         }
         const engine = await engineFor(engineFlags());
         const oneOff = await findOneOff(engine, reference);
-        const out = { stdin: process.stdin, stdout: io.stdout as Writable, stderr: io.stderr as Writable };
+        const out = { stdin: processStdin(), stdout: io.stdout as Writable, stderr: io.stderr as Writable };
         const result = await attachToOneOff(
           engine,
           oneOff,
