@@ -8,7 +8,7 @@ import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
 import { forwardOutput, stillRunningAfterStreamEnd } from "./output.js";
-import { DetachWatch, detachKeyBytes, pumpStdin } from "./stdin.js";
+import { DetachKeys, detachKeyBytes, pumpStdin } from "./stdin.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
 
 export async function attachToOneOff(
@@ -36,8 +36,8 @@ export async function attachToOneOff(
   exit.catch(() => {});
   const restoreTerminal = enterRawMode(io.stdin);
   const stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(oneOff.id, size));
-  const detachWatch = new DetachWatch(detachKeyBytes(detachKeys));
-  const stopStdin = pumpStdin(io.stdin, stream, detachWatch.observe);
+  const typed = new DetachKeys(detachKeyBytes(detachKeys));
+  const stopStdin = pumpStdin(io.stdin, stream, typed);
   try {
     const outputError = await forwardOutput(stream, io, true, report);
     if (outputError)
@@ -46,7 +46,7 @@ export async function attachToOneOff(
       });
     if (await stillRunningAfterStreamEnd(engine, oneOff.id, exit)) {
       waiting.abort();
-      if (detachWatch.typed) {
+      if (typed.detached) {
         report.warn(
           `detached from ${oneOff.name} (${short}); it keeps running. Re-attach: oneoff attach ${short}; stop: oneoff stop ${short}`,
         );

@@ -6,32 +6,44 @@ import type { Duplex, Readable } from "node:stream";
 /**
  * Copies the caller's stdin to the command, pausing while the engine is slow to take it, and
  * half-closes the connection at EOF: that is what makes the command's read() return 0.
+ * With `detach`, the detach keys are taken out of what is typed; once they are typed the copy
+ * stops and the connection is half-closed, which ends a terminal session's attach and leaves
+ * the one-off running (for a TTY the engine keeps the container's stdin open).
  * Returns a function that stops copying (the command may exit before stdin ends).
  */
-export function pumpStdin(stdin: Readable, connection: Duplex, observe?: (chunk: Buffer) => void): () => void {
+export function pumpStdin(stdin: Readable, connection: Duplex, detach?: DetachKeys): () => void {
   let waitingForDrain = false;
+  const write = (data: Buffer) => {
+    if (data.length === 0 || connection.write(data) || waitingForDrain) return;
+    waitingForDrain = true;
+    stdin.pause();
+    connection.once("drain", () => {
+      waitingForDrain = false;
+      stdin.resume();
+    });
+  };
   const onData = (chunk: Buffer) => {
-    observe?.(chunk);
-    if (!connection.write(chunk) && !waitingForDrain) {
-      waitingForDrain = true;
-      stdin.pause();
-      connection.once("drain", () => {
-        waitingForDrain = false;
-        stdin.resume();
-      });
+    write(detach ? detach.filter(chunk) : chunk);
+    if (detach?.detached) {
+      stop();
+      connection.end();
     }
   };
-  const onEnd = () => connection.end();
-  stdin.on("data", onData);
-  stdin.once("end", onEnd);
-  stdin.on("error", onEnd);
-  stdin.resume();
-  return () => {
+  const onEnd = () => {
+    if (detach) write(detach.flush());
+    connection.end();
+  };
+  const stop = () => {
     stdin.off("data", onData);
     stdin.off("end", onEnd);
     stdin.off("error", onEnd);
     stdin.pause();
   };
+  stdin.on("data", onData);
+  stdin.once("end", onEnd);
+  stdin.on("error", onEnd);
+  stdin.resume();
+  return stop;
 }
 
 /** The bytes a detach sequence in docker's notation stands for: ctrl-p,ctrl-q -> 0x10 0x11. */
@@ -49,20 +61,50 @@ export function detachKeyBytes(keys: string): Buffer {
 }
 
 /**
- * Remembers whether the last keys typed were the detach sequence: when the engine then ends
- * the stream, the user detached; when it ends otherwise (stdin closed by a hang-up, the
- * command's exit), it was no detach.
+ * Takes the detach keys out of what is typed, wherever reads split them or whatever comes
+ * before them in a read. The engine cannot be left to find them: it only matches keys that
+ * arrive one per read, and keys typed quickly (or sent by a program) often share one.
+ * A typed prefix of the keys is held back until the next byte shows whether the keys follow.
  */
-export class DetachWatch {
-  private tail = Buffer.alloc(0);
+export class DetachKeys {
+  private held = Buffer.alloc(0);
+  private seen = false;
 
   constructor(private readonly sequence: Buffer) {}
 
-  readonly observe = (chunk: Buffer): void => {
-    this.tail = Buffer.concat([this.tail, chunk]).subarray(-this.sequence.length);
-  };
+  /** True once the whole sequence was typed: nothing after it is passed on. */
+  get detached(): boolean {
+    return this.seen;
+  }
 
-  get typed(): boolean {
-    return this.sequence.length > 0 && this.tail.equals(this.sequence);
+  /** The part of `chunk` to pass on to the one-off. */
+  filter(chunk: Buffer): Buffer {
+    if (this.seen) return Buffer.alloc(0);
+    const first = this.sequence[0];
+    // Most reads hold no key of the sequence: passed on as they are, with no copy.
+    if (first === undefined || (this.held.length === 0 && !chunk.includes(first))) return chunk;
+    const out: number[] = [];
+    let pending = [...this.held];
+    for (const byte of chunk) {
+      pending.push(byte);
+      // Pass on bytes from the front until what is held could still start the sequence.
+      while (pending.length > 0 && !this.sequence.subarray(0, pending.length).equals(Buffer.from(pending))) {
+        out.push(pending.shift() as number);
+      }
+      if (pending.length === this.sequence.length) {
+        this.seen = true;
+        pending = [];
+        break;
+      }
+    }
+    this.held = Buffer.from(pending);
+    return Buffer.from(out);
+  }
+
+  /** At the end of input, a held prefix was keys like any others. */
+  flush(): Buffer {
+    const held = this.held;
+    this.held = Buffer.alloc(0);
+    return held;
   }
 }

@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { run, OneoffError } from "../../src/index.js";
-import { docker, expectNoLeftovers, IMAGE, imageId } from "./helpers.js";
+import { docker, eventually, expectNoLeftovers, IMAGE, imageId } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -46,5 +46,32 @@ describe('import { run } from "oneoff"', () => {
       { stdout, stderr: new PassThrough(), signal: controller.signal },
     );
     expect(result.exitCode).toBe(9);
+  });
+
+  it("detaches a terminal session when the detach keys come in one read with bytes before and after them", async () => {
+    // One read holding a command, the keys, and then the terminal's answer to the shell's
+    // cursor-position query (busybox asks with each prompt): the keys must still detach,
+    // though they are not the last bytes read.
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    const stdout = capture();
+    let typed = false;
+    stdout.stream.on("data", () => {
+      if (typed || !/\/ # /.test(stdout.text())) return;
+      typed = true;
+      stdin.write("echo before-detach > /tmp/mark\r\x10\x11\x1b[9;5R");
+    });
+    const result = await run(
+      { release: IMAGE, command: ["sh"], tty: true, interactive: true, quiet: true },
+      { stdin, stdout: stdout.stream, stderr: new PassThrough(), stdinIsTTY: true },
+    );
+    try {
+      expect(result.ending).toBe("detached");
+      expect(docker("inspect", "-f", "{{.State.Status}} {{.Name}}", result.containerId)).toMatch(/^running \/\S+-detached$/);
+      // The text before the keys reached the shell; the keys did not end it.
+      const mark = await eventually(() => docker("exec", result.containerId, "cat", "/tmp/mark", "/dev/null") || undefined, 5_000);
+      expect(mark).toBe("before-detach");
+    } finally {
+      docker("rm", "-f", result.containerId);
+    }
   });
 });

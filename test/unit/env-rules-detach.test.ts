@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { argumentProblem, envNameProblem, envValueProblem, MAX_ENTRY_BYTES } from "../../src/formats/env-rules.js";
 import { isDetachKeys } from "../../src/config/value-rules.js";
 import { isDetached } from "../../src/spec/labels.js";
-import { DetachWatch, detachKeyBytes } from "../../src/session/stdin.js";
+import { DetachKeys, detachKeyBytes } from "../../src/session/stdin.js";
 
 describe("environment rules (docker's for names, the kernel's for sizes)", () => {
   it.each(["A", "a_b", "1A", "A-B", "A.B", "ÄÖ"])("accepts the name %s", (name) => {
@@ -62,15 +62,46 @@ describe("detach keys as bytes, and watching for them", () => {
     expect([...detachKeyBytes(keys)]).toEqual(bytes);
   });
 
-  it("sees the sequence only when it was the last thing typed, even split across chunks", () => {
-    const watch = new DetachWatch(detachKeyBytes("ctrl-p,ctrl-q"));
-    watch.observe(Buffer.from("ls\r"));
-    expect(watch.typed).toBe(false);
-    watch.observe(Buffer.from([0x10]));
-    expect(watch.typed).toBe(false);
-    watch.observe(Buffer.from([0x11]));
-    expect(watch.typed).toBe(true);
-    watch.observe(Buffer.from("x"));
-    expect(watch.typed).toBe(false);
+  /** Feeds `chunks` through one filter: what the one-off gets, and whether it detached. */
+  function typed(keys: string, ...chunks: (string | number[])[]): { passed: string; detached: boolean; atEnd: string } {
+    const detach = new DetachKeys(detachKeyBytes(keys));
+    const passed = chunks
+      .map((chunk) => detach.filter(typeof chunk === "string" ? Buffer.from(chunk, "latin1") : Buffer.from(chunk)).toString("latin1"))
+      .join("");
+    return { passed, detached: detach.detached, atEnd: detach.flush().toString("latin1") };
+  }
+
+  it("finds the keys split across reads, and passes on what came before them", () => {
+    expect(typed("ctrl-p,ctrl-q", "ls\r", [0x10], [0x11])).toEqual({ passed: "ls\r", detached: true, atEnd: "" });
+  });
+
+  it("finds the keys in one read with other bytes before them (the engine's own match misses this)", () => {
+    expect(typed("ctrl-p,ctrl-q", "echo x\r\x10\x11")).toEqual({ passed: "echo x\r", detached: true, atEnd: "" });
+  });
+
+  it("passes on nothing typed after the keys", () => {
+    expect(typed("ctrl-p,ctrl-q", "a\x10\x11b", "more")).toEqual({ passed: "a", detached: true, atEnd: "" });
+  });
+
+  it("holds back a first key until the next byte, then passes both on when the keys do not follow", () => {
+    const detach = new DetachKeys(detachKeyBytes("ctrl-p,ctrl-q"));
+    expect([...detach.filter(Buffer.from([0x61, 0x10]))]).toEqual([0x61]);
+    expect([...detach.filter(Buffer.from("b"))]).toEqual([0x10, 0x62]);
+    expect(detach.detached).toBe(false);
+  });
+
+  it("restarts the match inside a failed one (ctrl-x ctrl-x x detaches with ctrl-x,x)", () => {
+    expect(typed("ctrl-x,x", [0x18], [0x18], "x")).toEqual({ passed: "\x18", detached: true, atEnd: "" });
+    expect(typed("a,a,b", "aaab")).toEqual({ passed: "a", detached: true, atEnd: "" });
+  });
+
+  it("gives back a held first key at the end of input", () => {
+    expect(typed("ctrl-p,ctrl-q", "x\x10")).toEqual({ passed: "x", detached: false, atEnd: "\x10" });
+  });
+
+  it("passes a read with no key of the sequence on as it is, without a copy", () => {
+    const detach = new DetachKeys(detachKeyBytes("ctrl-p,ctrl-q"));
+    const chunk = Buffer.from("plain text\r");
+    expect(detach.filter(chunk)).toBe(chunk);
   });
 });

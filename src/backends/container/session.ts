@@ -15,7 +15,7 @@ import { EngineUnreachable } from "../../engine/types.js";
 import { outputForwarder, stillRunningAfterStreamEnd } from "../../session/output.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import { DETACHED_SUFFIX } from "../../spec/labels.js";
-import { DetachWatch, detachKeyBytes, pumpStdin } from "../../session/stdin.js";
+import { DetachKeys, detachKeyBytes, pumpStdin } from "../../session/stdin.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
 import { StopControl } from "../../session/stop-control.js";
@@ -135,16 +135,17 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     stop.started(containerId);
     if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
     if (options.tty) stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
-    const detachWatch = new DetachWatch(detachKeyBytes(options.detachKeys ?? DEFAULT_DETACH_KEYS));
-    if (options.interactive) stopStdin = pumpStdin(io.stdin, stream, detachWatch.observe);
+    const detachKeys =
+      options.tty && options.interactive ? new DetachKeys(detachKeyBytes(options.detachKeys ?? DEFAULT_DETACH_KEYS)) : undefined;
+    if (options.interactive) stopStdin = pumpStdin(io.stdin, stream, detachKeys);
     const waiting = new AbortController();
     const exit = engine.waitForExit(containerId, waiting.signal);
     exit.catch(() => {});
     const outputError = await output;
     if (outputError) return (ended = { exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" });
-    // The engine ends a terminal session's stream early when the detach keys are typed; the
-    // one-off runs on, and is kept.
-    if (options.tty && options.interactive && detachWatch.typed && (await stillRunningAfterStreamEnd(engine, containerId, exit))) {
+    // Typing the detach keys ends a terminal session's stream early; the one-off runs on, and
+    // is kept.
+    if (detachKeys?.detached && (await stillRunningAfterStreamEnd(engine, containerId, exit))) {
       detached = true;
       waiting.abort();
       return (ended = { exitCode: 0, containerId, ending: "detached" });
