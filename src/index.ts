@@ -6,6 +6,7 @@
  * otherwise.
  */
 import type { Writable } from "node:stream";
+import { isatty } from "node:tty";
 import { toRunOptions, type LibraryRunOptions } from "./pipeline/library-options.js";
 import * as operations from "./pipeline/operations.js";
 import { run as runPipeline } from "./pipeline/run.js";
@@ -31,14 +32,19 @@ const here = (context: Where) => ({ cwd: process.cwd(), env: process.env, ...con
 export function run(options: LibraryRunOptions, context: Partial<RunContext> = {}): Promise<RunResult> {
   // The process's own streams, where the caller gives none: output may go through one reused buffer.
   markWritesThrough(process.stdout, process.stderr);
-  return runPipeline(toRunOptions(options), {
+  const defaults: RunContext = {
     cwd: process.cwd(),
     env: process.env,
-    stdin: process.stdin,
+    // Made only if the one-off reads it, as for the CLI: Node loads modules to make it.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
-    ...context,
-  });
+  };
+  if (!("stdin" in context)) defaults.stdinIsTTY = isatty(0);
+  // The caller's properties as they are: spreading would call a getter among them.
+  return runPipeline(toRunOptions(options), Object.defineProperties(defaults, Object.getOwnPropertyDescriptors(context)));
 }
 
 /** The release phase, as `oneoff release`: the release task, once per release image, holding the lock "release". */

@@ -100,22 +100,25 @@ describe.each(MAJORS)("on Node %i", (major) => {
     expect(recorded.asked).toEqual([]);
   });
 
-  it("the library runs a one-off in the process of that node", () => {
+  it("the library runs a one-off in the process of that node, and makes no process.stdin for a one-off that reads none", () => {
     const script = path.join(work, `library-${major}.mjs`);
     writeFileSync(
       script,
       `
 import { Writable } from "node:stream";
 import { run } from ${JSON.stringify(path.join(packageDir, "dist/index.js"))};
+const made = Object.getOwnPropertyDescriptor(process, "stdin").get;
+let stdinMade = false;
+Object.defineProperty(process, "stdin", { configurable: true, get() { stdinMade = true; return made.call(process); } });
 const chunks = [];
 const stdout = new Writable({ write(chunk, _e, done) { chunks.push(chunk); done(); } });
 const result = await run({ command: ["sh", "-c", "echo from-the-library; exit 4"], release: ${JSON.stringify(IMAGE)}, quiet: true }, { stdout });
-console.log(JSON.stringify({ node: process.versions.node.split(".")[0], exitCode: result.exitCode, output: Buffer.concat(chunks).toString() }));
+console.log(JSON.stringify({ node: process.versions.node.split(".")[0], exitCode: result.exitCode, output: Buffer.concat(chunks).toString(), stdinMade }));
 `,
     );
-    const result = spawnSync(`${bin}/node`, [script], { env, cwd: work, encoding: "utf8" });
+    const result = spawnSync(`${bin}/node`, [script], { env, cwd: work, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
     expect(result.stderr).toBe("");
-    expect(JSON.parse(result.stdout)).toEqual({ node: String(major), exitCode: 4, output: "from-the-library\n" });
+    expect(JSON.parse(result.stdout)).toEqual({ node: String(major), exitCode: 4, output: "from-the-library\n", stdinMade: false });
   });
 });
 
