@@ -61,9 +61,10 @@ export function detachKeyBytes(keys: string): Buffer {
 }
 
 /**
- * Takes the detach keys out of what is typed, wherever reads split them or whatever comes
- * before them in a read. The engine cannot be left to find them: it only matches keys that
- * arrive one per read, and keys typed quickly (or sent by a program) often share one.
+ * Takes the detach keys out of what is typed, wherever reads split them and whatever comes
+ * before or after them in a read (a terminal's answer to the program's cursor query can follow
+ * them). oneoff finds them itself: older engines match only keys that arrive one per read, and
+ * knowing the keys were typed is what tells a detach from a lost connection.
  * A typed prefix of the keys is held back until the next byte shows whether the keys follow.
  */
 export class DetachKeys {
