@@ -10,7 +10,7 @@
 import type { DryRunImage } from "../release/dry-run-image.js";
 import type { Readable, Writable } from "node:stream";
 import type { LocatedEngine } from "../engine/connect.js";
-import type { ServiceDefinition } from "../engine/swarm/types.js";
+import type { ServiceDefinition, SwarmNode } from "../engine/swarm/types.js";
 import type { ContainerEngine } from "../engine/types.js";
 import type { SecretValue } from "../config/secret-values.js";
 import type { RunKind, Watchdog } from "../lifecycle/watchdog.js";
@@ -59,6 +59,8 @@ export interface ResolvedRelease {
   imageId: string;
   /** For a Swarm job: a digest reference every node can pull; for a container: the image ID. */
   image: string;
+  /** For a Swarm job: the manager oneoff talks to, read once per run (docker info is slow to answer). */
+  swarmNode?: SwarmNode;
 }
 
 /** What the pipeline hands an attached session. */

@@ -4,7 +4,7 @@
  * its log and its signals are used (as for a container one-off); elsewhere the service's.
  */
 import type { ContainerEngine } from "../engine/types.js";
-import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
+import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type SwarmNode, type TaskStatus } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
 import { commandOf, Labels } from "../spec/labels.js";
 import type { OneOffView } from "./oneoffs.js";
@@ -81,13 +81,14 @@ export async function findJobOneOff(engine: ContainerEngine, reference: string):
 /**
  * Removes a job: its service, then its task's container where that is on this engine (Swarm
  * leaves a removed service's containers behind for a while). Already gone counts as removed.
+ * `knownNode`: the engine's node, when the caller has read it already.
  */
-export async function removeJob(engine: ContainerEngine, nameOrId: string): Promise<void> {
+export async function removeJob(engine: ContainerEngine, nameOrId: string, knownNode?: SwarmNode): Promise<void> {
   const jobs = engine.swarm?.();
   if (!jobs) return;
   const service = await jobs.inspectService(nameOrId);
   if (!service) return;
-  const [tasks, node] = await Promise.all([jobs.listTasks(service.id), jobs.node()]);
+  const [tasks, node] = await Promise.all([jobs.listTasks(service.id), knownNode ?? jobs.node()]);
   // A task still running on another node outlives its removed service on engines before
   // 24.0 (moby#44312): stop it first.
   if (tasks.some((task) => !TERMINAL_TASK_STATES.has(task.state) && task.nodeId !== node?.id)) await jobs.stopJob(service.id);

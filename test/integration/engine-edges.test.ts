@@ -6,7 +6,9 @@ import { mkdtempSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../src/index.js";
 import { docker, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
 
 expectNoLeftovers();
@@ -107,5 +109,17 @@ describe("on the wire to the engine", () => {
     } finally {
       cutWhen = undefined;
     }
+  });
+
+  it("asks a Swarm manager for its node (docker info, the engine's slowest read) once per job", async () => {
+    sent.length = 0;
+    // The library with no watchdog: a watchdog's reap of orphans would ask too.
+    const result = await run(
+      { release: IMAGE, engine: "swarm", command: ["sh", "-c", "exit 6"], quiet: true },
+      { env: { ...process.env, ...viaProxy() }, watchdog: false, stdout: new PassThrough(), stderr: new PassThrough() },
+    );
+    expect(result.exitCode).toBe(6);
+    expect(result.job?.nodeId).toBeDefined();
+    expect(sent.join("\n").match(/GET \/info HTTP\/1\.1\r\n/g)).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { dryRunImageDocument, unresolvedLabel } from "../../release/dry-run-image.js";
 import { swarmOf } from "../../engine/swarm/of-engine.js";
+import type { SwarmNode } from "../../engine/swarm/types.js";
 import { describeEngine } from "../../engine/connect.js";
 import type { ContainerEngine } from "../../engine/types.js";
 import { OneoffError } from "../../output/errors.js";
@@ -81,8 +82,9 @@ export const swarmJobBackend: Backend = {
   },
 
   async resolve(run) {
-    if (!(await swarmOf(run.engine).node())) throw notAManager(run.engine);
-    return resolveJobImage(run);
+    const swarmNode = await swarmOf(run.engine).node();
+    if (!swarmNode) throw notAManager(run.engine);
+    return { ...(await resolveJobImage(run, swarmNode)), swarmNode };
   },
 
   async prepare(run, release) {
@@ -113,6 +115,7 @@ export const swarmJobBackend: Backend = {
           report,
           watchdog: session.watchdog,
           create,
+          ...(release.swarmNode ? { node: release.swarmNode } : {}),
           ...(session.beforeStart ? { beforeStart: session.beforeStart } : {}),
           ...(session.beforeRemoval ? { beforeRemoval: session.beforeRemoval } : {}),
         });
@@ -161,7 +164,7 @@ function jobSpec(run: PlannedRun, imageId: string, image: string): ServiceSpec {
  * What the nodes run. A digest reference pins the release on every node (each pulls that exact
  * manifest); an image ID means nothing to a registry, so it only serves where the image is.
  */
-async function resolveJobImage(run: EngineRun): Promise<{ imageId: string; image: string }> {
+async function resolveJobImage(run: EngineRun, swarm: SwarmNode): Promise<{ imageId: string; image: string }> {
   const { plan, engine, report } = run;
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, registryLogins(credentialOptions(run)));
   const parsed = parseReleaseReference(plan.releaseReference);
@@ -171,8 +174,6 @@ async function resolveJobImage(run: EngineRun): Promise<{ imageId: string; image
   const digested =
     image?.repoDigests.find((digest) => repository !== undefined && digest.startsWith(`${repository}@`)) ?? image?.repoDigests[0];
   if (digested) return { imageId: release.imageId, image: digested };
-  const swarm = await swarmOf(engine).node();
-  if (!swarm) throw notAManager(engine);
   if (parsed?.kind === "id" || !image?.repoTags.length) {
     if (swarm.nodes > 1)
       throw new OneoffError(`release ${plan.releaseReference} has no name a node could pull`, {

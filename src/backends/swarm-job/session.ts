@@ -11,7 +11,7 @@
 import type { Duplex } from "node:stream";
 import type { ContainerEngine } from "../../engine/types.js";
 import { EngineUnreachable } from "../../engine/types.js";
-import { TERMINAL_TASK_STATES, type SwarmJobs } from "../../engine/swarm/types.js";
+import { TERMINAL_TASK_STATES, type SwarmJobs, type SwarmNode } from "../../engine/swarm/types.js";
 import { OneoffError } from "../../output/errors.js";
 import type { Reporter } from "../../output/reporter.js";
 import type { ServiceSpec } from "../../spec/service-spec.js";
@@ -31,6 +31,8 @@ export interface SwarmJobOptions {
   /** The engine oneoff talks to: the task's container when it lands here. */
   engine: ContainerEngine;
   jobs: SwarmJobs;
+  /** The manager oneoff talks to, when the run has read it already (else read here). */
+  node?: SwarmNode;
   spec: ServiceSpec;
   command: readonly string[];
   tty: boolean;
@@ -71,6 +73,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   const pollMs = options.pollMs ?? 100;
   let serviceId: string | undefined;
   let taskContainerId: string | undefined;
+  let node: SwarmNode | undefined;
   let removeService = async () => {};
   // Signals go to the task's container when it is here; elsewhere Swarm's way to stop a job
   // is to ask for no completions (SIGTERM, then SIGKILL after the grace period); its output
@@ -97,7 +100,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     const id = serviceId;
     removeService = () => jobs.removeService(id);
     if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, serviceId, ending: "skipped" });
-    const node = await jobs.node();
+    node = options.node ?? (await jobs.node());
     const started = await untilTask(
       jobs,
       serviceId,
@@ -160,7 +163,14 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       stopServiceLogs = logs.stop;
       output = logs.done;
     }
-    const taskEnded = await untilTask(jobs, serviceId, pollMs, (current) => TERMINAL_TASK_STATES.has(current.state));
+    const taskEnded = await untilTask(
+      jobs,
+      serviceId,
+      pollMs,
+      (current) => TERMINAL_TASK_STATES.has(current.state),
+      undefined,
+      taskContainerId ? output : undefined,
+    );
     taskOver = true;
     const createToExitMs = Date.now() - createdAt;
     let outputError = await output;
@@ -218,7 +228,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     stream?.destroy();
     if (!handedToWatchdog) {
       if (ended && ended.ending !== "skipped") await options.beforeRemoval?.(ended);
-      const removed = serviceId ? await removeJobOrReport(engine, serviceId, spec.Name, report) : true;
+      const removed = serviceId ? await removeJobOrReport(engine, serviceId, spec.Name, report, node) : true;
       // Also when the service went first (removed to stop a job): its container here stays.
       if (taskContainerId) await engine.remove(taskContainerId).catch(() => {});
       if (removed) options.watchdog.release();
@@ -227,9 +237,15 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   }
 }
 
-async function removeJobOrReport(engine: ContainerEngine, serviceId: string, name: string, report: Reporter): Promise<boolean> {
+async function removeJobOrReport(
+  engine: ContainerEngine,
+  serviceId: string,
+  name: string,
+  report: Reporter,
+  node: SwarmNode | undefined,
+): Promise<boolean> {
   try {
-    await removeJob(engine, serviceId);
+    await removeJob(engine, serviceId, node);
     return true;
   } catch (error) {
     report.warn(

@@ -12,15 +12,26 @@ import type { SessionIO } from "../../types/context.js";
 import { exitCodeForSignal, type InterruptSignal } from "../../session/interrupts.js";
 import { forwardOutput } from "../../session/output.js";
 
-/** Polls the service's newest task until `done` says so, or until `cancelled` does. */
+/**
+ * Polls the service's newest task until `done` says so, or until `cancelled` does. Once `soon`
+ * settles (the task's container has stopped: its output ended), the manager is about to say so
+ * too, and is asked at once and then four times as often.
+ */
 export async function untilTask(
   jobs: SwarmJobs,
   serviceId: string,
   pollMs: number,
   done: (task: TaskStatus) => boolean,
   cancelled = () => false,
+  soon?: Promise<unknown>,
 ): Promise<TaskStatus | undefined> {
   let seen = false;
+  let interval = pollMs;
+  let wake = () => {};
+  void soon?.finally(() => {
+    interval = Math.ceil(pollMs / 4);
+    wake();
+  });
   for (;;) {
     const [newest] = await jobs.listTasks(serviceId);
     if (newest && done(newest)) return newest;
@@ -34,7 +45,14 @@ export async function untilTask(
         hint: "check --constraint / constraints: and the service's placement against docker node ls",
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, interval);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    wake = () => {};
   }
 }
 
