@@ -8,7 +8,7 @@ import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
 import { forwardOutput, stillRunningAfterStreamEnd } from "./output.js";
-import { DetachKeys, detachKeyBytes, pumpStdin } from "./stdin.js";
+import { DetachKeys, pumpStdin } from "./stdin.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
 
 export async function attachToOneOff(
@@ -36,7 +36,7 @@ export async function attachToOneOff(
   exit.catch(() => {});
   const restoreTerminal = enterRawMode(io.stdin);
   const stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(oneOff.id, size));
-  const typed = new DetachKeys(detachKeyBytes(detachKeys));
+  const typed = new DetachKeys(detachKeys);
   const stopStdin = pumpStdin(io.stdin, stream, typed);
   try {
     const outputError = await forwardOutput(stream, io, true, report);

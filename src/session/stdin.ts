@@ -68,10 +68,14 @@ export function detachKeyBytes(keys: string): Buffer {
  * A typed prefix of the keys is held back until the next byte shows whether the keys follow.
  */
 export class DetachKeys {
+  private readonly sequence: Buffer;
   private held = Buffer.alloc(0);
   private seen = false;
 
-  constructor(private readonly sequence: Buffer) {}
+  /** `keys` in docker's notation (ctrl-p,ctrl-q). */
+  constructor(keys: string) {
+    this.sequence = detachKeyBytes(keys);
+  }
 
   /** True once the whole sequence was typed: nothing after it is passed on. */
   get detached(): boolean {
@@ -89,7 +93,7 @@ export class DetachKeys {
     for (const byte of chunk) {
       pending.push(byte);
       // Pass on bytes from the front until what is held could still start the sequence.
-      while (pending.length > 0 && !this.sequence.subarray(0, pending.length).equals(Buffer.from(pending))) {
+      while (pending.length > 0 && !pending.every((byte, i) => byte === this.sequence[i])) {
         out.push(pending.shift() as number);
       }
       if (pending.length === this.sequence.length) {

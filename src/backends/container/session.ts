@@ -15,7 +15,7 @@ import { EngineUnreachable } from "../../engine/types.js";
 import { outputForwarder, stillRunningAfterStreamEnd } from "../../session/output.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import { DETACHED_SUFFIX } from "../../spec/labels.js";
-import { DetachKeys, detachKeyBytes, pumpStdin } from "../../session/stdin.js";
+import { DetachKeys, pumpStdin } from "../../session/stdin.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
 import { StopControl } from "../../session/stop-control.js";
@@ -114,9 +114,11 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
       checkCancelled();
     }
     const forwarder = outputForwarder(io, options.tty, report);
+    // A terminal session's keys: the engine is told them, and oneoff finds them (DetachKeys).
+    const keysToDetach = options.tty && options.interactive ? (options.detachKeys ?? DEFAULT_DETACH_KEYS) : undefined;
     stream = await engine.attach(containerId, {
       stdin: options.interactive,
-      ...(options.tty && options.interactive ? { detachKeys: options.detachKeys ?? DEFAULT_DETACH_KEYS } : {}),
+      ...(keysToDetach ? { detachKeys: keysToDetach } : {}),
       readBufferFree: forwarder.idle,
     });
     const id = containerId;
@@ -135,8 +137,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     stop.started(containerId);
     if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
     if (options.tty) stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
-    const detachKeys =
-      options.tty && options.interactive ? new DetachKeys(detachKeyBytes(options.detachKeys ?? DEFAULT_DETACH_KEYS)) : undefined;
+    const detachKeys = keysToDetach ? new DetachKeys(keysToDetach) : undefined;
     if (options.interactive) stopStdin = pumpStdin(io.stdin, stream, detachKeys);
     const waiting = new AbortController();
     const exit = engine.waitForExit(containerId, waiting.signal);
