@@ -101,13 +101,9 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     removeService = () => jobs.removeService(id);
     if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, serviceId, ending: "skipped" });
     node = options.node ?? (await jobs.node());
-    const started = await untilTask(
-      jobs,
-      serviceId,
-      pollMs,
-      (current) => STARTED_STATES.has(current.state),
-      () => stop.cancelledBy !== undefined,
-    );
+    const started = await untilTask(jobs, serviceId, pollMs, (current) => STARTED_STATES.has(current.state), {
+      cancelled: () => stop.cancelledBy !== undefined,
+    });
     if (!started || !STARTED_STATES.has(started.state)) {
       const signal = stop.cancelledBy ?? "SIGTERM";
       return (ended = { exitCode: exitCodeForSignal(signal), serviceId, ending: "interrupted", signal });
@@ -169,8 +165,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       serviceId,
       pollMs,
       (current) => TERMINAL_TASK_STATES.has(current.state),
-      undefined,
-      taskContainerId ? output : undefined,
+      taskContainerId ? { soon: output } : {},
     );
     taskOver = true;
     const createToExitMs = Date.now() - createdAt;

@@ -22,8 +22,7 @@ export async function untilTask(
   serviceId: string,
   pollMs: number,
   done: (task: TaskStatus) => boolean,
-  cancelled = () => false,
-  soon?: Promise<unknown>,
+  { cancelled = () => false, soon }: { cancelled?: () => boolean; soon?: Promise<unknown> } = {},
 ): Promise<TaskStatus | undefined> {
   let seen = false;
   let interval = pollMs;
