@@ -15,6 +15,7 @@ import { servicePart, type ServicePart } from "./compose.js";
 import { mergeServicePart, mergeServiceParts } from "./compose-merge.js";
 import type { Environment } from "./interpolate.js";
 import { displayPathOf, readEnvFile, readText } from "./load.js";
+import { readFoundFile } from "./found-file.js";
 
 /** The files compose looks for, in its order (v2), and the override it adds to the first found. */
 export const COMPOSE_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;
@@ -78,16 +79,29 @@ export function loadComposeService(
       hint: "pass --compose FILE, or set COMPOSE_FILE",
     });
   }
+  // A project found by looking (no --compose, compose: or COMPOSE_FILE) chooses the image,
+  // entrypoint and bind mounts of a one-off that runs with the operator's values: each of its
+  // files (with its .env, include:s, extends and env_files) is read only when it can be
+  // trusted, as a found oneoff.yaml is. Files the user named are the user's choice.
+  const found = !given.length && !env.COMPOSE_FILE?.trim();
+  const how = `found for --service ${service} by looking in ${[...new Set(dirs)].join(", ")}`;
+  const textOf = (file: string, referencedFrom: string, nameItWith?: string) =>
+    found ? readFoundFile(file, { how, ...(nameItWith ? { nameItWith } : {}) }, env) : readText(file, referencedFrom);
   // The project directory is the first file's; its .env counts under the invoking environment
   // (and may name the project: COMPOSE_PROJECT_NAME).
   const projectDir = path.dirname(files[0] as string);
   const dotenvPath = path.join(projectDir, ".env");
+  const dotenvFrom = displayPathOf(dotenvPath, cwd);
   const interpolationEnv = {
-    ...(existsSync(dotenvPath) ? readEnvFile(dotenvPath, env, `${displayPathOf(dotenvPath, cwd)}`) : {}),
+    ...(existsSync(dotenvPath) ? readEnvFile(dotenvPath, env, dotenvFrom, textOf(dotenvPath, dotenvFrom)) : {}),
     ...env,
   };
   const read = (file: string, referencedFrom: string) =>
-    readComposeFile(readText(file, referencedFrom), { path: file, displayPath: displayPathOf(file, cwd), env: interpolationEnv });
+    readComposeFile(textOf(file, referencedFrom, "--compose"), {
+      path: file,
+      displayPath: displayPathOf(file, cwd),
+      env: interpolationEnv,
+    });
   const main = files.map((file) => read(file, given.length ? "--compose" : env.COMPOSE_FILE ? "COMPOSE_FILE" : "compose file"));
   const included = main.flatMap((file) => includedFiles(file, read));
   const naming = composeNaming([...included, ...main], interpolationEnv.COMPOSE_PROJECT_NAME?.trim() || undefined);
@@ -113,7 +127,8 @@ export function loadComposeService(
   const fromFiles: Record<string, string> = {};
   for (const envFile of merged.envFiles) {
     if (!envFile.required && !existsSync(envFile.path)) continue;
-    Object.assign(fromFiles, readEnvFile(envFile.path, interpolationEnv, `${main[0]?.displayPath ?? "compose"} env_file`));
+    const from = `${main[0]?.displayPath ?? "compose"} env_file`;
+    Object.assign(fromFiles, readEnvFile(envFile.path, interpolationEnv, from, textOf(envFile.path, from)));
   }
   const settings = { ...merged.settings, env: { ...fromFiles, ...merged.settings.env }, labels: merged.settings.labels ?? {} };
   // A service on no network of its own is on the project's default network.

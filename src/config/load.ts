@@ -2,12 +2,13 @@
  * Finding and reading config files: with compose-project.ts (compose files), the only part of
  * config/ that touches the filesystem.
  */
-import { existsSync, lstatSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
 import { configError } from "./errors.js";
 import { DotenvError, parseDotenv } from "./dotenv.js";
 import { parseProcfile, ProcfileError } from "./procfile.js";
+import { readFoundFile } from "./found-file.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig } from "../types/config.js";
 
@@ -15,50 +16,23 @@ export const CONFIG_FILE_NAMES = ["oneoff.yaml", "oneoff.yml"] as const;
 
 /**
  * Like compose, look in the working directory and then in each parent. A file found this way
- * is used only when it can be trusted (see untrustedBecause): a oneoff.yaml is code, since its
+ * is used only when it can be trusted (found-file.ts): a oneoff.yaml is code, since its
  * secrets: commands run here and its engine receives those secrets.
  */
 export function findConfigFile(cwd: string, env: Environment = {}): string | undefined {
+  return findAndReadConfigFile(cwd, env)?.path;
+}
+
+function findAndReadConfigFile(cwd: string, env: Environment): { path: string; text: string } | undefined {
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     for (const name of CONFIG_FILE_NAMES) {
       const candidate = path.join(dir, name);
       if (!existsSync(candidate)) continue;
-      const why = trustedDir(dir, env) ? undefined : untrustedBecause(candidate, process.getuid?.());
-      if (why) {
-        throw new OneoffError(`${candidate}: found by looking up from ${path.resolve(cwd)}, but ${why}; not used`, {
-          hint: `if it is yours, pass --config ${candidate}, or add ${dir} to ONEOFF_TRUSTED_DIRS`,
-        });
-      }
-      return candidate;
+      const finding = { how: `found by looking up from ${path.resolve(cwd)}`, nameItWith: "--config" };
+      return { path: candidate, text: readFoundFile(candidate, finding, env) };
     }
     if (path.dirname(dir) === dir) return undefined;
   }
-}
-
-/** ONEOFF_TRUSTED_DIRS: folders (':'-separated, or '*' for all) whose oneoff.yaml is used whoever owns it. */
-function trustedDir(dir: string, env: Environment): boolean {
-  const listed = (env.ONEOFF_TRUSTED_DIRS ?? "").split(":").filter(Boolean);
-  return listed.includes("*") || listed.some((entry) => path.resolve(entry) === dir);
-}
-
-/**
- * Why a config file found by looking up may not be trusted, as git's safe.directory reasons:
- * the file (and a link to it) and its folder must be owned by this user or root, and not
- * writable by others (a world-writable folder such as /tmp lets anyone plant one).
- */
-export function untrustedBecause(file: string, uid: number | undefined): string | undefined {
-  if (uid === undefined) return undefined; // no owners to compare (Windows)
-  const folder = path.dirname(file);
-  const checks: Array<[string, Stats]> = [
-    [`its folder ${folder}`, statSync(folder)],
-    ["it", lstatSync(file)],
-  ];
-  if (checks[1]?.[1].isSymbolicLink()) checks.push([`the file it links to (${realpathSync(file)})`, statSync(file)]);
-  for (const [what, stats] of checks) {
-    if (stats.uid !== uid && stats.uid !== 0) return `${what} is owned by uid ${stats.uid} (not you, nor root)`;
-    if (!stats.isSymbolicLink() && (stats.mode & 0o002) !== 0) return `${what} is writable by anyone`;
-  }
-  return undefined;
 }
 
 /**
@@ -67,18 +41,21 @@ export function untrustedBecause(file: string, uid: number | undefined): string 
  * parser (and the yaml package, ~20 ms to load) is imported only when there is a file to read.
  */
 export async function loadAppConfig(explicitPath: string | undefined, cwd: string, env: Environment): Promise<AppConfig | undefined> {
-  const configPath = explicitPath === undefined ? findConfigFile(cwd, env) : path.resolve(cwd, explicitPath);
-  if (configPath === undefined) {
+  const found =
+    explicitPath === undefined
+      ? findAndReadConfigFile(cwd, env)
+      : { path: path.resolve(cwd, explicitPath), text: readText(path.resolve(cwd, explicitPath), "--config") };
+  if (found === undefined) {
     // A Procfile alone is an app too: its process types are the tasks.
     const procfile = path.join(path.resolve(cwd), "Procfile");
     if (!existsSync(procfile)) return undefined;
     const dir = path.resolve(cwd);
     const config: AppConfig = { dir, app: path.basename(dir), base: { source: "defaults", settings: {} }, envFileLayers: [], tasks: {} };
-    addProcfileTasks(config, procfile, cwd);
+    addProcfileTasks(config, procfile, cwd, env);
     return config;
   }
+  const { path: configPath, text } = found;
   const displayPath = displayPathOf(configPath, cwd);
-  const text = readText(configPath, explicitPath === undefined ? "config file" : "--config");
   const { parseConfigFile } = await import("./file.js");
   const { config, envFiles } = parseConfigFile(text, { path: configPath, displayPath, env });
   for (const file of envFiles) {
@@ -89,15 +66,19 @@ export async function loadAppConfig(explicitPath: string | undefined, cwd: strin
     else config.tasks[file.task]?.envFileLayers.push(layer);
   }
   const procfile = path.join(config.dir, "Procfile");
-  if (existsSync(procfile)) addProcfileTasks(config, procfile, cwd);
+  if (existsSync(procfile)) addProcfileTasks(config, procfile, cwd, env);
   return config;
 }
 
-/** Process types become tasks, unless oneoff.yaml defines a task of the same name. */
-function addProcfileTasks(config: AppConfig, procfile: string, cwd: string): void {
+/**
+ * Process types become tasks, unless oneoff.yaml defines a task of the same name. A Procfile
+ * is found, never named, so it is trusted as a found oneoff.yaml is.
+ */
+function addProcfileTasks(config: AppConfig, procfile: string, cwd: string, env: Environment): void {
   const displayPath = displayPathOf(procfile, cwd);
+  const text = readFoundFile(procfile, { how: `found in ${path.dirname(procfile)} (its process types become tasks)` }, env);
   try {
-    for (const task of parseProcfile(readText(procfile, "Procfile"), displayPath)) config.tasks[task.name] ??= task;
+    for (const task of parseProcfile(text, displayPath)) config.tasks[task.name] ??= task;
   } catch (error) {
     if (error instanceof ProcfileError)
       throw configError(`${displayPath}:${error.line}`, undefined, error.message, "write one process type per line: name: command");
@@ -111,9 +92,13 @@ export function displayPathOf(filePath: string, cwd: string): string {
   return relative && !relative.startsWith("..") ? relative : filePath;
 }
 
-/** Reads a dotenv file; errors name `referencedFrom` (a config location or a flag). */
-export function readEnvFile(filePath: string, env: Environment, referencedFrom: string): Record<string, string> {
-  const text = readText(filePath, referencedFrom);
+/** Reads a dotenv file (or parses its `text`, read already); errors name `referencedFrom` (a config location or a flag). */
+export function readEnvFile(
+  filePath: string,
+  env: Environment,
+  referencedFrom: string,
+  text = readText(filePath, referencedFrom),
+): Record<string, string> {
   try {
     return parseDotenv(text, env);
   } catch (error) {

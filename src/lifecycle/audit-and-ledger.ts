@@ -70,7 +70,7 @@ export function writeAudit(
 
 function append(env: Readonly<Record<string, string | undefined>>, line: AuditEntry | AuditStart, report: Reporter): void {
   try {
-    appendAudit(auditLogPath(env), line);
+    appendAudit(env, line);
   } catch (error) {
     report.warn(
       `could not write the audit log ${auditLogPath(env)}: ${(error as Error).message} (set ONEOFF_AUDIT_LOG to a writable file)`,

@@ -4,9 +4,10 @@
  * ran what, on which release, when and how it ended; never env values or secrets (argv is
  * kept, with URL passwords masked). Lines of one run share its run ID (io.oneoff.run).
  */
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, readFileSync, writeSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ensurePrivateFolder, openOwnFileForAppend, xdgBase } from "../formats/private-paths.js";
 
 export type AuditOutcome =
   "skipped" | "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "lock-refused" | "not-found" | "cannot-invoke" | "failed";
@@ -50,22 +51,64 @@ export interface AuditEntry extends AuditRun {
 /** A run as history shows it: its end line, or its start line alone when it never wrote one (killed, or still running). */
 export type AuditRecord = AuditEntry | (AuditRun & { outcome: "no end recorded" });
 
-/** oneoff's own state folder, per user: $XDG_STATE_HOME/oneoff (default ~/.local/state/oneoff). */
-export function stateDir(env: Readonly<Record<string, string | undefined>>): string {
-  const stateHome = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), ".local", "state");
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * oneoff's own state folder, per user: $XDG_STATE_HOME/oneoff (default ~/.local/state/oneoff;
+ * a relative XDG_STATE_HOME is ignored, as the XDG spec says).
+ */
+export function stateDir(env: Env): string {
+  const stateHome = xdgBase(env.XDG_STATE_HOME) ?? path.join(env.HOME || os.homedir(), ".local", "state");
   return path.join(stateHome, "oneoff");
 }
 
+/**
+ * The state folder, made if missing, when no other user can change what is in it (every
+ * folder from / down is this user's or root's and writable by no one else); else an Error
+ * saying why. With `sudo -E`, HOME is the invoking user's: root must not write there.
+ */
+export function privateStateDir(env: Env): string {
+  const dir = stateDir(env);
+  const uid = process.geteuid?.();
+  const why = uid === undefined ? undefined : ensurePrivateFolder(dir, uid);
+  if (why) throw new Error(`not using the state folder ${dir}: ${why}`);
+  return dir;
+}
+
 /** ONEOFF_AUDIT_LOG, else audit.jsonl in the state folder. */
-export function auditLogPath(env: Readonly<Record<string, string | undefined>>): string {
+export function auditLogPath(env: Env): string {
   if (env.ONEOFF_AUDIT_LOG) return path.resolve(env.ONEOFF_AUDIT_LOG);
   return path.join(stateDir(env), "audit.jsonl");
 }
 
-export function appendAudit(file: string, line: AuditEntry | AuditStart): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+/**
+ * Appends one line. ONEOFF_AUDIT_LOG is the user's own choice and may be a link; the default
+ * file is written only in a private state folder and never through a link at its name (a
+ * planted `audit.jsonl -> /etc/...` would make root append to that file).
+ */
+export function appendAudit(env: Env, line: AuditEntry | AuditStart): void {
   // One write of one line: appends of a line this small are not interleaved between processes.
-  appendFileSync(file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
+  const text = `${JSON.stringify(line)}\n`;
+  const uid = process.geteuid?.();
+  if (env.ONEOFF_AUDIT_LOG || uid === undefined) {
+    const file = auditLogPath(env);
+    mkdirSync(path.dirname(file), { recursive: true });
+    appendFileSync(file, text, { mode: 0o600 });
+    return;
+  }
+  const file = path.join(privateStateDir(env), "audit.jsonl");
+  let fd: number;
+  try {
+    fd = openOwnFileForAppend(file, uid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ELOOP") throw new Error(`${file} is a link; not followed`);
+    throw error;
+  }
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The runs in the log, oldest first: each run's end line where it has one, else its start line. */

@@ -3,10 +3,10 @@
  * stamp file in the user's state folder says (its time is the last reap). Read by oneoff as a
  * run ends, to say whether its watchdog should start Node at all, and written by the watchdog.
  */
-import { lstatSync } from "node:fs";
+import { closeSync, constants, futimesSync, lstatSync, openSync } from "node:fs";
 import path from "node:path";
 import { sha256Hex } from "../formats/sha256.js";
-import { stateDir } from "./audit.js";
+import { privateStateDir, stateDir } from "./audit.js";
 
 export const REAP_EVERY_MS = 10 * 60_000;
 
@@ -23,5 +23,25 @@ export function reapDue(env: Env, endpoint: string, now = Date.now()): boolean {
     return now - lstatSync(reapStampPath(env, endpoint)).mtimeMs >= REAP_EVERY_MS;
   } catch {
     return true; // no stamp yet
+  }
+}
+
+/**
+ * Records that a reap ran now: in the private state folder only (see privateStateDir), never
+ * through a link. Where there is none, reaps are not rate-limited, which costs only time.
+ */
+export function stampReap(env: Env, endpoint: string, now = Date.now()): void {
+  let dir: string;
+  try {
+    dir = privateStateDir(env);
+  } catch {
+    return;
+  }
+  const stamp = path.join(dir, path.basename(reapStampPath(env, endpoint)));
+  const fd = openSync(stamp, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  try {
+    futimesSync(fd, now / 1000, now / 1000);
+  } finally {
+    closeSync(fd);
   }
 }

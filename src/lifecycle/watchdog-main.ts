@@ -8,13 +8,11 @@
  * It always ends: every request has a timeout, and from EOF on a deadline that keeps nothing
  * alive by itself exits the process whatever it is still waiting for.
  */
-import { closeSync, constants, mkdirSync, openSync } from "node:fs";
-import path from "node:path";
 import { connectTo, locate, type Connection } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { parseDuration } from "../formats/units.js";
 import { Labels } from "../spec/labels.js";
-import { reapDue, reapStampPath } from "./reap-schedule.js";
+import { reapDue, stampReap } from "./reap-schedule.js";
 import { removeJob } from "./job-oneoffs.js";
 // A process entry point: it may use the pipeline, which nothing in lifecycle/ otherwise does.
 import { reapAll } from "../pipeline/oneoffs.js";
@@ -95,15 +93,14 @@ async function removeRun(engine: ContainerEngine, what: { id: string; kind: RunK
 }
 
 /**
- * Reaps orphans at most once per REAP_EVERY_MS per user and engine. The stamp lives in the
- * user's own state folder and is never followed if it is a link.
+ * Reaps orphans at most once per REAP_EVERY_MS per user and engine. Stamped only once a reap
+ * ran: an engine that could not be reached is tried again by the next run's watchdog, not
+ * ten minutes later. (Two watchdogs reaping at once only remove the same things twice.)
  */
 async function reapNowAndThen(engine: ContainerEngine): Promise<void> {
   if (!reapDue(process.env, engine.endpoint)) return;
-  const stamp = reapStampPath(process.env, engine.endpoint);
-  mkdirSync(path.dirname(stamp), { recursive: true, mode: 0o700 });
-  closeSync(openSync(stamp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600));
   await reapAll(engine);
+  stampReap(process.env, engine.endpoint);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -53,4 +53,31 @@ describe("config discovery", () => {
     });
     expect(none.stderr).toBe("oneoff: config: none (no oneoff.yaml here or above)\n");
   });
+
+  it("refuses a compose project found in a folder anyone can write to for --service, and a .env others can write; one named by --compose is used", async () => {
+    const shared = mkdtempSync(path.join(os.tmpdir(), "oneoff-planted-compose-"));
+    chmodSync(shared, 0o1777);
+    writeFileSync(path.join(shared, "compose.yaml"), `services:\n  web:\n    image: ${IMAGE}\n    volumes: ["/etc:/host-etc"]\n`);
+    const before = oneOffContainers();
+    const found = await oneoff(["run", "--service", "web", "--", "true"], { cwd: shared });
+    expect(found.code).toBe(125);
+    expect(found.stderr).toBe(
+      `oneoff: ${shared}/compose.yaml: found for --service web by looking in ${shared}, but its folder ${shared} is writable by anyone; not used (if it is yours, pass --compose ${shared}/compose.yaml, or add ${shared} to ONEOFF_TRUSTED_DIRS)\n`,
+    );
+    expect(oneOffContainers()).toEqual(before);
+
+    // The folder is the user's; the .env in it (which interpolates the compose file) is not.
+    chmodSync(shared, 0o755);
+    writeFileSync(path.join(shared, ".env"), "TAG=latest\n");
+    chmodSync(path.join(shared, ".env"), 0o666);
+    const dotenv = await oneoff(["run", "--service", "web", "--", "true"], { cwd: shared });
+    expect(dotenv.code).toBe(125);
+    expect(dotenv.stderr).toBe(
+      `oneoff: ${shared}/.env: found for --service web by looking in ${shared}, but it is writable by anyone; not used (if it is yours, make it and its folders yours and not writable by others, or add ${shared} to ONEOFF_TRUSTED_DIRS)\n`,
+    );
+
+    // Named, the project is the user's choice.
+    const named = await oneoff(["run", "-q", "--service", "web", "--compose", "compose.yaml", "--", "true"], { cwd: shared });
+    expect(named).toMatchObject({ code: 0, stderr: "" });
+  });
 });

@@ -4,7 +4,18 @@
  * that accepts connections and never answers, and against the real engine.
  */
 import { spawn } from "node:child_process";
-import { existsSync, lstatSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  lutimesSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -75,6 +86,21 @@ describe("the watchdog", () => {
     await startWatchdog([`engine ${JSON.stringify(connection)}`, "done"], { XDG_STATE_HOME: clean });
     expect(lstatSync(path.join(clean, "oneoff", `reaped-${which}`)).isFile()).toBe(true);
     expect(existsSync(tmpStamp)).toBe(false);
+  }, 60_000);
+
+  it("writes its reap stamp only once a reap ran: an engine it could not reach is tried again by the next run", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-watchdog-"));
+    const socketPath = path.join(dir, "no-engine.sock");
+    const connection = { kind: "unix", socketPath, endpoint: `unix://${socketPath}` };
+    const state = path.join(dir, "state");
+    const ended = await startWatchdog([`engine ${JSON.stringify(connection)}`, "done"], {
+      XDG_STATE_HOME: state,
+      ONEOFF_WATCHDOG_DEADLINE: "3s",
+    });
+    expect(ended.code).toBe(0);
+    expect(
+      existsSync(state) ? readdirSync(state, { recursive: true, encoding: "utf8" }).filter((name) => name.includes("reaped-")) : [],
+    ).toEqual([]);
   }, 60_000);
 
   describe("its first stage (/bin/sh) starts Node only when there is work", () => {

@@ -5,7 +5,19 @@
  * whose streams and exit code come back, and the library runs one in-process.
  */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +28,8 @@ expectNoLeftovers();
 
 const NODES = "/var/cache/oneoff-node";
 const MAJORS = [20, 22, 24];
+/** Another local user, who owns folders root is made to use. */
+const ALICE = 4242;
 
 let work: string;
 let packageDir: string;
@@ -56,7 +70,7 @@ describe.each(MAJORS)("on Node %i", (major) => {
     });
   });
 
-  it("the launcher keeps the bundle's compiled code in the user's cache folder: its own V8 code cache on Node 20, Node's compile cache on 22 and 24", () => {
+  it("the launcher keeps the bundle's compiled code in the user's private cache folder: Node's compile cache on 22 and 24, none on 20", () => {
     const cacheHome = mkdtempSync(path.join(os.tmpdir(), "oneoff-cache-"));
     try {
       const ran = spawnSync(path.join(packageDir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", "true"], {
@@ -65,9 +79,70 @@ describe.each(MAJORS)("on Node %i", (major) => {
         encoding: "utf8",
       });
       expect(ran.status).toBe(0);
-      expect(readdirSync(path.join(cacheHome, "oneoff")).sort()).toEqual(major === 20 ? ["code-cache"] : ["node-compile-cache"]);
+      expect(readdirSync(cacheHome).length ? readdirSync(path.join(cacheHome, "oneoff")) : []).toEqual(
+        major === 20 ? [] : ["node-compile-cache"],
+      );
+      if (major !== 20) {
+        expect(statSync(path.join(cacheHome, "oneoff")).mode & 0o777).toBe(0o700);
+        expect(readdirSync(path.join(cacheHome, "oneoff", "node-compile-cache")).length).toBeGreaterThan(0);
+      }
     } finally {
       rmSync(cacheHome, { recursive: true, force: true });
+    }
+  });
+
+  /** Runs the launcher as root with `env` in `cwd`; returns what it made below `watched`. */
+  const madeBy = (extraEnv: Record<string, string | undefined>, watched: string, cwd = work) => {
+    const runEnv: Record<string, string | undefined> = { ...env, XDG_CACHE_HOME: undefined, ...extraEnv };
+    for (const [key, value] of Object.entries(runEnv)) if (value === undefined) delete runEnv[key];
+    const ran = spawnSync(path.join(packageDir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", "true"], {
+      env: runEnv as NodeJS.ProcessEnv,
+      cwd,
+      encoding: "utf8",
+    });
+    expect(ran.status).toBe(0);
+    return readdirSync(watched, { recursive: true, encoding: "utf8" }).sort();
+  };
+
+  it("keeps no compiled code in another user's home (sudo -E keeps HOME=/home/alice)", () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), "oneoff-alice-"));
+    try {
+      chmodSync(home, 0o755);
+      mkdirSync(path.join(home, ".cache"), { mode: 0o700 });
+      chownSync(path.join(home, ".cache"), ALICE, ALICE);
+      chownSync(home, ALICE, ALICE);
+      expect(madeBy({ HOME: home, XDG_STATE_HOME: path.join(work, "state") }, home)).toEqual([".cache"]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("neither reads nor writes compiled code through a link planted at the cache folder, nor in a group-writable one", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-planted-cache-"));
+    try {
+      const theirs = path.join(dir, "theirs");
+      mkdirSync(theirs, { mode: 0o777 });
+      mkdirSync(path.join(dir, "cache", "oneoff"), { recursive: true, mode: 0o700 });
+      symlinkSync(theirs, path.join(dir, "cache", "oneoff", "node-compile-cache"));
+      expect(madeBy({ XDG_CACHE_HOME: path.join(dir, "cache") }, theirs)).toEqual([]);
+      const shared = path.join(dir, "shared");
+      mkdirSync(shared);
+      chmodSync(shared, 0o775);
+      expect(madeBy({ XDG_CACHE_HOME: shared }, shared)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("ignores a relative XDG_CACHE_HOME (the XDG spec's rule) and uses ~/.cache instead", () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), "oneoff-home-"));
+    const cwd = mkdtempSync(path.join(os.tmpdir(), "oneoff-cwd-"));
+    try {
+      expect(madeBy({ HOME: home, XDG_CACHE_HOME: "relative-cache", XDG_STATE_HOME: path.join(home, "state") }, cwd, cwd)).toEqual([]);
+      expect(existsSync(path.join(home, ".cache", "oneoff"))).toBe(major !== 20);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 
@@ -119,64 +194,5 @@ console.log(JSON.stringify({ node: process.versions.node.split(".")[0], exitCode
     const result = spawnSync(`${bin}/node`, [script], { env, cwd: work, stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual({ node: String(major), exitCode: 4, output: "from-the-library\n", stdinMade: false });
-  });
-});
-
-describe("the launcher's code cache on Node 20 (no compile cache of Node's own)", () => {
-  const node20 = { ...process.env, PATH: `${NODES}/v20/bin:${process.env.PATH ?? ""}` };
-  let cacheHome: string;
-  const cacheDir = () => path.join(cacheHome, "oneoff", "code-cache");
-  const runIn = (dir: string, command = ["sh", "-c", "echo cached; exit 5"]) =>
-    spawnSync(path.join(dir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", ...command], {
-      env: { ...node20, XDG_CACHE_HOME: cacheHome },
-      cwd: work,
-      encoding: "utf8",
-    });
-  const cacheFiles = () => readdirSync(cacheDir()).sort();
-
-  beforeAll(() => {
-    cacheHome = mkdtempSync(path.join(os.tmpdir(), "oneoff-code-cache-"));
-  });
-  afterAll(() => rmSync(cacheHome, { recursive: true, force: true }));
-
-  it("writes it at the first run, for the owner alone, and uses it as it is at the next (V8 accepts it)", () => {
-    expect(runIn(packageDir)).toMatchObject({ status: 5, stdout: "cached\n" });
-    const [file] = cacheFiles();
-    expect(file).toMatch(/^cli-run-\d+-\d+-\d+-\d+-v20\./);
-    const cache = path.join(cacheDir(), file as string);
-    expect(statSync(cacheDir()).mode & 0o777).toBe(0o700);
-    expect(statSync(cache).mode & 0o777).toBe(0o600);
-    const before = statSync(cache);
-    expect(runIn(packageDir)).toMatchObject({ status: 5, stdout: "cached\n" });
-    // Rewritten only when missing or turned down: the same file, untouched.
-    const after = statSync(cache);
-    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
-  });
-
-  it("keeps one for runs and one for other commands", () => {
-    spawnSync(path.join(packageDir, "bin/oneoff.js"), ["tasks"], { env: { ...node20, XDG_CACHE_HOME: cacheHome }, cwd: work });
-    expect(cacheFiles().map((name) => name.split("-")[1])).toEqual(["other", "run"]);
-  });
-
-  it("runs as usual from a cache V8 turns down (garbage), and replaces it", () => {
-    const [file] = cacheFiles().filter((name) => name.startsWith("cli-run-"));
-    const cache = path.join(cacheDir(), file as string);
-    writeFileSync(cache, "not V8's code cache");
-    expect(runIn(packageDir, ["sh", "-c", "echo after-garbage >&2; exit 6"])).toMatchObject({
-      status: 6,
-      stdout: "",
-      stderr: "after-garbage\n",
-    });
-    expect(readFileSync(cache).length).toBeGreaterThan(100_000);
-  });
-
-  it("does not use another build's cache, and removes it when writing its own", () => {
-    const otherBuild = path.join(work, "other-build");
-    cpSync(packageDir, otherBuild, { recursive: true });
-    const earlier = cacheFiles();
-    expect(runIn(otherBuild)).toMatchObject({ status: 5, stdout: "cached\n" });
-    const now = cacheFiles();
-    expect(now).toHaveLength(1);
-    expect(earlier).not.toContain(now[0]);
   });
 });

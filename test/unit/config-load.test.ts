@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../src/config/interpolate.js";
-import { findConfigFile, loadAppConfig, readEnvFile, untrustedBecause } from "../../src/config/load.js";
+import { findConfigFile, loadAppConfig, readEnvFile } from "../../src/config/load.js";
+import { readIfTrusted } from "../../src/config/found-file.js";
 import { OneoffError } from "../../src/output/errors.js";
 
 /** The env a run gets from the app's config: its env_file layers under its own env:. */
@@ -100,6 +101,12 @@ describe("a config file found by looking up is used only when it can be trusted"
     );
   });
 
+  /** Why readIfTrusted refuses `file` for `uid`, or undefined when it reads it. */
+  const refusal = (file: string, uid: number) => {
+    const result = readIfTrusted(file, uid);
+    return "why" in result ? result.why : undefined;
+  };
+
   it.each([
     [
       "a file owned by someone else",
@@ -107,10 +114,35 @@ describe("a config file found by looking up is used only when it can be trusted"
       () => `it is owned by uid ${stranger} (not you, nor root)`,
     ],
     ["a file anyone can write", (file: string) => chmodSync(file, 0o666), () => "it is writable by anyone"],
+    // A shared deploy folder under umask 002: root:devs 0664 let any member of devs choose a
+    // secrets: command that root ran.
+    ["a file its group can write", (file: string) => chmodSync(file, 0o664), () => `it is writable by its group (gid 0)`],
     [
       "a folder owned by someone else",
       (file: string) => chownSync(path.dirname(file), stranger, stranger),
       () => `its folder ${path.join(root, "shop")} is owned by uid ${stranger} (not you, nor root)`,
+    ],
+    [
+      "a folder its group can write (another member could swap the file between a check and the read)",
+      (file: string) => chmodSync(path.dirname(file), 0o775),
+      () => `its folder ${path.join(root, "shop")} is writable by its group (gid 0)`,
+    ],
+    [
+      "a folder further up that its group can write (a member could rename the folders below)",
+      (file: string) => chmodSync(path.dirname(path.dirname(file)), 0o2775),
+      () => `a folder above it, ${root} is writable by its group (gid 0)`,
+    ],
+    [
+      "a folder further up that is a link",
+      (file: string) => {
+        mkdirSync(path.join(root, "real"));
+        writeFileSync(path.join(root, "real", "oneoff.yaml"), "");
+        symlinkSync(path.join(root, "real"), path.join(root, "linked"));
+        rmSync(file);
+        symlinkSync(path.join(root, "linked", "oneoff.yaml"), file);
+        chownSync(path.join(root, "real"), stranger, stranger);
+      },
+      () => `its folder ${path.join(root, "real")} is owned by uid ${stranger} (not you, nor root)`,
     ],
     [
       "a link to a file owned by someone else",
@@ -122,21 +154,55 @@ describe("a config file found by looking up is used only when it can be trusted"
       },
       () => `the file it links to (${path.join(root, "theirs.yaml")}) is owned by uid ${stranger} (not you, nor root)`,
     ],
+    [
+      "a link its group may write to",
+      (file: string) => {
+        mkdirSync(path.join(root, "group-folder"), { mode: 0o775 });
+        chmodSync(path.join(root, "group-folder"), 0o775);
+        writeFileSync(path.join(root, "group-folder", "oneoff.yaml"), "");
+        rmSync(file);
+        symlinkSync(path.join(root, "group-folder", "oneoff.yaml"), file);
+      },
+      () => `its folder ${path.join(root, "group-folder")} is writable by its group (gid 0)`,
+    ],
   ])("refuses %s", async (_, plant, reason) => {
     writeTree({ "shop/oneoff.yaml": "" });
     const file = path.join(root, "shop/oneoff.yaml");
     plant(file);
-    const why = reason();
-    expect(untrustedBecause(file, me)).toBe(why);
-    expect(untrustedBecause(file, stranger)).toBe(why.includes("writable") ? why : undefined);
+    expect(refusal(file, me)).toBe(reason());
   });
 
-  it("trusts a file of this user's in a folder of this user's, and one of root's", async () => {
-    writeTree({ "shop/oneoff.yaml": "" });
-    expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), me)).toBeUndefined();
-    expect(untrustedBecause(path.join(root, "shop/oneoff.yaml"), stranger)).toBe(
-      me === 0 ? undefined : `its folder ${path.join(root, "shop")} is owned by uid ${me} (not you, nor root)`,
+  it("trusts a file of this user's in a folder of this user's (below root's sticky /tmp), and one of root's", async () => {
+    writeTree({ "shop/oneoff.yaml": "app: shop\n" });
+    expect(readIfTrusted(path.join(root, "shop/oneoff.yaml"), me)).toEqual({ text: "app: shop\n" });
+    expect(refusal(path.join(root, "shop/oneoff.yaml"), stranger)).toBe(
+      me === 0 ? undefined : `a folder above it, ${root} is owned by uid ${me} (not you, nor root)`,
     );
+  });
+
+  it("refuses a group-writable oneoff.yaml found by looking up, before its secrets: command runs", async () => {
+    writeTree({ "deploy/oneoff.yaml": "secrets:\n  x:\n    command: touch planted\n", "deploy/app/.keep": "" });
+    chmodSync(path.join(root, "deploy"), 0o2775);
+    await expect(loadAppConfig(undefined, path.join(root, "deploy/app"), {})).rejects.toThrow(
+      `${path.join(root, "deploy/oneoff.yaml")}: found by looking up from ${path.join(root, "deploy/app")}, but its folder ${path.join(root, "deploy")} is writable by its group (gid 0); not used`,
+    );
+  });
+
+  it("refuses a found Procfile that others can write, with no oneoff.yaml and beside one", async () => {
+    writeTree({ "shop/Procfile": "web: planted\n" });
+    chmodSync(path.join(root, "shop"), 0o1777);
+    await expect(loadAppConfig(undefined, path.join(root, "shop"), {})).rejects.toThrow(
+      `${path.join(root, "shop/Procfile")}: found in ${path.join(root, "shop")} (its process types become tasks), but its folder ${path.join(root, "shop")} is writable by anyone; not used`,
+    );
+    chmodSync(path.join(root, "shop"), 0o755);
+    writeTree({ "shop/oneoff.yaml": "app: shop\n" });
+    chmodSync(path.join(root, "shop/Procfile"), 0o666);
+    await expect(loadAppConfig(undefined, path.join(root, "shop"), {})).rejects.toThrow(
+      `${path.join(root, "shop/Procfile")}: found in ${path.join(root, "shop")} (its process types become tasks), but it is writable by anyone; not used`,
+    );
+    // Trusted by name, it is used.
+    const config = await loadAppConfig(undefined, path.join(root, "shop"), { ONEOFF_TRUSTED_DIRS: path.join(root, "shop") });
+    expect(config?.tasks.web?.command).toBeDefined();
   });
 });
 
