@@ -57,7 +57,10 @@ describe("config discovery", () => {
   it("refuses a compose project found in a folder anyone can write to for --service, and a .env others can write; one named by --compose is used", async () => {
     const shared = mkdtempSync(path.join(os.tmpdir(), "oneoff-planted-compose-"));
     chmodSync(shared, 0o1777);
-    writeFileSync(path.join(shared, "compose.yaml"), `services:\n  web:\n    image: ${IMAGE}\n    volumes: ["/etc:/host-etc"]\n`);
+    writeFileSync(
+      path.join(shared, "compose.yaml"),
+      `services:\n  web:\n    image: ${IMAGE}\n    network_mode: none\n    volumes: ["/etc:/host-etc"]\n`,
+    );
     const before = oneOffContainers();
     const found = await oneoff(["run", "--service", "web", "--", "true"], { cwd: shared });
     expect(found.code).toBe(125);
