@@ -72,11 +72,9 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   if (options.dryRun) {
     rememberReadableSecrets(planned.secrets, env, secretsDir);
     // Read-only: which image the run would pin, as the engine resolves the reference now.
-    const image = await dryRunImage(
-      planned.releaseReference,
-      engineOfRun,
-      (await loginsFor(planned, env)(planned.releaseReference).catch(() => undefined))?.header,
-    );
+    // Asked without credentials: a dry run runs no credential helper (one may prompt, or log
+    // an access) and reads no password.
+    const image = await dryRunImage(planned.releaseReference, engineOfRun);
     return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
   }
   // Read now, before anything is created: a missing secret is an input error.

@@ -5,13 +5,15 @@
  */
 import type { ContainerEngine } from "../engine/types.js";
 import { parseReleaseReference } from "./reference.js";
+import { isAuthRefusal, registryOf } from "./registry-auth.js";
 
 export type DryRunImage = { resolved: "id"; imageId: string } | { resolved: "registry"; digest: string } | { resolved: "no"; why: string };
 
 /** How long a dry run waits for an engine before saying it could not ask it. */
 const ENGINE_WAIT_MS = 5_000;
 
-export async function dryRunImage(reference: string, connect: () => Promise<ContainerEngine>, registryAuth?: string): Promise<DryRunImage> {
+/** Asks without credentials: a dry run reads none, so a private registry's image stays unresolved. */
+export async function dryRunImage(reference: string, connect: () => Promise<ContainerEngine>): Promise<DryRunImage> {
   const parsed = parseReleaseReference(reference);
   if (parsed?.kind === "id" && parsed.id.length === 71) return { resolved: "id", imageId: parsed.id };
   let timer: NodeJS.Timeout | undefined;
@@ -20,7 +22,7 @@ export async function dryRunImage(reference: string, connect: () => Promise<Cont
     timer.unref();
   });
   try {
-    return await Promise.race([ask(reference, await Promise.race([connect(), deadline]), registryAuth), deadline]);
+    return await Promise.race([ask(reference, await Promise.race([connect(), deadline])), deadline]);
   } catch (error) {
     return { resolved: "no", why: `the engine could not be asked: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
@@ -28,12 +30,21 @@ export async function dryRunImage(reference: string, connect: () => Promise<Cont
   }
 }
 
-async function ask(reference: string, engine: ContainerEngine, registryAuth: string | undefined): Promise<DryRunImage> {
+async function ask(reference: string, engine: ContainerEngine): Promise<DryRunImage> {
   const image = await engine.inspectImage(reference);
   if (image) return { resolved: "id", imageId: image.id };
-  const found = await engine.registryHas(reference, registryAuth);
+  const found = await engine.registryHas(reference);
   if (found.ok && found.digest) return { resolved: "registry", digest: found.digest };
-  return { resolved: "no", why: found.ok ? "the registry gave no digest" : `not on the engine, and its registry says: ${found.why}` };
+  if (found.ok) return { resolved: "no", why: "the registry gave no digest" };
+  // A private registry answers anonymous lookups alike for "no such image" and "not for you".
+  if (isAuthRefusal(found.why)) {
+    const { host } = registryOf(reference);
+    return {
+      resolved: "no",
+      why: `not on the engine, and registry ${host} needs credentials to say more (a dry run reads none; a run looks them up when it pulls)`,
+    };
+  }
+  return { resolved: "no", why: `not on the engine, and its registry says: ${found.why}` };
 }
 
 /** The release-image label's value in a dry run whose image is not pinned yet. */

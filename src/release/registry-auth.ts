@@ -45,6 +45,13 @@ export interface DockerConfig {
   credHelpers: Record<string, string>;
 }
 
+/**
+ * What may follow `docker-credential-` in a helper's program name: one plain file name, so it is
+ * found on PATH. A "/" would make it a path from the working directory (`x/../evil` runs
+ * ./evil), and a leading "." or "-" is no helper's name.
+ */
+const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
+
 /** config.json's text -> DockerConfig; a one-line OneoffError naming the file when it is not one. */
 export function parseDockerConfig(text: string, file: string): DockerConfig {
   const invalid = (what: string) => new OneoffError(`${file}: ${what}`, { hint: DOCKER_CONFIG_FIX });
@@ -62,6 +69,20 @@ export function parseDockerConfig(text: string, file: string): DockerConfig {
   const credHelpers = json.credHelpers ?? {};
   if (!isObject(credHelpers) || Object.values(credHelpers).some((helper) => typeof helper !== "string"))
     throw invalid("credHelpers is not an object of helper names");
+  // Empty is docker's "no helper" (in credHelpers: not credsStore either), so it stands.
+  const helperNames: Array<[where: string, name: string]> = [
+    ...(json.credsStore ? [["credsStore", json.credsStore as string] as [string, string]] : []),
+    ...Object.entries(credHelpers as Record<string, string>).map(([key, name]): [string, string] => [
+      `credHelpers[${JSON.stringify(key)}]`,
+      name,
+    ]),
+  ];
+  const notAName = helperNames.find(([, name]) => name !== "" && !HELPER_NAME.test(name));
+  if (notAName) {
+    throw new OneoffError(`${file}: ${notAName[0]}: ${JSON.stringify(notAName[1])} is not a credential helper name`, {
+      hint: 'set it to the NAME of a docker-credential-NAME program on PATH, such as "desktop" or "pass", or remove it',
+    });
+  }
   return {
     auths: auths as DockerConfig["auths"],
     ...(json.credsStore ? { credsStore: json.credsStore as string } : {}),
@@ -81,9 +102,12 @@ export type CredentialLookup =
  * host (`https://127.0.0.1:5056`, `127.0.0.1:5056/v2/`), as docker's ConvertToHostname does.
  */
 export function lookupCredential(config: DockerConfig, registry: Registry, file: string): CredentialLookup {
-  const perRegistry = config.credHelpers[registry.key];
+  const perRegistry = Object.hasOwn(config.credHelpers, registry.key) ? config.credHelpers[registry.key] : undefined;
   if (perRegistry) return { kind: "helper", program: `docker-credential-${perRegistry}`, configKey: "credHelpers" };
-  if (config.credsStore) return { kind: "helper", program: `docker-credential-${config.credsStore}`, configKey: "credsStore" };
+  // An empty credHelpers entry keeps credsStore off that registry, as the docker CLI's
+  // getConfiguredCredentialStore does: its auths entry is used.
+  if (config.credsStore && perRegistry === undefined)
+    return { kind: "helper", program: `docker-credential-${config.credsStore}`, configKey: "credsStore" };
   const wanted = hostnameOf(registry.key);
   const entry = registry.key in config.auths ? registry.key : Object.keys(config.auths).find((key) => hostnameOf(key) === wanted);
   if (entry === undefined) return { kind: "none" };

@@ -587,6 +587,14 @@ export const CATALOGUE: BadInput[] = [
     says: /^oneoff: context "no-such-context" not found in .*contexts \(docker context ls lists the contexts; DOCKER_CONFIG chooses the folder\)$/,
   },
   {
+    what: "docker config: a credsStore that is a path, not a helper name",
+    args: ["run", "--release", "127.0.0.1:5055/oneoff-test/no-such-image:v9", "--", "true"],
+    files: { "config.json": '{"credsStore": "x/../evil"}' },
+    env: { DOCKER_CONFIG: "." },
+    code: 125,
+    says: /^oneoff: config\.json: credsStore: "x\/\.\.\/evil" is not a credential helper name \(set it to the NAME of a docker-credential-NAME program on PATH, such as "desktop" or "pass", or remove it\)$/,
+  },
+  {
     what: "--config: a directory",
     args: ["run", "--config", os.tmpdir(), "--", "true"],
     code: 125,

@@ -219,6 +219,64 @@ describe("pulling a release from a registry that wants credentials", () => {
   });
 });
 
+describe("credential helpers a dry run must not run", () => {
+  /** A credsStore helper that records each run in a marker file and holds nothing. */
+  function recordingHelper(): { env: Record<string, string>; marker: string } {
+    const bin = path.join(dir, "bin");
+    const marker = path.join(dir, "helper-ran");
+    mkdirSync(bin);
+    writeFileSync(
+      path.join(bin, "docker-credential-recording"),
+      `#!/bin/sh\necho "$1" >> "${marker}"\necho "credentials not found in native keychain"\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    writeFileSync(path.join(dir, "config.json"), JSON.stringify({ credsStore: "recording" }));
+    return { env: { ...env, PATH: `${bin}:${process.env.PATH}` }, marker };
+  }
+
+  it("--dry-run runs no credential helper, and says the registry needs credentials without reading them", async () => {
+    const helper = recordingHelper();
+    const result = await oneoff(["run", "--dry-run", "--release", PRIVATE, "--", "true"], { env: helper.env });
+    expect(result.code).toBe(0);
+    expect(existsSync(helper.marker)).toBe(false);
+    expect(JSON.parse(result.stdout.toString()).image).toEqual({
+      reference: PRIVATE,
+      unresolved: `not on the engine, and registry ${REGISTRY} needs credentials to say more (a dry run reads none; a run looks them up when it pulls)`,
+    });
+    expect(privatePresent()).toBe(false);
+    // The same lookup outside a dry run does run it: the marker can tell.
+    await oneoff(["check", "--release", PRIVATE, "--", "true"], { env: helper.env });
+    expect(readFileSync(helper.marker, "utf8")).toBe("get\n");
+  });
+
+  it("--dry-run with no engine reachable runs no credential helper", async () => {
+    const helper = recordingHelper();
+    const noEngine = `unix://${path.join(dir, "no-engine.sock")}`;
+    const result = await oneoff(["run", "--dry-run", "--release", PRIVATE, "--", "true"], {
+      env: { ...helper.env, DOCKER_HOST: noEngine },
+    });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout.toString()).image.unresolved).toMatch(/^the engine could not be asked: cannot reach the Docker engine/);
+    expect(existsSync(helper.marker)).toBe(false);
+  });
+
+  it("refuses a credsStore that is a path (x/../evil) in one line, running nothing", async () => {
+    // What the old lookup ran: docker-credential-x/../evil, relative to the working directory.
+    const work = path.join(dir, "work");
+    const marker = path.join(dir, "evil-ran");
+    mkdirSync(path.join(work, "docker-credential-x"), { recursive: true });
+    writeFileSync(path.join(work, "evil"), `#!/bin/sh\ntouch "${marker}"\n`, { mode: 0o755 });
+    writeFileSync(path.join(dir, "config.json"), JSON.stringify({ credsStore: "x/../evil" }));
+    const result = await oneoff(["run", "--release", PRIVATE, "--", "true"], { env, cwd: work });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toBe(
+      `oneoff: ${path.join(dir, "config.json")}: credsStore: "x/../evil" is not a credential helper name (set it to the NAME of a docker-credential-NAME program on PATH, such as "desktop" or "pass", or remove it)\n`,
+    );
+    expect(existsSync(marker)).toBe(false);
+    expect(privatePresent()).toBe(false);
+  });
+});
+
 describe("oneoff check against a registry that wants credentials", () => {
   it("sees the private release with docker login's credentials", async () => {
     dockerLogin(PASSWORD);

@@ -100,6 +100,36 @@ describe("parseDockerConfig", () => {
   });
 });
 
+describe("parseDockerConfig: credential helper names", () => {
+  const HINT = '(set it to the NAME of a docker-credential-NAME program on PATH, such as "desktop" or "pass", or remove it)';
+
+  it.each([
+    ["a relative path", { credsStore: "x/../evil" }, 'credsStore: "x/../evil"'],
+    ["an absolute path", { credsStore: "/tmp/evil" }, 'credsStore: "/tmp/evil"'],
+    [".", { credsStore: "." }, 'credsStore: "."'],
+    ["..", { credsStore: ".." }, 'credsStore: ".."'],
+    ["a leading -", { credsStore: "-rf" }, 'credsStore: "-rf"'],
+    ["a space", { credsStore: "desk top" }, 'credsStore: "desk top"'],
+    ["a terminal escape", { credsStore: "x\u001b[2J" }, 'credsStore: "x\\u001b[2J"'],
+    ["a path in credHelpers", { credHelpers: { "127.0.0.1:5056": "../evil" } }, 'credHelpers["127.0.0.1:5056"]: "../evil"'],
+    ["a backslash in credHelpers", { credHelpers: { "gcr.io": "a\\b" } }, 'credHelpers["gcr.io"]: "a\\\\b"'],
+  ])("refuses %s in one line naming the file, the key, the value and the fix", (_name, config, where) => {
+    expect(errorLineOf(() => parseDockerConfig(JSON.stringify(config), FILE))).toBe(
+      `oneoff: ${FILE}: ${where} is not a credential helper name ${HINT}`,
+    );
+  });
+
+  it("takes helper names as docker's helpers are named, and an empty credsStore as none", () => {
+    const credHelpers = { a: "ecr-login", b: "dev-containers-1f2e3d", c: "gcloud", d: "acr_env", e: "" };
+    expect(parseDockerConfig(JSON.stringify({ credsStore: "desktop.exe", credHelpers }), FILE)).toEqual({
+      auths: {},
+      credsStore: "desktop.exe",
+      credHelpers,
+    });
+    expect(parseDockerConfig('{"credsStore": ""}', FILE)).toEqual({ auths: {}, credHelpers: {} });
+  });
+});
+
 describe("lookupCredential", () => {
   const config = (partial: Partial<DockerConfig>): DockerConfig => ({ auths: {}, credHelpers: {}, ...partial });
 
@@ -172,6 +202,12 @@ describe("lookupCredential", () => {
       config({ credsStore: "pass", credHelpers: { "gcr.io": "gcloud" } }),
       PRIVATE,
       { kind: "helper", program: "docker-credential-pass", configKey: "credsStore" },
+    ],
+    [
+      "an empty credHelpers entry: no helper for that registry, auths instead of credsStore (as in the CLI)",
+      config({ auths: { "127.0.0.1:5056": { auth: basic("ci", SECRET) } }, credsStore: "pass", credHelpers: { "127.0.0.1:5056": "" } }),
+      PRIVATE,
+      { kind: "stored", credential: { username: "ci", password: SECRET }, entry: "127.0.0.1:5056" },
     ],
   ])("%s", (_name, given, registry, expected) => {
     expect(lookupCredential(given, registry, FILE)).toEqual(expected);
