@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { docker, eventually, expectNoLeftovers, oneoff, oneOffContainers } from "./helpers.js";
+import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
@@ -45,6 +46,8 @@ function app(extra = ""): string {
 }
 
 const env = { INT_DB_PASSWORD: VALUE };
+/** A secret command that holds a token itself, as `VAULT_TOKEN=... vault kv get ...` does, and fails. */
+const FAILING_COMMAND = "VAULT_TOKEN=hvs.planted-Int-3c9 printf 'tok-%s' leaked; exit 7";
 
 describe("secrets: delivered to the one-off", () => {
   it("writes files with mode 0400 owned by the one-off's user, and env secrets as variables", async () => {
@@ -96,8 +99,8 @@ describe("secrets: delivered to the one-off", () => {
     [
       "a failing command",
       env,
-      (text: string) => text.replace("command: printf 'tok-%s\\n' from-command", "command: printf 'tok-%s' leaked; exit 7"),
-      /^oneoff: oneoff\.yaml:10:5: secrets\.api_token\.command: the command exited with 7 \(run it yourself to see why/,
+      (text: string) => text.replace("command: printf 'tok-%s\\n' from-command", `command: ${FAILING_COMMAND}`),
+      /^oneoff: oneoff\.yaml:10:5: secrets\.api_token\.command: the command exited with 7 \(run the command at oneoff\.yaml:10:5 yourself to see why\)$/,
     ],
   ])("refuses %s in one line, exit 125, nothing created", async (_name, runEnv, breakIt, line) => {
     const dir = app();
@@ -109,8 +112,22 @@ describe("secrets: delivered to the one-off", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(line);
     expect(result.stderr).not.toContain("tok-leaked");
+    expect(result.stderr).not.toContain("hvs.planted");
     expect(result.stdout.toString()).toBe("");
     expect(oneOffContainers()).toEqual([]);
+  });
+
+  it("names a failing command by its place in --json's error document too, never quoting it (it may hold a token)", async () => {
+    const dir = app();
+    const config = path.join(dir, "oneoff.yaml");
+    writeFileSync(config, readFileSync(config, "utf8").replace("command: printf 'tok-%s\\n' from-command", `command: ${FAILING_COMMAND}`));
+    const result = await oneoff(["run", "--json", "show"], { cwd: dir, env });
+    expect(result.code).toBe(125);
+    expect(documentOf<{ error: unknown }>("error", result.stdout).error).toEqual({
+      message: "oneoff.yaml:10:5: secrets.api_token.command: the command exited with 7",
+      hint: "run the command at oneoff.yaml:10:5 yourself to see why",
+    });
+    expect(`${result.stdout.toString()}${result.stderr}`).not.toMatch(/hvs\.planted|VAULT_TOKEN|tok-leaked/);
   });
 
   it("refuses a file target under a volume before anything is created", async () => {
