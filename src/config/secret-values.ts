@@ -34,23 +34,28 @@ export function readSecretValues(
 }
 
 /**
- * For --dry-run, which must not run a secret's command: the values it can read without side
- * effects (environment, files) join the redaction set, so a value also typed into the command
- * line is masked in the listing. Unreadable ones are left for the real run to report.
+ * For --dry-run and diff, which must not run a secret's command: the values that can be read
+ * without side effects (environment, files) join the redaction set, so a value also typed into
+ * the command line is masked in the listing, and come back for diff to compare. Unreadable
+ * ones are left for the real run to report.
  */
 export function rememberReadableSecrets(
   secrets: readonly SecretDefinition[],
   hostEnv: Readonly<Record<string, string | undefined>>,
   cwd: string,
-): void {
+): SecretValue[] {
+  const read: SecretValue[] = [];
   for (const secret of secrets) {
     if (secret.source.kind === "command") continue;
     try {
-      rememberSecretValue(readOne(secret, hostEnv, cwd).toString("utf8"));
+      const value = readOne(secret, hostEnv, cwd);
+      rememberSecretValue(value.toString("utf8"));
+      read.push({ secret, value });
     } catch {
       // Reported by the run itself.
     }
   }
+  return read;
 }
 
 function readOne(

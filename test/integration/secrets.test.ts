@@ -4,11 +4,11 @@
  * list their secrets; and every bad source refused in one line before anything is created.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, oneoff, oneOffContainers } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
 import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
@@ -187,5 +187,88 @@ describe("secrets: delivered to the one-off", () => {
     ]);
     expect(document.request.body.Env).toContain("API_TOKEN=<redacted>");
     expect(result.stdout.toString()).not.toContain(VALUE);
+  });
+});
+
+describe("oneoff diff and secrets:", () => {
+  const STRIPE = "sk_live_planted-Diff-4e2";
+  const VAULT = "hvs-planted-Diff-88";
+  const APP = `secretsdiff${Date.now()}`;
+  const WEB = `${APP}-web`;
+  afterAll(() => {
+    try {
+      docker("rm", "-f", WEB);
+    } catch {}
+  });
+
+  beforeAll(() => {
+    // The web process holds the same secrets in the same variables, given to it some other way.
+    docker(
+      "run",
+      "-d",
+      "--name",
+      WEB,
+      "--label",
+      "io.oneoff.process=web",
+      "--label",
+      `io.oneoff.app=${APP}`,
+      "-e",
+      `STRIPE=${STRIPE}`,
+      "-e",
+      `VAULT_VALUE=${VAULT}`,
+      IMAGE,
+      "sleep",
+      "600",
+    );
+  });
+
+  function diffApp(): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secrets-diff-"));
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      [
+        `app: ${APP}`,
+        `image: ${IMAGE}`,
+        "secrets:",
+        "  stripe: {env: DIFF_STRIPE, as: env, variable: STRIPE}",
+        // diff never runs a secret's command: if it did, the file would be there.
+        "  vault: {command: touch ran-by-diff; printf x, as: env, variable: VAULT_VALUE}",
+        "  late: {env: DIFF_LATE, as: env, variable: LATE_TOKEN}",
+      ].join("\n"),
+    );
+    return dir;
+  }
+
+  it("masks their variables on both sides, shows the one-off as having them, and says whether a value it can read differs", async () => {
+    const dir = diffApp();
+    const rows = async (stripe: string) => {
+      const result = await oneoff(["diff", "--json", "web"], { cwd: dir, env: { DIFF_STRIPE: stripe, DIFF_LATE: "late-planted-Diff" } });
+      expect(result.stderr).toBe("");
+      expect(`${result.stdout.toString()}`).not.toMatch(/planted/);
+      return documentOf<{ rows: Array<{ what: string; oneOff: string; running: string; same: boolean }> }>(
+        "diff",
+        result.stdout,
+      ).rows.filter((row) => ["env STRIPE", "env VAULT_VALUE", "env LATE_TOKEN"].includes(row.what));
+    };
+    expect(await rows(STRIPE)).toEqual([
+      { what: "env LATE_TOKEN", oneOff: "(secret)", running: "(unset)", same: false },
+      { what: "env STRIPE", oneOff: "(secret)", running: "(secret)", same: true },
+      { what: "env VAULT_VALUE", oneOff: "(secret, not compared)", running: "(secret)", same: true },
+    ]);
+    expect(await rows("sk_live_other-planted")).toContainEqual({
+      what: "env STRIPE",
+      oneOff: "(secret, differs)",
+      running: "(secret, differs)",
+      same: false,
+    });
+    const table = await oneoff(["diff", "--all", "web"], {
+      cwd: dir,
+      env: { DIFF_STRIPE: "sk_live_other-planted", DIFF_LATE: "x-planted" },
+    });
+    expect(table.code).toBe(1);
+    expect(table.stdout.toString()).toMatch(/^≠\s+env STRIPE\s+\(secret, differs\)\s+\(secret, differs\)$/m);
+    expect(table.stdout.toString()).toMatch(/^=\s+env VAULT_VALUE\s+\(secret, not compared\)\s+\(secret\)$/m);
+    expect(`${table.stdout.toString()}${table.stderr}`).not.toMatch(/planted/);
+    expect(existsSync(path.join(dir, "ran-by-diff"))).toBe(false);
   });
 });
