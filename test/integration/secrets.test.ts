@@ -169,6 +169,35 @@ describe("secrets: delivered to the one-off", () => {
     }
   });
 
+  it("refuses in one line to look a user up in an /etc/passwd over 1 MiB (read no further), and needs no lookup for a numeric user", async () => {
+    const image = "oneoff-test/secrets-big-passwd:latest";
+    // The image's own app user first, then 2 MiB of filler: a lookup that read it all would find app.
+    execFileSync("docker", ["build", "-q", "-t", image, "-"], {
+      input: "FROM oneoff-test/busybox\nRUN yes 'filler:x:5000:5000::/nonexistent:/bin/false' | head -c 2097152 >> /etc/passwd\n",
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    try {
+      const dir = app();
+      const refused = await oneoff(["run", "--release", image, "-u", "app", "--", "true"], { cwd: dir, env });
+      expect(refused.stderr.split("\n").filter(Boolean)).toEqual([
+        'oneoff: the image\'s /etc/passwd is over 1 MiB, more than oneoff reads to look up user app for the secret files (give the user as numbers, such as -u 1000:1000 or user: "1000:1000": they need no lookup)',
+      ]);
+      expect(refused.code).toBe(125);
+      expect(oneOffContainers()).toEqual([]);
+      const numeric = await oneoff(
+        ["run", "--release", image, "-u", "1000:1000", "--", "stat", "-c", "%a %u:%g", "/run/secrets/db_password"],
+        {
+          cwd: dir,
+          env,
+        },
+      );
+      expect(numeric.stdout.toString()).toBe("400 1000:1000\n");
+      expect(numeric.code).toBe(0);
+    } finally {
+      execFileSync("docker", ["image", "rm", image]);
+    }
+  });
+
   it("shows in --dry-run where each secret and copy goes, and no value", async () => {
     const dir = app();
     writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
