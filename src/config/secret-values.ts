@@ -1,14 +1,14 @@
 /**
  * Reads the values of a one-off's secrets on this machine, just before it runs: from the
  * invoking environment, a file, or a command's stdout. Each value joins the redaction set at
- * once. Errors name the config line and say the fix; they never quote the output of a
- * command, which may be (part of) the secret.
+ * once. Errors name the config line and say the fix; they never quote a command or its
+ * output: the output may be (part of) the secret, and the command may hold a token itself.
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { OneoffError } from "../output/errors.js";
 import { rememberSecretValue } from "../output/redact.js";
-import type { SecretDefinition } from "./secrets.js";
+import { sourceLocation, type SecretDefinition } from "./secrets.js";
 import { ownValue } from "../formats/user-keys.js";
 import { formatDuration } from "../formats/units.js";
 
@@ -34,23 +34,28 @@ export function readSecretValues(
 }
 
 /**
- * For --dry-run, which must not run a secret's command: the values it can read without side
- * effects (environment, files) join the redaction set, so a value also typed into the command
- * line is masked in the listing. Unreadable ones are left for the real run to report.
+ * For --dry-run and diff, which must not run a secret's command: the values that can be read
+ * without side effects (environment, files) join the redaction set, so a value also typed into
+ * the command line is masked in the listing, and come back for diff to compare. Unreadable
+ * ones are left for the real run to report.
  */
 export function rememberReadableSecrets(
   secrets: readonly SecretDefinition[],
   hostEnv: Readonly<Record<string, string | undefined>>,
   cwd: string,
-): void {
+): SecretValue[] {
+  const read: SecretValue[] = [];
   for (const secret of secrets) {
     if (secret.source.kind === "command") continue;
     try {
-      rememberSecretValue(readOne(secret, hostEnv, cwd).toString("utf8"));
+      const value = readOne(secret, hostEnv, cwd);
+      rememberSecretValue(value.toString("utf8"));
+      read.push({ secret, value });
     } catch {
       // Reported by the run itself.
     }
   }
+  return read;
 }
 
 function readOne(
@@ -95,7 +100,7 @@ function readOne(
     timeout: commandTimeoutMs,
     maxBuffer: 16 * 1024 * 1024,
   });
-  const hint = `run it yourself to see why: ${from}`;
+  const hint = `run the command at ${sourceLocation(secret)} yourself to see why`;
   if (result.error)
     throw fail(
       `the command could not be run or did not finish in ${formatDuration(commandTimeoutMs)} (${(result.error as NodeJS.ErrnoException).code ?? "error"})`,

@@ -122,6 +122,15 @@ export function chooseSecrets(
   return chosen;
 }
 
+/**
+ * Where a secret's source is written (`oneoff.yaml:12:5`): how messages name a `command:`,
+ * never quoted, since a command may hold a token itself (`VAULT_TOKEN=... vault kv get ...`).
+ */
+export function sourceLocation(secret: SecretDefinition): string {
+  const key = `: secrets.${secret.name}.${secret.source.kind}`;
+  return secret.sourceAt.endsWith(key) ? secret.sourceAt.slice(0, -key.length) : secret.sourceAt;
+}
+
 /** The mount `file` (an absolute path in the one-off) would land in, if any. */
 export function mountHolding(file: string, mounts: readonly Mount[] | undefined): Mount | undefined {
   return (mounts ?? []).find((item) => file === item.target || file.startsWith(`${item.target.replace(/\/$/, "")}/`));

@@ -141,8 +141,11 @@ export interface ContainerEngine {
   volumeExists(name: string): Promise<boolean>;
   /** A path in a (created, never started) container's filesystem; undefined when absent. */
   statPath(containerId: string, filePath: string): Promise<PathStat | undefined>;
-  /** The bytes of one file in a container's filesystem, as a tar archive. */
-  readArchive(containerId: string, filePath: string): Promise<Buffer | undefined>;
+  /**
+   * One small file in a container's filesystem, as a tar archive read into memory: undefined
+   * when absent, "too large" when over SMALL_FILE_MAX_BYTES (archive-answers.ts), the rest unread.
+   */
+  readArchive(containerId: string, filePath: string): Promise<Buffer | undefined | "too large">;
   /**
    * Extracts a tar archive (streamed, with backpressure) into the existing directory
    * `directory` of a container, created or stopped. The engine writes into the container's

@@ -5,7 +5,7 @@
  * removed at once: the user exists, the workdir exists, the command is on the PATH.
  * Every failure is collected, not only the first.
  */
-import { isDirectory, isSymlink, tarFileText } from "../engine/archive-answers.js";
+import { isDirectory, isSymlink, smallFileText, tooLargeToRead } from "../engine/archive-answers.js";
 import type { RunPlan } from "../types/plan.js";
 import type { ContainerEngine, PathStat } from "../engine/types.js";
 import type { RegistryLogin } from "../release/credentials.js";
@@ -139,7 +139,7 @@ export async function checkOneOff(
     const stat = (filePath: string) => engine.statPath(containerId, filePath);
     const user = plan.settings.user;
     if (user) {
-      const problem = await userProblem(user, async (file) => tarFileText(await engine.readArchive(containerId, file)));
+      const problem = await userProblem(user, async (file) => smallFileText(await engine.readArchive(containerId, file)));
       if (problem) fail("user", problem, "check -u / user:, or use a numeric uid");
       else pass("user", `user ${user} exists in the image`);
     }
@@ -198,15 +198,20 @@ async function resolveLinks(filePath: string, stat: (filePath: string) => Promis
 }
 
 /** Why `user` (name or uid[:gid]) cannot run in the image, or undefined. */
-export async function userProblem(user: string, readFile: (file: string) => Promise<string | undefined>): Promise<string | undefined> {
+export async function userProblem(
+  user: string,
+  readFile: (file: string) => Promise<string | undefined | "too large">,
+): Promise<string | undefined> {
   const [name = "", group] = user.split(":");
   if (!/^\d+$/.test(name)) {
     const passwd = await readFile("/etc/passwd");
     if (passwd === undefined) return `user ${name} cannot be looked up: the image has no /etc/passwd`;
+    if (passwd === "too large") return `user ${name} cannot be looked up: ${tooLargeToRead("/etc/passwd")}`;
     if (!hasEntry(passwd, name)) return `user ${name} does not exist in the image's /etc/passwd`;
   }
   if (group !== undefined && !/^\d+$/.test(group)) {
     const groups = await readFile("/etc/group");
+    if (groups === "too large") return `group ${group} cannot be looked up: ${tooLargeToRead("/etc/group")}`;
     if (groups === undefined || !hasEntry(groups, group)) return `group ${group} does not exist in the image's /etc/group`;
   }
   return undefined;

@@ -2,16 +2,20 @@
  * `oneoff diff PROCESS` as a core call: the one-off oneoff would create (the plan, its release
  * resolved without pulling, its create body) against what the running process has.
  */
+import path from "node:path";
 import { findConfigFile } from "../config/load.js";
 import { findProcess } from "../config/running.js";
+import { rememberReadableSecrets } from "../config/secret-values.js";
 import { OneoffError } from "../output/errors.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { silentReporter } from "../output/reporter.js";
 import { resolveRelease } from "../release/resolve.js";
 import { buildContainerSpec } from "../spec/create-body.js";
-import { diffAgainstProcess, type DiffRow } from "../spec/diff.js";
+import { diffAgainstProcess, type DiffRow, type SecretVariables } from "../spec/diff.js";
+import { withSecretEnv } from "../session/files-and-secrets.js";
 import type { RunContext } from "../types/context.js";
 import type { RunOptions } from "../types/options.js";
+import type { RunPlan } from "../types/plan.js";
 import { planRun } from "./run.js";
 
 export interface DiffResult {
@@ -36,7 +40,10 @@ export async function diffWithProcess(
     );
   }
   // Planned first: a config problem is reported before anything about the engine.
-  const plan = await planRun({ command: ["true"], ...options }, context.cwd, context.env);
+  const planned = await planRun({ command: ["true"], ...options }, context.cwd, context.env);
+  const secretVariables = secretVariablesOf(planned, context);
+  // The one-off has its env secrets (as --dry-run shows them, masked), whatever their values.
+  const plan = withSecretEnv(planned, undefined);
   const engine = await connect();
   const [running] = await findProcess(engine, from, plan.app);
   const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
@@ -48,6 +55,21 @@ export async function diffWithProcess(
   );
   const image = await engine.inspectImage(release.imageId);
   const process = running as NonNullable<typeof running>;
-  const rows = diffAgainstProcess(spec, process, image ?? undefined);
+  const rows = diffAgainstProcess(spec, process, image ?? undefined, secretVariables);
   return { container: process.name, rows, same: rows.every((row) => row.same) };
+}
+
+/**
+ * The variables the plan's secrets are delivered in, with the values that can be read without
+ * running anything (as --dry-run reads them): a secret's command is never run by diff.
+ */
+function secretVariablesOf(plan: RunPlan, context: Pick<RunContext, "cwd" | "env">): SecretVariables {
+  const secretsDir = plan.configPath ? path.dirname(plan.configPath) : context.cwd;
+  const read = rememberReadableSecrets(plan.secrets, context.env, secretsDir);
+  const variables = new Map<string, string | undefined>();
+  for (const secret of plan.secrets) {
+    if (secret.delivery.as !== "env") continue;
+    variables.set(secret.delivery.variable, read.find((item) => item.secret === secret)?.value.toString("utf8"));
+  }
+  return variables;
 }

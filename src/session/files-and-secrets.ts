@@ -7,6 +7,7 @@
 import type { RunPlan } from "../types/plan.js";
 import { envValueProblem } from "../formats/env-rules.js";
 import type { SecretValue } from "../config/secret-values.js";
+import { sourceLocation } from "../config/secrets.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { REDACTED, redactSecretValues } from "../output/redact.js";
@@ -109,11 +110,8 @@ export function filesAndSecretsForDryRun(plan: RunPlan): Record<string, unknown>
       ? {
           secrets: plan.secrets.map((secret) => ({
             name: secret.name,
-            // A command is named by where it is written, not quoted: it may hold a token itself.
             from:
-              secret.source.kind === "command"
-                ? `command at ${secret.sourceAt.split(": ")[0]}`
-                : `${secret.source.kind} ${secret.source.value}`,
+              secret.source.kind === "command" ? `command at ${sourceLocation(secret)}` : `${secret.source.kind} ${secret.source.value}`,
             to:
               secret.delivery.as === "file"
                 ? `file ${secret.delivery.target} (mode 0400, owned by the one-off's user)`

@@ -12,7 +12,7 @@ import type { SecretValue } from "../config/secret-values.js";
 import { mountHolding, underMount } from "../config/secrets.js";
 import type { Mount } from "../types/config.js";
 import type { ContainerEngine } from "../engine/types.js";
-import { isDirectory, isSymlink, tarFileText } from "../engine/archive-answers.js";
+import { isDirectory, isSymlink, smallFileText, tooLargeToRead } from "../engine/archive-answers.js";
 import { OneoffError } from "../output/errors.js";
 
 export async function deliverSecretFiles(
@@ -84,7 +84,16 @@ async function realPathInOneOff(engine: ContainerEngine, containerId: string, fi
 async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ uid: number; gid: number }> {
   const user = (await engine.inspectProcess(containerId))?.user ?? "";
   const [name = "", group] = user.split(":");
-  const read = async (file: string) => tarFileText(await engine.readArchive(containerId, file)) ?? "";
+  // Over the cap the lookup is refused rather than guessed: a wrong owner would hand the
+  // file to another user of the image, or keep it from the one-off's own.
+  const read = async (file: string, lookingUp: string) => {
+    const text = smallFileText(await engine.readArchive(containerId, file));
+    if (text === "too large")
+      throw new OneoffError(`${tooLargeToRead(file)} to look up ${lookingUp} for the secret files`, {
+        hint: 'give the user as numbers, such as -u 1000:1000 or user: "1000:1000": they need no lookup',
+      });
+    return text ?? "";
+  };
   const entry = (file: string, key: string) =>
     file
       .split("\n")
@@ -94,15 +103,16 @@ async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ 
   let gid = 0;
   if (/^\d+$/.test(name)) uid = Number(name);
   else if (name) {
-    const fields = entry(await read("/etc/passwd"), name);
+    const fields = entry(await read("/etc/passwd", `user ${name}`), name);
     uid = Number(fields?.[2] ?? 0);
     gid = Number(fields?.[3] ?? 0);
   }
-  if (group !== undefined) gid = /^\d+$/.test(group) ? Number(group) : Number(entry(await read("/etc/group"), group)?.[2] ?? 0);
+  if (group !== undefined)
+    gid = /^\d+$/.test(group) ? Number(group) : Number(entry(await read("/etc/group", `group ${group}`), group)?.[2] ?? 0);
   else if (/^\d+$/.test(name)) {
     // uid alone: its primary group when /etc/passwd knows it, else the uid's own number is not assumed.
     gid = Number(
-      (await read("/etc/passwd"))
+      (await read("/etc/passwd", `uid ${name}'s group`))
         .split("\n")
         .map((line) => line.split(":"))
         .find((fields) => fields[2] === name)?.[3] ?? 0,

@@ -26,11 +26,23 @@ export interface ImageDefaults {
 const NO_IMAGE_DEFAULTS: ImageDefaults = { env: [], user: "", workdir: "" };
 
 /**
+ * The variables the one-off's `secrets:` are delivered in (`as: env`), each with its value
+ * when diff could read it without side effects (env:, file:), or undefined (a command:, which
+ * diff never runs). The same variable holds the secret in the running process too.
+ */
+export type SecretVariables = ReadonlyMap<string, string | undefined>;
+
+/**
  * Effective values on both sides: the one-off's user, workdir and env are what it will run
  * with once the image's config applies (as the engine reports the running container's), so a
  * one-off that leaves the image's USER and WORKDIR in place is not reported as differing.
  */
-export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefinition, image: ImageDefaults = NO_IMAGE_DEFAULTS): DiffRow[] {
+export function diffAgainstProcess(
+  spec: ContainerSpec,
+  process: ProcessDefinition,
+  image: ImageDefaults = NO_IMAGE_DEFAULTS,
+  secretVariables: SecretVariables = new Map(),
+): DiffRow[] {
   const { body } = spec;
   const row = (what: string, oneOff: string, running: string): DiffRow => ({ what, oneOff, running, same: oneOff === running });
   const rows = [
@@ -65,6 +77,10 @@ export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefiniti
   const theirs = envListToMap(process.env);
   for (const name of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
     if (PER_CONTAINER_ENV.has(name)) continue;
+    if (secretVariables.has(name)) {
+      rows.push(secretVariableRow(name, secretVariables.get(name), theirs[name]));
+      continue;
+    }
     const a = ours[name];
     const b = theirs[name];
     const same = a === b;
@@ -74,4 +90,17 @@ export function diffAgainstProcess(spec: ContainerSpec, process: ProcessDefiniti
     rows.push({ what: `env ${name}`, oneOff: show(a), running: show(b), same });
   }
   return rows;
+}
+
+/**
+ * A `secrets:` variable: masked on both sides, whatever its name says. The one-off has it (its
+ * value is read when it runs); a value diff did not read is compared by presence alone.
+ */
+function secretVariableRow(name: string, ours: string | undefined, theirs: string | undefined): DiffRow {
+  const what = `env ${name}`;
+  if (theirs === undefined)
+    return { what, oneOff: ours === undefined ? "(secret, not compared)" : "(secret)", running: "(unset)", same: false };
+  if (ours === undefined) return { what, oneOff: "(secret, not compared)", running: "(secret)", same: true };
+  const shown = ours === theirs ? "(secret)" : "(secret, differs)";
+  return { what, oneOff: shown, running: shown, same: ours === theirs };
 }

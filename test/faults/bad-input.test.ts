@@ -924,7 +924,7 @@ export const CATALOGUE: BadInput[] = [
     config: `${BASE}secrets:\n  tok: {command: echo not-shown; exit 9}\n`,
     args: ["run", "--", "true"],
     code: 125,
-    says: /^oneoff: oneoff\.yaml:5:9: secrets\.tok\.command: the command exited with 9 \(run it yourself to see why: echo not-shown; exit 9\)$/,
+    says: /^oneoff: oneoff\.yaml:5:9: secrets\.tok\.command: the command exited with 9 \(run the command at oneoff\.yaml:5:9 yourself to see why\)$/,
   },
   {
     what: "secrets: a target under a volume",

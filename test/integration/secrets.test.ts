@@ -4,11 +4,12 @@
  * list their secrets; and every bad source refused in one line before anything is created.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, oneoff, oneOffContainers } from "./helpers.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { docker, eventually, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
+import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
@@ -45,6 +46,8 @@ function app(extra = ""): string {
 }
 
 const env = { INT_DB_PASSWORD: VALUE };
+/** A secret command that holds a token itself, as `VAULT_TOKEN=... vault kv get ...` does, and fails. */
+const FAILING_COMMAND = "VAULT_TOKEN=hvs.planted-Int-3c9 printf 'tok-%s' leaked; exit 7";
 
 describe("secrets: delivered to the one-off", () => {
   it("writes files with mode 0400 owned by the one-off's user, and env secrets as variables", async () => {
@@ -96,8 +99,8 @@ describe("secrets: delivered to the one-off", () => {
     [
       "a failing command",
       env,
-      (text: string) => text.replace("command: printf 'tok-%s\\n' from-command", "command: printf 'tok-%s' leaked; exit 7"),
-      /^oneoff: oneoff\.yaml:10:5: secrets\.api_token\.command: the command exited with 7 \(run it yourself to see why/,
+      (text: string) => text.replace("command: printf 'tok-%s\\n' from-command", `command: ${FAILING_COMMAND}`),
+      /^oneoff: oneoff\.yaml:10:5: secrets\.api_token\.command: the command exited with 7 \(run the command at oneoff\.yaml:10:5 yourself to see why\)$/,
     ],
   ])("refuses %s in one line, exit 125, nothing created", async (_name, runEnv, breakIt, line) => {
     const dir = app();
@@ -109,8 +112,22 @@ describe("secrets: delivered to the one-off", () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(line);
     expect(result.stderr).not.toContain("tok-leaked");
+    expect(result.stderr).not.toContain("hvs.planted");
     expect(result.stdout.toString()).toBe("");
     expect(oneOffContainers()).toEqual([]);
+  });
+
+  it("names a failing command by its place in --json's error document too, never quoting it (it may hold a token)", async () => {
+    const dir = app();
+    const config = path.join(dir, "oneoff.yaml");
+    writeFileSync(config, readFileSync(config, "utf8").replace("command: printf 'tok-%s\\n' from-command", `command: ${FAILING_COMMAND}`));
+    const result = await oneoff(["run", "--json", "show"], { cwd: dir, env });
+    expect(result.code).toBe(125);
+    expect(documentOf<{ error: unknown }>("error", result.stdout).error).toEqual({
+      message: "oneoff.yaml:10:5: secrets.api_token.command: the command exited with 7",
+      hint: "run the command at oneoff.yaml:10:5 yourself to see why",
+    });
+    expect(`${result.stdout.toString()}${result.stderr}`).not.toMatch(/hvs\.planted|VAULT_TOKEN|tok-leaked/);
   });
 
   it("refuses a file target under a volume before anything is created", async () => {
@@ -152,6 +169,35 @@ describe("secrets: delivered to the one-off", () => {
     }
   });
 
+  it("refuses in one line to look a user up in an /etc/passwd over 1 MiB (read no further), and needs no lookup for a numeric user", async () => {
+    const image = "oneoff-test/secrets-big-passwd:latest";
+    // The image's own app user first, then 2 MiB of filler: a lookup that read it all would find app.
+    execFileSync("docker", ["build", "-q", "-t", image, "-"], {
+      input: "FROM oneoff-test/busybox\nRUN yes 'filler:x:5000:5000::/nonexistent:/bin/false' | head -c 2097152 >> /etc/passwd\n",
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+    });
+    try {
+      const dir = app();
+      const refused = await oneoff(["run", "--release", image, "-u", "app", "--", "true"], { cwd: dir, env });
+      expect(refused.stderr.split("\n").filter(Boolean)).toEqual([
+        'oneoff: the image\'s /etc/passwd is over 1 MiB, more than oneoff reads to look up user app for the secret files (give the user as numbers, such as -u 1000:1000 or user: "1000:1000": they need no lookup)',
+      ]);
+      expect(refused.code).toBe(125);
+      expect(oneOffContainers()).toEqual([]);
+      const numeric = await oneoff(
+        ["run", "--release", image, "-u", "1000:1000", "--", "stat", "-c", "%a %u:%g", "/run/secrets/db_password"],
+        {
+          cwd: dir,
+          env,
+        },
+      );
+      expect(numeric.stdout.toString()).toBe("400 1000:1000\n");
+      expect(numeric.code).toBe(0);
+    } finally {
+      execFileSync("docker", ["image", "rm", image]);
+    }
+  });
+
   it("shows in --dry-run where each secret and copy goes, and no value", async () => {
     const dir = app();
     writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
@@ -170,5 +216,88 @@ describe("secrets: delivered to the one-off", () => {
     ]);
     expect(document.request.body.Env).toContain("API_TOKEN=<redacted>");
     expect(result.stdout.toString()).not.toContain(VALUE);
+  });
+});
+
+describe("oneoff diff and secrets:", () => {
+  const STRIPE = "sk_live_planted-Diff-4e2";
+  const VAULT = "hvs-planted-Diff-88";
+  const APP = `secretsdiff${Date.now()}`;
+  const WEB = `${APP}-web`;
+  afterAll(() => {
+    try {
+      docker("rm", "-f", WEB);
+    } catch {}
+  });
+
+  beforeAll(() => {
+    // The web process holds the same secrets in the same variables, given to it some other way.
+    docker(
+      "run",
+      "-d",
+      "--name",
+      WEB,
+      "--label",
+      "io.oneoff.process=web",
+      "--label",
+      `io.oneoff.app=${APP}`,
+      "-e",
+      `STRIPE=${STRIPE}`,
+      "-e",
+      `VAULT_VALUE=${VAULT}`,
+      IMAGE,
+      "sleep",
+      "600",
+    );
+  });
+
+  function diffApp(): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secrets-diff-"));
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      [
+        `app: ${APP}`,
+        `image: ${IMAGE}`,
+        "secrets:",
+        "  stripe: {env: DIFF_STRIPE, as: env, variable: STRIPE}",
+        // diff never runs a secret's command: if it did, the file would be there.
+        "  vault: {command: touch ran-by-diff; printf x, as: env, variable: VAULT_VALUE}",
+        "  late: {env: DIFF_LATE, as: env, variable: LATE_TOKEN}",
+      ].join("\n"),
+    );
+    return dir;
+  }
+
+  it("masks their variables on both sides, shows the one-off as having them, and says whether a value it can read differs", async () => {
+    const dir = diffApp();
+    const rows = async (stripe: string) => {
+      const result = await oneoff(["diff", "--json", "web"], { cwd: dir, env: { DIFF_STRIPE: stripe, DIFF_LATE: "late-planted-Diff" } });
+      expect(result.stderr).toBe("");
+      expect(`${result.stdout.toString()}`).not.toMatch(/planted/);
+      return documentOf<{ rows: Array<{ what: string; oneOff: string; running: string; same: boolean }> }>(
+        "diff",
+        result.stdout,
+      ).rows.filter((row) => ["env STRIPE", "env VAULT_VALUE", "env LATE_TOKEN"].includes(row.what));
+    };
+    expect(await rows(STRIPE)).toEqual([
+      { what: "env LATE_TOKEN", oneOff: "(secret)", running: "(unset)", same: false },
+      { what: "env STRIPE", oneOff: "(secret)", running: "(secret)", same: true },
+      { what: "env VAULT_VALUE", oneOff: "(secret, not compared)", running: "(secret)", same: true },
+    ]);
+    expect(await rows("sk_live_other-planted")).toContainEqual({
+      what: "env STRIPE",
+      oneOff: "(secret, differs)",
+      running: "(secret, differs)",
+      same: false,
+    });
+    const table = await oneoff(["diff", "--all", "web"], {
+      cwd: dir,
+      env: { DIFF_STRIPE: "sk_live_other-planted", DIFF_LATE: "x-planted" },
+    });
+    expect(table.code).toBe(1);
+    expect(table.stdout.toString()).toMatch(/^≠\s+env STRIPE\s+\(secret, differs\)\s+\(secret, differs\)$/m);
+    expect(table.stdout.toString()).toMatch(/^=\s+env VAULT_VALUE\s+\(secret, not compared\)\s+\(secret\)$/m);
+    expect(`${table.stdout.toString()}${table.stderr}`).not.toMatch(/planted/);
+    expect(existsSync(path.join(dir, "ran-by-diff"))).toBe(false);
   });
 });

@@ -42,6 +42,15 @@ describe("pre-flight helpers", () => {
     expect(await userProblem("ap", read)).toMatch(/user ap does not exist/);
     expect(await userProblem("app:wheel", read)).toMatch(/group wheel does not exist/);
     expect(await userProblem("app", async () => undefined)).toMatch(/has no \/etc\/passwd/);
+    // A file over the cap is not read (readArchive says so): no lookup, and no guess.
+    const tooLarge = async () => "too large" as const;
+    expect(await userProblem("app", tooLarge)).toBe(
+      "user app cannot be looked up: the image's /etc/passwd is over 1 MiB, more than oneoff reads",
+    );
+    expect(await userProblem("1000:staff", tooLarge)).toBe(
+      "group staff cannot be looked up: the image's /etc/group is over 1 MiB, more than oneoff reads",
+    );
+    expect(await userProblem("1000:1000", tooLarge)).toBeUndefined();
     expect(hasEntry("a:x\nbb:y\n", "b")).toBe(false);
   });
 

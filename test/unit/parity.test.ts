@@ -137,6 +137,38 @@ describe("diffAgainstProcess", () => {
       { what: "env SHOP_ENV", oneOff: "staging", running: "production", same: false },
     ]);
   });
+
+  it("masks the variables of secrets: on both sides, shows the one-off as having them, and compares the values it could read", () => {
+    const image = { env: ["PATH=/bin"], user: "", workdir: "" };
+    // STRIPE says nothing secret by its name: only secrets: tells it is one.
+    const running = web({ env: [...web().env, "STRIPE=sk_live_planted-1", "VAULT_VALUE=from-vault-planted"] });
+    const oneOff = spec(["SHOP_ENV=production", "API_TOKEN=t0k", "STRIPE=<redacted>", "VAULT_VALUE=<redacted>", "LATE=<redacted>"]);
+    // STRIPE's value was read (env: or file:); VAULT_VALUE and LATE come from commands, never run by diff.
+    const secretEnv = (stripe: string) =>
+      new Map<string, string | undefined>([
+        ["STRIPE", stripe],
+        ["VAULT_VALUE", undefined],
+        ["LATE", undefined],
+      ]);
+    const secretRows = (stripe: string) =>
+      diffAgainstProcess(oneOff, running, image, secretEnv(stripe)).filter((row) =>
+        ["env STRIPE", "env VAULT_VALUE", "env LATE"].includes(row.what),
+      );
+    expect(secretRows("sk_live_planted-1")).toEqual([
+      { what: "env LATE", oneOff: "(secret, not compared)", running: "(unset)", same: false },
+      { what: "env STRIPE", oneOff: "(secret)", running: "(secret)", same: true },
+      { what: "env VAULT_VALUE", oneOff: "(secret, not compared)", running: "(secret)", same: true },
+    ]);
+    expect(secretRows("sk_live_other")).toContainEqual({
+      what: "env STRIPE",
+      oneOff: "(secret, differs)",
+      running: "(secret, differs)",
+      same: false,
+    });
+    const alone = diffAgainstProcess(oneOff, web(), image, secretEnv("sk_live_planted-1")).find((row) => row.what === "env STRIPE");
+    expect(alone).toEqual({ what: "env STRIPE", oneOff: "(secret)", running: "(unset)", same: false });
+    expect(JSON.stringify(diffAgainstProcess(oneOff, running, image, secretEnv("sk_live_other")))).not.toMatch(/planted|sk_live|redacted/);
+  });
 });
 
 describe("parseProcfile", () => {

@@ -9,6 +9,7 @@ import { OneoffError } from "../../output/errors.js";
 import { rawRequest, type RequestTarget } from "./requests.js";
 import type { PathStat } from "../types.js";
 import { notDockerError } from "./errors.js";
+import { SMALL_ARCHIVE_MAX_BYTES } from "../archive-answers.js";
 import { openRequest } from "./transport.js";
 
 const archivePath = (containerId: string, containerPath: string) =>
@@ -102,10 +103,42 @@ export async function statPath(target: RequestTarget, containerId: string, fileP
   return JSON.parse(Buffer.from(header, "base64").toString("utf8")) as PathStat;
 }
 
-/** A small file's tar (for oneoff check: /etc/passwd), read whole; undefined when absent. */
-export async function readSmallArchive(target: RequestTarget, containerId: string, filePath: string): Promise<Buffer | undefined> {
-  const response = await rawRequest(target, "GET", archivePath(containerId, filePath));
-  if (response.statusCode === 404) return undefined;
-  if (response.statusCode !== 200) throw notDockerError(target.connection.endpoint, `GET archive answered ${response.statusCode}`);
-  return response.body;
+/**
+ * A small file's tar (/etc/passwd, /etc/group), read into memory up to SMALL_ARCHIVE_MAX_BYTES:
+ * undefined when absent, "too large" past that, the rest never read (the connection is
+ * dropped), since the image is not ours to trust with this process's memory.
+ */
+export function readSmallArchive(target: RequestTarget, containerId: string, filePath: string): Promise<Buffer | undefined | "too large"> {
+  // Pooled: a socket destroyed mid-answer leaves the pool (and over ssh, a connection of its own would be a new ssh).
+  const request = openRequest(target, { method: "GET", path: archivePath(containerId, filePath) }, false);
+  return new Promise((resolve, reject) => {
+    request.once("response", (response) => {
+      const status = response.statusCode ?? 0;
+      if (status === 404) {
+        response.resume();
+        resolve(undefined);
+        return;
+      }
+      if (status !== 200) {
+        response.resume();
+        reject(notDockerError(target.connection.endpoint, `GET archive answered ${status}`));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let length = 0;
+      response.on("data", (chunk: Buffer) => {
+        length += chunk.length;
+        if (length > SMALL_ARCHIVE_MAX_BYTES) {
+          resolve("too large");
+          request.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.once("error", reject);
+      response.once("end", () => resolve(Buffer.concat(chunks)));
+    });
+    request.once("error", reject);
+    request.end();
+  });
 }

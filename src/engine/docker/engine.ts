@@ -234,7 +234,7 @@ export class DockerEngine implements ContainerEngine {
     });
   }
 
-  async readArchive(containerId: string, filePath: string): Promise<Buffer | undefined> {
+  async readArchive(containerId: string, filePath: string): Promise<Buffer | undefined | "too large"> {
     return readSmallArchive(this.target(), containerId, filePath).catch((error: unknown) => {
       throw translateEngineError(error, this.endpoint, `read ${filePath} in the image`);
     });
