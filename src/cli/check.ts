@@ -60,7 +60,7 @@ Examples:
  * (`beforeRun`), success is silent and a config problem reads as it would from run itself.
  */
 export async function runChecks(options: RunOptions, io: CliIO, json: boolean, beforeRun = false): Promise<boolean> {
-  const [{ checkRun }] = await Promise.all([import("../pipeline/run.js")]);
+  const [{ checkRun }, { oneoffLine }] = await Promise.all([import("../pipeline/run.js"), import("../output/reporter.js")]);
   const checks = await checkRun(options, { cwd: process.cwd(), env: process.env });
   const ok = checks.every((check) => check.ok);
   if (json) {
@@ -69,7 +69,7 @@ export async function runChecks(options: RunOptions, io: CliIO, json: boolean, b
   }
   for (const check of checks) {
     const what = beforeRun && check.name === "config" ? "" : `check ${check.name}: `;
-    if (!check.ok) io.stderr.write(`oneoff: ${what}${check.detail}${check.hint ? ` (${check.hint})` : ""}\n`);
+    if (!check.ok) io.stderr.write(oneoffLine(`${what}${check.detail}${check.hint ? ` (${check.hint})` : ""}`));
   }
   // A run's or release's --json document says why it did not start: the first failed check.
   const failed = checks.find((check) => !check.ok);
@@ -83,6 +83,6 @@ export async function runChecks(options: RunOptions, io: CliIO, json: boolean, b
       ),
     );
   }
-  if (ok && !beforeRun) io.stderr.write(`oneoff: checks passed: ${checks.map((check) => check.detail).join("; ")}\n`);
+  if (ok && !beforeRun) io.stderr.write(oneoffLine(`checks passed: ${checks.map((check) => check.detail).join("; ")}`));
   return ok;
 }

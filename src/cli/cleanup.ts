@@ -23,20 +23,23 @@ Examples:
     )
     .action((flags: { dryRun?: boolean }) =>
       act(async () => {
-        const [{ engineFor }, { reapAll }, { whyReaped }] = await Promise.all([
+        const [{ engineFor }, { reapAll }, { whyReaped }, { oneoffLine }] = await Promise.all([
           import("./engine.js"),
           import("../pipeline/oneoffs.js"),
           import("../lifecycle/reaper.js"),
+          import("../output/reporter.js"),
         ]);
         const dryRun = flags.dryRun === true;
         const result = await reapAll(await engineFor(engineFlags()), { dryRun });
         for (const container of result.removed) {
           io.stderr.write(
-            `oneoff: ${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${whyReaped(container)}\n`,
+            oneoffLine(
+              `${dryRun ? "would remove" : "removed"} one-off ${container.name} (${container.id.slice(0, 12)}), ${whyReaped(container)}`,
+            ),
           );
         }
         for (const { container, error } of result.failed) {
-          io.stderr.write(`oneoff: could not remove one-off ${container.name} (${container.id.slice(0, 12)}): ${error.message}\n`);
+          io.stderr.write(oneoffLine(`could not remove one-off ${container.name} (${container.id.slice(0, 12)}): ${error.message}`));
         }
         if (result.removed.length === 0 && result.failed.length === 0) io.stderr.write("oneoff: nothing to clean up\n");
         return result.failed.length ? 125 : 0;

@@ -24,10 +24,11 @@ Examples:
     )
     .action((from: string, flags: { config?: string; release?: string; all?: boolean; json?: boolean }) =>
       act(async () => {
-        const [{ diffWithProcess }, { engineFor }, { formatTable }] = await Promise.all([
+        const [{ diffWithProcess }, { engineFor }, { formatTable }, { oneoffLine }] = await Promise.all([
           import("../pipeline/diff.js"),
           import("./engine.js"),
           import("../output/table.js"),
+          import("../output/reporter.js"),
         ]);
         const options = {
           ...(flags.config ? { config: flags.config } : {}),
@@ -49,7 +50,7 @@ Examples:
                 shown.map((row) => [row.same ? "=" : "≠", row.what, row.oneOff, row.running]),
               ),
             );
-          io.stderr.write(`oneoff: the one-off ${differs ? "differs from" : "matches"} ${container} (${from})\n`);
+          io.stderr.write(oneoffLine(`the one-off ${differs ? "differs from" : "matches"} ${container} (${from})`));
         }
         return differs ? 1 : 0;
       }),

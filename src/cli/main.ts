@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { ExitCode, exitCodeOf, formatErrorLine, OneoffError } from "../output/errors.js";
 import { errorDocument, jsonDocument } from "../output/json-document.js";
+import { escapeControls } from "../output/escape-controls.js";
 import { redactSecretValues } from "../output/redact.js";
 import { VERSION } from "../version.js";
 import { commandWord, configFileAsConfig, splitAtDoubleDash } from "./argv.js";
@@ -122,7 +123,10 @@ Examples:
     }
     failed(error, commandName);
     io.stderr.write(`${formatErrorLine(error)}\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr.write(`${redactSecretValues(error.stack)}\n`);
+    if (debug && error instanceof Error && error.stack) {
+      // Line by line: the stack's own lines stay lines; a control in its message is shown.
+      io.stderr.write(`${redactSecretValues(error.stack).split("\n").map(escapeControls).join("\n")}\n`);
+    }
     return exitCodeOf(error);
   }
 }

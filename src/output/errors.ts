@@ -2,6 +2,7 @@
  * The one error type oneoff raises for anything a user can act on. Exit codes follow the
  * `docker run` contract so pipelines can tell "the command failed" from "oneoff failed".
  */
+import { escapeControls } from "./escape-controls.js";
 import { redactSecretValues } from "./redact.js";
 
 export const ExitCode = {
@@ -36,9 +37,13 @@ export class OneoffError extends Error {
   }
 }
 
-/** The single line the CLI prints for an error: `oneoff: <what failed>: <why> (<hint>)`. */
+/**
+ * The single line the CLI prints for an error: `oneoff: <what failed>: <why> (<hint>)`. A
+ * message often carries a name or an engine's text, so what control characters remain once
+ * its line breaks are joined are shown escaped.
+ */
 export function formatErrorLine(error: unknown): string {
-  return redactSecretValues(errorLine(error));
+  return escapeControls(redactSecretValues(errorLine(error)));
 }
 
 function errorLine(error: unknown): string {

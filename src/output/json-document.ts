@@ -5,6 +5,7 @@
  * (bad input, a refusal, an unreachable engine) is an `error` document with the exit code and
  * the one line the CLI prints on stderr. Pure.
  */
+import { escapeJsonControls } from "./escape-controls.js";
 import { ExitCode, exitCodeOf, OneoffError } from "./errors.js";
 import { redactSecretValues } from "./redact.js";
 
@@ -13,7 +14,7 @@ export const SCHEMA_VERSION = 1;
 export type DocumentKind = "run" | "ps" | "history" | "tasks" | "check" | "diff" | "ledger" | "error";
 
 export function jsonDocument(kind: DocumentKind, body: Record<string, unknown>): string {
-  return `${JSON.stringify({ schema: `oneoff/${kind}`, schemaVersion: SCHEMA_VERSION, ...body })}\n`;
+  return `${escapeJsonControls(JSON.stringify({ schema: `oneoff/${kind}`, schemaVersion: SCHEMA_VERSION, ...body }))}\n`;
 }
 
 /** The document for a failure of `command` (one line, as on stderr; the hint apart). */

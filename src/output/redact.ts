@@ -4,6 +4,8 @@
  * (postgres://user:pw@host), and when it is the value of one of the `secrets:` the one-off
  * got: those are remembered here once read, and masked wherever they appear.
  */
+import { escapeJsonControls } from "./escape-controls.js";
+
 export const REDACTED = "<redacted>";
 
 /** Known secret values, longest first so a value containing another is masked whole. */
@@ -36,7 +38,9 @@ export function redactSecretValues(text: string): string {
  * once encoded, a value holding `"` or `\` reads `\"` or `\\` and a search for it misses.
  */
 export function redactedJson(document: unknown, indent?: number): string {
-  return JSON.stringify(document, (_key, value: unknown) => (typeof value === "string" ? redactSecretValues(value) : value), indent);
+  return escapeJsonControls(
+    JSON.stringify(document, (_key, value: unknown) => (typeof value === "string" ? redactSecretValues(value) : value), indent),
+  );
 }
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api_?key|private_?key|credential|auth|cookie|session_key|signing_key|_key$)/i;

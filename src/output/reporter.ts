@@ -1,8 +1,10 @@
 /**
  * Everything oneoff itself says goes to stderr; stdout belongs to the command (or to a
- * machine-readable document such as --dry-run's).
+ * machine-readable document such as --dry-run's). Messages carry names and values a container
+ * or the engine chose, so each is escaped here, once, on its way out (escape-controls.ts).
  */
 import type { Writable } from "node:stream";
+import { escapeControls } from "./escape-controls.js";
 import { redactSecretValues } from "./redact.js";
 
 export interface Reporter {
@@ -36,11 +38,11 @@ export function streamReporter(stderr: Writable & { isTTY?: boolean }, options: 
     info(message) {
       if (options.quiet) return;
       clearStatus();
-      stderr.write(`oneoff: ${redactSecretValues(message)}\n`);
+      stderr.write(oneoffLine(message));
     },
     warn(message) {
       clearStatus();
-      stderr.write(`oneoff: ${redactSecretValues(message)}\n`);
+      stderr.write(oneoffLine(message));
     },
     status(message) {
       if (!interactive || options.quiet) return;
@@ -59,18 +61,23 @@ export function streamReporter(stderr: Writable & { isTTY?: boolean }, options: 
   };
 }
 
+/** A message as oneoff prints it: secrets masked (before escaping, so they still match), then controls shown, on one line. */
+export function oneoffLine(message: string): string {
+  return `oneoff: ${escapeControls(redactSecretValues(message))}\n`;
+}
+
 /**
- * The lines as a terminal of that size can redraw them: each cut to the width (a wrapped line
- * would throw the cursor arithmetic off) and, when there are more lines than fit, the first
- * and the last ones with a count of those left out between (the cursor cannot move above the
- * screen's top).
+ * The lines as a terminal of that size can redraw them: each escaped, then cut to the width (a
+ * wrapped line, or a newline the engine sent, would throw the cursor arithmetic off) and, when
+ * there are more lines than fit, the first and the last ones with a count of those left out
+ * between (the cursor cannot move above the screen's top).
  */
 export function statusBlock(lines: readonly string[], columns: number, rows: number): string[] {
   const width = Math.max(10, columns - 1);
   const room = Math.max(3, rows - 1);
   const fitted =
     lines.length <= room ? lines : [lines[0] ?? "", `... ${lines.length - room + 1} more`, ...lines.slice(lines.length - (room - 2))];
-  return fitted.map((line) => line.slice(0, width));
+  return fitted.map((line) => escapeControls(line).slice(0, width));
 }
 
 export const silentReporter: Reporter = { interactive: false, info() {}, warn() {}, status() {}, endStatus() {} };
