@@ -21,13 +21,13 @@
  *
  * What is refused does not stop the rest: the caller gets the refusals to report in one line.
  */
-import { constants, type Stats } from "node:fs";
-import { lstat, mkdir, open, realpath, rename, rmdir, symlink, unlink, type FileHandle } from "node:fs/promises";
+import { constants } from "node:fs";
+import { mkdir, open, realpath, rmdir, symlink, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { extract as tarExtract, type Header } from "tar-stream";
-import { randomHex } from "../formats/random-hex.js";
+import { DiskTree, Refused, type Staged } from "./untrusted-tree.js";
 
 export interface Refusal {
   /** The entry's name as the archive gives it (after renaming). */
@@ -71,9 +71,6 @@ const PRIVILEGE_BITS = 0o6000;
 const NEW_FILE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const EXISTING_DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
 
-/** Refuses one entry; the extraction goes on. */
-class Refused extends Error {}
-
 interface DirectoryStamp {
   relative: string;
   mode: number;
@@ -83,12 +80,6 @@ interface DirectoryStamp {
 interface PendingLink {
   relative: string;
   target: string;
-}
-
-/** A file or link written under a temporary name beside where it goes, moved there once all is written. */
-interface Staged {
-  relative: string;
-  temporary: string;
 }
 
 /**
@@ -172,7 +163,7 @@ export async function extractUntrusted(archive: Readable, destination: string, o
         outcome.refused.push({ name: link.relative, why: error.message });
       }
     }
-    // Everything is written: from here on only renames, which need no space. Links go last,
+    // Everything is written: from here on only renames, which write no data. Links go last,
     // so a link replaces a file of its name, as when each was written in turn.
     for (const item of staged) {
       try {
@@ -208,121 +199,6 @@ export function entryPath(name: string): string {
   return parts.join("/");
 }
 
-/** The destination as it is on disk, checked one lstat at a time, never through a link. */
-class DiskTree {
-  /** Folders (relative paths) already seen to be real folders, or made here. */
-  private readonly folders = new Set<string>([""]);
-  /** Folders this copy made, in the order made. */
-  readonly made: string[] = [];
-
-  /** `confinedTo`: the one entry of `root` the copy is, or "" for all of it. */
-  constructor(
-    readonly root: string,
-    private readonly confinedTo: string,
-  ) {}
-
-  /** Whether `relative` is the copy or inside it. */
-  holds(relative: string): boolean {
-    return this.confinedTo === "" || relative === this.confinedTo || relative.startsWith(`${this.confinedTo}/`);
-  }
-
-  absolute(relative: string): string {
-    return relative === "" ? this.root : path.join(this.root, relative);
-  }
-
-  /** A name no one else uses, in the folder where `relative` goes. */
-  temporaryBeside(relative: string): string {
-    return path.join(this.absolute(parentOf(relative)), `.${path.posix.basename(relative)}.oneoff-${randomHex(6)}`);
-  }
-
-  async lstatOf(relative: string): Promise<Stats | undefined> {
-    try {
-      return await lstat(this.absolute(relative));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
-  }
-
-  /** Makes `relative` and every folder above it a real folder, refusing links and files in the way. */
-  async directory(relative: string): Promise<void> {
-    if (this.folders.has(relative)) return;
-    await this.directory(parentOf(relative));
-    const found = await this.lstatOf(relative);
-    if (found === undefined) {
-      await mkdir(this.absolute(relative), { mode: 0o755 });
-      this.made.push(relative);
-    } else if (found.isSymbolicLink()) throw new Refused(`${relative} is a link on disk; nothing is written through it`);
-    else if (!found.isDirectory()) throw new Refused(`${relative} is a file on disk, not a folder`);
-    this.folders.add(relative);
-  }
-
-  /** The folder `relative` goes in, made; refused when a folder stands where `relative` goes. */
-  async placeFor(relative: string): Promise<void> {
-    await this.directory(parentOf(relative));
-    if ((await this.lstatOf(relative))?.isDirectory()) throw new Refused(`a folder ${relative} is already there`);
-  }
-
-  /**
-   * Moves a staged file or link to where it goes. A rename replaces whatever non-folder is
-   * there (a link included) and never follows it.
-   */
-  async moveInto(item: Staged): Promise<void> {
-    try {
-      await this.placeFor(item.relative);
-    } catch (error) {
-      await unlink(item.temporary);
-      throw error;
-    }
-    await rename(item.temporary, this.absolute(item.relative));
-  }
-
-  /**
-   * A link at `relative` pointing at `target` must land inside the copy, reading the target
-   * from the link's folder, without passing through any link (on disk, or one this archive
-   * makes) on the way; it may land on a link of this archive that itself passes. Where this
-   * archive puts a file, what is on disk now does not count: the file replaces it.
-   */
-  async checkLinkTarget(
-    relative: string,
-    target: string,
-    archiveLinks: ReadonlyMap<string, string>,
-    archiveFiles: ReadonlySet<string>,
-    seen: Set<string> = new Set(),
-  ): Promise<void> {
-    const outside = () => new Refused(`a link to ${target}, outside the destination`);
-    if (target === "") throw new Refused("a link with an empty target");
-    if (path.posix.isAbsolute(target)) throw outside();
-    // Read component by component, not normalised: "b/../x" is only "x" if b is a real folder.
-    const steps = `${parentOf(relative)}/${target}`.split("/").filter((part) => part !== "" && part !== ".");
-    const walked: string[] = [];
-    for (const [index, step] of steps.entries()) {
-      if (step === "..") {
-        if (walked.length === 0) throw outside();
-        walked.pop();
-        if (!this.holds(walked.join("/"))) throw outside();
-        continue;
-      }
-      walked.push(step);
-      const here = walked.join("/");
-      if (!this.holds(here)) throw outside();
-      const last = index === steps.length - 1;
-      if (archiveLinks.has(here)) {
-        if (!last) throw new Refused(`a link to ${target}, through the link ${here}`);
-        if (seen.has(here) || here === relative) throw new Refused(`a loop of links through ${here}`);
-        seen.add(relative);
-        await this.checkLinkTarget(here, archiveLinks.get(here) as string, archiveLinks, archiveFiles, seen);
-        continue;
-      }
-      if (archiveFiles.has(here)) continue;
-      const found = await this.lstatOf(here);
-      if (found?.isSymbolicLink()) throw new Refused(`a link to ${target}, through the link ${here} already on disk`);
-    }
-    // A target that names no step ("." from the top) lands where the link's folder is.
-    if (!this.holds(walked.join("/"))) throw outside();
-  }
-}
-
 /** Writes a file entry under a temporary name beside where it goes. */
 async function writeFile(tree: DiskTree, relative: string, entry: AsyncIterable<unknown>, header: Header): Promise<Staged> {
   await tree.placeFor(relative);
@@ -350,7 +226,7 @@ async function writeFile(tree: DiskTree, relative: string, entry: AsyncIterable<
  * file short as if complete.
  */
 async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
-  for (let offset = 0; offset < buffer.length; ) {
+  for (let offset = 0; offset < buffer.length;) {
     const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset);
     if (bytesWritten === 0) throw Object.assign(new Error("EIO: the disk took nothing of a write"), { code: "EIO" });
     offset += bytesWritten;
@@ -371,9 +247,4 @@ async function drain(entry: AsyncIterable<unknown>): Promise<void> {
   for await (const _chunk of entry) {
     // discarded: a folder's, a link's or a refused entry's data
   }
-}
-
-function parentOf(relative: string): string {
-  const parent = path.posix.dirname(relative);
-  return parent === "." ? "" : parent;
 }
