@@ -188,6 +188,7 @@ function withContainerOptions(command: Command): Command {
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
     .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
+    .option("--copy-out-limit <size>", "the most one --copy-out may write, e.g. 4g (default 1g; past it nothing of that copy is kept)")
     .addOption(new Option("--pull <policy>", "when to pull the release image").choices(PULL_POLICIES as string[]))
     .addOption(
       new Option(
@@ -264,6 +265,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("capture", pick<boolean>("capture"));
   set("copyIn", pick<string[]>("copyIn"));
   set("copyOut", pick<string[]>("copyOut"));
+  set("copyOutLimit", pick<string>("copyOutLimit"));
   Object.assign(options, context.engineFlags());
   if (options.capture && !options.json)
     throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });

@@ -11,7 +11,7 @@ export type Duration = number | string;
 
 export interface LibraryRunOptions extends Omit<
   RunOptions,
-  "env" | "labels" | "memory" | "cpus" | "shmSize" | "timeout" | "keepFor" | "waitLock" | "command"
+  "env" | "labels" | "memory" | "cpus" | "shmSize" | "copyOutLimit" | "timeout" | "keepFor" | "waitLock" | "command"
 > {
   /** The command (argv), or extra arguments appended to the task's command. */
   command?: string[];
@@ -21,6 +21,8 @@ export interface LibraryRunOptions extends Omit<
   memory?: number | string;
   cpus?: number | string;
   shmSize?: number | string;
+  /** The most one copy-out may write: bytes, or text such as "4g" (default 1g). */
+  copyOutLimit?: number | string;
   timeout?: Duration;
   keepFor?: Duration;
   /** With `lock`: wait for it, up to this long (true: no limit). */
@@ -33,7 +35,7 @@ const duration = (value: Duration) => (typeof value === "number" ? `${value}ms` 
 const size = (value: number | string) => String(value);
 
 export function toRunOptions(options: LibraryRunOptions): RunOptions {
-  const { env, labels, memory, cpus, shmSize, timeout, keepFor, waitLock, ...rest } = options;
+  const { env, labels, memory, cpus, shmSize, copyOutLimit, timeout, keepFor, waitLock, ...rest } = options;
   return {
     ...rest,
     ...(env === undefined ? {} : { env: pairs(env) }),
@@ -41,6 +43,7 @@ export function toRunOptions(options: LibraryRunOptions): RunOptions {
     ...(memory === undefined ? {} : { memory: size(memory) }),
     ...(cpus === undefined ? {} : { cpus: String(cpus) }),
     ...(shmSize === undefined ? {} : { shmSize: size(shmSize) }),
+    ...(copyOutLimit === undefined ? {} : { copyOutLimit: size(copyOutLimit) }),
     ...(timeout === undefined ? {} : { timeout: duration(timeout) }),
     ...(keepFor === undefined ? {} : { keepFor: duration(keepFor) }),
     ...(waitLock === undefined ? {} : { waitLock: waitLock === true ? true : duration(waitLock) }),

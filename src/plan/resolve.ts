@@ -122,7 +122,7 @@ export function resolveRunPlan({
     ...containerNaming(options, timing.lock),
     ...detachment(options, interactive, tty, task, config),
     ...backendOf(options, config, hostEnv, interactive, tty),
-    files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true),
+    files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true, options.copyOutLimit),
     secrets: chooseSecrets(config?.secrets, task?.secrets, settings.mounts),
   };
 }

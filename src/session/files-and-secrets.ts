@@ -45,7 +45,7 @@ export function filesAndSecretsFor(
   const collect = async (containerId: string, exitCode: number, signal?: AbortSignal) => {
     attempted = true;
     const { copyOutOfOneOff } = await import("./files.js");
-    return copyOutOfOneOff(engine, containerId, copyOut, exitCode, report, signal);
+    return copyOutOfOneOff(engine, containerId, copyOut, exitCode, report, { limitBytes: plan.files.copyOutLimitBytes, signal });
   };
   return {
     hooks: { ...(copyIn.length || secretFiles.length ? { prepare } : {}), ...(copyOut.length ? { collect } : {}) },

@@ -13,7 +13,8 @@ import { isDirectory } from "../engine/archive-answers.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
-import { extractUntrusted } from "./untrusted-extract.js";
+import { formatSize } from "../formats/units.js";
+import { extractUntrusted, LimitExceeded } from "./untrusted-extract.js";
 
 /** After create, before start. Rejects on the first copy that fails (the one-off then never starts). */
 export async function copyIntoOneOff(
@@ -59,7 +60,7 @@ export async function copyOutOfOneOff(
   copies: readonly FileCopy[],
   exitCode: number,
   report: Reporter,
-  signal?: AbortSignal,
+  { limitBytes, signal }: { limitBytes: number; signal?: AbortSignal | undefined },
 ): Promise<number> {
   let failed = false;
   for (const copy of copies) {
@@ -69,7 +70,7 @@ export async function copyOutOfOneOff(
       continue;
     }
     try {
-      await copyOut(engine, containerId, copy, report, signal);
+      await copyOut(engine, containerId, copy, report, limitBytes, signal);
     } catch (error) {
       failed = true;
       const oneoffError = error instanceof OneoffError ? error : copyError(copy, (error as Error).message);
@@ -84,6 +85,7 @@ async function copyOut(
   containerId: string,
   copy: FileCopy,
   report: Reporter,
+  limitBytes: number,
   signal?: AbortSignal,
 ): Promise<void> {
   const source = bare(copy.container);
@@ -93,19 +95,17 @@ async function copyOut(
   // The archive's top entry carries the source's base name ("." for a path ending in /.).
   const top = source.endsWith("/.") ? "." : path.posix.basename(source);
   const intoExisting = isLocalDirectory(destination);
+  // docker cp's rule: a copy to a path that is not a folder takes its name. It is made in that
+  // path's folder, but confined to its own name: its links are checked against it, not the folder.
   const renamed = !(intoExisting || top === ".");
+  const name = path.basename(destination);
   const outcome = await extractUntrusted(archive, renamed ? path.dirname(destination) : destination, {
-    ...(renamed ? { rename: renameTopName(top, path.basename(destination)) } : {}),
+    ...(renamed ? { rename: renameTopName(top, name), confinedTo: name } : {}),
+    limitBytes,
     ...(signal ? { signal } : {}),
   }).catch((error: unknown) => {
     archive.destroy();
-    if (signal?.aborted)
-      throw copyError(
-        copy,
-        `interrupted while writing ${destination}; what was written so far is left there`,
-        "run it again to copy the whole",
-      );
-    throw error instanceof OneoffError ? error : copyError(copy, `writing ${destination}: ${(error as Error).message}`);
+    throw notCopied(copy, destination, error, signal);
   });
   if (outcome.privilegeBitsDropped.length > 0) {
     report.warn(`${copy.given}: copied ${describeSome(outcome.privilegeBitsDropped)} without its setuid/setgid bits`);
@@ -114,10 +114,29 @@ async function copyOut(
   if (first) {
     throw copyError(
       copy,
-      `refused ${first.name}: ${first.why}${more.length > 0 ? ` (and ${more.length} more entr${more.length === 1 ? "y" : "ies"})` : ""}; the rest was copied`,
+      `refused ${first.name}: ${first.why}${more.length > 0 ? ` (and ${more.length} more entr${more.length === 1 ? "y" : "ies"})` : ""}; ${outcome.copied > 0 ? "the rest was copied" : "nothing was copied"}`,
       "what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out",
     );
   }
+}
+
+/** A copy that failed as a whole, which extractUntrusted has undone. */
+function notCopied(copy: FileCopy, destination: string, error: unknown, signal: AbortSignal | undefined): OneoffError {
+  if (error instanceof OneoffError) return error;
+  if (signal?.aborted)
+    return copyError(copy, `interrupted while writing ${destination}; nothing of it was kept`, "run it again to copy it");
+  if (error instanceof LimitExceeded)
+    return copyError(
+      copy,
+      `not copied: its files come to more than the copy-out limit, ${formatSize(error.limitBytes)}; nothing of it was kept`,
+      "raise the limit with --copy-out-limit SIZE, e.g. --copy-out-limit 4g",
+    );
+  const code = (error as NodeJS.ErrnoException).code;
+  return copyError(
+    copy,
+    `not copied: writing ${destination} failed: ${(error as Error).message}; nothing of it was kept`,
+    code === "ENOSPC" || code === "EDQUOT" ? "free some space there, or copy less" : "check both paths",
+  );
 }
 
 function describeSome(names: readonly string[]): string {

@@ -193,4 +193,6 @@ export interface FileCopies {
   copyIn: FileCopy[];
   /** Copied out after the command exits, before the container is removed. */
   copyOut: FileCopy[];
+  /** The most bytes of files one copy-out may write (--copy-out-limit). */
+  copyOutLimitBytes: number;
 }

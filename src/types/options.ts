@@ -122,6 +122,8 @@ export interface RunOptions extends RuntimeFlags {
   copyIn?: string[];
   /** `CONTAINER_PATH:LOCAL`: copied out after the command exits, before removal. */
   copyOut?: string[];
+  /** The most bytes of files one copy-out may write: `1g`, `512m`, bytes (default 1g). */
+  copyOutLimit?: string;
   /** The engine's address (unix://, tcp://, ssh://), as docker --host. */
   host?: string;
   /** A docker context, as docker --context. */

@@ -963,6 +963,12 @@ export const CATALOGUE: BadInput[] = [
     code: 125,
     says: /^oneoff: --copy-out cannot be combined with --detach: nobody is there to copy when it ends \(drop --detach, or copy later with: docker cp CONTAINER:PATH LOCAL\)$/,
   },
+  {
+    what: "--copy-out-limit: not a size",
+    args: ["run", ...REL, "--copy-out-limit", "lots", "--copy-out", "/tmp/r.csv:.", "--", "true"],
+    code: 125,
+    says: /^oneoff: --copy-out-limit "lots": not a size \(use bytes or a number with k, m or g, such as 4g; the default is 1g\)$/,
+  },
 
   // --- release references
   {

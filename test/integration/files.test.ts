@@ -20,6 +20,7 @@ import {
   writeSync,
   createReadStream,
 } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -242,6 +243,123 @@ describe("copy-out from a hostile one-off", () => {
   });
 });
 
+describe("copy-out to a destination that does not exist yet", () => {
+  it("checks links against the new folder itself: a link out of it to the operator's .env is refused", async () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, ".env"), "TOKEN=operator\n");
+    const plant = "mkdir /out && ln -s ../.env /out/leak && echo kept > /out/kept.txt && ln -s kept.txt /out/alias";
+    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:./report", "--", "sh", "-c", plant], { cwd: dir });
+    expect(result.code).toBe(125);
+    expect(oneLine(result.stderr)).toEqual([
+      "oneoff: --copy-out /out:./report: refused report/leak: a link to ../.env, outside the destination; the rest was copied (what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out)",
+    ]);
+    expect(() => lstatSync(path.join(dir, "report", "leak"))).toThrow();
+    expect(readFileSync(path.join(dir, "report", "alias"), "utf8")).toBe("kept\n");
+  });
+
+  it("refuses a link that would become the destination file", async () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, ".env"), "TOKEN=operator\n");
+    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/report.csv:./report.csv", "--", "ln", "-s", ".env", "/report.csv"], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(125);
+    expect(oneLine(result.stderr)).toEqual([
+      "oneoff: --copy-out /report.csv:./report.csv: refused report.csv: a link to .env, outside the destination; nothing was copied (what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out)",
+    ]);
+    expect(() => lstatSync(path.join(dir, "report.csv"))).toThrow();
+  });
+});
+
+describe("copy-out limits", () => {
+  it("refuses a copy past --copy-out-limit in one line and leaves nothing of it", async () => {
+    const dir = workspace();
+    const plant = "mkdir /out && head -c 524288 /dev/zero > /out/a && head -c 1048576 /dev/zero > /out/b";
+    const result = await oneoff(["run", ...RELEASE, "--copy-out-limit", "1m", "--copy-out", "/out:out", "--", "sh", "-c", plant], {
+      cwd: dir,
+    });
+    expect(result.code).toBe(125);
+    expect(oneLine(result.stderr)).toEqual([
+      "oneoff: --copy-out /out:out: not copied: its files come to more than the copy-out limit, 1m; nothing of it was kept (raise the limit with --copy-out-limit SIZE, e.g. --copy-out-limit 4g)",
+    ]);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("stops a sparse file past the default 1g limit before writing it", async () => {
+    const dir = workspace();
+    const started = Date.now();
+    const result = await oneoff(
+      ["run", ...RELEASE, "--copy-out", "/big:big", "--", "dd", "if=/dev/zero", "of=/big", "bs=1M", "count=0", "seek=1025"],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(125);
+    expect(oneLine(result.stderr)).toEqual([
+      expect.stringMatching(
+        /^oneoff: --copy-out \/big:big: not copied: its files come to more than the copy-out limit, 1g; nothing of it was kept/,
+      ),
+    ]);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 60_000);
+
+  it("masks group and other write off copied files and folders", async () => {
+    const dir = workspace();
+    const plant = "mkdir /out && echo x > /out/f && chmod 666 /out/f && chmod 777 /out";
+    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:out", "--", "sh", "-c", plant], { cwd: dir });
+    expect(result.code).toBe(0);
+    expect(statSync(path.join(dir, "out")).mode & 0o777).toBe(0o755);
+    expect(statSync(path.join(dir, "out", "f")).mode & 0o777).toBe(0o644);
+  });
+});
+
+describe("copy-out onto a full disk", () => {
+  it("fails in one line naming ENOSPC, exit 125, leaves nothing half written, and removes the one-off", async () => {
+    const dir = workspace();
+    const full = path.join(dir, "full");
+    mkdirSync(full);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]);
+    try {
+      const result = await oneoff(
+        ["run", ...RELEASE, "--copy-out", "/out:full/out", "--", "sh", "-c", "mkdir /out && head -c 262144 /dev/urandom > /out/big"],
+        { cwd: dir },
+      );
+      expect(result.code).toBe(125);
+      expect(oneLine(result.stderr)).toEqual([
+        expect.stringMatching(
+          /^oneoff: --copy-out \/out:full\/out: not copied: writing \/.*\/full\/out failed: ENOSPC: no space left on device.*; nothing of it was kept \(free some space there, or copy less\)$/,
+        ),
+      ]);
+      expect(readdirSync(full)).toEqual([]);
+      expect(oneOffContainers()).toEqual([]);
+    } finally {
+      execFileSync("umount", [full]);
+    }
+  });
+});
+
+describe("copy-out of a file that fills the disk", () => {
+  it("is not left short as if complete: exit 125 and one line naming ENOSPC", async () => {
+    const dir = workspace();
+    const full = path.join(dir, "full");
+    mkdirSync(full);
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]);
+    try {
+      // A little more than the disk holds: the last write is taken only in part, without an error.
+      const result = await oneoff(
+        ["run", ...RELEASE, "--copy-out", "/report.bin:full/report.bin", "--", "sh", "-c", "head -c 66000 /dev/urandom > /report.bin"],
+        { cwd: dir },
+      );
+      expect(result.code).toBe(125);
+      expect(readdirSync(full)).toEqual([]);
+      expect(oneLine(result.stderr)).toEqual([
+        expect.stringMatching(/^oneoff: --copy-out \/report\.bin:full\/report\.bin: not copied: .*ENOSPC/),
+      ]);
+    } finally {
+      execFileSync("umount", [full]);
+    }
+  });
+});
+
 describe("files through the library's run()", () => {
   it("copies a directory's contents (SRC/.) into a new directory and back into an existing one", async () => {
     const { run } = await import("../../src/index.js");
@@ -303,22 +421,24 @@ describe("an interrupt while files are copied", () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 60_000);
 
-  it("stops a copy-out at once and says what is left, exit 130", async () => {
+  it("stops a copy-out at once, exit 130, and leaves nothing half written", async () => {
     const dir = workspace();
-    const target = path.join(dir, "big.bin");
+    // The file is written under a temporary name beside big.bin until it is whole.
+    const writtenSoFar = () =>
+      readdirSync(dir).reduce((total, name) => {
+        try {
+          return total + statSync(path.join(dir, name)).size;
+        } catch {
+          return total;
+        }
+      }, 0);
     const result = await oneoff(
       ["run", ...RELEASE, "--copy-out", `/tmp/big.bin:big.bin`, "--", "sh", "-c", "head -c 400000000 /dev/urandom > /tmp/big.bin"],
       {
         cwd: dir,
         onSpawn: (child) => {
           const poll = setInterval(() => {
-            let size = 0;
-            try {
-              size = statSync(target).size;
-            } catch {
-              return;
-            }
-            if (size > 0) {
+            if (writtenSoFar() > 0) {
               clearInterval(poll);
               child.kill("SIGINT");
             }
@@ -331,9 +451,9 @@ describe("an interrupt while files are copied", () => {
     // One line, about the copy: the command had already exited, so nothing was forwarded.
     expect(oneLine(result.stderr)).toEqual([
       expect.stringMatching(
-        /^oneoff: --copy-out \/tmp\/big\.bin:big\.bin: interrupted while writing \/.*\/big\.bin; what was written so far is left there/,
+        /^oneoff: --copy-out \/tmp\/big\.bin:big\.bin: interrupted while writing \/.*\/big\.bin; nothing of it was kept \(run it again to copy it\)$/,
       ),
     ]);
-    expect(statSync(target).size).toBeLessThan(400_000_000);
+    expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
 });

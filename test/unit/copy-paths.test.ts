@@ -145,3 +145,28 @@ describe("--copy-in / --copy-out through the CLI and the library", () => {
     expect((missing as OneoffError).message).toBe(`--copy-in absent:/tmp/x: ${dir}/absent does not exist`);
   });
 });
+
+describe("--copy-out-limit", () => {
+  it("is 1g unless given, and reads docker's size units", () => {
+    expect(parseFileCopies([], ["/x:y"], CWD, false).copyOutLimitBytes).toBe(1024 ** 3);
+    expect(parseFileCopies([], ["/x:y"], CWD, false, "4g").copyOutLimitBytes).toBe(4 * 1024 ** 3);
+    expect(parseFileCopies([], ["/x:y"], CWD, false, "512k").copyOutLimitBytes).toBe(512 * 1024);
+  });
+
+  it("refuses what is not a size in one line", () => {
+    const error = refusal(() => parseFileCopies([], ["/x:y"], CWD, false, "lots"));
+    expect(error.message).toBe('--copy-out-limit "lots": not a size');
+    expect(error.hint).toBe("use bytes or a number with k, m or g, such as 4g; the default is 1g");
+  });
+
+  it("passes through commander and the library's options", async () => {
+    const { runCli } = await import("./cli-output.js");
+    const bad = await runCli(["run", "--release", "shop:v1", "--copy-out-limit", "0", "--copy-out", "/x:x", "--", "true"]);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toBe(
+      'oneoff: --copy-out-limit "0": not a size (use bytes or a number with k, m or g, such as 4g; the default is 1g)\n',
+    );
+    const { toRunOptions } = await import("../../src/pipeline/library-options.js");
+    expect(toRunOptions({ copyOutLimit: 2 * 1024 ** 2 }).copyOutLimit).toBe(String(2 * 1024 ** 2));
+  });
+});

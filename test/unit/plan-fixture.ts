@@ -19,7 +19,7 @@ export function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?
     stopTimeoutSeconds: 10,
     backend: "docker",
     constraints: [],
-    files: { copyIn: [], copyOut: [] },
+    files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
     secrets: [],
     ...rest,
   };

@@ -96,7 +96,7 @@ describe("resolveRunPlan", () => {
       stopTimeoutSeconds: 30,
       backend: "docker",
       constraints: [],
-      files: { copyIn: [], copyOut: [] },
+      files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
       secrets: [],
     });
   });
@@ -171,7 +171,7 @@ describe("resolveRunPlan", () => {
       stopTimeoutSeconds: 10,
       backend: "docker",
       constraints: [],
-      files: { copyIn: [], copyOut: [] },
+      files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
       secrets: [],
     });
   });

@@ -9,6 +9,7 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   realpathSync,
@@ -22,6 +23,8 @@ import { Readable } from "node:stream";
 import { pack, type Header } from "tar-stream";
 import { describe, expect, it } from "vitest";
 import { entryPath, extractUntrusted } from "../../src/session/untrusted-extract.js";
+import type { ContainerEngine } from "../../src/engine/types.js";
+import type { Reporter } from "../../src/output/reporter.js";
 
 type Entry = Partial<Header> & { name: string; body?: string };
 
@@ -241,5 +244,192 @@ describe("extracting an archive from a container", () => {
     expect(entryPath(".")).toBe("");
     expect(() => entryPath("a/../../b")).toThrow(/climbs out/);
     expect(() => entryPath("a/\0b")).toThrow(/NUL/);
+  });
+});
+
+/** copyOutOfOneOff against an engine that answers with `entries` for any path. */
+async function copyOutOf(
+  entries: readonly Entry[],
+  copy: { container: string; local: string },
+  options: { limitBytes?: number } = {},
+): Promise<{ code: number; lines: string[] }> {
+  const { copyOutOfOneOff } = await import("../../src/session/files.js");
+  const engine = { getArchive: async () => archive(entries) } as unknown as ContainerEngine;
+  const lines: string[] = [];
+  const report = { warn: (line: string) => lines.push(line), info: () => {} } as unknown as Reporter;
+  const given = `--copy-out ${copy.container}:${copy.local}`;
+  const code = await copyOutOfOneOff(engine, "c0ffee", [{ ...copy, given }], 0, report, {
+    limitBytes: options.limitBytes ?? 1024 ** 3,
+  });
+  return { code, lines };
+}
+
+const UNTRUSTED_HINT =
+  "(what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out)";
+
+describe("copying out to a destination that does not exist yet", () => {
+  it("checks links against the new folder itself, not the folder it is made in", async () => {
+    const { dest } = scene();
+    writeFileSync(path.join(dest, ".env"), "TOKEN=operator\n");
+    const report = path.join(dest, "report");
+    const { code, lines } = await copyOutOf(
+      [
+        { name: "out/", type: "directory", mode: 0o755 },
+        { name: "out/leak", type: "symlink", linkname: "../.env" },
+        { name: "out/kept.txt", body: "kept\n" },
+        { name: "out/alias", type: "symlink", linkname: "kept.txt" },
+      ],
+      { container: "/out", local: report },
+    );
+    expect(code).toBe(125);
+    expect(lines).toEqual([
+      `--copy-out /out:${report}: refused report/leak: a link to ../.env, outside the destination; the rest was copied ${UNTRUSTED_HINT}`,
+    ]);
+    expect(existsSync(path.join(report, "leak"))).toBe(false);
+    expect(readFileSync(path.join(report, "alias"), "utf8")).toBe("kept\n");
+  });
+
+  it("refuses a link as the top entry: it cannot point inside the destination it becomes", async () => {
+    const { dest } = scene();
+    writeFileSync(path.join(dest, ".env"), "TOKEN=operator\n");
+    const copied = path.join(dest, "report.csv");
+    const { code, lines } = await copyOutOf([{ name: "report.csv", type: "symlink", linkname: ".env" }], {
+      container: "/report.csv",
+      local: copied,
+    });
+    expect(code).toBe(125);
+    expect(lines).toEqual([
+      `--copy-out /report.csv:${copied}: refused report.csv: a link to .env, outside the destination; nothing was copied ${UNTRUSTED_HINT}`,
+    ]);
+    expect(existsSync(copied)).toBe(false);
+    expect(() => lstatSync(copied)).toThrow();
+  });
+
+  it("still names a new file or folder after the destination, modes and all", async () => {
+    const { dest } = scene();
+    const file = path.join(dest, "renamed.csv");
+    expect((await copyOutOf([{ name: "report.csv", body: "a,b\n", mode: 0o640 }], { container: "/report.csv", local: file })).code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe("a,b\n");
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    const folder = path.join(dest, "logs");
+    const copied = await copyOutOf(
+      [
+        { name: "log/", type: "directory", mode: 0o750 },
+        { name: "log/app.log", body: "line\n" },
+      ],
+      { container: "/var/log", local: folder },
+    );
+    expect(copied.code).toBe(0);
+    expect(readFileSync(path.join(folder, "app.log"), "utf8")).toBe("line\n");
+    expect(statSync(folder).mode & 0o777).toBe(0o750);
+  });
+});
+
+describe("the copy-out size limit", () => {
+  const mib = (n: number) => "x".repeat(n * 1024 * 1024);
+
+  it("refuses a copy whose files exceed the limit in one line, leaving nothing of it", async () => {
+    const { dest } = scene();
+    const out = path.join(dest, "out");
+    const { code, lines } = await copyOutOf(
+      [
+        { name: "out/", type: "directory", mode: 0o755 },
+        { name: "out/a.bin", body: mib(1) },
+        { name: "out/b.bin", body: mib(1) },
+      ],
+      { container: "/out", local: out },
+      { limitBytes: 1.5 * 1024 * 1024 },
+    );
+    expect(code).toBe(125);
+    expect(lines).toEqual([
+      `--copy-out /out:${out}: not copied: its files come to more than the copy-out limit, 1536k; nothing of it was kept (raise the limit with --copy-out-limit SIZE, e.g. --copy-out-limit 4g)`,
+    ]);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("leaves what was already in an existing destination as it was", async () => {
+    const { dest } = scene();
+    writeFileSync(path.join(dest, "a.bin"), "before\n");
+    const { code } = await copyOutOf(
+      [
+        { name: "./", type: "directory", mode: 0o755 },
+        { name: "./a.bin", body: mib(1) },
+        { name: "./new.bin", body: "small" },
+        { name: "./b.bin", body: mib(1) },
+      ],
+      { container: "/out/.", local: dest },
+      { limitBytes: 1024 * 1024 + 100 },
+    );
+    expect(code).toBe(125);
+    expect(readFileSync(path.join(dest, "a.bin"), "utf8")).toBe("before\n");
+    expect(existsSync(path.join(dest, "new.bin"))).toBe(false);
+    expect(existsSync(path.join(dest, "b.bin"))).toBe(false);
+  });
+
+  it("takes a copy at exactly the limit", async () => {
+    const { dest } = scene();
+    const file = path.join(dest, "a.bin");
+    expect(
+      (await copyOutOf([{ name: "a.bin", body: mib(1) }], { container: "/a.bin", local: file }, { limitBytes: 1024 * 1024 })).code,
+    ).toBe(0);
+    expect(statSync(file).size).toBe(1024 * 1024);
+  });
+});
+
+describe("modes of copied-out files", () => {
+  it("masks off group and other write, as a umask of 022 would", async () => {
+    const { dest } = scene();
+    await extractUntrusted(
+      archive([
+        { name: "shared/", type: "directory", mode: 0o777 },
+        { name: "shared/open.txt", body: "x", mode: 0o666 },
+        { name: "shared/run.sh", body: "x", mode: 0o775 },
+      ]),
+      dest,
+    );
+    expect(statSync(path.join(dest, "shared")).mode & 0o777).toBe(0o755);
+    expect(statSync(path.join(dest, "shared", "open.txt")).mode & 0o777).toBe(0o644);
+    expect(statSync(path.join(dest, "shared", "run.sh")).mode & 0o777).toBe(0o755);
+  });
+});
+
+describe("a copy-out onto a full disk", () => {
+  it("fails with ENOSPC and leaves nothing of the copy, and what was there as it was", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { dest } = scene();
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dest]);
+    try {
+      writeFileSync(path.join(dest, "before.txt"), "before\n");
+      const failure = await extractUntrusted(
+        archive([
+          { name: "out/", type: "directory", mode: 0o755 },
+          { name: "out/small.txt", body: "small\n" },
+          { name: "out/big.bin", body: "x".repeat(256 * 1024) },
+        ]),
+        dest,
+      ).catch((error: unknown) => error);
+      expect((failure as NodeJS.ErrnoException).code).toBe("ENOSPC");
+      expect(readdirSync(dest)).toEqual(["before.txt"]);
+      expect(readFileSync(path.join(dest, "before.txt"), "utf8")).toBe("before\n");
+    } finally {
+      execFileSync("umount", [dest]);
+    }
+  });
+});
+
+describe("links beside the files of the same archive", () => {
+  it("keeps a link to a file this archive puts where a link stood on disk", async () => {
+    const { dest, host } = scene();
+    symlinkSync(host, path.join(dest, "data"));
+    const outcome = await extractUntrusted(
+      archive([
+        { name: "data", body: "fresh\n" },
+        { name: "alias", type: "symlink", linkname: "data" },
+      ]),
+      dest,
+    );
+    expect(outcome.refused).toEqual([]);
+    expect(lstatSync(path.join(dest, "data")).isFile()).toBe(true);
+    expect(readFileSync(path.join(dest, "alias"), "utf8")).toBe("fresh\n");
   });
 });
