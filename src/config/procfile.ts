@@ -1,6 +1,8 @@
 /**
  * A Procfile's process types as tasks (`web: bundle exec puma`, `release: rake db:migrate`).
- * Heroku runs each line with a shell, so the task does too: ["sh", "-c", LINE]. Pure.
+ * Heroku runs each line with a shell, so the task does too. `heroku run worker a b` appends
+ * the words to the line; `sh -c 'LINE "$@"' worker a b` does that with each word arriving as
+ * written (no splitting or expansion), where `sh -c LINE a b` would make them $0 and $1. Pure.
  */
 import type { TaskDefinition } from "../types/config.js";
 
@@ -23,7 +25,7 @@ export function parseProcfile(text: string, displayPath: string): TaskDefinition
     const [, name, command] = match as unknown as [string, string, string];
     if (command === "") throw new ProcfileError(`process type ${name} has no command`, index + 1);
     const source = `${displayPath}:${index + 1}`;
-    tasks.push({ name, command: ["sh", "-c", command], source, overrides: { source, settings: {} }, envFileLayers: [] });
+    tasks.push({ name, command: ["sh", "-c", `${command} "$@"`, name], source, overrides: { source, settings: {} }, envFileLayers: [] });
   });
   return tasks;
 }

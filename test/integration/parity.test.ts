@@ -394,6 +394,23 @@ describe("Procfile", () => {
     for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${appName}`).split("\n").filter(Boolean))
       docker("volume", "rm", volume);
   });
+
+  it("gives a process type the words after --, each as written, and a string task the same", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-procfile-args-"));
+    writeFileSync(path.join(dir, "Procfile"), "worker: echo worker\nshow: printf '[%s]' worker\n");
+    writeFileSync(path.join(dir, "oneoff.yaml"), "image: oneoff-test/busybox\ntasks:\n  greet: echo hello\n");
+    const words = ["a", "b", "two words", "$HOME;echo injected"];
+    const worker = await oneoff(["run", "-q", "worker", "--", ...words], { cwd: dir });
+    expect(worker.stderr).toBe("");
+    expect(worker.stdout.toString()).toBe("worker a b two words $HOME;echo injected\n");
+    expect(worker.code).toBe(0);
+    // printf shows where each word begins and ends: "two words" is one, $ and ; arrive literally.
+    const show = await oneoff(["run", "-q", "show", "--", ...words], { cwd: dir });
+    expect(show.stdout.toString()).toBe("[worker][a][b][two words][$HOME;echo injected]");
+    const greet = await oneoff(["run", "-q", "greet", "--", ...words], { cwd: dir });
+    expect(greet.stdout.toString()).toBe("hello a b two words $HOME;echo injected\n");
+    expect(greet.code).toBe(0);
+  });
 });
 
 describe("--compose / --service", () => {

@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { parseProcfile, ProcfileError } from "../../src/config/procfile.js";
 import { processLayer } from "../../src/config/running.js";
@@ -146,9 +147,24 @@ describe("parseProcfile", () => {
       "Procfile",
     );
     expect(tasks.map((task) => [task.name, task.command, task.source])).toEqual([
-      ["web", ["sh", "-c", "bundle exec puma -C config/puma.rb"], "Procfile:1"],
-      ["release", ["sh", "-c", "rake db:migrate && rake cache:clear"], "Procfile:4"],
+      ["web", ["sh", "-c", 'bundle exec puma -C config/puma.rb "$@"', "web"], "Procfile:1"],
+      ["release", ["sh", "-c", 'rake db:migrate && rake cache:clear "$@"', "release"], "Procfile:4"],
     ]);
+  });
+
+  it("appends the words after -- to the line, each arriving as written, as heroku run does", () => {
+    const [worker] = parseProcfile("worker: echo worker\n", "Procfile");
+    const argv = [...(worker?.command ?? []), "a b", "$HOME;echo injected", "'q'"];
+    // The host's sh runs the argv the engine would be given.
+    const output = execFileSync(argv[0] as string, argv.slice(1), { encoding: "utf8" });
+    expect(output).toBe("worker a b $HOME;echo injected 'q'\n");
+  });
+
+  it("changes nothing for a line run without extra words", () => {
+    const [release] = parseProcfile("release: echo migrating $((6*7)); exit 3\n", "Procfile");
+    const argv = release?.command ?? [];
+    const run = spawnSync(argv[0] as string, argv.slice(1), { encoding: "utf8" });
+    expect([run.stdout, run.status]).toEqual(["migrating 42\n", 3]);
   });
 
   it.each([
