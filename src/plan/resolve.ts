@@ -12,7 +12,8 @@ import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "../config/interpolate.js";
-import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "../types/config.js";
+import type { AppConfig, ProcessSettings, SettingName, SettingsLayer, TaskDefinition } from "../types/config.js";
+import { shellLineWithWords } from "../config/procfile.js";
 import { argumentProblem, envValueProblem } from "../formats/env-rules.js";
 import { backendOf } from "./engine-kind.js";
 import {
@@ -154,8 +155,14 @@ function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
       hint: `${suggestion ? `did you mean "${suggestion}"? ` : known.length ? `tasks: ${known.join(", ")}; ` : ""}to run a command instead, put it after --: oneoff run -- ${options.task}`,
     });
   }
-  // Extra words after `--` go after the task's own command, as with `npm run task -- args`.
-  return { command: [...task.command, ...extra], task };
+  return { command: withWords(task, extra), task };
+}
+
+/** A task's command with the words after `--`. */
+export function withWords(task: TaskDefinition, words: readonly string[]): string[] {
+  // A Procfile line gets them as `heroku run` gives them; any other task's after its own
+  // command, as with `npm run task -- args`.
+  return task.shellLine === undefined ? [...task.command, ...words] : shellLineWithWords(task.name, task.shellLine, words);
 }
 
 /**

@@ -57,6 +57,8 @@ export interface ServiceSpec {
 }
 
 export interface JobOptions {
+  /** The service's name (job-name.ts): Swarm takes less than a container's name may hold. */
+  name: string;
   /** What the nodes run: a digest reference where there is one (any node can pull it), else the image ID. */
   image: string;
   /** SIGTERM, then SIGKILL after this long, when the job is stopped (--stop-timeout). */
@@ -121,7 +123,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
   // node: not the marker, so it is never mistaken for a one-off container of its own.
   const containerLabels = {
     ...Object.fromEntries(Object.entries(body.Labels).filter(([key]) => !key.startsWith(LABEL_PREFIX))),
-    [Labels.job]: container.name,
+    [Labels.job]: options.name,
     ...(body.Labels[Labels.keepFor] ? { [Labels.keepFor]: body.Labels[Labels.keepFor] } : {}),
   };
   const reservations = baseTemplate?.Resources?.Reservations;
@@ -133,7 +135,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     ...(os && architecture ? { Platforms: [{ OS: os, Architecture: architecture }] } : {}),
   };
   return {
-    Name: container.name,
+    Name: options.name,
     // oneoff's labels go on the service: it is what ps, stop and the reaper find.
     Labels: body.Labels,
     TaskTemplate: {

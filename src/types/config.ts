@@ -98,6 +98,8 @@ export interface TaskDefinition {
   /** Where it is defined, for `oneoff tasks`: "oneoff.yaml:12:3" or "Procfile:2". */
   source?: string;
   command: string[];
+  /** A Procfile line, which `command` runs with sh -c: words after `--` are appended to it. */
+  shellLine?: string;
   description?: string;
   /**
    * true: a terminal session (implies -i and -t; refused without a local terminal).

@@ -795,6 +795,12 @@ export const CATALOGUE: BadInput[] = [
     says: /^oneoff: secret db_password \(oneoff\.yaml:7:5: secrets\.db_password\.env\) is delivered as a file, which --engine swarm cannot do \(use a Swarm secret on the service \(docker secret create; --from copies it\), or deliver it with as: env\)$/,
   },
   {
+    what: "--name a Swarm job cannot have",
+    args: ["run", ...REL, "--engine", "swarm", "--name", "nightly.report", "--", "true"],
+    code: 125,
+    says: /^oneoff: --name "nightly\.report": --engine swarm cannot name a job so \(a service's name is a DNS label\) \(use at most 63 letters, digits, - and _, starting and ending with a letter or digit, or leave --name out\)$/,
+  },
+  {
     what: "--engine swarm --from: no such service",
     args: ["run", "--engine", "swarm", "--from", "no-such-service-x1", "--", "true"],
     code: 125,

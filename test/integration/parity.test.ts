@@ -87,7 +87,9 @@ describe("oneoff run --from web", () => {
         .split("\n")
         .filter((line) => !line.startsWith("HOSTNAME="))
         .sort();
-    expect(env(result.stdout.toString())).toEqual(env(docker("exec", WEB, "env")));
+    // The web process's own environment, not a `docker exec`'s, which the engine builds anew.
+    const webEnv = docker("exec", WEB, "sh", "-c", "tr '\\0' '\\n' </proc/1/environ");
+    expect(env(result.stdout.toString())).toEqual(env(webEnv));
   });
 
   it("runs the web process's image ID, as its user and in its workdir, sees its volume and reaches its network", async () => {
@@ -231,17 +233,24 @@ describe("oneoff diff", () => {
 describe("--from copies the runtime settings of the running process", () => {
   const APP = `runtime${Date.now()}`;
   const RUNNING = `${APP}-web`;
-  /** What a process can see of its own runtime settings, one line each. */
-  const PROBE = [
-    "cat /proc/1/comm",
-    "grep -q ' /scratch tmpfs' /proc/mounts && echo scratch-tmpfs || echo no-scratch",
-    "ulimit -Sn",
-    "ulimit -Hn",
-    "df -k /dev/shm | tail -n 1 | awk '{print $2}'",
-    "id -G",
-    "grep CapEff /proc/self/status",
-    "touch /probe 2>/dev/null && echo root-writable || echo root-read-only",
-  ].join("; ");
+  /**
+   * The runtime settings of process PID as the kernel holds them, and of its container, one line
+   * each. Read from /proc, never from the reading process's own limits: in the web container that
+   * process is a `docker exec`, and what an exec'd process gets is the engine's doing, not the
+   * container's (runc 1.1 built with Go 1.19+ sometimes gives it a soft nofile limit raised to the
+   * hard one: opencontainers/runc#4195).
+   */
+  const probe = (pid: string) =>
+    [
+      "cat /proc/1/comm",
+      "grep -q ' /scratch tmpfs' /proc/mounts && echo scratch-tmpfs || echo no-scratch",
+      `awk '/^Max open files/ {print $4}' /proc/${pid}/limits`,
+      `awk '/^Max open files/ {print $5}' /proc/${pid}/limits`,
+      "df -k /dev/shm | tail -n 1 | awk '{print $2}'",
+      `grep ^Groups: /proc/${pid}/status`,
+      `grep ^CapEff: /proc/${pid}/status`,
+      "touch /probe 2>/dev/null && echo root-writable || echo root-read-only",
+    ].join("; ");
   afterAll(() => {
     try {
       docker("rm", "-f", RUNNING);
@@ -277,11 +286,11 @@ describe("--from copies the runtime settings of the running process", () => {
   });
 
   it("gives the one-off the web's init, capabilities, tmpfs, ulimits, shm size, groups and read-only root, as seen from inside both", async () => {
-    // In the web container, a second process sees what any process of it sees.
-    const inWeb = execFileSync("docker", ["exec", RUNNING, "sh", "-c", PROBE], { encoding: "utf8" });
+    // The web's process (its PID 1, the init it was started with) against the one-off's command.
+    const inWeb = execFileSync("docker", ["exec", RUNNING, "sh", "-c", probe("1")], { encoding: "utf8" });
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-runtime-"));
     writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${APP}\n`);
-    const oneOff = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", PROBE], { cwd: dir });
+    const oneOff = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", probe("$$")], { cwd: dir });
     expect(oneOff.stderr).toBe("");
     expect(oneOff.code).toBe(0);
     const lines = oneOff.stdout.toString().split("\n");
@@ -291,7 +300,7 @@ describe("--from copies the runtime settings of the running process", () => {
     expect(lines.slice(1, 6)).toEqual(["scratch-tmpfs", "1024", "2048", String(96 * 1024), expect.stringMatching(/\b123\b/)]);
     expect(lines[7]).toBe("root-read-only");
     // Without --from the same command gets none of it.
-    const plain = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", PROBE], { cwd: dir });
+    const plain = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", probe("$$")], { cwd: dir });
     const plainLines = plain.stdout.toString().split("\n");
     expect(plainLines[0]).not.toBe("docker-init");
     expect(plainLines[6]).not.toBe(lines[6]);
@@ -393,6 +402,23 @@ describe("Procfile", () => {
     expect(release.code).toBe(0);
     for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${appName}`).split("\n").filter(Boolean))
       docker("volume", "rm", volume);
+  });
+
+  it("gives a process type the words after --, each as written, and a string task the same", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-procfile-args-"));
+    writeFileSync(path.join(dir, "Procfile"), "worker: echo worker\nshow: printf '[%s]' worker\n");
+    writeFileSync(path.join(dir, "oneoff.yaml"), "image: oneoff-test/busybox\ntasks:\n  greet: echo hello\n");
+    const words = ["a", "b", "two words", "$HOME;echo injected"];
+    const worker = await oneoff(["run", "-q", "worker", "--", ...words], { cwd: dir });
+    expect(worker.stderr).toBe("");
+    expect(worker.stdout.toString()).toBe("worker a b two words $HOME;echo injected\n");
+    expect(worker.code).toBe(0);
+    // printf shows where each word begins and ends: "two words" is one, $ and ; arrive literally.
+    const show = await oneoff(["run", "-q", "show", "--", ...words], { cwd: dir });
+    expect(show.stdout.toString()).toBe("[worker][a][b][two words][$HOME;echo injected]");
+    const greet = await oneoff(["run", "-q", "greet", "--", ...words], { cwd: dir });
+    expect(greet.stdout.toString()).toBe("hello a b two words $HOME;echo injected\n");
+    expect(greet.code).toBe(0);
   });
 });
 

@@ -4,7 +4,7 @@
  * from it. After every test no job service and no job container of oneoff is left.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -298,6 +298,54 @@ describe("exit codes and output", () => {
     const result = await swarm(["--constraint", "node.hostname==no-such-node", "--release", IMAGE, "--", "true"]);
     expect(result.code).toBe(125);
     expect(result.stderr).toMatch(/^oneoff: no swarm node can run the job: no suitable node/);
+  });
+});
+
+describe("job names", () => {
+  /** Runs a detached job from `dir`, returns its service's name and app label, then removes it. */
+  async function detachedJob(dir: string, extra: string[] = []) {
+    const started = await swarm(["-d", "--keep-for", "1m", "--release", IMAGE, ...extra, "--", "sh", "-c", "echo ran"], { cwd: dir });
+    expect(started.stderr).toBe("");
+    expect(started.code).toBe(0);
+    const id = started.stdout.toString().trim();
+    try {
+      const [name, app] = docker("service", "inspect", "--format", '{{.Spec.Name}}|{{index .Spec.Labels "io.oneoff.app"}}', id).split("|");
+      const waited = await oneoff(["wait", id]);
+      expect(waited.code).toBe(0);
+      expect((await oneoff(["logs", id])).stdout.toString()).toBe("ran\n");
+      return { name: name as string, app: app as string };
+    } finally {
+      docker("service", "rm", id);
+      for (const container of docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.id=${id}`).split("\n").filter(Boolean))
+        execIgnoringFailure(() => docker("rm", "-f", container));
+    }
+  }
+  const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+  it.each([
+    ["dots", `example.com.${tag}`, new RegExp(`^example-com-${tag}-[0-9a-f]{6}-run-[0-9a-f]{6}$`)],
+    ["capitals", `MyApp${tag}`, new RegExp(`^myapp${tag}-[0-9a-f]{6}-run-[0-9a-f]{6}$`)],
+    ["underscores", `my_app_${tag}`, new RegExp(`^my-app-${tag}-[0-9a-f]{6}-run-[0-9a-f]{6}$`)],
+    ["80 characters", `a${tag}.${"b".repeat(72)}`, new RegExp(`^a${tag}-b+-[0-9a-f]{6}-run-[0-9a-f]{6}$`)],
+  ])("runs a job for an app whose name has %s, under a DNS-label name; the app label keeps the name", async (_, app, shape) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-name-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${app}\n`);
+    const job = await detachedJob(dir);
+    expect(job.app).toBe(app);
+    expect(job.name).toMatch(shape);
+    expect(job.name).toMatch(DNS_LABEL);
+    expect(job.name.length).toBeLessThanOrEqual(63);
+  });
+
+  it("names a job after a folder named My.App_v2 that has no oneoff.yaml, and a lock's job too", async () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-folder.")), "My.App_v2");
+    mkdirSync(dir);
+    const job = await detachedJob(dir);
+    expect(job).toEqual({ name: expect.stringMatching(/^my-app-v2-[0-9a-f]{6}-run-[0-9a-f]{6}$/), app: "My.App_v2" });
+    const locked = await swarm(["--release", IMAGE, "--lock", "db.Migrate", "--json", "--", "true"], { cwd: dir });
+    expect(locked.code).toBe(0);
+    const name = documentOf<{ containerName: string }>("run", locked.stdout).containerName;
+    expect(name).toMatch(/^my-app-v2-[0-9a-f]{6}-lock-db-migrate-[0-9a-f]{6}$/);
   });
 });
 

@@ -1,5 +1,8 @@
+import { execFileSync, spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { parseProcfile, ProcfileError } from "../../src/config/procfile.js";
+import { withWords } from "../../src/plan/resolve.js";
+import type { TaskDefinition } from "../../src/types/config.js";
 import { processLayer } from "../../src/config/running.js";
 import { parseMount, parseVolume } from "../../src/config/volumes.js";
 import type { ProcessDefinition } from "../../src/engine/types.js";
@@ -181,6 +184,27 @@ describe("parseProcfile", () => {
       ["web", ["sh", "-c", "bundle exec puma -C config/puma.rb"], "Procfile:1"],
       ["release", ["sh", "-c", "rake db:migrate && rake cache:clear"], "Procfile:4"],
     ]);
+  });
+
+  it("appends the words after -- to the line, each arriving as written, as heroku run does", () => {
+    const [worker] = parseProcfile("worker: echo worker\n", "Procfile");
+    const argv = withWords(worker as TaskDefinition, ["a b", "$HOME;echo injected", "'q'"]);
+    expect(argv).toEqual(["sh", "-c", 'echo worker "$@"', "worker", "a b", "$HOME;echo injected", "'q'"]);
+    // The host's sh runs the argv the engine would be given.
+    const output = execFileSync(argv[0] as string, argv.slice(1), { encoding: "utf8" });
+    expect(output).toBe("worker a b $HOME;echo injected 'q'\n");
+  });
+
+  it.each([
+    ["a line", "echo migrating $((6*7)); exit 3", ["migrating 42\n", 3]],
+    // `false; "$@"` would end with an empty command, exit 0: a failed release would pass.
+    ["a line ending in ;", "echo migrating; false;", ["migrating\n", 1]],
+  ])("runs %s without extra words as written, with its exit code", (_, line, outcome) => {
+    const [release] = parseProcfile(`release: ${line}\n`, "Procfile");
+    const argv = withWords(release as TaskDefinition, []);
+    expect(argv).toEqual(["sh", "-c", line]);
+    const run = spawnSync(argv[0] as string, argv.slice(1), { encoding: "utf8" });
+    expect([run.stdout, run.status]).toEqual(outcome);
   });
 
   it.each([

@@ -180,6 +180,8 @@ describe("resolveRunPlan", () => {
     ["a shorthand string task", "console", [], ["bin/rails", "console"]],
     ["a list task", "seed", [], ["bin/seed", "--count", "10"]],
     ["extra arguments appended to a task", "seed", ["--verbose", "two words"], ["bin/seed", "--count", "10", "--verbose", "two words"]],
+    // A string command is split into argv without a shell, so extra words are argv too, literally.
+    ["extra arguments appended to a string task", "console", ["two words", "$HOME;x"], ["bin/rails", "console", "two words", "$HOME;x"]],
   ])("runs %s", (_name, task, extra, command) => {
     const plan = resolve({ options: { task, command: extra } });
     expect(plan.command).toEqual(command);

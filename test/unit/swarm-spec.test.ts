@@ -25,6 +25,7 @@ function jobSpec(
   options: { base?: ServiceSpec; constraints?: string[]; stopGraceSeconds?: number } = {},
 ): ServiceSpec {
   return buildJobServiceSpec(containerOf(overrides), {
+    name: "shop-run-abc123",
     image: DIGEST_REFERENCE,
     stopGraceSeconds: options.stopGraceSeconds ?? 10,
     ...options,
@@ -43,8 +44,8 @@ function baseService(template: Partial<ServiceSpec["TaskTemplate"]> = {}, contai
 describe("buildJobServiceSpec", () => {
   it("runs a plain command once as a replicated job that is never restarted", () => {
     const container = containerOf();
-    expect(buildJobServiceSpec(container, { image: DIGEST_REFERENCE, stopGraceSeconds: 10 })).toEqual({
-      Name: container.name,
+    expect(buildJobServiceSpec(container, { name: "shop-run-abc123", image: DIGEST_REFERENCE, stopGraceSeconds: 10 })).toEqual({
+      Name: "shop-run-abc123",
       Labels: container.body.Labels,
       TaskTemplate: {
         ContainerSpec: {

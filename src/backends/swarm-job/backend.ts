@@ -16,6 +16,7 @@ import { parseReleaseReference } from "../../release/reference.js";
 import { resolveRelease } from "../../release/resolve.js";
 import { buildContainerSpec } from "../../spec/create-body.js";
 import { Labels } from "../../spec/labels.js";
+import { isServiceName, jobServiceName } from "../../spec/job-name.js";
 import { runtimeNotForJobs } from "../../spec/job-runtime.js";
 import { buildJobServiceSpec, type ServiceSpec } from "../../spec/service-spec.js";
 import type { Backend, EngineRun, PlannedRun } from "../backend.js";
@@ -42,6 +43,11 @@ export const swarmJobBackend: Backend = {
     if (plan.files.copyIn.length || plan.files.copyOut.length) {
       throw new OneoffError(`${plan.files.copyIn.length ? "--copy-in" : "--copy-out"} is not available with --engine swarm`, {
         hint: "run with --engine docker against a node's engine, or ship the file in the image or a volume",
+      });
+    }
+    if (plan.name !== undefined && !isServiceName(plan.name)) {
+      throw new OneoffError(`--name "${plan.name}": --engine swarm cannot name a job so (a service's name is a DNS label)`, {
+        hint: "use at most 63 letters, digits, - and _, starting and ending with a letter or digit, or leave --name out",
       });
     }
     const asFile = plan.secrets.find((secret) => secret.delivery.as === "file");
@@ -153,6 +159,7 @@ async function nodeRegistryAuth(run: EngineRun, image: string): Promise<string |
 function jobSpec(run: PlannedRun, imageId: string, image: string): ServiceSpec {
   const container = buildContainerSpec(run.plan, { ...run.identity, imageId }, run.suffix);
   return buildJobServiceSpec(container, {
+    name: jobServiceName(run.plan, run.suffix),
     image,
     stopGraceSeconds: run.plan.stopTimeoutSeconds,
     constraints: run.plan.constraints,
