@@ -642,3 +642,60 @@ describe("the audit log", () => {
     await eventually(() => (oneOffContainers().length === 0 ? true : undefined));
   });
 });
+
+describe("an env: ${VAR} that is not set where oneoff runs", () => {
+  const unsetVarApp = () =>
+    app(
+      [
+        `app: unset${Math.random().toString(16).slice(2, 8)}`,
+        "image: oneoff-test/busybox",
+        "env:",
+        "  DATABASE_URL: ${DATABASE_URL}",
+        "tasks:",
+        '  migrate: [sh, -c, "echo db=$$DATABASE_URL"]',
+        "release_task: migrate",
+        "",
+      ].join("\n"),
+    );
+  const unset = { DATABASE_URL: undefined };
+
+  it("stops no command that does not run a one-off: ps, history, tasks, release --status, logs", async () => {
+    const dir = unsetVarApp();
+    const started = await run(["run", "-d", "-e", "DATABASE_URL=from-flag", "migrate"], { cwd: dir, env: unset });
+    expect(started.stderr).not.toMatch(/is not set/);
+    expect(started.code).toBe(0);
+    const id = started.stdout.toString().trim();
+    try {
+      expect((await run(["wait", id], { cwd: dir, env: unset })).code).toBe(0);
+      for (const args of [["ps"], ["ps", "-a"], ["history"], ["tasks", "--json"], ["release", "--status"], ["logs", id]]) {
+        const result = await run(args, { cwd: dir, env: unset });
+        expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: "" });
+      }
+      // Tab completion reads the task names from this.
+      const tasks = await run(["tasks", "--json"], { cwd: dir, env: unset });
+      expect(tasks.stdout.toString()).toContain('"migrate"');
+      expect((await run(["logs", id], { cwd: dir, env: unset })).stdout.toString()).toBe("db=from-flag\n");
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
+  it("stops a one-off that would get it, naming the line", async () => {
+    const result = await run(["run", "migrate"], { cwd: unsetVarApp(), env: unset });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^oneoff: oneoff\.yaml:4:17: env\.DATABASE_URL: variable DATABASE_URL is not set \(/);
+  });
+
+  it("takes the running process's own value with --from", async () => {
+    const processName = `web${Math.random().toString(16).slice(2, 8)}`;
+    const web = docker("run", "-d", "--label", `io.oneoff.process=${processName}`, "-e", "DATABASE_URL=from-web", IMAGE, "sleep", "60");
+    try {
+      const result = await run(["run", "--from", processName, "migrate"], { cwd: unsetVarApp(), env: unset });
+      expect(result.stderr).not.toMatch(/is not set/);
+      expect(result.stdout.toString()).toBe("db=from-web\n");
+      expect(result.code).toBe(0);
+    } finally {
+      docker("rm", "-f", web);
+    }
+  });
+});
