@@ -75,7 +75,8 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     const image = await dryRunImage(
       planned.releaseReference,
       engineOfRun,
-      (await loginsFor(planned, env)(planned.releaseReference).catch(() => undefined))?.header,
+      planned.pull,
+      planned.pull === "never" ? undefined : (await loginsFor(planned, env)(planned.releaseReference).catch(() => undefined))?.header,
     );
     return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
   }

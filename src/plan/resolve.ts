@@ -6,7 +6,8 @@
  * settings, --env-file, then every other flag.
  */
 import { OneoffError } from "../output/errors.js";
-import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
+import { combineImageAndRelease, isTagOnly, parseReleaseReference } from "../release/reference.js";
+import { configError } from "../config/errors.js";
 import { parseRegistryAuthFlag } from "../release/registry-auth.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
@@ -88,6 +89,7 @@ export function resolveRunPlan({
       },
     );
   }
+  refuseTagWithoutImage(settings, provenance, [config?.base, environment?.overrides]);
   const releaseReference = combineImageAndRelease(settings.image, settings.release);
   if (releaseReference === undefined) {
     throw new OneoffError("no release to run", {
@@ -156,6 +158,26 @@ function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
   }
   // Extra words after `--` go after the task's own command, as with `npm run task -- args`.
   return { command: [...task.command, ...extra], task };
+}
+
+/**
+ * `release: v1` in oneoff.yaml names a tag of `image:`; without one, the engine would pull
+ * `v1:latest` from Docker Hub. (--release v1 stays a name, as in `docker run v1`.)
+ */
+function refuseTagWithoutImage(
+  settings: ProcessSettings,
+  provenance: Record<string, string>,
+  yamlLayers: ReadonlyArray<SettingsLayer | undefined>,
+): void {
+  const at = provenance.release;
+  if (settings.image || settings.release === undefined || !isTagOnly(settings.release)) return;
+  if (at === undefined || !yamlLayers.some((layer) => layer?.locations?.release === at)) return;
+  throw configError(
+    at,
+    "release",
+    `"${settings.release}" is a tag of image:, which is missing`,
+    `add image: with the app's repository, such as image: registry.example.com/shop, or write release: as a full reference, such as shop:${settings.release}`,
+  );
 }
 
 /**

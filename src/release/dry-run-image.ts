@@ -5,13 +5,19 @@
  */
 import type { ContainerEngine } from "../engine/types.js";
 import { parseReleaseReference } from "./reference.js";
+import type { PullPolicy } from "../types/config.js";
 
 export type DryRunImage = { resolved: "id"; imageId: string } | { resolved: "registry"; digest: string } | { resolved: "no"; why: string };
 
 /** How long a dry run waits for an engine before saying it could not ask it. */
 const ENGINE_WAIT_MS = 5_000;
 
-export async function dryRunImage(reference: string, connect: () => Promise<ContainerEngine>, registryAuth?: string): Promise<DryRunImage> {
+export async function dryRunImage(
+  reference: string,
+  connect: () => Promise<ContainerEngine>,
+  policy: PullPolicy,
+  registryAuth?: string,
+): Promise<DryRunImage> {
   const parsed = parseReleaseReference(reference);
   if (parsed?.kind === "id" && parsed.id.length === 71) return { resolved: "id", imageId: parsed.id };
   let timer: NodeJS.Timeout | undefined;
@@ -20,7 +26,7 @@ export async function dryRunImage(reference: string, connect: () => Promise<Cont
     timer.unref();
   });
   try {
-    return await Promise.race([ask(reference, await Promise.race([connect(), deadline]), registryAuth), deadline]);
+    return await Promise.race([ask(reference, await Promise.race([connect(), deadline]), policy, registryAuth), deadline]);
   } catch (error) {
     return { resolved: "no", why: `the engine could not be asked: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
@@ -28,9 +34,11 @@ export async function dryRunImage(reference: string, connect: () => Promise<Cont
   }
 }
 
-async function ask(reference: string, engine: ContainerEngine, registryAuth: string | undefined): Promise<DryRunImage> {
+async function ask(reference: string, engine: ContainerEngine, policy: PullPolicy, registryAuth: string | undefined): Promise<DryRunImage> {
   const image = await engine.inspectImage(reference);
   if (image) return { resolved: "id", imageId: image.id };
+  // An air-gapped host says pull: never so that nothing reaches for a registry.
+  if (policy === "never") return { resolved: "no", why: "not on the engine, and pull is never: a run would not pull it" };
   const found = await engine.registryHas(reference, registryAuth);
   if (found.ok && found.digest) return { resolved: "registry", digest: found.digest };
   return { resolved: "no", why: found.ok ? "the registry gave no digest" : `not on the engine, and its registry says: ${found.why}` };

@@ -989,6 +989,14 @@ export const CATALOGUE: BadInput[] = [
     says: re('^oneoff: release "Bad:Ref" \\(from ONEOFF_RELEASE\\) ', NOT_REF),
   },
   {
+    what: "release: a tag without an image",
+    // pull: never: were it taken as an image named v1, no registry is asked about it.
+    config: "app: faults\nrelease: v1\npull: never\n",
+    args: ["run", "--", "true"],
+    code: 125,
+    says: /^oneoff: oneoff\.yaml:2:1: release: "v1" is a tag of image:, which is missing \(add image: with the app's repository/,
+  },
+  {
     what: "release: in config, malformed",
     config: `app: faults\nimage: ${REPO}\nrelease: "v 1"\n`,
     args: ["run", "--", "true"],

@@ -87,3 +87,24 @@ describe("an env: value whose variable is not set", () => {
     expect(planned.provenance["env.DATABASE_URL"]).toBe("running web (shop-web-1)");
   });
 });
+
+describe("release: without image:", () => {
+  it("is refused as a tag of a missing image:, naming its line, before anything is pulled", () => {
+    const error = planError(configFrom("app: shop\nrelease: v1\n"), { options: { command: ["true"] } });
+    expect(error.message).toBe('oneoff.yaml:2:1: release: "v1" is a tag of image:, which is missing');
+    expect(error.hint).toMatch(/image: /);
+    expect(error.exitCode).toBe(125);
+  });
+
+  it("still runs a full reference or an image ID on its own", () => {
+    expect(plan(configFrom("release: registry.example.com/shop:v1\n"), { options: { command: ["true"] } }).releaseReference).toBe(
+      "registry.example.com/shop:v1",
+    );
+    const id = `sha256:${"cd".repeat(32)}`;
+    expect(plan(configFrom(`release: ${id}\n`), { options: { command: ["true"] } }).releaseReference).toBe(id);
+  });
+
+  it("takes a tag from the command line as a name, as docker run does", () => {
+    expect(plan(configFrom("app: shop\n"), { options: { command: ["true"], release: "busybox" } }).releaseReference).toBe("busybox");
+  });
+});
