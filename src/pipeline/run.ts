@@ -17,7 +17,7 @@ import type { AppConfig, SettingsLayer } from "../types/config.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
 import { checkOneOff, type Check } from "../lifecycle/checks.js";
-import { recordInLedger, releaseDone, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
+import { recordInLedger, releaseDone, reportReleaseOutcome, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
 import { OneoffError } from "../output/errors.js";
@@ -182,6 +182,7 @@ async function attached(
       ? { beforeRemoval: (end: { exitCode: number }) => recordInLedger(engine, plan, identity, release.imageId, end.exitCode, report) }
       : {}),
   });
+  if (plan.release && ended.ending !== "skipped") reportReleaseOutcome(plan, identity, release.imageId, ended, report);
   return {
     ...resultBasics(plan, identity, oneOff.name, release.imageId),
     exitCode: ended.exitCode,

@@ -179,6 +179,15 @@ describe("--detach, ps, logs, wait, stop", () => {
     }
   });
 
+  it("says, for logs of an attached one-off that is gone, that its output went to the terminal", async () => {
+    const name = `gone-${Math.random().toString(16).slice(2, 8)}`;
+    expect((await run(["run", "--name", name, "--release", IMAGE, "--", "true"])).code).toBe(0);
+    const logs = await run(["logs", name]);
+    expect(logs.code).toBe(125);
+    expect(logs.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(logs.stderr).toMatch(/attached one-offs are removed when they end: their output went to the terminal/);
+  });
+
   it("refuses --detach with -i, and with a timeout", async () => {
     expect((await run(["run", "-d", "-i", "--release", IMAGE, "--", "cat"])).stderr).toMatch(
       /^oneoff: --detach cannot be combined with -i/,
@@ -471,6 +480,24 @@ describe("oneoff release", () => {
     } finally {
       docker("image", "rm", "oneoff-test/release-v2:latest");
     }
+  });
+
+  it("says in one line what it did, outside a terminal too; -q silences it", async () => {
+    const dir = releaseApp();
+    const failed = await run(["release", "-e", "MIGRATE_EXIT=3"], { cwd: dir });
+    expect(failed.code).toBe(3);
+    const id = imageId(IMAGE).slice(7, 19);
+    expect(failed.stderr).toMatch(
+      new RegExp(`^oneoff: release task migrate of oneoff-test/busybox \\(${id}\\) failed, exit 3, \\d+\\.\\d s\\n$`),
+    );
+    const succeeded = await run(["release"], { cwd: dir });
+    expect(succeeded.code).toBe(0);
+    expect(succeeded.stderr).toMatch(
+      new RegExp(`^oneoff: release task migrate of oneoff-test/busybox \\(${id}\\) succeeded, \\d+\\.\\d s\\n$`),
+    );
+    const quiet = await run(["release", "-q", "--force", "-e", "MIGRATE_EXIT=2"], { cwd: dir });
+    expect(quiet.code).toBe(2);
+    expect(quiet.stderr).toBe("");
   });
 
   it("says what to do when there is no release task", async () => {
