@@ -122,7 +122,7 @@ export function resolveRunPlan({
     stopTimeoutSeconds: stopTimeoutOf(options, config),
     ...timing,
     ...containerNaming(options, timing.lock),
-    ...detachment(options, interactive, tty, task, config),
+    ...detachment(options, interactive, tty, timing.timeoutMs),
     ...backendOf(options, config, hostEnv, interactive, tty),
     files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true),
     secrets: chooseSecrets(config?.secrets, task?.secrets, settings.mounts),

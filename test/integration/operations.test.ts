@@ -179,6 +179,22 @@ describe("--detach, ps, logs, wait, stop", () => {
     }
   });
 
+  it("lifts an app-wide timeout: for a detached one-off with --timeout none", async () => {
+    const dir = app("app: timed\nimage: oneoff-test/busybox\ntimeout: 1h\n");
+    const refused = await run(["run", "-d", "--", "true"], { cwd: dir });
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toMatch(/^oneoff: --detach cannot be combined with a timeout: .*\(.*--timeout none\)\n$/);
+    const started = await run(["run", "-d", "--timeout", "none", "--", "sh", "-c", "exit 4"], { cwd: dir });
+    expect(started.stderr).not.toMatch(/not a duration/);
+    expect(started.code).toBe(0);
+    const id = started.stdout.toString().trim();
+    try {
+      expect((await run(["wait", id])).code).toBe(4);
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
   it("says, for logs of an attached one-off that is gone, that its output went to the terminal", async () => {
     const name = `gone-${Math.random().toString(16).slice(2, 8)}`;
     expect((await run(["run", "--name", name, "--release", IMAGE, "--", "true"])).code).toBe(0);

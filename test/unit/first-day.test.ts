@@ -108,3 +108,26 @@ describe("release: without image:", () => {
     expect(plan(configFrom("app: shop\n"), { options: { command: ["true"], release: "busybox" } }).releaseReference).toBe("busybox");
   });
 });
+
+describe("timeout: of the app and --detach", () => {
+  const timedYaml = "image: registry.example.com/shop\nrelease: v1\ntimeout: 1h\n";
+
+  it("is lifted for one run by --timeout none (or 0), which lets it detach", () => {
+    for (const lifted of ["none", "0"]) {
+      const planned = plan(configFrom(timedYaml), { options: { command: ["true"], timeout: lifted, detach: true } });
+      expect(planned.timeoutMs).toBeUndefined();
+      expect(planned.keepForMs).toBeGreaterThan(0);
+    }
+  });
+
+  it("lifts it for an attached run too", () => {
+    expect(plan(configFrom(timedYaml), { options: { command: ["true"], timeout: "none" } }).timeoutMs).toBeUndefined();
+    expect(plan(configFrom(timedYaml), { options: { command: ["true"] } }).timeoutMs).toBe(3_600_000);
+  });
+
+  it("refuses -d under it with a hint that says how to lift it", () => {
+    const error = planError(configFrom(timedYaml), { options: { command: ["true"], detach: true } });
+    expect(error.message).toMatch(/--detach cannot be combined with a timeout/);
+    expect(error.hint).toContain("--timeout none");
+  });
+});
