@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# oneoff, as `npx oneoff` would run it; a hung step fails the demo instead of hanging it.
+# oneoff from this checkout, as the installed `oneoff` would run; a hung step fails the demo instead of hanging it.
 oneoff() {
   if command -v timeout >/dev/null; then
     timeout 300 node "$ROOT/bin/oneoff.js" "$@"

@@ -80,13 +80,13 @@ Examples:
     .action((reference: string, flags: { follow?: boolean; timestamps?: boolean }) =>
       act(async () => {
         tolerateBrokenOutput();
-        const [{ forwardOutput }, { streamReporter }, { findAnyOneOff }] = await Promise.all([
+        const [{ forwardOutput }, { streamReporter }, { findAnyOneOff, NO_LOGS_HINT }] = await Promise.all([
           import("../session/output.js"),
           import("../output/reporter.js"),
           import("../pipeline/oneoffs.js"),
         ]);
         const engine = await engineFor(engineFlags());
-        const found = await findAnyOneOff(engine, reference);
+        const found = await findAnyOneOff(engine, reference, NO_LOGS_HINT);
         const { stream, tty } = await found.logs({ follow: flags.follow === true, timestamps: flags.timestamps === true });
         const out = { stdout: io.stdout as Writable, stderr: io.stderr as Writable };
         const error = await forwardOutput(stream, out, tty, streamReporter(out.stderr, { quiet: false }));

@@ -78,6 +78,8 @@ export function releaseCommand(context: CliContext): Command {
     new Command("release").description(
       "run the release task (release_task: in oneoff.yaml, or the task named release): the release phase of a deploy",
     ),
+    // release takes its lock itself, and waits for it unless --no-wait says not to.
+    "wait for the release lock up to duration, then fail (default: as long as it takes)",
   )
     .addHelpText(
       "after",
@@ -155,8 +157,8 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
   return result.exitCode;
 }
 
-/** The flags `run` and `shell` share: where the one-off comes from and what it gets. */
-function withContainerOptions(command: Command): Command {
+/** The flags `run`, `shell` and `release` share: where the one-off comes from and what it gets. */
+function withContainerOptions(command: Command, waitLock = "with --lock: wait for the lock (up to duration) instead of failing"): Command {
   return withRuntimeOptions(command)
     .option("--rm", "accepted as docker run takes it: a one-off is always removed when it ends (-d keeps it for --keep-for)")
     .option("--name <name>", "name the container (default APP[-TASK]-run-XXXXXX; a lock's one-off is named after the lock)")
@@ -202,9 +204,12 @@ function withContainerOptions(command: Command): Command {
       "registry credentials for the pull: a user, and the variable or file holding the password (default: docker's config.json)",
     )
     .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
-    .option("--timeout <duration>", "stop the one-off after this long (10m, 1h30m; exit 124)")
+    .option(
+      "--timeout <duration>",
+      "stop the one-off after this long (10m, 1h30m; exit 124); none: no timeout, whatever timeout: in oneoff.yaml says",
+    )
     .option("--lock <name>", "hold this lock while running: a second one-off of the app with it is refused")
-    .option("--wait-lock [duration]", "with --lock: wait for the lock (up to duration) instead of failing")
+    .option("--wait-lock [duration]", waitLock)
     .option("--json", "print one JSON document on stdout (the command's output goes to stderr)")
     .option("--capture", "with --json: include the command's output in the document (up to 64 MiB)")
     .option("--detach-keys <keys>", "keys that detach a terminal session, leaving it running (default ctrl-p,ctrl-q)")

@@ -22,6 +22,13 @@ export class InterpolationError extends Error {
   }
 }
 
+/**
+ * A variable that is not set (or `${VAR:?message}`'s own error): unlike a syntax error it
+ * depends on who runs oneoff, so the config can still be read and the error raised only where
+ * the value is used.
+ */
+export class UnsetVariableError extends InterpolationError {}
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 export function interpolate(text: string, env: Environment): string {
@@ -98,13 +105,13 @@ function expandBraced(inner: string, env: Environment): string {
   if (!missing) return value as string;
   if (operator.endsWith("-")) return interpolate(argument, env);
   const message = argument ? interpolate(argument, env) : `variable ${name} is not set`;
-  throw new InterpolationError(`${name}: ${message}`, name, `set ${name} in the environment that runs oneoff`);
+  throw new UnsetVariableError(`${name}: ${message}`, name, `set ${name} in the environment that runs oneoff`);
 }
 
 function required(name: string, env: Environment): string {
   const value = ownValue(env, name);
   if (value === undefined) {
-    throw new InterpolationError(
+    throw new UnsetVariableError(
       `variable ${name} is not set`,
       name,
       `set ${name} in the environment, or give a default with \${${name}:-value}`,

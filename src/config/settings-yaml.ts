@@ -12,6 +12,7 @@ import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "./volumes.js";
 import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
+import { userKeyed } from "../formats/user-keys.js";
 import { COMPOSE_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, RUNTIME_SETTING_OF, readComposeRuntimeKey } from "./compose-runtime.js";
 
 /** The keys of a process's settings in oneoff.yaml, at the top level, in tasks and environments. */
@@ -58,7 +59,13 @@ export function readSetting(
       located("release");
       return;
     case "env":
-      settings.env = reader.stringMap(node, keyPath, { nullFromEnv: true, checkName: envNameProblem });
+      settings.env = reader.stringMap(node, keyPath, {
+        nullFromEnv: true,
+        checkName: envNameProblem,
+        onUnset: (name, error) => {
+          (layer.unsetEnv ??= userKeyed())[name] = { message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+        },
+      });
       for (const [name, value] of Object.entries(settings.env)) {
         const problem = envValueProblem(name, value);
         if (problem) throw reader.error(node, `${keyPath}.${name}`, problem, "pass large or binary data as a file instead");

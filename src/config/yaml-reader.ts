@@ -5,7 +5,8 @@
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from "yaml";
 import { configError } from "./errors.js";
-import { interpolate, InterpolationError, type Environment } from "./interpolate.js";
+import type { OneoffError } from "../output/errors.js";
+import { interpolate, InterpolationError, UnsetVariableError, type Environment } from "./interpolate.js";
 import { closest } from "../formats/words.js";
 import { ownValue, userKeyed } from "../formats/user-keys.js";
 
@@ -102,11 +103,17 @@ export class YamlReader {
   /**
    * A mapping of names to scalar values (env, labels). A key with no value (`KEY:`) takes
    * its value from the invoking environment, as in compose; it is left out when unset there.
+   * With `onUnset`, a value whose ${VAR} is not set is left out too, and its located error
+   * handed over to be raised only if a one-off gets that value.
    */
   stringMap(
     node: Node | null,
     keyPath: string,
-    options: { nullFromEnv: boolean; checkName?: (name: string) => string | undefined },
+    options: {
+      nullFromEnv: boolean;
+      checkName?: (name: string) => string | undefined;
+      onUnset?: (name: string, error: OneoffError) => void;
+    },
   ): Record<string, string> {
     const result = userKeyed();
     for (const [key, value, keyNode] of this.entries(node, keyPath)) {
@@ -119,7 +126,13 @@ export class YamlReader {
         continue;
       }
       if (isScalar(value) && value.value !== null && typeof value.value !== "object") {
-        result[key] = typeof value.value === "string" ? this.interpolated(value.value, value, path) : String(value.value);
+        if (typeof value.value !== "string") result[key] = String(value.value);
+        else {
+          const read = this.interpolatedOrUnset(value.value, value, path);
+          if ("value" in read) result[key] = read.value;
+          else if (options.onUnset) options.onUnset(key, read.unset);
+          else throw read.unset;
+        }
         continue;
       }
       throw this.error(
@@ -147,11 +160,20 @@ export class YamlReader {
   }
 
   private interpolated(text: string, node: Node, keyPath: string): string {
+    const read = this.interpolatedOrUnset(text, node, keyPath);
+    if ("unset" in read) throw read.unset;
+    return read.value;
+  }
+
+  /** A syntax error is thrown; an unset variable's error is returned, located, to throw now or later. */
+  private interpolatedOrUnset(text: string, node: Node, keyPath: string): { value: string } | { unset: OneoffError } {
     try {
-      return interpolate(text, this.env);
+      return { value: interpolate(text, this.env) };
     } catch (error) {
-      if (error instanceof InterpolationError) throw this.error(node, keyPath, error.message, error.hint);
-      throw error;
+      if (!(error instanceof InterpolationError)) throw error;
+      const located = configError(this.locationOf(node), keyPath, error.message, error.hint);
+      if (error instanceof UnsetVariableError) return { unset: located };
+      throw located;
     }
   }
 }

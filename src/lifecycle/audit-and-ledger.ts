@@ -91,6 +91,29 @@ function failureOutcome(failure: unknown): AuditOutcome {
   return "failed";
 }
 
+/**
+ * The one line `oneoff release` says of a release task that ran, as the ledger records it:
+ * a pipeline's log shows what happened without a terminal's banner.
+ */
+export function reportReleaseOutcome(
+  plan: RunPlan,
+  identity: Identity,
+  imageId: string,
+  ended: { exitCode: number; ending: string },
+  report: Reporter,
+): void {
+  const outcome =
+    ended.ending === "timeout"
+      ? `timed out, exit ${ended.exitCode}`
+      : ended.exitCode === 0
+        ? "succeeded"
+        : `failed, exit ${ended.exitCode}`;
+  const seconds = ((Date.now() - identity.startedAt.getTime()) / 1000).toFixed(1);
+  report.info(
+    `release task ${plan.task} of ${plan.releaseReference} (${imageId.replace(/^sha256:/, "").slice(0, 12)}) ${outcome}, ${seconds} s`,
+  );
+}
+
 export async function releaseDone(engine: ContainerEngine, plan: RunPlan, imageId: string, report: Reporter): Promise<boolean> {
   const done = lastSuccess(await readLedger(engine, plan.app), imageId, plan.task ?? "");
   if (done) {

@@ -94,6 +94,13 @@ export async function checkOneOff(
   if (image) pass("release", `${plan.releaseReference} is present as ${image.id.replace(/^sha256:/, "").slice(0, 12)}`);
   else if (parsed?.kind === "id")
     fail("release", `image ${plan.releaseReference} is not present`, "image IDs cannot be pulled: load the image, or give repo:tag");
+  // As run honours pull: never, so does check: an air-gapped host expects no registry lookup.
+  else if (plan.pull === "never")
+    fail(
+      "release",
+      `${plan.releaseReference} is not present, and pull is never: a run would not pull it`,
+      "pull or load it first, or allow pulling with --pull missing",
+    );
   else await checkRegistry(engine, plan.releaseReference, logins, pass, fail);
 
   for (const network of plan.settings.networks ?? []) {

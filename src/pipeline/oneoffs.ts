@@ -16,13 +16,24 @@ export async function listAllOneOffs(engine: ContainerEngine, scope: { all: bool
   return oneOffs.sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
 }
 
-/** The one-off `reference` (ID, unique prefix or name) names, of whichever kind; containers first. */
-export async function findAnyOneOff(engine: ContainerEngine, reference: string): Promise<FoundOneOff> {
+/** What `logs` says of a one-off that is not there: most often one that ran attached. */
+export const NO_LOGS_HINT =
+  "attached one-offs are removed when they end: their output went to the terminal that ran them; detached ones (run -d) keep theirs, and oneoff ps --all lists them";
+
+/**
+ * The one-off `reference` (ID, unique prefix or name) names, of whichever kind; containers
+ * first. `hint`: what to do when there is none, as the caller knows it.
+ */
+export async function findAnyOneOff(
+  engine: ContainerEngine,
+  reference: string,
+  hint = "list them with oneoff ps --all",
+): Promise<FoundOneOff> {
   for (const backend of ALL_BACKENDS) {
     const found = await backend.find(engine, reference);
     if (found) return found;
   }
-  throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint: "list them with oneoff ps --all" });
+  throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint });
 }
 
 /** Removes every backend's orphans and expired one-offs. */

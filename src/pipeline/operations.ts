@@ -13,7 +13,7 @@ import { streamReporter } from "../output/reporter.js";
 import { forwardOutput } from "../session/output.js";
 import type { RunContext } from "../types/context.js";
 import { engineOf, type EngineOptions } from "./engine-of.js";
-import { findAnyOneOff, listAllOneOffs, reapAll } from "./oneoffs.js";
+import { findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, reapAll } from "./oneoffs.js";
 import { checkRun } from "./run.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
@@ -39,7 +39,7 @@ export async function logs(
   options: EngineOptions & { follow?: boolean; timestamps?: boolean; stdout: Writable; stderr: Writable },
   where: Where,
 ): Promise<void> {
-  const found = await findAnyOneOff(await engineFor(options, where), reference);
+  const found = await findAnyOneOff(await engineFor(options, where), reference, NO_LOGS_HINT);
   const { stream, tty } = await found.logs({ follow: options.follow === true, timestamps: options.timestamps === true });
   const out = { stdout: options.stdout, stderr: options.stderr };
   const error = await forwardOutput(stream, out, tty, streamReporter(options.stderr, { quiet: true }));

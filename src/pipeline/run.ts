@@ -17,7 +17,7 @@ import type { AppConfig, SettingsLayer } from "../types/config.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
 import { checkOneOff, type Check } from "../lifecycle/checks.js";
-import { recordInLedger, releaseDone, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
+import { recordInLedger, releaseDone, reportReleaseOutcome, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
 import { OneoffError } from "../output/errors.js";
@@ -74,7 +74,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     // Read-only: which image the run would pin, as the engine resolves the reference now.
     // Asked without credentials: a dry run runs no credential helper (one may prompt, or log
     // an access) and reads no password.
-    const image = await dryRunImage(planned.releaseReference, engineOfRun);
+    const image = await dryRunImage(planned.releaseReference, engineOfRun, planned.pull);
     return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
   }
   // Read now, before anything is created: a missing secret is an input error.
@@ -179,6 +179,7 @@ async function attached(
       ? { beforeRemoval: (end: { exitCode: number }) => recordInLedger(engine, plan, identity, release.imageId, end.exitCode, report) }
       : {}),
   });
+  if (plan.release && ended.ending !== "skipped") reportReleaseOutcome(plan, identity, release.imageId, ended, report);
   return {
     ...resultBasics(plan, identity, oneOff.name, release.imageId),
     exitCode: ended.exitCode,

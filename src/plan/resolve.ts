@@ -6,7 +6,8 @@
  * settings, --env-file, then every other flag.
  */
 import { OneoffError } from "../output/errors.js";
-import { combineImageAndRelease, parseReleaseReference } from "../release/reference.js";
+import { combineImageAndRelease, isTagOnly, parseReleaseReference } from "../release/reference.js";
+import { configError } from "../config/errors.js";
 import { parseRegistryAuthFlag } from "../release/registry-auth.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
@@ -89,6 +90,7 @@ export function resolveRunPlan({
       },
     );
   }
+  refuseTagWithoutImage(settings, provenance, [config?.base, environment?.overrides]);
   const releaseReference = combineImageAndRelease(settings.image, settings.release);
   if (releaseReference === undefined) {
     throw new OneoffError("no release to run", {
@@ -121,7 +123,7 @@ export function resolveRunPlan({
     stopTimeoutSeconds: stopTimeoutOf(options, config),
     ...timing,
     ...containerNaming(options, timing.lock),
-    ...detachment(options, interactive, tty, task, config),
+    ...detachment(options, interactive, tty, timing.timeoutMs),
     ...backendOf(options, config, hostEnv, interactive, tty),
     files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true, options.copyOutLimit),
     secrets: chooseSecrets(config?.secrets, task?.secrets, settings.mounts),
@@ -166,6 +168,26 @@ export function withWords(task: TaskDefinition, words: readonly string[]): strin
 }
 
 /**
+ * `release: v1` in oneoff.yaml names a tag of `image:`; without one, the engine would pull
+ * `v1:latest` from Docker Hub. (--release v1 stays a name, as in `docker run v1`.)
+ */
+function refuseTagWithoutImage(
+  settings: ProcessSettings,
+  provenance: Record<string, string>,
+  yamlLayers: ReadonlyArray<SettingsLayer | undefined>,
+): void {
+  const at = provenance.release;
+  if (settings.image || settings.release === undefined || !isTagOnly(settings.release)) return;
+  if (at === undefined || !yamlLayers.some((layer) => layer?.locations?.release === at)) return;
+  throw configError(
+    at,
+    "release",
+    `"${settings.release}" is a tag of image:, which is missing`,
+    `add image: with the app's repository, such as image: registry.example.com/shop, or write release: as a full reference, such as shop:${settings.release}`,
+  );
+}
+
+/**
  * A variable or argument the kernel will not pass would only fail inside the container, as
  * "argument list too long" from the command (exit 1, 126): refuse it here, naming it.
  */
@@ -187,11 +209,18 @@ function refuseUndeliverable(settings: ProcessSettings, provenance: Record<strin
     throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
 }
 
-/** Later layers win; env and labels merge key by key. */
+/**
+ * Later layers win; env and labels merge key by key. An env value whose ${VAR} is not set
+ * gives way to a value under it (the running process's own, an env file's); with none there,
+ * and none over it, the one-off would get it: its error is raised here.
+ */
 export function mergeLayers(layers: readonly SettingsLayer[]): { settings: ProcessSettings; provenance: Record<string, string> } {
   const settings: ProcessSettings = { env: userKeyed(), labels: userKeyed() };
   const provenance = userKeyed();
+  const unset = new Map<string, { message: string; hint?: string }>();
   for (const layer of layers) {
+    for (const name of Object.keys(layer.settings.env ?? {})) unset.delete(name);
+    for (const [name, error] of Object.entries(layer.unsetEnv ?? {})) if (!Object.hasOwn(settings.env, name)) unset.set(name, error);
     for (const [name, value] of Object.entries(layer.settings) as Array<[SettingName, unknown]>) {
       if (value === undefined) continue;
       const origin = layer.locations?.[name] ?? layer.source;
@@ -206,5 +235,6 @@ export function mergeLayers(layers: readonly SettingsLayer[]): { settings: Proce
       }
     }
   }
+  for (const { message, hint } of unset.values()) throw new OneoffError(message, hint === undefined ? {} : { hint });
   return { settings, provenance };
 }

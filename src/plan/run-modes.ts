@@ -15,6 +15,8 @@ export const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
 export const RELEASE_LOCK = "release";
 /** Ledger records kept per app (ledger_keep:). */
 export const DEFAULT_LEDGER_KEEP = 50;
+/** What --timeout takes for "no timeout", lifting the task's or the app's. */
+const NO_TIMEOUT = ["none", "0"];
 /** docker's default: SIGTERM, then SIGKILL 10 s later. */
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
@@ -88,8 +90,7 @@ export function detachment(
   options: RunOptions,
   interactive: boolean,
   tty: boolean,
-  task: TaskDefinition | undefined,
-  config: AppConfig | undefined,
+  timeoutMs: number | undefined,
 ): Pick<RunPlan, "keepForMs"> {
   if (!options.detach) {
     if (options.keepFor !== undefined)
@@ -100,9 +101,9 @@ export function detachment(
     throw new OneoffError("--detach cannot be combined with -i, -t or an interactive task", {
       hint: "drop --detach to attach, or drop -i/-t",
     });
-  if (options.timeout !== undefined || task?.timeoutMs !== undefined || config?.timeoutMs !== undefined) {
+  if (timeoutMs !== undefined) {
     throw new OneoffError("--detach cannot be combined with a timeout: nothing stays attached to enforce it", {
-      hint: "drop --detach, or run without --timeout / timeout:",
+      hint: "drop --detach, or lift the timeout: --timeout none",
     });
   }
   const keepForMs = options.keepFor === undefined ? DEFAULT_KEEP_DETACHED_MS : parseDuration(options.keepFor);
@@ -137,11 +138,13 @@ export function timeoutAndLock(
   config: AppConfig | undefined,
 ): Pick<RunPlan, "timeoutMs" | "lock" | "waitLockMs"> {
   let timeoutMs = task?.timeoutMs ?? config?.timeoutMs;
-  if (options.timeout !== undefined) {
+  // `none` (or 0, as docker's timeouts read it) lifts a task's or the app's timeout for this run.
+  if (options.timeout !== undefined && NO_TIMEOUT.includes(options.timeout.trim())) timeoutMs = undefined;
+  else if (options.timeout !== undefined) {
     timeoutMs = parseDuration(options.timeout);
     if (timeoutMs === undefined)
       throw new OneoffError(`--timeout "${options.timeout}": not a duration`, {
-        hint: "use seconds or a number with s, m or h, such as 10m",
+        hint: "use seconds or a number with s, m or h, such as 10m, or none for no timeout",
       });
     if (timeoutMs > MAX_TIMER_MS)
       throw new OneoffError(`--timeout "${options.timeout}": longer than oneoff can time`, {

@@ -6,6 +6,7 @@
 import type { ContainerEngine } from "../engine/types.js";
 import { parseReleaseReference } from "./reference.js";
 import { isAuthRefusal, registryOf } from "./registry-auth.js";
+import type { PullPolicy } from "../types/config.js";
 
 export type DryRunImage = { resolved: "id"; imageId: string } | { resolved: "registry"; digest: string } | { resolved: "no"; why: string };
 
@@ -13,7 +14,7 @@ export type DryRunImage = { resolved: "id"; imageId: string } | { resolved: "reg
 const ENGINE_WAIT_MS = 5_000;
 
 /** Asks without credentials: a dry run reads none, so a private registry's image stays unresolved. */
-export async function dryRunImage(reference: string, connect: () => Promise<ContainerEngine>): Promise<DryRunImage> {
+export async function dryRunImage(reference: string, connect: () => Promise<ContainerEngine>, policy: PullPolicy): Promise<DryRunImage> {
   const parsed = parseReleaseReference(reference);
   if (parsed?.kind === "id" && parsed.id.length === 71) return { resolved: "id", imageId: parsed.id };
   let timer: NodeJS.Timeout | undefined;
@@ -22,7 +23,7 @@ export async function dryRunImage(reference: string, connect: () => Promise<Cont
     timer.unref();
   });
   try {
-    return await Promise.race([ask(reference, await Promise.race([connect(), deadline])), deadline]);
+    return await Promise.race([ask(reference, await Promise.race([connect(), deadline]), policy), deadline]);
   } catch (error) {
     return { resolved: "no", why: `the engine could not be asked: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
@@ -30,9 +31,11 @@ export async function dryRunImage(reference: string, connect: () => Promise<Cont
   }
 }
 
-async function ask(reference: string, engine: ContainerEngine): Promise<DryRunImage> {
+async function ask(reference: string, engine: ContainerEngine, policy: PullPolicy): Promise<DryRunImage> {
   const image = await engine.inspectImage(reference);
   if (image) return { resolved: "id", imageId: image.id };
+  // An air-gapped host says pull: never so that nothing reaches for a registry.
+  if (policy === "never") return { resolved: "no", why: "not on the engine, and pull is never: a run would not pull it" };
   const found = await engine.registryHas(reference);
   if (found.ok && found.digest) return { resolved: "registry", digest: found.digest };
   if (found.ok) return { resolved: "no", why: "the registry gave no digest" };

@@ -59,6 +59,14 @@ export function combineImageAndRelease(image: string | undefined, release: strin
   return release;
 }
 
+/**
+ * Whether a release can only be a tag of `image:` (`v42`): no repository, registry, digest or
+ * image ID in it. On its own, the engine would read it as an image of that name on Docker Hub.
+ */
+export function isTagOnly(release: string): boolean {
+  return TAG.test(release) && !SHORT_ID.test(release) && !FULL_ID.test(release);
+}
+
 /** The name `docker pull` would use: a missing tag means latest. */
 export function pullName(reference: Extract<ReleaseReference, { kind: "name" }>): { repository: string; tag: string } {
   if (reference.digest) return { repository: reference.repository, tag: reference.digest };

@@ -91,6 +91,11 @@ export interface SettingsLayer {
   settings: Partial<ProcessSettings>;
   /** Per setting, a more precise origin such as "oneoff.yaml:7:3". */
   locations?: Partial<Record<SettingName, string>>;
+  /**
+   * env: values whose ${VAR} is not set where oneoff runs, by name: the error to raise if a
+   * one-off gets the value (listing, history or tasks never need it).
+   */
+  unsetEnv?: Record<string, { message: string; hint?: string }>;
 }
 
 export interface TaskDefinition {

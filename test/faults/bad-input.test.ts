@@ -816,13 +816,20 @@ export const CATALOGUE: BadInput[] = [
     what: "--timeout: garbage",
     args: ["run", ...REL, "--timeout", "soon", "--", "true"],
     code: 125,
-    says: /^oneoff: --timeout "soon": not a duration \(use seconds or a number with s, m or h, such as 10m\)$/,
+    says: /^oneoff: --timeout "soon": not a duration \(use seconds or a number with s, m or h, such as 10m, or none for no timeout\)$/,
   },
   {
-    what: "--timeout: zero",
-    args: ["run", ...REL, "--timeout", "0", "--", "true"],
+    what: "--timeout: zero with a unit (none or 0 lifts it)",
+    args: ["run", ...REL, "--timeout", "0s", "--", "true"],
     code: 125,
-    says: /^oneoff: --timeout "0": not a duration \(use seconds/,
+    says: /^oneoff: --timeout "0s": not a duration \(use seconds or a number with s, m or h, such as 10m, or none for no timeout\)$/,
+  },
+  {
+    what: "--detach under the app's timeout",
+    config: `${BASE}timeout: 1h\n`,
+    args: ["run", "--detach", "--", "true"],
+    code: 125,
+    says: /^oneoff: --detach cannot be combined with a timeout: nothing stays attached to enforce it \(drop --detach, or lift the timeout: --timeout none\)$/,
   },
   {
     what: "--stop-timeout: garbage",
@@ -1007,6 +1014,14 @@ export const CATALOGUE: BadInput[] = [
     env: { ONEOFF_RELEASE: "Bad:Ref" },
     code: 125,
     says: re('^oneoff: release "Bad:Ref" \\(from ONEOFF_RELEASE\\) ', NOT_REF),
+  },
+  {
+    what: "release: a tag without an image",
+    // pull: never: were it taken as an image named v1, no registry is asked about it.
+    config: "app: faults\nrelease: v1\npull: never\n",
+    args: ["run", "--", "true"],
+    code: 125,
+    says: /^oneoff: oneoff\.yaml:2:1: release: "v1" is a tag of image:, which is missing \(add image: with the app's repository/,
   },
   {
     what: "release: in config, malformed",

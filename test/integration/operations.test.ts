@@ -179,6 +179,31 @@ describe("--detach, ps, logs, wait, stop", () => {
     }
   });
 
+  it("lifts an app-wide timeout: for a detached one-off with --timeout none", async () => {
+    const dir = app("app: timed\nimage: oneoff-test/busybox\ntimeout: 1h\n");
+    const refused = await run(["run", "-d", "--", "true"], { cwd: dir });
+    expect(refused.code).toBe(125);
+    expect(refused.stderr).toMatch(/^oneoff: --detach cannot be combined with a timeout: .*\(.*--timeout none\)\n$/);
+    const started = await run(["run", "-d", "--timeout", "none", "--", "sh", "-c", "exit 4"], { cwd: dir });
+    expect(started.stderr).not.toMatch(/not a duration/);
+    expect(started.code).toBe(0);
+    const id = started.stdout.toString().trim();
+    try {
+      expect((await run(["wait", id])).code).toBe(4);
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
+  it("says, for logs of an attached one-off that is gone, that its output went to the terminal", async () => {
+    const name = `gone-${Math.random().toString(16).slice(2, 8)}`;
+    expect((await run(["run", "--name", name, "--release", IMAGE, "--", "true"])).code).toBe(0);
+    const logs = await run(["logs", name]);
+    expect(logs.code).toBe(125);
+    expect(logs.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(logs.stderr).toMatch(/attached one-offs are removed when they end: their output went to the terminal/);
+  });
+
   it("refuses --detach with -i, and with a timeout", async () => {
     expect((await run(["run", "-d", "-i", "--release", IMAGE, "--", "cat"])).stderr).toMatch(
       /^oneoff: --detach cannot be combined with -i/,
@@ -473,6 +498,24 @@ describe("oneoff release", () => {
     }
   });
 
+  it("says in one line what it did, outside a terminal too; -q silences it", async () => {
+    const dir = releaseApp();
+    const failed = await run(["release", "-e", "MIGRATE_EXIT=3"], { cwd: dir });
+    expect(failed.code).toBe(3);
+    const id = imageId(IMAGE).slice(7, 19);
+    expect(failed.stderr).toMatch(
+      new RegExp(`^oneoff: release task migrate of oneoff-test/busybox \\(${id}\\) failed, exit 3, \\d+\\.\\d s\\n$`),
+    );
+    const succeeded = await run(["release"], { cwd: dir });
+    expect(succeeded.code).toBe(0);
+    expect(succeeded.stderr).toMatch(
+      new RegExp(`^oneoff: release task migrate of oneoff-test/busybox \\(${id}\\) succeeded, \\d+\\.\\d s\\n$`),
+    );
+    const quiet = await run(["release", "-q", "--force", "-e", "MIGRATE_EXIT=2"], { cwd: dir });
+    expect(quiet.code).toBe(2);
+    expect(quiet.stderr).toBe("");
+  });
+
   it("says what to do when there is no release task", async () => {
     const dir = app("image: oneoff-test/busybox\ntasks:\n  other: [echo]\n");
     const result = await run(["release"], { cwd: dir });
@@ -640,5 +683,62 @@ describe("the audit log", () => {
     expect(table.stdout.toString()).toMatch(/sh -c echo ready; sleep 60 .* - +- +no end recorded\n$/);
     // The watchdog still removed the one-off.
     await eventually(() => (oneOffContainers().length === 0 ? true : undefined));
+  });
+});
+
+describe("an env: ${VAR} that is not set where oneoff runs", () => {
+  const unsetVarApp = () =>
+    app(
+      [
+        `app: unset${Math.random().toString(16).slice(2, 8)}`,
+        "image: oneoff-test/busybox",
+        "env:",
+        "  DATABASE_URL: ${DATABASE_URL}",
+        "tasks:",
+        '  migrate: [sh, -c, "echo db=$$DATABASE_URL"]',
+        "release_task: migrate",
+        "",
+      ].join("\n"),
+    );
+  const unset = { DATABASE_URL: undefined };
+
+  it("stops no command that does not run a one-off: ps, history, tasks, release --status, logs", async () => {
+    const dir = unsetVarApp();
+    const started = await run(["run", "-d", "-e", "DATABASE_URL=from-flag", "migrate"], { cwd: dir, env: unset });
+    expect(started.stderr).not.toMatch(/is not set/);
+    expect(started.code).toBe(0);
+    const id = started.stdout.toString().trim();
+    try {
+      expect((await run(["wait", id], { cwd: dir, env: unset })).code).toBe(0);
+      for (const args of [["ps"], ["ps", "-a"], ["history"], ["tasks", "--json"], ["release", "--status"], ["logs", id]]) {
+        const result = await run(args, { cwd: dir, env: unset });
+        expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code: 0, stderr: "" });
+      }
+      // Tab completion reads the task names from this.
+      const tasks = await run(["tasks", "--json"], { cwd: dir, env: unset });
+      expect(tasks.stdout.toString()).toContain('"migrate"');
+      expect((await run(["logs", id], { cwd: dir, env: unset })).stdout.toString()).toBe("db=from-flag\n");
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
+  it("stops a one-off that would get it, naming the line", async () => {
+    const result = await run(["run", "migrate"], { cwd: unsetVarApp(), env: unset });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^oneoff: oneoff\.yaml:4:17: env\.DATABASE_URL: variable DATABASE_URL is not set \(/);
+  });
+
+  it("takes the running process's own value with --from", async () => {
+    const processName = `web${Math.random().toString(16).slice(2, 8)}`;
+    const web = docker("run", "-d", "--label", `io.oneoff.process=${processName}`, "-e", "DATABASE_URL=from-web", IMAGE, "sleep", "60");
+    try {
+      const result = await run(["run", "--from", processName, "migrate"], { cwd: unsetVarApp(), env: unset });
+      expect(result.stderr).not.toMatch(/is not set/);
+      expect(result.stdout.toString()).toBe("db=from-web\n");
+      expect(result.code).toBe(0);
+    } finally {
+      docker("rm", "-f", web);
+    }
   });
 });

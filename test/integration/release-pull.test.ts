@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { BIN, docker, expectNoLeftovers, IMAGE, imageId, oneoff, REGISTRY } from "./helpers.js";
 import { documentOf } from "./json-schemas.js";
 import { TerminalSession } from "./tmux.js";
@@ -151,5 +155,52 @@ describe("pull progress", () => {
       terminal.close();
       removeLocalTag(fresh);
     }
+  });
+});
+
+describe("no registry is asked when none should be", () => {
+  function app(yaml: string): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-airgap-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), yaml);
+    return dir;
+  }
+
+  /** A "registry" on a loopback port that answers nothing and counts who connects to it. */
+  async function watchedRegistry(): Promise<{ address: string; connections: () => number; close: () => Promise<void> }> {
+    let connections = 0;
+    const server = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return {
+      address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+      connections: () => connections,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it("with pull: never, oneoff check and --dry-run do not ask the registry about a missing release", async () => {
+    const registry = await watchedRegistry();
+    try {
+      const dir = app(`app: airgap\nimage: ${registry.address}/oneoff-test/absent\nrelease: v1\npull: never\n`);
+      const check = await oneoff(["check", "--", "true"], { cwd: dir });
+      expect(check.code).toBe(125);
+      expect(check.stderr).toMatch(/^oneoff: check release: .*absent:v1 is not present, and pull is never: a run would not pull it \(/m);
+      const dryRun = await oneoff(["run", "--dry-run", "--", "true"], { cwd: dir });
+      expect(dryRun.code).toBe(0);
+      const document = JSON.parse(dryRun.stdout.toString()) as { image: { unresolved?: string } };
+      expect(document.image.unresolved).toMatch(/not on the engine, and pull is never/);
+      expect(registry.connections()).toBe(0);
+    } finally {
+      await registry.close();
+    }
+  });
+
+  it("release: without image: is a config error naming its line, not a lookup of a name on Docker Hub", async () => {
+    // pull: never keeps the code before this fix from reaching Docker Hub too.
+    const result = await oneoff(["run", "--", "true"], { cwd: app("app: tagonly\nrelease: v1\npull: never\n") });
+    expect(result.code).toBe(125);
+    expect(result.stderr).toMatch(/^oneoff: oneoff\.yaml:2:1: release: "v1" is a tag of image:, which is missing \(add image: .*\)\n$/);
   });
 });

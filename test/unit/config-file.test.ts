@@ -558,12 +558,6 @@ describe("parseConfigFile", () => {
         "set RELEASE in the environment, or give a default with ${RELEASE:-value}",
       ],
       [
-        "an env value",
-        "env:\n  A: ok\n  DB: postgres://${DB_HOST}/app\n",
-        "oneoff.yaml:3:7: env.DB: variable DB_HOST is not set",
-        "set DB_HOST in the environment, or give a default with ${DB_HOST:-value}",
-      ],
-      [
         "a value with a :? message",
         "image: ${IMAGE:?set IMAGE to the app's repository}\n",
         "oneoff.yaml:1:8: image: IMAGE: set IMAGE to the app's repository",
@@ -576,10 +570,10 @@ describe("parseConfigFile", () => {
         "set WHO in the environment, or give a default with ${WHO:-value}",
       ],
       [
-        "a task env value",
-        "tasks:\n  m:\n    command: x\n    env:\n      TOKEN: ${TOKEN}\n",
-        "oneoff.yaml:5:14: tasks.m.env.TOKEN: variable TOKEN is not set",
-        "set TOKEN in the environment, or give a default with ${TOKEN:-value}",
+        "an env value's syntax",
+        "env:\n  DB: postgres://${DB_HOST/app\n",
+        'oneoff.yaml:2:7: env.DB: unclosed "${" in "postgres://${DB_HOST/app"',
+        'close it with "}", or write $$ for a literal $',
       ],
       [
         "invalid interpolation syntax",
@@ -592,6 +586,30 @@ describe("parseConfigFile", () => {
       expect(error.message).toBe(message);
       expect(error.hint).toBe(hint);
       expect(error.exitCode).toBe(125);
+    });
+
+    it("keeps an env value whose variable is not set as an error for a one-off that gets it", () => {
+      const { config } = parseConfigFile(
+        "env:\n  A: ok\n  DB: postgres://${DB_HOST}/app\ntasks:\n  m:\n    command: x\n    env:\n      TOKEN: ${TOKEN}\n",
+        {
+          path: "/srv/shop/oneoff.yaml",
+          displayPath: "oneoff.yaml",
+          env: {},
+        },
+      );
+      expect(config.base.settings.env).toEqual({ A: "ok" });
+      expect({ ...config.base.unsetEnv }).toEqual({
+        DB: {
+          message: "oneoff.yaml:3:7: env.DB: variable DB_HOST is not set",
+          hint: "set DB_HOST in the environment, or give a default with ${DB_HOST:-value}",
+        },
+      });
+      expect({ ...config.tasks.m?.overrides.unsetEnv }).toEqual({
+        TOKEN: {
+          message: "oneoff.yaml:8:14: tasks.m.env.TOKEN: variable TOKEN is not set",
+          hint: "set TOKEN in the environment, or give a default with ${TOKEN:-value}",
+        },
+      });
     });
 
     it("uses the display path given, not the absolute path", () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { commandNames, runCli } from "./cli-output.js";
 
 describe("oneoff --help", () => {
@@ -44,5 +46,32 @@ describe("oneoff --help", () => {
         `oneoff ${name} --help: no example runs it`,
       ).toBe(true);
     }
+  });
+
+  it("describes release's --wait-lock as the wait for the lock release takes itself, not one needing --lock", async () => {
+    const { stdout } = await runCli(["release", "--help"]);
+    const waitLock = stdout.split("\n").find((line) => line.trimStart().startsWith("--wait-lock"));
+    expect(waitLock).toBeDefined();
+    expect(waitLock).not.toMatch(/with --lock/);
+    expect(waitLock).toMatch(/release/);
+  });
+});
+
+describe("the examples", () => {
+  const root = new URL("../../examples/", import.meta.url).pathname;
+  const files = (
+    readdirSync(root, { recursive: true, withFileTypes: true }) as Array<{
+      name: string;
+      parentPath?: string;
+      path?: string;
+      isFile(): boolean;
+    }>
+  )
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath ?? entry.path ?? root, entry.name));
+
+  it("never run oneoff through npx: it is not on the npm registry, so npx would fetch someone else's package", () => {
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) expect(readFileSync(file, "utf8"), file).not.toMatch(/\bnpx\s+(-y\s+)?oneoff\b/);
   });
 });
