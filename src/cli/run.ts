@@ -8,6 +8,7 @@ import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import { isatty } from "node:tty";
+import { fstatSync } from "node:fs";
 import { processStdin, tolerateBrokenOutput, type CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
@@ -17,7 +18,7 @@ Examples:
   oneoff run -- rake db:migrate                       any command, from the configured release
   oneoff run --release shop:v42 -- ./bin/fix-records  a given release (tag, digest or image ID)
   oneoff run -e DEBUG=1 -- python manage.py check     extra environment
-  cat dump.sql | oneoff run -i -- psql                stdin piped in
+  cat dump.sql | oneoff run -- psql                   stdin piped in (passed as with -i)
   oneoff run -it -- rails console                     an interactive terminal session
   oneoff run --dry-run migrate                        show the create request, start nothing
   oneoff run --engine swarm --from web -- rake db:migrate   a Swarm job from service web's spec
@@ -42,7 +43,8 @@ export function runCommand(context: CliContext): Command {
       .description("run a task or command in a new container from the release image, then remove it")
       .argument("[task]", "a task named in oneoff.yaml (a command goes after --)"),
   )
-    .option("-i, --interactive", "pass stdin to the command (closed at EOF)")
+    .option("-i, --interactive", "pass stdin to the command (closed at EOF); piped or redirected stdin is passed without it")
+    .option("--no-stdin", "keep piped or redirected stdin from the command (as docker run without -i)")
     .option("-t, --tty", "allocate a terminal (with -i: an interactive session, like docker run -it)")
     .option("--check", "run the pre-flight checks first (oneoff check) and stop if one fails")
     .option("-d, --detach", "start the one-off, print its ID and return; it is kept after it ends (see --keep-for)")
@@ -51,9 +53,14 @@ export function runCommand(context: CliContext): Command {
     .addHelpText("after", EXAMPLES)
     .action((task: string | undefined, flags: Record<string, unknown>) =>
       context.act(() =>
-        // At a terminal (stdin and stdout), `run` is a terminal session unless -i/-t/-T say otherwise.
+        // At a terminal (stdin and stdout), `run` is a terminal session unless -i/-t/-T say
+        // otherwise; piped or redirected stdin is passed unless --no-stdin says otherwise.
         runJob(
-          { ...toRunOptions(task, flags, context), atTerminal: isatty(0) && Boolean(process.stdout.isTTY) },
+          {
+            ...toRunOptions(task, flags, context),
+            atTerminal: isatty(0) && Boolean(process.stdout.isTTY),
+            stdinPiped: stdinIsPipedInput(),
+          },
           context,
           flags.check === true,
         ),
@@ -250,6 +257,8 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("tty", pick<boolean>("tty"));
   // commander reads -T, --no-TTY as TTY: false (true when not given).
   if (flags.TTY === false) options.noTty = true;
+  // commander reads --no-stdin as stdin: false.
+  if (flags.stdin === false) options.noStdin = true;
   set("name", pick<string>("name"));
   Object.assign(options, runtimeFlagsOf(flags));
   set("pull", pick<PullPolicy>("pull"));
@@ -276,4 +285,19 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
     throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
   set("command", context.afterDashDash);
   return options;
+}
+
+/**
+ * Whether stdin holds input someone meant for the command: a pipe, a file, or a socket (what
+ * a parent process's "pipe" is). A terminal is a session's business, and /dev/null (a CI
+ * job's, cron's) holds nothing.
+ */
+function stdinIsPipedInput(): boolean {
+  if (isatty(0)) return false;
+  try {
+    const stats = fstatSync(0);
+    return stats.isFIFO() || stats.isFile() || stats.isSocket();
+  } catch {
+    return false; // no stdin at all
+  }
 }

@@ -55,7 +55,11 @@ export function chooseTerminal(
   const chosen = options.interactive || options.tty || options.noTty || task?.interactive !== undefined;
   const attended = options.atTerminal === true && stdinIsTTY && !chosen && !options.detach && !options.json && !options.capture;
   const wanted = options.shell || attended ? true : task?.interactive;
-  const interactive = Boolean(options.interactive || wanted);
+  if (options.interactive && options.noStdin)
+    throw new OneoffError("-i and --no-stdin both given", { hint: "-i passes stdin, --no-stdin keeps it back: keep one" });
+  // Piped or redirected input is passed (docker compose run, heroku run), -T or not.
+  const piped = options.stdinPiped === true && !options.noStdin && task?.interactive === undefined && !options.detach;
+  const interactive = Boolean(options.interactive || wanted || piped);
   // -T: no terminal whatever the task says (docker compose run -T), stdin still passed with -i.
   const tty = !options.noTty && Boolean(options.tty || wanted === true || (wanted === "auto" && stdinIsTTY));
   if (tty && interactive && !stdinIsTTY) {

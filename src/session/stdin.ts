@@ -11,7 +11,7 @@ import type { Duplex, Readable } from "node:stream";
  * the one-off running (for a TTY the engine keeps the container's stdin open).
  * Returns a function that stops copying (the command may exit before stdin ends).
  */
-export function pumpStdin(stdin: Readable, connection: Duplex, detach?: DetachKeys): () => void {
+export function pumpStdin(stdin: Readable, connection: Duplex, detach?: DetachKeys, interrupts?: TypedInterrupts): () => void {
   let waitingForDrain = false;
   const write = (data: Buffer) => {
     if (data.length === 0 || connection.write(data) || waitingForDrain) return;
@@ -23,6 +23,7 @@ export function pumpStdin(stdin: Readable, connection: Duplex, detach?: DetachKe
     });
   };
   const onData = (chunk: Buffer) => {
+    interrupts?.typed(chunk);
     write(detach ? detach.filter(chunk) : chunk);
     if (detach?.detached) {
       stop();
@@ -58,6 +59,14 @@ export function detachKeyBytes(keys: string): Buffer {
         : (({ "@": 0, "[": 27, "\\": 28, "]": 29, "^": 30, _: 31 } as Record<string, number>)[c] ?? 0);
     }),
   );
+}
+
+/** Docker's notation as people read keys: ctrl-p,ctrl-q -> "Ctrl-P Ctrl-Q". */
+export function keysForHumans(keys: string): string {
+  return keys
+    .split(",")
+    .map((key) => key.trim().replace(/^ctrl-(.)$/, (_, c: string) => `Ctrl-${c.toUpperCase()}`))
+    .join(" ");
 }
 
 /**
@@ -111,5 +120,39 @@ export class DetachKeys {
     const held = this.held;
     this.held = Buffer.alloc(0);
     return held;
+  }
+}
+
+/** Ctrl-C as a terminal in raw mode sends it: one byte, ETX. */
+const CTRL_C = 0x03;
+
+/**
+ * Counts the Ctrl-C's typed into a terminal session. In raw mode they reach the one-off's
+ * terminal, not oneoff, and its terminal turns them into SIGINT for the foreground program:
+ * a command that is PID 1 (`sleep`, many scripts) ignores SIGINT unless it handles it, so
+ * Ctrl-C would never end it. Three within the window call `onThree`, which stops the one-off
+ * as docker stop does, and so does every Ctrl-C after them (which kills it); fewer are left to
+ * the one-off, as docker leaves them.
+ */
+export class TypedInterrupts {
+  private times: number[] = [];
+  private fired = false;
+
+  constructor(
+    private readonly onThree: () => void,
+    private readonly windowMs = 2_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  typed(chunk: Buffer): void {
+    if (!chunk.includes(CTRL_C)) return;
+    if (this.fired) return this.onThree();
+    const at = this.now();
+    for (const byte of chunk) if (byte === CTRL_C) this.times.push(at);
+    this.times = this.times.filter((time) => at - time < this.windowMs);
+    if (this.times.length >= 3) {
+      this.fired = true;
+      this.onThree();
+    }
   }
 }

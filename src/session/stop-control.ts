@@ -16,6 +16,7 @@ export class StopControl {
   private forwarded = false;
   private killed = false;
   private timedOut = false;
+  private stoppingAsTyped = false;
   private graceTimer: NodeJS.Timeout | undefined;
   private timeoutTimer: NodeJS.Timeout | undefined;
 
@@ -39,6 +40,29 @@ export class StopControl {
       return;
     }
     if (this.running) this.killNow(`${signal} again`);
+  }
+
+  /**
+   * Ctrl-C typed three times into a terminal session (TypedInterrupts): stops the one-off as
+   * `docker stop` does, SIGTERM then SIGKILL after the stop timeout, since its PID 1 may ignore
+   * SIGINT. oneoff then exits 130, as for an interrupt.
+   */
+  stopAsTyped(): void {
+    if (!this.running) return;
+    // Already stopping (Ctrl-C's after these three, a timeout, SIGTERM): they mean now.
+    if (this.stoppingAsTyped || this.graceTimer !== undefined) return this.killNow("Ctrl-C again");
+    this.stoppingAsTyped = true;
+    this.firstSignal ??= "SIGINT";
+    this.forwarded = true;
+    this.report.info(
+      `Ctrl-C three times: stopping the one-off (SIGTERM, then SIGKILL after ${this.stopTimeoutSeconds}s; Ctrl-C again kills it now)`,
+    );
+    this.send("SIGTERM");
+    this.graceTimer = setTimeout(
+      () => this.killNow(`still running ${this.stopTimeoutSeconds}s after SIGTERM`),
+      this.stopTimeoutSeconds * 1000,
+    );
+    this.graceTimer.unref();
   }
 
   started(containerId: string): void {

@@ -79,6 +79,15 @@ export interface RunOptions extends RuntimeFlags {
    * TTY, as with docker compose run and heroku run. Not with --detach or --json.
    */
   atTerminal?: boolean;
+  /**
+   * oneoff's stdin is a pipe, a file or a socket (the CLI says so for itself; a terminal and
+   * /dev/null are neither): the one-off gets it, as with docker compose run and heroku run, so
+   * `cat dump.sql | oneoff run -- psql` loads the dump rather than dropping it. Not when -i or
+   * the task's `interactive:` decides, with --detach, or with `noStdin`.
+   */
+  stdinPiped?: boolean;
+  /** `--no-stdin`: never pass stdin that was not asked for with -i. */
+  noStdin?: boolean;
   /** The container's name (docker run --name); with `lock`, the lock's name wins. */
   name?: string;
   /** The keys that detach a terminal session (docker notation; default ctrl-p,ctrl-q). */

@@ -37,14 +37,15 @@ export function oneoff(args: string[], options: CliOptions = {}): Promise<CliRes
   const env = { ...process.env, ...options.env };
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   // "--" as the shebang has it: Node 20 would take --env-file for itself.
-  const child = spawn(process.execPath, ["--", BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  // With no input, stdin is /dev/null, as a CI job's is: a pipe is input oneoff passes on.
+  const stdin = options.input !== undefined || options.holdStdin ? "pipe" : "ignore";
+  const child = spawn(process.execPath, ["--", BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: [stdin, "pipe", "pipe"] });
   const stdout: Buffer[] = [];
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  child.stdin.on("error", () => {});
-  if (options.input !== undefined) child.stdin.end(options.input);
-  else if (!options.holdStdin) child.stdin.end();
+  child.stdin?.on("error", () => {});
+  if (options.input !== undefined) child.stdin?.end(options.input);
   options.onSpawn?.(child);
   return new Promise((resolve, reject) => {
     child.once("error", reject);

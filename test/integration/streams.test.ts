@@ -1,6 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectNoLeftovers, IMAGE, oneoff, sha256 } from "./helpers.js";
+import { BIN, expectNoLeftovers, IMAGE, oneoff, sha256 } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -57,10 +61,40 @@ describe("oneoff run streams", () => {
     expect(result.stdout.toString().trim()).toBe("0");
   });
 
-  it("does not pass stdin without -i", async () => {
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "wc", "-c"], { input: "ignored" });
-    expect(result.code).toBe(0);
-    expect(result.stdout.toString().trim()).toBe("0");
+  it("passes piped stdin without -i, as docker compose run and heroku run do (echo hello | oneoff run -- cat)", async () => {
+    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "cat"], { input: "hello\n" });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout.toString()).toBe("hello\n");
+  });
+
+  it("passes stdin redirected from a file without -i (oneoff run -- psql < dump.sql)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-redirect-"));
+    writeFileSync(path.join(dir, "dump.sql"), "insert 1;\ninsert 2;\n");
+    const ran = spawnSync(
+      "sh",
+      ["-c", `"$0" -- "$1" run -q --release ${IMAGE} -- wc -l < "$2"`, process.execPath, BIN, path.join(dir, "dump.sql")],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout.trim()).toBe("2");
+    expect(ran.status).toBe(0);
+  });
+
+  it("keeps piped stdin back with --no-stdin, as docker run without -i; /dev/null is no input", async () => {
+    const kept = await oneoff(["run", "-q", "--no-stdin", "--release", IMAGE, "--", "wc", "-c"], { input: "ignored" });
+    expect(kept).toMatchObject({ code: 0, stderr: "" });
+    expect(kept.stdout.toString().trim()).toBe("0");
+    const dryRun = async (input?: string) =>
+      JSON.parse(
+        (await oneoff(["run", "--dry-run", "--release", IMAGE, "--", "true"], input === undefined ? {} : { input })).stdout.toString(),
+      ).request.body.OpenStdin;
+    expect(await dryRun()).toBe(false);
+    expect(await dryRun("data")).toBe(true);
+    const both = await oneoff(["run", "-q", "-i", "--no-stdin", "--release", IMAGE, "--", "true"], { input: "x" });
+    expect(both.code).toBe(125);
+    expect(both.stderr).toBe("oneoff: -i and --no-stdin both given (-i passes stdin, --no-stdin keeps it back: keep one)\n");
   });
 
   it("finishes when the command exits before reading all of stdin", async () => {

@@ -57,7 +57,7 @@ describe("oneoff shell: an interactive terminal session", () => {
     const terminal = startInTerminal(`shell --release ${IMAGE}`);
     const screen = await terminal.waitFor((text) => PROMPT.test(text));
     expect(screen).toMatch(
-      /oneoff: \S+ one-off: release [0-9a-f]{12} \(oneoff-test\/busybox:latest\) as \S+@\S+; a one-off container, removed on exit/,
+      /oneoff: \S+ one-off: release [0-9a-f]{12} \(oneoff-test\/busybox:latest\) as \S+@\S+; a one-off container, removed on exit; Ctrl-P Ctrl-Q detaches, Ctrl-C three times stops it/,
     );
     terminal.keys("C-d");
     await terminal.waitFor((text) => /exit=0/.test(text));
@@ -79,6 +79,23 @@ describe("oneoff shell: an interactive terminal session", () => {
     terminal.type("exit");
     terminal.keys("Enter");
     await terminal.waitFor((text) => /exit=0/.test(text));
+    sttyUnchanged(terminal);
+  });
+
+  it("stops a one-off whose PID 1 ignores SIGINT after three Ctrl-C's (SIGTERM, then SIGKILL), exit 130; the banner says how", async () => {
+    const terminal = startInTerminal(`run -it --stop-timeout 1 --release ${IMAGE} -- sleep 21`);
+    const banner = await terminal.waitFor((text) => /Ctrl-C three times stops it/.test(text));
+    expect(banner).toMatch(/a one-off container, removed on exit; Ctrl-P Ctrl-Q detaches, Ctrl-C three times stops it/);
+    await eventually(() => (oneOffContainers("status=running").some((id) => docker("top", id).includes("sleep 21")) ? true : undefined));
+    const started = Date.now();
+    terminal.keys("C-c");
+    terminal.keys("C-c");
+    terminal.keys("C-c");
+    const screen = await terminal.waitFor((text) => /exit=\d+/.test(text));
+    expect(screen).toMatch(/exit=130/);
+    expect(screen).toMatch(/Ctrl-C three times: stopping the one-off \(SIGTERM, then SIGKILL after 1s/);
+    // sleep's own 21 s would be the failure: a generous bound far below it.
+    expect(Date.now() - started).toBeLessThan(12_000);
     sttyUnchanged(terminal);
   });
 

@@ -6,6 +6,8 @@
 import { createHoldingLock } from "./lock.js";
 import { findContainerOneOff, listOneOffs, reapContainers } from "./existing.js";
 import { runAttached } from "./session.js";
+import { keysForHumans } from "../../session/stdin.js";
+import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import { startDetached } from "./detached.js";
 import { registryLogins } from "../../release/credentials.js";
 import { resolveRelease } from "../../release/resolve.js";
@@ -69,7 +71,11 @@ export const containerBackend: Backend = {
     const filesAndSecrets = filesAndSecretsFor(plan, engine, report, run.secrets);
     return {
       name: spec.name,
-      bannerNoun: "a one-off container, removed on exit",
+      bannerNoun: `a one-off container, removed on exit${
+        plan.tty && plan.interactive
+          ? `; ${keysForHumans(plan.detachKeys ?? DEFAULT_DETACH_KEYS)} detaches, Ctrl-C three times stops it`
+          : ""
+      }`,
       async runAttached(session) {
         if (plan.tty) session.banner();
         const ended = await runAttached({

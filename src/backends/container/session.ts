@@ -15,7 +15,7 @@ import { EngineUnreachable } from "../../engine/types.js";
 import { outputForwarder, stillRunningAfterStreamEnd } from "../../session/output.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import { DETACHED_SUFFIX } from "../../spec/labels.js";
-import { DetachKeys, pumpStdin } from "../../session/stdin.js";
+import { DetachKeys, pumpStdin, TypedInterrupts } from "../../session/stdin.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
 import { StopControl } from "../../session/stop-control.js";
@@ -138,7 +138,8 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
     if (options.tty) stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
     const detachKeys = keysToDetach ? new DetachKeys(keysToDetach) : undefined;
-    if (options.interactive) stopStdin = pumpStdin(io.stdin, stream, detachKeys);
+    const typedInterrupts = keysToDetach ? new TypedInterrupts(() => stop.stopAsTyped()) : undefined;
+    if (options.interactive) stopStdin = pumpStdin(io.stdin, stream, detachKeys, typedInterrupts);
     const waiting = new AbortController();
     const exit = engine.waitForExit(containerId, waiting.signal);
     exit.catch(() => {});

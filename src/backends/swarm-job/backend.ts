@@ -102,7 +102,7 @@ export const swarmJobBackend: Backend = {
       plan.lock ? lockedJob(run, spec, cancelled, registryAuth) : jobs.createService(spec, registryAuth);
     return {
       name: spec.Name,
-      bannerNoun: "a Swarm job, removed on exit (press Enter for a prompt)",
+      bannerNoun: `a Swarm job, removed on exit (press Enter for a prompt)${plan.tty && plan.interactive ? "; Ctrl-C three times stops it" : ""}`,
       async runAttached(session) {
         const ended = await runSwarmJob({
           engine,

@@ -22,7 +22,7 @@ import type { SessionIO } from "../../types/context.js";
 import type { Ending } from "../../types/result.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
 import { ByteCounter, ByteSkipper, forwardOutput } from "../../session/output.js";
-import { DetachKeys, pumpStdin } from "../../session/stdin.js";
+import { DetachKeys, pumpStdin, TypedInterrupts } from "../../session/stdin.js";
 import { followServiceLogs, taskExitCode, untilTask } from "./tasks.js";
 import { StopControl } from "../../session/stop-control.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
@@ -140,7 +140,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       output = forwardOutput(stream, io, true, report);
       if (options.interactive) {
         restoreTerminal = enterRawMode(io.stdin);
-        stopStdin = pumpStdin(io.stdin, stream, new DetachKeys(keysToDetach));
+        stopStdin = pumpStdin(io.stdin, stream, new DetachKeys(keysToDetach), new TypedInterrupts(() => stop.stopAsTyped()));
       }
       stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(containerId, size));
       // The stream also ends when the detach keys are typed. A job's session cannot be left
