@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, testContainers } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, oneoff, oneOffContainers, REGISTRY, testContainers } from "./helpers.js";
 import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
@@ -32,9 +32,10 @@ describe("oneoff check", () => {
 
   it.each([
     [
+      // A loopback registry's: a reference without a host would send the engine to Docker Hub.
       "a missing image",
-      ["--release", "oneoff-test/busybox:no-such-tag"],
-      /^oneoff: check release: oneoff-test\/busybox:no-such-tag is neither present nor in its registry: .+ \(check the image name and tag/m,
+      ["--release", `${REGISTRY}/oneoff-test/busybox:no-such-tag`],
+      /^oneoff: check release: 127\.0\.0\.1:5055\/oneoff-test\/busybox:no-such-tag is neither present nor in its registry: .+ \(check the image name and tag/m,
     ],
     [
       "a missing network",
