@@ -8,7 +8,7 @@ import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import { isatty } from "node:tty";
-import { processStdin, tolerateBrokenOutput, type CliContext } from "./command.js";
+import { processStdin, type CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
 const EXAMPLES = `
@@ -124,7 +124,6 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
 }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
-  tolerateBrokenOutput();
   if (check && !options.dryRun) {
     const { runChecks } = await import("./check.js");
     if (!(await runChecks(options, io, false, true))) return 125;

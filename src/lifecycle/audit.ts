@@ -9,7 +9,17 @@ import os from "node:os";
 import path from "node:path";
 
 export type AuditOutcome =
-  "skipped" | "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "lock-refused" | "not-found" | "cannot-invoke" | "failed";
+  | "skipped"
+  | "exited"
+  | "timeout"
+  | "interrupted"
+  | "output-lost"
+  | "output-failed"
+  | "detached"
+  | "lock-refused"
+  | "not-found"
+  | "cannot-invoke"
+  | "failed";
 
 /** What a run's start line and end line both say. */
 interface AuditRun {
