@@ -24,8 +24,9 @@ Examples:
   oneoff run --copy-in fix.sql:/tmp/fix.sql -- psql -f /tmp/fix.sql   a file in before start
   oneoff run --copy-out /tmp/report.csv:. report      a file out after it exits
 
-Exit status: the command's own; 125 oneoff or engine failed, 126 cannot invoke,
-127 command not found, 130/143 interrupted by SIGINT/SIGTERM.`;
+Exit status: the command's own; 125 oneoff or engine failed (or its output could not be
+written), 126 cannot invoke, 127 command not found, 130/143 interrupted by SIGINT/SIGTERM,
+141 the reader of its output went away (it was stopped).`;
 
 const SHELL_EXAMPLES = `
 Examples:

@@ -53,7 +53,7 @@ export interface AuditEntry extends AuditRun {
   exitCode: number;
   outcome: AuditOutcome;
   signal?: string;
-  /** oneoff's own error line, when it failed. */
+  /** oneoff's own error line, when it failed; which output could not be written, for output-failed. */
   error?: string;
 }
 

@@ -178,7 +178,10 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     // An interrupt during copy-out cut it short: report the interrupt, as for the command.
     const lateSignal = exitedByItself && options.collect ? interruptedAfterExit : undefined;
     if (lateSignal) return (ended = { exitCode: exitCodeForSignal(lateSignal), containerId, ending: "interrupted", signal: lateSignal });
-    if (failure) return (ended = { exitCode, containerId, ending: "output-failed", outputFailure: failure.message });
+    // Also a write that failed while its files were copied out (a notice on a closed stderr).
+    const outputFailure = stop.outputFailure;
+    if (outputFailure)
+      return (ended = { exitCode: outputFailure.exitCode, containerId, ending: "output-failed", outputFailure: outputFailure.message });
     return (ended = {
       exitCode,
       containerId,
