@@ -16,7 +16,13 @@ const args = process.argv.slice(2);
 // `oneoff --version` alone, as CI scripts ask it, is answered without loading the CLI.
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   // package.json beside bin/ (the package and the image ship it; src/version.ts is kept equal
-  // to it by a test).
+  // to it by a test). A reader gone away (`oneoff --version | true`) is no failure of it, as
+  // for help; any other failed write is, in one line (src/output/write-failures.ts).
+  process.stdout.on("error", (error) => {
+    if (error.code === "EPIPE") return;
+    process.stderr.write(`oneoff: could not write to stdout: ${error.code}\n`);
+    process.exitCode = 125;
+  });
   process.stdout.write(`${JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")).version}\n`);
 } else {
   cliModule().main(args).then(exitOnceWritten);

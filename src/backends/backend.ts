@@ -82,6 +82,8 @@ export interface AttachedOutcome {
   id: string;
   ending: Ending;
   signal?: InterruptSignal;
+  /** When ending is "output-failed": which stream could not be written, and why. */
+  outputFailure?: string;
   /** For a Swarm job: its service, the node its task ran on, ms from create to the exit code seen. */
   job?: { serviceId: string; nodeId?: string; createToExitMs?: number };
 }

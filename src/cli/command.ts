@@ -25,20 +25,13 @@ export interface CliContext {
   debug?: boolean;
 }
 
-/**
- * A hung-up terminal (EIO) or a reader gone away (EPIPE) must not crash oneoff with an
- * unhandled 'error' before it has cleaned up; the code that writes notices on its own.
- */
-export function tolerateBrokenOutput(): void {
-  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => {});
-}
-
 let stdinTolerated = false;
 
 /**
- * process.stdin, tolerated as stdout and stderr are. Node makes it on first use, and for a
- * file or /dev/null (a CI job's stdin) it loads fs/promises and readline to do so
- * (docs/development.md). So `run` asks for it only when its one-off reads stdin, `attach`
+ * process.stdin, with an 'error' listener: a hung-up terminal (EIO) must not crash oneoff with
+ * an unhandled 'error' before it has cleaned up (main watches stdout and stderr). Node makes
+ * it on first use, and for a file or /dev/null (a CI job's stdin) it loads fs/promises and
+ * readline to do so (docs/development.md). So `run` asks for it only when its one-off reads stdin, `attach`
  * when it attaches, and `logs` never.
  */
 export function processStdin(): Readable {

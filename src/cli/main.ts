@@ -8,6 +8,7 @@ import { ExitCode, exitCodeOf, formatErrorLine, OneoffError } from "../output/er
 import { errorDocument, jsonDocument } from "../output/json-document.js";
 import { escapeControls } from "../output/escape-controls.js";
 import { redactSecretValues } from "../output/redact.js";
+import { watchWrites, WriteFailed, writesSettled } from "../output/write-failures.js";
 import { VERSION } from "../version.js";
 import { commandWord, configFileAsConfig, splitAtDoubleDash } from "./argv.js";
 import { checkCommand } from "./check.js";
@@ -40,6 +41,29 @@ export const COMMANDS: ReadonlyArray<readonly [string, (context: CliContext) => 
 ];
 
 export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr"> = process): Promise<number> {
+  // Every write to them, the command's and oneoff's own, is watched from here: a failed one
+  // is an outcome (output/write-failures.ts), never an unhandled 'error' with a stack trace.
+  watchWrites(streams.stdout, "stdout");
+  watchWrites(streams.stderr, "stderr");
+  const { code, help } = await parseAndRun(argv, streams);
+  return afterOutput(code, help, streams);
+}
+
+/**
+ * The exit code once stdout and stderr have taken what was written: a write that failed and
+ * that nobody reported makes it 141 (the reader went away: quietly, and 0 for help and
+ * --version, as git and docker do) or 125 with one line.
+ */
+async function afterOutput(code: number, help: boolean, streams: Pick<CliIO, "stdout" | "stderr">): Promise<number> {
+  const failure = (await writesSettled(streams.stdout)) ?? (await writesSettled(streams.stderr));
+  if (!failure || failure.reported) return code;
+  failure.reported = true;
+  if (failure.readerGone) return help ? 0 : failure.exitCode;
+  streams.stderr.write(`${formatErrorLine(failure)}\n`);
+  return failure.exitCode;
+}
+
+async function parseAndRun(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr">): Promise<{ code: number; help: boolean }> {
   const dashDash = argv.indexOf("--");
   // --json (before --): one document on stdout whatever happens; an error document when the
   // command fails before printing its own.
@@ -108,26 +132,28 @@ Examples:
     await program.parseAsync(own, { from: "user" });
     if (!job) {
       program.outputHelp();
-      return own.length === 0 ? 0 : ExitCode.runnerFailed;
+      return { code: own.length === 0 ? 0 : ExitCode.runnerFailed, help: own.length === 0 };
     }
-    return await job();
+    return { code: await job(), help: false };
   } catch (error) {
     const commandName = program.commands.find((candidate) => own.includes(candidate.name()))?.name();
     if (error instanceof CommanderError) {
       // Help and --version end here; a usage error goes on as oneoff's own errors do.
       const usage = usageError(error);
-      if (!usage) return 0;
+      if (!usage) return { code: 0, help: true };
       failed(usage, commandName);
       io.stderr.write(`${formatErrorLine(usage)}\n`);
-      return exitCodeOf(usage);
+      return { code: exitCodeOf(usage), help: false };
     }
+    // Output that could not be written: said once (afterOutput), nothing when its reader went away.
+    if (error instanceof WriteFailed) return { code: error.exitCode, help: false };
     failed(error, commandName);
     io.stderr.write(`${formatErrorLine(error)}\n`);
     if (debug && error instanceof Error && error.stack) {
       // Line by line: the stack's own lines stay lines; a control in its message is shown.
       io.stderr.write(`${redactSecretValues(error.stack).split("\n").map(escapeControls).join("\n")}\n`);
     }
-    return exitCodeOf(error);
+    return { code: exitCodeOf(error), help: false };
   }
 }
 

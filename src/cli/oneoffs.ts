@@ -3,7 +3,7 @@
  */
 import { Command } from "commander";
 import type { Writable } from "node:stream";
-import { processStdin, tolerateBrokenOutput, type CliContext } from "./command.js";
+import { processStdin, type CliContext } from "./command.js";
 import { engineFor } from "./engine.js";
 
 /** The app of the nearest oneoff.yaml, if any: `ps` and `history` show that app by default. */
@@ -79,7 +79,6 @@ Examples:
     )
     .action((reference: string, flags: { follow?: boolean; timestamps?: boolean }) =>
       act(async () => {
-        tolerateBrokenOutput();
         const [{ forwardOutput }, { streamReporter }, { findAnyOneOff, NO_LOGS_HINT }] = await Promise.all([
           import("../session/output.js"),
           import("../output/reporter.js"),
@@ -159,7 +158,6 @@ Examples:
     )
     .action((reference: string, flags: { detachKeys?: string }) =>
       act(async () => {
-        tolerateBrokenOutput();
         const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }, { OneoffError }] =
           await Promise.all([
             import("../lifecycle/oneoffs.js"),

@@ -9,7 +9,7 @@ import { collect } from "./argv.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import { isatty } from "node:tty";
 import { fstatSync } from "node:fs";
-import { processStdin, tolerateBrokenOutput, type CliContext } from "./command.js";
+import { processStdin, type CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
 const EXAMPLES = `
@@ -25,8 +25,9 @@ Examples:
   oneoff run --copy-in fix.sql:/tmp/fix.sql -- psql -f /tmp/fix.sql   a file in before start
   oneoff run --copy-out /tmp/report.csv:. report      a file out after it exits
 
-Exit status: the command's own; 125 oneoff or engine failed, 126 cannot invoke,
-127 command not found, 130/143 interrupted by SIGINT/SIGTERM.`;
+Exit status: the command's own; 125 oneoff or engine failed (or its output could not be
+written), 126 cannot invoke, 127 command not found, 130/143 interrupted by SIGINT/SIGTERM,
+141 the reader of its output went away (it was stopped).`;
 
 const SHELL_EXAMPLES = `
 Examples:
@@ -133,7 +134,6 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
 }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
-  tolerateBrokenOutput();
   if (check && !options.dryRun) {
     const { runChecks } = await import("./check.js");
     if (!(await runChecks(options, io, false, true))) return 125;

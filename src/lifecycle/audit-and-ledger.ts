@@ -63,6 +63,7 @@ export function writeAudit(
       outcome: result ? (result.ending as AuditOutcome) : failureOutcome(failure),
       ...(result?.signal ? { signal: result.signal } : {}),
       ...(failure === undefined ? {} : { error: formatErrorLine(failure).replace(/^oneoff: /, "") }),
+      ...(result?.outputFailure ? { error: result.outputFailure } : {}),
     },
     report,
   );

@@ -10,7 +10,17 @@ import path from "node:path";
 import { ensurePrivateFolder, openOwnFileForAppend, xdgBase } from "../formats/private-paths.js";
 
 export type AuditOutcome =
-  "skipped" | "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "lock-refused" | "not-found" | "cannot-invoke" | "failed";
+  | "skipped"
+  | "exited"
+  | "timeout"
+  | "interrupted"
+  | "output-lost"
+  | "output-failed"
+  | "detached"
+  | "lock-refused"
+  | "not-found"
+  | "cannot-invoke"
+  | "failed";
 
 /** What a run's start line and end line both say. */
 interface AuditRun {
@@ -44,7 +54,7 @@ export interface AuditEntry extends AuditRun {
   exitCode: number;
   outcome: AuditOutcome;
   signal?: string;
-  /** oneoff's own error line, when it failed. */
+  /** oneoff's own error line, when it failed; which output could not be written, for output-failed. */
   error?: string;
 }
 

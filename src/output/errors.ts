@@ -16,6 +16,8 @@ export const ExitCode = {
   timedOut: 124,
   interrupted: 130,
   terminated: 143,
+  /** The reader of oneoff's stdout or stderr went away (EPIPE): as a shell reports death by SIGPIPE. */
+  readerGone: 141,
 } as const;
 
 export interface OneoffErrorOptions {

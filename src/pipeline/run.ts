@@ -186,6 +186,7 @@ async function attached(
     containerId: ended.id,
     ending: ended.ending,
     ...(ended.signal ? { signal: ended.signal } : {}),
+    ...(ended.outputFailure ? { outputFailure: ended.outputFailure } : {}),
     ...(ended.job ? { job: ended.job } : {}),
     endedAt: new Date(),
   };

@@ -7,6 +7,7 @@ import type { Readable, Writable } from "node:stream";
 import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
+import { WriteFailed } from "../output/write-failures.js";
 import { forwardOutput, stillRunningAfterStreamEnd } from "./output.js";
 import { DetachKeys, pumpStdin } from "./stdin.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
@@ -40,6 +41,8 @@ export async function attachToOneOff(
   const stopStdin = pumpStdin(io.stdin, stream, typed);
   try {
     const outputError = await forwardOutput(stream, io, true, report);
+    // The one-off is a kept one: it runs on; oneoff exits as for any output it cannot write.
+    if (outputError instanceof WriteFailed) throw outputError;
     if (outputError)
       throw new OneoffError(`lost the connection to one-off ${short}: ${outputError.message}`, {
         hint: `it may still run: oneoff attach ${short} again`,

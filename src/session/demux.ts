@@ -7,6 +7,7 @@
  * engine socket is read no faster than the caller's stdout and stderr drain.
  */
 import { Writable } from "node:stream";
+import { onWriteFailure } from "../output/write-failures.js";
 
 const HEADER_SIZE = 8;
 const STREAM_STDIN = 0;
@@ -29,11 +30,13 @@ export class FrameDemuxer extends Writable {
     private readonly onSystemError: (message: string) => void = () => {},
   ) {
     super();
-    for (const destination of [stdout, stderr]) {
-      // A reader that went away (`oneoff run ... | head`) must not crash oneoff or stall the
-      // one-off: its further output is dropped, as nothing can receive it.
-      destination.on("error", () => this.discarded.add(destination));
-    }
+    // A write that fails (`oneoff run ... | head`, a full disk) ends the demuxing with that
+    // failure: the caller stops the one-off, as nothing can receive its output.
+    const unsubscribe = [
+      onWriteFailure(stdout, "stdout", (failure) => this.destroy(failure)),
+      onWriteFailure(stderr, "stderr", (failure) => this.destroy(failure)),
+    ];
+    this.once("close", () => unsubscribe.forEach((stop) => stop()));
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
@@ -87,7 +90,7 @@ export class FrameDemuxer extends Writable {
     }
   }
 
-  /** False once a destination errored, was destroyed or ended: its output is dropped. */
+  /** False once a destination was destroyed or ended (by its owner): its output is dropped. */
   private accepts(destination: Writable): boolean {
     if (destination.destroyed || destination.writableEnded) this.discarded.add(destination);
     return !this.discarded.has(destination);

@@ -87,7 +87,9 @@ export function reportSkippedCopyOut(plan: RunPlan, ending: Ending | "detached",
         ? "it was interrupted"
         : ending === "detached"
           ? "the session detached"
-          : "its output stream was lost";
+          : ending === "output-failed"
+            ? "its output could not be written"
+            : "its output stream was lost";
   report.warn(`--copy-out skipped: the one-off did not finish by itself (${why}), so its files may be partial`);
 }
 

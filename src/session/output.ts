@@ -8,9 +8,13 @@ import { Writable as WritableStream } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ContainerEngine } from "../engine/types.js";
 import type { Reporter } from "../output/reporter.js";
+import { onWriteFailure, writesSettled } from "../output/write-failures.js";
 import { FrameDemuxer } from "./demux.js";
 
-/** Resolves (never rejects) once the output has been fully written, with any error met. */
+/**
+ * Resolves (never rejects) once the output has been fully written, with any error met: a
+ * WriteFailed when the caller's stdout or stderr could not take it.
+ */
 export function forwardOutput(
   stream: Duplex | NodeJS.ReadableStream,
   io: { stdout: Writable; stderr: Writable },
@@ -53,21 +57,26 @@ export function outputForwarder(io: { stdout: Writable; stderr: Writable }, tty:
     idle: () => ours && !queued(destination) && !queued(io.stdout) && !queued(io.stderr),
     forward: (stream) =>
       pipeline(stream, destination).then(
-        () => undefined,
+        // The last writes may fail after the stream ended: their failure is the outcome too.
+        async () => (await writesSettled(io.stdout)) ?? (await writesSettled(io.stderr)),
         (error: Error) => error,
       ),
   };
 }
 
 function rawOutput(stdout: Writable): Writable {
-  let dropped = false;
-  stdout.on("error", () => (dropped = true));
-  return new WritableStream({
+  const raw = new WritableStream({
     write(chunk: Buffer, _encoding, done) {
-      if (dropped || stdout.destroyed || stdout.write(chunk)) return done();
+      if (stdout.destroyed || stdout.write(chunk)) return done();
       afterDrain(stdout, () => done());
     },
   });
+  // As the demuxer does: a write that fails ends the forwarding with that failure.
+  raw.once(
+    "close",
+    onWriteFailure(stdout, "stdout", (failure) => raw.destroy(failure)),
+  );
+  return raw;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { ContainerEngine } from "../engine/types.js";
 import type { Reporter } from "../output/reporter.js";
 import { formatDuration } from "../formats/units.js";
 import { ExitCode } from "../output/errors.js";
+import type { WriteFailed } from "../output/write-failures.js";
 import { exitCodeForSignal, type InterruptSignal } from "./interrupts.js";
 
 export class StopControl {
@@ -17,6 +18,7 @@ export class StopControl {
   private killed = false;
   private timedOut = false;
   private stoppingAsTyped = false;
+  private writeFailure: WriteFailed | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private timeoutTimer: NodeJS.Timeout | undefined;
 
@@ -85,6 +87,28 @@ export class StopControl {
     }, ms);
   }
 
+  /**
+   * Its output could not be written (a reader gone, a full disk): nothing can receive what it
+   * prints, so it is stopped as SIGTERM would stop it, and oneoff exits with the failure's code
+   * (141 or 125). Said in one line; quietly (info) when the reader went away.
+   */
+  outputFailed(failure: WriteFailed): void {
+    if (this.writeFailure || this.firstSignal !== undefined) return;
+    this.writeFailure = failure;
+    failure.reported = true;
+    this.firstSignal = "SIGTERM";
+    // Not yet running may mean its start is in flight (the output comes first): `started` sends it.
+    (failure.readerGone ? this.report.info : this.report.warn)(
+      `${failure.message}; stopping the one-off (SIGTERM, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
+    );
+    this.forward(false);
+  }
+
+  /** The write failure that stopped the one-off, if one did. */
+  get outputFailure(): WriteFailed | undefined {
+    return this.writeFailure;
+  }
+
   /** Whether the one-off was stopped because it ran out of time. */
   get hasTimedOut(): boolean {
     return this.timedOut;
@@ -92,13 +116,15 @@ export class StopControl {
 
   /** The interrupt that ended the one-off, if one did. */
   get interruptedBy(): InterruptSignal | undefined {
-    return this.timedOut ? undefined : this.firstSignal;
+    return this.timedOut || this.writeFailure ? undefined : this.firstSignal;
   }
 
   /** The exit code oneoff reports, given the one the container ended with. */
   exitCode(containerExitCode: number): number {
     // `timeout(1)`'s convention, whatever the command did with the SIGTERM.
     if (this.timedOut) return ExitCode.timedOut;
+    // Whatever the command did with the SIGTERM: its output was lost from then on.
+    if (this.writeFailure) return this.writeFailure.exitCode;
     // Killed by us after an interrupt: report the interrupt, as a shell would (130, 143).
     // Otherwise the command's own code, also when it handled the signal and exited.
     return this.killed && this.firstSignal ? exitCodeForSignal(this.firstSignal) : containerExitCode;
@@ -131,7 +157,8 @@ export class StopControl {
     if (this.killed || !this.containerId) return;
     this.killed = true;
     // Part of a timeout's story, which --quiet does not hide; otherwise the user asked for it.
-    (this.timedOut ? this.report.warn : this.report.info)(`${reason}: killing the one-off`);
+    // After a write failure, its one line has said already that SIGKILL follows.
+    if (!this.writeFailure) (this.timedOut ? this.report.warn : this.report.info)(`${reason}: killing the one-off`);
     this.send("SIGKILL");
   }
 

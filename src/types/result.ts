@@ -3,7 +3,7 @@
  */
 
 /** How a one-off ended, for reports and the audit log. */
-export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "detached" | "skipped";
+export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "output-failed" | "detached" | "skipped";
 
 export interface RunResult {
   /** The command's exit code (124 timed out; 128+n when oneoff killed it after an interrupt). */
@@ -19,6 +19,8 @@ export interface RunResult {
   /** How it ended; "detached" when it was started and left running. */
   ending: Ending | "detached" | "dry-run";
   signal?: string;
+  /** When ending is "output-failed": which stream could not be written, and why. */
+  outputFailure?: string;
   startedAt: Date;
   endedAt: Date;
   /** For a Swarm job: its service, the node its task ran on, ms from create to the exit code seen. */

@@ -3,6 +3,7 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import { FrameDemuxer } from "../../src/session/demux.js";
+import { WriteFailed } from "../../src/output/write-failures.js";
 
 const STDIN = 0;
 const STDOUT = 1;
@@ -309,21 +310,20 @@ describe("FrameDemuxer", () => {
     it.each([
       ["stdout", STDOUT],
       ["stderr", STDERR],
-    ])("drops %s's further output without failing, and keeps the other stream flowing", async (_name, failingType) => {
+    ])("fails with the write failure of %s, naming the stream and why, and writes no further", async (name, failingType) => {
       const failing = failingSink();
       const healthy = sink();
       const [stdout, stderr] = failingType === STDOUT ? [failing.stream, healthy.stream] : [healthy.stream, failing.stream];
       const healthyType = failingType === STDOUT ? STDERR : STDOUT;
       const chunks: Buffer[] = [];
-      let expectedHealthy = "";
-      for (let i = 0; i < 30; i++) {
-        chunks.push(frame(failingType, `lost ${i}\n`), frame(healthyType, `kept ${i}\n`));
-        expectedHealthy += `kept ${i}\n`;
-      }
-      await pipeline(Readable.from(chunks), new FrameDemuxer(stdout, stderr));
-      healthy.stream.end();
-      await once(healthy.stream, "finish");
-      expect(healthy.bytes().toString()).toBe(expectedHealthy);
+      for (let i = 0; i < 30; i++) chunks.push(frame(failingType, `lost ${i}\n`), frame(healthyType, `kept ${i}\n`));
+      const failure = await pipeline(Readable.from(chunks), new FrameDemuxer(stdout, stderr)).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(WriteFailed);
+      expect(failure).toMatchObject({ stream: name, code: "EPIPE", readerGone: true, exitCode: 141 });
+      expect((failure as Error).message).toBe(`could not write to ${name}: its reader went away (EPIPE)`);
       expect(failing.writes()).toBe(1);
     });
 
@@ -336,6 +336,7 @@ describe("FrameDemuxer", () => {
         },
       });
       const demuxer = new FrameDemuxer(stdout, sink().stream);
+      const failed = once(demuxer, "error");
       let acknowledged = false;
       demuxer.write(frame(STDOUT, "blocked"), () => {
         acknowledged = true;
@@ -346,6 +347,7 @@ describe("FrameDemuxer", () => {
       fail();
       for (let i = 0; i < 5 && !acknowledged; i++) await tick();
       expect(acknowledged).toBe(true);
+      expect(((await failed)[0] as Error).message).toBe("could not write to stdout: write EPIPE");
     });
   });
 });

@@ -96,7 +96,13 @@ export const containerBackend: Backend = {
           ...filesAndSecrets.hooks,
         });
         reportSkippedCopyOut(plan, ended.ending, report, filesAndSecrets.copiedOut());
-        return { exitCode: ended.exitCode, id: ended.containerId, ending: ended.ending, ...(ended.signal ? { signal: ended.signal } : {}) };
+        return {
+          exitCode: ended.exitCode,
+          id: ended.containerId,
+          ending: ended.ending,
+          ...(ended.signal ? { signal: ended.signal } : {}),
+          ...(ended.outputFailure ? { outputFailure: ended.outputFailure } : {}),
+        };
       },
       async startDetached() {
         const containerId = await startDetached(

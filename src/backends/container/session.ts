@@ -13,6 +13,7 @@ import type { ContainerSpec } from "../../spec/create-body.js";
 import { ExitCode, OneoffError } from "../../output/errors.js";
 import { EngineUnreachable } from "../../engine/types.js";
 import { outputForwarder, stillRunningAfterStreamEnd } from "../../session/output.js";
+import { onWriteFailure, WriteFailed } from "../../output/write-failures.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import { DETACHED_SUFFIX } from "../../spec/labels.js";
 import { DetachKeys, pumpStdin, TypedInterrupts } from "../../session/stdin.js";
@@ -69,6 +70,8 @@ export interface AttachedRunResult {
   ending: Ending;
   /** The signal that interrupted it, when ending is "interrupted". */
   signal?: InterruptSignal;
+  /** When ending is "output-failed": which stream could not be written, and why. */
+  outputFailure?: string;
 }
 
 class Cancelled extends Error {}
@@ -86,6 +89,14 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     else stop.onInterrupt(signal);
     copying.abort();
   });
+  // A write to the caller's stdout or stderr that fails (a reader gone, a full disk) stops the
+  // one-off as an interrupt would: nothing can receive its output any more.
+  const stopWatchingWrites = [io.stdout, io.stderr].map((stream, i) =>
+    onWriteFailure(stream, i === 0 ? "stdout" : "stderr", (failure) => {
+      stop.outputFailed(failure);
+      copying.abort();
+    }),
+  );
   const checkCancelled = () => {
     if (stop.cancelledBy) throw new Cancelled();
   };
@@ -125,7 +136,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const output = forwarder.forward(stream).then((error) => {
       // A lost attach connection leaves nobody to read the one-off or type into it: stop it
       // (its exit code still comes from wait) rather than let it run on unseen.
-      if (error) {
+      if (error && !(error instanceof WriteFailed)) {
         report.warn(`lost the one-off's output stream: ${error.message}; stopping it`);
         void engine.kill(id, "SIGKILL").catch(() => {});
       }
@@ -144,7 +155,8 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const exit = engine.waitForExit(containerId, waiting.signal);
     exit.catch(() => {});
     const outputError = await output;
-    if (outputError) return (ended = { exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" });
+    if (outputError && !(outputError instanceof WriteFailed))
+      return (ended = { exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" });
     // Typing the detach keys ends a terminal session's stream early; the one-off runs on, and
     // is kept.
     if (detachKeys?.detached && (await stillRunningAfterStreamEnd(engine, containerId, exit))) {
@@ -155,8 +167,9 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const containerExitCode = await exit;
     exited = true;
     const signal = stop.interruptedBy;
-    if (containerExitCode === 137 && !signal && !stop.hasTimedOut) await explainKill(engine, containerId, spec, report);
-    const exitedByItself = !signal && !stop.hasTimedOut;
+    const failure = stop.outputFailure;
+    const exitedByItself = !signal && !stop.hasTimedOut && !failure;
+    if (containerExitCode === 137 && exitedByItself) await explainKill(engine, containerId, spec, report);
     // The command is done: its timeout no longer applies to copying its files out.
     stop.dispose();
     const exitCode =
@@ -166,6 +179,10 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     // An interrupt during copy-out cut it short: report the interrupt, as for the command.
     const lateSignal = exitedByItself && options.collect ? interruptedAfterExit : undefined;
     if (lateSignal) return (ended = { exitCode: exitCodeForSignal(lateSignal), containerId, ending: "interrupted", signal: lateSignal });
+    // Also a write that failed while its files were copied out (a notice on a closed stderr).
+    const outputFailure = stop.outputFailure;
+    if (outputFailure)
+      return (ended = { exitCode: outputFailure.exitCode, containerId, ending: "output-failed", outputFailure: outputFailure.message });
     return (ended = {
       exitCode,
       containerId,
@@ -175,6 +192,14 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   } catch (error) {
     // Cancelled before start (also while waiting for a lock): exit as the interrupt says.
     if (stop.cancelledBy && (error instanceof Cancelled || containerId === undefined)) {
+      const failure = stop.outputFailure;
+      if (failure)
+        return (ended = {
+          exitCode: failure.exitCode,
+          containerId: containerId ?? "",
+          ending: "output-failed",
+          outputFailure: failure.message,
+        });
       return (ended = {
         exitCode: exitCodeForSignal(stop.cancelledBy),
         containerId: containerId ?? "",
@@ -194,6 +219,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     throw error;
   } finally {
     unsubscribe();
+    for (const stopWatching of stopWatchingWrites) stopWatching();
     stop.dispose();
     stopResizing();
     stopStdin();

@@ -130,6 +130,7 @@ export const swarmJobBackend: Backend = {
           id: ended.serviceId,
           ending: ended.ending,
           ...(ended.signal ? { signal: ended.signal } : {}),
+          ...(ended.outputFailure ? { outputFailure: ended.outputFailure } : {}),
           job: {
             serviceId: ended.serviceId,
             ...(ended.nodeId ? { nodeId: ended.nodeId } : {}),

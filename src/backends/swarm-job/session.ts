@@ -13,6 +13,7 @@ import type { ContainerEngine } from "../../engine/types.js";
 import { EngineUnreachable } from "../../engine/types.js";
 import { TERMINAL_TASK_STATES, type SwarmJobs, type SwarmNode } from "../../engine/swarm/types.js";
 import { OneoffError } from "../../output/errors.js";
+import { onWriteFailure, WriteFailed } from "../../output/write-failures.js";
 import type { Reporter } from "../../output/reporter.js";
 import type { ServiceSpec } from "../../spec/service-spec.js";
 import type { Watchdog } from "../../lifecycle/watchdog.js";
@@ -61,6 +62,8 @@ export interface SwarmJobResult {
   serviceId: string;
   ending: Ending;
   signal?: InterruptSignal;
+  /** When ending is "output-failed": which stream could not be written, and why. */
+  outputFailure?: string;
   /** The node the task ran on, and ms from create to the exit code seen. */
   nodeId?: string;
   createToExitMs?: number;
@@ -87,6 +90,14 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   };
   const stop = new StopControl(killer, options.stopTimeoutSeconds, report);
   const unsubscribe = options.interrupts.subscribe((signal) => stop.onInterrupt(signal));
+  // A write to the caller's stdout or stderr that fails stops the job as an interrupt would.
+  const stopWatchingWrites = [io.stdout, io.stderr].map((stream, i) =>
+    onWriteFailure(stream, i === 0 ? "stdout" : "stderr", (failure) => stop.outputFailed(failure)),
+  );
+  const failed = (serviceId: string) => {
+    const failure = stop.outputFailure as WriteFailed;
+    return { exitCode: failure.exitCode, serviceId, ending: "output-failed" as const, outputFailure: failure.message };
+  };
   let stream: Duplex | undefined;
   let restoreTerminal = () => {};
   let stopResizing = () => {};
@@ -105,6 +116,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       cancelled: () => stop.cancelledBy !== undefined,
     });
     if (!started || !STARTED_STATES.has(started.state)) {
+      if (stop.outputFailure) return (ended = failed(serviceId));
       const signal = stop.cancelledBy ?? "SIGTERM";
       return (ended = { exitCode: exitCodeForSignal(signal), serviceId, ending: "interrupted", signal });
     }
@@ -176,9 +188,9 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       const rest = { stdout: new ByteSkipper(io.stdout, followed.stdout.bytes), stderr: new ByteSkipper(io.stderr, followed.stderr.bytes) };
       outputError = await forwardOutput(await engine.logs(taskContainerId, { follow: false, timestamps: false }), rest, false, report);
     }
-    if (outputError) report.warn(`the job's output stream broke: ${outputError.message}`);
+    if (outputError && !(outputError instanceof WriteFailed)) report.warn(`the job's output stream broke: ${outputError.message}`);
     const signal = stop.interruptedBy;
-    const stoppedBy = signal ?? (stop.hasTimedOut ? "SIGTERM" : undefined);
+    const stoppedBy = signal ?? (stop.hasTimedOut || stop.outputFailure ? "SIGTERM" : undefined);
     if (!taskEnded && sessionDetached) {
       throw new OneoffError(
         `the terminal session was detached, and a Swarm job cannot be left running detached: job ${spec.Name} was stopped`,
@@ -193,6 +205,8 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       ? taskExitCode(taskEnded, options.command, engine.endpoint, stoppedBy)
       : exitCodeForSignal(stoppedBy ?? "SIGTERM");
     task = taskEnded ?? task;
+    if (stop.outputFailure)
+      return (ended = { ...failed(serviceId), exitCode: stop.exitCode(exitCode), nodeId: task.nodeId, createToExitMs });
     return (ended = {
       exitCode: stop.exitCode(exitCode),
       serviceId,
@@ -203,6 +217,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     });
   } catch (error) {
     if (stop.cancelledBy && serviceId === undefined) {
+      if (stop.outputFailure) return (ended = failed(""));
       return (ended = { exitCode: exitCodeForSignal(stop.cancelledBy), serviceId: "", ending: "interrupted", signal: stop.cancelledBy });
     }
     if (serviceId && error instanceof EngineUnreachable) {
@@ -216,6 +231,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     throw error;
   } finally {
     unsubscribe();
+    for (const stopWatching of stopWatchingWrites) stopWatching();
     stop.dispose();
     stopResizing();
     stopStdin();
