@@ -5,7 +5,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from "yaml";
 import { configError } from "./errors.js";
-import { interpolate, InterpolationError, type Environment } from "./interpolate.js";
+import { interpolateWithDefaults, InterpolationError, type Environment } from "./interpolate.js";
 import { closest } from "../formats/words.js";
 import { ownValue, userKeyed } from "../formats/user-keys.js";
 
@@ -21,6 +21,9 @@ export class YamlReader {
     private readonly lines: LineCounter,
     private readonly env: Environment,
   ) {}
+
+  /** Scalars whose value took a ${VAR:-default} fallback when read. */
+  private readonly fallbacks = new WeakSet<Node>();
 
   static parse(text: string, displayPath: string, env: Environment): { reader: YamlReader; root: Node | null } {
     const lines = new LineCounter();
@@ -146,9 +149,20 @@ export class YamlReader {
     throw this.error(node, keyPath, `expected true or false, got ${describe(node)}`, "write true or false, unquoted");
   }
 
+  /** Whether a value read from `node` (or any item within it) is only a ${VAR:-default} fallback. */
+  tookDefault(node: Node | null): boolean {
+    if (node === null) return false;
+    if (this.fallbacks.has(node)) return true;
+    if (isSeq(node)) return node.items.some((item) => this.tookDefault(this.deref(item)));
+    if (isMap(node)) return (node as YAMLMap).items.some((pair) => this.tookDefault(this.deref(pair.value)));
+    return false;
+  }
+
   private interpolated(text: string, node: Node, keyPath: string): string {
     try {
-      return interpolate(text, this.env);
+      const { value, defaulted } = interpolateWithDefaults(text, this.env);
+      if (defaulted) this.fallbacks.add(node);
+      return value;
     } catch (error) {
       if (error instanceof InterpolationError) throw this.error(node, keyPath, error.message, error.hint);
       throw error;

@@ -10,9 +10,10 @@ import { combineImageAndRelease, parseReleaseReference } from "../release/refere
 import { parseRegistryAuthFlag } from "../release/registry-auth.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
+export { mergeLayers };
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "../config/interpolate.js";
-import type { AppConfig, ProcessSettings, SettingName, SettingsLayer } from "../types/config.js";
+import type { AppConfig, ProcessSettings, SettingsLayer } from "../types/config.js";
 import { argumentProblem, envValueProblem } from "../formats/env-rules.js";
 import { backendOf } from "./engine-kind.js";
 import {
@@ -28,7 +29,8 @@ import {
 import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "../config/environments.js";
 import { closest } from "../formats/words.js";
-import { userKeyed } from "../formats/user-keys.js";
+import { mergeLayers } from "./merge-layers.js";
+import { deferToProcess, disagreementWith } from "./from-process.js";
 import { parseFileCopies } from "./copy-paths.js";
 import { chooseSecrets } from "../config/secrets.js";
 
@@ -60,14 +62,20 @@ export function resolveRunPlan({
 }: ResolveInputs): RunPlan {
   const options = given.releaseTask ? releaseTaskOptions(config, given) : given;
   const layers: SettingsLayer[] = [...sourceLayers];
-  if (config) layers.push(...config.envFileLayers, config.base);
+  // What oneoff.yaml (and the env files it names) says, as against the command line and sources.
+  const fromFile = new Set<SettingsLayer>();
+  const fileSays = (...said: SettingsLayer[]) => {
+    for (const layer of said) fromFile.add(layer);
+    layers.push(...said);
+  };
+  if (config) fileSays(...config.envFileLayers, config.base);
   const environment = pickEnvironment(config, options.envName, hostEnv);
-  if (environment) layers.push(environment.overrides);
+  if (environment) fileSays(environment.overrides);
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
 
   const { command, task } = chooseCommand(config, options);
-  if (task) layers.push(...task.envFileLayers, task.overrides);
+  if (task) fileSays(...task.envFileLayers, task.overrides);
   for (const [i, values] of flagEnvFiles.entries()) {
     layers.push({ source: `--env-file ${options.envFiles?.[i] ?? ""}`.trim(), settings: { env: values } });
   }
@@ -76,7 +84,10 @@ export function resolveRunPlan({
   // A terminal session gets the local terminal's type, as docker run -t users expect.
   if (tty && hostEnv.TERM) layers.unshift({ source: "local terminal", settings: { env: { TERM: hostEnv.TERM } } });
 
-  const { settings, provenance } = mergeLayers(layers);
+  const running = sourceLayers.find((layer) => layer.running !== undefined);
+  const merged = mergeLayers(running ? deferToProcess(running, layers, fromFile) : layers);
+  const { settings, provenance } = merged;
+  const disagreement = running ? disagreementWith(running, layers, fromFile, merged) : undefined;
   refuseUndeliverable(settings, provenance, command);
   const reserved = Object.keys(settings.labels).find((label) => label.startsWith(LABEL_PREFIX));
   if (reserved) {
@@ -107,6 +118,7 @@ export function resolveRunPlan({
     app: config?.app ?? cwdName,
     ...(config?.path === undefined ? {} : { configPath: config.path }),
     ...(task ? { task: task.name } : {}),
+    ...(disagreement ? { disagreement } : {}),
     command,
     releaseReference,
     settings,
@@ -178,26 +190,4 @@ function refuseUndeliverable(settings: ProcessSettings, provenance: Record<strin
   const emptyLabel = Object.keys(settings.labels).find((label) => label === "");
   if (emptyLabel !== undefined)
     throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
-}
-
-/** Later layers win; env and labels merge key by key. */
-export function mergeLayers(layers: readonly SettingsLayer[]): { settings: ProcessSettings; provenance: Record<string, string> } {
-  const settings: ProcessSettings = { env: userKeyed(), labels: userKeyed() };
-  const provenance = userKeyed();
-  for (const layer of layers) {
-    for (const [name, value] of Object.entries(layer.settings) as Array<[SettingName, unknown]>) {
-      if (value === undefined) continue;
-      const origin = layer.locations?.[name] ?? layer.source;
-      if (name === "env" || name === "labels") {
-        for (const [key, item] of Object.entries(value as Record<string, string>)) {
-          settings[name][key] = item;
-          provenance[`${name}.${key}`] = origin;
-        }
-      } else {
-        (settings as unknown as Record<string, unknown>)[name] = value;
-        provenance[name] = origin;
-      }
-    }
-  }
-  return { settings, provenance };
 }

@@ -91,6 +91,19 @@ export interface SettingsLayer {
   settings: Partial<ProcessSettings>;
   /** Per setting, a more precise origin such as "oneoff.yaml:7:3". */
   locations?: Partial<Record<SettingName, string>>;
+  /**
+   * Settings (`user`, or `env.KEY` and `labels.KEY`) whose value is only a `${VAR:-default}`
+   * fallback: a value the running process has (--from) stands over it.
+   */
+  defaults?: string[];
+  /** Set when copied from a running process (--from): the image and values it runs with. */
+  running?: RunningProcess;
+}
+
+/** A running process --from copies: its name (web) and the container read. */
+export interface RunningProcess {
+  process: string;
+  container: string;
 }
 
 export interface TaskDefinition {

@@ -30,6 +30,7 @@ describe("processLayer (what --from copies)", () => {
   it("copies image ID, env without per-container values, network, mounts, user, workdir and own labels", () => {
     expect(processLayer("web", [web()], false)).toEqual({
       source: "running web (shop_web_1)",
+      running: { process: "web", container: "shop_web_1" },
       settings: {
         release: "sha256:aaa",
         env: { PATH: "/bin", SHOP_ENV: "production", API_TOKEN: "t0k" },

@@ -556,7 +556,7 @@ describe("the GitHub Actions example (examples/ci/deploy.yml) with the shop's on
 describe("--from: the running process's image and values stand over oneoff.yaml's release and defaults", () => {
   const running: SettingsLayer = {
     source: "running web (shop_web_1)",
-    running: true,
+    running: { process: "web", container: "shop_web_1" },
     settings: { release: IMAGE_ID, env: { SECRET_KEY_BASE: "web-real", WEB_CONCURRENCY: "3" }, labels: {}, user: "app" },
   };
   const yaml = [
@@ -576,7 +576,7 @@ describe("--from: the running process's image and values stand over oneoff.yaml'
     expect(plan.releaseReference).toBe(IMAGE_ID);
     expect(plan.provenance.release).toBe("running web (shop_web_1)");
     expect(plan.disagreement).toMatchObject({
-      process: "running web (shop_web_1)",
+      running: { process: "web", container: "shop_web_1" },
       release: { reference: "registry.example.com/shop:v2", at: "oneoff.yaml:2:1" },
     });
   });
