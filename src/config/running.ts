@@ -29,7 +29,9 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
       });
     return [process];
   }
-  const listed = (await Promise.all([engine.listContainers(`${PROCESS_LABEL}=${from}`), engine.listContainers(`${COMPOSE_SERVICE}=${from}`)])).flat();
+  const listed = (
+    await Promise.all([engine.listContainers(`${PROCESS_LABEL}=${from}`), engine.listContainers(`${COMPOSE_SERVICE}=${from}`)])
+  ).flat();
   const chosen = chooseProcessContainers(from, app, listed);
   return (await Promise.all(chosen.map((container) => engine.inspectProcess(container.id)))).filter((process) => process !== undefined);
 }
@@ -57,22 +59,22 @@ export function chooseProcessContainers(from: string, app: string, listed: reado
   }
   if (processes.size > 1) {
     const named = [...processes].map(([process, containers]) => `${process} (${containers.map((container) => container.name).join(", ")})`);
-    throw new OneoffError(`--from ${from}: app ${app} has ${processes.size === 2 ? "two" : processes.size} processes called ${from}: ${named.join(" and ")}`, {
-      hint: `pick one with --from container:NAME, or take the ${PROCESS_LABEL} label off the one that is not ${from}`,
-    });
+    throw new OneoffError(
+      `--from ${from}: app ${app} has ${processes.size === 2 ? "two" : processes.size} processes called ${from}: ${named.join(" and ")}`,
+      {
+        hint: `pick one with --from container:NAME, or take the ${PROCESS_LABEL} label off the one that is not ${from}`,
+      },
+    );
   }
   const [only] = processes.values();
   if (only) return only;
   const others = candidates.map((container) => {
     const owner = appOf(container);
-    return owner === undefined ? `${container.name} has no ${APP_LABEL} label` : `${container.name} is app ${owner}'s`;
+    return owner === undefined ? `${container.name} has no ${APP_LABEL} label` : `${container.name} is app ${shown(owner)}'s`;
   });
-  throw new OneoffError(
-    `--from ${from}: no running process ${from} of app ${app}${others.length ? ` (${others.join("; ")})` : ""}`,
-    {
-      hint: `label its containers ${PROCESS_LABEL}=${from} and ${APP_LABEL}=${app} (compose services of project ${app} are found by name), set app: in oneoff.yaml, or use --from container:NAME`,
-    },
-  );
+  throw new OneoffError(`--from ${from}: no running process ${from} of app ${app}${others.length ? ` (${others.join("; ")})` : ""}`, {
+    hint: `label its containers ${PROCESS_LABEL}=${from} and ${APP_LABEL}=${app} (compose services of project ${app} are found by name), set app: in oneoff.yaml, or use --from container:NAME`,
+  });
 }
 
 function answersTo(container: ContainerSummary, from: string): boolean {
@@ -93,7 +95,14 @@ function sameApp(owner: string, app: string): boolean {
 function processOf(container: ContainerSummary, from: string): string {
   const project = container.labels[COMPOSE_PROJECT];
   const service = container.labels[COMPOSE_SERVICE];
-  return project !== undefined && service !== undefined ? `compose service ${service} of project ${project}` : `${PROCESS_LABEL}=${from}`;
+  return project !== undefined && service !== undefined
+    ? `compose service ${shown(service)} of project ${shown(project)}`
+    : `${PROCESS_LABEL}=${from}`;
+}
+
+/** A label's value as an error shows it: labels are anyone's to set, so nothing in them reaches a terminal as a control. */
+function shown(label: string): string {
+  return label.replace(/[^\x20-\x7e]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**

@@ -13,9 +13,7 @@ import path from "node:path";
 import { loadAppConfig, readEnvFile } from "../config/load.js";
 import { resolveSources } from "../config/sources.js";
 import { resolveRunPlan } from "../plan/resolve.js";
-import { disagreementLine } from "../plan/from-process.js";
-import { namesImage } from "../release/resolve.js";
-import type { ContainerEngine } from "../engine/types.js";
+import { withDisagreement } from "./disagreement.js";
 import type { AppConfig, SettingsLayer } from "../types/config.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
@@ -214,19 +212,6 @@ function dryRun(
     ending: "dry-run",
     endedAt: new Date(),
   };
-}
-
-/**
- * With --from, the line saying where oneoff.yaml and the running process disagree, as a warning
- * on the plan (said even with --quiet, and kept for --json). oneoff.yaml's release counts only
- * when the engine knows it as another image than the process runs.
- */
-async function withDisagreement(plan: RunPlan, engine: ContainerEngine | undefined): Promise<RunPlan> {
-  const { disagreement } = plan;
-  if (!disagreement) return plan;
-  const sameImage = disagreement.release && engine ? await namesImage(engine, disagreement.release.reference, plan.releaseReference) : false;
-  const line = disagreementLine(disagreement, !sameImage, plan.releaseReference);
-  return line ? { ...plan, warnings: [...(plan.warnings ?? []), line] } : plan;
 }
 
 /** What every result says of what ran. */

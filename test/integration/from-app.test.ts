@@ -68,12 +68,7 @@ beforeAll(() => {
   runWeb(WEB_A, ["io.oneoff.process=web", `io.oneoff.app=${APP_A}`], ["WEB_CONCURRENCY=2", "WHOSE=a"], NETWORKS[0]);
   runWeb(WEB_B, ["io.oneoff.process=web", `io.oneoff.app=${APP_B}`], ["WEB_CONCURRENCY=4", "WHOSE=b"], NETWORKS[1]);
   // A compose project's web, as docker compose starts it.
-  runWeb(
-    WEB_C,
-    [`com.docker.compose.project=${PROJECT}`, "com.docker.compose.service=web"],
-    ["WEB_CONCURRENCY=3", "WHOSE=c"],
-    NETWORKS[2],
-  );
+  runWeb(WEB_C, [`com.docker.compose.project=${PROJECT}`, "com.docker.compose.service=web"], ["WEB_CONCURRENCY=3", "WHOSE=c"], NETWORKS[2]);
 });
 
 afterAll(cleanup);
@@ -159,7 +154,16 @@ describe("--from web means web's image and config", () => {
     const document = documentOf<{ imageId: string; warnings?: string[] }>("run", json.stdout);
     expect(document.imageId).toBe(v1);
     expect(document.imageId).not.toBe(v2);
-    expect(document.warnings).toEqual([expect.stringMatching(/^oneoff\.yaml's release oneoff-test\/from-release:v2 .* runs oneoff\.yaml's$/)]);
+    expect(document.warnings).toEqual([
+      expect.stringMatching(/^oneoff\.yaml's release oneoff-test\/from-release:v2 .* runs oneoff\.yaml's$/),
+    ]);
+  });
+
+  it("has nothing to say when oneoff.yaml's release is the image web runs", async () => {
+    const same = appFolder(`app: ${APP_D}\nimage: oneoff-test/from-release\nrelease: v1\n`);
+    const result = await oneoff(["run", "-q", "--from", "web", "--", "true"], { cwd: same, env: { ONEOFF_RELEASE: undefined } });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
   });
 
   it("lets -e and --release on the command line win, with nothing to say", async () => {

@@ -188,7 +188,12 @@ describe("parseMount (docker's --mount)", () => {
 });
 
 describe("chooseProcessContainers (which containers --from web means, for one app)", () => {
-  const container = (name: string, labels: Record<string, string>, state = "running"): ContainerSummary => ({ id: `id-${name}`, name, labels, state });
+  const container = (name: string, labels: Record<string, string>, state = "running"): ContainerSummary => ({
+    id: `id-${name}`,
+    name,
+    labels,
+    state,
+  });
   const labelled = (name: string, app: string) => container(name, { "io.oneoff.process": "web", "io.oneoff.app": app });
   const composed = (name: string, project: string, service = "web", extra: Record<string, string> = {}) =>
     container(name, { "com.docker.compose.project": project, "com.docker.compose.service": service, ...extra });
@@ -239,5 +244,10 @@ describe("chooseProcessContainers (which containers --from web means, for one ap
     expect(() => chooseProcessContainers("web", "shop", all)).toThrow(
       /^--from web: no running process web of app shop \(other-web is app other's; loose-web has no io\.oneoff\.app label\)$/,
     );
+  });
+
+  it("shows another app's label without the controls it may hold", () => {
+    const all = [labelled("odd-web", "x\u001b[2Jy")];
+    expect(() => chooseProcessContainers("web", "shop", all)).toThrow(/\(odd-web is app x\\u001b\[2Jy's\)$/);
   });
 });

@@ -6,6 +6,8 @@ import { parseEnvFlags } from "../../src/plan/flags.js";
 import { parseDotenv } from "../../src/config/dotenv.js";
 import { buildContainerSpec } from "../../src/spec/create-body.js";
 import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
+import { disagreementLine } from "../../src/plan/from-process.js";
+import type { ProcessDisagreement } from "../../src/types/plan.js";
 import type { RunOptions } from "../../src/types/options.js";
 import type { AppConfig, SettingsLayer } from "../../src/types/config.js";
 import { OneoffError } from "../../src/output/errors.js";
@@ -606,6 +608,19 @@ describe("--from: the running process's image and values stand over oneoff.yaml'
     expect(plan.releaseReference).toBe("registry.example.com/shop:v3");
     expect(plan.disagreement).toBeUndefined();
     expect(fromWeb({}, { ONEOFF_RELEASE: "v4" }).releaseReference).toBe("registry.example.com/shop:v4");
+  });
+
+  it("says the disagreement in one line naming settings, never their values", () => {
+    const plan = fromWeb({}, { SECRET_KEY_BASE: "from-host" });
+    const line = disagreementLine(plan.disagreement as ProcessDisagreement, true, IMAGE_ID);
+    expect(line).toBe(
+      "oneoff.yaml's release registry.example.com/shop:v2 (oneoff.yaml:2:1) is not what web runs (shop_web_1: abababababab): running web's; --release registry.example.com/shop:v2 runs oneoff.yaml's; env SECRET_KEY_BASE, env WEB_CONCURRENCY differ from what web runs with (set at oneoff.yaml:3:1, which win)",
+    );
+    expect(line).not.toContain("from-host");
+    // The engine knows oneoff.yaml's release as web's image: nothing to say about it.
+    expect(
+      disagreementLine(fromWeb({ env: ["SECRET_KEY_BASE=x", "WEB_CONCURRENCY=5"] }).disagreement as ProcessDisagreement, false, IMAGE_ID),
+    ).toBeUndefined();
   });
 
   it("without --from, oneoff.yaml's defaults and release apply as before", () => {
