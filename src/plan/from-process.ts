@@ -11,7 +11,7 @@ import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { mergeLayers } from "./merge-layers.js";
 
-/** The layers with oneoff.yaml's release and fallbacks the process has taken out of its own (`fromFile`). */
+/** The layers, less oneoff.yaml's (`fromFile`) release and its fallbacks for values the process has. */
 export function deferToProcess(
   running: SettingsLayer,
   layers: readonly SettingsLayer[],
