@@ -32,6 +32,26 @@ export class UnsetVariableError extends InterpolationError {}
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 export function interpolate(text: string, env: Environment): string {
+  return expand(text, env, { defaulted: false });
+}
+
+/**
+ * The value, and whether it is only a fallback: some variable it names was missing and the
+ * expression gave something in its place (`${VAR:-x}`, `${VAR+x}`...). --from lets the running
+ * process's own value stand over such a value.
+ */
+export function interpolateWithDefaults(text: string, env: Environment): { value: string; defaulted: boolean } {
+  const taken = { defaulted: false };
+  const value = expand(text, env, taken);
+  return { value, defaulted: taken.defaulted };
+}
+
+/** Set when a fallback stood in for a missing variable. */
+interface Fallbacks {
+  defaulted: boolean;
+}
+
+function expand(text: string, env: Environment, fallbacks: Fallbacks): string {
   let out = "";
   let i = 0;
   while (i < text.length) {
@@ -50,7 +70,7 @@ export function interpolate(text: string, env: Environment): string {
       if (close < 0) {
         throw new InterpolationError(`unclosed "\${" in "${text}"`, undefined, 'close it with "}", or write $$ for a literal $');
       }
-      out += expandBraced(text.slice(dollar + 2, close), env);
+      out += expandBraced(text.slice(dollar + 2, close), env, fallbacks);
       i = close + 1;
     } else {
       const name = NAME.exec(text.slice(dollar + 1))?.[0];
@@ -77,7 +97,7 @@ function matchingBrace(text: string, from: number): number {
   return -1;
 }
 
-function expandBraced(inner: string, env: Environment): string {
+function expandBraced(inner: string, env: Environment, fallbacks: Fallbacks): string {
   const name = NAME.exec(inner)?.[0];
   if (!name) {
     throw new InterpolationError(
@@ -101,9 +121,10 @@ function expandBraced(inner: string, env: Environment): string {
   }
   const argument = rest.slice(operator.length);
   const missing = operator.startsWith(":") ? unsetOrEmpty : unset;
-  if (operator.endsWith("+")) return missing ? "" : interpolate(argument, env);
+  if (missing && !operator.endsWith("?")) fallbacks.defaulted = true;
+  if (operator.endsWith("+")) return missing ? "" : expand(argument, env, fallbacks);
   if (!missing) return value as string;
-  if (operator.endsWith("-")) return interpolate(argument, env);
+  if (operator.endsWith("-")) return expand(argument, env, fallbacks);
   const message = argument ? interpolate(argument, env) : `variable ${name} is not set`;
   throw new UnsetVariableError(`${name}: ${message}`, name, `set ${name} in the environment that runs oneoff`);
 }

@@ -3,7 +3,7 @@
  * and what defines their environment becomes a SettingsLayer under oneoff.yaml and flags.
  */
 import { ForeignLabels, isOrchestrationLabel, Labels } from "../spec/labels.js";
-import type { ContainerEngine, ProcessDefinition } from "../engine/types.js";
+import type { ContainerEngine, ContainerSummary, ProcessDefinition } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import type { SettingsLayer } from "../types/config.js";
@@ -11,15 +11,15 @@ import type { SettingsLayer } from "../types/config.js";
 const PROCESS_LABEL = Labels.process;
 const COMPOSE_SERVICE = ForeignLabels.composeService;
 const COMPOSE_PROJECT = ForeignLabels.composeProject;
-
-/** Labels that would make the one-off look like the service itself to compose or oneoff. */
+const COMPOSE_ONEOFF = ForeignLabels.composeOneoff;
+const APP_LABEL = Labels.app;
 
 /**
- * The containers of process `from`: `container:NAME|ID` exactly, else running containers
- * labelled io.oneoff.process=NAME, else compose's service NAME (of project `app` when several
- * projects have one).
+ * The containers of process `from` of app `app`: `container:NAME|ID` exactly, else the app's
+ * running containers labelled io.oneoff.process=NAME or of its compose service NAME (see
+ * chooseProcessContainers).
  */
-export async function findProcess(engine: ContainerEngine, from: string, app: string | undefined): Promise<ProcessDefinition[]> {
+export async function findProcess(engine: ContainerEngine, from: string, app: string): Promise<ProcessDefinition[]> {
   if (from.startsWith("container:")) {
     const name = from.slice("container:".length);
     const process = await engine.inspectProcess(name);
@@ -29,26 +29,80 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
       });
     return [process];
   }
-  for (const label of [`${PROCESS_LABEL}=${from}`, `${COMPOSE_SERVICE}=${from}`]) {
-    let running = (await engine.listContainers(label)).filter((container) => container.state === "running");
-    const projects = new Set(running.map((container) => container.labels[COMPOSE_PROJECT]).filter(Boolean));
-    if (label.startsWith(COMPOSE_SERVICE) && projects.size > 1) {
-      const ours = running.filter((container) => container.labels[COMPOSE_PROJECT] === app);
-      if (ours.length === 0) {
-        throw new OneoffError(`--from ${from}: compose projects ${[...projects].join(", ")} all run a service ${from}`, {
-          hint: `set app: to the project's name, or use --from container:NAME`,
-        });
-      }
-      running = ours;
-    }
-    if (running.length)
-      return (await Promise.all(running.map((container) => engine.inspectProcess(container.id)))).filter(
-        (process) => process !== undefined,
-      );
-  }
-  throw new OneoffError(`--from ${from}: no running container of process ${from}`, {
-    hint: `label its containers ${PROCESS_LABEL}=${from} (compose services are found by name), or use --from container:NAME`,
+  const listed = (
+    await Promise.all([engine.listContainers(`${PROCESS_LABEL}=${from}`), engine.listContainers(`${COMPOSE_SERVICE}=${from}`)])
+  ).flat();
+  const chosen = chooseProcessContainers(from, app, listed);
+  return (await Promise.all(chosen.map((container) => engine.inspectProcess(container.id)))).filter((process) => process !== undefined);
+}
+
+/**
+ * Pure: which listed containers are app `app`'s process `from`. A container is an app's by its
+ * io.oneoff.app label, else by its compose project (named like the app, as compose names
+ * projects): another app's web is never this one's. Its replicas are one process; two
+ * processes of the app that both answer to the name (compose's service web and a container
+ * labelled io.oneoff.process=web, say) are refused, naming both.
+ */
+export function chooseProcessContainers(from: string, app: string, listed: readonly ContainerSummary[]): ContainerSummary[] {
+  const seen = new Set<string>();
+  const candidates = listed.filter((container) => {
+    if (seen.has(container.id)) return false;
+    seen.add(container.id);
+    // `docker compose run` containers carry the service's labels but are one-offs, not the service.
+    return container.state === "running" && container.labels[COMPOSE_ONEOFF] !== "True" && answersTo(container, from);
   });
+  const ours = candidates.filter((container) => appOf(container) !== undefined && sameApp(appOf(container) as string, app));
+  const processes = new Map<string, ContainerSummary[]>();
+  for (const container of ours) {
+    const key = processOf(container, from);
+    processes.set(key, [...(processes.get(key) ?? []), container]);
+  }
+  if (processes.size > 1) {
+    const named = [...processes].map(([process, containers]) => `${process} (${containers.map((container) => container.name).join(", ")})`);
+    throw new OneoffError(
+      `--from ${from}: app ${app} has ${processes.size === 2 ? "two" : processes.size} processes called ${from}: ${named.join(" and ")}`,
+      {
+        hint: `pick one with --from container:NAME, or take the ${PROCESS_LABEL} label off the one that is not ${from}`,
+      },
+    );
+  }
+  const [only] = processes.values();
+  if (only) return only;
+  const others = candidates.map((container) => {
+    const owner = appOf(container);
+    return owner === undefined ? `${container.name} has no ${APP_LABEL} label` : `${container.name} is app ${shown(owner)}'s`;
+  });
+  throw new OneoffError(`--from ${from}: no running process ${from} of app ${app}${others.length ? ` (${others.join("; ")})` : ""}`, {
+    hint: `label its containers ${PROCESS_LABEL}=${from} and ${APP_LABEL}=${app} (compose services of project ${app} are found by name), set app: in oneoff.yaml, or use --from container:NAME`,
+  });
+}
+
+function answersTo(container: ContainerSummary, from: string): boolean {
+  return container.labels[PROCESS_LABEL] === from || container.labels[COMPOSE_SERVICE] === from;
+}
+
+/** Whose process a container is: its io.oneoff.app label, else its compose project. */
+function appOf(container: ContainerSummary): string | undefined {
+  return container.labels[APP_LABEL] ?? container.labels[COMPOSE_PROJECT];
+}
+
+/** compose lowercases a project's name and drops what it does not allow (compose-file.ts, composeProjectName). */
+function sameApp(owner: string, app: string): boolean {
+  return owner === app || owner === app.toLowerCase().replace(/[^a-z0-9_-]/g, "");
+}
+
+/** Which of the app's processes a container is a replica of, as the refusal names it. */
+function processOf(container: ContainerSummary, from: string): string {
+  const project = container.labels[COMPOSE_PROJECT];
+  const service = container.labels[COMPOSE_SERVICE];
+  return project !== undefined && service !== undefined
+    ? `compose service ${shown(service)} of project ${shown(project)}`
+    : `${PROCESS_LABEL}=${from}`;
+}
+
+/** A label's value as an error shows it: labels are anyone's to set, so nothing in them reaches a terminal as a control. */
+function shown(label: string): string {
+  return label.replace(/[^\x20-\x7e]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**
@@ -69,6 +123,7 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
   const labels = Object.fromEntries(Object.entries(first.labels).filter(([key]) => !isOrchestrationLabel(key)));
   return {
     source: `running ${from} (${first.name})`,
+    running: { process: from, container: first.name },
     settings: {
       release: first.imageId,
       env,

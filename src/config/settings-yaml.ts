@@ -48,6 +48,14 @@ export function readSetting(
   const settings = layer.settings;
   const located = (name: SettingName): void => {
     (layer.locations ??= {})[name] = reader.locationOf(keyNode ?? node);
+    // Values that are only ${VAR:-default} fallbacks: --from lets the running process's own stand over them.
+    const fallbacks =
+      name === "env" || name === "labels"
+        ? reader.entries(node, keyPath).flatMap(([entry, value]) => (reader.tookDefault(value) ? [`${name}.${entry}`] : []))
+        : reader.tookDefault(node)
+          ? [name]
+          : [];
+    if (fallbacks.length) (layer.defaults ??= []).push(...fallbacks);
   };
   switch (key) {
     case "image":

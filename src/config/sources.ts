@@ -3,6 +3,7 @@
  * (--service) or a running process (--from). Both need reading before the plan is resolved,
  * and --from (and a compose-built image) needs the engine for it.
  */
+import path from "node:path";
 import { swarmOf } from "../engine/swarm/of-engine.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { connectEngine, type EngineChoice } from "../engine/connect.js";
@@ -36,7 +37,7 @@ export async function resolveSources(
   const choice = engineChoice(options, config, env);
   let engine = given;
   const sourceLayers: SettingsLayer[] = [];
-  // An explicit release wins over what a source says, and decides between mixed replicas.
+  // An explicit release wins over the image a compose file's service would build.
   const releaseChosen =
     options.release !== undefined ||
     Boolean(env.ONEOFF_RELEASE) ||
@@ -67,7 +68,12 @@ export async function resolveSources(
   }
   if (from) {
     engine ??= await connectEngine(env, choice);
-    sourceLayers.push(processLayer(from, await findProcess(engine, from, config?.app), releaseChosen));
+    // The app is named as the plan names it (resolve.ts): app:, else the folder's name.
+    const app = config?.app ?? path.basename(path.resolve(cwd));
+    // With --from only the command line picks the release (oneoff.yaml's is set aside), so
+    // only it decides between replicas on different images.
+    const releaseOnCommandLine = options.release !== undefined || Boolean(env.ONEOFF_RELEASE);
+    sourceLayers.push(processLayer(from, await findProcess(engine, from, app), releaseOnCommandLine));
   }
   return { config, sourceLayers, engine, engineChoice: choice };
 }

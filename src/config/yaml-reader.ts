@@ -6,7 +6,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from "yaml";
 import { configError } from "./errors.js";
 import type { OneoffError } from "../output/errors.js";
-import { interpolate, InterpolationError, UnsetVariableError, type Environment } from "./interpolate.js";
+import { interpolateWithDefaults, InterpolationError, UnsetVariableError, type Environment } from "./interpolate.js";
 import { closest } from "../formats/words.js";
 import { ownValue, userKeyed } from "../formats/user-keys.js";
 
@@ -22,6 +22,9 @@ export class YamlReader {
     private readonly lines: LineCounter,
     private readonly env: Environment,
   ) {}
+
+  /** Scalars whose value took a ${VAR:-default} fallback when read. */
+  private readonly fallbacks = new WeakSet<Node>();
 
   static parse(text: string, displayPath: string, env: Environment): { reader: YamlReader; root: Node | null } {
     const lines = new LineCounter();
@@ -159,6 +162,15 @@ export class YamlReader {
     throw this.error(node, keyPath, `expected true or false, got ${describe(node)}`, "write true or false, unquoted");
   }
 
+  /** Whether a value read from `node` (or any item within it) is only a ${VAR:-default} fallback. */
+  tookDefault(node: Node | null): boolean {
+    if (node === null) return false;
+    if (this.fallbacks.has(node)) return true;
+    if (isSeq(node)) return node.items.some((item) => this.tookDefault(this.deref(item)));
+    if (isMap(node)) return (node as YAMLMap).items.some((pair) => this.tookDefault(this.deref(pair.value)));
+    return false;
+  }
+
   private interpolated(text: string, node: Node, keyPath: string): string {
     const read = this.interpolatedOrUnset(text, node, keyPath);
     if ("unset" in read) throw read.unset;
@@ -168,7 +180,9 @@ export class YamlReader {
   /** A syntax error is thrown; an unset variable's error is returned, located, to throw now or later. */
   private interpolatedOrUnset(text: string, node: Node, keyPath: string): { value: string } | { unset: OneoffError } {
     try {
-      return { value: interpolate(text, this.env) };
+      const { value, defaulted } = interpolateWithDefaults(text, this.env);
+      if (defaulted) this.fallbacks.add(node);
+      return { value };
     } catch (error) {
       if (!(error instanceof InterpolationError)) throw error;
       const located = configError(this.locationOf(node), keyPath, error.message, error.hint);

@@ -28,6 +28,7 @@ export function runDocument(result: RunResult): Record<string, unknown> {
     startedAt: isoTime(result.startedAt),
     endedAt: isoTime(result.endedAt),
     durationMs: result.endedAt.getTime() - result.startedAt.getTime(),
+    ...(result.warnings?.length ? { warnings: result.warnings } : {}),
     ...(result.output
       ? { output: { stdout: encode(result.output.stdout), stderr: encode(result.output.stderr), truncated: result.output.truncated } }
       : {}),

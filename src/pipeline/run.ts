@@ -13,6 +13,7 @@ import path from "node:path";
 import { loadAppConfig, readEnvFile } from "../config/load.js";
 import { resolveSources } from "../config/sources.js";
 import { resolveRunPlan } from "../plan/resolve.js";
+import { withDisagreement } from "./disagreement.js";
 import type { AppConfig, SettingsLayer } from "../types/config.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
@@ -49,7 +50,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const stdinIsTTY = context.stdinIsTTY ?? (context.stdin as { isTTY?: boolean }).isTTY === true;
   const report = streamReporter(stderr, { quiet: options.quiet ?? false });
   const { config, sourceLayers, engine: givenEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
-  const planned = await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers });
+  const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers }), givenEngine);
   const identity: Identity = {
     startedBy: whoAmI(),
     startedAt: new Date(),
@@ -60,6 +61,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const suffix = randomHex(3);
   if (options.debug) report.warn(`config: ${planned.configPath ?? "none (no oneoff.yaml here or above)"}`);
   for (const notice of planned.notices ?? []) report.info(notice);
+  for (const warning of planned.warnings ?? []) report.warn(warning);
   checkLocalPaths(planned.files);
   // A caller's own engine is used as it is; otherwise the one the flags, environment and
   // DOCKER_* choose, whose address the watchdog gets too.
@@ -201,7 +203,8 @@ function dryRun(
   image: DryRunImage,
 ): RunResult {
   const described = backend.dryRun(run, located, image);
-  stdout.write(`${redactedJson({ config: run.plan.configPath ?? null, ...described.document }, 2)}\n`);
+  const warnings = run.plan.warnings?.length ? { warnings: run.plan.warnings } : {};
+  stdout.write(`${redactedJson({ config: run.plan.configPath ?? null, ...warnings, ...described.document }, 2)}\n`);
   return {
     ...resultBasics(run.plan, run.identity, described.name, described.imageShown),
     exitCode: 0,
@@ -214,6 +217,7 @@ function dryRun(
 /** What every result says of what ran. */
 function resultBasics(plan: RunPlan, identity: Identity, name: string, imageId: string) {
   return {
+    ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
     containerName: name,
     imageId,
     releaseReference: plan.releaseReference,

@@ -11,9 +11,10 @@ import { configError } from "../config/errors.js";
 import { parseRegistryAuthFlag } from "../release/registry-auth.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
+export { mergeLayers };
 import { LABEL_PREFIX } from "../spec/labels.js";
 import type { Environment } from "../config/interpolate.js";
-import type { AppConfig, ProcessSettings, SettingName, SettingsLayer, TaskDefinition } from "../types/config.js";
+import type { AppConfig, ProcessSettings, SettingsLayer, TaskDefinition } from "../types/config.js";
 import { shellLineWithWords } from "../config/procfile.js";
 import { argumentProblem, envValueProblem } from "../formats/env-rules.js";
 import { backendOf } from "./engine-kind.js";
@@ -30,7 +31,8 @@ import {
 import { flagLayer } from "./flags.js";
 import { pickEnvironment } from "../config/environments.js";
 import { closest } from "../formats/words.js";
-import { userKeyed } from "../formats/user-keys.js";
+import { mergeLayers } from "./merge-layers.js";
+import { deferToProcess, disagreementWith } from "./from-process.js";
 import { parseFileCopies } from "./copy-paths.js";
 import { chooseSecrets } from "../config/secrets.js";
 
@@ -62,14 +64,20 @@ export function resolveRunPlan({
 }: ResolveInputs): RunPlan {
   const options = given.releaseTask ? releaseTaskOptions(config, given) : given;
   const layers: SettingsLayer[] = [...sourceLayers];
-  if (config) layers.push(...config.envFileLayers, config.base);
+  // What oneoff.yaml (and the env files it names) says, as against the command line and sources.
+  const fromFile = new Set<SettingsLayer>();
+  const fileSays = (...said: SettingsLayer[]) => {
+    for (const layer of said) fromFile.add(layer);
+    layers.push(...said);
+  };
+  if (config) fileSays(...config.envFileLayers, config.base);
   const environment = pickEnvironment(config, options.envName, hostEnv);
-  if (environment) layers.push(environment.overrides);
+  if (environment) fileSays(environment.overrides);
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
 
   const { command, task } = chooseCommand(config, options);
-  if (task) layers.push(...task.envFileLayers, task.overrides);
+  if (task) fileSays(...task.envFileLayers, task.overrides);
   for (const [i, values] of flagEnvFiles.entries()) {
     layers.push({ source: `--env-file ${options.envFiles?.[i] ?? ""}`.trim(), settings: { env: values } });
   }
@@ -78,7 +86,10 @@ export function resolveRunPlan({
   // A terminal session gets the local terminal's type, as docker run -t users expect.
   if (tty && hostEnv.TERM) layers.unshift({ source: "local terminal", settings: { env: { TERM: hostEnv.TERM } } });
 
-  const { settings, provenance } = mergeLayers(layers);
+  const running = sourceLayers.find((layer) => layer.running !== undefined);
+  const merged = mergeLayers(running ? deferToProcess(running, layers, fromFile) : layers);
+  const { settings, provenance } = merged;
+  const disagreement = running ? disagreementWith(running, layers, fromFile, merged) : undefined;
   refuseUndeliverable(settings, provenance, command);
   const reserved = Object.keys(settings.labels).find((label) => label.startsWith(LABEL_PREFIX));
   if (reserved) {
@@ -110,6 +121,7 @@ export function resolveRunPlan({
     app: config?.app ?? cwdName,
     ...(config?.path === undefined ? {} : { configPath: config.path }),
     ...(task ? { task: task.name } : {}),
+    ...(disagreement ? { disagreement } : {}),
     command,
     releaseReference,
     settings,
@@ -207,34 +219,4 @@ function refuseUndeliverable(settings: ProcessSettings, provenance: Record<strin
   const emptyLabel = Object.keys(settings.labels).find((label) => label === "");
   if (emptyLabel !== undefined)
     throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
-}
-
-/**
- * Later layers win; env and labels merge key by key. An env value whose ${VAR} is not set
- * gives way to a value under it (the running process's own, an env file's); with none there,
- * and none over it, the one-off would get it: its error is raised here.
- */
-export function mergeLayers(layers: readonly SettingsLayer[]): { settings: ProcessSettings; provenance: Record<string, string> } {
-  const settings: ProcessSettings = { env: userKeyed(), labels: userKeyed() };
-  const provenance = userKeyed();
-  const unset = new Map<string, { message: string; hint?: string }>();
-  for (const layer of layers) {
-    for (const name of Object.keys(layer.settings.env ?? {})) unset.delete(name);
-    for (const [name, error] of Object.entries(layer.unsetEnv ?? {})) if (!Object.hasOwn(settings.env, name)) unset.set(name, error);
-    for (const [name, value] of Object.entries(layer.settings) as Array<[SettingName, unknown]>) {
-      if (value === undefined) continue;
-      const origin = layer.locations?.[name] ?? layer.source;
-      if (name === "env" || name === "labels") {
-        for (const [key, item] of Object.entries(value as Record<string, string>)) {
-          settings[name][key] = item;
-          provenance[`${name}.${key}`] = origin;
-        }
-      } else {
-        (settings as unknown as Record<string, unknown>)[name] = value;
-        provenance[name] = origin;
-      }
-    }
-  }
-  for (const { message, hint } of unset.values()) throw new OneoffError(message, hint === undefined ? {} : { hint });
-  return { settings, provenance };
 }

@@ -145,3 +145,9 @@ function credentialsRefused(reference: string, login: RegistryLogin, error: Oneo
   const { why, hint } = describeRefusal(login.registry, login.source, error.message);
   return new OneoffError(`pull ${reference}: ${why}`, { hint, cause: error });
 }
+
+/** Whether `reference` names image `imageId` on this engine as it is now: asked, never pulled. */
+export async function namesImage(engine: ContainerEngine, reference: string, imageId: string): Promise<boolean> {
+  if (!parseReleaseReference(reference)) return false;
+  return (await engine.inspectImage(reference))?.id === imageId;
+}

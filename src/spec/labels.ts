@@ -54,6 +54,8 @@ export const LEDGER_LABEL_PREFIX = `${LEDGER_LABEL}.`;
 export const ForeignLabels = {
   composeService: "com.docker.compose.service",
   composeProject: "com.docker.compose.project",
+  /** On a `docker compose run` container: a one-off of the service, not the service. */
+  composeOneoff: "com.docker.compose.oneoff",
   stackNamespace: "com.docker.stack.namespace",
 } as const;
 

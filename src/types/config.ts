@@ -96,6 +96,19 @@ export interface SettingsLayer {
    * one-off gets the value (listing, history or tasks never need it).
    */
   unsetEnv?: Record<string, { message: string; hint?: string }>;
+  /**
+   * Settings (`user`, or `env.KEY` and `labels.KEY`) whose value is only a `${VAR:-default}`
+   * fallback: a value the running process has (--from) stands over it.
+   */
+  defaults?: string[];
+  /** Set when copied from a running process (--from): the image and values it runs with. */
+  running?: RunningProcess;
+}
+
+/** A running process --from copies: its name (web) and the container read. */
+export interface RunningProcess {
+  process: string;
+  container: string;
 }
 
 export interface TaskDefinition {

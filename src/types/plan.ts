@@ -2,7 +2,7 @@
  * A run resolved from options and config: what runs, from which release, with which settings
  * and where each came from. Plain data at the bottom of the house: it imports only other types.
  */
-import type { EngineKind, FileCopies, ProcessSettings, PullPolicy, SecretDefinition } from "./config.js";
+import type { EngineKind, FileCopies, ProcessSettings, PullPolicy, RunningProcess, SecretDefinition } from "./config.js";
 
 /** `--registry-auth USER:env:VAR` or `USER:file:PATH`: who, and where the password is read from. */
 export interface RegistryAuthFlag {
@@ -35,6 +35,10 @@ export interface RunPlan {
   name?: string;
   /** What oneoff says before it runs (one line each): a flag it set aside, say. */
   notices?: string[];
+  /** With --from: where oneoff.yaml and the running process disagree; absent when they do not. */
+  disagreement?: ProcessDisagreement;
+  /** What oneoff warns of before it runs (one line each), also in --json: see config/running.ts. */
+  warnings?: string[];
   /** Present when the caller waits for the lock: how long (ms), or Infinity. */
   waitLockMs?: number;
   /** Set for a detached one-off: how long it is kept after it ends (ms). */
@@ -46,4 +50,13 @@ export interface RunPlan {
   files: FileCopies;
   /** The secrets this one-off gets (their values are read only when it runs). */
   secrets: SecretDefinition[];
+}
+
+/** What oneoff.yaml says that differs from the running process --from copies. */
+export interface ProcessDisagreement {
+  running: RunningProcess;
+  /** oneoff.yaml's release, set aside for the image the process runs. */
+  release?: { reference: string; at: string };
+  /** Settings (`user`, `env.KEY`) oneoff.yaml gives other values than the process has, and which win. */
+  settings: Array<{ name: string; at: string }>;
 }

@@ -25,6 +25,8 @@ export interface RunResult {
   endedAt: Date;
   /** For a Swarm job: its service, the node its task ran on, ms from create to the exit code seen. */
   job?: { serviceId: string; nodeId?: string; createToExitMs?: number };
+  /** What oneoff warned of before it ran (one line each, without `oneoff: `): see RunPlan.warnings. */
+  warnings?: string[];
   /** The command's output, with `capture` (and --json --capture). */
   output?: { stdout: Buffer; stderr: Buffer; truncated: boolean };
 }

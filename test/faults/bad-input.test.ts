@@ -807,6 +807,13 @@ export const CATALOGUE: BadInput[] = [
     says: /^oneoff: --from no-such-service-x1: no service no-such-service-x1 on the swarm at unix:\/\/\/var\/run\/docker\.sock \(check the name with docker service ls\)$/,
   },
   {
+    what: "from: no process of that name in this app",
+    config: `${BASE}from: no-such-process-x1\n`,
+    args: ["run", "--", "true"],
+    code: 125,
+    says: /^oneoff: --from no-such-process-x1: no running process no-such-process-x1 of app faults \(label its containers io\.oneoff\.process=no-such-process-x1 and io\.oneoff\.app=faults /,
+  },
+  {
     what: "--lock: empty",
     args: ["run", ...REL, "--lock", "", "--", "true"],
     code: 125,

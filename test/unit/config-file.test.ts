@@ -100,6 +100,8 @@ describe("parseConfigFile", () => {
             nanoCpus: "oneoff.yaml:13:1",
             labels: "oneoff.yaml:14:1",
           },
+          // RELEASE is unset: v1 is only ${RELEASE:-v1}'s fallback.
+          defaults: ["release"],
         },
         envFileLayers: [],
         tasks: {},

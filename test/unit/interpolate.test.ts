@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { interpolate, InterpolationError, type Environment } from "../../src/config/interpolate.js";
+import { interpolate, interpolateWithDefaults, InterpolationError, type Environment } from "../../src/config/interpolate.js";
 
 const env: Environment = {
   HOST: "db.internal",
@@ -120,5 +120,23 @@ describe("interpolate", () => {
   it("names the variable for an invalid operator but not for an invalid name", () => {
     expect(interpolationError("${HOST:=alt}").variable).toBe("HOST");
     expect(interpolationError("${1ABC}").variable).toBeUndefined();
+  });
+});
+
+describe("interpolateWithDefaults (whether a value is only a fallback, which --from lets the running process's value stand over)", () => {
+  it.each([
+    ["plain text", "plain", "plain", false],
+    ["a set variable", "${HOST}", "db.internal", false],
+    ["${VAR:-default} when set", "${HOST:-other}", "db.internal", false],
+    ["${VAR:-default} when unset", "${MISSING:-dev-secret}", "dev-secret", true],
+    ["${VAR:-default} when empty", "${EMPTY:-other}", "other", true],
+    ["${VAR-default} keeping an empty value", "[${EMPTY-other}]", "[]", false],
+    ["a default taken inside other text", "postgres://${MISSING:-localhost}/db", "postgres://localhost/db", true],
+    ["a nested default taken", "${MISSING:-${ALSO_MISSING:-deep}}", "deep", true],
+    ["a default that is a set variable", "${MISSING:-${FALLBACK}}", "from-fallback", true],
+    ["${VAR:+alt} when unset", "[${MISSING:+yes}]", "[]", true],
+    ["${VAR:+alt} when set", "${HOST:+yes}", "yes", false],
+  ])("%s", (_name, text, value, defaulted) => {
+    expect(interpolateWithDefaults(text, env)).toEqual({ value, defaulted });
   });
 });

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { parseProcfile, ProcfileError } from "../../src/config/procfile.js";
 import { withWords } from "../../src/plan/resolve.js";
 import type { TaskDefinition } from "../../src/types/config.js";
-import { processLayer } from "../../src/config/running.js";
+import { chooseProcessContainers, processLayer } from "../../src/config/running.js";
 import { parseMount, parseVolume } from "../../src/config/volumes.js";
-import type { ProcessDefinition } from "../../src/engine/types.js";
+import type { ContainerSummary, ProcessDefinition } from "../../src/engine/types.js";
 import { diffAgainstProcess } from "../../src/spec/diff.js";
 import type { ContainerSpec } from "../../src/spec/create-body.js";
 
@@ -33,6 +33,7 @@ describe("processLayer (what --from copies)", () => {
   it("copies image ID, env without per-container values, network, mounts, user, workdir and own labels", () => {
     expect(processLayer("web", [web()], false)).toEqual({
       source: "running web (shop_web_1)",
+      running: { process: "web", container: "shop_web_1" },
       settings: {
         release: "sha256:aaa",
         env: { PATH: "/bin", SHOP_ENV: "production", API_TOKEN: "t0k" },
@@ -239,5 +240,70 @@ describe("parseMount (docker's --mount)", () => {
     ["source=a,target=/x,readonly=maybe", /readonly "maybe" is not true or false/],
   ])("refuses %s", (text, problem) => {
     expect(parseMount(text, "/base")).toMatch(problem);
+  });
+});
+
+describe("chooseProcessContainers (which containers --from web means, for one app)", () => {
+  const container = (name: string, labels: Record<string, string>, state = "running"): ContainerSummary => ({
+    id: `id-${name}`,
+    name,
+    labels,
+    state,
+  });
+  const labelled = (name: string, app: string) => container(name, { "io.oneoff.process": "web", "io.oneoff.app": app });
+  const composed = (name: string, project: string, service = "web", extra: Record<string, string> = {}) =>
+    container(name, { "com.docker.compose.project": project, "com.docker.compose.service": service, ...extra });
+  const names = (chosen: readonly ContainerSummary[]) => chosen.map((chosen) => chosen.name);
+
+  it("takes this app's labelled web, not another app's", () => {
+    const all = [labelled("other-web", "other"), labelled("shop-web", "shop")];
+    expect(names(chooseProcessContainers("web", "shop", all))).toEqual(["shop-web"]);
+    expect(names(chooseProcessContainers("web", "other", all))).toEqual(["other-web"]);
+  });
+
+  it("takes the app's compose service over a labelled web of another app", () => {
+    const all = [labelled("other-web", "other"), composed("nc-compose-web-1", "nc-compose")];
+    expect(names(chooseProcessContainers("web", "nc-compose", all))).toEqual(["nc-compose-web-1"]);
+  });
+
+  it("finds the compose project named like the app as compose names projects (lowercased)", () => {
+    expect(names(chooseProcessContainers("web", "Shop.App", [composed("shopapp-web-1", "shopapp")]))).toEqual(["shopapp-web-1"]);
+  });
+
+  it("takes every replica of the one process, and a compose container labelled for the app once", () => {
+    const all = [
+      composed("shop-web-1", "shop"),
+      composed("shop-web-2", "shop", "web", { "io.oneoff.process": "web", "io.oneoff.app": "shop" }),
+      composed("shop-web-3", "shop", "web", {}),
+    ];
+    expect(names(chooseProcessContainers("web", "shop", all))).toEqual(["shop-web-1", "shop-web-2", "shop-web-3"]);
+  });
+
+  it("leaves out stopped containers and compose's own one-offs (docker compose run)", () => {
+    const all = [
+      composed("shop-web-run-1", "shop", "web", { "com.docker.compose.oneoff": "True" }),
+      container("shop-web-old", { "com.docker.compose.project": "shop", "com.docker.compose.service": "web" }, "exited"),
+      composed("shop-web-1", "shop"),
+    ];
+    expect(names(chooseProcessContainers("web", "shop", all))).toEqual(["shop-web-1"]);
+  });
+
+  it("refuses two processes of the app called web, in one line naming both", () => {
+    const all = [composed("shop-web-1", "shop"), labelled("shop-web-extra", "shop")];
+    expect(() => chooseProcessContainers("web", "shop", all)).toThrow(
+      /^--from web: app shop has two processes called web: compose service web of project shop \(shop-web-1\) and io\.oneoff\.process=web \(shop-web-extra\)$/,
+    );
+  });
+
+  it("says which apps do run a web when this one has none", () => {
+    const all = [labelled("other-web", "other"), container("loose-web", { "io.oneoff.process": "web" })];
+    expect(() => chooseProcessContainers("web", "shop", all)).toThrow(
+      /^--from web: no running process web of app shop \(other-web is app other's; loose-web has no io\.oneoff\.app label\)$/,
+    );
+  });
+
+  it("shows another app's label without the controls it may hold", () => {
+    const all = [labelled("odd-web", "x\u001b[2Jy")];
+    expect(() => chooseProcessContainers("web", "shop", all)).toThrow(/\(odd-web is app x\\u001b\[2Jy's\)$/);
   });
 });

@@ -6,6 +6,8 @@ import { parseEnvFlags } from "../../src/plan/flags.js";
 import { parseDotenv } from "../../src/config/dotenv.js";
 import { buildContainerSpec } from "../../src/spec/create-body.js";
 import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
+import { disagreementLine } from "../../src/plan/from-process.js";
+import type { ProcessDisagreement } from "../../src/types/plan.js";
 import type { RunOptions } from "../../src/types/options.js";
 import type { AppConfig, SettingsLayer } from "../../src/types/config.js";
 import { OneoffError } from "../../src/output/errors.js";
@@ -552,5 +554,82 @@ describe("the GitHub Actions example (examples/ci/deploy.yml) with the shop's on
     const config = parseConfigFile(readFileSync(file, "utf8"), { path: file.pathname, displayPath: "oneoff.yaml", env }).config;
     const planned = resolveRunPlan({ config, options: { releaseTask: true }, hostEnv: env, flagEnvFiles: [], cwdName: "shop" });
     expect(planned.releaseReference).toBe(`oneoff-example/shop:${sha}`);
+  });
+});
+
+describe("--from: the running process's image and values stand over oneoff.yaml's release and defaults", () => {
+  const running: SettingsLayer = {
+    source: "running web (shop_web_1)",
+    running: { process: "web", container: "shop_web_1" },
+    settings: { release: IMAGE_ID, env: { SECRET_KEY_BASE: "web-real", WEB_CONCURRENCY: "3" }, labels: {}, user: "app" },
+  };
+  const yaml = [
+    /* 1 */ "image: registry.example.com/shop",
+    /* 2 */ "release: v2",
+    /* 3 */ "env:",
+    /* 4 */ "  SECRET_KEY_BASE: ${SECRET_KEY_BASE:-dev-secret}",
+    /* 5 */ "  RAILS_ENV: ${RAILS_ENV:-production}",
+    /* 6 */ "  WEB_CONCURRENCY: '1'",
+    /* 7 */ "user: ${APP_USER:-nobody}",
+  ].join("\n");
+  const fromWeb = (options: RunOptions = {}, hostEnv: Environment = {}) =>
+    resolve({ config: configFrom(yaml, hostEnv), hostEnv, options: { command: ["true"], ...options }, sourceLayers: [running] });
+
+  it("runs the process's image, not oneoff.yaml's release, and notes oneoff.yaml's release", () => {
+    const plan = fromWeb();
+    expect(plan.releaseReference).toBe(IMAGE_ID);
+    expect(plan.provenance.release).toBe("running web (shop_web_1)");
+    expect(plan.disagreement).toMatchObject({
+      running: { process: "web", container: "shop_web_1" },
+      release: { reference: "registry.example.com/shop:v2", at: "oneoff.yaml:2:1" },
+    });
+  });
+
+  it("keeps the process's value over a ${VAR:-default} of oneoff.yaml, which still fills what the process lacks", () => {
+    const plan = fromWeb();
+    expect(plan.settings.env).toMatchObject({ SECRET_KEY_BASE: "web-real", RAILS_ENV: "production" });
+    expect(plan.provenance["env.SECRET_KEY_BASE"]).toBe("running web (shop_web_1)");
+    expect(plan.settings.user).toBe("app");
+    expect(plan.disagreement?.settings.map((setting) => setting.name)).not.toContain("env.SECRET_KEY_BASE");
+  });
+
+  it("lets a value oneoff.yaml sets outright replace the process's, and names it as a disagreement", () => {
+    const plan = fromWeb({}, { SECRET_KEY_BASE: "from-host", APP_USER: "root" });
+    expect(plan.settings.env).toMatchObject({ SECRET_KEY_BASE: "from-host", WEB_CONCURRENCY: "1" });
+    expect(plan.settings.user).toBe("root");
+    expect(plan.disagreement?.settings).toEqual([
+      { name: "env.SECRET_KEY_BASE", at: "oneoff.yaml:3:1" },
+      { name: "env.WEB_CONCURRENCY", at: "oneoff.yaml:3:1" },
+      { name: "user", at: "oneoff.yaml:7:1" },
+    ]);
+  });
+
+  it("lets -e and --release (or ONEOFF_RELEASE) win, and then has nothing to say about them", () => {
+    const plan = fromWeb({ env: ["SECRET_KEY_BASE=x", "WEB_CONCURRENCY=5"], release: "v3" });
+    expect(plan.settings.env.SECRET_KEY_BASE).toBe("x");
+    expect(plan.releaseReference).toBe("registry.example.com/shop:v3");
+    expect(plan.disagreement).toBeUndefined();
+    expect(fromWeb({}, { ONEOFF_RELEASE: "v4" }).releaseReference).toBe("registry.example.com/shop:v4");
+  });
+
+  it("says the disagreement in one line naming settings, never their values", () => {
+    const plan = fromWeb({}, { SECRET_KEY_BASE: "from-host" });
+    const line = disagreementLine(plan.disagreement as ProcessDisagreement, true, IMAGE_ID);
+    expect(line).toBe(
+      "oneoff.yaml's release registry.example.com/shop:v2 (oneoff.yaml:2:1) is not what web runs (shop_web_1: abababababab): running web's; --release registry.example.com/shop:v2 runs oneoff.yaml's; env SECRET_KEY_BASE, env WEB_CONCURRENCY differ from what web runs with (set at oneoff.yaml:3:1, which win)",
+    );
+    expect(line).not.toContain("from-host");
+    // The engine knows oneoff.yaml's release as web's image: nothing to say about it.
+    expect(
+      disagreementLine(fromWeb({ env: ["SECRET_KEY_BASE=x", "WEB_CONCURRENCY=5"] }).disagreement as ProcessDisagreement, false, IMAGE_ID),
+    ).toBeUndefined();
+  });
+
+  it("without --from, oneoff.yaml's defaults and release apply as before", () => {
+    const plan = resolve({ config: configFrom(yaml), options: { command: ["true"] } });
+    expect(plan.settings.env.SECRET_KEY_BASE).toBe("dev-secret");
+    expect(plan.settings.user).toBe("nobody");
+    expect(plan.releaseReference).toBe("registry.example.com/shop:v2");
+    expect(plan.disagreement).toBeUndefined();
   });
 });
