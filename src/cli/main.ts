@@ -8,7 +8,7 @@ import { ExitCode, exitCodeOf, formatErrorLine, OneoffError } from "../output/er
 import { errorDocument, jsonDocument } from "../output/json-document.js";
 import { redactSecretValues } from "../output/redact.js";
 import { VERSION } from "../version.js";
-import { commandWord, configFileAsConfig, splitAtDoubleDash } from "./argv.js";
+import { commandWord, configFileAfterCommand, configFileAsConfig, splitOwnWords } from "./argv.js";
 import { checkCommand } from "./check.js";
 import { cleanupCommand } from "./cleanup.js";
 import { completionCommand } from "./completion.js";
@@ -39,10 +39,11 @@ export const COMMANDS: ReadonlyArray<readonly [string, (context: CliContext) => 
 ];
 
 export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr"> = process): Promise<number> {
-  const dashDash = argv.indexOf("--");
-  // --json (before --): one document on stdout whatever happens; an error document when the
-  // command fails before printing its own.
+  const word = commandWord(argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length));
+  // --json (among oneoff's own words): one document on stdout whatever happens; an error
+  // document when the command fails before printing its own.
   let documented = false;
+  let wantsJson = false;
   const io: CliIO = {
     stdout: streams.stdout,
     stderr: streams.stderr,
@@ -51,19 +52,16 @@ export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout
       streams.stdout.write(jsonDocument(kind, body));
     },
   };
-  const wantsJson = (dashDash < 0 ? argv : argv.slice(0, dashDash)).includes("--json");
   const failed = (error: unknown, commandName: string | undefined) => {
     if (wantsJson && !documented) streams.stdout.write(errorDocument(commandName ?? "oneoff", error));
   };
-  const debug = argv.some((arg, i) => arg === "--debug" && (dashDash < 0 || i < dashDash));
-  const { own, command } = splitAtDoubleDash(argv.filter((arg, i) => !(arg === "--debug" && (dashDash < 0 || i < dashDash))));
-  const word = commandWord(own);
   let job: (() => Promise<number>) | undefined;
   const engineFlags = (): EngineFlags => {
     const { host, context: dockerContext, envName } = program.opts<{ host?: string; context?: string; envName?: string }>();
     return { ...(host ? { host } : {}), ...(dockerContext ? { dockerContext } : {}), ...(envName ? { envName } : {}) };
   };
-  const context: CliContext = { io, afterDashDash: command, act: (work) => (job = work), engineFlags, debug };
+  // afterDashDash and debug are known once argv is split, below: commands read them when they act.
+  const context: CliContext = { io, afterDashDash: undefined, act: (work) => (job = work), engineFlags, debug: false };
 
   // The engine flags are the program's, as docker's -H and --context are, and are taken
   // before or after the command's name: `oneoff -H ssh://host run ...` or `oneoff run -H ...`.
@@ -101,6 +99,17 @@ Examples:
       .showSuggestionAfterError(true);
   }
   for (const subcommand of subcommands) program.addCommand(subcommand);
+  // Which words are oneoff's and which the one-off's depends on the named command's options.
+  const named = subcommands.find((subcommand) => subcommand.name() === word)?.options ?? [];
+  const valued = named.filter((option) => option.required || option.optional).flatMap((option) => [option.short, option.long]);
+  const { own: ownWithDebug, command } = splitOwnWords(
+    configFileAfterCommand(argv, named.some((option) => option.long === "--file")),
+    new Set(valued.filter((name): name is string => name !== undefined)),
+  );
+  const own = ownWithDebug.filter((arg) => arg !== "--debug");
+  wantsJson = own.includes("--json");
+  context.debug = own.length < ownWithDebug.length;
+  context.afterDashDash = command;
   program.hook("preAction", (_program, action) => configFileAsConfig(action));
 
   try {
@@ -122,7 +131,7 @@ Examples:
     }
     failed(error, commandName);
     io.stderr.write(`${formatErrorLine(error)}\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr.write(`${redactSecretValues(error.stack)}\n`);
+    if (context.debug && error instanceof Error && error.stack) io.stderr.write(`${redactSecretValues(error.stack)}\n`);
     return exitCodeOf(error);
   }
 }
@@ -136,9 +145,6 @@ function usageError(error: CommanderError): OneoffError | undefined {
     .replace(/^\((.*)\)$/, "$1")
     .trim();
   const command = /for '(\w+)'/.exec(error.message)?.[1];
-  const usage =
-    error.code === "commander.excessArguments" && command === "run"
-      ? "put the command after --, e.g. oneoff run -- rake db:migrate"
-      : `see oneoff ${command ?? ""} --help`.replace("  ", " ");
+  const usage = `see oneoff ${command ?? ""} --help`.replace("  ", " ");
   return new OneoffError(what, { hint: hint ? hint.charAt(0).toLowerCase() + hint.slice(1) : usage, exitCode: ExitCode.runnerFailed });
 }
