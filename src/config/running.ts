@@ -17,14 +17,20 @@ const COMPOSE_PROJECT = ForeignLabels.composeProject;
 /**
  * The containers of process `from`: `container:NAME|ID` exactly, else running containers
  * labelled io.oneoff.process=NAME, else compose's service NAME (of project `app` when several
- * projects have one).
+ * projects have one), else the container named NAME. `asked`: the flag or command that named
+ * it, for errors (`--from`, `diff`).
  */
-export async function findProcess(engine: ContainerEngine, from: string, app: string | undefined): Promise<ProcessDefinition[]> {
+export async function findProcess(
+  engine: ContainerEngine,
+  from: string,
+  app: string | undefined,
+  asked = "--from",
+): Promise<ProcessDefinition[]> {
   if (from.startsWith("container:")) {
     const name = from.slice("container:".length);
     const process = await engine.inspectProcess(name);
     if (!process)
-      throw new OneoffError(`--from ${from}: no such container on the engine at ${engine.endpoint}`, {
+      throw new OneoffError(`${asked} ${from}: no such container on the engine at ${engine.endpoint}`, {
         hint: "check the name with docker ps",
       });
     return [process];
@@ -35,8 +41,8 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
     if (label.startsWith(COMPOSE_SERVICE) && projects.size > 1) {
       const ours = running.filter((container) => container.labels[COMPOSE_PROJECT] === app);
       if (ours.length === 0) {
-        throw new OneoffError(`--from ${from}: compose projects ${[...projects].join(", ")} all run a service ${from}`, {
-          hint: `set app: to the project's name, or use --from container:NAME`,
+        throw new OneoffError(`${asked} ${from}: compose projects ${[...projects].join(", ")} all run a service ${from}`, {
+          hint: `set app: to the project's name, or use ${asked} container:NAME`,
         });
       }
       running = ours;
@@ -46,9 +52,21 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
         (process) => process !== undefined,
       );
   }
-  throw new OneoffError(`--from ${from}: no running container of process ${from}`, {
-    hint: `label its containers ${PROCESS_LABEL}=${from} (compose services are found by name), or use --from container:NAME`,
+  const named = await containerNamed(engine, from);
+  if (named) return [named];
+  throw new OneoffError(`${asked} ${from}: no running container of process ${from}, and no container of that name`, {
+    hint: `label its containers ${PROCESS_LABEL}=${from} (compose services are found by name), or use ${asked} container:NAME`,
   });
+}
+
+/**
+ * A container named `name` (or with that ID, 12 digits at least), as docker users give it
+ * (`--from nc-web`): only when no process has the name, so a process type always wins.
+ */
+async function containerNamed(engine: ContainerEngine, name: string): Promise<ProcessDefinition | undefined> {
+  const process = await engine.inspectProcess(name);
+  if (process && (process.name === name || (name.length >= 12 && process.id.startsWith(name)))) return process;
+  return undefined;
 }
 
 /**

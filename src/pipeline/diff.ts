@@ -38,7 +38,7 @@ export async function diffWithProcess(
   // Planned first: a config problem is reported before anything about the engine.
   const plan = await planRun({ command: ["true"], ...options }, context.cwd, context.env);
   const engine = await connect();
-  const [running] = await findProcess(engine, from, plan.app);
+  const [running] = await findProcess(engine, from, plan.app, "diff");
   const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
   // Only the create body is compared: who starts it, and when, does not matter here.
   const spec = buildContainerSpec(

@@ -127,6 +127,13 @@ export const CATALOGUE: BadInput[] = [
     says: /^oneoff: oneoff\.yaml:6:5: tasks\.migrate\.comand: unknown key \(did you mean "command"\?\)$/,
   },
   {
+    what: "compose's environment: key",
+    config: `${BASE}environment:\n  A: 1\n`,
+    args: ["run", "--", "true"],
+    code: 125,
+    says: /^oneoff: oneoff\.yaml:4:1: environment: unknown key \(did you mean "env"\?\)$/,
+  },
+  {
     what: "interactive: a string other than auto",
     config: `${BASE}tasks:\n  m:\n    command: [x]\n    interactive: maybe\n`,
     args: ["run", "m"],
