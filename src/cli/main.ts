@@ -103,7 +103,10 @@ Examples:
   const named = subcommands.find((subcommand) => subcommand.name() === word)?.options ?? [];
   const valued = named.filter((option) => option.required || option.optional).flatMap((option) => [option.short, option.long]);
   const { own: ownWithDebug, command } = splitOwnWords(
-    configFileAfterCommand(argv, named.some((option) => option.long === "--file")),
+    configFileAfterCommand(
+      argv,
+      named.some((option) => option.long === "--file"),
+    ),
     new Set(valued.filter((name): name is string => name !== undefined)),
   );
   const own = ownWithDebug.filter((arg) => arg !== "--debug");

@@ -31,7 +31,12 @@ function processNamed(name: string, labels: Record<string, string> = {}): Proces
 
 /** An engine with these containers: listed by label, inspected by exact name or ID (or an ID prefix, as docker does). */
 function engineWith(processes: ProcessDefinition[]): ContainerEngine {
-  const summary = (process: ProcessDefinition): ContainerSummary => ({ id: process.id, name: process.name, labels: process.labels, state: process.state });
+  const summary = (process: ProcessDefinition): ContainerSummary => ({
+    id: process.id,
+    name: process.name,
+    labels: process.labels,
+    state: process.state,
+  });
   return {
     endpoint: "unix:///test.sock",
     async listContainers(label: string) {

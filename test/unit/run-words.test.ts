@@ -23,19 +23,46 @@ async function dryRun(argv: string[]): Promise<{ Cmd: string[]; Env: string[] }>
 
 describe("run takes a command without --, as heroku run and docker compose run do", () => {
   it.each([
-    [["run", "--dry-run", "--release", RELEASE, "rake", "db:migrate"], ["rake", "db:migrate"]],
-    [["run", "--dry-run", "--release", RELEASE, "ls", "-la", "/"], ["ls", "-la", "/"]],
+    [
+      ["run", "--dry-run", "--release", RELEASE, "rake", "db:migrate"],
+      ["rake", "db:migrate"],
+    ],
+    [
+      ["run", "--dry-run", "--release", RELEASE, "ls", "-la", "/"],
+      ["ls", "-la", "/"],
+    ],
     // Flags after the command's first word are the command's, --json and --debug included.
-    [["run", "--dry-run", "--release", RELEASE, "cat", "--debug", "--json", "-e", "x"], ["cat", "--debug", "--json", "-e", "x"]],
+    [
+      ["run", "--dry-run", "--release", RELEASE, "cat", "--debug", "--json", "-e", "x"],
+      ["cat", "--debug", "--json", "-e", "x"],
+    ],
     // A -- after the command's first word is the command's too, once it has begun.
-    [["run", "--dry-run", "--release", RELEASE, "grep", "-r", "--", "-v", "."], ["grep", "-r", "--", "-v", "."]],
+    [
+      ["run", "--dry-run", "--release", RELEASE, "grep", "-r", "--", "-v", "."],
+      ["grep", "-r", "--", "-v", "."],
+    ],
     // ... but one right after it is oneoff's, as before: `run -- ls -- -la` and `run ls -- -la` agree.
-    [["run", "--dry-run", "--release", RELEASE, "ls", "--", "-la"], ["ls", "-la"]],
-    [["run", "--dry-run", "--release", RELEASE, "--", "ls", "-la"], ["ls", "-la"]],
+    [
+      ["run", "--dry-run", "--release", RELEASE, "ls", "--", "-la"],
+      ["ls", "-la"],
+    ],
+    [
+      ["run", "--dry-run", "--release", RELEASE, "--", "ls", "-la"],
+      ["ls", "-la"],
+    ],
     // A task name still wins: the words after it are the task's arguments.
-    [["run", "--dry-run", "-f", config, "migrate", "--verbose"], ["echo", "migrating", "--verbose"]],
-    [["run", "--dry-run", "-f", config, "migrate", "--", "--verbose"], ["echo", "migrating", "--verbose"]],
-    [["run", "--dry-run", "-f", config, "rake", "db:migrate"], ["rake", "db:migrate"]],
+    [
+      ["run", "--dry-run", "-f", config, "migrate", "--verbose"],
+      ["echo", "migrating", "--verbose"],
+    ],
+    [
+      ["run", "--dry-run", "-f", config, "migrate", "--", "--verbose"],
+      ["echo", "migrating", "--verbose"],
+    ],
+    [
+      ["run", "--dry-run", "-f", config, "rake", "db:migrate"],
+      ["rake", "db:migrate"],
+    ],
   ])("%j runs %j", async (argv, command) => {
     expect((await dryRun(argv)).Cmd).toEqual(command);
   });
@@ -58,7 +85,11 @@ describe("where oneoff's own words end", () => {
   it.each([
     [["run", "migrate"], ["run", "migrate"], undefined],
     [["run", "-e", "A=1", "env"], ["run", "-e", "A=1", "env"], undefined],
-    [["run", "-e", "A=1", "env", "-e", "B"], ["run", "-e", "A=1", "env"], ["-e", "B"]],
+    [
+      ["run", "-e", "A=1", "env", "-e", "B"],
+      ["run", "-e", "A=1", "env"],
+      ["-e", "B"],
+    ],
     [["run", "-ie", "A=1", "cat", "-n"], ["run", "-ie", "A=1", "cat"], ["-n"]],
     [["run", "-eA=1", "--env=B=2", "cat", "-n"], ["run", "-eA=1", "--env=B=2", "cat"], ["-n"]],
     [["-H", "tcp://h:2375", "run", "ls", "-la"], ["-H", "tcp://h:2375", "run", "ls"], ["-la"]],
