@@ -3,10 +3,14 @@
  * itself, so it names exactly the commands and options this version has. `run`'s task comes
  * from `oneoff tasks --json` at completion time (with the --config already typed).
  */
-import { Argument, Command, type Option } from "commander";
+import { Argument, Command, Option } from "commander";
+import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import type { CliContext } from "./command.js";
-import { bashScript, fishScript, zshScript, type OptionModel, type ProgramModel, type ValueSource } from "./completion-scripts.js";
+import { LISTS, type ListKind } from "./completion-lists.js";
+import { bashScript, type OptionModel, type ProgramModel, type ValueSource } from "./completion-scripts.js";
+import { fishScript } from "./completion-fish.js";
+import { zshScript } from "./completion-zsh.js";
 
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -18,19 +22,33 @@ Examples:
   oneoff completion zsh > "\${fpath[1]}/_oneoff"
   oneoff completion fish > ~/.config/fish/completions/oneoff.fish
 
-Tasks for oneoff run TASK are read from oneoff tasks --json when you press Tab.`;
+When you press Tab, tasks for oneoff run TASK are read from oneoff tasks --json; one-offs
+(logs, stop, attach, wait), process types (diff, --from) and environments (--env-name) from
+oneoff completion --list, which lists nothing when the engine cannot be reached in 1.5 s.`;
 
-export function completionCommand({ io, act }: CliContext): Command {
-  return new Command("completion")
-    .description("print a shell completion script (commands, options, and task names for run)")
-    .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(SHELLS))
-    .addHelpText("after", EXAMPLES)
-    .action((shell: Shell, _flags: unknown, command: Command) =>
-      act(async () => {
-        io.stdout.write(completionScript(shell, command.parent ?? command));
-        return 0;
-      }),
-    );
+export function completionCommand({ io, act, engineFlags }: CliContext): Command {
+  return (
+    new Command("completion")
+      .description("print a shell completion script (commands, options, task names, one-offs, process types, environments)")
+      .addArgument(new Argument("[shell]", "bash, zsh or fish").choices(SHELLS))
+      // What the scripts list when Tab is pressed, one word a line: not for people, so not in help.
+      .addOption(new Option("--list <kind>").choices(LISTS).hideHelp())
+      .addOption(new Option("-f, --file <file>").hideHelp())
+      .addOption(new Option("--config <file>").hideHelp())
+      .addHelpText("after", EXAMPLES)
+      .action((shell: Shell | undefined, flags: { list?: ListKind; config?: string }, command: Command) =>
+        act(async () => {
+          if (flags.list) {
+            const { listWords } = await import("./completion-lists.js");
+            for (const word of await listWords(flags.list, flags.config, engineFlags())) io.stdout.write(`${word}\n`);
+            return 0;
+          }
+          if (!shell) throw new OneoffError("completion: which shell?", { hint: `give one: ${SHELLS.join(", ")}` });
+          io.stdout.write(completionScript(shell, command.parent ?? command));
+          return 0;
+        }),
+      )
+  );
 }
 
 export function completionScript(shell: Shell, program: Command): string {
@@ -66,17 +84,25 @@ function describeOption(option: Option): OptionModel {
     ...(option.short ? { short: option.short } : {}),
     ...(option.long ? { long: option.long } : {}),
     description: shortDescription(option.description),
-    ...(takesValue
-      ? { value: option.argChoices ? { choices: option.argChoices } : valueName === "file" ? { files: true } : { none: true } }
-      : {}),
+    ...(takesValue ? { value: optionSource(option, valueName) } : {}),
     repeatable: option.parseArg === (collect as unknown) || /\brepeatable\b/.test(option.description),
   };
+}
+
+function optionSource(option: Option, valueName: string | undefined): ValueSource {
+  if (option.argChoices) return { choices: option.argChoices };
+  if (valueName === "file") return { files: true };
+  if (valueName === "process") return { list: "processes" };
+  if (option.long === "--env-name") return { list: "environments" };
+  return { none: true };
 }
 
 function argumentSource(name: string, choices: readonly string[] | undefined): ValueSource {
   if (choices) return { choices };
   if (name === "task") return { tasks: true };
   if (name === "command") return { commands: true };
+  if (name === "id" || name === "ids") return { list: "oneoffs" };
+  if (name === "process") return { list: "processes" };
   return { none: true };
 }
 

@@ -10,7 +10,7 @@ import { escapeControls } from "../output/escape-controls.js";
 import { redactSecretValues } from "../output/redact.js";
 import { watchWrites, WriteFailed, writesSettled } from "../output/write-failures.js";
 import { VERSION } from "../version.js";
-import { commandWord, configFileAsConfig, splitAtDoubleDash } from "./argv.js";
+import { commandWord, configFileAfterCommand, configFileAsConfig, splitOwnWords } from "./argv.js";
 import { checkCommand } from "./check.js";
 import { cleanupCommand } from "./cleanup.js";
 import { completionCommand } from "./completion.js";
@@ -64,10 +64,11 @@ async function afterOutput(code: number, help: boolean, streams: Pick<CliIO, "st
 }
 
 async function parseAndRun(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr">): Promise<{ code: number; help: boolean }> {
-  const dashDash = argv.indexOf("--");
-  // --json (before --): one document on stdout whatever happens; an error document when the
-  // command fails before printing its own.
+  const word = commandWord(argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length));
+  // --json (among oneoff's own words): one document on stdout whatever happens; an error
+  // document when the command fails before printing its own.
   let documented = false;
+  let wantsJson = false;
   const io: CliIO = {
     stdout: streams.stdout,
     stderr: streams.stderr,
@@ -76,19 +77,16 @@ async function parseAndRun(argv: readonly string[], streams: Pick<CliIO, "stdout
       streams.stdout.write(jsonDocument(kind, body));
     },
   };
-  const wantsJson = (dashDash < 0 ? argv : argv.slice(0, dashDash)).includes("--json");
   const failed = (error: unknown, commandName: string | undefined) => {
     if (wantsJson && !documented) streams.stdout.write(errorDocument(commandName ?? "oneoff", error));
   };
-  const debug = argv.some((arg, i) => arg === "--debug" && (dashDash < 0 || i < dashDash));
-  const { own, command } = splitAtDoubleDash(argv.filter((arg, i) => !(arg === "--debug" && (dashDash < 0 || i < dashDash))));
-  const word = commandWord(own);
   let job: (() => Promise<number>) | undefined;
   const engineFlags = (): EngineFlags => {
     const { host, context: dockerContext, envName } = program.opts<{ host?: string; context?: string; envName?: string }>();
     return { ...(host ? { host } : {}), ...(dockerContext ? { dockerContext } : {}), ...(envName ? { envName } : {}) };
   };
-  const context: CliContext = { io, afterDashDash: command, act: (work) => (job = work), engineFlags, debug };
+  // afterDashDash and debug are known once argv is split, below: commands read them when they act.
+  const context: CliContext = { io, afterDashDash: undefined, act: (work) => (job = work), engineFlags, debug: false };
 
   // The engine flags are the program's, as docker's -H and --context are, and are taken
   // before or after the command's name: `oneoff -H ssh://host run ...` or `oneoff run -H ...`.
@@ -126,6 +124,20 @@ Examples:
       .showSuggestionAfterError(true);
   }
   for (const subcommand of subcommands) program.addCommand(subcommand);
+  // Which words are oneoff's and which the one-off's depends on the named command's options.
+  const named = subcommands.find((subcommand) => subcommand.name() === word)?.options ?? [];
+  const valued = named.filter((option) => option.required || option.optional).flatMap((option) => [option.short, option.long]);
+  const { own: ownWithDebug, command } = splitOwnWords(
+    configFileAfterCommand(
+      argv,
+      named.some((option) => option.long === "--file"),
+    ),
+    new Set(valued.filter((name): name is string => name !== undefined)),
+  );
+  const own = ownWithDebug.filter((arg) => arg !== "--debug");
+  wantsJson = own.includes("--json");
+  context.debug = own.length < ownWithDebug.length;
+  context.afterDashDash = command;
   program.hook("preAction", (_program, action) => configFileAsConfig(action));
 
   try {
@@ -149,7 +161,7 @@ Examples:
     if (error instanceof WriteFailed) return { code: error.exitCode, help: false };
     failed(error, commandName);
     io.stderr.write(`${formatErrorLine(error)}\n`);
-    if (debug && error instanceof Error && error.stack) {
+    if (context.debug && error instanceof Error && error.stack) {
       // Line by line: the stack's own lines stay lines; a control in its message is shown.
       io.stderr.write(`${redactSecretValues(error.stack).split("\n").map(escapeControls).join("\n")}\n`);
     }
@@ -166,9 +178,6 @@ function usageError(error: CommanderError): OneoffError | undefined {
     .replace(/^\((.*)\)$/, "$1")
     .trim();
   const command = /for '(\w+)'/.exec(error.message)?.[1];
-  const usage =
-    error.code === "commander.excessArguments" && command === "run"
-      ? "put the command after --, e.g. oneoff run -- rake db:migrate"
-      : `see oneoff ${command ?? ""} --help`.replace("  ", " ");
+  const usage = `see oneoff ${command ?? ""} --help`.replace("  ", " ");
   return new OneoffError(what, { hint: hint ? hint.charAt(0).toLowerCase() + hint.slice(1) : usage, exitCode: ExitCode.runnerFailed });
 }

@@ -15,9 +15,10 @@ import { printLedger } from "./ledger.js";
 const EXAMPLES = `
 Examples:
   oneoff run migrate                                  a task from oneoff.yaml
-  oneoff run -- rake db:migrate                       any command, from the configured release
+  oneoff run rake db:migrate                          any command (a task of that name wins), from the configured release
+  oneoff run -- migrate                               always a command, never a task
   oneoff run --release shop:v42 -- ./bin/fix-records  a given release (tag, digest or image ID)
-  oneoff run -e DEBUG=1 -- python manage.py check     extra environment
+  oneoff run -e DEBUG=1 python manage.py check        extra environment (flags after the command are its own)
   cat dump.sql | oneoff run -- psql                   stdin piped in (passed as with -i)
   oneoff run -it -- rails console                     an interactive terminal session
   oneoff run --dry-run migrate                        show the create request, start nothing
@@ -42,7 +43,7 @@ export function runCommand(context: CliContext): Command {
   return withContainerOptions(
     new Command("run")
       .description("run a task or command in a new container from the release image, then remove it")
-      .argument("[task]", "a task named in oneoff.yaml (a command goes after --)"),
+      .argument("[task]", "a task named in oneoff.yaml, or the command to run (the words after it are its arguments)"),
   )
     .option("-i, --interactive", "pass stdin to the command (closed at EOF); piped or redirected stdin is passed without it")
     .option("--no-stdin", "keep piped or redirected stdin from the command (as docker run without -i)")
@@ -237,6 +238,8 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
     if (value !== undefined) options[key] = value;
   };
   set("task", task);
+  // The first word after run's own flags: a task when oneoff.yaml names one, else the command.
+  if (task !== undefined) options.taskOrCommand = true;
   set("config", pick<string>("config"));
   set("from", pick<string>("from"));
   set("compose", pick<string[]>("compose"));

@@ -19,12 +19,12 @@ const APP_LABEL = Labels.app;
  * running containers labelled io.oneoff.process=NAME or of its compose service NAME (see
  * chooseProcessContainers).
  */
-export async function findProcess(engine: ContainerEngine, from: string, app: string): Promise<ProcessDefinition[]> {
+export async function findProcess(engine: ContainerEngine, from: string, app: string, asked = "--from"): Promise<ProcessDefinition[]> {
   if (from.startsWith("container:")) {
     const name = from.slice("container:".length);
     const process = await engine.inspectProcess(name);
     if (!process)
-      throw new OneoffError(`--from ${from}: no such container on the engine at ${engine.endpoint}`, {
+      throw new OneoffError(`${asked} ${from}: no such container on the engine at ${engine.endpoint}`, {
         hint: "check the name with docker ps",
       });
     return [process];
@@ -32,8 +32,29 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
   const listed = (
     await Promise.all([engine.listContainers(`${PROCESS_LABEL}=${from}`), engine.listContainers(`${COMPOSE_SERVICE}=${from}`)])
   ).flat();
-  const chosen = chooseProcessContainers(from, app, listed);
+  let chosen: ContainerSummary[];
+  try {
+    chosen = chooseProcessContainers(from, app, listed, asked);
+  } catch (error) {
+    // No process of that name: a container of that name, as docker users give it (`--from nc-web`).
+    const named = error instanceof NoSuchProcess ? await containerNamed(engine, from) : undefined;
+    if (named) return [named];
+    throw error;
+  }
   return (await Promise.all(chosen.map((container) => engine.inspectProcess(container.id)))).filter((process) => process !== undefined);
+}
+
+/** No process of that name in the app (findProcess then tries a container of that name). */
+class NoSuchProcess extends OneoffError {}
+
+/**
+ * A container named `name` (or with that ID, 12 digits at least), as docker users give it
+ * (`--from nc-web`): only when no process has the name, so a process type always wins.
+ */
+async function containerNamed(engine: ContainerEngine, name: string): Promise<ProcessDefinition | undefined> {
+  const process = await engine.inspectProcess(name);
+  if (process && (process.name === name || (name.length >= 12 && process.id.startsWith(name)))) return process;
+  return undefined;
 }
 
 /**
@@ -43,7 +64,12 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
  * processes of the app that both answer to the name (compose's service web and a container
  * labelled io.oneoff.process=web, say) are refused, naming both.
  */
-export function chooseProcessContainers(from: string, app: string, listed: readonly ContainerSummary[]): ContainerSummary[] {
+export function chooseProcessContainers(
+  from: string,
+  app: string,
+  listed: readonly ContainerSummary[],
+  asked = "--from",
+): ContainerSummary[] {
   const seen = new Set<string>();
   const candidates = listed.filter((container) => {
     if (seen.has(container.id)) return false;
@@ -60,9 +86,9 @@ export function chooseProcessContainers(from: string, app: string, listed: reado
   if (processes.size > 1) {
     const named = [...processes].map(([process, containers]) => `${process} (${containers.map((container) => container.name).join(", ")})`);
     throw new OneoffError(
-      `--from ${from}: app ${app} has ${processes.size === 2 ? "two" : processes.size} processes called ${from}: ${named.join(" and ")}`,
+      `${asked} ${from}: app ${app} has ${processes.size === 2 ? "two" : processes.size} processes called ${from}: ${named.join(" and ")}`,
       {
-        hint: `pick one with --from container:NAME, or take the ${PROCESS_LABEL} label off the one that is not ${from}`,
+        hint: `pick one with ${asked} container:NAME, or take the ${PROCESS_LABEL} label off the one that is not ${from}`,
       },
     );
   }
@@ -72,9 +98,12 @@ export function chooseProcessContainers(from: string, app: string, listed: reado
     const owner = appOf(container);
     return owner === undefined ? `${container.name} has no ${APP_LABEL} label` : `${container.name} is app ${shown(owner)}'s`;
   });
-  throw new OneoffError(`--from ${from}: no running process ${from} of app ${app}${others.length ? ` (${others.join("; ")})` : ""}`, {
-    hint: `label its containers ${PROCESS_LABEL}=${from} and ${APP_LABEL}=${app} (compose services of project ${app} are found by name), set app: in oneoff.yaml, or use --from container:NAME`,
-  });
+  throw new NoSuchProcess(
+    `${asked} ${from}: no running process ${from} of app ${app}, nor a container of that name${others.length ? ` (${others.join("; ")})` : ""}`,
+    {
+      hint: `label its containers ${PROCESS_LABEL}=${from} and ${APP_LABEL}=${app} (compose services of project ${app} are found by name), set app: in oneoff.yaml, or use ${asked} container:NAME`,
+    },
+  );
 }
 
 function answersTo(container: ContainerSummary, from: string): boolean {

@@ -15,6 +15,13 @@ export interface Located<T> {
   location: string;
 }
 
+/** compose's words for oneoff's keys: compose users type these first, and the nearest string is another key. */
+const COMPOSE_SPELLINGS: ReadonlyMap<string, string> = new Map([
+  ["environment", "env"],
+  ["working_dir", "workdir"],
+  ["mem_limit", "memory"],
+]);
+
 export class YamlReader {
   private constructor(
     private readonly displayPath: string,
@@ -77,7 +84,8 @@ export class YamlReader {
       const key = isScalar(keyNode) ? String(keyNode.value) : "";
       const path = keyPath ? `${keyPath}.${key}` : key;
       if (allowed && !allowed.includes(key)) {
-        const suggestion = closest(key, allowed);
+        const composeWord = COMPOSE_SPELLINGS.get(key);
+        const suggestion = composeWord && allowed.includes(composeWord) ? composeWord : closest(key, allowed);
         throw this.error(keyNode, path, "unknown key", suggestion ? `did you mean "${suggestion}"?` : `known keys: ${allowed.join(", ")}`);
       }
       return [key, this.deref(pair.value), keyNode];

@@ -45,7 +45,7 @@ export async function diffWithProcess(
   // The one-off has its env secrets (as --dry-run shows them, masked), whatever their values.
   const plan = withSecretEnv(planned, undefined);
   const engine = await connect();
-  const [running] = await findProcess(engine, from, plan.app);
+  const [running] = await findProcess(engine, from, plan.app, "diff");
   const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
   // Only the create body is compared: who starts it, and when, does not matter here.
   const spec = buildContainerSpec(

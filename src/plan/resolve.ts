@@ -156,6 +156,8 @@ function chooseCommand(config: AppConfig | undefined, options: RunOptions) {
     }
     return { command: extra, task: undefined };
   }
+  if (options.taskOrCommand && !(config && Object.hasOwn(config.tasks, options.task)))
+    return { command: [options.task, ...extra], task: undefined };
   if (!config) {
     throw new OneoffError(`task "${options.task}": no oneoff.yaml found here or in any parent directory`, {
       hint: `pass --config FILE, or run a command instead: oneoff run -- ${options.task}`,

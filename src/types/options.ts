@@ -42,6 +42,11 @@ export interface RuntimeFlags {
 export interface RunOptions extends RuntimeFlags {
   /** A task named in oneoff.yaml. */
   task?: string;
+  /**
+   * `task` is the first word of a command line (`oneoff run rake db:migrate`): when oneoff.yaml
+   * names no such task, it and `command` together are the command, as heroku run takes them.
+   */
+  taskOrCommand?: boolean;
   /** Copy image and settings from a running process: `web`, or `container:NAME|ID`. */
   from?: string;
   /** Compose files (merged in order, as docker compose -f A -f B), with `service`: take image and settings from that service. */

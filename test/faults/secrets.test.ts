@@ -43,7 +43,7 @@ describe("secrets never leak into oneoff's own output", () => {
       env,
     });
     expect(delivered.stdout.toString()).toBe(`${SECRET}\n${SECRET}\n`);
-    keep(await oneoff(["run", "quiet", ...secretArgs], { cwd: dir, env }), false);
+    keep(await oneoff(["run", ...secretArgs, "quiet"], { cwd: dir, env }), false);
     keep(await oneoff(["run", ...secretArgs, "--", "no-such-command", `--token=${SECRET}`], { cwd: dir, env }), false);
     keep(
       await oneoff(["run", "--timeout", "1", "--stop-timeout", "1", ...secretArgs, "--", "sh", "-c", "sleep 30", SECRET], {

@@ -63,12 +63,44 @@ describe("oneoff completion", () => {
       [["oneoff", "run", "--cont"], ["--context"]],
       [["oneoff", "run", "-H", "tcp://h:2376", "mi"], ["migrate"]],
       [["oneoff", "logs", "--env"], ["--env-name"]],
+      // What users type next: one-offs, process types, environment names (from oneoff completion --list).
+      [
+        ["oneoff", "logs", ""],
+        ["3f2a9c1b7d4e", "shop-migrate-run-ab12cd"],
+      ],
+      [["oneoff", "logs", "-f", "sh"], ["shop-migrate-run-ab12cd"]],
+      [["oneoff", "attach", "3f"], ["3f2a9c1b7d4e"]],
+      [["oneoff", "wait", "sh"], ["shop-migrate-run-ab12cd"]],
+      [["oneoff", "stop", "-t", "0", "3f2a9c1b7d4e", "sh"], ["shop-migrate-run-ab12cd"]],
+      [
+        ["oneoff", "diff", ""],
+        ["web", "worker"],
+      ],
+      [["oneoff", "diff", "web", ""], []],
+      [["oneoff", "run", "--from", "wo"], ["worker"]],
+      [["oneoff", "run", "--from", "=", "we"], ["web"]],
+      [["oneoff", "check", "--from", "we"], ["web"]],
+      [
+        ["oneoff", "--env-name", ""],
+        ["production", "staging"],
+      ],
+      [["oneoff", "ps", "--env-name", "st"], ["staging"]],
+      // compose's -f before the command: its value is skipped, and read.
+      [["oneoff", "-f", "deploy/oneoff.yaml", "ru"], ["run"]],
     ];
 
     function complete(bashScript: string, words: string[]): { reply: string[]; tasksArgs: string } {
       const driver = `
 args_file=$(mktemp)
-oneoff() { printf '%s' "$*" >"$args_file"; echo '[{"name":"migrate","command":["rake","db:migrate"]},{"name":"console","command":["sh"],"description":"a \\"name\\":\\"trap\\""}]'; }
+oneoff() {
+  printf '%s' "$*" >"$args_file"
+  case "$*" in
+    *"completion --list oneoffs"*) printf '%s\\n' 3f2a9c1b7d4e shop-migrate-run-ab12cd ;;
+    *"completion --list processes"*) printf '%s\\n' web worker ;;
+    *"completion --list environments"*) printf '%s\\n' production staging ;;
+    *) echo '[{"name":"migrate","command":["rake","db:migrate"]},{"name":"console","command":["sh"],"description":"a \\"name\\":\\"trap\\""}]' ;;
+  esac
+}
 COMP_WORDS=(${words.map((word) => `'${word}'`).join(" ")})
 COMP_CWORD=$(( \${#COMP_WORDS[@]} - 1 ))
 COMPREPLY=()
@@ -90,6 +122,33 @@ rm -f "$args_file"`;
       const { reply, tasksArgs } = complete(await script("bash"), ["oneoff", "run", "-f", "deploy/oneoff.yaml", ""]);
       expect(reply).toEqual(["console", "migrate"]);
       expect(tasksArgs).toBe("tasks --json --config deploy/oneoff.yaml");
+    });
+
+    it("asks for one-offs on the engine the command line names", async () => {
+      const { reply, tasksArgs } = complete(await script("bash"), ["oneoff", "-H", "tcp://h:2375", "logs", "--context", "=", "prod", ""]);
+      expect(reply).toEqual(["3f2a9c1b7d4e", "shop-migrate-run-ab12cd"]);
+      expect(tasksArgs).toBe("-H tcp://h:2375 --context prod completion --list oneoffs");
+    });
+
+    it("reads environment names with the config given before the command", async () => {
+      const { reply, tasksArgs } = complete(await script("bash"), ["oneoff", "-f", "deploy/oneoff.yaml", "run", "--env-name", ""]);
+      expect(reply).toEqual(["production", "staging"]);
+      expect(tasksArgs).toBe("completion --list environments --config deploy/oneoff.yaml");
+    });
+
+    it("completes nothing, and prints nothing, when listing fails", async () => {
+      const failing = `${await script("bash")}
+oneoff() { echo "oneoff: cannot reach the engine" >&2; return 125; }
+COMP_WORDS=(oneoff logs '')
+COMP_CWORD=2
+COMPREPLY=()
+_oneoff
+printf 'reply:%s\\n' "\${#COMPREPLY[@]}"`;
+      const output = execFileSync("bash", ["--norc", "--noprofile", "-c", failing], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      expect(output).toBe("reply:0\n");
     });
 
     it("registers the function for oneoff", async () => {

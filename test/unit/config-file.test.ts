@@ -324,6 +324,16 @@ describe("parseConfigFile", () => {
         "oneoff.yaml:4:1: workdri: unknown key",
         'did you mean "workdir"?',
       ],
+      // compose's words for oneoff's keys: the compose spelling, not the nearest string.
+      ["compose's environment:", "image: shop\nenvironment:\n  A: 1\n", "oneoff.yaml:2:1: environment: unknown key", 'did you mean "env"?'],
+      [
+        "compose's environment: in a task",
+        "tasks:\n  migrate:\n    command: bin/migrate\n    environment: [A=1]\n",
+        "oneoff.yaml:4:5: tasks.migrate.environment: unknown key",
+        'did you mean "env"?',
+      ],
+      ["compose's working_dir:", "working_dir: /app\n", "oneoff.yaml:1:1: working_dir: unknown key", 'did you mean "workdir"?'],
+      ["compose's mem_limit:", "mem_limit: 1g\n", "oneoff.yaml:1:1: mem_limit: unknown key", 'did you mean "memory"?'],
       [
         "a misspelt task key",
         "tasks:\n  migrate:\n    comand: bin/migrate\n",

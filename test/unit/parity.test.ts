@@ -298,7 +298,7 @@ describe("chooseProcessContainers (which containers --from web means, for one ap
   it("says which apps do run a web when this one has none", () => {
     const all = [labelled("other-web", "other"), container("loose-web", { "io.oneoff.process": "web" })];
     expect(() => chooseProcessContainers("web", "shop", all)).toThrow(
-      /^--from web: no running process web of app shop \(other-web is app other's; loose-web has no io\.oneoff\.app label\)$/,
+      /^--from web: no running process web of app shop, nor a container of that name \(other-web is app other's; loose-web has no io\.oneoff\.app label\)$/,
     );
   });
 
