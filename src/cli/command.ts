@@ -1,5 +1,7 @@
 import type { DocumentKind } from "../output/json-document.js";
+import { fstatSync } from "node:fs";
 import type { Readable, Writable } from "node:stream";
+import { isatty } from "node:tty";
 import type { EngineFlags } from "../config/environments.js";
 
 /** What every CLI command file gets from main: where to write, and how to hand over its job. */
@@ -38,4 +40,19 @@ export function processStdin(): Readable {
   if (!stdinTolerated) process.stdin.on("error", () => {});
   stdinTolerated = true;
   return process.stdin;
+}
+
+/**
+ * Whether stdin holds input someone meant for the command: a pipe, a file, or a socket (what
+ * a parent process's "pipe" is). A terminal is a session's business, and /dev/null (a CI
+ * job's, cron's) holds nothing.
+ */
+export function stdinIsPipedInput(): boolean {
+  if (isatty(0)) return false;
+  try {
+    const stats = fstatSync(0);
+    return stats.isFIFO() || stats.isFile() || stats.isSocket();
+  } catch {
+    return false; // no stdin at all
+  }
 }

@@ -8,8 +8,7 @@ import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import { isatty } from "node:tty";
-import { fstatSync } from "node:fs";
-import { processStdin, type CliContext } from "./command.js";
+import { processStdin, stdinIsPipedInput, type CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
 const EXAMPLES = `
@@ -288,19 +287,4 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
     throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
   set("command", context.afterDashDash);
   return options;
-}
-
-/**
- * Whether stdin holds input someone meant for the command: a pipe, a file, or a socket (what
- * a parent process's "pipe" is). A terminal is a session's business, and /dev/null (a CI
- * job's, cron's) holds nothing.
- */
-function stdinIsPipedInput(): boolean {
-  if (isatty(0)) return false;
-  try {
-    const stats = fstatSync(0);
-    return stats.isFIFO() || stats.isFile() || stats.isSocket();
-  } catch {
-    return false; // no stdin at all
-  }
 }
