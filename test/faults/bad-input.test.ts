@@ -805,7 +805,7 @@ export const CATALOGUE: BadInput[] = [
     config: `${BASE}from: no-such-process-x1\n`,
     args: ["run", "--", "true"],
     code: 125,
-    says: /^oneoff: --from no-such-process-x1: no running process no-such-process-x1 of app faults \(label its containers io\.oneoff\.process=no-such-process-x1 and io\.oneoff\.app=faults /,
+    says: /^oneoff: --from no-such-process-x1: no running process no-such-process-x1 of app faults, nor a container of that name \(label its containers io\.oneoff\.process=no-such-process-x1 and io\.oneoff\.app=faults /,
   },
   {
     what: "--lock: empty",

@@ -687,10 +687,10 @@ describe("the audit log", () => {
 });
 
 describe("an env: ${VAR} that is not set where oneoff runs", () => {
-  const unsetVarApp = () =>
+  const unsetVarApp = (name = `unset${Math.random().toString(16).slice(2, 8)}`) =>
     app(
       [
-        `app: unset${Math.random().toString(16).slice(2, 8)}`,
+        `app: ${name}`,
         "image: oneoff-test/busybox",
         "env:",
         "  DATABASE_URL: ${DATABASE_URL}",
@@ -731,9 +731,22 @@ describe("an env: ${VAR} that is not set where oneoff runs", () => {
 
   it("takes the running process's own value with --from", async () => {
     const processName = `web${Math.random().toString(16).slice(2, 8)}`;
-    const web = docker("run", "-d", "--label", `io.oneoff.process=${processName}`, "-e", "DATABASE_URL=from-web", IMAGE, "sleep", "60");
+    const appName = `unset${Math.random().toString(16).slice(2, 8)}`;
+    const web = docker(
+      "run",
+      "-d",
+      "--label",
+      `io.oneoff.process=${processName}`,
+      "--label",
+      `io.oneoff.app=${appName}`,
+      "-e",
+      "DATABASE_URL=from-web",
+      IMAGE,
+      "sleep",
+      "60",
+    );
     try {
-      const result = await run(["run", "--from", processName, "migrate"], { cwd: unsetVarApp(), env: unset });
+      const result = await run(["run", "--from", processName, "migrate"], { cwd: unsetVarApp(appName), env: unset });
       expect(result.stderr).not.toMatch(/is not set/);
       expect(result.stdout.toString()).toBe("db=from-web\n");
       expect(result.code).toBe(0);
