@@ -157,6 +157,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
     stdinIsTTY: isatty(0),
     stdout: io.stdout,
     stderr: io.stderr,
+    messages: io.stderr,
     interrupts: processInterrupts(),
   });
   if (options.json) io.document("run", runDocument(result));

@@ -48,7 +48,11 @@ export type { RunContext, RunResult };
 export async function run(options: RunOptions, context: RunContext): Promise<RunResult> {
   const { cwd, env, stderr } = context;
   const stdinIsTTY = context.stdinIsTTY ?? (context.stdin as { isTTY?: boolean }).isTTY === true;
-  const report = streamReporter(stderr, { quiet: options.quiet ?? false });
+  // oneoff's own lines go where the caller said; a library caller that said nowhere hears only
+  // the warnings (docs/library.md, "What it prints"), with the command's stderr.
+  const report = context.messages
+    ? streamReporter(context.messages, { quiet: options.quiet ?? false })
+    : streamReporter(stderr, { quiet: true });
   const { config, sourceLayers, engine: givenEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
   const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers }), givenEngine);
   const identity: Identity = {

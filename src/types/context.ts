@@ -29,8 +29,16 @@ export interface RunContext {
   stdin: Readable;
   /** Whether stdin is a terminal, for a caller whose `stdin` is such a getter (default: stdin.isTTY). */
   stdinIsTTY?: boolean;
+  /** The command's stdout (its stderr too with `json`). */
   stdout: Writable;
+  /** The command's stderr; oneoff's own warnings too when no `messages` is given. */
   stderr: Writable;
+  /**
+   * Where oneoff's own lines go: progress, the banner, "SIGTERM forwarded", warnings. The CLI
+   * passes its stderr. Without it (a library call) oneoff says nothing but warnings, which go
+   * to `stderr`: a caller asks for the rest by passing a stream.
+   */
+  messages?: Writable;
   /** Where interrupts come from: the CLI passes its process signals (default: `signal`, or none). */
   interrupts?: InterruptSource;
   /** For library callers: aborting stops the one-off as SIGTERM would. */

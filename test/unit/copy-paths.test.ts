@@ -142,7 +142,8 @@ describe("--copy-in / --copy-out through the CLI and the library", () => {
       { cwd: dir, env: {}, stdout, stderr: new PassThrough(), audit: false },
     ).catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(OneoffError);
-    expect((missing as OneoffError).message).toBe(`--copy-in absent:/tmp/x: ${dir}/absent does not exist`);
+    // Named as the library's option (the CLI says --copy-in).
+    expect((missing as OneoffError).message).toBe(`copyIn absent:/tmp/x: ${dir}/absent does not exist`);
   });
 });
 
