@@ -60,7 +60,7 @@ Examples:
  * (`beforeRun`), success is silent and a config problem reads as it would from run itself.
  */
 export async function runChecks(options: RunOptions, io: CliIO, json: boolean, beforeRun = false): Promise<boolean> {
-  const [{ checkRun }, { oneoffLine }] = await Promise.all([import("../pipeline/run.js"), import("../output/reporter.js")]);
+  const [{ checkRun }, { oneoffLine }] = await Promise.all([import("../pipeline/check-run.js"), import("../output/reporter.js")]);
   const checks = await checkRun(options, { cwd: process.cwd(), env: process.env });
   const ok = checks.every((check) => check.ok);
   if (json) {

@@ -14,7 +14,7 @@ import { forwardOutput } from "../session/output.js";
 import type { RunContext } from "../types/context.js";
 import { engineOf, type EngineOptions } from "./engine-of.js";
 import { findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, reapAll } from "./oneoffs.js";
-import { checkRun } from "./run.js";
+import { checkRun } from "./check-run.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
 type Where = Pick<RunContext, "cwd" | "env"> & { engine?: ContainerEngine };

@@ -17,15 +17,12 @@ import { withDisagreement } from "./disagreement.js";
 import type { AppConfig, SettingsLayer } from "../types/config.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
-import { checkOneOff, type Check } from "../lifecycle/checks.js";
 import { recordInLedger, releaseDone, reportReleaseOutcome, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
-import { OneoffError } from "../output/errors.js";
 import { randomHex } from "../formats/random-hex.js";
 import { redactedJson } from "../output/redact.js";
 import { streamReporter } from "../output/reporter.js";
-import { registryLogins } from "../release/credentials.js";
 import { abortInterrupts, noInterrupts } from "../session/interrupts.js";
 import { OutputCapture } from "../session/capture.js";
 import { checkLocalPaths } from "../session/local-paths.js";
@@ -230,38 +227,6 @@ function resultBasics(plan: RunPlan, identity: Identity, name: string, imageId: 
     command: plan.command,
     startedAt: identity.startedAt,
   };
-}
-
-function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefined>>) {
-  return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
-}
-
-/**
- * The pre-flight checks for a one-off, as `run` would resolve it. Config problems (which
- * stop resolution) come back as a failed "config" check rather than an exception.
- */
-export async function checkRun(options: RunOptions, context: Pick<RunContext, "cwd" | "env" | "engine">): Promise<Check[]> {
-  const { cwd, env } = context;
-  let plan: RunPlan;
-  let engine = context.engine;
-  let located: LocatedEngine | undefined;
-  try {
-    const sources = await resolveSources(options, cwd, env, engine);
-    engine = sources.engine;
-    located = engine ? undefined : locate(env, sources.engineChoice);
-    plan = await planRun(
-      { ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) },
-      cwd,
-      env,
-      false,
-      sources,
-    );
-  } catch (error) {
-    if (!(error instanceof OneoffError)) throw error;
-    return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
-  }
-  engine ??= await connectTo((located as LocatedEngine).connection);
-  return checkOneOff(engine, plan, formatOwner(currentOwner()), loginsFor(plan, env));
 }
 
 /** Options + config files -> RunPlan. Reads files; talks to no engine. */
