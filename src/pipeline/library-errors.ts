@@ -36,6 +36,7 @@ export const OPTION_OF_FLAG: ReadonlyMap<string, string> = new Map([
   ["--label", "labels"],
   ["-i", "interactive"],
   ["--interactive", "interactive"],
+  ["--no-stdin", "noStdin"],
   ["-t", "tty"],
   ["--tty", "tty"],
   ["-T", "noTty"],

@@ -50,7 +50,8 @@ export function disagreementWith(
 ): ProcessDisagreement | undefined {
   if (running.running === undefined) return undefined;
   const fileLayers = original.filter((layer) => fromFile.has(layer));
-  const file = mergeLayers(fileLayers);
+  // For comparing only: an env value whose variable is unset is not this merge's to raise.
+  const file = mergeLayers(fileLayers.map(({ unsetEnv: _unset, ...layer }) => layer));
   const releaseSetAside =
     file.settings.release !== undefined && final.provenance.release === running.source
       ? { reference: combineImageAndRelease(file.settings.image, file.settings.release) as string, at: file.provenance.release as string }

@@ -169,7 +169,10 @@ describe("orphans of dead owners", () => {
       expect(result.code).toBe(0);
       // The watchdog reaps after oneoff is done: wait for that, not for a time.
       await eventually(() => (docker("ps", "-aq", "--no-trunc", "--filter", `id=${orphan}`) === "" ? true : undefined), 30_000);
-      expect(readdirSync(path.join(state, "oneoff")).filter((name) => name.startsWith("reaped-"))).toHaveLength(1);
+      // The stamp is written once the reap has run, a moment after the orphan is gone.
+      const stamps = () => readdirSync(path.join(state, "oneoff")).filter((name) => name.startsWith("reaped-"));
+      await eventually(() => (stamps().length > 0 ? true : undefined), 30_000);
+      expect(stamps()).toHaveLength(1);
     } finally {
       if (docker("ps", "-aq", "--no-trunc", "--filter", `id=${orphan}`)) docker("rm", "-f", orphan);
     }

@@ -108,6 +108,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
   let detached = false;
   let handedToWatchdog = false;
   let ended: AttachedRunResult | undefined;
+  let sessionOver = false;
   try {
     checkCancelled();
     containerId = await (options.create
@@ -136,7 +137,8 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const output = forwarder.forward(stream).then((error) => {
       // A lost attach connection leaves nobody to read the one-off or type into it: stop it
       // (its exit code still comes from wait) rather than let it run on unseen.
-      if (error && !(error instanceof WriteFailed)) {
+      // Once the session is over, its own teardown destroys the stream: that is no loss.
+      if (error && !(error instanceof WriteFailed) && !sessionOver) {
         report.warn(`lost the one-off's output stream: ${error.message}; stopping it`);
         void engine.kill(id, "SIGKILL").catch(() => {});
       }
@@ -218,6 +220,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     }
     throw error;
   } finally {
+    sessionOver = true;
     unsubscribe();
     for (const stopWatching of stopWatchingWrites) stopWatching();
     stop.dispose();
