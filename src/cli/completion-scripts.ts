@@ -41,11 +41,14 @@ export const wordsOf = (source: ValueSource, model: ProgramModel) =>
   "choices" in source ? source.choices : "commands" in source ? model.commands.map((c) => c.name) : [];
 
 /** The config file flags, read by the commands that take them, and before the command's name too (compose's -f). */
-const CONFIG_FLAGS = "-f --file --config";
+export const CONFIG_FLAGS = "-f --file --config";
+
+/** The program's options that take a value (the engine flags: --host, --context, --env-name), passed on to what lists one-offs and process types. */
+export const engineFlagsOf = (model: ProgramModel) => namesOf(model.options.filter((option) => option.value));
 
 export function bashScript(model: ProgramModel): string {
   const { name } = model;
-  const globalValued = ` ${namesOf(model.options.filter((option) => option.value)).join(" ")} ${CONFIG_FLAGS} `;
+  const globalValued = ` ${engineFlagsOf(model).join(" ")} ${CONFIG_FLAGS} `;
   const fn = `_${name.replace(/-/g, "_")}`;
   // Environment names come from the config; one-offs and process types from the engine the line names.
   const listed = (kind: ListKind) =>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Make sure the command-line tools the tests drive are on PATH: tmux (Debian
-# package tmux), script (package bsdutils, normally present) and docker-compose
-# (Debian's compose v1, the reference the compose tests compare oneoff with). Installs only
+# package tmux), script (package bsdutils, normally present), docker-compose
+# (Debian's compose v1, the reference the compose tests compare oneoff with), and zsh
+# and fish (packages zsh, fish: the completion tests run their scripts in them). Installs only
 # what is missing. Idempotent; safe with CI=true and no stdin/terminal. Needs
 # root only when something has to be installed.
 set -Eeuo pipefail
@@ -9,7 +10,7 @@ set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 readonly LOCK=/tmp/oneoff-setup-tools.lock
-readonly TOOLS=(tmux:tmux script:bsdutils docker-compose:docker-compose)
+readonly TOOLS=(tmux:tmux script:bsdutils docker-compose:docker-compose zsh:zsh fish:fish)
 
 missing=$(missing_packages "${TOOLS[@]}")
 [[ -n $missing ]] || exit 0
