@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync, type Stats } from "node:fs";
 import path from "node:path";
-import { folderChainProblem } from "../formats/private-paths.js";
+import { folderChainProblem, writableByOthers } from "../formats/private-paths.js";
 import { OneoffError } from "../output/errors.js";
 import type { Environment } from "./interpolate.js";
 
@@ -73,8 +73,8 @@ export function readIfTrusted(file: string, uid: number): { text: string } | { w
     const what = target === file ? "it" : `the file it links to (${target})`;
     if (!stats.isFile()) return { why: `${what} is not a regular file` };
     if (!ownedByUserOrRoot(stats, uid)) return { why: `${what} is owned by uid ${stats.uid} (not you, nor root)` };
-    if ((stats.mode & 0o002) !== 0) return { why: `${what} is writable by anyone` };
-    if ((stats.mode & 0o020) !== 0) return { why: `${what} is writable by its group (gid ${stats.gid})` };
+    const writable = writableByOthers(stats);
+    if (writable) return { why: `${what} ${writable}` };
     return { text: readFileSync(fd, "utf8") };
   } finally {
     closeSync(fd);

@@ -21,18 +21,7 @@ const STICKY = 0o1000;
  * folder itself never may be writable by others: anyone could add a file to it.
  */
 export function folderChainProblem(dir: string, uid: number): string | undefined {
-  const folders = foldersDownTo(dir);
-  for (const [index, folder] of folders.entries()) {
-    let stats: Stats;
-    try {
-      stats = lstatSync(folder);
-    } catch (error) {
-      return `${folder} cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
-    }
-    const why = folderProblem(stats, uid, index < folders.length - 1);
-    if (why) return `${folder} ${why}`;
-  }
-  return undefined;
+  return walkFolderChain(dir, uid, false);
 }
 
 /**
@@ -41,13 +30,19 @@ export function folderChainProblem(dir: string, uid: number): string | undefined
  * Returns why it is not safe to use (and then makes nothing below the unsafe folder).
  */
 export function ensurePrivateFolder(dir: string, uid: number): string | undefined {
+  return walkFolderChain(dir, uid, true);
+}
+
+/** Checks each folder from / down to `dir`, making a missing one (0700) with `makeMissing`. */
+function walkFolderChain(dir: string, uid: number, makeMissing: boolean): string | undefined {
   const folders = foldersDownTo(dir);
   for (const [index, folder] of folders.entries()) {
     let stats: Stats;
     try {
       stats = lstatSync(folder);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") return `${folder} cannot be read (${(error as NodeJS.ErrnoException).code})`;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (!makeMissing || code !== "ENOENT") return `${folder} cannot be read (${code ?? String(error)})`;
       try {
         // Its parent passed the checks, so no one else can have made it meanwhile but root.
         mkdirSync(folder, { mode: 0o700 });
@@ -97,9 +92,15 @@ function folderProblem(stats: Stats, uid: number, stickyRootAllowed: boolean): s
   if (stats.isSymbolicLink()) return "is a link";
   if (!stats.isDirectory()) return "is not a folder";
   if (stats.uid !== uid && stats.uid !== 0) return `is owned by uid ${stats.uid} (not you, nor root)`;
-  if ((stats.mode & WRITABLE_BY_OTHERS) === 0) return undefined;
   if (stickyRootAllowed && stats.uid === 0 && (stats.mode & STICKY) !== 0) return undefined;
-  return (stats.mode & 0o002) !== 0 ? "is writable by anyone" : `is writable by its group (gid ${stats.gid})`;
+  return writableByOthers(stats);
+}
+
+/** "is writable by anyone" / "is writable by its group (gid N)", or undefined when neither may write. */
+export function writableByOthers(stats: Stats): string | undefined {
+  if ((stats.mode & 0o002) !== 0) return "is writable by anyone";
+  if ((stats.mode & 0o020) !== 0) return `is writable by its group (gid ${stats.gid})`;
+  return undefined;
 }
 
 /** "/", "/a", "/a/b" for "/a/b". */

@@ -13,8 +13,12 @@ export const REAP_EVERY_MS = 10 * 60_000;
 type Env = Readonly<Record<string, string | undefined>>;
 
 export function reapStampPath(env: Env, endpoint: string): string {
-  const which = sha256Hex(endpoint).slice(0, 12);
-  return path.join(stateDir(env), `reaped-${which}`);
+  return path.join(stateDir(env), reapStampName(endpoint));
+}
+
+/** One stamp per engine, named after its address's hash. */
+function reapStampName(endpoint: string): string {
+  return `reaped-${sha256Hex(endpoint).slice(0, 12)}`;
 }
 
 /** Whether the last reap of this engine (by this user) is older than REAP_EVERY_MS, or unknown. */
@@ -37,7 +41,7 @@ export function stampReap(env: Env, endpoint: string, now = Date.now()): void {
   } catch {
     return;
   }
-  const stamp = path.join(dir, path.basename(reapStampPath(env, endpoint)));
+  const stamp = path.join(dir, reapStampName(endpoint));
   const fd = openSync(stamp, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   try {
     futimesSync(fd, now / 1000, now / 1000);
