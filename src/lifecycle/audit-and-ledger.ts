@@ -69,15 +69,19 @@ export function writeAudit(
   );
 }
 
-/** Runs whose audit line could not be written and said so: the end line's failure is the start line's. */
+/**
+ * Runs whose start line could not be written and said so: the end line's failure is the start
+ * line's, said once. A run leaves the set with its end line (a library process runs many).
+ */
 const unwritableRuns = new Set<string>();
 
 function append(env: Readonly<Record<string, string | undefined>>, line: AuditEntry | AuditStart, report: Reporter): void {
+  const saidForStart = line.runId !== undefined && unwritableRuns.delete(line.runId);
   try {
     appendAudit(env, line);
   } catch (error) {
-    if (line.runId !== undefined && unwritableRuns.has(line.runId)) return;
-    if (line.runId !== undefined) unwritableRuns.add(line.runId);
+    if (saidForStart) return;
+    if (line.runId !== undefined && "event" in line) unwritableRuns.add(line.runId);
     report.warn(
       `could not write the audit log ${auditLogPath(env)}: ${(error as Error).message} (set ONEOFF_AUDIT_LOG to a writable file)`,
     );
