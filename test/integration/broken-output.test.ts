@@ -69,8 +69,15 @@ function expectRunGone(runId: string): void {
   expect(docker("ps", "-aq", "--filter", `label=io.oneoff.run=${runId}`)).toBe("");
 }
 
-// 30 s of output unless it is stopped; stops at once on SIGTERM.
-const CHATTY = ["sh", "-c", "trap 'exit 143' TERM; i=0; while [ $i -lt 300 ]; do seq 1 1000; sleep 0.1; i=$((i+1)); done"];
+/** A container labelled as one of app `app`'s one-offs, running `script` detached: what logs reads. */
+function startOneOffContainer(app: string, script: string): string {
+  return docker("run", "-d", "--label", "io.oneoff.managed=true", "--label", `io.oneoff.app=${app}`, IMAGE, "sh", "-c", script);
+}
+
+/** 30 s of output, 1000 lines every 0.1 s, unless it is stopped. */
+const THIRTY_SECONDS_OF_LINES = "i=0; while [ $i -lt 300 ]; do seq 1 1000; sleep 0.1; i=$((i+1)); done";
+// The same, stopping at once on SIGTERM.
+const CHATTY = ["sh", "-c", `trap 'exit 143' TERM; ${THIRTY_SECONDS_OF_LINES}`];
 const CHATTY_ON_STDERR = ["sh", "-c", "trap 'exit 143' TERM; i=0; while [ $i -lt 300 ]; do seq 1 1000 >&2; sleep 0.1; i=$((i+1)); done"];
 
 describe("a write error on the command's output", () => {
@@ -134,18 +141,7 @@ describe("a write error on the command's output", () => {
   });
 
   it("makes logs and logs -f exit 125 with one line", async () => {
-    const id = docker(
-      "run",
-      "-d",
-      "--label",
-      "io.oneoff.managed=true",
-      "--label",
-      "io.oneoff.app=broken-output",
-      IMAGE,
-      "sh",
-      "-c",
-      "seq 1 100000; sleep 30",
-    );
+    const id = startOneOffContainer("broken-output", "seq 1 100000; sleep 30");
     try {
       for (const follow of [[], ["-f"]]) {
         const result = await spawnOneoff(["logs", ...follow, id], { stdout: "full" });
@@ -171,14 +167,14 @@ describe("a write error on a Swarm job's output", () => {
     const ended = lastAuditEnd();
     expect(ended).toMatchObject({ outcome: "output-failed", exitCode: 125 });
     expect(jobServices()).toEqual([]);
-    expect(docker("ps", "-aq", "--filter", `label=io.oneoff.run=${ended.runId}`)).toBe("");
+    expectRunGone(ended.runId);
   });
 });
 
 describe("a reader that goes away", () => {
   it("ends the one-off soon: stopped, removed, exit 141, at most one line and no stack trace", async () => {
     // PID 1 ignores SIGTERM here (no trap): SIGKILL follows after --stop-timeout.
-    const command = ["sh", "-c", "i=0; while [ $i -lt 300 ]; do seq 1 1000; sleep 0.1; i=$((i+1)); done"];
+    const command = ["sh", "-c", THIRTY_SECONDS_OF_LINES];
     const result = await spawnOneoff(["run", "--stop-timeout", "2", "--release", IMAGE, "--", ...command], { stdout: "after-first-chunk" });
     expect(result.stdout).toMatch(/^1\n/);
     expect(result.code).toBe(141);
@@ -196,18 +192,7 @@ describe("a reader that goes away", () => {
   });
 
   it("ends logs -f soon, quietly, exit 141", async () => {
-    const id = docker(
-      "run",
-      "-d",
-      "--label",
-      "io.oneoff.managed=true",
-      "--label",
-      "io.oneoff.app=broken-output",
-      IMAGE,
-      "sh",
-      "-c",
-      "i=0; while [ $i -lt 300 ]; do seq 1 1000; sleep 0.1; i=$((i+1)); done",
-    );
+    const id = startOneOffContainer("broken-output", THIRTY_SECONDS_OF_LINES);
     try {
       const result = await spawnOneoff(["logs", "-f", id], { stdout: "after-first-chunk" });
       expect(result.code).toBe(141);
@@ -248,18 +233,7 @@ describe("oneoff's own output into a pipe whose reader has gone", () => {
   );
 
   it("logs and diff --all exit 141 and say nothing", async () => {
-    const id = docker(
-      "run",
-      "-d",
-      "--label",
-      "io.oneoff.managed=true",
-      "--label",
-      "io.oneoff.app=brokenpipe",
-      IMAGE,
-      "sh",
-      "-c",
-      "seq 1 10; sleep 30",
-    );
+    const id = startOneOffContainer("brokenpipe", "seq 1 10; sleep 30");
     try {
       for (const args of [
         ["logs", id],

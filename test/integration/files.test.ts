@@ -312,13 +312,22 @@ describe("copy-out limits", () => {
   });
 });
 
+/** Runs `test` with `dir`/full a 64 KiB tmpfs (tests run as root), unmounted after. */
+async function withFullDisk(dir: string, test: (full: string) => Promise<void>): Promise<void> {
+  const full = path.join(dir, "full");
+  mkdirSync(full);
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]);
+  try {
+    await test(full);
+  } finally {
+    execFileSync("umount", [full]);
+  }
+}
+
 describe("copy-out onto a full disk", () => {
   it("fails in one line naming ENOSPC, exit 125, leaves nothing half written, and removes the one-off", async () => {
     const dir = workspace();
-    const full = path.join(dir, "full");
-    mkdirSync(full);
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]);
-    try {
+    await withFullDisk(dir, async (full) => {
       const result = await oneoff(
         ["run", ...RELEASE, "--copy-out", "/out:full/out", "--", "sh", "-c", "mkdir /out && head -c 262144 /dev/urandom > /out/big"],
         { cwd: dir },
@@ -331,19 +340,14 @@ describe("copy-out onto a full disk", () => {
       ]);
       expect(readdirSync(full)).toEqual([]);
       expect(oneOffContainers()).toEqual([]);
-    } finally {
-      execFileSync("umount", [full]);
-    }
+    });
   });
 });
 
 describe("copy-out of a file that fills the disk", () => {
   it("is not left short as if complete: exit 125 and one line naming ENOSPC", async () => {
     const dir = workspace();
-    const full = path.join(dir, "full");
-    mkdirSync(full);
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]);
-    try {
+    await withFullDisk(dir, async (full) => {
       // A little more than the disk holds: the last write is taken only in part, without an error.
       const result = await oneoff(
         ["run", ...RELEASE, "--copy-out", "/report.bin:full/report.bin", "--", "sh", "-c", "head -c 66000 /dev/urandom > /report.bin"],
@@ -354,9 +358,7 @@ describe("copy-out of a file that fills the disk", () => {
       expect(oneLine(result.stderr)).toEqual([
         expect.stringMatching(/^oneoff: --copy-out \/report\.bin:full\/report\.bin: not copied: .*ENOSPC/),
       ]);
-    } finally {
-      execFileSync("umount", [full]);
-    }
+    });
   });
 });
 
