@@ -82,13 +82,26 @@ export function parseEnvFlags(entries: readonly string[], hostEnv: Environment):
   return env;
 }
 
-function parseLabelFlags(entries: readonly string[]): Record<string, string> {
+function parseLabelFlags(entries: readonly string[], source = { name: "--label", fix: "use --label KEY=VALUE" }): Record<string, string> {
   const labels = userKeyed();
   for (const entry of entries) {
     const eq = entry.indexOf("=");
     const name = eq < 0 ? entry : entry.slice(0, eq);
-    if (name === "") throw new OneoffError(`--label "${entry}": missing label name`, { hint: "use --label KEY=VALUE" });
+    if (name === "") throw new OneoffError(`${source.name} "${entry}": missing label name`, { hint: source.fix });
     labels[name] = eq < 0 ? "" : entry.slice(eq + 1);
   }
   return labels;
+}
+
+/**
+ * ONEOFF_LABELS: labels for every one-off started with this environment, comma-separated
+ * KEY=VALUE pairs (a CI job's ID, so a pipeline can find its own with `docker ps --filter`;
+ * the test suite's per-file run label). Under flags and over oneoff.yaml, as ONEOFF_RELEASE.
+ */
+export function parseLabelList(text: string): Record<string, string> {
+  const entries = text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  return parseLabelFlags(entries, { name: "ONEOFF_LABELS", fix: "use ONEOFF_LABELS=KEY=VALUE,KEY=VALUE" });
 }

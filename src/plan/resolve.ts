@@ -28,7 +28,7 @@ import {
   containerNaming,
   timeoutAndLock,
 } from "./run-modes.js";
-import { flagLayer } from "./flags.js";
+import { flagLayer, parseLabelList } from "./flags.js";
 import { pickEnvironment } from "../config/environments.js";
 import { closest } from "../formats/words.js";
 import { mergeLayers } from "./merge-layers.js";
@@ -75,6 +75,8 @@ export function resolveRunPlan({
   if (environment) fileSays(environment.overrides);
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
+  const envLabels = hostEnv.ONEOFF_LABELS;
+  if (envLabels) layers.push({ source: "ONEOFF_LABELS", settings: { labels: parseLabelList(envLabels) } });
 
   const { command, task } = chooseCommand(config, options);
   if (task) fileSays(...task.envFileLayers, task.overrides);

@@ -139,6 +139,29 @@ describe("resolveRunPlan", () => {
     });
   });
 
+  it("adds ONEOFF_LABELS' labels over the config's, under --label", () => {
+    const plan = resolve({
+      options: { command: ["true"], labels: ["ci.job=from-flag"] },
+      hostEnv: { ONEOFF_LABELS: "ci.job=from-env, ci.pipeline=p 7,team=infra,," },
+    });
+    expect(plan.settings.labels).toEqual({ team: "infra", "ci.job": "from-flag", "ci.pipeline": "p 7" });
+    expect(plan.provenance).toMatchObject({ "labels.team": "ONEOFF_LABELS", "labels.ci.pipeline": "ONEOFF_LABELS", "labels.ci.job": "flags" });
+  });
+
+  it.each([
+    ["=x", /^ONEOFF_LABELS "=x": missing label name \(use ONEOFF_LABELS=KEY=VALUE,KEY=VALUE\)$/],
+    ["io.oneoff.app=forged", /^label io\.oneoff\.app \(from ONEOFF_LABELS\): labels starting with io\.oneoff\. are reserved/],
+  ])("refuses ONEOFF_LABELS=%s in one line naming it", (value, says) => {
+    let line = "none thrown";
+    try {
+      resolve({ options: { command: ["true"] }, hostEnv: { ONEOFF_LABELS: value } });
+    } catch (error) {
+      const { message, hint } = error as OneoffError;
+      line = hint ? `${message} (${hint})` : message;
+    }
+    expect(line).toMatch(says);
+  });
+
   it.each([
     ["the config's release", {}, {}, "registry.example.com/shop:v1", "oneoff.yaml:2:1"],
     ["ONEOFF_RELEASE over the config", {}, { ONEOFF_RELEASE: "v2" }, "registry.example.com/shop:v2", "ONEOFF_RELEASE"],
