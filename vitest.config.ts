@@ -3,6 +3,20 @@ import { defineConfig } from "vitest/config";
 /** Unit files that mock a module: run isolated, so the mock cannot reach another file's imports. */
 const UNIT_WITH_MODULE_MOCKS = ["test/unit/library-flag-table.test.ts"];
 
+const INTEGRATION = ["test/integration/**/*.test.ts", "test/faults/**/*.test.ts"];
+
+/**
+ * Integration files that need the engine to themselves, run one at a time after all the others:
+ * they kill dockerd, load the machine, change the Swarm's nodes, or expect an exact list of
+ * the engine's orphans.
+ */
+const ENGINE_TO_ITSELF = [
+  "test/faults/engine-faults.test.ts", // SIGKILLs dockerd
+  "test/faults/chaos.test.ts", // loads both cores with one-offs and kills owners at random
+  "test/integration/swarm-worker.test.ts", // changes the worker node's availability
+  "test/faults/owner-killed.test.ts", // expects `oneoff cleanup` to find exactly its orphans
+];
+
 export default defineConfig({
   test: {
     // Two files at a time where a project allows it (the integration tier does not): vitest's
@@ -41,11 +55,23 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["test/integration/**/*.test.ts", "test/faults/**/*.test.ts"],
+          include: INTEGRATION,
+          exclude: ENGINE_TO_ITSELF,
           globalSetup: ["test/integration/global-setup.ts"],
-          // Files run one at a time: each checks that no one-off container is left behind,
-          // which only means something when no other file is starting one-offs meanwhile.
+          // Files run side by side: each counts only its own one-offs as left behind (the
+          // ONEOFF_LABELS run label test/integration/helpers.ts gives them).
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "integration-serial",
+          include: ENGINE_TO_ITSELF,
+          globalSetup: ["test/integration/global-setup.ts"],
           fileParallelism: false,
+          // After every other project: nothing else uses the engine meanwhile.
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -132,7 +132,9 @@ export async function checkOneOff(
       Cmd: ["oneoff-check"],
       Entrypoint: [""],
       Env: [],
-      Labels: { [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
+      // The run's own labels too (--label, ONEOFF_LABELS): whoever finds their one-offs by a
+      // label finds this container as well, should it outlive a killed check.
+      Labels: { ...plan.settings.labels, [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
       AttachStdin: false,
       AttachStdout: true,
       AttachStderr: true,

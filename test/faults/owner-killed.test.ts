@@ -14,6 +14,7 @@ import {
   docker,
   eventually,
   expectNoLeftovers,
+  FILE_RUN_LABEL,
   IMAGE,
   oneoff,
   oneOffContainers,
@@ -147,7 +148,15 @@ describe("orphans of dead owners", () => {
     inside.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => inside.once("exit", resolve));
     await eventually(() => (stdout.includes("ready") ? true : undefined), 20_000);
-    const owner = docker("ps", "--filter", "label=io.oneoff.managed=true", "--format", '{{.Label "io.oneoff.owner"}}')
+    const owner = docker(
+      "ps",
+      "--filter",
+      "label=io.oneoff.managed=true",
+      "--filter",
+      `label=${FILE_RUN_LABEL}`,
+      "--format",
+      '{{.Label "io.oneoff.owner"}}',
+    )
       .split("\n")
       .find((label) => /^[^:]+:1:/.test(label));
     expect(owner, "the one-off's owner is PID 1 of its namespace").toBeDefined();

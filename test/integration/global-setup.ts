@@ -12,10 +12,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 
 const ENGINE_LOCK = "/tmp/oneoff-integration-engine.lock";
-let lockHolder: ChildProcess | undefined;
-
-async function holdEngineLock(): Promise<void> {
-  lockHolder = spawn("flock", ["-w", "1800", ENGINE_LOCK, "sh", "-c", "echo locked; exec cat >/dev/null"], {
+async function holdEngineLock(): Promise<ChildProcess> {
+  const lockHolder = spawn("flock", ["-w", "1800", ENGINE_LOCK, "sh", "-c", "echo locked; exec cat >/dev/null"], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const waiting = setTimeout(
@@ -25,6 +23,7 @@ async function holdEngineLock(): Promise<void> {
   const [line] = (await Promise.race([once(lockHolder.stdout!, "data"), once(lockHolder, "exit")])) as [Buffer | number];
   clearTimeout(waiting);
   if (!Buffer.isBuffer(line) || !line.toString().startsWith("locked")) throw new Error(`integration tests: could not take ${ENGINE_LOCK}`);
+  return lockHolder;
 }
 
 export default async function setup(): Promise<() => void> {
@@ -34,8 +33,17 @@ export default async function setup(): Promise<() => void> {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? error).trim();
     throw new Error(`integration tests need a Docker engine with the test images (${stderr}); run: bash test/setup/all.sh`);
   }
-  await holdEngineLock();
+  // Both integration projects (parallel and serial) name this setup, and vitest runs it for
+  // each in this one process: the lock is taken once and let go when the last one is done.
+  // (It may be loaded once per project, so the count and the holder live on globalThis.)
+  const shared = globalThis as { oneoffEngineLock?: { users: number; holder: Promise<ChildProcess> } };
+  const lock = (shared.oneoffEngineLock ??= { users: 0, holder: holdEngineLock() });
+  lock.users += 1;
+  const holder = await lock.holder;
   return () => {
-    lockHolder?.stdin?.end();
+    lock.users -= 1;
+    if (lock.users > 0) return;
+    holder.stdin?.end();
+    delete shared.oneoffEngineLock;
   };
 }

@@ -58,44 +58,31 @@ export function docker(...args: string[]): string {
 }
 
 /**
- * The label every one-off of `npm run bench` carries: a benchmark running beside the tests on
- * the same engine is not theirs to count or remove.
+ * This test file's run: a label every one-off it starts carries (ONEOFF_LABELS, inherited by
+ * every oneoff process it spawns and read by the library it calls), so that its "nothing left
+ * behind" checks count its own one-offs only while other files run beside it on the engine.
+ * A benchmark's one-offs carry `oneoff.bench` instead, and are never counted.
  */
+export const FILE_RUN_KEY = "oneoff.test-run";
+export const FILE_RUN = `${path.basename(expect.getState().testPath ?? "unknown")}-${process.pid}-${Date.now().toString(36)}`;
+export const FILE_RUN_LABEL = `${FILE_RUN_KEY}=${FILE_RUN}`;
+process.env.ONEOFF_LABELS = FILE_RUN_LABEL;
+
+/** The label every one-off of `npm run bench` carries. */
 export const BENCH_LABEL = "oneoff.bench";
 
-/**
- * IDs of the one-off containers of the tests (any state; `filters` narrow it: "status=created").
- * One listing, each with its bench label: listing the benchmark's separately would race with
- * its runs (one created between two listings would look like the tests').
- */
+/** IDs of this file's one-off containers (any state; `filters` narrow it: "status=created"). */
 export function oneOffContainers(...filters: string[]): string[] {
-  return notBench(
-    docker("ps", "-a", "--filter", `label=${MARKER_LABEL}`, ...filters.flatMap((filter) => ["--filter", filter]), "--format", BENCH_FORMAT),
+  return lines(
+    docker("ps", "-a", "-q", ...[`label=${MARKER_LABEL}`, `label=${FILE_RUN_LABEL}`, ...filters].flatMap((filter) => ["--filter", filter])),
   );
 }
 
-/** IDs of every container on the engine but a benchmark's (one-off or not). */
-export function testContainers(): string[] {
-  return notBench(docker("ps", "-a", "--format", BENCH_FORMAT));
-}
-
-/** IDs of the Swarm job services of the tests (not a benchmark's): listed, then each inspected. */
+/** IDs of this file's Swarm job services. */
 export function jobServices(): string[] {
-  return lines(docker("service", "ls", "-q", "--filter", `label=${MARKER_LABEL}=true`)).filter((id) => {
-    try {
-      return docker("service", "inspect", "--format", `{{index .Spec.Labels "${BENCH_LABEL}"}}`, id) === "";
-    } catch {
-      return false; // removed since it was listed
-    }
-  });
+  return lines(docker("service", "ls", "-q", "--filter", `label=${MARKER_LABEL}=true`, "--filter", `label=${FILE_RUN_LABEL}`));
 }
 
-const BENCH_FORMAT = `{{.ID}} {{.Label "${BENCH_LABEL}"}}`;
-const notBench = (listing: string) =>
-  lines(listing)
-    .map((line) => line.split(" "))
-    .filter(([, bench]) => !bench)
-    .map(([id]) => id as string);
 const lines = (text: string) => text.split("\n").filter(Boolean);
 
 export function imageId(reference: string): string {

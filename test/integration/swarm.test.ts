@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
-  BENCH_LABEL,
+  FILE_RUN_LABEL,
   BIN,
   docker,
   eventually,
@@ -22,6 +22,7 @@ import {
   waitForOutput,
 } from "./helpers.js";
 import { documentOf, oneOffsOf } from "./json-schemas.js";
+import { Labels } from "../../src/spec/labels.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -42,12 +43,9 @@ const swarm = (args: string[], options: Parameters<typeof oneoff>[1] = {}) =>
     env: { ONEOFF_AUDIT_LOG: auditLog, ...options.env },
   });
 
-/** Containers of job services named like oneoff's (app "oneoff-swarm-…" or a lock), any state; not a benchmark's. */
+/** This file's job containers (any state): they carry the job's labels, the file's run label among them. */
 function jobContainers(): string[] {
-  return docker("ps", "-a", "--format", `{{.ID}} {{.Label "${BENCH_LABEL}"}}/{{.Label "com.docker.swarm.service.name"}}`)
-    .split("\n")
-    .filter((line) => / \/\S+-(run-[0-9a-f]{6}|lock-\S+)$/.test(line))
-    .map((line) => line.split(" ")[0] as string);
+  return docker("ps", "-aq", "--filter", `label=${Labels.job}`, "--filter", `label=${FILE_RUN_LABEL}`).split("\n").filter(Boolean);
 }
 
 afterEach(() => {
