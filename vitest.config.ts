@@ -23,7 +23,7 @@ export default defineConfig({
     // default on 2 cores is one, and unit files mostly wait on the shells and processes they
     // start. `npx vitest run test/unit` wall time here: 23 s with one worker, 17 s with two
     // (isolated); with isolate: false below, 9.5 s with 2 workers, 10.6 s with 3, 11.7 s with 4.
-    maxWorkers: 2,
+    maxWorkers: Number(process.env.ONEOFF_TEST_WORKERS || 2),
     projects: [
       {
         test: {

@@ -59,15 +59,20 @@ describe("secrets never leak into oneoff's own output", () => {
     // While one holds a lock: the refused one's message, ps, and the container's labels.
     let labels = "";
     let refused: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
-    const holder = oneoff(["run", "--lock", "s", ...secretArgs, "--", "sh", "-c", `echo ready; sleep 2`, "sh", `--password=${SECRET}`], {
+    // The holder runs until its stdin ends, which the test does once it has seen all this: no
+    // sleep that a loaded machine could outlast.
+    const holder = oneoff(["run", "--lock", "s", ...secretArgs, "--", "sh", "-c", "echo ready; read go", "sh", `--password=${SECRET}`], {
       cwd: dir,
       env,
+      holdStdin: true,
       onSpawn: (child) =>
         void waitForOutput(child, (text) => text.includes("ready")).then(async () => {
           labels = docker("ps", "--filter", "label=io.oneoff.app=secretapp", "--format", "{{json .Labels}}");
           seen.push(labels);
           keep(await oneoff(["ps", "--json"], { cwd: dir, env }), true);
           refused = oneoff(["run", "--lock", "s", ...secretArgs, "--", "true", `--password=${SECRET}`], { cwd: dir, env });
+          await refused;
+          child.stdin?.end("go\n");
         }),
     });
     keep(await holder, false);

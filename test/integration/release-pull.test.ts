@@ -122,8 +122,10 @@ describe("pull progress", () => {
   it("on a terminal, draws a line per layer in place as docker pull does, and leaves them above the command's output", async () => {
     // A layer of its own (3 MB of random bytes) that this engine has never had, pushed and
     // dropped, so the pull fetches it: a pull of layers the engine has says nothing per layer.
+    // --no-cache: a cached build would give the same image as an earlier run's, which another
+    // tag (an earlier run that failed mid-pull) may still hold here.
     const fresh = `${REGISTRY}/oneoff-test/layers:t${process.pid}-${Date.now().toString(36)}`;
-    execFileSync("docker", ["build", "-q", "-t", fresh, "-"], {
+    execFileSync("docker", ["build", "--no-cache", "-q", "-t", fresh, "-"], {
       input: `FROM ${IMAGE}\nRUN head -c 3000000 /dev/urandom > /blob\n`,
       env: { ...process.env, DOCKER_BUILDKIT: "0" },
       stdio: ["pipe", "ignore", "ignore"],

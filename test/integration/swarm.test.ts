@@ -515,10 +515,15 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     const left = docker("service", "ls", "--format", "{{.Name}}", "--filter", `label=io.oneoff.app=reap${tag}`).split("\n").filter(Boolean);
     expect(left).toEqual([alive]);
     docker("service", "rm", alive);
-    for (const name of [orphan, alive]) {
-      const containers = docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${name}`).split("\n").filter(Boolean);
-      if (containers.length) docker("rm", "-f", ...containers);
-    }
+    // These services are the test's own (no oneoff labels): their task containers, which this
+    // engine (20.10) may still be creating when the service goes, are removed until none is left.
+    const containersOf = (name: string) => docker("ps", "-aq", "--filter", `label=com.docker.swarm.service.name=${name}`).split("\n");
+    await eventually(() => {
+      const containers = [orphan, alive].flatMap(containersOf).filter(Boolean);
+      if (containers.length === 0) return true;
+      docker("rm", "-f", ...containers);
+      return undefined;
+    });
   });
 
   it("checks a job before it runs: the engine is a swarm manager, the release and command are there", async () => {
