@@ -15,6 +15,7 @@ const ENGINE_TO_ITSELF = [
   "test/faults/chaos.test.ts", // loads both cores with one-offs and kills owners at random
   "test/integration/swarm-worker.test.ts", // changes the worker node's availability
   "test/faults/owner-killed.test.ts", // expects `oneoff cleanup` to find exactly its orphans
+  "test/integration/cleanup.test.ts", // the same, for detached one-offs past their keep time
 ];
 
 export default defineConfig({
