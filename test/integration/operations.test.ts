@@ -89,7 +89,9 @@ describe("--timeout", () => {
 
 describe("--detach, ps, logs, wait, stop", () => {
   it("starts, returns the ID at once, and keeps the output for logs after it ends", async () => {
-    const started = await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", "echo out-line; echo err-line >&2; sleep 1; exit 6"]);
+    // It runs until the test has listed it (a fixed sleep could end first on a loaded machine).
+    const script = "echo out-line; echo err-line >&2; until [ -e /tmp/listed ]; do sleep 0.05; done; sleep 1; exit 6";
+    const started = await run(["run", "-d", "--release", IMAGE, "--", "sh", "-c", script]);
     expect(started.code).toBe(0);
     const id = started.stdout.toString().trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
@@ -101,6 +103,7 @@ describe("--detach, ps, logs, wait, stop", () => {
         state: string;
       }>((await run(["ps", "--all-apps", "--json"])).stdout);
       expect(listed.find((oneOff) => oneOff.id === id)).toMatchObject({ detached: true, state: "running" });
+      docker("exec", id, "touch", "/tmp/listed");
 
       const waited = await run(["wait", id.slice(0, 12)]);
       expect(waited.stdout.toString()).toBe("6\n");
