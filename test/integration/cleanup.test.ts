@@ -4,7 +4,7 @@
  * file running beside this one could reap these one-offs before cleanup names them.
  */
 import { describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, oneoff } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, oneoff, until } from "./helpers.js";
 
 expectNoLeftovers();
 

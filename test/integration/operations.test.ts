@@ -16,7 +16,6 @@ import {
   oneoff,
   oneOffContainers,
   ownerLabel,
-  until,
   waitForOutput,
 } from "./helpers.js";
 import { documentOf, oneOffsOf } from "./json-schemas.js";
