@@ -3,10 +3,12 @@
  * missing the whole suite fails here, loudly; it never skips (CI must not go green without
  * having run them). `npm test` runs test/setup/all.sh first, which provides both.
  *
- * They also need the engine to themselves: every test checks that no oneoff container is
- * left on the engine, so two runs at once (two worktrees, a benchmark) would fail each other.
- * Setup therefore holds an exclusive lock for the whole run: a `flock` child that keeps it
- * until its stdin closes, which also happens when this process dies.
+ * One run of the suite uses the engine at a time. Within a run, files count only their own
+ * one-offs (helpers.ts' run label), but the serial files (vitest.config.ts) kill dockerd,
+ * change the Swarm's nodes and expect exact lists of orphans, so two runs at once (two
+ * worktrees) would fail each other; a benchmark's one-offs carry their own label and may run
+ * beside. Setup therefore holds an exclusive lock for the whole run: a `flock` child that
+ * keeps it until its stdin closes, which also happens when this process dies.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
