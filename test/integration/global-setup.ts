@@ -10,6 +10,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import type { TestProject } from "vitest/node";
+import { provideForRun } from "../setup/provide.js";
 
 const ENGINE_LOCK = "/tmp/oneoff-integration-engine.lock";
 let lockHolder: ChildProcess | undefined;
@@ -27,7 +29,8 @@ async function holdEngineLock(): Promise<void> {
   if (!Buffer.isBuffer(line) || !line.toString().startsWith("locked")) throw new Error(`integration tests: could not take ${ENGINE_LOCK}`);
 }
 
-export default async function setup(): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => void> {
+  await provideForRun(project); // the setup steps the run's files need (test/setup/needs.ts)
   try {
     execFileSync("docker", ["image", "inspect", "-f", "{{.Id}}", "oneoff-test/busybox:latest"], { stdio: "pipe", timeout: 15_000 });
   } catch (error) {
