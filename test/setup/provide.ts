@@ -34,13 +34,16 @@ async function provide(project: TestProject): Promise<void> {
 }
 
 /**
- * The run's files (vitest records them before global setups run) that belong to a project with
- * this global setup, as paths from the repository. Were that record empty, every file of those
- * projects: more setup than needed, never less.
+ * The run's files (vitest 4 records them in its state before it runs global setups) that belong
+ * to a project with this global setup, as paths from the repository. Were that record empty,
+ * every file of those projects: more setup than needed, never less.
  */
 async function selectedFiles(project: TestProject): Promise<string[]> {
-  const setupOf = (candidate: TestProject) => JSON.stringify(candidate.config.globalSetup);
-  const tier = project.vitest.projects.filter((candidate) => setupOf(candidate) === setupOf(project));
+  // Every project whose global setups include one of the caller's (global-setup.ts, which calls
+  // this), so that the first to call provides for them all: swarm.sh would otherwise wait for
+  // the engine lock that this run already holds.
+  const ours = new Set(project.config.globalSetup);
+  const tier = project.vitest.projects.filter((candidate) => candidate.config.globalSetup.some((file) => ours.has(file)));
   let files = project.vitest.state.getPaths().filter((file) => tier.some((candidate) => candidate.matchesTestGlob(file)));
   if (files.length === 0) {
     process.stderr.write("setup: vitest named no file of this run: providing what every engine-tier file needs\n");
