@@ -12,6 +12,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import type { TestProject } from "vitest/node";
+import { provideForRun } from "../setup/provide.js";
 
 const ENGINE_LOCK = "/tmp/oneoff-integration-engine.lock";
 async function holdEngineLock(): Promise<ChildProcess> {
@@ -28,7 +30,8 @@ async function holdEngineLock(): Promise<ChildProcess> {
   return lockHolder;
 }
 
-export default async function setup(): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => void> {
+  await provideForRun(project); // the setup steps the run's files need (test/setup/needs.ts)
   try {
     execFileSync("docker", ["image", "inspect", "-f", "{{.Id}}", "oneoff-test/busybox:latest"], { stdio: "pipe", timeout: 15_000 });
   } catch (error) {
