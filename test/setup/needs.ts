@@ -107,6 +107,7 @@ export const NEEDS: Readonly<Record<string, FileNeeds>> = {
   "test/integration/broken-output.test.ts": { steps: ["swarm"], why: "a write error on a Swarm job's output" },
   "test/integration/check.test.ts": { steps: ["registry"], why: "checks an image the registry at 127.0.0.1:5055 lacks" },
   "test/integration/cli-errors.test.ts": BASE_ONLY,
+  "test/integration/cleanup.test.ts": BASE_ONLY,
   "test/integration/compose-oracle.test.ts": { steps: ["tools"], why: "docker-compose v1 is the oracle" },
   "test/integration/config-applied.test.ts": BASE_ONLY,
   "test/integration/docker-flags.test.ts": BASE_ONLY,
