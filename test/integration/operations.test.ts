@@ -7,17 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  docker,
-  eventually,
-  expectNoLeftovers,
-  IMAGE,
-  imageId,
-  oneoff,
-  oneOffContainers,
-  ownerLabel,
-  waitForOutput,
-} from "./helpers.js";
+import { docker, eventually, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, ownerLabel, waitForOutput } from "./helpers.js";
 import { documentOf, oneOffsOf } from "./json-schemas.js";
 
 expectNoLeftovers();

@@ -145,7 +145,11 @@ describe("resolveRunPlan", () => {
       hostEnv: { ONEOFF_LABELS: "ci.job=from-env, ci.pipeline=p 7,team=infra,," },
     });
     expect(plan.settings.labels).toEqual({ team: "infra", "ci.job": "from-flag", "ci.pipeline": "p 7" });
-    expect(plan.provenance).toMatchObject({ "labels.team": "ONEOFF_LABELS", "labels.ci.pipeline": "ONEOFF_LABELS", "labels.ci.job": "flags" });
+    expect(plan.provenance).toMatchObject({
+      "labels.team": "ONEOFF_LABELS",
+      "labels.ci.pipeline": "ONEOFF_LABELS",
+      "labels.ci.job": "flags",
+    });
   });
 
   it.each([
