@@ -1,0 +1,138 @@
+/**
+ * The docker CLI as the oracle for docker run's settings (issue 32): the same flags given to
+ * `docker run --rm` and to `oneoff run` must show the same things to a probe inside the
+ * container, and `docker create` and oneoff's container must carry the same settings in
+ * `docker inspect`. What differs by design (names, labels, the command, the container's own
+ * ID, hostname and address) is normalised away; everything else is compared.
+ */
+import { execFileSync } from "node:child_process";
+import { readlinkSync } from "node:fs";
+import { docker, IMAGE, oneoff, type CliOptions } from "./helpers.js";
+
+/**
+ * What the container's PID 1 sees, one `key=value` line each. Read from /proc/1, not from a
+ * process of its own, where the container's settings are (docs/development.md). Lines a
+ * setting does not apply to say so instead of failing.
+ */
+export const PROBE = [
+  "echo uid=$(id -u) gid=$(id -g) groups=$(id -G)",
+  "echo pwd=$(pwd)",
+  "env | sort | sed 's/^/env:/'",
+  "grep -E '^(CapEff|CapBnd|CapPrm|NoNewPrivs|Seccomp):' /proc/1/status",
+  "sed -n 's/^Max \\(open files\\|processes\\|core file size\\|locked memory\\|stack size\\) *\\([^ ]*\\) *\\([^ ]*\\).*/limit:\\1=\\2:\\3/p' /proc/1/limits",
+  // Mounts: target, type, options (sources are host paths and differ by design).
+  "awk '{ for (i = 7; $i != \"-\"; i++); print \"mount:\" $5, $(i+1), $6 }' /proc/1/mountinfo | grep -v ' /proc/\\| /sys/\\| /dev/pts\\| /dev/mqueue' | sort",
+  "for f in /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.swap.max /sys/fs/cgroup/memory.low /sys/fs/cgroup/cpu.max /sys/fs/cgroup/cpu.weight /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpuset.cpus /sys/fs/cgroup/io.weight /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes /sys/fs/cgroup/memory/memory.soft_limit_in_bytes /sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpuset/cpuset.cpus; do [ -r $f ] && echo cgroup:${f#/sys/fs/cgroup/}=$(cat $f); done",
+  "echo hostname=$(hostname)",
+  "grep -v '^#' /etc/hosts | sed 's/^/hosts:/'",
+  "grep -v '^#' /etc/resolv.conf | sed 's/^/resolv:/'",
+  "echo shm=$(df -k /dev/shm | awk 'NR==2 {print $2}')",
+  "for s in net.ipv4.ip_forward net.core.somaxconn kernel.shmmax; do echo sysctl:$s=$(cat /proc/sys/$(echo $s | tr . /)); done",
+  "for n in ipc net pid uts cgroup user; do echo ns:$n=$(readlink /proc/1/ns/$n); done",
+  "ls /dev | sort | tr '\\n' ' ' | sed 's/^/dev:/'; echo",
+  "touch /.probe-rw 2>/dev/null && echo rootfs=rw || echo rootfs=ro",
+  "echo pid1=$(cat /proc/1/comm)",
+].join("; ");
+
+/** This machine's namespaces: a container's is "host" when it shares it, else its "own". */
+const HOST_NAMESPACES = new Set(["ipc", "net", "pid", "uts", "cgroup", "user"].map((kind) => readlinkSync(`/proc/self/ns/${kind}`)));
+
+/** The container's own ID, hostname, bridge address and namespaces are its own: not a difference. */
+export function normalised(text: string): string {
+  return text
+    .replace(/\b[0-9a-f]{64}\b/g, "<layer>")
+    .replace(/\b[0-9a-f]{12}\b/g, "<container>")
+    .replace(/\b172\.(1[6-9]|2\d|3[01])\.\d+\.\d+\b/g, "<address>")
+    .replace(/^(ns:\w+=)(.*)$/gm, (_line, key: string, link: string) => `${key}${HOST_NAMESPACES.has(link) ? "host" : "own"}`)
+    .split("\n")
+    .filter((line) => !line.startsWith("env:HOSTNAME="))
+    .join("\n");
+}
+
+export interface SeenByBoth {
+  docker: string;
+  oneoff: string;
+  /** oneoff's own result, for its exit code and stderr. */
+  oneoffExit: number | null;
+  oneoffStderr: string;
+}
+
+/**
+ * Runs `probe` (default PROBE) under `flags` with `docker run --rm` and with `oneoff run`, and
+ * gives both outputs normalised. `image` defaults to the test image.
+ */
+export async function seenByBoth(
+  flags: readonly string[],
+  options: { probe?: string; image?: string; cli?: CliOptions } = {},
+): Promise<SeenByBoth> {
+  const image = options.image ?? IMAGE;
+  const probe = options.probe ?? PROBE;
+  let byDocker: string;
+  try {
+    byDocker = execFileSync("docker", ["run", "--rm", ...flags, image, "sh", "-c", probe], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: options.cli?.cwd,
+      env: { ...process.env, ...options.cli?.env },
+    });
+  } catch (error) {
+    const { stdout, stderr, status } = error as { stdout?: string; stderr?: string; status?: number };
+    byDocker = `${stdout ?? ""}docker exited ${status}: ${stderr ?? ""}`;
+  }
+  const result = await oneoff(["run", "-q", ...flags, "--release", image, "--", "sh", "-c", probe], options.cli);
+  return {
+    docker: normalised(byDocker),
+    oneoff: normalised(result.stdout.toString()),
+    oneoffExit: result.code,
+    oneoffStderr: result.stderr,
+  };
+}
+
+/**
+ * The settings of a container as `docker inspect` gives them, less what differs by design.
+ * Empty values (null, "", [], {}) are left out: the docker CLI sends [] where the API's
+ * default, which oneoff leaves, reads back as null; and a restart policy of "no" is none.
+ */
+export function settingsOf(inspect: { Config: Record<string, unknown>; HostConfig: Record<string, unknown> }): Record<string, unknown> {
+  const { Hostname: _hostname, Labels: _labels, Cmd: _cmd, Image: _image, ...config } = inspect.Config;
+  const { AutoRemove: _autoRemove, ...hostConfig } = inspect.HostConfig;
+  const restart = hostConfig.RestartPolicy as { Name?: string } | undefined;
+  if (restart?.Name === "no") restart.Name = "";
+  return withoutEmpty({ Config: config, HostConfig: hostConfig }) as Record<string, unknown>;
+}
+
+function withoutEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.length === 0 ? undefined : value.map(withoutEmpty);
+  if (value === null || value === "") return undefined;
+  if (typeof value !== "object") return value;
+  const kept = Object.entries(value as Record<string, unknown>)
+    .map(([key, item]) => [key, withoutEmpty(item)] as const)
+    .filter(([, item]) => item !== undefined);
+  return kept.length === 0 ? undefined : Object.fromEntries(kept);
+}
+
+/**
+ * `docker create FLAGS IMAGE` and a detached `oneoff run FLAGS` (kept, so it can be read),
+ * each inspected and removed: their settings (settingsOf).
+ */
+export async function createdByBoth(
+  flags: readonly string[],
+  options: { image?: string; cli?: CliOptions } = {},
+): Promise<{ docker: Record<string, unknown>; oneoff: Record<string, unknown> }> {
+  const image = options.image ?? IMAGE;
+  const created = docker("create", ...flags, image, "sleep", "30");
+  let byDocker: Record<string, unknown>;
+  try {
+    byDocker = settingsOf(JSON.parse(docker("inspect", created))[0]);
+  } finally {
+    docker("rm", "-f", created);
+  }
+  const started = await oneoff(["run", "-d", "--keep-for", "5m", ...flags, "--release", image, "--", "sleep", "30"], options.cli);
+  const id = started.stdout.toString().trim();
+  if (started.code !== 0 || !id) throw new Error(`oneoff run -d ${flags.join(" ")} failed (${started.code}): ${started.stderr}`);
+  try {
+    return { docker: byDocker, oneoff: settingsOf(JSON.parse(docker("inspect", id))[0]) };
+  } finally {
+    docker("rm", "-f", id);
+  }
+}
