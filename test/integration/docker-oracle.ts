@@ -58,18 +58,26 @@ export interface SeenByBoth {
 }
 
 /**
+ * The flags of a comparison: the same for both, or each side's own where a run changes what
+ * the next one finds (a host folder it creates, a volume it fills).
+ */
+export type OracleFlags = readonly string[] | ((side: "docker" | "oneoff") => readonly string[]);
+
+const flagsFor = (flags: OracleFlags, side: "docker" | "oneoff") => (typeof flags === "function" ? flags(side) : flags);
+
+/**
  * Runs `probe` (default PROBE) under `flags` with `docker run --rm` and with `oneoff run`, and
  * gives both outputs normalised. `image` defaults to the test image.
  */
 export async function seenByBoth(
-  flags: readonly string[],
+  flags: OracleFlags,
   options: { probe?: string; image?: string; cli?: CliOptions } = {},
 ): Promise<SeenByBoth> {
   const image = options.image ?? IMAGE;
   const probe = options.probe ?? PROBE;
   let byDocker: string;
   try {
-    byDocker = execFileSync("docker", ["run", "--rm", ...flags, image, "sh", "-c", probe], {
+    byDocker = execFileSync("docker", ["run", "--rm", ...flagsFor(flags, "docker"), image, "sh", "-c", probe], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
       cwd: options.cli?.cwd,
@@ -79,7 +87,7 @@ export async function seenByBoth(
     const { stdout, stderr, status } = error as { stdout?: string; stderr?: string; status?: number };
     byDocker = `${stdout ?? ""}docker exited ${status}: ${stderr ?? ""}`;
   }
-  const result = await oneoff(["run", "-q", ...flags, "--release", image, "--", "sh", "-c", probe], options.cli);
+  const result = await oneoff(["run", "-q", ...flagsFor(flags, "oneoff"), "--release", image, "--", "sh", "-c", probe], options.cli);
   return {
     docker: normalised(byDocker),
     oneoff: normalised(result.stdout.toString()),
@@ -116,23 +124,29 @@ function withoutEmpty(value: unknown): unknown {
  * each inspected and removed: their settings (settingsOf).
  */
 export async function createdByBoth(
-  flags: readonly string[],
+  flags: OracleFlags,
   options: { image?: string; cli?: CliOptions } = {},
 ): Promise<{ docker: Record<string, unknown>; oneoff: Record<string, unknown> }> {
   const image = options.image ?? IMAGE;
-  const created = docker("create", ...flags, image, "sleep", "30");
+  const created = execFileSync("docker", ["create", ...flagsFor(flags, "docker"), image, "sleep", "30"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    cwd: options.cli?.cwd,
+    env: { ...process.env, ...options.cli?.env },
+  }).trim();
   let byDocker: Record<string, unknown>;
   try {
     byDocker = settingsOf(JSON.parse(docker("inspect", created))[0]);
   } finally {
-    docker("rm", "-f", created);
+    docker("rm", "-f", "-v", created);
   }
-  const started = await oneoff(["run", "-d", "--keep-for", "5m", ...flags, "--release", image, "--", "sleep", "30"], options.cli);
+  const oneoffFlags = flagsFor(flags, "oneoff");
+  const started = await oneoff(["run", "-d", "--keep-for", "5m", ...oneoffFlags, "--release", image, "--", "sleep", "30"], options.cli);
   const id = started.stdout.toString().trim();
-  if (started.code !== 0 || !id) throw new Error(`oneoff run -d ${flags.join(" ")} failed (${started.code}): ${started.stderr}`);
+  if (started.code !== 0 || !id) throw new Error(`oneoff run -d ${oneoffFlags.join(" ")} failed (${started.code}): ${started.stderr}`);
   try {
     return { docker: byDocker, oneoff: settingsOf(JSON.parse(docker("inspect", id))[0]) };
   } finally {
-    docker("rm", "-f", id);
+    docker("rm", "-f", "-v", id);
   }
 }

@@ -1,0 +1,258 @@
+/**
+ * Volumes, mounts and env files against the docker CLI (issue 32): for each row, `docker run
+ * --rm` and `oneoff run` with the same flags must show a probe the same mounts (options,
+ * propagation, what a write does), the same /etc and the same env; and `docker create` and
+ * oneoff's container the same settings in `docker inspect`. A row whose runs change what the
+ * next finds (a host folder created, a volume filled) gives each side its own folder or volume.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createdByBoth, seenByBoth, type OracleFlags } from "./docker-oracle.js";
+import { docker, expectNoLeftovers, IMAGE, type CliOptions } from "./helpers.js";
+
+expectNoLeftovers();
+
+const work = mkdtempSync(path.join(os.tmpdir(), "oneoff-mounts-"));
+/** Every volume a row names starts so, and is removed after the file. */
+const VOLUMES = `oneoff-mounts-${process.pid}`;
+
+afterAll(() => {
+  const left = docker("volume", "ls", "-q", "--filter", `name=${VOLUMES}`).split("\n").filter(Boolean);
+  if (left.length) docker("volume", "rm", "-f", ...left);
+  rmSync(work, { recursive: true, force: true });
+});
+
+type Side = "docker" | "oneoff";
+
+/** A host folder for a row (and side), made now; `fresh` ones are left for the run to make. */
+function folder(name: string, options: { fresh?: boolean } = {}): string {
+  const dir = path.join(work, name);
+  if (!options.fresh) execFileSync("mkdir", ["-p", dir]);
+  return dir;
+}
+const volume = (name: string, side?: Side) => `${VOLUMES}-${name}${side ? `-${side}` : ""}`;
+
+/**
+ * What the container sees of its mounts under /m (and /etc): options, propagation (peer
+ * groups numbered alike), type and super options; whether a write there is taken; how many
+ * entries /etc has (a volume there without nocopy gets the image's); its env; and the names of
+ * its anonymous volumes, split so that normalising leaves them be.
+ */
+const PROBE = [
+  'awk \'$5 ~ /^\\/(m\\/|etc$)/ { t = ""; for (i = 7; $i != "-"; i++) t = t " " $i; print "mount:" $5, $6, "tags:" t, $(i+1), $(i+3) }\' /proc/1/mountinfo | sed \'s/\\(shared\\|master\\):[0-9]*/\\1:N/g\' | sort',
+  "for d in $(awk '$5 ~ /^\\/m\\// {print $5}' /proc/1/mountinfo | sort); do (echo written > $d/.written) 2>/dev/null && echo write:$d=ok || echo write:$d=refused; done",
+  "echo etc-entries=$(ls -A /etc | wc -l)",
+  "env | grep -v '^HOSTNAME=' | sort | sed 's/^/env:/'",
+  'awk \'$4 ~ /^\\/var\\/lib\\/docker\\/volumes\\/[0-9a-f]{64}\\// {split($4, p, "/"); print "anonymous:" $5, substr(p[6], 1, 32), substr(p[6], 33)}\' /proc/1/mountinfo',
+].join("; ");
+
+interface Row {
+  /** Run the probe under both; it must see each of `sees` (not two empty outputs alike). */
+  seen?: { flags: OracleFlags; sees: RegExp[]; cli?: CliOptions };
+  /** Create under both and compare `docker inspect`. */
+  created?: OracleFlags;
+  /** What must hold afterwards on this machine or the engine, for each side. */
+  after?: (side: Side) => void;
+}
+
+const perSide = (make: (side: Side) => string[]): OracleFlags => make;
+const written = (dir: string) => readFileSync(path.join(dir, ".written"), "utf8");
+const inVolume = (name: string, file: string) => docker("run", "--rm", "-v", `${name}:/v`, IMAGE, "cat", `/v/${file}`);
+
+const ENV_FILE = path.join(work, "docker.env");
+writeFileSync(
+  ENV_FILE,
+  [
+    "# a comment line",
+    "",
+    'QUOTED="a b"',
+    "SINGLE='x'",
+    "HASH=a # not a comment",
+    "   INDENTED=kept",
+    "TRAILING=space   ",
+    "EMPTY=",
+    "PASSED",
+    "NOT_SET_HERE",
+    "",
+  ].join("\n"),
+);
+
+const ROWS: Record<string, Row> = {
+  "-v DIR:/m/a:z": {
+    seen: { flags: ["-v", `${folder("z")}:/m/a:z`], sees: [/^write:\/m\/a=ok$/m] },
+    created: ["-v", `${folder("z")}:/m/a:z`],
+  },
+  "-v DIR:/m/a:Z": {
+    seen: { flags: ["-v", `${folder("Z")}:/m/a:Z`], sees: [/^write:\/m\/a=ok$/m] },
+    created: ["-v", `${folder("Z")}:/m/a:Z`],
+  },
+  "-v DIR:/m/a:ro,z is read-only": {
+    seen: { flags: ["-v", `${folder("roz")}:/m/a:ro,z`], sees: [/^write:\/m\/a=refused$/m, /^mount:\/m\/a ro,/m] },
+    created: ["-v", `${folder("roz")}:/m/a:ro,z`],
+  },
+  "-v DIR:/m/a:z,ro is read-only": {
+    seen: { flags: ["-v", `${folder("zro")}:/m/a:z,ro`], sees: [/^write:\/m\/a=refused$/m, /^mount:\/m\/a ro,/m] },
+    created: ["-v", `${folder("zro")}:/m/a:z,ro`],
+  },
+  "-v DIR:/m/a:private,ro": {
+    seen: { flags: ["-v", `${folder("private")}:/m/a:private,ro`], sees: [/^write:\/m\/a=refused$/m] },
+    created: ["-v", `${folder("private")}:/m/a:private,ro`],
+  },
+  "-v DIR:/m/a:rprivate": {
+    seen: { flags: ["-v", `${folder("rprivate")}:/m/a:rprivate`], sees: [/^mount:\/m\/a rw,/m] },
+    created: ["-v", `${folder("rprivate")}:/m/a:rprivate`],
+  },
+  // This machine's / is a private mount, so shared and slave binds cannot start: compared as created.
+  "-v DIR:/m/a:rshared": { created: ["-v", `${folder("rshared")}:/m/a:rshared`] },
+  "-v DIR:/m/a:rslave,Z": { created: ["-v", `${folder("rslave")}:/m/a:rslave,Z`] },
+  "-v DIR:/m/a:shared,ro": { created: ["-v", `${folder("shared")}:/m/a:shared,ro`] },
+  "-v DIR:/m/a:slave": { created: ["-v", `${folder("slave")}:/m/a:slave`] },
+  "-v DIR:/m/a:cached": {
+    seen: { flags: ["-v", `${folder("cached")}:/m/a:cached`], sees: [/^write:\/m\/a=ok$/m] },
+    created: ["-v", `${folder("cached")}:/m/a:cached`],
+  },
+  "-v VOLUME:/etc:nocopy leaves the volume empty": {
+    seen: { flags: perSide((side) => ["-v", `${volume("nocopy", side)}:/etc:nocopy`]), sees: [/^etc-entries=0$/m] },
+    created: ["-v", `${volume("nocopy")}:/etc:nocopy`],
+  },
+  "-v VOLUME:/m/v:ro,nocopy,z": {
+    seen: { flags: perSide((side) => ["-v", `${volume("ronocopy", side)}:/m/v:ro,nocopy,z`]), sees: [/^write:\/m\/v=refused$/m] },
+    created: ["-v", `${volume("ronocopy")}:/m/v:ro,nocopy,z`],
+  },
+  "-v VOLUME:/m/v keeps what is written in the volume": {
+    seen: { flags: perSide((side) => ["-v", `${volume("content", side)}:/m/v`]), sees: [/^write:\/m\/v=ok$/m] },
+    created: ["-v", `${volume("content")}:/m/v`],
+    after: (side) => expect(inVolume(volume("content", side), ".written")).toBe("written"),
+  },
+  "-v ./DIR:/m/a from the working folder, written through to this machine": {
+    seen: {
+      flags: perSide((side) => ["-v", `./${path.basename(folder(`relative-${side}`))}:/m/a`]),
+      sees: [/^write:\/m\/a=ok$/m],
+      cli: { cwd: work },
+    },
+    after: (side) => expect(written(path.join(work, `relative-${side}`))).toBe("written\n"),
+  },
+  "-v /m/anon: an anonymous volume, removed with the one-off": {
+    seen: { flags: ["-v", "/m/anon"], sees: [/^write:\/m\/anon=ok$/m, /^anonymous:\/m\/anon /m] },
+    created: ["-v", "/m/anon"],
+  },
+  "--mount type=volume,target=/m/anon: an anonymous volume, removed with the one-off": {
+    seen: { flags: ["--mount", "type=volume,target=/m/anon"], sees: [/^anonymous:\/m\/anon /m] },
+    created: ["--mount", "type=volume,target=/m/anon"],
+  },
+  "-v DIR/new/sub:/m/a makes the missing host folder, as docker does on a local engine": {
+    seen: { flags: perSide((side) => ["-v", `${folder(`fresh-${side}`, { fresh: true })}/new/sub:/m/a`]), sees: [/^write:\/m\/a=ok$/m] },
+    after: (side) => expect(written(path.join(work, `fresh-${side}/new/sub`))).toBe("written\n"),
+  },
+  "--mount volume-nocopy": {
+    seen: {
+      flags: perSide((side) => ["--mount", `type=volume,source=${volume("mnocopy", side)},target=/etc,volume-nocopy`]),
+      sees: [/^etc-entries=0$/m],
+    },
+    created: ["--mount", `type=volume,source=${volume("mnocopy")},target=/etc,volume-nocopy`],
+  },
+  "--mount volume-driver and volume-opt (a tmpfs volume)": {
+    seen: {
+      flags: perSide((side) => [
+        "--mount",
+        `type=volume,source=${volume("opts", side)},target=/m/v,volume-driver=local,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m`,
+      ]),
+      sees: [/^mount:\/m\/v rw,\S* tags:.* tmpfs rw,size=1024k$/m],
+    },
+    created: [
+      "--mount",
+      `type=volume,source=${volume("opts")},target=/m/v,volume-driver=local,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m`,
+    ],
+  },
+  "--mount tmpfs-size and tmpfs-mode": {
+    seen: {
+      flags: ["--mount", "type=tmpfs,target=/m/t,tmpfs-size=1m,tmpfs-mode=1770"],
+      sees: [/^mount:\/m\/t .* tmpfs rw,size=1024k,mode=1770$/m],
+    },
+    created: ["--mount", "type=tmpfs,target=/m/t,tmpfs-size=1m,tmpfs-mode=1770"],
+  },
+  "--mount bind-propagation=rprivate": {
+    seen: {
+      flags: ["--mount", `type=bind,source=${folder("mprivate")},target=/m/a,bind-propagation=rprivate`],
+      sees: [/^write:\/m\/a=ok$/m],
+    },
+    created: ["--mount", `type=bind,source=${folder("mprivate")},target=/m/a,bind-propagation=rprivate`],
+  },
+  "--mount bind-propagation=rslave": { created: ["--mount", `type=bind,source=${folder("mslave")},target=/m/a,bind-propagation=rslave`] },
+  "--mount bind-nonrecursive": { created: ["--mount", `type=bind,source=${folder("mnonrec")},target=/m/a,bind-nonrecursive`] },
+  "--mount consistency=cached": {
+    seen: { flags: ["--mount", `type=bind,source=${folder("mcached")},target=/m/a,consistency=cached`], sees: [/^write:\/m\/a=ok$/m] },
+    created: ["--mount", `type=bind,source=${folder("mcached")},target=/m/a,consistency=cached`],
+  },
+  "--mount readonly=false": {
+    seen: { flags: ["--mount", `type=bind,source=${folder("mrw")},target=/m/a,readonly=false`], sees: [/^write:\/m\/a=ok$/m] },
+    created: ["--mount", `type=bind,source=${folder("mrw")},target=/m/a,readonly=false`],
+  },
+  "--mount ro is read-only": {
+    seen: { flags: ["--mount", `type=bind,source=${folder("mro")},target=/m/a,ro`], sees: [/^write:\/m\/a=refused$/m] },
+    created: ["--mount", `type=bind,source=${folder("mro")},target=/m/a,ro`],
+  },
+  "--mount readonly=true is read-only": {
+    seen: { flags: ["--mount", `type=volume,source=${volume("mrotrue")},target=/m/v,readonly=true`], sees: [/^write:\/m\/v=refused$/m] },
+    created: ["--mount", `type=volume,source=${volume("mrotrue")},target=/m/v,readonly=true`],
+  },
+  "--env-file takes each line as written": {
+    seen: {
+      flags: ["--env-file", ENV_FILE],
+      sees: [/^env:QUOTED="a b"$/m, /^env:HASH=a # not a comment$/m, /^env:TRAILING=space {3}$/m, /^env:PASSED=from here$/m],
+      cli: { env: { PASSED: "from here", NOT_SET_HERE: undefined } },
+    },
+    created: ["--env-file", ENV_FILE],
+  },
+  "-e PATH, unset here, unsets the image's PATH": {
+    seen: { flags: ["-e", "PATH"], sees: [/^env:PATH=\/sbin:/m], cli: { env: { PATH: undefined } } },
+    created: ["-e", "ONEOFF_ORACLE_UNSET_HERE"],
+  },
+};
+
+/** The anonymous volumes a probe saw, and its output with their names left out. */
+function anonymousVolumes(output: string): { names: string[]; rest: string } {
+  const names: string[] = [];
+  const rest = output.replace(/^anonymous:(\S+) (\S+) (\S+)$/gm, (_line, target: string, head: string, tail: string) => {
+    names.push(head + tail);
+    return `anonymous:${target}`;
+  });
+  return { names, rest };
+}
+
+const volumeExists = (name: string) => {
+  try {
+    docker("volume", "inspect", name);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.each(Object.entries(ROWS))("%s", (_name, row) => {
+  if (row.seen) {
+    const seen = row.seen;
+    it("shows the probe what docker run shows it", async () => {
+      const both = await seenByBoth(seen.flags, { probe: PROBE, ...(seen.cli ? { cli: seen.cli } : {}) });
+      expect(both.oneoffStderr).toBe("");
+      expect(both.oneoffExit).toBe(0);
+      const byDocker = anonymousVolumes(both.docker);
+      const byOneoff = anonymousVolumes(both.oneoff);
+      expect(byOneoff.rest).toBe(byDocker.rest);
+      for (const line of seen.sees) expect(byDocker.rest).toMatch(line);
+      // An anonymous volume goes with its one-off, as with docker run --rm.
+      for (const name of [...byDocker.names, ...byOneoff.names]) expect(volumeExists(name), `volume ${name}`).toBe(false);
+      for (const side of ["docker", "oneoff"] as const) row.after?.(side);
+    });
+  }
+  if (row.created) {
+    const created = row.created;
+    it("creates the container docker create creates", async () => {
+      const both = await createdByBoth(created);
+      expect(both.oneoff).toEqual(both.docker);
+    });
+  }
+});
