@@ -136,11 +136,11 @@ const ROWS: Record<string, Row> = {
     after: (side) => expect(written(path.join(work, `relative-${side}`))).toBe("written\n"),
   },
   "-v /m/anon: an anonymous volume, removed with the one-off": {
-    seen: { flags: ["-v", "/m/anon"], sees: [/^write:\/m\/anon=ok$/m, /^anonymous:\/m\/anon /m] },
+    seen: { flags: ["-v", "/m/anon"], sees: [/^write:\/m\/anon=ok$/m, /^anonymous:\/m\/anon$/m] },
     created: ["-v", "/m/anon"],
   },
   "--mount type=volume,target=/m/anon: an anonymous volume, removed with the one-off": {
-    seen: { flags: ["--mount", "type=volume,target=/m/anon"], sees: [/^anonymous:\/m\/anon /m] },
+    seen: { flags: ["--mount", "type=volume,target=/m/anon"], sees: [/^anonymous:\/m\/anon$/m] },
     created: ["--mount", "type=volume,target=/m/anon"],
   },
   "-v DIR/new/sub:/m/a makes the missing host folder, as docker does on a local engine": {
