@@ -93,7 +93,7 @@ export function loadComposeService(
   const dotenvPath = path.join(projectDir, ".env");
   const dotenvFrom = displayPathOf(dotenvPath, cwd);
   const interpolationEnv = {
-    ...(existsSync(dotenvPath) ? readEnvFile(dotenvPath, env, dotenvFrom, textOf(dotenvPath, dotenvFrom)) : {}),
+    ...(existsSync(dotenvPath) ? readEnvFile(dotenvPath, env, dotenvFrom, "compose", textOf(dotenvPath, dotenvFrom)) : {}),
     ...env,
   };
   const read = (file: string, referencedFrom: string) =>
@@ -128,7 +128,7 @@ export function loadComposeService(
   for (const envFile of merged.envFiles) {
     if (!envFile.required && !existsSync(envFile.path)) continue;
     const from = `${main[0]?.displayPath ?? "compose"} env_file`;
-    Object.assign(fromFiles, readEnvFile(envFile.path, interpolationEnv, from, textOf(envFile.path, from)));
+    Object.assign(fromFiles, readEnvFile(envFile.path, interpolationEnv, from, "compose", textOf(envFile.path, from)));
   }
   const settings = { ...merged.settings, env: { ...fromFiles, ...merged.settings.env }, labels: merged.settings.labels ?? {} };
   // A service on no network of its own is on the project's default network.

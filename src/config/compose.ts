@@ -16,10 +16,11 @@ import type { Node } from "yaml";
 import { isMap, isScalar, isSeq } from "yaml";
 import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";
-import type { Mount, ProcessSettings } from "../types/config.js";
+import type { ProcessSettings } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
+import { readVolumes } from "./compose-volumes.js";
 import { isRuntimeKey, readComposeRuntimeKey } from "./compose-runtime.js";
 import type { ComposeFile, ComposeNaming } from "./compose-file.js";
 import { userKeyed } from "../formats/user-keys.js";
@@ -206,37 +207,6 @@ function envFileRefs(reader: YamlReader, node: Node | null, at: string, dir: str
     return {
       path: path.resolve(dir, reader.string(fields.path ?? null, `${where}.path`)),
       required: fields.required ? reader.boolean(fields.required, `${where}.required`) : true,
-    };
-  });
-}
-
-function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: string, volumeName: (name: string) => string): Mount[] {
-  if (!isSeq(node)) throw reader.error(node, at, "expected a list", "write volumes as a list of SOURCE:TARGET[:ro]");
-  return node.items.map((item, i) => {
-    const entry = reader.deref(item);
-    const where = `${at}[${i}]`;
-    if (isMap(entry)) {
-      const fields = Object.fromEntries(reader.entries(entry, where).map(([key, value]) => [key, value]));
-      const type = fields.type ? reader.string(fields.type, `${where}.type`) : "volume";
-      if (type !== "volume" && type !== "bind" && type !== "tmpfs")
-        throw reader.error(fields.type ?? entry, `${where}.type`, `volume type ${type} is not supported`, "use volume, bind or tmpfs");
-      const source = fields.source ? reader.string(fields.source, `${where}.source`) : "";
-      return {
-        type,
-        source: type === "bind" ? path.resolve(dir, source) : type === "volume" && source ? volumeName(source) : source,
-        target: reader.string(fields.target ?? null, `${where}.target`),
-        readOnly: fields.read_only ? reader.boolean(fields.read_only, `${where}.read_only`) : false,
-      };
-    }
-    const text = reader.string(entry, where);
-    const [source = "", target, mode] = text.split(":");
-    if (target === undefined) return { type: "volume" as const, source: "", target: source, readOnly: false };
-    const bind = source.startsWith("/") || source.startsWith(".") || source.startsWith("~");
-    return {
-      type: bind ? ("bind" as const) : ("volume" as const),
-      source: bind ? path.resolve(dir, source) : volumeName(source),
-      target,
-      readOnly: mode === "ro",
     };
   });
 }

@@ -1,8 +1,10 @@
 /**
- * Env files with the `docker run --env-file` rules, plus the quoting people copy from
- * dotenv: `KEY=value`, `export KEY=value`, `KEY="double \"quoted\"\n"`, `KEY='single'`,
- * `# comments`, and a bare `KEY` that takes its value from the invoking environment (left out
- * when unset there). No interpolation inside: a value is taken as written.
+ * compose's env files (a service's `env_file:`, the project's `.env`) and oneoff.yaml's
+ * `env_file:`, with the quoting people copy from dotenv: `KEY=value`, `export KEY=value`,
+ * `KEY="double \"quoted\"\n"`, `KEY='single'`, `# comments` (also after an unquoted value),
+ * and a bare `KEY` that takes its value from the invoking environment (left out when unset
+ * there). No interpolation inside: a value is taken as written. `--env-file` on the command
+ * line is docker's format instead (docker-env-file.ts).
  */
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";
@@ -17,7 +19,7 @@ export class DotenvError extends Error {
   }
 }
 
-export function parseDotenv(text: string, hostEnv: Environment): Record<string, string> {
+export function parseComposeEnvFile(text: string, hostEnv: Environment): Record<string, string> {
   const result = userKeyed();
   const lines = text.split(/\r?\n/);
   lines.forEach((raw, index) => {

@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { OneoffError } from "../output/errors.js";
 import { configError } from "./errors.js";
-import { DotenvError, parseDotenv } from "./dotenv.js";
+import { DotenvError, parseComposeEnvFile } from "./dotenv.js";
+import { parseDockerEnvFile } from "./docker-env-file.js";
 import { parseProcfile, ProcfileError } from "./procfile.js";
 import { readFoundFile } from "./found-file.js";
 import type { Environment } from "./interpolate.js";
@@ -60,7 +61,7 @@ export async function loadAppConfig(explicitPath: string | undefined, cwd: strin
   const { config, envFiles } = parseConfigFile(text, { path: configPath, displayPath, env });
   for (const file of envFiles) {
     const filePath = path.resolve(config.dir, file.value);
-    const layer = { source: displayPathOf(filePath, cwd), settings: { env: readEnvFile(filePath, env, file.location) } };
+    const layer = { source: displayPathOf(filePath, cwd), settings: { env: readEnvFile(filePath, env, file.location, "compose") } };
     // Later files win over earlier ones (layer order), and `env:` wins over all of them.
     if (file.task === undefined) config.envFileLayers.push(layer);
     else config.tasks[file.task]?.envFileLayers.push(layer);
@@ -92,18 +93,30 @@ export function displayPathOf(filePath: string, cwd: string): string {
   return relative && !relative.startsWith("..") ? relative : filePath;
 }
 
-/** Reads a dotenv file (or parses its `text`, read already); errors name `referencedFrom` (a config location or a flag). */
+/** The two env file formats: `docker run --env-file`'s, and compose's (also oneoff.yaml's env_file:). */
+export type EnvFileFormat = "docker" | "compose";
+
+/**
+ * Reads an env file of `format` (or parses its `text`, read already); errors name
+ * `referencedFrom` (a config location or a flag).
+ */
 export function readEnvFile(
   filePath: string,
   env: Environment,
   referencedFrom: string,
+  format: EnvFileFormat,
   text = readText(filePath, referencedFrom),
 ): Record<string, string> {
   try {
-    return parseDotenv(text, env);
+    return format === "docker" ? parseDockerEnvFile(text, env) : parseComposeEnvFile(text, env);
   } catch (error) {
     if (error instanceof DotenvError) {
-      throw configError(`${filePath}:${error.line}`, undefined, error.message, "write KEY=VALUE, one per line");
+      throw configError(
+        `${filePath}:${error.line}`,
+        undefined,
+        error.message,
+        format === "docker" ? "write NAME=value, one per line, as docker run --env-file reads it" : "write KEY=VALUE, one per line",
+      );
     }
     throw error;
   }

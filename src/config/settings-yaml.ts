@@ -9,7 +9,7 @@ import { isSeq, type Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { SettingName, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
-import { parseVolume } from "./volumes.js";
+import { parseVolume } from "../formats/mount-syntax.js";
 import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
 import { userKeyed } from "../formats/user-keys.js";
@@ -113,7 +113,12 @@ export function readSetting(
       settings.mounts = items.map((item, i) => {
         const mount = parseVolume(item, dir);
         if (typeof mount === "string")
-          throw reader.error(node, `${keyPath}[${i}]`, `"${item}": ${mount}`, "write SOURCE:TARGET[:ro], e.g. shop-data:/data");
+          throw reader.error(
+            node,
+            `${keyPath}[${i}]`,
+            `"${item}": ${mount}`,
+            "write [SOURCE:]TARGET[:MODE], such as shop-data:/data or ./conf:/etc/app:z,ro",
+          );
         return mount;
       });
       located("mounts");

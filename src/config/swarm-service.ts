@@ -9,7 +9,8 @@ import { ForeignLabels, isOrchestrationLabel } from "../spec/labels.js";
 import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
-import type { Mount, SettingsLayer } from "../types/config.js";
+import type { SettingsLayer } from "../types/config.js";
+import { mountFromApi, type ApiMount } from "../spec/mounts.js";
 
 const STACK_LABEL = ForeignLabels.stackNamespace;
 
@@ -46,14 +47,7 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
   for (const name of PER_CONTAINER_ENV) delete env[name];
   const labels = Object.fromEntries(Object.entries(container.Labels ?? {}).filter(([key]) => !isOrchestrationLabel(key)));
   const networks = (template.Networks ?? service.spec.Networks ?? []).map((network) => network.Target);
-  const mounts = (container.Mounts ?? [])
-    .filter((mount) => ["volume", "bind", "tmpfs"].includes(mount.Type))
-    .map((mount): Mount => ({
-      type: mount.Type as Mount["type"],
-      source: mount.Source ?? "",
-      target: mount.Target,
-      readOnly: mount.ReadOnly === true,
-    }));
+  const mounts = (container.Mounts ?? []).map((mount) => mountFromApi(mount as ApiMount)).filter((mount) => mount !== undefined);
   const limits = template.Resources?.Limits;
   return {
     source: `service ${service.name}`,

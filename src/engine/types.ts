@@ -99,6 +99,11 @@ export interface ContainerEngine {
     registryAuth?: string,
     platform?: string,
   ): Promise<void>;
+  /**
+   * Whether the engine runs on this machine (a unix socket here), so that a bind's host path
+   * names the same folder for it as for us.
+   */
+  readonly onThisMachine: boolean;
   /** Rejects with NameInUse when a container of that name exists. */
   /** `platform`: os/arch[/variant] of the image to create from (docker run --platform). */
   createContainer(name: string, body: CreateBody, platform?: string): Promise<string>;

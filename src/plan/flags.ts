@@ -7,14 +7,18 @@ import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
-import { parseMount, parseVolume } from "../config/volumes.js";
+import { parseMount, parseVolume } from "../formats/mount-syntax.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { runtimeFlagSettings } from "./runtime-flags.js";
 
 export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};
   if (options.release !== undefined) settings.release = options.release;
-  if (options.env?.length) settings.env = parseEnvFlags(options.env, hostEnv);
+  if (options.env?.length) {
+    settings.env = parseEnvFlags(options.env, hostEnv);
+    const cleared = options.env.filter((entry) => !entry.includes("=") && !Object.hasOwn(settings.env ?? {}, entry));
+    if (cleared.length) settings.envCleared = [...new Set(cleared)];
+  }
   if (options.user !== undefined) settings.user = options.user;
   if (options.workdir !== undefined) {
     if (!options.workdir.startsWith("/"))
@@ -26,7 +30,9 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
     settings.mounts = options.volumes.map((volume) => {
       const mount = parseVolume(volume, cwd);
       if (typeof mount === "string")
-        throw new OneoffError(`-v "${volume}": ${mount}`, { hint: "write SOURCE:TARGET[:ro], e.g. shop-data:/data" });
+        throw new OneoffError(`-v "${volume}": ${mount}`, {
+          hint: "write [SOURCE:]TARGET[:MODE], such as shop-data:/data, ./conf:/etc/app:z,ro or /scratch",
+        });
       return mount;
     });
   }
@@ -37,7 +43,7 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
         const mount = parseMount(text, cwd);
         if (typeof mount === "string")
           throw new OneoffError(`--mount "${text}": ${mount}`, {
-            hint: "such as --mount type=volume,source=shop-data,target=/data,readonly",
+            hint: "such as --mount type=volume,source=shop-data,target=/data,readonly (docs/cli.md lists the options)",
           });
         return mount;
       }),
@@ -77,7 +83,7 @@ export function parseEnvFlags(entries: readonly string[], hostEnv: Environment):
       });
     const value = envEntryValue(entry, hostEnv);
     if (value !== undefined) env[name] = value;
-    // `-e KEY` with KEY unset locally is left out, as docker does.
+    // `-e KEY` with KEY unset locally gets no value (flagLayer sends it bare, as docker does).
   }
   return env;
 }

@@ -5,6 +5,8 @@
 import type { RunPlan } from "../types/plan.js";
 import { oneOffLabels, type OneOffIdentity } from "./labels.js";
 import { hostConfigFromRuntime, type RuntimeHostConfig } from "./runtime-settings.js";
+import { mountsForCreate, type ApiMount } from "./mounts.js";
+import type { Mount } from "../types/config.js";
 
 export interface ContainerSpec {
   name: string;
@@ -13,6 +15,8 @@ export interface ContainerSpec {
   extraNetworks: string[];
   /** The image's platform (os/arch[/variant]): the create request's `platform` query parameter. */
   platform?: string;
+  /** The mounts as read (the body carries them as Binds, Volumes or Mounts): for diff and a Swarm job. */
+  mounts: Mount[];
 }
 
 /** The subset of the Engine API create body oneoff sets. */
@@ -25,6 +29,8 @@ export interface CreateBody {
   WorkingDir?: string;
   Hostname?: string;
   Labels: Record<string, string>;
+  /** Anonymous volumes by target (docker run -v /path). */
+  Volumes?: Record<string, Record<string, never>>;
   AttachStdin: boolean;
   AttachStdout: true;
   AttachStderr: true;
@@ -36,7 +42,9 @@ export interface CreateBody {
     NetworkMode?: string;
     Memory?: number;
     NanoCpus?: number;
-    Mounts?: Array<{ Type: string; Source?: string; Target: string; ReadOnly: boolean }>;
+    /** docker run -v's mounts, `SOURCE:TARGET[:MODE]`. */
+    Binds?: string[];
+    Mounts?: ApiMount[];
     ExtraHosts?: string[];
     Dns?: string[];
     /** oneoff removes the container itself after reading its exit code: with AutoRemove,
@@ -50,8 +58,11 @@ export function buildContainerSpec(
   plan: RunPlan,
   identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "lock" | "keepForSeconds">,
   nameSuffix: string,
+  /** Whether the engine runs on this machine (its binds' paths are ours): see spec/mounts.ts. */
+  engineOnThisMachine = true,
 ): ContainerSpec {
   const { settings } = plan;
+  const mounts = mountsForCreate(settings.mounts ?? [], engineOnThisMachine);
   const [firstNetwork, ...extraNetworks] = settings.networks ?? [];
   const labels = {
     ...settings.labels,
@@ -70,11 +81,16 @@ export function buildContainerSpec(
     Image: identity.imageId,
     Cmd: plan.command,
     ...(settings.entrypoint ? { Entrypoint: settings.entrypoint } : {}),
-    Env: Object.entries(settings.env).map(([key, value]) => `${key}=${value}`),
+    Env: [
+      ...Object.entries(settings.env).map(([key, value]) => `${key}=${value}`),
+      // A bare NAME: the engine leaves the image's NAME out, as with docker run -e NAME.
+      ...(settings.envCleared ?? []).filter((name) => !Object.hasOwn(settings.env, name)),
+    ],
     ...(settings.user ? { User: settings.user } : {}),
     ...(settings.workdir ? { WorkingDir: settings.workdir } : {}),
     ...(settings.hostname ? { Hostname: settings.hostname } : {}),
     Labels: labels,
+    ...(mounts.volumes.length ? { Volumes: Object.fromEntries(mounts.volumes.map((target) => [target, {}])) } : {}),
     // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin
     // when our side half-closes, which is how EOF reaches it (as compose does).
     AttachStdin: plan.interactive,
@@ -87,16 +103,8 @@ export function buildContainerSpec(
       ...(firstNetwork ? { NetworkMode: firstNetwork } : {}),
       ...(settings.memoryBytes ? { Memory: settings.memoryBytes } : {}),
       ...(settings.nanoCpus ? { NanoCpus: settings.nanoCpus } : {}),
-      ...(settings.mounts?.length
-        ? {
-            Mounts: settings.mounts.map((mount) => ({
-              Type: mount.type,
-              ...(mount.source ? { Source: mount.source } : {}),
-              Target: mount.target,
-              ReadOnly: mount.readOnly,
-            })),
-          }
-        : {}),
+      ...(mounts.binds.length ? { Binds: mounts.binds } : {}),
+      ...(mounts.mounts.length ? { Mounts: mounts.mounts } : {}),
       ...(settings.extraHosts?.length ? { ExtraHosts: settings.extraHosts } : {}),
       ...(settings.dns?.length ? { Dns: settings.dns } : {}),
       ...hostConfigFromRuntime(settings),
@@ -106,7 +114,7 @@ export function buildContainerSpec(
   };
   // A lock's one-off takes the lock's name: the engine's unique names are the lock.
   const name = plan.lock ? lockContainerName(plan.app, plan.lock) : (plan.name ?? containerName(plan, nameSuffix));
-  return { name, body, extraNetworks, ...(settings.platform ? { platform: settings.platform } : {}) };
+  return { name, body, extraNetworks, ...(settings.platform ? { platform: settings.platform } : {}), mounts: settings.mounts ?? [] };
 }
 
 /** `shop-lock-migrate`: one name per app and lock, so the engine lets only one exist. */

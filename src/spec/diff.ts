@@ -7,6 +7,7 @@ import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { isSecretName, redactEnvValue } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
 import { runtimeDiffValues, runtimeFromHostConfig } from "./runtime-settings.js";
+import { mountText } from "./mounts.js";
 
 export interface DiffRow {
   /** "image", "user", "workdir", "networks", "mounts", or "env NAME". */
@@ -54,17 +55,7 @@ export function diffAgainstProcess(
       [body.HostConfig.NetworkMode, ...spec.extraNetworks].filter(Boolean).sort().join(", "),
       [...process.networks].sort().join(", "),
     ),
-    row(
-      "mounts",
-      (body.HostConfig.Mounts ?? [])
-        .map((mount) => `${mount.Source ?? ""}:${mount.Target}${mount.ReadOnly ? ":ro" : ""}`)
-        .sort()
-        .join(", "),
-      process.mounts
-        .map((mount) => `${mount.source}:${mount.target}${mount.readOnly ? ":ro" : ""}`)
-        .sort()
-        .join(", "),
-    ),
+    row("mounts", spec.mounts.map(mountText).sort().join(", "), process.mounts.map(mountText).sort().join(", ")),
   ];
   // Runtime settings (init, capabilities, tmpfs, ulimits, ...): a row for each either side sets.
   const oursRuntime = runtimeDiffValues(runtimeFromHostConfig(body.HostConfig));

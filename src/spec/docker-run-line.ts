@@ -6,6 +6,7 @@ import { formatSize } from "../formats/units.js";
 import { shellQuote } from "../formats/words.js";
 import { redactEnvList } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
+import { mountFlagValue } from "./mounts.js";
 import { runtimeFlagWords, runtimeFromHostConfig } from "./runtime-settings.js";
 
 export function dockerRunLine(spec: ContainerSpec): string {
@@ -23,17 +24,9 @@ export function dockerRunLine(spec: ContainerSpec): string {
   for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);
   if (body.HostConfig.Memory) args.push("--memory", formatSize(body.HostConfig.Memory));
   if (body.HostConfig.NanoCpus) args.push("--cpus", String(body.HostConfig.NanoCpus / 1e9));
-  for (const mount of body.HostConfig.Mounts ?? []) {
-    args.push(
-      "--mount",
-      [
-        `type=${mount.Type}`,
-        ...(mount.Source ? [`source=${mount.Source}`] : []),
-        `target=${mount.Target}`,
-        ...(mount.ReadOnly ? ["readonly"] : []),
-      ].join(","),
-    );
-  }
+  for (const bind of body.HostConfig.Binds ?? []) args.push("-v", bind);
+  for (const target of Object.keys(body.Volumes ?? {})) args.push("-v", target);
+  for (const mount of body.HostConfig.Mounts ?? []) args.push("--mount", mountFlagValue(mount));
   for (const host of body.HostConfig.ExtraHosts ?? []) args.push("--add-host", host);
   for (const server of body.HostConfig.Dns ?? []) args.push("--dns", server);
   args.push(...runtimeFlagWords(runtimeFromHostConfig(body.HostConfig)));

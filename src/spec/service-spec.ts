@@ -9,6 +9,7 @@ import type { ContainerSpec } from "./create-body.js";
 import { jobRuntime } from "./job-runtime.js";
 import { LABEL_PREFIX, Labels } from "./labels.js";
 import { runtimeFromHostConfig } from "./runtime-settings.js";
+import { apiMount } from "./mounts.js";
 
 export interface ServiceMount {
   Type: string;
@@ -96,13 +97,14 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     Object.entries(baseTemplate?.ContainerSpec ?? {}).filter(([key]) => !NOT_INHERITED.includes(key)),
   );
   const baseMounts = baseTemplate?.ContainerSpec.Mounts ?? [];
-  const mounts: ServiceMount[] = (body.HostConfig.Mounts ?? []).map((mount) => {
+  // A service has only Mounts: a -v mount becomes one (the node refuses a missing host path).
+  const mounts: ServiceMount[] = container.mounts.map(apiMount).map((mount): ServiceMount => {
     // Keep the service's own mount (with its volume or bind options) when it is the same one.
     const same = baseMounts.find(
       (candidate) =>
         candidate.Target === mount.Target && candidate.Type === mount.Type && (candidate.Source ?? "") === (mount.Source ?? ""),
     );
-    return same ?? { Type: mount.Type, ...(mount.Source ? { Source: mount.Source } : {}), Target: mount.Target, ReadOnly: mount.ReadOnly };
+    return same ?? { ...mount };
   });
   // Init, capabilities, ulimits, tmpfs, ...: what a service can carry of them (the Swarm
   // backend refuses the rest before this is built).

@@ -56,6 +56,11 @@ export interface ProcessSettings extends RuntimeSettings {
   /** Which release of the image: a tag, a digest, an image ID or a full reference. */
   release?: string;
   env: Record<string, string>;
+  /**
+   * Names given as `-e NAME` while NAME is unset here: sent bare, as docker sends them, which
+   * keeps the image's NAME from the container (a value another layer gives NAME stands).
+   */
+  envCleared?: string[];
   networks?: string[];
   user?: string;
   workdir?: string;
@@ -77,11 +82,37 @@ export interface ProcessSettings extends RuntimeSettings {
 
 export interface Mount {
   type: "volume" | "bind" | "tmpfs";
-  /** Volume name or host path; empty for tmpfs. */
+  /** Volume name or host path; empty for tmpfs and an anonymous volume. */
   source: string;
   target: string;
   readOnly: boolean;
+  /**
+   * Written in docker's short syntax (-v, compose's short form): its mode as written (`z,ro`
+   * stays `z,ro`, which is how the engine keeps and shows it; "" for none). Such a mount goes
+   * to the engine as docker run -v sends it, a Binds entry (or, anonymous, Config.Volumes): the
+   * engine then makes a missing host folder and relabels for z/Z. The fields below are what
+   * the mode says.
+   */
+  shortMode?: string;
+  selinuxLabel?: "z" | "Z";
+  propagation?: Propagation;
+  consistency?: Consistency;
+  /** A bind's submounts are left out (--mount bind-nonrecursive). */
+  nonRecursive?: boolean;
+  /** A volume: the image's files are not copied into it when it is new and empty. */
+  noCopy?: boolean;
+  /** A volume the engine creates: its driver, the driver's options and the volume's labels. */
+  volumeDriver?: string;
+  volumeOptions?: Record<string, string>;
+  volumeLabels?: Record<string, string>;
+  tmpfsSizeBytes?: number;
+  /** Permission bits of a tmpfs' root (0o1777, written in octal as --mount tmpfs-mode=1777). */
+  tmpfsMode?: number;
 }
+
+/** Bind propagation, in docker's words (formats/mount-mode.ts has the parser). */
+export type Propagation = "rprivate" | "private" | "rshared" | "shared" | "rslave" | "slave";
+export type Consistency = "consistent" | "cached" | "delegated" | "default";
 
 export type SettingName = keyof ProcessSettings;
 

@@ -2,7 +2,7 @@
  * A running process as the engine describes it, for --from to copy and diff to compare. Plain
  * data at the bottom of the house.
  */
-import type { RuntimeSettings } from "./config.js";
+import type { Mount, RuntimeSettings } from "./config.js";
 
 /** What defines a running container's environment: what `--from` copies and `diff` compares. */
 export interface ProcessDefinition {
@@ -16,7 +16,7 @@ export interface ProcessDefinition {
   entrypoint: string[];
   /** User networks (or host/none); empty on the default bridge. */
   networks: string[];
-  mounts: Array<{ type: "volume" | "bind" | "tmpfs"; source: string; target: string; readOnly: boolean }>;
+  mounts: Mount[];
   extraHosts: string[];
   dns: string[];
   memoryBytes: number;

@@ -128,8 +128,8 @@ describe("compose services as a source", () => {
       labels: { "com.example.team": "payments" },
       networks: ["myshop_backend", "shared"],
       mounts: [
-        { type: "volume", source: "myshop_data", target: "/data", readOnly: false },
-        { type: "bind", source: path.join(service.dir, "conf"), target: "/conf", readOnly: true },
+        { type: "volume", source: "myshop_data", target: "/data", readOnly: false, shortMode: "" },
+        { type: "bind", source: path.join(service.dir, "conf"), target: "/conf", readOnly: true, shortMode: "ro" },
         { type: "tmpfs", source: "", target: "/scratch", readOnly: false },
       ],
       user: "app",
@@ -310,5 +310,41 @@ describe("compose projects read as compose reads them", () => {
     const service = parse(BASE, "web", {}, { ".env": "COMPOSE_PROJECT_NAME=fromdotenv\n" });
     expect(service.project).toBe("fromdotenv");
     expect(service.layer.settings.networks).toEqual(["fromdotenv_default"]);
+  });
+});
+
+describe("compose volumes: modes and the long form, read with docker's words", () => {
+  const mountsOf = (volumes: string) =>
+    parse(["services:", "  web:", "    image: shop", `    volumes: ${volumes}`, ""].join("\n")).layer.settings.mounts;
+
+  it("takes z,ro as read-only, as ro,z", () => {
+    expect(mountsOf("['/srv/conf:/etc/app:z,ro', '/srv/conf:/etc/b:ro,z']")).toEqual([
+      { type: "bind", source: "/srv/conf", target: "/etc/app", readOnly: true, selinuxLabel: "z", shortMode: "z,ro" },
+      { type: "bind", source: "/srv/conf", target: "/etc/b", readOnly: true, selinuxLabel: "z", shortMode: "ro,z" },
+    ]);
+  });
+
+  it("reads the long form's bind, volume and tmpfs options", () => {
+    expect(
+      mountsOf(
+        "[{type: bind, source: /srv, target: /srv, read_only: true, bind: {propagation: rslave}}, " +
+          "{type: bind, source: /l, target: /l, bind: {selinux: Z, create_host_path: true}}, " +
+          "{type: volume, source: data, target: /v, volume: {nocopy: true}}, {type: tmpfs, target: /t, tmpfs: {size: 1m, mode: 0o1770}}]",
+      ),
+    ).toEqual([
+      { type: "bind", source: "/srv", target: "/srv", readOnly: true, propagation: "rslave" },
+      { type: "bind", source: "/l", target: "/l", readOnly: false, selinuxLabel: "Z", shortMode: "Z" },
+      { type: "volume", source: "myshop_data", target: "/v", readOnly: false, noCopy: true },
+      { type: "tmpfs", source: "", target: "/t", readOnly: false, tmpfsSizeBytes: 1048576, tmpfsMode: 0o1770 },
+    ]);
+  });
+
+  it.each([
+    ["['./conf:/c:rx']", /unknown mode "rx"/],
+    ["[{type: bind, source: /a, target: /a, bind: {propagation: sideways}}]", /"sideways" is not a propagation/],
+    ["[{type: volume, source: a, target: /a, bind: {propagation: rslave}}]", /bind options on a mount of type volume/],
+    ["[{type: bind, source: /a, target: /a, bind: {colour: red}}]", /colour/],
+  ])("refuses %s in one line", (volumes, message) => {
+    expect(() => mountsOf(volumes)).toThrow(message);
   });
 });

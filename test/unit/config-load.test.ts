@@ -364,15 +364,23 @@ describe("loadAppConfig", () => {
 });
 
 describe("readEnvFile", () => {
-  it("reads a dotenv file", async () => {
-    writeTree({ "flags.env": "export A=1\nB='two words'\n" });
-    expect(readEnvFile(path.join(root, "flags.env"), {}, "--env-file flags.env")).toEqual({ A: "1", B: "two words" });
+  it("reads a compose env file with dotenv's quoting", async () => {
+    writeTree({ "app.env": "export A=1\nB='two words'\n" });
+    expect(readEnvFile(path.join(root, "app.env"), {}, "env_file: app.env", "compose")).toEqual({ A: "1", B: "two words" });
+  });
+
+  it("reads a docker env file as written, and refuses compose's export in one line", async () => {
+    writeTree({ "flags.env": "A=1\nB='two words'\n", "export.env": "export A=1\n" });
+    expect(readEnvFile(path.join(root, "flags.env"), {}, "--env-file flags.env", "docker")).toEqual({ A: "1", B: "'two words'" });
+    expect(() => readEnvFile(path.join(root, "export.env"), {}, "--env-file export.env", "docker")).toThrow(
+      /export\.env:1: variable "export A" contains whitespace/,
+    );
   });
 
   it("names what referred to a file it cannot read", async () => {
     let error: unknown;
     try {
-      readEnvFile(path.join(root, "absent.env"), {}, "--env-file absent.env");
+      readEnvFile(path.join(root, "absent.env"), {}, "--env-file absent.env", "docker");
     } catch (caught) {
       error = caught;
     }

@@ -241,9 +241,9 @@ describe("mounts, extra hosts and DNS", () => {
     );
     expect(spec.body.HostConfig).toMatchObject({
       Mounts: [
-        { Type: "volume", Source: "shop-data", Target: "/data", ReadOnly: false },
+        { Type: "volume", Source: "shop-data", Target: "/data" },
         { Type: "bind", Source: "/srv/conf", Target: "/conf", ReadOnly: true },
-        { Type: "tmpfs", Target: "/scratch", ReadOnly: false },
+        { Type: "tmpfs", Target: "/scratch" },
       ],
       ExtraHosts: ["db:10.0.0.5"],
       Dns: ["10.0.0.2"],
@@ -253,6 +253,70 @@ describe("mounts, extra hosts and DNS", () => {
       "--mount type=volume,source=shop-data,target=/data --mount type=bind,source=/srv/conf,target=/conf,readonly --mount type=tmpfs,target=/scratch",
     );
     expect(line).toContain("--add-host db:10.0.0.5 --dns 10.0.0.2");
+  });
+
+  const shortMounts = [
+    { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true, selinuxLabel: "z", shortMode: "z,ro" },
+    { type: "bind", source: "/srv/logs", target: "/logs", readOnly: false, shortMode: "" },
+    { type: "volume", source: "cache", target: "/cache", readOnly: false, noCopy: true, shortMode: "nocopy" },
+    { type: "volume", source: "", target: "/scratch", readOnly: false, shortMode: "" },
+  ] as const;
+
+  it("go as docker run -v sends them: Binds with the mode as written, an anonymous volume in Volumes", () => {
+    const spec = buildContainerSpec(plan({ settings: { mounts: shortMounts.map((mount) => ({ ...mount })) } }), identity, "abc123");
+    expect(spec.body.HostConfig.Binds).toEqual(["/srv/conf:/conf:z,ro", "/srv/logs:/logs", "cache:/cache:nocopy"]);
+    expect(spec.body.Volumes).toEqual({ "/scratch": {} });
+    expect(spec.body.HostConfig.Mounts).toBeUndefined();
+    expect(dockerRunLine(spec)).toContain("-v /srv/conf:/conf:z,ro -v /srv/logs:/logs -v cache:/cache:nocopy -v /scratch");
+  });
+
+  it("send a bind without a label as a Mounts bind to an engine elsewhere, which refuses a missing path rather than making it", () => {
+    const spec = buildContainerSpec(plan({ settings: { mounts: shortMounts.map((mount) => ({ ...mount })) } }), identity, "abc123", false);
+    expect(spec.body.HostConfig.Binds).toEqual(["/srv/conf:/conf:z,ro", "cache:/cache:nocopy"]);
+    expect(spec.body.HostConfig.Mounts).toEqual([{ Type: "bind", Source: "/srv/logs", Target: "/logs" }]);
+  });
+
+  it("give --mount's options their Engine API fields and their words back on the docker run line", () => {
+    const spec = buildContainerSpec(
+      plan({
+        settings: {
+          mounts: [
+            {
+              type: "volume",
+              source: "v",
+              target: "/v",
+              readOnly: true,
+              noCopy: true,
+              volumeDriver: "local",
+              volumeOptions: { o: "size=1m" },
+            },
+            { type: "bind", source: "/a", target: "/a", readOnly: false, propagation: "rslave", nonRecursive: true, consistency: "cached" },
+            { type: "tmpfs", source: "", target: "/t", readOnly: false, tmpfsSizeBytes: 1048576, tmpfsMode: 0o1770 },
+          ],
+        },
+      }),
+      identity,
+      "abc123",
+    );
+    expect(spec.body.HostConfig.Mounts).toEqual([
+      {
+        Type: "volume",
+        Source: "v",
+        Target: "/v",
+        ReadOnly: true,
+        VolumeOptions: { NoCopy: true, DriverConfig: { Name: "local", Options: { o: "size=1m" } } },
+      },
+      { Type: "bind", Source: "/a", Target: "/a", Consistency: "cached", BindOptions: { Propagation: "rslave", NonRecursive: true } },
+      { Type: "tmpfs", Target: "/t", TmpfsOptions: { SizeBytes: 1048576, Mode: 0o1770 } },
+    ]);
+    expect(dockerRunLine(spec)).toContain(
+      "--mount type=volume,source=v,target=/v,readonly,volume-nocopy,volume-driver=local,volume-opt=o=size=1m --mount type=bind,source=/a,target=/a,consistency=cached,bind-propagation=rslave,bind-nonrecursive --mount type=tmpfs,target=/t,tmpfs-size=1048576,tmpfs-mode=1770",
+    );
+  });
+
+  it("send -e NAME, unset here, bare, unless another layer gives NAME a value", () => {
+    const spec = buildContainerSpec(plan({ settings: { env: { KEPT: "yaml" }, envCleared: ["PATH", "KEPT"] } }), identity, "abc123");
+    expect(spec.body.Env).toEqual(["KEPT=yaml", "PATH"]);
   });
 });
 

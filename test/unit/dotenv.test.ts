@@ -1,19 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { DotenvError, parseDotenv } from "../../src/config/dotenv.js";
+import { DotenvError, parseComposeEnvFile } from "../../src/config/dotenv.js";
 
 const hostEnv = { FROM_HOST: "host-value", EMPTY_ON_HOST: "" };
 
 function dotenvError(text: string): DotenvError {
   try {
-    parseDotenv(text, hostEnv);
+    parseComposeEnvFile(text, hostEnv);
   } catch (error) {
     expect(error).toBeInstanceOf(DotenvError);
     return error as DotenvError;
   }
-  throw new Error(`expected parseDotenv(${JSON.stringify(text)}) to throw`);
+  throw new Error(`expected parseComposeEnvFile(${JSON.stringify(text)}) to throw`);
 }
 
-describe("parseDotenv", () => {
+describe("parseComposeEnvFile", () => {
   it.each([
     ["KEY=value", "KEY=value", { KEY: "value" }],
     ["an empty value", "KEY=", { KEY: "" }],
@@ -70,7 +70,7 @@ describe("parseDotenv", () => {
       { DATABASE_URL: "postgres://db/app", RAILS_ENV: "production", GREETING: "hello\nworld", FROM_HOST: "host-value" },
     ],
   ])("reads %s", (_name, text, expected) => {
-    expect(parseDotenv(text, hostEnv)).toEqual(expected);
+    expect(parseComposeEnvFile(text, hostEnv)).toEqual(expected);
   });
 
   it.each([

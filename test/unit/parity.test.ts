@@ -4,7 +4,7 @@ import { parseProcfile, ProcfileError } from "../../src/config/procfile.js";
 import { withWords } from "../../src/plan/resolve.js";
 import type { TaskDefinition } from "../../src/types/config.js";
 import { chooseProcessContainers, processLayer } from "../../src/config/running.js";
-import { parseMount, parseVolume } from "../../src/config/volumes.js";
+import { parseMount, parseVolume } from "../../src/formats/mount-syntax.js";
 import type { ContainerSummary, ProcessDefinition } from "../../src/engine/types.js";
 import { diffAgainstProcess } from "../../src/spec/diff.js";
 import type { ContainerSpec } from "../../src/spec/create-body.js";
@@ -67,19 +67,35 @@ describe("processLayer (what --from copies)", () => {
   });
 });
 
-describe("parseVolume", () => {
+describe("parseVolume (docker's -v)", () => {
   it.each([
-    ["shop-data:/data", { type: "volume", source: "shop-data", target: "/data", readOnly: false }],
-    ["/srv/conf:/conf:ro", { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true }],
-    ["./conf:/conf", { type: "bind", source: "/base/conf", target: "/conf", readOnly: false }],
+    ["shop-data:/data", { type: "volume", source: "shop-data", target: "/data", readOnly: false, shortMode: "" }],
+    ["/srv/conf:/conf:ro", { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true, shortMode: "ro" }],
+    ["./conf:/conf", { type: "bind", source: "/base/conf", target: "/conf", readOnly: false, shortMode: "" }],
+    ["./conf:/conf:z,ro", { type: "bind", source: "/base/conf", target: "/conf", readOnly: true, selinuxLabel: "z", shortMode: "z,ro" }],
+    [
+      "/c:/c:ro,Z,rslave",
+      { type: "bind", source: "/c", target: "/c", readOnly: true, selinuxLabel: "Z", propagation: "rslave", shortMode: "ro,Z,rslave" },
+    ],
+    ["/c:/c:rw,cached", { type: "bind", source: "/c", target: "/c", readOnly: false, consistency: "cached", shortMode: "rw,cached" }],
+    ["cache:/c:nocopy,ro", { type: "volume", source: "cache", target: "/c", readOnly: true, noCopy: true, shortMode: "nocopy,ro" }],
+    ["/scratch", { type: "volume", source: "", target: "/scratch", readOnly: false, shortMode: "" }],
   ])("%s", (text, mount) => {
     expect(parseVolume(text, "/base")).toEqual(mount);
   });
   it.each([
-    ["data", /SOURCE:TARGET/],
+    ["data", /the target "data" is not an absolute path/],
     [":/data", /source is empty/],
     ["data:rel", /not an absolute path/],
-    ["data:/d:rx", /unknown mode/],
+    ["data:/d:rx", /unknown mode "rx"/],
+    ["a:/b:c:d", /at most two colons/],
+    ["data:/", /cannot be \//],
+    ["/data:ro", /an anonymous volume takes no mode/],
+    ["/c:/c:ro,rw", /says ro\/rw twice/],
+    ["/c:/c:z,Z", /says z\/Z twice/],
+    ["/c:/c:rshared,rslave", /says a propagation twice/],
+    ["/c:/c:nocopy", /nocopy is for a volume/],
+    ["cache:/c:rslave", /rslave is a bind's propagation, and this is a volume/],
   ])("refuses %s", (text, problem) => {
     expect(parseVolume(text, "/base")).toMatch(problem);
   });
@@ -105,9 +121,10 @@ describe("diffAgainstProcess", () => {
       HostConfig: {
         NetworkMode: "shop_default",
         AutoRemove: false,
-        Mounts: [{ Type: "volume", Source: "shop-data", Target: "/data", ReadOnly: false }],
+        Mounts: [{ Type: "volume", Source: "shop-data", Target: "/data" }],
       },
     },
+    mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
   });
 
   it("finds nothing when the one-off matches (image env counted, HOSTNAME ignored)", () => {
@@ -228,6 +245,28 @@ describe("parseMount (docker's --mount)", () => {
     ["type=bind,src=./conf,dst=/conf,readonly", { type: "bind", source: "/base/conf", target: "/conf", readOnly: true }],
     ["type=tmpfs,destination=/scratch", { type: "tmpfs", source: "", target: "/scratch", readOnly: false }],
     ["source=cache,target=/cache,ro=1", { type: "volume", source: "cache", target: "/cache", readOnly: true }],
+    ["type=bind,src=/a,dst=/a,readonly=false,ro=true", { type: "bind", source: "/a", target: "/a", readOnly: true }],
+    [
+      "type=volume,source=v,target=/v,volume-nocopy,volume-driver=local,volume-opt=type=tmpfs,volume-opt=o=size=1m,volume-label=a=b",
+      {
+        type: "volume",
+        source: "v",
+        target: "/v",
+        readOnly: false,
+        noCopy: true,
+        volumeDriver: "local",
+        volumeOptions: { type: "tmpfs", o: "size=1m" },
+        volumeLabels: { a: "b" },
+      },
+    ],
+    [
+      "type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770",
+      { type: "tmpfs", source: "", target: "/t", readOnly: false, tmpfsSizeBytes: 1048576, tmpfsMode: 0o1770 },
+    ],
+    [
+      "type=bind,source=/a,target=/a,bind-propagation=rslave,bind-nonrecursive,consistency=cached",
+      { type: "bind", source: "/a", target: "/a", readOnly: false, propagation: "rslave", nonRecursive: true, consistency: "cached" },
+    ],
   ])("%s", (text, mount) => {
     expect(parseMount(text, "/base")).toEqual(mount);
   });
@@ -236,8 +275,15 @@ describe("parseMount (docker's --mount)", () => {
     ["type=nfs,target=/x", /type "nfs" is not volume, bind or tmpfs/],
     ["source=data", /no target/],
     ["type=bind,target=/x", /a bind needs a source/],
-    ["type=volume,source=a,target=/x,volume-opt=o=1", /"volume-opt" is not an option oneoff takes/],
+    ["type=volume,source=a,target=/x,nfs-opt=o=1", /"nfs-opt" is not a --mount option/],
     ["source=a,target=/x,readonly=maybe", /readonly "maybe" is not true or false/],
+    ["type=bind,source=/a,target=/x,volume-nocopy", /volume-nocopy is for type=volume, and this is type=bind/],
+    ["type=tmpfs,target=/x,tmpfs-size=abc", /tmpfs-size "abc" is not a size/],
+    ["type=tmpfs,target=/x,tmpfs-mode=999", /tmpfs-mode "999" is not octal/],
+    ["type=bind,source=/a,target=/x,bind-propagation=foo", /bind-propagation "foo" is not rprivate/],
+    ["type=bind,source=/a,target=/x,consistency=foo", /consistency "foo" is not default/],
+    ["type=volume,source=a,target=/x,volume-opt=o", /volume-opt "o" is not KEY=VALUE/],
+    ["type=volume,source=a,target=/x,volume-driver", /volume-driver needs a value/],
   ])("refuses %s", (text, problem) => {
     expect(parseMount(text, "/base")).toMatch(problem);
   });

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
 import { parseEnvFlags } from "../../src/plan/flags.js";
-import { parseDotenv } from "../../src/config/dotenv.js";
+import { parseComposeEnvFile } from "../../src/config/dotenv.js";
 import { buildContainerSpec } from "../../src/spec/create-body.js";
 import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
 import { disagreementLine } from "../../src/plan/from-process.js";
@@ -243,7 +243,7 @@ describe("resolveRunPlan", () => {
 
   it("keeps every variable name users give, __proto__ and constructor included, from flags, env files and oneoff.yaml", () => {
     const config = configFrom("image: shop\nrelease: v1\nenv:\n  __proto__: yaml\n  toString: yaml\n");
-    const flagEnvFiles = [parseDotenv("constructor=file\nhasOwnProperty=file\n", {})];
+    const flagEnvFiles = [parseComposeEnvFile("constructor=file\nhasOwnProperty=file\n", {})];
     const plan = resolve({
       config,
       flagEnvFiles,

@@ -99,7 +99,7 @@ describe("buildJobServiceSpec", () => {
     [
       "a tmpfs mount without a source",
       { settings: { mounts: [{ type: "tmpfs", source: "", target: "/scratch", readOnly: false }] } },
-      { Mounts: [{ Type: "tmpfs", Target: "/scratch", ReadOnly: false }] },
+      { Mounts: [{ Type: "tmpfs", Target: "/scratch" }] },
     ],
   ])("restates %s", (_, overrides, expected) => {
     expect(jobSpec(overrides).TaskTemplate.ContainerSpec).toMatchObject(expected);
@@ -229,7 +229,7 @@ describe("buildJobServiceSpec", () => {
       ).TaskTemplate.ContainerSpec.Mounts;
       expect(mounts).toEqual([
         { Type: "volume", Source: "uploads", Target: "/uploads", VolumeOptions: { NoCopy: true } },
-        { Type: "volume", Source: "other", Target: "/uploads", ReadOnly: false },
+        { Type: "volume", Source: "other", Target: "/uploads" },
         { Type: "bind", Source: "/srv/tmp", Target: "/tmp/host", ReadOnly: true },
       ]);
     });

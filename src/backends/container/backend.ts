@@ -34,7 +34,12 @@ export const containerBackend: Backend = {
     // one the engine lacks is shown as referenced, with the registry's digest it would pull.
     const pinned = image.resolved === "id";
     const imageShown = pinned ? image.imageId : plan.releaseReference;
-    const spec = buildContainerSpec(plan, { ...identity, imageId: imageShown }, suffix);
+    const spec = buildContainerSpec(
+      plan,
+      { ...identity, imageId: imageShown },
+      suffix,
+      located ? located.connection.kind === "unix" : true,
+    );
     const labels = pinned ? spec.body.Labels : { ...spec.body.Labels, [Labels.releaseImageId]: unresolvedLabel(image) };
     const body = { ...spec.body, Cmd: auditableCommand(spec.body.Cmd), Env: redactEnvList(spec.body.Env), Labels: labels };
     return {
@@ -67,7 +72,7 @@ export const containerBackend: Backend = {
 
   async prepare(run, release) {
     const { plan, engine, report, identity, suffix } = run;
-    const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix);
+    const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix, engine.onThisMachine);
     const filesAndSecrets = filesAndSecretsFor(plan, engine, report, run.secrets);
     return {
       name: spec.name,

@@ -46,6 +46,7 @@ import type { SwarmJobs } from "../swarm/types.js";
 
 export class DockerEngine implements ContainerEngine {
   readonly endpoint: string;
+  readonly onThisMachine: boolean;
   private readonly transport: Transport;
   private dockerode: Promise<Docker> | undefined;
   /** docker info's logging driver and runtime, read once, for --from and diff. */
@@ -53,6 +54,7 @@ export class DockerEngine implements ContainerEngine {
 
   constructor(connection: Connection, requestTimeoutMs?: number) {
     this.endpoint = connection.endpoint;
+    this.onThisMachine = connection.kind === "unix";
     this.transport = openTransport(connection, requestTimeoutMs);
   }
 

@@ -4,6 +4,9 @@
 import type Docker from "dockerode";
 import { runtimeFromHostConfig, type EngineDefaults, type RuntimeHostConfig } from "../../spec/runtime-settings.js";
 import type { ProcessDefinition } from "../types.js";
+import type { Mount } from "../../types/config.js";
+import { parseVolume } from "../../formats/mount-syntax.js";
+import { mountFromApi, type ApiMount } from "../../spec/mounts.js";
 
 export function processDefinition(info: Docker.ContainerInspectInfo, defaults: EngineDefaults = {}): ProcessDefinition {
   const mode = info.HostConfig.NetworkMode ?? "default";
@@ -13,7 +16,6 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
       : mode === "default" || mode === "bridge" || mode.startsWith("container:")
         ? []
         : Object.keys(info.NetworkSettings.Networks ?? {});
-  const mountTypes = new Set(["volume", "bind", "tmpfs"]);
   return {
     id: info.Id,
     name: info.Name.replace(/^\//, ""),
@@ -24,14 +26,7 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
     workdir: info.Config.WorkingDir ?? "",
     entrypoint: (info.Config.Entrypoint as string[] | null) ?? [],
     networks,
-    mounts: (info.Mounts ?? [])
-      .filter((mount) => mountTypes.has(mount.Type))
-      .map((mount) => ({
-        type: mount.Type as "volume" | "bind" | "tmpfs",
-        source: mount.Type === "volume" ? (mount.Name ?? "") : mount.Type === "bind" ? mount.Source : "",
-        target: mount.Destination,
-        readOnly: !mount.RW,
-      })),
+    mounts: mountsOf(info),
     extraHosts: info.HostConfig.ExtraHosts ?? [],
     dns: info.HostConfig.Dns ?? [],
     memoryBytes: info.HostConfig.Memory ?? 0,
@@ -39,4 +34,28 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
     labels: info.Config.Labels ?? {},
     runtime: runtimeFromHostConfig(info.HostConfig as RuntimeHostConfig, defaults),
   };
+}
+
+/**
+ * The container's mounts as it was given them: a Binds entry read back with the same parser
+ * as -v (its mode as written), a Mounts entry with its options; what neither names (an
+ * anonymous volume, or one the image declares) as the volume it is, by name.
+ */
+function mountsOf(info: Docker.ContainerInspectInfo): Mount[] {
+  const binds = (info.HostConfig.Binds ?? []).map((entry) => parseVolume(entry, "/")).filter((mount) => typeof mount !== "string");
+  const given = ((info.HostConfig as { Mounts?: ApiMount[] }).Mounts ?? []).map(mountFromApi);
+  const mounts: Mount[] = [];
+  for (const mounted of info.Mounts ?? []) {
+    const target = mounted.Destination;
+    const found = binds.find((mount) => mount.target === target) ?? given.find((mount) => mount?.target === target);
+    if (found) mounts.push(found);
+    else if (mounted.Type === "volume" || mounted.Type === "bind" || mounted.Type === "tmpfs")
+      mounts.push({
+        type: mounted.Type,
+        source: mounted.Type === "volume" ? (mounted.Name ?? "") : mounted.Type === "bind" ? mounted.Source : "",
+        target,
+        readOnly: !mounted.RW,
+      });
+  }
+  return mounts;
 }

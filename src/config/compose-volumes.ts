@@ -1,0 +1,109 @@
+/**
+ * A compose service's `volumes:`, short form (`./conf:/etc/app:z,ro`, read as -v is) and long
+ * form (type, source, target, read_only, consistency, bind/volume/tmpfs options, checked
+ * against the same words as --mount). Pure.
+ */
+import path from "node:path";
+import type { Node } from "yaml";
+import { isMap, isSeq } from "yaml";
+import type { Mount } from "../types/config.js";
+import { isConsistency, isPropagation } from "../formats/mount-mode.js";
+import { parseVolume } from "../formats/mount-syntax.js";
+import { parseMemory } from "../formats/units.js";
+import type { YamlReader } from "./yaml-reader.js";
+
+export function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: string, volumeName: (name: string) => string): Mount[] {
+  if (!isSeq(node)) throw reader.error(node, at, "expected a list", "write volumes as a list of SOURCE:TARGET[:MODE]");
+  return node.items.map((item, i) => {
+    const entry = reader.deref(item);
+    const where = `${at}[${i}]`;
+    if (isMap(entry)) return readLongVolume(reader, entry, where, dir, volumeName);
+    const text = reader.string(entry, where);
+    // compose takes a source starting with ~ as a host path too.
+    const mount = parseVolume(text.startsWith("~") ? `./${text}` : text, dir);
+    if (typeof mount === "string")
+      throw reader.error(entry, where, `"${text}": ${mount}`, "write SOURCE:TARGET[:MODE], such as ./conf:/etc/app:z,ro");
+    return mount.type === "volume" && mount.source ? { ...mount, source: volumeName(mount.source) } : mount;
+  });
+}
+
+const LONG_KEYS = ["type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs"];
+
+function readLongVolume(reader: YamlReader, entry: Node, where: string, dir: string, volumeName: (name: string) => string): Mount {
+  const fields = new Map(reader.entries(entry, where, LONG_KEYS).map(([key, value]) => [key, value]));
+  const text = (key: string) => {
+    const value = fields.get(key);
+    return value ? reader.string(value, `${where}.${key}`) : "";
+  };
+  const type = text("type") || "volume";
+  if (type !== "volume" && type !== "bind" && type !== "tmpfs")
+    throw reader.error(fields.get("type") ?? entry, `${where}.type`, `volume type ${type} is not supported`, "use volume, bind or tmpfs");
+  const source = text("source");
+  const target = text("target");
+  if (!target.startsWith("/"))
+    throw reader.error(fields.get("target") ?? entry, `${where}.target`, `the target "${target}" is not an absolute path`);
+  const mount: Mount = {
+    type,
+    source: type === "bind" ? path.resolve(dir, source) : type === "volume" && source ? volumeName(source) : source,
+    target,
+    readOnly: fields.get("read_only") ? reader.boolean(fields.get("read_only") ?? null, `${where}.read_only`) : false,
+  };
+  const consistency = text("consistency");
+  if (consistency) {
+    if (!isConsistency(consistency))
+      throw reader.error(
+        fields.get("consistency") ?? entry,
+        `${where}.consistency`,
+        `"${consistency}" is not a consistency`,
+        "use consistent, cached or delegated",
+      );
+    mount.consistency = consistency;
+  }
+  for (const kind of ["bind", "volume", "tmpfs"] as const) {
+    const options = fields.get(kind);
+    if (!options) continue;
+    if (kind !== type)
+      throw reader.error(
+        options,
+        `${where}.${kind}`,
+        `${kind} options on a mount of type ${type}`,
+        `leave ${kind}: out, or set type: ${kind}`,
+      );
+    readOptions(reader, options, `${where}.${kind}`, mount);
+  }
+  return mount;
+}
+
+const OPTION_KEYS = { bind: ["propagation", "create_host_path", "selinux"], volume: ["nocopy"], tmpfs: ["size", "mode"] };
+
+function readOptions(reader: YamlReader, node: Node, at: string, mount: Mount): void {
+  let createHostPath = false;
+  for (const [key, value] of reader.entries(node, at, OPTION_KEYS[mount.type])) {
+    const keyPath = `${at}.${key}`;
+    if (key === "nocopy") mount.noCopy = reader.boolean(value, keyPath);
+    else if (key === "create_host_path") createHostPath = reader.boolean(value, keyPath);
+    else if (key === "propagation" || key === "selinux") {
+      const word = reader.string(value, keyPath);
+      if (key === "propagation" && isPropagation(word)) mount.propagation = word;
+      else if (key === "selinux" && (word === "z" || word === "Z")) mount.selinuxLabel = word;
+      else
+        throw reader.error(
+          value,
+          keyPath,
+          `"${word}" is not a ${key}`,
+          key === "selinux" ? "use z or Z" : "use rprivate, private, rshared, shared, rslave or slave",
+        );
+    } else if (key === "size") {
+      const bytes = parseMemory(reader.string(value, keyPath));
+      if (bytes === undefined) throw reader.error(value, keyPath, "not a size", "such as 64m, or a number of bytes");
+      mount.tmpfsSizeBytes = bytes;
+    } else if (key === "mode") mount.tmpfsMode = reader.number(value, keyPath);
+  }
+  // A label, or a host folder to make when missing, is only in the engine's Binds form (-v's).
+  if (mount.type === "bind" && (mount.selinuxLabel || createHostPath)) mount.shortMode = shortModeOf(mount);
+}
+
+function shortModeOf(mount: Mount): string {
+  const consistency = mount.consistency === "default" ? undefined : mount.consistency;
+  return [mount.readOnly ? "ro" : undefined, mount.selinuxLabel, mount.propagation, consistency].filter(Boolean).join(",");
+}
