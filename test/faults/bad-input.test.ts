@@ -49,6 +49,8 @@ const CPUS_FIX = "\\(use a positive number such as 0\\.5 or 2\\)$";
 const EMPTY_NAME_FIX = "\\(give it a name without =, spaces or NUL bytes\\)$";
 const ENV_FLAG_FIX = "\\(use -e KEY=VALUE, or -e KEY to pass KEY from your environment\\)$";
 const ENV_FILE_FIX = "\\(write KEY=VALUE, one per line\\)$";
+const V_FIX = "\\(write \\[SOURCE:\\]TARGET\\[:MODE\\], such as shop-data:/data, \\./conf:/etc/app:z,ro or /scratch\\)$";
+const MOUNT_FIX = "\\(such as --mount type=volume,source=shop-data,target=/data,readonly \\(docs/cli\\.md lists the options\\)\\)$";
 const SHORT_HEX_FIX = "\\(give at least 12 hex digits of the image ID, or a repo:tag\\)$";
 const NOT_DOCKER_FIX = "\\(point DOCKER_HOST at a Docker engine, or a Podman API socket\\)$";
 /** Over Linux's 128 KiB limit for one argv or environment string only when two are joined. */
@@ -414,6 +416,92 @@ export const CATALOGUE: BadInput[] = [
     args: ["run", ...REL, "--env-file", "missing.env", "--", "true"],
     code: 125,
     says: /^oneoff: --env-file missing\.env: cannot read \/.*\/missing\.env: no such file \(check the path\)$/,
+  },
+  {
+    what: "--env-file: compose's export (docker's format has none)",
+    files: { "flags.env": "A=1\nexport B=2\n" },
+    args: ["run", ...REL, "--env-file", "flags.env", "--", "true"],
+    code: 125,
+    says: /^oneoff: \/.*\/flags\.env:2: variable "export B" contains whitespace \(write NAME=value, one per line, as docker run --env-file reads it\)$/,
+  },
+  {
+    what: "-v: two SELinux labels (z,Z)",
+    args: ["run", ...REL, "-v", "/srv/conf:/conf:z,Z", "--", "true"],
+    code: 125,
+    says: re('^oneoff: -v "/srv/conf:/conf:z,Z": the mode "z,Z" says z/Z twice ', V_FIX),
+  },
+  {
+    what: "-v: an unknown mode word",
+    args: ["run", ...REL, "-v", "data:/data:rx", "--", "true"],
+    code: 125,
+    says: re(
+      '^oneoff: -v "data:/data:rx": unknown mode "rx" \\(use ro or rw, z or Z, nocopy, a propagation such as rslave, or cached\\) ',
+      V_FIX,
+    ),
+  },
+  {
+    what: "-v: nocopy on a bind",
+    args: ["run", ...REL, "-v", "/srv/conf:/conf:nocopy", "--", "true"],
+    code: 125,
+    says: re('^oneoff: -v "/srv/conf:/conf:nocopy": nocopy is for a volume, and this is a bind of a host path ', V_FIX),
+  },
+  {
+    what: "-v: a propagation on a volume",
+    args: ["run", ...REL, "-v", "data:/data:rshared", "--", "true"],
+    code: 125,
+    says: re('^oneoff: -v "data:/data:rshared": rshared is a bind\'s propagation, and this is a volume ', V_FIX),
+  },
+  {
+    what: "-v: an anonymous volume with a mode",
+    args: ["run", ...REL, "-v", "/data:ro", "--", "true"],
+    code: 125,
+    says: re('^oneoff: -v "/data:ro": an anonymous volume takes no mode: write "/data" alone, or NAME:/data:ro for a named one ', V_FIX),
+  },
+  {
+    what: "volumes: in oneoff.yaml, ro twice",
+    config: `${BASE}volumes: ["./conf:/conf:ro,rw"]\n`,
+    args: ["run", "--", "true"],
+    code: 125,
+    says: /^oneoff: oneoff\.yaml:4:10: volumes\[0\]: "\.\/conf:\/conf:ro,rw": the mode "ro,rw" says ro\/rw twice \(write \[SOURCE:\]TARGET\[:MODE\], such as shop-data:\/data or \.\/conf:\/etc\/app:z,ro\)$/,
+  },
+  {
+    what: "--mount: a volume option on a bind",
+    args: ["run", ...REL, "--mount", "type=bind,source=/srv,target=/srv,volume-nocopy", "--", "true"],
+    code: 125,
+    says: re(
+      '^oneoff: --mount "type=bind,source=/srv,target=/srv,volume-nocopy": volume-nocopy is for type=volume, and this is type=bind ',
+      MOUNT_FIX,
+    ),
+  },
+  {
+    what: "--mount: tmpfs-size not a size",
+    args: ["run", ...REL, "--mount", "type=tmpfs,target=/t,tmpfs-size=lots", "--", "true"],
+    code: 125,
+    says: re('^oneoff: --mount "type=tmpfs,target=/t,tmpfs-size=lots": tmpfs-size "lots" is not a size \\(such as 64m\\) ', MOUNT_FIX),
+  },
+  {
+    what: "--mount: tmpfs-mode not octal",
+    args: ["run", ...REL, "--mount", "type=tmpfs,target=/t,tmpfs-mode=999", "--", "true"],
+    code: 125,
+    says: re(
+      '^oneoff: --mount "type=tmpfs,target=/t,tmpfs-mode=999": tmpfs-mode "999" is not octal permission bits \\(such as 1777\\) ',
+      MOUNT_FIX,
+    ),
+  },
+  {
+    what: "--mount: an unknown bind-propagation",
+    args: ["run", ...REL, "--mount", "type=bind,source=/srv,target=/srv,bind-propagation=up", "--", "true"],
+    code: 125,
+    says: re(
+      '^oneoff: --mount "type=bind,source=/srv,target=/srv,bind-propagation=up": bind-propagation "up" is not rprivate, private, rshared, shared, rslave or slave ',
+      MOUNT_FIX,
+    ),
+  },
+  {
+    what: "--mount: volume-opt without a value",
+    args: ["run", ...REL, "--mount", "type=volume,source=v,target=/v,volume-opt=o", "--", "true"],
+    code: 125,
+    says: re('^oneoff: --mount "type=volume,source=v,target=/v,volume-opt=o": volume-opt "o" is not KEY=VALUE ', MOUNT_FIX),
   },
   {
     what: "env file: unterminated quote",
