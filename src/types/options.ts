@@ -63,9 +63,9 @@ export interface RunOptions extends RuntimeFlags {
   user?: string;
   workdir?: string;
   networks?: string[];
-  /** docker's short syntax: SOURCE:TARGET[:ro]. */
+  /** docker's short syntax: [SOURCE:]TARGET[:MODE], MODE such as ro, z,ro or rslave. */
   volumes?: string[];
-  /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,readonly]; after `volumes`. */
+  /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volumes`. */
   mounts?: string[];
   /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
   entrypoint?: string;

@@ -134,6 +134,15 @@ const CORPUS: Record<string, Project> = {
     },
     sees: [/^pid1=docker-init /m, /^nofile=1024:2048 shm=98304 groups=.*\b123\b/m, /^root=ro$/m, /^mount=\/m\/scratch rw$/m],
   },
+  // netbox-docker's config mount: only a mode of exactly "ro" used to count as read-only.
+  "binds with z,ro and rw,z (netbox's)": {
+    files: {
+      "docker-compose.yml": `services:\n  web:\n    image: ${IMAGE}\n    volumes: ['./configuration:/m/config:z,ro', './data:/m/data:rw,z', '/m/anon']\n`,
+      "configuration/.keep": "",
+      "data/.keep": "",
+    },
+    sees: [/^mount=\/m\/config ro$/m, /^mount=\/m\/data rw$/m, /^mount=\/m\/anon rw$/m],
+  },
   "networks and volumes with name: and external": {
     files: {
       "docker-compose.yml": [

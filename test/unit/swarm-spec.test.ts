@@ -364,3 +364,16 @@ describe("runtime settings on a Swarm job", () => {
     expect(spec.TaskTemplate.LogDriver).toEqual({ Name: "local", Options: { "max-size": "10m" } });
   });
 });
+
+describe("a Swarm job's mounts", () => {
+  it("refuses a z/Z relabel in one line: a service's mounts cannot carry it", async () => {
+    const { swarmJobBackend } = await import("../../src/backends/swarm-job/backend.js");
+    const { plan } = await import("./plan-fixture.js");
+    const labelled = plan({
+      settings: { mounts: [{ type: "bind", source: "/srv", target: "/srv", readOnly: true, selinuxLabel: "z", shortMode: "z,ro" }] },
+    });
+    expect(() => swarmJobBackend.refuse(labelled)).toThrow(
+      "--engine swarm cannot relabel /srv for SELinux (:z): a service's mounts have no such option",
+    );
+  });
+});

@@ -50,6 +50,16 @@ export const swarmJobBackend: Backend = {
         hint: "use at most 63 letters, digits, - and _, starting and ending with a letter or digit, or leave --name out",
       });
     }
+    // A service's mounts are the Mounts form, which has no SELinux relabelling.
+    const labelled = plan.settings.mounts?.find((mount) => mount.selinuxLabel);
+    if (labelled) {
+      throw new OneoffError(
+        `--engine swarm cannot relabel ${labelled.target} for SELinux (:${labelled.selinuxLabel}): a service's mounts have no such option`,
+        {
+          hint: "leave z/Z out of the mount's mode for the job, or run it with --engine docker on a node's engine",
+        },
+      );
+    }
     const asFile = plan.secrets.find((secret) => secret.delivery.as === "file");
     if (asFile) {
       throw new OneoffError(`secret ${asFile.name} (${asFile.sourceAt}) is delivered as a file, which --engine swarm cannot do`, {
