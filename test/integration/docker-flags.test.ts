@@ -120,10 +120,13 @@ describe("docker run's flags", () => {
   it("--name names the container; with --lock the lock's name wins, said in one line", async () => {
     const name = `oneoff-named-${process.pid}`;
     let seenName = "";
-    const named = await oneoff(["run", "-q", "--name", name, "--release", IMAGE, "--", "sh", "-c", "echo ready; sleep 2"], {
+    // It runs until the test has looked (its stdin ends then): no sleep a loaded machine outlasts.
+    const named = await oneoff(["run", "-q", "--name", name, "--release", IMAGE, "--", "sh", "-c", "echo ready; read go"], {
+      holdStdin: true,
       onSpawn: (child) =>
         void waitForOutput(child, (text) => text.includes("ready")).then(() => {
           seenName = docker("ps", "--filter", `name=^/${name}$`, "--format", "{{.Names}}");
+          child.stdin?.end("go\n");
         }),
     });
     expect(named.code).toBe(0);
