@@ -68,6 +68,7 @@ export async function seenByBoth(
   const image = options.image ?? IMAGE;
   const probe = options.probe ?? PROBE;
   let byDocker: string;
+  let refusal: string | undefined;
   try {
     byDocker = execFileSync("docker", ["run", "--rm", ...flags, image, "sh", "-c", probe], {
       encoding: "utf8",
@@ -77,16 +78,35 @@ export async function seenByBoth(
     });
   } catch (error) {
     const { stdout, stderr, status } = error as { stdout?: string; stderr?: string; status?: number };
-    byDocker = `${stdout ?? ""}docker exited ${status}: ${stderr ?? ""}`;
+    refusal = engineRefusal(stderr ?? "");
+    byDocker =
+      refusal !== undefined && !stdout ? refused(status ?? null, refusal) : `${stdout ?? ""}docker exited ${status}: ${stderr ?? ""}`;
   }
   const result = await oneoff(["run", "-q", ...flags, "--release", image, "--", "sh", "-c", probe], options.cli);
+  const byOneoff =
+    result.stdout.length === 0 && result.code !== 0 ? refused(result.code, sameRefusal(result.stderr, refusal)) : result.stdout.toString();
   return {
     docker: normalised(byDocker),
-    oneoff: normalised(result.stdout.toString()),
+    oneoff: normalised(byOneoff),
     oneoffExit: result.code,
     oneoffStderr: result.stderr,
   };
 }
+
+/**
+ * The engine's own words when it refuses a container (`Error response from daemon: ...`), as
+ * the docker CLI prints them: a row docker refuses passes when oneoff refuses it the same way.
+ */
+function engineRefusal(stderr: string): string | undefined {
+  return /Error response from daemon: (.+)/.exec(stderr)?.[1]?.trim();
+}
+
+/** oneoff's refusal, as the engine's words when it passes them on (its one line carries them). */
+function sameRefusal(stderr: string, engineWords: string | undefined): string {
+  return engineWords !== undefined && stderr.includes(engineWords) ? engineWords : stderr.trim();
+}
+
+const refused = (code: number | null, why: string) => `refused (exit ${code}): ${why}`;
 
 /**
  * The settings of a container as `docker inspect` gives them, less what differs by design.
@@ -120,7 +140,17 @@ export async function createdByBoth(
   options: { image?: string; cli?: CliOptions } = {},
 ): Promise<{ docker: Record<string, unknown>; oneoff: Record<string, unknown> }> {
   const image = options.image ?? IMAGE;
-  const created = docker("create", ...flags, image, "sleep", "30");
+  let created: string;
+  try {
+    created = docker("create", ...flags, image, "sleep", "30");
+  } catch (error) {
+    // Refused by the engine: oneoff must refuse it too, with the engine's words.
+    const why = engineRefusal((error as { stderr?: string }).stderr ?? "") ?? String(error);
+    const started = await oneoff(["run", "-d", "--keep-for", "5m", ...flags, "--release", image, "--", "sleep", "30"], options.cli);
+    const id = started.stdout.toString().trim();
+    if (id) docker("rm", "-f", id);
+    return { docker: { refused: why }, oneoff: started.code === 0 ? { created: id } : { refused: sameRefusal(started.stderr, why) } };
+  }
   let byDocker: Record<string, unknown>;
   try {
     byDocker = settingsOf(JSON.parse(docker("inspect", created))[0]);
@@ -129,7 +159,7 @@ export async function createdByBoth(
   }
   const started = await oneoff(["run", "-d", "--keep-for", "5m", ...flags, "--release", image, "--", "sleep", "30"], options.cli);
   const id = started.stdout.toString().trim();
-  if (started.code !== 0 || !id) throw new Error(`oneoff run -d ${flags.join(" ")} failed (${started.code}): ${started.stderr}`);
+  if (started.code !== 0 || !id) return { docker: byDocker, oneoff: { refused: started.stderr.trim() } };
   try {
     return { docker: byDocker, oneoff: settingsOf(JSON.parse(docker("inspect", id))[0]) };
   } finally {
