@@ -118,7 +118,16 @@ export function settingsOf(inspect: { Config: Record<string, unknown>; HostConfi
   const { AutoRemove: _autoRemove, ...hostConfig } = inspect.HostConfig;
   const restart = hostConfig.RestartPolicy as { Name?: string } | undefined;
   if (restart?.Name === "no") restart.Name = "";
+  // The docker CLI sends --env-file's entries and then -e's, a name twice where both set it;
+  // the engine gives the process the last value at the first place: compared as it applies them.
+  if (Array.isArray(config.Env)) config.Env = effectiveEnv(config.Env as string[]);
   return withoutEmpty({ Config: config, HostConfig: hostConfig }) as Record<string, unknown>;
+}
+
+function effectiveEnv(entries: readonly string[]): string[] {
+  const values = new Map<string, string>();
+  for (const entry of entries) values.set(entry.split("=")[0] as string, entry);
+  return [...values.values()];
 }
 
 function withoutEmpty(value: unknown): unknown {
