@@ -161,14 +161,27 @@ export async function createdByBoth(
     return { docker: { refused: why }, oneoff: started.code === 0 ? { created: id } : { refused: sameRefusal(started.stderr, why) } };
   }
   let byDocker: Record<string, unknown>;
+  // A detached one-off is started too: where the engine refuses to start docker's (a device
+  // this machine lacks), docker run -d refuses as oneoff must.
+  let startRefusal: string | undefined;
   try {
     byDocker = settingsOf(JSON.parse(docker("inspect", created))[0]);
+    try {
+      docker("start", created);
+    } catch (error) {
+      startRefusal = engineRefusal((error as { stderr?: string }).stderr ?? "") ?? String(error);
+    }
   } finally {
     docker("rm", "-f", created);
   }
   const started = await oneoff(["run", "-d", "--keep-for", "5m", ...flags, "--release", image, "--", "sleep", "30"], options.cli);
   const id = started.stdout.toString().trim();
-  if (started.code !== 0 || !id) return { docker: byDocker, oneoff: { refused: started.stderr.trim() } };
+  if (started.code !== 0 || !id) {
+    if (id) docker("rm", "-f", id);
+    if (startRefusal !== undefined)
+      return { docker: { refused: startRefusal }, oneoff: { refused: sameRefusal(started.stderr, startRefusal) } };
+    return { docker: byDocker, oneoff: { refused: started.stderr.trim() } };
+  }
   try {
     return { docker: byDocker, oneoff: settingsOf(JSON.parse(docker("inspect", id))[0]) };
   } finally {
