@@ -10,7 +10,7 @@ import { escapeControls } from "../output/escape-controls.js";
 import { redactSecretValues } from "../output/redact.js";
 import { watchWrites, WriteFailed, writesSettled } from "../output/write-failures.js";
 import { VERSION } from "../version.js";
-import { commandWord, configFileAfterCommand, configFileAsConfig, splitOwnWords } from "./argv.js";
+import { commandsOwnShortFlags, commandWord, configFileAfterCommand, configFileAsConfig, splitOwnWords } from "./argv.js";
 import { checkCommand } from "./check.js";
 import { cleanupCommand } from "./cleanup.js";
 import { completionCommand } from "./completion.js";
@@ -134,7 +134,16 @@ Examples:
     ),
     new Set(valued.filter((name): name is string => name !== undefined)),
   );
-  const own = ownWithDebug.filter((arg) => arg !== "--debug");
+  const programShorts = new Set(program.options.map((option) => option.short));
+  const shared = new Map(
+    named
+      .filter((option) => option.short && option.long && programShorts.has(option.short))
+      .map((option) => [option.short as string, option.long as string]),
+  );
+  const own = commandsOwnShortFlags(
+    ownWithDebug.filter((arg) => arg !== "--debug"),
+    shared,
+  );
   wantsJson = own.includes("--json");
   context.debug = own.length < ownWithDebug.length;
   context.afterDashDash = command;

@@ -6,6 +6,7 @@ import type { RunOptions } from "../types/options.js";
 import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../types/config.js";
 import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
+import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import { isatty } from "node:tty";
 import { processStdin, stdinIsPipedInput, type CliContext } from "./command.js";
@@ -167,7 +168,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
 
 /** The flags `run`, `shell` and `release` share: where the one-off comes from and what it gets. */
 function withContainerOptions(command: Command, waitLock = "with --lock: wait for the lock (up to duration) instead of failing"): Command {
-  return withRuntimeOptions(command)
+  return withNotForOneOffs(withRuntimeOptions(command))
     .option("--rm", "accepted as docker run takes it: a one-off is always removed when it ends (-d keeps it for --keep-for)")
     .option("--name <name>", "name the container (default APP[-TASK]-run-XXXXXX; a lock's one-off is named after the lock)")
     .option("-T, --no-TTY", "never allocate a terminal, as docker compose run -T (stdin still passes with -i)")
@@ -233,6 +234,7 @@ function parseSeconds(value: string): number {
 
 function toRunOptions(task: string | undefined, flags: Record<string, unknown>, context: CliContext): RunOptions {
   const pick = <T>(name: string) => flags[name] as T | undefined;
+  refuseNotForOneOffs(flags);
   const options: RunOptions = {};
   const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;

@@ -36,7 +36,6 @@ const IGNORED = new Set([
   "profiles",
   "scale",
   "stop_grace_period",
-  "stop_signal",
   "hostname",
   "domainname",
   "pull_policy",

@@ -17,6 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers, ROOT, type CliResult } from "../integration/helpers.js";
+import { NOT_FOR_ONE_OFFS } from "../../src/cli/not-for-one-offs.js";
 import { documentRow, rewriteTable, tableRows } from "./bad-input-doc.js";
 
 expectNoLeftovers();
@@ -516,6 +517,15 @@ export const CATALOGUE: BadInput[] = [
       ["--device", "fuse", "not HOST_PATH\\[:CONTAINER_PATH\\[:rwm\\]\\]", "/dev/fuse:/dev/fuse:rwm"],
       ["--sysctl", "somaxconn", "not NAME=VALUE", "net\\.core\\.somaxconn=1024"],
       ["--add-host", "db", "not HOST:IP", "db:10\\.0\\.0\\.5"],
+      ["--memory-swap", "lots", "not a size \\(or -1\\)", "1g"],
+      ["--pids-limit", "many", "not a whole number", "100"],
+      ["--cpu-shares", "half", "not a whole number", "512"],
+      ["--blkio-weight", "5", "not from 10 to 1000", "300"],
+      ["--cpuset-cpus", "first", "not a list of CPUs", "0-1"],
+      ["--stop-signal", "SIGNOPE", "not a signal", "SIGINT"],
+      ["--userns", "private", "not host \\(the only mode docker takes\\)", "host"],
+      ["--cgroupns", "shared", "not host or private", "private"],
+      ["--gpus", "count=many", 'count "many" is not all or a number', "all"],
     ] as const
   ).map(([flag, value, problem, example]) => ({
     what: `${flag} ${value}`,
@@ -530,11 +540,27 @@ export const CATALOGUE: BadInput[] = [
     says: /^oneoff: --pid "private": not a mode docker knows \(host, or container:NAME\)$/,
   },
   {
-    what: "--log-opt without --log-driver",
-    args: ["run", ...REL, "--log-opt", "max-size=10m", "--", "true"],
+    what: "--volumes-from: not a container and mode",
+    args: ["run", ...REL, "--volumes-from", "db:rx", "--", "true"],
     code: 125,
-    says: /^oneoff: --log-opt needs --log-driver \(name the driver its options are for, such as --log-driver local\)$/,
+    says: /^oneoff: --volumes-from: "db:rx" is not CONTAINER, CONTAINER:ro or CONTAINER:rw \(such as --volumes-from db:ro\)$/,
   },
+  // docker run's flags that mean nothing for a one-off (docs/cli.md): refused, saying why.
+  ...NOT_FOR_ONE_OFFS.map(([definition, why]) => {
+    const flag = definition
+      .split(" ")
+      .find((word) => word.startsWith("--"))!
+      .replace(/,$/, "");
+    const value = definition.includes("<") ? ["x"] : [];
+    return {
+      what: `${flag}: not for a one-off`,
+      args: ["run", ...REL, flag, ...value, "--", "true"],
+      code: 125 as const,
+      says: new RegExp(
+        `^oneoff: ${flag}: not for a one-off: ${why.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(leave it out; docs/cli\\.md lists docker run's flags oneoff leaves out\\)$`,
+      ),
+    };
+  }),
   {
     what: "--hostname: not a host name",
     args: ["run", ...REL, "--hostname", "a b", "--", "true"],

@@ -155,4 +155,41 @@ describe("docker run's flags", () => {
     expect(result.stdout.toString()).toBe("in\nno-tty\n");
     expect(result.stderr).toBe("to-err\n");
   });
+
+  it("--stop-signal is what a timed-out one-off gets first, as docker stop would send it", async () => {
+    const result = await oneoff([
+      "run",
+      "-q",
+      "--stop-signal",
+      "SIGUSR1",
+      "--timeout",
+      "2",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      'trap "echo got-usr1; exit 3" USR1; trap "echo got-term; exit 4" TERM; echo ready; while :; do sleep 0.1; done',
+    ]);
+    expect(result.stdout.toString()).toBe("ready\ngot-usr1\n");
+    expect(result.code).toBe(124);
+  });
+
+  it("oneoff.yaml's compose keys for docker run's settings reach the container", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-flags-yaml-"));
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      `app: flagsyaml\nrelease: ${IMAGE}\npids_limit: 64\ncpu_shares: 256\nstop_signal: SIGINT\nmem_reservation: 32m\nblkio_config:\n  weight: 300\n`,
+    );
+    const started = await oneoff(["run", "-d", "--keep-for", "5m", "--", "sleep", "30"], { cwd: dir });
+    const id = started.stdout.toString().trim();
+    expect(started.code, started.stderr).toBe(0);
+    try {
+      const [inspect] = JSON.parse(docker("inspect", id));
+      expect(inspect.HostConfig).toMatchObject({ PidsLimit: 64, CpuShares: 256, MemoryReservation: 32 * 2 ** 20 });
+      expect(inspect.Config.StopSignal).toBe("SIGINT");
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
 });
