@@ -1347,7 +1347,7 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
     const { code, signal, stdout, stderr } = results[index]!;
     const context = `oneoff ${JSON.stringify(row.args)} said:\n${stderr}`;
     expect(stdout.toString(), context).toBe("");
-    expect(stderr, context).not.toMatch(/\n\s+at |\bat .*\.[cm]?js:\d+/);
+    expect(stderr, context).not.toMatch(/\n\s+at |\bat .*\.[cm]?[jt]s:\d+/);
     expect(stderr.endsWith("\n"), context).toBe(true);
     const lines = stderr.slice(0, -1).split("\n");
     expect(lines, context).toHaveLength(1);
