@@ -8,8 +8,7 @@ import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
-import { isatty } from "node:tty";
-import { processStdin, stdinIsPipedInput, type CliContext } from "./command.js";
+import type { CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
 const EXAMPLES = `
@@ -60,8 +59,8 @@ export function runCommand(context: CliContext): Command {
         runJob(
           {
             ...toRunOptions(task, flags, context),
-            atTerminal: isatty(0) && Boolean(process.stdout.isTTY),
-            stdinPiped: stdinIsPipedInput(),
+            atTerminal: context.io.stdinIs === "terminal" && context.io.stdoutIsTTY,
+            stdinPiped: context.io.stdinIs === "input",
           },
           context,
           flags.check === true,
@@ -122,7 +121,7 @@ Examples:
 
 async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }: CliContext): Promise<number> {
   const { loadAppConfig } = await import("../config/load.js");
-  const config = await loadAppConfig(flags.config as string | undefined, process.cwd(), process.env);
+  const config = await loadAppConfig(flags.config as string | undefined, io.cwd, io.env);
   if (!config)
     throw new OneoffError("no oneoff.yaml here or in any parent directory", {
       hint: "run it in the app's directory, or pass --config FILE",
@@ -149,13 +148,13 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
   // This process's own streams: a one-off's output may be read into one reused buffer.
   if (io.stdout === process.stdout && io.stderr === process.stderr) markWritesThrough(process.stdout, process.stderr);
   const result = await run(options, {
-    cwd: process.cwd(),
-    env: process.env,
-    // Made only if the one-off reads it (processStdin says why).
+    cwd: io.cwd,
+    env: io.env,
+    // Made only if the one-off reads it (processStdin, in command.ts, says why).
     get stdin() {
-      return processStdin();
+      return io.stdin;
     },
-    stdinIsTTY: isatty(0),
+    stdinIsTTY: io.stdinIs === "terminal",
     stdout: io.stdout,
     stderr: io.stderr,
     messages: io.stderr,

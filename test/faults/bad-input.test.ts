@@ -7,7 +7,10 @@
  * nothing on the engine.
  *
  * The rows run a few at a time (they are independent); the one-off container count is taken
- * before and after the whole batch, so concurrent rows cannot confuse it.
+ * before and after the whole batch, so concurrent rows cannot confuse it. They run in this
+ * process (test/integration/in-process.ts): a row tests what oneoff says, not how a process
+ * starts or ends, and a few rows run spawned as well to show that a real oneoff says the same.
+ * A row whose fault only a real process shows says why, and runs spawned only.
  * docs/bad-input.md is the same catalogue as a table.
  */
 import { createHash } from "node:crypto";
@@ -18,6 +21,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers, ROOT, type CliResult } from "../integration/helpers.js";
 import { NOT_FOR_ONE_OFFS } from "../../src/cli/not-for-one-offs.js";
+import { oneoffInProcess } from "../integration/in-process.js";
 import { documentRow, rewriteTable, tableRows } from "./bad-input-doc.js";
 
 expectNoLeftovers();
@@ -34,6 +38,8 @@ export interface BadInput {
   code: 125 | 126 | 127;
   /** The single stderr line, without its newline. */
   says: RegExp;
+  /** Why only a spawned oneoff shows this fault: the row runs as its own process, not in this one. */
+  spawned?: string;
 }
 
 const REPO = IMAGE.split(":")[0]!; // oneoff-test/busybox
@@ -612,6 +618,7 @@ export const CATALOGUE: BadInput[] = [
     files: { "config.json": '{"credsStore": "x/../evil"}' },
     env: { DOCKER_CONFIG: "." },
     code: 125,
+    spawned: "DOCKER_CONFIG=. is read against the process's own working directory, as docker reads it",
     says: /^oneoff: config\.json: credsStore: "x\/\.\.\/evil" is not a credential helper name \(set it to the NAME of a docker-credential-NAME program on PATH, such as "desktop" or "pass", or remove it\)$/,
   },
   {
@@ -1298,10 +1305,28 @@ function workdirFor(row: BadInput): string {
   return dir;
 }
 
-export async function runRow(row: BadInput): Promise<CliResult & { dir: string }> {
+export async function runRow(
+  row: BadInput,
+  how: "in-process" | "spawned" = row.spawned ? "spawned" : "in-process",
+): Promise<CliResult & { dir: string }> {
   const dir = workdirFor(row);
-  return { ...(await oneoff(row.args, { cwd: dir, env: { ONEOFF_RELEASE: undefined, ...row.env } })), dir };
+  const options = { cwd: dir, env: { ONEOFF_RELEASE: undefined, ...row.env } };
+  return { ...(await (how === "spawned" ? oneoff : oneoffInProcess)(row.args, options)), dir };
 }
+
+/**
+ * Rows a spawned oneoff runs too, to show it says what the in-process one says: a config
+ * error, a usage error from the flag parser, an environment's bad value, stdin that is no
+ * terminal, and the exit codes of a command that cannot be invoked or found in the image.
+ */
+const ALSO_SPAWNED = [
+  "YAML: a tab as indentation",
+  "unknown flag, with a suggestion",
+  "DOCKER_HOST foo://",
+  "-it without a terminal",
+  "command not executable",
+  "command not found",
+];
 
 async function runAll<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -1315,6 +1340,7 @@ async function runAll<T, R>(items: T[], concurrency: number, work: (item: T) => 
 
 describe("bad input: one line naming the culprit and the fix, the right exit code, nothing created", () => {
   const results: Array<CliResult & { dir: string }> = [];
+  const spawnedResults = new Map<string, CliResult & { dir: string }>();
   let containersBefore: string[] = [];
   let containersAfter: string[] = [];
 
@@ -1323,7 +1349,14 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
   beforeAll(async () => {
     stopFakeEngines = await startFakeEngines();
     containersBefore = oneOffContainers();
-    results.push(...(await runAll(CATALOGUE, 4, runRow)));
+    const alsoSpawned = ALSO_SPAWNED.map((what) => CATALOGUE.find((row) => row.what === what)!);
+    const all = await runAll(
+      [...CATALOGUE.map((row) => [row] as const), ...alsoSpawned.map((row) => [row, "spawned"] as const)],
+      4,
+      (args) => runRow(...args),
+    );
+    results.push(...all.slice(0, CATALOGUE.length));
+    alsoSpawned.forEach((row, index) => spawnedResults.set(row.what, all[CATALOGUE.length + index]!));
     containersAfter = oneOffContainers();
   }, 120_000);
 
@@ -1340,7 +1373,7 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
     const { code, signal, stdout, stderr } = results[index]!;
     const context = `oneoff ${JSON.stringify(row.args)} said:\n${stderr}`;
     expect(stdout.toString(), context).toBe("");
-    expect(stderr, context).not.toMatch(/\n\s+at |\bat .*\.[cm]?js:\d+/);
+    expect(stderr, context).not.toMatch(/\n\s+at |\bat .*\.[cm]?[jt]s:\d+/);
     expect(stderr.endsWith("\n"), context).toBe(true);
     const lines = stderr.slice(0, -1).split("\n");
     expect(lines, context).toHaveLength(1);
@@ -1363,10 +1396,23 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
     expect(containersAfter.length).toBe(containersBefore.length);
     expect(containersAfter.sort()).toEqual(containersBefore.sort());
   });
+
+  it.each(ALSO_SPAWNED)("a spawned oneoff says what the in-process one says and exits with its code: %s", (what) => {
+    const index = CATALOGUE.findIndex((row) => row.what === what);
+    expect(CATALOGUE[index]!.spawned, "a row that runs spawned anyway").toBeUndefined();
+    const seen = ({ code, signal, stdout, stderr, dir }: CliResult & { dir: string }) => ({
+      code,
+      signal,
+      stdout: stdout.toString(),
+      stderr: stderr.split(dir).join("…"),
+    });
+    expect(seen(spawnedResults.get(what)!)).toEqual(seen(results[index]!));
+  });
 });
 
 /** Not errors: words after -- reach the command as they are, however odd. */
 describe("odd arguments and big values are passed literally", () => {
+  // Spawned: the words go through exec into oneoff's own argv before they reach the engine.
   it("shell metacharacters, quotes and newlines arrive unchanged, one argument each", async () => {
     const words = [
       ";",
@@ -1406,7 +1452,7 @@ describe("odd arguments and big values are passed literally", () => {
       says: /./,
       config: `${BASE}tasks:\n  m: [printf, "%s|", ";", "$$(id)", "*", "a b"]\n`,
     });
-    const result = await oneoff(["run", "-q", "m"], { cwd: dir });
+    const result = await oneoffInProcess(["run", "-q", "m"], { cwd: dir });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe(";|$(id)|*|a b|");
@@ -1414,7 +1460,7 @@ describe("odd arguments and big values are passed literally", () => {
 
   it("an -e value as big as one argument may be (128 KiB) reaches the container intact", async () => {
     // Linux refuses any single argv or environment string over 128 KiB (MAX_ARG_STRLEN), so
-    // this is the biggest value that can be given with -e at all.
+    // this is the biggest value that can be given with -e at all: spawned, so exec takes it.
     const value = "x".repeat(128 * 1024 - 16);
     const result = await oneoff([
       "run",
