@@ -11,7 +11,8 @@
  * appends `dns`, `dns_search` and `env_file` with their duplicates.
  */
 import type { Device, ProcessSettings, Ulimit } from "../types/config.js";
-import type { EnvFileRef, ServicePart } from "./compose.js";
+import type { ServicePart } from "./compose.js";
+import type { EnvFileRef } from "./compose-paths.js";
 
 type Settings = Partial<ProcessSettings>;
 

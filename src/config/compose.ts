@@ -11,7 +11,6 @@
  * command, ports, restart, healthcheck, depends_on, container_name, build details. Refused,
  * naming the key: settings that shape the environment which oneoff does not reproduce.
  */
-import path from "node:path";
 import type { Node } from "yaml";
 import { isMap, isScalar, isSeq } from "yaml";
 import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
@@ -23,6 +22,7 @@ import { YamlReader } from "./yaml-reader.js";
 import { isRuntimeKey, readComposeRuntimeKey } from "./compose-runtime.js";
 import type { ComposeFile, ComposeNaming } from "./compose-file.js";
 import { userKeyed } from "../formats/user-keys.js";
+import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
 
 const IGNORED = new Set([
   "command",
@@ -62,12 +62,6 @@ const COPIED = new Set([
   "deploy",
 ]);
 
-/** An env_file entry: where, and whether a missing file is an error (compose's `required:`). */
-export interface EnvFileRef {
-  path: string;
-  required: boolean;
-}
-
 /** What one compose file says about one service: merged with other files' by compose-merge.ts. */
 export interface ServicePart {
   settings: Partial<ProcessSettings>;
@@ -84,13 +78,14 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
   const { reader, dir } = file;
   const serviceNode = file.services.get(service) ?? null;
   const keyPath = `services.${service}`;
+  const base: PathBase = { dir, env: hostEnv };
   const settings: Partial<ProcessSettings> = {};
   const part: ServicePart = { settings, envFiles: [], hasBuild: false };
   for (const [key, value, keyNode] of reader.entries(serviceNode, keyPath)) {
     const at = `${keyPath}.${key}`;
     if (key === "build") part.hasBuild = true;
     if (key === "extends") {
-      part.extends = readExtends(reader, value, at, dir);
+      part.extends = readExtends(reader, value, at, base);
       continue;
     }
     if (IGNORED.has(key)) continue;
@@ -116,7 +111,7 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
           : reader.stringMap(value, at, { nullFromEnv: true, checkName: envNameProblem });
         break;
       case "env_file":
-        part.envFiles.push(...envFileRefs(reader, value, at, dir));
+        part.envFiles.push(...envFileRefs(reader, value, at, base));
         break;
       case "networks":
         settings.networks = (isSeq(value) ? reader.stringList(value, at) : reader.entries(value, at).map(([name]) => name)).map((name) =>
@@ -131,7 +126,7 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
         break;
       }
       case "volumes":
-        settings.mounts = readVolumes(reader, value, at, dir, (name) => naming.realName("volumes", name));
+        settings.mounts = readVolumes(reader, value, at, base, (name) => naming.realName("volumes", name));
         break;
       case "user":
         settings.user = reader.string(value, at);
@@ -170,14 +165,14 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
 }
 
 /** `extends: web` or `extends: {service: web, file: common.yaml}`. */
-function readExtends(reader: YamlReader, node: Node | null, at: string, dir: string): ServicePart["extends"] {
+function readExtends(reader: YamlReader, node: Node | null, at: string, base: PathBase): ServicePart["extends"] {
   const location = reader.locationOf(node);
   if (isScalar(node)) return { service: reader.string(node, at), at: location };
   const fields = Object.fromEntries(reader.entries(node, at, ["service", "file"]).map(([key, value]) => [key, value]));
   if (!fields.service) throw reader.error(node, at, "extends needs a service", "write extends: {service: NAME, file: FILE}");
   return {
     service: reader.string(fields.service, `${at}.service`),
-    ...(fields.file ? { file: path.resolve(dir, reader.string(fields.file, `${at}.file`)) } : {}),
+    ...(fields.file ? { file: composePath(reader, fields.file, `${at}.file`, base) } : {}),
     at: location,
   };
 }
@@ -195,22 +190,7 @@ function listEnv(reader: YamlReader, node: Node, at: string, hostEnv: Environmen
   return env;
 }
 
-/** env_file as a path, a list of paths, or a list of {path, required} (compose's long form). */
-function envFileRefs(reader: YamlReader, node: Node | null, at: string, dir: string): EnvFileRef[] {
-  if (!isSeq(node)) return reader.stringList(node, at).map((file) => ({ path: path.resolve(dir, file), required: true }));
-  return node.items.map((item, i) => {
-    const resolved = reader.deref(item);
-    const where = `${at}[${i}]`;
-    if (!isMap(resolved)) return { path: path.resolve(dir, reader.string(resolved, where)), required: true };
-    const fields = Object.fromEntries(reader.entries(resolved, where, ["path", "required", "format"]).map(([key, value]) => [key, value]));
-    return {
-      path: path.resolve(dir, reader.string(fields.path ?? null, `${where}.path`)),
-      required: fields.required ? reader.boolean(fields.required, `${where}.required`) : true,
-    };
-  });
-}
-
-function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: string, volumeName: (name: string) => string): Mount[] {
+function readVolumes(reader: YamlReader, node: Node | null, at: string, base: PathBase, volumeName: (name: string) => string): Mount[] {
   if (!isSeq(node)) throw reader.error(node, at, "expected a list", "write volumes as a list of SOURCE:TARGET[:ro]");
   return node.items.map((item, i) => {
     const entry = reader.deref(item);
@@ -223,7 +203,12 @@ function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: str
       const source = fields.source ? reader.string(fields.source, `${where}.source`) : "";
       return {
         type,
-        source: type === "bind" ? path.resolve(dir, source) : type === "volume" && source ? volumeName(source) : source,
+        source:
+          type === "bind"
+            ? composePath(reader, fields.source ?? null, `${where}.source`, base, source)
+            : type === "volume" && source
+              ? volumeName(source)
+              : source,
         target: reader.string(fields.target ?? null, `${where}.target`),
         readOnly: fields.read_only ? reader.boolean(fields.read_only, `${where}.read_only`) : false,
       };
@@ -234,7 +219,7 @@ function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: str
     const bind = source.startsWith("/") || source.startsWith(".") || source.startsWith("~");
     return {
       type: bind ? ("bind" as const) : ("volume" as const),
-      source: bind ? path.resolve(dir, source) : volumeName(source),
+      source: bind ? composePath(reader, entry, where, base, source) : volumeName(source),
       target,
       readOnly: mode === "ro",
     };

@@ -1,0 +1,70 @@
+/**
+ * What real compose projects use that oneoff once refused or dropped: paths under `~`,
+ * `hostname:`, file secrets, and the keys a one-off leaves aside on purpose.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadComposeService } from "../../src/config/compose-project.js";
+
+/** A compose project with `files` beside compose.yaml, read with `env` (HOME included). */
+function load(text: string, env: Record<string, string> = {}, files: Record<string, string> = {}, service = "web") {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-compose-parity-"));
+  writeFileSync(path.join(dir, "compose.yaml"), text);
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), content);
+  }
+  return { dir, ...loadComposeService([], service, [dir], dir, env) };
+}
+
+const errorOf = (...args: Parameters<typeof load>) => {
+  try {
+    load(...args);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return "no error";
+};
+
+describe("paths under ~", () => {
+  const home = mkdtempSync(path.join(os.tmpdir(), "oneoff-home-"));
+  writeFileSync(path.join(home, "app.env"), "FROM_HOME=1\n");
+
+  it("are under HOME in binds (short and long form), env_file and extends' file", () => {
+    writeFileSync(path.join(home, "common.yaml"), "services:\n  common:\n    working_dir: /from-home\n");
+    const text = [
+      "services:",
+      "  web:",
+      "    image: shop",
+      "    extends: {file: ~/common.yaml, service: common}",
+      "    env_file: [~/app.env]",
+      "    volumes:",
+      "      - ~/data:/data",
+      "      - ~:/home-itself:ro",
+      "      - {type: bind, source: ~/backups, target: /backups}",
+      "      - ./~/literal:/literal",
+      "",
+    ].join("\n");
+    const { dir, layer } = load(text, { HOME: home });
+    expect(layer.settings.env).toEqual({ FROM_HOME: "1" });
+    expect(layer.settings.workdir).toBe("/from-home");
+    expect(layer.settings.mounts?.map((mount) => [mount.source, mount.target])).toEqual([
+      [path.join(home, "data"), "/data"],
+      [home, "/home-itself"],
+      [path.join(home, "backups"), "/backups"],
+      [path.join(dir, "~/literal"), "/literal"],
+    ]);
+  });
+
+  it("refuses ~NAME (compose v1 reads another user's home, v2 a folder under HOME) and ~ without HOME, in one located line", () => {
+    const text = "services:\n  web:\n    image: shop\n    volumes: ['~bob/data:/data']\n";
+    expect(errorOf(text, { HOME: home })).toMatch(
+      /compose\.yaml:4:15: services\.web\.volumes\[0\]: ~bob is another user's home, which compose v1 and v2 read differently$/,
+    );
+    expect(errorOf("services:\n  web:\n    image: shop\n    env_file: ~/app.env\n", {})).toMatch(
+      /compose\.yaml:4:15: services\.web\.env_file: ~\/app\.env needs HOME, which is not set$/,
+    );
+  });
+});
