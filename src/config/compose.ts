@@ -7,8 +7,9 @@
  * Copied: image (or the image compose built), environment and env_file, networks and volumes
  * under the names compose gives them (project-prefixed), user, working_dir, entrypoint,
  * extra_hosts, dns, labels, mem_limit/cpus (and deploy limits), and the runtime keys (init,
- * cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts). Ignored, as for any one-off:
- * command, ports, restart, healthcheck, depends_on, container_name, build details. Refused,
+ * cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts), hostname, and the file
+ * secrets it lists (compose-secrets.ts). Ignored, each for its reason (compose-key-rules.ts):
+ * command, ports, restart, healthcheck, depends_on, ... and `x-` extension fields. Refused,
  * naming the key: settings that shape the environment which oneoff does not reproduce.
  */
 import type { Node } from "yaml";
@@ -22,28 +23,10 @@ import { YamlReader } from "./yaml-reader.js";
 import { isRuntimeKey, readComposeRuntimeKey } from "./compose-runtime.js";
 import type { ComposeFile, ComposeNaming } from "./compose-file.js";
 import { userKeyed } from "../formats/user-keys.js";
+import { IGNORED_FOR_ONE_OFF, isExtensionKey, linkProblem, REFUSED_BECAUSE } from "./compose-key-rules.js";
+import { isHostname } from "../formats/runtime-values.js";
 import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
 
-const IGNORED = new Set([
-  "command",
-  "ports",
-  "expose",
-  "restart",
-  "healthcheck",
-  "depends_on",
-  "container_name",
-  "build",
-  "profiles",
-  "scale",
-  "stop_grace_period",
-  "stop_signal",
-  "hostname",
-  "domainname",
-  "pull_policy",
-  "links",
-  "tty",
-  "stdin_open",
-]);
 const COPIED = new Set([
   "image",
   "environment",
@@ -60,6 +43,7 @@ const COPIED = new Set([
   "mem_limit",
   "cpus",
   "deploy",
+  "hostname",
 ]);
 
 /** What one compose file says about one service: merged with other files' by compose-merge.ts. */
@@ -88,7 +72,8 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       part.extends = readExtends(reader, value, at, base);
       continue;
     }
-    if (IGNORED.has(key)) continue;
+    if (key === "links") refuseLinkAliases(reader, value, at);
+    if (isExtensionKey(key) || IGNORED_FOR_ONE_OFF.has(key)) continue;
     if (isRuntimeKey(key)) {
       readComposeRuntimeKey(reader, key, value, at, settings);
       continue;
@@ -97,7 +82,7 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       throw reader.error(
         keyNode,
         at,
-        "oneoff does not reproduce this compose setting for a one-off",
+        REFUSED_BECAUSE.get(key) ?? "oneoff does not reproduce this compose setting for a one-off",
         "remove it from the service, or run the one-off with --from the running container instead",
       );
     }
@@ -145,6 +130,16 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       case "dns":
         settings.dns = reader.stringList(value, at);
         break;
+      case "hostname": {
+        // As written, as compose v2 and docker run --hostname give it (v1 would split a.b.c
+        // into hostname a and domainname b.c).
+        const hostname = reader.string(value, at);
+        if (!isHostname(hostname))
+          throw reader.error(value, at, `"${hostname}" is not a host name`, "letters, digits, - and ., such as shop-console");
+        settings.hostname = hostname;
+        break;
+      }
+
       case "labels":
         settings.labels = isSeq(value)
           ? userKeyed(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)]))
@@ -162,6 +157,13 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
     }
   }
   return part;
+}
+
+function refuseLinkAliases(reader: YamlReader, node: Node | null, at: string): void {
+  for (const [i, entry] of reader.stringList(node, at).entries()) {
+    const problem = linkProblem(entry);
+    if (problem) throw reader.error(node, `${at}[${i}]`, problem, "reach the service by its own name, or drop the alias");
+  }
 }
 
 /** `extends: web` or `extends: {service: web, file: common.yaml}`. */

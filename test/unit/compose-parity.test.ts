@@ -2,11 +2,14 @@
  * What real compose projects use that oneoff once refused or dropped: paths under `~`,
  * `hostname:`, file secrets, and the keys a one-off leaves aside on purpose.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadComposeService } from "../../src/config/compose-project.js";
+import { IGNORED_FOR_ONE_OFF } from "../../src/config/compose-key-rules.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /** A compose project with `files` beside compose.yaml, read with `env` (HOME included). */
 function load(text: string, env: Record<string, string> = {}, files: Record<string, string> = {}, service = "web") {
@@ -66,5 +69,57 @@ describe("paths under ~", () => {
     expect(errorOf("services:\n  web:\n    image: shop\n    env_file: ~/app.env\n", {})).toMatch(
       /compose\.yaml:4:15: services\.web\.env_file: ~\/app\.env needs HOME, which is not set$/,
     );
+  });
+});
+
+describe("hostname:", () => {
+  it("is the one-off's hostname, as written (as compose v2 and docker run --hostname give it)", () => {
+    expect(load("services:\n  web:\n    image: shop\n    hostname: console.shop.internal\n").layer.settings.hostname).toBe(
+      "console.shop.internal",
+    );
+  });
+
+  it("refuses what is not a host name in one located line", () => {
+    expect(errorOf("services:\n  web:\n    image: shop\n    hostname: 'shop console'\n")).toBe(
+      'compose.yaml:4:15: services.web.hostname: "shop console" is not a host name',
+    );
+  });
+});
+
+describe("keys a one-off leaves aside, and keys it refuses", () => {
+  it("ignores each key of the table, and x- extension fields", () => {
+    const text = [
+      "services:",
+      "  web:",
+      "    image: shop",
+      "    command: [serve]",
+      "    ports: ['8000:8000']",
+      "    restart: always",
+      "    healthcheck: {test: [CMD, 'true']}",
+      "    depends_on: [db]",
+      "    stop_signal: SIGQUIT",
+      "    links: [db, 'cache:cache']",
+      "    x-team: payments",
+      "",
+    ].join("\n");
+    expect(load(text).layer.settings.release).toBe("shop");
+  });
+
+  it("refuses a link under another name, domainname and configs, each in one line that says why", () => {
+    const service = (lines: string) => `services:\n  web:\n    image: shop\n${lines}`;
+    expect(errorOf(service("    links: ['db:database']\n"))).toBe(
+      "compose.yaml:4:12: services.web.links[0]: the alias database for db is not made for a one-off",
+    );
+    expect(errorOf(service("    domainname: shop.internal\n"))).toBe(
+      "compose.yaml:4:5: services.web.domainname: oneoff sets no domain name on a one-off (docker run --domainname)",
+    );
+    expect(errorOf(service("    configs: [app]\n"))).toMatch(
+      /^compose\.yaml:4:5: services\.web\.configs: oneoff does not deliver compose configs/,
+    );
+  });
+
+  it("lists every ignored key with its reason in docs/parity.md", () => {
+    const doc = readFileSync(path.join(ROOT, "docs", "parity.md"), "utf8");
+    for (const [key, why] of IGNORED_FOR_ONE_OFF) expect(doc).toContain(`| \`${key}\` | ${why} |`);
   });
 });
