@@ -25,6 +25,7 @@ import type { ComposeFile, ComposeNaming } from "./compose-file.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { IGNORED_FOR_ONE_OFF, isExtensionKey, linkProblem, REFUSED_BECAUSE } from "./compose-key-rules.js";
 import { isHostname } from "../formats/runtime-values.js";
+import { readServiceSecrets, type ServiceSecretRef } from "./compose-secrets.js";
 import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
 
 const COPIED = new Set([
@@ -44,6 +45,7 @@ const COPIED = new Set([
   "cpus",
   "deploy",
   "hostname",
+  "secrets",
 ]);
 
 /** What one compose file says about one service: merged with other files' by compose-merge.ts. */
@@ -52,6 +54,8 @@ export interface ServicePart {
   /** env_file entries to read (absolute paths), in order, under `environment`. */
   envFiles: EnvFileRef[];
   hasBuild: boolean;
+  /** `secrets:` as listed: compose-project.ts finds each under the project's top-level secrets. */
+  secrets: ServiceSecretRef[];
   /** `extends:` as written: the service it extends, and the file (absolute) when another one. */
   extends?: { service: string; file?: string; at: string };
 }
@@ -64,7 +68,7 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
   const keyPath = `services.${service}`;
   const base: PathBase = { dir, env: hostEnv };
   const settings: Partial<ProcessSettings> = {};
-  const part: ServicePart = { settings, envFiles: [], hasBuild: false };
+  const part: ServicePart = { settings, envFiles: [], hasBuild: false, secrets: [] };
   for (const [key, value, keyNode] of reader.entries(serviceNode, keyPath)) {
     const at = `${keyPath}.${key}`;
     if (key === "build") part.hasBuild = true;
@@ -150,6 +154,9 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
         break;
       case "cpus":
         settings.nanoCpus = limit(reader, value, at, parseCpus);
+        break;
+      case "secrets":
+        part.secrets = readServiceSecrets(reader, value, at);
         break;
       case "deploy":
         readDeployLimits(reader, value, at, settings);

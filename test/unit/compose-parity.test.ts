@@ -123,3 +123,47 @@ describe("keys a one-off leaves aside, and keys it refuses", () => {
     for (const [key, why] of IGNORED_FOR_ONE_OFF) expect(doc).toContain(`| \`${key}\` | ${why} |`);
   });
 });
+
+describe("file secrets", () => {
+  const text = (service: string, top: string) => `services:\n  web:\n    image: shop\n    secrets:\n${service}secrets:\n${top}`;
+
+  it("become oneoff secrets read from the file, at /run/secrets/NAME, a relative target under it, an absolute one as it is", () => {
+    const { dir, layer } = load(
+      text(
+        "      - db_password\n      - {source: api_key, target: api.key, mode: 0440}\n      - {source: tls, target: /etc/shop/tls.key}\n",
+        "  db_password: {file: ./db.txt}\n  api_key: {file: api.txt}\n  tls: {file: tls.key, name: shop_tls}\n  unused: {file: not-there}\n",
+      ),
+      {},
+      { "db.txt": "x", "api.txt": "y", "tls.key": "z" },
+    );
+    expect(layer.secrets?.map((secret) => [secret.name, secret.source, secret.delivery])).toEqual([
+      [
+        "db_password",
+        { kind: "file", value: path.join(dir, "db.txt") },
+        { as: "file", target: "/run/secrets/db_password", at: "compose.yaml:5:9" },
+      ],
+      [
+        "api_key",
+        { kind: "file", value: path.join(dir, "api.txt") },
+        { as: "file", target: "/run/secrets/api.key", at: "compose.yaml:6:9" },
+      ],
+      ["tls", { kind: "file", value: path.join(dir, "tls.key") }, { as: "file", target: "/etc/shop/tls.key", at: "compose.yaml:7:9" }],
+    ]);
+    expect(layer.secrets?.[0]?.sourceAt).toBe("compose.yaml:9:17: secrets.db_password.file");
+  });
+
+  it("refuses, in one located line, a secret that is not defined, whose file is missing, or that is not a file", () => {
+    expect(errorOf(text("      - nope\n", "  other: {file: x}\n"))).toBe(
+      "compose.yaml:5:9: services.web.secrets[0]: no secret named nope under the top-level secrets:",
+    );
+    expect(errorOf(text("      - db\n", "  db:\n    file: ./missing.txt\n"))).toMatch(
+      /^compose\.yaml:8:11: secrets\.db\.file: \/.*\/missing\.txt does not exist$/,
+    );
+    expect(errorOf(text("      - db\n", "  db:\n    environment: DB_PASSWORD\n"))).toBe(
+      "compose.yaml:8:5: secrets.db.environment: compose 1.29 has no environment secrets",
+    );
+    expect(errorOf(text("      - db\n", "  db:\n    external: true\n"))).toBe(
+      "compose.yaml:8:5: secrets.db.external: an external secret lives in the Swarm, where oneoff cannot read it",
+    );
+  });
+});
