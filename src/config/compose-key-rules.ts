@@ -28,9 +28,9 @@ export const IGNORED_FOR_ONE_OFF: ReadonlyMap<string, string> = new Map([
  * that oneoff does not reproduce it.
  */
 export const REFUSED_BECAUSE: ReadonlyMap<string, string> = new Map([
-  ["domainname", "oneoff sets no domain name on a one-off (docker run --domainname)"],
+  ["domainname", "oneoff has no --domainname to give a one-off a domain name"],
   ["configs", "oneoff does not deliver compose configs; a file secret (secrets:) is delivered"],
-  ["volumes_from", "oneoff does not mount another container's volumes (docker run --volumes-from)"],
+  ["volumes_from", "oneoff has no --volumes-from to mount another container's volumes"],
   ["external_links", "oneoff makes no links to containers outside the project"],
 ]);
 

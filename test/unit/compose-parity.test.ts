@@ -111,7 +111,7 @@ describe("keys a one-off leaves aside, and keys it refuses", () => {
       "compose.yaml:4:12: services.web.links[0]: the alias database for db is not made for a one-off",
     );
     expect(errorOf(service("    domainname: shop.internal\n"))).toBe(
-      "compose.yaml:4:5: services.web.domainname: oneoff sets no domain name on a one-off (docker run --domainname)",
+      "compose.yaml:4:5: services.web.domainname: oneoff has no --domainname to give a one-off a domain name",
     );
     expect(errorOf(service("    configs: [app]\n"))).toMatch(
       /^compose\.yaml:4:5: services\.web\.configs: oneoff does not deliver compose configs/,
