@@ -142,7 +142,12 @@ export function resolveRunPlan({
     ...detachment(options, interactive, tty, timing.timeoutMs),
     ...backendOf(options, config, hostEnv, interactive, tty),
     files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true, options.copyOutLimit),
-    secrets: chooseSecrets(config?.secrets, task?.secrets, settings.mounts),
+    secrets: chooseSecrets(
+      config?.secrets,
+      task?.secrets,
+      settings.mounts,
+      sourceLayers.flatMap((layer) => layer.secrets ?? []),
+    ),
   };
 }
 

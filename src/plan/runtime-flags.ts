@@ -5,7 +5,7 @@
  */
 import { OneoffError } from "../output/errors.js";
 import { parseMemory } from "../formats/units.js";
-import { isExtraHost, parseDevice, parsePair, parseTmpfs, parseUlimit, PLATFORM } from "../formats/runtime-values.js";
+import { isExtraHost, isHostname, parseDevice, parsePair, parseTmpfs, parseUlimit, PLATFORM } from "../formats/runtime-values.js";
 import type { ProcessSettings } from "../types/config.js";
 import type { RuntimeFlags } from "../types/options.js";
 import { isProblem, type AnyRow } from "../settings/row.js";
@@ -37,7 +37,7 @@ export function runtimeFlagSettings(flags: RuntimeFlags): Partial<ProcessSetting
   if (flags.dnsSearch?.length) settings.dnsSearch = flags.dnsSearch;
   if (flags.runtime) settings.runtime = flags.runtime;
   if (flags.hostname !== undefined) {
-    if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(flags.hostname))
+    if (!isHostname(flags.hostname))
       throw new OneoffError(`--hostname "${flags.hostname}": not a host name`, { hint: "letters, digits, - and ., such as shop-console" });
     settings.hostname = flags.hostname;
   }

@@ -149,6 +149,8 @@ export interface SettingsLayer {
    * fallback: a value the running process has (--from) stands over it.
    */
   defaults?: string[];
+  /** Secrets the source gives its one-offs (a compose service's file secrets), beside oneoff.yaml's. */
+  secrets?: SecretDefinition[];
   /** Set when copied from a running process (--from): the image and values it runs with. */
   running?: RunningProcess;
 }

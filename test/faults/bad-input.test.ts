@@ -62,6 +62,9 @@ const NOT_DOCKER_FIX = "\\(point DOCKER_HOST at a Docker engine, or a Podman API
 const HALF = "ONEOFF_FAULTS_HALF";
 const HALF_VALUE = "h".repeat(70 * 1024);
 const re = (...parts: string[]) => new RegExp(parts.join(""));
+const SERVICE = ["run", "--service", "web", "--", "true"];
+/** A compose.yaml whose service web has `lines` (each indented under it), and `top` after it. */
+const compose = (lines: string, top = "") => ({ "compose.yaml": `services:\n  web:\n    image: ${IMAGE}\n${lines}${top}` });
 
 /**
  * Engines that are not Docker Engine APIs: an HTTP server on a unix socket answering every
@@ -1009,6 +1012,57 @@ export const CATALOGUE: BadInput[] = [
     args: ["run", ...REL, "--copy-out-limit", "lots", "--copy-out", "/tmp/r.csv:.", "--", "true"],
     code: 125,
     says: /^oneoff: --copy-out-limit "lots": not a size \(use bytes or a number with k, m or g, such as 4g; the default is 1g\)$/,
+  },
+
+  // --- compose projects (--service)
+  {
+    what: "compose: a merge key naming no anchor",
+    files: compose("    <<: *common\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:9: unknown alias \*common \(define the anchor &common before using it\)$/,
+  },
+  {
+    what: "compose: a merge key merging a string",
+    files: compose("    <<: [plain]\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:10: services\.web\.<<: << merges the string "plain" \(merge a mapping: <<: \*ANCHOR, or a list of them: <<: \[\*a, \*b\]\)$/,
+  },
+  {
+    what: "compose: a secret's file is missing",
+    files: compose("    secrets: [db_password]\n", "secrets:\n  db_password:\n    file: ./db_password.txt\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:7:11: secrets\.db_password\.file: \/.*\/db_password\.txt does not exist \(create it, or point file: at the secret's file\)$/,
+  },
+  {
+    what: "compose: a secret not defined at the top level",
+    files: compose("    secrets: [db_password]\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:15: services\.web\.secrets\[0\]: no secret named db_password under the top-level secrets: \(define it: secrets: \{db_password: \{file: PATH\}\}\)$/,
+  },
+  {
+    what: "compose: an environment: secret",
+    files: compose("    secrets: [token]\n", "secrets:\n  token:\n    environment: API_TOKEN\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:7:5: secrets\.token\.environment: compose 1\.29 has no environment secrets \(write the value to a file and name it with file:, or pass it with -e\)$/,
+  },
+  {
+    what: "compose: a bind under another user's ~",
+    files: compose("    volumes: ['~bob/data:/data']\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:15: services\.web\.volumes\[0\]: ~bob is another user's home, which compose v1 and v2 read differently \(write the full path\)$/,
+  },
+  {
+    what: "compose: a domain name",
+    files: compose("    domainname: shop.internal\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:5: services\.web\.domainname: oneoff has no --domainname to give a one-off a domain name \(remove it from the service, or run the one-off with --from the running container instead\)$/,
   },
 
   // --- release references
