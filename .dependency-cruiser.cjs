@@ -7,7 +7,7 @@
  * up, each for a reason: types/context.ts names the engine interface a library caller may pass
  * (a type only), and the watchdog process (an entry point of its own) reaps through the pipeline.
  */
-const ROOMS = ["types", "output", "formats", "spec", "engine", "config", "release", "session", "plan", "lifecycle", "backends", "pipeline", "cli"];
+const ROOMS = ["types", "output", "formats", "settings", "spec", "engine", "config", "release", "session", "plan", "lifecycle", "backends", "pipeline", "cli"];
 const ALLOWED_UP = { types: "^src/engine/types\\.ts$", lifecycle: null };
 const roomRules = ROOMS.slice(0, -1).map((room, index) => ({
   name: `${room}-uses-no-room-above-it`,

@@ -52,6 +52,18 @@ export function configFileAfterCommand(argv: readonly string[], readsConfig: boo
   return [...before, argv[at] as string, ...moved, ...argv.slice(at + 1)];
 }
 
+/**
+ * A short flag both the program and the command define (-c: docker's --context before the
+ * command's name, docker run's --cpu-shares after it) is the command's after its name, as
+ * docker reads `docker -c prod run -c 512`: it is written there as the command's long flag,
+ * which commander gives the command. `shared`: such short flags, each with that long flag.
+ */
+export function commandsOwnShortFlags(own: readonly string[], shared: ReadonlyMap<string, string>): string[] {
+  const at = commandIndex(own);
+  if (at < 0) return [...own];
+  return own.map((word, i) => (i > at ? (shared.get(word) ?? word) : word));
+}
+
 /** Whether `word` (an option) takes the next word as its value, as commander reads it: `-e X`, `-ie X`, `--env X`. */
 function takesNextWord(word: string, valued: ReadonlySet<string>): boolean {
   if (valued.has(word) || GLOBAL_OPTIONS_WITH_VALUE.has(word)) return true;

@@ -61,7 +61,7 @@ Examples:
  */
 export async function runChecks(options: RunOptions, io: CliIO, json: boolean, beforeRun = false): Promise<boolean> {
   const [{ checkRun }, { oneoffLine }] = await Promise.all([import("../pipeline/check-run.js"), import("../output/reporter.js")]);
-  const checks = await checkRun(options, { cwd: process.cwd(), env: process.env });
+  const checks = await checkRun(options, { cwd: io.cwd, env: io.env });
   const ok = checks.every((check) => check.ok);
   if (json) {
     io.document("check", { ok, checks });

@@ -30,7 +30,7 @@ Examples:
           import("../output/reporter.js"),
         ]);
         const dryRun = flags.dryRun === true;
-        const result = await reapAll(await engineFor(engineFlags()), { dryRun });
+        const result = await reapAll(await engineFor(io, engineFlags()), { dryRun });
         for (const container of result.removed) {
           io.stderr.write(
             oneoffLine(

@@ -4,10 +4,28 @@ import type { Readable, Writable } from "node:stream";
 import { isatty } from "node:tty";
 import type { EngineFlags } from "../config/environments.js";
 
-/** What every CLI command file gets from main: where to write, and how to hand over its job. */
-export interface CliIO {
+/**
+ * The process a command runs in, as main is given it: where to write and read, whether those
+ * are terminals, the working directory and the environment. The CLI's entry gives oneoff's own
+ * (thisProcess); a test or an embedding caller gives its own, and no command reads `process`.
+ */
+export interface CliProcess {
   stdout: Writable;
   stderr: Writable;
+  /** Read only by a command that passes stdin on: a getter here is not called otherwise (processStdin says why). */
+  readonly stdin: Readable;
+  /**
+   * What stdin is: a terminal; input someone meant for the command (a pipe, a file, a socket:
+   * what a parent process's "pipe" is); or nothing (/dev/null, as a CI job's or cron's, or none).
+   */
+  stdinIs: "terminal" | "input" | "nothing";
+  stdoutIsTTY: boolean;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What every CLI command file gets from main: its process, and where its --json document goes. */
+export interface CliIO extends CliProcess {
   /**
    * Prints a command's --json document on stdout (output/json-document.ts): the one object the
    * command prints. main prints an error document instead when the command fails before this.
@@ -27,6 +45,21 @@ export interface CliContext {
   debug?: boolean;
 }
 
+/** oneoff's own process, as the CLI's entry (bin/oneoff.js) runs main in it. */
+export function thisProcess(): CliProcess {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() {
+      return processStdin();
+    },
+    stdinIs: stdinKind(),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
+
 let stdinTolerated = false;
 
 /**
@@ -36,23 +69,19 @@ let stdinTolerated = false;
  * readline to do so (docs/development.md). So `run` asks for it only when its one-off reads stdin, `attach`
  * when it attaches, and `logs` never.
  */
-export function processStdin(): Readable {
+function processStdin(): Readable {
   if (!stdinTolerated) process.stdin.on("error", () => {});
   stdinTolerated = true;
   return process.stdin;
 }
 
-/**
- * Whether stdin holds input someone meant for the command: a pipe, a file, or a socket (what
- * a parent process's "pipe" is). A terminal is a session's business, and /dev/null (a CI
- * job's, cron's) holds nothing.
- */
-export function stdinIsPipedInput(): boolean {
-  if (isatty(0)) return false;
+/** What file descriptor 0 is, without making process.stdin: a terminal, input, or nothing. */
+function stdinKind(): CliProcess["stdinIs"] {
+  if (isatty(0)) return "terminal";
   try {
     const stats = fstatSync(0);
-    return stats.isFIFO() || stats.isFile() || stats.isSocket();
+    return stats.isFIFO() || stats.isFile() || stats.isSocket() ? "input" : "nothing";
   } catch {
-    return false; // no stdin at all
+    return "nothing"; // no stdin at all
   }
 }

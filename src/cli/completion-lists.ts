@@ -8,6 +8,7 @@ import type { OneOffView } from "../lifecycle/oneoffs.js";
 import type { EngineFlags } from "../config/environments.js";
 import type { AppConfig } from "../types/config.js";
 import { ForeignLabels, Labels } from "../spec/labels.js";
+import type { CliProcess } from "./command.js";
 
 export const LISTS = ["oneoffs", "processes", "environments"] as const;
 export type ListKind = (typeof LISTS)[number];
@@ -42,11 +43,16 @@ export function environmentWords(config: Pick<AppConfig, "environments"> | undef
   return plainWords(Object.keys(config?.environments ?? {})).sort();
 }
 
-export async function listWords(kind: ListKind, configPath: string | undefined, engineFlags: EngineFlags): Promise<string[]> {
+export async function listWords(
+  where: Pick<CliProcess, "cwd" | "env">,
+  kind: ListKind,
+  configPath: string | undefined,
+  engineFlags: EngineFlags,
+): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), LIST_TIMEOUT_MS)));
   try {
-    return await Promise.race([read(kind, configPath, engineFlags), late]);
+    return await Promise.race([read(where, kind, configPath, engineFlags), late]);
   } catch {
     return [];
   } finally {
@@ -54,12 +60,17 @@ export async function listWords(kind: ListKind, configPath: string | undefined, 
   }
 }
 
-async function read(kind: ListKind, configPath: string | undefined, engineFlags: EngineFlags): Promise<string[]> {
+async function read(
+  where: Pick<CliProcess, "cwd" | "env">,
+  kind: ListKind,
+  configPath: string | undefined,
+  engineFlags: EngineFlags,
+): Promise<string[]> {
   const { loadAppConfig } = await import("../config/load.js");
-  const config = await loadAppConfig(configPath, process.cwd(), process.env);
+  const config = await loadAppConfig(configPath, where.cwd, where.env);
   if (kind === "environments") return environmentWords(config);
   const { engineFor } = await import("./engine.js");
-  const engine = await engineFor(engineFlags, configPath);
+  const engine = await engineFor(where, engineFlags, configPath);
   if (kind === "processes") {
     const lists = await Promise.all([engine.listContainers(Labels.process), engine.listContainers(ForeignLabels.composeService)]);
     return processWords(lists.flat());

@@ -40,7 +40,7 @@ export function completionCommand({ io, act, engineFlags }: CliContext): Command
         act(async () => {
           if (flags.list) {
             const { listWords } = await import("./completion-lists.js");
-            for (const word of await listWords(flags.list, flags.config, engineFlags())) io.stdout.write(`${word}\n`);
+            for (const word of await listWords(io, flags.list, flags.config, engineFlags())) io.stdout.write(`${word}\n`);
             return 0;
           }
           if (!shell) throw new OneoffError("completion: which shell?", { hint: `give one: ${SHELLS.join(", ")}` });

@@ -35,8 +35,8 @@ Examples:
           ...(flags.release ? { release: flags.release } : {}),
           ...engineFlags(),
         };
-        const { container, rows, same } = await diffWithProcess(from, options, { cwd: process.cwd(), env: process.env }, () =>
-          engineFor(engineFlags(), flags.config),
+        const { container, rows, same } = await diffWithProcess(from, options, { cwd: io.cwd, env: io.env }, () =>
+          engineFor(io, engineFlags(), flags.config),
         );
         const differs = !same;
         if (flags.json) {

@@ -1,11 +1,12 @@
 /**
  * The engine a command talks to, as the library's calls find it (pipeline/engine-of.ts), from
- * this process's working directory and environment. Loaded when a command needs an engine.
+ * the command's working directory and environment. Loaded when a command needs an engine.
  */
 import type { EngineFlags } from "../config/environments.js";
 import type { ContainerEngine } from "../engine/types.js";
+import type { CliProcess } from "./command.js";
 
-export async function engineFor(flags: EngineFlags, configPath?: string): Promise<ContainerEngine> {
+export async function engineFor(where: Pick<CliProcess, "cwd" | "env">, flags: EngineFlags, configPath?: string): Promise<ContainerEngine> {
   const { engineOf } = await import("../pipeline/engine-of.js");
-  return engineOf({ ...flags, ...(configPath ? { config: configPath } : {}) }, { cwd: process.cwd(), env: process.env });
+  return engineOf({ ...flags, ...(configPath ? { config: configPath } : {}) }, { cwd: where.cwd, env: where.env });
 }

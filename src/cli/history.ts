@@ -38,7 +38,7 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
         const count = Number(flags.last);
         if (!Number.isInteger(count) || count < 1)
           throw new OneoffError(`--last "${flags.last}": not a positive whole number`, { hint: "such as 20" });
-        const app = flags.app ?? (flags.allApps ? undefined : (await loadAppConfig(flags.config, process.cwd(), process.env))?.app);
+        const app = flags.app ?? (flags.allApps ? undefined : (await loadAppConfig(flags.config, io.cwd, io.env))?.app);
         if (flags.ledger) {
           if (!app) throw new OneoffError("--ledger needs an app", { hint: "run it where oneoff.yaml is, or pass --app NAME" });
           return printLedger(app, io, {
@@ -48,7 +48,7 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
             ...(flags.config ? { config: flags.config } : {}),
           });
         }
-        const entries = readAudit(auditLogPath(process.env))
+        const entries = readAudit(auditLogPath(io.env))
           .filter((entry) => app === undefined || entry.app === app)
           .slice(-count);
         if (flags.json) {

@@ -15,7 +15,7 @@ export async function printLedger(
     import("../output/table.js"),
     import("../formats/units.js"),
   ]);
-  const all = await readLedger(await engineFor(options.engine, options.config), app);
+  const all = await readLedger(await engineFor(io, options.engine, options.config), app);
   const records = options.last === undefined ? all : all.slice(-options.last);
   if (options.json) {
     io.document("ledger", { app, records: records.map(({ volume: _volume, ...record }) => record) });

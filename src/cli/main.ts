@@ -10,13 +10,13 @@ import { escapeControls } from "../output/escape-controls.js";
 import { redactSecretValues } from "../output/redact.js";
 import { watchWrites, WriteFailed, writesSettled } from "../output/write-failures.js";
 import { VERSION } from "../version.js";
-import { commandWord, configFileAfterCommand, configFileAsConfig, splitOwnWords } from "./argv.js";
+import { commandsOwnShortFlags, commandWord, configFileAfterCommand, configFileAsConfig, splitOwnWords } from "./argv.js";
 import { checkCommand } from "./check.js";
 import { cleanupCommand } from "./cleanup.js";
 import { completionCommand } from "./completion.js";
 import { diffCommand } from "./diff.js";
 import { tasksCommand } from "./tasks.js";
-import type { CliContext, CliIO } from "./command.js";
+import { thisProcess, type CliContext, type CliIO, type CliProcess } from "./command.js";
 import type { EngineFlags } from "../config/environments.js";
 import { historyCommand } from "./history.js";
 import { attachCommand, logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
@@ -40,13 +40,14 @@ export const COMMANDS: ReadonlyArray<readonly [string, (context: CliContext) => 
   ["completion", completionCommand],
 ];
 
-export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr"> = process): Promise<number> {
+/** `oneoff ARGV...` in `where`: its streams, terminal, working directory and environment (default this process's). */
+export async function main(argv: readonly string[], where: CliProcess = thisProcess()): Promise<number> {
   // Every write to them, the command's and oneoff's own, is watched from here: a failed one
   // is an outcome (output/write-failures.ts), never an unhandled 'error' with a stack trace.
-  watchWrites(streams.stdout, "stdout");
-  watchWrites(streams.stderr, "stderr");
-  const { code, help } = await parseAndRun(argv, streams);
-  return afterOutput(code, help, streams);
+  watchWrites(where.stdout, "stdout");
+  watchWrites(where.stderr, "stderr");
+  const { code, help } = await parseAndRun(argv, where);
+  return afterOutput(code, help, where);
 }
 
 /**
@@ -54,7 +55,7 @@ export async function main(argv: readonly string[], streams: Pick<CliIO, "stdout
  * that nobody reported makes it 141 (the reader went away: quietly, and 0 for help and
  * --version, as git and docker do) or 125 with one line.
  */
-async function afterOutput(code: number, help: boolean, streams: Pick<CliIO, "stdout" | "stderr">): Promise<number> {
+async function afterOutput(code: number, help: boolean, streams: Pick<CliProcess, "stdout" | "stderr">): Promise<number> {
   const failure = (await writesSettled(streams.stdout)) ?? (await writesSettled(streams.stderr));
   if (!failure || failure.reported) return code;
   failure.reported = true;
@@ -63,22 +64,30 @@ async function afterOutput(code: number, help: boolean, streams: Pick<CliIO, "st
   return failure.exitCode;
 }
 
-async function parseAndRun(argv: readonly string[], streams: Pick<CliIO, "stdout" | "stderr">): Promise<{ code: number; help: boolean }> {
+async function parseAndRun(argv: readonly string[], where: CliProcess): Promise<{ code: number; help: boolean }> {
   const word = commandWord(argv.slice(0, argv.includes("--") ? argv.indexOf("--") : argv.length));
   // --json (among oneoff's own words): one document on stdout whatever happens; an error
   // document when the command fails before printing its own.
   let documented = false;
   let wantsJson = false;
   const io: CliIO = {
-    stdout: streams.stdout,
-    stderr: streams.stderr,
+    stdout: where.stdout,
+    stderr: where.stderr,
+    // Not spread: that would make stdin, which only a command passing it on may do.
+    get stdin() {
+      return where.stdin;
+    },
+    stdinIs: where.stdinIs,
+    stdoutIsTTY: where.stdoutIsTTY,
+    cwd: where.cwd,
+    env: where.env,
     document(kind, body) {
       documented = true;
-      streams.stdout.write(jsonDocument(kind, body));
+      where.stdout.write(jsonDocument(kind, body));
     },
   };
   const failed = (error: unknown, commandName: string | undefined) => {
-    if (wantsJson && !documented) streams.stdout.write(errorDocument(commandName ?? "oneoff", error));
+    if (wantsJson && !documented) where.stdout.write(errorDocument(commandName ?? "oneoff", error));
   };
   let job: (() => Promise<number>) | undefined;
   const engineFlags = (): EngineFlags => {
@@ -134,7 +143,16 @@ Examples:
     ),
     new Set(valued.filter((name): name is string => name !== undefined)),
   );
-  const own = ownWithDebug.filter((arg) => arg !== "--debug");
+  const programShorts = new Set(program.options.map((option) => option.short));
+  const shared = new Map(
+    named
+      .filter((option) => option.short && option.long && programShorts.has(option.short))
+      .map((option) => [option.short as string, option.long as string]),
+  );
+  const own = commandsOwnShortFlags(
+    ownWithDebug.filter((arg) => arg !== "--debug"),
+    shared,
+  );
   wantsJson = own.includes("--json");
   context.debug = own.length < ownWithDebug.length;
   context.afterDashDash = command;

@@ -3,15 +3,18 @@
  */
 import { Command } from "commander";
 import type { Writable } from "node:stream";
-import { processStdin, type CliContext } from "./command.js";
+import type { CliContext, CliProcess } from "./command.js";
 import { engineFor } from "./engine.js";
 
 /** The app of the nearest oneoff.yaml, if any: `ps` and `history` show that app by default. */
-async function appInScope(flags: { config?: string; allApps?: boolean; app?: string }): Promise<string | undefined> {
+async function appInScope(
+  where: Pick<CliProcess, "cwd" | "env">,
+  flags: { config?: string; allApps?: boolean; app?: string },
+): Promise<string | undefined> {
   if (flags.app) return flags.app;
   if (flags.allApps) return undefined;
   const { loadAppConfig } = await import("../config/load.js");
-  return (await loadAppConfig(flags.config, process.cwd(), process.env))?.app;
+  return (await loadAppConfig(flags.config, where.cwd, where.env))?.app;
 }
 
 export function psCommand({ io, act, engineFlags }: CliContext): Command {
@@ -38,8 +41,8 @@ Examples:
           import("../output/table.js"),
           import("../formats/units.js"),
         ]);
-        const app = await appInScope(flags);
-        const engine = await engineFor(engineFlags(), flags.config);
+        const app = await appInScope(io, flags);
+        const engine = await engineFor(io, engineFlags(), flags.config);
         const oneOffs = await listAllOneOffs(engine, { all: flags.all === true, ...(app ? { app } : {}) });
         if (flags.json) {
           io.document("ps", { oneOffs });
@@ -84,7 +87,7 @@ Examples:
           import("../output/reporter.js"),
           import("../pipeline/oneoffs.js"),
         ]);
-        const engine = await engineFor(engineFlags());
+        const engine = await engineFor(io, engineFlags());
         const found = await findAnyOneOff(engine, reference, NO_LOGS_HINT);
         const { stream, tty } = await found.logs({ follow: flags.follow === true, timestamps: flags.timestamps === true });
         const out = { stdout: io.stdout as Writable, stderr: io.stderr as Writable };
@@ -113,7 +116,7 @@ Examples:
         const seconds = Number(flags.time);
         if (!Number.isInteger(seconds) || seconds < 0)
           throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
-        const [engine, { findAnyOneOff }] = await Promise.all([engineFor(engineFlags()), import("../pipeline/oneoffs.js")]);
+        const [engine, { findAnyOneOff }] = await Promise.all([engineFor(io, engineFlags()), import("../pipeline/oneoffs.js")]);
         for (const reference of references) {
           const found = await findAnyOneOff(engine, reference);
           await found.stop(seconds);
@@ -136,7 +139,7 @@ Examples:
     )
     .action((reference: string) =>
       act(async () => {
-        const [engine, { findAnyOneOff }] = await Promise.all([engineFor(engineFlags()), import("../pipeline/oneoffs.js")]);
+        const [engine, { findAnyOneOff }] = await Promise.all([engineFor(io, engineFlags()), import("../pipeline/oneoffs.js")]);
         const code = await (await findAnyOneOff(engine, reference)).wait();
         io.stdout.write(`${code}\n`);
         return code;
@@ -171,9 +174,9 @@ Examples:
             hint: "use docker's notation, e.g. ctrl-p,ctrl-q",
           });
         }
-        const engine = await engineFor(engineFlags());
+        const engine = await engineFor(io, engineFlags());
         const oneOff = await findOneOff(engine, reference);
-        const out = { stdin: processStdin(), stdout: io.stdout as Writable, stderr: io.stderr as Writable };
+        const out = { stdin: io.stdin, stdout: io.stdout as Writable, stderr: io.stderr as Writable };
         const result = await attachToOneOff(
           engine,
           oneOff,

@@ -6,9 +6,9 @@ import type { RunOptions } from "../types/options.js";
 import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../types/config.js";
 import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
+import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
-import { isatty } from "node:tty";
-import { processStdin, stdinIsPipedInput, type CliContext } from "./command.js";
+import type { CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
 const EXAMPLES = `
@@ -59,8 +59,8 @@ export function runCommand(context: CliContext): Command {
         runJob(
           {
             ...toRunOptions(task, flags, context),
-            atTerminal: isatty(0) && Boolean(process.stdout.isTTY),
-            stdinPiped: stdinIsPipedInput(),
+            atTerminal: context.io.stdinIs === "terminal" && context.io.stdoutIsTTY,
+            stdinPiped: context.io.stdinIs === "input",
           },
           context,
           flags.check === true,
@@ -121,7 +121,7 @@ Examples:
 
 async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }: CliContext): Promise<number> {
   const { loadAppConfig } = await import("../config/load.js");
-  const config = await loadAppConfig(flags.config as string | undefined, process.cwd(), process.env);
+  const config = await loadAppConfig(flags.config as string | undefined, io.cwd, io.env);
   if (!config)
     throw new OneoffError("no oneoff.yaml here or in any parent directory", {
       hint: "run it in the app's directory, or pass --config FILE",
@@ -148,13 +148,13 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
   // This process's own streams: a one-off's output may be read into one reused buffer.
   if (io.stdout === process.stdout && io.stderr === process.stderr) markWritesThrough(process.stdout, process.stderr);
   const result = await run(options, {
-    cwd: process.cwd(),
-    env: process.env,
-    // Made only if the one-off reads it (processStdin says why).
+    cwd: io.cwd,
+    env: io.env,
+    // Made only if the one-off reads it (processStdin, in command.ts, says why).
     get stdin() {
-      return processStdin();
+      return io.stdin;
     },
-    stdinIsTTY: isatty(0),
+    stdinIsTTY: io.stdinIs === "terminal",
     stdout: io.stdout,
     stderr: io.stderr,
     messages: io.stderr,
@@ -167,7 +167,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
 
 /** The flags `run`, `shell` and `release` share: where the one-off comes from and what it gets. */
 function withContainerOptions(command: Command, waitLock = "with --lock: wait for the lock (up to duration) instead of failing"): Command {
-  return withRuntimeOptions(command)
+  return withNotForOneOffs(withRuntimeOptions(command))
     .option("--rm", "accepted as docker run takes it: a one-off is always removed when it ends (-d keeps it for --keep-for)")
     .option("--name <name>", "name the container (default APP[-TASK]-run-XXXXXX; a lock's one-off is named after the lock)")
     .option("-T, --no-TTY", "never allocate a terminal, as docker compose run -T (stdin still passes with -i)")
@@ -233,6 +233,7 @@ function parseSeconds(value: string): number {
 
 function toRunOptions(task: string | undefined, flags: Record<string, unknown>, context: CliContext): RunOptions {
   const pick = <T>(name: string) => flags[name] as T | undefined;
+  refuseNotForOneOffs(flags);
   const options: RunOptions = {};
   const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;

@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import type { RuntimeFlags } from "../types/options.js";
+import { SETTINGS } from "../settings/table.js";
 import { collect } from "./argv.js";
 
 const RUNTIME_OPTIONS: ReadonlyArray<[keyof RuntimeFlags, string, string, "repeatable"?]> = [
@@ -39,12 +40,16 @@ export function withRuntimeOptions(command: Command): Command {
     if (repeatable) command.option(flag, description, collect);
     else command.option(flag, description);
   }
+  for (const row of SETTINGS) {
+    const flag = `${row.short ? `${row.short}, ` : ""}${row.flag}${row.argument ? ` ${row.argument}` : ""}`;
+    if (row.repeatable) command.option(flag, row.help, collect);
+    else command.option(flag, row.help);
+  }
   return command;
 }
 
 /** The runtime flags given, by their RunOptions names. */
 export function runtimeFlagsOf(flags: Record<string, unknown>): RuntimeFlags {
-  return Object.fromEntries(
-    RUNTIME_OPTIONS.filter(([name]) => flags[name] !== undefined).map(([name]) => [name, flags[name]]),
-  ) as RuntimeFlags;
+  const names = [...RUNTIME_OPTIONS.map(([name]) => name), ...SETTINGS.map((row) => row.name)];
+  return Object.fromEntries(names.filter((name) => flags[name] !== undefined).map((name) => [name, flags[name]])) as RuntimeFlags;
 }

@@ -25,7 +25,7 @@ Examples:
           import("../output/table.js"),
           import("../output/errors.js"),
         ]);
-        const config = await loadAppConfig(flags.config, process.cwd(), process.env);
+        const config = await loadAppConfig(flags.config, io.cwd, io.env);
         if (!config)
           throw new OneoffError("no oneoff.yaml or Procfile here or in any parent directory", {
             hint: "create oneoff.yaml with tasks:, or pass --config FILE",

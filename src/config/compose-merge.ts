@@ -11,7 +11,8 @@
  * appends `dns`, `dns_search` and `env_file` with their duplicates.
  */
 import type { Device, ProcessSettings, Ulimit } from "../types/config.js";
-import type { EnvFileRef, ServicePart } from "./compose.js";
+import type { ServicePart } from "./compose.js";
+import type { EnvFileRef } from "./compose-paths.js";
 
 type Settings = Partial<ProcessSettings>;
 
@@ -70,6 +71,7 @@ export function mergeServicePart(base: ServicePart, over: ServicePart): ServiceP
     settings,
     envFiles: byKey<EnvFileRef>(base.envFiles, over.envFiles, (file) => file.path),
     hasBuild: base.hasBuild || over.hasBuild,
+    secrets: byKey(base.secrets, over.secrets, (secret) => secret.source),
     ...(over.extends ? { extends: over.extends } : {}),
   };
 }

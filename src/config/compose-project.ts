@@ -16,6 +16,7 @@ import { mergeServicePart, mergeServiceParts } from "./compose-merge.js";
 import type { Environment } from "./interpolate.js";
 import { displayPathOf, readEnvFile, readText } from "./load.js";
 import { readFoundFile } from "./found-file.js";
+import { composeSecrets } from "./compose-secrets.js";
 
 /** The files compose looks for, in its order (v2), and the override it adds to the first found. */
 export const COMPOSE_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;
@@ -130,11 +131,16 @@ export function loadComposeService(
     const from = `${main[0]?.displayPath ?? "compose"} env_file`;
     Object.assign(fromFiles, readEnvFile(envFile.path, interpolationEnv, from, "compose", textOf(envFile.path, from)));
   }
+  const secrets = composeSecrets(merged.secrets, [...included, ...main], interpolationEnv, existsSync);
   const settings = { ...merged.settings, env: { ...fromFiles, ...merged.settings.env }, labels: merged.settings.labels ?? {} };
   // A service on no network of its own is on the project's default network.
   if (settings.networks === undefined) settings.networks = [naming.realName("networks", "default")];
   return {
-    layer: { source: `${main.map((file) => file.displayPath).join(" + ")} service ${service}`, settings },
+    layer: {
+      source: `${main.map((file) => file.displayPath).join(" + ")} service ${service}`,
+      settings,
+      ...(secrets.length ? { secrets } : {}),
+    },
     builtImageNames: settings.release || !merged.hasBuild ? [] : [`${naming.project}-${service}`, `${naming.project}_${service}`],
     project: naming.project,
     files,

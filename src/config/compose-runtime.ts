@@ -7,7 +7,12 @@ import { isMap, isScalar, isSeq, type Node } from "yaml";
 import { parseMemory } from "../formats/units.js";
 import { parseDevice, parsePair, parseTmpfs } from "../formats/runtime-values.js";
 import type { RuntimeSettings, Ulimit } from "../types/config.js";
+import { isProblem, type AnyRow } from "../settings/row.js";
+import { SETTINGS } from "../settings/table.js";
 import type { YamlReader } from "./yaml-reader.js";
+
+/** The rows of settings/table.ts with a compose key, by its first part (blkio_config of blkio_config.weight). */
+const TABLE_ROWS = new Map(SETTINGS.flatMap((row) => (row.compose ? [[row.compose.split(".")[0] as string, row] as const] : [])));
 
 /** The compose keys this module reads (oneoff.yaml takes them too). */
 export const COMPOSE_RUNTIME_KEYS = [
@@ -30,6 +35,7 @@ export const COMPOSE_RUNTIME_KEYS = [
   "logging",
   "dns_opt",
   "dns_search",
+  ...TABLE_ROWS.keys(),
 ] as const;
 const RUNTIME_KEY_SET = new Set<string>(COMPOSE_RUNTIME_KEYS);
 /** Whether `key` is one of the runtime keys. */
@@ -56,6 +62,7 @@ export const RUNTIME_SETTING_OF: Record<string, keyof RuntimeSettings> = {
   logging: "logDriver",
   dns_opt: "dnsOptions",
   dns_search: "dnsSearch",
+  ...Object.fromEntries([...TABLE_ROWS].map(([key, row]) => [key, row.name])),
 };
 
 /** The docker run flag of a key, where its name differs. */
@@ -135,7 +142,42 @@ export function readComposeRuntimeKey(reader: YamlReader, key: string, value: No
         else settings.logOptions = reader.stringMap(fieldValue, `${at}.options`, { nullFromEnv: false });
       }
       break;
+    default: {
+      const row = TABLE_ROWS.get(key);
+      if (row) Object.assign(settings, { [row.name]: readTableRow(reader, row, value, at) });
+    }
   }
+}
+
+/** A key of settings/table.ts's rows, read in its shape and checked by the row's parser. */
+function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: string): unknown {
+  // blkio_config.weight: the row's value is one field of a mapping.
+  const [, field] = (row.compose ?? "").split(".");
+  if (field !== undefined) {
+    const found = reader.entries(node, at, [field]).find(([name]) => name === field);
+    return found ? readTableRow(reader, { ...row, compose: field } as AnyRow, found[1], `${at}.${field}`) : undefined;
+  }
+  const asFlag = (entry: string) => {
+    const text = row.fromCompose ? row.fromCompose(entry) : entry;
+    if (isProblem(text)) throw reader.error(node, at, text.problem, `see docker run's ${row.flag}`);
+    return text;
+  };
+  const given =
+    row.shape === "switch"
+      ? reader.boolean(node, at)
+      : row.shape === "list"
+        ? reader.stringList(node, at).map(asFlag)
+        : row.shape === "map"
+          ? isSeq(node)
+            ? reader.stringList(node, at)
+            : Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
+          : reader.string(node, at);
+  // A switch set to false is the engine's default: no setting.
+  if (given === false) return undefined;
+  const parsed = (row.parse as (given: unknown) => unknown)(given);
+  if (isProblem(parsed))
+    throw reader.error(node, at, `${typeof given === "string" ? `"${given}": ` : ""}${parsed.problem}`, `see docker run's ${row.flag}`);
+  return parsed;
 }
 
 function pairsFromList(reader: YamlReader, node: Node | null, at: string): Record<string, string> {

@@ -3,7 +3,6 @@
  * form (type, source, target, read_only, consistency, bind/volume/tmpfs options, checked
  * against the same words as --mount). Pure.
  */
-import path from "node:path";
 import type { Node } from "yaml";
 import { isMap, isSeq } from "yaml";
 import type { Mount } from "../types/config.js";
@@ -11,16 +10,25 @@ import { isConsistency, isPropagation } from "../formats/mount-mode.js";
 import { parseVolume } from "../formats/mount-syntax.js";
 import { parseMemory } from "../formats/units.js";
 import type { YamlReader } from "./yaml-reader.js";
+import { composePath, type PathBase } from "./compose-paths.js";
 
-export function readVolumes(reader: YamlReader, node: Node | null, at: string, dir: string, volumeName: (name: string) => string): Mount[] {
+export function readVolumes(
+  reader: YamlReader,
+  node: Node | null,
+  at: string,
+  base: PathBase,
+  volumeName: (name: string) => string,
+): Mount[] {
   if (!isSeq(node)) throw reader.error(node, at, "expected a list", "write volumes as a list of SOURCE:TARGET[:MODE]");
   return node.items.map((item, i) => {
     const entry = reader.deref(item);
     const where = `${at}[${i}]`;
-    if (isMap(entry)) return readLongVolume(reader, entry, where, dir, volumeName);
+    if (isMap(entry)) return readLongVolume(reader, entry, where, base, volumeName);
     const text = reader.string(entry, where);
-    // compose takes a source starting with ~ as a host path too.
-    const mount = parseVolume(text.startsWith("~") ? `./${text}` : text, dir);
+    // A source starting with ~ is under HOME, as compose has it; then the entry reads as -v's.
+    const [source = "", ...rest] = text.split(":");
+    const written = source.startsWith("~") && rest.length ? [composePath(reader, entry, where, base, source), ...rest].join(":") : text;
+    const mount = parseVolume(written, base.dir);
     if (typeof mount === "string")
       throw reader.error(entry, where, `"${text}": ${mount}`, "write SOURCE:TARGET[:MODE], such as ./conf:/etc/app:z,ro");
     return mount.type === "volume" && mount.source ? { ...mount, source: volumeName(mount.source) } : mount;
@@ -29,7 +37,7 @@ export function readVolumes(reader: YamlReader, node: Node | null, at: string, d
 
 const LONG_KEYS = ["type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs"];
 
-function readLongVolume(reader: YamlReader, entry: Node, where: string, dir: string, volumeName: (name: string) => string): Mount {
+function readLongVolume(reader: YamlReader, entry: Node, where: string, base: PathBase, volumeName: (name: string) => string): Mount {
   const fields = new Map(reader.entries(entry, where, LONG_KEYS).map(([key, value]) => [key, value]));
   const text = (key: string) => {
     const value = fields.get(key);
@@ -44,7 +52,12 @@ function readLongVolume(reader: YamlReader, entry: Node, where: string, dir: str
     throw reader.error(fields.get("target") ?? entry, `${where}.target`, `the target "${target}" is not an absolute path`);
   const mount: Mount = {
     type,
-    source: type === "bind" ? path.resolve(dir, source) : type === "volume" && source ? volumeName(source) : source,
+    source:
+      type === "bind"
+        ? composePath(reader, fields.get("source") ?? null, `${where}.source`, base, source)
+        : type === "volume" && source
+          ? volumeName(source)
+          : source,
     target,
     readOnly: fields.get("read_only") ? reader.boolean(fields.get("read_only") ?? null, `${where}.read_only`) : false,
   };

@@ -7,11 +7,11 @@
  * Copied: image (or the image compose built), environment and env_file, networks and volumes
  * under the names compose gives them (project-prefixed), user, working_dir, entrypoint,
  * extra_hosts, dns, labels, mem_limit/cpus (and deploy limits), and the runtime keys (init,
- * cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts). Ignored, as for any one-off:
- * command, ports, restart, healthcheck, depends_on, container_name, build details. Refused,
+ * cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts), hostname, and the file
+ * secrets it lists (compose-secrets.ts). Ignored, each for its reason (compose-key-rules.ts):
+ * command, ports, restart, healthcheck, depends_on, ... and `x-` extension fields. Refused,
  * naming the key: settings that shape the environment which oneoff does not reproduce.
  */
-import path from "node:path";
 import type { Node } from "yaml";
 import { isMap, isScalar, isSeq } from "yaml";
 import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
@@ -20,31 +20,15 @@ import type { ProcessSettings } from "../types/config.js";
 import { parseCpus, parseMemory } from "../formats/units.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
-import { readVolumes } from "./compose-volumes.js";
 import { isRuntimeKey, readComposeRuntimeKey } from "./compose-runtime.js";
 import type { ComposeFile, ComposeNaming } from "./compose-file.js";
 import { userKeyed } from "../formats/user-keys.js";
+import { IGNORED_FOR_ONE_OFF, isExtensionKey, linkProblem, REFUSED_BECAUSE } from "./compose-key-rules.js";
+import { isHostname } from "../formats/runtime-values.js";
+import { readServiceSecrets, type ServiceSecretRef } from "./compose-secrets.js";
+import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
+import { readVolumes } from "./compose-volumes.js";
 
-const IGNORED = new Set([
-  "command",
-  "ports",
-  "expose",
-  "restart",
-  "healthcheck",
-  "depends_on",
-  "container_name",
-  "build",
-  "profiles",
-  "scale",
-  "stop_grace_period",
-  "stop_signal",
-  "hostname",
-  "domainname",
-  "pull_policy",
-  "links",
-  "tty",
-  "stdin_open",
-]);
 const COPIED = new Set([
   "image",
   "environment",
@@ -61,13 +45,9 @@ const COPIED = new Set([
   "mem_limit",
   "cpus",
   "deploy",
+  "hostname",
+  "secrets",
 ]);
-
-/** An env_file entry: where, and whether a missing file is an error (compose's `required:`). */
-export interface EnvFileRef {
-  path: string;
-  required: boolean;
-}
 
 /** What one compose file says about one service: merged with other files' by compose-merge.ts. */
 export interface ServicePart {
@@ -75,6 +55,8 @@ export interface ServicePart {
   /** env_file entries to read (absolute paths), in order, under `environment`. */
   envFiles: EnvFileRef[];
   hasBuild: boolean;
+  /** `secrets:` as listed: compose-project.ts finds each under the project's top-level secrets. */
+  secrets: ServiceSecretRef[];
   /** `extends:` as written: the service it extends, and the file (absolute) when another one. */
   extends?: { service: string; file?: string; at: string };
 }
@@ -85,16 +67,18 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
   const { reader, dir } = file;
   const serviceNode = file.services.get(service) ?? null;
   const keyPath = `services.${service}`;
+  const base: PathBase = { dir, env: hostEnv };
   const settings: Partial<ProcessSettings> = {};
-  const part: ServicePart = { settings, envFiles: [], hasBuild: false };
+  const part: ServicePart = { settings, envFiles: [], hasBuild: false, secrets: [] };
   for (const [key, value, keyNode] of reader.entries(serviceNode, keyPath)) {
     const at = `${keyPath}.${key}`;
     if (key === "build") part.hasBuild = true;
     if (key === "extends") {
-      part.extends = readExtends(reader, value, at, dir);
+      part.extends = readExtends(reader, value, at, base);
       continue;
     }
-    if (IGNORED.has(key)) continue;
+    if (key === "links") refuseLinkAliases(reader, value, at);
+    if (isExtensionKey(key) || IGNORED_FOR_ONE_OFF.has(key)) continue;
     if (isRuntimeKey(key)) {
       readComposeRuntimeKey(reader, key, value, at, settings);
       continue;
@@ -103,7 +87,7 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       throw reader.error(
         keyNode,
         at,
-        "oneoff does not reproduce this compose setting for a one-off",
+        REFUSED_BECAUSE.get(key) ?? "oneoff does not reproduce this compose setting for a one-off",
         "remove it from the service, or run the one-off with --from the running container instead",
       );
     }
@@ -117,7 +101,7 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
           : reader.stringMap(value, at, { nullFromEnv: true, checkName: envNameProblem });
         break;
       case "env_file":
-        part.envFiles.push(...envFileRefs(reader, value, at, dir));
+        part.envFiles.push(...envFileRefs(reader, value, at, base));
         break;
       case "networks":
         settings.networks = (isSeq(value) ? reader.stringList(value, at) : reader.entries(value, at).map(([name]) => name)).map((name) =>
@@ -132,7 +116,7 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
         break;
       }
       case "volumes":
-        settings.mounts = readVolumes(reader, value, at, dir, (name) => naming.realName("volumes", name));
+        settings.mounts = readVolumes(reader, value, at, base, (name) => naming.realName("volumes", name));
         break;
       case "user":
         settings.user = reader.string(value, at);
@@ -151,6 +135,16 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       case "dns":
         settings.dns = reader.stringList(value, at);
         break;
+      case "hostname": {
+        // As written, as compose v2 and docker run --hostname give it (v1 would split a.b.c
+        // into hostname a and domainname b.c).
+        const hostname = reader.string(value, at);
+        if (!isHostname(hostname))
+          throw reader.error(value, at, `"${hostname}" is not a host name`, "letters, digits, - and ., such as shop-console");
+        settings.hostname = hostname;
+        break;
+      }
+
       case "labels":
         settings.labels = isSeq(value)
           ? userKeyed(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)]))
@@ -162,6 +156,9 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       case "cpus":
         settings.nanoCpus = limit(reader, value, at, parseCpus);
         break;
+      case "secrets":
+        part.secrets = readServiceSecrets(reader, value, at);
+        break;
       case "deploy":
         readDeployLimits(reader, value, at, settings);
         break;
@@ -170,15 +167,22 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
   return part;
 }
 
+function refuseLinkAliases(reader: YamlReader, node: Node | null, at: string): void {
+  for (const [i, entry] of reader.stringList(node, at).entries()) {
+    const problem = linkProblem(entry);
+    if (problem) throw reader.error(node, `${at}[${i}]`, problem, "reach the service by its own name, or drop the alias");
+  }
+}
+
 /** `extends: web` or `extends: {service: web, file: common.yaml}`. */
-function readExtends(reader: YamlReader, node: Node | null, at: string, dir: string): ServicePart["extends"] {
+function readExtends(reader: YamlReader, node: Node | null, at: string, base: PathBase): ServicePart["extends"] {
   const location = reader.locationOf(node);
   if (isScalar(node)) return { service: reader.string(node, at), at: location };
   const fields = Object.fromEntries(reader.entries(node, at, ["service", "file"]).map(([key, value]) => [key, value]));
   if (!fields.service) throw reader.error(node, at, "extends needs a service", "write extends: {service: NAME, file: FILE}");
   return {
     service: reader.string(fields.service, `${at}.service`),
-    ...(fields.file ? { file: path.resolve(dir, reader.string(fields.file, `${at}.file`)) } : {}),
+    ...(fields.file ? { file: composePath(reader, fields.file, `${at}.file`, base) } : {}),
     at: location,
   };
 }
@@ -194,21 +198,6 @@ function listEnv(reader: YamlReader, node: Node, at: string, hostEnv: Environmen
     if (value !== undefined) env[name] = value;
   }
   return env;
-}
-
-/** env_file as a path, a list of paths, or a list of {path, required} (compose's long form). */
-function envFileRefs(reader: YamlReader, node: Node | null, at: string, dir: string): EnvFileRef[] {
-  if (!isSeq(node)) return reader.stringList(node, at).map((file) => ({ path: path.resolve(dir, file), required: true }));
-  return node.items.map((item, i) => {
-    const resolved = reader.deref(item);
-    const where = `${at}[${i}]`;
-    if (!isMap(resolved)) return { path: path.resolve(dir, reader.string(resolved, where)), required: true };
-    const fields = Object.fromEntries(reader.entries(resolved, where, ["path", "required", "format"]).map(([key, value]) => [key, value]));
-    return {
-      path: path.resolve(dir, reader.string(fields.path ?? null, `${where}.path`)),
-      required: fields.required ? reader.boolean(fields.required, `${where}.required`) : true,
-    };
-  });
 }
 
 function readDeployLimits(reader: YamlReader, node: Node | null, at: string, settings: Partial<ProcessSettings>): void {

@@ -89,18 +89,21 @@ export function readSecrets(reader: YamlReader, node: Node | null, dir: string):
 
 /**
  * The secrets one one-off gets: all of the app's, unless its task lists some (`secrets: []`
- * gives none), as a compose service gets the secrets it lists. A file target must not sit
- * under a mount: a tmpfs hides it (the engine writes beneath it), a volume or bind keeps it
- * after the one-off is gone.
+ * gives none), as a compose service gets the secrets it lists; and those of the source it
+ * comes from (a compose service's), unless oneoff.yaml names one the same. A file target must
+ * not sit under a mount: a tmpfs hides it (the engine writes beneath it), a volume or bind
+ * keeps it after the one-off is gone.
  */
 export function chooseSecrets(
   all: Record<string, SecretDefinition> | undefined,
   taskSecrets: readonly string[] | undefined,
   mounts: readonly Mount[] | undefined,
+  fromSource: readonly SecretDefinition[] = [],
 ): SecretDefinition[] {
-  const chosen = taskSecrets
+  const own = taskSecrets
     ? taskSecrets.map((name) => all?.[name]).filter((secret): secret is SecretDefinition => secret !== undefined)
     : Object.values(all ?? {});
+  const chosen = [...fromSource.filter((secret) => !all?.[secret.name]), ...own];
   const targets = new Map<string, string>();
   for (const secret of chosen) {
     if (secret.delivery.as !== "file") continue;

@@ -3,7 +3,7 @@
  * every config error can say `oneoff.yaml:12:5: tasks.migrate.command: ...`. String values
  * are interpolated (${VAR}) as they are read, so interpolation errors are located too.
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type YAMLMap } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { configError } from "./errors.js";
 import type { OneoffError } from "../output/errors.js";
 import { interpolateWithDefaults, InterpolationError, UnsetVariableError, type Environment } from "./interpolate.js";
@@ -35,7 +35,8 @@ export class YamlReader {
 
   static parse(text: string, displayPath: string, env: Environment): { reader: YamlReader; root: Node | null } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
+    // merge: YAML 1.1's `<<` keys, which compose files use to share settings (`<<: *common`).
+    const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, merge: true });
     const first = doc.errors[0];
     if (first) {
       const pos = first.linePos?.[0];
@@ -79,7 +80,7 @@ export class YamlReader {
         `expected a mapping, got ${describe(node)}`,
         "write it as KEY: value lines, indented under it",
       );
-    return (node as YAMLMap).items.map((pair) => {
+    return this.pairs(node as YAMLMap, keyPath).map((pair) => {
       const keyNode = this.deref(pair.key);
       const key = isScalar(keyNode) ? String(keyNode.value) : "";
       const path = keyPath ? `${keyPath}.${key}` : key;
@@ -175,8 +176,56 @@ export class YamlReader {
     if (node === null) return false;
     if (this.fallbacks.has(node)) return true;
     if (isSeq(node)) return node.items.some((item) => this.tookDefault(this.deref(item)));
-    if (isMap(node)) return (node as YAMLMap).items.some((pair) => this.tookDefault(this.deref(pair.value)));
+    if (isMap(node)) return this.pairs(node as YAMLMap, "").some((pair) => this.tookDefault(this.deref(pair.value)));
     return false;
+  }
+
+  /**
+   * A mapping's pairs with its `<<` merge keys resolved as PyYAML (compose v1) and compose v2
+   * resolve them: the merged mappings' pairs first, the mapping's own after them; a key keeps
+   * its first place and takes its last value, so the mapping's own keys win, and of a list
+   * `<<: [*a, *b]` the earlier mapping wins. Merged pairs are the anchor's own nodes, so an
+   * error in one points at the line where it is written.
+   */
+  private pairs(map: YAMLMap, keyPath: string, merging: ReadonlySet<Node> = new Set()): Pair[] {
+    const flattened: Pair[] = [];
+    const own: Pair[] = [];
+    for (const pair of map.items as Pair[]) {
+      if (!isMergeKey(pair.key)) {
+        own.push(pair);
+        continue;
+      }
+      const at = keyPath ? `${keyPath}.<<` : "<<";
+      const value = this.deref(pair.value);
+      const sources = isSeq(value)
+        ? value.items.map((item) => ({ node: this.deref(item), from: item as Node }))
+        : [{ node: value, from: pair.value as Node }];
+      const merged: Pair[][] = [];
+      for (const { node, from } of sources) {
+        if (!isMap(node))
+          throw this.error(
+            from ?? (pair.key as Node),
+            at,
+            `<< merges ${describe(node)}`,
+            "merge a mapping: <<: *ANCHOR, or a list of them: <<: [*a, *b]",
+          );
+        if (merging.has(node)) throw this.error(from, at, "<< merges a mapping into itself", "merge another anchor");
+        merged.push(this.pairs(node as YAMLMap, keyPath, new Set([...merging, map, node])));
+      }
+      // Errors point at the `<<` that merges (the alias), not at the anchor it names.
+      // Of a list, the earlier mapping wins: it comes later in the flattened order.
+      for (const pairs of merged.reverse()) flattened.push(...pairs);
+    }
+    if (flattened.length === 0) return own;
+    const byKey = new Map<unknown, Pair>();
+    const place = new Map<unknown, number>();
+    for (const pair of [...flattened, ...own]) {
+      const keyNode = this.deref(pair.key);
+      const key = isScalar(keyNode) ? keyNode.value : keyNode;
+      if (!place.has(key)) place.set(key, place.size);
+      byKey.set(key, pair);
+    }
+    return [...place.keys()].map((key) => byKey.get(key) as Pair);
   }
 
   private interpolated(text: string, node: Node, keyPath: string): string {
@@ -198,6 +247,11 @@ export class YamlReader {
       throw located;
     }
   }
+}
+
+/** A plain `<<` key, which the parser (with `merge`) reads as the merge symbol; a quoted "<<" is a key. */
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === "symbol";
 }
 
 function describe(node: Node | null | undefined): string {

@@ -125,7 +125,8 @@ export interface ContainerEngine {
   /** Waits until the container is not running and returns its exit code. Call after start. */
   waitForExit(containerId: string, signal?: AbortSignal): Promise<number>;
   /** Sends a signal; resolves quietly when the container is already gone or stopped. */
-  kill(containerId: string, signal: NodeJS.Signals): Promise<void>;
+  /** `signal` as docker writes it: SIGTERM, TERM or 15 (a container's --stop-signal is any of them). */
+  kill(containerId: string, signal: string): Promise<void>;
   /** Force-removes the container (by ID or name) and its anonymous volumes; already gone counts as removed. */
   remove(containerId: string): Promise<void>;
   /** The container's output so far (and, with follow, as it comes), as the attach stream would carry it. */

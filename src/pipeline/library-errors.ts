@@ -7,9 +7,15 @@
  * from them. Pure.
  */
 import { OneoffError } from "../output/errors.js";
+import { SETTINGS } from "../settings/table.js";
 
 /** Each CLI flag and the LibraryRunOptions / EngineOptions key it sets. */
 export const OPTION_OF_FLAG: ReadonlyMap<string, string> = new Map([
+  // settings/table.ts's rows: the option is named as the flag.
+  ...SETTINGS.flatMap((row): Array<[string, string]> => [
+    [row.flag, row.name],
+    ...(row.short ? [[row.short, row.name] as [string, string]] : []),
+  ]),
   ["--config", "config"],
   ["-f", "config"],
   ["--file", "config"],
@@ -67,7 +73,6 @@ export const OPTION_OF_FLAG: ReadonlyMap<string, string> = new Map([
   ["--copy-out-limit", "copyOutLimit"],
   ["-H", "host"],
   ["--host", "host"],
-  ["-c", "dockerContext"],
   ["--context", "dockerContext"],
   ["--env-name", "envName"],
   // docker run's runtime flags (cli/runtime-options.ts): each option is its flag in camelCase.

@@ -24,6 +24,7 @@ import {
   detachKeysOf,
   detachment,
   releaseTaskOptions,
+  stopTimeoutGiven,
   stopTimeoutOf,
   containerNaming,
   timeoutAndLock,
@@ -135,12 +136,18 @@ export function resolveRunPlan({
     pull: options.pull ?? config?.pull ?? "missing",
     ...(options.registryAuth === undefined ? {} : { registryAuth: parseRegistryAuthFlag(options.registryAuth, cwd) }),
     stopTimeoutSeconds: stopTimeoutOf(options, config),
+    ...stopTimeoutGiven(options, config),
     ...timing,
     ...containerNaming(options, timing.lock),
     ...detachment(options, interactive, tty, timing.timeoutMs),
     ...backendOf(options, config, hostEnv, interactive, tty),
     files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true, options.copyOutLimit),
-    secrets: chooseSecrets(config?.secrets, task?.secrets, settings.mounts),
+    secrets: chooseSecrets(
+      config?.secrets,
+      task?.secrets,
+      settings.mounts,
+      sourceLayers.flatMap((layer) => layer.secrets ?? []),
+    ),
   };
 }
 

@@ -136,6 +136,15 @@ export function stopTimeoutOf(options: RunOptions, config: AppConfig | undefined
   return seconds;
 }
 
+/**
+ * A stop timeout the flag or oneoff.yaml gave is the container's own StopTimeout too, as
+ * docker run --stop-timeout sets it (the engine takes whole seconds: a fraction rounds up).
+ */
+export function stopTimeoutGiven(options: RunOptions, config: AppConfig | undefined): Pick<RunPlan, "containerStopTimeout"> {
+  const seconds = options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds;
+  return seconds === undefined ? {} : { containerStopTimeout: Math.ceil(seconds) };
+}
+
 export function timeoutAndLock(
   options: RunOptions,
   task: TaskDefinition | undefined,

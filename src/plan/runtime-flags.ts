@@ -5,9 +5,11 @@
  */
 import { OneoffError } from "../output/errors.js";
 import { parseMemory } from "../formats/units.js";
-import { isExtraHost, parseDevice, parsePair, parseTmpfs, parseUlimit, PLATFORM } from "../formats/runtime-values.js";
+import { isExtraHost, isHostname, parseDevice, parsePair, parseTmpfs, parseUlimit, PLATFORM } from "../formats/runtime-values.js";
 import type { ProcessSettings } from "../types/config.js";
 import type { RuntimeFlags } from "../types/options.js";
+import { isProblem, type AnyRow } from "../settings/row.js";
+import { SETTINGS } from "../settings/table.js";
 
 /** Each value parsed by `parse`, or the flag's one-line refusal with `example`. */
 function each<T>(flag: string, values: readonly string[], parse: (value: string) => T | string, example: string): T[] {
@@ -35,7 +37,7 @@ export function runtimeFlagSettings(flags: RuntimeFlags): Partial<ProcessSetting
   if (flags.dnsSearch?.length) settings.dnsSearch = flags.dnsSearch;
   if (flags.runtime) settings.runtime = flags.runtime;
   if (flags.hostname !== undefined) {
-    if (!/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(flags.hostname))
+    if (!isHostname(flags.hostname))
       throw new OneoffError(`--hostname "${flags.hostname}": not a host name`, { hint: "letters, digits, - and ., such as shop-console" });
     settings.hostname = flags.hostname;
   }
@@ -71,11 +73,20 @@ export function runtimeFlagSettings(flags: RuntimeFlags): Partial<ProcessSetting
       });
     settings[name] = value;
   }
-  if (flags.logOpt?.length && !flags.logDriver)
-    throw new OneoffError("--log-opt needs --log-driver", { hint: "name the driver its options are for, such as --log-driver local" });
-  if (flags.logDriver) {
-    settings.logDriver = flags.logDriver;
-    if (flags.logOpt?.length) settings.logOptions = Object.fromEntries(each("--log-opt", flags.logOpt, parsePair, "max-size=10m"));
+  // Without --log-driver, the options are for the engine's default driver, as docker has it.
+  if (flags.logDriver) settings.logDriver = flags.logDriver;
+  if (flags.logOpt?.length) settings.logOptions = Object.fromEntries(each("--log-opt", flags.logOpt, parsePair, "max-size=10m"));
+  for (const row of SETTINGS) {
+    const given = flags[row.name];
+    if (given !== undefined) Object.assign(settings, { [row.name]: settingFromFlag(row, given) });
   }
   return settings;
+}
+
+/** A table row's flag as its setting, or the flag's one-line refusal. */
+function settingFromFlag(row: AnyRow, given: NonNullable<RuntimeFlags[AnyRow["name"]]>): unknown {
+  const parsed = (row.parse as (given: unknown) => unknown)(given);
+  if (!isProblem(parsed)) return parsed;
+  const shown = Array.isArray(given) ? "" : typeof given === "string" ? ` "${given}"` : "";
+  throw new OneoffError(`${row.flag}${shown}: ${parsed.problem}`, { hint: `such as ${row.flag} ${row.example}`.trim() });
 }

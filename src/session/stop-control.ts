@@ -14,6 +14,8 @@ export class StopControl {
   private containerId: string | undefined;
   private running = false;
   private firstSignal: InterruptSignal | undefined;
+  /** What the first of them sends: the interrupt as it came, or the stop signal where oneoff stops it. */
+  private signalToSend: string | undefined;
   private forwarded = false;
   private killed = false;
   private timedOut = false;
@@ -27,6 +29,8 @@ export class StopControl {
     private readonly engine: Pick<ContainerEngine, "kill">,
     private readonly stopTimeoutSeconds: number,
     private readonly report: Reporter,
+    /** What stops it as docker stop would (--stop-signal), where no interrupt says otherwise. */
+    private readonly stopSignal: string = "SIGTERM",
   ) {}
 
   /** The signal that cancelled the run before it started, if any. */
@@ -37,6 +41,7 @@ export class StopControl {
   onInterrupt(signal: InterruptSignal): void {
     if (this.firstSignal === undefined) {
       this.firstSignal = signal;
+      this.signalToSend = signal;
       if (this.running) this.forward();
       else this.report.info(`${signal}: cancelling the one-off before it starts`);
       return;
@@ -46,8 +51,8 @@ export class StopControl {
 
   /**
    * Ctrl-C typed three times into a terminal session (TypedInterrupts): stops the one-off as
-   * `docker stop` does, SIGTERM then SIGKILL after the stop timeout, since its PID 1 may ignore
-   * SIGINT. oneoff then exits 130, as for an interrupt.
+   * `docker stop` does, its stop signal then SIGKILL after the stop timeout, since its PID 1 may
+   * ignore SIGINT. oneoff then exits 130, as for an interrupt.
    */
   stopAsTyped(): void {
     if (!this.running) return;
@@ -57,11 +62,11 @@ export class StopControl {
     this.firstSignal ??= "SIGINT";
     this.forwarded = true;
     this.report.info(
-      `Ctrl-C three times: stopping the one-off (SIGTERM, then SIGKILL after ${this.stopTimeoutSeconds}s; Ctrl-C again kills it now)`,
+      `Ctrl-C three times: stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeoutSeconds}s; Ctrl-C again kills it now)`,
     );
-    this.send("SIGTERM");
+    this.send(this.stopSignal);
     this.graceTimer = setTimeout(
-      () => this.killNow(`still running ${this.stopTimeoutSeconds}s after SIGTERM`),
+      () => this.killNow(`still running ${this.stopTimeoutSeconds}s after ${this.stopSignal}`),
       this.stopTimeoutSeconds * 1000,
     );
     this.graceTimer.unref();
@@ -74,15 +79,16 @@ export class StopControl {
     if (this.firstSignal !== undefined) this.forward();
   }
 
-  /** Stops the one-off once it has run `ms`, as SIGTERM would; oneoff then exits 124. */
+  /** Stops the one-off once it has run `ms`, as docker stop would (its stop signal); oneoff then exits 124. */
   startTimeout(ms: number): void {
     this.timeoutTimer = setTimeout(() => {
       if (this.firstSignal !== undefined) return;
       this.timedOut = true;
       this.firstSignal = "SIGTERM";
       this.report.warn(
-        `timed out after ${formatDuration(ms)}: stopping the one-off (SIGTERM, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
+        `timed out after ${formatDuration(ms)}: stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
       );
+      this.signalToSend = this.stopSignal;
       this.forward(false);
     }, ms);
   }
@@ -99,8 +105,9 @@ export class StopControl {
     this.firstSignal = "SIGTERM";
     // Not yet running may mean its start is in flight (the output comes first): `started` sends it.
     (failure.readerGone ? this.report.info : this.report.warn)(
-      `${failure.message}; stopping the one-off (SIGTERM, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
+      `${failure.message}; stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
     );
+    this.signalToSend = this.stopSignal;
     this.forward(false);
   }
 
@@ -135,13 +142,15 @@ export class StopControl {
     if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
   }
 
+  /** Sends the first interrupt as it came, as docker run's signal proxy does, or the stop signal where oneoff stops it. */
   private forward(announce = true): void {
-    if (this.forwarded || !this.firstSignal || !this.containerId) return;
+    const signal = this.signalToSend;
+    if (this.forwarded || !signal || !this.containerId) return;
     this.forwarded = true;
-    const signal = this.firstSignal;
     this.send(signal);
-    if (signal === "SIGINT") {
-      // As with docker run: a second Ctrl-C kills; there is no timer.
+    // As with docker run: after a Ctrl-C, a second one kills; there is no timer (there is one
+    // when oneoff stops it, whatever its stop signal).
+    if (signal === "SIGINT" && !this.timedOut && !this.writeFailure) {
       if (announce) this.report.info("SIGINT forwarded to the one-off; press Ctrl-C again to kill it");
       return;
     }
@@ -162,7 +171,7 @@ export class StopControl {
     this.send("SIGKILL");
   }
 
-  private send(signal: NodeJS.Signals): void {
+  private send(signal: string): void {
     const id = this.containerId;
     if (!id) return;
     this.engine.kill(id, signal).catch((error: Error) => this.report.warn(`could not send ${signal} to the one-off: ${error.message}`));

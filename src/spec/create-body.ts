@@ -4,7 +4,7 @@
  */
 import type { RunPlan } from "../types/plan.js";
 import { oneOffLabels, type OneOffIdentity } from "./labels.js";
-import { hostConfigFromRuntime, type RuntimeHostConfig } from "./runtime-settings.js";
+import { configFromRuntime, hostConfigFromRuntime, type RuntimeHostConfig } from "./runtime-settings.js";
 import { mountsForCreate, type ApiMount } from "./mounts.js";
 import type { Mount } from "../types/config.js";
 
@@ -38,6 +38,10 @@ export interface CreateBody {
   StdinOnce: boolean;
   /** With a TTY the output is one raw stream (stderr merged into it), as with docker run -t. */
   Tty: boolean;
+  /** What docker stop sends first (--stop-signal); absent: the image's, else SIGTERM. */
+  StopSignal?: string;
+  /** docker stop's default grace for this container, as docker run --stop-timeout sets it. */
+  StopTimeout?: number;
   HostConfig: RuntimeHostConfig & {
     NetworkMode?: string;
     Memory?: number;
@@ -99,6 +103,8 @@ export function buildContainerSpec(
     OpenStdin: plan.interactive,
     StdinOnce: plan.interactive,
     Tty: plan.tty,
+    ...configFromRuntime(settings),
+    ...(plan.containerStopTimeout === undefined ? {} : { StopTimeout: plan.containerStopTimeout }),
     HostConfig: {
       ...(firstNetwork ? { NetworkMode: firstNetwork } : {}),
       ...(settings.memoryBytes ? { Memory: settings.memoryBytes } : {}),

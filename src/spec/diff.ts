@@ -58,7 +58,7 @@ export function diffAgainstProcess(
     row("mounts", spec.mounts.map(mountText).sort().join(", "), process.mounts.map(mountText).sort().join(", ")),
   ];
   // Runtime settings (init, capabilities, tmpfs, ulimits, ...): a row for each either side sets.
-  const oursRuntime = runtimeDiffValues(runtimeFromHostConfig(body.HostConfig));
+  const oursRuntime = runtimeDiffValues(runtimeFromHostConfig(body.HostConfig, {}, body));
   const theirsRuntime = runtimeDiffValues(process.runtime);
   for (const [what, value] of oursRuntime) {
     const running = theirsRuntime.get(what) ?? "";

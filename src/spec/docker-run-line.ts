@@ -29,7 +29,8 @@ export function dockerRunLine(spec: ContainerSpec): string {
   for (const mount of body.HostConfig.Mounts ?? []) args.push("--mount", mountFlagValue(mount));
   for (const host of body.HostConfig.ExtraHosts ?? []) args.push("--add-host", host);
   for (const server of body.HostConfig.Dns ?? []) args.push("--dns", server);
-  args.push(...runtimeFlagWords(runtimeFromHostConfig(body.HostConfig)));
+  if (body.StopTimeout !== undefined) args.push("--stop-timeout", String(body.StopTimeout));
+  args.push(...runtimeFlagWords(runtimeFromHostConfig(body.HostConfig, {}, body)));
   for (const [key, value] of Object.entries(body.Labels)) args.push("--label", `${key}=${value}`);
   // docker run takes one entrypoint word; the rest of a longer entrypoint goes before the command.
   const [entrypoint, ...entrypointArgs] = body.Entrypoint ?? [];

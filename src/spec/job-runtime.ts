@@ -4,6 +4,7 @@
  * line rather than running a job that silently lacks them. Pure.
  */
 import { parseMemory } from "../formats/units.js";
+import { SETTINGS } from "../settings/table.js";
 import type { RuntimeSettings } from "../types/config.js";
 
 /** What a job cannot have, as `docker run` spells the flag. */
@@ -16,6 +17,8 @@ const NOT_FOR_JOBS: ReadonlyArray<[keyof RuntimeSettings, string]> = [
   ["runtime", "--runtime"],
   ["shmSizeBytes", "--shm-size"],
   ["securityOpt", "--security-opt"],
+  // settings/table.ts's rows a ContainerSpec has no field for.
+  ...SETTINGS.filter((row) => row.jobField === undefined).map((row): [keyof RuntimeSettings, string] => [row.name, row.flag]),
 ];
 
 /** The settings a Swarm job cannot be given (their flags), in a fixed order. */
@@ -24,6 +27,10 @@ export function runtimeNotForJobs(settings: RuntimeSettings): Array<[keyof Runti
   return [
     ...NOT_FOR_JOBS.filter(([name]) => settings[name] !== undefined),
     ...(tmpfsProblem ? [["tmpfs", "--tmpfs with options other than size and mode"] as [keyof RuntimeSettings, string]] : []),
+    // A service's LogDriver needs its Name: there is no "the engine's default" to give options to.
+    ...(settings.logOptions && !settings.logDriver
+      ? [["logOptions", "--log-opt without --log-driver"] as [keyof RuntimeSettings, string]]
+      : []),
   ];
 }
 
@@ -42,6 +49,14 @@ export function jobRuntime(settings: RuntimeSettings): {
       : {}),
     ...(settings.readOnly ? { ReadOnly: true } : {}),
     ...(settings.groupAdd?.length ? { Groups: settings.groupAdd } : {}),
+    ...Object.fromEntries(
+      SETTINGS.flatMap((row) => {
+        const value = settings[row.name];
+        return row.jobField === undefined || value === undefined
+          ? []
+          : [[row.jobField, (row.api.write as (value: unknown) => unknown)(value)]];
+      }),
+    ),
   };
   const mounts = Object.entries(settings.tmpfs ?? {}).map(([target, options]) => ({
     Type: "tmpfs",

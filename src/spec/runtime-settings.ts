@@ -4,7 +4,11 @@
  * create body, diff and the docker run line cannot disagree on a field. Pure.
  */
 import { formatSize } from "../formats/units.js";
+import type { ApiPart, EngineDefaults } from "../settings/row.js";
+import { SETTINGS } from "../settings/table.js";
 import type { Device, RuntimeSettings, Ulimit } from "../types/config.js";
+
+export type { EngineDefaults };
 
 /** The HostConfig fields runtime settings set, as the Engine API names them. */
 export interface RuntimeHostConfig {
@@ -27,15 +31,12 @@ export interface RuntimeHostConfig {
   LogConfig?: { Type: string; Config?: Record<string, string> | null } | null;
   DnsOptions?: string[] | null;
   DnsSearch?: string[] | null;
+  /** The fields of settings/table.ts's rows (MemorySwap, PidsLimit, ...), each its row's. */
+  [tableField: string]: unknown;
 }
 
-/** What the engine gives a container that asks for nothing: left out when read back. */
-export interface EngineDefaults {
-  /** docker info's LoggingDriver. */
-  logDriver?: string;
-  /** docker info's DefaultRuntime. */
-  runtime?: string;
-}
+/** The container config fields (top level of the create body) settings/table.ts's rows set: StopSignal. */
+export type RuntimeConfig = Record<string, unknown>;
 
 /** The engine's /dev/shm size when none is asked for (64 MiB). */
 export const DEFAULT_SHM_BYTES = 64 * 2 ** 20;
@@ -47,9 +48,13 @@ const record = (values: Record<string, string> | null | undefined) => (values &&
 const text = (value: string | null | undefined) => (value ? value : undefined);
 
 /** The runtime settings a container has, from its HostConfig, the engine's defaults left out. */
-export function runtimeFromHostConfig(host: RuntimeHostConfig, defaults: EngineDefaults = {}): RuntimeSettings {
+export function runtimeFromHostConfig(
+  host: RuntimeHostConfig,
+  defaults: EngineDefaults = {},
+  /** The container's config (inspect's Config, or the create body itself), for StopSignal. */
+  config: object = {},
+): RuntimeSettings {
   const log = host.LogConfig;
-  const logIsDefault = !log?.Type || (log.Type === defaults.logDriver && !record(log.Config));
   const settings: RuntimeSettings = {
     init: host.Init === true ? true : undefined,
     capAdd: list(host.CapAdd),
@@ -73,11 +78,14 @@ export function runtimeFromHostConfig(host: RuntimeHostConfig, defaults: EngineD
     pidMode: text(host.PidMode),
     ipcMode: OWN_IPC.has(host.IpcMode ?? "") ? undefined : (host.IpcMode ?? undefined),
     runtime: host.Runtime && host.Runtime !== (defaults.runtime ?? "runc") ? host.Runtime : undefined,
-    logDriver: logIsDefault ? undefined : log.Type,
-    logOptions: logIsDefault ? undefined : record(log.Config),
+    // Options without a driver are the engine's default driver's, as docker run --log-opt gives them.
+    logDriver: log?.Type && log.Type !== defaults.logDriver ? log.Type : undefined,
+    logOptions: record(log?.Config),
     dnsOptions: list(host.DnsOptions),
     dnsSearch: list(host.DnsSearch),
   };
+  const parts: Record<ApiPart, Record<string, unknown>> = { Config: config as RuntimeConfig, HostConfig: host };
+  for (const row of SETTINGS) Object.assign(settings, { [row.name]: row.api.read(parts[row.api.part][row.api.field], defaults) });
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as RuntimeSettings;
 }
 
@@ -105,10 +113,26 @@ export function hostConfigFromRuntime(settings: RuntimeSettings): RuntimeHostCon
   if (settings.pidMode) host.PidMode = settings.pidMode;
   if (settings.ipcMode) host.IpcMode = settings.ipcMode;
   if (settings.runtime) host.Runtime = settings.runtime;
-  if (settings.logDriver) host.LogConfig = { Type: settings.logDriver, Config: settings.logOptions ?? {} };
+  // Type "" is the engine's default driver, as docker run --log-opt without --log-driver sends it.
+  if (settings.logDriver || settings.logOptions) host.LogConfig = { Type: settings.logDriver ?? "", Config: settings.logOptions ?? {} };
   if (settings.dnsOptions?.length) host.DnsOptions = settings.dnsOptions;
   if (settings.dnsSearch?.length) host.DnsSearch = settings.dnsSearch;
-  return host;
+  return { ...host, ...tableFields(settings, "HostConfig") };
+}
+
+/** The container config fields (the create body's top level) for these settings: StopSignal. */
+export function configFromRuntime(settings: RuntimeSettings): RuntimeConfig {
+  return tableFields(settings, "Config");
+}
+
+/** The Engine API fields of settings/table.ts's rows kept in `part`, for the settings that are set. */
+function tableFields(settings: RuntimeSettings, part: ApiPart): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const row of SETTINGS) {
+    const value = settings[row.name];
+    if (row.api.part === part && value !== undefined) fields[row.api.field] = (row.api.write as (value: unknown) => unknown)(value);
+  }
+  return fields;
 }
 
 const ulimitText = (limit: Ulimit) => `${limit.name}=${limit.soft}:${limit.hard}`;
@@ -141,9 +165,16 @@ export const RUNTIME_FLAGS: ReadonlyArray<{ flag: string; values: (settings: Run
   { flag: "--ipc", values: (s) => (s.ipcMode ? [s.ipcMode] : undefined) },
   { flag: "--runtime", values: (s) => (s.runtime ? [s.runtime] : undefined) },
   { flag: "--log-driver", values: (s) => (s.logDriver ? [s.logDriver] : undefined) },
-  { flag: "--log-opt", values: (s) => (s.logDriver && s.logOptions ? pairs(s.logOptions, "=") : undefined) },
+  { flag: "--log-opt", values: (s) => (s.logOptions ? pairs(s.logOptions, "=") : undefined) },
   { flag: "--dns-option", values: (s) => s.dnsOptions },
   { flag: "--dns-search", values: (s) => s.dnsSearch },
+  ...SETTINGS.map((row) => ({
+    flag: row.flag,
+    values: (s: RuntimeSettings) => {
+      const value = s[row.name];
+      return value === undefined ? undefined : (row.words as (value: unknown) => string[])(value);
+    },
+  })),
 ];
 
 /** The runtime settings as docker run flags (the line's words), in RUNTIME_FLAGS's order. */

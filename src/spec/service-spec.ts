@@ -36,6 +36,8 @@ export interface ServiceContainerSpec {
   Secrets?: unknown[];
   Configs?: unknown[];
   StopGracePeriod?: number;
+  /** What stops the task first (--stop-signal), as a container's StopSignal. */
+  StopSignal?: string;
   Hostname?: string;
   Healthcheck?: unknown;
   [field: string]: unknown;
@@ -108,7 +110,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
   });
   // Init, capabilities, ulimits, tmpfs, ...: what a service can carry of them (the Swarm
   // backend refuses the rest before this is built).
-  const runtime = runtimeFromHostConfig(body.HostConfig);
+  const runtime = runtimeFromHostConfig(body.HostConfig, {}, body);
   const { container: runtimeFields, mounts: tmpfsMounts } = jobRuntime(runtime);
   mounts.push(...tmpfsMounts.filter((tmpfs) => !mounts.some((mount) => mount.Target === tmpfs.Target)));
   const networkNames = [body.HostConfig.NetworkMode, ...container.extraNetworks].filter(

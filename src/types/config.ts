@@ -10,7 +10,7 @@
  * running container and by --service from compose's keys (cap_add, init, tmpfs, ...), compared
  * by diff. Absent: the engine's default.
  */
-export interface RuntimeSettings {
+export interface RuntimeSettings extends DockerRunSettings {
   init?: boolean;
   capAdd?: string[];
   capDrop?: string[];
@@ -35,6 +35,54 @@ export interface RuntimeSettings {
   logOptions?: Record<string, string>;
   dnsOptions?: string[];
   dnsSearch?: string[];
+}
+
+/**
+ * docker run's settings that are one row each of src/settings/table.ts, named as the flag is
+ * (--memory-swap: memorySwap), in their final type: the row derives the flag, the yaml and
+ * compose key, the create body, the docker run line, diff, --from and the Swarm job.
+ */
+export interface DockerRunSettings {
+  /** Bytes of memory plus swap; -1: unlimited swap. */
+  memorySwap?: number;
+  /** Bytes: the soft limit the kernel reclaims down to under pressure. */
+  memoryReservation?: number;
+  /** The most processes; 0 or less: unlimited. */
+  pidsLimit?: number;
+  /** The relative CPU weight (1024: the default share). */
+  cpuShares?: number;
+  /** The CPUs it may use, e.g. "0-2" or "0,3". */
+  cpusetCpus?: string;
+  /** What docker stop sends first, as written (SIGUSR1, USR1 or 10). */
+  stopSignal?: string;
+  /** Containers whose volumes it mounts: NAME, NAME:ro or NAME:rw. */
+  volumesFrom?: string[];
+  oomKillDisable?: boolean;
+  /** The block I/O weight, 10 to 1000. */
+  blkioWeight?: number;
+  /** "host": the engine's user namespace, where the daemon remaps users. */
+  userns?: string;
+  /** "host": the machine's hostname namespace. */
+  uts?: string;
+  /** "host" or "private". */
+  cgroupns?: string;
+  cgroupParent?: string;
+  /** Storage driver options, e.g. size=10G. */
+  storageOpt?: Record<string, string>;
+  /** The isolation technology ("default" is the only one on Linux). */
+  isolation?: string;
+  /** GPUs to give it, as docker run --gpus: passed to the engine's device drivers. */
+  gpus?: GpuRequest;
+}
+
+/** docker run --gpus: `all`, a count, or device IDs, for a driver with capabilities. */
+export interface GpuRequest {
+  /** -1: all. */
+  count?: number;
+  deviceIds?: string[];
+  driver?: string;
+  capabilities: string[];
+  options?: Record<string, string>;
 }
 
 export interface Ulimit {
@@ -132,6 +180,8 @@ export interface SettingsLayer {
    * fallback: a value the running process has (--from) stands over it.
    */
   defaults?: string[];
+  /** Secrets the source gives its one-offs (a compose service's file secrets), beside oneoff.yaml's. */
+  secrets?: SecretDefinition[];
   /** Set when copied from a running process (--from): the image and values it runs with. */
   running?: RunningProcess;
 }

@@ -2,14 +2,26 @@
  * What a caller asks of a run: the CLI's flags, or a library caller's object. Plain data at the
  * bottom of the house: it imports only other types.
  */
-import type { EngineKind, PullPolicy } from "./config.js";
+import type { DockerRunSettings, EngineKind, PullPolicy } from "./config.js";
+
+/**
+ * The flags of DockerRunSettings as typed: a switch is a boolean, a repeatable flag (or one
+ * whose setting is a list or a map) a list of its values, any other flag its text.
+ */
+export type DockerRunFlags = {
+  [K in keyof DockerRunSettings]?: NonNullable<DockerRunSettings[K]> extends boolean
+    ? boolean
+    : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string>
+      ? string[]
+      : string;
+};
 
 /**
  * docker run's flags for what shapes what the process can do and see, as typed: --init,
  * --cap-add NET_ADMIN, --tmpfs /run:size=64m, --ulimit nofile=1024:2048, --shm-size 96m, ...
  * (plan/runtime-flags.ts reads them). The repeatable ones are lists.
  */
-export interface RuntimeFlags {
+export interface RuntimeFlags extends DockerRunFlags {
   init?: boolean;
   privileged?: boolean;
   readOnly?: boolean;

@@ -29,6 +29,8 @@ export interface RunPlan {
   /** --registry-auth: who, and where the password is (never the password itself). */
   registryAuth?: RegistryAuthFlag;
   stopTimeoutSeconds: number;
+  /** Set when the flag or oneoff.yaml gave a stop timeout: the container's StopTimeout, whole seconds. */
+  containerStopTimeout?: number;
   timeoutMs?: number;
   lock?: string;
   /** The container's (or job service's) name the caller gave (--name); a lock's name wins over it. */

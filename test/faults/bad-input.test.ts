@@ -7,7 +7,10 @@
  * nothing on the engine.
  *
  * The rows run a few at a time (they are independent); the one-off container count is taken
- * before and after the whole batch, so concurrent rows cannot confuse it.
+ * before and after the whole batch, so concurrent rows cannot confuse it. They run in this
+ * process (test/integration/in-process.ts): a row tests what oneoff says, not how a process
+ * starts or ends, and a few rows run spawned as well to show that a real oneoff says the same.
+ * A row whose fault only a real process shows says why, and runs spawned only.
  * docs/bad-input.md is the same catalogue as a table.
  */
 import { createHash } from "node:crypto";
@@ -17,6 +20,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectNoLeftovers, IMAGE, oneoff, oneOffContainers, ROOT, type CliResult } from "../integration/helpers.js";
+import { NOT_FOR_ONE_OFFS } from "../../src/cli/not-for-one-offs.js";
+import { oneoffInProcess } from "../integration/in-process.js";
 import { documentRow, rewriteTable, tableRows } from "./bad-input-doc.js";
 
 expectNoLeftovers();
@@ -33,6 +38,8 @@ export interface BadInput {
   code: 125 | 126 | 127;
   /** The single stderr line, without its newline. */
   says: RegExp;
+  /** Why only a spawned oneoff shows this fault: the row runs as its own process, not in this one. */
+  spawned?: string;
 }
 
 const REPO = IMAGE.split(":")[0]!; // oneoff-test/busybox
@@ -57,6 +64,9 @@ const NOT_DOCKER_FIX = "\\(point DOCKER_HOST at a Docker engine, or a Podman API
 const HALF = "ONEOFF_FAULTS_HALF";
 const HALF_VALUE = "h".repeat(70 * 1024);
 const re = (...parts: string[]) => new RegExp(parts.join(""));
+const SERVICE = ["run", "--service", "web", "--", "true"];
+/** A compose.yaml whose service web has `lines` (each indented under it), and `top` after it. */
+const compose = (lines: string, top = "") => ({ "compose.yaml": `services:\n  web:\n    image: ${IMAGE}\n${lines}${top}` });
 
 /**
  * Engines that are not Docker Engine APIs: an HTTP server on a unix socket answering every
@@ -604,6 +614,15 @@ export const CATALOGUE: BadInput[] = [
       ["--device", "fuse", "not HOST_PATH\\[:CONTAINER_PATH\\[:rwm\\]\\]", "/dev/fuse:/dev/fuse:rwm"],
       ["--sysctl", "somaxconn", "not NAME=VALUE", "net\\.core\\.somaxconn=1024"],
       ["--add-host", "db", "not HOST:IP", "db:10\\.0\\.0\\.5"],
+      ["--memory-swap", "lots", "not a size \\(or -1\\)", "1g"],
+      ["--pids-limit", "many", "not a whole number", "100"],
+      ["--cpu-shares", "half", "not a whole number", "512"],
+      ["--blkio-weight", "5", "not from 10 to 1000", "300"],
+      ["--cpuset-cpus", "first", "not a list of CPUs", "0-1"],
+      ["--stop-signal", "SIGNOPE", "not a signal", "SIGINT"],
+      ["--userns", "private", "not host \\(the only mode docker takes\\)", "host"],
+      ["--cgroupns", "shared", "not host or private", "private"],
+      ["--gpus", "count=many", 'count "many" is not all or a number', "all"],
     ] as const
   ).map(([flag, value, problem, example]) => ({
     what: `${flag} ${value}`,
@@ -618,11 +637,27 @@ export const CATALOGUE: BadInput[] = [
     says: /^oneoff: --pid "private": not a mode docker knows \(host, or container:NAME\)$/,
   },
   {
-    what: "--log-opt without --log-driver",
-    args: ["run", ...REL, "--log-opt", "max-size=10m", "--", "true"],
+    what: "--volumes-from: not a container and mode",
+    args: ["run", ...REL, "--volumes-from", "db:rx", "--", "true"],
     code: 125,
-    says: /^oneoff: --log-opt needs --log-driver \(name the driver its options are for, such as --log-driver local\)$/,
+    says: /^oneoff: --volumes-from: "db:rx" is not CONTAINER, CONTAINER:ro or CONTAINER:rw \(such as --volumes-from db:ro\)$/,
   },
+  // docker run's flags that mean nothing for a one-off (docs/cli.md): refused, saying why.
+  ...NOT_FOR_ONE_OFFS.map(([definition, why]) => {
+    const flag = definition
+      .split(" ")
+      .find((word) => word.startsWith("--"))!
+      .replace(/,$/, "");
+    const value = definition.includes("<") ? ["x"] : [];
+    return {
+      what: `${flag}: not for a one-off`,
+      args: ["run", ...REL, flag, ...value, "--", "true"],
+      code: 125 as const,
+      says: new RegExp(
+        `^oneoff: ${flag}: not for a one-off: ${why.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(leave it out; docs/cli\\.md lists docker run's flags oneoff leaves out\\)$`,
+      ),
+    };
+  }),
   {
     what: "--hostname: not a host name",
     args: ["run", ...REL, "--hostname", "a b", "--", "true"],
@@ -674,6 +709,7 @@ export const CATALOGUE: BadInput[] = [
     files: { "config.json": '{"credsStore": "x/../evil"}' },
     env: { DOCKER_CONFIG: "." },
     code: 125,
+    spawned: "DOCKER_CONFIG=. is read against the process's own working directory, as docker reads it",
     says: /^oneoff: config\.json: credsStore: "x\/\.\.\/evil" is not a credential helper name \(set it to the NAME of a docker-credential-NAME program on PATH, such as "desktop" or "pass", or remove it\)$/,
   },
   {
@@ -1066,6 +1102,57 @@ export const CATALOGUE: BadInput[] = [
     says: /^oneoff: --copy-out-limit "lots": not a size \(use bytes or a number with k, m or g, such as 4g; the default is 1g\)$/,
   },
 
+  // --- compose projects (--service)
+  {
+    what: "compose: a merge key naming no anchor",
+    files: compose("    <<: *common\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:9: unknown alias \*common \(define the anchor &common before using it\)$/,
+  },
+  {
+    what: "compose: a merge key merging a string",
+    files: compose("    <<: [plain]\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:10: services\.web\.<<: << merges the string "plain" \(merge a mapping: <<: \*ANCHOR, or a list of them: <<: \[\*a, \*b\]\)$/,
+  },
+  {
+    what: "compose: a secret's file is missing",
+    files: compose("    secrets: [db_password]\n", "secrets:\n  db_password:\n    file: ./db_password.txt\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:7:11: secrets\.db_password\.file: \/.*\/db_password\.txt does not exist \(create it, or point file: at the secret's file\)$/,
+  },
+  {
+    what: "compose: a secret not defined at the top level",
+    files: compose("    secrets: [db_password]\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:15: services\.web\.secrets\[0\]: no secret named db_password under the top-level secrets: \(define it: secrets: \{db_password: \{file: PATH\}\}\)$/,
+  },
+  {
+    what: "compose: an environment: secret",
+    files: compose("    secrets: [token]\n", "secrets:\n  token:\n    environment: API_TOKEN\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:7:5: secrets\.token\.environment: compose 1\.29 has no environment secrets \(write the value to a file and name it with file:, or pass it with -e\)$/,
+  },
+  {
+    what: "compose: a bind under another user's ~",
+    files: compose("    volumes: ['~bob/data:/data']\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:15: services\.web\.volumes\[0\]: ~bob is another user's home, which compose v1 and v2 read differently \(write the full path\)$/,
+  },
+  {
+    what: "compose: a domain name",
+    files: compose("    domainname: shop.internal\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:5: services\.web\.domainname: oneoff has no --domainname to give a one-off a domain name \(remove it from the service, or run the one-off with --from the running container instead\)$/,
+  },
+
   // --- release references
   {
     what: "release: uppercase repository",
@@ -1360,10 +1447,28 @@ function workdirFor(row: BadInput): string {
   return dir;
 }
 
-export async function runRow(row: BadInput): Promise<CliResult & { dir: string }> {
+export async function runRow(
+  row: BadInput,
+  how: "in-process" | "spawned" = row.spawned ? "spawned" : "in-process",
+): Promise<CliResult & { dir: string }> {
   const dir = workdirFor(row);
-  return { ...(await oneoff(row.args, { cwd: dir, env: { ONEOFF_RELEASE: undefined, ...row.env } })), dir };
+  const options = { cwd: dir, env: { ONEOFF_RELEASE: undefined, ...row.env } };
+  return { ...(await (how === "spawned" ? oneoff : oneoffInProcess)(row.args, options)), dir };
 }
+
+/**
+ * Rows a spawned oneoff runs too, to show it says what the in-process one says: a config
+ * error, a usage error from the flag parser, an environment's bad value, stdin that is no
+ * terminal, and the exit codes of a command that cannot be invoked or found in the image.
+ */
+const ALSO_SPAWNED = [
+  "YAML: a tab as indentation",
+  "unknown flag, with a suggestion",
+  "DOCKER_HOST foo://",
+  "-it without a terminal",
+  "command not executable",
+  "command not found",
+];
 
 async function runAll<T, R>(items: T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -1377,6 +1482,7 @@ async function runAll<T, R>(items: T[], concurrency: number, work: (item: T) => 
 
 describe("bad input: one line naming the culprit and the fix, the right exit code, nothing created", () => {
   const results: Array<CliResult & { dir: string }> = [];
+  const spawnedResults = new Map<string, CliResult & { dir: string }>();
   let containersBefore: string[] = [];
   let containersAfter: string[] = [];
 
@@ -1385,7 +1491,14 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
   beforeAll(async () => {
     stopFakeEngines = await startFakeEngines();
     containersBefore = oneOffContainers();
-    results.push(...(await runAll(CATALOGUE, 4, runRow)));
+    const alsoSpawned = ALSO_SPAWNED.map((what) => CATALOGUE.find((row) => row.what === what)!);
+    const all = await runAll(
+      [...CATALOGUE.map((row) => [row] as const), ...alsoSpawned.map((row) => [row, "spawned"] as const)],
+      4,
+      (args) => runRow(...args),
+    );
+    results.push(...all.slice(0, CATALOGUE.length));
+    alsoSpawned.forEach((row, index) => spawnedResults.set(row.what, all[CATALOGUE.length + index]!));
     containersAfter = oneOffContainers();
   }, 120_000);
 
@@ -1402,7 +1515,7 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
     const { code, signal, stdout, stderr } = results[index]!;
     const context = `oneoff ${JSON.stringify(row.args)} said:\n${stderr}`;
     expect(stdout.toString(), context).toBe("");
-    expect(stderr, context).not.toMatch(/\n\s+at |\bat .*\.[cm]?js:\d+/);
+    expect(stderr, context).not.toMatch(/\n\s+at |\bat .*\.[cm]?[jt]s:\d+/);
     expect(stderr.endsWith("\n"), context).toBe(true);
     const lines = stderr.slice(0, -1).split("\n");
     expect(lines, context).toHaveLength(1);
@@ -1425,10 +1538,23 @@ describe("bad input: one line naming the culprit and the fix, the right exit cod
     expect(containersAfter.length).toBe(containersBefore.length);
     expect(containersAfter.sort()).toEqual(containersBefore.sort());
   });
+
+  it.each(ALSO_SPAWNED)("a spawned oneoff says what the in-process one says and exits with its code: %s", (what) => {
+    const index = CATALOGUE.findIndex((row) => row.what === what);
+    expect(CATALOGUE[index]!.spawned, "a row that runs spawned anyway").toBeUndefined();
+    const seen = ({ code, signal, stdout, stderr, dir }: CliResult & { dir: string }) => ({
+      code,
+      signal,
+      stdout: stdout.toString(),
+      stderr: stderr.split(dir).join("…"),
+    });
+    expect(seen(spawnedResults.get(what)!)).toEqual(seen(results[index]!));
+  });
 });
 
 /** Not errors: words after -- reach the command as they are, however odd. */
 describe("odd arguments and big values are passed literally", () => {
+  // Spawned: the words go through exec into oneoff's own argv before they reach the engine.
   it("shell metacharacters, quotes and newlines arrive unchanged, one argument each", async () => {
     const words = [
       ";",
@@ -1468,7 +1594,7 @@ describe("odd arguments and big values are passed literally", () => {
       says: /./,
       config: `${BASE}tasks:\n  m: [printf, "%s|", ";", "$$(id)", "*", "a b"]\n`,
     });
-    const result = await oneoff(["run", "-q", "m"], { cwd: dir });
+    const result = await oneoffInProcess(["run", "-q", "m"], { cwd: dir });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe(";|$(id)|*|a b|");
@@ -1476,7 +1602,7 @@ describe("odd arguments and big values are passed literally", () => {
 
   it("an -e value as big as one argument may be (128 KiB) reaches the container intact", async () => {
     // Linux refuses any single argv or environment string over 128 KiB (MAX_ARG_STRLEN), so
-    // this is the biggest value that can be given with -e at all.
+    // this is the biggest value that can be given with -e at all: spawned, so exec takes it.
     const value = "x".repeat(128 * 1024 - 16);
     const result = await oneoff([
       "run",

@@ -1,13 +1,13 @@
 /**
  * Promise: a secret value given to a one-off (in env, an env file, the config, a URL, an
- * argument, or `secrets:`, and then also typed bare on the command line) never appears in anything oneoff itself says or writes: its stderr lines, the
+ * argument, `secrets:` in oneoff.yaml or a compose service's file secret, and then also typed bare on the command line) never appears in anything oneoff itself says or writes: its stderr lines, the
  * --dry-run and --json documents, ps and history, the audit log, or the container's labels.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, IMAGE, oneoff, waitForOutput } from "../integration/helpers.js";
+import { docker, eventually, expectNoLeftovers, FILE_RUN_LABEL, IMAGE, oneoff, waitForOutput } from "../integration/helpers.js";
 
 expectNoLeftovers();
 
@@ -86,6 +86,50 @@ describe("secrets never leak into oneoff's own output", () => {
     expect(seen.join("\n").length).toBeGreaterThan(1000);
     const leaks = seen.filter((text) => text.includes(SECRET));
     expect(leaks).toEqual([]);
+  }, 60_000);
+
+  it("holds for a compose service's file secret: dry runs, runs, failures, --json, labels, history and the audit log", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secrets-compose-"));
+    const audit = path.join(dir, "audit.jsonl");
+    mkdirSync(path.join(dir, "secrets"));
+    writeFileSync(path.join(dir, "secrets", "db_password.txt"), SECRET);
+    writeFileSync(
+      path.join(dir, "compose.yaml"),
+      "services:\n  web:\n    image: oneoff-test/busybox:latest\n    network_mode: bridge\n    secrets: [db_password]\nsecrets:\n  db_password:\n    file: ./secrets/db_password.txt\n",
+    );
+    const env = { ONEOFF_AUDIT_LOG: audit };
+    const run = (args: string[], options: Parameters<typeof oneoff>[1] = {}) =>
+      oneoff(["run", "--service", "web", ...args], { cwd: dir, env, ...options });
+    const seen: string[] = [];
+    const keep = (result: Awaited<ReturnType<typeof oneoff>>, stdoutIsOneoffs: boolean) => {
+      seen.push(result.stderr);
+      if (stdoutIsOneoffs) seen.push(result.stdout.toString());
+      return result;
+    };
+
+    keep(await run(["--dry-run", "--", "true", SECRET]), true);
+    const delivered = await run(["--", "cat", "/run/secrets/db_password"]);
+    expect(delivered.stdout.toString()).toBe(SECRET);
+    keep(delivered, false);
+    keep(await run(["--json", "--", "true", `--password=${SECRET}`]), true);
+    keep(await run(["--", "no-such-command", SECRET]), false);
+    let labels = "";
+    const holder = run(["--", "sh", "-c", "echo ready; read go", "sh", SECRET], {
+      holdStdin: true,
+      onSpawn: (child) =>
+        void waitForOutput(child, (text) => text.includes("ready")).then(() => {
+          labels = docker("ps", "--filter", `label=${FILE_RUN_LABEL}`, "--format", "{{json .Labels}}");
+          child.stdin?.end("go\n");
+        }),
+    });
+    keep(await holder, false);
+    seen.push(labels);
+    keep(await oneoff(["history", "--json"], { cwd: dir, env }), true);
+    seen.push(readFileSync(audit, "utf8"));
+
+    expect(labels).toContain("io.oneoff.command");
+    expect(seen.join("\n")).toContain("db_password");
+    expect(seen.filter((text) => text.includes(SECRET))).toEqual([]);
   }, 60_000);
 
   it("masks a secret holding a quote and a backslash in --dry-run: values are masked before JSON encoding", async () => {

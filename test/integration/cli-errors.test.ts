@@ -2,9 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { expectNoLeftovers, IMAGE, oneoff } from "./helpers.js";
+import { expectNoLeftovers, IMAGE } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
+
+// In this process (in-process.ts): these test what oneoff says. What a real process shows (its
+// exit code through the launcher, signals, a reader gone away) is exit-codes, signals,
+// launcher and broken-output's.
 
 function appWith(config: string, files: Record<string, string> = {}): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-errors-"));
@@ -17,10 +22,10 @@ const BASE = `app: errs\nimage: ${IMAGE.split(":")[0]}\n`;
 
 /** Bad input: exit 125 and exactly one line on stderr, no stack trace, nothing on stdout. */
 async function expectOneLineError(args: string[], cwd: string | undefined, pattern: RegExp, env?: Record<string, string | undefined>) {
-  const result = await oneoff(args, { ...(cwd ? { cwd } : {}), ...(env ? { env } : {}) });
+  const result = await oneoffInProcess(args, { ...(cwd ? { cwd } : {}), ...(env ? { env } : {}) });
   expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
   expect(result.stderr.trimEnd()).toMatch(pattern);
-  expect(result.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  expect(result.stderr).not.toMatch(/\bat .*\.[cm]?[jt]s:\d+/);
   expect(result.stdout.length).toBe(0);
   expect(result.code).toBe(125);
 }
@@ -72,7 +77,7 @@ describe("bad input gets one clear line and exit 125", () => {
   });
 
   it("takes a command without --, as heroku run does: the flags after its first word are its own", async () => {
-    const result = await oneoff(["run", "--release", IMAGE, "echo", "-n", "--json"]);
+    const result = await oneoffInProcess(["run", "--release", IMAGE, "echo", "-n", "--json"]);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
     expect(result.stdout.toString()).toBe("--json");
   });
@@ -97,7 +102,7 @@ describe("bad input gets one clear line and exit 125", () => {
   });
 
   it("shows the stack with --debug", async () => {
-    const result = await oneoff(["--debug", "run", "--release", IMAGE, "--", "true"], {
+    const result = await oneoffInProcess(["--debug", "run", "--release", IMAGE, "--", "true"], {
       env: { DOCKER_HOST: "unix:///tmp/no-engine.sock" },
     });
     expect(result.code).toBe(125);
@@ -107,7 +112,7 @@ describe("bad input gets one clear line and exit 125", () => {
 
 describe("ONEOFF_RELEASE", () => {
   it("names the release when neither flag nor config does", async () => {
-    const result = await oneoff(["run", "-q", "--", "echo", "from env"], { cwd: os.tmpdir(), env: { ONEOFF_RELEASE: IMAGE } });
+    const result = await oneoffInProcess(["run", "-q", "--", "echo", "from env"], { cwd: os.tmpdir(), env: { ONEOFF_RELEASE: IMAGE } });
     expect(result.stdout.toString()).toBe("from env\n");
     expect(result.code).toBe(0);
   });

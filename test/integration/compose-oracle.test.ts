@@ -1,7 +1,7 @@
 /**
  * `oneoff run --service SERVICE` against the real thing: for a corpus of compose projects
  * (override files, several files, extends, env files, interpolation, networks and volumes with
- * and without name:/external), `docker-compose run --rm -T SERVICE` (Debian's compose, 1.29)
+ * and without name:/external, YAML merge keys, paths under ~, hostname:, file secrets), `docker-compose run --rm -T SERVICE` (Debian's compose, 1.29)
  * and oneoff run the same probe in the same project, and must see the same env, user, group,
  * workdir, mounts and networks. Where v1 and v2 differ, the corpus keeps to what both do
  * (test/unit/compose.test.ts checks the v2 rules oneoff follows there).
@@ -33,6 +33,13 @@ const PROBE = [
 const EXTERNAL_NETWORK = `oneoff-oracle-ext-${process.pid}`;
 const EXTERNAL_VOLUME = `oneoff-oracle-extvol-${process.pid}`;
 const NAMED_VOLUME = `oneoff-oracle-named-${process.pid}`;
+/** HOME for the projects that name paths under `~`: its files are the ones compose finds there. */
+const HOME_DIR = path.join(os.tmpdir(), `oneoff-oracle-home-${process.pid}`);
+const HOME_FILES: Record<string, string> = {
+  "minecraft_data/level.dat": "world-from-home",
+  "backups/latest": "backup-from-home",
+  "app.env": "FROM_HOME_ENV_FILE=1\n",
+};
 let root: string;
 
 beforeAll(() => {
@@ -40,6 +47,10 @@ beforeAll(() => {
   root = mkdtempSync(path.join(os.tmpdir(), "oneoff-oracle-"));
   docker("network", "create", EXTERNAL_NETWORK);
   docker("volume", "create", EXTERNAL_VOLUME);
+  for (const [file, content] of Object.entries(HOME_FILES)) {
+    mkdirSync(path.dirname(path.join(HOME_DIR, file)), { recursive: true });
+    writeFileSync(path.join(HOME_DIR, file), content);
+  }
 });
 
 afterAll(() => {
@@ -52,6 +63,7 @@ afterAll(() => {
       docker(...args);
     } catch {}
   rmSync(root, { recursive: true, force: true });
+  rmSync(HOME_DIR, { recursive: true, force: true });
 });
 
 interface Project {
@@ -59,6 +71,8 @@ interface Project {
   service?: string;
   /** The environment both run with (COMPOSE_FILE, variables the files interpolate). */
   env?: Record<string, string>;
+  /** More probe lines, for what only this project sets (a hostname, secret files). */
+  probe?: string;
   /** Lines the probe must show: the project's settings took effect (the comparison is not of two empty outputs). */
   sees: RegExp[];
 }
@@ -143,6 +157,106 @@ const CORPUS: Record<string, Project> = {
     },
     sees: [/^mount=\/m\/config ro$/m, /^mount=\/m\/data rw$/m, /^mount=\/m\/anon rw$/m],
   },
+  "merge keys, as services that share one definition": {
+    files: {
+      "docker-compose.yml": [
+        "x-shared-env: &shared-env",
+        "  SHARED: from-anchor",
+        "  OVERRIDDEN: anchor",
+        "x-extras: &extras",
+        "  working_dir: /srv",
+        "  group_add: ['123']",
+        "services:",
+        "  app: &app",
+        `    image: ${IMAGE}`,
+        '    user: "1000"',
+        "    environment:",
+        "      <<: *shared-env",
+        "      OVERRIDDEN: app",
+        "    volumes: ['./config:/m/config:ro']",
+        "    working_dir: /tmp",
+        "  worker:",
+        "    <<: [*app, *extras]",
+        "    environment:",
+        "      <<: *shared-env",
+        '      WORKER: "yes"',
+        "",
+      ].join("\n"),
+      "config/.keep": "",
+    },
+    service: "worker",
+    // The earlier of two merged mappings wins (app's working_dir), the later still adds its own keys.
+    sees: [
+      /^SHARED=from-anchor$/m,
+      /^OVERRIDDEN=anchor$/m,
+      /^WORKER=yes$/m,
+      /^workdir=\/tmp$/m,
+      /^mount=\/m\/config ro$/m,
+      /groups=.*\b123\b/m,
+    ],
+  },
+  "paths under ~ (binds in short and long form, env_file)": {
+    files: {
+      "docker-compose.yml": [
+        "services:",
+        "  web:",
+        `    image: ${IMAGE}`,
+        "    env_file: ~/app.env",
+        "    volumes:",
+        "      - ~/minecraft_data:/m/data",
+        "      - type: bind",
+        "        source: ~/backups",
+        "        target: /m/backups",
+        "        read_only: true",
+        "",
+      ].join("\n"),
+    },
+    env: { HOME: HOME_DIR },
+    probe: "echo data=$(cat /m/data/level.dat) backups=$(cat /m/backups/latest)",
+    sees: [/^data=world-from-home backups=backup-from-home$/m, /^FROM_HOME_ENV_FILE=1$/m, /^mount=\/m\/backups ro$/m],
+  },
+  "hostname:": {
+    files: {
+      "docker-compose.yml": `services:\n  web:\n    image: ${IMAGE}\n    hostname: shop-console\n`,
+    },
+    probe: "echo hostname=$(cat /proc/sys/kernel/hostname) $(grep -c shop-console /etc/hosts)",
+    sees: [/^hostname=shop-console 1$/m],
+  },
+  "file secrets, short and long form": {
+    files: {
+      "docker-compose.yml": [
+        "services:",
+        "  web:",
+        `    image: ${IMAGE}`,
+        '    user: "1000:1000"',
+        "    secrets:",
+        "      - db_password",
+        "      - source: api_key",
+        "        target: api.key",
+        "      - source: tls_key",
+        "        target: /etc/shop/tls.key",
+        "secrets:",
+        "  db_password:",
+        "    file: ./secrets/db_password.txt",
+        "  api_key:",
+        "    file: secrets/api_key.txt",
+        "  tls_key:",
+        "    file: ./secrets/tls.key",
+        "  unused:",
+        "    file: ./secrets/not-there.txt",
+        "",
+      ].join("\n"),
+      "secrets/db_password.txt": "db-secret-value",
+      "secrets/api_key.txt": "api-secret-value\n",
+      "secrets/tls.key": "tls-secret-value",
+    },
+    probe: 'for f in /run/secrets/* /etc/shop/tls.key; do echo "secret=$f $(cat $f)"; done',
+    sees: [
+      /^secret=\/run\/secrets\/api\.key api-secret-value$/m,
+      /^secret=\/run\/secrets\/db_password db-secret-value$/m,
+      /^secret=\/etc\/shop\/tls\.key tls-secret-value$/m,
+    ],
+  },
   "networks and volumes with name: and external": {
     files: {
       "docker-compose.yml": [
@@ -180,14 +294,15 @@ describe.each(Object.entries(CORPUS))("a compose project: %s", (name, project) =
     const env = { ...process.env, ...project.env, DOCKER_HOST: undefined };
     const composeEnv = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as Record<string, string>;
     // docker-compose makes the project's networks and volumes; oneoff then finds them.
-    const reference = execFileSync("docker-compose", ["run", "--rm", "-T", service, "sh", "-c", PROBE], {
+    const probe = project.probe ? `${PROBE}; ${project.probe}` : PROBE;
+    const reference = execFileSync("docker-compose", ["run", "--rm", "-T", service, "sh", "-c", probe], {
       cwd: dir,
       env: composeEnv,
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
     });
     try {
-      const ours = await oneoff(["run", "-q", "--service", service, "--", "sh", "-c", PROBE], { cwd: dir, env: { ...project.env } });
+      const ours = await oneoff(["run", "-q", "--service", service, "--", "sh", "-c", probe], { cwd: dir, env: { ...project.env } });
       expect(ours.stderr).toBe("");
       expect(ours.code).toBe(0);
       expect(ours.stdout.toString()).toBe(reference);

@@ -120,10 +120,13 @@ describe("docker run's flags", () => {
   it("--name names the container; with --lock the lock's name wins, said in one line", async () => {
     const name = `oneoff-named-${process.pid}`;
     let seenName = "";
-    const named = await oneoff(["run", "-q", "--name", name, "--release", IMAGE, "--", "sh", "-c", "echo ready; sleep 2"], {
+    // It runs until the test has looked (its stdin ends then): no sleep a loaded machine outlasts.
+    const named = await oneoff(["run", "-q", "--name", name, "--release", IMAGE, "--", "sh", "-c", "echo ready; read go"], {
+      holdStdin: true,
       onSpawn: (child) =>
         void waitForOutput(child, (text) => text.includes("ready")).then(() => {
           seenName = docker("ps", "--filter", `name=^/${name}$`, "--format", "{{.Names}}");
+          child.stdin?.end("go\n");
         }),
     });
     expect(named.code).toBe(0);
@@ -151,5 +154,42 @@ describe("docker run's flags", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe("in\nno-tty\n");
     expect(result.stderr).toBe("to-err\n");
+  });
+
+  it("--stop-signal is what a timed-out one-off gets first, as docker stop would send it", async () => {
+    const result = await oneoff([
+      "run",
+      "-q",
+      "--stop-signal",
+      "SIGUSR1",
+      "--timeout",
+      "2",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      'trap "echo got-usr1; exit 3" USR1; trap "echo got-term; exit 4" TERM; echo ready; while :; do sleep 0.1; done',
+    ]);
+    expect(result.stdout.toString()).toBe("ready\ngot-usr1\n");
+    expect(result.code).toBe(124);
+  });
+
+  it("oneoff.yaml's compose keys for docker run's settings reach the container", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-flags-yaml-"));
+    writeFileSync(
+      path.join(dir, "oneoff.yaml"),
+      `app: flagsyaml\nrelease: ${IMAGE}\npids_limit: 64\ncpu_shares: 256\nstop_signal: SIGINT\nmem_reservation: 32m\nblkio_config:\n  weight: 300\n`,
+    );
+    const started = await oneoff(["run", "-d", "--keep-for", "5m", "--", "sleep", "30"], { cwd: dir });
+    const id = started.stdout.toString().trim();
+    expect(started.code, started.stderr).toBe(0);
+    try {
+      const [inspect] = JSON.parse(docker("inspect", id));
+      expect(inspect.HostConfig).toMatchObject({ PidsLimit: 64, CpuShares: 256, MemoryReservation: 32 * 2 ** 20 });
+      expect(inspect.Config.StopSignal).toBe("SIGINT");
+    } finally {
+      docker("rm", "-f", id);
+    }
   });
 });

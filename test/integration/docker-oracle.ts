@@ -76,6 +76,7 @@ export async function seenByBoth(
   const image = options.image ?? IMAGE;
   const probe = options.probe ?? PROBE;
   let byDocker: string;
+  let refusal: string | undefined;
   try {
     byDocker = execFileSync("docker", ["run", "--rm", ...flagsFor(flags, "docker"), image, "sh", "-c", probe], {
       encoding: "utf8",
@@ -85,16 +86,35 @@ export async function seenByBoth(
     });
   } catch (error) {
     const { stdout, stderr, status } = error as { stdout?: string; stderr?: string; status?: number };
-    byDocker = `${stdout ?? ""}docker exited ${status}: ${stderr ?? ""}`;
+    refusal = engineRefusal(stderr ?? "");
+    byDocker =
+      refusal !== undefined && !stdout ? refused(status ?? null, refusal) : `${stdout ?? ""}docker exited ${status}: ${stderr ?? ""}`;
   }
   const result = await oneoff(["run", "-q", ...flagsFor(flags, "oneoff"), "--release", image, "--", "sh", "-c", probe], options.cli);
+  const byOneoff =
+    result.stdout.length === 0 && result.code !== 0 ? refused(result.code, sameRefusal(result.stderr, refusal)) : result.stdout.toString();
   return {
     docker: normalised(byDocker),
-    oneoff: normalised(result.stdout.toString()),
+    oneoff: normalised(byOneoff),
     oneoffExit: result.code,
     oneoffStderr: result.stderr,
   };
 }
+
+/**
+ * The engine's own words when it refuses a container (`Error response from daemon: ...`), as
+ * the docker CLI prints them: a row docker refuses passes when oneoff refuses it the same way.
+ */
+function engineRefusal(stderr: string): string | undefined {
+  return /Error response from daemon: (.+)/.exec(stderr)?.[1]?.trim();
+}
+
+/** oneoff's refusal, as the engine's words when it passes them on (its one line carries them). */
+function sameRefusal(stderr: string, engineWords: string | undefined): string {
+  return engineWords !== undefined && stderr.includes(engineWords) ? engineWords : stderr.trim();
+}
+
+const refused = (code: number | null, why: string) => `refused (exit ${code}): ${why}`;
 
 /**
  * The settings of a container as `docker inspect` gives them, less what differs by design.
@@ -106,7 +126,16 @@ export function settingsOf(inspect: { Config: Record<string, unknown>; HostConfi
   const { AutoRemove: _autoRemove, ...hostConfig } = inspect.HostConfig;
   const restart = hostConfig.RestartPolicy as { Name?: string } | undefined;
   if (restart?.Name === "no") restart.Name = "";
+  // The docker CLI sends --env-file's entries and then -e's, a name twice where both set it;
+  // the engine gives the process the last value at the first place: compared as it applies them.
+  if (Array.isArray(config.Env)) config.Env = effectiveEnv(config.Env as string[]);
   return withoutEmpty({ Config: config, HostConfig: hostConfig }) as Record<string, unknown>;
+}
+
+function effectiveEnv(entries: readonly string[]): string[] {
+  const values = new Map<string, string>();
+  for (const entry of entries) values.set(entry.split("=")[0] as string, entry);
+  return [...values.values()];
 }
 
 function withoutEmpty(value: unknown): unknown {
@@ -128,22 +157,46 @@ export async function createdByBoth(
   options: { image?: string; cli?: CliOptions } = {},
 ): Promise<{ docker: Record<string, unknown>; oneoff: Record<string, unknown> }> {
   const image = options.image ?? IMAGE;
-  const created = execFileSync("docker", ["create", ...flagsFor(flags, "docker"), image, "sleep", "30"], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    cwd: options.cli?.cwd,
-    env: { ...process.env, ...options.cli?.env },
-  }).trim();
+  const dockerFlags = flagsFor(flags, "docker");
+  const oneoffFlags = flagsFor(flags, "oneoff");
+  let created: string;
+  try {
+    created = execFileSync("docker", ["create", ...dockerFlags, image, "sleep", "30"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: options.cli?.cwd,
+      env: { ...process.env, ...options.cli?.env },
+    }).trim();
+  } catch (error) {
+    // Refused by the engine: oneoff must refuse it too, with the engine's words.
+    const why = engineRefusal((error as { stderr?: string }).stderr ?? "") ?? String(error);
+    const started = await oneoff(["run", "-d", "--keep-for", "5m", ...oneoffFlags, "--release", image, "--", "sleep", "30"], options.cli);
+    const id = started.stdout.toString().trim();
+    if (id) docker("rm", "-f", "-v", id);
+    return { docker: { refused: why }, oneoff: started.code === 0 ? { created: id } : { refused: sameRefusal(started.stderr, why) } };
+  }
   let byDocker: Record<string, unknown>;
+  // A detached one-off is started too: where the engine refuses to start docker's (a device
+  // this machine lacks), docker run -d refuses as oneoff must.
+  let startRefusal: string | undefined;
   try {
     byDocker = settingsOf(JSON.parse(docker("inspect", created))[0]);
+    try {
+      docker("start", created);
+    } catch (error) {
+      startRefusal = engineRefusal((error as { stderr?: string }).stderr ?? "") ?? String(error);
+    }
   } finally {
     docker("rm", "-f", "-v", created);
   }
-  const oneoffFlags = flagsFor(flags, "oneoff");
   const started = await oneoff(["run", "-d", "--keep-for", "5m", ...oneoffFlags, "--release", image, "--", "sleep", "30"], options.cli);
   const id = started.stdout.toString().trim();
-  if (started.code !== 0 || !id) throw new Error(`oneoff run -d ${oneoffFlags.join(" ")} failed (${started.code}): ${started.stderr}`);
+  if (started.code !== 0 || !id) {
+    if (id) docker("rm", "-f", "-v", id);
+    if (startRefusal !== undefined)
+      return { docker: { refused: startRefusal }, oneoff: { refused: sameRefusal(started.stderr, startRefusal) } };
+    return { docker: byDocker, oneoff: { refused: started.stderr.trim() } };
+  }
   try {
     return { docker: byDocker, oneoff: settingsOf(JSON.parse(docker("inspect", id))[0]) };
   } finally {

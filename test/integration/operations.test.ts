@@ -2,7 +2,7 @@
  * Operations and pipelines: timeouts, detached one-offs (ps, logs, wait, stop, retention),
  * engine-enforced locks, the release task, JSON output and the audit log.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -191,11 +191,18 @@ describe("--detach, ps, logs, wait, stop", () => {
 
 describe("--lock", () => {
   it("lets exactly one of two concurrent one-offs holding the same lock run", async () => {
-    const script = "echo ran; sleep 2";
-    const [a, b] = await Promise.all([
-      run(["run", "-q", "--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", script]),
-      run(["run", "-q", "--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", script]),
-    ]);
+    // The holder runs until its stdin ends, which the test does once the other has been
+    // refused: on a loaded machine the second could otherwise start after a timed holder ended.
+    const holders: ChildProcess[] = [];
+    const started = [0, 1].map(() =>
+      run(["run", "-q", "--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", "echo ran; read go"], {
+        holdStdin: true,
+        onSpawn: (child) => void holders.push(child),
+      }),
+    );
+    await Promise.race(started);
+    for (const holder of holders) holder.stdin?.end("go\n");
+    const [a, b] = await Promise.all(started);
     const outcomes = [a, b].map((result) => result.code).sort();
     expect(outcomes).toEqual([0, 125]);
     const refused = a.code === 125 ? a : b;
@@ -207,10 +214,17 @@ describe("--lock", () => {
 
   it("with --wait-lock, waits for the holder and then runs", async () => {
     let second: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
-    const first = run(["run", "-q", "--lock", "seed", "--release", IMAGE, "--", "sh", "-c", "echo first; sleep 1.5"], {
-      onSpawn: (child) => {
-        void waitForOutput(child, (text) => text.includes("first")).then(() => {
-          second = run(["run", "--lock", "seed", "--wait-lock", "30s", "--release", IMAGE, "--", "echo", "second"]);
+    // The holder runs until the second says it waits (then the test ends its stdin).
+    const first = run(["run", "-q", "--lock", "seed", "--release", IMAGE, "--", "sh", "-c", "echo first; read go"], {
+      holdStdin: true,
+      onSpawn: (holder) => {
+        void waitForOutput(holder, (text) => text.includes("first")).then(() => {
+          second = run(["run", "--lock", "seed", "--wait-lock", "30s", "--release", IMAGE, "--", "echo", "second"], {
+            onSpawn: (waiting) =>
+              waiting.stderr?.on("data", (chunk: Buffer) => {
+                if (chunk.toString().includes("waiting for lock seed")) holder.stdin?.end("go\n");
+              }),
+          });
         });
       },
     });
@@ -589,10 +603,13 @@ describe("the audit log", () => {
     await audited(["run", ...base, "sh", "-c", "trap 'exit 9' INT; echo ready; sleep 30 & wait"], {
       onSpawn: (child) => void waitForOutput(child, (text) => text.includes("ready")).then(() => child.kill("SIGINT")),
     });
-    const holder = audited(["run", "--lock", "audit", ...base, "sh", "-c", "echo holding; sleep 2"], {
+    const holder = audited(["run", "--lock", "audit", ...base, "sh", "-c", "echo holding; read go"], {
+      holdStdin: true,
       onSpawn: (child) =>
-        void waitForOutput(child, (text) => text.includes("holding")).then(() => {
+        void waitForOutput(child, (text) => text.includes("holding")).then(async () => {
           refused = audited(["run", "--lock", "audit", ...base, "true"]);
+          await refused;
+          child.stdin?.end("go\n");
         }),
     });
     let refused: Promise<unknown> | undefined;

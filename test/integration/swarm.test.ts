@@ -384,7 +384,8 @@ describe("stopping a job", () => {
 
 describe("locks, detach, ps, logs, wait, audit", () => {
   it("lets only one of two jobs holding the same lock run", async () => {
-    const first = swarm(["--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", "echo first; sleep 3"]);
+    // 6 s: the second oneoff must start and be refused meanwhile, on a machine other files load.
+    const first = swarm(["--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", "echo first; sleep 6"]);
     await eventually(() => (jobServices().length ? true : undefined));
     const second = await swarm(["--lock", "migrate", "--release", IMAGE, "--", "echo", "second"]);
     expect(second.code).toBe(125);

@@ -112,6 +112,7 @@ export const NEEDS: Readonly<Record<string, FileNeeds>> = {
   "test/integration/config-applied.test.ts": BASE_ONLY,
   "test/integration/docker-flags.test.ts": BASE_ONLY,
   "test/integration/docker-oracle-mounts.test.ts": BASE_ONLY,
+  "test/integration/docker-oracle.test.ts": BASE_ONLY,
   "test/integration/dry-run.test.ts": { steps: ["registry"], why: "the digest of 127.0.0.1:5055/oneoff-test/pullme:v1, and one it lacks" },
   "test/integration/engine-edges.test.ts": { steps: ["swarm"], why: "asks a Swarm manager for its node" },
   "test/integration/escapes.test.ts": BASE_ONLY,

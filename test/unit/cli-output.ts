@@ -1,8 +1,16 @@
-import { Writable } from "node:stream";
+import { Readable, Writable } from "node:stream";
 import { main } from "../../src/cli/main.js";
+import type { CliProcess } from "../../src/cli/command.js";
 
-/** Runs the CLI in-process, as `oneoff ARGV...`, and returns what it wrote and its exit code. */
-export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs the CLI in-process, as `oneoff ARGV...`, and returns what it wrote and its exit code. It
+ * runs in this process's working directory and environment, with nothing on stdin, unless
+ * `where` says otherwise.
+ */
+export async function runCli(
+  argv: string[],
+  where: Partial<Omit<CliProcess, "stdout" | "stderr">> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const collected = { stdout: "", stderr: "" };
   const sink = (name: keyof typeof collected) =>
     new Writable({
@@ -11,7 +19,16 @@ export async function runCli(argv: string[]): Promise<{ code: number; stdout: st
         done();
       },
     });
-  const code = await main(argv, { stdout: sink("stdout"), stderr: sink("stderr") });
+  const code = await main(argv, {
+    stdout: sink("stdout"),
+    stderr: sink("stderr"),
+    stdin: Readable.from([]),
+    stdinIs: "nothing",
+    stdoutIsTTY: false,
+    cwd: process.cwd(),
+    env: process.env,
+    ...where,
+  });
   return { code, ...collected };
 }
 

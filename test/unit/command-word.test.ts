@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandWord } from "../../src/cli/argv.js";
+import { commandsOwnShortFlags, commandWord } from "../../src/cli/argv.js";
 import { COMMANDS } from "../../src/cli/main.js";
 import type { CliContext } from "../../src/cli/command.js";
 import { commandNames, runCli } from "./cli-output.js";
@@ -34,5 +34,25 @@ describe("which command a command line names (main builds only that one)", () =>
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: oneoff run /);
     expect(help.stdout).toMatch(/-H, --host <address>/);
+  });
+});
+
+describe("a short flag the program and the command share", () => {
+  const shared = new Map([["-c", "--cpu-shares"]]);
+  it.each([
+    [
+      ["-c", "prod", "run", "-c", "512", "migrate"],
+      ["-c", "prod", "run", "--cpu-shares", "512", "migrate"],
+    ],
+    [
+      ["run", "-c", "512"],
+      ["run", "--cpu-shares", "512"],
+    ],
+    [
+      ["--context", "prod", "ps"],
+      ["--context", "prod", "ps"],
+    ],
+  ])("is the command's after its name, as docker reads docker -c ctx run -c 512: %j", (argv, expected) => {
+    expect(commandsOwnShortFlags(argv, shared)).toEqual(expected);
   });
 });

@@ -152,9 +152,9 @@ describe("compose services as a source", () => {
     ["an unknown service", "services:\n  api: {image: x}\n", "web", /compose\.yaml:2:3: services: no service named web$/],
     [
       "a setting oneoff does not reproduce",
-      "services:\n  web:\n    image: x\n    userns_mode: host\n",
+      "services:\n  web:\n    image: x\n    mac_address: 02:42:ac:11:00:02\n",
       "web",
-      /compose\.yaml:4:5: services\.web\.userns_mode: oneoff does not reproduce this compose setting/,
+      /compose\.yaml:4:5: services\.web\.mac_address: oneoff does not reproduce this compose setting/,
     ],
     [
       "an unsupported network_mode",

@@ -24,6 +24,9 @@ const TABLES = ["LibraryRunOptions", "RunContext", "EngineOptions", "ListOptions
 /** An interface's own keys and the interfaces it extends, from its source. */
 function declared(name: string): { own: string[]; parents: string[] } {
   const found = new RegExp(`^export interface ${name}\\b([^{]*)\\{\\n([\\s\\S]*?)^\\}`, "m").exec(SOURCE);
+  // A mapped type (`{ [K in keyof Other]?: ... }`) has Other's keys.
+  const mapped = new RegExp(`^export type ${name} = \\{\\n\\s*\\[K in keyof (\\w+)\\]`, "m").exec(SOURCE);
+  if (!found && mapped) return { own: [], parents: [mapped[1]!] };
   if (!found) throw new Error(`no interface ${name} in src/`);
   const [, heritage = "", body = ""] = found;
   return {

@@ -98,6 +98,7 @@ describe("resolveRunPlan", () => {
       stopTimeoutSeconds: 30,
       backend: "docker",
       constraints: [],
+      containerStopTimeout: 30,
       files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
       secrets: [],
     });

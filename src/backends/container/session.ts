@@ -78,7 +78,7 @@ class Cancelled extends Error {}
 
 export async function runAttached(options: AttachedRunOptions): Promise<AttachedRunResult> {
   const { engine, spec, io, report } = options;
-  const stop = new StopControl(engine, options.stopTimeoutSeconds, report);
+  const stop = new StopControl(engine, options.stopTimeoutSeconds, report, spec.body.StopSignal);
   // Copies in and out run while nothing else would react to an interrupt: they stop on one.
   const copying = new AbortController();
   // Once the command has exited there is nothing to forward a signal to: it only stops copy-out.

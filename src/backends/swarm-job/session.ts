@@ -82,13 +82,13 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   // is to ask for no completions (SIGTERM, then SIGKILL after the grace period); its output
   // up to the end still comes through the service's log.
   const killer = {
-    kill: async (id: string, signal: NodeJS.Signals) => {
+    kill: async (id: string, signal: string) => {
       if (id === taskContainerId) await engine.kill(id, signal);
       else if (signal === "SIGKILL") await removeService();
       else await jobs.stopJob(id);
     },
   };
-  const stop = new StopControl(killer, options.stopTimeoutSeconds, report);
+  const stop = new StopControl(killer, options.stopTimeoutSeconds, report, spec.TaskTemplate.ContainerSpec.StopSignal);
   const unsubscribe = options.interrupts.subscribe((signal) => stop.onInterrupt(signal));
   // A write to the caller's stdout or stderr that fails stops the job as an interrupt would.
   const stopWatchingWrites = [io.stdout, io.stderr].map((stream, i) =>

@@ -55,10 +55,13 @@ export async function inspectProcess(
 /** What the engine gives a container that asks for nothing: its logging driver and runtime. */
 export async function engineDefaults(target: RequestTarget): Promise<EngineDefaults> {
   try {
-    const info = (await jsonRequest(target, "GET", "/info")) as { LoggingDriver?: string; DefaultRuntime?: string } | undefined;
+    const info = (await jsonRequest(target, "GET", "/info")) as
+      { LoggingDriver?: string; DefaultRuntime?: string; CgroupVersion?: string } | undefined;
     return {
       ...(info?.LoggingDriver ? { logDriver: info.LoggingDriver } : {}),
       ...(info?.DefaultRuntime ? { runtime: info.DefaultRuntime } : {}),
+      // The engine's default cgroup namespace: the host's on cgroup v1, its own on v2.
+      ...(info?.CgroupVersion ? { cgroupns: info.CgroupVersion === "2" ? "private" : "host" } : {}),
     };
   } catch (error) {
     throw translateEngineError(error, target.connection.endpoint, "read the engine's defaults (docker info)");

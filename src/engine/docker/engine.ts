@@ -184,7 +184,7 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async kill(containerId: string, signal: NodeJS.Signals): Promise<void> {
+  async kill(containerId: string, signal: string): Promise<void> {
     try {
       await jsonRequest(this.target(), "POST", `/containers/${containerId}/kill?signal=${encodeURIComponent(signal)}`);
     } catch (error) {

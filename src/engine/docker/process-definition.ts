@@ -32,7 +32,7 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
     memoryBytes: info.HostConfig.Memory ?? 0,
     nanoCpus: info.HostConfig.NanoCpus ?? 0,
     labels: info.Config.Labels ?? {},
-    runtime: runtimeFromHostConfig(info.HostConfig as RuntimeHostConfig, defaults),
+    runtime: runtimeFromHostConfig(info.HostConfig as RuntimeHostConfig, defaults, info.Config),
   };
 }
 

@@ -1,0 +1,154 @@
+/**
+ * The kinds of docker run setting (a size, a number, a word, a switch, a list, NAME=VALUE
+ * entries): how each is parsed, sent to the Engine API, read back and written on a docker run
+ * line, so a row of the table says only what is its own. Pure.
+ */
+import { formatSize, parseMemory } from "../formats/units.js";
+import { parsePair } from "../formats/runtime-values.js";
+import { problem, type ApiPart, type EngineDefaults, type Problem, type SettingName, type SettingRow, type SettingValue } from "./row.js";
+
+/** What a row says of itself; the kind supplies the rest. */
+type Own<K extends SettingName> = Pick<SettingRow<K>, "name" | "flag" | "short" | "help" | "example" | "compose" | "jobField"> & {
+  field: string;
+  part?: ApiPart;
+};
+
+const api = <K extends SettingName>(
+  own: Own<K>,
+  read: (value: unknown, defaults: EngineDefaults) => SettingValue<K> | undefined,
+  write: (value: SettingValue<K>) => unknown = (value) => value,
+) => ({ part: own.part ?? ("HostConfig" as const), field: own.field, read, write });
+
+const base = <K extends SettingName>({ field: _field, part: _part, ...own }: Own<K>) => own;
+
+/** A size in docker's notation (512m, 1g); with `unlimited`, -1 means no limit, as docker's --memory-swap -1. */
+export function size<K extends "memorySwap" | "memoryReservation">(own: Own<K>, options: { unlimited?: boolean } = {}): SettingRow<K> {
+  return {
+    ...base(own),
+    shape: "text",
+    argument: "<size>",
+    parse: (given) => {
+      const text = given as string;
+      if (options.unlimited && text.trim() === "-1") return -1 as SettingValue<K>;
+      return (parseMemory(text) as SettingValue<K> | undefined) ?? problem(`not a size${options.unlimited ? " (or -1)" : ""}`);
+    },
+    api: api(own, (value) =>
+      typeof value === "number" && (value > 0 || (options.unlimited && value === -1)) ? (value as SettingValue<K>) : undefined,
+    ),
+    words: (value) => [value === -1 ? "-1" : formatSize(value)],
+  };
+}
+
+/**
+ * A whole number; `empty` is the Engine API's "not set" (0, or null), which reads back as
+ * absent; `range` bounds what oneoff sends where the engine would refuse or ignore it.
+ */
+export function integer<K extends "pidsLimit" | "cpuShares" | "blkioWeight">(
+  own: Own<K>,
+  options: { range?: [number, number]; unsetAtOrBelow?: number } = {},
+): SettingRow<K> {
+  const unsetAtOrBelow = options.unsetAtOrBelow ?? 0;
+  return {
+    ...base(own),
+    shape: "text",
+    argument: "<number>",
+    parse: (text) => {
+      const trimmed = String(text).trim();
+      if (!/^-?\d+$/.test(trimmed)) return problem("not a whole number");
+      const value = Number(trimmed);
+      const [low, high] = options.range ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+      if (value < low || value > high) return problem(`not from ${low} to ${high}`);
+      return value as SettingValue<K>;
+    },
+    api: api(own, (value) => (typeof value === "number" && value > unsetAtOrBelow ? (value as SettingValue<K>) : undefined)),
+    words: (value) => [String(value)],
+  };
+}
+
+/** One word, checked by `check` (what is wrong with it, or undefined); `isDefault` reads back as absent. */
+export function word<K extends "cpusetCpus" | "stopSignal" | "userns" | "uts" | "cgroupns" | "cgroupParent" | "isolation">(
+  own: Own<K>,
+  argument: `<${string}>`,
+  check: (text: string) => string | undefined = () => undefined,
+  isDefault: (value: string, defaults: EngineDefaults) => boolean = () => false,
+): SettingRow<K> {
+  return {
+    ...base(own),
+    shape: "text",
+    argument,
+    parse: (given) => {
+      const text = given as string;
+      if (text === "") return problem("empty");
+      const wrong = check(text);
+      return wrong === undefined ? (text as SettingValue<K>) : problem(wrong);
+    },
+    api: api(own, (value, defaults) =>
+      typeof value === "string" && value !== "" && !isDefault(value, defaults) ? (value as SettingValue<K>) : undefined,
+    ),
+    words: (value) => [value],
+  };
+}
+
+/** A switch: set, or the engine's default. */
+export function toggle<K extends "oomKillDisable">(own: Own<K>): SettingRow<K> {
+  return {
+    ...base(own),
+    shape: "switch",
+    parse: (given) => (given === true ? (true as SettingValue<K>) : problem("takes no value")),
+    api: api(own, (value) => (value === true ? (true as SettingValue<K>) : undefined)),
+    words: () => [],
+  };
+}
+
+/** A repeatable flag whose values are kept in order, each checked by `check`. */
+export function list<K extends "volumesFrom">(
+  own: Own<K>,
+  argument: `<${string}>`,
+  check: (entry: string) => string | undefined,
+): SettingRow<K> {
+  return {
+    ...base(own),
+    shape: "list",
+    argument,
+    repeatable: true,
+    parse: (given) => {
+      const entries = given as string[];
+      for (const entry of entries) {
+        const wrong = check(entry);
+        if (wrong !== undefined) return problem(`"${entry}" ${wrong}`);
+      }
+      return [...entries] as SettingValue<K>;
+    },
+    api: api(own, (value) => (Array.isArray(value) && value.length ? ([...value] as SettingValue<K>) : undefined)),
+    words: (value) => value,
+  };
+}
+
+/** A repeatable NAME=VALUE flag, kept as a map (compose writes it as a mapping). */
+export function pairs<K extends "storageOpt">(own: Own<K>): SettingRow<K> {
+  return {
+    ...base(own),
+    shape: "map",
+    argument: "<name=value>",
+    repeatable: true,
+    parse: (given) => {
+      const entries = given as string[];
+      const result: Record<string, string> = Object.create(null);
+      for (const entry of entries) {
+        const pair = parsePair(entry);
+        if (typeof pair === "string") return problem(`"${entry}" is ${pair}`);
+        result[pair[0]] = pair[1];
+      }
+      return result as SettingValue<K>;
+    },
+    api: api(own, (value) =>
+      value && typeof value === "object" && Object.keys(value).length ? ({ ...(value as object) } as SettingValue<K>) : undefined,
+    ),
+    words: (value) =>
+      Object.entries(value as Record<string, string>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, entry]) => `${key}=${entry}`),
+  };
+}
+
+export type { Problem };

@@ -1,0 +1,68 @@
+/**
+ * What one docker run setting is, as a row: everything else about it (the flag and its help,
+ * the yaml and compose key, its parser, the create body's field, the docker run line, the diff
+ * row, what --from reads back, whether a Swarm job carries it) is derived from its row. Pure.
+ */
+import type { DockerRunSettings } from "../types/config.js";
+import type { DockerRunFlags } from "../types/options.js";
+
+export type SettingName = keyof DockerRunSettings;
+export type SettingValue<K extends SettingName> = NonNullable<DockerRunSettings[K]>;
+/** What is wrong with a value, in a few words: the caller names the flag or key. */
+export type Problem = { problem: string };
+
+export const problem = (text: string): Problem => ({ problem: text });
+export const isProblem = (value: unknown): value is Problem =>
+  typeof value === "object" && value !== null && Object.keys(value).length === 1 && "problem" in value;
+
+/** The create body's part that holds a field: the container's config (top level) or its HostConfig. */
+export type ApiPart = "Config" | "HostConfig";
+
+/** What the engine gives a container that asks for nothing: left out when read back. */
+export interface EngineDefaults {
+  /** docker info's LoggingDriver. */
+  logDriver?: string;
+  /** docker info's DefaultRuntime. */
+  runtime?: string;
+  /** The cgroup namespace mode a container gets: host on cgroup v1, private on v2. */
+  cgroupns?: string;
+}
+
+/** How the value is written: a switch, one word, a list of words, or NAME=VALUE entries. */
+export type Shape = "switch" | "text" | "list" | "map";
+
+export interface SettingRow<K extends SettingName> {
+  name: K;
+  shape: Shape;
+  /** docker run's flag, e.g. "--memory-swap". */
+  flag: `--${string}`;
+  /** docker run's one-letter alias, e.g. "-c". */
+  short?: `-${string}`;
+  /** The argument as --help shows it ("<size>"); absent: a switch. */
+  argument?: `<${string}>`;
+  /** Given once per value (a list, or NAME=VALUE entries of a map). */
+  repeatable?: boolean;
+  help: string;
+  /** A value for hints: "such as --memory-swap 1g". */
+  example: string;
+  /** compose's key (oneoff.yaml takes it too); a dot reaches into a mapping: blkio_config.weight. */
+  compose?: string;
+  /** The flag's text (each entry, for a repeatable flag, together) as the setting. */
+  parse(given: NonNullable<DockerRunFlags[K]>): SettingValue<K> | Problem;
+  /** A compose value, as the flag's text, where compose writes it otherwise (volumes_from's container:). */
+  fromCompose?(entry: string): string | Problem;
+  /** Where the Engine API keeps it, and the value it takes. */
+  api: {
+    part: ApiPart;
+    field: string;
+    write(value: SettingValue<K>): unknown;
+    read(value: unknown, defaults: EngineDefaults): SettingValue<K> | undefined;
+  };
+  /** The flag's arguments for a value ([] for a switch): the docker run line and the diff row. */
+  words(value: SettingValue<K>): string[];
+  /** The Swarm ContainerSpec field that carries it; absent: a job cannot, and is refused. */
+  jobField?: string;
+}
+
+/** Any row of the table (a union, so each keeps its own value type). */
+export type AnyRow = { [K in SettingName]: SettingRow<K> }[SettingName];

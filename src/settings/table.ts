@@ -1,0 +1,199 @@
+/**
+ * docker run's settings, one row each, in the order docs/cli.md and the docker run line list
+ * them. A new docker flag is a row here (and its tests): the flag on run, shell and release,
+ * its oneoff.yaml and compose key, the create body, --dry-run's docker run line, diff, --from
+ * and the Swarm job all come from the row. Checks are docker's own, made before anything is
+ * created; where the engine alone can judge a value (a cgroup parent), it is passed on.
+ */
+import { constants } from "node:os";
+import { gpuDeviceRequest, gpusFromDeviceRequests, gpusText, parseGpus } from "./gpus.js";
+import { integer, list, pairs, size, toggle, word } from "./kinds.js";
+import { problem, type AnyRow, type SettingRow } from "./row.js";
+
+/** Names docker's signal parser takes (SIG optional, any case), numbers 1-64, and RTMIN+n / RTMAX-n. */
+export function signalProblem(text: string): string | undefined {
+  if (/^\d+$/.test(text)) return Number(text) >= 1 && Number(text) <= 64 ? undefined : "not a signal number (1 to 64)";
+  const name = text.toUpperCase().replace(/^SIG/, "");
+  if (`SIG${name}` in constants.signals || /^RT(MIN(\+\d+)?|MAX(-\d+)?)$/.test(name)) return undefined;
+  return "not a signal";
+}
+
+const hostOnly = (text: string) => (text === "host" ? undefined : "not host (the only mode docker takes)");
+
+export const SETTINGS: readonly AnyRow[] = [
+  size(
+    {
+      name: "memorySwap",
+      flag: "--memory-swap",
+      help: "memory plus swap, e.g. 1g (-1: unlimited swap); needs --memory",
+      example: "1g",
+      compose: "memswap_limit",
+      field: "MemorySwap",
+    },
+    { unlimited: true },
+  ),
+  size({
+    name: "memoryReservation",
+    flag: "--memory-reservation",
+    help: "a soft memory limit, reclaimed down to under pressure, e.g. 256m",
+    example: "256m",
+    compose: "mem_reservation",
+    field: "MemoryReservation",
+  }),
+  // The engine reads 0 and below as "unlimited" and keeps none: so do the read-back and diff.
+  integer(
+    {
+      name: "pidsLimit",
+      flag: "--pids-limit",
+      help: "the most processes it may run (-1: unlimited)",
+      example: "100",
+      compose: "pids_limit",
+      field: "PidsLimit",
+    },
+    { unsetAtOrBelow: 0 },
+  ),
+  integer({
+    name: "cpuShares",
+    flag: "--cpu-shares",
+    short: "-c",
+    help: "relative CPU weight (1024: an equal share)",
+    example: "512",
+    compose: "cpu_shares",
+    field: "CpuShares",
+  }),
+  word(
+    {
+      name: "cpusetCpus",
+      flag: "--cpuset-cpus",
+      help: "the CPUs it may use, e.g. 0-2 or 0,3",
+      example: "0-1",
+      compose: "cpuset",
+      field: "CpusetCpus",
+    },
+    "<cpus>",
+    (text) => (/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text) ? undefined : "not a list of CPUs"),
+  ),
+  word(
+    {
+      name: "stopSignal",
+      flag: "--stop-signal",
+      help: "the signal that stops it (default SIGTERM): sent on --timeout and oneoff stop",
+      example: "SIGINT",
+      compose: "stop_signal",
+      field: "StopSignal",
+      part: "Config",
+      jobField: "StopSignal",
+    },
+    "<signal>",
+    signalProblem,
+  ),
+  {
+    ...list(
+      {
+        name: "volumesFrom",
+        flag: "--volumes-from",
+        help: "mount the volumes of a container, NAME[:ro|:rw] (repeatable)",
+        example: "db:ro",
+        compose: "volumes_from",
+        field: "VolumesFrom",
+      },
+      "<container[:ro|:rw]>",
+      (entry) => (/^[a-zA-Z0-9][a-zA-Z0-9_.-]*(:(ro|rw))?$/.test(entry) ? undefined : "is not CONTAINER, CONTAINER:ro or CONTAINER:rw"),
+    ),
+    // compose names a service of the project, or container:NAME; a one-off mounts a container's.
+    fromCompose: (entry: string) =>
+      entry.startsWith("container:")
+        ? entry.slice("container:".length)
+        : problem(`"${entry}" names a service: a one-off mounts a container's volumes, written container:NAME[:ro]`),
+  },
+  toggle({
+    name: "oomKillDisable",
+    flag: "--oom-kill-disable",
+    help: "never let the kernel's OOM killer stop it (give it --memory too)",
+    example: "",
+    compose: "oom_kill_disable",
+    field: "OomKillDisable",
+  }),
+  integer(
+    {
+      name: "blkioWeight",
+      flag: "--blkio-weight",
+      help: "relative block I/O weight, 10 to 1000",
+      example: "300",
+      compose: "blkio_config.weight",
+      field: "BlkioWeight",
+    },
+    { range: [10, 1000] },
+  ),
+  word(
+    { name: "userns", flag: "--userns", help: "user namespace: host", example: "host", compose: "userns_mode", field: "UsernsMode" },
+    "<mode>",
+    hostOnly,
+  ),
+  word(
+    { name: "uts", flag: "--uts", help: "UTS (hostname) namespace: host", example: "host", compose: "uts", field: "UTSMode" },
+    "<mode>",
+    hostOnly,
+  ),
+  word(
+    {
+      name: "cgroupns",
+      flag: "--cgroupns",
+      help: "cgroup namespace: host or private",
+      example: "private",
+      compose: "cgroup",
+      field: "CgroupnsMode",
+    },
+    "<mode>",
+    (text) => (text === "host" || text === "private" ? undefined : "not host or private"),
+    // Every container reads back with a mode: the engine's own (host on cgroup v1) is no setting.
+    (value, defaults) => value === (defaults.cgroupns ?? "host"),
+  ),
+  word(
+    {
+      name: "cgroupParent",
+      flag: "--cgroup-parent",
+      help: "the cgroup it is created under",
+      example: "batch",
+      compose: "cgroup_parent",
+      field: "CgroupParent",
+    },
+    "<cgroup>",
+  ),
+  pairs({
+    name: "storageOpt",
+    flag: "--storage-opt",
+    help: "a storage driver option, e.g. size=10G (repeatable)",
+    example: "size=10G",
+    compose: "storage_opt",
+    field: "StorageOpt",
+  }),
+  word(
+    {
+      name: "isolation",
+      flag: "--isolation",
+      help: "isolation technology (default, the only one on Linux)",
+      example: "default",
+      compose: "isolation",
+      field: "Isolation",
+      jobField: "Isolation",
+    },
+    "<kind>",
+  ),
+  gpusRow(),
+];
+
+/** --gpus: no compose key of the same shape (compose's gpus: is device requests), passed to the engine. */
+function gpusRow(): SettingRow<"gpus"> {
+  return {
+    name: "gpus",
+    shape: "text",
+    flag: "--gpus",
+    argument: "<gpus>",
+    help: "GPUs to give it: all, a count, or device=ID,... (passed to the engine; untested here, no GPU)",
+    example: "all",
+    parse: (text) => parseGpus(text),
+    api: { part: "HostConfig", field: "DeviceRequests", write: (value) => [gpuDeviceRequest(value)], read: gpusFromDeviceRequests },
+    words: (value) => [gpusText(value)],
+  };
+}

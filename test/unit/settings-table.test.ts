@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
+import { parseGpus } from "../../src/settings/gpus.js";
+import { SETTINGS } from "../../src/settings/table.js";
+import { runtimeNotForJobs, jobRuntime } from "../../src/spec/job-runtime.js";
+import {
+  configFromRuntime,
+  hostConfigFromRuntime,
+  runtimeDiffValues,
+  runtimeFlagWords,
+  runtimeFromHostConfig,
+} from "../../src/spec/runtime-settings.js";
+import type { RuntimeFlags } from "../../src/types/options.js";
+
+/** Every row of the table given on a command line, as a backup one-off's runbook might. */
+const FLAGS: RuntimeFlags = {
+  memorySwap: "512m",
+  memoryReservation: "128m",
+  pidsLimit: "100",
+  cpuShares: "512",
+  cpusetCpus: "0-1",
+  stopSignal: "SIGINT",
+  volumesFrom: ["db:ro", "cache"],
+  oomKillDisable: true,
+  blkioWeight: "300",
+  userns: "host",
+  uts: "host",
+  cgroupns: "private",
+  cgroupParent: "batch",
+  storageOpt: ["size=10G"],
+  isolation: "default",
+  gpus: "all",
+};
+
+describe("docker run's settings table", () => {
+  it("has a test value for every row", () => {
+    expect(Object.keys(FLAGS).sort()).toEqual(SETTINGS.map((row) => row.name).sort());
+  });
+
+  it("parses each flag into the Engine API's field, as docker create sends it", () => {
+    const settings = runtimeFlagSettings(FLAGS);
+    expect(hostConfigFromRuntime(settings)).toEqual({
+      MemorySwap: 512 * 2 ** 20,
+      MemoryReservation: 128 * 2 ** 20,
+      PidsLimit: 100,
+      CpuShares: 512,
+      CpusetCpus: "0-1",
+      VolumesFrom: ["db:ro", "cache"],
+      OomKillDisable: true,
+      BlkioWeight: 300,
+      UsernsMode: "host",
+      UTSMode: "host",
+      CgroupnsMode: "private",
+      CgroupParent: "batch",
+      StorageOpt: { size: "10G" },
+      Isolation: "default",
+      DeviceRequests: [{ Driver: "", Count: -1, DeviceIDs: null, Capabilities: [["gpu"]], Options: {} }],
+    });
+    expect(configFromRuntime(settings)).toEqual({ StopSignal: "SIGINT" });
+  });
+
+  it("reads back what it sends (--from), and writes it as the flags it came from (the docker run line)", () => {
+    const settings = runtimeFlagSettings(FLAGS);
+    const read = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings));
+    expect(read).toEqual(settings);
+    const words = runtimeFlagWords(read);
+    expect(words.join(" ")).toBe(
+      "--memory-swap 512m --memory-reservation 128m --pids-limit 100 --cpu-shares 512 --cpuset-cpus 0-1 --stop-signal SIGINT " +
+        "--volumes-from db:ro --volumes-from cache --oom-kill-disable --blkio-weight 300 --userns host --uts host --cgroupns private " +
+        "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all",
+    );
+  });
+
+  it("leaves out what the engine gives a container that asks for nothing", () => {
+    expect(
+      runtimeFromHostConfig({ MemorySwap: 0, PidsLimit: null, CpuShares: 0, OomKillDisable: false, CgroupnsMode: "host", Isolation: "" }),
+    ).toEqual({});
+    expect(runtimeFromHostConfig({ CgroupnsMode: "private" }, { cgroupns: "private" })).toEqual({});
+    expect(runtimeFromHostConfig({ PidsLimit: -1, MemorySwap: -1 })).toEqual({ memorySwap: -1 });
+  });
+
+  it("shows a diff row for each setting", () => {
+    const rows = runtimeDiffValues(runtimeFlagSettings({ pidsLimit: "50", oomKillDisable: true }));
+    expect(rows.get("pids-limit")).toBe("50");
+    expect(rows.get("oom-kill-disable")).toBe("yes");
+    expect(rows.get("cpu-shares")).toBe("");
+  });
+
+  it("gives a Swarm job --stop-signal and --isolation, and names each setting it cannot carry", () => {
+    const settings = runtimeFlagSettings(FLAGS);
+    expect(jobRuntime(settings).container).toMatchObject({ StopSignal: "SIGINT", Isolation: "default" });
+    expect(runtimeNotForJobs(settings).map(([, flag]) => flag)).toEqual(
+      SETTINGS.filter((row) => !["stopSignal", "isolation"].includes(row.name)).map((row) => row.flag),
+    );
+    expect(runtimeNotForJobs(runtimeFlagSettings({ logOpt: ["max-size=1m"] }))).toEqual([["logOptions", "--log-opt without --log-driver"]]);
+  });
+
+  it.each([
+    ["all", { count: -1, capabilities: ["gpu"] }],
+    ["2", { count: 2, capabilities: ["gpu"] }],
+    ['"device=0,1"', { deviceIds: ["0", "1"], capabilities: ["gpu"] }],
+    ["count=1,capabilities=compute", { count: 1, capabilities: ["compute", "gpu"] }],
+    ["driver=nvidia", { count: 1, driver: "nvidia", capabilities: ["gpu"] }],
+  ])("reads --gpus %s as the docker CLI does", (text, request) => {
+    expect(parseGpus(text)).toEqual(request);
+  });
+
+  it("takes --log-opt without --log-driver for the engine's default driver, as docker does", () => {
+    const settings = runtimeFlagSettings({ logOpt: ["max-size=1m"] });
+    expect(hostConfigFromRuntime(settings).LogConfig).toEqual({ Type: "", Config: { "max-size": "1m" } });
+    expect(runtimeFlagWords(settings)).toEqual(["--log-opt", "max-size=1m"]);
+  });
+});
