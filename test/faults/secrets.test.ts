@@ -67,7 +67,7 @@ describe("secrets never leak into oneoff's own output", () => {
       holdStdin: true,
       onSpawn: (child) =>
         void waitForOutput(child, (text) => text.includes("ready")).then(async () => {
-          labels = docker("ps", "--filter", "label=io.oneoff.app=secretapp", "--format", "{{json .Labels}}");
+          labels = docker("ps", "-a", "--filter", "label=io.oneoff.app=secretapp", "--format", "{{json .Labels}}");
           seen.push(labels);
           keep(await oneoff(["ps", "--json"], { cwd: dir, env }), true);
           refused = oneoff(["run", "--lock", "s", ...secretArgs, "--", "true", `--password=${SECRET}`], { cwd: dir, env });
@@ -118,7 +118,7 @@ describe("secrets never leak into oneoff's own output", () => {
       holdStdin: true,
       onSpawn: (child) =>
         void waitForOutput(child, (text) => text.includes("ready")).then(() => {
-          labels = docker("ps", "--filter", `label=${FILE_RUN_LABEL}`, "--format", "{{json .Labels}}");
+          labels = docker("ps", "-a", "--filter", `label=${FILE_RUN_LABEL}`, "--format", "{{json .Labels}}");
           child.stdin?.end("go\n");
         }),
     });

@@ -125,7 +125,10 @@ describe("docker run's flags", () => {
       holdStdin: true,
       onSpawn: (child) =>
         void waitForOutput(child, (text) => text.includes("ready")).then(() => {
-          seenName = docker("ps", "--filter", `name=^/${name}$`, "--format", "{{.Names}}");
+          // -a: the engine's list can still say "created" for a moment after the process
+          // started (its view is updated apart from the container), and plain ps shows only
+          // running ones: seen missing on a loaded machine.
+          seenName = docker("ps", "-a", "--filter", `name=^/${name}$`, "--format", "{{.Names}}");
           child.stdin?.end("go\n");
         }),
     });
