@@ -27,6 +27,11 @@ export class TerminalSession {
     this.tmux("resize-window", "-t", this.name, "-x", String(columns), "-y", String(rows));
   }
 
+  /** The PID of the process the session runs (its pane's). */
+  panePid(): number {
+    return Number(this.tmux("display-message", "-p", "-t", this.name, "#{pane_pid}"));
+  }
+
   screen(): string {
     return this.tmux("capture-pane", "-p", "-J", "-t", this.name);
   }
@@ -44,13 +49,18 @@ export class TerminalSession {
 
   close(): void {
     try {
-      this.tmux("kill-session", "-t", this.name);
+      this.tmux("kill-server");
     } catch {
       // already gone
     }
   }
 
+  /**
+   * A tmux server of its own (-L, its socket named after the session): files running side by
+   * side each start and end sessions, and a session created just as the shared server exited
+   * with another file's last one failed ("server exited unexpectedly").
+   */
   private tmux(...args: string[]): string {
-    return execFileSync("tmux", args, { encoding: "utf8" });
+    return execFileSync("tmux", ["-L", this.name, ...args], { encoding: "utf8" });
   }
 }

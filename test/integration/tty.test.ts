@@ -255,7 +255,7 @@ describe("terminal sessions without a terminal", () => {
 
 /** The PID of the oneoff process running in the terminal (a child of the session's bash). */
 function execPidOfOneoff(terminal: TerminalSession): number {
-  const panePid = Number(execFileSyncText("tmux", ["display-message", "-p", "-t", terminal.name, "#{pane_pid}"]));
+  const panePid = terminal.panePid();
   const children = execFileSyncText("sh", ["-c", `cat /proc/${panePid}/task/*/children`])
     .split(/\s+/)
     .filter(Boolean)
