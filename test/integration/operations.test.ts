@@ -312,11 +312,12 @@ describe("oneoff release", () => {
         docker("volume", "rm", volume);
     }
   });
-  const releaseApp = () => {
+  /** An app whose release task prints "migrating", then waits (by default a second) and exits $MIGRATE_EXIT. */
+  const releaseApp = (wait = "sleep 1") => {
     const name = `rel${Math.random().toString(16).slice(2, 8)}`;
     apps.push(name);
     return app(
-      `app: ${name}\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate:\n    command: [sh, -c, "echo migrating; sleep 1; exit $${"$"}{MIGRATE_EXIT:-0}"]\n`,
+      `app: ${name}\nimage: oneoff-test/busybox\nrelease_task: migrate\ntasks:\n  migrate:\n    command: [sh, -c, "echo migrating; ${wait}; exit $${"$"}{MIGRATE_EXIT:-0}"]\n`,
     );
   };
   const ledger = async (dir: string) =>
@@ -367,13 +368,26 @@ describe("oneoff release", () => {
   });
 
   it("runs the task exactly once for two concurrent releases of one image: the second waits, then finds it done", async () => {
-    const dir = releaseApp();
+    // The task runs until a file appears in a folder it mounts, which the test makes once the
+    // second says it waits (a release passes no stdin): with a timed task, a loaded machine
+    // could start the second after the first had ended.
+    const dir = releaseApp("while [ ! -e /sync/go ]; do sleep 0.1; done");
+    const sync = ["-v", `${dir}:/sync`];
     // The second starts once the first is running the task (it holds the lock), so they overlap.
     let second: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
-    const first = run(["release", "-q"], {
+    const first = run(["release", "-q", ...sync], {
       cwd: dir,
-      onSpawn: (child) =>
-        void waitForOutput(child, (text) => text.includes("migrating")).then(() => (second = run(["release"], { cwd: dir }))),
+      onSpawn: (holder) =>
+        void waitForOutput(holder, (text) => text.includes("migrating")).then(
+          () =>
+            (second = run(["release", ...sync], {
+              cwd: dir,
+              onSpawn: (waiting) =>
+                waiting.stderr?.on("data", (chunk: Buffer) => {
+                  if (chunk.toString().includes("waiting for lock release")) writeFileSync(path.join(dir, "go"), "");
+                }),
+            })),
+        ),
     });
     const a = await first;
     const b = await await eventually(() => second);
