@@ -86,7 +86,9 @@ describe("secrets never leak into oneoff's own output", () => {
     expect(seen.join("\n").length).toBeGreaterThan(1000);
     const leaks = seen.filter((text) => text.includes(SECRET));
     expect(leaks).toEqual([]);
-  }, 60_000);
+    // Fourteen runs one after another: ~30 s on a quiet machine, 64 s seen beside the benchmark
+    // and other work on 2 cores.
+  }, 240_000);
 
   it("holds for a compose service's file secret: dry runs, runs, failures, --json, labels, history and the audit log", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-secrets-compose-"));
