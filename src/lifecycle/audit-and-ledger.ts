@@ -6,7 +6,6 @@ import type { RunPlan } from "../types/plan.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { auditableCommand } from "../output/redact.js";
-import { isoTime } from "../output/iso-time.js";
 import type { Reporter } from "../output/reporter.js";
 import type { RunResult } from "../types/result.js";
 import { filesAndSecretsForTheRecord } from "../session/files-and-secrets.js";
@@ -21,7 +20,7 @@ type Identity = Pick<OneOffIdentity, "startedBy" | "startedAt" | "runId">;
 function auditedRun(plan: RunPlan, identity: Identity) {
   return {
     runId: identity.runId,
-    startedAt: isoTime(identity.startedAt),
+    startedAt: identity.startedAt.toISOString(),
     by: identity.startedBy,
     app: plan.app,
     releaseReference: plan.releaseReference,
@@ -55,7 +54,7 @@ export function writeAudit(
     env,
     {
       ...auditedRun(plan, identity),
-      endedAt: isoTime(endedAt),
+      endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - identity.startedAt.getTime(),
       ...(result?.imageId ? { imageId: result.imageId } : {}),
       ...(result?.containerId ? { containerId: result.containerId } : {}),
@@ -146,8 +145,8 @@ export async function recordInLedger(
         task: plan.task ?? "",
         outcome: exitCode === 0 ? "succeeded" : "failed",
         exitCode,
-        startedAt: isoTime(identity.startedAt),
-        endedAt: isoTime(new Date()),
+        startedAt: identity.startedAt.toISOString(),
+        endedAt: new Date().toISOString(),
         by: identity.startedBy,
         forced: plan.release?.force ?? false,
       },

@@ -12,7 +12,7 @@
  */
 import { readFileSync, readlinkSync } from "node:fs";
 import os from "node:os";
-import { sha256Hex } from "../formats/sha256.js";
+import { createHash } from "node:crypto";
 
 export interface Owner {
   host: string;
@@ -64,7 +64,7 @@ export function processStartTime(pid: number): number | undefined {
   }
 }
 
-const shortHash = (text: string) => sha256Hex(`oneoff:${text.trim()}`).slice(0, 12);
+const shortHash = (text: string) => createHash("sha256").update(`oneoff:${text.trim()}`).digest("hex").slice(0, 12);
 
 function readOr(file: string): string | undefined {
   try {

@@ -5,7 +5,7 @@
  */
 import { closeSync, constants, futimesSync, lstatSync, openSync } from "node:fs";
 import path from "node:path";
-import { sha256Hex } from "../formats/sha256.js";
+import { createHash } from "node:crypto";
 import { privateStateDir, stateDir } from "./audit.js";
 
 export const REAP_EVERY_MS = 10 * 60_000;
@@ -18,7 +18,7 @@ export function reapStampPath(env: Env, endpoint: string): string {
 
 /** One stamp per engine, named after its address's hash. */
 function reapStampName(endpoint: string): string {
-  return `reaped-${sha256Hex(endpoint).slice(0, 12)}`;
+  return `reaped-${createHash("sha256").update(endpoint).digest("hex").slice(0, 12)}`;
 }
 
 /** Whether the last reap of this engine (by this user) is older than REAP_EVERY_MS, or unknown. */

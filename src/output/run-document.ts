@@ -3,7 +3,6 @@
  * ended, and (with --capture) its output. Pure.
  */
 import { auditableCommand } from "./redact.js";
-import { isoTime } from "./iso-time.js";
 import type { RunResult } from "../types/result.js";
 
 export interface CapturedStream {
@@ -25,8 +24,8 @@ export function runDocument(result: RunResult): Record<string, unknown> {
     ending: result.ending,
     ...(result.signal ? { signal: result.signal } : {}),
     ...(result.job ? { job: result.job } : {}),
-    startedAt: isoTime(result.startedAt),
-    endedAt: isoTime(result.endedAt),
+    startedAt: result.startedAt.toISOString(),
+    endedAt: result.endedAt.toISOString(),
     durationMs: result.endedAt.getTime() - result.startedAt.getTime(),
     ...(result.warnings?.length ? { warnings: result.warnings } : {}),
     ...(result.output

@@ -20,7 +20,7 @@ import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
 import { recordInLedger, releaseDone, reportReleaseOutcome, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
-import { randomHex } from "../formats/random-hex.js";
+import { randomBytes } from "node:crypto";
 import { redactedJson } from "../output/redact.js";
 import { streamReporter } from "../output/reporter.js";
 import { abortInterrupts, noInterrupts } from "../session/interrupts.js";
@@ -57,9 +57,9 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     startedAt: new Date(),
     version: VERSION,
     owner: formatOwner(currentOwner()),
-    runId: randomHex(8),
+    runId: randomBytes(8).toString("hex"),
   };
-  const suffix = randomHex(3);
+  const suffix = randomBytes(3).toString("hex");
   if (options.debug) report.warn(`config: ${planned.configPath ?? "none (no oneoff.yaml here or above)"}`);
   for (const notice of planned.notices ?? []) report.info(notice);
   for (const warning of planned.warnings ?? []) report.warn(warning);

@@ -6,7 +6,7 @@
 import type { Stats } from "node:fs";
 import { lstat, mkdir, rename, unlink } from "node:fs/promises";
 import path from "node:path";
-import { randomHex } from "../formats/random-hex.js";
+import { randomBytes } from "node:crypto";
 
 /** Refuses one entry; the extraction goes on. */
 export class Refused extends Error {}
@@ -41,7 +41,7 @@ export class DiskTree {
 
   /** A name no one else uses, in the folder where `relative` goes. */
   temporaryBeside(relative: string): string {
-    return path.join(this.absolute(parentOf(relative)), `.${path.posix.basename(relative)}.oneoff-${randomHex(6)}`);
+    return path.join(this.absolute(parentOf(relative)), `.${path.posix.basename(relative)}.oneoff-${randomBytes(6).toString("hex")}`);
   }
 
   async lstatOf(relative: string): Promise<Stats | undefined> {

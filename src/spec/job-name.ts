@@ -6,7 +6,7 @@
  * app's name as written. Pure.
  */
 // Not node:crypto: loading it costs every run (sixteen modules, ~0.6 MiB; formats/sha256.ts).
-import { sha256Hex } from "../formats/sha256.js";
+import { createHash } from "node:crypto";
 import type { RunPlan } from "../types/plan.js";
 
 const SERVICE_NAME = /^[a-zA-Z0-9](?:[-_]*[A-Za-z0-9]+)*$/;
@@ -48,7 +48,7 @@ function dnsLabelPart(text: string, room: number): string {
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
   if (cleaned === text && text.length <= room) return text;
-  const hash = sha256Hex(text).slice(0, HASH_LENGTH);
+  const hash = createHash("sha256").update(text).digest("hex").slice(0, HASH_LENGTH);
   const kept = cleaned.slice(0, room - HASH_LENGTH - 1).replace(/-+$/, "");
   return kept ? `${kept}-${hash}` : hash;
 }

@@ -3,7 +3,6 @@
  * find one-offs, so the names are a contract: change them only with a migration path.
  */
 import { auditableCommand } from "../output/redact.js";
-import { isoTime } from "../output/iso-time.js";
 
 export const LABEL_PREFIX = "io.oneoff.";
 export const Labels = {
@@ -111,7 +110,7 @@ export function oneOffLabels(identity: OneOffIdentity): Record<string, string> {
     ...(identity.keepForSeconds === undefined ? {} : { [Labels.detached]: "true", [Labels.keepFor]: String(identity.keepForSeconds) }),
     [Labels.command]: command.length > MAX_COMMAND_LABEL ? `${command.slice(0, MAX_COMMAND_LABEL)}...` : command,
     [Labels.startedBy]: identity.startedBy,
-    [Labels.startedAt]: isoTime(identity.startedAt),
+    [Labels.startedAt]: identity.startedAt.toISOString(),
     [Labels.version]: identity.version,
     [Labels.owner]: identity.owner,
     [Labels.run]: identity.runId,

@@ -149,13 +149,13 @@ export const dockerRunTrue = (label) => ["docker", ["run", "--rm", "--label", la
 
 /**
  * The short commands the latency benchmarks time on the node binary NODE, each [FILE, ARGS]:
- * the raw floor (raw-floor.mjs: a run's Engine API calls from a dependency-free script, given
+ * the raw floor (raw-floor.cjs: a run's Engine API calls from a dependency-free script, given
  * the image's ID), `oneoff run -- true`, `node -e 0` and `oneoff --version`. The one-offs
  * carry LABEL.
  */
 export function shortCommands(node, label, imageId) {
   return {
-    floor: [node, [fileURLToPath(new URL("./raw-floor.mjs", import.meta.url)), "--label", label, imageId, "true"]],
+    floor: [node, [fileURLToPath(new URL("./raw-floor.cjs", import.meta.url)), "--label", label, imageId, "true"]],
     run: [node, [BIN, "run", "-q", "--label", label, "--release", IMAGE, "--", "true"]],
     bare: [node, ["-e", "0"]],
     version: [node, [BIN, "--version"]],

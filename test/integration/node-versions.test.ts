@@ -22,12 +22,18 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
-import { expectNoLeftovers, IMAGE, packedPackage } from "./helpers.js";
+import { expectNoLeftovers, IMAGE, packedPackage, ROOT } from "./helpers.js";
 
 expectNoLeftovers();
 
 const NODES = "/var/cache/oneoff-node";
 const MAJORS = [20, 22, 24];
+/**
+ * How far a run's peak RSS may rise above the raw floor's, in MiB, per Node version: what was
+ * measured when it was set (docs/development.md), plus 1 MiB. A change that needs more says
+ * so here, with its figure.
+ */
+const PEAK_RSS_OVER_FLOOR_MIB: Record<number, number> = { 20: 10.5, 22: 14, 24: 9.5 };
 /** Another local user, who owns folders root is made to use. */
 const ALICE = 4242;
 
@@ -146,33 +152,40 @@ describe.each(MAJORS)("on Node %i", (major) => {
     }
   });
 
-  it("a run that reads no stdin loads neither node:crypto nor fs/promises (process.stdin of /dev/null), nor asks for a local or ISO time", () => {
-    // What each would add to a run's peak memory is in docs/development.md; here, that none
-    // is back. The preload records the oneoff process's modules and Date calls as it exits.
-    const out = path.join(work, `loaded-${major}.json`);
-    const preload = path.join(work, "record-loaded.cjs");
+  it("a run that reads no stdin makes no process.stdin (fs/promises, readline), and its peak memory stays within its budget over the raw floor's", () => {
+    // The preload records the process's modules and its peak RSS (getrusage) as it exits. The
+    // floor (test/bench/raw-floor.cjs) makes the same Engine API calls with no dependencies:
+    // what oneoff holds beyond it is its code and its work, budgeted per Node version
+    // (docs/development.md says what it is made of).
+    const preload = path.join(work, "record-exit.cjs");
     writeFileSync(
       preload,
-      `if (process.argv[1] && process.argv[1].endsWith("oneoff.js")) {
-  const asked = [];
-  for (const name of ["toISOString", "toJSON", "toUTCString", "toString", "getFullYear", "getHours", "getTimezoneOffset"]) {
-    const original = Date.prototype[name];
-    Date.prototype[name] = function (...args) { asked.push(name); return original.apply(this, args); };
-  }
-  process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, JSON.stringify({ modules: process.moduleLoadList, asked })));
-}\n`,
+      `process.on("exit", () => require("node:fs").writeFileSync(process.env.RECORD_EXIT, JSON.stringify({ modules: process.moduleLoadList, peakKiB: process.resourceUsage().maxRSS })));\n`,
     );
-    const ran = spawnSync(path.join(packageDir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", "true"], {
-      env: { ...env, NODE_OPTIONS: `--require ${preload}` },
-      cwd: work,
-      stdio: ["ignore", "pipe", "pipe"],
-      encoding: "utf8",
-    });
-    expect({ status: ran.status, stderr: ran.stderr }).toEqual({ status: 0, stderr: "" });
-    const recorded = JSON.parse(readFileSync(out, "utf8")) as { modules: string[]; asked: string[] };
-    expect(recorded.modules).toContain("NativeModule http");
-    expect(recorded.modules.filter((name) => /\b(crypto|fs\/promises|readline)\b/.test(name))).toEqual([]);
-    expect(recorded.asked).toEqual([]);
+    const recordExit = (name: string, file: string, args: string[]) => {
+      const out = path.join(work, `${name}-${major}.json`);
+      const ran = spawnSync(`${bin}/node`, [file, ...args], {
+        env: { ...env, NODE_OPTIONS: `--require ${preload}`, RECORD_EXIT: out },
+        cwd: work,
+        stdio: ["ignore", "pipe", "pipe"],
+        encoding: "utf8",
+      });
+      expect({ name, status: ran.status, stderr: ran.stderr }).toEqual({ name, status: 0, stderr: "" });
+      return JSON.parse(readFileSync(out, "utf8")) as { modules: string[]; peakKiB: number };
+    };
+    const floor = path.join(ROOT, "test/bench/raw-floor.cjs");
+    // The lowest of three each: a peak is the process's own, but the allocator's timing can add a page or two.
+    const runs = [1, 2, 3].map(() => ({
+      oneoff: recordExit("oneoff", path.join(packageDir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", "true"]),
+      floor: recordExit("floor", floor, [IMAGE, "true"]),
+    }));
+    expect(runs[0].oneoff.modules).toContain("NativeModule http");
+    expect(runs[0].oneoff.modules.filter((name) => /\b(fs\/promises|readline)\b/.test(name))).toEqual([]);
+    const lowest = (key: "oneoff" | "floor") => Math.min(...runs.map((run) => run[key].peakKiB)) / 1024;
+    const overFloor = lowest("oneoff") - lowest("floor");
+    expect(overFloor, `peak RSS ${lowest("oneoff").toFixed(1)} MiB, floor ${lowest("floor").toFixed(1)} MiB`).toBeLessThanOrEqual(
+      PEAK_RSS_OVER_FLOOR_MIB[major],
+    );
   });
 
   it("the library runs a one-off in the process of that node, and makes no process.stdin for a one-off that reads none", () => {

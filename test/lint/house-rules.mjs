@@ -1,8 +1,6 @@
 // The house's rules that an import graph cannot show (npm run lint runs this after
 // dependency-cruiser): the process's streams and exit belong to the entry points, and no
-// source file grows past 300 lines, and node:crypto is loaded only where there is no other way
-// (formats/random-hex.ts, without /dev/urandom): it is sixteen modules on every run's way, and
-// formats/sha256.ts hashes what a run hashes. Prints each breach as file:line and exits 1.
+// source file grows past 300 lines. Prints each breach as file:line and exits 1.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
@@ -26,11 +24,6 @@ for (const file of sources("src")) {
     if (/^\s*(\/\/|\*)/.test(line)) return;
     if (/\bprocess\.(stdin|stdout|stderr)\b/.test(line) && !inCli && !ENTRY_POINTS.includes(file)) {
       breaches.push(`${file}:${index + 1}: process streams outside the CLI and the entry points: take the streams as a parameter`);
-    }
-    if (/from "(node:)?crypto"/.test(line)) {
-      breaches.push(
-        `${file}:${index + 1}: node:crypto imported: hash with formats/sha256.ts (node:crypto costs every run sixteen modules)`,
-      );
     }
     if (/\bprocess\.exit\(/.test(line) && !EXIT_POINTS.includes(file)) {
       breaches.push(`${file}:${index + 1}: process.exit() outside the exit points: return the code instead`);

@@ -4,7 +4,6 @@
  */
 import type { ContainerDetails, ContainerEngine } from "../../engine/types.js";
 import { NameInUse } from "../../engine/types.js";
-import { isoTime } from "../../output/iso-time.js";
 import { endedHolderHolds, holdLock, type LivenessOf, type LockRequest } from "../../lifecycle/lock.js";
 import { ownerLiveness, parseOwner } from "../../lifecycle/owner.js";
 import type { CreateBody } from "../../spec/create-body.js";
@@ -33,7 +32,7 @@ export function describeHolder(holder: ContainerDetails): string {
   const labels = holder.labels;
   const what = labels[Labels.task] ? `task ${labels[Labels.task]}` : "a one-off";
   const who = labels[Labels.startedBy] ?? "someone";
-  const since = labels[Labels.startedAt] ?? (holder.startedAt && isoTime(holder.startedAt)) ?? "an unknown time";
+  const since = labels[Labels.startedAt] ?? (holder.startedAt && holder.startedAt.toISOString()) ?? "an unknown time";
   const finishing =
     holder.state === "exited" || holder.state === "dead" ? " (its command has ended; its oneoff is finishing: copy-out, ledger)" : "";
   return `${what} started by ${who} at ${since}, container ${holder.id.slice(0, 12)}${finishing}`;

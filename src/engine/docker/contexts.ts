@@ -11,7 +11,7 @@ import path from "node:path";
 import { OneoffError } from "../../output/errors.js";
 import type { TlsSettings } from "./connection.js";
 import { DOCKER_CONFIG_FIX, parseJsonFile } from "../../formats/json-file.js";
-import { sha256Hex } from "../../formats/sha256.js";
+import { createHash } from "node:crypto";
 
 export interface ContextEndpoint {
   host: string;
@@ -57,7 +57,7 @@ export function dockerConfigAt(dir: string): DockerConfig {
 
 /** Contexts are stored under the hex SHA-256 of their name (docker/cli context/store). */
 export function contextId(name: string): string {
-  return sha256Hex(name);
+  return createHash("sha256").update(name).digest("hex");
 }
 
 export function parseCurrentContext(text: string, file: string): string | undefined {

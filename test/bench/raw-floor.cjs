@@ -1,12 +1,16 @@
 // The floor for any Node runner: the same Engine API calls oneoff makes (create, attach,
 // start, wait, remove) over the unix socket, with no dependencies and no checks.
-// Usage: node raw-floor.mjs [--label KEY=VALUE] [--variant V] IMAGE CMD... (the label: so that
+// Usage: node raw-floor.cjs [--label KEY=VALUE] [--variant V] IMAGE CMD... (the label: so that
 // tests running beside a benchmark can tell its containers from theirs). The variants, to
 // compare the orders a runner can choose (oneoff uses the default):
 //   wait-after   wait?condition=not-running once start returns, then DELETE (default)
 //   wait-before  wait?condition=next-exit registered (its headers back) before start, then DELETE
 //   autoremove   HostConfig.AutoRemove and wait?condition=removed before start, as docker run --rm
-import http from "node:http";
+"use strict";
+// CommonJS, as bin/oneoff.js is: on Node 22 and 24 an ES module entry pays for the ES module
+// loader (and loads undici with its import of http), which would flatter any runner measured
+// against it.
+const http = require("node:http");
 
 // The engine DOCKER_HOST names when it is a unix socket, as for the docker CLI beside it.
 const socketPath = process.env.DOCKER_HOST?.startsWith("unix://")
@@ -42,7 +46,7 @@ function call(method, path, body) {
 }
 
 /** A wait whose headers came back (the engine registered it); resolves with its answer's promise. */
-function registeredWait(condition) {
+function registeredWait(id, condition) {
   return new Promise((registered, reject) => {
     const request = http.request(
       { socketPath, method: "POST", path: `/containers/${id}/wait?condition=${condition}`, agent: false },
@@ -57,34 +61,41 @@ function registeredWait(condition) {
   });
 }
 
-const { Id: id } = await call("POST", "/containers/create", {
-  Image: image,
-  Cmd: cmd,
-  Labels: labels,
-  AttachStdout: true,
-  AttachStderr: true,
-  ...(variant === "autoremove" ? { HostConfig: { AutoRemove: true } } : {}),
-});
-const output = await new Promise((resolve, reject) => {
-  const request = http.request({
-    socketPath,
-    method: "POST",
-    path: `/containers/${id}/attach?stream=1&stdout=1&stderr=1`,
-    headers: { Connection: "Upgrade", Upgrade: "tcp" },
-    agent: false,
+async function main() {
+  const { Id: id } = await call("POST", "/containers/create", {
+    Image: image,
+    Cmd: cmd,
+    Labels: labels,
+    AttachStdout: true,
+    AttachStderr: true,
+    ...(variant === "autoremove" ? { HostConfig: { AutoRemove: true } } : {}),
   });
-  request.on("upgrade", (_response, socket) => resolve(socket));
-  request.on("error", reject);
-  request.end();
+  const output = await new Promise((resolve, reject) => {
+    const request = http.request({
+      socketPath,
+      method: "POST",
+      path: `/containers/${id}/attach?stream=1&stdout=1&stderr=1`,
+      headers: { Connection: "Upgrade", Upgrade: "tcp" },
+      agent: false,
+    });
+    request.on("upgrade", (_response, socket) => resolve(socket));
+    request.on("error", reject);
+    request.end();
+  });
+  const drained = new Promise((resolve) => {
+    output.on("data", () => {});
+    output.on("end", resolve);
+    output.on("close", resolve);
+  });
+  const early = variant === "wait-after" ? undefined : await registeredWait(id, variant === "autoremove" ? "removed" : "next-exit");
+  await call("POST", `/containers/${id}/start`);
+  const { StatusCode } = early ? await early.answer : await call("POST", `/containers/${id}/wait?condition=not-running`);
+  await drained;
+  if (variant !== "autoremove") await call("DELETE", `/containers/${id}?force=1`);
+  process.exitCode = StatusCode;
+}
+
+main().catch((error) => {
+  process.stderr.write(`raw floor: ${error.message}\n`);
+  process.exitCode = 125;
 });
-const drained = new Promise((resolve) => {
-  output.on("data", () => {});
-  output.on("end", resolve);
-  output.on("close", resolve);
-});
-const early = variant === "wait-after" ? undefined : await registeredWait(variant === "autoremove" ? "removed" : "next-exit");
-await call("POST", `/containers/${id}/start`);
-const { StatusCode } = early ? await early.answer : await call("POST", `/containers/${id}/wait?condition=not-running`);
-await drained;
-if (variant !== "autoremove") await call("DELETE", `/containers/${id}?force=1`);
-process.exitCode = StatusCode;
