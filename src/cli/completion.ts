@@ -12,8 +12,8 @@ import { bashScript, type OptionModel, type ProgramModel, type ValueSource } fro
 import { fishScript } from "./completion-fish.js";
 import { zshScript } from "./completion-zsh.js";
 
-export const SHELLS = ["bash", "zsh", "fish"] as const;
-export type Shell = (typeof SHELLS)[number];
+const SHELLS = ["bash", "zsh", "fish"] as const;
+type Shell = (typeof SHELLS)[number];
 
 const EXAMPLES = `
 Examples:
@@ -51,7 +51,7 @@ export function completionCommand({ io, act, engineFlags }: CliContext): Command
   );
 }
 
-export function completionScript(shell: Shell, program: Command): string {
+function completionScript(shell: Shell, program: Command): string {
   const model = describeProgram(program);
   return { bash: bashScript, zsh: zshScript, fish: fishScript }[shell](model);
 }

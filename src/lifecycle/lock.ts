@@ -34,7 +34,7 @@ export interface LockRequest {
  * holds the lock while that oneoff lives; where nothing here can tell whether it lives (it
  * runs on another machine), for this long after the holder ended.
  */
-export const ENDED_HOLDER_GRACE_MS = 15 * 60_000;
+const ENDED_HOLDER_GRACE_MS = 15 * 60_000;
 
 export type LivenessOf = (owner: Owner) => Liveness;
 

@@ -5,7 +5,7 @@
  */
 import { Writable } from "node:stream";
 
-export const CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
+const CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export class OutputCapture {
   private size = 0;

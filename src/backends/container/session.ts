@@ -23,8 +23,6 @@ import { StopControl } from "../../session/stop-control.js";
 import type { Watchdog } from "../../lifecycle/watchdog.js";
 import type { Ending } from "../../types/result.js";
 
-export type { Ending };
-
 export interface AttachedRunOptions {
   engine: ContainerEngine;
   spec: ContainerSpec;
