@@ -23,7 +23,7 @@ export interface LockRequest {
   /** How long to wait for the lock; undefined fails at once. */
   waitMs?: number;
   report: Reporter;
-  /** Poll interval while waiting. */
+  /** @internal How often to look again while waiting (default 500 ms): only tests shorten it. */
   pollMs?: number;
   /** Stop waiting when this turns true (an interrupt). */
   cancelled?: () => boolean;
