@@ -16,13 +16,17 @@ import { markWritesThrough } from "./session/output.js";
 import type { Check } from "./lifecycle/checks.js";
 import type { OneOffView } from "./lifecycle/oneoffs.js";
 import type { ReapResult } from "./lifecycle/reaper.js";
+import type { ContainerEngine } from "./engine/types.js";
 import type { RunContext } from "./types/context.js";
 import type { RunResult } from "./types/result.js";
 
-export { planRun } from "./pipeline/run.js";
+// What docs/library.md promises, and no more (test/packaging checks the built package's list).
 export type { RunContext, RunResult, LibraryRunOptions, Check, OneOffView, ReapResult };
 export type { Duration } from "./pipeline/library-options.js";
 export type { EngineOptions } from "./pipeline/operations.js";
+export type { InterruptSource } from "./types/context.js";
+export { OneoffError } from "./output/errors.js";
+export { abortInterrupts, processInterrupts } from "./session/interrupts.js";
 
 /** list's options, as `oneoff ps`'s flags. */
 export interface ListOptions extends operations.EngineOptions {
@@ -56,7 +60,13 @@ export interface CleanupOptions extends operations.EngineOptions {
   dryRun?: boolean;
 }
 
-type Where = Partial<Pick<RunContext, "cwd" | "env" | "engine">>;
+/** Of the context, what the calls but `run` use. */
+interface Where {
+  cwd?: string;
+  env?: RunContext["env"];
+  /** @internal A test's engine (see RunContext's). */
+  engine?: ContainerEngine;
+}
 const here = (context: Where) => ({ cwd: process.cwd(), env: process.env, ...context });
 
 /** `work`, with a failure renamed for the library (errors name options, not flags). */
@@ -125,13 +135,3 @@ export function stop(references: string[], options: StopOptions = {}, context: W
 export function cleanup(options: CleanupOptions = {}, context: Where = {}): Promise<ReapResult> {
   return asLibraryCall(() => operations.cleanup(options, here(context)));
 }
-
-export type { RunOptions } from "./types/options.js";
-export type { RunPlan } from "./types/plan.js";
-export type { AppConfig, ProcessSettings, PullPolicy, SettingsLayer, TaskDefinition } from "./types/config.js";
-export { OneoffError, ExitCode } from "./output/errors.js";
-export { buildContainerSpec, type ContainerSpec, type CreateBody } from "./spec/create-body.js";
-export { dockerRunLine } from "./spec/docker-run-line.js";
-export { Labels } from "./spec/labels.js";
-export { abortInterrupts, processInterrupts, type InterruptSource } from "./session/interrupts.js";
-export { VERSION } from "./version.js";

@@ -46,7 +46,7 @@ export interface EngineRun extends PlannedRun {
 }
 
 /** --dry-run: what the backend would send, and the image it names. */
-export interface DryRunDescription {
+interface DryRunDescription {
   name: string;
   /** The image as a dry run shows it (the reference, or an image ID given as the release). */
   imageShown: string;
@@ -55,7 +55,7 @@ export interface DryRunDescription {
 }
 
 /** The release, resolved: the immutable image ID, and what this backend names to its engine. */
-export interface ResolvedRelease {
+interface ResolvedRelease {
   imageId: string;
   /** For a Swarm job: a digest reference every node can pull; for a container: the image ID. */
   image: string;
@@ -89,7 +89,7 @@ export interface AttachedOutcome {
 }
 
 /** One one-off of a backend, with its create request built: nothing exists on the engine yet. */
-export interface PreparedOneOff {
+interface PreparedOneOff {
   name: string;
   /** The noun for the banner: "a one-off container, removed on exit". */
   bannerNoun: string;

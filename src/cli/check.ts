@@ -60,6 +60,7 @@ Examples:
  * (`beforeRun`), success is silent and a config problem reads as it would from run itself.
  */
 export async function runChecks(options: RunOptions, io: CliIO, json: boolean, beforeRun = false): Promise<boolean> {
+  // Planning and the engine are loaded only when checks run: main.ts imports this module for every command.
   const [{ checkRun }, { oneoffLine }] = await Promise.all([import("../pipeline/check-run.js"), import("../output/reporter.js")]);
   const checks = await checkRun(options, { cwd: io.cwd, env: io.env });
   const ok = checks.every((check) => check.ok);

@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import type { CliContext } from "./command.js";
+import { engineFor } from "./engine.js";
 
 export function cleanupCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("cleanup")
@@ -23,8 +24,7 @@ Examples:
     )
     .action((flags: { dryRun?: boolean }) =>
       act(async () => {
-        const [{ engineFor }, { reapAll }, { whyReaped }, { oneoffLine }] = await Promise.all([
-          import("./engine.js"),
+        const [{ reapAll }, { whyReaped }, { oneoffLine }] = await Promise.all([
           import("../pipeline/oneoffs.js"),
           import("../lifecycle/reaper.js"),
           import("../output/reporter.js"),

@@ -9,6 +9,7 @@ import type { EngineFlags } from "../config/environments.js";
 import type { AppConfig } from "../types/config.js";
 import { ForeignLabels, Labels } from "../spec/labels.js";
 import type { CliProcess } from "./command.js";
+import { engineFor } from "./engine.js";
 
 export const LISTS = ["oneoffs", "processes", "environments"] as const;
 export type ListKind = (typeof LISTS)[number];
@@ -69,7 +70,6 @@ async function read(
   const { loadAppConfig } = await import("../config/load.js");
   const config = await loadAppConfig(configPath, where.cwd, where.env);
   if (kind === "environments") return environmentWords(config);
-  const { engineFor } = await import("./engine.js");
   const engine = await engineFor(where, engineFlags, configPath);
   if (kind === "processes") {
     const lists = await Promise.all([engine.listContainers(Labels.process), engine.listContainers(ForeignLabels.composeService)]);

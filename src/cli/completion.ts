@@ -7,13 +7,13 @@ import { Argument, Command, Option } from "commander";
 import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import type { CliContext } from "./command.js";
-import { LISTS, type ListKind } from "./completion-lists.js";
+import { LISTS, listWords, type ListKind } from "./completion-lists.js";
 import { bashScript, type OptionModel, type ProgramModel, type ValueSource } from "./completion-scripts.js";
 import { fishScript } from "./completion-fish.js";
 import { zshScript } from "./completion-zsh.js";
 
-export const SHELLS = ["bash", "zsh", "fish"] as const;
-export type Shell = (typeof SHELLS)[number];
+const SHELLS = ["bash", "zsh", "fish"] as const;
+type Shell = (typeof SHELLS)[number];
 
 const EXAMPLES = `
 Examples:
@@ -39,7 +39,6 @@ export function completionCommand({ io, act, engineFlags }: CliContext): Command
       .action((shell: Shell | undefined, flags: { list?: ListKind; config?: string }, command: Command) =>
         act(async () => {
           if (flags.list) {
-            const { listWords } = await import("./completion-lists.js");
             for (const word of await listWords(io, flags.list, flags.config, engineFlags())) io.stdout.write(`${word}\n`);
             return 0;
           }
@@ -51,7 +50,7 @@ export function completionCommand({ io, act, engineFlags }: CliContext): Command
   );
 }
 
-export function completionScript(shell: Shell, program: Command): string {
+function completionScript(shell: Shell, program: Command): string {
   const model = describeProgram(program);
   return { bash: bashScript, zsh: zshScript, fish: fishScript }[shell](model);
 }

@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import type { CliContext } from "./command.js";
+import { engineFor } from "./engine.js";
 
 export function diffCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("diff")
@@ -24,9 +25,8 @@ Examples:
     )
     .action((from: string, flags: { config?: string; release?: string; all?: boolean; json?: boolean }) =>
       act(async () => {
-        const [{ diffWithProcess }, { engineFor }, { formatTable }, { oneoffLine }] = await Promise.all([
+        const [{ diffWithProcess }, { formatTable }, { oneoffLine }] = await Promise.all([
           import("../pipeline/diff.js"),
-          import("./engine.js"),
           import("../output/table.js"),
           import("../output/reporter.js"),
         ]);

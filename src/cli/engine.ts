@@ -7,6 +7,7 @@ import type { ContainerEngine } from "../engine/types.js";
 import type { CliProcess } from "./command.js";
 
 export async function engineFor(where: Pick<CliProcess, "cwd" | "env">, flags: EngineFlags, configPath?: string): Promise<ContainerEngine> {
+  // Loaded by the commands that talk to an engine, when they do: --help and the rest never pay for it.
   const { engineOf } = await import("../pipeline/engine-of.js");
   return engineOf({ ...flags, ...(configPath ? { config: configPath } : {}) }, { cwd: where.cwd, env: where.env });
 }

@@ -2,6 +2,8 @@
  * `oneoff history`: who ran what, on which release, when, and how it ended, from the audit log.
  */
 import { Command } from "commander";
+import { formatDuration } from "../formats/units.js";
+import { OneoffError } from "../output/errors.js";
 import type { CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
 
@@ -28,12 +30,10 @@ The log is ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/sta
     )
     .action((flags: { last: string; app?: string; allApps?: boolean; config?: string; json?: boolean; ledger?: boolean }) =>
       act(async () => {
-        const [{ auditLogPath, readAudit }, { formatTable }, { formatDuration }, { loadAppConfig }, { OneoffError }] = await Promise.all([
+        const [{ auditLogPath, readAudit }, { formatTable }, { loadAppConfig }] = await Promise.all([
           import("../lifecycle/audit.js"),
           import("../output/table.js"),
-          import("../formats/units.js"),
           import("../config/load.js"),
-          import("../output/errors.js"),
         ]);
         const count = Number(flags.last);
         if (!Number.isInteger(count) || count < 1)

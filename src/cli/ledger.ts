@@ -2,6 +2,7 @@
  * The release ledger of an app, printed: `oneoff release --status` and `oneoff history --ledger`.
  */
 import type { EngineFlags } from "../config/environments.js";
+import { formatDuration } from "../formats/units.js";
 import type { CliIO } from "./command.js";
 import { engineFor } from "./engine.js";
 
@@ -10,11 +11,7 @@ export async function printLedger(
   io: CliIO,
   options: { json: boolean; last?: number; engine: EngineFlags; config?: string },
 ): Promise<number> {
-  const [{ readLedger }, { formatTable }, { formatDuration }] = await Promise.all([
-    import("../lifecycle/ledger.js"),
-    import("../output/table.js"),
-    import("../formats/units.js"),
-  ]);
+  const [{ readLedger }, { formatTable }] = await Promise.all([import("../lifecycle/ledger.js"), import("../output/table.js")]);
   const all = await readLedger(await engineFor(io, options.engine, options.config), app);
   const records = options.last === undefined ? all : all.slice(-options.last);
   if (options.json) {

@@ -3,6 +3,8 @@
  */
 import { Command } from "commander";
 import type { Writable } from "node:stream";
+import { formatDuration } from "../formats/units.js";
+import { OneoffError } from "../output/errors.js";
 import type { CliContext, CliProcess } from "./command.js";
 import { engineFor } from "./engine.js";
 
@@ -36,10 +38,9 @@ Examples:
     )
     .action((flags: { all?: boolean; app?: string; allApps?: boolean; config?: string; json?: boolean }) =>
       act(async () => {
-        const [{ listAllOneOffs }, { formatTable, ago }, { formatDuration }] = await Promise.all([
+        const [{ listAllOneOffs }, { formatTable, ago }] = await Promise.all([
           import("../pipeline/oneoffs.js"),
           import("../output/table.js"),
-          import("../formats/units.js"),
         ]);
         const app = await appInScope(io, flags);
         const engine = await engineFor(io, engineFlags(), flags.config);
@@ -112,7 +113,6 @@ Examples:
     )
     .action((references: string[], flags: { time: string }) =>
       act(async () => {
-        const { OneoffError } = await import("../output/errors.js");
         const seconds = Number(flags.time);
         if (!Number.isInteger(seconds) || seconds < 0)
           throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
@@ -161,14 +161,12 @@ Examples:
     )
     .action((reference: string, flags: { detachKeys?: string }) =>
       act(async () => {
-        const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }, { OneoffError }] =
-          await Promise.all([
-            import("../lifecycle/oneoffs.js"),
-            import("../session/attach-existing.js"),
-            import("../output/reporter.js"),
-            import("../config/value-rules.js"),
-            import("../output/errors.js"),
-          ]);
+        const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }] = await Promise.all([
+          import("../lifecycle/oneoffs.js"),
+          import("../session/attach-existing.js"),
+          import("../output/reporter.js"),
+          import("../config/value-rules.js"),
+        ]);
         if (flags.detachKeys !== undefined && !isDetachKeys(flags.detachKeys)) {
           throw new OneoffError(`--detach-keys "${flags.detachKeys}": not a key sequence`, {
             hint: "use docker's notation, e.g. ctrl-p,ctrl-q",

@@ -10,6 +10,7 @@ import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import type { CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
+import { runChecks } from "./check.js";
 
 const EXAMPLES = `
 Examples:
@@ -135,7 +136,6 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
   if (check && !options.dryRun) {
-    const { runChecks } = await import("./check.js");
     if (!(await runChecks(options, io, false, true))) return 125;
   }
   // Imported here so --version and --help never pay for the run machinery.

@@ -2,6 +2,7 @@
  * `oneoff tasks`: every task the app has, from oneoff.yaml and the Procfile, and where each is defined.
  */
 import { Command } from "commander";
+import { OneoffError } from "../output/errors.js";
 import type { CliContext } from "./command.js";
 
 export function tasksCommand({ io, act }: CliContext): Command {
@@ -20,11 +21,7 @@ Examples:
     )
     .action((flags: { config?: string; json?: boolean }) =>
       act(async () => {
-        const [{ loadAppConfig }, { formatTable }, { OneoffError }] = await Promise.all([
-          import("../config/load.js"),
-          import("../output/table.js"),
-          import("../output/errors.js"),
-        ]);
+        const [{ loadAppConfig }, { formatTable }] = await Promise.all([import("../config/load.js"), import("../output/table.js")]);
         const config = await loadAppConfig(flags.config, io.cwd, io.env);
         if (!config)
           throw new OneoffError("no oneoff.yaml or Procfile here or in any parent directory", {

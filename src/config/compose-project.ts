@@ -19,8 +19,8 @@ import { readFoundFile } from "./found-file.js";
 import { composeSecrets } from "./compose-secrets.js";
 
 /** The files compose looks for, in its order (v2), and the override it adds to the first found. */
-export const COMPOSE_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;
-export const COMPOSE_OVERRIDE_NAMES = [
+const COMPOSE_FILE_NAMES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"] as const;
+const COMPOSE_OVERRIDE_NAMES = [
   "compose.override.yml",
   "compose.override.yaml",
   "docker-compose.override.yml",
@@ -43,7 +43,7 @@ export interface ComposeService {
  * docker-compose.yml, docker-compose.yaml in `dirs`, with the first override file beside it.
  * An override is added only in that last case, as compose does.
  */
-export function chooseComposeFiles(
+function chooseComposeFiles(
   given: readonly string[],
   env: Environment,
   dirs: readonly string[],

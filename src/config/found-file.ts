@@ -33,7 +33,7 @@ export function readFoundFile(file: string, finding: Finding, env: Environment):
 }
 
 /** ONEOFF_TRUSTED_DIRS: folders (':'-separated, or '*' for all) whose found files are used whoever owns them. */
-export function trustedDir(dir: string, env: Environment): boolean {
+function trustedDir(dir: string, env: Environment): boolean {
   const listed = (env.ONEOFF_TRUSTED_DIRS ?? "").split(":").filter(Boolean);
   return listed.includes("*") || listed.some((entry) => path.resolve(entry) === dir);
 }

@@ -13,7 +13,7 @@ import { readFoundFile } from "./found-file.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig } from "../types/config.js";
 
-export const CONFIG_FILE_NAMES = ["oneoff.yaml", "oneoff.yml"] as const;
+const CONFIG_FILE_NAMES = ["oneoff.yaml", "oneoff.yml"] as const;
 
 /**
  * Like compose, look in the working directory and then in each parent. A file found this way

@@ -15,7 +15,7 @@ import type { YamlReader } from "./yaml-reader.js";
 
 const SECRET_KEYS = ["env", "file", "command", "as", "target", "variable"] as const;
 const SOURCE_KEYS = ["env", "file", "command"] as const;
-export const SECRET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const SECRET_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 export const DEFAULT_SECRETS_DIR = "/run/secrets";
 
 export function readSecrets(reader: YamlReader, node: Node | null, dir: string): Record<string, SecretDefinition> {

@@ -9,7 +9,7 @@ import type { PathStat } from "./types.js";
  * user up): room for some 20,000 accounts. A hostile image could otherwise make oneoff hold
  * gigabytes; past this the lookup is refused, the rest never read.
  */
-export const SMALL_FILE_MAX_BYTES = 1024 * 1024;
+const SMALL_FILE_MAX_BYTES = 1024 * 1024;
 /** Its tar as the archive endpoint sends it: the entry's header (a PAX one too), padding and end blocks on top. */
 export const SMALL_ARCHIVE_MAX_BYTES = SMALL_FILE_MAX_BYTES + 16 * 1024;
 

@@ -8,7 +8,7 @@
 import type { Consistency, Mount, Propagation } from "../types/config.js";
 
 /** Bind propagation (a bind only). */
-export const PROPAGATIONS: readonly Propagation[] = ["rprivate", "private", "rshared", "shared", "rslave", "slave"];
+const PROPAGATIONS: readonly Propagation[] = ["rprivate", "private", "rshared", "shared", "rslave", "slave"];
 
 /** Consistency (macOS file sharing; the Linux engine keeps it and ignores it). "default" is --mount's only. */
 const CONSISTENCIES: readonly Consistency[] = ["consistent", "cached", "delegated"];

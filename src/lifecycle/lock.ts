@@ -23,7 +23,7 @@ export interface LockRequest {
   /** How long to wait for the lock; undefined fails at once. */
   waitMs?: number;
   report: Reporter;
-  /** Poll interval while waiting. */
+  /** @internal How often to look again while waiting (default 500 ms): only tests shorten it. */
   pollMs?: number;
   /** Stop waiting when this turns true (an interrupt). */
   cancelled?: () => boolean;
@@ -34,7 +34,7 @@ export interface LockRequest {
  * holds the lock while that oneoff lives; where nothing here can tell whether it lives (it
  * runs on another machine), for this long after the holder ended.
  */
-export const ENDED_HOLDER_GRACE_MS = 15 * 60_000;
+const ENDED_HOLDER_GRACE_MS = 15 * 60_000;
 
 export type LivenessOf = (owner: Owner) => Liveness;
 

@@ -35,7 +35,7 @@ export interface Place {
 export type Liveness = "alive" | "dead" | "unknown";
 
 /** The kernel's fixed inode for the initial PID namespace (PROC_PID_INIT_INO). */
-export const INITIAL_PID_NAMESPACE = 0xeffffffc;
+const INITIAL_PID_NAMESPACE = 0xeffffffc;
 
 export function formatOwner(owner: Owner): string {
   const place = owner.place ? `:${owner.place.boot}.${owner.place.pidNamespace}.${owner.place.machine ?? "-"}` : "";
@@ -105,7 +105,7 @@ export interface Vantage {
   exists: (pid: number) => boolean;
 }
 
-export function thisVantage(): Vantage {
+function thisVantage(): Vantage {
   return { host: os.hostname(), place: currentPlace(), startOf: processStartTime, exists: pidExists };
 }
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { privateStateDir, stateDir } from "./audit.js";
 
-export const REAP_EVERY_MS = 10 * 60_000;
+const REAP_EVERY_MS = 10 * 60_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -9,7 +9,7 @@ import { escapeJsonControls } from "./escape-controls.js";
 import { ExitCode, exitCodeOf, OneoffError } from "./errors.js";
 import { redactSecretValues } from "./redact.js";
 
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 
 export type DocumentKind = "run" | "ps" | "history" | "tasks" | "check" | "diff" | "ledger" | "error";
 

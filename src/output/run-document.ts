@@ -5,7 +5,7 @@
 import { auditableCommand } from "./redact.js";
 import type { RunResult } from "../types/result.js";
 
-export interface CapturedStream {
+interface CapturedStream {
   /** utf8 when the bytes are valid UTF-8, else base64. */
   encoding: "utf8" | "base64";
   data: string;

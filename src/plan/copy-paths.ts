@@ -46,7 +46,7 @@ export function parseFileCopy(direction: "in" | "out", value: string, cwd: strin
  * no limit; a one-off's files are untrusted, and a sparse file of a terabyte costs the
  * container nothing but would fill this machine's disk.
  */
-export const DEFAULT_COPY_OUT_LIMIT_BYTES = 1024 ** 3;
+const DEFAULT_COPY_OUT_LIMIT_BYTES = 1024 ** 3;
 
 export function parseFileCopies(
   copyIn: readonly string[] | undefined,

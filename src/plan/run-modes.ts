@@ -11,14 +11,14 @@ import { isDetachKeys, LOCK_NAME } from "../config/value-rules.js";
 import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
 
 /** `oneoff release` gives the release task this long unless it sets its own timeout. */
-export const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
-export const RELEASE_LOCK = "release";
+const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
+const RELEASE_LOCK = "release";
 /** Ledger records kept per app (ledger_keep:). */
 export const DEFAULT_LEDGER_KEEP = 50;
 /** What --timeout takes for "no timeout", lifting the task's or the app's. */
 const NO_TIMEOUT = ["none", "0"];
 /** docker's default: SIGTERM, then SIGKILL 10 s later. */
-export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
+const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 /** `oneoff release` is `oneoff run TASK --lock release --timeout 30m`, TASK from the config. */
 export function releaseTaskOptions(config: AppConfig | undefined, options: RunOptions): RunOptions {

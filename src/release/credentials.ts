@@ -29,7 +29,7 @@ export interface CredentialOptions {
   env: Environment;
   /** --registry-auth, parsed: used instead of the docker config. */
   registryAuth?: RegistryAuthFlag;
-  /** How long a credential helper may take (default 30 s). */
+  /** @internal How long a credential helper may take (default 30 s): only tests shorten it. */
   helperTimeoutMs?: number;
 }
 

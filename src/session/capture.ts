@@ -5,7 +5,7 @@
  */
 import { Writable } from "node:stream";
 
-export const CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
+const CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export class OutputCapture {
   private size = 0;
@@ -14,8 +14,6 @@ export class OutputCapture {
   readonly stdout = this.sink("stdout");
   readonly stderr = this.sink("stderr");
 
-  constructor(private readonly limit = CAPTURE_LIMIT_BYTES) {}
-
   result(): { stdout: Buffer; stderr: Buffer; truncated: boolean } {
     return { stdout: Buffer.concat(this.chunks.stdout), stderr: Buffer.concat(this.chunks.stderr), truncated: this.truncated };
   }
@@ -23,7 +21,7 @@ export class OutputCapture {
   private sink(stream: "stdout" | "stderr"): Writable {
     return new Writable({
       write: (chunk: Buffer, _encoding, done) => {
-        const room = this.limit - this.size;
+        const room = CAPTURE_LIMIT_BYTES - this.size;
         if (chunk.length > room) this.truncated = true;
         const kept = chunk.length > room ? chunk.subarray(0, Math.max(0, room)) : chunk;
         if (kept.length) this.chunks[stream].push(Buffer.from(kept));

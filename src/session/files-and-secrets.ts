@@ -15,7 +15,7 @@ import type { Reporter } from "../output/reporter.js";
 import type { Ending } from "../types/result.js";
 import { userKeyed } from "../formats/user-keys.js";
 
-export interface FileAndSecretHooks {
+interface FileAndSecretHooks {
   prepare?: (containerId: string, signal?: AbortSignal) => Promise<void>;
   collect?: (containerId: string, exitCode: number, signal?: AbortSignal) => Promise<number>;
 }

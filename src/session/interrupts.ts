@@ -7,7 +7,7 @@ import type { InterruptSignal, InterruptSource } from "../types/context.js";
 
 export type { InterruptSignal, InterruptSource };
 
-export const FORWARDED_SIGNALS: readonly InterruptSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+const FORWARDED_SIGNALS: readonly InterruptSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** The CLI's source: oneoff's own process signals. Subscribing replaces Node's default exit. */
 export function processInterrupts(target: NodeJS.Process = process): InterruptSource {

@@ -28,7 +28,7 @@ export function enterRawMode(stdin: TerminalInput): () => void {
 }
 
 /** The local window size, from whichever of the outputs is a terminal. */
-export function terminalSize(...outputs: TerminalOutput[]): TerminalSize | undefined {
+function terminalSize(...outputs: TerminalOutput[]): TerminalSize | undefined {
   const terminal = outputs.find((output) => output.isTTY && output.columns && output.rows);
   return terminal ? { rows: terminal.rows as number, columns: terminal.columns as number } : undefined;
 }

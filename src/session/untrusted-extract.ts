@@ -29,7 +29,7 @@ import { pipeline } from "node:stream/promises";
 import { extract as tarExtract, type Header } from "tar-stream";
 import { DiskTree, Refused, type Staged } from "./untrusted-tree.js";
 
-export interface Refusal {
+interface Refusal {
   /** The entry's name as the archive gives it (after renaming). */
   name: string;
   why: string;

@@ -132,7 +132,7 @@ export class DiskTree {
   }
 }
 
-export function parentOf(relative: string): string {
+function parentOf(relative: string): string {
   const parent = path.posix.dirname(relative);
   return parent === "." ? "" : parent;
 }

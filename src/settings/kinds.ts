@@ -5,7 +5,7 @@
  */
 import { formatSize, parseMemory } from "../formats/units.js";
 import { parsePair } from "../formats/runtime-values.js";
-import { problem, type ApiPart, type EngineDefaults, type Problem, type SettingName, type SettingRow, type SettingValue } from "./row.js";
+import { problem, type ApiPart, type EngineDefaults, type SettingName, type SettingRow, type SettingValue } from "./row.js";
 
 /** What a row says of itself; the kind supplies the rest. */
 type Own<K extends SettingName> = Pick<SettingRow<K>, "name" | "flag" | "short" | "help" | "example" | "compose" | "jobField"> & {
@@ -150,5 +150,3 @@ export function pairs<K extends "storageOpt">(own: Own<K>): SettingRow<K> {
         .map(([key, entry]) => `${key}=${entry}`),
   };
 }
-
-export type { Problem };

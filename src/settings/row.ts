@@ -29,7 +29,7 @@ export interface EngineDefaults {
 }
 
 /** How the value is written: a switch, one word, a list of words, or NAME=VALUE entries. */
-export type Shape = "switch" | "text" | "list" | "map";
+type Shape = "switch" | "text" | "list" | "map";
 
 export interface SettingRow<K extends SettingName> {
   name: K;

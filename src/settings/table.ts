@@ -11,7 +11,7 @@ import { integer, list, pairs, size, toggle, word } from "./kinds.js";
 import { problem, type AnyRow, type SettingRow } from "./row.js";
 
 /** Names docker's signal parser takes (SIG optional, any case), numbers 1-64, and RTMIN+n / RTMAX-n. */
-export function signalProblem(text: string): string | undefined {
+function signalProblem(text: string): string | undefined {
   if (/^\d+$/.test(text)) return Number(text) >= 1 && Number(text) <= 64 ? undefined : "not a signal number (1 to 64)";
   const name = text.toUpperCase().replace(/^SIG/, "");
   if (`SIG${name}` in constants.signals || /^RT(MIN(\+\d+)?|MAX(-\d+)?)$/.test(name)) return undefined;

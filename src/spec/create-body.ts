@@ -124,7 +124,7 @@ export function buildContainerSpec(
 }
 
 /** `shop-lock-migrate`: one name per app and lock, so the engine lets only one exist. */
-export function lockContainerName(app: string, lock: string): string {
+function lockContainerName(app: string, lock: string): string {
   return `${namePart(app) || "oneoff"}-lock-${lock}`;
 }
 

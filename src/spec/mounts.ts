@@ -45,7 +45,7 @@ export function mountsForCreate(mounts: readonly Mount[], engineOnThisMachine: b
 }
 
 /** `SOURCE:TARGET[:MODE]`, the mode as written. */
-export function bindEntry(mount: Mount): string {
+function bindEntry(mount: Mount): string {
   return `${mount.source}:${mount.target}${mount.shortMode ? `:${mount.shortMode}` : ""}`;
 }
 

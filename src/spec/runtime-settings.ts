@@ -147,7 +147,7 @@ const pairs = (values: Record<string, string>, separator: string) =>
  * and the equivalent docker run line both come from here. `values` are the flag's arguments
  * (empty for a boolean flag that is set); nothing when the setting is absent.
  */
-export const RUNTIME_FLAGS: ReadonlyArray<{ flag: string; values: (settings: RuntimeSettings) => string[] | undefined }> = [
+const RUNTIME_FLAGS: ReadonlyArray<{ flag: string; values: (settings: RuntimeSettings) => string[] | undefined }> = [
   { flag: "--init", values: (s) => (s.init ? [] : undefined) },
   { flag: "--privileged", values: (s) => (s.privileged ? [] : undefined) },
   { flag: "--read-only", values: (s) => (s.readOnly ? [] : undefined) },

@@ -11,7 +11,7 @@ import { LABEL_PREFIX, Labels } from "./labels.js";
 import { runtimeFromHostConfig } from "./runtime-settings.js";
 import { apiMount } from "./mounts.js";
 
-export interface ServiceMount {
+interface ServiceMount {
   Type: string;
   Source?: string;
   Target: string;

@@ -3,7 +3,7 @@
  * and environment; a library caller passes its own. Types only, at the bottom of the house.
  */
 import type { Readable, Writable } from "node:stream";
-// The one arrow up from types/: a library caller may pass its own engine (the interface, a type only).
+// The one arrow up from types/: a test may pass its own engine (the interface, a type only).
 import type { ContainerEngine } from "../engine/types.js";
 
 /** One one-off's streams. */
@@ -43,14 +43,17 @@ export interface RunContext {
   interrupts?: InterruptSource;
   /** For library callers: aborting stops the one-off as SIGTERM would. */
   signal?: AbortSignal;
-  /** An engine to use instead of the one the options, the environment and DOCKER_* choose. */
+  // oneoff's own tests' seams, marked @internal: the package's types leave them out (tsconfig's
+  // stripInternal), and docs/library.md promises none of them. A caller's engine would be
+  // ContainerEngine, an interface that changes with every backend; the tests pass a slowed one.
+  /** @internal An engine to use instead of the one the options, the environment and DOCKER_* choose. */
   engine?: ContainerEngine;
   /**
-   * Start the watchdog that removes the one-off if this process dies first (default true;
-   * with a caller's own `engine` it talks to the engine DOCKER_HOST names, so such callers
+   * @internal Start the watchdog that removes the one-off if this process dies first (default
+   * true; with a test's own `engine` it talks to the engine DOCKER_HOST names, so such tests
    * may want it off).
    */
   watchdog?: boolean;
-  /** Append to the audit log (default true). */
+  /** @internal Append to the audit log (default true). */
   audit?: boolean;
 }

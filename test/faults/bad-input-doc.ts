@@ -16,7 +16,7 @@ export interface DocumentedRow {
 const LONGEST_MESSAGE = 150;
 
 /** Text as the table shows it: line breaks, tabs and NULs as symbols, long runs of one character counted. */
-export function shown(text: string): string {
+function shown(text: string): string {
   return text
     .replace(/\n$/, "")
     .replace(/(.)\1{999,}/g, (run, character: string) => `${character}×${run.length}`)

@@ -38,7 +38,7 @@ export const PROBE = [
 const HOST_NAMESPACES = new Set(["ipc", "net", "pid", "uts", "cgroup", "user"].map((kind) => readlinkSync(`/proc/self/ns/${kind}`)));
 
 /** The container's own ID, hostname, bridge address and namespaces are its own: not a difference. */
-export function normalised(text: string): string {
+function normalised(text: string): string {
   return text
     .replace(/\b[0-9a-f]{64}\b/g, "<layer>")
     .replace(/\b[0-9a-f]{12}\b/g, "<container>")
@@ -121,7 +121,7 @@ const refused = (code: number | null, why: string) => `refused (exit ${code}): $
  * Empty values (null, "", [], {}) are left out: the docker CLI sends [] where the API's
  * default, which oneoff leaves, reads back as null; and a restart policy of "no" is none.
  */
-export function settingsOf(inspect: { Config: Record<string, unknown>; HostConfig: Record<string, unknown> }): Record<string, unknown> {
+function settingsOf(inspect: { Config: Record<string, unknown>; HostConfig: Record<string, unknown> }): Record<string, unknown> {
   const { Hostname: _hostname, Labels: _labels, Cmd: _cmd, Image: _image, ...config } = inspect.Config;
   const { AutoRemove: _autoRemove, ...hostConfig } = inspect.HostConfig;
   const restart = hostConfig.RestartPolicy as { Name?: string } | undefined;

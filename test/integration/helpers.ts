@@ -63,13 +63,13 @@ export function docker(...args: string[]): string {
  * behind" checks count its own one-offs only while other files run beside it on the engine.
  * A benchmark's one-offs carry `oneoff.bench` instead, and are never counted.
  */
-export const FILE_RUN_KEY = "oneoff.test-run";
+const FILE_RUN_KEY = "oneoff.test-run";
 export const FILE_RUN = `${path.basename(expect.getState().testPath ?? "unknown")}-${process.pid}-${Date.now().toString(36)}`;
 export const FILE_RUN_LABEL = `${FILE_RUN_KEY}=${FILE_RUN}`;
 process.env.ONEOFF_LABELS = FILE_RUN_LABEL;
 
 /** The label every one-off of `npm run bench` carries. */
-export const BENCH_LABEL = "oneoff.bench";
+const BENCH_LABEL = "oneoff.bench";
 
 /** IDs of this file's one-off containers (any state; `filters` narrow it: "status=created"). */
 export function oneOffContainers(...filters: string[]): string[] {

@@ -30,7 +30,10 @@ function declared(name: string): { own: string[]; parents: string[] } {
   if (!found) throw new Error(`no interface ${name} in src/`);
   const [, heritage = "", body = ""] = found;
   return {
-    own: [...body.matchAll(/^ {2}(?:readonly )?(\w+)\??:/gm)].map((match) => match[1]!),
+    // A key whose comment says @internal is a test's seam, out of the package's types and the doc.
+    own: [...body.matchAll(/^ {2}(?:readonly )?(\w+)\??:/gm)]
+      .filter((match, index, keys) => !body.slice(index ? keys[index - 1]!.index : 0, match.index).includes("@internal"))
+      .map((match) => match[1]!),
     // `extends A, Omit<B, "k">, ns.C`: every type name but the utility types (keys are in quotes).
     parents: [...heritage.replace(/"[^"]*"/g, "").matchAll(/(?:\w+\.)?([A-Z]\w*)/g)]
       .map((match) => match[1]!)

@@ -23,8 +23,6 @@ import { StopControl } from "../../session/stop-control.js";
 import type { Watchdog } from "../../lifecycle/watchdog.js";
 import type { Ending } from "../../types/result.js";
 
-export type { Ending };
-
 export interface AttachedRunOptions {
   engine: ContainerEngine;
   spec: ContainerSpec;
@@ -39,8 +37,6 @@ export interface AttachedRunOptions {
   io: SessionIO;
   interrupts: InterruptSource;
   report: Reporter;
-  /** Called once the container exists, before it starts (for callers that track it). */
-  onCreated?: (containerId: string) => void;
   /** Removes the container should this process die before it does. */
   watchdog: Watchdog;
   /**
@@ -114,7 +110,6 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     containerId = await (options.create
       ? options.create(() => stop.cancelledBy !== undefined)
       : engine.createContainer(spec.name, spec.body, spec.platform));
-    options.onCreated?.(containerId);
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
     if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, containerId, ending: "skipped" });

@@ -51,8 +51,6 @@ export interface SwarmJobOptions {
   beforeStart?: () => Promise<boolean>;
   /** Called when a terminal session is about to attach (for its banner). */
   onAttach?: () => void;
-  /** How often the task's status is read. */
-  pollMs?: number;
   /** Called once the job has ended (not skipped), before its service is removed: while it exists, its lock is held. */
   beforeRemoval?: (ended: SwarmJobResult) => Promise<void>;
 }
@@ -70,10 +68,11 @@ export interface SwarmJobResult {
 }
 
 const STARTED_STATES = new Set(["running", ...TERMINAL_TASK_STATES]);
+/** How often the task's status is read. */
+const TASK_POLL_MS = 100;
 
 export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobResult> {
   const { engine, jobs, spec, io, report } = options;
-  const pollMs = options.pollMs ?? 100;
   let serviceId: string | undefined;
   let taskContainerId: string | undefined;
   let node: SwarmNode | undefined;
@@ -112,7 +111,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     removeService = () => jobs.removeService(id);
     if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, serviceId, ending: "skipped" });
     node = options.node ?? (await jobs.node());
-    const started = await untilTask(jobs, serviceId, pollMs, (current) => STARTED_STATES.has(current.state), {
+    const started = await untilTask(jobs, serviceId, TASK_POLL_MS, (current) => STARTED_STATES.has(current.state), {
       cancelled: () => stop.cancelledBy !== undefined,
     });
     if (!started || !STARTED_STATES.has(started.state)) {
@@ -175,7 +174,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     const taskEnded = await untilTask(
       jobs,
       serviceId,
-      pollMs,
+      TASK_POLL_MS,
       (current) => TERMINAL_TASK_STATES.has(current.state),
       taskContainerId ? { soon: output } : {},
     );

@@ -25,7 +25,7 @@ export type Connection =
   /** `ssh [-l user] [-p port] -- host docker system dial-stdio`, as the docker CLI does. */
   | { kind: "ssh"; host: string; user?: string; port?: number; socketPath?: string; endpoint: string };
 
-export const DEFAULT_SOCKET = "/var/run/docker.sock";
+const DEFAULT_SOCKET = "/var/run/docker.sock";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
