@@ -6,7 +6,7 @@ import type { ProcessDefinition } from "../types/process.js";
 import type { Duplex, Readable } from "node:stream";
 import { OneoffError } from "../output/errors.js";
 import type { CreateBody } from "../spec/create-body.js";
-import type { SwarmJobs } from "./swarm/types.js";
+import type { SessionJobs, SwarmJobs } from "./swarm/types.js";
 
 /** Creating a container failed because its name is taken (how engine-enforced locks work). */
 export class NameInUse extends OneoffError {
@@ -167,3 +167,27 @@ export interface ContainerEngine {
   /** The same engine as a Swarm manager, for one-offs run as jobs (absent: not supported). */
   swarm?(): SwarmJobs;
 }
+
+/**
+ * What one attached one-off's session needs of the engine (backends/container/session.ts,
+ * backends/swarm-job/session.ts): every ContainerEngine is one, and test/unit's in-memory
+ * engine is one too, so that both sessions' endings are tested without an engine.
+ */
+export type SessionEngine = Pick<
+  ContainerEngine,
+  | "endpoint"
+  | "createContainer"
+  | "connectNetwork"
+  | "attach"
+  | "start"
+  | "waitForExit"
+  | "kill"
+  | "resize"
+  | "logs"
+  | "inspectContainer"
+  | "rename"
+  | "remove"
+> & {
+  /** Removing a job's service goes through it (lifecycle/job-oneoffs.ts removeJob). */
+  swarm?(): SessionJobs;
+};

@@ -3,7 +3,7 @@
  * labels, each with its one task. Where the task's container is on the engine oneoff talks to,
  * its log and its signals are used (as for a container one-off); elsewhere the service's.
  */
-import type { ContainerEngine } from "../engine/types.js";
+import type { ContainerEngine, SessionEngine } from "../engine/types.js";
 import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type SwarmNode, type TaskStatus } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
 import { commandOf, Labels } from "../spec/labels.js";
@@ -83,7 +83,7 @@ export async function findJobOneOff(engine: ContainerEngine, reference: string):
  * leaves a removed service's containers behind for a while). Already gone counts as removed.
  * `knownNode`: the engine's node, when the caller has read it already.
  */
-export async function removeJob(engine: ContainerEngine, nameOrId: string, knownNode?: SwarmNode): Promise<void> {
+export async function removeJob(engine: Pick<SessionEngine, "remove" | "swarm">, nameOrId: string, knownNode?: SwarmNode): Promise<void> {
   const jobs = engine.swarm?.();
   if (!jobs) return;
   const service = await jobs.inspectService(nameOrId);

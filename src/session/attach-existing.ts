@@ -4,16 +4,17 @@
  * one-off, kept for its logs and reaped after its keep time.
  */
 import type { Readable, Writable } from "node:stream";
-import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
+import type { ContainerDetails, SessionEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
 import { WriteFailed } from "../output/write-failures.js";
 import { forwardOutput, stillRunningAfterStreamEnd } from "./output.js";
 import { DetachKeys, pumpStdin } from "./stdin.js";
 import { enterRawMode, followWindowSize } from "./terminal.js";
+import { SessionHoldings } from "./teardown.js";
 
 export async function attachToOneOff(
-  engine: ContainerEngine,
+  engine: Pick<SessionEngine, "attach" | "waitForExit" | "resize" | "inspectContainer">,
   oneOff: ContainerDetails,
   io: { stdin: Readable; stdout: Writable; stderr: Writable },
   detachKeys: string,
@@ -31,14 +32,17 @@ export async function attachToOneOff(
   if (!(io.stdin as { isTTY?: boolean }).isTTY)
     throw new OneoffError("attach needs a terminal, and the input device is not a TTY", { hint: "run it from a terminal" });
 
+  // The one-off is a kept one, not this session's to remove: ending it is only letting go.
+  const holdings = new SessionHoldings();
   const stream = await engine.attach(oneOff.id, { stdin: true, detachKeys });
+  holdings.stream = stream;
   const waiting = new AbortController();
   const exit = engine.waitForExit(oneOff.id, waiting.signal);
   exit.catch(() => {});
-  const restoreTerminal = enterRawMode(io.stdin);
-  const stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(oneOff.id, size));
+  holdings.restoreTerminal = enterRawMode(io.stdin);
+  holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(oneOff.id, size));
   const typed = new DetachKeys(detachKeys);
-  const stopStdin = pumpStdin(io.stdin, stream, typed);
+  holdings.stopStdin = pumpStdin(io.stdin, stream, typed);
   try {
     const outputError = await forwardOutput(stream, io, true, report);
     // The one-off is a kept one: it runs on; oneoff exits as for any output it cannot write.
@@ -60,9 +64,6 @@ export async function attachToOneOff(
     }
     return { exitCode: await exit, detached: false };
   } finally {
-    stopStdin();
-    stopResizing();
-    restoreTerminal();
-    stream.destroy();
+    holdings.letGo();
   }
 }

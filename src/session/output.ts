@@ -83,7 +83,11 @@ function rawOutput(stdout: Writable): Writable {
  * The output stream ended: did the container end too, or is it still running (a detach, or a
  * lost connection)? Waits up to a second for `exit` before asking the engine.
  */
-export async function stillRunningAfterStreamEnd(engine: ContainerEngine, containerId: string, exit: Promise<number>): Promise<boolean> {
+export async function stillRunningAfterStreamEnd(
+  engine: Pick<ContainerEngine, "inspectContainer">,
+  containerId: string,
+  exit: Promise<number>,
+): Promise<boolean> {
   const exited = await Promise.race([
     exit.then(
       () => true,

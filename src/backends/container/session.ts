@@ -5,13 +5,11 @@
  * `finally` of the whole life, so a start failure, an engine error or an interrupt all end
  * with the container gone (or with a line naming the container we could not remove).
  */
-import type { Duplex } from "node:stream";
 import type { SessionIO } from "../../types/context.js";
-import type { ContainerEngine } from "../../engine/types.js";
+import type { SessionEngine } from "../../engine/types.js";
 import type { Reporter } from "../../output/reporter.js";
 import type { ContainerSpec } from "../../spec/create-body.js";
-import { ExitCode, OneoffError } from "../../output/errors.js";
-import { EngineUnreachable } from "../../engine/types.js";
+import { ExitCode } from "../../output/errors.js";
 import { outputForwarder, stillRunningAfterStreamEnd } from "../../session/output.js";
 import { onWriteFailure, WriteFailed } from "../../output/write-failures.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
@@ -20,11 +18,11 @@ import { DetachKeys, pumpStdin, TypedInterrupts } from "../../session/stdin.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
 import { StopControl } from "../../session/stop-control.js";
-import type { Watchdog } from "../../lifecycle/watchdog.js";
+import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../session/teardown.js";
 import type { Ending } from "../../types/result.js";
 
 export interface AttachedRunOptions {
-  engine: ContainerEngine;
+  engine: SessionEngine;
   spec: ContainerSpec;
   interactive: boolean;
   /** A terminal session: raw local terminal, one raw output stream, window size followed. */
@@ -38,7 +36,7 @@ export interface AttachedRunOptions {
   interrupts: InterruptSource;
   report: Reporter;
   /** Removes the container should this process die before it does. */
-  watchdog: Watchdog;
+  watchdog: WatchdogHandle;
   /**
    * Creates the container (default: engine.createContainer); locks swap in a create that
    * waits for or refuses a held lock. `cancelled` turns true once an interrupt cancels the run.
@@ -75,19 +73,22 @@ class Cancelled extends Error {}
 export async function runAttached(options: AttachedRunOptions): Promise<AttachedRunResult> {
   const { engine, spec, io, report } = options;
   const stop = new StopControl(engine, options.stopTimeoutSeconds, report, spec.body.StopSignal);
+  const teardown = new SessionTeardown<AttachedRunResult>(options.watchdog);
+  const { holdings } = teardown;
+  holdings.stopControl = stop;
   // Copies in and out run while nothing else would react to an interrupt: they stop on one.
   const copying = new AbortController();
   // Once the command has exited there is nothing to forward a signal to: it only stops copy-out.
   let exited = false;
   let interruptedAfterExit: InterruptSignal | undefined;
-  const unsubscribe = options.interrupts.subscribe((signal) => {
+  holdings.unsubscribeInterrupts = options.interrupts.subscribe((signal) => {
     if (exited && options.collect) interruptedAfterExit ??= signal;
     else stop.onInterrupt(signal);
     copying.abort();
   });
   // A write to the caller's stdout or stderr that fails (a reader gone, a full disk) stops the
   // one-off as an interrupt would: nothing can receive its output any more.
-  const stopWatchingWrites = [io.stdout, io.stderr].map((stream, i) =>
+  holdings.stopWatchingWrites = [io.stdout, io.stderr].map((stream, i) =>
     onWriteFailure(stream, i === 0 ? "stdout" : "stderr", (failure) => {
       stop.outputFailed(failure);
       copying.abort();
@@ -97,13 +98,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     if (stop.cancelledBy) throw new Cancelled();
   };
   let containerId: string | undefined;
-  let stream: Duplex | undefined;
-  let stopStdin = () => {};
-  let restoreTerminal = () => {};
-  let stopResizing = () => {};
   let detached = false;
-  let handedToWatchdog = false;
-  let ended: AttachedRunResult | undefined;
   let sessionOver = false;
   try {
     checkCancelled();
@@ -112,7 +107,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
       : engine.createContainer(spec.name, spec.body, spec.platform));
     for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
     checkCancelled();
-    if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, containerId, ending: "skipped" });
+    if (options.beforeStart && !(await options.beforeStart())) return teardown.end({ exitCode: 0, containerId, ending: "skipped" });
     if (options.prepare) {
       await options.prepare(containerId, copying.signal).catch((error: unknown) => {
         checkCancelled();
@@ -123,11 +118,12 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     const forwarder = outputForwarder(io, options.tty, report);
     // A terminal session's keys: the engine is told them, and oneoff finds them (DetachKeys).
     const keysToDetach = options.tty && options.interactive ? (options.detachKeys ?? DEFAULT_DETACH_KEYS) : undefined;
-    stream = await engine.attach(containerId, {
+    const stream = await engine.attach(containerId, {
       stdin: options.interactive,
       ...(keysToDetach ? { detachKeys: keysToDetach } : {}),
       readBufferFree: forwarder.idle,
     });
+    holdings.stream = stream;
     const id = containerId;
     const output = forwarder.forward(stream).then((error) => {
       // A lost attach connection leaves nobody to read the one-off or type into it: stop it
@@ -140,26 +136,26 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
       return error;
     });
     checkCancelled();
-    if (options.tty && options.interactive) restoreTerminal = enterRawMode(io.stdin);
+    if (options.tty && options.interactive) holdings.restoreTerminal = enterRawMode(io.stdin);
     await engine.start(containerId);
     stop.started(containerId);
     if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
-    if (options.tty) stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
+    if (options.tty) holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
     const detachKeys = keysToDetach ? new DetachKeys(keysToDetach) : undefined;
     const typedInterrupts = keysToDetach ? new TypedInterrupts(() => stop.stopAsTyped()) : undefined;
-    if (options.interactive) stopStdin = pumpStdin(io.stdin, stream, detachKeys, typedInterrupts);
+    if (options.interactive) holdings.stopStdin = pumpStdin(io.stdin, stream, detachKeys, typedInterrupts);
     const waiting = new AbortController();
     const exit = engine.waitForExit(containerId, waiting.signal);
     exit.catch(() => {});
     const outputError = await output;
     if (outputError && !(outputError instanceof WriteFailed))
-      return (ended = { exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" });
+      return teardown.end({ exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" });
     // Typing the detach keys ends a terminal session's stream early; the one-off runs on, and
     // is kept.
     if (detachKeys?.detached && (await stillRunningAfterStreamEnd(engine, containerId, exit))) {
       detached = true;
       waiting.abort();
-      return (ended = { exitCode: 0, containerId, ending: "detached" });
+      return teardown.end({ exitCode: 0, containerId, ending: "detached" });
     }
     const containerExitCode = await exit;
     exited = true;
@@ -175,12 +171,13 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
         : stop.exitCode(containerExitCode);
     // An interrupt during copy-out cut it short: report the interrupt, as for the command.
     const lateSignal = exitedByItself && options.collect ? interruptedAfterExit : undefined;
-    if (lateSignal) return (ended = { exitCode: exitCodeForSignal(lateSignal), containerId, ending: "interrupted", signal: lateSignal });
+    if (lateSignal)
+      return teardown.end({ exitCode: exitCodeForSignal(lateSignal), containerId, ending: "interrupted", signal: lateSignal });
     // Also a write that failed while its files were copied out (a notice on a closed stderr).
     const outputFailure = stop.outputFailure;
     if (outputFailure)
-      return (ended = { exitCode: outputFailure.exitCode, containerId, ending: "output-failed", outputFailure: outputFailure.message });
-    return (ended = {
+      return teardown.end({ exitCode: outputFailure.exitCode, containerId, ending: "output-failed", outputFailure: outputFailure.message });
+    return teardown.end({
       exitCode,
       containerId,
       ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
@@ -188,50 +185,17 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     });
   } catch (error) {
     // Cancelled before start (also while waiting for a lock): exit as the interrupt says.
-    if (stop.cancelledBy && (error instanceof Cancelled || containerId === undefined)) {
-      const failure = stop.outputFailure;
-      if (failure)
-        return (ended = {
-          exitCode: failure.exitCode,
-          containerId: containerId ?? "",
-          ending: "output-failed",
-          outputFailure: failure.message,
-        });
-      return (ended = {
-        exitCode: exitCodeForSignal(stop.cancelledBy),
-        containerId: containerId ?? "",
-        ending: "interrupted",
-        signal: stop.cancelledBy,
-      });
-    }
-    if (containerId && error instanceof EngineUnreachable) {
-      // Removing needs the engine too: one line says both, and the watchdog takes over.
-      handedToWatchdog = true;
-      options.watchdog.abandon();
-      throw new OneoffError(error.message, {
-        hint: `${error.hint ?? "start the engine"}; the watchdog removes one-off ${spec.name} (${containerId.slice(0, 12)}) once it answers`,
-        cause: error,
-      });
-    }
-    throw error;
+    if (stop.cancelledBy && (error instanceof Cancelled || containerId === undefined))
+      return teardown.end({ ...cancelledEnding(stop), containerId: containerId ?? "" });
+    throw teardown.engineGone(error, containerId !== undefined, `one-off ${spec.name} (${containerId?.slice(0, 12)})`);
   } finally {
     sessionOver = true;
-    unsubscribe();
-    for (const stopWatching of stopWatchingWrites) stopWatching();
-    stop.dispose();
-    stopResizing();
-    stopStdin();
-    restoreTerminal();
-    stream?.destroy();
-    if (detached && containerId) {
-      await keepDetached(engine, containerId, spec.name, report);
-      options.watchdog.release();
-    } else if (!handedToWatchdog) {
-      if (ended && ended.ending !== "skipped" && ended.ending !== "detached") await options.beforeRemoval?.(ended);
-      const removed = containerId ? await removeOrReport(engine, containerId, spec.name, report) : true;
-      if (removed) options.watchdog.release();
-      else options.watchdog.abandon();
-    }
+    const id = containerId;
+    await teardown.finish({
+      ...(detached && id ? { kept: () => keepDetached(engine, id, spec.name, report) } : {}),
+      ...(options.beforeRemoval ? { beforeRemoval: options.beforeRemoval } : {}),
+      remove: async () => (id ? removeOrReport(engine, id, spec.name, report) : true),
+    });
   }
 }
 
@@ -240,7 +204,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
  * name carries it: NAME-detached is what the reaper leaves alone until it has ended and been
  * kept for a day, like a one-off started with --detach.
  */
-async function keepDetached(engine: ContainerEngine, containerId: string, name: string, report: Reporter): Promise<void> {
+async function keepDetached(engine: SessionEngine, containerId: string, name: string, report: Reporter): Promise<void> {
   const short = containerId.slice(0, 12);
   try {
     await engine.rename(containerId, `${name}${DETACHED_SUFFIX}`);
@@ -253,7 +217,7 @@ async function keepDetached(engine: ContainerEngine, containerId: string, name: 
 }
 
 /** 137 is SIGKILL; when the kernel's OOM killer sent it, say so: the fix is the limit. */
-async function explainKill(engine: ContainerEngine, containerId: string, spec: ContainerSpec, report: Reporter): Promise<void> {
+async function explainKill(engine: SessionEngine, containerId: string, spec: ContainerSpec, report: Reporter): Promise<void> {
   const details = await engine.inspectContainer(containerId).catch(() => undefined);
   if (!details?.oomKilled) return;
   const limit = spec.body.HostConfig.Memory;
@@ -262,7 +226,7 @@ async function explainKill(engine: ContainerEngine, containerId: string, spec: C
   );
 }
 
-async function removeOrReport(engine: ContainerEngine, containerId: string, name: string, report: Reporter): Promise<boolean> {
+async function removeOrReport(engine: SessionEngine, containerId: string, name: string, report: Reporter): Promise<boolean> {
   try {
     await engine.remove(containerId);
     return true;

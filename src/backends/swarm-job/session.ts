@@ -8,15 +8,12 @@
  * another node the service's log and the service's removal are all Swarm offers.
  * Removal is in the `finally` of the whole life, as for a container one-off.
  */
-import type { Duplex } from "node:stream";
-import type { ContainerEngine } from "../../engine/types.js";
-import { EngineUnreachable } from "../../engine/types.js";
-import { TERMINAL_TASK_STATES, type SwarmJobs, type SwarmNode } from "../../engine/swarm/types.js";
+import type { SessionEngine } from "../../engine/types.js";
+import { TERMINAL_TASK_STATES, type SessionJobs, type SwarmNode } from "../../engine/swarm/types.js";
 import { OneoffError } from "../../output/errors.js";
 import { onWriteFailure, WriteFailed } from "../../output/write-failures.js";
 import type { Reporter } from "../../output/reporter.js";
 import type { ServiceSpec } from "../../spec/service-spec.js";
-import type { Watchdog } from "../../lifecycle/watchdog.js";
 import { removeJob } from "../../lifecycle/job-oneoffs.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import type { SessionIO } from "../../types/context.js";
@@ -26,12 +23,13 @@ import { ByteCounter, ByteSkipper, forwardOutput } from "../../session/output.js
 import { DetachKeys, pumpStdin, TypedInterrupts } from "../../session/stdin.js";
 import { followServiceLogs, taskExitCode, untilTask } from "./tasks.js";
 import { StopControl } from "../../session/stop-control.js";
+import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../session/teardown.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 
 export interface SwarmJobOptions {
   /** The engine oneoff talks to: the task's container when it lands here. */
-  engine: ContainerEngine;
-  jobs: SwarmJobs;
+  engine: SessionEngine;
+  jobs: SessionJobs;
   /** The manager oneoff talks to, when the run has read it already (else read here). */
   node?: SwarmNode;
   spec: ServiceSpec;
@@ -44,7 +42,7 @@ export interface SwarmJobOptions {
   io: SessionIO;
   interrupts: InterruptSource;
   report: Reporter;
-  watchdog: Watchdog;
+  watchdog: WatchdogHandle;
   /** Creates the service (default jobs.createService); locks swap in one that waits or refuses. */
   create?: (cancelled: () => boolean) => Promise<string>;
   /** Called once the service exists (and its lock is held): false skips the run. */
@@ -88,37 +86,29 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     },
   };
   const stop = new StopControl(killer, options.stopTimeoutSeconds, report, spec.TaskTemplate.ContainerSpec.StopSignal);
-  const unsubscribe = options.interrupts.subscribe((signal) => stop.onInterrupt(signal));
+  const teardown = new SessionTeardown<SwarmJobResult>(options.watchdog);
+  const { holdings } = teardown;
+  holdings.stopControl = stop;
+  holdings.unsubscribeInterrupts = options.interrupts.subscribe((signal) => stop.onInterrupt(signal));
   // A write to the caller's stdout or stderr that fails stops the job as an interrupt would.
-  const stopWatchingWrites = [io.stdout, io.stderr].map((stream, i) =>
+  holdings.stopWatchingWrites = [io.stdout, io.stderr].map((stream, i) =>
     onWriteFailure(stream, i === 0 ? "stdout" : "stderr", (failure) => stop.outputFailed(failure)),
   );
   const failed = (serviceId: string) => {
     const failure = stop.outputFailure as WriteFailed;
     return { exitCode: failure.exitCode, serviceId, ending: "output-failed" as const, outputFailure: failure.message };
   };
-  let stream: Duplex | undefined;
-  let restoreTerminal = () => {};
-  let stopResizing = () => {};
-  let stopStdin = () => {};
-  let stopServiceLogs = () => {};
-  let handedToWatchdog = false;
   const createdAt = Date.now();
-  let ended: SwarmJobResult | undefined;
   try {
     serviceId = await (options.create ? options.create(() => stop.cancelledBy !== undefined) : jobs.createService(spec));
     const id = serviceId;
     removeService = () => jobs.removeService(id);
-    if (options.beforeStart && !(await options.beforeStart())) return (ended = { exitCode: 0, serviceId, ending: "skipped" });
+    if (options.beforeStart && !(await options.beforeStart())) return teardown.end({ exitCode: 0, serviceId, ending: "skipped" });
     node = options.node ?? (await jobs.node());
     const started = await untilTask(jobs, serviceId, TASK_POLL_MS, (current) => STARTED_STATES.has(current.state), {
       cancelled: () => stop.cancelledBy !== undefined,
     });
-    if (!started || !STARTED_STATES.has(started.state)) {
-      if (stop.outputFailure) return (ended = failed(serviceId));
-      const signal = stop.cancelledBy ?? "SIGTERM";
-      return (ended = { exitCode: exitCodeForSignal(signal), serviceId, ending: "interrupted", signal });
-    }
+    if (!started || !STARTED_STATES.has(started.state)) return teardown.end({ ...cancelledEnding(stop), serviceId });
     let task = started;
     let taskOver = false;
     let sessionDetached = false;
@@ -144,16 +134,17 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       const containerId = taskContainerId;
       options.onAttach?.();
       const keysToDetach = options.detachKeys ?? DEFAULT_DETACH_KEYS;
-      stream = await engine.attach(containerId, {
+      const stream = await engine.attach(containerId, {
         stdin: options.interactive,
         ...(options.interactive ? { detachKeys: keysToDetach } : {}),
       });
+      holdings.stream = stream;
       output = forwardOutput(stream, io, true, report);
       if (options.interactive) {
-        restoreTerminal = enterRawMode(io.stdin);
-        stopStdin = pumpStdin(io.stdin, stream, new DetachKeys(keysToDetach), new TypedInterrupts(() => stop.stopAsTyped()));
+        holdings.restoreTerminal = enterRawMode(io.stdin);
+        holdings.stopStdin = pumpStdin(io.stdin, stream, new DetachKeys(keysToDetach), new TypedInterrupts(() => stop.stopAsTyped()));
       }
-      stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(containerId, size));
+      holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(containerId, size));
       // The stream also ends when the detach keys are typed. A job's session cannot be left
       // running (its service is oneoff's to remove), so the job is stopped instead.
       void output.then(() =>
@@ -168,7 +159,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), followed, false, report);
     } else {
       const logs = followServiceLogs(jobs, serviceId, io, report, () => taskOver);
-      stopServiceLogs = logs.stop;
+      holdings.stopServiceLogs = logs.stop;
       output = logs.done;
     }
     const taskEnded = await untilTask(
@@ -205,8 +196,8 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       : exitCodeForSignal(stoppedBy ?? "SIGTERM");
     task = taskEnded ?? task;
     if (stop.outputFailure)
-      return (ended = { ...failed(serviceId), exitCode: stop.exitCode(exitCode), nodeId: task.nodeId, createToExitMs });
-    return (ended = {
+      return teardown.end({ ...failed(serviceId), exitCode: stop.exitCode(exitCode), nodeId: task.nodeId, createToExitMs });
+    return teardown.end({
       exitCode: stop.exitCode(exitCode),
       serviceId,
       ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
@@ -215,41 +206,24 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       createToExitMs,
     });
   } catch (error) {
-    if (stop.cancelledBy && serviceId === undefined) {
-      if (stop.outputFailure) return (ended = failed(""));
-      return (ended = { exitCode: exitCodeForSignal(stop.cancelledBy), serviceId: "", ending: "interrupted", signal: stop.cancelledBy });
-    }
-    if (serviceId && error instanceof EngineUnreachable) {
-      handedToWatchdog = true;
-      options.watchdog.abandon();
-      throw new OneoffError(error.message, {
-        hint: `${error.hint ?? "start the engine"}; the watchdog removes job ${spec.Name} once it answers`,
-        cause: error,
-      });
-    }
-    throw error;
+    if (stop.cancelledBy && serviceId === undefined) return teardown.end({ ...cancelledEnding(stop), serviceId: "" });
+    throw teardown.engineGone(error, serviceId !== undefined, `job ${spec.Name}`);
   } finally {
-    unsubscribe();
-    for (const stopWatching of stopWatchingWrites) stopWatching();
-    stop.dispose();
-    stopResizing();
-    stopStdin();
-    stopServiceLogs();
-    restoreTerminal();
-    stream?.destroy();
-    if (!handedToWatchdog) {
-      if (ended && ended.ending !== "skipped") await options.beforeRemoval?.(ended);
-      const removed = serviceId ? await removeJobOrReport(engine, serviceId, spec.Name, report, node) : true;
-      // Also when the service went first (removed to stop a job): its container here stays.
-      if (taskContainerId) await engine.remove(taskContainerId).catch(() => {});
-      if (removed) options.watchdog.release();
-      else options.watchdog.abandon();
-    }
+    const id = serviceId;
+    await teardown.finish({
+      ...(options.beforeRemoval ? { beforeRemoval: options.beforeRemoval } : {}),
+      remove: async () => {
+        const removed = id ? await removeJobOrReport(engine, id, spec.Name, report, node) : true;
+        // Also when the service went first (removed to stop a job): its container here stays.
+        if (taskContainerId) await engine.remove(taskContainerId).catch(() => {});
+        return removed;
+      },
+    });
   }
 }
 
 async function removeJobOrReport(
-  engine: ContainerEngine,
+  engine: SessionEngine,
   serviceId: string,
   name: string,
   report: Reporter,

@@ -18,7 +18,7 @@ import { forwardOutput } from "../../session/output.js";
  * too, and is asked at once and then four times as often.
  */
 export async function untilTask(
-  jobs: SwarmJobs,
+  jobs: Pick<SwarmJobs, "listTasks">,
   serviceId: string,
   pollMs: number,
   done: (task: TaskStatus) => boolean,
@@ -90,7 +90,7 @@ export function taskExitCode(task: TaskStatus, command: readonly string[], endpo
  * half a second, then closed. `stop` closes it at once (an error, an interrupt).
  */
 export function followServiceLogs(
-  jobs: SwarmJobs,
+  jobs: Pick<SwarmJobs, "serviceLogs">,
   serviceId: string,
   io: SessionIO,
   report: Reporter,

@@ -74,3 +74,9 @@ export interface SwarmJobs {
   /** The hostname of a node, for messages. */
   nodeName(nodeId: string): Promise<string>;
 }
+
+/** What a Swarm-job session needs of the manager, its service's removal included (see SessionEngine). */
+export type SessionJobs = Pick<
+  SwarmJobs,
+  "node" | "nodeName" | "createService" | "listTasks" | "serviceLogs" | "stopJob" | "inspectService" | "removeService"
+>;
