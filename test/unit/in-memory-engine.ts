@@ -14,7 +14,7 @@ import type { SessionJobs, SwarmNode, TaskStatus } from "../../src/engine/swarm/
 import type { WatchdogHandle } from "../../src/session/teardown.js";
 
 /** One frame of the Engine API's multiplexed stream: type 1 stdout, 2 stderr. */
-export const frame = (type: 1 | 2, text: string) => {
+const frame = (type: 1 | 2, text: string) => {
   const payload = Buffer.from(text);
   const header = Buffer.alloc(8);
   header[0] = type;
