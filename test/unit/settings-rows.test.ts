@@ -6,6 +6,8 @@
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { withRuntimeOptions } from "../../src/cli/runtime-options.js";
+import { parseConfigFile } from "../../src/config/file.js";
+import { mergeLayers } from "../../src/plan/merge-layers.js";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
 import type { AnyRow } from "../../src/settings/row.js";
 import { SETTINGS } from "../../src/settings/table.js";
@@ -17,6 +19,7 @@ import {
   runtimeFlagWords,
   runtimeFromHostConfig,
 } from "../../src/spec/runtime-settings.js";
+import type { TaskDefinition } from "../../src/types/config.js";
 import type { RuntimeFlags } from "../../src/types/options.js";
 
 /** A row's flag as commander gives it, from the flag's words on a command line. */
@@ -82,5 +85,23 @@ describe("the table", () => {
   it("names each setting once, as its flag is named", () => {
     const camel = (flag: string) => flag.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
     expect(SETTINGS.filter((row) => row.name !== camel(row.flag)).map((row) => row.flag)).toEqual([]);
+  });
+});
+
+describe("a switch written false in oneoff.yaml", () => {
+  it("stands over a true under it (a task's init: false), and asks the engine for nothing", () => {
+    const { config } = parseConfigFile(
+      ["image: shop", "init: true", "tasks:", "  migrate:", "    command: [bin/migrate]", "    init: false", ""].join("\n"),
+      {
+        path: "/srv/shop/oneoff.yaml",
+        displayPath: "oneoff.yaml",
+        env: {},
+      },
+    );
+    const { settings } = mergeLayers([config.base, (config.tasks.migrate as TaskDefinition).overrides]);
+    expect(settings.init).toBe(false);
+    expect(hostConfigFromRuntime(settings)).toEqual({});
+    expect(runtimeFlagWords(settings)).toEqual([]);
+    expect(runtimeDiffValues(settings).get("init")).toBe("");
   });
 });
