@@ -38,7 +38,7 @@ export function mergeServicePart(base: ServicePart, over: ServicePart): ServiceP
   const both = <K extends keyof Settings>(name: K) => a[name] !== undefined && b[name] !== undefined;
   if (both("env")) set("env", { ...a.env, ...b.env });
   if (both("labels")) set("labels", { ...a.labels, ...b.labels });
-  if (both("sysctls")) set("sysctls", { ...a.sysctls, ...b.sysctls });
+  if (both("sysctl")) set("sysctl", { ...a.sysctl, ...b.sysctl });
   if (both("tmpfs")) set("tmpfs", { ...a.tmpfs, ...b.tmpfs });
   if (both("mounts"))
     set(
@@ -46,26 +46,26 @@ export function mergeServicePart(base: ServicePart, over: ServicePart): ServiceP
       byKey(a.mounts, b.mounts, (mount) => mount.target),
     );
   if (both("networks")) set("networks", appendUnique(a.networks, b.networks));
-  if (both("devices"))
+  if (both("device"))
     set(
-      "devices",
-      byKey<Device>(a.devices, b.devices, (device) => device.pathInContainer),
+      "device",
+      byKey<Device>(a.device, b.device, (device) => device.pathInContainer),
     );
-  if (both("ulimits"))
+  if (both("ulimit"))
     set(
-      "ulimits",
-      byKey<Ulimit>(a.ulimits, b.ulimits, (limit) => limit.name),
+      "ulimit",
+      byKey<Ulimit>(a.ulimit, b.ulimit, (limit) => limit.name),
     );
-  for (const name of ["dns", "dnsSearch", "dnsOptions", "capAdd", "capDrop"] as const) {
+  for (const name of ["dns", "dnsSearch", "dnsOption", "capAdd", "capDrop"] as const) {
     if (both(name)) set(name, appendUnique(a[name], b[name]));
   }
   if (both("extraHosts")) set("extraHosts", appendUnique(a.extraHosts, b.extraHosts));
-  for (const name of ["securityOpt", "groupAdd", "deviceCgroupRules"] as const) {
+  for (const name of ["securityOpt", "groupAdd", "deviceCgroupRule"] as const) {
     if (both(name)) set(name, [...(a[name] ?? []), ...(b[name] ?? [])]);
   }
   // Logging: the options merge when the driver stays the same (or one side names none).
-  if (a.logDriver && b.logDriver && a.logDriver !== b.logDriver) set("logOptions", b.logOptions);
-  else if (both("logOptions")) set("logOptions", { ...a.logOptions, ...b.logOptions });
+  if (a.logDriver && b.logDriver && a.logDriver !== b.logDriver) set("logOpt", b.logOpt);
+  else if (both("logOpt")) set("logOpt", { ...a.logOpt, ...b.logOpt });
   if (a.logDriver && !b.logDriver) set("logDriver", a.logDriver);
   return {
     settings,

@@ -13,7 +13,7 @@ import { parseVolume } from "../formats/mount-syntax.js";
 import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
 import { userKeyed } from "../formats/user-keys.js";
-import { COMPOSE_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, RUNTIME_SETTING_OF, readComposeRuntimeKey } from "./compose-runtime.js";
+import { COMPOSE_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, readComposeRuntimeKey, runtimeSettingsOfKey } from "./compose-runtime.js";
 
 /** The keys of a process's settings in oneoff.yaml, at the top level, in tasks and environments. */
 export const SETTING_KEYS = [
@@ -168,7 +168,6 @@ export function readSetting(
   // The runtime keys (init, cap_add, tmpfs, ulimits, ...), named and written as in compose.
   if (isRuntimeKey(key)) {
     readComposeRuntimeKey(reader, key, node, keyPath, settings);
-    located(RUNTIME_SETTING_OF[key] as SettingName);
-    if (key === "logging") located("logOptions");
+    for (const name of runtimeSettingsOfKey(key)) located(name);
   }
 }

@@ -5,10 +5,13 @@
  */
 import { formatSize, parseMemory } from "../formats/units.js";
 import { parsePair } from "../formats/runtime-values.js";
-import { problem, type ApiPart, type EngineDefaults, type SettingName, type SettingRow, type SettingValue } from "./row.js";
+import { problem, Problem, type ApiPart, type EngineDefaults, type SettingName, type SettingRow, type SettingValue } from "./row.js";
 
 /** What a row says of itself; the kind supplies the rest. */
-type Own<K extends SettingName> = Pick<SettingRow<K>, "name" | "flag" | "short" | "help" | "example" | "compose" | "jobField"> & {
+type Own<K extends SettingName> = Pick<
+  SettingRow<K>,
+  "name" | "flag" | "short" | "help" | "example" | "compose" | "jobField" | "jobCarriedBy" | "compared"
+> & {
   field: string;
   part?: ApiPart;
 };
@@ -21,8 +24,14 @@ const api = <K extends SettingName>(
 
 const base = <K extends SettingName>({ field: _field, part: _part, ...own }: Own<K>) => own;
 
-/** A size in docker's notation (512m, 1g); with `unlimited`, -1 means no limit, as docker's --memory-swap -1. */
-export function size<K extends "memorySwap" | "memoryReservation">(own: Own<K>, options: { unlimited?: boolean } = {}): SettingRow<K> {
+/**
+ * A size in docker's notation (512m, 1g); with `unlimited`, -1 means no limit, as docker's
+ * --memory-swap -1; `engineDefault` is what every container reads back with when none is asked for.
+ */
+export function size<K extends "memorySwap" | "memoryReservation" | "shmSize">(
+  own: Own<K>,
+  options: { unlimited?: boolean; engineDefault?: number } = {},
+): SettingRow<K> {
   return {
     ...base(own),
     shape: "text",
@@ -33,7 +42,9 @@ export function size<K extends "memorySwap" | "memoryReservation">(own: Own<K>, 
       return (parseMemory(text) as SettingValue<K> | undefined) ?? problem(`not a size${options.unlimited ? " (or -1)" : ""}`);
     },
     api: api(own, (value) =>
-      typeof value === "number" && (value > 0 || (options.unlimited && value === -1)) ? (value as SettingValue<K>) : undefined,
+      typeof value === "number" && value !== options.engineDefault && (value > 0 || (options.unlimited && value === -1))
+        ? (value as SettingValue<K>)
+        : undefined,
     ),
     words: (value) => [value === -1 ? "-1" : formatSize(value)],
   };
@@ -66,10 +77,13 @@ export function integer<K extends "pidsLimit" | "cpuShares" | "blkioWeight">(
 }
 
 /** One word, checked by `check` (what is wrong with it, or undefined); `isDefault` reads back as absent. */
-export function word<K extends "cpusetCpus" | "stopSignal" | "userns" | "uts" | "cgroupns" | "cgroupParent" | "isolation">(
+export function word<
+  K extends
+    "cpusetCpus" | "stopSignal" | "userns" | "uts" | "cgroupns" | "cgroupParent" | "isolation" | "pid" | "ipc" | "runtime" | "logDriver",
+>(
   own: Own<K>,
   argument: `<${string}>`,
-  check: (text: string) => string | undefined = () => undefined,
+  check: (text: string) => string | Problem | undefined = () => undefined,
   isDefault: (value: string, defaults: EngineDefaults) => boolean = () => false,
 ): SettingRow<K> {
   return {
@@ -80,7 +94,7 @@ export function word<K extends "cpusetCpus" | "stopSignal" | "userns" | "uts" | 
       const text = given as string;
       if (text === "") return problem("empty");
       const wrong = check(text);
-      return wrong === undefined ? (text as SettingValue<K>) : problem(wrong);
+      return wrong === undefined ? (text as SettingValue<K>) : typeof wrong === "string" ? problem(wrong) : wrong;
     },
     api: api(own, (value, defaults) =>
       typeof value === "string" && value !== "" && !isDefault(value, defaults) ? (value as SettingValue<K>) : undefined,
@@ -90,7 +104,7 @@ export function word<K extends "cpusetCpus" | "stopSignal" | "userns" | "uts" | 
 }
 
 /** A switch: set, or the engine's default. */
-export function toggle<K extends "oomKillDisable">(own: Own<K>): SettingRow<K> {
+export function toggle<K extends "oomKillDisable" | "init" | "privileged" | "readOnly">(own: Own<K>): SettingRow<K> {
   return {
     ...base(own),
     shape: "switch",
@@ -101,11 +115,9 @@ export function toggle<K extends "oomKillDisable">(own: Own<K>): SettingRow<K> {
 }
 
 /** A repeatable flag whose values are kept in order, each checked by `check`. */
-export function list<K extends "volumesFrom">(
-  own: Own<K>,
-  argument: `<${string}>`,
-  check: (entry: string) => string | undefined,
-): SettingRow<K> {
+export function list<
+  K extends "volumesFrom" | "capAdd" | "capDrop" | "securityOpt" | "groupAdd" | "deviceCgroupRule" | "dnsOption" | "dnsSearch",
+>(own: Own<K>, argument: `<${string}>`, check: (entry: string) => string | undefined = () => undefined): SettingRow<K> {
   return {
     ...base(own),
     shape: "list",
@@ -148,5 +160,75 @@ export function pairs<K extends "storageOpt">(own: Own<K>): SettingRow<K> {
       Object.entries(value as Record<string, string>)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([key, entry]) => `${key}=${entry}`),
+  };
+}
+
+/** An entry that did not parse: named with its place, `--ulimit "nofile": ...` or `devices[0]: "fuse": ...`. */
+const entryProblem = (entry: string, index: number, text: string, hint?: string) => new Problem(text, hint, { entry, index });
+
+/**
+ * A repeatable flag each of whose entries is one item of a list (--ulimit nofile=1024:2048,
+ * --device /dev/fuse): parsed by `parse`, sent as `toApi` gives it, read back by `fromApi`.
+ * `hint` stands for "such as FLAG EXAMPLE" where the example that works here is not the one to show.
+ */
+export function entries<K extends "ulimit" | "device", T>(
+  own: Own<K>,
+  argument: `<${string}>`,
+  item: { parse(entry: string): T | string; text(item: T): string; toApi(item: T): unknown; fromApi(api: never): T; hint?: string },
+): SettingRow<K> {
+  return {
+    ...base(own),
+    shape: "list",
+    argument,
+    repeatable: true,
+    parse: (given) => {
+      const parsed: T[] = [];
+      for (const [index, entry] of (given as string[]).entries()) {
+        const one = item.parse(entry);
+        if (typeof one === "string") return entryProblem(entry, index, one, item.hint);
+        parsed.push(one);
+      }
+      return parsed as SettingValue<K>;
+    },
+    api: api(
+      own,
+      (value) => (Array.isArray(value) && value.length ? (value.map((one) => item.fromApi(one as never)) as SettingValue<K>) : undefined),
+      (value) => (value as T[]).map(item.toApi),
+    ),
+    words: (value) => (value as T[]).map(item.text),
+  };
+}
+
+/**
+ * A repeatable flag whose entries are KEY, VALUE pairs, kept as a map (--sysctl NAME=VALUE,
+ * --tmpfs /run:size=64m): `parse` splits an entry, `separator` joins it again on the docker run
+ * line (a tmpfs with no options is its path alone). compose writes such a key as `shape`.
+ */
+export function entryMap<K extends "tmpfs" | "sysctl" | "logOpt">(
+  own: Own<K>,
+  argument: `<${string}>`,
+  entry: { parse(entry: string): [string, string] | string; separator: "=" | ":"; shape: "list" | "map" },
+): SettingRow<K> {
+  return {
+    ...base(own),
+    shape: entry.shape,
+    argument,
+    repeatable: true,
+    parse: (given) => {
+      const result: Record<string, string> = Object.create(null);
+      for (const [index, text] of (given as string[]).entries()) {
+        const pair = entry.parse(text);
+        if (typeof pair === "string") return entryProblem(text, index, pair);
+        result[pair[0]] = pair[1];
+      }
+      return result as SettingValue<K>;
+    },
+    api: api(own, (value) =>
+      value && typeof value === "object" && Object.keys(value).length ? ({ ...(value as object) } as SettingValue<K>) : undefined,
+    ),
+    words: (value) =>
+      Object.entries(value as Record<string, string>)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, text]) => (text === "" && entry.separator === ":" ? key : `${key}${entry.separator}${text}`)),
   };
 }

@@ -8,12 +8,22 @@ import type { DockerRunFlags } from "../types/options.js";
 
 export type SettingName = keyof DockerRunSettings;
 export type SettingValue<K extends SettingName> = NonNullable<DockerRunSettings[K]>;
-/** What is wrong with a value, in a few words: the caller names the flag or key. */
-export type Problem = { problem: string };
+/**
+ * What is wrong with a value, in a few words: the caller names the flag or key. A class, so no
+ * value (a map with a key named problem) is ever taken for one.
+ */
+export class Problem {
+  constructor(
+    readonly problem: string,
+    /** The fix, where "such as FLAG EXAMPLE" would not say it (--pid's modes). */
+    readonly hint?: string,
+    /** The entry at fault of a repeatable flag, and its place: `--ulimit "nofile": ...`, `devices[0]`. */
+    readonly at?: { entry: string; index: number },
+  ) {}
+}
 
-export const problem = (text: string): Problem => ({ problem: text });
-export const isProblem = (value: unknown): value is Problem =>
-  typeof value === "object" && value !== null && Object.keys(value).length === 1 && "problem" in value;
+export const problem = (text: string, hint?: string): Problem => new Problem(text, hint);
+export const isProblem = (value: unknown): value is Problem => value instanceof Problem;
 
 /** The create body's part that holds a field: the container's config (top level) or its HostConfig. */
 export type ApiPart = "Config" | "HostConfig";
@@ -54,14 +64,38 @@ export interface SettingRow<K extends SettingName> {
   /** Where the Engine API keeps it, and the value it takes. */
   api: {
     part: ApiPart;
+    /** A dot reaches into an object: LogConfig.Type. */
     field: string;
     write(value: SettingValue<K>): unknown;
     read(value: unknown, defaults: EngineDefaults): SettingValue<K> | undefined;
   };
   /** The flag's arguments for a value ([] for a switch): the docker run line and the diff row. */
   words(value: SettingValue<K>): string[];
-  /** The Swarm ContainerSpec field that carries it; absent: a job cannot, and is refused. */
+  /** How diff compares one of the words, where docker reads two spellings as one (cap_net_admin, NET_ADMIN). */
+  compared?(word: string): string;
+  /**
+   * The Swarm ContainerSpec field that carries it (a dot reaches into an object: DNSConfig.Search);
+   * absent, and no jobCarriedBy: a job cannot, and is refused.
+   */
   jobField?: string;
+  /** Where a job carries it outside the ContainerSpec (spec/service-spec.ts, spec/job-runtime.ts). */
+  jobCarriedBy?: "TaskTemplate.LogDriver" | "tmpfs mounts";
+}
+
+/** The value at a dotted path (LogConfig.Type) of an Engine API object. */
+export function fieldAt(object: Record<string, unknown>, path: string): unknown {
+  return path
+    .split(".")
+    .reduce<unknown>((at, key) => (at && typeof at === "object" ? (at as Record<string, unknown>)[key] : undefined), object);
+}
+
+/** `object` with `value` set at a dotted path, the objects on the way made as needed. */
+export function setFieldAt(object: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  const last = keys.pop() as string;
+  let at = object;
+  for (const key of keys) at = (at[key] ??= {}) as Record<string, unknown>;
+  at[last] = value;
 }
 
 /** Any row of the table (a union, so each keeps its own value type). */

@@ -9,6 +9,9 @@ import { constants } from "node:os";
 import { gpuDeviceRequest, gpusFromDeviceRequests, gpusText, parseGpus } from "./gpus.js";
 import { integer, list, pairs, size, toggle, word } from "./kinds.js";
 import { problem, type AnyRow, type SettingRow } from "./row.js";
+import { RUNTIME_ROWS } from "./runtime-rows.js";
+
+export { DEFAULT_SHM_BYTES } from "./runtime-rows.js";
 
 /** Names docker's signal parser takes (SIG optional, any case), numbers 1-64, and RTMIN+n / RTMAX-n. */
 function signalProblem(text: string): string | undefined {
@@ -21,6 +24,7 @@ function signalProblem(text: string): string | undefined {
 const hostOnly = (text: string) => (text === "host" ? undefined : "not host (the only mode docker takes)");
 
 export const SETTINGS: readonly AnyRow[] = [
+  ...RUNTIME_ROWS,
   size(
     {
       name: "memorySwap",

@@ -4,33 +4,24 @@
  * line rather than running a job that silently lacks them. Pure.
  */
 import { parseMemory } from "../formats/units.js";
+import { setFieldAt } from "../settings/row.js";
 import { SETTINGS } from "../settings/table.js";
+import { isSet } from "./runtime-settings.js";
 import type { RuntimeSettings } from "../types/config.js";
 
-/** What a job cannot have, as `docker run` spells the flag. */
-const NOT_FOR_JOBS: ReadonlyArray<[keyof RuntimeSettings, string]> = [
-  ["privileged", "--privileged"],
-  ["devices", "--device"],
-  ["deviceCgroupRules", "--device-cgroup-rule"],
-  ["pidMode", "--pid"],
-  ["ipcMode", "--ipc"],
-  ["runtime", "--runtime"],
-  ["shmSizeBytes", "--shm-size"],
-  ["securityOpt", "--security-opt"],
-  // settings/table.ts's rows a ContainerSpec has no field for.
-  ...SETTINGS.filter((row) => row.jobField === undefined).map((row): [keyof RuntimeSettings, string] => [row.name, row.flag]),
-];
+/** What a job cannot have (settings/table.ts's rows a service has no field for), as `docker run` spells the flag. */
+const NOT_FOR_JOBS: ReadonlyArray<[keyof RuntimeSettings, string]> = SETTINGS.filter(
+  (row) => row.jobField === undefined && row.jobCarriedBy === undefined,
+).map((row) => [row.name, row.flag]);
 
 /** The settings a Swarm job cannot be given (their flags), in a fixed order. */
 export function runtimeNotForJobs(settings: RuntimeSettings): Array<[keyof RuntimeSettings, string]> {
   const tmpfsProblem = Object.values(settings.tmpfs ?? {}).some((options) => tmpfsOptions(options) === undefined);
   return [
-    ...NOT_FOR_JOBS.filter(([name]) => settings[name] !== undefined),
+    ...NOT_FOR_JOBS.filter(([name]) => isSet(settings[name])),
     ...(tmpfsProblem ? [["tmpfs", "--tmpfs with options other than size and mode"] as [keyof RuntimeSettings, string]] : []),
     // A service's LogDriver needs its Name: there is no "the engine's default" to give options to.
-    ...(settings.logOptions && !settings.logDriver
-      ? [["logOptions", "--log-opt without --log-driver"] as [keyof RuntimeSettings, string]]
-      : []),
+    ...(settings.logOpt && !settings.logDriver ? [["logOpt", "--log-opt without --log-driver"] as [keyof RuntimeSettings, string]] : []),
   ];
 }
 
@@ -39,25 +30,12 @@ export function jobRuntime(settings: RuntimeSettings): {
   container: Record<string, unknown>;
   mounts: Array<{ Type: string; Target: string; TmpfsOptions?: { SizeBytes?: number; Mode?: number } }>;
 } {
-  const container: Record<string, unknown> = {
-    ...(settings.init ? { Init: true } : {}),
-    ...(settings.capAdd?.length ? { CapabilityAdd: settings.capAdd } : {}),
-    ...(settings.capDrop?.length ? { CapabilityDrop: settings.capDrop } : {}),
-    ...(settings.sysctls ? { Sysctls: settings.sysctls } : {}),
-    ...(settings.ulimits?.length
-      ? { Ulimits: settings.ulimits.map((limit) => ({ Name: limit.name, Soft: limit.soft, Hard: limit.hard })) }
-      : {}),
-    ...(settings.readOnly ? { ReadOnly: true } : {}),
-    ...(settings.groupAdd?.length ? { Groups: settings.groupAdd } : {}),
-    ...Object.fromEntries(
-      SETTINGS.flatMap((row) => {
-        const value = settings[row.name];
-        return row.jobField === undefined || value === undefined
-          ? []
-          : [[row.jobField, (row.api.write as (value: unknown) => unknown)(value)]];
-      }),
-    ),
-  };
+  const container: Record<string, unknown> = {};
+  for (const row of SETTINGS) {
+    const value = settings[row.name];
+    if (row.jobField !== undefined && isSet(value))
+      setFieldAt(container, row.jobField, (row.api.write as (value: unknown) => unknown)(value));
+  }
   const mounts = Object.entries(settings.tmpfs ?? {}).map(([target, options]) => ({
     Type: "tmpfs",
     Target: target,

@@ -144,7 +144,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     Labels: body.Labels,
     TaskTemplate: {
       ...(runtime.logDriver
-        ? { LogDriver: { Name: runtime.logDriver, ...(runtime.logOptions ? { Options: runtime.logOptions } : {}) } }
+        ? { LogDriver: { Name: runtime.logDriver, ...(runtime.logOpt ? { Options: runtime.logOpt } : {}) } }
         : baseTemplate?.LogDriver
           ? { LogDriver: baseTemplate.LogDriver }
           : {}),
@@ -162,16 +162,11 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         OpenStdin: body.OpenStdin,
         ...(mounts.length ? { Mounts: mounts } : {}),
         ...(body.HostConfig.ExtraHosts?.length ? { Hosts: body.HostConfig.ExtraHosts.map(hostsLine) } : {}),
-        ...(body.HostConfig.Dns?.length || runtime.dnsOptions || runtime.dnsSearch
-          ? {
-              DNSConfig: {
-                ...(body.HostConfig.Dns?.length ? { Nameservers: body.HostConfig.Dns } : {}),
-                ...(runtime.dnsSearch ? { Search: runtime.dnsSearch } : {}),
-                ...(runtime.dnsOptions ? { Options: runtime.dnsOptions } : {}),
-              },
-            }
-          : {}),
         ...runtimeFields,
+        // --dns's servers beside the rows' DNSConfig.Search and .Options.
+        ...(body.HostConfig.Dns?.length
+          ? { DNSConfig: { Nameservers: body.HostConfig.Dns, ...(runtimeFields.DNSConfig as object | undefined) } }
+          : {}),
         StopGracePeriod: options.stopGraceSeconds * 1_000_000_000,
       },
       ...(Object.keys(limits).length || reservations

@@ -10,32 +10,7 @@
  * running container and by --service from compose's keys (cap_add, init, tmpfs, ...), compared
  * by diff. Absent: the engine's default.
  */
-export interface RuntimeSettings extends DockerRunSettings {
-  init?: boolean;
-  capAdd?: string[];
-  capDrop?: string[];
-  securityOpt?: string[];
-  /** Mount point -> tmpfs options ("" or e.g. "size=64m,mode=1777"). */
-  tmpfs?: Record<string, string>;
-  ulimits?: Ulimit[];
-  shmSizeBytes?: number;
-  groupAdd?: string[];
-  sysctls?: Record<string, string>;
-  readOnly?: boolean;
-  privileged?: boolean;
-  devices?: Device[];
-  deviceCgroupRules?: string[];
-  /** "host", "container:NAME"; absent: its own. */
-  pidMode?: string;
-  /** "host", "none", "shareable", "container:NAME"; absent: the engine's default (private). */
-  ipcMode?: string;
-  /** The OCI runtime, e.g. runsc; absent: the engine's default. */
-  runtime?: string;
-  logDriver?: string;
-  logOptions?: Record<string, string>;
-  dnsOptions?: string[];
-  dnsSearch?: string[];
-}
+export type RuntimeSettings = DockerRunSettings;
 
 /**
  * docker run's settings that are one row each of src/settings/table.ts, named as the flag is
@@ -43,6 +18,31 @@ export interface RuntimeSettings extends DockerRunSettings {
  * compose key, the create body, the docker run line, diff, --from and the Swarm job.
  */
 export interface DockerRunSettings {
+  init?: boolean;
+  privileged?: boolean;
+  readOnly?: boolean;
+  capAdd?: string[];
+  capDrop?: string[];
+  securityOpt?: string[];
+  /** Mount point -> tmpfs options ("" or e.g. "size=64m,mode=1777"). */
+  tmpfs?: Record<string, string>;
+  ulimit?: Ulimit[];
+  shmSize?: number;
+  groupAdd?: string[];
+  sysctl?: Record<string, string>;
+  device?: Device[];
+  deviceCgroupRule?: string[];
+  /** "host", "container:NAME"; absent: its own. */
+  pid?: string;
+  /** "host", "none", "shareable", "container:NAME"; absent: the engine's default (private). */
+  ipc?: string;
+  /** The OCI runtime, e.g. runsc; absent: the engine's default. */
+  runtime?: string;
+  logDriver?: string;
+  /** Options of the log driver (the engine's default one, without logDriver). */
+  logOpt?: Record<string, string>;
+  dnsOption?: string[];
+  dnsSearch?: string[];
   /** Bytes of memory plus swap; -1: unlimited swap. */
   memorySwap?: number;
   /** Bytes: the soft limit the kernel reclaims down to under pressure. */

@@ -22,27 +22,7 @@ export type DockerRunFlags = {
  * (plan/runtime-flags.ts reads them). The repeatable ones are lists.
  */
 export interface RuntimeFlags extends DockerRunFlags {
-  init?: boolean;
-  privileged?: boolean;
-  readOnly?: boolean;
-  capAdd?: string[];
-  capDrop?: string[];
-  securityOpt?: string[];
-  tmpfs?: string[];
-  ulimit?: string[];
-  shmSize?: string;
-  groupAdd?: string[];
-  sysctl?: string[];
-  device?: string[];
-  deviceCgroupRule?: string[];
-  pid?: string;
-  ipc?: string;
-  runtime?: string;
-  logDriver?: string;
-  logOpt?: string[];
   dns?: string[];
-  dnsOption?: string[];
-  dnsSearch?: string[];
   /** HOST:IP entries for /etc/hosts, as docker run --add-host. */
   addHost?: string[];
   /** The one-off's hostname, as docker run --hostname. */

@@ -54,35 +54,35 @@ describe("compose services as a source", () => {
       capDrop: ["MKNOD"],
       securityOpt: ["no-new-privileges"],
       tmpfs: { "/scratch": "", "/cache": "size=8m" },
-      ulimits: [
+      ulimit: [
         { name: "nproc", soft: 512, hard: 512 },
         { name: "nofile", soft: 1024, hard: 2048 },
       ],
-      shmSizeBytes: 96 * 2 ** 20,
+      shmSize: 96 * 2 ** 20,
       groupAdd: ["123"],
-      sysctls: { "net.core.somaxconn": "1024" },
+      sysctl: { "net.core.somaxconn": "1024" },
       readOnly: true,
       privileged: false,
-      devices: [
+      device: [
         { pathOnHost: "/dev/fuse", pathInContainer: "/dev/fuse", permissions: "rwm" },
         { pathOnHost: "/dev/null", pathInContainer: "/dev/nothing", permissions: "r" },
       ],
-      deviceCgroupRules: ["c 10:229 rwm"],
-      pidMode: "host",
-      ipcMode: "shareable",
+      deviceCgroupRule: ["c 10:229 rwm"],
+      pid: "host",
+      ipc: "shareable",
       runtime: "runc",
       logDriver: "local",
-      logOptions: { "max-size": "10m" },
-      dnsOptions: ["ndots:2"],
+      logOpt: { "max-size": "10m" },
+      dnsOption: ["ndots:2"],
       dnsSearch: ["example.internal"],
     });
   });
 
   it.each([
-    ["shm_size: lots", /services\.web\.shm_size: "lots" is not a size/],
+    ["shm_size: lots", /services\.web\.shm_size: "lots": not a size/],
     ["ulimits: {nofile: {soft: 1}}", /services\.web\.ulimits\.nofile: needs both soft and hard/],
     ["devices: [fuse]", /services\.web\.devices\[0\]: "fuse": not HOST_PATH\[:CONTAINER_PATH\[:rwm\]\]/],
-    ["sysctls: [somaxconn]", /services\.web\.sysctls: "somaxconn" is not NAME=VALUE/],
+    ["sysctls: [somaxconn]", /services\.web\.sysctls\[0\]: "somaxconn": not NAME=VALUE/],
     ["logging: {drivr: local}", /services\.web\.logging/],
   ])("refuses a bad runtime key in one line: %s", (line, message) => {
     expect(() => parse(`services:\n  web:\n    image: shop\n    ${line}\n`)).toThrow(message);

@@ -42,11 +42,11 @@ describe("parseConfigFile", () => {
       init: true,
       capAdd: ["NET_ADMIN"],
       tmpfs: { "/scratch": "size=8m" },
-      ulimits: [{ name: "nofile", soft: 1024, hard: 2048 }],
+      ulimit: [{ name: "nofile", soft: 1024, hard: 2048 }],
       extraHosts: ["db:10.0.0.5"],
     });
-    expect(config.base.locations).toMatchObject({ init: "oneoff.yaml:2:1", capAdd: "oneoff.yaml:3:1", ulimits: "oneoff.yaml:5:1" });
-    expect(config.tasks.migrate?.overrides.settings).toMatchObject({ readOnly: true, shmSizeBytes: 96 * 2 ** 20 });
+    expect(config.base.locations).toMatchObject({ init: "oneoff.yaml:2:1", capAdd: "oneoff.yaml:3:1", ulimit: "oneoff.yaml:5:1" });
+    expect(config.tasks.migrate?.overrides.settings).toMatchObject({ readOnly: true, shmSize: 96 * 2 ** 20 });
   });
 
   it("reads every setting, with the location of each key", () => {
@@ -344,13 +344,13 @@ describe("parseConfigFile", () => {
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, extra_hosts, dns, platform, init, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, read_only, privileged, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, extra_hosts, dns, platform, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
       [
         "a top-level key only valid in tasks",
         "command: x\n",
         "oneoff.yaml:1:1: command: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, extra_hosts, dns, platform, init, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, read_only, privileged, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, extra_hosts, dns, platform, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
       [
         "a list at the top level",

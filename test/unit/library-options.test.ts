@@ -31,7 +31,7 @@ describe("the library's options: values where the CLI takes strings", () => {
       labels: { team: "payments" },
       memoryBytes: 512 * 2 ** 20,
       nanoCpus: 1_500_000_000,
-      shmSizeBytes: 96 * 2 ** 20,
+      shmSize: 96 * 2 ** 20,
     });
     expect(parseDuration(options.timeout as string)).toBe(600_000);
   });

@@ -51,8 +51,8 @@ describe("processLayer (what --from copies)", () => {
       init: true,
       capAdd: ["NET_ADMIN"],
       tmpfs: { "/scratch": "" },
-      ulimits: [{ name: "nofile", soft: 1024, hard: 2048 }],
-      shmSizeBytes: 96 * 2 ** 20,
+      ulimit: [{ name: "nofile", soft: 1024, hard: 2048 }],
+      shmSize: 96 * 2 ** 20,
       groupAdd: ["123"],
     };
     expect(processLayer("web", [web({ runtime })], false).settings).toMatchObject(runtime);

@@ -28,21 +28,21 @@ describe("docker run's runtime flags", () => {
       readOnly: true,
       capAdd: ["NET_ADMIN"],
       tmpfs: { "/scratch": "", "/cache": "size=8m,mode=1777" },
-      ulimits: [
+      ulimit: [
         { name: "nofile", soft: 1024, hard: 2048 },
         { name: "nproc", soft: 512, hard: 512 },
       ],
-      shmSizeBytes: 96 * 2 ** 20,
+      shmSize: 96 * 2 ** 20,
       groupAdd: ["123"],
-      sysctls: { "net.core.somaxconn": "1024" },
-      devices: [
+      sysctl: { "net.core.somaxconn": "1024" },
+      device: [
         { pathOnHost: "/dev/fuse", pathInContainer: "/dev/fuse", permissions: "rwm" },
         { pathOnHost: "/dev/null", pathInContainer: "/dev/nothing", permissions: "r" },
       ],
-      pidMode: "host",
-      ipcMode: "shareable",
+      pid: "host",
+      ipc: "shareable",
       logDriver: "local",
-      logOptions: { "max-size": "10m" },
+      logOpt: { "max-size": "10m" },
       dnsSearch: ["example.internal"],
       extraHosts: ["db:10.0.0.5"],
       hostname: "console-1",

@@ -39,19 +39,19 @@ const settings: RuntimeSettings = {
   capDrop: ["MKNOD"],
   securityOpt: ["no-new-privileges"],
   tmpfs: { "/scratch": "size=8m" },
-  ulimits: [{ name: "nofile", soft: 1024, hard: 2048 }],
-  shmSizeBytes: 96 * 2 ** 20,
+  ulimit: [{ name: "nofile", soft: 1024, hard: 2048 }],
+  shmSize: 96 * 2 ** 20,
   groupAdd: ["123"],
-  sysctls: { "net.ipv4.ip_unprivileged_port_start": "0" },
+  sysctl: { "net.ipv4.ip_unprivileged_port_start": "0" },
   readOnly: true,
-  devices: [{ pathOnHost: "/dev/fuse", pathInContainer: "/dev/fuse", permissions: "rwm" }],
-  deviceCgroupRules: ["c 10:229 rwm"],
-  pidMode: "host",
-  ipcMode: "host",
+  device: [{ pathOnHost: "/dev/fuse", pathInContainer: "/dev/fuse", permissions: "rwm" }],
+  deviceCgroupRule: ["c 10:229 rwm"],
+  pid: "host",
+  ipc: "host",
   runtime: "runsc",
   logDriver: "local",
-  logOptions: { "max-size": "10m" },
-  dnsOptions: ["ndots:2"],
+  logOpt: { "max-size": "10m" },
+  dnsOption: ["ndots:2"],
   dnsSearch: ["example.internal"],
 };
 
@@ -108,9 +108,11 @@ describe("runtime settings", () => {
 
 describe("runtime settings a Swarm job cannot have", () => {
   it("are named by their docker run flags; size and mode are the only tmpfs options a service takes", () => {
-    expect(
-      runtimeNotForJobs({ privileged: true, pidMode: "host", capAdd: ["NET_ADMIN"], shmSizeBytes: 1 }).map(([, flag]) => flag),
-    ).toEqual(["--privileged", "--pid", "--shm-size"]);
+    expect(runtimeNotForJobs({ privileged: true, pid: "host", capAdd: ["NET_ADMIN"], shmSize: 1 }).map(([, flag]) => flag)).toEqual([
+      "--privileged",
+      "--shm-size",
+      "--pid",
+    ]);
     expect(runtimeNotForJobs({ tmpfs: { "/a": "size=8m,mode=700" } })).toEqual([]);
     expect(runtimeNotForJobs({ tmpfs: { "/a": "exec" } }).map(([, flag]) => flag)).toEqual([
       "--tmpfs with options other than size and mode",

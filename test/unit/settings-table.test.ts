@@ -14,6 +14,26 @@ import type { RuntimeFlags } from "../../src/types/options.js";
 
 /** Every row of the table given on a command line, as a backup one-off's runbook might. */
 const FLAGS: RuntimeFlags = {
+  init: true,
+  privileged: true,
+  readOnly: true,
+  capAdd: ["NET_ADMIN"],
+  capDrop: ["NET_RAW"],
+  securityOpt: ["no-new-privileges"],
+  tmpfs: ["/run:size=64m", "/cache"],
+  ulimit: ["nofile=1024:2048"],
+  shmSize: "96m",
+  groupAdd: ["1234"],
+  sysctl: ["net.core.somaxconn=1024"],
+  device: ["/dev/null"],
+  deviceCgroupRule: ["c 10:229 rwm"],
+  pid: "host",
+  ipc: "host",
+  runtime: "io.containerd.runc.v2",
+  logDriver: "json-file",
+  logOpt: ["max-size=10m"],
+  dnsOption: ["ndots:2"],
+  dnsSearch: ["example.internal"],
   memorySwap: "512m",
   memoryReservation: "128m",
   pidsLimit: "100",
@@ -40,6 +60,25 @@ describe("docker run's settings table", () => {
   it("parses each flag into the Engine API's field, as docker create sends it", () => {
     const settings = runtimeFlagSettings(FLAGS);
     expect(hostConfigFromRuntime(settings)).toEqual({
+      Init: true,
+      Privileged: true,
+      ReadonlyRootfs: true,
+      CapAdd: ["NET_ADMIN"],
+      CapDrop: ["NET_RAW"],
+      SecurityOpt: ["no-new-privileges"],
+      Tmpfs: { "/run": "size=64m", "/cache": "" },
+      Ulimits: [{ Name: "nofile", Soft: 1024, Hard: 2048 }],
+      ShmSize: 96 * 2 ** 20,
+      GroupAdd: ["1234"],
+      Sysctls: { "net.core.somaxconn": "1024" },
+      Devices: [{ PathOnHost: "/dev/null", PathInContainer: "/dev/null", CgroupPermissions: "rwm" }],
+      DeviceCgroupRules: ["c 10:229 rwm"],
+      PidMode: "host",
+      IpcMode: "host",
+      Runtime: "io.containerd.runc.v2",
+      LogConfig: { Type: "json-file", Config: { "max-size": "10m" } },
+      DnsOptions: ["ndots:2"],
+      DnsSearch: ["example.internal"],
       MemorySwap: 512 * 2 ** 20,
       MemoryReservation: 128 * 2 ** 20,
       PidsLimit: 100,
@@ -65,7 +104,12 @@ describe("docker run's settings table", () => {
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
-      "--memory-swap 512m --memory-reservation 128m --pids-limit 100 --cpu-shares 512 --cpuset-cpus 0-1 --stop-signal SIGINT " +
+      "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
+        "--tmpfs /cache --tmpfs /run:size=64m --ulimit nofile=1024:2048 --shm-size 96m --group-add 1234 " +
+        "--sysctl net.core.somaxconn=1024 --device /dev/null:/dev/null:rwm --device-cgroup-rule c 10:229 rwm --pid host --ipc host " +
+        "--runtime io.containerd.runc.v2 --log-driver json-file --log-opt max-size=10m --dns-option ndots:2 " +
+        "--dns-search example.internal " +
+        "--memory-swap 512m --memory-reservation 128m --pids-limit 100 --cpu-shares 512 --cpuset-cpus 0-1 --stop-signal SIGINT " +
         "--volumes-from db:ro --volumes-from cache --oom-kill-disable --blkio-weight 300 --userns host --uts host --cgroupns private " +
         "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all",
     );
@@ -90,9 +134,9 @@ describe("docker run's settings table", () => {
     const settings = runtimeFlagSettings(FLAGS);
     expect(jobRuntime(settings).container).toMatchObject({ StopSignal: "SIGINT", Isolation: "default" });
     expect(runtimeNotForJobs(settings).map(([, flag]) => flag)).toEqual(
-      SETTINGS.filter((row) => !["stopSignal", "isolation"].includes(row.name)).map((row) => row.flag),
+      SETTINGS.filter((row) => row.jobField === undefined && row.jobCarriedBy === undefined).map((row) => row.flag),
     );
-    expect(runtimeNotForJobs(runtimeFlagSettings({ logOpt: ["max-size=1m"] }))).toEqual([["logOptions", "--log-opt without --log-driver"]]);
+    expect(runtimeNotForJobs(runtimeFlagSettings({ logOpt: ["max-size=1m"] }))).toEqual([["logOpt", "--log-opt without --log-driver"]]);
   });
 
   it.each([
@@ -107,7 +151,8 @@ describe("docker run's settings table", () => {
 
   it("takes --log-opt without --log-driver for the engine's default driver, as docker does", () => {
     const settings = runtimeFlagSettings({ logOpt: ["max-size=1m"] });
-    expect(hostConfigFromRuntime(settings).LogConfig).toEqual({ Type: "", Config: { "max-size": "1m" } });
+    // No Type: the engine reads its absence as "" (its default driver), as docker run's Type "".
+    expect(hostConfigFromRuntime(settings).LogConfig).toEqual({ Config: { "max-size": "1m" } });
     expect(runtimeFlagWords(settings)).toEqual(["--log-opt", "max-size=1m"]);
   });
 });

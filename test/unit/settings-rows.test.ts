@@ -1,0 +1,107 @@
+/**
+ * Every row of settings/table.ts, one at a time, given its own `example`: what the flag sets
+ * must reach the create body, come back from it as --from reads a container, come back from
+ * its docker run words, and show in diff. A new row gets these tests without writing them.
+ */
+import { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import { withRuntimeOptions } from "../../src/cli/runtime-options.js";
+import { parseConfigFile } from "../../src/config/file.js";
+import { mergeLayers } from "../../src/plan/merge-layers.js";
+import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
+import type { AnyRow } from "../../src/settings/row.js";
+import { SETTINGS } from "../../src/settings/table.js";
+import { jobRuntime, runtimeNotForJobs } from "../../src/spec/job-runtime.js";
+import {
+  configFromRuntime,
+  hostConfigFromRuntime,
+  runtimeDiffValues,
+  runtimeFlagWords,
+  runtimeFromHostConfig,
+} from "../../src/spec/runtime-settings.js";
+import type { TaskDefinition } from "../../src/types/config.js";
+import type { RuntimeFlags } from "../../src/types/options.js";
+
+/** A row's flag as commander gives it, from the flag's words on a command line. */
+function flagsOf(row: AnyRow, words: string[]): RuntimeFlags {
+  const given = row.shape === "switch" ? true : row.repeatable ? words : words.join(" ");
+  return { [row.name]: given } as RuntimeFlags;
+}
+
+/** The words after the flag on a command line: none for a switch, the example otherwise. */
+const exampleWords = (row: AnyRow) => (row.shape === "switch" ? [] : [row.example]);
+
+/** The row's flag's arguments on a docker run line (every other word is the flag itself). */
+function argumentsOnLine(row: AnyRow, line: string[]): string[] {
+  expect(line.filter((_, i) => i % 2 === 0 || row.shape === "switch").every((word) => word === row.flag)).toBe(true);
+  return row.shape === "switch" ? [] : line.filter((_, i) => i % 2 === 1);
+}
+
+describe.each(SETTINGS.map((row) => [row.flag, row] as const))("the row of %s", (_flag, row) => {
+  const settings = runtimeFlagSettings(flagsOf(row, exampleWords(row)));
+
+  it("sets its setting, and only it, from its example", () => {
+    expect(Object.keys(settings)).toEqual([row.name]);
+  });
+
+  it("writes its field of the create body, and --from reads the value back from it", () => {
+    const host = hostConfigFromRuntime(settings);
+    const config = configFromRuntime(settings);
+    expect(Object.keys(row.api.part === "HostConfig" ? host : config)).toEqual([row.api.field.split(".")[0]]);
+    expect(runtimeFromHostConfig(host, {}, config)).toEqual(settings);
+  });
+
+  it("is written on the docker run line as words that parse back to the same value", () => {
+    const line = runtimeFlagWords(settings);
+    expect(line[0]).toBe(row.flag);
+    expect(runtimeFlagSettings(flagsOf(row, argumentsOnLine(row, line)))).toEqual(settings);
+  });
+
+  it("shows in diff when the one-off's value differs from the running process's", () => {
+    const what = row.flag.slice(2);
+    const ours = runtimeDiffValues(settings).get(what);
+    const theirs = runtimeDiffValues({}).get(what);
+    expect(theirs).toBe("");
+    expect(ours).not.toBe("");
+  });
+
+  it("is carried by a Swarm job, or named among what a job cannot have", () => {
+    const refused = runtimeNotForJobs(settings).map(([name]) => name);
+    if (row.jobField !== undefined) {
+      expect(refused).toEqual([]);
+      const [top, inner] = row.jobField.split(".") as [string, string | undefined];
+      const carried = jobRuntime(settings).container[top];
+      expect(inner === undefined ? carried : (carried as Record<string, unknown>)[inner]).toBeDefined();
+    } else if (row.jobCarriedBy === undefined) expect(refused).toEqual([row.name]);
+  });
+});
+
+describe("the table", () => {
+  it("holds every docker run flag of run but the few that set more than one field", () => {
+    const flags = withRuntimeOptions(new Command()).options.map((option) => option.long);
+    expect(flags.filter((flag) => !SETTINGS.some((row) => row.flag === flag))).toEqual(["--add-host", "--dns", "--hostname", "--platform"]);
+  });
+
+  it("names each setting once, as its flag is named", () => {
+    const camel = (flag: string) => flag.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    expect(SETTINGS.filter((row) => row.name !== camel(row.flag)).map((row) => row.flag)).toEqual([]);
+  });
+});
+
+describe("a switch written false in oneoff.yaml", () => {
+  it("stands over a true under it (a task's init: false), and asks the engine for nothing", () => {
+    const { config } = parseConfigFile(
+      ["image: shop", "init: true", "tasks:", "  migrate:", "    command: [bin/migrate]", "    init: false", ""].join("\n"),
+      {
+        path: "/srv/shop/oneoff.yaml",
+        displayPath: "oneoff.yaml",
+        env: {},
+      },
+    );
+    const { settings } = mergeLayers([config.base, (config.tasks.migrate as TaskDefinition).overrides]);
+    expect(settings.init).toBe(false);
+    expect(hostConfigFromRuntime(settings)).toEqual({});
+    expect(runtimeFlagWords(settings)).toEqual([]);
+    expect(runtimeDiffValues(settings).get("init")).toBe("");
+  });
+});
