@@ -125,7 +125,8 @@ const refused = (code: number | null, why: string) => `refused (exit ${code}): $
  */
 export function settingsOf(inspect: { Config: Record<string, unknown>; HostConfig: Record<string, unknown> }): Record<string, unknown> {
   const { Hostname: _hostname, Labels: _labels, Cmd: _cmd, Image: _image, ...config } = inspect.Config;
-  const { AutoRemove: _autoRemove, ...hostConfig } = inspect.HostConfig;
+  // docker run --cidfile's file is the CLI's own, not a setting of the container.
+  const { AutoRemove: _autoRemove, ContainerIDFile: _cidFile, ...hostConfig } = inspect.HostConfig;
   const restart = hostConfig.RestartPolicy as { Name?: string } | undefined;
   if (restart?.Name === "no") restart.Name = "";
   // The docker CLI sends --env-file's entries and then -e's, a name twice where both set it;
