@@ -127,7 +127,8 @@ Examples:
     // Commands added with addCommand inherit none of these, so each gets them: errors are
     // thrown to us (one line, exit 125) instead of printed by commander and process.exit'ed.
     cli
-      .configureHelp({ showGlobalOptions: true })
+      // Added to what the command configured itself (run's help groups: cli/help-groups.ts).
+      .configureHelp({ ...cli.configureHelp(), showGlobalOptions: true })
       .exitOverride()
       .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text), outputError: () => {} })
       .showSuggestionAfterError(true);

@@ -1,16 +1,19 @@
 /**
  * docker run's resource, namespace, stop and logging flags mean in oneoff what they mean to
- * docker (issue 32): each row's flags, given to `docker run --rm` and to `oneoff run`, show
- * the container's PID 1 the same things, and `docker create` and oneoff's container carry the
- * same settings in `docker inspect`. Where the engine refuses a row, oneoff refuses it too,
- * with the engine's words. The docker CLI is the oracle: no expected value is written here.
+ * docker (issue 32): each row's flags, given to `docker run` and to `oneoff run`, show the
+ * container's PID 1 the same things, and the two containers carry the same settings in
+ * `docker inspect`. Where the engine refuses a row, oneoff refuses it too, with the engine's
+ * words. The docker CLI is the oracle: no expected value is written here. Every row of the
+ * settings table is a row here, with its flag and example (a new row is compared by itself),
+ * beside the combinations written below.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createdByBoth, PROBE, seenByBoth } from "./docker-oracle.js";
-import { docker, expectNoLeftovers, FILE_RUN, IMAGE } from "./helpers.js";
+import { SETTINGS } from "../../src/settings/table.js";
+import { comparedByBoth, PROBE, settingsOf } from "./docker-oracle.js";
+import { docker, expectNoLeftovers, FILE_RUN, IMAGE, oneoff } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -36,7 +39,16 @@ interface OracleRow {
 /** What a --volumes-from row must see of the copied volume, besides the probe's mounts. */
 const VOLUME_PROBE = "cat /data/dump.sql 2>/dev/null | sed 's/^/data:/'";
 
-const ROWS: OracleRow[] = [
+/** The settings table, a row each: its flag and example (a switch's is ""). */
+const TABLE_ROWS: OracleRow[] = SETTINGS.map((row) => ({ flags: row.example === "" ? [row.flag] : [row.flag, row.example] }));
+
+/**
+ * Rows the engine here cannot start, for either side: compared by the refusal, and by what
+ * `docker create` sends against oneoff's create body (--dry-run), the setting's field alone.
+ */
+const NOT_STARTED_HERE: ReadonlyMap<string, string> = new Map([["--gpus", "no GPU on this machine: the engine refuses to start it"]]);
+
+const HAND_ROWS: OracleRow[] = [
   { flags: ["--memory", "64m", "--memory-swap", "128m"] },
   { flags: ["--memory", "64m", "--memory-swap", "-1"] },
   { flags: ["--memory-swap", "128m"] },
@@ -63,8 +75,6 @@ const ROWS: OracleRow[] = [
   { flags: ["--cgroup-parent", "oneoff-oracle"] },
   { flags: ["--storage-opt", "size=1G"] },
   { flags: ["--isolation", "default"] },
-  // This machine has no GPU: the engine refuses it at start, for both.
-  { flags: ["--gpus", "all"] },
   { flags: ["--log-opt", "max-size=1m"] },
   { flags: ["--log-opt", "max-size=1m", "--log-opt", "max-file=2"] },
   { flags: ["--log-driver", "local", "--log-opt", "max-size=5m"] },
@@ -95,15 +105,44 @@ const ROWS: OracleRow[] = [
   { flags: ["--oom-kill-disable", "--memory", "96m", "--uts", "host", "--cgroupns", "host", "--userns", "host", "--isolation", "default"] },
 ];
 
+const named = (row: OracleRow) => row.flags.join(" ").replaceAll(scratch, "$TMP").replaceAll(VOLUME_SOURCE, "SRC");
+/** Every table row, then each written row that is not one of them. */
+const ROWS: OracleRow[] = [...TABLE_ROWS, ...HAND_ROWS.filter((row) => !TABLE_ROWS.some((made) => named(made) === named(row)))];
+
 describe("docker run's flags, with the docker CLI as the oracle", () => {
-  it.each(ROWS.map((row) => [row.flags.join(" ").replaceAll(scratch, "$TMP").replaceAll(VOLUME_SOURCE, "SRC"), row] as const))(
+  it.each(ROWS.map((row) => [named(row), row] as const))(
     "%s: what the container sees and what it carries are docker's",
     async (_name, row) => {
-      const created = await createdByBoth(row.flags);
-      expect(created.oneoff).toEqual(created.docker);
-      const seen = await seenByBoth(row.flags, { probe: `${PROBE}; ${VOLUME_PROBE}` });
-      expect(seen.oneoff).toBe(seen.docker);
+      const both = await comparedByBoth(row.flags, { probe: `${PROBE}; ${VOLUME_PROBE}` });
+      expect(both.created.oneoff).toEqual(both.created.docker);
+      expect(both.seen.oneoff).toBe(both.seen.docker);
     },
     60_000,
   );
+
+  it.each(
+    SETTINGS.filter((row) => NOT_STARTED_HERE.has(row.flag)).map(
+      (row) => [`${row.flag} ${row.example}`, NOT_STARTED_HERE.get(row.flag), row] as const,
+    ),
+  )("%s: not started here (%s), so its field is compared as docker create sends it", async (_name, _why, row) => {
+    const flags = row.example === "" ? [row.flag] : [row.flag, row.example];
+    const id = docker("create", ...flags, IMAGE, "true");
+    let sent: Record<string, Record<string, unknown>>;
+    try {
+      sent = settingsOf(JSON.parse(docker("inspect", id))[0]) as typeof sent;
+    } finally {
+      docker("rm", "-f", "-v", id);
+    }
+    const dryRun = await oneoff(["run", "--dry-run", ...flags, "--release", IMAGE, "--", "true"]);
+    expect(dryRun.code).toBe(0);
+    const body = JSON.parse(dryRun.stdout.toString()).request.body;
+    const made = settingsOf({ Config: body, HostConfig: body.HostConfig }) as typeof sent;
+    expect(sent[row.api.part]?.[row.api.field]).toBeDefined();
+    expect(made[row.api.part]?.[row.api.field]).toEqual(sent[row.api.part]?.[row.api.field]);
+  });
+
+  it("compares every row of the settings table, and names why any is not started", () => {
+    expect(SETTINGS.every((row) => ROWS.some((compared) => compared.flags[0] === row.flag))).toBe(true);
+    expect([...NOT_STARTED_HERE.keys()].filter((flag) => !SETTINGS.some((row) => row.flag === flag))).toEqual([]);
+  });
 });

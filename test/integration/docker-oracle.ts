@@ -5,8 +5,10 @@
  * `docker inspect`. What differs by design (names, labels, the command, the container's own
  * ID, hostname and address) is normalised away; everything else is compared.
  */
-import { execFileSync } from "node:child_process";
-import { readlinkSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { docker, IMAGE, oneoff, type CliOptions } from "./helpers.js";
 
 /**
@@ -123,7 +125,8 @@ const refused = (code: number | null, why: string) => `refused (exit ${code}): $
  */
 function settingsOf(inspect: { Config: Record<string, unknown>; HostConfig: Record<string, unknown> }): Record<string, unknown> {
   const { Hostname: _hostname, Labels: _labels, Cmd: _cmd, Image: _image, ...config } = inspect.Config;
-  const { AutoRemove: _autoRemove, ...hostConfig } = inspect.HostConfig;
+  // docker run --cidfile's file is the CLI's own, not a setting of the container.
+  const { AutoRemove: _autoRemove, ContainerIDFile: _cidFile, ...hostConfig } = inspect.HostConfig;
   const restart = hostConfig.RestartPolicy as { Name?: string } | undefined;
   if (restart?.Name === "no") restart.Name = "";
   // The docker CLI sends --env-file's entries and then -e's, a name twice where both set it;
@@ -148,57 +151,90 @@ function withoutEmpty(value: unknown): unknown {
   return kept.length === 0 ? undefined : Object.fromEntries(kept);
 }
 
+/** What both sides gave for one set of flags: what the probe saw, and what each container carries. */
+export interface ComparedByBoth {
+  seen: SeenByBoth;
+  created: { docker: Record<string, unknown>; oneoff: Record<string, unknown> };
+}
+
+let cidFiles = 0;
+
 /**
- * `docker create FLAGS IMAGE` and a detached `oneoff run FLAGS` (kept, so it can be read),
- * each inspected and removed: their settings (settingsOf).
+ * One container per side, which runs the probe and is then inspected and removed: `docker run`
+ * without --rm (its ID from --cidfile), and a detached `oneoff run` kept after it ends (-d
+ * --keep-for), whose output `docker logs` reads once `docker wait` says it ended. What the probe
+ * saw compares as seenByBoth's, what each carries as `docker inspect` has it (settingsOf); a
+ * side refused at create or start is compared by its refusal, in the engine's words. Half the
+ * containers of seenByBoth and a create of its own: the engine's start is most of a row's time.
  */
-export async function createdByBoth(
+export async function comparedByBoth(
   flags: OracleFlags,
-  options: { image?: string; cli?: CliOptions } = {},
-): Promise<{ docker: Record<string, unknown>; oneoff: Record<string, unknown> }> {
+  options: { probe?: string; image?: string; cli?: CliOptions } = {},
+): Promise<ComparedByBoth> {
   const image = options.image ?? IMAGE;
-  const dockerFlags = flagsFor(flags, "docker");
-  const oneoffFlags = flagsFor(flags, "oneoff");
-  let created: string;
+  const probe = options.probe ?? PROBE;
+  const cidFile = path.join(os.tmpdir(), `oneoff-oracle-${process.pid}-${(cidFiles += 1)}.cid`);
+  let byDocker: string;
+  let dockerSettings: Record<string, unknown>;
+  let refusal: string | undefined;
+  let startRefused = false;
   try {
-    created = execFileSync("docker", ["create", ...dockerFlags, image, "sleep", "30"], {
+    byDocker = execFileSync("docker", ["run", "--cidfile", cidFile, ...flagsFor(flags, "docker"), image, "sh", "-c", probe], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "pipe"],
       cwd: options.cli?.cwd,
       env: { ...process.env, ...options.cli?.env },
-    }).trim();
+    });
   } catch (error) {
-    // Refused by the engine: oneoff must refuse it too, with the engine's words.
-    const why = engineRefusal((error as { stderr?: string }).stderr ?? "") ?? String(error);
-    const started = await oneoff(["run", "-d", "--keep-for", "5m", ...oneoffFlags, "--release", image, "--", "sleep", "30"], options.cli);
-    const id = started.stdout.toString().trim();
-    if (id) docker("rm", "-f", "-v", id);
-    return { docker: { refused: why }, oneoff: started.code === 0 ? { created: id } : { refused: sameRefusal(started.stderr, why) } };
+    const { stdout, stderr, status } = error as { stdout?: string; stderr?: string; status?: number };
+    refusal = engineRefusal(stderr ?? "");
+    startRefused = refusal !== undefined && existsSync(cidFile);
+    byDocker =
+      refusal !== undefined && !stdout ? refused(status ?? null, refusal) : `${stdout ?? ""}docker exited ${status}: ${stderr ?? ""}`;
   }
-  let byDocker: Record<string, unknown>;
-  // A detached one-off is started too: where the engine refuses to start docker's (a device
-  // this machine lacks), docker run -d refuses as oneoff must.
-  let startRefusal: string | undefined;
-  try {
-    byDocker = settingsOf(JSON.parse(docker("inspect", created))[0]);
+  if (existsSync(cidFile)) {
+    const id = readFileSync(cidFile, "utf8").trim();
+    rmSync(cidFile);
     try {
-      docker("start", created);
-    } catch (error) {
-      startRefusal = engineRefusal((error as { stderr?: string }).stderr ?? "") ?? String(error);
+      dockerSettings = settingsOf(JSON.parse(docker("inspect", id))[0]);
+    } finally {
+      docker("rm", "-f", "-v", id);
     }
-  } finally {
-    docker("rm", "-f", "-v", created);
-  }
-  const started = await oneoff(["run", "-d", "--keep-for", "5m", ...oneoffFlags, "--release", image, "--", "sleep", "30"], options.cli);
+  } else dockerSettings = { refused: refusal ?? byDocker };
+
+  const started = await oneoff(
+    ["run", "-q", "-d", "--keep-for", "5m", ...flagsFor(flags, "oneoff"), "--release", image, "--", "sh", "-c", probe],
+    options.cli,
+  );
   const id = started.stdout.toString().trim();
   if (started.code !== 0 || !id) {
     if (id) docker("rm", "-f", "-v", id);
-    if (startRefusal !== undefined)
-      return { docker: { refused: startRefusal }, oneoff: { refused: sameRefusal(started.stderr, startRefusal) } };
-    return { docker: byDocker, oneoff: { refused: started.stderr.trim() } };
+    const why = sameRefusal(started.stderr, refusal);
+    const seen = {
+      docker: normalised(byDocker),
+      oneoff: normalised(refused(started.code, why)),
+      oneoffExit: started.code,
+      oneoffStderr: started.stderr,
+    };
+    // docker's was created and refused at start: both are compared by the refusal.
+    const created = refusal !== undefined && (startRefused || "refused" in dockerSettings) ? { refused: refusal } : dockerSettings;
+    return { seen, created: { docker: created, oneoff: { refused: refusal !== undefined ? why : started.stderr.trim() } } };
   }
   try {
-    return { docker: byDocker, oneoff: settingsOf(JSON.parse(docker("inspect", id))[0]) };
+    const exitCode = Number(docker("wait", id));
+    const logs = spawnSync("docker", ["logs", id], { encoding: "utf8" });
+    if (logs.status !== 0) throw new Error(`docker logs ${id}: ${logs.stderr.trim()} (a log driver docker logs cannot read)`);
+    const oneoffSettings = settingsOf(JSON.parse(docker("inspect", id))[0]);
+    return {
+      seen: {
+        docker: normalised(byDocker),
+        oneoff: normalised(logs.stdout),
+        oneoffExit: exitCode,
+        oneoffStderr: started.stderr + logs.stderr,
+      },
+      // Where docker refused at start and oneoff ran, what each carries is still compared.
+      created: { docker: dockerSettings, oneoff: oneoffSettings },
+    };
   } finally {
     docker("rm", "-f", "-v", id);
   }
