@@ -223,7 +223,8 @@ export const RUNTIME_ROWS: readonly AnyRow[] = [
       name: "logDriver",
       flag: "--log-driver",
       help: "the one-off's logging driver",
-      example: "none",
+      // Not "none": the oracle reads each side's output back with docker logs, which "none" keeps.
+      example: "local",
       compose: "logging.driver",
       field: "LogConfig.Type",
       jobCarriedBy: "TaskTemplate.LogDriver",

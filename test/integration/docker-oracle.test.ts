@@ -46,7 +46,10 @@ const TABLE_ROWS: OracleRow[] = SETTINGS.map((row) => ({ flags: row.example === 
  * Rows the engine here cannot start, for either side: compared by the refusal, and by what
  * `docker create` sends against oneoff's create body (--dry-run), the setting's field alone.
  */
-const NOT_STARTED_HERE: ReadonlyMap<string, string> = new Map([["--gpus", "no GPU on this machine: the engine refuses to start it"]]);
+const NOT_STARTED_HERE: ReadonlyMap<string, string> = new Map([
+  ["--gpus", "no GPU on this machine: the engine refuses to start it"],
+  ["--privileged", "this machine's engine runs in a VM that refuses a privileged container (unable to apply caps)"],
+]);
 
 const HAND_ROWS: OracleRow[] = [
   { flags: ["--memory", "64m", "--memory-swap", "128m"] },
