@@ -117,7 +117,13 @@ export function toggle<K extends "oomKillDisable" | "init" | "privileged" | "rea
 /** A repeatable flag whose values are kept in order, each checked by `check`. */
 export function list<
   K extends "volumesFrom" | "capAdd" | "capDrop" | "securityOpt" | "groupAdd" | "deviceCgroupRule" | "dnsOption" | "dnsSearch",
->(own: Own<K>, argument: `<${string}>`, check: (entry: string) => string | undefined = () => undefined): SettingRow<K> {
+>(
+  own: Own<K>,
+  argument: `<${string}>`,
+  check: (entry: string) => string | undefined = () => undefined,
+  /** How the docker CLI writes each entry into the create body, and how a read-back entry is given as the flag's. */
+  engineForm: { toApi(entry: string): string; fromApi(entry: string): string } = { toApi: (entry) => entry, fromApi: (entry) => entry },
+): SettingRow<K> {
   return {
     ...base(own),
     shape: "list",
@@ -131,7 +137,12 @@ export function list<
       }
       return [...entries] as SettingValue<K>;
     },
-    api: api(own, (value) => (Array.isArray(value) && value.length ? ([...value] as SettingValue<K>) : undefined)),
+    api: api(
+      own,
+      (value) =>
+        Array.isArray(value) && value.length ? (value.map((entry) => engineForm.fromApi(String(entry))) as SettingValue<K>) : undefined,
+      (value) => (value as string[]).map((entry) => engineForm.toApi(entry)),
+    ),
     words: (value) => value,
   };
 }

@@ -16,6 +16,14 @@ const OWN_IPC = new Set(["private", "shareable"]);
 export const DEFAULT_SHM_BYTES = 64 * 2 ** 20;
 /** docker reads NET_ADMIN, net_admin and CAP_NET_ADMIN as one capability. */
 const capability = (name: string) => name.toUpperCase().replace(/^CAP_/, "");
+/**
+ * The docker CLI sends a capability upper-cased with its CAP_ prefix (ALL as it is), and the
+ * engine keeps it so: oneoff sends the same, and gives a read-back one as written on the flag.
+ */
+const capabilityForm = {
+  toApi: (name: string) => (name.toUpperCase() === "ALL" ? "ALL" : `CAP_${capability(name)}`),
+  fromApi: (name: string) => (name === "ALL" ? name : capability(name)),
+};
 
 export const RUNTIME_ROWS: readonly AnyRow[] = [
   toggle({
@@ -57,6 +65,8 @@ export const RUNTIME_ROWS: readonly AnyRow[] = [
       compared: capability,
     },
     "<cap>",
+    undefined,
+    capabilityForm,
   ),
   list(
     {
@@ -70,6 +80,8 @@ export const RUNTIME_ROWS: readonly AnyRow[] = [
       compared: capability,
     },
     "<cap>",
+    undefined,
+    capabilityForm,
   ),
   list(
     {

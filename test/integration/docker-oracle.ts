@@ -123,7 +123,7 @@ const refused = (code: number | null, why: string) => `refused (exit ${code}): $
  * Empty values (null, "", [], {}) are left out: the docker CLI sends [] where the API's
  * default, which oneoff leaves, reads back as null; and a restart policy of "no" is none.
  */
-function settingsOf(inspect: { Config: Record<string, unknown>; HostConfig: Record<string, unknown> }): Record<string, unknown> {
+export function settingsOf(inspect: { Config: Record<string, unknown>; HostConfig: Record<string, unknown> }): Record<string, unknown> {
   const { Hostname: _hostname, Labels: _labels, Cmd: _cmd, Image: _image, ...config } = inspect.Config;
   // docker run --cidfile's file is the CLI's own, not a setting of the container.
   const { AutoRemove: _autoRemove, ContainerIDFile: _cidFile, ...hostConfig } = inspect.HostConfig;

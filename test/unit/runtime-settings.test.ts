@@ -13,8 +13,8 @@ import { runtimeNotForJobs } from "../../src/spec/job-runtime.js";
 /** A web container's HostConfig as docker inspect shows it after `docker run --init --cap-add ...`. */
 const inspected: RuntimeHostConfig = {
   Init: true,
-  CapAdd: ["NET_ADMIN"],
-  CapDrop: ["MKNOD"],
+  CapAdd: ["CAP_NET_ADMIN"],
+  CapDrop: ["CAP_MKNOD"],
   SecurityOpt: ["no-new-privileges"],
   Tmpfs: { "/scratch": "size=8m" },
   Ulimits: [{ Name: "nofile", Soft: 1024, Hard: 2048 }],

@@ -349,8 +349,8 @@ describe("runtime settings on a Swarm job", () => {
     });
     expect(spec.TaskTemplate.ContainerSpec).toMatchObject({
       Init: true,
-      CapabilityAdd: ["NET_ADMIN"],
-      CapabilityDrop: ["MKNOD"],
+      CapabilityAdd: ["CAP_NET_ADMIN"],
+      CapabilityDrop: ["CAP_MKNOD"],
       Sysctls: { "net.core.somaxconn": "1024" },
       Ulimits: [{ Name: "nofile", Soft: 1024, Hard: 2048 }],
       ReadOnly: true,
