@@ -119,7 +119,10 @@ describe("docker run's flags, with the docker CLI as the oracle", () => {
     async (_name, row) => {
       const both = await comparedByBoth(row.flags, { probe: `${PROBE}; ${VOLUME_PROBE}` });
       expect(both.created.oneoff).toEqual(both.created.docker);
-      expect(both.seen.oneoff).toBe(both.seen.docker);
+      // With --pid host the probe's PID 1 is the machine's init: its mounts are the machine's,
+      // which change as other files' containers come and go, so they are no setting of the row.
+      const seen = (text: string) => (row.flags.includes("--pid") ? text.replace(/^mount:.*\n/gm, "") : text);
+      expect(seen(both.seen.oneoff)).toBe(seen(both.seen.docker));
     },
     60_000,
   );
