@@ -108,6 +108,7 @@ export const NEEDS: Readonly<Record<string, FileNeeds>> = {
   "test/integration/check.test.ts": { steps: ["registry"], why: "checks an image the registry at 127.0.0.1:5055 lacks" },
   "test/integration/cli-errors.test.ts": BASE_ONLY,
   "test/integration/cleanup.test.ts": BASE_ONLY,
+  "test/integration/completion-shells.test.ts": { steps: ["tools"], why: "the completion scripts run in real zsh and fish" },
   "test/integration/compose-oracle.test.ts": { steps: ["tools"], why: "docker-compose v1 is the oracle" },
   "test/integration/config-applied.test.ts": BASE_ONLY,
   "test/integration/docker-flags.test.ts": BASE_ONLY,

@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "./cli-output.js";
+import { runCli } from "../unit/cli-output.js";
 
 const STUB = `#!/bin/sh
 printf '%s\\n' "$*" >>"$ONEOFF_ARGS"
