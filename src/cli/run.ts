@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import type { RunOptions } from "../types/options.js";
 import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../types/config.js";
 import { OneoffError } from "../output/errors.js";
+import { copyOutLimitFlag, keepForFlag, timeoutFlag, waitLockFlag } from "../formats/flag-values.js";
 import { collect } from "./argv.js";
 import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
@@ -239,6 +240,8 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
+  // Durations and sizes are read here, once, into milliseconds and bytes.
+  const read = <T, R>(text: T | undefined, parse: (text: T) => R) => (text === undefined ? undefined : parse(text));
   set("task", task);
   // The first word after run's own flags: a task when oneoff.yaml names one, else the command.
   if (task !== undefined) options.taskOrCommand = true;
@@ -271,20 +274,20 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("constraints", pick<string[]>("constraint"));
   set("registryAuth", pick<string>("registryAuth"));
   set("stopTimeoutSeconds", pick<number>("stopTimeout"));
-  set("timeout", pick<string>("timeout"));
+  set("timeout", read(pick<string>("timeout"), timeoutFlag));
   set("lock", pick<string>("lock"));
-  set("waitLock", pick<string | true>("waitLock"));
+  set("waitLock", read(pick<string | true>("waitLock"), waitLockFlag));
   set("dryRun", pick<boolean>("dryRun"));
   set("quiet", pick<boolean>("quiet"));
   if (context.debug) options.debug = true;
   set("detach", pick<boolean>("detach"));
-  set("keepFor", pick<string>("keepFor"));
+  set("keepFor", read(pick<string>("keepFor"), keepForFlag));
   set("json", pick<boolean>("json"));
   set("detachKeys", pick<string>("detachKeys"));
   set("capture", pick<boolean>("capture"));
   set("copyIn", pick<string[]>("copyIn"));
   set("copyOut", pick<string[]>("copyOut"));
-  set("copyOutLimit", pick<string>("copyOutLimit"));
+  set("copyOutLimit", read(pick<string>("copyOutLimit"), copyOutLimitFlag));
   Object.assign(options, context.engineFlags());
   if (options.capture && !options.json)
     throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });

@@ -4,6 +4,7 @@
  * strings ("10m"), labels as a map. Converted to RunOptions, the one shape the pipeline reads,
  * so a value is checked the same way whichever way it came. Pure.
  */
+import { copyOutLimitFlag, keepForFlag, timeoutFlag, waitLockFlag } from "../formats/flag-values.js";
 import type { RunOptions } from "../types/options.js";
 
 /** A duration: milliseconds, or text such as "90s", "10m", "1h30m". */
@@ -31,7 +32,8 @@ export interface LibraryRunOptions extends Omit<
 
 const pairs = (values: Record<string, string> | string[]) =>
   Array.isArray(values) ? values : Object.entries(values).map(([key, value]) => `${key}=${value}`);
-const duration = (value: Duration) => (typeof value === "number" ? `${value}ms` : value);
+/** A number of milliseconds as the flag's text, so it is checked as the flag is (its limits, its error). */
+const durationText = (value: Duration) => (typeof value === "number" ? `${value}ms` : value);
 const size = (value: number | string) => String(value);
 
 export function toRunOptions(options: LibraryRunOptions): RunOptions {
@@ -43,9 +45,9 @@ export function toRunOptions(options: LibraryRunOptions): RunOptions {
     ...(memory === undefined ? {} : { memory: size(memory) }),
     ...(cpus === undefined ? {} : { cpus: String(cpus) }),
     ...(shmSize === undefined ? {} : { shmSize: size(shmSize) }),
-    ...(copyOutLimit === undefined ? {} : { copyOutLimit: size(copyOutLimit) }),
-    ...(timeout === undefined ? {} : { timeout: duration(timeout) }),
-    ...(keepFor === undefined ? {} : { keepFor: duration(keepFor) }),
-    ...(waitLock === undefined ? {} : { waitLock: waitLock === true ? true : duration(waitLock) }),
+    ...(copyOutLimit === undefined ? {} : { copyOutLimit: copyOutLimitFlag(size(copyOutLimit)) }),
+    ...(timeout === undefined ? {} : { timeout: timeoutFlag(durationText(timeout)) }),
+    ...(keepFor === undefined ? {} : { keepFor: keepForFlag(durationText(keepFor)) }),
+    ...(waitLock === undefined ? {} : { waitLock: waitLockFlag(waitLock === true ? true : durationText(waitLock)) }),
   };
 }

@@ -3,7 +3,7 @@
  * whether the local paths exist is checked later, before anything is created.
  */
 import path from "node:path";
-import { formatSize, parseMemory } from "../formats/units.js";
+import { DEFAULT_COPY_OUT_LIMIT_BYTES } from "../formats/flag-values.js";
 import { OneoffError } from "../output/errors.js";
 import type { FileCopies, FileCopy } from "../types/config.js";
 
@@ -41,24 +41,17 @@ export function parseFileCopy(direction: "in" | "out", value: string, cwd: strin
   return { local: keepSlash(path.resolve(cwd, localText), localText), container: containerText, given };
 }
 
-/**
- * What one copy-out may write at most, unless --copy-out-limit says otherwise. docker cp has
- * no limit; a one-off's files are untrusted, and a sparse file of a terabyte costs the
- * container nothing but would fill this machine's disk.
- */
-const DEFAULT_COPY_OUT_LIMIT_BYTES = 1024 ** 3;
-
 export function parseFileCopies(
   copyIn: readonly string[] | undefined,
   copyOut: readonly string[] | undefined,
   cwd: string,
   detach: boolean,
-  copyOutLimit?: string,
+  copyOutLimit: number = DEFAULT_COPY_OUT_LIMIT_BYTES,
 ): FileCopies {
   const copies = {
     copyIn: (copyIn ?? []).map((value) => parseFileCopy("in", value, cwd)),
     copyOut: (copyOut ?? []).map((value) => parseFileCopy("out", value, cwd)),
-    copyOutLimitBytes: copyOutLimit === undefined ? DEFAULT_COPY_OUT_LIMIT_BYTES : parseCopyOutLimit(copyOutLimit),
+    copyOutLimitBytes: copyOutLimit,
   };
   if (detach && copies.copyOut.length) {
     throw new OneoffError("--copy-out cannot be combined with --detach: nobody is there to copy when it ends", {
@@ -66,13 +59,4 @@ export function parseFileCopies(
     });
   }
   return copies;
-}
-
-function parseCopyOutLimit(value: string): number {
-  const bytes = parseMemory(value);
-  if (bytes === undefined)
-    throw new OneoffError(`--copy-out-limit "${value}": not a size`, {
-      hint: `use bytes or a number with k, m or g, such as 4g; the default is ${formatSize(DEFAULT_COPY_OUT_LIMIT_BYTES)}`,
-    });
-  return bytes;
 }

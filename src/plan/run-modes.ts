@@ -8,15 +8,13 @@ import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import type { AppConfig, TaskDefinition } from "../types/config.js";
 import { isDetachKeys, LOCK_NAME } from "../config/value-rules.js";
-import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
+import { MAX_TIMER_MS } from "../formats/units.js";
 
 /** `oneoff release` gives the release task this long unless it sets its own timeout. */
 const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
 const RELEASE_LOCK = "release";
 /** Ledger records kept per app (ledger_keep:). */
 export const DEFAULT_LEDGER_KEEP = 50;
-/** What --timeout takes for "no timeout", lifting the task's or the app's. */
-const NO_TIMEOUT = ["none", "0"];
 /** docker's default: SIGTERM, then SIGKILL 10 s later. */
 const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
@@ -36,7 +34,7 @@ export function releaseTaskOptions(config: AppConfig | undefined, options: RunOp
     // A second release of the same image waits for the first, then finds it done in the ledger.
     ...(options.waitLock === undefined && !options.noWait ? { waitLock: true as const } : {}),
     ...(options.timeout === undefined && task.timeoutMs === undefined && config.timeoutMs === undefined
-      ? { timeout: `${DEFAULT_RELEASE_TIMEOUT_MS / 1000}` }
+      ? { timeout: DEFAULT_RELEASE_TIMEOUT_MS }
       : {}),
   };
 }
@@ -110,10 +108,7 @@ export function detachment(
       hint: "drop --detach, or lift the timeout: --timeout none",
     });
   }
-  const keepForMs = options.keepFor === undefined ? DEFAULT_KEEP_DETACHED_MS : parseDuration(options.keepFor);
-  if (keepForMs === undefined)
-    throw new OneoffError(`--keep-for "${options.keepFor}": not a duration`, { hint: "use a duration such as 24h or 30m" });
-  return { keepForMs };
+  return { keepForMs: options.keepFor ?? DEFAULT_KEEP_DETACHED_MS };
 }
 
 export function detachKeysOf(options: RunOptions, config: AppConfig | undefined): Pick<RunPlan, "detachKeys"> {
@@ -150,32 +145,14 @@ export function timeoutAndLock(
   task: TaskDefinition | undefined,
   config: AppConfig | undefined,
 ): Pick<RunPlan, "timeoutMs" | "lock" | "waitLockMs"> {
-  let timeoutMs = task?.timeoutMs ?? config?.timeoutMs;
-  // `none` (or 0, as docker's timeouts read it) lifts a task's or the app's timeout for this run.
-  if (options.timeout !== undefined && NO_TIMEOUT.includes(options.timeout.trim())) timeoutMs = undefined;
-  else if (options.timeout !== undefined) {
-    timeoutMs = parseDuration(options.timeout);
-    if (timeoutMs === undefined)
-      throw new OneoffError(`--timeout "${options.timeout}": not a duration`, {
-        hint: "use seconds or a number with s, m or h, such as 10m, or none for no timeout",
-      });
-    if (timeoutMs > MAX_TIMER_MS)
-      throw new OneoffError(`--timeout "${options.timeout}": longer than oneoff can time`, {
-        hint: `use at most ${MAX_TIMER_TEXT}, or no --timeout`,
-      });
-  }
+  // --timeout none lifts a task's or the app's timeout for this run.
+  const timeoutMs = options.timeout === "none" ? undefined : (options.timeout ?? task?.timeoutMs ?? config?.timeoutMs);
   const lock = options.lock ?? task?.lock;
   if (lock !== undefined && !LOCK_NAME.test(lock))
     throw new OneoffError(`--lock "${lock}": not a valid lock name`, { hint: "use letters, digits, _, . and -" });
-  let waitLockMs: number | undefined;
-  if (options.waitLock !== undefined) {
-    if (lock === undefined) throw new OneoffError("--wait-lock needs a lock", { hint: "add --lock NAME, or set lock: on the task" });
-    waitLockMs = options.waitLock === true ? Infinity : parseDuration(options.waitLock);
-    if (waitLockMs === undefined)
-      throw new OneoffError(`--wait-lock "${String(options.waitLock)}": not a duration`, {
-        hint: "use --wait-lock alone, or a duration such as 5m",
-      });
-  }
+  if (options.waitLock !== undefined && lock === undefined)
+    throw new OneoffError("--wait-lock needs a lock", { hint: "add --lock NAME, or set lock: on the task" });
+  const waitLockMs = options.waitLock === true ? Infinity : options.waitLock;
   return {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(lock === undefined ? {} : { lock }),

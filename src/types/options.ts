@@ -102,20 +102,20 @@ export interface RunOptions extends RuntimeFlags {
   registryAuth?: string;
   /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
   stopTimeoutSeconds?: number;
-  /** Stop the one-off after this long: `10m`, `1h30m`, `90` (seconds). Exit 124. */
-  timeout?: string;
+  /** Stop the one-off after this many milliseconds (exit 124); "none" lifts the task's or the app's timeout. */
+  timeout?: number | "none";
   /** Hold this engine-enforced lock while running; a second holder is refused. */
   lock?: string;
-  /** With `lock`: wait for it instead of failing, up to this long (`true`: no limit). */
-  waitLock?: string | true;
+  /** With `lock`: wait for it instead of failing, up to this many milliseconds (`true`: no limit). */
+  waitLock?: number | true;
   dryRun?: boolean;
   quiet?: boolean;
   /** Say which config file is used (even with quiet). */
   debug?: boolean;
   /** Start the one-off and return at once; it is kept after it ends for `keepFor`. */
   detach?: boolean;
-  /** With detach: how long to keep it after it ends (`24h` default). */
-  keepFor?: string;
+  /** With detach: how many milliseconds to keep it after it ends (default 24 hours). */
+  keepFor?: number;
   /** The caller wants a machine-readable result: the command's stdout goes to stderr. */
   json?: boolean;
   /** Keep the command's output in the result (bounded) instead of passing it through. */
@@ -128,8 +128,8 @@ export interface RunOptions extends RuntimeFlags {
   copyIn?: string[];
   /** `CONTAINER_PATH:LOCAL`: copied out after the command exits, before removal. */
   copyOut?: string[];
-  /** The most bytes of files one copy-out may write: `1g`, `512m`, bytes (default 1g). */
-  copyOutLimit?: string;
+  /** The most bytes of files one copy-out may write (default 1 GiB). */
+  copyOutLimit?: number;
   /** The engine's address (unix://, tcp://, ssh://), as docker --host. */
   host?: string;
   /** A docker context, as docker --context. */

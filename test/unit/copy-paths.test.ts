@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseFileCopies, parseFileCopy } from "../../src/plan/copy-paths.js";
+import { copyOutLimitFlag } from "../../src/formats/flag-values.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { redactSecretValues, rememberSecretValue, REDACTED } from "../../src/output/redact.js";
 
@@ -150,12 +151,12 @@ describe("--copy-in / --copy-out through the CLI and the library", () => {
 describe("--copy-out-limit", () => {
   it("is 1g unless given, and reads docker's size units", () => {
     expect(parseFileCopies([], ["/x:y"], CWD, false).copyOutLimitBytes).toBe(1024 ** 3);
-    expect(parseFileCopies([], ["/x:y"], CWD, false, "4g").copyOutLimitBytes).toBe(4 * 1024 ** 3);
-    expect(parseFileCopies([], ["/x:y"], CWD, false, "512k").copyOutLimitBytes).toBe(512 * 1024);
+    expect(parseFileCopies([], ["/x:y"], CWD, false, copyOutLimitFlag("4g")).copyOutLimitBytes).toBe(4 * 1024 ** 3);
+    expect(copyOutLimitFlag("512k")).toBe(512 * 1024);
   });
 
   it("refuses what is not a size in one line", () => {
-    const error = refusal(() => parseFileCopies([], ["/x:y"], CWD, false, "lots"));
+    const error = refusal(() => copyOutLimitFlag("lots"));
     expect(error.message).toBe('--copy-out-limit "lots": not a size');
     expect(error.hint).toBe("use bytes or a number with k, m or g, such as 4g; the default is 1g");
   });
@@ -168,6 +169,7 @@ describe("--copy-out-limit", () => {
       'oneoff: --copy-out-limit "0": not a size (use bytes or a number with k, m or g, such as 4g; the default is 1g)\n',
     );
     const { toRunOptions } = await import("../../src/pipeline/library-options.js");
-    expect(toRunOptions({ copyOutLimit: 2 * 1024 ** 2 }).copyOutLimit).toBe(String(2 * 1024 ** 2));
+    expect(toRunOptions({ copyOutLimit: 2 * 1024 ** 2 }).copyOutLimit).toBe(2 * 1024 ** 2);
+    expect(toRunOptions({ copyOutLimit: "2m" }).copyOutLimit).toBe(2 * 1024 ** 2);
   });
 });

@@ -8,6 +8,7 @@ import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
 import { resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
 import { OneoffError } from "../../src/output/errors.js";
+import { timeoutFlag } from "../../src/formats/flag-values.js";
 import type { AppConfig } from "../../src/types/config.js";
 
 function configFrom(yaml: string, env: Environment = {}): AppConfig {
@@ -114,7 +115,7 @@ describe("timeout: of the app and --detach", () => {
 
   it("is lifted for one run by --timeout none (or 0), which lets it detach", () => {
     for (const lifted of ["none", "0"]) {
-      const planned = plan(configFrom(timedYaml), { options: { command: ["true"], timeout: lifted, detach: true } });
+      const planned = plan(configFrom(timedYaml), { options: { command: ["true"], timeout: timeoutFlag(lifted), detach: true } });
       expect(planned.timeoutMs).toBeUndefined();
       expect(planned.keepForMs).toBeGreaterThan(0);
     }
