@@ -50,7 +50,7 @@ Examples:
           ...(flags.engine ? { engine: flags.engine as EngineKind } : {}),
           ...context.engineFlags(),
         };
-        return (await runChecks(options, context.io, flags.json === true)) ? 0 : 125;
+        return (await runChecks(options, context.io, { json: flags.json === true })) ? 0 : 125;
       }),
     );
 }
@@ -59,7 +59,11 @@ Examples:
  * Runs the checks for `options`, prints them, and says whether all passed. Before a run
  * (`beforeRun`), success is silent and a config problem reads as it would from run itself.
  */
-export async function runChecks(options: RunOptions, io: CliIO, json: boolean, beforeRun = false): Promise<boolean> {
+export async function runChecks(
+  options: RunOptions,
+  io: CliIO,
+  { json, beforeRun = false }: { json: boolean; beforeRun?: boolean },
+): Promise<boolean> {
   // Planning and the engine are loaded only when checks run: main.ts imports this module for every command.
   const [{ checkRun }, { oneoffLine }] = await Promise.all([import("../pipeline/check-run.js"), import("../output/reporter.js")]);
   const checks = await checkRun(options, { cwd: io.cwd, env: io.env });

@@ -92,7 +92,7 @@ Examples:
         const found = await findAnyOneOff(engine, reference, NO_LOGS_HINT);
         const { stream, tty } = await found.logs({ follow: flags.follow === true, timestamps: flags.timestamps === true });
         const out = { stdout: io.stdout as Writable, stderr: io.stderr as Writable };
-        const error = await forwardOutput(stream, out, tty, streamReporter(out.stderr, { quiet: false }));
+        const error = await forwardOutput(stream, out, { tty, report: streamReporter(out.stderr, { quiet: false }) });
         if (error) throw error;
         return 0;
       }),

@@ -138,7 +138,7 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
   if (check && !options.dryRun) {
-    if (!(await runChecks(options, io, false, true))) return 125;
+    if (!(await runChecks(options, io, { json: false, beforeRun: true }))) return 125;
   }
   // Imported here so --version and --help never pay for the run machinery.
   const [{ run }, { processInterrupts }, { runDocument }, { markWritesThrough }] = await Promise.all([

@@ -21,7 +21,7 @@ const STICKY = 0o1000;
  * folder itself never may be writable by others: anyone could add a file to it.
  */
 export function folderChainProblem(dir: string, uid: number): string | undefined {
-  return walkFolderChain(dir, uid, false);
+  return walkFolderChain(dir, uid, { makeMissing: false });
 }
 
 /**
@@ -30,11 +30,11 @@ export function folderChainProblem(dir: string, uid: number): string | undefined
  * Returns why it is not safe to use (and then makes nothing below the unsafe folder).
  */
 export function ensurePrivateFolder(dir: string, uid: number): string | undefined {
-  return walkFolderChain(dir, uid, true);
+  return walkFolderChain(dir, uid, { makeMissing: true });
 }
 
 /** Checks each folder from / down to `dir`, making a missing one (0700) with `makeMissing`. */
-function walkFolderChain(dir: string, uid: number, makeMissing: boolean): string | undefined {
+function walkFolderChain(dir: string, uid: number, { makeMissing }: { makeMissing: boolean }): string | undefined {
   const folders = foldersDownTo(dir);
   for (const [index, folder] of folders.entries()) {
     let stats: Stats;

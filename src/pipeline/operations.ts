@@ -42,7 +42,7 @@ export async function logs(
   const found = await findAnyOneOff(await engineFor(options, where), reference, NO_LOGS_HINT);
   const { stream, tty } = await found.logs({ follow: options.follow === true, timestamps: options.timestamps === true });
   const out = { stdout: options.stdout, stderr: options.stderr };
-  const error = await forwardOutput(stream, out, tty, streamReporter(options.stderr, { quiet: true }));
+  const error = await forwardOutput(stream, out, { tty, report: streamReporter(options.stderr, { quiet: true }) });
   if (error) throw error;
 }
 

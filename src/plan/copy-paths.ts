@@ -41,13 +41,19 @@ export function parseFileCopy(direction: "in" | "out", value: string, cwd: strin
   return { local: keepSlash(path.resolve(cwd, localText), localText), container: containerText, given };
 }
 
-export function parseFileCopies(
-  copyIn: readonly string[] | undefined,
-  copyOut: readonly string[] | undefined,
-  cwd: string,
-  detach: boolean,
-  copyOutLimit: number = DEFAULT_COPY_OUT_LIMIT_BYTES,
-): FileCopies {
+export function parseFileCopies({
+  copyIn,
+  copyOut,
+  cwd,
+  detach,
+  copyOutLimit = DEFAULT_COPY_OUT_LIMIT_BYTES,
+}: {
+  copyIn?: readonly string[] | undefined;
+  copyOut?: readonly string[] | undefined;
+  cwd: string;
+  detach: boolean;
+  copyOutLimit?: number | undefined;
+}): FileCopies {
   const copies = {
     copyIn: (copyIn ?? []).map((value) => parseFileCopy("in", value, cwd)),
     copyOut: (copyOut ?? []).map((value) => parseFileCopy("out", value, cwd)),

@@ -141,7 +141,13 @@ export function resolveRunPlan({
     ...containerNaming(options, timing.lock),
     ...detachment(options, interactive, tty, timing.timeoutMs),
     ...backendOf(options, config, hostEnv, interactive, tty),
-    files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true, options.copyOutLimit),
+    files: parseFileCopies({
+      copyIn: options.copyIn,
+      copyOut: options.copyOut,
+      copyOutLimit: options.copyOutLimit,
+      cwd,
+      detach: options.detach === true,
+    }),
     secrets: chooseSecrets(
       config?.secrets,
       task?.secrets,

@@ -44,7 +44,7 @@ export async function attachToOneOff(
   const typed = new DetachKeys(detachKeys);
   holdings.stopStdin = pumpStdin(io.stdin, stream, typed);
   try {
-    const outputError = await forwardOutput(stream, io, true, report);
+    const outputError = await forwardOutput(stream, io, { tty: true, report });
     // The one-off is a kept one: it runs on; oneoff exits as for any output it cannot write.
     if (outputError instanceof WriteFailed) throw outputError;
     if (outputError)

@@ -18,10 +18,9 @@ import { FrameDemuxer } from "./demux.js";
 export function forwardOutput(
   stream: Duplex | NodeJS.ReadableStream,
   io: { stdout: Writable; stderr: Writable },
-  tty: boolean,
-  report: Reporter,
+  how: { tty: boolean; report: Reporter },
 ): Promise<Error | undefined> {
-  return outputForwarder(io, tty, report).forward(stream);
+  return outputForwarder(io, how).forward(stream);
 }
 
 export interface OutputForwarder {
@@ -47,7 +46,10 @@ export function markWritesThrough(...streams: Writable[]): void {
 }
 
 /** forwardOutput in two steps, so that the attach can ask `idle()` before the stream exists. */
-export function outputForwarder(io: { stdout: Writable; stderr: Writable }, tty: boolean, report: Reporter): OutputForwarder {
+export function outputForwarder(
+  io: { stdout: Writable; stderr: Writable },
+  { tty, report }: { tty: boolean; report: Reporter },
+): OutputForwarder {
   const destination = tty
     ? rawOutput(io.stdout)
     : new FrameDemuxer(io.stdout, io.stderr, (message) => report.warn(`engine: ${message.trim()}`));

@@ -89,7 +89,7 @@ export class StopControl {
         `timed out after ${formatDuration(ms)}: stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
       );
       this.signalToSend = this.stopSignal;
-      this.forward(false);
+      this.forward({ announce: false });
     }, ms);
   }
 
@@ -108,7 +108,7 @@ export class StopControl {
       `${failure.message}; stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
     );
     this.signalToSend = this.stopSignal;
-    this.forward(false);
+    this.forward({ announce: false });
   }
 
   /** The write failure that stopped the one-off, if one did. */
@@ -143,7 +143,7 @@ export class StopControl {
   }
 
   /** Sends the first interrupt as it came, as docker run's signal proxy does, or the stop signal where oneoff stops it. */
-  private forward(announce = true): void {
+  private forward({ announce = true } = {}): void {
     const signal = this.signalToSend;
     if (this.forwarded || !signal || !this.containerId) return;
     this.forwarded = true;

@@ -71,7 +71,7 @@ export class SessionTeardown<Result extends Ended> {
    * remove it either. The watchdog takes over, and the error returned says so (`removes`:
    * what it removes, "one-off NAME (ID)"); any other error is returned as it is.
    */
-  engineGone(error: unknown, created: boolean, removes: string): unknown {
+  engineGone(error: unknown, { created, removes }: { created: boolean; removes: string }): unknown {
     if (!created || !(error instanceof EngineUnreachable)) return error;
     this.handedToWatchdog = true;
     this.watchdog.abandon();

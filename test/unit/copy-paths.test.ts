@@ -84,10 +84,10 @@ describe("--copy-in / --copy-out values", () => {
   });
 
   it("refuses --copy-out with --detach, and allows --copy-in with it", () => {
-    expect(refusal(() => parseFileCopies([], ["/x:y"], CWD, true)).message).toBe(
+    expect(refusal(() => parseFileCopies({ copyOut: ["/x:y"], cwd: CWD, detach: true })).message).toBe(
       "--copy-out cannot be combined with --detach: nobody is there to copy when it ends",
     );
-    expect(parseFileCopies(["a:/a"], [], CWD, true).copyIn).toHaveLength(1);
+    expect(parseFileCopies({ copyIn: ["a:/a"], cwd: CWD, detach: true }).copyIn).toHaveLength(1);
   });
 });
 
@@ -150,8 +150,10 @@ describe("--copy-in / --copy-out through the CLI and the library", () => {
 
 describe("--copy-out-limit", () => {
   it("is 1g unless given, and reads docker's size units", () => {
-    expect(parseFileCopies([], ["/x:y"], CWD, false).copyOutLimitBytes).toBe(1024 ** 3);
-    expect(parseFileCopies([], ["/x:y"], CWD, false, copyOutLimitFlag("4g")).copyOutLimitBytes).toBe(4 * 1024 ** 3);
+    expect(parseFileCopies({ copyOut: ["/x:y"], cwd: CWD, detach: false }).copyOutLimitBytes).toBe(1024 ** 3);
+    expect(parseFileCopies({ copyOut: ["/x:y"], cwd: CWD, detach: false, copyOutLimit: copyOutLimitFlag("4g") }).copyOutLimitBytes).toBe(
+      4 * 1024 ** 3,
+    );
     expect(copyOutLimitFlag("512k")).toBe(512 * 1024);
   });
 

@@ -81,7 +81,7 @@ describe("attach reading into a reused buffer", () => {
     // They copy what they write (as the process's own streams keep nothing): the buffer may be
     // reused whenever their queues are empty.
     markWritesThrough(stdout, stderr);
-    const forwarder = outputForwarder({ stdout, stderr }, false, silentReporter);
+    const forwarder = outputForwarder({ stdout, stderr }, { tty: false, report: silentReporter });
     const stream = await reusedBufferAttach(
       { kind: "unix", socketPath },
       "/containers/x/attach?stream=1&stdout=1&stderr=1",
@@ -135,7 +135,7 @@ describe("attach reading into a reused buffer", () => {
     const kept: Buffer[] = [];
     const stdout = new Writable({ write: (chunk: Buffer, _encoding, done) => (kept.push(chunk), done()) });
     const stderr = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const forwarder = outputForwarder({ stdout, stderr }, false, silentReporter);
+    const forwarder = outputForwarder({ stdout, stderr }, { tty: false, report: silentReporter });
     const stream = await reusedBufferAttach({ kind: "unix", socketPath }, "/containers/x/attach?stream=1&stdout=1", forwarder.idle);
     expect(await forwarder.forward(stream)).toBeUndefined();
     expect(Buffer.concat(kept).equals(bytes)).toBe(true);
@@ -154,7 +154,7 @@ describe("attach reading into a reused buffer", () => {
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     const sink = (name: "stdout" | "stderr") =>
       new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks[name].push(Buffer.from(chunk)), done()) });
-    const forwarder = outputForwarder({ stdout: sink("stdout"), stderr: sink("stderr") }, false, silentReporter);
+    const forwarder = outputForwarder({ stdout: sink("stdout"), stderr: sink("stderr") }, { tty: false, report: silentReporter });
     const stream = await reusedBufferAttach({ kind: "tcp", host: "127.0.0.1", port }, "/containers/x/attach?stream=1", forwarder.idle);
     expect(await forwarder.forward(stream)).toBeUndefined();
     expect(Buffer.concat(chunks.stdout).equals(bytes)).toBe(true);

@@ -115,7 +115,7 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
       });
       checkCancelled();
     }
-    const forwarder = outputForwarder(io, options.tty, report);
+    const forwarder = outputForwarder(io, { tty: options.tty, report });
     // A terminal session's keys: the engine is told them, and oneoff finds them (DetachKeys).
     const keysToDetach = options.tty && options.interactive ? (options.detachKeys ?? DEFAULT_DETACH_KEYS) : undefined;
     const stream = await engine.attach(containerId, {
@@ -187,7 +187,10 @@ export async function runAttached(options: AttachedRunOptions): Promise<Attached
     // Cancelled before start (also while waiting for a lock): exit as the interrupt says.
     if (stop.cancelledBy && (error instanceof Cancelled || containerId === undefined))
       return teardown.end({ ...cancelledEnding(stop), containerId: containerId ?? "" });
-    throw teardown.engineGone(error, containerId !== undefined, `one-off ${spec.name} (${containerId?.slice(0, 12)})`);
+    throw teardown.engineGone(error, {
+      created: containerId !== undefined,
+      removes: `one-off ${spec.name} (${containerId?.slice(0, 12)})`,
+    });
   } finally {
     sessionOver = true;
     const id = containerId;

@@ -139,7 +139,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
         ...(options.interactive ? { detachKeys: keysToDetach } : {}),
       });
       holdings.stream = stream;
-      output = forwardOutput(stream, io, true, report);
+      output = forwardOutput(stream, io, { tty: true, report });
       if (options.interactive) {
         holdings.restoreTerminal = enterRawMode(io.stdin);
         holdings.stopStdin = pumpStdin(io.stdin, stream, new DetachKeys(keysToDetach), new TypedInterrupts(() => stop.stopAsTyped()));
@@ -156,7 +156,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       );
     } else if (taskContainerId) {
       followed = { stdout: new ByteCounter(io.stdout), stderr: new ByteCounter(io.stderr) };
-      output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), followed, false, report);
+      output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), followed, { tty: false, report });
     } else {
       const logs = followServiceLogs(jobs, serviceId, io, report, () => taskOver);
       holdings.stopServiceLogs = logs.stop;
@@ -176,7 +176,10 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     // lines: read the log once more and pass on what the followed one did not carry.
     if (followed && taskContainerId && !outputError) {
       const rest = { stdout: new ByteSkipper(io.stdout, followed.stdout.bytes), stderr: new ByteSkipper(io.stderr, followed.stderr.bytes) };
-      outputError = await forwardOutput(await engine.logs(taskContainerId, { follow: false, timestamps: false }), rest, false, report);
+      outputError = await forwardOutput(await engine.logs(taskContainerId, { follow: false, timestamps: false }), rest, {
+        tty: false,
+        report,
+      });
     }
     if (outputError && !(outputError instanceof WriteFailed)) report.warn(`the job's output stream broke: ${outputError.message}`);
     const signal = stop.interruptedBy;
@@ -207,7 +210,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     });
   } catch (error) {
     if (stop.cancelledBy && serviceId === undefined) return teardown.end({ ...cancelledEnding(stop), serviceId: "" });
-    throw teardown.engineGone(error, serviceId !== undefined, `job ${spec.Name}`);
+    throw teardown.engineGone(error, { created: serviceId !== undefined, removes: `job ${spec.Name}` });
   } finally {
     const id = serviceId;
     await teardown.finish({

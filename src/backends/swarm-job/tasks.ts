@@ -104,7 +104,7 @@ export function followServiceLogs(
     if (stopped) stream.destroy();
     let lastData = Date.now();
     stream.on("data", () => (lastData = Date.now()));
-    const forwarding = forwardOutput(stream, io, false, report);
+    const forwarding = forwardOutput(stream, io, { tty: false, report });
     quiet = setInterval(() => {
       if (over() && Date.now() - lastData > 500) stream?.destroy();
     }, 100);

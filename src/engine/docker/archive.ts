@@ -26,7 +26,7 @@ export function putArchive(target: RequestTarget, containerId: string, container
       headers: { "Content-Type": "application/x-tar" },
       // A connection of its own for a long stream (over ssh too), not a pooled one.
     },
-    true,
+    { dedicated: true },
   );
   return new Promise((resolve, reject) => {
     let answered = false;
@@ -56,7 +56,7 @@ export function putArchive(target: RequestTarget, containerId: string, container
 
 /** The tar of `containerPath` as it streams from the engine; undefined when the path does not exist. */
 export function getArchive(target: RequestTarget, containerId: string, containerPath: string): Promise<Readable | undefined> {
-  const request = openRequest(target, { method: "GET", path: archivePath(containerId, containerPath) }, true);
+  const request = openRequest(target, { method: "GET", path: archivePath(containerId, containerPath) }, { dedicated: true });
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
       const status = response.statusCode ?? 500;
@@ -110,7 +110,7 @@ export async function statPath(target: RequestTarget, containerId: string, fileP
  */
 export function readSmallArchive(target: RequestTarget, containerId: string, filePath: string): Promise<Buffer | undefined | "too large"> {
   // Pooled: a socket destroyed mid-answer leaves the pool (and over ssh, a connection of its own would be a new ssh).
-  const request = openRequest(target, { method: "GET", path: archivePath(containerId, filePath) }, false);
+  const request = openRequest(target, { method: "GET", path: archivePath(containerId, filePath) }, { dedicated: false });
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
       const status = response.statusCode ?? 0;

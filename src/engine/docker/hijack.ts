@@ -13,7 +13,7 @@ export function hijack(target: RequestTarget, requestPath: string): Promise<Dupl
   const request = openRequest(
     target,
     { method: "POST", path: requestPath, headers: { Connection: "Upgrade", Upgrade: "tcp", "Content-Length": "0" } },
-    true,
+    { dedicated: true },
   );
   return new Promise((resolve, reject) => {
     request.once("upgrade", (_response, socket: Socket, head: Buffer) => {

@@ -54,7 +54,7 @@ export function jsonRequest(
   const request = openRequest(
     target,
     { method, path: requestPath, headers, ...(options.signal ? { signal: options.signal } : {}) },
-    longHeld,
+    { dedicated: longHeld },
   );
   // The transport's limit, if it has one (the watchdog's: it must end): ETIMEDOUT reads as unreachable.
   const limit = longHeld ? undefined : target.requestTimeoutMs;
@@ -102,7 +102,7 @@ export function rawRequest(
   requestPath: string,
   headers: Record<string, string> = {},
 ): Promise<RawResponse> {
-  const request = openRequest(target, { method, path: requestPath, headers }, false);
+  const request = openRequest(target, { method, path: requestPath, headers }, { dedicated: false });
   return new Promise((resolve, reject) => {
     request.once("response", (response) => {
       const chunks: Buffer[] = [];

@@ -61,7 +61,11 @@ export function modemOptions({ connection, tls, agent, requestTimeoutMs }: Trans
  * A request over the transport. `dedicated`: on a connection of its own, never a pooled one
  * (an attach becomes the stream; a wait is held open for as long as the one-off runs).
  */
-export function openRequest({ connection, tls, agent }: Transport, options: RequestOptions, dedicated: boolean): ClientRequest {
+export function openRequest(
+  { connection, tls, agent }: Transport,
+  options: RequestOptions,
+  { dedicated }: { dedicated: boolean },
+): ClientRequest {
   // Node's agent works out a TLS server name for every request, TLS or not, by matching the
   // Host header against its IPv6 pattern, whose first use costs 7-10 ms (Node 20-24) of a
   // run's start. Only https uses the name: the others are told there is none.
