@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { OneoffError } from "../output/errors.js";
+import type { RunOptions } from "../types/options.js";
 
 /**
  * Splits argv at the first `--`: everything after it is the one-off's command, passed on
@@ -112,4 +113,14 @@ export function configFileAsConfig(action: Command): void {
   if (config !== undefined && config !== file)
     throw new OneoffError(`--file ${file} and --config ${config} name two config files`, { hint: "give one of them" });
   action.setOptionValue("config", file);
+}
+
+/**
+ * The flags given among `names`, RunOptions named as the flags are (commander's names: a
+ * repeatable flag collects a list, --network gives network), taken as commander read them.
+ */
+export function sameNameOptions(flags: Record<string, unknown>, names: ReadonlyArray<keyof RunOptions>): RunOptions {
+  const options: Record<string, unknown> = {};
+  for (const name of names) if (flags[name] !== undefined) options[name] = flags[name];
+  return options as RunOptions;
 }

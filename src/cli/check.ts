@@ -5,9 +5,10 @@
 import { OneoffError } from "../output/errors.js";
 import { errorBody } from "../output/json-document.js";
 import { Command, Option } from "commander";
-import { ENGINE_KINDS, type EngineKind } from "../types/config.js";
+import { ENGINE_KINDS } from "../types/config.js";
 import type { RunOptions } from "../types/options.js";
 import type { CliContext, CliIO } from "./command.js";
+import { sameNameOptions } from "./argv.js";
 
 export function checkCommand(context: CliContext): Command {
   return new Command("check")
@@ -38,18 +39,11 @@ Examples:
     .action((task: string | undefined, flags: Record<string, unknown>) =>
       context.act(async () => {
         const options: RunOptions = {
-          ...(task ? { task } : {}),
-          ...(context.afterDashDash ? { command: context.afterDashDash } : {}),
-          ...(flags.config ? { config: flags.config as string } : {}),
-          ...(flags.release ? { release: flags.release as string } : {}),
-          ...(flags.from ? { from: flags.from as string } : {}),
-          ...(flags.user ? { user: flags.user as string } : {}),
-          ...(flags.workdir ? { workdir: flags.workdir as string } : {}),
-          ...(flags.network ? { networks: flags.network as string[] } : {}),
-          ...(flags.registryAuth ? { registryAuth: flags.registryAuth as string } : {}),
-          ...(flags.engine ? { engine: flags.engine as EngineKind } : {}),
+          ...sameNameOptions(flags, ["config", "release", "from", "user", "workdir", "network", "registryAuth", "engine"]),
           ...context.engineFlags(),
         };
+        if (task) options.task = task;
+        if (context.afterDashDash) options.command = context.afterDashDash;
         return (await runChecks(options, context.io, { json: flags.json === true })) ? 0 : 125;
       }),
     );

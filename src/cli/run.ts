@@ -3,10 +3,10 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { RunOptions } from "../types/options.js";
-import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../types/config.js";
+import { ENGINE_KINDS, PULL_POLICIES } from "../types/config.js";
 import { OneoffError } from "../output/errors.js";
 import { copyOutLimitFlag, keepForFlag, timeoutFlag, waitLockFlag } from "../formats/flag-values.js";
-import { collect } from "./argv.js";
+import { collect, sameNameOptions } from "./argv.js";
 import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
 import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
 import { asDockerRunSettings, inHelpGroups } from "./help-groups.js";
@@ -233,64 +233,67 @@ function parseSeconds(value: string): number {
   return seconds;
 }
 
+/**
+ * run's flags that are RunOptions of the same name and type, as commander reads them: a
+ * repeatable flag collects a list (--network: network), a switch is true.
+ */
+const SAME_NAME_FLAGS = [
+  "config",
+  "from",
+  "compose",
+  "service",
+  "release",
+  "env",
+  "envFile",
+  "user",
+  "workdir",
+  "network",
+  "volume",
+  "mount",
+  "entrypoint",
+  "memory",
+  "cpus",
+  "label",
+  "interactive",
+  "tty",
+  "name",
+  "pull",
+  "engine",
+  "constraint",
+  "registryAuth",
+  "stopTimeout",
+  "lock",
+  "dryRun",
+  "quiet",
+  "detach",
+  "json",
+  "detachKeys",
+  "capture",
+  "copyIn",
+  "copyOut",
+] as const satisfies ReadonlyArray<keyof RunOptions>;
+
 function toRunOptions(task: string | undefined, flags: Record<string, unknown>, context: CliContext): RunOptions {
-  const pick = <T>(name: string) => flags[name] as T | undefined;
   refuseNotForOneOffs(flags);
-  const options: RunOptions = {};
-  const set = <K extends keyof RunOptions>(key: K, value: RunOptions[K] | undefined) => {
-    if (value !== undefined) options[key] = value;
-  };
-  // Durations and sizes are read here, once, into milliseconds and bytes.
-  const read = <T, R>(text: T | undefined, parse: (text: T) => R) => (text === undefined ? undefined : parse(text));
-  set("task", task);
-  // The first word after run's own flags: a task when oneoff.yaml names one, else the command.
-  if (task !== undefined) options.taskOrCommand = true;
-  set("config", pick<string>("config"));
-  set("from", pick<string>("from"));
-  set("compose", pick<string[]>("compose"));
-  set("service", pick<string>("service"));
-  set("release", pick<string>("release"));
-  set("env", pick<string[]>("env"));
-  set("envFiles", pick<string[]>("envFile"));
-  set("user", pick<string>("user"));
-  set("workdir", pick<string>("workdir"));
-  set("networks", pick<string[]>("network"));
-  set("volumes", pick<string[]>("volume"));
-  set("mounts", pick<string[]>("mount"));
-  set("entrypoint", pick<string>("entrypoint"));
-  set("memory", pick<string>("memory"));
-  set("cpus", pick<string>("cpus"));
-  set("labels", pick<string[]>("label"));
-  set("interactive", pick<boolean>("interactive"));
-  set("tty", pick<boolean>("tty"));
-  // commander reads -T, --no-TTY as TTY: false (true when not given).
+  const options = sameNameOptions(flags, SAME_NAME_FLAGS);
+  if (task !== undefined) {
+    options.task = task;
+    // The first word after run's own flags: a task when oneoff.yaml names one, else the command.
+    options.taskOrCommand = true;
+  }
+  // commander reads -T, --no-TTY as TTY: false, and --no-stdin as stdin: false (true when not given).
   if (flags.TTY === false) options.noTty = true;
-  // commander reads --no-stdin as stdin: false.
   if (flags.stdin === false) options.noStdin = true;
-  set("name", pick<string>("name"));
   Object.assign(options, runtimeFlagsOf(flags));
-  set("pull", pick<PullPolicy>("pull"));
-  set("engine", pick<EngineKind>("engine"));
-  set("constraints", pick<string[]>("constraint"));
-  set("registryAuth", pick<string>("registryAuth"));
-  set("stopTimeoutSeconds", pick<number>("stopTimeout"));
-  set("timeout", read(pick<string>("timeout"), timeoutFlag));
-  set("lock", pick<string>("lock"));
-  set("waitLock", read(pick<string | true>("waitLock"), waitLockFlag));
-  set("dryRun", pick<boolean>("dryRun"));
-  set("quiet", pick<boolean>("quiet"));
+  // Durations and sizes are read here, once, into milliseconds and bytes.
+  if (flags.timeout !== undefined) options.timeout = timeoutFlag(flags.timeout as string);
+  if (flags.waitLock !== undefined) options.waitLock = waitLockFlag(flags.waitLock as string | true);
+  if (flags.keepFor !== undefined) options.keepFor = keepForFlag(flags.keepFor as string);
+  if (flags.copyOutLimit !== undefined) options.copyOutLimit = copyOutLimitFlag(flags.copyOutLimit as string);
   if (context.debug) options.debug = true;
-  set("detach", pick<boolean>("detach"));
-  set("keepFor", read(pick<string>("keepFor"), keepForFlag));
-  set("json", pick<boolean>("json"));
-  set("detachKeys", pick<string>("detachKeys"));
-  set("capture", pick<boolean>("capture"));
-  set("copyIn", pick<string[]>("copyIn"));
-  set("copyOut", pick<string[]>("copyOut"));
-  set("copyOutLimit", read(pick<string>("copyOutLimit"), copyOutLimitFlag));
   Object.assign(options, context.engineFlags());
   if (options.capture && !options.json)
     throw new OneoffError("--capture needs --json", { hint: "add --json: the captured output goes into its document" });
-  set("command", context.afterDashDash);
+  if (context.afterDashDash !== undefined) options.command = context.afterDashDash;
   return options;
 }

@@ -9,6 +9,21 @@
 import { OneoffError } from "../output/errors.js";
 import { SETTINGS } from "../settings/table.js";
 
+/** `--env-file` -> `envFile`: the option a long flag sets is named as commander names the flag. */
+const optionNamed = (flag: string) => flag.replace(/^--/, "").replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
+
+/** The long flags of run, shell and release (and the global engine flags) that are not rows of settings/table.ts. */
+const LONG_FLAGS = [
+  ...["--config", "--from", "--compose", "--service", "--release", "--env", "--env-file", "--user", "--workdir"],
+  ...["--network", "--volume", "--mount", "--entrypoint", "--memory", "--cpus", "--label", "--interactive"],
+  ...["--no-stdin", "--tty", "--name", "--detach-keys", "--force", "--no-wait", "--pull", "--registry-auth"],
+  ...["--stop-timeout", "--timeout", "--lock", "--wait-lock", "--dry-run", "--quiet", "--debug", "--detach"],
+  ...["--keep-for", "--json", "--capture", "--engine", "--constraint", "--copy-in", "--copy-out", "--copy-out-limit"],
+  ...["--host", "--env-name"],
+  // docker run's flags that are no row of the table (cli/runtime-options.ts).
+  ...["--add-host", "--dns", "--hostname", "--platform"],
+];
+
 /** Each CLI flag and the LibraryRunOptions / EngineOptions key it sets. */
 export const OPTION_OF_FLAG: ReadonlyMap<string, string> = new Map([
   // settings/table.ts's rows: the option is named as the flag.
@@ -16,70 +31,11 @@ export const OPTION_OF_FLAG: ReadonlyMap<string, string> = new Map([
     [row.flag, row.name],
     ...(row.short ? [[row.short, row.name] as [string, string]] : []),
   ]),
-  ["--config", "config"],
-  ["-f", "config"],
-  ["--file", "config"],
-  ["--from", "from"],
-  ["--compose", "compose"],
-  ["--service", "service"],
-  ["--release", "release"],
-  ["-e", "env"],
-  ["--env", "env"],
-  ["--env-file", "envFiles"],
-  ["-u", "user"],
-  ["--user", "user"],
-  ["-w", "workdir"],
-  ["--workdir", "workdir"],
-  ["--network", "networks"],
-  ["-v", "volumes"],
-  ["--volume", "volumes"],
-  ["--mount", "mounts"],
-  ["--entrypoint", "entrypoint"],
-  ["-m", "memory"],
-  ["--memory", "memory"],
-  ["--cpus", "cpus"],
-  ["-l", "labels"],
-  ["--label", "labels"],
-  ["-i", "interactive"],
-  ["--interactive", "interactive"],
-  ["--no-stdin", "noStdin"],
-  ["-t", "tty"],
-  ["--tty", "tty"],
-  ["-T", "noTty"],
-  ["--no-TTY", "noTty"],
-  ["--name", "name"],
-  ["--detach-keys", "detachKeys"],
-  ["--force", "force"],
-  ["--no-wait", "noWait"],
-  ["--pull", "pull"],
-  ["--registry-auth", "registryAuth"],
-  ["--stop-timeout", "stopTimeoutSeconds"],
-  ["--timeout", "timeout"],
-  ["--lock", "lock"],
-  ["--wait-lock", "waitLock"],
-  ["--dry-run", "dryRun"],
-  ["-q", "quiet"],
-  ["--quiet", "quiet"],
-  ["--debug", "debug"],
-  ["-d", "detach"],
-  ["--detach", "detach"],
-  ["--keep-for", "keepFor"],
-  ["--json", "json"],
-  ["--capture", "capture"],
-  ["--engine", "engine"],
-  ["--constraint", "constraints"],
-  ["--copy-in", "copyIn"],
-  ["--copy-out", "copyOut"],
-  ["--copy-out-limit", "copyOutLimit"],
-  ["-H", "host"],
-  ["--host", "host"],
-  ["--context", "dockerContext"],
-  ["--env-name", "envName"],
-  // docker run's flags that are no row of the table (cli/runtime-options.ts): named as the flag.
-  ["--add-host", "addHost"],
-  ["--dns", "dns"],
-  ["--hostname", "hostname"],
-  ["--platform", "platform"],
+  ...LONG_FLAGS.map((flag): [string, string] => [flag, optionNamed(flag)]),
+  // One-letter flags, and the flags whose option is named otherwise.
+  ...Object.entries({ "-f": "config", "--file": "config", "-e": "env", "-u": "user", "-w": "workdir", "-v": "volume" }),
+  ...Object.entries({ "-m": "memory", "-l": "label", "-i": "interactive", "-t": "tty", "-q": "quiet", "-d": "detach" }),
+  ...Object.entries({ "-T": "noTty", "--no-TTY": "noTty", "-H": "host", "--context": "dockerContext" }),
 ]);
 
 // A flag token: at the start or after a space or an opening bracket, and ending at a space,

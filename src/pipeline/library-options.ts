@@ -12,12 +12,12 @@ export type Duration = number | string;
 
 export interface LibraryRunOptions extends Omit<
   RunOptions,
-  "env" | "labels" | "memory" | "cpus" | "shmSize" | "copyOutLimit" | "timeout" | "keepFor" | "waitLock" | "command"
+  "env" | "label" | "memory" | "cpus" | "shmSize" | "copyOutLimit" | "timeout" | "keepFor" | "waitLock" | "command"
 > {
   /** The command (argv), or extra arguments appended to the task's command. */
   command?: string[];
   env?: Record<string, string> | string[];
-  labels?: Record<string, string> | string[];
+  label?: Record<string, string> | string[];
   /** Bytes, or text such as "512m". */
   memory?: number | string;
   cpus?: number | string;
@@ -37,11 +37,11 @@ const durationText = (value: Duration) => (typeof value === "number" ? `${value}
 const size = (value: number | string) => String(value);
 
 export function toRunOptions(options: LibraryRunOptions): RunOptions {
-  const { env, labels, memory, cpus, shmSize, copyOutLimit, timeout, keepFor, waitLock, ...rest } = options;
+  const { env, label, memory, cpus, shmSize, copyOutLimit, timeout, keepFor, waitLock, ...rest } = options;
   return {
     ...rest,
     ...(env === undefined ? {} : { env: pairs(env) }),
-    ...(labels === undefined ? {} : { labels: pairs(labels) }),
+    ...(label === undefined ? {} : { label: pairs(label) }),
     ...(memory === undefined ? {} : { memory: size(memory) }),
     ...(cpus === undefined ? {} : { cpus: String(cpus) }),
     ...(shmSize === undefined ? {} : { shmSize: size(shmSize) }),

@@ -238,7 +238,7 @@ export async function planRun(
   sources: { config?: AppConfig | undefined; sourceLayers?: SettingsLayer[] } = {},
 ): Promise<RunPlan> {
   const config = "config" in sources ? sources.config : await loadAppConfig(options.config, cwd, env);
-  const flagEnvFiles = (options.envFiles ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`, "docker"));
+  const flagEnvFiles = (options.envFile ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`, "docker"));
   return resolveRunPlan({
     config,
     options,

@@ -10,24 +10,23 @@ import { ENGINE_KINDS, type AppConfig, type EngineKind } from "../types/config.j
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "../config/value-rules.js";
 
 export function backendOf(
-  options: Pick<RunOptions, "engine" | "constraints" | "detach">,
+  options: Pick<RunOptions, "engine" | "constraint" | "detach">,
   config: Pick<AppConfig, "engine" | "constraints"> | undefined,
   hostEnv: Environment,
-  interactive: boolean,
-  tty: boolean,
+  { interactive, tty }: { interactive: boolean; tty: boolean },
 ): { backend: EngineKind; constraints: string[] } {
   const fromEnv = hostEnv.ONEOFF_ENGINE?.trim() || undefined;
   if (fromEnv && !ENGINE_KINDS.includes(fromEnv as EngineKind)) {
     throw new OneoffError(`ONEOFF_ENGINE="${fromEnv}" is not an engine`, { hint: `use one of ${ENGINE_KINDS.join(", ")}` });
   }
   const engine = options.engine ?? (fromEnv as EngineKind | undefined) ?? config?.engine ?? "docker";
-  const constraints = [...(config?.constraints ?? []), ...(options.constraints ?? [])];
+  const constraints = [...(config?.constraints ?? []), ...(options.constraint ?? [])];
   if (engine !== "swarm") {
-    if (options.constraints?.length)
+    if (options.constraint?.length)
       throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
     return { backend: engine, constraints: [] };
   }
-  const malformed = options.constraints?.find((constraint) => !isConstraint(constraint));
+  const malformed = options.constraint?.find((constraint) => !isConstraint(constraint));
   if (malformed !== undefined) throw new OneoffError(`--constraint "${malformed}": ${CONSTRAINT_PROBLEM}`, { hint: CONSTRAINT_FIX });
   // A job's container gets no stdin close from Swarm (no StdinOnce), so piped input would
   // never reach EOF; a terminal session ends when its user exits, so it needs no EOF.

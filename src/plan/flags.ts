@@ -25,9 +25,9 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
       throw new OneoffError(`--workdir "${options.workdir}": not an absolute path`, { hint: "start it with /" });
     settings.workdir = options.workdir;
   }
-  if (options.networks?.length) settings.networks = options.networks;
-  if (options.volumes?.length) {
-    settings.mounts = options.volumes.map((volume) => {
+  if (options.network?.length) settings.networks = options.network;
+  if (options.volume?.length) {
+    settings.mounts = options.volume.map((volume) => {
       const mount = parseVolume(volume, cwd);
       if (typeof mount === "string")
         throw new OneoffError(`-v "${volume}": ${mount}`, {
@@ -36,10 +36,10 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
       return mount;
     });
   }
-  if (options.mounts?.length) {
+  if (options.mount?.length) {
     settings.mounts = [
       ...(settings.mounts ?? []),
-      ...options.mounts.map((text) => {
+      ...options.mount.map((text) => {
         const mount = parseMount(text, cwd);
         if (typeof mount === "string")
           throw new OneoffError(`--mount "${text}": ${mount}`, {
@@ -64,7 +64,7 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
       throw new OneoffError(`--cpus "${options.cpus}": not a number of CPUs`, { hint: "use a positive number such as 0.5 or 2" });
     settings.nanoCpus = nanoCpus;
   }
-  if (options.labels?.length) settings.labels = parseLabelFlags(options.labels);
+  if (options.label?.length) settings.labels = parseLabelFlags(options.label);
   Object.assign(settings, runtimeFlagSettings(options));
   return { source: "flags", settings };
 }

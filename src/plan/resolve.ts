@@ -41,7 +41,7 @@ export interface ResolveInputs {
   config: AppConfig | undefined;
   options: RunOptions;
   hostEnv: Environment;
-  /** Values read from options.envFiles, in order. */
+  /** Values read from options.envFile, in order. */
   flagEnvFiles: Array<Record<string, string>>;
   /** Used for the app name when there is no config file. */
   cwdName: string;
@@ -82,7 +82,7 @@ export function resolveRunPlan({
   const { command, task } = chooseCommand(config, options);
   if (task) fileSays(...task.envFileLayers, task.overrides);
   for (const [i, values] of flagEnvFiles.entries()) {
-    layers.push({ source: `--env-file ${options.envFiles?.[i] ?? ""}`.trim(), settings: { env: values } });
+    layers.push({ source: `--env-file ${options.envFile?.[i] ?? ""}`.trim(), settings: { env: values } });
   }
   layers.push(flagLayer(options, hostEnv, cwd));
   const { interactive, tty } = chooseTerminal(options, task, stdinIsTTY);
@@ -140,7 +140,7 @@ export function resolveRunPlan({
     ...timing,
     ...containerNaming(options, timing.lock),
     ...detachment(options, interactive, tty, timing.timeoutMs),
-    ...backendOf(options, config, hostEnv, interactive, tty),
+    ...backendOf(options, config, hostEnv, { interactive, tty }),
     files: parseFileCopies({
       copyIn: options.copyIn,
       copyOut: options.copyOut,

@@ -123,7 +123,7 @@ export function detachKeysOf(options: RunOptions, config: AppConfig | undefined)
 
 /** --stop-timeout (the yaml key is checked where it is read, with its line). */
 export function stopTimeoutOf(options: RunOptions, config: AppConfig | undefined): number {
-  const seconds = options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
+  const seconds = options.stopTimeout ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
   if (seconds * 1000 > MAX_TIMER_MS)
     throw new OneoffError(`--stop-timeout ${seconds}: longer than oneoff can time`, {
       hint: `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds`,
@@ -136,7 +136,7 @@ export function stopTimeoutOf(options: RunOptions, config: AppConfig | undefined
  * docker run --stop-timeout sets it (the engine takes whole seconds: a fraction rounds up).
  */
 export function stopTimeoutGiven(options: RunOptions, config: AppConfig | undefined): Pick<RunPlan, "containerStopTimeout"> {
-  const seconds = options.stopTimeoutSeconds ?? config?.stopTimeoutSeconds;
+  const seconds = options.stopTimeout ?? config?.stopTimeoutSeconds;
   return seconds === undefined ? {} : { containerStopTimeout: Math.ceil(seconds) };
 }
 

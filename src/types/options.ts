@@ -51,20 +51,20 @@ export interface RunOptions extends RuntimeFlags {
   release?: string;
   /** `KEY=VALUE`, or `KEY` to pass the invoking environment's value. */
   env?: string[];
-  envFiles?: string[];
+  envFile?: string[];
   user?: string;
   workdir?: string;
-  networks?: string[];
+  network?: string[];
   /** docker's short syntax: [SOURCE:]TARGET[:MODE], MODE such as ro, z,ro or rslave. */
-  volumes?: string[];
-  /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volumes`. */
-  mounts?: string[];
+  volume?: string[];
+  /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */
+  mount?: string[];
   /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
   entrypoint?: string;
   memory?: string;
   cpus?: string;
   /** `KEY=VALUE` */
-  labels?: string[];
+  label?: string[];
   interactive?: boolean;
   /** Allocate a TTY (`-t`); with `interactive`, oneoff's stdin must be a terminal. */
   tty?: boolean;
@@ -101,7 +101,7 @@ export interface RunOptions extends RuntimeFlags {
   /** Registry credentials for the pull: `USER:env:VARIABLE` or `USER:file:PATH` (see docs/pipelines.md, Registries). */
   registryAuth?: string;
   /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
-  stopTimeoutSeconds?: number;
+  stopTimeout?: number;
   /** Stop the one-off after this many milliseconds (exit 124); "none" lifts the task's or the app's timeout. */
   timeout?: number | "none";
   /** Hold this engine-enforced lock while running; a second holder is refused. */
@@ -123,7 +123,7 @@ export interface RunOptions extends RuntimeFlags {
   /** Run as a container (docker) or as a Swarm job (swarm); default ONEOFF_ENGINE, then engine: in oneoff.yaml. */
   engine?: EngineKind;
   /** Swarm placement constraints, e.g. `node.hostname==db1`. */
-  constraints?: string[];
+  constraint?: string[];
   /** `LOCAL:CONTAINER_PATH`: copied into the one-off after create, before start. */
   copyIn?: string[];
   /** `CONTAINER_PATH:LOCAL`: copied out after the command exits, before removal. */

@@ -12,10 +12,10 @@ describe("a library error names options, not flags", () => {
     ["--compose needs --service", "compose needs service"],
     ['-e "1BAD=...": not a variable name', 'env: "1BAD=...": not a variable name'],
     ["use -e KEY=VALUE, or -e KEY to pass KEY from your environment", "use env KEY=VALUE, or env KEY to pass KEY from your environment"],
-    ["--stop-timeout 99999999: longer than oneoff can time", "stopTimeoutSeconds 99999999: longer than oneoff can time"],
+    ["--stop-timeout 99999999: longer than oneoff can time", "stopTimeout 99999999: longer than oneoff can time"],
     ["drop --detach, or run without --timeout / timeout:", "drop detach, or run without timeout / timeout:"],
-    ["--env-file x.env (line 3): bad", "envFiles x.env (line 3): bad"],
-    ["-T and --no-TTY and --network", "noTty and noTty and networks"],
+    ["--env-file x.env (line 3): bad", "envFile x.env (line 3): bad"],
+    ["-T and --no-TTY and --network", "noTty and noTty and network"],
     ["--cap-add, --shm-size and --device-cgroup-rule", "capAdd, shmSize and deviceCgroupRule"],
     ["with -H, --context or --env-name", "with host, dockerContext or envName"],
     ["(pass --config FILE)", "(pass config FILE)"],
@@ -26,7 +26,7 @@ describe("a library error names options, not flags", () => {
 
   it.each([
     // Inside paths, words and quoted values: not flags.
-    "--env-file /srv/--timeout/x.env: no such file".replace("--env-file", "envFiles"),
+    "--env-file /srv/--timeout/x.env: no such file".replace("--env-file", "envFile"),
     'name: "--timeout -e": taken',
     "a one-off with a read-only root, x-e and a--b",
     // Advice that is a command line: the command's own flags.

@@ -6,7 +6,7 @@ describe("the library's options: values where the CLI takes strings", () => {
   it("take env and labels as maps, sizes as bytes, durations as milliseconds", () => {
     const options = toRunOptions({
       env: { RAILS_ENV: "production", EMPTY: "" },
-      labels: { team: "payments" },
+      label: { team: "payments" },
       memory: 512 * 2 ** 20,
       cpus: 1.5,
       shmSize: 96 * 2 ** 20,
@@ -16,7 +16,7 @@ describe("the library's options: values where the CLI takes strings", () => {
     });
     expect(options).toEqual({
       env: ["RAILS_ENV=production", "EMPTY="],
-      labels: ["team=payments"],
+      label: ["team=payments"],
       memory: String(512 * 2 ** 20),
       cpus: "1.5",
       shmSize: String(96 * 2 ** 20),

@@ -108,7 +108,7 @@ describe("resolveRunPlan", () => {
     const plan = resolve({
       options: {
         task: "migrate",
-        envFiles: ["first.env", "second.env"],
+        envFile: ["first.env", "second.env"],
         env: ["LEVEL=flag", "FLAG_ONLY=f"],
         user: "nobody",
       },
@@ -142,7 +142,7 @@ describe("resolveRunPlan", () => {
 
   it("adds ONEOFF_LABELS' labels over the config's, under --label", () => {
     const plan = resolve({
-      options: { command: ["true"], labels: ["ci.job=from-flag"] },
+      options: { command: ["true"], label: ["ci.job=from-flag"] },
       hostEnv: { ONEOFF_LABELS: "ci.job=from-env, ci.pipeline=p 7,team=infra,," },
     });
     expect(plan.settings.labels).toEqual({ team: "infra", "ci.job": "from-flag", "ci.pipeline": "p 7" });
@@ -248,7 +248,7 @@ describe("resolveRunPlan", () => {
     const plan = resolve({
       config,
       flagEnvFiles,
-      options: { command: ["env"], env: ["__proto__=flag", "valueOf"], labels: ["__proto__=label"] },
+      options: { command: ["env"], env: ["__proto__=flag", "valueOf"], label: ["__proto__=label"] },
       hostEnv: { valueOf: "host" },
     });
     expect(Object.entries(plan.settings.env).sort()).toEqual([
@@ -296,7 +296,7 @@ describe("resolveRunPlan", () => {
   it.each([
     ["--user", { user: "1000:1000" }, { user: "1000:1000" }],
     ["--workdir", { workdir: "/tmp" }, { workdir: "/tmp" }],
-    ["--network (replacing the config's)", { networks: ["a", "b"] }, { networks: ["a", "b"] }],
+    ["--network (replacing the config's)", { network: ["a", "b"] }, { networks: ["a", "b"] }],
     ["--entrypoint", { entrypoint: "/bin/sh" }, { entrypoint: ["/bin/sh"] }],
     ["--entrypoint '' (clears the image's)", { entrypoint: "" }, { entrypoint: [""] }],
     ["--memory", { memory: "1g" }, { memoryBytes: 1024 ** 3 }],
@@ -308,13 +308,13 @@ describe("resolveRunPlan", () => {
   });
 
   it("merges --label over the config's labels, a bare name taking an empty value", () => {
-    const plan = resolve({ options: { command: ["true"], labels: ["team=core", "flag", "a=b=c"] } });
+    const plan = resolve({ options: { command: ["true"], label: ["team=core", "flag", "a=b=c"] } });
     expect(plan.settings.labels).toEqual({ team: "core", flag: "", a: "b=c" });
     expect(plan.provenance).toMatchObject({ "labels.team": "flags", "labels.flag": "flags", "labels.a": "flags" });
   });
 
   it("keeps config labels that no --label names", () => {
-    const plan = resolve({ options: { command: ["true"], labels: ["owner=me"] } });
+    const plan = resolve({ options: { command: ["true"], label: ["owner=me"] } });
     expect(plan.settings.labels).toEqual({ team: "payments", owner: "me" });
     expect(plan.provenance["labels.team"]).toBe("oneoff.yaml:9:1");
   });
@@ -325,7 +325,7 @@ describe("resolveRunPlan", () => {
     ["--memory", { memory: "0" }, '--memory "0": not a memory size', "use bytes or a number with k, m or g, such as 512m"],
     ["--cpus", { cpus: "many" }, '--cpus "many": not a number of CPUs', "use a positive number such as 0.5 or 2"],
     ["--cpus", { cpus: "-1" }, '--cpus "-1": not a number of CPUs', "use a positive number such as 0.5 or 2"],
-    ["--label", { labels: ["=x"] }, '--label "=x": missing label name', "use --label KEY=VALUE"],
+    ["--label", { label: ["=x"] }, '--label "=x": missing label name', "use --label KEY=VALUE"],
   ])("refuses a bad %s, naming the flag", (_name, options: RunOptions, message, hint) => {
     const error = resolveError({ options: { command: ["true"], ...options } });
     expect(error.message).toBe(message);
@@ -334,7 +334,7 @@ describe("resolveRunPlan", () => {
   });
 
   it.each([
-    ["the flag", { pull: "always" as const, stopTimeoutSeconds: 3, interactive: true }, configFrom(shopYaml), "always", 3, true],
+    ["the flag", { pull: "always" as const, stopTimeout: 3, interactive: true }, configFrom(shopYaml), "always", 3, true],
     ["the config", {}, configFrom(shopYaml), "never", 30, false],
     ["the defaults", {}, configFrom("image: shop\nrelease: v1\n"), "missing", 10, false],
   ])("takes pull, stop timeout and interactive from %s", (_name, options: RunOptions, config, pull, stop, interactive) => {
@@ -345,7 +345,7 @@ describe("resolveRunPlan", () => {
   });
 
   it("keeps a stop timeout of zero from the flag rather than falling back", () => {
-    expect(resolve({ options: { command: ["true"], stopTimeoutSeconds: 0 } }).stopTimeoutSeconds).toBe(0);
+    expect(resolve({ options: { command: ["true"], stopTimeout: 0 } }).stopTimeoutSeconds).toBe(0);
   });
 
   describe("refusals", () => {
@@ -485,7 +485,7 @@ describe("reserved labels", () => {
   it.each([
     [
       "a flag",
-      { options: { task: "migrate", labels: ["io.oneoff.task=forged"] } },
+      { options: { task: "migrate", label: ["io.oneoff.task=forged"] } },
       /label io\.oneoff\.task \(from flags\): labels starting with io\.oneoff\. are reserved/,
     ],
     [

@@ -30,12 +30,17 @@ describe("backendOf", () => {
     ["the config when ONEOFF_ENGINE is empty (unset)", {}, { engine: "swarm" }, { ONEOFF_ENGINE: "" }, "swarm"],
     ["--engine over ONEOFF_ENGINE and the config", { engine: "docker" }, { engine: "swarm" }, { ONEOFF_ENGINE: "swarm" }, "docker"],
   ])("picks %s", (_, options, config, hostEnv, engine) => {
-    expect(backendOf(options, config, hostEnv, false, false).backend).toBe(engine);
+    expect(backendOf(options, config, hostEnv, { interactive: false, tty: false }).backend).toBe(engine);
   });
 
   it("takes the config's constraints, then the flags'", () => {
     expect(
-      backendOf({ engine: "swarm", constraints: ["node.hostname==db1"] }, { constraints: ["node.role==worker"] }, {}, false, false),
+      backendOf(
+        { engine: "swarm", constraint: ["node.hostname==db1"] },
+        { constraints: ["node.role==worker"] },
+        {},
+        { interactive: false, tty: false },
+      ),
     ).toEqual({
       backend: "swarm",
       constraints: ["node.role==worker", "node.hostname==db1"],
@@ -50,44 +55,49 @@ describe("backendOf", () => {
   );
 
   it("drops the config's constraints for a container one-off", () => {
-    expect(backendOf({}, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({ backend: "docker", constraints: [] });
+    expect(backendOf({}, { constraints: ["node.role==worker"] }, {}, { interactive: false, tty: false })).toEqual({
+      backend: "docker",
+      constraints: [],
+    });
   });
 
   it.each(["node.hostname==db1", "node.labels.region != eu-west", "engine.labels.com.example.gpu==true", "node.role==manager"])(
     "accepts the constraint %s",
     (constraint) => {
-      expect(backendOf({ engine: "swarm", constraints: [constraint] }, undefined, {}, false, false).constraints).toEqual([constraint]);
+      expect(
+        backendOf({ engine: "swarm", constraint: [constraint] }, undefined, {}, { interactive: false, tty: false }).constraints,
+      ).toEqual([constraint]);
     },
   );
 
   it.each<[string, () => unknown, string, string]>([
     [
       "an ONEOFF_ENGINE that is not an engine",
-      () => backendOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, false, false),
+      () => backendOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, { interactive: false, tty: false }),
       'ONEOFF_ENGINE="kubernetes" is not an engine',
       "use one of docker, swarm",
     ],
     [
       "--constraint without swarm",
-      () => backendOf({ constraints: ["node.role==worker"] }, undefined, {}, false, false),
+      () => backendOf({ constraint: ["node.role==worker"] }, undefined, {}, { interactive: false, tty: false }),
       "--constraint places Swarm jobs",
       "add --engine swarm, or drop --constraint",
     ],
     [
       "a constraint with a single =",
-      () => backendOf({ engine: "swarm", constraints: ["node.hostname=db1"] }, undefined, {}, false, false),
+      () => backendOf({ engine: "swarm", constraint: ["node.hostname=db1"] }, undefined, {}, { interactive: false, tty: false }),
       '--constraint "node.hostname=db1": not a placement constraint (KEY==VALUE or KEY!=VALUE)',
       "e.g. node.hostname==db1 or node.role==manager",
     ],
     [
       "-i without -t on swarm",
-      () => backendOf({ engine: "swarm" }, undefined, {}, true, false),
+      () => backendOf({ engine: "swarm" }, undefined, {}, { interactive: true, tty: false }),
       "-i without -t cannot run as a Swarm job: Swarm cannot close a job's stdin, so the command would never see EOF",
       "use --engine docker for piped input, or copy the input in as a file",
     ],
     [
       "-t with --detach on swarm",
-      () => backendOf({ engine: "swarm", detach: true }, undefined, {}, false, true),
+      () => backendOf({ engine: "swarm", detach: true }, undefined, {}, { interactive: false, tty: true }),
       "a detached Swarm job cannot have a terminal",
       "drop -t, or drop --detach",
     ],
@@ -96,14 +106,16 @@ describe("backendOf", () => {
   });
 
   it("allows a terminal session (-it) and -i on docker", () => {
-    expect(backendOf({ engine: "swarm" }, undefined, {}, true, true).backend).toBe("swarm");
-    expect(backendOf({}, undefined, {}, true, false).backend).toBe("docker");
+    expect(backendOf({ engine: "swarm" }, undefined, {}, { interactive: true, tty: true }).backend).toBe("swarm");
+    expect(backendOf({}, undefined, {}, { interactive: true, tty: false }).backend).toBe("docker");
   });
 
   // A nested key pattern once backtracked exponentially on long dotted keys (30 segments: ~20s).
   it("refuses a long malformed dotted constraint at once", () => {
     const started = performance.now();
-    expect(() => backendOf({ engine: "swarm", constraints: [`${"a.".repeat(24)}a=b`] }, undefined, {}, false, false)).toThrow(OneoffError);
+    expect(() =>
+      backendOf({ engine: "swarm", constraint: [`${"a.".repeat(24)}a=b`] }, undefined, {}, { interactive: false, tty: false }),
+    ).toThrow(OneoffError);
     expect(performance.now() - started).toBeLessThan(50);
   });
 });
