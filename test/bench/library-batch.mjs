@@ -10,7 +10,7 @@ const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() 
 const begin = process.hrtime.bigint();
 const results = await Promise.allSettled(
   Array.from({ length: count }, () =>
-    run({ release: image, command: ["true"], labels: [label], quiet: true }, { stdout: discard(), stderr: discard() }),
+    run({ release: image, command: ["true"], label: [label], quiet: true }, { stdout: discard(), stderr: discard() }),
   ),
 );
 const ms = Number(process.hrtime.bigint() - begin) / 1e6;
