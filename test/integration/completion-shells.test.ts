@@ -90,7 +90,9 @@ function complete(shell: "zsh" | "fish", line: string): { candidates: string[]; 
   const output = execFileSync(command[0] as string, command[1] as string[], {
     encoding: "utf8",
     env,
-    timeout: 5000,
+    // A guard against a shell that hangs, not a speed check: under the integration tier's load
+    // a completion that starts oneoff took over 5 s (two of them failed so, load average 12).
+    timeout: 45_000,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines = output.split("\n").filter((entry) => entry !== "");
