@@ -29,6 +29,7 @@ const short = shortCommands(node, LABEL, imageId);
 const commands = {
   "docker run --rm IMAGE true": dockerRunTrue(LABEL),
   "raw Engine API floor (node, no deps)": short.floor,
+  "the floor's calls through dockerode": short.dockerodeFloor,
   "oneoff run -- true": short.run,
   "node -e 0": short.bare,
   "oneoff --version": short.version,

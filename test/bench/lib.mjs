@@ -150,12 +150,13 @@ export const dockerRunTrue = (label) => ["docker", ["run", "--rm", "--label", la
 /**
  * The short commands the latency benchmarks time on the node binary NODE, each [FILE, ARGS]:
  * the raw floor (raw-floor.cjs: a run's Engine API calls from a dependency-free script, given
- * the image's ID), `oneoff run -- true`, `node -e 0` and `oneoff --version`. The one-offs
+ * the image's ID), the same calls through dockerode (dockerode-floor.cjs), `oneoff run -- true`, `node -e 0` and `oneoff --version`. The one-offs
  * carry LABEL.
  */
 export function shortCommands(node, label, imageId) {
   return {
     floor: [node, [fileURLToPath(new URL("./raw-floor.cjs", import.meta.url)), "--label", label, imageId, "true"]],
+    dockerodeFloor: [node, [fileURLToPath(new URL("./dockerode-floor.cjs", import.meta.url)), "--label", label, imageId, "true"]],
     run: [node, [BIN, "run", "-q", "--label", label, "--release", IMAGE, "--", "true"]],
     bare: [node, ["-e", "0"]],
     version: [node, [BIN, "--version"]],

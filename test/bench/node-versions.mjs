@@ -39,7 +39,13 @@ if (nodes.length === 0) throw new Error("no node binary to measure");
 
 const rows = (file) => {
   const short = shortCommands(file, LABEL, imageId);
-  return { "node -e 0": short.bare, "oneoff --version": short.version, "raw floor": short.floor, "oneoff run -- true": short.run };
+  return {
+    "node -e 0": short.bare,
+    "oneoff --version": short.version,
+    "raw floor": short.floor,
+    "dockerode floor": short.dockerodeFloor,
+    "oneoff run -- true": short.run,
+  };
 };
 const docker = dockerRunTrue(LABEL);
 
@@ -65,6 +71,7 @@ const body = nodes.map(({ file, version }) => {
     `${m["oneoff run -- true"].toFixed(0)} ms`,
     `${(m["oneoff run -- true"] / m["raw floor"]).toFixed(2)}x`,
     `${(m["oneoff run -- true"] / dockerMs).toFixed(2)}x`,
+    `${(m["dockerode floor"] / m["raw floor"]).toFixed(2)}x`,
     `${formatKiB(peakRss("oneoff run -- true"), 1)} (floor ${formatKiB(peakRss("raw floor"), 1)})`,
   ];
 });
@@ -82,6 +89,7 @@ console.log(
       "oneoff run -- true",
       "vs raw floor",
       "vs docker run --rm",
+      "the floor's calls through dockerode, vs raw floor",
       "peak RSS (raw floor's)",
     ],
     body,
