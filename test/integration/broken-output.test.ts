@@ -21,7 +21,6 @@ interface Ended {
   code: number | null;
   stdout: string;
   stderr: string;
-  ms: number;
 }
 
 /**
@@ -35,7 +34,6 @@ function spawnOneoff(
 ): Promise<Ended> {
   const full = openSync("/dev/full", "w");
   const stdio: StdioOptions = ["ignore", streams.stdout === "full" ? full : "pipe", streams.stderr === "full" ? full : "pipe"];
-  const started = Date.now();
   const child = spawn(process.execPath, ["--", BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ONEOFF_AUDIT_LOG: auditLog },
@@ -54,7 +52,7 @@ function spawnOneoff(
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   return new Promise((resolve, reject) => {
     child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -75,10 +73,12 @@ function startOneOffContainer(app: string, script: string): string {
 }
 
 /** 30 s of output, 1000 lines every 0.1 s, unless it is stopped. */
-const THIRTY_SECONDS_OF_LINES = "i=0; while [ $i -lt 300 ]; do seq 1 1000; sleep 0.1; i=$((i+1)); done";
+// Lines for as long as it runs: a one-off that is not stopped outlives the test's own timeout,
+// which is the failure (no bound on the clock, which a loaded machine would overrun).
+const LINES_UNTIL_STOPPED = "while true; do seq 1 1000; sleep 0.1; done";
 // The same, stopping at once on SIGTERM.
-const CHATTY = ["sh", "-c", `trap 'exit 143' TERM; ${THIRTY_SECONDS_OF_LINES}`];
-const CHATTY_ON_STDERR = ["sh", "-c", "trap 'exit 143' TERM; i=0; while [ $i -lt 300 ]; do seq 1 1000 >&2; sleep 0.1; i=$((i+1)); done"];
+const CHATTY = ["sh", "-c", `trap 'exit 143' TERM; ${LINES_UNTIL_STOPPED}`];
+const CHATTY_ON_STDERR = ["sh", "-c", "trap 'exit 143' TERM; while true; do seq 1 1000 >&2; sleep 0.1; done"];
 
 describe("a write error on the command's output", () => {
   it("stops the one-off, removes it, says which stream failed and why, and exits 125 (stdout on a full disk)", async () => {
@@ -87,7 +87,6 @@ describe("a write error on the command's output", () => {
     expect(result.stderr.trimEnd().split("\n")).toEqual([
       expect.stringMatching(/^oneoff: could not write to stdout: no space left on device \(ENOSPC\); stopping the one-off/),
     ]);
-    expect(result.ms).toBeLessThan(10_000);
     const ended = lastAuditEnd();
     expect(ended).toMatchObject({ outcome: "output-failed", exitCode: 125, error: expect.stringMatching(/stdout.*ENOSPC/) });
     expectRunGone(ended.runId);
@@ -105,7 +104,6 @@ describe("a write error on the command's output", () => {
   it("does the same for stderr on a full disk", async () => {
     const result = await spawnOneoff(["run", "-q", "--release", IMAGE, "--", ...CHATTY_ON_STDERR], { stderr: "full" });
     expect(result.code).toBe(125);
-    expect(result.ms).toBeLessThan(10_000);
     const ended = lastAuditEnd();
     expect(ended).toMatchObject({ outcome: "output-failed", exitCode: 125, error: expect.stringMatching(/stderr.*ENOSPC/) });
     expectRunGone(ended.runId);
@@ -141,13 +139,12 @@ describe("a write error on the command's output", () => {
   });
 
   it("makes logs and logs -f exit 125 with one line", async () => {
-    const id = startOneOffContainer("broken-output", "seq 1 100000; sleep 30");
+    const id = startOneOffContainer("broken-output", "seq 1 100000; sleep 300");
     try {
       for (const follow of [[], ["-f"]]) {
         const result = await spawnOneoff(["logs", ...follow, id], { stdout: "full" });
         expect(result.code).toBe(125);
         expect(result.stderr).toMatch(/^oneoff: could not write to stdout: no space left on device \(ENOSPC\)\n$/);
-        expect(result.ms).toBeLessThan(10_000);
       }
     } finally {
       docker("rm", "-f", id);
@@ -163,7 +160,6 @@ describe("a write error on a Swarm job's output", () => {
     );
     expect(result.code).toBe(125);
     expect(result.stderr).toMatch(/^oneoff: could not write to stdout: no space left on device \(ENOSPC\); stopping the one-off/);
-    expect(result.ms).toBeLessThan(20_000);
     const ended = lastAuditEnd();
     expect(ended).toMatchObject({ outcome: "output-failed", exitCode: 125 });
     expect(jobServices()).toEqual([]);
@@ -174,11 +170,10 @@ describe("a write error on a Swarm job's output", () => {
 describe("a reader that goes away", () => {
   it("ends the one-off soon: stopped, removed, exit 141, at most one line and no stack trace", async () => {
     // PID 1 ignores SIGTERM here (no trap): SIGKILL follows after --stop-timeout.
-    const command = ["sh", "-c", THIRTY_SECONDS_OF_LINES];
+    const command = ["sh", "-c", LINES_UNTIL_STOPPED];
     const result = await spawnOneoff(["run", "--stop-timeout", "2", "--release", IMAGE, "--", ...command], { stdout: "after-first-chunk" });
     expect(result.stdout).toMatch(/^1\n/);
     expect(result.code).toBe(141);
-    expect(result.ms).toBeLessThan(10_000);
     expect(result.stderr).not.toMatch(/\n\s+at |Error:|EPIPE.*\n.*EPIPE/);
     expect(
       result.stderr
@@ -192,12 +187,11 @@ describe("a reader that goes away", () => {
   });
 
   it("ends logs -f soon, quietly, exit 141", async () => {
-    const id = startOneOffContainer("broken-output", THIRTY_SECONDS_OF_LINES);
+    const id = startOneOffContainer("broken-output", LINES_UNTIL_STOPPED);
     try {
       const result = await spawnOneoff(["logs", "-f", id], { stdout: "after-first-chunk" });
       expect(result.code).toBe(141);
       expect(result.stderr).toBe("");
-      expect(result.ms).toBeLessThan(10_000);
     } finally {
       docker("rm", "-f", id);
     }

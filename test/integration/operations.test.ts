@@ -23,8 +23,8 @@ function app(yaml: string): string {
 }
 
 describe("--timeout", () => {
+  // sleep 300: a timeout that did not fire outlives the test's own timeout, which is the failure.
   it("stops a one-off that runs too long: exit 124, says so, container gone", async () => {
-    const started = Date.now();
     const result = await run([
       "run",
       "--timeout",
@@ -36,12 +36,11 @@ describe("--timeout", () => {
       "--",
       "sh",
       "-c",
-      "trap 'exit 0' TERM; echo started; sleep 30 & wait",
+      "trap 'exit 0' TERM; echo started; sleep 300 & wait",
     ]);
     expect(result.code).toBe(124);
     expect(result.stdout.toString()).toBe("started\n");
     expect(result.stderr).toMatch(/^oneoff: timed out after 1s: stopping the one-off/m);
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it("kills after --stop-timeout a one-off that ignores SIGTERM", async () => {

@@ -49,10 +49,9 @@ describe("signals sent to oneoff reach the one-off", () => {
   });
 
   it("kills after --stop-timeout a command that ignores SIGTERM, exits 143 and removes it", async () => {
-    const started = Date.now();
+    // LOOP never ends: a kill that never comes outlives the test's own timeout.
     const result = await runAndSignal(`trap '' TERM; echo ready; ${LOOP}`, ["SIGTERM"], ["--stop-timeout", "1"]);
     expect(result.code).toBe(143);
-    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it("exits with the command's own 128+n when the forwarded signal kills it", async () => {
