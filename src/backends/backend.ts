@@ -17,7 +17,7 @@ import type { RunKind, Watchdog } from "../lifecycle/watchdog.js";
 import type { OneOffView } from "../lifecycle/oneoffs.js";
 import type { ReapResult } from "../lifecycle/reaper.js";
 import type { Reporter } from "../output/reporter.js";
-import type { OneOffIdentity } from "../spec/labels.js";
+import type { OneOffIdentity } from "../requests/labels.js";
 import type { InterruptSignal, InterruptSource } from "../types/context.js";
 import type { RunPlan } from "../types/plan.js";
 import type { Ending } from "../types/result.js";

@@ -7,7 +7,7 @@ import type { ContainerSummary } from "../engine/types.js";
 import type { OneOffView } from "../lifecycle/oneoffs.js";
 import type { EngineFlags } from "../config/environments.js";
 import type { AppConfig } from "../types/config.js";
-import { ForeignLabels, Labels } from "../spec/labels.js";
+import { ForeignLabels, Labels } from "../requests/labels.js";
 import type { CliProcess } from "./command.js";
 import { engineFor } from "./engine.js";
 

@@ -2,7 +2,7 @@
  * A running process as a config source (`--from web`): its containers are found by label,
  * and what defines their environment becomes a SettingsLayer under oneoff.yaml and flags.
  */
-import { ForeignLabels, isOrchestrationLabel, Labels } from "../spec/labels.js";
+import { ForeignLabels, isOrchestrationLabel, Labels } from "../requests/labels.js";
 import type { ContainerEngine, ContainerSummary, ProcessDefinition } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";

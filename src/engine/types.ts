@@ -5,7 +5,7 @@
 import type { ProcessDefinition } from "../types/process.js";
 import type { Duplex, Readable } from "node:stream";
 import { OneoffError } from "../output/errors.js";
-import type { CreateBody } from "../spec/create-body.js";
+import type { CreateBody } from "../requests/create-body.js";
 import type { SessionJobs, SwarmJobs } from "./swarm/types.js";
 
 /** Creating a container failed because its name is taken (how engine-enforced locks work). */

@@ -11,7 +11,7 @@ import type { ContainerEngine, PathStat } from "../engine/types.js";
 import type { RegistryLogin } from "../release/credentials.js";
 import { parseReleaseReference } from "../release/reference.js";
 import { describeRefusal, isAuthRefusal } from "../release/registry-auth.js";
-import { Labels } from "../spec/labels.js";
+import { Labels } from "../requests/labels.js";
 
 export interface Check {
   name: string;

@@ -6,7 +6,7 @@
 import type { ContainerEngine, SessionEngine } from "../engine/types.js";
 import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type SwarmNode, type TaskStatus } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
-import { commandOf, Labels } from "../spec/labels.js";
+import { commandOf, Labels } from "../requests/labels.js";
 import type { OneOffView } from "./oneoffs.js";
 
 export interface JobOneOff {

@@ -4,7 +4,7 @@
  */
 import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
-import { commandOf, isDetached, Labels } from "../spec/labels.js";
+import { commandOf, isDetached, Labels } from "../requests/labels.js";
 
 export interface OneOffView {
   id: string;

@@ -5,7 +5,7 @@
  */
 import type { ContainerEngine, ContainerSummary } from "../engine/types.js";
 import { TERMINAL_TASK_STATES, type ServiceSummary, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
-import { DEFAULT_KEEP_DETACHED_MS, Labels } from "../spec/labels.js";
+import { DEFAULT_KEEP_DETACHED_MS, Labels } from "../requests/labels.js";
 import { ownerAlive, parseOwner, type Owner } from "./owner.js";
 import { removeJob } from "./job-oneoffs.js";
 

@@ -5,7 +5,7 @@
  * backend reaps its own kind with these (each backend folder's existing.ts).
  */
 import type { ContainerDetails, ContainerSummary } from "../engine/types.js";
-import { DEFAULT_KEEP_DETACHED_MS, isDetached, Labels } from "../spec/labels.js";
+import { DEFAULT_KEEP_DETACHED_MS, isDetached, Labels } from "../requests/labels.js";
 import { parseOwner, type Owner } from "./owner.js";
 
 /**

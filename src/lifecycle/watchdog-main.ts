@@ -11,7 +11,7 @@
 import { connectTo, locate, type Connection } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { parseDuration } from "../formats/units.js";
-import { Labels } from "../spec/labels.js";
+import { Labels } from "../requests/labels.js";
 import { reapDue, stampReap } from "./reap-schedule.js";
 import { removeJob } from "./job-oneoffs.js";
 // A process entry point: it may use the pipeline, which nothing in lifecycle/ otherwise does.

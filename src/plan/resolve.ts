@@ -12,7 +12,7 @@ import { parseRegistryAuthFlag } from "../release/registry-auth.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 export { mergeLayers };
-import { LABEL_PREFIX } from "../spec/labels.js";
+import { LABEL_PREFIX } from "../requests/labels.js";
 import type { Environment } from "../config/interpolate.js";
 import type { AppConfig, ProcessSettings, SettingsLayer, TaskDefinition } from "../types/config.js";
 import { shellLineWithWords } from "../config/procfile.js";

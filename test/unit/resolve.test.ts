@@ -4,7 +4,7 @@ import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
 import { parseEnvFlags } from "../../src/plan/flags.js";
 import { parseComposeEnvFile } from "../../src/config/dotenv.js";
-import { buildContainerSpec } from "../../src/spec/create-body.js";
+import { buildContainerSpec } from "../../src/requests/create-body.js";
 import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
 import { disagreementLine } from "../../src/plan/from-process.js";
 import type { ProcessDisagreement } from "../../src/types/plan.js";

@@ -16,8 +16,8 @@ import { attachToOneOff } from "../../src/session/attach-existing.js";
 import { SessionHoldings } from "../../src/session/teardown.js";
 import type { Reporter } from "../../src/output/reporter.js";
 import type { InterruptSignal, InterruptSource } from "../../src/session/interrupts.js";
-import type { ContainerSpec, CreateBody } from "../../src/spec/create-body.js";
-import type { ServiceSpec } from "../../src/spec/service-spec.js";
+import type { ContainerSpec, CreateBody } from "../../src/requests/create-body.js";
+import type { ServiceSpec } from "../../src/requests/service-spec.js";
 import { InMemoryEngine } from "./in-memory-engine.js";
 
 const NAME = "shop-migrate-run-ab12cd";

@@ -15,9 +15,9 @@ import { dryRunImageDocument, unresolvedLabel } from "../../release/dry-run-imag
 import { auditableCommand, redactEnvList } from "../../output/redact.js";
 import { describeEngine } from "../../engine/connect.js";
 import { filesAndSecretsForDryRun, filesAndSecretsFor, reportSkippedCopyOut } from "../../session/files-and-secrets.js";
-import { buildContainerSpec, type ContainerSpec } from "../../spec/create-body.js";
-import { dockerRunLine } from "../../spec/docker-run-line.js";
-import { Labels } from "../../spec/labels.js";
+import { buildContainerSpec, type ContainerSpec } from "../../requests/create-body.js";
+import { dockerRunLine } from "../../requests/docker-run-line.js";
+import { Labels } from "../../requests/labels.js";
 import type { Backend, EngineRun } from "../backend.js";
 
 export const containerBackend: Backend = {

@@ -4,7 +4,7 @@
  * (label io.oneoff.keep-for) has passed.
  */
 import type { ContainerEngine } from "../../engine/types.js";
-import type { ContainerSpec } from "../../spec/create-body.js";
+import type { ContainerSpec } from "../../requests/create-body.js";
 
 export async function startDetached(
   engine: ContainerEngine,

@@ -7,7 +7,7 @@ import { listOneOffs } from "../../lifecycle/oneoffs.js";
 import { findExpired, findOrphans, type ReapResult } from "../../lifecycle/reaper.js";
 import { ownerAlive } from "../../lifecycle/owner.js";
 import { OneoffError } from "../../output/errors.js";
-import { isDetached, Labels } from "../../spec/labels.js";
+import { isDetached, Labels } from "../../requests/labels.js";
 import type { FoundOneOff } from "../backend.js";
 
 export { listOneOffs };

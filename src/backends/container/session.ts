@@ -8,12 +8,12 @@
 import type { SessionIO } from "../../types/context.js";
 import type { SessionEngine } from "../../engine/types.js";
 import type { Reporter } from "../../output/reporter.js";
-import type { ContainerSpec } from "../../spec/create-body.js";
+import type { ContainerSpec } from "../../requests/create-body.js";
 import { ExitCode } from "../../output/errors.js";
 import { outputForwarder, stillRunningAfterStreamEnd } from "../../session/output.js";
 import { onWriteFailure, WriteFailed } from "../../output/write-failures.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
-import { DETACHED_SUFFIX } from "../../spec/labels.js";
+import { DETACHED_SUFFIX } from "../../requests/labels.js";
 import { DetachKeys, pumpStdin, TypedInterrupts } from "../../session/stdin.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";

@@ -1,6 +1,6 @@
 /**
  * A one-off as a Swarm replicated job: the same plan, release and container spec as a
- * container one-off, restated as a job service (src/spec/service-spec.ts) and run by
+ * container one-off, restated as a job service (src/requests/service-spec.ts) and run by
  * session.ts; its lock is the service's name (lock.ts). Copies and file secrets go through a
  * container's archive endpoint, which a job's container on another node does not offer: refused.
  */
@@ -14,11 +14,11 @@ import { auditableCommand, redactEnvList } from "../../output/redact.js";
 import { registryAuthHeader, registryLogins } from "../../release/credentials.js";
 import { parseReleaseReference } from "../../release/reference.js";
 import { resolveRelease } from "../../release/resolve.js";
-import { buildContainerSpec } from "../../spec/create-body.js";
-import { Labels } from "../../spec/labels.js";
-import { isServiceName, jobServiceName } from "../../spec/job-name.js";
-import { runtimeNotForJobs } from "../../spec/job-runtime.js";
-import { buildJobServiceSpec, type ServiceSpec } from "../../spec/service-spec.js";
+import { buildContainerSpec } from "../../requests/create-body.js";
+import { Labels } from "../../requests/labels.js";
+import { isServiceName, jobServiceName } from "../../requests/job-name.js";
+import { runtimeNotForJobs } from "../../requests/job-runtime.js";
+import { buildJobServiceSpec, type ServiceSpec } from "../../requests/service-spec.js";
 import type { Backend, EngineRun, PlannedRun } from "../backend.js";
 import { createJobHoldingLock } from "./lock.js";
 import { findJob, listJobs, reapJobsAndTheirContainers } from "./existing.js";

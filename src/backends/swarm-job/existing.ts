@@ -8,7 +8,7 @@ import { findJobOneOff, listJobOneOffs, managerJobs } from "../../lifecycle/job-
 import type { OneOffView } from "../../lifecycle/oneoffs.js";
 import { findFinishedJobContainers, type ReapResult } from "../../lifecycle/reaper.js";
 import { reapJobs } from "../../lifecycle/reaper-jobs.js";
-import { Labels } from "../../spec/labels.js";
+import { Labels } from "../../requests/labels.js";
 import type { FoundOneOff } from "../backend.js";
 import { removeAll } from "../container/existing.js";
 import { waitForJob } from "./tasks.js";
