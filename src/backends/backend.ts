@@ -14,7 +14,7 @@ import type { ServiceDefinition, SwarmNode } from "../engine/swarm/types.js";
 import type { ContainerEngine } from "../engine/types.js";
 import type { SecretValue } from "../config/secret-values.js";
 import type { RunKind, Watchdog } from "../lifecycle/watchdog.js";
-import type { OneOffView } from "../lifecycle/oneoffs.js";
+import type { OneOffView } from "../types/oneoff-view.js";
 import type { ReapResult } from "../lifecycle/reaper.js";
 import type { Reporter } from "../output/reporter.js";
 import type { OneOffIdentity } from "../requests/labels.js";

@@ -188,6 +188,6 @@ export type SessionEngine = Pick<
   | "rename"
   | "remove"
 > & {
-  /** Removing a job's service goes through it (lifecycle/job-oneoffs.ts removeJob). */
+  /** Removing a job's service goes through it (backends/swarm-job/oneoffs.ts removeJob). */
   swarm?(): SessionJobs;
 };

@@ -13,8 +13,9 @@ import type { ContainerEngine } from "../engine/types.js";
 import { parseDuration } from "../formats/units.js";
 import { Labels } from "../requests/labels.js";
 import { reapDue, stampReap } from "./reap-schedule.js";
-import { removeJob } from "./job-oneoffs.js";
-// A process entry point: it may use the pipeline, which nothing in lifecycle/ otherwise does.
+// A process entry point: it may use the backends and the pipeline, which nothing in
+// lifecycle/ otherwise does.
+import { removeJob } from "../backends/swarm-job/oneoffs.js";
 import { reapAll } from "../pipeline/oneoffs.js";
 import type { RunKind } from "./watchdog.js";
 

@@ -3,7 +3,7 @@
  * found by oneoff's labels, reaped when their owner is surely gone or their keep time passed.
  */
 import type { ContainerEngine } from "../../engine/types.js";
-import { listOneOffs } from "../../lifecycle/oneoffs.js";
+import { listOneOffs } from "./oneoffs.js";
 import { findExpired, findOrphans, type ReapResult } from "../../lifecycle/reaper.js";
 import { ownerAlive } from "../../lifecycle/owner.js";
 import { OneoffError } from "../../output/errors.js";

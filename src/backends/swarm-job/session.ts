@@ -14,7 +14,7 @@ import { OneoffError } from "../../output/errors.js";
 import { onWriteFailure, WriteFailed } from "../../output/write-failures.js";
 import type { Reporter } from "../../output/reporter.js";
 import type { ServiceSpec } from "../../requests/service-spec.js";
-import { removeJob } from "../../lifecycle/job-oneoffs.js";
+import { removeJob } from "./oneoffs.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import type { SessionIO } from "../../types/context.js";
 import type { Ending } from "../../types/result.js";

@@ -2,26 +2,10 @@
  * One-offs as the engine knows them (found by oneoff's labels): listing, finding one by ID or
  * name, and reading their labels back into something to show. Used by ps, logs, stop, wait.
  */
-import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
-import { OneoffError } from "../output/errors.js";
-import { commandOf, isDetached, Labels } from "../requests/labels.js";
-
-export interface OneOffView {
-  id: string;
-  name: string;
-  app: string;
-  task?: string;
-  command: string[];
-  imageId: string;
-  releaseReference: string;
-  startedBy: string;
-  startedAt?: string;
-  state: string;
-  detached: boolean;
-  lock?: string;
-  exitCode?: number;
-  durationMs?: number;
-}
+import type { ContainerDetails, ContainerEngine } from "../../engine/types.js";
+import { OneoffError } from "../../output/errors.js";
+import { commandOf, isDetached, Labels } from "../../requests/labels.js";
+import type { OneOffView } from "../../types/oneoff-view.js";
 
 /** Pure: what `ps` shows of a one-off. */
 export function viewOf(container: ContainerDetails): OneOffView {
