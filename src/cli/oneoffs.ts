@@ -163,7 +163,7 @@ Examples:
       act(async () => {
         const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }] = await Promise.all([
           import("../backends/container/oneoffs.js"),
-          import("../session/attach-existing.js"),
+          import("../backends/container/attach.js"),
           import("../output/reporter.js"),
           import("../config/value-rules.js"),
         ]);

@@ -12,7 +12,7 @@ import { silentReporter } from "../output/reporter.js";
 import { resolveRelease } from "../release/resolve.js";
 import { buildContainerSpec } from "../requests/create-body.js";
 import { diffAgainstProcess, type DiffRow, type SecretVariables } from "../requests/diff.js";
-import { withSecretEnv } from "../session/files-and-secrets.js";
+import { withSecretEnv } from "../plan/secret-env.js";
 import type { RunContext } from "../types/context.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";

@@ -12,7 +12,7 @@ import { PassThrough, Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runAttached, type AttachedRunResult } from "../../src/backends/container/session.js";
 import { runSwarmJob, type SwarmJobResult } from "../../src/backends/swarm-job/session.js";
-import { attachToOneOff } from "../../src/session/attach-existing.js";
+import { attachToOneOff } from "../../src/backends/container/attach.js";
 import { SessionHoldings } from "../../src/session/teardown.js";
 import type { Reporter } from "../../src/output/reporter.js";
 import type { InterruptSignal, InterruptSource } from "../../src/session/interrupts.js";
