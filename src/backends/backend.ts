@@ -13,6 +13,7 @@ import type { LocatedEngine } from "../engine/connect.js";
 import type { ServiceDefinition, SwarmNode } from "../engine/swarm/types.js";
 import type { ContainerEngine } from "../engine/types.js";
 import type { SecretValue } from "../config/secret-values.js";
+import type { BackendPreflight } from "../lifecycle/checks.js";
 import type { RunKind, Watchdog } from "../lifecycle/watchdog.js";
 import type { OneOffView } from "../types/oneoff-view.js";
 import type { ReapResult } from "../lifecycle/reaper.js";
@@ -114,6 +115,8 @@ export interface Backend {
   readonly kind: RunKind;
   /** Refuses, in one line and before anything is created, what this backend cannot do. */
   refuse(plan: RunPlan): void;
+  /** What `oneoff check` asks of the engine for this backend, beyond what every one-off needs. */
+  readonly preflight: BackendPreflight;
   /** The request a run would send, with the image `image` says it would run (dry-run-image.ts). */
   dryRun(run: PlannedRun, located: LocatedEngine | undefined, image: DryRunImage): DryRunDescription;
   /** Resolves the release (pulling as the plan says), after checking the engine can run this kind. */

@@ -29,6 +29,9 @@ export const containerBackend: Backend = {
   // A container can do everything a plan asks.
   refuse() {},
 
+  // Any engine runs containers; a named volume it lacks it would create empty.
+  preflight: { checkEngine: async () => [], volumesMustExist: true },
+
   dryRun({ plan, identity, suffix }, located, image) {
     // The image as the engine resolves the reference now (read-only), which a real run pins;
     // one the engine lacks is shown as referenced, with the registry's digest it would pull.

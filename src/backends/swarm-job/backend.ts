@@ -22,6 +22,7 @@ import { buildJobServiceSpec, type ServiceSpec } from "../../requests/service-sp
 import type { Backend, EngineRun, PlannedRun } from "../backend.js";
 import { createJobHoldingLock } from "./lock.js";
 import { findJob, listJobs, reapJobsAndTheirContainers } from "./existing.js";
+import { checkManager } from "./preflight.js";
 import { runSwarmJob } from "./session.js";
 
 export const swarmJobBackend: Backend = {
@@ -29,6 +30,8 @@ export const swarmJobBackend: Backend = {
   list: listJobs,
   find: findJob,
   reap: reapJobsAndTheirContainers,
+  // On a swarm, each node makes a service's named volumes where its task runs.
+  preflight: { checkEngine: checkManager, volumesMustExist: false },
 
   refuse(plan) {
     const unsupported = runtimeNotForJobs(plan.settings);
