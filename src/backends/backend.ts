@@ -56,7 +56,7 @@ interface DryRunDescription {
 }
 
 /** The release, resolved: the immutable image ID, and what this backend names to its engine. */
-interface ResolvedRelease {
+interface ReleaseToRun {
   imageId: string;
   /** For a Swarm job: a digest reference every node can pull; for a container: the image ID. */
   image: string;
@@ -120,8 +120,8 @@ export interface Backend {
   /** The request a run would send, with the image `image` says it would run (dry-run-image.ts). */
   dryRun(run: PlannedRun, located: LocatedEngine | undefined, image: DryRunImage): DryRunDescription;
   /** Resolves the release (pulling as the plan says), after checking the engine can run this kind. */
-  resolve(run: EngineRun): Promise<ResolvedRelease>;
-  prepare(run: EngineRun, release: ResolvedRelease): Promise<PreparedOneOff>;
+  resolve(run: EngineRun): Promise<ReleaseToRun>;
+  prepare(run: EngineRun, release: ReleaseToRun): Promise<PreparedOneOff>;
   /** Its one-offs on the engine, as ps shows them (running ones; `all`: ended ones too). */
   list(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]>;
   /** The one-off of this kind `reference` names; undefined when it names none of this kind. */

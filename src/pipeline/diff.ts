@@ -54,9 +54,9 @@ export async function diffWithProcess(
     "diff",
   );
   const image = await engine.inspectImage(release.imageId);
-  const process = running as NonNullable<typeof running>;
-  const rows = diffAgainstProcess(spec, process, image ?? undefined, secretVariables);
-  return { container: process.name, rows, same: rows.every((row) => row.same) };
+  const runningProcess = running as NonNullable<typeof running>;
+  const rows = diffAgainstProcess(spec, runningProcess, image ?? undefined, secretVariables);
+  return { container: runningProcess.name, rows, same: rows.every((row) => row.same) };
 }
 
 /**

@@ -5,10 +5,10 @@
  */
 import { createHoldingLock } from "./lock.js";
 import { findContainerOneOff, listOneOffs, reapContainers } from "./existing.js";
-import { runAttached } from "./session.js";
+import { runContainerSession } from "./session.js";
 import { keysForHumans } from "../../session/stdin.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
-import { startDetached } from "./detached.js";
+import { startDetachedContainer } from "./detached.js";
 import { registryLogins } from "../../release/credentials.js";
 import { resolveRelease } from "../../release/resolve.js";
 import { dryRunImageDocument, unresolvedLabel } from "../../release/dry-run-image.js";
@@ -86,7 +86,7 @@ export const containerBackend: Backend = {
       }`,
       async runAttached(session) {
         if (plan.tty) session.banner();
-        const ended = await runAttached({
+        const ended = await runContainerSession({
           engine,
           spec,
           interactive: plan.interactive,
@@ -113,7 +113,7 @@ export const containerBackend: Backend = {
         };
       },
       async startDetached() {
-        const containerId = await startDetached(
+        const containerId = await startDetachedContainer(
           engine,
           spec,
           plan.lock ? () => lockedCreate(run, spec, () => false) : undefined,

@@ -6,7 +6,7 @@
 import type { ContainerEngine } from "../../engine/types.js";
 import type { ContainerSpec } from "../../requests/create-body.js";
 
-export async function startDetached(
+export async function startDetachedContainer(
   engine: ContainerEngine,
   spec: ContainerSpec,
   create?: () => Promise<string>,

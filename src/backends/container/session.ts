@@ -21,7 +21,7 @@ import { StopControl } from "../../session/stop-control.js";
 import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../session/teardown.js";
 import type { Ending } from "../../types/result.js";
 
-export interface AttachedRunOptions {
+export interface ContainerSessionOptions {
   engine: SessionEngine;
   spec: ContainerSpec;
   interactive: boolean;
@@ -55,10 +55,10 @@ export interface AttachedRunOptions {
    * Called once the one-off has ended (not skipped or detached), before its container is
    * removed: while it exists, a lock it holds is still held (the release ledger is written here).
    */
-  beforeRemoval?: (ended: AttachedRunResult) => Promise<void>;
+  beforeRemoval?: (ended: ContainerSessionResult) => Promise<void>;
 }
 
-export interface AttachedRunResult {
+export interface ContainerSessionResult {
   exitCode: number;
   containerId: string;
   ending: Ending;
@@ -70,10 +70,10 @@ export interface AttachedRunResult {
 
 class Cancelled extends Error {}
 
-export async function runAttached(options: AttachedRunOptions): Promise<AttachedRunResult> {
+export async function runContainerSession(options: ContainerSessionOptions): Promise<ContainerSessionResult> {
   const { engine, spec, io, report } = options;
   const stop = new StopControl(engine, options.stopTimeoutSeconds, report, spec.body.StopSignal);
-  const teardown = new SessionTeardown<AttachedRunResult>(options.watchdog);
+  const teardown = new SessionTeardown<ContainerSessionResult>(options.watchdog);
   const { holdings } = teardown;
   holdings.stopControl = stop;
   // Copies in and out run while nothing else would react to an interrupt: they stop on one.
