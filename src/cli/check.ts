@@ -5,7 +5,7 @@
 import { OneoffError } from "../output/errors.js";
 import { errorBody } from "../output/json-document.js";
 import { Command, Option } from "commander";
-import { ENGINE_KINDS, type EngineKind } from "../types/config.js";
+import { RUN_KIND_NAMES, type RunKindName } from "../types/config.js";
 import type { RunOptions } from "../types/options.js";
 import type { CliContext, CliIO } from "./command.js";
 
@@ -23,7 +23,7 @@ export function checkCommand(context: CliContext): Command {
     .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for looking up the release, as run --registry-auth")
     .addOption(
       new Option("--engine <kind>", "check for a container (docker) or a Swarm job (swarm), as run --engine").choices(
-        ENGINE_KINDS as string[],
+        RUN_KIND_NAMES as string[],
       ),
     )
     .option("--json", "print the checks as one JSON document on stdout")
@@ -47,7 +47,7 @@ Examples:
           ...(flags.workdir ? { workdir: flags.workdir as string } : {}),
           ...(flags.network ? { networks: flags.network as string[] } : {}),
           ...(flags.registryAuth ? { registryAuth: flags.registryAuth as string } : {}),
-          ...(flags.engine ? { engine: flags.engine as EngineKind } : {}),
+          ...(flags.engine ? { engine: flags.engine as RunKindName } : {}),
           ...context.engineFlags(),
         };
         return (await runChecks(options, context.io, flags.json === true)) ? 0 : 125;

@@ -3,7 +3,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { RunOptions } from "../types/options.js";
-import { ENGINE_KINDS, PULL_POLICIES, type EngineKind, type PullPolicy } from "../types/config.js";
+import { RUN_KIND_NAMES, PULL_POLICIES, type RunKindName, type PullPolicy } from "../types/config.js";
 import { OneoffError } from "../output/errors.js";
 import { collect } from "./argv.js";
 import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
@@ -205,7 +205,7 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
       new Option(
         "--engine <kind>",
         "run as a container (docker) or as a job on the engine's Swarm (swarm); default $ONEOFF_ENGINE, engine: or docker",
-      ).choices(ENGINE_KINDS as string[]),
+      ).choices(RUN_KIND_NAMES as string[]),
     )
     .option("--constraint <expr>", "with --engine swarm: a placement constraint, e.g. node.hostname==db1 (repeatable)", collect)
     .option(
@@ -267,7 +267,7 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("name", pick<string>("name"));
   Object.assign(options, runtimeFlagsOf(flags));
   set("pull", pick<PullPolicy>("pull"));
-  set("engine", pick<EngineKind>("engine"));
+  set("engine", pick<RunKindName>("engine"));
   set("constraints", pick<string[]>("constraint"));
   set("registryAuth", pick<string>("registryAuth"));
   set("stopTimeoutSeconds", pick<number>("stopTimeout"));

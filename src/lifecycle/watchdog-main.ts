@@ -17,7 +17,7 @@ import { reapDue, stampReap } from "./reap-schedule.js";
 // lifecycle/ otherwise does.
 import { removeJob } from "../backends/swarm-job/oneoffs.js";
 import { reapAll } from "../pipeline/oneoffs.js";
-import type { RunKind } from "./watchdog.js";
+import type { RunKind } from "../types/plan.js";
 
 /**
  * From EOF: past this the watchdog exits, even with an engine that accepts and never answers.

@@ -17,7 +17,7 @@ import type { Environment } from "../config/interpolate.js";
 import type { AppConfig, ProcessSettings, SettingsLayer, TaskDefinition } from "../types/config.js";
 import { shellLineWithWords } from "../config/procfile.js";
 import { argumentProblem, envValueProblem } from "../formats/env-rules.js";
-import { backendOf } from "./engine-kind.js";
+import { kindOf } from "./run-kind.js";
 import {
   chooseTerminal,
   DEFAULT_LEDGER_KEEP,
@@ -140,7 +140,7 @@ export function resolveRunPlan({
     ...timing,
     ...containerNaming(options, timing.lock),
     ...detachment(options, interactive, tty, timing.timeoutMs),
-    ...backendOf(options, config, hostEnv, interactive, tty),
+    ...kindOf(options, config, hostEnv, interactive, tty),
     files: parseFileCopies(options.copyIn, options.copyOut, cwd, options.detach === true, options.copyOutLimit),
     secrets: chooseSecrets(
       config?.secrets,

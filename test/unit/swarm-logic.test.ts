@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { backendOf } from "../../src/plan/engine-kind.js";
+import { kindOf } from "../../src/plan/run-kind.js";
 import { isConstraint } from "../../src/config/value-rules.js";
 import type { ServiceDefinition, ServiceSummary, TaskStatus } from "../../src/engine/swarm/types.js";
 import { jobView } from "../../src/backends/swarm-job/oneoffs.js";
@@ -21,23 +21,23 @@ function refusal(run: () => unknown): { message: string; hint: string | undefine
   throw new Error("expected a OneoffError");
 }
 
-describe("backendOf", () => {
-  it.each<[string, Parameters<typeof backendOf>[0], Parameters<typeof backendOf>[1], Record<string, string>, string]>([
-    ["docker when nothing says otherwise", {}, undefined, {}, "docker"],
-    ["the config's engine", {}, { engine: "swarm" }, {}, "swarm"],
-    ["ONEOFF_ENGINE over the config", {}, { engine: "docker" }, { ONEOFF_ENGINE: "swarm" }, "swarm"],
-    ["ONEOFF_ENGINE with spaces around it", {}, undefined, { ONEOFF_ENGINE: " swarm " }, "swarm"],
-    ["the config when ONEOFF_ENGINE is empty (unset)", {}, { engine: "swarm" }, { ONEOFF_ENGINE: "" }, "swarm"],
-    ["--engine over ONEOFF_ENGINE and the config", { engine: "docker" }, { engine: "swarm" }, { ONEOFF_ENGINE: "swarm" }, "docker"],
-  ])("picks %s", (_, options, config, hostEnv, engine) => {
-    expect(backendOf(options, config, hostEnv, false, false).backend).toBe(engine);
+describe("kindOf", () => {
+  it.each<[string, Parameters<typeof kindOf>[0], Parameters<typeof kindOf>[1], Record<string, string>, string]>([
+    ["a container when nothing says otherwise", {}, undefined, {}, "container"],
+    ["the config's engine", {}, { engine: "swarm" }, {}, "job"],
+    ["ONEOFF_ENGINE over the config", {}, { engine: "docker" }, { ONEOFF_ENGINE: "swarm" }, "job"],
+    ["ONEOFF_ENGINE with spaces around it", {}, undefined, { ONEOFF_ENGINE: " swarm " }, "job"],
+    ["the config when ONEOFF_ENGINE is empty (unset)", {}, { engine: "swarm" }, { ONEOFF_ENGINE: "" }, "job"],
+    ["--engine over ONEOFF_ENGINE and the config", { engine: "docker" }, { engine: "swarm" }, { ONEOFF_ENGINE: "swarm" }, "container"],
+  ])("picks %s", (_, options, config, hostEnv, kind) => {
+    expect(kindOf(options, config, hostEnv, false, false).kind).toBe(kind);
   });
 
   it("takes the config's constraints, then the flags'", () => {
     expect(
-      backendOf({ engine: "swarm", constraints: ["node.hostname==db1"] }, { constraints: ["node.role==worker"] }, {}, false, false),
+      kindOf({ engine: "swarm", constraints: ["node.hostname==db1"] }, { constraints: ["node.role==worker"] }, {}, false, false),
     ).toEqual({
-      backend: "swarm",
+      kind: "job",
       constraints: ["node.role==worker", "node.hostname==db1"],
     });
   });
@@ -50,44 +50,44 @@ describe("backendOf", () => {
   );
 
   it("drops the config's constraints for a container one-off", () => {
-    expect(backendOf({}, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({ backend: "docker", constraints: [] });
+    expect(kindOf({}, { constraints: ["node.role==worker"] }, {}, false, false)).toEqual({ kind: "container", constraints: [] });
   });
 
   it.each(["node.hostname==db1", "node.labels.region != eu-west", "engine.labels.com.example.gpu==true", "node.role==manager"])(
     "accepts the constraint %s",
     (constraint) => {
-      expect(backendOf({ engine: "swarm", constraints: [constraint] }, undefined, {}, false, false).constraints).toEqual([constraint]);
+      expect(kindOf({ engine: "swarm", constraints: [constraint] }, undefined, {}, false, false).constraints).toEqual([constraint]);
     },
   );
 
   it.each<[string, () => unknown, string, string]>([
     [
       "an ONEOFF_ENGINE that is not an engine",
-      () => backendOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, false, false),
+      () => kindOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, false, false),
       'ONEOFF_ENGINE="kubernetes" is not an engine',
       "use one of docker, swarm",
     ],
     [
       "--constraint without swarm",
-      () => backendOf({ constraints: ["node.role==worker"] }, undefined, {}, false, false),
+      () => kindOf({ constraints: ["node.role==worker"] }, undefined, {}, false, false),
       "--constraint places Swarm jobs",
       "add --engine swarm, or drop --constraint",
     ],
     [
       "a constraint with a single =",
-      () => backendOf({ engine: "swarm", constraints: ["node.hostname=db1"] }, undefined, {}, false, false),
+      () => kindOf({ engine: "swarm", constraints: ["node.hostname=db1"] }, undefined, {}, false, false),
       '--constraint "node.hostname=db1": not a placement constraint (KEY==VALUE or KEY!=VALUE)',
       "e.g. node.hostname==db1 or node.role==manager",
     ],
     [
       "-i without -t on swarm",
-      () => backendOf({ engine: "swarm" }, undefined, {}, true, false),
+      () => kindOf({ engine: "swarm" }, undefined, {}, true, false),
       "-i without -t cannot run as a Swarm job: Swarm cannot close a job's stdin, so the command would never see EOF",
       "use --engine docker for piped input, or copy the input in as a file",
     ],
     [
       "-t with --detach on swarm",
-      () => backendOf({ engine: "swarm", detach: true }, undefined, {}, false, true),
+      () => kindOf({ engine: "swarm", detach: true }, undefined, {}, false, true),
       "a detached Swarm job cannot have a terminal",
       "drop -t, or drop --detach",
     ],
@@ -96,14 +96,14 @@ describe("backendOf", () => {
   });
 
   it("allows a terminal session (-it) and -i on docker", () => {
-    expect(backendOf({ engine: "swarm" }, undefined, {}, true, true).backend).toBe("swarm");
-    expect(backendOf({}, undefined, {}, true, false).backend).toBe("docker");
+    expect(kindOf({ engine: "swarm" }, undefined, {}, true, true).kind).toBe("job");
+    expect(kindOf({}, undefined, {}, true, false).kind).toBe("container");
   });
 
   // A nested key pattern once backtracked exponentially on long dotted keys (30 segments: ~20s).
   it("refuses a long malformed dotted constraint at once", () => {
     const started = performance.now();
-    expect(() => backendOf({ engine: "swarm", constraints: [`${"a.".repeat(24)}a=b`] }, undefined, {}, false, false)).toThrow(OneoffError);
+    expect(() => kindOf({ engine: "swarm", constraints: [`${"a.".repeat(24)}a=b`] }, undefined, {}, false, false)).toThrow(OneoffError);
     expect(performance.now() - started).toBeLessThan(50);
   });
 });

@@ -18,7 +18,7 @@ import { filesAndSecretsForDryRun, filesAndSecretsFor, reportSkippedCopyOut } fr
 import { buildContainerSpec, type ContainerSpec } from "../../requests/create-body.js";
 import { dockerRunLine } from "../../requests/docker-run-line.js";
 import { Labels } from "../../requests/labels.js";
-import type { Backend, EngineRun } from "../backend.js";
+import type { Backend, ConnectedRun } from "../backend.js";
 
 export const containerBackend: Backend = {
   kind: "container",
@@ -126,11 +126,11 @@ export const containerBackend: Backend = {
   },
 };
 
-function loginsFor({ plan, env }: Pick<EngineRun, "plan" | "env">) {
+function loginsFor({ plan, env }: Pick<ConnectedRun, "plan" | "env">) {
   return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
 }
 
-function lockedCreate({ plan, engine, report }: EngineRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
+function lockedCreate({ plan, engine, report }: ConnectedRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
   return createHoldingLock({
     engine,
     lock: plan.lock as string,

@@ -19,7 +19,7 @@ import { Labels } from "../../requests/labels.js";
 import { isServiceName, jobServiceName } from "../../requests/job-name.js";
 import { runtimeNotForJobs } from "../../requests/job-runtime.js";
 import { buildJobServiceSpec, type ServiceSpec } from "../../requests/service-spec.js";
-import type { Backend, EngineRun, PlannedRun } from "../backend.js";
+import type { Backend, ConnectedRun, PlannedRun } from "../backend.js";
 import { createJobHoldingLock } from "./lock.js";
 import { findJob, listJobs, reapJobsAndTheirContainers } from "./existing.js";
 import { checkManager } from "./preflight.js";
@@ -160,12 +160,12 @@ export const swarmJobBackend: Backend = {
   },
 };
 
-function credentialOptions(run: Pick<EngineRun, "plan" | "env">) {
+function credentialOptions(run: Pick<ConnectedRun, "plan" | "env">) {
   return { env: run.env, ...(run.plan.registryAuth ? { registryAuth: run.plan.registryAuth } : {}) };
 }
 
 /** The nodes pull the job's image themselves: they get the same credentials the manager's pull had. */
-async function nodeRegistryAuth(run: EngineRun, image: string): Promise<string | undefined> {
+async function nodeRegistryAuth(run: ConnectedRun, image: string): Promise<string | undefined> {
   return parseReleaseReference(image)?.kind === "name" ? registryAuthHeader(image, credentialOptions(run)) : undefined;
 }
 
@@ -185,7 +185,7 @@ function jobSpec(run: PlannedRun, imageId: string, image: string): ServiceSpec {
  * What the nodes run. A digest reference pins the release on every node (each pulls that exact
  * manifest); an image ID means nothing to a registry, so it only serves where the image is.
  */
-async function resolveJobImage(run: EngineRun, swarm: SwarmNode): Promise<{ imageId: string; image: string }> {
+async function resolveJobImage(run: ConnectedRun, swarm: SwarmNode): Promise<{ imageId: string; image: string }> {
   const { plan, engine, report } = run;
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, registryLogins(credentialOptions(run)));
   const parsed = parseReleaseReference(plan.releaseReference);
@@ -215,7 +215,7 @@ function notAManager(engine: ContainerEngine): OneoffError {
   });
 }
 
-function lockedJob(run: EngineRun, spec: ServiceSpec, cancelled: () => boolean, registryAuth: string | undefined): Promise<string> {
+function lockedJob(run: ConnectedRun, spec: ServiceSpec, cancelled: () => boolean, registryAuth: string | undefined): Promise<string> {
   return createJobHoldingLock({
     ...(registryAuth ? { registryAuth } : {}),
     jobs: swarmOf(run.engine),
