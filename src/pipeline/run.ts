@@ -78,7 +78,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     // Asked without credentials: a dry run runs no credential helper (one may prompt, or log
     // an access) and reads no password.
     const image = await dryRunImage(planned.releaseReference, clientOfRun, planned.pull);
-    return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
+    return printDryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
   }
   // Read now, before anything is created: a missing secret is an input error.
   const secrets = readSecretValues(planned.secrets, env, secretsDir);
@@ -196,7 +196,7 @@ async function attached(
 }
 
 /** --dry-run: the backend's create request as a document, secrets masked; talks to no engine. */
-function dryRun(
+function printDryRun(
   backend: Backend,
   run: PlannedRun,
   located: LocatedEngine | undefined,
