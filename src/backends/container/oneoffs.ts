@@ -1,6 +1,7 @@
 /**
- * One-offs as the engine knows them (found by oneoff's labels): listing, finding one by ID or
- * name, and reading their labels back into something to show. Used by ps, logs, stop, wait.
+ * Container one-offs as the engine knows them (found by oneoff's labels): listing them and
+ * reading their labels back into something to show (ps, through existing.ts), and finding one
+ * by ID or name with its details (oneoff attach).
  */
 import type { ContainerDetails, ContainerEngine } from "../../engine/types.js";
 import { OneoffError } from "../../output/errors.js";
