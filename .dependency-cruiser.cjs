@@ -5,9 +5,10 @@
 /**
  * The rooms, bottom first: each may use those below it, never one above. Two arrows run back
  * up, each for a reason: types/context.ts names the engine interface a library caller may pass
- * (a type only), and the watchdog process (an entry point of its own) reaps through the pipeline.
+ * (a type only), and the watchdog process (an entry point of its own) removes a job through the
+ * swarm-job backend and reaps through the pipeline.
  */
-const ROOMS = ["types", "output", "formats", "settings", "spec", "engine", "config", "release", "session", "plan", "lifecycle", "backends", "pipeline", "cli"];
+const ROOMS = ["types", "output", "formats", "settings", "requests", "engine", "config", "release", "session", "plan", "lifecycle", "backends", "pipeline", "cli"];
 const ALLOWED_UP = { types: "^src/engine/types\\.ts$", lifecycle: null };
 const roomRules = ROOMS.slice(0, -1).map((room, index) => ({
   name: `${room}-uses-no-room-above-it`,
@@ -42,32 +43,32 @@ module.exports = {
       to: { path: "node_modules/commander/" },
     },
     {
-      name: "spec-is-pure",
+      name: "requests-are-pure",
       severity: "error",
-      comment: "src/spec/ turns a plan into Engine API bodies: no I/O, so --dry-run and its tests need no engine.",
-      from: { path: "^src/spec/" },
+      comment: "src/requests/ turns a plan into Engine API bodies: no I/O, so --dry-run and its tests need no engine.",
+      from: { path: "^src/requests/" },
       to: { dependencyTypes: ["core"], path: "^(node:)?(fs|net|child_process|http|https)" },
     },
     {
-      name: "spec-uses-no-room-that-does-io",
+      name: "requests-use-no-room-that-does-io",
       severity: "error",
-      comment: "The spec builder reads only the plan (and types): engines, sessions, lifecycle and releases do I/O.",
-      from: { path: "^src/spec/" },
-      to: { path: "^src/(engine/docker|engine/swarm/jobs|session|lifecycle|cli|release)/" },
+      comment: "The request builder reads only the plan (and types): engines, sessions, lifecycle and releases do I/O.",
+      from: { path: "^src/requests/" },
+      to: { path: "^src/(engine/docker/|engine/swarm/jobs\\.ts$|session/|lifecycle/|cli/|release/)" },
     },
     {
-      name: "spec-uses-no-package",
+      name: "requests-use-no-package",
       severity: "error",
       comment: "Pure code needs no dependency.",
-      from: { path: "^src/spec/" },
+      from: { path: "^src/requests/" },
       to: { dependencyTypes: ["npm", "npm-dev", "npm-optional"] },
     },
     {
       name: "types-at-the-bottom",
       severity: "error",
-      comment: "The shared types (options, plan, result, context) import only other types, so every room may use them.",
+      comment: "The shared types (options, plan, result, context, a one-off's view) import only other types, so every room may use them.",
       from: { path: "^src/types/" },
-      to: { pathNot: "^src/types/|^src/config/types\\.ts$|^src/engine/types\\.ts$|^src/output/errors\\.ts$|^(node:)?stream$" },
+      to: { pathNot: "^src/types/|^src/engine/types\\.ts$|^(node:)?stream$" },
     },
     {
       name: "nothing-imports-the-cli",

@@ -14,7 +14,7 @@ import * as operations from "./pipeline/operations.js";
 import { run as runPipeline } from "./pipeline/run.js";
 import { markWritesThrough } from "./session/output.js";
 import type { Check } from "./lifecycle/checks.js";
-import type { OneOffView } from "./lifecycle/oneoffs.js";
+import type { OneOffView } from "./types/oneoff-view.js";
 import type { ReapResult } from "./lifecycle/reaper.js";
 import type { ContainerEngine } from "./engine/types.js";
 import type { RunContext } from "./types/context.js";

@@ -13,13 +13,14 @@ import type { LocatedEngine } from "../engine/connect.js";
 import type { ServiceDefinition, SwarmNode } from "../engine/swarm/types.js";
 import type { ContainerEngine } from "../engine/types.js";
 import type { SecretValue } from "../config/secret-values.js";
-import type { RunKind, Watchdog } from "../lifecycle/watchdog.js";
-import type { OneOffView } from "../lifecycle/oneoffs.js";
+import type { BackendPreflight } from "../lifecycle/checks.js";
+import type { Watchdog } from "../lifecycle/watchdog.js";
+import type { OneOffView } from "../types/oneoff-view.js";
 import type { ReapResult } from "../lifecycle/reaper.js";
 import type { Reporter } from "../output/reporter.js";
-import type { OneOffIdentity } from "../spec/labels.js";
+import type { OneOffIdentity } from "../requests/labels.js";
 import type { InterruptSignal, InterruptSource } from "../types/context.js";
-import type { RunPlan } from "../types/plan.js";
+import type { RunKind, RunPlan } from "../types/plan.js";
 import type { Ending } from "../types/result.js";
 
 /** Who started a one-off, when, with which oneoff: the same for all of its labels and records. */
@@ -35,8 +36,9 @@ export interface PlannedRun {
   service: ServiceDefinition | undefined;
 }
 
-/** A run about to talk to its engine. */
-export interface EngineRun extends PlannedRun {
+/** A run connected to its engine, about to talk to it. */
+export interface ConnectedRun extends PlannedRun {
+  /** The client of the engine (the endpoint) the one-off runs on. */
   engine: ContainerEngine;
   report: Reporter;
   /** Where registry credentials are read from (DOCKER_CONFIG, --registry-auth's variable). */
@@ -55,7 +57,7 @@ interface DryRunDescription {
 }
 
 /** The release, resolved: the immutable image ID, and what this backend names to its engine. */
-interface ResolvedRelease {
+interface ReleaseToRun {
   imageId: string;
   /** For a Swarm job: a digest reference every node can pull; for a container: the image ID. */
   image: string;
@@ -114,11 +116,13 @@ export interface Backend {
   readonly kind: RunKind;
   /** Refuses, in one line and before anything is created, what this backend cannot do. */
   refuse(plan: RunPlan): void;
+  /** What `oneoff check` asks of the engine for this backend, beyond what every one-off needs. */
+  readonly preflight: BackendPreflight;
   /** The request a run would send, with the image `image` says it would run (dry-run-image.ts). */
   dryRun(run: PlannedRun, located: LocatedEngine | undefined, image: DryRunImage): DryRunDescription;
   /** Resolves the release (pulling as the plan says), after checking the engine can run this kind. */
-  resolve(run: EngineRun): Promise<ResolvedRelease>;
-  prepare(run: EngineRun, release: ResolvedRelease): Promise<PreparedOneOff>;
+  resolve(run: ConnectedRun): Promise<ReleaseToRun>;
+  prepare(run: ConnectedRun, release: ReleaseToRun): Promise<PreparedOneOff>;
   /** Its one-offs on the engine, as ps shows them (running ones; `all`: ended ones too). */
   list(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]>;
   /** The one-off of this kind `reference` names; undefined when it names none of this kind. */

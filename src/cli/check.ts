@@ -5,7 +5,7 @@
 import { OneoffError } from "../output/errors.js";
 import { errorBody } from "../output/json-document.js";
 import { Command, Option } from "commander";
-import { ENGINE_KINDS } from "../types/config.js";
+import { RUN_KIND_NAMES } from "../types/config.js";
 import type { RunOptions } from "../types/options.js";
 import type { CliContext, CliIO } from "./command.js";
 import { sameNameOptions } from "./argv.js";
@@ -24,7 +24,7 @@ export function checkCommand(context: CliContext): Command {
     .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for looking up the release, as run --registry-auth")
     .addOption(
       new Option("--engine <kind>", "check for a container (docker) or a Swarm job (swarm), as run --engine").choices(
-        ENGINE_KINDS as string[],
+        RUN_KIND_NAMES as string[],
       ),
     )
     .option("--json", "print the checks as one JSON document on stdout")

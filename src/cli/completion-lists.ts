@@ -4,10 +4,10 @@
  * (no config, an engine that is down or slow) lists nothing, and says nothing.
  */
 import type { ContainerSummary } from "../engine/types.js";
-import type { OneOffView } from "../lifecycle/oneoffs.js";
+import type { OneOffView } from "../types/oneoff-view.js";
 import type { EngineFlags } from "../config/environments.js";
 import type { AppConfig } from "../types/config.js";
-import { ForeignLabels, Labels } from "../spec/labels.js";
+import { ForeignLabels, Labels } from "../requests/labels.js";
 import type { CliProcess } from "./command.js";
 import { engineFor } from "./engine.js";
 

@@ -162,8 +162,8 @@ Examples:
     .action((reference: string, flags: { detachKeys?: string }) =>
       act(async () => {
         const [{ findOneOff }, { attachToOneOff }, { streamReporter }, { isDetachKeys, DEFAULT_DETACH_KEYS }] = await Promise.all([
-          import("../lifecycle/oneoffs.js"),
-          import("../session/attach-existing.js"),
+          import("../backends/container/oneoffs.js"),
+          import("../backends/container/attach.js"),
           import("../output/reporter.js"),
           import("../config/value-rules.js"),
         ]);

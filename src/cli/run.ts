@@ -3,7 +3,7 @@
  */
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { RunOptions } from "../types/options.js";
-import { ENGINE_KINDS, PULL_POLICIES } from "../types/config.js";
+import { RUN_KIND_NAMES, PULL_POLICIES } from "../types/config.js";
 import { OneoffError } from "../output/errors.js";
 import { copyOutLimitFlag, keepForFlag, timeoutFlag, waitLockFlag } from "../formats/flag-values.js";
 import { collect, sameNameOptions } from "./argv.js";
@@ -206,7 +206,7 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
       new Option(
         "--engine <kind>",
         "run as a container (docker) or as a job on the engine's Swarm (swarm); default $ONEOFF_ENGINE, engine: or docker",
-      ).choices(ENGINE_KINDS as string[]),
+      ).choices(RUN_KIND_NAMES as string[]),
     )
     .option("--constraint <expr>", "with --engine swarm: a placement constraint, e.g. node.hostname==db1 (repeatable)", collect)
     .option(

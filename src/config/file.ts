@@ -13,7 +13,7 @@ import { readEnvironments } from "./environments.js";
 import { YamlReader } from "./yaml-reader.js";
 import { readSetting, SETTING_KEYS } from "./settings-yaml.js";
 import { readSecrets } from "./secrets.js";
-import { ENGINE_KINDS, PULL_POLICIES, type AppConfig, type EngineKind, type PullPolicy } from "../types/config.js";
+import { RUN_KIND_NAMES, PULL_POLICIES, type AppConfig, type RunKindName, type PullPolicy } from "../types/config.js";
 
 const TOP_LEVEL_KEYS = [
   "app",
@@ -125,9 +125,9 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       }
       case "engine": {
         const kind = reader.string(value, key);
-        if (!ENGINE_KINDS.includes(kind as EngineKind))
-          throw reader.error(value, key, `unknown engine "${kind}"`, `use one of ${ENGINE_KINDS.join(", ")}`);
-        config.engine = kind as EngineKind;
+        if (!RUN_KIND_NAMES.includes(kind as RunKindName))
+          throw reader.error(value, key, `unknown engine "${kind}"`, `use one of ${RUN_KIND_NAMES.join(", ")}`);
+        config.engine = kind as RunKindName;
         break;
       }
       case "constraints":

@@ -2,7 +2,7 @@
  * A running process as a config source (`--from web`): its containers are found by label,
  * and what defines their environment becomes a SettingsLayer under oneoff.yaml and flags.
  */
-import { ForeignLabels, isOrchestrationLabel, Labels } from "../spec/labels.js";
+import { ForeignLabels, isOrchestrationLabel, Labels } from "../requests/labels.js";
 import type { ContainerEngine, ContainerSummary, ProcessDefinition } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
@@ -22,12 +22,12 @@ const APP_LABEL = Labels.app;
 export async function findProcess(engine: ContainerEngine, from: string, app: string, asked = "--from"): Promise<ProcessDefinition[]> {
   if (from.startsWith("container:")) {
     const name = from.slice("container:".length);
-    const process = await engine.inspectProcess(name);
-    if (!process)
+    const container = await engine.inspectProcess(name);
+    if (!container)
       throw new OneoffError(`${asked} ${from}: no such container on the engine at ${engine.endpoint}`, {
         hint: "check the name with docker ps",
       });
-    return [process];
+    return [container];
   }
   const listed = (
     await Promise.all([engine.listContainers(`${PROCESS_LABEL}=${from}`), engine.listContainers(`${COMPOSE_SERVICE}=${from}`)])
@@ -41,7 +41,9 @@ export async function findProcess(engine: ContainerEngine, from: string, app: st
     if (named) return [named];
     throw error;
   }
-  return (await Promise.all(chosen.map((container) => engine.inspectProcess(container.id)))).filter((process) => process !== undefined);
+  return (await Promise.all(chosen.map((container) => engine.inspectProcess(container.id)))).filter(
+    (definition) => definition !== undefined,
+  );
 }
 
 /** No process of that name in the app (findProcess then tries a container of that name). */
@@ -52,8 +54,8 @@ class NoSuchProcess extends OneoffError {}
  * (`--from nc-web`): only when no process has the name, so a process type always wins.
  */
 async function containerNamed(engine: ContainerEngine, name: string): Promise<ProcessDefinition | undefined> {
-  const process = await engine.inspectProcess(name);
-  if (process && (process.name === name || (name.length >= 12 && process.id.startsWith(name)))) return process;
+  const container = await engine.inspectProcess(name);
+  if (container && (container.name === name || (name.length >= 12 && container.id.startsWith(name)))) return container;
   return undefined;
 }
 

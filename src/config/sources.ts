@@ -60,7 +60,7 @@ export async function resolveSources(
   } else if (options.compose !== undefined && [options.compose].flat().length) {
     throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
   }
-  if (from && swarmChosen(options, env, config)) {
+  if (from && runsAsJob(options, env, config)) {
     engine ??= await connectEngine(env, choice);
     const swarmService = await findService(swarmOf(engine), from, config?.app, engine.endpoint);
     sourceLayers.push(serviceLayer(swarmService));
@@ -78,7 +78,8 @@ export async function resolveSources(
   return { config, sourceLayers, engine, engineChoice: choice };
 }
 
-function swarmChosen(options: RunOptions, env: Readonly<Record<string, string | undefined>>, config: AppConfig | undefined): boolean {
+/** Whether the run is a Swarm job, as plan/run-kind.ts decides it (asked here before there is a plan). */
+function runsAsJob(options: RunOptions, env: Readonly<Record<string, string | undefined>>, config: AppConfig | undefined): boolean {
   return (options.engine ?? (env.ONEOFF_ENGINE?.trim() || undefined) ?? config?.engine) === "swarm";
 }
 

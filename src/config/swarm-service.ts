@@ -3,14 +3,14 @@
  * name, by stack (`docker stack deploy` names services STACK_NAME and labels them with the
  * stack), and turned into a SettingsLayer under oneoff.yaml and flags. What only a service
  * has (secrets, configs, placement) is not a setting: the job's spec copies it from the
- * service's own spec (src/spec/service-spec.ts).
+ * service's own spec (src/requests/service-spec.ts).
  */
-import { ForeignLabels, isOrchestrationLabel } from "../spec/labels.js";
+import { ForeignLabels, isOrchestrationLabel } from "../requests/labels.js";
 import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import type { SettingsLayer } from "../types/config.js";
-import { mountFromApi, type ApiMount } from "../spec/mounts.js";
+import { mountFromApi, type ApiMount } from "../requests/mounts.js";
 
 const STACK_LABEL = ForeignLabels.stackNamespace;
 

@@ -5,7 +5,7 @@
 import type { ProcessDefinition } from "../types/process.js";
 import type { Duplex, Readable } from "node:stream";
 import { OneoffError } from "../output/errors.js";
-import type { CreateBody } from "../spec/create-body.js";
+import type { CreateBody } from "../requests/create-body.js";
 import type { SessionJobs, SwarmJobs } from "./swarm/types.js";
 
 /** Creating a container failed because its name is taken (how engine-enforced locks work). */
@@ -188,6 +188,6 @@ export type SessionEngine = Pick<
   | "rename"
   | "remove"
 > & {
-  /** Removing a job's service goes through it (lifecycle/job-oneoffs.ts removeJob). */
+  /** Removing a job's service goes through it (backends/swarm-job/oneoffs.ts removeJob). */
   swarm?(): SessionJobs;
 };

@@ -9,7 +9,7 @@ import { auditableCommand } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
 import type { RunResult } from "../types/result.js";
 import { filesAndSecretsForTheRecord } from "../session/files-and-secrets.js";
-import type { OneOffIdentity } from "../spec/labels.js";
+import type { OneOffIdentity } from "../requests/labels.js";
 import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome, type AuditStart } from "./audit.js";
 import { lastSuccess, readLedger, recordRelease } from "./ledger.js";
 import { LockHeld } from "./lock.js";

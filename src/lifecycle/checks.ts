@@ -11,7 +11,7 @@ import type { ContainerEngine, PathStat } from "../engine/types.js";
 import type { RegistryLogin } from "../release/credentials.js";
 import { parseReleaseReference } from "../release/reference.js";
 import { describeRefusal, isAuthRefusal } from "../release/registry-auth.js";
-import { Labels } from "../spec/labels.js";
+import { Labels } from "../requests/labels.js";
 
 export interface Check {
   name: string;
@@ -57,9 +57,21 @@ async function checkRegistry(
     );
 }
 
+/**
+ * What the backend that would run the one-off adds to the checks (its Backend's `preflight`):
+ * given here, since the backends sit above this room.
+ */
+export interface BackendPreflight {
+  /** Its own questions to the engine, once the engine answers (a Swarm job needs a manager). */
+  checkEngine(engine: ContainerEngine): Promise<Check[]>;
+  /** Whether a named volume must exist already (on a swarm, each node makes its own where the task runs). */
+  volumesMustExist: boolean;
+}
+
 export async function checkOneOff(
   engine: ContainerEngine,
   plan: RunPlan,
+  preflight: BackendPreflight,
   owner: string,
   logins?: (reference: string) => Promise<RegistryLogin>,
 ): Promise<Check[]> {
@@ -75,19 +87,7 @@ export async function checkOneOff(
     return checks; // nothing else can be asked
   }
 
-  if (plan.backend === "swarm") {
-    const swarm = await engine
-      .swarm?.()
-      .node()
-      .catch(() => undefined);
-    if (swarm) pass("swarm", `the engine is a swarm manager (${swarm.nodes} node${swarm.nodes === 1 ? "" : "s"})`);
-    else
-      fail(
-        "swarm",
-        `the engine at ${engine.endpoint} is not a swarm manager`,
-        "point DOCKER_HOST at a manager node, or run without --engine swarm",
-      );
-  }
+  checks.push(...(await preflight.checkEngine(engine)));
 
   const parsed = parseReleaseReference(plan.releaseReference);
   const image = await engine.inspectImage(plan.releaseReference);
@@ -109,8 +109,7 @@ export async function checkOneOff(
     else fail("network", `network ${network} does not exist`, `create it with docker network create ${network}, or fix network:`);
   }
   for (const mount of plan.settings.mounts ?? []) {
-    // On a swarm, each node makes a service's named volumes where its task runs.
-    if (mount.type !== "volume" || !mount.source || plan.backend === "swarm") continue;
+    if (mount.type !== "volume" || !mount.source || !preflight.volumesMustExist) continue;
     if (await engine.volumeExists(mount.source)) pass("volume", `volume ${mount.source} exists`);
     else
       fail(

@@ -8,7 +8,7 @@
  * every container, and the engine lists volumes by label. The cost: `docker volume prune`
  * on engines before 23.0 removes unused named volumes too, ledger included.
  */
-import { LEDGER_LABEL, LEDGER_LABEL_PREFIX } from "../spec/labels.js";
+import { LEDGER_LABEL, LEDGER_LABEL_PREFIX } from "../requests/labels.js";
 import type { ContainerEngine } from "../engine/types.js";
 
 const PREFIX = LEDGER_LABEL_PREFIX;

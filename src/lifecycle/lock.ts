@@ -15,7 +15,7 @@ import { NameInUse } from "../engine/types.js";
 import { formatDuration } from "../formats/units.js";
 import { OneoffError } from "../output/errors.js";
 import type { Reporter } from "../output/reporter.js";
-import { Labels } from "../spec/labels.js";
+import { Labels } from "../requests/labels.js";
 import { parseOwner, type Liveness, type Owner } from "./owner.js";
 
 export interface LockRequest {

@@ -1,11 +1,11 @@
 /**
  * What reaping removes, decided purely: containers with oneoff's labels whose attached owner is
- * surely gone, detached ones past their keep time, finished job containers. Only containers
- * carrying the marker label are touched; owners nothing here can judge are left alone. Each
- * backend reaps its own kind with these (each backend folder's existing.ts).
+ * surely gone, and detached ones past their keep time. Only containers carrying the marker
+ * label are touched; owners nothing here can judge are left alone. Each backend reaps its own
+ * kind (each backend folder's existing.ts); a Swarm job's rules are backends/swarm-job/reaper.ts.
  */
 import type { ContainerDetails, ContainerSummary } from "../engine/types.js";
-import { DEFAULT_KEEP_DETACHED_MS, isDetached, Labels } from "../spec/labels.js";
+import { DEFAULT_KEEP_DETACHED_MS, isDetached, Labels } from "../requests/labels.js";
 import { parseOwner, type Owner } from "./owner.js";
 
 /**
@@ -29,23 +29,6 @@ export function findExpired(containers: readonly ContainerDetails[], now: Date):
     const keepForSeconds = Number(container.labels[Labels.keepFor] ?? DEFAULT_KEEP_DETACHED_MS / 1000);
     if (!Number.isFinite(keepForSeconds) || !container.finishedAt) return false;
     return container.finishedAt.getTime() + keepForSeconds * 1000 <= now.getTime();
-  });
-}
-
-/** How long a finished attached job's container is left for its oneoff to read the end of its log. */
-const JOB_CONTAINER_GRACE_SECONDS = 10;
-
-/**
- * Pure: Swarm job containers (io.oneoff.job) that ended longer ago than they are kept: the
- * job's keep-for when it was detached, else a minute. Engines before 24.0 leave them on their
- * node after the job's service is removed (moby#44312).
- */
-export function findFinishedJobContainers(containers: readonly ContainerDetails[], now: Date): ContainerDetails[] {
-  return containers.filter((container) => {
-    if (!container.labels[Labels.job] || (container.state !== "exited" && container.state !== "dead") || !container.finishedAt)
-      return false;
-    const keepForSeconds = Number(container.labels[Labels.keepFor] ?? JOB_CONTAINER_GRACE_SECONDS);
-    return Number.isFinite(keepForSeconds) && container.finishedAt.getTime() + keepForSeconds * 1000 <= now.getTime();
   });
 }
 

@@ -11,12 +11,13 @@
 import { connectTo, locate, type Connection } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { parseDuration } from "../formats/units.js";
-import { Labels } from "../spec/labels.js";
+import { Labels } from "../requests/labels.js";
 import { reapDue, stampReap } from "./reap-schedule.js";
-import { removeJob } from "./job-oneoffs.js";
-// A process entry point: it may use the pipeline, which nothing in lifecycle/ otherwise does.
+// A process entry point: it may use the backends and the pipeline, which nothing in
+// lifecycle/ otherwise does.
+import { removeJob } from "../backends/swarm-job/oneoffs.js";
 import { reapAll } from "../pipeline/oneoffs.js";
-import type { RunKind } from "./watchdog.js";
+import type { RunKind } from "../types/plan.js";
 
 /**
  * From EOF: past this the watchdog exits, even with an engine that accepts and never answers.

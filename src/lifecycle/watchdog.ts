@@ -24,6 +24,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Connection } from "../engine/connect.js";
+import type { RunKind } from "../types/plan.js";
 import { reapDue } from "./reap-schedule.js";
 
 export interface Watchdog {
@@ -32,9 +33,6 @@ export interface Watchdog {
   /** oneoff could not remove what it created: the watchdog takes over, retrying. */
   abandon(): void;
 }
-
-/** What a run creates: containers, or Swarm job services. */
-export type RunKind = "container" | "job";
 
 export const noWatchdog: Watchdog = { release() {}, abandon() {} };
 

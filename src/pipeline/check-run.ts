@@ -10,6 +10,7 @@ import { registryLogins } from "../release/credentials.js";
 import type { RunContext } from "../types/context.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
+import { backendFor } from "../backends/choose.js";
 import { planRun } from "./run.js";
 
 function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefined>>) {
@@ -41,5 +42,5 @@ export async function checkRun(options: RunOptions, context: Pick<RunContext, "c
     return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
   }
   engine ??= await connectTo((located as LocatedEngine).connection);
-  return checkOneOff(engine, plan, formatOwner(currentOwner()), loginsFor(plan, env));
+  return checkOneOff(engine, plan, backendFor(plan).preflight, formatOwner(currentOwner()), loginsFor(plan, env));
 }

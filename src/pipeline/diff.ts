@@ -10,9 +10,9 @@ import { OneoffError } from "../output/errors.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { silentReporter } from "../output/reporter.js";
 import { resolveRelease } from "../release/resolve.js";
-import { buildContainerSpec } from "../spec/create-body.js";
-import { diffAgainstProcess, type DiffRow, type SecretVariables } from "../spec/diff.js";
-import { withSecretEnv } from "../session/files-and-secrets.js";
+import { buildContainerSpec } from "../requests/create-body.js";
+import { diffAgainstProcess, type DiffRow, type SecretVariables } from "../requests/diff.js";
+import { withSecretEnv } from "../plan/secret-env.js";
 import type { RunContext } from "../types/context.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
@@ -54,9 +54,9 @@ export async function diffWithProcess(
     "diff",
   );
   const image = await engine.inspectImage(release.imageId);
-  const process = running as NonNullable<typeof running>;
-  const rows = diffAgainstProcess(spec, process, image ?? undefined, secretVariables);
-  return { container: process.name, rows, same: rows.every((row) => row.same) };
+  const runningProcess = running as NonNullable<typeof running>;
+  const rows = diffAgainstProcess(spec, runningProcess, image ?? undefined, secretVariables);
+  return { container: runningProcess.name, rows, same: rows.every((row) => row.same) };
 }
 
 /**

@@ -4,7 +4,7 @@
  * them all.
  */
 import type { ContainerEngine } from "../engine/types.js";
-import type { OneOffView } from "../lifecycle/oneoffs.js";
+import type { OneOffView } from "../types/oneoff-view.js";
 import type { ReapResult } from "../lifecycle/reaper.js";
 import { OneoffError } from "../output/errors.js";
 import type { FoundOneOff } from "../backends/backend.js";

@@ -7,7 +7,7 @@
 import type { Writable } from "node:stream";
 import type { ContainerEngine } from "../engine/types.js";
 import type { Check } from "../lifecycle/checks.js";
-import type { OneOffView } from "../lifecycle/oneoffs.js";
+import type { OneOffView } from "../types/oneoff-view.js";
 import type { ReapResult } from "../lifecycle/reaper.js";
 import { streamReporter } from "../output/reporter.js";
 import { forwardOutput } from "../session/output.js";

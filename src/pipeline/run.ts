@@ -25,14 +25,14 @@ import { redactedJson } from "../output/redact.js";
 import { streamReporter } from "../output/reporter.js";
 import { abortInterrupts, noInterrupts } from "../session/interrupts.js";
 import { OutputCapture } from "../session/capture.js";
-import { checkLocalPaths } from "../session/local-paths.js";
-import { withSecretEnv } from "../session/files-and-secrets.js";
+import { checkLocalPaths } from "../plan/local-paths.js";
+import { withSecretEnv } from "../plan/secret-env.js";
 import type { RunContext } from "../types/context.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import type { RunResult } from "../types/result.js";
 import { VERSION } from "../version.js";
-import type { AttachedOutcome, AttachedSession, Backend, EngineRun, Identity, PlannedRun } from "../backends/backend.js";
+import type { AttachedOutcome, AttachedSession, Backend, ConnectedRun, Identity, PlannedRun } from "../backends/backend.js";
 import { backendFor } from "../backends/choose.js";
 
 export type { RunContext, RunResult };
@@ -50,8 +50,8 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const report = context.messages
     ? streamReporter(context.messages, { quiet: options.quiet ?? false })
     : streamReporter(stderr, { quiet: true });
-  const { config, sourceLayers, engine: givenEngine, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
-  const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers }), givenEngine);
+  const { config, sourceLayers, engine: givenClient, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
+  const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers }), givenClient);
   const identity: Identity = {
     startedBy: whoAmI(),
     startedAt: new Date(),
@@ -64,10 +64,10 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   for (const notice of planned.notices ?? []) report.info(notice);
   for (const warning of planned.warnings ?? []) report.warn(warning);
   checkLocalPaths(planned.files);
-  // A caller's own engine is used as it is; otherwise the one the flags, environment and
-  // DOCKER_* choose, whose address the watchdog gets too.
+  // A caller's own client is used as it is; otherwise one for the engine the flags,
+  // environment and DOCKER_* choose, whose address the watchdog gets too.
   const located = context.engine ? undefined : locate(env, engineChoice);
-  const engineOfRun = async () => givenEngine ?? (await connectTo((located as LocatedEngine).connection));
+  const clientOfRun = async () => givenClient ?? (await connectTo((located as LocatedEngine).connection));
   const backend = backendFor(planned);
   backend.refuse(planned);
 
@@ -77,8 +77,8 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     // Read-only: which image the run would pin, as the engine resolves the reference now.
     // Asked without credentials: a dry run runs no credential helper (one may prompt, or log
     // an access) and reads no password.
-    const image = await dryRunImage(planned.releaseReference, engineOfRun, planned.pull);
-    return dryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
+    const image = await dryRunImage(planned.releaseReference, clientOfRun, planned.pull);
+    return printDryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
   }
   // Read now, before anything is created: a missing secret is an input error.
   const secrets = readSecretValues(planned.secrets, env, secretsDir);
@@ -94,16 +94,16 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   let result: RunResult | undefined;
   let failure: unknown;
   try {
-    const engine = await engineOfRun();
-    const engineRun: EngineRun = { plan, identity, suffix, service, engine, report, env, secrets };
+    const client = await clientOfRun();
+    const connectedRun: ConnectedRun = { plan, identity, suffix, service, engine: client, report, env, secrets };
     // Asked first: the engine resolves the release (an image inspect, or a pull) while this
     // process starts the watchdog. Awaited below; the catch only keeps an early rejection
     // from counting as unhandled meanwhile.
-    const resolving = backend.resolve(engineRun);
+    const resolving = backend.resolve(connectedRun);
     resolving.catch(() => {});
     if (options.detach) {
       const release = await resolving;
-      const oneOff = await backend.prepare(engineRun, release);
+      const oneOff = await backend.prepare(connectedRun, release);
       const started = await oneOff.startDetached();
       result = {
         ...resultBasics(plan, identity, oneOff.name, release.imageId),
@@ -121,7 +121,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     const watchdog =
       context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: backend.kind }, located?.connection);
     try {
-      result = await attached(backend, engineRun, resolving, {
+      result = await attached(backend, connectedRun, resolving, {
         io: {
           get stdin() {
             return context.stdin;
@@ -148,17 +148,17 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
 
 async function attached(
   backend: Backend,
-  run: EngineRun,
+  run: ConnectedRun,
   resolving: ReturnType<Backend["resolve"]>,
   session: Pick<AttachedSession, "io" | "interrupts" | "watchdog">,
 ): Promise<RunResult> {
-  const { plan, engine, report, identity } = run;
+  const { plan, engine: client, report, identity } = run;
   const release = await resolving;
   const oneOff = await backend.prepare(run, release);
   // The release phase runs once per release image ID: checked before waiting for the lock
   // (the common case) and again once the lock is held (a concurrent release may just have
   // finished it).
-  const alreadyDone = plan.release && !plan.release.force ? () => releaseDone(engine, plan, release.imageId, report) : undefined;
+  const alreadyDone = plan.release && !plan.release.force ? () => releaseDone(client, plan, release.imageId, report) : undefined;
   if (alreadyDone && (await alreadyDone())) {
     session.watchdog.release();
     return {
@@ -179,7 +179,7 @@ async function attached(
     // Recorded while the one-off, and so the lock, still exists: a concurrent release that
     // gets the lock next finds the task done.
     ...(plan.release
-      ? { beforeRemoval: (end: { exitCode: number }) => recordInLedger(engine, plan, identity, release.imageId, end.exitCode, report) }
+      ? { beforeRemoval: (end: { exitCode: number }) => recordInLedger(client, plan, identity, release.imageId, end.exitCode, report) }
       : {}),
   });
   if (plan.release && ended.ending !== "skipped") reportReleaseOutcome(plan, identity, release.imageId, ended, report);
@@ -196,7 +196,7 @@ async function attached(
 }
 
 /** --dry-run: the backend's create request as a document, secrets masked; talks to no engine. */
-function dryRun(
+function printDryRun(
   backend: Backend,
   run: PlannedRun,
   located: LocatedEngine | undefined,

@@ -96,19 +96,19 @@ function valueAt(settings: Partial<ProcessSettings>, name: string): unknown {
  * value is shown, only names: env values may be secrets.
  */
 export function disagreementLine(disagreement: ProcessDisagreement, releaseDiffers: boolean, imageId: string): string | undefined {
-  const { process, container } = disagreement.running;
+  const { process: processName, container } = disagreement.running;
   const parts: string[] = [];
   const release = releaseDiffers ? disagreement.release : undefined;
   if (release) {
     const shortId = imageId.replace(/^sha256:/, "").slice(0, 12);
     parts.push(
-      `oneoff.yaml's release ${release.reference} (${release.at}) is not what ${process} runs (${container}: ${shortId}): running ${process}'s; --release ${release.reference} runs oneoff.yaml's`,
+      `oneoff.yaml's release ${release.reference} (${release.at}) is not what ${processName} runs (${container}: ${shortId}): running ${processName}'s; --release ${release.reference} runs oneoff.yaml's`,
     );
   }
   if (disagreement.settings.length) {
     const names = disagreement.settings.map((setting) => setting.name.replace(/^(env|labels)\./, "$1 "));
     const places = [...new Set(disagreement.settings.map((setting) => setting.at))];
-    parts.push(`${names.join(", ")} differ from what ${process} runs with (set at ${places.join(", ")}, which win)`);
+    parts.push(`${names.join(", ")} differ from what ${processName} runs with (set at ${places.join(", ")}, which win)`);
   }
   return parts.length ? parts.join("; ") : undefined;
 }

@@ -12,12 +12,12 @@ import { parseRegistryAuthFlag } from "../release/registry-auth.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 export { mergeLayers };
-import { LABEL_PREFIX } from "../spec/labels.js";
+import { LABEL_PREFIX } from "../requests/labels.js";
 import type { Environment } from "../config/interpolate.js";
 import type { AppConfig, ProcessSettings, SettingsLayer, TaskDefinition } from "../types/config.js";
 import { shellLineWithWords } from "../config/procfile.js";
 import { argumentProblem, envValueProblem } from "../formats/env-rules.js";
-import { backendOf } from "./engine-kind.js";
+import { kindOf } from "./run-kind.js";
 import {
   chooseTerminal,
   DEFAULT_LEDGER_KEEP,
@@ -140,7 +140,7 @@ export function resolveRunPlan({
     ...timing,
     ...containerNaming(options, timing.lock),
     ...detachment(options, interactive, tty, timing.timeoutMs),
-    ...backendOf(options, config, hostEnv, { interactive, tty }),
+    ...kindOf(options, config, hostEnv, { interactive, tty }),
     files: parseFileCopies({
       copyIn: options.copyIn,
       copyOut: options.copyOut,

@@ -3,7 +3,7 @@
  * `oneoff release` means. Pure; used by resolve.ts.
  */
 import { OneoffError } from "../output/errors.js";
-import { DEFAULT_KEEP_DETACHED_MS } from "../spec/labels.js";
+import { DEFAULT_KEEP_DETACHED_MS } from "../requests/labels.js";
 import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import type { AppConfig, TaskDefinition } from "../types/config.js";

@@ -39,7 +39,7 @@ export function loginCommand(registry: Registry): string {
 export type RegistryCredential = { username: string; password: string } | { identityToken: string };
 
 /** The parts of docker's config.json that say where credentials are. */
-export interface DockerConfig {
+export interface CredentialConfig {
   auths: Record<string, { auth?: string; identitytoken?: string }>;
   credsStore?: string;
   credHelpers: Record<string, string>;
@@ -52,8 +52,8 @@ export interface DockerConfig {
  */
 const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]*$/;
 
-/** config.json's text -> DockerConfig; a one-line OneoffError naming the file when it is not one. */
-export function parseDockerConfig(text: string, file: string): DockerConfig {
+/** config.json's text -> CredentialConfig; a one-line OneoffError naming the file when it is not one. */
+export function parseDockerConfig(text: string, file: string): CredentialConfig {
   const invalid = (what: string) => new OneoffError(`${file}: ${what}`, { hint: DOCKER_CONFIG_FIX });
   const json = parseJsonFile(text, file, DOCKER_CONFIG_FIX);
   if (!isObject(json)) throw invalid("not a JSON object");
@@ -84,7 +84,7 @@ export function parseDockerConfig(text: string, file: string): DockerConfig {
     });
   }
   return {
-    auths: auths as DockerConfig["auths"],
+    auths: auths as CredentialConfig["auths"],
     ...(json.credsStore ? { credsStore: json.credsStore as string } : {}),
     credHelpers: credHelpers as Record<string, string>,
   };
@@ -101,7 +101,7 @@ export type CredentialLookup =
  * when it then has nothing. In auths, an exact key wins; otherwise any key naming the same
  * host (`https://127.0.0.1:5056`, `127.0.0.1:5056/v2/`), as docker's ConvertToHostname does.
  */
-export function lookupCredential(config: DockerConfig, registry: Registry, file: string): CredentialLookup {
+export function lookupCredential(config: CredentialConfig, registry: Registry, file: string): CredentialLookup {
   const perRegistry = Object.hasOwn(config.credHelpers, registry.key) ? config.credHelpers[registry.key] : undefined;
   if (perRegistry) return { kind: "helper", program: `docker-credential-${perRegistry}`, configKey: "credHelpers" };
   // An empty credHelpers entry keeps credsStore off that registry, as the docker CLI's

@@ -2,18 +2,16 @@
  * What a one-off carries besides its settings: files copied in before start (--copy-in and
  * secrets delivered as files), secrets delivered as env, and files copied out after exit
  * (--copy-out). One place that turns the plan into the session's prepare/collect hooks and
- * into what --dry-run and the audit log say, so a backend only wires them.
+ * into what --dry-run and the audit log say, so a backend only wires them. (Secrets as env
+ * are put in the plan itself: plan/secret-env.ts.)
  */
 import type { RunPlan } from "../types/plan.js";
-import { envValueProblem } from "../formats/env-rules.js";
 import type { SecretValue } from "../config/secret-values.js";
 import { sourceLocation } from "../config/secrets.js";
 import type { ContainerEngine } from "../engine/types.js";
-import { OneoffError } from "../output/errors.js";
-import { REDACTED, redactSecretValues } from "../output/redact.js";
+import { redactSecretValues } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
 import type { Ending } from "../types/result.js";
-import { userKeyed } from "../formats/user-keys.js";
 
 interface FileAndSecretHooks {
   prepare?: (containerId: string, signal?: AbortSignal) => Promise<void>;
@@ -51,27 +49,6 @@ export function filesAndSecretsFor(
     hooks: { ...(copyIn.length || secretFiles.length ? { prepare } : {}), ...(copyOut.length ? { collect } : {}) },
     copiedOut: () => attempted,
   };
-}
-
-/**
- * The plan with its env-delivered secrets in the environment: their values, or (for
- * --dry-run, which reads no secret) a placeholder.
- */
-export function withSecretEnv(plan: RunPlan, values: readonly SecretValue[] | undefined): RunPlan {
-  const envSecrets = plan.secrets.filter((secret) => secret.delivery.as === "env");
-  if (!envSecrets.length) return plan;
-  const env = userKeyed(Object.entries(plan.settings.env));
-  const provenance = userKeyed(Object.entries(plan.provenance));
-  for (const secret of envSecrets) {
-    const variable = (secret.delivery as { variable: string }).variable;
-    const value = values ? (values.find((item) => item.secret === secret)?.value.toString("utf8") ?? "") : REDACTED;
-    const problem = envValueProblem(variable, value);
-    if (problem)
-      throw new OneoffError(`secret ${secret.name}: ${problem.replace(value, REDACTED)}`, { hint: "deliver it as a file (drop as: env)" });
-    env[variable] = value;
-    provenance[`env.${variable}`] = `secret ${secret.name}`;
-  }
-  return { ...plan, settings: { ...plan.settings, env }, provenance };
 }
 
 /**

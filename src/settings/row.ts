@@ -78,7 +78,7 @@ export interface SettingRow<K extends SettingName> {
    * absent, and no jobCarriedBy: a job cannot, and is refused.
    */
   jobField?: string;
-  /** Where a job carries it outside the ContainerSpec (spec/service-spec.ts, spec/job-runtime.ts). */
+  /** Where a job carries it outside the ContainerSpec (requests/service-spec.ts, requests/job-runtime.ts). */
   jobCarriedBy?: "TaskTemplate.LogDriver" | "tmpfs mounts";
 }
 

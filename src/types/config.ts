@@ -217,9 +217,9 @@ export interface TaskDefinition {
   envFileLayers: SettingsLayer[];
 }
 
-/** Where one-offs run: a container on the engine, or a job service on the Swarm it manages. */
-export type EngineKind = "docker" | "swarm";
-export const ENGINE_KINDS: readonly EngineKind[] = ["docker", "swarm"];
+/** --engine, `engine:`, ONEOFF_ENGINE (published names): docker runs a container, swarm a job (RunKind, plan.ts). */
+export type RunKindName = "docker" | "swarm";
+export const RUN_KIND_NAMES: readonly RunKindName[] = ["docker", "swarm"];
 
 /** An entry of `environments:` (see environments.ts). */
 export interface EnvironmentDefinition {
@@ -260,7 +260,7 @@ export interface AppConfig {
   /** Ledger records kept per app. */
   ledgerKeep?: number;
   /** Run one-offs as containers (docker, the default) or as Swarm jobs (swarm). */
-  engine?: EngineKind;
+  engine?: RunKindName;
   /** Swarm placement constraints for every one-off, after those of the service it copies. */
   constraints?: string[];
   /** Named secrets, read when a one-off runs (see secrets.ts). */

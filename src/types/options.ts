@@ -2,7 +2,7 @@
  * What a caller asks of a run: the CLI's flags, or a library caller's object. Plain data at the
  * bottom of the house: it imports only other types.
  */
-import type { DockerRunSettings, EngineKind, PullPolicy } from "./config.js";
+import type { DockerRunSettings, RunKindName, PullPolicy } from "./config.js";
 
 /**
  * The flags of DockerRunSettings as typed: a switch is a boolean, a repeatable flag (or one
@@ -121,7 +121,7 @@ export interface RunOptions extends RuntimeFlags {
   /** Keep the command's output in the result (bounded) instead of passing it through. */
   capture?: boolean;
   /** Run as a container (docker) or as a Swarm job (swarm); default ONEOFF_ENGINE, then engine: in oneoff.yaml. */
-  engine?: EngineKind;
+  engine?: RunKindName;
   /** Swarm placement constraints, e.g. `node.hostname==db1`. */
   constraint?: string[];
   /** `LOCAL:CONTAINER_PATH`: copied into the one-off after create, before start. */

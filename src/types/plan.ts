@@ -2,13 +2,16 @@
  * A run resolved from options and config: what runs, from which release, with which settings
  * and where each came from. Plain data at the bottom of the house: it imports only other types.
  */
-import type { EngineKind, FileCopies, ProcessSettings, PullPolicy, RunningProcess, SecretDefinition } from "./config.js";
+import type { FileCopies, ProcessSettings, PullPolicy, RunningProcess, SecretDefinition } from "./config.js";
 
 /** `--registry-auth USER:env:VAR` or `USER:file:PATH`: who, and where the password is read from. */
 export interface RegistryAuthFlag {
   username: string;
   password: { env: string } | { file: string };
 }
+
+/** What a run creates, and so which backend runs it: a container, or a Swarm job service. */
+export type RunKind = "container" | "job";
 
 export interface RunPlan {
   app: string;
@@ -46,7 +49,7 @@ export interface RunPlan {
   /** Set for a detached one-off: how long it is kept after it ends (ms). */
   keepForMs?: number;
   /** Where it runs: a container, or a Swarm job (with its placement constraints). */
-  backend: EngineKind;
+  kind: RunKind;
   constraints: string[];
   /** Files copied in before start and out after exit. */
   files: FileCopies;

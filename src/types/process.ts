@@ -22,6 +22,6 @@ export interface ProcessDefinition {
   memoryBytes: number;
   nanoCpus: number;
   labels: Record<string, string>;
-  /** Its runtime settings, the engine's defaults left out (see spec/runtime-settings.ts). */
+  /** Its runtime settings, the engine's defaults left out (see requests/runtime-settings.ts). */
   runtime: RuntimeSettings;
 }

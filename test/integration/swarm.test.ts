@@ -22,7 +22,7 @@ import {
   waitForOutput,
 } from "./helpers.js";
 import { documentOf, oneOffsOf } from "./json-schemas.js";
-import { Labels } from "../../src/spec/labels.js";
+import { Labels } from "../../src/requests/labels.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { plan } from "./plan-fixture.js";
 import type { RunPlan } from "../../src/types/plan.js";
-import { buildContainerSpec, containerName, type CreateBody } from "../../src/spec/create-body.js";
-import { dockerRunLine } from "../../src/spec/docker-run-line.js";
-import { Labels, oneOffLabels, type OneOffIdentity } from "../../src/spec/labels.js";
+import { buildContainerSpec, containerName, type CreateBody } from "../../src/requests/create-body.js";
+import { dockerRunLine } from "../../src/requests/docker-run-line.js";
+import { Labels, oneOffLabels, type OneOffIdentity } from "../../src/requests/labels.js";
 
 const IMAGE_ID = `sha256:${"0123456789abcdef".repeat(4)}`;
 const identity = {
@@ -322,9 +322,9 @@ describe("mounts, extra hosts and DNS", () => {
 
 describe("--platform in the create request", () => {
   it("goes on the spec (the create's platform query), the docker run line and a job's placement", async () => {
-    const { buildContainerSpec } = await import("../../src/spec/create-body.js");
-    const { dockerRunLine } = await import("../../src/spec/docker-run-line.js");
-    const { buildJobServiceSpec } = await import("../../src/spec/service-spec.js");
+    const { buildContainerSpec } = await import("../../src/requests/create-body.js");
+    const { dockerRunLine } = await import("../../src/requests/docker-run-line.js");
+    const { buildJobServiceSpec } = await import("../../src/requests/service-spec.js");
     const { plan } = await import("./plan-fixture.js");
     const identity = {
       imageId: `sha256:${"1".repeat(64)}`,

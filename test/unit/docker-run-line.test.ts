@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { splitWords } from "../../src/formats/words.js";
-import type { ContainerSpec, CreateBody } from "../../src/spec/create-body.js";
-import { dockerRunLine } from "../../src/spec/docker-run-line.js";
+import type { ContainerSpec, CreateBody } from "../../src/requests/create-body.js";
+import { dockerRunLine } from "../../src/requests/docker-run-line.js";
 
 const IMAGE_ID = `sha256:${"0123456789abcdef".repeat(4)}`;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { argumentProblem, envNameProblem, envValueProblem, MAX_ENTRY_BYTES } from "../../src/formats/env-rules.js";
 import { isDetachKeys } from "../../src/config/value-rules.js";
-import { isDetached } from "../../src/spec/labels.js";
+import { isDetached } from "../../src/requests/labels.js";
 import { DetachKeys, detachKeyBytes } from "../../src/session/stdin.js";
 
 describe("environment rules (docker's for names, the kernel's for sizes)", () => {

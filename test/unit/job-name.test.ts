@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isServiceName, jobServiceName } from "../../src/spec/job-name.js";
+import { isServiceName, jobServiceName } from "../../src/requests/job-name.js";
 
 const SUFFIX = "abc123";
 // What the brief for a job's name asks, stricter than Swarm itself (which also takes capitals and _).

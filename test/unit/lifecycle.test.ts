@@ -6,8 +6,9 @@ import { describeHolder, holdsLock } from "../../src/backends/container/lock.js"
 import type { Liveness } from "../../src/lifecycle/owner.js";
 import { holdLock, LockHeld } from "../../src/lifecycle/lock.js";
 import { NameInUse } from "../../src/engine/types.js";
-import { viewOf } from "../../src/lifecycle/oneoffs.js";
-import { findExpired, findFinishedJobContainers, findOrphans } from "../../src/lifecycle/reaper.js";
+import { viewOf } from "../../src/backends/container/oneoffs.js";
+import { findExpired, findOrphans } from "../../src/lifecycle/reaper.js";
+import { findFinishedJobContainers } from "../../src/backends/swarm-job/reaper.js";
 import { runDocument } from "../../src/output/run-document.js";
 
 function details(overrides: Partial<ContainerDetails> & { labels?: Record<string, string> }): ContainerDetails {

@@ -4,7 +4,7 @@ import {
   parseContextMeta,
   parseCurrentContext,
   type ContextEndpoint,
-  type DockerConfig,
+  type DockerContexts,
 } from "../../src/engine/docker/contexts.js";
 import { describeEngine, locateEngine, type EngineChoice } from "../../src/engine/docker/locate.js";
 
@@ -19,7 +19,7 @@ const CONTEXTS: Record<string, ContextEndpoint> = {
   plain: { host: "tcp://plain:2375", skipTlsVerify: false, tls: {} },
 };
 
-function config(currentContext?: string): DockerConfig {
+function config(currentContext?: string): DockerContexts {
   return { dir: "/cfg", currentContext: () => currentContext, context: (name) => CONTEXTS[name] };
 }
 
@@ -138,7 +138,7 @@ describe("locateEngine: the docker CLI's precedence, with oneoff's environments 
   });
 
   it("reads no config.json when a flag or variable decides", () => {
-    const untouchable: DockerConfig = {
+    const untouchable: DockerContexts = {
       dir: "/cfg",
       currentContext: () => {
         throw new Error("read config.json");

@@ -6,8 +6,8 @@ import type { TaskDefinition } from "../../src/types/config.js";
 import { chooseProcessContainers, processLayer } from "../../src/config/running.js";
 import { parseMount, parseVolume } from "../../src/formats/mount-syntax.js";
 import type { ContainerSummary, ProcessDefinition } from "../../src/engine/types.js";
-import { diffAgainstProcess } from "../../src/spec/diff.js";
-import type { ContainerSpec } from "../../src/spec/create-body.js";
+import { diffAgainstProcess } from "../../src/requests/diff.js";
+import type { ContainerSpec } from "../../src/requests/create-body.js";
 
 const web = (overrides: Partial<ProcessDefinition> = {}): ProcessDefinition => ({
   id: "c1",

@@ -17,7 +17,7 @@ export function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?
     tty: false,
     pull: "missing",
     stopTimeoutSeconds: 10,
-    backend: "docker",
+    kind: "container",
     constraints: [],
     files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
     secrets: [],

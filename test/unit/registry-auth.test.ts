@@ -12,7 +12,7 @@ import {
   parseRegistryAuthFlag,
   registryOf,
   type CredentialLookup,
-  type DockerConfig,
+  type CredentialConfig,
   type Registry,
 } from "../../src/release/registry-auth.js";
 
@@ -131,9 +131,9 @@ describe("parseDockerConfig: credential helper names", () => {
 });
 
 describe("lookupCredential", () => {
-  const config = (partial: Partial<DockerConfig>): DockerConfig => ({ auths: {}, credHelpers: {}, ...partial });
+  const config = (partial: Partial<CredentialConfig>): CredentialConfig => ({ auths: {}, credHelpers: {}, ...partial });
 
-  it.each<[string, DockerConfig, Registry, CredentialLookup]>([
+  it.each<[string, CredentialConfig, Registry, CredentialLookup]>([
     ["nothing configured", config({}), PRIVATE, { kind: "none" }],
     [
       "auths under the exact key",

@@ -4,7 +4,7 @@ import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
 import { parseEnvFlags } from "../../src/plan/flags.js";
 import { parseComposeEnvFile } from "../../src/config/dotenv.js";
-import { buildContainerSpec } from "../../src/spec/create-body.js";
+import { buildContainerSpec } from "../../src/requests/create-body.js";
 import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
 import { disagreementLine } from "../../src/plan/from-process.js";
 import type { ProcessDisagreement } from "../../src/types/plan.js";
@@ -96,7 +96,7 @@ describe("resolveRunPlan", () => {
       tty: false,
       pull: "never",
       stopTimeoutSeconds: 30,
-      backend: "docker",
+      kind: "container",
       constraints: [],
       containerStopTimeout: 30,
       files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
@@ -199,7 +199,7 @@ describe("resolveRunPlan", () => {
       tty: false,
       pull: "missing",
       stopTimeoutSeconds: 10,
-      backend: "docker",
+      kind: "container",
       constraints: [],
       files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
       secrets: [],

@@ -6,9 +6,9 @@ import {
   runtimeFlagWords,
   runtimeFromHostConfig,
   type RuntimeHostConfig,
-} from "../../src/spec/runtime-settings.js";
+} from "../../src/requests/runtime-settings.js";
 import type { RuntimeSettings } from "../../src/types/config.js";
-import { runtimeNotForJobs } from "../../src/spec/job-runtime.js";
+import { runtimeNotForJobs } from "../../src/requests/job-runtime.js";
 
 /** A web container's HostConfig as docker inspect shows it after `docker run --init --cap-add ...`. */
 const inspected: RuntimeHostConfig = {

@@ -8,7 +8,8 @@ import { readSecretValues } from "../../src/config/secret-values.js";
 import { chooseSecrets } from "../../src/config/secrets.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { redactSecretValues, REDACTED } from "../../src/output/redact.js";
-import { filesAndSecretsForDryRun, withSecretEnv } from "../../src/session/files-and-secrets.js";
+import { filesAndSecretsForDryRun } from "../../src/session/files-and-secrets.js";
+import { withSecretEnv } from "../../src/plan/secret-env.js";
 
 const options = { path: "/srv/shop/oneoff.yaml", displayPath: "oneoff.yaml", env: {} };
 const parse = (text: string) => parseConfigFile(text, options).config;

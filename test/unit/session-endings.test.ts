@@ -10,14 +10,14 @@
  */
 import { PassThrough, Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { runAttached, type AttachedRunResult } from "../../src/backends/container/session.js";
+import { runContainerSession, type ContainerSessionResult } from "../../src/backends/container/session.js";
 import { runSwarmJob, type SwarmJobResult } from "../../src/backends/swarm-job/session.js";
-import { attachToOneOff } from "../../src/session/attach-existing.js";
+import { attachToOneOff } from "../../src/backends/container/attach.js";
 import { SessionHoldings } from "../../src/session/teardown.js";
 import type { Reporter } from "../../src/output/reporter.js";
 import type { InterruptSignal, InterruptSource } from "../../src/session/interrupts.js";
-import type { ContainerSpec, CreateBody } from "../../src/spec/create-body.js";
-import type { ServiceSpec } from "../../src/spec/service-spec.js";
+import type { ContainerSpec, CreateBody } from "../../src/requests/create-body.js";
+import type { ServiceSpec } from "../../src/requests/service-spec.js";
 import { InMemoryEngine } from "./in-memory-engine.js";
 
 const NAME = "shop-migrate-run-ab12cd";
@@ -89,7 +89,7 @@ function session(overrides: { stdout?: Writable } = {}): Session {
 
 const DETACH_KEYS = Buffer.from([0x10, 0x11]);
 
-function runContainer(s: Session, options: { tty?: boolean; timeoutMs?: number } = {}): Promise<AttachedRunResult> {
+function runContainer(s: Session, options: { tty?: boolean; timeoutMs?: number } = {}): Promise<ContainerSessionResult> {
   const tty = options.tty ?? false;
   const spec: ContainerSpec = {
     name: NAME,
@@ -97,7 +97,7 @@ function runContainer(s: Session, options: { tty?: boolean; timeoutMs?: number }
     extraNetworks: [],
     mounts: [],
   };
-  return runAttached({
+  return runContainerSession({
     engine: s.engine,
     spec,
     interactive: tty,

@@ -11,14 +11,14 @@ import { mergeLayers } from "../../src/plan/merge-layers.js";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
 import type { AnyRow } from "../../src/settings/row.js";
 import { SETTINGS } from "../../src/settings/table.js";
-import { jobRuntime, runtimeNotForJobs } from "../../src/spec/job-runtime.js";
+import { jobRuntime, runtimeNotForJobs } from "../../src/requests/job-runtime.js";
 import {
   configFromRuntime,
   hostConfigFromRuntime,
   runtimeDiffValues,
   runtimeFlagWords,
   runtimeFromHostConfig,
-} from "../../src/spec/runtime-settings.js";
+} from "../../src/requests/runtime-settings.js";
 import type { TaskDefinition } from "../../src/types/config.js";
 import type { RuntimeFlags } from "../../src/types/options.js";
 

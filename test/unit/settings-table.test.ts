@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
 import { parseGpus } from "../../src/settings/gpus.js";
 import { SETTINGS } from "../../src/settings/table.js";
-import { runtimeNotForJobs, jobRuntime } from "../../src/spec/job-runtime.js";
+import { runtimeNotForJobs, jobRuntime } from "../../src/requests/job-runtime.js";
 import {
   configFromRuntime,
   hostConfigFromRuntime,
   runtimeDiffValues,
   runtimeFlagWords,
   runtimeFromHostConfig,
-} from "../../src/spec/runtime-settings.js";
+} from "../../src/requests/runtime-settings.js";
 import type { RuntimeFlags } from "../../src/types/options.js";
 
 /** Every row of the table given on a command line, as a backup one-off's runbook might. */

@@ -1,11 +1,11 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { backendOf } from "../../src/plan/engine-kind.js";
+import { kindOf } from "../../src/plan/run-kind.js";
 import { isConstraint } from "../../src/config/value-rules.js";
 import type { ServiceDefinition, ServiceSummary, TaskStatus } from "../../src/engine/swarm/types.js";
-import { jobView } from "../../src/lifecycle/job-oneoffs.js";
+import { jobView } from "../../src/backends/swarm-job/oneoffs.js";
 import { formatOwner, type Liveness, type Owner } from "../../src/lifecycle/owner.js";
-import { jobsToReap, type JobState } from "../../src/lifecycle/reaper-jobs.js";
+import { jobsToReap, type JobState } from "../../src/backends/swarm-job/reaper.js";
 import { describeJobHolder, jobHoldsLock } from "../../src/backends/swarm-job/lock.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { ByteCounter, ByteSkipper } from "../../src/session/output.js";
@@ -21,28 +21,28 @@ function refusal(run: () => unknown): { message: string; hint: string | undefine
   throw new Error("expected a OneoffError");
 }
 
-describe("backendOf", () => {
-  it.each<[string, Parameters<typeof backendOf>[0], Parameters<typeof backendOf>[1], Record<string, string>, string]>([
-    ["docker when nothing says otherwise", {}, undefined, {}, "docker"],
-    ["the config's engine", {}, { engine: "swarm" }, {}, "swarm"],
-    ["ONEOFF_ENGINE over the config", {}, { engine: "docker" }, { ONEOFF_ENGINE: "swarm" }, "swarm"],
-    ["ONEOFF_ENGINE with spaces around it", {}, undefined, { ONEOFF_ENGINE: " swarm " }, "swarm"],
-    ["the config when ONEOFF_ENGINE is empty (unset)", {}, { engine: "swarm" }, { ONEOFF_ENGINE: "" }, "swarm"],
-    ["--engine over ONEOFF_ENGINE and the config", { engine: "docker" }, { engine: "swarm" }, { ONEOFF_ENGINE: "swarm" }, "docker"],
-  ])("picks %s", (_, options, config, hostEnv, engine) => {
-    expect(backendOf(options, config, hostEnv, { interactive: false, tty: false }).backend).toBe(engine);
+describe("kindOf", () => {
+  it.each<[string, Parameters<typeof kindOf>[0], Parameters<typeof kindOf>[1], Record<string, string>, string]>([
+    ["a container when nothing says otherwise", {}, undefined, {}, "container"],
+    ["the config's engine", {}, { engine: "swarm" }, {}, "job"],
+    ["ONEOFF_ENGINE over the config", {}, { engine: "docker" }, { ONEOFF_ENGINE: "swarm" }, "job"],
+    ["ONEOFF_ENGINE with spaces around it", {}, undefined, { ONEOFF_ENGINE: " swarm " }, "job"],
+    ["the config when ONEOFF_ENGINE is empty (unset)", {}, { engine: "swarm" }, { ONEOFF_ENGINE: "" }, "job"],
+    ["--engine over ONEOFF_ENGINE and the config", { engine: "docker" }, { engine: "swarm" }, { ONEOFF_ENGINE: "swarm" }, "container"],
+  ])("picks %s", (_, options, config, hostEnv, kind) => {
+    expect(kindOf(options, config, hostEnv, { interactive: false, tty: false }).kind).toBe(kind);
   });
 
   it("takes the config's constraints, then the flags'", () => {
     expect(
-      backendOf(
+      kindOf(
         { engine: "swarm", constraint: ["node.hostname==db1"] },
         { constraints: ["node.role==worker"] },
         {},
         { interactive: false, tty: false },
       ),
     ).toEqual({
-      backend: "swarm",
+      kind: "job",
       constraints: ["node.role==worker", "node.hostname==db1"],
     });
   });
@@ -55,8 +55,8 @@ describe("backendOf", () => {
   );
 
   it("drops the config's constraints for a container one-off", () => {
-    expect(backendOf({}, { constraints: ["node.role==worker"] }, {}, { interactive: false, tty: false })).toEqual({
-      backend: "docker",
+    expect(kindOf({}, { constraints: ["node.role==worker"] }, {}, { interactive: false, tty: false })).toEqual({
+      kind: "container",
       constraints: [],
     });
   });
@@ -64,40 +64,40 @@ describe("backendOf", () => {
   it.each(["node.hostname==db1", "node.labels.region != eu-west", "engine.labels.com.example.gpu==true", "node.role==manager"])(
     "accepts the constraint %s",
     (constraint) => {
-      expect(
-        backendOf({ engine: "swarm", constraint: [constraint] }, undefined, {}, { interactive: false, tty: false }).constraints,
-      ).toEqual([constraint]);
+      expect(kindOf({ engine: "swarm", constraint: [constraint] }, undefined, {}, { interactive: false, tty: false }).constraints).toEqual([
+        constraint,
+      ]);
     },
   );
 
   it.each<[string, () => unknown, string, string]>([
     [
       "an ONEOFF_ENGINE that is not an engine",
-      () => backendOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, { interactive: false, tty: false }),
+      () => kindOf({}, undefined, { ONEOFF_ENGINE: "kubernetes" }, { interactive: false, tty: false }),
       'ONEOFF_ENGINE="kubernetes" is not an engine',
       "use one of docker, swarm",
     ],
     [
       "--constraint without swarm",
-      () => backendOf({ constraint: ["node.role==worker"] }, undefined, {}, { interactive: false, tty: false }),
+      () => kindOf({ constraint: ["node.role==worker"] }, undefined, {}, { interactive: false, tty: false }),
       "--constraint places Swarm jobs",
       "add --engine swarm, or drop --constraint",
     ],
     [
       "a constraint with a single =",
-      () => backendOf({ engine: "swarm", constraint: ["node.hostname=db1"] }, undefined, {}, { interactive: false, tty: false }),
+      () => kindOf({ engine: "swarm", constraint: ["node.hostname=db1"] }, undefined, {}, { interactive: false, tty: false }),
       '--constraint "node.hostname=db1": not a placement constraint (KEY==VALUE or KEY!=VALUE)',
       "e.g. node.hostname==db1 or node.role==manager",
     ],
     [
       "-i without -t on swarm",
-      () => backendOf({ engine: "swarm" }, undefined, {}, { interactive: true, tty: false }),
+      () => kindOf({ engine: "swarm" }, undefined, {}, { interactive: true, tty: false }),
       "-i without -t cannot run as a Swarm job: Swarm cannot close a job's stdin, so the command would never see EOF",
       "use --engine docker for piped input, or copy the input in as a file",
     ],
     [
       "-t with --detach on swarm",
-      () => backendOf({ engine: "swarm", detach: true }, undefined, {}, { interactive: false, tty: true }),
+      () => kindOf({ engine: "swarm", detach: true }, undefined, {}, { interactive: false, tty: true }),
       "a detached Swarm job cannot have a terminal",
       "drop -t, or drop --detach",
     ],
@@ -106,15 +106,15 @@ describe("backendOf", () => {
   });
 
   it("allows a terminal session (-it) and -i on docker", () => {
-    expect(backendOf({ engine: "swarm" }, undefined, {}, { interactive: true, tty: true }).backend).toBe("swarm");
-    expect(backendOf({}, undefined, {}, { interactive: true, tty: false }).backend).toBe("docker");
+    expect(kindOf({ engine: "swarm" }, undefined, {}, { interactive: true, tty: true }).kind).toBe("job");
+    expect(kindOf({}, undefined, {}, { interactive: true, tty: false }).kind).toBe("container");
   });
 
   // A nested key pattern once backtracked exponentially on long dotted keys (30 segments: ~20s).
   it("refuses a long malformed dotted constraint at once", () => {
     const started = performance.now();
     expect(() =>
-      backendOf({ engine: "swarm", constraint: [`${"a.".repeat(24)}a=b`] }, undefined, {}, { interactive: false, tty: false }),
+      kindOf({ engine: "swarm", constraint: [`${"a.".repeat(24)}a=b`] }, undefined, {}, { interactive: false, tty: false }),
     ).toThrow(OneoffError);
     expect(performance.now() - started).toBeLessThan(50);
   });

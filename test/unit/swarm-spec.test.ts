@@ -3,8 +3,8 @@ import { plan } from "./plan-fixture.js";
 import { serviceLayer } from "../../src/config/swarm-service.js";
 import type { ProcessSettings } from "../../src/types/config.js";
 import type { ServiceDefinition } from "../../src/engine/swarm/types.js";
-import { buildContainerSpec, type ContainerSpec } from "../../src/spec/create-body.js";
-import { buildJobServiceSpec, type ServiceContainerSpec, type ServiceSpec } from "../../src/spec/service-spec.js";
+import { buildContainerSpec, type ContainerSpec } from "../../src/requests/create-body.js";
+import { buildJobServiceSpec, type ServiceContainerSpec, type ServiceSpec } from "../../src/requests/service-spec.js";
 
 const IMAGE_ID = `sha256:${"0123456789abcdef".repeat(4)}`;
 const DIGEST_REFERENCE = `registry.example.com/shop@sha256:${"f".repeat(64)}`;

@@ -5,20 +5,20 @@
  */
 import { createHoldingLock } from "./lock.js";
 import { findContainerOneOff, listOneOffs, reapContainers } from "./existing.js";
-import { runAttached } from "./session.js";
+import { runContainerSession } from "./session.js";
 import { keysForHumans } from "../../session/stdin.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
-import { startDetached } from "./detached.js";
+import { startDetachedContainer } from "./detached.js";
 import { registryLogins } from "../../release/credentials.js";
 import { resolveRelease } from "../../release/resolve.js";
 import { dryRunImageDocument, unresolvedLabel } from "../../release/dry-run-image.js";
 import { auditableCommand, redactEnvList } from "../../output/redact.js";
 import { describeEngine } from "../../engine/connect.js";
 import { filesAndSecretsForDryRun, filesAndSecretsFor, reportSkippedCopyOut } from "../../session/files-and-secrets.js";
-import { buildContainerSpec, type ContainerSpec } from "../../spec/create-body.js";
-import { dockerRunLine } from "../../spec/docker-run-line.js";
-import { Labels } from "../../spec/labels.js";
-import type { Backend, EngineRun } from "../backend.js";
+import { buildContainerSpec, type ContainerSpec } from "../../requests/create-body.js";
+import { dockerRunLine } from "../../requests/docker-run-line.js";
+import { Labels } from "../../requests/labels.js";
+import type { Backend, ConnectedRun } from "../backend.js";
 
 export const containerBackend: Backend = {
   kind: "container",
@@ -28,6 +28,9 @@ export const containerBackend: Backend = {
 
   // A container can do everything a plan asks.
   refuse() {},
+
+  // Any engine runs containers; a named volume it lacks it would create empty.
+  preflight: { checkEngine: async () => [], volumesMustExist: true },
 
   dryRun({ plan, identity, suffix }, located, image) {
     // The image as the engine resolves the reference now (read-only), which a real run pins;
@@ -83,7 +86,7 @@ export const containerBackend: Backend = {
       }`,
       async runAttached(session) {
         if (plan.tty) session.banner();
-        const ended = await runAttached({
+        const ended = await runContainerSession({
           engine,
           spec,
           interactive: plan.interactive,
@@ -110,7 +113,7 @@ export const containerBackend: Backend = {
         };
       },
       async startDetached() {
-        const containerId = await startDetached(
+        const containerId = await startDetachedContainer(
           engine,
           spec,
           plan.lock ? () => lockedCreate(run, spec, () => false) : undefined,
@@ -123,11 +126,11 @@ export const containerBackend: Backend = {
   },
 };
 
-function loginsFor({ plan, env }: Pick<EngineRun, "plan" | "env">) {
+function loginsFor({ plan, env }: Pick<ConnectedRun, "plan" | "env">) {
   return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
 }
 
-function lockedCreate({ plan, engine, report }: EngineRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
+function lockedCreate({ plan, engine, report }: ConnectedRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
   return createHoldingLock({
     engine,
     lock: plan.lock as string,

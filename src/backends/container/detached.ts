@@ -4,9 +4,9 @@
  * (label io.oneoff.keep-for) has passed.
  */
 import type { ContainerEngine } from "../../engine/types.js";
-import type { ContainerSpec } from "../../spec/create-body.js";
+import type { ContainerSpec } from "../../requests/create-body.js";
 
-export async function startDetached(
+export async function startDetachedContainer(
   engine: ContainerEngine,
   spec: ContainerSpec,
   create?: () => Promise<string>,

@@ -3,11 +3,11 @@
  * found by oneoff's labels, reaped when their owner is surely gone or their keep time passed.
  */
 import type { ContainerEngine } from "../../engine/types.js";
-import { listOneOffs } from "../../lifecycle/oneoffs.js";
+import { listOneOffs } from "./oneoffs.js";
 import { findExpired, findOrphans, type ReapResult } from "../../lifecycle/reaper.js";
 import { ownerAlive } from "../../lifecycle/owner.js";
 import { OneoffError } from "../../output/errors.js";
-import { isDetached, Labels } from "../../spec/labels.js";
+import { isDetached, Labels } from "../../requests/labels.js";
 import type { FoundOneOff } from "../backend.js";
 
 export { listOneOffs };

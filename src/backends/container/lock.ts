@@ -6,8 +6,8 @@ import type { ContainerDetails, ContainerEngine } from "../../engine/types.js";
 import { NameInUse } from "../../engine/types.js";
 import { endedHolderHolds, holdLock, type LivenessOf, type LockRequest } from "../../lifecycle/lock.js";
 import { ownerLiveness, parseOwner } from "../../lifecycle/owner.js";
-import type { CreateBody } from "../../spec/create-body.js";
-import { DETACHED_SUFFIX, Labels } from "../../spec/labels.js";
+import type { CreateBody } from "../../requests/create-body.js";
+import { DETACHED_SUFFIX, Labels } from "../../requests/labels.js";
 
 export interface LockedCreate extends LockRequest {
   engine: ContainerEngine;

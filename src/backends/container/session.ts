@@ -8,12 +8,12 @@
 import type { SessionIO } from "../../types/context.js";
 import type { SessionEngine } from "../../engine/types.js";
 import type { Reporter } from "../../output/reporter.js";
-import type { ContainerSpec } from "../../spec/create-body.js";
+import type { ContainerSpec } from "../../requests/create-body.js";
 import { ExitCode } from "../../output/errors.js";
 import { outputForwarder, stillRunningAfterStreamEnd } from "../../session/output.js";
 import { onWriteFailure, WriteFailed } from "../../output/write-failures.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
-import { DETACHED_SUFFIX } from "../../spec/labels.js";
+import { DETACHED_SUFFIX } from "../../requests/labels.js";
 import { DetachKeys, pumpStdin, TypedInterrupts } from "../../session/stdin.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from "../../session/interrupts.js";
@@ -21,7 +21,7 @@ import { StopControl } from "../../session/stop-control.js";
 import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../session/teardown.js";
 import type { Ending } from "../../types/result.js";
 
-export interface AttachedRunOptions {
+export interface ContainerSessionOptions {
   engine: SessionEngine;
   spec: ContainerSpec;
   interactive: boolean;
@@ -55,10 +55,10 @@ export interface AttachedRunOptions {
    * Called once the one-off has ended (not skipped or detached), before its container is
    * removed: while it exists, a lock it holds is still held (the release ledger is written here).
    */
-  beforeRemoval?: (ended: AttachedRunResult) => Promise<void>;
+  beforeRemoval?: (ended: ContainerSessionResult) => Promise<void>;
 }
 
-export interface AttachedRunResult {
+export interface ContainerSessionResult {
   exitCode: number;
   containerId: string;
   ending: Ending;
@@ -70,10 +70,10 @@ export interface AttachedRunResult {
 
 class Cancelled extends Error {}
 
-export async function runAttached(options: AttachedRunOptions): Promise<AttachedRunResult> {
+export async function runContainerSession(options: ContainerSessionOptions): Promise<ContainerSessionResult> {
   const { engine, spec, io, report } = options;
   const stop = new StopControl(engine, options.stopTimeoutSeconds, report, spec.body.StopSignal);
-  const teardown = new SessionTeardown<AttachedRunResult>(options.watchdog);
+  const teardown = new SessionTeardown<ContainerSessionResult>(options.watchdog);
   const { holdings } = teardown;
   holdings.stopControl = stop;
   // Copies in and out run while nothing else would react to an interrupt: they stop on one.

@@ -1,6 +1,6 @@
 /**
  * A one-off as a Swarm replicated job: the same plan, release and container spec as a
- * container one-off, restated as a job service (src/spec/service-spec.ts) and run by
+ * container one-off, restated as a job service (src/requests/service-spec.ts) and run by
  * session.ts; its lock is the service's name (lock.ts). Copies and file secrets go through a
  * container's archive endpoint, which a job's container on another node does not offer: refused.
  */
@@ -14,14 +14,15 @@ import { auditableCommand, redactEnvList } from "../../output/redact.js";
 import { registryAuthHeader, registryLogins } from "../../release/credentials.js";
 import { parseReleaseReference } from "../../release/reference.js";
 import { resolveRelease } from "../../release/resolve.js";
-import { buildContainerSpec } from "../../spec/create-body.js";
-import { Labels } from "../../spec/labels.js";
-import { isServiceName, jobServiceName } from "../../spec/job-name.js";
-import { runtimeNotForJobs } from "../../spec/job-runtime.js";
-import { buildJobServiceSpec, type ServiceSpec } from "../../spec/service-spec.js";
-import type { Backend, EngineRun, PlannedRun } from "../backend.js";
+import { buildContainerSpec } from "../../requests/create-body.js";
+import { Labels } from "../../requests/labels.js";
+import { isServiceName, jobServiceName } from "../../requests/job-name.js";
+import { runtimeNotForJobs } from "../../requests/job-runtime.js";
+import { buildJobServiceSpec, type ServiceSpec } from "../../requests/service-spec.js";
+import type { Backend, ConnectedRun, PlannedRun } from "../backend.js";
 import { createJobHoldingLock } from "./lock.js";
 import { findJob, listJobs, reapJobsAndTheirContainers } from "./existing.js";
+import { checkManager } from "./preflight.js";
 import { runSwarmJob } from "./session.js";
 
 export const swarmJobBackend: Backend = {
@@ -29,6 +30,8 @@ export const swarmJobBackend: Backend = {
   list: listJobs,
   find: findJob,
   reap: reapJobsAndTheirContainers,
+  // On a swarm, each node makes a service's named volumes where its task runs.
+  preflight: { checkEngine: checkManager, volumesMustExist: false },
 
   refuse(plan) {
     const unsupported = runtimeNotForJobs(plan.settings);
@@ -157,12 +160,12 @@ export const swarmJobBackend: Backend = {
   },
 };
 
-function credentialOptions(run: Pick<EngineRun, "plan" | "env">) {
+function credentialOptions(run: Pick<ConnectedRun, "plan" | "env">) {
   return { env: run.env, ...(run.plan.registryAuth ? { registryAuth: run.plan.registryAuth } : {}) };
 }
 
 /** The nodes pull the job's image themselves: they get the same credentials the manager's pull had. */
-async function nodeRegistryAuth(run: EngineRun, image: string): Promise<string | undefined> {
+async function nodeRegistryAuth(run: ConnectedRun, image: string): Promise<string | undefined> {
   return parseReleaseReference(image)?.kind === "name" ? registryAuthHeader(image, credentialOptions(run)) : undefined;
 }
 
@@ -182,7 +185,7 @@ function jobSpec(run: PlannedRun, imageId: string, image: string): ServiceSpec {
  * What the nodes run. A digest reference pins the release on every node (each pulls that exact
  * manifest); an image ID means nothing to a registry, so it only serves where the image is.
  */
-async function resolveJobImage(run: EngineRun, swarm: SwarmNode): Promise<{ imageId: string; image: string }> {
+async function resolveJobImage(run: ConnectedRun, swarm: SwarmNode): Promise<{ imageId: string; image: string }> {
   const { plan, engine, report } = run;
   const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, registryLogins(credentialOptions(run)));
   const parsed = parseReleaseReference(plan.releaseReference);
@@ -212,7 +215,7 @@ function notAManager(engine: ContainerEngine): OneoffError {
   });
 }
 
-function lockedJob(run: EngineRun, spec: ServiceSpec, cancelled: () => boolean, registryAuth: string | undefined): Promise<string> {
+function lockedJob(run: ConnectedRun, spec: ServiceSpec, cancelled: () => boolean, registryAuth: string | undefined): Promise<string> {
   return createJobHoldingLock({
     ...(registryAuth ? { registryAuth } : {}),
     jobs: swarmOf(run.engine),

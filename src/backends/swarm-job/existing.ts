@@ -4,11 +4,11 @@
  * a container one-off); elsewhere the service's.
  */
 import type { ContainerEngine } from "../../engine/types.js";
-import { findJobOneOff, listJobOneOffs, managerJobs } from "../../lifecycle/job-oneoffs.js";
-import type { OneOffView } from "../../lifecycle/oneoffs.js";
-import { findFinishedJobContainers, type ReapResult } from "../../lifecycle/reaper.js";
-import { reapJobs } from "../../lifecycle/reaper-jobs.js";
-import { Labels } from "../../spec/labels.js";
+import { findJobOneOff, listJobOneOffs, managerJobs } from "./oneoffs.js";
+import type { OneOffView } from "../../types/oneoff-view.js";
+import type { ReapResult } from "../../lifecycle/reaper.js";
+import { findFinishedJobContainers, reapJobs } from "./reaper.js";
+import { Labels } from "../../requests/labels.js";
 import type { FoundOneOff } from "../backend.js";
 import { removeAll } from "../container/existing.js";
 import { waitForJob } from "./tasks.js";

@@ -7,8 +7,8 @@
 import type { ServiceDefinition, SwarmJobs, TaskStatus } from "../../engine/swarm/types.js";
 import { TERMINAL_TASK_STATES } from "../../engine/swarm/types.js";
 import type { Reporter } from "../../output/reporter.js";
-import type { ServiceSpec } from "../../spec/service-spec.js";
-import { Labels } from "../../spec/labels.js";
+import type { ServiceSpec } from "../../requests/service-spec.js";
+import { Labels } from "../../requests/labels.js";
 import { endedHolderHolds, holdLock } from "../../lifecycle/lock.js";
 import { ownerLiveness, parseOwner, type Liveness, type Owner } from "../../lifecycle/owner.js";
 

@@ -13,8 +13,8 @@ import { TERMINAL_TASK_STATES, type SessionJobs, type SwarmNode } from "../../en
 import { OneoffError } from "../../output/errors.js";
 import { onWriteFailure, WriteFailed } from "../../output/write-failures.js";
 import type { Reporter } from "../../output/reporter.js";
-import type { ServiceSpec } from "../../spec/service-spec.js";
-import { removeJob } from "../../lifecycle/job-oneoffs.js";
+import type { ServiceSpec } from "../../requests/service-spec.js";
+import { removeJob } from "./oneoffs.js";
 import { DEFAULT_DETACH_KEYS } from "../../config/value-rules.js";
 import type { SessionIO } from "../../types/context.js";
 import type { Ending } from "../../types/result.js";

@@ -6,7 +6,7 @@
 import type Docker from "dockerode";
 import type { ContainerDetails, ContainerSummary, ProcessDefinition } from "../types.js";
 import { answersLikeDocker, notDockerError, statusCodeOf, translateEngineError } from "./errors.js";
-import type { EngineDefaults } from "../../spec/runtime-settings.js";
+import type { EngineDefaults } from "../../requests/runtime-settings.js";
 import { processDefinition } from "./process-definition.js";
 import { jsonRequest, pathPart, type RequestTarget } from "./requests.js";
 

@@ -21,7 +21,7 @@ export interface ContextEndpoint {
 }
 
 /** What the engine locator needs to know of a docker config folder. */
-export interface DockerConfig {
+export interface DockerContexts {
   /** For messages: "~/.docker" or the DOCKER_CONFIG given. */
   dir: string;
   /** `currentContext` of config.json, read when asked (flags and variables come first). */
@@ -35,7 +35,7 @@ export function dockerConfigDir(env: Readonly<Record<string, string | undefined>
 }
 
 /** Reads lazily: a context's files are read only when that context is asked for. */
-export function dockerConfigAt(dir: string): DockerConfig {
+export function dockerConfigAt(dir: string): DockerContexts {
   const configFile = path.join(dir, "config.json");
   return {
     dir,

@@ -6,8 +6,8 @@
  */
 import type Docker from "dockerode";
 import { Readable, type Duplex } from "node:stream";
-import type { CreateBody } from "../../spec/create-body.js";
-import type { EngineDefaults } from "../../spec/runtime-settings.js";
+import type { CreateBody } from "../../requests/create-body.js";
+import type { EngineDefaults } from "../../requests/runtime-settings.js";
 import {
   NameInUse,
   type AttachOptions,

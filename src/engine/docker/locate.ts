@@ -5,11 +5,11 @@
  *   --host > --context > the environment's host/context > DOCKER_HOST > DOCKER_CONTEXT
  *   > currentContext in $DOCKER_CONFIG/config.json > unix:///var/run/docker.sock
  *
- * Pure: the docker config folder comes in as a DockerConfig (contexts.ts reads it).
+ * Pure: the docker config folder comes in as a DockerContexts (contexts.ts reads it).
  */
 import { OneoffError } from "../../output/errors.js";
 import { connectionFromAddress, connectionFromEnv, tlsFromEnv, type Connection } from "./connection.js";
-import type { DockerConfig } from "./contexts.js";
+import type { DockerContexts } from "./contexts.js";
 
 /** What the user chose for this command. */
 export interface EngineChoice {
@@ -29,7 +29,7 @@ export interface LocatedEngine {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function locateEngine(choice: EngineChoice, env: Env, config: DockerConfig): LocatedEngine {
+export function locateEngine(choice: EngineChoice, env: Env, config: DockerContexts): LocatedEngine {
   if (choice.host && choice.context) {
     throw new OneoffError("--host and --context both name the engine", { hint: "keep one of them, as with docker" });
   }
@@ -51,7 +51,7 @@ export function locateEngine(choice: EngineChoice, env: Env, config: DockerConfi
   return { connection: connectionFromEnv(env), source: "the default socket" };
 }
 
-function fromContext(name: string, source: string, env: Env, config: DockerConfig): LocatedEngine {
+function fromContext(name: string, source: string, env: Env, config: DockerContexts): LocatedEngine {
   // As with docker: the context named "default" is DOCKER_HOST, or the local socket.
   if (name === "default") return { connection: connectionFromEnv(env), source };
   const context = config.context(name);

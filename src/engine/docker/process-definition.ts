@@ -2,11 +2,11 @@
  * A container's inspect answer -> what defines its environment (for --from and diff). Pure.
  */
 import type Docker from "dockerode";
-import { runtimeFromHostConfig, type EngineDefaults, type RuntimeHostConfig } from "../../spec/runtime-settings.js";
+import { runtimeFromHostConfig, type EngineDefaults, type RuntimeHostConfig } from "../../requests/runtime-settings.js";
 import type { ProcessDefinition } from "../types.js";
 import type { Mount } from "../../types/config.js";
 import { parseVolume } from "../../formats/mount-syntax.js";
-import { mountFromApi, type ApiMount } from "../../spec/mounts.js";
+import { mountFromApi, type ApiMount } from "../../requests/mounts.js";
 
 export function processDefinition(info: Docker.ContainerInspectInfo, defaults: EngineDefaults = {}): ProcessDefinition {
   const mode = info.HostConfig.NetworkMode ?? "default";

@@ -5,7 +5,7 @@
  */
 import type Docker from "dockerode";
 import { OneoffError } from "../../output/errors.js";
-import type { ServiceSpec } from "../../spec/service-spec.js";
+import type { ServiceSpec } from "../../requests/service-spec.js";
 import { openLogStream, type LogQuery } from "../docker/log-stream.js";
 import { answersLikeDocker, engineMessage, statusCodeOf, translateEngineError } from "../docker/errors.js";
 import { NameInUse } from "../types.js";

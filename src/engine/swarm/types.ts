@@ -3,7 +3,7 @@
  * `replicated-job` mode, its one task, and the task's output and exit code. The adapter is
  * under src/engine/swarm/; nothing above src/engine/ sees the Engine API's shapes.
  */
-import type { ServiceSpec } from "../../spec/service-spec.js";
+import type { ServiceSpec } from "../../requests/service-spec.js";
 
 export interface SwarmNode {
   /** The node ID of the engine oneoff talks to (a manager). */

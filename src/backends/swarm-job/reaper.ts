@@ -1,13 +1,13 @@
 /**
- * Reaping for one-offs run as Swarm jobs, by the rules containers follow (reaper.ts): a job
+ * Reaping for one-offs run as Swarm jobs, by the rules containers follow (lifecycle/reaper.ts): a job
  * service whose attached owner on this host is gone is an orphan; a detached one is removed
  * once its task has ended and been kept for its keep-for. Only services with oneoff's marker.
  */
-import type { ContainerEngine, ContainerSummary } from "../engine/types.js";
-import { TERMINAL_TASK_STATES, type ServiceSummary, type SwarmJobs, type TaskStatus } from "../engine/swarm/types.js";
-import { DEFAULT_KEEP_DETACHED_MS, Labels } from "../spec/labels.js";
-import { ownerAlive, parseOwner, type Owner } from "./owner.js";
-import { removeJob } from "./job-oneoffs.js";
+import type { ContainerDetails, ContainerEngine, ContainerSummary } from "../../engine/types.js";
+import { TERMINAL_TASK_STATES, type ServiceSummary, type SwarmJobs, type TaskStatus } from "../../engine/swarm/types.js";
+import { DEFAULT_KEEP_DETACHED_MS, Labels } from "../../requests/labels.js";
+import { ownerAlive, parseOwner, type Owner } from "../../lifecycle/owner.js";
+import { removeJob } from "./oneoffs.js";
 
 export interface JobState {
   service: ServiceSummary;
@@ -27,6 +27,23 @@ export function jobsToReap(jobs: readonly JobState[], isAlive: (owner: Owner) =>
     }
     const owner = parseOwner(labels[Labels.owner]);
     return owner !== undefined && !isAlive(owner);
+  });
+}
+
+/** How long a finished attached job's container is left for its oneoff to read the end of its log. */
+const JOB_CONTAINER_GRACE_SECONDS = 10;
+
+/**
+ * Pure: Swarm job containers (io.oneoff.job) that ended longer ago than they are kept: the
+ * job's keep-for when it was detached, else a minute. Engines before 24.0 leave them on their
+ * node after the job's service is removed (moby#44312).
+ */
+export function findFinishedJobContainers(containers: readonly ContainerDetails[], now: Date): ContainerDetails[] {
+  return containers.filter((container) => {
+    if (!container.labels[Labels.job] || (container.state !== "exited" && container.state !== "dead") || !container.finishedAt)
+      return false;
+    const keepForSeconds = Number(container.labels[Labels.keepFor] ?? JOB_CONTAINER_GRACE_SECONDS);
+    return Number.isFinite(keepForSeconds) && container.finishedAt.getTime() + keepForSeconds * 1000 <= now.getTime();
   });
 }
 

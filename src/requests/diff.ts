@@ -40,32 +40,32 @@ export type SecretVariables = ReadonlyMap<string, string | undefined>;
  */
 export function diffAgainstProcess(
   spec: ContainerSpec,
-  process: ProcessDefinition,
+  runningProcess: ProcessDefinition,
   image: ImageDefaults = NO_IMAGE_DEFAULTS,
   secretVariables: SecretVariables = new Map(),
 ): DiffRow[] {
   const { body } = spec;
   const row = (what: string, oneOff: string, running: string): DiffRow => ({ what, oneOff, running, same: oneOff === running });
   const rows = [
-    row("image", body.Image, process.imageId),
-    row("user", body.User || image.user, process.user),
-    row("workdir", body.WorkingDir || image.workdir, process.workdir),
+    row("image", body.Image, runningProcess.imageId),
+    row("user", body.User || image.user, runningProcess.user),
+    row("workdir", body.WorkingDir || image.workdir, runningProcess.workdir),
     row(
       "networks",
       [body.HostConfig.NetworkMode, ...spec.extraNetworks].filter(Boolean).sort().join(", "),
-      [...process.networks].sort().join(", "),
+      [...runningProcess.networks].sort().join(", "),
     ),
-    row("mounts", spec.mounts.map(mountText).sort().join(", "), process.mounts.map(mountText).sort().join(", ")),
+    row("mounts", spec.mounts.map(mountText).sort().join(", "), runningProcess.mounts.map(mountText).sort().join(", ")),
   ];
   // Runtime settings (init, capabilities, tmpfs, ulimits, ...): a row for each either side sets.
   const oursRuntime = runtimeDiffValues(runtimeFromHostConfig(body.HostConfig, {}, body));
-  const theirsRuntime = runtimeDiffValues(process.runtime);
+  const theirsRuntime = runtimeDiffValues(runningProcess.runtime);
   for (const [what, value] of oursRuntime) {
     const running = theirsRuntime.get(what) ?? "";
     if (value || running) rows.push(row(what, value, running));
   }
   const ours = { ...envListToMap(image.env), ...envListToMap(body.Env) };
-  const theirs = envListToMap(process.env);
+  const theirs = envListToMap(runningProcess.env);
   for (const name of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
     if (PER_CONTAINER_ENV.has(name)) continue;
     if (secretVariables.has(name)) {

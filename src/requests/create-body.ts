@@ -62,7 +62,7 @@ export function buildContainerSpec(
   plan: RunPlan,
   identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "lock" | "keepForSeconds">,
   nameSuffix: string,
-  /** Whether the engine runs on this machine (its binds' paths are ours): see spec/mounts.ts. */
+  /** Whether the engine runs on this machine (its binds' paths are ours): see requests/mounts.ts. */
   engineOnThisMachine = true,
 ): ContainerSpec {
   const { settings } = plan;

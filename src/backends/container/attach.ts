@@ -4,14 +4,14 @@
  * one-off, kept for its logs and reaped after its keep time.
  */
 import type { Readable, Writable } from "node:stream";
-import type { ContainerDetails, SessionEngine } from "../engine/types.js";
-import { ExitCode, OneoffError } from "../output/errors.js";
-import type { Reporter } from "../output/reporter.js";
-import { WriteFailed } from "../output/write-failures.js";
-import { forwardOutput, stillRunningAfterStreamEnd } from "./output.js";
-import { DetachKeys, pumpStdin } from "./stdin.js";
-import { enterRawMode, followWindowSize } from "./terminal.js";
-import { SessionHoldings } from "./teardown.js";
+import type { ContainerDetails, SessionEngine } from "../../engine/types.js";
+import { ExitCode, OneoffError } from "../../output/errors.js";
+import type { Reporter } from "../../output/reporter.js";
+import { WriteFailed } from "../../output/write-failures.js";
+import { forwardOutput, stillRunningAfterStreamEnd } from "../../session/output.js";
+import { DetachKeys, pumpStdin } from "../../session/stdin.js";
+import { enterRawMode, followWindowSize } from "../../session/terminal.js";
+import { SessionHoldings } from "../../session/teardown.js";
 
 export async function attachToOneOff(
   engine: Pick<SessionEngine, "attach" | "waitForExit" | "resize" | "inspectContainer">,

@@ -1,27 +1,12 @@
 /**
- * One-offs as the engine knows them (found by oneoff's labels): listing, finding one by ID or
- * name, and reading their labels back into something to show. Used by ps, logs, stop, wait.
+ * Container one-offs as the engine knows them (found by oneoff's labels): listing them and
+ * reading their labels back into something to show (ps, through existing.ts), and finding one
+ * by ID or name with its details (oneoff attach).
  */
-import type { ContainerDetails, ContainerEngine } from "../engine/types.js";
-import { OneoffError } from "../output/errors.js";
-import { commandOf, isDetached, Labels } from "../spec/labels.js";
-
-export interface OneOffView {
-  id: string;
-  name: string;
-  app: string;
-  task?: string;
-  command: string[];
-  imageId: string;
-  releaseReference: string;
-  startedBy: string;
-  startedAt?: string;
-  state: string;
-  detached: boolean;
-  lock?: string;
-  exitCode?: number;
-  durationMs?: number;
-}
+import type { ContainerDetails, ContainerEngine } from "../../engine/types.js";
+import { OneoffError } from "../../output/errors.js";
+import { commandOf, isDetached, Labels } from "../../requests/labels.js";
+import type { OneOffView } from "../../types/oneoff-view.js";
 
 /** Pure: what `ps` shows of a one-off. */
 export function viewOf(container: ContainerDetails): OneOffView {

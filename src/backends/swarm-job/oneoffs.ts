@@ -3,11 +3,11 @@
  * labels, each with its one task. Where the task's container is on the engine oneoff talks to,
  * its log and its signals are used (as for a container one-off); elsewhere the service's.
  */
-import type { ContainerEngine, SessionEngine } from "../engine/types.js";
-import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type SwarmNode, type TaskStatus } from "../engine/swarm/types.js";
-import { OneoffError } from "../output/errors.js";
-import { commandOf, Labels } from "../spec/labels.js";
-import type { OneOffView } from "./oneoffs.js";
+import type { ContainerEngine, SessionEngine } from "../../engine/types.js";
+import { TERMINAL_TASK_STATES, type ServiceDefinition, type SwarmJobs, type SwarmNode, type TaskStatus } from "../../engine/swarm/types.js";
+import { OneoffError } from "../../output/errors.js";
+import { commandOf, Labels } from "../../requests/labels.js";
+import type { OneOffView } from "../../types/oneoff-view.js";
 
 export interface JobOneOff {
   service: ServiceDefinition;

@@ -1,6 +1,7 @@
 /**
- * The local side of --copy-in/--copy-out, checked before anything is created: a missing path
- * is an input error. Apart from files.ts so that runs without copies never load tar-fs.
+ * The local side of --copy-in/--copy-out (copy-paths.ts parses them), checked before anything
+ * is created: a missing path is an input error. Apart from session/files.ts, which copies, so
+ * that runs without copies never load tar-fs.
  */
 import { lstatSync, statSync } from "node:fs";
 import path from "node:path";

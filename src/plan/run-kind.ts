@@ -1,30 +1,31 @@
 /**
- * What kind of one-off runs (--engine): a container on the Docker engine, or a job on the
- * Swarm that engine manages. (Which engine is talked to, --host/--context, is environments.ts
- * and engine/docker/locate.ts.) Pure; used by resolve.ts.
+ * What kind of one-off runs (--engine, named for the CLI's sake): a container on the Docker
+ * engine, or a job on the Swarm that engine manages. (Which engine is talked to, --host and
+ * --context, is environments.ts and engine/docker/locate.ts.) Pure; used by resolve.ts.
  */
 import { OneoffError } from "../output/errors.js";
 import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
-import { ENGINE_KINDS, type AppConfig, type EngineKind } from "../types/config.js";
+import { RUN_KIND_NAMES, type AppConfig, type RunKindName } from "../types/config.js";
+import type { RunKind } from "../types/plan.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "../config/value-rules.js";
 
-export function backendOf(
+export function kindOf(
   options: Pick<RunOptions, "engine" | "constraint" | "detach">,
   config: Pick<AppConfig, "engine" | "constraints"> | undefined,
   hostEnv: Environment,
   { interactive, tty }: { interactive: boolean; tty: boolean },
-): { backend: EngineKind; constraints: string[] } {
+): { kind: RunKind; constraints: string[] } {
   const fromEnv = hostEnv.ONEOFF_ENGINE?.trim() || undefined;
-  if (fromEnv && !ENGINE_KINDS.includes(fromEnv as EngineKind)) {
-    throw new OneoffError(`ONEOFF_ENGINE="${fromEnv}" is not an engine`, { hint: `use one of ${ENGINE_KINDS.join(", ")}` });
+  if (fromEnv && !RUN_KIND_NAMES.includes(fromEnv as RunKindName)) {
+    throw new OneoffError(`ONEOFF_ENGINE="${fromEnv}" is not an engine`, { hint: `use one of ${RUN_KIND_NAMES.join(", ")}` });
   }
-  const engine = options.engine ?? (fromEnv as EngineKind | undefined) ?? config?.engine ?? "docker";
+  const name = options.engine ?? (fromEnv as RunKindName | undefined) ?? config?.engine ?? "docker";
   const constraints = [...(config?.constraints ?? []), ...(options.constraint ?? [])];
-  if (engine !== "swarm") {
+  if (name !== "swarm") {
     if (options.constraint?.length)
       throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
-    return { backend: engine, constraints: [] };
+    return { kind: "container", constraints: [] };
   }
   const malformed = options.constraint?.find((constraint) => !isConstraint(constraint));
   if (malformed !== undefined) throw new OneoffError(`--constraint "${malformed}": ${CONSTRAINT_PROBLEM}`, { hint: CONSTRAINT_FIX });
@@ -36,5 +37,5 @@ export function backendOf(
     });
   }
   if (tty && options.detach) throw new OneoffError("a detached Swarm job cannot have a terminal", { hint: "drop -t, or drop --detach" });
-  return { backend: engine, constraints };
+  return { kind: "job", constraints };
 }
