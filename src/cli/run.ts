@@ -194,8 +194,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
       collect,
     )
     .option("--entrypoint <cmd>", 'override the image entrypoint ("" clears it)')
-    .option("-m, --memory <size>", "memory limit, e.g. 512m")
-    .option("--cpus <n>", "CPU limit, e.g. 1.5")
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
     .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
@@ -255,8 +253,6 @@ function toRunOptions(task: string | undefined, flags: Record<string, unknown>, 
   set("volumes", pick<string[]>("volume"));
   set("mounts", pick<string[]>("mount"));
   set("entrypoint", pick<string>("entrypoint"));
-  set("memory", pick<string>("memory"));
-  set("cpus", pick<string>("cpus"));
   set("labels", pick<string[]>("label"));
   set("interactive", pick<boolean>("interactive"));
   set("tty", pick<boolean>("tty"));

@@ -42,8 +42,5 @@ export function parsePair(entry: string): [string, string] | string {
 /** os/arch[/variant], as docker and the registries write platforms (linux/amd64, linux/arm64/v8). */
 export const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
-/** HOST:IP, as docker run --add-host and compose's extra_hosts list write a line of /etc/hosts (the IP may hold colons). */
 /** A container hostname as docker run --hostname takes it. */
 export const isHostname = (name: string): boolean => /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(name);
-
-export const isExtraHost = (entry: string): boolean => /^[^:\s]+:\S+$/.test(entry);

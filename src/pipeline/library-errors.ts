@@ -35,9 +35,6 @@ export const OPTION_OF_FLAG: ReadonlyMap<string, string> = new Map([
   ["--volume", "volumes"],
   ["--mount", "mounts"],
   ["--entrypoint", "entrypoint"],
-  ["-m", "memory"],
-  ["--memory", "memory"],
-  ["--cpus", "cpus"],
   ["-l", "labels"],
   ["--label", "labels"],
   ["-i", "interactive"],
@@ -75,10 +72,7 @@ export const OPTION_OF_FLAG: ReadonlyMap<string, string> = new Map([
   ["--host", "host"],
   ["--context", "dockerContext"],
   ["--env-name", "envName"],
-  // docker run's flags that are no row of the table (cli/runtime-options.ts): named as the flag.
-  ["--add-host", "addHost"],
-  ["--dns", "dns"],
-  ["--hostname", "hostname"],
+  // docker run's flag that is no row of the table (cli/runtime-options.ts): named as the flag.
   ["--platform", "platform"],
 ]);
 
