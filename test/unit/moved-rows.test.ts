@@ -58,14 +58,20 @@ describe("the moved flags", () => {
   });
 
   it("are read back by --from, but for the hostname the engine gave the container itself", () => {
-    const info = (hostname: string) =>
+    const info = (hostname: string, networkMode = "default") =>
       ({
         Id: "0123456789ab" + "c".repeat(52),
         Name: "/web",
         State: { Status: "running" },
         Image: "sha256:aaa",
         Config: { Hostname: hostname, Env: [] },
-        HostConfig: { Memory: 64 * 2 ** 20, NanoCpus: 5e8, ExtraHosts: ["a:127.0.0.2"], Dns: ["127.0.0.53"] },
+        HostConfig: {
+          NetworkMode: networkMode,
+          Memory: 64 * 2 ** 20,
+          NanoCpus: 5e8,
+          ExtraHosts: ["a:127.0.0.2"],
+          Dns: ["127.0.0.53"],
+        },
         NetworkSettings: { Networks: {} },
         Mounts: [],
       }) as unknown as Docker.ContainerInspectInfo;
@@ -76,6 +82,9 @@ describe("the moved flags", () => {
       dns: ["127.0.0.53"],
     });
     expect(processDefinition(info("console")).runtime.hostname).toBe("console");
+    // On the machine's network, or another container's, the hostname is theirs.
+    expect(processDefinition(info("build-host", "host")).runtime.hostname).toBeUndefined();
+    expect(processDefinition(info("fedcba987654", "container:db")).runtime.hostname).toBeUndefined();
   });
 
   it("take hostname: in oneoff.yaml, as compose's key", () => {

@@ -28,11 +28,11 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
     networks,
     mounts: mountsOf(info),
     labels: info.Config.Labels ?? {},
-    // The hostname the engine gave it (its ID's first 12 characters; the machine's on the
-    // host's network) is no setting of its own.
+    // The hostname the engine gave it (its ID's first 12 characters; the machine's, or the
+    // other container's, on a network it shares) is no setting of its own.
     runtime: runtimeFromHostConfig(
       info.HostConfig as RuntimeHostConfig,
-      { ...defaults, hostname: mode === "host" ? info.Config.Hostname : info.Id.slice(0, 12) },
+      { ...defaults, hostname: mode === "host" || mode.startsWith("container:") ? info.Config.Hostname : info.Id.slice(0, 12) },
       info.Config,
     ),
   };
