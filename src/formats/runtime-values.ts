@@ -44,3 +44,21 @@ export const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
 /** A container hostname as docker run --hostname takes it. */
 export const isHostname = (name: string): boolean => /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(name);
+
+const IPV4_PART = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = new RegExp(`^${IPV4_PART}(\\.${IPV4_PART}){3}$`);
+
+/**
+ * An IPv4 or IPv6 address, as docker's ParseIP takes one (no leading zeros, no zone). Without
+ * node:net, which the CLI would otherwise load for every --help and --dry-run.
+ */
+export function isIpAddress(text: string): boolean {
+  if (IPV4.test(text)) return true;
+  if (!text.includes(":") || !/^[0-9a-fA-F:.]+$/.test(text)) return false;
+  try {
+    new URL(`http://[${text}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}

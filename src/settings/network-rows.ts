@@ -2,8 +2,7 @@
  * The rows of settings/table.ts that shape what the one-off calls itself and how it finds
  * others (--hostname, --add-host, --dns), first on the docker run line. Pure.
  */
-import { isIP } from "node:net";
-import { isHostname } from "../formats/runtime-values.js";
+import { isHostname, isIpAddress } from "../formats/runtime-values.js";
 import { list, word } from "./kinds.js";
 import { problem, Problem, type AnyRow, type SettingRow } from "./row.js";
 
@@ -19,7 +18,7 @@ function parseAddHost(entry: string, index: number): string | Problem {
   if (at <= 0) return wrong("not HOST:IP");
   let ip = entry.slice(at + 1);
   if (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
-  if (ip !== "host-gateway" && isIP(ip) === 0) return wrong(`"${ip}" is not an IP address or host-gateway`);
+  if (ip !== "host-gateway" && !isIpAddress(ip)) return wrong(`"${ip}" is not an IP address or host-gateway`);
   return `${entry.slice(0, at)}:${ip}`;
 }
 
@@ -96,6 +95,6 @@ export const NETWORK_ROWS: readonly AnyRow[] = [
       jobField: "DNSConfig.Nameservers",
     },
     "<ip>",
-    (entry) => (isIP(entry.trim()) === 0 ? "is not an IP address" : undefined),
+    (entry) => (isIpAddress(entry.trim()) ? undefined : "is not an IP address"),
   ),
 ];

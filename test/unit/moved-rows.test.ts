@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type Docker from "dockerode";
 import { parseConfigFile } from "../../src/config/file.js";
 import { processDefinition } from "../../src/engine/docker/process-definition.js";
+import { isIpAddress } from "../../src/formats/runtime-values.js";
 import type { OneoffError } from "../../src/output/errors.js";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
 import { SETTINGS } from "../../src/settings/table.js";
@@ -95,4 +96,16 @@ describe("the moved flags", () => {
     });
     expect(config.base.settings.hostname).toBe("console");
   });
+});
+
+describe("an IP address, as docker's ParseIP takes it", () => {
+  it.each(["10.0.0.5", "0.0.0.0", "255.255.255.255", "::1", "2001:db8::1", "::ffff:10.0.0.5", "fe80::1"])("takes %s", (ip) => {
+    expect(isIpAddress(ip)).toBe(true);
+  });
+  it.each(["10.0.0", "256.0.0.1", "010.0.0.1", "10.0.0.5 ", "db", "::g", "1:2:3:4:5:6:7:8:9", "fe80::1%eth0", "[::1]", ""])(
+    "refuses %j",
+    (ip) => {
+      expect(isIpAddress(ip)).toBe(false);
+    },
+  );
 });
