@@ -1,7 +1,7 @@
 /**
  * docker run's flags for a one-off's runtime settings, with docker's names and syntax, on
  * run, shell and release (plan/runtime-flags.ts checks their values): settings/table.ts's rows,
- * and the few flags that are no row of it.
+ * and --platform, which is no row of it.
  */
 import type { Command } from "commander";
 import type { RuntimeFlags } from "../types/options.js";

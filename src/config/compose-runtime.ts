@@ -1,7 +1,8 @@
 /**
- * A compose service's runtime keys (init, cap_add, tmpfs, ulimits, shm_size, ...) as runtime
- * settings: what compose would give the service's containers, so a one-off from
- * `--service web` can do and see what they can. Pure, like compose.ts.
+ * A compose service's keys of docker run's settings (mem_limit, extra_hosts, init, cap_add,
+ * tmpfs, ulimits, ...) as settings: what compose would give the service's containers, so a
+ * one-off from `--service web` can do and see what they can. oneoff.yaml takes the same keys
+ * (a row's `yaml` where it names one its own way: memory). Pure, like compose.ts.
  */
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { RuntimeSettings, Ulimit } from "../types/config.js";

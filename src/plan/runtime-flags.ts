@@ -1,6 +1,6 @@
 /**
- * docker run's runtime flags (--init, --cap-add, --tmpfs, --ulimit, --shm-size, ...) as
- * settings, each value checked as docker checks it: a bad one is one line naming the flag and
+ * docker run's runtime flags (--memory, --hostname, --init, --cap-add, --tmpfs, ...: the
+ * settings table's rows, and --platform) as settings, each value checked as docker checks it: a bad one is one line naming the flag and
  * its value, before anything is created. Pure.
  */
 import { OneoffError } from "../output/errors.js";
