@@ -62,3 +62,17 @@ export function isIpAddress(text: string): boolean {
     return false;
   }
 }
+
+/**
+ * An address as docker's ParseIP(...).String() writes it, which is how the docker CLI sends
+ * --dns: trimmed, IPv6 lower-case and compressed, an IPv4-mapped IPv6 address as IPv4.
+ */
+export function canonicalIp(text: string): string {
+  const trimmed = text.trim();
+  if (!isIpAddress(trimmed) || !trimmed.includes(":")) return trimmed;
+  const host = new URL(`http://[${trimmed}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (!mapped) return host;
+  const [high, low] = [parseInt(mapped[1] as string, 16), parseInt(mapped[2] as string, 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
+}

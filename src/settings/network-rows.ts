@@ -2,7 +2,7 @@
  * The rows of settings/table.ts that shape what the one-off calls itself and how it finds
  * others (--hostname, --add-host, --dns), first on the docker run line. Pure.
  */
-import { isHostname, isIpAddress } from "../formats/runtime-values.js";
+import { canonicalIp, isHostname, isIpAddress } from "../formats/runtime-values.js";
 import { list, word } from "./kinds.js";
 import { problem, Problem, type AnyRow, type SettingRow } from "./row.js";
 
@@ -96,5 +96,7 @@ export const NETWORK_ROWS: readonly AnyRow[] = [
     },
     "<ip>",
     (entry) => (isIpAddress(entry.trim()) ? undefined : "is not an IP address"),
+    // Sent as the docker CLI sends it: 2001:0DB8::0:1 as 2001:db8::1.
+    { toApi: canonicalIp, fromApi: (entry) => entry },
   ),
 ];

@@ -38,6 +38,15 @@ describe("the moved flags", () => {
     expect(hostConfigFromRuntime(runtimeFlagSettings({ addHost: [given] }))).toEqual({ ExtraHosts: [sent] });
   });
 
+  it.each([
+    ["2001:0DB8:0:0:0:0:0:1", "2001:db8::1"],
+    ["::ffff:10.0.0.5", "10.0.0.5"],
+    ["::1.2.3.4", "::102:304"],
+    [" 10.0.0.5", "10.0.0.5"],
+  ])("send --dns %j as docker does, written as Go writes the address: %s", (given, sent) => {
+    expect(hostConfigFromRuntime(runtimeFlagSettings({ dns: [given] }))).toEqual({ Dns: [sent] });
+  });
+
   it("refuse an --add-host whose address is no IP, and a --dns that is no IP, as docker does", () => {
     expect(refusal({ addHost: ["db:ten"] })).toBe(
       '--add-host "db:ten": "ten" is not an IP address or host-gateway (such as --add-host db:10.0.0.5)',
