@@ -614,6 +614,7 @@ export const CATALOGUE: BadInput[] = [
       ["--device", "fuse", "not HOST_PATH\\[:CONTAINER_PATH\\[:rwm\\]\\]", "/dev/fuse:/dev/fuse:rwm"],
       ["--sysctl", "somaxconn", "not NAME=VALUE", "net\\.core\\.somaxconn=1024"],
       ["--add-host", "db", "not HOST:IP", "db:10\\.0\\.0\\.5"],
+      ["--add-host", "db:ten", '"ten" is not an IP address or host-gateway', "db:10\\.0\\.0\\.5"],
       ["--memory-swap", "lots", "not a size \\(or -1\\)", "1g"],
       ["--pids-limit", "many", "not a whole number", "100"],
       ["--cpu-shares", "half", "not a whole number", "512"],
@@ -635,6 +636,12 @@ export const CATALOGUE: BadInput[] = [
     args: ["run", ...REL, "--pid", "private", "--", "true"],
     code: 125,
     says: /^oneoff: --pid "private": not a mode docker knows \(host, or container:NAME\)$/,
+  },
+  {
+    what: "--dns: not an IP address",
+    args: ["run", ...REL, "--dns", "nope", "--", "true"],
+    code: 125,
+    says: /^oneoff: --dns: "nope" is not an IP address \(such as --dns 127\.0\.0\.53\)$/,
   },
   {
     what: "--volumes-from: not a container and mode",
