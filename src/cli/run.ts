@@ -195,8 +195,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
       collect,
     )
     .option("--entrypoint <cmd>", 'override the image entrypoint ("" clears it)')
-    .option("-m, --memory <size>", "memory limit, e.g. 512m")
-    .option("--cpus <n>", "CPU limit, e.g. 1.5")
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
     .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
@@ -251,8 +249,6 @@ const SAME_NAME_FLAGS = [
   "volume",
   "mount",
   "entrypoint",
-  "memory",
-  "cpus",
   "label",
   "interactive",
   "tty",

@@ -1,18 +1,15 @@
 /**
  * docker run's flags for a one-off's runtime settings, with docker's names and syntax, on
  * run, shell and release (plan/runtime-flags.ts checks their values): settings/table.ts's rows,
- * and the few flags that are no row of it.
+ * and --platform, which is no row of it.
  */
 import type { Command } from "commander";
 import type { RuntimeFlags } from "../types/options.js";
 import { SETTINGS } from "../settings/table.js";
 import { collect } from "./argv.js";
 
-/** The flags that are not rows of settings/table.ts: each sets more than one field (see types/config.ts). */
+/** The flags that are not rows of settings/table.ts: --platform also chooses the image pulled and resolved. */
 const RUNTIME_OPTIONS: ReadonlyArray<[keyof RuntimeFlags, string, string, "repeatable"?]> = [
-  ["addHost", "--add-host <host:ip>", "add a line to /etc/hosts (repeatable)", "repeatable"],
-  ["dns", "--dns <ip>", "a DNS server (repeatable)", "repeatable"],
-  ["hostname", "--hostname <name>", "the one-off's hostname"],
   ["platform", "--platform <os/arch>", "the image's platform, e.g. linux/amd64: pulled and run for it"],
 ];
 

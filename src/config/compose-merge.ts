@@ -56,10 +56,9 @@ export function mergeServicePart(base: ServicePart, over: ServicePart): ServiceP
       "ulimit",
       byKey<Ulimit>(a.ulimit, b.ulimit, (limit) => limit.name),
     );
-  for (const name of ["dns", "dnsSearch", "dnsOption", "capAdd", "capDrop"] as const) {
+  for (const name of ["dns", "addHost", "dnsSearch", "dnsOption", "capAdd", "capDrop"] as const) {
     if (both(name)) set(name, appendUnique(a[name], b[name]));
   }
-  if (both("extraHosts")) set("extraHosts", appendUnique(a.extraHosts, b.extraHosts));
   for (const name of ["securityOpt", "groupAdd", "deviceCgroupRule"] as const) {
     if (both(name)) set(name, [...(a[name] ?? []), ...(b[name] ?? [])]);
   }

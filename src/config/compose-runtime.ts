@@ -1,7 +1,8 @@
 /**
- * A compose service's runtime keys (init, cap_add, tmpfs, ulimits, shm_size, ...) as runtime
- * settings: what compose would give the service's containers, so a one-off from
- * `--service web` can do and see what they can. Pure, like compose.ts.
+ * A compose service's keys of docker run's settings (mem_limit, extra_hosts, init, cap_add,
+ * tmpfs, ulimits, ...) as settings: what compose would give the service's containers, so a
+ * one-off from `--service web` can do and see what they can. oneoff.yaml takes the same keys
+ * (a row's `yaml` where it names one its own way: memory). Pure, like compose.ts.
  */
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { RuntimeSettings, Ulimit } from "../types/config.js";
@@ -9,23 +10,39 @@ import { isProblem, type AnyRow } from "../settings/row.js";
 import { SETTINGS } from "../settings/table.js";
 import type { YamlReader } from "./yaml-reader.js";
 
+/** Which file a key is read from: a compose file, or oneoff.yaml (which names a few keys its own way: memory). */
+export type KeysOf = "compose" | "oneoff.yaml";
+
 /**
- * The rows of settings/table.ts with a compose key, by its first part: logging holds two
+ * The rows of settings/table.ts with a key, by its first part: logging holds two
  * (logging.driver, logging.options), blkio_config one (blkio_config.weight).
  */
-const ROWS_OF_KEY = new Map<string, AnyRow[]>();
+const ROWS_OF_KEY: Record<KeysOf, Map<string, AnyRow[]>> = { compose: new Map(), "oneoff.yaml": new Map() };
 for (const row of SETTINGS) {
-  const key = row.compose?.split(".")[0];
-  if (key !== undefined) ROWS_OF_KEY.set(key, [...(ROWS_OF_KEY.get(key) ?? []), row]);
+  for (const [file, key] of [
+    ["compose", row.compose],
+    ["oneoff.yaml", row.yaml ?? row.compose],
+  ] as const) {
+    const first = key?.split(".")[0];
+    if (first !== undefined) ROWS_OF_KEY[file].set(first, [...(ROWS_OF_KEY[file].get(first) ?? []), row]);
+  }
 }
 
-/** The compose keys this module reads (oneoff.yaml takes them too). */
-export const COMPOSE_RUNTIME_KEYS: readonly string[] = [...ROWS_OF_KEY.keys()];
-/** Whether `key` is one of the runtime keys. */
-export const isRuntimeKey = (key: string): boolean => ROWS_OF_KEY.has(key);
+/** The keys of the table's rows that oneoff.yaml takes. */
+export const YAML_RUNTIME_KEYS: readonly string[] = [...ROWS_OF_KEY["oneoff.yaml"].keys()];
+/** Whether `key` is one of the table's rows' keys in `file`. */
+export const isRuntimeKey = (key: string, file: KeysOf): boolean => ROWS_OF_KEY[file].has(key);
+/** The row of a setting, by its name. */
+const rowNamed = (name: keyof RuntimeSettings): AnyRow => SETTINGS.find((row) => row.name === name) as AnyRow;
 
 /** The settings a key sets (logging sets logDriver and logOpt). */
-export const runtimeSettingsOfKey = (key: string): Array<keyof RuntimeSettings> => (ROWS_OF_KEY.get(key) ?? []).map((row) => row.name);
+export const runtimeSettingsOfKey = (key: string, file: KeysOf): Array<keyof RuntimeSettings> =>
+  (ROWS_OF_KEY[file].get(key) ?? []).map((row) => row.name);
+
+/** One setting's value written at another place of a compose file (deploy.resources.limits.memory), read as its own key. */
+export function readSettingAt(reader: YamlReader, name: keyof RuntimeSettings, node: Node | null, at: string): unknown {
+  return readTableRow(reader, rowNamed(name), node, at);
+}
 
 /** Keys compose writes in a shape of their own, not the flag's: ulimits is a mapping of limits. */
 const COMPOSE_SHAPES: Partial<Record<string, (reader: YamlReader, node: Node | null, at: string) => unknown>> = {
@@ -33,8 +50,15 @@ const COMPOSE_SHAPES: Partial<Record<string, (reader: YamlReader, node: Node | n
 };
 
 /** Reads one runtime key of a service (or of oneoff.yaml, which takes the same keys) into `settings`. */
-export function readComposeRuntimeKey(reader: YamlReader, key: string, value: Node | null, at: string, settings: RuntimeSettings): void {
-  const rows = ROWS_OF_KEY.get(key) ?? [];
+export function readComposeRuntimeKey(
+  reader: YamlReader,
+  key: string,
+  value: Node | null,
+  at: string,
+  settings: RuntimeSettings,
+  file: KeysOf,
+): void {
+  const rows = ROWS_OF_KEY[file].get(key) ?? [];
   const own = COMPOSE_SHAPES[key];
   if (own) {
     Object.assign(settings, { [(rows[0] as AnyRow).name]: own(reader, value, at) });
@@ -62,7 +86,9 @@ function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: st
     row.shape === "switch"
       ? reader.boolean(node, at)
       : row.shape === "list"
-        ? reader.stringList(node, at).map(asFlag)
+        ? row.composeMapping && isMap(node)
+          ? Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
+          : reader.stringList(node, at).map(asFlag)
         : row.shape === "map"
           ? isMap(node)
             ? Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
@@ -75,7 +101,12 @@ function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: st
   // An entry of a list is named with its place (devices[0]); of a mapping, the mapping (written NAME=VALUE).
   const where = parsed.at && isSeq(node) ? `${at}[${parsed.at.index}]` : at;
   const entry = parsed.at?.entry ?? (typeof given === "string" ? given : undefined);
-  throw reader.error(node, where, `${entry === undefined ? "" : `"${entry}": `}${parsed.problem}`, `see docker run's ${row.flag}`);
+  throw reader.error(
+    node,
+    where,
+    `${entry === undefined ? "" : `"${entry}": `}${parsed.problem}`,
+    parsed.hint ?? `see docker run's ${row.flag}`,
+  );
 }
 
 /** `nofile: 1024` (soft and hard) or `nofile: {soft: 1024, hard: 2048}`. */

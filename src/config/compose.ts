@@ -6,25 +6,23 @@
  *
  * Copied: image (or the image compose built), environment and env_file, networks and volumes
  * under the names compose gives them (project-prefixed), user, working_dir, entrypoint,
- * extra_hosts, dns, labels, mem_limit/cpus (and deploy limits), and the runtime keys (init,
- * cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts), hostname, and the file
- * secrets it lists (compose-secrets.ts). Ignored, each for its reason (compose-key-rules.ts):
+ * labels, deploy limits, the keys of docker run's settings (hostname, extra_hosts, dns,
+ * mem_limit, cpus, init, cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts),
+ * and the file secrets it lists (compose-secrets.ts). Ignored, each for its reason (compose-key-rules.ts):
  * command, ports, restart, healthcheck, depends_on, ... and `x-` extension fields. Refused,
  * naming the key: settings that shape the environment which oneoff does not reproduce.
  */
 import type { Node } from "yaml";
-import { isMap, isScalar, isSeq } from "yaml";
+import { isScalar, isSeq } from "yaml";
 import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";
 import type { ProcessSettings } from "../types/config.js";
-import { parseCpus, parseMemory } from "../formats/units.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
-import { isRuntimeKey, readComposeRuntimeKey } from "./compose-runtime.js";
+import { isRuntimeKey, readComposeRuntimeKey, readSettingAt } from "./compose-runtime.js";
 import type { ComposeFile, ComposeNaming } from "./compose-file.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { IGNORED_FOR_ONE_OFF, isExtensionKey, linkProblem, REFUSED_BECAUSE } from "./compose-key-rules.js";
-import { isHostname } from "../formats/runtime-values.js";
 import { readServiceSecrets, type ServiceSecretRef } from "./compose-secrets.js";
 import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
 import { readVolumes } from "./compose-volumes.js";
@@ -39,13 +37,8 @@ const COPIED = new Set([
   "user",
   "working_dir",
   "entrypoint",
-  "extra_hosts",
-  "dns",
   "labels",
-  "mem_limit",
-  "cpus",
   "deploy",
-  "hostname",
   "secrets",
 ]);
 
@@ -79,8 +72,8 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
     }
     if (key === "links") refuseLinkAliases(reader, value, at);
     if (isExtensionKey(key) || IGNORED_FOR_ONE_OFF.has(key)) continue;
-    if (isRuntimeKey(key)) {
-      readComposeRuntimeKey(reader, key, value, at, settings);
+    if (isRuntimeKey(key, "compose")) {
+      readComposeRuntimeKey(reader, key, value, at, settings, "compose");
       continue;
     }
     if (!COPIED.has(key)) {
@@ -127,34 +120,10 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       case "entrypoint":
         settings.entrypoint = isSeq(value) ? reader.stringList(value, at) : splitWords(reader.string(value, at));
         break;
-      case "extra_hosts":
-        settings.extraHosts = isMap(value)
-          ? Object.entries(reader.stringMap(value, at, { nullFromEnv: false })).map(([host, ip]) => `${host}:${ip}`)
-          : reader.stringList(value, at);
-        break;
-      case "dns":
-        settings.dns = reader.stringList(value, at);
-        break;
-      case "hostname": {
-        // As written, as compose v2 and docker run --hostname give it (v1 would split a.b.c
-        // into hostname a and domainname b.c).
-        const hostname = reader.string(value, at);
-        if (!isHostname(hostname))
-          throw reader.error(value, at, `"${hostname}" is not a host name`, "letters, digits, - and ., such as shop-console");
-        settings.hostname = hostname;
-        break;
-      }
-
       case "labels":
         settings.labels = isSeq(value)
           ? userKeyed(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)]))
           : reader.stringMap(value, at, { nullFromEnv: false });
-        break;
-      case "mem_limit":
-        settings.memoryBytes = limit(reader, value, at, parseMemory);
-        break;
-      case "cpus":
-        settings.nanoCpus = limit(reader, value, at, parseCpus);
         break;
       case "secrets":
         part.secrets = readServiceSecrets(reader, value, at);
@@ -206,16 +175,10 @@ function readDeployLimits(reader: YamlReader, node: Node | null, at: string, set
     for (const [kind, limits] of reader.entries(value, `${at}.resources`)) {
       if (kind !== "limits") continue;
       for (const [name, amount] of reader.entries(limits, `${at}.resources.limits`)) {
-        if (name === "memory") settings.memoryBytes = limit(reader, amount, `${at}.resources.limits.memory`, parseMemory);
-        if (name === "cpus") settings.nanoCpus = limit(reader, amount, `${at}.resources.limits.cpus`, parseCpus);
+        // The same settings as mem_limit and cpus, read as they are.
+        if (name === "memory" || name === "cpus")
+          Object.assign(settings, { [name]: readSettingAt(reader, name, amount, `${at}.resources.limits.${name}`) });
       }
     }
   }
-}
-
-function limit(reader: YamlReader, node: Node | null, at: string, parse: (text: string) => number | undefined): number {
-  const raw = reader.string(node, at);
-  const value = parse(raw);
-  if (value === undefined) throw reader.error(node, at, `"${raw}" is not a valid limit`, "such as 512m for memory or 0.5 for cpus");
-  return value;
 }

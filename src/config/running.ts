@@ -164,11 +164,7 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
       ...(first.workdir ? { workdir: first.workdir } : {}),
       ...(first.entrypoint.length ? { entrypoint: first.entrypoint } : {}),
       ...(first.mounts.length ? { mounts: first.mounts } : {}),
-      ...(first.extraHosts.length ? { extraHosts: first.extraHosts } : {}),
-      ...(first.dns.length ? { dns: first.dns } : {}),
-      ...(first.memoryBytes ? { memoryBytes: first.memoryBytes } : {}),
-      ...(first.nanoCpus ? { nanoCpus: first.nanoCpus } : {}),
-      // init, capabilities, tmpfs, ulimits, shm size, ...: what shapes what it can do and see.
+      // Limits, hosts, DNS, init, capabilities, tmpfs, ulimits, ...: what shapes what it can do and see.
       ...first.runtime,
     },
   };

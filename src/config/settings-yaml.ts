@@ -1,19 +1,18 @@
 /**
  * One process setting as oneoff.yaml writes it (image, release, env, networks, user, workdir,
- * entrypoint, memory, cpus, labels, volumes, env_file, extra_hosts, dns, and the runtime keys
- * named as in compose: init, cap_add, tmpfs, ulimits, ...), read into a SettingsLayer with where
- * it stands. Shared by the top level, tasks and environments (file.ts).
+ * entrypoint, labels, volumes, env_file, platform, and the keys of docker run's settings, named
+ * as in compose but memory: init, cap_add, tmpfs, ulimits, extra_hosts, dns, cpus, ...), read
+ * into a SettingsLayer with where it stands. Shared by the top level, tasks and environments (file.ts).
  */
-import { isExtraHost, PLATFORM } from "../formats/runtime-values.js";
+import { PLATFORM } from "../formats/runtime-values.js";
 import { isSeq, type Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { SettingName, SettingsLayer } from "../types/config.js";
-import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseVolume } from "../formats/mount-syntax.js";
 import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
 import { userKeyed } from "../formats/user-keys.js";
-import { COMPOSE_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, readComposeRuntimeKey, runtimeSettingsOfKey } from "./compose-runtime.js";
+import { YAML_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, readComposeRuntimeKey, runtimeSettingsOfKey } from "./compose-runtime.js";
 
 /** The keys of a process's settings in oneoff.yaml, at the top level, in tasks and environments. */
 export const SETTING_KEYS = [
@@ -26,12 +25,8 @@ export const SETTING_KEYS = [
   "user",
   "workdir",
   "entrypoint",
-  "memory",
-  "cpus",
   "labels",
   "volumes",
-  "extra_hosts",
-  "dns",
   "platform",
   ...RUNTIME_KEYS,
 ] as const;
@@ -124,40 +119,6 @@ export function readSetting(
       located("mounts");
       return;
     }
-    case "memory": {
-      const raw = reader.string(node, keyPath);
-      const bytes = parseMemory(raw);
-      if (bytes === undefined)
-        throw reader.error(
-          node,
-          keyPath,
-          `"${raw}" is not a memory size`,
-          "use a number of bytes or a number with k, m or g, such as 512m",
-        );
-      settings.memoryBytes = bytes;
-      located("memoryBytes");
-      return;
-    }
-    case "cpus": {
-      const raw = reader.string(node, keyPath);
-      const nanoCpus = parseCpus(raw);
-      if (nanoCpus === undefined)
-        throw reader.error(node, keyPath, `"${raw}" is not a number of CPUs`, "use a positive number such as 0.5 or 2");
-      settings.nanoCpus = nanoCpus;
-      located("nanoCpus");
-      return;
-    }
-    case "extra_hosts":
-      settings.extraHosts = reader.stringList(node, keyPath).map((entry, i) => {
-        if (!isExtraHost(entry)) throw reader.error(node, `${keyPath}[${i}]`, `"${entry}" is not HOST:IP`, "such as db:10.0.0.5");
-        return entry;
-      });
-      located("extraHosts");
-      return;
-    case "dns":
-      settings.dns = reader.stringList(node, keyPath);
-      located("dns");
-      return;
     case "platform":
       settings.platform = reader.string(node, keyPath);
       if (!PLATFORM.test(settings.platform))
@@ -166,8 +127,8 @@ export function readSetting(
       return;
   }
   // The runtime keys (init, cap_add, tmpfs, ulimits, ...), named and written as in compose.
-  if (isRuntimeKey(key)) {
-    readComposeRuntimeKey(reader, key, node, keyPath, settings);
-    for (const name of runtimeSettingsOfKey(key)) located(name);
+  if (isRuntimeKey(key, "oneoff.yaml")) {
+    readComposeRuntimeKey(reader, key, node, keyPath, settings, "oneoff.yaml");
+    for (const name of runtimeSettingsOfKey(key, "oneoff.yaml")) located(name);
   }
 }

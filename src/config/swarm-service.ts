@@ -11,6 +11,7 @@ import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import type { SettingsLayer } from "../types/config.js";
 import { mountFromApi, type ApiMount } from "../requests/mounts.js";
+import { runtimeFromJob } from "../requests/job-runtime.js";
 
 const STACK_LABEL = ForeignLabels.stackNamespace;
 
@@ -48,7 +49,6 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
   const labels = Object.fromEntries(Object.entries(container.Labels ?? {}).filter(([key]) => !isOrchestrationLabel(key)));
   const networks = (template.Networks ?? service.spec.Networks ?? []).map((network) => network.Target);
   const mounts = (container.Mounts ?? []).map((mount) => mountFromApi(mount as ApiMount)).filter((mount) => mount !== undefined);
-  const limits = template.Resources?.Limits;
   return {
     source: `service ${service.name}`,
     settings: {
@@ -60,16 +60,8 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
       ...(container.Dir ? { workdir: container.Dir } : {}),
       ...(container.Command?.length ? { entrypoint: container.Command } : {}),
       ...(mounts.length ? { mounts } : {}),
-      ...(container.Hosts?.length ? { extraHosts: container.Hosts.map(extraHost) } : {}),
-      ...(container.DNSConfig?.Nameservers?.length ? { dns: container.DNSConfig.Nameservers } : {}),
-      ...(limits?.MemoryBytes ? { memoryBytes: limits.MemoryBytes } : {}),
-      ...(limits?.NanoCPUs ? { nanoCpus: limits.NanoCPUs } : {}),
+      // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings.
+      ...runtimeFromJob(template, ["addHost", "dns", "memory", "cpus"]),
     },
   };
-}
-
-/** The service's `IP host [alias...]` -> docker run's `host:IP` (aliases dropped). */
-function extraHost(line: string): string {
-  const [ip, host] = line.trim().split(/\s+/);
-  return host && ip ? `${host}:${ip}` : line;
 }

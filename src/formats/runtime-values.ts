@@ -42,8 +42,37 @@ export function parsePair(entry: string): [string, string] | string {
 /** os/arch[/variant], as docker and the registries write platforms (linux/amd64, linux/arm64/v8). */
 export const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
-/** HOST:IP, as docker run --add-host and compose's extra_hosts list write a line of /etc/hosts (the IP may hold colons). */
 /** A container hostname as docker run --hostname takes it. */
 export const isHostname = (name: string): boolean => /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(name);
 
-export const isExtraHost = (entry: string): boolean => /^[^:\s]+:\S+$/.test(entry);
+const IPV4_PART = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = new RegExp(`^${IPV4_PART}(\\.${IPV4_PART}){3}$`);
+
+/**
+ * An IPv4 or IPv6 address, as docker's ParseIP takes one (no leading zeros, no zone). Without
+ * node:net, which the CLI would otherwise load for every --help and --dry-run.
+ */
+export function isIpAddress(text: string): boolean {
+  if (IPV4.test(text)) return true;
+  if (!text.includes(":") || !/^[0-9a-fA-F:.]+$/.test(text)) return false;
+  try {
+    new URL(`http://[${text}]/`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An address as docker's ParseIP(...).String() writes it, which is how the docker CLI sends
+ * --dns: trimmed, IPv6 lower-case and compressed, an IPv4-mapped IPv6 address as IPv4.
+ */
+export function canonicalIp(text: string): string {
+  const trimmed = text.trim();
+  if (!isIpAddress(trimmed) || !trimmed.includes(":")) return trimmed;
+  const host = new URL(`http://[${trimmed}]/`).hostname.slice(1, -1);
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  if (!mapped) return host;
+  const [high, low] = [parseInt(mapped[1] as string, 16), parseInt(mapped[2] as string, 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join(".");
+}

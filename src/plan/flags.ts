@@ -6,7 +6,6 @@ import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "../types/config.js";
-import { parseCpus, parseMemory } from "../formats/units.js";
 import { parseMount, parseVolume } from "../formats/mount-syntax.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { runtimeFlagSettings } from "./runtime-flags.js";
@@ -50,20 +49,6 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
     ];
   }
   if (options.entrypoint !== undefined) settings.entrypoint = [options.entrypoint];
-  if (options.memory !== undefined) {
-    const bytes = parseMemory(options.memory);
-    if (bytes === undefined)
-      throw new OneoffError(`--memory "${options.memory}": not a memory size`, {
-        hint: "use bytes or a number with k, m or g, such as 512m",
-      });
-    settings.memoryBytes = bytes;
-  }
-  if (options.cpus !== undefined) {
-    const nanoCpus = parseCpus(options.cpus);
-    if (nanoCpus === undefined)
-      throw new OneoffError(`--cpus "${options.cpus}": not a number of CPUs`, { hint: "use a positive number such as 0.5 or 2" });
-    settings.nanoCpus = nanoCpus;
-  }
   if (options.label?.length) settings.labels = parseLabelFlags(options.label);
   Object.assign(settings, runtimeFlagSettings(options));
   return { source: "flags", settings };

@@ -1,10 +1,10 @@
 /**
- * docker run's runtime flags (--init, --cap-add, --tmpfs, --ulimit, --shm-size, ...) as
- * settings, each value checked as docker checks it: a bad one is one line naming the flag and
+ * docker run's runtime flags (--memory, --hostname, --init, --cap-add, --tmpfs, ...: the
+ * settings table's rows, and --platform) as settings, each value checked as docker checks it: a bad one is one line naming the flag and
  * its value, before anything is created. Pure.
  */
 import { OneoffError } from "../output/errors.js";
-import { isExtraHost, isHostname, PLATFORM } from "../formats/runtime-values.js";
+import { PLATFORM } from "../formats/runtime-values.js";
 import type { ProcessSettings } from "../types/config.js";
 import type { RuntimeFlags } from "../types/options.js";
 import { isProblem, type AnyRow } from "../settings/row.js";
@@ -12,23 +12,12 @@ import { SETTINGS } from "../settings/table.js";
 
 export function runtimeFlagSettings(flags: RuntimeFlags): Partial<ProcessSettings> {
   const settings: Partial<ProcessSettings> = {};
-  if (flags.dns?.length) settings.dns = flags.dns;
-  if (flags.hostname !== undefined) {
-    if (!isHostname(flags.hostname))
-      throw new OneoffError(`--hostname "${flags.hostname}": not a host name`, { hint: "letters, digits, - and ., such as shop-console" });
-    settings.hostname = flags.hostname;
-  }
   if (flags.platform !== undefined) {
     if (!PLATFORM.test(flags.platform))
       throw new OneoffError(`--platform "${flags.platform}": not os/arch[/variant]`, {
         hint: "such as --platform linux/amd64 or linux/arm64/v8",
       });
     settings.platform = flags.platform;
-  }
-  if (flags.addHost?.length) {
-    const bad = flags.addHost.find((entry) => !isExtraHost(entry));
-    if (bad !== undefined) throw new OneoffError(`--add-host "${bad}": not HOST:IP`, { hint: "such as --add-host db:10.0.0.5" });
-    settings.extraHosts = flags.addHost;
   }
   for (const row of SETTINGS) {
     const given = flags[row.name];

@@ -27,7 +27,6 @@ export interface CreateBody {
   Env: string[];
   User?: string;
   WorkingDir?: string;
-  Hostname?: string;
   Labels: Record<string, string>;
   /** Anonymous volumes by target (docker run -v /path). */
   Volumes?: Record<string, Record<string, never>>;
@@ -44,13 +43,9 @@ export interface CreateBody {
   StopTimeout?: number;
   HostConfig: RuntimeHostConfig & {
     NetworkMode?: string;
-    Memory?: number;
-    NanoCpus?: number;
     /** docker run -v's mounts, `SOURCE:TARGET[:MODE]`. */
     Binds?: string[];
     Mounts?: ApiMount[];
-    ExtraHosts?: string[];
-    Dns?: string[];
     /** oneoff removes the container itself after reading its exit code: with AutoRemove,
      * Podman loses the exit code, and later features copy files out before removal. */
     AutoRemove: false;
@@ -92,7 +87,6 @@ export function buildContainerSpec(
     ],
     ...(settings.user ? { User: settings.user } : {}),
     ...(settings.workdir ? { WorkingDir: settings.workdir } : {}),
-    ...(settings.hostname ? { Hostname: settings.hostname } : {}),
     Labels: labels,
     ...(mounts.volumes.length ? { Volumes: Object.fromEntries(mounts.volumes.map((target) => [target, {}])) } : {}),
     // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin
@@ -107,12 +101,8 @@ export function buildContainerSpec(
     ...(plan.containerStopTimeout === undefined ? {} : { StopTimeout: plan.containerStopTimeout }),
     HostConfig: {
       ...(firstNetwork ? { NetworkMode: firstNetwork } : {}),
-      ...(settings.memoryBytes ? { Memory: settings.memoryBytes } : {}),
-      ...(settings.nanoCpus ? { NanoCpus: settings.nanoCpus } : {}),
       ...(mounts.binds.length ? { Binds: mounts.binds } : {}),
       ...(mounts.mounts.length ? { Mounts: mounts.mounts } : {}),
-      ...(settings.extraHosts?.length ? { ExtraHosts: settings.extraHosts } : {}),
-      ...(settings.dns?.length ? { Dns: settings.dns } : {}),
       ...hostConfigFromRuntime(settings),
       AutoRemove: false,
     },

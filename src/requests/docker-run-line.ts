@@ -2,7 +2,6 @@
  * The `docker run` command line equivalent to a ContainerSpec, for --dry-run: users can read,
  * diff or paste it. Secret values are redacted. Pure.
  */
-import { formatSize } from "../formats/units.js";
 import { shellQuote } from "../formats/words.js";
 import { redactEnvList } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
@@ -18,17 +17,12 @@ export function dockerRunLine(spec: ContainerSpec): string {
   for (const entry of redactEnvList(body.Env)) args.push("-e", entry);
   if (body.User) args.push("-u", body.User);
   if (body.WorkingDir) args.push("-w", body.WorkingDir);
-  if (body.Hostname) args.push("--hostname", body.Hostname);
   if (spec.platform) args.push("--platform", spec.platform);
   // Several --network flags need docker 25+; older engines take one and a `network connect`.
   for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);
-  if (body.HostConfig.Memory) args.push("--memory", formatSize(body.HostConfig.Memory));
-  if (body.HostConfig.NanoCpus) args.push("--cpus", String(body.HostConfig.NanoCpus / 1e9));
   for (const bind of body.HostConfig.Binds ?? []) args.push("-v", bind);
   for (const target of Object.keys(body.Volumes ?? {})) args.push("-v", target);
   for (const mount of body.HostConfig.Mounts ?? []) args.push("--mount", mountFlagValue(mount));
-  for (const host of body.HostConfig.ExtraHosts ?? []) args.push("--add-host", host);
-  for (const server of body.HostConfig.Dns ?? []) args.push("--dns", server);
   if (body.StopTimeout !== undefined) args.push("--stop-timeout", String(body.StopTimeout));
   args.push(...runtimeFlagWords(runtimeFromHostConfig(body.HostConfig, {}, body)));
   for (const [key, value] of Object.entries(body.Labels)) args.push("--label", `${key}=${value}`);

@@ -4,7 +4,7 @@
  * line rather than running a job that silently lacks them. Pure.
  */
 import { parseMemory } from "../formats/units.js";
-import { setFieldAt } from "../settings/row.js";
+import { fieldAt, setFieldAt } from "../settings/row.js";
 import { SETTINGS } from "../settings/table.js";
 import { isSet } from "./runtime-settings.js";
 import type { RuntimeSettings } from "../types/config.js";
@@ -25,23 +25,47 @@ export function runtimeNotForJobs(settings: RuntimeSettings): Array<[keyof Runti
   ];
 }
 
-/** The ContainerSpec fields (and tmpfs mounts) of a job for these settings. */
+/** A row's job field under the task's template, not the ContainerSpec: TaskTemplate.Resources.Limits.MemoryBytes. */
+const TASK = "TaskTemplate.";
+
+/** The ContainerSpec fields, the TaskTemplate's (Resources.Limits) and the tmpfs mounts of a job for these settings. */
 export function jobRuntime(settings: RuntimeSettings): {
   container: Record<string, unknown>;
+  task: Record<string, unknown>;
   mounts: Array<{ Type: string; Target: string; TmpfsOptions?: { SizeBytes?: number; Mode?: number } }>;
 } {
   const container: Record<string, unknown> = {};
+  const task: Record<string, unknown> = {};
   for (const row of SETTINGS) {
     const value = settings[row.name];
-    if (row.jobField !== undefined && isSet(value))
-      setFieldAt(container, row.jobField, (row.api.write as (value: unknown) => unknown)(value));
+    if (row.jobField === undefined || !isSet(value)) continue;
+    const write = (row.jobForm?.toJob ?? row.api.write) as (value: unknown) => unknown;
+    if (row.jobField.startsWith(TASK)) setFieldAt(task, row.jobField.slice(TASK.length), write(value));
+    else setFieldAt(container, row.jobField, write(value));
   }
   const mounts = Object.entries(settings.tmpfs ?? {}).map(([target, options]) => ({
     Type: "tmpfs",
     Target: target,
     ...(tmpfsOptions(options) && Object.keys(tmpfsOptions(options) ?? {}).length ? { TmpfsOptions: tmpfsOptions(options) } : {}),
   }));
-  return { container, mounts };
+  return { container, task, mounts };
+}
+
+/**
+ * The settings `names` as a Swarm service's spec carries them (its TaskTemplate), read back
+ * from each row's job field: what a job copies from a service as settings, not by inheriting
+ * the service's fields.
+ */
+export function runtimeFromJob(template: Record<string, unknown>, names: ReadonlyArray<keyof RuntimeSettings>): RuntimeSettings {
+  const settings: Record<string, unknown> = {};
+  for (const row of SETTINGS) {
+    if (!names.includes(row.name) || row.jobField === undefined) continue;
+    const path = row.jobField.startsWith(TASK) ? row.jobField.slice(TASK.length) : `ContainerSpec.${row.jobField}`;
+    const read = (row.jobForm?.fromJob ?? ((value: unknown) => row.api.read(value, {}))) as (value: unknown) => unknown;
+    const value = read(fieldAt(template, path));
+    if (value !== undefined) settings[row.name] = value;
+  }
+  return settings as RuntimeSettings;
 }
 
 /** "size=8m,mode=1777" -> a service mount's TmpfsOptions; undefined for options Swarm has no field for. */

@@ -108,10 +108,10 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     );
     return same ?? { ...mount };
   });
-  // Init, capabilities, ulimits, tmpfs, ...: what a service can carry of them (the Swarm
-  // backend refuses the rest before this is built).
+  // Limits, hosts, DNS, init, capabilities, ulimits, tmpfs, ...: what a service can carry of
+  // them (the Swarm backend refuses the rest before this is built).
   const runtime = runtimeFromHostConfig(body.HostConfig, {}, body);
-  const { container: runtimeFields, mounts: tmpfsMounts } = jobRuntime(runtime);
+  const { container: runtimeFields, task, mounts: tmpfsMounts } = jobRuntime(runtime);
   mounts.push(...tmpfsMounts.filter((tmpfs) => !mounts.some((mount) => mount.Target === tmpfs.Target)));
   const networkNames = [body.HostConfig.NetworkMode, ...container.extraNetworks].filter(
     (name): name is string => Boolean(name) && name !== "default" && name !== "bridge",
@@ -119,10 +119,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
   const baseNetworks = baseTemplate?.Networks ?? options.base?.Networks ?? [];
   const networks = networkNames.map((name) => baseNetworks.find((network) => network.Target === name) ?? { Target: name });
   const constraints = [...(baseTemplate?.Placement?.Constraints ?? []), ...(options.constraints ?? [])];
-  const limits = {
-    ...(body.HostConfig.Memory ? { MemoryBytes: body.HostConfig.Memory } : {}),
-    ...(body.HostConfig.NanoCpus ? { NanoCPUs: body.HostConfig.NanoCpus } : {}),
-  };
+  const limits = (task.Resources as { Limits?: Record<string, unknown> } | undefined)?.Limits ?? {};
   // The container gets the user's labels, and only enough of oneoff's to be reaped on its
   // node: not the marker, so it is never mistaken for a one-off container of its own.
   const containerLabels = {
@@ -156,17 +153,11 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         Env: body.Env,
         ...(body.User ? { User: body.User } : {}),
         ...(body.WorkingDir ? { Dir: body.WorkingDir } : {}),
-        ...(body.Hostname ? { Hostname: body.Hostname } : {}),
         Labels: containerLabels,
         TTY: body.Tty,
         OpenStdin: body.OpenStdin,
         ...(mounts.length ? { Mounts: mounts } : {}),
-        ...(body.HostConfig.ExtraHosts?.length ? { Hosts: body.HostConfig.ExtraHosts.map(hostsLine) } : {}),
         ...runtimeFields,
-        // --dns's servers beside the rows' DNSConfig.Search and .Options.
-        ...(body.HostConfig.Dns?.length
-          ? { DNSConfig: { Nameservers: body.HostConfig.Dns, ...(runtimeFields.DNSConfig as object | undefined) } }
-          : {}),
         StopGracePeriod: options.stopGraceSeconds * 1_000_000_000,
       },
       ...(Object.keys(limits).length || reservations
@@ -184,10 +175,4 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     },
     Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
   };
-}
-
-/** docker run's `host:ip` (the IP may hold colons) -> the service's `ip host`. */
-function hostsLine(extraHost: string): string {
-  const separator = extraHost.indexOf(":");
-  return separator < 0 ? extraHost : `${extraHost.slice(separator + 1)} ${extraHost.slice(0, separator)}`;
 }

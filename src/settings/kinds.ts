@@ -10,7 +10,18 @@ import { problem, Problem, type ApiPart, type EngineDefaults, type SettingName, 
 /** What a row says of itself; the kind supplies the rest. */
 type Own<K extends SettingName> = Pick<
   SettingRow<K>,
-  "name" | "flag" | "short" | "help" | "example" | "compose" | "jobField" | "jobCarriedBy" | "compared"
+  | "name"
+  | "flag"
+  | "short"
+  | "help"
+  | "example"
+  | "compose"
+  | "yaml"
+  | "composeMapping"
+  | "jobField"
+  | "jobForm"
+  | "jobCarriedBy"
+  | "compared"
 > & {
   field: string;
   part?: ApiPart;
@@ -26,11 +37,12 @@ const base = <K extends SettingName>({ field: _field, part: _part, ...own }: Own
 
 /**
  * A size in docker's notation (512m, 1g); with `unlimited`, -1 means no limit, as docker's
- * --memory-swap -1; `engineDefault` is what every container reads back with when none is asked for.
+ * --memory-swap -1; `engineDefault` is what every container reads back with when none is asked for;
+ * `wrong` says what is wrong with a value that is no size, where "not a size" is not enough.
  */
-export function size<K extends "memorySwap" | "memoryReservation" | "shmSize">(
+export function size<K extends "memory" | "memorySwap" | "memoryReservation" | "shmSize">(
   own: Own<K>,
-  options: { unlimited?: boolean; engineDefault?: number } = {},
+  options: { unlimited?: boolean; engineDefault?: number; wrong?: Problem } = {},
 ): SettingRow<K> {
   return {
     ...base(own),
@@ -39,7 +51,9 @@ export function size<K extends "memorySwap" | "memoryReservation" | "shmSize">(
     parse: (given) => {
       const text = given as string;
       if (options.unlimited && text.trim() === "-1") return -1 as SettingValue<K>;
-      return (parseMemory(text) as SettingValue<K> | undefined) ?? problem(`not a size${options.unlimited ? " (or -1)" : ""}`);
+      return (
+        (parseMemory(text) as SettingValue<K> | undefined) ?? options.wrong ?? problem(`not a size${options.unlimited ? " (or -1)" : ""}`)
+      );
     },
     api: api(own, (value) =>
       typeof value === "number" && value !== options.engineDefault && (value > 0 || (options.unlimited && value === -1))
@@ -79,7 +93,18 @@ export function integer<K extends "pidsLimit" | "cpuShares" | "blkioWeight">(
 /** One word, checked by `check` (what is wrong with it, or undefined); `isDefault` reads back as absent. */
 export function word<
   K extends
-    "cpusetCpus" | "stopSignal" | "userns" | "uts" | "cgroupns" | "cgroupParent" | "isolation" | "pid" | "ipc" | "runtime" | "logDriver",
+    | "hostname"
+    | "cpusetCpus"
+    | "stopSignal"
+    | "userns"
+    | "uts"
+    | "cgroupns"
+    | "cgroupParent"
+    | "isolation"
+    | "pid"
+    | "ipc"
+    | "runtime"
+    | "logDriver",
 >(
   own: Own<K>,
   argument: `<${string}>`,
@@ -116,7 +141,7 @@ export function toggle<K extends "oomKillDisable" | "init" | "privileged" | "rea
 
 /** A repeatable flag whose values are kept in order, each checked by `check`. */
 export function list<
-  K extends "volumesFrom" | "capAdd" | "capDrop" | "securityOpt" | "groupAdd" | "deviceCgroupRule" | "dnsOption" | "dnsSearch",
+  K extends "dns" | "volumesFrom" | "capAdd" | "capDrop" | "securityOpt" | "groupAdd" | "deviceCgroupRule" | "dnsOption" | "dnsSearch",
 >(
   own: Own<K>,
   argument: `<${string}>`,
@@ -182,7 +207,7 @@ const entryProblem = (entry: string, index: number, text: string, hint?: string)
  * --device /dev/fuse): parsed by `parse`, sent as `toApi` gives it, read back by `fromApi`.
  * `hint` stands for "such as FLAG EXAMPLE" where the example that works here is not the one to show.
  */
-export function entries<K extends "ulimit" | "device", T>(
+export function entries<K extends "addHost" | "ulimit" | "device", T>(
   own: Own<K>,
   argument: `<${string}>`,
   item: { parse(entry: string): T | string; text(item: T): string; toApi(item: T): unknown; fromApi(api: never): T; hint?: string },

@@ -36,6 +36,8 @@ export interface EngineDefaults {
   runtime?: string;
   /** The cgroup namespace mode a container gets: host on cgroup v1, private on v2. */
   cgroupns?: string;
+  /** The hostname a container that names none gets: its ID's first 12 characters (the machine's, on the host's network). */
+  hostname?: string;
 }
 
 /** How the value is written: a switch, one word, a list of words, or NAME=VALUE entries. */
@@ -57,6 +59,10 @@ export interface SettingRow<K extends SettingName> {
   example: string;
   /** compose's key (oneoff.yaml takes it too); a dot reaches into a mapping: blkio_config.weight. */
   compose?: string;
+  /** oneoff.yaml's key, where it is not compose's (memory, for compose's mem_limit). */
+  yaml?: string;
+  /** compose writes it as a list or as a NAME: VALUE mapping (extra_hosts), each read as NAME=VALUE. */
+  composeMapping?: boolean;
   /** The flag's text (each entry, for a repeatable flag, together) as the setting. */
   parse(given: NonNullable<DockerRunFlags[K]>): SettingValue<K> | Problem;
   /** A compose value, as the flag's text, where compose writes it otherwise (volumes_from's container:). */
@@ -74,10 +80,13 @@ export interface SettingRow<K extends SettingName> {
   /** How diff compares one of the words, where docker reads two spellings as one (cap_net_admin, NET_ADMIN). */
   compared?(word: string): string;
   /**
-   * The Swarm ContainerSpec field that carries it (a dot reaches into an object: DNSConfig.Search);
-   * absent, and no jobCarriedBy: a job cannot, and is refused.
+   * The Swarm ContainerSpec field that carries it (a dot reaches into an object: DNSConfig.Search),
+   * or the task's, written from TaskTemplate (TaskTemplate.Resources.Limits.MemoryBytes); absent,
+   * and no jobCarriedBy: a job cannot, and is refused.
    */
   jobField?: string;
+  /** How the job's field writes the value and reads it back, where not as the create body's (Hosts' "IP HOST" lines). */
+  jobForm?: { toJob(value: SettingValue<K>): unknown; fromJob(value: unknown): SettingValue<K> | undefined };
   /** Where a job carries it outside the ContainerSpec (requests/service-spec.ts, requests/job-runtime.ts). */
   jobCarriedBy?: "TaskTemplate.LogDriver" | "tmpfs mounts";
 }

@@ -7,7 +7,9 @@
  */
 import { constants } from "node:os";
 import { gpuDeviceRequest, gpusFromDeviceRequests, gpusText, parseGpus } from "./gpus.js";
+import { parseCpus } from "../formats/units.js";
 import { integer, list, pairs, size, toggle, word } from "./kinds.js";
+import { NETWORK_ROWS } from "./network-rows.js";
 import { problem, type AnyRow, type SettingRow } from "./row.js";
 import { RUNTIME_ROWS } from "./runtime-rows.js";
 
@@ -24,7 +26,24 @@ function signalProblem(text: string): string | undefined {
 const hostOnly = (text: string) => (text === "host" ? undefined : "not host (the only mode docker takes)");
 
 export const SETTINGS: readonly AnyRow[] = [
+  ...NETWORK_ROWS,
   ...RUNTIME_ROWS,
+  size(
+    {
+      name: "memory",
+      flag: "--memory",
+      short: "-m",
+      help: "memory limit, e.g. 512m",
+      example: "64m",
+      compose: "mem_limit",
+      yaml: "memory",
+      field: "Memory",
+      jobField: "TaskTemplate.Resources.Limits.MemoryBytes",
+    },
+    // docker reads 0 as no limit: oneoff refuses it, as any size that limits nothing.
+    { wrong: problem("not a memory size", "use bytes or a number with k, m or g, such as 512m") },
+  ),
+  cpusRow(),
   size(
     {
       name: "memorySwap",
@@ -186,6 +205,28 @@ export const SETTINGS: readonly AnyRow[] = [
   ),
   gpusRow(),
 ];
+
+/** --cpus: a decimal number of CPUs, sent as billionths of one (NanoCpus), as the docker CLI does. */
+function cpusRow(): SettingRow<"cpus"> {
+  return {
+    name: "cpus",
+    shape: "text",
+    flag: "--cpus",
+    argument: "<number>",
+    help: "CPU limit, e.g. 1.5",
+    example: "0.5",
+    compose: "cpus",
+    parse: (text) => parseCpus(text) ?? problem("not a number of CPUs", "use a positive number such as 0.5 or 2"),
+    api: {
+      part: "HostConfig",
+      field: "NanoCpus",
+      write: (nanoCpus) => nanoCpus,
+      read: (value) => (typeof value === "number" && value > 0 ? value : undefined),
+    },
+    words: (nanoCpus) => [String(nanoCpus / 1e9)],
+    jobField: "TaskTemplate.Resources.Limits.NanoCPUs",
+  };
+}
 
 /** --gpus: no compose key of the same shape (compose's gpus: is device requests), passed to the engine. */
 function gpusRow(): SettingRow<"gpus"> {

@@ -1,23 +1,26 @@
 /**
- * The config model. Every source of a one-off's settings (oneoff.yaml today; a compose
- * service, a running container or a Procfile later) produces a SettingsLayer; layers are
- * merged in order into one ResolvedSettings, remembering where each value came from.
+ * The config model. Every source of a one-off's settings (oneoff.yaml, a compose service, a
+ * running container, a Procfile) produces a SettingsLayer; layers are merged in order into one
+ * ResolvedSettings, remembering where each value came from.
  */
 
 /**
  * What shapes what the process can do and see beyond its image, env and mounts: the settings
- * `docker run` takes as --init, --cap-add, --tmpfs, --ulimit, ... Copied by --from from the
- * running container and by --service from compose's keys (cap_add, init, tmpfs, ...), compared
- * by diff. Absent: the engine's default.
+ * `docker run` takes as --memory, --init, --cap-add, --tmpfs, ... Copied by --from from the
+ * running container and by --service from compose's keys, compared by diff. Absent: the engine's default.
  */
 export type RuntimeSettings = DockerRunSettings;
 
 /**
- * docker run's settings that are one row each of src/settings/table.ts, named as the flag is
- * (--memory-swap: memorySwap), in their final type: the row derives the flag, the yaml and
- * compose key, the create body, the docker run line, diff, --from and the Swarm job.
+ * docker run's settings, one row each of src/settings/table.ts, named as the flag (--memory-swap:
+ * memorySwap), in their final type: the row derives all else (flag, keys, body, line, diff, job).
  */
 export interface DockerRunSettings {
+  /** The container's hostname; absent: its ID's first 12 characters, as the engine gives it. */
+  hostname?: string;
+  /** HOST:IP lines for /etc/hosts, as docker sends them (IP may be host-gateway). */
+  addHost?: string[];
+  dns?: string[];
   init?: boolean;
   privileged?: boolean;
   readOnly?: boolean;
@@ -43,6 +46,10 @@ export interface DockerRunSettings {
   logOpt?: Record<string, string>;
   dnsOption?: string[];
   dnsSearch?: string[];
+  /** Bytes: the memory limit. */
+  memory?: number;
+  /** The CPU limit in billionths of a CPU (1.5 CPUs: 1500000000), as the Engine API's NanoCpus. */
+  cpus?: number;
   /** Bytes of memory plus swap; -1: unlimited swap. */
   memorySwap?: number;
   /** Bytes: the soft limit the kernel reclaims down to under pressure. */
@@ -114,18 +121,11 @@ export interface ProcessSettings extends RuntimeSettings {
   workdir?: string;
   /** [""] clears the image's entrypoint, as `docker run --entrypoint ""` does. */
   entrypoint?: string[];
-  memoryBytes?: number;
-  nanoCpus?: number;
   labels: Record<string, string>;
   /** Volumes, binds and tmpfs, as the running process has them (from --from). */
   mounts?: Mount[];
-  /** host:ip entries for /etc/hosts. */
-  extraHosts?: string[];
-  /** The container's hostname (docker run --hostname); absent: its ID, as docker gives it. */
-  hostname?: string;
   /** The image's platform, os/arch[/variant] (docker run --platform): pulled and created for it. */
   platform?: string;
-  dns?: string[];
 }
 
 export interface Mount {

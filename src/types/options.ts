@@ -22,11 +22,6 @@ export type DockerRunFlags = {
  * (plan/runtime-flags.ts reads them). The repeatable ones are lists.
  */
 export interface RuntimeFlags extends DockerRunFlags {
-  dns?: string[];
-  /** HOST:IP entries for /etc/hosts, as docker run --add-host. */
-  addHost?: string[];
-  /** The one-off's hostname, as docker run --hostname. */
-  hostname?: string;
   /** The image's platform, os/arch[/variant], as docker run --platform. */
   platform?: string;
 }
@@ -61,8 +56,6 @@ export interface RunOptions extends RuntimeFlags {
   mount?: string[];
   /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
   entrypoint?: string;
-  memory?: string;
-  cpus?: string;
   /** `KEY=VALUE` */
   label?: string[];
   interactive?: boolean;

@@ -17,10 +17,6 @@ export interface ProcessDefinition {
   /** User networks (or host/none); empty on the default bridge. */
   networks: string[];
   mounts: Mount[];
-  extraHosts: string[];
-  dns: string[];
-  memoryBytes: number;
-  nanoCpus: number;
   labels: Record<string, string>;
   /** Its runtime settings, the engine's defaults left out (see requests/runtime-settings.ts). */
   runtime: RuntimeSettings;

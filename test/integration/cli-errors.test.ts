@@ -45,7 +45,7 @@ describe("bad input gets one clear line and exit 125", () => {
       `${BASE}tasks:\n  migrate:\n    command: [x]\n    env: [A=1]\n`,
       /^oneoff: oneoff\.yaml:6:10: tasks\.migrate\.env: expected a mapping, got a list \(write it as KEY: value lines, indented under it\)$/,
     ],
-    ["a bad memory size", `${BASE}memory: lots\n`, /^oneoff: oneoff\.yaml:3:9: memory: "lots" is not a memory size/],
+    ["a bad memory size", `${BASE}memory: lots\n`, /^oneoff: oneoff\.yaml:3:9: memory: "lots": not a memory size/],
   ])("%s", async (_, config, pattern) => {
     await expectOneLineError(["run", "--", "true"], appWith(config), pattern);
   });

@@ -30,7 +30,9 @@ const withFlagsAsCode = (text: string) =>
 function settingRow(row: AnyRow): string {
   const flag = `${row.short ? `${row.short}, ` : ""}${row.flag}${row.argument ? ` ${row.argument}` : ""}`;
   const swarm = row.jobField ? "carried" : "refused";
-  return `| ${code(flag)} | ${withFlagsAsCode(row.help)} | ${row.compose ? code(row.compose) : "—"} | ${swarm} |`;
+  // oneoff.yaml's key first where it names the setting its own way (memory; compose's mem_limit).
+  const keys = row.yaml ? `${code(row.yaml)} (compose: ${row.compose ? code(row.compose) : "—"})` : row.compose ? code(row.compose) : "—";
+  return `| ${code(flag)} | ${withFlagsAsCode(row.help)} | ${keys} | ${swarm} |`;
 }
 
 /** Consecutive refused flags that share a reason share a row, as the flags without their values. */

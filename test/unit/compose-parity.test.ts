@@ -81,7 +81,7 @@ describe("hostname:", () => {
 
   it("refuses what is not a host name in one located line", () => {
     expect(errorOf("services:\n  web:\n    image: shop\n    hostname: 'shop console'\n")).toBe(
-      'compose.yaml:4:15: services.web.hostname: "shop console" is not a host name',
+      'compose.yaml:4:15: services.web.hostname: "shop console": not a host name',
     );
   });
 });

@@ -135,10 +135,10 @@ describe("compose services as a source", () => {
       user: "app",
       workdir: "/app",
       entrypoint: ["/usr/bin/tini", "--"],
-      extraHosts: ["db:10.0.0.5"],
+      addHost: ["db:10.0.0.5"],
       dns: ["10.0.0.2"],
-      memoryBytes: 256 * 1024 * 1024,
-      nanoCpus: 500_000_000,
+      memory: 256 * 1024 * 1024,
+      cpus: 500_000_000,
     });
   });
 

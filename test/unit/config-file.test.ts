@@ -43,7 +43,7 @@ describe("parseConfigFile", () => {
       capAdd: ["NET_ADMIN"],
       tmpfs: { "/scratch": "size=8m" },
       ulimit: [{ name: "nofile", soft: 1024, hard: 2048 }],
-      extraHosts: ["db:10.0.0.5"],
+      addHost: ["db:10.0.0.5"],
     });
     expect(config.base.locations).toMatchObject({ init: "oneoff.yaml:2:1", capAdd: "oneoff.yaml:3:1", ulimit: "oneoff.yaml:5:1" });
     expect(config.tasks.migrate?.overrides.settings).toMatchObject({ readOnly: true, shmSize: 96 * 2 ** 20 });
@@ -84,8 +84,8 @@ describe("parseConfigFile", () => {
             user: "app",
             workdir: "/srv",
             entrypoint: ["/bin/sh", "-c"],
-            memoryBytes: 512 * 1024 ** 2,
-            nanoCpus: 1.5e9,
+            memory: 512 * 1024 ** 2,
+            cpus: 1.5e9,
             labels: { team: "payments" },
           },
           locations: {
@@ -96,8 +96,8 @@ describe("parseConfigFile", () => {
             user: "oneoff.yaml:9:1",
             workdir: "oneoff.yaml:10:1",
             entrypoint: "oneoff.yaml:11:1",
-            memoryBytes: "oneoff.yaml:12:1",
-            nanoCpus: "oneoff.yaml:13:1",
+            memory: "oneoff.yaml:12:1",
+            cpus: "oneoff.yaml:13:1",
             labels: "oneoff.yaml:14:1",
           },
           // RELEASE is unset: v1 is only ${RELEASE:-v1}'s fallback.
@@ -184,8 +184,8 @@ describe("parseConfigFile", () => {
           env: { X: "y" },
           networks: ["a", "b"],
           entrypoint: ["/bin/sh", "-c"],
-          memoryBytes: 1024 ** 3,
-          nanoCpus: 2e9,
+          memory: 1024 ** 3,
+          cpus: 2e9,
           user: "root",
           workdir: "/tmp",
           labels: { k: "v" },
@@ -194,8 +194,8 @@ describe("parseConfigFile", () => {
           env: "oneoff.yaml:5:5",
           networks: "oneoff.yaml:7:5",
           entrypoint: "oneoff.yaml:8:5",
-          memoryBytes: "oneoff.yaml:9:5",
-          nanoCpus: "oneoff.yaml:10:5",
+          memory: "oneoff.yaml:9:5",
+          cpus: "oneoff.yaml:10:5",
           user: "oneoff.yaml:11:5",
           workdir: "oneoff.yaml:12:5",
           labels: "oneoff.yaml:13:5",
@@ -241,7 +241,7 @@ describe("parseConfigFile", () => {
       release: "v42",
       networks: ["backend"],
       workdir: "/srv/app",
-      memoryBytes: 256 * 1024 ** 2,
+      memory: 256 * 1024 ** 2,
     });
     expect(config.tasks.t?.command).toEqual(["echo", "v42"]);
   });
@@ -344,13 +344,13 @@ describe("parseConfigFile", () => {
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, extra_hosts, dns, platform, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, labels, volumes, platform, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
       [
         "a top-level key only valid in tasks",
         "command: x\n",
         "oneoff.yaml:1:1: command: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, memory, cpus, labels, volumes, extra_hosts, dns, platform, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, labels, volumes, platform, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
       [
         "a list at the top level",
@@ -373,10 +373,10 @@ describe("parseConfigFile", () => {
       [
         "a word as memory",
         "memory: lots\n",
-        'oneoff.yaml:1:9: memory: "lots" is not a memory size',
-        "use a number of bytes or a number with k, m or g, such as 512m",
+        'oneoff.yaml:1:9: memory: "lots": not a memory size',
+        "use bytes or a number with k, m or g, such as 512m",
       ],
-      ["zero cpus", "cpus: 0\n", 'oneoff.yaml:1:7: cpus: "0" is not a number of CPUs', "use a positive number such as 0.5 or 2"],
+      ["zero cpus", "cpus: 0\n", 'oneoff.yaml:1:7: cpus: "0": not a number of CPUs', "use a positive number such as 0.5 or 2"],
       [
         "a boolean as image",
         "image: true\n",

@@ -84,7 +84,7 @@ describe("buildContainerSpec", () => {
     ["an empty network list as no network", plan({ settings: { networks: [] } }), minimalBody, []],
     [
       "memory and CPU limits",
-      plan({ settings: { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1.5e9 } }),
+      plan({ settings: { memory: 512 * 1024 ** 2, cpus: 1.5e9 } }),
       { ...minimalBody, HostConfig: { Memory: 536870912, NanoCpus: 1500000000, AutoRemove: false } },
       [],
     ],
@@ -232,7 +232,7 @@ describe("mounts, extra hosts and DNS", () => {
             { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true },
             { type: "tmpfs", source: "", target: "/scratch", readOnly: false },
           ],
-          extraHosts: ["db:10.0.0.5"],
+          addHost: ["db:10.0.0.5"],
           dns: ["10.0.0.2"],
         },
       }),

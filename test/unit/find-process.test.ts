@@ -20,10 +20,6 @@ function processNamed(name: string, labels: Record<string, string> = {}): Proces
     entrypoint: [],
     networks: [],
     mounts: [],
-    extraHosts: [],
-    dns: [],
-    memoryBytes: 0,
-    nanoCpus: 0,
     labels,
     runtime: {},
   };

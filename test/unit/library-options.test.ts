@@ -28,8 +28,8 @@ describe("the library's options: values where the CLI takes strings", () => {
     expect(flagLayer(options, {}, "/").settings).toMatchObject({
       env: { RAILS_ENV: "production", EMPTY: "" },
       labels: { team: "payments" },
-      memoryBytes: 512 * 2 ** 20,
-      nanoCpus: 1_500_000_000,
+      memory: 512 * 2 ** 20,
+      cpus: 1_500_000_000,
       shmSize: 96 * 2 ** 20,
     });
   });

@@ -77,7 +77,7 @@ describe("resolveRunPlan", () => {
         release: "v1",
         env: { LEVEL: "task", CONFIG_ONLY: "c", TASK_ONLY: "t" },
         user: "root",
-        memoryBytes: 256 * 1024 ** 2,
+        memory: 256 * 1024 ** 2,
         networks: ["backend"],
         labels: { team: "payments" },
       },
@@ -88,7 +88,7 @@ describe("resolveRunPlan", () => {
         "env.CONFIG_ONLY": "oneoff.yaml:3:1",
         "env.TASK_ONLY": "oneoff.yaml:16:5",
         user: "oneoff.yaml:19:5",
-        memoryBytes: "oneoff.yaml:7:1",
+        memory: "oneoff.yaml:7:1",
         networks: "oneoff.yaml:8:1",
         "labels.team": "oneoff.yaml:9:1",
       },
@@ -299,8 +299,8 @@ describe("resolveRunPlan", () => {
     ["--network (replacing the config's)", { network: ["a", "b"] }, { networks: ["a", "b"] }],
     ["--entrypoint", { entrypoint: "/bin/sh" }, { entrypoint: ["/bin/sh"] }],
     ["--entrypoint '' (clears the image's)", { entrypoint: "" }, { entrypoint: [""] }],
-    ["--memory", { memory: "1g" }, { memoryBytes: 1024 ** 3 }],
-    ["--cpus", { cpus: "0.5" }, { nanoCpus: 5e8 }],
+    ["--memory", { memory: "1g" }, { memory: 1024 ** 3 }],
+    ["--cpus", { cpus: "0.5" }, { cpus: 5e8 }],
   ])("sets %s over the config", (_name, options: RunOptions, expected) => {
     const plan = resolve({ options: { command: ["true"], ...options } });
     expect(plan.settings).toMatchObject(expected);

@@ -44,7 +44,7 @@ describe("docker run's runtime flags", () => {
       logDriver: "local",
       logOpt: { "max-size": "10m" },
       dnsSearch: ["example.internal"],
-      extraHosts: ["db:10.0.0.5"],
+      addHost: ["db:10.0.0.5"],
       hostname: "console-1",
     });
   });

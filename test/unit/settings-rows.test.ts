@@ -9,7 +9,7 @@ import { withRuntimeOptions } from "../../src/cli/runtime-options.js";
 import { parseConfigFile } from "../../src/config/file.js";
 import { mergeLayers } from "../../src/plan/merge-layers.js";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
-import type { AnyRow } from "../../src/settings/row.js";
+import { fieldAt, type AnyRow } from "../../src/settings/row.js";
 import { SETTINGS } from "../../src/settings/table.js";
 import { jobRuntime, runtimeNotForJobs } from "../../src/requests/job-runtime.js";
 import {
@@ -69,17 +69,20 @@ describe.each(SETTINGS.map((row) => [row.flag, row] as const))("the row of %s", 
     const refused = runtimeNotForJobs(settings).map(([name]) => name);
     if (row.jobField !== undefined) {
       expect(refused).toEqual([]);
-      const [top, inner] = row.jobField.split(".") as [string, string | undefined];
-      const carried = jobRuntime(settings).container[top];
-      expect(inner === undefined ? carried : (carried as Record<string, unknown>)[inner]).toBeDefined();
+      // A ContainerSpec field (DNSConfig.Search), or the task's (TaskTemplate.Resources.Limits.MemoryBytes).
+      const { container, task } = jobRuntime(settings);
+      const [within, path] = row.jobField.startsWith("TaskTemplate.")
+        ? [task, row.jobField.slice("TaskTemplate.".length)]
+        : [container, row.jobField];
+      expect(fieldAt(within, path)).toBeDefined();
     } else if (row.jobCarriedBy === undefined) expect(refused).toEqual([row.name]);
   });
 });
 
 describe("the table", () => {
-  it("holds every docker run flag of run but the few that set more than one field", () => {
+  it("holds every docker run flag of run but --platform, which also chooses the image pulled", () => {
     const flags = withRuntimeOptions(new Command()).options.map((option) => option.long);
-    expect(flags.filter((flag) => !SETTINGS.some((row) => row.flag === flag))).toEqual(["--add-host", "--dns", "--hostname", "--platform"]);
+    expect(flags.filter((flag) => !SETTINGS.some((row) => row.flag === flag))).toEqual(["--platform"]);
   });
 
   it("names each setting once, as its flag is named", () => {

@@ -14,6 +14,9 @@ import type { RuntimeFlags } from "../../src/types/options.js";
 
 /** Every row of the table given on a command line, as a backup one-off's runbook might. */
 const FLAGS: RuntimeFlags = {
+  hostname: "backup-1",
+  addHost: ["db:10.0.0.5", "gw=host-gateway"],
+  dns: ["10.0.0.2"],
   init: true,
   privileged: true,
   readOnly: true,
@@ -34,6 +37,8 @@ const FLAGS: RuntimeFlags = {
   logOpt: ["max-size=10m"],
   dnsOption: ["ndots:2"],
   dnsSearch: ["example.internal"],
+  memory: "256m",
+  cpus: "1.5",
   memorySwap: "512m",
   memoryReservation: "128m",
   pidsLimit: "100",
@@ -60,6 +65,8 @@ describe("docker run's settings table", () => {
   it("parses each flag into the Engine API's field, as docker create sends it", () => {
     const settings = runtimeFlagSettings(FLAGS);
     expect(hostConfigFromRuntime(settings)).toEqual({
+      ExtraHosts: ["db:10.0.0.5", "gw:host-gateway"],
+      Dns: ["10.0.0.2"],
       Init: true,
       Privileged: true,
       ReadonlyRootfs: true,
@@ -79,6 +86,8 @@ describe("docker run's settings table", () => {
       LogConfig: { Type: "json-file", Config: { "max-size": "10m" } },
       DnsOptions: ["ndots:2"],
       DnsSearch: ["example.internal"],
+      Memory: 256 * 2 ** 20,
+      NanoCpus: 1_500_000_000,
       MemorySwap: 512 * 2 ** 20,
       MemoryReservation: 128 * 2 ** 20,
       PidsLimit: 100,
@@ -95,7 +104,7 @@ describe("docker run's settings table", () => {
       Isolation: "default",
       DeviceRequests: [{ Driver: "", Count: -1, DeviceIDs: null, Capabilities: [["gpu"]], Options: {} }],
     });
-    expect(configFromRuntime(settings)).toEqual({ StopSignal: "SIGINT" });
+    expect(configFromRuntime(settings)).toEqual({ Hostname: "backup-1", StopSignal: "SIGINT" });
   });
 
   it("reads back what it sends (--from), and writes it as the flags it came from (the docker run line)", () => {
@@ -104,11 +113,12 @@ describe("docker run's settings table", () => {
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
-      "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
+      "--hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
+        "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
         "--tmpfs /cache --tmpfs /run:size=64m --ulimit nofile=1024:2048 --shm-size 96m --group-add 1234 " +
         "--sysctl net.core.somaxconn=1024 --device /dev/null:/dev/null:rwm --device-cgroup-rule c 10:229 rwm --pid host --ipc host " +
         "--runtime io.containerd.runc.v2 --log-driver json-file --log-opt max-size=10m --dns-option ndots:2 " +
-        "--dns-search example.internal " +
+        "--dns-search example.internal --memory 256m --cpus 1.5 " +
         "--memory-swap 512m --memory-reservation 128m --pids-limit 100 --cpu-shares 512 --cpuset-cpus 0-1 --stop-signal SIGINT " +
         "--volumes-from db:ro --volumes-from cache --oom-kill-disable --blkio-weight 300 --userns host --uts host --cgroupns private " +
         "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all",
@@ -130,9 +140,16 @@ describe("docker run's settings table", () => {
     expect(rows.get("cpu-shares")).toBe("");
   });
 
-  it("gives a Swarm job --stop-signal and --isolation, and names each setting it cannot carry", () => {
+  it("gives a Swarm job --stop-signal and --isolation, its limits, and names each setting it cannot carry", () => {
     const settings = runtimeFlagSettings(FLAGS);
-    expect(jobRuntime(settings).container).toMatchObject({ StopSignal: "SIGINT", Isolation: "default" });
+    expect(jobRuntime(settings).container).toMatchObject({
+      StopSignal: "SIGINT",
+      Isolation: "default",
+      Hostname: "backup-1",
+      Hosts: ["10.0.0.5 db", "host-gateway gw"],
+      DNSConfig: { Nameservers: ["10.0.0.2"], Search: ["example.internal"], Options: ["ndots:2"] },
+    });
+    expect(jobRuntime(settings).task).toEqual({ Resources: { Limits: { MemoryBytes: 256 * 2 ** 20, NanoCPUs: 1_500_000_000 } } });
     expect(runtimeNotForJobs(settings).map(([, flag]) => flag)).toEqual(
       SETTINGS.filter((row) => row.jobField === undefined && row.jobCarriedBy === undefined).map((row) => row.flag),
     );

@@ -83,12 +83,12 @@ describe("buildJobServiceSpec", () => {
     ],
     [
       "--add-host host:ip as an /etc/hosts line",
-      { settings: { extraHosts: ["db:10.0.0.5", "cache.internal:192.168.1.2"] } },
+      { settings: { addHost: ["db:10.0.0.5", "cache.internal:192.168.1.2"] } },
       { Hosts: ["10.0.0.5 db", "192.168.1.2 cache.internal"] },
     ],
     [
       "an IPv6 --add-host, split at the first colon",
-      { settings: { extraHosts: ["db6:2001:db8::1", "local6:::1"] } },
+      { settings: { addHost: ["db6:2001:db8::1", "local6:::1"] } },
       { Hosts: ["2001:db8::1 db6", "::1 local6"] },
     ],
     [
@@ -124,10 +124,10 @@ describe("buildJobServiceSpec", () => {
   it.each<[string, Partial<ProcessSettings>, unknown]>([
     [
       "memory and cpus as limits",
-      { memoryBytes: 512 * 1024 ** 2, nanoCpus: 1_500_000_000 },
+      { memory: 512 * 1024 ** 2, cpus: 1_500_000_000 },
       { Limits: { MemoryBytes: 512 * 1024 ** 2, NanoCPUs: 1_500_000_000 } },
     ],
-    ["memory alone", { memoryBytes: 1024 }, { Limits: { MemoryBytes: 1024 } }],
+    ["memory alone", { memory: 1024 }, { Limits: { MemoryBytes: 1024 } }],
     ["no resources when neither is set", {}, undefined],
   ])("sets %s", (_, settings, resources) => {
     expect(jobSpec({ settings }).TaskTemplate.Resources).toEqual(resources);
@@ -303,10 +303,10 @@ describe("serviceLayer (what --from copies from a service)", () => {
           { type: "bind", source: "/etc/ssl", target: "/etc/ssl", readOnly: true },
           { type: "tmpfs", source: "", target: "/scratch", readOnly: false },
         ],
-        extraHosts: ["db:10.0.0.5", "db6:2001:db8::1", "cache:192.168.1.2"],
+        addHost: ["db:10.0.0.5", "db6:2001:db8::1", "cache:192.168.1.2"],
         dns: ["1.1.1.1"],
-        memoryBytes: 1024,
-        nanoCpus: 500_000_000,
+        memory: 1024,
+        cpus: 500_000_000,
       },
     });
   });
@@ -325,7 +325,7 @@ describe("serviceLayer (what --from copies from a service)", () => {
   it("turns the service's hosts back into the same hosts lines on the job", () => {
     const hosts = ["10.0.0.5 db", "2001:db8::1 db6"];
     const settings = serviceLayer(definition({}, { Hosts: hosts })).settings;
-    expect(jobSpec({ settings: { extraHosts: settings.extraHosts ?? [] } }).TaskTemplate.ContainerSpec.Hosts).toEqual(hosts);
+    expect(jobSpec({ settings: { addHost: settings.addHost ?? [] } }).TaskTemplate.ContainerSpec.Hosts).toEqual(hosts);
   });
 });
 

@@ -71,15 +71,15 @@ describe("parseCpus", () => {
     ["many CPUs", "16", 16e9],
     ["surrounding whitespace", "  2  ", 2e9],
     ["one nano-CPU", "0.000000001", 1],
-  ])("reads %s as NanoCpus", (_name, text, nanoCpus) => {
-    expect(parseCpus(text)).toBe(nanoCpus);
+  ])("reads %s as NanoCpus", (_name, text, cpus) => {
+    expect(parseCpus(text)).toBe(cpus);
   });
 
   it.each([
     ["an integer", 2, 2e9],
     ["a fraction", 0.25, 2.5e8],
-  ])("takes the number %s", (_name, value, nanoCpus) => {
-    expect(parseCpus(value)).toBe(nanoCpus);
+  ])("takes the number %s", (_name, value, cpus) => {
+    expect(parseCpus(value)).toBe(cpus);
   });
 
   it.each([

@@ -225,7 +225,7 @@ async function explainKill(engine: SessionEngine, containerId: string, spec: Con
   if (!details?.oomKilled) return;
   const limit = spec.body.HostConfig.Memory;
   report.warn(
-    `the one-off was killed for running out of memory${limit ? ` (its limit is ${Math.round(limit / 1024 / 1024)} MiB)` : ""}: raise --memory / memory:, or make the command use less`,
+    `the one-off was killed for running out of memory${typeof limit === "number" && limit > 0 ? ` (its limit is ${Math.round(limit / 1024 / 1024)} MiB)` : ""}: raise --memory / memory:, or make the command use less`,
   );
 }
 

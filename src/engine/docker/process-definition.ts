@@ -27,12 +27,14 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
     entrypoint: (info.Config.Entrypoint as string[] | null) ?? [],
     networks,
     mounts: mountsOf(info),
-    extraHosts: info.HostConfig.ExtraHosts ?? [],
-    dns: info.HostConfig.Dns ?? [],
-    memoryBytes: info.HostConfig.Memory ?? 0,
-    nanoCpus: info.HostConfig.NanoCpus ?? 0,
     labels: info.Config.Labels ?? {},
-    runtime: runtimeFromHostConfig(info.HostConfig as RuntimeHostConfig, defaults, info.Config),
+    // The hostname the engine gave it (its ID's first 12 characters; the machine's, or the
+    // other container's, on a network it shares) is no setting of its own.
+    runtime: runtimeFromHostConfig(
+      info.HostConfig as RuntimeHostConfig,
+      { ...defaults, hostname: mode === "host" || mode.startsWith("container:") ? info.Config.Hostname : info.Id.slice(0, 12) },
+      info.Config,
+    ),
   };
 }
 

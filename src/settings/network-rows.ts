@@ -1,0 +1,102 @@
+/**
+ * The rows of settings/table.ts that shape what the one-off calls itself and how it finds
+ * others (--hostname, --add-host, --dns), first on the docker run line. Pure.
+ */
+import { canonicalIp, isHostname, isIpAddress } from "../formats/runtime-values.js";
+import { list, word } from "./kinds.js";
+import { problem, Problem, type AnyRow, type SettingRow } from "./row.js";
+
+/**
+ * docker's --add-host: NAME=IP or NAME:IP (the first = or else the first :, an IPv6 address
+ * in brackets or not), the IP an address or host-gateway; sent as NAME:IP, as the docker CLI
+ * does. What is wrong with it is a Problem naming the entry.
+ */
+function parseAddHost(entry: string, index: number): string | Problem {
+  const wrong = (text: string) => new Problem(text, undefined, { entry, index });
+  const equals = entry.indexOf("=");
+  const at = equals < 0 ? entry.indexOf(":") : equals;
+  if (at <= 0) return wrong("not HOST:IP");
+  let ip = entry.slice(at + 1);
+  if (ip.length > 2 && ip.startsWith("[") && ip.endsWith("]")) ip = ip.slice(1, -1);
+  if (ip !== "host-gateway" && !isIpAddress(ip)) return wrong(`"${ip}" is not an IP address or host-gateway`);
+  return `${entry.slice(0, at)}:${ip}`;
+}
+
+/** --add-host: kept as the docker CLI sends it (NAME:IP), which is also how it reads back and is written again. */
+function addHostRow(): SettingRow<"addHost"> {
+  return {
+    name: "addHost",
+    shape: "list",
+    flag: "--add-host",
+    argument: "<host:ip>",
+    repeatable: true,
+    help: "add a line to /etc/hosts, HOST:IP (repeatable)",
+    example: "db:10.0.0.5",
+    compose: "extra_hosts",
+    composeMapping: true,
+    parse: (given) => {
+      const hosts: string[] = [];
+      for (const [index, entry] of given.entries()) {
+        const host = parseAddHost(entry, index);
+        if (host instanceof Problem) return host;
+        hosts.push(host);
+      }
+      return hosts;
+    },
+    api: {
+      part: "HostConfig",
+      field: "ExtraHosts",
+      write: (hosts) => hosts,
+      read: (value) => (Array.isArray(value) && value.length ? value.map(String) : undefined),
+    },
+    words: (hosts) => hosts,
+    jobField: "Hosts",
+    // A service's Hosts are /etc/hosts lines, "IP HOST" (aliases after the host are dropped).
+    jobForm: {
+      toJob: (hosts) => hosts.map((entry) => `${entry.slice(entry.indexOf(":") + 1)} ${entry.slice(0, entry.indexOf(":"))}`),
+      fromJob: (lines) =>
+        Array.isArray(lines) && lines.length
+          ? lines.map((line) => {
+              const [ip, host] = String(line).trim().split(/\s+/);
+              return host && ip ? `${host}:${ip}` : String(line);
+            })
+          : undefined,
+    },
+  };
+}
+
+export const NETWORK_ROWS: readonly AnyRow[] = [
+  // As written, as compose v2 and docker run --hostname give it (compose v1 would split a.b.c
+  // into hostname a and domainname b.c).
+  word(
+    {
+      name: "hostname",
+      flag: "--hostname",
+      help: "the one-off's hostname",
+      example: "one-off-host",
+      compose: "hostname",
+      field: "Hostname",
+      part: "Config",
+      jobField: "Hostname",
+    },
+    "<name>",
+    (text) => (isHostname(text) ? undefined : problem("not a host name", "letters, digits, - and ., such as shop-console")),
+    (value, defaults) => value === defaults.hostname,
+  ),
+  addHostRow(),
+  list(
+    {
+      name: "dns",
+      flag: "--dns",
+      help: "a DNS server (repeatable)",
+      example: "127.0.0.53",
+      compose: "dns",
+      field: "Dns",
+      jobField: "DNSConfig.Nameservers",
+    },
+    "<ip>",
+    (entry) => (isIpAddress(entry.trim()) ? undefined : "is not an IP address"),
+    // Sent as the docker CLI sends it: 2001:0DB8::0:1 as 2001:db8::1.
+    { toApi: canonicalIp, fromApi: (entry) => entry },
+  ),
+];
