@@ -695,7 +695,7 @@ export const CATALOGUE: BadInput[] = [
     config: `${BASE}devices: [fuse]\n`,
     args: ["run", "--", "true"],
     code: 125,
-    says: /^oneoff: oneoff\.yaml:4:10: devices\[0\]: "fuse": not HOST_PATH\[:CONTAINER_PATH\[:rwm\]\] \(see docker run's --device\)$/,
+    says: /^oneoff: oneoff\.yaml:4:10: devices\[0\]: "fuse": not HOST_PATH\[:CONTAINER_PATH\[:rwm\]\] \(such as --device \/dev\/fuse:\/dev\/fuse:rwm\)$/,
   },
   {
     what: "--file and --config naming two files",
