@@ -12,8 +12,24 @@ import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import type { SettingsLayer } from "../types/config.js";
 import { mountFromApi, type ApiMount } from "../requests/mounts.js";
 import { runtimeFromJob } from "../requests/job-runtime.js";
+import { NOT_INHERITED } from "../requests/service-spec.js";
+import { SETTINGS } from "../settings/table.js";
+import type { RuntimeSettings } from "../types/config.js";
 
 const STACK_LABEL = ForeignLabels.stackNamespace;
+
+/**
+ * The rows a job does not inherit from the service's spec as fields (service-spec.ts's
+ * NOT_INHERITED, and the task's limits): `--from` reads them back as settings instead, under
+ * flags and oneoff.yaml. Not the hostname: a service's is a template for its tasks
+ * ({{.Node.Hostname}}), not a one-off's name.
+ */
+const READ_BACK_AS_SETTINGS: ReadonlyArray<keyof RuntimeSettings> = SETTINGS.filter(
+  ({ name, jobField }) =>
+    jobField !== undefined &&
+    name !== "hostname" &&
+    (jobField.startsWith("TaskTemplate.") || NOT_INHERITED.includes(jobField.split(".")[0] ?? "")),
+).map((row) => row.name);
 
 /** The service `from` names: exactly (name or ID), else APP_FROM of stack APP, else FROM of the one stack that has it. */
 export async function findService(jobs: SwarmJobs, from: string, app: string | undefined, endpoint: string): Promise<ServiceDefinition> {
@@ -61,7 +77,7 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
       ...(container.Command?.length ? { entrypoint: container.Command } : {}),
       ...(mounts.length ? { mounts } : {}),
       // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings.
-      ...runtimeFromJob(template, ["addHost", "dns", "memory", "cpus"]),
+      ...runtimeFromJob(template, READ_BACK_AS_SETTINGS),
     },
   };
 }

@@ -74,7 +74,8 @@ export interface JobOptions {
 
 // Per-container or per-service fields of the base that a one-off must not inherit: its own
 // command, a health check (a one-off is not a server), the service's hostname template.
-const NOT_INHERITED = [
+// What settings rows live in these fields, `--from` reads back as settings (config/swarm-service.ts).
+export const NOT_INHERITED: readonly string[] = [
   "Command",
   "Args",
   "Env",

@@ -218,6 +218,36 @@ describe("oneoff run --engine swarm --from SERVICE", () => {
     expect(result.stdout.toString()).toBe("staging 7\n0\n/\n");
   });
 
+  it("carries the service's DNS search domains and options, which a job does not inherit as fields", async () => {
+    // No replica: --from reads the service's spec only. Nothing in the job resolves a name, so
+    // the search domain sends no query anywhere.
+    const dnsService = `oneoff-it-dns-${tag}`;
+    docker(
+      "service",
+      "create",
+      "--detach",
+      "--replicas",
+      "0",
+      "--name",
+      dnsService,
+      "--dns-search",
+      "oneoff.test",
+      "--dns-option",
+      "timeout:2",
+      IMAGE,
+      "true",
+    );
+    try {
+      const result = await swarm(["--from", dnsService, "--", "cat", "/etc/resolv.conf"]);
+      expect(result.code).toBe(0);
+      const lines = result.stdout.toString().split("\n");
+      expect(lines).toContain("search oneoff.test");
+      expect(lines.find((line) => line.startsWith("options"))?.split(" ")).toContain("timeout:2");
+    } finally {
+      execIgnoringFailure(() => docker("service", "rm", dnsService));
+    }
+  });
+
   it("prints the service create request for --dry-run: a replicated job copying the service, secret values redacted", async () => {
     const result = await swarm(["--from", WEB, "--dry-run", "-e", "API_TOKEN=planted-token-value", "--", "echo", "hi"]);
     expect(result.code).toBe(0);

@@ -258,7 +258,7 @@ function definition(
 }
 
 describe("serviceLayer (what --from copies from a service)", () => {
-  it("copies image, env without per-container values, own labels, networks, user, workdir, entrypoint, mounts, hosts, dns and limits", () => {
+  it("copies image, env without per-container values, own labels, networks, user, workdir, entrypoint, mounts, hosts, dns (servers, search domains, options) and limits", () => {
     const service = definition(
       {
         Networks: [{ Target: "net-id-1", Aliases: ["web"] }, { Target: "net-id-2" }],
@@ -285,7 +285,8 @@ describe("serviceLayer (what --from copies from a service)", () => {
           { Type: "npipe", Source: "\\\\.\\pipe\\docker_engine", Target: "\\\\.\\pipe\\docker_engine" },
         ],
         Hosts: ["10.0.0.5 db", "2001:db8::1 db6 db6.internal", "  192.168.1.2   cache  "],
-        DNSConfig: { Nameservers: ["1.1.1.1"], Search: ["example.com"] },
+        DNSConfig: { Nameservers: ["1.1.1.1"], Search: ["example.com"], Options: ["ndots:2", "timeout:3"] },
+        Hostname: "{{.Node.Hostname}}-web",
       },
     );
     expect(serviceLayer(service)).toEqual({
@@ -305,6 +306,8 @@ describe("serviceLayer (what --from copies from a service)", () => {
         ],
         addHost: ["db:10.0.0.5", "db6:2001:db8::1", "cache:192.168.1.2"],
         dns: ["1.1.1.1"],
+        dnsSearch: ["example.com"],
+        dnsOption: ["ndots:2", "timeout:3"],
         memory: 1024,
         cpus: 500_000_000,
       },
