@@ -468,21 +468,28 @@ describe("locks, detach, ps, logs, wait, audit", () => {
   }, 90_000);
 
   it("starts a detached job that ps, logs, wait and cleanup know", async () => {
+    // The job ends when the test says so (a file in a bound folder), not after a sleep: ps
+    // without --all lists only jobs that have not ended, and under load a second could pass
+    // before ps ran (seen in CI at load average 12).
+    const gate = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-gate-"));
     const started = await swarm([
       "-d",
       "--keep-for",
       "1s",
+      "-v",
+      `${gate}:/gate`,
       "--release",
       IMAGE,
       "--",
       "sh",
       "-c",
-      "echo to-out; echo to-err >&2; sleep 1; exit 6",
+      "echo to-out; echo to-err >&2; until [ -e /gate/go ]; do sleep 0.1; done; exit 6",
     ]);
     const id = started.stdout.toString().trim();
     expect(started.code).toBe(0);
     const listed = oneOffsOf<{ id: string; state: string }>((await oneoff(["ps", "--all-apps", "--json"])).stdout);
     expect(listed.find((entry) => entry.id === id)?.state).toMatch(/^job /);
+    writeFileSync(path.join(gate, "go"), "");
     const waited = await oneoff(["wait", id]);
     expect(waited.stdout.toString()).toBe("6\n");
     expect(waited.code).toBe(6);
