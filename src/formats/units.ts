@@ -33,8 +33,9 @@ export function parseMemory(value: string | number): number | undefined {
 /**
  * `--cpus` as the docker CLI reads it: a number as Go's big.Rat reads it (1.5, .5, 3/2, 1e-1,
  * 0x1), in billionths of a CPU (the Engine API's NanoCpus), which must come out whole; 0 is no
- * limit. What is wrong with it otherwise, in a few words: "not a number", "too precise", or
- * "below 0" and "too large" (which the docker CLI sends and the engine refuses).
+ * limit. What is wrong with it otherwise, in a few words: "not a number" and "too precise" (the
+ * docker CLI refuses both), "below 0" (it sends it, and the engine refuses it), "too large" (past
+ * 2^53-1 NanoCpus, which the Engine API's JSON cannot be sent exactly).
  */
 export function parseCpus(text: string): number | "not a number" | "too precise" | "below 0" | "too large" {
   const cpus = goRational(text);
