@@ -42,9 +42,6 @@ export function parsePair(entry: string): [string, string] | string {
 /** os/arch[/variant], as docker and the registries write platforms (linux/amd64, linux/arm64/v8). */
 export const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/;
 
-/** A container hostname as docker run --hostname takes it. */
-export const isHostname = (name: string): boolean => /^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,62})$/.test(name);
-
 const IPV4_PART = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 const IPV4 = new RegExp(`^${IPV4_PART}(\\.${IPV4_PART}){3}$`);
 

@@ -1,22 +1,50 @@
-/** Docker's memory notation: a number of bytes or a number with b, k, m or g (powers of 1024). */
-const MEMORY = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$/i;
-const FACTOR: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+import { goFloat, goRational } from "./go-numbers.js";
 
-export function parseMemory(value: string | number): number | undefined {
-  if (typeof value === "number") return Number.isInteger(value) && value > 0 && value <= Number.MAX_SAFE_INTEGER ? value : undefined;
-  const match = MEMORY.exec(value.trim());
-  if (!match) return undefined;
-  const bytes = Math.floor(Number(match[1]) * (FACTOR[(match[2] ?? "").toLowerCase()] as number));
-  // Beyond 2^53 the Engine API's int64 cannot be sent exactly (and no host has that much).
-  return bytes > 0 && bytes <= Number.MAX_SAFE_INTEGER ? bytes : undefined;
+/** Binary multipliers of go-units' RAMInBytes, by the suffix's first letter (any case). */
+const FACTOR: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/**
+ * A size as the docker CLI reads --memory, --shm-size and the other sizes (go-units'
+ * RAMInBytes): a number as Go reads it (1.5, .5, 1e8, 0x1p30), one space at most, then b, or k,
+ * m, g, t or p with b or ib after it if any, in any case (64MiB, 64MB, 64 m); whole bytes,
+ * rounded down. 0 is 0 (to docker: no limit). Undefined where docker refuses it, and beyond 2^53-1
+ * bytes, which the Engine API's JSON cannot be sent exactly (no host has that much).
+ */
+export function ramInBytes(text: string): number | undefined {
+  // The number ends at the last digit, point or space; a space there is the one between.
+  const end = Math.max(...[..."0123456789. "].map((mark) => text.lastIndexOf(mark)));
+  if (end < 0) return undefined;
+  const number = goFloat(text.slice(0, text[end] === " " ? end : end + 1));
+  const suffix = text.slice(end + 1).toLowerCase();
+  if (number === undefined || number < 0) return undefined;
+  const factor = suffix === "" || suffix === "b" ? 1 : /^[kmgtp](b|ib)?$/.test(suffix) ? FACTOR[suffix[0] as string] : undefined;
+  if (factor === undefined) return undefined;
+  // Rounded toward 0, as Go's int64(); -0 (docker takes "-0") as 0.
+  const bytes = Math.trunc(number * factor) + 0;
+  return bytes <= Number.MAX_SAFE_INTEGER ? bytes : undefined;
 }
 
-/** `--cpus 1.5` as the Engine API's NanoCpus. */
-export function parseCpus(value: string | number): number | undefined {
-  const cpus = typeof value === "number" ? value : /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
-  const nanoCpus = Number.isFinite(cpus) ? Math.round(cpus * 1e9) : 0;
-  // Below one nano-CPU would round to 0, which the Engine API reads as "no limit".
-  return nanoCpus > 0 ? nanoCpus : undefined;
+/** A size that must be above 0 (a tmpfs, --copy-out-limit), in docker's notation; a number is bytes. */
+export function parseMemory(value: string | number): number | undefined {
+  const bytes = typeof value === "number" ? (Number.isInteger(value) ? value : undefined) : ramInBytes(value);
+  return bytes !== undefined && bytes > 0 && bytes <= Number.MAX_SAFE_INTEGER ? bytes : undefined;
+}
+
+/**
+ * `--cpus` as the docker CLI reads it: a number as Go's big.Rat reads it (1.5, .5, 3/2, 1e-1,
+ * 0x1), in billionths of a CPU (the Engine API's NanoCpus), which must come out whole; 0 is no
+ * limit. What is wrong with it otherwise, in a few words: "not a number" and "too precise" (the
+ * docker CLI refuses both), "below 0" (it sends it, and the engine refuses it), "too large" (past
+ * 2^53-1 NanoCpus, which the Engine API's JSON cannot be sent exactly).
+ */
+export function parseCpus(text: string): number | "not a number" | "too precise" | "below 0" | "too large" {
+  const cpus = goRational(text);
+  if (cpus === undefined) return "not a number";
+  const nanoCpus = cpus.numerator * 1_000_000_000n;
+  if (nanoCpus % cpus.denominator !== 0n) return "too precise";
+  const whole = nanoCpus / cpus.denominator;
+  if (whole < 0n) return "below 0";
+  return whole <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(whole) : "too large";
 }
 
 /** `90`, `90s`, `10m`, `1h30m`, `1.5h`, `500ms` -> milliseconds (a bare number is seconds). */
@@ -55,6 +83,7 @@ export function formatDuration(ms: number): string {
 
 /** 134217728 -> "128m": a size as people write it, when a unit divides it exactly; else bytes. */
 export function formatSize(bytes: number): string {
+  if (bytes === 0) return "0";
   for (const [unit, size] of [
     ["g", 1024 ** 3],
     ["m", 1024 ** 2],

@@ -3,7 +3,7 @@
  * entries): how each is parsed, sent to the Engine API, read back and written on a docker run
  * line, so a row of the table says only what is its own. Pure.
  */
-import { formatSize, parseMemory } from "../formats/units.js";
+import { formatSize, ramInBytes } from "../formats/units.js";
 import { parsePair } from "../formats/runtime-values.js";
 import { problem, Problem, type ApiPart, type EngineDefaults, type SettingName, type SettingRow, type SettingValue } from "./row.js";
 
@@ -36,7 +36,8 @@ const api = <K extends SettingName>(
 const base = <K extends SettingName>({ field: _field, part: _part, ...own }: Own<K>) => own;
 
 /**
- * A size in docker's notation (512m, 1g); with `unlimited`, -1 means no limit, as docker's
+ * A size in docker's notation (512m, 64MiB, 1g: formats/units.ts); 0 is 0, which the engine
+ * reads as none (no limit, its default /dev/shm), as the docker CLI sends it; with `unlimited`, -1 means no limit, as docker's
  * --memory-swap -1; `engineDefault` is what every container reads back with when none is asked for;
  * `wrong` says what is wrong with a value that is no size, where "not a size" is not enough.
  */
@@ -52,7 +53,7 @@ export function size<K extends "memory" | "memorySwap" | "memoryReservation" | "
       const text = given as string;
       if (options.unlimited && text.trim() === "-1") return -1 as SettingValue<K>;
       return (
-        (parseMemory(text) as SettingValue<K> | undefined) ?? options.wrong ?? problem(`not a size${options.unlimited ? " (or -1)" : ""}`)
+        (ramInBytes(text) as SettingValue<K> | undefined) ?? options.wrong ?? problem(`not a size${options.unlimited ? " (or -1)" : ""}`)
       );
     },
     api: api(own, (value) =>

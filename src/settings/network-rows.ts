@@ -2,7 +2,7 @@
  * The rows of settings/table.ts that shape what the one-off calls itself and how it finds
  * others (--hostname, --add-host, --dns), first on the docker run line. Pure.
  */
-import { canonicalIp, isHostname, isIpAddress } from "../formats/runtime-values.js";
+import { canonicalIp, isIpAddress } from "../formats/runtime-values.js";
 import { list, word } from "./kinds.js";
 import { problem, Problem, type AnyRow, type SettingRow } from "./row.js";
 
@@ -65,9 +65,13 @@ function addHostRow(): SettingRow<"addHost"> {
   };
 }
 
+/** Linux's HOST_NAME_MAX: runc's sethostname fails past it, after the engine has created the container. */
+const HOST_NAME_MAX = 64;
+
 export const NETWORK_ROWS: readonly AnyRow[] = [
   // As written, as compose v2 and docker run --hostname give it (compose v1 would split a.b.c
-  // into hostname a and domainname b.c).
+  // into hostname a and domainname b.c). Neither the docker CLI nor the engine checks it ("a b",
+  // x_y and -a run); only the kernel does, when the container starts: at most 64 bytes.
   word(
     {
       name: "hostname",
@@ -80,7 +84,13 @@ export const NETWORK_ROWS: readonly AnyRow[] = [
       jobField: "Hostname",
     },
     "<name>",
-    (text) => (isHostname(text) ? undefined : problem("not a host name", "letters, digits, - and ., such as shop-console")),
+    (text) =>
+      new TextEncoder().encode(text).length <= HOST_NAME_MAX
+        ? undefined
+        : problem(
+            `longer than ${HOST_NAME_MAX} bytes, the most Linux takes`,
+            `shorten it to ${HOST_NAME_MAX} bytes or fewer, such as shop-console`,
+          ),
     (value, defaults) => value === defaults.hostname,
   ),
   addHostRow(),

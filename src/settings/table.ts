@@ -40,8 +40,7 @@ export const SETTINGS: readonly AnyRow[] = [
       field: "Memory",
       jobField: "TaskTemplate.Resources.Limits.MemoryBytes",
     },
-    // docker reads 0 as no limit: oneoff refuses it, as any size that limits nothing.
-    { wrong: problem("not a memory size", "use bytes or a number with k, m or g, such as 512m") },
+    { wrong: problem("not a memory size", "use bytes or a number with b, k, m, g, t or p (KiB, MB... too), such as 512m; 0 for no limit") },
   ),
   cpusRow(),
   size(
@@ -206,7 +205,27 @@ export const SETTINGS: readonly AnyRow[] = [
   gpusRow(),
 ];
 
-/** --cpus: a decimal number of CPUs, sent as billionths of one (NanoCpus), as the docker CLI does. */
+const CPUS_FIX = "use a number such as 0.5, 1.5 or 3/2; 0 for no limit";
+/** What parseCpus finds wrong, as the line says it. */
+const CPUS_PROBLEMS = {
+  "not a number": problem("not a number of CPUs", CPUS_FIX),
+  "too precise": problem("too precise: docker takes whole billionths of a CPU", "round it to 9 decimal places or fewer, such as 0.5"),
+  "below 0": problem("below 0", CPUS_FIX),
+  "too large": problem("more CPUs than any host has", CPUS_FIX),
+} as const;
+
+/** NanoCpus as a number of CPUs, exactly: 1 is 0.000000001, never 1e-9. */
+function cpusText(nanoCpus: number): string {
+  const fraction = String(nanoCpus % 1e9)
+    .padStart(9, "0")
+    .replace(/0+$/, "");
+  return `${Math.floor(nanoCpus / 1e9)}${fraction ? `.${fraction}` : ""}`;
+}
+
+/**
+ * --cpus: a number of CPUs as the docker CLI reads it (formats/units.ts), sent as billionths of
+ * one (NanoCpus); a value that is no whole number of them is refused, as docker refuses it.
+ */
 function cpusRow(): SettingRow<"cpus"> {
   return {
     name: "cpus",
@@ -216,14 +235,17 @@ function cpusRow(): SettingRow<"cpus"> {
     help: "CPU limit, e.g. 1.5",
     example: "0.5",
     compose: "cpus",
-    parse: (text) => parseCpus(text) ?? problem("not a number of CPUs", "use a positive number such as 0.5 or 2"),
+    parse: (text) => {
+      const nanoCpus = parseCpus(text);
+      return typeof nanoCpus === "number" ? nanoCpus : CPUS_PROBLEMS[nanoCpus];
+    },
     api: {
       part: "HostConfig",
       field: "NanoCpus",
       write: (nanoCpus) => nanoCpus,
       read: (value) => (typeof value === "number" && value > 0 ? value : undefined),
     },
-    words: (nanoCpus) => [String(nanoCpus / 1e9)],
+    words: (nanoCpus) => [cpusText(nanoCpus)],
     jobField: "TaskTemplate.Resources.Limits.NanoCPUs",
   };
 }

@@ -51,8 +51,9 @@ const YAML_FIX = "\\(fix the YAML syntax at that line\\)$";
 const NOT_REF = "is not a valid image reference \\(use repo:tag, repo@sha256:digest or an image ID\\)$";
 const UNREACHABLE = "\\(start the engine \\(dockerd\\), or point DOCKER_HOST at one\\)$";
 const SCHEMES = "\\(use unix://, tcp:// or ssh://\\)$";
-const MEMORY_FIX = "\\(use bytes or a number with k, m or g, such as 512m\\)$";
-const CPUS_FIX = "\\(use a positive number such as 0\\.5 or 2\\)$";
+const MEMORY_FIX = "\\(use bytes or a number with b, k, m, g, t or p \\(KiB, MB\\.\\.\\. too\\), such as 512m; 0 for no limit\\)$";
+const CPUS_FIX = "\\(use a number such as 0\\.5, 1\\.5 or 3/2; 0 for no limit\\)$";
+const CPUS_PRECISE_FIX = "\\(round it to 9 decimal places or fewer, such as 0\\.5\\)$";
 const EMPTY_NAME_FIX = "\\(give it a name without =, spaces or NUL bytes\\)$";
 const ENV_FLAG_FIX = "\\(use -e KEY=VALUE, or -e KEY to pass KEY from your environment\\)$";
 const ENV_FILE_FIX = "\\(write KEY=VALUE, one per line\\)$";
@@ -202,11 +203,11 @@ export const CATALOGUE: BadInput[] = [
     says: re('^oneoff: oneoff\\.yaml:4:9: memory: "-5": not a memory size ', MEMORY_FIX),
   },
   {
-    what: "cpus: zero",
-    config: `${BASE}cpus: 0\n`,
+    what: "cpus: too precise",
+    config: `${BASE}cpus: 1.0000000005\n`,
     args: ["run", "--", "true"],
     code: 125,
-    says: re('^oneoff: oneoff\\.yaml:4:7: cpus: "0": not a number of CPUs ', CPUS_FIX),
+    says: re('^oneoff: oneoff\\.yaml:4:7: cpus: "1\\.0000000005": too precise: docker takes whole billionths of a CPU ', CPUS_PRECISE_FIX),
   },
   {
     what: "cpus: garbage",
@@ -666,10 +667,10 @@ export const CATALOGUE: BadInput[] = [
     };
   }),
   {
-    what: "--hostname: not a host name",
-    args: ["run", ...REL, "--hostname", "a b", "--", "true"],
+    what: "--hostname: longer than Linux takes",
+    args: ["run", ...REL, "--hostname", "h".repeat(65), "--", "true"],
     code: 125,
-    says: /^oneoff: --hostname "a b": not a host name \(letters, digits, - and \., such as shop-console\)$/,
+    says: /^oneoff: --hostname "h{65}": longer than 64 bytes, the most Linux takes \(shorten it to 64 bytes or fewer, such as shop-console\)$/,
   },
   {
     what: "--name: not a container name",
@@ -746,10 +747,10 @@ export const CATALOGUE: BadInput[] = [
     says: re('^oneoff: --memory "10x": not a memory size ', MEMORY_FIX),
   },
   {
-    what: "-m: zero",
-    args: ["run", ...REL, "-m", "0", "--", "true"],
+    what: "-m: ib without a unit",
+    args: ["run", ...REL, "-m", "64ib", "--", "true"],
     code: 125,
-    says: re('^oneoff: --memory "0": not a memory size ', MEMORY_FIX),
+    says: re('^oneoff: --memory "64ib": not a memory size ', MEMORY_FIX),
   },
   {
     what: "-m: beyond any host",
@@ -758,10 +759,10 @@ export const CATALOGUE: BadInput[] = [
     says: re('^oneoff: --memory "99999999999999999999999g": not a memory size ', MEMORY_FIX),
   },
   {
-    what: "--cpus: zero",
-    args: ["run", ...REL, "--cpus", "0", "--", "true"],
+    what: "--cpus: too precise",
+    args: ["run", ...REL, "--cpus", "1.0000000005", "--", "true"],
     code: 125,
-    says: re('^oneoff: --cpus "0": not a number of CPUs ', CPUS_FIX),
+    says: re('^oneoff: --cpus "1\\.0000000005": too precise: docker takes whole billionths of a CPU ', CPUS_PRECISE_FIX),
   },
   {
     what: "--cpus: garbage",
@@ -773,13 +774,13 @@ export const CATALOGUE: BadInput[] = [
     what: "--cpus: too small to mean anything",
     args: ["run", ...REL, "--cpus", "0.0000000001", "--", "true"],
     code: 125,
-    says: re('^oneoff: --cpus "0\\.0000000001": not a number of CPUs ', CPUS_FIX),
+    says: re('^oneoff: --cpus "0\\.0000000001": too precise: docker takes whole billionths of a CPU ', CPUS_PRECISE_FIX),
   },
   {
     what: "--cpus: negative",
     args: ["run", ...REL, "--cpus", "-1", "--", "true"],
     code: 125,
-    says: re('^oneoff: --cpus "-1": not a number of CPUs ', CPUS_FIX),
+    says: re('^oneoff: --cpus "-1": below 0 ', CPUS_FIX),
   },
   {
     what: "unknown flag, with a suggestion",

@@ -7,7 +7,8 @@
  * settings table is a row here, with its flag and example (a new row is compared by itself),
  * beside the combinations written below.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -104,8 +105,39 @@ const HAND_ROWS: OracleRow[] = [
       "30",
     ],
   },
+  // What the docker CLI reads in its own way (go-units' sizes, big.Rat's numbers, a hostname it
+  // does not check): each means to oneoff what it means to docker.
+  { flags: ["--memory", "64MiB"] },
+  { flags: ["--memory", "64MB"] },
+  { flags: ["--memory", "64 m"] },
+  { flags: ["--memory", ".5g"] },
+  { flags: ["--memory", "1p"] },
+  { flags: ["--memory", "0"] },
+  { flags: ["--cpus", ".5"] },
+  { flags: ["--cpus", "1e-1"] },
+  { flags: ["--cpus", "3/2"] },
+  { flags: ["--cpus", "+1.5"] },
+  { flags: ["--cpus", "0x1"] },
+  { flags: ["--cpus", "0"] },
+  { flags: ["--hostname", "a b"] },
+  { flags: ["--hostname", "x_y"] },
+  { flags: ["--hostname", "-a"] },
   // A job that must not be killed by the OOM killer and shares the host's namespaces it needs.
   { flags: ["--oom-kill-disable", "--memory", "96m", "--uts", "host", "--cgroupns", "host", "--userns", "host", "--isolation", "default"] },
+];
+
+/**
+ * Values docker refuses: the docker CLI itself (a size go-units cannot read, a --cpus that is no
+ * whole number of billionths or that big.Rat cannot read), or the engine when it starts the
+ * container (a hostname past Linux's 64 bytes: sethostname fails). oneoff refuses each before
+ * anything is created, in one line naming the flag, the value and the fix.
+ */
+const REFUSED_BY_DOCKER: OracleRow[] = [
+  { flags: ["--memory", "-1"] },
+  { flags: ["--memory", "64ib"] },
+  { flags: ["--cpus", "1.0000000005"] },
+  { flags: ["--cpus", " 1"] },
+  { flags: ["--hostname", "h".repeat(70)] },
 ];
 
 const named = (row: OracleRow) => row.flags.join(" ").replaceAll(scratch, "$TMP").replaceAll(VOLUME_SOURCE, "SRC");
@@ -147,6 +179,24 @@ describe("docker run's flags, with the docker CLI as the oracle", () => {
     expect(sent[row.api.part]?.[row.api.field]).toBeDefined();
     expect(made[row.api.part]?.[row.api.field]).toEqual(sent[row.api.part]?.[row.api.field]);
   });
+
+  it.each(REFUSED_BY_DOCKER.map((row, index) => [named(row), row, index] as const))(
+    "%s: refused by docker, and by oneoff in one line naming the flag and the fix",
+    async (_name, row, index) => {
+      const cidFile = path.join(scratch, `refused-${index}.cid`);
+      const byDocker = spawnSync("docker", ["run", "--rm", "--cidfile", cidFile, ...row.flags, IMAGE, "true"], { encoding: "utf8" });
+      // The engine creates what it then cannot start: gone with it.
+      if (existsSync(cidFile)) docker("rm", "-f", "-v", readFileSync(cidFile, "utf8").trim());
+      expect(byDocker.status, byDocker.stderr).not.toBe(0);
+      const byOneoff = await oneoff(["run", "-q", ...row.flags, "--release", IMAGE, "--", "true"]);
+      expect(byOneoff.code).toBe(125);
+      expect(byOneoff.stdout.length).toBe(0);
+      const [flag, value] = row.flags as [string, string];
+      expect(byOneoff.stderr.startsWith(`oneoff: ${flag} "${value}": `), byOneoff.stderr).toBe(true);
+      expect(byOneoff.stderr).toMatch(/^[^\n]+ \([^\n]+\)\n$/);
+    },
+    60_000,
+  );
 
   it("compares every row of the settings table, and names why any is not started", () => {
     expect(SETTINGS.every((row) => ROWS.some((compared) => compared.flags[0] === row.flag) || NOT_STARTED_HERE.has(row.flag))).toBe(true);

@@ -374,9 +374,15 @@ describe("parseConfigFile", () => {
         "a word as memory",
         "memory: lots\n",
         'oneoff.yaml:1:9: memory: "lots": not a memory size',
-        "use bytes or a number with k, m or g, such as 512m",
+        "use bytes or a number with b, k, m, g, t or p (KiB, MB... too), such as 512m; 0 for no limit",
       ],
-      ["zero cpus", "cpus: 0\n", 'oneoff.yaml:1:7: cpus: "0": not a number of CPUs', "use a positive number such as 0.5 or 2"],
+      [
+        "too precise cpus",
+        "cpus: 1.0000000005\n",
+        'oneoff.yaml:1:7: cpus: "1.0000000005": too precise: docker takes whole billionths of a CPU',
+        "round it to 9 decimal places or fewer, such as 0.5",
+      ],
+      ["negative cpus", "cpus: -1\n", 'oneoff.yaml:1:7: cpus: "-1": below 0', "use a number such as 0.5, 1.5 or 3/2; 0 for no limit"],
       [
         "a boolean as image",
         "image: true\n",

@@ -321,10 +321,26 @@ describe("resolveRunPlan", () => {
 
   it.each([
     ["--workdir", { workdir: "tmp" }, '--workdir "tmp": not an absolute path', "start it with /"],
-    ["--memory", { memory: "lots" }, '--memory "lots": not a memory size', "use bytes or a number with k, m or g, such as 512m"],
-    ["--memory", { memory: "0" }, '--memory "0": not a memory size', "use bytes or a number with k, m or g, such as 512m"],
-    ["--cpus", { cpus: "many" }, '--cpus "many": not a number of CPUs', "use a positive number such as 0.5 or 2"],
-    ["--cpus", { cpus: "-1" }, '--cpus "-1": not a number of CPUs', "use a positive number such as 0.5 or 2"],
+    [
+      "--memory",
+      { memory: "lots" },
+      '--memory "lots": not a memory size',
+      "use bytes or a number with b, k, m, g, t or p (KiB, MB... too), such as 512m; 0 for no limit",
+    ],
+    [
+      "--memory",
+      { memory: "-1" },
+      '--memory "-1": not a memory size',
+      "use bytes or a number with b, k, m, g, t or p (KiB, MB... too), such as 512m; 0 for no limit",
+    ],
+    ["--cpus", { cpus: "many" }, '--cpus "many": not a number of CPUs', "use a number such as 0.5, 1.5 or 3/2; 0 for no limit"],
+    ["--cpus", { cpus: "-1" }, '--cpus "-1": below 0', "use a number such as 0.5, 1.5 or 3/2; 0 for no limit"],
+    [
+      "--cpus",
+      { cpus: "1.0000000005" },
+      '--cpus "1.0000000005": too precise: docker takes whole billionths of a CPU',
+      "round it to 9 decimal places or fewer, such as 0.5",
+    ],
     ["--label", { label: ["=x"] }, '--label "=x": missing label name', "use --label KEY=VALUE"],
   ])("refuses a bad %s, naming the flag", (_name, options: RunOptions, message, hint) => {
     const error = resolveError({ options: { command: ["true"], ...options } });

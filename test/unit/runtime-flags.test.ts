@@ -68,7 +68,9 @@ describe("docker run's runtime flags", () => {
     [{ volumesFrom: ["db:rx"] }, '--volumes-from: "db:rx" is not CONTAINER, CONTAINER:ro or CONTAINER:rw'],
     [{ gpus: "count=many" }, '--gpus "count=many": count "many" is not all or a number'],
     [{ addHost: ["db"] }, '--add-host "db": not HOST:IP'],
-    [{ hostname: "a b" }, '--hostname "a b": not a host name'],
+    [{ hostname: "h".repeat(65) }, `--hostname "${"h".repeat(65)}": longer than 64 bytes, the most Linux takes`],
+    [{ cpus: "1.0000000005" }, '--cpus "1.0000000005": too precise: docker takes whole billionths of a CPU'],
+    [{ memory: "64ib" }, '--memory "64ib": not a memory size'],
   ])("refuses %j in one line naming the flag: %s", (flags, message) => {
     try {
       runtimeFlagSettings(flags);
