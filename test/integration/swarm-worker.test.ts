@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +31,8 @@ import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
 
-const WORKER_SOCK = "unix:///var/lib/oneoff-isolated/rootfs/run/docker.sock";
+const WORKER_ROOTFS = "/var/lib/oneoff-isolated/rootfs";
+const WORKER_SOCK = `unix://${WORKER_ROOTFS}/run/docker.sock`;
 const WORKER_HOSTNAME = "oneoff-isolated";
 const ON_WORKER = ["--constraint", "node.labels.oneoff-test==worker"];
 const SETUP_HINT = "run: bash test/setup/all.sh (swarm.sh, remote-engines.sh, isolated-engine.sh, swarm-worker.sh)";
@@ -352,24 +353,35 @@ describe("timeout, detach and lock for jobs on the worker", () => {
   });
 
   it("starts a detached job there that ps, logs and wait know (its output through the service's log)", async () => {
+    // The job ends when the test says so, not after a sleep: ps without --all lists only jobs
+    // that have not ended, and under load a second can pass before ps runs. The gate is a
+    // folder of the worker's root filesystem (its host path there is what the job's bind
+    // names); the same path is made here too, where oneoff checks a bind's folder.
+    const gate = mkdtempSync(path.join(WORKER_ROOTFS, "tmp", "oneoff-swarm-gate-"));
+    const gateOnWorker = gate.slice(WORKER_ROOTFS.length);
+    mkdirSync(gateOnWorker, { recursive: true });
     const started = await onWorker([
       "-d",
       "--keep-for",
       "1s",
+      "-v",
+      `${gateOnWorker}:/gate`,
       "--release",
       IMAGE,
       "--",
       "sh",
       "-c",
-      "echo to-out; echo to-err >&2; sleep 1; exit 6",
+      "echo to-out; echo to-err >&2; until [ -e /gate/go ]; do sleep 0.1; done; exit 6",
     ]);
     expect(started.code).toBe(0);
     const id = started.stdout.toString().trim();
     expect(id).not.toBe("");
     const listed = oneOffsOf<{ id: string; state: string }>((await oneoff(["ps", "--all-apps", "--json"])).stdout);
     expect(listed.find((entry) => entry.id === id)?.state).toMatch(/^job /);
+    writeFileSync(path.join(gate, "go"), "");
     const waited = await oneoff(["wait", id]);
-    expect(waited.stdout.toString()).toBe("6\n");
+    // Its stderr as the message: what wait said, should it not print the exit code.
+    expect(waited.stdout.toString(), `oneoff wait said: ${waited.stderr}`).toBe("6\n");
     expect(waited.code).toBe(6);
     expect(docker("service", "ps", id, "--format", "{{.Node}}")).toBe(WORKER_HOSTNAME);
     const logs = await oneoff(["logs", id]);

@@ -491,7 +491,8 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     expect(listed.find((entry) => entry.id === id)?.state).toMatch(/^job /);
     writeFileSync(path.join(gate, "go"), "");
     const waited = await oneoff(["wait", id]);
-    expect(waited.stdout.toString()).toBe("6\n");
+    // Its stderr as the message: what wait said, should it not print the exit code.
+    expect(waited.stdout.toString(), `oneoff wait said: ${waited.stderr}`).toBe("6\n");
     expect(waited.code).toBe(6);
     const logs = await oneoff(["logs", id]);
     expect(logs.stdout.toString()).toBe("to-out\n");
