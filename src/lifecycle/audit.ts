@@ -98,6 +98,7 @@ export function auditLogPath(env: Env): string {
  */
 export function appendAudit(env: Env, line: AuditEntry | AuditStart): void {
   // One write of one line: appends of a line this small are not interleaved between processes.
+  // JSON leaves out the fields a caller passed as undefined (task, lock, imageId, signal...).
   const text = `${JSON.stringify(line)}\n`;
   const uid = process.geteuid?.();
   if (env.ONEOFF_AUDIT_LOG || uid === undefined) {

@@ -94,8 +94,7 @@ export function currentPlace(): Place | undefined {
 }
 
 export function currentOwner(): Owner {
-  const place = currentPlace();
-  return { host: os.hostname(), pid: process.pid, start: processStartTime(process.pid), ...(place ? { place } : {}) };
+  return { host: os.hostname(), pid: process.pid, start: processStartTime(process.pid), place: currentPlace() };
 }
 
 export interface Vantage {

@@ -65,7 +65,7 @@ export function disagreementWith(
       settings.push({ name, at });
   }
   if (!releaseSetAside && settings.length === 0) return undefined;
-  return { running: running.running, ...(releaseSetAside ? { release: releaseSetAside } : {}), settings };
+  return { running: running.running, release: releaseSetAside, settings };
 }
 
 /** `user`, or `env.KEY` and `labels.KEY` for the settings merged key by key; release aside. */

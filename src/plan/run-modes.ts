@@ -153,9 +153,5 @@ export function timeoutAndLock(
   if (options.waitLock !== undefined && lock === undefined)
     throw new OneoffError("--wait-lock needs a lock", { hint: "add --lock NAME, or set lock: on the task" });
   const waitLockMs = options.waitLock === true ? Infinity : options.waitLock;
-  return {
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    ...(lock === undefined ? {} : { lock }),
-    ...(waitLockMs === undefined ? {} : { waitLockMs }),
-  };
+  return { timeoutMs, lock, waitLockMs };
 }

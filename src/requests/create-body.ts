@@ -19,7 +19,12 @@ export interface ContainerSpec {
   mounts: Mount[];
 }
 
-/** The subset of the Engine API create body oneoff sets. */
+/**
+ * The subset of the Engine API create body oneoff sets. An optional field may be present and
+ * undefined: the body is only read field by field or written as JSON (engine/docker/requests.ts,
+ * --dry-run's redactedJson), and JSON.stringify leaves undefined out. Labels are the exception,
+ * read key by key, so they never hold an undefined value.
+ */
 export interface CreateBody {
   Image: string;
   Cmd: string[];
@@ -70,16 +75,16 @@ export function buildContainerSpec(
       ...identity,
       app: plan.app,
       releaseReference: plan.releaseReference,
-      ...(plan.task ? { task: plan.task } : {}),
-      ...(plan.lock ? { lock: plan.lock } : {}),
-      ...(plan.keepForMs === undefined ? {} : { keepForSeconds: Math.round(plan.keepForMs / 1000) }),
+      task: plan.task,
+      lock: plan.lock,
+      keepForSeconds: plan.keepForMs === undefined ? undefined : Math.round(plan.keepForMs / 1000),
       command: plan.command,
     }),
   };
   const body: CreateBody = {
     Image: identity.imageId,
     Cmd: plan.command,
-    ...(settings.entrypoint ? { Entrypoint: settings.entrypoint } : {}),
+    Entrypoint: settings.entrypoint,
     Env: [
       ...Object.entries(settings.env).map(([key, value]) => `${key}=${value}`),
       // A bare NAME: the engine leaves the image's NAME out, as with docker run -e NAME.
@@ -98,7 +103,7 @@ export function buildContainerSpec(
     StdinOnce: plan.interactive,
     Tty: plan.tty,
     ...configFromRuntime(settings),
-    ...(plan.containerStopTimeout === undefined ? {} : { StopTimeout: plan.containerStopTimeout }),
+    StopTimeout: plan.containerStopTimeout,
     HostConfig: {
       ...(firstNetwork ? { NetworkMode: firstNetwork } : {}),
       ...(mounts.binds.length ? { Binds: mounts.binds } : {}),

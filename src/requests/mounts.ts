@@ -72,7 +72,7 @@ export function apiMount(mount: Mount): ApiMount {
     ...(mount.source ? { Source: mount.source } : {}),
     Target: mount.target,
     ...(mount.readOnly ? { ReadOnly: true } : {}),
-    ...(mount.consistency ? { Consistency: mount.consistency } : {}),
+    Consistency: mount.consistency,
     ...(Object.keys(bindOptions).length ? { BindOptions: bindOptions } : {}),
     ...(Object.keys(volumeOptions).length ? { VolumeOptions: volumeOptions } : {}),
     ...(Object.keys(tmpfsOptions).length ? { TmpfsOptions: tmpfsOptions } : {}),

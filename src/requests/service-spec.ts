@@ -142,18 +142,18 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     Labels: body.Labels,
     TaskTemplate: {
       ...(runtime.logDriver
-        ? { LogDriver: { Name: runtime.logDriver, ...(runtime.logOpt ? { Options: runtime.logOpt } : {}) } }
+        ? { LogDriver: { Name: runtime.logDriver, Options: runtime.logOpt } }
         : baseTemplate?.LogDriver
           ? { LogDriver: baseTemplate.LogDriver }
           : {}),
       ContainerSpec: {
         ...baseContainer,
         Image: options.image,
-        ...(body.Entrypoint ? { Command: body.Entrypoint } : {}),
+        Command: body.Entrypoint,
         Args: body.Cmd,
         Env: body.Env,
-        ...(body.User ? { User: body.User } : {}),
-        ...(body.WorkingDir ? { Dir: body.WorkingDir } : {}),
+        User: body.User,
+        Dir: body.WorkingDir,
         Labels: containerLabels,
         TTY: body.Tty,
         OpenStdin: body.OpenStdin,
@@ -165,7 +165,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         ? {
             Resources: {
               ...(Object.keys(limits).length ? { Limits: limits } : {}),
-              ...(reservations ? { Reservations: reservations } : {}),
+              Reservations: reservations,
             },
           }
         : {}),

@@ -46,7 +46,7 @@ export function filesAndSecretsFor(
     return copyOutOfOneOff(engine, containerId, copyOut, exitCode, report, { limitBytes: plan.files.copyOutLimitBytes, signal });
   };
   return {
-    hooks: { ...(copyIn.length || secretFiles.length ? { prepare } : {}), ...(copyOut.length ? { collect } : {}) },
+    hooks: { prepare: copyIn.length || secretFiles.length ? prepare : undefined, collect: copyOut.length ? collect : undefined },
     copiedOut: () => attempted,
   };
 }

@@ -41,7 +41,7 @@ export async function copyIntoOneOff(
       entries: [contentsOnly ? "." : path.basename(source)],
       // The modes as they are: the local umask has no say in what the one-off gets.
       umask: 0,
-      ...(rename ? { map: contentsOnly ? underTop(rename) : renameTop(path.basename(source), rename) } : {}),
+      map: rename ? (contentsOnly ? underTop(rename) : renameTop(path.basename(source), rename)) : undefined,
     } as PackOptions;
     const archive = pack(contentsOnly ? source : path.dirname(source), options);
     // tar-fs streams are streamx streams: Readable.from pulls from them as the request drains.
@@ -102,7 +102,7 @@ async function copyOut(
   const outcome = await extractUntrusted(archive, renamed ? path.dirname(destination) : destination, {
     ...(renamed ? { rename: renameTopName(top, name), confinedTo: name } : {}),
     limitBytes,
-    ...(signal ? { signal } : {}),
+    signal,
   }).catch((error: unknown) => {
     archive.destroy();
     throw notCopied(copy, destination, error, signal);
