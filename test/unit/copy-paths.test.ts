@@ -3,6 +3,9 @@ import { parseFileCopies, parseFileCopy } from "../../src/plan/copy-paths.js";
 import { copyOutLimitFlag } from "../../src/formats/flag-values.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { redactSecretValues, rememberSecretValue, REDACTED } from "../../src/output/redact.js";
+// Imported with the file, not in a test: loading the whole CLI took over a test's 5 s when the
+// machine was busy (load average 7-12), which failed the first test that imported it.
+import { runCli } from "./cli-output.js";
 
 const CWD = "/home/dev/shop";
 
@@ -108,7 +111,6 @@ describe("the redaction set of secret values", () => {
 
 describe("--copy-in / --copy-out through the CLI and the library", () => {
   it("passes each repeated flag through commander, refusing a bad one in one line (exit 125)", async () => {
-    const { runCli } = await import("./cli-output.js");
     const bad = await runCli(["run", "--release", "shop:v1", "--copy-in", "ok.sql:/tmp/ok.sql", "--copy-in", "a:b:/c", "--", "true"]);
     expect(bad.code).toBe(125);
     expect(bad.stderr).toBe(
@@ -164,7 +166,6 @@ describe("--copy-out-limit", () => {
   });
 
   it("passes through commander and the library's options", async () => {
-    const { runCli } = await import("./cli-output.js");
     const bad = await runCli(["run", "--release", "shop:v1", "--copy-out-limit", "0", "--copy-out", "/x:x", "--", "true"]);
     expect(bad.code).toBe(125);
     expect(bad.stderr).toBe(
