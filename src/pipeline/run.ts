@@ -108,7 +108,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
       result = {
         ...resultBasics(plan, identity, oneOff.name, release.imageId),
         exitCode: 0,
-        containerId: started.id,
+        id: started.id,
         ending: "detached",
         ...(started.job ? { job: started.job } : {}),
         endedAt: new Date(),
@@ -164,7 +164,7 @@ async function attached(
     return {
       ...resultBasics(plan, identity, oneOff.name, release.imageId),
       exitCode: 0,
-      containerId: "",
+      id: "",
       ending: "skipped",
       endedAt: new Date(),
     };
@@ -186,7 +186,7 @@ async function attached(
   return {
     ...resultBasics(plan, identity, oneOff.name, release.imageId),
     exitCode: ended.exitCode,
-    containerId: ended.id,
+    id: ended.id,
     ending: ended.ending,
     ...(ended.signal ? { signal: ended.signal } : {}),
     ...(ended.outputFailure ? { outputFailure: ended.outputFailure } : {}),
@@ -209,7 +209,7 @@ function printDryRun(
   return {
     ...resultBasics(run.plan, run.identity, described.name, described.imageShown),
     exitCode: 0,
-    containerId: "",
+    id: "",
     ending: "dry-run",
     endedAt: new Date(),
   };
@@ -219,6 +219,7 @@ function printDryRun(
 function resultBasics(plan: RunPlan, identity: Identity, name: string, imageId: string) {
   return {
     ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
+    kind: plan.kind,
     containerName: name,
     imageId,
     releaseReference: plan.releaseReference,
