@@ -8,6 +8,7 @@ import { swarmOf } from "../engine/swarm/of-engine.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { connectEngine, type EngineChoice } from "../engine/connect.js";
 import { engineChoice, pickEnvironment } from "./environments.js";
+import { chosenKind } from "./kind-choice.js";
 import { OneoffError } from "../output/errors.js";
 import { loadAppConfig } from "./load.js";
 import type { RunOptions } from "../types/options.js";
@@ -60,7 +61,7 @@ export async function resolveSources(
   } else if (options.compose !== undefined && [options.compose].flat().length) {
     throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
   }
-  if (from && runsAsJob(options, env, config)) {
+  if (from && chosenKind(options, config, env) === "job") {
     engine ??= await connectEngine(env, choice);
     const swarmService = await findService(swarmOf(engine), from, config?.app, engine.endpoint);
     sourceLayers.push(serviceLayer(swarmService));
@@ -76,11 +77,6 @@ export async function resolveSources(
     sourceLayers.push(processLayer(from, await findProcess(engine, from, app), releaseOnCommandLine));
   }
   return { config, sourceLayers, engine, engineChoice: choice };
-}
-
-/** Whether the run is a Swarm job, as plan/run-kind.ts decides it (asked here before there is a plan). */
-function runsAsJob(options: RunOptions, env: Readonly<Record<string, string | undefined>>, config: AppConfig | undefined): boolean {
-  return (options.engine ?? (env.ONEOFF_ENGINE?.trim() || undefined) ?? config?.engine) === "swarm";
 }
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */
