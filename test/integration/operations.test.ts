@@ -428,7 +428,7 @@ describe("oneoff release", () => {
       { releaseTask: true, copyOut: ["/etc/hostname:hostname.txt"], quiet: true },
       {
         cwd: dir,
-        engine: slowCopy,
+        client: slowCopy,
         watchdog: false,
         audit: false,
         stdout: firstOut,

@@ -53,7 +53,7 @@ function runWith(options: RunOptions) {
       stdin: new PassThrough(),
       stdout: sink(),
       stderr: sink(),
-      engine: {} as ContainerEngine,
+      client: {} as ContainerEngine,
       watchdog: false,
       audit: false,
     },
