@@ -39,7 +39,7 @@ export interface PlannedRun {
 /** A run connected to its engine, about to talk to it. */
 export interface ConnectedRun extends PlannedRun {
   /** The client of the engine (the endpoint) the one-off runs on. */
-  engine: ContainerEngine;
+  client: ContainerEngine;
   report: Reporter;
   /** Where registry credentials are read from (DOCKER_CONFIG, --registry-auth's variable). */
   env: Readonly<Record<string, string | undefined>>;

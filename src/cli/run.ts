@@ -163,7 +163,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
     interrupts: processInterrupts(),
   });
   if (options.json) io.document("run", runDocument(result));
-  else if (options.detach) io.stdout.write(`${result.containerId}\n`);
+  else if (options.detach) io.stdout.write(`${result.id}\n`);
   return result.exitCode;
 }
 

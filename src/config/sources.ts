@@ -8,6 +8,7 @@ import { swarmOf } from "../engine/swarm/of-engine.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { connectEngine, type EngineChoice } from "../engine/connect.js";
 import { engineChoice, pickEnvironment } from "./environments.js";
+import { chosenKind } from "./kind-choice.js";
 import { OneoffError } from "../output/errors.js";
 import { loadAppConfig } from "./load.js";
 import type { RunOptions } from "../types/options.js";
@@ -19,8 +20,8 @@ import type { AppConfig, SettingsLayer } from "../types/config.js";
 export interface Sources {
   config: AppConfig | undefined;
   sourceLayers: SettingsLayer[];
-  /** Set when a source needed the engine (connected once, reused by the run). */
-  engine: ContainerEngine | undefined;
+  /** The engine's client, set when a source needed the engine (connected once, reused by the run). */
+  client: ContainerEngine | undefined;
   /** With --engine swarm --from: the service whose spec the job copies. */
   service?: ServiceDefinition;
   /** Which engine the flags and the environment choose. */
@@ -31,11 +32,11 @@ export async function resolveSources(
   options: RunOptions,
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
-  given: ContainerEngine | undefined,
+  givenClient: ContainerEngine | undefined,
 ): Promise<Sources> {
   const config = await loadAppConfig(options.config, cwd, env);
   const choice = engineChoice(options, config, env);
-  let engine = given;
+  let client = givenClient;
   const sourceLayers: SettingsLayer[] = [];
   // An explicit release wins over the image a compose file's service would build.
   const releaseChosen =
@@ -53,40 +54,35 @@ export async function resolveSources(
     const { loadComposeService } = await import("./compose-project.js");
     const composed = loadComposeService(composeFiles, service, [config?.dir ?? cwd, cwd], cwd, env);
     if (composed.builtImageNames.length && !releaseChosen) {
-      engine ??= await connectEngine(env, choice);
-      composed.layer.settings.release = await builtImage(engine, composed.builtImageNames, service);
+      client ??= await connectEngine(env, choice);
+      composed.layer.settings.release = await builtImage(client, composed.builtImageNames, service);
     }
     sourceLayers.push(composed.layer);
   } else if (options.compose !== undefined && [options.compose].flat().length) {
     throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
   }
-  if (from && runsAsJob(options, env, config)) {
-    engine ??= await connectEngine(env, choice);
-    const swarmService = await findService(swarmOf(engine), from, config?.app, engine.endpoint);
+  if (from && chosenKind(options, config, env) === "job") {
+    client ??= await connectEngine(env, choice);
+    const swarmService = await findService(swarmOf(client), from, config?.app, client.endpoint);
     sourceLayers.push(serviceLayer(swarmService));
-    return { config, sourceLayers, engine, engineChoice: choice, service: swarmService };
+    return { config, sourceLayers, client, engineChoice: choice, service: swarmService };
   }
   if (from) {
-    engine ??= await connectEngine(env, choice);
+    client ??= await connectEngine(env, choice);
     // The app is named as the plan names it (resolve.ts): app:, else the folder's name.
     const app = config?.app ?? path.basename(path.resolve(cwd));
     // With --from only the command line picks the release (oneoff.yaml's is set aside), so
     // only it decides between replicas on different images.
     const releaseOnCommandLine = options.release !== undefined || Boolean(env.ONEOFF_RELEASE);
-    sourceLayers.push(processLayer(from, await findProcess(engine, from, app), releaseOnCommandLine));
+    sourceLayers.push(processLayer(from, await findProcess(client, from, app), releaseOnCommandLine));
   }
-  return { config, sourceLayers, engine, engineChoice: choice };
-}
-
-/** Whether the run is a Swarm job, as plan/run-kind.ts decides it (asked here before there is a plan). */
-function runsAsJob(options: RunOptions, env: Readonly<Record<string, string | undefined>>, config: AppConfig | undefined): boolean {
-  return (options.engine ?? (env.ONEOFF_ENGINE?.trim() || undefined) ?? config?.engine) === "swarm";
+  return { config, sourceLayers, client, engineChoice: choice };
 }
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */
-async function builtImage(engine: ContainerEngine, names: readonly string[], service: string): Promise<string> {
+async function builtImage(client: ContainerEngine, names: readonly string[], service: string): Promise<string> {
   for (const name of names) {
-    const image = await engine.inspectImage(name);
+    const image = await client.inspectImage(name);
     if (image) return image.id;
   }
   throw new OneoffError(`service ${service} has no image: and compose has not built one (${names.join(" or ")})`, {

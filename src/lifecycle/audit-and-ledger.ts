@@ -57,7 +57,9 @@ export function writeAudit(
       endedAt: endedAt.toISOString(),
       durationMs: endedAt.getTime() - identity.startedAt.getTime(),
       imageId: result?.imageId,
-      ...(result?.containerId ? { containerId: result.containerId } : {}),
+      // The audit log's name, kept for the lines already written and `history --json` (version 1):
+      // for a job it holds the service's ID, as the run document's `id` does.
+      ...(result?.id ? { containerId: result.id } : {}),
       exitCode: result ? result.exitCode : exitCodeOf(failure),
       outcome: result ? (result.ending as AuditOutcome) : failureOutcome(failure),
       signal: result?.signal,

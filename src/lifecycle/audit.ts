@@ -50,6 +50,7 @@ export interface AuditEntry extends AuditRun {
   durationMs: number;
   /** Absent when oneoff failed before resolving the release. */
   imageId?: string;
+  /** The one-off's ID (RunResult.id): a container's, or a job's service's; named before jobs were. */
   containerId?: string;
   exitCode: number;
   outcome: AuditOutcome;

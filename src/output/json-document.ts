@@ -9,12 +9,28 @@ import { escapeJsonControls } from "./escape-controls.js";
 import { ExitCode, exitCodeOf, OneoffError } from "./errors.js";
 import { redactSecretValues } from "./redact.js";
 
-const SCHEMA_VERSION = 1;
-
 export type DocumentKind = "run" | "ps" | "history" | "tasks" | "check" | "diff" | "ledger" | "error";
 
+/**
+ * Each kind's contract version, bumped alone when that kind changes in a way its readers would
+ * misread (docs/pipelines.md lists the changes): a ps or history reader is not told to re-check
+ * anything when only a run's document changed.
+ */
+const SCHEMA_VERSIONS: Readonly<Record<DocumentKind, number>> = {
+  // 2: the one-off is `id` and `kind` ("container" or "job"); 1 named it `containerId`, which
+  // held the Swarm service's ID for a job.
+  run: 2,
+  ps: 1,
+  history: 1,
+  tasks: 1,
+  check: 1,
+  diff: 1,
+  ledger: 1,
+  error: 1,
+};
+
 export function jsonDocument(kind: DocumentKind, body: Record<string, unknown>): string {
-  return `${escapeJsonControls(JSON.stringify({ schema: `oneoff/${kind}`, schemaVersion: SCHEMA_VERSION, ...body }))}\n`;
+  return `${escapeJsonControls(JSON.stringify({ schema: `oneoff/${kind}`, schemaVersion: SCHEMA_VERSIONS[kind], ...body }))}\n`;
 }
 
 /** The document for a failure of `command` (one line, as on stderr; the hint apart). */

@@ -13,7 +13,8 @@ interface CapturedStream {
 
 export function runDocument(result: RunResult): Record<string, unknown> {
   return {
-    containerId: result.containerId,
+    id: result.id,
+    kind: result.kind,
     containerName: result.containerName,
     app: result.app,
     ...(result.task ? { task: result.task } : {}),

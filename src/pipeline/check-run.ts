@@ -21,15 +21,15 @@ function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefine
  * The pre-flight checks for a one-off, as `run` would resolve it. Config problems (which
  * stop resolution) come back as a failed "config" check rather than an exception.
  */
-export async function checkRun(options: RunOptions, context: Pick<RunContext, "cwd" | "env" | "engine">): Promise<Check[]> {
+export async function checkRun(options: RunOptions, context: Pick<RunContext, "cwd" | "env" | "client">): Promise<Check[]> {
   const { cwd, env } = context;
   let plan: RunPlan;
-  let engine = context.engine;
+  let client = context.client;
   let located: LocatedEngine | undefined;
   try {
-    const sources = await resolveSources(options, cwd, env, engine);
-    engine = sources.engine;
-    located = engine ? undefined : locate(env, sources.engineChoice);
+    const sources = await resolveSources(options, cwd, env, client);
+    client = sources.client;
+    located = client ? undefined : locate(env, sources.engineChoice);
     plan = await planRun(
       { ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) },
       cwd,
@@ -41,6 +41,6 @@ export async function checkRun(options: RunOptions, context: Pick<RunContext, "c
     if (!(error instanceof OneoffError)) throw error;
     return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
   }
-  engine ??= await connectTo((located as LocatedEngine).connection);
-  return checkOneOff(engine, plan, backendFor(plan).preflight, formatOwner(currentOwner()), loginsFor(plan, env));
+  client ??= await connectTo((located as LocatedEngine).connection);
+  return checkOneOff(client, plan, backendFor(plan).preflight, formatOwner(currentOwner()), loginsFor(plan, env));
 }

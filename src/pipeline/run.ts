@@ -50,7 +50,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const report = context.messages
     ? streamReporter(context.messages, { quiet: options.quiet ?? false })
     : streamReporter(stderr, { quiet: true });
-  const { config, sourceLayers, engine: givenClient, service, engineChoice } = await resolveSources(options, cwd, env, context.engine);
+  const { config, sourceLayers, client: givenClient, service, engineChoice } = await resolveSources(options, cwd, env, context.client);
   const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers }), givenClient);
   const identity: Identity = {
     startedBy: whoAmI(),
@@ -66,7 +66,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   checkLocalPaths(planned.files);
   // A caller's own client is used as it is; otherwise one for the engine the flags,
   // environment and DOCKER_* choose, whose address the watchdog gets too.
-  const located = context.engine ? undefined : locate(env, engineChoice);
+  const located = context.client ? undefined : locate(env, engineChoice);
   const clientOfRun = async () => givenClient ?? (await connectTo((located as LocatedEngine).connection));
   const backend = backendFor(planned);
   backend.refuse(planned);
@@ -95,7 +95,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   let failure: unknown;
   try {
     const client = await clientOfRun();
-    const connectedRun: ConnectedRun = { plan, identity, suffix, service, engine: client, report, env, secrets };
+    const connectedRun: ConnectedRun = { plan, identity, suffix, service, client, report, env, secrets };
     // Asked first: the engine resolves the release (an image inspect, or a pull) while this
     // process starts the watchdog. Awaited below; the catch only keeps an early rejection
     // from counting as unhandled meanwhile.
@@ -108,7 +108,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
       result = {
         ...resultBasics(plan, identity, oneOff.name, release.imageId),
         exitCode: 0,
-        containerId: started.id,
+        id: started.id,
         ending: "detached",
         ...(started.job ? { job: started.job } : {}),
         endedAt: new Date(),
@@ -152,7 +152,7 @@ async function attached(
   resolving: ReturnType<Backend["resolve"]>,
   session: Pick<AttachedSession, "io" | "interrupts" | "watchdog">,
 ): Promise<RunResult> {
-  const { plan, engine: client, report, identity } = run;
+  const { plan, client, report, identity } = run;
   const release = await resolving;
   const oneOff = await backend.prepare(run, release);
   // The release phase runs once per release image ID: checked before waiting for the lock
@@ -164,7 +164,7 @@ async function attached(
     return {
       ...resultBasics(plan, identity, oneOff.name, release.imageId),
       exitCode: 0,
-      containerId: "",
+      id: "",
       ending: "skipped",
       endedAt: new Date(),
     };
@@ -186,7 +186,7 @@ async function attached(
   return {
     ...resultBasics(plan, identity, oneOff.name, release.imageId),
     exitCode: ended.exitCode,
-    containerId: ended.id,
+    id: ended.id,
     ending: ended.ending,
     ...(ended.signal ? { signal: ended.signal } : {}),
     ...(ended.outputFailure ? { outputFailure: ended.outputFailure } : {}),
@@ -209,7 +209,7 @@ function printDryRun(
   return {
     ...resultBasics(run.plan, run.identity, described.name, described.imageShown),
     exitCode: 0,
-    containerId: "",
+    id: "",
     ending: "dry-run",
     endedAt: new Date(),
   };
@@ -219,6 +219,7 @@ function printDryRun(
 function resultBasics(plan: RunPlan, identity: Identity, name: string, imageId: string) {
   return {
     ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
+    kind: plan.kind,
     containerName: name,
     imageId,
     releaseReference: plan.releaseReference,

@@ -1,12 +1,14 @@
 /**
  * What kind of one-off runs (--engine, named for the CLI's sake): a container on the Docker
- * engine, or a job on the Swarm that engine manages. (Which engine is talked to, --host and
- * --context, is environments.ts and engine/docker/locate.ts.) Pure; used by resolve.ts.
+ * engine, or a job on the Swarm that engine manages, as config/kind-choice.ts decides it, with
+ * what the plan then asks of a job. (Which engine is talked to, --host and --context, is
+ * environments.ts and engine/docker/locate.ts.) Pure; used by resolve.ts.
  */
 import { OneoffError } from "../output/errors.js";
 import type { Environment } from "../config/interpolate.js";
+import { chosenKind } from "../config/kind-choice.js";
 import type { RunOptions } from "../types/options.js";
-import { RUN_KIND_NAMES, type AppConfig, type RunKindName } from "../types/config.js";
+import type { AppConfig } from "../types/config.js";
 import type { RunKind } from "../types/plan.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint } from "../config/value-rules.js";
 
@@ -16,13 +18,9 @@ export function kindOf(
   hostEnv: Environment,
   { interactive, tty }: { interactive: boolean; tty: boolean },
 ): { kind: RunKind; constraints: string[] } {
-  const fromEnv = hostEnv.ONEOFF_ENGINE?.trim() || undefined;
-  if (fromEnv && !RUN_KIND_NAMES.includes(fromEnv as RunKindName)) {
-    throw new OneoffError(`ONEOFF_ENGINE="${fromEnv}" is not an engine`, { hint: `use one of ${RUN_KIND_NAMES.join(", ")}` });
-  }
-  const name = options.engine ?? (fromEnv as RunKindName | undefined) ?? config?.engine ?? "docker";
+  const kind = chosenKind(options, config, hostEnv);
   const constraints = [...(config?.constraints ?? []), ...(options.constraint ?? [])];
-  if (name !== "swarm") {
+  if (kind === "container") {
     if (options.constraint?.length)
       throw new OneoffError("--constraint places Swarm jobs", { hint: "add --engine swarm, or drop --constraint" });
     return { kind: "container", constraints: [] };
@@ -37,5 +35,5 @@ export function kindOf(
     });
   }
   if (tty && options.detach) throw new OneoffError("a detached Swarm job cannot have a terminal", { hint: "drop -t, or drop --detach" });
-  return { kind: "job", constraints };
+  return { kind, constraints };
 }

@@ -44,13 +44,13 @@ export interface RunContext {
   /** For library callers: aborting stops the one-off as SIGTERM would. */
   signal?: AbortSignal;
   // oneoff's own tests' seams, marked @internal: the package's types leave them out (tsconfig's
-  // stripInternal), and docs/library.md promises none of them. A caller's engine would be
+  // stripInternal), and docs/library.md promises none of them. A caller's client would be
   // ContainerEngine, an interface that changes with every backend; the tests pass a slowed one.
-  /** @internal An engine to use instead of the one the options, the environment and DOCKER_* choose. */
-  engine?: ContainerEngine;
+  /** @internal A client to use instead of one for the engine the options, the environment and DOCKER_* choose. */
+  client?: ContainerEngine;
   /**
    * @internal Start the watchdog that removes the one-off if this process dies first (default
-   * true; with a test's own `engine` it talks to the engine DOCKER_HOST names, so such tests
+   * true; with a test's own `client` it talks to the engine DOCKER_HOST names, so such tests
    * may want it off).
    */
   watchdog?: boolean;

@@ -1,6 +1,7 @@
 /**
- * What a run gives back. Plain data at the bottom of the house: it imports nothing.
+ * What a run gives back. Plain data at the bottom of the house: it imports only types.
  */
+import type { RunKind } from "./plan.js";
 
 /** How a one-off ended, for reports and the audit log. */
 export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "output-failed" | "detached" | "skipped";
@@ -8,8 +9,14 @@ export type Ending = "exited" | "timeout" | "interrupted" | "output-lost" | "out
 export interface RunResult {
   /** The command's exit code (124 timed out; 128+n when oneoff killed it after an interrupt). */
   exitCode: number;
-  /** Empty for --dry-run. */
-  containerId: string;
+  /**
+   * The one-off's ID on the engine: the container's, or for a job its Swarm service's (what
+   * `oneoff logs`, `stop` and `wait` take). Empty when nothing was created: --dry-run, a
+   * release task already done.
+   */
+  id: string;
+  /** What it ran as: a container, or a Swarm job. */
+  kind: RunKind;
   containerName: string;
   imageId: string;
   releaseReference: string;

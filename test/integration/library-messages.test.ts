@@ -45,7 +45,7 @@ for (const options of [{ memory: "lots" }, { timeout: "soon" }, { env: { "BAD NA
   const error = await run({ release: ${JSON.stringify(IMAGE)}, command: ["true"], ...options }, given).catch((e) => e);
   errors.push({ name: error.name, message: error.message, hint: error.hint, exitCode: error.exitCode });
 }
-console.log(JSON.stringify({ detached: detached.containerId, stopped: stopped.exitCode, errors, messages: messages?.text() ?? null }));
+console.log(JSON.stringify({ detached: detached.id, stopped: stopped.exitCode, errors, messages: messages?.text() ?? null }));
 `,
   );
 });

@@ -42,24 +42,24 @@ const released = await release({ quiet: true, waitLock: 60_000 }, quiet);
 const again = await release({ quiet: true }, quiet);
 const started = await run({ command: ["sh", "-c", "echo out; echo err >&2; sleep 60"], env: { A: "1" }, memory: 64 * 2 ** 20, detach: true, keepFor: 60_000, quiet: true }, quiet);
 let listed = [];
-for (let i = 0; i < 50 && !listed.some((o) => o.id === started.containerId && o.state === "running"); i++) {
+for (let i = 0; i < 50 && !listed.some((o) => o.id === started.id && o.state === "running"); i++) {
   listed = await list({ app: ${JSON.stringify(name)} });
   await new Promise((r) => setTimeout(r, 100));
 }
 const out = sink(); const err = sink();
-for (let i = 0; i < 50 && !out.text().includes("out"); i++) { await logs(started.containerId, { stdout: out, stderr: err }); await new Promise((r) => setTimeout(r, 100)); }
-const stopped = await stop([started.containerId], { seconds: 0 });
+for (let i = 0; i < 50 && !out.text().includes("out"); i++) { await logs(started.id, { stdout: out, stderr: err }); await new Promise((r) => setTimeout(r, 100)); }
+const stopped = await stop([started.id], { seconds: 0 });
 const dry = await cleanup({ dryRun: true });
 const all = await list({ all: true, app: ${JSON.stringify(name)} });
 console.log(JSON.stringify({
   checks: checks.map((c) => c.ok),
   released: released.exitCode, releasedOutput: quiet.stdout.text(), again: again.exitCode,
-  listed: listed.map((o) => o.id === started.containerId ? o.state : "other"),
+  listed: listed.map((o) => o.id === started.id ? o.state : "other"),
   logs: [out.text(), err.text()],
-  stopped: stopped.map((id) => id === started.containerId),
+  stopped: stopped.map((id) => id === started.id),
   dry: Array.isArray(dry.removed),
-  ended: all.find((o) => o.id === started.containerId)?.state ?? "gone",
-  id: started.containerId,
+  ended: all.find((o) => o.id === started.id)?.state ?? "gone",
+  id: started.id,
 }));
 `,
     );

@@ -13,7 +13,7 @@ function capture() {
 }
 
 describe('import { run } from "oneoff"', () => {
-  it("returns the exit code, the container ID and the image ID the tag resolved to", async () => {
+  it("returns the exit code, the container's ID as its id and kind, and the image ID the tag resolved to", async () => {
     const stdout = capture();
     const stderr = capture();
     const result = await run(
@@ -22,10 +22,11 @@ describe('import { run } from "oneoff"', () => {
     );
     expect(result.exitCode).toBe(4);
     expect(result.imageId).toBe(imageId("oneoff-test/busybox:v1"));
-    expect(result.containerId).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.id).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.kind).toBe("container");
     expect(stdout.text()).toBe("from library\n");
     // The container was removed once it ended.
-    expect(() => docker("inspect", result.containerId)).toThrow();
+    expect(() => docker("inspect", result.id)).toThrow();
   });
 
   it("rejects with a OneoffError carrying exit code 127 when the command is not found", async () => {
@@ -66,12 +67,12 @@ describe('import { run } from "oneoff"', () => {
     );
     try {
       expect(result.ending).toBe("detached");
-      expect(docker("inspect", "-f", "{{.State.Status}} {{.Name}}", result.containerId)).toMatch(/^running \/\S+-detached$/);
+      expect(docker("inspect", "-f", "{{.State.Status}} {{.Name}}", result.id)).toMatch(/^running \/\S+-detached$/);
       // The text before the keys reached the shell; the keys did not end it.
-      const mark = await eventually(() => docker("exec", result.containerId, "cat", "/tmp/mark", "/dev/null") || undefined, 5_000);
+      const mark = await eventually(() => docker("exec", result.id, "cat", "/tmp/mark", "/dev/null") || undefined, 5_000);
       expect(mark).toBe("before-detach");
     } finally {
-      docker("rm", "-f", result.containerId);
+      docker("rm", "-f", result.id);
     }
   });
 });

@@ -428,7 +428,7 @@ describe("oneoff release", () => {
       { releaseTask: true, copyOut: ["/etc/hostname:hostname.txt"], quiet: true },
       {
         cwd: dir,
-        engine: slowCopy,
+        client: slowCopy,
         watchdog: false,
         audit: false,
         stdout: firstOut,
@@ -532,14 +532,16 @@ describe("--json", () => {
   it("prints one JSON document on stdout, with the command's output on stderr", async () => {
     const result = await run(["run", "--json", "--release", IMAGE, "--", "sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"]);
     expect(result.code).toBe(4);
-    const document = documentOf<Record<string, unknown> & { durationMs: number; containerId: string }>("run", result.stdout);
+    const document = documentOf<Record<string, unknown> & { durationMs: number; id: string }>("run", result.stdout);
     expect(document).toMatchObject({
+      schemaVersion: 2,
+      kind: "container",
       exitCode: 4,
       ending: "exited",
       imageId: imageId(IMAGE),
       command: ["sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"],
     });
-    expect(document.containerId).toMatch(/^[0-9a-f]{64}$/);
+    expect(document.id).toMatch(/^[0-9a-f]{64}$/);
     expect(document.durationMs).toBeGreaterThan(0);
     expect(document.output).toBeUndefined();
     expect(result.stderr).toContain("to-stdout\n");

@@ -307,11 +307,16 @@ describe("exit codes and output", () => {
     expect(result.code).toBe(0);
   });
 
-  it("reports the job in --json, with the time from create to exit code seen", async () => {
+  it("reports the job in --json as its service's id, of kind job, with the time from create to exit code seen", async () => {
     const result = await swarm(["--json", "--release", IMAGE, "--", "sh", "-c", "echo hi; exit 4"]);
-    const document = documentOf<{ exitCode: number; job: { serviceId: string; createToExitMs: number } }>("run", result.stdout);
+    const document = documentOf<{ id: string; kind: string; exitCode: number; job: { serviceId: string; createToExitMs: number } }>(
+      "run",
+      result.stdout,
+    );
     expect(document.exitCode).toBe(4);
+    expect(document.kind).toBe("job");
     expect(document.job.serviceId).toMatch(/^[a-z0-9]{25}$/);
+    expect(document.id).toBe(document.job.serviceId);
     expect(document.job.createToExitMs).toBeGreaterThan(0);
     expect(result.code).toBe(4);
   });

@@ -27,7 +27,8 @@ vi.mock("../../src/pipeline/run.js", async (importOriginal) => ({
     const now = new Date();
     return Promise.resolve({
       exitCode: 0,
-      containerId: "",
+      id: "",
+      kind: "container",
       containerName: "x",
       imageId: "",
       releaseReference: "",

@@ -169,7 +169,8 @@ describe("runDocument", () => {
   it("says how long it took and encodes captured output by whether it is UTF-8", () => {
     const document = runDocument({
       exitCode: 0,
-      containerId: "c",
+      id: "c",
+      kind: "container",
       containerName: "n",
       imageId: "sha256:i",
       releaseReference: "r",

@@ -98,7 +98,7 @@ function runContainer(s: Session, options: { tty?: boolean; timeoutMs?: number }
     mounts: [],
   };
   return runContainerSession({
-    engine: s.engine,
+    client: s.engine,
     spec,
     interactive: tty,
     tty,
@@ -116,7 +116,7 @@ function runJob(s: Session, options: { tty?: boolean; timeoutMs?: number } = {})
   const tty = options.tty ?? false;
   const spec = { Name: NAME, TaskTemplate: { ContainerSpec: { Image: "sha256:memory", TTY: tty } }, Mode: {} } as unknown as ServiceSpec;
   return runSwarmJob({
-    engine: s.engine,
+    client: s.engine,
     jobs: s.engine.jobs,
     spec,
     command: ["migrate"],

@@ -1,6 +1,11 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { kindOf } from "../../src/plan/run-kind.js";
+import { resolveSources } from "../../src/config/sources.js";
+import type { ContainerEngine } from "../../src/engine/types.js";
 import { isConstraint } from "../../src/config/value-rules.js";
 import type { ServiceDefinition, ServiceSummary, TaskStatus } from "../../src/engine/swarm/types.js";
 import { jobView } from "../../src/backends/swarm-job/oneoffs.js";
@@ -117,6 +122,44 @@ describe("kindOf", () => {
       kindOf({ engine: "swarm", constraint: [`${"a.".repeat(24)}a=b`] }, undefined, {}, { interactive: false, tty: false }),
     ).toThrow(OneoffError);
     expect(performance.now() - started).toBeLessThan(50);
+  });
+});
+
+describe("--from before there is a plan: the same kind as the plan's", () => {
+  /** An engine that refuses every question, noting whether a container or a Swarm service was looked for. */
+  function refusingEngine(asked: string[]): ContainerEngine {
+    const refuse = (what: string) => () => {
+      asked.push(what);
+      return Promise.reject(new Error(`no ${what} here`));
+    };
+    return {
+      endpoint: "memory://engine",
+      listContainers: refuse("containers"),
+      swarm: () => ({ inspectService: refuse("services") }),
+    } as unknown as ContainerEngine;
+  }
+
+  it.each<[string, { engine?: "docker" | "swarm" }, Record<string, string>]>([
+    ["nothing said", {}, {}],
+    ["ONEOFF_ENGINE with spaces around it", {}, { ONEOFF_ENGINE: " swarm " }],
+    ["an empty ONEOFF_ENGINE", {}, { ONEOFF_ENGINE: "" }],
+    ["--engine over ONEOFF_ENGINE", { engine: "docker" }, { ONEOFF_ENGINE: "swarm" }],
+    ["--engine swarm", { engine: "swarm" }, {}],
+  ])("looks for what the plan's kind runs from, with %s", async (_, options, env) => {
+    const asked: string[] = [];
+    const cwd = mkdtempSync(path.join(os.tmpdir(), "oneoff-kind-choice-"));
+    await expect(resolveSources({ ...options, from: "web" }, cwd, env, refusingEngine(asked))).rejects.toThrow(/^no /);
+    const { kind } = kindOf(options, undefined, env, { interactive: false, tty: false });
+    expect(asked[0]).toBe(kind === "job" ? "services" : "containers");
+  });
+
+  it("refuses an ONEOFF_ENGINE that is not an engine before asking the engine anything", async () => {
+    const asked: string[] = [];
+    const cwd = mkdtempSync(path.join(os.tmpdir(), "oneoff-kind-choice-"));
+    await expect(resolveSources({ from: "web" }, cwd, { ONEOFF_ENGINE: "k8s" }, refusingEngine(asked))).rejects.toThrow(
+      'ONEOFF_ENGINE="k8s" is not an engine',
+    );
+    expect(asked).toEqual([]);
   });
 });
 

@@ -14,7 +14,7 @@ import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 import { SessionHoldings } from "../../session/teardown.js";
 
 export async function attachToOneOff(
-  engine: Pick<SessionEngine, "attach" | "waitForExit" | "resize" | "inspectContainer">,
+  client: Pick<SessionEngine, "attach" | "waitForExit" | "resize" | "inspectContainer">,
   oneOff: ContainerDetails,
   io: { stdin: Readable; stdout: Writable; stderr: Writable },
   detachKeys: string,
@@ -34,13 +34,13 @@ export async function attachToOneOff(
 
   // The one-off is a kept one, not this session's to remove: ending it is only letting go.
   const holdings = new SessionHoldings();
-  const stream = await engine.attach(oneOff.id, { stdin: true, detachKeys });
+  const stream = await client.attach(oneOff.id, { stdin: true, detachKeys });
   holdings.stream = stream;
   const waiting = new AbortController();
-  const exit = engine.waitForExit(oneOff.id, waiting.signal);
+  const exit = client.waitForExit(oneOff.id, waiting.signal);
   exit.catch(() => {});
   holdings.restoreTerminal = enterRawMode(io.stdin);
-  holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(oneOff.id, size));
+  holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => client.resize(oneOff.id, size));
   const typed = new DetachKeys(detachKeys);
   holdings.stopStdin = pumpStdin(io.stdin, stream, typed);
   try {
@@ -51,7 +51,7 @@ export async function attachToOneOff(
       throw new OneoffError(`lost the connection to one-off ${short}: ${outputError.message}`, {
         hint: `it may still run: oneoff attach ${short} again`,
       });
-    if (await stillRunningAfterStreamEnd(engine, oneOff.id, exit)) {
+    if (await stillRunningAfterStreamEnd(client, oneOff.id, exit)) {
       waiting.abort();
       if (typed.detached) {
         report.warn(

@@ -63,7 +63,7 @@ export const containerBackend: Backend = {
 
   async resolve(run) {
     const release = await resolveRelease(
-      run.engine,
+      run.client,
       run.plan.releaseReference,
       run.plan.pull,
       run.report,
@@ -74,9 +74,9 @@ export const containerBackend: Backend = {
   },
 
   async prepare(run, release) {
-    const { plan, engine, report, identity, suffix } = run;
-    const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix, engine.onThisMachine);
-    const filesAndSecrets = filesAndSecretsFor(plan, engine, report, run.secrets);
+    const { plan, client, report, identity, suffix } = run;
+    const spec = buildContainerSpec(plan, { ...identity, imageId: release.imageId }, suffix, client.onThisMachine);
+    const filesAndSecrets = filesAndSecretsFor(plan, client, report, run.secrets);
     return {
       name: spec.name,
       bannerNoun: `a one-off container, removed on exit${
@@ -87,7 +87,7 @@ export const containerBackend: Backend = {
       async runAttached(session) {
         if (plan.tty) session.banner();
         const ended = await runContainerSession({
-          engine,
+          client,
           spec,
           interactive: plan.interactive,
           tty: plan.tty,
@@ -114,7 +114,7 @@ export const containerBackend: Backend = {
       },
       async startDetached() {
         const containerId = await startDetachedContainer(
-          engine,
+          client,
           spec,
           plan.lock ? () => lockedCreate(run, spec, () => false) : undefined,
           filesAndSecrets.hooks.prepare,
@@ -130,9 +130,9 @@ function loginsFor({ plan, env }: Pick<ConnectedRun, "plan" | "env">) {
   return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
 }
 
-function lockedCreate({ plan, engine, report }: ConnectedRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
+function lockedCreate({ plan, client, report }: ConnectedRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
   return createHoldingLock({
-    engine,
+    engine: client,
     lock: plan.lock as string,
     name: spec.name,
     body: spec.body,

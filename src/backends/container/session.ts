@@ -22,7 +22,7 @@ import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../ses
 import type { Ending } from "../../types/result.js";
 
 export interface ContainerSessionOptions {
-  engine: SessionEngine;
+  client: SessionEngine;
   spec: ContainerSpec;
   interactive: boolean;
   /** A terminal session: raw local terminal, one raw output stream, window size followed. */
@@ -71,8 +71,8 @@ export interface ContainerSessionResult {
 class Cancelled extends Error {}
 
 export async function runContainerSession(options: ContainerSessionOptions): Promise<ContainerSessionResult> {
-  const { engine, spec, io, report } = options;
-  const stop = new StopControl(engine, options.stopTimeoutSeconds, report, spec.body.StopSignal);
+  const { client, spec, io, report } = options;
+  const stop = new StopControl(client, options.stopTimeoutSeconds, report, spec.body.StopSignal);
   const teardown = new SessionTeardown<ContainerSessionResult>(options.watchdog);
   const { holdings } = teardown;
   holdings.stopControl = stop;
@@ -104,8 +104,8 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
     checkCancelled();
     containerId = await (options.create
       ? options.create(() => stop.cancelledBy !== undefined)
-      : engine.createContainer(spec.name, spec.body, spec.platform));
-    for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
+      : client.createContainer(spec.name, spec.body, spec.platform));
+    for (const network of spec.extraNetworks) await client.connectNetwork(containerId, network);
     checkCancelled();
     if (options.beforeStart && !(await options.beforeStart())) return teardown.end({ exitCode: 0, containerId, ending: "skipped" });
     if (options.prepare) {
@@ -118,7 +118,7 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
     const forwarder = outputForwarder(io, { tty: options.tty, report });
     // A terminal session's keys: the engine is told them, and oneoff finds them (DetachKeys).
     const keysToDetach = options.tty && options.interactive ? (options.detachKeys ?? DEFAULT_DETACH_KEYS) : undefined;
-    const stream = await engine.attach(containerId, {
+    const stream = await client.attach(containerId, {
       stdin: options.interactive,
       ...(keysToDetach ? { detachKeys: keysToDetach } : {}),
       readBufferFree: forwarder.idle,
@@ -131,28 +131,28 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
       // Once the session is over, its own teardown destroys the stream: that is no loss.
       if (error && !(error instanceof WriteFailed) && !sessionOver) {
         report.warn(`lost the one-off's output stream: ${error.message}; stopping it`);
-        void engine.kill(id, "SIGKILL").catch(() => {});
+        void client.kill(id, "SIGKILL").catch(() => {});
       }
       return error;
     });
     checkCancelled();
     if (options.tty && options.interactive) holdings.restoreTerminal = enterRawMode(io.stdin);
-    await engine.start(containerId);
+    await client.start(containerId);
     stop.started(containerId);
     if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
-    if (options.tty) holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(id, size));
+    if (options.tty) holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => client.resize(id, size));
     const detachKeys = keysToDetach ? new DetachKeys(keysToDetach) : undefined;
     const typedInterrupts = keysToDetach ? new TypedInterrupts(() => stop.stopAsTyped()) : undefined;
     if (options.interactive) holdings.stopStdin = pumpStdin(io.stdin, stream, detachKeys, typedInterrupts);
     const waiting = new AbortController();
-    const exit = engine.waitForExit(containerId, waiting.signal);
+    const exit = client.waitForExit(containerId, waiting.signal);
     exit.catch(() => {});
     const outputError = await output;
     if (outputError && !(outputError instanceof WriteFailed))
       return teardown.end({ exitCode: ExitCode.runnerFailed, containerId, ending: "output-lost" });
     // Typing the detach keys ends a terminal session's stream early; the one-off runs on, and
     // is kept.
-    if (detachKeys?.detached && (await stillRunningAfterStreamEnd(engine, containerId, exit))) {
+    if (detachKeys?.detached && (await stillRunningAfterStreamEnd(client, containerId, exit))) {
       detached = true;
       waiting.abort();
       return teardown.end({ exitCode: 0, containerId, ending: "detached" });
@@ -162,7 +162,7 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
     const signal = stop.interruptedBy;
     const failure = stop.outputFailure;
     const exitedByItself = !signal && !stop.hasTimedOut && !failure;
-    if (containerExitCode === 137 && exitedByItself) await explainKill(engine, containerId, spec, report);
+    if (containerExitCode === 137 && exitedByItself) await explainKill(client, containerId, spec, report);
     // The command is done: its timeout no longer applies to copying its files out.
     stop.dispose();
     const exitCode =
@@ -195,9 +195,9 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
     sessionOver = true;
     const id = containerId;
     await teardown.finish({
-      ...(detached && id ? { kept: () => keepDetached(engine, id, spec.name, report) } : {}),
+      ...(detached && id ? { kept: () => keepDetached(client, id, spec.name, report) } : {}),
       ...(options.beforeRemoval ? { beforeRemoval: options.beforeRemoval } : {}),
-      remove: async () => (id ? removeOrReport(engine, id, spec.name, report) : true),
+      remove: async () => (id ? removeOrReport(client, id, spec.name, report) : true),
     });
   }
 }
@@ -207,10 +207,10 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
  * name carries it: NAME-detached is what the reaper leaves alone until it has ended and been
  * kept for a day, like a one-off started with --detach.
  */
-async function keepDetached(engine: SessionEngine, containerId: string, name: string, report: Reporter): Promise<void> {
+async function keepDetached(client: SessionEngine, containerId: string, name: string, report: Reporter): Promise<void> {
   const short = containerId.slice(0, 12);
   try {
-    await engine.rename(containerId, `${name}${DETACHED_SUFFIX}`);
+    await client.rename(containerId, `${name}${DETACHED_SUFFIX}`);
   } catch (error) {
     report.warn(`detached, but could not mark ${short} as detached (${(error as Error).message}); it may be reaped as an orphan`);
   }
@@ -220,8 +220,8 @@ async function keepDetached(engine: SessionEngine, containerId: string, name: st
 }
 
 /** 137 is SIGKILL; when the kernel's OOM killer sent it, say so: the fix is the limit. */
-async function explainKill(engine: SessionEngine, containerId: string, spec: ContainerSpec, report: Reporter): Promise<void> {
-  const details = await engine.inspectContainer(containerId).catch(() => undefined);
+async function explainKill(client: SessionEngine, containerId: string, spec: ContainerSpec, report: Reporter): Promise<void> {
+  const details = await client.inspectContainer(containerId).catch(() => undefined);
   if (!details?.oomKilled) return;
   const limit = spec.body.HostConfig.Memory;
   report.warn(
@@ -229,9 +229,9 @@ async function explainKill(engine: SessionEngine, containerId: string, spec: Con
   );
 }
 
-async function removeOrReport(engine: SessionEngine, containerId: string, name: string, report: Reporter): Promise<boolean> {
+async function removeOrReport(client: SessionEngine, containerId: string, name: string, report: Reporter): Promise<boolean> {
   try {
-    await engine.remove(containerId);
+    await client.remove(containerId);
     return true;
   } catch (error) {
     report.warn(

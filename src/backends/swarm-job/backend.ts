@@ -101,14 +101,14 @@ export const swarmJobBackend: Backend = {
   },
 
   async resolve(run) {
-    const swarmNode = await swarmOf(run.engine).node();
-    if (!swarmNode) throw notAManager(run.engine);
+    const swarmNode = await swarmOf(run.client).node();
+    if (!swarmNode) throw notAManager(run.client);
     return { ...(await resolveJobImage(run, swarmNode)), swarmNode };
   },
 
   async prepare(run, release) {
-    const { plan, engine, report } = run;
-    const jobs = swarmOf(engine);
+    const { plan, client, report } = run;
+    const jobs = swarmOf(client);
     const spec = jobSpec(run, release.imageId, release.image);
     const registryAuth = await nodeRegistryAuth(run, release.image);
     const create = (cancelled: () => boolean) =>
@@ -118,7 +118,7 @@ export const swarmJobBackend: Backend = {
       bannerNoun: `a Swarm job, removed on exit (press Enter for a prompt)${plan.tty && plan.interactive ? "; Ctrl-C three times stops it" : ""}`,
       async runAttached(session) {
         const ended = await runSwarmJob({
-          engine,
+          client,
           jobs,
           spec,
           command: plan.command,
@@ -186,11 +186,11 @@ function jobSpec(run: PlannedRun, imageId: string, image: string): ServiceSpec {
  * manifest); an image ID means nothing to a registry, so it only serves where the image is.
  */
 async function resolveJobImage(run: ConnectedRun, swarm: SwarmNode): Promise<{ imageId: string; image: string }> {
-  const { plan, engine, report } = run;
-  const release = await resolveRelease(engine, plan.releaseReference, plan.pull, report, registryLogins(credentialOptions(run)));
+  const { plan, client, report } = run;
+  const release = await resolveRelease(client, plan.releaseReference, plan.pull, report, registryLogins(credentialOptions(run)));
   const parsed = parseReleaseReference(plan.releaseReference);
   if (parsed?.kind === "name" && parsed.digest) return { imageId: release.imageId, image: plan.releaseReference };
-  const image = await engine.inspectImage(release.imageId);
+  const image = await client.inspectImage(release.imageId);
   const repository = parsed?.kind === "name" ? parsed.repository : undefined;
   const digested =
     image?.repoDigests.find((digest) => repository !== undefined && digest.startsWith(`${repository}@`)) ?? image?.repoDigests[0];
@@ -209,8 +209,8 @@ async function resolveJobImage(run: ConnectedRun, swarm: SwarmNode): Promise<{ i
   return { imageId: release.imageId, image: plan.releaseReference };
 }
 
-function notAManager(engine: ContainerEngine): OneoffError {
-  return new OneoffError(`the engine at ${engine.endpoint} is not a swarm manager`, {
+function notAManager(client: ContainerEngine): OneoffError {
+  return new OneoffError(`the engine at ${client.endpoint} is not a swarm manager`, {
     hint: "point DOCKER_HOST at a manager node (docker node ls there), or run without --engine swarm",
   });
 }
@@ -218,7 +218,7 @@ function notAManager(engine: ContainerEngine): OneoffError {
 function lockedJob(run: ConnectedRun, spec: ServiceSpec, cancelled: () => boolean, registryAuth: string | undefined): Promise<string> {
   return createJobHoldingLock({
     ...(registryAuth ? { registryAuth } : {}),
-    jobs: swarmOf(run.engine),
+    jobs: swarmOf(run.client),
     lock: run.plan.lock as string,
     spec,
     report: run.report,

@@ -27,8 +27,8 @@ import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../ses
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
 
 export interface SwarmJobOptions {
-  /** The engine oneoff talks to: the task's container when it lands here. */
-  engine: SessionEngine;
+  /** The client of the engine oneoff talks to: the task's container when it lands here. */
+  client: SessionEngine;
   jobs: SessionJobs;
   /** The manager oneoff talks to, when the run has read it already (else read here). */
   node?: SwarmNode;
@@ -70,7 +70,7 @@ const STARTED_STATES = new Set(["running", ...TERMINAL_TASK_STATES]);
 const TASK_POLL_MS = 100;
 
 export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobResult> {
-  const { engine, jobs, spec, io, report } = options;
+  const { client, jobs, spec, io, report } = options;
   let serviceId: string | undefined;
   let taskContainerId: string | undefined;
   let node: SwarmNode | undefined;
@@ -80,7 +80,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   // up to the end still comes through the service's log.
   const killer = {
     kill: async (id: string, signal: string) => {
-      if (id === taskContainerId) await engine.kill(id, signal);
+      if (id === taskContainerId) await client.kill(id, signal);
       else if (signal === "SIGKILL") await removeService();
       else await jobs.stopJob(id);
     },
@@ -117,7 +117,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     if (options.tty && !here) {
       const name = await jobs.nodeName(task.nodeId);
       throw new OneoffError(
-        `the job's task landed on node ${name}, not on the engine oneoff talks to (${engine.endpoint}): a terminal session needs its container here`,
+        `the job's task landed on node ${name}, not on the engine oneoff talks to (${client.endpoint}): a terminal session needs its container here`,
         {
           hint: `point DOCKER_HOST at ${name}'s engine, or add --constraint node.hostname==HOST`,
         },
@@ -134,7 +134,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       const containerId = taskContainerId;
       options.onAttach?.();
       const keysToDetach = options.detachKeys ?? DEFAULT_DETACH_KEYS;
-      const stream = await engine.attach(containerId, {
+      const stream = await client.attach(containerId, {
         stdin: options.interactive,
         ...(options.interactive ? { detachKeys: keysToDetach } : {}),
       });
@@ -144,7 +144,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
         holdings.restoreTerminal = enterRawMode(io.stdin);
         holdings.stopStdin = pumpStdin(io.stdin, stream, new DetachKeys(keysToDetach), new TypedInterrupts(() => stop.stopAsTyped()));
       }
-      holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => engine.resize(containerId, size));
+      holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => client.resize(containerId, size));
       // The stream also ends when the detach keys are typed. A job's session cannot be left
       // running (its service is oneoff's to remove), so the job is stopped instead.
       void output.then(() =>
@@ -156,7 +156,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       );
     } else if (taskContainerId) {
       followed = { stdout: new ByteCounter(io.stdout), stderr: new ByteCounter(io.stderr) };
-      output = forwardOutput(await engine.logs(taskContainerId, { follow: true, timestamps: false }), followed, { tty: false, report });
+      output = forwardOutput(await client.logs(taskContainerId, { follow: true, timestamps: false }), followed, { tty: false, report });
     } else {
       const logs = followServiceLogs(jobs, serviceId, io, report, () => taskOver);
       holdings.stopServiceLogs = logs.stop;
@@ -176,7 +176,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     // lines: read the log once more and pass on what the followed one did not carry.
     if (followed && taskContainerId && !outputError) {
       const rest = { stdout: new ByteSkipper(io.stdout, followed.stdout.bytes), stderr: new ByteSkipper(io.stderr, followed.stderr.bytes) };
-      outputError = await forwardOutput(await engine.logs(taskContainerId, { follow: false, timestamps: false }), rest, {
+      outputError = await forwardOutput(await client.logs(taskContainerId, { follow: false, timestamps: false }), rest, {
         tty: false,
         report,
       });
@@ -195,7 +195,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     if (!taskEnded && !stoppedBy)
       throw new OneoffError(`job ${spec.Name} was removed while it ran`, { hint: "someone removed its service (docker service rm)" });
     const exitCode = taskEnded
-      ? taskExitCode(taskEnded, options.command, engine.endpoint, stoppedBy)
+      ? taskExitCode(taskEnded, options.command, client.endpoint, stoppedBy)
       : exitCodeForSignal(stoppedBy ?? "SIGTERM");
     task = taskEnded ?? task;
     if (stop.outputFailure)
@@ -216,9 +216,9 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     await teardown.finish({
       ...(options.beforeRemoval ? { beforeRemoval: options.beforeRemoval } : {}),
       remove: async () => {
-        const removed = id ? await removeJobOrReport(engine, id, spec.Name, report, node) : true;
+        const removed = id ? await removeJobOrReport(client, id, spec.Name, report, node) : true;
         // Also when the service went first (removed to stop a job): its container here stays.
-        if (taskContainerId) await engine.remove(taskContainerId).catch(() => {});
+        if (taskContainerId) await client.remove(taskContainerId).catch(() => {});
         return removed;
       },
     });
@@ -226,14 +226,14 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
 }
 
 async function removeJobOrReport(
-  engine: SessionEngine,
+  client: SessionEngine,
   serviceId: string,
   name: string,
   report: Reporter,
   node: SwarmNode | undefined,
 ): Promise<boolean> {
   try {
-    await removeJob(engine, serviceId, node);
+    await removeJob(client, serviceId, node);
     return true;
   } catch (error) {
     report.warn(
