@@ -15,7 +15,7 @@ export function runDocument(result: RunResult): Record<string, unknown> {
   return {
     id: result.id,
     kind: result.kind,
-    containerName: result.containerName,
+    name: result.name,
     app: result.app,
     ...(result.task ? { task: result.task } : {}),
     command: auditableCommand(result.command),

@@ -220,7 +220,7 @@ function resultBasics(plan: RunPlan, identity: Identity, name: string, imageId: 
   return {
     ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
     kind: plan.kind,
-    containerName: name,
+    name,
     imageId,
     releaseReference: plan.releaseReference,
     app: plan.app,

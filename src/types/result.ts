@@ -17,7 +17,8 @@ export interface RunResult {
   id: string;
   /** What it ran as: a container, or a Swarm job. */
   kind: RunKind;
-  containerName: string;
+  /** Its name on the engine: the container's, or for a job its Swarm service's. */
+  name: string;
   imageId: string;
   releaseReference: string;
   app: string;

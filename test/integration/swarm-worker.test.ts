@@ -93,12 +93,12 @@ function workerTaskContainers(): string[] {
 /** The job part of oneoff's --json document. */
 function jsonJob(result: CliResult): {
   exitCode: number;
-  containerName: string;
+  name: string;
   job: { serviceId: string; nodeId: string; createToExitMs: number };
 } {
   return documentOf<{
     exitCode: number;
-    containerName: string;
+    name: string;
     job: { serviceId: string; nodeId: string; createToExitMs: number };
   }>("run", result.stdout);
 }
@@ -319,7 +319,7 @@ describe("after a job on the worker", () => {
       expect(owned()).toBe(early);
       const cleaned = await until(async () => {
         const attempt = await cleanupOnWorker();
-        return attempt.stderr.includes(`the container of Swarm job ${document.containerName}, ended`) ? attempt : undefined;
+        return attempt.stderr.includes(`the container of Swarm job ${document.name}, ended`) ? attempt : undefined;
       }, 30_000);
       expect(cleaned.code).toBe(0);
     }

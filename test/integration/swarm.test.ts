@@ -377,7 +377,7 @@ describe("job names", () => {
     expect(job).toEqual({ name: expect.stringMatching(/^my-app-v2-[0-9a-f]{6}-run-[0-9a-f]{6}$/), app: "My.App_v2" });
     const locked = await swarm(["--release", IMAGE, "--lock", "db.Migrate", "--json", "--", "true"], { cwd: dir });
     expect(locked.code).toBe(0);
-    const name = documentOf<{ containerName: string }>("run", locked.stdout).containerName;
+    const name = documentOf<{ name: string }>("run", locked.stdout).name;
     expect(name).toMatch(/^my-app-v2-[0-9a-f]{6}-lock-db-migrate-[0-9a-f]{6}$/);
   });
 });

@@ -29,7 +29,7 @@ vi.mock("../../src/pipeline/run.js", async (importOriginal) => ({
       exitCode: 0,
       id: "",
       kind: "container",
-      containerName: "x",
+      name: "x",
       imageId: "",
       releaseReference: "",
       app: "x",

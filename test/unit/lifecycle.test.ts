@@ -171,7 +171,7 @@ describe("runDocument", () => {
       exitCode: 0,
       id: "c",
       kind: "container",
-      containerName: "n",
+      name: "n",
       imageId: "sha256:i",
       releaseReference: "r",
       app: "a",

@@ -76,6 +76,15 @@ describe("run()'s result: the one-off's id and kind", () => {
     expect(runDocument(result)).not.toHaveProperty("containerId");
   });
 
+  it("names the one-off as name, not containerName (for a job, the service's name)", async () => {
+    for (const options of [{}, { engine: "swarm" as const }]) {
+      const result = await runWith(options);
+      expect(result).toMatchObject({ name: "shop-run-abc123" });
+      expect(runDocument(result)).toMatchObject({ name: "shop-run-abc123" });
+      expect(runDocument(result)).not.toHaveProperty("containerName");
+    }
+  });
+
   it("is the service's ID, of kind job, for a detached job", async () => {
     expect(await runWith({ engine: "swarm", detach: true })).toMatchObject({ id: SERVICE_ID, kind: "job", ending: "detached" });
   });
