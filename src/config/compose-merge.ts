@@ -71,7 +71,7 @@ export function mergeServicePart(base: ServicePart, over: ServicePart): ServiceP
     envFiles: byKey<EnvFileRef>(base.envFiles, over.envFiles, (file) => file.path),
     hasBuild: base.hasBuild || over.hasBuild,
     secrets: byKey(base.secrets, over.secrets, (secret) => secret.source),
-    ...(over.extends ? { extends: over.extends } : {}),
+    extends: over.extends,
   };
 }
 

@@ -87,7 +87,7 @@ export function loadComposeService(
   const found = !given.length && !env.COMPOSE_FILE?.trim();
   const how = `found for --service ${service} by looking in ${[...new Set(dirs)].join(", ")}`;
   const textOf = (file: string, referencedFrom: string, nameItWith?: string) =>
-    found ? readFoundFile(file, { how, ...(nameItWith ? { nameItWith } : {}) }, env) : readText(file, referencedFrom);
+    found ? readFoundFile(file, { how, nameItWith }, env) : readText(file, referencedFrom);
   // The project directory is the first file's; its .env counts under the invoking environment
   // (and may name the project: COMPOSE_PROJECT_NAME).
   const projectDir = path.dirname(files[0] as string);
@@ -139,7 +139,7 @@ export function loadComposeService(
     layer: {
       source: `${main.map((file) => file.displayPath).join(" + ")} service ${service}`,
       settings,
-      ...(secrets.length ? { secrets } : {}),
+      secrets,
     },
     builtImageNames: settings.release || !merged.hasBuild ? [] : [`${naming.project}-${service}`, `${naming.project}_${service}`],
     project: naming.project,

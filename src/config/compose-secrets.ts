@@ -39,7 +39,7 @@ export function readServiceSecrets(reader: YamlReader, node: Node | null, at: st
     if (!fields.source) throw reader.error(entry, where, "a secret needs a source", "write {source: NAME, target: FILE}");
     return {
       source: reader.string(fields.source, `${where}.source`),
-      ...(fields.target ? { target: reader.string(fields.target, `${where}.target`) } : {}),
+      target: fields.target ? reader.string(fields.target, `${where}.target`) : undefined,
       reader,
       node: entry,
       at: where,

@@ -151,7 +151,7 @@ function readExtends(reader: YamlReader, node: Node | null, at: string, base: Pa
   if (!fields.service) throw reader.error(node, at, "extends needs a service", "write extends: {service: NAME, file: FILE}");
   return {
     service: reader.string(fields.service, `${at}.service`),
-    ...(fields.file ? { file: composePath(reader, fields.file, `${at}.file`, base) } : {}),
+    file: fields.file ? composePath(reader, fields.file, `${at}.file`, base) : undefined,
     at: location,
   };
 }

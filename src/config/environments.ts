@@ -76,16 +76,8 @@ export function pickEnvironment(config: AppConfig | undefined, envName: string |
 export function engineChoice(flags: EngineFlags, config: AppConfig | undefined, env: Env): EngineChoice {
   const environment = pickEnvironment(config, flags.envName, env);
   return {
-    ...(flags.host ? { host: flags.host } : {}),
-    ...(flags.dockerContext ? { context: flags.dockerContext } : {}),
-    ...(environment
-      ? {
-          environment: {
-            name: environment.name,
-            ...(environment.host ? { host: environment.host } : {}),
-            ...(environment.context ? { context: environment.context } : {}),
-          },
-        }
-      : {}),
+    host: flags.host,
+    context: flags.dockerContext,
+    environment: environment ? { name: environment.name, host: environment.host, context: environment.context } : undefined,
   };
 }

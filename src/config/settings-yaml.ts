@@ -66,7 +66,7 @@ export function readSetting(
         nullFromEnv: true,
         checkName: envNameProblem,
         onUnset: (name, error) => {
-          (layer.unsetEnv ??= userKeyed())[name] = { message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+          (layer.unsetEnv ??= userKeyed())[name] = { message: error.message, hint: error.hint };
         },
       });
       for (const [name, value] of Object.entries(settings.env)) {

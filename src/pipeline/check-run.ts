@@ -14,7 +14,7 @@ import { backendFor } from "../backends/choose.js";
 import { planRun } from "./run.js";
 
 function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefined>>) {
-  return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
+  return registryLogins({ env, registryAuth: plan.registryAuth });
 }
 
 /**

@@ -2,7 +2,8 @@
  * The library's options: values where the CLI takes strings. `env: { K: "V" }` (or the CLI's
  * ["K=V"]), `memory: 512 * 2 ** 20` (bytes) or "512m", durations in milliseconds or as
  * strings ("10m"), labels as a map. Converted to RunOptions, the one shape the pipeline reads,
- * so a value is checked the same way whichever way it came. Pure.
+ * so a value is checked the same way whichever way it came. An option not given may be there
+ * as undefined: the pipeline reads RunOptions field by field, never by its keys. Pure.
  */
 import { copyOutLimitFlag, keepForFlag, timeoutFlag, waitLockFlag } from "../formats/flag-values.js";
 import type { RunOptions } from "../types/options.js";
@@ -40,14 +41,14 @@ export function toRunOptions(options: LibraryRunOptions): RunOptions {
   const { env, label, memory, cpus, shmSize, copyOutLimit, timeout, keepFor, waitLock, ...rest } = options;
   return {
     ...rest,
-    ...(env === undefined ? {} : { env: pairs(env) }),
-    ...(label === undefined ? {} : { label: pairs(label) }),
-    ...(memory === undefined ? {} : { memory: size(memory) }),
-    ...(cpus === undefined ? {} : { cpus: String(cpus) }),
-    ...(shmSize === undefined ? {} : { shmSize: size(shmSize) }),
-    ...(copyOutLimit === undefined ? {} : { copyOutLimit: copyOutLimitFlag(size(copyOutLimit)) }),
-    ...(timeout === undefined ? {} : { timeout: timeoutFlag(durationText(timeout)) }),
-    ...(keepFor === undefined ? {} : { keepFor: keepForFlag(durationText(keepFor)) }),
-    ...(waitLock === undefined ? {} : { waitLock: waitLockFlag(waitLock === true ? true : durationText(waitLock)) }),
+    env: env === undefined ? undefined : pairs(env),
+    label: label === undefined ? undefined : pairs(label),
+    memory: memory === undefined ? undefined : size(memory),
+    cpus: cpus === undefined ? undefined : String(cpus),
+    shmSize: shmSize === undefined ? undefined : size(shmSize),
+    copyOutLimit: copyOutLimit === undefined ? undefined : copyOutLimitFlag(size(copyOutLimit)),
+    timeout: timeout === undefined ? undefined : timeoutFlag(durationText(timeout)),
+    keepFor: keepFor === undefined ? undefined : keepForFlag(durationText(keepFor)),
+    waitLock: waitLock === undefined ? undefined : waitLockFlag(waitLock === true ? true : durationText(waitLock)),
   };
 }

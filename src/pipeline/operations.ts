@@ -30,7 +30,7 @@ export function check(options: LibraryRunOptions, where: Where): Promise<Check[]
 /** One-offs on the engine, newest first: running ones (`all`: ended ones too), of `app` or every app. */
 export async function list(options: EngineOptions & { all?: boolean; app?: string }, where: Where): Promise<OneOffView[]> {
   const engine = await engineFor(options, where);
-  return listAllOneOffs(engine, { all: options.all === true, ...(options.app ? { app: options.app } : {}) });
+  return listAllOneOffs(engine, { all: options.all === true, app: options.app });
 }
 
 /** Writes a one-off's output to `stdout` and `stderr` (kept apart), following it with `follow`. */

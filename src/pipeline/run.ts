@@ -175,12 +175,12 @@ async function attached(
       report.info(
         `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; ${oneOff.bannerNoun}`,
       ),
-    ...(alreadyDone ? { beforeStart: async () => !(await alreadyDone()) } : {}),
+    beforeStart: alreadyDone ? async () => !(await alreadyDone()) : undefined,
     // Recorded while the one-off, and so the lock, still exists: a concurrent release that
     // gets the lock next finds the task done.
-    ...(plan.release
-      ? { beforeRemoval: (end: { exitCode: number }) => recordInLedger(client, plan, identity, release.imageId, end.exitCode, report) }
-      : {}),
+    beforeRemoval: plan.release
+      ? (end: { exitCode: number }) => recordInLedger(client, plan, identity, release.imageId, end.exitCode, report)
+      : undefined,
   });
   if (plan.release && ended.ending !== "skipped") reportReleaseOutcome(plan, identity, release.imageId, ended, report);
   return {

@@ -49,7 +49,7 @@ export const containerBackend: Backend = {
       name: spec.name,
       imageShown,
       document: {
-        ...(located ? { engine: describeEngine(located) } : {}),
+        engine: located ? describeEngine(located) : undefined,
         name: spec.name,
         request: { method: "POST", path: `/containers/create?name=${spec.name}${spec.platform ? `&platform=${spec.platform}` : ""}`, body },
         ...(spec.extraNetworks.length ? { connectNetworks: spec.extraNetworks } : {}),
@@ -91,16 +91,16 @@ export const containerBackend: Backend = {
           spec,
           interactive: plan.interactive,
           tty: plan.tty,
-          ...(plan.detachKeys ? { detachKeys: plan.detachKeys } : {}),
+          detachKeys: plan.detachKeys,
           stopTimeoutSeconds: plan.stopTimeoutSeconds,
-          ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+          timeoutMs: plan.timeoutMs,
           io: session.io,
           interrupts: session.interrupts,
           report,
           watchdog: session.watchdog,
-          ...(plan.lock ? { create: (cancelled: () => boolean) => lockedCreate(run, spec, cancelled) } : {}),
-          ...(session.beforeStart ? { beforeStart: session.beforeStart } : {}),
-          ...(session.beforeRemoval ? { beforeRemoval: session.beforeRemoval } : {}),
+          create: plan.lock ? (cancelled: () => boolean) => lockedCreate(run, spec, cancelled) : undefined,
+          beforeStart: session.beforeStart,
+          beforeRemoval: session.beforeRemoval,
           ...filesAndSecrets.hooks,
         });
         reportSkippedCopyOut(plan, ended.ending, report, filesAndSecrets.copiedOut());
@@ -108,8 +108,8 @@ export const containerBackend: Backend = {
           exitCode: ended.exitCode,
           id: ended.containerId,
           ending: ended.ending,
-          ...(ended.signal ? { signal: ended.signal } : {}),
-          ...(ended.outputFailure ? { outputFailure: ended.outputFailure } : {}),
+          signal: ended.signal,
+          outputFailure: ended.outputFailure,
         };
       },
       async startDetached() {
@@ -127,7 +127,7 @@ export const containerBackend: Backend = {
 };
 
 function loginsFor({ plan, env }: Pick<ConnectedRun, "plan" | "env">) {
-  return registryLogins({ env, ...(plan.registryAuth ? { registryAuth: plan.registryAuth } : {}) });
+  return registryLogins({ env, registryAuth: plan.registryAuth });
 }
 
 function lockedCreate({ plan, client, report }: ConnectedRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
@@ -136,9 +136,9 @@ function lockedCreate({ plan, client, report }: ConnectedRun, spec: ContainerSpe
     lock: plan.lock as string,
     name: spec.name,
     body: spec.body,
-    ...(spec.platform ? { platform: spec.platform } : {}),
+    platform: spec.platform,
     report,
     cancelled,
-    ...(plan.waitLockMs === undefined ? {} : { waitMs: plan.waitLockMs }),
+    waitMs: plan.waitLockMs,
   });
 }

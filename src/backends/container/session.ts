@@ -120,7 +120,7 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
     const keysToDetach = options.tty && options.interactive ? (options.detachKeys ?? DEFAULT_DETACH_KEYS) : undefined;
     const stream = await client.attach(containerId, {
       stdin: options.interactive,
-      ...(keysToDetach ? { detachKeys: keysToDetach } : {}),
+      detachKeys: keysToDetach,
       readBufferFree: forwarder.idle,
     });
     holdings.stream = stream;
@@ -181,7 +181,7 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
       exitCode,
       containerId,
       ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
-      ...(signal ? { signal } : {}),
+      signal,
     });
   } catch (error) {
     // Cancelled before start (also while waiting for a lock): exit as the interrupt says.
@@ -195,8 +195,8 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
     sessionOver = true;
     const id = containerId;
     await teardown.finish({
-      ...(detached && id ? { kept: () => keepDetached(client, id, spec.name, report) } : {}),
-      ...(options.beforeRemoval ? { beforeRemoval: options.beforeRemoval } : {}),
+      kept: detached && id ? () => keepDetached(client, id, spec.name, report) : undefined,
+      beforeRemoval: options.beforeRemoval,
       remove: async () => (id ? removeOrReport(client, id, spec.name, report) : true),
     });
   }

@@ -88,13 +88,13 @@ export const swarmJobBackend: Backend = {
       name: spec.Name,
       imageShown: plan.releaseReference,
       document: {
-        ...(located ? { engine: describeEngine(located) } : {}),
+        engine: located ? describeEngine(located) : undefined,
         runsAs: "swarm job",
         name: spec.Name,
         request: { method: "POST", path: "/services/create", body },
         image: dryRunImageDocument(plan.releaseReference, image),
         note: "A job's image is shown as referenced; a real run gives the nodes its registry digest where there is one, else the image ID.",
-        ...(run.service ? { from: `service ${run.service.name} (${run.service.id.slice(0, 12)})` } : {}),
+        from: run.service ? `service ${run.service.name} (${run.service.id.slice(0, 12)})` : undefined,
         provenance: plan.provenance,
       },
     };
@@ -125,25 +125,25 @@ export const swarmJobBackend: Backend = {
           tty: plan.tty,
           interactive: plan.interactive,
           // A job's terminal session attaches once its task runs: the banner comes then.
-          ...(plan.tty ? { onAttach: session.banner } : {}),
-          ...(plan.detachKeys ? { detachKeys: plan.detachKeys } : {}),
+          onAttach: plan.tty ? session.banner : undefined,
+          detachKeys: plan.detachKeys,
           stopTimeoutSeconds: plan.stopTimeoutSeconds,
-          ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
+          timeoutMs: plan.timeoutMs,
           io: session.io,
           interrupts: session.interrupts,
           report,
           watchdog: session.watchdog,
           create,
-          ...(release.swarmNode ? { node: release.swarmNode } : {}),
-          ...(session.beforeStart ? { beforeStart: session.beforeStart } : {}),
-          ...(session.beforeRemoval ? { beforeRemoval: session.beforeRemoval } : {}),
+          node: release.swarmNode,
+          beforeStart: session.beforeStart,
+          beforeRemoval: session.beforeRemoval,
         });
         return {
           exitCode: ended.exitCode,
           id: ended.serviceId,
           ending: ended.ending,
-          ...(ended.signal ? { signal: ended.signal } : {}),
-          ...(ended.outputFailure ? { outputFailure: ended.outputFailure } : {}),
+          signal: ended.signal,
+          outputFailure: ended.outputFailure,
           job: {
             serviceId: ended.serviceId,
             ...(ended.nodeId ? { nodeId: ended.nodeId } : {}),
@@ -161,7 +161,7 @@ export const swarmJobBackend: Backend = {
 };
 
 function credentialOptions(run: Pick<ConnectedRun, "plan" | "env">) {
-  return { env: run.env, ...(run.plan.registryAuth ? { registryAuth: run.plan.registryAuth } : {}) };
+  return { env: run.env, registryAuth: run.plan.registryAuth };
 }
 
 /** The nodes pull the job's image themselves: they get the same credentials the manager's pull had. */
@@ -177,7 +177,7 @@ function jobSpec(run: PlannedRun, imageId: string, image: string): ServiceSpec {
     image,
     stopGraceSeconds: run.plan.stopTimeoutSeconds,
     constraints: run.plan.constraints,
-    ...(run.service ? { base: run.service.spec } : {}),
+    base: run.service?.spec,
   });
 }
 
@@ -217,12 +217,12 @@ function notAManager(client: ContainerEngine): OneoffError {
 
 function lockedJob(run: ConnectedRun, spec: ServiceSpec, cancelled: () => boolean, registryAuth: string | undefined): Promise<string> {
   return createJobHoldingLock({
-    ...(registryAuth ? { registryAuth } : {}),
+    registryAuth,
     jobs: swarmOf(run.client),
     lock: run.plan.lock as string,
     spec,
     report: run.report,
     cancelled,
-    ...(run.plan.waitLockMs === undefined ? {} : { waitMs: run.plan.waitLockMs }),
+    waitMs: run.plan.waitLockMs,
   });
 }

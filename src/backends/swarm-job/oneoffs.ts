@@ -55,7 +55,7 @@ export async function listJobOneOffs(jobs: SwarmJobs, options: { all: boolean; a
       if (!service) return undefined;
       const [task] = await jobs.listTasks(service.id);
       if (!options.all && task && TERMINAL_TASK_STATES.has(task.state)) return undefined;
-      return jobView(task ? { service, task } : { service });
+      return jobView({ service, task });
     }),
   );
   return views.filter((view): view is OneOffView => view !== undefined);
@@ -75,7 +75,7 @@ export async function findJobOneOff(engine: ContainerEngine, reference: string):
   const [task] = await jobs.listTasks(service.id);
   const node = await jobs.node();
   const local = task?.containerId && task.nodeId === node?.id ? task.containerId : undefined;
-  return { service, ...(task ? { task } : {}), ...(local ? { localContainerId: local } : {}) };
+  return { service, task, localContainerId: local };
 }
 
 /**

@@ -136,7 +136,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       const keysToDetach = options.detachKeys ?? DEFAULT_DETACH_KEYS;
       const stream = await client.attach(containerId, {
         stdin: options.interactive,
-        ...(options.interactive ? { detachKeys: keysToDetach } : {}),
+        detachKeys: options.interactive ? keysToDetach : undefined,
       });
       holdings.stream = stream;
       output = forwardOutput(stream, io, { tty: true, report });
@@ -204,7 +204,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       exitCode: stop.exitCode(exitCode),
       serviceId,
       ending: stop.hasTimedOut ? "timeout" : signal ? "interrupted" : "exited",
-      ...(signal ? { signal } : {}),
+      signal,
       nodeId: task.nodeId,
       createToExitMs,
     });
@@ -214,7 +214,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
   } finally {
     const id = serviceId;
     await teardown.finish({
-      ...(options.beforeRemoval ? { beforeRemoval: options.beforeRemoval } : {}),
+      beforeRemoval: options.beforeRemoval,
       remove: async () => {
         const removed = id ? await removeJobOrReport(client, id, spec.Name, report, node) : true;
         // Also when the service went first (removed to stop a job): its container here stays.
