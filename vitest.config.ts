@@ -69,6 +69,11 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           exclude: UNIT_WITH_MODULE_MOCKS,
+          // Not vitest's 5 s: the first test in a worker that runs the CLI in-process (runCli)
+          // loads most of src/ through vite's transform, the config and pipeline modules on
+          // its first run command, and took over 5 s at load average 7-12 (copy-paths, seen
+          // four times this round, also after it imported the CLI with the file).
+          testTimeout: 20_000,
           // Unit files share one module graph per worker instead of each loading the source
           // anew (17 s -> 10 s for the tier, with 2 workers). They keep no state in modules
           // that another file would see: shuffled runs pass (vitest --sequence.shuffle).
