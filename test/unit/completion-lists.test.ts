@@ -3,6 +3,10 @@ import { environmentWords, oneOffWords, processWords } from "../../src/cli/compl
 import type { ContainerSummary } from "../../src/engine/types.js";
 import type { AppConfig } from "../../src/types/config.js";
 import { runCli } from "./cli-output.js";
+// Loaded with the file: a list has 1.5 s (a Tab press's budget in the built CLI), and its first
+// dynamic import of the config reader compiled it through vite's transform here, which took
+// 1.8 s in a unit run at load average 7 and listed nothing.
+import "../../src/config/load.js";
 
 const running = (labels: Record<string, string>, state = "running"): ContainerSummary => ({ id: "x", name: "x", labels, state });
 
