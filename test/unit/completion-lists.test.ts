@@ -4,9 +4,11 @@ import type { ContainerSummary } from "../../src/engine/types.js";
 import type { AppConfig } from "../../src/types/config.js";
 import { runCli } from "./cli-output.js";
 // Loaded with the file: a list has 1.5 s (a Tab press's budget in the built CLI), and its first
-// dynamic import of the config reader compiled it through vite's transform here, which took
-// 1.8 s in a unit run at load average 7 and listed nothing.
+// dynamic imports of the config reader (load.js, then file.js and the YAML parser) compiled
+// them through vite's transform here, which took 1.8 s in a unit run at load average 7 and
+// listed nothing.
 import "../../src/config/load.js";
+import "../../src/config/file.js";
 
 const running = (labels: Record<string, string>, state = "running"): ContainerSummary => ({ id: "x", name: "x", labels, state });
 
