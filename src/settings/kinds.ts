@@ -37,8 +37,9 @@ const base = <K extends SettingName>({ field: _field, part: _part, ...own }: Own
 
 /**
  * A size in docker's notation (512m, 64MiB, 1g: formats/units.ts); 0 is 0, which the engine
- * reads as none (no limit, its default /dev/shm), as the docker CLI sends it; with `unlimited`, -1 means no limit, as docker's
- * --memory-swap -1; `engineDefault` is what every container reads back with when none is asked for;
+ * reads as none (no limit, its default /dev/shm), as the docker CLI sends it; with `unlimited`,
+ * -1 means no limit, as docker's --memory-swap -1; `engineDefault` is what every container reads
+ * back with when none is asked for;
  * `wrong` says what is wrong with a value that is no size, where "not a size" is not enough.
  */
 export function size<K extends "memory" | "memorySwap" | "memoryReservation" | "shmSize">(

@@ -85,7 +85,7 @@ export const NETWORK_ROWS: readonly AnyRow[] = [
     },
     "<name>",
     (text) =>
-      new TextEncoder().encode(text).length <= HOST_NAME_MAX
+      Buffer.byteLength(text) <= HOST_NAME_MAX
         ? undefined
         : problem(
             `longer than ${HOST_NAME_MAX} bytes, the most Linux takes`,
