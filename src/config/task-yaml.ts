@@ -3,7 +3,7 @@
  * (durations, commands, one-of-two keys).
  */
 import { isMap, isScalar, isSeq, type Node } from "yaml";
-import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration } from "../formats/units.js";
+import { MAX_TIMER_MS, MAX_TIMER_TEXT, parseDuration, secondsToMs } from "../formats/units.js";
 import { LOCK_NAME } from "./value-rules.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
@@ -89,8 +89,9 @@ function readInteractive(reader: YamlReader, node: Node | null, keyPath: string)
 }
 
 export function readDuration(reader: YamlReader, node: Node | null, keyPath: string): number {
-  const raw = reader.string(node, keyPath);
-  const ms = parseDuration(raw);
+  // `timeout: 90` is a number of seconds, as docker reads a bare one; text is interpolated first.
+  const raw = isScalar(node) && typeof node.value === "number" ? node.value : reader.string(node, keyPath);
+  const ms = typeof raw === "number" ? secondsToMs(raw) : parseDuration(raw);
   if (ms === undefined)
     throw reader.error(node, keyPath, `"${raw}" is not a duration`, "use seconds or a number with s, m or h, such as 10m or 1h30m");
   if (ms > MAX_TIMER_MS) throw reader.error(node, keyPath, `"${raw}" is longer than oneoff can time`, `use at most ${MAX_TIMER_TEXT}`);

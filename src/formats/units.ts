@@ -47,11 +47,13 @@ export function parseCpus(text: string): number | "not a number" | "too precise"
   return whole <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(whole) : "too large";
 }
 
-/** `90`, `90s`, `10m`, `1h30m`, `1.5h`, `500ms` -> milliseconds (a bare number is seconds). */
-export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : undefined;
+/**
+ * `90`, `90s`, `10m`, `1h30m`, `1.5h`, `500ms` -> milliseconds: a duration as the CLI and
+ * oneoff.yaml write it (a bare number is seconds, as docker reads one).
+ */
+export function parseDuration(value: string): number | undefined {
   const text = value.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return parseDuration(Number(text));
+  if (/^\d+(\.\d+)?$/.test(text)) return secondsToMs(Number(text));
   const part = /(\d+(?:\.\d+)?)(ms|h|m|s)/gy;
   const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   let total = 0;
@@ -60,7 +62,19 @@ export function parseDuration(value: string | number): number | undefined {
     total += Number(match[1]) * (factor[match[2] as string] as number);
     consumed = part.lastIndex;
   }
-  return consumed === text.length && text.length > 0 && total > 0 ? Math.round(total) : undefined;
+  return consumed === text.length && text.length > 0 ? wholeMs(total) : undefined;
+}
+
+/** A number of seconds (oneoff.yaml's `timeout: 90`) -> milliseconds; undefined unless at least 1 ms. */
+export const secondsToMs = (seconds: number): number | undefined => wholeMs(seconds * 1000);
+
+/**
+ * Milliseconds rounded to whole ones, undefined unless finite and at least 1: a duration that
+ * rounds to 0 would be a timer that fires at once (0 is not "none" here; the flags say so).
+ */
+export function wholeMs(ms: number): number | undefined {
+  const whole = Math.round(ms);
+  return Number.isFinite(whole) && whole > 0 ? whole : undefined;
 }
 
 /**

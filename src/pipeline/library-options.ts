@@ -33,8 +33,6 @@ export interface LibraryRunOptions extends Omit<
 
 const pairs = (values: Record<string, string> | string[]) =>
   Array.isArray(values) ? values : Object.entries(values).map(([key, value]) => `${key}=${value}`);
-/** A number of milliseconds as the flag's text, so it is checked as the flag is (its limits, its error). */
-const durationText = (value: Duration) => (typeof value === "number" ? `${value}ms` : value);
 const size = (value: number | string) => String(value);
 
 export function toRunOptions(options: LibraryRunOptions): RunOptions {
@@ -47,8 +45,8 @@ export function toRunOptions(options: LibraryRunOptions): RunOptions {
     cpus: cpus === undefined ? undefined : String(cpus),
     shmSize: shmSize === undefined ? undefined : size(shmSize),
     copyOutLimit: copyOutLimit === undefined ? undefined : copyOutLimitFlag(size(copyOutLimit)),
-    timeout: timeout === undefined ? undefined : timeoutFlag(durationText(timeout)),
-    keepFor: keepFor === undefined ? undefined : keepForFlag(durationText(keepFor)),
-    waitLock: waitLock === undefined ? undefined : waitLockFlag(waitLock === true ? true : durationText(waitLock)),
+    timeout: timeout === undefined ? undefined : timeoutFlag(timeout),
+    keepFor: keepFor === undefined ? undefined : keepForFlag(keepFor),
+    waitLock: waitLock === undefined ? undefined : waitLockFlag(waitLock),
   };
 }
