@@ -64,7 +64,7 @@ export function connectionFromAddress(given: string, what: string, tls?: TlsSett
     const port = url.port ? Number(url.port) : tls ? 2376 : 2375;
     // A user:password@ in a tcp:// address means nothing to the engine; keep it out of messages.
     const endpoint = url.username || url.password ? address.replace(/\/\/[^@/]*@/, "//") : address;
-    return { kind: "tcp", host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port, ...(tls ? { tls } : {}), endpoint };
+    return { kind: "tcp", host: url.hostname.replace(/^\[(.*)\]$/, "$1"), port, tls, endpoint };
   }
   if (scheme === "ssh") return sshConnection(address, what);
   throw new OneoffError(`${what} "${address}": the ${scheme} scheme is not supported`, { hint: "use unix://, tcp:// or ssh://" });
@@ -94,9 +94,9 @@ function sshConnection(address: string, what: string): Connection {
   return {
     kind: "ssh",
     host,
-    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
-    ...(url.port ? { port: Number(url.port) } : {}),
-    ...(socketPath ? { socketPath } : {}),
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    port: url.port ? Number(url.port) : undefined,
+    socketPath: socketPath || undefined,
     endpoint: address,
   };
 }

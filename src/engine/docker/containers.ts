@@ -38,8 +38,8 @@ export async function inspectContainer(target: RequestTarget, nameOrId: string):
     oomKilled: info.State.OOMKilled,
     tty: info.Config.Tty,
     imageId: info.Image,
-    ...(startedAt ? { startedAt } : {}),
-    ...(finishedAt ? { finishedAt } : {}),
+    startedAt,
+    finishedAt,
   };
 }
 
@@ -58,10 +58,10 @@ export async function engineDefaults(target: RequestTarget): Promise<EngineDefau
     const info = (await jsonRequest(target, "GET", "/info")) as
       { LoggingDriver?: string; DefaultRuntime?: string; CgroupVersion?: string } | undefined;
     return {
-      ...(info?.LoggingDriver ? { logDriver: info.LoggingDriver } : {}),
-      ...(info?.DefaultRuntime ? { runtime: info.DefaultRuntime } : {}),
+      logDriver: info?.LoggingDriver || undefined,
+      runtime: info?.DefaultRuntime || undefined,
       // The engine's default cgroup namespace: the host's on cgroup v1, its own on v2.
-      ...(info?.CgroupVersion ? { cgroupns: info.CgroupVersion === "2" ? "private" : "host" } : {}),
+      cgroupns: info?.CgroupVersion ? (info.CgroupVersion === "2" ? "private" : "host") : undefined,
     };
   } catch (error) {
     throw translateEngineError(error, target.connection.endpoint, "read the engine's defaults (docker info)");

@@ -83,8 +83,8 @@ export class DockerEngine implements ContainerEngine {
       repository,
       tag,
       onProgress,
-      ...(registryAuth ? { registryAuth } : {}),
-      ...(platform ? { platform } : {}),
+      registryAuth,
+      platform,
     });
   }
 
@@ -171,7 +171,7 @@ export class DockerEngine implements ContainerEngine {
     try {
       const result = (await jsonRequest(this.target(), "POST", `/containers/${containerId}/wait?condition=not-running`, {
         longHeld: true,
-        ...(signal ? { signal } : {}),
+        signal,
       })) as {
         StatusCode: number;
         Error?: { Message?: string } | null;

@@ -101,7 +101,7 @@ export function translateEngineError(error: unknown, endpoint: string, action: s
   }
   if (raw?.code === DIAL_FAILED) {
     return new EngineUnreachable(`cannot reach the Docker engine at ${endpoint}: ${raw.message}`, {
-      ...(raw.hint ? { hint: raw.hint } : {}),
+      hint: raw.hint || undefined,
       cause: error,
     });
   }

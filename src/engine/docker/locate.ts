@@ -61,9 +61,7 @@ function fromContext(name: string, source: string, env: Env, config: DockerConte
     });
   }
   const tls =
-    context.skipTlsVerify || Object.keys(context.tls).length > 0
-      ? { ...context.tls, ...(context.skipTlsVerify ? { skipVerify: true } : {}) }
-      : undefined;
+    context.skipTlsVerify || Object.keys(context.tls).length > 0 ? { ...context.tls, skipVerify: context.skipTlsVerify } : undefined;
   return { connection: connectionFromAddress(context.host, `context ${name}`, tls), source };
 }
 

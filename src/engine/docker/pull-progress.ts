@@ -34,10 +34,10 @@ export function handlePullLine(line: string, name: string, endpoint: string, onP
     const { current, total } = event.progressDetail ?? {};
     onProgress({
       status: event.status,
-      ...(event.id ? { id: event.id } : {}),
-      ...(event.progress ? { progress: event.progress } : {}),
-      ...(typeof current === "number" ? { current } : {}),
-      ...(typeof total === "number" && total > 0 ? { total } : {}),
+      id: event.id,
+      progress: event.progress,
+      current: typeof current === "number" ? current : undefined,
+      total: typeof total === "number" && total > 0 ? total : undefined,
     });
   }
 }

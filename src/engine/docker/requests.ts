@@ -51,11 +51,7 @@ export function jsonRequest(
     headers["Content-Length"] = String(Buffer.byteLength(body));
   } else if (method !== "GET" && method !== "HEAD") headers["Content-Length"] = "0";
   const longHeld = options.longHeld === true;
-  const request = openRequest(
-    target,
-    { method, path: requestPath, headers, ...(options.signal ? { signal: options.signal } : {}) },
-    { dedicated: longHeld },
-  );
+  const request = openRequest(target, { method, path: requestPath, headers, signal: options.signal }, { dedicated: longHeld });
   // The transport's limit, if it has one (the watchdog's: it must end): ETIMEDOUT reads as unreachable.
   const limit = longHeld ? undefined : target.requestTimeoutMs;
   if (limit !== undefined) {
