@@ -90,10 +90,10 @@ export function buildContainerSpec(
       // A bare NAME: the engine leaves the image's NAME out, as with docker run -e NAME.
       ...(settings.envCleared ?? []).filter((name) => !Object.hasOwn(settings.env, name)),
     ],
-    ...(settings.user ? { User: settings.user } : {}),
-    ...(settings.workdir ? { WorkingDir: settings.workdir } : {}),
+    User: settings.user || undefined,
+    WorkingDir: settings.workdir || undefined,
     Labels: labels,
-    ...(mounts.volumes.length ? { Volumes: Object.fromEntries(mounts.volumes.map((target) => [target, {}])) } : {}),
+    Volumes: mounts.volumes.length ? Object.fromEntries(mounts.volumes.map((target) => [target, {}])) : undefined,
     // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin
     // when our side half-closes, which is how EOF reaches it (as compose does).
     AttachStdin: plan.interactive,
@@ -105,17 +105,17 @@ export function buildContainerSpec(
     ...configFromRuntime(settings),
     StopTimeout: plan.containerStopTimeout,
     HostConfig: {
-      ...(firstNetwork ? { NetworkMode: firstNetwork } : {}),
-      ...(mounts.binds.length ? { Binds: mounts.binds } : {}),
-      ...(mounts.mounts.length ? { Mounts: mounts.mounts } : {}),
+      NetworkMode: firstNetwork || undefined,
+      Binds: mounts.binds.length ? mounts.binds : undefined,
+      Mounts: mounts.mounts.length ? mounts.mounts : undefined,
       ...hostConfigFromRuntime(settings),
       AutoRemove: false,
     },
-    ...(firstNetwork ? { NetworkingConfig: { EndpointsConfig: { [firstNetwork]: {} } } } : {}),
+    NetworkingConfig: firstNetwork ? { EndpointsConfig: { [firstNetwork]: {} } } : undefined,
   };
   // A lock's one-off takes the lock's name: the engine's unique names are the lock.
   const name = plan.lock ? lockContainerName(plan.app, plan.lock) : (plan.name ?? containerName(plan, nameSuffix));
-  return { name, body, extraNetworks, ...(settings.platform ? { platform: settings.platform } : {}), mounts: settings.mounts ?? [] };
+  return { name, body, extraNetworks, platform: settings.platform, mounts: settings.mounts ?? [] };
 }
 
 /** `shop-lock-migrate`: one name per app and lock, so the engine lets only one exist. */

@@ -43,11 +43,10 @@ export function jobRuntime(settings: RuntimeSettings): {
     if (row.jobField.startsWith(TASK)) setFieldAt(task, row.jobField.slice(TASK.length), write(value));
     else setFieldAt(container, row.jobField, write(value));
   }
-  const mounts = Object.entries(settings.tmpfs ?? {}).map(([target, options]) => ({
-    Type: "tmpfs",
-    Target: target,
-    ...(tmpfsOptions(options) && Object.keys(tmpfsOptions(options) ?? {}).length ? { TmpfsOptions: tmpfsOptions(options) } : {}),
-  }));
+  const mounts = Object.entries(settings.tmpfs ?? {}).map(([target, options]) => {
+    const made = tmpfsOptions(options);
+    return { Type: "tmpfs", Target: target, TmpfsOptions: made && Object.keys(made).length ? made : undefined };
+  });
   return { container, task, mounts };
 }
 

@@ -50,33 +50,27 @@ function bindEntry(mount: Mount): string {
 }
 
 export function apiMount(mount: Mount): ApiMount {
-  const bindOptions = {
-    ...(mount.propagation ? { Propagation: mount.propagation } : {}),
-    ...(mount.nonRecursive ? { NonRecursive: true } : {}),
-  };
-  const driver = {
-    ...(mount.volumeDriver ? { Name: mount.volumeDriver } : {}),
-    ...(mount.volumeOptions ? { Options: mount.volumeOptions } : {}),
-  };
-  const volumeOptions = {
-    ...(mount.noCopy ? { NoCopy: true } : {}),
-    ...(mount.volumeLabels ? { Labels: mount.volumeLabels } : {}),
-    ...(Object.keys(driver).length ? { DriverConfig: driver } : {}),
-  };
-  const tmpfsOptions = {
-    ...(mount.tmpfsSizeBytes ? { SizeBytes: mount.tmpfsSizeBytes } : {}),
-    ...(mount.tmpfsMode !== undefined ? { Mode: mount.tmpfsMode } : {}),
-  };
+  // A false flag or an empty text is left out, as docker leaves it out; so is an options
+  // object with nothing set (the engine refuses some options for another mount type).
+  const bindOptions = { Propagation: mount.propagation || undefined, NonRecursive: mount.nonRecursive || undefined };
+  const driver = { Name: mount.volumeDriver || undefined, Options: mount.volumeOptions };
+  const volumeOptions = { NoCopy: mount.noCopy || undefined, Labels: mount.volumeLabels, DriverConfig: anySet(driver) };
+  const tmpfsOptions = { SizeBytes: mount.tmpfsSizeBytes || undefined, Mode: mount.tmpfsMode };
   return {
     Type: mount.type,
-    ...(mount.source ? { Source: mount.source } : {}),
+    Source: mount.source || undefined,
     Target: mount.target,
-    ...(mount.readOnly ? { ReadOnly: true } : {}),
+    ReadOnly: mount.readOnly || undefined,
     Consistency: mount.consistency,
-    ...(Object.keys(bindOptions).length ? { BindOptions: bindOptions } : {}),
-    ...(Object.keys(volumeOptions).length ? { VolumeOptions: volumeOptions } : {}),
-    ...(Object.keys(tmpfsOptions).length ? { TmpfsOptions: tmpfsOptions } : {}),
+    BindOptions: anySet(bindOptions),
+    VolumeOptions: anySet(volumeOptions),
+    TmpfsOptions: anySet(tmpfsOptions),
   };
+}
+
+/** `options` when any of its fields is set, else undefined. */
+function anySet<T extends object>(options: T): T | undefined {
+  return Object.values(options).some((value) => value !== undefined) ? options : undefined;
 }
 
 /** A Mounts entry as a Mount (--from a container or a service). Types other than volume, bind and tmpfs: undefined. */

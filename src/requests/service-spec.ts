@@ -141,11 +141,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     // oneoff's labels go on the service: it is what ps, stop and the reaper find.
     Labels: body.Labels,
     TaskTemplate: {
-      ...(runtime.logDriver
-        ? { LogDriver: { Name: runtime.logDriver, Options: runtime.logOpt } }
-        : baseTemplate?.LogDriver
-          ? { LogDriver: baseTemplate.LogDriver }
-          : {}),
+      LogDriver: runtime.logDriver ? { Name: runtime.logDriver, Options: runtime.logOpt } : baseTemplate?.LogDriver,
       ContainerSpec: {
         ...baseContainer,
         Image: options.image,
@@ -157,22 +153,18 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         Labels: containerLabels,
         TTY: body.Tty,
         OpenStdin: body.OpenStdin,
-        ...(mounts.length ? { Mounts: mounts } : {}),
+        Mounts: mounts.length ? mounts : undefined,
         ...runtimeFields,
         StopGracePeriod: options.stopGraceSeconds * 1_000_000_000,
       },
-      ...(Object.keys(limits).length || reservations
-        ? {
-            Resources: {
-              ...(Object.keys(limits).length ? { Limits: limits } : {}),
-              Reservations: reservations,
-            },
-          }
-        : {}),
+      Resources:
+        Object.keys(limits).length || reservations
+          ? { Limits: Object.keys(limits).length ? limits : undefined, Reservations: reservations }
+          : undefined,
       // Run once: a failed one-off is reported, never retried behind the user's back.
       RestartPolicy: { Condition: "none" },
-      ...(Object.keys(placement).length ? { Placement: placement } : {}),
-      ...(networks.length ? { Networks: networks } : {}),
+      Placement: Object.keys(placement).length ? placement : undefined,
+      Networks: networks.length ? networks : undefined,
     },
     Mode: { ReplicatedJob: { MaxConcurrent: 1, TotalCompletions: 1 } },
   };
