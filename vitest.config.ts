@@ -3,7 +3,11 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { defineConfig } from "vitest/config";
 
 /** Unit files that mock a module: run isolated, so the mock cannot reach another file's imports. */
-const UNIT_WITH_MODULE_MOCKS = ["test/unit/library-flag-table.test.ts", "test/unit/run-result.test.ts"];
+const UNIT_WITH_MODULE_MOCKS = [
+  "test/unit/library-flag-table.test.ts",
+  "test/unit/run-result.test.ts",
+  "test/unit/engine-located-once.test.ts",
+];
 
 const INTEGRATION = ["test/integration/**/*.test.ts", "test/faults/**/*.test.ts"];
 

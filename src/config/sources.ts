@@ -6,7 +6,7 @@
 import path from "node:path";
 import { swarmOf } from "../engine/swarm/of-engine.js";
 import type { ContainerEngine } from "../engine/types.js";
-import { connectEngine, type EngineChoice } from "../engine/connect.js";
+import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
 import { engineChoice, pickEnvironment } from "./environments.js";
 import { chosenKind } from "./kind-choice.js";
 import { OneoffError } from "../output/errors.js";
@@ -24,8 +24,12 @@ export interface Sources {
   client: ContainerEngine | undefined;
   /** With --engine swarm --from: the service whose spec the job copies. */
   service?: ServiceDefinition;
-  /** Which engine the flags and the environment choose. */
-  engineChoice: EngineChoice;
+  /**
+   * The engine the flags, the environment and DOCKER_* choose: located on the first ask (which
+   * reads docker's config folder) and kept, so a run that read a source from the engine and
+   * then starts the watchdog locates it once.
+   */
+  locate: () => LocatedEngine;
 }
 
 export async function resolveSources(
@@ -36,6 +40,9 @@ export async function resolveSources(
 ): Promise<Sources> {
   const config = await loadAppConfig(options.config, cwd, env);
   const choice = engineChoice(options, config, env);
+  let located: LocatedEngine | undefined;
+  const locateOnce = () => (located ??= locate(env, choice));
+  const connect = () => connectTo(locateOnce().connection);
   let client = givenClient;
   const sourceLayers: SettingsLayer[] = [];
   // An explicit release wins over the image a compose file's service would build.
@@ -54,7 +61,7 @@ export async function resolveSources(
     const { loadComposeService } = await import("./compose-project.js");
     const composed = loadComposeService(composeFiles, service, [config?.dir ?? cwd, cwd], cwd, env);
     if (composed.builtImageNames.length && !releaseChosen) {
-      client ??= await connectEngine(env, choice);
+      client ??= await connect();
       composed.layer.settings.release = await builtImage(client, composed.builtImageNames, service);
     }
     sourceLayers.push(composed.layer);
@@ -62,13 +69,13 @@ export async function resolveSources(
     throw new OneoffError("--compose needs --service", { hint: "name the service: --service web" });
   }
   if (from && chosenKind(options, config, env) === "job") {
-    client ??= await connectEngine(env, choice);
+    client ??= await connect();
     const swarmService = await findService(swarmOf(client), from, config?.app, client.endpoint);
     sourceLayers.push(serviceLayer(swarmService));
-    return { config, sourceLayers, client, engineChoice: choice, service: swarmService };
+    return { config, sourceLayers, client, locate: locateOnce, service: swarmService };
   }
   if (from) {
-    client ??= await connectEngine(env, choice);
+    client ??= await connect();
     // The app is named as the plan names it (resolve.ts): app:, else the folder's name.
     const app = config?.app ?? path.basename(path.resolve(cwd));
     // With --from only the command line picks the release (oneoff.yaml's is set aside), so
@@ -76,7 +83,7 @@ export async function resolveSources(
     const releaseOnCommandLine = options.release !== undefined || Boolean(env.ONEOFF_RELEASE);
     sourceLayers.push(processLayer(from, await findProcess(client, from, app), releaseOnCommandLine));
   }
-  return { config, sourceLayers, client, engineChoice: choice };
+  return { config, sourceLayers, client, locate: locateOnce };
 }
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */

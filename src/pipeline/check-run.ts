@@ -2,7 +2,7 @@
  * `oneoff check`: the pre-flight checks for a one-off, as `run` would resolve it.
  */
 import { resolveSources } from "../config/sources.js";
-import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
+import { connectTo, type LocatedEngine } from "../engine/connect.js";
 import { checkOneOff, type Check } from "../lifecycle/checks.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { OneoffError } from "../output/errors.js";
@@ -29,7 +29,7 @@ export async function checkRun(options: RunOptions, context: Pick<RunContext, "c
   try {
     const sources = await resolveSources(options, cwd, env, client);
     client = sources.client;
-    located = client ? undefined : locate(env, sources.engineChoice);
+    located = client ? undefined : sources.locate();
     plan = await planRun(
       { ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) },
       cwd,

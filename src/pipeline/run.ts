@@ -16,7 +16,7 @@ import { resolveRunPlan } from "../plan/resolve.js";
 import { withDisagreement } from "./disagreement.js";
 import type { AppConfig, SettingsLayer } from "../types/config.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
-import { connectTo, locate, type LocatedEngine } from "../engine/connect.js";
+import { connectTo, type LocatedEngine } from "../engine/connect.js";
 import { recordInLedger, releaseDone, reportReleaseOutcome, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
@@ -50,7 +50,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const report = context.messages
     ? streamReporter(context.messages, { quiet: options.quiet ?? false })
     : streamReporter(stderr, { quiet: true });
-  const { config, sourceLayers, client: givenClient, service, engineChoice } = await resolveSources(options, cwd, env, context.client);
+  const { config, sourceLayers, client: givenClient, service, locate } = await resolveSources(options, cwd, env, context.client);
   const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers }), givenClient);
   const identity: Identity = {
     startedBy: whoAmI(),
@@ -66,7 +66,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   checkLocalPaths(planned.files);
   // A caller's own client is used as it is; otherwise one for the engine the flags,
   // environment and DOCKER_* choose, whose address the watchdog gets too.
-  const located = context.client ? undefined : locate(env, engineChoice);
+  const located = context.client ? undefined : locate();
   const clientOfRun = async () => givenClient ?? (await connectTo((located as LocatedEngine).connection));
   const backend = backendFor(planned);
   backend.refuse(planned);
