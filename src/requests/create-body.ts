@@ -30,8 +30,6 @@ export interface CreateBody {
   Cmd: string[];
   Entrypoint?: string[];
   Env: string[];
-  User?: string;
-  WorkingDir?: string;
   Labels: Record<string, string>;
   /** Anonymous volumes by target (docker run -v /path). */
   Volumes?: Record<string, Record<string, never>>;
@@ -90,8 +88,6 @@ export function buildContainerSpec(
       // A bare NAME: the engine leaves the image's NAME out, as with docker run -e NAME.
       ...(settings.envCleared ?? []).filter((name) => !Object.hasOwn(settings.env, name)),
     ],
-    ...(settings.user ? { User: settings.user } : {}),
-    ...(settings.workdir ? { WorkingDir: settings.workdir } : {}),
     Labels: labels,
     ...(mounts.volumes.length ? { Volumes: Object.fromEntries(mounts.volumes.map((target) => [target, {}])) } : {}),
     // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin

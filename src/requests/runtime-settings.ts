@@ -16,14 +16,14 @@ export interface RuntimeHostConfig {
   [tableField: string]: unknown;
 }
 
-/** The container config fields (top level of the create body) settings/table.ts's rows set: StopSignal. */
+/** The container config fields (top level of the create body) settings/table.ts's rows set: User, WorkingDir, StopSignal. */
 export type RuntimeConfig = Record<string, unknown>;
 
 /** The runtime settings a container has, from its HostConfig, the engine's defaults left out. */
 export function runtimeFromHostConfig(
   host: RuntimeHostConfig,
   defaults: EngineDefaults = {},
-  /** The container's config (inspect's Config, or the create body itself), for StopSignal. */
+  /** The container's config (inspect's Config, or the create body itself), for User, WorkingDir, StopSignal. */
   config: object = {},
 ): RuntimeSettings {
   const parts: Record<ApiPart, Record<string, unknown>> = { Config: config as RuntimeConfig, HostConfig: host };
@@ -40,13 +40,16 @@ export function hostConfigFromRuntime(settings: RuntimeSettings): RuntimeHostCon
   return tableFields(settings, "HostConfig");
 }
 
-/** The container config fields (the create body's top level) for these settings: StopSignal. */
+/** The container config fields (the create body's top level) for these settings: User, WorkingDir, StopSignal. */
 export function configFromRuntime(settings: RuntimeSettings): RuntimeConfig {
   return tableFields(settings, "Config");
 }
 
-/** Whether a setting asks for something: a switch set to false (oneoff.yaml's init: false) is the engine's default. */
-export const isSet = (value: unknown): boolean => value !== undefined && value !== false;
+/**
+ * Whether a setting asks for something: a switch set to false (oneoff.yaml's init: false) and
+ * a word given as "" (--user "", as docker reads it) are the engine's default.
+ */
+export const isSet = (value: unknown): boolean => value !== undefined && value !== false && value !== "";
 
 /** The Engine API fields of settings/table.ts's rows kept in `part`, for the settings that are set. */
 function tableFields(settings: RuntimeSettings, part: ApiPart): Record<string, unknown> {

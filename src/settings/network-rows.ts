@@ -1,6 +1,6 @@
 /**
  * The rows of settings/table.ts that shape what the one-off calls itself and how it finds
- * others (--hostname, --add-host, --dns), first on the docker run line. Pure.
+ * others (--hostname, --add-host, --dns), after --user and --workdir on the docker run line. Pure.
  */
 import { canonicalIp, isIpAddress } from "../formats/runtime-values.js";
 import { list, word } from "./kinds.js";
