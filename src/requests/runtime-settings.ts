@@ -61,6 +61,16 @@ function tableFields(settings: RuntimeSettings, part: ApiPart): Record<string, u
   return fields;
 }
 
+/**
+ * Whether the engine keeps a number as a setting of its own: --memory 0, --cpus 0 and
+ * --pids-limit 0 are no limit, as docker reads them, and --shm-size 64m its default, which the
+ * row's read-back gives as none (a number's read-back takes no engine defaults). The value
+ * stays a setting all the same, so a 0 stands over a limit under it.
+ */
+const keptByEngine = (row: (typeof SETTINGS)[number], value: number): boolean =>
+  (row.api.read as (value: unknown, defaults: EngineDefaults) => unknown)((row.api.write as (value: unknown) => unknown)(value), {}) !==
+  undefined;
+
 /** A row's flag arguments for the setting ([] for a switch that is set), or undefined when it is absent. */
 const wordsOf = (row: (typeof SETTINGS)[number], settings: RuntimeSettings): string[] | undefined => {
   const value = settings[row.name];
@@ -79,12 +89,14 @@ export function runtimeFlagWords(settings: RuntimeSettings): string[] {
 /**
  * Rows for diff: one per flag, each side shown as its values (sorted where order is not
  * meaning), each word as docker compares it (a row's `compared`: NET_ADMIN and cap_net_admin
- * are the engine's CAP_NET_ADMIN).
+ * are the engine's CAP_NET_ADMIN); a number the engine keeps as none (--memory 0) as none.
  */
 export function runtimeDiffValues(settings: RuntimeSettings): Map<string, string> {
   return new Map(
     SETTINGS.map((row) => {
-      const given = wordsOf(row, settings)?.map((word) => (row.compared ? row.compared(word) : word));
+      const value = settings[row.name];
+      const none = typeof value === "number" && !keptByEngine(row, value);
+      const given = none ? undefined : wordsOf(row, settings)?.map((word) => (row.compared ? row.compared(word) : word));
       return [row.flag.replace(/^--/, ""), given === undefined ? "" : given.length === 0 ? "yes" : [...given].sort().join(", ")];
     }),
   );

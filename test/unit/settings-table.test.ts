@@ -142,6 +142,17 @@ describe("docker run's settings table", () => {
     expect(rows.get("cpu-shares")).toBe("");
   });
 
+  // docker reads --memory 0 (and --cpus 0, --pids-limit 0) as no limit: so does diff, against a process that has none.
+  it.each([{ memory: "0" }, { memory: "0m" }, { cpus: "0" }, { pidsLimit: "0" }, { memorySwap: "0" }])(
+    "shows %j as the same diff row as no limit",
+    (flags) => {
+      const [name] = Object.keys(flags) as Array<keyof RuntimeFlags>;
+      const row = SETTINGS.find((setting) => setting.name === name);
+      const what = row?.flag.replace(/^--/, "") ?? "";
+      expect(runtimeDiffValues(runtimeFlagSettings(flags)).get(what)).toBe(runtimeDiffValues({}).get(what));
+    },
+  );
+
   it("gives a Swarm job --stop-signal and --isolation, its limits, and names each setting it cannot carry", () => {
     const settings = runtimeFlagSettings(FLAGS);
     expect(jobRuntime(settings).container).toMatchObject({
