@@ -140,6 +140,12 @@ describe("diffAgainstProcess", () => {
     ]);
   });
 
+  it("gives the one-off the image's STOPSIGNAL, as the engine gives the running container", () => {
+    const image = { env: ["PATH=/bin"], settings: { stopSignal: "SIGQUIT" } };
+    const running = web({ runtime: { user: "app", workdir: "/app", stopSignal: "SIGQUIT" } });
+    expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), running, image).filter((row) => !row.same)).toEqual([]);
+  });
+
   it("reports differences, with secrets only as differing", () => {
     const rows = diffAgainstProcess(spec(["SHOP_ENV=staging", "API_TOKEN=other"], "root"), web(), {
       env: ["PATH=/bin"],
