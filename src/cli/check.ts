@@ -9,17 +9,20 @@ import { RUN_KIND_NAMES } from "../types/config.js";
 import type { RunOptions } from "../types/options.js";
 import type { CliContext, CliIO } from "./command.js";
 import { sameNameOptions } from "./argv.js";
+import { runtimeFlagsOf, withSettingOptions } from "./runtime-options.js";
 
 export function checkCommand(context: CliContext): Command {
-  return new Command("check")
-    .description("check that a one-off can run, starting nothing: engine, release, networks, volumes, user, workdir, command")
-    .argument("[task]", "a task named in oneoff.yaml (a command goes after --)")
-    .option("-f, --file <file>", "config file (default: oneoff.yaml here or in a parent)")
-    .option("--config <file>", "the same as -f, --file")
-    .option("--release <ref>", "the release to check")
-    .option("--from <process>", "copy settings from a running process, as run --from")
-    .option("-u, --user <user>", "user to check")
-    .option("-w, --workdir <dir>", "workdir to check")
+  // The user and workdir it would run as and in: looked up in the image (lifecycle/checks.ts).
+  return withSettingOptions(
+    new Command("check")
+      .description("check that a one-off can run, starting nothing: engine, release, networks, volumes, user, workdir, command")
+      .argument("[task]", "a task named in oneoff.yaml (a command goes after --)")
+      .option("-f, --file <file>", "config file (default: oneoff.yaml here or in a parent)")
+      .option("--config <file>", "the same as -f, --file")
+      .option("--release <ref>", "the release to check")
+      .option("--from <process>", "copy settings from a running process, as run --from"),
+    ["user", "workdir"],
+  )
     .option("--network <name>", "network to check (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for looking up the release, as run --registry-auth")
     .addOption(
@@ -39,7 +42,8 @@ Examples:
     .action((task: string | undefined, flags: Record<string, unknown>) =>
       context.act(async () => {
         const options: RunOptions = {
-          ...sameNameOptions(flags, ["config", "release", "from", "user", "workdir", "network", "registryAuth", "engine"]),
+          ...sameNameOptions(flags, ["config", "release", "from", "network", "registryAuth", "engine"]),
+          ...runtimeFlagsOf(flags),
           ...context.engineFlags(),
         };
         if (task) options.task = task;

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import type { RuntimeFlags } from "../types/options.js";
 import { SETTINGS } from "../settings/table.js";
+import type { SettingName } from "../settings/row.js";
 import { collect } from "./argv.js";
 
 /** The flags that are not rows of settings/table.ts: --platform also chooses the image pulled and resolved. */
@@ -18,7 +19,13 @@ export function withRuntimeOptions(command: Command): Command {
     if (repeatable) command.option(flag, description, collect);
     else command.option(flag, description);
   }
+  return withSettingOptions(command);
+}
+
+/** The flags of settings/table.ts's rows (of those named, when `names` is given), as each row defines it. */
+export function withSettingOptions(command: Command, names?: readonly SettingName[]): Command {
   for (const row of SETTINGS) {
+    if (names && !names.includes(row.name)) continue;
     const flag = `${row.short ? `${row.short}, ` : ""}${row.flag}${row.argument ? ` ${row.argument}` : ""}`;
     if (row.repeatable) command.option(flag, row.help, collect);
     else command.option(flag, row.help);

@@ -5,8 +5,8 @@
  * SettingsLayer under oneoff.yaml and flags. Pure: a parsed file in, a part out.
  *
  * Copied: image (or the image compose built), environment and env_file, networks and volumes
- * under the names compose gives them (project-prefixed), user, working_dir, entrypoint,
- * labels, deploy limits, the keys of docker run's settings (hostname, extra_hosts, dns,
+ * under the names compose gives them (project-prefixed), entrypoint, labels, deploy limits,
+ * the keys of docker run's settings (user, working_dir, hostname, extra_hosts, dns,
  * mem_limit, cpus, init, cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts),
  * and the file secrets it lists (compose-secrets.ts). Ignored, each for its reason (compose-key-rules.ts):
  * command, ports, restart, healthcheck, depends_on, ... and `x-` extension fields. Refused,
@@ -34,8 +34,6 @@ const COPIED = new Set([
   "networks",
   "network_mode",
   "volumes",
-  "user",
-  "working_dir",
   "entrypoint",
   "labels",
   "deploy",
@@ -110,12 +108,6 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       }
       case "volumes":
         settings.mounts = readVolumes(reader, value, at, base, (name) => naming.realName("volumes", name));
-        break;
-      case "user":
-        settings.user = reader.string(value, at);
-        break;
-      case "working_dir":
-        settings.workdir = reader.string(value, at);
         break;
       case "entrypoint":
         settings.entrypoint = isSeq(value) ? reader.stringList(value, at) : splitWords(reader.string(value, at));

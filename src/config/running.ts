@@ -160,11 +160,9 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
       env,
       labels,
       ...(first.networks.length ? { networks: first.networks } : {}),
-      ...(first.user ? { user: first.user } : {}),
-      ...(first.workdir ? { workdir: first.workdir } : {}),
       ...(first.entrypoint.length ? { entrypoint: first.entrypoint } : {}),
       ...(first.mounts.length ? { mounts: first.mounts } : {}),
-      // Limits, hosts, DNS, init, capabilities, tmpfs, ulimits, ...: what shapes what it can do and see.
+      // User, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, ...: what shapes what it can do and see.
       ...first.runtime,
     },
   };

@@ -1,7 +1,7 @@
 /**
- * One process setting as oneoff.yaml writes it (image, release, env, networks, user, workdir,
- * entrypoint, labels, volumes, env_file, platform, and the keys of docker run's settings, named
- * as in compose but memory: init, cap_add, tmpfs, ulimits, extra_hosts, dns, cpus, ...), read
+ * One process setting as oneoff.yaml writes it (image, release, env, networks, entrypoint,
+ * labels, volumes, env_file, platform, and the keys of docker run's settings, named as in
+ * compose but workdir and memory: user, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
  * into a SettingsLayer with where it stands. Shared by the top level, tasks and environments (file.ts).
  */
 import { PLATFORM } from "../formats/runtime-values.js";
@@ -22,8 +22,6 @@ export const SETTING_KEYS = [
   "env_file",
   "network",
   "networks",
-  "user",
-  "workdir",
   "entrypoint",
   "labels",
   "volumes",
@@ -83,16 +81,6 @@ export function readSetting(
     case "networks":
       settings.networks = reader.stringList(node, keyPath);
       located("networks");
-      return;
-    case "user":
-      settings.user = reader.string(node, keyPath);
-      located("user");
-      return;
-    case "workdir":
-      settings.workdir = reader.string(node, keyPath);
-      if (!settings.workdir.startsWith("/"))
-        throw reader.error(node, keyPath, `"${settings.workdir}" is not an absolute path`, "start it with /");
-      located("workdir");
       return;
     case "entrypoint":
       if (isSeq(node)) settings.entrypoint = reader.stringList(node, keyPath);

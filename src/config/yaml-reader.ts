@@ -9,17 +9,20 @@ import type { OneoffError } from "../output/errors.js";
 import { interpolateWithDefaults, InterpolationError, UnsetVariableError, type Environment } from "./interpolate.js";
 import { closest } from "../formats/words.js";
 import { ownValue, userKeyed } from "../formats/user-keys.js";
+import { SETTINGS } from "../settings/table.js";
 
 export interface Located<T> {
   value: T;
   location: string;
 }
 
-/** compose's words for oneoff's keys: compose users type these first, and the nearest string is another key. */
+/**
+ * compose's words for oneoff's keys: compose users type these first, and the nearest string is
+ * another key. The settings table's rows that oneoff.yaml names its own way give theirs (working_dir, mem_limit).
+ */
 const COMPOSE_SPELLINGS: ReadonlyMap<string, string> = new Map([
   ["environment", "env"],
-  ["working_dir", "workdir"],
-  ["mem_limit", "memory"],
+  ...SETTINGS.flatMap((row): Array<[string, string]> => (row.compose && row.yaml ? [[row.compose, row.yaml]] : [])),
 ]);
 
 export class YamlReader {

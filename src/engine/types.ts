@@ -3,6 +3,7 @@
  * src/engine/<name>/ and are the only code that knows the Engine API's wire shapes.
  */
 import type { ProcessDefinition } from "../types/process.js";
+import type { RuntimeSettings } from "../types/config.js";
 import type { Duplex, Readable } from "node:stream";
 import { OneoffError } from "../output/errors.js";
 import type { CreateBody } from "../requests/create-body.js";
@@ -22,9 +23,8 @@ export interface ImageSummary {
   repoDigests: string[];
   /** The image's own environment (ENV lines), which every container of it gets under its own. */
   env: string[];
-  /** The image's USER and WORKDIR ("" when it sets none): a container's, unless it sets its own. */
-  user: string;
-  workdir: string;
+  /** What the image's config gives every container of it that sets none of its own (USER, WORKDIR, STOPSIGNAL), as settings. */
+  settings: RuntimeSettings;
 }
 
 export interface PullProgress {

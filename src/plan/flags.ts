@@ -18,12 +18,6 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
     const cleared = options.env.filter((entry) => !entry.includes("=") && !Object.hasOwn(settings.env ?? {}, entry));
     if (cleared.length) settings.envCleared = [...new Set(cleared)];
   }
-  if (options.user !== undefined) settings.user = options.user;
-  if (options.workdir !== undefined) {
-    if (!options.workdir.startsWith("/"))
-      throw new OneoffError(`--workdir "${options.workdir}": not an absolute path`, { hint: "start it with /" });
-    settings.workdir = options.workdir;
-  }
   if (options.network?.length) settings.networks = options.network;
   if (options.volume?.length) {
     settings.mounts = options.volume.map((volume) => {

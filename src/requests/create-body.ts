@@ -30,8 +30,6 @@ export interface CreateBody {
   Cmd: string[];
   Entrypoint?: string[];
   Env: string[];
-  User?: string;
-  WorkingDir?: string;
   Labels: Record<string, string>;
   /** Anonymous volumes by target (docker run -v /path). */
   Volumes?: Record<string, Record<string, never>>;
@@ -90,8 +88,6 @@ export function buildContainerSpec(
       // A bare NAME: the engine leaves the image's NAME out, as with docker run -e NAME.
       ...(settings.envCleared ?? []).filter((name) => !Object.hasOwn(settings.env, name)),
     ],
-    User: settings.user || undefined,
-    WorkingDir: settings.workdir || undefined,
     Labels: labels,
     Volumes: mounts.volumes.length ? Object.fromEntries(mounts.volumes.map((target) => [target, {}])) : undefined,
     // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin

@@ -8,23 +8,23 @@ import { isSecretName, redactEnvValue } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
 import { runtimeDiffValues, runtimeFromHostConfig } from "./runtime-settings.js";
 import { mountText } from "./mounts.js";
+import type { RuntimeSettings } from "../types/config.js";
 
 export interface DiffRow {
-  /** "image", "user", "workdir", "networks", "mounts", or "env NAME". */
+  /** "image", "networks", "mounts", a docker run flag's name ("user", "memory"), or "env NAME". */
   what: string;
   oneOff: string;
   running: string;
   same: boolean;
 }
 
-/** What the release image sets for every container of it that does not set its own. */
+/** What the release image sets for every container of it that does not set its own: env, and settings (USER, WORKDIR). */
 export interface ImageDefaults {
   env: readonly string[];
-  user: string;
-  workdir: string;
+  settings: RuntimeSettings;
 }
 
-const NO_IMAGE_DEFAULTS: ImageDefaults = { env: [], user: "", workdir: "" };
+const NO_IMAGE_DEFAULTS: ImageDefaults = { env: [], settings: {} };
 
 /**
  * The variables the one-off's `secrets:` are delivered in (`as: env`), each with its value
@@ -48,8 +48,6 @@ export function diffAgainstProcess(
   const row = (what: string, oneOff: string, running: string): DiffRow => ({ what, oneOff, running, same: oneOff === running });
   const rows = [
     row("image", body.Image, runningProcess.imageId),
-    row("user", body.User || image.user, runningProcess.user),
-    row("workdir", body.WorkingDir || image.workdir, runningProcess.workdir),
     row(
       "networks",
       [body.HostConfig.NetworkMode, ...spec.extraNetworks].filter(Boolean).sort().join(", "),
@@ -57,8 +55,8 @@ export function diffAgainstProcess(
     ),
     row("mounts", spec.mounts.map(mountText).sort().join(", "), runningProcess.mounts.map(mountText).sort().join(", ")),
   ];
-  // Runtime settings (init, capabilities, tmpfs, ulimits, ...): a row for each either side sets.
-  const oursRuntime = runtimeDiffValues(runtimeFromHostConfig(body.HostConfig, {}, body));
+  // docker run's settings (user, workdir, init, capabilities, tmpfs, ...): a row for each either side sets.
+  const oursRuntime = runtimeDiffValues({ ...image.settings, ...runtimeFromHostConfig(body.HostConfig, {}, body) });
   const theirsRuntime = runtimeDiffValues(runningProcess.runtime);
   for (const [what, value] of oursRuntime) {
     const running = theirsRuntime.get(what) ?? "";

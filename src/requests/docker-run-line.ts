@@ -15,8 +15,6 @@ export function dockerRunLine(spec: ContainerSpec): string {
   else if (body.OpenStdin) args.push("-i");
   else if (body.Tty) args.push("-t");
   for (const entry of redactEnvList(body.Env)) args.push("-e", entry);
-  if (body.User) args.push("-u", body.User);
-  if (body.WorkingDir) args.push("-w", body.WorkingDir);
   if (spec.platform) args.push("--platform", spec.platform);
   // Several --network flags need docker 25+; older engines take one and a `network connect`.
   for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);

@@ -16,14 +16,14 @@ export interface RuntimeHostConfig {
   [tableField: string]: unknown;
 }
 
-/** The container config fields (top level of the create body) settings/table.ts's rows set: StopSignal. */
+/** The container config fields (top level of the create body) settings/table.ts's rows set: User, WorkingDir, StopSignal. */
 export type RuntimeConfig = Record<string, unknown>;
 
 /** The runtime settings a container has, from its HostConfig, the engine's defaults left out. */
 export function runtimeFromHostConfig(
   host: RuntimeHostConfig,
   defaults: EngineDefaults = {},
-  /** The container's config (inspect's Config, or the create body itself), for StopSignal. */
+  /** The container's config (inspect's Config, or the create body itself), for User, WorkingDir, StopSignal. */
   config: object = {},
 ): RuntimeSettings {
   const parts: Record<ApiPart, Record<string, unknown>> = { Config: config as RuntimeConfig, HostConfig: host };
@@ -40,13 +40,16 @@ export function hostConfigFromRuntime(settings: RuntimeSettings): RuntimeHostCon
   return tableFields(settings, "HostConfig");
 }
 
-/** The container config fields (the create body's top level) for these settings: StopSignal. */
+/** The container config fields (the create body's top level) for these settings: User, WorkingDir, StopSignal. */
 export function configFromRuntime(settings: RuntimeSettings): RuntimeConfig {
   return tableFields(settings, "Config");
 }
 
-/** Whether a setting asks for something: a switch set to false (oneoff.yaml's init: false) is the engine's default. */
-export const isSet = (value: unknown): boolean => value !== undefined && value !== false;
+/**
+ * Whether a setting asks for something: a switch set to false (oneoff.yaml's init: false) and
+ * a word given as "" (--user "", as docker reads it) are the engine's default.
+ */
+export const isSet = (value: unknown): boolean => value !== undefined && value !== false && value !== "";
 
 /** The Engine API fields of settings/table.ts's rows kept in `part`, for the settings that are set. */
 function tableFields(settings: RuntimeSettings, part: ApiPart): Record<string, unknown> {
@@ -57,6 +60,16 @@ function tableFields(settings: RuntimeSettings, part: ApiPart): Record<string, u
   }
   return fields;
 }
+
+/**
+ * Whether the engine keeps a number as a setting of its own: --memory 0, --cpus 0 and
+ * --pids-limit 0 are no limit, as docker reads them, and --shm-size 64m its default, which the
+ * row's read-back gives as none (a number's read-back takes no engine defaults). The value
+ * stays a setting all the same, so a 0 stands over a limit under it.
+ */
+const keptByEngine = (row: (typeof SETTINGS)[number], value: number): boolean =>
+  (row.api.read as (value: unknown, defaults: EngineDefaults) => unknown)((row.api.write as (value: unknown) => unknown)(value), {}) !==
+  undefined;
 
 /** A row's flag arguments for the setting ([] for a switch that is set), or undefined when it is absent. */
 const wordsOf = (row: (typeof SETTINGS)[number], settings: RuntimeSettings): string[] | undefined => {
@@ -76,12 +89,14 @@ export function runtimeFlagWords(settings: RuntimeSettings): string[] {
 /**
  * Rows for diff: one per flag, each side shown as its values (sorted where order is not
  * meaning), each word as docker compares it (a row's `compared`: NET_ADMIN and cap_net_admin
- * are the engine's CAP_NET_ADMIN).
+ * are the engine's CAP_NET_ADMIN); a number the engine keeps as none (--memory 0) as none.
  */
 export function runtimeDiffValues(settings: RuntimeSettings): Map<string, string> {
   return new Map(
     SETTINGS.map((row) => {
-      const given = wordsOf(row, settings)?.map((word) => (row.compared ? row.compared(word) : word));
+      const value = settings[row.name];
+      const none = typeof value === "number" && !keptByEngine(row, value);
+      const given = none ? undefined : wordsOf(row, settings)?.map((word) => (row.compared ? row.compared(word) : word));
       return [row.flag.replace(/^--/, ""), given === undefined ? "" : given.length === 0 ? "yes" : [...given].sort().join(", ")];
     }),
   );

@@ -24,8 +24,6 @@ export interface ServiceContainerSpec {
   Command?: string[];
   Args?: string[];
   Env?: string[];
-  User?: string;
-  Dir?: string;
   Labels?: Record<string, string>;
   TTY?: boolean;
   OpenStdin?: boolean;
@@ -148,8 +146,6 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         Command: body.Entrypoint,
         Args: body.Cmd,
         Env: body.Env,
-        User: body.User,
-        Dir: body.WorkingDir,
         Labels: containerLabels,
         TTY: body.Tty,
         OpenStdin: body.OpenStdin,

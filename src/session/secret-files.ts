@@ -82,7 +82,7 @@ async function realPathInOneOff(engine: ContainerEngine, containerId: string, fi
 
 /** The uid and gid the one-off runs as (its user, or the image's), looked up in the image when named. */
 async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ uid: number; gid: number }> {
-  const user = (await engine.inspectProcess(containerId))?.user ?? "";
+  const user = (await engine.inspectProcess(containerId))?.runtime.user ?? "";
   const [name = "", group] = user.split(":");
   // Over the cap the lookup is refused rather than guessed: a wrong owner would hand the
   // file to another user of the image, or keep it from the one-off's own.

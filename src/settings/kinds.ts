@@ -25,6 +25,8 @@ type Own<K extends SettingName> = Pick<
 > & {
   field: string;
   part?: ApiPart;
+  /** A word given as "" is the engine's default, as docker reads --user "" and --hostname "": kept, so it stands over a setting under it. */
+  emptyIsDefault?: boolean;
 };
 
 const api = <K extends SettingName>(
@@ -33,7 +35,7 @@ const api = <K extends SettingName>(
   write: (value: SettingValue<K>) => unknown = (value) => value,
 ) => ({ part: own.part ?? ("HostConfig" as const), field: own.field, read, write });
 
-const base = <K extends SettingName>({ field: _field, part: _part, ...own }: Own<K>) => own;
+const base = <K extends SettingName>({ field: _field, part: _part, emptyIsDefault: _empty, ...own }: Own<K>) => own;
 
 /**
  * A size in docker's notation (512m, 64MiB, 1g: formats/units.ts); 0 is 0, which the engine
@@ -95,6 +97,8 @@ export function integer<K extends "pidsLimit" | "cpuShares" | "blkioWeight">(
 /** One word, checked by `check` (what is wrong with it, or undefined); `isDefault` reads back as absent. */
 export function word<
   K extends
+    | "user"
+    | "workdir"
     | "hostname"
     | "cpusetCpus"
     | "stopSignal"
@@ -119,7 +123,7 @@ export function word<
     argument,
     parse: (given) => {
       const text = given as string;
-      if (text === "") return problem("empty");
+      if (text === "") return own.emptyIsDefault ? (text as SettingValue<K>) : problem("empty");
       const wrong = check(text);
       return wrong === undefined ? (text as SettingValue<K>) : typeof wrong === "string" ? problem(wrong) : wrong;
     },

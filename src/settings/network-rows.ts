@@ -1,6 +1,6 @@
 /**
  * The rows of settings/table.ts that shape what the one-off calls itself and how it finds
- * others (--hostname, --add-host, --dns), first on the docker run line. Pure.
+ * others (--hostname, --add-host, --dns), after --user and --workdir on the docker run line. Pure.
  */
 import { canonicalIp, isIpAddress } from "../formats/runtime-values.js";
 import { list, word } from "./kinds.js";
@@ -71,7 +71,8 @@ const HOST_NAME_MAX = 64;
 export const NETWORK_ROWS: readonly AnyRow[] = [
   // As written, as compose v2 and docker run --hostname give it (compose v1 would split a.b.c
   // into hostname a and domainname b.c). Neither the docker CLI nor the engine checks it ("a b",
-  // x_y and -a run); only the kernel does, when the container starts: at most 64 bytes.
+  // x_y and -a run); only the kernel does, when the container starts: at most 64 bytes. "" is
+  // the engine's default (the container ID's first 12 characters), as docker run reads it.
   word(
     {
       name: "hostname",
@@ -82,6 +83,7 @@ export const NETWORK_ROWS: readonly AnyRow[] = [
       field: "Hostname",
       part: "Config",
       jobField: "Hostname",
+      emptyIsDefault: true,
     },
     "<name>",
     (text) =>

@@ -10,6 +10,7 @@ import { gpuDeviceRequest, gpusFromDeviceRequests, gpusText, parseGpus } from ".
 import { parseCpus } from "../formats/units.js";
 import { integer, list, pairs, size, toggle, word } from "./kinds.js";
 import { NETWORK_ROWS } from "./network-rows.js";
+import { PROCESS_ROWS } from "./process-rows.js";
 import { problem, type AnyRow, type SettingRow } from "./row.js";
 import { RUNTIME_ROWS } from "./runtime-rows.js";
 
@@ -26,6 +27,7 @@ function signalProblem(text: string): string | undefined {
 const hostOnly = (text: string) => (text === "host" ? undefined : "not host (the only mode docker takes)");
 
 export const SETTINGS: readonly AnyRow[] = [
+  ...PROCESS_ROWS,
   ...NETWORK_ROWS,
   ...RUNTIME_ROWS,
   size(

@@ -5,9 +5,8 @@
  */
 
 /**
- * What shapes what the process can do and see beyond its image, env and mounts: the settings
- * `docker run` takes as --memory, --init, --cap-add, --tmpfs, ... Copied by --from from the
- * running container and by --service from compose's keys, compared by diff. Absent: the engine's default.
+ * What shapes what the process can do and see beyond its image, env and mounts: docker run's
+ * --user, --memory, --init, --cap-add, ... Copied by --from and --service, compared by diff.
  */
 export type RuntimeSettings = DockerRunSettings;
 
@@ -16,6 +15,9 @@ export type RuntimeSettings = DockerRunSettings;
  * memorySwap), in their final type: the row derives all else (flag, keys, body, line, diff, job).
  */
 export interface DockerRunSettings {
+  /** A name or uid, with :group or :gid ("" or absent: the image's USER); workdir absent: the image's WORKDIR. */
+  user?: string;
+  workdir?: string;
   /** The container's hostname; absent: its ID's first 12 characters, as the engine gives it. */
   hostname?: string;
   /** HOST:IP lines for /etc/hosts, as docker sends them (IP may be host-gateway). */
@@ -117,8 +119,6 @@ export interface ProcessSettings extends RuntimeSettings {
    */
   envCleared?: string[];
   networks?: string[];
-  user?: string;
-  workdir?: string;
   /** [""] clears the image's entrypoint, as `docker run --entrypoint ""` does. */
   entrypoint?: string[];
   labels: Record<string, string>;

@@ -47,8 +47,6 @@ export interface RunOptions extends RuntimeFlags {
   /** `KEY=VALUE`, or `KEY` to pass the invoking environment's value. */
   env?: string[];
   envFile?: string[];
-  user?: string;
-  workdir?: string;
   network?: string[];
   /** docker's short syntax: [SOURCE:]TARGET[:MODE], MODE such as ro, z,ro or rslave. */
   volume?: string[];

@@ -11,13 +11,11 @@ export interface ProcessDefinition {
   state: string;
   imageId: string;
   env: string[];
-  user: string;
-  workdir: string;
   entrypoint: string[];
   /** User networks (or host/none); empty on the default bridge. */
   networks: string[];
   mounts: Mount[];
   labels: Record<string, string>;
-  /** Its runtime settings, the engine's defaults left out (see requests/runtime-settings.ts). */
+  /** Its docker run settings (user, workdir, limits, ...), the engine's defaults left out (see requests/runtime-settings.ts). */
   runtime: RuntimeSettings;
 }

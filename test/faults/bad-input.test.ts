@@ -193,7 +193,7 @@ export const CATALOGUE: BadInput[] = [
     config: `${BASE}workdir: rel\n`,
     args: ["run", "--", "true"],
     code: 125,
-    says: /^oneoff: oneoff\.yaml:4:10: workdir: "rel" is not an absolute path \(start it with \/\)$/,
+    says: /^oneoff: oneoff\.yaml:4:10: workdir: "rel": not an absolute path \(start it with \/\)$/,
   },
   {
     what: "memory: negative",

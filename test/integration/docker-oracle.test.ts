@@ -122,6 +122,7 @@ const HAND_ROWS: OracleRow[] = [
   { flags: ["--hostname", "a b"] },
   { flags: ["--hostname", "x_y"] },
   { flags: ["--hostname", "-a"] },
+  { flags: ["--hostname", ""] },
   // A job that must not be killed by the OOM killer and shares the host's namespaces it needs.
   { flags: ["--oom-kill-disable", "--memory", "96m", "--uts", "host", "--cgroupns", "host", "--userns", "host", "--isolation", "default"] },
 ];

@@ -344,13 +344,13 @@ describe("parseConfigFile", () => {
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, labels, volumes, platform, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, entrypoint, labels, volumes, platform, user, workdir, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
       [
         "a top-level key only valid in tasks",
         "command: x\n",
         "oneoff.yaml:1:1: command: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, user, workdir, entrypoint, labels, volumes, platform, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, entrypoint, labels, volumes, platform, user, workdir, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, engine, constraints, secrets, environments",
       ],
       [
         "a list at the top level",
@@ -395,7 +395,7 @@ describe("parseConfigFile", () => {
         "oneoff.yaml:2:3: user: expected a string, got a mapping",
         "write a single value, quoted if in doubt",
       ],
-      ["a relative workdir", "workdir: app\n", 'oneoff.yaml:1:10: workdir: "app" is not an absolute path', "start it with /"],
+      ["a relative workdir", "workdir: app\n", 'oneoff.yaml:1:10: workdir: "app": not an absolute path', "start it with /"],
       [
         "an invalid app name",
         "app: 'my app'\n",
@@ -558,7 +558,7 @@ describe("parseConfigFile", () => {
       [
         "a relative workdir in a task",
         "tasks:\n  m:\n    command: x\n    workdir: tmp\n",
-        'oneoff.yaml:4:14: tasks.m.workdir: "tmp" is not an absolute path',
+        'oneoff.yaml:4:14: tasks.m.workdir: "tmp": not an absolute path',
         "start it with /",
       ],
     ])("refuses %s", (_name, text, message, hint) => {

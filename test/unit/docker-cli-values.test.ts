@@ -5,6 +5,7 @@
  * engine's. What the docker CLI refuses, oneoff refuses in one line naming the flag and the fix.
  */
 import { describe, expect, it } from "vitest";
+import { mergeLayers } from "../../src/plan/merge-layers.js";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
 import { configFromRuntime, hostConfigFromRuntime, runtimeFlagWords } from "../../src/requests/runtime-settings.js";
 import type { OneoffError } from "../../src/output/errors.js";
@@ -166,6 +167,19 @@ describe("--hostname, passed on as the engine takes it", () => {
     const settings = runtimeFlagSettings({ hostname: name });
     expect(settings).toEqual({ hostname: name });
     expect(configFromRuntime(settings)).toEqual({ Hostname: name });
+  });
+
+  // docker run --hostname "" names the container as if none were given: its ID's first 12 characters.
+  it('takes "" as the engine\'s default, as docker does: kept over a hostname under it, sent as none', () => {
+    const settings = runtimeFlagSettings({ hostname: "" });
+    expect(settings).toEqual({ hostname: "" });
+    expect(configFromRuntime(settings)).toEqual({});
+    expect(runtimeFlagWords(settings)).toEqual([]);
+    const layers = [
+      { source: "compose", settings: { hostname: "db-host" } },
+      { source: "flags", settings },
+    ];
+    expect(mergeLayers(layers).settings.hostname).toBe("");
   });
 
   // The engine creates such a container, and runc cannot start it: "sethostname: invalid argument".

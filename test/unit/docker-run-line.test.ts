@@ -49,7 +49,7 @@ describe("dockerRunLine", () => {
     [
       "user and workdir",
       spec({ User: "1000:1000", WorkingDir: "/srv/app" }),
-      `${prefix} -u 1000:1000 -w /srv/app ${IMAGE_ID} bin/rails db:migrate`,
+      `${prefix} --user 1000:1000 --workdir /srv/app ${IMAGE_ID} bin/rails db:migrate`,
     ],
     [
       "every network, the first and the extra ones",
@@ -119,7 +119,7 @@ describe("dockerRunLine", () => {
       ),
     );
     expect(line).toBe(
-      `${prefix} -i -e A=1 -u app -w /w --network n1 --network n2 --memory 1k --cpus 2 --label l=v --entrypoint /e ${IMAGE_ID} x c`,
+      `${prefix} -i -e A=1 --network n1 --network n2 --user app --workdir /w --memory 1k --cpus 2 --label l=v --entrypoint /e ${IMAGE_ID} x c`,
     );
   });
 

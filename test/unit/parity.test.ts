@@ -15,13 +15,11 @@ const web = (overrides: Partial<ProcessDefinition> = {}): ProcessDefinition => (
   state: "running",
   imageId: "sha256:aaa",
   env: ["PATH=/bin", "HOSTNAME=abc123", "SHOP_ENV=production", "API_TOKEN=t0k"],
-  user: "app",
-  workdir: "/app",
   entrypoint: [],
   networks: ["shop_default"],
   mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
   labels: { "com.docker.compose.service": "web", "io.oneoff.app": "x", "com.example.team": "payments" },
-  runtime: {},
+  runtime: { user: "app", workdir: "/app" },
   ...overrides,
 });
 
@@ -125,28 +123,33 @@ describe("diffAgainstProcess", () => {
 
   it("finds nothing when the one-off matches (image env counted, HOSTNAME ignored)", () => {
     expect(
-      diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), web(), { env: ["PATH=/bin"], user: "", workdir: "" }).filter(
+      diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), web(), { env: ["PATH=/bin"], settings: {} }).filter(
         (row) => !row.same,
       ),
     ).toEqual([]);
   });
 
   it("compares effective values: a one-off leaving the image's USER and WORKDIR in place runs with them, as the container does", () => {
-    const image = { env: ["PATH=/bin"], user: "app", workdir: "/app" };
+    const image = { env: ["PATH=/bin"], settings: { user: "app", workdir: "/app" } };
     expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"], "", ""), web(), image).filter((row) => !row.same)).toEqual([]);
     // Without the image's defaults the same one-off would run as root in /: that differs.
-    const bare = { env: ["PATH=/bin"], user: "", workdir: "" };
+    const bare = { env: ["PATH=/bin"], settings: {} };
     expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"], "", ""), web(), bare).filter((row) => !row.same)).toEqual([
       { what: "user", oneOff: "", running: "app", same: false },
       { what: "workdir", oneOff: "", running: "/app", same: false },
     ]);
   });
 
+  it("gives the one-off the image's STOPSIGNAL, as the engine gives the running container", () => {
+    const image = { env: ["PATH=/bin"], settings: { stopSignal: "SIGQUIT" } };
+    const running = web({ runtime: { user: "app", workdir: "/app", stopSignal: "SIGQUIT" } });
+    expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), running, image).filter((row) => !row.same)).toEqual([]);
+  });
+
   it("reports differences, with secrets only as differing", () => {
     const rows = diffAgainstProcess(spec(["SHOP_ENV=staging", "API_TOKEN=other"], "root"), web(), {
       env: ["PATH=/bin"],
-      user: "",
-      workdir: "",
+      settings: {},
     }).filter((row) => !row.same);
     expect(rows).toEqual([
       { what: "user", oneOff: "root", running: "app", same: false },
@@ -156,7 +159,7 @@ describe("diffAgainstProcess", () => {
   });
 
   it("masks the variables of secrets: on both sides, shows the one-off as having them, and compares the values it could read", () => {
-    const image = { env: ["PATH=/bin"], user: "", workdir: "" };
+    const image = { env: ["PATH=/bin"], settings: {} };
     // STRIPE says nothing secret by its name: only secrets: tells it is one.
     const running = web({ env: [...web().env, "STRIPE=sk_live_planted-1", "VAULT_VALUE=from-vault-planted"] });
     const oneOff = spec(["SHOP_ENV=production", "API_TOKEN=t0k", "STRIPE=<redacted>", "VAULT_VALUE=<redacted>", "LATE=<redacted>"]);

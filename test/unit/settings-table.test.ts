@@ -14,6 +14,8 @@ import type { RuntimeFlags } from "../../src/types/options.js";
 
 /** Every row of the table given on a command line, as a backup one-off's runbook might. */
 const FLAGS: RuntimeFlags = {
+  user: "1000:1000",
+  workdir: "/backup",
   hostname: "backup-1",
   addHost: ["db:10.0.0.5", "gw=host-gateway"],
   dns: ["10.0.0.2"],
@@ -104,7 +106,7 @@ describe("docker run's settings table", () => {
       Isolation: "default",
       DeviceRequests: [{ Driver: "", Count: -1, DeviceIDs: null, Capabilities: [["gpu"]], Options: {} }],
     });
-    expect(configFromRuntime(settings)).toEqual({ Hostname: "backup-1", StopSignal: "SIGINT" });
+    expect(configFromRuntime(settings)).toEqual({ User: "1000:1000", WorkingDir: "/backup", Hostname: "backup-1", StopSignal: "SIGINT" });
   });
 
   it("reads back what it sends (--from), and writes it as the flags it came from (the docker run line)", () => {
@@ -113,7 +115,7 @@ describe("docker run's settings table", () => {
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
-      "--hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
+      "--user 1000:1000 --workdir /backup --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
         "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
         "--tmpfs /cache --tmpfs /run:size=64m --ulimit nofile=1024:2048 --shm-size 96m --group-add 1234 " +
         "--sysctl net.core.somaxconn=1024 --device /dev/null:/dev/null:rwm --device-cgroup-rule c 10:229 rwm --pid host --ipc host " +
@@ -140,9 +142,22 @@ describe("docker run's settings table", () => {
     expect(rows.get("cpu-shares")).toBe("");
   });
 
+  // docker reads --memory 0 (and --cpus 0, --pids-limit 0) as no limit: so does diff, against a process that has none.
+  it.each([{ memory: "0" }, { memory: "0m" }, { cpus: "0" }, { pidsLimit: "0" }, { memorySwap: "0" }])(
+    "shows %j as the same diff row as no limit",
+    (flags) => {
+      const [name] = Object.keys(flags) as Array<keyof RuntimeFlags>;
+      const row = SETTINGS.find((setting) => setting.name === name);
+      const what = row?.flag.replace(/^--/, "") ?? "";
+      expect(runtimeDiffValues(runtimeFlagSettings(flags)).get(what)).toBe(runtimeDiffValues({}).get(what));
+    },
+  );
+
   it("gives a Swarm job --stop-signal and --isolation, its limits, and names each setting it cannot carry", () => {
     const settings = runtimeFlagSettings(FLAGS);
     expect(jobRuntime(settings).container).toMatchObject({
+      User: "1000:1000",
+      Dir: "/backup",
       StopSignal: "SIGINT",
       Isolation: "default",
       Hostname: "backup-1",

@@ -9,19 +9,22 @@ import type { ImageSummary, PullProgress } from "../types.js";
 import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateEngineError } from "./errors.js";
 import { jsonRequest, pathPart, rawRequest, type RequestTarget } from "./requests.js";
 import { handlePullLine, safeParse } from "./pull-progress.js";
+import { runtimeFromHostConfig } from "../../requests/runtime-settings.js";
 
 export async function inspectImage(target: RequestTarget, reference: string): Promise<ImageSummary | undefined> {
   const endpoint = target.connection.endpoint;
   try {
     const image = (await jsonRequest(target, "GET", `/images/${pathPart(reference)}/json`)) as Docker.ImageInspectInfo | undefined;
     if (typeof image?.Id !== "string") throw notDockerError(endpoint, "image inspect returned no image ID");
+    // The engine gives a container that sets none the image's USER, WORKDIR and STOPSIGNAL (moby's
+    // merge), never its Hostname: docker commit leaves the committed container's there.
+    const { Hostname: _notGiven, ...config } = image.Config ?? {};
     return {
       id: image.Id,
       repoTags: image.RepoTags ?? [],
       repoDigests: image.RepoDigests ?? [],
       env: image.Config?.Env ?? [],
-      user: image.Config?.User ?? "",
-      workdir: image.Config?.WorkingDir ?? "",
+      settings: runtimeFromHostConfig({}, {}, config),
     };
   } catch (error) {
     if (statusCodeOf(error) === 404 && answersLikeDocker(error)) return undefined;
