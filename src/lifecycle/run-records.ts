@@ -13,7 +13,7 @@
  * records a keep policy prunes.
  */
 import { RECORD_LABEL, RECORD_LABEL_PREFIX } from "../requests/labels.js";
-import { auditableCommand, redactSecretValues } from "../output/redact.js";
+import { auditableCommand } from "../output/redact.js";
 import type { HistoryKeep, RunKind } from "../types/plan.js";
 
 const PREFIX = RECORD_LABEL_PREFIX;
@@ -47,9 +47,13 @@ const MAX_COMMAND_CHARS = 4096;
 /** What a cut command ends with, so a reader sees it was cut. */
 const CUT_MARK = "...(cut)";
 
-/** Pure: argv as a record may hold it: as the audit log writes it, with every known secret value masked too. */
+/**
+ * Pure: argv as a record may hold it, exactly as the audit log writes it: URL passwords and
+ * secret-named values masked, and every known secret value (the run's `secrets:`, read before
+ * this) wherever it appears in a word, which auditableCommand masks through redactEnvValue.
+ */
 export function recordedCommand(command: readonly string[]): string[] {
-  return auditableCommand(command).map((word) => redactSecretValues(word));
+  return auditableCommand(command);
 }
 
 /** The start volume's and the end volume's names: one of each per run at most. */
