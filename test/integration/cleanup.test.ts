@@ -67,4 +67,42 @@ describe("run records", () => {
       removeRunRecords(name);
     }
   });
+
+  it("ends as owner-gone a start whose run left nothing on the engine once the watchdog's deadline has passed, and not before", async () => {
+    const name = `gone${Math.random().toString(16).slice(2, 10)}`;
+    const start = (runId: string, startedAt: Date) =>
+      docker(
+        "volume",
+        "create",
+        ...Object.entries({
+          "io.oneoff.record": "start",
+          "io.oneoff.record.run": runId,
+          "io.oneoff.record.app": name,
+          "io.oneoff.record.kind": "container",
+          "io.oneoff.record.command": '["true"]',
+          "io.oneoff.record.by": "ci@runner",
+          "io.oneoff.record.started-at": startedAt.toISOString(),
+          "io.oneoff.record.keep-count": "10",
+        }).flatMap(([key, value]) => ["--label", `${key}=${value}`]),
+        `oneoff-record-${runId}-start`,
+      );
+    const old = `${Math.random().toString(16).slice(2, 10)}00000001`;
+    const young = `${Math.random().toString(16).slice(2, 10)}00000002`;
+    try {
+      start(old, new Date(Date.now() - 10 * 60_000));
+      start(young, new Date());
+      expect((await oneoff(["cleanup"])).code).toBe(0);
+      const volumes = docker("volume", "ls", "-q", "--filter", `label=io.oneoff.record.app=${name}`).split("\n").sort();
+      expect(volumes).toEqual([`oneoff-record-${old}`, `oneoff-record-${young}-start`].sort());
+      const labels = JSON.parse(docker("volume", "inspect", "-f", "{{json .Labels}}", `oneoff-record-${old}`)) as Record<string, string>;
+      expect(labels).toMatchObject({
+        "io.oneoff.record": "end",
+        "io.oneoff.record.ending": "owner-gone",
+        "io.oneoff.record.by": "ci@runner",
+      });
+      expect(labels).not.toHaveProperty("io.oneoff.record.exit-code");
+    } finally {
+      removeRunRecords(name);
+    }
+  });
 });

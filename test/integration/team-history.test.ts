@@ -205,4 +205,18 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
       removeRunRecords(name);
     }
   });
+
+  it("records the end of a run that failed after its start was written: a command not in the image", async () => {
+    const { dir, name } = appDir();
+    const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
+    try {
+      expect((await oneoff(["run", "-q", "--", "no-such-command"], { cwd: dir, env })).code).toBe(127);
+      expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } }))).toEqual([
+        expect.objectContaining({ outcome: "not-found", exitCode: 127, source: "engine" }),
+      ]);
+      expect(docker("volume", "ls", "-q", "--filter", `label=io.oneoff.record.app=${name}`).split("\n")).toHaveLength(1);
+    } finally {
+      removeRunRecords(name);
+    }
+  });
 });
