@@ -13,6 +13,11 @@ import {
 } from "../../src/lifecycle/run-records.js";
 import { OneoffError } from "../../src/output/errors.js";
 import { rememberSecretValue } from "../../src/output/redact.js";
+import { engineRecorder } from "../../src/lifecycle/audit-and-ledger.js";
+import { resolveRunPlan } from "../../src/plan/resolve.js";
+import type { ContainerEngine } from "../../src/engine/types.js";
+import type { RunOptions } from "../../src/types/options.js";
+import type { RunResult } from "../../src/types/result.js";
 
 const START: RunRecord = {
   runId: "0123456789abcdef",
@@ -210,5 +215,78 @@ describe("history: the engine's records merged with this machine's log", () => {
     expect(ids({ task: "migrate" })).toEqual(["r3", "r1"]);
     expect(ids({ failed: true })).toEqual(["r1"]);
     expect(ids({ app: "other" })).toEqual([]);
+  });
+});
+
+describe("a run's records as the pipeline writes them", () => {
+  const plan = resolveRunPlan({
+    config: undefined,
+    options: { command: ["sh", "-c", "exit 3"], release: "shop:v42", label: ["ci.job=4711"] } as RunOptions,
+    hostEnv: {},
+    flagEnvFiles: [],
+    cwdName: "shop",
+  });
+  const identity = {
+    startedBy: "alice@laptop",
+    startedAt: new Date("2026-12-07T10:00:00.000Z"),
+    runId: "00000000000000aa",
+    version: "0.1.0",
+  };
+  /** An engine that keeps volumes, or refuses to create them: only the calls the records make. */
+  function volumes(refuse: boolean) {
+    const made = new Map<string, Record<string, string>>();
+    const engine = {
+      createVolume: async (name: string, labels: Record<string, string>) => {
+        if (refuse) throw new Error("no space left on device");
+        made.set(name, labels);
+      },
+      removeVolume: async (name: string) => void made.delete(name),
+    } as unknown as ContainerEngine;
+    return { engine, made };
+  }
+  const reporter = () => {
+    const warnings: string[] = [];
+    return {
+      warnings,
+      report: { info() {}, warn: (line: string) => warnings.push(line), interactive: false, status() {}, endStatus() {} },
+    };
+  };
+  const result = { exitCode: 3, ending: "exited", endedAt: new Date("2026-12-07T10:00:02.000Z") } as RunResult;
+
+  it("writes the start, then one complete end in its place, with the run's own labels", async () => {
+    const { engine, made } = volumes(false);
+    const { report, warnings } = reporter();
+    const recorder = engineRecorder(engine, plan, identity, report);
+    await recorder.start("sha256:abc");
+    expect([...made.keys()]).toEqual(["oneoff-record-00000000000000aa-start"]);
+    await recorder.end(result, undefined);
+    expect([...made.keys()]).toEqual(["oneoff-record-00000000000000aa"]);
+    const labels = made.get("oneoff-record-00000000000000aa")!;
+    expect(recordFromLabels(labels)).toMatchObject({ app: "shop", imageId: "sha256:abc", end: { ending: "exited", exitCode: 3 } });
+    expect(labels["ci.job"]).toBe("4711");
+    expect(warnings).toEqual([]);
+  });
+
+  it("warns in one line and goes on when the start cannot be written, and then writes no end", async () => {
+    const { engine, made } = volumes(true);
+    const { report, warnings } = reporter();
+    const recorder = engineRecorder(engine, plan, identity, report);
+    await expect(recorder.start("sha256:abc")).resolves.toBeUndefined();
+    await recorder.end(result, undefined);
+    expect(made.size).toBe(0);
+    expect(warnings).toEqual([
+      "could not write the run's start record on the engine: no space left on device (oneoff history elsewhere will not show it)",
+    ]);
+  });
+
+  it("leaves a detached run's start open, and writes nothing when no start was issued", async () => {
+    const { engine, made } = volumes(false);
+    const recorder = engineRecorder(engine, plan, identity, reporter().report);
+    await recorder.start("sha256:abc");
+    await recorder.end({ ...result, ending: "detached", exitCode: 0 }, undefined);
+    expect([...made.keys()]).toEqual(["oneoff-record-00000000000000aa-start"]);
+    const never = volumes(false);
+    await engineRecorder(never.engine, plan, identity, reporter().report).end(undefined, new Error("no such image"));
+    expect(never.made.size).toBe(0);
   });
 });
