@@ -104,6 +104,8 @@ interface PreparedOneOff {
 export interface FoundOneOff {
   /** The container's or job service's ID. */
   id: string;
+  /** The run that created it (io.oneoff.run), whose record `wait` ends. */
+  runId?: string;
   logs(options: { follow: boolean; timestamps: boolean }): Promise<{ stream: NodeJS.ReadableStream; tty: boolean }>;
   /** SIGTERM, then SIGKILL after `seconds`. */
   stop(seconds: number): Promise<void>;

@@ -139,8 +139,18 @@ Examples:
     )
     .action((reference: string) =>
       act(async () => {
-        const [engine, { findAnyOneOff }] = await Promise.all([engineFor(io, engineFlags()), import("../pipeline/oneoffs.js")]);
-        const code = await (await findAnyOneOff(engine, reference)).wait();
+        const [engine, { findAnyOneOff }, { endOpenRun }] = await Promise.all([
+          engineFor(io, engineFlags()),
+          import("../pipeline/oneoffs.js"),
+          import("../lifecycle/run-records-engine.js"),
+        ]);
+        const found = await findAnyOneOff(engine, reference);
+        const code = await found.wait();
+        // A detached run's record is open until someone sees it end: this is one who does.
+        if (found.runId) {
+          const end = { endedAt: new Date().toISOString(), ending: "exited", exitCode: code };
+          await endOpenRun(engine, found.runId, end).catch(() => false);
+        }
         io.stdout.write(`${code}\n`);
         return code;
       }),

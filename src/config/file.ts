@@ -12,6 +12,7 @@ import { closest } from "../formats/words.js";
 import { readEnvironments } from "./environments.js";
 import { YamlReader } from "./yaml-reader.js";
 import { readSetting, SETTING_KEYS } from "./settings-yaml.js";
+import { readHistoryKeep } from "./history-keep.js";
 import { readSecrets } from "./secrets.js";
 import { RUN_KIND_NAMES, PULL_POLICIES, type AppConfig, type RunKindName, type PullPolicy } from "../types/config.js";
 
@@ -29,6 +30,7 @@ const TOP_LEVEL_KEYS = [
   "compose",
   "service",
   "ledger_keep",
+  "history_keep",
   "engine",
   "constraints",
   "secrets",
@@ -123,6 +125,9 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         config.ledgerKeep = keep;
         break;
       }
+      case "history_keep":
+        config.historyKeep = readHistoryKeep(reader, value, key);
+        break;
       case "engine": {
         const kind = reader.string(value, key);
         if (!RUN_KIND_NAMES.includes(kind as RunKindName))

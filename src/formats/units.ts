@@ -107,3 +107,20 @@ export function formatSize(bytes: number): string {
   }
   return String(bytes);
 }
+
+/**
+ * An age as people write one for keeping records: `30d`, `2w`, `12h`, `90m`, or combined
+ * (`1d12h`); undefined for anything else. Days and weeks, which timeouts never need.
+ */
+export function parseAge(text: string): number | undefined {
+  const part = /(\d+)(w|d|h|m|s)/gy;
+  const factor: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+  const trimmed = text.trim();
+  let total = 0;
+  let consumed = 0;
+  for (let match = part.exec(trimmed); match; match = part.exec(trimmed)) {
+    total += Number(match[1]) * (factor[match[2] as string] as number);
+    consumed = part.lastIndex;
+  }
+  return consumed === trimmed.length && trimmed.length > 0 && total > 0 ? total : undefined;
+}

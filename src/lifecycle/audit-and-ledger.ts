@@ -13,8 +13,10 @@ import type { OneOffIdentity } from "../requests/labels.js";
 import { appendAudit, auditLogPath, type AuditEntry, type AuditOutcome, type AuditStart } from "./audit.js";
 import { lastSuccess, readLedger, recordRelease } from "./ledger.js";
 import { LockHeld } from "./lock.js";
+import { DEFAULT_HISTORY_KEEP, recordedCommand, type RunRecord } from "./run-records.js";
+import { writeEndRecord, writeStartRecord } from "./run-records-engine.js";
 
-type Identity = Pick<OneOffIdentity, "startedBy" | "startedAt" | "runId">;
+type Identity = Pick<OneOffIdentity, "startedBy" | "startedAt" | "runId" | "version">;
 
 /** What both of a run's audit lines say: who ran what, on which release. */
 function auditedRun(plan: RunPlan, identity: Identity) {
@@ -157,4 +159,59 @@ export async function recordInLedger(
   } catch (error) {
     report.warn(`could not record the release task in the ledger: ${(error as Error).message} (it may run again for this release)`);
   }
+}
+
+/** A run's record on the engine (run-records.ts): its start before the one-off starts, its end as the run ends. */
+export interface EngineRecorder {
+  /** Issues the start record once the release image ID is known; what it returns settles (never rejects) once written or warned of. */
+  start(imageId: string): Promise<void>;
+  /** Writes the end record, when a start was written. Never rejects: history is never worth a run's failure. */
+  end(result: RunResult | undefined, failure: unknown): Promise<void>;
+}
+
+export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity: Identity, report: Reporter): EngineRecorder {
+  let started: Promise<RunRecord | undefined> | undefined;
+  const extra = plan.settings.labels;
+  const warn = (what: string, error: unknown) =>
+    report.warn(
+      `could not write the run's ${what} record on the engine: ${(error as Error).message} (oneoff history elsewhere will not show it)`,
+    );
+  return {
+    start(imageId) {
+      const record: RunRecord = {
+        runId: identity.runId,
+        app: plan.app,
+        ...(plan.environment ? { environment: plan.environment } : {}),
+        ...(plan.task ? { task: plan.task } : {}),
+        command: recordedCommand(plan.command),
+        kind: plan.kind,
+        releaseReference: plan.releaseReference,
+        imageId,
+        by: identity.startedBy,
+        version: identity.version,
+        startedAt: identity.startedAt.toISOString(),
+        keep: plan.historyKeep ?? DEFAULT_HISTORY_KEEP,
+      };
+      started = writeStartRecord(engine, record, extra).then(
+        () => record,
+        (error: unknown) => {
+          warn("start", error);
+          return undefined;
+        },
+      );
+      return started.then(() => {});
+    },
+    async end(result, failure) {
+      const record = await started;
+      // A detached one-off has not ended: `oneoff wait` or the reap records its end and exit code.
+      if (!record || result?.ending === "detached") return;
+      const end = {
+        endedAt: (result?.endedAt ?? new Date()).toISOString(),
+        ending: result ? result.ending : failureOutcome(failure),
+        exitCode: result ? result.exitCode : exitCodeOf(failure),
+        ...(result?.signal ? { signal: result.signal } : {}),
+      };
+      await writeEndRecord(engine, { ...record, end }, extra).catch((error: unknown) => warn("end", error));
+    },
+  };
 }

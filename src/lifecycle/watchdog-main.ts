@@ -13,6 +13,9 @@ import type { ContainerEngine } from "../engine/types.js";
 import { parseDuration } from "../formats/units.js";
 import { Labels } from "../requests/labels.js";
 import { reapDue, stampReap } from "./reap-schedule.js";
+import { endOpenRun } from "./run-records-engine.js";
+import { OWNER_GONE } from "./run-records.js";
+import { WATCHDOG_DEADLINE_MS } from "./watchdog.js";
 // A process entry point: it may use the backends and the pipeline, which nothing in
 // lifecycle/ otherwise does.
 import { removeJob } from "../backends/swarm-job/oneoffs.js";
@@ -23,7 +26,7 @@ import type { RunKind } from "../types/plan.js";
  * From EOF: past this the watchdog exits, even with an engine that accepts and never answers.
  * ONEOFF_WATCHDOG_DEADLINE (a duration) shortens it, and everything below with it.
  */
-const DEADLINE_MS = Math.min(parseDuration(process.env.ONEOFF_WATCHDOG_DEADLINE ?? "") ?? Infinity, 160_000);
+const DEADLINE_MS = Math.min(parseDuration(process.env.ONEOFF_WATCHDOG_DEADLINE ?? "") ?? Infinity, WATCHDOG_DEADLINE_MS);
 const REQUEST_TIMEOUT_MS = Math.min(20_000, DEADLINE_MS / 4);
 /** How long removal is retried while the engine does not answer (it may be restarting). */
 const RETRY_FOR_MS = DEADLINE_MS - 2 * REQUEST_TIMEOUT_MS;
@@ -66,13 +69,22 @@ function engineOfOneoff(): Promise<ContainerEngine> {
   return connectTo(connection ?? locate(process.env).connection, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
 }
 
+/**
+ * Removes the run's one-off, then records how the run ended (owner-gone, with the exit code
+ * its container had, if it had exited) when its oneoff wrote a start record and no end.
+ */
 async function removeWithRetries(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
   let passes = 0;
+  let exitCode: number | undefined;
   for (let delay = 250; Date.now() < deadline;) {
     try {
-      await removeRun(engine, what);
-      if (passes >= LOOK_AGAIN_AFTER_MS.length) return;
+      exitCode = (await removeRun(engine, what)) ?? exitCode;
+      if (passes >= LOOK_AGAIN_AFTER_MS.length) {
+        const end = { endedAt: new Date().toISOString(), ending: OWNER_GONE, ...(exitCode === undefined ? {} : { exitCode }) };
+        await endOpenRun(engine, what.id, end).catch(() => {});
+        return;
+      }
       await sleep(LOOK_AGAIN_AFTER_MS[passes++] as number);
     } catch {
       // engine unreachable or restarting: try again after the delay
@@ -82,15 +94,25 @@ async function removeWithRetries(engine: ContainerEngine, what: { id: string; ki
   }
 }
 
-/** Removes every container, or job service, that carries the run's ID. */
-async function removeRun(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<void> {
+/** Removes every container, or job service, that carries the run's ID; the exit code of one that had exited. */
+async function removeRun(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<number | undefined> {
   const label = `${Labels.run}=${what.id}`;
+  let exitCode: number | undefined;
   if (what.kind === "job") {
     const jobs = engine.swarm?.();
-    for (const service of jobs ? await jobs.listServices(label) : []) await removeJob(engine, service.id);
-    return;
+    for (const service of jobs ? await jobs.listServices(label) : []) {
+      exitCode = (await jobs!.listTasks(service.id).catch(() => []))[0]?.exitCode ?? exitCode;
+      await removeJob(engine, service.id);
+    }
+    return exitCode;
   }
-  for (const container of await engine.listContainers(label)) await engine.remove(container.id);
+  for (const container of await engine.listContainers(label)) {
+    // Read before removal: afterwards nothing on the engine knows it.
+    const details = container.state === "exited" || container.state === "dead" ? await engine.inspectContainer(container.id) : undefined;
+    exitCode = details?.exitCode ?? exitCode;
+    await engine.remove(container.id);
+  }
+  return exitCode;
 }
 
 /**

@@ -34,6 +34,12 @@ export interface Watchdog {
   abandon(): void;
 }
 
+/**
+ * The longest a watchdog works after its oneoff dies (watchdog-main.ts): a run record still
+ * open past this, with nothing of its run left on the engine, had no one to end it.
+ */
+export const WATCHDOG_DEADLINE_MS = 160_000;
+
 export const noWatchdog: Watchdog = { release() {}, abandon() {} };
 
 /**

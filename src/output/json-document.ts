@@ -21,7 +21,7 @@ const SCHEMA_VERSIONS: Readonly<Record<DocumentKind, number>> = {
   // held the Swarm service's ID for a job.
   run: 2,
   ps: 1,
-  history: 1,
+  history: 2,
   tasks: 1,
   check: 1,
   diff: 1,

@@ -9,6 +9,8 @@ import type { ReapResult } from "../lifecycle/reaper.js";
 import { OneoffError } from "../output/errors.js";
 import type { FoundOneOff } from "../backends/backend.js";
 import { ALL_BACKENDS } from "../backends/choose.js";
+import { settleAndPruneRecords } from "../lifecycle/run-records-engine.js";
+import { WATCHDOG_DEADLINE_MS } from "../lifecycle/watchdog.js";
 
 /** Newest first. */
 export async function listAllOneOffs(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
@@ -36,9 +38,15 @@ export async function findAnyOneOff(
   throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint });
 }
 
-/** Removes every backend's orphans and expired one-offs. */
+/**
+ * Removes every backend's orphans and expired one-offs. First the run records are settled (a
+ * detached one-off that exited gets its end, with the exit code it is about to lose) and each
+ * app's pruned to its history_keep: this runs rate-limited (the watchdog's reap, `cleanup`), so
+ * listing every record never lands on a run's path.
+ */
 export async function reapAll(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<ReapResult> {
   const result: ReapResult = { removed: [], failed: [] };
+  if (!options.dryRun) await settleAndPruneRecords(engine, options.now ?? new Date(), WATCHDOG_DEADLINE_MS).catch(() => {});
   for (const backend of ALL_BACKENDS) {
     const reaped = await backend.reap(engine, options);
     result.removed.push(...reaped.removed);

@@ -17,7 +17,15 @@ import { withDisagreement } from "./disagreement.js";
 import type { AppConfig, SettingsLayer } from "../types/config.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import { connectTo, type LocatedEngine } from "../engine/connect.js";
-import { recordInLedger, releaseDone, reportReleaseOutcome, writeAudit, writeAuditStart } from "../lifecycle/audit-and-ledger.js";
+import {
+  engineRecorder,
+  recordInLedger,
+  releaseDone,
+  reportReleaseOutcome,
+  writeAudit,
+  writeAuditStart,
+  type EngineRecorder,
+} from "../lifecycle/audit-and-ledger.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { noWatchdog, startWatchdog } from "../lifecycle/watchdog.js";
 import { randomBytes } from "node:crypto";
@@ -93,8 +101,10 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
 
   let result: RunResult | undefined;
   let failure: unknown;
+  let recorder: EngineRecorder | undefined;
   try {
     const client = await clientOfRun();
+    if (context.audit !== false) recorder = engineRecorder(client, plan, identity, report);
     const connectedRun: ConnectedRun = { plan, identity, suffix, service, client, report, env, secrets };
     // Asked first: the engine resolves the release (an image inspect, or a pull) while this
     // process starts the watchdog. Awaited below; the catch only keeps an early rejection
@@ -103,7 +113,9 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     resolving.catch(() => {});
     if (options.detach) {
       const release = await resolving;
+      const recording = recorder?.start(release.imageId);
       const oneOff = await backend.prepare(connectedRun, release);
+      await recording;
       const started = await oneOff.startDetached();
       result = {
         ...resultBasics(plan, identity, oneOff.name, release.imageId),
@@ -121,7 +133,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     const watchdog =
       context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: backend.kind }, located?.connection);
     try {
-      result = await attached(backend, connectedRun, resolving, {
+      result = await attached(backend, connectedRun, resolving, recorder, {
         io: {
           get stdin() {
             return context.stdin;
@@ -143,6 +155,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     throw error;
   } finally {
     if (context.audit !== false) writeAudit(env, plan, identity, result, failure, report);
+    await recorder?.end(result, failure);
   }
 }
 
@@ -150,10 +163,13 @@ async function attached(
   backend: Backend,
   run: ConnectedRun,
   resolving: ReturnType<Backend["resolve"]>,
+  recorder: EngineRecorder | undefined,
   session: Pick<AttachedSession, "io" | "interrupts" | "watchdog">,
 ): Promise<RunResult> {
   const { plan, client, report, identity } = run;
   const release = await resolving;
+  // Written while the one-off is created, and awaited before it starts: no round trip of its own.
+  const recording = recorder?.start(release.imageId);
   const oneOff = await backend.prepare(run, release);
   // The release phase runs once per release image ID: checked before waiting for the lock
   // (the common case) and again once the lock is held (a concurrent release may just have
@@ -175,7 +191,10 @@ async function attached(
       report.info(
         `${plan.app} one-off${plan.task ? ` ${plan.task}` : ""}: release ${release.imageId.replace(/^sha256:/, "").slice(0, 12)} (${plan.releaseReference}) as ${identity.startedBy}; ${oneOff.bannerNoun}`,
       ),
-    beforeStart: alreadyDone ? async () => !(await alreadyDone()) : undefined,
+    beforeStart: async () => {
+      await recording;
+      return alreadyDone ? !(await alreadyDone()) : true;
+    },
     // Recorded while the one-off, and so the lock, still exists: a concurrent release that
     // gets the lock next finds the task done.
     beforeRemoval: plan.release

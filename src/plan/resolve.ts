@@ -133,6 +133,8 @@ export function resolveRunPlan({
     tty,
     ...detachKeysOf(options, config),
     release: given.releaseTask ? { force: given.force === true, ledgerKeep: config?.ledgerKeep ?? DEFAULT_LEDGER_KEEP } : undefined,
+    ...(config?.historyKeep ? { historyKeep: config.historyKeep } : {}),
+    ...(environment ? { environment: environment.name } : {}),
     pull: options.pull ?? config?.pull ?? "missing",
     registryAuth: options.registryAuth === undefined ? undefined : parseRegistryAuthFlag(options.registryAuth, cwd),
     stopTimeoutSeconds: stopTimeoutOf(options, config),

@@ -49,6 +49,10 @@ export const Labels = {
 export const LEDGER_LABEL = `${LABEL_PREFIX}ledger`;
 export const LEDGER_LABEL_PREFIX = `${LEDGER_LABEL}.`;
 
+/** The team's history: one record per run, labelled volumes (lifecycle/run-records.ts). Value "start" or "end". */
+export const RECORD_LABEL = `${LABEL_PREFIX}record`;
+export const RECORD_LABEL_PREFIX = `${RECORD_LABEL}.`;
+
 /** Labels other tools put on the containers and services they run (compose, Swarm stacks), read by --from. */
 export const ForeignLabels = {
   composeService: "com.docker.compose.service",

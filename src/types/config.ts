@@ -257,8 +257,8 @@ export interface AppConfig {
   /** Take image and settings from this compose file's service (like --compose/--service). */
   compose?: string[];
   service?: string;
-  /** Ledger records kept per app. */
-  ledgerKeep?: number;
+  ledgerKeep?: number; // ledger records kept per app (ledger_keep:)
+  historyKeep?: { count: number; ageMs?: number }; // run records kept per app (history_keep:; HistoryKeep, plan.ts)
   /** Run one-offs as containers (docker, the default) or as Swarm jobs (swarm). */
   engine?: RunKindName;
   /** Swarm placement constraints for every one-off, after those of the service it copies. */

@@ -10,6 +10,12 @@ export interface RegistryAuthFlag {
   password: { env: string } | { file: string };
 }
 
+/** How many records of an app the engine keeps (history_keep:), and for how long. */
+export interface HistoryKeep {
+  count: number;
+  ageMs?: number;
+}
+
 /** What a run creates, and so which backend runs it: a container, or a Swarm job service. */
 export type RunKind = "container" | "job";
 
@@ -28,6 +34,10 @@ export interface RunPlan {
   detachKeys?: string;
   /** Set for `oneoff release`: the run is checked against, and recorded in, the ledger. */
   release?: { force: boolean; ledgerKeep: number };
+  /** history_keep: how many of the app's run records the engine keeps, and for how long. */
+  historyKeep?: HistoryKeep;
+  /** The environment the run was started in (--env-name, ONEOFF_ENV), for its record. */
+  environment?: string;
   pull: PullPolicy;
   /** --registry-auth: who, and where the password is (never the password itself). */
   registryAuth?: RegistryAuthFlag;

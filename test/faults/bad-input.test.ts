@@ -1371,6 +1371,24 @@ export const CATALOGUE: BadInput[] = [
     says: re('^oneoff: --host "foo://x": the foo scheme is not supported ', SCHEMES),
   },
   {
+    what: "history --since: neither a duration nor a date",
+    args: ["history", "--since", "yesterday"],
+    code: 125,
+    says: /^oneoff: --since "yesterday": not a duration or a date \(such as 2h, 7d or 2026-12-01\)$/,
+  },
+  {
+    what: "history --user: empty",
+    args: ["history", "--user", ""],
+    code: 125,
+    says: /^oneoff: --user: empty \(give a user name\)$/,
+  },
+  {
+    what: "history --task: empty",
+    args: ["history", "--task", " "],
+    code: 125,
+    says: /^oneoff: --task: empty \(give a task name\)$/,
+  },
+  {
     what: "DOCKER_HOST: missing socket",
     args: ["run", ...REL, "--", "true"],
     env: { DOCKER_HOST: "unix:///tmp/oneoff-faults-no-engine.sock" },

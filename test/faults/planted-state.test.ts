@@ -58,7 +58,9 @@ describe("state kept between runs", () => {
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const log = path.join(state, "oneoff", "audit.jsonl");
     expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toHaveLength(2);
-    const history = await oneoff(["history", "--all-apps", "--json"], { env: { XDG_STATE_HOME: state, ONEOFF_AUDIT_LOG: undefined } });
+    const history = await oneoff(["history", "--local", "--all-apps", "--json"], {
+      env: { XDG_STATE_HOME: state, ONEOFF_AUDIT_LOG: undefined },
+    });
     const entries = (JSON.parse(history.stdout.toString()) as { entries: Array<{ command: string[]; exitCode: number }> }).entries;
     expect(entries.map((entry) => [entry.command, entry.exitCode])).toEqual([[["true"], 0]]);
   });

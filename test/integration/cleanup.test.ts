@@ -3,8 +3,11 @@
  * (vitest.config.ts), since any other run's watchdog reaps what is due on the engine, and a
  * file running beside this one could reap these one-offs before cleanup names them.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, oneoff, until } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, oneoff, removeRunRecords, until } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -23,6 +26,83 @@ describe("a detached one-off", () => {
     } finally {
       docker("rm", "-f", kept);
       if (docker("ps", "-aq", "--filter", `id=${short}`)) docker("rm", "-f", short);
+    }
+  });
+});
+
+describe("run records", () => {
+  it("are pruned by cleanup to the newest history_keep of the app, and a detached run's end is recorded with its exit code", async () => {
+    const name = `prune${Math.random().toString(16).slice(2, 10)}`;
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-prune-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${name}\nimage: oneoff-test/busybox\nrelease: latest\nhistory_keep: 2\n`);
+    const log = path.join(dir, "audit.jsonl");
+    const env = { ONEOFF_AUDIT_LOG: log };
+    const records = () => docker("volume", "ls", "-q", "--filter", `label=io.oneoff.record.app=${name}`).split("\n").filter(Boolean).sort();
+    try {
+      for (let i = 0; i < 3; i++) expect((await oneoff(["run", "-q", "--", "true"], { cwd: dir, env })).code).toBe(0);
+      const detached = (await oneoff(["run", "-q", "-d", "--keep-for", "1h", "--", "sh", "-c", "exit 7"], { cwd: dir, env })).stdout
+        .toString()
+        .trim();
+      try {
+        await until(async () => (docker("inspect", "-f", "{{.State.Status}}", detached) === "exited" ? true : undefined));
+        const runIds = readFileSync(log, "utf8")
+          .trim()
+          .split("\n")
+          .map((line) => (JSON.parse(line) as { runId: string }).runId)
+          .filter((id, index, all) => all.indexOf(id) === index);
+        expect(runIds).toHaveLength(4);
+        expect(records()).toHaveLength(4);
+        expect((await oneoff(["cleanup"], { cwd: dir, env })).code).toBe(0);
+        // The newest two: the detached run (ended by the reap, with its exit code) and the last attached one.
+        expect(records()).toEqual([`oneoff-record-${runIds[2]}`, `oneoff-record-${runIds[3]}`].sort());
+        const labels = JSON.parse(docker("volume", "inspect", "-f", "{{json .Labels}}", `oneoff-record-${runIds[3]}`)) as Record<
+          string,
+          string
+        >;
+        expect(labels).toMatchObject({ "io.oneoff.record.ending": "exited", "io.oneoff.record.exit-code": "7" });
+      } finally {
+        docker("rm", "-f", detached);
+      }
+    } finally {
+      removeRunRecords(name);
+    }
+  });
+
+  it("ends as owner-gone a start whose run left nothing on the engine once the watchdog's deadline has passed, and not before", async () => {
+    const name = `gone${Math.random().toString(16).slice(2, 10)}`;
+    const start = (runId: string, startedAt: Date) =>
+      docker(
+        "volume",
+        "create",
+        ...Object.entries({
+          "io.oneoff.record": "start",
+          "io.oneoff.record.run": runId,
+          "io.oneoff.record.app": name,
+          "io.oneoff.record.kind": "container",
+          "io.oneoff.record.command": '["true"]',
+          "io.oneoff.record.by": "ci@runner",
+          "io.oneoff.record.started-at": startedAt.toISOString(),
+          "io.oneoff.record.keep-count": "10",
+        }).flatMap(([key, value]) => ["--label", `${key}=${value}`]),
+        `oneoff-record-${runId}-start`,
+      );
+    const old = `${Math.random().toString(16).slice(2, 10)}00000001`;
+    const young = `${Math.random().toString(16).slice(2, 10)}00000002`;
+    try {
+      start(old, new Date(Date.now() - 10 * 60_000));
+      start(young, new Date());
+      expect((await oneoff(["cleanup"])).code).toBe(0);
+      const volumes = docker("volume", "ls", "-q", "--filter", `label=io.oneoff.record.app=${name}`).split("\n").sort();
+      expect(volumes).toEqual([`oneoff-record-${old}`, `oneoff-record-${young}-start`].sort());
+      const labels = JSON.parse(docker("volume", "inspect", "-f", "{{json .Labels}}", `oneoff-record-${old}`)) as Record<string, string>;
+      expect(labels).toMatchObject({
+        "io.oneoff.record": "end",
+        "io.oneoff.record.ending": "owner-gone",
+        "io.oneoff.record.by": "ci@runner",
+      });
+      expect(labels).not.toHaveProperty("io.oneoff.record.exit-code");
+    } finally {
+      removeRunRecords(name);
     }
   });
 });

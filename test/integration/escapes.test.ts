@@ -71,7 +71,7 @@ describe("label values in ps and history", () => {
       // The row is whole: no line of the table starts with the command's second line.
       expect(listed.split("\n").some((line) => line.startsWith("#"))).toBe(false);
 
-      const history = await oneoff(["history", "--all-apps"], { cwd: dir, env });
+      const history = await oneoff(["history", "--app", path.basename(dir)], { cwd: dir, env });
       expect(history.code).toBe(0);
       const logged = history.stdout.toString();
       expect(logged).not.toMatch(RAW_CONTROL);

@@ -48,6 +48,23 @@ export default async function setup(project: TestProject): Promise<() => void> {
   return () => {
     lock.users -= 1;
     if (lock.users > 0) return;
+    // Run records the files' runs wrote and did not remove (a file that stopped early): they
+    // carry the test run label key (helpers.ts), which no one else's records do.
+    try {
+      const records = execFileSync(
+        "docker",
+        ["volume", "ls", "-q", "--filter", "label=io.oneoff.record", "--filter", "label=oneoff.test-run"],
+        {
+          encoding: "utf8",
+          timeout: 30_000,
+        },
+      )
+        .split("\n")
+        .filter(Boolean);
+      if (records.length) execFileSync("docker", ["volume", "rm", "-f", ...records], { stdio: "pipe", timeout: 60_000 });
+    } catch {
+      // the engine is gone: nothing to clean
+    }
     holder.stdin?.end();
     delete shared.oneoffEngineLock;
   };

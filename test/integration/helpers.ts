@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, expect } from "vitest";
+import { afterAll, afterEach, expect } from "vitest";
 import os from "node:os";
 import { currentPlace, formatOwner, processStartTime } from "../../src/lifecycle/owner.js";
 
@@ -93,13 +93,28 @@ export function sha256(data: Buffer | string): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** Fails the test that leaves a one-off container behind, and cleans up so the next can run. */
+/**
+ * Fails the test that leaves a one-off container behind, and cleans up so the next can run.
+ * Run records (volumes) are meant to stay after a run: they are not counted, but this file's
+ * are removed once it is done, so the engine does not fill up with them.
+ */
 export function expectNoLeftovers(): void {
   afterEach(() => {
     const left = oneOffContainers();
     if (left.length) docker("rm", "-f", ...left);
     expect(left, "one-off containers left behind").toEqual([]);
   });
+  afterAll(() => removeRunRecords());
+}
+
+/**
+ * Removes the run records this file's runs wrote: a record carries its run's own labels (the
+ * file's run label among them, by ONEOFF_LABELS); `app`: those of an app (a run given its own env).
+ */
+export function removeRunRecords(app?: string): void {
+  const filter = app === undefined ? `label=${FILE_RUN_LABEL}` : `label=io.oneoff.record.app=${app}`;
+  const volumes = lines(docker("volume", "ls", "-q", "--filter", "label=io.oneoff.record", "--filter", filter));
+  if (volumes.length) docker("volume", "rm", "-f", ...volumes);
 }
 
 /** Resolves once `predicate` holds for the text seen so far on the child's stdout. */

@@ -666,9 +666,9 @@ describe("the audit log", () => {
     expect(entries.find((entry: { outcome: string }) => entry.outcome === "interrupted").signal).toBe("SIGINT");
     expect(entries.find((entry: { outcome: string }) => entry.outcome === "lock-refused").error).toMatch(/^lock audit is held by/);
 
-    const history = await oneoff(["history", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
+    const history = await oneoff(["history", "--local", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(documentOf<{ entries: unknown[] }>("history", history.stdout).entries).toHaveLength(7);
-    const table = await oneoff(["history", "--all-apps", "-n", "2"], { env: { ONEOFF_AUDIT_LOG: log } });
+    const table = await oneoff(["history", "--local", "--all-apps", "-n", "2"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(table.stdout.toString().trim().split("\n")).toHaveLength(3);
     expect(oneOffContainers()).toEqual([]);
   });
@@ -693,11 +693,11 @@ describe("the audit log", () => {
         runId: expect.stringMatching(/^[0-9a-f]{16}$/),
       }),
     ]);
-    const history = await oneoff(["history", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
+    const history = await oneoff(["history", "--local", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(documentOf<{ entries: unknown[] }>("history", history.stdout).entries).toEqual([
       expect.objectContaining({ outcome: "no end recorded", by: lines[0].by }),
     ]);
-    const table = await oneoff(["history", "--all-apps"], { env: { ONEOFF_AUDIT_LOG: log } });
+    const table = await oneoff(["history", "--local", "--all-apps"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(table.stdout.toString()).toMatch(/sh -c echo ready; sleep 60 .* - +- +no end recorded\n$/);
     // The watchdog still removed the one-off.
     await eventually(() => (oneOffContainers().length === 0 ? true : undefined));

@@ -321,6 +321,31 @@ describe("exit codes and output", () => {
     expect(result.code).toBe(4);
   });
 
+  it("leaves a record of the job on the manager it was created through, which history reads back as a job's", async () => {
+    const result = await swarm(["--release", IMAGE, "--", "sh", "-c", "exit 6"]);
+    expect(result.code).toBe(6);
+    const lines = readFileSync(auditLog, "utf8").trim().split("\n");
+    const end = JSON.parse(lines[lines.length - 1] as string) as { runId: string; app: string };
+    const labels = JSON.parse(docker("volume", "inspect", "-f", "{{json .Labels}}", `oneoff-record-${end.runId}`)) as Record<
+      string,
+      string
+    >;
+    expect(labels).toMatchObject({
+      "io.oneoff.record": "end",
+      "io.oneoff.record.kind": "job",
+      "io.oneoff.record.exit-code": "6",
+      "io.oneoff.record.ending": "exited",
+    });
+    const history = await oneoff(["history", "--app", end.app, "-n", "1000", "--json"], {
+      env: { ONEOFF_AUDIT_LOG: path.join(os.tmpdir(), "none.jsonl") },
+    });
+    const entries = documentOf<{ entries: Array<{ runId: string; kind: string; exitCode: number; source: string }> }>(
+      "history",
+      history.stdout,
+    ).entries;
+    expect(entries.find((entry) => entry.runId === end.runId)).toMatchObject({ kind: "job", exitCode: 6, source: "engine" });
+  });
+
   it("refuses -i without -t in one line: Swarm cannot close a job's stdin", async () => {
     const result = await swarm(["-i", "--release", IMAGE, "--", "cat"], { input: "x" });
     expect(result.code).toBe(125);

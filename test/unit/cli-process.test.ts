@@ -53,7 +53,7 @@ describe("main() runs a command in the process it is given", () => {
       log,
       `${JSON.stringify({ event: "start", run: "r1", app: "elsewhere", command: ["true"], by: "someone@host", startedAt: "2024-01-01T00:00:00.000Z", releaseReference: IMAGE_ID })}\n`,
     );
-    const result = await runCli(["history", "--all-apps", "--json"], { cwd: dir, env: envWith({ ONEOFF_AUDIT_LOG: log }) });
+    const result = await runCli(["history", "--local", "--all-apps", "--json"], { cwd: dir, env: envWith({ ONEOFF_AUDIT_LOG: log }) });
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout).entries).toEqual([expect.objectContaining({ app: "elsewhere", by: "someone@host" })]);
   });

@@ -18,8 +18,12 @@ describe("schemaVersion, per kind of document", () => {
     });
   });
 
-  it.each<DocumentKind>(["ps", "history", "tasks", "check", "diff", "ledger", "error"])("stays 1 for %s", (kind) => {
+  it.each<DocumentKind>(["ps", "tasks", "check", "diff", "ledger", "error"])("stays 1 for %s", (kind) => {
     expect(versionOf(jsonDocument(kind, {}))).toBe(1);
+  });
+
+  it("is 2 for history: newest first, from the engine's records and this machine's log", () => {
+    expect(versionOf(jsonDocument("history", {}))).toBe(2);
   });
 
   it("stays 1 for the error document of a failed run", () => {

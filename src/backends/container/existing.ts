@@ -21,8 +21,10 @@ export async function findContainerOneOff(engine: ContainerEngine, reference: st
       hint: "oneoff only acts on its own containers; use docker for others",
     });
   }
+  const runId = container.labels[Labels.run];
   return {
     id: container.id,
+    ...(runId ? { runId } : {}),
     logs: async (options) => ({ stream: await engine.logs(container.id, options), tty: container.tty }),
     stop: (seconds) => engine.stop(container.id, seconds),
     wait: () => engine.waitForExit(container.id),

@@ -22,8 +22,10 @@ export async function findJob(engine: ContainerEngine, reference: string): Promi
   const job = await findJobOneOff(engine, reference);
   if (!job) return undefined;
   const here = job.localContainerId;
+  const runId = job.service.spec.Labels?.[Labels.run];
   return {
     id: job.service.id,
+    ...(runId ? { runId } : {}),
     // Its task container's log where it is here (it ends when the task does), else the
     // service's (which Swarm keeps open with --follow, as docker service logs -f).
     logs: async (options) => ({

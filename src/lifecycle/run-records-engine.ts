@@ -1,0 +1,104 @@
+/**
+ * The run records (run-records.ts) on the engine: written by a run, its watchdog, `oneoff
+ * wait` and the reap; read by `oneoff history`; pruned by the reap, never on a run's path.
+ */
+import type { ContainerEngine } from "../engine/types.js";
+import { Labels, RECORD_LABEL, RECORD_LABEL_PREFIX } from "../requests/labels.js";
+import {
+  endVolumeName,
+  latestPerRun,
+  OWNER_GONE,
+  prunedVolumes,
+  recordFromLabels,
+  recordLabels,
+  startVolumeName,
+  type RunRecord,
+  type StoredRecord,
+} from "./run-records.js";
+
+/** The start record: a volume created before the one-off starts. */
+export async function writeStartRecord(engine: ContainerEngine, record: RunRecord, extra: Readonly<Record<string, string>>): Promise<void> {
+  await engine.createVolume(startVolumeName(record.runId), recordLabels({ ...record, end: undefined }, extra));
+}
+
+/** The end record, complete (the start's labels and the end's); then the start, no longer needed, goes. */
+export async function writeEndRecord(engine: ContainerEngine, record: RunRecord, extra: Readonly<Record<string, string>>): Promise<void> {
+  await engine.createVolume(endVolumeName(record.runId), recordLabels(record, extra));
+  await engine.removeVolume(startVolumeName(record.runId)).catch(() => {});
+}
+
+async function storedRecords(engine: ContainerEngine, label: string): Promise<Array<StoredRecord & { labels: Record<string, string> }>> {
+  const volumes = await engine.listVolumes(label);
+  return volumes.flatMap((volume) => {
+    const record = recordFromLabels(volume.labels);
+    return record ? [{ volume: volume.name, record, labels: volume.labels }] : [];
+  });
+}
+
+/** The records of `app` (every app's when undefined), one per run, in no order: the engine lists them by label. */
+export async function readRecords(engine: ContainerEngine, app: string | undefined): Promise<RunRecord[]> {
+  const stored = await storedRecords(engine, app === undefined ? RECORD_LABEL : `${RECORD_LABEL_PREFIX}app=${app}`);
+  return latestPerRun(stored).records.map((entry) => entry.record);
+}
+
+/** The labels a record volume carries beside the record's own: the run's --label and ONEOFF_LABELS. */
+function extraLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => key !== RECORD_LABEL && !key.startsWith(RECORD_LABEL_PREFIX)));
+}
+
+/**
+ * Records how a run ended when its oneoff could not: `oneoff wait`, the watchdog, the reap.
+ * Only a run with a start record and no end gets one; false when it got none.
+ */
+export async function endOpenRun(engine: ContainerEngine, runId: string, end: NonNullable<RunRecord["end"]>): Promise<boolean> {
+  const { records } = latestPerRun(await storedRecords(engine, `${RECORD_LABEL_PREFIX}run=${runId}`));
+  const open = records.find((entry) => entry.record.runId === runId && !entry.record.end) as
+    (StoredRecord & { labels: Record<string, string> }) | undefined;
+  if (!open) return false;
+  await writeEndRecord(engine, { ...open.record, end }, extraLabels(open.labels));
+  return true;
+}
+
+/**
+ * What is left of a run on the engine: `ended` with its exit code when its container (or job
+ * task) has exited, `running` while it is still there unfinished, `gone` when nothing is left.
+ */
+async function runState(
+  engine: ContainerEngine,
+  record: RunRecord,
+): Promise<{ state: "ended"; exitCode: number } | { state: "running" | "gone" }> {
+  const label = `${Labels.run}=${record.runId}`;
+  if (record.kind === "job") {
+    const jobs = engine.swarm?.();
+    const services = jobs ? await jobs.listServices(label) : [];
+    if (services.length === 0) return { state: "gone" };
+    const task = (await jobs!.listTasks((services[0] as { id: string }).id))[0];
+    return task?.exitCode !== undefined ? { state: "ended", exitCode: task.exitCode } : { state: "running" };
+  }
+  const containers = await engine.listContainers(label);
+  if (containers.length === 0) return { state: "gone" };
+  const details = await engine.inspectContainer((containers[0] as { id: string }).id);
+  if (details && (details.state === "exited" || details.state === "dead")) return { state: "ended", exitCode: details.exitCode };
+  return { state: details ? "running" : "gone" };
+}
+
+/**
+ * The reap's part (never a run's): ends the open records whose one-off has exited (a detached
+ * one, whose end no oneoff saw) with its exit code, and as owner-gone those with nothing left
+ * on the engine once `goneAfterMs` has passed since they started (a start written by a run
+ * still creating its one-off is younger); removes leftover starts; then prunes each app's
+ * records to its history_keep. Returns how many records it removed.
+ */
+export async function settleAndPruneRecords(engine: ContainerEngine, now: Date, goneAfterMs: number): Promise<number> {
+  for (const open of latestPerRun(await storedRecords(engine, `${RECORD_LABEL}=start`)).records) {
+    const state = await runState(engine, open.record).catch(() => undefined);
+    const endedAt = now.toISOString();
+    if (state?.state === "ended") await endOpenRun(engine, open.record.runId, { endedAt, ending: "exited", exitCode: state.exitCode });
+    else if (state?.state === "gone" && now.getTime() - Date.parse(open.record.startedAt) > goneAfterMs)
+      await endOpenRun(engine, open.record.runId, { endedAt, ending: OWNER_GONE });
+  }
+  const { records, leftovers } = latestPerRun(await storedRecords(engine, RECORD_LABEL));
+  const removing = [...leftovers, ...prunedVolumes(records, now)];
+  for (const volume of removing) await engine.removeVolume(volume).catch(() => {});
+  return removing.length;
+}
