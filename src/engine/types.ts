@@ -9,10 +9,13 @@ import { OneoffError } from "../output/errors.js";
 import type { CreateBody } from "../requests/create-body.js";
 import type { SessionJobs, SwarmJobs } from "./swarm/types.js";
 
-/** Creating a container failed because its name is taken (how engine-enforced locks work). */
+/** Creating a container (a service, a volume) failed because its name is taken (how engine-enforced locks work). */
 export class NameInUse extends OneoffError {
-  constructor(readonly containerName: string) {
-    super(`a container named ${containerName} already exists`);
+  constructor(
+    readonly containerName: string,
+    what = "a container",
+  ) {
+    super(`${what} named ${containerName} already exists`);
   }
 }
 

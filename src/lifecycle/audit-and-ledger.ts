@@ -3,7 +3,7 @@
  * release phase, its ledger entry on the engine.
  */
 import type { RunPlan } from "../types/plan.js";
-import type { ContainerEngine } from "../engine/types.js";
+import { NameInUse, type ContainerEngine } from "../engine/types.js";
 import { ExitCode, exitCodeOf, formatErrorLine } from "../output/errors.js";
 import { auditableCommand } from "../output/redact.js";
 import type { Reporter } from "../output/reporter.js";
@@ -164,8 +164,13 @@ export async function recordInLedger(
 /** A run's record on the engine (run-records.ts): its start before the one-off starts, its end as the run ends. */
 export interface EngineRecorder {
   /** Issues the start record once the release image ID is known; what it returns settles (never rejects) once written or warned of. */
-  start(imageId: string): Promise<void>;
-  /** Writes the end record, when a start was written. Never rejects: history is never worth a run's failure. */
+  start(imageId: string, how?: { detached: boolean }): Promise<void>;
+  /**
+   * Writes the end record, when a start was written. Never rejects: history is never worth a
+   * run's failure. Says nothing when the run itself failed (its one error line is what the
+   * operator needs; its watchdog or the next reap ends the record), or when the end is there
+   * already (the first end written wins).
+   */
   end(result: RunResult | undefined, failure: unknown): Promise<void>;
 }
 
@@ -177,7 +182,7 @@ export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity:
       `could not write the run's ${what} record on the engine: ${(error as Error).message} (oneoff history elsewhere will not show it)`,
     );
   return {
-    start(imageId) {
+    start(imageId, how) {
       const record: RunRecord = {
         runId: identity.runId,
         app: plan.app,
@@ -191,6 +196,7 @@ export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity:
         version: identity.version,
         startedAt: identity.startedAt.toISOString(),
         keep: plan.historyKeep ?? DEFAULT_HISTORY_KEEP,
+        ...(how?.detached ? { detached: true } : {}),
       };
       started = writeStartRecord(engine, record, extra).then(
         () => record,
@@ -211,7 +217,9 @@ export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity:
         exitCode: result ? result.exitCode : exitCodeOf(failure),
         ...(result?.signal ? { signal: result.signal } : {}),
       };
-      await writeEndRecord(engine, { ...record, end }, extra).catch((error: unknown) => warn("end", error));
+      await writeEndRecord(engine, { ...record, end }, extra).catch((error: unknown) => {
+        if (failure === undefined && !(error instanceof NameInUse)) warn("end", error);
+      });
     },
   };
 }

@@ -83,8 +83,8 @@ async function runState(
 }
 
 /**
- * The reap's part (never a run's): ends the open records whose one-off has exited (a detached
- * one, whose end no oneoff saw) with its exit code, and as owner-gone those with nothing left
+ * The reap's part (never a run's): ends the open records of detached one-offs that have exited
+ * (no oneoff saw their end) with its exit code, and as owner-gone those with nothing left
  * on the engine once `goneAfterMs` has passed since they started (a start written by a run
  * still creating its one-off is younger); removes leftover starts; then prunes each app's
  * records to its history_keep. Returns how many records it removed.
@@ -93,7 +93,10 @@ export async function settleAndPruneRecords(engine: ContainerEngine, now: Date, 
   for (const open of latestPerRun(await storedRecords(engine, `${RECORD_LABEL}=start`)).records) {
     const state = await runState(engine, open.record).catch(() => undefined);
     const endedAt = now.toISOString();
-    if (state?.state === "ended") await endOpenRun(engine, open.record.runId, { endedAt, ending: "exited", exitCode: state.exitCode });
+    // An attached run's exited one-off is its oneoff's to record (it may be writing the end
+    // now, with how it ended); only a detached run's end is left to the reap.
+    if (state?.state === "ended" && open.record.detached)
+      await endOpenRun(engine, open.record.runId, { endedAt, ending: "exited", exitCode: state.exitCode });
     else if (state?.state === "gone" && now.getTime() - Date.parse(open.record.startedAt) > goneAfterMs)
       await endOpenRun(engine, open.record.runId, { endedAt, ending: OWNER_GONE });
   }

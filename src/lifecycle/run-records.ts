@@ -38,6 +38,11 @@ export interface RunRecord {
   startedAt: string;
   /** The keep policy of the run's app when it ran: what a background prune goes by. */
   keep: HistoryKeep;
+  /**
+   * Started with --detach: no oneoff waits for its end, so the reap and `oneoff wait` record it.
+   * An attached run's end is its oneoff's (or, if that died, its watchdog's) to write.
+   */
+  detached?: boolean;
   /** `ending`: the audit log's outcomes, and owner-gone. */
   end?: { endedAt: string; ending: string; exitCode?: number; signal?: string };
 }
@@ -79,6 +84,7 @@ export function recordLabels(record: RunRecord, extra: Readonly<Record<string, s
     [`${PREFIX}version`]: record.version,
     [`${PREFIX}started-at`]: record.startedAt,
     [`${PREFIX}keep-count`]: String(record.keep.count),
+    ...optional("detached", record.detached ? "true" : undefined),
     ...optional("keep-age-ms", record.keep.ageMs === undefined ? undefined : String(record.keep.ageMs)),
     ...optional("ended-at", record.end?.endedAt),
     ...optional("ending", record.end?.ending),
@@ -114,6 +120,7 @@ export function recordFromLabels(labels: Readonly<Record<string, string>>): RunR
     version: get("version") ?? "",
     startedAt,
     keep: { count: number(get("keep-count")) ?? DEFAULT_HISTORY_KEEP.count, ...(ageMs === undefined ? {} : { ageMs }) },
+    ...(get("detached") === "true" ? { detached: true } : {}),
     ...(stage === "end"
       ? {
           end: {

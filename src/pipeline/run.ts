@@ -113,7 +113,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     resolving.catch(() => {});
     if (options.detach) {
       const release = await resolving;
-      const recording = recorder?.start(release.imageId);
+      const recording = recorder?.start(release.imageId, { detached: true });
       const oneOff = await backend.prepare(connectedRun, release);
       await recording;
       const started = await oneOff.startDetached();

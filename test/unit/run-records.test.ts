@@ -15,7 +15,8 @@ import { OneoffError } from "../../src/output/errors.js";
 import { rememberSecretValue } from "../../src/output/redact.js";
 import { engineRecorder } from "../../src/lifecycle/audit-and-ledger.js";
 import { resolveRunPlan } from "../../src/plan/resolve.js";
-import type { ContainerEngine } from "../../src/engine/types.js";
+import { NameInUse, type ContainerEngine } from "../../src/engine/types.js";
+import { settleAndPruneRecords } from "../../src/lifecycle/run-records-engine.js";
 import type { RunOptions } from "../../src/types/options.js";
 import type { RunResult } from "../../src/types/result.js";
 
@@ -288,5 +289,74 @@ describe("a run's records as the pipeline writes them", () => {
     const never = volumes(false);
     await engineRecorder(never.engine, plan, identity, reporter().report).end(undefined, new Error("no such image"));
     expect(never.made.size).toBe(0);
+  });
+
+  it("says nothing of an end it could not write when the run failed (its own line says why) or when the end is there already", async () => {
+    const { report, warnings } = reporter();
+    const made = new Map<string, Record<string, string>>();
+    let refuseEnd: Error | undefined;
+    const engine = {
+      createVolume: async (name: string, labels: Record<string, string>) => {
+        if (!name.endsWith("-start") && refuseEnd) throw refuseEnd;
+        made.set(name, labels);
+      },
+      removeVolume: async (name: string) => void made.delete(name),
+    } as unknown as ContainerEngine;
+    refuseEnd = new Error("connect ENOENT /var/run/docker.sock");
+    let recorder = engineRecorder(engine, plan, identity, report);
+    await recorder.start("sha256:abc");
+    await recorder.end(undefined, new Error("the engine stopped answering"));
+    refuseEnd = new NameInUse("oneoff-record-00000000000000aa", "a volume");
+    recorder = engineRecorder(engine, plan, identity, report);
+    await recorder.start("sha256:abc");
+    await recorder.end(result, undefined);
+    expect(warnings).toEqual([]);
+    // A run that went well and could not write its end says so.
+    refuseEnd = new Error("no space left on device");
+    recorder = engineRecorder(engine, plan, identity, report);
+    await recorder.start("sha256:abc");
+    await recorder.end(result, undefined);
+    expect(warnings).toEqual([
+      "could not write the run's end record on the engine: no space left on device (oneoff history elsewhere will not show it)",
+    ]);
+  });
+
+  it("marks a detached run's start, so only its end is the reap's to write", async () => {
+    const { engine, made } = volumes(false);
+    await engineRecorder(engine, plan, identity, reporter().report).start("sha256:abc", { detached: true });
+    expect(recordFromLabels(made.get("oneoff-record-00000000000000aa-start")!)?.detached).toBe(true);
+    const attached = volumes(false);
+    await engineRecorder(attached.engine, plan, identity, reporter().report).start("sha256:abc");
+    expect(recordFromLabels(attached.made.get("oneoff-record-00000000000000aa-start")!)).not.toHaveProperty("detached");
+  });
+});
+
+describe("the reap's settling of open records", () => {
+  /** An engine with record volumes and one exited container per run: the calls settling makes. */
+  function engineWith(records: RunRecord[]) {
+    const volumes = new Map(records.map((record) => [`oneoff-record-${record.runId}-start`, recordLabels(record)]));
+    const engine = {
+      listVolumes: async (label: string) => {
+        const [key, value] = label.split("=");
+        return [...volumes]
+          .filter(([, labels]) => (value === undefined ? key! in labels : labels[key!] === value))
+          .map(([name, labels]) => ({ name, labels }));
+      },
+      createVolume: async (name: string, labels: Record<string, string>) => void volumes.set(name, labels),
+      removeVolume: async (name: string) => void volumes.delete(name),
+      listContainers: async (label: string) => [{ id: label.split("=")[1] }],
+      inspectContainer: async () => ({ state: "exited", exitCode: 3 }),
+    } as unknown as ContainerEngine;
+    return { engine, volumes };
+  }
+
+  it("ends an exited detached one-off's record with its exit code, and leaves an attached one's to its oneoff", async () => {
+    const detached: RunRecord = { ...START, runId: "00000000000000dd", detached: true };
+    const attached: RunRecord = { ...START, runId: "00000000000000ee" };
+    const { engine, volumes } = engineWith([detached, attached]);
+    await settleAndPruneRecords(engine, new Date("2026-12-07T10:00:10.000Z"), 160_000);
+    expect(recordFromLabels(volumes.get("oneoff-record-00000000000000dd")!)?.end).toMatchObject({ ending: "exited", exitCode: 3 });
+    expect(volumes.has("oneoff-record-00000000000000ee")).toBe(false);
+    expect(recordFromLabels(volumes.get("oneoff-record-00000000000000ee-start")!)?.end).toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ const volumePath = (name: string) => `/volumes/${pathPart(name)}`;
 export async function createVolume(target: RequestTarget, name: string, labels: Record<string, string>): Promise<void> {
   try {
     const existing = await jsonRequest(target, "GET", volumePath(name)).catch(() => undefined);
-    if (existing) throw new NameInUse(name);
+    if (existing) throw new NameInUse(name, "a volume");
     await jsonRequest(target, "POST", "/volumes/create", { body: { Name: name, Labels: labels } });
   } catch (error) {
     throw translateEngineError(error, target.connection.endpoint, `create volume ${name}`);

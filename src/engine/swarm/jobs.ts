@@ -85,7 +85,7 @@ export class SwarmJobsAdapter implements SwarmJobs {
       if (!id) throw new OneoffError(`the engine at ${this.endpoint} created service ${spec.Name} but returned no ID`);
       return id;
     } catch (error) {
-      if (statusCodeOf(error) === 409) throw new NameInUse(spec.Name);
+      if (statusCodeOf(error) === 409) throw new NameInUse(spec.Name, "a service");
       if (error instanceof OneoffError) throw error;
       if (statusCodeOf(error) === 503) {
         throw new OneoffError(`the engine at ${this.endpoint} is not a swarm manager: ${engineMessage(error)}`, {
