@@ -36,6 +36,8 @@ export const PROCESS_ROWS: readonly AnyRow[] = [
       field: "WorkingDir",
       part: "Config",
       jobField: "Dir",
+      // "" is the image's WORKDIR, as docker run -w "" reads it: kept over a lower layer's workdir, sent as none.
+      emptyIsDefault: true,
     },
     "<dir>",
     (text) => (text.startsWith("/") ? undefined : problem("not an absolute path", "start it with /")),
