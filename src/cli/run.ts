@@ -192,7 +192,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
       "mount as docker --mount: type=volume|bind|tmpfs, source, target, readonly (repeatable)",
       collect,
     )
-    .option("--entrypoint <cmd>", 'override the image entrypoint ("" clears it)')
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
     .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
@@ -244,7 +243,6 @@ const SAME_NAME_FLAGS = [
   "network",
   "volume",
   "mount",
-  "entrypoint",
   "label",
   "interactive",
   "tty",

@@ -1,15 +1,14 @@
 /**
- * One process setting as oneoff.yaml writes it (image, release, env, networks, entrypoint,
- * labels, volumes, env_file, platform, and the keys of docker run's settings, named as in
- * compose but workdir and memory: user, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
+ * One process setting as oneoff.yaml writes it (image, release, env, networks, labels,
+ * volumes, env_file, platform, and the keys of docker run's settings, named as in compose but
+ * workdir and memory: user, entrypoint, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
  * into a SettingsLayer with where it stands. Shared by the top level, tasks and environments (file.ts).
  */
 import { PLATFORM } from "../formats/runtime-values.js";
-import { isSeq, type Node } from "yaml";
+import type { Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { SettingName, SettingsLayer } from "../types/config.js";
 import { parseVolume } from "../formats/mount-syntax.js";
-import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { YAML_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, readComposeRuntimeKey, runtimeSettingsOfKey } from "./compose-runtime.js";
@@ -22,7 +21,6 @@ export const SETTING_KEYS = [
   "env_file",
   "network",
   "networks",
-  "entrypoint",
   "labels",
   "volumes",
   "platform",
@@ -81,15 +79,6 @@ export function readSetting(
     case "networks":
       settings.networks = reader.stringList(node, keyPath);
       located("networks");
-      return;
-    case "entrypoint":
-      if (isSeq(node)) settings.entrypoint = reader.stringList(node, keyPath);
-      else {
-        // "" clears the image's entrypoint, as `docker run --entrypoint ""` does.
-        const text = reader.string(node, keyPath);
-        settings.entrypoint = text.trim() === "" ? [""] : splitWords(text);
-      }
-      located("entrypoint");
       return;
     case "volumes": {
       const items = reader.stringList(node, keyPath);

@@ -40,8 +40,12 @@ export interface EngineDefaults {
   hostname?: string;
 }
 
-/** How the value is written: a switch, one word, a list of words, or NAME=VALUE entries. */
-type Shape = "switch" | "text" | "list" | "map";
+/**
+ * How the value is written: a switch, one word, a list of words, NAME=VALUE entries, or a
+ * command's words in order (--entrypoint: the flag gives one word; compose and oneoff.yaml a
+ * list, or a string split as a shell splits it).
+ */
+type Shape = "switch" | "text" | "list" | "map" | "command";
 
 export interface SettingRow<K extends SettingName> {
   name: K;

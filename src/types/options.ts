@@ -4,16 +4,22 @@
  */
 import type { DockerRunSettings, RunKindName, PullPolicy } from "./config.js";
 
+/** Settings kept as a list whose flag takes one word: docker run --entrypoint's one executable. */
+type OneWordOfAList = "entrypoint";
+
 /**
  * The flags of DockerRunSettings as typed: a switch is a boolean, a repeatable flag (or one
- * whose setting is a list or a map) a list of its values, any other flag its text.
+ * whose setting is a list or a map, but for OneWordOfAList) a list of its values, any other
+ * flag its text.
  */
 export type DockerRunFlags = {
-  [K in keyof DockerRunSettings]?: NonNullable<DockerRunSettings[K]> extends boolean
-    ? boolean
-    : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string>
-      ? string[]
-      : string;
+  [K in keyof DockerRunSettings]?: K extends OneWordOfAList
+    ? string
+    : NonNullable<DockerRunSettings[K]> extends boolean
+      ? boolean
+      : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string>
+        ? string[]
+        : string;
 };
 
 /**
@@ -52,8 +58,6 @@ export interface RunOptions extends RuntimeFlags {
   volume?: string[];
   /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */
   mount?: string[];
-  /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
-  entrypoint?: string;
   /** `KEY=VALUE` */
   label?: string[];
   interactive?: boolean;

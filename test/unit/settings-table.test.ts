@@ -16,6 +16,7 @@ import type { RuntimeFlags } from "../../src/types/options.js";
 const FLAGS: RuntimeFlags = {
   user: "1000:1000",
   workdir: "/backup",
+  entrypoint: "/backup/run.sh",
   hostname: "backup-1",
   addHost: ["db:10.0.0.5", "gw=host-gateway"],
   dns: ["10.0.0.2"],
@@ -106,7 +107,13 @@ describe("docker run's settings table", () => {
       Isolation: "default",
       DeviceRequests: [{ Driver: "", Count: -1, DeviceIDs: null, Capabilities: [["gpu"]], Options: {} }],
     });
-    expect(configFromRuntime(settings)).toEqual({ User: "1000:1000", WorkingDir: "/backup", Hostname: "backup-1", StopSignal: "SIGINT" });
+    expect(configFromRuntime(settings)).toEqual({
+      User: "1000:1000",
+      WorkingDir: "/backup",
+      Entrypoint: ["/backup/run.sh"],
+      Hostname: "backup-1",
+      StopSignal: "SIGINT",
+    });
   });
 
   it("reads back what it sends (--from), and writes it as the flags it came from (the docker run line)", () => {
@@ -115,7 +122,7 @@ describe("docker run's settings table", () => {
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
-      "--user 1000:1000 --workdir /backup --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
+      "--user 1000:1000 --workdir /backup --entrypoint /backup/run.sh --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
         "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
         "--tmpfs /cache --tmpfs /run:size=64m --ulimit nofile=1024:2048 --shm-size 96m --group-add 1234 " +
         "--sysctl net.core.somaxconn=1024 --device /dev/null:/dev/null:rwm --device-cgroup-rule c 10:229 rwm --pid host --ipc host " +
@@ -125,6 +132,20 @@ describe("docker run's settings table", () => {
         "--volumes-from db:ro --volumes-from cache --oom-kill-disable --blkio-weight 300 --userns host --uts host --cgroupns private " +
         "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all",
     );
+  });
+
+  // docker run --entrypoint takes one executable ("" as [""], which clears the image's); a longer
+  // one (compose's list) is read back whole by --from and shown in its order by diff.
+  it("takes --entrypoint as one word, reads a container's back whole, and shows it in order in diff", () => {
+    expect(runtimeFlagSettings({ entrypoint: "/bin/sh -c" })).toEqual({ entrypoint: ["/bin/sh -c"] });
+    expect(runtimeFlagSettings({ entrypoint: "" })).toEqual({ entrypoint: [""] });
+    const read = runtimeFromHostConfig({}, {}, { Entrypoint: ["/docker-entrypoint.sh", "--verbose"] });
+    expect(read).toEqual({ entrypoint: ["/docker-entrypoint.sh", "--verbose"] });
+    expect(runtimeFlagWords(read)).toEqual(["--entrypoint", "/docker-entrypoint.sh"]);
+    expect(runtimeDiffValues(read).get("entrypoint")).toBe("/docker-entrypoint.sh --verbose");
+    expect(runtimeDiffValues({ entrypoint: ["/bin/sh", "-c", "a b"] }).get("entrypoint")).toBe("/bin/sh -c 'a b'");
+    expect(runtimeDiffValues({ entrypoint: [""] }).get("entrypoint")).toBe("");
+    expect(runtimeFromHostConfig({}, {}, { Entrypoint: null })).toEqual({});
   });
 
   it("leaves out what the engine gives a container that asks for nothing", () => {
@@ -158,6 +179,7 @@ describe("docker run's settings table", () => {
     expect(jobRuntime(settings).container).toMatchObject({
       User: "1000:1000",
       Dir: "/backup",
+      Command: ["/backup/run.sh"],
       StopSignal: "SIGINT",
       Isolation: "default",
       Hostname: "backup-1",
