@@ -8,7 +8,7 @@ import { OneoffError } from "../output/errors.js";
 import { copyOutLimitFlag, keepForFlag, timeoutFlag, waitLockFlag } from "../formats/flag-values.js";
 import { collect, sameNameOptions } from "./argv.js";
 import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
-import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
+import { runtimeFlagsOf, withSettingOptions } from "./runtime-options.js";
 import { asDockerRunSettings, inHelpGroups } from "./help-groups.js";
 import type { CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
@@ -169,7 +169,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
 
 /** The flags `run`, `shell` and `release` share: where the one-off comes from and what it gets. */
 function withContainerOptions(command: Command, waitLock = "with --lock: wait for the lock (up to duration) instead of failing"): Command {
-  return withNotForOneOffs(asDockerRunSettings(inHelpGroups(command), withRuntimeOptions))
+  return withNotForOneOffs(asDockerRunSettings(inHelpGroups(command), withSettingOptions))
     .option("--rm", "accepted as docker run takes it: a one-off is always removed when it ends (-d keeps it for --keep-for)")
     .option("--name <name>", "name the container (default APP[-TASK]-run-XXXXXX; a lock's one-off is named after the lock)")
     .option("-T, --no-TTY", "never allocate a terminal, as docker compose run -T (stdin still passes with -i)")

@@ -1,10 +1,9 @@
 /**
  * One process setting as oneoff.yaml writes it (image, release, env, networks, labels,
- * volumes, env_file, platform, and the keys of docker run's settings, named as in compose but
- * workdir and memory: user, entrypoint, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
+ * volumes, env_file, and the keys of docker run's settings, named as in compose but workdir
+ * and memory: user, entrypoint, platform, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
  * into a SettingsLayer with where it stands. Shared by the top level, tasks and environments (file.ts).
  */
-import { PLATFORM } from "../formats/runtime-values.js";
 import type { Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { SettingName, SettingsLayer } from "../types/config.js";
@@ -14,18 +13,7 @@ import { userKeyed } from "../formats/user-keys.js";
 import { YAML_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, readComposeRuntimeKey, runtimeSettingsOfKey } from "./compose-runtime.js";
 
 /** The keys of a process's settings in oneoff.yaml, at the top level, in tasks and environments. */
-export const SETTING_KEYS = [
-  "image",
-  "release",
-  "env",
-  "env_file",
-  "network",
-  "networks",
-  "labels",
-  "volumes",
-  "platform",
-  ...RUNTIME_KEYS,
-] as const;
+export const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "labels", "volumes", ...RUNTIME_KEYS] as const;
 
 export function readSetting(
   reader: YamlReader,
@@ -96,12 +84,6 @@ export function readSetting(
       located("mounts");
       return;
     }
-    case "platform":
-      settings.platform = reader.string(node, keyPath);
-      if (!PLATFORM.test(settings.platform))
-        throw reader.error(node, keyPath, `"${settings.platform}" is not os/arch[/variant]`, "such as linux/amd64 or linux/arm64/v8");
-      located("platform");
-      return;
   }
   // The runtime keys (init, cap_add, tmpfs, ulimits, ...), named and written as in compose.
   if (isRuntimeKey(key, "oneoff.yaml")) {

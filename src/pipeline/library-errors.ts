@@ -20,8 +20,6 @@ const LONG_FLAGS = [
   ...["--stop-timeout", "--timeout", "--lock", "--wait-lock", "--dry-run", "--quiet", "--debug", "--detach"],
   ...["--keep-for", "--json", "--capture", "--engine", "--constraint", "--copy-in", "--copy-out", "--copy-out-limit"],
   ...["--host", "--env-name"],
-  // docker run's flag that is no row of the table (cli/runtime-options.ts).
-  "--platform",
 ];
 
 /** Each CLI flag and the LibraryRunOptions / EngineOptions key it sets. */

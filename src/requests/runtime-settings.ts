@@ -26,8 +26,14 @@ export function runtimeFromHostConfig(
   defaults: EngineDefaults = {},
   /** The container's config (inspect's Config, or the create body itself), for User, WorkingDir, StopSignal. */
   config: object = {},
+  /** The create request's query (a spec's platform): an inspected container has none. */
+  query: object = {},
 ): RuntimeSettings {
-  const parts: Record<ApiPart, Record<string, unknown>> = { Config: config as RuntimeConfig, HostConfig: host };
+  const parts: Record<ApiPart, Record<string, unknown>> = {
+    Config: config as RuntimeConfig,
+    HostConfig: host,
+    Query: query as Record<string, unknown>,
+  };
   const settings: Record<string, unknown> = {};
   for (const row of SETTINGS) {
     const value = row.api.read(fieldAt(parts[row.api.part], row.api.field), defaults);

@@ -24,12 +24,12 @@ export type DockerRunFlags = {
 
 /**
  * docker run's flags for what shapes what the process can do and see, as typed: --init,
- * --cap-add NET_ADMIN, --tmpfs /run:size=64m, --ulimit nofile=1024:2048, --shm-size 96m, ...
- * (plan/runtime-flags.ts reads them). The repeatable ones are lists.
+ * --cap-add NET_ADMIN, --tmpfs /run:size=64m, --ulimit nofile=1024:2048, --shm-size 96m,
+ * --platform linux/arm64, ... (plan/runtime-flags.ts reads them). The repeatable ones are
+ * lists. An interface, not an alias, so docs/library.md's test reads RunOptions' keys through it.
  */
 export interface RuntimeFlags extends DockerRunFlags {
-  /** The image's platform, os/arch[/variant], as docker run --platform. */
-  platform?: string;
+  // Its keys are DockerRunFlags', one per row of settings/table.ts (--platform's too).
 }
 
 export interface RunOptions extends RuntimeFlags {

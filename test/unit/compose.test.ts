@@ -100,6 +100,14 @@ describe("compose services as a source", () => {
     expect(parse(`services:\n  web:\n    image: shop\n    entrypoint: ${value}\n`).layer.settings.entrypoint).toEqual(words);
   });
 
+  // compose's platform: is docker run's --platform: the image is pulled and the container created for it.
+  it("reads platform: as --platform, and refuses one that is not os/arch[/variant] in one line", () => {
+    expect(parse("services:\n  web:\n    image: shop\n    platform: linux/arm64/v8\n").layer.settings.platform).toBe("linux/arm64/v8");
+    expect(() => parse("services:\n  web:\n    image: shop\n    platform: arm64\n")).toThrow(
+      /^compose.yaml:4:15: services\.web\.platform: "arm64": not os\/arch\[\/variant\]$/,
+    );
+  });
+
   it("copies what shapes the environment, under compose's names", () => {
     const service = parse(
       [

@@ -17,6 +17,7 @@ const FLAGS: RuntimeFlags = {
   user: "1000:1000",
   workdir: "/backup",
   entrypoint: "/backup/run.sh",
+  platform: "linux/arm64",
   hostname: "backup-1",
   addHost: ["db:10.0.0.5", "gw=host-gateway"],
   dns: ["10.0.0.2"],
@@ -118,7 +119,10 @@ describe("docker run's settings table", () => {
 
   it("reads back what it sends (--from), and writes it as the flags it came from (the docker run line)", () => {
     const settings = runtimeFlagSettings(FLAGS);
-    const read = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings));
+    // --platform is the create request's query, not the body's: an inspected container has none.
+    const fromBody = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings));
+    expect(fromBody).toEqual({ ...settings, platform: undefined });
+    const read = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings), { platform: "linux/arm64" });
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
@@ -130,7 +134,7 @@ describe("docker run's settings table", () => {
         "--dns-search example.internal --memory 256m --cpus 1.5 " +
         "--memory-swap 512m --memory-reservation 128m --pids-limit 100 --cpu-shares 512 --cpuset-cpus 0-1 --stop-signal SIGINT " +
         "--volumes-from db:ro --volumes-from cache --oom-kill-disable --blkio-weight 300 --userns host --uts host --cgroupns private " +
-        "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all",
+        "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all --platform linux/arm64",
     );
   });
 
