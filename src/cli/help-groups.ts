@@ -1,7 +1,7 @@
 /**
  * run, shell and release take some ninety flags: their --help lists them under headings, most
  * used first, with commander's help groups. The groups are assigned here and nowhere else:
- * docker run's settings are every flag withRuntimeOptions defines (the settings table's rows,
+ * docker run's settings are every flag withSettingOptions defines (the settings table's rows,
  * and whatever is still listed by hand beside it), and OTHER_FLAGS names the group of each
  * other flag. A flag in neither is left under commander's "Options:", which a unit test refuses.
  */
@@ -20,7 +20,7 @@ export type HelpGroup = (typeof HELP_GROUPS)[number];
 
 export const DOCKER_RUN_SETTINGS: HelpGroup = "docker run settings:";
 
-/** The group of each flag of run, shell and release that is not one of withRuntimeOptions' (by its long name). */
+/** The group of each flag of run, shell and release that is not one of withSettingOptions' (by its long name). */
 const OTHER_FLAGS: ReadonlyMap<string, HelpGroup> = new Map<string, HelpGroup>([
   ...inGroup("Release and config:", [
     "--release",
@@ -40,8 +40,8 @@ const OTHER_FLAGS: ReadonlyMap<string, HelpGroup> = new Map<string, HelpGroup>([
   ]),
   ...inGroup("Environment:", ["--env", "--env-file"]),
   ...inGroup("Files and secrets:", ["--volume", "--mount", "--copy-in", "--copy-out", "--copy-out-limit", "--registry-auth"]),
-  // docker run's own flags that run.ts still defines itself, beside withRuntimeOptions' ones.
-  ...inGroup(DOCKER_RUN_SETTINGS, ["--entrypoint", "--network", "--label", "--name", "--rm", "--stop-timeout"]),
+  // docker run's own flags that run.ts still defines itself, beside withSettingOptions' ones.
+  ...inGroup(DOCKER_RUN_SETTINGS, ["--network", "--label", "--name", "--rm", "--stop-timeout"]),
   ...inGroup("Pipelines:", ["--detach", "--keep-for", "--timeout", "--lock", "--wait-lock", "--no-wait", "--json", "--capture", "--quiet"]),
   ...inGroup("Terminal:", ["--interactive", "--no-stdin", "--tty", "--no-TTY", "--detach-keys"]),
 ]);

@@ -8,7 +8,7 @@ import { OneoffError } from "../output/errors.js";
 import { copyOutLimitFlag, keepForFlag, timeoutFlag, waitLockFlag } from "../formats/flag-values.js";
 import { collect, sameNameOptions } from "./argv.js";
 import { refuseNotForOneOffs, withNotForOneOffs } from "./not-for-one-offs.js";
-import { runtimeFlagsOf, withRuntimeOptions } from "./runtime-options.js";
+import { runtimeFlagsOf, withSettingOptions } from "./runtime-options.js";
 import { asDockerRunSettings, inHelpGroups } from "./help-groups.js";
 import type { CliContext } from "./command.js";
 import { printLedger } from "./ledger.js";
@@ -169,7 +169,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
 
 /** The flags `run`, `shell` and `release` share: where the one-off comes from and what it gets. */
 function withContainerOptions(command: Command, waitLock = "with --lock: wait for the lock (up to duration) instead of failing"): Command {
-  return withNotForOneOffs(asDockerRunSettings(inHelpGroups(command), withRuntimeOptions))
+  return withNotForOneOffs(asDockerRunSettings(inHelpGroups(command), withSettingOptions))
     .option("--rm", "accepted as docker run takes it: a one-off is always removed when it ends (-d keeps it for --keep-for)")
     .option("--name <name>", "name the container (default APP[-TASK]-run-XXXXXX; a lock's one-off is named after the lock)")
     .option("-T, --no-TTY", "never allocate a terminal, as docker compose run -T (stdin still passes with -i)")
@@ -192,7 +192,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
       "mount as docker --mount: type=volume|bind|tmpfs, source, target, readonly (repeatable)",
       collect,
     )
-    .option("--entrypoint <cmd>", 'override the image entrypoint ("" clears it)')
     .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
     .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
@@ -244,7 +243,6 @@ const SAME_NAME_FLAGS = [
   "network",
   "volume",
   "mount",
-  "entrypoint",
   "label",
   "interactive",
   "tty",

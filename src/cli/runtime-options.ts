@@ -1,26 +1,12 @@
 /**
  * docker run's flags for a one-off's runtime settings, with docker's names and syntax, on
- * run, shell and release (plan/runtime-flags.ts checks their values): settings/table.ts's rows,
- * and --platform, which is no row of it.
+ * run, shell and release (plan/runtime-flags.ts checks their values): settings/table.ts's rows.
  */
 import type { Command } from "commander";
 import type { RuntimeFlags } from "../types/options.js";
 import { SETTINGS } from "../settings/table.js";
 import type { SettingName } from "../settings/row.js";
 import { collect } from "./argv.js";
-
-/** The flags that are not rows of settings/table.ts: --platform also chooses the image pulled and resolved. */
-const RUNTIME_OPTIONS: ReadonlyArray<[keyof RuntimeFlags, string, string, "repeatable"?]> = [
-  ["platform", "--platform <os/arch>", "the image's platform, e.g. linux/amd64: pulled and run for it"],
-];
-
-export function withRuntimeOptions(command: Command): Command {
-  for (const [, flag, description, repeatable] of RUNTIME_OPTIONS) {
-    if (repeatable) command.option(flag, description, collect);
-    else command.option(flag, description);
-  }
-  return withSettingOptions(command);
-}
 
 /** The flags of settings/table.ts's rows (of those named, when `names` is given), as each row defines it. */
 export function withSettingOptions(command: Command, names?: readonly SettingName[]): Command {
@@ -35,6 +21,6 @@ export function withSettingOptions(command: Command, names?: readonly SettingNam
 
 /** The runtime flags given, by their RunOptions names. */
 export function runtimeFlagsOf(flags: Record<string, unknown>): RuntimeFlags {
-  const names = [...RUNTIME_OPTIONS.map(([name]) => name), ...SETTINGS.map((row) => row.name)];
+  const names = SETTINGS.map((row) => row.name);
   return Object.fromEntries(names.filter((name) => flags[name] !== undefined).map((name) => [name, flags[name]])) as RuntimeFlags;
 }

@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { RuntimeSettings, Ulimit } from "../types/config.js";
+import { splitWords } from "../formats/words.js";
 import { isProblem, type AnyRow } from "../settings/row.js";
 import { SETTINGS } from "../settings/table.js";
 import type { YamlReader } from "./yaml-reader.js";
@@ -69,14 +70,31 @@ export function readComposeRuntimeKey(
   const fieldNodes = fields.length ? new Map(reader.entries(value, at, fields).map(([name, node]) => [name, node] as const)) : undefined;
   for (const row of rows) {
     const field = row.compose?.split(".")[1];
-    if (field === undefined) Object.assign(settings, { [row.name]: readTableRow(reader, row, value, at) });
+    if (field === undefined) Object.assign(settings, { [row.name]: readTableRow(reader, row, value, at, file) });
     else if (fieldNodes?.has(field))
-      Object.assign(settings, { [row.name]: readTableRow(reader, row, fieldNodes.get(field) ?? null, `${at}.${field}`) });
+      Object.assign(settings, { [row.name]: readTableRow(reader, row, fieldNodes.get(field) ?? null, `${at}.${field}`, file) });
+  }
+}
+
+/**
+ * A command's words (entrypoint:) written as one string, split as a shell splits it, as compose
+ * does. oneoff.yaml's "" is [""], as `docker run --entrypoint ""`; compose's is no words: both
+ * clear the image's entrypoint, and with no command the engine runs the image's CMD for
+ * compose's alone (for [""] it answers "No command specified", as docker run does).
+ */
+function commandWords(reader: YamlReader, node: Node | null, at: string, file: KeysOf): string[] {
+  if (isSeq(node)) return reader.stringList(node, at);
+  const text = reader.string(node, at);
+  if (file === "oneoff.yaml" && text.trim() === "") return [""];
+  try {
+    return splitWords(text);
+  } catch (error) {
+    throw reader.error(node, at, (error as Error).message, "close the quote, or write the words as a list");
   }
 }
 
 /** A key of settings/table.ts's rows, read in its shape and checked by the row's parser. */
-function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: string): unknown {
+function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: string, file: KeysOf = "compose"): unknown {
   const asFlag = (entry: string) => {
     const text = row.fromCompose ? row.fromCompose(entry) : entry;
     if (isProblem(text)) throw reader.error(node, at, text.problem, `see docker run's ${row.flag}`);
@@ -85,15 +103,17 @@ function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: st
   const given =
     row.shape === "switch"
       ? reader.boolean(node, at)
-      : row.shape === "list"
-        ? row.composeMapping && isMap(node)
-          ? Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
-          : reader.stringList(node, at).map(asFlag)
-        : row.shape === "map"
-          ? isMap(node)
+      : row.shape === "command"
+        ? commandWords(reader, node, at, file)
+        : row.shape === "list"
+          ? row.composeMapping && isMap(node)
             ? Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
-            : reader.stringList(node, at)
-          : reader.string(node, at);
+            : reader.stringList(node, at).map(asFlag)
+          : row.shape === "map"
+            ? isMap(node)
+              ? Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
+              : reader.stringList(node, at)
+            : reader.string(node, at);
   // A switch set to false stays false, so a task's init: false stands over the top level's true.
   if (given === false) return false;
   const parsed = (row.parse as (given: unknown) => unknown)(given);

@@ -17,7 +17,6 @@ import { isScalar, isSeq } from "yaml";
 import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";
 import type { ProcessSettings } from "../types/config.js";
-import { splitWords } from "../formats/words.js";
 import { YamlReader } from "./yaml-reader.js";
 import { isRuntimeKey, readComposeRuntimeKey, readSettingAt } from "./compose-runtime.js";
 import type { ComposeFile, ComposeNaming } from "./compose-file.js";
@@ -27,18 +26,7 @@ import { readServiceSecrets, type ServiceSecretRef } from "./compose-secrets.js"
 import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
 import { readVolumes } from "./compose-volumes.js";
 
-const COPIED = new Set([
-  "image",
-  "environment",
-  "env_file",
-  "networks",
-  "network_mode",
-  "volumes",
-  "entrypoint",
-  "labels",
-  "deploy",
-  "secrets",
-]);
+const COPIED = new Set(["image", "environment", "env_file", "networks", "network_mode", "volumes", "labels", "deploy", "secrets"]);
 
 /** What one compose file says about one service: merged with other files' by compose-merge.ts. */
 export interface ServicePart {
@@ -108,9 +96,6 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       }
       case "volumes":
         settings.mounts = readVolumes(reader, value, at, base, (name) => naming.realName("volumes", name));
-        break;
-      case "entrypoint":
-        settings.entrypoint = isSeq(value) ? reader.stringList(value, at) : splitWords(reader.string(value, at));
         break;
       case "labels":
         settings.labels = isSeq(value)

@@ -160,7 +160,6 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
       env,
       labels,
       ...(first.networks.length ? { networks: first.networks } : {}),
-      ...(first.entrypoint.length ? { entrypoint: first.entrypoint } : {}),
       ...(first.mounts.length ? { mounts: first.mounts } : {}),
       // User, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, ...: what shapes what it can do and see.
       ...first.runtime,

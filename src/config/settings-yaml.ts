@@ -1,33 +1,19 @@
 /**
- * One process setting as oneoff.yaml writes it (image, release, env, networks, entrypoint,
- * labels, volumes, env_file, platform, and the keys of docker run's settings, named as in
- * compose but workdir and memory: user, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
+ * One process setting as oneoff.yaml writes it (image, release, env, networks, labels,
+ * volumes, env_file, and the keys of docker run's settings, named as in compose but workdir
+ * and memory: user, entrypoint, platform, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
  * into a SettingsLayer with where it stands. Shared by the top level, tasks and environments (file.ts).
  */
-import { PLATFORM } from "../formats/runtime-values.js";
-import { isSeq, type Node } from "yaml";
+import type { Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { SettingName, SettingsLayer } from "../types/config.js";
 import { parseVolume } from "../formats/mount-syntax.js";
-import { splitWords } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { YAML_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, readComposeRuntimeKey, runtimeSettingsOfKey } from "./compose-runtime.js";
 
 /** The keys of a process's settings in oneoff.yaml, at the top level, in tasks and environments. */
-export const SETTING_KEYS = [
-  "image",
-  "release",
-  "env",
-  "env_file",
-  "network",
-  "networks",
-  "entrypoint",
-  "labels",
-  "volumes",
-  "platform",
-  ...RUNTIME_KEYS,
-] as const;
+export const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "labels", "volumes", ...RUNTIME_KEYS] as const;
 
 export function readSetting(
   reader: YamlReader,
@@ -82,15 +68,6 @@ export function readSetting(
       settings.networks = reader.stringList(node, keyPath);
       located("networks");
       return;
-    case "entrypoint":
-      if (isSeq(node)) settings.entrypoint = reader.stringList(node, keyPath);
-      else {
-        // "" clears the image's entrypoint, as `docker run --entrypoint ""` does.
-        const text = reader.string(node, keyPath);
-        settings.entrypoint = text.trim() === "" ? [""] : splitWords(text);
-      }
-      located("entrypoint");
-      return;
     case "volumes": {
       const items = reader.stringList(node, keyPath);
       settings.mounts = items.map((item, i) => {
@@ -107,12 +84,6 @@ export function readSetting(
       located("mounts");
       return;
     }
-    case "platform":
-      settings.platform = reader.string(node, keyPath);
-      if (!PLATFORM.test(settings.platform))
-        throw reader.error(node, keyPath, `"${settings.platform}" is not os/arch[/variant]`, "such as linux/amd64 or linux/arm64/v8");
-      located("platform");
-      return;
   }
   // The runtime keys (init, cap_add, tmpfs, ulimits, ...), named and written as in compose.
   if (isRuntimeKey(key, "oneoff.yaml")) {

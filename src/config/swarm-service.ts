@@ -72,7 +72,6 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
       env,
       labels,
       ...(networks.length ? { networks } : {}),
-      ...(container.Command?.length ? { entrypoint: container.Command } : {}),
       ...(mounts.length ? { mounts } : {}),
       // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings: user, workdir, limits, ...
       ...runtimeFromJob(template, READ_BACK_AS_SETTINGS),

@@ -12,6 +12,7 @@ import type { RegistryLogin } from "../release/credentials.js";
 import { parseReleaseReference } from "../release/reference.js";
 import { describeRefusal, isAuthRefusal } from "../release/registry-auth.js";
 import { Labels } from "../requests/labels.js";
+import { configFromRuntime } from "../requests/runtime-settings.js";
 
 export interface Check {
   name: string;
@@ -129,7 +130,7 @@ export async function checkOneOff(
     {
       Image: image.id,
       Cmd: ["oneoff-check"],
-      Entrypoint: [""],
+      ...configFromRuntime({ entrypoint: [""] }),
       Env: [],
       // The run's own labels too (--label, ONEOFF_LABELS): whoever finds their one-offs by a
       // label finds this container as well, should it outlive a killed check.

@@ -42,7 +42,6 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
       }),
     ];
   }
-  if (options.entrypoint !== undefined) settings.entrypoint = [options.entrypoint];
   if (options.label?.length) settings.labels = parseLabelFlags(options.label);
   Object.assign(settings, runtimeFlagSettings(options));
   return { source: "flags", settings };

@@ -1,10 +1,9 @@
 /**
- * docker run's runtime flags (--memory, --hostname, --init, --cap-add, --tmpfs, ...: the
- * settings table's rows, and --platform) as settings, each value checked as docker checks it: a bad one is one line naming the flag and
- * its value, before anything is created. Pure.
+ * docker run's runtime flags (--memory, --hostname, --init, --cap-add, --tmpfs, --platform,
+ * ...: the settings table's rows) as settings, each value checked as docker checks it: a bad
+ * one is one line naming the flag and its value, before anything is created. Pure.
  */
 import { OneoffError } from "../output/errors.js";
-import { PLATFORM } from "../formats/runtime-values.js";
 import type { ProcessSettings } from "../types/config.js";
 import type { RuntimeFlags } from "../types/options.js";
 import { isProblem, type AnyRow } from "../settings/row.js";
@@ -12,13 +11,6 @@ import { SETTINGS } from "../settings/table.js";
 
 export function runtimeFlagSettings(flags: RuntimeFlags): Partial<ProcessSettings> {
   const settings: Partial<ProcessSettings> = {};
-  if (flags.platform !== undefined) {
-    if (!PLATFORM.test(flags.platform))
-      throw new OneoffError(`--platform "${flags.platform}": not os/arch[/variant]`, {
-        hint: "such as --platform linux/amd64 or linux/arm64/v8",
-      });
-    settings.platform = flags.platform;
-  }
   for (const row of SETTINGS) {
     const given = flags[row.name];
     // A library caller's `init: false` or `capAdd: []` asks for nothing, as a flag not given.

@@ -28,7 +28,6 @@ export interface ContainerSpec {
 export interface CreateBody {
   Image: string;
   Cmd: string[];
-  Entrypoint?: string[];
   Env: string[];
   Labels: Record<string, string>;
   /** Anonymous volumes by target (docker run -v /path). */
@@ -82,7 +81,6 @@ export function buildContainerSpec(
   const body: CreateBody = {
     Image: identity.imageId,
     Cmd: plan.command,
-    Entrypoint: settings.entrypoint,
     Env: [
       ...Object.entries(settings.env).map(([key, value]) => `${key}=${value}`),
       // A bare NAME: the engine leaves the image's NAME out, as with docker run -e NAME.

@@ -4,6 +4,7 @@
  * rows, so --from's copy, the create body, diff and the docker run line cannot disagree on a
  * field. Pure.
  */
+import { shellQuote } from "../formats/words.js";
 import { fieldAt, setFieldAt, type ApiPart, type EngineDefaults } from "../settings/row.js";
 import { SETTINGS } from "../settings/table.js";
 import type { RuntimeSettings } from "../types/config.js";
@@ -25,8 +26,14 @@ export function runtimeFromHostConfig(
   defaults: EngineDefaults = {},
   /** The container's config (inspect's Config, or the create body itself), for User, WorkingDir, StopSignal. */
   config: object = {},
+  /** The create request's query (a spec's platform): an inspected container has none. */
+  query: object = {},
 ): RuntimeSettings {
-  const parts: Record<ApiPart, Record<string, unknown>> = { Config: config as RuntimeConfig, HostConfig: host };
+  const parts: Record<ApiPart, Record<string, unknown>> = {
+    Config: config as RuntimeConfig,
+    HostConfig: host,
+    Query: query as Record<string, unknown>,
+  };
   const settings: Record<string, unknown> = {};
   for (const row of SETTINGS) {
     const value = row.api.read(fieldAt(parts[row.api.part], row.api.field), defaults);
@@ -77,19 +84,33 @@ const wordsOf = (row: (typeof SETTINGS)[number], settings: RuntimeSettings): str
   return isSet(value) ? (row.words as (value: unknown) => string[])(value) : undefined;
 };
 
-/** The runtime settings as docker run flags (the line's words), in the table's order. */
+/**
+ * The runtime settings as docker run flags (the line's words), in the table's order. A
+ * command's words (--entrypoint) give the flag their first; runtimeWordsAfterImage the rest.
+ */
 export function runtimeFlagWords(settings: RuntimeSettings): string[] {
   return SETTINGS.flatMap((row) => {
     const given = wordsOf(row, settings);
     if (given === undefined) return [];
+    if (row.shape === "command") return given.length ? [row.flag, given[0] as string] : [];
     return given.length === 0 ? [row.flag] : given.flatMap((value) => [row.flag, value]);
   });
 }
 
 /**
+ * What docker run cannot give as a flag: a longer entrypoint's words after its first, which
+ * the line puts between the image and the command, where the engine runs them the same.
+ */
+export function runtimeWordsAfterImage(settings: RuntimeSettings): string[] {
+  return SETTINGS.flatMap((row) => (row.shape === "command" ? (wordsOf(row, settings)?.slice(1) ?? []) : []));
+}
+
+/**
  * Rows for diff: one per flag, each side shown as its values (sorted where order is not
- * meaning), each word as docker compares it (a row's `compared`: NET_ADMIN and cap_net_admin
- * are the engine's CAP_NET_ADMIN); a number the engine keeps as none (--memory 0) as none.
+ * meaning; a command's words in their order, quoted as a shell would, so "a b" is not a, b),
+ * each word as docker compares it (a row's `compared`: NET_ADMIN and cap_net_admin are the
+ * engine's CAP_NET_ADMIN); a number the engine keeps as none (--memory 0) as none, and so a
+ * cleared entrypoint ([""]).
  */
 export function runtimeDiffValues(settings: RuntimeSettings): Map<string, string> {
   return new Map(
@@ -97,7 +118,14 @@ export function runtimeDiffValues(settings: RuntimeSettings): Map<string, string
       const value = settings[row.name];
       const none = typeof value === "number" && !keptByEngine(row, value);
       const given = none ? undefined : wordsOf(row, settings)?.map((word) => (row.compared ? row.compared(word) : word));
-      return [row.flag.replace(/^--/, ""), given === undefined ? "" : given.length === 0 ? "yes" : [...given].sort().join(", ")];
+      return [row.flag.replace(/^--/, ""), diffText(row, given)];
     }),
   );
+}
+
+/** A diff row's side: "" for none, "yes" for a switch that is set, else the words. */
+function diffText(row: (typeof SETTINGS)[number], given: string[] | undefined): string {
+  if (given === undefined) return "";
+  if (row.shape === "command") return given.join("") === "" ? "" : given.map(shellQuote).join(" ");
+  return given.length === 0 ? "yes" : [...given].sort().join(", ");
 }

@@ -143,7 +143,6 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
       ContainerSpec: {
         ...baseContainer,
         Image: options.image,
-        Command: body.Entrypoint,
         Args: body.Cmd,
         Env: body.Env,
         Labels: containerLabels,

@@ -110,7 +110,8 @@ export function word<
     | "pid"
     | "ipc"
     | "runtime"
-    | "logDriver",
+    | "logDriver"
+    | "platform",
 >(
   own: Own<K>,
   argument: `<${string}>`,

@@ -25,8 +25,12 @@ export class Problem {
 export const problem = (text: string, hint?: string): Problem => new Problem(text, hint);
 export const isProblem = (value: unknown): value is Problem => value instanceof Problem;
 
-/** The create body's part that holds a field: the container's config (top level) or its HostConfig. */
-export type ApiPart = "Config" | "HostConfig";
+/**
+ * The create request's part that holds a field: the container's config (the body's top level),
+ * its HostConfig, or the request's query string (platform), which a container's inspect does
+ * not give back.
+ */
+export type ApiPart = "Config" | "HostConfig" | "Query";
 
 /** What the engine gives a container that asks for nothing: left out when read back. */
 export interface EngineDefaults {
@@ -40,8 +44,12 @@ export interface EngineDefaults {
   hostname?: string;
 }
 
-/** How the value is written: a switch, one word, a list of words, or NAME=VALUE entries. */
-type Shape = "switch" | "text" | "list" | "map";
+/**
+ * How the value is written: a switch, one word, a list of words, NAME=VALUE entries, or a
+ * command's words in order (--entrypoint: the flag gives one word; compose and oneoff.yaml a
+ * list, or a string split as a shell splits it).
+ */
+type Shape = "switch" | "text" | "list" | "map" | "command";
 
 export interface SettingRow<K extends SettingName> {
   name: K;
@@ -87,8 +95,8 @@ export interface SettingRow<K extends SettingName> {
   jobField?: string;
   /** How the job's field writes the value and reads it back, where not as the create body's (Hosts' "IP HOST" lines). */
   jobForm?: { toJob(value: SettingValue<K>): unknown; fromJob(value: unknown): SettingValue<K> | undefined };
-  /** Where a job carries it outside the ContainerSpec (requests/service-spec.ts, requests/job-runtime.ts). */
-  jobCarriedBy?: "TaskTemplate.LogDriver" | "tmpfs mounts";
+  /** Where a job carries it outside the ContainerSpec, written by hand there (requests/service-spec.ts, requests/job-runtime.ts). */
+  jobCarriedBy?: "TaskTemplate.LogDriver" | "tmpfs mounts" | "TaskTemplate.Placement.Platforms";
 }
 
 /** The value at a dotted path (LogConfig.Type) of an Engine API object. */

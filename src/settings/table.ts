@@ -8,6 +8,7 @@
 import { constants } from "node:os";
 import { gpuDeviceRequest, gpusFromDeviceRequests, gpusText, parseGpus } from "./gpus.js";
 import { parseCpus } from "../formats/units.js";
+import { PLATFORM } from "../formats/runtime-values.js";
 import { integer, list, pairs, size, toggle, word } from "./kinds.js";
 import { NETWORK_ROWS } from "./network-rows.js";
 import { PROCESS_ROWS } from "./process-rows.js";
@@ -205,6 +206,23 @@ export const SETTINGS: readonly AnyRow[] = [
     "<kind>",
   ),
   gpusRow(),
+  // Also the image pulled and resolved for it (release/resolve.ts reads the setting); sent as the
+  // create's platform query, so --from cannot read it back from a container; a job's placement.
+  word(
+    {
+      name: "platform",
+      flag: "--platform",
+      help: "the image's platform, e.g. linux/amd64: pulled and run for it",
+      // This machine's, so the docker oracle's row runs it with the local test image.
+      example: "linux/amd64",
+      compose: "platform",
+      field: "platform",
+      part: "Query",
+      jobCarriedBy: "TaskTemplate.Placement.Platforms",
+    },
+    "<os/arch>",
+    (text) => (PLATFORM.test(text) ? undefined : problem("not os/arch[/variant]", "such as --platform linux/amd64 or linux/arm64/v8")),
+  ),
 ];
 
 const CPUS_FIX = "use a number such as 0.5, 1.5 or 3/2; 0 for no limit";

@@ -18,6 +18,10 @@ export interface DockerRunSettings {
   /** A name or uid, with :group or :gid ("" or absent: the image's USER); workdir absent: the image's WORKDIR. */
   user?: string;
   workdir?: string;
+  /** The image's platform, os/arch[/variant] (docker run --platform): pulled and created for it. */
+  platform?: string;
+  /** The executable and its first arguments, before the command; [""] clears the image's, as `docker run --entrypoint ""` does. */
+  entrypoint?: string[];
   /** The container's hostname; absent: its ID's first 12 characters, as the engine gives it. */
   hostname?: string;
   /** HOST:IP lines for /etc/hosts, as docker sends them (IP may be host-gateway). */
@@ -119,13 +123,9 @@ export interface ProcessSettings extends RuntimeSettings {
    */
   envCleared?: string[];
   networks?: string[];
-  /** [""] clears the image's entrypoint, as `docker run --entrypoint ""` does. */
-  entrypoint?: string[];
   labels: Record<string, string>;
   /** Volumes, binds and tmpfs, as the running process has them (from --from). */
   mounts?: Mount[];
-  /** The image's platform, os/arch[/variant] (docker run --platform): pulled and created for it. */
-  platform?: string;
 }
 
 export interface Mount {

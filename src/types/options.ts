@@ -4,26 +4,32 @@
  */
 import type { DockerRunSettings, RunKindName, PullPolicy } from "./config.js";
 
+/** Settings kept as a list whose flag takes one word: docker run --entrypoint's one executable. */
+type OneWordOfAList = "entrypoint";
+
 /**
  * The flags of DockerRunSettings as typed: a switch is a boolean, a repeatable flag (or one
- * whose setting is a list or a map) a list of its values, any other flag its text.
+ * whose setting is a list or a map, but for OneWordOfAList) a list of its values, any other
+ * flag its text.
  */
 export type DockerRunFlags = {
-  [K in keyof DockerRunSettings]?: NonNullable<DockerRunSettings[K]> extends boolean
-    ? boolean
-    : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string>
-      ? string[]
-      : string;
+  [K in keyof DockerRunSettings]?: K extends OneWordOfAList
+    ? string
+    : NonNullable<DockerRunSettings[K]> extends boolean
+      ? boolean
+      : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string>
+        ? string[]
+        : string;
 };
 
 /**
  * docker run's flags for what shapes what the process can do and see, as typed: --init,
- * --cap-add NET_ADMIN, --tmpfs /run:size=64m, --ulimit nofile=1024:2048, --shm-size 96m, ...
- * (plan/runtime-flags.ts reads them). The repeatable ones are lists.
+ * --cap-add NET_ADMIN, --tmpfs /run:size=64m, --ulimit nofile=1024:2048, --shm-size 96m,
+ * --platform linux/arm64, ... (plan/runtime-flags.ts reads them). The repeatable ones are
+ * lists. An interface, not an alias, so docs/library.md's test reads RunOptions' keys through it.
  */
 export interface RuntimeFlags extends DockerRunFlags {
-  /** The image's platform, os/arch[/variant], as docker run --platform. */
-  platform?: string;
+  // Its keys are DockerRunFlags', one per row of settings/table.ts (--platform's too).
 }
 
 export interface RunOptions extends RuntimeFlags {
@@ -52,8 +58,6 @@ export interface RunOptions extends RuntimeFlags {
   volume?: string[];
   /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */
   mount?: string[];
-  /** One executable, as `docker run --entrypoint`; "" clears the image's entrypoint. */
-  entrypoint?: string;
   /** `KEY=VALUE` */
   label?: string[];
   interactive?: boolean;

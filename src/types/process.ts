@@ -11,7 +11,6 @@ export interface ProcessDefinition {
   state: string;
   imageId: string;
   env: string[];
-  entrypoint: string[];
   /** User networks (or host/none); empty on the default bridge. */
   networks: string[];
   mounts: Mount[];

@@ -29,7 +29,8 @@ const withFlagsAsCode = (text: string) =>
 
 function settingRow(row: AnyRow): string {
   const flag = `${row.short ? `${row.short}, ` : ""}${row.flag}${row.argument ? ` ${row.argument}` : ""}`;
-  const swarm = row.jobField ? "carried" : "refused";
+  // A job carries a row in a field of its ContainerSpec or task, or by hand (jobCarriedBy: tmpfs mounts, LogDriver, placement).
+  const swarm = row.jobField || row.jobCarriedBy ? "carried" : "refused";
   // oneoff.yaml's key first where it names the setting its own way (memory; compose's mem_limit).
   const keys = row.yaml ? `${code(row.yaml)} (compose: ${row.compose ? code(row.compose) : "—"})` : row.compose ? code(row.compose) : "—";
   return `| ${code(flag)} | ${withFlagsAsCode(row.help)} | ${keys} | ${swarm} |`;

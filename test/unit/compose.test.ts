@@ -84,8 +84,28 @@ describe("compose services as a source", () => {
     ["devices: [fuse]", /services\.web\.devices\[0\]: "fuse": not HOST_PATH\[:CONTAINER_PATH\[:rwm\]\]/],
     ["sysctls: [somaxconn]", /services\.web\.sysctls\[0\]: "somaxconn": not NAME=VALUE/],
     ["logging: {drivr: local}", /services\.web\.logging/],
+    ["entrypoint: sh -c 'x", /^compose.yaml:4:17: services\.web\.entrypoint: unterminated single quote$/],
   ])("refuses a bad runtime key in one line: %s", (line, message) => {
     expect(() => parse(`services:\n  web:\n    image: shop\n    ${line}\n`)).toThrow(message);
+  });
+
+  // compose-spec: "" (or []) overrides the image's entrypoint to be empty; with no command, the
+  // engine then runs the image's CMD (unlike oneoff.yaml's and docker run's "", which is [""]).
+  it.each([
+    ['""', []],
+    ["[]", []],
+    ["/bin/sh -c", ["/bin/sh", "-c"]],
+    ["[/bin/sh, -c]", ["/bin/sh", "-c"]],
+  ])("reads entrypoint: %s as compose does", (value, words) => {
+    expect(parse(`services:\n  web:\n    image: shop\n    entrypoint: ${value}\n`).layer.settings.entrypoint).toEqual(words);
+  });
+
+  // compose's platform: is docker run's --platform: the image is pulled and the container created for it.
+  it("reads platform: as --platform, and refuses one that is not os/arch[/variant] in one line", () => {
+    expect(parse("services:\n  web:\n    image: shop\n    platform: linux/arm64/v8\n").layer.settings.platform).toBe("linux/arm64/v8");
+    expect(() => parse("services:\n  web:\n    image: shop\n    platform: arm64\n")).toThrow(
+      /^compose.yaml:4:15: services\.web\.platform: "arm64": not os\/arch\[\/variant\]$/,
+    );
   });
 
   it("copies what shapes the environment, under compose's names", () => {

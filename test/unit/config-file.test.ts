@@ -254,6 +254,8 @@ describe("parseConfigFile", () => {
   it.each([
     ["entrypoint: as a string", "entrypoint: /bin/sh -c", ["/bin/sh", "-c"]],
     ["entrypoint: as a list", "entrypoint: [/docker-entrypoint.sh, 'a b']", ["/docker-entrypoint.sh", "a b"]],
+    // As docker run --entrypoint "": the image's is cleared, and the one-off needs a command of its own.
+    ['entrypoint: "" as [""]', 'entrypoint: ""', [""]],
   ])("reads %s", (_name, yaml, entrypoint) => {
     expect(parse(yaml).config.base.settings.entrypoint).toEqual(entrypoint);
   });
@@ -344,13 +346,13 @@ describe("parseConfigFile", () => {
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, entrypoint, labels, volumes, platform, user, workdir, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, labels, volumes, user, workdir, entrypoint, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, engine, constraints, secrets, environments",
       ],
       [
         "a top-level key only valid in tasks",
         "command: x\n",
         "oneoff.yaml:1:1: command: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, entrypoint, labels, volumes, platform, user, workdir, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, networks, labels, volumes, user, workdir, entrypoint, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, engine, constraints, secrets, environments",
       ],
       [
         "a list at the top level",
@@ -554,6 +556,18 @@ describe("parseConfigFile", () => {
         "tasks:\n  m:\n    command: x\n    env: [A]\n",
         "oneoff.yaml:4:10: tasks.m.env: expected a mapping, got a list",
         "write it as KEY: value lines, indented under it",
+      ],
+      [
+        "a platform that is not os/arch",
+        "platform: amd64\n",
+        'oneoff.yaml:1:11: platform: "amd64": not os/arch[/variant]',
+        "such as --platform linux/amd64 or linux/arm64/v8",
+      ],
+      [
+        "an entrypoint string with an open quote",
+        'entrypoint: sh -c "x\n',
+        "oneoff.yaml:1:13: entrypoint: unterminated double quote",
+        "close the quote, or write the words as a list",
       ],
       [
         "a relative workdir in a task",

@@ -1,5 +1,5 @@
 /**
- * --memory, --cpus and --hostname take what the docker CLI takes and send what it sends
+ * --memory, --cpus, --hostname and --workdir take what the docker CLI takes and send what it sends
  * (issue 32). Each value below was given to `docker create` (client 28.2, engine 20.10) on this
  * machine and the container inspected: the bytes, NanoCpus and hostname written here are the
  * engine's. What the docker CLI refuses, oneoff refuses in one line naming the flag and the fix.
@@ -187,6 +187,29 @@ describe("--hostname, passed on as the engine takes it", () => {
     expect(refusal({ hostname: name })).toEqual({
       message: `--hostname "${name}": longer than 64 bytes, the most Linux takes`,
       hint: "shorten it to 64 bytes or fewer, such as shop-console",
+    });
+  });
+});
+
+describe("--workdir, as docker run -w reads it", () => {
+  // docker run -w "" starts in the image's WORKDIR (/srv for an image with WORKDIR /srv; / for
+  // busybox), and docker create -w "" + inspect shows the image's WorkingDir.
+  it('takes "" as the image\'s WORKDIR, as docker does: kept over a workdir under it, sent as none', () => {
+    const settings = runtimeFlagSettings({ workdir: "" });
+    expect(settings).toEqual({ workdir: "" });
+    expect(configFromRuntime(settings)).toEqual({});
+    expect(runtimeFlagWords(settings)).toEqual([]);
+    const layers = [
+      { source: "compose", settings: { workdir: "/app" } },
+      { source: "flags", settings },
+    ];
+    expect(mergeLayers(layers).settings.workdir).toBe("");
+  });
+
+  it("refuses a relative path, as the engine does", () => {
+    expect(refusal({ workdir: "app" })).toEqual({
+      message: '--workdir "app": not an absolute path',
+      hint: "start it with /",
     });
   });
 });

@@ -119,7 +119,7 @@ describe("dockerRunLine", () => {
       ),
     );
     expect(line).toBe(
-      `${prefix} -i -e A=1 --network n1 --network n2 --user app --workdir /w --memory 1k --cpus 2 --label l=v --entrypoint /e ${IMAGE_ID} x c`,
+      `${prefix} -i -e A=1 --network n1 --network n2 --user app --workdir /w --entrypoint /e --memory 1k --cpus 2 --label l=v ${IMAGE_ID} x c`,
     );
   });
 

@@ -15,7 +15,6 @@ const web = (overrides: Partial<ProcessDefinition> = {}): ProcessDefinition => (
   state: "running",
   imageId: "sha256:aaa",
   env: ["PATH=/bin", "HOSTNAME=abc123", "SHOP_ENV=production", "API_TOKEN=t0k"],
-  entrypoint: [],
   networks: ["shop_default"],
   mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
   labels: { "com.docker.compose.service": "web", "io.oneoff.app": "x", "com.example.team": "payments" },
@@ -144,6 +143,19 @@ describe("diffAgainstProcess", () => {
     const image = { env: ["PATH=/bin"], settings: { stopSignal: "SIGQUIT" } };
     const running = web({ runtime: { user: "app", workdir: "/app", stopSignal: "SIGQUIT" } });
     expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), running, image).filter((row) => !row.same)).toEqual([]);
+  });
+
+  // The engine gives a container that sets none the image's ENTRYPOINT: so is the one-off's read.
+  it("compares entrypoints as the engine runs them: the image's where the one-off sets none, its own (or a cleared one) where it does", () => {
+    const image = { env: ["PATH=/bin"], settings: { entrypoint: ["/docker-entrypoint.sh"] } };
+    const running = web({ runtime: { user: "app", workdir: "/app", entrypoint: ["/docker-entrypoint.sh"] } });
+    const oneOff = spec(["SHOP_ENV=production", "API_TOKEN=t0k"]);
+    expect(diffAgainstProcess(oneOff, running, image).filter((row) => !row.same)).toEqual([]);
+    const own = { ...oneOff, body: { ...oneOff.body, Entrypoint: ["/bin/sh", "-c"] } };
+    expect(diffAgainstProcess(own, running, image).filter((row) => !row.same)).toEqual([
+      { what: "entrypoint", oneOff: "/bin/sh -c", running: "/docker-entrypoint.sh", same: false },
+    ]);
+    expect(processLayer("web", [running], false).settings.entrypoint).toEqual(["/docker-entrypoint.sh"]);
   });
 
   it("reports differences, with secrets only as differing", () => {

@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
-import { withRuntimeOptions } from "../../src/cli/runtime-options.js";
+import { withSettingOptions } from "../../src/cli/runtime-options.js";
 import { parseConfigFile } from "../../src/config/file.js";
 import { mergeLayers } from "../../src/plan/merge-layers.js";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
@@ -47,6 +47,14 @@ describe.each(SETTINGS.map((row) => [row.flag, row] as const))("the row of %s", 
   it("writes its field of the create body, and --from reads the value back from it", () => {
     const host = hostConfigFromRuntime(settings);
     const config = configFromRuntime(settings);
+    if (row.api.part === "Query") {
+      // The create request's query (--platform): no body field, and nothing an inspect gives back.
+      expect({ ...host, ...config }).toEqual({});
+      expect(runtimeFromHostConfig(host, {}, config)).toEqual({});
+      const query = { [row.api.field]: (row.api.write as (value: unknown) => unknown)(settings[row.name]) };
+      expect(runtimeFromHostConfig(host, {}, config, query)).toEqual(settings);
+      return;
+    }
     expect(Object.keys(row.api.part === "HostConfig" ? host : config)).toEqual([row.api.field.split(".")[0]]);
     expect(runtimeFromHostConfig(host, {}, config)).toEqual(settings);
   });
@@ -80,9 +88,10 @@ describe.each(SETTINGS.map((row) => [row.flag, row] as const))("the row of %s", 
 });
 
 describe("the table", () => {
-  it("holds every docker run flag of run but --platform, which also chooses the image pulled", () => {
-    const flags = withRuntimeOptions(new Command()).options.map((option) => option.long);
-    expect(flags.filter((flag) => !SETTINGS.some((row) => row.flag === flag))).toEqual(["--platform"]);
+  it("holds the docker run flags run, shell and release take, --platform too (which also chooses the image pulled)", () => {
+    const flags = withSettingOptions(new Command()).options.map((option) => option.long);
+    expect(flags).toEqual(SETTINGS.map((row) => row.flag));
+    expect(flags).toContain("--platform");
   });
 
   it("names each setting once, as its flag is named", () => {

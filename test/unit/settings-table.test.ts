@@ -16,6 +16,8 @@ import type { RuntimeFlags } from "../../src/types/options.js";
 const FLAGS: RuntimeFlags = {
   user: "1000:1000",
   workdir: "/backup",
+  entrypoint: "/backup/run.sh",
+  platform: "linux/arm64",
   hostname: "backup-1",
   addHost: ["db:10.0.0.5", "gw=host-gateway"],
   dns: ["10.0.0.2"],
@@ -106,16 +108,25 @@ describe("docker run's settings table", () => {
       Isolation: "default",
       DeviceRequests: [{ Driver: "", Count: -1, DeviceIDs: null, Capabilities: [["gpu"]], Options: {} }],
     });
-    expect(configFromRuntime(settings)).toEqual({ User: "1000:1000", WorkingDir: "/backup", Hostname: "backup-1", StopSignal: "SIGINT" });
+    expect(configFromRuntime(settings)).toEqual({
+      User: "1000:1000",
+      WorkingDir: "/backup",
+      Entrypoint: ["/backup/run.sh"],
+      Hostname: "backup-1",
+      StopSignal: "SIGINT",
+    });
   });
 
   it("reads back what it sends (--from), and writes it as the flags it came from (the docker run line)", () => {
     const settings = runtimeFlagSettings(FLAGS);
-    const read = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings));
+    // --platform is the create request's query, not the body's: an inspected container has none.
+    const fromBody = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings));
+    expect(fromBody).toEqual({ ...settings, platform: undefined });
+    const read = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings), { platform: "linux/arm64" });
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
-      "--user 1000:1000 --workdir /backup --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
+      "--user 1000:1000 --workdir /backup --entrypoint /backup/run.sh --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
         "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
         "--tmpfs /cache --tmpfs /run:size=64m --ulimit nofile=1024:2048 --shm-size 96m --group-add 1234 " +
         "--sysctl net.core.somaxconn=1024 --device /dev/null:/dev/null:rwm --device-cgroup-rule c 10:229 rwm --pid host --ipc host " +
@@ -123,8 +134,22 @@ describe("docker run's settings table", () => {
         "--dns-search example.internal --memory 256m --cpus 1.5 " +
         "--memory-swap 512m --memory-reservation 128m --pids-limit 100 --cpu-shares 512 --cpuset-cpus 0-1 --stop-signal SIGINT " +
         "--volumes-from db:ro --volumes-from cache --oom-kill-disable --blkio-weight 300 --userns host --uts host --cgroupns private " +
-        "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all",
+        "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all --platform linux/arm64",
     );
+  });
+
+  // docker run --entrypoint takes one executable ("" as [""], which clears the image's); a longer
+  // one (compose's list) is read back whole by --from and shown in its order by diff.
+  it("takes --entrypoint as one word, reads a container's back whole, and shows it in order in diff", () => {
+    expect(runtimeFlagSettings({ entrypoint: "/bin/sh -c" })).toEqual({ entrypoint: ["/bin/sh -c"] });
+    expect(runtimeFlagSettings({ entrypoint: "" })).toEqual({ entrypoint: [""] });
+    const read = runtimeFromHostConfig({}, {}, { Entrypoint: ["/docker-entrypoint.sh", "--verbose"] });
+    expect(read).toEqual({ entrypoint: ["/docker-entrypoint.sh", "--verbose"] });
+    expect(runtimeFlagWords(read)).toEqual(["--entrypoint", "/docker-entrypoint.sh"]);
+    expect(runtimeDiffValues(read).get("entrypoint")).toBe("/docker-entrypoint.sh --verbose");
+    expect(runtimeDiffValues({ entrypoint: ["/bin/sh", "-c", "a b"] }).get("entrypoint")).toBe("/bin/sh -c 'a b'");
+    expect(runtimeDiffValues({ entrypoint: [""] }).get("entrypoint")).toBe("");
+    expect(runtimeFromHostConfig({}, {}, { Entrypoint: null })).toEqual({});
   });
 
   it("leaves out what the engine gives a container that asks for nothing", () => {
@@ -158,6 +183,7 @@ describe("docker run's settings table", () => {
     expect(jobRuntime(settings).container).toMatchObject({
       User: "1000:1000",
       Dir: "/backup",
+      Command: ["/backup/run.sh"],
       StopSignal: "SIGINT",
       Isolation: "default",
       Hostname: "backup-1",

@@ -16,7 +16,7 @@ export async function inspectImage(target: RequestTarget, reference: string): Pr
   try {
     const image = (await jsonRequest(target, "GET", `/images/${pathPart(reference)}/json`)) as Docker.ImageInspectInfo | undefined;
     if (typeof image?.Id !== "string") throw notDockerError(endpoint, "image inspect returned no image ID");
-    // The engine gives a container that sets none the image's USER, WORKDIR and STOPSIGNAL (moby's
+    // The engine gives a container that sets none the image's USER, WORKDIR, ENTRYPOINT and STOPSIGNAL (moby's
     // merge), never its Hostname: docker commit leaves the committed container's there.
     const { Hostname: _notGiven, ...config } = image.Config ?? {};
     return {

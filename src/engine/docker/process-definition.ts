@@ -22,7 +22,6 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
     state: info.State.Status,
     imageId: info.Image,
     env: info.Config.Env ?? [],
-    entrypoint: (info.Config.Entrypoint as string[] | null) ?? [],
     networks,
     mounts: mountsOf(info),
     labels: info.Config.Labels ?? {},
