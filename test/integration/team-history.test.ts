@@ -189,6 +189,42 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     }
   });
 
+  it("writes and reads the records over the ssh engine", async () => {
+    const { dir, name } = appDir();
+    // The ssh oneoff finds on PATH is the test engines' (their config, keys and known_hosts).
+    const ssh = {
+      DOCKER_HOST: "ssh://root@127.0.0.1:2222",
+      PATH: `/tmp/oneoff-remote-engines/ssh/bin:${process.env.PATH}`,
+      DOCKER_CONTEXT: undefined,
+      DOCKER_TLS_VERIFY: undefined,
+      DOCKER_CERT_PATH: undefined,
+    };
+    try {
+      // One run through ssh, one through the local socket: each side sees both.
+      expect(
+        (
+          await oneoff(["run", "-q", "--", "sh", "-c", "exit 4"], {
+            cwd: dir,
+            env: { ...ssh, ONEOFF_AUDIT_LOG: path.join(dir, "a.jsonl") },
+          })
+        ).code,
+      ).toBe(4);
+      expect((await oneoff(["run", "-q", "--", "true"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } })).code).toBe(0);
+      const overSsh = await oneoff(["history", "--json"], { cwd: dir, env: { ...ssh, ONEOFF_AUDIT_LOG: path.join(dir, "c.jsonl") } });
+      expect(overSsh.stderr).toBe("");
+      const both = [
+        expect.objectContaining({ app: name, outcome: "exited", exitCode: 0, source: "engine" }),
+        expect.objectContaining({ app: name, outcome: "exited", exitCode: 4, source: "engine" }),
+      ];
+      expect(entriesOf(overSsh)).toEqual(both);
+      expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "c.jsonl") } }))).toEqual(
+        both,
+      );
+    } finally {
+      removeRunRecords(name);
+    }
+  });
+
   it("masks a secret's value typed into the command in the record", async () => {
     const secret = `tok-${Math.random().toString(16).slice(2)}`;
     const { dir, name } = appDir(`secrets:\n  API: {env: HISTORY_TEST_SECRET}\n`);
