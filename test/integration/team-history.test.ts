@@ -128,6 +128,36 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     }
   });
 
+  it("records the exit code of a one-off that had exited before its oneoff was SIGKILLed: the watchdog reads it before removal", async () => {
+    const { dir, name } = appDir();
+    const log = path.join(dir, "audit.jsonl");
+    const env = { ONEOFF_AUDIT_LOG: log };
+    try {
+      const killed = await oneoff(["run", "-q", "--", "sh", "-c", "echo ready; sleep 1; exit 7"], {
+        cwd: dir,
+        env,
+        onSpawn: (child) =>
+          void waitForOutput(child, (text) => text.includes("ready")).then(async () => {
+            // Stopped, oneoff cannot see the exit and write the end itself; killed once the one-off has exited.
+            child.kill("SIGSTOP");
+            await until(
+              async () => docker("ps", "-aq", "--filter", `label=io.oneoff.app=${name}`, "--filter", "status=exited") || undefined,
+            );
+            child.kill("SIGKILL");
+          }),
+      });
+      expect(killed.signal).toBe("SIGKILL");
+      const ended = await until(async () => {
+        const [entry] = entriesOf(await oneoff(["history", "--json"], { cwd: dir, env }));
+        return entry?.outcome === "owner-gone" ? entry : undefined;
+      });
+      expect(ended).toMatchObject({ exitCode: 7, command: ["sh", "-c", "echo ready; sleep 1; exit 7"], source: "both" });
+      expect(docker("ps", "-aq", "--filter", `label=io.oneoff.app=${name}`)).toBe("");
+    } finally {
+      removeRunRecords(name);
+    }
+  });
+
   it("records a detached run's end, with its exit code, when oneoff wait sees it", async () => {
     const { dir, name } = appDir();
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
