@@ -1,9 +1,9 @@
 /**
  * The watchdog process (see watchdog.ts). Reads `engine JSON` / `run ID KIND` / `ended ...` /
- * `done` lines on stdin; at EOF without `done` it removes what its run created (everything labelled with the
- * run's ID), retrying for a while in case the engine is restarting, and looking again shortly
- * after for a create that was still in flight. Afterwards (rate-limited per user and engine)
- * it reaps orphans left by earlier crashes.
+ * `done` lines on stdin; at EOF without `done` it removes what its run created (everything
+ * labelled with the run's ID), retrying for a while in case the engine is restarting, and
+ * looking again shortly after for a create that was still in flight. Afterwards (rate-limited
+ * per user and engine) it reaps orphans left by earlier crashes.
  *
  * It always ends: every request has a timeout, and from EOF on a deadline that keeps nothing
  * alive by itself exits the process whatever it is still waiting for.
