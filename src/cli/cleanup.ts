@@ -41,7 +41,11 @@ Examples:
         for (const { container, error } of result.failed) {
           io.stderr.write(oneoffLine(`could not remove one-off ${container.name} (${container.id.slice(0, 12)}): ${error.message}`));
         }
-        if (result.removed.length === 0 && result.failed.length === 0) io.stderr.write("oneoff: nothing to clean up\n");
+        const { ended, pruned } = result.records;
+        if (ended || pruned)
+          io.stderr.write(oneoffLine(`run records: ended ${ended} whose one-off had ended or was gone, pruned ${pruned}`));
+        if (result.removed.length === 0 && result.failed.length === 0 && !ended && !pruned)
+          io.stderr.write("oneoff: nothing to clean up\n");
         return result.failed.length ? 125 : 0;
       }),
     );

@@ -87,21 +87,31 @@ async function runState(
  * (no oneoff saw their end) with its exit code, and as owner-gone those with nothing left
  * on the engine once `goneAfterMs` has passed since they started (a start written by a run
  * still creating its one-off is younger); removes leftover starts; then prunes each app's
- * records to its history_keep. Returns how many records it removed.
+ * records to its history_keep. Returns how many open records it ended, and how many volumes it
+ * removed (records pruned and leftover starts).
  */
-export async function settleAndPruneRecords(engine: ContainerEngine, now: Date, goneAfterMs: number): Promise<number> {
+export async function settleAndPruneRecords(
+  engine: ContainerEngine,
+  now: Date,
+  goneAfterMs: number,
+): Promise<{ ended: number; pruned: number }> {
+  let ended = 0;
   for (const open of latestPerRun(await storedRecords(engine, `${RECORD_LABEL}=start`)).records) {
     const state = await runState(engine, open.record).catch(() => undefined);
     const endedAt = now.toISOString();
     // An attached run's exited one-off is its oneoff's to record (it may be writing the end
     // now, with how it ended); only a detached run's end is left to the reap.
     if (state?.state === "ended" && open.record.detached)
-      await endOpenRun(engine, open.record.runId, { endedAt, ending: "exited", exitCode: state.exitCode });
+      ended += Number(await endOpenRun(engine, open.record.runId, { endedAt, ending: "exited", exitCode: state.exitCode }));
     else if (state?.state === "gone" && now.getTime() - Date.parse(open.record.startedAt) > goneAfterMs)
-      await endOpenRun(engine, open.record.runId, { endedAt, ending: OWNER_GONE });
+      ended += Number(await endOpenRun(engine, open.record.runId, { endedAt, ending: OWNER_GONE }));
   }
   const { records, leftovers } = latestPerRun(await storedRecords(engine, RECORD_LABEL));
-  const removing = [...leftovers, ...prunedVolumes(records, now)];
-  for (const volume of removing) await engine.removeVolume(volume).catch(() => {});
-  return removing.length;
+  let pruned = 0;
+  for (const volume of [...leftovers, ...prunedVolumes(records, now)])
+    pruned += await engine.removeVolume(volume).then(
+      () => 1,
+      () => 0,
+    );
+  return { ended, pruned };
 }

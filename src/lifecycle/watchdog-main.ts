@@ -1,9 +1,9 @@
 /**
- * The watchdog process (see watchdog.ts). Reads `engine JSON` / `run ID KIND` / `done` lines on
- * stdin; at EOF without `done` it removes what its run created (everything labelled with the
- * run's ID), retrying for a while in case the engine is restarting, and looking again shortly
- * after for a create that was still in flight. Afterwards (rate-limited per user and engine)
- * it reaps orphans left by earlier crashes.
+ * The watchdog process (see watchdog.ts). Reads `engine JSON` / `run ID KIND` / `ended ...` /
+ * `done` lines on stdin; at EOF without `done` it removes what its run created (everything
+ * labelled with the run's ID), retrying for a while in case the engine is restarting, and
+ * looking again shortly after for a create that was still in flight. Afterwards (rate-limited
+ * per user and engine) it reaps orphans left by earlier crashes.
  *
  * It always ends: every request has a timeout, and from EOF on a deadline that keeps nothing
  * alive by itself exits the process whatever it is still waiting for.
@@ -34,6 +34,8 @@ const RETRY_FOR_MS = DEADLINE_MS - 2 * REQUEST_TIMEOUT_MS;
 const LOOK_AGAIN_AFTER_MS = [500, 1_500];
 
 let run: { id: string; kind: RunKind } | undefined;
+/** How the run ended, when its oneoff saw the end before it abandoned removal to the watchdog. */
+let seen: { endedAt: string; ending: string; exitCode: number; signal?: string } | undefined;
 let released = false;
 let connection: Connection | undefined;
 let pending = "";
@@ -48,11 +50,20 @@ process.stdin.on("data", (chunk: string) => {
     else if (line.startsWith("run ")) {
       const [id, kind] = line.slice("run ".length).split(" ");
       if (id && /^[0-9a-f]+$/.test(id) && (kind === "container" || kind === "job")) run = { id, kind };
-    } else if (line === "done") released = true;
+    } else if (line.startsWith("ended ")) seen = seenEnding(line.slice("ended ".length));
+    else if (line === "done") released = true;
   }
 });
 process.stdin.on("error", () => {});
 process.stdin.on("close", () => void finish());
+
+/** `ENDED-AT ENDING EXIT-CODE [SIGNAL]`, checked word by word: anything else is not an ending. */
+function seenEnding(words: string): typeof seen {
+  const match = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) ([a-z-]+) (\d{1,3})(?: (SIG[A-Z0-9]+))?$/.exec(words);
+  if (!match) return undefined;
+  const [, endedAt, ending, exitCode, signal] = match as unknown as [string, string, string, string, string | undefined];
+  return { endedAt, ending, exitCode: Number(exitCode), ...(signal ? { signal } : {}) };
+}
 
 // This is a process of its own (not the CLI), with no output to lose; it exits explicitly
 // because dockerode's keep-alive sockets would otherwise hold it for seconds.
@@ -70,8 +81,9 @@ function engineOfOneoff(): Promise<ContainerEngine> {
 }
 
 /**
- * Removes the run's one-off, then records how the run ended (owner-gone, with the exit code
- * its container had, if it had exited) when its oneoff wrote a start record and no end.
+ * Removes the run's one-off, then records how the run ended when its oneoff wrote a start
+ * record and no end: as oneoff saw it end, if it did; otherwise owner-gone, with the exit code
+ * its container had, if it had exited.
  */
 async function removeWithRetries(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
@@ -81,7 +93,7 @@ async function removeWithRetries(engine: ContainerEngine, what: { id: string; ki
     try {
       exitCode = (await removeRun(engine, what)) ?? exitCode;
       if (passes >= LOOK_AGAIN_AFTER_MS.length) {
-        const end = { endedAt: new Date().toISOString(), ending: OWNER_GONE, ...(exitCode === undefined ? {} : { exitCode }) };
+        const end = seen ?? { endedAt: new Date().toISOString(), ending: OWNER_GONE, ...(exitCode === undefined ? {} : { exitCode }) };
         await endOpenRun(engine, what.id, end).catch(() => {});
         return;
       }

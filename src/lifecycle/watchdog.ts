@@ -7,7 +7,10 @@
  * Protocol, one line each: `engine JSON` (the resolved Connection: oneoff's engine may come
  * from flags or oneoff.yaml, which the watchdog cannot see), `run ID KIND` (the run's ID, which
  * every container or job service it creates carries as io.oneoff.run, and whether they are
- * containers or jobs), then `done` once oneoff removed them itself.
+ * containers or jobs), then `done` once oneoff removed them itself, or, when it abandons removal
+ * to the watchdog after it saw the one-off end, `ended ENDED-AT ENDING EXIT-CODE [SIGNAL]`: the
+ * watchdog records that ending, not owner-gone (oneoff's own end record may not have reached an
+ * engine that went away).
  *
  * It removes only what carries its run's ID: never a name, which may be held by another run
  * (a lock's container name belongs to whichever run created it; a run killed while waiting for
@@ -30,8 +33,11 @@ import { reapDue } from "./reap-schedule.js";
 export interface Watchdog {
   /** Everything this run created is removed: the watchdog can stand down. */
   release(): void;
-  /** oneoff could not remove what it created: the watchdog takes over, retrying. */
-  abandon(): void;
+  /**
+   * oneoff could not remove what it created: the watchdog takes over, retrying. `seen`: how
+   * the one-off ended, when oneoff saw it end; the watchdog records it if no end is recorded.
+   */
+  abandon(seen?: { ending: string; exitCode: number; signal?: string }): void;
 }
 
 /**
@@ -112,6 +118,9 @@ export function startWatchdog(
       send("done");
       end();
     },
-    abandon: end,
+    abandon(seen) {
+      if (seen) send(["ended", new Date().toISOString(), seen.ending, seen.exitCode, ...(seen.signal ? [seen.signal] : [])].join(" "));
+      end();
+    },
   };
 }

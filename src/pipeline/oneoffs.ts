@@ -42,11 +42,16 @@ export async function findAnyOneOff(
  * Removes every backend's orphans and expired one-offs. First the run records are settled (a
  * detached one-off that exited gets its end, with the exit code it is about to lose) and each
  * app's pruned to its history_keep: this runs rate-limited (the watchdog's reap, `cleanup`), so
- * listing every record never lands on a run's path.
+ * listing every record never lands on a run's path. `records`: how many it ended and pruned.
  */
-export async function reapAll(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<ReapResult> {
-  const result: ReapResult = { removed: [], failed: [] };
-  if (!options.dryRun) await settleAndPruneRecords(engine, options.now ?? new Date(), WATCHDOG_DEADLINE_MS).catch(() => {});
+export async function reapAll(
+  engine: ContainerEngine,
+  options: { dryRun?: boolean; now?: Date } = {},
+): Promise<ReapResult & { records: { ended: number; pruned: number } }> {
+  const records = options.dryRun
+    ? { ended: 0, pruned: 0 }
+    : await settleAndPruneRecords(engine, options.now ?? new Date(), WATCHDOG_DEADLINE_MS).catch(() => ({ ended: 0, pruned: 0 }));
+  const result = { removed: [] as ReapResult["removed"], failed: [] as ReapResult["failed"], records };
   for (const backend of ALL_BACKENDS) {
     const reaped = await backend.reap(engine, options);
     result.removed.push(...reaped.removed);

@@ -13,10 +13,18 @@ import { exitCodeForSignal, type InterruptSignal } from "./interrupts.js";
 import { OneoffError } from "../output/errors.js";
 import type { StopControl } from "./stop-control.js";
 
+/** How a one-off ended, as its session saw it: what the watchdog records in place of owner-gone. */
+interface SeenEnding {
+  ending: Ending;
+  exitCode: number;
+  signal?: string;
+}
+
 /** The watchdog as a session sees it (lifecycle/watchdog.ts, a room above, implements it). */
 export interface WatchdogHandle {
   release(): void;
-  abandon(): void;
+  /** `seen`: the one-off had ended, and how (oneoff's own end record may not reach an engine that is gone). */
+  abandon(seen?: SeenEnding): void;
 }
 
 /**
@@ -50,6 +58,8 @@ export class SessionHoldings {
 /** An ending as far as the teardown cares. */
 interface Ended {
   ending: Ending;
+  exitCode: number;
+  signal?: string;
 }
 
 export class SessionTeardown<Result extends Ended> {
@@ -101,8 +111,12 @@ export class SessionTeardown<Result extends Ended> {
     const ended = this.ended;
     if (ended && ended.ending !== "skipped" && ended.ending !== "detached") await how.beforeRemoval?.(ended);
     if (await how.remove()) this.watchdog.release();
-    else this.watchdog.abandon();
+    else this.watchdog.abandon(ended && seenEnding(ended));
   }
+}
+
+function seenEnding({ ending, exitCode, signal }: Ended): SeenEnding {
+  return { ending, exitCode, ...(signal ? { signal } : {}) };
 }
 
 /** A run cancelled before its one-off started: it ends as the interrupt (or the failed write) says. */

@@ -19,10 +19,11 @@ import {
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { eventually, processesWithEnvironment, ROOT } from "../integration/helpers.js";
+import { docker, eventually, IMAGE, processesWithEnvironment, ROOT } from "../integration/helpers.js";
 import { startWatchdog as startFromOneoff } from "../../src/lifecycle/watchdog.js";
+import { DEFAULT_HISTORY_KEEP, recordFromLabels, recordLabels } from "../../src/lifecycle/run-records.js";
 
 const ENTRY = path.join(ROOT, "dist", "lifecycle", "watchdog-main.js");
 
@@ -101,6 +102,59 @@ describe("the watchdog", () => {
     expect(
       existsSync(state) ? readdirSync(state, { recursive: true, encoding: "utf8" }).filter((name) => name.includes("reaped-")) : [],
     ).toEqual([]);
+  }, 60_000);
+
+  it("records the ending oneoff saw when it abandoned removal to it (the engine gone mid-removal), not owner-gone", async () => {
+    const runId = randomBytes(8).toString("hex");
+    const app = `watchdog${runId.slice(0, 8)}`;
+    const connection = { kind: "unix" as const, socketPath: "/var/run/docker.sock", endpoint: "unix:///var/run/docker.sock" };
+    // A fresh reap stamp in a state folder of its own: this watchdog removes and records, and reaps nothing else.
+    const state = mkdtempSync(path.join(os.tmpdir(), "oneoff-watchdog-"));
+    const which = createHash("sha256").update(connection.endpoint).digest("hex").slice(0, 12);
+    mkdirSync(path.join(state, "oneoff"));
+    writeFileSync(path.join(state, "oneoff", `reaped-${which}`), "");
+    const start = recordLabels({
+      runId,
+      app,
+      command: ["sh", "-c", "exit 143"],
+      kind: "container",
+      releaseReference: IMAGE,
+      imageId: "",
+      by: "tester@watchdog",
+      version: "0",
+      startedAt: new Date().toISOString(),
+      keep: DEFAULT_HISTORY_KEEP,
+    });
+    const records = () => docker("volume", "ls", "-q", "--filter", `label=io.oneoff.record.run=${runId}`);
+    // The one-off oneoff saw end (interrupted by SIGTERM: 143), still on the engine, and its run's open start record.
+    docker(
+      "volume",
+      "create",
+      ...Object.entries(start).flatMap(([key, value]) => ["--label", `${key}=${value}`]),
+      `oneoff-record-${runId}-start`,
+    );
+    const container = docker("run", "-d", "--label", `io.oneoff.run=${runId}`, IMAGE, "sh", "-c", "exit 143");
+    try {
+      expect(docker("wait", container)).toBe("143");
+      const watchdog = startFromOneoff({ ...process.env, XDG_STATE_HOME: state }, { id: runId, kind: "container" }, connection);
+      watchdog.abandon({ ending: "interrupted", exitCode: 143, signal: "SIGTERM" });
+      await eventually(() => (records() === `oneoff-record-${runId}` ? true : undefined), 30_000);
+      const labels = JSON.parse(docker("volume", "inspect", "--format", "{{json .Labels}}", `oneoff-record-${runId}`)) as Record<
+        string,
+        string
+      >;
+      expect(recordFromLabels(labels)?.end).toEqual({
+        endedAt: expect.any(String),
+        ending: "interrupted",
+        exitCode: 143,
+        signal: "SIGTERM",
+      });
+      expect(docker("ps", "-aq", "--filter", `label=io.oneoff.run=${runId}`)).toBe("");
+    } finally {
+      docker("rm", "-f", container);
+      for (const volume of records().split("\n").filter(Boolean)) docker("volume", "rm", volume);
+      rmSync(state, { recursive: true, force: true });
+    }
   }, 60_000);
 
   describe("its first stage (/bin/sh) starts Node only when there is work", () => {

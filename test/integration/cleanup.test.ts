@@ -30,6 +30,13 @@ describe("a detached one-off", () => {
   });
 });
 
+/** What cleanup's one line about run records says it ended and pruned. */
+function recordCounts(stderr: string): { ended: number; pruned: number } {
+  const match = /^oneoff: run records: ended (\d+) whose one-off had ended or was gone, pruned (\d+)$/m.exec(stderr);
+  expect(match, stderr).not.toBeNull();
+  return { ended: Number(match![1]), pruned: Number(match![2]) };
+}
+
 describe("run records", () => {
   it("are pruned by cleanup to the newest history_keep of the app, and a detached run's end is recorded with its exit code", async () => {
     const name = `prune${Math.random().toString(16).slice(2, 10)}`;
@@ -52,7 +59,11 @@ describe("run records", () => {
           .filter((id, index, all) => all.indexOf(id) === index);
         expect(runIds).toHaveLength(4);
         expect(records()).toHaveLength(4);
-        expect((await oneoff(["cleanup"], { cwd: dir, env })).code).toBe(0);
+        const cleanup = await oneoff(["cleanup"], { cwd: dir, env });
+        expect(cleanup.code).toBe(0);
+        // Counted over every app on the engine (other files' runs share it): at least this app's.
+        expect(recordCounts(cleanup.stderr).ended).toBeGreaterThanOrEqual(1);
+        expect(recordCounts(cleanup.stderr).pruned).toBeGreaterThanOrEqual(2);
         // The newest two: the detached run (ended by the reap, with its exit code) and the last attached one.
         expect(records()).toEqual([`oneoff-record-${runIds[2]}`, `oneoff-record-${runIds[3]}`].sort());
         const labels = JSON.parse(docker("volume", "inspect", "-f", "{{json .Labels}}", `oneoff-record-${runIds[3]}`)) as Record<
@@ -91,7 +102,9 @@ describe("run records", () => {
     try {
       start(old, new Date(Date.now() - 10 * 60_000));
       start(young, new Date());
-      expect((await oneoff(["cleanup"])).code).toBe(0);
+      const cleanup = await oneoff(["cleanup"]);
+      expect(cleanup.code).toBe(0);
+      expect(recordCounts(cleanup.stderr).ended).toBeGreaterThanOrEqual(1);
       const volumes = docker("volume", "ls", "-q", "--filter", `label=io.oneoff.record.app=${name}`).split("\n").sort();
       expect(volumes).toEqual([`oneoff-record-${old}`, `oneoff-record-${young}-start`].sort());
       const labels = JSON.parse(docker("volume", "inspect", "-f", "{{json .Labels}}", `oneoff-record-${old}`)) as Record<string, string>;

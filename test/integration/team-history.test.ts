@@ -128,6 +128,36 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     }
   });
 
+  it("records the exit code of a one-off that had exited before its oneoff was SIGKILLed: the watchdog reads it before removal", async () => {
+    const { dir, name } = appDir();
+    const log = path.join(dir, "audit.jsonl");
+    const env = { ONEOFF_AUDIT_LOG: log };
+    try {
+      const killed = await oneoff(["run", "-q", "--", "sh", "-c", "echo ready; sleep 1; exit 7"], {
+        cwd: dir,
+        env,
+        onSpawn: (child) =>
+          void waitForOutput(child, (text) => text.includes("ready")).then(async () => {
+            // Stopped, oneoff cannot see the exit and write the end itself; killed once the one-off has exited.
+            child.kill("SIGSTOP");
+            await until(
+              async () => docker("ps", "-aq", "--filter", `label=io.oneoff.app=${name}`, "--filter", "status=exited") || undefined,
+            );
+            child.kill("SIGKILL");
+          }),
+      });
+      expect(killed.signal).toBe("SIGKILL");
+      const ended = await until(async () => {
+        const [entry] = entriesOf(await oneoff(["history", "--json"], { cwd: dir, env }));
+        return entry?.outcome === "owner-gone" ? entry : undefined;
+      });
+      expect(ended).toMatchObject({ exitCode: 7, command: ["sh", "-c", "echo ready; sleep 1; exit 7"], source: "both" });
+      expect(docker("ps", "-aq", "--filter", `label=io.oneoff.app=${name}`)).toBe("");
+    } finally {
+      removeRunRecords(name);
+    }
+  });
+
   it("records a detached run's end, with its exit code, when oneoff wait sees it", async () => {
     const { dir, name } = appDir();
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
@@ -184,6 +214,42 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
       const history = await oneoff(["history", "--json"], { cwd: dir, env: { ...tls, ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } });
       expect(history.stderr).toBe("");
       expect(entriesOf(history)).toEqual([expect.objectContaining({ app: name, outcome: "exited", exitCode: 0, source: "engine" })]);
+    } finally {
+      removeRunRecords(name);
+    }
+  });
+
+  it("writes and reads the records over the ssh engine", async () => {
+    const { dir, name } = appDir();
+    // The ssh oneoff finds on PATH is the test engines' (their config, keys and known_hosts).
+    const ssh = {
+      DOCKER_HOST: "ssh://root@127.0.0.1:2222",
+      PATH: `/tmp/oneoff-remote-engines/ssh/bin:${process.env.PATH}`,
+      DOCKER_CONTEXT: undefined,
+      DOCKER_TLS_VERIFY: undefined,
+      DOCKER_CERT_PATH: undefined,
+    };
+    try {
+      // One run through ssh, one through the local socket: each side sees both.
+      expect(
+        (
+          await oneoff(["run", "-q", "--", "sh", "-c", "exit 4"], {
+            cwd: dir,
+            env: { ...ssh, ONEOFF_AUDIT_LOG: path.join(dir, "a.jsonl") },
+          })
+        ).code,
+      ).toBe(4);
+      expect((await oneoff(["run", "-q", "--", "true"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } })).code).toBe(0);
+      const overSsh = await oneoff(["history", "--json"], { cwd: dir, env: { ...ssh, ONEOFF_AUDIT_LOG: path.join(dir, "c.jsonl") } });
+      expect(overSsh.stderr).toBe("");
+      const both = [
+        expect.objectContaining({ app: name, outcome: "exited", exitCode: 0, source: "engine" }),
+        expect.objectContaining({ app: name, outcome: "exited", exitCode: 4, source: "engine" }),
+      ];
+      expect(entriesOf(overSsh)).toEqual(both);
+      expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "c.jsonl") } }))).toEqual(
+        both,
+      );
     } finally {
       removeRunRecords(name);
     }

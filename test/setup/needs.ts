@@ -140,7 +140,10 @@ export const NEEDS: Readonly<Record<string, FileNeeds>> = {
   "test/integration/streams.test.ts": BASE_ONLY,
   "test/integration/swarm-worker.test.ts": { steps: ["swarm-worker", "tools"], why: "jobs placed on the worker; a tmux terminal" },
   "test/integration/swarm.test.ts": { steps: ["swarm", "tools"], why: "Swarm jobs; a tmux terminal" },
-  "test/integration/team-history.test.ts": { steps: ["remote-engines"], why: "history read over TLS on 127.0.0.1:23760" },
+  "test/integration/team-history.test.ts": {
+    steps: ["remote-engines"],
+    why: "history read over TLS on 127.0.0.1:23760, written and read over ssh on 127.0.0.1:2222",
+  },
   "test/integration/tty.test.ts": { steps: ["tools"], why: "tmux terminals" },
   "test/faults/bad-input.test.ts": {
     steps: ["registry", "swarm"],

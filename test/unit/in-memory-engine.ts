@@ -87,7 +87,7 @@ export class InMemoryEngine implements SessionEngine {
   /** The watchdog of a run against this engine: what it is told lands in `events`. */
   readonly watchdog: WatchdogHandle = {
     release: () => this.events.push("watchdog release"),
-    abandon: () => this.events.push("watchdog abandon"),
+    abandon: (seen) => this.events.push(seen ? `watchdog abandon, seen ${seen.ending} ${seen.exitCode}` : "watchdog abandon"),
   };
 
   /** The next process to start (a container started, or a job's task running), or one that started unseen. */

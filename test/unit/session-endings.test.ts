@@ -233,14 +233,14 @@ describe("a container one-off's session", () => {
     ]);
   });
 
-  it("leaves a one-off it could not remove to the watchdog, after writing the ledger, and says how to remove it", async () => {
+  it("leaves a one-off it could not remove to the watchdog, after writing the ledger, telling it how the one-off ended, and says how to remove it", async () => {
     const s = session();
     const run = runContainer(s);
     const oneOff = await settle(s.engine.nextStart());
     s.engine.refuseRemoval = true;
     oneOff.exit(0);
     expect(await settle(run)).toMatchObject({ exitCode: 0, ending: "exited" });
-    expect(s.engine.events.slice(3)).toEqual(["ledger exited 0", "watchdog abandon"]);
+    expect(s.engine.events.slice(3)).toEqual(["ledger exited 0", "watchdog abandon, seen exited 0"]);
     expect(s.report.lines.at(-1)).toMatch(
       /^could not remove the one-off container .*: removal of container is already in progress; .*docker rm -f c0+1$/,
     );
@@ -329,7 +329,7 @@ describe("a Swarm job's session", () => {
     expect(s.engine.events.slice(1)).toEqual(["watchdog abandon"]);
   });
 
-  it("leaves a job it could not remove to the watchdog, after writing the ledger, and says how to remove it", async () => {
+  it("leaves a job it could not remove to the watchdog, after writing the ledger, telling it how the job ended, and says how to remove it", async () => {
     const s = session();
     const run = runJob(s);
     const task = await settle(s.engine.nextStart());
@@ -337,7 +337,7 @@ describe("a Swarm job's session", () => {
     task.exit(0);
     const result = await settle(run);
     expect(result).toMatchObject({ exitCode: 0, ending: "exited" });
-    expect(s.engine.events.slice(1)).toEqual(["ledger exited 0", "watchdog abandon"]);
+    expect(s.engine.events.slice(1)).toEqual(["ledger exited 0", "watchdog abandon, seen exited 0"]);
     expect(s.report.lines.at(-1)).toMatch(/^could not remove the one-off's job service .*; .*docker service rm s0+2$/);
   });
 
