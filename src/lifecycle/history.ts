@@ -20,7 +20,7 @@ export interface HistoryEntry {
   task?: string;
   command: string[];
   exitCode?: number;
-  /** How it ended: the audit log's outcomes, `owner-gone`, or `no end recorded` (running, detached, or killed and not yet settled). */
+  /** How it ended: the audit log's outcomes, `owner-gone`, `stopped` or `killed` (oneoff stop), or `no end recorded` (running, detached, or killed and not yet settled). */
   outcome: string;
   signal?: string;
   error?: string;

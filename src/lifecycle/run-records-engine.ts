@@ -60,6 +60,24 @@ export async function endOpenRun(engine: ContainerEngine, runId: string, end: No
 }
 
 /**
+ * Records how `oneoff stop` ended a run: `stopped`, or `killed` when its one-off outlived the
+ * grace period and took SIGKILL (exit code 137), with the exit code when it is there to read.
+ * Only an open record gets it: an end its oneoff (or `wait`) wrote first stands.
+ */
+export async function endStoppedRun(engine: ContainerEngine, runId: string, endedAt: Date): Promise<boolean> {
+  const { records } = latestPerRun(await storedRecords(engine, `${RECORD_LABEL_PREFIX}run=${runId}`));
+  const open = records.find((entry) => entry.record.runId === runId && !entry.record.end);
+  if (!open) return false;
+  const state = await runState(engine, open.record).catch(() => undefined);
+  const exitCode = state?.state === "ended" ? state.exitCode : undefined;
+  return endOpenRun(engine, runId, {
+    endedAt: endedAt.toISOString(),
+    ending: exitCode === 137 ? "killed" : "stopped",
+    ...(exitCode === undefined ? {} : { exitCode }),
+  });
+}
+
+/**
  * What is left of a run on the engine: `ended` with its exit code when its container (or job
  * task) has exited, `running` while it is still there unfinished, `gone` when nothing is left.
  */

@@ -185,6 +185,32 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     }
   });
 
+  it("records a detached run stopped by oneoff stop as stopped, and one that needed SIGKILL as killed", async () => {
+    const { dir, name } = appDir();
+    const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
+    try {
+      // sh as PID 1 ignores SIGTERM unless it traps it: the first stops on it, the second is killed.
+      const polite = (await oneoff(["run", "-q", "-d", "--", "sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"], { cwd: dir, env })).stdout
+        .toString()
+        .trim();
+      const deaf = (await oneoff(["run", "-q", "-d", "--", "sleep", "300"], { cwd: dir, env })).stdout.toString().trim();
+      try {
+        expect((await oneoff(["stop", "-t", "20", polite], { cwd: dir, env })).code).toBe(0);
+        expect((await oneoff(["stop", "-t", "1", deaf], { cwd: dir, env })).code).toBe(0);
+        const other = { ONEOFF_AUDIT_LOG: path.join(dir, "other.jsonl") };
+        const entries = entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: other }));
+        expect(entries).toEqual([
+          expect.objectContaining({ outcome: "killed", exitCode: 137, command: ["sleep", "300"] }),
+          expect.objectContaining({ outcome: "stopped", exitCode: 0 }),
+        ]);
+      } finally {
+        docker("rm", "-f", polite, deaf);
+      }
+    } finally {
+      removeRunRecords(name);
+    }
+  });
+
   it("shows this machine's log, and says so in one line, when the engine cannot be reached", async () => {
     const { dir, name } = appDir();
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
