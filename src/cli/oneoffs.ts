@@ -116,16 +116,10 @@ Examples:
         const seconds = Number(flags.time);
         if (!Number.isInteger(seconds) || seconds < 0)
           throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
-        const [engine, { findAnyOneOff }, { endStoppedRun }] = await Promise.all([
-          engineFor(io, engineFlags()),
-          import("../pipeline/oneoffs.js"),
-          import("../lifecycle/run-records-engine.js"),
-        ]);
+        const [engine, { findAnyOneOff, stopOneOff }] = await Promise.all([engineFor(io, engineFlags()), import("../pipeline/oneoffs.js")]);
         for (const reference of references) {
           const found = await findAnyOneOff(engine, reference);
-          await found.stop(seconds);
-          // Its record says it was stopped (or killed), not just how it exited.
-          if (found.runId) await endStoppedRun(engine, found.runId, new Date()).catch(() => false);
+          await stopOneOff(engine, found, seconds);
           io.stdout.write(`${found.id.slice(0, 12)}\n`);
         }
         return 0;

@@ -51,12 +51,20 @@ function extraLabels(labels: Readonly<Record<string, string>>): Record<string, s
  * Only a run with a start record and no end gets one; false when it got none.
  */
 export async function endOpenRun(engine: ContainerEngine, runId: string, end: NonNullable<RunRecord["end"]>): Promise<boolean> {
-  const { records } = latestPerRun(await storedRecords(engine, `${RECORD_LABEL_PREFIX}run=${runId}`));
-  const open = records.find((entry) => entry.record.runId === runId && !entry.record.end) as
-    (StoredRecord & { labels: Record<string, string> }) | undefined;
+  const open = await openRecord(engine, runId);
   if (!open) return false;
   await writeEndRecord(engine, { ...open.record, end }, extraLabels(open.labels));
   return true;
+}
+
+/** The run's start record while it has no end, with its volume's labels. */
+async function openRecord(
+  engine: ContainerEngine,
+  runId: string,
+): Promise<(StoredRecord & { labels: Record<string, string> }) | undefined> {
+  const { records } = latestPerRun(await storedRecords(engine, `${RECORD_LABEL_PREFIX}run=${runId}`));
+  return records.find((entry) => entry.record.runId === runId && !entry.record.end) as
+    (StoredRecord & { labels: Record<string, string> }) | undefined;
 }
 
 /**
@@ -65,16 +73,17 @@ export async function endOpenRun(engine: ContainerEngine, runId: string, end: No
  * Only an open record gets it: an end its oneoff (or `wait`) wrote first stands.
  */
 export async function endStoppedRun(engine: ContainerEngine, runId: string, endedAt: Date): Promise<boolean> {
-  const { records } = latestPerRun(await storedRecords(engine, `${RECORD_LABEL_PREFIX}run=${runId}`));
-  const open = records.find((entry) => entry.record.runId === runId && !entry.record.end);
+  const open = await openRecord(engine, runId);
   if (!open) return false;
   const state = await runState(engine, open.record).catch(() => undefined);
   const exitCode = state?.state === "ended" ? state.exitCode : undefined;
-  return endOpenRun(engine, runId, {
+  const end = {
     endedAt: endedAt.toISOString(),
     ending: exitCode === 137 ? "killed" : "stopped",
     ...(exitCode === undefined ? {} : { exitCode }),
-  });
+  };
+  await writeEndRecord(engine, { ...open.record, end }, extraLabels(open.labels));
+  return true;
 }
 
 /**

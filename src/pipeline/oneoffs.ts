@@ -9,7 +9,7 @@ import type { ReapResult } from "../lifecycle/reaper.js";
 import { OneoffError } from "../output/errors.js";
 import type { FoundOneOff } from "../backends/backend.js";
 import { ALL_BACKENDS } from "../backends/choose.js";
-import { settleAndPruneRecords } from "../lifecycle/run-records-engine.js";
+import { endStoppedRun, settleAndPruneRecords } from "../lifecycle/run-records-engine.js";
 import { WATCHDOG_DEADLINE_MS } from "../lifecycle/watchdog.js";
 
 /** Newest first. */
@@ -58,4 +58,14 @@ export async function reapAll(
     result.failed.push(...reaped.failed);
   }
   return result;
+}
+
+/**
+ * Stops a one-off (SIGTERM, then SIGKILL after `seconds`), and ends its run's record as stopped
+ * or killed: the CLI's `stop` and the library's `stop()` both go through here.
+ */
+export async function stopOneOff(engine: ContainerEngine, found: FoundOneOff, seconds: number): Promise<void> {
+  await found.stop(seconds);
+  // Never worth a failure: the one-off is stopped either way.
+  if (found.runId) await endStoppedRun(engine, found.runId, new Date()).catch(() => false);
 }

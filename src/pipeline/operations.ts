@@ -13,9 +13,8 @@ import { streamReporter } from "../output/reporter.js";
 import { forwardOutput } from "../session/output.js";
 import type { RunContext } from "../types/context.js";
 import { engineOf, type EngineOptions } from "./engine-of.js";
-import { findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, reapAll } from "./oneoffs.js";
+import { findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, reapAll, stopOneOff } from "./oneoffs.js";
 import { checkRun } from "./check-run.js";
-import { endStoppedRun } from "../lifecycle/run-records-engine.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
 type Where = Pick<RunContext, "cwd" | "env"> & { engine?: ContainerEngine };
@@ -53,9 +52,7 @@ export async function stop(references: string[], options: EngineOptions & { seco
   const stopped: string[] = [];
   for (const reference of references) {
     const found = await findAnyOneOff(engine, reference);
-    await found.stop(options.seconds ?? 10);
-    // Its record says it was stopped (or killed), not just how it exited; never worth a failure.
-    if (found.runId) await endStoppedRun(engine, found.runId, new Date()).catch(() => false);
+    await stopOneOff(engine, found, options.seconds ?? 10);
     stopped.push(found.id);
   }
   return stopped;
