@@ -43,11 +43,19 @@ describe("release resolution against the loopback registry", () => {
     removeLocalTag(PULLME);
     await oneoff(["run", "-q", "--release", PULLME, "--", "true"]);
     const digest = docker("image", "inspect", "-f", "{{index .RepoDigests 0}}", PULLME);
-    expect(digest).toMatch(/@sha256:[0-9a-f]{64}$/);
-    const result = await oneoff(["run", "-q", "--release", digest, "--", "echo", "by digest"]);
-    expect(result.code).toBe(0);
-    expect(result.stdout.toString()).toBe("by digest\n");
-    removeLocalTag(PULLME);
+    try {
+      expect(digest).toMatch(/@sha256:[0-9a-f]{64}$/);
+      const result = await oneoff(["run", "-q", "--release", digest, "--", "echo", "by digest"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.toString()).toBe("by digest\n");
+    } finally {
+      // The digest's reference too: should dry-run's test have removed the tag meanwhile, the
+      // run above pulled by digest, which makes a reference of its own that outlives the tag.
+      // Left behind, it gives the test image a registry digest, and swarm-worker's jobs, pinned
+      // to it, cannot be pulled on the worker (it has no route to this loopback registry).
+      removeLocalTag(PULLME);
+      removeLocalTag(digest);
+    }
   });
 
   it("with --pull always, pulls even when a tag of that name is present, and runs what the registry has", async () => {
