@@ -1,5 +1,5 @@
-// npm run bench: runs latency.mjs, node-versions.mjs, throughput.mjs, scale.mjs, chaos.mjs and
-// swarm.mjs one after the other (never side by side: each measures the engine alone) and writes their tables, with a
+// npm run bench: runs latency.mjs, node-versions.mjs, history-records.mjs, throughput.mjs, scale.mjs,
+// chaos.mjs and swarm.mjs one after the other (never side by side: each measures the engine alone) and writes their tables, with a
 // description of the machine, to docs/benchmarks.md (BENCH_DOC to write elsewhere).
 // The knobs each script reads (BENCH_RUNS, BENCH_BYTES, BENCH_SIZES, BENCH_CONCURRENCY,
 // BENCH_LEVELS, BENCH_SWARM_RUNS, BENCH_IMAGE) pass through; a quick smoke run:
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { machineDescription, node } from "./lib.mjs";
 
 const DOC = process.env.BENCH_DOC || fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
-const SCRIPTS = ["latency.mjs", "node-versions.mjs", "throughput.mjs", "scale.mjs", "chaos.mjs", "swarm.mjs"];
+const SCRIPTS = ["latency.mjs", "node-versions.mjs", "history-records.mjs", "throughput.mjs", "scale.mjs", "chaos.mjs", "swarm.mjs"];
 const KNOBS = [
   "BENCH_RUNS",
   "BENCH_BYTES",
@@ -21,6 +21,10 @@ const KNOBS = [
   "BENCH_IMAGE",
   "BENCH_NODES",
   "BENCH_CHAOS",
+  "BENCH_RECORDS",
+  "BENCH_OTHER_RECORDS",
+  "BENCH_RECORDS_BASELINE",
+  "BENCH_NODE",
 ];
 
 const started = new Date();
