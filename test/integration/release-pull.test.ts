@@ -51,8 +51,8 @@ describe("release resolution against the loopback registry", () => {
     } finally {
       // The digest's reference too: should dry-run's test have removed the tag meanwhile, the
       // run above pulled by digest, which makes a reference of its own that outlives the tag.
-      // Left behind, it gives the test image a registry digest, and swarm-worker's jobs, pinned
-      // to it, cannot be pulled on the worker (it has no route to this loopback registry).
+      // Left behind, it gives the test image a registry digest, and the multi-node tests' jobs,
+      // pinned to it, cannot be pulled on the other node (it has no route to this registry).
       removeLocalTag(PULLME);
       removeLocalTag(digest);
     }

@@ -119,7 +119,7 @@ beforeAll(() => {
     throw new Error(`expected one ready swarm node labelled oneoff-test=worker, found: ${JSON.stringify(nodes)}; ${SETUP_HINT}`);
   workerNode = ready[0] as string;
   // The worker has the test image only as loaded by setup: with a registry digest (another
-  // file's pull of 127.0.0.1:5055/oneoff-test/pullme, which is this image, left behind), oneoff
+  // file's pull of this image from the loopback registry, left behind), oneoff
   // pins the job to that digest and the worker, which cannot reach this loopback registry,
   // refuses every job with "No such image". Said once here rather than by every test.
   const digests = docker("image", "inspect", "-f", '{{join .RepoDigests " "}}', IMAGE);
