@@ -136,7 +136,7 @@ export interface ContainerEngine {
   logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream>;
   /** SIGTERM (or its stop signal), then SIGKILL after `seconds`, as docker stop. */
   stop(containerId: string, seconds: number): Promise<void>;
-  /** Creates a named volume with labels; rejects with NameInUse when it exists. */
+  /** Creates a named volume with labels; one that exists keeps its labels (docker), or rejects with NameInUse (Podman). */
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
   /** Volumes carrying the label `label` (`key` or `key=value`). */
   listVolumes(label: string): Promise<Array<{ name: string; labels: Record<string, string> }>>;

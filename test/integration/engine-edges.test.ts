@@ -81,6 +81,16 @@ describe("on the wire to the engine", () => {
     expect(result.code).toBe(0);
   });
 
+  it("writes each run record with one request: no lookup of the name before the create", async () => {
+    sent.length = 0;
+    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "true"], { env: viaProxy() });
+    expect(result.code).toBe(0);
+    // Not split into lines: on a kept-alive connection a request line follows the last body's end.
+    const traffic = sent.join("\n");
+    expect(traffic.match(/POST \/(v[\d.]+\/)?volumes\/create HTTP/g)).toHaveLength(2); // the start record, then the end
+    expect(traffic.match(/GET \/(v[\d.]+\/)?volumes\/oneoff-record-\S+ HTTP/g)).toBeNull();
+  });
+
   it("removes the container when the command fails to start", async () => {
     sent.length = 0;
     const result = await oneoff(["run", "--release", IMAGE, "--", "missing-command"], { env: viaProxy() });

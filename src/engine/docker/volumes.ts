@@ -8,13 +8,17 @@ import { jsonRequest, pathPart, type RequestTarget } from "./requests.js";
 
 const volumePath = (name: string) => `/volumes/${pathPart(name)}`;
 
-/** Rejects with NameInUse when a volume of that name exists: a record is never overwritten. */
+/**
+ * One request, no lookup first: record names are unique (a run's ID; the ledger's time and
+ * random suffix), and a second create of a name cannot change the first's labels, so a record
+ * is never overwritten. Docker answers it with the volume as it was; an engine that refuses it
+ * (Podman: 409) rejects with NameInUse.
+ */
 export async function createVolume(target: RequestTarget, name: string, labels: Record<string, string>): Promise<void> {
   try {
-    const existing = await jsonRequest(target, "GET", volumePath(name)).catch(() => undefined);
-    if (existing) throw new NameInUse(name, "a volume");
     await jsonRequest(target, "POST", "/volumes/create", { body: { Name: name, Labels: labels } });
   } catch (error) {
+    if (statusCodeOf(error) === 409) throw new NameInUse(name, "a volume");
     throw translateEngineError(error, target.connection.endpoint, `create volume ${name}`);
   }
 }
