@@ -10,6 +10,7 @@ import type { Writable } from "node:stream";
 import { isatty } from "node:tty";
 import { asLibraryError, optionsNotFlags } from "./pipeline/library-errors.js";
 import { toRunOptions, type LibraryRunOptions } from "./pipeline/library-options.js";
+import type { CleanupResult } from "./pipeline/oneoffs.js";
 import * as operations from "./pipeline/operations.js";
 import { run as runPipeline } from "./pipeline/run.js";
 import { markWritesThrough } from "./session/output.js";
@@ -21,7 +22,7 @@ import type { RunContext } from "./types/context.js";
 import type { RunResult } from "./types/result.js";
 
 // What docs/library.md promises, and no more (test/packaging checks the built package's list).
-export type { RunContext, RunResult, LibraryRunOptions, Check, OneOffView, ReapResult };
+export type { RunContext, RunResult, LibraryRunOptions, Check, OneOffView, ReapResult, CleanupResult };
 export type { Duration } from "./pipeline/library-options.js";
 export type { EngineOptions } from "./pipeline/operations.js";
 export type { InterruptSource } from "./types/context.js";
@@ -132,6 +133,6 @@ export function stop(references: string[], options: StopOptions = {}, context: W
 }
 
 /** Removes orphaned and expired one-offs, as `oneoff cleanup` (`dryRun`: only says which). */
-export function cleanup(options: CleanupOptions = {}, context: Where = {}): Promise<ReapResult> {
+export function cleanup(options: CleanupOptions = {}, context: Where = {}): Promise<CleanupResult> {
   return asLibraryCall(() => operations.cleanup(options, here(context)));
 }

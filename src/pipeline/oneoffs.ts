@@ -38,16 +38,18 @@ export async function findAnyOneOff(
   throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint });
 }
 
+/** What a cleanup did: the one-offs it removed or could not, and the run records it ended and pruned (none with dryRun). */
+export interface CleanupResult extends ReapResult {
+  records: { ended: number; pruned: number };
+}
+
 /**
  * Removes every backend's orphans and expired one-offs. First the run records are settled (a
  * detached one-off that exited gets its end, with the exit code it is about to lose) and each
  * app's pruned to its history_keep: this runs rate-limited (the watchdog's reap, `cleanup`), so
  * listing every record never lands on a run's path. `records`: how many it ended and pruned.
  */
-export async function reapAll(
-  engine: ContainerEngine,
-  options: { dryRun?: boolean; now?: Date } = {},
-): Promise<ReapResult & { records: { ended: number; pruned: number } }> {
+export async function reapAll(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
   const records = options.dryRun
     ? { ended: 0, pruned: 0 }
     : await settleAndPruneRecords(engine, options.now ?? new Date(), WATCHDOG_DEADLINE_MS).catch(() => ({ ended: 0, pruned: 0 }));

@@ -8,12 +8,11 @@ import type { Writable } from "node:stream";
 import type { ContainerEngine } from "../engine/types.js";
 import type { Check } from "../lifecycle/checks.js";
 import type { OneOffView } from "../types/oneoff-view.js";
-import type { ReapResult } from "../lifecycle/reaper.js";
 import { streamReporter } from "../output/reporter.js";
 import { forwardOutput } from "../session/output.js";
 import type { RunContext } from "../types/context.js";
 import { engineOf, type EngineOptions } from "./engine-of.js";
-import { findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, reapAll, stopOneOff } from "./oneoffs.js";
+import { findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, reapAll, stopOneOff, type CleanupResult } from "./oneoffs.js";
 import { checkRun } from "./check-run.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
@@ -59,7 +58,7 @@ export async function stop(references: string[], options: EngineOptions & { seco
 }
 
 /** Removes orphaned and expired one-offs (oneoff cleanup); `dryRun` only says which. */
-export async function cleanup(options: EngineOptions & { dryRun?: boolean }, where: Where): Promise<ReapResult> {
+export async function cleanup(options: EngineOptions & { dryRun?: boolean }, where: Where): Promise<CleanupResult> {
   return reapAll(await engineFor(options, where), { dryRun: options.dryRun === true });
 }
 

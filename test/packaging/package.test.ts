@@ -29,6 +29,7 @@ const PROMISED_VALUES = [
 const PROMISED_TYPES = [
   "Check",
   "CleanupOptions",
+  "CleanupResult",
   "Duration",
   "EngineOptions",
   "InterruptSource",
@@ -135,7 +136,7 @@ describe("the npm package", { timeout: 30_000 }, () => {
   it("gives TypeScript its types through exports", () => {
     writeFileSync(
       path.join(app, "check.ts"),
-      'import { run, type LibraryRunOptions } from "oneoff";\nconst options: LibraryRunOptions = { task: "migrate" };\nexport const started: Promise<{ exitCode: number }> = run(options);\n',
+      'import { cleanup, run, type LibraryRunOptions } from "oneoff";\nconst options: LibraryRunOptions = { task: "migrate" };\nexport const started: Promise<{ exitCode: number }> = run(options);\nexport const pruned: Promise<number> = cleanup({ dryRun: true }).then((done) => done.records.pruned);\n',
     );
     writeFileSync(
       path.join(app, "tsconfig.json"),
