@@ -89,6 +89,9 @@ export default defineConfig({
           // Files that replace a module (vi.mock) keep a module graph of their own.
           name: "unit-isolated",
           include: UNIT_WITH_MODULE_MOCKS,
+          // As the unit project's, for the same reason: library-flag-table's first in-process run
+          // timed out at 5 s in a CI at load average 6-11.
+          testTimeout: 20_000,
         },
       },
       {

@@ -24,13 +24,13 @@ Examples:
     )
     .action((flags: { dryRun?: boolean }) =>
       act(async () => {
-        const [{ reapAll }, { whyReaped }, { oneoffLine }] = await Promise.all([
+        const [{ cleanupEngine }, { whyReaped }, { oneoffLine }] = await Promise.all([
           import("../pipeline/oneoffs.js"),
           import("../lifecycle/reaper.js"),
           import("../output/reporter.js"),
         ]);
         const dryRun = flags.dryRun === true;
-        const result = await reapAll(await engineFor(io, engineFlags()), { dryRun });
+        const result = await cleanupEngine(await engineFor(io, engineFlags()), io.env, { dryRun });
         for (const container of result.removed) {
           io.stderr.write(
             oneoffLine(

@@ -11,6 +11,7 @@ import type { FoundOneOff } from "../backends/backend.js";
 import { ALL_BACKENDS } from "../backends/choose.js";
 import { endStoppedRun, settleAndPruneRecords } from "../lifecycle/run-records-engine.js";
 import { WATCHDOG_DEADLINE_MS } from "../lifecycle/watchdog.js";
+import { stampReap } from "../lifecycle/reap-schedule.js";
 
 /** Newest first. */
 export async function listAllOneOffs(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
@@ -58,6 +59,27 @@ export async function reapAll(engine: ContainerEngine, options: { dryRun?: boole
     const reaped = await backend.reap(engine, options);
     result.removed.push(...reaped.removed);
     result.failed.push(...reaped.failed);
+  }
+  return result;
+}
+
+/**
+ * `oneoff cleanup` and the library's cleanup(): a reap (reapAll) that stamps the engine's reap
+ * time as a watchdog's reap does, so the watchdogs of the next ten minutes' runs do not do it
+ * again, nor prune records while a user reads them. `dryRun` changes nothing, the stamp included.
+ */
+export async function cleanupEngine(
+  engine: ContainerEngine,
+  env: Readonly<Record<string, string | undefined>>,
+  options: { dryRun: boolean },
+): Promise<CleanupResult> {
+  const result = await reapAll(engine, options);
+  if (!options.dryRun) {
+    try {
+      stampReap(env, engine.endpoint);
+    } catch {
+      // No stamp (an unwritable state folder): the next watchdog reaps again, which costs only time.
+    }
   }
   return result;
 }

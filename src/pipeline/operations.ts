@@ -12,7 +12,7 @@ import { streamReporter } from "../output/reporter.js";
 import { forwardOutput } from "../session/output.js";
 import type { RunContext } from "../types/context.js";
 import { engineOf, type EngineOptions } from "./engine-of.js";
-import { findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, reapAll, stopOneOff, type CleanupResult } from "./oneoffs.js";
+import { cleanupEngine, findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, stopOneOff, type CleanupResult } from "./oneoffs.js";
 import { checkRun } from "./check-run.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
@@ -57,9 +57,9 @@ export async function stop(references: string[], options: EngineOptions & { seco
   return stopped;
 }
 
-/** Removes orphaned and expired one-offs (oneoff cleanup); `dryRun` only says which. */
+/** Removes orphaned and expired one-offs and settles run records (oneoff cleanup); `dryRun` only says which. */
 export async function cleanup(options: EngineOptions & { dryRun?: boolean }, where: Where): Promise<CleanupResult> {
-  return reapAll(await engineFor(options, where), { dryRun: options.dryRun === true });
+  return cleanupEngine(await engineFor(options, where), where.env, { dryRun: options.dryRun === true });
 }
 
 export type { EngineOptions };

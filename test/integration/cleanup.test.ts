@@ -3,7 +3,7 @@
  * (vitest.config.ts), since any other run's watchdog reaps what is due on the engine, and a
  * file running beside this one could reap these one-offs before cleanup names them.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -43,9 +43,14 @@ describe("run records", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-prune-"));
     writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${name}\nimage: oneoff-test/busybox\nrelease: latest\nhistory_keep: 2\n`);
     const log = path.join(dir, "audit.jsonl");
-    const env = { ONEOFF_AUDIT_LOG: log };
+    // A state folder of its own, whose reap stamp the first cleanup writes: the runs' watchdogs
+    // then skip their reap (rate-limited), so only the cleanup below prunes. Without the stamp,
+    // a watchdog's reap pruned one record before the count (a CI, when the user's stamp was old).
+    const env = { ONEOFF_AUDIT_LOG: log, XDG_STATE_HOME: path.join(dir, "state") };
     const records = () => docker("volume", "ls", "-q", "--filter", `label=io.oneoff.record.app=${name}`).split("\n").filter(Boolean).sort();
     try {
+      expect((await oneoff(["cleanup"], { cwd: dir, env })).code).toBe(0);
+      expect(readdirSync(path.join(dir, "state", "oneoff")).filter((file) => file.startsWith("reaped-"))).toHaveLength(1);
       for (let i = 0; i < 3; i++) expect((await oneoff(["run", "-q", "--", "true"], { cwd: dir, env })).code).toBe(0);
       const detached = (await oneoff(["run", "-q", "-d", "--keep-for", "1h", "--", "sh", "-c", "exit 7"], { cwd: dir, env })).stdout
         .toString()
