@@ -30,6 +30,11 @@ export interface Sources {
    * then starts the watchdog locates it once.
    */
   locate: () => LocatedEngine;
+  /**
+   * The run's client: the caller's, else one for the located engine, connected on the first ask
+   * (or by a source) and kept, so `oneoff release`'s checks and its run share one.
+   */
+  connect: () => Promise<ContainerEngine>;
 }
 
 export async function resolveSources(
@@ -42,7 +47,8 @@ export async function resolveSources(
   const choice = engineChoice(options, config, env);
   let located: LocatedEngine | undefined;
   const locateOnce = () => (located ??= locate(env, choice));
-  const connect = () => connectTo(locateOnce().connection);
+  let connecting: Promise<ContainerEngine> | undefined;
+  const connect = () => (connecting ??= givenClient ? Promise.resolve(givenClient) : connectTo(locateOnce().connection));
   let client = givenClient;
   const sourceLayers: SettingsLayer[] = [];
   // An explicit release wins over the image a compose file's service would build.
@@ -72,7 +78,7 @@ export async function resolveSources(
     client ??= await connect();
     const swarmService = await findService(swarmOf(client), from, config?.app, client.endpoint);
     sourceLayers.push(serviceLayer(swarmService));
-    return { config, sourceLayers, client, locate: locateOnce, service: swarmService };
+    return { config, sourceLayers, client, locate: locateOnce, connect, service: swarmService };
   }
   if (from) {
     client ??= await connect();
@@ -83,7 +89,7 @@ export async function resolveSources(
     const releaseOnCommandLine = options.release !== undefined || Boolean(env.ONEOFF_RELEASE);
     sourceLayers.push(processLayer(from, await findProcess(client, from, app), releaseOnCommandLine));
   }
-  return { config, sourceLayers, client, locate: locateOnce };
+  return { config, sourceLayers, client, locate: locateOnce, connect };
 }
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */

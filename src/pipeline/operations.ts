@@ -24,8 +24,8 @@ const engineFor = (options: EngineOptions, where: Where): Promise<ContainerEngin
   where.engine ? Promise.resolve(where.engine) : engineOf(options, where);
 
 /** The pre-flight checks of a one-off (oneoff check): each with what was found, or what is wrong and the fix. */
-export function check(options: LibraryRunOptions, where: Where): Promise<Check[]> {
-  return checkRun(toRunOptions(options), where);
+export async function check(options: LibraryRunOptions, where: Where): Promise<Check[]> {
+  return (await checkRun(toRunOptions(options), where)).checks;
 }
 
 /** One-offs on the engine, newest first: running ones (`all`: ended ones too), of `app` or every app. */
