@@ -14,7 +14,7 @@ import { loadAppConfig, readEnvFile } from "../config/load.js";
 import { resolveSources, type Sources } from "../config/sources.js";
 import { resolveRunPlan } from "../plan/resolve.js";
 import { withDisagreement } from "./disagreement.js";
-import type { AppConfig, SettingsLayer } from "../types/config.js";
+import { pickEnvironment } from "../config/environments.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
 import type { LocatedEngine } from "../engine/connect.js";
 import {
@@ -60,8 +60,8 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
     : streamReporter(stderr, { quiet: true });
   // What the checks before it already read (release, run --check), else read now.
   const sources = resolved ?? (await resolveSources(options, cwd, env, context.client));
-  const { config, sourceLayers, service } = sources;
-  const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers }), sources.client);
+  const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, sources), sources.client);
+  const { service } = sources;
   const identity: Identity = {
     startedBy: whoAmI(),
     startedAt: new Date(),
@@ -250,15 +250,19 @@ function resultBasics(plan: RunPlan, identity: Identity, name: string, imageId: 
   };
 }
 
-/** Options + config files -> RunPlan. Reads files; talks to no engine. */
+/**
+ * Options + config files -> RunPlan. Reads files (oneoff.yaml only when no sources were read
+ * with it); talks to no engine.
+ */
 export async function planRun(
   options: RunOptions,
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
   stdinIsTTY = false,
-  sources: { config?: AppConfig | undefined; sourceLayers?: SettingsLayer[] } = {},
+  sources?: Pick<Sources, "config" | "environment" | "sourceLayers">,
 ): Promise<RunPlan> {
-  const config = "config" in sources ? sources.config : await loadAppConfig(options.config, cwd, env);
+  const config = sources ? sources.config : await loadAppConfig(options.config, cwd, env);
+  const environment = sources ? sources.environment : pickEnvironment(config, options.envName, env);
   const flagEnvFiles = (options.envFile ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`, "docker"));
   return resolveRunPlan({
     config,
@@ -268,7 +272,8 @@ export async function planRun(
     cwdName: path.basename(path.resolve(cwd)),
     cwd,
     stdinIsTTY,
-    sourceLayers: sources.sourceLayers ?? [],
+    sourceLayers: sources?.sourceLayers ?? [],
+    environment,
   });
 }
 

@@ -1,6 +1,7 @@
 /**
  * `oneoff release` checks before it runs (unless --no-check), and the run reuses what the
- * checks read: oneoff.yaml is read once, the engine located and connected once. Counted by
+ * checks read: oneoff.yaml is read and its environment picked once, the engine located and
+ * connected once. Counted by
  * wrapping loadAppConfig, locate and connectTo; the engine, the checks' questions to it, the
  * backend and the watchdog are stand-ins, so no engine is asked.
  */
@@ -14,7 +15,7 @@ import { runCli } from "./cli-output.js";
 
 const { IMAGE_ID, counted } = vi.hoisted(() => ({
   IMAGE_ID: `sha256:${"a".repeat(64)}`,
-  counted: { configReads: 0, locates: 0, connects: 0 },
+  counted: { configReads: 0, locates: 0, connects: 0, environmentPicks: 0 },
 }));
 
 vi.mock("../../src/config/load.js", async (importOriginal) => {
@@ -76,9 +77,22 @@ vi.mock("../../src/backends/choose.js", () => {
 
 function releaseIn(...flags: string[]) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-release-once-"));
-  writeFileSync(path.join(dir, "oneoff.yaml"), `app: shop\nrelease: "${IMAGE_ID}"\ntasks:\n  release:\n    command: bin/migrate\n`);
+  writeFileSync(
+    path.join(dir, "oneoff.yaml"),
+    `app: shop\nrelease: "${IMAGE_ID}"\ntasks:\n  release:\n    command: bin/migrate\nenvironments:\n  staging: {}\n`,
+  );
   // An empty docker config folder (the default socket, nothing of this machine's); state and audit log in it too.
-  return runCli(["release", ...flags], { cwd: dir, env: { DOCKER_CONFIG: dir, HOME: dir, XDG_STATE_HOME: dir } });
+  // ONEOFF_ENV is read only where an environment is picked: its reads count the picks.
+  const env = new Proxy(
+    { DOCKER_CONFIG: dir, HOME: dir, XDG_STATE_HOME: dir, ONEOFF_ENV: "staging" } as Record<string, string | undefined>,
+    {
+      get(target, key) {
+        if (key === "ONEOFF_ENV") counted.environmentPicks += 1;
+        return target[key as string];
+      },
+    },
+  );
+  return runCli(["release", ...flags], { cwd: dir, env });
 }
 
 describe("oneoff release", () => {
@@ -86,17 +100,18 @@ describe("oneoff release", () => {
     counted.configReads = 0;
     counted.locates = 0;
     counted.connects = 0;
+    counted.environmentPicks = 0;
   });
 
-  it("reads oneoff.yaml and locates and connects to the engine once for its checks and its run", async () => {
+  it("reads oneoff.yaml, picks its environment, locates and connects to the engine once for its checks and its run", async () => {
     const released = await releaseIn("--force");
     expect(released).toMatchObject({ code: 0 });
-    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1 });
+    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1, environmentPicks: 1 });
   });
 
   it("reads them once without its checks too", async () => {
     const released = await releaseIn("--force", "--no-check");
     expect(released).toMatchObject({ code: 0 });
-    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1 });
+    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1, environmentPicks: 1 });
   });
 });
