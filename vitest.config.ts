@@ -7,6 +7,7 @@ const UNIT_WITH_MODULE_MOCKS = [
   "test/unit/library-flag-table.test.ts",
   "test/unit/run-result.test.ts",
   "test/unit/engine-located-once.test.ts",
+  "test/unit/release-resolved-once.test.ts",
 ];
 
 const INTEGRATION = ["test/integration/**/*.test.ts", "test/faults/**/*.test.ts"];

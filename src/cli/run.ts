@@ -137,9 +137,9 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
 }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
-  if (check && !options.dryRun) {
-    if (!(await runChecks(options, io, { json: false, beforeRun: true }))) return 125;
-  }
+  // The run reuses what the checks read: oneoff.yaml, the sources, the engine located and connected.
+  const checked = check && !options.dryRun ? await runChecks(options, io, { json: false, beforeRun: true }) : undefined;
+  if (checked && !checked.ok) return 125;
   // Imported here so --version and --help never pay for the run machinery.
   const [{ run }, { processInterrupts }, { runDocument }, { markWritesThrough }] = await Promise.all([
     import("../pipeline/run.js"),
@@ -149,19 +149,23 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
   ]);
   // This process's own streams: a one-off's output may be read into one reused buffer.
   if (io.stdout === process.stdout && io.stderr === process.stderr) markWritesThrough(process.stdout, process.stderr);
-  const result = await run(options, {
-    cwd: io.cwd,
-    env: io.env,
-    // Made only if the one-off reads it (processStdin, in command.ts, says why).
-    get stdin() {
-      return io.stdin;
+  const result = await run(
+    options,
+    {
+      cwd: io.cwd,
+      env: io.env,
+      // Made only if the one-off reads it (processStdin, in command.ts, says why).
+      get stdin() {
+        return io.stdin;
+      },
+      stdinIsTTY: io.stdinIs === "terminal",
+      stdout: io.stdout,
+      stderr: io.stderr,
+      messages: io.stderr,
+      interrupts: processInterrupts(),
     },
-    stdinIsTTY: io.stdinIs === "terminal",
-    stdout: io.stdout,
-    stderr: io.stderr,
-    messages: io.stderr,
-    interrupts: processInterrupts(),
-  });
+    checked?.sources,
+  );
   if (options.json) io.document("run", runDocument(result));
   else if (options.detach) io.stdout.write(`${result.id}\n`);
   return result.exitCode;

@@ -72,9 +72,11 @@ export function pickEnvironment(config: AppConfig | undefined, envName: string |
   );
 }
 
-/** The engine the flags and the named environment choose (DOCKER_* and contexts are locate.ts's). */
-export function engineChoice(flags: EngineFlags, config: AppConfig | undefined, env: Env): EngineChoice {
-  const environment = pickEnvironment(config, flags.envName, env);
+/**
+ * The engine the flags and the environment pickEnvironment picked choose (DOCKER_* and contexts
+ * are locate.ts's).
+ */
+export function engineChoice(flags: EngineFlags, environment: EnvironmentDefinition | undefined): EngineChoice {
   return {
     host: flags.host,
     context: flags.dockerContext,

@@ -15,10 +15,12 @@ import type { RunOptions } from "../types/options.js";
 import { findProcess, processLayer } from "./running.js";
 import { findService, serviceLayer } from "./swarm-service.js";
 import type { ServiceDefinition } from "../engine/swarm/types.js";
-import type { AppConfig, SettingsLayer } from "../types/config.js";
+import type { AppConfig, EnvironmentDefinition, SettingsLayer } from "../types/config.js";
 
 export interface Sources {
   config: AppConfig | undefined;
+  /** The environment of oneoff.yaml --env-name or ONEOFF_ENV names, picked once, here, for the engine and the plan. */
+  environment: EnvironmentDefinition | undefined;
   sourceLayers: SettingsLayer[];
   /** The engine's client, set when a source needed the engine (connected once, reused by the run). */
   client: ContainerEngine | undefined;
@@ -30,6 +32,11 @@ export interface Sources {
    * then starts the watchdog locates it once.
    */
   locate: () => LocatedEngine;
+  /**
+   * The run's client: the caller's, else one for the located engine, connected on the first ask
+   * (or by a source) and kept, so `oneoff release`'s checks and its run share one.
+   */
+  connect: () => Promise<ContainerEngine>;
 }
 
 export async function resolveSources(
@@ -39,10 +46,12 @@ export async function resolveSources(
   givenClient: ContainerEngine | undefined,
 ): Promise<Sources> {
   const config = await loadAppConfig(options.config, cwd, env);
-  const choice = engineChoice(options, config, env);
+  const environment = pickEnvironment(config, options.envName, env);
+  const choice = engineChoice(options, environment);
   let located: LocatedEngine | undefined;
   const locateOnce = () => (located ??= locate(env, choice));
-  const connect = () => connectTo(locateOnce().connection);
+  let connecting: Promise<ContainerEngine> | undefined;
+  const connect = () => (connecting ??= givenClient ? Promise.resolve(givenClient) : connectTo(locateOnce().connection));
   let client = givenClient;
   const sourceLayers: SettingsLayer[] = [];
   // An explicit release wins over the image a compose file's service would build.
@@ -50,7 +59,7 @@ export async function resolveSources(
     options.release !== undefined ||
     Boolean(env.ONEOFF_RELEASE) ||
     config?.base.settings.release !== undefined ||
-    pickEnvironment(config, options.envName, env)?.overrides.settings.release !== undefined;
+    environment?.overrides.settings.release !== undefined;
   const from = options.from ?? config?.from;
   const service = options.service ?? config?.service;
   if (service) {
@@ -72,7 +81,7 @@ export async function resolveSources(
     client ??= await connect();
     const swarmService = await findService(swarmOf(client), from, config?.app, client.endpoint);
     sourceLayers.push(serviceLayer(swarmService));
-    return { config, sourceLayers, client, locate: locateOnce, service: swarmService };
+    return { config, environment, sourceLayers, client, locate: locateOnce, connect, service: swarmService };
   }
   if (from) {
     client ??= await connect();
@@ -83,7 +92,7 @@ export async function resolveSources(
     const releaseOnCommandLine = options.release !== undefined || Boolean(env.ONEOFF_RELEASE);
     sourceLayers.push(processLayer(from, await findProcess(client, from, app), releaseOnCommandLine));
   }
-  return { config, sourceLayers, client, locate: locateOnce };
+  return { config, environment, sourceLayers, client, locate: locateOnce, connect };
 }
 
 /** The image compose built for a service without `image:` (v2 names it project-service, v1 project_service). */

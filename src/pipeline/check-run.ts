@@ -1,8 +1,7 @@
 /**
  * `oneoff check`: the pre-flight checks for a one-off, as `run` would resolve it.
  */
-import { resolveSources } from "../config/sources.js";
-import { connectTo, type LocatedEngine } from "../engine/connect.js";
+import { resolveSources, type Sources } from "../config/sources.js";
 import { checkOneOff, type Check } from "../lifecycle/checks.js";
 import { currentOwner, formatOwner } from "../lifecycle/owner.js";
 import { OneoffError } from "../output/errors.js";
@@ -17,19 +16,25 @@ function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefine
   return registryLogins({ env, registryAuth: plan.registryAuth });
 }
 
+/** The checks, and what they read: a run that follows them (release, run --check) reuses it. */
+export interface CheckedRun {
+  checks: Check[];
+  /** oneoff.yaml, the sources and the engine, as resolved once; absent when config failed. */
+  sources?: Sources;
+}
+
 /**
  * The pre-flight checks for a one-off, as `run` would resolve it. Config problems (which
  * stop resolution) come back as a failed "config" check rather than an exception.
  */
-export async function checkRun(options: RunOptions, context: Pick<RunContext, "cwd" | "env" | "client">): Promise<Check[]> {
+export async function checkRun(options: RunOptions, context: Pick<RunContext, "cwd" | "env" | "client">): Promise<CheckedRun> {
   const { cwd, env } = context;
   let plan: RunPlan;
-  let client = context.client;
-  let located: LocatedEngine | undefined;
+  let sources: Sources;
   try {
-    const sources = await resolveSources(options, cwd, env, client);
-    client = sources.client;
-    located = client ? undefined : sources.locate();
+    sources = await resolveSources(options, cwd, env, context.client);
+    // The engine's address is read with the config: a bad context or DOCKER_HOST is a config problem.
+    if (!context.client) sources.locate();
     plan = await planRun(
       { ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) },
       cwd,
@@ -39,8 +44,9 @@ export async function checkRun(options: RunOptions, context: Pick<RunContext, "c
     );
   } catch (error) {
     if (!(error instanceof OneoffError)) throw error;
-    return [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }];
+    return { checks: [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }] };
   }
-  client ??= await connectTo((located as LocatedEngine).connection);
-  return checkOneOff(client, plan, backendFor(plan).preflight, formatOwner(currentOwner()), loginsFor(plan, env));
+  const client = await sources.connect();
+  const checks = await checkOneOff(client, plan, backendFor(plan).preflight, formatOwner(currentOwner()), loginsFor(plan, env));
+  return { checks, sources };
 }

@@ -11,11 +11,11 @@ import type { RunPlan } from "../types/plan.js";
  * on the plan (said even with --quiet, and kept for --json). oneoff.yaml's release counts only
  * when the engine knows it as another image than the process runs.
  */
-export async function withDisagreement(plan: RunPlan, engine: ContainerEngine | undefined): Promise<RunPlan> {
+export async function withDisagreement(plan: RunPlan, client: ContainerEngine | undefined): Promise<RunPlan> {
   const { disagreement } = plan;
   if (!disagreement) return plan;
   const sameImage =
-    disagreement.release && engine ? await namesImage(engine, disagreement.release.reference, plan.releaseReference) : false;
+    disagreement.release && client ? await namesImage(client, disagreement.release.reference, plan.releaseReference) : false;
   const line = disagreementLine(disagreement, !sameImage, plan.releaseReference);
   return line ? { ...plan, warnings: [...(plan.warnings ?? []), line] } : plan;
 }

@@ -4,7 +4,7 @@
  * (engine/docker/locate.ts). oneoff.yaml is read only when an environment is named
  * (envName or ONEOFF_ENV), from the caller's working directory.
  */
-import { engineChoice, type EngineFlags } from "../config/environments.js";
+import { engineChoice, pickEnvironment, type EngineFlags } from "../config/environments.js";
 import { loadAppConfig } from "../config/load.js";
 import { connectEngine } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
@@ -18,5 +18,5 @@ export interface EngineOptions extends EngineFlags {
 export async function engineOf(options: EngineOptions, where: Pick<RunContext, "cwd" | "env">): Promise<ContainerEngine> {
   const named = options.envName ?? where.env.ONEOFF_ENV;
   const config = named ? await loadAppConfig(options.config, where.cwd, where.env) : undefined;
-  return connectEngine(where.env, engineChoice(options, config, where.env));
+  return connectEngine(where.env, engineChoice(options, pickEnvironment(config, options.envName, where.env)));
 }

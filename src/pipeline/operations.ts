@@ -18,18 +18,19 @@ import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
 type Where = Pick<RunContext, "cwd" | "env"> & { engine?: ContainerEngine };
 
-const engineFor = (options: EngineOptions, where: Where): Promise<ContainerEngine> =>
+/** The client of the engine the options name (a test's own, when it passes one). */
+const clientFor = (options: EngineOptions, where: Where): Promise<ContainerEngine> =>
   where.engine ? Promise.resolve(where.engine) : engineOf(options, where);
 
 /** The pre-flight checks of a one-off (oneoff check): each with what was found, or what is wrong and the fix. */
-export function check(options: LibraryRunOptions, where: Where): Promise<Check[]> {
-  return checkRun(toRunOptions(options), where);
+export async function check(options: LibraryRunOptions, where: Where): Promise<Check[]> {
+  return (await checkRun(toRunOptions(options), where)).checks;
 }
 
 /** One-offs on the engine, newest first: running ones (`all`: ended ones too), of `app` or every app. */
 export async function list(options: EngineOptions & { all?: boolean; app?: string }, where: Where): Promise<OneOffView[]> {
-  const engine = await engineFor(options, where);
-  return listAllOneOffs(engine, { all: options.all === true, app: options.app });
+  const client = await clientFor(options, where);
+  return listAllOneOffs(client, { all: options.all === true, app: options.app });
 }
 
 /** Writes a one-off's output to `stdout` and `stderr` (kept apart), following it with `follow`. */
@@ -38,7 +39,7 @@ export async function logs(
   options: EngineOptions & { follow?: boolean; timestamps?: boolean; stdout: Writable; stderr: Writable },
   where: Where,
 ): Promise<void> {
-  const found = await findAnyOneOff(await engineFor(options, where), reference, NO_LOGS_HINT);
+  const found = await findAnyOneOff(await clientFor(options, where), reference, NO_LOGS_HINT);
   const { stream, tty } = await found.logs({ follow: options.follow === true, timestamps: options.timestamps === true });
   const out = { stdout: options.stdout, stderr: options.stderr };
   const error = await forwardOutput(stream, out, { tty, report: streamReporter(options.stderr, { quiet: true }) });
@@ -47,11 +48,11 @@ export async function logs(
 
 /** Stops one-offs: SIGTERM, then SIGKILL after `seconds` (default 10). Resolves with their IDs. */
 export async function stop(references: string[], options: EngineOptions & { seconds?: number }, where: Where): Promise<string[]> {
-  const engine = await engineFor(options, where);
+  const client = await clientFor(options, where);
   const stopped: string[] = [];
   for (const reference of references) {
-    const found = await findAnyOneOff(engine, reference);
-    await stopOneOff(engine, found, options.seconds ?? 10);
+    const found = await findAnyOneOff(client, reference);
+    await stopOneOff(client, found, options.seconds ?? 10);
     stopped.push(found.id);
   }
   return stopped;
@@ -59,7 +60,7 @@ export async function stop(references: string[], options: EngineOptions & { seco
 
 /** Removes orphaned and expired one-offs and settles run records (oneoff cleanup); `dryRun` only says which. */
 export async function cleanup(options: EngineOptions & { dryRun?: boolean }, where: Where): Promise<CleanupResult> {
-  return cleanupEngine(await engineFor(options, where), where.env, { dryRun: options.dryRun === true });
+  return cleanupEngine(await clientFor(options, where), where.env, { dryRun: options.dryRun === true });
 }
 
 export type { EngineOptions };

@@ -11,12 +11,12 @@ import { dryRunImage, type DryRunImage } from "../release/dry-run-image.js";
 import os from "node:os";
 import path from "node:path";
 import { loadAppConfig, readEnvFile } from "../config/load.js";
-import { resolveSources } from "../config/sources.js";
+import { resolveSources, type Sources } from "../config/sources.js";
 import { resolveRunPlan } from "../plan/resolve.js";
 import { withDisagreement } from "./disagreement.js";
-import type { AppConfig, SettingsLayer } from "../types/config.js";
+import { pickEnvironment } from "../config/environments.js";
 import { readSecretValues, rememberReadableSecrets } from "../config/secret-values.js";
-import { connectTo, type LocatedEngine } from "../engine/connect.js";
+import type { LocatedEngine } from "../engine/connect.js";
 import {
   engineRecorder,
   recordInLedger,
@@ -50,7 +50,7 @@ export type { RunContext, RunResult };
  * image, a held lock) and a command that cannot be started reject with a OneoffError whose
  * `exitCode` is 125, 126 or 127.
  */
-export async function run(options: RunOptions, context: RunContext): Promise<RunResult> {
+export async function run(options: RunOptions, context: RunContext, resolved?: Sources): Promise<RunResult> {
   const { cwd, env, stderr } = context;
   const stdinIsTTY = context.stdinIsTTY ?? (context.stdin as { isTTY?: boolean }).isTTY === true;
   // oneoff's own lines go where the caller said; a library caller that said nowhere hears only
@@ -58,8 +58,10 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   const report = context.messages
     ? streamReporter(context.messages, { quiet: options.quiet ?? false })
     : streamReporter(stderr, { quiet: true });
-  const { config, sourceLayers, client: givenClient, service, locate } = await resolveSources(options, cwd, env, context.client);
-  const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, { config, sourceLayers }), givenClient);
+  // What the checks before it already read (release, run --check), else read now.
+  const sources = resolved ?? (await resolveSources(options, cwd, env, context.client));
+  const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, sources), sources.client);
+  const { service } = sources;
   const identity: Identity = {
     startedBy: whoAmI(),
     startedAt: new Date(),
@@ -74,8 +76,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   checkLocalPaths(planned.files);
   // A caller's own client is used as it is; otherwise one for the engine the flags,
   // environment and DOCKER_* choose, whose address the watchdog gets too.
-  const located = context.client ? undefined : locate();
-  const clientOfRun = async () => givenClient ?? (await connectTo((located as LocatedEngine).connection));
+  const located = context.client ? undefined : sources.locate();
   const backend = backendFor(planned);
   backend.refuse(planned);
 
@@ -85,7 +86,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
     // Read-only: which image the run would pin, as the engine resolves the reference now.
     // Asked without credentials: a dry run runs no credential helper (one may prompt, or log
     // an access) and reads no password.
-    const image = await dryRunImage(planned.releaseReference, clientOfRun, planned.pull);
+    const image = await dryRunImage(planned.releaseReference, sources.connect, planned.pull);
     return printDryRun(backend, { plan: withSecretEnv(planned, undefined), identity, suffix, service }, located, context.stdout, image);
   }
   // Read now, before anything is created: a missing secret is an input error.
@@ -103,7 +104,7 @@ export async function run(options: RunOptions, context: RunContext): Promise<Run
   let failure: unknown;
   let recorder: EngineRecorder | undefined;
   try {
-    const client = await clientOfRun();
+    const client = await sources.connect();
     if (context.audit !== false) recorder = engineRecorder(client, plan, identity, report);
     const connectedRun: ConnectedRun = { plan, identity, suffix, service, client, report, env, secrets };
     // Asked first: the engine resolves the release (an image inspect, or a pull) while this
@@ -249,15 +250,19 @@ function resultBasics(plan: RunPlan, identity: Identity, name: string, imageId: 
   };
 }
 
-/** Options + config files -> RunPlan. Reads files; talks to no engine. */
+/**
+ * Options + config files -> RunPlan. Reads files (oneoff.yaml only when no sources were read
+ * with it); talks to no engine.
+ */
 export async function planRun(
   options: RunOptions,
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
   stdinIsTTY = false,
-  sources: { config?: AppConfig | undefined; sourceLayers?: SettingsLayer[] } = {},
+  sources?: Pick<Sources, "config" | "environment" | "sourceLayers">,
 ): Promise<RunPlan> {
-  const config = "config" in sources ? sources.config : await loadAppConfig(options.config, cwd, env);
+  const config = sources ? sources.config : await loadAppConfig(options.config, cwd, env);
+  const environment = sources ? sources.environment : pickEnvironment(config, options.envName, env);
   const flagEnvFiles = (options.envFile ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`, "docker"));
   return resolveRunPlan({
     config,
@@ -267,7 +272,8 @@ export async function planRun(
     cwdName: path.basename(path.resolve(cwd)),
     cwd,
     stdinIsTTY,
-    sourceLayers: sources.sourceLayers ?? [],
+    sourceLayers: sources?.sourceLayers ?? [],
+    environment,
   });
 }
 

@@ -14,7 +14,7 @@ import type { RunPlan } from "../types/plan.js";
 export { mergeLayers };
 import { LABEL_PREFIX } from "../requests/labels.js";
 import type { Environment } from "../config/interpolate.js";
-import type { AppConfig, ProcessSettings, SettingsLayer, TaskDefinition } from "../types/config.js";
+import type { AppConfig, EnvironmentDefinition, ProcessSettings, SettingsLayer, TaskDefinition } from "../types/config.js";
 import { shellLineWithWords } from "../config/procfile.js";
 import { argumentProblem, envValueProblem } from "../formats/env-rules.js";
 import { kindOf } from "./run-kind.js";
@@ -30,7 +30,6 @@ import {
   timeoutAndLock,
 } from "./run-modes.js";
 import { flagLayer, parseLabelList } from "./flags.js";
-import { pickEnvironment } from "../config/environments.js";
 import { closest } from "../formats/words.js";
 import { mergeLayers } from "./merge-layers.js";
 import { deferToProcess, disagreementWith } from "./from-process.js";
@@ -51,6 +50,8 @@ export interface ResolveInputs {
   stdinIsTTY?: boolean;
   /** Layers from other sources (a running process), under everything in oneoff.yaml. */
   sourceLayers?: SettingsLayer[];
+  /** The environment --env-name or ONEOFF_ENV named, picked where oneoff.yaml was read (config/environments.ts). */
+  environment?: EnvironmentDefinition | undefined;
 }
 
 export function resolveRunPlan({
@@ -62,6 +63,7 @@ export function resolveRunPlan({
   cwd = process.cwd(),
   stdinIsTTY = false,
   sourceLayers = [],
+  environment,
 }: ResolveInputs): RunPlan {
   const options = given.releaseTask ? releaseTaskOptions(config, given) : given;
   const layers: SettingsLayer[] = [...sourceLayers];
@@ -72,7 +74,6 @@ export function resolveRunPlan({
     layers.push(...said);
   };
   if (config) fileSays(...config.envFileLayers, config.base);
-  const environment = pickEnvironment(config, options.envName, hostEnv);
   if (environment) fileSays(environment.overrides);
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });

@@ -67,6 +67,13 @@ export interface RunPlan {
   secrets: SecretDefinition[];
 }
 
+/**
+ * What a one-off's session reads of its plan, where it reads it: whether stdin and a terminal
+ * are attached, the keys that detach, how long it may run (the timer is set from timeoutMs
+ * there) and how long a stop waits before SIGKILL.
+ */
+export type SessionPlan = Pick<RunPlan, "interactive" | "tty" | "detachKeys" | "stopTimeoutSeconds" | "timeoutMs">;
+
 /** What oneoff.yaml says that differs from the running process --from copies. */
 export interface ProcessDisagreement {
   running: RunningProcess;

@@ -21,8 +21,17 @@ tasks:
 `;
 
 const config = parseConfigFile(YAML, { path: "/app/oneoff.yaml", displayPath: "oneoff.yaml", env: {} }).config;
+// The environment is picked where oneoff.yaml is read (config/sources.ts), and handed to the plan.
 const plan = (options: Parameters<typeof resolveRunPlan>[0]["options"], hostEnv: Record<string, string> = {}) =>
-  resolveRunPlan({ config, options, hostEnv, flagEnvFiles: [], cwdName: "app", cwd: "/app" });
+  resolveRunPlan({
+    config,
+    options,
+    hostEnv,
+    flagEnvFiles: [],
+    cwdName: "app",
+    cwd: "/app",
+    environment: pickEnvironment(config, options.envName, hostEnv),
+  });
 
 describe("environments: in oneoff.yaml", () => {
   it("reads each environment's engine and settings", () => {
@@ -64,15 +73,15 @@ describe("environments: in oneoff.yaml", () => {
   });
 
   it("hands the engine of the flags and the environment to the locator", () => {
-    expect(engineChoice({ envName: "production" }, config, {})).toEqual({
+    expect(engineChoice({ envName: "production" }, pickEnvironment(config, "production", {}))).toEqual({
       environment: { name: "production", host: "ssh://deploy@prod.example.com" },
     });
-    expect(engineChoice({ host: "tcp://h:1", dockerContext: "c" }, config, { ONEOFF_ENV: "staging" })).toEqual({
+    expect(engineChoice({ host: "tcp://h:1", dockerContext: "c" }, pickEnvironment(config, undefined, { ONEOFF_ENV: "staging" }))).toEqual({
       host: "tcp://h:1",
       context: "c",
       environment: { name: "staging", context: "staging" },
     });
-    expect(engineChoice({}, config, {})).toEqual({});
+    expect(engineChoice({}, pickEnvironment(config, undefined, {}))).toEqual({});
   });
 
   it("layers release: and env: over the app's, under ONEOFF_RELEASE, the task's and the flags'", () => {

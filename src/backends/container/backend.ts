@@ -89,11 +89,7 @@ export const containerBackend: Backend = {
         const ended = await runContainerSession({
           client,
           spec,
-          interactive: plan.interactive,
-          tty: plan.tty,
-          detachKeys: plan.detachKeys,
-          stopTimeoutSeconds: plan.stopTimeoutSeconds,
-          timeoutMs: plan.timeoutMs,
+          plan,
           io: session.io,
           interrupts: session.interrupts,
           report,

@@ -20,18 +20,17 @@ import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from ".
 import { StopControl } from "../../session/stop-control.js";
 import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../session/teardown.js";
 import type { Ending } from "../../types/result.js";
+import type { SessionPlan } from "../../types/plan.js";
 
 export interface ContainerSessionOptions {
   client: SessionEngine;
   spec: ContainerSpec;
-  interactive: boolean;
-  /** A terminal session: raw local terminal, one raw output stream, window size followed. */
-  tty: boolean;
-  /** For terminal sessions: the keys that detach (docker notation); default ctrl-p,ctrl-q. */
-  detachKeys?: string;
-  stopTimeoutSeconds: number;
-  /** Stop the one-off after this long (exit 124). */
-  timeoutMs?: number;
+  /**
+   * How it is attached (tty: raw local terminal, one raw output stream, window size followed;
+   * detachKeys default ctrl-p,ctrl-q), how long it may run (timeoutMs: then stopped, exit 124),
+   * how long a stop waits.
+   */
+  plan: SessionPlan;
   io: SessionIO;
   interrupts: InterruptSource;
   report: Reporter;
@@ -71,8 +70,8 @@ export interface ContainerSessionResult {
 class Cancelled extends Error {}
 
 export async function runContainerSession(options: ContainerSessionOptions): Promise<ContainerSessionResult> {
-  const { client, spec, io, report } = options;
-  const stop = new StopControl(client, options.stopTimeoutSeconds, report, spec.body.StopSignal);
+  const { client, spec, io, report, plan } = options;
+  const stop = new StopControl(client, plan.stopTimeoutSeconds, report, spec.body.StopSignal);
   const teardown = new SessionTeardown<ContainerSessionResult>(options.watchdog);
   const { holdings } = teardown;
   holdings.stopControl = stop;
@@ -115,11 +114,11 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
       });
       checkCancelled();
     }
-    const forwarder = outputForwarder(io, { tty: options.tty, report });
+    const forwarder = outputForwarder(io, { tty: plan.tty, report });
     // A terminal session's keys: the engine is told them, and oneoff finds them (DetachKeys).
-    const keysToDetach = options.tty && options.interactive ? (options.detachKeys ?? DEFAULT_DETACH_KEYS) : undefined;
+    const keysToDetach = plan.tty && plan.interactive ? (plan.detachKeys ?? DEFAULT_DETACH_KEYS) : undefined;
     const stream = await client.attach(containerId, {
-      stdin: options.interactive,
+      stdin: plan.interactive,
       detachKeys: keysToDetach,
       readBufferFree: forwarder.idle,
     });
@@ -136,14 +135,14 @@ export async function runContainerSession(options: ContainerSessionOptions): Pro
       return error;
     });
     checkCancelled();
-    if (options.tty && options.interactive) holdings.restoreTerminal = enterRawMode(io.stdin);
+    if (plan.tty && plan.interactive) holdings.restoreTerminal = enterRawMode(io.stdin);
     await client.start(containerId);
     stop.started(containerId);
-    if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
-    if (options.tty) holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => client.resize(id, size));
+    if (plan.timeoutMs !== undefined) stop.startTimeout(plan.timeoutMs);
+    if (plan.tty) holdings.stopResizing = followWindowSize([io.stdout, io.stderr], (size) => client.resize(id, size));
     const detachKeys = keysToDetach ? new DetachKeys(keysToDetach) : undefined;
     const typedInterrupts = keysToDetach ? new TypedInterrupts(() => stop.stopAsTyped()) : undefined;
-    if (options.interactive) holdings.stopStdin = pumpStdin(io.stdin, stream, detachKeys, typedInterrupts);
+    if (plan.interactive) holdings.stopStdin = pumpStdin(io.stdin, stream, detachKeys, typedInterrupts);
     const waiting = new AbortController();
     const exit = client.waitForExit(containerId, waiting.signal);
     exit.catch(() => {});

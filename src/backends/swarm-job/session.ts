@@ -25,6 +25,7 @@ import { followServiceLogs, taskExitCode, untilTask } from "./tasks.js";
 import { StopControl } from "../../session/stop-control.js";
 import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../session/teardown.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
+import type { SessionPlan } from "../../types/plan.js";
 
 export interface SwarmJobOptions {
   /** The client of the engine oneoff talks to: the task's container when it lands here. */
@@ -33,12 +34,11 @@ export interface SwarmJobOptions {
   /** The manager oneoff talks to, when the run has read it already (else read here). */
   node?: SwarmNode;
   spec: ServiceSpec;
-  command: readonly string[];
-  tty: boolean;
-  interactive: boolean;
-  detachKeys?: string;
-  stopTimeoutSeconds: number;
-  timeoutMs?: number;
+  /**
+   * How it is attached, how long it may run (timeoutMs: then stopped, exit 124), how long a
+   * stop waits; and its command, which its exit code is read against.
+   */
+  plan: SessionPlan & { command: readonly string[] };
   io: SessionIO;
   interrupts: InterruptSource;
   report: Reporter;
@@ -70,7 +70,7 @@ const STARTED_STATES = new Set(["running", ...TERMINAL_TASK_STATES]);
 const TASK_POLL_MS = 100;
 
 export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobResult> {
-  const { client, jobs, spec, io, report } = options;
+  const { client, jobs, spec, io, report, plan } = options;
   let serviceId: string | undefined;
   let taskContainerId: string | undefined;
   let node: SwarmNode | undefined;
@@ -85,7 +85,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       else await jobs.stopJob(id);
     },
   };
-  const stop = new StopControl(killer, options.stopTimeoutSeconds, report, spec.TaskTemplate.ContainerSpec.StopSignal);
+  const stop = new StopControl(killer, plan.stopTimeoutSeconds, report, spec.TaskTemplate.ContainerSpec.StopSignal);
   const teardown = new SessionTeardown<SwarmJobResult>(options.watchdog);
   const { holdings } = teardown;
   holdings.stopControl = stop;
@@ -114,7 +114,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     let sessionDetached = false;
     const here = task.nodeId === node?.id && task.containerId !== undefined;
     if (here) taskContainerId = task.containerId;
-    if (options.tty && !here) {
+    if (plan.tty && !here) {
       const name = await jobs.nodeName(task.nodeId);
       throw new OneoffError(
         `the job's task landed on node ${name}, not on the engine oneoff talks to (${client.endpoint}): a terminal session needs its container here`,
@@ -124,23 +124,23 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       );
     }
     stop.started(taskContainerId ?? serviceId);
-    if (options.timeoutMs !== undefined) stop.startTimeout(options.timeoutMs);
+    if (plan.timeoutMs !== undefined) stop.startTimeout(plan.timeoutMs);
 
     let output: Promise<Error | undefined>;
     let followed: { stdout: ByteCounter; stderr: ByteCounter } | undefined;
-    if (taskContainerId && options.tty) {
+    if (taskContainerId && plan.tty) {
       // A terminal session: attached after the task started, so what it printed before is
       // not shown; a resize makes most shells and REPLs draw their prompt again.
       const containerId = taskContainerId;
       options.onAttach?.();
-      const keysToDetach = options.detachKeys ?? DEFAULT_DETACH_KEYS;
+      const keysToDetach = plan.detachKeys ?? DEFAULT_DETACH_KEYS;
       const stream = await client.attach(containerId, {
-        stdin: options.interactive,
-        detachKeys: options.interactive ? keysToDetach : undefined,
+        stdin: plan.interactive,
+        detachKeys: plan.interactive ? keysToDetach : undefined,
       });
       holdings.stream = stream;
       output = forwardOutput(stream, io, { tty: true, report });
-      if (options.interactive) {
+      if (plan.interactive) {
         holdings.restoreTerminal = enterRawMode(io.stdin);
         holdings.stopStdin = pumpStdin(io.stdin, stream, new DetachKeys(keysToDetach), new TypedInterrupts(() => stop.stopAsTyped()));
       }
@@ -195,7 +195,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
     if (!taskEnded && !stoppedBy)
       throw new OneoffError(`job ${spec.Name} was removed while it ran`, { hint: "someone removed its service (docker service rm)" });
     const exitCode = taskEnded
-      ? taskExitCode(taskEnded, options.command, client.endpoint, stoppedBy)
+      ? taskExitCode(taskEnded, plan.command, client.endpoint, stoppedBy)
       : exitCodeForSignal(stoppedBy ?? "SIGTERM");
     task = taskEnded ?? task;
     if (stop.outputFailure)
