@@ -13,7 +13,7 @@ import { sameNameOptions } from "./argv.js";
 import { runtimeFlagsOf, withSettingOptions } from "./runtime-options.js";
 
 export function checkCommand(context: CliContext): Command {
-  // The user and workdir it would run as and in: looked up in the image (lifecycle/checks.ts).
+  // The networks it would join, the user and workdir it would run as and in: looked up on the engine and in the image (lifecycle/checks.ts).
   return withSettingOptions(
     new Command("check")
       .description("check that a one-off can run, starting nothing: engine, release, networks, volumes, user, workdir, command")
@@ -22,9 +22,8 @@ export function checkCommand(context: CliContext): Command {
       .option("--config <file>", "the same as -f, --file")
       .option("--release <ref>", "the release to check")
       .option("--from <process>", "copy settings from a running process, as run --from"),
-    ["user", "workdir"],
+    ["network", "user", "workdir"],
   )
-    .option("--network <name>", "network to check (repeatable)", (value: string, previous: string[] = []) => [...previous, value])
     .option("--registry-auth <user:env:VAR|user:file:PATH>", "registry credentials for looking up the release, as run --registry-auth")
     .addOption(
       new Option("--engine <kind>", "check for a container (docker) or a Swarm job (swarm), as run --engine").choices(
@@ -43,7 +42,7 @@ Examples:
     .action((task: string | undefined, flags: Record<string, unknown>) =>
       context.act(async () => {
         const options: RunOptions = {
-          ...sameNameOptions(flags, ["config", "release", "from", "network", "registryAuth", "engine"]),
+          ...sameNameOptions(flags, ["config", "release", "from", "registryAuth", "engine"]),
           ...runtimeFlagsOf(flags),
           ...context.engineFlags(),
         };

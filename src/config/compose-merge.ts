@@ -45,7 +45,7 @@ export function mergeServicePart(base: ServicePart, over: ServicePart): ServiceP
       "mounts",
       byKey(a.mounts, b.mounts, (mount) => mount.target),
     );
-  if (both("networks")) set("networks", appendUnique(a.networks, b.networks));
+  if (both("network")) set("network", appendUnique(a.network, b.network));
   if (both("device"))
     set(
       "device",

@@ -134,7 +134,7 @@ export function loadComposeService(
   const secrets = composeSecrets(merged.secrets, [...included, ...main], interpolationEnv, existsSync);
   const settings = { ...merged.settings, env: { ...fromFiles, ...merged.settings.env }, labels: merged.settings.labels ?? {} };
   // A service on no network of its own is on the project's default network.
-  if (settings.networks === undefined) settings.networks = [naming.realName("networks", "default")];
+  if (settings.network === undefined) settings.network = [naming.realName("networks", "default")];
   return {
     layer: {
       source: `${main.map((file) => file.displayPath).join(" + ")} service ${service}`,

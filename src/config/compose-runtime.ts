@@ -48,6 +48,8 @@ export function readSettingAt(reader: YamlReader, name: keyof RuntimeSettings, n
 /** Keys compose writes in a shape of their own, not the flag's: ulimits is a mapping of limits. */
 const COMPOSE_SHAPES: Partial<Record<string, (reader: YamlReader, node: Node | null, at: string) => unknown>> = {
   ulimits: readUlimits,
+  // A list of names, or a mapping by name of each network's options (aliases, ...: none a one-off takes).
+  networks: (reader, node, at) => (isMap(node) ? reader.entries(node, at).map(([name]) => name) : reader.stringList(node, at)),
 };
 
 /** Reads one runtime key of a service (or of oneoff.yaml, which takes the same keys) into `settings`. */

@@ -26,7 +26,7 @@ import { readServiceSecrets, type ServiceSecretRef } from "./compose-secrets.js"
 import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
 import { readVolumes } from "./compose-volumes.js";
 
-const COPIED = new Set(["image", "environment", "env_file", "networks", "network_mode", "volumes", "labels", "deploy", "secrets"]);
+const COPIED = new Set(["image", "environment", "env_file", "network_mode", "volumes", "labels", "deploy", "secrets"]);
 
 /** What one compose file says about one service: merged with other files' by compose-merge.ts. */
 export interface ServicePart {
@@ -60,6 +60,8 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
     if (isExtensionKey(key) || IGNORED_FOR_ONE_OFF.has(key)) continue;
     if (isRuntimeKey(key, "compose")) {
       readComposeRuntimeKey(reader, key, value, at, settings, "compose");
+      // The project's networks, as compose names them (project-prefixed, or an external one's own name).
+      if (key === "networks") settings.network = settings.network?.map((name) => naming.realName("networks", name));
       continue;
     }
     if (!COPIED.has(key)) {
@@ -82,16 +84,12 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       case "env_file":
         part.envFiles.push(...envFileRefs(reader, value, at, base));
         break;
-      case "networks":
-        settings.networks = (isSeq(value) ? reader.stringList(value, at) : reader.entries(value, at).map(([name]) => name)).map((name) =>
-          naming.realName("networks", name),
-        );
-        break;
+      // The network row's other compose key (networks: is its own).
       case "network_mode": {
         const mode = reader.string(value, at);
         if (mode !== "host" && mode !== "none" && mode !== "bridge")
           throw reader.error(value, at, `network_mode ${mode} is not supported for one-offs`, "use networks:, host or none");
-        settings.networks = mode === "bridge" ? [] : [mode];
+        settings.network = mode === "bridge" ? [] : [mode];
         break;
       }
       case "volumes":

@@ -159,9 +159,8 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
       release: first.imageId,
       env,
       labels,
-      ...(first.networks.length ? { networks: first.networks } : {}),
       ...(first.mounts.length ? { mounts: first.mounts } : {}),
-      // User, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, ...: what shapes what it can do and see.
+      // Networks, user, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, ...: what shapes what it can do and see.
       ...first.runtime,
     },
   };

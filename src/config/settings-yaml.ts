@@ -1,7 +1,7 @@
 /**
- * One process setting as oneoff.yaml writes it (image, release, env, networks, labels,
+ * One process setting as oneoff.yaml writes it (image, release, env, network, labels,
  * volumes, env_file, and the keys of docker run's settings, named as in compose but workdir
- * and memory: user, entrypoint, platform, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
+ * and memory: networks, user, entrypoint, platform, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
  * into a SettingsLayer with where it stands. Shared by the top level, tasks and environments (file.ts).
  */
 import type { Node } from "yaml";
@@ -13,7 +13,7 @@ import { userKeyed } from "../formats/user-keys.js";
 import { YAML_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, readComposeRuntimeKey, runtimeSettingsOfKey } from "./compose-runtime.js";
 
 /** The keys of a process's settings in oneoff.yaml, at the top level, in tasks and environments. */
-export const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "networks", "labels", "volumes", ...RUNTIME_KEYS] as const;
+export const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "labels", "volumes", ...RUNTIME_KEYS] as const;
 
 export function readSetting(
   reader: YamlReader,
@@ -63,10 +63,10 @@ export function readSetting(
       settings.labels = reader.stringMap(node, keyPath, { nullFromEnv: false });
       located("labels");
       return;
+    // One network, as docker run's --network: the networks row's (networks:) other key in oneoff.yaml.
     case "network":
-    case "networks":
-      settings.networks = reader.stringList(node, keyPath);
-      located("networks");
+      readComposeRuntimeKey(reader, "networks", node, keyPath, settings, "oneoff.yaml");
+      located("network");
       return;
     case "volumes": {
       const items = reader.stringList(node, keyPath);

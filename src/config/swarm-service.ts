@@ -63,7 +63,6 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
   const env = envListToMap(container.Env ?? []);
   for (const name of PER_CONTAINER_ENV) delete env[name];
   const labels = Object.fromEntries(Object.entries(container.Labels ?? {}).filter(([key]) => !isOrchestrationLabel(key)));
-  const networks = (template.Networks ?? service.spec.Networks ?? []).map((network) => network.Target);
   const mounts = (container.Mounts ?? []).map((mount) => mountFromApi(mount as ApiMount)).filter((mount) => mount !== undefined);
   return {
     source: `service ${service.name}`,
@@ -71,10 +70,10 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
       release: container.Image,
       env,
       labels,
-      ...(networks.length ? { networks } : {}),
       ...(mounts.length ? { mounts } : {}),
       // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings: user, workdir, limits, ...
-      ...runtimeFromJob(template, READ_BACK_AS_SETTINGS),
+      // A service's networks are its task's; an old one's, its spec's own (deprecated there).
+      ...runtimeFromJob({ ...template, Networks: template.Networks ?? service.spec.Networks }, READ_BACK_AS_SETTINGS),
     },
   };
 }

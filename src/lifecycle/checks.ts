@@ -104,7 +104,7 @@ export async function checkOneOff(
     );
   else await checkRegistry(engine, plan.releaseReference, logins, pass, fail);
 
-  for (const network of plan.settings.networks ?? []) {
+  for (const network of plan.settings.network ?? []) {
     if (network === "host" || network === "none") continue;
     if (await engine.networkExists(network)) pass("network", `network ${network} exists`);
     else fail("network", `network ${network} does not exist`, `create it with docker network create ${network}, or fix network:`);

@@ -15,7 +15,7 @@ const optionNamed = (flag: string) => flag.replace(/^--/, "").replace(/-(\w)/g, 
 /** The long flags of run, shell and release (and the global engine flags) that are not rows of settings/table.ts. */
 const LONG_FLAGS = [
   ...["--config", "--from", "--compose", "--service", "--release", "--env", "--env-file"],
-  ...["--network", "--volume", "--mount", "--label", "--interactive"],
+  ...["--volume", "--mount", "--label", "--interactive"],
   ...["--no-stdin", "--tty", "--name", "--detach-keys", "--force", "--no-wait", "--pull", "--registry-auth"],
   ...["--stop-timeout", "--timeout", "--lock", "--wait-lock", "--dry-run", "--quiet", "--debug", "--detach"],
   ...["--keep-for", "--json", "--capture", "--engine", "--constraint", "--copy-in", "--copy-out", "--copy-out-limit"],

@@ -18,7 +18,6 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
     const cleared = options.env.filter((entry) => !entry.includes("=") && !Object.hasOwn(settings.env ?? {}, entry));
     if (cleared.length) settings.envCleared = [...new Set(cleared)];
   }
-  if (options.network?.length) settings.networks = options.network;
   if (options.volume?.length) {
     settings.mounts = options.volume.map((volume) => {
       const mount = parseVolume(volume, cwd);

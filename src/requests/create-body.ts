@@ -4,14 +4,20 @@
  */
 import type { RunPlan } from "../types/plan.js";
 import { oneOffLabels, type OneOffIdentity } from "./labels.js";
-import { configFromRuntime, hostConfigFromRuntime, type RuntimeHostConfig } from "./runtime-settings.js";
+import {
+  afterCreateFromRuntime,
+  configFromRuntime,
+  hostConfigFromRuntime,
+  networkingConfigFromRuntime,
+  type RuntimeHostConfig,
+} from "./runtime-settings.js";
 import { mountsForCreate, type ApiMount } from "./mounts.js";
 import type { Mount } from "../types/config.js";
 
 export interface ContainerSpec {
   name: string;
   body: CreateBody;
-  /** Networks after the first, connected between create and start (API < 1.44 takes one). */
+  /** --network's networks after the first, connected between create and start (API < 1.44 takes one). */
   extraNetworks: string[];
   /** The image's platform (os/arch[/variant]): the create request's `platform` query parameter. */
   platform?: string;
@@ -44,7 +50,6 @@ export interface CreateBody {
   /** docker stop's default grace for this container, as docker run --stop-timeout sets it. */
   StopTimeout?: number;
   HostConfig: RuntimeHostConfig & {
-    NetworkMode?: string;
     /** docker run -v's mounts, `SOURCE:TARGET[:MODE]`. */
     Binds?: string[];
     Mounts?: ApiMount[];
@@ -64,7 +69,6 @@ export function buildContainerSpec(
 ): ContainerSpec {
   const { settings } = plan;
   const mounts = mountsForCreate(settings.mounts ?? [], engineOnThisMachine);
-  const [firstNetwork, ...extraNetworks] = settings.networks ?? [];
   const labels = {
     ...settings.labels,
     // oneoff's own labels last; resolution already refused config labels with our prefix.
@@ -99,17 +103,16 @@ export function buildContainerSpec(
     ...configFromRuntime(settings),
     StopTimeout: plan.containerStopTimeout,
     HostConfig: {
-      NetworkMode: firstNetwork || undefined,
       Binds: mounts.binds.length ? mounts.binds : undefined,
       Mounts: mounts.mounts.length ? mounts.mounts : undefined,
       ...hostConfigFromRuntime(settings),
       AutoRemove: false,
     },
-    NetworkingConfig: firstNetwork ? { EndpointsConfig: { [firstNetwork]: {} } } : undefined,
+    NetworkingConfig: networkingConfigFromRuntime(settings),
   };
   // A lock's one-off takes the lock's name: the engine's unique names are the lock.
   const name = plan.lock ? lockContainerName(plan.app, plan.lock) : (plan.name ?? containerName(plan, nameSuffix));
-  return { name, body, extraNetworks, platform: settings.platform, mounts: settings.mounts ?? [] };
+  return { name, body, extraNetworks: afterCreateFromRuntime(settings), platform: settings.platform, mounts: settings.mounts ?? [] };
 }
 
 /** `shop-lock-migrate`: one name per app and lock, so the engine lets only one exist. */

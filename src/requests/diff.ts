@@ -6,12 +6,12 @@ import type { ProcessDefinition } from "../types/process.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { isSecretName, redactEnvValue } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
-import { runtimeDiffValues, runtimeFromHostConfig } from "./runtime-settings.js";
+import { runtimeDiffValues, runtimeOfSpec } from "./runtime-settings.js";
 import { mountText } from "./mounts.js";
 import type { RuntimeSettings } from "../types/config.js";
 
 export interface DiffRow {
-  /** "image", "networks", "mounts", a docker run flag's name ("user", "memory"), or "env NAME". */
+  /** "image", "mounts", a docker run flag's name ("network", "user", "memory"), or "env NAME". */
   what: string;
   oneOff: string;
   running: string;
@@ -48,15 +48,11 @@ export function diffAgainstProcess(
   const row = (what: string, oneOff: string, running: string): DiffRow => ({ what, oneOff, running, same: oneOff === running });
   const rows = [
     row("image", body.Image, runningProcess.imageId),
-    row(
-      "networks",
-      [body.HostConfig.NetworkMode, ...spec.extraNetworks].filter(Boolean).sort().join(", "),
-      [...runningProcess.networks].sort().join(", "),
-    ),
     row("mounts", spec.mounts.map(mountText).sort().join(", "), runningProcess.mounts.map(mountText).sort().join(", ")),
   ];
-  // docker run's settings (user, workdir, init, capabilities, tmpfs, ...): a row for each either side sets.
-  const oursRuntime = runtimeDiffValues({ ...image.settings, ...runtimeFromHostConfig(body.HostConfig, {}, body) });
+  // docker run's settings (network, user, workdir, init, capabilities, tmpfs, ...): a row for each either side sets.
+  // No platform row: a running container's inspect has no os/arch to compare it with.
+  const oursRuntime = runtimeDiffValues({ ...image.settings, ...runtimeOfSpec({ ...spec, platform: undefined }) });
   const theirsRuntime = runtimeDiffValues(runningProcess.runtime);
   for (const [what, value] of oursRuntime) {
     const running = theirsRuntime.get(what) ?? "";

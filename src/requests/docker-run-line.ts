@@ -6,7 +6,7 @@ import { shellQuote } from "../formats/words.js";
 import { redactEnvList } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
 import { mountFlagValue } from "./mounts.js";
-import { runtimeFlagWords, runtimeFromHostConfig, runtimeWordsAfterImage } from "./runtime-settings.js";
+import { runtimeFlagWords, runtimeOfSpec, runtimeWordsAfterImage } from "./runtime-settings.js";
 
 export function dockerRunLine(spec: ContainerSpec): string {
   const { body } = spec;
@@ -15,13 +15,12 @@ export function dockerRunLine(spec: ContainerSpec): string {
   else if (body.OpenStdin) args.push("-i");
   else if (body.Tty) args.push("-t");
   for (const entry of redactEnvList(body.Env)) args.push("-e", entry);
-  // Several --network flags need docker 25+; older engines take one and a `network connect`.
-  for (const network of [body.HostConfig.NetworkMode, ...spec.extraNetworks]) if (network) args.push("--network", network);
   for (const bind of body.HostConfig.Binds ?? []) args.push("-v", bind);
   for (const target of Object.keys(body.Volumes ?? {})) args.push("-v", target);
   for (const mount of body.HostConfig.Mounts ?? []) args.push("--mount", mountFlagValue(mount));
   if (body.StopTimeout !== undefined) args.push("--stop-timeout", String(body.StopTimeout));
-  const runtime = runtimeFromHostConfig(body.HostConfig, {}, body, { platform: spec.platform });
+  // Several --network flags need docker 25+; older engines take one and a `network connect`.
+  const runtime = runtimeOfSpec(spec);
   args.push(...runtimeFlagWords(runtime));
   for (const [key, value] of Object.entries(body.Labels)) args.push("--label", `${key}=${value}`);
   args.push(body.Image, ...runtimeWordsAfterImage(runtime), ...body.Cmd);

@@ -26,13 +26,18 @@ export function runtimeFromHostConfig(
   defaults: EngineDefaults = {},
   /** The container's config (inspect's Config, or the create body itself), for User, WorkingDir, StopSignal. */
   config: object = {},
-  /** The create request's query (a spec's platform): an inspected container has none. */
-  query: object = {},
+  /**
+   * The rest of the create request: its query (a spec's platform: an inspected container has
+   * none) and the networks it is on (a spec's NetworkingConfig with the networks connected
+   * after create; an inspected container's NetworkSettings).
+   */
+  request: { query?: object; networking?: object } = {},
 ): RuntimeSettings {
   const parts: Record<ApiPart, Record<string, unknown>> = {
     Config: config as RuntimeConfig,
     HostConfig: host,
-    Query: query as Record<string, unknown>,
+    NetworkingConfig: (request.networking ?? {}) as Record<string, unknown>,
+    Query: (request.query ?? {}) as Record<string, unknown>,
   };
   const settings: Record<string, unknown> = {};
   for (const row of SETTINGS) {
@@ -40,6 +45,22 @@ export function runtimeFromHostConfig(
     if (value !== undefined) settings[row.name] = value;
   }
   return settings as RuntimeSettings;
+}
+
+/**
+ * The runtime settings of a container spec (the one-off's create request): its body, its
+ * platform query and the networks connected after create, read back through the table's rows.
+ */
+export function runtimeOfSpec(spec: {
+  body: { HostConfig: RuntimeHostConfig; NetworkingConfig?: { EndpointsConfig: object } };
+  platform?: string;
+  extraNetworks: readonly string[];
+}): RuntimeSettings {
+  const endpoints = { ...spec.body.NetworkingConfig?.EndpointsConfig, ...Object.fromEntries(spec.extraNetworks.map((name) => [name, {}])) };
+  return runtimeFromHostConfig(spec.body.HostConfig, {}, spec.body, {
+    query: { platform: spec.platform },
+    networking: { EndpointsConfig: endpoints },
+  });
 }
 
 /** The HostConfig fields of the create body for these settings (only those that are set). */
@@ -52,18 +73,42 @@ export function configFromRuntime(settings: RuntimeSettings): RuntimeConfig {
   return tableFields(settings, "Config");
 }
 
+/** The create body's NetworkingConfig for these settings (--network's first), or undefined when none. */
+export function networkingConfigFromRuntime(
+  settings: RuntimeSettings,
+): { EndpointsConfig: Record<string, Record<string, never>> } | undefined {
+  const fields = tableFields(settings, "NetworkingConfig");
+  return Object.keys(fields).length ? (fields as { EndpointsConfig: Record<string, Record<string, never>> }) : undefined;
+}
+
+/** What the engine is given between create and start (--network's networks after the first), in the table's order. */
+export function afterCreateFromRuntime(settings: RuntimeSettings): string[] {
+  return SETTINGS.flatMap((row) => {
+    const value = settings[row.name];
+    return row.afterCreate && isSet(value) ? (row.afterCreate as (value: unknown) => string[])(value) : [];
+  });
+}
+
 /**
  * Whether a setting asks for something: a switch set to false (oneoff.yaml's init: false) and
  * a word given as "" (--user "", as docker reads it) are the engine's default.
  */
 export const isSet = (value: unknown): boolean => value !== undefined && value !== false && value !== "";
 
-/** The Engine API fields of settings/table.ts's rows kept in `part`, for the settings that are set. */
+/**
+ * The Engine API fields of settings/table.ts's rows kept in `part` (a row's field, or the
+ * second field it also sets), for the settings that are set; a field written as undefined is
+ * left out.
+ */
 function tableFields(settings: RuntimeSettings, part: ApiPart): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const row of SETTINGS) {
     const value = settings[row.name];
-    if (row.api.part === part && isSet(value)) setFieldAt(fields, row.api.field, (row.api.write as (value: unknown) => unknown)(value));
+    if (!isSet(value)) continue;
+    for (const field of [row.api, row.api.also]) {
+      const written = field?.part === part ? (field.write as (value: unknown) => unknown)(value) : undefined;
+      if (field && written !== undefined) setFieldAt(fields, field.field, written);
+    }
   }
   return fields;
 }

@@ -8,7 +8,7 @@
 import type { ContainerSpec } from "./create-body.js";
 import { jobRuntime } from "./job-runtime.js";
 import { LABEL_PREFIX, Labels } from "./labels.js";
-import { runtimeFromHostConfig } from "./runtime-settings.js";
+import { runtimeOfSpec } from "./runtime-settings.js";
 import { apiMount } from "./mounts.js";
 
 interface ServiceMount {
@@ -41,6 +41,9 @@ export interface ServiceContainerSpec {
   [field: string]: unknown;
 }
 
+/** A service's place on a network: the job's own (--network), or its service's with its aliases. */
+type NetworkAttachment = { Target: string; Aliases?: string[] };
+
 export interface ServiceSpec {
   Name: string;
   Labels?: Record<string, string>;
@@ -49,11 +52,11 @@ export interface ServiceSpec {
     Resources?: { Limits?: { MemoryBytes?: number; NanoCPUs?: number; [limit: string]: unknown }; Reservations?: unknown };
     RestartPolicy?: { Condition: string; [option: string]: unknown };
     Placement?: { Constraints?: string[]; [option: string]: unknown };
-    Networks?: Array<{ Target: string; Aliases?: string[] }>;
+    Networks?: NetworkAttachment[];
     [field: string]: unknown;
   };
   Mode: Record<string, unknown>;
-  Networks?: Array<{ Target: string; Aliases?: string[] }>;
+  Networks?: NetworkAttachment[];
   [field: string]: unknown;
 }
 
@@ -109,14 +112,14 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
   });
   // Limits, hosts, DNS, init, capabilities, ulimits, tmpfs, ...: what a service can carry of
   // them (the Swarm backend refuses the rest before this is built).
-  const runtime = runtimeFromHostConfig(body.HostConfig, {}, body);
+  const runtime = runtimeOfSpec(container);
   const { container: runtimeFields, task, mounts: tmpfsMounts } = jobRuntime(runtime);
   mounts.push(...tmpfsMounts.filter((tmpfs) => !mounts.some((mount) => mount.Target === tmpfs.Target)));
-  const networkNames = [body.HostConfig.NetworkMode, ...container.extraNetworks].filter(
-    (name): name is string => Boolean(name) && name !== "default" && name !== "bridge",
-  );
+  // Keep the service's own attachment (with its aliases) to a network the job is on too.
   const baseNetworks = baseTemplate?.Networks ?? options.base?.Networks ?? [];
-  const networks = networkNames.map((name) => baseNetworks.find((network) => network.Target === name) ?? { Target: name });
+  const networks = ((task.Networks ?? []) as NetworkAttachment[]).map(
+    (attachment) => baseNetworks.find((network) => network.Target === attachment.Target) ?? attachment,
+  );
   const constraints = [...(baseTemplate?.Placement?.Constraints ?? []), ...(options.constraints ?? [])];
   const limits = (task.Resources as { Limits?: Record<string, unknown> } | undefined)?.Limits ?? {};
   // The container gets the user's labels, and only enough of oneoff's to be reaped on its

@@ -1,6 +1,7 @@
 /**
  * The rows of settings/table.ts that shape what the one-off calls itself and how it finds
- * others (--hostname, --add-host, --dns), after --user and --workdir on the docker run line. Pure.
+ * others (--network, --hostname, --add-host, --dns), after --user, --workdir and --entrypoint on
+ * the docker run line. Pure.
  */
 import { canonicalIp, isIpAddress } from "../formats/runtime-values.js";
 import { list, word } from "./kinds.js";
@@ -65,10 +66,55 @@ function addHostRow(): SettingRow<"addHost"> {
   };
 }
 
+/** The engine's default network: a container on it names none (--from reads it back as none, and a job leaves it out). */
+const isDefaultNetwork = (name: string) => name === "bridge" || name === "default";
+
+/**
+ * --network: the networks it is on, in order. The first is the create request's, as the docker
+ * CLI sends it (HostConfig.NetworkMode and its endpoint); the rest are connected between create
+ * and start, which every Engine API takes (one network at create before 1.44). Read back from
+ * the endpoints a container is on (an inspected one's NetworkSettings.Networks), the default
+ * bridge as none. compose writes it as networks: (a list, or a mapping by name, named by the
+ * project: config/compose.ts) or network_mode:. A job's are its task's Networks.
+ */
+function networkRow(): SettingRow<"network"> {
+  return {
+    name: "network",
+    shape: "list",
+    flag: "--network",
+    argument: "<name>",
+    repeatable: true,
+    help: "network to connect to (repeatable: the first at create, the rest before start)",
+    // On every engine, so the docker oracle's row runs it as it is.
+    example: "none",
+    compose: "networks",
+    parse: (given) => [...given],
+    api: {
+      part: "NetworkingConfig",
+      field: "EndpointsConfig",
+      write: (networks) => (networks[0] ? { [networks[0]]: {} } : undefined),
+      read: (endpoints) => {
+        const names = Object.keys(endpoints && typeof endpoints === "object" ? endpoints : {}).filter((name) => !isDefaultNetwork(name));
+        return names.length ? names : undefined;
+      },
+      also: { part: "HostConfig", field: "NetworkMode", write: (networks) => networks[0] || undefined },
+    },
+    afterCreate: (networks) => networks.slice(1),
+    words: (networks) => networks,
+    jobField: "TaskTemplate.Networks",
+    jobForm: {
+      toJob: (networks) => networks.filter((name) => name && !isDefaultNetwork(name)).map((name) => ({ Target: name })),
+      fromJob: (attachments) =>
+        Array.isArray(attachments) && attachments.length ? attachments.map((attachment) => String(attachment?.Target)) : undefined,
+    },
+  };
+}
+
 /** Linux's HOST_NAME_MAX: runc's sethostname fails past it, after the engine has created the container. */
 const HOST_NAME_MAX = 64;
 
 export const NETWORK_ROWS: readonly AnyRow[] = [
+  networkRow(),
   // As written, as compose v2 and docker run --hostname give it (compose v1 would split a.b.c
   // into hostname a and domainname b.c). Neither the docker CLI nor the engine checks it ("a b",
   // x_y and -a run); only the kernel does, when the container starts: at most 64 bytes. "" is

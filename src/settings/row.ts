@@ -27,10 +27,11 @@ export const isProblem = (value: unknown): value is Problem => value instanceof 
 
 /**
  * The create request's part that holds a field: the container's config (the body's top level),
- * its HostConfig, or the request's query string (platform), which a container's inspect does
+ * its HostConfig, its NetworkingConfig (the networks it is on: an inspected container's
+ * NetworkSettings), or the request's query string (platform), which a container's inspect does
  * not give back.
  */
-export type ApiPart = "Config" | "HostConfig" | "Query";
+export type ApiPart = "Config" | "HostConfig" | "NetworkingConfig" | "Query";
 
 /** What the engine gives a container that asks for nothing: left out when read back. */
 export interface EngineDefaults {
@@ -80,9 +81,18 @@ export interface SettingRow<K extends SettingName> {
     part: ApiPart;
     /** A dot reaches into an object: LogConfig.Type. */
     field: string;
+    /** The field's value; undefined: the field is left out (--network []: the default bridge). */
     write(value: SettingValue<K>): unknown;
     read(value: unknown, defaults: EngineDefaults): SettingValue<K> | undefined;
+    /** A second field the value sets, not read back: --network's first network is HostConfig.NetworkMode too, as the docker CLI sends it. */
+    also?: { part: ApiPart; field: string; write(value: SettingValue<K>): unknown };
   };
+  /**
+   * What the engine is given between create and start, not in the create request: --network's
+   * networks after the first (an Engine API before 1.44 takes one at create). Read back with
+   * the field, as the endpoints the container is on.
+   */
+  afterCreate?(value: SettingValue<K>): string[];
   /** The flag's arguments for a value ([] for a switch): the docker run line and the diff row. */
   words(value: SettingValue<K>): string[];
   /** How diff compares one of the words, where docker reads two spellings as one (cap_net_admin, NET_ADMIN). */

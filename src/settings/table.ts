@@ -212,13 +212,16 @@ export const SETTINGS: readonly AnyRow[] = [
     {
       name: "platform",
       flag: "--platform",
-      help: "the image's platform, e.g. linux/amd64: pulled and run for it",
+      help: "the image's platform, e.g. linux/amd64: pulled and run for it (\"\": the engine's own)",
       // This machine's, so the docker oracle's row runs it with the local test image.
       example: "linux/amd64",
       compose: "platform",
       field: "platform",
       part: "Query",
       jobCarriedBy: "TaskTemplate.Placement.Platforms",
+      // As docker run --platform "" reads it (the local image run, no platform asked of the
+      // engine): kept, so it stands over a platform under it, and sent as none.
+      emptyIsDefault: true,
     },
     "<os/arch>",
     (text) => (PLATFORM.test(text) ? undefined : problem("not os/arch[/variant]", "such as --platform linux/amd64 or linux/arm64/v8")),

@@ -22,6 +22,8 @@ export interface DockerRunSettings {
   platform?: string;
   /** The executable and its first arguments, before the command; [""] clears the image's, as `docker run --entrypoint ""` does. */
   entrypoint?: string[];
+  /** The networks it is on, in order (host, none or names); [] (network_mode: bridge): the default bridge. */
+  network?: string[];
   /** The container's hostname; absent: its ID's first 12 characters, as the engine gives it. */
   hostname?: string;
   /** HOST:IP lines for /etc/hosts, as docker sends them (IP may be host-gateway). */
@@ -122,7 +124,6 @@ export interface ProcessSettings extends RuntimeSettings {
    * keeps the image's NAME from the container (a value another layer gives NAME stands).
    */
   envCleared?: string[];
-  networks?: string[];
   labels: Record<string, string>;
   /** Volumes, binds and tmpfs, as the running process has them (from --from). */
   mounts?: Mount[];
@@ -170,10 +171,7 @@ export interface SettingsLayer {
   settings: Partial<ProcessSettings>;
   /** Per setting, a more precise origin such as "oneoff.yaml:7:3". */
   locations?: Partial<Record<SettingName, string>>;
-  /**
-   * env: values whose ${VAR} is not set where oneoff runs, by name: the error to raise if a
-   * one-off gets the value (listing, history or tasks never need it).
-   */
+  /** env: values whose ${VAR} is unset here, by name: the error if a one-off gets one (listing, history, tasks need none). */
   unsetEnv?: Record<string, { message: string; hint?: string }>;
   /**
    * Settings (`user`, or `env.KEY` and `labels.KEY`) whose value is only a `${VAR:-default}`

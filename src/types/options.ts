@@ -53,7 +53,6 @@ export interface RunOptions extends RuntimeFlags {
   /** `KEY=VALUE`, or `KEY` to pass the invoking environment's value. */
   env?: string[];
   envFile?: string[];
-  network?: string[];
   /** docker's short syntax: [SOURCE:]TARGET[:MODE], MODE such as ro, z,ro or rslave. */
   volume?: string[];
   /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */

@@ -11,8 +11,6 @@ export interface ProcessDefinition {
   state: string;
   imageId: string;
   env: string[];
-  /** User networks (or host/none); empty on the default bridge. */
-  networks: string[];
   mounts: Mount[];
   labels: Record<string, string>;
   /** Its docker run settings (user, workdir, limits, ...), the engine's defaults left out (see requests/runtime-settings.ts). */

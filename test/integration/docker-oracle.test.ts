@@ -127,6 +127,7 @@ const HAND_ROWS: OracleRow[] = [
   { flags: ["--hostname", ""] },
   { flags: ["--workdir", ""] },
   { flags: ["--entrypoint", ""] },
+  { flags: ["--platform", ""] },
   // A job that must not be killed by the OOM killer and shares the host's namespaces it needs.
   { flags: ["--oom-kill-disable", "--memory", "96m", "--uts", "host", "--cgroupns", "host", "--userns", "host", "--isolation", "default"] },
 ];

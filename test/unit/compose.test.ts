@@ -146,7 +146,7 @@ describe("compose services as a source", () => {
       // environment: wins over env_file.
       env: { FROM_FILE: "f", RAILS_ENV: "production", FROM_HOST: "h" },
       labels: { "com.example.team": "payments" },
-      networks: ["myshop_backend", "shared"],
+      network: ["myshop_backend", "shared"],
       mounts: [
         { type: "volume", source: "myshop_data", target: "/data", readOnly: false, shortMode: "" },
         { type: "bind", source: path.join(service.dir, "conf"), target: "/conf", readOnly: true, shortMode: "ro" },
@@ -164,7 +164,7 @@ describe("compose services as a source", () => {
 
   it("puts a service without networks on the project's default network, and names the image compose built", () => {
     const service = parse("name: Shop\nservices:\n  worker:\n    build: .\n", "worker");
-    expect(service.layer.settings.networks).toEqual(["shop_default"]);
+    expect(service.layer.settings.network).toEqual(["shop_default"]);
     expect(service.builtImageNames).toEqual(["shop-worker", "shop_worker"]);
   });
 
@@ -329,7 +329,7 @@ describe("compose projects read as compose reads them", () => {
   it("takes the project's name from COMPOSE_PROJECT_NAME in the project's .env", () => {
     const service = parse(BASE, "web", {}, { ".env": "COMPOSE_PROJECT_NAME=fromdotenv\n" });
     expect(service.project).toBe("fromdotenv");
-    expect(service.layer.settings.networks).toEqual(["fromdotenv_default"]);
+    expect(service.layer.settings.network).toEqual(["fromdotenv_default"]);
   });
 });
 

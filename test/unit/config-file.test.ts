@@ -80,7 +80,7 @@ describe("parseConfigFile", () => {
             image: "registry.example.com/shop",
             release: "v1",
             env: { RAILS_ENV: "production", PORT: "3000", DEBUG: "false" },
-            networks: ["backend"],
+            network: ["backend"],
             user: "app",
             workdir: "/srv",
             entrypoint: ["/bin/sh", "-c"],
@@ -92,7 +92,7 @@ describe("parseConfigFile", () => {
             image: "oneoff.yaml:2:1",
             release: "oneoff.yaml:3:1",
             env: "oneoff.yaml:4:1",
-            networks: "oneoff.yaml:8:1",
+            network: "oneoff.yaml:8:1",
             user: "oneoff.yaml:9:1",
             workdir: "oneoff.yaml:10:1",
             entrypoint: "oneoff.yaml:11:1",
@@ -182,7 +182,7 @@ describe("parseConfigFile", () => {
         source: "task console",
         settings: {
           env: { X: "y" },
-          networks: ["a", "b"],
+          network: ["a", "b"],
           entrypoint: ["/bin/sh", "-c"],
           memory: 1024 ** 3,
           cpus: 2e9,
@@ -192,7 +192,7 @@ describe("parseConfigFile", () => {
         },
         locations: {
           env: "oneoff.yaml:5:5",
-          networks: "oneoff.yaml:7:5",
+          network: "oneoff.yaml:7:5",
           entrypoint: "oneoff.yaml:8:5",
           memory: "oneoff.yaml:9:5",
           cpus: "oneoff.yaml:10:5",
@@ -209,7 +209,7 @@ describe("parseConfigFile", () => {
     ["networks: as a list", "networks: [backend, cache]", ["backend", "cache"]],
     ["networks: as one string", "networks: backend", ["backend"]],
   ])("reads %s as a list of networks", (_name, yaml, networks) => {
-    expect(parse(yaml).config.base.settings.networks).toEqual(networks);
+    expect(parse(yaml).config.base.settings.network).toEqual(networks);
   });
 
   it.each([
@@ -239,7 +239,7 @@ describe("parseConfigFile", () => {
     expect(config.base.settings).toMatchObject({
       image: "registry.example.com/shop",
       release: "v42",
-      networks: ["backend"],
+      network: ["backend"],
       workdir: "/srv/app",
       memory: 256 * 1024 ** 2,
     });
@@ -346,13 +346,13 @@ describe("parseConfigFile", () => {
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, labels, volumes, user, workdir, entrypoint, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, labels, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, engine, constraints, secrets, environments",
       ],
       [
         "a top-level key only valid in tasks",
         "command: x\n",
         "oneoff.yaml:1:1: command: unknown key",
-        "known keys: app, image, release, env, env_file, network, networks, labels, volumes, user, workdir, entrypoint, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, labels, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, engine, constraints, secrets, environments",
       ],
       [
         "a list at the top level",

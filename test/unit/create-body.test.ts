@@ -71,17 +71,17 @@ describe("buildContainerSpec", () => {
     ["an empty user left out", plan({ settings: { user: "" } }), minimalBody, []],
     [
       "one network as NetworkMode and endpoint",
-      plan({ settings: { networks: ["backend"] } }),
+      plan({ settings: { network: ["backend"] } }),
       { ...minimalBody, HostConfig: { NetworkMode: "backend", AutoRemove: false }, NetworkingConfig: { EndpointsConfig: { backend: {} } } },
       [],
     ],
     [
       "several networks, the rest connected after create",
-      plan({ settings: { networks: ["backend", "cache", "metrics"] } }),
+      plan({ settings: { network: ["backend", "cache", "metrics"] } }),
       { ...minimalBody, HostConfig: { NetworkMode: "backend", AutoRemove: false }, NetworkingConfig: { EndpointsConfig: { backend: {} } } },
       ["cache", "metrics"],
     ],
-    ["an empty network list as no network", plan({ settings: { networks: [] } }), minimalBody, []],
+    ["an empty network list as no network", plan({ settings: { network: [] } }), minimalBody, []],
     [
       "memory and CPU limits",
       plan({ settings: { memory: 512 * 1024 ** 2, cpus: 1.5e9 } }),
@@ -138,9 +138,9 @@ describe("buildContainerSpec", () => {
   });
 
   it("leaves the plan's network list untouched when splitting off the first network", () => {
-    const runPlan = plan({ settings: { networks: ["a", "b"] } });
+    const runPlan = plan({ settings: { network: ["a", "b"] } });
     buildContainerSpec(runPlan, identity, "x");
-    expect(runPlan.settings.networks).toEqual(["a", "b"]);
+    expect(runPlan.settings.network).toEqual(["a", "b"]);
   });
 });
 

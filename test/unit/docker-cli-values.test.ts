@@ -1,13 +1,13 @@
 /**
- * --memory, --cpus, --hostname and --workdir take what the docker CLI takes and send what it sends
- * (issue 32). Each value below was given to `docker create` (client 28.2, engine 20.10) on this
- * machine and the container inspected: the bytes, NanoCpus and hostname written here are the
- * engine's. What the docker CLI refuses, oneoff refuses in one line naming the flag and the fix.
+ * --memory, --cpus, --hostname, --workdir and --platform take what the docker CLI takes and send
+ * what it sends (issue 32). Each value below was given to `docker create` (client 28.2, engine
+ * 20.10) on this machine and the container inspected: the bytes, NanoCpus and hostname written
+ * here are the engine's. What the docker CLI refuses, oneoff refuses in one line naming the flag and the fix.
  */
 import { describe, expect, it } from "vitest";
 import { mergeLayers } from "../../src/plan/merge-layers.js";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
-import { configFromRuntime, hostConfigFromRuntime, runtimeFlagWords } from "../../src/requests/runtime-settings.js";
+import { configFromRuntime, hostConfigFromRuntime, runtimeFlagWords, runtimeFromHostConfig } from "../../src/requests/runtime-settings.js";
 import type { OneoffError } from "../../src/output/errors.js";
 import type { RuntimeFlags } from "../../src/types/options.js";
 
@@ -210,6 +210,29 @@ describe("--workdir, as docker run -w reads it", () => {
     expect(refusal({ workdir: "app" })).toEqual({
       message: '--workdir "app": not an absolute path',
       hint: "start it with /",
+    });
+  });
+});
+
+describe("--platform, as docker run reads it", () => {
+  // docker run --platform "" oneoff-test/busybox:latest uname -m runs the local image (x86_64
+  // here), and docker create --platform "" + inspect shows the engine's own platform: "" asks for none.
+  it('takes "" as no platform asked, as docker does: kept over a platform under it, sent as none', () => {
+    const settings = runtimeFlagSettings({ platform: "" });
+    expect(settings).toEqual({ platform: "" });
+    expect(runtimeFlagWords(settings)).toEqual([]);
+    expect(runtimeFromHostConfig({}, {}, {}, { query: { platform: "" } })).toEqual({});
+    const layers = [
+      { source: "compose", settings: { platform: "linux/arm64" } },
+      { source: "flags", settings },
+    ];
+    expect(mergeLayers(layers).settings.platform).toBe("");
+  });
+
+  it("refuses what is not os/arch[/variant]", () => {
+    expect(refusal({ platform: "amd64" })).toEqual({
+      message: '--platform "amd64": not os/arch[/variant]',
+      hint: "such as --platform linux/amd64 or linux/arm64/v8",
     });
   });
 });

@@ -53,7 +53,10 @@ describe("dockerRunLine", () => {
     ],
     [
       "every network, the first and the extra ones",
-      spec({ HostConfig: { NetworkMode: "backend", AutoRemove: false } }, ["cache", "metrics"]),
+      spec({ HostConfig: { NetworkMode: "backend", AutoRemove: false }, NetworkingConfig: { EndpointsConfig: { backend: {} } } }, [
+        "cache",
+        "metrics",
+      ]),
       `${prefix} --network backend --network cache --network metrics ${IMAGE_ID} bin/rails db:migrate`,
     ],
     [
@@ -111,6 +114,7 @@ describe("dockerRunLine", () => {
           User: "app",
           WorkingDir: "/w",
           HostConfig: { NetworkMode: "n1", Memory: 1024, NanoCpus: 2e9, AutoRemove: false },
+          NetworkingConfig: { EndpointsConfig: { n1: {} } },
           Labels: { l: "v" },
           Entrypoint: ["/e", "x"],
           Cmd: ["c"],
@@ -119,7 +123,7 @@ describe("dockerRunLine", () => {
       ),
     );
     expect(line).toBe(
-      `${prefix} -i -e A=1 --network n1 --network n2 --user app --workdir /w --entrypoint /e --memory 1k --cpus 2 --label l=v ${IMAGE_ID} x c`,
+      `${prefix} -i -e A=1 --user app --workdir /w --entrypoint /e --network n1 --network n2 --memory 1k --cpus 2 --label l=v ${IMAGE_ID} x c`,
     );
   });
 

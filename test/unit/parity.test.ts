@@ -15,10 +15,9 @@ const web = (overrides: Partial<ProcessDefinition> = {}): ProcessDefinition => (
   state: "running",
   imageId: "sha256:aaa",
   env: ["PATH=/bin", "HOSTNAME=abc123", "SHOP_ENV=production", "API_TOKEN=t0k"],
-  networks: ["shop_default"],
   mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
   labels: { "com.docker.compose.service": "web", "io.oneoff.app": "x", "com.example.team": "payments" },
-  runtime: { user: "app", workdir: "/app" },
+  runtime: { network: ["shop_default"], user: "app", workdir: "/app" },
   ...overrides,
 });
 
@@ -31,7 +30,7 @@ describe("processLayer (what --from copies)", () => {
         release: "sha256:aaa",
         env: { PATH: "/bin", SHOP_ENV: "production", API_TOKEN: "t0k" },
         labels: { "com.example.team": "payments" },
-        networks: ["shop_default"],
+        network: ["shop_default"],
         user: "app",
         workdir: "/app",
         mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
@@ -116,6 +115,7 @@ describe("diffAgainstProcess", () => {
         AutoRemove: false,
         Mounts: [{ Type: "volume", Source: "shop-data", Target: "/data" }],
       },
+      NetworkingConfig: { EndpointsConfig: { shop_default: {} } },
     },
     mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
   });
@@ -141,14 +141,14 @@ describe("diffAgainstProcess", () => {
 
   it("gives the one-off the image's STOPSIGNAL, as the engine gives the running container", () => {
     const image = { env: ["PATH=/bin"], settings: { stopSignal: "SIGQUIT" } };
-    const running = web({ runtime: { user: "app", workdir: "/app", stopSignal: "SIGQUIT" } });
+    const running = web({ runtime: { ...web().runtime, stopSignal: "SIGQUIT" } });
     expect(diffAgainstProcess(spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), running, image).filter((row) => !row.same)).toEqual([]);
   });
 
   // The engine gives a container that sets none the image's ENTRYPOINT: so is the one-off's read.
   it("compares entrypoints as the engine runs them: the image's where the one-off sets none, its own (or a cleared one) where it does", () => {
     const image = { env: ["PATH=/bin"], settings: { entrypoint: ["/docker-entrypoint.sh"] } };
-    const running = web({ runtime: { user: "app", workdir: "/app", entrypoint: ["/docker-entrypoint.sh"] } });
+    const running = web({ runtime: { ...web().runtime, entrypoint: ["/docker-entrypoint.sh"] } });
     const oneOff = spec(["SHOP_ENV=production", "API_TOKEN=t0k"]);
     expect(diffAgainstProcess(oneOff, running, image).filter((row) => !row.same)).toEqual([]);
     const own = { ...oneOff, body: { ...oneOff.body, Entrypoint: ["/bin/sh", "-c"] } };
@@ -156,6 +156,17 @@ describe("diffAgainstProcess", () => {
       { what: "entrypoint", oneOff: "/bin/sh -c", running: "/docker-entrypoint.sh", same: false },
     ]);
     expect(processLayer("web", [running], false).settings.entrypoint).toEqual(["/docker-entrypoint.sh"]);
+  });
+
+  // --network is a row like every docker run setting: the networks of both sides, in any order.
+  it("compares networks: the one-off's first and those connected before start, against the endpoints the container is on", () => {
+    const image = { env: ["PATH=/bin"], settings: {} };
+    const oneOff = { ...spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), extraNetworks: ["cache"] };
+    const running = web({ runtime: { user: "app", workdir: "/app", network: ["cache", "shop_default"] } });
+    expect(diffAgainstProcess(oneOff, running, image).filter((row) => !row.same)).toEqual([]);
+    expect(diffAgainstProcess(oneOff, web(), image).filter((row) => !row.same)).toEqual([
+      { what: "network", oneOff: "cache, shop_default", running: "shop_default", same: false },
+    ]);
   });
 
   it("reports differences, with secrets only as differing", () => {

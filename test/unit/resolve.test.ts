@@ -78,7 +78,7 @@ describe("resolveRunPlan", () => {
         env: { LEVEL: "task", CONFIG_ONLY: "c", TASK_ONLY: "t" },
         user: "root",
         memory: 256 * 1024 ** 2,
-        networks: ["backend"],
+        network: ["backend"],
         labels: { team: "payments" },
       },
       provenance: {
@@ -89,7 +89,7 @@ describe("resolveRunPlan", () => {
         "env.TASK_ONLY": "oneoff.yaml:16:5",
         user: "oneoff.yaml:19:5",
         memory: "oneoff.yaml:7:1",
-        networks: "oneoff.yaml:8:1",
+        network: "oneoff.yaml:8:1",
         "labels.team": "oneoff.yaml:9:1",
       },
       interactive: false,
@@ -297,7 +297,7 @@ describe("resolveRunPlan", () => {
   it.each([
     ["--user", { user: "1000:1000" }, { user: "1000:1000" }],
     ["--workdir", { workdir: "/tmp" }, { workdir: "/tmp" }],
-    ["--network (replacing the config's)", { network: ["a", "b"] }, { networks: ["a", "b"] }],
+    ["--network (replacing the config's)", { network: ["a", "b"] }, { network: ["a", "b"] }],
     ["--entrypoint", { entrypoint: "/bin/sh" }, { entrypoint: ["/bin/sh"] }],
     ["--entrypoint '' (clears the image's)", { entrypoint: "" }, { entrypoint: [""] }],
     ["--memory", { memory: "1g" }, { memory: 1024 ** 3 }],
@@ -463,9 +463,9 @@ describe("mergeLayers", () => {
     ],
     [
       "a later list replaces, not appends",
-      [layer("a", { networks: ["x", "y"] }), layer("b", { networks: ["z"] })],
-      { networks: ["z"] },
-      { networks: "b" },
+      [layer("a", { network: ["x", "y"] }), layer("b", { network: ["z"] })],
+      { network: ["z"] },
+      { network: "b" },
     ],
     [
       "env merges key by key",

@@ -15,6 +15,7 @@ import { jobRuntime, runtimeNotForJobs } from "../../src/requests/job-runtime.js
 import {
   configFromRuntime,
   hostConfigFromRuntime,
+  networkingConfigFromRuntime,
   runtimeDiffValues,
   runtimeFlagWords,
   runtimeFromHostConfig,
@@ -45,18 +46,28 @@ describe.each(SETTINGS.map((row) => [row.flag, row] as const))("the row of %s", 
   });
 
   it("writes its field of the create body, and --from reads the value back from it", () => {
-    const host = hostConfigFromRuntime(settings);
-    const config = configFromRuntime(settings);
+    const parts = {
+      HostConfig: hostConfigFromRuntime(settings),
+      Config: configFromRuntime(settings),
+      NetworkingConfig: networkingConfigFromRuntime(settings) ?? {},
+    };
+    const { HostConfig: host, Config: config, NetworkingConfig: networking } = parts;
     if (row.api.part === "Query") {
       // The create request's query (--platform): no body field, and nothing an inspect gives back.
-      expect({ ...host, ...config }).toEqual({});
+      expect({ ...host, ...config, ...networking }).toEqual({});
       expect(runtimeFromHostConfig(host, {}, config)).toEqual({});
       const query = { [row.api.field]: (row.api.write as (value: unknown) => unknown)(settings[row.name]) };
-      expect(runtimeFromHostConfig(host, {}, config, query)).toEqual(settings);
+      expect(runtimeFromHostConfig(host, {}, config, { query })).toEqual(settings);
       return;
     }
-    expect(Object.keys(row.api.part === "HostConfig" ? host : config)).toEqual([row.api.field.split(".")[0]]);
-    expect(runtimeFromHostConfig(host, {}, config)).toEqual(settings);
+    // Its field, and the one other it sets too (--network's NetworkMode beside its endpoint), and no more.
+    const written = (["HostConfig", "Config", "NetworkingConfig"] as const).flatMap((part) =>
+      Object.keys(parts[part]).map((field) => `${part}.${field}`),
+    );
+    const named = ({ part, field }: { part: string; field: string }) => `${part}.${field.split(".")[0]}`;
+    const { also } = row.api as { also?: { part: string; field: string } };
+    expect(written.sort()).toEqual([named(row.api), ...(also ? [named(also)] : [])].sort());
+    expect(runtimeFromHostConfig(host, {}, config, { networking })).toEqual(settings);
   });
 
   it("is written on the docker run line as words that parse back to the same value", () => {

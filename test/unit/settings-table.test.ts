@@ -4,8 +4,10 @@ import { parseGpus } from "../../src/settings/gpus.js";
 import { SETTINGS } from "../../src/settings/table.js";
 import { runtimeNotForJobs, jobRuntime } from "../../src/requests/job-runtime.js";
 import {
+  afterCreateFromRuntime,
   configFromRuntime,
   hostConfigFromRuntime,
+  networkingConfigFromRuntime,
   runtimeDiffValues,
   runtimeFlagWords,
   runtimeFromHostConfig,
@@ -18,6 +20,7 @@ const FLAGS: RuntimeFlags = {
   workdir: "/backup",
   entrypoint: "/backup/run.sh",
   platform: "linux/arm64",
+  network: ["backend", "cache"],
   hostname: "backup-1",
   addHost: ["db:10.0.0.5", "gw=host-gateway"],
   dns: ["10.0.0.2"],
@@ -69,6 +72,7 @@ describe("docker run's settings table", () => {
   it("parses each flag into the Engine API's field, as docker create sends it", () => {
     const settings = runtimeFlagSettings(FLAGS);
     expect(hostConfigFromRuntime(settings)).toEqual({
+      NetworkMode: "backend",
       ExtraHosts: ["db:10.0.0.5", "gw:host-gateway"],
       Dns: ["10.0.0.2"],
       Init: true,
@@ -115,18 +119,26 @@ describe("docker run's settings table", () => {
       Hostname: "backup-1",
       StopSignal: "SIGINT",
     });
+    // The first network at create, as the docker CLI sends it; the rest connected before start.
+    expect(networkingConfigFromRuntime(settings)).toEqual({ EndpointsConfig: { backend: {} } });
+    expect(afterCreateFromRuntime(settings)).toEqual(["cache"]);
   });
 
   it("reads back what it sends (--from), and writes it as the flags it came from (the docker run line)", () => {
     const settings = runtimeFlagSettings(FLAGS);
-    // --platform is the create request's query, not the body's: an inspected container has none.
-    const fromBody = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings));
+    // --platform is the create request's query, not the body's: an inspected container has none;
+    // --network's are the endpoints it is on (the create's first, then those connected before start).
+    const networking = { EndpointsConfig: { backend: {}, cache: {} } };
+    const fromBody = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings), { networking });
     expect(fromBody).toEqual({ ...settings, platform: undefined });
-    const read = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings), { platform: "linux/arm64" });
+    const read = runtimeFromHostConfig(hostConfigFromRuntime(settings), {}, configFromRuntime(settings), {
+      query: { platform: "linux/arm64" },
+      networking,
+    });
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
-      "--user 1000:1000 --workdir /backup --entrypoint /backup/run.sh --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
+      "--user 1000:1000 --workdir /backup --entrypoint /backup/run.sh --network backend --network cache --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
         "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
         "--tmpfs /cache --tmpfs /run:size=64m --ulimit nofile=1024:2048 --shm-size 96m --group-add 1234 " +
         "--sysctl net.core.somaxconn=1024 --device /dev/null:/dev/null:rwm --device-cgroup-rule c 10:229 rwm --pid host --ipc host " +
@@ -190,7 +202,10 @@ describe("docker run's settings table", () => {
       Hosts: ["10.0.0.5 db", "host-gateway gw"],
       DNSConfig: { Nameservers: ["10.0.0.2"], Search: ["example.internal"], Options: ["ndots:2"] },
     });
-    expect(jobRuntime(settings).task).toEqual({ Resources: { Limits: { MemoryBytes: 256 * 2 ** 20, NanoCPUs: 1_500_000_000 } } });
+    expect(jobRuntime(settings).task).toEqual({
+      Networks: [{ Target: "backend" }, { Target: "cache" }],
+      Resources: { Limits: { MemoryBytes: 256 * 2 ** 20, NanoCPUs: 1_500_000_000 } },
+    });
     expect(runtimeNotForJobs(settings).map(([, flag]) => flag)).toEqual(
       SETTINGS.filter((row) => row.jobField === undefined && row.jobCarriedBy === undefined).map((row) => row.flag),
     );

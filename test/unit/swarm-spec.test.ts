@@ -154,7 +154,7 @@ describe("buildJobServiceSpec", () => {
       [{ Target: "shop_default", Aliases: ["web"] }],
     ],
   ])("attaches %s", (_, networks, base, expected) => {
-    expect(jobSpec({ settings: { networks } }, base ? { base } : {}).TaskTemplate.Networks).toEqual(expected);
+    expect(jobSpec({ settings: { network: networks } }, base ? { base } : {}).TaskTemplate.Networks).toEqual(expected);
   });
 
   describe("from a long-running service", () => {
@@ -295,7 +295,7 @@ describe("serviceLayer (what --from copies from a service)", () => {
         release: `registry.example.com/shop:v41@sha256:${"a".repeat(64)}`,
         env: { PATH: "/bin", SHOP_ENV: "production", URL: "a=b" },
         labels: { "com.example.team": "payments" },
-        networks: ["net-id-1", "net-id-2"],
+        network: ["net-id-1", "net-id-2"],
         user: "app",
         workdir: "/srv/app",
         entrypoint: ["/entrypoint.sh"],
@@ -322,7 +322,7 @@ describe("serviceLayer (what --from copies from a service)", () => {
   });
 
   it("reads networks listed at the service level when the task template has none", () => {
-    expect(serviceLayer(definition({}, {}, [{ Target: "net-id-1" }])).settings.networks).toEqual(["net-id-1"]);
+    expect(serviceLayer(definition({}, {}, [{ Target: "net-id-1" }])).settings.network).toEqual(["net-id-1"]);
   });
 
   it("turns the service's hosts back into the same hosts lines on the job", () => {

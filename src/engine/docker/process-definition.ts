@@ -10,19 +10,12 @@ import { mountFromApi, type ApiMount } from "../../requests/mounts.js";
 
 export function processDefinition(info: Docker.ContainerInspectInfo, defaults: EngineDefaults = {}): ProcessDefinition {
   const mode = info.HostConfig.NetworkMode ?? "default";
-  const networks =
-    mode === "host" || mode === "none"
-      ? [mode]
-      : mode === "default" || mode === "bridge" || mode.startsWith("container:")
-        ? []
-        : Object.keys(info.NetworkSettings.Networks ?? {});
   return {
     id: info.Id,
     name: info.Name.replace(/^\//, ""),
     state: info.State.Status,
     imageId: info.Image,
     env: info.Config.Env ?? [],
-    networks,
     mounts: mountsOf(info),
     labels: info.Config.Labels ?? {},
     // The hostname the engine gave it (its ID's first 12 characters; the machine's, or the
@@ -31,6 +24,8 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
       info.HostConfig as RuntimeHostConfig,
       { ...defaults, hostname: mode === "host" || mode.startsWith("container:") ? info.Config.Hostname : info.Id.slice(0, 12) },
       info.Config,
+      // The endpoints it is on (--network), as a create request's NetworkingConfig names them.
+      { networking: { EndpointsConfig: info.NetworkSettings.Networks ?? {} } },
     ),
   };
 }
