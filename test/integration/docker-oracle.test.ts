@@ -16,7 +16,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SETTINGS } from "../../src/settings/table.js";
 import { comparedByBoth, PROBE, settingsOf, type ComparedByBoth } from "./docker-oracle.js";
-import { docker, expectNoLeftovers, FILE_RUN, IMAGE, oneoff } from "./helpers.js";
+import { docker, expectNoLeftovers, FILE_RUN, IMAGE } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
 
@@ -357,7 +358,7 @@ describe("docker run's flags, with the docker CLI as the oracle", () => {
     } finally {
       docker("rm", "-f", "-v", id);
     }
-    const dryRun = await oneoff(["run", "--dry-run", ...flags, "--release", IMAGE, "--", "true"]);
+    const dryRun = await oneoffInProcess(["run", "--dry-run", ...flags, "--release", IMAGE, "--", "true"]);
     expect(dryRun.code).toBe(0);
     const body = JSON.parse(dryRun.stdout.toString()).request.body;
     const made = settingsOf({ Config: body, HostConfig: body.HostConfig }) as typeof sent;
@@ -373,7 +374,7 @@ describe("docker run's flags, with the docker CLI as the oracle", () => {
       // The engine creates what it then cannot start: gone with it.
       if (existsSync(cidFile)) docker("rm", "-f", "-v", readFileSync(cidFile, "utf8").trim());
       expect(byDocker.status, byDocker.stderr).not.toBe(0);
-      const byOneoff = await oneoff(["run", "-q", ...row.flags, "--release", IMAGE, "--", "true"]);
+      const byOneoff = await oneoffInProcess(["run", "-q", ...row.flags, "--release", IMAGE, "--", "true"]);
       expect(byOneoff.code).toBe(125);
       expect(byOneoff.stdout.length).toBe(0);
       const [flag, value] = row.flags as [string, string];

@@ -3,13 +3,16 @@
  * `docker run --rm` and to `oneoff run` must show the same things to a probe inside the
  * container, and `docker create` and oneoff's container must carry the same settings in
  * `docker inspect`. What differs by design (names, labels, the command, the container's own
- * ID, hostname and address) is normalised away; everything else is compared.
+ * ID, hostname and address) is normalised away; everything else is compared. oneoff runs in
+ * this process (oneoffInProcess): what is compared is the container it makes, and a Node
+ * started per row was CPU the engine's work waited on.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { docker, IMAGE, oneoff, type CliOptions } from "./helpers.js";
+import { docker, IMAGE } from "./helpers.js";
+import { oneoffInProcess, type InProcessOptions } from "./in-process.js";
 
 /**
  * What the container's PID 1 sees, one `key=value` line each. Read from /proc/1, not from a
@@ -73,7 +76,7 @@ const flagsFor = (flags: OracleFlags, side: "docker" | "oneoff") => (typeof flag
  */
 export async function seenByBoth(
   flags: OracleFlags,
-  options: { probe?: string; image?: string; cli?: CliOptions } = {},
+  options: { probe?: string; image?: string; cli?: InProcessOptions } = {},
 ): Promise<SeenByBoth> {
   const image = options.image ?? IMAGE;
   const probe = options.probe ?? PROBE;
@@ -92,7 +95,10 @@ export async function seenByBoth(
     byDocker =
       refusal !== undefined && !stdout ? refused(status ?? null, refusal) : `${stdout ?? ""}docker exited ${status}: ${stderr ?? ""}`;
   }
-  const result = await oneoff(["run", "-q", ...flagsFor(flags, "oneoff"), "--release", image, "--", "sh", "-c", probe], options.cli);
+  const result = await oneoffInProcess(
+    ["run", "-q", ...flagsFor(flags, "oneoff"), "--release", image, "--", "sh", "-c", probe],
+    options.cli,
+  );
   const byOneoff =
     result.stdout.length === 0 && result.code !== 0 ? refused(result.code, sameRefusal(result.stderr, refusal)) : result.stdout.toString();
   return {
@@ -169,7 +175,7 @@ let cidFiles = 0;
  */
 export async function comparedByBoth(
   flags: OracleFlags,
-  options: { probe?: string; image?: string; cli?: CliOptions } = {},
+  options: { probe?: string; image?: string; cli?: InProcessOptions } = {},
 ): Promise<ComparedByBoth> {
   const image = options.image ?? IMAGE;
   const probe = options.probe ?? PROBE;
@@ -202,7 +208,7 @@ export async function comparedByBoth(
     }
   } else dockerSettings = { refused: refusal ?? byDocker };
 
-  const started = await oneoff(
+  const started = await oneoffInProcess(
     ["run", "-q", "-d", "--keep-for", "5m", ...flagsFor(flags, "oneoff"), "--release", image, "--", "sh", "-c", probe],
     options.cli,
   );

@@ -1,13 +1,16 @@
 /**
  * Parity with the running app: a one-off --from web gets what web's containers have (image ID,
  * env, network, volume, user, workdir), and oneoff diff tells when a one-off would differ.
+ * oneoff runs in this process (oneoffInProcess): what is compared is what a one-off got and what
+ * diff says, never oneoff's own process, and a Node started per call was CPU the engine waited on.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, imageId, oneoff } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, imageId } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
@@ -79,7 +82,7 @@ afterAll(cleanup);
 
 describe("oneoff run --from web", () => {
   it("has the same environment as the web process (minus HOSTNAME)", async () => {
-    const result = await oneoff(["run", "-q", "--from", "web", "--", "env"], { cwd: appDir });
+    const result = await oneoffInProcess(["run", "-q", "--from", "web", "--", "env"], { cwd: appDir });
     expect(result.code).toBe(0);
     const env = (text: string) =>
       text
@@ -94,10 +97,10 @@ describe("oneoff run --from web", () => {
 
   it("runs the web process's image ID, as its user and in its workdir, sees its volume and reaches its network", async () => {
     const script = "id -un; pwd; cat /data/state; echo GET / | nc -w 3 db 8080 >/dev/null && echo reached-db";
-    const result = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", script], { cwd: appDir });
+    const result = await oneoffInProcess(["run", "-q", "--from", "web", "--", "sh", "-c", script], { cwd: appDir });
     expect(result.stderr).toBe("");
     expect(result.stdout.toString()).toBe("app\n/home/app\nstored-by-web\nreached-db\n");
-    const dry = JSON.parse((await oneoff(["run", "--dry-run", "--from", "web", "--", "true"], { cwd: appDir })).stdout.toString());
+    const dry = JSON.parse((await oneoffInProcess(["run", "--dry-run", "--from", "web", "--", "true"], { cwd: appDir })).stdout.toString());
     expect(dry.request.body.Image).toBe(imageId(IMAGE));
     expect(dry.request.body.Labels).toMatchObject({ "com.example.team": "payments" });
     expect(Object.keys(dry.request.body.Labels).some((label: string) => label.startsWith("com.docker.compose."))).toBe(false);
@@ -106,7 +109,7 @@ describe("oneoff run --from web", () => {
   });
 
   it("lets flags and oneoff.yaml override what it copies", async () => {
-    const result = await oneoff(
+    const result = await oneoffInProcess(
       ["run", "-q", "--from", "web", "-u", "root", "-e", "SHOP_ENV=staging", "--", "sh", "-c", "id -un; echo $SHOP_ENV"],
       { cwd: appDir },
     );
@@ -114,7 +117,7 @@ describe("oneoff run --from web", () => {
   });
 
   it("takes a container by name with container:NAME", async () => {
-    const result = await oneoff(["run", "-q", "--from", `container:${WEB}`, "--", "sh", "-c", "echo $SHOP_ENV"], { cwd: appDir });
+    const result = await oneoffInProcess(["run", "-q", "--from", `container:${WEB}`, "--", "sh", "-c", "echo $SHOP_ENV"], { cwd: appDir });
     expect(result.stdout.toString()).toBe("production\n");
   });
 
@@ -138,12 +141,12 @@ describe("oneoff run --from web", () => {
       "600",
     );
     try {
-      const refused = await oneoff(["run", "--from", "web", "--", "true"], { cwd: appDir });
+      const refused = await oneoffInProcess(["run", "--from", "web", "--", "true"], { cwd: appDir });
       expect(refused.code).toBe(125);
       expect(refused.stderr).toMatch(
         /^oneoff: --from web: its containers run different images \((parity_web_1|parity_web_1-2) runs [0-9a-f]{12}, (parity_web_1|parity_web_1-2) runs [0-9a-f]{12}\) \(a deploy may be in progress: pick one with --release\)\n$/,
       );
-      const chosen = await oneoff(["run", "-q", "--from", "web", "--release", IMAGE, "--", "true"], { cwd: appDir });
+      const chosen = await oneoffInProcess(["run", "-q", "--from", "web", "--release", IMAGE, "--", "true"], { cwd: appDir });
       expect(chosen.code).toBe(0);
     } finally {
       docker("rm", "-f", `${WEB}-2`);
@@ -159,7 +162,7 @@ describe("oneoff diff", () => {
   it("says the one-off matches the running process when it does (exit 0)", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-"));
     writeFileSync(path.join(dir, "oneoff.yaml"), matching());
-    const result = await oneoff(["diff", "web"], { cwd: dir });
+    const result = await oneoffInProcess(["diff", "web"], { cwd: dir });
     expect(result.stdout.toString()).toBe("");
     expect(result.stderr).toBe(`oneoff: the one-off matches ${WEB} (web)\n`);
     expect(result.code).toBe(0);
@@ -174,7 +177,7 @@ describe("oneoff diff", () => {
         .replace("SECRET_KEY: web-secret", "SECRET_KEY: other-secret")
         .replace("user: app", "user: root"),
     );
-    const result = await oneoff(["diff", "web"], { cwd: dir });
+    const result = await oneoffInProcess(["diff", "web"], { cwd: dir });
     expect(result.code).toBe(1);
     const text = result.stdout.toString();
     expect(text).toMatch(/≠\s+user\s+root\s+app/);
@@ -184,7 +187,7 @@ describe("oneoff diff", () => {
     expect(text).not.toMatch(/\benv DATABASE_URL\b/);
     const json = documentOf<{ same: boolean; rows: Array<{ same: boolean; what: string }> }>(
       "diff",
-      (await oneoff(["diff", "--json", "web"], { cwd: dir })).stdout,
+      (await oneoffInProcess(["diff", "--json", "web"], { cwd: dir })).stdout,
     );
     expect(json.same).toBe(false);
     expect(
@@ -211,7 +214,7 @@ describe("oneoff diff", () => {
     try {
       const json = documentOf<{ rows: Array<{ what: string; oneOff: string; running: string; same: boolean }> }>(
         "diff",
-        (await oneoff(["diff", "--json", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir })).stdout,
+        (await oneoffInProcess(["diff", "--json", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir })).stdout,
       );
       const row = (what: string) => json.rows.find((entry) => entry.what === what);
       expect(row("image")).toMatchObject({ same: false, oneOff: imageId("oneoff-test/parity-diff:latest"), running: imageId(IMAGE) });
@@ -219,11 +222,11 @@ describe("oneoff diff", () => {
       // --network is a row of the table: named as the flag; the default bridge (network: bridge) is no network of its own.
       expect(row("network")).toMatchObject({ same: false, oneOff: "", running: NETWORK });
       expect(row("mounts")).toMatchObject({ same: false, oneOff: `${other}:/data:ro`, running: `${VOLUME}:/data` });
-      const all = await oneoff(["diff", "--all", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir });
+      const all = await oneoffInProcess(["diff", "--all", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir });
       expect(all.code).toBe(1);
       expect(all.stdout.toString()).toMatch(/^=\s+user\s+app\s+app$/m);
       expect(all.stdout.toString()).toMatch(/^≠\s+workdir\s+\/tmp\s+\/home\/app$/m);
-      const differing = await oneoff(["diff", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir });
+      const differing = await oneoffInProcess(["diff", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir });
       expect(differing.stdout.toString()).not.toMatch(/^=/m);
     } finally {
       docker("image", "rm", "oneoff-test/parity-diff:latest");
@@ -291,7 +294,7 @@ describe("--from copies the runtime settings of the running process", () => {
     const inWeb = execFileSync("docker", ["exec", RUNNING, "sh", "-c", probe("1")], { encoding: "utf8" });
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-runtime-"));
     writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${APP}\n`);
-    const oneOff = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", probe("$$")], { cwd: dir });
+    const oneOff = await oneoffInProcess(["run", "-q", "--from", "web", "--", "sh", "-c", probe("$$")], { cwd: dir });
     expect(oneOff.stderr).toBe("");
     expect(oneOff.code).toBe(0);
     const lines = oneOff.stdout.toString().split("\n");
@@ -301,7 +304,7 @@ describe("--from copies the runtime settings of the running process", () => {
     expect(lines.slice(1, 6)).toEqual(["scratch-tmpfs", "1024", "2048", String(96 * 1024), expect.stringMatching(/\b123\b/)]);
     expect(lines[7]).toBe("root-read-only");
     // Without --from the same command gets none of it.
-    const plain = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", probe("$$")], { cwd: dir });
+    const plain = await oneoffInProcess(["run", "-q", "--release", IMAGE, "--", "sh", "-c", probe("$$")], { cwd: dir });
     const plainLines = plain.stdout.toString().split("\n");
     expect(plainLines[0]).not.toBe("docker-init");
     expect(plainLines[6]).not.toBe(lines[6]);
@@ -310,7 +313,7 @@ describe("--from copies the runtime settings of the running process", () => {
   it("diff names each runtime setting a one-off from oneoff.yaml lacks", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-runtime-diff-"));
     writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${APP}\nrelease: ${IMAGE}\n`);
-    const result = await oneoff(["diff", "--json", "web"], { cwd: dir });
+    const result = await oneoffInProcess(["diff", "--json", "web"], { cwd: dir });
     expect(result.code).toBe(1);
     const rows = documentOf<{ rows: Array<{ what: string; oneOff: string; running: string; same: boolean }> }>("diff", result.stdout).rows;
     expect(rows.filter((row) => !row.same && !row.what.startsWith("env ")).map((row) => [row.what, row.oneOff, row.running])).toEqual([
@@ -364,7 +367,7 @@ describe("oneoff diff compares effective values", () => {
       path.join(dir, "oneoff.yaml"),
       `app: ${APP}\nimage: oneoff-test/parity-user-workdir\nrelease: latest\nenv:\n  MODE: live\n`,
     );
-    const result = await oneoff(["diff", "--all", "web"], { cwd: dir });
+    const result = await oneoffInProcess(["diff", "--all", "web"], { cwd: dir });
     expect(result.stdout.toString()).toMatch(/^=\s+user\s+nobody\s+nobody$/m);
     expect(result.stdout.toString()).toMatch(/^=\s+workdir\s+\/srv\/app\s+\/srv\/app$/m);
     expect(result.stdout.toString()).not.toMatch(/^≠/m);
@@ -373,7 +376,7 @@ describe("oneoff diff compares effective values", () => {
 
   it("says in one line that nothing describes a one-off where there is no oneoff.yaml and no --release", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-empty-"));
-    const result = await oneoff(["diff", "web"], { cwd: dir, env: { ONEOFF_RELEASE: undefined } });
+    const result = await oneoffInProcess(["diff", "web"], { cwd: dir, env: { ONEOFF_RELEASE: undefined } });
     expect(result.stdout.toString()).toBe("");
     expect(result.stderr).toBe(
       `oneoff: nothing here describes a one-off to compare with web: no oneoff.yaml in ${dir} or above, and no --release (run oneoff diff in the app's directory, pass --config FILE, or --release IMAGE to compare that image)\n`,
@@ -390,15 +393,15 @@ describe("Procfile", () => {
     writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${appName}\nimage: oneoff-test/busybox\ntasks:\n  worker: [echo, from-yaml]\n`);
     const listed = documentOf<{ tasks: Array<{ name: string; source: string; releaseTask?: boolean }> }>(
       "tasks",
-      (await oneoff(["tasks", "--json"], { cwd: dir })).stdout,
+      (await oneoffInProcess(["tasks", "--json"], { cwd: dir })).stdout,
     ).tasks;
     expect(listed.map((task) => [task.name, task.source, task.releaseTask ?? false])).toEqual([
       ["worker", "oneoff.yaml:4:3", false],
       ["web", "Procfile:1", false],
       ["release", "Procfile:2", true],
     ]);
-    expect((await oneoff(["run", "-q", "worker"], { cwd: dir })).stdout.toString()).toBe("from-yaml\n");
-    const release = await oneoff(["release", "-q"], { cwd: dir });
+    expect((await oneoffInProcess(["run", "-q", "worker"], { cwd: dir })).stdout.toString()).toBe("from-yaml\n");
+    const release = await oneoffInProcess(["release", "-q"], { cwd: dir });
     expect(release.stdout.toString()).toBe("migrating 42\n");
     expect(release.code).toBe(0);
     for (const volume of docker("volume", "ls", "-q", "--filter", `label=io.oneoff.ledger.app=${appName}`).split("\n").filter(Boolean))
@@ -410,14 +413,14 @@ describe("Procfile", () => {
     writeFileSync(path.join(dir, "Procfile"), "worker: echo worker\nshow: printf '[%s]' worker\n");
     writeFileSync(path.join(dir, "oneoff.yaml"), "image: oneoff-test/busybox\ntasks:\n  greet: echo hello\n");
     const words = ["a", "b", "two words", "$HOME;echo injected"];
-    const worker = await oneoff(["run", "-q", "worker", "--", ...words], { cwd: dir });
+    const worker = await oneoffInProcess(["run", "-q", "worker", "--", ...words], { cwd: dir });
     expect(worker.stderr).toBe("");
     expect(worker.stdout.toString()).toBe("worker a b two words $HOME;echo injected\n");
     expect(worker.code).toBe(0);
     // printf shows where each word begins and ends: "two words" is one, $ and ; arrive literally.
-    const show = await oneoff(["run", "-q", "show", "--", ...words], { cwd: dir });
+    const show = await oneoffInProcess(["run", "-q", "show", "--", ...words], { cwd: dir });
     expect(show.stdout.toString()).toBe("[worker][a][b][two words][$HOME;echo injected]");
-    const greet = await oneoff(["run", "-q", "greet", "--", ...words], { cwd: dir });
+    const greet = await oneoffInProcess(["run", "-q", "greet", "--", ...words], { cwd: dir });
     expect(greet.stdout.toString()).toBe("hello a b two words $HOME;echo injected\n");
     expect(greet.code).toBe(0);
   });
@@ -461,7 +464,7 @@ describe("--compose / --service", () => {
         "name: ctest\nservices:\n  web:\n    image: oneoff-test/busybox:${TAG}\n    command: httpd -f\n    ports: ['8080:8080']\n    environment: {SHOP_ENV: production}\n    env_file: web.env\n    volumes: ['data:/data']\n    working_dir: /tmp\nvolumes:\n  data: {}\n",
       );
       const script = "echo $SHOP_ENV $FROM_ENV_FILE; pwd; cat /data/f; echo GET / | nc -w 3 db 8080 >/dev/null && echo reached-db";
-      const result = await oneoff(["run", "-q", "--service", "web", "--", "sh", "-c", script], { cwd: dir });
+      const result = await oneoffInProcess(["run", "-q", "--service", "web", "--", "sh", "-c", script], { cwd: dir });
       expect(result.stderr).toBe("");
       expect(result.stdout.toString()).toBe("production yes\n/tmp\ncompose-volume\nreached-db\n");
       expect(result.code).toBe(0);
