@@ -13,8 +13,9 @@ import { inheritWritesThrough } from "./output.js";
 type TerminalOutput = Writable & { isTTY?: boolean; columns?: number; rows?: number };
 
 /**
- * gzip level 1: terminal output compresses well at any level (a run of `yes` ~1000:1 at 1), and
- * level 1 costs a third of level 6's time on the thread pool. Measured: docs/benchmarks.md.
+ * gzip level 1: measured on ~100 MiB of varied terminal lines (medians of 3, a busy 2-core
+ * machine), level 1 took 1.7 s of the thread pool and level 6 2.7 s, for a file only 9% smaller;
+ * on repetitive output (yes) both took 0.6 s.
  */
 const GZIP_LEVEL = 1;
 
