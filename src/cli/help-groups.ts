@@ -42,7 +42,18 @@ const OTHER_FLAGS: ReadonlyMap<string, HelpGroup> = new Map<string, HelpGroup>([
   ...inGroup("Files and secrets:", ["--volume", "--mount", "--copy-in", "--copy-out", "--copy-out-limit", "--registry-auth"]),
   // docker run's own flags that run.ts still defines itself, beside withSettingOptions' ones.
   ...inGroup(DOCKER_RUN_SETTINGS, ["--label", "--name", "--rm", "--stop-timeout"]),
-  ...inGroup("Pipelines:", ["--detach", "--keep-for", "--timeout", "--lock", "--wait-lock", "--no-wait", "--json", "--capture", "--quiet"]),
+  ...inGroup("Pipelines:", [
+    "--detach",
+    "--keep-for",
+    "--timeout",
+    "--lock",
+    "--wait-lock",
+    "--no-wait",
+    "--json",
+    "--capture",
+    "--quiet",
+    "--record",
+  ]),
   ...inGroup("Terminal:", ["--interactive", "--no-stdin", "--tty", "--no-TTY", "--detach-keys"]),
 ]);
 

@@ -95,7 +95,7 @@ ONEOFF_AUDIT_LOG, or $XDG_STATE_HOME/oneoff/audit.jsonl (~/.local/state/oneoff/a
         }
         const { formatTable } = await import("../output/table.js");
         io.stdout.write(
-          formatTable(["STARTED", "BY", "APP", "TASK/COMMAND", "RELEASE", "EXIT", "TOOK", "HOW IT ENDED"], entries.map(rowOf)),
+          formatTable(["STARTED", "BY", "APP", "TASK/COMMAND", "RELEASE", "EXIT", "TOOK", "RECORDED", "HOW IT ENDED"], entries.map(rowOf)),
         );
         return 0;
       }),
@@ -149,6 +149,8 @@ function rowOf(entry: HistoryEntry): string[] {
     (entry.imageId ?? entry.releaseReference).replace(/^sha256:/, "").slice(0, 12),
     entry.exitCode === undefined ? "-" : String(entry.exitCode),
     entry.durationMs === undefined ? "-" : formatDuration(entry.durationMs),
+    // The run ID is what `oneoff replay` takes.
+    entry.recording ? `${entry.runId ?? ""}${entry.recording.cut ? " (cut)" : ""}` : "-",
     // No end: oneoff was killed and nothing has settled it yet, or it is still running.
     ended ? entry.outcome + (entry.signal ? ` (${entry.signal})` : "") : entry.outcome,
   ];

@@ -19,6 +19,7 @@ import { tasksCommand } from "./tasks.js";
 import { thisProcess, type CliContext, type CliIO, type CliProcess } from "./command.js";
 import type { EngineFlags } from "../config/environments.js";
 import { historyCommand } from "./history.js";
+import { replayCommand } from "./replay.js";
 import { attachCommand, logsCommand, psCommand, stopCommand, waitCommand } from "./oneoffs.js";
 import { releaseCommand, runCommand, shellCommand } from "./run.js";
 
@@ -33,6 +34,7 @@ export const COMMANDS: ReadonlyArray<readonly [string, (context: CliContext) => 
   ["stop", stopCommand],
   ["wait", waitCommand],
   ["history", historyCommand],
+  ["replay", replayCommand],
   ["diff", diffCommand],
   ["tasks", tasksCommand],
   ["check", checkCommand],

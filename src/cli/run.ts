@@ -221,6 +221,7 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
     .option("--json", "print one JSON document on stdout (the command's output goes to stderr)")
     .option("--capture", "with --json: include the command's output in the document (up to 64 MiB)")
     .option("--detach-keys <keys>", "keys that detach a terminal session, leaving it running (default ctrl-p,ctrl-q)")
+    .option("--record", "record the session on the engine, for oneoff replay (a record: false in oneoff.yaml wins)")
     .option("-q, --quiet", "say nothing on stderr but errors");
 }
 
@@ -257,6 +258,7 @@ const SAME_NAME_FLAGS = [
   "lock",
   "dryRun",
   "quiet",
+  "record",
   "detach",
   "json",
   "detachKeys",

@@ -16,8 +16,9 @@ import { OneoffError } from "../output/errors.js";
 import type { AppConfig, EnvironmentDefinition, SettingsLayer } from "../types/config.js";
 import { closest } from "../formats/words.js";
 import type { YamlReader } from "./yaml-reader.js";
+import { readRecord } from "./record-keys.js";
 
-const ENVIRONMENT_KEYS = ["host", "context", "release", "env"] as const;
+const ENVIRONMENT_KEYS = ["host", "context", "release", "env", "record"] as const;
 
 /** The flags that choose the engine (the CLI's global --host, --context, --env-name). */
 export interface EngineFlags {
@@ -38,6 +39,7 @@ export function readEnvironments(reader: YamlReader, node: Node | null, readSett
     for (const [key, setting, keyNode] of reader.entries(value, keyPath, ENVIRONMENT_KEYS)) {
       if (key === "host") environment.host = reader.string(setting, `${keyPath}.host`);
       else if (key === "context") environment.context = reader.string(setting, `${keyPath}.context`);
+      else if (key === "record") environment.record = readRecord(reader, setting, `${keyPath}.record`);
       else readSetting(environment.overrides, key, setting, `${keyPath}.${key}`, keyNode);
     }
     if (environment.host !== undefined && environment.context !== undefined) {

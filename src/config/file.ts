@@ -13,6 +13,7 @@ import { readEnvironments } from "./environments.js";
 import { YamlReader } from "./yaml-reader.js";
 import { readSetting, SETTING_KEYS } from "./settings-yaml.js";
 import { readHistoryKeep } from "./history-keep.js";
+import { readRecord, readRecordLimit } from "./record-keys.js";
 import { readSecrets } from "./secrets.js";
 import { RUN_KIND_NAMES, PULL_POLICIES, type AppConfig, type RunKindName, type PullPolicy } from "../types/config.js";
 
@@ -31,6 +32,8 @@ const TOP_LEVEL_KEYS = [
   "service",
   "ledger_keep",
   "history_keep",
+  "record",
+  "record_limit",
   "engine",
   "constraints",
   "secrets",
@@ -127,6 +130,12 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
       }
       case "history_keep":
         config.historyKeep = readHistoryKeep(reader, value, key);
+        break;
+      case "record":
+        config.record = readRecord(reader, value, key);
+        break;
+      case "record_limit":
+        config.recordLimitBytes = readRecordLimit(reader, value, key);
         break;
       case "engine": {
         const kind = reader.string(value, key);

@@ -8,7 +8,8 @@ import { LOCK_NAME } from "./value-rules.js";
 import { splitWords } from "../formats/words.js";
 import { YamlReader, type Located } from "./yaml-reader.js";
 import { readSetting, SETTING_KEYS } from "./settings-yaml.js";
-import type { SettingsLayer, TaskDefinition } from "../types/config.js";
+import type { RecordSetting, SettingsLayer, TaskDefinition } from "../types/config.js";
+import { readRecord } from "./record-keys.js";
 
 /** An env_file entry to read: where it is written, and the task it belongs to (none: the app). */
 export type EnvFileEntry = Located<string> & { task?: string };
@@ -21,6 +22,7 @@ const TASK_KEYS = [
   "timeout",
   "lock",
   "secrets",
+  "record",
   ...SETTING_KEYS.filter((key) => key !== "image" && key !== "release"),
 ] as const;
 
@@ -52,6 +54,7 @@ export function readTask(
   let timeoutMs: number | undefined;
   let lock: string | undefined;
   let secrets: string[] | undefined;
+  let record: RecordSetting | undefined;
   for (const [key, value, keyNode] of entries) {
     const path = `${keyPath}.${key}`;
     if (key === "command") command = readCommand(reader, value, path);
@@ -59,6 +62,7 @@ export function readTask(
     else if (key === "interactive") interactive = readInteractive(reader, value, path);
     else if (key === "timeout") timeoutMs = readDuration(reader, value, path);
     else if (key === "lock") lock = readLockName(reader, value, path);
+    else if (key === "record") record = readRecord(reader, value, path);
     else if (key === "secrets") {
       // `secrets: []` is a task that gets none.
       secrets = isSeq(value) && value.items.length === 0 ? [] : reader.stringList(value, path);
@@ -77,6 +81,7 @@ export function readTask(
     timeoutMs,
     lock,
     secrets,
+    ...(record === undefined ? {} : { record }),
     overrides,
     envFileLayers: [],
   };

@@ -136,6 +136,8 @@ export interface ContainerEngine {
   logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream>;
   /** SIGTERM (or its stop signal), then SIGKILL after `seconds`, as docker stop. */
   stop(containerId: string, seconds: number): Promise<void>;
+  /** Imports a tar as an image (POST /images/create?fromSrc=-): one no registry holds. */
+  importImage(reference: { repository: string; tag: string }, labels: Record<string, string>, rootfs: Buffer): Promise<void>;
   /** Creates a named volume with labels; one that exists keeps its labels (docker), or rejects with NameInUse (Podman). */
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
   /** Volumes carrying the label `label` (`key` or `key=value`). */

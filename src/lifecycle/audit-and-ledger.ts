@@ -171,7 +171,7 @@ export interface EngineRecorder {
    * operator needs; its watchdog or the next reap ends the record), or when the end is there
    * already (the first end written wins).
    */
-  end(result: RunResult | undefined, failure: unknown): Promise<void>;
+  end(result: RunResult | undefined, failure: unknown, recording?: RunRecord["recording"]): Promise<void>;
 }
 
 export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity: Identity, report: Reporter): EngineRecorder {
@@ -207,7 +207,7 @@ export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity:
       );
       return started.then(() => {});
     },
-    async end(result, failure) {
+    async end(result, failure, recording) {
       const record = await started;
       // A detached one-off has not ended: `oneoff wait` or the reap records its end and exit code.
       if (!record || result?.ending === "detached") return;
@@ -217,7 +217,7 @@ export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity:
         exitCode: result ? result.exitCode : exitCodeOf(failure),
         ...(result?.signal ? { signal: result.signal } : {}),
       };
-      await writeEndRecord(engine, { ...record, end }, extra).catch((error: unknown) => {
+      await writeEndRecord(engine, { ...record, ...(recording ? { recording } : {}), end }, extra).catch((error: unknown) => {
         if (failure === undefined && !(error instanceof NameInUse)) warn("end", error);
       });
     },

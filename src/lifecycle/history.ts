@@ -24,6 +24,8 @@ export interface HistoryEntry {
   outcome: string;
   signal?: string;
   error?: string;
+  /** Its session was recorded (oneoff replay): the cast's size before compression, and whether it was cut at record_limit. */
+  recording?: { bytes: number; cut: boolean };
   /** Where the run was found: the engine's records, this machine's audit log, or both. */
   source: "engine" | "local" | "both";
 }
@@ -49,6 +51,7 @@ function fromRecord(record: RunRecord): HistoryEntry {
     ...(end?.exitCode === undefined ? {} : { exitCode: end.exitCode }),
     outcome: end ? end.ending : NO_END,
     ...(end?.signal ? { signal: end.signal } : {}),
+    ...(record.recording ? { recording: record.recording } : {}),
     source: "engine",
   };
 }

@@ -15,6 +15,7 @@ import {
   type RunRecord,
   type StoredRecord,
 } from "./run-records.js";
+import { removeRecording } from "./recordings.js";
 
 /** The start record: a volume created before the one-off starts. */
 export async function writeStartRecord(engine: ContainerEngine, record: RunRecord, extra: Readonly<Record<string, string>>): Promise<void> {
@@ -134,11 +135,17 @@ export async function settleAndPruneRecords(
       ended += Number(await endOpenRun(engine, open.record.runId, { endedAt, ending: OWNER_GONE }));
   }
   const { records, leftovers } = latestPerRun(await storedRecords(engine, RECORD_LABEL));
+  const recordedRuns = new Map(records.flatMap((entry) => (entry.record.recording ? [[entry.volume, entry.record.runId]] : [])));
   let pruned = 0;
-  for (const volume of [...leftovers, ...prunedVolumes(records, now)])
-    pruned += await engine.removeVolume(volume).then(
+  for (const volume of [...leftovers, ...prunedVolumes(records, now)]) {
+    const removed = await engine.removeVolume(volume).then(
       () => 1,
       () => 0,
     );
+    pruned += removed;
+    // A recording goes with its record (after it: a record left without its recording says so in replay).
+    const runId = recordedRuns.get(volume);
+    if (removed && runId !== undefined) await removeRecording(engine, runId).catch(() => {});
+  }
   return { ended, pruned };
 }

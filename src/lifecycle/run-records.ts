@@ -43,6 +43,8 @@ export interface RunRecord {
    * An attached run's end is its oneoff's (or, if that died, its watchdog's) to write.
    */
   detached?: boolean;
+  /** The session was recorded (oneoff replay): its cast's size before compression, and whether it was cut at record_limit. */
+  recording?: { bytes: number; cut: boolean };
   /** `ending`: the audit log's outcomes, and owner-gone. */
   end?: { endedAt: string; ending: string; exitCode?: number; signal?: string };
 }
@@ -86,6 +88,8 @@ export function recordLabels(record: RunRecord, extra: Readonly<Record<string, s
     [`${PREFIX}keep-count`]: String(record.keep.count),
     ...optional("detached", record.detached ? "true" : undefined),
     ...optional("keep-age-ms", record.keep.ageMs === undefined ? undefined : String(record.keep.ageMs)),
+    ...optional("recording-bytes", record.recording ? String(record.recording.bytes) : undefined),
+    ...optional("recording-cut", record.recording?.cut ? "true" : undefined),
     ...optional("ended-at", record.end?.endedAt),
     ...optional("ending", record.end?.ending),
     ...optional("exit-code", record.end?.exitCode === undefined ? undefined : String(record.end.exitCode)),
@@ -107,6 +111,7 @@ export function recordFromLabels(labels: Readonly<Record<string, string>>): RunR
   const ageMs = number(get("keep-age-ms"));
   const exitCode = number(get("exit-code"));
   const signal = get("signal");
+  const recordingBytes = number(get("recording-bytes"));
   return {
     runId,
     app,
@@ -121,6 +126,7 @@ export function recordFromLabels(labels: Readonly<Record<string, string>>): RunR
     startedAt,
     keep: { count: number(get("keep-count")) ?? DEFAULT_HISTORY_KEEP.count, ...(ageMs === undefined ? {} : { ageMs }) },
     ...(get("detached") === "true" ? { detached: true } : {}),
+    ...(recordingBytes === undefined ? {} : { recording: { bytes: recordingBytes, cut: get("recording-cut") === "true" } }),
     ...(stage === "end"
       ? {
           end: {

@@ -26,6 +26,11 @@ export function rememberSecretValue(value: string): void {
   secretValues = [...secretValues, ...added].sort((a, b) => b.length - a.length);
 }
 
+/** The remembered secret values, longest first: what a recording masks (stream-masker.ts). */
+export function knownSecretValues(): readonly string[] {
+  return secretValues;
+}
+
 /** `text` with every remembered secret value masked. */
 export function redactSecretValues(text: string): string {
   let result = text;

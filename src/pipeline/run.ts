@@ -42,6 +42,9 @@ import type { RunResult } from "../types/result.js";
 import { VERSION } from "../version.js";
 import type { AttachedOutcome, AttachedSession, Backend, ConnectedRun, Identity, PlannedRun } from "../backends/backend.js";
 import { backendFor } from "../backends/choose.js";
+import type { ContainerEngine } from "../engine/types.js";
+import type { SessionRecording } from "../session/recorder.js";
+import { startRecording, storeRunRecording } from "./recording.js";
 
 export type { RunContext, RunResult };
 
@@ -73,6 +76,7 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
   if (options.debug) report.warn(`config: ${planned.configPath ?? "none (no oneoff.yaml here or above)"}`);
   for (const notice of planned.notices ?? []) report.info(notice);
   for (const warning of planned.warnings ?? []) report.warn(warning);
+  if (planned.recordingRefused) report.warn(planned.recordingRefused);
   checkLocalPaths(planned.files);
   // A caller's own client is used as it is; otherwise one for the engine the flags,
   // environment and DOCKER_* choose, whose address the watchdog gets too.
@@ -103,8 +107,10 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
   let result: RunResult | undefined;
   let failure: unknown;
   let recorder: EngineRecorder | undefined;
+  let client: ContainerEngine | undefined;
+  let recording: SessionRecording | undefined;
   try {
-    const client = await sources.connect();
+    client = await sources.connect();
     if (context.audit !== false) recorder = engineRecorder(client, plan, identity, report);
     const connectedRun: ConnectedRun = { plan, identity, suffix, service, client, report, env, secrets };
     // Asked first: the engine resolves the release (an image inspect, or a pull) while this
@@ -133,15 +139,17 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
     for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
     const watchdog =
       context.watchdog === false ? noWatchdog : startWatchdog(env, { id: identity.runId, kind: backend.kind }, located?.connection);
+    const io = {
+      get stdin() {
+        return context.stdin;
+      },
+      stdout,
+      stderr: commandStderr,
+    };
+    recording = startRecording(plan, io, env);
     try {
       result = await attached(backend, connectedRun, resolving, recorder, {
-        io: {
-          get stdin() {
-            return context.stdin;
-          },
-          stdout,
-          stderr: commandStderr,
-        },
+        io: recording?.io ?? io,
         interrupts: context.interrupts ?? (context.signal ? abortInterrupts(context.signal) : noInterrupts),
         watchdog,
       });
@@ -156,7 +164,8 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
     throw error;
   } finally {
     if (context.audit !== false) writeAudit(env, plan, identity, result, failure, report);
-    await recorder?.end(result, failure);
+    const recorded = await storeRunRecording(recording, client, { plan, runId: identity.runId, result }, report);
+    await recorder?.end(result, failure, recorded);
   }
 }
 

@@ -5,7 +5,7 @@
 import path from "node:path";
 import { DEFAULT_COPY_OUT_LIMIT_BYTES } from "../formats/flag-values.js";
 import { OneoffError } from "../output/errors.js";
-import type { FileCopies, FileCopy } from "../types/config.js";
+import type { FileCopies, FileCopy } from "../types/plan.js";
 
 export type { FileCopies, FileCopy };
 

@@ -5,7 +5,7 @@
  */
 import { lstatSync, statSync } from "node:fs";
 import path from "node:path";
-import type { FileCopies } from "../types/config.js";
+import type { FileCopies } from "../types/plan.js";
 import { OneoffError } from "../output/errors.js";
 
 export function checkLocalPaths(copies: FileCopies): void {

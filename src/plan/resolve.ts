@@ -34,6 +34,7 @@ import { closest } from "../formats/words.js";
 import { mergeLayers } from "./merge-layers.js";
 import { deferToProcess, disagreementWith } from "./from-process.js";
 import { parseFileCopies } from "./copy-paths.js";
+import { recordingChoice } from "./recording-choice.js";
 import { chooseSecrets } from "../config/secrets.js";
 
 export interface ResolveInputs {
@@ -135,6 +136,7 @@ export function resolveRunPlan({
     ...detachKeysOf(options, config),
     release: given.releaseTask ? { force: given.force === true, ledgerKeep: config?.ledgerKeep ?? DEFAULT_LEDGER_KEEP } : undefined,
     ...(config?.historyKeep ? { historyKeep: config.historyKeep } : {}),
+    ...recordingChoice(options.record, config, environment, task, options.detach),
     ...(environment ? { environment: environment.name } : {}),
     pull: options.pull ?? config?.pull ?? "missing",
     registryAuth: options.registryAuth === undefined ? undefined : parseRegistryAuthFlag(options.registryAuth, cwd),

@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import path from "node:path";
 import { addAbortSignal, Readable } from "node:stream";
 import { pack, type Headers, type PackOptions } from "tar-fs";
-import type { FileCopy } from "../types/config.js";
+import type { FileCopy } from "../types/plan.js";
 import { isDirectory } from "../engine/archive-answers.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { ExitCode, OneoffError } from "../output/errors.js";

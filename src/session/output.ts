@@ -45,6 +45,11 @@ export function markWritesThrough(...streams: Writable[]): void {
   for (const stream of streams) writesThrough.add(stream);
 }
 
+/** Marks `stream`, which passes each chunk on to `target` before its write() returns, as writing through when `target` does. */
+export function inheritWritesThrough(stream: Writable, target: Writable): void {
+  if (writesThrough.has(target)) writesThrough.add(stream);
+}
+
 /** forwardOutput in two steps, so that the attach can ask `idle()` before the stream exists. */
 export function outputForwarder(
   io: { stdout: Writable; stderr: Writable },

@@ -209,6 +209,8 @@ export interface TaskDefinition {
   lock?: string;
   /** The secrets it gets (names under secrets:); absent: all of them. */
   secrets?: string[];
+  /** record: for this task, over the environment's and the top level's. */
+  record?: RecordSetting;
   /** Layered on top of the app's settings when this task runs. */
   overrides: SettingsLayer;
   /** The task's env_file contents, one layer per file, under `overrides`. */
@@ -227,7 +229,15 @@ export interface EnvironmentDefinition {
   context?: string;
   /** release: and env:, over the app's settings. */
   overrides: SettingsLayer;
+  /** record: for the environment's one-offs, over the top level's and under a task's. */
+  record?: RecordSetting;
 }
+
+/**
+ * `record:` in oneoff.yaml: true records a one-off's session (output, resizes), "input" also
+ * what the operator types, false never records it (not even with --record).
+ */
+export type RecordSetting = boolean | "input";
 
 export type PullPolicy = "missing" | "always" | "never";
 export const PULL_POLICIES: readonly PullPolicy[] = ["missing", "always", "never"];
@@ -257,6 +267,9 @@ export interface AppConfig {
   service?: string;
   ledgerKeep?: number; // ledger records kept per app (ledger_keep:)
   historyKeep?: { count: number; ageMs?: number }; // run records kept per app (history_keep:; HistoryKeep, plan.ts)
+  /** record: (under an environment's and a task's) and record_limit: in bytes of cast. */
+  record?: RecordSetting;
+  recordLimitBytes?: number;
   /** Run one-offs as containers (docker, the default) or as Swarm jobs (swarm). */
   engine?: RunKindName;
   /** Swarm placement constraints for every one-off, after those of the service it copies. */
@@ -276,22 +289,4 @@ export interface SecretDefinition {
   /** `oneoff.yaml:12:5: secrets.NAME.env`: where errors about the source point. */
   sourceAt: string;
   delivery: { as: "file"; target: string; at: string } | { as: "env"; variable: string };
-}
-
-export interface FileCopy {
-  /** Absolute path on this machine. */
-  local: string;
-  /** Absolute path in the one-off's filesystem. */
-  container: string;
-  /** The flag as given, for messages and the audit log: `--copy-in ./seed:/seed`. */
-  given: string;
-}
-
-export interface FileCopies {
-  /** Copied in after create, before start. */
-  copyIn: FileCopy[];
-  /** Copied out after the command exits, before the container is removed. */
-  copyOut: FileCopy[];
-  /** The most bytes of files one copy-out may write (--copy-out-limit). */
-  copyOutLimitBytes: number;
 }

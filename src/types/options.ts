@@ -104,6 +104,8 @@ export interface RunOptions extends RuntimeFlags {
   waitLock?: number | true;
   dryRun?: boolean;
   quiet?: boolean;
+  /** --record: record the session on the engine (a `record: false` in oneoff.yaml wins). */
+  record?: boolean;
   /** Say which config file is used (even with quiet). */
   debug?: boolean;
   /** Start the one-off and return at once; it is kept after it ends for `keepFor`. */

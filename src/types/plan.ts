@@ -2,7 +2,7 @@
  * A run resolved from options and config: what runs, from which release, with which settings
  * and where each came from. Plain data at the bottom of the house: it imports only other types.
  */
-import type { FileCopies, ProcessSettings, PullPolicy, RunningProcess, SecretDefinition } from "./config.js";
+import type { ProcessSettings, PullPolicy, RunningProcess, SecretDefinition } from "./config.js";
 
 /** `--registry-auth USER:env:VAR` or `USER:file:PATH`: who, and where the password is read from. */
 export interface RegistryAuthFlag {
@@ -14,6 +14,12 @@ export interface RegistryAuthFlag {
 export interface HistoryKeep {
   count: number;
   ageMs?: number;
+}
+
+/** A run that is recorded: whether what the operator types is kept, and the cast's cap (record_limit:). */
+export interface RecordingPlan {
+  input: boolean;
+  limitBytes: number;
 }
 
 /** What a run creates, and so which backend runs it: a container, or a Swarm job service. */
@@ -36,6 +42,10 @@ export interface RunPlan {
   release?: { force: boolean; ledgerKeep: number };
   /** history_keep: how many of the app's run records the engine keeps, and for how long. */
   historyKeep?: HistoryKeep;
+  /** Set when the session is recorded (record:, --record). */
+  recording?: RecordingPlan;
+  /** Why it is not recorded though --record asked: the config's `record: false`, and where. */
+  recordingRefused?: string;
   /** The environment the run was started in (--env-name, ONEOFF_ENV), for its record. */
   environment?: string;
   pull: PullPolicy;
@@ -81,4 +91,22 @@ export interface ProcessDisagreement {
   release?: { reference: string; at: string };
   /** Settings (`user`, `env.KEY`) oneoff.yaml gives other values than the process has, and which win. */
   settings: Array<{ name: string; at: string }>;
+}
+
+export interface FileCopy {
+  /** Absolute path on this machine. */
+  local: string;
+  /** Absolute path in the one-off's filesystem. */
+  container: string;
+  /** The flag as given, for messages and the audit log: `--copy-in ./seed:/seed`. */
+  given: string;
+}
+
+export interface FileCopies {
+  /** Copied in after create, before start. */
+  copyIn: FileCopy[];
+  /** Copied out after the command exits, before the container is removed. */
+  copyOut: FileCopy[];
+  /** The most bytes of files one copy-out may write (--copy-out-limit). */
+  copyOutLimitBytes: number;
 }

@@ -32,8 +32,9 @@ export class TerminalSession {
     return Number(this.tmux("display-message", "-p", "-t", this.name, "#{pane_pid}"));
   }
 
-  screen(): string {
-    return this.tmux("capture-pane", "-p", "-J", "-t", this.name);
+  /** The screen's text; `colours`: with the escapes of its colours and attributes (capture-pane -e). */
+  screen(colours = false): string {
+    return this.tmux("capture-pane", "-p", "-J", ...(colours ? ["-e"] : []), "-t", this.name);
   }
 
   /** Waits until the screen satisfies `predicate`, and returns it. */

@@ -39,7 +39,7 @@ import { reusedBufferAttach } from "./reused-buffer-attach.js";
 import { jsonRequest, pathPart, type RequestTarget } from "./requests.js";
 import { engineDefaults, inspectContainer, inspectContainerInfo, inspectProcess, listContainers } from "./containers.js";
 import { openLogStream } from "./log-stream.js";
-import { inspectImage, pullImage, registryHas } from "./images.js";
+import { importImage, inspectImage, pullImage, registryHas } from "./images.js";
 import { createVolume, listVolumes, removeVolume } from "./volumes.js";
 import { SwarmJobsAdapter } from "../swarm/jobs.js";
 import type { SwarmJobs } from "../swarm/types.js";
@@ -85,6 +85,12 @@ export class DockerEngine implements ContainerEngine {
       onProgress,
       registryAuth,
       platform,
+    });
+  }
+
+  async importImage(reference: { repository: string; tag: string }, labels: Record<string, string>, rootfs: Buffer): Promise<void> {
+    await importImage(this.target(), reference, labels, rootfs).catch((error: unknown) => {
+      throw translateEngineError(error, this.endpoint, `import the image ${reference.repository}:${reference.tag}`);
     });
   }
 

@@ -7,7 +7,8 @@ import type { Readable } from "node:stream";
 import { OneoffError } from "../../output/errors.js";
 import type { ImageSummary, PullProgress } from "../types.js";
 import { answersLikeDocker, engineMessage, isUnreachable, notDockerError, statusCodeOf, translateEngineError } from "./errors.js";
-import { jsonRequest, pathPart, rawRequest, type RequestTarget } from "./requests.js";
+import { engineAnswerError, jsonRequest, pathPart, rawRequest, type RequestTarget } from "./requests.js";
+import { openRequest } from "./transport.js";
 import { handlePullLine, safeParse } from "./pull-progress.js";
 import { runtimeFromHostConfig } from "../../requests/runtime-settings.js";
 
@@ -93,4 +94,46 @@ export async function registryHas(
   } catch (error) {
     throw translateEngineError(error, endpoint, `look up ${reference} in its registry`);
   }
+}
+
+/**
+ * Imports `rootfs` (a tar) as the image `repository:tag` with `labels` (POST /images/create
+ * with fromSrc=-): an image no registry needs to hold, made on any engine, a Swarm manager too.
+ * The engine reports a failure inside a 200 answer as a line with `error`, as for a pull.
+ */
+export async function importImage(
+  target: RequestTarget,
+  reference: { repository: string; tag: string },
+  labels: Record<string, string>,
+  rootfs: Buffer,
+): Promise<void> {
+  const changes = Object.entries(labels).map(([key, value]) => `LABEL ${key}=${JSON.stringify(value)}`);
+  const query = new URLSearchParams({ fromSrc: "-", repo: reference.repository, tag: reference.tag });
+  for (const change of changes) query.append("changes", change);
+  const request = openRequest(
+    target,
+    {
+      method: "POST",
+      path: `/images/create?${query}`,
+      headers: { "Content-Type": "application/x-tar", "Content-Length": String(rootfs.length) },
+    },
+    { dedicated: false },
+  );
+  const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    request.once("response", (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (text += chunk));
+      response.once("error", reject);
+      response.once("end", () => resolve({ status: response.statusCode ?? 500, text }));
+    });
+    request.once("error", reject);
+    request.end(rootfs);
+  });
+  if (answer.status >= 400) throw engineAnswerError(answer.status, answer.text);
+  const failed = answer.text
+    .split("\n")
+    .map((line) => safeParse(line) as { error?: unknown } | undefined)
+    .find((line) => line?.error !== undefined);
+  if (failed) throw new OneoffError(`the engine could not import ${reference.repository}:${reference.tag}: ${String(failed.error)}`);
 }

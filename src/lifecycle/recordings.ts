@@ -1,0 +1,87 @@
+/**
+ * A run's recorded session on the engine: its compressed asciicast is the one file of a volume
+ * `oneoff-recording-<run>`, labelled with the run and its app, so a prune of the run's record
+ * removes it too (run-records-engine.ts). The plain Engine API has no call that writes into a
+ * volume, so a container that mounts it is created, never started, and given the file through
+ * the archive endpoint (the engine mounts a stopped container's volumes for it), then removed.
+ * That container's image is imported once per engine from an empty tar (no registry, no pull:
+ * a Swarm manager that never pulled the release has it too); it needs a Cmd, never a binary.
+ */
+import { Readable } from "node:stream";
+import type { ContainerEngine } from "../engine/types.js";
+import { LABEL_PREFIX } from "../requests/labels.js";
+import { packOneFile, readOneFile } from "../formats/one-file-tar.js";
+import { randomBytes } from "node:crypto";
+
+const recordingVolumeName = (runId: string) => `oneoff-recording-${runId}`;
+
+const RECORDING_LABEL = `${LABEL_PREFIX}recording`;
+const STORE_IMAGE = { repository: "oneoff-record-store", tag: "1" };
+/** On the store image and its containers: what they are, for whoever lists the engine's objects. */
+const STORE_LABEL = `${LABEL_PREFIX}record-store`;
+const MOUNT = "/recording";
+const FILE = "session.cast.gz";
+/** The most of a stored recording read back: a cast is capped (record_limit) before it is compressed. */
+const MAX_READ_BYTES = 2 * 1024 ** 3;
+
+/** Stores `cast` (compressed) as the recording of `runId`; rejects when the engine refuses any step. */
+export async function storeRecording(engine: ContainerEngine, run: { runId: string; app: string }, cast: Buffer): Promise<void> {
+  const volume = recordingVolumeName(run.runId);
+  await engine.createVolume(volume, {
+    [RECORDING_LABEL]: "true",
+    [`${RECORDING_LABEL}.run`]: run.runId,
+    [`${RECORDING_LABEL}.app`]: run.app,
+  });
+  await withStoreContainer(engine, volume, (id) => engine.putArchive(id, MOUNT, Readable.from([packOneFile(FILE, cast, new Date())])));
+}
+
+/** The compressed cast of `runId`'s recording; undefined when there is none on the engine. */
+export async function readRecording(engine: ContainerEngine, runId: string): Promise<Buffer | undefined> {
+  const volume = recordingVolumeName(runId);
+  if (!(await engine.volumeExists(volume))) return undefined;
+  return withStoreContainer(engine, volume, async (id) => {
+    const archive = await engine.getArchive(id, `${MOUNT}/${FILE}`);
+    if (!archive) return undefined;
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    for await (const chunk of archive as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > MAX_READ_BYTES) {
+        archive.destroy();
+        return undefined;
+      }
+      chunks.push(chunk);
+    }
+    return readOneFile(Buffer.concat(chunks));
+  });
+}
+
+/** Removes `runId`'s recording, if it has one (a prune of its record). */
+export async function removeRecording(engine: ContainerEngine, runId: string): Promise<void> {
+  await engine.removeVolume(recordingVolumeName(runId));
+}
+
+/** Runs `use` with a created, never started container that mounts `volume`; removes it whatever happens. */
+async function withStoreContainer<T>(engine: ContainerEngine, volume: string, use: (id: string) => Promise<T>): Promise<T> {
+  const image = `${STORE_IMAGE.repository}:${STORE_IMAGE.tag}`;
+  if (!(await engine.inspectImage(image)))
+    await engine.importImage(STORE_IMAGE, { [STORE_LABEL]: "true" }, packOneFile(".oneoff", Buffer.alloc(0), new Date(0)));
+  const id = await engine.createContainer(`oneoff-record-store-${randomBytes(6).toString("hex")}`, {
+    Image: image,
+    Cmd: ["/never-started"],
+    Env: [],
+    Labels: { [STORE_LABEL]: "true" },
+    AttachStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: false,
+    StdinOnce: false,
+    Tty: false,
+    HostConfig: { Binds: [`${volume}:${MOUNT}`], AutoRemove: false, NetworkMode: "none" },
+  });
+  try {
+    return await use(id);
+  } finally {
+    await engine.remove(id).catch(() => {});
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Recorded sessions (record:, --record) and `oneoff replay`: the cast is kept on the engine in
+ * a volume of its own beside the run's record, secret values masked, capped at record_limit,
+ * pruned with its record, and nothing is left behind by storing or reading it.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { BIN, docker, expectNoLeftovers, IMAGE, oneoff, until } from "./helpers.js";
+import { TerminalSession } from "./tmux.js";
+
+expectNoLeftovers();
+
+const apps: string[] = [];
+const terminals: TerminalSession[] = [];
+
+/** Nothing of storing or reading a recording stays: no container of the record-store image. */
+afterEach(() => {
+  for (const terminal of terminals.splice(0)) terminal.close();
+  expect(docker("ps", "-a", "-q", "--filter", "label=io.oneoff.record-store"), "record-store containers left behind").toBe("");
+});
+
+afterAll(() => {
+  for (const app of apps) {
+    for (const label of [`io.oneoff.record.app=${app}`, `io.oneoff.recording.app=${app}`]) {
+      const volumes = docker("volume", "ls", "-q", "--filter", `label=${label}`).split("\n").filter(Boolean);
+      if (volumes.length) docker("volume", "rm", "-f", ...volumes);
+    }
+  }
+});
+
+const SECRET = `rec-secret-${Math.random().toString(16).slice(2, 10)}`;
+
+/** An app folder with its oneoff.yaml (a secret delivered as TOKEN); its records and recordings are removed after the file. */
+function appDir(extra = ""): { dir: string; name: string; env: Record<string, string> } {
+  const name = `rec${Math.random().toString(16).slice(2, 10)}`;
+  apps.push(name);
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-recordings-"));
+  writeFileSync(
+    path.join(dir, "oneoff.yaml"),
+    `app: ${name}\nimage: oneoff-test/busybox\nrelease: latest\nsecrets:\n  TOKEN: { env: REC_TOKEN, as: env }\n${extra}`,
+  );
+  return { dir, name, env: { REC_TOKEN: SECRET } };
+}
+
+interface Entry {
+  runId: string;
+  recording?: { bytes: number; cut: boolean };
+}
+
+async function newestEntry(app: { dir: string }): Promise<Entry> {
+  const result = await oneoff(["history", "--json", "-n", "1"], { cwd: app.dir, env: app.env });
+  return (JSON.parse(result.stdout.toString()) as { entries: Entry[] }).entries[0] as Entry;
+}
+
+/** The stored file itself, read with a plain docker run of the test image (not through oneoff). */
+function rawRecording(runId: string): string {
+  const gz = execFileSync("docker", [
+    "run",
+    "--rm",
+    "--network",
+    "none",
+    "-v",
+    `oneoff-recording-${runId}:/r:ro`,
+    IMAGE,
+    "cat",
+    "/r/session.cast.gz",
+  ]);
+  return gunzipSync(gz).toString("utf8");
+}
+
+const recordingVolumes = (app: string) =>
+  docker("volume", "ls", "-q", "--filter", `label=io.oneoff.recording.app=${app}`).split("\n").filter(Boolean);
+
+describe("a recorded terminal session", () => {
+  it("replays with the same screen: lines, a colour, typed input, a resize", async () => {
+    const app = appDir();
+    const script = path.join(app.dir, "console.sh");
+    // The console: some lines and a colour, waits for a line typed after the resize, then the size it has.
+    writeFileSync(
+      script,
+      `cd ${JSON.stringify(app.dir)} && REC_TOKEN=${SECRET} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run -q --record -i -t -- sh -c 'echo line one; echo line two; printf "\\033[31mred text\\033[0m\\n"; read answer; echo "got $answer"; stty size; echo all done'\nsleep 600\n`,
+    );
+    const terminal = new TerminalSession(`bash --norc --noprofile ${script}`, { columns: 100, rows: 30 });
+    terminals.push(terminal);
+    await terminal.waitFor((screen) => screen.includes("red text"));
+    terminal.resize(90, 25);
+    // The one-off sees the new size before it is typed to.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    terminal.type("yes");
+    terminal.keys("Enter");
+    const original = await terminal.waitFor((screen) => screen.includes("all done"));
+    expect(original).toMatch(/^25 90$/m);
+    const entry = await until(async () => {
+      const newest = await newestEntry(app).catch(() => undefined);
+      return newest?.recording ? newest : undefined;
+    });
+    const cast = rawRecording(entry.runId);
+    expect(cast).toMatch(/\[[\d.]+,"r","90x25"\]/);
+    expect(cast.split("\n")[0]).toMatch(/"width":100,"height":30/);
+
+    const replay = new TerminalSession(
+      `bash --norc --noprofile -c ${JSON.stringify(`cd ${app.dir} && ${process.execPath} ${BIN} replay ${entry.runId} --speed 1000; sleep 600`)}`,
+      { columns: 90, rows: 25 },
+    );
+    terminals.push(replay);
+    const replayed = await replay.waitFor((screen) => screen.includes("all done"));
+    const trimmed = (screen: string) => screen.replace(/\s+$/, "");
+    expect(trimmed(replayed)).toBe(trimmed(original));
+    // The colour is replayed as a colour, not as text.
+    expect(replay.screen(true)).toMatch(/\x1b\[31mred text/);
+    expect(terminal.screen(true)).toMatch(/\x1b\[31mred text/);
+  });
+});
+
+describe("what a recording keeps", () => {
+  it("masks a secret the one-off prints back, split across two writes, in the replayed cast and on the engine", async () => {
+    const app = appDir();
+    const printBack = 'printf %s "$TOKEN" | head -c 7; sleep 0.5; printf "%s\\n" "$(printf %s "$TOKEN" | tail -c +8)"';
+    const run = await oneoff(["run", "--record", "--", "sh", "-c", printBack], { cwd: app.dir, env: app.env });
+    expect(run.code).toBe(0);
+    expect(run.stdout.toString()).toBe(`${SECRET}\n`);
+    const runId = /oneoff replay ([0-9a-f]+)/.exec(run.stderr)?.[1] as string;
+    expect(runId).toBeTruthy();
+    const cast = await oneoff(["replay", runId, "--cast"], { cwd: app.dir, env: app.env });
+    expect(cast.code).toBe(0);
+    expect(cast.stdout.toString()).not.toContain(SECRET);
+    expect(cast.stdout.toString()).toContain("*****");
+    const raw = rawRecording(runId);
+    expect(raw).not.toContain(SECRET);
+    expect(raw).toContain("*****");
+    // Neither half alone is there as one event's text either.
+    expect(raw).not.toContain(SECRET.slice(0, 7));
+  });
+
+  it("records a one-off without a terminal as two streams, and replays each to its own", async () => {
+    const app = appDir();
+    const run = await oneoff(["run", "--record", "--", "sh", "-c", "echo to-out; sleep 0.2; echo to-err >&2; sleep 0.2; echo out-again"], {
+      cwd: app.dir,
+      env: app.env,
+    });
+    expect(run.code).toBe(0);
+    const runId = /oneoff replay ([0-9a-f]+)/.exec(run.stderr)?.[1] as string;
+    const raw = rawRecording(runId);
+    expect(raw).toMatch(/"e","to-err\\n"/);
+    const replay = await oneoff(["replay", runId, "--speed", "1000"], { cwd: app.dir, env: app.env });
+    expect(replay.code).toBe(0);
+    expect(replay.stdout.toString()).toBe("to-out\nout-again\n");
+    expect(replay.stderr).toBe("to-err\n");
+    // The standard file plays stderr as output (asciinema skips "e").
+    const cast = (await oneoff(["replay", runId, "--cast"], { cwd: app.dir, env: app.env })).stdout.toString();
+    expect(cast).not.toMatch(/"e",/);
+    expect(cast).toMatch(/"o","to-err\\n"/);
+  });
+
+  it("stops at record_limit with a marker, and history says the recording was cut", async () => {
+    const app = appDir("record_limit: 1k\n");
+    const run = await oneoff(["run", "--record", "--", "seq", "1", "3000"], { cwd: app.dir, env: app.env });
+    expect(run.code).toBe(0);
+    expect(run.stdout.toString().split("\n")).toHaveLength(3001);
+    const entry = await newestEntry(app);
+    expect(entry.recording?.cut).toBe(true);
+    const lines = rawRecording(entry.runId).trimEnd().split("\n");
+    expect(lines.at(-1)).toMatch(/^\[[\d.]+,"m","recording cut at 1k \(record_limit\)"\]$/);
+    const table = await oneoff(["history", "-n", "1"], { cwd: app.dir, env: app.env });
+    expect(table.stdout.toString()).toContain(`${entry.runId} (cut)`);
+  });
+
+  it("does not record a task whose record: false beats --record, and says so in one line", async () => {
+    const app = appDir("tasks:\n  customers:\n    command: [echo, customer data]\n    record: false\n");
+    const run = await oneoff(["run", "--record", "customers"], { cwd: app.dir, env: app.env });
+    expect(run.code).toBe(0);
+    expect(run.stdout.toString()).toBe("customer data\n");
+    expect(run.stderr).toContain(
+      "oneoff: not recording this session: tasks.customers.record is false in oneoff.yaml, which --record does not override\n",
+    );
+    expect(run.stderr).not.toContain("oneoff replay");
+    expect(recordingVolumes(app.name)).toEqual([]);
+    const entry = await newestEntry(app);
+    expect(entry.recording).toBeUndefined();
+    const replay = await oneoff(["replay", entry.runId], { cwd: app.dir, env: app.env });
+    expect(replay.code).toBe(125);
+    expect(replay.stderr).toBe(
+      `oneoff: replay ${entry.runId}: the run was not recorded (record: true in oneoff.yaml, or --record, records a run)\n`,
+    );
+  });
+
+  it("is pruned with its record by history_keep", async () => {
+    const app = appDir("history_keep: 1\nrecord: true\n");
+    const first = await oneoff(["run", "--", "echo", "first"], { cwd: app.dir, env: app.env });
+    const firstId = /oneoff replay ([0-9a-f]+)/.exec(first.stderr)?.[1] as string;
+    // Started later: the newer record is kept.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = await oneoff(["run", "--", "echo", "second"], { cwd: app.dir, env: app.env });
+    const secondId = /oneoff replay ([0-9a-f]+)/.exec(second.stderr)?.[1] as string;
+    expect(recordingVolumes(app.name).sort()).toEqual([`oneoff-recording-${firstId}`, `oneoff-recording-${secondId}`].sort());
+    const cleanup = await oneoff(["cleanup"], { cwd: app.dir, env: app.env });
+    expect(cleanup.code).toBe(0);
+    expect(recordingVolumes(app.name)).toEqual([`oneoff-recording-${secondId}`]);
+    const replay = await oneoff(["replay", firstId], { cwd: app.dir, env: app.env });
+    expect(replay.code).toBe(125);
+    expect(replay.stderr).toMatch(new RegExp(`^oneoff: replay ${firstId}: no such run in ${app.name}'s history`));
+  });
+});
