@@ -15,17 +15,26 @@ import type { RunResult } from "../types/result.js";
 /** Secret values shorter than this are not masked: they would mask ordinary words (as redact.ts). */
 const SHORTEST_MASKED = 4;
 
+/** A run's recording: the session's streams to use instead of the run's, and how to store it once the run ends. */
+export interface RunRecording {
+  io: SessionRecording["io"];
+  store(run: { plan: RunPlan; runId: string; result: RunResult | undefined }, report: Reporter): Promise<RecordedSize | undefined>;
+}
+
+type RecordedSize = { bytes: number; cut: boolean };
+
 export function startRecording(
   plan: RunPlan,
   io: { stdin: Readable; stdout: Writable; stderr: Writable },
   env: Readonly<Record<string, string | undefined>>,
-): SessionRecording | undefined {
+  client: ContainerEngine,
+): RunRecording | undefined {
   if (!plan.recording) return undefined;
   // The audit log's set (the run's secrets: values), and the values of variables whose names say secret.
   const secretEnv = Object.entries(plan.settings.env).flatMap(([name, value]) =>
     isSecretName(name) && value.length >= SHORTEST_MASKED ? [value] : [],
   );
-  return recordSession(io, {
+  const session = recordSession(io, {
     tty: plan.tty,
     input: plan.recording.input,
     limitBytes: plan.recording.limitBytes,
@@ -33,18 +42,18 @@ export function startRecording(
     title: plan.task ?? auditableCommand(plan.command).join(" "),
     env: { TERM: env.TERM, SHELL: env.SHELL },
   });
+  return { io: session.io, store: (run, report) => storeRunRecording(session, client, run, report) };
 }
 
 /** Stores the recording of a run that ran (not one skipped or failed before its one-off); what the end record says of it. */
-export async function storeRunRecording(
-  recording: SessionRecording | undefined,
-  client: ContainerEngine | undefined,
+async function storeRunRecording(
+  recording: SessionRecording,
+  client: ContainerEngine,
   run: { plan: RunPlan; runId: string; result: RunResult | undefined },
   report: Reporter,
-): Promise<{ bytes: number; cut: boolean } | undefined> {
-  if (!recording) return undefined;
+): Promise<RecordedSize | undefined> {
   const finished = await recording.finish();
-  if (!client || !run.result || run.result.ending === "skipped" || run.result.ending === "detached") return undefined;
+  if (!run.result || run.result.ending === "skipped" || run.result.ending === "detached") return undefined;
   try {
     await storeRecording(client, { runId: run.runId, app: run.plan.app }, finished.cast);
     report.info(`session recorded${finished.cut ? ` (cut at record_limit)` : ""}: oneoff replay ${run.runId}`);

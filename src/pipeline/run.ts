@@ -42,9 +42,7 @@ import type { RunResult } from "../types/result.js";
 import { VERSION } from "../version.js";
 import type { AttachedOutcome, AttachedSession, Backend, ConnectedRun, Identity, PlannedRun } from "../backends/backend.js";
 import { backendFor } from "../backends/choose.js";
-import type { ContainerEngine } from "../engine/types.js";
-import type { SessionRecording } from "../session/recorder.js";
-import { startRecording, storeRunRecording } from "./recording.js";
+import { startRecording, type RunRecording } from "./recording.js";
 
 export type { RunContext, RunResult };
 
@@ -107,10 +105,9 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
   let result: RunResult | undefined;
   let failure: unknown;
   let recorder: EngineRecorder | undefined;
-  let client: ContainerEngine | undefined;
-  let recording: SessionRecording | undefined;
+  let recording: RunRecording | undefined;
   try {
-    client = await sources.connect();
+    const client = await sources.connect();
     if (context.audit !== false) recorder = engineRecorder(client, plan, identity, report);
     const connectedRun: ConnectedRun = { plan, identity, suffix, service, client, report, env, secrets };
     // Asked first: the engine resolves the release (an image inspect, or a pull) while this
@@ -146,7 +143,7 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
       stdout,
       stderr: commandStderr,
     };
-    recording = startRecording(plan, io, env);
+    recording = startRecording(plan, io, env, client);
     try {
       result = await attached(backend, connectedRun, resolving, recorder, {
         io: recording?.io ?? io,
@@ -164,7 +161,7 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
     throw error;
   } finally {
     if (context.audit !== false) writeAudit(env, plan, identity, result, failure, report);
-    const recorded = await storeRunRecording(recording, client, { plan, runId: identity.runId, result }, report);
+    const recorded = await recording?.store({ plan, runId: identity.runId, result }, report);
     await recorder?.end(result, failure, recorded);
   }
 }
