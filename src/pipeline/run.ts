@@ -42,7 +42,7 @@ import type { RunResult } from "../types/result.js";
 import { VERSION } from "../version.js";
 import type { AttachedOutcome, AttachedSession, Backend, ConnectedRun, Identity, PlannedRun } from "../backends/backend.js";
 import { backendFor } from "../backends/choose.js";
-import { startRecording, type RunRecording } from "./recording.js";
+import type { RunRecording } from "./recording.js";
 
 export type { RunContext, RunResult };
 
@@ -143,7 +143,8 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
       stdout,
       stderr: commandStderr,
     };
-    recording = startRecording(plan, io, env, client);
+    // Loaded for a recorded run only: its zlib and decoder cost a plain run memory (node-versions' budget).
+    recording = plan.recording ? (await import("./recording.js")).startRecording(plan, io, env, client) : undefined;
     try {
       result = await attached(backend, connectedRun, resolving, recorder, {
         io: recording?.io ?? io,

@@ -33,7 +33,10 @@ const MAJORS = [20, 22, 24];
  * measured when it was set (docs/development.md), plus 1 MiB. A change that needs more says
  * so here, with its figure.
  */
-const PEAK_RSS_OVER_FLOOR_MIB: Record<number, number> = { 20: 10.5, 22: 14, 24: 9.5 };
+// Each 0.5 MiB higher since 2026-12-07 (was 10.5, 14, 9.5): that day's merges (recorded
+// sessions' hooks in the run path, the network row, one resolution per run) took a run 0.1-0.6
+// MiB over them; docs/development.md says so and what is left to find.
+const PEAK_RSS_OVER_FLOOR_MIB: Record<number, number> = { 20: 11, 22: 14.5, 24: 10 };
 /** Another local user, who owns folders root is made to use. */
 const ALICE = 4242;
 
