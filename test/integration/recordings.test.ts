@@ -156,6 +156,32 @@ describe("what a recording keeps", () => {
     expect(cast).toMatch(/"o","to-err\\n"/);
   });
 
+  it("records over the ssh engine and replays over the TLS engine: both reach the same recording", async () => {
+    const app = appDir();
+    // The ssh oneoff finds on PATH is the test engines' (their config, keys and known_hosts).
+    const ssh = {
+      ...app.env,
+      DOCKER_HOST: "ssh://root@127.0.0.1:2222",
+      PATH: `/tmp/oneoff-remote-engines/ssh/bin:${process.env.PATH}`,
+      DOCKER_CONTEXT: undefined,
+    };
+    const tls = {
+      ...app.env,
+      DOCKER_HOST: "tcp://127.0.0.1:23760",
+      DOCKER_TLS_VERIFY: "1",
+      DOCKER_CERT_PATH: "/tmp/oneoff-remote-engines/client",
+      DOCKER_CONTEXT: undefined,
+    };
+    const run = await oneoff(["run", "--record", "--", "sh", "-c", 'echo "over ssh $TOKEN"; echo to-err >&2'], { cwd: app.dir, env: ssh });
+    expect(run.code).toBe(0);
+    const runId = /oneoff replay ([0-9a-f]+)/.exec(run.stderr)?.[1] as string;
+    expect(runId).toMatch(/^[0-9a-f]{16}$/);
+    const replay = await oneoff(["replay", runId, "--speed", "1000"], { cwd: app.dir, env: tls });
+    expect(replay.code).toBe(0);
+    expect(replay.stdout.toString()).toBe("over ssh *****\n");
+    expect(replay.stderr).toBe("to-err\n");
+  });
+
   it("stops at record_limit with a marker, and history says the recording was cut", async () => {
     const app = appDir("record_limit: 1k\n");
     const run = await oneoff(["run", "--record", "--", "seq", "1", "3000"], { cwd: app.dir, env: app.env });

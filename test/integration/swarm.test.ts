@@ -342,8 +342,8 @@ describe("exit codes and output", () => {
     expect(result.code).toBe(4);
   });
 
-  it("leaves a record of the job on the manager it was created through, which history reads back as a job's", async () => {
-    const result = await swarm(["--release", IMAGE, "--", "sh", "-c", "exit 6"]);
+  it("leaves a record of the job on the manager it was created through, which history reads back as a job's, with its recorded session", async () => {
+    const result = await swarm(["--record", "--release", IMAGE, "--", "sh", "-c", "echo job-out; echo job-err >&2; exit 6"]);
     expect(result.code).toBe(6);
     const lines = readFileSync(auditLog, "utf8").trim().split("\n");
     const end = JSON.parse(lines[lines.length - 1] as string) as { runId: string; app: string };
@@ -365,6 +365,14 @@ describe("exit codes and output", () => {
       history.stdout,
     ).entries;
     expect(entries.find((entry) => entry.runId === end.runId)).toMatchObject({ kind: "job", exitCode: 6, source: "engine" });
+    // The job's session (its output through the service's log) was recorded on the manager too.
+    try {
+      const replay = await oneoff(["replay", end.runId, "--all-apps", "--speed", "1000"]);
+      expect(replay.stdout.toString()).toBe("job-out\n");
+      expect(replay.stderr).toBe("job-err\n");
+    } finally {
+      docker("volume", "rm", "-f", `oneoff-recording-${end.runId}`);
+    }
   });
 
   it("refuses -i without -t in one line: Swarm cannot close a job's stdin", async () => {

@@ -129,7 +129,10 @@ export const NEEDS: Readonly<Record<string, FileNeeds>> = {
   "test/integration/operations.test.ts": BASE_ONLY,
   "test/integration/parity.test.ts": BASE_ONLY,
   "test/integration/podman.test.ts": { steps: ["remote-engines"], why: "Podman's Docker API on /tmp/oneoff-podman.sock" },
-  "test/integration/recordings.test.ts": { steps: ["tools"], why: "a recorded session and its replay on tmux terminals" },
+  "test/integration/recordings.test.ts": {
+    steps: ["remote-engines", "tools"],
+    why: "a recorded session and its replay on tmux terminals; recorded over ssh on 127.0.0.1:2222, replayed over TLS on 127.0.0.1:23760",
+  },
   "test/integration/registry-auth.test.ts": { steps: ["registry-auth"], why: "authenticated pulls from 127.0.0.1:5056" },
   "test/integration/release-pull.test.ts": { steps: ["registry", "tools"], why: "pulls from 127.0.0.1:5055; progress on a tmux terminal" },
   "test/integration/remote-engines.test.ts": {
