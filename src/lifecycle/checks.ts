@@ -12,6 +12,7 @@ import type { RegistryLogin } from "../release/credentials.js";
 import { parseReleaseReference } from "../release/reference.js";
 import { describeRefusal, isAuthRefusal } from "../release/registry-auth.js";
 import { Labels } from "../requests/labels.js";
+import { NEVER_STARTED_STREAMS } from "../requests/create-body.js";
 import { configFromRuntime } from "../requests/runtime-settings.js";
 
 export interface Check {
@@ -135,12 +136,7 @@ export async function checkOneOff(
       // The run's own labels too (--label, ONEOFF_LABELS): whoever finds their one-offs by a
       // label finds this container as well, should it outlive a killed check.
       Labels: { ...plan.settings.labels, [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
-      AttachStdin: false,
-      AttachStdout: true,
-      AttachStderr: true,
-      OpenStdin: false,
-      StdinOnce: false,
-      Tty: false,
+      ...NEVER_STARTED_STREAMS,
       HostConfig: { AutoRemove: false },
     },
   );

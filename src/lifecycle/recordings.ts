@@ -10,6 +10,7 @@
 import { Readable } from "node:stream";
 import type { ContainerEngine } from "../engine/types.js";
 import { LABEL_PREFIX } from "../requests/labels.js";
+import { NEVER_STARTED_STREAMS } from "../requests/create-body.js";
 import { packOneFile, readOneFile } from "../formats/one-file-tar.js";
 import { randomBytes } from "node:crypto";
 
@@ -71,12 +72,7 @@ async function withStoreContainer<T>(engine: ContainerEngine, volume: string, us
     Cmd: ["/never-started"],
     Env: [],
     Labels: { [STORE_LABEL]: "true" },
-    AttachStdin: false,
-    AttachStdout: true,
-    AttachStderr: true,
-    OpenStdin: false,
-    StdinOnce: false,
-    Tty: false,
+    ...NEVER_STARTED_STREAMS,
     HostConfig: { Binds: [`${volume}:${MOUNT}`], AutoRemove: false, NetworkMode: "none" },
   });
   try {

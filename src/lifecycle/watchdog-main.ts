@@ -12,14 +12,14 @@ import { connectTo, locate, type Connection } from "../engine/connect.js";
 import type { ContainerEngine } from "../engine/types.js";
 import { parseDuration } from "../formats/units.js";
 import { Labels } from "../requests/labels.js";
-import { reapDue, stampReap } from "./reap-schedule.js";
+import { reapDue } from "./reap-schedule.js";
 import { endOpenRun } from "./run-records-engine.js";
 import { OWNER_GONE } from "./run-records.js";
 import { WATCHDOG_DEADLINE_MS } from "./watchdog.js";
 // A process entry point: it may use the backends and the pipeline, which nothing in
 // lifecycle/ otherwise does.
 import { removeJob } from "../backends/swarm-job/oneoffs.js";
-import { reapAll } from "../pipeline/oneoffs.js";
+import { cleanupEngine } from "../pipeline/oneoffs.js";
 import type { RunKind } from "../types/plan.js";
 
 /**
@@ -134,8 +134,8 @@ async function removeRun(engine: ContainerEngine, what: { id: string; kind: RunK
  */
 async function reapNowAndThen(engine: ContainerEngine): Promise<void> {
   if (!reapDue(process.env, engine.endpoint)) return;
-  await reapAll(engine);
-  stampReap(process.env, engine.endpoint);
+  // The reap `oneoff cleanup` does, which stamps the engine's reap time once it ran.
+  await cleanupEngine(engine, process.env, { dryRun: false });
 }
 
 function sleep(ms: number): Promise<void> {

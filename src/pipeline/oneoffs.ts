@@ -50,7 +50,7 @@ export interface CleanupResult extends ReapResult {
  * app's pruned to its history_keep: this runs rate-limited (the watchdog's reap, `cleanup`), so
  * listing every record never lands on a run's path. `records`: how many it ended and pruned.
  */
-export async function reapAll(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
+async function reapAll(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
   const records = options.dryRun
     ? { ended: 0, pruned: 0 }
     : await settleAndPruneRecords(engine, options.now ?? new Date(), WATCHDOG_DEADLINE_MS).catch(() => ({ ended: 0, pruned: 0 }));

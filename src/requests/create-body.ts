@@ -60,6 +60,19 @@ export interface CreateBody {
   NetworkingConfig?: { EndpointsConfig: Record<string, Record<string, never>> };
 }
 
+/**
+ * The stream fields of a container that is created and never started (a check's probe, the
+ * record store): it is only mounted for archive calls, so no stdin and no terminal.
+ */
+export const NEVER_STARTED_STREAMS = {
+  AttachStdin: false,
+  AttachStdout: true,
+  AttachStderr: true,
+  OpenStdin: false,
+  StdinOnce: false,
+  Tty: false,
+} as const;
+
 export function buildContainerSpec(
   plan: RunPlan,
   identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "lock" | "keepForSeconds">,
