@@ -80,16 +80,18 @@ export class CastWriter {
     if (this.cut || data === "") return;
     const seconds = Math.round(this.options.elapsedMs() * 1000) / 1e6;
     const line = JSON.stringify([seconds, code, data]);
-    if (this.bytes + Buffer.byteLength(line) + 1 > this.options.limitBytes) {
+    const bytes = Buffer.byteLength(line) + 1;
+    if (this.bytes + bytes > this.options.limitBytes) {
       this.cut = true;
       this.line(JSON.stringify([seconds, "m", `recording cut at ${formatSize(this.options.limitBytes)} (record_limit)`]));
       return;
     }
-    this.line(line);
+    this.line(line, bytes);
   }
 
-  private line(text: string): void {
-    this.bytes += Buffer.byteLength(text) + 1;
+  /** `bytes`: the line's UTF-8 length with its newline, where the caller has it already. */
+  private line(text: string, bytes = Buffer.byteLength(text) + 1): void {
+    this.bytes += bytes;
     this.options.sink(`${text}\n`);
   }
 }

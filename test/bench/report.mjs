@@ -1,4 +1,4 @@
-// npm run bench: runs latency.mjs, node-versions.mjs, history-records.mjs, throughput.mjs, scale.mjs,
+// npm run bench: runs latency.mjs, node-versions.mjs, history-records.mjs, recording.mjs, throughput.mjs, scale.mjs,
 // chaos.mjs and swarm.mjs one after the other (never side by side: each measures the engine alone) and writes their tables, with a
 // description of the machine, to docs/benchmarks.md (BENCH_DOC to write elsewhere).
 // The knobs each script reads (BENCH_RUNS, BENCH_BYTES, BENCH_SIZES, BENCH_CONCURRENCY,
@@ -11,7 +11,16 @@ import { fileURLToPath } from "node:url";
 import { machineDescription, node } from "./lib.mjs";
 
 const DOC = process.env.BENCH_DOC || fileURLToPath(new URL("../../docs/benchmarks.md", import.meta.url));
-const SCRIPTS = ["latency.mjs", "node-versions.mjs", "history-records.mjs", "throughput.mjs", "scale.mjs", "chaos.mjs", "swarm.mjs"];
+const SCRIPTS = [
+  "latency.mjs",
+  "node-versions.mjs",
+  "history-records.mjs",
+  "recording.mjs",
+  "throughput.mjs",
+  "scale.mjs",
+  "chaos.mjs",
+  "swarm.mjs",
+];
 const KNOBS = [
   "BENCH_RUNS",
   "BENCH_BYTES",
@@ -25,6 +34,8 @@ const KNOBS = [
   "BENCH_OTHER_RECORDS",
   "BENCH_RECORDS_BASELINE",
   "BENCH_NODE",
+  "BENCH_RECORDING_RUNS",
+  "BENCH_RECORDING_BYTES",
 ];
 
 const started = new Date();

@@ -91,4 +91,20 @@ describe("a session's recorder", () => {
     const { cast } = await recording.finish();
     expect(events(cast).filter(([, code]) => code === "i")).toEqual([]);
   });
+  it("keeps every event, in order, across the batches it compresses in (more than one batch, and a last part one)", async () => {
+    const { output, text } = terminalOutput();
+    const recording = recordSession(
+      { stdin: new PassThrough(), stdout: output, stderr: output },
+      { tty: true, input: false, limitBytes: 64 << 20, secrets: [], title: "t", env: {} },
+    );
+    // ~1.4 MiB of lines: several of the recorder's batches, the last one part full.
+    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} ${"x".repeat(60)}\r\n`);
+    for (const line of lines) recording.io.stdout.write(line);
+    await new Promise((resolve) => setImmediate(resolve));
+    const { cast } = await recording.finish();
+    expect(text()).toBe(lines.join(""));
+    const recorded = events(cast);
+    expect(recorded).toHaveLength(lines.length);
+    expect(recorded.map(([, , data]) => data).join("")).toBe(lines.join(""));
+  });
 });
