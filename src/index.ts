@@ -65,8 +65,8 @@ export interface CleanupOptions extends operations.EngineOptions {
 interface Where {
   cwd?: string;
   env?: RunContext["env"];
-  /** @internal A test's engine (see RunContext's). */
-  engine?: ContainerEngine;
+  /** @internal A test's client (see RunContext's). */
+  client?: ContainerEngine;
 }
 const here = (context: Where) => ({ cwd: process.cwd(), env: process.env, ...context });
 

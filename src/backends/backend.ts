@@ -126,9 +126,9 @@ export interface Backend {
   resolve(run: ConnectedRun): Promise<ReleaseToRun>;
   prepare(run: ConnectedRun, release: ReleaseToRun): Promise<PreparedOneOff>;
   /** Its one-offs on the engine, as ps shows them (running ones; `all`: ended ones too). */
-  list(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]>;
+  list(client: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]>;
   /** The one-off of this kind `reference` names; undefined when it names none of this kind. */
-  find(engine: ContainerEngine, reference: string): Promise<FoundOneOff | undefined>;
+  find(client: ContainerEngine, reference: string): Promise<FoundOneOff | undefined>;
   /** Removes its one-offs whose owner is surely gone, and detached ones past their keep time. */
-  reap(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult>;
+  reap(client: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult>;
 }

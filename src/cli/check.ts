@@ -7,7 +7,7 @@ import { errorBody } from "../output/json-document.js";
 import { Command, Option } from "commander";
 import { RUN_KIND_NAMES } from "../types/config.js";
 import type { RunOptions } from "../types/options.js";
-import type { Sources } from "../config/sources.js";
+import type { CheckedRun } from "../pipeline/check-run.js";
 import type { CliContext, CliIO } from "./command.js";
 import { sameNameOptions } from "./argv.js";
 import { runtimeFlagsOf, withSettingOptions } from "./runtime-options.js";
@@ -55,21 +55,22 @@ Examples:
 
 /**
  * Runs the checks for `options`, prints them, and says whether all passed, with what they
- * read (config, sources, the engine) for the run that follows. Before a run (`beforeRun`),
- * success is silent and a config problem reads as it would from run itself.
+ * read and planned (config, sources, the engine, the plan) for the run that follows. Before a
+ * run (`beforeRun`), success is silent and a config problem reads as it would from run itself.
  */
 export async function runChecks(
   options: RunOptions,
   io: CliIO,
   { json, beforeRun = false }: { json: boolean; beforeRun?: boolean },
-): Promise<{ ok: boolean; sources?: Sources | undefined }> {
+): Promise<{ ok: boolean; checked: CheckedRun }> {
   // Planning and the engine are loaded only when checks run: main.ts imports this module for every command.
   const [{ checkRun }, { oneoffLine }] = await Promise.all([import("../pipeline/check-run.js"), import("../output/reporter.js")]);
-  const { checks, sources } = await checkRun(options, { cwd: io.cwd, env: io.env });
+  const checked = await checkRun(options, { cwd: io.cwd, env: io.env, stdinIsTTY: io.stdinIs === "terminal" });
+  const { checks } = checked;
   const ok = checks.every((check) => check.ok);
   if (json) {
     io.document("check", { ok, checks });
-    return { ok, sources };
+    return { ok, checked };
   }
   for (const check of checks) {
     const what = beforeRun && check.name === "config" ? "" : `check ${check.name}: `;
@@ -88,5 +89,5 @@ export async function runChecks(
     );
   }
   if (ok && !beforeRun) io.stderr.write(oneoffLine(`checks passed: ${checks.map((check) => check.detail).join("; ")}`));
-  return { ok, sources };
+  return { ok, checked };
 }

@@ -4,7 +4,7 @@
  */
 import { Command } from "commander";
 import type { CliContext } from "./command.js";
-import { engineFor } from "./engine.js";
+import { clientFor } from "./client.js";
 
 export function cleanupCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("cleanup")
@@ -30,7 +30,7 @@ Examples:
           import("../output/reporter.js"),
         ]);
         const dryRun = flags.dryRun === true;
-        const result = await cleanupEngine(await engineFor(io, engineFlags()), io.env, { dryRun });
+        const result = await cleanupEngine(await clientFor(io, engineFlags()), io.env, { dryRun });
         for (const container of result.removed) {
           io.stderr.write(
             oneoffLine(

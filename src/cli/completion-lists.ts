@@ -9,7 +9,7 @@ import type { EngineFlags } from "../config/environments.js";
 import type { AppConfig } from "../types/config.js";
 import { ForeignLabels, Labels } from "../requests/labels.js";
 import type { CliProcess } from "./command.js";
-import { engineFor } from "./engine.js";
+import { clientFor } from "./client.js";
 
 export const LISTS = ["oneoffs", "processes", "environments"] as const;
 export type ListKind = (typeof LISTS)[number];
@@ -70,11 +70,11 @@ async function read(
   const { loadAppConfig } = await import("../config/load.js");
   const config = await loadAppConfig(configPath, where.cwd, where.env);
   if (kind === "environments") return environmentWords(config);
-  const engine = await engineFor(where, engineFlags, configPath);
+  const client = await clientFor(where, engineFlags, configPath);
   if (kind === "processes") {
-    const lists = await Promise.all([engine.listContainers(Labels.process), engine.listContainers(ForeignLabels.composeService)]);
+    const lists = await Promise.all([client.listContainers(Labels.process), client.listContainers(ForeignLabels.composeService)]);
     return processWords(lists.flat());
   }
   const { listAllOneOffs } = await import("../pipeline/oneoffs.js");
-  return oneOffWords(await listAllOneOffs(engine, { all: true, ...(config?.app ? { app: config.app } : {}) }));
+  return oneOffWords(await listAllOneOffs(client, { all: true, ...(config?.app ? { app: config.app } : {}) }));
 }

@@ -4,7 +4,7 @@
  */
 import { Command } from "commander";
 import type { CliContext } from "./command.js";
-import { engineFor } from "./engine.js";
+import { clientFor } from "./client.js";
 
 export function diffCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("diff")
@@ -36,7 +36,7 @@ Examples:
           ...engineFlags(),
         };
         const { container, rows, same } = await diffWithProcess(from, options, { cwd: io.cwd, env: io.env }, () =>
-          engineFor(io, engineFlags(), flags.config),
+          clientFor(io, engineFlags(), flags.config),
         );
         const differs = !same;
         if (flags.json) {

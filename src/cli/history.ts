@@ -126,14 +126,14 @@ async function teamHistory(
   ]);
   const local = readAudit(auditLogPath(io.env)).filter((entry) => app === undefined || entry.app === app);
   if (!on) return mergeHistory([], local);
-  const [{ engineFor }, { readRecords }] = await Promise.all([import("./engine.js"), import("../lifecycle/run-records-engine.js")]);
-  const engine = await engineFor(io, on.engine, on.config);
+  const [{ clientFor }, { readRecords }] = await Promise.all([import("./client.js"), import("../lifecycle/run-records-engine.js")]);
+  const client = await clientFor(io, on.engine, on.config);
   try {
-    return mergeHistory(await readRecords(engine, app), local);
+    return mergeHistory(await readRecords(client, app), local);
   } catch (error) {
     const { formatErrorLine } = await import("../output/errors.js");
     io.stderr.write(
-      `oneoff: the engine at ${engine.endpoint} could not be reached (${formatErrorLine(error).replace(/^oneoff: /, "")}); showing only this machine's log\n`,
+      `oneoff: the engine at ${client.endpoint} could not be reached (${formatErrorLine(error).replace(/^oneoff: /, "")}); showing only this machine's log\n`,
     );
     return mergeHistory([], local);
   }

@@ -4,7 +4,7 @@
 import type { EngineFlags } from "../config/environments.js";
 import { formatDuration } from "../formats/units.js";
 import type { CliIO } from "./command.js";
-import { engineFor } from "./engine.js";
+import { clientFor } from "./client.js";
 
 export async function printLedger(
   app: string,
@@ -12,7 +12,7 @@ export async function printLedger(
   options: { json: boolean; last?: number; engine: EngineFlags; config?: string },
 ): Promise<number> {
   const [{ readLedger }, { formatTable }] = await Promise.all([import("../lifecycle/ledger.js"), import("../output/table.js")]);
-  const all = await readLedger(await engineFor(io, options.engine, options.config), app);
+  const all = await readLedger(await clientFor(io, options.engine, options.config), app);
   const records = options.last === undefined ? all : all.slice(-options.last);
   if (options.json) {
     io.document("ledger", { app, records: records.map(({ volume: _volume, ...record }) => record) });

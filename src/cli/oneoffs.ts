@@ -6,7 +6,7 @@ import type { Writable } from "node:stream";
 import { formatDuration } from "../formats/units.js";
 import { OneoffError } from "../output/errors.js";
 import type { CliContext, CliProcess } from "./command.js";
-import { engineFor } from "./engine.js";
+import { clientFor } from "./client.js";
 
 /** The app of the nearest oneoff.yaml, if any: `ps` and `history` show that app by default. */
 async function appInScope(
@@ -43,8 +43,8 @@ Examples:
           import("../output/table.js"),
         ]);
         const app = await appInScope(io, flags);
-        const engine = await engineFor(io, engineFlags(), flags.config);
-        const oneOffs = await listAllOneOffs(engine, { all: flags.all === true, ...(app ? { app } : {}) });
+        const client = await clientFor(io, engineFlags(), flags.config);
+        const oneOffs = await listAllOneOffs(client, { all: flags.all === true, ...(app ? { app } : {}) });
         if (flags.json) {
           io.document("ps", { oneOffs });
           return 0;
@@ -88,8 +88,8 @@ Examples:
           import("../output/reporter.js"),
           import("../pipeline/oneoffs.js"),
         ]);
-        const engine = await engineFor(io, engineFlags());
-        const found = await findAnyOneOff(engine, reference, NO_LOGS_HINT);
+        const client = await clientFor(io, engineFlags());
+        const found = await findAnyOneOff(client, reference, NO_LOGS_HINT);
         const { stream, tty } = await found.logs({ follow: flags.follow === true, timestamps: flags.timestamps === true });
         const out = { stdout: io.stdout as Writable, stderr: io.stderr as Writable };
         const error = await forwardOutput(stream, out, { tty, report: streamReporter(out.stderr, { quiet: false }) });
@@ -116,10 +116,10 @@ Examples:
         const seconds = Number(flags.time);
         if (!Number.isInteger(seconds) || seconds < 0)
           throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
-        const [engine, { findAnyOneOff, stopOneOff }] = await Promise.all([engineFor(io, engineFlags()), import("../pipeline/oneoffs.js")]);
+        const [client, { findAnyOneOff, stopOneOff }] = await Promise.all([clientFor(io, engineFlags()), import("../pipeline/oneoffs.js")]);
         for (const reference of references) {
-          const found = await findAnyOneOff(engine, reference);
-          await stopOneOff(engine, found, seconds);
+          const found = await findAnyOneOff(client, reference);
+          await stopOneOff(client, found, seconds);
           io.stdout.write(`${found.id.slice(0, 12)}\n`);
         }
         return 0;
@@ -139,17 +139,17 @@ Examples:
     )
     .action((reference: string) =>
       act(async () => {
-        const [engine, { findAnyOneOff }, { endOpenRun }] = await Promise.all([
-          engineFor(io, engineFlags()),
+        const [client, { findAnyOneOff }, { endOpenRun }] = await Promise.all([
+          clientFor(io, engineFlags()),
           import("../pipeline/oneoffs.js"),
           import("../lifecycle/run-records-engine.js"),
         ]);
-        const found = await findAnyOneOff(engine, reference);
+        const found = await findAnyOneOff(client, reference);
         const code = await found.wait();
         // A detached run's record is open until someone sees it end: this is one who does.
         if (found.runId) {
           const end = { endedAt: new Date().toISOString(), ending: "exited", exitCode: code };
-          await endOpenRun(engine, found.runId, end).catch(() => false);
+          await endOpenRun(client, found.runId, end).catch(() => false);
         }
         io.stdout.write(`${code}\n`);
         return code;
@@ -182,11 +182,11 @@ Examples:
             hint: "use docker's notation, e.g. ctrl-p,ctrl-q",
           });
         }
-        const engine = await engineFor(io, engineFlags());
-        const oneOff = await findOneOff(engine, reference);
+        const client = await clientFor(io, engineFlags());
+        const oneOff = await findOneOff(client, reference);
         const out = { stdin: io.stdin, stdout: io.stdout as Writable, stderr: io.stderr as Writable };
         const result = await attachToOneOff(
-          engine,
+          client,
           oneOff,
           out,
           flags.detachKeys ?? DEFAULT_DETACH_KEYS,

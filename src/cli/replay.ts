@@ -44,35 +44,35 @@ to stderr. Secret values were masked (*****) when it was recorded.`,
           flags.idleLimit === undefined ? undefined : positiveNumber("--idle-limit", flags.idleLimit, "a number of seconds, such as 2");
         const [
           { loadAppConfig },
-          { engineFor },
+          { clientFor },
           { readRecords },
           { readRecording },
           { parseCast, playCast, standardCast },
           { gunzipSync },
         ] = await Promise.all([
           import("../config/load.js"),
-          import("./engine.js"),
+          import("./client.js"),
           import("../lifecycle/run-records-engine.js"),
           import("../lifecycle/recordings.js"),
           import("../lifecycle/replay.js"),
           import("node:zlib"),
         ]);
         const app = flags.app ?? (flags.allApps ? undefined : (await loadAppConfig(flags.config, io.cwd, io.env))?.app);
-        const engine = await engineFor(io, engineFlags(), flags.config);
+        const client = await clientFor(io, engineFlags(), flags.config);
         const whose = app === undefined ? "any app's" : `${app}'s`;
-        const record = (await readRecords(engine, app)).find((entry) => entry.runId === runId);
+        const record = (await readRecords(client, app)).find((entry) => entry.runId === runId);
         if (!record)
-          throw new OneoffError(`replay ${runId}: no such run in ${whose} history on the engine at ${engine.endpoint}`, {
+          throw new OneoffError(`replay ${runId}: no such run in ${whose} history on the engine at ${client.endpoint}`, {
             hint: app === undefined ? "oneoff history --all-apps lists them" : "oneoff history lists them; --all-apps for another app's",
           });
         if (!record.recording)
           throw new OneoffError(`replay ${runId}: the run was not recorded`, {
             hint: "record: true in oneoff.yaml, or --record, records a run",
           });
-        const stored = await readRecording(engine, runId);
+        const stored = await readRecording(client, runId);
         const cast = stored === undefined ? undefined : parseCast(gunzipSync(stored).toString("utf8"));
         if (!cast)
-          throw new OneoffError(`replay ${runId}: its recording is not on the engine at ${engine.endpoint}, or cannot be read`, {
+          throw new OneoffError(`replay ${runId}: its recording is not on the engine at ${client.endpoint}, or cannot be read`, {
             hint: "it may have been removed (docker volume rm, prune)",
           });
         if (flags.cast) {

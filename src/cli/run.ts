@@ -137,9 +137,9 @@ async function releaseStatus(flags: Record<string, unknown>, { io, engineFlags }
 }
 
 async function runJob(options: RunOptions, { io }: CliContext, check = false): Promise<number> {
-  // The run reuses what the checks read: oneoff.yaml, the sources, the engine located and connected.
-  const checked = check && !options.dryRun ? await runChecks(options, io, { json: false, beforeRun: true }) : undefined;
-  if (checked && !checked.ok) return 125;
+  // The run reuses what the checks read and planned: oneoff.yaml, the sources, the engine located and connected, the plan.
+  const checks = check && !options.dryRun ? await runChecks(options, io, { json: false, beforeRun: true }) : undefined;
+  if (checks && !checks.ok) return 125;
   // Imported here so --version and --help never pay for the run machinery.
   const [{ run }, { processInterrupts }, { runDocument }, { markWritesThrough }] = await Promise.all([
     import("../pipeline/run.js"),
@@ -164,7 +164,7 @@ async function runJob(options: RunOptions, { io }: CliContext, check = false): P
       messages: io.stderr,
       interrupts: processInterrupts(),
     },
-    checked?.sources,
+    checks?.checked,
   );
   if (options.json) io.document("run", runDocument(result));
   else if (options.detach) io.stdout.write(`${result.id}\n`);

@@ -9,7 +9,7 @@ import type { Environment } from "./interpolate.js";
 import { MAX_TIMER_MS } from "../formats/units.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint, isDetachKeys } from "./value-rules.js";
 import { closest } from "../formats/words.js";
-import { readEnvironments } from "./environments.js";
+import { readEnvironments } from "./environments-yaml.js";
 import { YamlReader } from "./yaml-reader.js";
 import { readSetting, SETTING_KEYS } from "./settings-yaml.js";
 import { readHistoryKeep } from "./history-keep.js";

@@ -19,29 +19,29 @@ const APP_LABEL = Labels.app;
  * running containers labelled io.oneoff.process=NAME or of its compose service NAME (see
  * chooseProcessContainers).
  */
-export async function findProcess(engine: ContainerEngine, from: string, app: string, asked = "--from"): Promise<ProcessDefinition[]> {
+export async function findProcess(client: ContainerEngine, from: string, app: string, asked = "--from"): Promise<ProcessDefinition[]> {
   if (from.startsWith("container:")) {
     const name = from.slice("container:".length);
-    const container = await engine.inspectProcess(name);
+    const container = await client.inspectProcess(name);
     if (!container)
-      throw new OneoffError(`${asked} ${from}: no such container on the engine at ${engine.endpoint}`, {
+      throw new OneoffError(`${asked} ${from}: no such container on the engine at ${client.endpoint}`, {
         hint: "check the name with docker ps",
       });
     return [container];
   }
   const listed = (
-    await Promise.all([engine.listContainers(`${PROCESS_LABEL}=${from}`), engine.listContainers(`${COMPOSE_SERVICE}=${from}`)])
+    await Promise.all([client.listContainers(`${PROCESS_LABEL}=${from}`), client.listContainers(`${COMPOSE_SERVICE}=${from}`)])
   ).flat();
   let chosen: ContainerSummary[];
   try {
     chosen = chooseProcessContainers(from, app, listed, asked);
   } catch (error) {
     // No process of that name: a container of that name, as docker users give it (`--from nc-web`).
-    const named = error instanceof NoSuchProcess ? await containerNamed(engine, from) : undefined;
+    const named = error instanceof NoSuchProcess ? await containerNamed(client, from) : undefined;
     if (named) return [named];
     throw error;
   }
-  return (await Promise.all(chosen.map((container) => engine.inspectProcess(container.id)))).filter(
+  return (await Promise.all(chosen.map((container) => client.inspectProcess(container.id)))).filter(
     (definition) => definition !== undefined,
   );
 }
@@ -53,8 +53,8 @@ class NoSuchProcess extends OneoffError {}
  * A container named `name` (or with that ID, 12 digits at least), as docker users give it
  * (`--from nc-web`): only when no process has the name, so a process type always wins.
  */
-async function containerNamed(engine: ContainerEngine, name: string): Promise<ProcessDefinition | undefined> {
-  const container = await engine.inspectProcess(name);
+async function containerNamed(client: ContainerEngine, name: string): Promise<ProcessDefinition | undefined> {
+  const container = await client.inspectProcess(name);
   if (container && (container.name === name || (name.length >= 12 && container.id.startsWith(name)))) return container;
   return undefined;
 }

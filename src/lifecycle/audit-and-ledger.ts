@@ -122,8 +122,8 @@ export function reportReleaseOutcome(
   );
 }
 
-export async function releaseDone(engine: ContainerEngine, plan: RunPlan, imageId: string, report: Reporter): Promise<boolean> {
-  const done = lastSuccess(await readLedger(engine, plan.app), imageId, plan.task ?? "");
+export async function releaseDone(client: ContainerEngine, plan: RunPlan, imageId: string, report: Reporter): Promise<boolean> {
+  const done = lastSuccess(await readLedger(client, plan.app), imageId, plan.task ?? "");
   if (done) {
     report.info(
       `release task ${plan.task} already succeeded for release ${imageId.replace(/^sha256:/, "").slice(0, 12)} (at ${done.endedAt}, by ${done.by}); not running it again (--force runs it anyway)`,
@@ -133,7 +133,7 @@ export async function releaseDone(engine: ContainerEngine, plan: RunPlan, imageI
 }
 
 export async function recordInLedger(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   plan: RunPlan,
   identity: Identity,
   imageId: string,
@@ -142,7 +142,7 @@ export async function recordInLedger(
 ): Promise<void> {
   try {
     await recordRelease(
-      engine,
+      client,
       {
         app: plan.app,
         imageId,
@@ -174,7 +174,7 @@ export interface EngineRecorder {
   end(result: RunResult | undefined, failure: unknown, recording?: RunRecord["recording"]): Promise<void>;
 }
 
-export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity: Identity, report: Reporter): EngineRecorder {
+export function engineRecorder(client: ContainerEngine, plan: RunPlan, identity: Identity, report: Reporter): EngineRecorder {
   let started: Promise<RunRecord | undefined> | undefined;
   const extra = plan.settings.labels;
   const warn = (what: string, error: unknown) =>
@@ -198,7 +198,7 @@ export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity:
         keep: plan.historyKeep ?? DEFAULT_HISTORY_KEEP,
         ...(how?.detached ? { detached: true } : {}),
       };
-      started = writeStartRecord(engine, record, extra).then(
+      started = writeStartRecord(client, record, extra).then(
         () => record,
         (error: unknown) => {
           warn("start", error);
@@ -217,7 +217,7 @@ export function engineRecorder(engine: ContainerEngine, plan: RunPlan, identity:
         exitCode: result ? result.exitCode : exitCodeOf(failure),
         ...(result?.signal ? { signal: result.signal } : {}),
       };
-      await writeEndRecord(engine, { ...record, ...(recording ? { recording } : {}), end }, extra).catch((error: unknown) => {
+      await writeEndRecord(client, { ...record, ...(recording ? { recording } : {}), end }, extra).catch((error: unknown) => {
         if (failure === undefined && !(error instanceof NameInUse)) warn("end", error);
       });
     },

@@ -28,7 +28,7 @@ const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 
 /** `logins`: the registry credentials for a release that is not present (none: ask anonymously). */
 async function checkRegistry(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   reference: string,
   logins: ((reference: string) => Promise<RegistryLogin>) | undefined,
   pass: (name: string, detail: string) => void,
@@ -46,7 +46,7 @@ async function checkRegistry(
     );
     return;
   }
-  const found = await engine.registryHas(reference, login?.header);
+  const found = await client.registryHas(reference, login?.header);
   if (found.ok) pass("release", `${reference} is not present but its registry has it (it will be pulled)`);
   else if (login && isAuthRefusal(found.why)) {
     const { why, hint } = describeRefusal(login.registry, login.source, found.why);
@@ -65,13 +65,13 @@ async function checkRegistry(
  */
 export interface BackendPreflight {
   /** Its own questions to the engine, once the engine answers (a Swarm job needs a manager). */
-  checkEngine(engine: ContainerEngine): Promise<Check[]>;
+  checkEngine(client: ContainerEngine): Promise<Check[]>;
   /** Whether a named volume must exist already (on a swarm, each node makes its own where the task runs). */
   volumesMustExist: boolean;
 }
 
 export async function checkOneOff(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   plan: RunPlan,
   preflight: BackendPreflight,
   owner: string,
@@ -82,17 +82,17 @@ export async function checkOneOff(
   const fail = (name: string, detail: string, hint: string) => checks.push({ name, ok: false, detail, hint });
 
   try {
-    const { version, apiVersion } = await engine.version();
-    pass("engine", `${engine.endpoint} answers: engine ${version}, API ${apiVersion}`);
+    const { version, apiVersion } = await client.version();
+    pass("engine", `${client.endpoint} answers: engine ${version}, API ${apiVersion}`);
   } catch (error) {
     fail("engine", (error as Error).message, "start the engine, or point DOCKER_HOST at one");
     return checks; // nothing else can be asked
   }
 
-  checks.push(...(await preflight.checkEngine(engine)));
+  checks.push(...(await preflight.checkEngine(client)));
 
   const parsed = parseReleaseReference(plan.releaseReference);
-  const image = await engine.inspectImage(plan.releaseReference);
+  const image = await client.inspectImage(plan.releaseReference);
   if (image) pass("release", `${plan.releaseReference} is present as ${image.id.replace(/^sha256:/, "").slice(0, 12)}`);
   else if (parsed?.kind === "id")
     fail("release", `image ${plan.releaseReference} is not present`, "image IDs cannot be pulled: load the image, or give repo:tag");
@@ -103,16 +103,16 @@ export async function checkOneOff(
       `${plan.releaseReference} is not present, and pull is never: a run would not pull it`,
       "pull or load it first, or allow pulling with --pull missing",
     );
-  else await checkRegistry(engine, plan.releaseReference, logins, pass, fail);
+  else await checkRegistry(client, plan.releaseReference, logins, pass, fail);
 
   for (const network of plan.settings.network ?? []) {
     if (network === "host" || network === "none") continue;
-    if (await engine.networkExists(network)) pass("network", `network ${network} exists`);
+    if (await client.networkExists(network)) pass("network", `network ${network} exists`);
     else fail("network", `network ${network} does not exist`, `create it with docker network create ${network}, or fix network:`);
   }
   for (const mount of plan.settings.mounts ?? []) {
     if (mount.type !== "volume" || !mount.source || !preflight.volumesMustExist) continue;
-    if (await engine.volumeExists(mount.source)) pass("volume", `volume ${mount.source} exists`);
+    if (await client.volumeExists(mount.source)) pass("volume", `volume ${mount.source} exists`);
     else
       fail(
         "volume",
@@ -126,7 +126,7 @@ export async function checkOneOff(
     return checks;
   }
   // Reading the image's files needs a container: created, never started, removed at once.
-  const containerId = await engine.createContainer(
+  const containerId = await client.createContainer(
     `${plan.app}-check-${Math.random().toString(16).slice(2, 8)}`.replace(/^[^a-zA-Z0-9]+/, ""),
     {
       Image: image.id,
@@ -141,10 +141,10 @@ export async function checkOneOff(
     },
   );
   try {
-    const stat = (filePath: string) => engine.statPath(containerId, filePath);
+    const stat = (filePath: string) => client.statPath(containerId, filePath);
     const user = plan.settings.user;
     if (user) {
-      const problem = await userProblem(user, async (file) => smallFileText(await engine.readArchive(containerId, file)));
+      const problem = await userProblem(user, async (file) => smallFileText(await client.readArchive(containerId, file)));
       if (problem) fail("user", problem, "check -u / user:, or use a numeric uid");
       else pass("user", `user ${user} exists in the image`);
     }
@@ -177,7 +177,7 @@ export async function checkOneOff(
         );
     }
   } finally {
-    await engine.remove(containerId).catch(() => {});
+    await client.remove(containerId).catch(() => {});
   }
   return checks;
 }

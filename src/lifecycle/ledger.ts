@@ -68,8 +68,8 @@ export function lastSuccess(records: readonly LedgerRecord[], imageId: string, t
     .sort((a, b) => b.endedAt.localeCompare(a.endedAt))[0];
 }
 
-export async function readLedger(engine: ContainerEngine, app: string): Promise<LedgerRecord[]> {
-  const volumes = await engine.listVolumes(`${PREFIX}app=${app}`);
+export async function readLedger(client: ContainerEngine, app: string): Promise<LedgerRecord[]> {
+  const volumes = await client.listVolumes(`${PREFIX}app=${app}`);
   return volumes
     .map((volume) => recordFromLabels(volume.name, volume.labels))
     .filter((record): record is LedgerRecord => record !== undefined)
@@ -77,12 +77,12 @@ export async function readLedger(engine: ContainerEngine, app: string): Promise<
 }
 
 /** Appends a record, then keeps the newest `keep` records of the app. */
-export async function recordRelease(engine: ContainerEngine, record: LedgerRecord, keep: number): Promise<void> {
+export async function recordRelease(client: ContainerEngine, record: LedgerRecord, keep: number): Promise<void> {
   const safe = (text: string) => text.replace(/[^a-zA-Z0-9_.-]+/g, "-");
   const name = `oneoff-ledger-${safe(record.app)}-${safe(record.task)}-${record.imageId.replace(/^sha256:/, "").slice(0, 12)}-${Date.parse(record.endedAt) || Date.now()}-${Math.random().toString(16).slice(2, 6)}`;
-  await engine.createVolume(name, recordLabels(record));
-  const records = await readLedger(engine, record.app);
+  await client.createVolume(name, recordLabels(record));
+  const records = await readLedger(client, record.app);
   for (const old of records.slice(0, Math.max(0, records.length - keep))) {
-    if (old.volume) await engine.removeVolume(old.volume).catch(() => {});
+    if (old.volume) await client.removeVolume(old.volume).catch(() => {});
   }
 }

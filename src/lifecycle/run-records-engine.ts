@@ -18,18 +18,18 @@ import {
 import { removeRecording } from "./recordings.js";
 
 /** The start record: a volume created before the one-off starts. */
-export async function writeStartRecord(engine: ContainerEngine, record: RunRecord, extra: Readonly<Record<string, string>>): Promise<void> {
-  await engine.createVolume(startVolumeName(record.runId), recordLabels({ ...record, end: undefined }, extra));
+export async function writeStartRecord(client: ContainerEngine, record: RunRecord, extra: Readonly<Record<string, string>>): Promise<void> {
+  await client.createVolume(startVolumeName(record.runId), recordLabels({ ...record, end: undefined }, extra));
 }
 
 /** The end record, complete (the start's labels and the end's); then the start, no longer needed, goes. */
-export async function writeEndRecord(engine: ContainerEngine, record: RunRecord, extra: Readonly<Record<string, string>>): Promise<void> {
-  await engine.createVolume(endVolumeName(record.runId), recordLabels(record, extra));
-  await engine.removeVolume(startVolumeName(record.runId)).catch(() => {});
+export async function writeEndRecord(client: ContainerEngine, record: RunRecord, extra: Readonly<Record<string, string>>): Promise<void> {
+  await client.createVolume(endVolumeName(record.runId), recordLabels(record, extra));
+  await client.removeVolume(startVolumeName(record.runId)).catch(() => {});
 }
 
-async function storedRecords(engine: ContainerEngine, label: string): Promise<Array<StoredRecord & { labels: Record<string, string> }>> {
-  const volumes = await engine.listVolumes(label);
+async function storedRecords(client: ContainerEngine, label: string): Promise<Array<StoredRecord & { labels: Record<string, string> }>> {
+  const volumes = await client.listVolumes(label);
   return volumes.flatMap((volume) => {
     const record = recordFromLabels(volume.labels);
     return record ? [{ volume: volume.name, record, labels: volume.labels }] : [];
@@ -37,8 +37,8 @@ async function storedRecords(engine: ContainerEngine, label: string): Promise<Ar
 }
 
 /** The records of `app` (every app's when undefined), one per run, in no order: the engine lists them by label. */
-export async function readRecords(engine: ContainerEngine, app: string | undefined): Promise<RunRecord[]> {
-  const stored = await storedRecords(engine, app === undefined ? RECORD_LABEL : `${RECORD_LABEL_PREFIX}app=${app}`);
+export async function readRecords(client: ContainerEngine, app: string | undefined): Promise<RunRecord[]> {
+  const stored = await storedRecords(client, app === undefined ? RECORD_LABEL : `${RECORD_LABEL_PREFIX}app=${app}`);
   return latestPerRun(stored).records.map((entry) => entry.record);
 }
 
@@ -51,19 +51,19 @@ function extraLabels(labels: Readonly<Record<string, string>>): Record<string, s
  * Records how a run ended when its oneoff could not: `oneoff wait`, the watchdog, the reap.
  * Only a run with a start record and no end gets one; false when it got none.
  */
-export async function endOpenRun(engine: ContainerEngine, runId: string, end: NonNullable<RunRecord["end"]>): Promise<boolean> {
-  const open = await openRecord(engine, runId);
+export async function endOpenRun(client: ContainerEngine, runId: string, end: NonNullable<RunRecord["end"]>): Promise<boolean> {
+  const open = await openRecord(client, runId);
   if (!open) return false;
-  await writeEndRecord(engine, { ...open.record, end }, extraLabels(open.labels));
+  await writeEndRecord(client, { ...open.record, end }, extraLabels(open.labels));
   return true;
 }
 
 /** The run's start record while it has no end, with its volume's labels. */
 async function openRecord(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   runId: string,
 ): Promise<(StoredRecord & { labels: Record<string, string> }) | undefined> {
-  const { records } = latestPerRun(await storedRecords(engine, `${RECORD_LABEL_PREFIX}run=${runId}`));
+  const { records } = latestPerRun(await storedRecords(client, `${RECORD_LABEL_PREFIX}run=${runId}`));
   return records.find((entry) => entry.record.runId === runId && !entry.record.end) as
     (StoredRecord & { labels: Record<string, string> }) | undefined;
 }
@@ -73,17 +73,17 @@ async function openRecord(
  * grace period and took SIGKILL (exit code 137), with the exit code when it is there to read.
  * Only an open record gets it: an end its oneoff (or `wait`) wrote first stands.
  */
-export async function endStoppedRun(engine: ContainerEngine, runId: string, endedAt: Date): Promise<boolean> {
-  const open = await openRecord(engine, runId);
+export async function endStoppedRun(client: ContainerEngine, runId: string, endedAt: Date): Promise<boolean> {
+  const open = await openRecord(client, runId);
   if (!open) return false;
-  const state = await runState(engine, open.record).catch(() => undefined);
+  const state = await runState(client, open.record).catch(() => undefined);
   const exitCode = state?.state === "ended" ? state.exitCode : undefined;
   const end = {
     endedAt: endedAt.toISOString(),
     ending: exitCode === 137 ? "killed" : "stopped",
     ...(exitCode === undefined ? {} : { exitCode }),
   };
-  await writeEndRecord(engine, { ...open.record, end }, extraLabels(open.labels));
+  await writeEndRecord(client, { ...open.record, end }, extraLabels(open.labels));
   return true;
 }
 
@@ -92,20 +92,20 @@ export async function endStoppedRun(engine: ContainerEngine, runId: string, ende
  * task) has exited, `running` while it is still there unfinished, `gone` when nothing is left.
  */
 async function runState(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   record: RunRecord,
 ): Promise<{ state: "ended"; exitCode: number } | { state: "running" | "gone" }> {
   const label = `${Labels.run}=${record.runId}`;
   if (record.kind === "job") {
-    const jobs = engine.swarm?.();
+    const jobs = client.swarm?.();
     const services = jobs ? await jobs.listServices(label) : [];
     if (services.length === 0) return { state: "gone" };
     const task = (await jobs!.listTasks((services[0] as { id: string }).id))[0];
     return task?.exitCode !== undefined ? { state: "ended", exitCode: task.exitCode } : { state: "running" };
   }
-  const containers = await engine.listContainers(label);
+  const containers = await client.listContainers(label);
   if (containers.length === 0) return { state: "gone" };
-  const details = await engine.inspectContainer((containers[0] as { id: string }).id);
+  const details = await client.inspectContainer((containers[0] as { id: string }).id);
   if (details && (details.state === "exited" || details.state === "dead")) return { state: "ended", exitCode: details.exitCode };
   return { state: details ? "running" : "gone" };
 }
@@ -119,33 +119,33 @@ async function runState(
  * removed (records pruned and leftover starts).
  */
 export async function settleAndPruneRecords(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   now: Date,
   goneAfterMs: number,
 ): Promise<{ ended: number; pruned: number }> {
   let ended = 0;
-  for (const open of latestPerRun(await storedRecords(engine, `${RECORD_LABEL}=start`)).records) {
-    const state = await runState(engine, open.record).catch(() => undefined);
+  for (const open of latestPerRun(await storedRecords(client, `${RECORD_LABEL}=start`)).records) {
+    const state = await runState(client, open.record).catch(() => undefined);
     const endedAt = now.toISOString();
     // An attached run's exited one-off is its oneoff's to record (it may be writing the end
     // now, with how it ended); only a detached run's end is left to the reap.
     if (state?.state === "ended" && open.record.detached)
-      ended += Number(await endOpenRun(engine, open.record.runId, { endedAt, ending: "exited", exitCode: state.exitCode }));
+      ended += Number(await endOpenRun(client, open.record.runId, { endedAt, ending: "exited", exitCode: state.exitCode }));
     else if (state?.state === "gone" && now.getTime() - Date.parse(open.record.startedAt) > goneAfterMs)
-      ended += Number(await endOpenRun(engine, open.record.runId, { endedAt, ending: OWNER_GONE }));
+      ended += Number(await endOpenRun(client, open.record.runId, { endedAt, ending: OWNER_GONE }));
   }
-  const { records, leftovers } = latestPerRun(await storedRecords(engine, RECORD_LABEL));
+  const { records, leftovers } = latestPerRun(await storedRecords(client, RECORD_LABEL));
   const recordedRuns = new Map(records.flatMap((entry) => (entry.record.recording ? [[entry.volume, entry.record.runId]] : [])));
   let pruned = 0;
   for (const volume of [...leftovers, ...prunedVolumes(records, now)]) {
-    const removed = await engine.removeVolume(volume).then(
+    const removed = await client.removeVolume(volume).then(
       () => 1,
       () => 0,
     );
     pruned += removed;
     // A recording goes with its record (after it: a record left without its recording says so in replay).
     const runId = recordedRuns.get(volume);
-    if (removed && runId !== undefined) await removeRecording(engine, runId).catch(() => {});
+    if (removed && runId !== undefined) await removeRecording(client, runId).catch(() => {});
   }
   return { ended, pruned };
 }

@@ -69,14 +69,14 @@ function seenEnding(words: string): typeof seen {
 // because dockerode's keep-alive sockets would otherwise hold it for seconds.
 async function finish(): Promise<void> {
   setTimeout(() => process.exit(0), DEADLINE_MS).unref();
-  const engine = await engineOfOneoff().catch(() => undefined);
-  if (engine && !released && run) await removeWithRetries(engine, run);
-  if (engine) await reapNowAndThen(engine).catch(() => {});
+  const client = await clientOfOneoff().catch(() => undefined);
+  if (client && !released && run) await removeWithRetries(client, run);
+  if (client) await reapNowAndThen(client).catch(() => {});
   process.exit(0);
 }
 
-/** The engine oneoff used: the one it named, or (for library callers' own engines) the environment's. */
-function engineOfOneoff(): Promise<ContainerEngine> {
+/** A client of the engine oneoff used: the one it named, or (for library callers' own engines) the environment's. */
+function clientOfOneoff(): Promise<ContainerEngine> {
   return connectTo(connection ?? locate(process.env).connection, { requestTimeoutMs: REQUEST_TIMEOUT_MS });
 }
 
@@ -85,16 +85,16 @@ function engineOfOneoff(): Promise<ContainerEngine> {
  * record and no end: as oneoff saw it end, if it did; otherwise owner-gone, with the exit code
  * its container had, if it had exited.
  */
-async function removeWithRetries(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<void> {
+async function removeWithRetries(client: ContainerEngine, what: { id: string; kind: RunKind }): Promise<void> {
   const deadline = Date.now() + RETRY_FOR_MS;
   let passes = 0;
   let exitCode: number | undefined;
   for (let delay = 250; Date.now() < deadline;) {
     try {
-      exitCode = (await removeRun(engine, what)) ?? exitCode;
+      exitCode = (await removeRun(client, what)) ?? exitCode;
       if (passes >= LOOK_AGAIN_AFTER_MS.length) {
         const end = seen ?? { endedAt: new Date().toISOString(), ending: OWNER_GONE, ...(exitCode === undefined ? {} : { exitCode }) };
-        await endOpenRun(engine, what.id, end).catch(() => {});
+        await endOpenRun(client, what.id, end).catch(() => {});
         return;
       }
       await sleep(LOOK_AGAIN_AFTER_MS[passes++] as number);
@@ -107,22 +107,22 @@ async function removeWithRetries(engine: ContainerEngine, what: { id: string; ki
 }
 
 /** Removes every container, or job service, that carries the run's ID; the exit code of one that had exited. */
-async function removeRun(engine: ContainerEngine, what: { id: string; kind: RunKind }): Promise<number | undefined> {
+async function removeRun(client: ContainerEngine, what: { id: string; kind: RunKind }): Promise<number | undefined> {
   const label = `${Labels.run}=${what.id}`;
   let exitCode: number | undefined;
   if (what.kind === "job") {
-    const jobs = engine.swarm?.();
+    const jobs = client.swarm?.();
     for (const service of jobs ? await jobs.listServices(label) : []) {
       exitCode = (await jobs!.listTasks(service.id).catch(() => []))[0]?.exitCode ?? exitCode;
-      await removeJob(engine, service.id);
+      await removeJob(client, service.id);
     }
     return exitCode;
   }
-  for (const container of await engine.listContainers(label)) {
+  for (const container of await client.listContainers(label)) {
     // Read before removal: afterwards nothing on the engine knows it.
-    const details = container.state === "exited" || container.state === "dead" ? await engine.inspectContainer(container.id) : undefined;
+    const details = container.state === "exited" || container.state === "dead" ? await client.inspectContainer(container.id) : undefined;
     exitCode = details?.exitCode ?? exitCode;
-    await engine.remove(container.id);
+    await client.remove(container.id);
   }
   return exitCode;
 }
@@ -132,10 +132,10 @@ async function removeRun(engine: ContainerEngine, what: { id: string; kind: RunK
  * ran: an engine that could not be reached is tried again by the next run's watchdog, not
  * ten minutes later. (Two watchdogs reaping at once only remove the same things twice.)
  */
-async function reapNowAndThen(engine: ContainerEngine): Promise<void> {
-  if (!reapDue(process.env, engine.endpoint)) return;
+async function reapNowAndThen(client: ContainerEngine): Promise<void> {
+  if (!reapDue(process.env, client.endpoint)) return;
   // The reap `oneoff cleanup` does, which stamps the engine's reap time once it ran.
-  await cleanupEngine(engine, process.env, { dryRun: false });
+  await cleanupEngine(client, process.env, { dryRun: false });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -16,37 +16,39 @@ function loginsFor(plan: RunPlan, env: Readonly<Record<string, string | undefine
   return registryLogins({ env, registryAuth: plan.registryAuth });
 }
 
-/** The checks, and what they read: a run that follows them (release, run --check) reuses it. */
+/** The checks, and what they read and planned: a run that follows them (release, run --check) reuses it. */
 export interface CheckedRun {
   checks: Check[];
   /** oneoff.yaml, the sources and the engine, as resolved once; absent when config failed. */
   sources?: Sources;
+  /** The run's plan, made as the run makes it (its --env-file read once); absent when the checks planned a stand-in command. */
+  plan?: RunPlan;
 }
 
 /**
  * The pre-flight checks for a one-off, as `run` would resolve it. Config problems (which
  * stop resolution) come back as a failed "config" check rather than an exception.
  */
-export async function checkRun(options: RunOptions, context: Pick<RunContext, "cwd" | "env" | "client">): Promise<CheckedRun> {
+export async function checkRun(
+  options: RunOptions,
+  context: Pick<RunContext, "cwd" | "env" | "client" | "stdinIsTTY">,
+): Promise<CheckedRun> {
   const { cwd, env } = context;
+  // Nothing named to run (`oneoff check` alone): the checks plan `true`, a plan no run takes.
+  const standIn = !(options.command || options.task || options.releaseTask);
   let plan: RunPlan;
   let sources: Sources;
   try {
     sources = await resolveSources(options, cwd, env, context.client);
     // The engine's address is read with the config: a bad context or DOCKER_HOST is a config problem.
     if (!context.client) sources.locate();
-    plan = await planRun(
-      { ...options, ...(options.command || options.task || options.releaseTask ? {} : { command: ["true"] }) },
-      cwd,
-      env,
-      false,
-      sources,
-    );
+    // Planned as the run that follows plans (its terminal included), so that run takes this plan.
+    plan = await planRun(standIn ? { ...options, command: ["true"] } : options, cwd, env, context.stdinIsTTY ?? false, sources);
   } catch (error) {
     if (!(error instanceof OneoffError)) throw error;
     return { checks: [{ name: "config", ok: false, detail: error.message, ...(error.hint ? { hint: error.hint } : {}) }] };
   }
   const client = await sources.connect();
   const checks = await checkOneOff(client, plan, backendFor(plan).preflight, formatOwner(currentOwner()), loginsFor(plan, env));
-  return { checks, sources };
+  return { checks, sources, plan: standIn ? undefined : plan };
 }

@@ -44,16 +44,16 @@ export async function diffWithProcess(
   const secretVariables = secretVariablesOf(planned, context);
   // The one-off has its env secrets (as --dry-run shows them, masked), whatever their values.
   const plan = withSecretEnv(planned, undefined);
-  const engine = await connect();
-  const [running] = await findProcess(engine, from, plan.app, "diff");
-  const release = await resolveRelease(engine, plan.releaseReference, "never", silentReporter);
+  const client = await connect();
+  const [running] = await findProcess(client, from, plan.app, "diff");
+  const release = await resolveRelease(client, plan.releaseReference, "never", silentReporter);
   // Only the create body is compared: who starts it, and when, does not matter here.
   const spec = buildContainerSpec(
     plan,
     { imageId: release.imageId, startedBy: "", startedAt: new Date(0), version: "", owner: "", runId: "" },
     "diff",
   );
-  const image = await engine.inspectImage(release.imageId);
+  const image = await client.inspectImage(release.imageId);
   const runningProcess = running as NonNullable<typeof running>;
   const rows = diffAgainstProcess(spec, runningProcess, image ?? undefined, secretVariables);
   return { container: runningProcess.name, rows, same: rows.every((row) => row.same) };

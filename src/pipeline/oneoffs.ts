@@ -14,8 +14,8 @@ import { WATCHDOG_DEADLINE_MS } from "../lifecycle/watchdog.js";
 import { stampReap } from "../lifecycle/reap-schedule.js";
 
 /** Newest first. */
-export async function listAllOneOffs(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
-  const oneOffs = (await Promise.all(ALL_BACKENDS.map((backend) => backend.list(engine, scope)))).flat();
+export async function listAllOneOffs(client: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
+  const oneOffs = (await Promise.all(ALL_BACKENDS.map((backend) => backend.list(client, scope)))).flat();
   return oneOffs.sort((a, b) => (b.startedAt ?? "").localeCompare(a.startedAt ?? ""));
 }
 
@@ -28,15 +28,15 @@ export const NO_LOGS_HINT =
  * first. `hint`: what to do when there is none, as the caller knows it.
  */
 export async function findAnyOneOff(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   reference: string,
   hint = "list them with oneoff ps --all",
 ): Promise<FoundOneOff> {
   for (const backend of ALL_BACKENDS) {
-    const found = await backend.find(engine, reference);
+    const found = await backend.find(client, reference);
     if (found) return found;
   }
-  throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint });
+  throw new OneoffError(`no one-off ${reference} on the engine at ${client.endpoint}`, { hint });
 }
 
 /** What a cleanup did: the one-offs it removed or could not, and the run records it ended and pruned (none with dryRun). */
@@ -50,13 +50,13 @@ export interface CleanupResult extends ReapResult {
  * app's pruned to its history_keep: this runs rate-limited (the watchdog's reap, `cleanup`), so
  * listing every record never lands on a run's path. `records`: how many it ended and pruned.
  */
-async function reapAll(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
+async function reapAll(client: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
   const records = options.dryRun
     ? { ended: 0, pruned: 0 }
-    : await settleAndPruneRecords(engine, options.now ?? new Date(), WATCHDOG_DEADLINE_MS).catch(() => ({ ended: 0, pruned: 0 }));
+    : await settleAndPruneRecords(client, options.now ?? new Date(), WATCHDOG_DEADLINE_MS).catch(() => ({ ended: 0, pruned: 0 }));
   const result = { removed: [] as ReapResult["removed"], failed: [] as ReapResult["failed"], records };
   for (const backend of ALL_BACKENDS) {
-    const reaped = await backend.reap(engine, options);
+    const reaped = await backend.reap(client, options);
     result.removed.push(...reaped.removed);
     result.failed.push(...reaped.failed);
   }
@@ -69,14 +69,14 @@ async function reapAll(engine: ContainerEngine, options: { dryRun?: boolean; now
  * again, nor prune records while a user reads them. `dryRun` changes nothing, the stamp included.
  */
 export async function cleanupEngine(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   env: Readonly<Record<string, string | undefined>>,
   options: { dryRun: boolean },
 ): Promise<CleanupResult> {
-  const result = await reapAll(engine, options);
+  const result = await reapAll(client, options);
   if (!options.dryRun) {
     try {
-      stampReap(env, engine.endpoint);
+      stampReap(env, client.endpoint);
     } catch {
       // No stamp (an unwritable state folder): the next watchdog reaps again, which costs only time.
     }
@@ -88,8 +88,8 @@ export async function cleanupEngine(
  * Stops a one-off (SIGTERM, then SIGKILL after `seconds`), and ends its run's record as stopped
  * or killed: the CLI's `stop` and the library's `stop()` both go through here.
  */
-export async function stopOneOff(engine: ContainerEngine, found: FoundOneOff, seconds: number): Promise<void> {
+export async function stopOneOff(client: ContainerEngine, found: FoundOneOff, seconds: number): Promise<void> {
   await found.stop(seconds);
   // Never worth a failure: the one-off is stopped either way.
-  if (found.runId) await endStoppedRun(engine, found.runId, new Date()).catch(() => false);
+  if (found.runId) await endStoppedRun(client, found.runId, new Date()).catch(() => false);
 }

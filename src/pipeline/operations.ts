@@ -11,16 +11,16 @@ import type { OneOffView } from "../types/oneoff-view.js";
 import { streamReporter } from "../output/reporter.js";
 import { forwardOutput } from "../session/output.js";
 import type { RunContext } from "../types/context.js";
-import { engineOf, type EngineOptions } from "./engine-of.js";
+import { clientOf, type EngineOptions } from "./client-of.js";
 import { cleanupEngine, findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, stopOneOff, type CleanupResult } from "./oneoffs.js";
 import { checkRun } from "./check-run.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
-type Where = Pick<RunContext, "cwd" | "env"> & { engine?: ContainerEngine };
+type Where = Pick<RunContext, "cwd" | "env"> & { client?: ContainerEngine };
 
 /** The client of the engine the options name (a test's own, when it passes one). */
 const clientFor = (options: EngineOptions, where: Where): Promise<ContainerEngine> =>
-  where.engine ? Promise.resolve(where.engine) : engineOf(options, where);
+  where.client ? Promise.resolve(where.client) : clientOf(options, where);
 
 /** The pre-flight checks of a one-off (oneoff check): each with what was found, or what is wrong and the fix. */
 export async function check(options: LibraryRunOptions, where: Where): Promise<Check[]> {

@@ -51,7 +51,7 @@ export type { RunContext, RunResult };
  * image, a held lock) and a command that cannot be started reject with a OneoffError whose
  * `exitCode` is 125, 126 or 127.
  */
-export async function run(options: RunOptions, context: RunContext, resolved?: Sources): Promise<RunResult> {
+export async function run(options: RunOptions, context: RunContext, prior?: { sources?: Sources; plan?: RunPlan }): Promise<RunResult> {
   const { cwd, env, stderr } = context;
   const stdinIsTTY = context.stdinIsTTY ?? (context.stdin as { isTTY?: boolean }).isTTY === true;
   // oneoff's own lines go where the caller said; a library caller that said nowhere hears only
@@ -59,9 +59,9 @@ export async function run(options: RunOptions, context: RunContext, resolved?: S
   const report = context.messages
     ? streamReporter(context.messages, { quiet: options.quiet ?? false })
     : streamReporter(stderr, { quiet: true });
-  // What the checks before it already read (release, run --check), else read now.
-  const sources = resolved ?? (await resolveSources(options, cwd, env, context.client));
-  const planned = await withDisagreement(await planRun(options, cwd, env, stdinIsTTY, sources), sources.client);
+  // What the checks before it already read and planned (release, run --check), else now.
+  const sources = prior?.sources ?? (await resolveSources(options, cwd, env, context.client));
+  const planned = await withDisagreement(prior?.plan ?? (await planRun(options, cwd, env, stdinIsTTY, sources)), sources.client);
   const { service } = sources;
   const identity: Identity = {
     startedBy: whoAmI(),

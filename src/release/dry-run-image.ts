@@ -31,12 +31,12 @@ export async function dryRunImage(reference: string, connect: () => Promise<Cont
   }
 }
 
-async function ask(reference: string, engine: ContainerEngine, policy: PullPolicy): Promise<DryRunImage> {
-  const image = await engine.inspectImage(reference);
+async function ask(reference: string, client: ContainerEngine, policy: PullPolicy): Promise<DryRunImage> {
+  const image = await client.inspectImage(reference);
   if (image) return { resolved: "id", imageId: image.id };
   // An air-gapped host says pull: never so that nothing reaches for a registry.
   if (policy === "never") return { resolved: "no", why: "not on the engine, and pull is never: a run would not pull it" };
-  const found = await engine.registryHas(reference);
+  const found = await client.registryHas(reference);
   if (found.ok && found.digest) return { resolved: "registry", digest: found.digest };
   if (found.ok) return { resolved: "no", why: "the registry gave no digest" };
   // A private registry answers anonymous lookups alike for "no such image" and "not for you".

@@ -21,7 +21,7 @@ export interface ResolvedRelease {
 export type RegistryLoginSource = (reference: string) => Promise<RegistryLogin>;
 
 export async function resolveRelease(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   reference: string,
   policy: PullPolicy,
   report: Reporter,
@@ -36,9 +36,9 @@ export async function resolveRelease(
     });
   }
   if (parsed.kind === "id") {
-    const image = await engine.inspectImage(parsed.id);
+    const image = await client.inspectImage(parsed.id);
     if (!image) {
-      throw new OneoffError(`image ${reference} is not present on the engine at ${engine.endpoint}`, {
+      throw new OneoffError(`image ${reference} is not present on the engine at ${client.endpoint}`, {
         hint: "image IDs cannot be pulled: give the release as repo:tag or repo@digest, or load the image first",
       });
     }
@@ -49,24 +49,24 @@ export async function resolveRelease(
   // whichever image's ID starts with 5): allow that only for an image really named so.
   const looksLikeShortId = /^[a-f0-9]{1,11}$/.test(reference);
   if (looksLikeShortId) {
-    const named = await engine.inspectImage(reference);
+    const named = await client.inspectImage(reference);
     if (named?.repoTags.includes(`${reference}:latest`)) return { imageId: named.id, reference, pulled: false };
     throw new OneoffError(`release "${reference}" is too short to be an image ID, and no image is named ${reference}`, {
       hint: "give at least 12 hex digits of the image ID, or a repo:tag",
     });
   }
   if (policy !== "always") {
-    const present = await engine.inspectImage(reference);
+    const present = await client.inspectImage(reference);
     if (present) return { imageId: present.id, reference, pulled: false };
     if (policy === "never") {
-      throw new OneoffError(`image ${reference} is not present on the engine at ${engine.endpoint}`, {
+      throw new OneoffError(`image ${reference} is not present on the engine at ${client.endpoint}`, {
         hint: "pull it first, or allow pulling with --pull missing",
       });
     }
   }
   const { repository, tag } = pullName(parsed);
-  await pullWithProgress(engine, repository, tag, reference, report, await login?.(reference), platform);
-  const pulled = await engine.inspectImage(reference);
+  await pullWithProgress(client, repository, tag, reference, report, await login?.(reference), platform);
+  const pulled = await client.inspectImage(reference);
   if (!pulled) {
     throw new OneoffError(`pulled ${reference} but the engine does not list it`, {
       hint: "check the reference; a digest must match the pulled manifest",
@@ -79,7 +79,7 @@ export async function resolveRelease(
 const PROGRESS_LINE_EVERY_MS = 5_000;
 
 async function pullWithProgress(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   repository: string,
   tag: string,
   reference: string,
@@ -103,7 +103,7 @@ async function pullWithProgress(
     }
   };
   try {
-    await engine.pullImage(repository, tag, onProgress, login?.header, platform);
+    await client.pullImage(repository, tag, onProgress, login?.header, platform);
     const ended = `pulled ${reference}: ${tally.summary()} in ${((Date.now() - started) / 1000).toFixed(1)}s`;
     // A terminal keeps the layers' last lines, as docker pull leaves them; a log gets a line.
     if (report.interactive) {
@@ -111,7 +111,7 @@ async function pullWithProgress(
       report.endStatus({ keep: true });
     } else report.info(ended);
   } catch (error) {
-    if (error instanceof OneoffError && login && (await refusedForCredentials(engine, reference, error.message, login))) {
+    if (error instanceof OneoffError && login && (await refusedForCredentials(client, reference, error.message, login))) {
       throw credentialsRefused(reference, login, error);
     }
     if (error instanceof OneoffError && !error.hint) {
@@ -134,10 +134,10 @@ async function pullWithProgress(
  * retries over plain HTTP after the 401 and reports that attempt's error instead. The
  * manifest lookup makes no such retry, so it is asked for a second opinion.
  */
-async function refusedForCredentials(engine: ContainerEngine, reference: string, message: string, login: RegistryLogin): Promise<boolean> {
+async function refusedForCredentials(client: ContainerEngine, reference: string, message: string, login: RegistryLogin): Promise<boolean> {
   if (isAuthRefusal(message)) return true;
   if (/connection refused|no such host|i\/o timeout|network is unreachable|manifest unknown|not found/i.test(message)) return false;
-  const lookup = await engine.registryHas(reference, login.header).catch(() => undefined);
+  const lookup = await client.registryHas(reference, login.header).catch(() => undefined);
   return lookup !== undefined && !lookup.ok && isAuthRefusal(lookup.why);
 }
 
@@ -147,7 +147,7 @@ function credentialsRefused(reference: string, login: RegistryLogin, error: Oneo
 }
 
 /** Whether `reference` names image `imageId` on this engine as it is now: asked, never pulled. */
-export async function namesImage(engine: ContainerEngine, reference: string, imageId: string): Promise<boolean> {
+export async function namesImage(client: ContainerEngine, reference: string, imageId: string): Promise<boolean> {
   if (!parseReleaseReference(reference)) return false;
-  return (await engine.inspectImage(reference))?.id === imageId;
+  return (await client.inspectImage(reference))?.id === imageId;
 }

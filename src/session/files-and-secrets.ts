@@ -26,7 +26,7 @@ export interface FilesAndSecrets {
 
 export function filesAndSecretsFor(
   plan: RunPlan,
-  engine: ContainerEngine,
+  client: ContainerEngine,
   report: Reporter,
   secrets: readonly SecretValue[] = [],
 ): FilesAndSecrets {
@@ -35,15 +35,15 @@ export function filesAndSecretsFor(
   // Loaded on demand: runs without files never pay for tar-fs and tar-stream.
   const prepare = async (containerId: string, signal?: AbortSignal) => {
     const [{ copyIntoOneOff }, { deliverSecretFiles }] = await Promise.all([import("./files.js"), import("./secret-files.js")]);
-    await copyIntoOneOff(engine, containerId, copyIn, signal);
+    await copyIntoOneOff(client, containerId, copyIn, signal);
     // After copy-in: a secret is never overwritten by a copied file.
-    await deliverSecretFiles(engine, containerId, secretFiles, plan.settings.mounts);
+    await deliverSecretFiles(client, containerId, secretFiles, plan.settings.mounts);
   };
   let attempted = false;
   const collect = async (containerId: string, exitCode: number, signal?: AbortSignal) => {
     attempted = true;
     const { copyOutOfOneOff } = await import("./files.js");
-    return copyOutOfOneOff(engine, containerId, copyOut, exitCode, report, { limitBytes: plan.files.copyOutLimitBytes, signal });
+    return copyOutOfOneOff(client, containerId, copyOut, exitCode, report, { limitBytes: plan.files.copyOutLimitBytes, signal });
   };
   return {
     hooks: { prepare: copyIn.length || secretFiles.length ? prepare : undefined, collect: copyOut.length ? collect : undefined },

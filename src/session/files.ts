@@ -18,7 +18,7 @@ import { extractUntrusted, LimitExceeded } from "./untrusted-extract.js";
 
 /** After create, before start. Rejects on the first copy that fails (the one-off then never starts). */
 export async function copyIntoOneOff(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   containerId: string,
   copies: readonly FileCopy[],
   signal?: AbortSignal,
@@ -28,7 +28,7 @@ export async function copyIntoOneOff(
     const contentsOnly = /\/\.$/.test(copy.local);
     const source = bare(copy.local.replace(/\/\.$/, ""));
     const sourceIsDirectory = statSync(source).isDirectory();
-    const target = await engine.statPath(containerId, bare(copy.container));
+    const target = await client.statPath(containerId, bare(copy.container));
     const targetIsDirectory = target !== undefined && isDirectory(target);
     if (target && !targetIsDirectory && sourceIsDirectory)
       throw copyError(copy, `${copy.container} is a file in the one-off; a directory cannot replace it`);
@@ -46,7 +46,7 @@ export async function copyIntoOneOff(
     const archive = pack(contentsOnly ? source : path.dirname(source), options);
     // tar-fs streams are streamx streams: Readable.from pulls from them as the request drains.
     const stream = Readable.from(archive);
-    await engine.putArchive(containerId, into, signal ? addAbortSignal(signal, stream) : stream);
+    await client.putArchive(containerId, into, signal ? addAbortSignal(signal, stream) : stream);
   }
 }
 
@@ -55,7 +55,7 @@ export async function copyIntoOneOff(
  * and the exit code becomes 125 unless the command's own was already a failure.
  */
 export async function copyOutOfOneOff(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   containerId: string,
   copies: readonly FileCopy[],
   exitCode: number,
@@ -70,7 +70,7 @@ export async function copyOutOfOneOff(
       continue;
     }
     try {
-      await copyOut(engine, containerId, copy, report, limitBytes, signal);
+      await copyOut(client, containerId, copy, report, limitBytes, signal);
     } catch (error) {
       failed = true;
       const oneoffError = error instanceof OneoffError ? error : copyError(copy, (error as Error).message);
@@ -81,7 +81,7 @@ export async function copyOutOfOneOff(
 }
 
 async function copyOut(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   containerId: string,
   copy: FileCopy,
   report: Reporter,
@@ -89,7 +89,7 @@ async function copyOut(
   signal?: AbortSignal,
 ): Promise<void> {
   const source = bare(copy.container);
-  const archive = await engine.getArchive(containerId, source);
+  const archive = await client.getArchive(containerId, source);
   if (!archive) throw copyError(copy, `${copy.container} does not exist in the one-off`, "check the path the command writes to");
   const destination = bare(copy.local);
   // The archive's top entry carries the source's base name ("." for a path ending in /.).

@@ -91,7 +91,7 @@ function rawOutput(stdout: Writable): Writable {
  * lost connection)? Waits up to a second for `exit` before asking the engine.
  */
 export async function stillRunningAfterStreamEnd(
-  engine: Pick<ContainerEngine, "inspectContainer">,
+  client: Pick<ContainerEngine, "inspectContainer">,
   containerId: string,
   exit: Promise<number>,
 ): Promise<boolean> {
@@ -103,7 +103,7 @@ export async function stillRunningAfterStreamEnd(
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000)),
   ]);
   if (exited) return false;
-  return (await engine.inspectContainer(containerId).catch(() => undefined))?.state === "running";
+  return (await client.inspectContainer(containerId).catch(() => undefined))?.state === "running";
 }
 
 /** Passes bytes on to `target` (with its backpressure), counting them. */

@@ -16,19 +16,19 @@ import { isDirectory, isSymlink, smallFileText, tooLargeToRead } from "../engine
 import { OneoffError } from "../output/errors.js";
 
 export async function deliverSecretFiles(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   containerId: string,
   secrets: readonly SecretValue[],
   mounts: readonly Mount[] | undefined,
 ): Promise<void> {
   const files = secrets.filter(({ secret }) => secret.delivery.as === "file");
   if (!files.length) return;
-  const owner = await ownerOf(engine, containerId);
+  const owner = await ownerOf(client, containerId);
   for (const { secret, value } of files) {
     const { target, at } = secret.delivery as { target: string; at: string };
     // The literal path was checked against the mounts with the config; the image's links
     // may still lead it into one (/run/secrets -> /data, a volume).
-    const real = await realPathInOneOff(engine, containerId, target);
+    const real = await realPathInOneOff(client, containerId, target);
     const mount = real === target ? undefined : mountHolding(real, mounts);
     if (mount)
       throw underMount(
@@ -36,7 +36,7 @@ export async function deliverSecretFiles(
         mount,
         secret.name,
       );
-    const existing = await engine.statPath(containerId, target);
+    const existing = await client.statPath(containerId, target);
     if (existing && isDirectory(existing)) {
       throw new OneoffError(`secret ${secret.name}: ${target} is a directory in the image`, {
         hint: "give secrets.NAME.target a file path",
@@ -46,7 +46,7 @@ export async function deliverSecretFiles(
     // archive itself, from the deepest one that exists.
     const missing: string[] = [];
     let base = path.posix.dirname(target);
-    while (base !== "/" && !(await engine.statPath(containerId, base))) {
+    while (base !== "/" && !(await client.statPath(containerId, base))) {
       missing.unshift(path.posix.basename(base));
       base = path.posix.dirname(base);
     }
@@ -60,7 +60,7 @@ export async function deliverSecretFiles(
       value,
     );
     archive.finalize();
-    await engine.putArchive(containerId, base, Readable.from(archive));
+    await client.putArchive(containerId, base, Readable.from(archive));
   }
 }
 
@@ -68,12 +68,12 @@ export async function deliverSecretFiles(
  * Where `file` really is in the one-off, every link on the way followed: the archive endpoint's
  * stat gives a link's target fully resolved in the container, so each component is asked in turn.
  */
-async function realPathInOneOff(engine: ContainerEngine, containerId: string, file: string): Promise<string> {
+async function realPathInOneOff(client: ContainerEngine, containerId: string, file: string): Promise<string> {
   let real = "";
   let given = "";
   for (const part of file.split("/").filter(Boolean)) {
     given = `${given}/${part}`;
-    const found = await engine.statPath(containerId, given);
+    const found = await client.statPath(containerId, given);
     if (!found) return `${real}${file.slice(given.length - part.length - 1)}`;
     real = found.linkTarget && isSymlink(found) ? found.linkTarget : `${real}/${part}`;
   }
@@ -81,13 +81,13 @@ async function realPathInOneOff(engine: ContainerEngine, containerId: string, fi
 }
 
 /** The uid and gid the one-off runs as (its user, or the image's), looked up in the image when named. */
-async function ownerOf(engine: ContainerEngine, containerId: string): Promise<{ uid: number; gid: number }> {
-  const user = (await engine.inspectProcess(containerId))?.runtime.user ?? "";
+async function ownerOf(client: ContainerEngine, containerId: string): Promise<{ uid: number; gid: number }> {
+  const user = (await client.inspectProcess(containerId))?.runtime.user ?? "";
   const [name = "", group] = user.split(":");
   // Over the cap the lookup is refused rather than guessed: a wrong owner would hand the
   // file to another user of the image, or keep it from the one-off's own.
   const read = async (file: string, lookingUp: string) => {
-    const text = smallFileText(await engine.readArchive(containerId, file));
+    const text = smallFileText(await client.readArchive(containerId, file));
     if (text === "too large")
       throw new OneoffError(`${tooLargeToRead(file)} to look up ${lookingUp} for the secret files`, {
         hint: 'give the user as numbers, such as -u 1000:1000 or user: "1000:1000": they need no lookup',

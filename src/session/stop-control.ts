@@ -26,7 +26,7 @@ export class StopControl {
 
   constructor(
     /** What delivers signals: the engine, or for a Swarm job on another node, its removal. */
-    private readonly engine: Pick<ContainerEngine, "kill">,
+    private readonly client: Pick<ContainerEngine, "kill">,
     private readonly stopTimeoutSeconds: number,
     private readonly report: Reporter,
     /** What stops it as docker stop would (--stop-signal), where no interrupt says otherwise. */
@@ -174,6 +174,6 @@ export class StopControl {
   private send(signal: string): void {
     const id = this.containerId;
     if (!id) return;
-    this.engine.kill(id, signal).catch((error: Error) => this.report.warn(`could not send ${signal} to the one-off: ${error.message}`));
+    this.client.kill(id, signal).catch((error: Error) => this.report.warn(`could not send ${signal} to the one-off: ${error.message}`));
   }
 }

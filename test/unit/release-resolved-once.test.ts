@@ -1,8 +1,8 @@
 /**
  * `oneoff release` checks before it runs (unless --no-check), and the run reuses what the
- * checks read: oneoff.yaml is read and its environment picked once, the engine located and
- * connected once. Counted by
- * wrapping loadAppConfig, locate and connectTo; the engine, the checks' questions to it, the
+ * checks read and planned: oneoff.yaml is read and its environment picked once, the engine
+ * located and connected once, an --env-file read once. Counted by
+ * wrapping loadAppConfig, readEnvFile, locate and connectTo; the engine, the checks' questions to it, the
  * backend and the watchdog are stand-ins, so no engine is asked.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -15,7 +15,7 @@ import { runCli } from "./cli-output.js";
 
 const { IMAGE_ID, counted } = vi.hoisted(() => ({
   IMAGE_ID: `sha256:${"a".repeat(64)}`,
-  counted: { configReads: 0, locates: 0, connects: 0, environmentPicks: 0 },
+  counted: { configReads: 0, locates: 0, connects: 0, environmentPicks: 0, envFileReads: 0 },
 }));
 
 vi.mock("../../src/config/load.js", async (importOriginal) => {
@@ -25,6 +25,10 @@ vi.mock("../../src/config/load.js", async (importOriginal) => {
     loadAppConfig: (...args: Parameters<typeof real.loadAppConfig>) => {
       counted.configReads += 1;
       return real.loadAppConfig(...args);
+    },
+    readEnvFile: (...args: Parameters<typeof real.readEnvFile>) => {
+      if (args[2].startsWith("--env-file")) counted.envFileReads += 1;
+      return real.readEnvFile(...args);
     },
   };
 });
@@ -76,11 +80,16 @@ vi.mock("../../src/backends/choose.js", () => {
 });
 
 function releaseIn(...flags: string[]) {
+  return oneoffInShop(["release", ...flags]);
+}
+
+function oneoffInShop(argv: string[], where: Partial<Parameters<typeof runCli>[1]> = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-release-once-"));
   writeFileSync(
     path.join(dir, "oneoff.yaml"),
     `app: shop\nrelease: "${IMAGE_ID}"\ntasks:\n  release:\n    command: bin/migrate\nenvironments:\n  staging: {}\n`,
   );
+  writeFileSync(path.join(dir, "release.env"), "STAGE=release\n");
   // An empty docker config folder (the default socket, nothing of this machine's); state and audit log in it too.
   // ONEOFF_ENV is read only where an environment is picked: its reads count the picks.
   const env = new Proxy(
@@ -92,7 +101,7 @@ function releaseIn(...flags: string[]) {
       },
     },
   );
-  return runCli(["release", ...flags], { cwd: dir, env });
+  return runCli(argv, { cwd: dir, env, ...where });
 }
 
 describe("oneoff release", () => {
@@ -101,17 +110,31 @@ describe("oneoff release", () => {
     counted.locates = 0;
     counted.connects = 0;
     counted.environmentPicks = 0;
+    counted.envFileReads = 0;
   });
 
   it("reads oneoff.yaml, picks its environment, locates and connects to the engine once for its checks and its run", async () => {
     const released = await releaseIn("--force");
     expect(released).toMatchObject({ code: 0 });
-    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1, environmentPicks: 1 });
+    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1, environmentPicks: 1, envFileReads: 0 });
   });
 
   it("reads them once without its checks too", async () => {
     const released = await releaseIn("--force", "--no-check");
     expect(released).toMatchObject({ code: 0 });
-    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1, environmentPicks: 1 });
+    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1, environmentPicks: 1, envFileReads: 0 });
+  });
+
+  it("plans once for its checks and its run: an --env-file is read once", async () => {
+    const released = await releaseIn("--force", "--env-file", "release.env");
+    expect(released).toMatchObject({ code: 0 });
+    expect(counted).toEqual({ configReads: 1, locates: 1, connects: 1, environmentPicks: 1, envFileReads: 1 });
+  });
+});
+
+describe("oneoff run --check", () => {
+  it("plans at a terminal as its run does: -it passes the checks and runs", async () => {
+    const ran = await oneoffInShop(["run", "--check", "-it", "--", "sh"], { stdinIs: "terminal", stdoutIsTTY: true });
+    expect(ran).toMatchObject({ code: 0, stderr: expect.not.stringContaining("needs a terminal") });
   });
 });

@@ -128,7 +128,7 @@ function loginsFor({ plan, env }: Pick<ConnectedRun, "plan" | "env">) {
 
 function lockedCreate({ plan, client, report }: ConnectedRun, spec: ContainerSpec, cancelled: () => boolean): Promise<string> {
   return createHoldingLock({
-    engine: client,
+    client,
     lock: plan.lock as string,
     name: spec.name,
     body: spec.body,

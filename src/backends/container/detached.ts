@@ -7,20 +7,20 @@ import type { ContainerEngine } from "../../engine/types.js";
 import type { ContainerSpec } from "../../requests/create-body.js";
 
 export async function startDetachedContainer(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   spec: ContainerSpec,
   create?: () => Promise<string>,
   prepare?: (containerId: string) => Promise<void>,
 ): Promise<string> {
-  const containerId = await (create ? create() : engine.createContainer(spec.name, spec.body, spec.platform));
+  const containerId = await (create ? create() : client.createContainer(spec.name, spec.body, spec.platform));
   try {
-    for (const network of spec.extraNetworks) await engine.connectNetwork(containerId, network);
+    for (const network of spec.extraNetworks) await client.connectNetwork(containerId, network);
     await prepare?.(containerId);
-    await engine.start(containerId);
+    await client.start(containerId);
     return containerId;
   } catch (error) {
     // It never ran: nothing to keep.
-    await engine.remove(containerId).catch(() => {});
+    await client.remove(containerId).catch(() => {});
     throw error;
   }
 }

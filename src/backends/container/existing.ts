@@ -13,8 +13,8 @@ import type { FoundOneOff } from "../backend.js";
 export { listOneOffs };
 
 /** The container `reference` (ID, unique prefix or name) names; undefined when there is none. */
-export async function findContainerOneOff(engine: ContainerEngine, reference: string): Promise<FoundOneOff | undefined> {
-  const container = await engine.inspectContainer(reference);
+export async function findContainerOneOff(client: ContainerEngine, reference: string): Promise<FoundOneOff | undefined> {
+  const container = await client.inspectContainer(reference);
   if (!container) return undefined;
   if (container.labels[Labels.managed] !== "true") {
     throw new OneoffError(`${reference} is not a one-off container (it has no ${Labels.managed} label)`, {
@@ -25,34 +25,34 @@ export async function findContainerOneOff(engine: ContainerEngine, reference: st
   return {
     id: container.id,
     ...(runId ? { runId } : {}),
-    logs: async (options) => ({ stream: await engine.logs(container.id, options), tty: container.tty }),
-    stop: (seconds) => engine.stop(container.id, seconds),
-    wait: () => engine.waitForExit(container.id),
+    logs: async (options) => ({ stream: await client.logs(container.id, options), tty: container.tty }),
+    stop: (seconds) => client.stop(container.id, seconds),
+    wait: () => client.waitForExit(container.id),
   };
 }
 
 /** Removes orphaned one-offs and detached ones past their keep time. */
-export async function reapContainers(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult> {
-  const containers = await engine.listContainers(`${Labels.managed}=true`);
+export async function reapContainers(client: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult> {
+  const containers = await client.listContainers(`${Labels.managed}=true`);
   const orphans = findOrphans(containers, (owner) => ownerAlive(owner));
   // Only ended detached ones need their finish time, which the list does not carry.
   const ended = containers.filter((container) => isDetached(container) && (container.state === "exited" || container.state === "dead"));
-  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter(
+  const details = (await Promise.all(ended.map((container) => client.inspectContainer(container.id)))).filter(
     (detail) => detail !== undefined,
   );
-  return removeAll(engine, [...orphans, ...findExpired(details, options.now ?? new Date())], options);
+  return removeAll(client, [...orphans, ...findExpired(details, options.now ?? new Date())], options);
 }
 
 /** Removes each container (or only lists it, with dryRun), collecting what failed. */
 export async function removeAll(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   containers: ReapResult["removed"],
   options: { dryRun?: boolean },
 ): Promise<ReapResult> {
   const result: ReapResult = { removed: [], failed: [] };
   for (const container of containers) {
     try {
-      if (!options.dryRun) await engine.remove(container.id);
+      if (!options.dryRun) await client.remove(container.id);
       result.removed.push(container);
     } catch (error) {
       result.failed.push({ container, error: error as Error });

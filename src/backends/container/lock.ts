@@ -10,7 +10,7 @@ import type { CreateBody } from "../../requests/create-body.js";
 import { DETACHED_SUFFIX, Labels } from "../../requests/labels.js";
 
 export interface LockedCreate extends LockRequest {
-  engine: ContainerEngine;
+  client: ContainerEngine;
   name: string;
   body: CreateBody;
   platform?: string;
@@ -39,23 +39,23 @@ export function describeHolder(holder: ContainerDetails): string {
 }
 
 export async function createHoldingLock(request: LockedCreate): Promise<string> {
-  const { engine, name, body } = request;
+  const { client, name, body } = request;
   return holdLock(request, {
-    create: () => engine.createContainer(name, body, request.platform),
-    holder: () => engine.inspectContainer(name),
+    create: () => client.createContainer(name, body, request.platform),
+    holder: () => client.inspectContainer(name),
     holds: (holder) => holdsLock(holder, (owner) => ownerLiveness(owner)),
     describe: describeHolder,
-    free: (holder) => freeName(engine, holder),
+    free: (holder) => freeName(client, holder),
   });
 }
 
 /** Frees the lock's name from a holder that no longer holds it: kept for its logs if it ran. */
-async function freeName(engine: ContainerEngine, holder: ContainerDetails): Promise<void> {
+async function freeName(client: ContainerEngine, holder: ContainerDetails): Promise<void> {
   try {
     if (holder.state === "exited" && holder.labels[Labels.detached] === "true") {
-      await engine.rename(holder.id, `${holder.name}-done-${holder.id.slice(0, 12)}`);
+      await client.rename(holder.id, `${holder.name}-done-${holder.id.slice(0, 12)}`);
     } else {
-      await engine.remove(holder.id);
+      await client.remove(holder.id);
     }
   } catch (error) {
     // Another oneoff freed it first: the retry will tell.

@@ -32,19 +32,19 @@ export function viewOf(container: ContainerDetails): OneOffView {
   };
 }
 
-export async function listOneOffs(engine: ContainerEngine, options: { all: boolean; app?: string }): Promise<OneOffView[]> {
+export async function listOneOffs(client: ContainerEngine, options: { all: boolean; app?: string }): Promise<OneOffView[]> {
   const label = options.app ? `${Labels.app}=${options.app}` : `${Labels.managed}=true`;
-  const summaries = (await engine.listContainers(label)).filter((container) => container.labels[Labels.managed] === "true");
+  const summaries = (await client.listContainers(label)).filter((container) => container.labels[Labels.managed] === "true");
   const wanted = options.all ? summaries : summaries.filter((container) => container.state === "running" || container.state === "created");
-  const details = await Promise.all(wanted.map((container) => engine.inspectContainer(container.id)));
+  const details = await Promise.all(wanted.map((container) => client.inspectContainer(container.id)));
   return details.filter((detail) => detail !== undefined).map(viewOf);
 }
 
 /** A one-off by full or short ID or by name; anything without oneoff's marker is refused. */
-export async function findOneOff(engine: ContainerEngine, reference: string): Promise<ContainerDetails> {
-  const container = await engine.inspectContainer(reference);
+export async function findOneOff(client: ContainerEngine, reference: string): Promise<ContainerDetails> {
+  const container = await client.inspectContainer(reference);
   if (!container) {
-    throw new OneoffError(`no one-off ${reference} on the engine at ${engine.endpoint}`, { hint: "list them with oneoff ps --all" });
+    throw new OneoffError(`no one-off ${reference} on the engine at ${client.endpoint}`, { hint: "list them with oneoff ps --all" });
   }
   if (container.labels[Labels.managed] !== "true") {
     throw new OneoffError(`${reference} is not a one-off container (it has no ${Labels.managed} label)`, {

@@ -13,13 +13,13 @@ import type { FoundOneOff } from "../backend.js";
 import { removeAll } from "../container/existing.js";
 import { waitForJob } from "./tasks.js";
 
-export async function listJobs(engine: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
-  const jobs = await managerJobs(engine);
+export async function listJobs(client: ContainerEngine, scope: { all: boolean; app?: string }): Promise<OneOffView[]> {
+  const jobs = await managerJobs(client);
   return jobs ? listJobOneOffs(jobs, scope) : [];
 }
 
-export async function findJob(engine: ContainerEngine, reference: string): Promise<FoundOneOff | undefined> {
-  const job = await findJobOneOff(engine, reference);
+export async function findJob(client: ContainerEngine, reference: string): Promise<FoundOneOff | undefined> {
+  const job = await findJobOneOff(client, reference);
   if (!job) return undefined;
   const here = job.localContainerId;
   const runId = job.service.spec.Labels?.[Labels.run];
@@ -29,13 +29,13 @@ export async function findJob(engine: ContainerEngine, reference: string): Promi
     // Its task container's log where it is here (it ends when the task does), else the
     // service's (which Swarm keeps open with --follow, as docker service logs -f).
     logs: async (options) => ({
-      stream: here ? await engine.logs(here, options) : await engine.swarm!().serviceLogs(job.service.id, options),
+      stream: here ? await client.logs(here, options) : await client.swarm!().serviceLogs(job.service.id, options),
       tty: job.service.spec.TaskTemplate.ContainerSpec.TTY === true,
     }),
     // Its task container here is stopped as a container is; elsewhere, as Swarm stops a job
     // (no completions wanted). Either way its log stays until it is reaped.
-    stop: (seconds) => (here ? engine.stop(here, seconds) : engine.swarm!().stopJob(job.service.id)),
-    wait: () => waitForJob(engine, job.service),
+    stop: (seconds) => (here ? client.stop(here, seconds) : client.swarm!().stopJob(job.service.id)),
+    wait: () => waitForJob(client, job.service),
   };
 }
 
@@ -43,15 +43,15 @@ export async function findJob(engine: ContainerEngine, reference: string): Promi
  * Removes orphaned and expired job services, and the finished task containers of jobs on this
  * node: engines before 24.0 leave them after the service is removed (moby#44312).
  */
-export async function reapJobsAndTheirContainers(engine: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult> {
-  const ended = (await engine.listContainers(Labels.job)).filter((container) => container.state === "exited" || container.state === "dead");
-  const details = (await Promise.all(ended.map((container) => engine.inspectContainer(container.id)))).filter(
+export async function reapJobsAndTheirContainers(client: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult> {
+  const ended = (await client.listContainers(Labels.job)).filter((container) => container.state === "exited" || container.state === "dead");
+  const details = (await Promise.all(ended.map((container) => client.inspectContainer(container.id)))).filter(
     (detail) => detail !== undefined,
   );
-  const result = await removeAll(engine, findFinishedJobContainers(details, options.now ?? new Date()), options);
-  const jobs = await managerJobs(engine);
+  const result = await removeAll(client, findFinishedJobContainers(details, options.now ?? new Date()), options);
+  const jobs = await managerJobs(client);
   if (jobs) {
-    const reaped = await reapJobs(engine, jobs, options);
+    const reaped = await reapJobs(client, jobs, options);
     result.removed.push(...reaped.removed);
     result.failed.push(...reaped.failed);
   }

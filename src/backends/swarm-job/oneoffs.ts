@@ -17,8 +17,8 @@ export interface JobOneOff {
 }
 
 /** The engine's swarm side when it is a manager (jobs can be listed and found there). */
-export async function managerJobs(engine: ContainerEngine): Promise<SwarmJobs | undefined> {
-  const jobs = engine.swarm?.();
+export async function managerJobs(client: ContainerEngine): Promise<SwarmJobs | undefined> {
+  const jobs = client.swarm?.();
   return jobs && (await jobs.node().catch(() => undefined)) ? jobs : undefined;
 }
 
@@ -62,8 +62,8 @@ export async function listJobOneOffs(jobs: SwarmJobs, options: { all: boolean; a
 }
 
 /** A job one-off by service ID, unique ID prefix or name; undefined when there is none. */
-export async function findJobOneOff(engine: ContainerEngine, reference: string): Promise<JobOneOff | undefined> {
-  const jobs = await managerJobs(engine);
+export async function findJobOneOff(client: ContainerEngine, reference: string): Promise<JobOneOff | undefined> {
+  const jobs = await managerJobs(client);
   if (!jobs) return undefined;
   const service = await jobs.inspectService(reference);
   if (!service) return undefined;
@@ -83,8 +83,8 @@ export async function findJobOneOff(engine: ContainerEngine, reference: string):
  * leaves a removed service's containers behind for a while). Already gone counts as removed.
  * `knownNode`: the engine's node, when the caller has read it already.
  */
-export async function removeJob(engine: Pick<SessionEngine, "remove" | "swarm">, nameOrId: string, knownNode?: SwarmNode): Promise<void> {
-  const jobs = engine.swarm?.();
+export async function removeJob(client: Pick<SessionEngine, "remove" | "swarm">, nameOrId: string, knownNode?: SwarmNode): Promise<void> {
+  const jobs = client.swarm?.();
   if (!jobs) return;
   const service = await jobs.inspectService(nameOrId);
   if (!service) return;
@@ -94,6 +94,6 @@ export async function removeJob(engine: Pick<SessionEngine, "remove" | "swarm">,
   if (tasks.some((task) => !TERMINAL_TASK_STATES.has(task.state) && task.nodeId !== node?.id)) await jobs.stopJob(service.id);
   await jobs.removeService(service.id);
   for (const task of tasks) {
-    if (task.containerId && task.nodeId === node?.id) await engine.remove(task.containerId);
+    if (task.containerId && task.nodeId === node?.id) await client.remove(task.containerId);
   }
 }

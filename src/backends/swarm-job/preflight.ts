@@ -2,8 +2,8 @@
 import type { ContainerEngine } from "../../engine/types.js";
 import type { Check } from "../../lifecycle/checks.js";
 
-export async function checkManager(engine: ContainerEngine): Promise<Check[]> {
-  const swarm = await engine
+export async function checkManager(client: ContainerEngine): Promise<Check[]> {
+  const swarm = await client
     .swarm?.()
     .node()
     .catch(() => undefined);
@@ -13,7 +13,7 @@ export async function checkManager(engine: ContainerEngine): Promise<Check[]> {
     {
       name: "swarm",
       ok: false,
-      detail: `the engine at ${engine.endpoint} is not a swarm manager`,
+      detail: `the engine at ${client.endpoint} is not a swarm manager`,
       hint: "point DOCKER_HOST at a manager node, or run without --engine swarm",
     },
   ];

@@ -48,7 +48,7 @@ export function findFinishedJobContainers(containers: readonly ContainerDetails[
 }
 
 export async function reapJobs(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   jobs: SwarmJobs,
   options: { dryRun?: boolean; now?: Date } = {},
 ): Promise<{ removed: ContainerSummary[]; failed: Array<{ container: ContainerSummary; error: Error }> }> {
@@ -66,7 +66,7 @@ export async function reapJobs(
     try {
       // As every removal of a job: a task still running elsewhere is stopped first, the
       // task's container here goes with the service.
-      if (!options.dryRun) await removeJob(engine, service.id);
+      if (!options.dryRun) await removeJob(client, service.id);
       result.removed.push(entry);
     } catch (error) {
       result.failed.push({ container: entry, error: error as Error });

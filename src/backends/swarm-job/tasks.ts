@@ -56,11 +56,11 @@ export async function untilTask(
 }
 
 /** `oneoff wait` for a job: its task's exit code, once the task has ended. */
-export async function waitForJob(engine: ContainerEngine, service: ServiceDefinition): Promise<number> {
-  const jobs = engine.swarm?.();
+export async function waitForJob(client: ContainerEngine, service: ServiceDefinition): Promise<number> {
+  const jobs = client.swarm?.();
   const task = jobs ? await untilTask(jobs, service.id, 250, (current) => TERMINAL_TASK_STATES.has(current.state)) : undefined;
   if (!task) throw new OneoffError(`job ${service.name} was removed before it ended`, { hint: "its exit code went with it" });
-  return taskExitCode(task, service.spec.TaskTemplate.ContainerSpec.Args ?? [], engine.endpoint);
+  return taskExitCode(task, service.spec.TaskTemplate.ContainerSpec.Args ?? [], client.endpoint);
 }
 
 /**

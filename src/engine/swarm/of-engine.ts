@@ -4,7 +4,7 @@ import type { ContainerEngine } from "../types.js";
 import type { SwarmJobs } from "./types.js";
 
 /** The engine's Swarm side; an engine adapter without one cannot run jobs. */
-export function swarmOf(engine: ContainerEngine): SwarmJobs {
-  if (!engine.swarm) throw new OneoffError(`the engine at ${engine.endpoint} cannot run Swarm jobs`, { hint: "use --engine docker" });
-  return engine.swarm();
+export function swarmOf(client: ContainerEngine): SwarmJobs {
+  if (!client.swarm) throw new OneoffError(`the engine at ${client.endpoint} cannot run Swarm jobs`, { hint: "use --engine docker" });
+  return client.swarm();
 }

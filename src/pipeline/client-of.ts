@@ -1,5 +1,5 @@
 /**
- * The engine a command or library call talks to: --host, --context and --env-name (or their
+ * The client of the engine a command or library call talks to: --host, --context and --env-name (or their
  * library names), then DOCKER_HOST, DOCKER_CONTEXT and the docker CLI's current context
  * (engine/docker/locate.ts). oneoff.yaml is read only when an environment is named
  * (envName or ONEOFF_ENV), from the caller's working directory.
@@ -15,7 +15,7 @@ export interface EngineOptions extends EngineFlags {
   config?: string;
 }
 
-export async function engineOf(options: EngineOptions, where: Pick<RunContext, "cwd" | "env">): Promise<ContainerEngine> {
+export async function clientOf(options: EngineOptions, where: Pick<RunContext, "cwd" | "env">): Promise<ContainerEngine> {
   const named = options.envName ?? where.env.ONEOFF_ENV;
   const config = named ? await loadAppConfig(options.config, where.cwd, where.env) : undefined;
   return connectEngine(where.env, engineChoice(options, pickEnvironment(config, options.envName, where.env)));
