@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { BIN, docker, expectNoLeftovers, IMAGE, oneoff, until } from "./helpers.js";
+import { BIN, docker, expectNoLeftovers, FILE_RUN, IMAGE, oneoff, until } from "./helpers.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -71,6 +71,9 @@ function rawRecording(runId: string): string {
   ]);
   return gunzipSync(gz).toString("utf8");
 }
+
+/** A recorded run's ID, as oneoff says it once the session is stored. */
+const recordedRunId = (stderr: string) => /oneoff replay ([0-9a-f]+)/.exec(stderr)?.[1] as string;
 
 const recordingVolumes = (app: string) =>
   docker("volume", "ls", "-q", "--filter", `label=io.oneoff.recording.app=${app}`).split("\n").filter(Boolean);
@@ -212,6 +215,25 @@ describe("what a recording keeps", () => {
     expect(replay.stderr).toBe(
       `oneoff: replay ${entry.runId}: the run was not recorded (record: true in oneoff.yaml, or --record, records a run)\n`,
     );
+  });
+
+  it("carries the run's own labels, as its record does, so a label selector finds both", async () => {
+    const app = appDir();
+    const team = `team-${Math.random().toString(16).slice(2, 10)}`;
+    const run = await oneoff(["run", "--record", "--label", `rec.team=${team}`, "--", "echo", "labelled"], { cwd: app.dir, env: app.env });
+    expect(run.code).toBe(0);
+    const runId = recordedRunId(run.stderr);
+    expect(runId).toBeTruthy();
+    const selected = docker("volume", "ls", "-q", "--filter", `label=rec.team=${team}`).split("\n").filter(Boolean).sort();
+    expect(selected).toEqual([`oneoff-record-${runId}`, `oneoff-recording-${runId}`].sort());
+    const labels = JSON.parse(docker("volume", "inspect", "-f", "{{json .Labels}}", `oneoff-recording-${runId}`)) as Record<string, string>;
+    expect(labels).toEqual({
+      "rec.team": team,
+      "oneoff.test-run": FILE_RUN,
+      "io.oneoff.recording": "true",
+      "io.oneoff.recording.run": runId,
+      "io.oneoff.recording.app": app.name,
+    });
   });
 
   it("is pruned with its record by history_keep", async () => {
