@@ -69,7 +69,7 @@ to stderr. Secret values were masked (*****) when it was recorded.`,
           throw new OneoffError(`replay ${runId}: the run was not recorded`, {
             hint: "record: true in oneoff.yaml, or --record, records a run",
           });
-        const stored = await readRecording(client, runId);
+        const stored = await readRecording(client, { runId, app: record.app });
         const cast = stored === undefined ? undefined : parseCast(gunzipSync(stored).toString("utf8"));
         if (!cast)
           throw new OneoffError(`replay ${runId}: its recording is not on the engine at ${client.endpoint}, or cannot be read`, {

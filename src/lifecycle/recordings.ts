@@ -6,13 +6,16 @@
  * the archive endpoint (the engine mounts a stopped container's volumes for it), then removed.
  * That container's image is imported once per engine from an empty tar (no registry, no pull:
  * a Swarm manager that never pulled the release has it too); it needs a Cmd, never a binary.
+ * The volume carries the run's own labels (--label, ONEOFF_LABELS) as its record does, so a
+ * team's label selector finds the recording beside the run's containers and record.
  */
 import { Readable } from "node:stream";
 import type { ContainerEngine } from "../engine/types.js";
-import { LABEL_PREFIX } from "../requests/labels.js";
+import { LABEL_PREFIX, Labels } from "../requests/labels.js";
 import { NEVER_STARTED_STREAMS } from "../requests/create-body.js";
 import { packOneFile, readOneFile } from "../formats/one-file-tar.js";
 import { randomBytes } from "node:crypto";
+import { currentOwner, formatOwner } from "./owner.js";
 
 const recordingVolumeName = (runId: string) => `oneoff-recording-${runId}`;
 
@@ -25,22 +28,30 @@ const FILE = "session.cast.gz";
 /** The most of a stored recording read back: a cast is capped (record_limit) before it is compressed. */
 const MAX_READ_BYTES = 2 * 1024 ** 3;
 
-/** Stores `cast` (compressed) as the recording of `runId`; rejects when the engine refuses any step. */
-export async function storeRecording(engine: ContainerEngine, run: { runId: string; app: string }, cast: Buffer): Promise<void> {
+/**
+ * Stores `cast` (compressed) as the recording of `run`; rejects when the engine refuses any step.
+ * `run.labels`: the run's own labels (oneoff's, which users cannot set, win over them).
+ */
+export async function storeRecording(
+  engine: ContainerEngine,
+  run: { runId: string; app: string; labels: Readonly<Record<string, string>> },
+  cast: Buffer,
+): Promise<void> {
   const volume = recordingVolumeName(run.runId);
   await engine.createVolume(volume, {
+    ...run.labels,
     [RECORDING_LABEL]: "true",
     [`${RECORDING_LABEL}.run`]: run.runId,
     [`${RECORDING_LABEL}.app`]: run.app,
   });
-  await withStoreContainer(engine, volume, (id) => engine.putArchive(id, MOUNT, Readable.from([packOneFile(FILE, cast, new Date())])));
+  await withStoreContainer(engine, volume, run, (id) => engine.putArchive(id, MOUNT, Readable.from([packOneFile(FILE, cast, new Date())])));
 }
 
-/** The compressed cast of `runId`'s recording; undefined when there is none on the engine. */
-export async function readRecording(engine: ContainerEngine, runId: string): Promise<Buffer | undefined> {
-  const volume = recordingVolumeName(runId);
+/** The compressed cast of `run`'s recording; undefined when there is none on the engine. */
+export async function readRecording(engine: ContainerEngine, run: { runId: string; app: string }): Promise<Buffer | undefined> {
+  const volume = recordingVolumeName(run.runId);
   if (!(await engine.volumeExists(volume))) return undefined;
-  return withStoreContainer(engine, volume, async (id) => {
+  return withStoreContainer(engine, volume, { app: run.app, labels: {} }, async (id) => {
     const archive = await engine.getArchive(id, `${MOUNT}/${FILE}`);
     if (!archive) return undefined;
     const chunks: Buffer[] = [];
@@ -62,8 +73,21 @@ export async function removeRecording(engine: ContainerEngine, runId: string): P
   await engine.removeVolume(recordingVolumeName(runId));
 }
 
-/** Runs `use` with a created, never started container that mounts `volume`; removes it whatever happens. */
-async function withStoreContainer<T>(engine: ContainerEngine, volume: string, use: (id: string) => Promise<T>): Promise<T> {
+/**
+ * Runs `use` with a created, never started container that mounts `volume`; removes it whatever
+ * happens. A oneoff killed before that removal leaves the container: it carries what the reap
+ * (oneoff cleanup, the watchdog's) selects a one-off by, oneoff's marker and this process as
+ * its owner, so it is removed as any one-off whose owner is surely gone, as a check's probe
+ * container is. Not by age: a store of a large recording over a slow engine may take longer
+ * than any age chosen, and an owner that still runs is never judged gone. `of`: the app and
+ * the run's own labels, as the probe's, so whoever lists their one-offs by label sees it too.
+ */
+async function withStoreContainer<T>(
+  engine: ContainerEngine,
+  volume: string,
+  of: { app: string; labels: Readonly<Record<string, string>> },
+  use: (id: string) => Promise<T>,
+): Promise<T> {
   const image = `${STORE_IMAGE.repository}:${STORE_IMAGE.tag}`;
   if (!(await engine.inspectImage(image)))
     await engine.importImage(STORE_IMAGE, { [STORE_LABEL]: "true" }, packOneFile(".oneoff", Buffer.alloc(0), new Date(0)));
@@ -71,7 +95,13 @@ async function withStoreContainer<T>(engine: ContainerEngine, volume: string, us
     Image: image,
     Cmd: ["/never-started"],
     Env: [],
-    Labels: { [STORE_LABEL]: "true" },
+    Labels: {
+      ...of.labels,
+      [STORE_LABEL]: "true",
+      [Labels.managed]: "true",
+      [Labels.app]: of.app,
+      [Labels.owner]: formatOwner(currentOwner()),
+    },
     ...NEVER_STARTED_STREAMS,
     HostConfig: { Binds: [`${volume}:${MOUNT}`], AutoRemove: false, NetworkMode: "none" },
   });

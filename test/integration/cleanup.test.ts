@@ -3,7 +3,9 @@
  * (vitest.config.ts), since any other run's watchdog reaps what is due on the engine, and a
  * file running beside this one could reap these one-offs before cleanup names them.
  */
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -120,6 +122,90 @@ describe("run records", () => {
       });
       expect(labels).not.toHaveProperty("io.oneoff.record.exit-code");
     } finally {
+      removeRunRecords(name);
+    }
+  });
+});
+
+/**
+ * A unix socket that forwards to the engine until a request to write into a container's files
+ * (PUT .../archive) comes: that one is held, never sent, and `onHeld` is called. A recorded
+ * run's only such request is its recording's store, so its oneoff can be killed there, with the
+ * store's container created and not yet removed.
+ */
+function engineLinkHoldingArchiveWrites(onHeld: () => void) {
+  const socketPath = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-hold-")), "docker.sock");
+  const open = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = net.connect({ path: "/var/run/docker.sock", allowHalfOpen: true });
+    open.add(client).add(upstream);
+    let held = false;
+    client.on("data", (chunk: Buffer) => {
+      if (!held && /^PUT \S*\/containers\/[^/]+\/archive\?/.test(chunk.toString("latin1", 0, 200))) {
+        held = true;
+        onHeld();
+      }
+      if (!held) upstream.write(chunk);
+    });
+    client.on("end", () => upstream.end());
+    upstream.pipe(client);
+    client.on("error", () => upstream.destroy());
+    upstream.on("error", () => client.destroy());
+    client.on("close", () => upstream.destroy());
+  });
+  return {
+    socketPath,
+    up: () => new Promise<void>((resolve) => server.listen(socketPath, resolve)),
+    down: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of open) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("the container a recording is stored through", () => {
+  it("is removed by cleanup when its oneoff was killed between creating and removing it", async () => {
+    const name = `store${Math.random().toString(16).slice(2, 10)}`;
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-store-"));
+    writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${name}\nimage: oneoff-test/busybox\nrelease: latest\nrecord: true\n`);
+    let child: ChildProcess | undefined;
+    const link = engineLinkHoldingArchiveWrites(() => child?.kill("SIGKILL"));
+    await link.up();
+    // A state folder of its own, whose reap stamp the first cleanup writes for the link's
+    // endpoint: the killed run's watchdog then skips its reap, so only the cleanup below removes.
+    const env = {
+      DOCKER_HOST: `unix://${link.socketPath}`,
+      ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl"),
+      XDG_STATE_HOME: path.join(dir, "state"),
+    };
+    const lines = (text: string) => text.split("\n").filter(Boolean);
+    const recordings = () => lines(docker("volume", "ls", "-q", "--filter", `label=io.oneoff.recording.app=${name}`));
+    /** The containers that mount this app's recording volumes: the store's. */
+    const storeContainers = () =>
+      recordings().flatMap((volume) => lines(docker("ps", "-a", "-q", "--no-trunc", "--filter", `volume=${volume}`)));
+    try {
+      expect((await oneoff(["cleanup"], { cwd: dir, env })).code).toBe(0);
+      const run = await oneoff(["run", "-q", "--", "echo", "recorded"], { cwd: dir, env, onSpawn: (spawned) => (child = spawned) });
+      expect(run.signal).toBe("SIGKILL");
+      expect(run.stdout.toString()).toBe("recorded\n");
+      const [left, ...others] = storeContainers();
+      expect(others).toEqual([]);
+      expect(left, "the store's container, left by the killed oneoff").toBeTruthy();
+      const cleanup = await oneoff(["cleanup"], { cwd: dir });
+      expect(cleanup.code).toBe(0);
+      expect(cleanup.stderr).toMatch(
+        new RegExp(
+          `^oneoff: removed one-off oneoff-record-store-[0-9a-f]+ \\(${(left as string).slice(0, 12)}\\), owner \\S+ is gone$`,
+          "m",
+        ),
+      );
+      expect(storeContainers()).toEqual([]);
+    } finally {
+      await link.down();
+      const left = storeContainers();
+      if (left.length) docker("rm", "-f", ...left);
+      for (const volume of recordings()) docker("volume", "rm", "-f", volume);
       removeRunRecords(name);
     }
   });

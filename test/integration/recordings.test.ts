@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { BIN, docker, expectNoLeftovers, IMAGE, oneoff, until } from "./helpers.js";
+import { BIN, docker, expectNoLeftovers, FILE_RUN, IMAGE, oneoff, ROOT, until } from "./helpers.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -72,6 +72,24 @@ function rawRecording(runId: string): string {
   return gunzipSync(gz).toString("utf8");
 }
 
+/** A recorded run's ID, as oneoff says it once the session is stored. */
+const recordedRunId = (stderr: string) => /oneoff replay ([0-9a-f]+)/.exec(stderr)?.[1] as string;
+
+/** The events of a cast as [time, code, text], its header left out. */
+const castEvents = (cast: string) =>
+  cast
+    .trimEnd()
+    .split("\n")
+    .slice(1)
+    .map((line) => JSON.parse(line) as [number, string, string]);
+
+/** The text of a cast's events of one code ("o", "i", ...), joined. */
+const textOf = (cast: string, code: string) =>
+  castEvents(cast)
+    .filter(([, eventCode]) => eventCode === code)
+    .map(([, , text]) => text)
+    .join("");
+
 const recordingVolumes = (app: string) =>
   docker("volume", "ls", "-q", "--filter", `label=io.oneoff.recording.app=${app}`).split("\n").filter(Boolean);
 
@@ -113,6 +131,59 @@ describe("a recorded terminal session", () => {
     // The colour is replayed as a colour, not as text.
     expect(replay.screen(true)).toMatch(/\x1b\[31mred text/);
     expect(terminal.screen(true)).toMatch(/\x1b\[31mred text/);
+  });
+});
+
+describe("what is typed at a recorded terminal", () => {
+  /**
+   * Runs a console in a tmux terminal that asks a name (echoed) and then a password (the
+   * terminal's echo off first, as a password prompt does), types both, and returns the run's
+   * ID once its recording is stored.
+   */
+  async function typeAtConsole(app: { dir: string; env: Record<string, string> }, password: string): Promise<string> {
+    const script = path.join(app.dir, "console.sh");
+    writeFileSync(
+      script,
+      `cd ${JSON.stringify(app.dir)} && REC_TOKEN=${SECRET} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} run -q -i -t -- sh -c 'printf "name: "; read name; stty -echo; printf "password: "; read pw; stty echo; echo; echo "hello $name, \${#pw} characters"; echo all done'\nsleep 600\n`,
+    );
+    const terminal = new TerminalSession(`bash --norc --noprofile ${script}`, { columns: 100, rows: 30 });
+    terminals.push(terminal);
+    await terminal.waitFor((screen) => screen.includes("name: "));
+    terminal.type("typed-name");
+    terminal.keys("Enter");
+    await terminal.waitFor((screen) => screen.includes("password: "));
+    terminal.type(password);
+    terminal.keys("Enter");
+    const screen = await terminal.waitFor((text) => text.includes("all done"));
+    expect(screen).toContain(`hello typed-name, ${password.length} characters`);
+    expect(screen).not.toContain(password);
+    const entry = await until(async () => {
+      const newest = await newestEntry(app).catch(() => undefined);
+      return newest?.recording ? newest : undefined;
+    });
+    return entry.runId;
+  }
+
+  it("is recorded as input events with record: input, the password the terminal did not echo among them", async () => {
+    const app = appDir("record: input\n");
+    const password = `pw-${Math.random().toString(16).slice(2, 10)}`;
+    const cast = rawRecording(await typeAtConsole(app, password));
+    const typed = textOf(cast, "i");
+    expect(typed).toContain("typed-name\r");
+    expect(typed).toContain(`${password}\r`);
+    // The screen showed the name (echoed), never the password.
+    expect(textOf(cast, "o")).toContain("typed-name");
+    expect(textOf(cast, "o")).not.toContain(password);
+  });
+
+  it("is not recorded with record: true: no input events, and the password the terminal did not echo is nowhere", async () => {
+    const app = appDir("record: true\n");
+    const password = `pw-${Math.random().toString(16).slice(2, 10)}`;
+    const cast = rawRecording(await typeAtConsole(app, password));
+    expect(castEvents(cast).filter(([, code]) => code === "i")).toEqual([]);
+    expect(cast).not.toContain(password);
+    // What the terminal echoed is output, and kept as such.
+    expect(textOf(cast, "o")).toContain("typed-name");
   });
 });
 
@@ -214,6 +285,25 @@ describe("what a recording keeps", () => {
     );
   });
 
+  it("carries the run's own labels, as its record does, so a label selector finds both", async () => {
+    const app = appDir();
+    const team = `team-${Math.random().toString(16).slice(2, 10)}`;
+    const run = await oneoff(["run", "--record", "--label", `rec.team=${team}`, "--", "echo", "labelled"], { cwd: app.dir, env: app.env });
+    expect(run.code).toBe(0);
+    const runId = recordedRunId(run.stderr);
+    expect(runId).toBeTruthy();
+    const selected = docker("volume", "ls", "-q", "--filter", `label=rec.team=${team}`).split("\n").filter(Boolean).sort();
+    expect(selected).toEqual([`oneoff-record-${runId}`, `oneoff-recording-${runId}`].sort());
+    const labels = JSON.parse(docker("volume", "inspect", "-f", "{{json .Labels}}", `oneoff-recording-${runId}`)) as Record<string, string>;
+    expect(labels).toEqual({
+      "rec.team": team,
+      "oneoff.test-run": FILE_RUN,
+      "io.oneoff.recording": "true",
+      "io.oneoff.recording.run": runId,
+      "io.oneoff.recording.app": app.name,
+    });
+  });
+
   it("is pruned with its record by history_keep", async () => {
     const app = appDir("history_keep: 1\nrecord: true\n");
     const first = await oneoff(["run", "--", "echo", "first"], { cwd: app.dir, env: app.env });
@@ -229,5 +319,53 @@ describe("what a recording keeps", () => {
     const replay = await oneoff(["replay", firstId], { cwd: app.dir, env: app.env });
     expect(replay.code).toBe(125);
     expect(replay.stderr).toMatch(new RegExp(`^oneoff: replay ${firstId}: no such run in ${app.name}'s history`));
+  });
+});
+
+describe("replay of another app's run", () => {
+  it("finds it with --all-apps, and without says in one line that this app has no such run", async () => {
+    const recorded = appDir();
+    const other = appDir();
+    const run = await oneoff(["run", "--record", "--", "echo", "from the other app"], { cwd: recorded.dir, env: recorded.env });
+    expect(run.code).toBe(0);
+    const runId = recordedRunId(run.stderr);
+    expect(runId).toBeTruthy();
+    const refused = await oneoff(["replay", runId, "--speed", "1000"], { cwd: other.dir, env: other.env });
+    expect(refused.code).toBe(125);
+    expect(refused.stdout.toString()).toBe("");
+    expect(refused.stderr).toMatch(
+      new RegExp(
+        `^oneoff: replay ${runId}: no such run in ${other.name}'s history on the engine at \\S+ \\(oneoff history lists them; --all-apps for another app's\\)\\n$`,
+      ),
+    );
+    const found = await oneoff(["replay", runId, "--all-apps", "--speed", "1000"], { cwd: other.dir, env: other.env });
+    expect(found.code).toBe(0);
+    expect(found.stdout.toString()).toBe("from the other app\n");
+  });
+});
+
+describe("the library's record option", () => {
+  it("records a run({ record: true }) of dist/index.js, which replay finds", async () => {
+    const app = appDir();
+    const script = path.join(app.dir, "library-run.mjs");
+    writeFileSync(
+      script,
+      `
+import { Writable } from "node:stream";
+import { run } from ${JSON.stringify(path.join(ROOT, "dist/index.js"))};
+const chunks = [];
+const stdout = new Writable({ write(chunk, _encoding, done) { chunks.push(chunk); done(); } });
+const stderr = new Writable({ write(_chunk, _encoding, done) { done(); } });
+const result = await run({ command: ["sh", "-c", "echo from the library $TOKEN"], record: true, quiet: true }, { stdout, stderr });
+console.log(JSON.stringify({ exitCode: result.exitCode, stdout: Buffer.concat(chunks).toString() }));
+`,
+    );
+    const output = execFileSync(process.execPath, [script], { cwd: app.dir, env: { ...process.env, ...app.env }, encoding: "utf8" });
+    expect(JSON.parse(output)).toEqual({ exitCode: 0, stdout: `from the library ${SECRET}\n` });
+    const entry = await newestEntry(app);
+    expect(entry.recording?.cut).toBe(false);
+    const replay = await oneoff(["replay", entry.runId, "--speed", "1000"], { cwd: app.dir, env: app.env });
+    expect(replay.code).toBe(0);
+    expect(replay.stdout.toString()).toBe("from the library *****\n");
   });
 });
