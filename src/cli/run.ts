@@ -195,7 +195,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
       "mount as docker --mount: type=volume|bind|tmpfs, source, target, readonly (repeatable)",
       collect,
     )
-    .option("-l, --label <KEY=VALUE>", "add a label to the container (repeatable)", collect)
     .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
     .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
     .option("--copy-out-limit <size>", "the most one --copy-out may write, e.g. 4g (default 1g; past it nothing of that copy is kept)")
@@ -246,7 +245,6 @@ const SAME_NAME_FLAGS = [
   "envFile",
   "volume",
   "mount",
-  "label",
   "interactive",
   "tty",
   "name",

@@ -15,12 +15,13 @@ export function withSettingOptions(command: Command, names?: readonly SettingNam
     const flag = `${row.short ? `${row.short}, ` : ""}${row.flag}${row.argument ? ` ${row.argument}` : ""}`;
     if (row.repeatable) command.option(flag, row.help, collect);
     else command.option(flag, row.help);
+    if (row.file) command.option(`${row.file.flag} <file>`, row.file.help, collect);
   }
   return command;
 }
 
-/** The runtime flags given, by their RunOptions names. */
+/** The runtime flags given, by their RunOptions names (a row's file flag's: the setting's name and File). */
 export function runtimeFlagsOf(flags: Record<string, unknown>): RuntimeFlags {
-  const names = SETTINGS.map((row) => row.name);
+  const names = SETTINGS.flatMap((row) => (row.file ? [row.name, `${row.name}File`] : [row.name]));
   return Object.fromEntries(names.filter((name) => flags[name] !== undefined).map((name) => [name, flags[name]])) as RuntimeFlags;
 }

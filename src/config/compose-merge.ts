@@ -37,7 +37,7 @@ export function mergeServicePart(base: ServicePart, over: ServicePart): ServiceP
   };
   const both = <K extends keyof Settings>(name: K) => a[name] !== undefined && b[name] !== undefined;
   if (both("env")) set("env", { ...a.env, ...b.env });
-  if (both("labels")) set("labels", { ...a.labels, ...b.labels });
+  if (both("label")) set("label", { ...a.label, ...b.label });
   if (both("sysctl")) set("sysctl", { ...a.sysctl, ...b.sysctl });
   if (both("tmpfs")) set("tmpfs", { ...a.tmpfs, ...b.tmpfs });
   if (both("mounts"))

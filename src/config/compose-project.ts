@@ -132,7 +132,7 @@ export function loadComposeService(
     Object.assign(fromFiles, readEnvFile(envFile.path, interpolationEnv, from, "compose", textOf(envFile.path, from)));
   }
   const secrets = composeSecrets(merged.secrets, [...included, ...main], interpolationEnv, existsSync);
-  const settings = { ...merged.settings, env: { ...fromFiles, ...merged.settings.env }, labels: merged.settings.labels ?? {} };
+  const settings = { ...merged.settings, env: { ...fromFiles, ...merged.settings.env } };
   // A service on no network of its own is on the project's default network.
   if (settings.network === undefined) settings.network = [naming.realName("networks", "default")];
   return {

@@ -5,8 +5,8 @@
  * SettingsLayer under oneoff.yaml and flags. Pure: a parsed file in, a part out.
  *
  * Copied: image (or the image compose built), environment and env_file, networks and volumes
- * under the names compose gives them (project-prefixed), entrypoint, labels, deploy limits,
- * the keys of docker run's settings (user, working_dir, hostname, extra_hosts, dns,
+ * under the names compose gives them (project-prefixed), entrypoint, deploy limits,
+ * the keys of docker run's settings (user, working_dir, hostname, extra_hosts, dns, labels,
  * mem_limit, cpus, init, cap_add, tmpfs, ulimits, shm_size, logging, ...: compose-runtime.ts),
  * and the file secrets it lists (compose-secrets.ts). Ignored, each for its reason (compose-key-rules.ts):
  * command, ports, restart, healthcheck, depends_on, ... and `x-` extension fields. Refused,
@@ -26,7 +26,7 @@ import { readServiceSecrets, type ServiceSecretRef } from "./compose-secrets.js"
 import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
 import { readVolumes } from "./compose-volumes.js";
 
-const COPIED = new Set(["image", "environment", "env_file", "network_mode", "volumes", "labels", "deploy", "secrets"]);
+const COPIED = new Set(["image", "environment", "env_file", "network_mode", "volumes", "deploy", "secrets"]);
 
 /** What one compose file says about one service: merged with other files' by compose-merge.ts. */
 export interface ServicePart {
@@ -94,11 +94,6 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
       }
       case "volumes":
         settings.mounts = readVolumes(reader, value, at, base, (name) => naming.realName("volumes", name));
-        break;
-      case "labels":
-        settings.labels = isSeq(value)
-          ? userKeyed(reader.stringList(value, at).map((entry) => [entry.split("=")[0] as string, entry.slice(entry.indexOf("=") + 1)]))
-          : reader.stringMap(value, at, { nullFromEnv: false });
         break;
       case "secrets":
         part.secrets = readServiceSecrets(reader, value, at);

@@ -1,6 +1,6 @@
 /**
- * Finding and reading config files: with compose-project.ts (compose files), the only part of
- * config/ that touches the filesystem.
+ * Finding and reading config files, and the files flags name (--env-file, --label-file): with
+ * compose-project.ts (compose files), the only part of config/ that touches the filesystem.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -12,6 +12,8 @@ import { parseProcfile, ProcfileError } from "./procfile.js";
 import { readFoundFile } from "./found-file.js";
 import type { Environment } from "./interpolate.js";
 import type { AppConfig } from "../types/config.js";
+import type { RunOptions } from "../types/options.js";
+import { SETTINGS } from "../settings/table.js";
 
 const CONFIG_FILE_NAMES = ["oneoff.yaml", "oneoff.yml"] as const;
 
@@ -137,4 +139,32 @@ export function readText(filePath: string, referencedFrom: string): string {
             : String(code ?? error);
     throw new OneoffError(`${referencedFrom}: cannot read ${filePath}: ${why}`, { hint: "check the path" });
   }
+}
+
+/**
+ * The options with the files a settings row's file flag names (--label-file) read, as the
+ * row's parser of such a file reads them (settings/label-row.ts: as docker reads them), their
+ * entries put before the flag's own, so `--label` wins over `--label-file`, as with docker.
+ */
+export function withSettingFiles(options: RunOptions, cwd: string): RunOptions {
+  const given = options as Record<string, unknown>;
+  const read: Record<string, string[]> = {};
+  for (const row of SETTINGS) {
+    const files = row.file ? (given[`${row.name}File`] as string[] | undefined) : undefined;
+    if (!row.file || !files?.length) continue;
+    const { flag, entries } = row.file;
+    const fromFiles = files.flatMap((file) => {
+      const filePath = path.resolve(cwd, file);
+      const found = entries(readText(filePath, `${flag} ${file}`));
+      if (Array.isArray(found)) return found;
+      throw configError(
+        `${filePath}:${found.line}`,
+        undefined,
+        found.problem,
+        `write KEY=VALUE, one per line, as docker run ${flag} reads it`,
+      );
+    });
+    read[row.name] = [...fromFiles, ...((given[row.name] as string[] | undefined) ?? [])];
+  }
+  return Object.keys(read).length ? { ...options, ...read } : options;
 }

@@ -2,7 +2,7 @@
  * A running process as a config source (`--from web`): its containers are found by label,
  * and what defines their environment becomes a SettingsLayer under oneoff.yaml and flags.
  */
-import { ForeignLabels, isOrchestrationLabel, Labels } from "../requests/labels.js";
+import { ForeignLabels, Labels } from "../requests/labels.js";
 import type { ContainerEngine, ContainerSummary, ProcessDefinition } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
@@ -151,16 +151,14 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
   }
   const env = envListToMap(first.env);
   for (const name of PER_CONTAINER_ENV) delete env[name];
-  const labels = Object.fromEntries(Object.entries(first.labels).filter(([key]) => !isOrchestrationLabel(key)));
   return {
     source: `running ${from} (${first.name})`,
     running: { process: from, container: first.name },
     settings: {
       release: first.imageId,
       env,
-      labels,
       ...(first.mounts.length ? { mounts: first.mounts } : {}),
-      // Networks, user, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, ...: what shapes what it can do and see.
+      // Networks, user, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, labels, ...: what shapes what it can do and see.
       ...first.runtime,
     },
   };

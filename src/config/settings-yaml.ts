@@ -1,19 +1,20 @@
 /**
- * One process setting as oneoff.yaml writes it (image, release, env, network, labels,
- * volumes, env_file, and the keys of docker run's settings, named as in compose but workdir
- * and memory: networks, user, entrypoint, platform, init, cap_add, tmpfs, ulimits, extra_hosts, dns, ...), read
+ * One process setting as oneoff.yaml writes it (image, release, env, network, volumes,
+ * env_file, and the keys of docker run's settings, named as in compose but workdir and
+ * memory: networks, user, entrypoint, platform, init, cap_add, tmpfs, ulimits, extra_hosts, dns, labels, ...), read
  * into a SettingsLayer with where it stands. Shared by the top level, tasks and environments (file.ts).
  */
-import type { Node } from "yaml";
+import { isMap, type Node } from "yaml";
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { SettingName, SettingsLayer } from "../types/config.js";
 import { parseVolume } from "../formats/mount-syntax.js";
 import type { YamlReader } from "./yaml-reader.js";
 import { userKeyed } from "../formats/user-keys.js";
+import { MERGED_BY_KEY } from "../settings/table.js";
 import { YAML_RUNTIME_KEYS as RUNTIME_KEYS, isRuntimeKey, readComposeRuntimeKey, runtimeSettingsOfKey } from "./compose-runtime.js";
 
 /** The keys of a process's settings in oneoff.yaml, at the top level, in tasks and environments. */
-export const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "labels", "volumes", ...RUNTIME_KEYS] as const;
+export const SETTING_KEYS = ["image", "release", "env", "env_file", "network", "volumes", ...RUNTIME_KEYS] as const;
 
 export function readSetting(
   reader: YamlReader,
@@ -29,7 +30,7 @@ export function readSetting(
     (layer.locations ??= {})[name] = reader.locationOf(keyNode ?? node);
     // Values that are only ${VAR:-default} fallbacks: --from lets the running process's own stand over them.
     const fallbacks =
-      name === "env" || name === "labels"
+      name === "env" || (MERGED_BY_KEY.has(name) && isMap(node))
         ? reader.entries(node, keyPath).flatMap(([entry, value]) => (reader.tookDefault(value) ? [`${name}.${entry}`] : []))
         : reader.tookDefault(node)
           ? [name]
@@ -58,10 +59,6 @@ export function readSetting(
         if (problem) throw reader.error(node, `${keyPath}.${name}`, problem, "pass large or binary data as a file instead");
       }
       located("env");
-      return;
-    case "labels":
-      settings.labels = reader.stringMap(node, keyPath, { nullFromEnv: false });
-      located("labels");
       return;
     // One network, as docker run's --network: the networks row's (networks:) other key in oneoff.yaml.
     case "network":

@@ -5,7 +5,7 @@
  * has (secrets, configs, placement) is not a setting: the job's spec copies it from the
  * service's own spec (src/requests/service-spec.ts).
  */
-import { ForeignLabels, isOrchestrationLabel } from "../requests/labels.js";
+import { ForeignLabels } from "../requests/labels.js";
 import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
@@ -62,16 +62,14 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
   const container = template.ContainerSpec;
   const env = envListToMap(container.Env ?? []);
   for (const name of PER_CONTAINER_ENV) delete env[name];
-  const labels = Object.fromEntries(Object.entries(container.Labels ?? {}).filter(([key]) => !isOrchestrationLabel(key)));
   const mounts = (container.Mounts ?? []).map((mount) => mountFromApi(mount as ApiMount)).filter((mount) => mount !== undefined);
   return {
     source: `service ${service.name}`,
     settings: {
       release: container.Image,
       env,
-      labels,
       ...(mounts.length ? { mounts } : {}),
-      // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings: user, workdir, limits, ...
+      // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings: user, workdir, limits, labels, ...
       // A service's networks are its task's; an old one's, its spec's own (deprecated there).
       ...runtimeFromJob({ ...template, Networks: template.Networks ?? service.spec.Networks }, READ_BACK_AS_SETTINGS),
     },

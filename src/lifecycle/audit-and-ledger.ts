@@ -176,7 +176,7 @@ export interface EngineRecorder {
 
 export function engineRecorder(client: ContainerEngine, plan: RunPlan, identity: Identity, report: Reporter): EngineRecorder {
   let started: Promise<RunRecord | undefined> | undefined;
-  const extra = plan.settings.labels;
+  const extra = plan.settings.label ?? {};
   const warn = (what: string, error: unknown) =>
     report.warn(
       `could not write the run's ${what} record on the engine: ${(error as Error).message} (oneoff history elsewhere will not show it)`,

@@ -135,7 +135,7 @@ export async function checkOneOff(
       Env: [],
       // The run's own labels too (--label, ONEOFF_LABELS): whoever finds their one-offs by a
       // label finds this container as well, should it outlive a killed check.
-      Labels: { ...plan.settings.labels, [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
+      Labels: { ...plan.settings.label, [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
       ...NEVER_STARTED_STREAMS,
       HostConfig: { AutoRemove: false },
     },

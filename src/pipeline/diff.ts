@@ -39,8 +39,10 @@ export async function diffWithProcess(
       },
     );
   }
-  // Planned first: a config problem is reported before anything about the engine.
-  const planned = await planRun({ command: ["true"], ...options }, context.cwd, context.env);
+  // Planned first: a config problem is reported before anything about the engine. Without
+  // ONEOFF_LABELS: they mark the one-offs this environment starts (a CI job's), as oneoff's own
+  // labels mark every one-off, and neither is a setting the app's process could share.
+  const planned = await planRun({ command: ["true"], ...options }, context.cwd, { ...context.env, ONEOFF_LABELS: undefined });
   const secretVariables = secretVariablesOf(planned, context);
   // The one-off has its env secrets (as --dry-run shows them, masked), whatever their values.
   const plan = withSecretEnv(planned, undefined);

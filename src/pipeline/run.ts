@@ -10,7 +10,7 @@
 import { dryRunImage, type DryRunImage } from "../release/dry-run-image.js";
 import os from "node:os";
 import path from "node:path";
-import { loadAppConfig, readEnvFile } from "../config/load.js";
+import { loadAppConfig, readEnvFile, withSettingFiles } from "../config/load.js";
 import { resolveSources, type Sources } from "../config/sources.js";
 import { resolveRunPlan } from "../plan/resolve.js";
 import { withDisagreement } from "./disagreement.js";
@@ -273,7 +273,7 @@ export async function planRun(
   const flagEnvFiles = (options.envFile ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`, "docker"));
   return resolveRunPlan({
     config,
-    options,
+    options: withSettingFiles(options, cwd),
     hostEnv: env,
     flagEnvFiles,
     cwdName: path.basename(path.resolve(cwd)),

@@ -9,6 +9,8 @@ import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseMount, parseVolume } from "../formats/mount-syntax.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { runtimeFlagSettings } from "./runtime-flags.js";
+import { isProblem } from "../settings/row.js";
+import { parseLabels } from "../settings/label-row.js";
 
 export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};
@@ -41,7 +43,6 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
       }),
     ];
   }
-  if (options.label?.length) settings.labels = parseLabelFlags(options.label);
   Object.assign(settings, runtimeFlagSettings(options));
   return { source: "flags", settings };
 }
@@ -65,26 +66,20 @@ export function parseEnvFlags(entries: readonly string[], hostEnv: Environment):
   return env;
 }
 
-function parseLabelFlags(entries: readonly string[], source = { name: "--label", fix: "use --label KEY=VALUE" }): Record<string, string> {
-  const labels = userKeyed();
-  for (const entry of entries) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
-    if (name === "") throw new OneoffError(`${source.name} "${entry}": missing label name`, { hint: source.fix });
-    labels[name] = eq < 0 ? "" : entry.slice(eq + 1);
-  }
-  return labels;
-}
-
 /**
  * ONEOFF_LABELS: labels for every one-off started with this environment, comma-separated
  * KEY=VALUE pairs (a CI job's ID, so a pipeline can find its own with `docker ps --filter`;
- * the test suite's per-file run label). Under flags and over oneoff.yaml, as ONEOFF_RELEASE.
+ * the test suite's per-file run label). Under flags and over oneoff.yaml, as ONEOFF_RELEASE;
+ * read as the label row reads --label's entries.
  */
 export function parseLabelList(text: string): Record<string, string> {
   const entries = text
     .split(",")
     .map((entry) => entry.trim())
     .filter((entry) => entry !== "");
-  return parseLabelFlags(entries, { name: "ONEOFF_LABELS", fix: "use ONEOFF_LABELS=KEY=VALUE,KEY=VALUE" });
+  const labels = parseLabels(entries);
+  if (!isProblem(labels)) return labels;
+  throw new OneoffError(`ONEOFF_LABELS "${labels.at?.entry ?? text}": ${labels.problem}`, {
+    hint: "use ONEOFF_LABELS=KEY=VALUE,KEY=VALUE",
+  });
 }

@@ -9,7 +9,7 @@ import { combineImageAndRelease } from "../release/reference.js";
 import type { ProcessDisagreement } from "../types/plan.js";
 import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { userKeyed } from "../formats/user-keys.js";
-import { mergeLayers } from "./merge-layers.js";
+import { mergedByKey, mergeLayers } from "./merge-layers.js";
 
 /** The layers, less oneoff.yaml's (`fromFile`) release and its fallbacks for values the process has. */
 export function deferToProcess(
@@ -28,10 +28,11 @@ function withoutWhatProcessHas(layer: SettingsLayer, running: SettingsLayer): Se
   for (const name of fallbacks) {
     const [group, key] = splitName(name);
     if (key === undefined) delete (settings as Record<string, unknown>)[group];
-    else if (group === "env" || group === "labels") {
+    else if (mergedByKey(group)) {
+      const byKey = settings as unknown as Record<string, Record<string, string> | undefined>;
       const kept = userKeyed();
-      for (const [entry, value] of Object.entries(settings[group] ?? {})) if (entry !== key) kept[entry] = value;
-      settings[group] = kept;
+      for (const [entry, value] of Object.entries(byKey[group] ?? {})) if (entry !== key) kept[entry] = value;
+      byKey[group] = kept;
     }
   }
   return { ...layer, settings };
@@ -68,11 +69,11 @@ export function disagreementWith(
   return { running: running.running, release: releaseSetAside, settings };
 }
 
-/** `user`, or `env.KEY` and `labels.KEY` for the settings merged key by key; release aside. */
+/** `user`, or `env.KEY` and `label.KEY` for the settings merged key by key; release aside. */
 function namesOf(settings: Partial<ProcessSettings>): string[] {
   return Object.entries(settings).flatMap(([name, value]) => {
     if (name === "release" || value === undefined) return [];
-    if (name === "env" || name === "labels") return Object.keys(value as Record<string, string>).map((key) => `${name}.${key}`);
+    if (mergedByKey(name)) return Object.keys(value as Record<string, string>).map((key) => `${name}.${key}`);
     return [name];
   });
 }
@@ -106,7 +107,7 @@ export function disagreementLine(disagreement: ProcessDisagreement, releaseDiffe
     );
   }
   if (disagreement.settings.length) {
-    const names = disagreement.settings.map((setting) => setting.name.replace(/^(env|labels)\./, "$1 "));
+    const names = disagreement.settings.map((setting) => setting.name.replace(/^(env|label)\./, "$1 "));
     const places = [...new Set(disagreement.settings.map((setting) => setting.at))];
     parts.push(`${names.join(", ")} differ from what ${processName} runs with (set at ${places.join(", ")}, which win)`);
   }

@@ -4,7 +4,14 @@
  */
 import { userKeyed } from "../formats/user-keys.js";
 import { OneoffError } from "../output/errors.js";
+import { MERGED_BY_KEY } from "../settings/table.js";
 import type { ProcessSettings, SettingName, SettingsLayer } from "../types/config.js";
+
+/** The settings merged key by key: env, and the table's rows that say so (label). */
+const BY_KEY: ReadonlySet<string> = new Set(["env", ...MERGED_BY_KEY]);
+
+/** Whether layers merge `name` key by key, so that each key has a value and a place of its own (`env.KEY`, `label.KEY`). */
+export const mergedByKey = (name: string): boolean => BY_KEY.has(name);
 
 /**
  * Later layers win; env and labels merge key by key. An env value whose ${VAR} is not set
@@ -12,7 +19,7 @@ import type { ProcessSettings, SettingName, SettingsLayer } from "../types/confi
  * and none over it, the one-off would get it: its error is raised here.
  */
 export function mergeLayers(layers: readonly SettingsLayer[]): { settings: ProcessSettings; provenance: Record<string, string> } {
-  const settings: ProcessSettings = { env: userKeyed(), labels: userKeyed() };
+  const settings: ProcessSettings = { env: userKeyed() };
   const provenance = userKeyed();
   const unset = new Map<string, { message: string; hint?: string }>();
   for (const layer of layers) {
@@ -21,9 +28,10 @@ export function mergeLayers(layers: readonly SettingsLayer[]): { settings: Proce
     for (const [name, value] of Object.entries(layer.settings) as Array<[SettingName, unknown]>) {
       if (value === undefined) continue;
       const origin = layer.locations?.[name] ?? layer.source;
-      if (name === "env" || name === "labels") {
+      if (mergedByKey(name)) {
         for (const [key, item] of Object.entries(value as Record<string, string>)) {
-          settings[name][key] = item;
+          // Made with its first key, so a layer's empty mapping (labels: {}) sets nothing.
+          ((settings as unknown as Record<string, Record<string, string>>)[name] ??= userKeyed())[key] = item;
           provenance[`${name}.${key}`] = origin;
         }
       } else {

@@ -79,7 +79,7 @@ export function resolveRunPlan({
   const envRelease = hostEnv.ONEOFF_RELEASE;
   if (envRelease) layers.push({ source: "ONEOFF_RELEASE", settings: { release: envRelease } });
   const envLabels = hostEnv.ONEOFF_LABELS;
-  if (envLabels) layers.push({ source: "ONEOFF_LABELS", settings: { labels: parseLabelList(envLabels) } });
+  if (envLabels) layers.push({ source: "ONEOFF_LABELS", settings: { label: parseLabelList(envLabels) } });
 
   const { command, task } = chooseCommand(config, options);
   if (task) fileSays(...task.envFileLayers, task.overrides);
@@ -96,11 +96,11 @@ export function resolveRunPlan({
   const { settings, provenance } = merged;
   const disagreement = running ? disagreementWith(running, layers, fromFile, merged) : undefined;
   refuseUndeliverable(settings, provenance, command);
-  const reserved = Object.keys(settings.labels).find((label) => label.startsWith(LABEL_PREFIX));
+  const reserved = Object.keys(settings.label ?? {}).find((label) => label.startsWith(LABEL_PREFIX));
   if (reserved) {
     // ps, reaping and audit trust these labels: a config or flag must not be able to forge them.
     throw new OneoffError(
-      `label ${reserved} (from ${provenance[`labels.${reserved}`]}): labels starting with ${LABEL_PREFIX} are reserved for oneoff`,
+      `label ${reserved} (from ${provenance[`label.${reserved}`]}): labels starting with ${LABEL_PREFIX} are reserved for oneoff`,
       {
         hint: "use another prefix, such as com.example.",
       },
@@ -238,7 +238,7 @@ function refuseUndeliverable(settings: ProcessSettings, provenance: Record<strin
     if (problem)
       throw new OneoffError(`the command: ${problem}`, { hint: "pass large or binary data through stdin (-i) or a file instead" });
   }
-  const emptyLabel = Object.keys(settings.labels).find((label) => label === "");
+  const emptyLabel = Object.keys(settings.label ?? {}).find((label) => label === "");
   if (emptyLabel !== undefined)
-    throw new OneoffError(`a label with an empty name (from ${provenance["labels."] ?? "config"})`, { hint: "give every label a name" });
+    throw new OneoffError(`a label with an empty name (from ${provenance["label."] ?? "config"})`, { hint: "give every label a name" });
 }

@@ -82,9 +82,11 @@ export function buildContainerSpec(
 ): ContainerSpec {
   const { settings } = plan;
   const mounts = mountsForCreate(settings.mounts ?? [], engineOnThisMachine);
+  // The label row gives the user's labels; oneoff's own go over them (resolution already
+  // refused the user's with our prefix), so ps, reaping and audit can trust them.
+  const { Labels: userLabels, ...config } = configFromRuntime(settings);
   const labels = {
-    ...settings.labels,
-    // oneoff's own labels last; resolution already refused config labels with our prefix.
+    ...(userLabels as Record<string, string> | undefined),
     ...oneOffLabels({
       ...identity,
       app: plan.app,
@@ -113,7 +115,7 @@ export function buildContainerSpec(
     OpenStdin: plan.interactive,
     StdinOnce: plan.interactive,
     Tty: plan.tty,
-    ...configFromRuntime(settings),
+    ...config,
     StopTimeout: plan.containerStopTimeout,
     HostConfig: {
       Binds: mounts.binds.length ? mounts.binds : undefined,

@@ -6,7 +6,7 @@ import type { ProcessDefinition } from "../types/process.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { isSecretName, redactEnvValue } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
-import { runtimeDiffValues, runtimeOfSpec } from "./runtime-settings.js";
+import { runtimeDiffValues, runtimeOfSpec, settingsOver } from "./runtime-settings.js";
 import { mountText } from "./mounts.js";
 import type { RuntimeSettings } from "../types/config.js";
 
@@ -50,9 +50,9 @@ export function diffAgainstProcess(
     row("image", body.Image, runningProcess.imageId),
     row("mounts", spec.mounts.map(mountText).sort().join(", "), runningProcess.mounts.map(mountText).sort().join(", ")),
   ];
-  // docker run's settings (network, user, workdir, init, capabilities, tmpfs, ...): a row for each either side sets.
+  // docker run's settings (network, user, workdir, init, capabilities, tmpfs, labels, ...): a row for each either side sets.
   // No platform row: a running container's inspect has no os/arch to compare it with.
-  const oursRuntime = runtimeDiffValues({ ...image.settings, ...runtimeOfSpec({ ...spec, platform: undefined }) });
+  const oursRuntime = runtimeDiffValues(settingsOver(image.settings, runtimeOfSpec({ ...spec, platform: undefined })));
   const theirsRuntime = runtimeDiffValues(runningProcess.runtime);
   for (const [what, value] of oursRuntime) {
     const running = theirsRuntime.get(what) ?? "";

@@ -22,7 +22,9 @@ export function dockerRunLine(spec: ContainerSpec): string {
   // Several --network flags need docker 25+; older engines take one and a `network connect`.
   const runtime = runtimeOfSpec(spec);
   args.push(...runtimeFlagWords(runtime));
-  for (const [key, value] of Object.entries(body.Labels)) args.push("--label", `${key}=${value}`);
+  // The labels the label row does not read back as the user's (oneoff's own), after the row's.
+  for (const [key, value] of Object.entries(body.Labels))
+    if (!Object.hasOwn(runtime.label ?? {}, key)) args.push("--label", `${key}=${value}`);
   args.push(body.Image, ...runtimeWordsAfterImage(runtime), ...body.Cmd);
   return args.map(shellQuote).join(" ");
 }

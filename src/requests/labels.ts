@@ -3,8 +3,11 @@
  * find one-offs, so the names are a contract: change them only with a migration path.
  */
 import { auditableCommand } from "../output/redact.js";
+import { LABEL_PREFIX } from "../settings/label-row.js";
 
-export const LABEL_PREFIX = "io.oneoff.";
+// The prefix is the label row's to know too (it reads a container's labels back less oneoff's),
+// so it lives below this room: settings/label-row.ts.
+export { LABEL_PREFIX } from "../settings/label-row.js";
 export const Labels = {
   /** Marker: this container is a oneoff one-off. Value "true". */
   managed: `${LABEL_PREFIX}managed`,
@@ -61,11 +64,6 @@ export const ForeignLabels = {
   composeOneoff: "com.docker.compose.oneoff",
   stackNamespace: "com.docker.stack.namespace",
 } as const;
-
-/** Whether a running process's label is its orchestrator's or oneoff's: a one-off copying it must not inherit it. */
-export function isOrchestrationLabel(key: string): boolean {
-  return /^(com\.docker\.compose\.|io\.oneoff\.|com\.docker\.stack\.|com\.docker\.swarm\.)/.test(key);
-}
 
 /**
  * The suffix a one-off's container name gets when its terminal session is detached with the

@@ -6,7 +6,7 @@
  */
 import { shellQuote } from "../formats/words.js";
 import { fieldAt, setFieldAt, type ApiPart, type EngineDefaults } from "../settings/row.js";
-import { SETTINGS } from "../settings/table.js";
+import { MERGED_BY_KEY, SETTINGS } from "../settings/table.js";
 import type { RuntimeSettings } from "../types/config.js";
 
 export type { EngineDefaults };
@@ -61,6 +61,20 @@ export function runtimeOfSpec(spec: {
     query: { platform: spec.platform },
     networking: { EndpointsConfig: endpoints },
   });
+}
+
+/**
+ * A container's settings over its image's, as the engine applies them: the container's win,
+ * and a setting merged by key (labels) keeps the image's keys the container does not set.
+ */
+export function settingsOver(image: RuntimeSettings, container: RuntimeSettings): RuntimeSettings {
+  const merged: Record<string, unknown> = { ...image, ...container };
+  for (const name of MERGED_BY_KEY) {
+    const under = (image as Record<string, unknown>)[name];
+    const over = (container as Record<string, unknown>)[name];
+    if (under && over) merged[name] = { ...under, ...over };
+  }
+  return merged as RuntimeSettings;
 }
 
 /** The HostConfig fields of the create body for these settings (only those that are set). */
@@ -138,7 +152,9 @@ export function runtimeFlagWords(settings: RuntimeSettings): string[] {
     const given = wordsOf(row, settings);
     if (given === undefined) return [];
     if (row.shape === "command") return given.length ? [row.flag, given[0] as string] : [];
-    return given.length === 0 ? [row.flag] : given.flatMap((value) => [row.flag, value]);
+    // A switch is its flag alone; a list or a mapping with no entries (compose's labels: {}) is no flag.
+    if (row.shape === "switch") return [row.flag];
+    return given.flatMap((value) => [row.flag, value]);
   });
 }
 
@@ -172,5 +188,5 @@ export function runtimeDiffValues(settings: RuntimeSettings): Map<string, string
 function diffText(row: (typeof SETTINGS)[number], given: string[] | undefined): string {
   if (given === undefined) return "";
   if (row.shape === "command") return given.join("") === "" ? "" : given.map(shellQuote).join(" ");
-  return given.length === 0 ? "yes" : [...given].sort().join(", ");
+  return row.shape === "switch" ? "yes" : [...given].sort().join(", ");
 }

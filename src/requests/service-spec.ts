@@ -7,7 +7,7 @@
  */
 import type { ContainerSpec } from "./create-body.js";
 import { jobRuntime } from "./job-runtime.js";
-import { LABEL_PREFIX, Labels } from "./labels.js";
+import { Labels } from "./labels.js";
 import { runtimeOfSpec } from "./runtime-settings.js";
 import { apiMount } from "./mounts.js";
 
@@ -113,7 +113,11 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
   // Limits, hosts, DNS, init, capabilities, ulimits, tmpfs, ...: what a service can carry of
   // them (the Swarm backend refuses the rest before this is built).
   const runtime = runtimeOfSpec(container);
-  const { container: runtimeFields, task, mounts: tmpfsMounts } = jobRuntime(runtime);
+  const {
+    container: { Labels: userLabels, ...runtimeFields },
+    task,
+    mounts: tmpfsMounts,
+  } = jobRuntime(runtime);
   mounts.push(...tmpfsMounts.filter((tmpfs) => !mounts.some((mount) => mount.Target === tmpfs.Target)));
   // Keep the service's own attachment (with its aliases) to a network the job is on too.
   const baseNetworks = baseTemplate?.Networks ?? options.base?.Networks ?? [];
@@ -122,10 +126,10 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
   );
   const constraints = [...(baseTemplate?.Placement?.Constraints ?? []), ...(options.constraints ?? [])];
   const limits = (task.Resources as { Limits?: Record<string, unknown> } | undefined)?.Limits ?? {};
-  // The container gets the user's labels, and only enough of oneoff's to be reaped on its
-  // node: not the marker, so it is never mistaken for a one-off container of its own.
+  // The container gets the user's labels (the label row's), and only enough of oneoff's to be
+  // reaped on its node: not the marker, so it is never mistaken for a one-off container of its own.
   const containerLabels = {
-    ...Object.fromEntries(Object.entries(body.Labels).filter(([key]) => !key.startsWith(LABEL_PREFIX))),
+    ...(userLabels as Record<string, string> | undefined),
     [Labels.job]: options.name,
     ...(body.Labels[Labels.keepFor] ? { [Labels.keepFor]: body.Labels[Labels.keepFor] } : {}),
   };

@@ -72,6 +72,21 @@ export interface SettingRow<K extends SettingName> {
   yaml?: string;
   /** compose writes it as a list or as a NAME: VALUE mapping (extra_hosts), each read as NAME=VALUE. */
   composeMapping?: boolean;
+  /**
+   * Layers merge it key by key (--label: the image's, compose's, --from's, the flags'), as
+   * docker and compose merge labels; any other setting a later layer gives replaces the earlier's.
+   */
+  byKey?: true;
+  /**
+   * A second flag naming files of entries (--label-file), read before the flag's own entries, as
+   * docker reads them; its RunOptions key is the setting's name and File (labelFile).
+   */
+  file?: {
+    flag: `--${string}`;
+    help: string;
+    /** A file's entries as the flag's (KEY=VALUE), or the line at fault and why. */
+    entries(text: string): string[] | { line: number; problem: string };
+  };
   /** The flag's text (each entry, for a repeatable flag, together) as the setting. */
   parse(given: NonNullable<DockerRunFlags[K]>): SettingValue<K> | Problem;
   /** A compose value, as the flag's text, where compose writes it otherwise (volumes_from's container:). */

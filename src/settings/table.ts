@@ -10,6 +10,7 @@ import { gpuDeviceRequest, gpusFromDeviceRequests, gpusText, parseGpus } from ".
 import { parseCpus } from "../formats/units.js";
 import { PLATFORM } from "../formats/runtime-values.js";
 import { integer, list, pairs, size, toggle, word } from "./kinds.js";
+import { labelRow } from "./label-row.js";
 import { NETWORK_ROWS } from "./network-rows.js";
 import { PROCESS_ROWS } from "./process-rows.js";
 import { problem, type AnyRow, type SettingRow } from "./row.js";
@@ -226,7 +227,12 @@ export const SETTINGS: readonly AnyRow[] = [
     "<os/arch>",
     (text) => (PLATFORM.test(text) ? undefined : problem("not os/arch[/variant]", "such as --platform linux/amd64 or linux/arm64/v8")),
   ),
+  // Last, as docker run lines have listed them: oneoff's own labels follow the user's there.
+  labelRow(),
 ];
+
+/** The settings layers merge key by key (a row's byKey): the user's labels. */
+export const MERGED_BY_KEY: ReadonlySet<string> = new Set(SETTINGS.filter((row) => row.byKey).map((row) => row.name));
 
 const CPUS_FIX = "use a number such as 0.5, 1.5 or 3/2; 0 for no limit";
 /** What parseCpus finds wrong, as the line says it. */

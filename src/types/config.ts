@@ -88,6 +88,8 @@ export interface DockerRunSettings {
   isolation?: string;
   /** GPUs to give it, as docker run --gpus: passed to the engine's device drivers. */
   gpus?: GpuRequest;
+  /** The user's labels (oneoff's own are added to the create request, over them), merged key by key. */
+  label?: Record<string, string>;
 }
 
 /** docker run --gpus: `all`, a count, or device IDs, for a driver with capabilities. */
@@ -124,7 +126,6 @@ export interface ProcessSettings extends RuntimeSettings {
    * keeps the image's NAME from the container (a value another layer gives NAME stands).
    */
   envCleared?: string[];
-  labels: Record<string, string>;
   /** Volumes, binds and tmpfs, as the running process has them (from --from). */
   mounts?: Mount[];
 }
@@ -174,7 +175,7 @@ export interface SettingsLayer {
   /** env: values whose ${VAR} is unset here, by name: the error if a one-off gets one (listing, history, tasks need none). */
   unsetEnv?: Record<string, { message: string; hint?: string }>;
   /**
-   * Settings (`user`, or `env.KEY` and `labels.KEY`) whose value is only a `${VAR:-default}`
+   * Settings (`user`, or `env.KEY` and `label.KEY`) whose value is only a `${VAR:-default}`
    * fallback: a value the running process has (--from) stands over it.
    */
   defaults?: string[];

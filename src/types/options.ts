@@ -29,7 +29,10 @@ export type DockerRunFlags = {
  * lists. An interface, not an alias, so docs/library.md's test reads RunOptions' keys through it.
  */
 export interface RuntimeFlags extends DockerRunFlags {
-  // Its keys are DockerRunFlags', one per row of settings/table.ts (--platform's too).
+  // Its keys are DockerRunFlags', one per row of settings/table.ts (--platform's too), and a
+  // row's file flag beside its own (settings/row.ts's `file`), named as the setting and File.
+  /** --label-file: files of KEY=VALUE lines, in order, read under --label's entries. */
+  labelFile?: string[];
 }
 
 export interface RunOptions extends RuntimeFlags {
@@ -57,8 +60,6 @@ export interface RunOptions extends RuntimeFlags {
   volume?: string[];
   /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */
   mount?: string[];
-  /** `KEY=VALUE` */
-  label?: string[];
   interactive?: boolean;
   /** Allocate a TTY (`-t`); with `interactive`, oneoff's stdin must be a terminal. */
   tty?: boolean;

@@ -25,10 +25,17 @@ expectNoLeftovers();
 const VOLUME_SOURCE = `oneoff-oracle-volumes-${FILE_RUN}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "oneoff-oracle-"));
 const ENV_FILE = path.join(scratch, "app.env");
+const LABEL_FILE = path.join(scratch, "app.labels");
 
 beforeAll(() => {
   docker("run", "--name", VOLUME_SOURCE, "-v", "/data", IMAGE, "sh", "-c", "echo kept > /data/dump.sql");
   writeFileSync(ENV_FILE, "STAGE=from-file\nONLY_FILE=yes\n");
+  // What docker reads its own way: quotes, a # after the start and trailing spaces kept, leading
+  // spaces, blank and # lines dropped, a bare name left out, \r\n endings.
+  writeFileSync(
+    LABEL_FILE,
+    '\uFEFFtier=from-file\n  quoted="a b"\n# a comment\n\nhash=x # y\ntrailing=z  \nbare\nempty=\ncrlf=w\r\nteam=file\n',
+  );
 });
 
 afterAll(() => {
@@ -87,6 +94,8 @@ const HAND_ROWS: OracleRow[] = [
   { flags: ["--log-driver", "local", "--log-opt", "max-size=5m"] },
   { flags: ["--env-file", ENV_FILE, "-e", "STAGE=from-flag"] },
   { flags: ["-e", "STAGE=from-flag", "--env-file", ENV_FILE] },
+  { flags: ["--label-file", LABEL_FILE] },
+  { flags: ["--label", "team=flag", "--label-file", LABEL_FILE, "-l", "tier"] },
   // The backup one-off of a runbook: a database container's volumes, read-only, under limits.
   {
     flags: [

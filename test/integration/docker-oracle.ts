@@ -11,7 +11,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { docker, IMAGE } from "./helpers.js";
+import { docker, FILE_RUN_LABEL, IMAGE } from "./helpers.js";
 import { oneoffInProcess, type InProcessOptions } from "./in-process.js";
 
 /**
@@ -122,6 +122,9 @@ function sameRefusal(stderr: string, engineWords: string | undefined): string {
   return engineWords !== undefined && stderr.includes(engineWords) ? engineWords : stderr.trim();
 }
 
+/** The label every one-off of this test file carries (ONEOFF_LABELS), which docker's containers do not. */
+const FILE_RUN_KEY = FILE_RUN_LABEL.slice(0, FILE_RUN_LABEL.indexOf("="));
+
 const refused = (code: number | null, why: string) => `refused (exit ${code}): ${why}`;
 
 /**
@@ -130,7 +133,12 @@ const refused = (code: number | null, why: string) => `refused (exit ${code}): $
  * default, which oneoff leaves, reads back as null; and a restart policy of "no" is none.
  */
 export function settingsOf(inspect: { Config: Record<string, unknown>; HostConfig: Record<string, unknown> }): Record<string, unknown> {
-  const { Hostname: _hostname, Labels: _labels, Cmd: _cmd, Image: _image, ...config } = inspect.Config;
+  const { Hostname: _hostname, Labels: labels, Cmd: _cmd, Image: _image, ...config } = inspect.Config;
+  // The user's labels (--label, --label-file, and the image's): oneoff's own and this file's run
+  // label (ONEOFF_LABELS) are oneoff's side's alone.
+  config.Labels = Object.fromEntries(
+    Object.entries((labels ?? {}) as Record<string, string>).filter(([key]) => !key.startsWith("io.oneoff.") && key !== FILE_RUN_KEY),
+  );
   // docker run --cidfile's file is the CLI's own, not a setting of the container.
   const { AutoRemove: _autoRemove, ContainerIDFile: _cidFile, ...hostConfig } = inspect.HostConfig;
   const restart = hostConfig.RestartPolicy as { Name?: string } | undefined;

@@ -157,7 +157,7 @@ describe("oneoff run --from web", () => {
 
 describe("oneoff diff", () => {
   const matching = (extra = "") =>
-    `app: parity\nimage: oneoff-test/busybox\nuser: app\nworkdir: /home/app\nnetwork: ${NETWORK}\nvolumes: ["${VOLUME}:/data"]\nenv:\n  DATABASE_URL: http://db:8080/\n  SHOP_ENV: production\n  SECRET_KEY: web-secret\n${extra}`;
+    `app: parity\nimage: oneoff-test/busybox\nuser: app\nworkdir: /home/app\nnetwork: ${NETWORK}\nvolumes: ["${VOLUME}:/data"]\nlabels: {com.example.team: payments}\nenv:\n  DATABASE_URL: http://db:8080/\n  SHOP_ENV: production\n  SECRET_KEY: web-secret\n${extra}`;
 
   it("says the one-off matches the running process when it does (exit 0)", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-diff-"));
@@ -222,6 +222,11 @@ describe("oneoff diff", () => {
       // --network is a row of the table: named as the flag; the default bridge (network: bridge) is no network of its own.
       expect(row("network")).toMatchObject({ same: false, oneOff: "", running: NETWORK });
       expect(row("mounts")).toMatchObject({ same: false, oneOff: `${other}:/data:ro`, running: `${VOLUME}:/data` });
+      // --label is a row too: the one-off's image's labels under its own, against web's (compose's left out).
+      expect(row("label")).toMatchObject({ same: false, oneOff: expect.stringContaining("diff=yes") });
+      expect(row("label")?.running).toContain("com.example.team=payments");
+      expect(row("label")?.running).not.toContain("diff=yes");
+      expect(row("label")?.running).not.toContain("com.docker.compose");
       const all = await oneoffInProcess(["diff", "--all", "--release", "oneoff-test/parity-diff:latest", "web"], { cwd: dir });
       expect(all.code).toBe(1);
       expect(all.stdout.toString()).toMatch(/^=\s+user\s+app\s+app$/m);

@@ -33,7 +33,10 @@ function settingRow(row: AnyRow): string {
   const swarm = row.jobField || row.jobCarriedBy ? "carried" : "refused";
   // oneoff.yaml's key first where it names the setting its own way (memory; compose's mem_limit).
   const keys = row.yaml ? `${code(row.yaml)} (compose: ${row.compose ? code(row.compose) : "—"})` : row.compose ? code(row.compose) : "—";
-  return `| ${code(flag)} | ${withFlagsAsCode(row.help)} | ${keys} | ${swarm} |`;
+  // A file flag beside the row's own (--label-file) shares its row.
+  const flags = row.file ? `${code(flag)}, ${code(`${row.file.flag} <file>`)}` : code(flag);
+  const help = row.file ? `${row.help}; ${row.file.flag}: ${row.file.help}` : row.help;
+  return `| ${flags} | ${withFlagsAsCode(help)} | ${keys} | ${swarm} |`;
 }
 
 /** Consecutive refused flags that share a reason share a row, as the flags without their values. */

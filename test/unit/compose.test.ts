@@ -145,7 +145,7 @@ describe("compose services as a source", () => {
       release: "registry.example.com/shop:v1",
       // environment: wins over env_file.
       env: { FROM_FILE: "f", RAILS_ENV: "production", FROM_HOST: "h" },
-      labels: { "com.example.team": "payments" },
+      label: { "com.example.team": "payments" },
       network: ["myshop_backend", "shared"],
       mounts: [
         { type: "volume", source: "myshop_data", target: "/data", readOnly: false, shortMode: "" },

@@ -86,7 +86,7 @@ describe("parseConfigFile", () => {
             entrypoint: ["/bin/sh", "-c"],
             memory: 512 * 1024 ** 2,
             cpus: 1.5e9,
-            labels: { team: "payments" },
+            label: { team: "payments" },
           },
           locations: {
             image: "oneoff.yaml:2:1",
@@ -98,7 +98,7 @@ describe("parseConfigFile", () => {
             entrypoint: "oneoff.yaml:11:1",
             memory: "oneoff.yaml:12:1",
             cpus: "oneoff.yaml:13:1",
-            labels: "oneoff.yaml:14:1",
+            label: "oneoff.yaml:14:1",
           },
           // RELEASE is unset: v1 is only ${RELEASE:-v1}'s fallback.
           defaults: ["release"],
@@ -188,7 +188,7 @@ describe("parseConfigFile", () => {
           cpus: 2e9,
           user: "root",
           workdir: "/tmp",
-          labels: { k: "v" },
+          label: { k: "v" },
         },
         locations: {
           env: "oneoff.yaml:5:5",
@@ -198,7 +198,7 @@ describe("parseConfigFile", () => {
           cpus: "oneoff.yaml:10:5",
           user: "oneoff.yaml:11:5",
           workdir: "oneoff.yaml:12:5",
-          labels: "oneoff.yaml:13:5",
+          label: "oneoff.yaml:13:5",
         },
       },
     });
@@ -346,13 +346,13 @@ describe("parseConfigFile", () => {
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
-        "known keys: app, image, release, env, env_file, network, labels, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, record, record_limit, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, labels, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, record, record_limit, engine, constraints, secrets, environments",
       ],
       [
         "a top-level key only valid in tasks",
         "command: x\n",
         "oneoff.yaml:1:1: command: unknown key",
-        "known keys: app, image, release, env, env_file, network, labels, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, record, record_limit, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, labels, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, record, record_limit, engine, constraints, secrets, environments",
       ],
       [
         "a list at the top level",

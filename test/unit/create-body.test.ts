@@ -104,7 +104,7 @@ describe("buildContainerSpec", () => {
     ],
     [
       "config labels alongside oneoff's",
-      plan({ settings: { labels: { team: "payments", "com.example.cost-center": "42" } } }),
+      plan({ settings: { label: { team: "payments", "com.example.cost-center": "42" } } }),
       { ...minimalBody, Labels: { team: "payments", "com.example.cost-center": "42", ...labelsFor(["bin/rails", "db:migrate"]) } },
       [],
     ],
@@ -128,7 +128,7 @@ describe("buildContainerSpec", () => {
       [Labels.owner]: "other-host:1",
       [Labels.command]: '["forged"]',
     };
-    const spec = buildContainerSpec(plan({ settings: { labels: { ...forged, team: "payments" } } }), identity, "x");
+    const spec = buildContainerSpec(plan({ settings: { label: { ...forged, team: "payments" } } }), identity, "x");
     expect(spec.body.Labels).toEqual({ team: "payments", ...labelsFor(["bin/rails", "db:migrate"]) });
   });
 

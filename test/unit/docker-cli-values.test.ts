@@ -4,7 +4,11 @@
  * 20.10) on this machine and the container inspected: the bytes, NanoCpus and hostname written
  * here are the engine's. What the docker CLI refuses, oneoff refuses in one line naming the flag and the fix.
  */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { withSettingFiles } from "../../src/config/load.js";
 import { mergeLayers } from "../../src/plan/merge-layers.js";
 import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
 import { configFromRuntime, hostConfigFromRuntime, runtimeFlagWords, runtimeFromHostConfig } from "../../src/requests/runtime-settings.js";
@@ -234,5 +238,35 @@ describe("--platform, as docker run reads it", () => {
       message: '--platform "amd64": not os/arch[/variant]',
       hint: "such as --platform linux/amd64 or linux/arm64/v8",
     });
+  });
+});
+
+describe("--label-file and --label, as the docker CLI reads them", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-label-file-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The labels of `--label-file FILE` holding `text`, then `--label`'s entries. */
+  function labelsOf(text: string, label: string[] = []): Record<string, string> | undefined {
+    writeFileSync(path.join(dir, "app.labels"), text);
+    return runtimeFlagSettings(withSettingFiles({ labelFile: ["app.labels"], label }, dir)).label;
+  }
+
+  // Each file was given to docker create --label-file (client 28) on this machine and the
+  // container inspected: these are the labels the engine kept.
+  it("reads each line as written: quotes, a # after the start, trailing spaces kept; blank, # and bare-name lines dropped", () => {
+    const text = '\uFEFFtier=from-file\n  quoted="a b"\n# a comment\n\n   \nhash=x # y\ntrailing=z  \nbare\nempty=\ncrlf=w\r\n';
+    expect(labelsOf(text)).toEqual({ tier: "from-file", quoted: '"a b"', hash: "x # y", trailing: "z  ", empty: "", crlf: "w" });
+  });
+
+  it("puts --label's entries over the file's, as docker reads the files first", () => {
+    expect(labelsOf("team=file\ntier=file\n", ["team=flag", "bare"])).toEqual({ team: "flag", tier: "file", bare: "" });
+  });
+
+  it.each([
+    ["=x\n", 1, 'no label name in "=x"'],
+    ["ok=1\na b=c\n", 2, 'label name "a b" contains whitespace'],
+    ["ok=1\n\n\ttab\tname=c\n", 3, 'label name "tab\tname" contains whitespace'],
+  ])("refuses %j in one line naming the file's line, as docker refuses it", (text, line, problem) => {
+    expect(() => labelsOf(text)).toThrow(`${path.join(dir, "app.labels")}:${line}: ${problem}`);
   });
 });

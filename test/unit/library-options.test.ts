@@ -27,7 +27,7 @@ describe("the library's options: values where the CLI takes strings", () => {
     // What the pipeline reads from them is what was meant.
     expect(flagLayer(options, {}, "/").settings).toMatchObject({
       env: { RAILS_ENV: "production", EMPTY: "" },
-      labels: { team: "payments" },
+      label: { team: "payments" },
       memory: 512 * 2 ** 20,
       cpus: 1_500_000_000,
       shmSize: 96 * 2 ** 20,

@@ -23,17 +23,19 @@ const web = (overrides: Partial<ProcessDefinition> = {}): ProcessDefinition => (
 
 describe("processLayer (what --from copies)", () => {
   it("copies image ID, env without per-container values, network, mounts, user, workdir and own labels", () => {
-    expect(processLayer("web", [web()], false)).toEqual({
+    // Its labels as processDefinition reads them back through the label row: less compose's and oneoff's.
+    const runtime = { ...web().runtime, label: { "com.example.team": "payments" } };
+    expect(processLayer("web", [web({ runtime })], false)).toEqual({
       source: "running web (shop_web_1)",
       running: { process: "web", container: "shop_web_1" },
       settings: {
         release: "sha256:aaa",
         env: { PATH: "/bin", SHOP_ENV: "production", API_TOKEN: "t0k" },
-        labels: { "com.example.team": "payments" },
         network: ["shop_default"],
         user: "app",
         workdir: "/app",
         mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
+        label: { "com.example.team": "payments" },
       },
     });
   });

@@ -11,7 +11,7 @@ export function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?
     app: "shop",
     command: ["bin/rails", "db:migrate"],
     releaseReference: "registry.example.com/shop:v42",
-    settings: { env: {}, labels: {}, ...settings },
+    settings: { env: {}, ...settings },
     provenance: {},
     interactive: false,
     tty: false,

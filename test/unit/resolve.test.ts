@@ -79,7 +79,7 @@ describe("resolveRunPlan", () => {
         user: "root",
         memory: 256 * 1024 ** 2,
         network: ["backend"],
-        labels: { team: "payments" },
+        label: { team: "payments" },
       },
       provenance: {
         image: "oneoff.yaml:1:1",
@@ -90,7 +90,7 @@ describe("resolveRunPlan", () => {
         user: "oneoff.yaml:19:5",
         memory: "oneoff.yaml:7:1",
         network: "oneoff.yaml:8:1",
-        "labels.team": "oneoff.yaml:9:1",
+        "label.team": "oneoff.yaml:9:1",
       },
       interactive: false,
       tty: false,
@@ -145,11 +145,11 @@ describe("resolveRunPlan", () => {
       options: { command: ["true"], label: ["ci.job=from-flag"] },
       hostEnv: { ONEOFF_LABELS: "ci.job=from-env, ci.pipeline=p 7,team=infra,," },
     });
-    expect(plan.settings.labels).toEqual({ team: "infra", "ci.job": "from-flag", "ci.pipeline": "p 7" });
+    expect(plan.settings.label).toEqual({ team: "infra", "ci.job": "from-flag", "ci.pipeline": "p 7" });
     expect(plan.provenance).toMatchObject({
-      "labels.team": "ONEOFF_LABELS",
-      "labels.ci.pipeline": "ONEOFF_LABELS",
-      "labels.ci.job": "flags",
+      "label.team": "ONEOFF_LABELS",
+      "label.ci.pipeline": "ONEOFF_LABELS",
+      "label.ci.job": "flags",
     });
   });
 
@@ -193,7 +193,7 @@ describe("resolveRunPlan", () => {
       app: "cwd-dir",
       command: ["echo", "hi"],
       releaseReference: "alpine:3.20",
-      settings: { release: "alpine:3.20", env: {}, labels: {} },
+      settings: { release: "alpine:3.20", env: {} },
       provenance: { release: "flags" },
       interactive: false,
       tty: false,
@@ -259,7 +259,7 @@ describe("resolveRunPlan", () => {
       ["toString", "yaml"],
       ["valueOf", "host"],
     ]);
-    expect(Object.entries(plan.settings.labels)).toEqual([["__proto__", "label"]]);
+    expect(Object.entries(plan.settings.label)).toEqual([["__proto__", "label"]]);
     const body = buildContainerSpec(
       plan,
       { imageId: IMAGE_ID, startedBy: "me", startedAt: new Date(0), version: "0", owner: "h:1" },
@@ -310,14 +310,14 @@ describe("resolveRunPlan", () => {
 
   it("merges --label over the config's labels, a bare name taking an empty value", () => {
     const plan = resolve({ options: { command: ["true"], label: ["team=core", "flag", "a=b=c"] } });
-    expect(plan.settings.labels).toEqual({ team: "core", flag: "", a: "b=c" });
-    expect(plan.provenance).toMatchObject({ "labels.team": "flags", "labels.flag": "flags", "labels.a": "flags" });
+    expect(plan.settings.label).toEqual({ team: "core", flag: "", a: "b=c" });
+    expect(plan.provenance).toMatchObject({ "label.team": "flags", "label.flag": "flags", "label.a": "flags" });
   });
 
   it("keeps config labels that no --label names", () => {
     const plan = resolve({ options: { command: ["true"], label: ["owner=me"] } });
-    expect(plan.settings.labels).toEqual({ team: "payments", owner: "me" });
-    expect(plan.provenance["labels.team"]).toBe("oneoff.yaml:9:1");
+    expect(plan.settings.label).toEqual({ team: "payments", owner: "me" });
+    expect(plan.provenance["label.team"]).toBe("oneoff.yaml:9:1");
   });
 
   it.each([
@@ -449,8 +449,9 @@ describe("mergeLayers", () => {
     ...(locations ? { locations } : {}),
   });
 
-  it("starts from empty env and labels", () => {
-    expect(mergeLayers([])).toEqual({ settings: { env: {}, labels: {} }, provenance: {} });
+  it("starts from empty env, and no labels until a layer gives one", () => {
+    expect(mergeLayers([])).toEqual({ settings: { env: {} }, provenance: {} });
+    expect(mergeLayers([layer("a", { label: {} })])).toEqual({ settings: { env: {} }, provenance: {} });
   });
 
   it.each([
@@ -475,9 +476,9 @@ describe("mergeLayers", () => {
     ],
     [
       "labels merge key by key",
-      [layer("a", { labels: { x: "1" } }), layer("b", { labels: { y: "2" } })],
-      { labels: { x: "1", y: "2" } },
-      { "labels.x": "a", "labels.y": "b" },
+      [layer("a", { label: { x: "1", y: "1" } }), layer("b", { label: { y: "2" } })],
+      { label: { x: "1", y: "2" } },
+      { "label.x": "a", "label.y": "b" },
     ],
     [
       "a precise location beats the layer's source",
@@ -492,9 +493,9 @@ describe("mergeLayers", () => {
   });
 
   it("does not mutate the layers it merges", () => {
-    const first = layer("a", { env: { A: "1" }, labels: { l: "1" } });
-    mergeLayers([first, layer("b", { env: { A: "2" }, labels: { l: "2" } })]);
-    expect(first.settings).toEqual({ env: { A: "1" }, labels: { l: "1" } });
+    const first = layer("a", { env: { A: "1" }, label: { l: "1" } });
+    mergeLayers([first, layer("b", { env: { A: "2" }, label: { l: "2" } })]);
+    expect(first.settings).toEqual({ env: { A: "1" }, label: { l: "1" } });
   });
 });
 
@@ -606,7 +607,7 @@ describe("--from: the running process's image and values stand over oneoff.yaml'
   const running: SettingsLayer = {
     source: "running web (shop_web_1)",
     running: { process: "web", container: "shop_web_1" },
-    settings: { release: IMAGE_ID, env: { SECRET_KEY_BASE: "web-real", WEB_CONCURRENCY: "3" }, labels: {}, user: "app" },
+    settings: { release: IMAGE_ID, env: { SECRET_KEY_BASE: "web-real", WEB_CONCURRENCY: "3" }, user: "app" },
   };
   const yaml = [
     /* 1 */ "image: registry.example.com/shop",

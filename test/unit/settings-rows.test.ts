@@ -101,7 +101,9 @@ describe.each(SETTINGS.map((row) => [row.flag, row] as const))("the row of %s", 
 describe("the table", () => {
   it("holds the docker run flags run, shell and release take, --platform too (which also chooses the image pulled)", () => {
     const flags = withSettingOptions(new Command()).options.map((option) => option.long);
-    expect(flags).toEqual(SETTINGS.map((row) => row.flag));
+    // A row's file flag (--label-file) follows its own.
+    expect(flags).toEqual(SETTINGS.flatMap((row) => (row.file ? [row.flag, row.file.flag] : [row.flag])));
+    expect(flags).toContain("--label-file");
     expect(flags).toContain("--platform");
   });
 

@@ -11,6 +11,7 @@ import {
   runtimeDiffValues,
   runtimeFlagWords,
   runtimeFromHostConfig,
+  settingsOver,
 } from "../../src/requests/runtime-settings.js";
 import type { RuntimeFlags } from "../../src/types/options.js";
 
@@ -62,6 +63,7 @@ const FLAGS: RuntimeFlags = {
   storageOpt: ["size=10G"],
   isolation: "default",
   gpus: "all",
+  label: ["com.example.team=payments", "tier=batch"],
 };
 
 describe("docker run's settings table", () => {
@@ -118,6 +120,8 @@ describe("docker run's settings table", () => {
       Entrypoint: ["/backup/run.sh"],
       Hostname: "backup-1",
       StopSignal: "SIGINT",
+      // The user's labels: requests/create-body.ts puts oneoff's own over them.
+      Labels: { "com.example.team": "payments", tier: "batch" },
     });
     // The first network at create, as the docker CLI sends it; the rest connected before start.
     expect(networkingConfigFromRuntime(settings)).toEqual({ EndpointsConfig: { backend: {} } });
@@ -146,7 +150,8 @@ describe("docker run's settings table", () => {
         "--dns-search example.internal --memory 256m --cpus 1.5 " +
         "--memory-swap 512m --memory-reservation 128m --pids-limit 100 --cpu-shares 512 --cpuset-cpus 0-1 --stop-signal SIGINT " +
         "--volumes-from db:ro --volumes-from cache --oom-kill-disable --blkio-weight 300 --userns host --uts host --cgroupns private " +
-        "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all --platform linux/arm64",
+        "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all --platform linux/arm64 " +
+        "--label com.example.team=payments --label tier=batch",
     );
   });
 
@@ -201,6 +206,7 @@ describe("docker run's settings table", () => {
       Hostname: "backup-1",
       Hosts: ["10.0.0.5 db", "host-gateway gw"],
       DNSConfig: { Nameservers: ["10.0.0.2"], Search: ["example.internal"], Options: ["ndots:2"] },
+      Labels: { "com.example.team": "payments", tier: "batch" },
     });
     expect(jobRuntime(settings).task).toEqual({
       Networks: [{ Target: "backend" }, { Target: "cache" }],
@@ -227,5 +233,48 @@ describe("docker run's settings table", () => {
     // No Type: the engine reads its absence as "" (its default driver), as docker run's Type "".
     expect(hostConfigFromRuntime(settings).LogConfig).toEqual({ Config: { "max-size": "1m" } });
     expect(runtimeFlagWords(settings)).toEqual(["--log-opt", "max-size=1m"]);
+  });
+});
+
+describe("-l/--label, the user's labels, as a row of the table", () => {
+  it("reads a container's labels back less oneoff's and an orchestrator's, so --from copies and diff compares only the user's", () => {
+    const Labels = {
+      "io.oneoff.run": "r1",
+      "com.docker.compose.service": "web",
+      "com.docker.stack.namespace": "shop",
+      "com.docker.swarm.task.id": "t1",
+      "com.example.team": "payments",
+      "org.opencontainers.image.title": "shop",
+    };
+    expect(runtimeFromHostConfig({}, {}, { Labels })).toEqual({
+      label: { "com.example.team": "payments", "org.opencontainers.image.title": "shop" },
+    });
+    expect(runtimeFromHostConfig({}, {}, { Labels: { "io.oneoff.managed": "true" } })).toEqual({});
+    expect(runtimeFromHostConfig({}, {}, { Labels: null })).toEqual({});
+  });
+
+  it("takes a bare KEY as an empty label and the last of a key twice, as docker does, and refuses a missing name", () => {
+    expect(runtimeFlagSettings({ label: ["a=1", "flag", "a=2", "b=c=d"] })).toEqual({ label: { a: "2", flag: "", b: "c=d" } });
+    expect(() => runtimeFlagSettings({ label: ["ok=1", "=x"] })).toThrow(/^--label "=x": missing label name$/);
+  });
+
+  it("keeps a user's key named __proto__ as a label like any other", () => {
+    const settings = runtimeFlagSettings({ label: ["__proto__=x"] });
+    expect(Object.entries(configFromRuntime(settings).Labels as object)).toEqual([["__proto__", "x"]]);
+    expect(runtimeFlagWords(settings)).toEqual(["--label", "__proto__=x"]);
+  });
+
+  it("shows in diff the image's labels under the one-off's, as the engine gives a container both", () => {
+    const image = { label: { "org.opencontainers.image.title": "shop", tier: "web" }, user: "app" };
+    const merged = settingsOver(image, { label: { tier: "batch" } });
+    expect(merged).toEqual({ label: { "org.opencontainers.image.title": "shop", tier: "batch" }, user: "app" });
+    expect(runtimeDiffValues(merged).get("label")).toBe("org.opencontainers.image.title=shop, tier=batch");
+    expect(settingsOver(image, { user: "root" })).toEqual({ label: image.label, user: "root" });
+  });
+
+  it("writes no flag and no diff value for a mapping or list with no entries (compose's labels: {}, network_mode: bridge)", () => {
+    expect(runtimeFlagWords({ label: {}, network: [] })).toEqual([]);
+    expect(runtimeDiffValues({ label: {}, network: [] }).get("label")).toBe("");
+    expect(runtimeDiffValues({ label: {}, network: [] }).get("network")).toBe("");
   });
 });

@@ -78,7 +78,7 @@ describe("buildJobServiceSpec", () => {
     ["a terminal session with stdin open", { tty: true, interactive: true }, { TTY: true, OpenStdin: true }],
     [
       "the user's labels on the container",
-      { settings: { labels: { "com.example.team": "payments" } } },
+      { settings: { label: { "com.example.team": "payments" } } },
       { Labels: { "com.example.team": "payments" } },
     ],
     [
@@ -106,7 +106,7 @@ describe("buildJobServiceSpec", () => {
   });
 
   it("puts oneoff's labels on the service only, and the user's on both", () => {
-    const spec = jobSpec({ settings: { labels: { "com.example.team": "payments" } }, task: "migrate" });
+    const spec = jobSpec({ settings: { label: { "com.example.team": "payments" } }, task: "migrate" });
     expect(spec.Labels).toMatchObject({
       "io.oneoff.managed": "true",
       "io.oneoff.app": "shop",
@@ -294,7 +294,7 @@ describe("serviceLayer (what --from copies from a service)", () => {
       settings: {
         release: `registry.example.com/shop:v41@sha256:${"a".repeat(64)}`,
         env: { PATH: "/bin", SHOP_ENV: "production", URL: "a=b" },
-        labels: { "com.example.team": "payments" },
+        label: { "com.example.team": "payments" },
         network: ["net-id-1", "net-id-2"],
         user: "app",
         workdir: "/srv/app",
@@ -317,7 +317,7 @@ describe("serviceLayer (what --from copies from a service)", () => {
   it("copies only the image and env of a bare service", () => {
     expect(serviceLayer(definition({}, { Image: "shop:v41" }))).toEqual({
       source: "service shop_web",
-      settings: { release: "shop:v41", env: {}, labels: {} },
+      settings: { release: "shop:v41", env: {} },
     });
   });
 
