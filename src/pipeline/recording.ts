@@ -55,7 +55,7 @@ async function storeRunRecording(
   const finished = await recording.finish();
   if (!run.result || run.result.ending === "skipped" || run.result.ending === "detached") return undefined;
   try {
-    await storeRecording(client, { runId: run.runId, app: run.plan.app, labels: run.plan.settings.labels }, finished.cast);
+    await storeRecording(client, { runId: run.runId, app: run.plan.app, labels: run.plan.settings.label ?? {} }, finished.cast);
     report.info(`session recorded${finished.cut ? ` (cut at record_limit)` : ""}: oneoff replay ${run.runId}`);
     return { bytes: finished.bytes, cut: finished.cut };
   } catch (error) {
