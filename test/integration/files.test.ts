@@ -26,10 +26,14 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { docker, expectNoLeftovers, oneoff, oneOffContainers } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
 
 const RELEASE = ["--release", "oneoff-test/busybox"];
+// oneoff runs in this process (oneoffInProcess) where a test looks at what it copied and said;
+// in a process of its own (oneoff) where the test measures that process's memory or interrupts
+// it: a Node started per call was CPU the engine's work waited on (issue 30).
 
 function workspace(): string {
   return mkdtempSync(path.join(os.tmpdir(), "oneoff-files-"));
@@ -122,7 +126,7 @@ describe("files in and out", () => {
 
   it("refuses a missing local path before anything is created (exit 125)", async () => {
     const dir = workspace();
-    const result = await oneoff(["run", ...RELEASE, "--copy-in", "absent.sql:/tmp/seed.sql", "--", "echo", "ran"], { cwd: dir });
+    const result = await oneoffInProcess(["run", ...RELEASE, "--copy-in", "absent.sql:/tmp/seed.sql", "--", "echo", "ran"], { cwd: dir });
     expect(result.code).toBe(125);
     expect(result.stdout.toString()).toBe("");
     expect(oneLine(result.stderr)).toEqual([
@@ -133,7 +137,9 @@ describe("files in and out", () => {
   it("refuses a copy into a directory the image lacks, without running the command", async () => {
     const dir = workspace();
     writeFileSync(path.join(dir, "seed.sql"), "select 1;\n");
-    const result = await oneoff(["run", ...RELEASE, "--copy-in", "seed.sql:/no/such/dir/seed.sql", "--", "echo", "ran"], { cwd: dir });
+    const result = await oneoffInProcess(["run", ...RELEASE, "--copy-in", "seed.sql:/no/such/dir/seed.sql", "--", "echo", "ran"], {
+      cwd: dir,
+    });
     expect(result.code).toBe(125);
     expect(result.stdout.toString()).not.toContain("ran");
     expect(oneLine(result.stderr)).toHaveLength(1);
@@ -142,19 +148,21 @@ describe("files in and out", () => {
 
   it("names a missing container path on copy-out: 125 after a successful command, the command's code otherwise", async () => {
     const dir = workspace();
-    const ok = await oneoff(["run", ...RELEASE, "--copy-out", "/tmp/report.csv:report.csv", "--", "true"], { cwd: dir });
+    const ok = await oneoffInProcess(["run", ...RELEASE, "--copy-out", "/tmp/report.csv:report.csv", "--", "true"], { cwd: dir });
     expect(ok.code).toBe(125);
     expect(oneLine(ok.stderr)).toEqual([
       "oneoff: --copy-out /tmp/report.csv:report.csv: /tmp/report.csv does not exist in the one-off (check the path the command writes to)",
     ]);
-    const failed = await oneoff(["run", ...RELEASE, "--copy-out", "/tmp/report.csv:report.csv", "--", "sh", "-c", "exit 3"], { cwd: dir });
+    const failed = await oneoffInProcess(["run", ...RELEASE, "--copy-out", "/tmp/report.csv:report.csv", "--", "sh", "-c", "exit 3"], {
+      cwd: dir,
+    });
     expect(failed.code).toBe(3);
     expect(failed.stderr).toContain("/tmp/report.csv does not exist in the one-off");
   });
 
   it("copies out after a failing command, keeping its exit code", async () => {
     const dir = workspace();
-    const result = await oneoff(
+    const result = await oneoffInProcess(
       ["run", ...RELEASE, "--copy-out", "/tmp/partial.log:partial.log", "--", "sh", "-c", "echo got this far > /tmp/partial.log; exit 4"],
       { cwd: dir },
     );
@@ -164,7 +172,7 @@ describe("files in and out", () => {
 
   it("does not copy out after a timeout, and says so", async () => {
     const dir = workspace();
-    const result = await oneoff(
+    const result = await oneoffInProcess(
       ["run", ...RELEASE, "--timeout", "1", "--stop-timeout", "1", "--copy-out", "/tmp/x:x", "--", "sh", "-c", "echo > /tmp/x; sleep 30"],
       { cwd: dir },
     );
@@ -182,7 +190,7 @@ describe("copy-out from a hostile one-off", () => {
     // b -> . then a -> b/b/b/b/../../../../hostfile: inside as text, outside on disk.
     const plant =
       "mkdir /out && cd /out && ln -s . b && ln -s b/b/b/b/../../../../hostfile a && ln -s /etc/passwd abs && echo kept > kept.txt";
-    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:dest", "--", "sh", "-c", plant], { cwd: dir });
+    const result = await oneoffInProcess(["run", ...RELEASE, "--copy-out", "/out:dest", "--", "sh", "-c", plant], { cwd: dir });
     expect(result.code).toBe(125);
     expect(oneLine(result.stderr)).toEqual([
       "oneoff: --copy-out /out:dest: refused out/a: a link to b/b/b/b/../../../../hostfile, through the link out/b (and 1 more entry); the rest was copied (what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out)",
@@ -196,14 +204,17 @@ describe("copy-out from a hostile one-off", () => {
     const dir = workspace();
     mkdirSync(path.join(dir, "elsewhere"));
     mkdirSync(path.join(dir, "dest"));
-    const first = await oneoff(["run", ...RELEASE, "--copy-out", "/out/.:dest", "--", "sh", "-c", "mkdir /out && ln -s . /out/x"], {
-      cwd: dir,
-    });
+    const first = await oneoffInProcess(
+      ["run", ...RELEASE, "--copy-out", "/out/.:dest", "--", "sh", "-c", "mkdir /out && ln -s . /out/x"],
+      {
+        cwd: dir,
+      },
+    );
     expect(first.code).toBe(0);
     expect(readlinkSync(path.join(dir, "dest", "x"))).toBe(".");
     // A link the user made by hand, out of the destination, where the second archive puts a folder.
     symlinkSync(path.join(dir, "elsewhere"), path.join(dir, "dest", "y"));
-    const second = await oneoff(
+    const second = await oneoffInProcess(
       [
         "run",
         ...RELEASE,
@@ -230,7 +241,7 @@ describe("copy-out from a hostile one-off", () => {
     const dir = workspace();
     const plant =
       "mkdir /out && cd /out && echo data > f && ln f hard && mkfifo fifo && mknod null c 1 3 && cp /bin/busybox su && chmod 4755 su";
-    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:out", "--", "sh", "-c", plant], { cwd: dir });
+    const result = await oneoffInProcess(["run", ...RELEASE, "--copy-out", "/out:out", "--", "sh", "-c", plant], { cwd: dir });
     expect(result.code).toBe(125);
     const lines = oneLine(result.stderr);
     expect(lines[0]).toBe("oneoff: --copy-out /out:out: copied out/su without its setuid/setgid bits");
@@ -248,7 +259,7 @@ describe("copy-out to a destination that does not exist yet", () => {
     const dir = workspace();
     writeFileSync(path.join(dir, ".env"), "TOKEN=operator\n");
     const plant = "mkdir /out && ln -s ../.env /out/leak && echo kept > /out/kept.txt && ln -s kept.txt /out/alias";
-    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:./report", "--", "sh", "-c", plant], { cwd: dir });
+    const result = await oneoffInProcess(["run", ...RELEASE, "--copy-out", "/out:./report", "--", "sh", "-c", plant], { cwd: dir });
     expect(result.code).toBe(125);
     expect(oneLine(result.stderr)).toEqual([
       "oneoff: --copy-out /out:./report: refused report/leak: a link to ../.env, outside the destination; the rest was copied (what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out)",
@@ -260,9 +271,12 @@ describe("copy-out to a destination that does not exist yet", () => {
   it("refuses a link that would become the destination file", async () => {
     const dir = workspace();
     writeFileSync(path.join(dir, ".env"), "TOKEN=operator\n");
-    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/report.csv:./report.csv", "--", "ln", "-s", ".env", "/report.csv"], {
-      cwd: dir,
-    });
+    const result = await oneoffInProcess(
+      ["run", ...RELEASE, "--copy-out", "/report.csv:./report.csv", "--", "ln", "-s", ".env", "/report.csv"],
+      {
+        cwd: dir,
+      },
+    );
     expect(result.code).toBe(125);
     expect(oneLine(result.stderr)).toEqual([
       "oneoff: --copy-out /report.csv:./report.csv: refused report.csv: a link to .env, outside the destination; nothing was copied (what a container sends back is untrusted: links must stay inside the destination, and hard links, devices and fifos are not copied out)",
@@ -275,7 +289,7 @@ describe("copy-out limits", () => {
   it("refuses a copy past --copy-out-limit in one line and leaves nothing of it", async () => {
     const dir = workspace();
     const plant = "mkdir /out && head -c 524288 /dev/zero > /out/a && head -c 1048576 /dev/zero > /out/b";
-    const result = await oneoff(["run", ...RELEASE, "--copy-out-limit", "1m", "--copy-out", "/out:out", "--", "sh", "-c", plant], {
+    const result = await oneoffInProcess(["run", ...RELEASE, "--copy-out-limit", "1m", "--copy-out", "/out:out", "--", "sh", "-c", plant], {
       cwd: dir,
     });
     expect(result.code).toBe(125);
@@ -287,7 +301,7 @@ describe("copy-out limits", () => {
 
   it("stops a sparse file past the default 1g limit before writing it", async () => {
     const dir = workspace();
-    const result = await oneoff(
+    const result = await oneoffInProcess(
       ["run", ...RELEASE, "--copy-out", "/big:big", "--", "dd", "if=/dev/zero", "of=/big", "bs=1M", "count=0", "seek=1025"],
       { cwd: dir },
     );
@@ -303,7 +317,7 @@ describe("copy-out limits", () => {
   it("masks group and other write off copied files and folders", async () => {
     const dir = workspace();
     const plant = "mkdir /out && echo x > /out/f && chmod 666 /out/f && chmod 777 /out";
-    const result = await oneoff(["run", ...RELEASE, "--copy-out", "/out:out", "--", "sh", "-c", plant], { cwd: dir });
+    const result = await oneoffInProcess(["run", ...RELEASE, "--copy-out", "/out:out", "--", "sh", "-c", plant], { cwd: dir });
     expect(result.code).toBe(0);
     expect(statSync(path.join(dir, "out")).mode & 0o777).toBe(0o755);
     expect(statSync(path.join(dir, "out", "f")).mode & 0o777).toBe(0o644);
@@ -326,7 +340,7 @@ describe("copy-out onto a full disk", () => {
   it("fails in one line naming ENOSPC, exit 125, leaves nothing half written, and removes the one-off", async () => {
     const dir = workspace();
     await withFullDisk(dir, async (full) => {
-      const result = await oneoff(
+      const result = await oneoffInProcess(
         ["run", ...RELEASE, "--copy-out", "/out:full/out", "--", "sh", "-c", "mkdir /out && head -c 262144 /dev/urandom > /out/big"],
         { cwd: dir },
       );
@@ -347,7 +361,7 @@ describe("copy-out of a file that fills the disk", () => {
     const dir = workspace();
     await withFullDisk(dir, async (full) => {
       // A little more than the disk holds: the last write is taken only in part, without an error.
-      const result = await oneoff(
+      const result = await oneoffInProcess(
         ["run", ...RELEASE, "--copy-out", "/report.bin:full/report.bin", "--", "sh", "-c", "head -c 66000 /dev/urandom > /report.bin"],
         { cwd: dir },
       );

@@ -118,7 +118,11 @@ export function removeRunRecords(app?: string): void {
 }
 
 /** Resolves once `predicate` holds for the text seen so far on the child's stdout. */
-export function waitForOutput(child: ChildProcess, predicate: (text: string) => boolean, timeoutMs = 20_000): Promise<void> {
+export function waitForOutput(
+  child: Pick<ChildProcess, "stdout">,
+  predicate: (text: string) => boolean,
+  timeoutMs = 20_000,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = "";
     const timer = setTimeout(() => reject(new Error(`timed out waiting for output; saw: ${seen.slice(-200)}`)), timeoutMs);

@@ -9,11 +9,21 @@
  * own environment object. What stays shared is the process: its signals (a run listens for
  * SIGINT, SIGTERM and SIGHUP while attached) and output/redact.ts's set of secret values.
  */
-import { PassThrough, Writable } from "node:stream";
+import { PassThrough, Writable, type Readable } from "node:stream";
 import { main } from "../../src/cli/main.js";
 import { ROOT, type CliOptions, type CliResult } from "./helpers.js";
 
-export type InProcessOptions = Pick<CliOptions, "input" | "env" | "cwd">;
+/** A oneoff's streams while it runs, as a spawned child's are: stdin to write to or end, output as it comes. */
+interface LiveStreams {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+}
+
+export interface InProcessOptions extends Pick<CliOptions, "input" | "env" | "cwd" | "holdStdin"> {
+  /** Called as oneoff starts, with its streams (a spawned child's onSpawn, for what needs no process). */
+  onStart?: (live: LiveStreams) => void;
+}
 
 export async function oneoffInProcess(args: string[], options: InProcessOptions = {}): Promise<CliResult> {
   // This process's environment with the test's over it, undefined unsetting, as oneoff() does:
@@ -22,20 +32,28 @@ export async function oneoffInProcess(args: string[], options: InProcessOptions 
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
-  const sink = (chunks: Buffer[]) =>
+  // What oneoff writes is kept, and with onStart also passed on as it comes, for the test to watch.
+  const watched = { stdout: new PassThrough(), stderr: new PassThrough() };
+  const sink = (chunks: Buffer[], watch: PassThrough) =>
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         chunks.push(chunk);
+        if (options.onStart) watch.write(chunk);
         done();
       },
     });
-  // With no input, stdin holds nothing (a spawned oneoff's is /dev/null); input is piped in.
-  const stdin = new PassThrough().end(options.input);
+  // With no input, stdin holds nothing (a spawned oneoff's is /dev/null); input is piped in,
+  // and a held stdin stays open until the test ends it (a pipe, as a spawned oneoff's).
+  const stdin = new PassThrough();
+  if (options.holdStdin) {
+    if (options.input !== undefined) stdin.write(options.input);
+  } else stdin.end(options.input);
+  options.onStart?.({ stdin, ...watched });
   const code = await main(args, {
-    stdout: sink(stdout),
-    stderr: sink(stderr),
+    stdout: sink(stdout, watched.stdout),
+    stderr: sink(stderr, watched.stderr),
     stdin,
-    stdinIs: options.input === undefined ? "nothing" : "input",
+    stdinIs: options.input === undefined && !options.holdStdin ? "nothing" : "input",
     stdoutIsTTY: false,
     cwd: options.cwd ?? ROOT,
     env,

@@ -2,19 +2,30 @@
  * Operations and pipelines: timeouts, detached one-offs (ps, logs, wait, stop, retention),
  * engine-enforced locks, the release task, JSON output and the audit log.
  */
-import { execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { docker, eventually, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, ownerLabel, waitForOutput } from "./helpers.js";
+import { oneoffInProcess, type InProcessOptions } from "./in-process.js";
 import { documentOf, oneOffsOf } from "./json-schemas.js";
 
 expectNoLeftovers();
 
 const auditLog = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-audit-")), "audit.jsonl");
 const env = { ONEOFF_AUDIT_LOG: auditLog };
-const run = (args: string[], options: Parameters<typeof oneoff>[1] = {}) => oneoff(args, { ...options, env: { ...env, ...options.env } });
+/**
+ * oneoff in this process (oneoffInProcess), unless the test signals it (onSpawn gives it the
+ * process). What these tests prove is what oneoff does (timeouts, detached one-offs, locks, the
+ * ledger, JSON), not its process; a test that holds its stdin open or watches its output as it
+ * comes does so through onStart. A Node started per call was CPU the engine's work waited on
+ * (issue 30). That the launcher passes an exit code on is exit-codes.test.ts's to prove.
+ */
+const run = (args: string[], options: Parameters<typeof oneoff>[1] & InProcessOptions = {}) =>
+  (options.onSpawn ? oneoff : oneoffInProcess)(args, { ...options, env: { ...env, ...options.env } });
+type Ran = ReturnType<typeof run>;
 
 function app(yaml: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-ops-"));
@@ -192,15 +203,15 @@ describe("--lock", () => {
   it("lets exactly one of two concurrent one-offs holding the same lock run", async () => {
     // The holder runs until its stdin ends, which the test does once the other has been
     // refused: on a loaded machine the second could otherwise start after a timed holder ended.
-    const holders: ChildProcess[] = [];
+    const holders: Writable[] = [];
     const started = [0, 1].map(() =>
       run(["run", "-q", "--lock", "migrate", "--release", IMAGE, "--", "sh", "-c", "echo ran; read go"], {
         holdStdin: true,
-        onSpawn: (child) => void holders.push(child),
+        onStart: (live) => void holders.push(live.stdin),
       }),
     );
     await Promise.race(started);
-    for (const holder of holders) holder.stdin?.end("go\n");
+    for (const holder of holders) holder.end("go\n");
     const [a, b] = await Promise.all(started);
     const outcomes = [a, b].map((result) => result.code).sort();
     expect(outcomes).toEqual([0, 125]);
@@ -212,16 +223,16 @@ describe("--lock", () => {
   });
 
   it("with --wait-lock, waits for the holder and then runs", async () => {
-    let second: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    let second: Ran | undefined;
     // The holder runs until the second says it waits (then the test ends its stdin).
     const first = run(["run", "-q", "--lock", "seed", "--release", IMAGE, "--", "sh", "-c", "echo first; read go"], {
       holdStdin: true,
-      onSpawn: (holder) => {
+      onStart: (holder) => {
         void waitForOutput(holder, (text) => text.includes("first")).then(() => {
           second = run(["run", "--lock", "seed", "--wait-lock", "30s", "--release", IMAGE, "--", "echo", "second"], {
-            onSpawn: (waiting) =>
-              waiting.stderr?.on("data", (chunk: Buffer) => {
-                if (chunk.toString().includes("waiting for lock seed")) holder.stdin?.end("go\n");
+            onStart: (waiting) =>
+              waiting.stderr.on("data", (chunk: Buffer) => {
+                if (chunk.toString().includes("waiting for lock seed")) holder.stdin.end("go\n");
               }),
           });
         });
@@ -246,14 +257,14 @@ describe("--lock", () => {
   });
 
   it("is not harmed when a run waiting for it is killed (SIGKILL): the waiter's watchdog removes only what its own run created", async () => {
-    let waiter: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    let waiter: Ran | undefined;
     let killedAt = 0;
     const holder = run(
       ["run", "-q", "-i", "--lock", "l1", "--release", IMAGE, "--", "sh", "-c", "echo holding; read go; echo holder-done"],
       {
         holdStdin: true,
-        onSpawn: (child) =>
-          void waitForOutput(child, (text) => text.includes("holding")).then(() => {
+        onStart: (live) =>
+          void waitForOutput(live, (text) => text.includes("holding")).then(() => {
             waiter = run(["run", "--lock", "l1", "--wait-lock", "60s", "--release", IMAGE, "--", "true"], {
               onSpawn: (waiting) =>
                 waiting.stderr?.on("data", (chunk: Buffer) => {
@@ -266,7 +277,7 @@ describe("--lock", () => {
             // The waiter's watchdog acts within a second of its death (docs/faults.md); give it
             // three before letting the holder finish.
             void eventually(() => (killedAt && Date.now() - killedAt > 3_000 ? true : undefined), 30_000).then(() =>
-              child.stdin?.end("go\n"),
+              live.stdin.end("go\n"),
             );
           }),
       },
@@ -383,16 +394,16 @@ describe("oneoff release", () => {
     const dir = releaseApp("while [ ! -e /sync/go ]; do sleep 0.1; done");
     const sync = ["-v", `${dir}:/sync`];
     // The second starts once the first is running the task (it holds the lock), so they overlap.
-    let second: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
+    let second: Ran | undefined;
     const first = run(["release", "-q", ...sync], {
       cwd: dir,
-      onSpawn: (holder) =>
+      onStart: (holder) =>
         void waitForOutput(holder, (text) => text.includes("migrating")).then(
           () =>
             (second = run(["release", ...sync], {
               cwd: dir,
-              onSpawn: (waiting) =>
-                waiting.stderr?.on("data", (chunk: Buffer) => {
+              onStart: (waiting) =>
+                waiting.stderr.on("data", (chunk: Buffer) => {
                   if (chunk.toString().includes("waiting for lock release")) writeFileSync(path.join(dir, "go"), "");
                 }),
             })),
@@ -451,8 +462,8 @@ describe("oneoff release", () => {
     // The first release's command has exited; its container (the lock) is still there.
     const second = run(["release"], {
       cwd: dir,
-      onSpawn: (child) =>
-        child.stderr?.on("data", (chunk: Buffer) => {
+      onStart: (live) =>
+        live.stderr.on("data", (chunk: Buffer) => {
           if (chunk.toString().includes("waiting for lock release")) letCopyGo();
         }),
     });
@@ -619,6 +630,8 @@ describe("the audit log", () => {
   it("has one line for every way a one-off ends, and never a secret", async () => {
     const log = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-audit-")), "audit.jsonl");
     const secret = "planted-secret-7f3a";
+    // Each run a process of its own: in this process, output/redact.ts's set of secret values
+    // is shared, so one run's masking would hide another run that failed to mask.
     const audited = (args: string[], options: Parameters<typeof oneoff>[1] = {}) =>
       oneoff(args, { ...options, env: { ONEOFF_AUDIT_LOG: log, PGPASSWORD: secret } });
     const base = ["-q", "-e", `API_TOKEN=${secret}`, "-e", "PGPASSWORD", "--release", IMAGE, "--"];
@@ -666,9 +679,9 @@ describe("the audit log", () => {
     expect(entries.find((entry: { outcome: string }) => entry.outcome === "interrupted").signal).toBe("SIGINT");
     expect(entries.find((entry: { outcome: string }) => entry.outcome === "lock-refused").error).toMatch(/^lock audit is held by/);
 
-    const history = await oneoff(["history", "--local", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
+    const history = await oneoffInProcess(["history", "--local", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(documentOf<{ entries: unknown[] }>("history", history.stdout).entries).toHaveLength(7);
-    const table = await oneoff(["history", "--local", "--all-apps", "-n", "2"], { env: { ONEOFF_AUDIT_LOG: log } });
+    const table = await oneoffInProcess(["history", "--local", "--all-apps", "-n", "2"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(table.stdout.toString().trim().split("\n")).toHaveLength(3);
     expect(oneOffContainers()).toEqual([]);
   });
@@ -693,11 +706,11 @@ describe("the audit log", () => {
         runId: expect.stringMatching(/^[0-9a-f]{16}$/),
       }),
     ]);
-    const history = await oneoff(["history", "--local", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
+    const history = await oneoffInProcess(["history", "--local", "--all-apps", "--json"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(documentOf<{ entries: unknown[] }>("history", history.stdout).entries).toEqual([
       expect.objectContaining({ outcome: "no end recorded", by: lines[0].by }),
     ]);
-    const table = await oneoff(["history", "--local", "--all-apps"], { env: { ONEOFF_AUDIT_LOG: log } });
+    const table = await oneoffInProcess(["history", "--local", "--all-apps"], { env: { ONEOFF_AUDIT_LOG: log } });
     expect(table.stdout.toString()).toMatch(/sh -c echo ready; sleep 60 .* - +- +no end recorded\n$/);
     // The watchdog still removed the one-off.
     await eventually(() => (oneOffContainers().length === 0 ? true : undefined));

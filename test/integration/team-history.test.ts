@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, docker, expectNoLeftovers, IMAGE, oneoff, removeRunRecords, until, waitForOutput, type CliResult } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
@@ -38,6 +39,10 @@ function operator(host: string) {
   return {
     by: `${os.userInfo().username}@${host}`,
     auditLog: path.join(home, ".local", "state", "oneoff", "audit.jsonl"),
+    /** oneoff in this process with the operator's HOME: what it reads does not depend on the host name. */
+    read(args: string[], cwd: string): Promise<CliResult> {
+      return oneoffInProcess(args, { cwd, env });
+    },
     /** oneoff in a UTS namespace of its own, whose host name is `host` (the tests run as root). */
     run(args: string[], cwd: string): Promise<CliResult> {
       const childEnv: Record<string, string> = {};
@@ -61,6 +66,12 @@ function operator(host: string) {
 
 const entriesOf = (result: CliResult) => documentOf<{ entries: Entry[] }>("history", result.stdout).entries;
 
+// oneoff runs in this process (oneoffInProcess) unless the test needs a process of its own: a
+// run by an operator on a host of its own (a UTS namespace), a oneoff SIGKILLed for its
+// watchdog to end its record, or an engine reached over ssh (oneoff looks ssh up on its own
+// process's PATH: engine/docker/ssh-dial.ts). A Node started per call, the history polled
+// until the watchdog has written, was CPU the engine's work waited on (issue 30).
+
 describe("oneoff history: the team's one-offs, from the engine", () => {
   it("shows each of two operators (own HOME, own host name) both runs, newest first, each marked where it was found", async () => {
     const { dir, name } = appDir();
@@ -75,18 +86,18 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
         [alice, bob],
         [bob, alice],
       ] as const) {
-        const history = await who.run(["history", "--json"], dir);
+        const history = await who.read(["history", "--json"], dir);
         expect(history.stderr).toBe("");
         expect(entriesOf(history)).toEqual([
           expect.objectContaining({ by: bob.by, app: name, exitCode: 3, outcome: "exited", source: who === bob ? "both" : "engine" }),
           expect.objectContaining({ by: alice.by, app: name, exitCode: 0, outcome: "exited", source: who === alice ? "both" : "engine" }),
         ]);
         // --local: this machine's log only.
-        expect(entriesOf(await who.run(["history", "--local", "--json"], dir)).map((entry) => entry.by)).toEqual([who.by]);
+        expect(entriesOf(await who.read(["history", "--local", "--json"], dir)).map((entry) => entry.by)).toEqual([who.by]);
         // --user, by user@host.
-        expect(entriesOf(await who.run(["history", "--user", other.by, "--json"], dir)).map((entry) => entry.by)).toEqual([other.by]);
+        expect(entriesOf(await who.read(["history", "--user", other.by, "--json"], dir)).map((entry) => entry.by)).toEqual([other.by]);
       }
-      const failed = await alice.run(["history", "--failed"], dir);
+      const failed = await alice.read(["history", "--failed"], dir);
       expect(failed.stdout.toString().trim().split("\n")).toEqual([
         expect.stringMatching(/^STARTED/),
         expect.stringMatching(/bob-ci .* 3 .* exited$/),
@@ -116,7 +127,7 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
       const runId = (JSON.parse(readFileSync(log, "utf8").split("\n")[0] as string) as { runId: string }).runId;
       expect(started).toEqual([`oneoff-record-${runId}-start`]);
       const ended = await until(async () => {
-        const [entry] = entriesOf(await oneoff(["history", "--json"], { cwd: dir, env }));
+        const [entry] = entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env }));
         return entry?.outcome === "owner-gone" ? entry : undefined;
       });
       expect(ended).toMatchObject({ runId, command: ["sh", "-c", "echo ready; sleep 60"], source: "both" });
@@ -148,7 +159,7 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
       });
       expect(killed.signal).toBe("SIGKILL");
       const ended = await until(async () => {
-        const [entry] = entriesOf(await oneoff(["history", "--json"], { cwd: dir, env }));
+        const [entry] = entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env }));
         return entry?.outcome === "owner-gone" ? entry : undefined;
       });
       expect(ended).toMatchObject({ exitCode: 7, command: ["sh", "-c", "echo ready; sleep 1; exit 7"], source: "both" });
@@ -162,19 +173,19 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     const { dir, name } = appDir();
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
     try {
-      const started = await oneoff(["run", "-q", "-d", "--", "sh", "-c", "sleep 1; exit 5"], { cwd: dir, env });
+      const started = await oneoffInProcess(["run", "-q", "-d", "--", "sh", "-c", "sleep 1; exit 5"], { cwd: dir, env });
       const id = started.stdout.toString().trim();
       try {
         const other = { ONEOFF_AUDIT_LOG: path.join(dir, "other.jsonl") };
-        expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: other }))).toEqual([
+        expect(entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env: other }))).toEqual([
           expect.objectContaining({ outcome: "no end recorded", source: "engine" }),
         ]);
-        expect((await oneoff(["wait", id], { cwd: dir, env })).stdout.toString()).toBe("5\n");
-        expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: other }))).toEqual([
+        expect((await oneoffInProcess(["wait", id], { cwd: dir, env })).stdout.toString()).toBe("5\n");
+        expect(entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env: other }))).toEqual([
           expect.objectContaining({ outcome: "exited", exitCode: 5, source: "engine" }),
         ]);
         // The machine that started it logged "detached"; the engine's end says more.
-        expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env }))).toEqual([
+        expect(entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env }))).toEqual([
           expect.objectContaining({ outcome: "exited", exitCode: 5, source: "both" }),
         ]);
       } finally {
@@ -190,15 +201,17 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
     try {
       // sh as PID 1 ignores SIGTERM unless it traps it: the first stops on it, the second is killed.
-      const polite = (await oneoff(["run", "-q", "-d", "--", "sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"], { cwd: dir, env })).stdout
+      const polite = (
+        await oneoffInProcess(["run", "-q", "-d", "--", "sh", "-c", "trap 'exit 0' TERM; sleep 300 & wait"], { cwd: dir, env })
+      ).stdout
         .toString()
         .trim();
-      const deaf = (await oneoff(["run", "-q", "-d", "--", "sleep", "300"], { cwd: dir, env })).stdout.toString().trim();
+      const deaf = (await oneoffInProcess(["run", "-q", "-d", "--", "sleep", "300"], { cwd: dir, env })).stdout.toString().trim();
       try {
-        expect((await oneoff(["stop", "-t", "20", polite], { cwd: dir, env })).code).toBe(0);
-        expect((await oneoff(["stop", "-t", "1", deaf], { cwd: dir, env })).code).toBe(0);
+        expect((await oneoffInProcess(["stop", "-t", "20", polite], { cwd: dir, env })).code).toBe(0);
+        expect((await oneoffInProcess(["stop", "-t", "1", deaf], { cwd: dir, env })).code).toBe(0);
         const other = { ONEOFF_AUDIT_LOG: path.join(dir, "other.jsonl") };
-        const entries = entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: other }));
+        const entries = entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env: other }));
         expect(entries).toEqual([
           expect.objectContaining({ outcome: "killed", exitCode: 137, command: ["sleep", "300"] }),
           expect.objectContaining({ outcome: "stopped", exitCode: 0 }),
@@ -215,9 +228,9 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     const { dir, name } = appDir();
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
     try {
-      expect((await oneoff(["run", "-q", "--", "true"], { cwd: dir, env })).code).toBe(0);
+      expect((await oneoffInProcess(["run", "-q", "--", "true"], { cwd: dir, env })).code).toBe(0);
       const closed = path.join(dir, "closed.sock");
-      const history = await oneoff(["history", "--json"], {
+      const history = await oneoffInProcess(["history", "--json"], {
         cwd: dir,
         env: { ...env, DOCKER_HOST: `unix://${closed}`, DOCKER_CONTEXT: undefined },
       });
@@ -236,8 +249,13 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     const certs = "/tmp/oneoff-remote-engines/client";
     const tls = { DOCKER_HOST: "tcp://127.0.0.1:23760", DOCKER_TLS_VERIFY: "1", DOCKER_CERT_PATH: certs, DOCKER_CONTEXT: undefined };
     try {
-      expect((await oneoff(["run", "-q", "--", "true"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "a.jsonl") } })).code).toBe(0);
-      const history = await oneoff(["history", "--json"], { cwd: dir, env: { ...tls, ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } });
+      expect(
+        (await oneoffInProcess(["run", "-q", "--", "true"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "a.jsonl") } })).code,
+      ).toBe(0);
+      const history = await oneoffInProcess(["history", "--json"], {
+        cwd: dir,
+        env: { ...tls, ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") },
+      });
       expect(history.stderr).toBe("");
       expect(entriesOf(history)).toEqual([expect.objectContaining({ app: name, outcome: "exited", exitCode: 0, source: "engine" })]);
     } finally {
@@ -265,7 +283,9 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
           })
         ).code,
       ).toBe(4);
-      expect((await oneoff(["run", "-q", "--", "true"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } })).code).toBe(0);
+      expect(
+        (await oneoffInProcess(["run", "-q", "--", "true"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } })).code,
+      ).toBe(0);
       const overSsh = await oneoff(["history", "--json"], { cwd: dir, env: { ...ssh, ONEOFF_AUDIT_LOG: path.join(dir, "c.jsonl") } });
       expect(overSsh.stderr).toBe("");
       const both = [
@@ -273,9 +293,9 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
         expect.objectContaining({ app: name, outcome: "exited", exitCode: 4, source: "engine" }),
       ];
       expect(entriesOf(overSsh)).toEqual(both);
-      expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "c.jsonl") } }))).toEqual(
-        both,
-      );
+      expect(
+        entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "c.jsonl") } })),
+      ).toEqual(both);
     } finally {
       removeRunRecords(name);
     }
@@ -286,13 +306,13 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     const { dir, name } = appDir(`secrets:\n  API: {env: HISTORY_TEST_SECRET}\n`);
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl"), HISTORY_TEST_SECRET: secret };
     try {
-      expect((await oneoff(["run", "-q", "--", "echo", secret], { cwd: dir, env })).code).toBe(0);
+      expect((await oneoffInProcess(["run", "-q", "--", "echo", secret], { cwd: dir, env })).code).toBe(0);
       const labels = docker("volume", "ls", "--filter", `label=io.oneoff.record.app=${name}`, "--format", "{{.Labels}}");
       expect(labels).toContain("io.oneoff.record.command=");
       expect(labels).not.toContain(secret);
-      expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } }))).toEqual([
-        expect.objectContaining({ command: ["echo", "<redacted>"], source: "engine" }),
-      ]);
+      expect(
+        entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } })),
+      ).toEqual([expect.objectContaining({ command: ["echo", "<redacted>"], source: "engine" })]);
     } finally {
       removeRunRecords(name);
     }
@@ -302,10 +322,10 @@ describe("oneoff history: the team's one-offs, from the engine", () => {
     const { dir, name } = appDir();
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
     try {
-      expect((await oneoff(["run", "-q", "--", "no-such-command"], { cwd: dir, env })).code).toBe(127);
-      expect(entriesOf(await oneoff(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } }))).toEqual([
-        expect.objectContaining({ outcome: "not-found", exitCode: 127, source: "engine" }),
-      ]);
+      expect((await oneoffInProcess(["run", "-q", "--", "no-such-command"], { cwd: dir, env })).code).toBe(127);
+      expect(
+        entriesOf(await oneoffInProcess(["history", "--json"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: path.join(dir, "b.jsonl") } })),
+      ).toEqual([expect.objectContaining({ outcome: "not-found", exitCode: 127, source: "engine" })]);
       expect(docker("volume", "ls", "-q", "--filter", `label=io.oneoff.record.app=${name}`).split("\n")).toHaveLength(1);
     } finally {
       removeRunRecords(name);
