@@ -33,26 +33,26 @@ const MAX_READ_BYTES = 2 * 1024 ** 3;
  * `run.labels`: the run's own labels (oneoff's, which users cannot set, win over them).
  */
 export async function storeRecording(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   run: { runId: string; app: string; labels: Readonly<Record<string, string>> },
   cast: Buffer,
 ): Promise<void> {
   const volume = recordingVolumeName(run.runId);
-  await engine.createVolume(volume, {
+  await client.createVolume(volume, {
     ...run.labels,
     [RECORDING_LABEL]: "true",
     [`${RECORDING_LABEL}.run`]: run.runId,
     [`${RECORDING_LABEL}.app`]: run.app,
   });
-  await withStoreContainer(engine, volume, run, (id) => engine.putArchive(id, MOUNT, Readable.from([packOneFile(FILE, cast, new Date())])));
+  await withStoreContainer(client, volume, run, (id) => client.putArchive(id, MOUNT, Readable.from([packOneFile(FILE, cast, new Date())])));
 }
 
 /** The compressed cast of `run`'s recording; undefined when there is none on the engine. */
-export async function readRecording(engine: ContainerEngine, run: { runId: string; app: string }): Promise<Buffer | undefined> {
+export async function readRecording(client: ContainerEngine, run: { runId: string; app: string }): Promise<Buffer | undefined> {
   const volume = recordingVolumeName(run.runId);
-  if (!(await engine.volumeExists(volume))) return undefined;
-  return withStoreContainer(engine, volume, { app: run.app, labels: {} }, async (id) => {
-    const archive = await engine.getArchive(id, `${MOUNT}/${FILE}`);
+  if (!(await client.volumeExists(volume))) return undefined;
+  return withStoreContainer(client, volume, { app: run.app, labels: {} }, async (id) => {
+    const archive = await client.getArchive(id, `${MOUNT}/${FILE}`);
     if (!archive) return undefined;
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -69,8 +69,8 @@ export async function readRecording(engine: ContainerEngine, run: { runId: strin
 }
 
 /** Removes `runId`'s recording, if it has one (a prune of its record). */
-export async function removeRecording(engine: ContainerEngine, runId: string): Promise<void> {
-  await engine.removeVolume(recordingVolumeName(runId));
+export async function removeRecording(client: ContainerEngine, runId: string): Promise<void> {
+  await client.removeVolume(recordingVolumeName(runId));
 }
 
 /**
@@ -83,15 +83,15 @@ export async function removeRecording(engine: ContainerEngine, runId: string): P
  * the run's own labels, as the probe's, so whoever lists their one-offs by label sees it too.
  */
 async function withStoreContainer<T>(
-  engine: ContainerEngine,
+  client: ContainerEngine,
   volume: string,
   of: { app: string; labels: Readonly<Record<string, string>> },
   use: (id: string) => Promise<T>,
 ): Promise<T> {
   const image = `${STORE_IMAGE.repository}:${STORE_IMAGE.tag}`;
-  if (!(await engine.inspectImage(image)))
-    await engine.importImage(STORE_IMAGE, { [STORE_LABEL]: "true" }, packOneFile(".oneoff", Buffer.alloc(0), new Date(0)));
-  const id = await engine.createContainer(`oneoff-record-store-${randomBytes(6).toString("hex")}`, {
+  if (!(await client.inspectImage(image)))
+    await client.importImage(STORE_IMAGE, { [STORE_LABEL]: "true" }, packOneFile(".oneoff", Buffer.alloc(0), new Date(0)));
+  const id = await client.createContainer(`oneoff-record-store-${randomBytes(6).toString("hex")}`, {
     Image: image,
     Cmd: ["/never-started"],
     Env: [],
@@ -108,6 +108,6 @@ async function withStoreContainer<T>(
   try {
     return await use(id);
   } finally {
-    await engine.remove(id).catch(() => {});
+    await client.remove(id).catch(() => {});
   }
 }
