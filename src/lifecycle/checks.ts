@@ -11,7 +11,7 @@ import type { ContainerEngine, PathStat } from "../engine/types.js";
 import type { RegistryLogin } from "../release/credentials.js";
 import { parseReleaseReference } from "../release/reference.js";
 import { describeRefusal, isAuthRefusal } from "../release/registry-auth.js";
-import { Labels } from "../requests/labels.js";
+import { neverStartedLabels } from "../requests/labels.js";
 import { NEVER_STARTED_STREAMS } from "../requests/create-body.js";
 import { configFromRuntime } from "../requests/runtime-settings.js";
 
@@ -135,7 +135,7 @@ export async function checkOneOff(
       Env: [],
       // The run's own labels too (--label, ONEOFF_LABELS): whoever finds their one-offs by a
       // label finds this container as well, should it outlive a killed check.
-      Labels: { ...plan.settings.label, [Labels.managed]: "true", [Labels.app]: plan.app, [Labels.owner]: owner },
+      Labels: { ...plan.settings.label, ...neverStartedLabels(plan.app, owner) },
       ...NEVER_STARTED_STREAMS,
       HostConfig: { AutoRemove: false },
     },

@@ -11,7 +11,7 @@
  */
 import { Readable } from "node:stream";
 import type { ContainerEngine } from "../engine/types.js";
-import { LABEL_PREFIX, Labels } from "../requests/labels.js";
+import { LABEL_PREFIX, neverStartedLabels } from "../requests/labels.js";
 import { NEVER_STARTED_STREAMS } from "../requests/create-body.js";
 import { packOneFile, readOneFile } from "../formats/one-file-tar.js";
 import { randomBytes } from "node:crypto";
@@ -98,9 +98,7 @@ async function withStoreContainer<T>(
     Labels: {
       ...of.labels,
       [STORE_LABEL]: "true",
-      [Labels.managed]: "true",
-      [Labels.app]: of.app,
-      [Labels.owner]: formatOwner(currentOwner()),
+      ...neverStartedLabels(of.app, formatOwner(currentOwner())),
     },
     ...NEVER_STARTED_STREAMS,
     HostConfig: { Binds: [`${volume}:${MOUNT}`], AutoRemove: false, NetworkMode: "none" },

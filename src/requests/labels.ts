@@ -119,6 +119,15 @@ export function oneOffLabels(identity: OneOffIdentity): Record<string, string> {
   };
 }
 
+/**
+ * The labels of a container oneoff creates and never starts (a check's probe, the record
+ * store): what the reap selects a one-off by (the marker, the app, the owning process), so one
+ * left by a oneoff killed before it removed it is reaped once `owner` is gone.
+ */
+export function neverStartedLabels(app: string, owner: string): Record<string, string> {
+  return { [Labels.managed]: "true", [Labels.app]: app, [Labels.owner]: owner };
+}
+
 /** The command a one-off's labels record, read back (a label cut short stays one word). */
 export function commandOf(labels: Record<string, string>): string[] {
   try {
