@@ -119,7 +119,7 @@ export const SETTINGS: readonly AnyRow[] = [
         name: "volumesFrom",
         flag: "--volumes-from",
         help: "mount the volumes of a container, NAME[:ro|:rw] (repeatable)",
-        example: "db:ro",
+        example: "postgres:ro",
         compose: "volumes_from",
         field: "VolumesFrom",
       },

@@ -648,7 +648,7 @@ export const CATALOGUE: BadInput[] = [
     what: "--volumes-from: not a container and mode",
     args: ["run", ...REL, "--volumes-from", "db:rx", "--", "true"],
     code: 125,
-    says: /^oneoff: --volumes-from: "db:rx" is not CONTAINER, CONTAINER:ro or CONTAINER:rw \(such as --volumes-from db:ro\)$/,
+    says: /^oneoff: --volumes-from: "db:rx" is not CONTAINER, CONTAINER:ro or CONTAINER:rw \(such as --volumes-from postgres:ro\)$/,
   },
   // docker run's flags that mean nothing for a one-off (docs/cli.md): refused, saying why.
   ...NOT_FOR_ONE_OFFS.map(([definition, why]) => {

@@ -10,6 +10,12 @@
 # (node-versions.sh). Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The isolated engine's root filesystem (debootstrap: about a minute of downloads and unpacking
+# on a fresh machine) needs nothing the steps before the isolated engine make: it is made beside
+# them. A step that fails still waits for it, so setup never leaves a debootstrap running.
+bash "$here/isolated-engine.sh" rootfs &
+rootfs=$!
+trap 'wait "$rootfs" 2>/dev/null || true' EXIT
 bash "$here/tools.sh"
 bash "$here/engine.sh"
 bash "$here/images.sh"
@@ -17,6 +23,7 @@ bash "$here/registry.sh"
 bash "$here/registry-auth.sh"
 bash "$here/swarm.sh"
 bash "$here/remote-engines.sh"
+wait "$rootfs" || { echo "setup: all.sh: making the isolated engine's root filesystem failed (above)" >&2; exit 1; }
 bash "$here/isolated-engine.sh" >/dev/null
 bash "$here/swarm-worker.sh"
 bash "$here/node-versions.sh"

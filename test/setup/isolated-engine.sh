@@ -30,6 +30,8 @@
 # - The test image oneoff-test/busybox:latest loaded into it from the main engine (docker save,
 #   read-only there).
 # Usage: isolated-engine.sh [start]   start it (idempotent: an engine that answers is left)
+#        isolated-engine.sh rootfs    only make the root filesystem (all.sh runs this first, in the
+#                                     background: it needs nothing the other steps make)
 #        isolated-engine.sh stop      stop it (engine and sshd); keep the rootfs and the network
 # Prints how to use the engine on stdout; progress goes to stderr. Needs root, and runs after
 # swarm.sh (the network namespace) and remote-engines.sh (the CA and the ssh key).
@@ -67,8 +69,8 @@ readonly IMAGES=(oneoff-test/busybox:latest)
 readonly WAIT_SECS=120 STOP_SECS=40 MAIN_WAIT_SECS=90
 
 mode=${1:-start}
-[[ $mode == start || $mode == stop ]] || die "usage: $me [start|stop]"
-(( $# <= 1 )) || die "usage: $me [start|stop]"
+[[ $mode == start || $mode == stop || $mode == rootfs ]] || die "usage: $me [start|rootfs|stop]"
+(( $# <= 1 )) || die "usage: $me [start|rootfs|stop]"
 [[ $(id -u) -eq 0 ]] || die "the isolated engine needs root (namespaces, mounts)"
 ensure_commands ip:iproute2 nsenter:util-linux unshare:util-linux pivot_root:util-linux \
   findmnt:util-linux hostname:hostname openssl:openssl ssh-keygen:openssh-client
@@ -188,6 +190,7 @@ images_loaded() {
   done
 }
 rootfs_current() { [[ -x $ROOTFS/usr/sbin/dockerd && $(cat "$ROOTFS_STAMP" 2>/dev/null) == "$PACKAGES" ]]; }
+[[ $mode == rootfs ]] && rootfs_current && exit 0
 if rootfs_current && iso_answers && tls_answers && ssh_answers && images_loaded; then
   log "the isolated engine already answers on $ISO_SOCK, tcp://$NETNS_ADDR:$TLS_PORT and ssh"
   usage_text
@@ -225,6 +228,7 @@ if ! rootfs_current; then
   echo "$PACKAGES" >"$ROOTFS_STAMP"
   log "rootfs made in $(( SECONDS - started ))s"
 fi
+[[ $mode != rootfs ]] || exit 0
 # The socket must be on the rootfs itself: were ROOTFS/run a link to /run, ISO_SOCK would be
 # the main engine's socket.
 [[ -d $ROOTFS/run && ! -L $ROOTFS/run ]] || die "$ROOTFS/run is not a directory of the rootfs"

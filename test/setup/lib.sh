@@ -37,17 +37,22 @@ take_lock() {
 
 apt_install() {
   log "installing $* (apt-get)"
-  local apt=(apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@")
-  if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
-    apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$APT_LOG" 2>&1 \
-      || die "apt-get update failed (see $APT_LOG)"
-  fi
-  if ! DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 "${apt[@]}" >>"$APT_LOG" 2>&1; then
-    apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$APT_LOG" 2>&1 \
-      || die "apt-get update failed (see $APT_LOG)"
-    DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 "${apt[@]}" >>"$APT_LOG" 2>&1 \
-      || die "apt-get install $* failed (see $APT_LOG)"
-  fi
+  # Steps may run side by side (all.sh makes the isolated engine's root filesystem beside the
+  # others): one apt-get at a time, each waiting for the other's end.
+  (
+    flock -w 600 8 || die "waited 600 s for another setup step's apt-get"
+    local apt=(apt-get install -y -qq -o DPkg::Lock::Timeout=300 "$@")
+    if ! compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; then
+      apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$APT_LOG" 2>&1 \
+        || die "apt-get update failed (see $APT_LOG)"
+    fi
+    if ! DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 "${apt[@]}" >>"$APT_LOG" 2>&1; then
+      apt-get update -qq -o DPkg::Lock::Timeout=300 >>"$APT_LOG" 2>&1 \
+        || die "apt-get update failed (see $APT_LOG)"
+      DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 "${apt[@]}" >>"$APT_LOG" 2>&1 \
+        || die "apt-get install $* failed (see $APT_LOG)"
+    fi
+  ) 8>/tmp/oneoff-setup-apt.lock
 }
 
 # Arguments are CMD:PACKAGE pairs. missing_packages prints the PACKAGE of each
