@@ -31,4 +31,5 @@ COPY bin ./bin
 # oneoff.yaml is trusted there (a config found by looking up is otherwise used only when
 # owned by the user running oneoff, or root).
 ENV ONEOFF_TRUSTED_DIRS=/app
-ENTRYPOINT ["node", "--", "/opt/oneoff/bin/oneoff.js"]
+# --no-maglev, as bin/oneoff.js's own first line: an exit that cannot deadlock (the comment there).
+ENTRYPOINT ["node", "--no-maglev", "--", "/opt/oneoff/bin/oneoff.js"]

@@ -1,11 +1,18 @@
 #!/bin/sh
-//bin/sh -c :; exec node -- "$0" "$@"
+//bin/sh -c :; exec node --no-maglev -- "$0" "$@"
 // Both a shell script and a CommonJS module (bin/package.json says so). Run as a program,
 // /bin/sh (any: dash, bash, BusyBox's) runs the line above (a no-op, then node on this file);
 // node reads it as a comment. Why not "#!/usr/bin/env node": node reads --env-file even after
 // the script's name (`oneoff run --env-file x` would make node load x itself, or exit 9 when x
 // is missing); after "--" it does not. And "#!/usr/bin/env -S node --" needs env -S, which
 // BusyBox's env (Alpine, the node:*-alpine images) refuses.
+// --no-maglev: on Node 22 and 24, process.exit() can deadlock when one of V8's background
+// Maglev compile jobs needs a garbage collection just then: the exiting main thread waits for
+// the worker threads, the worker waits for the main thread (nodejs/node#54918, open). Seen
+// here after a recorded 100 MiB console (its one-off done, the process stuck for good: main
+// thread in NodePlatform::Shutdown, the V8Worker in CollectionBarrier::AwaitCollectionBackground).
+// V8 takes the flag only on node's command line (not NODE_OPTIONS); `node bin/oneoff.js`, as the
+// tests and `npm run bench` run it, goes without (docs/benchmarks.md has what the flag costs).
 // CommonJS, not an ES module: Node starts a CommonJS entry and requires the CommonJS bundle
 // without its ES module loader, a few milliseconds of every run (docs/benchmarks.md).
 "use strict";

@@ -4,7 +4,7 @@
  * /var/cache/oneoff-node. On each, the launcher finds that node on PATH and runs a one-off
  * whose streams and exit code come back, and the library runs one in-process.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -22,7 +22,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/version.js";
-import { expectNoLeftovers, IMAGE, packedPackage, ROOT } from "./helpers.js";
+import { eventually, expectNoLeftovers, IMAGE, packedPackage, ROOT } from "./helpers.js";
 
 expectNoLeftovers();
 
@@ -76,6 +76,22 @@ describe.each(MAJORS)("on Node %i", (major) => {
       stdout: `out:node${major}`,
       stderr: "err",
     });
+  });
+
+  it("the launcher starts node with Maglev off, whose exit cannot deadlock (bin/oneoff.js's first line)", async () => {
+    // The launcher's /bin/sh execs node in its own process: its command line is node's.
+    const child = spawn(path.join(packageDir, "bin/oneoff.js"), ["run", "-q", "--release", IMAGE, "--", "sleep", "2"], {
+      env,
+      cwd: work,
+      stdio: "ignore",
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const nodeArgs = await eventually(() => {
+      const args = readFileSync(`/proc/${child.pid}/cmdline`, "utf8").split("\0");
+      return path.basename(args[0] ?? "") === "node" ? args : undefined;
+    }, 15_000);
+    expect(await exited).toBe(0);
+    expect(nodeArgs.slice(0, nodeArgs.indexOf("--"))).toEqual(["node", "--no-maglev"]);
   });
 
   it("the launcher keeps the bundle's compiled code in the user's private cache folder: Node's compile cache on 22 and 24, none on 20", () => {
