@@ -13,6 +13,9 @@ import { isProblem } from "../../src/settings/row.js";
 import { SETTINGS } from "../../src/settings/table.js";
 import { configFromRuntime, runtimeDiffByKey, runtimeDiffValues, runtimeFlagWords } from "../../src/requests/runtime-settings.js";
 import type { EnvSetting } from "../../src/types/config.js";
+import { buildContainerSpec } from "../../src/requests/create-body.js";
+import { buildJobServiceSpec } from "../../src/requests/service-spec.js";
+import { plan } from "./plan-fixture.js";
 
 const row = envRow();
 const here = { env: { FROM_HOST: "host-value", EMPTY_ON_HOST: "" } };
@@ -158,5 +161,22 @@ describe("the env row's layers", () => {
     expect(provenance["env.KEPT"]).toBe("oneoff.yaml");
     const unset = { source: "oneoff.yaml", settings: {}, unsetEnv: { DB: { message: "DB: variable X is not set" } } };
     expect(() => mergeLayers([unset, { source: "flags", settings: { env: { DB: null } } }])).toThrow("DB: variable X is not set");
+  });
+});
+
+describe("the env row read back from a one-off's own request", () => {
+  const identity = { imageId: `sha256:${"a".repeat(64)}`, startedBy: "me", startedAt: new Date(0), version: "0", owner: "h:1" };
+
+  it("gives a job the create body's Env as it is: a name sent bare, and a HOSTNAME the user set", () => {
+    const spec = buildContainerSpec(plan({ settings: { env: { HOSTNAME: "mine", GONE: null, A: "1" } } }), identity, "abc123");
+    expect(spec.body.Env).toEqual(["HOSTNAME=mine", "A=1", "GONE"]);
+    const job = buildJobServiceSpec(spec, { name: "shop-job", image: "shop:v1", stopGraceSeconds: 10 });
+    expect(job.TaskTemplate.ContainerSpec.Env).toEqual(spec.body.Env);
+    // In its place among the ContainerSpec's fields, as before it was a row.
+    expect(Object.keys(job.TaskTemplate.ContainerSpec).slice(0, 4)).toEqual(["Image", "Args", "Env", "Labels"]);
+  });
+
+  it("reads a running container's Env back for --from less the engine's HOSTNAME", () => {
+    expect(runningEnv(["PATH=/bin", "HOSTNAME=0123456789ab", "SHOP_ENV=production"])).toEqual({ PATH: "/bin", SHOP_ENV: "production" });
   });
 });
