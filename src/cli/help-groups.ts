@@ -38,6 +38,7 @@ const OTHER_FLAGS: ReadonlyMap<string, HelpGroup> = new Map<string, HelpGroup>([
     "--status",
     "--dry-run",
   ]),
+  // The env row's flags (withSettingOptions defines them): under their own heading, before docker run's other settings.
   ...inGroup("Environment:", ["--env", "--env-file"]),
   ...inGroup("Files and secrets:", ["--volume", "--mount", "--copy-in", "--copy-out", "--copy-out-limit", "--registry-auth"]),
   // docker run's own flags that run.ts still defines itself, beside withSettingOptions' ones.
@@ -85,7 +86,8 @@ export function inHelpGroups(command: Command): Command {
 /** Gives each shown flag of `command` its group: docker run's settings already have theirs (asDockerRunSettings). */
 export function assignHelpGroups(command: Command): void {
   for (const option of command.options) {
-    const group = option.helpGroupHeading ?? OTHER_FLAGS.get(option.long ?? "");
+    // A row's flag named in OTHER_FLAGS (-e, --env-file) goes under that group instead.
+    const group = OTHER_FLAGS.get(option.long ?? "") ?? option.helpGroupHeading;
     if (group !== undefined && !option.hidden) option.helpGroup(group);
   }
 }

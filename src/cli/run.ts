@@ -187,8 +187,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
     )
     .option("--service <name>", "take image and settings from this compose service")
     .option("--release <ref>", "image to run: tag (with image: in config), repo:tag, repo@sha256:digest or image ID")
-    .option("-e, --env <KEY[=VALUE]>", "set an environment variable; KEY alone passes your own value (repeatable)", collect)
-    .option("--env-file <file>", "read environment variables from a file (repeatable)", collect)
     .option("-v, --volume <source:target[:ro]>", "mount a named volume or a host path (repeatable)", collect)
     .option(
       "--mount <type=...,source=...,target=...>",
@@ -241,8 +239,6 @@ const SAME_NAME_FLAGS = [
   "compose",
   "service",
   "release",
-  "env",
-  "envFile",
   "volume",
   "mount",
   "interactive",

@@ -94,7 +94,7 @@ export function loadComposeService(
   const dotenvPath = path.join(projectDir, ".env");
   const dotenvFrom = displayPathOf(dotenvPath, cwd);
   const interpolationEnv = {
-    ...(existsSync(dotenvPath) ? readEnvFile(dotenvPath, env, dotenvFrom, "compose", textOf(dotenvPath, dotenvFrom)) : {}),
+    ...(existsSync(dotenvPath) ? readEnvFile(dotenvPath, env, dotenvFrom, textOf(dotenvPath, dotenvFrom)) : {}),
     ...env,
   };
   const read = (file: string, referencedFrom: string) =>
@@ -129,7 +129,7 @@ export function loadComposeService(
   for (const envFile of merged.envFiles) {
     if (!envFile.required && !existsSync(envFile.path)) continue;
     const from = `${main[0]?.displayPath ?? "compose"} env_file`;
-    Object.assign(fromFiles, readEnvFile(envFile.path, interpolationEnv, from, "compose", textOf(envFile.path, from)));
+    Object.assign(fromFiles, readEnvFile(envFile.path, interpolationEnv, from, textOf(envFile.path, from)));
   }
   const secrets = composeSecrets(merged.secrets, [...included, ...main], interpolationEnv, existsSync);
   const settings = { ...merged.settings, env: { ...fromFiles, ...merged.settings.env } };

@@ -4,7 +4,7 @@
  * `KEY="double \"quoted\"\n"`, `KEY='single'`, `# comments` (also after an unquoted value),
  * and a bare `KEY` that takes its value from the invoking environment (left out when unset
  * there). No interpolation inside: a value is taken as written. `--env-file` on the command
- * line is docker's format instead (docker-env-file.ts).
+ * line is docker's format instead, read by the env row (settings/env-row.ts).
  */
 import { envNameProblem, envValueProblem } from "../formats/env-rules.js";
 import type { Environment } from "./interpolate.js";

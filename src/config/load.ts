@@ -7,12 +7,12 @@ import path from "node:path";
 import { OneoffError } from "../output/errors.js";
 import { configError } from "./errors.js";
 import { DotenvError, parseComposeEnvFile } from "./dotenv.js";
-import { parseDockerEnvFile } from "./docker-env-file.js";
 import { parseProcfile, ProcfileError } from "./procfile.js";
 import { readFoundFile } from "./found-file.js";
 import type { Environment } from "./interpolate.js";
-import type { AppConfig } from "../types/config.js";
+import type { AppConfig, ProcessSettings, SettingsLayer } from "../types/config.js";
 import type { RunOptions } from "../types/options.js";
+import { isProblem, type AnyRow, type ParseContext } from "../settings/row.js";
 import { SETTINGS } from "../settings/table.js";
 
 const CONFIG_FILE_NAMES = ["oneoff.yaml", "oneoff.yml"] as const;
@@ -63,7 +63,7 @@ export async function loadAppConfig(explicitPath: string | undefined, cwd: strin
   const { config, envFiles } = parseConfigFile(text, { path: configPath, displayPath, env });
   for (const file of envFiles) {
     const filePath = path.resolve(config.dir, file.value);
-    const layer = { source: displayPathOf(filePath, cwd), settings: { env: readEnvFile(filePath, env, file.location, "compose") } };
+    const layer = { source: displayPathOf(filePath, cwd), settings: { env: readEnvFile(filePath, env, file.location) } };
     // Later files win over earlier ones (layer order), and `env:` wins over all of them.
     if (file.task === undefined) config.envFileLayers.push(layer);
     else config.tasks[file.task]?.envFileLayers.push(layer);
@@ -95,31 +95,23 @@ export function displayPathOf(filePath: string, cwd: string): string {
   return relative && !relative.startsWith("..") ? relative : filePath;
 }
 
-/** The two env file formats: `docker run --env-file`'s, and compose's (also oneoff.yaml's env_file:). */
-export type EnvFileFormat = "docker" | "compose";
-
 /**
- * Reads an env file of `format` (or parses its `text`, read already); errors name
- * `referencedFrom` (a config location or a flag).
+ * Reads a compose env file (oneoff.yaml's and compose's env_file:, a compose project's .env:
+ * dotenv.ts), or parses its `text`, read already; errors name `referencedFrom` (a config
+ * location). --env-file's files are docker's format, read as the env row reads them
+ * (settingFileLayers).
  */
 export function readEnvFile(
   filePath: string,
   env: Environment,
   referencedFrom: string,
-  format: EnvFileFormat,
   text = readText(filePath, referencedFrom),
 ): Record<string, string> {
   try {
-    return format === "docker" ? parseDockerEnvFile(text, env) : parseComposeEnvFile(text, env);
+    return parseComposeEnvFile(text, env);
   } catch (error) {
-    if (error instanceof DotenvError) {
-      throw configError(
-        `${filePath}:${error.line}`,
-        undefined,
-        error.message,
-        format === "docker" ? "write NAME=value, one per line, as docker run --env-file reads it" : "write KEY=VALUE, one per line",
-      );
-    }
+    if (error instanceof DotenvError)
+      throw configError(`${filePath}:${error.line}`, undefined, error.message, "write KEY=VALUE, one per line");
     throw error;
   }
 }
@@ -141,30 +133,64 @@ export function readText(filePath: string, referencedFrom: string): string {
   }
 }
 
+/** A row with a file flag (--label-file, --env-file). */
+type FileRow = AnyRow & { file: NonNullable<AnyRow["file"]> };
+
+/** The entries of the files a row's file flag names, read as the row reads them, or its line at fault as one error. */
+function fileEntries(row: FileRow, file: string, cwd: string, context: ParseContext): string[] {
+  const { flag, entries, lines } = row.file;
+  const filePath = path.resolve(cwd, file);
+  const found = entries(readText(filePath, `${flag} ${file}`), context);
+  if (Array.isArray(found)) return found;
+  throw configError(
+    `${filePath}:${found.line}`,
+    undefined,
+    found.problem,
+    `write ${lines ?? `KEY=VALUE, one per line, as docker run ${flag} reads it`}`,
+  );
+}
+
+/** The rows with a file flag, and the files given for each. */
+function rowFiles(options: RunOptions): Array<[FileRow, string[]]> {
+  const given = options as Record<string, unknown>;
+  return SETTINGS.flatMap((row): Array<[FileRow, string[]]> => {
+    const files = row.file ? (given[`${row.name}File`] as string[] | undefined) : undefined;
+    return row.file && files?.length ? [[row as FileRow, files]] : [];
+  });
+}
+
 /**
  * The options with the files a settings row's file flag names (--label-file) read, as the
  * row's parser of such a file reads them (settings/label-row.ts: as docker reads them), their
- * entries put before the flag's own, so `--label` wins over `--label-file`, as with docker.
+ * entries put before the flag's own, so `--label` wins over `--label-file`, as with docker. A
+ * row whose files are layers of their own (--env-file) is left to settingFileLayers.
  */
-export function withSettingFiles(options: RunOptions, cwd: string): RunOptions {
+export function withSettingFiles(options: RunOptions, cwd: string, env: Environment = {}): RunOptions {
   const given = options as Record<string, unknown>;
   const read: Record<string, string[]> = {};
-  for (const row of SETTINGS) {
-    const files = row.file ? (given[`${row.name}File`] as string[] | undefined) : undefined;
-    if (!row.file || !files?.length) continue;
-    const { flag, entries } = row.file;
-    const fromFiles = files.flatMap((file) => {
-      const filePath = path.resolve(cwd, file);
-      const found = entries(readText(filePath, `${flag} ${file}`));
-      if (Array.isArray(found)) return found;
-      throw configError(
-        `${filePath}:${found.line}`,
-        undefined,
-        found.problem,
-        `write KEY=VALUE, one per line, as docker run ${flag} reads it`,
-      );
-    });
+  for (const [row, files] of rowFiles(options)) {
+    if (row.file.ownLayers) continue;
+    const fromFiles = files.flatMap((file) => fileEntries(row, file, cwd, { env }));
     read[row.name] = [...fromFiles, ...((given[row.name] as string[] | undefined) ?? [])];
   }
   return Object.keys(read).length ? { ...options, ...read } : options;
+}
+
+/**
+ * The files of a row's file flag whose files are layers of their own (--env-file: docker's
+ * format, a bare NAME taking `env`'s value), a layer each, in order, named `FLAG FILE`: under the
+ * flags', so -e wins over --env-file, as with docker.
+ */
+export function settingFileLayers(options: RunOptions, cwd: string, env: Environment): SettingsLayer[] {
+  return rowFiles(options).flatMap(([row, files]) =>
+    row.file.ownLayers
+      ? files.map((file): SettingsLayer => {
+          const parsed = (row.parse as (given: string[], context: ParseContext) => unknown)(fileEntries(row, file, cwd, { env }), { env });
+          // The file's reader checked each line as the parser would: a problem left is the parser's own.
+          if (isProblem(parsed))
+            throw new OneoffError(`${row.file.flag} ${file}: ${parsed.problem}`, parsed.hint ? { hint: parsed.hint } : {});
+          return { source: `${row.file.flag} ${file}`, settings: { [row.name]: parsed } as Partial<ProcessSettings> };
+        })
+      : [],
+  );
 }

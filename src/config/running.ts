@@ -5,7 +5,7 @@
 import { ForeignLabels, Labels } from "../requests/labels.js";
 import type { ContainerEngine, ContainerSummary, ProcessDefinition } from "../engine/types.js";
 import { OneoffError } from "../output/errors.js";
-import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
+import { runningEnv } from "../settings/env-row.js";
 import type { SettingsLayer } from "../types/config.js";
 
 const PROCESS_LABEL = Labels.process;
@@ -149,14 +149,13 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
       hint: "a deploy may be in progress: pick one with --release",
     });
   }
-  const env = envListToMap(first.env);
-  for (const name of PER_CONTAINER_ENV) delete env[name];
   return {
     source: `running ${from} (${first.name})`,
     running: { process: from, container: first.name },
     settings: {
       release: first.imageId,
-      env,
+      // Its Env list read back through the env row, less HOSTNAME (the engine's).
+      env: runningEnv(first.env),
       ...(first.mounts.length ? { mounts: first.mounts } : {}),
       // Networks, user, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, labels, ...: what shapes what it can do and see.
       ...first.runtime,

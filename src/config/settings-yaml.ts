@@ -30,7 +30,7 @@ export function readSetting(
     (layer.locations ??= {})[name] = reader.locationOf(keyNode ?? node);
     // Values that are only ${VAR:-default} fallbacks: --from lets the running process's own stand over them.
     const fallbacks =
-      name === "env" || (MERGED_BY_KEY.has(name) && isMap(node))
+      MERGED_BY_KEY.has(name) && isMap(node)
         ? reader.entries(node, keyPath).flatMap(([entry, value]) => (reader.tookDefault(value) ? [`${name}.${entry}`] : []))
         : reader.tookDefault(node)
           ? [name]
@@ -47,17 +47,18 @@ export function readSetting(
       located("release");
       return;
     case "env":
-      settings.env = reader.stringMap(node, keyPath, {
+      const env = reader.stringMap(node, keyPath, {
         nullFromEnv: true,
         checkName: envNameProblem,
         onUnset: (name, error) => {
           (layer.unsetEnv ??= userKeyed())[name] = { message: error.message, hint: error.hint };
         },
       });
-      for (const [name, value] of Object.entries(settings.env)) {
+      for (const [name, value] of Object.entries(env)) {
         const problem = envValueProblem(name, value);
         if (problem) throw reader.error(node, `${keyPath}.${name}`, problem, "pass large or binary data as a file instead");
       }
+      settings.env = env;
       located("env");
       return;
     // One network, as docker run's --network: the networks row's (networks:) other key in oneoff.yaml.

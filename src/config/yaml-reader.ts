@@ -18,12 +18,14 @@ export interface Located<T> {
 
 /**
  * compose's words for oneoff's keys: compose users type these first, and the nearest string is
- * another key. The settings table's rows that oneoff.yaml names its own way give theirs (working_dir, mem_limit).
+ * another key. The settings table's rows that oneoff.yaml names its own way give theirs (environment, working_dir, mem_limit).
  */
-const COMPOSE_SPELLINGS: ReadonlyMap<string, string> = new Map([
-  ["environment", "env"],
-  ...SETTINGS.flatMap((row): Array<[string, string]> => (row.compose && row.yaml ? [[row.compose, row.yaml]] : [])),
-]);
+const COMPOSE_SPELLINGS: ReadonlyMap<string, string> = new Map(
+  SETTINGS.flatMap((row): Array<[string, string]> => {
+    const keys = row.configKeys ?? (row.compose && row.yaml ? { compose: row.compose, yaml: row.yaml } : undefined);
+    return keys ? [[keys.compose, keys.yaml]] : [];
+  }),
+);
 
 export class YamlReader {
   private constructor(

@@ -3,7 +3,7 @@
  * docker's rule for names (not empty, no "=", no whitespace), and the kernel's limits, which
  * otherwise surface as a baffling "argument list too long" from inside the container.
  */
-import { ownValue, userKeyed } from "./user-keys.js";
+import { ownValue } from "./user-keys.js";
 
 /** Linux refuses any single argument or environment string longer than this (MAX_ARG_STRLEN). */
 export const MAX_ENTRY_BYTES = 128 * 1024;
@@ -35,16 +35,6 @@ export function argumentProblem(word: string): string | undefined {
 
 /** Values that belong to one container, not to the process type: never copied or compared. */
 export const PER_CONTAINER_ENV: ReadonlySet<string> = new Set(["HOSTNAME"]);
-
-/** The Engine API's Env list (`NAME=value`, or a bare `NAME`) as a map. Pure. */
-export function envListToMap(entries: readonly string[]): Record<string, string> {
-  const map = userKeyed();
-  for (const entry of entries) {
-    const eq = entry.indexOf("=");
-    map[eq < 0 ? entry : entry.slice(0, eq)] = eq < 0 ? "" : entry.slice(eq + 1);
-  }
-  return map;
-}
 
 /**
  * The value an env entry gives: `KEY=VALUE` its own, a bare `KEY` the invoking environment's

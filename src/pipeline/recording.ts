@@ -32,7 +32,7 @@ export function startRecording(
   if (!plan.recording) return undefined;
   // The audit log's set (the run's secrets: values), and the values of variables whose names say secret.
   const secretEnv = Object.entries(plan.settings.env).flatMap(([name, value]) =>
-    isSecretName(name) && value.length >= SHORTEST_MASKED ? [value] : [],
+    value !== null && isSecretName(name) && value.length >= SHORTEST_MASKED ? [value] : [],
   );
   const session = recordSession(io, {
     tty: plan.tty,

@@ -10,7 +10,7 @@
 import { dryRunImage, type DryRunImage } from "../release/dry-run-image.js";
 import os from "node:os";
 import path from "node:path";
-import { loadAppConfig, readEnvFile, withSettingFiles } from "../config/load.js";
+import { loadAppConfig, settingFileLayers, withSettingFiles } from "../config/load.js";
 import { resolveSources, type Sources } from "../config/sources.js";
 import { resolveRunPlan } from "../plan/resolve.js";
 import { withDisagreement } from "./disagreement.js";
@@ -270,12 +270,12 @@ export async function planRun(
 ): Promise<RunPlan> {
   const config = sources ? sources.config : await loadAppConfig(options.config, cwd, env);
   const environment = sources ? sources.environment : pickEnvironment(config, options.envName, env);
-  const flagEnvFiles = (options.envFile ?? []).map((file) => readEnvFile(path.resolve(cwd, file), env, `--env-file ${file}`, "docker"));
+  const settingFiles = settingFileLayers(options, cwd, env);
   return resolveRunPlan({
     config,
-    options: withSettingFiles(options, cwd),
+    options: withSettingFiles(options, cwd, env),
     hostEnv: env,
-    flagEnvFiles,
+    settingFiles,
     cwdName: path.basename(path.resolve(cwd)),
     cwd,
     stdinIsTTY,

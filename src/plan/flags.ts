@@ -2,12 +2,10 @@
  * Flags as a settings layer: the last word on a one-off's settings. Pure.
  */
 import { OneoffError } from "../output/errors.js";
-import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "../types/config.js";
 import { parseMount, parseVolume } from "../formats/mount-syntax.js";
-import { userKeyed } from "../formats/user-keys.js";
 import { runtimeFlagSettings } from "./runtime-flags.js";
 import { isProblem } from "../settings/row.js";
 import { parseLabels } from "../settings/label-row.js";
@@ -15,11 +13,6 @@ import { parseLabels } from "../settings/label-row.js";
 export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};
   if (options.release !== undefined) settings.release = options.release;
-  if (options.env?.length) {
-    settings.env = parseEnvFlags(options.env, hostEnv);
-    const cleared = options.env.filter((entry) => !entry.includes("=") && !Object.hasOwn(settings.env ?? {}, entry));
-    if (cleared.length) settings.envCleared = [...new Set(cleared)];
-  }
   if (options.volume?.length) {
     settings.mounts = options.volume.map((volume) => {
       const mount = parseVolume(volume, cwd);
@@ -43,27 +36,8 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
       }),
     ];
   }
-  Object.assign(settings, runtimeFlagSettings(options));
+  Object.assign(settings, runtimeFlagSettings(options, { env: hostEnv }));
   return { source: "flags", settings };
-}
-
-export function parseEnvFlags(entries: readonly string[], hostEnv: Environment): Record<string, string> {
-  const env = userKeyed();
-  for (const entry of entries) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
-    const problem = envNameProblem(name);
-    // Only the name is shown: the value may be a secret.
-    const shown = eq < 0 ? entry : `${name}=...`;
-    if (problem)
-      throw new OneoffError(`-e "${shown.length > 60 ? `${shown.slice(0, 60)}...` : shown}": ${problem}`, {
-        hint: "use -e KEY=VALUE, or -e KEY to pass KEY from your environment",
-      });
-    const value = envEntryValue(entry, hostEnv);
-    if (value !== undefined) env[name] = value;
-    // `-e KEY` with KEY unset locally gets no value (flagLayer sends it bare, as docker does).
-  }
-  return env;
 }
 
 /**

@@ -3,7 +3,8 @@
  * which release, with which settings, and where each setting came from. Pure.
  *
  * Precedence, lowest first: oneoff.yaml (env_file under env:), ONEOFF_RELEASE, the task's own
- * settings, --env-file, then every other flag.
+ * settings, the files of a row's file flag that are layers of their own (--env-file), then
+ * every flag.
  */
 import { OneoffError } from "../output/errors.js";
 import { combineImageAndRelease, isTagOnly, parseReleaseReference } from "../release/reference.js";
@@ -41,8 +42,8 @@ export interface ResolveInputs {
   config: AppConfig | undefined;
   options: RunOptions;
   hostEnv: Environment;
-  /** Values read from options.envFile, in order. */
-  flagEnvFiles: Array<Record<string, string>>;
+  /** The files a row's file flag names, a layer each, in order, where the row says so (--env-file's; config/load.ts reads them). */
+  settingFiles?: SettingsLayer[];
   /** Used for the app name when there is no config file. */
   cwdName: string;
   /** Where relative paths in flags (bind mounts) start; default the process's cwd. */
@@ -59,7 +60,7 @@ export function resolveRunPlan({
   config,
   options: given,
   hostEnv,
-  flagEnvFiles,
+  settingFiles = [],
   cwdName,
   cwd = process.cwd(),
   stdinIsTTY = false,
@@ -83,12 +84,10 @@ export function resolveRunPlan({
 
   const { command, task } = chooseCommand(config, options);
   if (task) fileSays(...task.envFileLayers, task.overrides);
-  for (const [i, values] of flagEnvFiles.entries()) {
-    layers.push({ source: `--env-file ${options.envFile?.[i] ?? ""}`.trim(), settings: { env: values } });
-  }
-  layers.push(flagLayer(options, hostEnv, cwd));
+  layers.push(...settingFiles, flagLayer(options, hostEnv, cwd));
   const { interactive, tty } = chooseTerminal(options, task, stdinIsTTY);
-  // A terminal session gets the local terminal's type, as docker run -t users expect.
+  // A terminal session gets the local terminal's type, as docker run -t users expect: under
+  // every layer, written here because the terminal is chosen from the layers (settings/env-row.ts).
   if (tty && hostEnv.TERM) layers.unshift({ source: "local terminal", settings: { env: { TERM: hostEnv.TERM } } });
 
   const running = sourceLayers.find((layer) => layer.running !== undefined);
@@ -227,7 +226,7 @@ function refuseTagWithoutImage(
  */
 function refuseUndeliverable(settings: ProcessSettings, provenance: Record<string, string>, command: readonly string[]): void {
   for (const [name, value] of Object.entries(settings.env)) {
-    const problem = envValueProblem(name, value);
+    const problem = value === null ? undefined : envValueProblem(name, value);
     if (problem)
       throw new OneoffError(`${problem} (from ${provenance[`env.${name}`] ?? "config"})`, {
         hint: "pass large or binary data as a file instead",

@@ -84,7 +84,8 @@ export function buildContainerSpec(
   const mounts = mountsForCreate(settings.mounts ?? [], engineOnThisMachine);
   // The label row gives the user's labels; oneoff's own go over them (resolution already
   // refused the user's with our prefix), so ps, reaping and audit can trust them.
-  const { Labels: userLabels, ...config } = configFromRuntime(settings);
+  // The env row gives Env, kept in its place in the body (after Cmd, as before it was a row).
+  const { Labels: userLabels, Env: env, ...config } = configFromRuntime(settings);
   const labels = {
     ...(userLabels as Record<string, string> | undefined),
     ...oneOffLabels({
@@ -100,11 +101,7 @@ export function buildContainerSpec(
   const body: CreateBody = {
     Image: identity.imageId,
     Cmd: plan.command,
-    Env: [
-      ...Object.entries(settings.env).map(([key, value]) => `${key}=${value}`),
-      // A bare NAME: the engine leaves the image's NAME out, as with docker run -e NAME.
-      ...(settings.envCleared ?? []).filter((name) => !Object.hasOwn(settings.env, name)),
-    ],
+    Env: (env as string[] | undefined) ?? [],
     Labels: labels,
     Volumes: mounts.volumes.length ? Object.fromEntries(mounts.volumes.map((target) => [target, {}])) : undefined,
     // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin

@@ -3,10 +3,9 @@
  * values are never shown, only whether they differ.
  */
 import type { ProcessDefinition } from "../types/process.js";
-import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
-import { isSecretName, redactEnvValue } from "../output/redact.js";
+import { runningEnv } from "../settings/env-row.js";
 import type { ContainerSpec } from "./create-body.js";
-import { runtimeDiffValues, runtimeOfSpec, settingsOver } from "./runtime-settings.js";
+import { runtimeDiffByKey, runtimeDiffValues, runtimeOfSpec, settingsOver } from "./runtime-settings.js";
 import { mountText } from "./mounts.js";
 import type { RuntimeSettings } from "../types/config.js";
 
@@ -44,35 +43,29 @@ export function diffAgainstProcess(
   image: ImageDefaults = NO_IMAGE_DEFAULTS,
   secretVariables: SecretVariables = new Map(),
 ): DiffRow[] {
-  const { body } = spec;
   const row = (what: string, oneOff: string, running: string): DiffRow => ({ what, oneOff, running, same: oneOff === running });
   const rows = [
-    row("image", body.Image, runningProcess.imageId),
+    row("image", spec.body.Image, runningProcess.imageId),
     row("mounts", spec.mounts.map(mountText).sort().join(", "), runningProcess.mounts.map(mountText).sort().join(", ")),
   ];
   // docker run's settings (network, user, workdir, init, capabilities, tmpfs, labels, ...): a row for each either side sets.
-  // No platform row: a running container's inspect has no os/arch to compare it with.
-  const oursRuntime = runtimeDiffValues(settingsOver(image.settings, runtimeOfSpec({ ...spec, platform: undefined })));
-  const theirsRuntime = runtimeDiffValues(runningProcess.runtime);
+  // No platform row: a running container's inspect has no os/arch to compare it with. The env row
+  // reads both sides' Env lists (the image's under the one-off's), less HOSTNAME, the engine's.
+  const ours = settingsOver(
+    { ...image.settings, env: runningEnv(image.env) },
+    { ...runtimeOfSpec({ ...spec, platform: undefined }), env: runningEnv(spec.body.Env) },
+  );
+  const theirs = { ...runningProcess.runtime, env: runningEnv(runningProcess.env) };
+  const oursRuntime = runtimeDiffValues(ours);
+  const theirsRuntime = runtimeDiffValues(theirs);
   for (const [what, value] of oursRuntime) {
     const running = theirsRuntime.get(what) ?? "";
     if (value || running) rows.push(row(what, value, running));
   }
-  const ours = { ...envListToMap(image.env), ...envListToMap(body.Env) };
-  const theirs = envListToMap(runningProcess.env);
-  for (const name of [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].sort()) {
-    if (PER_CONTAINER_ENV.has(name)) continue;
-    if (secretVariables.has(name)) {
-      rows.push(secretVariableRow(name, secretVariables.get(name), theirs[name]));
-      continue;
-    }
-    const a = ours[name];
-    const b = theirs[name];
-    const same = a === b;
-    // A secret's value is never printed: only whether it is there and whether it differs.
-    const show = (value: string | undefined) =>
-      value === undefined ? "(unset)" : isSecretName(name) ? (same ? "(secret)" : "(secret, differs)") : redactEnvValue(name, value);
-    rows.push({ what: `env ${name}`, oneOff: show(a), running: show(b), same });
+  // Then a row per variable (the env row's diffByKey), a `secrets:` variable masked whatever its name.
+  for (const keyed of runtimeDiffByKey(ours, theirs)) {
+    const secret = keyed.setting === "env" && secretVariables.has(keyed.key);
+    rows.push(secret ? secretVariableRow(keyed.key, secretVariables.get(keyed.key), keyed.theirs) : keyed.row);
   }
   return rows;
 }

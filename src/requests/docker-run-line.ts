@@ -1,9 +1,8 @@
 /**
  * The `docker run` command line equivalent to a ContainerSpec, for --dry-run: users can read,
- * diff or paste it. Secret values are redacted. Pure.
+ * diff or paste it. Secret values are redacted (the env row's shown words). Pure.
  */
 import { shellQuote } from "../formats/words.js";
-import { redactEnvList } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
 import { mountFlagValue } from "./mounts.js";
 import { runtimeFlagWords, runtimeOfSpec, runtimeWordsAfterImage } from "./runtime-settings.js";
@@ -14,12 +13,12 @@ export function dockerRunLine(spec: ContainerSpec): string {
   if (body.OpenStdin && body.Tty) args.push("-it");
   else if (body.OpenStdin) args.push("-i");
   else if (body.Tty) args.push("-t");
-  for (const entry of redactEnvList(body.Env)) args.push("-e", entry);
   for (const bind of body.HostConfig.Binds ?? []) args.push("-v", bind);
   for (const target of Object.keys(body.Volumes ?? {})) args.push("-v", target);
   for (const mount of body.HostConfig.Mounts ?? []) args.push("--mount", mountFlagValue(mount));
   if (body.StopTimeout !== undefined) args.push("--stop-timeout", String(body.StopTimeout));
-  // Several --network flags need docker 25+; older engines take one and a `network connect`.
+  // The table's rows, -e first (its words mask secret values); several --network flags need
+  // docker 25+, older engines take one and a `network connect`.
   const runtime = runtimeOfSpec(spec);
   args.push(...runtimeFlagWords(runtime));
   // The labels the label row does not read back as the user's (oneoff's own), after the row's.

@@ -4,7 +4,7 @@
  * line rather than running a job that silently lacks them. Pure.
  */
 import { parseMemory } from "../formats/units.js";
-import { fieldAt, setFieldAt } from "../settings/row.js";
+import { fieldAt, setFieldAt, type EngineDefaults } from "../settings/row.js";
 import { SETTINGS } from "../settings/table.js";
 import { isSet } from "./runtime-settings.js";
 import type { RuntimeSettings } from "../types/config.js";
@@ -55,12 +55,17 @@ export function jobRuntime(settings: RuntimeSettings): {
  * from each row's job field: what a job copies from a service as settings, not by inheriting
  * the service's fields.
  */
-export function runtimeFromJob(template: Record<string, unknown>, names: ReadonlyArray<keyof RuntimeSettings>): RuntimeSettings {
+export function runtimeFromJob(
+  template: Record<string, unknown>,
+  names: ReadonlyArray<keyof RuntimeSettings>,
+  /** What the engine gives every container, left out (HOSTNAME in Env). */
+  defaults: EngineDefaults = {},
+): RuntimeSettings {
   const settings: Record<string, unknown> = {};
   for (const row of SETTINGS) {
     if (!names.includes(row.name) || row.jobField === undefined) continue;
     const path = row.jobField.startsWith(TASK) ? row.jobField.slice(TASK.length) : `ContainerSpec.${row.jobField}`;
-    const read = (row.jobForm?.fromJob ?? ((value: unknown) => row.api.read(value, {}))) as (value: unknown) => unknown;
+    const read = (row.jobForm?.fromJob ?? ((value: unknown) => row.api.read(value, defaults))) as (value: unknown) => unknown;
     const value = read(fieldAt(template, path));
     if (value !== undefined) settings[row.name] = value;
   }

@@ -149,12 +149,15 @@ const wordsOf = (row: (typeof SETTINGS)[number], settings: RuntimeSettings): str
  */
 export function runtimeFlagWords(settings: RuntimeSettings): string[] {
   return SETTINGS.flatMap((row) => {
-    const given = wordsOf(row, settings);
-    if (given === undefined) return [];
-    if (row.shape === "command") return given.length ? [row.flag, given[0] as string] : [];
+    const value = settings[row.name];
+    if (!isSet(value)) return [];
+    // Printed for people to read: a row's shown words (secret values masked), under its shown flag (-e).
+    const given = ((row.shownWords ?? row.words) as (value: unknown) => string[])(value);
+    const flag = row.shownFlag ?? row.flag;
+    if (row.shape === "command") return given.length ? [flag, given[0] as string] : [];
     // A switch is its flag alone; a list or a mapping with no entries (compose's labels: {}) is no flag.
-    if (row.shape === "switch") return [row.flag];
-    return given.flatMap((value) => [row.flag, value]);
+    if (row.shape === "switch") return [flag];
+    return given.flatMap((word) => [flag, word]);
   });
 }
 
@@ -175,7 +178,7 @@ export function runtimeWordsAfterImage(settings: RuntimeSettings): string[] {
  */
 export function runtimeDiffValues(settings: RuntimeSettings): Map<string, string> {
   return new Map(
-    SETTINGS.map((row) => {
+    SETTINGS.filter((row) => !row.diffByKey).map((row) => {
       const value = settings[row.name];
       const none = typeof value === "number" && !keptByEngine(row, value);
       const given = none ? undefined : wordsOf(row, settings)?.map((word) => (row.compared ? row.compared(word) : word));
@@ -189,4 +192,38 @@ function diffText(row: (typeof SETTINGS)[number], given: string[] | undefined): 
   if (given === undefined) return "";
   if (row.shape === "command") return given.join("") === "" ? "" : given.map(shellQuote).join(" ");
   return row.shape === "switch" ? "yes" : [...given].sort().join(", ");
+}
+
+/** A diff row of a setting shown key by key (`env NAME`), with each side's value (undefined: unset). */
+export interface KeyedDiffRow {
+  setting: keyof RuntimeSettings;
+  key: string;
+  ours: string | undefined;
+  theirs: string | undefined;
+  row: { what: string; oneOff: string; running: string; same: boolean };
+}
+
+/**
+ * Diff's rows for the settings shown key by key (a row's diffByKey: env), a row for each key
+ * either side has a value for, keys sorted; "unset here" (null) is unset on that side.
+ */
+export function runtimeDiffByKey(ours: RuntimeSettings, theirs: RuntimeSettings): KeyedDiffRow[] {
+  return SETTINGS.flatMap((row) => {
+    if (!row.diffByKey) return [];
+    const { shown } = row.diffByKey;
+    const valueOf = (settings: RuntimeSettings, key: string) => {
+      const map = (settings[row.name] ?? {}) as Record<string, string | null>;
+      return Object.hasOwn(map, key) ? (map[key] ?? undefined) : undefined;
+    };
+    const keys = [...new Set([...Object.keys(ours[row.name] ?? {}), ...Object.keys(theirs[row.name] ?? {})])].sort();
+    return keys.flatMap((key): KeyedDiffRow[] => {
+      const [a, b] = [valueOf(ours, key), valueOf(theirs, key)];
+      if (a === undefined && b === undefined) return [];
+      const same = a === b;
+      const what = `${row.flag.replace(/^--/, "")} ${key}`;
+      return [
+        { setting: row.name, key, ours: a, theirs: b, row: { what, oneOff: shown(key, a, same), running: shown(key, b, same), same } },
+      ];
+    });
+  });
 }

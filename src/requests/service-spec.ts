@@ -114,7 +114,7 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
   // them (the Swarm backend refuses the rest before this is built).
   const runtime = runtimeOfSpec(container);
   const {
-    container: { Labels: userLabels, ...runtimeFields },
+    container: { Labels: userLabels, Env: env, ...runtimeFields },
     task,
     mounts: tmpfsMounts,
   } = jobRuntime(runtime);
@@ -151,7 +151,8 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         ...baseContainer,
         Image: options.image,
         Args: body.Cmd,
-        Env: body.Env,
+        // The env row's, in its place (a spec always has Env: the create body's list, read back and written again).
+        Env: env as string[] | undefined,
         Labels: containerLabels,
         TTY: body.Tty,
         OpenStdin: body.OpenStdin,

@@ -43,6 +43,16 @@ export interface EngineDefaults {
   cgroupns?: string;
   /** The hostname a container that names none gets: its ID's first 12 characters (the machine's, on the host's network). */
   hostname?: string;
+  /** Variables the engine sets in every container it runs (HOSTNAME): read back from a container, they are no setting. */
+  engineEnv?: ReadonlySet<string>;
+}
+
+/**
+ * What a row's parser may read besides the flag's text: the environment oneoff runs in (-e NAME
+ * and a bare NAME in --env-file take its value, as the docker CLI does).
+ */
+export interface ParseContext {
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -85,10 +95,17 @@ export interface SettingRow<K extends SettingName> {
     flag: `--${string}`;
     help: string;
     /** A file's entries as the flag's (KEY=VALUE), or the line at fault and why. */
-    entries(text: string): string[] | { line: number; problem: string };
+    entries(text: string, context: ParseContext): string[] | { line: number; problem: string };
+    /** How a line is written, for the error naming a bad one: "KEY=VALUE, one per line, as docker run FLAG reads it" when absent. */
+    lines?: string;
+    /**
+     * Each file is a layer of its own, under the flags' (named `FLAG FILE` where a value's origin
+     * is told), rather than entries before the flag's own: --env-file's.
+     */
+    ownLayers?: true;
   };
   /** The flag's text (each entry, for a repeatable flag, together) as the setting. */
-  parse(given: NonNullable<DockerRunFlags[K]>): SettingValue<K> | Problem;
+  parse(given: NonNullable<DockerRunFlags[K]>, context: ParseContext): SettingValue<K> | Problem;
   /** A compose value, as the flag's text, where compose writes it otherwise (volumes_from's container:). */
   fromCompose?(entry: string): string | Problem;
   /** Where the Engine API keeps it, and the value it takes. */
@@ -110,6 +127,23 @@ export interface SettingRow<K extends SettingName> {
   afterCreate?(value: SettingValue<K>): string[];
   /** The flag's arguments for a value ([] for a switch): the docker run line and the diff row. */
   words(value: SettingValue<K>): string[];
+  // What the environment (settings/env-row.ts) asks of a row beyond the others': the short flag
+  // people write, words that hide secrets where people read them, a diff row per key, and keys
+  // that config/ reads itself.
+  /** The flag the docker run line and errors write, where people know the short one (-e); absent: flag. */
+  shownFlag?: `-${string}`;
+  /** The words as printed (--dry-run's docker run line), secret values masked; absent: words. */
+  shownWords?(value: SettingValue<K>): string[];
+  /**
+   * Diff shows it one row per key (`env NAME`), not one row for the flag: each side's value as
+   * shown (undefined: unset), secret values masked.
+   */
+  diffByKey?: { shown(key: string, value: string | undefined, same: boolean): string };
+  /**
+   * oneoff.yaml's and compose's keys, where config/ reads them itself rather than through parse
+   * (env: and environment:, interpolated, with env_file:'s compose dotenv files): for docs/cli.md.
+   */
+  configKeys?: { yaml: string; compose: string };
   /** How diff compares one of the words, where docker reads two spellings as one (cap_net_admin, NET_ADMIN). */
   compared?(word: string): string;
   /**

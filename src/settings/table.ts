@@ -9,6 +9,7 @@ import { constants } from "node:os";
 import { gpuDeviceRequest, gpusFromDeviceRequests, gpusText, parseGpus } from "./gpus.js";
 import { parseCpus } from "../formats/units.js";
 import { PLATFORM } from "../formats/runtime-values.js";
+import { envRow } from "./env-row.js";
 import { integer, list, pairs, size, toggle, word } from "./kinds.js";
 import { labelRow } from "./label-row.js";
 import { NETWORK_ROWS } from "./network-rows.js";
@@ -29,6 +30,8 @@ function signalProblem(text: string): string | undefined {
 const hostOnly = (text: string) => (text === "host" ? undefined : "not host (the only mode docker takes)");
 
 export const SETTINGS: readonly AnyRow[] = [
+  // First, as docker run lines have listed -e: right after -i and -t.
+  envRow(),
   ...PROCESS_ROWS,
   ...NETWORK_ROWS,
   ...RUNTIME_ROWS,

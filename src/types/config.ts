@@ -15,6 +15,8 @@ export type RuntimeSettings = DockerRunSettings;
  * memorySwap), in their final type: the row derives all else (flag, keys, body, line, diff, job).
  */
 export interface DockerRunSettings {
+  /** The variables it gets, over the image's: a value, or null for a name sent bare (see EnvSetting). */
+  env?: EnvSetting;
   /** A name or uid, with :group or :gid ("" or absent: the image's USER); workdir absent: the image's WORKDIR. */
   user?: string;
   workdir?: string;
@@ -92,6 +94,13 @@ export interface DockerRunSettings {
   label?: Record<string, string>;
 }
 
+/**
+ * Environment variables by name: a value, or null for "unset here": `-e NAME` while NAME is unset
+ * in oneoff's environment, sent bare, as docker sends it, which keeps the image's NAME from the
+ * container. A value another layer gives NAME stands over a null (settings/env-row.ts).
+ */
+export type EnvSetting = Record<string, string | null>;
+
 /** docker run --gpus: `all`, a count, or device IDs, for a driver with capabilities. */
 export interface GpuRequest {
   /** -1: all. */
@@ -120,12 +129,8 @@ export interface ProcessSettings extends RuntimeSettings {
   image?: string;
   /** Which release of the image: a tag, a digest, an image ID or a full reference. */
   release?: string;
-  env: Record<string, string>;
-  /**
-   * Names given as `-e NAME` while NAME is unset here: sent bare, as docker sends them, which
-   * keeps the image's NAME from the container (a value another layer gives NAME stands).
-   */
-  envCleared?: string[];
+  /** Always there once layers are merged (plan/merge-layers.ts), so secrets and TERM can be added to it. */
+  env: EnvSetting;
   /** Volumes, binds and tmpfs, as the running process has them (from --from). */
   mounts?: Mount[];
 }

@@ -17,7 +17,7 @@ export type DockerRunFlags = {
     ? string
     : NonNullable<DockerRunSettings[K]> extends boolean
       ? boolean
-      : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string>
+      : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string | null>
         ? string[]
         : string;
 };
@@ -31,6 +31,8 @@ export type DockerRunFlags = {
 export interface RuntimeFlags extends DockerRunFlags {
   // Its keys are DockerRunFlags', one per row of settings/table.ts (--platform's too), and a
   // row's file flag beside its own (settings/row.ts's `file`), named as the setting and File.
+  /** --env-file: files of NAME=value lines (docker's format, each line literal), in order, each a layer under the flags'. */
+  envFile?: string[];
   /** --label-file: files of KEY=VALUE lines, in order, read under --label's entries. */
   labelFile?: string[];
 }
@@ -53,9 +55,6 @@ export interface RunOptions extends RuntimeFlags {
   /** Path of the config file (default: the nearest oneoff.yaml). */
   config?: string;
   release?: string;
-  /** `KEY=VALUE`, or `KEY` to pass the invoking environment's value. */
-  env?: string[];
-  envFile?: string[];
   /** docker's short syntax: [SOURCE:]TARGET[:MODE], MODE such as ro, z,ro or rslave. */
   volume?: string[];
   /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */

@@ -32,7 +32,9 @@ function settingRow(row: AnyRow): string {
   // A job carries a row in a field of its ContainerSpec or task, or by hand (jobCarriedBy: tmpfs mounts, LogDriver, placement).
   const swarm = row.jobField || row.jobCarriedBy ? "carried" : "refused";
   // oneoff.yaml's key first where it names the setting its own way (memory; compose's mem_limit).
-  const keys = row.yaml ? `${code(row.yaml)} (compose: ${row.compose ? code(row.compose) : "—"})` : row.compose ? code(row.compose) : "—";
+  // The keys config/ reads itself (env:, compose's environment:) are the row's all the same.
+  const [yaml, compose] = row.configKeys ? [row.configKeys.yaml, row.configKeys.compose] : [row.yaml, row.compose];
+  const keys = yaml ? `${code(yaml)} (compose: ${compose ? code(compose) : "—"})` : compose ? code(compose) : "—";
   // A file flag beside the row's own (--label-file) shares its row.
   const flags = row.file ? `${code(flag)}, ${code(`${row.file.flag} <file>`)}` : code(flag);
   const help = row.file ? `${row.help}; ${row.file.flag}: ${row.file.help}` : row.help;

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Environment } from "../../src/config/interpolate.js";
-import { findConfigFile, loadAppConfig, readEnvFile } from "../../src/config/load.js";
+import { findConfigFile, loadAppConfig, readEnvFile, settingFileLayers } from "../../src/config/load.js";
 import { readIfTrusted } from "../../src/config/found-file.js";
 import { OneoffError } from "../../src/output/errors.js";
 
@@ -366,13 +366,15 @@ describe("loadAppConfig", () => {
 describe("readEnvFile", () => {
   it("reads a compose env file with dotenv's quoting", async () => {
     writeTree({ "app.env": "export A=1\nB='two words'\n" });
-    expect(readEnvFile(path.join(root, "app.env"), {}, "env_file: app.env", "compose")).toEqual({ A: "1", B: "two words" });
+    expect(readEnvFile(path.join(root, "app.env"), {}, "env_file: app.env")).toEqual({ A: "1", B: "two words" });
   });
 
-  it("reads a docker env file as written, and refuses compose's export in one line", async () => {
-    writeTree({ "flags.env": "A=1\nB='two words'\n", "export.env": "export A=1\n" });
-    expect(readEnvFile(path.join(root, "flags.env"), {}, "--env-file flags.env", "docker")).toEqual({ A: "1", B: "'two words'" });
-    expect(() => readEnvFile(path.join(root, "export.env"), {}, "--env-file export.env", "docker")).toThrow(
+  it("reads --env-file's files as docker writes them, a layer each, and refuses compose's export in one line", async () => {
+    writeTree({ "flags.env": "A=1\nB='two words'\nFROM_HERE\nUNSET_HERE\n", "export.env": "export A=1\n" });
+    expect(settingFileLayers({ envFile: ["flags.env"] }, root, { FROM_HERE: "h" })).toEqual([
+      { source: "--env-file flags.env", settings: { env: { A: "1", B: "'two words'", FROM_HERE: "h" } } },
+    ]);
+    expect(() => settingFileLayers({ envFile: ["export.env"] }, root, {})).toThrow(
       /export\.env:1: variable "export A" contains whitespace/,
     );
   });
@@ -380,7 +382,7 @@ describe("readEnvFile", () => {
   it("names what referred to a file it cannot read", async () => {
     let error: unknown;
     try {
-      readEnvFile(path.join(root, "absent.env"), {}, "--env-file absent.env", "docker");
+      settingFileLayers({ envFile: ["absent.env"] }, root, {});
     } catch (caught) {
       error = caught;
     }

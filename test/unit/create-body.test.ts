@@ -315,7 +315,7 @@ describe("mounts, extra hosts and DNS", () => {
   });
 
   it("send -e NAME, unset here, bare, unless another layer gives NAME a value", () => {
-    const spec = buildContainerSpec(plan({ settings: { env: { KEPT: "yaml" }, envCleared: ["PATH", "KEPT"] } }), identity, "abc123");
+    const spec = buildContainerSpec(plan({ settings: { env: { PATH: null, KEPT: "yaml" } } }), identity, "abc123");
     expect(spec.body.Env).toEqual(["KEPT=yaml", "PATH"]);
   });
 });

@@ -27,7 +27,6 @@ const plan = (options: Parameters<typeof resolveRunPlan>[0]["options"], hostEnv:
     config,
     options,
     hostEnv,
-    flagEnvFiles: [],
     cwdName: "app",
     cwd: "/app",
     environment: pickEnvironment(config, options.envName, hostEnv),

@@ -16,7 +16,7 @@ function configFrom(yaml: string, env: Environment = {}): AppConfig {
 }
 
 function plan(config: AppConfig, inputs: Partial<ResolveInputs> = {}) {
-  return resolveRunPlan({ config, options: {}, hostEnv: {}, flagEnvFiles: [], cwdName: "shop", ...inputs });
+  return resolveRunPlan({ config, options: {}, hostEnv: {}, cwdName: "shop", ...inputs });
 }
 
 function planError(config: AppConfig, inputs: Partial<ResolveInputs> = {}): OneoffError {

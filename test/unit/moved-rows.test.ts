@@ -86,6 +86,8 @@ describe("the moved flags", () => {
         Mounts: [],
       }) as unknown as Docker.ContainerInspectInfo;
     expect(processDefinition(info("0123456789ab")).runtime).toEqual({
+      // Its Env, read through the env row (the engine's HOSTNAME left out): none here.
+      env: {},
       memory: 64 * 2 ** 20,
       cpus: 5e8,
       addHost: ["a:127.0.0.2"],

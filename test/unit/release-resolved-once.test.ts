@@ -2,7 +2,7 @@
  * `oneoff release` checks before it runs (unless --no-check), and the run reuses what the
  * checks read and planned: oneoff.yaml is read and its environment picked once, the engine
  * located and connected once, an --env-file read once. Counted by
- * wrapping loadAppConfig, readEnvFile, locate and connectTo; the engine, the checks' questions to it, the
+ * wrapping loadAppConfig, settingFileLayers, locate and connectTo; the engine, the checks' questions to it, the
  * backend and the watchdog are stand-ins, so no engine is asked.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -26,9 +26,10 @@ vi.mock("../../src/config/load.js", async (importOriginal) => {
       counted.configReads += 1;
       return real.loadAppConfig(...args);
     },
-    readEnvFile: (...args: Parameters<typeof real.readEnvFile>) => {
-      if (args[2].startsWith("--env-file")) counted.envFileReads += 1;
-      return real.readEnvFile(...args);
+    settingFileLayers: (...args: Parameters<typeof real.settingFileLayers>) => {
+      const layers = real.settingFileLayers(...args);
+      counted.envFileReads += layers.filter((layer) => layer.source.startsWith("--env-file")).length;
+      return layers;
     },
   };
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { parseConfigFile } from "../../src/config/file.js";
 import type { Environment } from "../../src/config/interpolate.js";
-import { parseEnvFlags } from "../../src/plan/flags.js";
+import { runtimeFlagSettings } from "../../src/plan/runtime-flags.js";
 import { parseComposeEnvFile } from "../../src/config/dotenv.js";
 import { buildContainerSpec } from "../../src/requests/create-body.js";
 import { mergeLayers, resolveRunPlan, type ResolveInputs } from "../../src/plan/resolve.js";
@@ -48,7 +48,6 @@ function resolve(overrides: Partial<ResolveInputs> & { options?: RunOptions } = 
     config: configFrom(shopYaml),
     options: {},
     hostEnv: {},
-    flagEnvFiles: [],
     cwdName: "cwd-dir",
     ...overrides,
   });
@@ -113,9 +112,9 @@ describe("resolveRunPlan", () => {
         user: "nobody",
       },
       hostEnv: { ONEOFF_RELEASE: "v2" },
-      flagEnvFiles: [
-        { LEVEL: "first-file", FIRST_FILE: "1", FILES: "first" },
-        { FILES: "second", TASK_ONLY: "second-file" },
+      settingFiles: [
+        { source: "--env-file first.env", settings: { env: { LEVEL: "first-file", FIRST_FILE: "1", FILES: "first" } } },
+        { source: "--env-file second.env", settings: { env: { FILES: "second", TASK_ONLY: "second-file" } } },
       ],
     });
     expect(plan.releaseReference).toBe("registry.example.com/shop:v2");
@@ -234,21 +233,23 @@ describe("resolveRunPlan", () => {
     ["-e KEY= as an empty value", ["EMPTY="], {}, { EMPTY: "" }],
     ["-e KEY from the host", ["FROM_HOST"], { FROM_HOST: "h" }, { FROM_HOST: "h" }],
     ["-e KEY set to empty on the host", ["FROM_HOST"], { FROM_HOST: "" }, { FROM_HOST: "" }],
-    ["-e KEY unset on the host, left out", ["NOT_ON_HOST", "A=1"], {}, { A: "1" }],
+    ["-e KEY unset on the host: unset here, sent bare", ["NOT_ON_HOST", "A=1"], {}, { NOT_ON_HOST: null, A: "1" }],
     ["a later -e over an earlier one", ["A=1", "A=2"], {}, { A: "2" }],
     ["-e keeps spaces in the value", ["MSG= two words "], {}, { MSG: " two words " }],
     ["-e with a name starting with a digit, as docker accepts", ["1A=2"], {}, { "1A": "2" }],
     ["-e with dots and dashes in the name", ["app.log-level=debug"], {}, { "app.log-level": "debug" }],
   ])("reads %s", (_name, entries, hostEnv: Environment, env) => {
-    expect(parseEnvFlags(entries, hostEnv)).toEqual(env);
+    expect(runtimeFlagSettings({ env: entries }, { env: hostEnv }).env).toEqual(env);
   });
 
   it("keeps every variable name users give, __proto__ and constructor included, from flags, env files and oneoff.yaml", () => {
     const config = configFrom("image: shop\nrelease: v1\nenv:\n  __proto__: yaml\n  toString: yaml\n");
-    const flagEnvFiles = [parseComposeEnvFile("constructor=file\nhasOwnProperty=file\n", {})];
+    const settingFiles = [
+      { source: "--env-file f.env", settings: { env: parseComposeEnvFile("constructor=file\nhasOwnProperty=file\n", {}) } },
+    ];
     const plan = resolve({
       config,
-      flagEnvFiles,
+      settingFiles,
       options: { command: ["env"], env: ["__proto__=flag", "valueOf"], label: ["__proto__=label"] },
       hostEnv: { valueOf: "host" },
     });
@@ -270,7 +271,11 @@ describe("resolveRunPlan", () => {
   });
 
   it("never reads an inherited property as a host variable (-e constructor with constructor unset)", () => {
-    expect(Object.keys(parseEnvFlags(["constructor", "toString", "__proto__"], {}))).toEqual([]);
+    expect(Object.values(runtimeFlagSettings({ env: ["constructor", "toString", "__proto__"] }, { env: {} }).env ?? {})).toEqual([
+      null,
+      null,
+      null,
+    ]);
   });
 
   it("does not let an unset -e KEY hide a lower layer's value", () => {
@@ -522,7 +527,7 @@ describe("terminal sessions (-i, -t, oneoff shell, interactive tasks)", () => {
   const yaml =
     "image: shop\nshell: [/bin/bash, -l]\ntasks:\n  console:\n    interactive: true\n    command: [rails, console]\n  repl:\n    interactive: auto\n    command: [irb]\n  migrate: [rake, db:migrate]\n";
   const plan = (options: RunOptions, stdinIsTTY: boolean, hostEnv: Environment = {}) =>
-    resolveRunPlan({ config: configFrom(yaml), options, hostEnv, flagEnvFiles: [], cwdName: "x", stdinIsTTY });
+    resolveRunPlan({ config: configFrom(yaml), options, hostEnv, cwdName: "x", stdinIsTTY });
 
   it.each([
     ["-i", { command: ["cat"], interactive: true }, false, { interactive: true, tty: false }],
@@ -577,7 +582,6 @@ describe("terminal sessions (-i, -t, oneoff shell, interactive tasks)", () => {
         config: undefined,
         options: { shell: true, release: "img" },
         hostEnv: {},
-        flagEnvFiles: [],
         cwdName: "x",
         stdinIsTTY: true,
       }).command,
@@ -598,7 +602,7 @@ describe("the GitHub Actions example (examples/ci/deploy.yml) with the shop's on
     const file = new URL("../../examples/shop/oneoff.yaml", import.meta.url);
     const env = { SHOP_RELEASE: sha };
     const config = parseConfigFile(readFileSync(file, "utf8"), { path: file.pathname, displayPath: "oneoff.yaml", env }).config;
-    const planned = resolveRunPlan({ config, options: { releaseTask: true }, hostEnv: env, flagEnvFiles: [], cwdName: "shop" });
+    const planned = resolveRunPlan({ config, options: { releaseTask: true }, hostEnv: env, cwdName: "shop" });
     expect(planned.releaseReference).toBe(`oneoff-example/shop:${sha}`);
   });
 });

@@ -224,7 +224,6 @@ describe("a run's records as the pipeline writes them", () => {
     config: undefined,
     options: { command: ["sh", "-c", "exit 3"], release: "shop:v42", label: ["ci.job=4711"] } as RunOptions,
     hostEnv: {},
-    flagEnvFiles: [],
     cwdName: "shop",
   });
   const identity = {

@@ -106,7 +106,6 @@ describe("secrets: in oneoff.yaml", () => {
         config,
         options: task ? { task, release: "v1" } : { command: ["sh"], release: "v1" },
         hostEnv: {},
-        flagEnvFiles: [],
         cwdName: "shop",
       }).secrets.map((secret) => secret.name);
     expect(names()).toEqual(["db_password", "tls_key", "api-token"]);
@@ -138,7 +137,6 @@ describe("secrets: in oneoff.yaml", () => {
       config: parse(CONFIG),
       options: { command: ["sh"], release: "v1" },
       hostEnv: {},
-      flagEnvFiles: [],
       cwdName: "shop",
     });
     expect(filesAndSecretsForDryRun(plan).secrets).toEqual([

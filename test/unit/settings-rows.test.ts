@@ -16,6 +16,7 @@ import {
   configFromRuntime,
   hostConfigFromRuntime,
   networkingConfigFromRuntime,
+  runtimeDiffByKey,
   runtimeDiffValues,
   runtimeFlagWords,
   runtimeFromHostConfig,
@@ -34,7 +35,7 @@ const exampleWords = (row: AnyRow) => (row.shape === "switch" ? [] : [row.exampl
 
 /** The row's flag's arguments on a docker run line (every other word is the flag itself). */
 function argumentsOnLine(row: AnyRow, line: string[]): string[] {
-  expect(line.filter((_, i) => i % 2 === 0 || row.shape === "switch").every((word) => word === row.flag)).toBe(true);
+  expect(line.filter((_, i) => i % 2 === 0 || row.shape === "switch").every((word) => word === (row.shownFlag ?? row.flag))).toBe(true);
   return row.shape === "switch" ? [] : line.filter((_, i) => i % 2 === 1);
 }
 
@@ -72,12 +73,18 @@ describe.each(SETTINGS.map((row) => [row.flag, row] as const))("the row of %s", 
 
   it("is written on the docker run line as words that parse back to the same value", () => {
     const line = runtimeFlagWords(settings);
-    expect(line[0]).toBe(row.flag);
+    expect(line[0]).toBe(row.shownFlag ?? row.flag);
     expect(runtimeFlagSettings(flagsOf(row, argumentsOnLine(row, line)))).toEqual(settings);
   });
 
   it("shows in diff when the one-off's value differs from the running process's", () => {
     const what = row.flag.slice(2);
+    if (row.diffByKey) {
+      // A row per key instead (env NAME), and none for the flag.
+      expect(runtimeDiffByKey(settings, {}).map(({ row: shown }) => [shown.what.split(" ")[0], shown.same])).toEqual([[what, false]]);
+      expect(runtimeDiffValues(settings).has(what)).toBe(false);
+      return;
+    }
     const ours = runtimeDiffValues(settings).get(what);
     const theirs = runtimeDiffValues({}).get(what);
     expect(theirs).toBe("");

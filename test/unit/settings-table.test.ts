@@ -17,6 +17,7 @@ import type { RuntimeFlags } from "../../src/types/options.js";
 
 /** Every row of the table given on a command line, as a backup one-off's runbook might. */
 const FLAGS: RuntimeFlags = {
+  env: ["BACKUP_TARGET=/backup", "UNSET_HERE"],
   user: "1000:1000",
   workdir: "/backup",
   entrypoint: "/backup/run.sh",
@@ -115,6 +116,8 @@ describe("docker run's settings table", () => {
       DeviceRequests: [{ Driver: "", Count: -1, DeviceIDs: null, Capabilities: [["gpu"]], Options: {} }],
     });
     expect(configFromRuntime(settings)).toEqual({
+      // A name unset here is sent bare, after the values.
+      Env: ["BACKUP_TARGET=/backup", "UNSET_HERE"],
       User: "1000:1000",
       WorkingDir: "/backup",
       Entrypoint: ["/backup/run.sh"],
@@ -142,7 +145,7 @@ describe("docker run's settings table", () => {
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
-      "--user 1000:1000 --workdir /backup --entrypoint /backup/run.sh --network backend --network cache --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
+      "-e BACKUP_TARGET=/backup -e UNSET_HERE --user 1000:1000 --workdir /backup --entrypoint /backup/run.sh --network backend --network cache --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
         "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
         "--tmpfs /cache --tmpfs /run:size=64m --ulimit nofile=1024:2048 --shm-size 96m --group-add 1234 " +
         "--sysctl net.core.somaxconn=1024 --device /dev/null:/dev/null:rwm --device-cgroup-rule c 10:229 rwm --pid host --ipc host " +

@@ -16,7 +16,7 @@ const configFrom = (yaml: string): AppConfig =>
   parseConfigFile(yaml, { path: "/srv/shop/oneoff.yaml", displayPath: "oneoff.yaml", env: { T: "1m30s" } }).config;
 
 const planned = (yaml: string, options: RunOptions = { command: ["true"] }) =>
-  resolveRunPlan({ config: configFrom(yaml), options, hostEnv: {}, flagEnvFiles: [], cwdName: "shop" }).timeoutMs;
+  resolveRunPlan({ config: configFrom(yaml), options, hostEnv: {}, cwdName: "shop" }).timeoutMs;
 
 function refusal(read: () => unknown): OneoffError {
   try {

@@ -6,6 +6,7 @@ import { runtimeFromHostConfig, type EngineDefaults, type RuntimeHostConfig } fr
 import type { ProcessDefinition } from "../types.js";
 import type { Mount } from "../../types/config.js";
 import { parseVolume } from "../../formats/mount-syntax.js";
+import { PER_CONTAINER_ENV } from "../../formats/env-rules.js";
 import { mountFromApi, type ApiMount } from "../../requests/mounts.js";
 
 export function processDefinition(info: Docker.ContainerInspectInfo, defaults: EngineDefaults = {}): ProcessDefinition {
@@ -22,7 +23,12 @@ export function processDefinition(info: Docker.ContainerInspectInfo, defaults: E
     // other container's, on a network it shares) is no setting of its own.
     runtime: runtimeFromHostConfig(
       info.HostConfig as RuntimeHostConfig,
-      { ...defaults, hostname: mode === "host" || mode.startsWith("container:") ? info.Config.Hostname : info.Id.slice(0, 12) },
+      {
+        ...defaults,
+        hostname: mode === "host" || mode.startsWith("container:") ? info.Config.Hostname : info.Id.slice(0, 12),
+        // The HOSTNAME variable the engine gives it: no setting of its own either.
+        engineEnv: PER_CONTAINER_ENV,
+      },
       info.Config,
       // The endpoints it is on (--network), as a create request's NetworkingConfig names them.
       { networking: { EndpointsConfig: info.NetworkSettings.Networks ?? {} } },
