@@ -39,7 +39,7 @@ const OTHER_FLAGS: ReadonlyMap<string, HelpGroup> = new Map<string, HelpGroup>([
     "--dry-run",
   ]),
   ...inGroup("Environment:", ["--env", "--env-file"]),
-  ...inGroup("Files and secrets:", ["--volume", "--mount", "--copy-in", "--copy-out", "--copy-out-limit", "--registry-auth"]),
+  ...inGroup("Files and secrets:", ["--copy-in", "--copy-out", "--copy-out-limit", "--registry-auth"]),
   // docker run's own flags that run.ts still defines itself, beside withSettingOptions' ones.
   ...inGroup(DOCKER_RUN_SETTINGS, ["--name", "--rm", "--stop-timeout"]),
   ...inGroup("Pipelines:", [

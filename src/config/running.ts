@@ -157,8 +157,7 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
     settings: {
       release: first.imageId,
       env,
-      ...(first.mounts.length ? { mounts: first.mounts } : {}),
-      // Networks, user, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, labels, ...: what shapes what it can do and see.
+      // Mounts, networks, user, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, labels, ...: what shapes what it can do and see.
       ...first.runtime,
     },
   };

@@ -10,7 +10,6 @@ import type { ServiceDefinition, SwarmJobs } from "../engine/swarm/types.js";
 import { OneoffError } from "../output/errors.js";
 import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import type { SettingsLayer } from "../types/config.js";
-import { mountFromApi, type ApiMount } from "../requests/mounts.js";
 import { runtimeFromJob } from "../requests/job-runtime.js";
 import { NOT_INHERITED } from "../requests/service-spec.js";
 import { SETTINGS } from "../settings/table.js";
@@ -62,14 +61,12 @@ export function serviceLayer(service: ServiceDefinition): SettingsLayer {
   const container = template.ContainerSpec;
   const env = envListToMap(container.Env ?? []);
   for (const name of PER_CONTAINER_ENV) delete env[name];
-  const mounts = (container.Mounts ?? []).map((mount) => mountFromApi(mount as ApiMount)).filter((mount) => mount !== undefined);
   return {
     source: `service ${service.name}`,
     settings: {
       release: container.Image,
       env,
-      ...(mounts.length ? { mounts } : {}),
-      // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings: user, workdir, limits, labels, ...
+      // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings: mounts, user, workdir, limits, labels, ...
       // A service's networks are its task's; an old one's, its spec's own (deprecated there).
       ...runtimeFromJob({ ...template, Networks: template.Networks ?? service.spec.Networks }, READ_BACK_AS_SETTINGS),
     },

@@ -6,7 +6,6 @@ import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
 import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "../types/config.js";
-import { parseMount, parseVolume } from "../formats/mount-syntax.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { runtimeFlagSettings } from "./runtime-flags.js";
 import { isProblem } from "../settings/row.js";
@@ -20,30 +19,7 @@ export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string
     const cleared = options.env.filter((entry) => !entry.includes("=") && !Object.hasOwn(settings.env ?? {}, entry));
     if (cleared.length) settings.envCleared = [...new Set(cleared)];
   }
-  if (options.volume?.length) {
-    settings.mounts = options.volume.map((volume) => {
-      const mount = parseVolume(volume, cwd);
-      if (typeof mount === "string")
-        throw new OneoffError(`-v "${volume}": ${mount}`, {
-          hint: "write [SOURCE:]TARGET[:MODE], such as shop-data:/data, ./conf:/etc/app:z,ro or /scratch",
-        });
-      return mount;
-    });
-  }
-  if (options.mount?.length) {
-    settings.mounts = [
-      ...(settings.mounts ?? []),
-      ...options.mount.map((text) => {
-        const mount = parseMount(text, cwd);
-        if (typeof mount === "string")
-          throw new OneoffError(`--mount "${text}": ${mount}`, {
-            hint: "such as --mount type=volume,source=shop-data,target=/data,readonly (docs/cli.md lists the options)",
-          });
-        return mount;
-      }),
-    ];
-  }
-  Object.assign(settings, runtimeFlagSettings(options));
+  Object.assign(settings, runtimeFlagSettings(options, { dir: cwd }));
   return { source: "flags", settings };
 }
 

@@ -7,11 +7,10 @@ import { envListToMap, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { isSecretName, redactEnvValue } from "../output/redact.js";
 import type { ContainerSpec } from "./create-body.js";
 import { runtimeDiffValues, runtimeOfSpec, settingsOver } from "./runtime-settings.js";
-import { mountText } from "./mounts.js";
 import type { RuntimeSettings } from "../types/config.js";
 
 export interface DiffRow {
-  /** "image", "mounts", a docker run flag's name ("network", "user", "memory"), or "env NAME". */
+  /** "image", a docker run flag's name ("volume", "network", "user", "memory"), or "env NAME". */
   what: string;
   oneOff: string;
   running: string;
@@ -46,11 +45,8 @@ export function diffAgainstProcess(
 ): DiffRow[] {
   const { body } = spec;
   const row = (what: string, oneOff: string, running: string): DiffRow => ({ what, oneOff, running, same: oneOff === running });
-  const rows = [
-    row("image", body.Image, runningProcess.imageId),
-    row("mounts", spec.mounts.map(mountText).sort().join(", "), runningProcess.mounts.map(mountText).sort().join(", ")),
-  ];
-  // docker run's settings (network, user, workdir, init, capabilities, tmpfs, labels, ...): a row for each either side sets.
+  const rows = [row("image", body.Image, runningProcess.imageId)];
+  // docker run's settings (volumes, network, user, workdir, init, capabilities, tmpfs, labels, ...): a row for each either side sets.
   // No platform row: a running container's inspect has no os/arch to compare it with.
   const oursRuntime = runtimeDiffValues(settingsOver(image.settings, runtimeOfSpec({ ...spec, platform: undefined })));
   const theirsRuntime = runtimeDiffValues(runningProcess.runtime);

@@ -88,7 +88,7 @@ export interface SettingRow<K extends SettingName> {
     entries(text: string): string[] | { line: number; problem: string };
   };
   /** The flag's text (each entry, for a repeatable flag, together) as the setting. */
-  parse(given: NonNullable<DockerRunFlags[K]>): SettingValue<K> | Problem;
+  parse(given: NonNullable<DockerRunFlags[K]>, context?: ParseContext): SettingValue<K> | Problem;
   /** A compose value, as the flag's text, where compose writes it otherwise (volumes_from's container:). */
   fromCompose?(entry: string): string | Problem;
   /** Where the Engine API keeps it, and the value it takes. */
@@ -97,10 +97,13 @@ export interface SettingRow<K extends SettingName> {
     /** A dot reaches into an object: LogConfig.Type. */
     field: string;
     /** The field's value; undefined: the field is left out (--network []: the default bridge). */
-    write(value: SettingValue<K>): unknown;
-    read(value: unknown, defaults: EngineDefaults): SettingValue<K> | undefined;
-    /** A second field the value sets, not read back: --network's first network is HostConfig.NetworkMode too, as the docker CLI sends it. */
-    also?: { part: ApiPart; field: string; write(value: SettingValue<K>): unknown };
+    write(value: SettingValue<K>, context?: WriteContext): unknown;
+    read(value: unknown, defaults: EngineDefaults, request?: ReadRequest): SettingValue<K> | undefined;
+    /**
+     * A second field the value sets (or several), not read back by itself: --network's first
+     * network is HostConfig.NetworkMode too, as the docker CLI sends it.
+     */
+    also?: AlsoField<K> | ReadonlyArray<AlsoField<K>>;
   };
   /**
    * What the engine is given between create and start, not in the create request: --network's
@@ -122,7 +125,45 @@ export interface SettingRow<K extends SettingName> {
   jobForm?: { toJob(value: SettingValue<K>): unknown; fromJob(value: unknown): SettingValue<K> | undefined };
   /** Where a job carries it outside the ContainerSpec, written by hand there (requests/service-spec.ts, requests/job-runtime.ts). */
   jobCarriedBy?: "TaskTemplate.LogDriver" | "tmpfs mounts" | "TaskTemplate.Placement.Platforms";
+
+  // A row whose setting two flags write, each in its syntax (-v and --mount: settings/volume-row.ts).
+  /** How docker run lines and one-line errors write the flag, where not as `flag`: -v, as runbooks write it. */
+  written?: `-${string}`;
+  /**
+   * A second flag of the same setting with a syntax of its own (--mount beside -v): its entries
+   * follow the flag's, and its RunOptions key is `option`.
+   */
+  second?: {
+    flag: `--${string}`;
+    option: "mount";
+    argument: `<${string}>`;
+    help: string;
+    parse(entries: readonly string[], context?: ParseContext): SettingValue<K> | Problem;
+    /** Whether a word of the row's (words()) is written with this flag. */
+    writes(word: string): boolean;
+  };
 }
+
+/** Where a value's relative paths start (a bind's source): the working folder for flags, the file's for oneoff.yaml. */
+export interface ParseContext {
+  dir: string;
+}
+
+/** What a create request depends on besides the settings: whether the engine runs on this machine (its binds' paths are ours). */
+export interface WriteContext {
+  engineOnThisMachine: boolean;
+}
+
+/**
+ * The rest of what a field is read back with: the request's (or inspected container's) parts,
+ * and what a running container has mounted (inspect's Mounts; absent for a create request).
+ */
+interface ReadRequest {
+  parts: Readonly<Record<ApiPart, Record<string, unknown>>>;
+  mounted?: readonly unknown[];
+}
+
+type AlsoField<K extends SettingName> = { part: ApiPart; field: string; write(value: SettingValue<K>, context?: WriteContext): unknown };
 
 /** The value at a dotted path (LogConfig.Type) of an Engine API object. */
 export function fieldAt(object: Record<string, unknown>, path: string): unknown {

@@ -5,7 +5,7 @@
  */
 
 /**
- * What shapes what the process can do and see beyond its image, env and mounts: docker run's
+ * What shapes what the process can do and see beyond its image and env: docker run's
  * --user, --memory, --init, --cap-add, ... Copied by --from and --service, compared by diff.
  */
 export type RuntimeSettings = DockerRunSettings;
@@ -15,6 +15,8 @@ export type RuntimeSettings = DockerRunSettings;
  * memorySwap), in their final type: the row derives all else (flag, keys, body, line, diff, job).
  */
 export interface DockerRunSettings {
+  /** Volumes, binds and tmpfs mounts, in the order given (-v and --mount, compose's volumes:). */
+  volume?: Mount[];
   /** A name or uid, with :group or :gid ("" or absent: the image's USER); workdir absent: the image's WORKDIR. */
   user?: string;
   workdir?: string;
@@ -126,8 +128,6 @@ export interface ProcessSettings extends RuntimeSettings {
    * keeps the image's NAME from the container (a value another layer gives NAME stands).
    */
   envCleared?: string[];
-  /** Volumes, binds and tmpfs, as the running process has them (from --from). */
-  mounts?: Mount[];
 }
 
 export interface Mount {

@@ -33,6 +33,8 @@ export interface RuntimeFlags extends DockerRunFlags {
   // row's file flag beside its own (settings/row.ts's `file`), named as the setting and File.
   /** --label-file: files of KEY=VALUE lines, in order, read under --label's entries. */
   labelFile?: string[];
+  /** The volume row's second flag (settings/row.ts's `second`), --mount: docker's long syntax, type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */
+  mount?: string[];
 }
 
 export interface RunOptions extends RuntimeFlags {
@@ -56,10 +58,6 @@ export interface RunOptions extends RuntimeFlags {
   /** `KEY=VALUE`, or `KEY` to pass the invoking environment's value. */
   env?: string[];
   envFile?: string[];
-  /** docker's short syntax: [SOURCE:]TARGET[:MODE], MODE such as ro, z,ro or rslave. */
-  volume?: string[];
-  /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */
-  mount?: string[];
   interactive?: boolean;
   /** Allocate a TTY (`-t`); with `interactive`, oneoff's stdin must be a terminal. */
   tty?: boolean;

@@ -33,9 +33,13 @@ function settingRow(row: AnyRow): string {
   const swarm = row.jobField || row.jobCarriedBy ? "carried" : "refused";
   // oneoff.yaml's key first where it names the setting its own way (memory; compose's mem_limit).
   const keys = row.yaml ? `${code(row.yaml)} (compose: ${row.compose ? code(row.compose) : "—"})` : row.compose ? code(row.compose) : "—";
-  // A file flag beside the row's own (--label-file) shares its row.
-  const flags = row.file ? `${code(flag)}, ${code(`${row.file.flag} <file>`)}` : code(flag);
-  const help = row.file ? `${row.help}; ${row.file.flag}: ${row.file.help}` : row.help;
+  // A file flag beside the row's own (--label-file), or a second flag of its setting (--mount), shares its row.
+  const others = [
+    ...(row.file ? [{ flag: `${row.file.flag} <file>`, name: row.file.flag, help: row.file.help }] : []),
+    ...(row.second ? [{ flag: `${row.second.flag} ${row.second.argument}`, name: row.second.flag, help: row.second.help }] : []),
+  ];
+  const flags = [flag, ...others.map((other) => other.flag)].map(code).join(", ");
+  const help = [row.help, ...others.map((other) => `${other.name}: ${other.help}`)].join("; ");
   return `| ${flags} | ${withFlagsAsCode(help)} | ${keys} | ${swarm} |`;
 }
 
