@@ -40,7 +40,7 @@ const OTHER_FLAGS: ReadonlyMap<string, HelpGroup> = new Map<string, HelpGroup>([
   ]),
   // The env row's flags (withSettingOptions defines them): under their own heading, before docker run's other settings.
   ...inGroup("Environment:", ["--env", "--env-file"]),
-  ...inGroup("Files and secrets:", ["--volume", "--mount", "--copy-in", "--copy-out", "--copy-out-limit", "--registry-auth"]),
+  ...inGroup("Files and secrets:", ["--copy-in", "--copy-out", "--copy-out-limit", "--registry-auth"]),
   // docker run's own flags that run.ts still defines itself, beside withSettingOptions' ones.
   ...inGroup(DOCKER_RUN_SETTINGS, ["--name", "--rm", "--stop-timeout"]),
   ...inGroup("Pipelines:", [

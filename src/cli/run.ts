@@ -187,12 +187,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
     )
     .option("--service <name>", "take image and settings from this compose service")
     .option("--release <ref>", "image to run: tag (with image: in config), repo:tag, repo@sha256:digest or image ID")
-    .option("-v, --volume <source:target[:ro]>", "mount a named volume or a host path (repeatable)", collect)
-    .option(
-      "--mount <type=...,source=...,target=...>",
-      "mount as docker --mount: type=volume|bind|tmpfs, source, target, readonly (repeatable)",
-      collect,
-    )
     .option("--copy-in <local:path>", "copy a local file or directory into the one-off before it starts (repeatable)", collect)
     .option("--copy-out <path:local>", "copy a file or directory out after the command exits, before removal (repeatable)", collect)
     .option("--copy-out-limit <size>", "the most one --copy-out may write, e.g. 4g (default 1g; past it nothing of that copy is kept)")
@@ -239,8 +233,6 @@ const SAME_NAME_FLAGS = [
   "compose",
   "service",
   "release",
-  "volume",
-  "mount",
   "interactive",
   "tty",
   "name",

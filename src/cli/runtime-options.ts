@@ -16,12 +16,13 @@ export function withSettingOptions(command: Command, names?: readonly SettingNam
     if (row.repeatable) command.option(flag, row.help, collect);
     else command.option(flag, row.help);
     if (row.file) command.option(`${row.file.flag} <file>`, row.file.help, collect);
+    if (row.second) command.option(`${row.second.flag} ${row.second.argument}`, row.second.help, collect);
   }
   return command;
 }
 
-/** The runtime flags given, by their RunOptions names (a row's file flag's: the setting's name and File). */
+/** The runtime flags given, by their RunOptions names (a row's file flag's: the setting's name and File; a second flag's: its option). */
 export function runtimeFlagsOf(flags: Record<string, unknown>): RuntimeFlags {
-  const names = SETTINGS.flatMap((row) => (row.file ? [row.name, `${row.name}File`] : [row.name]));
+  const names = SETTINGS.flatMap((row) => [row.name, ...(row.file ? [`${row.name}File`] : []), ...(row.second ? [row.second.option] : [])]);
   return Object.fromEntries(names.filter((name) => flags[name] !== undefined).map((name) => [name, flags[name]])) as RuntimeFlags;
 }

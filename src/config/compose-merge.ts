@@ -40,10 +40,10 @@ export function mergeServicePart(base: ServicePart, over: ServicePart): ServiceP
   if (both("label")) set("label", { ...a.label, ...b.label });
   if (both("sysctl")) set("sysctl", { ...a.sysctl, ...b.sysctl });
   if (both("tmpfs")) set("tmpfs", { ...a.tmpfs, ...b.tmpfs });
-  if (both("mounts"))
+  if (both("volume"))
     set(
-      "mounts",
-      byKey(a.mounts, b.mounts, (mount) => mount.target),
+      "volume",
+      byKey(a.volume, b.volume, (mount) => mount.target),
     );
   if (both("network")) set("network", appendUnique(a.network, b.network));
   if (both("device"))

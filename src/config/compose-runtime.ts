@@ -10,6 +10,8 @@ import { splitWords } from "../formats/words.js";
 import { isProblem, type AnyRow } from "../settings/row.js";
 import { SETTINGS } from "../settings/table.js";
 import type { YamlReader } from "./yaml-reader.js";
+import type { PathBase } from "./compose-paths.js";
+import { readVolumeList, readVolumes } from "./compose-volumes.js";
 
 /** Which file a key is read from: a compose file, or oneoff.yaml (which names a few keys its own way: memory). */
 export type KeysOf = "compose" | "oneoff.yaml";
@@ -46,13 +48,21 @@ export function readSettingAt(reader: YamlReader, name: keyof RuntimeSettings, n
 }
 
 /** Keys compose writes in a shape of their own, not the flag's: ulimits is a mapping of limits. */
-const COMPOSE_SHAPES: Partial<Record<string, (reader: YamlReader, node: Node | null, at: string) => unknown>> = {
+const COMPOSE_SHAPES: Partial<
+  Record<string, (reader: YamlReader, node: Node | null, at: string, file: KeysOf, base: PathBase) => unknown>
+> = {
   ulimits: readUlimits,
   // A list of names, or a mapping by name of each network's options (aliases, ...: none a one-off takes).
   networks: (reader, node, at) => (isMap(node) ? reader.entries(node, at).map(([name]) => name) : reader.stringList(node, at)),
+  // compose's short and long form (~ under HOME); oneoff.yaml's -v entries, from its folder.
+  volumes: (reader, node, at, file, base) =>
+    file === "compose" ? readVolumes(reader, node, at, base) : readVolumeList(reader, node, at, base.dir),
 };
 
-/** Reads one runtime key of a service (or of oneoff.yaml, which takes the same keys) into `settings`. */
+/**
+ * Reads one runtime key of a service (or of oneoff.yaml, which takes the same keys) into
+ * `settings`; relative paths (a bind's source) start at `base.dir`.
+ */
 export function readComposeRuntimeKey(
   reader: YamlReader,
   key: string,
@@ -60,11 +70,12 @@ export function readComposeRuntimeKey(
   at: string,
   settings: RuntimeSettings,
   file: KeysOf,
+  base: PathBase,
 ): void {
   const rows = ROWS_OF_KEY[file].get(key) ?? [];
   const own = COMPOSE_SHAPES[key];
   if (own) {
-    Object.assign(settings, { [(rows[0] as AnyRow).name]: own(reader, value, at) });
+    Object.assign(settings, { [(rows[0] as AnyRow).name]: own(reader, value, at, file, base) });
     return;
   }
   // logging.driver, blkio_config.weight: each row's value is one field of a mapping.

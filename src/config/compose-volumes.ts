@@ -1,7 +1,9 @@
 /**
- * A compose service's `volumes:`, short form (`./conf:/etc/app:z,ro`, read as -v is) and long
- * form (type, source, target, read_only, consistency, bind/volume/tmpfs options, checked
- * against the same words as --mount). Pure.
+ * The volume row's compose key (settings/volume-row.ts): a compose service's `volumes:`, short
+ * form (`./conf:/etc/app:z,ro`, read as -v is) and long form (type, source, target, read_only,
+ * consistency, bind/volume/tmpfs options, checked against the same words as --mount); and
+ * oneoff.yaml's, -v's entries. A volume's name is as written (compose.ts gives it the project's).
+ * Pure.
  */
 import type { Node } from "yaml";
 import { isMap, isSeq } from "yaml";
@@ -12,18 +14,27 @@ import { parseMemory } from "../formats/units.js";
 import type { YamlReader } from "./yaml-reader.js";
 import { composePath, type PathBase } from "./compose-paths.js";
 
-export function readVolumes(
-  reader: YamlReader,
-  node: Node | null,
-  at: string,
-  base: PathBase,
-  volumeName: (name: string) => string,
-): Mount[] {
+/** oneoff.yaml's `volumes:`, each entry read as -v's, relative paths from `dir`. */
+export function readVolumeList(reader: YamlReader, node: Node | null, at: string, dir: string): Mount[] {
+  return reader.stringList(node, at).map((item, i) => {
+    const mount = parseVolume(item, dir);
+    if (typeof mount === "string")
+      throw reader.error(
+        node,
+        `${at}[${i}]`,
+        `"${item}": ${mount}`,
+        "write [SOURCE:]TARGET[:MODE], such as shop-data:/data or ./conf:/etc/app:z,ro",
+      );
+    return mount;
+  });
+}
+
+export function readVolumes(reader: YamlReader, node: Node | null, at: string, base: PathBase): Mount[] {
   if (!isSeq(node)) throw reader.error(node, at, "expected a list", "write volumes as a list of SOURCE:TARGET[:MODE]");
   return node.items.map((item, i) => {
     const entry = reader.deref(item);
     const where = `${at}[${i}]`;
-    if (isMap(entry)) return readLongVolume(reader, entry, where, base, volumeName);
+    if (isMap(entry)) return readLongVolume(reader, entry, where, base);
     const text = reader.string(entry, where);
     // A source starting with ~ is under HOME, as compose has it; then the entry reads as -v's.
     const [source = "", ...rest] = text.split(":");
@@ -31,13 +42,13 @@ export function readVolumes(
     const mount = parseVolume(written, base.dir);
     if (typeof mount === "string")
       throw reader.error(entry, where, `"${text}": ${mount}`, "write SOURCE:TARGET[:MODE], such as ./conf:/etc/app:z,ro");
-    return mount.type === "volume" && mount.source ? { ...mount, source: volumeName(mount.source) } : mount;
+    return mount;
   });
 }
 
 const LONG_KEYS = ["type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs"];
 
-function readLongVolume(reader: YamlReader, entry: Node, where: string, base: PathBase, volumeName: (name: string) => string): Mount {
+function readLongVolume(reader: YamlReader, entry: Node, where: string, base: PathBase): Mount {
   const fields = new Map(reader.entries(entry, where, LONG_KEYS).map(([key, value]) => [key, value]));
   const text = (key: string) => {
     const value = fields.get(key);
@@ -52,12 +63,7 @@ function readLongVolume(reader: YamlReader, entry: Node, where: string, base: Pa
     throw reader.error(fields.get("target") ?? entry, `${where}.target`, `the target "${target}" is not an absolute path`);
   const mount: Mount = {
     type,
-    source:
-      type === "bind"
-        ? composePath(reader, fields.get("source") ?? null, `${where}.source`, base, source)
-        : type === "volume" && source
-          ? volumeName(source)
-          : source,
+    source: type === "bind" ? composePath(reader, fields.get("source") ?? null, `${where}.source`, base, source) : source,
     target,
     readOnly: fields.get("read_only") ? reader.boolean(fields.get("read_only") ?? null, `${where}.read_only`) : false,
   };

@@ -24,9 +24,8 @@ import { userKeyed } from "../formats/user-keys.js";
 import { IGNORED_FOR_ONE_OFF, isExtensionKey, linkProblem, REFUSED_BECAUSE } from "./compose-key-rules.js";
 import { readServiceSecrets, type ServiceSecretRef } from "./compose-secrets.js";
 import { composePath, envFileRefs, type EnvFileRef, type PathBase } from "./compose-paths.js";
-import { readVolumes } from "./compose-volumes.js";
 
-const COPIED = new Set(["image", "environment", "env_file", "network_mode", "volumes", "deploy", "secrets"]);
+const COPIED = new Set(["image", "environment", "env_file", "network_mode", "deploy", "secrets"]);
 
 /** What one compose file says about one service: merged with other files' by compose-merge.ts. */
 export interface ServicePart {
@@ -59,9 +58,13 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
     if (key === "links") refuseLinkAliases(reader, value, at);
     if (isExtensionKey(key) || IGNORED_FOR_ONE_OFF.has(key)) continue;
     if (isRuntimeKey(key, "compose")) {
-      readComposeRuntimeKey(reader, key, value, at, settings, "compose");
-      // The project's networks, as compose names them (project-prefixed, or an external one's own name).
+      readComposeRuntimeKey(reader, key, value, at, settings, "compose", base);
+      // The project's networks and volumes, as compose names them (project-prefixed, or an external one's own name).
       if (key === "networks") settings.network = settings.network?.map((name) => naming.realName("networks", name));
+      if (key === "volumes")
+        settings.volume = settings.volume?.map((mount) =>
+          mount.type === "volume" && mount.source ? { ...mount, source: naming.realName("volumes", mount.source) } : mount,
+        );
       continue;
     }
     if (!COPIED.has(key)) {
@@ -92,9 +95,6 @@ export function servicePart(file: ComposeFile, service: string, naming: ComposeN
         settings.network = mode === "bridge" ? [] : [mode];
         break;
       }
-      case "volumes":
-        settings.mounts = readVolumes(reader, value, at, base, (name) => naming.realName("volumes", name));
-        break;
       case "secrets":
         part.secrets = readServiceSecrets(reader, value, at);
         break;

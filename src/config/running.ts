@@ -156,8 +156,7 @@ export function processLayer(from: string, replicas: readonly ProcessDefinition[
       release: first.imageId,
       // Its Env list read back through the env row, less HOSTNAME (the engine's).
       env: runningEnv(first.env),
-      ...(first.mounts.length ? { mounts: first.mounts } : {}),
-      // Networks, user, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, labels, ...: what shapes what it can do and see.
+      // Mounts, networks, user, workdir, limits, hosts, DNS, init, capabilities, tmpfs, ulimits, labels, ...: what shapes what it can do and see.
       ...first.runtime,
     },
   };

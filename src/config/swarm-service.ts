@@ -11,7 +11,6 @@ import { OneoffError } from "../output/errors.js";
 import { PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { runningEnv } from "../settings/env-row.js";
 import type { SettingsLayer } from "../types/config.js";
-import { mountFromApi, type ApiMount } from "../requests/mounts.js";
 import { runtimeFromJob } from "../requests/job-runtime.js";
 import { NOT_INHERITED } from "../requests/service-spec.js";
 import { SETTINGS } from "../settings/table.js";
@@ -61,15 +60,13 @@ export async function findService(jobs: SwarmJobs, from: string, app: string | u
 export function serviceLayer(service: ServiceDefinition): SettingsLayer {
   const template = service.spec.TaskTemplate;
   const container = template.ContainerSpec;
-  const mounts = (container.Mounts ?? []).map((mount) => mountFromApi(mount as ApiMount)).filter((mount) => mount !== undefined);
   return {
     source: `service ${service.name}`,
     settings: {
       release: container.Image,
       // Read back through the env row (below, too); a service with no Env has none.
       env: runningEnv(container.Env ?? []),
-      ...(mounts.length ? { mounts } : {}),
-      // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings: user, workdir, limits, labels, ...
+      // What a job does not inherit from the service's spec (requests/service-spec.ts), as settings: mounts, user, workdir, limits, labels, ...
       // A service's networks are its task's; an old one's, its spec's own (deprecated there).
       ...runtimeFromJob({ ...template, Networks: template.Networks ?? service.spec.Networks }, READ_BACK_AS_SETTINGS, {
         engineEnv: PER_CONTAINER_ENV,

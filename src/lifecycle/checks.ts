@@ -110,7 +110,7 @@ export async function checkOneOff(
     if (await client.networkExists(network)) pass("network", `network ${network} exists`);
     else fail("network", `network ${network} does not exist`, `create it with docker network create ${network}, or fix network:`);
   }
-  for (const mount of plan.settings.mounts ?? []) {
+  for (const mount of plan.settings.volume ?? []) {
     if (mount.type !== "volume" || !mount.source || !preflight.volumesMustExist) continue;
     if (await client.volumeExists(mount.source)) pass("volume", `volume ${mount.source} exists`);
     else

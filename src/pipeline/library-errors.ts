@@ -15,7 +15,7 @@ const optionNamed = (flag: string) => flag.replace(/^--/, "").replace(/-(\w)/g, 
 /** The long flags of run, shell and release (and the global engine flags) that are not rows of settings/table.ts. */
 const LONG_FLAGS = [
   ...["--config", "--from", "--compose", "--service", "--release"],
-  ...["--volume", "--mount", "--interactive"],
+  ...["--interactive"],
   ...["--no-stdin", "--tty", "--name", "--detach-keys", "--force", "--no-wait", "--pull", "--registry-auth"],
   ...["--stop-timeout", "--timeout", "--lock", "--wait-lock", "--dry-run", "--quiet", "--debug", "--detach"],
   ...["--keep-for", "--json", "--capture", "--engine", "--constraint", "--copy-in", "--copy-out", "--copy-out-limit", "--record"],
@@ -29,10 +29,11 @@ export const OPTION_OF_FLAG: ReadonlyMap<string, string> = new Map([
     [row.flag, row.name],
     ...(row.short ? [[row.short, row.name] as [string, string]] : []),
     ...(row.file ? [[row.file.flag, `${row.name}File`] as [string, string]] : []),
+    ...(row.second ? [[row.second.flag, row.second.option] as [string, string]] : []),
   ]),
   ...LONG_FLAGS.map((flag): [string, string] => [flag, optionNamed(flag)]),
   // One-letter flags, and the flags whose option is named otherwise.
-  ...Object.entries({ "-f": "config", "--file": "config", "-v": "volume" }),
+  ...Object.entries({ "-f": "config", "--file": "config" }),
   ...Object.entries({ "-i": "interactive", "-t": "tty", "-q": "quiet", "-d": "detach" }),
   ...Object.entries({ "-T": "noTty", "--no-TTY": "noTty", "-H": "host", "--context": "dockerContext" }),
 ]);

@@ -5,7 +5,6 @@ import { OneoffError } from "../output/errors.js";
 import type { Environment } from "../config/interpolate.js";
 import type { RunOptions } from "../types/options.js";
 import type { ProcessSettings, SettingsLayer } from "../types/config.js";
-import { parseMount, parseVolume } from "../formats/mount-syntax.js";
 import { runtimeFlagSettings } from "./runtime-flags.js";
 import { isProblem } from "../settings/row.js";
 import { parseLabels } from "../settings/label-row.js";
@@ -13,30 +12,7 @@ import { parseLabels } from "../settings/label-row.js";
 export function flagLayer(options: RunOptions, hostEnv: Environment, cwd: string): SettingsLayer {
   const settings: Partial<ProcessSettings> = {};
   if (options.release !== undefined) settings.release = options.release;
-  if (options.volume?.length) {
-    settings.mounts = options.volume.map((volume) => {
-      const mount = parseVolume(volume, cwd);
-      if (typeof mount === "string")
-        throw new OneoffError(`-v "${volume}": ${mount}`, {
-          hint: "write [SOURCE:]TARGET[:MODE], such as shop-data:/data, ./conf:/etc/app:z,ro or /scratch",
-        });
-      return mount;
-    });
-  }
-  if (options.mount?.length) {
-    settings.mounts = [
-      ...(settings.mounts ?? []),
-      ...options.mount.map((text) => {
-        const mount = parseMount(text, cwd);
-        if (typeof mount === "string")
-          throw new OneoffError(`--mount "${text}": ${mount}`, {
-            hint: "such as --mount type=volume,source=shop-data,target=/data,readonly (docs/cli.md lists the options)",
-          });
-        return mount;
-      }),
-    ];
-  }
-  Object.assign(settings, runtimeFlagSettings(options, { env: hostEnv }));
+  Object.assign(settings, runtimeFlagSettings(options, { env: hostEnv, dir: cwd }));
   return { source: "flags", settings };
 }
 

@@ -155,7 +155,7 @@ export function resolveRunPlan({
     secrets: chooseSecrets(
       config?.secrets,
       task?.secrets,
-      settings.mounts,
+      settings.volume,
       sourceLayers.flatMap((layer) => layer.secrets ?? []),
     ),
   };

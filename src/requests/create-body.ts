@@ -11,7 +11,7 @@ import {
   networkingConfigFromRuntime,
   type RuntimeHostConfig,
 } from "./runtime-settings.js";
-import { mountsForCreate, type ApiMount } from "./mounts.js";
+import type { ApiMount } from "../settings/mount-api.js";
 import type { Mount } from "../types/config.js";
 
 export interface ContainerSpec {
@@ -21,8 +21,11 @@ export interface ContainerSpec {
   extraNetworks: string[];
   /** The image's platform (os/arch[/variant]): the create request's `platform` query parameter. */
   platform?: string;
-  /** The mounts as read (the body carries them as Binds, Volumes or Mounts): for diff and a Swarm job. */
-  mounts: Mount[];
+  /**
+   * The volume row's mounts in the order given: the body keeps them apart (Binds, Volumes,
+   * Mounts), and a Swarm job's Mounts list them in this order.
+   */
+  volume: Mount[];
 }
 
 /**
@@ -77,15 +80,15 @@ export function buildContainerSpec(
   plan: RunPlan,
   identity: Omit<OneOffIdentity, "app" | "releaseReference" | "task" | "command" | "lock" | "keepForSeconds">,
   nameSuffix: string,
-  /** Whether the engine runs on this machine (its binds' paths are ours): see requests/mounts.ts. */
+  /** Whether the engine runs on this machine (its binds' paths are ours): see settings/mount-api.ts. */
   engineOnThisMachine = true,
 ): ContainerSpec {
   const { settings } = plan;
-  const mounts = mountsForCreate(settings.mounts ?? [], engineOnThisMachine);
+  const context = { engineOnThisMachine };
   // The label row gives the user's labels; oneoff's own go over them (resolution already
-  // refused the user's with our prefix), so ps, reaping and audit can trust them.
-  // The env row gives Env, kept in its place in the body (after Cmd, as before it was a row).
-  const { Labels: userLabels, Env: env, ...config } = configFromRuntime(settings);
+  // refused the user's with our prefix), so ps, reaping and audit can trust them. The env row
+  // gives Env and the volume row anonymous Volumes, each kept in its place in the body.
+  const { Labels: userLabels, Env: env, Volumes: volumes, ...config } = configFromRuntime(settings, context);
   const labels = {
     ...(userLabels as Record<string, string> | undefined),
     ...oneOffLabels({
@@ -103,7 +106,7 @@ export function buildContainerSpec(
     Cmd: plan.command,
     Env: (env as string[] | undefined) ?? [],
     Labels: labels,
-    Volumes: mounts.volumes.length ? Object.fromEntries(mounts.volumes.map((target) => [target, {}])) : undefined,
+    Volumes: volumes as CreateBody["Volumes"],
     // Stdin is attached only with -i; StdinOnce makes the engine close the command's stdin
     // when our side half-closes, which is how EOF reaches it (as compose does).
     AttachStdin: plan.interactive,
@@ -115,16 +118,14 @@ export function buildContainerSpec(
     ...config,
     StopTimeout: plan.containerStopTimeout,
     HostConfig: {
-      Binds: mounts.binds.length ? mounts.binds : undefined,
-      Mounts: mounts.mounts.length ? mounts.mounts : undefined,
-      ...hostConfigFromRuntime(settings),
+      ...hostConfigFromRuntime(settings, context),
       AutoRemove: false,
     },
     NetworkingConfig: networkingConfigFromRuntime(settings),
   };
   // A lock's one-off takes the lock's name: the engine's unique names are the lock.
   const name = plan.lock ? lockContainerName(plan.app, plan.lock) : (plan.name ?? containerName(plan, nameSuffix));
-  return { name, body, extraNetworks: afterCreateFromRuntime(settings), platform: settings.platform, mounts: settings.mounts ?? [] };
+  return { name, body, extraNetworks: afterCreateFromRuntime(settings), platform: settings.platform, volume: settings.volume ?? [] };
 }
 
 /** `shop-lock-migrate`: one name per app and lock, so the engine lets only one exist. */

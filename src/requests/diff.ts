@@ -6,11 +6,10 @@ import type { ProcessDefinition } from "../types/process.js";
 import { runningEnv } from "../settings/env-row.js";
 import type { ContainerSpec } from "./create-body.js";
 import { runtimeDiffByKey, runtimeDiffValues, runtimeOfSpec, settingsOver } from "./runtime-settings.js";
-import { mountText } from "./mounts.js";
 import type { RuntimeSettings } from "../types/config.js";
 
 export interface DiffRow {
-  /** "image", "mounts", a docker run flag's name ("network", "user", "memory"), or "env NAME". */
+  /** "image", a docker run flag's name ("volume", "network", "user", "memory"), or "env NAME". */
   what: string;
   oneOff: string;
   running: string;
@@ -44,11 +43,8 @@ export function diffAgainstProcess(
   secretVariables: SecretVariables = new Map(),
 ): DiffRow[] {
   const row = (what: string, oneOff: string, running: string): DiffRow => ({ what, oneOff, running, same: oneOff === running });
-  const rows = [
-    row("image", spec.body.Image, runningProcess.imageId),
-    row("mounts", spec.mounts.map(mountText).sort().join(", "), runningProcess.mounts.map(mountText).sort().join(", ")),
-  ];
-  // docker run's settings (network, user, workdir, init, capabilities, tmpfs, labels, ...): a row for each either side sets.
+  const rows = [row("image", spec.body.Image, runningProcess.imageId)];
+  // docker run's settings (volumes, network, user, workdir, init, capabilities, tmpfs, labels, ...): a row for each either side sets.
   // No platform row: a running container's inspect has no os/arch to compare it with. The env row
   // reads both sides' Env lists (the image's under the one-off's), less HOSTNAME, the engine's.
   const ours = settingsOver(

@@ -4,7 +4,6 @@
  */
 import { shellQuote } from "../formats/words.js";
 import type { ContainerSpec } from "./create-body.js";
-import { mountFlagValue } from "./mounts.js";
 import { runtimeFlagWords, runtimeOfSpec, runtimeWordsAfterImage } from "./runtime-settings.js";
 
 export function dockerRunLine(spec: ContainerSpec): string {
@@ -13,9 +12,6 @@ export function dockerRunLine(spec: ContainerSpec): string {
   if (body.OpenStdin && body.Tty) args.push("-it");
   else if (body.OpenStdin) args.push("-i");
   else if (body.Tty) args.push("-t");
-  for (const bind of body.HostConfig.Binds ?? []) args.push("-v", bind);
-  for (const target of Object.keys(body.Volumes ?? {})) args.push("-v", target);
-  for (const mount of body.HostConfig.Mounts ?? []) args.push("--mount", mountFlagValue(mount));
   if (body.StopTimeout !== undefined) args.push("--stop-timeout", String(body.StopTimeout));
   // The table's rows, -e first (its words mask secret values); several --network flags need
   // docker 25+, older engines take one and a `network connect`.

@@ -5,7 +5,7 @@
  * field. Pure.
  */
 import { shellQuote } from "../formats/words.js";
-import { fieldAt, setFieldAt, type ApiPart, type EngineDefaults } from "../settings/row.js";
+import { fieldAt, setFieldAt, type ApiPart, type EngineDefaults, type WriteContext } from "../settings/row.js";
 import { MERGED_BY_KEY, SETTINGS } from "../settings/table.js";
 import type { RuntimeSettings } from "../types/config.js";
 
@@ -29,9 +29,10 @@ export function runtimeFromHostConfig(
   /**
    * The rest of the create request: its query (a spec's platform: an inspected container has
    * none) and the networks it is on (a spec's NetworkingConfig with the networks connected
-   * after create; an inspected container's NetworkSettings).
+   * after create; an inspected container's NetworkSettings), and what an inspected container
+   * has mounted (its Mounts).
    */
-  request: { query?: object; networking?: object } = {},
+  request: { query?: object; networking?: object; mounted?: readonly unknown[] } = {},
 ): RuntimeSettings {
   const parts: Record<ApiPart, Record<string, unknown>> = {
     Config: config as RuntimeConfig,
@@ -41,7 +42,7 @@ export function runtimeFromHostConfig(
   };
   const settings: Record<string, unknown> = {};
   for (const row of SETTINGS) {
-    const value = row.api.read(fieldAt(parts[row.api.part], row.api.field), defaults);
+    const value = row.api.read(fieldAt(parts[row.api.part], row.api.field), defaults, { parts, mounted: request.mounted });
     if (value !== undefined) settings[row.name] = value;
   }
   return settings as RuntimeSettings;
@@ -78,13 +79,13 @@ export function settingsOver(image: RuntimeSettings, container: RuntimeSettings)
 }
 
 /** The HostConfig fields of the create body for these settings (only those that are set). */
-export function hostConfigFromRuntime(settings: RuntimeSettings): RuntimeHostConfig {
-  return tableFields(settings, "HostConfig");
+export function hostConfigFromRuntime(settings: RuntimeSettings, context?: WriteContext): RuntimeHostConfig {
+  return tableFields(settings, "HostConfig", context);
 }
 
 /** The container config fields (the create body's top level) for these settings: User, WorkingDir, StopSignal. */
-export function configFromRuntime(settings: RuntimeSettings): RuntimeConfig {
-  return tableFields(settings, "Config");
+export function configFromRuntime(settings: RuntimeSettings, context?: WriteContext): RuntimeConfig {
+  return tableFields(settings, "Config", context);
 }
 
 /** The create body's NetworkingConfig for these settings (--network's first), or undefined when none. */
@@ -109,19 +110,24 @@ export function afterCreateFromRuntime(settings: RuntimeSettings): string[] {
  */
 export const isSet = (value: unknown): boolean => value !== undefined && value !== false && value !== "";
 
+/** A row's field and those it also sets, in that order. */
+type WrittenField = { part: ApiPart; field: string; write(value: unknown, context?: WriteContext): unknown };
+const fieldsWritten = (row: (typeof SETTINGS)[number]): WrittenField[] =>
+  [row.api, ...[row.api.also ?? []].flat()] as unknown as WrittenField[];
+
 /**
  * The Engine API fields of settings/table.ts's rows kept in `part` (a row's field, or the
  * second field it also sets), for the settings that are set; a field written as undefined is
  * left out.
  */
-function tableFields(settings: RuntimeSettings, part: ApiPart): Record<string, unknown> {
+function tableFields(settings: RuntimeSettings, part: ApiPart, context?: WriteContext): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   for (const row of SETTINGS) {
     const value = settings[row.name];
     if (!isSet(value)) continue;
-    for (const field of [row.api, row.api.also]) {
-      const written = field?.part === part ? (field.write as (value: unknown) => unknown)(value) : undefined;
-      if (field && written !== undefined) setFieldAt(fields, field.field, written);
+    for (const field of fieldsWritten(row)) {
+      const written = field.part === part ? field.write(value, context) : undefined;
+      if (written !== undefined) setFieldAt(fields, field.field, written);
     }
   }
   return fields;
@@ -157,7 +163,8 @@ export function runtimeFlagWords(settings: RuntimeSettings): string[] {
     if (row.shape === "command") return given.length ? [flag, given[0] as string] : [];
     // A switch is its flag alone; a list or a mapping with no entries (compose's labels: {}) is no flag.
     if (row.shape === "switch") return [flag];
-    return given.flatMap((word) => [flag, word]);
+    // A row of two flags (-v, --mount) gives each word with the flag of its syntax.
+    return given.flatMap((word) => [row.second?.writes(word) ? row.second.flag : flag, word]);
   });
 }
 

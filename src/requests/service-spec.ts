@@ -9,7 +9,6 @@ import type { ContainerSpec } from "./create-body.js";
 import { jobRuntime } from "./job-runtime.js";
 import { Labels } from "./labels.js";
 import { runtimeOfSpec } from "./runtime-settings.js";
-import { apiMount } from "./mounts.js";
 
 interface ServiceMount {
   Type: string;
@@ -101,8 +100,17 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     Object.entries(baseTemplate?.ContainerSpec ?? {}).filter(([key]) => !NOT_INHERITED.includes(key)),
   );
   const baseMounts = baseTemplate?.ContainerSpec.Mounts ?? [];
+  // Mounts, limits, hosts, DNS, init, capabilities, ulimits, tmpfs, ...: what a service can carry
+  // of them (the Swarm backend refuses the rest before this is built). The mounts in the order
+  // given, which the create body (Binds, Volumes, Mounts apart) does not keep.
+  const runtime = { ...runtimeOfSpec(container), volume: container.volume };
+  const {
+    container: { Labels: userLabels, Env: env, Mounts: ownMounts = [], ...runtimeFields },
+    task,
+    mounts: tmpfsMounts,
+  } = jobRuntime(runtime);
   // A service has only Mounts: a -v mount becomes one (the node refuses a missing host path).
-  const mounts: ServiceMount[] = container.mounts.map(apiMount).map((mount): ServiceMount => {
+  const mounts = (ownMounts as ServiceMount[]).map((mount): ServiceMount => {
     // Keep the service's own mount (with its volume or bind options) when it is the same one.
     const same = baseMounts.find(
       (candidate) =>
@@ -110,14 +118,6 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
     );
     return same ?? { ...mount };
   });
-  // Limits, hosts, DNS, init, capabilities, ulimits, tmpfs, ...: what a service can carry of
-  // them (the Swarm backend refuses the rest before this is built).
-  const runtime = runtimeOfSpec(container);
-  const {
-    container: { Labels: userLabels, Env: env, ...runtimeFields },
-    task,
-    mounts: tmpfsMounts,
-  } = jobRuntime(runtime);
   mounts.push(...tmpfsMounts.filter((tmpfs) => !mounts.some((mount) => mount.Target === tmpfs.Target)));
   // Keep the service's own attachment (with its aliases) to a network the job is on too.
   const baseNetworks = baseTemplate?.Networks ?? options.base?.Networks ?? [];

@@ -37,7 +37,7 @@ export function filesAndSecretsFor(
     const [{ copyIntoOneOff }, { deliverSecretFiles }] = await Promise.all([import("./files.js"), import("./secret-files.js")]);
     await copyIntoOneOff(client, containerId, copyIn, signal);
     // After copy-in: a secret is never overwritten by a copied file.
-    await deliverSecretFiles(client, containerId, secretFiles, plan.settings.mounts);
+    await deliverSecretFiles(client, containerId, secretFiles, plan.settings.volume);
   };
   let attempted = false;
   const collect = async (containerId: string, exitCode: number, signal?: AbortSignal) => {

@@ -49,10 +49,13 @@ export interface EngineDefaults {
 
 /**
  * What a row's parser may read besides the flag's text: the environment oneoff runs in (-e NAME
- * and a bare NAME in --env-file take its value, as the docker CLI does).
+ * and a bare NAME in --env-file take its value, as the docker CLI does), and where a value's
+ * relative paths start (a bind's source: the working folder for flags, the file's for
+ * oneoff.yaml; absent, they are left as written).
  */
 export interface ParseContext {
   env: Readonly<Record<string, string | undefined>>;
+  dir?: string;
 }
 
 /**
@@ -114,10 +117,13 @@ export interface SettingRow<K extends SettingName> {
     /** A dot reaches into an object: LogConfig.Type. */
     field: string;
     /** The field's value; undefined: the field is left out (--network []: the default bridge). */
-    write(value: SettingValue<K>): unknown;
-    read(value: unknown, defaults: EngineDefaults): SettingValue<K> | undefined;
-    /** A second field the value sets, not read back: --network's first network is HostConfig.NetworkMode too, as the docker CLI sends it. */
-    also?: { part: ApiPart; field: string; write(value: SettingValue<K>): unknown };
+    write(value: SettingValue<K>, context?: WriteContext): unknown;
+    read(value: unknown, defaults: EngineDefaults, request?: ReadRequest): SettingValue<K> | undefined;
+    /**
+     * A second field the value sets (or several), not read back by itself: --network's first
+     * network is HostConfig.NetworkMode too, as the docker CLI sends it.
+     */
+    also?: AlsoField<K> | ReadonlyArray<AlsoField<K>>;
   };
   /**
    * What the engine is given between create and start, not in the create request: --network's
@@ -130,7 +136,7 @@ export interface SettingRow<K extends SettingName> {
   // What the environment (settings/env-row.ts) asks of a row beyond the others': the short flag
   // people write, words that hide secrets where people read them, a diff row per key, and keys
   // that config/ reads itself.
-  /** The flag the docker run line and errors write, where people know the short one (-e); absent: flag. */
+  /** The flag the docker run line and errors write, where people know the short one (-e, -v); absent: flag. */
   shownFlag?: `-${string}`;
   /** The words as printed (--dry-run's docker run line), secret values masked; absent: words. */
   shownWords?(value: SettingValue<K>): string[];
@@ -156,7 +162,38 @@ export interface SettingRow<K extends SettingName> {
   jobForm?: { toJob(value: SettingValue<K>): unknown; fromJob(value: unknown): SettingValue<K> | undefined };
   /** Where a job carries it outside the ContainerSpec, written by hand there (requests/service-spec.ts, requests/job-runtime.ts). */
   jobCarriedBy?: "TaskTemplate.LogDriver" | "tmpfs mounts" | "TaskTemplate.Placement.Platforms";
+
+  // A row whose setting two flags write, each in its syntax (-v and --mount: settings/volume-row.ts).
+  /**
+   * A second flag of the same setting with a syntax of its own (--mount beside -v): its entries
+   * follow the flag's, and its RunOptions key is `option`.
+   */
+  second?: {
+    flag: `--${string}`;
+    option: "mount";
+    argument: `<${string}>`;
+    help: string;
+    parse(entries: readonly string[], context: ParseContext): SettingValue<K> | Problem;
+    /** Whether a word of the row's (words()) is written with this flag. */
+    writes(word: string): boolean;
+  };
 }
+
+/** What a create request depends on besides the settings: whether the engine runs on this machine (its binds' paths are ours). */
+export interface WriteContext {
+  engineOnThisMachine: boolean;
+}
+
+/**
+ * The rest of what a field is read back with: the request's (or inspected container's) parts,
+ * and what a running container has mounted (inspect's Mounts; absent for a create request).
+ */
+interface ReadRequest {
+  parts: Readonly<Record<ApiPart, Record<string, unknown>>>;
+  mounted?: readonly unknown[];
+}
+
+type AlsoField<K extends SettingName> = { part: ApiPart; field: string; write(value: SettingValue<K>, context?: WriteContext): unknown };
 
 /** The value at a dotted path (LogConfig.Type) of an Engine API object. */
 export function fieldAt(object: Record<string, unknown>, path: string): unknown {

@@ -16,6 +16,7 @@ import { NETWORK_ROWS } from "./network-rows.js";
 import { PROCESS_ROWS } from "./process-rows.js";
 import { problem, type AnyRow, type SettingRow } from "./row.js";
 import { RUNTIME_ROWS } from "./runtime-rows.js";
+import { volumeRow } from "./volume-row.js";
 
 export { DEFAULT_SHM_BYTES } from "./runtime-rows.js";
 
@@ -30,8 +31,8 @@ function signalProblem(text: string): string | undefined {
 const hostOnly = (text: string) => (text === "host" ? undefined : "not host (the only mode docker takes)");
 
 export const SETTINGS: readonly AnyRow[] = [
-  // First, as docker run lines have listed -e: right after -i and -t.
   envRow(),
+  volumeRow(),
   ...PROCESS_ROWS,
   ...NETWORK_ROWS,
   ...RUNTIME_ROWS,

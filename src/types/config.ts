@@ -5,7 +5,7 @@
  */
 
 /**
- * What shapes what the process can do and see beyond its image, env and mounts: docker run's
+ * What shapes what the process can do and see beyond its image and env: docker run's
  * --user, --memory, --init, --cap-add, ... Copied by --from and --service, compared by diff.
  */
 export type RuntimeSettings = DockerRunSettings;
@@ -17,6 +17,8 @@ export type RuntimeSettings = DockerRunSettings;
 export interface DockerRunSettings {
   /** The variables it gets, over the image's: a value, or null for a name sent bare (see EnvSetting). */
   env?: EnvSetting;
+  /** Volumes, binds and tmpfs mounts, in the order given (-v and --mount, compose's volumes:). */
+  volume?: Mount[];
   /** A name or uid, with :group or :gid ("" or absent: the image's USER); workdir absent: the image's WORKDIR. */
   user?: string;
   workdir?: string;
@@ -131,8 +133,6 @@ export interface ProcessSettings extends RuntimeSettings {
   release?: string;
   /** Always there once layers are merged (plan/merge-layers.ts), so secrets and TERM can be added to it. */
   env: EnvSetting;
-  /** Volumes, binds and tmpfs, as the running process has them (from --from). */
-  mounts?: Mount[];
 }
 
 export interface Mount {

@@ -35,6 +35,8 @@ export interface RuntimeFlags extends DockerRunFlags {
   envFile?: string[];
   /** --label-file: files of KEY=VALUE lines, in order, read under --label's entries. */
   labelFile?: string[];
+  /** The volume row's second flag (settings/row.ts's `second`), --mount: docker's long syntax, type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */
+  mount?: string[];
 }
 
 export interface RunOptions extends RuntimeFlags {
@@ -55,10 +57,6 @@ export interface RunOptions extends RuntimeFlags {
   /** Path of the config file (default: the nearest oneoff.yaml). */
   config?: string;
   release?: string;
-  /** docker's short syntax: [SOURCE:]TARGET[:MODE], MODE such as ro, z,ro or rslave. */
-  volume?: string[];
-  /** docker's long syntax: type=volume|bind|tmpfs,source=S,target=T[,OPTION...]; after `volume`. */
-  mount?: string[];
   interactive?: boolean;
   /** Allocate a TTY (`-t`); with `interactive`, oneoff's stdin must be a terminal. */
   tty?: boolean;

@@ -23,6 +23,9 @@ expectNoLeftovers();
 
 /** A stopped container with a volume at /data holding one file: what --volumes-from copies. */
 const VOLUME_SOURCE = `oneoff-oracle-volumes-${FILE_RUN}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
+/** Named volumes the mount rows make (each side mounts the same one, as a runbook's one-offs do): removed after the file. */
+const NAMED_VOLUME = `oneoff-oracle-named-${FILE_RUN}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
+const NOCOPY_VOLUME = `oneoff-oracle-nocopy-${FILE_RUN}`.replace(/[^a-zA-Z0-9_.-]/g, "-");
 const scratch = mkdtempSync(path.join(os.tmpdir(), "oneoff-oracle-"));
 const ENV_FILE = path.join(scratch, "app.env");
 const LABEL_FILE = path.join(scratch, "app.labels");
@@ -40,6 +43,10 @@ beforeAll(() => {
 
 afterAll(() => {
   docker("rm", "-f", "-v", VOLUME_SOURCE);
+  const made = docker("volume", "ls", "-q")
+    .split("\n")
+    .filter((name) => name === NAMED_VOLUME || name === NOCOPY_VOLUME);
+  if (made.length) docker("volume", "rm", "-f", ...made);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -138,6 +145,14 @@ const HAND_ROWS: OracleRow[] = [
   { flags: ["--workdir", ""] },
   { flags: ["--entrypoint", ""] },
   { flags: ["--platform", ""] },
+  // -v and --mount (the volume row): a named volume, a read-only relabelled bind, an anonymous
+  // volume, and --mount's bind, volume and tmpfs with their options.
+  { flags: ["-v", `${NAMED_VOLUME}:/oracle-named`] },
+  { flags: ["-v", `${scratch}:/oracle-bind:ro,z`] },
+  { flags: ["-v", "/oracle-anonymous"] },
+  { flags: ["--mount", `type=bind,source=${scratch},target=/oracle-mount-bind,readonly`] },
+  { flags: ["--mount", `type=volume,source=${NOCOPY_VOLUME},target=/oracle-nocopy,volume-nocopy`] },
+  { flags: ["--mount", "type=tmpfs,target=/oracle-tmpfs,tmpfs-size=1m"] },
   // A job that must not be killed by the OOM killer and shares the host's namespaces it needs.
   { flags: ["--oom-kill-disable", "--memory", "96m", "--uts", "host", "--cgroupns", "host", "--userns", "host", "--isolation", "default"] },
 ];
@@ -156,7 +171,13 @@ const REFUSED_BY_DOCKER: OracleRow[] = [
   { flags: ["--hostname", "h".repeat(70)] },
 ];
 
-const named = (row: OracleRow) => row.flags.join(" ").replaceAll(scratch, "$TMP").replaceAll(VOLUME_SOURCE, "SRC");
+const named = (row: OracleRow) =>
+  row.flags
+    .join(" ")
+    .replaceAll(scratch, "$TMP")
+    .replaceAll(VOLUME_SOURCE, "SRC")
+    .replaceAll(NAMED_VOLUME, "NAMED")
+    .replaceAll(NOCOPY_VOLUME, "NAMED");
 /** Every table row the engine here can start, then each written row that is not one of them. */
 const STARTED_ROWS = TABLE_ROWS.filter((row) => !NOT_STARTED_HERE.has(row.flags[0]));
 const ROWS: OracleRow[] = [...STARTED_ROWS, ...HAND_ROWS.filter((row) => !TABLE_ROWS.some((made) => named(made) === named(row)))];
@@ -182,7 +203,17 @@ const MEMORY: Governed = {
   lines: ["cgroup:memory.max=", "cgroup:memory.swap.max=", "cgroup:memory.low=", "cgroup:memory/"],
 };
 const CAPABILITIES = ["CapEff:", "CapBnd:", "CapPrm:"];
+/** What a -v or --mount entry governs: the mount at its target, and the three fields docker run sends mounts in. */
+const mountAt = (value: string): Governed => {
+  const target = value.includes("=")
+    ? (/(?:^|,)(?:target|dst|destination)=([^,]+)/.exec(value)?.[1] ?? "")
+    : (value.split(":")[1] ?? value);
+  return { fields: ["HostConfig.Binds", "HostConfig.Mounts", "Config.Volumes"], lines: [`mount:${target} `] };
+};
 const GOVERNS: Readonly<Record<string, Governed | ((value: string) => Governed)>> = {
+  "--volume": mountAt,
+  "-v": mountAt,
+  "--mount": mountAt,
   // settingsOf leaves Config.Hostname out (it differs by design): the probe shows it.
   "--hostname": { fields: [], lines: ["hostname=", "hosts:"] },
   "--add-host": { fields: ["HostConfig.ExtraHosts"], lines: ["hosts:"] },

@@ -221,7 +221,8 @@ describe("oneoff diff", () => {
       expect(row("workdir")).toMatchObject({ same: false, oneOff: "/tmp", running: "/home/app" });
       // --network is a row of the table: named as the flag; the default bridge (network: bridge) is no network of its own.
       expect(row("network")).toMatchObject({ same: false, oneOff: "", running: NETWORK });
-      expect(row("mounts")).toMatchObject({ same: false, oneOff: `${other}:/data:ro`, running: `${VOLUME}:/data` });
+      // -v and --mount are a row too (volume): each mount as source:target:options, however it was written.
+      expect(row("volume")).toMatchObject({ same: false, oneOff: `${other}:/data:ro`, running: `${VOLUME}:/data` });
       // --label is a row too: the one-off's image's labels under its own, against web's (compose's left out).
       expect(row("label")).toMatchObject({ same: false, oneOff: expect.stringContaining("diff=yes") });
       expect(row("label")?.running).toContain("com.example.team=payments");

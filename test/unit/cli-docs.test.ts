@@ -35,9 +35,13 @@ function settingRow(row: AnyRow): string {
   // The keys config/ reads itself (env:, compose's environment:) are the row's all the same.
   const [yaml, compose] = row.configKeys ? [row.configKeys.yaml, row.configKeys.compose] : [row.yaml, row.compose];
   const keys = yaml ? `${code(yaml)} (compose: ${compose ? code(compose) : "—"})` : compose ? code(compose) : "—";
-  // A file flag beside the row's own (--label-file) shares its row.
-  const flags = row.file ? `${code(flag)}, ${code(`${row.file.flag} <file>`)}` : code(flag);
-  const help = row.file ? `${row.help}; ${row.file.flag}: ${row.file.help}` : row.help;
+  // A file flag beside the row's own (--label-file), or a second flag of its setting (--mount), shares its row.
+  const others = [
+    ...(row.file ? [{ flag: `${row.file.flag} <file>`, name: row.file.flag, help: row.file.help }] : []),
+    ...(row.second ? [{ flag: `${row.second.flag} ${row.second.argument}`, name: row.second.flag, help: row.second.help }] : []),
+  ];
+  const flags = [flag, ...others.map((other) => other.flag)].map(code).join(", ");
+  const help = [row.help, ...others.map((other) => `${other.name}: ${other.help}`)].join("; ");
   return `| ${flags} | ${withFlagsAsCode(help)} | ${keys} | ${swarm} |`;
 }
 

@@ -53,7 +53,7 @@ describe("paths under ~", () => {
     const { dir, layer } = load(text, { HOME: home });
     expect(layer.settings.env).toEqual({ FROM_HOME: "1" });
     expect(layer.settings.workdir).toBe("/from-home");
-    expect(layer.settings.mounts?.map((mount) => [mount.source, mount.target])).toEqual([
+    expect(layer.settings.volume?.map((mount) => [mount.source, mount.target])).toEqual([
       [path.join(home, "data"), "/data"],
       [home, "/home-itself"],
       [path.join(home, "backups"), "/backups"],

@@ -147,7 +147,7 @@ describe("compose services as a source", () => {
       env: { FROM_FILE: "f", RAILS_ENV: "production", FROM_HOST: "h" },
       label: { "com.example.team": "payments" },
       network: ["myshop_backend", "shared"],
-      mounts: [
+      volume: [
         { type: "volume", source: "myshop_data", target: "/data", readOnly: false, shortMode: "" },
         { type: "bind", source: path.join(service.dir, "conf"), target: "/conf", readOnly: true, shortMode: "ro" },
         { type: "tmpfs", source: "", target: "/scratch", readOnly: false },
@@ -245,7 +245,7 @@ describe("compose projects read as compose reads them", () => {
     expect(service.layer.settings).toMatchObject({
       release: "shop:v1",
       env: { APP_ENV: "staging", KEEP: "base", OVERRIDDEN: "yes" },
-      mounts: [
+      volume: [
         { type: "volume", source: "myshop_data", target: "/data", readOnly: false },
         { type: "bind", source: path.join(service.dir, "other"), target: "/conf", readOnly: true },
         { type: "volume", source: "cache", target: "/cache", readOnly: false },
@@ -297,7 +297,7 @@ describe("compose projects read as compose reads them", () => {
       release: "shop:v2",
       user: "app",
       env: { FROM_COMMON: "1" },
-      mounts: [{ type: "bind", source: path.join(dir, "common/files"), target: "/files", readOnly: false }],
+      volume: [{ type: "bind", source: path.join(dir, "common/files"), target: "/files", readOnly: false }],
     });
   });
 
@@ -311,7 +311,7 @@ describe("compose projects read as compose reads them", () => {
     writeFileSync(path.join(dir, "lib/db.yaml"), "services:\n  migrate:\n    image: shop-migrate\n    volumes: ['./sql:/sql']\n");
     expect(loadComposeService([], "migrate", [dir], dir, {}).layer.settings).toMatchObject({
       release: "shop-migrate",
-      mounts: [{ type: "bind", source: path.join(dir, "lib/sql"), target: "/sql", readOnly: false }],
+      volume: [{ type: "bind", source: path.join(dir, "lib/sql"), target: "/sql", readOnly: false }],
     });
   });
 
@@ -335,7 +335,7 @@ describe("compose projects read as compose reads them", () => {
 
 describe("compose volumes: modes and the long form, read with docker's words", () => {
   const mountsOf = (volumes: string) =>
-    parse(["services:", "  web:", "    image: shop", `    volumes: ${volumes}`, ""].join("\n")).layer.settings.mounts;
+    parse(["services:", "  web:", "    image: shop", `    volumes: ${volumes}`, ""].join("\n")).layer.settings.volume;
 
   it("takes z,ro as read-only, as ro,z", () => {
     expect(mountsOf("['/srv/conf:/etc/app:z,ro', '/srv/conf:/etc/b:ro,z']")).toEqual([

@@ -227,7 +227,7 @@ describe("mounts, extra hosts and DNS", () => {
     const spec = buildContainerSpec(
       plan({
         settings: {
-          mounts: [
+          volume: [
             { type: "volume", source: "shop-data", target: "/data", readOnly: false },
             { type: "bind", source: "/srv/conf", target: "/conf", readOnly: true },
             { type: "tmpfs", source: "", target: "/scratch", readOnly: false },
@@ -263,7 +263,7 @@ describe("mounts, extra hosts and DNS", () => {
   ] as const;
 
   it("go as docker run -v sends them: Binds with the mode as written, an anonymous volume in Volumes", () => {
-    const spec = buildContainerSpec(plan({ settings: { mounts: shortMounts.map((mount) => ({ ...mount })) } }), identity, "abc123");
+    const spec = buildContainerSpec(plan({ settings: { volume: shortMounts.map((mount) => ({ ...mount })) } }), identity, "abc123");
     expect(spec.body.HostConfig.Binds).toEqual(["/srv/conf:/conf:z,ro", "/srv/logs:/logs", "cache:/cache:nocopy"]);
     expect(spec.body.Volumes).toEqual({ "/scratch": {} });
     expect(spec.body.HostConfig.Mounts).toBeUndefined();
@@ -271,7 +271,7 @@ describe("mounts, extra hosts and DNS", () => {
   });
 
   it("send a bind without a label as a Mounts bind to an engine elsewhere, which refuses a missing path rather than making it", () => {
-    const spec = buildContainerSpec(plan({ settings: { mounts: shortMounts.map((mount) => ({ ...mount })) } }), identity, "abc123", false);
+    const spec = buildContainerSpec(plan({ settings: { volume: shortMounts.map((mount) => ({ ...mount })) } }), identity, "abc123", false);
     expect(spec.body.HostConfig.Binds).toEqual(["/srv/conf:/conf:z,ro", "cache:/cache:nocopy"]);
     expect(spec.body.HostConfig.Mounts).toEqual([{ Type: "bind", Source: "/srv/logs", Target: "/logs" }]);
   });
@@ -280,7 +280,7 @@ describe("mounts, extra hosts and DNS", () => {
     const spec = buildContainerSpec(
       plan({
         settings: {
-          mounts: [
+          volume: [
             {
               type: "volume",
               source: "v",

@@ -28,7 +28,6 @@ vi.mock("../../src/engine/connect.js", async (importOriginal) => {
     env: ["RAILS_ENV=production"],
     user: "",
     workdir: "",
-    mounts: [],
     labels: {},
     runtime: {},
   };

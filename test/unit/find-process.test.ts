@@ -15,7 +15,6 @@ function processNamed(name: string, labels: Record<string, string> = {}): Proces
     state: "running",
     imageId: IMAGE_ID,
     env: [],
-    mounts: [],
     labels,
     runtime: {},
   };

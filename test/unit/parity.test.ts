@@ -15,9 +15,13 @@ const web = (overrides: Partial<ProcessDefinition> = {}): ProcessDefinition => (
   state: "running",
   imageId: "sha256:aaa",
   env: ["PATH=/bin", "HOSTNAME=abc123", "SHOP_ENV=production", "API_TOKEN=t0k"],
-  mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
   labels: { "com.docker.compose.service": "web", "io.oneoff.app": "x", "com.example.team": "payments" },
-  runtime: { network: ["shop_default"], user: "app", workdir: "/app" },
+  runtime: {
+    volume: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
+    network: ["shop_default"],
+    user: "app",
+    workdir: "/app",
+  },
   ...overrides,
 });
 
@@ -34,7 +38,7 @@ describe("processLayer (what --from copies)", () => {
         network: ["shop_default"],
         user: "app",
         workdir: "/app",
-        mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
+        volume: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
         label: { "com.example.team": "payments" },
       },
     });
@@ -119,7 +123,7 @@ describe("diffAgainstProcess", () => {
       },
       NetworkingConfig: { EndpointsConfig: { shop_default: {} } },
     },
-    mounts: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
+    volume: [{ type: "volume", source: "shop-data", target: "/data", readOnly: false }],
   });
 
   it("finds nothing when the one-off matches (image env counted, HOSTNAME ignored)", () => {
@@ -164,7 +168,7 @@ describe("diffAgainstProcess", () => {
   it("compares networks: the one-off's first and those connected before start, against the endpoints the container is on", () => {
     const image = { env: ["PATH=/bin"], settings: {} };
     const oneOff = { ...spec(["SHOP_ENV=production", "API_TOKEN=t0k"]), extraNetworks: ["cache"] };
-    const running = web({ runtime: { user: "app", workdir: "/app", network: ["cache", "shop_default"] } });
+    const running = web({ runtime: { ...web().runtime, network: ["cache", "shop_default"] } });
     expect(diffAgainstProcess(oneOff, running, image).filter((row) => !row.same)).toEqual([]);
     expect(diffAgainstProcess(oneOff, web(), image).filter((row) => !row.same)).toEqual([
       { what: "network", oneOff: "cache, shop_default", running: "shop_default", same: false },

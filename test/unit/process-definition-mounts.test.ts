@@ -22,7 +22,7 @@ describe("--from reads a container's mounts back as they were given", () => {
       { Type: "bind", Source: "/srv/conf", Destination: "/etc/app", Mode: "z,ro", RW: false },
       { Type: "volume", Name: "cache", Source: "/var/lib/docker/volumes/cache/_data", Destination: "/cache", Mode: "nocopy", RW: true },
     ]);
-    expect(processDefinition(info).mounts).toEqual([
+    expect(processDefinition(info).runtime.volume).toEqual([
       { type: "bind", source: "/srv/conf", target: "/etc/app", readOnly: true, selinuxLabel: "z", shortMode: "z,ro" },
       { type: "volume", source: "cache", target: "/cache", readOnly: false, noCopy: true, shortMode: "nocopy" },
     ]);
@@ -42,7 +42,7 @@ describe("--from reads a container's mounts back as they were given", () => {
         { Type: "volume", Name: "f00d", Source: "/var/lib/docker/volumes/f00d/_data", Destination: "/scratch", Mode: "", RW: true },
       ],
     );
-    expect(processDefinition(info).mounts).toEqual([
+    expect(processDefinition(info).runtime.volume).toEqual([
       { type: "bind", source: "/srv", target: "/srv", readOnly: true, propagation: "rslave" },
       { type: "tmpfs", source: "", target: "/t", readOnly: false, tmpfsSizeBytes: 1048576, tmpfsMode: 0o1770 },
       { type: "volume", source: "f00d", target: "/scratch", readOnly: false },

@@ -95,7 +95,7 @@ function runContainer(s: Session, options: { tty?: boolean; timeoutMs?: number }
     name: NAME,
     body: { Image: "sha256:memory", Cmd: ["migrate"], Env: [], Tty: tty, HostConfig: {} } as unknown as CreateBody,
     extraNetworks: [],
-    mounts: [],
+    volume: [],
   };
   return runContainerSession({
     client: s.engine,

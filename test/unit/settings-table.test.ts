@@ -18,6 +18,8 @@ import type { RuntimeFlags } from "../../src/types/options.js";
 /** Every row of the table given on a command line, as a backup one-off's runbook might. */
 const FLAGS: RuntimeFlags = {
   env: ["BACKUP_TARGET=/backup", "UNSET_HERE"],
+  volume: ["/srv/backups:/backup:z,ro", "/scratch"],
+  mount: ["type=tmpfs,target=/tmp,tmpfs-size=64m"],
   user: "1000:1000",
   workdir: "/backup",
   entrypoint: "/backup/run.sh",
@@ -69,12 +71,14 @@ const FLAGS: RuntimeFlags = {
 
 describe("docker run's settings table", () => {
   it("has a test value for every row", () => {
-    expect(Object.keys(FLAGS).sort()).toEqual(SETTINGS.map((row) => row.name).sort());
+    expect(Object.keys(FLAGS).sort()).toEqual(SETTINGS.flatMap((row) => [row.name, ...(row.second ? [row.second.option] : [])]).sort());
   });
 
   it("parses each flag into the Engine API's field, as docker create sends it", () => {
     const settings = runtimeFlagSettings(FLAGS);
     expect(hostConfigFromRuntime(settings)).toEqual({
+      Binds: ["/srv/backups:/backup:z,ro"],
+      Mounts: [{ Type: "tmpfs", Target: "/tmp", TmpfsOptions: { SizeBytes: 64 * 2 ** 20 } }],
       NetworkMode: "backend",
       ExtraHosts: ["db:10.0.0.5", "gw:host-gateway"],
       Dns: ["10.0.0.2"],
@@ -118,6 +122,7 @@ describe("docker run's settings table", () => {
     expect(configFromRuntime(settings)).toEqual({
       // A name unset here is sent bare, after the values.
       Env: ["BACKUP_TARGET=/backup", "UNSET_HERE"],
+      Volumes: { "/scratch": {} },
       User: "1000:1000",
       WorkingDir: "/backup",
       Entrypoint: ["/backup/run.sh"],
@@ -145,7 +150,8 @@ describe("docker run's settings table", () => {
     expect(read).toEqual(settings);
     const words = runtimeFlagWords(read);
     expect(words.join(" ")).toBe(
-      "-e BACKUP_TARGET=/backup -e UNSET_HERE --user 1000:1000 --workdir /backup --entrypoint /backup/run.sh --network backend --network cache --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
+      "-e BACKUP_TARGET=/backup -e UNSET_HERE -v /srv/backups:/backup:z,ro -v /scratch --mount type=tmpfs,target=/tmp,tmpfs-size=67108864 " +
+        "--user 1000:1000 --workdir /backup --entrypoint /backup/run.sh --network backend --network cache --hostname backup-1 --add-host db:10.0.0.5 --add-host gw:host-gateway --dns 10.0.0.2 " +
         "--init --privileged --read-only --cap-add NET_ADMIN --cap-drop NET_RAW --security-opt no-new-privileges " +
         "--tmpfs /cache --tmpfs /run:size=64m --ulimit nofile=1024:2048 --shm-size 96m --group-add 1234 " +
         "--sysctl net.core.somaxconn=1024 --device /dev/null:/dev/null:rwm --device-cgroup-rule c 10:229 rwm --pid host --ipc host " +
@@ -201,6 +207,11 @@ describe("docker run's settings table", () => {
   it("gives a Swarm job --stop-signal and --isolation, its limits, and names each setting it cannot carry", () => {
     const settings = runtimeFlagSettings(FLAGS);
     expect(jobRuntime(settings).container).toMatchObject({
+      Mounts: [
+        { Type: "bind", Source: "/srv/backups", Target: "/backup", ReadOnly: true },
+        { Type: "volume", Target: "/scratch" },
+        { Type: "tmpfs", Target: "/tmp", TmpfsOptions: { SizeBytes: 64 * 2 ** 20 } },
+      ],
       User: "1000:1000",
       Dir: "/backup",
       Command: ["/backup/run.sh"],

@@ -98,7 +98,7 @@ describe("buildJobServiceSpec", () => {
     ],
     [
       "a tmpfs mount without a source",
-      { settings: { mounts: [{ type: "tmpfs", source: "", target: "/scratch", readOnly: false }] } },
+      { settings: { volume: [{ type: "tmpfs", source: "", target: "/scratch", readOnly: false }] } },
       { Mounts: [{ Type: "tmpfs", Target: "/scratch" }] },
     ],
   ])("restates %s", (_, overrides, expected) => {
@@ -218,7 +218,7 @@ describe("buildJobServiceSpec", () => {
       const mounts = jobSpec(
         {
           settings: {
-            mounts: [
+            volume: [
               { type: "volume", source: "uploads", target: "/uploads", readOnly: false },
               { type: "volume", source: "other", target: "/uploads", readOnly: false },
               { type: "bind", source: "/srv/tmp", target: "/tmp/host", readOnly: true },
@@ -299,7 +299,7 @@ describe("serviceLayer (what --from copies from a service)", () => {
         user: "app",
         workdir: "/srv/app",
         entrypoint: ["/entrypoint.sh"],
-        mounts: [
+        volume: [
           { type: "volume", source: "uploads", target: "/uploads", readOnly: false },
           { type: "bind", source: "/etc/ssl", target: "/etc/ssl", readOnly: true },
           { type: "tmpfs", source: "", target: "/scratch", readOnly: false },
@@ -373,7 +373,7 @@ describe("a Swarm job's mounts", () => {
     const { swarmJobBackend } = await import("../../src/backends/swarm-job/backend.js");
     const { plan } = await import("./plan-fixture.js");
     const labelled = plan({
-      settings: { mounts: [{ type: "bind", source: "/srv", target: "/srv", readOnly: true, selinuxLabel: "z", shortMode: "z,ro" }] },
+      settings: { volume: [{ type: "bind", source: "/srv", target: "/srv", readOnly: true, selinuxLabel: "z", shortMode: "z,ro" }] },
     });
     expect(() => swarmJobBackend.refuse(labelled)).toThrow(
       "--engine swarm cannot relabel /srv for SELinux (:z): a service's mounts have no such option",

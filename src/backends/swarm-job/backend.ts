@@ -54,7 +54,7 @@ export const swarmJobBackend: Backend = {
       });
     }
     // A service's mounts are the Mounts form, which has no SELinux relabelling.
-    const labelled = plan.settings.mounts?.find((mount) => mount.selinuxLabel);
+    const labelled = plan.settings.volume?.find((mount) => mount.selinuxLabel);
     if (labelled) {
       throw new OneoffError(
         `--engine swarm cannot relabel ${labelled.target} for SELinux (:${labelled.selinuxLabel}): a service's mounts have no such option`,

@@ -18,8 +18,9 @@ export async function inspectImage(target: RequestTarget, reference: string): Pr
     const image = (await jsonRequest(target, "GET", `/images/${pathPart(reference)}/json`)) as Docker.ImageInspectInfo | undefined;
     if (typeof image?.Id !== "string") throw notDockerError(endpoint, "image inspect returned no image ID");
     // The engine gives a container that sets none the image's USER, WORKDIR, ENTRYPOINT and STOPSIGNAL (moby's
-    // merge), never its Hostname: docker commit leaves the committed container's there.
-    const { Hostname: _notGiven, ...config } = image.Config ?? {};
+    // merge), never its Hostname: docker commit leaves the committed container's there. Its VOLUMEs
+    // are no setting a container asks for: each gets an anonymous volume of its own for them.
+    const { Hostname: _notGiven, Volumes: _declared, ...config } = image.Config ?? {};
     return {
       id: image.Id,
       repoTags: image.RepoTags ?? [],

@@ -1,5 +1,6 @@
 /**
- * Mounts -> what the Engine API takes, and back. Pure.
+ * Mounts -> what the Engine API takes, and back: the volume row's fields (settings/volume-row.ts).
+ * Pure.
  *
  * docker run sends `-v` as HostConfig.Binds (`-v /path` alone as Config.Volumes) and `--mount`
  * as HostConfig.Mounts, and the engine treats them apart: a missing host folder of a Binds
@@ -9,6 +10,7 @@
  * made up empty over there (z/Z still need Binds, and take that risk).
  */
 import type { Mount } from "../types/config.js";
+import { parseVolume } from "../formats/mount-syntax.js";
 
 /** HostConfig.Mounts' entry (also a Swarm service's ContainerSpec.Mounts). */
 export interface ApiMount {
@@ -45,7 +47,7 @@ export function mountsForCreate(mounts: readonly Mount[], engineOnThisMachine: b
 }
 
 /** `SOURCE:TARGET[:MODE]`, the mode as written. */
-function bindEntry(mount: Mount): string {
+export function bindEntry(mount: Mount): string {
   return `${mount.source}:${mount.target}${mount.shortMode ? `:${mount.shortMode}` : ""}`;
 }
 
@@ -128,4 +130,58 @@ export function mountText(mount: Mount): string {
     ...(mount.tmpfsMode !== undefined ? [`mode=${mount.tmpfsMode.toString(8)}`] : []),
   ];
   return `${mount.source}:${mount.target}${options.length ? `:${options.join(",")}` : ""}`;
+}
+
+/**
+ * The mounts a create request asks for, in the body's order: its Binds (read with -v's parser,
+ * the mode as written), anonymous Volumes, then Mounts.
+ */
+export function mountsOfRequest(binds: unknown, volumes: unknown, mounts: unknown): Mount[] {
+  const anonymous = Object.keys(volumes && typeof volumes === "object" ? volumes : {}).map((target): Mount => ({
+    type: "volume",
+    source: "",
+    target,
+    readOnly: false,
+    shortMode: "",
+  }));
+  return [...bindsOf(binds), ...anonymous, ...givenOf(mounts)];
+}
+
+const bindsOf = (binds: unknown): Mount[] =>
+  (Array.isArray(binds) ? binds : []).map((entry) => parseVolume(String(entry), "/")).filter((mount) => typeof mount !== "string");
+const givenOf = (mounts: unknown): Mount[] =>
+  (Array.isArray(mounts) ? (mounts as ApiMount[]) : []).map(mountFromApi).filter((mount) => mount !== undefined);
+
+/** A mount point of a running container (inspect's Mounts). */
+interface MountPoint {
+  Type?: string;
+  Name?: string;
+  Source?: string;
+  Destination?: string;
+  RW?: boolean;
+}
+
+/**
+ * A running container's mounts as it was given them, in the order the engine lists what it has
+ * mounted: a Binds entry read back with the same parser as -v (its mode as written), a Mounts
+ * entry with its options; what neither names (an anonymous volume, or one the image declares)
+ * as the volume it is, by name.
+ */
+export function mountsOfContainer(binds: unknown, mounts: unknown, mounted: readonly unknown[]): Mount[] {
+  const fromBinds = bindsOf(binds);
+  const given = givenOf(mounts);
+  const found: Mount[] = [];
+  for (const point of mounted as readonly MountPoint[]) {
+    const target = point.Destination ?? "";
+    const named = fromBinds.find((mount) => mount.target === target) ?? given.find((mount) => mount.target === target);
+    if (named) found.push(named);
+    else if (point.Type === "volume" || point.Type === "bind" || point.Type === "tmpfs")
+      found.push({
+        type: point.Type,
+        source: point.Type === "volume" ? (point.Name ?? "") : point.Type === "bind" ? (point.Source ?? "") : "",
+        target,
+        readOnly: !point.RW,
+      });
+  }
+  return found;
 }
