@@ -5,7 +5,6 @@
  * context), from the caller's working directory and environment.
  */
 import type { Writable } from "node:stream";
-import type { ContainerEngine } from "../engine/types.js";
 import type { Check } from "../lifecycle/checks.js";
 import type { OneOffView } from "../types/oneoff-view.js";
 import { streamReporter } from "../output/reporter.js";
@@ -16,11 +15,8 @@ import { cleanupEngine, findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, stopOneOff,
 import { checkRun } from "./check-run.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
-type Where = Pick<RunContext, "cwd" | "env"> & { client?: ContainerEngine };
-
-/** The client of the engine the options name (a test's own, when it passes one). */
-const clientFor = (options: EngineOptions, where: Where): Promise<ContainerEngine> =>
-  where.client ? Promise.resolve(where.client) : clientOf(options, where);
+/** Where a call runs; `client`: a test's own engine client, which clientOf then returns as it is. */
+type Where = Pick<RunContext, "cwd" | "env" | "client">;
 
 /** The pre-flight checks of a one-off (oneoff check): each with what was found, or what is wrong and the fix. */
 export async function check(options: LibraryRunOptions, where: Where): Promise<Check[]> {
@@ -29,7 +25,7 @@ export async function check(options: LibraryRunOptions, where: Where): Promise<C
 
 /** One-offs on the engine, newest first: running ones (`all`: ended ones too), of `app` or every app. */
 export async function list(options: EngineOptions & { all?: boolean; app?: string }, where: Where): Promise<OneOffView[]> {
-  const client = await clientFor(options, where);
+  const client = await clientOf(options, where);
   return listAllOneOffs(client, { all: options.all === true, app: options.app });
 }
 
@@ -39,7 +35,7 @@ export async function logs(
   options: EngineOptions & { follow?: boolean; timestamps?: boolean; stdout: Writable; stderr: Writable },
   where: Where,
 ): Promise<void> {
-  const found = await findAnyOneOff(await clientFor(options, where), reference, NO_LOGS_HINT);
+  const found = await findAnyOneOff(await clientOf(options, where), reference, NO_LOGS_HINT);
   const { stream, tty } = await found.logs({ follow: options.follow === true, timestamps: options.timestamps === true });
   const out = { stdout: options.stdout, stderr: options.stderr };
   const error = await forwardOutput(stream, out, { tty, report: streamReporter(options.stderr, { quiet: true }) });
@@ -48,7 +44,7 @@ export async function logs(
 
 /** Stops one-offs: SIGTERM, then SIGKILL after `seconds` (default 10). Resolves with their IDs. */
 export async function stop(references: string[], options: EngineOptions & { seconds?: number }, where: Where): Promise<string[]> {
-  const client = await clientFor(options, where);
+  const client = await clientOf(options, where);
   const stopped: string[] = [];
   for (const reference of references) {
     const found = await findAnyOneOff(client, reference);
@@ -60,7 +56,7 @@ export async function stop(references: string[], options: EngineOptions & { seco
 
 /** Removes orphaned and expired one-offs and settles run records (oneoff cleanup); `dryRun` only says which. */
 export async function cleanup(options: EngineOptions & { dryRun?: boolean }, where: Where): Promise<CleanupResult> {
-  return cleanupEngine(await clientFor(options, where), where.env, { dryRun: options.dryRun === true });
+  return cleanupEngine(await clientOf(options, where), where.env, { dryRun: options.dryRun === true });
 }
 
 export type { EngineOptions };
