@@ -9,6 +9,7 @@
  * reads no secret), and plan/resolve.ts gives a terminal session the local TERM under every
  * other layer (it depends on the terminal chosen, which the layers decide).
  */
+import { keyValueFileLines } from "./key-value-file.js";
 import { envNameProblem, envValueProblem, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { ownValue, userKeyed } from "../formats/user-keys.js";
 import { isSecretName, redactEnvList, redactEnvValue } from "../output/redact.js";
@@ -54,20 +55,14 @@ export function parseEnvEntries(entries: readonly string[], context: ParseContex
  */
 export function dockerEnvFileEntries(text: string, context: ParseContext): string[] | { line: number; problem: string } {
   const entries: string[] = [];
-  // Lines end at \n; a \r before it goes with it, as Go's line scanner drops it.
-  const lines = text.replace(/^\uFEFF/, "").split("\n");
-  for (const [index, raw] of lines.entries()) {
-    const line = raw.replace(/\r$/, "").trimStart();
-    if (line === "" || line.startsWith("#")) continue;
-    const eq = line.indexOf("=");
-    const name = eq < 0 ? line : line.slice(0, eq);
-    if (/[ \t]/.test(name)) return { line: index + 1, problem: `variable "${name}" contains whitespace` };
+  for (const { number, name, value: written } of keyValueFileLines(text)) {
+    if (/[ \t]/.test(name)) return { line: number, problem: `variable "${name}" contains whitespace` };
     const nameProblem = envNameProblem(name);
-    if (nameProblem) return { line: index + 1, problem: nameProblem };
-    const value = eq < 0 ? ownValue(context.env, name) : line.slice(eq + 1);
+    if (nameProblem) return { line: number, problem: nameProblem };
+    const value = written ?? ownValue(context.env, name);
     if (value === undefined) continue;
     const valueProblem = envValueProblem(name, value);
-    if (valueProblem) return { line: index + 1, problem: valueProblem };
+    if (valueProblem) return { line: number, problem: valueProblem };
     entries.push(`${name}=${value}`);
   }
   return entries;

@@ -3,6 +3,7 @@
  * key by key (the image's, compose's or oneoff.yaml's, --from's, ONEOFF_LABELS, the flags), as
  * docker and compose do. Pure.
  */
+import { keyValueFileLines } from "./key-value-file.js";
 import { userKeyed } from "../formats/user-keys.js";
 import { Problem, type SettingRow } from "./row.js";
 
@@ -43,16 +44,10 @@ export function parseLabels(entries: readonly string[]): Record<string, string> 
  */
 function labelFileEntries(text: string): string[] | { line: number; problem: string } {
   const entries: string[] = [];
-  // Lines end at \n; a \r before it goes with it, as Go's line scanner drops it.
-  const lines = text.replace(/^\uFEFF/, "").split("\n");
-  for (const [index, raw] of lines.entries()) {
-    const line = raw.replace(/\r$/, "").trimStart();
-    if (line === "" || line.startsWith("#")) continue;
-    const eq = line.indexOf("=");
-    const name = eq < 0 ? line : line.slice(0, eq);
-    if (name === "") return { line: index + 1, problem: `no label name in "${line}"` };
-    if (/[ \t]/.test(name)) return { line: index + 1, problem: `label name "${name}" contains whitespace` };
-    if (eq >= 0) entries.push(line);
+  for (const { number, line, name, value } of keyValueFileLines(text)) {
+    if (name === "") return { line: number, problem: `no label name in "${line}"` };
+    if (/[ \t]/.test(name)) return { line: number, problem: `label name "${name}" contains whitespace` };
+    if (value !== undefined) entries.push(line);
   }
   return entries;
 }
