@@ -10,12 +10,22 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../src/index.js";
 import { docker, expectNoLeftovers, IMAGE, oneoff, oneOffContainers } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
 
 let proxy: net.Server;
 let proxySocket: string;
 const sent: string[] = [];
+/**
+ * Starts a new recording of what is sent. A connection kept alive from before (oneoff in this
+ * process keeps its agent's connections between runs) goes on in an entry of its own.
+ */
+let generation = 0;
+function clearSent(): void {
+  sent.length = 0;
+  generation += 1;
+}
 /** While set, the proxy cuts any connection whose request matches: the engine "goes away". */
 let cutWhen: RegExp | undefined;
 
@@ -25,8 +35,12 @@ beforeAll(async () => {
   proxy = net.createServer({ allowHalfOpen: true }, (client) => {
     const upstream = net.connect({ path: "/var/run/docker.sock", allowHalfOpen: true });
     let record = "";
-    const index = sent.push("") - 1;
+    let index = sent.push("") - 1;
+    let recording = generation;
     client.on("data", (chunk: Buffer) => {
+      if (recording !== generation) {
+        [record, index, recording] = ["", sent.push("") - 1, generation];
+      }
       if (record.length < 1_000_000) sent[index] = record += chunk.toString("latin1");
       if (cutWhen?.test(chunk.toString("latin1"))) {
         client.destroy();
@@ -44,10 +58,14 @@ afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
 
 const viaProxy = () => ({ DOCKER_HOST: `unix://${proxySocket}` });
 
+// oneoff runs in this process (oneoffInProcess), its requests through the proxy as a spawned
+// one's are; but for DOCKER_CLIENT_TIMEOUT, which a client library could read from its own
+// process's environment (docker-modem does) rather than from the one oneoff is given.
+
 describe("on the wire to the engine", () => {
   it("keeps env values out of the create request's URL (dockerd logs URLs)", async () => {
-    sent.length = 0;
-    const result = await oneoff(
+    clearSent();
+    const result = await oneoffInProcess(
       ["run", "-q", "-e", "API_TOKEN=s3cr3t-value", "--release", IMAGE, "--", "sh", "-c", 'test "$API_TOKEN" = s3cr3t-value'],
       { env: viaProxy() },
     );
@@ -62,8 +80,8 @@ describe("on the wire to the engine", () => {
   });
 
   it("sends no body on the hijacked attach connection (it would reach stdin)", async () => {
-    sent.length = 0;
-    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "cat"], { env: viaProxy(), input: "only this" });
+    clearSent();
+    const result = await oneoffInProcess(["run", "-q", "-i", "--release", IMAGE, "--", "cat"], { env: viaProxy(), input: "only this" });
     expect(result.stdout.toString()).toBe("only this");
     // The attach upgrade owns its connection, so the request starts a recorded connection.
     const attach = sent.find((request) => /^POST \/containers\/[0-9a-f]+\/attach\?/.test(request));
@@ -82,8 +100,8 @@ describe("on the wire to the engine", () => {
   });
 
   it("writes each run record with one request: no lookup of the name before the create", async () => {
-    sent.length = 0;
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "true"], { env: viaProxy() });
+    clearSent();
+    const result = await oneoffInProcess(["run", "-q", "--release", IMAGE, "--", "true"], { env: viaProxy() });
     expect(result.code).toBe(0);
     // Not split into lines: on a kept-alive connection a request line follows the last body's end.
     const traffic = sent.join("\n");
@@ -92,8 +110,8 @@ describe("on the wire to the engine", () => {
   });
 
   it("removes the container when the command fails to start", async () => {
-    sent.length = 0;
-    const result = await oneoff(["run", "--release", IMAGE, "--", "missing-command"], { env: viaProxy() });
+    clearSent();
+    const result = await oneoffInProcess(["run", "--release", IMAGE, "--", "missing-command"], { env: viaProxy() });
     expect(result.code).toBe(127);
     const requestLines = sent.join("\r\n").split("\r\n");
     expect(requestLines.some((line) => /^DELETE \/containers\/[0-9a-f]+\?.*force=(1|true)\b/.test(line))).toBe(true);
@@ -102,7 +120,7 @@ describe("on the wire to the engine", () => {
   it("names the container it could not remove when the engine goes away at the end", async () => {
     cutWhen = /^DELETE \/containers\//m;
     try {
-      const result = await oneoff(["run", "-l", "test.case=unremovable", "--release", IMAGE, "--", "sh", "-c", "exit 3"], {
+      const result = await oneoffInProcess(["run", "-l", "test.case=unremovable", "--release", IMAGE, "--", "sh", "-c", "exit 3"], {
         env: viaProxy(),
       });
       expect(result.code).toBe(3);
@@ -123,7 +141,7 @@ describe("on the wire to the engine", () => {
   });
 
   it("asks a Swarm manager for its node (docker info, the engine's slowest read) once per job", async () => {
-    sent.length = 0;
+    clearSent();
     // The library with no watchdog: a watchdog's reap of orphans would ask too.
     const result = await run(
       { release: IMAGE, engine: "swarm", command: ["sh", "-c", "exit 6"], quiet: true },

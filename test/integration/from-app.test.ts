@@ -9,10 +9,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, imageId, oneoff } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, imageId } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
+
+// oneoff runs in this process (oneoffInProcess): what --from finds and says is under test here,
+// not oneoff's process.
 
 const TAG = Date.now().toString(36);
 const APP_A = `froma${TAG}`;
@@ -82,20 +86,20 @@ describe("--from web is this app's web", () => {
       [APP_B, "b 4\n", NETWORKS[1]],
     ] as const) {
       const dir = appFolder(`app: ${app}\n`);
-      const result = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", whose], { cwd: dir });
+      const result = await oneoffInProcess(["run", "-q", "--from", "web", "--", "sh", "-c", whose], { cwd: dir });
       expect(result.stderr).toBe("");
       expect(result.stdout.toString()).toBe(expected);
-      const dry = JSON.parse((await oneoff(["run", "--dry-run", "--from", "web", "--", "true"], { cwd: dir })).stdout.toString());
+      const dry = JSON.parse((await oneoffInProcess(["run", "--dry-run", "--from", "web", "--", "true"], { cwd: dir })).stdout.toString());
       expect(dry.request.body.HostConfig.NetworkMode).toBe(network);
     }
   });
 
   it("takes a compose project's own web service over another app's labelled web", async () => {
     const dir = appFolder(`app: ${PROJECT}\n`);
-    const result = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", whose], { cwd: dir });
+    const result = await oneoffInProcess(["run", "-q", "--from", "web", "--", "sh", "-c", whose], { cwd: dir });
     expect(result.stderr).toBe("");
     expect(result.stdout.toString()).toBe("c 3\n");
-    const dry = JSON.parse((await oneoff(["run", "--dry-run", "--from", "web", "--", "true"], { cwd: dir })).stdout.toString());
+    const dry = JSON.parse((await oneoffInProcess(["run", "--dry-run", "--from", "web", "--", "true"], { cwd: dir })).stdout.toString());
     expect(dry.request.body.HostConfig.NetworkMode).toBe(NETWORKS[2]);
     expect(dry.provenance["env.WEB_CONCURRENCY"]).toBe(`running web (${WEB_C})`);
   });
@@ -104,7 +108,7 @@ describe("--from web is this app's web", () => {
     const extra = `${APP_A}-web-compose`;
     runWeb(extra, [`com.docker.compose.project=${APP_A}`, "com.docker.compose.service=web"], ["WHOSE=a2"], undefined);
     try {
-      const result = await oneoff(["run", "--from", "web", "--", "true"], { cwd: appFolder(`app: ${APP_A}\n`) });
+      const result = await oneoffInProcess(["run", "--from", "web", "--", "true"], { cwd: appFolder(`app: ${APP_A}\n`) });
       expect(result.code).toBe(125);
       expect(result.stdout.toString()).toBe("");
       expect(result.stderr.split("\n")).toHaveLength(2);
@@ -146,11 +150,11 @@ describe("--from web means web's image and config", () => {
 
   it("runs web's image and keeps web's value over a ${VAR:-default}, saying in one line that oneoff.yaml's release differs", async () => {
     const env = { SECRET_KEY_BASE: undefined, ONEOFF_RELEASE: undefined };
-    const result = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", "echo $SECRET_KEY_BASE"], { cwd: dir, env });
+    const result = await oneoffInProcess(["run", "-q", "--from", "web", "--", "sh", "-c", "echo $SECRET_KEY_BASE"], { cwd: dir, env });
     expect(result.stdout.toString()).toBe("web-real-secret\n");
     expect(result.stderr).toMatch(differs);
     expect(result.code).toBe(0);
-    const json = await oneoff(["run", "--json", "--from", "web", "--", "true"], { cwd: dir, env });
+    const json = await oneoffInProcess(["run", "--json", "--from", "web", "--", "true"], { cwd: dir, env });
     const document = documentOf<{ imageId: string; warnings?: string[] }>("run", json.stdout);
     expect(document.imageId).toBe(v1);
     expect(document.imageId).not.toBe(v2);
@@ -161,13 +165,13 @@ describe("--from web means web's image and config", () => {
 
   it("has nothing to say when oneoff.yaml's release is the image web runs", async () => {
     const same = appFolder(`app: ${APP_D}\nimage: oneoff-test/from-release\nrelease: v1\n`);
-    const result = await oneoff(["run", "-q", "--from", "web", "--", "true"], { cwd: same, env: { ONEOFF_RELEASE: undefined } });
+    const result = await oneoffInProcess(["run", "-q", "--from", "web", "--", "true"], { cwd: same, env: { ONEOFF_RELEASE: undefined } });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
   });
 
   it("lets -e and --release on the command line win, with nothing to say", async () => {
-    const result = await oneoff(
+    const result = await oneoffInProcess(
       ["run", "--json", "--from", "web", "--release", "v2", "-e", "SECRET_KEY_BASE=x", "--", "sh", "-c", "echo $SECRET_KEY_BASE"],
       { cwd: dir, env: { SECRET_KEY_BASE: undefined, ONEOFF_RELEASE: undefined } },
     );

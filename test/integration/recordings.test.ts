@@ -4,12 +4,13 @@
  * pruned with its record, and nothing is left behind by storing or reading it.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { BIN, docker, expectNoLeftovers, FILE_RUN, IMAGE, oneoff, ROOT, until } from "./helpers.js";
+import { BIN, docker, expectNoLeftovers, FILE_RUN, oneoff, ROOT, until } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
@@ -52,24 +53,17 @@ interface Entry {
 }
 
 async function newestEntry(app: { dir: string }): Promise<Entry> {
-  const result = await oneoff(["history", "--json", "-n", "1"], { cwd: app.dir, env: app.env });
+  const result = await oneoffInProcess(["history", "--json", "-n", "1"], { cwd: app.dir, env: app.env });
   return (JSON.parse(result.stdout.toString()) as { entries: Entry[] }).entries[0] as Entry;
 }
 
-/** The stored file itself, read with a plain docker run of the test image (not through oneoff). */
+/**
+ * The stored file itself, read from the volume's folder on this machine (the tests' engine is
+ * this machine's), not through oneoff, and without a container started to cat it.
+ */
 function rawRecording(runId: string): string {
-  const gz = execFileSync("docker", [
-    "run",
-    "--rm",
-    "--network",
-    "none",
-    "-v",
-    `oneoff-recording-${runId}:/r:ro`,
-    IMAGE,
-    "cat",
-    "/r/session.cast.gz",
-  ]);
-  return gunzipSync(gz).toString("utf8");
+  const folder = docker("volume", "inspect", "-f", "{{.Mountpoint}}", `oneoff-recording-${runId}`);
+  return gunzipSync(readFileSync(path.join(folder, "session.cast.gz"))).toString("utf8");
 }
 
 /** A recorded run's ID, as oneoff says it once the session is stored. */
@@ -191,12 +185,14 @@ describe("what a recording keeps", () => {
   it("masks a secret the one-off prints back, split across two writes, in the replayed cast and on the engine", async () => {
     const app = appDir();
     const printBack = 'printf %s "$TOKEN" | head -c 7; sleep 0.5; printf "%s\\n" "$(printf %s "$TOKEN" | tail -c +8)"';
+    // Spawned: the secret values a run masks are remembered per process (output/redact.ts), and
+    // in this one, other tests' runs of the same secret would mask for a run that forgot it.
     const run = await oneoff(["run", "--record", "--", "sh", "-c", printBack], { cwd: app.dir, env: app.env });
     expect(run.code).toBe(0);
     expect(run.stdout.toString()).toBe(`${SECRET}\n`);
     const runId = /oneoff replay ([0-9a-f]+)/.exec(run.stderr)?.[1] as string;
     expect(runId).toBeTruthy();
-    const cast = await oneoff(["replay", runId, "--cast"], { cwd: app.dir, env: app.env });
+    const cast = await oneoffInProcess(["replay", runId, "--cast"], { cwd: app.dir, env: app.env });
     expect(cast.code).toBe(0);
     expect(cast.stdout.toString()).not.toContain(SECRET);
     expect(cast.stdout.toString()).toContain("*****");
@@ -209,20 +205,23 @@ describe("what a recording keeps", () => {
 
   it("records a one-off without a terminal as two streams, and replays each to its own", async () => {
     const app = appDir();
-    const run = await oneoff(["run", "--record", "--", "sh", "-c", "echo to-out; sleep 0.2; echo to-err >&2; sleep 0.2; echo out-again"], {
-      cwd: app.dir,
-      env: app.env,
-    });
+    const run = await oneoffInProcess(
+      ["run", "--record", "--", "sh", "-c", "echo to-out; sleep 0.2; echo to-err >&2; sleep 0.2; echo out-again"],
+      {
+        cwd: app.dir,
+        env: app.env,
+      },
+    );
     expect(run.code).toBe(0);
     const runId = /oneoff replay ([0-9a-f]+)/.exec(run.stderr)?.[1] as string;
     const raw = rawRecording(runId);
     expect(raw).toMatch(/"e","to-err\\n"/);
-    const replay = await oneoff(["replay", runId, "--speed", "1000"], { cwd: app.dir, env: app.env });
+    const replay = await oneoffInProcess(["replay", runId, "--speed", "1000"], { cwd: app.dir, env: app.env });
     expect(replay.code).toBe(0);
     expect(replay.stdout.toString()).toBe("to-out\nout-again\n");
     expect(replay.stderr).toBe("to-err\n");
     // The standard file plays stderr as output (asciinema skips "e").
-    const cast = (await oneoff(["replay", runId, "--cast"], { cwd: app.dir, env: app.env })).stdout.toString();
+    const cast = (await oneoffInProcess(["replay", runId, "--cast"], { cwd: app.dir, env: app.env })).stdout.toString();
     expect(cast).not.toMatch(/"e",/);
     expect(cast).toMatch(/"o","to-err\\n"/);
   });
@@ -243,11 +242,12 @@ describe("what a recording keeps", () => {
       DOCKER_CERT_PATH: "/tmp/oneoff-remote-engines/client",
       DOCKER_CONTEXT: undefined,
     };
+    // Spawned: over ssh, oneoff finds ssh on its own process's PATH and ends its ssh children as it exits.
     const run = await oneoff(["run", "--record", "--", "sh", "-c", 'echo "over ssh $TOKEN"; echo to-err >&2'], { cwd: app.dir, env: ssh });
     expect(run.code).toBe(0);
     const runId = /oneoff replay ([0-9a-f]+)/.exec(run.stderr)?.[1] as string;
     expect(runId).toMatch(/^[0-9a-f]{16}$/);
-    const replay = await oneoff(["replay", runId, "--speed", "1000"], { cwd: app.dir, env: tls });
+    const replay = await oneoffInProcess(["replay", runId, "--speed", "1000"], { cwd: app.dir, env: tls });
     expect(replay.code).toBe(0);
     expect(replay.stdout.toString()).toBe("over ssh *****\n");
     expect(replay.stderr).toBe("to-err\n");
@@ -255,20 +255,20 @@ describe("what a recording keeps", () => {
 
   it("stops at record_limit with a marker, and history says the recording was cut", async () => {
     const app = appDir("record_limit: 1k\n");
-    const run = await oneoff(["run", "--record", "--", "seq", "1", "3000"], { cwd: app.dir, env: app.env });
+    const run = await oneoffInProcess(["run", "--record", "--", "seq", "1", "3000"], { cwd: app.dir, env: app.env });
     expect(run.code).toBe(0);
     expect(run.stdout.toString().split("\n")).toHaveLength(3001);
     const entry = await newestEntry(app);
     expect(entry.recording?.cut).toBe(true);
     const lines = rawRecording(entry.runId).trimEnd().split("\n");
     expect(lines.at(-1)).toMatch(/^\[[\d.]+,"m","recording cut at 1k \(record_limit\)"\]$/);
-    const table = await oneoff(["history", "-n", "1"], { cwd: app.dir, env: app.env });
+    const table = await oneoffInProcess(["history", "-n", "1"], { cwd: app.dir, env: app.env });
     expect(table.stdout.toString()).toContain(`${entry.runId} (cut)`);
   });
 
   it("does not record a task whose record: false beats --record, and says so in one line", async () => {
     const app = appDir("tasks:\n  customers:\n    command: [echo, customer data]\n    record: false\n");
-    const run = await oneoff(["run", "--record", "customers"], { cwd: app.dir, env: app.env });
+    const run = await oneoffInProcess(["run", "--record", "customers"], { cwd: app.dir, env: app.env });
     expect(run.code).toBe(0);
     expect(run.stdout.toString()).toBe("customer data\n");
     expect(run.stderr).toContain(
@@ -278,7 +278,7 @@ describe("what a recording keeps", () => {
     expect(recordingVolumes(app.name)).toEqual([]);
     const entry = await newestEntry(app);
     expect(entry.recording).toBeUndefined();
-    const replay = await oneoff(["replay", entry.runId], { cwd: app.dir, env: app.env });
+    const replay = await oneoffInProcess(["replay", entry.runId], { cwd: app.dir, env: app.env });
     expect(replay.code).toBe(125);
     expect(replay.stderr).toBe(
       `oneoff: replay ${entry.runId}: the run was not recorded (record: true in oneoff.yaml, or --record, records a run)\n`,
@@ -288,7 +288,10 @@ describe("what a recording keeps", () => {
   it("carries the run's own labels, as its record does, so a label selector finds both", async () => {
     const app = appDir();
     const team = `team-${Math.random().toString(16).slice(2, 10)}`;
-    const run = await oneoff(["run", "--record", "--label", `rec.team=${team}`, "--", "echo", "labelled"], { cwd: app.dir, env: app.env });
+    const run = await oneoffInProcess(["run", "--record", "--label", `rec.team=${team}`, "--", "echo", "labelled"], {
+      cwd: app.dir,
+      env: app.env,
+    });
     expect(run.code).toBe(0);
     const runId = recordedRunId(run.stderr);
     expect(runId).toBeTruthy();
@@ -306,17 +309,17 @@ describe("what a recording keeps", () => {
 
   it("is pruned with its record by history_keep", async () => {
     const app = appDir("history_keep: 1\nrecord: true\n");
-    const first = await oneoff(["run", "--", "echo", "first"], { cwd: app.dir, env: app.env });
+    const first = await oneoffInProcess(["run", "--", "echo", "first"], { cwd: app.dir, env: app.env });
     const firstId = /oneoff replay ([0-9a-f]+)/.exec(first.stderr)?.[1] as string;
     // Started later: the newer record is kept.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const second = await oneoff(["run", "--", "echo", "second"], { cwd: app.dir, env: app.env });
+    const second = await oneoffInProcess(["run", "--", "echo", "second"], { cwd: app.dir, env: app.env });
     const secondId = /oneoff replay ([0-9a-f]+)/.exec(second.stderr)?.[1] as string;
     expect(recordingVolumes(app.name).sort()).toEqual([`oneoff-recording-${firstId}`, `oneoff-recording-${secondId}`].sort());
-    const cleanup = await oneoff(["cleanup"], { cwd: app.dir, env: app.env });
+    const cleanup = await oneoffInProcess(["cleanup"], { cwd: app.dir, env: app.env });
     expect(cleanup.code).toBe(0);
     expect(recordingVolumes(app.name)).toEqual([`oneoff-recording-${secondId}`]);
-    const replay = await oneoff(["replay", firstId], { cwd: app.dir, env: app.env });
+    const replay = await oneoffInProcess(["replay", firstId], { cwd: app.dir, env: app.env });
     expect(replay.code).toBe(125);
     expect(replay.stderr).toMatch(new RegExp(`^oneoff: replay ${firstId}: no such run in ${app.name}'s history`));
   });
@@ -326,11 +329,11 @@ describe("replay of another app's run", () => {
   it("finds it with --all-apps, and without says in one line that this app has no such run", async () => {
     const recorded = appDir();
     const other = appDir();
-    const run = await oneoff(["run", "--record", "--", "echo", "from the other app"], { cwd: recorded.dir, env: recorded.env });
+    const run = await oneoffInProcess(["run", "--record", "--", "echo", "from the other app"], { cwd: recorded.dir, env: recorded.env });
     expect(run.code).toBe(0);
     const runId = recordedRunId(run.stderr);
     expect(runId).toBeTruthy();
-    const refused = await oneoff(["replay", runId, "--speed", "1000"], { cwd: other.dir, env: other.env });
+    const refused = await oneoffInProcess(["replay", runId, "--speed", "1000"], { cwd: other.dir, env: other.env });
     expect(refused.code).toBe(125);
     expect(refused.stdout.toString()).toBe("");
     expect(refused.stderr).toMatch(
@@ -338,7 +341,7 @@ describe("replay of another app's run", () => {
         `^oneoff: replay ${runId}: no such run in ${other.name}'s history on the engine at \\S+ \\(oneoff history lists them; --all-apps for another app's\\)\\n$`,
       ),
     );
-    const found = await oneoff(["replay", runId, "--all-apps", "--speed", "1000"], { cwd: other.dir, env: other.env });
+    const found = await oneoffInProcess(["replay", runId, "--all-apps", "--speed", "1000"], { cwd: other.dir, env: other.env });
     expect(found.code).toBe(0);
     expect(found.stdout.toString()).toBe("from the other app\n");
   });
@@ -364,7 +367,7 @@ console.log(JSON.stringify({ exitCode: result.exitCode, stdout: Buffer.concat(ch
     expect(JSON.parse(output)).toEqual({ exitCode: 0, stdout: `from the library ${SECRET}\n` });
     const entry = await newestEntry(app);
     expect(entry.recording?.cut).toBe(false);
-    const replay = await oneoff(["replay", entry.runId, "--speed", "1000"], { cwd: app.dir, env: app.env });
+    const replay = await oneoffInProcess(["replay", entry.runId, "--speed", "1000"], { cwd: app.dir, env: app.env });
     expect(replay.code).toBe(0);
     expect(replay.stdout.toString()).toBe("from the library *****\n");
   });

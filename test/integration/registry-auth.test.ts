@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { docker, expectNoLeftovers, imageId, oneoff, type CliResult } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 import { documentOf } from "./json-schemas.js";
 
 expectNoLeftovers();
@@ -44,7 +45,11 @@ function dockerLogin(password: string): void {
   });
 }
 
-/** Neither password on any channel oneoff writes to. */
+/**
+ * Neither password on any channel oneoff writes to. A test that checks this spawns oneoff: the
+ * secret values a run masks are remembered per process (output/redact.ts), and in the test's
+ * process another run's would mask for a run that forgot to. The others run it in-process.
+ */
 function expectNoSecrets(result: CliResult): void {
   const audit = existsSync(env.ONEOFF_AUDIT_LOG as string) ? readFileSync(env.ONEOFF_AUDIT_LOG as string, "utf8") : "";
   for (const secret of [PASSWORD, WRONG_PASSWORD]) {
@@ -67,7 +72,7 @@ afterEach(() => {
 
 describe("pulling a release from a registry that wants credentials", () => {
   it("without credentials, fails in one line naming the registry and the fix, and creates nothing", async () => {
-    const result = await oneoff(["run", "--release", PRIVATE, "--", "true"], { env });
+    const result = await oneoffInProcess(["run", "--release", PRIVATE, "--", "true"], { env });
     expect(result.code).toBe(125);
     expect(result.stderr.trimEnd().split("\n")).toEqual([`oneoff: pulling ${PRIVATE}`, NO_CREDENTIALS]);
     expect(privatePresent()).toBe(false);
@@ -146,7 +151,7 @@ describe("pulling a release from a registry that wants credentials", () => {
 
   it("with --registry-auth USER:file:PATH, pulls and runs, reading the file relative to the working directory", async () => {
     writeFileSync(path.join(dir, "password"), `${PASSWORD}\n`, { mode: 0o600 });
-    const result = await oneoff(
+    const result = await oneoffInProcess(
       ["run", "-q", "--release", PRIVATE, "--registry-auth", `${USER}:file:password`, "--", "cat", "/private-release"],
       { env, cwd: dir },
     );
@@ -236,7 +241,7 @@ describe("credential helpers a dry run must not run", () => {
 
   it("--dry-run runs no credential helper, and says the registry needs credentials without reading them", async () => {
     const helper = recordingHelper();
-    const result = await oneoff(["run", "--dry-run", "--release", PRIVATE, "--", "true"], { env: helper.env });
+    const result = await oneoffInProcess(["run", "--dry-run", "--release", PRIVATE, "--", "true"], { env: helper.env });
     expect(result.code).toBe(0);
     expect(existsSync(helper.marker)).toBe(false);
     expect(JSON.parse(result.stdout.toString()).image).toEqual({
@@ -245,14 +250,14 @@ describe("credential helpers a dry run must not run", () => {
     });
     expect(privatePresent()).toBe(false);
     // The same lookup outside a dry run does run it: the marker can tell.
-    await oneoff(["check", "--release", PRIVATE, "--", "true"], { env: helper.env });
+    await oneoffInProcess(["check", "--release", PRIVATE, "--", "true"], { env: helper.env });
     expect(readFileSync(helper.marker, "utf8")).toBe("get\n");
   });
 
   it("--dry-run with no engine reachable runs no credential helper", async () => {
     const helper = recordingHelper();
     const noEngine = `unix://${path.join(dir, "no-engine.sock")}`;
-    const result = await oneoff(["run", "--dry-run", "--release", PRIVATE, "--", "true"], {
+    const result = await oneoffInProcess(["run", "--dry-run", "--release", PRIVATE, "--", "true"], {
       env: { ...helper.env, DOCKER_HOST: noEngine },
     });
     expect(result.code).toBe(0);
@@ -267,7 +272,7 @@ describe("credential helpers a dry run must not run", () => {
     mkdirSync(path.join(work, "docker-credential-x"), { recursive: true });
     writeFileSync(path.join(work, "evil"), `#!/bin/sh\ntouch "${marker}"\n`, { mode: 0o755 });
     writeFileSync(path.join(dir, "config.json"), JSON.stringify({ credsStore: "x/../evil" }));
-    const result = await oneoff(["run", "--release", PRIVATE, "--", "true"], { env, cwd: work });
+    const result = await oneoffInProcess(["run", "--release", PRIVATE, "--", "true"], { env, cwd: work });
     expect(result.code).toBe(125);
     expect(result.stderr).toBe(
       `oneoff: ${path.join(dir, "config.json")}: credsStore: "x/../evil" is not a credential helper name (set it to the NAME of a docker-credential-NAME program on PATH, such as "desktop" or "pass", or remove it)\n`,
@@ -280,7 +285,7 @@ describe("credential helpers a dry run must not run", () => {
 describe("oneoff check against a registry that wants credentials", () => {
   it("sees the private release with docker login's credentials", async () => {
     dockerLogin(PASSWORD);
-    const result = await oneoff(["check", "--release", PRIVATE, "--", "true"], { env });
+    const result = await oneoffInProcess(["check", "--release", PRIVATE, "--", "true"], { env });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`${PRIVATE} is not present but its registry has it (it will be pulled)`);
     expect(privatePresent()).toBe(false);
@@ -294,7 +299,7 @@ describe("oneoff check against a registry that wants credentials", () => {
     expect(documentOf<{ ok: boolean }>("check", withFlag.stdout).ok).toBe(true);
     expectNoSecrets(withFlag);
 
-    const without = await oneoff(["check", "--release", PRIVATE, "--", "true"], { env });
+    const without = await oneoffInProcess(["check", "--release", PRIVATE, "--", "true"], { env });
     expect(without.code).toBe(125);
     expect(without.stderr).toBe(
       `oneoff: check release: ${PRIVATE} is not present, and registry ${REGISTRY} wants credentials, and none were found for it (log in with: docker login ${REGISTRY}; or pass --registry-auth USER:env:VARIABLE)\n`,

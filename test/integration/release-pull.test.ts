@@ -4,11 +4,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { BIN, docker, expectNoLeftovers, IMAGE, imageId, oneoff, REGISTRY } from "./helpers.js";
+import { BIN, docker, expectNoLeftovers, IMAGE, imageId, REGISTRY } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 import { documentOf } from "./json-schemas.js";
 import { TerminalSession } from "./tmux.js";
 
 expectNoLeftovers();
+
+// oneoff runs in this process (oneoffInProcess): what a pull does and says is under test, not
+// oneoff's process; the progress on a terminal runs it in a tmux pane.
 
 const PULLME = `${REGISTRY}/oneoff-test/pullme:v1`;
 
@@ -25,7 +29,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 describe("release resolution against the loopback registry", () => {
   it("pulls a release that is not present, then runs it from the pulled image ID", async () => {
     removeLocalTag(PULLME);
-    const result = await oneoff(["run", "--release", PULLME, "--", "echo", "pulled and ran"]);
+    const result = await oneoffInProcess(["run", "--release", PULLME, "--", "echo", "pulled and ran"]);
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe("pulled and ran\n");
     // Without a terminal: a line as it starts, one every 5 s while it goes (a pull this small
@@ -41,11 +45,11 @@ describe("release resolution against the loopback registry", () => {
 
   it("runs a release given as repo@sha256:digest", async () => {
     removeLocalTag(PULLME);
-    await oneoff(["run", "-q", "--release", PULLME, "--", "true"]);
+    await oneoffInProcess(["run", "-q", "--release", PULLME, "--", "true"]);
     const digest = docker("image", "inspect", "-f", "{{index .RepoDigests 0}}", PULLME);
     try {
       expect(digest).toMatch(/@sha256:[0-9a-f]{64}$/);
-      const result = await oneoff(["run", "-q", "--release", digest, "--", "echo", "by digest"]);
+      const result = await oneoffInProcess(["run", "-q", "--release", digest, "--", "echo", "by digest"]);
       expect(result.code).toBe(0);
       expect(result.stdout.toString()).toBe("by digest\n");
     } finally {
@@ -60,7 +64,7 @@ describe("release resolution against the loopback registry", () => {
 
   it("with --pull always, pulls even when a tag of that name is present, and runs what the registry has", async () => {
     removeLocalTag(PULLME);
-    await oneoff(["run", "-q", "--release", PULLME, "--", "true"]);
+    await oneoffInProcess(["run", "-q", "--release", PULLME, "--", "true"]);
     const inRegistry = imageId(PULLME);
     // A stale local copy under the same tag.
     execFileSync("docker", ["build", "-q", "-t", PULLME, "-"], {
@@ -70,9 +74,12 @@ describe("release resolution against the loopback registry", () => {
     const stale = imageId(PULLME);
     expect(stale).not.toBe(inRegistry);
     try {
-      const missing = documentOf<{ imageId: string }>("run", (await oneoff(["run", "--json", "--release", PULLME, "--", "true"])).stdout);
+      const missing = documentOf<{ imageId: string }>(
+        "run",
+        (await oneoffInProcess(["run", "--json", "--release", PULLME, "--", "true"])).stdout,
+      );
       expect(missing.imageId).toBe(stale);
-      const always = await oneoff(["run", "--json", "--pull", "always", "--release", PULLME, "--", "true"]);
+      const always = await oneoffInProcess(["run", "--json", "--pull", "always", "--release", PULLME, "--", "true"]);
       expect(always.stderr).toContain(`oneoff: pulling ${PULLME}\n`);
       expect(documentOf<{ imageId: string }>("run", always.stdout).imageId).toBe(inRegistry);
       expect(imageId(PULLME)).toBe(inRegistry);
@@ -88,7 +95,7 @@ describe("release resolution against the loopback registry", () => {
 
   it("with --pull never, refuses a release that is not present instead of pulling it", async () => {
     removeLocalTag(PULLME);
-    const result = await oneoff(["run", "--pull", "never", "--release", PULLME, "--", "true"]);
+    const result = await oneoffInProcess(["run", "--pull", "never", "--release", PULLME, "--", "true"]);
     expect(result.code).toBe(125);
     expect(result.stderr.trimEnd().split("\n")).toEqual([
       expect.stringMatching(/^oneoff: image .*pullme:v1 is not present on the engine at .* \(.+--pull missing\)$/),
@@ -97,7 +104,7 @@ describe("release resolution against the loopback registry", () => {
   });
 
   it("exits 125 with one line when the tag does not exist in the registry", async () => {
-    const result = await oneoff(["run", "--release", `${REGISTRY}/oneoff-test/pullme:no-such-tag`, "--", "true"]);
+    const result = await oneoffInProcess(["run", "--release", `${REGISTRY}/oneoff-test/pullme:no-such-tag`, "--", "true"]);
     expect(result.code).toBe(125);
     const lines = result.stderr.trimEnd().split("\n");
     expect(lines[lines.length - 1]).toMatch(/^oneoff: pull .*no-such-tag: .*\(check the image name and tag/);
@@ -105,7 +112,7 @@ describe("release resolution against the loopback registry", () => {
   });
 
   it("exits 125 when the registry cannot be reached", async () => {
-    const result = await oneoff(["run", "-q", "--release", "127.0.0.1:5999/nothing/here:v1", "--", "true"]);
+    const result = await oneoffInProcess(["run", "-q", "--release", "127.0.0.1:5999/nothing/here:v1", "--", "true"]);
     expect(result.code).toBe(125);
     expect(result.stderr).toMatch(
       /^oneoff: pull 127\.0\.0\.1:5999\/nothing\/here:v1: .*connection refused.* \(check that the registry is up and reachable from the engine\)\n$/,
@@ -114,13 +121,13 @@ describe("release resolution against the loopback registry", () => {
 
   it("accepts a short image ID", async () => {
     const short = imageId(IMAGE).slice("sha256:".length, "sha256:".length + 12);
-    const result = await oneoff(["run", "-q", "--release", short, "--", "echo", "short id"]);
+    const result = await oneoffInProcess(["run", "-q", "--release", short, "--", "echo", "short id"]);
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe("short id\n");
   });
 
   it("refuses to pull an image ID that is not present", async () => {
-    const result = await oneoff(["run", "--release", `sha256:${"0".repeat(64)}`, "--", "true"]);
+    const result = await oneoffInProcess(["run", "--release", `sha256:${"0".repeat(64)}`, "--", "true"]);
     expect(result.code).toBe(125);
     expect(result.stderr).toMatch(/image IDs cannot be pulled/);
   });
@@ -194,10 +201,10 @@ describe("no registry is asked when none should be", () => {
     const registry = await watchedRegistry();
     try {
       const dir = app(`app: airgap\nimage: ${registry.address}/oneoff-test/absent\nrelease: v1\npull: never\n`);
-      const check = await oneoff(["check", "--", "true"], { cwd: dir });
+      const check = await oneoffInProcess(["check", "--", "true"], { cwd: dir });
       expect(check.code).toBe(125);
       expect(check.stderr).toMatch(/^oneoff: check release: .*absent:v1 is not present, and pull is never: a run would not pull it \(/m);
-      const dryRun = await oneoff(["run", "--dry-run", "--", "true"], { cwd: dir });
+      const dryRun = await oneoffInProcess(["run", "--dry-run", "--", "true"], { cwd: dir });
       expect(dryRun.code).toBe(0);
       const document = JSON.parse(dryRun.stdout.toString()) as { image: { unresolved?: string } };
       expect(document.image.unresolved).toMatch(/not on the engine, and pull is never/);
@@ -209,7 +216,7 @@ describe("no registry is asked when none should be", () => {
 
   it("release: without image: is a config error naming its line, not a lookup of a name on Docker Hub", async () => {
     // pull: never keeps the code before this fix from reaching Docker Hub too.
-    const result = await oneoff(["run", "--", "true"], { cwd: app("app: tagonly\nrelease: v1\npull: never\n") });
+    const result = await oneoffInProcess(["run", "--", "true"], { cwd: app("app: tagonly\nrelease: v1\npull: never\n") });
     expect(result.code).toBe(125);
     expect(result.stderr).toMatch(/^oneoff: oneoff\.yaml:2:1: release: "v1" is a tag of image:, which is missing \(add image: .*\)\n$/);
   });

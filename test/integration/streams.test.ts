@@ -5,15 +5,21 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BIN, expectNoLeftovers, IMAGE, oneoff, sha256 } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
+
+// oneoff runs in this process where what is under test is the one-off's streams, given oneoff's
+// (oneoffInProcess). What a stdin is (a pipe, a file, /dev/null) is read from the process's own
+// descriptor, so the tests of a piped or redirected stdin without -i, and of /dev/null as no
+// input, spawn it.
 
 const MiB = 1024 * 1024;
 
 describe("oneoff run streams", () => {
   it("keeps stdout and stderr apart: 10,000 lines each, none lost, swapped or reordered", async () => {
     const script = 'i=0; while [ $i -lt 10000 ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done';
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", script]);
+    const result = await oneoffInProcess(["run", "-q", "--release", IMAGE, "--", "sh", "-c", script]);
     expect(result.code).toBe(0);
     const expected = (prefix: string) => Array.from({ length: 10_000 }, (_, i) => `${prefix} ${i}`).join("\n") + "\n";
     expect(result.stdout.toString()).toBe(expected("out"));
@@ -23,14 +29,23 @@ describe("oneoff run streams", () => {
   it("passes 50 MiB of binary stdout byte-exact (sha256), last bytes included", async () => {
     // The container writes random bytes to a file, then streams it and reports its checksum on stderr.
     const script = `head -c ${50 * MiB} /dev/urandom > /tmp/blob && cat /tmp/blob && sha256sum /tmp/blob | cut -d" " -f1 >&2`;
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", script]);
+    const result = await oneoffInProcess(["run", "-q", "--release", IMAGE, "--", "sh", "-c", script]);
     expect(result.code).toBe(0);
     expect(result.stdout.length).toBe(50 * MiB);
     expect(sha256(result.stdout)).toBe(result.stderr.trim());
   });
 
   it("keeps output written just before exit", async () => {
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", "printf 'last words'; printf 'to stderr' >&2; exit 3"]);
+    const result = await oneoffInProcess([
+      "run",
+      "-q",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "printf 'last words'; printf 'to stderr' >&2; exit 3",
+    ]);
     expect(result.code).toBe(3);
     expect(result.stdout.toString()).toBe("last words");
     expect(result.stderr).toBe("to stderr");
@@ -39,7 +54,7 @@ describe("oneoff run streams", () => {
   it("pipes 50 MiB of binary stdin in byte-exact with -i, and the command sees EOF", async () => {
     const input = randomBytes(50 * MiB);
     // wc -c and sha256sum only finish when stdin is closed: a missing EOF hangs this test.
-    const result = await oneoff(
+    const result = await oneoffInProcess(
       ["run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", "tee /tmp/in | sha256sum | cut -d' ' -f1; wc -c < /tmp/in"],
       { input },
     );
@@ -50,13 +65,13 @@ describe("oneoff run streams", () => {
   });
 
   it("sends the command nothing but stdin's bytes (no attach request body leaks in)", async () => {
-    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "od", "-An", "-c"], { input: "hi" });
+    const result = await oneoffInProcess(["run", "-q", "-i", "--release", IMAGE, "--", "od", "-An", "-c"], { input: "hi" });
     expect(result.code).toBe(0);
     expect(result.stdout.toString().replace(/\s+/g, " ").trim()).toBe("h i");
   });
 
   it("gives the command an immediate EOF when -i is given and stdin is empty", async () => {
-    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "wc", "-c"], { input: "" });
+    const result = await oneoffInProcess(["run", "-q", "-i", "--release", IMAGE, "--", "wc", "-c"], { input: "" });
     expect(result.code).toBe(0);
     expect(result.stdout.toString().trim()).toBe("0");
   });
@@ -83,7 +98,7 @@ describe("oneoff run streams", () => {
   });
 
   it("keeps piped stdin back with --no-stdin, as docker run without -i; /dev/null is no input", async () => {
-    const kept = await oneoff(["run", "-q", "--no-stdin", "--release", IMAGE, "--", "wc", "-c"], { input: "ignored" });
+    const kept = await oneoffInProcess(["run", "-q", "--no-stdin", "--release", IMAGE, "--", "wc", "-c"], { input: "ignored" });
     expect(kept).toMatchObject({ code: 0, stderr: "" });
     expect(kept.stdout.toString().trim()).toBe("0");
     const dryRun = async (input?: string) =>
@@ -92,13 +107,13 @@ describe("oneoff run streams", () => {
       ).request.body.OpenStdin;
     expect(await dryRun()).toBe(false);
     expect(await dryRun("data")).toBe(true);
-    const both = await oneoff(["run", "-q", "-i", "--no-stdin", "--release", IMAGE, "--", "true"], { input: "x" });
+    const both = await oneoffInProcess(["run", "-q", "-i", "--no-stdin", "--release", IMAGE, "--", "true"], { input: "x" });
     expect(both.code).toBe(125);
     expect(both.stderr).toBe("oneoff: -i and --no-stdin both given (-i passes stdin, --no-stdin keeps it back: keep one)\n");
   });
 
   it("finishes when the command exits before reading all of stdin", async () => {
-    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "head", "-c", "5"], { input: randomBytes(8 * MiB) });
+    const result = await oneoffInProcess(["run", "-q", "-i", "--release", IMAGE, "--", "head", "-c", "5"], { input: randomBytes(8 * MiB) });
     expect(result.code).toBe(0);
     expect(result.stdout.length).toBe(5);
   });
