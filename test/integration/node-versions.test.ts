@@ -30,7 +30,7 @@ const NODES = "/var/cache/oneoff-node";
 const MAJORS = [20, 22, 24];
 /**
  * How far a run's peak RSS may rise above the raw floor's, in MiB, per Node version: what was
- * measured when it was set (docs/development.md), plus about 0.5 MiB. A change that needs more
+ * measured when it was set (docs/development.md), plus a margin. A change that needs more
  * says so here, with its figure.
  */
 // Raised by 0.5 MiB for a few hours on 2026-12-07, then back: the YAML library a plain run had
@@ -40,7 +40,13 @@ const MAJORS = [20, 22, 24];
 // it in the brk heap, and no more than before (54.5 against 54.6 MiB) once glibc's mmap threshold
 // is fixed (MALLOC_MMAP_THRESHOLD_=131072): the threshold rises when a large block is freed, so a
 // later large one lands in the heap, whose high-water mark stays; the order of allocations moved.
-const PEAK_RSS_OVER_FLOOR_MIB: Record<number, number> = { 20: 11.5, 22: 13.5, 24: 9.5 };
+// 2026-12-08, after CI failed at 9.62 against 9.5 on Node 24: the floor's own peak is bistable.
+// Started in a folder whose path has 28 characters or more (the test's mkdtemp folder has 32), the
+// floor peaks 2 MiB higher on Node 24 (48.7 against 46.8 MiB; oneoff's peak does not move), so
+// the figure above was measured in the other state. In the test's folder, lowest of three, two
+// runs each: 10.90-10.94 (20), 13.37-13.38 (22), 9.27-9.46 (24), and CI's 9.62: the budgets are
+// the highest seen plus 1 MiB, as the differences of two peaks move by up to 0.4 MiB run to run.
+const PEAK_RSS_OVER_FLOOR_MIB: Record<number, number> = { 20: 12, 22: 14.5, 24: 10.5 };
 /**
  * Node's public modules a plain run loads that the raw floor does not, the same on 20, 22 and
  * 24: crypto (run IDs, the owner's hashes), child_process (and dgram, which it loads) for the
