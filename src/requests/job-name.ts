@@ -5,7 +5,7 @@
  * container is named. The name keeps what it can of the app's own, and the app label keeps the
  * app's name as written. Pure.
  */
-// Not node:crypto: loading it costs every run (sixteen modules, ~0.6 MiB; formats/sha256.ts).
+// node:crypto, as wherever oneoff hashes: every run loads it anyway (its run ID, the owner's hashes).
 import { createHash } from "node:crypto";
 import type { RunPlan } from "../types/plan.js";
 
