@@ -34,17 +34,29 @@ expectNoLeftovers();
  */
 const REMOVED_WITHIN_MS = 30_000;
 
+// The owners of this file's one-offs and orphans live in a PID namespace of its own, which only
+// a oneoff run inside it can judge: the reaps of the files running beside this one (their
+// watchdogs, their cleanups) leave them alone, so what removes them here is what the test says
+// (private-pid-namespace.ts). Its cleanups are scoped to this file's one-offs (--filter), so
+// they leave those files' alone in turn.
+let space: PrivatePidNamespace;
+beforeAll(async () => {
+  space = await PrivatePidNamespace.open();
+});
+afterAll(() => space?.close());
+
 async function killDuringRun(args: string[]): Promise<{ signal: NodeJS.Signals | null }> {
   // In the environment of oneoff and so of its watchdog, to wait for the watchdog's end too:
   // after removing the one-off it may reap orphans, which would race the tests below that
   // make orphans for oneoff cleanup to find.
   const token = `owner-killed-${randomBytes(6).toString("hex")}`;
-  const result = await oneoff(args, {
+  const result = await space.oneoff(args, {
     env: { ONEOFF_TEST_TOKEN: token },
     onSpawn: (child) => {
       void waitForOutput(child, (text) => text.includes("ready")).then(() => {
         expect(oneOffContainers()).toHaveLength(1);
-        child.kill("SIGKILL");
+        // oneoff itself, nsenter's child: nsenter dies of the signal its child died of.
+        process.kill(space.childOf(child), "SIGKILL");
       });
     },
   });
@@ -76,15 +88,6 @@ describe("oneoff killed with SIGKILL", () => {
 });
 
 describe("orphans of dead owners", () => {
-  // Their owners live in a PID namespace of this file's own, which only a oneoff run inside it
-  // can judge: the reaps of the files running beside this one leave these orphans to it
-  // (private-pid-namespace.ts). Its cleanups are scoped to this file's one-offs (--filter), so
-  // they leave those files' alone in turn.
-  let space: PrivatePidNamespace;
-  beforeAll(async () => {
-    space = await PrivatePidNamespace.open();
-  });
-  afterAll(() => space?.close());
   const cleanupInside = (...args: string[]) => space.oneoff(["cleanup", "--filter", `label=${FILE_RUN_LABEL}`, ...args]);
   /** Cleanup's lines about one-offs (it may add one about run records). */
   const oneOffLines = (stderr: string) => stderr.split("\n").filter((line) => / one-off /.test(line));

@@ -22,14 +22,7 @@ export class PrivatePidNamespace {
   static async open(): Promise<PrivatePidNamespace> {
     const holder = spawn("unshare", ["--pid", "--fork", "--mount-proc", "sleep", "3600"], { stdio: "ignore" });
     const unsharePid = holder.pid!;
-    const initPid = await eventually(() => {
-      try {
-        const [child] = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
-        return child ? Number(child) : undefined;
-      } catch {
-        return undefined;
-      }
-    });
+    const initPid = await eventually(() => childPid(unsharePid));
     // Read once the child has entered it (before its exec of sleep, it may still be unshare's).
     const inode = await eventually(() => {
       const namespace = Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${initPid}/ns/pid`))?.[1]);
@@ -48,6 +41,13 @@ export class PrivatePidNamespace {
     return formatOwner({ host: os.hostname(), pid, start, place: { ...place, pidNamespace: this.inode } });
   }
 
+  /** The PID of the process `nsenter` (one this.oneoff started) runs inside, once it has started it. */
+  childOf(nsenter: ChildProcess): number {
+    const pid = childPid(nsenter.pid!);
+    if (pid === undefined) throw new Error(`nsenter (${nsenter.pid}) has no child yet`);
+    return pid;
+  }
+
   /** `oneoff ARGS` run inside the namespace. */
   oneoff(args: string[], options: CliOptions = {}): Promise<CliResult> {
     return oneoff(args, { ...options, within: ["nsenter", "--target", String(this.initPid), "--pid", "--mount", "--"] });
@@ -61,5 +61,15 @@ export class PrivatePidNamespace {
       // already gone
     }
     this.holder.kill("SIGKILL");
+  }
+}
+
+/** The first child of process `pid`, as this namespace numbers it. */
+function childPid(pid: number): number | undefined {
+  try {
+    const [child] = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean);
+    return child ? Number(child) : undefined;
+  } catch {
+    return undefined;
   }
 }
