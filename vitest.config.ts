@@ -13,16 +13,18 @@ const UNIT_WITH_MODULE_MOCKS = [
 const INTEGRATION = ["test/integration/**/*.test.ts", "test/faults/**/*.test.ts"];
 
 /**
- * Integration files that need the engine to themselves, run one at a time after all the others:
- * they kill dockerd, load the machine, change the Swarm's nodes, or expect an exact list of
- * the engine's orphans.
+ * Integration files that need the engine to themselves, run one at a time after all the others
+ * (docs/development.md says why each):
  */
 const ENGINE_TO_ITSELF = [
   "test/faults/engine-faults.test.ts", // SIGKILLs dockerd
-  "test/faults/chaos.test.ts", // loads both cores with one-offs and kills owners at random
-  "test/integration/swarm-worker.test.ts", // changes the worker node's availability
-  "test/faults/owner-killed.test.ts", // expects `oneoff cleanup` to find exactly its orphans
-  "test/integration/cleanup.test.ts", // the same, for detached one-offs past their keep time
+  // Changes the worker node's availability: another file's unconstrained job could land there,
+  // and isolated-engine.test.ts's cleanup of the worker's engine would take its job containers.
+  "test/integration/swarm-worker.test.ts",
+  // Expects cleanup to be what removes a detached one-off past its keep time and settles and
+  // prunes run records: those are due for every reap on the engine, whatever their owner, and
+  // the files beside it reap (their runs' watchdogs), so one could take them first.
+  "test/integration/cleanup.test.ts",
 ];
 
 /**

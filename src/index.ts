@@ -59,6 +59,8 @@ export interface StopOptions extends operations.EngineOptions {
 export interface CleanupOptions extends operations.EngineOptions {
   /** Only say what would be removed (cleanup --dry-run). */
   dryRun?: boolean;
+  /** Only what passes these label filters, as cleanup --filter: `label=KEY[=VALUE]`, `label!=KEY[=VALUE]`; all must hold. */
+  filters?: string[];
 }
 
 /** Of the context, what the calls but `run` use. */

@@ -16,7 +16,7 @@ import type { SecretValue } from "../config/secret-values.js";
 import type { BackendPreflight } from "../lifecycle/checks.js";
 import type { Watchdog } from "../lifecycle/watchdog.js";
 import type { OneOffView } from "../types/oneoff-view.js";
-import type { ReapResult } from "../lifecycle/reaper.js";
+import type { ReapOptions, ReapResult } from "../lifecycle/reaper.js";
 import type { Reporter } from "../output/reporter.js";
 import type { OneOffIdentity } from "../requests/labels.js";
 import type { InterruptSignal, InterruptSource } from "../types/context.js";
@@ -130,5 +130,5 @@ export interface Backend {
   /** The one-off of this kind `reference` names; undefined when it names none of this kind. */
   find(client: ContainerEngine, reference: string): Promise<FoundOneOff | undefined>;
   /** Removes its one-offs whose owner is surely gone, and detached ones past their keep time. */
-  reap(client: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult>;
+  reap(client: ContainerEngine, options: ReapOptions): Promise<ReapResult>;
 }

@@ -7,6 +7,7 @@
 import type { ContainerDetails, ContainerSummary } from "../engine/types.js";
 import { DEFAULT_KEEP_DETACHED_MS, isDetached, Labels } from "../requests/labels.js";
 import { parseOwner, type Owner } from "./owner.js";
+import type { LabelFilter } from "./reap-scope.js";
 
 /**
  * Pure: which of `containers` are orphans, given a liveness check for owners. A detached
@@ -39,6 +40,13 @@ export function whyReaped(container: Pick<ContainerSummary, "labels" | "state">)
     return `the container of Swarm job ${labels[Labels.job]}, ended`;
   if (labels[Labels.detached] === "true" && container.state !== "created") return "kept past its time";
   return `owner ${labels[Labels.owner]} is gone`;
+}
+
+/** How a reap runs: `dryRun` removes nothing; `scope`: only what passes these label filters (cleanup --filter). */
+export interface ReapOptions {
+  dryRun?: boolean;
+  now?: Date;
+  scope?: readonly LabelFilter[];
 }
 
 export interface ReapResult {

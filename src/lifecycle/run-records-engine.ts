@@ -16,6 +16,7 @@ import {
   type StoredRecord,
 } from "./run-records.js";
 import { removeRecording } from "./recordings.js";
+import { inScope, type LabelFilter } from "./reap-scope.js";
 
 /** The start record: a volume created before the one-off starts. */
 export async function writeStartRecord(client: ContainerEngine, record: RunRecord, extra: Readonly<Record<string, string>>): Promise<void> {
@@ -122,9 +123,12 @@ export async function settleAndPruneRecords(
   client: ContainerEngine,
   now: Date,
   goneAfterMs: number,
+  scope: readonly LabelFilter[] = [],
 ): Promise<{ ended: number; pruned: number }> {
+  // Scoped (cleanup --filter): only the records carrying the labels, as if they were all there are.
+  const stored = async (label: string) => (await storedRecords(client, label)).filter((entry) => inScope(entry.labels, scope));
   let ended = 0;
-  for (const open of latestPerRun(await storedRecords(client, `${RECORD_LABEL}=start`)).records) {
+  for (const open of latestPerRun(await stored(`${RECORD_LABEL}=start`)).records) {
     const state = await runState(client, open.record).catch(() => undefined);
     const endedAt = now.toISOString();
     // An attached run's exited one-off is its oneoff's to record (it may be writing the end
@@ -134,7 +138,7 @@ export async function settleAndPruneRecords(
     else if (state?.state === "gone" && now.getTime() - Date.parse(open.record.startedAt) > goneAfterMs)
       ended += Number(await endOpenRun(client, open.record.runId, { endedAt, ending: OWNER_GONE }));
   }
-  const { records, leftovers } = latestPerRun(await storedRecords(client, RECORD_LABEL));
+  const { records, leftovers } = latestPerRun(await stored(RECORD_LABEL));
   const recordedRuns = new Map(records.flatMap((entry) => (entry.record.recording ? [[entry.volume, entry.record.runId]] : [])));
   let pruned = 0;
   for (const volume of [...leftovers, ...prunedVolumes(records, now)]) {

@@ -5,7 +5,8 @@
  */
 import type { ContainerEngine } from "../engine/types.js";
 import type { OneOffView } from "../types/oneoff-view.js";
-import type { ReapResult } from "../lifecycle/reaper.js";
+import type { ReapOptions, ReapResult } from "../lifecycle/reaper.js";
+import type { LabelFilter } from "../lifecycle/reap-scope.js";
 import { OneoffError } from "../output/errors.js";
 import type { FoundOneOff } from "../backends/backend.js";
 import { ALL_BACKENDS } from "../backends/choose.js";
@@ -50,10 +51,13 @@ export interface CleanupResult extends ReapResult {
  * app's pruned to its history_keep: this runs rate-limited (the watchdog's reap, `cleanup`), so
  * listing every record never lands on a run's path. `records`: how many it ended and pruned.
  */
-async function reapAll(client: ContainerEngine, options: { dryRun?: boolean; now?: Date } = {}): Promise<CleanupResult> {
+async function reapAll(client: ContainerEngine, options: ReapOptions = {}): Promise<CleanupResult> {
   const records = options.dryRun
     ? { ended: 0, pruned: 0 }
-    : await settleAndPruneRecords(client, options.now ?? new Date(), WATCHDOG_DEADLINE_MS).catch(() => ({ ended: 0, pruned: 0 }));
+    : await settleAndPruneRecords(client, options.now ?? new Date(), WATCHDOG_DEADLINE_MS, options.scope).catch(() => ({
+        ended: 0,
+        pruned: 0,
+      }));
   const result = { removed: [] as ReapResult["removed"], failed: [] as ReapResult["failed"], records };
   for (const backend of ALL_BACKENDS) {
     const reaped = await backend.reap(client, options);
@@ -67,14 +71,16 @@ async function reapAll(client: ContainerEngine, options: { dryRun?: boolean; now
  * `oneoff cleanup` and the library's cleanup(): a reap (reapAll) that stamps the engine's reap
  * time as a watchdog's reap does, so the watchdogs of the next ten minutes' runs do not do it
  * again, nor prune records while a user reads them. `dryRun` changes nothing, the stamp included.
+ * `scope` (cleanup --filter): only the one-offs and run records that pass these label filters;
+ * such a reap covers only part of the engine, so it leaves the stamp as it is.
  */
 export async function cleanupEngine(
   client: ContainerEngine,
   env: Readonly<Record<string, string | undefined>>,
-  options: { dryRun: boolean },
+  options: { dryRun: boolean; scope?: readonly LabelFilter[] },
 ): Promise<CleanupResult> {
   const result = await reapAll(client, options);
-  if (!options.dryRun) {
+  if (!options.dryRun && !options.scope?.length) {
     try {
       stampReap(env, client.endpoint);
     } catch {

@@ -13,6 +13,7 @@ import type { RunContext } from "../types/context.js";
 import { clientOf, type EngineOptions } from "./client-of.js";
 import { cleanupEngine, findAnyOneOff, listAllOneOffs, NO_LOGS_HINT, stopOneOff, type CleanupResult } from "./oneoffs.js";
 import { checkRun } from "./check-run.js";
+import { parseLabelFilter } from "../lifecycle/reap-scope.js";
 import { toRunOptions, type LibraryRunOptions } from "./library-options.js";
 
 /** Where a call runs; `client`: a test's own engine client, which clientOf then returns as it is. */
@@ -55,8 +56,9 @@ export async function stop(references: string[], options: EngineOptions & { seco
 }
 
 /** Removes orphaned and expired one-offs and settles run records (oneoff cleanup); `dryRun` only says which. */
-export async function cleanup(options: EngineOptions & { dryRun?: boolean }, where: Where): Promise<CleanupResult> {
-  return cleanupEngine(await clientOf(options, where), where.env, { dryRun: options.dryRun === true });
+export async function cleanup(options: EngineOptions & { dryRun?: boolean; filters?: string[] }, where: Where): Promise<CleanupResult> {
+  const scope = (options.filters ?? []).map((text) => parseLabelFilter(text, "filters:"));
+  return cleanupEngine(await clientOf(options, where), where.env, { dryRun: options.dryRun === true, scope });
 }
 
 export type { EngineOptions };

@@ -31,6 +31,8 @@ export interface CliOptions {
   holdStdin?: boolean;
   /** Called once the process is spawned, e.g. to send it signals. */
   onSpawn?: (child: ChildProcess) => void;
+  /** A command oneoff runs under (`nsenter ... --`), with its arguments. */
+  within?: string[];
 }
 
 export function oneoff(args: string[], options: CliOptions = {}): Promise<CliResult> {
@@ -39,7 +41,8 @@ export function oneoff(args: string[], options: CliOptions = {}): Promise<CliRes
   // "--" as the shebang has it: Node 20 would take --env-file for itself.
   // With no input, stdin is /dev/null, as a CI job's is: a pipe is input oneoff passes on.
   const stdin = options.input !== undefined || options.holdStdin ? "pipe" : "ignore";
-  const child = spawn(process.execPath, ["--", BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: [stdin, "pipe", "pipe"] });
+  const [command, ...words] = [...(options.within ?? []), process.execPath, "--", BIN, ...args] as [string, ...string[]];
+  const child = spawn(command, words, { cwd: options.cwd ?? ROOT, env, stdio: [stdin, "pipe", "pipe"] });
   const stdout: Buffer[] = [];
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
@@ -184,10 +187,10 @@ export function processCommandLines(): string[] {
 
 /**
  * A one-off container as the reaper sees one, created and never started, whose owner label is
- * `owner`; `dockerCli` for another engine's.
+ * `owner`, carrying this file's run label (or `runLabel`); `dockerCli` for another engine's.
  */
-export function createdOneOff(owner: string, dockerCli: (...args: string[]) => string = docker): string {
-  return dockerCli("create", "--label", `${MARKER_LABEL}=true`, "--label", `io.oneoff.owner=${owner}`, IMAGE, "true");
+export function createdOneOff(owner: string, dockerCli: (...args: string[]) => string = docker, runLabel: string = FILE_RUN_LABEL): string {
+  return dockerCli("create", "--label", `${MARKER_LABEL}=true`, "--label", `io.oneoff.owner=${owner}`, "--label", runLabel, IMAGE, "true");
 }
 
 /** Whether container `id` (full) still exists on the engine `dockerCli` reaches. */

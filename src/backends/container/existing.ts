@@ -4,7 +4,8 @@
  */
 import type { ContainerEngine } from "../../engine/types.js";
 import { listOneOffs } from "./oneoffs.js";
-import { findExpired, findOrphans, type ReapResult } from "../../lifecycle/reaper.js";
+import { findExpired, findOrphans, type ReapOptions, type ReapResult } from "../../lifecycle/reaper.js";
+import { inScope } from "../../lifecycle/reap-scope.js";
 import { ownerAlive } from "../../lifecycle/owner.js";
 import { OneoffError } from "../../output/errors.js";
 import { isDetached, Labels } from "../../requests/labels.js";
@@ -32,8 +33,10 @@ export async function findContainerOneOff(client: ContainerEngine, reference: st
 }
 
 /** Removes orphaned one-offs and detached ones past their keep time. */
-export async function reapContainers(client: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult> {
-  const containers = await client.listContainers(`${Labels.managed}=true`);
+export async function reapContainers(client: ContainerEngine, options: ReapOptions): Promise<ReapResult> {
+  const containers = (await client.listContainers(`${Labels.managed}=true`)).filter((container) =>
+    inScope(container.labels, options.scope ?? []),
+  );
   const orphans = findOrphans(containers, (owner) => ownerAlive(owner));
   // Only ended detached ones need their finish time, which the list does not carry.
   const ended = containers.filter((container) => isDetached(container) && (container.state === "exited" || container.state === "dead"));

@@ -6,7 +6,8 @@
 import type { ContainerEngine } from "../../engine/types.js";
 import { findJobOneOff, listJobOneOffs, managerJobs } from "./oneoffs.js";
 import type { OneOffView } from "../../types/oneoff-view.js";
-import type { ReapResult } from "../../lifecycle/reaper.js";
+import type { ReapOptions, ReapResult } from "../../lifecycle/reaper.js";
+import { inScope } from "../../lifecycle/reap-scope.js";
 import { findFinishedJobContainers, reapJobs } from "./reaper.js";
 import { Labels } from "../../requests/labels.js";
 import type { FoundOneOff } from "../backend.js";
@@ -43,8 +44,10 @@ export async function findJob(client: ContainerEngine, reference: string): Promi
  * Removes orphaned and expired job services, and the finished task containers of jobs on this
  * node: engines before 24.0 leave them after the service is removed (moby#44312).
  */
-export async function reapJobsAndTheirContainers(client: ContainerEngine, options: { dryRun?: boolean; now?: Date }): Promise<ReapResult> {
-  const ended = (await client.listContainers(Labels.job)).filter((container) => container.state === "exited" || container.state === "dead");
+export async function reapJobsAndTheirContainers(client: ContainerEngine, options: ReapOptions): Promise<ReapResult> {
+  const ended = (await client.listContainers(Labels.job)).filter(
+    (container) => (container.state === "exited" || container.state === "dead") && inScope(container.labels, options.scope ?? []),
+  );
   const details = (await Promise.all(ended.map((container) => client.inspectContainer(container.id)))).filter(
     (detail) => detail !== undefined,
   );

@@ -8,6 +8,8 @@ import { TERMINAL_TASK_STATES, type ServiceSummary, type SwarmJobs, type TaskSta
 import { DEFAULT_KEEP_DETACHED_MS, Labels } from "../../requests/labels.js";
 import { ownerAlive, parseOwner, type Owner } from "../../lifecycle/owner.js";
 import { removeJob } from "./oneoffs.js";
+import type { ReapOptions } from "../../lifecycle/reaper.js";
+import { inScope } from "../../lifecycle/reap-scope.js";
 
 export interface JobState {
   service: ServiceSummary;
@@ -50,9 +52,9 @@ export function findFinishedJobContainers(containers: readonly ContainerDetails[
 export async function reapJobs(
   client: ContainerEngine,
   jobs: SwarmJobs,
-  options: { dryRun?: boolean; now?: Date } = {},
+  options: ReapOptions = {},
 ): Promise<{ removed: ContainerSummary[]; failed: Array<{ container: ContainerSummary; error: Error }> }> {
-  const services = await jobs.listServices(`${Labels.managed}=true`);
+  const services = (await jobs.listServices(`${Labels.managed}=true`)).filter((service) => inScope(service.labels, options.scope ?? []));
   const states = await Promise.all(
     services.map(async (service): Promise<JobState> => {
       const [task] = await jobs.listTasks(service.id);
