@@ -48,9 +48,14 @@ export class PrivatePidNamespace {
     return pid;
   }
 
+  /** The words that run a command inside the namespace: put them before it. */
+  get enter(): string[] {
+    return ["nsenter", "--target", String(this.initPid), "--pid", "--mount", "--"];
+  }
+
   /** `oneoff ARGS` run inside the namespace. */
   oneoff(args: string[], options: CliOptions = {}): Promise<CliResult> {
-    return oneoff(args, { ...options, within: ["nsenter", "--target", String(this.initPid), "--pid", "--mount", "--"] });
+    return oneoff(args, { ...options, within: this.enter });
   }
 
   /** Ends it, and with its PID 1 every process still inside (a watchdog, say). */
