@@ -110,7 +110,7 @@ function commandWords(reader: YamlReader, node: Node | null, at: string, file: K
 function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: string, file: KeysOf = "compose"): unknown {
   const asFlag = (entry: string) => {
     const text = row.fromCompose ? row.fromCompose(entry) : entry;
-    if (isProblem(text)) throw reader.error(node, at, text.problem, `see docker run's ${row.flag}`);
+    if (isProblem(text)) throw reader.error(node, at, text.problem, text.hint ?? `see docker run's ${row.flag}`);
     return text;
   };
   const given =
