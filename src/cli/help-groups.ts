@@ -42,7 +42,7 @@ const OTHER_FLAGS: ReadonlyMap<string, HelpGroup> = new Map<string, HelpGroup>([
   ...inGroup("Environment:", ["--env", "--env-file"]),
   ...inGroup("Files and secrets:", ["--copy-in", "--copy-out", "--copy-out-limit", "--registry-auth"]),
   // docker run's own flags that run.ts still defines itself, beside withSettingOptions' ones.
-  ...inGroup(DOCKER_RUN_SETTINGS, ["--name", "--rm", "--stop-timeout"]),
+  ...inGroup(DOCKER_RUN_SETTINGS, ["--name", "--rm"]),
   ...inGroup("Pipelines:", [
     "--detach",
     "--keep-for",

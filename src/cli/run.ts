@@ -1,7 +1,7 @@
 /**
  * `oneoff run`: flags -> RunOptions -> the library's run().
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, Option } from "commander";
 import type { RunOptions } from "../types/options.js";
 import { RUN_KIND_NAMES, PULL_POLICIES } from "../types/config.js";
 import { OneoffError } from "../output/errors.js";
@@ -202,7 +202,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
       "--registry-auth <user:env:VAR|user:file:PATH>",
       "registry credentials for the pull: a user, and the variable or file holding the password (default: docker's config.json)",
     )
-    .option("--stop-timeout <seconds>", "after SIGTERM, seconds before the command is killed (default 10)", parseSeconds)
     .option(
       "--timeout <duration>",
       "stop the one-off after this long (10m, 1h30m; exit 124); none: no timeout, whatever timeout: in oneoff.yaml says",
@@ -214,13 +213,6 @@ function withContainerOptions(command: Command, waitLock = "with --lock: wait fo
     .option("--detach-keys <keys>", "keys that detach a terminal session, leaving it running (default ctrl-p,ctrl-q)")
     .option("--record", "record the session on the engine, for oneoff replay (a record: false in oneoff.yaml wins)")
     .option("-q, --quiet", "say nothing on stderr but errors");
-}
-
-function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (value.trim() === "" || !Number.isFinite(seconds) || seconds < 0)
-    throw new InvalidArgumentError("give a number of seconds, such as 30");
-  return seconds;
 }
 
 /**
@@ -240,7 +232,6 @@ const SAME_NAME_FLAGS = [
   "engine",
   "constraint",
   "registryAuth",
-  "stopTimeout",
   "lock",
   "dryRun",
   "quiet",

@@ -15,7 +15,6 @@ export const IGNORED_FOR_ONE_OFF: ReadonlyMap<string, string> = new Map([
   ["build", "the image compose built is run (project-service or project_service); oneoff builds nothing"],
   ["profiles", "a named service runs whatever its profiles, as with docker compose run"],
   ["scale", "there is one one-off"],
-  ["stop_grace_period", "oneoff's --stop-timeout (stop_timeout: in oneoff.yaml) decides how long an interrupted one-off gets"],
   ["pull_policy", "oneoff's --pull (pull: in oneoff.yaml) decides"],
   ["tty", "a terminal is chosen by -t, -i and interactive:, as docker compose run chooses it by -T"],
   ["stdin_open", "stdin is attached by -i, as docker compose run decides it"],

@@ -110,23 +110,25 @@ function commandWords(reader: YamlReader, node: Node | null, at: string, file: K
 function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: string, file: KeysOf = "compose"): unknown {
   const asFlag = (entry: string) => {
     const text = row.fromCompose ? row.fromCompose(entry) : entry;
-    if (isProblem(text)) throw reader.error(node, at, text.problem, `see docker run's ${row.flag}`);
+    if (isProblem(text)) throw reader.error(node, at, text.problem, text.hint ?? `see docker run's ${row.flag}`);
     return text;
   };
   const given =
     row.shape === "switch"
       ? reader.boolean(node, at)
-      : row.shape === "command"
-        ? commandWords(reader, node, at, file)
-        : row.shape === "list"
-          ? row.composeMapping && isMap(node)
-            ? Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
-            : reader.stringList(node, at).map(asFlag)
-          : row.shape === "map"
-            ? isMap(node)
+      : row.shape === "number"
+        ? numberOf(reader, row, node, at, file, asFlag)
+        : row.shape === "command"
+          ? commandWords(reader, node, at, file)
+          : row.shape === "list"
+            ? row.composeMapping && isMap(node)
               ? Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
-              : reader.stringList(node, at)
-            : reader.string(node, at);
+              : reader.stringList(node, at).map(asFlag)
+            : row.shape === "map"
+              ? isMap(node)
+                ? Object.entries(reader.stringMap(node, at, { nullFromEnv: false })).map(([name, entry]) => `${name}=${entry}`)
+                : reader.stringList(node, at)
+              : reader.string(node, at);
   // A switch set to false stays false, so a task's init: false stands over the top level's true.
   if (given === false) return false;
   const parsed = (row.parse as (given: unknown) => unknown)(given);
@@ -140,6 +142,14 @@ function readTableRow(reader: YamlReader, row: AnyRow, node: Node | null, at: st
     `${entry === undefined ? "" : `"${entry}": `}${parsed.problem}`,
     parsed.hint ?? `see docker run's ${row.flag}`,
   );
+}
+
+/** A number row's value: oneoff.yaml's YAML number; compose's own text (stop_grace_period: 1m30s) through fromCompose, then as the flag's. */
+function numberOf(reader: YamlReader, row: AnyRow, node: Node | null, at: string, file: KeysOf, asFlag: (entry: string) => string): number {
+  if (file === "oneoff.yaml" || !row.fromText) return reader.number(node, at);
+  const read = row.fromText(asFlag(reader.string(node, at)));
+  if (isProblem(read)) throw reader.error(node, at, read.problem, read.hint);
+  return read;
 }
 
 /** `nofile: 1024` (soft and hard) or `nofile: {soft: 1024, hard: 2048}`. */

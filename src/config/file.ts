@@ -6,7 +6,6 @@ import path from "node:path";
 import { type Node } from "yaml";
 import { readCommand, readDuration, readTask, refuseBoth, type EnvFileEntry } from "./task-yaml.js";
 import type { Environment } from "./interpolate.js";
-import { MAX_TIMER_MS } from "../formats/units.js";
 import { CONSTRAINT_FIX, CONSTRAINT_PROBLEM, isConstraint, isDetachKeys } from "./value-rules.js";
 import { closest } from "../formats/words.js";
 import { readEnvironments } from "./environments-yaml.js";
@@ -22,7 +21,6 @@ const TOP_LEVEL_KEYS = [
   ...SETTING_KEYS,
   "tasks",
   "pull",
-  "stop_timeout",
   "timeout",
   "shell",
   "release_task",
@@ -95,19 +93,6 @@ export function parseConfigFile(text: string, options: { path: string; displayPa
         if (!PULL_POLICIES.includes(policy as PullPolicy))
           throw reader.error(value, key, `unknown pull policy "${policy}"`, `use one of ${PULL_POLICIES.join(", ")}`);
         config.pull = policy as PullPolicy;
-        break;
-      }
-      case "stop_timeout": {
-        const seconds = reader.number(value, key);
-        if (seconds < 0) throw reader.error(value, key, "must not be negative", "give a number of seconds");
-        if (seconds * 1000 > MAX_TIMER_MS)
-          throw reader.error(
-            value,
-            key,
-            `${seconds} seconds is longer than oneoff can time`,
-            `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds`,
-          );
-        config.stopTimeoutSeconds = seconds;
         break;
       }
       case "env_file":

@@ -17,7 +17,7 @@ const LONG_FLAGS = [
   ...["--config", "--from", "--compose", "--service", "--release"],
   ...["--interactive"],
   ...["--no-stdin", "--tty", "--name", "--detach-keys", "--force", "--no-wait", "--pull", "--registry-auth"],
-  ...["--stop-timeout", "--timeout", "--lock", "--wait-lock", "--dry-run", "--quiet", "--debug", "--detach"],
+  ...["--timeout", "--lock", "--wait-lock", "--dry-run", "--quiet", "--debug", "--detach"],
   ...["--keep-for", "--json", "--capture", "--engine", "--constraint", "--copy-in", "--copy-out", "--copy-out-limit", "--record"],
   ...["--host", "--env-name"],
 ];

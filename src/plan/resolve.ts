@@ -25,8 +25,6 @@ import {
   detachKeysOf,
   detachment,
   releaseTaskOptions,
-  stopTimeoutGiven,
-  stopTimeoutOf,
   containerNaming,
   timeoutAndLock,
 } from "./run-modes.js";
@@ -139,8 +137,6 @@ export function resolveRunPlan({
     ...(environment ? { environment: environment.name } : {}),
     pull: options.pull ?? config?.pull ?? "missing",
     registryAuth: options.registryAuth === undefined ? undefined : parseRegistryAuthFlag(options.registryAuth, cwd),
-    stopTimeoutSeconds: stopTimeoutOf(options, config),
-    ...stopTimeoutGiven(options, config),
     ...timing,
     ...containerNaming(options, timing.lock),
     ...detachment(options, interactive, tty, timing.timeoutMs),

@@ -8,15 +8,12 @@ import type { RunOptions } from "../types/options.js";
 import type { RunPlan } from "../types/plan.js";
 import type { AppConfig, TaskDefinition } from "../types/config.js";
 import { isDetachKeys, LOCK_NAME } from "../config/value-rules.js";
-import { MAX_TIMER_MS } from "../formats/units.js";
 
 /** `oneoff release` gives the release task this long unless it sets its own timeout. */
 const DEFAULT_RELEASE_TIMEOUT_MS = 30 * 60_000;
 const RELEASE_LOCK = "release";
 /** Ledger records kept per app (ledger_keep:). */
 export const DEFAULT_LEDGER_KEEP = 50;
-/** docker's default: SIGTERM, then SIGKILL 10 s later. */
-const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 
 /** `oneoff release` is `oneoff run TASK --lock release --timeout 30m`, TASK from the config. */
 export function releaseTaskOptions(config: AppConfig | undefined, options: RunOptions): RunOptions {
@@ -119,25 +116,6 @@ export function detachKeysOf(options: RunOptions, config: AppConfig | undefined)
   }
   const keys = options.detachKeys ?? config?.detachKeys;
   return keys === undefined ? {} : { detachKeys: keys };
-}
-
-/** --stop-timeout (the yaml key is checked where it is read, with its line). */
-export function stopTimeoutOf(options: RunOptions, config: AppConfig | undefined): number {
-  const seconds = options.stopTimeout ?? config?.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS;
-  if (seconds * 1000 > MAX_TIMER_MS)
-    throw new OneoffError(`--stop-timeout ${seconds}: longer than oneoff can time`, {
-      hint: `give at most ${Math.floor(MAX_TIMER_MS / 1000)} seconds`,
-    });
-  return seconds;
-}
-
-/**
- * A stop timeout the flag or oneoff.yaml gave is the container's own StopTimeout too, as
- * docker run --stop-timeout sets it (the engine takes whole seconds: a fraction rounds up).
- */
-export function stopTimeoutGiven(options: RunOptions, config: AppConfig | undefined): Pick<RunPlan, "containerStopTimeout"> {
-  const seconds = options.stopTimeout ?? config?.stopTimeoutSeconds;
-  return seconds === undefined ? {} : { containerStopTimeout: Math.ceil(seconds) };
 }
 
 export function timeoutAndLock(

@@ -41,5 +41,7 @@ function fromFlag(flag: string, parsed: unknown, given: unknown, fix?: string): 
   if (!isProblem(parsed)) return parsed;
   const { problem, at, hint } = parsed as Problem;
   const entry = at?.entry ?? (typeof given === "string" ? given : undefined);
-  throw new OneoffError(`${flag}${entry === undefined ? "" : ` "${entry}"`}: ${problem}`, { hint: hint ?? fix });
+  // A number (--stop-timeout's) is named as written, unquoted.
+  const named = entry !== undefined ? ` "${entry}"` : typeof given === "number" ? ` ${given}` : "";
+  throw new OneoffError(`${flag}${named}: ${problem}`, { hint: hint ?? fix });
 }

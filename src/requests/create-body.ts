@@ -50,8 +50,6 @@ export interface CreateBody {
   Tty: boolean;
   /** What docker stop sends first (--stop-signal); absent: the image's, else SIGTERM. */
   StopSignal?: string;
-  /** docker stop's default grace for this container, as docker run --stop-timeout sets it. */
-  StopTimeout?: number;
   HostConfig: RuntimeHostConfig & {
     /** docker run -v's mounts, `SOURCE:TARGET[:MODE]`. */
     Binds?: string[];
@@ -116,7 +114,6 @@ export function buildContainerSpec(
     StdinOnce: plan.interactive,
     Tty: plan.tty,
     ...config,
-    StopTimeout: plan.containerStopTimeout,
     HostConfig: {
       ...hostConfigFromRuntime(settings, context),
       AutoRemove: false,

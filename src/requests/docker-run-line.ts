@@ -12,7 +12,6 @@ export function dockerRunLine(spec: ContainerSpec): string {
   if (body.OpenStdin && body.Tty) args.push("-it");
   else if (body.OpenStdin) args.push("-i");
   else if (body.Tty) args.push("-t");
-  if (body.StopTimeout !== undefined) args.push("--stop-timeout", String(body.StopTimeout));
   // The table's rows, -e first (its words mask secret values); several --network flags need
   // docker 25+, older engines take one and a `network connect`.
   const runtime = runtimeOfSpec(spec);

@@ -9,6 +9,7 @@ import type { ContainerSpec } from "./create-body.js";
 import { jobRuntime } from "./job-runtime.js";
 import { Labels } from "./labels.js";
 import { runtimeOfSpec } from "./runtime-settings.js";
+import { stopGraceSeconds } from "../settings/stop-timeout-row.js";
 
 interface ServiceMount {
   Type: string;
@@ -64,8 +65,6 @@ export interface JobOptions {
   name: string;
   /** What the nodes run: a digest reference where there is one (any node can pull it), else the image ID. */
   image: string;
-  /** SIGTERM, then SIGKILL after this long, when the job is stopped (--stop-timeout). */
-  stopGraceSeconds: number;
   /** The long-running service's spec (`--from`), for what only a service has. */
   base?: ServiceSpec;
   /** Extra placement constraints (`--constraint`), after the base's. */
@@ -103,7 +102,9 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
   // Mounts, limits, hosts, DNS, init, capabilities, ulimits, tmpfs, ...: what a service can carry
   // of them (the Swarm backend refuses the rest before this is built). The mounts in the order
   // given, which the create body (Binds, Volumes, Mounts apart) does not keep.
-  const runtime = { ...runtimeOfSpec(container), volume: container.volume };
+  // A job always has a stop grace (StopGracePeriod, the stop timeout row's job field): the one-off's, else docker's default.
+  const settings = runtimeOfSpec(container);
+  const runtime = { ...settings, volume: container.volume, stopTimeout: stopGraceSeconds(settings) };
   const {
     container: { Labels: userLabels, Env: env, Mounts: ownMounts = [], ...runtimeFields },
     task,
@@ -158,7 +159,6 @@ export function buildJobServiceSpec(container: ContainerSpec, options: JobOption
         OpenStdin: body.OpenStdin,
         Mounts: mounts.length ? mounts : undefined,
         ...runtimeFields,
-        StopGracePeriod: options.stopGraceSeconds * 1_000_000_000,
       },
       Resources:
         Object.keys(limits).length || reservations

@@ -27,7 +27,8 @@ export class StopControl {
   constructor(
     /** What delivers signals: the engine, or for a Swarm job on another node, its removal. */
     private readonly client: Pick<ContainerEngine, "kill">,
-    private readonly stopTimeoutSeconds: number,
+    /** Seconds from the stop signal to SIGKILL: the stop timeout row's, from the plan (settings/stop-timeout-row.ts). */
+    private readonly stopTimeout: number,
     private readonly report: Reporter,
     /** What stops it as docker stop would (--stop-signal), where no interrupt says otherwise. */
     private readonly stopSignal: string = "SIGTERM",
@@ -62,12 +63,12 @@ export class StopControl {
     this.firstSignal ??= "SIGINT";
     this.forwarded = true;
     this.report.info(
-      `Ctrl-C three times: stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeoutSeconds}s; Ctrl-C again kills it now)`,
+      `Ctrl-C three times: stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeout}s; Ctrl-C again kills it now)`,
     );
     this.send(this.stopSignal);
     this.graceTimer = setTimeout(
-      () => this.killNow(`still running ${this.stopTimeoutSeconds}s after ${this.stopSignal}`),
-      this.stopTimeoutSeconds * 1000,
+      () => this.killNow(`still running ${this.stopTimeout}s after ${this.stopSignal}`),
+      this.stopTimeout * 1000,
     );
     this.graceTimer.unref();
   }
@@ -86,7 +87,7 @@ export class StopControl {
       this.timedOut = true;
       this.firstSignal = "SIGTERM";
       this.report.warn(
-        `timed out after ${formatDuration(ms)}: stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
+        `timed out after ${formatDuration(ms)}: stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeout}s)`,
       );
       this.signalToSend = this.stopSignal;
       this.forward({ announce: false });
@@ -105,7 +106,7 @@ export class StopControl {
     this.firstSignal = "SIGTERM";
     // Not yet running may mean its start is in flight (the output comes first): `started` sends it.
     (failure.readerGone ? this.report.info : this.report.warn)(
-      `${failure.message}; stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeoutSeconds}s)`,
+      `${failure.message}; stopping the one-off (${this.stopSignal}, then SIGKILL after ${this.stopTimeout}s)`,
     );
     this.signalToSend = this.stopSignal;
     this.forward({ announce: false });
@@ -154,11 +155,8 @@ export class StopControl {
       if (announce) this.report.info("SIGINT forwarded to the one-off; press Ctrl-C again to kill it");
       return;
     }
-    if (announce) this.report.info(`${signal} forwarded to the one-off; killing it in ${this.stopTimeoutSeconds}s if it is still running`);
-    this.graceTimer = setTimeout(
-      () => this.killNow(`still running ${this.stopTimeoutSeconds}s after ${signal}`),
-      this.stopTimeoutSeconds * 1000,
-    );
+    if (announce) this.report.info(`${signal} forwarded to the one-off; killing it in ${this.stopTimeout}s if it is still running`);
+    this.graceTimer = setTimeout(() => this.killNow(`still running ${this.stopTimeout}s after ${signal}`), this.stopTimeout * 1000);
     this.graceTimer.unref();
   }
 

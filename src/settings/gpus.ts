@@ -1,11 +1,11 @@
 /**
  * docker run --gpus, as the docker CLI reads it (`all`, a count, or comma-separated fields
  * count=, device=, driver=, capabilities=, options=, a field with commas in double quotes),
- * to and from the Engine API's DeviceRequests. oneoff passes it to the engine untested on a
- * GPU: there is none where its tests run. Pure.
+ * to and from the Engine API's DeviceRequests, and its row of settings/table.ts. oneoff passes
+ * it to the engine untested on a GPU: there is none where its tests run. Pure.
  */
 import type { GpuRequest } from "../types/config.js";
-import { problem, type Problem } from "./row.js";
+import { problem, type Problem, type SettingRow } from "./row.js";
 
 /** The capability every GPU request carries, as the docker CLI adds it. */
 const GPU = "gpu";
@@ -39,7 +39,7 @@ export function parseGpus(text: string): GpuRequest | Problem {
 }
 
 /** The Engine API's DeviceRequest for a --gpus value. */
-export function gpuDeviceRequest(request: GpuRequest): Record<string, unknown> {
+function gpuDeviceRequest(request: GpuRequest): Record<string, unknown> {
   return {
     Driver: request.driver ?? "",
     Count: request.count ?? 0,
@@ -50,7 +50,7 @@ export function gpuDeviceRequest(request: GpuRequest): Record<string, unknown> {
 }
 
 /** The GPU request among a container's DeviceRequests, if it has one. */
-export function gpusFromDeviceRequests(value: unknown): GpuRequest | undefined {
+function gpusFromDeviceRequests(value: unknown): GpuRequest | undefined {
   if (!Array.isArray(value)) return undefined;
   const found = value.find(
     (entry) => Array.isArray(entry?.Capabilities) && entry.Capabilities.some((set: unknown) => Array.isArray(set) && set.includes(GPU)),
@@ -67,7 +67,7 @@ export function gpusFromDeviceRequests(value: unknown): GpuRequest | undefined {
 }
 
 /** A --gpus value as the docker CLI reads it back: `all` or a count where that says it all. */
-export function gpusText(request: GpuRequest): string {
+function gpusText(request: GpuRequest): string {
   const extraCapabilities = request.capabilities.filter((capability) => capability !== GPU);
   const count = request.count === -1 ? "all" : String(request.count);
   if (!request.deviceIds && !request.driver && !request.options && extraCapabilities.length === 0) return count;
@@ -101,4 +101,19 @@ function csvFields(text: string): string[] | undefined {
   if (quoted) return undefined;
   fields.push(field);
   return fields.filter((entry) => entry !== "");
+}
+
+/** --gpus: no compose key of the same shape (compose's gpus: is device requests), passed to the engine. */
+export function gpusRow(): SettingRow<"gpus"> {
+  return {
+    name: "gpus",
+    shape: "text",
+    flag: "--gpus",
+    argument: "<gpus>",
+    help: "GPUs to give it: all, a count, or device=ID,... (passed to the engine; untested here, no GPU)",
+    example: "all",
+    parse: (text) => parseGpus(text),
+    api: { part: "HostConfig", field: "DeviceRequests", write: (value) => [gpuDeviceRequest(value)], read: gpusFromDeviceRequests },
+    words: (value) => [gpusText(value)],
+  };
 }

@@ -59,11 +59,12 @@ export interface ParseContext {
 }
 
 /**
- * How the value is written: a switch, one word, a list of words, NAME=VALUE entries, or a
+ * How the value is written: a switch, one word, a list of words, NAME=VALUE entries, a
  * command's words in order (--entrypoint: the flag gives one word; compose and oneoff.yaml a
- * list, or a string split as a shell splits it).
+ * list, or a string split as a shell splits it), or a number (--stop-timeout: the flag's text
+ * read by fromText, oneoff.yaml's a YAML number, compose's its own text through fromCompose).
  */
-type Shape = "switch" | "text" | "list" | "map" | "command";
+type Shape = "switch" | "text" | "list" | "map" | "command" | "number";
 
 export interface SettingRow<K extends SettingName> {
   name: K;
@@ -107,6 +108,12 @@ export interface SettingRow<K extends SettingName> {
      */
     ownLayers?: true;
   };
+  /**
+   * A number's flag text as the number parse takes, read when commander reads the flag, as
+   * docker's int flags are read: what is wrong is said as commander says it, `argument 'soon'
+   * is invalid. HINT`. RunOptions (and a library caller) give the number itself.
+   */
+  fromText?(text: string): number | Problem;
   /** The flag's text (each entry, for a repeatable flag, together) as the setting. */
   parse(given: NonNullable<DockerRunFlags[K]>, context: ParseContext): SettingValue<K> | Problem;
   /** A compose value, as the flag's text, where compose writes it otherwise (volumes_from's container:). */

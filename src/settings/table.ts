@@ -6,7 +6,7 @@
  * created; where the engine alone can judge a value (a cgroup parent), it is passed on.
  */
 import { constants } from "node:os";
-import { gpuDeviceRequest, gpusFromDeviceRequests, gpusText, parseGpus } from "./gpus.js";
+import { gpusRow } from "./gpus.js";
 import { parseCpus } from "../formats/units.js";
 import { PLATFORM } from "../formats/runtime-values.js";
 import { envRow } from "./env-row.js";
@@ -16,6 +16,7 @@ import { NETWORK_ROWS } from "./network-rows.js";
 import { PROCESS_ROWS } from "./process-rows.js";
 import { problem, type AnyRow, type SettingRow } from "./row.js";
 import { RUNTIME_ROWS } from "./runtime-rows.js";
+import { stopTimeoutRow } from "./stop-timeout-row.js";
 import { volumeRow } from "./volume-row.js";
 
 export { DEFAULT_SHM_BYTES } from "./runtime-rows.js";
@@ -210,6 +211,7 @@ export const SETTINGS: readonly AnyRow[] = [
     },
     "<kind>",
   ),
+  stopTimeoutRow(),
   gpusRow(),
   // Also the image pulled and resolved for it (release/resolve.ts reads the setting); sent as the
   // create's platform query, so --from cannot read it back from a container; a job's placement.
@@ -280,20 +282,5 @@ function cpusRow(): SettingRow<"cpus"> {
     },
     words: (nanoCpus) => [cpusText(nanoCpus)],
     jobField: "TaskTemplate.Resources.Limits.NanoCPUs",
-  };
-}
-
-/** --gpus: no compose key of the same shape (compose's gpus: is device requests), passed to the engine. */
-function gpusRow(): SettingRow<"gpus"> {
-  return {
-    name: "gpus",
-    shape: "text",
-    flag: "--gpus",
-    argument: "<gpus>",
-    help: "GPUs to give it: all, a count, or device=ID,... (passed to the engine; untested here, no GPU)",
-    example: "all",
-    parse: (text) => parseGpus(text),
-    api: { part: "HostConfig", field: "DeviceRequests", write: (value) => [gpuDeviceRequest(value)], read: gpusFromDeviceRequests },
-    words: (value) => [gpusText(value)],
   };
 }

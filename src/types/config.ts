@@ -90,6 +90,8 @@ export interface DockerRunSettings {
   storageOpt?: Record<string, string>;
   /** The isolation technology ("default" is the only one on Linux). */
   isolation?: string;
+  /** Whole seconds between the stop signal and SIGKILL, when a stop (docker's, a job's, oneoff's own) ends it. */
+  stopTimeout?: number;
   /** GPUs to give it, as docker run --gpus: passed to the engine's device drivers. */
   gpus?: GpuRequest;
   /** The user's labels (oneoff's own are added to the create request, over them), merged key by key. */
@@ -259,7 +261,6 @@ export interface AppConfig {
   envFileLayers: SettingsLayer[];
   tasks: Record<string, TaskDefinition>;
   pull?: PullPolicy;
-  stopTimeoutSeconds?: number;
   /** What `oneoff shell` runs (default /bin/sh). */
   shell?: string[];
   /** Default timeout for every one-off of the app (ms). */

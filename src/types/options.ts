@@ -6,6 +6,8 @@ import type { DockerRunSettings, RunKindName, PullPolicy } from "./config.js";
 
 /** Settings kept as a list whose flag takes one word: docker run --entrypoint's one executable. */
 type OneWordOfAList = "entrypoint";
+/** Settings whose flag is read as a number where it is given (a row's fromText): --stop-timeout's seconds. */
+type ReadAsNumber = "stopTimeout";
 
 /**
  * The flags of DockerRunSettings as typed: a switch is a boolean, a repeatable flag (or one
@@ -15,11 +17,13 @@ type OneWordOfAList = "entrypoint";
 export type DockerRunFlags = {
   [K in keyof DockerRunSettings]?: K extends OneWordOfAList
     ? string
-    : NonNullable<DockerRunSettings[K]> extends boolean
-      ? boolean
-      : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string | null>
-        ? string[]
-        : string;
+    : K extends ReadAsNumber
+      ? number
+      : NonNullable<DockerRunSettings[K]> extends boolean
+        ? boolean
+        : NonNullable<DockerRunSettings[K]> extends readonly unknown[] | Record<string, string | null>
+          ? string[]
+          : string;
 };
 
 /**
@@ -92,8 +96,6 @@ export interface RunOptions extends RuntimeFlags {
   pull?: PullPolicy;
   /** Registry credentials for the pull: `USER:env:VARIABLE` or `USER:file:PATH` (see docs/pipelines.md, Registries). */
   registryAuth?: string;
-  /** Seconds between forwarding SIGTERM and killing the one-off (default 10, as docker stop). */
-  stopTimeout?: number;
   /** Stop the one-off after this many milliseconds (exit 124); "none" lifts the task's or the app's timeout. */
   timeout?: number | "none";
   /** Hold this engine-enforced lock while running; a second holder is refused. */

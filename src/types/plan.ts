@@ -51,9 +51,6 @@ export interface RunPlan {
   pull: PullPolicy;
   /** --registry-auth: who, and where the password is (never the password itself). */
   registryAuth?: RegistryAuthFlag;
-  stopTimeoutSeconds: number;
-  /** Set when the flag or oneoff.yaml gave a stop timeout: the container's StopTimeout, whole seconds. */
-  containerStopTimeout?: number;
   timeoutMs?: number;
   lock?: string;
   /** The container's (or job service's) name the caller gave (--name); a lock's name wins over it. */
@@ -80,9 +77,11 @@ export interface RunPlan {
 /**
  * What a one-off's session reads of its plan, where it reads it: whether stdin and a terminal
  * are attached, the keys that detach, how long it may run (the timer is set from timeoutMs
- * there) and how long a stop waits before SIGKILL.
+ * there) and how long a stop waits before SIGKILL (the stop timeout row's setting).
  */
-export type SessionPlan = Pick<RunPlan, "interactive" | "tty" | "detachKeys" | "stopTimeoutSeconds" | "timeoutMs">;
+export type SessionPlan = Pick<RunPlan, "interactive" | "tty" | "detachKeys" | "timeoutMs"> & {
+  settings: Pick<RunPlan["settings"], "stopTimeout">;
+};
 
 /** What oneoff.yaml says that differs from the running process --from copies. */
 export interface ProcessDisagreement {

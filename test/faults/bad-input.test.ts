@@ -994,7 +994,8 @@ export const CATALOGUE: BadInput[] = [
     config: `${BASE}stop_timeout: 2200000\n`,
     args: ["run", "--", "true"],
     code: 125,
-    says: /^oneoff: oneoff\.yaml:4:15: stop_timeout: 2200000 seconds is longer than oneoff can time \(give at most 2147483 seconds\)$/,
+    // A row's problem in a file names no number (the location points at it), as --stop-timeout's names it.
+    says: /^oneoff: oneoff\.yaml:4:15: stop_timeout: longer than oneoff can time \(give at most 2147483 seconds\)$/,
   },
   {
     what: "--stop-timeout: negative",
@@ -1111,6 +1112,13 @@ export const CATALOGUE: BadInput[] = [
   },
 
   // --- compose projects (--service)
+  {
+    what: "compose: stop_grace_period that is no duration",
+    files: compose("    stop_grace_period: soon\n"),
+    args: SERVICE,
+    code: 125,
+    says: /^oneoff: compose\.yaml:4:24: services\.web\.stop_grace_period: not a duration \(such as stop_grace_period: 1m30s\)$/,
+  },
   {
     what: "compose: a merge key naming no anchor",
     files: compose("    <<: *common\n"),

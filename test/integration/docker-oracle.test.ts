@@ -83,7 +83,6 @@ const HAND_ROWS: OracleRow[] = [
   { flags: ["--cpus", "0.5", "--cpu-shares", "512", "--cpuset-cpus", "0"] },
   { flags: ["--stop-signal", "SIGUSR1"] },
   { flags: ["--stop-signal", "USR1", "--stop-timeout", "3"] },
-  { flags: ["--stop-timeout", "20"] },
   { flags: ["--volumes-from", VOLUME_SOURCE] },
   { flags: ["--volumes-from", `${VOLUME_SOURCE}:ro`] },
   { flags: ["--volumes-from", `${VOLUME_SOURCE}:rw`, "--read-only"] },

@@ -289,10 +289,21 @@ describe("--from copies the runtime settings of the running process", () => {
       "--group-add",
       "123",
       "--read-only",
+      "--stop-timeout",
+      "25",
       IMAGE,
       "sleep",
       "600",
     );
+  });
+
+  it("reads the web's stop timeout back with --from container:NAME: the one-off's StopTimeout and its docker run line", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-stop-timeout-"));
+    const result = await oneoffInProcess(["run", "--dry-run", "--from", `container:${RUNNING}`, "--", "true"], { cwd: dir });
+    expect(result.code).toBe(0);
+    const printed = result.stdout.toString();
+    expect(printed).toMatch(/"StopTimeout": ?25\b/);
+    expect(printed).toMatch(/ --stop-timeout 25 /);
   });
 
   it("gives the one-off the web's init, capabilities, tmpfs, ulimits, shm size, groups and read-only root, as seen from inside both", async () => {
@@ -330,6 +341,7 @@ describe("--from copies the runtime settings of the running process", () => {
       ["ulimit", "", "nofile=1024:2048"],
       ["shm-size", "", "96m"],
       ["group-add", "", "123"],
+      ["stop-timeout", "", "25"],
     ]);
   });
 });

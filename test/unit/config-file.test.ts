@@ -87,6 +87,7 @@ describe("parseConfigFile", () => {
             memory: 512 * 1024 ** 2,
             cpus: 1.5e9,
             label: { team: "payments" },
+            stopTimeout: 30,
           },
           locations: {
             image: "oneoff.yaml:2:1",
@@ -99,6 +100,7 @@ describe("parseConfigFile", () => {
             memory: "oneoff.yaml:12:1",
             cpus: "oneoff.yaml:13:1",
             label: "oneoff.yaml:14:1",
+            stopTimeout: "oneoff.yaml:17:1",
           },
           // RELEASE is unset: v1 is only ${RELEASE:-v1}'s fallback.
           defaults: ["release"],
@@ -106,7 +108,6 @@ describe("parseConfigFile", () => {
         envFileLayers: [],
         tasks: {},
         pull: "always",
-        stopTimeoutSeconds: 30,
       },
       envFiles: [],
     });
@@ -267,10 +268,11 @@ describe("parseConfigFile", () => {
   it.each([
     ["a number", "stop_timeout: 5", 5],
     ["zero", "stop_timeout: 0", 0],
-    ["a fraction", "stop_timeout: 2.5", 2.5],
+    // The engine keeps whole seconds: a fraction rounds up, once, as it is read.
+    ["a fraction, in whole seconds", "stop_timeout: 2.5", 3],
     ["an interpolated number", "stop_timeout: ${GRACE}", 7],
   ])("reads stop_timeout as %s", (_name, yaml, seconds) => {
-    expect(parse(yaml, { GRACE: "7" }).config.stopTimeoutSeconds).toBe(seconds);
+    expect(parse(yaml, { GRACE: "7" }).config.base.settings.stopTimeout).toBe(seconds);
   });
 
   it("lists env files in order with their scope and location, without reading them", () => {
@@ -346,13 +348,13 @@ describe("parseConfigFile", () => {
         "an unknown key with no close match",
         "wibble:\n  A: 1\n",
         "oneoff.yaml:1:1: wibble: unknown key",
-        "known keys: app, image, release, env, env_file, network, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, labels, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, record, record_limit, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, stop_timeout, platform, labels, tasks, pull, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, record, record_limit, engine, constraints, secrets, environments",
       ],
       [
         "a top-level key only valid in tasks",
         "command: x\n",
         "oneoff.yaml:1:1: command: unknown key",
-        "known keys: app, image, release, env, env_file, network, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, platform, labels, tasks, pull, stop_timeout, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, record, record_limit, engine, constraints, secrets, environments",
+        "known keys: app, image, release, env, env_file, network, volumes, user, workdir, entrypoint, networks, hostname, extra_hosts, dns, init, privileged, read_only, cap_add, cap_drop, security_opt, tmpfs, ulimits, shm_size, group_add, sysctls, devices, device_cgroup_rules, pid, ipc, runtime, logging, dns_opt, dns_search, memory, cpus, memswap_limit, mem_reservation, pids_limit, cpu_shares, cpuset, stop_signal, volumes_from, oom_kill_disable, blkio_config, userns_mode, uts, cgroup, cgroup_parent, storage_opt, isolation, stop_timeout, platform, labels, tasks, pull, timeout, shell, release_task, detach_keys, from, compose, service, ledger_keep, history_keep, record, record_limit, engine, constraints, secrets, environments",
       ],
       [
         "a list at the top level",

@@ -337,7 +337,7 @@ describe("--platform in the create request", () => {
     const spec = buildContainerSpec(plan({ settings: { platform: "linux/arm64" } }), identity, "abc123");
     expect(spec.platform).toBe("linux/arm64");
     expect(dockerRunLine(spec)).toContain(" --platform linux/arm64 ");
-    expect(buildJobServiceSpec(spec, { name: "x", image: "x", stopGraceSeconds: 1 }).TaskTemplate.Placement).toEqual({
+    expect(buildJobServiceSpec(spec, { name: "x", image: "x" }).TaskTemplate.Placement).toEqual({
       Platforms: [{ OS: "linux", Architecture: "arm64" }],
     });
   });

@@ -170,7 +170,7 @@ describe("the env row read back from a one-off's own request", () => {
   it("gives a job the create body's Env as it is: a name sent bare, and a HOSTNAME the user set", () => {
     const spec = buildContainerSpec(plan({ settings: { env: { HOSTNAME: "mine", GONE: null, A: "1" } } }), identity, "abc123");
     expect(spec.body.Env).toEqual(["HOSTNAME=mine", "A=1", "GONE"]);
-    const job = buildJobServiceSpec(spec, { name: "shop-job", image: "shop:v1", stopGraceSeconds: 10 });
+    const job = buildJobServiceSpec(spec, { name: "shop-job", image: "shop:v1" });
     expect(job.TaskTemplate.ContainerSpec.Env).toEqual(spec.body.Env);
     // In its place among the ContainerSpec's fields, as before it was a row.
     expect(Object.keys(job.TaskTemplate.ContainerSpec).slice(0, 4)).toEqual(["Image", "Args", "Env", "Labels"]);

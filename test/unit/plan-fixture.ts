@@ -16,7 +16,6 @@ export function plan(overrides: Partial<Omit<RunPlan, "settings">> & { settings?
     interactive: false,
     tty: false,
     pull: "missing",
-    stopTimeoutSeconds: 10,
     kind: "container",
     constraints: [],
     files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },

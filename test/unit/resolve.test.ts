@@ -11,6 +11,7 @@ import type { ProcessDisagreement } from "../../src/types/plan.js";
 import type { RunOptions } from "../../src/types/options.js";
 import type { AppConfig, SettingsLayer } from "../../src/types/config.js";
 import { OneoffError } from "../../src/output/errors.js";
+import { stopGraceSeconds } from "../../src/settings/stop-timeout-row.js";
 
 const IMAGE_ID = `sha256:${"ab".repeat(32)}`;
 
@@ -79,6 +80,7 @@ describe("resolveRunPlan", () => {
         memory: 256 * 1024 ** 2,
         network: ["backend"],
         label: { team: "payments" },
+        stopTimeout: 30,
       },
       provenance: {
         image: "oneoff.yaml:1:1",
@@ -90,14 +92,13 @@ describe("resolveRunPlan", () => {
         memory: "oneoff.yaml:7:1",
         network: "oneoff.yaml:8:1",
         "label.team": "oneoff.yaml:9:1",
+        stopTimeout: "oneoff.yaml:12:1",
       },
       interactive: false,
       tty: false,
       pull: "never",
-      stopTimeoutSeconds: 30,
       kind: "container",
       constraints: [],
-      containerStopTimeout: 30,
       files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
       secrets: [],
     });
@@ -197,7 +198,6 @@ describe("resolveRunPlan", () => {
       interactive: false,
       tty: false,
       pull: "missing",
-      stopTimeoutSeconds: 10,
       kind: "container",
       constraints: [],
       files: { copyIn: [], copyOut: [], copyOutLimitBytes: 1024 ** 3 },
@@ -362,12 +362,12 @@ describe("resolveRunPlan", () => {
   ])("takes pull, stop timeout and interactive from %s", (_name, options: RunOptions, config, pull, stop, interactive) => {
     const plan = resolve({ config, options: { command: ["true"], ...options } });
     expect(plan.pull).toBe(pull);
-    expect(plan.stopTimeoutSeconds).toBe(stop);
+    expect(stopGraceSeconds(plan.settings)).toBe(stop);
     expect(plan.interactive).toBe(interactive);
   });
 
   it("keeps a stop timeout of zero from the flag rather than falling back", () => {
-    expect(resolve({ options: { command: ["true"], stopTimeout: 0 } }).stopTimeoutSeconds).toBe(0);
+    expect(stopGraceSeconds(resolve({ options: { command: ["true"], stopTimeout: 0 } }).settings)).toBe(0);
   });
 
   describe("refusals", () => {

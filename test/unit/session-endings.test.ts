@@ -101,7 +101,7 @@ function runContainer(s: Session, options: { tty?: boolean; timeoutMs?: number }
     client: s.engine,
     spec,
     // The session reads its timeout from the plan, where it sets the timer.
-    plan: { interactive: tty, tty, stopTimeoutSeconds: 1, timeoutMs: options.timeoutMs },
+    plan: { interactive: tty, tty, settings: { stopTimeout: 1 }, timeoutMs: options.timeoutMs },
     io: { stdin: s.stdin, stdout: s.stdout, stderr: collector() },
     interrupts: s.interrupts,
     report: s.report,
@@ -117,7 +117,7 @@ function runJob(s: Session, options: { tty?: boolean; timeoutMs?: number } = {})
     client: s.engine,
     jobs: s.engine.jobs,
     spec,
-    plan: { command: ["migrate"], interactive: tty, tty, stopTimeoutSeconds: 1, timeoutMs: options.timeoutMs },
+    plan: { command: ["migrate"], interactive: tty, tty, settings: { stopTimeout: 1 }, timeoutMs: options.timeoutMs },
     io: { stdin: s.stdin, stdout: s.stdout, stderr: collector() },
     interrupts: s.interrupts,
     report: s.report,

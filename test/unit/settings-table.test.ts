@@ -65,6 +65,7 @@ const FLAGS: RuntimeFlags = {
   cgroupParent: "batch",
   storageOpt: ["size=10G"],
   isolation: "default",
+  stopTimeout: 20,
   gpus: "all",
   label: ["com.example.team=payments", "tier=batch"],
 };
@@ -128,6 +129,7 @@ describe("docker run's settings table", () => {
       Entrypoint: ["/backup/run.sh"],
       Hostname: "backup-1",
       StopSignal: "SIGINT",
+      StopTimeout: 20,
       // The user's labels: requests/create-body.ts puts oneoff's own over them.
       Labels: { "com.example.team": "payments", tier: "batch" },
     });
@@ -159,7 +161,7 @@ describe("docker run's settings table", () => {
         "--dns-search example.internal --memory 256m --cpus 1.5 " +
         "--memory-swap 512m --memory-reservation 128m --pids-limit 100 --cpu-shares 512 --cpuset-cpus 0-1 --stop-signal SIGINT " +
         "--volumes-from db:ro --volumes-from cache --oom-kill-disable --blkio-weight 300 --userns host --uts host --cgroupns private " +
-        "--cgroup-parent batch --storage-opt size=10G --isolation default --gpus all --platform linux/arm64 " +
+        "--cgroup-parent batch --storage-opt size=10G --isolation default --stop-timeout 20 --gpus all --platform linux/arm64 " +
         "--label com.example.team=payments --label tier=batch",
     );
   });
@@ -217,6 +219,7 @@ describe("docker run's settings table", () => {
       Command: ["/backup/run.sh"],
       StopSignal: "SIGINT",
       Isolation: "default",
+      StopGracePeriod: 20_000_000_000,
       Hostname: "backup-1",
       Hosts: ["10.0.0.5 db", "host-gateway gw"],
       DNSConfig: { Nameservers: ["10.0.0.2"], Search: ["example.internal"], Options: ["ndots:2"] },

@@ -20,14 +20,10 @@ function containerOf(overrides: Parameters<typeof plan>[0] = {}): ContainerSpec 
   return buildContainerSpec(plan(overrides), identity, "abc123");
 }
 
-function jobSpec(
-  overrides: Parameters<typeof plan>[0] = {},
-  options: { base?: ServiceSpec; constraints?: string[]; stopGraceSeconds?: number } = {},
-): ServiceSpec {
+function jobSpec(overrides: Parameters<typeof plan>[0] = {}, options: { base?: ServiceSpec; constraints?: string[] } = {}): ServiceSpec {
   return buildJobServiceSpec(containerOf(overrides), {
     name: "shop-run-abc123",
     image: DIGEST_REFERENCE,
-    stopGraceSeconds: options.stopGraceSeconds ?? 10,
     ...options,
   });
 }
@@ -44,7 +40,7 @@ function baseService(template: Partial<ServiceSpec["TaskTemplate"]> = {}, contai
 describe("buildJobServiceSpec", () => {
   it("runs a plain command once as a replicated job that is never restarted", () => {
     const container = containerOf();
-    expect(buildJobServiceSpec(container, { name: "shop-run-abc123", image: DIGEST_REFERENCE, stopGraceSeconds: 10 })).toEqual({
+    expect(buildJobServiceSpec(container, { name: "shop-run-abc123", image: DIGEST_REFERENCE })).toEqual({
       Name: "shop-run-abc123",
       Labels: container.body.Labels,
       TaskTemplate: {
@@ -117,8 +113,12 @@ describe("buildJobServiceSpec", () => {
     expect(spec.TaskTemplate.ContainerSpec.Labels).toEqual({ "com.example.team": "payments", "io.oneoff.job": spec.Name });
   });
 
-  it("gives the stop grace period in nanoseconds", () => {
-    expect(jobSpec({}, { stopGraceSeconds: 3 }).TaskTemplate.ContainerSpec.StopGracePeriod).toBe(3_000_000_000);
+  it("gives the stop timeout row's seconds as the stop grace period, in nanoseconds", () => {
+    expect(jobSpec({ settings: { stopTimeout: 3 } }).TaskTemplate.ContainerSpec.StopGracePeriod).toBe(3_000_000_000);
+  });
+
+  it("gives a job docker's stop grace of 10 s when no stop timeout is set", () => {
+    expect(jobSpec().TaskTemplate.ContainerSpec.StopGracePeriod).toBe(10_000_000_000);
   });
 
   it.each<[string, Partial<ProcessSettings>, unknown]>([

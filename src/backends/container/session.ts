@@ -20,6 +20,7 @@ import { exitCodeForSignal, type InterruptSignal, type InterruptSource } from ".
 import { StopControl } from "../../session/stop-control.js";
 import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../session/teardown.js";
 import type { Ending } from "../../types/result.js";
+import { stopGraceSeconds } from "../../settings/stop-timeout-row.js";
 import type { SessionPlan } from "../../types/plan.js";
 
 export interface ContainerSessionOptions {
@@ -71,7 +72,7 @@ class Cancelled extends Error {}
 
 export async function runContainerSession(options: ContainerSessionOptions): Promise<ContainerSessionResult> {
   const { client, spec, io, report, plan } = options;
-  const stop = new StopControl(client, plan.stopTimeoutSeconds, report, spec.body.StopSignal);
+  const stop = new StopControl(client, stopGraceSeconds(plan.settings), report, spec.body.StopSignal);
   const teardown = new SessionTeardown<ContainerSessionResult>(options.watchdog);
   const { holdings } = teardown;
   holdings.stopControl = stop;

@@ -170,7 +170,6 @@ function jobSpec(run: PlannedRun, imageId: string, image: string): ServiceSpec {
   return buildJobServiceSpec(container, {
     name: jobServiceName(run.plan, run.suffix),
     image,
-    stopGraceSeconds: run.plan.stopTimeoutSeconds,
     constraints: run.plan.constraints,
     base: run.service?.spec,
   });

@@ -25,6 +25,7 @@ import { followServiceLogs, taskExitCode, untilTask } from "./tasks.js";
 import { StopControl } from "../../session/stop-control.js";
 import { cancelledEnding, SessionTeardown, type WatchdogHandle } from "../../session/teardown.js";
 import { enterRawMode, followWindowSize } from "../../session/terminal.js";
+import { stopGraceSeconds } from "../../settings/stop-timeout-row.js";
 import type { SessionPlan } from "../../types/plan.js";
 
 export interface SwarmJobOptions {
@@ -85,7 +86,7 @@ export async function runSwarmJob(options: SwarmJobOptions): Promise<SwarmJobRes
       else await jobs.stopJob(id);
     },
   };
-  const stop = new StopControl(killer, plan.stopTimeoutSeconds, report, spec.TaskTemplate.ContainerSpec.StopSignal);
+  const stop = new StopControl(killer, stopGraceSeconds(plan.settings), report, spec.TaskTemplate.ContainerSpec.StopSignal);
   const teardown = new SessionTeardown<SwarmJobResult>(options.watchdog);
   const { holdings } = teardown;
   holdings.stopControl = stop;
