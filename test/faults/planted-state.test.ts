@@ -3,12 +3,17 @@
  * kept where another user can plant or change it: run as root (as CI runs) with another
  * user's HOME, as `sudo -E` gives, and with links planted at the names oneoff writes.
  * The compile cache on Node 22 and 24 is tested in node-versions.test.ts.
+ *
+ * oneoff runs in this process (oneoffInProcess) but in the first test: the launcher
+ * (bin/oneoff.js) turns on Node's compile cache under HOME as its process starts, and that
+ * test proves nothing lands in another user's home.
  */
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectNoLeftovers, IMAGE, oneoff } from "../integration/helpers.js";
+import { oneoffInProcess } from "../integration/in-process.js";
 
 expectNoLeftovers();
 
@@ -42,7 +47,7 @@ describe("state kept between runs", () => {
     const rootOnly = path.join(dir, "root-only");
     writeFileSync(rootOnly, "precious\n", { mode: 0o600 });
     symlinkSync(rootOnly, path.join(state, "oneoff", "audit.jsonl"));
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "true"], {
+    const result = await oneoffInProcess(["run", "-q", "--release", IMAGE, "--", "true"], {
       env: { XDG_STATE_HOME: state, ONEOFF_AUDIT_LOG: undefined },
     });
     expect(result.code).toBe(0);
@@ -52,13 +57,13 @@ describe("state kept between runs", () => {
 
   it("writes the audit log 0600 in the user's own state folder, and history reads it", async () => {
     const state = mkdtempSync(path.join(os.tmpdir(), "oneoff-own-state-"));
-    const result = await oneoff(["run", "-q", "--release", IMAGE, "--", "true"], {
+    const result = await oneoffInProcess(["run", "-q", "--release", IMAGE, "--", "true"], {
       env: { XDG_STATE_HOME: state, ONEOFF_AUDIT_LOG: undefined },
     });
     expect(result).toMatchObject({ code: 0, stderr: "" });
     const log = path.join(state, "oneoff", "audit.jsonl");
     expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toHaveLength(2);
-    const history = await oneoff(["history", "--local", "--all-apps", "--json"], {
+    const history = await oneoffInProcess(["history", "--local", "--all-apps", "--json"], {
       env: { XDG_STATE_HOME: state, ONEOFF_AUDIT_LOG: undefined },
     });
     const entries = (JSON.parse(history.stdout.toString()) as { entries: Array<{ command: string[]; exitCode: number }> }).entries;

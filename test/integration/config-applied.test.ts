@@ -1,8 +1,16 @@
+/**
+ * oneoff.yaml applied: a task's env, user, workdir, networks, limits and labels reach the
+ * container, as the engine reports them and as the one-off sees them.
+ *
+ * oneoff runs in this process (oneoffInProcess) in every test: they read the container and
+ * what it printed, never oneoff's process; no test here spawns one.
+ */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, eventually, expectNoLeftovers, IMAGE, imageId, oneoff, waitForOutput } from "./helpers.js";
+import { docker, eventually, expectNoLeftovers, IMAGE, imageId, waitForOutput } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
 
@@ -59,20 +67,20 @@ afterAll(() => {
 
 describe("oneoff run applies the app's config", () => {
   it("runs a task with the config's env (env_file < env < task), user and workdir", async () => {
-    const result = await oneoff(["run", "-q", "show"], { cwd: appDir, env: { FROM_HOST: "host-value" } });
+    const result = await oneoffInProcess(["run", "-q", "show"], { cwd: appDir, env: { FROM_HOST: "host-value" } });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout.toString().split("\n")).toEqual(["1000", "/home/app", "production by-env file host-value task", ""]);
   });
 
   it("lets flags override the file: -e, -u, -w", async () => {
-    const result = await oneoff(["run", "-q", "-e", "SHOP_ENV=staging", "-u", "0", "-w", "/tmp", "show"], { cwd: appDir });
+    const result = await oneoffInProcess(["run", "-q", "-e", "SHOP_ENV=staging", "-u", "0", "-w", "/tmp", "show"], { cwd: appDir });
     expect(result.code).toBe(0);
     expect(result.stdout.toString().split("\n").slice(0, 3)).toEqual(["0", "/tmp", "staging by-env file  task"]);
   });
 
   it("joins the configured network, so the one-off reaches the app's other services", async () => {
-    const result = await oneoff(["run", "-q", "reach-db"], { cwd: appDir });
+    const result = await oneoffInProcess(["run", "-q", "reach-db"], { cwd: appDir });
     expect(result.stderr).toBe("");
     expect(result.stdout.toString()).toBe("reached db\n");
     expect(result.code).toBe(0);
@@ -81,7 +89,7 @@ describe("oneoff run applies the app's config", () => {
   it("connects every --network given, the first at create and the rest before start", async () => {
     docker("network", "create", `${NETWORK}-2`);
     try {
-      const result = await oneoff(
+      const result = await oneoffInProcess(
         ["run", "-q", "--network", NETWORK, "--network", `${NETWORK}-2`, "--", "sh", "-c", "ls /sys/class/net | grep -v lo"],
         { cwd: appDir },
       );
@@ -94,14 +102,14 @@ describe("oneoff run applies the app's config", () => {
 
   it("creates the container from the release's image ID, with limits and labels, as the engine reports", async () => {
     let inspected: Record<string, any> | undefined;
-    const run = oneoff(["run", "-q", "-i", "-l", "test.case=inspect", "hold"], {
+    const run = oneoffInProcess(["run", "-q", "-i", "-l", "test.case=inspect", "hold"], {
       cwd: appDir,
       holdStdin: true,
-      onSpawn: (child) => {
-        void waitForOutput(child, (text) => text.includes("ready")).then(async () => {
+      onStart: (live) => {
+        void waitForOutput(live, (text) => text.includes("ready")).then(async () => {
           const id = await eventually(() => docker("ps", "-q", "--filter", "label=test.case=inspect") || undefined);
           inspected = JSON.parse(docker("inspect", id))[0];
-          child.stdin?.end("hello\n");
+          live.stdin.end("hello\n");
         });
       },
     });
@@ -135,7 +143,7 @@ describe("oneoff run applies the app's config", () => {
   });
 
   it("names the image ID, not the tag, in --dry-run when given an ID", async () => {
-    const dry = await oneoff(["run", "--dry-run", "--release", imageId(IMAGE), "--", "true"], { cwd: appDir });
+    const dry = await oneoffInProcess(["run", "--dry-run", "--release", imageId(IMAGE), "--", "true"], { cwd: appDir });
     expect(dry.code).toBe(0);
     const document = JSON.parse(dry.stdout.toString());
     expect(document.request.body.Image).toBe(imageId(IMAGE));

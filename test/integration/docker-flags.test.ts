@@ -2,12 +2,16 @@
  * What docker and compose users type (issue 18): docker run's runtime flags take effect in the
  * one-off as seen from inside it, the same settings from oneoff.yaml do too, --rm is accepted,
  * --name names the container, -T keeps a task that asks for a terminal off one.
+ *
+ * oneoff runs in this process (oneoffInProcess) in every test: what is asserted is what the
+ * one-off saw and what the engine holds, never oneoff's process; no test here spawns one.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, oneoff, waitForOutput } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE, waitForOutput } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
 
@@ -60,8 +64,8 @@ const EXPECTED = [
 
 describe("docker run's flags", () => {
   it("take effect inside the one-off, and --rm is accepted", async () => {
-    const plain = await oneoff(["run", "-q", "--release", IMAGE, "--", "sh", "-c", PROBE]);
-    const flagged = await oneoff(["run", "-q", "--rm", ...FLAGS, "--release", IMAGE, "--", "sh", "-c", PROBE]);
+    const plain = await oneoffInProcess(["run", "-q", "--release", IMAGE, "--", "sh", "-c", PROBE]);
+    const flagged = await oneoffInProcess(["run", "-q", "--rm", ...FLAGS, "--release", IMAGE, "--", "sh", "-c", PROBE]);
     expect(flagged.stderr).toBe("");
     expect(flagged.code).toBe(0);
     const seen = flagged.stdout.toString();
@@ -97,7 +101,7 @@ describe("docker run's flags", () => {
         "",
       ].join("\n"),
     );
-    const result = await oneoff(["run", "-q", "--hostname", "box", "probe"], { cwd: dir });
+    const result = await oneoffInProcess(["run", "-q", "--hostname", "box", "probe"], { cwd: dir });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     for (const line of EXPECTED) expect(result.stdout.toString()).toMatch(line);
@@ -105,11 +109,11 @@ describe("docker run's flags", () => {
 
   it("--platform creates for that platform: this engine's runs, another's is refused in one line, nothing left", async () => {
     const arch = docker("version", "--format", "{{.Server.Arch}}");
-    const here = await oneoff(["run", "-q", "--platform", `linux/${arch}`, "--release", IMAGE, "--", "echo", "ok"]);
+    const here = await oneoffInProcess(["run", "-q", "--platform", `linux/${arch}`, "--release", IMAGE, "--", "echo", "ok"]);
     expect(here.stdout.toString()).toBe("ok\n");
     expect(here.code).toBe(0);
     const other = arch === "arm64" ? "linux/amd64" : "linux/arm64";
-    const refused = await oneoff(["run", "-q", "--platform", other, "--pull", "never", "--release", IMAGE, "--", "true"]);
+    const refused = await oneoffInProcess(["run", "-q", "--platform", other, "--pull", "never", "--release", IMAGE, "--", "true"]);
     expect(refused.code).toBe(125);
     expect(refused.stderr).toMatch(
       new RegExp(`^oneoff: create the one-off container: .*does not match the specified platform: wanted ${other}`),
@@ -121,20 +125,20 @@ describe("docker run's flags", () => {
     const name = `oneoff-named-${process.pid}`;
     let seenName = "";
     // It runs until the test has looked (its stdin ends then): no sleep a loaded machine outlasts.
-    const named = await oneoff(["run", "-q", "--name", name, "--release", IMAGE, "--", "sh", "-c", "echo ready; read go"], {
+    const named = await oneoffInProcess(["run", "-q", "--name", name, "--release", IMAGE, "--", "sh", "-c", "echo ready; read go"], {
       holdStdin: true,
-      onSpawn: (child) =>
-        void waitForOutput(child, (text) => text.includes("ready")).then(() => {
+      onStart: (live) =>
+        void waitForOutput(live, (text) => text.includes("ready")).then(() => {
           // -a: the engine's list can still say "created" for a moment after the process
           // started (its view is updated apart from the container), and plain ps shows only
           // running ones: seen missing on a loaded machine.
           seenName = docker("ps", "-a", "--filter", `name=^/${name}$`, "--format", "{{.Names}}");
-          child.stdin?.end("go\n");
+          live.stdin.end("go\n");
         }),
     });
     expect(named.code).toBe(0);
     expect(seenName).toBe(name);
-    const locked = await oneoff(["run", "--name", name, "--lock", "flags", "--release", IMAGE, "--", "true"]);
+    const locked = await oneoffInProcess(["run", "--name", name, "--lock", "flags", "--release", IMAGE, "--", "true"]);
     expect(locked.code).toBe(0);
     expect(locked.stderr).toMatch(
       new RegExp(
@@ -151,16 +155,16 @@ describe("docker run's flags", () => {
       `app: flagsT\nrelease: ${IMAGE}\ntasks:\n  console:\n    command: [sh, -c, "cat; echo to-err >&2; [ -t 0 ] && echo tty || echo no-tty"]\n    interactive: true\n`,
     );
     // Without -T the task needs a terminal, and there is none here.
-    const refused = await oneoff(["run", "console"], { cwd: dir, input: "in\n" });
+    const refused = await oneoffInProcess(["run", "console"], { cwd: dir, input: "in\n" });
     expect(refused.code).toBe(125);
-    const result = await oneoff(["run", "-q", "-T", "console"], { cwd: dir, input: "in\n" });
+    const result = await oneoffInProcess(["run", "-q", "-T", "console"], { cwd: dir, input: "in\n" });
     expect(result.code).toBe(0);
     expect(result.stdout.toString()).toBe("in\nno-tty\n");
     expect(result.stderr).toBe("to-err\n");
   });
 
   it("--stop-signal is what a timed-out one-off gets first, as docker stop would send it", async () => {
-    const result = await oneoff([
+    const result = await oneoffInProcess([
       "run",
       "-q",
       "--stop-signal",
@@ -184,7 +188,7 @@ describe("docker run's flags", () => {
       path.join(dir, "oneoff.yaml"),
       `app: flagsyaml\nrelease: ${IMAGE}\npids_limit: 64\ncpu_shares: 256\nstop_signal: SIGINT\nmem_reservation: 32m\nblkio_config:\n  weight: 300\n`,
     );
-    const started = await oneoff(["run", "-d", "--keep-for", "5m", "--", "sleep", "30"], { cwd: dir });
+    const started = await oneoffInProcess(["run", "-d", "--keep-for", "5m", "--", "sleep", "30"], { cwd: dir });
     const id = started.stdout.toString().trim();
     expect(started.code, started.stderr).toBe(0);
     try {

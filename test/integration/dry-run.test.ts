@@ -1,6 +1,15 @@
+/**
+ * oneoff run --dry-run: the create request and the docker run line it prints, and what it says
+ * of the image, without creating anything.
+ *
+ * oneoff runs in this process (oneoffInProcess) but in the first test, which proves a secret's
+ * value is absent from what oneoff prints: output/redact.ts remembers the values it masks per
+ * process, so in the test's process another run's values could mask for a run that forgot to.
+ */
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { docker, expectNoLeftovers, IMAGE, imageId, oneoff, oneOffContainers, REGISTRY } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
 
@@ -67,11 +76,11 @@ describe("oneoff run --dry-run", () => {
 
   it("needs no engine: a full image ID stands as it is; a tag is shown unresolved, saying why", async () => {
     const env = { DOCKER_HOST: "unix:///tmp/no-engine.sock" };
-    const byId = await oneoff(["run", "--dry-run", "--release", imageId(IMAGE), "--", "true"], { env });
+    const byId = await oneoffInProcess(["run", "--dry-run", "--release", imageId(IMAGE), "--", "true"], { env });
     expect(byId.stderr).toBe("");
     expect(byId.code).toBe(0);
     expect(JSON.parse(byId.stdout.toString()).request.body.Image).toBe(imageId(IMAGE));
-    const byTag = await oneoff(["run", "--dry-run", "--release", IMAGE, "--", "true"], { env });
+    const byTag = await oneoffInProcess(["run", "--dry-run", "--release", IMAGE, "--", "true"], { env });
     expect(byTag.code).toBe(0);
     const document = JSON.parse(byTag.stdout.toString());
     expect(document.image).toEqual({
@@ -89,13 +98,13 @@ describe("oneoff run --dry-run", () => {
     } catch {
       // not here: as wanted
     }
-    const pulled = JSON.parse((await oneoff(["run", "--dry-run", "--release", reference, "--", "true"])).stdout.toString());
+    const pulled = JSON.parse((await oneoffInProcess(["run", "--dry-run", "--release", reference, "--", "true"])).stdout.toString());
     expect(pulled.image).toMatchObject({ reference, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     expect(pulled.request.body.Image).toBe(reference);
     // Nothing was pulled by the dry run.
     expect(() => docker("image", "inspect", reference)).toThrow();
     const missing = `${REGISTRY}/oneoff-test/no-such-image:v9`;
-    const nowhere = JSON.parse((await oneoff(["run", "--dry-run", "--release", missing, "--", "true"])).stdout.toString());
+    const nowhere = JSON.parse((await oneoffInProcess(["run", "--dry-run", "--release", missing, "--", "true"])).stdout.toString());
     expect(nowhere.image).toEqual({
       reference: missing,
       unresolved: expect.stringMatching(/^not on the engine, and its registry says: .*manifest unknown/),

@@ -3,12 +3,16 @@
  * or who started it) reaches the terminal with its control characters escaped: it cannot move
  * the cursor, set the clipboard (OSC 52) or forge an `oneoff:` line, and a table row stays
  * one line. The command's own output is not escaped (streams.test.ts holds it byte-exact).
+ *
+ * oneoff runs in this process (oneoffInProcess) in every test: what is asserted is the text it
+ * writes, never its process; no test here spawns one.
  */
 import { mkdtempSync, readdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { docker, expectNoLeftovers, IMAGE, oneoff } from "./helpers.js";
+import { docker, expectNoLeftovers, IMAGE } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 expectNoLeftovers();
 
@@ -36,7 +40,9 @@ describe("names a container chose, in copy-out messages", () => {
     ["with --json --capture", ["--json", "--capture"]],
   ])("are shown escaped, each message on its one line, %s", async (_how, flags) => {
     const dir = workspace();
-    const result = await oneoff(["run", ...flags, "--release", IMAGE, "--copy-out", "/out:out", "--", "sh", "-c", plant], { cwd: dir });
+    const result = await oneoffInProcess(["run", ...flags, "--release", IMAGE, "--copy-out", "/out:out", "--", "sh", "-c", plant], {
+      cwd: dir,
+    });
     expect(result.code).toBe(125);
     expect(result.stderr).not.toMatch(RAW_CONTROL);
     const lines = result.stderr.split("\n").filter(Boolean);
@@ -58,11 +64,11 @@ describe("label values in ps and history", () => {
     const dir = workspace();
     const env = { ONEOFF_AUDIT_LOG: path.join(dir, "audit.jsonl") };
     const script = `sleep 60\n#${OSC_52}`;
-    const started = await oneoff(["run", "-d", "--release", IMAGE, "--", "sh", "-c", script], { cwd: dir, env });
+    const started = await oneoffInProcess(["run", "-d", "--release", IMAGE, "--", "sh", "-c", script], { cwd: dir, env });
     expect(started.code).toBe(0);
     const id = started.stdout.toString().trim();
     try {
-      const ps = await oneoff(["ps", "--all-apps"], { cwd: dir, env });
+      const ps = await oneoffInProcess(["ps", "--all-apps"], { cwd: dir, env });
       expect(ps.code).toBe(0);
       const listed = ps.stdout.toString();
       expect(listed).not.toMatch(RAW_CONTROL);
@@ -71,7 +77,7 @@ describe("label values in ps and history", () => {
       // The row is whole: no line of the table starts with the command's second line.
       expect(listed.split("\n").some((line) => line.startsWith("#"))).toBe(false);
 
-      const history = await oneoff(["history", "--app", path.basename(dir)], { cwd: dir, env });
+      const history = await oneoffInProcess(["history", "--app", path.basename(dir)], { cwd: dir, env });
       expect(history.code).toBe(0);
       const logged = history.stdout.toString();
       expect(logged).not.toMatch(RAW_CONTROL);
@@ -98,7 +104,7 @@ describe("label values in ps and history", () => {
       "true",
     );
     try {
-      const ps = await oneoff(["ps", "-a", "--all-apps"], { cwd: workspace() });
+      const ps = await oneoffInProcess(["ps", "-a", "--all-apps"], { cwd: workspace() });
       expect(ps.code).toBe(0);
       const listed = ps.stdout.toString();
       expect(listed).not.toMatch(RAW_CONTROL);

@@ -3,10 +3,15 @@
  * test/setup/remote-engines.sh on unix:///tmp/oneoff-podman.sock, with the test image loaded):
  * a one-off through it behaves as through Docker. Podman loses the exit code of an
  * auto-removed container; oneoff waits for the code itself and then removes, so it is kept.
+ *
+ * oneoff runs in this process (oneoffInProcess) in every test: they read what came back through
+ * Podman and the code main() returns, never oneoff's process (that the launcher passes the code
+ * on is exit-codes.test.ts's to prove); no test here spawns one.
  */
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, IMAGE, oneoff, waitForOutput } from "./helpers.js";
+import { eventually, IMAGE, waitForOutput } from "./helpers.js";
+import { oneoffInProcess } from "./in-process.js";
 
 const PODMAN = {
   DOCKER_HOST: "unix:///tmp/oneoff-podman.sock",
@@ -29,10 +34,13 @@ afterEach(() => {
 
 describe("a one-off through Podman's Docker API", () => {
   it.each([0, 1, 42])("passes exit code %i through, stdout and stderr apart, stdin to EOF, and removes the container", async (code) => {
-    const result = await oneoff(["run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", `echo out; echo err >&2; wc -c; exit ${code}`], {
-      env: PODMAN,
-      input: "1234",
-    });
+    const result = await oneoffInProcess(
+      ["run", "-q", "-i", "--release", IMAGE, "--", "sh", "-c", `echo out; echo err >&2; wc -c; exit ${code}`],
+      {
+        env: PODMAN,
+        input: "1234",
+      },
+    );
     expect({ code: result.code, stdout: result.stdout.toString(), stderr: result.stderr }).toEqual({
       code,
       stdout: "out\n4\n",
@@ -41,7 +49,7 @@ describe("a one-off through Podman's Docker API", () => {
   });
 
   it("exits 127 when the command is not in the image (Podman reports it at attach)", async () => {
-    const result = await oneoff(["run", "--release", IMAGE, "--", "no-such-command"], { env: PODMAN });
+    const result = await oneoffInProcess(["run", "--release", IMAGE, "--", "no-such-command"], { env: PODMAN });
     expect(result.code).toBe(127);
     expect(result.stderr).toMatch(/^oneoff: command "no-such-command" not found in the image \(.+\)\n$/);
   });
@@ -49,14 +57,14 @@ describe("a one-off through Podman's Docker API", () => {
   it("refuses a second holder of a lock (Podman answers a taken name with 500, not 409)", async () => {
     // The second starts once the first's command runs (it holds the lock), and the first waits
     // on its stdin until the second has been refused.
-    let second: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
-    const first = oneoff(["run", "-q", "-i", "--lock", "one", "--release", IMAGE, "--", "sh", "-c", "echo holding; read done"], {
+    let second: ReturnType<typeof oneoffInProcess> | undefined;
+    const first = oneoffInProcess(["run", "-q", "-i", "--lock", "one", "--release", IMAGE, "--", "sh", "-c", "echo holding; read done"], {
       env: PODMAN,
       holdStdin: true,
-      onSpawn: (child) =>
-        void waitForOutput(child, (text) => text.includes("holding")).then(() => {
-          second = oneoff(["run", "--lock", "one", "--release", IMAGE, "--", "true"], { env: PODMAN }).finally(() =>
-            child.stdin?.end("done\n"),
+      onStart: (live) =>
+        void waitForOutput(live, (text) => text.includes("holding")).then(() => {
+          second = oneoffInProcess(["run", "--lock", "one", "--release", IMAGE, "--", "true"], { env: PODMAN }).finally(() =>
+            live.stdin.end("done\n"),
           );
         }),
     });

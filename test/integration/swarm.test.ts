@@ -2,6 +2,10 @@
  * The Swarm engine against a real single-node swarm (test/setup/swarm.sh): a long-running
  * service with env, a secret and an attachable overlay network; one-offs run as jobs copied
  * from it. After every test no job service and no job container of oneoff is left.
+ *
+ * oneoff runs in this process (oneoffInProcess) but where its process is what the test is
+ * about: the job it ends when that process is sent SIGTERM or SIGKILL (the watchdog), the lock
+ * waiter killed with SIGKILL, and -it on a terminal (a tmux pane running bin/oneoff.js).
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -21,7 +25,7 @@ import {
   until,
   waitForOutput,
 } from "./helpers.js";
-import { oneoffInProcess } from "./in-process.js";
+import { oneoffInProcess, type InProcessOptions } from "./in-process.js";
 import { documentOf, oneOffsOf } from "./json-schemas.js";
 import { Labels } from "../../src/requests/labels.js";
 import { TerminalSession } from "./tmux.js";
@@ -40,7 +44,8 @@ const auditLog = path.join(mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-audi
 // swarm-worker.test.ts for jobs placed elsewhere); -q: a second node adds a note on stderr.
 // In this process unless the test signals oneoff (onSpawn): what a job does is under test
 // here, not oneoff's process, and a Node started per job was CPU the engine's work waited on.
-const swarm = (args: string[], options: Parameters<typeof oneoff>[1] = {}) => {
+// onStart watches an in-process run's output as it comes.
+const swarm = (args: string[], options: Parameters<typeof oneoff>[1] & Pick<InProcessOptions, "onStart"> = {}) => {
   const run = options.onSpawn ? oneoff : oneoffInProcess;
   return run(["run", "-q", "--engine", "swarm", "--constraint", "node.role==manager", ...args], {
     ...options,
@@ -203,7 +208,7 @@ describe("oneoff run --engine swarm --from SERVICE", () => {
     try {
       const dir = mkdtempSync(path.join(os.tmpdir(), "oneoff-swarm-stack-"));
       writeFileSync(path.join(dir, "oneoff.yaml"), `app: ${STACK}\nengine: swarm\nconstraints: [node.role==manager]\n`);
-      const byApp = await oneoff(["run", "-q", "--from", "web", "--", "sh", "-c", "echo $FROM_STACK"], { cwd: dir });
+      const byApp = await oneoffInProcess(["run", "-q", "--from", "web", "--", "sh", "-c", "echo $FROM_STACK"], { cwd: dir });
       expect(byApp.stdout.toString()).toBe("yes\n");
       // Without app: naming the stack, the one stack that has a service "web" is used.
       const alone = await swarm(["--from", "web", "--", "sh", "-c", "echo $FROM_STACK"]);
@@ -357,7 +362,7 @@ describe("exit codes and output", () => {
       "io.oneoff.record.exit-code": "6",
       "io.oneoff.record.ending": "exited",
     });
-    const history = await oneoff(["history", "--app", end.app, "-n", "1000", "--json"], {
+    const history = await oneoffInProcess(["history", "--app", end.app, "-n", "1000", "--json"], {
       env: { ONEOFF_AUDIT_LOG: path.join(os.tmpdir(), "none.jsonl") },
     });
     const entries = documentOf<{ entries: Array<{ runId: string; kind: string; exitCode: number; source: string }> }>(
@@ -367,7 +372,7 @@ describe("exit codes and output", () => {
     expect(entries.find((entry) => entry.runId === end.runId)).toMatchObject({ kind: "job", exitCode: 6, source: "engine" });
     // The job's session (its output through the service's log) was recorded on the manager too.
     try {
-      const replay = await oneoff(["replay", end.runId, "--all-apps", "--speed", "1000"]);
+      const replay = await oneoffInProcess(["replay", end.runId, "--all-apps", "--speed", "1000"]);
       expect(replay.stdout.toString()).toBe("job-out\n");
       expect(replay.stderr).toBe("job-err\n");
     } finally {
@@ -484,8 +489,8 @@ describe("locks, detach, ps, logs, wait, audit", () => {
   it("is not harmed when a job waiting for its lock is killed (SIGKILL): the waiter's watchdog removes only its own run's job", async () => {
     let waiter: Promise<Awaited<ReturnType<typeof oneoff>>> | undefined;
     const holder = swarm(["--lock", "wl", "--release", IMAGE, "--", "sh", "-c", "echo holding; sleep 8; echo holder-done"], {
-      onSpawn: (child) =>
-        void waitForOutput(child, (text) => text.includes("holding"), 60_000).then(() => {
+      onStart: (live) =>
+        void waitForOutput(live, (text) => text.includes("holding"), 60_000).then(() => {
           // Not quiet: the waiter's "waiting for lock" line is the moment to kill it.
           waiter = oneoff(
             [
@@ -546,19 +551,19 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     ]);
     const id = started.stdout.toString().trim();
     expect(started.code).toBe(0);
-    const listed = oneOffsOf<{ id: string; state: string }>((await oneoff(["ps", "--all-apps", "--json"])).stdout);
+    const listed = oneOffsOf<{ id: string; state: string }>((await oneoffInProcess(["ps", "--all-apps", "--json"])).stdout);
     expect(listed.find((entry) => entry.id === id)?.state).toMatch(/^job /);
     writeFileSync(path.join(gate, "go"), "");
-    const waited = await oneoff(["wait", id]);
+    const waited = await oneoffInProcess(["wait", id]);
     // Its stderr as the message: what wait said, should it not print the exit code.
     expect(waited.stdout.toString(), `oneoff wait said: ${waited.stderr}`).toBe("6\n");
     expect(waited.code).toBe(6);
-    const logs = await oneoff(["logs", id]);
+    const logs = await oneoffInProcess(["logs", id]);
     expect(logs.stdout.toString()).toBe("to-out\n");
     expect(logs.stderr).toBe("to-err\n");
     // Its keep time runs from when its task ended: cleanup's dry run names it once that has passed.
-    await until(async () => ((await oneoff(["cleanup", "--dry-run"])).stderr.includes(id.slice(0, 12)) ? true : undefined));
-    const cleaned = await oneoff(["cleanup"]);
+    await until(async () => ((await oneoffInProcess(["cleanup", "--dry-run"])).stderr.includes(id.slice(0, 12)) ? true : undefined));
+    const cleaned = await oneoffInProcess(["cleanup"]);
     expect(cleaned.code).toBe(0);
     expect(jobServices()).toEqual([]);
   });
@@ -569,10 +574,10 @@ describe("locks, detach, ps, logs, wait, audit", () => {
       path.join(dir, "oneoff.yaml"),
       `app: swarmrel${tag}\nimage: oneoff-test/busybox\nrelease: latest\nengine: swarm\nconstraints: [node.role==manager]\ntasks:\n  release: [sh, -c, 'echo migrating; exit 0']\n`,
     );
-    const first = await oneoff(["release"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: auditLog } });
+    const first = await oneoffInProcess(["release"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: auditLog } });
     expect(first.stdout.toString()).toBe("migrating\n");
     expect(first.code).toBe(0);
-    const second = await oneoff(["release"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: auditLog } });
+    const second = await oneoffInProcess(["release"], { cwd: dir, env: { ONEOFF_AUDIT_LOG: auditLog } });
     expect(second.stdout.toString()).toBe("");
     expect(second.stderr).toMatch(/release task release already succeeded for release [0-9a-f]{12}/);
     expect(second.code).toBe(0);
@@ -607,7 +612,7 @@ describe("locks, detach, ps, logs, wait, audit", () => {
     ];
     docker(...job, ...labels(ownerLabel(4194305), orphan), IMAGE, "sleep", "60");
     docker(...job, ...labels(ownerLabel(process.pid), alive), IMAGE, "sleep", "60");
-    const cleaned = await oneoff(["cleanup"]);
+    const cleaned = await oneoffInProcess(["cleanup"]);
     expect(cleaned.code).toBe(0);
     const left = docker("service", "ls", "--format", "{{.Name}}", "--filter", `label=io.oneoff.app=reap${tag}`).split("\n").filter(Boolean);
     expect(left).toEqual([alive]);
@@ -624,7 +629,7 @@ describe("locks, detach, ps, logs, wait, audit", () => {
   });
 
   it("checks a job before it runs: the engine is a swarm manager, the release and command are there", async () => {
-    const result = await oneoff(["check", "--json", "--engine", "swarm", "--release", IMAGE, "--", "sh"]);
+    const result = await oneoffInProcess(["check", "--json", "--engine", "swarm", "--release", IMAGE, "--", "sh"]);
     const document = documentOf<{ ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }> }>("check", result.stdout);
     expect(document.ok).toBe(true);
     expect(document.checks.find((check) => check.name === "swarm")?.detail).toMatch(/^the engine is a swarm manager \(\d+ nodes?\)$/);
