@@ -65,7 +65,7 @@ export function volumeRow(): SettingRow<"volume"> {
     flag: "--volume",
     short: "-v",
     shownFlag: "-v",
-    argument: "<source:target[:ro]>",
+    argument: "<[source:]target[:mode]>",
     repeatable: true,
     help: "mount a named volume or a host path (repeatable)",
     // An anonymous volume: removed with the one-off, so the docker oracle's row leaves nothing.
