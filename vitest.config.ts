@@ -10,16 +10,6 @@ const UNIT_WITH_MODULE_MOCKS = [
   "test/unit/release-resolved-once.test.ts",
 ];
 
-/**
- * The group that runs after the integration project: the files that need the engine to
- * themselves, one at a time, and beside them the projects that need no engine (unit, packaging).
- * The serial files mostly wait (on dockerd's restart, on the worker's Swarm tasks): with only
- * them in the last group, one core or both sat idle for about 65 s of a whole run here (161 of
- * 715 core-seconds idle, 2026-12-08); the unit and packaging tiers' CPU now fills that wait
- * instead of competing with the integration files for it.
- */
-const TAIL = 1;
-
 const INTEGRATION = ["test/integration/**/*.test.ts", "test/faults/**/*.test.ts"];
 
 /**
@@ -95,7 +85,6 @@ export default defineConfig({
           // anew (17 s -> 10 s for the tier, with 2 workers). They keep no state in modules
           // that another file would see: shuffled runs pass (vitest --sequence.shuffle).
           isolate: false,
-          sequence: { groupOrder: TAIL },
         },
       },
       {
@@ -106,7 +95,6 @@ export default defineConfig({
           // As the unit project's, for the same reason: library-flag-table's first in-process run
           // timed out at 5 s in a CI at load average 6-11.
           testTimeout: 20_000,
-          sequence: { groupOrder: TAIL },
         },
       },
       {
@@ -116,7 +104,6 @@ export default defineConfig({
           name: "packaging",
           include: ["test/packaging/**/*.test.ts"],
           testTimeout: 60_000,
-          sequence: { groupOrder: TAIL },
         },
       },
       {
@@ -137,8 +124,8 @@ export default defineConfig({
           include: ENGINE_TO_ITSELF,
           globalSetup: ["test/integration/global-setup.ts"],
           fileParallelism: false,
-          // After the integration project: nothing else uses the engine meanwhile.
-          sequence: { groupOrder: TAIL },
+          // After every other project: nothing else uses the engine meanwhile.
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
