@@ -51,7 +51,7 @@ export interface LogsOptions extends operations.EngineOptions {
 
 /** stop's options, as `oneoff stop`'s flags. */
 export interface StopOptions extends operations.EngineOptions {
-  /** Seconds between SIGTERM and SIGKILL (default 10; stop -t). */
+  /** Seconds between SIGTERM and SIGKILL (stop -t); by default the one-off's own stop timeout (--stop-timeout), else 10. */
   seconds?: number;
 }
 

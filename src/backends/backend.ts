@@ -107,8 +107,8 @@ export interface FoundOneOff {
   /** The run that created it (io.oneoff.run), whose record `wait` ends. */
   runId?: string;
   logs(options: { follow: boolean; timestamps: boolean }): Promise<{ stream: NodeJS.ReadableStream; tty: boolean }>;
-  /** SIGTERM, then SIGKILL after `seconds`. */
-  stop(seconds: number): Promise<void>;
+  /** SIGTERM, then SIGKILL after `seconds`, or after its own stop timeout (a job: its grace period). */
+  stop(seconds?: number): Promise<void>;
   /** Its exit code, once it has ended. */
   wait(): Promise<number>;
 }

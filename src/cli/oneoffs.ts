@@ -103,18 +103,18 @@ export function stopCommand({ io, act, engineFlags }: CliContext): Command {
   return new Command("stop")
     .description("stop one-offs: SIGTERM, then SIGKILL after --time seconds")
     .argument("<ids...>", "one-off container IDs (or unique prefixes) or names")
-    .option("-t, --time <seconds>", "seconds to wait before killing", "10")
+    .option("-t, --time <seconds>", "seconds to wait before killing (default: its --stop-timeout, else 10), as docker stop -t")
     .addHelpText(
       "after",
       `
 Examples:
-  oneoff stop 3f2a9c1b7d4e           SIGTERM, SIGKILL 10 s later if it is still running
+  oneoff stop 3f2a9c1b7d4e           SIGTERM, SIGKILL after its stop timeout (10 s if none) if it still runs
   oneoff stop -t 0 3f2a 9b1c         kill two at once`,
     )
-    .action((references: string[], flags: { time: string }) =>
+    .action((references: string[], flags: { time?: string }) =>
       act(async () => {
-        const seconds = Number(flags.time);
-        if (!Number.isInteger(seconds) || seconds < 0)
+        const seconds = flags.time === undefined ? undefined : Number(flags.time);
+        if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < 0))
           throw new OneoffError(`--time "${flags.time}": not a whole number of seconds`, { hint: "such as 10" });
         const [client, { findAnyOneOff, stopOneOff }] = await Promise.all([clientFor(io, engineFlags()), import("../pipeline/oneoffs.js")]);
         for (const reference of references) {

@@ -134,8 +134,11 @@ export interface ContainerEngine {
   remove(containerId: string): Promise<void>;
   /** The container's output so far (and, with follow, as it comes), as the attach stream would carry it. */
   logs(containerId: string, options: { follow: boolean; timestamps: boolean }): Promise<NodeJS.ReadableStream>;
-  /** SIGTERM (or its stop signal), then SIGKILL after `seconds`, as docker stop. */
-  stop(containerId: string, seconds: number): Promise<void>;
+  /**
+   * SIGTERM (or its stop signal), then SIGKILL after `seconds`, as docker stop; without them,
+   * after the container's own StopTimeout (--stop-timeout), else the engine's 10 s.
+   */
+  stop(containerId: string, seconds?: number): Promise<void>;
   /** Imports a tar as an image (POST /images/create?fromSrc=-): one no registry holds. */
   importImage(reference: { repository: string; tag: string }, labels: Record<string, string>, rootfs: Buffer): Promise<void>;
   /** Creates a named volume with labels; one that exists keeps its labels (docker), or rejects with NameInUse (Podman). */

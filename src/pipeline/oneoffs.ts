@@ -91,10 +91,11 @@ export async function cleanupEngine(
 }
 
 /**
- * Stops a one-off (SIGTERM, then SIGKILL after `seconds`), and ends its run's record as stopped
- * or killed: the CLI's `stop` and the library's `stop()` both go through here.
+ * Stops a one-off (SIGTERM, then SIGKILL after `seconds`, or after its own stop timeout), and
+ * ends its run's record as stopped or killed: the CLI's `stop` and the library's `stop()` both
+ * go through here.
  */
-export async function stopOneOff(client: ContainerEngine, found: FoundOneOff, seconds: number): Promise<void> {
+export async function stopOneOff(client: ContainerEngine, found: FoundOneOff, seconds?: number): Promise<void> {
   await found.stop(seconds);
   // Never worth a failure: the one-off is stopped either way.
   if (found.runId) await endStoppedRun(client, found.runId, new Date()).catch(() => false);

@@ -43,13 +43,16 @@ export async function logs(
   if (error) throw error;
 }
 
-/** Stops one-offs: SIGTERM, then SIGKILL after `seconds` (default 10). Resolves with their IDs. */
+/**
+ * Stops one-offs: SIGTERM, then SIGKILL after `seconds`, by default after each one's own stop
+ * timeout (--stop-timeout; else 10 s), as docker stop. Resolves with their IDs.
+ */
 export async function stop(references: string[], options: EngineOptions & { seconds?: number }, where: Where): Promise<string[]> {
   const client = await clientOf(options, where);
   const stopped: string[] = [];
   for (const reference of references) {
     const found = await findAnyOneOff(client, reference);
-    await stopOneOff(client, found, options.seconds ?? 10);
+    await stopOneOff(client, found, options.seconds);
     stopped.push(found.id);
   }
   return stopped;

@@ -153,6 +153,32 @@ describe("--detach, ps, logs, wait, stop", () => {
     }
   });
 
+  it("stops a detached one-off after its own --stop-timeout when stop has no --time, as docker stop", async () => {
+    // The command ignores SIGTERM and would end by itself (exit 0) after 8 s: a stop that waits
+    // the engine's 10 s sees it end; one that waits its 1 s stop timeout kills it (137).
+    const started = await run([
+      "run",
+      "-d",
+      "--stop-timeout",
+      "1",
+      "--release",
+      IMAGE,
+      "--",
+      "sh",
+      "-c",
+      "trap '' TERM; sleep 8 & wait; wait",
+    ]);
+    const id = started.stdout.toString().trim();
+    try {
+      expect(docker("inspect", "-f", "{{.Config.StopTimeout}}", id)).toBe("1");
+      const stopped = await run(["stop", id]);
+      expect(stopped.code).toBe(0);
+      expect(docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id)).toBe("exited 137");
+    } finally {
+      docker("rm", "-f", id);
+    }
+  });
+
   it("refuses ps/logs/stop/wait on containers that are not one-offs", async () => {
     const stranger = docker("create", IMAGE, "true");
     try {

@@ -209,10 +209,10 @@ export class DockerEngine implements ContainerEngine {
     }
   }
 
-  async stop(containerId: string, seconds: number): Promise<void> {
+  async stop(containerId: string, seconds?: number): Promise<void> {
     try {
-      // 304 (already stopped) is an answer below 400: no error.
-      await jsonRequest(this.target(), "POST", `/containers/${containerId}/stop?t=${seconds}`);
+      // 304 (already stopped) is no error. No t: the container's own StopTimeout, as docker stop.
+      await jsonRequest(this.target(), "POST", `/containers/${containerId}/stop${seconds === undefined ? "" : `?t=${seconds}`}`);
     } catch (error) {
       throw translateEngineError(error, this.endpoint, `stop ${containerId.slice(0, 12)}`);
     }
