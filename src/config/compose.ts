@@ -15,6 +15,7 @@
 import type { Node } from "yaml";
 import { isScalar, isSeq } from "yaml";
 import { envEntryValue, envNameProblem } from "../formats/env-rules.js";
+import { splitEntry } from "../formats/runtime-values.js";
 import type { Environment } from "./interpolate.js";
 import type { ProcessSettings } from "../types/config.js";
 import { YamlReader } from "./yaml-reader.js";
@@ -129,8 +130,7 @@ function readExtends(reader: YamlReader, node: Node | null, at: string, base: Pa
 function listEnv(reader: YamlReader, node: Node, at: string, hostEnv: Environment): Record<string, string> {
   const env = userKeyed();
   for (const entry of reader.stringList(node, at)) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
+    const [name] = splitEntry(entry);
     const problem = envNameProblem(name);
     if (problem) throw reader.error(node, at, problem, "write NAME=value");
     const value = envEntryValue(entry, hostEnv);

@@ -4,6 +4,7 @@
  * otherwise surface as a baffling "argument list too long" from inside the container.
  */
 import { ownValue } from "./user-keys.js";
+import { splitEntry } from "./runtime-values.js";
 
 /** Linux refuses any single argument or environment string longer than this (MAX_ARG_STRLEN). */
 export const MAX_ENTRY_BYTES = 128 * 1024;
@@ -41,6 +42,6 @@ export const PER_CONTAINER_ENV: ReadonlySet<string> = new Set(["HOSTNAME"]);
  * (undefined when unset there: such a variable is left out, as docker does).
  */
 export function envEntryValue(entry: string, hostEnv: Readonly<Record<string, string | undefined>>): string | undefined {
-  const eq = entry.indexOf("=");
-  return eq >= 0 ? entry.slice(eq + 1) : ownValue(hostEnv, entry);
+  const [name, value] = splitEntry(entry);
+  return value ?? ownValue(hostEnv, name);
 }

@@ -32,6 +32,12 @@ export function parseDevice(entry: string): Device | string {
   return { pathOnHost: host, pathInContainer: container || host, permissions: permissions ?? "rwm" };
 }
 
+/** "NAME=VALUE" -> [NAME, VALUE], a bare "NAME" -> [NAME, undefined]: split at the first "=". */
+export function splitEntry(entry: string): [name: string, value: string | undefined] {
+  const eq = entry.indexOf("=");
+  return eq < 0 ? [entry, undefined] : [entry.slice(0, eq), entry.slice(eq + 1)];
+}
+
 /** "NAME=VALUE" -> [name, value] (the value may be empty, the name not). */
 export function parsePair(entry: string): [string, string] | string {
   const eq = entry.indexOf("=");

@@ -5,6 +5,7 @@
  * must all hold, as moby's prune matches labels (every label filter, not any). Pure.
  */
 import { OneoffError } from "../output/errors.js";
+import { splitEntry } from "../formats/runtime-values.js";
 
 export interface LabelFilter {
   key: string;
@@ -25,10 +26,9 @@ export function parseLabelFilter(text: string, name = "--filter"): LabelFilter {
     throw new OneoffError(`${name} ${JSON.stringify(text)}: ${why}`, { hint: `use ${FORMS}` });
   }
   const [, bang, pair] = match as unknown as [string, string, string];
-  const at = pair.indexOf("=");
-  const key = at === -1 ? pair : pair.slice(0, at);
+  const [key, value] = splitEntry(pair);
   if (!key) throw new OneoffError(`${name} ${JSON.stringify(text)}: a label filter needs a key`, { hint: `use ${FORMS}` });
-  return { key, ...(at === -1 ? {} : { value: pair.slice(at + 1) }), without: bang === "!" };
+  return { key, ...(value === undefined ? {} : { value }), without: bang === "!" };
 }
 
 /** Whether `labels` pass every filter (no filters: everything does). */

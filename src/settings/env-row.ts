@@ -12,6 +12,7 @@
 import { keyValueFileLines } from "./key-value-file.js";
 import { envNameProblem, envValueProblem, PER_CONTAINER_ENV } from "../formats/env-rules.js";
 import { ownValue, userKeyed } from "../formats/user-keys.js";
+import { splitEntry } from "../formats/runtime-values.js";
 import { isSecretName, redactEnvList, redactEnvValue } from "../output/redact.js";
 import type { EnvSetting } from "../types/config.js";
 import { Problem, type EngineDefaults, type ParseContext, type SettingRow } from "./row.js";
@@ -26,15 +27,14 @@ const ENV_HINT = "use -e KEY=VALUE, or -e KEY to pass KEY from your environment"
 export function parseEnvEntries(entries: readonly string[], context: ParseContext): EnvSetting | Problem {
   const env: EnvSetting = userKeyed<string | null>();
   for (const [index, entry] of entries.entries()) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
+    const [name, given] = splitEntry(entry);
     const problem = envNameProblem(name);
     if (problem) {
       // Only the name is shown: the value may be a secret.
-      const shown = eq < 0 ? entry : `${name}=...`;
+      const shown = given === undefined ? entry : `${name}=...`;
       return new Problem(problem, ENV_HINT, { entry: shown.length > 60 ? `${shown.slice(0, 60)}...` : shown, index });
     }
-    const value = eq < 0 ? ownValue(context.env, name) : entry.slice(eq + 1);
+    const value = given ?? ownValue(context.env, name);
     if (value === undefined) {
       if (!Object.hasOwn(env, name)) env[name] = null;
       continue;
@@ -82,9 +82,8 @@ function envOfList(value: unknown, defaults: EngineDefaults): EnvSetting | undef
   if (!Array.isArray(value)) return undefined;
   const env: EnvSetting = userKeyed<string | null>();
   for (const entry of value as string[]) {
-    const eq = entry.indexOf("=");
-    const name = eq < 0 ? entry : entry.slice(0, eq);
-    if (!defaults.engineEnv?.has(name)) env[name] = eq < 0 ? null : entry.slice(eq + 1);
+    const [name, value] = splitEntry(entry);
+    if (!defaults.engineEnv?.has(name)) env[name] = value ?? null;
   }
   return env;
 }
