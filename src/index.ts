@@ -129,7 +129,7 @@ export function logs(reference: string, options: LogsOptions = {}, context: Wher
   return asLibraryCall(() => operations.logs(reference, { stdout: process.stdout, stderr: process.stderr, ...options }, here(context)));
 }
 
-/** Stops one-offs, as `oneoff stop`: SIGTERM, then SIGKILL after `seconds` (default 10). */
+/** Stops one-offs, as `oneoff stop`: SIGTERM, then SIGKILL after `seconds` (default: each one's own stop timeout, else 10). */
 export function stop(references: string[], options: StopOptions = {}, context: Where = {}): Promise<string[]> {
   return asLibraryCall(() => operations.stop(references, options, here(context)));
 }
